@@ -1,0 +1,101 @@
+# Hearth - build, demo, tests, install.
+#
+#   make            build ./hearth
+#   make demo       build, then make a library from content/ and build its site
+#   make check      every test, under AddressSanitizer and UBSan
+#   make bench      media speed and memory against ffmpeg, in one run
+#   make fuzz       run the fuzz targets for a few minutes
+#   make install PREFIX=/usr/local
+#   make clean
+
+PREFIX  ?= /usr/local
+DATADIR ?= $(PREFIX)/share/hearth
+CC      ?= cc
+
+PKGS := libavformat libavcodec libavutil libavfilter libswresample libswscale \
+        libxml-2.0 libxslt libmagic sqlite3 libcmark yaml-0.1
+
+# The set-up script runs before anything that needs the packages; it
+# installs what is missing (as root) or prints the command and stops.
+SETUP := $(shell tools/setup-deps.sh build >&2 && echo ok)
+ifneq ($(SETUP),ok)
+$(error missing packages: run the command printed above, then make again)
+endif
+
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS))
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS)) -lm -lpthread
+
+WARN := -std=c11 -Wall -Wextra -Wpedantic -Wformat=2 -Wstrict-prototypes \
+        -Wmissing-prototypes -Wvla -Wwrite-strings -Wshadow \
+        -Wno-format-truncation
+DEFS := -D_POSIX_C_SOURCE=200809L -DHEARTH_DATADIR='"$(DATADIR)"'
+OPT  ?= -O2 -g
+
+LIB_DIRS := core library media feeds site-gen
+LIB_SRC  := $(foreach d,$(LIB_DIRS),$(wildcard $(d)/*.c))
+CLI_SRC  := $(wildcard cli/*.c)
+UNIT_SRC := $(wildcard tests/unit/test_*.c)
+
+REL  := build/rel
+ASAN := build/asan
+SAN  := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+
+obj = $(patsubst %.c,$(1)/%.o,$(2))
+
+.PHONY: all demo check bench fuzz install clean unit
+all: hearth
+
+hearth: $(call obj,$(REL),$(LIB_SRC) $(CLI_SRC))
+	$(CC) $(OPT) -o $@ $^ $(PKG_LIBS)
+
+$(REL)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(WARN) -Werror $(OPT) $(DEFS) $(PKG_CFLAGS) -MMD -MP -c -o $@ $<
+
+$(ASAN)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(WARN) -Werror -O1 -g $(SAN) $(DEFS) $(PKG_CFLAGS) -MMD -MP -c -o $@ $<
+
+$(ASAN)/hearth: $(call obj,$(ASAN),$(LIB_SRC) $(CLI_SRC))
+	$(CC) $(SAN) -o $@ $^ $(PKG_LIBS)
+
+$(ASAN)/tests/unit/test_%: $(ASAN)/tests/unit/test_%.o $(call obj,$(ASAN),$(LIB_SRC))
+	$(CC) $(SAN) -o $@ $^ $(PKG_LIBS)
+
+UNIT_BIN := $(patsubst %.c,$(ASAN)/%,$(UNIT_SRC))
+unit: $(UNIT_BIN) $(ASAN)/hearth
+
+check: unit
+	@tools/setup-deps.sh test
+	@tests/run
+
+DEMO_LIB := build/demo-library
+demo: hearth
+	@tools/setup-deps.sh demo
+	@rm -rf $(DEMO_LIB)
+	./hearth init $(DEMO_LIB)
+	./hearth -C $(DEMO_LIB) import content
+	./hearth -C $(DEMO_LIB) build
+	@echo
+	@echo "The demo site is in $(DEMO_LIB)/public/ (open $(CURDIR)/$(DEMO_LIB)/public/index.html)"
+	@echo "Its podcast feed is $(DEMO_LIB)/public/feed.xml"
+
+bench: hearth
+	@tools/setup-deps.sh test
+	@tools/bench.sh
+
+fuzz:
+	@tools/setup-deps.sh test
+	@tools/fuzz.sh
+
+install: hearth
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(DATADIR)/themes/default
+	install -m 755 hearth $(DESTDIR)$(PREFIX)/bin/hearth
+	cp -R themes/default/. $(DESTDIR)$(DATADIR)/themes/default/
+	install -d $(DESTDIR)$(PREFIX)/share/man/man1
+	install -m 644 docs/hearth.1 $(DESTDIR)$(PREFIX)/share/man/man1/hearth.1
+
+clean:
+	rm -rf build hearth
+
+-include $(shell find build -name '*.d' 2>/dev/null)

@@ -1,0 +1,274 @@
+/*
+ * core.h - the small shared pieces every other folder of Hearth stands on:
+ * error values, the growable buffer, allocation, paths and files, SHA-256,
+ * a YAML tree for front matter and settings, a JSON writer, dates and slugs.
+ *
+ * Nothing here knows about stories, media or pages. Every other folder may
+ * include this header; this folder includes only the C library and libyaml.
+ */
+#ifndef HEARTH_CORE_H
+#define HEARTH_CORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#if defined(__GNUC__)
+#define HEARTH_PRINTF(a, b) __attribute__((format(printf, a, b)))
+#else
+#define HEARTH_PRINTF(a, b)
+#endif
+
+/* ---- errors ------------------------------------------------------------ */
+
+/* Every function that acts returns 0 or one of these negative codes. */
+enum {
+	HEARTH_OK = 0,
+	HEARTH_EINVAL = -1,  /* bad input: a file, a field, a value */
+	HEARTH_EIO = -2,     /* the file system said no */
+	HEARTH_ENOENT = -3,  /* a thing that was named does not exist */
+	HEARTH_EEXIST = -4,  /* a thing that must be new already exists */
+	HEARTH_ESTATE = -5,  /* a move the workflow does not allow */
+	HEARTH_EDB = -6,     /* the catalogue (SQLite) failed */
+	HEARTH_EMEDIA = -7,  /* a media file could not be read or written */
+	HEARTH_ECONSENT = -8 /* refused for want of consent */
+};
+
+/*
+ * The caller-owned carrier of a human message. Messages are lowercase, have
+ * no full stop, and name the file, the field and what was expected.
+ */
+struct hearth_err {
+	int code;
+	char msg[1024];
+};
+
+/* Sets err (which may be NULL) and returns code, so `return herr(...)`. */
+int herr(struct hearth_err *err, int code, const char *fmt, ...) HEARTH_PRINTF(3, 4);
+
+/* Puts "prefix: " in front of the message already in err; returns err->code. */
+int herr_prefix(struct hearth_err *err, const char *fmt, ...) HEARTH_PRINTF(2, 3);
+
+/* Clears err to HEARTH_OK and an empty message. */
+void herr_clear(struct hearth_err *err);
+
+/* ---- allocation -------------------------------------------------------- */
+
+/* Like malloc and friends, but abort with a message when memory runs out. */
+void *xmalloc(size_t n);
+void *xcalloc(size_t n, size_t size);
+void *xrealloc(void *p, size_t n);
+char *xstrdup(const char *s);            /* NULL stays NULL */
+char *xstrndup(const char *s, size_t n);
+char *xasprintf(const char *fmt, ...) HEARTH_PRINTF(1, 2); /* new allocation */
+
+/* Frees *p and sets it to NULL. */
+void xfree(void *pp);
+
+/* A NULL-terminated array of strings: strv_free frees each and the array. */
+void strv_free(char **v);
+size_t strv_len(char *const *v);
+/* Appends a copy of s; returns the new array (the old pointer is consumed). */
+char **strv_push(char **v, const char *s);
+char *strv_join(char *const *v, const char *sep); /* new allocation */
+
+/* ---- buffer ------------------------------------------------------------ */
+
+/*
+ * The one growable buffer. data is always NUL-terminated once anything has
+ * been added; buf_cstr() gives "" for an empty buffer.
+ */
+struct buf {
+	char *data;
+	size_t len;
+	size_t cap;
+};
+#define BUF_INIT {NULL, 0, 0}
+
+void buf_add(struct buf *b, const void *data, size_t n);
+void buf_puts(struct buf *b, const char *s);
+void buf_putc(struct buf *b, char c);
+void buf_printf(struct buf *b, const char *fmt, ...) HEARTH_PRINTF(2, 3);
+const char *buf_cstr(const struct buf *b); /* borrows */
+void buf_reset(struct buf *b);             /* len = 0, keeps memory */
+void buf_release(struct buf *b);           /* frees, back to BUF_INIT */
+char *buf_detach(struct buf *b);           /* returns a new allocation; b is reset */
+
+/* ---- paths and files --------------------------------------------------- */
+
+/* a + "/" + b; returns a new allocation. */
+char *path_join(const char *a, const char *b);
+
+/* The last component of a path; borrows from p. */
+const char *path_base(const char *p);
+
+/* The directory part of p ("." when none); returns a new allocation. */
+char *path_dir(const char *p);
+
+/* The extension without the dot, lowercase not guaranteed; borrows. "" if none. */
+const char *path_ext(const char *p);
+
+/*
+ * True when p is a relative path that stays inside the folder it is taken
+ * from: not empty, not absolute, no "..", no empty components, no
+ * backslashes, no control characters.
+ */
+bool path_is_safe_rel(const char *p);
+
+bool path_exists(const char *p);
+bool path_is_dir(const char *p);
+bool path_is_file(const char *p); /* a regular file, following links */
+
+/* Creates dir and its parents (mode 0755); fine if it already exists. */
+int mkdir_p(const char *dir, struct hearth_err *err);
+
+/* Reads a whole file into out (appending). */
+int file_read(const char *path, struct buf *out, struct hearth_err *err);
+
+/*
+ * Writes data to path so that a crash leaves either the old file or the new
+ * one: a temporary file beside it, fsync, rename. Creates parent folders.
+ */
+int file_write_atomic(const char *path, const void *data, size_t n,
+		      struct hearth_err *err);
+
+/* Copies src to dst atomically as above. */
+int file_copy(const char *src, const char *dst, struct hearth_err *err);
+
+/* Hard-links src to dst, or copies when a link cannot be made. */
+int file_link_or_copy(const char *src, const char *dst, struct hearth_err *err);
+
+/* Removes a file or a whole tree; fine if it does not exist. */
+int rm_rf(const char *path, struct hearth_err *err);
+
+/* Size of a file in bytes, or -1. */
+int64_t file_size(const char *path);
+
+/* ---- hashes ------------------------------------------------------------ */
+
+struct sha256 {
+	uint32_t h[8];
+	uint64_t len;
+	unsigned char block[64];
+	size_t used;
+};
+void sha256_init(struct sha256 *s);
+void sha256_update(struct sha256 *s, const void *data, size_t n);
+void sha256_final(struct sha256 *s, unsigned char out[32]);
+/* Lowercase hex of the SHA-256 of data: 64 characters and a NUL. */
+void sha256_hex(const void *data, size_t n, char out[65]);
+int sha256_file(const char *path, char out[65], struct hearth_err *err);
+
+/* SHA-1 (for UUIDv5 only). */
+void sha1(const void *data, size_t n, unsigned char out[20]);
+
+/* The UUIDv5 of name in namespace ns (a UUID string); out gets 37 bytes. */
+int uuid5(const char *ns, const char *name, char out[37]);
+
+/* ---- YAML -------------------------------------------------------------- */
+
+enum ynode_kind { Y_SCALAR, Y_SEQ, Y_MAP };
+
+/*
+ * A parsed YAML node. A map keeps its keys in document order; duplicate keys
+ * are refused at parse time. line is 1-based, for messages.
+ */
+struct ynode {
+	enum ynode_kind kind;
+	int line;
+	char *str;             /* Y_SCALAR */
+	bool quoted;           /* Y_SCALAR: was written in quotes */
+	size_t n;              /* Y_SEQ, Y_MAP: number of items */
+	char **keys;           /* Y_MAP */
+	struct ynode **items;  /* Y_SEQ, Y_MAP */
+};
+
+/*
+ * Parses one YAML document. name is used in messages ("story.md: line 3:
+ * ..."). An empty document gives an empty map. Returns a new tree, free
+ * with ynode_free. first_line is added to every line number (for front
+ * matter that starts below line 1); pass 0 otherwise.
+ */
+int yaml_parse(const char *text, size_t n, const char *name, int first_line,
+	       struct ynode **out, struct hearth_err *err);
+void ynode_free(struct ynode *y);
+
+/* The value under key in a map, or NULL (also when y is not a map). */
+const struct ynode *ymap_get(const struct ynode *y, const char *key);
+/* The scalar under key, or NULL when absent or not a scalar. Borrows. */
+const char *ymap_str(const struct ynode *y, const char *key);
+
+/*
+ * Reads a YAML boolean: yes/no/true/false/on/off (any case). Returns
+ * 1, 0, or -1 when s is not one of those.
+ */
+int yaml_bool(const char *s);
+
+/*
+ * Splits a Markdown file with front matter: a first line "---", YAML, a
+ * line "---" (or "..."), then the body. yaml/body point into text. Files
+ * without front matter are refused with a message naming name.
+ */
+int frontmatter_split(const char *text, size_t n, const char *name,
+		      const char **yaml, size_t *yaml_len, const char **body,
+		      size_t *body_len, int *body_line, struct hearth_err *err);
+
+/* ---- JSON writer ------------------------------------------------------- */
+
+/*
+ * Writes JSON into a buffer with commas and escaping handled. Keys and
+ * values are added in order; nesting up to 32 levels. Output is compact
+ * unless pretty is set (two-space indent).
+ */
+struct jw {
+	struct buf *b;
+	int depth;
+	bool pretty;
+	bool first[32];
+	bool after_key;
+};
+void jw_init(struct jw *w, struct buf *b, bool pretty);
+void jw_obj(struct jw *w);   /* { */
+void jw_obj_end(struct jw *w);
+void jw_arr(struct jw *w);   /* [ */
+void jw_arr_end(struct jw *w);
+void jw_key(struct jw *w, const char *k);
+void jw_str(struct jw *w, const char *s); /* NULL writes null */
+void jw_int(struct jw *w, int64_t v);
+void jw_num(struct jw *w, double v);
+void jw_bool(struct jw *w, bool v);
+void jw_null(struct jw *w);
+/* JSON string escaping of s, appended to b with the quotes. */
+void json_escape(struct buf *b, const char *s);
+
+/* ---- time -------------------------------------------------------------- */
+
+/*
+ * Parses "YYYY-MM-DD", "YYYY-MM-DD HH:MM[:SS]" or ISO 8601 with T and an
+ * optional Z or +HH:MM offset. Times without an offset are UTC. Returns
+ * HEARTH_EINVAL for anything else, or for impossible dates.
+ */
+int date_parse(const char *s, int64_t *out);
+/* RFC 2822, "Wed, 15 Jun 2019 19:00:00 +0000"; out needs 32 bytes. */
+void date_rfc2822(int64_t t, char out[32]);
+/* ISO 8601, "2019-06-15T19:00:00Z"; out needs 21 bytes. */
+void date_iso(int64_t t, char out[21]);
+/* "2019-06-15"; out needs 11 bytes. */
+void date_ymd(int64_t t, char out[11]);
+/* The clock: SOURCE_DATE_EPOCH when set and valid, else time(). */
+int64_t hearth_now(void);
+
+/* ---- slugs and text ---------------------------------------------------- */
+
+/* True for 1-80 characters of [a-z0-9-], not starting or ending with '-'. */
+bool slug_valid(const char *s);
+/* A slug made from a title ("story" if nothing usable); new allocation. */
+char *slugify(const char *title);
+/* True when s is valid UTF-8 with no control characters except \t \n \r. */
+bool text_valid(const char *s, size_t n);
+/* Trims ASCII white space at both ends, in place; returns s. */
+char *str_trim(char *s);
+bool str_starts(const char *s, const char *prefix);
+bool str_ends(const char *s, const char *suffix);
+
+#endif

@@ -1,0 +1,303 @@
+/*
+ * fs.c - paths and files: safe relative paths, folders, whole-file reads,
+ * atomic writes (temporary file, fsync, rename) and tree removal.
+ */
+#define _GNU_SOURCE
+#include "core.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+char *path_join(const char *a, const char *b)
+{
+	size_t la = strlen(a);
+	if (la == 0)
+		return xstrdup(b);
+	if (a[la - 1] == '/')
+		return xasprintf("%s%s", a, b);
+	return xasprintf("%s/%s", a, b);
+}
+
+const char *path_base(const char *p)
+{
+	const char *s = strrchr(p, '/');
+	return s ? s + 1 : p;
+}
+
+char *path_dir(const char *p)
+{
+	const char *s = strrchr(p, '/');
+	if (!s)
+		return xstrdup(".");
+	if (s == p)
+		return xstrdup("/");
+	return xstrndup(p, (size_t)(s - p));
+}
+
+const char *path_ext(const char *p)
+{
+	const char *b = path_base(p);
+	const char *d = strrchr(b, '.');
+	return (d && d != b) ? d + 1 : "";
+}
+
+bool path_is_safe_rel(const char *p)
+{
+	if (!p || !*p || *p == '/')
+		return false;
+	for (const char *c = p; *c; c++)
+		if (*c == '\\' || (unsigned char)*c < 0x20 || *c == 0x7f)
+			return false;
+	const char *s = p;
+	while (*s) {
+		const char *e = strchr(s, '/');
+		size_t n = e ? (size_t)(e - s) : strlen(s);
+		if (n == 0 || (n == 1 && s[0] == '.') ||
+		    (n == 2 && s[0] == '.' && s[1] == '.'))
+			return false;
+		if (!e)
+			break;
+		s = e + 1;
+		if (!*s)
+			return false;
+	}
+	return true;
+}
+
+bool path_exists(const char *p)
+{
+	struct stat st;
+	return lstat(p, &st) == 0;
+}
+
+bool path_is_dir(const char *p)
+{
+	struct stat st;
+	return stat(p, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+bool path_is_file(const char *p)
+{
+	struct stat st;
+	return stat(p, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+int64_t file_size(const char *path)
+{
+	struct stat st;
+	if (stat(path, &st) != 0)
+		return -1;
+	return (int64_t)st.st_size;
+}
+
+int mkdir_p(const char *dir, struct hearth_err *err)
+{
+	char *p = xstrdup(dir);
+	int rc = 0;
+
+	for (char *s = p + 1; ; s++) {
+		if (*s == '/' || *s == '\0') {
+			char c = *s;
+			*s = '\0';
+			if (mkdir(p, 0755) != 0 && errno != EEXIST) {
+				rc = herr(err, HEARTH_EIO, "cannot create folder '%s': %s",
+					  p, strerror(errno));
+				break;
+			}
+			*s = c;
+			if (!c)
+				break;
+		}
+	}
+	if (rc == 0 && !path_is_dir(dir))
+		rc = herr(err, HEARTH_EIO, "'%s' exists and is not a folder", dir);
+	free(p);
+	return rc;
+}
+
+int file_read(const char *path, struct buf *out, struct hearth_err *err)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	char chunk[65536];
+	ssize_t n;
+
+	if (fd < 0)
+		return herr(err, errno == ENOENT ? HEARTH_ENOENT : HEARTH_EIO,
+			    "cannot read '%s': %s", path, strerror(errno));
+	while ((n = read(fd, chunk, sizeof chunk)) != 0) {
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			int e = errno;
+			close(fd);
+			return herr(err, HEARTH_EIO, "cannot read '%s': %s", path,
+				    strerror(e));
+		}
+		buf_add(out, chunk, (size_t)n);
+	}
+	close(fd);
+	if (!out->data)
+		buf_add(out, "", 0);
+	return 0;
+}
+
+static int write_all(int fd, const void *data, size_t n)
+{
+	const char *p = data;
+	while (n) {
+		ssize_t w = write(fd, p, n);
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		p += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+/* Opens a new temporary file beside path; its name goes to *tmp. */
+static int open_tmp_beside(const char *path, char **tmp, struct hearth_err *err)
+{
+	char *dir = path_dir(path);
+	int rc = mkdir_p(dir, err);
+	free(dir);
+	if (rc)
+		return rc;
+	*tmp = xasprintf("%s.tmp-XXXXXX", path);
+	int fd = mkostemp(*tmp, O_CLOEXEC);
+	if (fd < 0) {
+		rc = herr(err, HEARTH_EIO, "cannot create '%s': %s", *tmp, strerror(errno));
+		xfree(tmp);
+		return rc;
+	}
+	fchmod(fd, 0644);
+	return fd;
+}
+
+static int finish_tmp(int fd, char *tmp, const char *path, struct hearth_err *err)
+{
+	int rc = 0;
+	if (fsync(fd) != 0 && errno != EINVAL)
+		rc = herr(err, HEARTH_EIO, "cannot write '%s': %s", path, strerror(errno));
+	if (close(fd) != 0 && !rc)
+		rc = herr(err, HEARTH_EIO, "cannot write '%s': %s", path, strerror(errno));
+	if (!rc && rename(tmp, path) != 0)
+		rc = herr(err, HEARTH_EIO, "cannot rename '%s' to '%s': %s", tmp, path,
+			  strerror(errno));
+	if (rc)
+		unlink(tmp);
+	free(tmp);
+	return rc;
+}
+
+int file_write_atomic(const char *path, const void *data, size_t n,
+		      struct hearth_err *err)
+{
+	char *tmp = NULL;
+	int fd = open_tmp_beside(path, &tmp, err);
+	if (fd < 0)
+		return fd;
+	if (write_all(fd, data, n) != 0) {
+		int rc = herr(err, HEARTH_EIO, "cannot write '%s': %s", path, strerror(errno));
+		close(fd);
+		unlink(tmp);
+		free(tmp);
+		return rc;
+	}
+	return finish_tmp(fd, tmp, path, err);
+}
+
+int file_copy(const char *src, const char *dst, struct hearth_err *err)
+{
+	int in = open(src, O_RDONLY | O_CLOEXEC);
+	char chunk[65536];
+	ssize_t n;
+	char *tmp = NULL;
+	int out;
+
+	if (in < 0)
+		return herr(err, HEARTH_EIO, "cannot read '%s': %s", src, strerror(errno));
+	out = open_tmp_beside(dst, &tmp, err);
+	if (out < 0) {
+		close(in);
+		return out;
+	}
+	while ((n = read(in, chunk, sizeof chunk)) != 0) {
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 || write_all(out, chunk, (size_t)n) != 0) {
+			int rc = herr(err, HEARTH_EIO, "cannot copy '%s' to '%s': %s", src,
+				      dst, strerror(errno));
+			close(in);
+			close(out);
+			unlink(tmp);
+			free(tmp);
+			return rc;
+		}
+	}
+	close(in);
+	return finish_tmp(out, tmp, dst, err);
+}
+
+int file_link_or_copy(const char *src, const char *dst, struct hearth_err *err)
+{
+	char *dir = path_dir(dst);
+	int rc = mkdir_p(dir, err);
+	free(dir);
+	if (rc)
+		return rc;
+	unlink(dst);
+	if (link(src, dst) == 0)
+		return 0;
+	return file_copy(src, dst, err);
+}
+
+static int rm_tree(int dirfd, const char *name, struct hearth_err *err)
+{
+	struct stat st;
+	if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) != 0)
+		return errno == ENOENT ? 0
+				       : herr(err, HEARTH_EIO, "cannot remove '%s': %s",
+					      name, strerror(errno));
+	if (S_ISDIR(st.st_mode)) {
+		int fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+		if (fd < 0)
+			return herr(err, HEARTH_EIO, "cannot open '%s': %s", name,
+				    strerror(errno));
+		DIR *d = fdopendir(fd);
+		if (!d) {
+			close(fd);
+			return herr(err, HEARTH_EIO, "cannot open '%s'", name);
+		}
+		struct dirent *de;
+		int rc = 0;
+		while (!rc && (de = readdir(d))) {
+			if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+				continue;
+			rc = rm_tree(fd, de->d_name, err);
+		}
+		closedir(d);
+		if (rc)
+			return rc;
+		if (unlinkat(dirfd, name, AT_REMOVEDIR) != 0)
+			return herr(err, HEARTH_EIO, "cannot remove '%s': %s", name,
+				    strerror(errno));
+		return 0;
+	}
+	if (unlinkat(dirfd, name, 0) != 0 && errno != ENOENT)
+		return herr(err, HEARTH_EIO, "cannot remove '%s': %s", name, strerror(errno));
+	return 0;
+}
+
+int rm_rf(const char *path, struct hearth_err *err)
+{
+	return rm_tree(AT_FDCWD, path, err);
+}

@@ -1,0 +1,135 @@
+/*
+ * json.c - a small JSON writer over the growable buffer, for the --json
+ * output of the command line, export, and the media files (chapters,
+ * waveform peaks) that feeds and players read.
+ */
+#include "core.h"
+
+#include <math.h>
+#include <stdio.h>
+
+void json_escape(struct buf *b, const char *s)
+{
+	buf_putc(b, '"');
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		switch (*p) {
+		case '"': buf_puts(b, "\\\""); break;
+		case '\\': buf_puts(b, "\\\\"); break;
+		case '\n': buf_puts(b, "\\n"); break;
+		case '\r': buf_puts(b, "\\r"); break;
+		case '\t': buf_puts(b, "\\t"); break;
+		default:
+			if (*p < 0x20)
+				buf_printf(b, "\\u%04x", *p);
+			else
+				buf_putc(b, (char)*p);
+		}
+	}
+	buf_putc(b, '"');
+}
+
+void jw_init(struct jw *w, struct buf *b, bool pretty)
+{
+	w->b = b;
+	w->depth = 0;
+	w->pretty = pretty;
+	w->first[0] = true;
+	w->after_key = false;
+}
+
+static void indent(struct jw *w)
+{
+	if (!w->pretty)
+		return;
+	buf_putc(w->b, '\n');
+	for (int i = 0; i < w->depth; i++)
+		buf_puts(w->b, "  ");
+}
+
+/* Before any value: a comma and a new line unless it follows a key. */
+static void before_value(struct jw *w)
+{
+	if (w->after_key) {
+		w->after_key = false;
+		return;
+	}
+	if (w->depth > 0) {
+		if (!w->first[w->depth])
+			buf_putc(w->b, ',');
+		indent(w);
+	}
+	w->first[w->depth] = false;
+}
+
+static void open_(struct jw *w, char c)
+{
+	before_value(w);
+	buf_putc(w->b, c);
+	if (w->depth < 31)
+		w->depth++;
+	w->first[w->depth] = true;
+}
+
+static void close_(struct jw *w, char c)
+{
+	bool empty = w->first[w->depth];
+	if (w->depth > 0)
+		w->depth--;
+	if (!empty)
+		indent(w);
+	buf_putc(w->b, c);
+	if (w->depth == 0 && w->pretty)
+		buf_putc(w->b, '\n');
+}
+
+void jw_obj(struct jw *w) { open_(w, '{'); }
+void jw_obj_end(struct jw *w) { close_(w, '}'); }
+void jw_arr(struct jw *w) { open_(w, '['); }
+void jw_arr_end(struct jw *w) { close_(w, ']'); }
+
+void jw_key(struct jw *w, const char *k)
+{
+	before_value(w);
+	json_escape(w->b, k);
+	buf_puts(w->b, w->pretty ? ": " : ":");
+	w->after_key = true;
+}
+
+void jw_str(struct jw *w, const char *s)
+{
+	if (!s) {
+		jw_null(w);
+		return;
+	}
+	before_value(w);
+	json_escape(w->b, s);
+}
+
+void jw_int(struct jw *w, int64_t v)
+{
+	before_value(w);
+	buf_printf(w->b, "%lld", (long long)v);
+}
+
+void jw_num(struct jw *w, double v)
+{
+	before_value(w);
+	if (!isfinite(v))
+		buf_puts(w->b, "null");
+	else if (v == (double)(int64_t)v && fabs(v) < 1e15)
+		buf_printf(w->b, "%lld", (long long)v);
+	else
+		buf_printf(w->b, "%.3f", v);
+}
+
+void jw_bool(struct jw *w, bool v)
+{
+	before_value(w);
+	buf_puts(w->b, v ? "true" : "false");
+}
+
+void jw_null(struct jw *w)
+{
+	before_value(w);
+	buf_puts(w->b, "null");
+}

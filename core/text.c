@@ -1,0 +1,238 @@
+/*
+ * text.c - dates (parsed strictly, written as RFC 2822 for feeds and ISO
+ * 8601 for pages), the build clock, slugs and text checks.
+ */
+#define _GNU_SOURCE
+#include "core.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+static bool leap(int y)
+{
+	return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+}
+
+static int days_in(int y, int m)
+{
+	static const int d[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+	return m == 2 && leap(y) ? 29 : d[m - 1];
+}
+
+/* Days since 1970-01-01 of a civil date (Howard Hinnant's algorithm). */
+static int64_t days_from_civil(int64_t y, int m, int d)
+{
+	y -= m <= 2;
+	int64_t era = (y >= 0 ? y : y - 399) / 400;
+	int64_t yoe = y - era * 400;
+	int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+	int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return era * 146097 + doe - 719468;
+}
+
+static int digits(const char **p, int n)
+{
+	int v = 0;
+	for (int i = 0; i < n; i++) {
+		if (!isdigit((unsigned char)**p))
+			return -1;
+		v = v * 10 + (**p - '0');
+		(*p)++;
+	}
+	return v;
+}
+
+int date_parse(const char *s, int64_t *out)
+{
+	const char *p = s;
+	int y, mo, d, h = 0, mi = 0, se = 0, off = 0;
+
+	if (!s)
+		return HEARTH_EINVAL;
+	if ((y = digits(&p, 4)) < 0 || *p++ != '-' || (mo = digits(&p, 2)) < 0 ||
+	    *p++ != '-' || (d = digits(&p, 2)) < 0)
+		return HEARTH_EINVAL;
+	if (y < 1900 || mo < 1 || mo > 12 || d < 1 || d > days_in(y, mo))
+		return HEARTH_EINVAL;
+	if (*p == 'T' || *p == ' ') {
+		p++;
+		if ((h = digits(&p, 2)) < 0 || *p++ != ':' || (mi = digits(&p, 2)) < 0)
+			return HEARTH_EINVAL;
+		if (*p == ':') {
+			p++;
+			if ((se = digits(&p, 2)) < 0)
+				return HEARTH_EINVAL;
+		}
+		if (h > 23 || mi > 59 || se > 60)
+			return HEARTH_EINVAL;
+		if (*p == 'Z') {
+			p++;
+		} else if (*p == '+' || *p == '-') {
+			int sign = *p++ == '-' ? -1 : 1, oh, om;
+			if ((oh = digits(&p, 2)) < 0)
+				return HEARTH_EINVAL;
+			if (*p == ':')
+				p++;
+			if ((om = digits(&p, 2)) < 0 || oh > 23 || om > 59)
+				return HEARTH_EINVAL;
+			off = sign * (oh * 3600 + om * 60);
+		}
+	}
+	if (*p)
+		return HEARTH_EINVAL;
+	*out = days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + se - off;
+	return 0;
+}
+
+static void copy_out(char *out, size_t size, const char *s)
+{
+	size_t n = strlen(s);
+	if (n >= size)
+		n = size - 1;
+	memcpy(out, s, n);
+	out[n] = '\0';
+}
+
+static void utc(int64_t t, struct tm *tm)
+{
+	time_t tt = (time_t)t;
+	gmtime_r(&tt, tm);
+}
+
+void date_rfc2822(int64_t t, char out[32])
+{
+	struct tm tm;
+	utc(t, &tm);
+	static const char *days[] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
+	static const char *mons[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+				     "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+	char tmp[128];
+	snprintf(tmp, sizeof tmp, "%s, %02d %s %04d %02d:%02d:%02d +0000",
+		 days[tm.tm_wday], tm.tm_mday, mons[tm.tm_mon], (tm.tm_year + 1900) % 10000,
+		 tm.tm_hour, tm.tm_min, tm.tm_sec);
+	copy_out(out, 32, tmp);
+}
+
+void date_iso(int64_t t, char out[21])
+{
+	struct tm tm;
+	utc(t, &tm);
+	char tmp[128];
+	snprintf(tmp, sizeof tmp, "%04d-%02d-%02dT%02d:%02d:%02dZ",
+		 (tm.tm_year + 1900) % 10000, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
+		 tm.tm_min, tm.tm_sec);
+	copy_out(out, 21, tmp);
+}
+
+void date_ymd(int64_t t, char out[11])
+{
+	struct tm tm;
+	utc(t, &tm);
+	char tmp[128];
+	snprintf(tmp, sizeof tmp, "%04d-%02d-%02d", (tm.tm_year + 1900) % 10000,
+		 tm.tm_mon + 1, tm.tm_mday);
+	copy_out(out, 11, tmp);
+}
+
+int64_t hearth_now(void)
+{
+	const char *s = getenv("SOURCE_DATE_EPOCH");
+	if (s && *s) {
+		char *end;
+		errno = 0;
+		long long v = strtoll(s, &end, 10);
+		if (!errno && !*end && v >= 0)
+			return (int64_t)v;
+	}
+	return (int64_t)time(NULL);
+}
+
+bool slug_valid(const char *s)
+{
+	size_t n = s ? strlen(s) : 0;
+	if (n == 0 || n > 80 || s[0] == '-' || s[n - 1] == '-')
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (!(islower((unsigned char)s[i]) || isdigit((unsigned char)s[i]) ||
+		      s[i] == '-'))
+			return false;
+	return true;
+}
+
+char *slugify(const char *title)
+{
+	struct buf b = BUF_INIT;
+	bool dash = false;
+	for (const unsigned char *p = (const unsigned char *)title; p && *p; p++) {
+		if (isalnum(*p) && *p < 0x80) {
+			if (dash && b.len)
+				buf_putc(&b, '-');
+			dash = false;
+			buf_putc(&b, (char)tolower(*p));
+			if (b.len >= 60)
+				break;
+		} else if (*p != '\'') {
+			dash = true;
+		}
+	}
+	if (!b.len)
+		buf_puts(&b, "story");
+	return buf_detach(&b);
+}
+
+bool text_valid(const char *s, size_t n)
+{
+	const unsigned char *p = (const unsigned char *)s, *end = p + n;
+	while (p < end) {
+		unsigned c = *p;
+		if (c < 0x80) {
+			if ((c < 0x20 && c != '\t' && c != '\n' && c != '\r') || c == 0x7f)
+				return false;
+			p++;
+			continue;
+		}
+		int len = (c & 0xe0) == 0xc0 ? 2 : (c & 0xf0) == 0xe0 ? 3
+						 : (c & 0xf8) == 0xf0 ? 4 : 0;
+		if (!len || c == 0xc0 || c == 0xc1 || c > 0xf4 || end - p < len)
+			return false;
+		uint32_t cp = c & (0x7f >> len);
+		for (int i = 1; i < len; i++) {
+			if ((p[i] & 0xc0) != 0x80)
+				return false;
+			cp = cp << 6 | (p[i] & 0x3f);
+		}
+		if ((len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) ||
+		    (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff)
+			return false;
+		p += len;
+	}
+	return true;
+}
+
+char *str_trim(char *s)
+{
+	char *p = s;
+	while (*p && isspace((unsigned char)*p))
+		p++;
+	if (p != s)
+		memmove(s, p, strlen(p) + 1);
+	size_t n = strlen(s);
+	while (n && isspace((unsigned char)s[n - 1]))
+		s[--n] = '\0';
+	return s;
+}
+
+bool str_starts(const char *s, const char *prefix)
+{
+	return s && strncmp(s, prefix, strlen(prefix)) == 0;
+}
+
+bool str_ends(const char *s, const char *suffix)
+{
+	size_t a = s ? strlen(s) : 0, b = strlen(suffix);
+	return a >= b && !strcmp(s + a - b, suffix);
+}

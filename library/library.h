@@ -1,0 +1,363 @@
+/*
+ * library.h - the catalogue: stories, people, consent, assets, collections,
+ * the review workflow and the audit log, kept in SQLite (hearth.db) beside a
+ * content-addressed store of originals (store/) and the settings file
+ * (hearth.yaml). A library directory is the whole state of a Hearth site.
+ *
+ * This is the only folder that includes sqlite3.h, and the only one that
+ * reads private fields. What leaves the library for publishing goes through
+ * lib_public_view(), whose record type has no private fields at all.
+ */
+#ifndef HEARTH_LIBRARY_H
+#define HEARTH_LIBRARY_H
+
+#include "../core/core.h"
+
+typedef struct hearth_lib hearth_lib;
+
+/* ---- opening ----------------------------------------------------------- */
+
+/*
+ * Creates a library in dir (made if missing): hearth.yaml with defaults,
+ * hearth.db at the newest schema, store/. Refuses a dir that already holds
+ * a hearth.db.
+ */
+int lib_init(const char *dir, struct hearth_err *err);
+
+/*
+ * Opens the library in dir, migrating its schema forward if it is older.
+ * Returns a new handle in *out, free with lib_close.
+ */
+int lib_open(const char *dir, hearth_lib **out, struct hearth_err *err);
+void lib_close(hearth_lib **lib);
+
+const char *lib_dir(const hearth_lib *lib); /* borrows */
+
+/* Who is acting, for the audit log (default: $HEARTH_USER, $USER, "editor"). */
+void lib_set_actor(hearth_lib *lib, const char *who);
+
+/*
+ * One transaction around a command's changes. Nested calls are counted; only
+ * the outermost commits. lib_rollback undoes everything since lib_begin.
+ */
+int lib_begin(hearth_lib *lib, struct hearth_err *err);
+int lib_commit(hearth_lib *lib, struct hearth_err *err);
+void lib_rollback(hearth_lib *lib);
+
+/* ---- settings (hearth.yaml) -------------------------------------------- */
+
+struct lib_settings {
+	char *title;
+	char *description;
+	char *base_url;      /* no trailing slash */
+	char *language;
+	char *author;
+	char *category;      /* podcast.category */
+	char *subcategory;   /* podcast.subcategory, may be NULL */
+	bool explicit_;      /* podcast.explicit */
+	char *image;         /* podcast.image: path relative to the library, may be NULL */
+	char *license;       /* podcast.license */
+	char *podcast_guid;  /* stored once in the catalogue, UUIDv5 of the feed URL */
+	/* limits: (defaults 500 MB, 4 hours, 50 megapixels) */
+	int64_t max_file_size;   /* limits.max_file_size: bytes */
+	double max_duration;     /* limits.max_duration: seconds */
+	int64_t max_pixels;      /* limits.max_pixels: width*height */
+	/* audio: (defaults -16 LUFS, -1 dBTP, 96 and 160 kbit/s) */
+	double loudness;         /* audio.loudness: integrated LUFS target */
+	double true_peak;        /* audio.true_peak: dBTP ceiling */
+	int speech_kbps;         /* audio.speech_bitrate */
+	int music_kbps;          /* audio.music_bitrate */
+};
+
+/* Reads hearth.yaml of the library; new allocation inside, free with lib_settings_release. */
+int lib_settings_load(hearth_lib *lib, struct lib_settings *out, struct hearth_err *err);
+void lib_settings_release(struct lib_settings *s);
+
+/*
+ * Takes the settings file of an imported folder: validates it, copies it to
+ * the library's hearth.yaml and the podcast image it names beside it.
+ */
+int lib_settings_import(hearth_lib *lib, const char *yaml_path, struct hearth_err *err);
+
+/* ---- stories ----------------------------------------------------------- */
+
+enum lib_status {
+	ST_SUBMITTED,
+	ST_IN_REVIEW,
+	ST_CHANGES_REQUESTED,
+	ST_APPROVED,
+	ST_PUBLISHED,
+	ST_WITHDRAWN,
+	ST_REJECTED,
+	ST_COUNT
+};
+const char *lib_status_name(enum lib_status s);
+/* Returns 0 and sets *out, or HEARTH_EINVAL for an unknown name. */
+int lib_status_parse(const char *name, enum lib_status *out);
+/* True when the workflow allows from -> to. */
+bool lib_status_can_move(enum lib_status from, enum lib_status to);
+
+enum lib_attribution { ATTR_NAME, ATTR_PSEUDONYM, ATTR_ANONYMOUS };
+const char *lib_attribution_name(enum lib_attribution a);
+int lib_attribution_parse(const char *name, enum lib_attribution *out);
+
+/* One file of a story. role is "audio", "music", "art" or "transcript". */
+struct lib_asset {
+	char *role;
+	char *sha256;       /* the original in store/ */
+	char *mime;         /* from libmagic */
+	char *filename;     /* PRIVATE: the name it was submitted under */
+	char *alt;          /* art: alternative text */
+	int64_t size;
+	double duration;    /* seconds; 0 when not time-based */
+	int width, height;  /* pixels; 0 when not an image */
+	char *codec;        /* may be NULL */
+	int sample_rate, channels;
+};
+
+/*
+ * A whole story as the editor sees it, private fields included. Fields
+ * marked PRIVATE never leave the library (see lib_public_view).
+ */
+struct lib_story {
+	int64_t id;
+	char *slug;
+	char *guid;              /* stable item identity, set once */
+	char *title;
+	char *summary;
+	char *body;              /* Markdown */
+	enum lib_status status;
+	int64_t published_at;    /* 0 = not set */
+	int64_t created_at, updated_at;
+
+	char *name;              /* PRIVATE unless attribution is ATTR_NAME */
+	char *pseudonym;
+	enum lib_attribution attribution;
+	char *contact;           /* PRIVATE */
+
+	bool consent_site, consent_podcast;
+	int64_t consent_given;       /* 0 = not recorded */
+	char *consent_recorded_by;   /* PRIVATE */
+	char *consent_note;          /* PRIVATE */
+	int64_t consent_withdrawn_at;
+
+	char *review_note;           /* PRIVATE: the last review's reason or note */
+
+	char **warnings;   /* NULL-terminated; may be NULL when empty */
+	char **themes;
+	char **tags;
+	char *language;
+	char *license;
+	int season, episode;         /* 0 = none */
+
+	struct lib_asset *assets;
+	size_t n_assets;
+
+	char *source_hash;           /* of the imported bundle, for idempotence */
+};
+
+void lib_story_free(struct lib_story **s);
+void lib_story_list_free(struct lib_story **v, size_t n);
+
+/* Loads one story, assets included. HEARTH_ENOENT names the slug. */
+int lib_story_get(hearth_lib *lib, const char *slug, struct lib_story **out,
+		  struct hearth_err *err);
+
+/*
+ * All stories (with status filter when status >= 0), ordered by
+ * published_at then slug. Returns a new array in *out.
+ */
+int lib_story_list(hearth_lib *lib, int status, struct lib_story ***out,
+		   size_t *n, struct hearth_err *err);
+
+/*
+ * Inserts or updates the story whose slug is in->slug from an imported
+ * bundle. Files named by in->assets must already be in the store. When
+ * in->source_hash equals the stored one nothing is written and *changed is
+ * false. guid, id and timestamps of in are ignored: an existing story keeps
+ * its guid. Writes an audit row ("import" or "update").
+ */
+int lib_story_import(hearth_lib *lib, const struct lib_story *in, bool *changed,
+		     struct hearth_err *err);
+
+/*
+ * A peer's submission: a new story with status submitted. When in->slug is
+ * NULL a free slug is made from the title; the chosen slug is written back
+ * to *slug_out (new allocation). Writes an audit row ("submit").
+ */
+int lib_story_submit(hearth_lib *lib, const struct lib_story *in, char **slug_out,
+		     struct hearth_err *err);
+
+/*
+ * Moves a story through review: to must be allowed from its current state
+ * (the message names the current state when it is not). note is kept
+ * privately (reason for reject, note for changes requested) and audited.
+ */
+int lib_story_move(hearth_lib *lib, const char *slug, enum lib_status to,
+		   const char *note, struct hearth_err *err);
+
+/*
+ * Publishes an approved story at time at (0 = now). Refused with
+ * HEARTH_ECONSENT unless consent covers at least one channel.
+ */
+int lib_story_publish(hearth_lib *lib, const char *slug, int64_t at,
+		      struct hearth_err *err);
+
+/*
+ * Consent withdrawn: status withdrawn, both channels off, the time kept.
+ * The story leaves every output at the next build. reason is private.
+ */
+int lib_story_withdraw(hearth_lib *lib, const char *slug, const char *reason,
+		       struct hearth_err *err);
+
+/* Records consent per channel (editor action); audited. */
+int lib_story_set_consent(hearth_lib *lib, const char *slug, bool site, bool podcast,
+			  const char *recorded_by, const char *note,
+			  struct hearth_err *err);
+
+/* ---- bundles (the import format) --------------------------------------- */
+
+/*
+ * Reads a story bundle: dir/story.md (front matter and Markdown body) and
+ * the files it names. Fills a new story in *out: every field from the front
+ * matter, slug from the folder name, and one asset per named file with its
+ * role, alt text and filename (the path inside the bundle). Hashes, MIME
+ * types and sizes are left for intake to fill. Checks every field (title
+ * required, known keys only, dates, attribution, consent values) and every
+ * path (inside the bundle, present, a regular file, no link leaving it);
+ * messages name the file, the line and the field.
+ */
+int lib_bundle_read(const char *dir, struct lib_story **out, struct hearth_err *err);
+
+/* Reads a collection file (collections/<slug>.yaml); slug from the name. */
+int lib_collection_read(const char *path, struct lib_collection **out,
+			struct hearth_err *err);
+
+/* ---- the store of originals -------------------------------------------- */
+
+/*
+ * Copies the file at path into store/ by its SHA-256 (once: an existing
+ * object is kept) and writes the hash to sha_out.
+ */
+int lib_store_add(hearth_lib *lib, const char *path, char sha_out[65],
+		  struct hearth_err *err);
+/* The path of a stored object; new allocation. */
+char *lib_store_path(const hearth_lib *lib, const char *sha256);
+
+/* ---- audit log --------------------------------------------------------- */
+
+struct lib_audit {
+	int64_t at;
+	char *actor;
+	char *action;  /* "submit", "import", "update", "review", "publish", ... */
+	char *detail;  /* PRIVATE: may hold notes */
+};
+int lib_audit_list(hearth_lib *lib, const char *slug, struct lib_audit **out,
+		   size_t *n, struct hearth_err *err);
+void lib_audit_free(struct lib_audit *v, size_t n);
+
+/* ---- collections ------------------------------------------------------- */
+
+struct lib_collection {
+	char *slug;
+	char *title;
+	char *description;
+	bool podcast;
+	char **stories;  /* ordered story slugs, NULL-terminated (may be NULL) */
+};
+void lib_collection_free(struct lib_collection **c);
+void lib_collection_list_free(struct lib_collection **v, size_t n);
+
+int lib_collection_new(hearth_lib *lib, const char *slug, const char *title,
+		       const char *description, bool podcast, struct hearth_err *err);
+/* Adds a story at position pos (0-based; -1 = at the end). */
+int lib_collection_add(hearth_lib *lib, const char *coll, const char *story,
+		       int pos, struct hearth_err *err);
+int lib_collection_remove(hearth_lib *lib, const char *coll, const char *story,
+			  struct hearth_err *err);
+/* Moves a story already in the collection to position pos (0-based). */
+int lib_collection_move(hearth_lib *lib, const char *coll, const char *story,
+			int pos, struct hearth_err *err);
+int lib_collection_get(hearth_lib *lib, const char *slug,
+		       struct lib_collection **out, struct hearth_err *err);
+int lib_collection_list(hearth_lib *lib, struct lib_collection ***out, size_t *n,
+			struct hearth_err *err);
+/*
+ * Inserts or replaces a collection from an imported file (title,
+ * description, podcast, ordered stories). *changed is false when nothing
+ * differed. Every story named must exist.
+ */
+int lib_collection_import(hearth_lib *lib, const struct lib_collection *in,
+			  bool *changed, struct hearth_err *err);
+
+/* ---- the public view --------------------------------------------------- */
+
+enum lib_channel { CH_SITE, CH_PODCAST };
+
+struct pub_asset {
+	const char *role;
+	const char *sha256;
+	const char *mime;
+	const char *alt;
+	int64_t size;
+	double duration;
+	int width, height;
+	int index;         /* 1-based among assets of its role */
+};
+
+/*
+ * A story as the public may see it. It has no private fields: byline is
+ * the name, the pseudonym or "Anonymous", as the contributor chose. All
+ * strings are owned by the record.
+ */
+struct pub_story {
+	const char *slug;
+	const char *guid;
+	const char *title;
+	const char *summary;
+	const char *body;          /* Markdown */
+	const char *byline;
+	const char *language;
+	const char *license;
+	int64_t published_at;
+	int64_t updated_at;
+	bool on_site, on_podcast;  /* which channels consent covers */
+	char **warnings, **themes, **tags;
+	int season, episode;
+	struct pub_asset *assets;
+	size_t n_assets;
+	void *owned_;              /* internal */
+};
+
+struct pub_collection {
+	const char *slug;
+	const char *title;
+	const char *description;
+	bool podcast;
+	char **stories;            /* only stories that are public on the site */
+	void *owned_;
+};
+
+/*
+ * THE public view: the one function that turns catalogue records into what
+ * may be published. Returns the stories whose status is published and whose
+ * consent covers channel, newest first; and, when colls is not NULL, the
+ * collections with their stories filtered the same way (site channel).
+ */
+int lib_public_view(hearth_lib *lib, enum lib_channel channel,
+		    struct pub_story ***out, size_t *n,
+		    struct pub_collection ***colls, size_t *n_colls,
+		    struct hearth_err *err);
+void pub_story_list_free(struct pub_story **v, size_t n);
+void pub_collection_list_free(struct pub_collection **v, size_t n);
+
+/* ---- export ------------------------------------------------------------ */
+
+/*
+ * The whole catalogue as JSON (stories with assets and history,
+ * collections). Private fields are included only when with_private is set.
+ */
+int lib_export_json(hearth_lib *lib, bool with_private, struct buf *out,
+		    struct hearth_err *err);
+
+#endif

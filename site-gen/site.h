@@ -1,0 +1,43 @@
+/*
+ * site.h - the build: from the library's public view to a static site and
+ * its feeds in one folder that any static host can serve.
+ *
+ * site_build() runs the whole pipeline: it takes the public view from the
+ * library, asks media/ for renditions, turns the records into an XML
+ * document per page, applies the XSLT theme, asks feeds/ for the podcast
+ * feed, and swaps the finished folder in atomically, so a failed build
+ * leaves the previous site whole.
+ */
+#ifndef HEARTH_SITE_H
+#define HEARTH_SITE_H
+
+#include "../core/core.h"
+#include "../library/library.h"
+
+struct site_opts {
+	const char *out_dir;   /* NULL: public/ in the library */
+	const char *base_url;  /* NULL: base_url from hearth.yaml */
+	const char *theme_dir; /* NULL: the default theme */
+	int jobs;              /* media work in parallel; 0 = all cores */
+	bool progress;         /* show progress on stderr */
+};
+
+struct site_stats {
+	size_t stories;        /* pages written for stories */
+	size_t collections;
+	size_t feed_items;
+	size_t media_made;     /* renditions made in this build */
+	size_t media_cached;   /* renditions taken from the cache */
+};
+
+/* Builds the site; stats (may be NULL) gets the counts. */
+int site_build(hearth_lib *lib, const struct site_opts *opts,
+	       struct site_stats *stats, struct hearth_err *err);
+
+/*
+ * Finds the default theme: $HEARTH_THEME_DIR, themes/default beside the
+ * program, or the installed data folder. New allocation, or NULL.
+ */
+char *site_default_theme(void);
+
+#endif

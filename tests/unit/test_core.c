@@ -1,0 +1,202 @@
+/* test_core.c - the shared pieces: buffers, paths, hashes, YAML, JSON, dates. */
+#include "../../core/core.h"
+#include "t.h"
+
+static void buffer_grows_and_formats(void)
+{
+	struct buf b = BUF_INIT;
+	CHECK_STR(buf_cstr(&b), "");
+	for (int i = 0; i < 1000; i++)
+		buf_printf(&b, "%d,", i);
+	CHECK(b.len > 3000);
+	CHECK(strncmp(b.data, "0,1,2,", 6) == 0);
+	char *s = buf_detach(&b);
+	CHECK(b.data == NULL && b.len == 0);
+	free(s);
+}
+
+static void safe_paths(void)
+{
+	CHECK(path_is_safe_rel("a.flac"));
+	CHECK(path_is_safe_rel("media/a.flac"));
+	CHECK(!path_is_safe_rel("../a.flac"));
+	CHECK(!path_is_safe_rel("media/../../a"));
+	CHECK(!path_is_safe_rel("/etc/passwd"));
+	CHECK(!path_is_safe_rel(""));
+	CHECK(!path_is_safe_rel("a//b"));
+	CHECK(!path_is_safe_rel("a/"));
+	CHECK(!path_is_safe_rel("./a"));
+	CHECK(!path_is_safe_rel("a\\b"));
+	CHECK(!path_is_safe_rel("a\nb"));
+	CHECK(path_is_safe_rel("..a"));
+}
+
+static void sha256_known_vectors(void)
+{
+	char hex[65];
+	sha256_hex("", 0, hex);
+	CHECK_STR(hex, "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+	sha256_hex("abc", 3, hex);
+	CHECK_STR(hex, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+	const char *m = "abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq";
+	sha256_hex(m, strlen(m), hex);
+	CHECK_STR(hex, "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1");
+	/* streaming in odd pieces gives the same answer */
+	struct sha256 s;
+	unsigned char d[32];
+	sha256_init(&s);
+	for (size_t i = 0; i < strlen(m); i += 7)
+		sha256_update(&s, m + i, strlen(m) - i < 7 ? strlen(m) - i : 7);
+	sha256_final(&s, d);
+	CHECK(d[0] == 0x24 && d[31] == 0xc1);
+}
+
+static void uuid5_matches_podcast_namespace_example(void)
+{
+	char u[37];
+	/* the Podcasting 2.0 spec's own example */
+	CHECK(uuid5("ead4c236-bf58-58c6-a2c6-a6b28d128cb6", "podnews.net/rss", u) == 0);
+	CHECK_STR(u, "9b024349-ccf0-5f69-a609-6b82873eab3c");
+}
+
+static void yaml_tree_and_errors(void)
+{
+	struct hearth_err err;
+	struct ynode *y = NULL;
+	const char *doc = "title: Hello\nlist: [a, b]\nmap: {x: 1, y: \"two\"}\n";
+	CHECK_OK(yaml_parse(doc, strlen(doc), "t.yaml", 0, &y, &err), &err);
+	CHECK_STR(ymap_str(y, "title"), "Hello");
+	const struct ynode *l = ymap_get(y, "list");
+	CHECK(l && l->kind == Y_SEQ && l->n == 2);
+	CHECK_STR(l->items[1]->str, "b");
+	CHECK_STR(ymap_str(ymap_get(y, "map"), "y"), "two");
+	CHECK(ymap_get(ymap_get(y, "map"), "y")->quoted);
+	ynode_free(y);
+
+	const char *bad = "title: [unclosed\n";
+	CHECK(yaml_parse(bad, strlen(bad), "bad.yaml", 0, &y, &err) == HEARTH_EINVAL);
+	CHECK(strstr(err.msg, "bad.yaml") != NULL);
+	const char *dup = "a: 1\na: 2\n";
+	CHECK(yaml_parse(dup, strlen(dup), "dup.yaml", 0, &y, &err) == HEARTH_EINVAL);
+	CHECK(strstr(err.msg, "twice") != NULL);
+	const char *alias = "a: &x [1,2]\nb: *x\n";
+	CHECK(yaml_parse(alias, strlen(alias), "al.yaml", 0, &y, &err) == HEARTH_EINVAL);
+	CHECK(yaml_bool("Yes") == 1 && yaml_bool("off") == 0 && yaml_bool("maybe") == -1);
+}
+
+static void front_matter(void)
+{
+	struct hearth_err err;
+	const char *t = "---\ntitle: A\n---\nBody text\n";
+	const char *y, *b;
+	size_t yl, bl;
+	int line;
+	CHECK_OK(frontmatter_split(t, strlen(t), "s.md", &y, &yl, &b, &bl, &line, &err), &err);
+	CHECK(yl == strlen("title: A\n") && !strncmp(y, "title: A\n", yl));
+	CHECK_STR(b, "Body text\n");
+	CHECK(line == 4);
+	const char *open = "---\ntitle: A\n";
+	CHECK(frontmatter_split(open, strlen(open), "s.md", &y, &yl, &b, &bl, &line, &err) ==
+	      HEARTH_EINVAL);
+	CHECK(frontmatter_split("hi", 2, "s.md", &y, &yl, &b, &bl, &line, &err) == HEARTH_EINVAL);
+}
+
+static void json_writer(void)
+{
+	struct buf b = BUF_INIT;
+	struct jw w;
+	jw_init(&w, &b, false);
+	jw_obj(&w);
+	jw_key(&w, "a");
+	jw_str(&w, "x\"y\n");
+	jw_key(&w, "n");
+	jw_arr(&w);
+	jw_int(&w, 1);
+	jw_num(&w, 2.5);
+	jw_bool(&w, true);
+	jw_null(&w);
+	jw_arr_end(&w);
+	jw_key(&w, "e");
+	jw_obj(&w);
+	jw_obj_end(&w);
+	jw_obj_end(&w);
+	CHECK_STR(buf_cstr(&b), "{\"a\":\"x\\\"y\\n\",\"n\":[1,2.500,true,null],\"e\":{}}");
+	buf_release(&b);
+}
+
+static void dates(void)
+{
+	int64_t t;
+	char s[32];
+	CHECK(date_parse("2024-05-10", &t) == 0 && t == 1715299200);
+	CHECK(date_parse("2024-05-10T12:30:00Z", &t) == 0 && t == 1715299200 + 45000);
+	CHECK(date_parse("2024-05-10T14:30+02:00", &t) == 0 && t == 1715299200 + 45000);
+	CHECK(date_parse("2024-02-30", &t) == HEARTH_EINVAL);
+	CHECK(date_parse("10/05/2024", &t) == HEARTH_EINVAL);
+	CHECK(date_parse("2024-05-10x", &t) == HEARTH_EINVAL);
+	date_rfc2822(1715299200, s);
+	CHECK_STR(s, "Fri, 10 May 2024 00:00:00 +0000");
+	date_iso(1715299200 + 45000, s);
+	CHECK_STR(s, "2024-05-10T12:30:00Z");
+}
+
+static void slugs_and_text(void)
+{
+	char *s = slugify("Finding my Voice: a story!");
+	CHECK_STR(s, "finding-my-voice-a-story");
+	free(s);
+	s = slugify("I'm here");
+	CHECK_STR(s, "im-here");
+	free(s);
+	s = slugify("!!!");
+	CHECK_STR(s, "story");
+	free(s);
+	CHECK(slug_valid("a-b-1"));
+	CHECK(!slug_valid("A"));
+	CHECK(!slug_valid("-a"));
+	CHECK(!slug_valid("a/b"));
+	CHECK(text_valid("caf\xc3\xa9", 5));
+	CHECK(!text_valid("\xc3", 1));
+	CHECK(!text_valid("a\x01", 2));
+	CHECK(!text_valid("\xed\xa0\x80", 3));
+}
+
+static void atomic_files(void)
+{
+	struct hearth_err err;
+	struct buf b = BUF_INIT;
+	char *p = path_join(t_tmpdir(), "deep/er/file.txt");
+	CHECK_OK(file_write_atomic(p, "hello", 5, &err), &err);
+	CHECK_OK(file_read(p, &b, &err), &err);
+	CHECK_STR(buf_cstr(&b), "hello");
+	CHECK(file_size(p) == 5);
+	char *q = path_join(t_tmpdir(), "copy.txt");
+	CHECK_OK(file_copy(p, q, &err), &err);
+	CHECK(file_size(q) == 5);
+	char hex[65];
+	CHECK_OK(sha256_file(q, hex, &err), &err);
+	CHECK_STR(hex, "2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824");
+	char *d = path_join(t_tmpdir(), "deep");
+	CHECK_OK(rm_rf(d, &err), &err);
+	CHECK(!path_exists(p));
+	CHECK(file_read(p, &b, &err) == HEARTH_ENOENT);
+	free(p);
+	free(q);
+	free(d);
+	buf_release(&b);
+}
+
+int main(void)
+{
+	RUN(buffer_grows_and_formats);
+	RUN(safe_paths);
+	RUN(sha256_known_vectors);
+	RUN(uuid5_matches_podcast_namespace_example);
+	RUN(yaml_tree_and_errors);
+	RUN(front_matter);
+	RUN(json_writer);
+	RUN(dates);
+	RUN(slugs_and_text);
+	RUN(atomic_files);
+	return 0;
+}
