@@ -1,0 +1,62 @@
+/* build.c - `hearth build`: the site and feeds from the public view. */
+#include "cli.h"
+#include "../site-gen/site.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+int cmd_build(struct cli *c, int argc, char **argv)
+{
+	const char *out = NULL, *base = NULL, *jobs = NULL, *theme = NULL;
+	bool helped;
+	struct cli_opt opts[] = {
+		{"output", 'o', true, false, &out, NULL, NULL},
+		{"base-url", 0, true, false, &base, NULL, NULL},
+		{"jobs", 'j', true, false, &jobs, NULL, NULL},
+		{"theme", 0, true, false, &theme, NULL, NULL},
+		{0},
+	};
+	const char **ops = NULL;
+	size_t n_ops = 0;
+	struct hearth_err err = {0};
+	struct site_stats st = {0};
+	hearth_lib *lib = NULL;
+	long j = 0;
+	int rc = cli_parse(c, argc, argv, opts, &ops, &n_ops, &helped);
+	free(ops);
+	if (rc || helped)
+		return rc;
+	if (n_ops)
+		return cli_usage(c, "unexpected operand");
+	if (jobs && (!cli_int(jobs, &j) || j < 1 || j > 256))
+		return cli_usage(c, "-j: expected a number of jobs from 1 to 256, got '%s'",
+				 jobs);
+	if (base && !(str_starts(base, "https://") || str_starts(base, "http://")))
+		return cli_usage(c, "--base-url: expected an http:// or https:// URL, got '%s'",
+				 base);
+	if ((rc = cli_open(c, &lib)))
+		return rc;
+	struct site_opts so = {
+		.out_dir = out,
+		.base_url = base,
+		.theme_dir = theme,
+		.jobs = (int)j,
+		.progress = isatty(STDERR_FILENO),
+	};
+	if (site_build(lib, &so, &st, &err) != 0) {
+		rc = cli_fail_err(c, &err);
+	} else {
+		char *dir = out ? xstrdup(out) : path_join(lib_dir(lib), "public");
+		printf("built %zu stor%s, %zu collection%s and a feed of %zu episode%s in %s\n",
+		       st.stories, st.stories == 1 ? "y" : "ies", st.collections,
+		       st.collections == 1 ? "" : "s", st.feed_items,
+		       st.feed_items == 1 ? "" : "s", dir);
+		if (st.media_made || st.media_cached)
+			printf("media: %zu made, %zu from the cache\n", st.media_made,
+			       st.media_cached);
+		free(dir);
+	}
+	lib_close(&lib);
+	return rc;
+}

@@ -1,0 +1,93 @@
+/*
+ * cli.h - what the subcommands share: the command table, the context that
+ * main() hands each command, printing errors in the one format, opening the
+ * library, and the intake of files that import and submit both do.
+ *
+ * Only cli/ prints and exits. Every command returns its exit status:
+ * 0 success, 1 an error, 2 a usage error.
+ */
+#ifndef HEARTH_CLI_H
+#define HEARTH_CLI_H
+
+#include "../core/core.h"
+#include "../library/library.h"
+
+enum { EXIT_OK = 0, EXIT_ERR = 1, EXIT_USAGE = 2 };
+
+struct cli {
+	const char *dir;   /* the library folder: -C, $HEARTH_DIR or "." */
+	const char *name;  /* the subcommand, for messages */
+};
+
+struct cli_cmd {
+	const char *name;
+	int (*run)(struct cli *c, int argc, char **argv);
+	const char *summary;
+	const char *usage;  /* the full --help text */
+};
+
+extern const struct cli_cmd cli_commands[];
+
+/* "hearth: <command>: <message>" on stderr; returns EXIT_ERR. */
+int cli_fail(const struct cli *c, const char *fmt, ...) HEARTH_PRINTF(2, 3);
+/* The same from an error value; returns EXIT_ERR. */
+int cli_fail_err(const struct cli *c, const struct hearth_err *err);
+/* A usage error: the message and a pointer to --help; returns EXIT_USAGE. */
+int cli_usage(const struct cli *c, const char *fmt, ...) HEARTH_PRINTF(2, 3);
+/* Prints the command's --help text to stdout; returns EXIT_OK. */
+int cli_help(const struct cli *c);
+
+/* Opens the library named by c->dir, or prints why not. */
+int cli_open(const struct cli *c, hearth_lib **lib);
+
+/*
+ * Options for the commands: a tiny getopt_long wrapper. Each command lists
+ * its options; cli_parse fills values and leaves the operands in argv order.
+ */
+struct cli_opt {
+	const char *name;   /* long name without "--" */
+	char short_name;    /* 0 when none */
+	bool takes_value;
+	bool repeat;        /* values collected into *list */
+	const char **value; /* set for takes_value && !repeat */
+	char ***list;       /* set for repeat */
+	bool *flag;         /* set for !takes_value */
+};
+
+/*
+ * Parses argv (argv[0] is the command name). Operands go to *operands
+ * (borrowed pointers into argv, NULL-terminated, free the array). "--help"
+ * prints help and sets *helped. Returns 0 or EXIT_USAGE after printing.
+ */
+int cli_parse(const struct cli *c, int argc, char **argv, const struct cli_opt *opts,
+	      const char ***operands, size_t *n_operands, bool *helped);
+
+/* Parses argv expecting exactly one operand, a story slug, into *slug. */
+int cli_one_slug(struct cli *c, int argc, char **argv, const struct cli_opt *opts,
+		 const char **slug, bool *helped);
+/* Commits when rc is 0 and returns EXIT_OK; else rolls back and reports. */
+int cli_finish(struct cli *c, hearth_lib *lib, int rc, struct hearth_err *err);
+
+/* Parses a non-negative integer; false when s is not one. */
+bool cli_int(const char *s, long *out);
+
+/* The limits on incoming files, from the library's settings. */
+struct media_limits;
+int cli_limits(hearth_lib *lib, struct media_limits *out, struct hearth_err *err);
+
+/* The commands, one file each. */
+int cmd_init(struct cli *c, int argc, char **argv);
+int cmd_import(struct cli *c, int argc, char **argv);
+int cmd_submit(struct cli *c, int argc, char **argv);
+int cmd_list(struct cli *c, int argc, char **argv);
+int cmd_show(struct cli *c, int argc, char **argv);
+int cmd_review(struct cli *c, int argc, char **argv);
+int cmd_publish(struct cli *c, int argc, char **argv);
+int cmd_withdraw(struct cli *c, int argc, char **argv);
+int cmd_consent(struct cli *c, int argc, char **argv);
+int cmd_collection(struct cli *c, int argc, char **argv);
+int cmd_build(struct cli *c, int argc, char **argv);
+int cmd_export(struct cli *c, int argc, char **argv);
+int cmd_help(struct cli *c, int argc, char **argv);
+
+#endif

@@ -1,0 +1,338 @@
+/*
+ * main.c - the hearth program: global options (-C DIR), the table of
+ * subcommands, and the shared plumbing every subcommand uses (messages,
+ * option parsing, opening the library).
+ */
+#define _GNU_SOURCE
+#include "cli.h"
+#include "../media/media.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#ifndef HEARTH_VERSION
+#define HEARTH_VERSION "0.1.0"
+#endif
+
+const struct cli_cmd cli_commands[] = {
+	{"init", cmd_init, "create a library",
+	 "usage: hearth init [DIR]\n\n"
+	 "Creates a library in DIR (default: the library folder, see -C): hearth.yaml\n"
+	 "with default settings, the catalogue hearth.db and the store of originals.\n"},
+	{"import", cmd_import, "import story bundles, collections and settings",
+	 "usage: hearth import PATH...\n\n"
+	 "Each PATH is a content folder (hearth.yaml, stories/, collections/), a\n"
+	 "stories/ folder, one story bundle (a folder with story.md), or a collection\n"
+	 "file (collections/<slug>.yaml). Every file is identified by its content and\n"
+	 "checked against its role. Importing an unchanged bundle changes nothing; a\n"
+	 "changed one updates the story. Everything is imported or nothing is.\n"},
+	{"submit", cmd_submit, "submit a story as a peer",
+	 "usage: hearth submit FILE... --title T [options]\n\n"
+	 "FILE is the story text (Markdown or plain text), a recording, music, a\n"
+	 "picture or a transcript; each is identified by its content.\n\n"
+	 "  --title T            the story's title (required)\n"
+	 "  --summary S          one or two sentences for lists and feeds\n"
+	 "  --name N             your name (kept private unless you choose to be named)\n"
+	 "  --pseudonym P        the name to show instead\n"
+	 "  --attribution A      name | pseudonym | anonymous\n"
+	 "  --contact C          how editors can reach you (always private)\n"
+	 "  --consent LIST       channels you agree to: site, podcast, both (site,podcast)\n"
+	 "                       or none\n"
+	 "  --warning W          a content warning (repeat for more)\n"
+	 "  --alt TEXT           alternative text for each picture, in order\n"
+	 "  --music              audio files are music rather than spoken word\n"
+	 "  --language L         language code (default en)\n"},
+	{"list", cmd_list, "list stories",
+	 "usage: hearth list [--status S] [--json]\n\n"
+	 "One line per story: slug, status, date, title. S is one of submitted,\n"
+	 "in_review, changes_requested, approved, published, withdrawn, rejected.\n"},
+	{"show", cmd_show, "show one story with its files, consent and history",
+	 "usage: hearth show SLUG [--json]\n"},
+	{"review", cmd_review, "approve, reject or ask for changes",
+	 "usage: hearth review SLUG --start | --approve | --reject REASON |\n"
+	 "                          --request-changes NOTE\n\n"
+	 "Moves a story through review. A submitted story is taken into review\n"
+	 "first. Reasons and notes are private to the editors.\n"},
+	{"publish", cmd_publish, "publish an approved story",
+	 "usage: hearth publish SLUG [--at DATE]\n\n"
+	 "Refused unless consent covers the site or the podcast. DATE is YYYY-MM-DD\n"
+	 "or an ISO 8601 time; a future date holds the story until then.\n"},
+	{"withdraw", cmd_withdraw, "withdraw consent: remove a story everywhere",
+	 "usage: hearth withdraw SLUG [--reason R]\n\n"
+	 "The story leaves the site, every feed and the published media at the next\n"
+	 "build. The reason is private.\n"},
+	{"consent", cmd_consent, "record consent per channel",
+	 "usage: hearth consent SLUG [--site yes|no] [--podcast yes|no] --by NAME\n"
+	 "                         [--note NOTE]\n\n"
+	 "Records the consent the storyteller gave. NAME and NOTE are private.\n"},
+	{"collection", cmd_collection, "curate ordered collections",
+	 "usage: hearth collection new SLUG --title T [--description D] [--podcast]\n"
+	 "       hearth collection add COLLECTION STORY [--at N]\n"
+	 "       hearth collection remove COLLECTION STORY\n"
+	 "       hearth collection move COLLECTION STORY N\n"
+	 "       hearth collection list\n"
+	 "       hearth collection show COLLECTION\n\n"
+	 "Positions N count from 1.\n"},
+	{"build", cmd_build, "build the site and feeds",
+	 "usage: hearth build [-o DIR] [--base-url URL] [-j N]\n\n"
+	 "Writes the site and the podcast feed from published stories whose consent\n"
+	 "covers each channel. DIR defaults to public/ in the library; it is replaced\n"
+	 "whole only when the build succeeds. -j N runs media work on N cores\n"
+	 "(default: all).\n"},
+	{"export", cmd_export, "the whole catalogue as JSON",
+	 "usage: hearth export [--json] [--private]\n\n"
+	 "Private fields (real names, contacts, consent and review notes) are\n"
+	 "included only with --private.\n"},
+	{"help", cmd_help, "list the commands, or show one command's help",
+	 "usage: hearth help [COMMAND]\n"},
+	{NULL, NULL, NULL, NULL},
+};
+
+static const char main_usage[] =
+	"usage: hearth [-C DIR] COMMAND [ARGS]\n\n"
+	"Hearth keeps a library of peer stories and publishes them as a website and\n"
+	"a podcast feed. -C DIR (or $HEARTH_DIR) names the library folder; the\n"
+	"default is the current folder.\n\n"
+	"Commands:\n";
+
+static void print_commands(FILE *f)
+{
+	fputs(main_usage, f);
+	for (const struct cli_cmd *k = cli_commands; k->name; k++)
+		fprintf(f, "  %-11s %s\n", k->name, k->summary);
+	fputs("\nRun 'hearth COMMAND --help' for one command's options.\n", f);
+}
+
+int cli_fail(const struct cli *c, const char *fmt, ...)
+{
+	va_list ap;
+	fprintf(stderr, "hearth: %s: ", c->name);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	return EXIT_ERR;
+}
+
+int cli_fail_err(const struct cli *c, const struct hearth_err *err)
+{
+	return cli_fail(c, "%s", err->msg[0] ? err->msg : "failed");
+}
+
+int cli_usage(const struct cli *c, const char *fmt, ...)
+{
+	va_list ap;
+	fprintf(stderr, "hearth: %s: ", c->name);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\n(see 'hearth %s --help')\n", c->name);
+	return EXIT_USAGE;
+}
+
+int cli_help(const struct cli *c)
+{
+	for (const struct cli_cmd *k = cli_commands; k->name; k++)
+		if (!strcmp(k->name, c->name)) {
+			fputs(k->usage, stdout);
+			return EXIT_OK;
+		}
+	return EXIT_OK;
+}
+
+int cli_open(const struct cli *c, hearth_lib **lib)
+{
+	struct hearth_err err = {0};
+	if (lib_open(c->dir, lib, &err) != 0) {
+		if (err.code == HEARTH_ENOENT)
+			return cli_fail(c, "%s (create one with 'hearth init')", err.msg);
+		return cli_fail_err(c, &err);
+	}
+	return EXIT_OK;
+}
+
+int cli_limits(hearth_lib *lib, struct media_limits *out, struct hearth_err *err)
+{
+	struct lib_settings st = {0};
+	int rc = lib_settings_load(lib, &st, err);
+	if (rc == 0) {
+		out->max_file_size = st.max_file_size;
+		out->max_duration = st.max_duration;
+		out->max_pixels = st.max_pixels;
+	}
+	lib_settings_release(&st);
+	return rc;
+}
+
+bool cli_int(const char *s, long *out)
+{
+	char *end;
+	if (!s || !*s)
+		return false;
+	errno = 0;
+	long v = strtol(s, &end, 10);
+	if (errno || *end || v < 0)
+		return false;
+	*out = v;
+	return true;
+}
+
+int cli_parse(const struct cli *c, int argc, char **argv, const struct cli_opt *opts,
+	      const char ***operands, size_t *n_operands, bool *helped)
+{
+	size_t n = 0;
+	struct option *lo;
+	struct buf shorts = BUF_INIT;
+	int rc = 0, ch, idx;
+
+	while (opts && opts[n].name)
+		n++;
+	lo = xcalloc(n + 2, sizeof *lo);
+	buf_puts(&shorts, "+:");
+	for (size_t i = 0; i < n; i++) {
+		lo[i].name = opts[i].name;
+		lo[i].has_arg = opts[i].takes_value ? required_argument : no_argument;
+		lo[i].val = 256 + (int)i;
+		if (opts[i].short_name) {
+			buf_putc(&shorts, opts[i].short_name);
+			if (opts[i].takes_value)
+				buf_putc(&shorts, ':');
+		}
+	}
+	lo[n].name = "help";
+	lo[n].val = 'h' + 1000;
+	/* GNU getopt permutes, so options may follow operands */
+	shorts.data[0] = '-';
+	*helped = false;
+	*operands = xcalloc((size_t)argc + 1, sizeof **operands);
+	*n_operands = 0;
+	optind = 0;
+	opterr = 0;
+	while ((ch = getopt_long(argc, argv, buf_cstr(&shorts), lo, &idx)) != -1) {
+		if (ch == 1) {
+			(*operands)[(*n_operands)++] = optarg;
+			continue;
+		}
+		if (ch == 'h' + 1000) {
+			*helped = true;
+			cli_help(c);
+			break;
+		}
+		if (ch == '?') {
+			rc = cli_usage(c, "unknown option '%s'", argv[optind - 1]);
+			break;
+		}
+		if (ch == ':') {
+			rc = cli_usage(c, "option '%s' needs a value", argv[optind - 1]);
+			break;
+		}
+		size_t i = n;
+		if (ch >= 256 && ch < 256 + (int)n)
+			i = (size_t)(ch - 256);
+		else
+			for (i = 0; i < n; i++)
+				if (opts[i].short_name == ch)
+					break;
+		if (i == n) {
+			rc = cli_usage(c, "unknown option");
+			break;
+		}
+		if (!opts[i].takes_value)
+			*opts[i].flag = true;
+		else if (opts[i].repeat)
+			*opts[i].list = strv_push(*opts[i].list, optarg);
+		else
+			*opts[i].value = optarg;
+	}
+	for (; rc == 0 && optind < argc; optind++)
+		(*operands)[(*n_operands)++] = argv[optind];
+	buf_release(&shorts);
+	free(lo);
+	return rc;
+}
+
+/* Parses argv expecting exactly one operand, the slug. */
+int cli_one_slug(struct cli *c, int argc, char **argv, const struct cli_opt *opts,
+		    const char **slug, bool *helped)
+{
+	const char **ops = NULL;
+	size_t n = 0;
+	int rc = cli_parse(c, argc, argv, opts, &ops, &n, helped);
+	*slug = NULL;
+	if (!rc && !*helped) {
+		if (n == 1)
+			*slug = ops[0];
+		else if (n == 0)
+			rc = cli_usage(c, "expected a story slug");
+		else
+			rc = cli_usage(c, "expected one story slug, got %zu", n);
+	}
+	free(ops);
+	return rc;
+}
+
+/* Commits when rc is 0, else rolls back and reports. */
+int cli_finish(struct cli *c, hearth_lib *lib, int rc, struct hearth_err *err)
+{
+	if (rc == 0 && lib_commit(lib, err) == 0)
+		return EXIT_OK;
+	lib_rollback(lib);
+	return cli_fail_err(c, err);
+}
+
+int cmd_help(struct cli *c, int argc, char **argv)
+{
+	if (argc > 1 && strcmp(argv[1], "--help")) {
+		for (const struct cli_cmd *k = cli_commands; k->name; k++)
+			if (!strcmp(k->name, argv[1])) {
+				fputs(k->usage, stdout);
+				return EXIT_OK;
+			}
+		return cli_usage(c, "no command '%s'", argv[1]);
+	}
+	print_commands(stdout);
+	return EXIT_OK;
+}
+
+int main(int argc, char **argv)
+{
+	struct cli c = {.dir = getenv("HEARTH_DIR"), .name = "hearth"};
+	int i = 1;
+
+	if (!c.dir || !*c.dir)
+		c.dir = ".";
+	while (i < argc && argv[i][0] == '-') {
+		if (!strcmp(argv[i], "-C") && i + 1 < argc) {
+			c.dir = argv[i + 1];
+			i += 2;
+		} else if (!strncmp(argv[i], "-C", 2) && argv[i][2]) {
+			c.dir = argv[i] + 2;
+			i++;
+		} else if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+			print_commands(stdout);
+			return EXIT_OK;
+		} else if (!strcmp(argv[i], "--version")) {
+			printf("hearth %s\n", HEARTH_VERSION);
+			return EXIT_OK;
+		} else {
+			fprintf(stderr, "hearth: unknown option '%s'\n", argv[i]);
+			print_commands(stderr);
+			return EXIT_USAGE;
+		}
+	}
+	if (i >= argc) {
+		print_commands(stderr);
+		return EXIT_USAGE;
+	}
+	for (const struct cli_cmd *k = cli_commands; k->name; k++)
+		if (!strcmp(k->name, argv[i])) {
+			c.name = k->name;
+			return k->run(&c, argc - i, argv + i);
+		}
+	fprintf(stderr, "hearth: '%s' is not a command; see 'hearth help'\n", argv[i]);
+	return EXIT_USAGE;
+}

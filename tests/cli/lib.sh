@@ -1,0 +1,102 @@
+# lib.sh - shared helpers for the command-line tests. Each test file sources
+# this, runs hearth as a user would, and prints "PASS name" or
+# "FAIL name: why" per check; tests/run counts them.
+set -u
+: "${HEARTH:?run through tests/run}"
+: "${HEARTH_ROOT:?run through tests/run}"
+T=$(mktemp -d "${HEARTH_TEST_TMP:-/tmp}/cli.XXXXXX")
+OUT="$T/.out"
+ERR="$T/.err"
+
+pass() { echo "PASS $1"; }
+fail() { echo "FAIL $1: $2"; }
+
+# run CMD...: runs hearth with the arguments, keeping stdout, stderr, status
+run() {
+	"$HEARTH" "$@" >"$OUT" 2>"$ERR"
+	STATUS=$?
+	return 0
+}
+
+# ok NAME ARGS...: hearth ARGS must succeed
+ok() {
+	local name=$1
+	shift
+	run "$@"
+	if [ "$STATUS" -eq 0 ]; then pass "$name"; else
+		fail "$name" "exit $STATUS: $(head -c 600 "$ERR")"; fi
+}
+
+# refuses NAME CODE PATTERN ARGS...: hearth ARGS must exit CODE with stderr
+# matching PATTERN (an extended regular expression) in the standard form
+refuses() {
+	local name=$1 code=$2 pattern=$3
+	shift 3
+	run "$@"
+	if [ "$STATUS" -ne "$code" ]; then
+		fail "$name" "expected exit $code, got $STATUS: $(head -c 600 "$ERR")"
+	elif ! grep -Eq "^hearth: [a-z]+: " "$ERR"; then
+		fail "$name" "stderr is not 'hearth: <command>: ...': $(head -c 300 "$ERR")"
+	elif ! grep -Eq -- "$pattern" "$ERR"; then
+		fail "$name" "stderr does not match /$pattern/: $(head -c 600 "$ERR")"
+	else
+		pass "$name"
+	fi
+}
+
+# check NAME COMMAND...: a shell condition
+check() {
+	local name=$1
+	shift
+	if "$@" >/dev/null 2>&1; then pass "$name"; else fail "$name" "not true: $*"; fi
+}
+
+# tone FILE SECONDS [FREQ]: a short sine tone in any container ffmpeg knows
+tone() {
+	ffmpeg -nostdin -hide_banner -loglevel error -y -f lavfi \
+		-i "sine=frequency=${3:-440}:duration=$2" -ac 1 "$1"
+}
+
+# picture FILE [SIZE]: a test pattern image
+picture() {
+	ffmpeg -nostdin -hide_banner -loglevel error -y -f lavfi \
+		-i "testsrc=size=${2:-320x240}" -frames:v 1 "$1"
+}
+
+# bundle DIR SLUG TITLE [EXTRA-FRONT-MATTER]: a story bundle with a body;
+# STATUS, PUBLISHED, SITE and PODCAST in the environment change those fields
+bundle() {
+	local dir=$1/$2
+	mkdir -p "$dir"
+	{
+		echo "---"
+		echo "title: $3"
+		echo "summary: A short summary of $3."
+		echo "status: ${STATUS:-published}"
+		echo "published: ${PUBLISHED:-2024-05-10}"
+		echo "contributor: {name: Casey Example, attribution: name}"
+		echo "consent: {site: ${SITE:-yes}, podcast: ${PODCAST:-yes}, given: 2024-05-09, recorded_by: Jo}"
+		[ -n "${4:-}" ] && printf '%s\n' "$4"
+		echo "---"
+		echo "The body of $3, told in a few plain words."
+	} >"$dir/story.md"
+}
+
+# snapshot LIB: a fingerprint of everything in a library that a change
+# could touch: the catalogue (private fields too), settings and the store
+snapshot() {
+	{
+		"$HEARTH" -C "$1" export --private
+		cat "$1/hearth.yaml"
+		(cd "$1" && find store -type f | sort)
+	} 2>&1 | sha256sum
+}
+
+# tree_hash DIR: one hash over every file's path and bytes
+tree_hash() {
+	(cd "$1" && find . -type f ! -name '.hearth-site' -print0 | sort -z |
+		xargs -0 sha256sum) | sha256sum
+}
+
+cleanup() { rm -rf "$T"; }
+trap cleanup EXIT
