@@ -10,7 +10,7 @@ build=(build-essential pkg-config libavformat-dev libavcodec-dev libavutil-dev
        libavfilter-dev libswresample-dev libswscale-dev libxml2-dev libxslt1-dev
        libmagic-dev libsqlite3-dev libcmark-dev libyaml-dev)
 test=(ffmpeg espeak-ng python3 python3-podcastparser python3-feedparser
-      libxml2-utils)
+      libxml2-utils chromium default-jre-headless fonts-dejavu-core)
 
 case "${1:-build}" in
 build|demo) want=("${build[@]}") ;;
@@ -23,7 +23,25 @@ for p in "${want[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' ||
 		missing+=("$p")
 done
-[ ${#missing[@]} -eq 0 ] && exit 0
+# the browser tests' tools come from npm; Node.js itself may come from elsewhere
+if [ "${1:-build}" = test ] && ! command -v npm >/dev/null; then
+	missing+=(nodejs npm)
+fi
+
+# npm_tools: the test tools of tests/browser, as its package-lock.json pins them
+npm_tools() {
+	[ "${1:-build}" = test ] || return 0
+	local dir
+	dir="$(dirname "$0")/../tests/browser"
+	[ -d "$dir/node_modules/playwright-core" ] && return 0
+	echo "hearth: installing the browser test tools (npm ci in tests/browser)" >&2
+	(cd "$dir" && npm ci --no-audit --no-fund >&2)
+}
+
+if [ ${#missing[@]} -eq 0 ]; then
+	npm_tools "${1:-build}"
+	exit 0
+fi
 
 cmd="apt-get install -y --no-install-recommends ${missing[*]}"
 if [ "$(id -u)" -ne 0 ]; then
@@ -35,3 +53,4 @@ echo "hearth: installing ${missing[*]}" >&2
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -q >&2
 $cmd >&2
+npm_tools "${1:-build}"

@@ -1,0 +1,125 @@
+// site.mjs PUBLIC_DIR SHOTS_DIR - reads the built site as a visitor would:
+// serves it on localhost, opens every page in headless Chromium, follows the
+// links from the home page, checks each page with axe-core (WCAG 2.2 A/AA),
+// checks that images and audio load, and saves screenshots. Prints one
+// "PASS name" or "FAIL name: why" line per check.
+import http from 'node:http';
+import fs from 'node:fs';
+import path from 'node:path';
+import { createRequire } from 'node:module';
+import { chromium } from 'playwright-core';
+
+const require = createRequire(import.meta.url);
+const axeSource = fs.readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
+const [root, shots] = process.argv.slice(2);
+const types = {
+  '.html': 'text/html; charset=utf-8', '.css': 'text/css', '.js': 'text/javascript',
+  '.xml': 'application/rss+xml', '.mp3': 'audio/mpeg', '.jpg': 'image/jpeg',
+  '.webp': 'image/webp', '.vtt': 'text/vtt', '.json': 'application/json',
+  '.svg': 'image/svg+xml', '.txt': 'text/plain', '.m4a': 'audio/mp4',
+};
+const report = (name, ok, why = '') =>
+  console.log(ok ? `PASS ${name}` : `FAIL ${name}: ${why}`);
+
+const server = http.createServer((req, res) => {
+  const url = decodeURIComponent(new URL(req.url, 'http://x').pathname);
+  let file = path.join(root, url);
+  if (!file.startsWith(path.resolve(root))) { res.writeHead(403).end(); return; }
+  if (fs.existsSync(file) && fs.statSync(file).isDirectory()) file = path.join(file, 'index.html');
+  if (!fs.existsSync(file)) { res.writeHead(404).end('not found'); return; }
+  const size = fs.statSync(file).size;
+  const headers = { 'Content-Type': types[path.extname(file)] || 'application/octet-stream',
+    'Accept-Ranges': 'bytes' };
+  const range = /bytes=(\d*)-(\d*)/.exec(req.headers.range || '');
+  if (range) {
+    const start = range[1] ? +range[1] : 0, end = range[2] ? +range[2] : size - 1;
+    res.writeHead(206, { ...headers, 'Content-Range': `bytes ${start}-${end}/${size}`,
+      'Content-Length': end - start + 1 });
+    if (req.method === 'HEAD') { res.end(); return; }
+    fs.createReadStream(file, { start, end }).pipe(res);
+    return;
+  }
+  res.writeHead(200, { ...headers, 'Content-Length': size });
+  if (req.method === 'HEAD') { res.end(); return; }
+  fs.createReadStream(file).pipe(res);
+});
+await new Promise((r) => server.listen(0, '127.0.0.1', r));
+const base = `http://127.0.0.1:${server.address().port}`;
+
+const browser = await chromium.launch({
+  executablePath: '/usr/bin/chromium',
+  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
+    '--disable-component-update', '--no-first-run', '--disable-sync'],
+});
+const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+const errors = [];
+page.on('pageerror', (e) => errors.push(String(e)));
+page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+
+async function audit(url, name) {
+  errors.length = 0;
+  const resp = await page.goto(base + url, { waitUntil: 'load' });
+  report(`loads_${name}`, resp && resp.status() === 200, `status ${resp && resp.status()}`);
+  await page.addScriptTag({ content: axeSource });
+  const result = await page.evaluate(async () =>
+    // eslint-disable-next-line no-undef
+    await axe.run(document, { runOnly: { type: 'tag',
+      values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice'] } }));
+  const v = result.violations.map((x) => `${x.id} (${x.nodes.length}): ${x.nodes[0].html.slice(0, 120)}`);
+  report(`axe_${name}`, v.length === 0, v.join('; '));
+  const broken = await page.evaluate(() => [...document.images]
+    .filter((i) => !i.complete || i.naturalWidth === 0).map((i) => i.src));
+  report(`images_load_${name}`, broken.length === 0, broken.join(' '));
+  const h1 = await page.locator('h1').count();
+  report(`one_h1_${name}`, h1 === 1, `${h1} h1 elements`);
+  report(`no_console_errors_${name}`, errors.length === 0, errors.join('; '));
+}
+
+await audit('/index.html', 'home');
+fs.mkdirSync(shots, { recursive: true });
+await page.screenshot({ path: path.join(shots, 'home.png'), fullPage: true });
+const storyLinks = await page.evaluate(() => [...document.querySelectorAll('a[href]')]
+  .map((a) => a.getAttribute('href')).filter((h) => /^stories\/[^/]+\/index\.html$/.test(h)));
+const unique = [...new Set(storyLinks)];
+const onDisk = fs.readdirSync(path.join(root, 'stories'));
+report('home_links_every_story_page', unique.length === onDisk.length,
+  `${unique.length} links, ${onDisk.length} pages`);
+
+let shot = false;
+for (const href of unique) {
+  const slug = href.split('/')[1];
+  await audit('/' + href, `story_${slug}`);
+  const audio = await page.evaluate(() => [...document.querySelectorAll('audio')].map((a) => a.currentSrc || a.src || (a.querySelector('source') || {}).src));
+  for (const src of audio) {
+    const ok = await page.evaluate(async (u) => (await fetch(u, { method: 'HEAD' })).ok, src);
+    report(`audio_reachable_${slug}`, ok, src);
+    const playable = await page.evaluate(async () => {
+      const a = document.querySelector('audio');
+      a.preload = 'auto';
+      a.load();
+      await new Promise((r) => { a.addEventListener('loadedmetadata', r, { once: true });
+        a.addEventListener('error', r, { once: true }); setTimeout(r, 5000); });
+      return a.duration > 0 && !a.error;
+    });
+    report(`audio_decodes_in_browser_${slug}`, playable, 'no duration or a media error');
+  }
+  const warn = await page.evaluate(() => {
+    const w = document.querySelector('.content-warning, [data-warning]');
+    const body = document.querySelector('.story-body, article .body');
+    if (!w) return null;
+    return body ? !!(w.compareDocumentPosition(body) & Node.DOCUMENT_POSITION_FOLLOWING) : true;
+  });
+  if (warn !== null) report(`warning_before_story_${slug}`, warn, 'the content warning comes after the story');
+  if (!shot && audio.length) {
+    await page.screenshot({ path: path.join(shots, 'story.png'), fullPage: true });
+    shot = true;
+  }
+}
+for (const dir of fs.readdirSync(path.join(root, 'collections'))) {
+  await audit(`/collections/${dir}/index.html`, `collection_${dir}`);
+}
+await page.emulateMedia({ colorScheme: 'dark' });
+await page.goto(base + '/index.html');
+await page.screenshot({ path: path.join(shots, 'home-dark.png') });
+await browser.close();
+server.close();
