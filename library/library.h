@@ -14,6 +14,7 @@
 #include "../core/core.h"
 
 typedef struct hearth_lib hearth_lib;
+struct lib_collection; /* defined under "collections" below */
 
 /* ---- opening ----------------------------------------------------------- */
 
