@@ -60,10 +60,16 @@ bool lib_status_can_move(enum lib_status from, enum lib_status to)
 static int refuse_move(const char *slug, enum lib_status from, enum lib_status to,
 		       struct hearth_err *err)
 {
+	/* withdrawal, always possible until the end, is named last */
+	static const enum lib_status order[ST_COUNT] = {
+		ST_SUBMITTED, ST_IN_REVIEW, ST_CHANGES_REQUESTED, ST_APPROVED,
+		ST_PUBLISHED, ST_REJECTED,  ST_WITHDRAWN,
+	};
 	struct buf allowed = BUF_INIT;
 	for (int i = 0; i < ST_COUNT; i++)
-		if (moves[from] & BIT(i))
-			buf_printf(&allowed, "%s%s", allowed.len ? ", " : "", status_names[i]);
+		if (moves[from] & BIT(order[i]))
+			buf_printf(&allowed, "%s%s", allowed.len ? ", " : "",
+				   status_names[order[i]]);
 	if (!allowed.len)
 		buf_printf(&allowed, "none; %s is final", lib_status_name(from));
 	int rc = herr(err, HEARTH_ESTATE, "story '%s' is %s; it cannot move to %s (allowed: %s)",
