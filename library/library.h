@@ -14,7 +14,7 @@
 #include "../core/core.h"
 
 typedef struct hearth_lib hearth_lib;
-struct lib_collection;
+struct lib_collection; /* defined under "collections" below */
 
 /* ---- opening ----------------------------------------------------------- */
 
@@ -250,9 +250,17 @@ char *lib_store_path(const hearth_lib *lib, const char *sha256);
 struct lib_audit {
 	int64_t at;
 	char *actor;
-	char *action;  /* "submit", "import", "update", "review", "publish", ... */
+	/*
+	 * "submit", "import", "update", "publish", "withdraw", "consent",
+	 * "settings", a review move's new status ("in_review", "approved",
+	 * "changes_requested", "rejected"), "collection_new", "collection_add",
+	 * "collection_remove", "collection_move", "collection_import",
+	 * "collection_update"
+	 */
+	char *action;
 	char *detail;  /* PRIVATE: may hold notes */
 };
+/* One story's rows (slug NULL: the whole log), oldest first; free with lib_audit_free. */
 int lib_audit_list(hearth_lib *lib, const char *slug, struct lib_audit **out,
 		   size_t *n, struct hearth_err *err);
 void lib_audit_free(struct lib_audit *v, size_t n);

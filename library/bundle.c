@@ -1,0 +1,554 @@
+/*
+ * bundle.c - the import format read into catalogue records: a story bundle
+ * (stories/<slug>/story.md with YAML front matter, a Markdown body and the
+ * files it names) and a collection file (collections/<slug>.yaml). Input
+ * from outside is checked here field by field: only known keys, dates that
+ * are dates, files that exist inside the bundle and do not escape it by a
+ * link. Every message names the file, the line and the field.
+ */
+#define _GNU_SOURCE
+#include "libraryInt.h"
+
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+int lib_file_inside(const char *dir, const char *rel, const char *where,
+		    const char *field, char **out, struct hearth_err *err)
+{
+	char *full = path_join(dir, rel);
+	char *rdir = NULL, *rfull = NULL;
+	int rc = 0;
+
+	*out = NULL;
+	if (!path_exists(full)) {
+		rc = herr(err, HEARTH_ENOENT, "%s: %s: file '%s' does not exist", where, field,
+			  rel);
+		goto end;
+	}
+	if (!path_is_file(full)) {
+		rc = herr(err, HEARTH_EINVAL, "%s: %s: '%s' is not a regular file", where, field,
+			  rel);
+		goto end;
+	}
+	rdir = realpath(dir, NULL);
+	rfull = realpath(full, NULL);
+	if (!rdir || !rfull) {
+		rc = herr(err, HEARTH_EIO, "%s: %s: cannot resolve '%s'", where, field, rel);
+		goto end;
+	}
+	size_t n = strlen(rdir);
+	if (strncmp(rfull, rdir, n) || (rfull[n] != '/' && !(n == 1 && rdir[0] == '/'))) {
+		rc = herr(err, HEARTH_EINVAL,
+			  "%s: %s: '%s' is a link that leads outside the folder; copy the "
+			  "file in instead",
+			  where, field, rel);
+		goto end;
+	}
+	*out = full;
+	full = NULL;
+end:
+	free(full);
+	free(rdir);
+	free(rfull);
+	return rc;
+}
+
+/* ---- values ------------------------------------------------------------ */
+
+/* What a reader needs for messages: the file's name. */
+struct ctx {
+	const char *file;
+	const char *dir;
+	struct hearth_err *err;
+};
+
+/* A scalar, trimmed, in *out (NULL when empty); refuses lists and maps. */
+static int get_text(struct ctx *c, const struct ynode *v, const char *field, char **out)
+{
+	if (v->kind != Y_SCALAR)
+		return herr(c->err, HEARTH_EINVAL, "%s: line %d: %s: expected text, not a %s",
+			    c->file, v->line, field, v->kind == Y_SEQ ? "list" : "map");
+	char *s = str_trim(xstrdup(v->str));
+	free(*out);
+	*out = NULL;
+	if (*s)
+		*out = s;
+	else
+		free(s);
+	return 0;
+}
+
+static int get_bool(struct ctx *c, const struct ynode *v, const char *field, bool *out)
+{
+	int b = v->kind == Y_SCALAR ? yaml_bool(v->str) : -1;
+	if (b < 0)
+		return herr(c->err, HEARTH_EINVAL, "%s: line %d: %s: expected yes or no%s%s%s",
+			    c->file, v->line, field, v->kind == Y_SCALAR ? ", not '" : "",
+			    v->kind == Y_SCALAR ? v->str : "", v->kind == Y_SCALAR ? "'" : "");
+	*out = b;
+	return 0;
+}
+
+static int get_date(struct ctx *c, const struct ynode *v, const char *field, int64_t *out)
+{
+	if (v->kind != Y_SCALAR || date_parse(v->str, out))
+		return herr(c->err, HEARTH_EINVAL,
+			    "%s: line %d: %s: expected a date like 2024-05-10%s%s%s", c->file,
+			    v->line, field, v->kind == Y_SCALAR ? ", not '" : "",
+			    v->kind == Y_SCALAR ? v->str : "", v->kind == Y_SCALAR ? "'" : "");
+	return 0;
+}
+
+static int get_positive(struct ctx *c, const struct ynode *v, const char *field, int *out)
+{
+	char *end = NULL;
+	long n = 0;
+	if (v->kind == Y_SCALAR && *v->str)
+		n = strtol(v->str, &end, 10);
+	if (v->kind != Y_SCALAR || !end || *end || n < 1 || n > 100000)
+		return herr(c->err, HEARTH_EINVAL,
+			    "%s: line %d: %s: expected a positive whole number%s%s%s", c->file,
+			    v->line, field, v->kind == Y_SCALAR ? ", not '" : "",
+			    v->kind == Y_SCALAR ? v->str : "", v->kind == Y_SCALAR ? "'" : "");
+	*out = (int)n;
+	return 0;
+}
+
+/* A list of short texts, or one text; empty items are refused. */
+static int get_list(struct ctx *c, const struct ynode *v, const char *field, char ***out)
+{
+	strv_free(*out);
+	*out = NULL;
+	if (v->kind == Y_MAP)
+		return herr(c->err, HEARTH_EINVAL, "%s: line %d: %s: expected a list of texts",
+			    c->file, v->line, field);
+	if (v->kind == Y_SCALAR) {
+		char *s = str_trim(xstrdup(v->str));
+		if (*s)
+			*out = strv_push(NULL, s);
+		free(s);
+		return 0;
+	}
+	for (size_t i = 0; i < v->n; i++) {
+		const struct ynode *it = v->items[i];
+		if (it->kind != Y_SCALAR)
+			return herr(c->err, HEARTH_EINVAL,
+				    "%s: line %d: %s: every item must be text", c->file, it->line,
+				    field);
+		char *s = str_trim(xstrdup(it->str));
+		if (!*s) {
+			free(s);
+			return herr(c->err, HEARTH_EINVAL, "%s: line %d: %s: an item is empty",
+				    c->file, it->line, field);
+		}
+		*out = strv_push(*out, s);
+		free(s);
+	}
+	return 0;
+}
+
+/* ---- story bundles ----------------------------------------------------- */
+
+/* Checks a file named by field and adds it to the story as an asset of role. */
+static int add_file(struct ctx *c, struct lib_story *s, const struct ynode *v,
+		    const char *role, const char *field, const char *alt)
+{
+	char *where = xasprintf("%s: line %d", c->file, v->line);
+	char *full = NULL;
+	int rc = 0;
+
+	if (v->kind != Y_SCALAR || !*v->str) {
+		rc = herr(c->err, HEARTH_EINVAL, "%s: %s: expected the name of a file", where,
+			  field);
+		goto end;
+	}
+	if (!path_is_safe_rel(v->str)) {
+		rc = herr(c->err, HEARTH_EINVAL,
+			  "%s: %s: '%s' must be a relative path inside the story folder "
+			  "(no '..', not absolute)",
+			  where, field, v->str);
+		goto end;
+	}
+	if ((rc = lib_file_inside(c->dir, v->str, where, field, &full, c->err)))
+		goto end;
+	s->assets = xrealloc(s->assets, (s->n_assets + 1) * sizeof *s->assets);
+	struct lib_asset *a = &s->assets[s->n_assets++];
+	memset(a, 0, sizeof *a);
+	a->role = xstrdup(role);
+	a->filename = xstrdup(v->str);
+	a->alt = xstrdup(alt);
+end:
+	free(where);
+	free(full);
+	return rc;
+}
+
+static int read_art_item(struct ctx *c, struct lib_story *s, const struct ynode *it)
+{
+	if (it->kind == Y_SCALAR)
+		return herr(c->err, HEARTH_EINVAL,
+			    "%s: line %d: art: '%s' needs alt text; write it as "
+			    "'- file: %s' with 'alt: <what the image shows>' below",
+			    c->file, it->line, it->str, it->str);
+	if (it->kind != Y_MAP)
+		return herr(c->err, HEARTH_EINVAL,
+			    "%s: line %d: art: expected items with file and alt", c->file,
+			    it->line);
+	const struct ynode *file = NULL;
+	char *alt = NULL;
+	int rc = 0;
+	for (size_t i = 0; i < it->n && !rc; i++) {
+		if (!strcmp(it->keys[i], "file"))
+			file = it->items[i];
+		else if (!strcmp(it->keys[i], "alt"))
+			rc = get_text(c, it->items[i], "art.alt", &alt);
+		else
+			rc = herr(c->err, HEARTH_EINVAL, "%s: line %d: unknown key 'art.%s'",
+				  c->file, it->items[i]->line, it->keys[i]);
+	}
+	if (!rc && !file)
+		rc = herr(c->err, HEARTH_EINVAL, "%s: line %d: art: an item has no file",
+			  c->file, it->line);
+	if (!rc && !alt)
+		rc = herr(c->err, HEARTH_EINVAL,
+			  "%s: line %d: art: '%s' has no alt text; describe the image in alt",
+			  c->file, it->line, file->kind == Y_SCALAR ? file->str : "?");
+	if (!rc)
+		rc = add_file(c, s, file, "art", "art", alt);
+	free(alt);
+	return rc;
+}
+
+static int read_art(struct ctx *c, struct lib_story *s, const struct ynode *v)
+{
+	if (v->kind != Y_SEQ)
+		return read_art_item(c, s, v);
+	for (size_t i = 0; i < v->n; i++) {
+		int rc = read_art_item(c, s, v->items[i]);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+/* contributor: {name, pseudonym, attribution, contact}; attribution checked later. */
+static int read_contributor(struct ctx *c, struct lib_story *s, const struct ynode *v,
+			    char **attribution, int *attr_line)
+{
+	if (v->kind == Y_SCALAR && !*v->str)
+		return 0;
+	if (v->kind != Y_MAP)
+		return herr(c->err, HEARTH_EINVAL,
+			    "%s: line %d: contributor: expected name, pseudonym, "
+			    "attribution and contact",
+			    c->file, v->line);
+	for (size_t i = 0; i < v->n; i++) {
+		const char *k = v->keys[i];
+		const struct ynode *it = v->items[i];
+		int rc;
+		if (!strcmp(k, "name"))
+			rc = get_text(c, it, "contributor.name", &s->name);
+		else if (!strcmp(k, "pseudonym"))
+			rc = get_text(c, it, "contributor.pseudonym", &s->pseudonym);
+		else if (!strcmp(k, "contact"))
+			rc = get_text(c, it, "contributor.contact", &s->contact);
+		else if (!strcmp(k, "attribution")) {
+			rc = get_text(c, it, "contributor.attribution", attribution);
+			*attr_line = it->line;
+		} else
+			rc = herr(c->err, HEARTH_EINVAL,
+				  "%s: line %d: unknown key 'contributor.%s'", c->file,
+				  it->line, k);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+static int read_consent(struct ctx *c, struct lib_story *s, const struct ynode *v)
+{
+	if (v->kind == Y_SCALAR && !*v->str)
+		return 0;
+	if (v->kind != Y_MAP)
+		return herr(c->err, HEARTH_EINVAL,
+			    "%s: line %d: consent: expected site, podcast, given, "
+			    "recorded_by and note",
+			    c->file, v->line);
+	for (size_t i = 0; i < v->n; i++) {
+		const char *k = v->keys[i];
+		const struct ynode *it = v->items[i];
+		int rc;
+		if (!strcmp(k, "site"))
+			rc = get_bool(c, it, "consent.site", &s->consent_site);
+		else if (!strcmp(k, "podcast"))
+			rc = get_bool(c, it, "consent.podcast", &s->consent_podcast);
+		else if (!strcmp(k, "given"))
+			rc = get_date(c, it, "consent.given", &s->consent_given);
+		else if (!strcmp(k, "recorded_by"))
+			rc = get_text(c, it, "consent.recorded_by", &s->consent_recorded_by);
+		else if (!strcmp(k, "note"))
+			rc = get_text(c, it, "consent.note", &s->consent_note);
+		else
+			rc = herr(c->err, HEARTH_EINVAL, "%s: line %d: unknown key 'consent.%s'",
+				  c->file, it->line, k);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+/* One top-level key of the front matter. */
+static int read_key(struct ctx *c, struct lib_story *s, const char *k, const struct ynode *v,
+		    char **attribution, int *attr_line)
+{
+	char *tmp = NULL;
+	int rc;
+
+	if (!strcmp(k, "title"))
+		return get_text(c, v, k, &s->title);
+	if (!strcmp(k, "summary"))
+		return get_text(c, v, k, &s->summary);
+	if (!strcmp(k, "language"))
+		return get_text(c, v, k, &s->language);
+	if (!strcmp(k, "license"))
+		return get_text(c, v, k, &s->license);
+	if (!strcmp(k, "status")) {
+		if ((rc = get_text(c, v, k, &tmp)))
+			return rc;
+		if (!tmp || lib_status_parse(tmp, &s->status))
+			rc = herr(c->err, HEARTH_EINVAL,
+				  "%s: line %d: status: expected one of submitted, in_review, "
+				  "changes_requested, approved, published, withdrawn, rejected, "
+				  "not '%s'",
+				  c->file, v->line, tmp ? tmp : "");
+		free(tmp);
+		return rc;
+	}
+	if (!strcmp(k, "published"))
+		return get_date(c, v, k, &s->published_at);
+	if (!strcmp(k, "contributor"))
+		return read_contributor(c, s, v, attribution, attr_line);
+	if (!strcmp(k, "consent"))
+		return read_consent(c, s, v);
+	if (!strcmp(k, "warnings"))
+		return get_list(c, v, k, &s->warnings);
+	if (!strcmp(k, "themes"))
+		return get_list(c, v, k, &s->themes);
+	if (!strcmp(k, "tags"))
+		return get_list(c, v, k, &s->tags);
+	if (!strcmp(k, "audio") || !strcmp(k, "music") || !strcmp(k, "transcript"))
+		return add_file(c, s, v, k, k, NULL);
+	if (!strcmp(k, "art"))
+		return read_art(c, s, v);
+	if (!strcmp(k, "season"))
+		return get_positive(c, v, k, &s->season);
+	if (!strcmp(k, "episode"))
+		return get_positive(c, v, k, &s->episode);
+	return herr(c->err, HEARTH_EINVAL, "%s: line %d: unknown key '%s'", c->file, v->line, k);
+}
+
+/* How the contributor is named: given, or the most private choice the data allows. */
+static int settle_attribution(struct ctx *c, struct lib_story *s, const char *attribution,
+			      int line)
+{
+	if (!attribution) {
+		s->attribution = s->pseudonym ? ATTR_PSEUDONYM
+				 : s->name    ? ATTR_NAME
+					      : ATTR_ANONYMOUS;
+		return 0;
+	}
+	if (lib_attribution_parse(attribution, &s->attribution))
+		return herr(c->err, HEARTH_EINVAL,
+			    "%s: line %d: contributor.attribution: expected name, pseudonym "
+			    "or anonymous, not '%s'",
+			    c->file, line, attribution);
+	if (s->attribution == ATTR_NAME && !s->name)
+		return herr(c->err, HEARTH_EINVAL,
+			    "%s: line %d: contributor.attribution: is 'name' but no "
+			    "contributor.name is given",
+			    c->file, line);
+	if (s->attribution == ATTR_PSEUDONYM && !s->pseudonym)
+		return herr(c->err, HEARTH_EINVAL,
+			    "%s: line %d: contributor.attribution: is 'pseudonym' but no "
+			    "contributor.pseudonym is given",
+			    c->file, line);
+	return 0;
+}
+
+/* sha256 over story.md and the hash of every file it names, in order. */
+static int source_hash(struct ctx *c, struct lib_story *s, const struct buf *md)
+{
+	struct sha256 h;
+	unsigned char d[32];
+	char hex[65];
+
+	sha256_init(&h);
+	sha256_update(&h, md->data, md->len);
+	for (size_t i = 0; i < s->n_assets; i++) {
+		char *p = path_join(c->dir, s->assets[i].filename);
+		int rc = sha256_file(p, hex, c->err);
+		free(p);
+		if (rc)
+			return rc;
+		sha256_update(&h, s->assets[i].role, strlen(s->assets[i].role) + 1);
+		sha256_update(&h, hex, 64);
+	}
+	sha256_final(&h, d);
+	for (int i = 0; i < 32; i++)
+		snprintf(hex + 2 * i, 3, "%02x", d[i]);
+	s->source_hash = xstrdup(hex);
+	return 0;
+}
+
+int lib_bundle_read(const char *dir_in, struct lib_story **out, struct hearth_err *err)
+{
+	struct lib_story *s = xcalloc(1, sizeof *s);
+	struct buf md = BUF_INIT;
+	struct ynode *root = NULL;
+	char *dir = xstrdup(dir_in), *file = NULL, *attribution = NULL;
+	const char *yaml, *body;
+	size_t yaml_len, body_len;
+	int body_line, attr_line = 0, rc;
+
+	*out = NULL;
+	for (size_t n = strlen(dir); n > 1 && dir[n - 1] == '/'; n--)
+		dir[n - 1] = '\0';
+	file = path_join(dir, "story.md");
+	struct ctx c = {.file = file, .dir = dir, .err = err};
+
+	s->slug = xstrdup(path_base(dir));
+	if (!slug_valid(s->slug)) {
+		rc = herr(err, HEARTH_EINVAL,
+			  "%s: the folder name '%s' is not a valid slug: use 1 to 80 of a-z, "
+			  "0-9 and '-'",
+			  dir, s->slug);
+		goto end;
+	}
+	if ((rc = file_read(file, &md, err)))
+		goto end;
+	if ((rc = frontmatter_split(md.data, md.len, file, &yaml, &yaml_len, &body, &body_len,
+				    &body_line, err)))
+		goto end;
+	if ((rc = yaml_parse(yaml, yaml_len, file, 1, &root, err)))
+		goto end;
+	if (root->kind != Y_MAP) {
+		rc = herr(err, HEARTH_EINVAL, "%s: line %d: front matter must be a map of keys",
+			  file, root->line);
+		goto end;
+	}
+	if (!text_valid(body, body_len)) {
+		rc = herr(err, HEARTH_EINVAL,
+			  "%s: line %d: the story text is not valid UTF-8 (or holds control "
+			  "characters)",
+			  file, body_line);
+		goto end;
+	}
+	s->body = xstrndup(body, body_len);
+	for (size_t i = 0; i < root->n; i++)
+		if ((rc = read_key(&c, s, root->keys[i], root->items[i], &attribution,
+				   &attr_line)))
+			goto end;
+	if (!s->title) {
+		rc = herr(err, HEARTH_EINVAL, "%s: title: is missing; every story needs a title",
+			  file);
+		goto end;
+	}
+	if (!s->language)
+		s->language = xstrdup("en");
+	if ((rc = settle_attribution(&c, s, attribution, attr_line)))
+		goto end;
+	rc = source_hash(&c, s, &md);
+end:
+	ynode_free(root);
+	buf_release(&md);
+	free(dir);
+	free(file);
+	free(attribution);
+	if (rc) {
+		lib_story_free(&s);
+		return rc;
+	}
+	*out = s;
+	return 0;
+}
+
+/* ---- collection files -------------------------------------------------- */
+
+int lib_collection_read(const char *path, struct lib_collection **out,
+			struct hearth_err *err)
+{
+	struct lib_collection *c = xcalloc(1, sizeof *c);
+	struct buf text = BUF_INIT;
+	struct ynode *root = NULL;
+	struct ctx cx = {.file = path, .dir = NULL, .err = err};
+	const char *base = path_base(path);
+	int rc;
+
+	*out = NULL;
+	if (str_ends(base, ".yaml"))
+		c->slug = xstrndup(base, strlen(base) - 5);
+	else if (str_ends(base, ".yml"))
+		c->slug = xstrndup(base, strlen(base) - 4);
+	else
+		c->slug = xstrdup(base);
+	if (!slug_valid(c->slug)) {
+		rc = herr(err, HEARTH_EINVAL,
+			  "%s: the file name must be <slug>.yaml, with 1 to 80 of a-z, 0-9 "
+			  "and '-'",
+			  path);
+		goto end;
+	}
+	if ((rc = file_read(path, &text, err)))
+		goto end;
+	if ((rc = yaml_parse(text.data, text.len, path, 0, &root, err)))
+		goto end;
+	if (root->kind != Y_MAP) {
+		rc = herr(err, HEARTH_EINVAL, "%s: line %d: expected a map of keys", path,
+			  root->line);
+		goto end;
+	}
+	for (size_t i = 0; i < root->n && !rc; i++) {
+		const char *k = root->keys[i];
+		const struct ynode *v = root->items[i];
+		if (!strcmp(k, "title"))
+			rc = get_text(&cx, v, k, &c->title);
+		else if (!strcmp(k, "description"))
+			rc = get_text(&cx, v, k, &c->description);
+		else if (!strcmp(k, "podcast"))
+			rc = get_bool(&cx, v, k, &c->podcast);
+		else if (!strcmp(k, "stories")) {
+			if (!(rc = get_list(&cx, v, k, &c->stories)))
+				for (size_t j = 0; c->stories && c->stories[j] && !rc; j++) {
+					const char *sl = c->stories[j];
+					int line = v->kind == Y_SEQ ? v->items[j]->line : v->line;
+					if (!slug_valid(sl))
+						rc = herr(err, HEARTH_EINVAL,
+							  "%s: line %d: stories: '%s' is not a "
+							  "story slug",
+							  path, line, sl);
+					for (size_t q = 0; q < j && !rc; q++)
+						if (!strcmp(c->stories[q], sl))
+							rc = herr(err, HEARTH_EINVAL,
+								  "%s: line %d: stories: '%s' "
+								  "is listed twice",
+								  path, line, sl);
+				}
+		} else
+			rc = herr(err, HEARTH_EINVAL, "%s: line %d: unknown key '%s'", path,
+				  v->line, k);
+	}
+	if (!rc && !c->title)
+		rc = herr(err, HEARTH_EINVAL,
+			  "%s: title: is missing; every collection needs a title", path);
+end:
+	ynode_free(root);
+	buf_release(&text);
+	if (rc) {
+		lib_collection_free(&c);
+		return rc;
+	}
+	*out = c;
+	return 0;
+}

@@ -1,0 +1,399 @@
+/*
+ * collection.c - curated, ordered lists of stories (a series, a theme, a
+ * podcast season). Positions are kept dense, 0 to n-1, by every change, so
+ * the order is simply the position. Changes are audited with no story.
+ */
+#include "libraryInt.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+void lib_collection_free(struct lib_collection **pc)
+{
+	struct lib_collection *c = pc ? *pc : NULL;
+	if (!c)
+		return;
+	free(c->slug);
+	free(c->title);
+	free(c->description);
+	strv_free(c->stories);
+	free(c);
+	*pc = NULL;
+}
+
+void lib_collection_list_free(struct lib_collection **v, size_t n)
+{
+	if (!v)
+		return;
+	for (size_t i = 0; i < n; i++)
+		lib_collection_free(&v[i]);
+	free(v);
+}
+
+int lib_collection_load_all(hearth_lib *lib, sqlite3_stmt *stmt,
+			    struct lib_collection ***out, size_t *n,
+			    struct hearth_err *err)
+{
+	sqlite3_stmt *items = NULL;
+	struct lib_collection **v = NULL;
+	size_t len = 0;
+	int rc;
+
+	*out = NULL;
+	*n = 0;
+	if ((rc = lib_db_prepare(lib, err, &items,
+				 "SELECT s.slug FROM collection_items ci JOIN stories s ON "
+				 "s.id = ci.story_id WHERE ci.collection_id = ?1 ORDER BY "
+				 "ci.position",
+				 "")))
+		return rc;
+	while ((rc = lib_db_step(lib, stmt, err)) == 1) {
+		struct lib_collection *c = xcalloc(1, sizeof *c);
+		v = xrealloc(v, (len + 1) * sizeof *v);
+		v[len++] = c;
+		c->slug = lib_col_str(stmt, 1);
+		c->title = lib_col_str(stmt, 2);
+		c->description = lib_col_str(stmt, 3);
+		c->podcast = sqlite3_column_int(stmt, 4) != 0;
+		sqlite3_reset(items);
+		sqlite3_bind_int64(items, 1, sqlite3_column_int64(stmt, 0));
+		while ((rc = lib_db_step(lib, items, err)) == 1)
+			c->stories = strv_push(c->stories,
+					       (const char *)sqlite3_column_text(items, 0));
+		if (rc)
+			break;
+	}
+	sqlite3_finalize(items);
+	if (rc) {
+		lib_collection_list_free(v, len);
+		return rc;
+	}
+	*out = v;
+	*n = len;
+	return 0;
+}
+
+int lib_collection_get(hearth_lib *lib, const char *slug, struct lib_collection **out,
+		       struct hearth_err *err)
+{
+	sqlite3_stmt *st = NULL;
+	struct lib_collection **v = NULL;
+	size_t n = 0;
+	int rc;
+
+	*out = NULL;
+	if ((rc = lib_begin_read(lib, err)))
+		return rc;
+	rc = lib_db_prepare(lib, err, &st,
+			    "SELECT id, slug, title, description, podcast FROM collections "
+			    "WHERE slug = ?1",
+			    "s", slug);
+	if (!rc)
+		rc = lib_collection_load_all(lib, st, &v, &n, err);
+	if (!rc && n == 0)
+		rc = herr(err, HEARTH_ENOENT, "collection '%s' does not exist", slug);
+	if (!rc) {
+		*out = v[0];
+		v[0] = NULL;
+	}
+	sqlite3_finalize(st);
+	lib_collection_list_free(v, n);
+	if (rc) {
+		lib_rollback(lib);
+		return rc;
+	}
+	return lib_commit(lib, err);
+}
+
+int lib_collection_list(hearth_lib *lib, struct lib_collection ***out, size_t *n,
+			struct hearth_err *err)
+{
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	*out = NULL;
+	*n = 0;
+	if ((rc = lib_begin_read(lib, err)))
+		return rc;
+	rc = lib_db_prepare(lib, err, &st,
+			    "SELECT id, slug, title, description, podcast FROM collections "
+			    "ORDER BY slug",
+			    "");
+	if (!rc)
+		rc = lib_collection_load_all(lib, st, out, n, err);
+	sqlite3_finalize(st);
+	if (rc) {
+		lib_rollback(lib);
+		return rc;
+	}
+	return lib_commit(lib, err);
+}
+
+/* ---- changes ----------------------------------------------------------- */
+
+static int find_collection(hearth_lib *lib, const char *slug, int64_t *id,
+			   struct hearth_err *err)
+{
+	int rc = lib_db_int(lib, err, id, "SELECT id FROM collections WHERE slug = ?1", "s",
+			    slug);
+	if (rc == 0)
+		return herr(err, HEARTH_ENOENT, "collection '%s' does not exist", slug);
+	return rc < 0 ? rc : 0;
+}
+
+/* The collection, the story and the story's position (-1 when not in it). */
+static int find_item(hearth_lib *lib, const char *coll, const char *story, int64_t *cid,
+		     int64_t *sid, int64_t *pos, int64_t *count, struct hearth_err *err)
+{
+	int rc;
+	if ((rc = find_collection(lib, coll, cid, err)) ||
+	    (rc = lib_story_find(lib, story, sid, NULL, err)))
+		return rc;
+	rc = lib_db_int(lib, err, pos,
+			"SELECT position FROM collection_items WHERE collection_id = ?1 AND "
+			"story_id = ?2",
+			"II", *cid, *sid);
+	if (rc < 0)
+		return rc;
+	if (rc == 0)
+		*pos = -1;
+	rc = lib_db_int(lib, err, count,
+			"SELECT count(*) FROM collection_items WHERE collection_id = ?1", "I",
+			*cid);
+	return rc < 0 ? rc : 0;
+}
+
+static int audit_collection(hearth_lib *lib, const char *action, const char *coll,
+			    const char *story, int64_t pos, struct hearth_err *err)
+{
+	char *detail = story ? xasprintf("collection '%s': story '%s' at %lld", coll, story,
+					 (long long)pos)
+			     : xasprintf("collection '%s'", coll);
+	int rc = lib_audit_add(lib, 0, action, detail, err);
+	free(detail);
+	return rc;
+}
+
+static int finish(hearth_lib *lib, int rc, struct hearth_err *err)
+{
+	if (rc) {
+		lib_rollback(lib);
+		return rc;
+	}
+	return lib_commit(lib, err);
+}
+
+int lib_collection_new(hearth_lib *lib, const char *slug, const char *title,
+		       const char *description, bool podcast, struct hearth_err *err)
+{
+	int64_t id;
+	int rc;
+
+	if (!slug_valid(slug))
+		return herr(err, HEARTH_EINVAL,
+			    "collection slug '%s' is not valid: use 1 to 80 of a-z, 0-9 and '-'",
+			    slug ? slug : "");
+	if (!title || !*title)
+		return herr(err, HEARTH_EINVAL, "collection '%s': title: is missing", slug);
+	if ((rc = lib_begin(lib, err)))
+		return rc;
+	rc = lib_db_int(lib, err, &id, "SELECT id FROM collections WHERE slug = ?1", "s", slug);
+	if (rc == 1)
+		rc = herr(err, HEARTH_EEXIST, "collection '%s' already exists", slug);
+	if (!rc)
+		rc = lib_db_exec(lib, err,
+				 "INSERT INTO collections (slug, title, description, podcast) "
+				 "VALUES (?1, ?2, ?3, ?4)",
+				 "sssb", slug, title, description, (int)podcast);
+	if (!rc)
+		rc = audit_collection(lib, "collection_new", slug, NULL, 0, err);
+	return finish(lib, rc, err);
+}
+
+int lib_collection_add(hearth_lib *lib, const char *coll, const char *story, int pos,
+		       struct hearth_err *err)
+{
+	int64_t cid, sid, cur, n;
+	int rc;
+
+	if ((rc = lib_begin(lib, err)))
+		return rc;
+	if ((rc = find_item(lib, coll, story, &cid, &sid, &cur, &n, err)))
+		return finish(lib, rc, err);
+	if (cur >= 0)
+		return finish(lib,
+			      herr(err, HEARTH_EEXIST, "story '%s' is already in collection '%s'",
+				   story, coll),
+			      err);
+	if (pos == -1)
+		pos = (int)n;
+	if (pos < 0 || pos > n)
+		return finish(lib,
+			      herr(err, HEARTH_EINVAL,
+				   "collection '%s': position %d is out of range (0 to %lld, or "
+				   "-1 for the end)",
+				   coll, pos, (long long)n),
+			      err);
+	rc = lib_db_exec(lib, err,
+			 "UPDATE collection_items SET position = position + 1 WHERE "
+			 "collection_id = ?1 AND position >= ?2",
+			 "Ii", cid, pos);
+	if (!rc)
+		rc = lib_db_exec(lib, err,
+				 "INSERT INTO collection_items (collection_id, story_id, position) "
+				 "VALUES (?1, ?2, ?3)",
+				 "IIi", cid, sid, pos);
+	if (!rc)
+		rc = audit_collection(lib, "collection_add", coll, story, pos, err);
+	return finish(lib, rc, err);
+}
+
+int lib_collection_remove(hearth_lib *lib, const char *coll, const char *story,
+			  struct hearth_err *err)
+{
+	int64_t cid, sid, cur, n;
+	int rc;
+
+	if ((rc = lib_begin(lib, err)))
+		return rc;
+	if ((rc = find_item(lib, coll, story, &cid, &sid, &cur, &n, err)))
+		return finish(lib, rc, err);
+	if (cur < 0)
+		return finish(lib,
+			      herr(err, HEARTH_ENOENT, "story '%s' is not in collection '%s'",
+				   story, coll),
+			      err);
+	rc = lib_db_exec(lib, err,
+			 "DELETE FROM collection_items WHERE collection_id = ?1 AND story_id = ?2",
+			 "II", cid, sid);
+	if (!rc)
+		rc = lib_db_exec(lib, err,
+				 "UPDATE collection_items SET position = position - 1 WHERE "
+				 "collection_id = ?1 AND position > ?2",
+				 "II", cid, cur);
+	if (!rc)
+		rc = audit_collection(lib, "collection_remove", coll, story, cur, err);
+	return finish(lib, rc, err);
+}
+
+int lib_collection_move(hearth_lib *lib, const char *coll, const char *story, int pos,
+			struct hearth_err *err)
+{
+	int64_t cid, sid, cur, n;
+	int rc;
+
+	if ((rc = lib_begin(lib, err)))
+		return rc;
+	if ((rc = find_item(lib, coll, story, &cid, &sid, &cur, &n, err)))
+		return finish(lib, rc, err);
+	if (cur < 0)
+		return finish(lib,
+			      herr(err, HEARTH_ENOENT, "story '%s' is not in collection '%s'",
+				   story, coll),
+			      err);
+	if (pos < 0 || pos >= n)
+		return finish(lib,
+			      herr(err, HEARTH_EINVAL,
+				   "collection '%s': position %d is out of range (0 to %lld)",
+				   coll, pos, (long long)n - 1),
+			      err);
+	if (pos == cur)
+		return finish(lib, 0, err);
+	if (pos < cur)
+		rc = lib_db_exec(lib, err,
+				 "UPDATE collection_items SET position = position + 1 WHERE "
+				 "collection_id = ?1 AND position >= ?2 AND position < ?3",
+				 "IiI", cid, pos, cur);
+	else
+		rc = lib_db_exec(lib, err,
+				 "UPDATE collection_items SET position = position - 1 WHERE "
+				 "collection_id = ?1 AND position > ?2 AND position <= ?3",
+				 "IIi", cid, cur, pos);
+	if (!rc)
+		rc = lib_db_exec(lib, err,
+				 "UPDATE collection_items SET position = ?1 WHERE "
+				 "collection_id = ?2 AND story_id = ?3",
+				 "iII", pos, cid, sid);
+	if (!rc)
+		rc = audit_collection(lib, "collection_move", coll, story, pos, err);
+	return finish(lib, rc, err);
+}
+
+static bool same_text(const char *a, const char *b)
+{
+	return !strcmp(a ? a : "", b ? b : "");
+}
+
+static bool same_collection(const struct lib_collection *a, const struct lib_collection *b)
+{
+	size_t n = strv_len(a->stories);
+	if (!same_text(a->title, b->title) || !same_text(a->description, b->description) ||
+	    a->podcast != b->podcast || n != strv_len(b->stories))
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(a->stories[i], b->stories[i]))
+			return false;
+	return true;
+}
+
+int lib_collection_import(hearth_lib *lib, const struct lib_collection *in, bool *changed,
+			  struct hearth_err *err)
+{
+	struct lib_collection *old = NULL;
+	int64_t cid, sid;
+	int rc;
+
+	*changed = false;
+	if (!in->slug || !slug_valid(in->slug))
+		return herr(err, HEARTH_EINVAL, "collection slug '%s' is not valid",
+			    in->slug ? in->slug : "");
+	if (!in->title || !*in->title)
+		return herr(err, HEARTH_EINVAL, "collection '%s': title: is missing", in->slug);
+	if ((rc = lib_begin(lib, err)))
+		return rc;
+	for (size_t i = 0; in->stories && in->stories[i]; i++) {
+		if ((rc = lib_story_find(lib, in->stories[i], &sid, NULL, err))) {
+			if (rc == HEARTH_ENOENT)
+				herr(err, rc, "collection '%s': story '%s' does not exist", in->slug,
+				     in->stories[i]);
+			return finish(lib, rc, err);
+		}
+		for (size_t j = 0; j < i; j++)
+			if (!strcmp(in->stories[j], in->stories[i]))
+				return finish(lib,
+					      herr(err, HEARTH_EINVAL,
+						   "collection '%s': story '%s' is listed twice",
+						   in->slug, in->stories[i]),
+					      err);
+	}
+	rc = lib_collection_get(lib, in->slug, &old, err);
+	if (rc && rc != HEARTH_ENOENT)
+		return finish(lib, rc, err);
+	if (old && same_collection(old, in)) {
+		lib_collection_free(&old);
+		return finish(lib, 0, err);
+	}
+	rc = lib_db_exec(lib, err,
+			 "INSERT INTO collections (slug, title, description, podcast) VALUES "
+			 "(?1, ?2, ?3, ?4) ON CONFLICT (slug) DO UPDATE SET title = "
+			 "excluded.title, description = excluded.description, podcast = "
+			 "excluded.podcast",
+			 "sssb", in->slug, in->title, in->description, (int)in->podcast);
+	if (!rc)
+		rc = find_collection(lib, in->slug, &cid, err);
+	if (!rc)
+		rc = lib_db_exec(lib, err, "DELETE FROM collection_items WHERE collection_id = ?1",
+				 "I", cid);
+	for (size_t i = 0; !rc && in->stories && in->stories[i]; i++)
+		rc = lib_db_exec(lib, err,
+				 "INSERT INTO collection_items (collection_id, story_id, position) "
+				 "SELECT ?1, id, ?2 FROM stories WHERE slug = ?3",
+				 "Iis", cid, (int)i, in->stories[i]);
+	if (!rc)
+		rc = audit_collection(lib, old ? "collection_update" : "collection_import",
+				      in->slug, NULL, 0, err);
+	lib_collection_free(&old);
+	if (!rc)
+		*changed = true;
+	return finish(lib, rc, err);
+}

@@ -1,0 +1,546 @@
+/*
+ * db.c - the catalogue's connection to SQLite: creating and opening a
+ * library, the schema as numbered migrations, nested transactions, the
+ * prepare-and-bind helpers every other file of library/ uses, and the
+ * audit log. This is the bottom of library/; everything above it speaks
+ * through lib_db_* and never builds SQL from strings.
+ */
+#include "libraryInt.h"
+
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+/*
+ * The schema, one migration per version. Migration i brings a catalogue
+ * from user_version i to i + 1 and ends by setting user_version itself.
+ * Never edit a migration that has shipped; add a new one. Columns marked
+ * PRIVATE never leave the library except in a private export.
+ */
+static const char *const migrations[] = {
+	/* 1: the first schema */
+	"CREATE TABLE people (\n"
+	"  id INTEGER PRIMARY KEY,\n"
+	"  name TEXT, -- PRIVATE unless attribution is 'name'\n"
+	"  pseudonym TEXT,\n"
+	"  attribution TEXT NOT NULL DEFAULT 'anonymous'\n"
+	"    CHECK (attribution IN ('name', 'pseudonym', 'anonymous')),\n"
+	"  contact TEXT -- PRIVATE\n"
+	");\n"
+	"CREATE TABLE stories (\n"
+	"  id INTEGER PRIMARY KEY,\n"
+	"  slug TEXT NOT NULL UNIQUE,\n"
+	"  guid TEXT NOT NULL UNIQUE,\n"
+	"  title TEXT NOT NULL,\n"
+	"  summary TEXT,\n"
+	"  body TEXT NOT NULL DEFAULT '',\n"
+	"  status TEXT NOT NULL DEFAULT 'submitted'\n"
+	"    CHECK (status IN ('submitted', 'in_review', 'changes_requested',\n"
+	"                      'approved', 'published', 'withdrawn', 'rejected')),\n"
+	"  published_at INTEGER,\n"
+	"  created_at INTEGER NOT NULL,\n"
+	"  updated_at INTEGER NOT NULL,\n"
+	"  person_id INTEGER REFERENCES people(id) ON DELETE SET NULL,\n"
+	"  language TEXT NOT NULL DEFAULT 'en',\n"
+	"  license TEXT,\n"
+	"  season INTEGER,\n"
+	"  episode INTEGER,\n"
+	"  source_hash TEXT,\n"
+	"  review_note TEXT -- PRIVATE\n"
+	");\n"
+	"CREATE INDEX stories_status ON stories (status, published_at);\n"
+	"CREATE TABLE consent (\n"
+	"  story_id INTEGER PRIMARY KEY REFERENCES stories(id) ON DELETE CASCADE,\n"
+	"  site INTEGER NOT NULL DEFAULT 0 CHECK (site IN (0, 1)),\n"
+	"  podcast INTEGER NOT NULL DEFAULT 0 CHECK (podcast IN (0, 1)),\n"
+	"  given_at INTEGER,\n"
+	"  recorded_by TEXT, -- PRIVATE\n"
+	"  note TEXT, -- PRIVATE\n"
+	"  withdrawn_at INTEGER\n"
+	");\n"
+	"CREATE TABLE assets (\n"
+	"  id INTEGER PRIMARY KEY,\n"
+	"  story_id INTEGER NOT NULL REFERENCES stories(id) ON DELETE CASCADE,\n"
+	"  role TEXT NOT NULL CHECK (role IN ('audio', 'music', 'art', 'transcript')),\n"
+	"  position INTEGER NOT NULL,\n"
+	"  sha256 TEXT NOT NULL,\n"
+	"  mime TEXT,\n"
+	"  filename TEXT, -- PRIVATE\n"
+	"  alt TEXT,\n"
+	"  size INTEGER NOT NULL DEFAULT 0,\n"
+	"  duration REAL NOT NULL DEFAULT 0,\n"
+	"  width INTEGER NOT NULL DEFAULT 0,\n"
+	"  height INTEGER NOT NULL DEFAULT 0,\n"
+	"  codec TEXT,\n"
+	"  sample_rate INTEGER NOT NULL DEFAULT 0,\n"
+	"  channels INTEGER NOT NULL DEFAULT 0,\n"
+	"  UNIQUE (story_id, role, position)\n"
+	");\n"
+	"CREATE TABLE story_terms (\n"
+	"  story_id INTEGER NOT NULL REFERENCES stories(id) ON DELETE CASCADE,\n"
+	"  kind TEXT NOT NULL CHECK (kind IN ('warning', 'theme', 'tag')),\n"
+	"  position INTEGER NOT NULL,\n"
+	"  value TEXT NOT NULL,\n"
+	"  PRIMARY KEY (story_id, kind, position)\n"
+	");\n"
+	"CREATE TABLE collections (\n"
+	"  id INTEGER PRIMARY KEY,\n"
+	"  slug TEXT NOT NULL UNIQUE,\n"
+	"  title TEXT NOT NULL,\n"
+	"  description TEXT,\n"
+	"  podcast INTEGER NOT NULL DEFAULT 0 CHECK (podcast IN (0, 1))\n"
+	");\n"
+	"CREATE TABLE collection_items (\n"
+	"  collection_id INTEGER NOT NULL REFERENCES collections(id) ON DELETE CASCADE,\n"
+	"  story_id INTEGER NOT NULL REFERENCES stories(id) ON DELETE CASCADE,\n"
+	"  position INTEGER NOT NULL,\n"
+	"  PRIMARY KEY (collection_id, story_id)\n"
+	");\n"
+	"CREATE INDEX collection_items_order ON collection_items (collection_id, position);\n"
+	"CREATE TABLE audit (\n"
+	"  id INTEGER PRIMARY KEY,\n"
+	"  story_id INTEGER REFERENCES stories(id) ON DELETE SET NULL,\n"
+	"  at INTEGER NOT NULL,\n"
+	"  actor TEXT NOT NULL,\n"
+	"  action TEXT NOT NULL,\n"
+	"  detail TEXT -- PRIVATE\n"
+	");\n"
+	"CREATE INDEX audit_story ON audit (story_id);\n"
+	"CREATE TABLE settings (\n"
+	"  key TEXT PRIMARY KEY,\n"
+	"  value TEXT NOT NULL\n"
+	");\n"
+	"PRAGMA user_version = 1;\n",
+};
+#define N_MIGRATIONS ((int64_t)(sizeof migrations / sizeof migrations[0]))
+
+/* ---- helpers ----------------------------------------------------------- */
+
+int lib_db_fail(hearth_lib *lib, struct hearth_err *err, const char *what)
+{
+	return herr(err, HEARTH_EDB, "catalogue: %s: %s", what,
+		    lib && lib->db ? sqlite3_errmsg(lib->db) : "no database");
+}
+
+static int bind_args(sqlite3_stmt *st, const char *types, va_list ap)
+{
+	int rc = SQLITE_OK;
+	for (int i = 0; types[i] && rc == SQLITE_OK; i++) {
+		int k = i + 1;
+		switch (types[i]) {
+		case 's': {
+			const char *s = va_arg(ap, const char *);
+			rc = s ? sqlite3_bind_text(st, k, s, -1, SQLITE_TRANSIENT)
+			       : sqlite3_bind_null(st, k);
+			break;
+		}
+		case 'i':
+			rc = sqlite3_bind_int(st, k, va_arg(ap, int));
+			break;
+		case 'b':
+			rc = sqlite3_bind_int(st, k, va_arg(ap, int) ? 1 : 0);
+			break;
+		case 'I':
+			rc = sqlite3_bind_int64(st, k, va_arg(ap, int64_t));
+			break;
+		case 'z': {
+			int64_t v = va_arg(ap, int64_t);
+			rc = v ? sqlite3_bind_int64(st, k, v) : sqlite3_bind_null(st, k);
+			break;
+		}
+		case 'd':
+			rc = sqlite3_bind_double(st, k, va_arg(ap, double));
+			break;
+		default:
+			rc = SQLITE_MISUSE;
+		}
+	}
+	return rc;
+}
+
+static int prepare_v(hearth_lib *lib, struct hearth_err *err, sqlite3_stmt **st,
+		     const char *sql, const char *types, va_list ap)
+{
+	*st = NULL;
+	if (sqlite3_prepare_v2(lib->db, sql, -1, st, NULL) != SQLITE_OK)
+		return lib_db_fail(lib, err, "cannot prepare a statement");
+	if (bind_args(*st, types, ap) != SQLITE_OK) {
+		int rc = lib_db_fail(lib, err, "cannot bind a value");
+		sqlite3_finalize(*st);
+		*st = NULL;
+		return rc;
+	}
+	return 0;
+}
+
+int lib_db_prepare(hearth_lib *lib, struct hearth_err *err, sqlite3_stmt **st,
+		   const char *sql, const char *types, ...)
+{
+	va_list ap;
+	va_start(ap, types);
+	int rc = prepare_v(lib, err, st, sql, types, ap);
+	va_end(ap);
+	return rc;
+}
+
+int lib_db_step(hearth_lib *lib, sqlite3_stmt *st, struct hearth_err *err)
+{
+	int rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		return 1;
+	if (rc == SQLITE_DONE)
+		return 0;
+	if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED)
+		return lib_db_fail(lib, err, "the catalogue is busy (another hearth is writing)");
+	return lib_db_fail(lib, err, "cannot run a statement");
+}
+
+int lib_db_exec(hearth_lib *lib, struct hearth_err *err, const char *sql,
+		const char *types, ...)
+{
+	sqlite3_stmt *st = NULL;
+	va_list ap;
+	va_start(ap, types);
+	int rc = prepare_v(lib, err, &st, sql, types, ap);
+	va_end(ap);
+	if (rc)
+		return rc;
+	while ((rc = lib_db_step(lib, st, err)) == 1)
+		;
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int lib_db_int(hearth_lib *lib, struct hearth_err *err, int64_t *out,
+	       const char *sql, const char *types, ...)
+{
+	sqlite3_stmt *st = NULL;
+	va_list ap;
+	va_start(ap, types);
+	int rc = prepare_v(lib, err, &st, sql, types, ap);
+	va_end(ap);
+	if (rc)
+		return rc;
+	rc = lib_db_step(lib, st, err);
+	if (rc == 1)
+		*out = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return rc;
+}
+
+char *lib_col_str(sqlite3_stmt *st, int i)
+{
+	const unsigned char *s = sqlite3_column_text(st, i);
+	return s ? xstrdup((const char *)s) : NULL;
+}
+
+/* ---- transactions ------------------------------------------------------ */
+
+/*
+ * The outermost level is a real transaction (BEGIN IMMEDIATE for writers,
+ * so that a second writer waits at the start instead of failing halfway);
+ * inner levels are savepoints, so an inner failure can be undone alone.
+ */
+static int txn_begin(hearth_lib *lib, bool immediate, struct hearth_err *err)
+{
+	const char *sql = lib->depth > 0 ? "SAVEPOINT hearth"
+			  : immediate    ? "BEGIN IMMEDIATE"
+					 : "BEGIN";
+	if (sqlite3_exec(lib->db, sql, NULL, NULL, NULL) != SQLITE_OK)
+		return lib_db_fail(lib, err, "cannot start a transaction");
+	lib->depth++;
+	return 0;
+}
+
+int lib_begin(hearth_lib *lib, struct hearth_err *err)
+{
+	return txn_begin(lib, true, err);
+}
+
+int lib_begin_read(hearth_lib *lib, struct hearth_err *err)
+{
+	return txn_begin(lib, false, err);
+}
+
+int lib_commit(hearth_lib *lib, struct hearth_err *err)
+{
+	if (lib->depth <= 0)
+		return herr(err, HEARTH_EDB, "catalogue: commit without a transaction");
+	if (lib->depth > 1) {
+		if (sqlite3_exec(lib->db, "RELEASE hearth", NULL, NULL, NULL) != SQLITE_OK) {
+			int rc = lib_db_fail(lib, err, "cannot commit");
+			lib_rollback(lib);
+			return rc;
+		}
+		lib->depth--;
+		return 0;
+	}
+	if (sqlite3_exec(lib->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
+		int rc = lib_db_fail(lib, err, "cannot commit");
+		lib_rollback(lib);
+		return rc;
+	}
+	lib->depth = 0;
+	return 0;
+}
+
+void lib_rollback(hearth_lib *lib)
+{
+	if (!lib || lib->depth <= 0)
+		return;
+	if (lib->depth == 1)
+		sqlite3_exec(lib->db, "ROLLBACK", NULL, NULL, NULL);
+	else
+		sqlite3_exec(lib->db, "ROLLBACK TO hearth; RELEASE hearth", NULL, NULL, NULL);
+	lib->depth--;
+}
+
+/* ---- opening ----------------------------------------------------------- */
+
+/* Brings the schema to the newest version, all steps in one transaction. */
+static int migrate(hearth_lib *lib, struct hearth_err *err)
+{
+	int64_t v = 0;
+	int rc = lib_begin(lib, err);
+	if (rc)
+		return rc;
+	for (;;) {
+		if ((rc = lib_db_int(lib, err, &v, "PRAGMA user_version", "")) < 0)
+			goto end;
+		if (v > N_MIGRATIONS) {
+			rc = herr(err, HEARTH_EDB,
+				  "catalogue: hearth.db has schema version %lld but this hearth "
+				  "knows only up to %lld; use a newer hearth",
+				  (long long)v, (long long)N_MIGRATIONS);
+			goto end;
+		}
+		if (v == N_MIGRATIONS)
+			break;
+		if (sqlite3_exec(lib->db, migrations[v], NULL, NULL, NULL) != SQLITE_OK) {
+			rc = lib_db_fail(lib, err, "cannot migrate the schema");
+			goto end;
+		}
+		int64_t after = 0;
+		if ((rc = lib_db_int(lib, err, &after, "PRAGMA user_version", "")) < 0)
+			goto end;
+		if (after != v + 1) {
+			rc = herr(err, HEARTH_EDB, "catalogue: migration %lld did not set its version",
+				  (long long)v + 1);
+			goto end;
+		}
+	}
+	rc = 0;
+end:
+	if (rc) {
+		lib_rollback(lib);
+		return rc;
+	}
+	return lib_commit(lib, err);
+}
+
+static char *default_actor(void)
+{
+	const char *s = getenv("HEARTH_USER");
+	if (!s || !*s)
+		s = getenv("USER");
+	if (!s || !*s)
+		s = "editor";
+	return xstrdup(s);
+}
+
+/* Opens (or with create, makes) dir/hearth.db and brings it up to date. */
+static int open_db(const char *dir, bool create, hearth_lib **out, struct hearth_err *err)
+{
+	hearth_lib *lib = xcalloc(1, sizeof *lib);
+	char *path = path_join(dir, "hearth.db");
+	sqlite3_stmt *st = NULL;
+	int flags = SQLITE_OPEN_READWRITE | (create ? SQLITE_OPEN_CREATE : 0);
+	int rc;
+
+	lib->dir = xstrdup(dir);
+	lib->actor = default_actor();
+	if (sqlite3_open_v2(path, &lib->db, flags, NULL) != SQLITE_OK) {
+		rc = herr(err, HEARTH_EDB, "cannot open '%s': %s", path,
+			  lib->db ? sqlite3_errmsg(lib->db) : "out of memory");
+		goto end;
+	}
+	sqlite3_extended_result_codes(lib->db, 1);
+	sqlite3_busy_timeout(lib->db, 10000);
+	if ((rc = lib_db_exec(lib, err, "PRAGMA foreign_keys = ON", "")))
+		goto end;
+	if ((rc = lib_db_prepare(lib, err, &st, "PRAGMA journal_mode = WAL", "")))
+		goto end;
+	if ((rc = lib_db_step(lib, st, err)) < 0)
+		goto end;
+	const unsigned char *mode = rc == 1 ? sqlite3_column_text(st, 0) : NULL;
+	if (!mode || strcmp((const char *)mode, "wal")) {
+		rc = herr(err, HEARTH_EDB, "cannot open '%s': the catalogue cannot use WAL mode",
+			  path);
+		goto end;
+	}
+	sqlite3_finalize(st);
+	st = NULL;
+	rc = migrate(lib, err);
+end:
+	sqlite3_finalize(st);
+	free(path);
+	if (rc) {
+		lib_close(&lib);
+		return rc;
+	}
+	*out = lib;
+	return 0;
+}
+
+int lib_init(const char *dir, struct hearth_err *err)
+{
+	char *db = path_join(dir, "hearth.db");
+	char *yaml = path_join(dir, "hearth.yaml");
+	char *store = path_join(dir, "store");
+	hearth_lib *lib = NULL;
+	bool made_db = false, made_yaml = false;
+	int rc;
+
+	if ((rc = mkdir_p(dir, err)))
+		goto end;
+	if (path_exists(db)) {
+		rc = herr(err, HEARTH_EEXIST, "'%s' already holds a library (hearth.db exists)",
+			  dir);
+		goto end;
+	}
+	if ((rc = mkdir_p(store, err)))
+		goto end;
+	/* a hearth.yaml already there is the user's own: keep it */
+	if (!path_exists(yaml)) {
+		if ((rc = lib_settings_write_default(yaml, err)))
+			goto end;
+		made_yaml = true;
+	}
+	made_db = true;
+	rc = open_db(dir, true, &lib, err);
+end:
+	lib_close(&lib);
+	if (rc && made_db) {
+		/* nothing half-made remains */
+		char *wal = xasprintf("%s-wal", db), *shm = xasprintf("%s-shm", db);
+		unlink(db);
+		unlink(wal);
+		unlink(shm);
+		free(wal);
+		free(shm);
+		if (made_yaml)
+			unlink(yaml);
+	}
+	free(db);
+	free(yaml);
+	free(store);
+	return rc;
+}
+
+int lib_open(const char *dir, hearth_lib **out, struct hearth_err *err)
+{
+	char *db = path_join(dir, "hearth.db");
+	int rc;
+
+	*out = NULL;
+	if (!path_is_file(db))
+		rc = herr(err, HEARTH_ENOENT,
+			  "'%s' is not a Hearth library: hearth.db is missing (run 'hearth init')",
+			  dir);
+	else
+		rc = open_db(dir, false, out, err);
+	free(db);
+	return rc;
+}
+
+void lib_close(hearth_lib **plib)
+{
+	hearth_lib *lib = plib ? *plib : NULL;
+	if (!lib)
+		return;
+	while (lib->depth > 0)
+		lib_rollback(lib);
+	sqlite3_close(lib->db);
+	free(lib->dir);
+	free(lib->actor);
+	free(lib);
+	*plib = NULL;
+}
+
+const char *lib_dir(const hearth_lib *lib)
+{
+	return lib->dir;
+}
+
+void lib_set_actor(hearth_lib *lib, const char *who)
+{
+	free(lib->actor);
+	lib->actor = (who && *who) ? xstrdup(who) : default_actor();
+}
+
+/* ---- audit log --------------------------------------------------------- */
+
+int lib_audit_add(hearth_lib *lib, int64_t story_id, const char *action,
+		  const char *detail, struct hearth_err *err)
+{
+	return lib_db_exec(lib, err,
+			   "INSERT INTO audit (story_id, at, actor, action, detail) "
+			   "VALUES (?1, ?2, ?3, ?4, ?5)",
+			   "zIsss", story_id, hearth_now(), lib->actor, action, detail);
+}
+
+/* The whole log when slug is NULL, else the rows of one story; oldest first. */
+int lib_audit_list(hearth_lib *lib, const char *slug, struct lib_audit **out,
+		   size_t *n, struct hearth_err *err)
+{
+	sqlite3_stmt *st = NULL;
+	struct lib_audit *v = NULL;
+	size_t len = 0;
+	int64_t id = 0;
+	int rc;
+
+	*out = NULL;
+	*n = 0;
+	if (slug && (rc = lib_story_find(lib, slug, &id, NULL, err)))
+		return rc;
+	if (slug)
+		rc = lib_db_prepare(lib, err, &st,
+				    "SELECT at, actor, action, detail FROM audit "
+				    "WHERE story_id = ?1 ORDER BY id",
+				    "I", id);
+	else
+		rc = lib_db_prepare(lib, err, &st,
+				    "SELECT at, actor, action, detail FROM audit ORDER BY id", "");
+	if (rc)
+		goto end;
+	while ((rc = lib_db_step(lib, st, err)) == 1) {
+		v = xrealloc(v, (len + 1) * sizeof *v);
+		v[len].at = sqlite3_column_int64(st, 0);
+		v[len].actor = lib_col_str(st, 1);
+		v[len].action = lib_col_str(st, 2);
+		v[len].detail = lib_col_str(st, 3);
+		len++;
+	}
+end:
+	sqlite3_finalize(st);
+	if (rc) {
+		lib_audit_free(v, len);
+		return rc;
+	}
+	*out = v;
+	*n = len;
+	return 0;
+}
+
+void lib_audit_free(struct lib_audit *v, size_t n)
+{
+	if (!v)
+		return;
+	for (size_t i = 0; i < n; i++) {
+		free(v[i].actor);
+		free(v[i].action);
+		free(v[i].detail);
+	}
+	free(v);
+}

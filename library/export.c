@@ -1,0 +1,216 @@
+/*
+ * export.c - the whole catalogue as one JSON document, for backups others
+ * can read, audits and moving between tools: every story with its person,
+ * consent, terms, assets and history, then every collection. Private
+ * fields (the real name unless it is the byline, contact, consent notes,
+ * review notes, audit details, submitted file names) are written only when
+ * the caller asks for them.
+ */
+#include "libraryInt.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static void time_or_null(struct jw *w, const char *key, int64_t t)
+{
+	char s[21];
+	jw_key(w, key);
+	if (!t) {
+		jw_null(w);
+		return;
+	}
+	date_iso(t, s);
+	jw_str(w, s);
+}
+
+static void strv_out(struct jw *w, const char *key, char **v)
+{
+	jw_key(w, key);
+	jw_arr(w);
+	for (size_t i = 0; v && v[i]; i++)
+		jw_str(w, v[i]);
+	jw_arr_end(w);
+}
+
+/* A private value: written when allowed, left out otherwise. */
+static void private_str(struct jw *w, bool with_private, const char *key, const char *v)
+{
+	if (!with_private)
+		return;
+	jw_key(w, key);
+	jw_str(w, v);
+}
+
+static void asset_out(struct jw *w, const struct lib_asset *a, bool with_private)
+{
+	jw_obj(w);
+	jw_key(w, "role");
+	jw_str(w, a->role);
+	jw_key(w, "sha256");
+	jw_str(w, a->sha256);
+	jw_key(w, "mime");
+	jw_str(w, a->mime);
+	private_str(w, with_private, "filename", a->filename);
+	jw_key(w, "alt");
+	jw_str(w, a->alt);
+	jw_key(w, "size");
+	jw_int(w, a->size);
+	jw_key(w, "duration");
+	jw_num(w, a->duration);
+	jw_key(w, "width");
+	jw_int(w, a->width);
+	jw_key(w, "height");
+	jw_int(w, a->height);
+	jw_key(w, "codec");
+	jw_str(w, a->codec);
+	jw_key(w, "sample_rate");
+	jw_int(w, a->sample_rate);
+	jw_key(w, "channels");
+	jw_int(w, a->channels);
+	jw_obj_end(w);
+}
+
+static int story_out(hearth_lib *lib, struct jw *w, const struct lib_story *s,
+		     bool with_private, struct hearth_err *err)
+{
+	struct lib_audit *h = NULL;
+	size_t nh = 0;
+	int rc = lib_audit_list(lib, s->slug, &h, &nh, err);
+	if (rc)
+		return rc;
+
+	jw_obj(w);
+	jw_key(w, "slug");
+	jw_str(w, s->slug);
+	jw_key(w, "guid");
+	jw_str(w, s->guid);
+	jw_key(w, "title");
+	jw_str(w, s->title);
+	jw_key(w, "summary");
+	jw_str(w, s->summary);
+	jw_key(w, "status");
+	jw_str(w, lib_status_name(s->status));
+	time_or_null(w, "published_at", s->published_at);
+	time_or_null(w, "created_at", s->created_at);
+	time_or_null(w, "updated_at", s->updated_at);
+	jw_key(w, "language");
+	jw_str(w, s->language);
+	jw_key(w, "license");
+	jw_str(w, s->license);
+	jw_key(w, "season");
+	if (s->season)
+		jw_int(w, s->season);
+	else
+		jw_null(w);
+	jw_key(w, "episode");
+	if (s->episode)
+		jw_int(w, s->episode);
+	else
+		jw_null(w);
+
+	jw_key(w, "contributor");
+	jw_obj(w);
+	jw_key(w, "attribution");
+	jw_str(w, lib_attribution_name(s->attribution));
+	private_str(w, with_private || s->attribution == ATTR_NAME, "name", s->name);
+	jw_key(w, "pseudonym");
+	jw_str(w, s->pseudonym);
+	private_str(w, with_private, "contact", s->contact);
+	jw_obj_end(w);
+
+	jw_key(w, "consent");
+	jw_obj(w);
+	jw_key(w, "site");
+	jw_bool(w, s->consent_site);
+	jw_key(w, "podcast");
+	jw_bool(w, s->consent_podcast);
+	time_or_null(w, "given", s->consent_given);
+	time_or_null(w, "withdrawn_at", s->consent_withdrawn_at);
+	private_str(w, with_private, "recorded_by", s->consent_recorded_by);
+	private_str(w, with_private, "note", s->consent_note);
+	jw_obj_end(w);
+	private_str(w, with_private, "review_note", s->review_note);
+
+	strv_out(w, "warnings", s->warnings);
+	strv_out(w, "themes", s->themes);
+	strv_out(w, "tags", s->tags);
+	jw_key(w, "assets");
+	jw_arr(w);
+	for (size_t i = 0; i < s->n_assets; i++)
+		asset_out(w, &s->assets[i], with_private);
+	jw_arr_end(w);
+	jw_key(w, "source_hash");
+	jw_str(w, s->source_hash);
+	jw_key(w, "body");
+	jw_str(w, s->body);
+
+	jw_key(w, "history");
+	jw_arr(w);
+	for (size_t i = 0; i < nh; i++) {
+		jw_obj(w);
+		time_or_null(w, "at", h[i].at);
+		jw_key(w, "actor");
+		jw_str(w, h[i].actor);
+		jw_key(w, "action");
+		jw_str(w, h[i].action);
+		private_str(w, with_private, "detail", h[i].detail);
+		jw_obj_end(w);
+	}
+	jw_arr_end(w);
+	jw_obj_end(w);
+	lib_audit_free(h, nh);
+	return 0;
+}
+
+int lib_export_json(hearth_lib *lib, bool with_private, struct buf *out,
+		    struct hearth_err *err)
+{
+	struct lib_story **stories = NULL;
+	struct lib_collection **colls = NULL;
+	size_t ns = 0, nc = 0;
+	struct buf b = BUF_INIT;
+	struct jw w;
+	int rc;
+
+	if ((rc = lib_begin_read(lib, err)))
+		return rc;
+	if ((rc = lib_story_list(lib, -1, &stories, &ns, err)) ||
+	    (rc = lib_collection_list(lib, &colls, &nc, err)))
+		goto end;
+	jw_init(&w, &b, true);
+	jw_obj(&w);
+	jw_key(&w, "stories");
+	jw_arr(&w);
+	for (size_t i = 0; i < ns && !rc; i++)
+		rc = story_out(lib, &w, stories[i], with_private, err);
+	if (rc)
+		goto end;
+	jw_arr_end(&w);
+	jw_key(&w, "collections");
+	jw_arr(&w);
+	for (size_t i = 0; i < nc; i++) {
+		jw_obj(&w);
+		jw_key(&w, "slug");
+		jw_str(&w, colls[i]->slug);
+		jw_key(&w, "title");
+		jw_str(&w, colls[i]->title);
+		jw_key(&w, "description");
+		jw_str(&w, colls[i]->description);
+		jw_key(&w, "podcast");
+		jw_bool(&w, colls[i]->podcast);
+		strv_out(&w, "stories", colls[i]->stories);
+		jw_obj_end(&w);
+	}
+	jw_arr_end(&w);
+	jw_obj_end(&w);
+	buf_add(out, b.data, b.len);
+end:
+	lib_story_list_free(stories, ns);
+	lib_collection_list_free(colls, nc);
+	buf_release(&b);
+	if (rc) {
+		lib_rollback(lib);
+		return rc;
+	}
+	return lib_commit(lib, err);
+}

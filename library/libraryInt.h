@@ -1,0 +1,116 @@
+/*
+ * libraryInt.h - what the files of library/ share among themselves and
+ * nobody else includes: the handle, the SQLite helpers (prepare and bind
+ * in one call, step, errors), the audit writer and the story loader.
+ *
+ * Binding uses a small type string, one letter per parameter:
+ *   s  const char *  (NULL binds NULL)
+ *   i  int
+ *   I  int64_t
+ *   z  int64_t, where 0 binds NULL (an unset time)
+ *   d  double
+ *   b  bool (passed as int)
+ */
+#ifndef HEARTH_LIBRARY_INT_H
+#define HEARTH_LIBRARY_INT_H
+
+#include "library.h"
+
+#include <sqlite3.h>
+
+struct hearth_lib {
+	sqlite3 *db;
+	char *dir;
+	char *actor;
+	int depth; /* open transactions: 0 none, 1 BEGIN, >1 SAVEPOINTs */
+};
+
+/* The namespace of story item GUIDs: uuid5(this, "story:" + slug). */
+#define LIB_STORY_NS "d6d024d8-e448-4f80-8b1e-9c0d5ef293e4"
+/* The Podcasting 2.0 namespace for podcast GUIDs. */
+#define LIB_PODCAST_NS "ead4c236-bf58-58c6-a2c6-a6b28d128cb6"
+
+/* ---- db.c -------------------------------------------------------------- */
+
+/* Fills err with what SQLite said about the last call; returns HEARTH_EDB. */
+int lib_db_fail(hearth_lib *lib, struct hearth_err *err, const char *what);
+
+/* Prepares sql and binds the parameters described by types; *st is new, finalize it. */
+int lib_db_prepare(hearth_lib *lib, struct hearth_err *err, sqlite3_stmt **st,
+		   const char *sql, const char *types, ...);
+
+/* 1 for a row, 0 when done, or a negative HEARTH_EDB. */
+int lib_db_step(hearth_lib *lib, sqlite3_stmt *st, struct hearth_err *err);
+
+/* Runs one statement that returns no rows. */
+int lib_db_exec(hearth_lib *lib, struct hearth_err *err, const char *sql,
+		const char *types, ...);
+
+/*
+ * Runs a query for one integer: 1 and *out set when a row came back, 0 when
+ * none did, or a negative code.
+ */
+int lib_db_int(hearth_lib *lib, struct hearth_err *err, int64_t *out,
+	       const char *sql, const char *types, ...);
+
+/* A copy of column i, NULL when it is NULL; new allocation. */
+char *lib_col_str(sqlite3_stmt *st, int i);
+
+/* A read-only transaction (deferred), nested like lib_begin; end with lib_commit. */
+int lib_begin_read(hearth_lib *lib, struct hearth_err *err);
+
+/* Appends a row to the audit log, by the current actor at hearth_now(). */
+int lib_audit_add(hearth_lib *lib, int64_t story_id, const char *action,
+		  const char *detail, struct hearth_err *err);
+
+/* ---- settings.c -------------------------------------------------------- */
+
+/* Writes the commented default hearth.yaml to path (atomically). */
+int lib_settings_write_default(const char *path, struct hearth_err *err);
+
+/* ---- bundle.c ---------------------------------------------------------- */
+
+/*
+ * Resolves rel (a field's file, already checked with path_is_safe_rel)
+ * inside dir: it must exist, be a regular file and, after links are
+ * followed, still lie inside dir. Returns the joined path (new allocation)
+ * in *out. Messages start with "<where>: <field>: ".
+ */
+int lib_file_inside(const char *dir, const char *rel, const char *where,
+		    const char *field, char **out, struct hearth_err *err);
+
+/* ---- story.c ----------------------------------------------------------- */
+
+/*
+ * Looks a story up by slug: its id and status. HEARTH_ENOENT names the
+ * slug when there is none.
+ */
+int lib_story_find(hearth_lib *lib, const char *slug, int64_t *id,
+		   enum lib_status *status, struct hearth_err *err);
+
+/*
+ * Loads every story that stmt selects. stmt must select LIB_STORY_COLS
+ * first; it is stepped to the end but not finalized. Returns a new array.
+ */
+int lib_story_load_all(hearth_lib *lib, sqlite3_stmt *stmt, struct lib_story ***out,
+		       size_t *n, struct hearth_err *err);
+
+/* The columns lib_story_load_all reads, and the joins they need. */
+#define LIB_STORY_COLS                                                          \
+	"s.id, s.slug, s.guid, s.title, s.summary, s.body, s.status, "          \
+	"s.published_at, s.created_at, s.updated_at, p.name, p.pseudonym, "     \
+	"p.attribution, p.contact, c.site, c.podcast, c.given_at, "             \
+	"c.recorded_by, c.note, c.withdrawn_at, s.review_note, s.language, "    \
+	"s.license, s.season, s.episode, s.source_hash "
+#define LIB_STORY_FROM                                                          \
+	"FROM stories s LEFT JOIN people p ON p.id = s.person_id "             \
+	"LEFT JOIN consent c ON c.story_id = s.id "
+
+/* ---- collection.c ------------------------------------------------------ */
+
+/* Loads every collection (with its stories) that stmt selects: id, slug, title, description, podcast. */
+int lib_collection_load_all(hearth_lib *lib, sqlite3_stmt *stmt,
+			    struct lib_collection ***out, size_t *n,
+			    struct hearth_err *err);
+
+#endif

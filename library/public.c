@@ -1,0 +1,252 @@
+/*
+ * public.c - THE public view: the one place where catalogue records,
+ * private fields and all, become what may be published. It selects only
+ * stories whose status is published, whose consent covers the channel and
+ * whose publication time has come, and copies out only public fields: the
+ * byline is the name, the pseudonym or "Anonymous" as the contributor
+ * chose, and nothing else about the person. site-gen and feeds read these
+ * records and nothing else.
+ */
+#include "libraryInt.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* What a public record owns: copies of the strings it points to. */
+struct owned {
+	char **strs;
+};
+
+/* A copy of s kept by o; NULL stays NULL. */
+static const char *keep(struct owned *o, const char *s)
+{
+	if (!s)
+		return NULL;
+	o->strs = strv_push(o->strs, s);
+	return o->strs[strv_len(o->strs) - 1];
+}
+
+static char **copy_strv(char **v)
+{
+	char **out = NULL;
+	for (size_t i = 0; v && v[i]; i++)
+		out = strv_push(out, v[i]);
+	return out;
+}
+
+/* The only reader of name and attribution on the way out. */
+static const char *byline(const struct lib_story *s)
+{
+	switch (s->attribution) {
+	case ATTR_NAME:
+		return s->name && *s->name ? s->name : "Anonymous";
+	case ATTR_PSEUDONYM:
+		return s->pseudonym && *s->pseudonym ? s->pseudonym : "Anonymous";
+	case ATTR_ANONYMOUS:
+	default:
+		return "Anonymous";
+	}
+}
+
+static struct pub_story *make_public(const struct lib_story *s)
+{
+	struct pub_story *p = xcalloc(1, sizeof *p);
+	struct owned *o = xcalloc(1, sizeof *o);
+	int counts[4] = {0};
+	static const char *const roles[] = {"audio", "music", "art", "transcript"};
+
+	p->owned_ = o;
+	p->slug = keep(o, s->slug);
+	p->guid = keep(o, s->guid);
+	p->title = keep(o, s->title);
+	p->summary = keep(o, s->summary);
+	p->body = keep(o, s->body ? s->body : "");
+	p->byline = keep(o, byline(s));
+	p->language = keep(o, s->language ? s->language : "en");
+	p->license = keep(o, s->license);
+	p->published_at = s->published_at;
+	p->updated_at = s->updated_at;
+	p->on_site = s->consent_site;
+	p->on_podcast = s->consent_podcast;
+	p->warnings = copy_strv(s->warnings);
+	p->themes = copy_strv(s->themes);
+	p->tags = copy_strv(s->tags);
+	p->season = s->season;
+	p->episode = s->episode;
+	p->assets = xcalloc(s->n_assets ? s->n_assets : 1, sizeof *p->assets);
+	p->n_assets = s->n_assets;
+	for (size_t i = 0; i < s->n_assets; i++) {
+		const struct lib_asset *a = &s->assets[i];
+		struct pub_asset *pa = &p->assets[i];
+		pa->role = keep(o, a->role);
+		pa->sha256 = keep(o, a->sha256);
+		pa->mime = keep(o, a->mime);
+		pa->alt = keep(o, a->alt);
+		pa->size = a->size;
+		pa->duration = a->duration;
+		pa->width = a->width;
+		pa->height = a->height;
+		for (int r = 0; r < 4; r++)
+			if (!strcmp(a->role, roles[r]))
+				pa->index = ++counts[r];
+	}
+	return p;
+}
+
+static void pub_story_free(struct pub_story *p)
+{
+	struct owned *o;
+	if (!p)
+		return;
+	o = p->owned_;
+	if (o)
+		strv_free(o->strs);
+	free(o);
+	strv_free(p->warnings);
+	strv_free(p->themes);
+	strv_free(p->tags);
+	free(p->assets);
+	free(p);
+}
+
+void pub_story_list_free(struct pub_story **v, size_t n)
+{
+	if (!v)
+		return;
+	for (size_t i = 0; i < n; i++)
+		pub_story_free(v[i]);
+	free(v);
+}
+
+static void pub_collection_free(struct pub_collection *c)
+{
+	struct owned *o;
+	if (!c)
+		return;
+	o = c->owned_;
+	if (o)
+		strv_free(o->strs);
+	free(o);
+	strv_free(c->stories);
+	free(c);
+}
+
+void pub_collection_list_free(struct pub_collection **v, size_t n)
+{
+	if (!v)
+		return;
+	for (size_t i = 0; i < n; i++)
+		pub_collection_free(v[i]);
+	free(v);
+}
+
+static int public_stories(hearth_lib *lib, enum lib_channel channel, int64_t now,
+			  struct pub_story ***out, size_t *n, struct hearth_err *err)
+{
+	sqlite3_stmt *st = NULL;
+	struct lib_story **v = NULL;
+	size_t len = 0;
+	int rc;
+
+	rc = lib_db_prepare(lib, err, &st,
+			    "SELECT " LIB_STORY_COLS LIB_STORY_FROM
+			    "WHERE s.status = 'published' AND s.published_at IS NOT NULL "
+			    "AND s.published_at <= ?1 AND (CASE ?2 WHEN 0 THEN c.site "
+			    "ELSE c.podcast END) = 1 ORDER BY s.published_at DESC, s.slug",
+			    "Ii", now, channel == CH_PODCAST ? 1 : 0);
+	if (!rc)
+		rc = lib_story_load_all(lib, st, &v, &len, err);
+	sqlite3_finalize(st);
+	if (rc)
+		return rc;
+	*out = xcalloc(len ? len : 1, sizeof **out);
+	for (size_t i = 0; i < len; i++)
+		(*out)[i] = make_public(v[i]);
+	*n = len;
+	lib_story_list_free(v, len);
+	return 0;
+}
+
+static int public_collections(hearth_lib *lib, int64_t now, struct pub_collection ***out,
+			      size_t *n, struct hearth_err *err)
+{
+	sqlite3_stmt *st = NULL, *items = NULL;
+	struct pub_collection **v = NULL;
+	size_t len = 0;
+	int rc;
+
+	if ((rc = lib_db_prepare(lib, err, &st,
+				 "SELECT id, slug, title, description, podcast FROM collections "
+				 "ORDER BY slug",
+				 "")) ||
+	    (rc = lib_db_prepare(lib, err, &items,
+				 "SELECT s.slug FROM collection_items ci JOIN stories s ON "
+				 "s.id = ci.story_id JOIN consent c ON c.story_id = s.id WHERE "
+				 "ci.collection_id = ?1 AND s.status = 'published' AND "
+				 "s.published_at IS NOT NULL AND s.published_at <= ?2 AND "
+				 "c.site = 1 ORDER BY ci.position",
+				 "")))
+		goto end;
+	while ((rc = lib_db_step(lib, st, err)) == 1) {
+		struct pub_collection *c = xcalloc(1, sizeof *c);
+		struct owned *o = xcalloc(1, sizeof *o);
+		v = xrealloc(v, (len + 1) * sizeof *v);
+		v[len++] = c;
+		c->owned_ = o;
+		c->slug = keep(o, (const char *)sqlite3_column_text(st, 1));
+		c->title = keep(o, (const char *)sqlite3_column_text(st, 2));
+		c->description = keep(o, (const char *)sqlite3_column_text(st, 3));
+		c->podcast = sqlite3_column_int(st, 4) != 0;
+		sqlite3_reset(items);
+		sqlite3_bind_int64(items, 1, sqlite3_column_int64(st, 0));
+		sqlite3_bind_int64(items, 2, now);
+		while ((rc = lib_db_step(lib, items, err)) == 1)
+			c->stories = strv_push(c->stories,
+					       (const char *)sqlite3_column_text(items, 0));
+		if (rc)
+			break;
+	}
+end:
+	sqlite3_finalize(st);
+	sqlite3_finalize(items);
+	if (rc) {
+		pub_collection_list_free(v, len);
+		return rc;
+	}
+	*out = v;
+	*n = len;
+	return 0;
+}
+
+int lib_public_view(hearth_lib *lib, enum lib_channel channel, struct pub_story ***out,
+		    size_t *n, struct pub_collection ***colls, size_t *n_colls,
+		    struct hearth_err *err)
+{
+	int64_t now = hearth_now();
+	size_t unused;
+	int rc;
+
+	if (!n_colls)
+		n_colls = &unused;
+	*out = NULL;
+	*n = 0;
+	if (colls)
+		*colls = NULL;
+	*n_colls = 0;
+	if (channel != CH_SITE && channel != CH_PODCAST)
+		return herr(err, HEARTH_EINVAL, "unknown channel %d", (int)channel);
+	/* one snapshot for stories and collections alike */
+	if ((rc = lib_begin_read(lib, err)))
+		return rc;
+	rc = public_stories(lib, channel, now, out, n, err);
+	if (!rc && colls && (rc = public_collections(lib, now, colls, n_colls, err))) {
+		pub_story_list_free(*out, *n);
+		*out = NULL;
+		*n = 0;
+	}
+	if (rc) {
+		lib_rollback(lib);
+		return rc;
+	}
+	return lib_commit(lib, err);
+}

@@ -1,0 +1,642 @@
+/*
+ * story.c - stories in the catalogue: loading them whole (person, consent,
+ * terms, assets), listing, importing bundles idempotently by source hash,
+ * and peers' submissions. A story's id, guid and created_at are set once
+ * and never change; everything else may be replaced by a newer bundle,
+ * except that a withdrawal of consent is never undone by an import.
+ */
+#include "libraryInt.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char *const attribution_names[] = {"name", "pseudonym", "anonymous"};
+
+const char *lib_attribution_name(enum lib_attribution a)
+{
+	return (unsigned)a <= ATTR_ANONYMOUS ? attribution_names[a] : "anonymous";
+}
+
+int lib_attribution_parse(const char *name, enum lib_attribution *out)
+{
+	for (int i = 0; i <= ATTR_ANONYMOUS; i++)
+		if (name && !strcmp(name, attribution_names[i])) {
+			*out = (enum lib_attribution)i;
+			return 0;
+		}
+	return HEARTH_EINVAL;
+}
+
+/* ---- freeing ----------------------------------------------------------- */
+
+static void asset_release(struct lib_asset *a)
+{
+	free(a->role);
+	free(a->sha256);
+	free(a->mime);
+	free(a->filename);
+	free(a->alt);
+	free(a->codec);
+}
+
+void lib_story_free(struct lib_story **ps)
+{
+	struct lib_story *s = ps ? *ps : NULL;
+	if (!s)
+		return;
+	free(s->slug);
+	free(s->guid);
+	free(s->title);
+	free(s->summary);
+	free(s->body);
+	free(s->name);
+	free(s->pseudonym);
+	free(s->contact);
+	free(s->consent_recorded_by);
+	free(s->consent_note);
+	free(s->review_note);
+	strv_free(s->warnings);
+	strv_free(s->themes);
+	strv_free(s->tags);
+	free(s->language);
+	free(s->license);
+	for (size_t i = 0; i < s->n_assets; i++)
+		asset_release(&s->assets[i]);
+	free(s->assets);
+	free(s->source_hash);
+	free(s);
+	*ps = NULL;
+}
+
+void lib_story_list_free(struct lib_story **v, size_t n)
+{
+	if (!v)
+		return;
+	for (size_t i = 0; i < n; i++)
+		lib_story_free(&v[i]);
+	free(v);
+}
+
+/* ---- loading ----------------------------------------------------------- */
+
+int lib_story_find(hearth_lib *lib, const char *slug, int64_t *id,
+		   enum lib_status *status, struct hearth_err *err)
+{
+	sqlite3_stmt *st = NULL;
+	int rc = lib_db_prepare(lib, err, &st, "SELECT id, status FROM stories WHERE slug = ?1",
+				"s", slug);
+	if (rc)
+		return rc;
+	rc = lib_db_step(lib, st, err);
+	if (rc == 0)
+		rc = herr(err, HEARTH_ENOENT, "story '%s' does not exist", slug ? slug : "");
+	if (rc == 1) {
+		rc = 0;
+		if (id)
+			*id = sqlite3_column_int64(st, 0);
+		if (status &&
+		    lib_status_parse((const char *)sqlite3_column_text(st, 1), status))
+			rc = herr(err, HEARTH_EDB, "story '%s' has an unknown status", slug);
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
+/* The fields of one LIB_STORY_COLS row. */
+static void fill_row(sqlite3_stmt *st, struct lib_story *s)
+{
+	int i = 0;
+	s->id = sqlite3_column_int64(st, i++);
+	s->slug = lib_col_str(st, i++);
+	s->guid = lib_col_str(st, i++);
+	s->title = lib_col_str(st, i++);
+	s->summary = lib_col_str(st, i++);
+	s->body = lib_col_str(st, i++);
+	if (lib_status_parse((const char *)sqlite3_column_text(st, i++), &s->status))
+		s->status = ST_SUBMITTED;
+	s->published_at = sqlite3_column_int64(st, i++);
+	s->created_at = sqlite3_column_int64(st, i++);
+	s->updated_at = sqlite3_column_int64(st, i++);
+	s->name = lib_col_str(st, i++);
+	s->pseudonym = lib_col_str(st, i++);
+	if (lib_attribution_parse((const char *)sqlite3_column_text(st, i++), &s->attribution))
+		s->attribution = ATTR_ANONYMOUS;
+	s->contact = lib_col_str(st, i++);
+	s->consent_site = sqlite3_column_int(st, i++) != 0;
+	s->consent_podcast = sqlite3_column_int(st, i++) != 0;
+	s->consent_given = sqlite3_column_int64(st, i++);
+	s->consent_recorded_by = lib_col_str(st, i++);
+	s->consent_note = lib_col_str(st, i++);
+	s->consent_withdrawn_at = sqlite3_column_int64(st, i++);
+	s->review_note = lib_col_str(st, i++);
+	s->language = lib_col_str(st, i++);
+	s->license = lib_col_str(st, i++);
+	s->season = sqlite3_column_int(st, i++);
+	s->episode = sqlite3_column_int(st, i++);
+	s->source_hash = lib_col_str(st, i++);
+}
+
+static int load_terms(hearth_lib *lib, sqlite3_stmt *st, struct lib_story *s,
+		      struct hearth_err *err)
+{
+	int rc;
+	sqlite3_reset(st);
+	sqlite3_bind_int64(st, 1, s->id);
+	while ((rc = lib_db_step(lib, st, err)) == 1) {
+		const char *kind = (const char *)sqlite3_column_text(st, 0);
+		const char *value = (const char *)sqlite3_column_text(st, 1);
+		char ***v = !strcmp(kind, "warning") ? &s->warnings
+			    : !strcmp(kind, "theme") ? &s->themes
+						     : &s->tags;
+		*v = strv_push(*v, value ? value : "");
+	}
+	return rc;
+}
+
+static int load_assets(hearth_lib *lib, sqlite3_stmt *st, struct lib_story *s,
+		       struct hearth_err *err)
+{
+	int rc;
+	sqlite3_reset(st);
+	sqlite3_bind_int64(st, 1, s->id);
+	while ((rc = lib_db_step(lib, st, err)) == 1) {
+		s->assets = xrealloc(s->assets, (s->n_assets + 1) * sizeof *s->assets);
+		struct lib_asset *a = &s->assets[s->n_assets++];
+		int i = 0;
+		a->role = lib_col_str(st, i++);
+		a->sha256 = lib_col_str(st, i++);
+		a->mime = lib_col_str(st, i++);
+		a->filename = lib_col_str(st, i++);
+		a->alt = lib_col_str(st, i++);
+		a->size = sqlite3_column_int64(st, i++);
+		a->duration = sqlite3_column_double(st, i++);
+		a->width = sqlite3_column_int(st, i++);
+		a->height = sqlite3_column_int(st, i++);
+		a->codec = lib_col_str(st, i++);
+		a->sample_rate = sqlite3_column_int(st, i++);
+		a->channels = sqlite3_column_int(st, i++);
+	}
+	return rc;
+}
+
+int lib_story_load_all(hearth_lib *lib, sqlite3_stmt *stmt, struct lib_story ***out,
+		       size_t *n, struct hearth_err *err)
+{
+	sqlite3_stmt *terms = NULL, *assets = NULL;
+	struct lib_story **v = NULL;
+	size_t len = 0;
+	int rc;
+
+	*out = NULL;
+	*n = 0;
+	if ((rc = lib_db_prepare(lib, err, &terms,
+				 "SELECT kind, value FROM story_terms WHERE story_id = ?1 "
+				 "ORDER BY kind, position",
+				 "")))
+		goto end;
+	if ((rc = lib_db_prepare(lib, err, &assets,
+				 "SELECT role, sha256, mime, filename, alt, size, duration, "
+				 "width, height, codec, sample_rate, channels FROM assets "
+				 "WHERE story_id = ?1 ORDER BY CASE role WHEN 'audio' THEN 0 "
+				 "WHEN 'music' THEN 1 WHEN 'art' THEN 2 ELSE 3 END, position",
+				 "")))
+		goto end;
+	while ((rc = lib_db_step(lib, stmt, err)) == 1) {
+		struct lib_story *s = xcalloc(1, sizeof *s);
+		v = xrealloc(v, (len + 1) * sizeof *v);
+		v[len++] = s;
+		fill_row(stmt, s);
+		if ((rc = load_terms(lib, terms, s, err)) ||
+		    (rc = load_assets(lib, assets, s, err)))
+			goto end;
+	}
+end:
+	sqlite3_finalize(terms);
+	sqlite3_finalize(assets);
+	if (rc) {
+		lib_story_list_free(v, len);
+		return rc;
+	}
+	*out = v;
+	*n = len;
+	return 0;
+}
+
+int lib_story_get(hearth_lib *lib, const char *slug, struct lib_story **out,
+		  struct hearth_err *err)
+{
+	sqlite3_stmt *st = NULL;
+	struct lib_story **v = NULL;
+	size_t n = 0;
+	int rc;
+
+	*out = NULL;
+	if ((rc = lib_begin_read(lib, err)))
+		return rc;
+	if ((rc = lib_db_prepare(lib, err, &st,
+				 "SELECT " LIB_STORY_COLS LIB_STORY_FROM "WHERE s.slug = ?1", "s",
+				 slug)))
+		goto end;
+	if ((rc = lib_story_load_all(lib, st, &v, &n, err)))
+		goto end;
+	if (n == 0) {
+		rc = herr(err, HEARTH_ENOENT, "story '%s' does not exist", slug ? slug : "");
+		goto end;
+	}
+	*out = v[0];
+	v[0] = NULL;
+end:
+	sqlite3_finalize(st);
+	lib_story_list_free(v, n);
+	if (rc) {
+		lib_rollback(lib);
+		return rc;
+	}
+	return lib_commit(lib, err);
+}
+
+int lib_story_list(hearth_lib *lib, int status, struct lib_story ***out, size_t *n,
+		   struct hearth_err *err)
+{
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	*out = NULL;
+	*n = 0;
+	if (status >= ST_COUNT)
+		return herr(err, HEARTH_EINVAL, "unknown status %d", status);
+	if ((rc = lib_begin_read(lib, err)))
+		return rc;
+	if (status >= 0)
+		rc = lib_db_prepare(lib, err, &st,
+				    "SELECT " LIB_STORY_COLS LIB_STORY_FROM
+				    "WHERE s.status = ?1 ORDER BY s.published_at, s.slug",
+				    "s", lib_status_name((enum lib_status)status));
+	else
+		rc = lib_db_prepare(lib, err, &st,
+				    "SELECT " LIB_STORY_COLS LIB_STORY_FROM
+				    "ORDER BY s.published_at, s.slug",
+				    "");
+	if (!rc)
+		rc = lib_story_load_all(lib, st, out, n, err);
+	sqlite3_finalize(st);
+	if (rc) {
+		lib_rollback(lib);
+		return rc;
+	}
+	return lib_commit(lib, err);
+}
+
+/* ---- writing ----------------------------------------------------------- */
+
+static bool is_hex64(const char *s)
+{
+	if (!s || strlen(s) != 64)
+		return false;
+	for (const char *p = s; *p; p++)
+		if (!((*p >= '0' && *p <= '9') || (*p >= 'a' && *p <= 'f')))
+			return false;
+	return true;
+}
+
+/* What must hold of a story before it is written, whoever sends it. */
+static int check_input(hearth_lib *lib, const struct lib_story *in, const char *slug,
+		       struct hearth_err *err)
+{
+	static const char *const roles[] = {"audio", "music", "art", "transcript"};
+
+	if (!in->title || !*in->title)
+		return herr(err, HEARTH_EINVAL, "story '%s': title: is missing", slug);
+	if ((unsigned)in->status >= ST_COUNT)
+		return herr(err, HEARTH_EINVAL, "story '%s': status: unknown value", slug);
+	if ((unsigned)in->attribution > ATTR_ANONYMOUS)
+		return herr(err, HEARTH_EINVAL, "story '%s': attribution: unknown value", slug);
+	if (in->attribution == ATTR_NAME && (!in->name || !*in->name))
+		return herr(err, HEARTH_EINVAL,
+			    "story '%s': attribution is 'name' but no name is given", slug);
+	if (in->attribution == ATTR_PSEUDONYM && (!in->pseudonym || !*in->pseudonym))
+		return herr(err, HEARTH_EINVAL,
+			    "story '%s': attribution is 'pseudonym' but no pseudonym is given",
+			    slug);
+	if (in->season < 0 || in->episode < 0)
+		return herr(err, HEARTH_EINVAL,
+			    "story '%s': season and episode must be positive", slug);
+	for (size_t i = 0; i < in->n_assets; i++) {
+		const struct lib_asset *a = &in->assets[i];
+		const char *name = a->filename ? a->filename : "(unnamed)";
+		bool known = false;
+		for (size_t r = 0; r < 4; r++)
+			known |= a->role && !strcmp(a->role, roles[r]);
+		if (!known)
+			return herr(err, HEARTH_EINVAL, "story '%s': file '%s': unknown role '%s'",
+				    slug, name, a->role ? a->role : "");
+		if (!is_hex64(a->sha256))
+			return herr(err, HEARTH_EINVAL,
+				    "story '%s': file '%s': not in the store yet (no sha256)",
+				    slug, name);
+		char *p = lib_store_path(lib, a->sha256);
+		bool there = path_is_file(p);
+		free(p);
+		if (!there)
+			return herr(err, HEARTH_ENOENT,
+				    "story '%s': file '%s': object %s is missing from the store",
+				    slug, name, a->sha256);
+		if (!strcmp(a->role, "art") && (!a->alt || !*a->alt))
+			return herr(err, HEARTH_EINVAL,
+				    "story '%s': art '%s': alt text is missing", slug, name);
+	}
+	return 0;
+}
+
+/* Inserts or updates the contributor; *person_id 0 means a new row. */
+static int write_person(hearth_lib *lib, int64_t *person_id, const struct lib_story *in,
+			struct hearth_err *err)
+{
+	const char *attr = lib_attribution_name(in->attribution);
+	if (*person_id)
+		return lib_db_exec(lib, err,
+				   "UPDATE people SET name = ?1, pseudonym = ?2, attribution = ?3, "
+				   "contact = ?4 WHERE id = ?5",
+				   "ssssI", in->name, in->pseudonym, attr, in->contact, *person_id);
+	int rc = lib_db_exec(lib, err,
+			     "INSERT INTO people (name, pseudonym, attribution, contact) "
+			     "VALUES (?1, ?2, ?3, ?4)",
+			     "ssss", in->name, in->pseudonym, attr, in->contact);
+	if (!rc)
+		*person_id = sqlite3_last_insert_rowid(lib->db);
+	return rc;
+}
+
+static int write_terms(hearth_lib *lib, int64_t id, const struct lib_story *in,
+		       struct hearth_err *err)
+{
+	struct {
+		const char *kind;
+		char **v;
+	} lists[] = {{"warning", in->warnings}, {"theme", in->themes}, {"tag", in->tags}};
+	int rc = lib_db_exec(lib, err, "DELETE FROM story_terms WHERE story_id = ?1", "I", id);
+	for (size_t k = 0; k < 3 && !rc; k++)
+		for (int i = 0; lists[k].v && lists[k].v[i] && !rc; i++)
+			rc = lib_db_exec(lib, err,
+					 "INSERT INTO story_terms (story_id, kind, position, value) "
+					 "VALUES (?1, ?2, ?3, ?4)",
+					 "Isis", id, lists[k].kind, i, lists[k].v[i]);
+	return rc;
+}
+
+/* Replaces the story's assets; positions count from 0 within each role. */
+static int write_assets(hearth_lib *lib, int64_t id, const struct lib_story *in,
+			struct hearth_err *err)
+{
+	int rc = lib_db_exec(lib, err, "DELETE FROM assets WHERE story_id = ?1", "I", id);
+	for (size_t i = 0; i < in->n_assets && !rc; i++) {
+		const struct lib_asset *a = &in->assets[i];
+		int pos = 0;
+		for (size_t j = 0; j < i; j++)
+			pos += !strcmp(in->assets[j].role, a->role);
+		rc = lib_db_exec(lib, err,
+				 "INSERT INTO assets (story_id, role, position, sha256, mime, "
+				 "filename, alt, size, duration, width, height, codec, "
+				 "sample_rate, channels) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, "
+				 "?9, ?10, ?11, ?12, ?13, ?14)",
+				 "IsissssIdiisii", id, a->role, pos, a->sha256, a->mime, a->filename,
+				 a->alt, a->size, a->duration, a->width, a->height, a->codec,
+				 a->sample_rate, a->channels);
+	}
+	return rc;
+}
+
+static int write_consent(hearth_lib *lib, int64_t id, bool site, bool podcast,
+			 int64_t given, const char *recorded_by, const char *note,
+			 int64_t withdrawn_at, struct hearth_err *err)
+{
+	return lib_db_exec(lib, err,
+			   "INSERT INTO consent (story_id, site, podcast, given_at, recorded_by, "
+			   "note, withdrawn_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) "
+			   "ON CONFLICT (story_id) DO UPDATE SET site = excluded.site, "
+			   "podcast = excluded.podcast, given_at = excluded.given_at, "
+			   "recorded_by = excluded.recorded_by, note = excluded.note, "
+			   "withdrawn_at = excluded.withdrawn_at",
+			   "Ibbzssz", id, (int)site, (int)podcast, given, recorded_by, note,
+			   withdrawn_at);
+}
+
+/* A new story row with its person; its guid comes from the slug. */
+static int insert_story(hearth_lib *lib, const struct lib_story *in, const char *slug,
+			enum lib_status status, int64_t published_at, int64_t *id,
+			struct hearth_err *err)
+{
+	char *name = xasprintf("story:%s", slug);
+	char guid[37];
+	int64_t person = 0, now = hearth_now();
+	int rc;
+
+	uuid5(LIB_STORY_NS, name, guid);
+	free(name);
+	if ((rc = write_person(lib, &person, in, err)))
+		return rc;
+	rc = lib_db_exec(lib, err,
+			 "INSERT INTO stories (slug, guid, title, summary, body, status, "
+			 "published_at, created_at, updated_at, person_id, language, license, "
+			 "season, episode, source_hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, "
+			 "?8, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+			 "sssssszIIsszzs", slug, guid,
+			 in->title, in->summary, in->body ? in->body : "",
+			 lib_status_name(status), published_at, now, person,
+			 in->language ? in->language : "en", in->license, (int64_t)in->season,
+			 (int64_t)in->episode, in->source_hash);
+	if (!rc)
+		*id = sqlite3_last_insert_rowid(lib->db);
+	return rc;
+}
+
+/* What an import finds in the catalogue under the slug. */
+struct existing {
+	bool found;
+	int64_t id, person_id, published_at, withdrawn_at;
+	enum lib_status status;
+	char *source_hash;
+};
+
+static int find_existing(hearth_lib *lib, const char *slug, struct existing *e,
+			 struct hearth_err *err)
+{
+	sqlite3_stmt *st = NULL;
+	int rc = lib_db_prepare(lib, err, &st,
+				"SELECT s.id, s.person_id, s.published_at, c.withdrawn_at, "
+				"s.status, s.source_hash FROM stories s LEFT JOIN consent c "
+				"ON c.story_id = s.id WHERE s.slug = ?1",
+				"s", slug);
+	memset(e, 0, sizeof *e);
+	if (rc)
+		return rc;
+	if ((rc = lib_db_step(lib, st, err)) == 1) {
+		e->found = true;
+		e->id = sqlite3_column_int64(st, 0);
+		e->person_id = sqlite3_column_int64(st, 1);
+		e->published_at = sqlite3_column_int64(st, 2);
+		e->withdrawn_at = sqlite3_column_int64(st, 3);
+		if (lib_status_parse((const char *)sqlite3_column_text(st, 4), &e->status))
+			e->status = ST_SUBMITTED;
+		e->source_hash = lib_col_str(st, 5);
+		rc = 0;
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
+/*
+ * An import: the bundle's fields replace the stored ones, but a story
+ * whose consent was withdrawn in the library stays withdrawn with consent
+ * off, whatever the bundle says.
+ */
+int lib_story_import(hearth_lib *lib, const struct lib_story *in, bool *changed,
+		     struct hearth_err *err)
+{
+	struct existing e = {0};
+	struct buf detail = BUF_INIT;
+	int64_t now = hearth_now(), id = 0;
+	int rc;
+
+	*changed = false;
+	if (!in->slug || !slug_valid(in->slug))
+		return herr(err, HEARTH_EINVAL, "story slug '%s' is not valid",
+			    in->slug ? in->slug : "");
+	if ((rc = check_input(lib, in, in->slug, err)))
+		return rc;
+	if ((rc = lib_begin(lib, err)))
+		return rc;
+	if ((rc = find_existing(lib, in->slug, &e, err)))
+		goto end;
+	if (e.found && in->source_hash && e.source_hash &&
+	    !strcmp(in->source_hash, e.source_hash))
+		goto end; /* the same bundle: nothing to do */
+
+	enum lib_status status = in->status;
+	int64_t published_at = in->published_at, withdrawn_at = in->consent_withdrawn_at;
+	bool site = in->consent_site, podcast = in->consent_podcast;
+	bool kept = e.found && e.status == ST_WITHDRAWN && status != ST_WITHDRAWN;
+
+	if (kept || status == ST_WITHDRAWN) {
+		status = ST_WITHDRAWN;
+		site = podcast = false;
+		withdrawn_at = e.withdrawn_at ? e.withdrawn_at : withdrawn_at ? withdrawn_at : now;
+	}
+	if (status == ST_PUBLISHED && !published_at)
+		published_at = e.published_at ? e.published_at : now;
+	if (status == ST_PUBLISHED && !site && !podcast) {
+		rc = herr(err, HEARTH_ECONSENT,
+			  "story '%s' is published in its bundle but has no consent for the "
+			  "site or the podcast; record consent first",
+			  in->slug);
+		goto end;
+	}
+
+	if (e.found) {
+		id = e.id;
+		if ((rc = write_person(lib, &e.person_id, in, err)))
+			goto end;
+		rc = lib_db_exec(lib, err,
+				 "UPDATE stories SET title = ?1, summary = ?2, body = ?3, "
+				 "status = ?4, published_at = ?5, updated_at = ?6, person_id = ?7, "
+				 "language = ?8, license = ?9, season = ?10, episode = ?11, "
+				 "source_hash = ?12 WHERE id = ?13",
+				 "sssszIIsszzsI", in->title,
+				 in->summary, in->body ? in->body : "", lib_status_name(status),
+				 published_at, now, e.person_id, in->language ? in->language : "en",
+				 in->license, (int64_t)in->season, (int64_t)in->episode,
+				 in->source_hash, id);
+	} else {
+		rc = insert_story(lib, in, in->slug, status, published_at, &id, err);
+	}
+	if (rc || (rc = write_terms(lib, id, in, err)) || (rc = write_assets(lib, id, in, err)) ||
+	    (rc = write_consent(lib, id, site, podcast, in->consent_given,
+				in->consent_recorded_by, in->consent_note, withdrawn_at, err)))
+		goto end;
+
+	buf_printf(&detail, "%s from a bundle, status %s", e.found ? "updated" : "imported",
+		   lib_status_name(status));
+	if (kept)
+		buf_printf(&detail,
+			   "; kept withdrawn with consent off although the bundle says %s "
+			   "(consent was withdrawn in the library)",
+			   lib_status_name(in->status));
+	if ((rc = lib_audit_add(lib, id, e.found ? "update" : "import", buf_cstr(&detail), err)))
+		goto end;
+	*changed = true;
+end:
+	free(e.source_hash);
+	buf_release(&detail);
+	if (rc) {
+		*changed = false;
+		lib_rollback(lib);
+		return rc;
+	}
+	return lib_commit(lib, err);
+}
+
+/* base, or base-2, base-3... cut so that the whole stays a valid slug. */
+static char *slug_candidate(const char *base, int k)
+{
+	if (k < 2)
+		return xstrdup(base);
+	char suffix[16];
+	snprintf(suffix, sizeof suffix, "-%d", k);
+	size_t n = strlen(base), room = 80 - strlen(suffix);
+	if (n > room)
+		n = room;
+	while (n > 1 && base[n - 1] == '-')
+		n--;
+	return xasprintf("%.*s%s", (int)n, base, suffix);
+}
+
+int lib_story_submit(hearth_lib *lib, const struct lib_story *in, char **slug_out,
+		     struct hearth_err *err)
+{
+	char *base = NULL, *slug = NULL, *detail = NULL;
+	int64_t id = 0, taken = 0;
+	int rc;
+
+	*slug_out = NULL;
+	if (in->slug && !slug_valid(in->slug))
+		return herr(err, HEARTH_EINVAL,
+			    "slug '%s' is not valid: use 1 to 80 of a-z, 0-9 and '-'", in->slug);
+	base = in->slug ? xstrdup(in->slug) : slugify(in->title ? in->title : "");
+	if ((rc = check_input(lib, in, base, err)))
+		goto end;
+	if ((rc = lib_begin(lib, err)))
+		goto end;
+	for (int k = 1;; k++) {
+		free(slug);
+		slug = slug_candidate(base, k);
+		rc = lib_db_int(lib, err, &taken, "SELECT 1 FROM stories WHERE slug = ?1", "s",
+				slug);
+		if (rc <= 0)
+			break;
+	}
+	if (rc < 0)
+		goto end_txn;
+	if ((rc = insert_story(lib, in, slug, ST_SUBMITTED, 0, &id, err)) ||
+	    (rc = write_terms(lib, id, in, err)) || (rc = write_assets(lib, id, in, err)) ||
+	    (rc = write_consent(lib, id, in->consent_site, in->consent_podcast,
+				in->consent_given, in->consent_recorded_by, in->consent_note,
+				0, err)))
+		goto end_txn;
+	detail = xasprintf("submitted as '%s'", slug);
+	rc = lib_audit_add(lib, id, "submit", detail, err);
+end_txn:
+	if (rc)
+		lib_rollback(lib);
+	else
+		rc = lib_commit(lib, err);
+end:
+	free(base);
+	free(detail);
+	if (rc) {
+		free(slug);
+		return rc;
+	}
+	*slug_out = slug;
+	return 0;
+}

@@ -1,0 +1,269 @@
+/*
+ * workflow.c - the review workflow and consent: which status may follow
+ * which, moving a story through review, publishing (only with consent),
+ * withdrawal (at any time, by the peer's right) and recording consent per
+ * channel. Every move is audited; notes and reasons are kept privately.
+ *
+ *   submitted         -> in_review | rejected
+ *   in_review         -> changes_requested | approved | rejected
+ *   changes_requested -> in_review | rejected
+ *   approved          -> published | in_review | rejected
+ *   any of the above, and published -> withdrawn
+ *   withdrawn, rejected: final
+ */
+#include "libraryInt.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static const char *const status_names[ST_COUNT] = {
+	"submitted", "in_review", "changes_requested", "approved",
+	"published", "withdrawn", "rejected",
+};
+
+#define BIT(s) (1u << (s))
+static const unsigned moves[ST_COUNT] = {
+	[ST_SUBMITTED] = BIT(ST_IN_REVIEW) | BIT(ST_REJECTED) | BIT(ST_WITHDRAWN),
+	[ST_IN_REVIEW] = BIT(ST_CHANGES_REQUESTED) | BIT(ST_APPROVED) | BIT(ST_REJECTED) |
+			 BIT(ST_WITHDRAWN),
+	[ST_CHANGES_REQUESTED] = BIT(ST_IN_REVIEW) | BIT(ST_REJECTED) | BIT(ST_WITHDRAWN),
+	[ST_APPROVED] = BIT(ST_PUBLISHED) | BIT(ST_IN_REVIEW) | BIT(ST_REJECTED) |
+			BIT(ST_WITHDRAWN),
+	[ST_PUBLISHED] = BIT(ST_WITHDRAWN),
+	[ST_WITHDRAWN] = 0,
+	[ST_REJECTED] = 0,
+};
+
+const char *lib_status_name(enum lib_status s)
+{
+	return (unsigned)s < ST_COUNT ? status_names[s] : "unknown";
+}
+
+int lib_status_parse(const char *name, enum lib_status *out)
+{
+	for (int i = 0; i < ST_COUNT; i++)
+		if (name && !strcmp(name, status_names[i])) {
+			*out = (enum lib_status)i;
+			return 0;
+		}
+	return HEARTH_EINVAL;
+}
+
+bool lib_status_can_move(enum lib_status from, enum lib_status to)
+{
+	if ((unsigned)from >= ST_COUNT || (unsigned)to >= ST_COUNT)
+		return false;
+	return (moves[from] & BIT(to)) != 0;
+}
+
+/* "story 'x' is submitted; it cannot move to published (allowed: ...)" */
+static int refuse_move(const char *slug, enum lib_status from, enum lib_status to,
+		       struct hearth_err *err)
+{
+	/* withdrawal, always possible until the end, is named last */
+	static const enum lib_status order[ST_COUNT] = {
+		ST_SUBMITTED, ST_IN_REVIEW, ST_CHANGES_REQUESTED, ST_APPROVED,
+		ST_PUBLISHED, ST_REJECTED,  ST_WITHDRAWN,
+	};
+	struct buf allowed = BUF_INIT;
+	for (int i = 0; i < ST_COUNT; i++)
+		if (moves[from] & BIT(order[i]))
+			buf_printf(&allowed, "%s%s", allowed.len ? ", " : "",
+				   status_names[order[i]]);
+	if (!allowed.len)
+		buf_printf(&allowed, "none; %s is final", lib_status_name(from));
+	int rc = herr(err, HEARTH_ESTATE, "story '%s' is %s; it cannot move to %s (allowed: %s)",
+		      slug, lib_status_name(from), lib_status_name(to), buf_cstr(&allowed));
+	buf_release(&allowed);
+	return rc;
+}
+
+/* Finds the story and checks the move; both inside the caller's transaction. */
+static int find_for_move(hearth_lib *lib, const char *slug, enum lib_status to, int64_t *id,
+			 enum lib_status *from, struct hearth_err *err)
+{
+	int rc = lib_story_find(lib, slug, id, from, err);
+	if (rc)
+		return rc;
+	if (!lib_status_can_move(*from, to))
+		return refuse_move(slug, *from, to, err);
+	return 0;
+}
+
+static int set_status(hearth_lib *lib, int64_t id, enum lib_status to, struct hearth_err *err)
+{
+	return lib_db_exec(lib, err,
+			   "UPDATE stories SET status = ?1, updated_at = ?2 WHERE id = ?3", "sII",
+			   lib_status_name(to), hearth_now(), id);
+}
+
+static int do_publish(hearth_lib *lib, const char *slug, int64_t id, int64_t at,
+		      struct hearth_err *err)
+{
+	sqlite3_stmt *st = NULL;
+	bool site = false, podcast = false;
+	char when[21];
+	int rc;
+
+	if ((rc = lib_db_prepare(lib, err, &st,
+				 "SELECT site, podcast FROM consent WHERE story_id = ?1", "I", id)))
+		return rc;
+	if ((rc = lib_db_step(lib, st, err)) == 1) {
+		site = sqlite3_column_int(st, 0) != 0;
+		podcast = sqlite3_column_int(st, 1) != 0;
+		rc = 0;
+	}
+	sqlite3_finalize(st);
+	if (rc)
+		return rc;
+	if (!site && !podcast)
+		return herr(err, HEARTH_ECONSENT,
+			    "story '%s' has no consent for the site or the podcast; record "
+			    "consent first",
+			    slug);
+	if (!at)
+		at = hearth_now();
+	if ((rc = lib_db_exec(lib, err,
+			      "UPDATE stories SET status = 'published', published_at = ?1, "
+			      "updated_at = ?2 WHERE id = ?3",
+			      "III", at, hearth_now(), id)))
+		return rc;
+	date_iso(at, when);
+	char *detail = xasprintf("published at %s; site %s, podcast %s", when,
+				 site ? "yes" : "no", podcast ? "yes" : "no");
+	rc = lib_audit_add(lib, id, "publish", detail, err);
+	free(detail);
+	return rc;
+}
+
+static int do_withdraw(hearth_lib *lib, int64_t id, const char *reason,
+		       struct hearth_err *err)
+{
+	int64_t now = hearth_now();
+	int rc = set_status(lib, id, ST_WITHDRAWN, err);
+	if (!rc)
+		rc = lib_db_exec(lib, err,
+				 "INSERT INTO consent (story_id, site, podcast, withdrawn_at) "
+				 "VALUES (?1, 0, 0, ?2) ON CONFLICT (story_id) DO UPDATE SET "
+				 "site = 0, podcast = 0, withdrawn_at = excluded.withdrawn_at",
+				 "II", id, now);
+	if (!rc)
+		rc = lib_audit_add(lib, id, "withdraw", reason, err);
+	return rc;
+}
+
+/* Ends a write: commit on success, roll back on failure. */
+static int finish(hearth_lib *lib, int rc, struct hearth_err *err)
+{
+	if (rc) {
+		lib_rollback(lib);
+		return rc;
+	}
+	return lib_commit(lib, err);
+}
+
+int lib_story_move(hearth_lib *lib, const char *slug, enum lib_status to,
+		   const char *note, struct hearth_err *err)
+{
+	enum lib_status from;
+	int64_t id;
+	int rc;
+
+	if ((unsigned)to >= ST_COUNT)
+		return herr(err, HEARTH_EINVAL, "unknown status %d", (int)to);
+	if ((rc = lib_begin(lib, err)))
+		return rc;
+	if ((rc = find_for_move(lib, slug, to, &id, &from, err)))
+		return finish(lib, rc, err);
+	/* publishing and withdrawal have their own rules */
+	if (to == ST_PUBLISHED)
+		return finish(lib, do_publish(lib, slug, id, 0, err), err);
+	if (to == ST_WITHDRAWN)
+		return finish(lib, do_withdraw(lib, id, note, err), err);
+
+	rc = lib_db_exec(lib, err,
+			 "UPDATE stories SET status = ?1, updated_at = ?2, "
+			 "review_note = coalesce(?3, review_note) WHERE id = ?4",
+			 "sIsI", lib_status_name(to), hearth_now(), note, id);
+	if (!rc) {
+		char *detail = xasprintf("%s -> %s%s%s", lib_status_name(from),
+					 lib_status_name(to), note ? ": " : "", note ? note : "");
+		rc = lib_audit_add(lib, id, lib_status_name(to), detail, err);
+		free(detail);
+	}
+	return finish(lib, rc, err);
+}
+
+int lib_story_publish(hearth_lib *lib, const char *slug, int64_t at,
+		      struct hearth_err *err)
+{
+	enum lib_status from;
+	int64_t id;
+	int rc;
+
+	if (at < 0)
+		return herr(err, HEARTH_EINVAL, "story '%s': publication time is negative", slug);
+	if ((rc = lib_begin(lib, err)))
+		return rc;
+	rc = find_for_move(lib, slug, ST_PUBLISHED, &id, &from, err);
+	if (!rc)
+		rc = do_publish(lib, slug, id, at, err);
+	return finish(lib, rc, err);
+}
+
+int lib_story_withdraw(hearth_lib *lib, const char *slug, const char *reason,
+		       struct hearth_err *err)
+{
+	enum lib_status from;
+	int64_t id;
+	int rc;
+
+	if ((rc = lib_begin(lib, err)))
+		return rc;
+	rc = find_for_move(lib, slug, ST_WITHDRAWN, &id, &from, err);
+	if (!rc)
+		rc = do_withdraw(lib, id, reason, err);
+	return finish(lib, rc, err);
+}
+
+int lib_story_set_consent(hearth_lib *lib, const char *slug, bool site, bool podcast,
+			  const char *recorded_by, const char *note,
+			  struct hearth_err *err)
+{
+	enum lib_status status;
+	int64_t id, now = hearth_now();
+	int rc;
+
+	if ((rc = lib_begin(lib, err)))
+		return rc;
+	if ((rc = lib_story_find(lib, slug, &id, &status, err)))
+		return finish(lib, rc, err);
+	if ((site || podcast) && status == ST_WITHDRAWN)
+		return finish(lib,
+			      herr(err, HEARTH_ESTATE,
+				   "story '%s' is withdrawn; its consent cannot be given again "
+				   "(the contributor withdrew it)",
+				   slug),
+			      err);
+	/* given_at is when consent was last given; turning it off keeps the date */
+	rc = lib_db_exec(lib, err,
+			 "INSERT INTO consent (story_id, site, podcast, given_at, recorded_by, "
+			 "note) VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (story_id) DO "
+			 "UPDATE SET site = excluded.site, podcast = excluded.podcast, "
+			 "given_at = coalesce(excluded.given_at, consent.given_at), "
+			 "recorded_by = excluded.recorded_by, note = excluded.note",
+			 "Ibbzss", id, (int)site, (int)podcast, (site || podcast) ? now : (int64_t)0,
+			 recorded_by, note);
+	if (!rc)
+		rc = lib_db_exec(lib, err, "UPDATE stories SET updated_at = ?1 WHERE id = ?2",
+				 "II", now, id);
+	if (!rc) {
+		char *detail = xasprintf("site %s, podcast %s; recorded by %s%s%s",
+					 site ? "yes" : "no", podcast ? "yes" : "no",
+					 recorded_by ? recorded_by : "(nobody named)",
+					 note ? ": " : "", note ? note : "");
+		rc = lib_audit_add(lib, id, "consent", detail, err);
+		free(detail);
+	}
+	return finish(lib, rc, err);
+}

@@ -1,0 +1,1533 @@
+/*
+ * test_library.c - the catalogue: creating and migrating a library,
+ * settings, reading bundles and collection files, imports, submissions,
+ * the review workflow and consent, the audit log, collections, the public
+ * view (and that nothing private ever reaches it) and the JSON export.
+ */
+#define _GNU_SOURCE
+#include "../../library/library.h"
+#include "t.h"
+
+#include <sqlite3.h>
+#include <sys/stat.h>
+
+/* ---- helpers ----------------------------------------------------------- */
+
+/* Fails the test unless rc is code and err's message holds sub. */
+#define CHECK_FAILS(rc, code, err, sub)                                         \
+	do {                                                                    \
+		int r2_ = (rc);                                                 \
+		if (r2_ != (code) || !strstr((err)->msg, (sub))) {              \
+			printf("FAIL %s: %s:%d: %s gave %d \"%s\", expected %d with \"%s\"\n", \
+			       t_name_, __FILE__, __LINE__, #rc, r2_, (err)->msg, \
+			       (code), (sub));                                  \
+			t_failed_ = 1;                                          \
+			return;                                                 \
+		}                                                               \
+	} while (0)
+
+static char *tpath(const char *name)
+{
+	return path_join(t_tmpdir(), name);
+}
+
+static void put(const char *path, const char *text)
+{
+	struct hearth_err err;
+	if (file_write_atomic(path, text, strlen(text), &err)) {
+		printf("cannot write %s: %s\n", path, err.msg);
+		exit(1);
+	}
+}
+
+static char *slurp(const char *path)
+{
+	struct buf b = BUF_INIT;
+	struct hearth_err err;
+	if (file_read(path, &b, &err))
+		return NULL;
+	return buf_detach(&b);
+}
+
+/* A fresh library in the scratch folder; open, with the actor "tester". */
+static hearth_lib *fresh_lib(const char *name)
+{
+	struct hearth_err err;
+	hearth_lib *lib = NULL;
+	char *dir = tpath(name);
+	if (lib_init(dir, &err) || lib_open(dir, &lib, &err)) {
+		printf("cannot make library %s: %s\n", dir, err.msg);
+		exit(1);
+	}
+	free(dir);
+	lib_set_actor(lib, "tester");
+	return lib;
+}
+
+/* Writes <tmp>/bundles/<slug>/story.md from front matter and body. */
+static char *make_bundle(const char *slug, const char *front, const char *body)
+{
+	char *dir = xasprintf("%s/bundles/%s", t_tmpdir(), slug);
+	char *md = path_join(dir, "story.md");
+	char *text = xasprintf("---\n%s---\n%s", front, body);
+	put(md, text);
+	free(md);
+	free(text);
+	return dir;
+}
+
+static void bundle_file(const char *dir, const char *name, const char *content)
+{
+	char *p = path_join(dir, name);
+	put(p, content);
+	free(p);
+}
+
+/* Reads a bundle, stores its files and imports it. */
+static int import_dir(hearth_lib *lib, const char *dir, bool *changed,
+		      struct hearth_err *err)
+{
+	struct lib_story *s = NULL;
+	int rc = lib_bundle_read(dir, &s, err);
+	for (size_t i = 0; !rc && i < s->n_assets; i++) {
+		char sha[65];
+		char *p = path_join(dir, s->assets[i].filename);
+		rc = lib_store_add(lib, p, sha, err);
+		free(p);
+		s->assets[i].sha256 = xstrdup(sha);
+		s->assets[i].mime = xstrdup("application/octet-stream");
+		s->assets[i].size = 4;
+	}
+	if (!rc)
+		rc = lib_story_import(lib, s, changed, err);
+	lib_story_free(&s);
+	return rc;
+}
+
+/* An in-memory story for import or submission; free with lib_story_free. */
+static struct lib_story *story_new(const char *slug, const char *title)
+{
+	struct lib_story *s = xcalloc(1, sizeof *s);
+	s->slug = xstrdup(slug);
+	s->title = xstrdup(title);
+	s->body = xstrdup("Some words.\n");
+	s->language = xstrdup("en");
+	s->attribution = ATTR_ANONYMOUS;
+	return s;
+}
+
+/* Imports a story straight into a given state with the given consent. */
+static int put_story(hearth_lib *lib, const char *slug, enum lib_status st, bool site,
+		     bool podcast, int64_t published_at, struct hearth_err *err)
+{
+	struct lib_story *s = story_new(slug, slug);
+	bool changed;
+	s->status = st;
+	s->consent_site = site;
+	s->consent_podcast = podcast;
+	s->published_at = published_at;
+	int rc = lib_story_import(lib, s, &changed, err);
+	lib_story_free(&s);
+	return rc;
+}
+
+static enum lib_status status_of(hearth_lib *lib, const char *slug)
+{
+	struct hearth_err err;
+	struct lib_story *s = NULL;
+	enum lib_status st = ST_COUNT;
+	if (!lib_story_get(lib, slug, &s, &err))
+		st = s->status;
+	lib_story_free(&s);
+	return st;
+}
+
+static size_t audit_count(hearth_lib *lib)
+{
+	struct hearth_err err;
+	struct lib_audit *a = NULL;
+	size_t n = 0;
+	lib_audit_list(lib, NULL, &a, &n, &err);
+	lib_audit_free(a, n);
+	return n;
+}
+
+static char *export_of(hearth_lib *lib, bool with_private)
+{
+	struct hearth_err err;
+	struct buf b = BUF_INIT;
+	if (lib_export_json(lib, with_private, &b, &err))
+		return NULL;
+	return buf_detach(&b);
+}
+
+/* ---- opening and schema ------------------------------------------------ */
+
+static void init_open_and_refuse_twice(void)
+{
+	struct hearth_err err;
+	hearth_lib *lib = NULL;
+	char *dir = tpath("init/deep/lib");
+	char *p;
+
+	CHECK_OK(lib_init(dir, &err), &err);
+	p = path_join(dir, "hearth.yaml");
+	CHECK(path_is_file(p));
+	free(p);
+	p = path_join(dir, "store");
+	CHECK(path_is_dir(p));
+	free(p);
+	CHECK_FAILS(lib_init(dir, &err), HEARTH_EEXIST, &err, "already holds a library");
+	CHECK_OK(lib_open(dir, &lib, &err), &err);
+	CHECK_STR(lib_dir(lib), dir);
+	lib_close(&lib);
+	CHECK(lib == NULL);
+	lib_close(&lib); /* idempotent */
+	free(dir);
+
+	dir = tpath("init/not-a-library");
+	CHECK_OK(mkdir_p(dir, &err), &err);
+	CHECK_FAILS(lib_open(dir, &lib, &err), HEARTH_ENOENT, &err, "hearth.db is missing");
+	free(dir);
+}
+
+static void schema_wal_and_private_marks(void)
+{
+	struct hearth_err err;
+	hearth_lib *lib = NULL;
+	char *dir = tpath("schema");
+	char *db = path_join(dir, "hearth.db");
+	sqlite3 *h = NULL;
+	sqlite3_stmt *st = NULL;
+
+	CHECK_OK(lib_init(dir, &err), &err);
+	CHECK_OK(lib_open(dir, &lib, &err), &err); /* keeps WAL files around */
+	CHECK(sqlite3_open(db, &h) == SQLITE_OK);
+	CHECK(sqlite3_prepare_v2(h, "PRAGMA journal_mode", -1, &st, NULL) == SQLITE_OK);
+	CHECK(sqlite3_step(st) == SQLITE_ROW);
+	CHECK_STR((const char *)sqlite3_column_text(st, 0), "wal");
+	sqlite3_finalize(st);
+	CHECK(sqlite3_prepare_v2(h, "PRAGMA user_version", -1, &st, NULL) == SQLITE_OK);
+	CHECK(sqlite3_step(st) == SQLITE_ROW);
+	CHECK(sqlite3_column_int(st, 0) >= 1);
+	sqlite3_finalize(st);
+	static const char *const tables[] = {"stories", "people", "consent", "assets",
+					     "story_terms", "collections", "collection_items",
+					     "audit", "settings"};
+	for (size_t i = 0; i < sizeof tables / sizeof tables[0]; i++) {
+		CHECK(sqlite3_prepare_v2(h, "SELECT sql FROM sqlite_master WHERE name = ?1", -1,
+					 &st, NULL) == SQLITE_OK);
+		sqlite3_bind_text(st, 1, tables[i], -1, SQLITE_STATIC);
+		CHECK(sqlite3_step(st) == SQLITE_ROW);
+		const char *sql = (const char *)sqlite3_column_text(st, 0);
+		bool private_table = !strcmp(tables[i], "people") || !strcmp(tables[i], "consent") ||
+				     !strcmp(tables[i], "assets") || !strcmp(tables[i], "audit") ||
+				     !strcmp(tables[i], "stories");
+		if (private_table)
+			CHECK(strstr(sql, "-- PRIVATE") != NULL);
+		sqlite3_finalize(st);
+	}
+	sqlite3_close(h);
+	lib_close(&lib);
+	free(db);
+	free(dir);
+}
+
+static void migrates_old_and_refuses_newer(void)
+{
+	struct hearth_err err;
+	hearth_lib *lib = NULL;
+	char *dir = tpath("migrate");
+	char *db = path_join(dir, "hearth.db");
+	sqlite3 *h = NULL;
+
+	/* an empty catalogue at version 0 is brought up to date */
+	CHECK_OK(mkdir_p(dir, &err), &err);
+	CHECK(sqlite3_open(db, &h) == SQLITE_OK);
+	CHECK(sqlite3_exec(h, "PRAGMA user_version = 0", NULL, NULL, NULL) == SQLITE_OK);
+	sqlite3_close(h);
+	CHECK_OK(lib_open(dir, &lib, &err), &err);
+	char *slug = NULL;
+	struct lib_story *s = story_new("x", "A title");
+	CHECK_OK(lib_story_submit(lib, s, &slug, &err), &err);
+	lib_story_free(&s);
+	free(slug);
+	lib_close(&lib);
+
+	/* a catalogue from a newer hearth is refused */
+	CHECK(sqlite3_open(db, &h) == SQLITE_OK);
+	CHECK(sqlite3_exec(h, "PRAGMA user_version = 999", NULL, NULL, NULL) == SQLITE_OK);
+	sqlite3_close(h);
+	CHECK_FAILS(lib_open(dir, &lib, &err), HEARTH_EDB, &err, "newer hearth");
+	free(db);
+	free(dir);
+}
+
+static void transactions_nest(void)
+{
+	struct hearth_err err;
+	hearth_lib *lib = fresh_lib("txn");
+	struct lib_story *a = story_new("a", "A"), *b = story_new("b", "B");
+	char *slug = NULL;
+
+	CHECK_OK(lib_begin(lib, &err), &err);
+	CHECK_OK(lib_story_submit(lib, a, &slug, &err), &err);
+	free(slug);
+	CHECK_OK(lib_begin(lib, &err), &err);
+	CHECK_OK(lib_story_submit(lib, b, &slug, &err), &err);
+	free(slug);
+	lib_rollback(lib); /* the inner level only */
+	CHECK_OK(lib_commit(lib, &err), &err);
+	CHECK(status_of(lib, "a") == ST_SUBMITTED);
+	CHECK(status_of(lib, "b") == ST_COUNT);
+
+	CHECK_OK(lib_begin(lib, &err), &err);
+	CHECK_OK(lib_story_submit(lib, b, &slug, &err), &err);
+	free(slug);
+	lib_rollback(lib);
+	CHECK(status_of(lib, "b") == ST_COUNT);
+	CHECK(lib_commit(lib, &err) == HEARTH_EDB); /* nothing open */
+	lib_story_free(&a);
+	lib_story_free(&b);
+	lib_close(&lib);
+}
+
+static void store_once_and_read_only(void)
+{
+	struct hearth_err err;
+	hearth_lib *lib = fresh_lib("store");
+	char *src = tpath("store-src.bin");
+	char sha[65], sha2[65];
+	struct stat st;
+
+	put(src, "hello");
+	CHECK_OK(lib_store_add(lib, src, sha, &err), &err);
+	CHECK_STR(sha, "2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824");
+	char *obj = lib_store_path(lib, sha);
+	CHECK(str_ends(obj, "/store/2c/2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824"));
+	CHECK(stat(obj, &st) == 0 && (st.st_mode & 0777) == 0444);
+	CHECK_OK(lib_store_add(lib, src, sha2, &err), &err);
+	CHECK_STR(sha2, sha);
+	char *missing = tpath("no-such-file");
+	CHECK_FAILS(lib_store_add(lib, missing, sha, &err), HEARTH_ENOENT, &err, "no-such-file");
+	free(missing);
+	free(obj);
+	free(src);
+	lib_close(&lib);
+}
+
+/* ---- settings ---------------------------------------------------------- */
+
+static void settings_defaults_and_stable_podcast_guid(void)
+{
+	struct hearth_err err;
+	hearth_lib *lib = fresh_lib("settings");
+	struct lib_settings s;
+	char expect[37];
+
+	CHECK_OK(lib_settings_load(lib, &s, &err), &err);
+	CHECK_STR(s.title, "My Hearth library");
+	CHECK_STR(s.base_url, "https://example.org");
+	CHECK_STR(s.language, "en");
+	CHECK_STR(s.category, "Health & Fitness");
+	CHECK_STR(s.subcategory, "Mental Health");
+	CHECK_STR(s.license, "CC-BY-NC-ND-4.0");
+	CHECK(!s.explicit_ && s.image == NULL);
+	CHECK(s.max_file_size == 500000000 && s.max_duration == 14400 &&
+	      s.max_pixels == 50000000);
+	CHECK(s.loudness == -16 && s.true_peak == -1 && s.speech_kbps == 96 &&
+	      s.music_kbps == 160);
+	uuid5("ead4c236-bf58-58c6-a2c6-a6b28d128cb6", "example.org/feed.xml", expect);
+	CHECK_STR(s.podcast_guid, expect);
+	lib_settings_release(&s);
+
+	/* base_url changes: the trailing slash goes, the podcast GUID stays */
+	char *path = path_join(lib_dir(lib), "hearth.yaml");
+	put(path, "title: Other\nbase_url: https://stories.example.net/\n"
+		  "podcast:\n  explicit: yes\n  image: art/cover.jpg\n"
+		  "limits:\n  max_file_size: 1000\n  max_duration: 60.5\n"
+		  "audio:\n  loudness: -19\n  speech_bitrate: 64\n");
+	CHECK_OK(lib_settings_load(lib, &s, &err), &err);
+	CHECK_STR(s.base_url, "https://stories.example.net");
+	CHECK_STR(s.podcast_guid, expect);
+	CHECK(s.explicit_ && s.max_file_size == 1000 && s.max_duration == 60.5);
+	CHECK(s.loudness == -19 && s.speech_kbps == 64);
+	CHECK_STR(s.image, "art/cover.jpg");
+	lib_settings_release(&s);
+	free(path);
+	lib_close(&lib);
+}
+
+static void settings_errors(void)
+{
+	struct hearth_err err;
+	hearth_lib *lib = fresh_lib("settings-bad");
+	struct lib_settings s;
+	char *path = path_join(lib_dir(lib), "hearth.yaml");
+
+	put(path, "title: T\ncolour: blue\n");
+	CHECK_FAILS(lib_settings_load(lib, &s, &err), HEARTH_EINVAL, &err,
+		    "hearth.yaml: line 2: unknown key 'colour'");
+	put(path, "title: T\npodcast:\n  category: Arts\n  colour: blue\n");
+	CHECK_FAILS(lib_settings_load(lib, &s, &err), HEARTH_EINVAL, &err,
+		    "line 4: unknown key 'podcast.colour'");
+	put(path, "base_url: ftp://example.org\n");
+	CHECK_FAILS(lib_settings_load(lib, &s, &err), HEARTH_EINVAL, &err, "base_url");
+	put(path, "base_url: example.org\n");
+	CHECK_FAILS(lib_settings_load(lib, &s, &err), HEARTH_EINVAL, &err, "http://");
+	put(path, "podcast:\n  explicit: maybe\n");
+	CHECK_FAILS(lib_settings_load(lib, &s, &err), HEARTH_EINVAL, &err, "podcast.explicit");
+	put(path, "limits:\n  max_pixels: -5\n");
+	CHECK_FAILS(lib_settings_load(lib, &s, &err), HEARTH_EINVAL, &err, "limits.max_pixels");
+	put(path, "podcast:\n  image: ../cover.jpg\n");
+	CHECK_FAILS(lib_settings_load(lib, &s, &err), HEARTH_EINVAL, &err, "podcast.image");
+	put(path, "title: [unclosed\n");
+	CHECK_FAILS(lib_settings_load(lib, &s, &err), HEARTH_EINVAL, &err, "malformed YAML");
+	put(path, "title: \"\"\n");
+	CHECK_FAILS(lib_settings_load(lib, &s, &err), HEARTH_EINVAL, &err, "title");
+	free(path);
+	lib_close(&lib);
+}
+
+static void settings_import_with_image(void)
+{
+	struct hearth_err err;
+	hearth_lib *lib = fresh_lib("settings-import");
+	char *src = tpath("content-settings/hearth.yaml");
+	char *img = tpath("content-settings/art/cover.jpg");
+	const char *text = "title: Imported\nbase_url: https://hearth.example/\n"
+			   "podcast:\n  image: art/cover.jpg\n";
+
+	put(src, text);
+	put(img, "JPEGDATA");
+	CHECK_OK(lib_settings_import(lib, src, &err), &err);
+	char *dst = path_join(lib_dir(lib), "hearth.yaml");
+	char *got = slurp(dst);
+	CHECK_STR(got, text);
+	free(got);
+	free(dst);
+	dst = path_join(lib_dir(lib), "art/cover.jpg");
+	got = slurp(dst);
+	CHECK_STR(got, "JPEGDATA");
+	free(got);
+	free(dst);
+	struct lib_settings s;
+	CHECK_OK(lib_settings_load(lib, &s, &err), &err);
+	CHECK_STR(s.title, "Imported");
+	lib_settings_release(&s);
+
+	/* a missing image, an image that would land on the catalogue, bad YAML */
+	put(src, "podcast:\n  image: art/none.jpg\n");
+	CHECK_FAILS(lib_settings_import(lib, src, &err), HEARTH_ENOENT, &err, "does not exist");
+	put(src, "podcast:\n  image: hearth.db\n");
+	CHECK_FAILS(lib_settings_import(lib, src, &err), HEARTH_EINVAL, &err, "overwrite");
+	put(src, "podcast:\n  image: /etc/passwd\n");
+	CHECK_FAILS(lib_settings_import(lib, src, &err), HEARTH_EINVAL, &err, "relative path");
+	put(src, "nonsense: 1\n");
+	CHECK_FAILS(lib_settings_import(lib, src, &err), HEARTH_EINVAL, &err, "unknown key");
+	/* the library's settings are untouched by the failures */
+	CHECK_OK(lib_settings_load(lib, &s, &err), &err);
+	CHECK_STR(s.title, "Imported");
+	lib_settings_release(&s);
+	free(src);
+	free(img);
+	lib_close(&lib);
+}
+
+/* ---- bundles ----------------------------------------------------------- */
+
+static const char full_front[] =
+	"title: Finding my voice\n"
+	"summary: How singing helped.\n"
+	"status: published\n"
+	"published: 2024-05-10\n"
+	"contributor:\n"
+	"  name: Jo Real\n"
+	"  pseudonym: Robin\n"
+	"  contact: jo@example.org\n"
+	"consent:\n"
+	"  site: yes\n"
+	"  podcast: no\n"
+	"  given: 2024-05-01\n"
+	"  recorded_by: Sam\n"
+	"  note: by phone\n"
+	"warnings: [self-harm, hospital]\n"
+	"themes: recovery\n"
+	"tags:\n  - music\n  - hope\n"
+	"language: en-GB\n"
+	"license: CC-BY-4.0\n"
+	"audio: voice.flac\n"
+	"music: media/bed.wav\n"
+	"art:\n"
+	"  - file: a.png\n    alt: A red kite over hills\n"
+	"  - file: b.png\n    alt: Hands on a piano\n"
+	"transcript: voice.vtt\n"
+	"season: 1\n"
+	"episode: 3\n";
+
+static char *full_bundle(const char *slug)
+{
+	char *dir = make_bundle(slug, full_front, "I *sang* again. Ünïcödé.\n");
+	bundle_file(dir, "voice.flac", "FLAC");
+	bundle_file(dir, "media/bed.wav", "RIFF");
+	bundle_file(dir, "a.png", "PNG1");
+	bundle_file(dir, "b.png", "PNG2");
+	bundle_file(dir, "voice.vtt", "WEBVTT\n");
+	return dir;
+}
+
+static void bundle_read_happy_path(void)
+{
+	struct hearth_err err;
+	struct lib_story *s = NULL;
+	char *dir = full_bundle("finding-my-voice");
+
+	CHECK_OK(lib_bundle_read(dir, &s, &err), &err);
+	CHECK_STR(s->slug, "finding-my-voice");
+	CHECK_STR(s->title, "Finding my voice");
+	CHECK_STR(s->summary, "How singing helped.");
+	CHECK_STR(s->body, "I *sang* again. Ünïcödé.\n");
+	CHECK(s->status == ST_PUBLISHED && s->published_at == 1715299200);
+	CHECK_STR(s->name, "Jo Real");
+	CHECK_STR(s->pseudonym, "Robin");
+	CHECK(s->attribution == ATTR_PSEUDONYM); /* the default when a pseudonym is given */
+	CHECK_STR(s->contact, "jo@example.org");
+	CHECK(s->consent_site && !s->consent_podcast && s->consent_given > 0);
+	CHECK_STR(s->consent_recorded_by, "Sam");
+	CHECK_STR(s->consent_note, "by phone");
+	CHECK(strv_len(s->warnings) == 2 && !strcmp(s->warnings[1], "hospital"));
+	CHECK(strv_len(s->themes) == 1 && !strcmp(s->themes[0], "recovery"));
+	CHECK(strv_len(s->tags) == 2 && !strcmp(s->tags[0], "music"));
+	CHECK_STR(s->language, "en-GB");
+	CHECK_STR(s->license, "CC-BY-4.0");
+	CHECK(s->season == 1 && s->episode == 3);
+	CHECK(s->n_assets == 5);
+	CHECK_STR(s->assets[0].role, "audio");
+	CHECK_STR(s->assets[0].filename, "voice.flac");
+	CHECK_STR(s->assets[1].role, "music");
+	CHECK_STR(s->assets[1].filename, "media/bed.wav");
+	CHECK_STR(s->assets[2].role, "art");
+	CHECK_STR(s->assets[2].alt, "A red kite over hills");
+	CHECK_STR(s->assets[3].filename, "b.png");
+	CHECK_STR(s->assets[4].role, "transcript");
+	CHECK(s->source_hash && strlen(s->source_hash) == 64);
+	char *hash1 = xstrdup(s->source_hash);
+	lib_story_free(&s);
+
+	/* the same bundle hashes the same; changed media change the hash */
+	CHECK_OK(lib_bundle_read(dir, &s, &err), &err);
+	CHECK_STR(s->source_hash, hash1);
+	lib_story_free(&s);
+	bundle_file(dir, "media/bed.wav", "RIFF2");
+	CHECK_OK(lib_bundle_read(dir, &s, &err), &err);
+	CHECK(strcmp(s->source_hash, hash1) != 0);
+	lib_story_free(&s);
+	free(hash1);
+
+	/* the smallest bundle: a title; defaults for the rest */
+	free(dir);
+	dir = make_bundle("tiny", "title: Tiny\n", "");
+	CHECK_OK(lib_bundle_read(dir, &s, &err), &err);
+	CHECK(s->status == ST_SUBMITTED && s->attribution == ATTR_ANONYMOUS);
+	CHECK_STR(s->language, "en");
+	CHECK(s->n_assets == 0 && !s->consent_site && !s->consent_podcast);
+	lib_story_free(&s);
+	free(dir);
+
+	/* a name alone is the byline; attribution may be given explicitly */
+	dir = make_bundle("named", "title: N\ncontributor:\n  name: Al\n", "");
+	CHECK_OK(lib_bundle_read(dir, &s, &err), &err);
+	CHECK(s->attribution == ATTR_NAME);
+	lib_story_free(&s);
+	free(dir);
+	dir = make_bundle("anon", "title: N\ncontributor:\n  name: Al\n  pseudonym: P\n"
+				  "  attribution: anonymous\n",
+			  "");
+	CHECK_OK(lib_bundle_read(dir, &s, &err), &err);
+	CHECK(s->attribution == ATTR_ANONYMOUS);
+	lib_story_free(&s);
+	free(dir);
+}
+
+/* Writes a bundle and expects reading it to fail with code and sub. */
+static int bundle_fails(const char *slug, const char *front, const char *body,
+			struct hearth_err *err)
+{
+	struct lib_story *s = NULL;
+	char *dir = make_bundle(slug, front, body);
+	bundle_file(dir, "voice.flac", "FLAC");
+	int rc = lib_bundle_read(dir, &s, err);
+	lib_story_free(&s);
+	free(dir);
+	return rc;
+}
+
+static void bundle_read_refusals(void)
+{
+	struct hearth_err err;
+
+	CHECK_FAILS(bundle_fails("b1", "summary: no title\n", "", &err), HEARTH_EINVAL, &err,
+		    "b1/story.md: title: is missing");
+	CHECK_FAILS(bundle_fails("b2", "title: T\ncolour: blue\n", "", &err), HEARTH_EINVAL,
+		    &err, "b2/story.md: line 3: unknown key 'colour'");
+	CHECK_FAILS(bundle_fails("b3", "title: T\ncontributor:\n  age: 3\n", "", &err),
+		    HEARTH_EINVAL, &err, "unknown key 'contributor.age'");
+	CHECK_FAILS(bundle_fails("b4", "title: T\naudio: ../b1/voice.flac\n", "", &err),
+		    HEARTH_EINVAL, &err, "line 3: audio: '../b1/voice.flac' must be a relative path");
+	CHECK_FAILS(bundle_fails("b5", "title: T\naudio: /etc/passwd\n", "", &err),
+		    HEARTH_EINVAL, &err, "audio: '/etc/passwd' must be a relative path");
+	CHECK_FAILS(bundle_fails("b6", "title: T\n\naudio: narration.flac\n", "", &err),
+		    HEARTH_ENOENT, &err,
+		    "b6/story.md: line 4: audio: file 'narration.flac' does not exist");
+	CHECK_FAILS(bundle_fails("b7", "title: [unclosed\n", "", &err), HEARTH_EINVAL, &err,
+		    "malformed YAML");
+	CHECK_FAILS(bundle_fails("b8", "title: T\nart:\n  - voice.flac\n", "", &err),
+		    HEARTH_EINVAL, &err, "art: 'voice.flac' needs alt text");
+	CHECK_FAILS(bundle_fails("b9", "title: T\nart:\n  - file: voice.flac\n", "", &err),
+		    HEARTH_EINVAL, &err, "has no alt text");
+	CHECK_FAILS(bundle_fails("b10", "title: T\nart:\n  - file: voice.flac\n    alt: \"\"\n",
+				 "", &err),
+		    HEARTH_EINVAL, &err, "has no alt text");
+	CHECK_FAILS(bundle_fails("b11", "title: T\ncontributor:\n  attribution: name\n", "",
+				 &err),
+		    HEARTH_EINVAL, &err, "contributor.attribution");
+	CHECK_FAILS(bundle_fails("b12", "title: T\ncontributor:\n  attribution: pseudonym\n"
+					"  name: X\n",
+				 "", &err),
+		    HEARTH_EINVAL, &err, "no contributor.pseudonym");
+	CHECK_FAILS(bundle_fails("b13", "title: T\nseason: 0\n", "", &err), HEARTH_EINVAL,
+		    &err, "season: expected a positive whole number");
+	CHECK_FAILS(bundle_fails("b14", "title: T\npublished: 10/05/2024\n", "", &err),
+		    HEARTH_EINVAL, &err, "published: expected a date");
+	CHECK_FAILS(bundle_fails("b15", "title: T\nstatus: live\n", "", &err), HEARTH_EINVAL,
+		    &err, "status");
+	CHECK_FAILS(bundle_fails("b16", "title: T\nconsent:\n  site: perhaps\n", "", &err),
+		    HEARTH_EINVAL, &err, "consent.site: expected yes or no");
+	CHECK_FAILS(bundle_fails("b17", "title: T\n", "bad \xff byte\n", &err), HEARTH_EINVAL,
+		    &err, "not valid UTF-8");
+	CHECK_FAILS(bundle_fails("Bad_Slug", "title: T\n", "", &err), HEARTH_EINVAL, &err,
+		    "not a valid slug");
+	CHECK_FAILS(bundle_fails("b19", "title:\n  - a\n", "", &err), HEARTH_EINVAL, &err,
+		    "title: expected text");
+
+	/* a link that leads out of the bundle, even to a real file */
+	char *outside = tpath("outside-secret.txt");
+	put(outside, "secret");
+	char *dir = make_bundle("b20", "title: T\ntranscript: t.vtt\n", "");
+	char *link = path_join(dir, "t.vtt");
+	CHECK(symlink(outside, link) == 0);
+	struct lib_story *s = NULL;
+	CHECK_FAILS(lib_bundle_read(dir, &s, &err), HEARTH_EINVAL, &err,
+		    "transcript: 't.vtt' is a link that leads outside");
+	/* a link inside the bundle is fine */
+	bundle_file(dir, "real.vtt", "WEBVTT\n");
+	unlink(link);
+	CHECK(symlink("real.vtt", link) == 0);
+	CHECK_OK(lib_bundle_read(dir, &s, &err), &err);
+	lib_story_free(&s);
+	free(link);
+	free(dir);
+	free(outside);
+
+	/* a folder where a file should be */
+	dir = make_bundle("b18", "title: T\naudio: media\n", "");
+	link = path_join(dir, "media");
+	CHECK_OK(mkdir_p(link, &err), &err);
+	CHECK_FAILS(lib_bundle_read(dir, &s, &err), HEARTH_EINVAL, &err,
+		    "audio: 'media' is not a regular file");
+	free(link);
+	free(dir);
+
+	/* no story.md, no front matter */
+	dir = tpath("bundles/empty");
+	CHECK_OK(mkdir_p(dir, &err), &err);
+	CHECK_FAILS(lib_bundle_read(dir, &s, &err), HEARTH_ENOENT, &err, "story.md");
+	bundle_file(dir, "story.md", "just text\n");
+	CHECK_FAILS(lib_bundle_read(dir, &s, &err), HEARTH_EINVAL, &err, "front matter");
+	free(dir);
+}
+
+/* ---- import and submission --------------------------------------------- */
+
+static void import_is_idempotent(void)
+{
+	struct hearth_err err;
+	hearth_lib *lib = fresh_lib("import-idem");
+	char *dir = full_bundle("idem");
+	bool changed = false;
+
+	CHECK_OK(import_dir(lib, dir, &changed, &err), &err);
+	CHECK(changed);
+	char *before = export_of(lib, true);
+	size_t audits = audit_count(lib);
+	CHECK_OK(import_dir(lib, dir, &changed, &err), &err);
+	CHECK(!changed);
+	char *after = export_of(lib, true);
+	CHECK(before && after);
+	CHECK_STR(after, before);
+	CHECK(audit_count(lib) == audits);
+
+	struct lib_story *s = NULL;
+	CHECK_OK(lib_story_get(lib, "idem", &s, &err), &err);
+	char guid[37];
+	uuid5("d6d024d8-e448-4f80-8b1e-9c0d5ef293e4", "story:idem", guid);
+	CHECK_STR(s->guid, guid);
+	CHECK(s->status == ST_PUBLISHED && s->published_at == 1715299200);
+	CHECK(s->n_assets == 5 && s->assets[0].sha256 && s->assets[2].alt);
+	CHECK_STR(s->assets[1].filename, "media/bed.wav");
+	CHECK(s->created_at > 0 && s->updated_at >= s->created_at);
+	lib_story_free(&s);
+	free(before);
+	free(after);
+	free(dir);
+	lib_close(&lib);
+}
+
+static void import_updates_and_keeps_identity(void)
+{
+	struct hearth_err err;
+	hearth_lib *lib = fresh_lib("import-update");
+	char *dir = full_bundle("upd");
+	struct lib_story *a = NULL, *b = NULL;
+	bool changed;
+
+	setenv("SOURCE_DATE_EPOCH", "1700000000", 1);
+	CHECK_OK(import_dir(lib, dir, &changed, &err), &err);
+	CHECK_OK(lib_story_get(lib, "upd", &a, &err), &err);
+	setenv("SOURCE_DATE_EPOCH", "1700000100", 1);
+	bundle_file(dir, "story.md",
+		    "---\ntitle: A new title\nstatus: approved\ntags: calm\n"
+		    "contributor:\n  name: Jo\n  attribution: name\n"
+		    "art:\n  - file: b.png\n    alt: Hands\n---\nNew body\n");
+	CHECK_OK(import_dir(lib, dir, &changed, &err), &err);
+	CHECK(changed);
+	CHECK_OK(lib_story_get(lib, "upd", &b, &err), &err);
+	unsetenv("SOURCE_DATE_EPOCH");
+	CHECK(b->id == a->id);
+	CHECK_STR(b->guid, a->guid);
+	CHECK(b->created_at == a->created_at && b->updated_at == 1700000100);
+	CHECK_STR(b->title, "A new title");
+	CHECK_STR(b->body, "New body\n");
+	CHECK(b->status == ST_APPROVED);
+	CHECK(b->attribution == ATTR_NAME && b->contact == NULL);
+	CHECK_STR(b->name, "Jo");
+	CHECK(b->warnings == NULL && strv_len(b->tags) == 1);
+	CHECK(b->n_assets == 1 && !strcmp(b->assets[0].alt, "Hands"));
+	CHECK(!b->consent_site && !b->consent_podcast);
+
+	struct lib_audit *h = NULL;
+	size_t n = 0;
+	CHECK_OK(lib_audit_list(lib, "upd", &h, &n, &err), &err);
+	CHECK(n == 2);
+	CHECK_STR(h[0].action, "import");
+	CHECK_STR(h[1].action, "update");
+	CHECK_STR(h[1].actor, "tester");
+	lib_audit_free(h, n);
+
+	/* assets must be in the store before an import */
+	b->source_hash[0] = 'x';
+	free(b->assets[0].sha256);
+	b->assets[0].sha256 = xstrdup("0000000000000000000000000000000000000000000000000000000000000000");
+	CHECK_FAILS(lib_story_import(lib, b, &changed, &err), HEARTH_ENOENT, &err,
+		    "missing from the store");
+	lib_story_free(&a);
+	lib_story_free(&b);
+	free(dir);
+	lib_close(&lib);
+}
+
+static void import_published_needs_consent(void)
+{
+	struct hearth_err err;
+	hearth_lib *lib = fresh_lib("import-consent");
+	CHECK_FAILS(put_story(lib, "nc", ST_PUBLISHED, false, false, 0, &err), HEARTH_ECONSENT,
+		    &err, "no consent");
+	CHECK(status_of(lib, "nc") == ST_COUNT);
+	CHECK_OK(put_story(lib, "ok", ST_PUBLISHED, false, true, 0, &err), &err);
+	lib_close(&lib);
+}
+
+static void submit_makes_unique_slugs(void)
+{
+	struct hearth_err err;
+	hearth_lib *lib = fresh_lib("submit");
+	struct lib_story *in = story_new("x", "Finding my Voice!");
+	char *s1 = NULL, *s2 = NULL, *s3 = NULL, *s4 = NULL, *s5 = NULL;
+
+	free(in->slug);
+	in->slug = NULL;
+	in->status = ST_PUBLISHED; /* ignored: a submission is always submitted */
+	CHECK_OK(lib_story_submit(lib, in, &s1, &err), &err);
+	CHECK_OK(lib_story_submit(lib, in, &s2, &err), &err);
+	CHECK_OK(lib_story_submit(lib, in, &s3, &err), &err);
+	CHECK_STR(s1, "finding-my-voice");
+	CHECK_STR(s2, "finding-my-voice-2");
+	CHECK_STR(s3, "finding-my-voice-3");
+	CHECK(status_of(lib, s2) == ST_SUBMITTED);
+
+	in->slug = xstrdup("walk");
+	CHECK_OK(lib_story_submit(lib, in, &s4, &err), &err);
+	CHECK_OK(lib_story_submit(lib, in, &s5, &err), &err);
+	CHECK_STR(s4, "walk");
+	CHECK_STR(s5, "walk-2");
+
+	struct lib_story *a = NULL, *b = NULL;
+	CHECK_OK(lib_story_get(lib, s1, &a, &err), &err);
+	CHECK_OK(lib_story_get(lib, s2, &b, &err), &err);
+	CHECK(strcmp(a->guid, b->guid) != 0 && strlen(a->guid) == 36);
+	lib_story_free(&a);
+	lib_story_free(&b);
+
+	/* a long slug stays valid with its suffix */
+	free(in->slug);
+	in->slug = xstrdup("aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa");
+	char *l1 = NULL, *l2 = NULL;
+	CHECK_OK(lib_story_submit(lib, in, &l1, &err), &err);
+	CHECK_OK(lib_story_submit(lib, in, &l2, &err), &err);
+	CHECK(slug_valid(l2) && str_ends(l2, "-2") && strlen(l2) == 80);
+	free(l1);
+	free(l2);
+
+	struct lib_audit *h = NULL;
+	size_t n = 0;
+	CHECK_OK(lib_audit_list(lib, "walk", &h, &n, &err), &err);
+	CHECK(n == 1);
+	CHECK_STR(h[0].action, "submit");
+	lib_audit_free(h, n);
+
+	/* bad input */
+	free(in->slug);
+	in->slug = xstrdup("Not A Slug");
+	char *bad = NULL;
+	CHECK_FAILS(lib_story_submit(lib, in, &bad, &err), HEARTH_EINVAL, &err, "not valid");
+	free(in->slug);
+	in->slug = NULL;
+	free(in->title);
+	in->title = NULL;
+	CHECK_FAILS(lib_story_submit(lib, in, &bad, &err), HEARTH_EINVAL, &err, "title");
+
+	lib_story_free(&in);
+	free(s1);
+	free(s2);
+	free(s3);
+	free(s4);
+	free(s5);
+	lib_close(&lib);
+}
+
+/* ---- workflow ---------------------------------------------------------- */
+
+static void status_names_and_table(void)
+{
+	enum lib_status st;
+	static const char *const names[] = {"submitted", "in_review", "changes_requested",
+					    "approved", "published", "withdrawn", "rejected"};
+	for (int i = 0; i < ST_COUNT; i++) {
+		CHECK_STR(lib_status_name((enum lib_status)i), names[i]);
+		CHECK(lib_status_parse(names[i], &st) == 0 && st == (enum lib_status)i);
+	}
+	CHECK(lib_status_parse("live", &st) == HEARTH_EINVAL);
+	enum lib_attribution a;
+	CHECK(lib_attribution_parse("pseudonym", &a) == 0 && a == ATTR_PSEUDONYM);
+	CHECK_STR(lib_attribution_name(ATTR_ANONYMOUS), "anonymous");
+	CHECK(lib_attribution_parse("nick", &a) == HEARTH_EINVAL);
+
+	/* columns are in enum order: submitted, in_review, changes_requested,
+	 * approved, published, withdrawn, rejected */
+	static const char *const expect[ST_COUNT] = {
+		".1...11", "..11.11", ".1...11", ".1..111", ".....1.", ".......", ".......",
+	};
+	for (int f = 0; f < ST_COUNT; f++)
+		for (int t = 0; t < ST_COUNT; t++)
+			CHECK(lib_status_can_move((enum lib_status)f, (enum lib_status)t) ==
+			      (expect[f][t] == '1'));
+}
+
+static void workflow_every_legal_move(void)
+{
+	struct hearth_err err;
+	hearth_lib *lib = fresh_lib("workflow");
+
+	/* the long way round */
+	CHECK_OK(put_story(lib, "w", ST_SUBMITTED, false, false, 0, &err), &err);
+	CHECK_OK(lib_story_move(lib, "w", ST_IN_REVIEW, NULL, &err), &err);
+	CHECK_OK(lib_story_move(lib, "w", ST_CHANGES_REQUESTED, "shorten it", &err), &err);
+	CHECK_OK(lib_story_move(lib, "w", ST_IN_REVIEW, NULL, &err), &err);
+	CHECK_OK(lib_story_move(lib, "w", ST_APPROVED, NULL, &err), &err);
+	CHECK_OK(lib_story_move(lib, "w", ST_IN_REVIEW, "one more look", &err), &err);
+	CHECK_OK(lib_story_move(lib, "w", ST_APPROVED, NULL, &err), &err);
+	CHECK_OK(lib_story_set_consent(lib, "w", true, false, "Sam", NULL, &err), &err);
+	CHECK_OK(lib_story_move(lib, "w", ST_PUBLISHED, NULL, &err), &err);
+	CHECK(status_of(lib, "w") == ST_PUBLISHED);
+	CHECK_OK(lib_story_move(lib, "w", ST_WITHDRAWN, "asked by phone", &err), &err);
+	CHECK(status_of(lib, "w") == ST_WITHDRAWN);
+
+	struct lib_story *s = NULL;
+	CHECK_OK(lib_story_get(lib, "w", &s, &err), &err);
+	CHECK_STR(s->review_note, "one more look");
+	CHECK(!s->consent_site && s->consent_withdrawn_at > 0);
+	lib_story_free(&s);
+
+	/* every way to reject, every way to withdraw */
+	static const enum lib_status before[] = {ST_SUBMITTED, ST_IN_REVIEW,
+						 ST_CHANGES_REQUESTED, ST_APPROVED};
+	for (size_t i = 0; i < 4; i++) {
+		char rj[16], wd[16];
+		snprintf(rj, sizeof rj, "rj%zu", i);
+		snprintf(wd, sizeof wd, "wd%zu", i);
+		CHECK_OK(put_story(lib, rj, before[i], false, false, 0, &err), &err);
+		CHECK_OK(put_story(lib, wd, before[i], false, false, 0, &err), &err);
+		CHECK_OK(lib_story_move(lib, rj, ST_REJECTED, "not for us", &err), &err);
+		CHECK(status_of(lib, rj) == ST_REJECTED);
+		CHECK_OK(lib_story_move(lib, wd, ST_WITHDRAWN, NULL, &err), &err);
+		CHECK(status_of(lib, wd) == ST_WITHDRAWN);
+	}
+
+	struct lib_audit *h = NULL;
+	size_t n = 0;
+	CHECK_OK(lib_audit_list(lib, "w", &h, &n, &err), &err);
+	CHECK(n == 10); /* import, 6 moves, consent, publish, withdraw */
+	CHECK_STR(h[2].action, "changes_requested");
+	CHECK(strstr(h[2].detail, "in_review -> changes_requested: shorten it"));
+	CHECK_STR(h[n - 2].action, "publish");
+	CHECK_STR(h[n - 1].action, "withdraw");
+	CHECK_STR(h[n - 1].detail, "asked by phone");
+	lib_audit_free(h, n);
+	lib_close(&lib);
+}
+
+static void workflow_illegal_moves_name_the_state(void)
+{
+	struct hearth_err err;
+	hearth_lib *lib = fresh_lib("workflow-bad");
+
+	CHECK_OK(put_story(lib, "x", ST_SUBMITTED, true, true, 0, &err), &err);
+	CHECK_FAILS(lib_story_move(lib, "x", ST_PUBLISHED, NULL, &err), HEARTH_ESTATE, &err,
+		    "story 'x' is submitted; it cannot move to published (allowed: in_review, "
+		    "rejected, withdrawn)");
+	CHECK_FAILS(lib_story_publish(lib, "x", 0, &err), HEARTH_ESTATE, &err,
+		    "story 'x' is submitted");
+	CHECK_FAILS(lib_story_move(lib, "x", ST_APPROVED, NULL, &err), HEARTH_ESTATE, &err,
+		    "cannot move to approved");
+	CHECK_FAILS(lib_story_move(lib, "x", ST_SUBMITTED, NULL, &err), HEARTH_ESTATE, &err,
+		    "is submitted");
+	CHECK_OK(lib_story_move(lib, "x", ST_REJECTED, NULL, &err), &err);
+	CHECK_FAILS(lib_story_move(lib, "x", ST_IN_REVIEW, NULL, &err), HEARTH_ESTATE, &err,
+		    "story 'x' is rejected; it cannot move to in_review (allowed: none; "
+		    "rejected is final)");
+	CHECK_FAILS(lib_story_withdraw(lib, "x", NULL, &err), HEARTH_ESTATE, &err,
+		    "is rejected");
+
+	CHECK_OK(put_story(lib, "p", ST_PUBLISHED, true, false, 1000, &err), &err);
+	CHECK_FAILS(lib_story_move(lib, "p", ST_APPROVED, NULL, &err), HEARTH_ESTATE, &err,
+		    "story 'p' is published; it cannot move to approved (allowed: withdrawn)");
+	CHECK_FAILS(lib_story_move(lib, "nope", ST_IN_REVIEW, NULL, &err), HEARTH_ENOENT, &err,
+		    "story 'nope' does not exist");
+	CHECK(status_of(lib, "p") == ST_PUBLISHED);
+	lib_close(&lib);
+}
+
+static void publish_requires_consent(void)
+{
+	struct hearth_err err;
+	hearth_lib *lib = fresh_lib("publish");
+
+	CHECK_OK(put_story(lib, "a", ST_APPROVED, false, false, 0, &err), &err);
+	CHECK_FAILS(lib_story_publish(lib, "a", 0, &err), HEARTH_ECONSENT, &err,
+		    "story 'a' has no consent for the site or the podcast; record consent first");
+	CHECK(status_of(lib, "a") == ST_APPROVED);
+	CHECK_OK(lib_story_set_consent(lib, "a", false, true, "Sam", "on paper", &err), &err);
+	CHECK_OK(lib_story_publish(lib, "a", 1234567, &err), &err);
+	struct lib_story *s = NULL;
+	CHECK_OK(lib_story_get(lib, "a", &s, &err), &err);
+	CHECK(s->status == ST_PUBLISHED && s->published_at == 1234567);
+	CHECK(s->consent_podcast && !s->consent_site && s->consent_given > 0);
+	CHECK_STR(s->consent_recorded_by, "Sam");
+	CHECK_STR(s->consent_note, "on paper");
+	lib_story_free(&s);
+
+	setenv("SOURCE_DATE_EPOCH", "1600000000", 1);
+	CHECK_OK(put_story(lib, "b", ST_APPROVED, true, false, 0, &err), &err);
+	CHECK_OK(lib_story_publish(lib, "b", 0, &err), &err);
+	CHECK_OK(lib_story_get(lib, "b", &s, &err), &err);
+	unsetenv("SOURCE_DATE_EPOCH");
+	CHECK(s->published_at == 1600000000);
+	lib_story_free(&s);
+	lib_close(&lib);
+}
+
+static void withdraw_turns_consent_off(void)
+{
+	struct hearth_err err;
+	hearth_lib *lib = fresh_lib("withdraw");
+	struct lib_story *s = NULL;
+
+	CHECK_OK(put_story(lib, "w", ST_PUBLISHED, true, true, 1000, &err), &err);
+	CHECK_OK(lib_story_withdraw(lib, "w", "peer asked on 3 May", &err), &err);
+	CHECK_OK(lib_story_get(lib, "w", &s, &err), &err);
+	CHECK(s->status == ST_WITHDRAWN && !s->consent_site && !s->consent_podcast);
+	CHECK(s->consent_withdrawn_at > 0);
+	lib_story_free(&s);
+	CHECK_FAILS(lib_story_withdraw(lib, "w", NULL, &err), HEARTH_ESTATE, &err,
+		    "story 'w' is withdrawn");
+	CHECK_FAILS(lib_story_set_consent(lib, "w", true, false, "Sam", NULL, &err),
+		    HEARTH_ESTATE, &err, "withdrawn");
+	CHECK_OK(lib_story_set_consent(lib, "w", false, false, "Sam", NULL, &err), &err);
+
+	struct lib_audit *h = NULL;
+	size_t n = 0;
+	CHECK_OK(lib_audit_list(lib, "w", &h, &n, &err), &err);
+	CHECK(n == 3);
+	CHECK_STR(h[1].action, "withdraw");
+	CHECK_STR(h[1].detail, "peer asked on 3 May");
+	lib_audit_free(h, n);
+	lib_close(&lib);
+}
+
+static void withdrawn_not_resurrected_by_import(void)
+{
+	struct hearth_err err;
+	hearth_lib *lib = fresh_lib("resurrect");
+	char *dir = full_bundle("kept");
+	bool changed;
+	struct lib_story *s = NULL;
+
+	CHECK_OK(import_dir(lib, dir, &changed, &err), &err);
+	CHECK(status_of(lib, "kept") == ST_PUBLISHED);
+	CHECK_OK(lib_story_withdraw(lib, "kept", "consent withdrawn", &err), &err);
+
+	/* the same bundle again: nothing to do */
+	CHECK_OK(import_dir(lib, dir, &changed, &err), &err);
+	CHECK(!changed);
+	CHECK(status_of(lib, "kept") == ST_WITHDRAWN);
+
+	/* an edited bundle that still says published */
+	bundle_file(dir, "voice.vtt", "WEBVTT\n\nnew cue\n");
+	CHECK_OK(import_dir(lib, dir, &changed, &err), &err);
+	CHECK(changed);
+	CHECK_OK(lib_story_get(lib, "kept", &s, &err), &err);
+	CHECK(s->status == ST_WITHDRAWN && !s->consent_site && !s->consent_podcast);
+	CHECK(s->consent_withdrawn_at > 0);
+	lib_story_free(&s);
+
+	struct pub_story **v = NULL;
+	size_t n = 0;
+	CHECK_OK(lib_public_view(lib, CH_SITE, &v, &n, NULL, NULL, &err), &err);
+	CHECK(n == 0);
+	pub_story_list_free(v, n);
+
+	struct lib_audit *h = NULL;
+	size_t nh = 0;
+	CHECK_OK(lib_audit_list(lib, "kept", &h, &nh, &err), &err);
+	CHECK_STR(h[nh - 1].action, "update");
+	CHECK(strstr(h[nh - 1].detail, "kept withdrawn"));
+	lib_audit_free(h, nh);
+	free(dir);
+	lib_close(&lib);
+}
+
+/* ---- audit ------------------------------------------------------------- */
+
+static void audit_actor_and_whole_log(void)
+{
+	struct hearth_err err;
+	hearth_lib *lib = NULL;
+	char *dir = tpath("audit");
+	struct lib_audit *h = NULL;
+	size_t n = 0;
+
+	setenv("HEARTH_USER", "robin", 1);
+	CHECK_OK(lib_init(dir, &err), &err);
+	CHECK_OK(lib_open(dir, &lib, &err), &err);
+	unsetenv("HEARTH_USER");
+	CHECK_OK(put_story(lib, "a", ST_SUBMITTED, false, false, 0, &err), &err);
+	lib_set_actor(lib, "alice");
+	CHECK_OK(lib_story_move(lib, "a", ST_IN_REVIEW, NULL, &err), &err);
+	CHECK_OK(lib_collection_new(lib, "c", "C", NULL, false, &err), &err);
+	CHECK_OK(lib_audit_list(lib, "a", &h, &n, &err), &err);
+	CHECK(n == 2);
+	CHECK_STR(h[0].actor, "robin");
+	CHECK_STR(h[1].actor, "alice");
+	CHECK(h[1].at > 0);
+	lib_audit_free(h, n);
+	CHECK_OK(lib_audit_list(lib, NULL, &h, &n, &err), &err);
+	CHECK(n == 3);
+	CHECK_STR(h[2].action, "collection_new");
+	lib_audit_free(h, n);
+	CHECK_FAILS(lib_audit_list(lib, "zzz", &h, &n, &err), HEARTH_ENOENT, &err, "zzz");
+	free(dir);
+	lib_close(&lib);
+}
+
+/* ---- collections ------------------------------------------------------- */
+
+/* Fails unless collection c holds exactly the slugs in want, in order. */
+static int coll_is(hearth_lib *lib, const char *c, const char *want)
+{
+	struct hearth_err err;
+	struct lib_collection *col = NULL;
+	if (lib_collection_get(lib, c, &col, &err))
+		return 0;
+	char *got = col->stories ? strv_join(col->stories, ",") : xstrdup("");
+	int ok = !strcmp(got, want);
+	if (!ok)
+		printf("    collection %s is '%s', expected '%s'\n", c, got, want);
+	free(got);
+	lib_collection_free(&col);
+	return ok;
+}
+
+static void collections_keep_dense_order(void)
+{
+	struct hearth_err err;
+	hearth_lib *lib = fresh_lib("collections");
+	static const char *const slugs[] = {"a", "b", "c", "d"};
+
+	for (size_t i = 0; i < 4; i++)
+		CHECK_OK(put_story(lib, slugs[i], ST_SUBMITTED, false, false, 0, &err), &err);
+	CHECK_OK(lib_collection_new(lib, "s1", "Season one", "First", true, &err), &err);
+	CHECK_FAILS(lib_collection_new(lib, "s1", "Again", NULL, false, &err), HEARTH_EEXIST,
+		    &err, "already exists");
+	CHECK_FAILS(lib_collection_new(lib, "Bad Slug", "T", NULL, false, &err), HEARTH_EINVAL,
+		    &err, "not valid");
+	CHECK_OK(lib_collection_add(lib, "s1", "a", -1, &err), &err);
+	CHECK_OK(lib_collection_add(lib, "s1", "b", -1, &err), &err);
+	CHECK_OK(lib_collection_add(lib, "s1", "c", 2, &err), &err);
+	CHECK(coll_is(lib, "s1", "a,b,c"));
+	CHECK_OK(lib_collection_add(lib, "s1", "d", 0, &err), &err);
+	CHECK(coll_is(lib, "s1", "d,a,b,c"));
+	CHECK_OK(lib_collection_move(lib, "s1", "c", 0, &err), &err);
+	CHECK(coll_is(lib, "s1", "c,d,a,b"));
+	CHECK_OK(lib_collection_move(lib, "s1", "c", 3, &err), &err);
+	CHECK(coll_is(lib, "s1", "d,a,b,c"));
+	CHECK_OK(lib_collection_move(lib, "s1", "a", 2, &err), &err);
+	CHECK(coll_is(lib, "s1", "d,b,a,c"));
+	CHECK_OK(lib_collection_move(lib, "s1", "a", 2, &err), &err);
+	CHECK(coll_is(lib, "s1", "d,b,a,c"));
+	CHECK_OK(lib_collection_remove(lib, "s1", "b", &err), &err);
+	CHECK(coll_is(lib, "s1", "d,a,c"));
+	CHECK_OK(lib_collection_add(lib, "s1", "b", 1, &err), &err);
+	CHECK(coll_is(lib, "s1", "d,b,a,c"));
+
+	CHECK_FAILS(lib_collection_add(lib, "s1", "a", -1, &err), HEARTH_EEXIST, &err,
+		    "story 'a' is already in collection 's1'");
+	CHECK_FAILS(lib_collection_add(lib, "nope", "a", -1, &err), HEARTH_ENOENT, &err,
+		    "collection 'nope' does not exist");
+	CHECK_FAILS(lib_collection_add(lib, "s1", "zz", -1, &err), HEARTH_ENOENT, &err,
+		    "story 'zz' does not exist");
+	CHECK_OK(lib_collection_remove(lib, "s1", "c", &err), &err);
+	CHECK_FAILS(lib_collection_add(lib, "s1", "c", 4, &err), HEARTH_EINVAL, &err,
+		    "position 4 is out of range");
+	CHECK_FAILS(lib_collection_move(lib, "s1", "a", 3, &err), HEARTH_EINVAL, &err,
+		    "position 3 is out of range");
+	CHECK_FAILS(lib_collection_move(lib, "s1", "c", 0, &err), HEARTH_ENOENT, &err,
+		    "story 'c' is not in collection 's1'");
+	CHECK_FAILS(lib_collection_remove(lib, "s1", "c", &err), HEARTH_ENOENT, &err,
+		    "is not in collection");
+	CHECK(coll_is(lib, "s1", "d,b,a"));
+
+	/* positions are dense 0..n-1 in the catalogue itself */
+	char *db = path_join(lib_dir(lib), "hearth.db");
+	sqlite3 *h = NULL;
+	sqlite3_stmt *st = NULL;
+	CHECK(sqlite3_open(db, &h) == SQLITE_OK);
+	CHECK(sqlite3_prepare_v2(h,
+				 "SELECT group_concat(position) FROM (SELECT position FROM "
+				 "collection_items ORDER BY position)",
+				 -1, &st, NULL) == SQLITE_OK);
+	CHECK(sqlite3_step(st) == SQLITE_ROW);
+	CHECK_STR((const char *)sqlite3_column_text(st, 0), "0,1,2");
+	sqlite3_finalize(st);
+	sqlite3_close(h);
+	free(db);
+
+	struct lib_collection **v = NULL;
+	size_t n = 0;
+	CHECK_OK(lib_collection_new(lib, "empty", "Empty", NULL, false, &err), &err);
+	CHECK_OK(lib_collection_list(lib, &v, &n, &err), &err);
+	CHECK(n == 2);
+	CHECK_STR(v[0]->slug, "empty");
+	CHECK(v[0]->stories == NULL);
+	CHECK_STR(v[1]->description, "First");
+	CHECK(v[1]->podcast);
+	lib_collection_list_free(v, n);
+	lib_close(&lib);
+}
+
+static void collection_files_and_import(void)
+{
+	struct hearth_err err;
+	hearth_lib *lib = fresh_lib("coll-import");
+	struct lib_collection *c = NULL;
+	char *path = tpath("colls/first-steps.yaml");
+	bool changed;
+
+	CHECK_OK(put_story(lib, "a", ST_SUBMITTED, false, false, 0, &err), &err);
+	CHECK_OK(put_story(lib, "b", ST_SUBMITTED, false, false, 0, &err), &err);
+	put(path, "title: First steps\ndescription: Where to start\npodcast: yes\n"
+		  "stories:\n  - b\n  - a\n");
+	CHECK_OK(lib_collection_read(path, &c, &err), &err);
+	CHECK_STR(c->slug, "first-steps");
+	CHECK(c->podcast && strv_len(c->stories) == 2);
+	CHECK_OK(lib_collection_import(lib, c, &changed, &err), &err);
+	CHECK(changed);
+	CHECK(coll_is(lib, "first-steps", "b,a"));
+	size_t audits = audit_count(lib);
+	CHECK_OK(lib_collection_import(lib, c, &changed, &err), &err);
+	CHECK(!changed);
+	CHECK(audit_count(lib) == audits);
+	lib_collection_free(&c);
+
+	put(path, "title: First steps\nstories: [a]\n");
+	CHECK_OK(lib_collection_read(path, &c, &err), &err);
+	CHECK_OK(lib_collection_import(lib, c, &changed, &err), &err);
+	CHECK(changed);
+	CHECK(coll_is(lib, "first-steps", "a"));
+	lib_collection_free(&c);
+
+	put(path, "title: First steps\nstories: [a, ghost]\n");
+	CHECK_OK(lib_collection_read(path, &c, &err), &err);
+	CHECK_FAILS(lib_collection_import(lib, c, &changed, &err), HEARTH_ENOENT, &err,
+		    "collection 'first-steps': story 'ghost' does not exist");
+	CHECK(!changed);
+	CHECK(coll_is(lib, "first-steps", "a"));
+	lib_collection_free(&c);
+
+	put(path, "title: X\nshelf: 2\n");
+	CHECK_FAILS(lib_collection_read(path, &c, &err), HEARTH_EINVAL, &err,
+		    "first-steps.yaml: line 2: unknown key 'shelf'");
+	put(path, "description: no title\n");
+	CHECK_FAILS(lib_collection_read(path, &c, &err), HEARTH_EINVAL, &err, "title");
+	put(path, "title: X\nstories: [a, a]\n");
+	CHECK_FAILS(lib_collection_read(path, &c, &err), HEARTH_EINVAL, &err, "listed twice");
+	put(path, "title: X\npodcast: sometimes\n");
+	CHECK_FAILS(lib_collection_read(path, &c, &err), HEARTH_EINVAL, &err, "podcast");
+	free(path);
+	lib_close(&lib);
+}
+
+/* ---- the public view --------------------------------------------------- */
+
+static void public_view_filters(void)
+{
+	struct hearth_err err;
+	hearth_lib *lib = NULL;
+	struct pub_story **v = NULL;
+	struct pub_collection **cv = NULL;
+	size_t n = 0, nc = 0;
+	const int64_t now = 1700000000;
+
+	setenv("SOURCE_DATE_EPOCH", "1700000000", 1);
+	lib = fresh_lib("public");
+	CHECK_OK(put_story(lib, "both", ST_PUBLISHED, true, true, now - 100, &err), &err);
+	CHECK_OK(put_story(lib, "site", ST_PUBLISHED, true, false, now - 50, &err), &err);
+	CHECK_OK(put_story(lib, "pod", ST_PUBLISHED, false, true, now - 10, &err), &err);
+	CHECK_OK(put_story(lib, "future", ST_PUBLISHED, true, true, now + 1000, &err), &err);
+	CHECK_OK(put_story(lib, "approved", ST_APPROVED, true, true, 0, &err), &err);
+	CHECK_OK(put_story(lib, "gone", ST_PUBLISHED, true, true, now - 5, &err), &err);
+	CHECK_OK(lib_story_withdraw(lib, "gone", NULL, &err), &err);
+	CHECK_OK(put_story(lib, "off", ST_PUBLISHED, true, true, now - 5, &err), &err);
+	CHECK_OK(lib_story_set_consent(lib, "off", false, false, "Sam", NULL, &err), &err);
+	CHECK_OK(put_story(lib, "same-time", ST_PUBLISHED, true, false, now - 50, &err), &err);
+	CHECK_OK(lib_collection_new(lib, "mix", "Mix", NULL, false, &err), &err);
+	static const char *const order[] = {"future", "pod", "both", "approved", "site",
+					    "gone", "off", "same-time"};
+	for (size_t i = 0; i < 8; i++)
+		CHECK_OK(lib_collection_add(lib, "mix", order[i], -1, &err), &err);
+
+	CHECK_OK(lib_public_view(lib, CH_SITE, &v, &n, &cv, &nc, &err), &err);
+	CHECK(n == 3);
+	CHECK_STR(v[0]->slug, "same-time"); /* equal times: by slug */
+	CHECK_STR(v[1]->slug, "site");
+	CHECK_STR(v[2]->slug, "both");
+	CHECK(v[2]->on_site && v[2]->on_podcast && v[1]->on_site && !v[1]->on_podcast);
+	CHECK(nc == 1 && strv_len(cv[0]->stories) == 3);
+	CHECK_STR(cv[0]->stories[0], "both");
+	CHECK_STR(cv[0]->stories[1], "site");
+	CHECK_STR(cv[0]->stories[2], "same-time");
+	pub_story_list_free(v, n);
+	pub_collection_list_free(cv, nc);
+
+	CHECK_OK(lib_public_view(lib, CH_PODCAST, &v, &n, NULL, NULL, &err), &err);
+	CHECK(n == 2);
+	CHECK_STR(v[0]->slug, "pod");
+	CHECK_STR(v[1]->slug, "both");
+	pub_story_list_free(v, n);
+
+	/* time passes: the scheduled story appears */
+	setenv("SOURCE_DATE_EPOCH", "1700001000", 1);
+	CHECK_OK(lib_public_view(lib, CH_PODCAST, &v, &n, NULL, NULL, &err), &err);
+	CHECK(n == 3);
+	CHECK_STR(v[0]->slug, "future");
+	pub_story_list_free(v, n);
+	unsetenv("SOURCE_DATE_EPOCH");
+	lib_close(&lib);
+}
+
+static void public_view_bylines_and_assets(void)
+{
+	struct hearth_err err;
+	hearth_lib *lib = fresh_lib("public-assets");
+	struct lib_story *s = story_new("art", "Art");
+	struct pub_story **v = NULL;
+	size_t n = 0;
+	bool changed;
+	char *f = tpath("pa.bin");
+	char sha[65];
+
+	put(f, "data");
+	CHECK_OK(lib_store_add(lib, f, sha, &err), &err);
+	static const char *const roles[] = {"art", "audio", "art", "transcript", "art"};
+	s->assets = xcalloc(5, sizeof *s->assets);
+	s->n_assets = 5;
+	for (int i = 0; i < 5; i++) {
+		s->assets[i].role = xstrdup(roles[i]);
+		s->assets[i].sha256 = xstrdup(sha);
+		s->assets[i].filename = xasprintf("file%d", i);
+		s->assets[i].alt = roles[i][1] == 'r' ? xasprintf("alt %d", i) : NULL;
+	}
+	s->status = ST_PUBLISHED;
+	s->consent_site = true;
+	s->published_at = 100;
+	s->name = xstrdup("Real Name");
+	s->attribution = ATTR_NAME;
+	s->warnings = strv_push(NULL, "grief");
+	CHECK_OK(lib_story_import(lib, s, &changed, &err), &err);
+	lib_story_free(&s);
+	s = story_new("pseudo", "P");
+	s->status = ST_PUBLISHED;
+	s->consent_site = true;
+	s->published_at = 50;
+	s->name = xstrdup("Hidden Name");
+	s->pseudonym = xstrdup("Wren");
+	s->attribution = ATTR_PSEUDONYM;
+	CHECK_OK(lib_story_import(lib, s, &changed, &err), &err);
+	free(s->slug);
+	s->slug = xstrdup("anon");
+	s->attribution = ATTR_ANONYMOUS;
+	s->published_at = 10;
+	CHECK_OK(lib_story_import(lib, s, &changed, &err), &err);
+	lib_story_free(&s);
+
+	CHECK_OK(lib_public_view(lib, CH_SITE, &v, &n, NULL, NULL, &err), &err);
+	CHECK(n == 3);
+	CHECK_STR(v[0]->byline, "Real Name");
+	CHECK_STR(v[1]->byline, "Wren");
+	CHECK_STR(v[2]->byline, "Anonymous");
+	CHECK(v[0]->n_assets == 5);
+	/* role order: audio, art, art, art, transcript; index within the role */
+	CHECK_STR(v[0]->assets[0].role, "audio");
+	CHECK(v[0]->assets[0].index == 1);
+	CHECK_STR(v[0]->assets[1].role, "art");
+	CHECK_STR(v[0]->assets[1].alt, "alt 0");
+	CHECK(v[0]->assets[1].index == 1 && v[0]->assets[2].index == 2 &&
+	      v[0]->assets[3].index == 3);
+	CHECK_STR(v[0]->assets[3].alt, "alt 4");
+	CHECK_STR(v[0]->assets[4].role, "transcript");
+	CHECK(v[0]->assets[4].index == 1);
+	CHECK_STR(v[0]->warnings[0], "grief");
+	char guid[37];
+	uuid5("d6d024d8-e448-4f80-8b1e-9c0d5ef293e4", "story:art", guid);
+	CHECK_STR(v[0]->guid, guid);
+	pub_story_list_free(v, n);
+	free(f);
+	lib_close(&lib);
+}
+
+#define MARK "PRIVMARK"
+
+static int has_mark(const char *s)
+{
+	return s && strstr(s, MARK) != NULL;
+}
+
+static int strv_has_mark(char **v)
+{
+	for (size_t i = 0; v && v[i]; i++)
+		if (has_mark(v[i]))
+			return 1;
+	return 0;
+}
+
+/* Every string a public record holds, checked for the marker. */
+static int pub_has_mark(const struct pub_story *p)
+{
+	if (has_mark(p->slug) || has_mark(p->guid) || has_mark(p->title) ||
+	    has_mark(p->summary) || has_mark(p->body) || has_mark(p->byline) ||
+	    has_mark(p->language) || has_mark(p->license) || strv_has_mark(p->warnings) ||
+	    strv_has_mark(p->themes) || strv_has_mark(p->tags))
+		return 1;
+	for (size_t i = 0; i < p->n_assets; i++)
+		if (has_mark(p->assets[i].role) || has_mark(p->assets[i].sha256) ||
+		    has_mark(p->assets[i].mime) || has_mark(p->assets[i].alt))
+			return 1;
+	return 0;
+}
+
+static void private_fields_never_reach_the_public_view(void)
+{
+	struct hearth_err err;
+	hearth_lib *lib = fresh_lib("privacy");
+	char *dir = make_bundle("secret",
+				"title: Public title\n"
+				"contributor:\n"
+				"  name: " MARK "-name\n"
+				"  pseudonym: Kestrel\n"
+				"  contact: " MARK "-contact@example.org\n"
+				"consent:\n"
+				"  site: yes\n"
+				"  podcast: yes\n"
+				"  recorded_by: " MARK "-recorder\n"
+				"  note: " MARK "-consent-note\n"
+				"audio: " MARK "-file.flac\n"
+				"art:\n  - file: " MARK "-art.png\n    alt: A lighthouse\n",
+				"Public words.\n");
+	bundle_file(dir, MARK "-file.flac", "FLAC");
+	bundle_file(dir, MARK "-art.png", "PNG");
+	char *dir2 = make_bundle("quiet",
+				 "title: Quiet\n"
+				 "contributor:\n"
+				 "  name: " MARK "-anon-name\n"
+				 "  attribution: anonymous\n"
+				 "  contact: " MARK "-anon-contact\n"
+				 "consent: {site: yes, podcast: yes, note: " MARK "-n2}\n",
+				 "Words.\n");
+	bool changed;
+
+	CHECK_OK(import_dir(lib, dir, &changed, &err), &err);
+	CHECK_OK(import_dir(lib, dir2, &changed, &err), &err);
+	static const char *const slugs[] = {"secret", "quiet"};
+	for (int i = 0; i < 2; i++) {
+		CHECK_OK(lib_story_move(lib, slugs[i], ST_IN_REVIEW, MARK "-review-1", &err), &err);
+		CHECK_OK(lib_story_move(lib, slugs[i], ST_APPROVED, MARK "-review-2", &err), &err);
+		CHECK_OK(lib_story_set_consent(lib, slugs[i], true, true, MARK "-by",
+					       MARK "-again", &err),
+			 &err);
+		CHECK_OK(lib_story_publish(lib, slugs[i], 1000, &err), &err);
+	}
+	CHECK_OK(lib_collection_new(lib, "all", "All", "Everything", true, &err), &err);
+	CHECK_OK(lib_collection_add(lib, "all", "secret", -1, &err), &err);
+	CHECK_OK(lib_collection_add(lib, "all", "quiet", -1, &err), &err);
+
+	/* the markers are really there, in the catalogue */
+	struct lib_story *s = NULL;
+	CHECK_OK(lib_story_get(lib, "secret", &s, &err), &err);
+	CHECK(has_mark(s->name) && has_mark(s->contact) && has_mark(s->consent_recorded_by) &&
+	      has_mark(s->consent_note) && has_mark(s->review_note) &&
+	      has_mark(s->assets[0].filename) && has_mark(s->assets[1].filename));
+	lib_story_free(&s);
+
+	for (int ch = CH_SITE; ch <= CH_PODCAST; ch++) {
+		struct pub_story **v = NULL;
+		struct pub_collection **cv = NULL;
+		size_t n = 0, nc = 0;
+		CHECK_OK(lib_public_view(lib, (enum lib_channel)ch, &v, &n, &cv, &nc, &err),
+			 &err);
+		CHECK(n == 2 && nc == 1);
+		for (size_t i = 0; i < n; i++)
+			CHECK(!pub_has_mark(v[i]));
+		CHECK(strv_len(cv[0]->stories) == 2);
+		CHECK(!has_mark(cv[0]->slug) && !has_mark(cv[0]->title) &&
+		      !has_mark(cv[0]->description) && !strv_has_mark(cv[0]->stories));
+		CHECK_STR(v[0]->byline, "Anonymous"); /* quiet, then secret: same time, by slug */
+		CHECK_STR(v[1]->byline, "Kestrel");
+		pub_story_list_free(v, n);
+		pub_collection_list_free(cv, nc);
+	}
+
+	/* the export hides them unless asked */
+	char *pub = export_of(lib, false), *priv = export_of(lib, true);
+	CHECK(pub && priv);
+	CHECK(!has_mark(pub));
+	CHECK(strstr(pub, "Kestrel") && strstr(pub, "\"history\""));
+	static const char *const marks[] = {MARK "-name", MARK "-contact", MARK "-by",
+					    MARK "-again", MARK "-review-2", MARK "-file.flac",
+					    MARK "-art.png", MARK "-anon-name", MARK "-review-1"};
+	for (size_t i = 0; i < sizeof marks / sizeof marks[0]; i++)
+		CHECK(strstr(priv, marks[i]));
+	free(pub);
+	free(priv);
+	free(dir);
+	free(dir2);
+	lib_close(&lib);
+}
+
+static void export_json_shape(void)
+{
+	struct hearth_err err;
+	hearth_lib *lib = fresh_lib("export");
+	struct buf b = BUF_INIT;
+
+	CHECK_OK(lib_export_json(lib, false, &b, &err), &err);
+	CHECK_STR(buf_cstr(&b), "{\n  \"stories\": [],\n  \"collections\": []\n}\n");
+	buf_release(&b);
+
+	struct lib_story *s = story_new("named", "Named");
+	bool changed;
+	s->name = xstrdup("Pat Public");
+	s->attribution = ATTR_NAME;
+	s->contact = xstrdup("pat@example.org");
+	CHECK_OK(lib_story_import(lib, s, &changed, &err), &err);
+	lib_story_free(&s);
+	CHECK_OK(lib_collection_new(lib, "c", "C", NULL, false, &err), &err);
+	CHECK_OK(lib_collection_add(lib, "c", "named", -1, &err), &err);
+	CHECK_OK(lib_export_json(lib, false, &b, &err), &err);
+	const char *j = buf_cstr(&b);
+	CHECK(strstr(j, "\"slug\": \"named\""));
+	CHECK(strstr(j, "\"name\": \"Pat Public\"")); /* the byline itself is public */
+	CHECK(!strstr(j, "pat@example.org") && !strstr(j, "\"contact\""));
+	CHECK(!strstr(j, "\"detail\"") && strstr(j, "\"action\": \"import\""));
+	CHECK(strstr(j, "\"stories\": [\n        \"named\"\n      ]"));
+	buf_release(&b);
+	CHECK_OK(lib_export_json(lib, true, &b, &err), &err);
+	CHECK(strstr(buf_cstr(&b), "\"contact\": \"pat@example.org\""));
+	CHECK(strstr(buf_cstr(&b), "\"detail\": "));
+	buf_release(&b);
+
+	struct lib_story **v = NULL;
+	size_t n = 0;
+	CHECK_OK(put_story(lib, "p1", ST_PUBLISHED, true, false, 300, &err), &err);
+	CHECK_OK(put_story(lib, "p0", ST_PUBLISHED, true, false, 200, &err), &err);
+	CHECK_OK(lib_story_list(lib, ST_PUBLISHED, &v, &n, &err), &err);
+	CHECK(n == 2);
+	CHECK_STR(v[0]->slug, "p0");
+	lib_story_list_free(v, n);
+	CHECK_OK(lib_story_list(lib, -1, &v, &n, &err), &err);
+	CHECK(n == 3);
+	CHECK_STR(v[0]->slug, "named"); /* no publication time sorts first */
+	lib_story_list_free(v, n);
+	lib_close(&lib);
+}
+
+int main(void)
+{
+	unsetenv("SOURCE_DATE_EPOCH");
+	RUN(init_open_and_refuse_twice);
+	RUN(schema_wal_and_private_marks);
+	RUN(migrates_old_and_refuses_newer);
+	RUN(transactions_nest);
+	RUN(store_once_and_read_only);
+	RUN(settings_defaults_and_stable_podcast_guid);
+	RUN(settings_errors);
+	RUN(settings_import_with_image);
+	RUN(bundle_read_happy_path);
+	RUN(bundle_read_refusals);
+	RUN(import_is_idempotent);
+	RUN(import_updates_and_keeps_identity);
+	RUN(import_published_needs_consent);
+	RUN(submit_makes_unique_slugs);
+	RUN(status_names_and_table);
+	RUN(workflow_every_legal_move);
+	RUN(workflow_illegal_moves_name_the_state);
+	RUN(publish_requires_consent);
+	RUN(withdraw_turns_consent_off);
+	RUN(withdrawn_not_resurrected_by_import);
+	RUN(audit_actor_and_whole_log);
+	RUN(collections_keep_dense_order);
+	RUN(collection_files_and_import);
+	RUN(public_view_filters);
+	RUN(public_view_bylines_and_assets);
+	RUN(private_fields_never_reach_the_public_view);
+	RUN(export_json_shape);
+	return 0;
+}
