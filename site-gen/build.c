@@ -178,7 +178,9 @@ static char *item_html(const struct site_entry *e, const char *link)
 	if (link) {
 		xmlNodePtr p = xmlNewChild(div, NULL, BAD_CAST "p", NULL);
 		xmlNodePtr a = xmlNewTextChild(p, NULL, BAD_CAST "a",
-					       BAD_CAST "Read the story and its transcript");
+					       BAD_CAST(e->m.transcript
+							? "Read the story and its transcript"
+							: "Read the story"));
 		xmlSetProp(a, BAD_CAST "href", BAD_CAST link);
 	}
 	/* the inside of the div, without the div */

@@ -3,6 +3,7 @@
  * cmark's safe mode, the theme's HTML, the atomic swap and the marker file,
  * and a whole build from hand-made records with stand-in media functions.
  */
+#define _GNU_SOURCE /* realpath */
 #include "../../core/core.h"
 #include "../../site-gen/siteInt.h"
 #include "t.h"
@@ -688,6 +689,93 @@ static void media_error_names_the_story(void)
 	CHECK(!path_exists(out));
 }
 
+static void custom_theme_overrides_one_template(void)
+{
+	char dir[512], out[512];
+	struct hearth_err err;
+	struct pub_story *site_v[] = {&night};
+	char *def = realpath(theme_dir(), NULL);
+	CHECK(def != NULL);
+
+	mkdir_in("custom-theme", dir, sizeof dir);
+	char *xsl = path_join(dir, "page.xsl");
+	char *text = xasprintf(
+		"<xsl:stylesheet version=\"1.0\" xmlns:xsl=\"http://www.w3.org/1999/XSL/Transform\">"
+		"<xsl:import href=\"%s/page.xsl\"/>"
+		"<xsl:template name=\"site-footer\"><footer><p>Our own footer</p></footer>"
+		"</xsl:template></xsl:stylesheet>",
+		def);
+	CHECK_OK(file_write_atomic(xsl, text, strlen(text), &err), &err);
+	free(text);
+	free(xsl);
+
+	/* no style.css of its own: the default theme's is published */
+	const char *old = getenv("HEARTH_THEME_DIR");
+	char *keep = old ? xstrdup(old) : NULL;
+	setenv("HEARTH_THEME_DIR", def, 1);
+	mkdir_in("custom-out", out, sizeof out);
+	int rc = build(out, dir, site_v, 1, NULL, 0, NULL, &err);
+	if (keep)
+		setenv("HEARTH_THEME_DIR", keep, 1);
+	else
+		unsetenv("HEARTH_THEME_DIR");
+	free(keep);
+	free(def);
+	CHECK_OK(rc, &err);
+
+	char *page = read_in(out, "stories/night-shift/index.html");
+	CHECK(page && strstr(page, "<footer><p>Our own footer</p></footer>") != NULL);
+	CHECK(strstr(page, "crisis line") == NULL);
+	CHECK(strstr(page, "role=\"note\"") != NULL); /* the rest is the default theme */
+	free(page);
+	char *css = path_join(out, "style.css");
+	CHECK(path_is_file(css));
+	free(css);
+}
+
+static void theme_may_not_write_files(void)
+{
+	char dir[512], out[512];
+	struct hearth_err err;
+	struct pub_story *site_v[] = {&letter};
+
+	mkdir_in("writing-theme", dir, sizeof dir);
+	mkdir_in("written-by-theme.html", out, sizeof out);
+	char *xsl = path_join(dir, "page.xsl");
+	char *text = xasprintf(
+		"<xsl:stylesheet version=\"1.1\" xmlns:xsl=\"http://www.w3.org/1999/XSL/Transform\">"
+		"<xsl:template match=\"/\"><xsl:document href=\"%s\"><p>x</p></xsl:document>"
+		"<html><body>x</body></html></xsl:template></xsl:stylesheet>",
+		out);
+	CHECK_OK(file_write_atomic(xsl, text, strlen(text), &err), &err);
+	free(text);
+	free(xsl);
+
+	char site[512];
+	mkdir_in("site-of-writing-theme", site, sizeof site);
+	CHECK(build(site, dir, site_v, 1, NULL, 0, NULL, &err) != 0);
+	CHECK(strstr(err.msg, "refused") != NULL);
+	CHECK(!path_exists(out));
+	CHECK(!path_exists(site));
+}
+
+static void source_date_epoch_sets_the_build_date(void)
+{
+	char out[512];
+	struct hearth_err err;
+	struct pub_story *site_v[] = {&letter};
+	struct pub_story *pod_v[] = {&song};
+
+	mkdir_in("sde", out, sizeof out);
+	setenv("SOURCE_DATE_EPOCH", "1700000000", 1);
+	int rc = build(out, theme_dir(), site_v, 1, pod_v, 1, NULL, &err);
+	unsetenv("SOURCE_DATE_EPOCH");
+	CHECK_OK(rc, &err);
+	char *feed = read_in(out, "feed.xml");
+	CHECK(feed && strstr(feed, "<lastBuildDate>Tue, 14 Nov 2023 22:13:20 +0000</lastBuildDate>"));
+	free(feed);
+}
+
 static void default_theme_from_environment(void)
 {
 	const char *old = getenv("HEARTH_THEME_DIR");
@@ -712,6 +800,9 @@ int main(void)
 	RUN(failed_build_keeps_the_old_site);
 	RUN(refuses_a_folder_it_did_not_make);
 	RUN(media_error_names_the_story);
+	RUN(custom_theme_overrides_one_template);
+	RUN(theme_may_not_write_files);
+	RUN(source_date_epoch_sets_the_build_date);
 	RUN(default_theme_from_environment);
 	xsltCleanupGlobals();
 	xmlCleanupParser();
