@@ -46,11 +46,20 @@ struct feed_item {
 	const char *chapters_url;    /* may be NULL */
 	const char *license;         /* may be NULL */
 	char **warnings;             /* content warnings, NULL-terminated, may be NULL */
+	const char *language;        /* may be NULL: the story's language (transcript) */
 };
 
 /*
  * Writes the RSS feed to a buffer (UTF-8, with XML declaration). Items are
  * written in the order given. Output is the same bytes for the same input.
+ * Appends to out. Refuses (HEARTH_EINVAL, naming the item and the field) a
+ * missing required field or text that is not valid UTF-8 or holds control
+ * characters XML cannot carry. Borrows everything.
+ *
+ * An item's description is the plain summary; when the item has content
+ * warnings it starts with "Content warning: a, b. " so listeners see them
+ * before pressing play. Descriptions longer than Apple's 4000 bytes are cut
+ * at a character boundary with an ellipsis.
  */
 int feed_rss(const struct feed_channel *ch, const struct feed_item *items,
 	     size_t n, struct buf *out, struct hearth_err *err);

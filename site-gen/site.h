@@ -12,6 +12,9 @@
 #define HEARTH_SITE_H
 
 #include "../core/core.h"
+
+/* library.h names this type in a prototype before defining it. */
+struct lib_collection;
 #include "../library/library.h"
 
 struct site_opts {

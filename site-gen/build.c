@@ -1,0 +1,492 @@
+/*
+ * build.c - site_build(): the whole pipeline from the library's public
+ * view to a finished folder. It reads the settings and both views (site,
+ * podcast), makes the media renditions, writes one HTML page per story on
+ * the site, per collection, the home page and 404.html through the theme,
+ * writes feed.xml from the podcast view, and swaps the folder in.
+ *
+ * Consent decides what is made: a story only in the podcast view gets its
+ * media and a feed item but no page and no link; a story only in the site
+ * view gets a page whose player uses its audio. Everything is rebuilt each
+ * time, so a withdrawn story leaves no trace. Nothing reads the clock: the
+ * only times are the stories' own and SOURCE_DATE_EPOCH.
+ */
+#include "siteInt.h"
+#include "../feeds/feeds.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <libxml/parser.h>
+
+/* The Podcasting 2.0 namespace for podcast:guid. */
+#define PODCAST_GUID_NS "ead4c236-bf58-58c6-a2c6-a6b28d128cb6"
+
+/* ---- records ------------------------------------------------------------- */
+
+static int by_date_then_slug(const void *pa, const void *pb)
+{
+	const struct site_entry *a = pa, *b = pb;
+	if (a->s->published_at != b->s->published_at)
+		return a->s->published_at > b->s->published_at ? -1 : 1;
+	return strcmp(a->s->slug, b->s->slug);
+}
+
+static int by_slug(const void *pa, const void *pb)
+{
+	const struct site_entry *a = pa, *b = pb;
+	return strcmp(a->s->slug, b->s->slug);
+}
+
+static int coll_by_slug(const void *pa, const void *pb)
+{
+	const struct pub_collection *const *a = pa, *const *b = pb;
+	return strcmp((*a)->slug, (*b)->slug);
+}
+
+void site_ctx_entries(struct site_ctx *c, struct pub_story **site, size_t n_site,
+		      struct pub_story **pod, size_t n_pod)
+{
+	c->e = xcalloc(n_site + n_pod + 1, sizeof *c->e);
+	c->n = 0;
+	for (size_t i = 0; i < n_site; i++) {
+		c->e[c->n].s = site[i];
+		c->e[c->n++].on_site = true;
+	}
+	/* a slug in both views is one entry; the site's record is kept */
+	qsort(c->e, c->n, sizeof *c->e, by_slug);
+	size_t n_site_entries = c->n;
+	for (size_t i = 0; i < n_pod; i++) {
+		struct site_entry key = {.s = pod[i]};
+		struct site_entry *hit = n_site_entries
+			? bsearch(&key, c->e, n_site_entries, sizeof *c->e, by_slug)
+			: NULL;
+		if (hit) {
+			hit->on_podcast = true;
+		} else {
+			c->e[c->n].s = pod[i];
+			c->e[c->n++].on_podcast = true;
+		}
+	}
+	qsort(c->e, c->n, sizeof *c->e, by_date_then_slug);
+}
+
+const struct site_entry *site_ctx_find(const struct site_ctx *c, const char *slug)
+{
+	for (size_t i = 0; i < c->n; i++)
+		if (!strcmp(c->e[i].s->slug, slug))
+			return &c->e[i];
+	return NULL;
+}
+
+void site_ctx_release(struct site_ctx *c)
+{
+	for (size_t i = 0; i < c->n; i++) {
+		struct site_media *m = &c->e[i].m;
+		for (size_t k = 0; k < m->n_audio; k++)
+			free(m->audio[k].src);
+		for (size_t k = 0; k < m->n_art; k++)
+			free(m->art[k].src);
+		free(m->art);
+		free(m->vtt_src);
+		free(m->transcript);
+	}
+	xfree(&c->e);
+	c->n = 0;
+}
+
+/* ---- pages --------------------------------------------------------------- */
+
+/* Applies the theme to doc (which it frees) and writes staging/rel. */
+static int write_page(site_theme *t, xmlDocPtr doc, const char *staging, const char *rel,
+		      const char *root, struct hearth_err *err)
+{
+	struct buf html = BUF_INIT;
+	int rc = site_theme_apply(t, doc, root, &html, err);
+	xmlFreeDoc(doc);
+	if (!rc) {
+		char *dst = path_join(staging, rel);
+		rc = file_write_atomic(dst, html.data, html.len, err);
+		free(dst);
+	}
+	if (rc)
+		herr_prefix(err, "page '%s'", rel);
+	buf_release(&html);
+	return rc;
+}
+
+static int write_pages(const struct site_ctx *c, site_theme *t, const char *staging,
+		       struct site_stats *st, struct hearth_err *err)
+{
+	int rc = 0;
+	for (size_t i = 0; !rc && i < c->n; i++) {
+		const struct site_entry *e = &c->e[i];
+		if (!e->on_site)
+			continue;
+		char *rel = xasprintf("stories/%s/index.html", e->s->slug);
+		rc = write_page(t, site_page_story(c, e), staging, rel, "../../", err);
+		free(rel);
+		st->stories++;
+	}
+	for (size_t i = 0; !rc && i < c->n_colls; i++) {
+		char *rel = xasprintf("collections/%s/index.html", c->colls[i]->slug);
+		rc = write_page(t, site_page_collection(c, c->colls[i]), staging, rel,
+				"../../", err);
+		free(rel);
+		st->collections++;
+	}
+	if (!rc)
+		rc = write_page(t, site_page_home(c), staging, "index.html", "", err);
+	if (!rc) {
+		/* served for any missing path, so its links must not be relative */
+		char *root = xasprintf("%s/", c->base_url);
+		rc = write_page(t, site_page_404(c), staging, "404.html", root, err);
+		free(root);
+	}
+	return rc;
+}
+
+/* ---- feed ---------------------------------------------------------------- */
+
+/* content:encoded: the warning, the summary, the byline and the page link. */
+static char *item_html(const struct site_entry *e, const char *link)
+{
+	const struct pub_story *s = e->s;
+	xmlDocPtr doc = xmlNewDoc(BAD_CAST "1.0");
+	xmlNodePtr div = xmlNewDocNode(doc, NULL, BAD_CAST "div", NULL);
+	xmlBufferPtr xb = xmlBufferCreate();
+	char *out;
+
+	xmlDocSetRootElement(doc, div);
+	if (s->warnings && s->warnings[0]) {
+		char *w = strv_join(s->warnings, ", ");
+		char *t = xasprintf("Content warning: %s.", w);
+		xmlNewTextChild(div, NULL, BAD_CAST "p", BAD_CAST t);
+		free(t);
+		free(w);
+	}
+	if (s->summary && *s->summary)
+		xmlNewTextChild(div, NULL, BAD_CAST "p", BAD_CAST s->summary);
+	if (s->byline && *s->byline) {
+		char *t = !strcmp(s->byline, "Anonymous") ? xstrdup("Shared anonymously.")
+							   : xasprintf("By %s.", s->byline);
+		xmlNewTextChild(div, NULL, BAD_CAST "p", BAD_CAST t);
+		free(t);
+	}
+	if (link) {
+		xmlNodePtr p = xmlNewChild(div, NULL, BAD_CAST "p", NULL);
+		xmlNodePtr a = xmlNewTextChild(p, NULL, BAD_CAST "a",
+					       BAD_CAST(e->m.transcript
+							? "Read the story and its transcript"
+							: "Read the story"));
+		xmlSetProp(a, BAD_CAST "href", BAD_CAST link);
+	}
+	/* the inside of the div, without the div */
+	for (xmlNodePtr n = div->children; n; n = n->next)
+		xmlNodeDump(xb, doc, n, 0, 0);
+	out = xstrdup((const char *)xmlBufferContent(xb));
+	xmlBufferFree(xb);
+	xmlFreeDoc(doc);
+	return out;
+}
+
+static int64_t source_date_epoch(void)
+{
+	const char *s = getenv("SOURCE_DATE_EPOCH");
+	if (!s || !*s)
+		return -1;
+	char *end;
+	errno = 0;
+	long long v = strtoll(s, &end, 10);
+	return !errno && !*end && v >= 0 ? (int64_t)v : -1;
+}
+
+/* The feed's podcast:guid: the stored one, else UUIDv5 of the feed URL. */
+static void podcast_guid(const struct site_ctx *c, const char *feed_url, char out[37])
+{
+	const char *g = c->set->podcast_guid;
+	if (g && *g) {
+		snprintf(out, 37, "%s", g);
+		return;
+	}
+	const char *p = strstr(feed_url, "://");
+	char *name = xstrdup(p ? p + 3 : feed_url);
+	size_t n = strlen(name);
+	while (n && name[n - 1] == '/')
+		name[--n] = '\0';
+	if (uuid5(PODCAST_GUID_NS, name, out) != 0)
+		out[0] = '\0';
+	free(name);
+}
+
+/* The URLs and HTML one feed item points into. */
+struct item_strings {
+	char *link, *enclosure, *image, *transcript, *html;
+};
+
+static void item_fill(const struct site_ctx *c, const struct site_entry *e,
+		      const char *cover, struct feed_item *it, struct item_strings *o)
+{
+	const struct pub_story *ps = e->s;
+	const char *b = c->base_url;
+
+	if (e->on_site)
+		o->link = xasprintf("%s/stories/%s/", b, ps->slug);
+	o->enclosure = xasprintf("%s/%s", b, e->m.audio[0].src);
+	if (e->m.n_art)
+		o->image = xasprintf("%s/%s", b, e->m.art[0].src);
+	else if (cover)
+		o->image = xstrdup(cover);
+	if (e->m.vtt_src)
+		o->transcript = xasprintf("%s/%s", b, e->m.vtt_src);
+	o->html = item_html(e, o->link);
+
+	it->title = ps->title;
+	it->description = ps->summary;
+	it->content_html = o->html;
+	it->link = o->link;
+	it->guid = ps->guid && *ps->guid ? ps->guid : ps->slug;
+	it->author = ps->byline;
+	it->pub_date = ps->published_at;
+	it->enclosure_url = o->enclosure;
+	it->enclosure_length = e->m.audio[0].size;
+	it->enclosure_type = "audio/mpeg";
+	it->duration = e->m.audio[0].duration;
+	it->season = ps->season;
+	it->episode = ps->episode;
+	it->image_url = o->image;
+	it->transcript_url = o->transcript;
+	it->transcript_type = "text/vtt";
+	it->license = ps->license;
+	it->warnings = ps->warnings;
+	it->language = ps->language;
+}
+
+/*
+ * feed.xml: one item per story of the podcast view that has audio, newest
+ * first. lastBuildDate is SOURCE_DATE_EPOCH when set, else the newest time
+ * among the items, so an unchanged library gives the same bytes.
+ */
+static int write_feed(const struct site_ctx *c, const char *staging, struct site_stats *st,
+		      struct hearth_err *err)
+{
+	const struct lib_settings *s = c->set;
+	struct feed_item *items = xcalloc(c->n + 1, sizeof *items);
+	struct item_strings *own = xcalloc(c->n + 1, sizeof *own);
+	size_t n = 0;
+	int64_t newest = 0;
+	char guid[37];
+	struct buf out = BUF_INIT;
+	char *feed_url = xasprintf("%s/feed.xml", c->base_url);
+	char *home = xasprintf("%s/", c->base_url);
+	char *cover = c->cover_src ? xasprintf("%s/%s", c->base_url, c->cover_src) : NULL;
+	int rc;
+
+	for (size_t i = 0; i < c->n; i++) {
+		const struct site_entry *e = &c->e[i];
+		if (!e->on_podcast || e->m.n_audio == 0)
+			continue;
+		item_fill(c, e, cover, &items[n], &own[n]);
+		n++;
+		if (e->s->published_at > newest)
+			newest = e->s->published_at;
+		if (e->s->updated_at > newest)
+			newest = e->s->updated_at;
+	}
+
+	podcast_guid(c, feed_url, guid);
+	int64_t sde = source_date_epoch();
+	struct feed_channel ch = {
+		.title = s->title,
+		.description = s->description && *s->description ? s->description : s->title,
+		.link = home,
+		.feed_url = feed_url,
+		.language = s->language && *s->language ? s->language : "en",
+		.author = s->author,
+		.category = s->category,
+		.subcategory = s->subcategory,
+		.explicit_ = s->explicit_,
+		.image_url = cover,
+		.license = s->license,
+		.podcast_guid = guid[0] ? guid : NULL,
+		.last_build = sde >= 0 ? sde : newest,
+	};
+	rc = feed_rss(&ch, items, n, &out, err);
+	if (!rc) {
+		char *dst = path_join(staging, "feed.xml");
+		rc = file_write_atomic(dst, out.data, out.len, err);
+		free(dst);
+	}
+	if (rc)
+		herr_prefix(err, "feed.xml");
+	st->feed_items = n;
+	for (size_t i = 0; i < n; i++) {
+		free(own[i].link);
+		free(own[i].enclosure);
+		free(own[i].image);
+		free(own[i].transcript);
+		free(own[i].html);
+	}
+	buf_release(&out);
+	free(own);
+	free(items);
+	free(feed_url);
+	free(home);
+	free(cover);
+	return rc;
+}
+
+/* ---- the build ----------------------------------------------------------- */
+
+/* A copy of s without trailing slashes. */
+static char *strip_slashes(const char *s)
+{
+	char *r = xstrdup(s);
+	size_t n = strlen(r);
+	while (n > 1 && r[n - 1] == '/')
+		r[--n] = '\0';
+	return r;
+}
+
+static int write_marker(const char *staging, struct hearth_err *err)
+{
+	static const char text[] =
+		"This folder is a site built by hearth. Every build replaces it whole:\n"
+		"do not keep your own files here.\n";
+	char *p = path_join(staging, SITE_MARKER);
+	int rc = file_write_atomic(p, text, sizeof text - 1, err);
+	free(p);
+	return rc;
+}
+
+int site_build_input(hearth_lib *lib, const struct site_input *in,
+		     const struct site_opts *opts, const struct site_media_ops *ops,
+		     struct site_stats *stats, struct hearth_err *err)
+{
+	struct site_stats st = {0};
+	struct site_ctx c = {0};
+	struct pub_collection **colls = NULL;
+	site_theme *theme = NULL;
+	char *base = NULL, *out_dir = NULL, *theme_dir = NULL, *staging = NULL;
+	char *cover_path = NULL, *css_dst = NULL;
+	const char *base_src = opts->base_url ? opts->base_url : in->set->base_url;
+	int rc = 0;
+
+	if (!base_src || !*base_src) {
+		rc = herr(err, HEARTH_EINVAL,
+			  "hearth.yaml: 'base_url' is missing; the feed needs the site's "
+			  "address (https://...)");
+		goto end;
+	}
+	if (!in->set->title || !*in->set->title) {
+		rc = herr(err, HEARTH_EINVAL, "hearth.yaml: 'title' is missing");
+		goto end;
+	}
+	base = strip_slashes(base_src);
+	out_dir = opts->out_dir ? strip_slashes(opts->out_dir)
+				: path_join(in->lib_dir ? in->lib_dir : ".", "public");
+	theme_dir = opts->theme_dir ? xstrdup(opts->theme_dir) : site_default_theme();
+	if (!theme_dir) {
+		rc = herr(err, HEARTH_ENOENT,
+			  "no theme found: set HEARTH_THEME_DIR or install hearth's themes");
+		goto end;
+	}
+	if ((rc = site_out_check(out_dir, err)) || (rc = site_theme_load(theme_dir, &theme, err)))
+		goto end;
+	if (in->set->image && *in->set->image) {
+		if (!path_is_safe_rel(in->set->image)) {
+			rc = herr(err, HEARTH_EINVAL,
+				  "hearth.yaml: podcast.image '%s' must be a path inside the library",
+				  in->set->image);
+			goto end;
+		}
+		cover_path = path_join(in->lib_dir ? in->lib_dir : ".", in->set->image);
+	}
+	if ((rc = site_staging_make(out_dir, &staging, err)))
+		goto end;
+
+	c.set = in->set;
+	c.base_url = base;
+	c.cover_src = cover_path ? "cover.jpg" : NULL;
+	site_ctx_entries(&c, in->site, in->n_site, in->pod, in->n_pod);
+	if (in->n_colls) {
+		colls = xcalloc(in->n_colls, sizeof *colls);
+		memcpy(colls, in->colls, in->n_colls * sizeof *colls);
+		qsort(colls, in->n_colls, sizeof *colls, coll_by_slug);
+	}
+	c.colls = colls;
+	c.n_colls = in->n_colls;
+
+	rc = site_media_run(lib, ops, &c, cover_path, staging, opts->jobs, opts->progress,
+			    &st.media_made, &st.media_cached, err);
+	if (!rc)
+		rc = write_pages(&c, theme, staging, &st, err);
+	if (!rc && site_theme_css(theme)) {
+		css_dst = path_join(staging, "style.css");
+		rc = file_copy(site_theme_css(theme), css_dst, err);
+	}
+	if (!rc)
+		rc = write_feed(&c, staging, &st, err);
+	if (!rc)
+		rc = write_marker(staging, err);
+	if (!rc)
+		rc = site_out_check(out_dir, err); /* it may have changed meanwhile */
+	if (!rc && (rc = site_swap(staging, out_dir, err)) == 0)
+		xfree(&staging); /* it is out_dir now, or gone */
+end:
+	if (staging) {
+		struct hearth_err ignored;
+		rm_rf(staging, &ignored);
+	}
+	if (!rc && stats)
+		*stats = st;
+	site_ctx_release(&c);
+	site_theme_free(&theme);
+	free(colls);
+	free(base);
+	free(out_dir);
+	free(theme_dir);
+	free(staging);
+	free(cover_path);
+	free(css_dst);
+	return rc;
+}
+
+int site_build(hearth_lib *lib, const struct site_opts *opts, struct site_stats *stats,
+	       struct hearth_err *err)
+{
+	struct lib_settings set;
+	struct pub_story **site = NULL, **pod = NULL;
+	struct pub_collection **colls = NULL;
+	size_t n_site = 0, n_pod = 0, n_colls = 0;
+	struct site_opts none = {0};
+	int rc;
+
+	memset(&set, 0, sizeof set);
+	if ((rc = lib_settings_load(lib, &set, err)))
+		return rc;
+	rc = lib_public_view(lib, CH_SITE, &site, &n_site, &colls, &n_colls, err);
+	if (!rc)
+		rc = lib_public_view(lib, CH_PODCAST, &pod, &n_pod, NULL, NULL, err);
+	if (!rc) {
+		struct site_input in = {
+			.lib_dir = lib_dir(lib),
+			.set = &set,
+			.site = site,
+			.n_site = n_site,
+			.pod = pod,
+			.n_pod = n_pod,
+			.colls = colls,
+			.n_colls = n_colls,
+		};
+		rc = site_build_input(lib, &in, opts ? opts : &none, &site_media_default,
+				      stats, err);
+	}
+	pub_story_list_free(site, n_site);
+	pub_story_list_free(pod, n_pod);
+	pub_collection_list_free(colls, n_colls);
+	lib_settings_release(&set);
+	return rc;
+}

@@ -1,0 +1,195 @@
+/*
+ * siteInt.h - the inside of site-gen/, shared by its files and by
+ * tests/unit/test_site.c only. Nothing else includes it.
+ *
+ * The build is split in stages that can be tested alone: the records in
+ * memory (struct site_ctx), media renditions (renditions.c, through a table
+ * of functions a test may replace), the public view as one XML document per
+ * page (view.c), the XSLT theme (theme.c), and the output folder with its
+ * marker file and atomic swap (output.c). build.c strings them together.
+ */
+#ifndef HEARTH_SITE_INT_H
+#define HEARTH_SITE_INT_H
+
+#include "site.h"
+#include "../media/media.h"
+
+#include <libxml/tree.h>
+
+/* The marker file every build writes; an out_dir without it is not ours. */
+#define SITE_MARKER ".hearth-site"
+
+/* ---- records ----------------------------------------------------------- */
+
+/* One published audio rendition. Paths are relative to the site root. */
+struct site_audio {
+	char *src;          /* "media/<slug>/<slug>.mp3" */
+	const char *role;   /* "audio" or "music" */
+	int64_t size;       /* exact bytes of the rendition */
+	double duration;    /* seconds, from the asset */
+};
+
+struct site_art {
+	char *src;          /* "media/<slug>/art-<n>.jpg" */
+	const char *alt;    /* borrows from the asset */
+	int width, height;
+};
+
+/* What media/ made for one story; every string is owned. */
+struct site_media {
+	struct site_audio audio[2]; /* [0] is the feed enclosure: speech before music */
+	size_t n_audio;
+	struct site_art *art;
+	size_t n_art;
+	char *vtt_src;              /* "media/<slug>/<slug>.vtt" or NULL */
+	char *transcript;           /* plain text, one cue a line, or NULL */
+};
+
+/*
+ * A story of the union of both views. s borrows from the view it came from.
+ * on_site: the site view holds it (it gets a page); on_podcast: the podcast
+ * view holds it (it may get a feed item).
+ */
+struct site_entry {
+	const struct pub_story *s;
+	bool on_site, on_podcast;
+	struct site_media m;
+};
+
+/* Everything the pages and the feed are made of. */
+struct site_ctx {
+	const struct lib_settings *set;
+	const char *base_url;          /* no trailing slash */
+	const char *cover_src;         /* "cover.jpg" or NULL */
+	struct site_entry *e;          /* newest first, then by slug */
+	size_t n;
+	struct pub_collection **colls; /* borrowed, sorted by slug */
+	size_t n_colls;
+};
+
+/*
+ * Builds ctx->e from the two views: the union by slug, sorted newest first
+ * (published_at, then slug). Borrows the stories.
+ */
+void site_ctx_entries(struct site_ctx *c, struct pub_story **site, size_t n_site,
+		      struct pub_story **pod, size_t n_pod);
+/* Frees ctx->e and the media inside (not the stories). */
+void site_ctx_release(struct site_ctx *c);
+/* The entry for slug, or NULL. */
+const struct site_entry *site_ctx_find(const struct site_ctx *c, const char *slug);
+
+/* ---- media renditions (renditions.c) ----------------------------------- */
+
+/*
+ * The media/ and library/ functions the build calls, as a table so a test
+ * can stand in for them. site_media_default holds the real ones.
+ */
+struct site_media_ops {
+	int (*mp3)(hearth_lib *lib, const struct lib_asset *a, enum media_audio_kind kind,
+		   const struct media_tags *tags, char **out, bool *made,
+		   struct hearth_err *err);
+	int (*jpeg)(hearth_lib *lib, const struct lib_asset *a, int max_width, char **out,
+		    int *w, int *h, bool *made, struct hearth_err *err);
+	int (*image)(const char *src, const char *dst, int max_width, int *w, int *h,
+		     struct hearth_err *err);
+	int (*transcript)(const char *src, double duration, struct buf *vtt,
+			  struct buf *text, struct hearth_err *err);
+	char *(*store_path)(const hearth_lib *lib, const char *sha256);
+};
+extern const struct site_media_ops site_media_default;
+
+/*
+ * Makes every rendition the entries need and puts it into staging/media/
+ * (and the show's cover into staging/cover.jpg when cover_src is set;
+ * cover_path is the source image). Runs jobs threads (0: all cores). Fills
+ * each entry's m. made and cached count renditions (may be NULL).
+ */
+int site_media_run(hearth_lib *lib, const struct site_media_ops *ops,
+		   struct site_ctx *c, const char *cover_path, const char *staging,
+		   int jobs, bool progress, size_t *made, size_t *cached,
+		   struct hearth_err *err);
+
+/* ---- the public view as XML (view.c) ----------------------------------- */
+
+/*
+ * Markdown to HTML with cmark in its safe mode (raw HTML and javascript:
+ * links removed), then parsed into XHTML nodes appended to parent: headings
+ * move down a level (the page has its own h1), links get rel="ugc
+ * nofollow", remote images become their alt text. When the HTML cannot be
+ * parsed the Markdown goes in as plain paragraphs.
+ */
+void site_markdown_nodes(xmlNodePtr parent, const char *markdown);
+
+/*
+ * One XML document per page: <page type="home|story|collection|404"
+ * base="..."> with <site> and the page's content. Only fields of pub_story
+ * and the site settings go in. New documents, free with xmlFreeDoc.
+ */
+xmlDocPtr site_page_home(const struct site_ctx *c);
+xmlDocPtr site_page_story(const struct site_ctx *c, const struct site_entry *e);
+xmlDocPtr site_page_collection(const struct site_ctx *c,
+			       const struct pub_collection *coll);
+xmlDocPtr site_page_404(const struct site_ctx *c);
+
+/* "10 May 2024"; out needs 32 bytes. */
+void site_human_date(int64_t t, char out[32]);
+
+/* ---- the theme (theme.c) ----------------------------------------------- */
+
+typedef struct site_theme site_theme;
+
+/*
+ * Loads dir/page.xsl once per build, with a security policy that forbids
+ * the stylesheet to write files, make folders or touch the network.
+ * Returns a new theme in *out, free with site_theme_free.
+ */
+int site_theme_load(const char *dir, site_theme **out, struct hearth_err *err);
+void site_theme_free(site_theme **t);
+/* The theme's style.css (or the default theme's); borrows. NULL if none. */
+const char *site_theme_css(const site_theme *t);
+
+/*
+ * Applies the theme to a page document with the parameter root (the
+ * relative path to the site root, "" or "../../") and appends
+ * "<!DOCTYPE html>\n" and the HTML to out.
+ */
+int site_theme_apply(site_theme *t, xmlDocPtr page, const char *root,
+		     struct buf *out, struct hearth_err *err);
+
+/* ---- the output folder (output.c) -------------------------------------- */
+
+/*
+ * Refuses an out_dir that exists but is not a Hearth output: not a folder,
+ * or a folder that is not empty and holds no SITE_MARKER.
+ */
+int site_out_check(const char *out_dir, struct hearth_err *err);
+
+/* Makes the staging folder ".<base>.new-XXXXXX" beside out_dir. */
+int site_staging_make(const char *out_dir, char **staging, struct hearth_err *err);
+
+/*
+ * Puts staging in the place of out_dir in one step (renameat2 with
+ * RENAME_EXCHANGE, or a plain rename when out_dir does not exist), then
+ * removes the old site. On failure out_dir is as it was.
+ */
+int site_swap(const char *staging, const char *out_dir, struct hearth_err *err);
+
+/* ---- the whole build from records (build.c) ---------------------------- */
+
+/* What site_build reads from the library, so a test can hand it over. */
+struct site_input {
+	const char *lib_dir;
+	const struct lib_settings *set;
+	struct pub_story **site;
+	size_t n_site;
+	struct pub_story **pod;
+	size_t n_pod;
+	struct pub_collection **colls;
+	size_t n_colls;
+};
+
+int site_build_input(hearth_lib *lib, const struct site_input *in,
+		     const struct site_opts *opts, const struct site_media_ops *ops,
+		     struct site_stats *stats, struct hearth_err *err);
+
+#endif

@@ -1,0 +1,393 @@
+/*
+ * view.c - the public view as XML: one document per page, built with the
+ * libxml2 tree API from the records in struct site_ctx, for the theme's
+ * XSLT to turn into HTML. Every text and attribute goes in through the tree
+ * API, so escaping is libxml2's job, never ours.
+ *
+ * Only fields of struct pub_story (and the site settings) go into these
+ * documents: the public view of the library is the whole input. Markdown
+ * bodies are rendered by cmark in its safe mode and parsed into XHTML
+ * nodes, so the theme copies a tree, never a string of markup.
+ *
+ * The vocabulary (paths are relative to the site root; the theme puts its
+ * root parameter in front):
+ *
+ *   <page type="home|story|collection|404" base="https://...">
+ *     <site collections="N"><title/> <description/> <language/> <author/>
+ *       <license/> <feed href="feed.xml" url="..."/> <cover src="cover.jpg"/></site>
+ *     <story slug href anonymous="yes|no" audio="yes|no">
+ *       <title/> <summary/> <byline/> <published iso>10 May 2024</published>
+ *       <language/> <license/> <warnings><warning/></warnings>
+ *       <themes><theme/></themes> <tags><tag/></tags> <season/> <episode/>
+ *       (story pages only:)
+ *       <audio src type role duration clock size size-human/>
+ *       <art src alt width height/> <body>XHTML</body>
+ *       <transcript src><line/></transcript>
+ *     </story>
+ *     home: <stories><story/>...</stories> <collections><collection/>...</collections>
+ *     collection: <collection slug href count><title/> <description/>
+ *                 <stories>...</stories></collection>
+ *   </page>
+ */
+#include "siteInt.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include <cmark.h>
+#include <libxml/parser.h>
+
+static xmlNodePtr add(xmlNodePtr parent, const char *name, const char *text)
+{
+	return xmlNewTextChild(parent, NULL, BAD_CAST name, text ? BAD_CAST text : NULL);
+}
+
+static void set(xmlNodePtr n, const char *name, const char *value)
+{
+	if (value)
+		xmlSetProp(n, BAD_CAST name, BAD_CAST value);
+}
+
+static void set_int(xmlNodePtr n, const char *name, int64_t v)
+{
+	char s[32];
+	snprintf(s, sizeof s, "%" PRId64, v);
+	set(n, name, s);
+}
+
+/* A text element only when the text is there. */
+static void add_opt(xmlNodePtr parent, const char *name, const char *text)
+{
+	if (text && *text)
+		add(parent, name, text);
+}
+
+/* <list><item/>...</list> for a NULL-terminated array; nothing when empty. */
+static void add_list(xmlNodePtr parent, const char *list, const char *item, char **v)
+{
+	if (!v || !v[0])
+		return;
+	xmlNodePtr l = add(parent, list, NULL);
+	for (; *v; v++)
+		add(l, item, *v);
+}
+
+void site_human_date(int64_t t, char out[32])
+{
+	static const char *months[] = {"January", "February", "March",     "April",
+				       "May",     "June",     "July",      "August",
+				       "September", "October", "November", "December"};
+	time_t tt = (time_t)t;
+	struct tm tm;
+	gmtime_r(&tt, &tm);
+	snprintf(out, 32, "%d %s %d", tm.tm_mday, months[tm.tm_mon], tm.tm_year + 1900);
+}
+
+/* "2:06" or "1:02:03". */
+static void clock_time(double seconds, char out[32])
+{
+	int64_t s = (int64_t)(seconds + 0.5);
+	if (s >= 3600)
+		snprintf(out, 32, "%" PRId64 ":%02d:%02d", s / 3600, (int)(s / 60 % 60),
+			 (int)(s % 60));
+	else
+		snprintf(out, 32, "%d:%02d", (int)(s / 60), (int)(s % 60));
+}
+
+/* "1.2 MB" or "340 kB", without the locale's help. */
+static void human_size(int64_t n, char out[32])
+{
+	if (n >= 1000000) {
+		int64_t tenths = (n + 50000) / 100000;
+		snprintf(out, 32, "%" PRId64 ".%d MB", tenths / 10, (int)(tenths % 10));
+	} else {
+		snprintf(out, 32, "%" PRId64 " kB", (n + 999) / 1000);
+	}
+}
+
+/* ---- Markdown ------------------------------------------------------------ */
+
+/*
+ * Makes the parsed body fit a story page. Headings go down a level so the
+ * page keeps one h1. Links are marked as user content; a link cmark
+ * emptied (javascript: and the like) becomes its text. An image in the
+ * body becomes its alt text: a remote one would tell a third party who
+ * reads a mental-health story, and a local one would name an original,
+ * which is never published; a story's art is published through its assets.
+ * Comments (cmark's "raw HTML omitted") are dropped.
+ */
+static void tidy(xmlNodePtr n)
+{
+	xmlNodePtr next;
+	for (; n; n = next) {
+		next = n->next;
+		if (n->type == XML_COMMENT_NODE || n->type == XML_PI_NODE) {
+			xmlUnlinkNode(n);
+			xmlFreeNode(n);
+			continue;
+		}
+		if (n->type != XML_ELEMENT_NODE)
+			continue;
+		const char *name = (const char *)n->name;
+		if (name[0] == 'h' && name[1] >= '1' && name[1] <= '5' && !name[2]) {
+			char h[3] = {'h', (char)(name[1] + 1), 0};
+			xmlNodeSetName(n, BAD_CAST h);
+		} else if (!strcmp(name, "a")) {
+			xmlChar *href = xmlGetProp(n, BAD_CAST "href");
+			bool dropped = !href || !*href;
+			xmlFree(href);
+			if (dropped) {
+				/* cmark emptied an unsafe link: keep only its text */
+				tidy(n->children);
+				while (n->children) {
+					xmlNodePtr ch = n->children;
+					xmlUnlinkNode(ch);
+					xmlAddPrevSibling(n, ch);
+				}
+				xmlUnlinkNode(n);
+				xmlFreeNode(n);
+				continue;
+			}
+			xmlSetProp(n, BAD_CAST "rel", BAD_CAST "ugc nofollow");
+		} else if (!strcmp(name, "img")) {
+			xmlChar *alt = xmlGetProp(n, BAD_CAST "alt");
+			xmlNodePtr t = xmlNewDocText(n->doc, alt ? alt : BAD_CAST "");
+			xmlReplaceNode(n, t);
+			xmlFreeNode(n);
+			xmlFree(alt);
+			continue;
+		}
+		tidy(n->children);
+	}
+}
+
+/* The Markdown as plain paragraphs, for when its HTML does not parse. */
+static void plain_paragraphs(xmlNodePtr parent, const char *md)
+{
+	const char *p = md;
+	while (*p) {
+		const char *q = strstr(p, "\n\n");
+		size_t n = q ? (size_t)(q - p) : strlen(p);
+		char *para = xstrndup(p, n);
+		if (*str_trim(para))
+			add(parent, "p", para);
+		free(para);
+		if (!q)
+			break;
+		p = q + 2;
+	}
+}
+
+void site_markdown_nodes(xmlNodePtr parent, const char *markdown)
+{
+	if (!markdown || !*markdown)
+		return;
+	char *html = cmark_markdown_to_html(markdown, strlen(markdown), CMARK_OPT_DEFAULT);
+	struct buf b = BUF_INIT;
+	buf_puts(&b, "<div>");
+	buf_puts(&b, html ? html : "");
+	buf_puts(&b, "</div>");
+	free(html);
+
+	xmlDocPtr d = xmlReadMemory(b.data, (int)b.len, "body.html", "UTF-8",
+				    XML_PARSE_NONET | XML_PARSE_NOERROR |
+					    XML_PARSE_NOWARNING);
+	buf_release(&b);
+	if (!d || !xmlDocGetRootElement(d)) {
+		plain_paragraphs(parent, markdown);
+		xmlFreeDoc(d);
+		return;
+	}
+	xmlNodePtr root = xmlDocGetRootElement(d);
+	tidy(root->children);
+	for (xmlNodePtr n = root->children; n; n = n->next) {
+		xmlNodePtr copy = xmlDocCopyNode(n, parent->doc, 1);
+		if (copy)
+			xmlAddChild(parent, copy);
+	}
+	xmlFreeDoc(d);
+}
+
+/* ---- pages --------------------------------------------------------------- */
+
+static xmlDocPtr new_page(const struct site_ctx *c, const char *type, xmlNodePtr *root)
+{
+	const struct lib_settings *s = c->set;
+	xmlDocPtr doc = xmlNewDoc(BAD_CAST "1.0");
+	xmlNodePtr page = xmlNewDocNode(doc, NULL, BAD_CAST "page", NULL);
+	xmlDocSetRootElement(doc, page);
+	set(page, "type", type);
+	set(page, "base", c->base_url);
+
+	xmlNodePtr site = add(page, "site", NULL);
+	set_int(site, "collections", (int64_t)c->n_colls);
+	add(site, "title", s->title ? s->title : "");
+	add_opt(site, "description", s->description);
+	add(site, "language", s->language && *s->language ? s->language : "en");
+	add_opt(site, "author", s->author);
+	add_opt(site, "license", s->license);
+	xmlNodePtr feed = add(site, "feed", NULL);
+	set(feed, "href", "feed.xml");
+	char *url = xasprintf("%s/feed.xml", c->base_url);
+	set(feed, "url", url);
+	free(url);
+	if (c->cover_src)
+		set(add(site, "cover", NULL), "src", c->cover_src);
+	*root = page;
+	return doc;
+}
+
+static char *story_href(const char *slug)
+{
+	return xasprintf("stories/%s/index.html", slug);
+}
+
+/* The parts of a story every listing shows. */
+static xmlNodePtr story_node(xmlNodePtr parent, const struct site_entry *e)
+{
+	const struct pub_story *s = e->s;
+	char iso[21], human[32];
+	xmlNodePtr n = add(parent, "story", NULL);
+	char *href = story_href(s->slug);
+
+	set(n, "slug", s->slug);
+	set(n, "href", href);
+	free(href);
+	set(n, "anonymous", s->byline && !strcmp(s->byline, "Anonymous") ? "yes" : "no");
+	set(n, "audio", e->m.n_audio ? "yes" : "no");
+	add(n, "title", s->title ? s->title : "");
+	add_opt(n, "summary", s->summary);
+	add_opt(n, "byline", s->byline);
+	if (s->published_at) {
+		date_iso(s->published_at, iso);
+		site_human_date(s->published_at, human);
+		set(add(n, "published", human), "iso", iso);
+	}
+	add_opt(n, "language", s->language);
+	add_opt(n, "license", s->license);
+	add_list(n, "warnings", "warning", s->warnings);
+	add_list(n, "themes", "theme", s->themes);
+	add_list(n, "tags", "tag", s->tags);
+	if (s->season > 0)
+		set_int(add(n, "season", NULL), "n", s->season);
+	if (s->episode > 0)
+		set_int(add(n, "episode", NULL), "n", s->episode);
+	return n;
+}
+
+/* The transcript's plain text, one <line> per non-empty line. */
+static void transcript_node(xmlNodePtr story, const struct site_media *m)
+{
+	xmlNodePtr t = add(story, "transcript", NULL);
+	set(t, "src", m->vtt_src);
+	const char *p = m->transcript ? m->transcript : "";
+	while (*p) {
+		const char *q = strchr(p, '\n');
+		size_t n = q ? (size_t)(q - p) : strlen(p);
+		char *line = xstrndup(p, n);
+		if (*str_trim(line))
+			add(t, "line", line);
+		free(line);
+		if (!q)
+			break;
+		p = q + 1;
+	}
+}
+
+xmlDocPtr site_page_story(const struct site_ctx *c, const struct site_entry *e)
+{
+	xmlNodePtr page;
+	xmlDocPtr doc = new_page(c, "story", &page);
+	xmlNodePtr n = story_node(page, e);
+	const struct site_media *m = &e->m;
+	char num[32];
+
+	for (size_t i = 0; i < m->n_audio; i++) {
+		const struct site_audio *a = &m->audio[i];
+		xmlNodePtr au = add(n, "audio", NULL);
+		set(au, "src", a->src);
+		set(au, "type", "audio/mpeg");
+		set(au, "role", a->role);
+		set_int(au, "duration", (int64_t)(a->duration + 0.5));
+		clock_time(a->duration, num);
+		set(au, "clock", num);
+		set_int(au, "size", a->size);
+		human_size(a->size, num);
+		set(au, "size-human", num);
+	}
+	for (size_t i = 0; i < m->n_art; i++) {
+		const struct site_art *a = &m->art[i];
+		xmlNodePtr art = add(n, "art", NULL);
+		set(art, "src", a->src);
+		set(art, "alt", a->alt ? a->alt : "");
+		set_int(art, "width", a->width);
+		set_int(art, "height", a->height);
+	}
+	site_markdown_nodes(add(n, "body", NULL), e->s->body);
+	if (m->vtt_src || m->transcript)
+		transcript_node(n, m);
+	return doc;
+}
+
+/* Listings show only stories that have a page. */
+static void story_list(xmlNodePtr parent, const struct site_ctx *c)
+{
+	xmlNodePtr l = add(parent, "stories", NULL);
+	for (size_t i = 0; i < c->n; i++)
+		if (c->e[i].on_site)
+			story_node(l, &c->e[i]);
+}
+
+static xmlNodePtr collection_node(xmlNodePtr parent, const struct site_ctx *c,
+				  const struct pub_collection *coll, bool with_stories)
+{
+	xmlNodePtr n = add(parent, "collection", NULL);
+	xmlNodePtr l = NULL;
+	int64_t count = 0;
+	char *href = xasprintf("collections/%s/index.html", coll->slug);
+
+	set(n, "slug", coll->slug);
+	set(n, "href", href);
+	free(href);
+	add(n, "title", coll->title ? coll->title : coll->slug);
+	add_opt(n, "description", coll->description);
+	if (with_stories)
+		l = add(n, "stories", NULL);
+	for (char **p = coll->stories; p && *p; p++) {
+		const struct site_entry *e = site_ctx_find(c, *p);
+		if (!e || !e->on_site)
+			continue;
+		count++;
+		if (l)
+			story_node(l, e);
+	}
+	set_int(n, "count", count);
+	return n;
+}
+
+xmlDocPtr site_page_home(const struct site_ctx *c)
+{
+	xmlNodePtr page;
+	xmlDocPtr doc = new_page(c, "home", &page);
+	story_list(page, c);
+	xmlNodePtr l = add(page, "collections", NULL);
+	for (size_t i = 0; i < c->n_colls; i++)
+		collection_node(l, c, c->colls[i], false);
+	return doc;
+}
+
+xmlDocPtr site_page_collection(const struct site_ctx *c, const struct pub_collection *coll)
+{
+	xmlNodePtr page;
+	xmlDocPtr doc = new_page(c, "collection", &page);
+	collection_node(page, c, coll, true);
+	return doc;
+}
+
+xmlDocPtr site_page_404(const struct site_ctx *c)
+{
+	xmlNodePtr page;
+	return new_page(c, "404", &page);
+}

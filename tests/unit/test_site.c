@@ -1,0 +1,810 @@
+/*
+ * test_site.c - the build: the public view as XML (only public fields),
+ * cmark's safe mode, the theme's HTML, the atomic swap and the marker file,
+ * and a whole build from hand-made records with stand-in media functions.
+ */
+#define _GNU_SOURCE /* realpath */
+#include "../../core/core.h"
+#include "../../site-gen/siteInt.h"
+#include "t.h"
+
+#include <dirent.h>
+#include <sys/stat.h>
+
+#include <libxml/parser.h>
+#include <libxml/tree.h>
+#include <libxslt/xsltutils.h>
+
+/* ---- fixtures ------------------------------------------------------------ */
+
+static char s_title[] = "Hearth Stories", s_desc[] = "Peer stories of getting through",
+	    s_base[] = "https://stories.example.org/", s_lang[] = "en",
+	    s_author[] = "Hearth Peer Network", s_cat[] = "Health & Fitness",
+	    s_sub[] = "Mental Health", s_lic[] = "CC-BY-NC-ND-4.0";
+
+static struct lib_settings settings(void)
+{
+	struct lib_settings s;
+	memset(&s, 0, sizeof s);
+	s.title = s_title;
+	s.description = s_desc;
+	s.base_url = s_base;
+	s.language = s_lang;
+	s.author = s_author;
+	s.category = s_cat;
+	s.subcategory = s_sub;
+	s.license = s_lic;
+	return s;
+}
+
+static char w1[] = "self-harm", w2[] = "hospital stay", th1[] = "recovery",
+	    tg1[] = "night", tg2[] = "family";
+static char *warnings[] = {w1, w2, NULL};
+static char *themes_v[] = {th1, NULL};
+static char *tags_v[] = {tg1, tg2, NULL};
+
+static struct pub_asset night_assets[] = {
+	{.role = "audio", .sha256 = "aaaa", .mime = "audio/flac", .duration = 125.6, .index = 1},
+	{.role = "art", .sha256 = "bbbb", .mime = "image/png", .alt = "A lamp in a dark window",
+	 .width = 3000, .height = 2000, .index = 1},
+	{.role = "transcript", .sha256 = "cccc", .mime = "text/vtt", .index = 1},
+};
+
+static struct pub_story night = {
+	.slug = "night-shift",
+	.guid = "6d1f3a8e-0000-4000-8000-000000000001",
+	.title = "Night <shift> & after",
+	.summary = "How the nights got shorter.",
+	.body = "# A heading\n\nFirst *paragraph*.\n\n<script>alert('x')</script>\n\n"
+		"[click](javascript:alert(1)) and [ok](https://example.org/help)\n\n"
+		"![tracker](https://evil.example/pixel.gif)\n",
+	.byline = "Sky",
+	.language = "en",
+	.license = "CC-BY-4.0",
+	.published_at = 1715342400, /* 10 May 2024 */
+	.updated_at = 1715342400,
+	.on_site = true,
+	.on_podcast = true,
+	.warnings = warnings,
+	.themes = themes_v,
+	.tags = tags_v,
+	.season = 1,
+	.episode = 2,
+	.assets = night_assets,
+	.n_assets = 3,
+};
+
+static struct pub_asset song_assets[] = {
+	{.role = "music", .sha256 = "dddd", .mime = "audio/wav", .duration = 61, .index = 1},
+};
+
+/* only in the podcast view: no site consent */
+static struct pub_story song = {
+	.slug = "morning-song",
+	.guid = "6d1f3a8e-0000-4000-8000-000000000002",
+	.title = "Morning song",
+	.summary = "A song.",
+	.body = "Words.",
+	.byline = "Anonymous",
+	.language = "en",
+	.published_at = 1715428800,
+	.updated_at = 1715428800,
+	.on_podcast = true,
+	.assets = song_assets,
+	.n_assets = 1,
+};
+
+/* only in the site view: text only */
+static struct pub_story letter = {
+	.slug = "a-letter",
+	.guid = "6d1f3a8e-0000-4000-8000-000000000003",
+	.title = "A letter",
+	.summary = "To myself, a year ago.",
+	.body = "Dear me,\n\nIt gets *better*.",
+	.byline = "Anonymous",
+	.language = "en",
+	.published_at = 1715256000,
+	.updated_at = 1715256000,
+	.on_site = true,
+};
+
+static char c_slug[] = "first-nights", c_title[] = "First nights",
+	    c_desc[] = "Stories about nights", c_s1[] = "night-shift", c_s2[] = "morning-song",
+	    c_s3[] = "a-letter";
+static char *c_stories[] = {c_s1, c_s2, c_s3, NULL};
+static struct pub_collection coll = {
+	.slug = c_slug, .title = c_title, .description = c_desc, .stories = c_stories};
+
+static const char *theme_dir(void)
+{
+	const char *d = getenv("HEARTH_THEME_DIR");
+	return d && *d ? d : "themes/default";
+}
+
+/* ---- stand-in media ------------------------------------------------------ */
+
+static int64_t fake_mp3_bytes(const struct lib_asset *a)
+{
+	return 1000 + (int64_t)strlen(a->sha256) * 111 + (a->sha256[0] == 'd' ? 7 : 0);
+}
+
+static int write_n(const char *path, int64_t n, struct hearth_err *err)
+{
+	char *data = xmalloc((size_t)n);
+	memset(data, 'x', (size_t)n);
+	int rc = file_write_atomic(path, data, (size_t)n, err);
+	free(data);
+	return rc;
+}
+
+static int fake_mp3(hearth_lib *lib, const struct lib_asset *a, enum media_audio_kind kind,
+		    const struct media_tags *tags, char **out, bool *made,
+		    struct hearth_err *err)
+{
+	(void)lib;
+	(void)kind;
+	(void)tags;
+	*out = xasprintf("%s/cache/%s.mp3", t_tmpdir(), a->sha256);
+	if (made)
+		*made = !path_exists(*out);
+	return write_n(*out, fake_mp3_bytes(a), err);
+}
+
+static int fake_jpeg(hearth_lib *lib, const struct lib_asset *a, int max_width, char **out,
+		     int *w, int *h, bool *made, struct hearth_err *err)
+{
+	(void)lib;
+	*out = xasprintf("%s/cache/%s-%d.jpg", t_tmpdir(), a->sha256, max_width);
+	if (made)
+		*made = false;
+	*w = max_width;
+	*h = max_width * a->height / a->width;
+	return write_n(*out, 500, err);
+}
+
+static int fake_image(const char *src, const char *dst, int max_width, int *w, int *h,
+		      struct hearth_err *err)
+{
+	(void)src;
+	if (w)
+		*w = max_width;
+	if (h)
+		*h = max_width;
+	return write_n(dst, 300, err);
+}
+
+static int fake_transcript(const char *src, double duration, struct buf *vtt, struct buf *text,
+			   struct hearth_err *err)
+{
+	(void)src;
+	(void)err;
+	if (duration < 100)
+		return herr(err, HEARTH_EINVAL, "transcript timed without its audio");
+	buf_puts(vtt, "WEBVTT\n\n00:00.000 --> 00:02.000\nHello & welcome.\n");
+	buf_puts(text, "Hello & welcome.\nThe <second> line.\n");
+	return 0;
+}
+
+static char *fake_store_path(const hearth_lib *lib, const char *sha)
+{
+	(void)lib;
+	return xasprintf("%s/store/%s", t_tmpdir(), sha);
+}
+
+static const struct site_media_ops fake_ops = {
+	fake_mp3, fake_jpeg, fake_image, fake_transcript, fake_store_path,
+};
+
+/* ---- helpers ------------------------------------------------------------- */
+
+/* A ctx over night (site+podcast), song (podcast), letter (site). */
+static void make_ctx(struct site_ctx *c, const struct lib_settings *set,
+		     struct pub_collection **colls)
+{
+	static struct pub_story *site_v[] = {&night, &letter};
+	static struct pub_story *pod_v[] = {&song, &night};
+	memset(c, 0, sizeof *c);
+	c->set = set;
+	c->base_url = "https://stories.example.org";
+	c->cover_src = "cover.jpg";
+	site_ctx_entries(c, site_v, 2, pod_v, 2);
+	c->colls = colls;
+	c->n_colls = colls ? 1 : 0;
+}
+
+static char *doc_string(xmlDocPtr d)
+{
+	xmlChar *s = NULL;
+	int n = 0;
+	xmlDocDumpMemoryEnc(d, &s, &n, "UTF-8");
+	char *r = xstrndup((const char *)s, (size_t)n);
+	xmlFree(s);
+	return r;
+}
+
+static size_t count_of(const char *hay, const char *needle)
+{
+	size_t n = 0;
+	for (const char *p = hay; (p = strstr(p, needle)); p++)
+		n++;
+	return n;
+}
+
+static char *read_text(const char *path)
+{
+	struct buf b = BUF_INIT;
+	struct hearth_err err;
+	if (file_read(path, &b, &err) != 0) {
+		buf_release(&b);
+		return NULL;
+	}
+	return buf_detach(&b);
+}
+
+static char *read_in(const char *dir, const char *rel)
+{
+	char *p = path_join(dir, rel);
+	char *t = read_text(p);
+	free(p);
+	return t;
+}
+
+/* True when some entry of dir starts with prefix. */
+static bool dir_has_prefix(const char *dir, const char *prefix)
+{
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	bool found = false;
+	if (!d)
+		return false;
+	while ((de = readdir(d)))
+		if (str_starts(de->d_name, prefix))
+			found = true;
+	closedir(d);
+	return found;
+}
+
+/* ---- the XML view -------------------------------------------------------- */
+
+/*
+ * The names the view may use outside a story's <body>. Each stands for a
+ * field of pub_story, of the site settings, or of a rendition; a new name
+ * has to be added here on purpose.
+ */
+static const char *const allowed[] = {
+	/* elements */
+	"page", "site", "title", "description", "language", "author", "license", "feed",
+	"cover", "story", "summary", "byline", "published", "warnings", "warning", "themes",
+	"theme", "tags", "tag", "season", "episode", "audio", "art", "body", "transcript",
+	"line", "stories", "collections", "collection",
+	/* attributes */
+	"type", "base", "collections", "href", "url", "src", "slug", "anonymous", "iso", "n",
+	"role", "duration", "clock", "size", "size-human", "alt", "width", "height", "count",
+	NULL};
+
+static bool is_allowed(const xmlChar *name)
+{
+	for (const char *const *p = allowed; *p; p++)
+		if (!strcmp(*p, (const char *)name))
+			return true;
+	return false;
+}
+
+/* The first name outside <body> that is not allowed, or NULL. */
+static const xmlChar *stray_name(xmlNodePtr n)
+{
+	for (; n; n = n->next) {
+		if (n->type != XML_ELEMENT_NODE)
+			continue;
+		if (!is_allowed(n->name))
+			return n->name;
+		for (xmlAttrPtr a = n->properties; a; a = a->next)
+			if (!is_allowed(a->name))
+				return a->name;
+		if (!strcmp((const char *)n->name, "body"))
+			continue;
+		const xmlChar *s = stray_name(n->children);
+		if (s)
+			return s;
+	}
+	return NULL;
+}
+
+static void view_holds_only_public_fields(void)
+{
+	struct lib_settings set = settings();
+	struct pub_collection *colls[] = {&coll};
+	struct site_ctx c;
+	make_ctx(&c, &set, colls);
+
+	const struct site_entry *e = site_ctx_find(&c, "night-shift");
+	CHECK(e && e->on_site && e->on_podcast);
+	xmlDocPtr pages[] = {site_page_story(&c, e), site_page_home(&c),
+			     site_page_collection(&c, &coll), site_page_404(&c)};
+	for (size_t i = 0; i < sizeof pages / sizeof pages[0]; i++) {
+		const xmlChar *bad = stray_name(xmlDocGetRootElement(pages[i]));
+		if (bad)
+			printf("  unexpected name in the view: %s\n", (const char *)bad);
+		CHECK(bad == NULL);
+	}
+
+	char *story = doc_string(pages[0]);
+	CHECK(strstr(story, "<title>Night &lt;shift&gt; &amp; after</title>") != NULL);
+	CHECK(strstr(story, "<published iso=\"2024-05-10T12:00:00Z\">10 May 2024</published>"));
+	CHECK(strstr(story, "<warning>self-harm</warning>") != NULL);
+	CHECK(strstr(story, "<byline>Sky</byline>") != NULL);
+	/* the guid is for the feed; the page has no use for it */
+	CHECK(strstr(story, night.guid) == NULL);
+	free(story);
+
+	/* a podcast-only story is in no listing */
+	char *home = doc_string(pages[1]);
+	CHECK(strstr(home, "morning-song") == NULL);
+	CHECK(strstr(home, "night-shift") != NULL && strstr(home, "a-letter") != NULL);
+	CHECK(strstr(home, "count=\"2\"") != NULL);
+	CHECK(strstr(home, "night-shift") < strstr(home, "a-letter")); /* newest first */
+	free(home);
+	char *cp = doc_string(pages[2]);
+	CHECK(strstr(cp, "morning-song") == NULL);
+	free(cp);
+
+	for (size_t i = 0; i < sizeof pages / sizeof pages[0]; i++)
+		xmlFreeDoc(pages[i]);
+	site_ctx_release(&c);
+}
+
+static void markdown_is_safe(void)
+{
+	xmlDocPtr d = xmlNewDoc(BAD_CAST "1.0");
+	xmlNodePtr body = xmlNewDocNode(d, NULL, BAD_CAST "body", NULL);
+	xmlDocSetRootElement(d, body);
+	site_markdown_nodes(body, night.body);
+	char *s = doc_string(d);
+
+	CHECK(strstr(s, "<script") == NULL);
+	CHECK(strstr(s, "alert(") == NULL);
+	CHECK(strstr(s, "javascript:") == NULL);
+	CHECK(strstr(s, "href=\"\"") == NULL);
+	CHECK(strstr(s, "<p>click and <a") != NULL);
+	CHECK(strstr(s, "<h1") == NULL);
+	CHECK(strstr(s, "<h2>A heading</h2>") != NULL);
+	CHECK(strstr(s, "<em>paragraph</em>") != NULL);
+	CHECK(strstr(s, "href=\"https://example.org/help\" rel=\"ugc nofollow\"") != NULL);
+	CHECK(strstr(s, "evil.example") == NULL);
+	CHECK(strstr(s, "tracker") != NULL);
+	CHECK(strstr(s, "<!--") == NULL);
+	free(s);
+	xmlFreeDoc(d);
+
+	/* raw HTML in any form stays out */
+	d = xmlNewDoc(BAD_CAST "1.0");
+	body = xmlNewDocNode(d, NULL, BAD_CAST "body", NULL);
+	xmlDocSetRootElement(d, body);
+	site_markdown_nodes(body, "<div onclick=\"x()\">hi</div>\n\n"
+				  "a <b onmouseover=\"y()\">b</b> <iframe src=\"//x\"></iframe>\n\n"
+				  "[x](JAVASCRIPT:z()) [d](data:text/html;base64,AAAA) &amp; &copy;\n");
+	s = doc_string(d);
+	CHECK(strstr(s, "onclick") == NULL);
+	CHECK(strstr(s, "onmouseover") == NULL);
+	CHECK(strstr(s, "iframe") == NULL);
+	CHECK(strstr(s, "JAVASCRIPT") == NULL);
+	CHECK(strstr(s, "data:text/html") == NULL);
+	CHECK(strstr(s, "\xc2\xa9") != NULL); /* &copy; became the character */
+	free(s);
+	xmlFreeDoc(d);
+}
+
+/* ---- the theme ----------------------------------------------------------- */
+
+static void theme_makes_accessible_html(void)
+{
+	struct lib_settings set = settings();
+	struct pub_collection *colls[] = {&coll};
+	struct site_ctx c;
+	struct hearth_err err;
+	site_theme *t = NULL;
+	struct buf html = BUF_INIT;
+
+	make_ctx(&c, &set, colls);
+	struct site_entry *e = (struct site_entry *)site_ctx_find(&c, "night-shift");
+	/* what the media step would have filled */
+	e->m.audio[0].src = xstrdup("media/night-shift/night-shift.mp3");
+	e->m.audio[0].role = "audio";
+	e->m.audio[0].size = 1234567;
+	e->m.audio[0].duration = 125.6;
+	e->m.n_audio = 1;
+	e->m.vtt_src = xstrdup("media/night-shift/night-shift.vtt");
+	e->m.transcript = xstrdup("Hello & welcome.\nThe <second> line.\n");
+
+	CHECK_OK(site_theme_load(theme_dir(), &t, &err), &err);
+	xmlDocPtr d = site_page_story(&c, e);
+	int rc = site_theme_apply(t, d, "../../", &html, &err);
+	xmlFreeDoc(d);
+	CHECK_OK(rc, &err);
+	const char *h = html.data;
+	char *p = path_join(t_tmpdir(), "story.html");
+	file_write_atomic(p, html.data, html.len, &err);
+	free(p);
+
+	CHECK(str_starts(h, "<!DOCTYPE html>\n<html lang=\"en\">"));
+	CHECK(count_of(h, "<h1") == 1);
+	CHECK(count_of(h, "<main") == 1);
+	CHECK(strstr(h, "<main id=\"main\"") != NULL);
+	CHECK(strstr(h, "href=\"#main\"") != NULL);
+	CHECK(count_of(h, "charset") == 1);
+	CHECK(strstr(h, "<meta name=\"viewport\"") != NULL);
+	CHECK(strstr(h, "<title>Night &lt;shift&gt; &amp; after – Hearth Stories</title>"));
+	CHECK(strstr(h, "type=\"application/rss+xml\" href=\"../../feed.xml\"") != NULL);
+	CHECK(strstr(h, "href=\"../../style.css\"") != NULL);
+	CHECK(strstr(h, "By Sky") != NULL);
+	CHECK(strstr(h, "<time datetime=\"2024-05-10T12:00:00Z\">10 May 2024</time>"));
+
+	/* the warning comes before the player and the story */
+	const char *warn = strstr(h, "role=\"note\"");
+	const char *audio = strstr(h, "<audio");
+	const char *body = strstr(h, "First <em>paragraph</em>");
+	const char *trans = strstr(h, "Transcript</h2>");
+	CHECK(warn && audio && body && trans);
+	CHECK(warn < audio && audio < body && body < trans);
+	CHECK(strstr(h, "This story talks about self-harm, hospital stay.") != NULL);
+	CHECK(strstr(h, "preload=\"none\"") != NULL);
+	CHECK(strstr(h, "src=\"../../media/night-shift/night-shift.mp3\"") != NULL);
+	CHECK(strstr(h, "download") != NULL);
+	CHECK(strstr(h, "Length 2:06") != NULL);
+	CHECK(strstr(h, "1.2 MB") != NULL);
+	CHECK(strstr(h, "<p>The &lt;second&gt; line.</p>") != NULL);
+	CHECK(strstr(h, "<script") == NULL);
+	CHECK(strstr(h, "Storytellers can withdraw at any time.") != NULL);
+	CHECK(strstr(h, "crisis line") != NULL);
+	buf_reset(&html);
+
+	/* home: one h1, links relative to the root, anonymous byline */
+	d = site_page_home(&c);
+	rc = site_theme_apply(t, d, "", &html, &err);
+	xmlFreeDoc(d);
+	CHECK_OK(rc, &err);
+	h = html.data;
+	CHECK(count_of(h, "<h1") == 1);
+	CHECK(strstr(h, "href=\"stories/night-shift/index.html\"") != NULL);
+	CHECK(strstr(h, "href=\"collections/first-nights/index.html\"") != NULL);
+	CHECK(strstr(h, "Shared anonymously") != NULL);
+	CHECK(strstr(h, "aria-current=\"page\"") != NULL);
+	CHECK(strstr(h, "morning-song") == NULL);
+	buf_reset(&html);
+
+	d = site_page_404(&c);
+	rc = site_theme_apply(t, d, "https://stories.example.org/", &html, &err);
+	xmlFreeDoc(d);
+	CHECK_OK(rc, &err);
+	CHECK(strstr(html.data, "href=\"https://stories.example.org/style.css\"") != NULL);
+
+	buf_release(&html);
+	site_theme_free(&t);
+	site_ctx_release(&c);
+}
+
+/* ---- output folder ------------------------------------------------------- */
+
+static const char *mkdir_in(const char *name, char *out, size_t n)
+{
+	snprintf(out, n, "%s/%s", t_tmpdir(), name);
+	return out;
+}
+
+static int build(const char *out, const char *theme, struct pub_story **site, size_t n_site,
+		 struct pub_story **pod, size_t n_pod, struct site_stats *st,
+		 struct hearth_err *err)
+{
+	struct lib_settings set = settings();
+	struct pub_collection *colls[] = {&coll};
+	char *lib = path_join(t_tmpdir(), "lib");
+	struct site_input in = {lib, &set, site, n_site, pod, n_pod, colls, 1};
+	static char image[] = "cover.png";
+	struct site_opts o = {.out_dir = out, .theme_dir = theme, .jobs = 3};
+	set.image = image;
+	int rc = site_build_input(NULL, &in, &o, &fake_ops, st, err);
+	free(lib);
+	return rc;
+}
+
+static void whole_build(void)
+{
+	char out[512], again[512];
+	struct hearth_err err;
+	struct site_stats st;
+	struct pub_story *site_v[] = {&letter, &night};
+	struct pub_story *pod_v[] = {&night, &song};
+
+	mkdir_in("public", out, sizeof out);
+	CHECK_OK(build(out, theme_dir(), site_v, 2, pod_v, 2, &st, &err), &err);
+	CHECK(st.stories == 2 && st.collections == 1 && st.feed_items == 2);
+	CHECK(st.media_made + st.media_cached == 5); /* 2 mp3, 1 art, 1 vtt, cover */
+
+	const char *files[] = {"index.html", "404.html", "style.css", "feed.xml", "cover.jpg",
+			       SITE_MARKER, "stories/night-shift/index.html",
+			       "stories/a-letter/index.html", "collections/first-nights/index.html",
+			       "media/night-shift/night-shift.mp3", "media/night-shift/art-1.jpg",
+			       "media/night-shift/night-shift.vtt",
+			       "media/morning-song/morning-song.mp3"};
+	for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
+		char *p = path_join(out, files[i]);
+		if (!path_is_file(p))
+			printf("  missing %s\n", files[i]);
+		CHECK(path_is_file(p));
+		free(p);
+	}
+	/* no page for the story without site consent */
+	char *p = path_join(out, "stories/morning-song");
+	CHECK(!path_exists(p));
+	free(p);
+
+	char *feed = read_in(out, "feed.xml");
+	CHECK(feed != NULL);
+	xmlDocPtr fd = xmlReadMemory(feed, (int)strlen(feed), "feed.xml", NULL, XML_PARSE_NONET);
+	CHECK(fd != NULL);
+	xmlFreeDoc(fd);
+	char want[256];
+	snprintf(want, sizeof want,
+		 "<enclosure url=\"https://stories.example.org/media/night-shift/night-shift.mp3\" "
+		 "length=\"%lld\" type=\"audio/mpeg\"/>",
+		 (long long)(1000 + 4 * 111));
+	CHECK(strstr(feed, want) != NULL);
+	CHECK(strstr(feed, "<link>https://stories.example.org/stories/night-shift/</link>"));
+	CHECK(strstr(feed, "stories/morning-song") == NULL); /* no page, no link */
+	CHECK(strstr(feed, "media/morning-song/morning-song.mp3") != NULL);
+	CHECK(strstr(feed, "a-letter") == NULL);                 /* no podcast consent */
+	CHECK(strstr(feed, "morning-song") < strstr(feed, "night-shift")); /* newest first */
+	CHECK(strstr(feed, "<lastBuildDate>Sat, 11 May 2024 12:00:00 +0000</lastBuildDate>"));
+	CHECK(strstr(feed, "<itunes:image href=\"https://stories.example.org/cover.jpg\"/>"));
+	CHECK(strstr(feed, "media/night-shift/art-1.jpg") != NULL);
+	CHECK(strstr(feed, "night-shift.vtt\" type=\"text/vtt\" language=\"en\"") != NULL);
+	CHECK(strstr(feed, "<itunes:duration>126</itunes:duration>") != NULL);
+	CHECK(strstr(feed, "<podcast:guid>") != NULL);
+
+	char *story = read_in(out, "stories/night-shift/index.html");
+	CHECK(story && strstr(story, "width=\"1600\" height=\"1066\"") != NULL);
+	CHECK(strstr(story, "alt=\"A lamp in a dark window\"") != NULL);
+	CHECK(strstr(story, "loading=\"lazy\"") != NULL);
+	free(story);
+
+	/* the same input gives the same bytes */
+	mkdir_in("public-again", again, sizeof again);
+	CHECK_OK(build(again, theme_dir(), site_v, 2, pod_v, 2, &st, &err), &err);
+	for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
+		char *a = read_in(out, files[i]), *b = read_in(again, files[i]);
+		CHECK(a && b && strcmp(a, b) == 0);
+		free(a);
+		free(b);
+	}
+
+	/* withdrawn: gone from every output at the next build */
+	struct pub_story *site_w[] = {&letter};
+	struct pub_story *pod_w[] = {&song};
+	CHECK_OK(build(out, theme_dir(), site_w, 1, pod_w, 1, &st, &err), &err);
+	p = path_join(out, "stories/night-shift");
+	CHECK(!path_exists(p));
+	free(p);
+	p = path_join(out, "media/night-shift");
+	CHECK(!path_exists(p));
+	free(p);
+	char *home = read_in(out, "index.html");
+	char *feed2 = read_in(out, "feed.xml");
+	CHECK(home && strstr(home, "night-shift") == NULL);
+	CHECK(feed2 && strstr(feed2, "night-shift") == NULL);
+	CHECK(!dir_has_prefix(t_tmpdir(), ".public.new-"));
+	free(home);
+	free(feed2);
+	free(feed);
+}
+
+static void failed_build_keeps_the_old_site(void)
+{
+	char out[512], bad[512], fails[512];
+	struct hearth_err err;
+	struct pub_story *site_v[] = {&letter};
+	struct pub_story *pod_v[] = {&song};
+
+	mkdir_in("kept", out, sizeof out);
+	CHECK_OK(build(out, theme_dir(), site_v, 1, pod_v, 1, NULL, &err), &err);
+	char *before = read_in(out, "index.html");
+	CHECK(before != NULL);
+
+	/* a theme that does not parse */
+	mkdir_in("bad-theme", bad, sizeof bad);
+	char *x = path_join(bad, "page.xsl");
+	const char broken[] = "<xsl:stylesheet version=\"1.0\" "
+			      "xmlns:xsl=\"http://www.w3.org/1999/XSL/Transform\"><xsl:template>";
+	CHECK_OK(file_write_atomic(x, broken, sizeof broken - 1, &err), &err);
+	free(x);
+	CHECK(build(out, bad, site_v, 1, pod_v, 1, NULL, &err) == HEARTH_EINVAL);
+	CHECK(strstr(err.msg, "page.xsl") != NULL);
+
+	/* a theme that fails half-way, after media and some pages are written */
+	mkdir_in("failing-theme", fails, sizeof fails);
+	x = path_join(fails, "page.xsl");
+	const char stops[] =
+		"<xsl:stylesheet version=\"1.0\" xmlns:xsl=\"http://www.w3.org/1999/XSL/Transform\">"
+		"<xsl:template match=\"/\"><xsl:if test=\"/page/@type = 'home'\">"
+		"<xsl:message terminate=\"yes\">no home today</xsl:message></xsl:if>"
+		"<html><body>x</body></html></xsl:template></xsl:stylesheet>";
+	CHECK_OK(file_write_atomic(x, stops, sizeof stops - 1, &err), &err);
+	free(x);
+	CHECK(build(out, fails, site_v, 1, pod_v, 1, NULL, &err) != 0);
+	CHECK(strstr(err.msg, "index.html") != NULL);
+
+	char *after = read_in(out, "index.html");
+	CHECK(after && strcmp(before, after) == 0);
+	CHECK(!dir_has_prefix(t_tmpdir(), ".kept.new-"));
+	free(before);
+	free(after);
+}
+
+static void refuses_a_folder_it_did_not_make(void)
+{
+	char out[512], empty[512];
+	struct hearth_err err;
+	struct pub_story *site_v[] = {&letter};
+
+	mkdir_in("mine", out, sizeof out);
+	char *f = path_join(out, "thesis.txt");
+	CHECK_OK(file_write_atomic(f, "keep me", 7, &err), &err);
+	CHECK(build(out, theme_dir(), site_v, 1, NULL, 0, NULL, &err) == HEARTH_EEXIST);
+	CHECK(strstr(err.msg, SITE_MARKER) != NULL);
+	CHECK(path_is_file(f));
+	CHECK(!dir_has_prefix(t_tmpdir(), ".mine.new-"));
+	free(f);
+
+	/* an empty folder is fine, and a built one carries the marker */
+	mkdir_in("empty", empty, sizeof empty);
+	CHECK(mkdir(empty, 0755) == 0);
+	CHECK_OK(build(empty, theme_dir(), site_v, 1, NULL, 0, NULL, &err), &err);
+	CHECK_OK(site_out_check(empty, &err), &err);
+	char *m = path_join(empty, SITE_MARKER);
+	CHECK(path_is_file(m));
+	free(m);
+
+	/* a file in the way */
+	char *file = path_join(t_tmpdir(), "a-file");
+	CHECK_OK(file_write_atomic(file, "x", 1, &err), &err);
+	CHECK(site_out_check(file, &err) == HEARTH_EEXIST);
+	free(file);
+}
+
+static void media_error_names_the_story(void)
+{
+	char out[512];
+	struct hearth_err err;
+	static struct pub_asset only_transcript[] = {
+		{.role = "transcript", .sha256 = "eeee", .mime = "text/vtt", .index = 1},
+	};
+	struct pub_story s = letter;
+	s.slug = "no-audio";
+	s.assets = only_transcript;
+	s.n_assets = 1;
+	struct pub_story *site_v[] = {&s};
+
+	mkdir_in("media-error", out, sizeof out);
+	CHECK(build(out, theme_dir(), site_v, 1, NULL, 0, NULL, &err) == HEARTH_EINVAL);
+	CHECK(strstr(err.msg, "no-audio") != NULL);
+	CHECK(!path_exists(out));
+}
+
+static void custom_theme_overrides_one_template(void)
+{
+	char dir[512], out[512];
+	struct hearth_err err;
+	struct pub_story *site_v[] = {&night};
+	char *def = realpath(theme_dir(), NULL);
+	CHECK(def != NULL);
+
+	mkdir_in("custom-theme", dir, sizeof dir);
+	char *xsl = path_join(dir, "page.xsl");
+	char *text = xasprintf(
+		"<xsl:stylesheet version=\"1.0\" xmlns:xsl=\"http://www.w3.org/1999/XSL/Transform\">"
+		"<xsl:import href=\"%s/page.xsl\"/>"
+		"<xsl:template name=\"site-footer\"><footer><p>Our own footer</p></footer>"
+		"</xsl:template></xsl:stylesheet>",
+		def);
+	CHECK_OK(file_write_atomic(xsl, text, strlen(text), &err), &err);
+	free(text);
+	free(xsl);
+
+	/* no style.css of its own: the default theme's is published */
+	const char *old = getenv("HEARTH_THEME_DIR");
+	char *keep = old ? xstrdup(old) : NULL;
+	setenv("HEARTH_THEME_DIR", def, 1);
+	mkdir_in("custom-out", out, sizeof out);
+	int rc = build(out, dir, site_v, 1, NULL, 0, NULL, &err);
+	if (keep)
+		setenv("HEARTH_THEME_DIR", keep, 1);
+	else
+		unsetenv("HEARTH_THEME_DIR");
+	free(keep);
+	free(def);
+	CHECK_OK(rc, &err);
+
+	char *page = read_in(out, "stories/night-shift/index.html");
+	CHECK(page && strstr(page, "<footer><p>Our own footer</p></footer>") != NULL);
+	CHECK(strstr(page, "crisis line") == NULL);
+	CHECK(strstr(page, "role=\"note\"") != NULL); /* the rest is the default theme */
+	free(page);
+	char *css = path_join(out, "style.css");
+	CHECK(path_is_file(css));
+	free(css);
+}
+
+static void theme_may_not_write_files(void)
+{
+	char dir[512], out[512];
+	struct hearth_err err;
+	struct pub_story *site_v[] = {&letter};
+
+	mkdir_in("writing-theme", dir, sizeof dir);
+	mkdir_in("written-by-theme.html", out, sizeof out);
+	char *xsl = path_join(dir, "page.xsl");
+	char *text = xasprintf(
+		"<xsl:stylesheet version=\"1.1\" xmlns:xsl=\"http://www.w3.org/1999/XSL/Transform\">"
+		"<xsl:template match=\"/\"><xsl:document href=\"%s\"><p>x</p></xsl:document>"
+		"<html><body>x</body></html></xsl:template></xsl:stylesheet>",
+		out);
+	CHECK_OK(file_write_atomic(xsl, text, strlen(text), &err), &err);
+	free(text);
+	free(xsl);
+
+	char site[512];
+	mkdir_in("site-of-writing-theme", site, sizeof site);
+	CHECK(build(site, dir, site_v, 1, NULL, 0, NULL, &err) != 0);
+	CHECK(strstr(err.msg, "refused") != NULL);
+	CHECK(!path_exists(out));
+	CHECK(!path_exists(site));
+}
+
+static void source_date_epoch_sets_the_build_date(void)
+{
+	char out[512];
+	struct hearth_err err;
+	struct pub_story *site_v[] = {&letter};
+	struct pub_story *pod_v[] = {&song};
+
+	mkdir_in("sde", out, sizeof out);
+	setenv("SOURCE_DATE_EPOCH", "1700000000", 1);
+	int rc = build(out, theme_dir(), site_v, 1, pod_v, 1, NULL, &err);
+	unsetenv("SOURCE_DATE_EPOCH");
+	CHECK_OK(rc, &err);
+	char *feed = read_in(out, "feed.xml");
+	CHECK(feed && strstr(feed, "<lastBuildDate>Tue, 14 Nov 2023 22:13:20 +0000</lastBuildDate>"));
+	free(feed);
+}
+
+static void default_theme_from_environment(void)
+{
+	const char *old = getenv("HEARTH_THEME_DIR");
+	char *keep = old ? xstrdup(old) : NULL;
+	setenv("HEARTH_THEME_DIR", "/some/theme", 1);
+	char *d = site_default_theme();
+	CHECK_STR(d, "/some/theme");
+	free(d);
+	if (keep)
+		setenv("HEARTH_THEME_DIR", keep, 1);
+	else
+		unsetenv("HEARTH_THEME_DIR");
+	free(keep);
+}
+
+int main(void)
+{
+	RUN(view_holds_only_public_fields);
+	RUN(markdown_is_safe);
+	RUN(theme_makes_accessible_html);
+	RUN(whole_build);
+	RUN(failed_build_keeps_the_old_site);
+	RUN(refuses_a_folder_it_did_not_make);
+	RUN(media_error_names_the_story);
+	RUN(custom_theme_overrides_one_template);
+	RUN(theme_may_not_write_files);
+	RUN(source_date_epoch_sets_the_build_date);
+	RUN(default_theme_from_environment);
+	xsltCleanupGlobals();
+	xmlCleanupParser();
+	return 0;
+}

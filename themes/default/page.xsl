@@ -1,0 +1,456 @@
+<?xml version="1.0" encoding="UTF-8"?>
+<!--
+  page.xsl - Hearth's default theme: turns one page document of the public
+  view (<page type="home|story|collection|404">, see site-gen/view.c) into
+  an HTML page. site-gen writes "<!DOCTYPE html>" before the result.
+
+  Every part is a named template, so a custom theme can change one part and
+  keep the rest:
+
+    <xsl:stylesheet version="1.0" xmlns:xsl="http://www.w3.org/1999/XSL/Transform">
+      <xsl:import href="/usr/local/share/hearth/themes/default/page.xsl"/>
+      <xsl:template name="site-footer"> ... </xsl:template>
+    </xsl:stylesheet>
+
+  The parameter root is the relative path from the page to the site root
+  ("" or "../../"); links are relative so the site also works from disk.
+-->
+<xsl:stylesheet version="1.0" xmlns:xsl="http://www.w3.org/1999/XSL/Transform">
+
+  <xsl:output method="html" encoding="UTF-8" indent="no"/>
+
+  <xsl:param name="root" select="''"/>
+
+  <xsl:variable name="site" select="/page/site"/>
+
+  <xsl:template match="/">
+    <xsl:call-template name="html"/>
+  </xsl:template>
+
+  <!-- ==== the document ================================================== -->
+
+  <xsl:template name="html">
+    <html>
+      <xsl:attribute name="lang">
+        <xsl:call-template name="page-language"/>
+      </xsl:attribute>
+      <head>
+        <xsl:call-template name="head"/>
+      </head>
+      <body>
+        <a class="skip-link" href="#main">Skip to main content</a>
+        <xsl:call-template name="site-header"/>
+        <main id="main" tabindex="-1">
+          <xsl:choose>
+            <xsl:when test="/page/@type = 'story'">
+              <xsl:call-template name="page-story"/>
+            </xsl:when>
+            <xsl:when test="/page/@type = 'collection'">
+              <xsl:call-template name="page-collection"/>
+            </xsl:when>
+            <xsl:when test="/page/@type = '404'">
+              <xsl:call-template name="page-404"/>
+            </xsl:when>
+            <xsl:otherwise>
+              <xsl:call-template name="page-home"/>
+            </xsl:otherwise>
+          </xsl:choose>
+        </main>
+        <xsl:call-template name="site-footer"/>
+      </body>
+    </html>
+  </xsl:template>
+
+  <xsl:template name="page-language">
+    <xsl:choose>
+      <xsl:when test="/page/story/language">
+        <xsl:value-of select="/page/story/language"/>
+      </xsl:when>
+      <xsl:when test="$site/language">
+        <xsl:value-of select="$site/language"/>
+      </xsl:when>
+      <xsl:otherwise>en</xsl:otherwise>
+    </xsl:choose>
+  </xsl:template>
+
+  <xsl:template name="page-title">
+    <xsl:choose>
+      <xsl:when test="/page/@type = 'story'">
+        <xsl:value-of select="/page/story/title"/>
+        <xsl:text> – </xsl:text>
+      </xsl:when>
+      <xsl:when test="/page/@type = 'collection'">
+        <xsl:value-of select="/page/collection/title"/>
+        <xsl:text> – </xsl:text>
+      </xsl:when>
+      <xsl:when test="/page/@type = '404'">
+        <xsl:text>Page not found – </xsl:text>
+      </xsl:when>
+    </xsl:choose>
+    <xsl:value-of select="$site/title"/>
+  </xsl:template>
+
+  <xsl:template name="head">
+    <meta charset="utf-8"/>
+    <meta name="viewport" content="width=device-width, initial-scale=1"/>
+    <title><xsl:call-template name="page-title"/></title>
+    <xsl:choose>
+      <xsl:when test="/page/story/summary">
+        <meta name="description" content="{/page/story/summary}"/>
+      </xsl:when>
+      <xsl:when test="$site/description">
+        <meta name="description" content="{$site/description}"/>
+      </xsl:when>
+    </xsl:choose>
+    <link rel="stylesheet" href="{$root}style.css"/>
+    <link rel="alternate" type="application/rss+xml" href="{$root}{$site/feed/@href}">
+      <xsl:attribute name="title">
+        <xsl:value-of select="$site/title"/>
+        <xsl:text> (podcast)</xsl:text>
+      </xsl:attribute>
+    </link>
+    <xsl:call-template name="head-extra"/>
+  </xsl:template>
+
+  <!-- A hook for custom themes: scripts, icons, more meta. -->
+  <xsl:template name="head-extra"/>
+
+  <!-- ==== header and footer ============================================= -->
+
+  <xsl:template name="site-header">
+    <header class="site-header">
+      <p class="site-title">
+        <a href="{$root}index.html"><xsl:value-of select="$site/title"/></a>
+      </p>
+      <nav aria-label="Main">
+        <ul>
+          <li>
+            <a href="{$root}index.html">
+              <xsl:if test="/page/@type = 'home'">
+                <xsl:attribute name="aria-current">page</xsl:attribute>
+              </xsl:if>
+              <xsl:text>Home</xsl:text>
+            </a>
+          </li>
+          <xsl:if test="$site/@collections &gt; 0">
+            <li><a href="{$root}index.html#collections">Collections</a></li>
+          </xsl:if>
+          <li><a href="{$root}{$site/feed/@href}">Podcast feed</a></li>
+        </ul>
+      </nav>
+    </header>
+  </xsl:template>
+
+  <xsl:template name="site-footer">
+    <footer class="site-footer">
+      <p>Every story here is shared with the storyteller's consent. Storytellers can withdraw at any time.</p>
+      <p class="support">If you need support now, contact your local crisis line or emergency services.</p>
+      <xsl:if test="$site/license">
+        <p class="licence">Licence: <xsl:value-of select="$site/license"/></p>
+      </xsl:if>
+    </footer>
+  </xsl:template>
+
+  <!-- ==== home ========================================================== -->
+
+  <xsl:template name="page-home">
+    <h1><xsl:value-of select="$site/title"/></h1>
+    <xsl:if test="$site/description">
+      <p class="lede"><xsl:value-of select="$site/description"/></p>
+    </xsl:if>
+    <section aria-labelledby="stories-title">
+      <h2 id="stories-title">Stories</h2>
+      <xsl:call-template name="story-list">
+        <xsl:with-param name="stories" select="/page/stories/story"/>
+      </xsl:call-template>
+    </section>
+    <xsl:if test="/page/collections/collection">
+      <section id="collections" aria-labelledby="collections-title">
+        <h2 id="collections-title">Collections</h2>
+        <ul class="cards">
+          <xsl:for-each select="/page/collections/collection">
+            <li>
+              <xsl:call-template name="collection-card"/>
+            </li>
+          </xsl:for-each>
+        </ul>
+      </section>
+    </xsl:if>
+  </xsl:template>
+
+  <xsl:template name="story-list">
+    <xsl:param name="stories"/>
+    <xsl:choose>
+      <xsl:when test="$stories">
+        <ul class="cards">
+          <xsl:for-each select="$stories">
+            <li><xsl:call-template name="story-card"/></li>
+          </xsl:for-each>
+        </ul>
+      </xsl:when>
+      <xsl:otherwise>
+        <p>There are no stories here yet.</p>
+      </xsl:otherwise>
+    </xsl:choose>
+  </xsl:template>
+
+  <!-- Context: a <story>. -->
+  <xsl:template name="story-card">
+    <article class="card">
+      <xsl:if test="language and language != $site/language">
+        <xsl:attribute name="lang"><xsl:value-of select="language"/></xsl:attribute>
+      </xsl:if>
+      <h3 class="card-title">
+        <a href="{$root}{@href}"><xsl:value-of select="title"/></a>
+      </h3>
+      <p class="card-meta">
+        <xsl:call-template name="byline"/>
+        <xsl:if test="published">
+          <xsl:text> · </xsl:text>
+          <time datetime="{published/@iso}"><xsl:value-of select="published"/></time>
+        </xsl:if>
+        <xsl:if test="@audio = 'yes'">
+          <xsl:text> · with audio</xsl:text>
+        </xsl:if>
+      </p>
+      <xsl:if test="warnings/warning">
+        <p class="card-warning">
+          <strong>Content warning:</strong>
+          <xsl:text> </xsl:text>
+          <xsl:call-template name="comma-list">
+            <xsl:with-param name="items" select="warnings/warning"/>
+          </xsl:call-template>
+        </p>
+      </xsl:if>
+      <xsl:if test="summary">
+        <p class="card-summary"><xsl:value-of select="summary"/></p>
+      </xsl:if>
+    </article>
+  </xsl:template>
+
+  <!-- Context: a <collection>. -->
+  <xsl:template name="collection-card">
+    <article class="card">
+      <h3 class="card-title">
+        <a href="{$root}{@href}"><xsl:value-of select="title"/></a>
+      </h3>
+      <xsl:if test="description">
+        <p class="card-summary"><xsl:value-of select="description"/></p>
+      </xsl:if>
+      <p class="card-meta">
+        <xsl:value-of select="@count"/>
+        <xsl:choose>
+          <xsl:when test="@count = 1"> story</xsl:when>
+          <xsl:otherwise> stories</xsl:otherwise>
+        </xsl:choose>
+      </p>
+    </article>
+  </xsl:template>
+
+  <!-- ==== collection ==================================================== -->
+
+  <xsl:template name="page-collection">
+    <xsl:for-each select="/page/collection">
+      <h1><xsl:value-of select="title"/></h1>
+      <xsl:if test="description">
+        <p class="lede"><xsl:value-of select="description"/></p>
+      </xsl:if>
+      <section aria-labelledby="collection-stories-title">
+        <h2 id="collection-stories-title">Stories in this collection</h2>
+        <xsl:call-template name="story-list">
+          <xsl:with-param name="stories" select="stories/story"/>
+        </xsl:call-template>
+      </section>
+    </xsl:for-each>
+  </xsl:template>
+
+  <!-- ==== story ========================================================= -->
+
+  <xsl:template name="page-story">
+    <xsl:for-each select="/page/story">
+      <article class="story">
+        <header class="story-header">
+          <h1><xsl:value-of select="title"/></h1>
+          <p class="byline"><xsl:call-template name="byline"/></p>
+          <xsl:if test="published">
+            <p class="story-date">
+              <xsl:text>Published </xsl:text>
+              <time datetime="{published/@iso}"><xsl:value-of select="published"/></time>
+            </p>
+          </xsl:if>
+        </header>
+        <xsl:call-template name="story-warnings"/>
+        <xsl:if test="summary">
+          <p class="summary"><xsl:value-of select="summary"/></p>
+        </xsl:if>
+        <xsl:call-template name="story-audio"/>
+        <xsl:call-template name="story-art"/>
+        <xsl:call-template name="story-body"/>
+        <xsl:call-template name="story-transcript"/>
+        <xsl:call-template name="story-details"/>
+      </article>
+    </xsl:for-each>
+  </xsl:template>
+
+  <!-- Context: a <story>. Shown before anything of the story itself. -->
+  <xsl:template name="story-warnings">
+    <xsl:if test="warnings/warning">
+      <div class="content-warning" role="note" aria-labelledby="content-warning-title">
+        <h2 id="content-warning-title">Content warning</h2>
+        <p>
+          <xsl:text>This story talks about </xsl:text>
+          <xsl:call-template name="comma-list">
+            <xsl:with-param name="items" select="warnings/warning"/>
+          </xsl:call-template>
+          <xsl:text>.</xsl:text>
+        </p>
+        <p>Take care of yourself while you read or listen. You can stop at any time.</p>
+      </div>
+    </xsl:if>
+  </xsl:template>
+
+  <xsl:template name="story-audio">
+    <xsl:if test="audio">
+      <section class="listen" aria-labelledby="listen-title">
+        <h2 id="listen-title">Listen</h2>
+        <xsl:for-each select="audio">
+          <div class="player">
+            <xsl:if test="count(../audio) &gt; 1">
+              <h3>
+                <xsl:choose>
+                  <xsl:when test="@role = 'music'">Music</xsl:when>
+                  <xsl:otherwise>The story, spoken</xsl:otherwise>
+                </xsl:choose>
+              </h3>
+            </xsl:if>
+            <audio controls="controls" preload="none" src="{$root}{@src}">
+              <a href="{$root}{@src}" download="">Download the audio (MP3)</a>
+            </audio>
+            <p class="audio-meta">
+              <xsl:text>Length </xsl:text>
+              <xsl:value-of select="@clock"/>
+              <xsl:text> · </xsl:text>
+              <a href="{$root}{@src}" download="">
+                <xsl:text>Download the MP3 (</xsl:text>
+                <xsl:value-of select="@size-human"/>
+                <xsl:text>)</xsl:text>
+              </a>
+              <xsl:if test="position() = 1 and ../transcript">
+                <xsl:text> · </xsl:text>
+                <a href="#transcript">Read the transcript</a>
+              </xsl:if>
+            </p>
+          </div>
+        </xsl:for-each>
+      </section>
+    </xsl:if>
+  </xsl:template>
+
+  <xsl:template name="story-art">
+    <xsl:for-each select="art">
+      <figure class="art">
+        <img src="{$root}{@src}" alt="{@alt}" width="{@width}" height="{@height}"
+             loading="lazy" decoding="async"/>
+      </figure>
+    </xsl:for-each>
+  </xsl:template>
+
+  <xsl:template name="story-body">
+    <xsl:if test="body/node()">
+      <div class="story-body">
+        <xsl:copy-of select="body/node()"/>
+      </div>
+    </xsl:if>
+  </xsl:template>
+
+  <xsl:template name="story-transcript">
+    <xsl:if test="transcript">
+      <section class="transcript" id="transcript" aria-labelledby="transcript-title">
+        <h2 id="transcript-title">Transcript</h2>
+        <xsl:for-each select="transcript/line">
+          <p><xsl:value-of select="."/></p>
+        </xsl:for-each>
+        <xsl:if test="transcript/@src">
+          <p class="transcript-file">
+            <a href="{$root}{transcript/@src}" download="">Download the transcript (WebVTT)</a>
+          </p>
+        </xsl:if>
+      </section>
+    </xsl:if>
+  </xsl:template>
+
+  <xsl:template name="story-details">
+    <xsl:if test="themes/theme or tags/tag or license or season or episode">
+      <footer class="story-details">
+        <dl>
+          <xsl:if test="themes/theme">
+            <div>
+              <dt>Themes</dt>
+              <dd>
+                <xsl:call-template name="comma-list">
+                  <xsl:with-param name="items" select="themes/theme"/>
+                </xsl:call-template>
+              </dd>
+            </div>
+          </xsl:if>
+          <xsl:if test="tags/tag">
+            <div>
+              <dt>Tags</dt>
+              <dd>
+                <xsl:call-template name="comma-list">
+                  <xsl:with-param name="items" select="tags/tag"/>
+                </xsl:call-template>
+              </dd>
+            </div>
+          </xsl:if>
+          <xsl:if test="season or episode">
+            <div>
+              <dt>Episode</dt>
+              <dd>
+                <xsl:if test="season">Season <xsl:value-of select="season/@n"/></xsl:if>
+                <xsl:if test="season and episode">, </xsl:if>
+                <xsl:if test="episode">episode <xsl:value-of select="episode/@n"/></xsl:if>
+              </dd>
+            </div>
+          </xsl:if>
+          <xsl:if test="license">
+            <div>
+              <dt>Licence</dt>
+              <dd><xsl:value-of select="license"/></dd>
+            </div>
+          </xsl:if>
+        </dl>
+      </footer>
+    </xsl:if>
+  </xsl:template>
+
+  <!-- ==== 404 =========================================================== -->
+
+  <xsl:template name="page-404">
+    <h1>Page not found</h1>
+    <p>There is no page at this address. The story you are looking for may have been withdrawn by its storyteller.</p>
+    <p><a href="{$root}index.html">Go to the home page</a></p>
+  </xsl:template>
+
+  <!-- ==== small parts =================================================== -->
+
+  <!-- Context: a <story>. -->
+  <xsl:template name="byline">
+    <xsl:choose>
+      <xsl:when test="@anonymous = 'yes' or not(byline)">Shared anonymously</xsl:when>
+      <xsl:otherwise>
+        <xsl:text>By </xsl:text>
+        <xsl:value-of select="byline"/>
+      </xsl:otherwise>
+    </xsl:choose>
+  </xsl:template>
+
+  <xsl:template name="comma-list">
+    <xsl:param name="items"/>
+    <xsl:for-each select="$items">
+      <xsl:if test="position() &gt; 1">, </xsl:if>
+      <xsl:value-of select="."/>
+    </xsl:for-each>
+  </xsl:template>
+
+</xsl:stylesheet>
