@@ -47,6 +47,24 @@ static void human_time(double s, char out[32])
 		snprintf(out, 32, "%lld:%04.1f", t / 60, fmod(s, 60.0));
 }
 
+/*
+ * Turns a failure to open or decode into a refusal of the file: from
+ * intake's side a file libavformat cannot read is a bad file, not an
+ * internal error. Keeps FFmpeg's reason, the part after the last colon.
+ */
+static int refuse_unreadable(struct hearth_err *err, int rc, const char *name)
+{
+	const char *why;
+
+	if (rc != HEARTH_EMEDIA || !err)
+		return rc;
+	why = strrchr(err->msg, ':');
+	why = why ? why + 2 : err->msg;
+	char tmp[sizeof err->msg];
+	snprintf(tmp, sizeof tmp, "%s", why);
+	return herr(err, HEARTH_EINVAL, "%s: the file is damaged or cut short: %s", name, tmp);
+}
+
 static int check_sound(const char *path, const char *name, const char *role,
 		       const struct media_limits *lim, struct found *f,
 		       struct hearth_err *err)
@@ -57,7 +75,7 @@ static int check_sound(const char *path, const char *name, const char *role,
 
 	rc = media_probe_named(path, name, &f->info, err);
 	if (rc)
-		return rc;
+		return refuse_unreadable(err, rc, name);
 	if (!f->info.has_audio)
 		return herr(err, HEARTH_EINVAL, "%s: the %s must be a sound file, but this has no sound",
 			    name, role);
@@ -73,7 +91,7 @@ static int check_sound(const char *path, const char *name, const char *role,
 	}
 	rc = media_decode_audio_all(path, name, &rep, err);
 	if (rc)
-		return rc;
+		return refuse_unreadable(err, rc, name);
 	if (rep.demux_failed) {
 		human_time(rep.decoded, t1);
 		return herr(err, HEARTH_EINVAL,
@@ -138,6 +156,28 @@ static bool png_complete(const char *path, const char *mime)
 	return found;
 }
 
+/*
+ * True for an animated WebP: an extended (VP8X) header with its animation
+ * flag set. libavcodec 59 cannot decode those at all, so say what it is.
+ */
+static bool webp_animated(const char *path, const char *mime)
+{
+	unsigned char h[21];
+	bool anim = false;
+	FILE *f;
+
+	if (strcmp(mime, "image/webp"))
+		return false;
+	f = fopen(path, "rb");
+	if (!f)
+		return false;
+	if (fread(h, 1, sizeof h, f) == sizeof h && !memcmp(h, "RIFF", 4) &&
+	    !memcmp(h + 8, "WEBPVP8X", 8))
+		anim = h[20] & 0x02;
+	fclose(f);
+	return anim;
+}
+
 static int check_image(const char *path, const char *name, const char *mime,
 		       const struct media_limits *lim, struct found *f,
 		       struct hearth_err *err)
@@ -148,11 +188,14 @@ static int check_image(const char *path, const char *name, const char *mime,
 	int n, r, rc;
 
 	if (!png_complete(path, mime))
-		return herr(err, HEARTH_EINVAL, "%s: the image is damaged or cut short: the PNG has no end",
+		return herr(err, HEARTH_EINVAL, "%s: the file is damaged or cut short: the PNG has no end",
 			    name);
+	if (webp_animated(path, mime))
+		return herr(err, HEARTH_EINVAL,
+			    "%s: the art must be a still image, but this one is animated", name);
 	rc = media_probe_named(path, name, &f->info, err);
 	if (rc)
-		return rc;
+		return refuse_unreadable(err, rc, name);
 	if (!f->info.has_video || f->info.width <= 0 || f->info.height <= 0)
 		return herr(err, HEARTH_EINVAL, "%s: the art must be an image, but its size cannot be read",
 			    name);
@@ -180,8 +223,7 @@ static int check_image(const char *path, const char *name, const char *mime,
 			rc = herr(err, HEARTH_EINVAL, "%s: the image has no picture that can be decoded",
 				  name);
 		else if (r < 0)
-			rc = herr(err, HEARTH_EINVAL, "%s: the image is damaged or cut short: %s", name,
-				  strchr(err->msg, ':') ? strrchr(err->msg, ':') + 2 : err->msg);
+			rc = refuse_unreadable(err, r, name);
 	}
 	av_frame_free(&frame);
 	media_in_close(&in);

@@ -74,7 +74,14 @@ struct media_info {
 	bool has_audio, has_video;
 };
 
-/* Opens a file with libavformat and reads what it is. */
+/*
+ * Opens a file with libavformat (the demuxer chosen by content, never by
+ * the name) and reads what it is. codec is the sound's codec when there
+ * is sound, else the picture's; width and height are the first picture's.
+ * Cover art attached to a sound file is not video: has_video stays false.
+ * duration is what the container states, else what decoding finds; 0 for
+ * a still image.
+ */
 int media_probe(const char *path, struct media_info *out, struct hearth_err *err);
 
 /* ---- renditions -------------------------------------------------------- */

@@ -278,7 +278,8 @@ static int parse_srt(struct lines *l, const char *name, struct cues *c,
 				return herr(err, HEARTH_EINVAL,
 					    "%s: line %d: expected a cue timing after the cue number",
 					    name, l->line);
-		} else if (!has_arrow(l->s, l->n)) {
+		} else if (!has_arrow(l->s, l->n) ||
+			   (!c->n && !parse_timing(l->s, l->n, true, &(int64_t){0}, &(int64_t){0}))) {
 			return herr(err, HEARTH_EINVAL,
 				    c->n ? "%s: line %d: expected a cue number (is a blank line inside a cue's text?)"
 					 : "%s: line %d: expected WEBVTT or an SRT cue number",

@@ -134,6 +134,13 @@ static void make_fixtures(void)
 	bad |= sh(FF "-f lavfi -i testsrc=size=333x101 -frames:v 1 odd.png");
 	bad |= sh(FF "-f lavfi -i color=c=red@0.0:size=64x48,format=rgba -frames:v 1 "
 		     "clear.png");
+	bad |= sh(FF "-f lavfi -i testsrc=size=160x120:rate=5 -t 1 -plays 0 -f apng anim.png");
+	bad |= sh(FF "-f lavfi -i testsrc=size=160x120:rate=5 -t 1 -loop 0 -c:v libwebp_anim "
+		     "anim.webp");
+	bad |= sh(FF "-i tone.wav -i pic.png -map 0 -map 1 -c:a libmp3lame -c:v png "
+		     "-disposition:v attached_pic cover.mp3");
+	bad |= sh(FF "-i tone.wav -i pic.jpg -map 0 -map 1 -c:a aac -c:v copy "
+		     "-disposition:v attached_pic cover.m4a");
 	bad |= sh("printf 'just some words\\n' > words.txt");
 	bad |= sh("printf '# A story\\n\\nIt was *hard*, then less so.\\n' > story.md");
 	fixtures_ok = !bad;
@@ -344,6 +351,8 @@ static void intake_accepts_sound_and_fills_asset(void)
 		{"tone.aac", "aac", "audio/x-hx-aac-adts", 44100},
 		{"tone.webm", "opus", "video/webm", 48000},
 		{"audio-only.mp4", "aac", "video/mp4", 44100},
+		{"cover.mp3", "mp3", "audio/mpeg", 44100},
+		{"cover.m4a", "aac", "audio/x-m4a", 44100},
 	};
 	struct hearth_err err;
 	struct lib_asset a;
@@ -437,6 +446,14 @@ static void intake_art(void)
 	asset_release(&a);
 	CHECK(rc == HEARTH_EINVAL);
 	CHECK_STR(err.msg, "moving.gif: the art must be a still image, but this one is animated");
+	rc = intake_as(lib, "anim.png", "moving.png", "art", NULL, &a, &err);
+	asset_release(&a);
+	CHECK(rc == HEARTH_EINVAL);
+	CHECK_STR(err.msg, "moving.png: the art must be a still image, but this one is animated");
+	rc = intake_as(lib, "anim.webp", "moving.webp", "art", NULL, &a, &err);
+	asset_release(&a);
+	CHECK(rc == HEARTH_EINVAL);
+	CHECK_STR(err.msg, "moving.webp: the art must be a still image, but this one is animated");
 
 	rc = intake_as(lib, "tone.mp3", "cover.jpg", "art", NULL, &a, &err);
 	asset_release(&a);
@@ -450,11 +467,11 @@ static void intake_art(void)
 	rc = intake_as(lib, "cut.jpg", "cut.jpg", "art", NULL, &a, &err);
 	asset_release(&a);
 	CHECK(rc == HEARTH_EINVAL);
-	CHECK(str_starts(err.msg, "cut.jpg: the image is damaged or cut short"));
+	CHECK(str_starts(err.msg, "cut.jpg: the file is damaged or cut short"));
 	rc = intake_as(lib, "cut.png", "cut.png", "art", NULL, &a, &err);
 	asset_release(&a);
 	CHECK(rc == HEARTH_EINVAL);
-	CHECK(str_starts(err.msg, "cut.png: the image is damaged or cut short"));
+	CHECK(str_starts(err.msg, "cut.png: the file is damaged or cut short"));
 	lib_close(&lib);
 }
 
@@ -595,10 +612,41 @@ static void mp3_rendition_music_from_tagged_mp3(void)
 	CHECK_OK(media_probe(out, &m, &err), &err);
 	CHECK(m.channels == 1 && m.sample_rate == 44100 && near(m.duration, 3.0, 0.1));
 
+	/* cover art stays behind: sound only */
+	CHECK_OK(media_audio_mp3(tp("cover.m4a"), out, AUDIO_SPEECH, NULL, &err), &err);
+	CHECK_OK(media_probe(out, &m, &err), &err);
+	CHECK(m.has_audio && !m.has_video && m.width == 0);
+	CHECK(!file_has(out, "APIC"));
+	CHECK_OK(media_probe(tp("cover.mp3"), &m, &err), &err);
+	CHECK(m.has_audio && !m.has_video && near(m.duration, 3.0, 0.1));
+
 	/* a failure leaves nothing behind, and not the old file half-written */
 	CHECK(media_audio_mp3(tp("pic.png"), tp("nothing.mp3"), AUDIO_SPEECH, NULL, &err) != 0);
 	CHECK(!path_exists(tp("nothing.mp3")));
 	CHECK(sh("ls nothing.mp3.tmp-* >/dev/null 2>&1") != 0);
+}
+
+/* Same input, same settings: the same bytes (builds are deterministic). */
+static void renditions_are_deterministic(void)
+{
+	struct hearth_err err;
+	struct media_tags tags = {"T", "A", "B"};
+	struct buf a = BUF_INIT, b = BUF_INIT;
+	CHECK_OK(media_audio_mp3(tp("secret.flac"), tp("d1.mp3"), AUDIO_MUSIC, &tags, &err), &err);
+	CHECK_OK(media_audio_mp3(tp("secret.flac"), tp("d2.mp3"), AUDIO_MUSIC, &tags, &err), &err);
+	CHECK_OK(media_image_jpeg(tp("pic.png"), tp("d1.jpg"), 200, NULL, NULL, &err), &err);
+	CHECK_OK(media_image_jpeg(tp("pic.png"), tp("d2.jpg"), 200, NULL, NULL, &err), &err);
+	CHECK_OK(file_read(tp("d1.mp3"), &a, &err), &err);
+	CHECK_OK(file_read(tp("d2.mp3"), &b, &err), &err);
+	bool same_mp3 = a.len == b.len && !memcmp(a.data, b.data, a.len);
+	buf_reset(&a);
+	buf_reset(&b);
+	int r1 = file_read(tp("d1.jpg"), &a, &err), r2 = file_read(tp("d2.jpg"), &b, &err);
+	bool same_jpg = !r1 && !r2 && a.len == b.len && !memcmp(a.data, b.data, a.len);
+	buf_release(&a);
+	buf_release(&b);
+	CHECK(same_mp3);
+	CHECK(same_jpg);
 }
 
 /*
@@ -960,6 +1008,7 @@ int main(void)
 	RUN(mp3_rendition_speech);
 	RUN(mp3_rendition_music_from_tagged_mp3);
 	RUN(jpeg_rendition);
+	RUN(renditions_are_deterministic);
 	RUN(cache_makes_once);
 	RUN(cache_is_safe_when_raced);
 	RUN(transcript_vtt_normalised);
