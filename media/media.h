@@ -13,6 +13,8 @@
 #define HEARTH_MEDIA_H
 
 #include "../core/core.h"
+/* library.h names this in a prototype before declaring it (see the report) */
+struct lib_collection;
 #include "../library/library.h"
 
 /* ---- identify ---------------------------------------------------------- */
@@ -30,6 +32,15 @@ int media_sniff(const char *path, char **mime, char **description,
  */
 bool media_role_allows(const char *role, const char *mime);
 
+/* True when role is one media_role_allows knows. */
+bool media_role_known(const char *role);
+
+/*
+ * What a role expects, in words for messages ("a sound file (WAV, FLAC,
+ * ...)"); a static string.
+ */
+const char *media_role_expects(const char *role);
+
 /* Limits against hostile files; zero fields take the defaults. */
 struct media_limits {
 	int64_t max_file_size;  /* bytes; default 500 MB */
@@ -44,7 +55,10 @@ struct media_limits {
  * the library's store. Fills a->sha256, mime, size, duration, width,
  * height, codec, sample_rate, channels; a->role, filename and alt are the
  * caller's. Messages name display_name (the path the user gave) and say
- * what the file really is.
+ * what the file really is. The strings filled in are new allocations that
+ * a then owns; they are written over, not freed, so pass a zeroed asset
+ * (apart from role). For sound, duration is what decoded, not what the
+ * header claims. Nothing is added to the store when the file is refused.
  */
 int media_intake(hearth_lib *lib, const char *path, const char *display_name,
 		 const struct media_limits *limits, struct lib_asset *a,
@@ -60,7 +74,14 @@ struct media_info {
 	bool has_audio, has_video;
 };
 
-/* Opens a file with libavformat and reads what it is. */
+/*
+ * Opens a file with libavformat (the demuxer chosen by content, never by
+ * the name) and reads what it is. codec is the sound's codec when there
+ * is sound, else the picture's; width and height are the first picture's.
+ * Cover art attached to a sound file is not video: has_video stays false.
+ * duration is what the container states, else what decoding finds; 0 for
+ * a still image.
+ */
 int media_probe(const char *path, struct media_info *out, struct hearth_err *err);
 
 /* ---- renditions -------------------------------------------------------- */

@@ -1,0 +1,346 @@
+/*
+ * intake.c - the gate every submitted file passes before it enters the
+ * store: the size limit first (before anything reads the contents), then
+ * libmagic's verdict against the role's allow-list, then a check that the
+ * file is what it claims all the way through (a sound file decodes to its
+ * end without errors; an image decodes, has a size within the limit and
+ * is still; a transcript parses; text is UTF-8). Only then is it copied
+ * into the store by hash. Messages name the file as the user gave it.
+ */
+#include "mediaInt.h"
+
+#include <math.h>
+#include <string.h>
+
+#define DEFAULT_MAX_FILE_SIZE ((int64_t)500 * 1000 * 1000)
+#define DEFAULT_MAX_DURATION (4.0 * 3600)
+#define DEFAULT_MAX_PIXELS ((int64_t)50 * 1000 * 1000)
+
+/* What intake found, before the file goes into the store. */
+struct found {
+	struct media_info info;
+	double duration;
+};
+
+/* "1.5 MB", "612 MB", "12 KB" for messages; out needs 32 bytes. */
+static void human_size(int64_t n, char out[32])
+{
+	if (n >= 10 * 1000 * 1000)
+		snprintf(out, 32, "%lld MB", (long long)((n + 500000) / 1000000));
+	else if (n >= 1000 * 1000)
+		snprintf(out, 32, "%.1f MB", (double)n / 1e6);
+	else if (n >= 1000)
+		snprintf(out, 32, "%lld KB", (long long)((n + 500) / 1000));
+	else
+		snprintf(out, 32, "%lld bytes", (long long)n);
+}
+
+/* "1:02:03", "2:03.5" for messages; out needs 32 bytes. */
+static void human_time(double s, char out[32])
+{
+	if (!(s >= 0))
+		s = 0;
+	long long t = (long long)s;
+	if (t >= 3600)
+		snprintf(out, 32, "%lld:%02lld:%02lld", t / 3600, t / 60 % 60, t % 60);
+	else
+		snprintf(out, 32, "%lld:%04.1f", t / 60, fmod(s, 60.0));
+}
+
+/*
+ * Turns a failure to open or decode into a refusal of the file: from
+ * intake's side a file libavformat cannot read is a bad file, not an
+ * internal error. Keeps FFmpeg's reason, the part after the last colon.
+ */
+static int refuse_unreadable(struct hearth_err *err, int rc, const char *name)
+{
+	const char *why;
+
+	if (rc != HEARTH_EMEDIA || !err)
+		return rc;
+	why = strrchr(err->msg, ':');
+	why = why ? why + 2 : err->msg;
+	char tmp[sizeof err->msg];
+	snprintf(tmp, sizeof tmp, "%s", why);
+	return herr(err, HEARTH_EINVAL, "%s: the file is damaged or cut short: %s", name, tmp);
+}
+
+static int check_sound(const char *path, const char *name, const char *role,
+		       const struct media_limits *lim, struct found *f,
+		       struct hearth_err *err)
+{
+	struct media_decode_report rep;
+	char t1[32], t2[32];
+	int rc;
+
+	rc = media_probe_named(path, name, &f->info, err);
+	if (rc)
+		return refuse_unreadable(err, rc, name);
+	if (!f->info.has_audio)
+		return herr(err, HEARTH_EINVAL, "%s: the %s must be a sound file, but this has no sound",
+			    name, role);
+	if (f->info.has_video)
+		return herr(err, HEARTH_EINVAL, "%s: the %s must be sound only, but this has video too",
+			    name, role);
+	/* a quick refusal on the stated length before the long decode */
+	if (f->info.duration > lim->max_duration) {
+		human_time(f->info.duration, t1);
+		human_time(lim->max_duration, t2);
+		return herr(err, HEARTH_EINVAL, "%s: the %s is %s long, more than the limit of %s",
+			    name, role, t1, t2);
+	}
+	rc = media_decode_audio_all(path, name, &rep, err);
+	if (rc)
+		return refuse_unreadable(err, rc, name);
+	if (rep.demux_failed) {
+		human_time(rep.decoded, t1);
+		return herr(err, HEARTH_EINVAL,
+			    "%s: the file is damaged or cut short: reading stopped at %s: %s",
+			    name, t1, rep.error);
+	}
+	if (rep.errors) {
+		human_time(rep.first_error_at, t1);
+		return herr(err, HEARTH_EINVAL,
+			    "%s: the file is damaged or cut short: %d decoding error%s, the first at %s: %s",
+			    name, rep.errors, rep.errors == 1 ? "" : "s", t1, rep.error);
+	}
+	if (rep.decoded <= 0)
+		return herr(err, HEARTH_EINVAL, "%s: the %s has no sound that can be decoded",
+			    name, role);
+	/*
+	 * A file that stops early often decodes cleanly (MP3 frames are
+	 * independent), so compare with the length its header states, unless
+	 * that length is only a guess from the bit rate.
+	 */
+	if (rep.declared > 0 && !rep.declared_estimated &&
+	    rep.decoded < rep.declared - (0.5 + rep.declared * 0.01)) {
+		human_time(rep.declared, t1);
+		human_time(rep.decoded, t2);
+		return herr(err, HEARTH_EINVAL,
+			    "%s: the file is cut short: it says it is %s long, but only %s of it is there",
+			    name, t1, t2);
+	}
+	f->duration = rep.decoded;
+	if (f->duration > lim->max_duration) {
+		human_time(f->duration, t1);
+		human_time(lim->max_duration, t2);
+		return herr(err, HEARTH_EINVAL, "%s: the %s is %s long, more than the limit of %s",
+			    name, role, t1, t2);
+	}
+	return 0;
+}
+
+/*
+ * True unless path is a PNG without its closing IEND chunk near the end:
+ * libavcodec decodes a cut PNG without complaint, showing what it got.
+ */
+static bool png_complete(const char *path, const char *mime)
+{
+	static const char iend[] = "\0\0\0\0IEND\xae\x42\x60\x82";
+	char tail[4096];
+	size_t n;
+	bool found = false;
+	FILE *f;
+
+	if (strcmp(mime, "image/png"))
+		return true;
+	f = fopen(path, "rb");
+	if (!f)
+		return false;
+	if (fseek(f, -(long)sizeof tail, SEEK_END) != 0)
+		rewind(f);
+	n = fread(tail, 1, sizeof tail, f);
+	fclose(f);
+	for (size_t i = 0; !found && i + 12 <= n; i++)
+		found = !memcmp(tail + i, iend, 12);
+	return found;
+}
+
+/*
+ * True for an animated WebP: an extended (VP8X) header with its animation
+ * flag set. libavcodec 59 cannot decode those at all, so say what it is.
+ */
+static bool webp_animated(const char *path, const char *mime)
+{
+	unsigned char h[21];
+	bool anim = false;
+	FILE *f;
+
+	if (strcmp(mime, "image/webp"))
+		return false;
+	f = fopen(path, "rb");
+	if (!f)
+		return false;
+	if (fread(h, 1, sizeof h, f) == sizeof h && !memcmp(h, "RIFF", 4) &&
+	    !memcmp(h + 8, "WEBPVP8X", 8))
+		anim = h[20] & 0x02;
+	fclose(f);
+	return anim;
+}
+
+static int check_image(const char *path, const char *name, const char *mime,
+		       const struct media_limits *lim, struct found *f,
+		       struct hearth_err *err)
+{
+	struct media_in in;
+	AVFrame *frame = NULL;
+	int64_t pixels;
+	int n, r, rc;
+
+	if (!png_complete(path, mime))
+		return herr(err, HEARTH_EINVAL, "%s: the file is damaged or cut short: the PNG has no end",
+			    name);
+	if (webp_animated(path, mime))
+		return herr(err, HEARTH_EINVAL,
+			    "%s: the art must be a still image, but this one is animated", name);
+	rc = media_probe_named(path, name, &f->info, err);
+	if (rc)
+		return refuse_unreadable(err, rc, name);
+	if (!f->info.has_video || f->info.width <= 0 || f->info.height <= 0)
+		return herr(err, HEARTH_EINVAL, "%s: the art must be an image, but its size cannot be read",
+			    name);
+	pixels = (int64_t)f->info.width * f->info.height;
+	if (pixels > lim->max_pixels)
+		return herr(err, HEARTH_EINVAL,
+			    "%s: the image is %d x %d pixels (%.1f megapixels), more than the limit of %.1f megapixels",
+			    name, f->info.width, f->info.height, (double)pixels / 1e6,
+			    (double)lim->max_pixels / 1e6);
+	/* GIF and PNG (APNG) can move; a JPEG's frame count is not worth asking */
+	if (!strcmp(mime, "image/gif") || !strcmp(mime, "image/png")) {
+		rc = media_count_frames(path, name, 2, &n, err);
+		if (rc)
+			return rc;
+		if (n > 1)
+			return herr(err, HEARTH_EINVAL,
+				    "%s: the art must be a still image, but this one is animated", name);
+	}
+	rc = media_in_open(&in, path, name, AVMEDIA_TYPE_VIDEO, true, err);
+	if (!rc && !(frame = av_frame_alloc()))
+		rc = herr(err, HEARTH_EMEDIA, "%s: out of memory", name);
+	if (!rc) {
+		r = media_in_next(&in, frame, err);
+		if (r == 0)
+			rc = herr(err, HEARTH_EINVAL, "%s: the image has no picture that can be decoded",
+				  name);
+		else if (r < 0)
+			rc = refuse_unreadable(err, r, name);
+	}
+	av_frame_free(&frame);
+	media_in_close(&in);
+	f->duration = 0;
+	return rc;
+}
+
+static int check_text(const char *path, const char *name, struct hearth_err *err)
+{
+	struct buf b = BUF_INIT;
+	int rc = file_read(path, &b, err);
+	int line = 1;
+
+	if (rc)
+		goto end;
+	/* find the line of the first bad byte, for the message */
+	for (size_t i = 0, start = 0; i <= b.len; i++) {
+		if (i < b.len && b.data[i] != '\n')
+			continue;
+		if (!text_valid(b.data + start, i - start)) {
+			rc = herr(err, HEARTH_EINVAL,
+				  "%s: line %d: the text must be UTF-8 without control characters",
+				  name, line);
+			goto end;
+		}
+		start = i + 1;
+		line++;
+	}
+end:
+	buf_release(&b);
+	return rc;
+}
+
+int media_intake(hearth_lib *lib, const char *path, const char *display_name,
+		 const struct media_limits *limits, struct lib_asset *a,
+		 struct hearth_err *err)
+{
+	struct media_limits lim = {DEFAULT_MAX_FILE_SIZE, DEFAULT_MAX_DURATION,
+				   DEFAULT_MAX_PIXELS};
+	const char *name = display_name ? display_name : path;
+	const char *role = a->role;
+	char *mime = NULL, *desc = NULL, s1[32], s2[32], sha[65];
+	struct found f;
+	int64_t size;
+	int rc;
+
+	memset(&f, 0, sizeof f);
+	if (limits && limits->max_file_size > 0)
+		lim.max_file_size = limits->max_file_size;
+	if (limits && limits->max_duration > 0)
+		lim.max_duration = limits->max_duration;
+	if (limits && limits->max_pixels > 0)
+		lim.max_pixels = limits->max_pixels;
+
+	if (!media_role_known(role))
+		return herr(err, HEARTH_EINVAL,
+			    "%s: unknown role '%s' (expected audio, music, art, transcript or text)",
+			    name, role ? role : "");
+	if (!path_is_file(path))
+		return herr(err, path_exists(path) ? HEARTH_EINVAL : HEARTH_ENOENT,
+			    "%s: %s", name,
+			    path_exists(path) ? "is not a regular file" : "no such file");
+	size = file_size(path);
+	if (size > lim.max_file_size) {
+		human_size(size, s1);
+		human_size(lim.max_file_size, s2);
+		return herr(err, HEARTH_EINVAL, "%s: the file is %s, more than the limit of %s",
+			    name, s1, s2);
+	}
+	if (size == 0)
+		return herr(err, HEARTH_EINVAL, "%s: the file is empty", name);
+
+	rc = media_sniff(path, &mime, &desc, err);
+	if (rc) {
+		herr_prefix(err, "%s", name);
+		goto end;
+	}
+	if (!media_role_allows(role, mime)) {
+		rc = herr(err, HEARTH_EINVAL, "%s: the %s must be %s, but this is %s", name, role,
+			  media_role_expects(role), desc);
+		goto end;
+	}
+
+	if (!strcmp(role, "audio") || !strcmp(role, "music")) {
+		rc = check_sound(path, name, role, &lim, &f, err);
+	} else if (!strcmp(role, "art")) {
+		rc = check_image(path, name, mime, &lim, &f, err);
+	} else if (size > MEDIA_MAX_TEXT_BYTES) {
+		human_size(size, s1);
+		human_size(MEDIA_MAX_TEXT_BYTES, s2);
+		rc = herr(err, HEARTH_EINVAL, "%s: the %s is %s, more than the limit of %s for text",
+			  name, role, s1, s2);
+	} else if (!strcmp(role, "transcript")) {
+		rc = media_transcript_named(path, name, 0, NULL, NULL, err);
+	} else {
+		rc = check_text(path, name, err);
+	}
+	if (rc)
+		goto end;
+
+	rc = lib_store_add(lib, path, sha, err);
+	if (rc) {
+		herr_prefix(err, "%s", name);
+		goto end;
+	}
+	a->sha256 = xstrdup(sha);
+	a->mime = mime;
+	mime = NULL;
+	a->size = size;
+	a->duration = f.duration;
+	a->width = f.info.width;
+	a->height = f.info.height;
+	a->codec = f.info.codec[0] ? xstrdup(f.info.codec) : NULL;
+	a->sample_rate = f.info.sample_rate;
+	a->channels = f.info.channels;
+end:
+	free(mime);
+	free(desc);
+	return rc;
+}

@@ -1,0 +1,130 @@
+/*
+ * mediaInt.h - the private header of media/: the pieces its files share
+ * and nobody outside includes. It holds the one way media/ opens a file
+ * with libavformat (a demuxer allow-list, the file protocol only, logging
+ * kept quiet), the decoder loop every rendition uses, FFmpeg error
+ * translation, and the temporary-file dance that makes outputs atomic.
+ */
+#ifndef HEARTH_MEDIA_INT_H
+#define HEARTH_MEDIA_INT_H
+
+#include "media.h"
+
+#include <libavcodec/avcodec.h>
+#include <libavformat/avformat.h>
+
+/*
+ * Sets up FFmpeg for use inside a library: its log is silenced (errors
+ * come back as values instead). Safe to call from any thread, any number
+ * of times.
+ */
+void media_av_init(void);
+
+/*
+ * Sets err to code with "name: what: <FFmpeg's words for averr>" and
+ * returns code.
+ */
+int media_averr(struct hearth_err *err, int code, int averr, const char *name,
+		const char *what);
+
+/*
+ * One opened input: the demuxer, the chosen stream and its decoder.
+ * name is what messages call the file (borrowed).
+ */
+struct media_in {
+	AVFormatContext *fmt;
+	AVCodecContext *dec;
+	AVPacket *pkt;
+	int stream;
+	bool flushing;  /* the demuxer has ended; draining the decoder */
+	bool done;
+	const char *name;
+};
+
+/*
+ * Opens path with libavformat, the demuxer chosen by the contents alone
+ * and limited to the ones Hearth accepts, the file protocol only, and
+ * reads its stream information. *out is a new context, free with
+ * media_close_format (which accepts NULL and sets *fmt to NULL).
+ */
+int media_open_format(const char *path, const char *name, AVFormatContext **out,
+		      struct hearth_err *err);
+void media_close_format(AVFormatContext **fmt);
+
+/*
+ * Opens path and a decoder for its best stream of type (audio or video).
+ * Attached pictures (cover art) are never chosen as video. strict makes
+ * the decoder fail on damage it would otherwise conceal (AV_EF_EXPLODE),
+ * which intake wants for images: a cut JPEG otherwise decodes "fine" with
+ * a grey bottom. Release with media_in_close (also on failure, and on a
+ * zeroed struct).
+ */
+int media_in_open(struct media_in *in, const char *path, const char *name,
+		  enum AVMediaType type, bool strict, struct hearth_err *err);
+void media_in_close(struct media_in *in);
+
+/*
+ * The next decoded frame of the chosen stream into frame (which it unrefs
+ * first). Returns 1 for a frame, 0 at the end, or a negative HEARTH_E*
+ * code when the demuxer or the decoder fails: renditions are strict, since
+ * intake already refused files that do not decode cleanly.
+ */
+int media_in_next(struct media_in *in, AVFrame *frame, struct hearth_err *err);
+
+/*
+ * True for a stream that is real video (or a still image), not cover art
+ * attached to a sound file.
+ */
+bool media_stream_is_picture(const AVStream *st);
+
+/* media_probe with a name for messages instead of the path. */
+int media_probe_named(const char *path, const char *name, struct media_info *out,
+		      struct hearth_err *err);
+
+/*
+ * What a full decode of the audio of a file found: the seconds decoded,
+ * the decode errors, and whether the demuxer stopped with an error other
+ * than the end of the file (its message goes to demux_error).
+ */
+struct media_decode_report {
+	double decoded;
+	int errors;
+	double first_error_at;   /* seconds, when errors > 0 */
+	char error[128];         /* FFmpeg's words for the first error */
+	bool demux_failed;
+	double declared;         /* duration the container states, 0 if none */
+	bool declared_estimated; /* declared is only a guess from the bit rate */
+};
+
+/* Decodes every packet of the best audio stream of path, counting errors. */
+int media_decode_audio_all(const char *path, const char *name,
+			   struct media_decode_report *out, struct hearth_err *err);
+
+/*
+ * Counts video packets of the best picture stream, stopping at max; used
+ * to tell an animated GIF from a still one.
+ */
+int media_count_frames(const char *path, const char *name, int max, int *n,
+		       struct hearth_err *err);
+
+/*
+ * Atomic output: media_tmp_open makes dst + ".tmp-XXXXXX" (parent folders
+ * too) and returns its name in *tmp (new allocation); media_tmp_commit
+ * fsyncs it and renames it over dst; media_tmp_abort removes it. Both free
+ * *tmp and set it to NULL; both accept a NULL *tmp.
+ */
+int media_tmp_open(const char *dst, char **tmp, struct hearth_err *err);
+int media_tmp_commit(char **tmp, const char *dst, struct hearth_err *err);
+void media_tmp_abort(char **tmp);
+
+/*
+ * media_transcript with a name for messages (the path the user gave)
+ * instead of the path that is read.
+ */
+int media_transcript_named(const char *src, const char *name, double duration,
+			   struct buf *vtt, struct buf *text, struct hearth_err *err);
+
+/* Shared size limit for text files Hearth reads whole (transcripts, text). */
+#define MEDIA_MAX_TEXT_BYTES (16 * 1024 * 1024)
+
+#endif
