@@ -286,7 +286,9 @@ int cli_finish(struct cli *c, hearth_lib *lib, int rc, struct hearth_err *err)
 
 int cmd_help(struct cli *c, int argc, char **argv)
 {
-	if (argc > 1 && strcmp(argv[1], "--help")) {
+	if (argc > 1 && !strcmp(argv[1], "--help"))
+		return cli_help(c);
+	if (argc > 1) {
 		for (const struct cli_cmd *k = cli_commands; k->name; k++)
 			if (!strcmp(k->name, argv[1])) {
 				fputs(k->usage, stdout);

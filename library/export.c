@@ -113,8 +113,9 @@ static int story_out(hearth_lib *lib, struct jw *w, const struct lib_story *s,
 	jw_key(w, "attribution");
 	jw_str(w, lib_attribution_name(s->attribution));
 	private_str(w, with_private || s->attribution == ATTR_NAME, "name", s->name);
-	jw_key(w, "pseudonym");
-	jw_str(w, s->pseudonym);
+	/* a pseudonym the storyteller did not choose to be shown by is private too */
+	private_str(w, with_private || s->attribution == ATTR_PSEUDONYM, "pseudonym",
+		    s->pseudonym);
 	private_str(w, with_private, "contact", s->contact);
 	jw_obj_end(w);
 

@@ -132,7 +132,7 @@ struct lib_story {
 	int64_t created_at, updated_at;
 
 	char *name;              /* PRIVATE unless attribution is ATTR_NAME */
-	char *pseudonym;
+	char *pseudonym;         /* PRIVATE unless attribution is ATTR_PSEUDONYM */
 	enum lib_attribution attribution;
 	char *contact;           /* PRIVATE */
 

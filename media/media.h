@@ -14,7 +14,6 @@
 
 #include "../core/core.h"
 /* library.h names this in a prototype before declaring it (see the report) */
-struct lib_collection;
 #include "../library/library.h"
 
 /* ---- identify ---------------------------------------------------------- */

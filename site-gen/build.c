@@ -290,10 +290,9 @@ static int write_feed(const struct site_ctx *c, const char *staging, struct site
 			continue;
 		item_fill(c, e, cover, &items[n], &own[n]);
 		n++;
+		/* publication dates, not edit times: the same bundles give the same bytes */
 		if (e->s->published_at > newest)
 			newest = e->s->published_at;
-		if (e->s->updated_at > newest)
-			newest = e->s->updated_at;
 	}
 
 	podcast_guid(c, feed_url, guid);

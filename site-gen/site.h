@@ -14,7 +14,6 @@
 #include "../core/core.h"
 
 /* library.h names this type in a prototype before defining it. */
-struct lib_collection;
 #include "../library/library.h"
 
 struct site_opts {

@@ -11,7 +11,9 @@ report('partytime_parses', !!feed, 'parseFeed returned nothing');
 if (feed) {
   report('partytime_title', !!feed.title, 'no title');
   report('partytime_guid', /^[0-9a-f-]{36}$/.test(feed.guid || ''), String(feed.guid));
-  report('partytime_locked_known', feed.locked !== undefined, 'no podcast:locked');
+  const support = Object.values(feed.pc20support || {}).flat();
+  for (const tag of ['guid', 'transcript', 'license', 'medium'])
+    report(`partytime_reads_podcast_${tag}`, support.includes(tag), JSON.stringify(feed.pc20support));
   report('partytime_item_count', feed.items.length === +expected,
     `${feed.items.length} items, expected ${expected}`);
   for (const it of feed.items) {

@@ -9,16 +9,16 @@ pass help_lists_every_command
 
 for c in init import submit list show review publish withdraw consent collection build export help; do
 	run "$c" --help
-	if [ "$STATUS" -ne 0 ] || ! grep -q "usage: hearth $c" "$OUT"; then
-		fail "help_$c" "'hearth $c --help' gave $STATUS"
+	if [ "$RC" -ne 0 ] || ! grep -q "usage: hearth $c" "$OUT"; then
+		fail "help_$c" "'hearth $c --help' gave $RC"
 	fi
 done
 pass every_command_has_help
 
 run nosuchcommand
-check unknown_command_is_usage_error test "$STATUS" -eq 2
+check unknown_command_is_usage_error test "$RC" -eq 2
 run
-check no_command_is_usage_error test "$STATUS" -eq 2
+check no_command_is_usage_error test "$RC" -eq 2
 
 refuses init_unknown_option 2 "unknown option" init "$T/lib2" --bogus
 run init "$T/lib"

@@ -14,9 +14,8 @@ P="$L/public"
 node "$B/site.mjs" "$P" "$HEARTH_ROOT/build/screenshots" 2>"$T/site.err" ||
 	fail browser_run "site.mjs stopped: $(tail -c 800 "$T/site.err")"
 
-java -jar "$B/node_modules/vnu-jar/build/dist/vnu.jar" --errors-only --skip-non-html \
-	--format text "$P" >"$T/vnu.out" 2>&1
-if [ -s "$T/vnu.out" ]; then
+if ! java -jar "$B/node_modules/vnu-jar/build/dist/vnu.jar" --errors-only --skip-non-html \
+	--format text "$P" >"$T/vnu.out" 2>&1; then
 	fail nu_html_checker "$(head -c 1500 "$T/vnu.out")"
 else
 	pass nu_html_checker

@@ -27,7 +27,8 @@ check feed_exists test -f "$P/feed.xml"
 check home_exists test -f "$P/index.html"
 
 # in_site MARKER / in_feed MARKER: does any page, or the feed, mention it
-in_site() { grep -rlq --exclude=feed.xml "$1" "$P"; }
+# (media files are not pages: a podcast-only story's MP3 is published for the feed)
+in_site() { grep -rlq --include='*.html' "$1" "$P"; }
 in_feed() { grep -q "$1" "$P/feed.xml"; }
 
 check both_on_site in_site BOTHCHANNELS

@@ -14,7 +14,7 @@ fail() { echo "FAIL $1: $2"; }
 # run CMD...: runs hearth with the arguments, keeping stdout, stderr, status
 run() {
 	"$HEARTH" "$@" >"$OUT" 2>"$ERR"
-	STATUS=$?
+	RC=$?
 	return 0
 }
 
@@ -23,8 +23,8 @@ ok() {
 	local name=$1
 	shift
 	run "$@"
-	if [ "$STATUS" -eq 0 ]; then pass "$name"; else
-		fail "$name" "exit $STATUS: $(head -c 600 "$ERR")"; fi
+	if [ "$RC" -eq 0 ]; then pass "$name"; else
+		fail "$name" "exit $RC: $(head -c 600 "$ERR")"; fi
 }
 
 # refuses NAME CODE PATTERN ARGS...: hearth ARGS must exit CODE with stderr
@@ -33,8 +33,8 @@ refuses() {
 	local name=$1 code=$2 pattern=$3
 	shift 3
 	run "$@"
-	if [ "$STATUS" -ne "$code" ]; then
-		fail "$name" "expected exit $code, got $STATUS: $(head -c 600 "$ERR")"
+	if [ "$RC" -ne "$code" ]; then
+		fail "$name" "expected exit $code, got $RC: $(head -c 600 "$ERR")"
 	elif ! grep -Eq "^hearth: [a-z]+: " "$ERR"; then
 		fail "$name" "stderr is not 'hearth: <command>: ...': $(head -c 300 "$ERR")"
 	elif ! grep -Eq -- "$pattern" "$ERR"; then
@@ -44,11 +44,17 @@ refuses() {
 	fi
 }
 
-# check NAME COMMAND...: a shell condition
+# check NAME [!] COMMAND...: a shell condition, or with ! its negation
 check() {
-	local name=$1
+	local name=$1 want=0
 	shift
-	if "$@" >/dev/null 2>&1; then pass "$name"; else fail "$name" "not true: $*"; fi
+	if [ "$1" = "!" ]; then
+		want=1
+		shift
+	fi
+	"$@" >/dev/null 2>&1
+	local got=$(( $? != 0 ))
+	if [ "$got" -eq "$want" ]; then pass "$name"; else fail "$name" "not true: $*"; fi
 }
 
 # tone FILE SECONDS [FREQ]: a short sine tone in any container ffmpeg knows
@@ -60,7 +66,7 @@ tone() {
 # picture FILE [SIZE]: a test pattern image
 picture() {
 	ffmpeg -nostdin -hide_banner -loglevel error -y -f lavfi \
-		-i "testsrc=size=${2:-320x240}" -frames:v 1 "$1"
+		-i "testsrc=size=${2:-320x240}" -frames:v 1 -c:v png -f image2 "$1"
 }
 
 # bundle DIR SLUG TITLE [EXTRA-FRONT-MATTER]: a story bundle with a body;
@@ -99,4 +105,4 @@ tree_hash() {
 }
 
 cleanup() { rm -rf "$T"; }
-trap cleanup EXIT
+[ -n "${KEEP:-}" ] || trap cleanup EXIT

@@ -103,6 +103,7 @@
       </xsl:when>
     </xsl:choose>
     <link rel="stylesheet" href="{$root}style.css"/>
+    <link rel="icon" href="data:image/svg+xml,%3Csvg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 16 16'%3E%3Ccircle cx='8' cy='8' r='7' fill='%23b5542a'/%3E%3C/svg%3E"/>
     <link rel="alternate" type="application/rss+xml" href="{$root}{$site/feed/@href}">
       <xsl:attribute name="title">
         <xsl:value-of select="$site/title"/>
