@@ -43,6 +43,7 @@ SAN  := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recov
 obj = $(patsubst %.c,$(1)/%.o,$(2))
 
 .PHONY: all demo check bench fuzz install clean unit
+.SECONDARY:
 all: hearth
 
 hearth: $(call obj,$(REL),$(LIB_SRC) $(CLI_SRC))

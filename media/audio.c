@@ -333,3 +333,20 @@ int media_audio_mp3(const char *src, const char *dst, enum media_audio_kind kind
 	media_in_close(&j.in);
 	return rc;
 }
+
+int render_audio(const char *src, const char *dst, const struct media_job *job,
+		 struct media_result *res, struct hearth_err *err)
+{
+	(void)res;
+	if (job->kind != MEDIA_MP3)
+		return herr(err, HEARTH_EINVAL, "%s: M4A renditions are not made yet", src);
+	return media_audio_mp3(src, dst, job->audio.kind, job->tags, err);
+}
+
+int media_loudness(const char *src, double *lufs, double *true_peak,
+		   struct hearth_err *err)
+{
+	(void)lufs;
+	(void)true_peak;
+	return herr(err, HEARTH_EINVAL, "%s: loudness is not measured yet", src);
+}

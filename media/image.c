@@ -199,3 +199,11 @@ end:
 	media_in_close(&in);
 	return rc;
 }
+
+int render_image(const char *src, const char *dst, const struct media_job *job,
+		 struct media_result *res, struct hearth_err *err)
+{
+	if (job->kind != MEDIA_JPEG)
+		return herr(err, HEARTH_EINVAL, "%s: this kind of image is not made yet", src);
+	return media_image_jpeg(src, dst, job->width, &res->width, &res->height, err);
+}

@@ -85,36 +85,118 @@ int media_probe(const char *path, struct media_info *out, struct hearth_err *err
 
 /* ---- renditions -------------------------------------------------------- */
 
-/* Public tags for an audio rendition; every tag of the source is dropped. */
+/* A chapter mark: where it starts and what it is called. */
+struct media_chapter {
+	double start;      /* seconds from the start */
+	const char *title;
+};
+
+/*
+ * Public tags for an audio rendition. Every tag of the source is dropped;
+ * only these are written (ID3v2.4 in MP3, iTunes atoms in M4A).
+ */
 struct media_tags {
 	const char *title;
 	const char *artist;  /* the public byline */
 	const char *album;   /* the podcast title */
+	const char *cover;   /* a JPEG to embed as the cover picture, or NULL */
+	const struct media_chapter *chapters;  /* ID3 CHAP / MP4 chapters */
+	size_t n_chapters;
 };
 
 enum media_audio_kind { AUDIO_SPEECH, AUDIO_MUSIC };
 
 /*
- * The podcast MP3 of a source audio file: 44.1 kHz, mono 96 kbit/s for
- * speech, stereo 160 kbit/s for music, written atomically to dst.
+ * How podcast audio is made. Zero fields take the defaults: integrated
+ * loudness -16 LUFS, true peak at most -1 dBTP, 96 kbit/s mono for speech
+ * and 160 kbit/s stereo for music, 44.1 kHz.
+ */
+struct media_audio_opts {
+	enum media_audio_kind kind;
+	double loudness;     /* LUFS target */
+	double true_peak;    /* dBTP ceiling */
+	int kbps;
+};
+
+/* What a rendition is. */
+enum media_kind {
+	MEDIA_MP3,        /* podcast MP3, loudness normalised */
+	MEDIA_M4A,        /* AAC in MP4, loudness normalised: the alternate */
+	MEDIA_PEAKS,      /* waveform peaks as JSON, for the player */
+	MEDIA_WAVEFORM,   /* waveform as SVG, for the page without JavaScript */
+	MEDIA_JPEG,       /* a web image at most width wide */
+	MEDIA_WEBP,       /* the same as WebP */
+	MEDIA_COVER       /* a square podcast cover, width x width, JPEG RGB */
+};
+
+struct media_job {
+	enum media_kind kind;
+	struct media_audio_opts audio;  /* MP3, M4A */
+	const struct media_tags *tags;  /* MP3, M4A; may be NULL */
+	int width;                      /* JPEG, WEBP: max width; COVER: side */
+	int points;                     /* PEAKS, WAVEFORM: how many (0 = default) */
+};
+
+/* What came of a rendition. */
+struct media_result {
+	char *path;         /* new allocation (media_result_release) */
+	int width, height;  /* images */
+	int64_t size;       /* bytes */
+	bool made;          /* work was done, not taken from the cache */
+};
+void media_result_release(struct media_result *r);
+
+/*
+ * Makes the rendition job describes from the file src and writes it to dst
+ * atomically (temporary file, rename). Audio is streamed: memory does not
+ * grow with the length of the input.
+ */
+int media_render(const char *src, const char *dst, const struct media_job *job,
+		 struct media_result *res, struct hearth_err *err);
+
+/*
+ * The same through the library's cache: the rendition of src (whose
+ * SHA-256 is sha256) lives in cache/ under a key made of the hash, every
+ * setting of job that changes the bytes, and the encoders' versions. When
+ * the cache holds it, nothing is done (res->made is false). Safe to call
+ * from several threads and processes at once.
+ */
+int media_cached(hearth_lib *lib, const char *src, const char *sha256,
+		 const struct media_job *job, struct media_result *res,
+		 struct hearth_err *err);
+
+/*
+ * Measures integrated loudness (LUFS, ITU-R BS.1770) and true peak (dBTP)
+ * of an audio file.
+ */
+int media_loudness(const char *src, double *lufs, double *true_peak,
+		   struct hearth_err *err);
+
+/*
+ * Chapters embedded in an audio file (MP3 CHAP, MP4 chapters, Ogg/FLAC
+ * CHAPTERxx comments), as libavformat reads them. Returns a new array in
+ * *out (free with media_chapters_free); *n is 0 when there are none.
+ */
+int media_chapters_read(const char *src, struct media_chapter **out, size_t *n,
+			struct hearth_err *err);
+void media_chapters_free(struct media_chapter *v, size_t n);
+
+/*
+ * Podcasting 2.0 JSON chapters ("version": "1.2.0", "chapters": [...]).
+ * Chapters must start in order inside duration.
+ */
+int media_chapters_json(const struct media_chapter *v, size_t n, double duration,
+			const char *title, const char *podcast_name, struct buf *out,
+			struct hearth_err *err);
+
+/*
+ * Older single-purpose forms, kept while the build moves to media_render
+ * and media_cached.
  */
 int media_audio_mp3(const char *src, const char *dst, enum media_audio_kind kind,
 		    const struct media_tags *tags, struct hearth_err *err);
-
-/*
- * A web image from a source image: decoded, scaled to at most max_width
- * (never up), encoded as JPEG with no metadata, written atomically to dst.
- * Width and height of the result go to *w and *h (either may be NULL).
- */
 int media_image_jpeg(const char *src, const char *dst, int max_width, int *w,
 		     int *h, struct hearth_err *err);
-
-/*
- * Cached renditions. media_cached_* return (in *out, a new allocation) the
- * path of the rendition in the library's cache/, making it first when the
- * cache does not hold one for this source hash and these settings. *made
- * (may be NULL) tells whether work was done.
- */
 int media_cached_mp3(hearth_lib *lib, const struct lib_asset *a,
 		     enum media_audio_kind kind, const struct media_tags *tags,
 		     char **out, bool *made, struct hearth_err *err);

@@ -127,4 +127,22 @@ int media_transcript_named(const char *src, const char *name, double duration,
 /* Shared size limit for text files Hearth reads whole (transcripts, text). */
 #define MEDIA_MAX_TEXT_BYTES (16 * 1024 * 1024)
 
+/* ---- renditions (render.c sends each job to one of these) --------------- */
+
+/* The options with their defaults filled in. */
+struct media_audio_opts media_audio_defaults(const struct media_audio_opts *in);
+/* The file extension of a kind of rendition ("mp3", "jpg", ...). */
+const char *media_kind_ext(enum media_kind kind);
+
+/*
+ * Each writes the rendition job describes from src to dst atomically and
+ * may fill res->width, res->height (media_render fills path and size).
+ */
+int render_audio(const char *src, const char *dst, const struct media_job *job,
+		 struct media_result *res, struct hearth_err *err);   /* audio.c */
+int render_waveform(const char *src, const char *dst, const struct media_job *job,
+		    struct media_result *res, struct hearth_err *err); /* waveform.c */
+int render_image(const char *src, const char *dst, const struct media_job *job,
+		 struct media_result *res, struct hearth_err *err);   /* image.c */
+
 #endif

@@ -85,7 +85,7 @@ static int run_mp3(struct pool *p, struct job *j)
 {
 	const struct pub_story *s = j->e->s;
 	struct lib_asset la = to_lib_asset(j->a);
-	struct media_tags tags = {s->title, s->byline, p->set->title};
+	struct media_tags tags = {.title = s->title, .artist = s->byline, .album = p->set->title};
 	struct site_audio *au = &j->e->m.audio[j->slot];
 	char *cached = NULL;
 	int rc = p->ops->mp3(p->lib, &la, j->audio_kind, &tags, &cached, &j->made, &j->err);

@@ -556,7 +556,7 @@ static void mp3_rendition_speech(void)
 {
 	struct hearth_err err;
 	struct media_info m;
-	struct media_tags tags = {"Our Title", "A. Peer", "Hearth Stories"};
+	struct media_tags tags = {.title = "Our Title", .artist = "A. Peer", .album = "Hearth Stories"};
 	const char *out = tp("speech.mp3");
 
 	CHECK_OK(media_audio_mp3(tp("secret.flac"), out, AUDIO_SPEECH, &tags, &err), &err);
@@ -590,7 +590,7 @@ static void mp3_rendition_music_from_tagged_mp3(void)
 {
 	struct hearth_err err;
 	struct media_info m;
-	struct media_tags tags = {"Song", NULL, NULL};
+	struct media_tags tags = {.title = "Song", .artist = NULL, .album = NULL};
 	const char *out = tp("music.mp3");
 
 	CHECK(file_has(tp("secret.mp3"), "SECRETCOMMENT"));
@@ -630,7 +630,7 @@ static void mp3_rendition_music_from_tagged_mp3(void)
 static void renditions_are_deterministic(void)
 {
 	struct hearth_err err;
-	struct media_tags tags = {"T", "A", "B"};
+	struct media_tags tags = {.title = "T", .artist = "A", .album = "B"};
 	struct buf a = BUF_INIT, b = BUF_INIT;
 	CHECK_OK(media_audio_mp3(tp("secret.flac"), tp("d1.mp3"), AUDIO_MUSIC, &tags, &err), &err);
 	CHECK_OK(media_audio_mp3(tp("secret.flac"), tp("d2.mp3"), AUDIO_MUSIC, &tags, &err), &err);
@@ -740,7 +740,7 @@ static void cache_makes_once(void)
 {
 	struct hearth_err err;
 	struct lib_asset a;
-	struct media_tags tags = {"Title", "Byline", "Show"};
+	struct media_tags tags = {.title = "Title", .artist = "Byline", .album = "Show"};
 	char *p1 = NULL, *p2 = NULL, *p3 = NULL;
 	bool made = false;
 	int w = 0, h = 0;
@@ -806,7 +806,7 @@ static void *race_one(void *arg)
 {
 	struct race *r = arg;
 	struct hearth_err err;
-	struct media_tags tags = {"Race", NULL, NULL};
+	struct media_tags tags = {.title = "Race", .artist = NULL, .album = NULL};
 	r->rc = media_cached_mp3(r->lib, r->a, AUDIO_MUSIC, &tags, &r->path, NULL, &err);
 	if (r->rc)
 		memcpy(r->msg, err.msg, sizeof r->msg);
