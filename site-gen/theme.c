@@ -53,13 +53,15 @@ char *site_default_theme(void)
 	if (env && *env)
 		return xstrdup(env);
 
-	/* beside the program: a build tree or an unpacked release */
 	char exe[4096];
 	ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
 	if (n > 0) {
 		exe[n] = '\0';
 		char *bin = path_dir(exe);
+		/* a build tree or an unpacked release, then an install under any prefix */
 		dir = theme_if_there(path_join(bin, "themes/default"));
+		if (!dir)
+			dir = theme_if_there(path_join(bin, "../share/hearth/themes/default"));
 		free(bin);
 		if (dir)
 			return dir;
