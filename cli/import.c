@@ -2,9 +2,10 @@
  * import.c - `hearth import PATH...`: story bundles, collections and
  * settings into the library, all or nothing.
  *
- * Everything named is read and checked before anything is written; then
- * every file goes through intake (media/) and every record into the
- * catalogue inside one transaction. If anything fails, the transaction is
+ * Everything named is read and checked before anything is written (the
+ * podcast image a settings file names too: it must make a cover of at
+ * least 1400 px); then every file goes through intake (media/) and every
+ * record into the catalogue inside one transaction. If anything fails, the transaction is
  * rolled back and the objects this run added to the store are removed, so
  * the library is exactly as it was.
  */
@@ -153,6 +154,52 @@ static void undo_store(const char *store, char **before)
 	strv_free(now);
 }
 
+/*
+ * The podcast image the settings file yaml names, checked as a cover
+ * before anything is written: too small, it is refused with its name and
+ * size; not square, it is taken with a note that the cover is its centre.
+ * A file that does not parse, an unsafe path or a missing image is left to
+ * lib_settings_import, which says what is wrong with it.
+ */
+static int check_show_image(struct cli *c, const char *yaml, const struct media_limits *lim)
+{
+	struct hearth_err err = {0};
+	struct buf text = BUF_INIT;
+	struct ynode *y = NULL;
+	struct media_info info;
+	char *dir = NULL, *img = NULL;
+	const char *rel;
+	int rc = 0;
+
+	if (file_read(yaml, &text, &err) != 0 ||
+	    yaml_parse(text.data ? text.data : "", text.len, yaml, 0, &y, &err) != 0)
+		goto end;
+	rel = ymap_str(ymap_get(y, "podcast"), "image");
+	if (!rel || !path_is_safe_rel(rel))
+		goto end;
+	dir = path_dir(yaml);
+	img = strcmp(dir, ".") ? path_join(dir, rel) : xstrdup(rel);
+	if (!path_exists(img))
+		goto end;
+	if (media_cover_check(img, img, lim, &info, &err) != 0) {
+		rc = cli_fail_err(c, &err);
+		goto end;
+	}
+	if (info.width != info.height) {
+		int side = media_cover_side(info.width, info.height);
+		fprintf(stderr,
+			"hearth: import: note: %s is %d\u00d7%d, not square; the podcast cover "
+			"is its centre, %d\u00d7%d\n",
+			img, info.width, info.height, side, side);
+	}
+end:
+	ynode_free(y);
+	buf_release(&text);
+	free(dir);
+	free(img);
+	return rc;
+}
+
 static int take_bundle(struct cli *c, hearth_lib *lib, const struct media_limits *lim,
 		       struct lib_story *s, const char *dir, bool *changed)
 {
@@ -225,6 +272,8 @@ int cmd_import(struct cli *c, int argc, char **argv)
 		rc = cli_fail_err(c, &err);
 		goto end;
 	}
+	if (p.settings && (rc = check_show_image(c, p.settings, &lim)))
+		goto end;
 	store = path_join(lib_dir(lib), "store");
 	list_store(store, &store_before);
 	if (lib_begin(lib, &err) != 0) {

@@ -13,7 +13,7 @@
 
 #include <libavfilter/avfilter.h>
 #include <libswresample/swresample.h>
-#include <libswscale/swscale.h>
+#include <stdlib.h>
 #include <string.h>
 
 /*
@@ -120,11 +120,14 @@ end:
 	return rc;
 }
 
+/* The older form of media_cached for JPEG web images, on the same cache. */
 int media_cached_jpeg(hearth_lib *lib, const struct lib_asset *a, int max_width,
 		      char **out, int *w, int *h, bool *made, struct hearth_err *err)
 {
-	char *profile, *path = NULL, *src = NULL;
-	int rc = 0, ow = 0, oh = 0;
+	struct media_job job = {.kind = MEDIA_JPEG, .width = max_width};
+	struct media_result r = {0};
+	char *src = NULL;
+	int rc;
 
 	*out = NULL;
 	if (made)
@@ -132,41 +135,22 @@ int media_cached_jpeg(hearth_lib *lib, const struct lib_asset *a, int max_width,
 	if (max_width <= 0)
 		return herr(err, HEARTH_EINVAL, "the image width must be positive, not %d",
 			    max_width);
-	profile = xasprintf("jpg-w%d-r%d-c%x-s%x", max_width, RECIPE_VERSION,
-			    avcodec_version(), swscale_version());
-	path = cache_path(lib, a->sha256, profile, "jpg", err);
-	if (!path) {
-		rc = err ? err->code : HEARTH_EINVAL;
-		goto end;
-	}
-	if (path_is_file(path)) {
-		struct media_info info;
-		rc = media_probe(path, &info, err);
-		if (rc)
-			goto end;
-		ow = info.width;
-		oh = info.height;
-	} else {
-		src = original(lib, a, err);
-		if (!src) {
-			rc = err ? err->code : HEARTH_ENOENT;
-			goto end;
-		}
-		rc = media_image_jpeg(src, path, max_width, &ow, &oh, err);
-		if (rc)
-			goto end;
+	if (!lib || !sha_valid(a->sha256))
+		return herr(err, HEARTH_EINVAL, "asset hash '%s' is not a SHA-256",
+			    a->sha256 ? a->sha256 : "(none)");
+	src = lib_store_path(lib, a->sha256);
+	rc = media_cached(lib, src, a->sha256, &job, &r, err);
+	if (!rc) {
+		if (w)
+			*w = r.width;
+		if (h)
+			*h = r.height;
 		if (made)
-			*made = true;
+			*made = r.made;
+		*out = r.path;
+		r.path = NULL;
 	}
-	if (w)
-		*w = ow;
-	if (h)
-		*h = oh;
-	*out = path;
-	path = NULL;
-end:
-	free(profile);
-	free(path);
+	media_result_release(&r);
 	free(src);
 	return rc;
 }

@@ -1,20 +1,47 @@
 /*
- * image.c - the web image rendition. The first frame of a source image is
- * decoded, flattened onto white when it has transparency, scaled with
- * libswscale to at most the width asked for (never up, aspect kept),
- * encoded as a baseline JPEG with FFmpeg's mjpeg encoder and written
- * atomically. Only pixels cross over: the JPEG gets no EXIF, no comment,
- * no colour profile and no thumbnail of the source.
+ * image.c - the image renditions: web images as JPEG or WebP at most a
+ * given width, and the square podcast cover as JPEG. All three take one
+ * path:
+ *
+ *   decode the first frame of the source;
+ *   read which way up it is meant to be (EXIF orientation, orient.c);
+ *   for a cover, cut the centre square out of the source;
+ *   flatten transparency onto white;
+ *   scale with libswscale into packed RGB at the size asked for, in the
+ *     stored orientation (web images are never scaled up);
+ *   turn the pixels upright (orient.c);
+ *   convert to YUV 4:2:0 and encode: mjpeg (baseline, quantiser 3) or
+ *     libwebp (lossy, quality 75), and write the file atomically.
+ *
+ * Only pixels cross over. The encoder's packet is written as it is, with
+ * no muxer, so no EXIF, GPS, XMP, IPTC, ICC profile, comment or thumbnail
+ * of the source can reach the output: a JPEG holds exactly a JFIF header
+ * (72 dpi), its tables, one frame and one scan; a WebP exactly RIFF, WEBP
+ * and one VP8 chunk. Pixels are taken as sRGB: an ICC profile is dropped,
+ * not applied. Grey sources come out with three components.
  */
 #include "mediaInt.h"
 
 #include <libavutil/imgutils.h>
+#include <libavutil/opt.h>
 #include <libavutil/pixdesc.h>
 #include <libswscale/swscale.h>
 #include <string.h>
 
 /* JPEG quality as an MPEG-style quantiser: 2 is near lossless, 31 poor. */
 #define JPEG_QSCALE 3
+/* libwebp's lossy quality, 0 to 100 */
+#define WEBP_QUALITY "75"
+/* The largest cover side media_render makes when asked. */
+#define MAX_COVER_SIDE 8192
+
+int media_cover_side(int w, int h)
+{
+	int s = w < h ? w : h;
+	if (s < MEDIA_COVER_MIN)
+		return 0;
+	return s > MEDIA_COVER_MAX ? MEDIA_COVER_MAX : s;
+}
 
 static bool has_alpha(enum AVPixelFormat f)
 {
@@ -77,34 +104,55 @@ static void flatten_on_white(AVFrame *p)
 	}
 }
 
-/* Encodes one YUVJ420P picture as JPEG; the packet goes to pkt. */
-static int encode_jpeg(const AVFrame *pic, AVPacket *pkt, const char *name,
-		       struct hearth_err *err)
+/*
+ * Sets the density of mjpeg's JFIF header to 72 dots per inch (it writes
+ * only the pixel aspect), as podcast directories ask of artwork. Touches
+ * nothing unless the packet starts with exactly that header.
+ */
+static void jfif_72dpi(uint8_t *p, int n)
 {
-	const AVCodec *codec = avcodec_find_encoder(AV_CODEC_ID_MJPEG);
-	AVCodecContext *enc = NULL;
-	AVFrame *f = NULL;
+	if (n >= 18 && p[0] == 0xff && p[1] == 0xd8 && p[2] == 0xff && p[3] == 0xe0 &&
+	    p[4] == 0 && p[5] == 16 && !memcmp(p + 6, "JFIF", 5)) {
+		p[13] = 1; /* dots per inch */
+		p[14] = 0;
+		p[15] = 72;
+		p[16] = 0;
+		p[17] = 72;
+	}
+}
+
+/*
+ * Encodes one picture with codec (already in the pixel format the encoder
+ * wants) and puts the one packet into pkt. qscale > 0 sets a fixed
+ * quantiser; opts are the encoder's private options.
+ */
+static int encode(const AVCodec *codec, const AVFrame *pic, int qscale,
+		  AVDictionary **opts, AVPacket *pkt, const char *name,
+		  struct hearth_err *err)
+{
+	AVCodecContext *enc = avcodec_alloc_context3(codec);
+	AVFrame *f = av_frame_clone(pic);
 	int r, rc = 0;
 
-	if (!codec)
-		return herr(err, HEARTH_EMEDIA, "%s: this FFmpeg has no JPEG encoder", name);
-	enc = avcodec_alloc_context3(codec);
-	f = av_frame_clone(pic);
 	if (!enc || !f) {
 		rc = herr(err, HEARTH_EMEDIA, "%s: out of memory", name);
 		goto end;
 	}
 	enc->width = pic->width;
 	enc->height = pic->height;
-	enc->pix_fmt = AV_PIX_FMT_YUVJ420P;
-	enc->color_range = AVCOL_RANGE_JPEG;
+	enc->pix_fmt = (enum AVPixelFormat)pic->format;
+	enc->color_range = pic->color_range;
+	enc->sample_aspect_ratio = (AVRational){1, 1};
 	enc->time_base = (AVRational){1, 25};
 	/* BITEXACT also keeps the encoder's name out of a JPEG comment */
-	enc->flags |= AV_CODEC_FLAG_QSCALE | AV_CODEC_FLAG_BITEXACT;
-	enc->global_quality = FF_QP2LAMBDA * JPEG_QSCALE;
-	r = avcodec_open2(enc, codec, NULL);
+	enc->flags |= AV_CODEC_FLAG_BITEXACT;
+	if (qscale > 0) {
+		enc->flags |= AV_CODEC_FLAG_QSCALE;
+		enc->global_quality = FF_QP2LAMBDA * qscale;
+	}
+	r = avcodec_open2(enc, codec, opts);
 	if (r < 0) {
-		rc = media_averr(err, HEARTH_EMEDIA, r, name, "cannot open the JPEG encoder");
+		rc = media_averr(err, HEARTH_EMEDIA, r, name, "cannot open the image encoder");
 		goto end;
 	}
 	f->quality = enc->global_quality;
@@ -114,26 +162,90 @@ static int encode_jpeg(const AVFrame *pic, AVPacket *pkt, const char *name,
 		r = avcodec_send_frame(enc, NULL);
 	if (r >= 0)
 		r = avcodec_receive_packet(enc, pkt);
+	if (r >= 0)
+		r = av_packet_make_writable(pkt);
 	if (r < 0)
-		rc = media_averr(err, HEARTH_EMEDIA, r, name, "cannot encode the JPEG");
+		rc = media_averr(err, HEARTH_EMEDIA, r, name, "cannot encode the image");
 end:
 	av_frame_free(&f);
 	avcodec_free_context(&enc);
 	return rc;
 }
 
-int media_image_jpeg(const char *src, const char *dst, int max_width, int *w,
-		     int *h, struct hearth_err *err)
+static int encode_jpeg(const AVFrame *pic, AVPacket *pkt, const char *name,
+		       struct hearth_err *err)
+{
+	const AVCodec *codec = avcodec_find_encoder(AV_CODEC_ID_MJPEG);
+	int rc;
+
+	if (!codec)
+		return herr(err, HEARTH_EMEDIA, "%s: this FFmpeg has no JPEG encoder", name);
+	rc = encode(codec, pic, JPEG_QSCALE, NULL, pkt, name, err);
+	if (!rc)
+		jfif_72dpi(pkt->data, pkt->size);
+	return rc;
+}
+
+static int encode_webp(const AVFrame *pic, AVPacket *pkt, const char *name,
+		       struct hearth_err *err)
+{
+	const AVCodec *codec = avcodec_find_encoder_by_name("libwebp");
+	AVDictionary *opts = NULL;
+	int rc;
+
+	if (!codec)
+		return herr(err, HEARTH_EMEDIA,
+			    "%s: this FFmpeg has no WebP encoder (libavcodec built without libwebp)",
+			    name);
+	av_dict_set(&opts, "quality", WEBP_QUALITY, 0);
+	av_dict_set(&opts, "lossless", "0", 0);
+	rc = encode(codec, pic, 0, &opts, pkt, name, err);
+	av_dict_free(&opts);
+	return rc;
+}
+
+/* v * num / den rounded, at least 1. */
+static int scale_to(int v, int num, int den)
+{
+	int64_t r = ((int64_t)v * num + den / 2) / den;
+	return r < 1 ? 1 : (int)r;
+}
+
+/*
+ * Cuts the centre square out of frame (in place: only its pointers move),
+ * and returns the side. Subsampled chroma may start half a sample off,
+ * which no one can see.
+ */
+static int crop_square(AVFrame *frame)
+{
+	int s = frame->width < frame->height ? frame->width : frame->height;
+	frame->crop_left = (size_t)(frame->width - s) / 2;
+	frame->crop_right = (size_t)(frame->width - s) - frame->crop_left;
+	frame->crop_top = (size_t)(frame->height - s) / 2;
+	frame->crop_bottom = (size_t)(frame->height - s) - frame->crop_top;
+	if (av_frame_apply_cropping(frame, AV_FRAME_CROP_UNALIGNED) < 0)
+		return 0;
+	return frame->width;
+}
+
+int render_image(const char *src, const char *dst, const struct media_job *job,
+		 struct media_result *res, struct hearth_err *err)
 {
 	struct media_in in;
-	AVFrame *frame = NULL, *flat = NULL, *pic = NULL;
+	AVFrame *frame = NULL, *flat = NULL, *rgb = NULL, *upright = NULL, *pic = NULL;
 	AVPacket *pkt = NULL;
 	const AVFrame *from;
-	int ow, oh, r, rc;
+	bool cover = job->kind == MEDIA_COVER, webp = job->kind == MEDIA_WEBP;
+	int o, sw, sh, ow, oh, r, rc;
 
-	if (max_width <= 0)
-		return herr(err, HEARTH_EINVAL, "%s: the image width must be positive, not %d",
-			    dst, max_width);
+	memset(&in, 0, sizeof in);
+	if (job->kind != MEDIA_JPEG && !webp && !cover)
+		return herr(err, HEARTH_EINVAL, "%s: not a kind of image rendition", dst);
+	if (cover ? job->width < 0 || job->width > MAX_COVER_SIDE : job->width <= 0)
+		return herr(err, HEARTH_EINVAL, "%s: the image %s must be %s, not %d", dst,
+			    cover ? "side" : "width",
+			    cover ? "between 1 and 8192 pixels (0: the default)" : "positive",
+			    job->width);
 	rc = media_in_open(&in, src, src, AVMEDIA_TYPE_VIDEO, false, err);
 	if (rc)
 		goto end;
@@ -153,6 +265,28 @@ int media_image_jpeg(const char *src, const char *dst, int max_width, int *w,
 		goto end;
 	}
 
+	/* the output's size as shown (ow x oh) and as stored before turning (sw x sh) */
+	o = media_image_orientation(frame, in.dec, src);
+	if (cover) {
+		int side = job->width;
+		if (!side) {
+			side = media_cover_side(frame->width, frame->height);
+			side = side ? side : MEDIA_COVER_MIN;
+		}
+		if (!crop_square(frame)) {
+			rc = herr(err, HEARTH_EMEDIA, "%s: cannot cut the picture square", src);
+			goto end;
+		}
+		sw = sh = ow = oh = side;
+	} else {
+		int dw = o >= 5 ? frame->height : frame->width;
+		int dh = o >= 5 ? frame->width : frame->height;
+		ow = dw < job->width ? dw : job->width;
+		oh = ow == dw ? dh : scale_to(dh, ow, dw);
+		sw = o >= 5 ? oh : ow;
+		sh = o >= 5 ? ow : oh;
+	}
+
 	from = frame;
 	if (has_alpha((enum AVPixelFormat)frame->format)) {
 		flat = new_picture(frame->width, frame->height, AV_PIX_FMT_RGBA);
@@ -166,44 +300,57 @@ int media_image_jpeg(const char *src, const char *dst, int max_width, int *w,
 		flatten_on_white(flat);
 		from = flat;
 	}
-
-	ow = frame->width;
-	oh = frame->height;
-	if (ow > max_width) {
-		oh = (int)(((int64_t)oh * max_width + ow / 2) / ow);
-		oh = oh < 1 ? 1 : oh;
-		ow = max_width;
+	rgb = new_picture(sw, sh, AV_PIX_FMT_RGB24);
+	if (!rgb) {
+		rc = herr(err, HEARTH_EMEDIA, "%s: out of memory", src);
+		goto end;
 	}
-	pic = new_picture(ow, oh, AV_PIX_FMT_YUVJ420P);
+	rc = convert(from, rgb, src, err);
+	if (rc)
+		goto end;
+	if (o != 1 && !(upright = media_orient(rgb, o))) {
+		rc = herr(err, HEARTH_EMEDIA, "%s: out of memory", src);
+		goto end;
+	}
+
+	pic = new_picture(ow, oh, webp ? AV_PIX_FMT_YUV420P : AV_PIX_FMT_YUVJ420P);
 	if (!pic) {
 		rc = herr(err, HEARTH_EMEDIA, "%s: out of memory", src);
 		goto end;
 	}
-	pic->color_range = AVCOL_RANGE_JPEG;
-	rc = convert(from, pic, src, err);
+	pic->color_range = webp ? AVCOL_RANGE_MPEG : AVCOL_RANGE_JPEG;
+	rc = convert(upright ? upright : rgb, pic, src, err);
 	if (!rc)
-		rc = encode_jpeg(pic, pkt, src, err);
+		rc = webp ? encode_webp(pic, pkt, src, err) : encode_jpeg(pic, pkt, src, err);
 	if (!rc)
 		rc = file_write_atomic(dst, pkt->data, (size_t)pkt->size, err);
 	if (!rc) {
-		if (w)
-			*w = ow;
-		if (h)
-			*h = oh;
+		res->width = ow;
+		res->height = oh;
 	}
 end:
 	av_packet_free(&pkt);
 	av_frame_free(&pic);
+	av_frame_free(&upright);
+	av_frame_free(&rgb);
 	av_frame_free(&flat);
 	av_frame_free(&frame);
 	media_in_close(&in);
 	return rc;
 }
 
-int render_image(const char *src, const char *dst, const struct media_job *job,
-		 struct media_result *res, struct hearth_err *err)
+int media_image_jpeg(const char *src, const char *dst, int max_width, int *w,
+		     int *h, struct hearth_err *err)
 {
-	if (job->kind != MEDIA_JPEG)
-		return herr(err, HEARTH_EINVAL, "%s: this kind of image is not made yet", src);
-	return media_image_jpeg(src, dst, job->width, &res->width, &res->height, err);
+	struct media_job job = {.kind = MEDIA_JPEG, .width = max_width};
+	struct media_result r = {0};
+	int rc = render_image(src, dst, &job, &r, err);
+
+	if (!rc) {
+		if (w)
+			*w = r.width;
+		if (h)
+			*h = r.height;
+	}
+	return rc;
 }

@@ -225,6 +225,12 @@ static int check_image(const char *path, const char *name, const char *mime,
 		else if (r < 0)
 			rc = refuse_unreadable(err, r, name);
 	}
+	/* the size as shown: a picture stored on its side is recorded upright */
+	if (!rc && media_image_orientation(frame, in.dec, path) >= 5) {
+		int w = f->info.width;
+		f->info.width = f->info.height;
+		f->info.height = w;
+	}
 	av_frame_free(&frame);
 	media_in_close(&in);
 	f->duration = 0;
@@ -257,12 +263,86 @@ end:
 	return rc;
 }
 
+/* limits with the defaults in place of zero fields (limits may be NULL) */
+static struct media_limits limits_or_defaults(const struct media_limits *limits)
+{
+	struct media_limits lim = {DEFAULT_MAX_FILE_SIZE, DEFAULT_MAX_DURATION,
+				   DEFAULT_MAX_PIXELS};
+	if (limits && limits->max_file_size > 0)
+		lim.max_file_size = limits->max_file_size;
+	if (limits && limits->max_duration > 0)
+		lim.max_duration = limits->max_duration;
+	if (limits && limits->max_pixels > 0)
+		lim.max_pixels = limits->max_pixels;
+	return lim;
+}
+
+/* The file size limit, before anything reads the contents. */
+static int check_size(const char *path, const char *name, const struct media_limits *lim,
+		      int64_t *size, struct hearth_err *err)
+{
+	char s1[32], s2[32];
+
+	if (!path_is_file(path))
+		return herr(err, path_exists(path) ? HEARTH_EINVAL : HEARTH_ENOENT,
+			    "%s: %s", name,
+			    path_exists(path) ? "is not a regular file" : "no such file");
+	*size = file_size(path);
+	if (*size > lim->max_file_size) {
+		human_size(*size, s1);
+		human_size(lim->max_file_size, s2);
+		return herr(err, HEARTH_EINVAL, "%s: the file is %s, more than the limit of %s",
+			    name, s1, s2);
+	}
+	if (*size == 0)
+		return herr(err, HEARTH_EINVAL, "%s: the file is empty", name);
+	return 0;
+}
+
+int media_cover_check(const char *path, const char *name, const struct media_limits *limits,
+		      struct media_info *info, struct hearth_err *err)
+{
+	struct media_limits lim = limits_or_defaults(limits);
+	char *mime = NULL, *desc = NULL;
+	struct found f;
+	int64_t size;
+	int rc;
+
+	memset(&f, 0, sizeof f);
+	if (!name)
+		name = path;
+	if ((rc = check_size(path, name, &lim, &size, err)))
+		return rc;
+	rc = media_sniff(path, &mime, &desc, err);
+	if (rc) {
+		herr_prefix(err, "%s", name);
+		goto end;
+	}
+	if (!media_role_allows("art", mime)) {
+		rc = herr(err, HEARTH_EINVAL, "%s: the podcast image must be %s, but this is %s",
+			  name, media_role_expects("art"), desc);
+		goto end;
+	}
+	if ((rc = check_image(path, name, mime, &lim, &f, err)))
+		goto end;
+	if (!media_cover_side(f.info.width, f.info.height))
+		rc = herr(err, HEARTH_EINVAL,
+			  "%s: the podcast image must be at least %d\u00d7%d pixels, but it is "
+			  "%d\u00d7%d",
+			  name, MEDIA_COVER_MIN, MEDIA_COVER_MIN, f.info.width, f.info.height);
+	if (!rc && info)
+		*info = f.info;
+end:
+	free(mime);
+	free(desc);
+	return rc;
+}
+
 int media_intake(hearth_lib *lib, const char *path, const char *display_name,
 		 const struct media_limits *limits, struct lib_asset *a,
 		 struct hearth_err *err)
 {
-	struct media_limits lim = {DEFAULT_MAX_FILE_SIZE, DEFAULT_MAX_DURATION,
-				   DEFAULT_MAX_PIXELS};
+	struct media_limits lim = limits_or_defaults(limits);
 	const char *name = display_name ? display_name : path;
 	const char *role = a->role;
 	char *mime = NULL, *desc = NULL, s1[32], s2[32], sha[65];
@@ -271,30 +351,13 @@ int media_intake(hearth_lib *lib, const char *path, const char *display_name,
 	int rc;
 
 	memset(&f, 0, sizeof f);
-	if (limits && limits->max_file_size > 0)
-		lim.max_file_size = limits->max_file_size;
-	if (limits && limits->max_duration > 0)
-		lim.max_duration = limits->max_duration;
-	if (limits && limits->max_pixels > 0)
-		lim.max_pixels = limits->max_pixels;
 
 	if (!media_role_known(role))
 		return herr(err, HEARTH_EINVAL,
 			    "%s: unknown role '%s' (expected audio, music, art, transcript or text)",
 			    name, role ? role : "");
-	if (!path_is_file(path))
-		return herr(err, path_exists(path) ? HEARTH_EINVAL : HEARTH_ENOENT,
-			    "%s: %s", name,
-			    path_exists(path) ? "is not a regular file" : "no such file");
-	size = file_size(path);
-	if (size > lim.max_file_size) {
-		human_size(size, s1);
-		human_size(lim.max_file_size, s2);
-		return herr(err, HEARTH_EINVAL, "%s: the file is %s, more than the limit of %s",
-			    name, s1, s2);
-	}
-	if (size == 0)
-		return herr(err, HEARTH_EINVAL, "%s: the file is empty", name);
+	if ((rc = check_size(path, name, &lim, &size, err)))
+		return rc;
 
 	rc = media_sniff(path, &mime, &desc, err);
 	if (rc) {

@@ -57,7 +57,8 @@ struct media_limits {
  * what the file really is. The strings filled in are new allocations that
  * a then owns; they are written over, not freed, so pass a zeroed asset
  * (apart from role). For sound, duration is what decoded, not what the
- * header claims. Nothing is added to the store when the file is refused.
+ * header claims; for art, width and height are as shown (EXIF orientation
+ * applied). Nothing is added to the store when the file is refused.
  */
 int media_intake(hearth_lib *lib, const char *path, const char *display_name,
 		 const struct media_limits *limits, struct lib_asset *a,
@@ -118,13 +119,17 @@ struct media_audio_opts {
 	int kbps;
 };
 
-/* What a rendition is. */
+/*
+ * What a rendition is. Images (JPEG, WEBP, COVER) are shown the way the
+ * source's EXIF orientation says, flattened onto white where transparent,
+ * and carry no metadata block of any kind (see docs/media.md).
+ */
 enum media_kind {
 	MEDIA_MP3,        /* podcast MP3, loudness normalised */
 	MEDIA_M4A,        /* AAC in MP4, loudness normalised: the alternate */
 	MEDIA_PEAKS,      /* waveform peaks as JSON, for the player */
 	MEDIA_WAVEFORM,   /* waveform as SVG, for the page without JavaScript */
-	MEDIA_JPEG,       /* a web image at most width wide */
+	MEDIA_JPEG,       /* a web image at most width wide, never scaled up */
 	MEDIA_WEBP,       /* the same as WebP */
 	MEDIA_COVER       /* a square podcast cover, width x width, JPEG RGB */
 };
@@ -133,7 +138,13 @@ struct media_job {
 	enum media_kind kind;
 	struct media_audio_opts audio;  /* MP3, M4A */
 	const struct media_tags *tags;  /* MP3, M4A; may be NULL */
-	int width;                      /* JPEG, WEBP: max width; COVER: side */
+	/*
+	 * JPEG, WEBP: the most width (> 0). COVER: the side; the centre
+	 * square of the source is scaled to it, up or down. 0 takes
+	 * media_cover_side() of the source, or MEDIA_COVER_MIN when the
+	 * source is smaller than that.
+	 */
+	int width;
 	int points;                     /* PEAKS, WAVEFORM: how many (0 = default) */
 };
 
@@ -164,6 +175,32 @@ int media_render(const char *src, const char *dst, const struct media_job *job,
 int media_cached(hearth_lib *lib, const char *src, const char *sha256,
 		 const struct media_job *job, struct media_result *res,
 		 struct hearth_err *err);
+
+/* ---- the podcast cover ------------------------------------------------- */
+
+/* Apple's bounds for podcast artwork, in pixels a side. */
+#define MEDIA_COVER_MIN 1400
+#define MEDIA_COVER_MAX 3000
+
+/*
+ * The side of the square cover made from an image of w x h pixels: its
+ * short side, at most MEDIA_COVER_MAX; 0 when the short side is under
+ * MEDIA_COVER_MIN, too small for a podcast cover.
+ */
+int media_cover_side(int w, int h);
+
+/*
+ * Checks the show's podcast image at path (it goes into no store, so this
+ * stands for intake): an image art may be, within limits (NULL: the
+ * defaults), still, and at least MEDIA_COVER_MIN pixels on its short
+ * side; otherwise HEARTH_EINVAL with a message that names name, as in
+ * "cover.jpg: the podcast image must be at least 1400×1400 pixels, but it
+ * is 800×600". A non-square image passes: its cover is its centre square.
+ * info (may be NULL) gets what it is, width and height as shown (EXIF
+ * orientation applied).
+ */
+int media_cover_check(const char *path, const char *name, const struct media_limits *limits,
+		      struct media_info *info, struct hearth_err *err);
 
 /*
  * Measures integrated loudness (LUFS, ITU-R BS.1770) and true peak (dBTP)

@@ -127,6 +127,32 @@ int media_transcript_named(const char *src, const char *name, double duration,
 /* Shared size limit for text files Hearth reads whole (transcripts, text). */
 #define MEDIA_MAX_TEXT_BYTES (16 * 1024 * 1024)
 
+/* ---- which way up (orient.c) ------------------------------------------- */
+
+/*
+ * The EXIF orientation (1 to 8) in a TIFF block (as in a JPEG's APP1 Exif
+ * segment after "Exif\0\0", or a PNG's eXIf chunk): tag 0x0112 of IFD0.
+ * 1 when it is missing or the block is malformed; every offset is checked
+ * against n.
+ */
+int media_exif_orientation(const uint8_t *tiff, size_t n);
+
+/*
+ * The orientation of a decoded picture: the decoder's "Orientation"
+ * metadata (JPEG, WebP), else for a PNG the eXIf chunk of the file at
+ * path; 1 when it has none.
+ */
+int media_image_orientation(const AVFrame *frame, const AVCodecContext *dec,
+			    const char *path);
+
+/*
+ * A new frame holding in (a packed format such as RGB24) turned the way
+ * EXIF orientation o says, so it shows upright with no tag; width and
+ * height swap for 5 to 8. NULL for a planar format or out of memory. Free
+ * with av_frame_free.
+ */
+AVFrame *media_orient(const AVFrame *in, int o);
+
 /* ---- renditions (render.c sends each job to one of these) --------------- */
 
 /* The options with their defaults filled in. */

@@ -23,7 +23,7 @@
  */
 static const int recipe_version[] = {
 	[MEDIA_MP3] = 2, [MEDIA_M4A] = 1, [MEDIA_PEAKS] = 1, [MEDIA_WAVEFORM] = 1,
-	[MEDIA_JPEG] = 2, [MEDIA_WEBP] = 1, [MEDIA_COVER] = 1,
+	[MEDIA_JPEG] = 3, [MEDIA_WEBP] = 1, [MEDIA_COVER] = 1,
 };
 
 static const char *const kind_ext[] = {

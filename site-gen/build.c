@@ -87,9 +87,17 @@ void site_ctx_release(struct site_ctx *c)
 		struct site_media *m = &c->e[i].m;
 		for (size_t k = 0; k < m->n_audio; k++)
 			free(m->audio[k].src);
-		for (size_t k = 0; k < m->n_art; k++)
-			free(m->art[k].src);
+		for (size_t k = 0; k < m->n_art; k++) {
+			struct site_art *a = &m->art[k];
+			for (size_t w = 0; w < SITE_ART_SIZES; w++) {
+				free(a->jpeg[w].src);
+				free(a->webp[w].src);
+			}
+			free(a->stem);
+			free(a->src);
+		}
 		free(m->art);
+		free(m->cover_src);
 		free(m->vtt_src);
 		free(m->transcript);
 	}
@@ -235,8 +243,9 @@ static void item_fill(const struct site_ctx *c, const struct site_entry *e,
 	if (e->on_site)
 		o->link = xasprintf("%s/stories/%s/", b, ps->slug);
 	o->enclosure = xasprintf("%s/%s", b, e->m.audio[0].src);
-	if (e->m.n_art)
-		o->image = xasprintf("%s/%s", b, e->m.art[0].src);
+	/* the episode's own cover when its art is big enough, else the show's */
+	if (e->m.cover_src)
+		o->image = xasprintf("%s/%s", b, e->m.cover_src);
 	else if (cover)
 		o->image = xstrdup(cover);
 	if (e->m.vtt_src)

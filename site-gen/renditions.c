@@ -1,9 +1,10 @@
 /*
  * renditions.c - the media step of a build: plans one job per rendition a
- * story needs (podcast MP3s, web images, WebVTT transcripts, the show's
- * cover), runs the jobs on a small pool of threads, and puts each result
- * into the staging folder under media/<slug>/. Originals never go there:
- * only renditions media/ made, which carry no metadata of the source.
+ * story needs (podcast MP3s, web images, episode covers, WebVTT
+ * transcripts, the show's cover), runs the jobs on a small pool of
+ * threads, and puts each result into the staging folder under
+ * media/<slug>/. Originals never go there: only renditions media/ made,
+ * which carry no metadata of the source.
  *
  * Each job writes only its own slot, and the slots are planned in a fixed
  * order before any thread starts, so the output does not depend on which
@@ -18,27 +19,31 @@
 
 const struct site_media_ops site_media_default = {
 	.mp3 = media_cached_mp3,
-	.jpeg = media_cached_jpeg,
-	.image = media_image_jpeg,
+	.cached = media_cached,
+	.cover_check = media_cover_check,
 	.transcript = media_transcript,
 	.store_path = lib_store_path,
 };
 
-/* Web images are at most this wide; the show's cover at most 3000 px (Apple). */
-#define ART_MAX_WIDTH 1600
-#define COVER_MAX_WIDTH 3000
+/*
+ * The widths art is published at (the largest last). sizes= in the theme
+ * says how wide it is shown; a browser picks from these.
+ */
+static const int art_widths[SITE_ART_SIZES] = {480, 960, 1600};
 
-enum job_kind { J_MP3, J_JPEG, J_TRANSCRIPT, J_COVER };
+enum job_kind { J_MP3, J_ART, J_TRANSCRIPT, J_EPISODE_COVER, J_COVER };
 
 struct job {
 	enum job_kind kind;
-	struct site_entry *e;          /* NULL for the cover */
+	struct site_entry *e;          /* NULL for the show's cover */
 	const struct pub_asset *a;
 	enum media_audio_kind audio_kind;
 	size_t slot;                   /* index in e->m.audio or e->m.art */
 	double duration;               /* transcripts: the story's audio length */
+	int side;                      /* episode cover: its side in pixels */
 	const char *rel;               /* borrows from the slot (or "cover.jpg") */
 	bool made;
+	size_t n_made, n_cached;       /* jobs that make several renditions count here */
 	int rc;
 	struct hearth_err err;
 };
@@ -102,16 +107,74 @@ static int run_mp3(struct pool *p, struct job *j)
 	return rc;
 }
 
-static int run_jpeg(struct pool *p, struct job *j)
+/* Notes one rendition of a job that makes several. */
+static void count(struct job *j, bool made)
 {
-	struct lib_asset la = to_lib_asset(j->a);
+	if (made)
+		j->n_made++;
+	else
+		j->n_cached++;
+}
+
+/*
+ * One rendition of art through the cache, put in place as
+ * <stem>-<width>.<ext> (the width it came out at); out gets its name and
+ * size.
+ */
+static int art_one(struct pool *p, struct job *j, const char *src, const char *stem,
+		   enum media_kind kind, int width, struct site_image *out)
+{
+	struct media_job mj = {.kind = kind, .width = width};
+	struct media_result r = {0};
+	int rc = p->ops->cached(p->lib, src, j->a->sha256, &mj, &r, &j->err);
+	if (!rc) {
+		out->src = xasprintf("%s-%d.%s", stem, r.width,
+				     kind == MEDIA_WEBP ? "webp" : "jpg");
+		out->width = r.width;
+		out->height = r.height;
+		rc = place(p, r.path, out->src, &j->err);
+		count(j, r.made);
+	}
+	media_result_release(&r);
+	return rc;
+}
+
+/*
+ * Every rendition of one piece of art. The largest JPEG comes first, at
+ * most the largest width: how wide it came out (the source's width as
+ * shown, when that is less) says which smaller widths there are.
+ */
+static int run_art(struct pool *p, struct job *j)
+{
 	struct site_art *art = &j->e->m.art[j->slot];
-	char *cached = NULL;
-	int rc = p->ops->jpeg(p->lib, &la, ART_MAX_WIDTH, &cached, &art->width, &art->height,
-			      &j->made, &j->err);
-	if (!rc)
-		rc = place(p, cached, j->rel, &j->err);
-	free(cached);
+	const int most = art_widths[SITE_ART_SIZES - 1];
+	char *src = p->ops->store_path(p->lib, j->a->sha256);
+	struct site_image top = {0};
+	int widths[SITE_ART_SIZES];
+	size_t n = 0;
+	int rc = art_one(p, j, src, art->stem, MEDIA_JPEG, most, &top);
+
+	if (rc)
+		goto end;
+	for (size_t i = 0; i + 1 < SITE_ART_SIZES; i++)
+		if (art_widths[i] < top.width)
+			widths[n++] = art_widths[i];
+	widths[n++] = most; /* the same job as top: the same rendition */
+	art->jpeg[n - 1] = top;
+	top.src = NULL;
+	art->n_sizes = n;
+	for (size_t k = 0; !rc && k < n; k++) {
+		if (k + 1 < n)
+			rc = art_one(p, j, src, art->stem, MEDIA_JPEG, widths[k], &art->jpeg[k]);
+		if (!rc)
+			rc = art_one(p, j, src, art->stem, MEDIA_WEBP, widths[k], &art->webp[k]);
+	}
+	art->src = xstrdup(art->jpeg[n - 1].src);
+	art->width = art->jpeg[n - 1].width;
+	art->height = art->jpeg[n - 1].height;
+end:
+	free(top.src);
+	free(src);
 	return rc;
 }
 
@@ -134,12 +197,45 @@ static int run_transcript(struct pool *p, struct job *j)
 	return rc;
 }
 
+/* A square cover through the cache, put in place at j->rel. */
+static int cover_one(struct pool *p, struct job *j, const char *src, const char *sha256,
+		     int side)
+{
+	struct media_job mj = {.kind = MEDIA_COVER, .width = side};
+	struct media_result r = {0};
+	int rc = p->ops->cached(p->lib, src, sha256, &mj, &r, &j->err);
+	if (!rc) {
+		rc = place(p, r.path, j->rel, &j->err);
+		count(j, r.made);
+	}
+	media_result_release(&r);
+	return rc;
+}
+
+static int run_episode_cover(struct pool *p, struct job *j)
+{
+	char *src = p->ops->store_path(p->lib, j->a->sha256);
+	int rc = cover_one(p, j, src, j->a->sha256, j->side);
+	free(src);
+	return rc;
+}
+
+/*
+ * The show's cover. Its image is not in the store, so it is checked here
+ * as intake would (the same check refused it at import when it was too
+ * small) and hashed for the cache.
+ */
 static int run_cover(struct pool *p, struct job *j)
 {
-	char *dst = path_join(p->staging, j->rel);
-	int rc = p->ops->image(p->cover_path, dst, COVER_MAX_WIDTH, NULL, NULL, &j->err);
-	free(dst);
-	j->made = true;
+	struct media_limits lim = {p->set->max_file_size, p->set->max_duration,
+				   p->set->max_pixels};
+	struct media_info info;
+	char sha[65];
+	int rc = p->ops->cover_check(p->cover_path, p->set->image, &lim, &info, &j->err);
+	if (!rc)
+		rc = sha256_file(p->cover_path, sha, &j->err);
+	if (!rc)
+		rc = cover_one(p, j, p->cover_path, sha, media_cover_side(info.width, info.height));
 	return rc;
 }
 
@@ -157,8 +253,9 @@ static void *worker(void *arg)
 
 		switch (j->kind) {
 		case J_MP3: j->rc = run_mp3(p, j); break;
-		case J_JPEG: j->rc = run_jpeg(p, j); break;
+		case J_ART: j->rc = run_art(p, j); break;
 		case J_TRANSCRIPT: j->rc = run_transcript(p, j); break;
+		case J_EPISODE_COVER: j->rc = run_episode_cover(p, j); break;
 		case J_COVER: j->rc = run_cover(p, j); break;
 		}
 		if (j->rc && j->e)
@@ -190,8 +287,10 @@ static struct job *push(struct job **v, size_t *n, size_t *cap)
 /*
  * The jobs of one story. Its first audio asset is the episode
  * (<slug>.mp3); its first music asset is <slug>-music.mp3 beside it, or
- * <slug>.mp3 when there is no speech. Every art asset n is art-<n>.jpg.
- * The first transcript is <slug>.vtt, timed against the story's audio.
+ * <slug>.mp3 when there is no speech. Every art asset n is
+ * art-<n>-<width>.jpg and .webp; the first, when it is big enough, is
+ * also cover.jpg, the episode's cover. The first transcript is
+ * <slug>.vtt, timed against the story's audio.
  */
 static void plan_story(struct site_entry *e, struct job **v, size_t *n, size_t *cap)
 {
@@ -238,13 +337,24 @@ static void plan_story(struct site_entry *e, struct job **v, size_t *n, size_t *
 		struct site_art *art = &e->m.art[e->m.n_art];
 		struct job *j = push(v, n, cap);
 		int idx = a->index > 0 ? a->index : (int)e->m.n_art + 1;
-		art->src = xasprintf("media/%s/art-%d.jpg", s->slug, idx);
+		art->stem = xasprintf("media/%s/art-%d", s->slug, idx);
 		art->alt = a->alt;
-		j->kind = J_JPEG;
+		j->kind = J_ART;
 		j->e = e;
 		j->a = a;
 		j->slot = e->m.n_art++;
-		j->rel = art->src;
+		j->rel = art->stem;
+		/* the short side does not change when EXIF turns the picture */
+		int side = media_cover_side(a->width, a->height);
+		if (e->m.n_art == 1 && side) {
+			j = push(v, n, cap);
+			e->m.cover_src = xasprintf("media/%s/cover.jpg", s->slug);
+			j->kind = J_EPISODE_COVER;
+			j->e = e;
+			j->a = a;
+			j->side = side;
+			j->rel = e->m.cover_src;
+		}
 	}
 
 	if (transcript) {
@@ -303,7 +413,12 @@ int site_media_run(hearth_lib *lib, const struct site_media_ops *ops,
 			rc = p.jobs[i].rc;
 			break;
 		}
-		if (p.jobs[i].made && made)
+		if (p.jobs[i].n_made + p.jobs[i].n_cached) {
+			if (made)
+				*made += p.jobs[i].n_made;
+			if (cached)
+				*cached += p.jobs[i].n_cached;
+		} else if (p.jobs[i].made && made)
 			(*made)++;
 		else if (!p.jobs[i].made && cached)
 			(*cached)++;

@@ -29,10 +29,26 @@ struct site_audio {
 	double duration;    /* seconds, from the asset */
 };
 
+/* One published image rendition. */
+struct site_image {
+	char *src;          /* "media/<slug>/art-<n>-<width>.jpg" or ".webp" */
+	int width, height;
+};
+
+/* The most widths one piece of art is published at. */
+#define SITE_ART_SIZES 3
+
+/*
+ * One piece of art: JPEG and WebP at the same widths, narrowest first; the
+ * last is the largest, and src, width and height are its JPEG's.
+ */
 struct site_art {
-	char *src;          /* "media/<slug>/art-<n>.jpg" */
+	char *stem;         /* "media/<slug>/art-<n>": the renditions' names start so */
+	char *src;          /* the largest JPEG */
 	const char *alt;    /* borrows from the asset */
 	int width, height;
+	struct site_image jpeg[SITE_ART_SIZES], webp[SITE_ART_SIZES];
+	size_t n_sizes;
 };
 
 /* What media/ made for one story; every string is owned. */
@@ -41,6 +57,7 @@ struct site_media {
 	size_t n_audio;
 	struct site_art *art;
 	size_t n_art;
+	char *cover_src;            /* "media/<slug>/cover.jpg": the episode's cover, or NULL */
 	char *vtt_src;              /* "media/<slug>/<slug>.vtt" or NULL */
 	char *transcript;           /* plain text, one cue a line, or NULL */
 };
@@ -88,10 +105,12 @@ struct site_media_ops {
 	int (*mp3)(hearth_lib *lib, const struct lib_asset *a, enum media_audio_kind kind,
 		   const struct media_tags *tags, char **out, bool *made,
 		   struct hearth_err *err);
-	int (*jpeg)(hearth_lib *lib, const struct lib_asset *a, int max_width, char **out,
-		    int *w, int *h, bool *made, struct hearth_err *err);
-	int (*image)(const char *src, const char *dst, int max_width, int *w, int *h,
-		     struct hearth_err *err);
+	int (*cached)(hearth_lib *lib, const char *src, const char *sha256,
+		      const struct media_job *job, struct media_result *res,
+		      struct hearth_err *err);
+	int (*cover_check)(const char *path, const char *name,
+			   const struct media_limits *limits, struct media_info *info,
+			   struct hearth_err *err);
 	int (*transcript)(const char *src, double duration, struct buf *vtt,
 			  struct buf *text, struct hearth_err *err);
 	char *(*store_path)(const hearth_lib *lib, const char *sha256);
@@ -101,8 +120,13 @@ extern const struct site_media_ops site_media_default;
 /*
  * Makes every rendition the entries need and puts it into staging/media/
  * (and the show's cover into staging/cover.jpg when cover_src is set;
- * cover_path is the source image). Runs jobs threads (0: all cores). Fills
- * each entry's m. made and cached count renditions (may be NULL).
+ * cover_path is the source image, checked as media_cover_check does).
+ * Art is published as JPEG and WebP at 480, 960 and 1600 px wide, never
+ * wider than the source: widths it does not reach are left out and its
+ * own width is the largest. A story whose first art is at least 1400 px
+ * on its short side also gets media/<slug>/cover.jpg, its episode cover.
+ * Runs jobs threads (0: all cores). Fills each entry's m. made and cached
+ * count renditions (may be NULL).
  */
 int site_media_run(hearth_lib *lib, const struct site_media_ops *ops,
 		   struct site_ctx *c, const char *cover_path, const char *staging,

@@ -194,6 +194,40 @@ static int dump_html(xmlDocPtr res, xmlChar **html, int *len)
 	return xmlOutputBufferClose(ob) < 0 || !*html ? -1 : 0;
 }
 
+/*
+ * Appends html to out without the end tags of HTML5's void elements that
+ * libxml2's HTML 4 serialiser does not know (<source>, <track>, <wbr>): it
+ * writes "<source ...></source>", and an end tag there is an error in
+ * HTML5. In serialised HTML a literal "</source>" can only be such a tag,
+ * since text and attribute values have their "<" escaped.
+ */
+static void add_html5(struct buf *out, const char *html, size_t len)
+{
+	static const char *const ends[] = {"</source>", "</track>", "</wbr>"};
+	size_t i = 0, from = 0;
+
+	while (i < len) {
+		const char *lt = memchr(html + i, '<', len - i);
+		if (!lt)
+			break;
+		i = (size_t)(lt - html);
+		size_t skip = 0;
+		for (size_t k = 0; k < sizeof ends / sizeof ends[0] && !skip; k++) {
+			size_t n = strlen(ends[k]);
+			if (len - i >= n && !memcmp(html + i, ends[k], n))
+				skip = n;
+		}
+		if (skip) {
+			buf_add(out, html + from, i - from);
+			from = i + skip;
+			i = from;
+		} else {
+			i++;
+		}
+	}
+	buf_add(out, html + from, len - from);
+}
+
 int site_theme_apply(site_theme *t, xmlDocPtr page, const char *root, struct buf *out,
 		     struct hearth_err *err)
 {
@@ -227,7 +261,9 @@ int site_theme_apply(site_theme *t, xmlDocPtr page, const char *root, struct buf
 		goto end;
 	}
 	buf_puts(out, "<!DOCTYPE html>\n");
-	if (html)
+	if (html && res->type == XML_HTML_DOCUMENT_NODE)
+		add_html5(out, (const char *)html, (size_t)len);
+	else if (html)
 		buf_add(out, html, (size_t)len);
 end:
 	release_capture();

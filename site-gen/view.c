@@ -21,7 +21,10 @@
  *       <themes><theme/></themes> <tags><tag/></tags> <season/> <episode/>
  *       (story pages only:)
  *       <audio src type role duration clock size size-human/>
- *       <art src alt width height/> <body>XHTML</body>
+ *       <art src alt width height>      (src: the largest JPEG)
+ *         <image type="image/jpeg|image/webp" src width height/>...
+ *       </art>                          (narrowest first, per type)
+ *       <body>XHTML</body>
  *       <transcript src><line/></transcript>
  *     </story>
  *     home: <stories><story/>...</stories> <collections><collection/>...</collections>
@@ -296,6 +299,21 @@ static void transcript_node(xmlNodePtr story, const struct site_media *m)
 	}
 }
 
+/* <image type src width height/> for each rendition of a piece of art. */
+static void image_nodes(xmlNodePtr art, const char *type, const struct site_image *v,
+			size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (!v[i].src)
+			continue;
+		xmlNodePtr im = add(art, "image", NULL);
+		set(im, "type", type);
+		set(im, "src", v[i].src);
+		set_int(im, "width", v[i].width);
+		set_int(im, "height", v[i].height);
+	}
+}
+
 xmlDocPtr site_page_story(const struct site_ctx *c, const struct site_entry *e)
 {
 	xmlNodePtr page;
@@ -324,6 +342,8 @@ xmlDocPtr site_page_story(const struct site_ctx *c, const struct site_entry *e)
 		set(art, "alt", a->alt ? a->alt : "");
 		set_int(art, "width", a->width);
 		set_int(art, "height", a->height);
+		image_nodes(art, "image/jpeg", a->jpeg, a->n_sizes);
+		image_nodes(art, "image/webp", a->webp, a->n_sizes);
 	}
 	site_markdown_nodes(add(n, "body", NULL), e->s->body);
 	if (m->vtt_src || m->transcript)

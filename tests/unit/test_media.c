@@ -5,7 +5,7 @@
  * ffmpeg program (only tests may use it) in the test's scratch folder.
  */
 #define _GNU_SOURCE
-#include "../../media/media.h"
+#include "../../media/mediaInt.h"
 #include "t.h"
 
 #include <pthread.h>
@@ -141,6 +141,25 @@ static void make_fixtures(void)
 		     "-disposition:v attached_pic cover.mp3");
 	bad |= sh(FF "-i tone.wav -i pic.jpg -map 0 -map 1 -c:a aac -c:v copy "
 		     "-disposition:v attached_pic cover.m4a");
+	/* art: a picture as it should be shown, with a red corner top left and a
+	 * lime one top right, stored turned each of the 8 EXIF ways */
+	bad |= sh(FF "-f lavfi -i color=c=blue:s=320x240,"
+		     "drawbox=x=0:y=0:w=80:h=60:color=red:t=fill,"
+		     "drawbox=x=240:y=0:w=80:h=60:color=lime:t=fill -frames:v 1 truth.png");
+	static const char *const stored_as[9] = {
+		NULL, "null", "hflip", "hflip,vflip", "vflip", "transpose=cclock_flip",
+		"transpose=cclock", "transpose=clock_flip", "transpose=clock"};
+	for (int o = 1; o <= 8; o++)
+		bad |= sh(FF "-i truth.png -vf %s -q:v 2 o%d-plain.jpg", stored_as[o], o);
+	bad |= sh(FF "-i truth.png -vf transpose=cclock o6-plain.png");
+	/* grey, 2400x1600, white bands at the sides: a square cover keeps x 400
+	 * to 2000, so 100 px of the left band and none of the right one */
+	bad |= sh(FF "-f lavfi -i color=c=gray:s=2400x1600,"
+		     "drawbox=x=0:y=0:w=500:h=1600:color=white:t=fill,"
+		     "drawbox=x=2100:y=0:w=300:h=1600:color=white:t=fill,format=gray "
+		     "-frames:v 1 -q:v 2 wide-grey.jpg");
+	bad |= sh(FF "-f lavfi -i color=c=red@0.5:size=64x48,format=rgba -frames:v 1 half.png");
+	bad |= sh(FF "-f lavfi -i color=c=black:s=2000x2000 -frames:v 1 big.png");
 	bad |= sh("printf 'just some words\\n' > words.txt");
 	bad |= sh("printf '# A story\\n\\nIt was *hard*, then less so.\\n' > story.md");
 	fixtures_ok = !bad;
@@ -726,6 +745,670 @@ static void jpeg_rendition(void)
 	CHECK(media_image_jpeg(tp("pic.png"), tp("none.jpg"), 0, &w, &h, &err) == HEARTH_EINVAL);
 }
 
+/* ---- art: orientation, no metadata, widths, covers ------------------------ */
+
+static void be16(struct buf *b, unsigned v)
+{
+	buf_putc(b, (char)(v >> 8 & 0xff));
+	buf_putc(b, (char)(v & 0xff));
+}
+
+static void be32(struct buf *b, uint32_t v)
+{
+	be16(b, v >> 16);
+	be16(b, v & 0xffff);
+}
+
+/* One TIFF IFD entry; a value that fits is left-justified in the last 4 bytes. */
+static void ifd_entry(struct buf *b, unsigned tag, unsigned type, uint32_t count,
+		      uint32_t value)
+{
+	be16(b, tag);
+	be16(b, type);
+	be32(b, count);
+	be32(b, value);
+}
+
+static void pad_to(struct buf *b, size_t n)
+{
+	while (b->len < n)
+		buf_putc(b, 0);
+}
+
+/*
+ * A big-endian EXIF TIFF block as a phone writes it: IFD0 with the camera
+ * make, the owner's name, the orientation (when not 0) and a GPS IFD with
+ * a latitude and a marker string.
+ */
+static void exif_tiff(struct buf *t, int orientation)
+{
+	static const char make[] = "HEARTHCAMERA", artist[] = "HEARTHARTIST Jane Doe",
+			  datum[] = "HEARTHGPSMARKER";
+	unsigned n0 = orientation ? 4 : 3;
+	uint32_t make_at = 8 + 2 + 12 * n0 + 4;
+	uint32_t artist_at = make_at + sizeof make;
+	uint32_t gps_at = (artist_at + sizeof artist + 1) & ~1u;
+	uint32_t lat_at = gps_at + 2 + 12 * 3 + 4, datum_at = lat_at + 24;
+
+	buf_add(t, "MM\0\x2a", 4);
+	be32(t, 8);
+	be16(t, n0);
+	ifd_entry(t, 0x010f, 2, sizeof make, make_at);
+	if (orientation)
+		ifd_entry(t, 0x0112, 3, 1, (uint32_t)orientation << 16);
+	ifd_entry(t, 0x013b, 2, sizeof artist, artist_at);
+	ifd_entry(t, 0x8825, 4, 1, gps_at);
+	be32(t, 0);
+	buf_add(t, make, sizeof make);
+	buf_add(t, artist, sizeof artist);
+	pad_to(t, gps_at);
+	be16(t, 3);
+	ifd_entry(t, 0x0001, 2, 2, (uint32_t)'N' << 24);
+	ifd_entry(t, 0x0002, 5, 3, lat_at);
+	ifd_entry(t, 0x0012, 2, sizeof datum, datum_at);
+	be32(t, 0);
+	static const uint32_t lat[6] = {51, 1, 30, 1, 2664, 100};
+	for (int i = 0; i < 6; i++)
+		be32(t, lat[i]);
+	buf_add(t, datum, sizeof datum);
+}
+
+static void segment(struct buf *out, unsigned marker, const void *data, size_t n)
+{
+	buf_putc(out, (char)0xff);
+	buf_putc(out, (char)marker);
+	be16(out, (unsigned)n + 2);
+	buf_add(out, data, n);
+}
+
+/*
+ * The JPEG src with everything private a camera and an editor leave behind
+ * spliced in after SOI: APP1 Exif (orientation, make, owner, GPS), APP1
+ * XMP, APP2 ICC profile, APP13 Photoshop IPTC and a COM comment.
+ */
+static int make_tagged_jpeg(const char *src, const char *dst, int orientation)
+{
+	static const char xmp[] =
+		"http://ns.adobe.com/xap/1.0/\0"
+		"<x:xmpmeta xmlns:x=\"adobe:ns:meta/\"><rdf:RDF "
+		"xmlns:rdf=\"http://www.w3.org/1999/02/22-rdf-syntax-ns#\"><rdf:Description "
+		"xmlns:photoshop=\"http://ns.adobe.com/photoshop/1.0/\" "
+		"photoshop:City=\"HEARTHXMPCITY\"/></rdf:RDF></x:xmpmeta>";
+	static const char icc[] = "ICC_PROFILE\0\x01\x01HEARTHICCPROFILE";
+	static const char com[] = "HEARTHCOMMENT taken at home";
+	static const char iptc_name[] = "HEARTHIPTCBYLINE";
+	struct hearth_err err;
+	struct buf in = BUF_INIT, out = BUF_INIT, seg = BUF_INIT;
+	int rc = file_read(src, &in, &err);
+
+	if (rc || in.len < 4 || (unsigned char)in.data[0] != 0xff ||
+	    (unsigned char)in.data[1] != 0xd8) {
+		buf_release(&in);
+		return -1;
+	}
+	buf_add(&out, in.data, 2);
+	buf_add(&seg, "Exif\0\0", 6);
+	exif_tiff(&seg, orientation);
+	segment(&out, 0xe1, seg.data, seg.len);
+	segment(&out, 0xe1, xmp, sizeof xmp - 1);
+	segment(&out, 0xe2, icc, sizeof icc - 1);
+	buf_reset(&seg);
+	buf_add(&seg, "Photoshop 3.0\0008BIM\x04\x04\0\0", 20);
+	be32(&seg, 5 + sizeof iptc_name - 1);
+	buf_add(&seg, "\x1c\x02\x50", 3);
+	be16(&seg, sizeof iptc_name - 1);
+	buf_add(&seg, iptc_name, sizeof iptc_name - 1);
+	segment(&out, 0xed, seg.data, seg.len);
+	segment(&out, 0xfe, com, sizeof com - 1);
+	buf_add(&out, in.data + 2, in.len - 2);
+	rc = file_write_atomic(dst, out.data, out.len, &err);
+	buf_release(&in);
+	buf_release(&out);
+	buf_release(&seg);
+	return rc;
+}
+
+static uint32_t crc32_of(const void *data, size_t n)
+{
+	const unsigned char *p = data;
+	uint32_t c = 0xffffffff;
+	for (size_t i = 0; i < n; i++) {
+		c ^= p[i];
+		for (int k = 0; k < 8; k++)
+			c = c >> 1 ^ (0xedb88320 & (0 - (c & 1)));
+	}
+	return ~c;
+}
+
+static void png_chunk(struct buf *out, const char *type, const void *data, size_t n)
+{
+	struct buf c = BUF_INIT;
+	be32(out, (uint32_t)n);
+	buf_add(&c, type, 4);
+	buf_add(&c, data, n);
+	buf_add(out, c.data, c.len);
+	be32(out, crc32_of(c.data, c.len));
+	buf_release(&c);
+}
+
+/*
+ * The PNG src with an eXIf chunk (orientation, GPS), a tEXt author and an
+ * iTXt XMP packet after IHDR.
+ */
+static int make_tagged_png(const char *src, const char *dst, int orientation)
+{
+	static const char text[] = "Author\0HEARTHPNGAUTHOR";
+	static const char itxt[] = "XML:com.adobe.xmp\0\0\0\0\0<x:xmpmeta>HEARTHPNGXMP</x:xmpmeta>";
+	struct hearth_err err;
+	struct buf in = BUF_INIT, out = BUF_INIT, tiff = BUF_INIT;
+	int rc = file_read(src, &in, &err);
+
+	if (rc || in.len < 33 || memcmp(in.data + 12, "IHDR", 4)) {
+		buf_release(&in);
+		return -1;
+	}
+	buf_add(&out, in.data, 33); /* signature and IHDR */
+	exif_tiff(&tiff, orientation);
+	png_chunk(&out, "eXIf", tiff.data, tiff.len);
+	png_chunk(&out, "tEXt", text, sizeof text - 1);
+	png_chunk(&out, "iTXt", itxt, sizeof itxt - 1);
+	buf_add(&out, in.data + 33, in.len - 33);
+	rc = file_write_atomic(dst, out.data, out.len, &err);
+	buf_release(&in);
+	buf_release(&out);
+	buf_release(&tiff);
+	return rc;
+}
+
+/* What a JPEG holds before its scan. */
+struct jpeg_shape {
+	bool ok;                /* SOI, well-formed segments, a scan */
+	bool only_plain;        /* no marker but APP0 JFIF, DQT, SOF0, DHT, DRI, SOS */
+	int components;         /* of the frame */
+	int units, xdensity;    /* of the JFIF header */
+	char bad[8];            /* the first marker not allowed, as "FFE1" */
+	bool header_has_gps;    /* "GPS" anywhere before the scan */
+};
+
+static struct jpeg_shape jpeg_shape(const char *path)
+{
+	struct jpeg_shape js = {.only_plain = true};
+	struct hearth_err err;
+	struct buf b = BUF_INIT;
+	const unsigned char *p;
+	size_t pos = 2;
+
+	if (file_read(path, &b, &err) || b.len < 4)
+		goto end;
+	p = (const unsigned char *)b.data;
+	if (p[0] != 0xff || p[1] != 0xd8)
+		goto end;
+	while (pos + 4 <= b.len && p[pos] == 0xff) {
+		unsigned m = p[pos + 1], len = (unsigned)p[pos + 2] << 8 | p[pos + 3];
+		bool allowed = m == 0xdb || m == 0xc0 || m == 0xc4 || m == 0xdd || m == 0xda;
+		if (m == 0xe0 && len >= 16 && pos + 18 <= b.len &&
+		    !memcmp(p + pos + 4, "JFIF", 5)) {
+			allowed = true;
+			js.units = p[pos + 11];
+			js.xdensity = p[pos + 12] << 8 | p[pos + 13];
+		}
+		if (m == 0xc0 && pos + 10 <= b.len)
+			js.components = p[pos + 9];
+		if (!allowed && js.only_plain) {
+			js.only_plain = false;
+			snprintf(js.bad, sizeof js.bad, "FF%02X", m);
+		}
+		if (m == 0xda) {
+			js.ok = true;
+			js.header_has_gps = memmem(p, pos, "GPS", 3) != NULL;
+			break;
+		}
+		pos += 2 + len;
+	}
+end:
+	buf_release(&b);
+	return js;
+}
+
+/* True when path is a RIFF WebP with exactly one chunk, "VP8 ". */
+static bool webp_only_vp8(const char *path)
+{
+	struct hearth_err err;
+	struct buf b = BUF_INIT;
+	const unsigned char *p;
+	size_t pos = 12;
+	int chunks = 0;
+	bool ok;
+
+	ok = !file_read(path, &b, &err) && b.len >= 20;
+	p = (const unsigned char *)b.data;
+	ok = ok && !memcmp(p, "RIFF", 4) && !memcmp(p + 8, "WEBP", 4);
+	while (ok && pos + 8 <= b.len) {
+		uint32_t n = p[pos + 4] | p[pos + 5] << 8 | p[pos + 6] << 16 |
+			     (uint32_t)p[pos + 7] << 24;
+		if (memcmp(p + pos, "VP8 ", 4)) {
+			printf("# %s: a %.4s chunk\n", path, (const char *)p + pos);
+			ok = false;
+		}
+		chunks++;
+		pos += 8 + (size_t)n + (n & 1);
+	}
+	buf_release(&b);
+	return ok && chunks == 1;
+}
+
+/* No trace of anything make_tagged_jpeg or make_tagged_png planted. */
+static bool no_private_bytes(const char *path)
+{
+	static const char *const needles[] = {
+		"HEARTH", "Exif", "http://ns.adobe.com", "ICC_PROFILE", "Photoshop", "8BIM",
+		"xmpmeta", "tEXt", "iTXt", "eXIf", "XMP ", "ICCP", "EXIF"};
+	bool clean = true;
+	for (size_t i = 0; i < sizeof needles / sizeof needles[0]; i++)
+		if (file_has(path, needles[i])) {
+			printf("# %s holds \"%s\"\n", path, needles[i]);
+			clean = false;
+		}
+	return clean;
+}
+
+/* A rendition of src into the scratch folder as dst. */
+static int render(const char *src, const char *dst, enum media_kind kind, int width,
+		  struct media_result *r, struct hearth_err *err)
+{
+	struct media_job job = {.kind = kind, .width = width};
+	media_result_release(r);
+	return media_render(tp(src), tp(dst), &job, r, err);
+}
+
+/* The pixels of an image in the scratch folder as RGB24, as ffmpeg decodes it. */
+static bool rgb_of(const char *name, int w, int h, struct buf *px)
+{
+	struct hearth_err err;
+	char raw[128];
+	snprintf(raw, sizeof raw, "%s.rgb", name);
+	buf_reset(px);
+	if (sh(FF "-i %s -f rawvideo -pix_fmt rgb24 %s", name, raw) != 0 ||
+	    file_read(tp(raw), px, &err) != 0)
+		return false;
+	return px->len == (size_t)w * h * 3;
+}
+
+/* True when the pixel at x, y is within tol of r, g, b on every channel. */
+static bool colour_at(const struct buf *px, int w, int x, int y, int r, int g, int b, int tol)
+{
+	const unsigned char *p = (const unsigned char *)px->data + ((size_t)y * w + x) * 3;
+	bool ok = abs(p[0] - r) <= tol && abs(p[1] - g) <= tol && abs(p[2] - b) <= tol;
+	if (!ok)
+		printf("# pixel %d,%d is %d,%d,%d, expected %d,%d,%d\n", x, y, p[0], p[1], p[2],
+		       r, g, b);
+	return ok;
+}
+
+/* truth.png's corners: red top left, lime top right, blue below. */
+static bool upright(const char *name, int w, int h)
+{
+	struct buf px = BUF_INIT;
+	bool ok = rgb_of(name, w, h, &px) && colour_at(&px, w, w / 16, h / 16, 255, 0, 0, 40) &&
+		  colour_at(&px, w, w - 1 - w / 16, h / 16, 0, 255, 0, 40) &&
+		  colour_at(&px, w, w / 2, h - 1 - h / 16, 0, 0, 255, 40);
+	if (!ok)
+		printf("# %s is not upright\n", name);
+	buf_release(&px);
+	return ok;
+}
+
+static void exif_parser_is_careful(void)
+{
+	struct buf t = BUF_INIT;
+	exif_tiff(&t, 6);
+	CHECK(media_exif_orientation((const uint8_t *)t.data, t.len) == 6);
+	/* every cut of it is read without reading past the end */
+	bool ok = true;
+	for (size_t n = 0; n < t.len; n++) {
+		uint8_t *cut = xmalloc(n ? n : 1);
+		memcpy(cut, t.data, n);
+		int o = media_exif_orientation(cut, n);
+		ok = ok && (o == 1 || o == 6);
+		free(cut);
+	}
+	/* little-endian, and with the "Exif\0\0" of the JPEG segment in front */
+	static const uint8_t le[] = {'I', 'I', 42, 0, 8, 0, 0, 0, 1, 0, 0x12, 0x01, 3, 0,
+				     1, 0, 0, 0, 3, 0, 0, 0, 0, 0, 0, 0};
+	uint8_t withhead[6 + sizeof le];
+	memcpy(withhead, "Exif\0\0", 6);
+	memcpy(withhead + 6, le, sizeof le);
+	int o_le = media_exif_orientation(le, sizeof le);
+	int o_head = media_exif_orientation(withhead, sizeof withhead);
+	/* nonsense: out of range, wrong type, IFD offset past the end, huge count */
+	uint8_t bad[sizeof le];
+	memcpy(bad, le, sizeof le);
+	bad[18] = 9;
+	int o_range = media_exif_orientation(bad, sizeof bad);
+	memcpy(bad, le, sizeof le);
+	bad[12] = 4;
+	int o_type = media_exif_orientation(bad, sizeof bad);
+	memcpy(bad, le, sizeof le);
+	bad[4] = 0xf0;
+	bad[7] = 0x7f;
+	int o_off = media_exif_orientation(bad, sizeof bad);
+	memcpy(bad, le, sizeof le);
+	bad[8] = 0xff;
+	bad[9] = 0xff;
+	bad[10] = 0;
+	int o_count = media_exif_orientation(bad, sizeof bad);
+	buf_release(&t);
+	CHECK(ok);
+	CHECK(o_le == 3 && o_head == 3);
+	CHECK(o_range == 1 && o_type == 1 && o_off == 1 && o_count == 1);
+}
+
+/*
+ * Each of the 8 EXIF orientations: a picture stored turned, with the tag
+ * that says how to turn it back, comes out upright and the right size.
+ */
+static void art_orientations(void)
+{
+	struct hearth_err err;
+	struct media_result r = {0};
+	bool ok = true;
+
+	for (int o = 1; o <= 8; o++) {
+		char plain[32], tagged[32], out[32];
+		snprintf(plain, sizeof plain, "o%d-plain.jpg", o);
+		snprintf(tagged, sizeof tagged, "o%d.jpg", o);
+		snprintf(out, sizeof out, "o%d-web.jpg", o);
+		CHECK(make_tagged_jpeg(tp(plain), tp(tagged), o) == 0);
+		CHECK_OK(render(tagged, out, MEDIA_JPEG, 1600, &r, &err), &err);
+		if (r.width != 320 || r.height != 240 || !upright(out, 320, 240)) {
+			printf("# orientation %d: %dx%d\n", o, r.width, r.height);
+			ok = false;
+		}
+	}
+	/* WebP too, for a turn, a half turn and a mirror */
+	static const int some[] = {6, 3, 2, 7};
+	for (size_t i = 0; i < sizeof some / sizeof some[0]; i++) {
+		char tagged[32], out[32];
+		snprintf(tagged, sizeof tagged, "o%d.jpg", some[i]);
+		snprintf(out, sizeof out, "o%d-web.webp", some[i]);
+		CHECK_OK(render(tagged, out, MEDIA_WEBP, 1600, &r, &err), &err);
+		if (r.width != 320 || r.height != 240 || !upright(out, 320, 240)) {
+			printf("# webp orientation %d: %dx%d\n", some[i], r.width, r.height);
+			ok = false;
+		}
+	}
+	/* a scaled one: 160 wide from a picture stored 240 wide and 320 high */
+	CHECK_OK(render("o6.jpg", "o6-160.jpg", MEDIA_JPEG, 160, &r, &err), &err);
+	CHECK(r.width == 160 && r.height == 120 && upright("o6-160.jpg", 160, 120));
+	/* the cover: the centre square of the upright picture (x 40 to 280) */
+	CHECK_OK(render("o6.jpg", "o6-cover.jpg", MEDIA_COVER, 240, &r, &err), &err);
+	CHECK(r.width == 240 && r.height == 240);
+	struct buf px = BUF_INIT;
+	bool cover_ok = rgb_of("o6-cover.jpg", 240, 240, &px) &&
+			colour_at(&px, 240, 15, 15, 255, 0, 0, 40) &&
+			colour_at(&px, 240, 225, 15, 0, 255, 0, 40) &&
+			colour_at(&px, 240, 60, 15, 0, 0, 255, 40);
+	buf_release(&px);
+	/* PNG: libavcodec 59 does not read eXIf; orient.c does */
+	CHECK(make_tagged_png(tp("o6-plain.png"), tp("o6.png"), 6) == 0);
+	CHECK_OK(render("o6.png", "o6-png.jpg", MEDIA_JPEG, 1600, &r, &err), &err);
+	bool png_ok = r.width == 320 && r.height == 240 && upright("o6-png.jpg", 320, 240);
+	media_result_release(&r);
+	CHECK(ok);
+	CHECK(cover_ok);
+	CHECK(png_ok);
+}
+
+/* Nothing of the source's metadata is in any image rendition. */
+static void art_keeps_no_metadata(void)
+{
+	static const struct {
+		const char *src, *out;
+		enum media_kind kind;
+		int width;
+	} cases[] = {
+		{"o6.jpg", "meta-480.jpg", MEDIA_JPEG, 480},
+		{"o6.jpg", "meta-160.jpg", MEDIA_JPEG, 160},
+		{"o6.jpg", "meta-480.webp", MEDIA_WEBP, 480},
+		{"o6.jpg", "meta-160.webp", MEDIA_WEBP, 160},
+		{"o6.jpg", "meta-cover.jpg", MEDIA_COVER, 1400},
+		{"o6.png", "meta-png.jpg", MEDIA_JPEG, 960},
+		{"o6.png", "meta-png.webp", MEDIA_WEBP, 960},
+		{"o6.png", "meta-png-cover.jpg", MEDIA_COVER, 1400},
+	};
+	struct hearth_err err;
+	struct media_result r = {0};
+
+	CHECK(make_tagged_jpeg(tp("o6-plain.jpg"), tp("o6.jpg"), 6) == 0);
+	CHECK(make_tagged_png(tp("o6-plain.png"), tp("o6.png"), 6) == 0);
+	/* the sources do hold it all */
+	static const char *const planted[] = {"HEARTHCAMERA", "HEARTHARTIST", "HEARTHGPSMARKER",
+					       "http://ns.adobe.com/xap", "HEARTHXMPCITY",
+					       "ICC_PROFILE", "HEARTHIPTCBYLINE", "HEARTHCOMMENT"};
+	for (size_t i = 0; i < sizeof planted / sizeof planted[0]; i++)
+		CHECK(file_has(tp("o6.jpg"), planted[i]));
+	CHECK(file_has(tp("o6.png"), "HEARTHPNGAUTHOR") && file_has(tp("o6.png"), "HEARTHGPSMARKER"));
+	struct jpeg_shape src = jpeg_shape(tp("o6.jpg"));
+	CHECK(src.ok && !src.only_plain && src.header_has_gps);
+
+	bool ok = true;
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		const char *out = tp(cases[i].out);
+		CHECK_OK(render(cases[i].src, cases[i].out, cases[i].kind, cases[i].width, &r, &err),
+			 &err);
+		bool clean = no_private_bytes(out);
+		if (cases[i].kind == MEDIA_WEBP) {
+			clean = clean && webp_only_vp8(out);
+		} else {
+			struct jpeg_shape js = jpeg_shape(out);
+			if (!js.only_plain)
+				printf("# %s has a %s segment\n", cases[i].out, js.bad);
+			clean = clean && js.ok && js.only_plain && !js.header_has_gps &&
+				js.components == 3;
+		}
+		if (!clean)
+			printf("# %s is not clean\n", cases[i].out);
+		ok = ok && clean;
+	}
+	media_result_release(&r);
+	CHECK(ok);
+}
+
+/* Web widths: never wider than the source; WebP decodes back. */
+static void art_widths_and_webp(void)
+{
+	struct hearth_err err;
+	struct media_result r = {0};
+	struct media_info m;
+
+	CHECK_OK(render("pic.png", "w480.webp", MEDIA_WEBP, 480, &r, &err), &err);
+	CHECK(r.width == 320 && r.height == 240);
+	CHECK_OK(media_probe(tp("w480.webp"), &m, &err), &err);
+	CHECK_STR(m.codec, "webp");
+	CHECK(m.width == 320 && m.height == 240);
+	CHECK_OK(render("odd.png", "w100.webp", MEDIA_WEBP, 100, &r, &err), &err);
+	CHECK(r.width == 100 && r.height == 30);
+	CHECK_OK(render("wide-grey.jpg", "w960.webp", MEDIA_WEBP, 960, &r, &err), &err);
+	CHECK(r.width == 960 && r.height == 640);
+	CHECK_OK(media_probe(tp("w960.webp"), &m, &err), &err);
+	CHECK(m.width == 960 && m.height == 640);
+	CHECK_OK(render("wide-grey.jpg", "w1600.jpg", MEDIA_JPEG, 1600, &r, &err), &err);
+	CHECK(r.width == 1600 && r.height == 1067);
+	CHECK(r.size == file_size(tp("w1600.jpg")) && r.made);
+	/* a grey source comes out in colour components, decodable */
+	CHECK(jpeg_shape(tp("w1600.jpg")).components == 3);
+	struct buf px = BUF_INIT;
+	bool decodes = rgb_of("w960.webp", 960, 640, &px) &&
+		       colour_at(&px, 960, 480, 320, 128, 128, 128, 12) &&
+		       colour_at(&px, 960, 10, 320, 255, 255, 255, 12);
+	buf_release(&px);
+	CHECK(decodes);
+	CHECK(render("pic.png", "none.webp", MEDIA_WEBP, 0, &r, &err) == HEARTH_EINVAL);
+	CHECK(render("tone.wav", "none.webp", MEDIA_WEBP, 100, &r, &err) != 0);
+	CHECK(!path_exists(tp("none.webp")));
+	media_result_release(&r);
+}
+
+/* Transparency is blended onto white in both formats. */
+static void art_alpha_on_white(void)
+{
+	struct hearth_err err;
+	struct media_result r = {0};
+	struct buf px = BUF_INIT;
+
+	CHECK_OK(render("half.png", "half.jpg", MEDIA_JPEG, 64, &r, &err), &err);
+	bool jpg = rgb_of("half.jpg", 64, 48, &px) && colour_at(&px, 64, 32, 24, 255, 128, 128, 12);
+	CHECK_OK(render("half.png", "half.webp", MEDIA_WEBP, 64, &r, &err), &err);
+	bool webp = rgb_of("half.webp", 64, 48, &px) &&
+		    colour_at(&px, 64, 32, 24, 255, 128, 128, 12) && webp_only_vp8(tp("half.webp"));
+	buf_release(&px);
+	media_result_release(&r);
+	CHECK(jpg);
+	CHECK(webp);
+}
+
+/* The cover: square, the centre of the source, three components, 72 dpi. */
+static void art_cover(void)
+{
+	struct hearth_err err;
+	struct media_result r = {0};
+	struct media_info m;
+
+	CHECK(media_cover_side(800, 600) == 0);
+	CHECK(media_cover_side(1399, 5000) == 0);
+	CHECK(media_cover_side(1400, 1400) == 1400);
+	CHECK(media_cover_side(2000, 1500) == 1500);
+	CHECK(media_cover_side(4000, 3500) == 3000);
+
+	CHECK_OK(render("wide-grey.jpg", "cover.jpg", MEDIA_COVER, 0, &r, &err), &err);
+	CHECK(r.width == 1600 && r.height == 1600);
+	CHECK_OK(media_probe(tp("cover.jpg"), &m, &err), &err);
+	CHECK(m.width == 1600 && m.height == 1600);
+	CHECK_STR(m.codec, "mjpeg");
+	struct jpeg_shape js = jpeg_shape(tp("cover.jpg"));
+	CHECK(js.ok && js.only_plain && js.components == 3);
+	CHECK(js.units == 1 && js.xdensity == 72);
+	/* the centre: 100 px of the left band, none of the right one */
+	struct buf px = BUF_INIT;
+	bool centre = rgb_of("cover.jpg", 1600, 1600, &px) &&
+		      colour_at(&px, 1600, 50, 800, 255, 255, 255, 12) &&
+		      colour_at(&px, 1600, 150, 800, 128, 128, 128, 12) &&
+		      colour_at(&px, 1600, 1597, 800, 128, 128, 128, 12);
+	buf_release(&px);
+	CHECK(centre);
+	/* a side asked for: 1400 and 3000, down and up */
+	CHECK_OK(render("wide-grey.jpg", "cover-1400.jpg", MEDIA_COVER, 1400, &r, &err), &err);
+	CHECK(r.width == 1400 && r.height == 1400);
+	CHECK_OK(render("wide-grey.jpg", "cover-3000.jpg", MEDIA_COVER, 3000, &r, &err), &err);
+	CHECK(r.width == 3000 && r.height == 3000);
+	/* a small source with no side asked for: Apple's least */
+	CHECK_OK(render("pic.png", "cover-small.jpg", MEDIA_COVER, 0, &r, &err), &err);
+	CHECK(r.width == MEDIA_COVER_MIN && r.height == MEDIA_COVER_MIN);
+	CHECK(render("pic.png", "none.jpg", MEDIA_COVER, -1, &r, &err) == HEARTH_EINVAL);
+	media_result_release(&r);
+}
+
+/* The show's image: refused under 1400 px with its name and size. */
+static void art_cover_check(void)
+{
+	struct hearth_err err;
+	struct media_info m;
+	struct media_limits lim = {0, 0, 0};
+
+	int rc = media_cover_check(tp("pic.png"), "cover.jpg", NULL, &m, &err);
+	CHECK(rc == HEARTH_EINVAL);
+	CHECK_STR(err.msg, "cover.jpg: the podcast image must be at least 1400\u00d71400 pixels, "
+			   "but it is 320\u00d7240");
+	/* the size as shown: stored 240 wide, turned by EXIF */
+	rc = media_cover_check(tp("o6.jpg"), "turned.jpg", NULL, &m, &err);
+	CHECK(rc == HEARTH_EINVAL);
+	CHECK(strstr(err.msg, "but it is 320\u00d7240") != NULL);
+	CHECK_OK(media_cover_check(tp("wide-grey.jpg"), "wide.jpg", NULL, &m, &err), &err);
+	CHECK(m.width == 2400 && m.height == 1600);
+	rc = media_cover_check(tp("tone.wav"), "cover.wav", NULL, &m, &err);
+	CHECK(rc == HEARTH_EINVAL);
+	CHECK(str_starts(err.msg, "cover.wav: the podcast image must be an image"));
+	CHECK(media_cover_check(tp("missing.jpg"), "missing.jpg", NULL, &m, &err) ==
+	      HEARTH_ENOENT);
+	lim.max_pixels = 1000 * 1000;
+	rc = media_cover_check(tp("wide-grey.jpg"), "wide.jpg", &lim, &m, &err);
+	CHECK(rc == HEARTH_EINVAL);
+	CHECK(str_starts(err.msg, "wide.jpg: the image is 2400 x 1600 pixels"));
+}
+
+/* Intake records art upright, and still refuses a picture too big in pixels. */
+static void art_intake(void)
+{
+	struct hearth_err err;
+	struct lib_asset a;
+	struct media_limits lim = {0, 0, 1000 * 1000};
+	hearth_lib *lib = new_lib("lib-art-intake");
+	CHECK(lib);
+	CHECK(make_tagged_jpeg(tp("o6-plain.jpg"), tp("o6.jpg"), 6) == 0);
+	CHECK_OK(intake_as(lib, "o6.jpg", "o6.jpg", "art", NULL, &a, &err), &err);
+	bool shown = a.width == 320 && a.height == 240;
+	asset_release(&a);
+	CHECK(shown);
+	/* a few KB that decode to 4 megapixels */
+	CHECK(file_size(tp("big.png")) < 200 * 1000);
+	int rc = intake_as(lib, "big.png", "big.png", "art", &lim, &a, &err);
+	asset_release(&a);
+	lib_close(&lib);
+	CHECK(rc == HEARTH_EINVAL);
+	CHECK_STR(err.msg, "big.png: the image is 2000 x 2000 pixels (4.0 megapixels), more "
+			   "than the limit of 1.0 megapixels");
+}
+
+/* Same source, same job: the same bytes; and each kind has its own cache entry. */
+static void art_deterministic_and_cached(void)
+{
+	struct hearth_err err;
+	struct media_result r1 = {0}, r2 = {0}, r3 = {0};
+	struct lib_asset a;
+	bool same = true;
+	static const enum media_kind kinds[] = {MEDIA_JPEG, MEDIA_WEBP, MEDIA_COVER};
+	for (size_t i = 0; i < 3; i++) {
+		struct buf x = BUF_INIT, y = BUF_INIT;
+		CHECK_OK(render("o6.jpg", "det1", kinds[i], 1400, &r1, &err), &err);
+		CHECK_OK(render("o6.jpg", "det2", kinds[i], 1400, &r1, &err), &err);
+		int rx = file_read(tp("det1"), &x, &err), ry = file_read(tp("det2"), &y, &err);
+		same = same && !rx && !ry && x.len == y.len && !memcmp(x.data, y.data, x.len);
+		buf_release(&x);
+		buf_release(&y);
+	}
+	media_result_release(&r1);
+	CHECK(same);
+
+	hearth_lib *lib = new_lib("lib-art-cache");
+	CHECK(lib);
+	CHECK_OK(intake_as(lib, "wide-grey.jpg", "wide.jpg", "art", NULL, &a, &err), &err);
+	char *src = lib_store_path(lib, a.sha256);
+	struct media_job jpeg = {.kind = MEDIA_JPEG, .width = 480};
+	struct media_job webp = {.kind = MEDIA_WEBP, .width = 480};
+	struct media_job cover = {.kind = MEDIA_COVER, .width = 1400};
+	int rc = media_cached(lib, src, a.sha256, &jpeg, &r1, &err);
+	if (!rc)
+		rc = media_cached(lib, src, a.sha256, &webp, &r2, &err);
+	if (!rc)
+		rc = media_cached(lib, src, a.sha256, &cover, &r3, &err);
+	bool distinct = !rc && r1.made && r2.made && r3.made && strcmp(r1.path, r2.path) &&
+			strcmp(r1.path, r3.path) && str_ends(r2.path, ".webp") &&
+			r2.width == 480 && r2.height == 320 && r3.width == 1400;
+	media_result_release(&r2);
+	if (!rc)
+		rc = media_cached(lib, src, a.sha256, &webp, &r2, &err);
+	bool again = !rc && !r2.made && r2.width == 480 && r2.height == 320;
+	media_result_release(&r1);
+	media_result_release(&r2);
+	media_result_release(&r3);
+	free(src);
+	asset_release(&a);
+	lib_close(&lib);
+	CHECK(rc == 0);
+	CHECK(distinct);
+	CHECK(again);
+}
+
 /* ---- the cache -------------------------------------------------------------- */
 
 static int64_t mtime_ns(const char *p)
@@ -1009,6 +1692,15 @@ int main(void)
 	RUN(mp3_rendition_music_from_tagged_mp3);
 	RUN(jpeg_rendition);
 	RUN(renditions_are_deterministic);
+	RUN(exif_parser_is_careful);
+	RUN(art_orientations);
+	RUN(art_keeps_no_metadata);
+	RUN(art_widths_and_webp);
+	RUN(art_alpha_on_white);
+	RUN(art_cover);
+	RUN(art_cover_check);
+	RUN(art_intake);
+	RUN(art_deterministic_and_cached);
 	RUN(cache_makes_once);
 	RUN(cache_is_safe_when_raced);
 	RUN(transcript_vtt_normalised);

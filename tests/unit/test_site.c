@@ -150,27 +150,44 @@ static int fake_mp3(hearth_lib *lib, const struct lib_asset *a, enum media_audio
 	return write_n(*out, fake_mp3_bytes(a), err);
 }
 
-static int fake_jpeg(hearth_lib *lib, const struct lib_asset *a, int max_width, char **out,
-		     int *w, int *h, bool *made, struct hearth_err *err)
+/* Stand-in pictures are 3000 x 2000, like night-shift's art; "ffff" is 700 x 500. */
+static int fake_cached(hearth_lib *lib, const char *src, const char *sha256,
+		       const struct media_job *job, struct media_result *res,
+		       struct hearth_err *err)
 {
+	static const char *const ext[] = {[MEDIA_JPEG] = "jpg", [MEDIA_WEBP] = "webp",
+					  [MEDIA_COVER] = "cover.jpg"};
 	(void)lib;
-	*out = xasprintf("%s/cache/%s-%d.jpg", t_tmpdir(), a->sha256, max_width);
-	if (made)
-		*made = false;
-	*w = max_width;
-	*h = max_width * a->height / a->width;
-	return write_n(*out, 500, err);
+	(void)src;
+	memset(res, 0, sizeof *res);
+	if (job->kind < MEDIA_JPEG)
+		return herr(err, HEARTH_EINVAL, "not an image");
+	int sw = sha256[0] == 'f' ? 700 : 3000, sh = sha256[0] == 'f' ? 500 : 2000;
+	if (job->kind == MEDIA_COVER) {
+		res->width = res->height = job->width;
+	} else {
+		res->width = job->width < sw ? job->width : sw;
+		res->height = res->width * sh / sw;
+	}
+	res->path = xasprintf("%s/cache/%s-%d.%s", t_tmpdir(), sha256, job->width, ext[job->kind]);
+	res->made = !path_exists(res->path);
+	return write_n(res->path, 300 + job->kind, err);
 }
 
-static int fake_image(const char *src, const char *dst, int max_width, int *w, int *h,
-		      struct hearth_err *err)
+/* A show image "small.png" is refused, any other passes as 2000 x 2000. */
+static int fake_cover_check(const char *path, const char *name,
+			    const struct media_limits *limits, struct media_info *info,
+			    struct hearth_err *err)
 {
-	(void)src;
-	if (w)
-		*w = max_width;
-	if (h)
-		*h = max_width;
-	return write_n(dst, 300, err);
+	(void)limits;
+	if (!path_is_file(path))
+		return herr(err, HEARTH_ENOENT, "%s: no such file", name);
+	if (str_ends(path, "small.png"))
+		return herr(err, HEARTH_EINVAL, "%s: the podcast image must be at least "
+			    "1400\u00d71400 pixels, but it is 800\u00d7600", name);
+	memset(info, 0, sizeof *info);
+	info->width = info->height = 2000;
+	return 0;
 }
 
 static int fake_transcript(const char *src, double duration, struct buf *vtt, struct buf *text,
@@ -192,7 +209,11 @@ static char *fake_store_path(const hearth_lib *lib, const char *sha)
 }
 
 static const struct site_media_ops fake_ops = {
-	fake_mp3, fake_jpeg, fake_image, fake_transcript, fake_store_path,
+	.mp3 = fake_mp3,
+	.cached = fake_cached,
+	.cover_check = fake_cover_check,
+	.transcript = fake_transcript,
+	.store_path = fake_store_path,
 };
 
 /* ---- helpers ------------------------------------------------------------- */
@@ -275,8 +296,8 @@ static const char *const allowed[] = {
 	/* elements */
 	"page", "site", "title", "description", "language", "author", "license", "feed",
 	"cover", "story", "summary", "byline", "published", "warnings", "warning", "themes",
-	"theme", "tags", "tag", "season", "episode", "audio", "art", "body", "transcript",
-	"line", "stories", "collections", "collection",
+	"theme", "tags", "tag", "season", "episode", "audio", "art", "image", "body",
+	"transcript", "line", "stories", "collections", "collection",
 	/* attributes */
 	"type", "base", "collections", "href", "url", "src", "slug", "anonymous", "iso", "n",
 	"role", "duration", "clock", "size", "size-human", "alt", "width", "height", "count",
@@ -501,8 +522,12 @@ static int build(const char *out, const char *theme, struct pub_story **site, si
 	struct site_input in = {lib, &set, site, n_site, pod, n_pod, colls, 1};
 	static char image[] = "cover.png";
 	struct site_opts o = {.out_dir = out, .theme_dir = theme, .jobs = 3};
+	char *cover = path_join(lib, image);
 	set.image = image;
-	int rc = site_build_input(NULL, &in, &o, &fake_ops, st, err);
+	int rc = path_is_file(cover) ? 0 : file_write_atomic(cover, "png", 3, err);
+	if (!rc)
+		rc = site_build_input(NULL, &in, &o, &fake_ops, st, err);
+	free(cover);
 	free(lib);
 	return rc;
 }
@@ -518,12 +543,17 @@ static void whole_build(void)
 	mkdir_in("public", out, sizeof out);
 	CHECK_OK(build(out, theme_dir(), site_v, 2, pod_v, 2, &st, &err), &err);
 	CHECK(st.stories == 2 && st.collections == 1 && st.feed_items == 2);
-	CHECK(st.media_made + st.media_cached == 5); /* 2 mp3, 1 art, 1 vtt, cover */
+	/* 2 mp3, art at 3 widths in 2 formats, its episode cover, 1 vtt, the show's cover */
+	CHECK(st.media_made + st.media_cached == 11);
 
 	const char *files[] = {"index.html", "404.html", "style.css", "feed.xml", "cover.jpg",
 			       SITE_MARKER, "stories/night-shift/index.html",
 			       "stories/a-letter/index.html", "collections/first-nights/index.html",
-			       "media/night-shift/night-shift.mp3", "media/night-shift/art-1.jpg",
+			       "media/night-shift/night-shift.mp3",
+			       "media/night-shift/art-1-480.jpg", "media/night-shift/art-1-960.jpg",
+			       "media/night-shift/art-1-1600.jpg", "media/night-shift/art-1-480.webp",
+			       "media/night-shift/art-1-960.webp", "media/night-shift/art-1-1600.webp",
+			       "media/night-shift/cover.jpg",
 			       "media/night-shift/night-shift.vtt",
 			       "media/morning-song/morning-song.mp3"};
 	for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
@@ -556,7 +586,11 @@ static void whole_build(void)
 	CHECK(strstr(feed, "morning-song") < strstr(feed, "night-shift")); /* newest first */
 	CHECK(strstr(feed, "<lastBuildDate>Sat, 11 May 2024 12:00:00 +0000</lastBuildDate>"));
 	CHECK(strstr(feed, "<itunes:image href=\"https://stories.example.org/cover.jpg\"/>"));
-	CHECK(strstr(feed, "media/night-shift/art-1.jpg") != NULL);
+	/* the episode with big art has its own cover; the other has the show's */
+	CHECK(strstr(feed, "<itunes:image href=\"https://stories.example.org/media/night-shift/"
+			   "cover.jpg\"/>") != NULL);
+	CHECK(count_of(feed, "<itunes:image href=\"https://stories.example.org/cover.jpg\"/>") == 2);
+	CHECK(strstr(feed, "art-1") == NULL);
 	CHECK(strstr(feed, "night-shift.vtt\" type=\"text/vtt\" language=\"en\"") != NULL);
 	CHECK(strstr(feed, "<itunes:duration>126</itunes:duration>") != NULL);
 	CHECK(strstr(feed, "<podcast:guid>") != NULL);
@@ -565,6 +599,16 @@ static void whole_build(void)
 	CHECK(story && strstr(story, "width=\"1600\" height=\"1066\"") != NULL);
 	CHECK(strstr(story, "alt=\"A lamp in a dark window\"") != NULL);
 	CHECK(strstr(story, "loading=\"lazy\"") != NULL);
+	CHECK(strstr(story, "<picture><source type=\"image/webp\" sizes=\"(max-width: 42.5rem) "
+			    "calc(100vw - 2.5rem), 40rem\" srcset=\"../../media/night-shift/"
+			    "art-1-480.webp 480w, ../../media/night-shift/art-1-960.webp 960w, "
+			    "../../media/night-shift/art-1-1600.webp 1600w\"><img ") != NULL);
+	/* <source> is void in HTML5: libxml2's serialiser would close it */
+	CHECK(strstr(story, "</source>") == NULL && strstr(story, "</picture>") != NULL);
+	CHECK(strstr(story, "<img src=\"../../media/night-shift/art-1-1600.jpg\" ") != NULL);
+	CHECK(strstr(story, "srcset=\"../../media/night-shift/art-1-480.jpg 480w, "
+			    "../../media/night-shift/art-1-960.jpg 960w, "
+			    "../../media/night-shift/art-1-1600.jpg 1600w\"") != NULL);
 	free(story);
 
 	/* the same input gives the same bytes */
@@ -668,6 +712,88 @@ static void refuses_a_folder_it_did_not_make(void)
 	CHECK_OK(file_write_atomic(file, "x", 1, &err), &err);
 	CHECK(site_out_check(file, &err) == HEARTH_EEXIST);
 	free(file);
+}
+
+/* A build with the show image image (made in the library folder). */
+static int build_with_image(const char *out, char *image, struct pub_story **site, size_t n_site,
+			    struct pub_story **pod, size_t n_pod, struct hearth_err *err)
+{
+	struct lib_settings set = settings();
+	char *lib = path_join(t_tmpdir(), "lib");
+	char *cover = path_join(lib, image);
+	struct site_input in = {lib, &set, site, n_site, pod, n_pod, NULL, 0};
+	struct site_opts o = {.out_dir = out, .theme_dir = theme_dir(), .jobs = 2};
+	set.image = image;
+	int rc = file_write_atomic(cover, "png", 3, err);
+	if (!rc)
+		rc = site_build_input(NULL, &in, &o, &fake_ops, NULL, err);
+	free(cover);
+	free(lib);
+	return rc;
+}
+
+/*
+ * Art 700 px wide: 480 and its own 700, never wider; too small for an
+ * episode cover, so the feed item shows the show's. A show image too
+ * small for a cover stops the build and keeps the old site.
+ */
+static void art_follows_the_source(void)
+{
+	char out[512];
+	struct hearth_err err;
+	static struct pub_asset small_art[] = {
+		{.role = "audio", .sha256 = "aaaa", .mime = "audio/flac", .duration = 125.6,
+		 .index = 1},
+		{.role = "art", .sha256 = "ffff", .mime = "image/jpeg", .alt = "A small sketch",
+		 .width = 700, .height = 500, .index = 1},
+	};
+	static char cover_png[] = "cover.png", small_png[] = "small.png";
+	struct pub_story s = night;
+	s.slug = "small-art";
+	s.assets = small_art;
+	s.n_assets = 2;
+	struct pub_story *v[] = {&s};
+
+	mkdir_in("small-art", out, sizeof out);
+	CHECK_OK(build_with_image(out, cover_png, v, 1, v, 1, &err), &err);
+	static const char *const there[] = {"art-1-480.jpg", "art-1-700.jpg", "art-1-480.webp",
+					    "art-1-700.webp"};
+	static const char *const not_there[] = {"art-1-960.jpg", "art-1-1600.jpg",
+						"art-1-960.webp", "art-1-1600.webp", "cover.jpg"};
+	for (size_t i = 0; i < 4; i++) {
+		char *p = xasprintf("%s/media/small-art/%s", out, there[i]);
+		bool ok = path_is_file(p);
+		free(p);
+		CHECK(ok);
+	}
+	for (size_t i = 0; i < 5; i++) {
+		char *p = xasprintf("%s/media/small-art/%s", out, not_there[i]);
+		bool ok = !path_exists(p);
+		free(p);
+		CHECK(ok);
+	}
+	char *page = read_in(out, "stories/small-art/index.html");
+	char *feed = read_in(out, "feed.xml");
+	bool page_ok = page && strstr(page, "<img src=\"../../media/small-art/art-1-700.jpg\" "
+					    "alt=\"A small sketch\" width=\"700\" height=\"500\"") &&
+		       strstr(page, "art-1-480.webp 480w, ../../media/small-art/art-1-700.webp 700w\"");
+	bool feed_ok = feed && count_of(feed, "<itunes:image href=\"https://stories.example.org/"
+					      "cover.jpg\"/>") == 2;
+	free(page);
+	free(feed);
+	CHECK(page_ok);
+	CHECK(feed_ok);
+
+	/* the show image too small: refused, named, and the old site stays */
+	char *before = read_in(out, "index.html");
+	int rc = build_with_image(out, small_png, v, 1, v, 1, &err);
+	char *after = read_in(out, "index.html");
+	bool kept = before && after && !strcmp(before, after);
+	free(before);
+	free(after);
+	CHECK(rc == HEARTH_EINVAL);
+	CHECK(str_starts(err.msg, "small.png: the podcast image must be at least"));
+	CHECK(kept);
 }
 
 static void media_error_names_the_story(void)
@@ -798,6 +924,7 @@ int main(void)
 	RUN(theme_makes_accessible_html);
 	RUN(whole_build);
 	RUN(failed_build_keeps_the_old_site);
+	RUN(art_follows_the_source);
 	RUN(refuses_a_folder_it_did_not_make);
 	RUN(media_error_names_the_story);
 	RUN(custom_theme_overrides_one_template);

@@ -347,12 +347,53 @@
     </xsl:if>
   </xsl:template>
 
+  <!--
+    How wide story art is shown, for the browser to pick a rendition: the
+    column is 40rem (style.css, measure) inside 1.25rem of padding a side.
+    A theme with another column changes this.
+  -->
+  <xsl:variable name="art-sizes" select="'(max-width: 42.5rem) calc(100vw - 2.5rem), 40rem'"/>
+
+  <!--
+    Context: a <story>. Each <art> comes as JPEG and WebP at a few widths
+    (its <image> children); width and height are the largest's, so the page
+    keeps its place while the picture loads.
+  -->
   <xsl:template name="story-art">
     <xsl:for-each select="art">
       <figure class="art">
-        <img src="{$root}{@src}" alt="{@alt}" width="{@width}" height="{@height}"
-             loading="lazy" decoding="async"/>
+        <picture>
+          <xsl:if test="image[@type = 'image/webp']">
+            <source type="image/webp" sizes="{$art-sizes}">
+              <xsl:attribute name="srcset">
+                <xsl:call-template name="srcset">
+                  <xsl:with-param name="images" select="image[@type = 'image/webp']"/>
+                </xsl:call-template>
+              </xsl:attribute>
+            </source>
+          </xsl:if>
+          <img src="{$root}{@src}" alt="{@alt}" width="{@width}" height="{@height}"
+               loading="lazy" decoding="async">
+            <xsl:if test="image[@type = 'image/jpeg']">
+              <xsl:attribute name="srcset">
+                <xsl:call-template name="srcset">
+                  <xsl:with-param name="images" select="image[@type = 'image/jpeg']"/>
+                </xsl:call-template>
+              </xsl:attribute>
+              <xsl:attribute name="sizes"><xsl:value-of select="$art-sizes"/></xsl:attribute>
+            </xsl:if>
+          </img>
+        </picture>
       </figure>
+    </xsl:for-each>
+  </xsl:template>
+
+  <!-- "a.jpg 480w, b.jpg 960w" from <image src width> elements. -->
+  <xsl:template name="srcset">
+    <xsl:param name="images"/>
+    <xsl:for-each select="$images">
+      <xsl:if test="position() &gt; 1">, </xsl:if>
+      <xsl:value-of select="concat($root, @src, ' ', @width, 'w')"/>
     </xsl:for-each>
   </xsl:template>
 
