@@ -75,6 +75,19 @@ bool cli_int(const char *s, long *out);
 struct media_limits;
 int cli_limits(hearth_lib *lib, struct media_limits *out, struct hearth_err *err);
 
+/*
+ * The length of a story's sound: its first audio file, else its first
+ * music file (what the feed and the player use); 0 when it has none.
+ */
+double cli_story_audio_duration(const struct lib_story *s);
+
+/*
+ * After intake, the transcript at path (as the user gave it; messages name
+ * it) read again against the length of the story's sound, so a cue that
+ * runs past the end is refused at import, not first at build.
+ */
+int cli_transcript_fits(const struct lib_story *s, const char *path, struct hearth_err *err);
+
 /* The commands, one file each. */
 int cmd_init(struct cli *c, int argc, char **argv);
 int cmd_import(struct cli *c, int argc, char **argv);

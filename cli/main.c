@@ -168,6 +168,25 @@ int cli_limits(hearth_lib *lib, struct media_limits *out, struct hearth_err *err
 	return rc;
 }
 
+/* The length of the sound a transcript or chapters go with; 0 when none. */
+double cli_story_audio_duration(const struct lib_story *s)
+{
+	const struct lib_asset *music = NULL;
+	for (size_t i = 0; i < s->n_assets; i++) {
+		const struct lib_asset *a = &s->assets[i];
+		if (a->role && !strcmp(a->role, "audio"))
+			return a->duration;
+		if (a->role && !strcmp(a->role, "music") && !music)
+			music = a;
+	}
+	return music ? music->duration : 0;
+}
+
+int cli_transcript_fits(const struct lib_story *s, const char *path, struct hearth_err *err)
+{
+	return media_transcript(path, cli_story_audio_duration(s), NULL, NULL, err);
+}
+
 bool cli_int(const char *s, long *out)
 {
 	char *end;

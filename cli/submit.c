@@ -67,6 +67,7 @@ int cmd_submit(struct cli *c, int argc, char **argv)
 	struct buf body = BUF_INIT;
 	hearth_lib *lib = NULL;
 	char *slug = NULL, *mime = NULL, *desc = NULL;
+	const char *transcript = NULL;
 	int rc = cli_parse(c, argc, argv, opts, &ops, &n_ops, &helped);
 
 	if (rc || helped)
@@ -134,6 +135,7 @@ int cmd_submit(struct cli *c, int argc, char **argv)
 		struct lib_asset *a = &s.assets[s.n_assets];
 		if (is_transcript(f, mime)) {
 			a->role = (char *)"transcript";
+			transcript = f;
 		} else if (media_role_allows("text", mime)) {
 			if (body.len) {
 				rc = cli_fail(c, "'%s': the story's text was already given", f);
@@ -170,6 +172,8 @@ int cmd_submit(struct cli *c, int argc, char **argv)
 		}
 		s.n_assets++;
 	}
+	if (!rc && transcript && cli_transcript_fits(&s, transcript, &err) != 0)
+		rc = cli_fail_err(c, &err);
 	if (!rc && !body.len && s.n_assets == 0)
 		rc = cli_usage(c, "a story needs its text or at least one recording or picture");
 	s.body = (char *)buf_cstr(&body);

@@ -123,6 +123,9 @@ void media_tmp_abort(char **tmp);
  */
 int media_transcript_named(const char *src, const char *name, double duration,
 			   struct buf *vtt, struct buf *text, struct hearth_err *err);
+/* The same over n bytes in memory (the fuzz target's way in). */
+int media_transcript_mem(const char *data, size_t n, const char *name, double duration,
+			 struct buf *vtt, struct buf *text, struct hearth_err *err);
 
 /* Shared size limit for text files Hearth reads whole (transcripts, text). */
 #define MEDIA_MAX_TEXT_BYTES (16 * 1024 * 1024)
