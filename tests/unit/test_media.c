@@ -1061,6 +1061,101 @@ static void transcript_long_contiguous(void)
 	buf_release(&text);
 }
 
+/* ---- chapters --------------------------------------------------------------- */
+
+/* Writes an FFMETADATA file with three chapters in two time bases. */
+static int chapters_meta(const char *name)
+{
+	return sh("printf '%%s\\n' ';FFMETADATA1' 'title=Private source title' "
+		  "'[CHAPTER]' 'TIMEBASE=1/1000' 'START=0' 'END=1000' 'title=  Opening   part  ' "
+		  "'[CHAPTER]' 'TIMEBASE=1/1000' 'START=1000' 'END=2250' 'title=The kettle \xc3\xa9' "
+		  "'[CHAPTER]' 'TIMEBASE=1/100' 'START=225' 'END=300' 'title=Close' > %s",
+		  name);
+}
+
+static void chapters_read_embedded(void)
+{
+	static const char *const files[] = {"chap.m4a", "chap.mp3", "chap.mka"};
+	struct hearth_err err;
+	struct media_chapter *v = NULL;
+	size_t n = 9;
+
+	CHECK(chapters_meta("meta.txt") == 0);
+	for (size_t i = 0; i < 3; i++) {
+		CHECK(sh(FF "-i tone.wav -i meta.txt -map_metadata 1 -map_chapters 1 %s",
+			 files[i]) == 0);
+		CHECK_OK(media_chapters_read(tp(files[i]), &v, &n, &err), &err);
+		if (n != 3) {
+			printf("# %s: %zu chapters\n", files[i], n);
+			CHECK(n == 3);
+		}
+		/* times in seconds whatever the time base; titles tidied */
+		CHECK(v[0].start == 0 && v[1].start == 1.0 && v[2].start == 2.25);
+		CHECK_STR(v[0].title, "Opening part");
+		CHECK_STR(v[1].title, "The kettle \xc3\xa9");
+		CHECK_STR(v[2].title, "Close");
+		media_chapters_free(v, n);
+	}
+
+	/* Ogg's CHAPTERxxx comments; a chapter without a name gets one */
+	CHECK(sh(FF "-i tone.wav -metadata CHAPTER000=00:00:00.000 -metadata CHAPTER000NAME=Start "
+		    "-metadata CHAPTER001=00:00:01.250 -metadata CHAPTER002=00:00:09.000 chap.ogg") == 0);
+	CHECK_OK(media_chapters_read(tp("chap.ogg"), &v, &n, &err), &err);
+	/* the mark at 9 s is past the end of the 3 s tone: dropped */
+	CHECK(n == 2 && v[1].start == 1.25);
+	CHECK_STR(v[0].title, "Start");
+	CHECK_STR(v[1].title, "Chapter 2");
+	media_chapters_free(v, n);
+
+	/* no chapters; and not a sound file */
+	CHECK_OK(media_chapters_read(tp("tone.wav"), &v, &n, &err), &err);
+	CHECK(n == 0 && v == NULL);
+	media_chapters_free(v, n);
+	CHECK(media_chapters_read(tp("meta.txt"), &v, &n, &err) != 0);
+	CHECK(n == 0 && v == NULL);
+}
+
+static void chapters_json_shape(void)
+{
+	struct hearth_err err;
+	struct buf out = BUF_INIT;
+	struct media_chapter v[] = {{0, "Opening"}, {90.5, "The \"kettle\""}, {125.25, "Caf\xc3\xa9"}};
+
+	CHECK_OK(media_chapters_json(v, 3, 300, "A hard Tuesday", "Hearth Stories", &out, &err),
+		 &err);
+	CHECK_STR(out.data, "{\n"
+			    "  \"version\": \"1.2.0\",\n"
+			    "  \"title\": \"A hard Tuesday\",\n"
+			    "  \"podcastName\": \"Hearth Stories\",\n"
+			    "  \"chapters\": [\n"
+			    "    {\n"
+			    "      \"startTime\": 0,\n"
+			    "      \"title\": \"Opening\"\n"
+			    "    },\n"
+			    "    {\n"
+			    "      \"startTime\": 90.500,\n"
+			    "      \"title\": \"The \\\"kettle\\\"\"\n"
+			    "    },\n"
+			    "    {\n"
+			    "      \"startTime\": 125.250,\n"
+			    "      \"title\": \"Caf\xc3\xa9\"\n"
+			    "    }\n"
+			    "  ]\n"
+			    "}\n");
+	buf_release(&out);
+
+	struct media_chapter back[] = {{0, "a"}, {10, "b"}, {10, "c"}};
+	CHECK(media_chapters_json(back, 3, 0, NULL, NULL, &out, &err) == HEARTH_EINVAL);
+	CHECK_STR(err.msg, "chapters: chapter 3 starts at 0:10, not after chapter 2 (0:10)");
+	struct media_chapter late[] = {{0, "a"}, {301.5, "b"}};
+	CHECK(media_chapters_json(late, 2, 300, NULL, NULL, &out, &err) == HEARTH_EINVAL);
+	CHECK_STR(err.msg, "chapters: chapter 2 starts at 5:01.500, after the end of the audio (5:00)");
+	struct media_chapter untitled[] = {{0, ""}};
+	CHECK(media_chapters_json(untitled, 1, 0, NULL, NULL, &out, &err) == HEARTH_EINVAL);
+	CHECK(media_chapters_json(v, 0, 0, NULL, NULL, &out, &err) == HEARTH_EINVAL);
+	CHECK(out.len == 0);
+}
+
 int main(void)
 {
 	make_fixtures();
@@ -1085,5 +1180,7 @@ int main(void)
 	RUN(transcript_srt_normalised);
 	RUN(transcripts_refused_by_cue);
 	RUN(transcript_long_contiguous);
+	RUN(chapters_read_embedded);
+	RUN(chapters_json_shape);
 	return 0;
 }
