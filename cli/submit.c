@@ -67,7 +67,7 @@ int cmd_submit(struct cli *c, int argc, char **argv)
 	struct buf body = BUF_INIT;
 	hearth_lib *lib = NULL;
 	char *slug = NULL, *mime = NULL, *desc = NULL;
-	const char *transcript = NULL;
+	const char *transcript = NULL, *sound = NULL;
 	int rc = cli_parse(c, argc, argv, opts, &ops, &n_ops, &helped);
 
 	if (rc || helped)
@@ -152,6 +152,8 @@ int cmd_submit(struct cli *c, int argc, char **argv)
 			continue;
 		} else if (media_role_allows("audio", mime)) {
 			a->role = (char *)(music ? "music" : "audio");
+			if (!sound)
+				sound = f;
 		} else if (media_role_allows("art", mime)) {
 			a->role = (char *)"art";
 			if (n_alt >= strv_len(alts)) {
@@ -172,6 +174,8 @@ int cmd_submit(struct cli *c, int argc, char **argv)
 		}
 		s.n_assets++;
 	}
+	if (!rc && sound && cli_embedded_chapters(&s, sound, &err) != 0)
+		rc = cli_fail_err(c, &err);
 	if (!rc && transcript && cli_transcript_fits(&s, transcript, &err) != 0)
 		rc = cli_fail_err(c, &err);
 	if (!rc && !body.len && s.n_assets == 0)
@@ -196,6 +200,9 @@ end:
 		free(s.assets[i].codec);
 	}
 	free(s.assets);
+	for (size_t i = 0; i < s.n_chapters; i++)
+		free(s.chapters[i].title);
+	free(s.chapters);
 	strv_free(warnings);
 	strv_free(alts);
 	buf_release(&body);
