@@ -243,6 +243,21 @@ static bool has_arrow(const char *s, size_t n)
 	return false;
 }
 
+static bool is_blank(const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (s[i] != ' ' && s[i] != '\t')
+			return false;
+	return true;
+}
+
+/* True when the line s (n bytes) is word alone or word and a space or tab. */
+static bool block_word(const char *s, size_t n, const char *word)
+{
+	size_t w = strlen(word);
+	return n >= w && !memcmp(s, word, w) && (n == w || s[w] == ' ' || s[w] == '\t');
+}
+
 /*
  * Every line holding "-->", in order. Lines end at \n, \r\n or a lone \r,
  * as libavformat's text reader ends them.
@@ -360,6 +375,62 @@ static int match_timing_lines(struct reading *t, struct hearth_err *err)
 	if (k < c->n)
 		return herr(err, HEARTH_EINVAL, "%s: cue %zu cannot be placed in the file", t->name,
 			    k + 1);
+	return 0;
+}
+
+/*
+ * What libavformat passes over without a word and no timing line shows:
+ * WebVTT blocks after the last cue that are not NOTE, STYLE or REGION
+ * blocks (the demuxer stops at a block it cannot read; one before a later
+ * cue leaves that cue unclaimed, but at the end nothing does), and SRT
+ * lines before the first cue other than its number.
+ */
+static int check_unread(const struct reading *t, struct hearth_err *err)
+{
+	size_t from = 0, to = t->n;
+	bool block_start = true, in_note = false;
+
+	if (t->vtt) {
+		if (!t->cues.n)
+			return 0;
+		from = (size_t)t->cues.v[t->cues.n - 1].pos;
+	} else {
+		to = t->n_tl ? t->tl[0].off : 0;
+		if (to >= 3 && !memcmp(t->data, "\xef\xbb\xbf", 3))
+			from = 3;
+	}
+	for (size_t i = from; i < to && i < t->n;) {
+		size_t s = i;
+		while (i < t->n && t->data[i] != '\n' && t->data[i] != '\r')
+			i++;
+		const char *l = t->data + s;
+		size_t n = i - s;
+		bool blank = is_blank(l, n);
+		if (t->vtt && !blank && block_start)
+			in_note = block_word(l, n, "NOTE") || block_word(l, n, "STYLE") ||
+				  block_word(l, n, "REGION");
+		size_t k = 0;
+		while (k < n && (l[k] == ' ' || l[k] == '\t'))
+			k++;
+		while (k < n && l[k] >= '0' && l[k] <= '9')
+			k++;
+		bool number = is_blank(l + k, n - k); /* an SRT cue's number */
+		if (!blank && (t->vtt ? !in_note : !number)) {
+			int shown = n > 40 ? 40 : (int)n;
+			return herr(err, HEARTH_EINVAL,
+				    t->vtt ? "%s: line %d: '%.*s%s' is not in a cue and would be lost; is "
+					     "a timing line like 00:00:01.000 --> 00:00:04.000 missing "
+					     "or malformed?"
+					   : "%s: line %d: '%.*s%s' comes before the first cue and would be "
+					     "lost",
+				    t->name, line_at(t->data, s), shown, l, shown < (int)n ? "..." : "");
+		}
+		block_start = n == 0;
+		if (n == 0)
+			in_note = false;
+		if (i < t->n)
+			i += t->data[i] == '\r' && i + 1 < t->n && t->data[i + 1] == '\n' ? 2 : 1;
+	}
 	return 0;
 }
 
@@ -519,11 +590,18 @@ static bool timestamp_tag(const char *t, size_t n)
 	return groups == 9 && digits == 3;
 }
 
-/* True for the tags WebVTT cue text may hold; t is what is inside < >. */
+/*
+ * True for the tags WebVTT cue text may hold; t is what is inside < >.
+ * None may hold "--": "<c.-->" would put a timing arrow in the text.
+ */
 static bool vtt_tag(const char *t, size_t n)
 {
 	static const char *const names[] = {"c", "i", "b", "u", "v", "lang", "ruby", "rt"};
 	size_t k = 0;
+
+	for (size_t i = 0; i + 1 < n; i++)
+		if (t[i] == '-' && t[i + 1] == '-')
+			return false;
 
 	if (n && t[0] == '/') {
 		t++;
@@ -638,30 +716,57 @@ static void put_squeezed(struct buf *out, const char *s, size_t n)
 	}
 }
 
-/* The cues as normalised WebVTT and as plain text, one cue a line. */
+/* Appends the lines of s that are not blank, joined by \n: a blank line would end the cue. */
+static void put_lines(struct buf *out, const char *s, size_t n)
+{
+	bool first = true;
+	for (size_t i = 0; i < n;) {
+		size_t e = i;
+		while (e < n && s[e] != '\n')
+			e++;
+		if (!is_blank(s + i, e - i)) {
+			if (!first)
+				buf_putc(out, '\n');
+			buf_add(out, s + i, e - i);
+			first = false;
+		}
+		i = e + 1;
+	}
+}
+
+/*
+ * The cues as normalised WebVTT and as plain text, one cue a line. A cue
+ * with nothing left to show goes, and so does one that cleaning made the
+ * same as the cue before it.
+ */
 static void write_out(const struct cues *c, struct buf *vtt, struct buf *text)
 {
-	struct buf v = BUF_INIT, p = BUF_INIT, one = BUF_INIT;
+	struct buf v = BUF_INIT, p = BUF_INIT, one = BUF_INIT, raw = BUF_INIT;
+	struct buf cue = BUF_INIT, prev = BUF_INIT;
 	char *voice = NULL;
 
 	buf_puts(&v, "WEBVTT\n");
 	buf_add(&p, "", 0);
 	for (size_t i = 0; i < c->n; i++) {
 		char a[32], b[32];
-		size_t mark = v.len, vstart;
+		size_t head;
 		buf_reset(&one);
+		buf_reset(&raw);
+		buf_reset(&cue);
 		fmt_ts(c->v[i].start, a);
 		fmt_ts(c->v[i].end, b);
-		buf_printf(&v, "\n%s --> %s\n", a, b);
-		vstart = v.len;
-		clean_text(c->v[i].text, &v, &one, &voice);
-		if (v.len == vstart) {
-			/* nothing left to show: the cue goes */
-			v.len = mark;
-			v.data[v.len] = '\0';
+		buf_printf(&cue, "\n%s --> %s\n", a, b);
+		head = cue.len;
+		clean_text(c->v[i].text, &raw, &one, &voice);
+		put_lines(&cue, raw.data, raw.len);
+		if (cue.len == head)
 			continue;
-		}
-		buf_putc(&v, '\n');
+		buf_putc(&cue, '\n');
+		if (prev.len == cue.len && !memcmp(prev.data, cue.data, cue.len))
+			continue;
+		buf_add(&v, cue.data, cue.len);
+		buf_reset(&prev);
+		buf_add(&prev, cue.data, cue.len);
 		if (one.len) {
 			size_t before = p.len;
 			put_squeezed(&p, one.data, one.len);
@@ -677,6 +782,9 @@ static void write_out(const struct cues *c, struct buf *vtt, struct buf *text)
 	buf_release(&v);
 	buf_release(&p);
 	buf_release(&one);
+	buf_release(&raw);
+	buf_release(&cue);
+	buf_release(&prev);
 }
 
 /* ---- the whole ------------------------------------------------------------------ */
@@ -688,13 +796,6 @@ static bool starts_webvtt(const char *d, size_t n)
 		n -= 3;
 	}
 	return n >= 6 && !memcmp(d, "WEBVTT", 6);
-}
-
-/* True when the line s (n bytes) is word alone or word and a space or tab. */
-static bool block_word(const char *s, size_t n, const char *word)
-{
-	size_t w = strlen(word);
-	return n >= w && !memcmp(s, word, w) && (n == w || s[w] == ' ' || s[w] == '\t');
 }
 
 /*
@@ -753,7 +854,8 @@ int media_transcript_mem(const char *data, size_t n, const char *name, double du
 			  name);
 		goto end;
 	}
-	if ((rc = match_timing_lines(&t, err)) || (rc = check_times(&t, duration, err)))
+	if ((rc = match_timing_lines(&t, err)) || (rc = check_unread(&t, err)) ||
+	    (rc = check_times(&t, duration, err)))
 		goto end;
 	write_out(&t.cues, vtt, text);
 end:

@@ -1035,6 +1035,60 @@ static void transcripts_refused_by_cue(void)
 	CHECK(media_transcript(tp("no-such.vtt"), 0, NULL, NULL, &err) == HEARTH_ENOENT);
 }
 
+/* Normalises content, checks the output reads back the same, returns it. */
+static bool reads_back(const char *name, const char *content, const char *want)
+{
+	struct hearth_err err;
+	struct buf once = BUF_INIT, twice = BUF_INIT;
+	bool ok = transcript_of(name, content, 0, &once, NULL, &err) == 0 &&
+		  transcript_of("again.vtt", once.data, 0, &twice, NULL, &err) == 0 &&
+		  !strcmp(once.data, twice.data) && !strcmp(once.data, want);
+	if (!ok)
+		printf("# %s: \"%s\"\n  once \"%s\"\n  twice \"%s\"\n", name, err.msg,
+		       once.data ? once.data : "", twice.data ? twice.data : "");
+	buf_release(&once);
+	buf_release(&twice);
+	return ok;
+}
+
+/*
+ * What the fuzzer found (make fuzz): normalised WebVTT that did not read
+ * back. A line left empty by cleaning ended the cue early; a kept tag could
+ * hold "-->"; two cues could become one repeated cue; and text libavformat
+ * passes over without a word (a WebVTT block after the last cue, SRT lines
+ * before the first) was lost.
+ */
+static void transcript_normalised_reads_back(void)
+{
+	struct hearth_err err;
+	CHECK(reads_back("emptied.srt",
+			 "1\r\n00:00:01,000 --> 00:00:02,000\r\nHello\r\n\r</font>\r\nworld\r\n",
+			 "WEBVTT\n\n00:00:01.000 --> 00:00:02.000\nHello\nworld\n"));
+	CHECK(reads_back("cr.vtt", "WEBVTT\n\n00:01.000 --> 00:02.000\na\r\rb\n",
+			 "WEBVTT\n\n00:00:01.000 --> 00:00:02.000\na\nb\n"));
+	CHECK(reads_back("dashes.vtt", "WEBVTT\n\n00:01.000 --> 00:02.000\n<c.a--b>x</c> <v --y>y\n",
+			 "WEBVTT\n\n00:00:01.000 --> 00:00:02.000\nx</c> y\n"));
+	CHECK(reads_back("twice.srt",
+			 "1\n00:00:01,000 --> 00:00:02,000\n<font>x</font>\n\n"
+			 "2\n00:00:01,000 --> 00:00:02,000\nx\n",
+			 "WEBVTT\n\n00:00:01.000 --> 00:00:02.000\nx\n"));
+	CHECK(reads_back("note.vtt",
+			 "WEBVTT\n\n00:01.000 --> 00:02.000\na\n\nNOTE the end\nof it\n\n\n",
+			 "WEBVTT\n\n00:00:01.000 --> 00:00:02.000\na\n"));
+	CHECK(transcript_of("lost.vtt",
+			    "WEBVTT\n\n00:01.000 --> 00:02.000\na\n\n00:03.000 -> 00:04.000\nlost\n", 0,
+			    NULL, NULL, &err) == HEARTH_EINVAL);
+	CHECK(strstr(err.msg, "lost.vtt: line 6: '00:03.000 -> 00:04.000' is not in a cue and would "
+			      "be lost; is a timing line like 00:00:01.000 --> 00:00:04.000 missing"));
+	CHECK(transcript_of("preamble.srt",
+			    "\xef\xbb\xbfTranscript of episode 3\n\n1\n00:00:01,000 --> 00:00:02,000\nx\n",
+			    0, NULL, NULL, &err) == HEARTH_EINVAL);
+	CHECK(strstr(err.msg, "preamble.srt: line 1: 'Transcript of episode 3' comes before the first "
+			      "cue and would be lost"));
+	CHECK_OK(transcript_of("number.srt", "\xef\xbb\xbf\n 1\n00:00:01,000 --> 00:00:02,000\nx\n", 0,
+			       NULL, NULL, &err), &err);
+}
+
 /*
  * Cues that meet end to start are the usual case, and the one where each
  * timing line is read again: a long transcript of them still reads fast.
@@ -1179,6 +1233,7 @@ int main(void)
 	RUN(transcript_vtt_normalised);
 	RUN(transcript_srt_normalised);
 	RUN(transcripts_refused_by_cue);
+	RUN(transcript_normalised_reads_back);
 	RUN(transcript_long_contiguous);
 	RUN(chapters_read_embedded);
 	RUN(chapters_json_shape);
