@@ -32,8 +32,8 @@
  * Cue text is Hearth's: libavformat hands it over as written. Normalised
  * output keeps the WebVTT markup (<i>, <b>, <u>, <c>, <v>, <lang>, <ruby>,
  * <rt>, timestamps); anything else that looks like a tag (SRT's <font>, a
- * stray <script>) and SRT's {\an8} overrides are dropped, and a bare & or
- * < is escaped. Cue ids and settings are dropped: they are the source's
+ * stray <script>) and SRT's {\an8} overrides are dropped, lines left blank
+ * go, and a bare &, < or > is escaped; the result reads back to itself. Cue ids and settings are dropped: they are the source's
  * bookkeeping and layout, which audio does not need. The plain text
  * decodes character references, drops every tag, and writes a speaker's
  * name from <v Name> as "Name: " where the speaker changes.
@@ -639,14 +639,24 @@ static void voice_change(const char *t, size_t n, struct buf *plain, char **voic
 	buf_printf(plain, " %s: ", *voice);
 }
 
+/* Where the line holding s[i] ends. */
+static size_t line_end(const char *s, size_t n, size_t i)
+{
+	const char *nl = memchr(s + i, '\n', n - i);
+	return nl ? (size_t)(nl - s) : n;
+}
+
 /*
  * Cue text to WebVTT cue text (vtt) and to one line of plain text (plain).
  * Lines of a cue become one line, joined by spaces. *voice is the speaker
- * so far (NULL: none yet).
+ * so far (NULL: none yet). SSA overrides are an SRT habit; in WebVTT they
+ * are text (and dropping them there could make new ones of what is left).
  */
-static void clean_text(const char *s, struct buf *vtt, struct buf *plain, char **voice)
+static void clean_text(const char *s, bool srt, struct buf *vtt, struct buf *plain,
+		       char **voice)
 {
 	size_t n = strlen(s);
+	const char *close;
 
 	for (size_t i = 0; i < n;) {
 		char c = s[i];
@@ -683,10 +693,10 @@ static void clean_text(const char *s, struct buf *vtt, struct buf *plain, char *
 			buf_puts(vtt, "&gt;");
 			buf_putc(plain, '>');
 			i++;
-		} else if (c == '{' && i + 1 < n && s[i + 1] == '\\' &&
-			   memchr(s + i, '}', n - i)) {
-			/* an SSA override such as {\an8}: presentation only */
-			i = (size_t)((const char *)memchr(s + i, '}', n - i) - s) + 1;
+		} else if (srt && c == '{' && i + 1 < n && s[i + 1] == '\\' &&
+			   (close = memchr(s + i, '}', line_end(s, n, i) - i))) {
+			/* SRT's SSA override such as {\an8}: presentation only */
+			i = (size_t)(close - s) + 1;
 		} else if (c == '\n' || c == '\t') {
 			buf_putc(vtt, c);
 			buf_putc(plain, ' ');
@@ -739,7 +749,7 @@ static void put_lines(struct buf *out, const char *s, size_t n)
  * with nothing left to show goes, and so does one that cleaning made the
  * same as the cue before it.
  */
-static void write_out(const struct cues *c, struct buf *vtt, struct buf *text)
+static void write_out(const struct cues *c, bool srt, struct buf *vtt, struct buf *text)
 {
 	struct buf v = BUF_INIT, p = BUF_INIT, one = BUF_INIT, raw = BUF_INIT;
 	struct buf cue = BUF_INIT, prev = BUF_INIT;
@@ -757,7 +767,7 @@ static void write_out(const struct cues *c, struct buf *vtt, struct buf *text)
 		fmt_ts(c->v[i].end, b);
 		buf_printf(&cue, "\n%s --> %s\n", a, b);
 		head = cue.len;
-		clean_text(c->v[i].text, &raw, &one, &voice);
+		clean_text(c->v[i].text, srt, &raw, &one, &voice);
 		put_lines(&cue, raw.data, raw.len);
 		if (cue.len == head)
 			continue;
@@ -857,7 +867,7 @@ int media_transcript_mem(const char *data, size_t n, const char *name, double du
 	if ((rc = match_timing_lines(&t, err)) || (rc = check_unread(&t, err)) ||
 	    (rc = check_times(&t, duration, err)))
 		goto end;
-	write_out(&t.cues, vtt, text);
+	write_out(&t.cues, !t.vtt, vtt, text);
 end:
 	cues_release(&t.cues);
 	free(t.tl);

@@ -1053,8 +1053,9 @@ static bool reads_back(const char *name, const char *content, const char *want)
 
 /*
  * What the fuzzer found (make fuzz): normalised WebVTT that did not read
- * back. A line left empty by cleaning ended the cue early; a kept tag could
- * hold "-->"; two cues could become one repeated cue; and text libavformat
+ * back. A line left empty by cleaning ended the cue early; an SSA override
+ * ran across lines, or was made of what was left when a tag was dropped; a
+ * kept tag could hold "-->"; two cues could become one repeated cue; and text libavformat
  * passes over without a word (a WebVTT block after the last cue, SRT lines
  * before the first) was lost.
  */
@@ -1072,6 +1073,12 @@ static void transcript_normalised_reads_back(void)
 			 "1\n00:00:01,000 --> 00:00:02,000\n<font>x</font>\n\n"
 			 "2\n00:00:01,000 --> 00:00:02,000\nx\n",
 			 "WEBVTT\n\n00:00:01.000 --> 00:00:02.000\nx\n"));
+	/* SSA overrides: SRT only, one line at most, never made of what is left */
+	CHECK(reads_back("override.srt",
+			 "1\n00:00:01,000 --> 00:00:02,000\n{<font>\\an8}x {\\an8\ny} {\\b1}z\n",
+			 "WEBVTT\n\n00:00:01.000 --> 00:00:02.000\n{\\an8}x {\\an8\ny} z\n"));
+	CHECK(reads_back("override.vtt", "WEBVTT\n\n00:01.000 --> 00:02.000\n{\\an8}x\n",
+			 "WEBVTT\n\n00:00:01.000 --> 00:00:02.000\n{\\an8}x\n"));
 	CHECK(reads_back("note.vtt",
 			 "WEBVTT\n\n00:01.000 --> 00:02.000\na\n\nNOTE the end\nof it\n\n\n",
 			 "WEBVTT\n\n00:00:01.000 --> 00:00:02.000\na\n"));
