@@ -1,6 +1,6 @@
 /*
  * mediaInt.h - the private header of media/: the pieces its files share
- * and nobody outside includes. It holds the one way media/ opens a file
+ * and nobody outside includes (but the fuzz targets in tests/fuzz/). It holds the one way media/ opens a file
  * with libavformat (a demuxer allow-list, the file protocol only, logging
  * kept quiet), the decoder loop every rendition uses, FFmpeg error
  * translation, and the temporary-file dance that makes outputs atomic.

@@ -235,14 +235,6 @@ end:
 
 /* ---- the checks ------------------------------------------------------------ */
 
-static bool has_arrow(const char *s, size_t n)
-{
-	for (size_t i = 0; i + 3 <= n; i++)
-		if (!memcmp(s + i, "-->", 3))
-			return true;
-	return false;
-}
-
 static bool is_blank(const char *s, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
@@ -257,6 +249,54 @@ static bool block_word(const char *s, size_t n, const char *word)
 	size_t w = strlen(word);
 	return n >= w && !memcmp(s, word, w) && (n == w || s[w] == ' ' || s[w] == '\t');
 }
+
+static bool has_arrow(const char *s, size_t n)
+{
+	for (size_t i = 0; i + 3 <= n; i++)
+		if (!memcmp(s + i, "-->", 3))
+			return true;
+	return false;
+}
+
+static bool starts_webvtt(const char *d, size_t n)
+{
+	if (n >= 3 && !memcmp(d, "\xef\xbb\xbf", 3)) {
+		d += 3;
+		n -= 3;
+	}
+	return n >= 6 && !memcmp(d, "WEBVTT", 6);
+}
+
+/*
+ * FFmpeg 5.1's webvtt demuxer skips NOTE blocks but not the STYLE and
+ * REGION blocks a WebVTT header may hold (later versions skip those too):
+ * it takes one for a cue, cannot read its timing, and stops reading the
+ * file there. So the copy it is given has the word STYLE or REGION that
+ * opens such a block, before the first cue, written as NOTE (padded with
+ * spaces, so every position stays where it was). *copy is left empty when
+ * there is nothing to change.
+ */
+static void style_as_note(const struct reading *t, struct buf *copy)
+{
+	size_t end = t->n_tl ? t->tl[0].off : t->n;
+	bool blank_before = false;
+
+	for (size_t i = 0; i < end;) {
+		size_t s = i;
+		while (i < t->n && t->data[i] != '\n' && t->data[i] != '\r')
+			i++;
+		if (blank_before && (block_word(t->data + s, i - s, "STYLE") ||
+				     block_word(t->data + s, i - s, "REGION"))) {
+			if (!copy->data)
+				buf_add(copy, t->data, t->n);
+			memcpy(copy->data + s, "NOTE  ", t->data[s] == 'S' ? 5 : 6);
+		}
+		blank_before = i == s;
+		if (i < t->n)
+			i += t->data[i] == '\r' && i + 1 < t->n && t->data[i + 1] == '\n' ? 2 : 1;
+	}
+}
+
 
 /*
  * Every line holding "-->", in order. Lines end at \n, \r\n or a lone \r,
@@ -325,6 +365,88 @@ static int by_pos(const void *pa, const void *pb)
 	return a->pos < b->pos ? -1 : a->pos > b->pos;
 }
 
+/*
+ * The first line in data[from, to) that libavformat passes over and loses,
+ * or SIZE_MAX. WebVTT: the first line of a block that holds no timing
+ * line and is not the header or a NOTE, STYLE or REGION block (the demuxer
+ * stops reading at such a block). SRT: a line that is not blank and not a
+ * cue's number (from is before the first cue).
+ */
+static size_t stray_line(const struct reading *t, size_t from, size_t to)
+{
+	size_t candidate = SIZE_MAX;
+	bool block_start = true, skip = false;
+
+	for (size_t i = from; i < to && i < t->n;) {
+		size_t s = i, k = 0;
+		while (i < t->n && t->data[i] != '\n' && t->data[i] != '\r')
+			i++;
+		const char *l = t->data + s;
+		size_t n = i - s;
+		if (!t->vtt) {
+			while (k < n && (l[k] == ' ' || l[k] == '\t'))
+				k++;
+			while (k < n && l[k] >= '0' && l[k] <= '9')
+				k++;
+			if (!is_blank(l + k, n - k))
+				return s;
+		} else if (n == 0) {
+			if (candidate != SIZE_MAX)
+				return candidate;
+			skip = false;
+		} else if (block_start) {
+			skip = is_blank(l, n) || starts_webvtt(l, n) || block_word(l, n, "NOTE") ||
+			       block_word(l, n, "STYLE") || block_word(l, n, "REGION");
+			if (!skip)
+				candidate = s;
+		}
+		if (t->vtt && has_arrow(l, n))
+			candidate = SIZE_MAX; /* a cue's block, read or not */
+		block_start = n == 0;
+		if (i < t->n)
+			i += t->data[i] == '\r' && i + 1 < t->n && t->data[i + 1] == '\n' ? 2 : 1;
+	}
+	return candidate;
+}
+
+/* Refuses the stray line at off (see stray_line). */
+static int refuse_stray(const struct reading *t, size_t off, struct hearth_err *err)
+{
+	size_t n = 0;
+	while (off + n < t->n && t->data[off + n] != '\n' && t->data[off + n] != '\r')
+		n++;
+	int shown = n > 40 ? 40 : (int)n;
+	return herr(err, HEARTH_EINVAL,
+		    t->vtt ? "%s: line %d: '%.*s%s' is not in a cue, and libavformat stops reading "
+			     "there; is a timing line like 00:00:01.000 --> 00:00:04.000 missing or "
+			     "malformed?"
+			   : "%s: line %d: '%.*s%s' comes before the first cue and would be lost",
+		    t->name, line_at(t->data, off), shown, t->data + off, shown < (int)n ? "..." : "");
+}
+
+/*
+ * What libavformat passes over without a word and no timing line shows:
+ * WebVTT blocks after the last cue (a stray block before a later cue
+ * leaves that cue unclaimed, but at the end nothing does), and SRT lines
+ * before the first cue other than its number.
+ */
+static int check_unread(const struct reading *t, struct hearth_err *err)
+{
+	size_t from = 0, to = t->n, off;
+
+	if (t->vtt) {
+		if (!t->cues.n)
+			return 0;
+		from = (size_t)t->cues.v[t->cues.n - 1].pos;
+	} else {
+		to = t->n_tl ? t->tl[0].off : 0;
+		if (to >= 3 && !memcmp(t->data, "\xef\xbb\xbf", 3))
+			from = 3;
+	}
+	off = stray_line(t, from, to);
+	return off == SIZE_MAX ? 0 : refuse_stray(t, off, err);
+}
+
 /* A timing line libavformat did not make into a cue, refused. */
 static int refuse_skipped(const struct reading *t, size_t i, size_t claimed,
 			  struct hearth_err *err)
@@ -341,11 +463,19 @@ static int refuse_skipped(const struct reading *t, size_t i, size_t claimed,
 			    "%s: cue %zu (%s): repeats cue %d exactly; remove one of them", t->name,
 			    i + 1, ts, prev->num);
 	}
+	if (t->vtt) {
+		/* the demuxer may have stopped at a block above that is not a cue */
+		size_t from = claimed ? (size_t)t->cues.v[claimed - 1].pos : 0;
+		size_t off = stray_line(t, from, l->off + l->len);
+		if (off != SIZE_MAX)
+			return refuse_stray(t, off, err);
+	}
 	return herr(err, HEARTH_EINVAL,
-		    "%s: cue %zu (line %d): cannot be read: '%.*s%s' is not a timing like %s, "
-		    "or a blank line is missing before the cue, or it has no text",
-		    t->name, i + 1, l->line, shown, t->data + l->off, shown < (int)l->len ? "..." : "",
-		    t->vtt ? "00:00:01.000 --> 00:00:04.000" : "00:00:01,000 --> 00:00:04,000");
+		    t->vtt ? "%s: cue %zu (line %d): cannot be read: '%.*s%s' is not a timing like "
+			     "00:00:01.000 --> 00:00:04.000, or a blank line is missing before the cue"
+			   : "%s: cue %zu (line %d): cannot be read: '%.*s%s' is not a timing like "
+			     "00:00:01,000 --> 00:00:04,000, or the cue has no text",
+		    t->name, i + 1, l->line, shown, t->data + l->off, shown < (int)l->len ? "..." : "");
 }
 
 /*
@@ -375,62 +505,6 @@ static int match_timing_lines(struct reading *t, struct hearth_err *err)
 	if (k < c->n)
 		return herr(err, HEARTH_EINVAL, "%s: cue %zu cannot be placed in the file", t->name,
 			    k + 1);
-	return 0;
-}
-
-/*
- * What libavformat passes over without a word and no timing line shows:
- * WebVTT blocks after the last cue that are not NOTE, STYLE or REGION
- * blocks (the demuxer stops at a block it cannot read; one before a later
- * cue leaves that cue unclaimed, but at the end nothing does), and SRT
- * lines before the first cue other than its number.
- */
-static int check_unread(const struct reading *t, struct hearth_err *err)
-{
-	size_t from = 0, to = t->n;
-	bool block_start = true, in_note = false;
-
-	if (t->vtt) {
-		if (!t->cues.n)
-			return 0;
-		from = (size_t)t->cues.v[t->cues.n - 1].pos;
-	} else {
-		to = t->n_tl ? t->tl[0].off : 0;
-		if (to >= 3 && !memcmp(t->data, "\xef\xbb\xbf", 3))
-			from = 3;
-	}
-	for (size_t i = from; i < to && i < t->n;) {
-		size_t s = i;
-		while (i < t->n && t->data[i] != '\n' && t->data[i] != '\r')
-			i++;
-		const char *l = t->data + s;
-		size_t n = i - s;
-		bool blank = is_blank(l, n);
-		if (t->vtt && !blank && block_start)
-			in_note = block_word(l, n, "NOTE") || block_word(l, n, "STYLE") ||
-				  block_word(l, n, "REGION");
-		size_t k = 0;
-		while (k < n && (l[k] == ' ' || l[k] == '\t'))
-			k++;
-		while (k < n && l[k] >= '0' && l[k] <= '9')
-			k++;
-		bool number = is_blank(l + k, n - k); /* an SRT cue's number */
-		if (!blank && (t->vtt ? !in_note : !number)) {
-			int shown = n > 40 ? 40 : (int)n;
-			return herr(err, HEARTH_EINVAL,
-				    t->vtt ? "%s: line %d: '%.*s%s' is not in a cue and would be lost; is "
-					     "a timing line like 00:00:01.000 --> 00:00:04.000 missing "
-					     "or malformed?"
-					   : "%s: line %d: '%.*s%s' comes before the first cue and would be "
-					     "lost",
-				    t->name, line_at(t->data, s), shown, l, shown < (int)n ? "..." : "");
-		}
-		block_start = n == 0;
-		if (n == 0)
-			in_note = false;
-		if (i < t->n)
-			i += t->data[i] == '\r' && i + 1 < t->n && t->data[i + 1] == '\n' ? 2 : 1;
-	}
 	return 0;
 }
 
@@ -798,45 +872,6 @@ static void write_out(const struct cues *c, bool srt, struct buf *vtt, struct bu
 }
 
 /* ---- the whole ------------------------------------------------------------------ */
-
-static bool starts_webvtt(const char *d, size_t n)
-{
-	if (n >= 3 && !memcmp(d, "\xef\xbb\xbf", 3)) {
-		d += 3;
-		n -= 3;
-	}
-	return n >= 6 && !memcmp(d, "WEBVTT", 6);
-}
-
-/*
- * FFmpeg 5.1's webvtt demuxer skips NOTE blocks but not the STYLE and
- * REGION blocks a WebVTT header may hold (later versions skip those too):
- * it takes one for a cue, cannot read its timing, and stops reading the
- * file there. So the copy it is given has the word STYLE or REGION that
- * opens such a block, before the first cue, written as NOTE (padded with
- * spaces, so every position stays where it was). *copy is left empty when
- * there is nothing to change.
- */
-static void style_as_note(const struct reading *t, struct buf *copy)
-{
-	size_t end = t->n_tl ? t->tl[0].off : t->n;
-	bool blank_before = false;
-
-	for (size_t i = 0; i < end;) {
-		size_t s = i;
-		while (i < t->n && t->data[i] != '\n' && t->data[i] != '\r')
-			i++;
-		if (blank_before && (block_word(t->data + s, i - s, "STYLE") ||
-				     block_word(t->data + s, i - s, "REGION"))) {
-			if (!copy->data)
-				buf_add(copy, t->data, t->n);
-			memcpy(copy->data + s, "NOTE  ", t->data[s] == 'S' ? 5 : 6);
-		}
-		blank_before = i == s;
-		if (i < t->n)
-			i += t->data[i] == '\r' && i + 1 < t->n && t->data[i + 1] == '\n' ? 2 : 1;
-	}
-}
 
 int media_transcript_mem(const char *data, size_t n, const char *name, double duration,
 			 struct buf *vtt, struct buf *text, struct hearth_err *err)

@@ -1085,8 +1085,15 @@ static void transcript_normalised_reads_back(void)
 	CHECK(transcript_of("lost.vtt",
 			    "WEBVTT\n\n00:01.000 --> 00:02.000\na\n\n00:03.000 -> 00:04.000\nlost\n", 0,
 			    NULL, NULL, &err) == HEARTH_EINVAL);
-	CHECK(strstr(err.msg, "lost.vtt: line 6: '00:03.000 -> 00:04.000' is not in a cue and would "
-			      "be lost; is a timing line like 00:00:01.000 --> 00:00:04.000 missing"));
+	CHECK(strstr(err.msg, "lost.vtt: line 6: '00:03.000 -> 00:04.000' is not in a cue, and "
+			      "libavformat stops reading there; is a timing line like "
+			      "00:00:01.000 --> 00:00:04.000 missing or malformed?"));
+	/* such a block before a later cue is named, not the cue after it */
+	CHECK(transcript_of("stops.vtt",
+			    "WEBVTT\n\n00:01.000 --> 00:02.000\na\n\nan id\nno timing\n\n"
+			    "00:05.000 --> 00:06.000\nc\n",
+			    0, NULL, NULL, &err) == HEARTH_EINVAL);
+	CHECK(strstr(err.msg, "stops.vtt: line 6: 'an id' is not in a cue, and libavformat stops"));
 	CHECK(transcript_of("preamble.srt",
 			    "\xef\xbb\xbfTranscript of episode 3\n\n1\n00:00:01,000 --> 00:00:02,000\nx\n",
 			    0, NULL, NULL, &err) == HEARTH_EINVAL);
