@@ -297,7 +297,6 @@ static void style_as_note(const struct reading *t, struct buf *copy)
 	}
 }
 
-
 /*
  * Every line holding "-->", in order. Lines end at \n, \r\n or a lone \r,
  * as libavformat's text reader ends them.
@@ -375,7 +374,7 @@ static int by_pos(const void *pa, const void *pb)
 static size_t stray_line(const struct reading *t, size_t from, size_t to)
 {
 	size_t candidate = SIZE_MAX;
-	bool block_start = true, skip = false;
+	bool block_start = true;
 
 	for (size_t i = from; i < to && i < t->n;) {
 		size_t s = i, k = 0;
@@ -393,12 +392,10 @@ static size_t stray_line(const struct reading *t, size_t from, size_t to)
 		} else if (n == 0) {
 			if (candidate != SIZE_MAX)
 				return candidate;
-			skip = false;
-		} else if (block_start) {
-			skip = is_blank(l, n) || starts_webvtt(l, n) || block_word(l, n, "NOTE") ||
-			       block_word(l, n, "STYLE") || block_word(l, n, "REGION");
-			if (!skip)
-				candidate = s;
+		} else if (block_start && !is_blank(l, n) && !starts_webvtt(l, n) &&
+			   !block_word(l, n, "NOTE") && !block_word(l, n, "STYLE") &&
+			   !block_word(l, n, "REGION")) {
+			candidate = s;
 		}
 		if (t->vtt && has_arrow(l, n))
 			candidate = SIZE_MAX; /* a cue's block, read or not */
