@@ -86,7 +86,7 @@ bench: hearth
 	@tools/bench.sh
 
 fuzz:
-	@tools/setup-deps.sh test
+	@tools/setup-deps.sh fuzz
 	@tools/fuzz.sh
 
 install: hearth

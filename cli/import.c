@@ -212,6 +212,25 @@ static int take_bundle(struct cli *c, hearth_lib *lib, const struct media_limits
 		if (rc)
 			return cli_fail_err(c, &err);
 	}
+	/* chapters from the sound file, when the front matter gives none */
+	const struct lib_asset *sound = cli_story_sound(s);
+	if (sound && !s->n_chapters) {
+		char *path = path_join(dir, sound->filename);
+		int rc = cli_embedded_chapters(s, path, &err);
+		free(path);
+		if (rc)
+			return cli_fail_err(c, &err);
+	}
+	/* the transcript against the sound, now that intake knows its length */
+	for (size_t i = 0; i < s->n_assets; i++) {
+		if (strcmp(s->assets[i].role, "transcript"))
+			continue;
+		char *path = path_join(dir, s->assets[i].filename);
+		int rc = cli_transcript_fits(s, path, &err);
+		free(path);
+		if (rc)
+			return cli_fail_err(c, &err);
+	}
 	if (lib_story_import(lib, s, changed, &err) != 0)
 		return cli_fail_err(c, &err);
 	return 0;

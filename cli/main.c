@@ -168,6 +168,56 @@ int cli_limits(hearth_lib *lib, struct media_limits *out, struct hearth_err *err
 	return rc;
 }
 
+struct lib_asset *cli_story_sound(const struct lib_story *s)
+{
+	struct lib_asset *music = NULL;
+	for (size_t i = 0; i < s->n_assets; i++) {
+		struct lib_asset *a = &s->assets[i];
+		if (a->role && !strcmp(a->role, "audio"))
+			return a;
+		if (a->role && !strcmp(a->role, "music") && !music)
+			music = a;
+	}
+	return music;
+}
+
+double cli_story_audio_duration(const struct lib_story *s)
+{
+	const struct lib_asset *a = cli_story_sound(s);
+	return a ? a->duration : 0;
+}
+
+int cli_embedded_chapters(struct lib_story *s, const char *path, struct hearth_err *err)
+{
+	struct media_chapter *v = NULL;
+	size_t n = 0;
+	double d = cli_story_audio_duration(s);
+	int rc;
+
+	if (s->n_chapters)
+		return 0;
+	if ((rc = media_chapters_read(path, &v, &n, err)))
+		return rc;
+	s->chapters = n ? xcalloc(n, sizeof *s->chapters) : NULL;
+	for (size_t i = 0; i < n; i++) {
+		/* what decoded may be a little shorter than what the file says */
+		if (d > 0 && v[i].start >= d)
+			break;
+		s->chapters[i].start = v[i].start;
+		s->chapters[i].title = xstrdup(v[i].title);
+		s->n_chapters++;
+	}
+	if (!s->n_chapters)
+		xfree(&s->chapters);
+	media_chapters_free(v, n);
+	return 0;
+}
+
+int cli_transcript_fits(const struct lib_story *s, const char *path, struct hearth_err *err)
+{
+	return media_transcript(path, cli_story_audio_duration(s), NULL, NULL, err);
+}
+
 bool cli_int(const char *s, long *out)
 {
 	char *end;

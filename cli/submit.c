@@ -67,6 +67,7 @@ int cmd_submit(struct cli *c, int argc, char **argv)
 	struct buf body = BUF_INIT;
 	hearth_lib *lib = NULL;
 	char *slug = NULL, *mime = NULL, *desc = NULL;
+	const char *transcript = NULL, *sound = NULL;
 	int rc = cli_parse(c, argc, argv, opts, &ops, &n_ops, &helped);
 
 	if (rc || helped)
@@ -134,6 +135,7 @@ int cmd_submit(struct cli *c, int argc, char **argv)
 		struct lib_asset *a = &s.assets[s.n_assets];
 		if (is_transcript(f, mime)) {
 			a->role = (char *)"transcript";
+			transcript = f;
 		} else if (media_role_allows("text", mime)) {
 			if (body.len) {
 				rc = cli_fail(c, "'%s': the story's text was already given", f);
@@ -150,6 +152,8 @@ int cmd_submit(struct cli *c, int argc, char **argv)
 			continue;
 		} else if (media_role_allows("audio", mime)) {
 			a->role = (char *)(music ? "music" : "audio");
+			if (!sound)
+				sound = f;
 		} else if (media_role_allows("art", mime)) {
 			a->role = (char *)"art";
 			if (n_alt >= strv_len(alts)) {
@@ -170,6 +174,10 @@ int cmd_submit(struct cli *c, int argc, char **argv)
 		}
 		s.n_assets++;
 	}
+	if (!rc && sound && cli_embedded_chapters(&s, sound, &err) != 0)
+		rc = cli_fail_err(c, &err);
+	if (!rc && transcript && cli_transcript_fits(&s, transcript, &err) != 0)
+		rc = cli_fail_err(c, &err);
 	if (!rc && !body.len && s.n_assets == 0)
 		rc = cli_usage(c, "a story needs its text or at least one recording or picture");
 	s.body = (char *)buf_cstr(&body);
@@ -192,6 +200,9 @@ end:
 		free(s.assets[i].codec);
 	}
 	free(s.assets);
+	for (size_t i = 0; i < s.n_chapters; i++)
+		free(s.chapters[i].title);
+	free(s.chapters);
 	strv_free(warnings);
 	strv_free(alts);
 	buf_release(&body);

@@ -10,6 +10,7 @@
 #include "libraryInt.h"
 
 #include <limits.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -62,6 +63,7 @@ struct ctx {
 	const char *file;
 	const char *dir;
 	struct hearth_err *err;
+	int chapters_line;  /* where chapters: is, 0 when it is not */
 };
 
 /* A scalar, trimmed, in *out (NULL when empty); refuses lists and maps. */
@@ -147,6 +149,182 @@ static int get_list(struct ctx *c, const struct ynode *v, const char *field, cha
 		free(s);
 	}
 	return 0;
+}
+
+/* ---- chapters ------------------------------------------------------------ */
+
+void lib_clock(double seconds, char out[32])
+{
+	long long ms = llround(seconds * 1000), t = ms / 1000;
+	if (t >= 3600)
+		snprintf(out, 32, "%lld:%02lld:%02lld", t / 3600, t / 60 % 60, t % 60);
+	else
+		snprintf(out, 32, "%lld:%02lld", t / 60, t % 60);
+	if (ms % 1000)
+		snprintf(out + strlen(out), 32 - strlen(out), ".%03lld", ms % 1000);
+}
+
+/*
+ * A chapter's start: seconds ("90", "90.5") or a clock ("1:30",
+ * "01:30.5", "1:02:03"), to the millisecond. After a colon, minutes and
+ * seconds are two digits below 60.
+ */
+static bool parse_start(const char *s, double *out)
+{
+	long long part[3], frac = 0;
+	int n = 0, fd = 0;
+
+	for (;;) {
+		int digits = 0;
+		long long v = 0;
+		while (*s >= '0' && *s <= '9' && digits < 9) {
+			v = v * 10 + (*s++ - '0');
+			digits++;
+		}
+		if (!digits || (n > 0 && (digits != 2 || v >= 60)))
+			return false;
+		part[n++] = v;
+		if (*s == ':' && n < 3) {
+			s++;
+			continue;
+		}
+		break;
+	}
+	if (*s == '.') {
+		s++;
+		while (*s >= '0' && *s <= '9' && fd < 3) {
+			frac = frac * 10 + (*s++ - '0');
+			fd++;
+		}
+		if (!fd)
+			return false;
+		while (fd++ < 3)
+			frac *= 10;
+	}
+	if (*s)
+		return false;
+	long long t = 0;
+	for (int i = 0; i < n; i++)
+		t = t * 60 + part[i];
+	*out = (double)(t * 1000 + frac) / 1000;
+	return true;
+}
+
+/* The number of characters in UTF-8 text. */
+static size_t utf8_chars(const char *s)
+{
+	size_t n = 0;
+	for (; *s; s++)
+		n += ((unsigned char)*s & 0xc0) != 0x80;
+	return n;
+}
+
+#define MAX_CHAPTERS 500
+#define MAX_CHAPTER_TITLE 200
+
+/* One item of chapters: {start, title}, after the ones read so far. */
+static int read_chapter(struct ctx *c, struct lib_story *s, const struct ynode *it)
+{
+	const struct ynode *start = NULL;
+	char *title = NULL, t1[32], t2[32];
+	double at = 0;
+	int rc = 0;
+
+	if (it->kind != Y_MAP)
+		return herr(c->err, HEARTH_EINVAL,
+			    "%s: line %d: chapters: expected items like {start: \"1:30\", title: "
+			    "\"The kettle\"}",
+			    c->file, it->line);
+	for (size_t i = 0; i < it->n && !rc; i++) {
+		if (!strcmp(it->keys[i], "start"))
+			start = it->items[i];
+		else if (!strcmp(it->keys[i], "title"))
+			rc = get_text(c, it->items[i], "chapters.title", &title);
+		else
+			rc = herr(c->err, HEARTH_EINVAL, "%s: line %d: unknown key 'chapters.%s'",
+				  c->file, it->items[i]->line, it->keys[i]);
+	}
+	if (rc)
+		goto end;
+	if (!start) {
+		rc = herr(c->err, HEARTH_EINVAL, "%s: line %d: chapters.start: is missing", c->file,
+			  it->line);
+		goto end;
+	}
+	if (start->kind != Y_SCALAR || !parse_start(start->str, &at)) {
+		rc = herr(c->err, HEARTH_EINVAL,
+			  "%s: line %d: chapters.start: expected a time like 1:30, 01:02:03 or 90.5 "
+			  "(seconds)%s%s%s",
+			  c->file, start->line, start->kind == Y_SCALAR ? ", not '" : "",
+			  start->kind == Y_SCALAR ? start->str : "", start->kind == Y_SCALAR ? "'" : "");
+		goto end;
+	}
+	if (!title) {
+		rc = herr(c->err, HEARTH_EINVAL, "%s: line %d: chapters.title: is missing; every "
+			  "chapter needs a title", c->file, it->line);
+		goto end;
+	}
+	if (strchr(title, '\n') || strchr(title, '\r') || !text_valid(title, strlen(title))) {
+		rc = herr(c->err, HEARTH_EINVAL, "%s: line %d: chapters.title: must be one line of "
+			  "text", c->file, it->line);
+		goto end;
+	}
+	if (utf8_chars(title) > MAX_CHAPTER_TITLE) {
+		rc = herr(c->err, HEARTH_EINVAL,
+			  "%s: line %d: chapters.title: is longer than %d characters", c->file,
+			  it->line, MAX_CHAPTER_TITLE);
+		goto end;
+	}
+	if (s->n_chapters && at <= s->chapters[s->n_chapters - 1].start) {
+		lib_clock(at, t1);
+		lib_clock(s->chapters[s->n_chapters - 1].start, t2);
+		rc = herr(c->err, HEARTH_EINVAL,
+			  "%s: line %d: chapters.start: %s is not after the chapter before it (%s); "
+			  "chapters must start in order",
+			  c->file, start->line, t1, t2);
+		goto end;
+	}
+	s->chapters = xrealloc(s->chapters, (s->n_chapters + 1) * sizeof *s->chapters);
+	s->chapters[s->n_chapters].start = at;
+	s->chapters[s->n_chapters++].title = title;
+	title = NULL;
+end:
+	free(title);
+	return rc;
+}
+
+/* chapters: a list of {start, title}, starts strictly increasing. */
+static int read_chapters(struct ctx *c, struct lib_story *s, const struct ynode *v)
+{
+	c->chapters_line = v->line;
+	if (v->kind == Y_SCALAR && !*v->str)
+		return 0;
+	if (v->kind != Y_SEQ)
+		return herr(c->err, HEARTH_EINVAL,
+			    "%s: line %d: chapters: expected a list of {start, title}", c->file,
+			    v->line);
+	if (v->n > MAX_CHAPTERS)
+		return herr(c->err, HEARTH_EINVAL, "%s: line %d: chapters: more than %d chapters",
+			    c->file, v->line, MAX_CHAPTERS);
+	for (size_t i = 0; i < v->n; i++) {
+		int rc = read_chapter(c, s, v->items[i]);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+/* Chapters mark a sound: the story must have audio or music. */
+static int chapters_need_sound(struct ctx *c, const struct lib_story *s)
+{
+	if (!s->n_chapters)
+		return 0;
+	for (size_t i = 0; i < s->n_assets; i++)
+		if (!strcmp(s->assets[i].role, "audio") || !strcmp(s->assets[i].role, "music"))
+			return 0;
+	return herr(c->err, HEARTH_EINVAL,
+		    "%s: line %d: chapters: the story has no audio or music for them to mark",
+		    c->file, c->chapters_line);
 }
 
 /* ---- story bundles ----------------------------------------------------- */
@@ -342,6 +520,8 @@ static int read_key(struct ctx *c, struct lib_story *s, const char *k, const str
 		return add_file(c, s, v, k, k, NULL);
 	if (!strcmp(k, "art"))
 		return read_art(c, s, v);
+	if (!strcmp(k, "chapters"))
+		return read_chapters(c, s, v);
 	if (!strcmp(k, "season"))
 		return get_positive(c, v, k, &s->season);
 	if (!strcmp(k, "episode"))
@@ -457,7 +637,8 @@ int lib_bundle_read(const char *dir_in, struct lib_story **out, struct hearth_er
 	}
 	if (!s->language)
 		s->language = xstrdup("en");
-	if ((rc = settle_attribution(&c, s, attribution, attr_line)))
+	if ((rc = settle_attribution(&c, s, attribution, attr_line)) ||
+	    (rc = chapters_need_sound(&c, s)))
 		goto end;
 	rc = source_hash(&c, s, &md);
 end:

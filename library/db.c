@@ -112,6 +112,16 @@ static const char *const migrations[] = {
 	"  value TEXT NOT NULL\n"
 	");\n"
 	"PRAGMA user_version = 1;\n",
+
+	/* 2: chapters of a story's sound, from its front matter or its file */
+	"CREATE TABLE chapters (\n"
+	"  story_id INTEGER NOT NULL REFERENCES stories(id) ON DELETE CASCADE,\n"
+	"  position INTEGER NOT NULL,\n"
+	"  start REAL NOT NULL CHECK (start >= 0),\n"
+	"  title TEXT NOT NULL,\n"
+	"  PRIMARY KEY (story_id, position)\n"
+	");\n"
+	"PRAGMA user_version = 2;\n",
 };
 #define N_MIGRATIONS ((int64_t)(sizeof migrations / sizeof migrations[0]))
 

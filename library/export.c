@@ -1,7 +1,7 @@
 /*
  * export.c - the whole catalogue as one JSON document, for backups others
  * can read, audits and moving between tools: every story with its person,
- * consent, terms, assets and history, then every collection. Private
+ * consent, terms, assets, chapters and history, then every collection. Private
  * fields (the real name unless it is the byline, contact, consent notes,
  * review notes, audit details, submitted file names) are written only when
  * the caller asks for them.
@@ -139,6 +139,17 @@ static int story_out(hearth_lib *lib, struct jw *w, const struct lib_story *s,
 	jw_arr(w);
 	for (size_t i = 0; i < s->n_assets; i++)
 		asset_out(w, &s->assets[i], with_private);
+	jw_arr_end(w);
+	jw_key(w, "chapters");
+	jw_arr(w);
+	for (size_t i = 0; i < s->n_chapters; i++) {
+		jw_obj(w);
+		jw_key(w, "start");
+		jw_num(w, s->chapters[i].start);
+		jw_key(w, "title");
+		jw_str(w, s->chapters[i].title);
+		jw_obj_end(w);
+	}
 	jw_arr_end(w);
 	jw_key(w, "source_hash");
 	jw_str(w, s->source_hash);

@@ -117,6 +117,16 @@ struct lib_asset {
 };
 
 /*
+ * A chapter of a story's sound (its first audio file, else its first music
+ * file): from the front matter's chapters:, else read from the sound file
+ * at import. Public.
+ */
+struct lib_chapter {
+	double start;   /* seconds from the start */
+	char *title;    /* one line of text */
+};
+
+/*
  * A whole story as the editor sees it, private fields included. Fields
  * marked PRIVATE never leave the library (see lib_public_view).
  */
@@ -153,6 +163,8 @@ struct lib_story {
 
 	struct lib_asset *assets;
 	size_t n_assets;
+	struct lib_chapter *chapters;  /* starts strictly increasing */
+	size_t n_chapters;
 
 	char *source_hash;           /* of the imported bundle, for idempotence */
 };
@@ -223,7 +235,9 @@ int lib_story_set_consent(hearth_lib *lib, const char *slug, bool site, bool pod
  * the files it names. Fills a new story in *out: every field from the front
  * matter, slug from the folder name, and one asset per named file with its
  * role, alt text and filename (the path inside the bundle). Hashes, MIME
- * types and sizes are left for intake to fill. Checks every field (title
+ * types and sizes are left for intake to fill. Chapters come from
+ * chapters: (a list of {start, title}; starts strictly increasing; the
+ * story must have audio or music). Checks every field (title
  * required, known keys only, dates, attribution, consent values) and every
  * path (inside the bundle, present, a regular file, no link leaving it);
  * messages name the file, the line and the field.
@@ -314,6 +328,11 @@ struct pub_asset {
 	int index;         /* 1-based among assets of its role */
 };
 
+struct pub_chapter {
+	double start;      /* seconds */
+	const char *title;
+};
+
 /*
  * A story as the public may see it. It has no private fields: byline is
  * the name, the pseudonym or "Anonymous", as the contributor chose. All
@@ -335,6 +354,8 @@ struct pub_story {
 	int season, episode;
 	struct pub_asset *assets;
 	size_t n_assets;
+	struct pub_chapter *chapters;  /* of the first audio, else music, asset */
+	size_t n_chapters;
 	void *owned_;              /* internal */
 };
 

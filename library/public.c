@@ -90,6 +90,12 @@ static struct pub_story *make_public(const struct lib_story *s)
 			if (!strcmp(a->role, roles[r]))
 				pa->index = ++counts[r];
 	}
+	p->chapters = xcalloc(s->n_chapters ? s->n_chapters : 1, sizeof *p->chapters);
+	p->n_chapters = s->n_chapters;
+	for (size_t i = 0; i < s->n_chapters; i++) {
+		p->chapters[i].start = s->chapters[i].start;
+		p->chapters[i].title = keep(o, s->chapters[i].title);
+	}
 	return p;
 }
 
@@ -106,6 +112,7 @@ static void pub_story_free(struct pub_story *p)
 	strv_free(p->themes);
 	strv_free(p->tags);
 	free(p->assets);
+	free(p->chapters);
 	free(p);
 }
 

@@ -64,6 +64,9 @@ void lib_story_free(struct lib_story **ps)
 	for (size_t i = 0; i < s->n_assets; i++)
 		asset_release(&s->assets[i]);
 	free(s->assets);
+	for (size_t i = 0; i < s->n_chapters; i++)
+		free(s->chapters[i].title);
+	free(s->chapters);
 	free(s->source_hash);
 	free(s);
 	*ps = NULL;
@@ -180,10 +183,24 @@ static int load_assets(hearth_lib *lib, sqlite3_stmt *st, struct lib_story *s,
 	return rc;
 }
 
+static int load_chapters(hearth_lib *lib, sqlite3_stmt *st, struct lib_story *s,
+			 struct hearth_err *err)
+{
+	int rc;
+	sqlite3_reset(st);
+	sqlite3_bind_int64(st, 1, s->id);
+	while ((rc = lib_db_step(lib, st, err)) == 1) {
+		s->chapters = xrealloc(s->chapters, (s->n_chapters + 1) * sizeof *s->chapters);
+		s->chapters[s->n_chapters].start = sqlite3_column_double(st, 0);
+		s->chapters[s->n_chapters++].title = lib_col_str(st, 1);
+	}
+	return rc;
+}
+
 int lib_story_load_all(hearth_lib *lib, sqlite3_stmt *stmt, struct lib_story ***out,
 		       size_t *n, struct hearth_err *err)
 {
-	sqlite3_stmt *terms = NULL, *assets = NULL;
+	sqlite3_stmt *terms = NULL, *assets = NULL, *chapters = NULL;
 	struct lib_story **v = NULL;
 	size_t len = 0;
 	int rc;
@@ -202,18 +219,25 @@ int lib_story_load_all(hearth_lib *lib, sqlite3_stmt *stmt, struct lib_story ***
 				 "WHEN 'music' THEN 1 WHEN 'art' THEN 2 ELSE 3 END, position",
 				 "")))
 		goto end;
+	if ((rc = lib_db_prepare(lib, err, &chapters,
+				 "SELECT start, title FROM chapters WHERE story_id = ?1 "
+				 "ORDER BY position",
+				 "")))
+		goto end;
 	while ((rc = lib_db_step(lib, stmt, err)) == 1) {
 		struct lib_story *s = xcalloc(1, sizeof *s);
 		v = xrealloc(v, (len + 1) * sizeof *v);
 		v[len++] = s;
 		fill_row(stmt, s);
 		if ((rc = load_terms(lib, terms, s, err)) ||
-		    (rc = load_assets(lib, assets, s, err)))
+		    (rc = load_assets(lib, assets, s, err)) ||
+		    (rc = load_chapters(lib, chapters, s, err)))
 			goto end;
 	}
 end:
 	sqlite3_finalize(terms);
 	sqlite3_finalize(assets);
+	sqlite3_finalize(chapters);
 	if (rc) {
 		lib_story_list_free(v, len);
 		return rc;
@@ -300,6 +324,57 @@ static bool is_hex64(const char *s)
 	return true;
 }
 
+/* The length of the sound chapters mark (first audio, else first music); -1: none. */
+static double chaptered_duration(const struct lib_story *in)
+{
+	double music = -1;
+	for (size_t i = 0; i < in->n_assets; i++) {
+		const char *r = in->assets[i].role;
+		if (r && !strcmp(r, "audio"))
+			return in->assets[i].duration;
+		if (r && !strcmp(r, "music") && music < 0)
+			music = in->assets[i].duration;
+	}
+	return music;
+}
+
+/*
+ * Chapters: titled, starting in order, and inside the sound they mark
+ * (whose length intake has measured by now).
+ */
+static int check_chapters(const struct lib_story *in, const char *slug,
+			  struct hearth_err *err)
+{
+	double d = in->n_chapters ? chaptered_duration(in) : 0;
+	char t1[32], t2[32];
+
+	if (in->n_chapters && d < 0)
+		return herr(err, HEARTH_EINVAL,
+			    "story '%s': chapters: the story has no audio or music for them to mark",
+			    slug);
+	for (size_t i = 0; i < in->n_chapters; i++) {
+		const struct lib_chapter *c = &in->chapters[i];
+		lib_clock(c->start, t1);
+		if (!c->title || !*c->title || !text_valid(c->title, strlen(c->title)))
+			return herr(err, HEARTH_EINVAL,
+				    "story '%s': chapters: chapter %zu (%s) needs a title", slug, i + 1,
+				    t1);
+		if (!(c->start >= 0) || (i && c->start <= in->chapters[i - 1].start))
+			return herr(err, HEARTH_EINVAL,
+				    "story '%s': chapters: chapter %zu (%s) does not start after the "
+				    "one before it",
+				    slug, i + 1, t1);
+		if (d > 0 && c->start >= d) {
+			lib_clock(d, t2);
+			return herr(err, HEARTH_EINVAL,
+				    "story '%s': chapters: chapter %zu '%s' starts at %s, after the end "
+				    "of the audio (%s)",
+				    slug, i + 1, c->title, t1, t2);
+		}
+	}
+	return 0;
+}
+
 /* What must hold of a story before it is written, whoever sends it. */
 static int check_input(hearth_lib *lib, const struct lib_story *in, const char *slug,
 		       struct hearth_err *err)
@@ -346,7 +421,7 @@ static int check_input(hearth_lib *lib, const struct lib_story *in, const char *
 			return herr(err, HEARTH_EINVAL,
 				    "story '%s': art '%s': alt text is missing", slug, name);
 	}
-	return 0;
+	return check_chapters(in, slug, err);
 }
 
 /* Inserts or updates the contributor; *person_id 0 means a new row. */
@@ -404,6 +479,19 @@ static int write_assets(hearth_lib *lib, int64_t id, const struct lib_story *in,
 				 a->alt, a->size, a->duration, a->width, a->height, a->codec,
 				 a->sample_rate, a->channels);
 	}
+	return rc;
+}
+
+/* Replaces the story's chapters. */
+static int write_chapters(hearth_lib *lib, int64_t id, const struct lib_story *in,
+			  struct hearth_err *err)
+{
+	int rc = lib_db_exec(lib, err, "DELETE FROM chapters WHERE story_id = ?1", "I", id);
+	for (size_t i = 0; i < in->n_chapters && !rc; i++)
+		rc = lib_db_exec(lib, err,
+				 "INSERT INTO chapters (story_id, position, start, title) "
+				 "VALUES (?1, ?2, ?3, ?4)",
+				 "Iids", id, (int)i, in->chapters[i].start, in->chapters[i].title);
 	return rc;
 }
 
@@ -551,6 +639,7 @@ int lib_story_import(hearth_lib *lib, const struct lib_story *in, bool *changed,
 		rc = insert_story(lib, in, in->slug, status, published_at, &id, err);
 	}
 	if (rc || (rc = write_terms(lib, id, in, err)) || (rc = write_assets(lib, id, in, err)) ||
+	    (rc = write_chapters(lib, id, in, err)) ||
 	    (rc = write_consent(lib, id, site, podcast, in->consent_given,
 				in->consent_recorded_by, in->consent_note, withdrawn_at, err)))
 		goto end;
@@ -619,6 +708,7 @@ int lib_story_submit(hearth_lib *lib, const struct lib_story *in, char **slug_ou
 		goto end_txn;
 	if ((rc = insert_story(lib, in, slug, ST_SUBMITTED, 0, &id, err)) ||
 	    (rc = write_terms(lib, id, in, err)) || (rc = write_assets(lib, id, in, err)) ||
+	    (rc = write_chapters(lib, id, in, err)) ||
 	    (rc = write_consent(lib, id, in->consent_site, in->consent_podcast,
 				in->consent_given, in->consent_recorded_by, in->consent_note,
 				0, err)))

@@ -1,37 +1,206 @@
 /*
- * chapters.c - chapter marks: read from audio files with libavformat, and
- * written as Podcasting 2.0 JSON chapters for the feed.
+ * chapters.c - chapter marks: read from audio files with libavformat (MP3
+ * CHAP frames, MP4 chapters, Matroska chapters, Ogg and FLAC CHAPTERxxx
+ * comments all arrive as AVFormatContext.chapters), and written as
+ * Podcasting 2.0 JSON chapters for the feed's podcast:chapters.
+ *
+ * Chapters read from a file are the storyteller's content, so they are
+ * tidied rather than refused: put in order, repeats and marks past the
+ * end dropped, titles made one line, and a chapter without a title named
+ * "Chapter N". Chapters written out must already be right: in order and
+ * inside the audio.
  */
 #include "mediaInt.h"
 
+#include <math.h>
 #include <stdlib.h>
+#include <string.h>
+
+/* More than this is not a chapter list but noise. */
+#define MAX_CHAPTERS 1000
+/* A title longer than this is cut (at a character boundary). */
+#define MAX_TITLE 200
+
+static int by_start(const void *pa, const void *pb)
+{
+	const struct media_chapter *a = pa, *b = pb;
+	return a->start < b->start ? -1 : a->start > b->start;
+}
+
+/*
+ * A chapter title as one line of UTF-8 text: line breaks and tabs become
+ * spaces, runs of spaces one, the ends trimmed, cut at MAX_TITLE bytes.
+ * NULL when nothing valid is left.
+ */
+static char *tidy_title(const char *s)
+{
+	struct buf b = BUF_INIT;
+	bool space = false;
+
+	if (!s || !text_valid(s, strlen(s)))
+		return NULL;
+	for (; *s; s++) {
+		if (*s == ' ' || *s == '\t' || *s == '\n' || *s == '\r') {
+			space = b.len > 0;
+			continue;
+		}
+		if (space)
+			buf_putc(&b, ' ');
+		space = false;
+		buf_putc(&b, *s);
+	}
+	if (b.len > MAX_TITLE) {
+		size_t n = MAX_TITLE;
+		while (n > 0 && ((unsigned char)b.data[n] & 0xc0) == 0x80)
+			n--; /* not inside a character */
+		b.len = n;
+		b.data[n] = '\0';
+	}
+	if (!b.len) {
+		buf_release(&b);
+		return NULL;
+	}
+	return buf_detach(&b);
+}
 
 int media_chapters_read(const char *src, struct media_chapter **out, size_t *n,
 			struct hearth_err *err)
 {
-	(void)err;
-	(void)src;
+	AVFormatContext *fmt = NULL;
+	struct media_chapter *v = NULL;
+	size_t len = 0;
+	double end;
+	int rc;
+
 	*out = NULL;
 	*n = 0;
+	if ((rc = media_open_format(src, src, &fmt, err)))
+		return rc;
+	end = fmt->duration != AV_NOPTS_VALUE && fmt->duration > 0
+		      ? (double)fmt->duration / AV_TIME_BASE
+		      : 0;
+	v = xcalloc(fmt->nb_chapters ? fmt->nb_chapters : 1, sizeof *v);
+	for (unsigned i = 0; i < fmt->nb_chapters && len < MAX_CHAPTERS; i++) {
+		const AVChapter *ch = fmt->chapters[i];
+		const AVDictionaryEntry *t = av_dict_get(ch->metadata, "title", NULL, 0);
+		double start;
+
+		if (ch->start == AV_NOPTS_VALUE || ch->time_base.num <= 0 || ch->time_base.den <= 0)
+			continue;
+		start = (double)av_rescale_q(ch->start, ch->time_base, (AVRational){1, 1000}) / 1000;
+		if (start < 0 || (end > 0 && start >= end))
+			continue;
+		v[len].start = start;
+		v[len].title = tidy_title(t ? t->value : NULL);
+		len++;
+	}
+	media_close_format(&fmt);
+
+	if (len)
+		qsort(v, len, sizeof *v, by_start);
+	/* one chapter per start; the first in order wins */
+	size_t k = 0;
+	for (size_t i = 0; i < len; i++) {
+		if (k && v[i].start == v[k - 1].start) {
+			free((char *)v[i].title);
+			continue;
+		}
+		v[k++] = v[i];
+	}
+	for (size_t i = 0; i < k; i++)
+		if (!v[i].title)
+			v[i].title = xasprintf("Chapter %zu", i + 1);
+	if (!k) {
+		free(v);
+		v = NULL;
+	}
+	*out = v;
+	*n = k;
 	return 0;
 }
 
 void media_chapters_free(struct media_chapter *v, size_t n)
 {
-	for (size_t i = 0; i < n; i++)
+	for (size_t i = 0; v && i < n; i++)
 		free((char *)v[i].title);
 	free(v);
+}
+
+/* "1:05.2" style, for messages; out needs 32 bytes. */
+static void clock_of(double s, char out[32])
+{
+	long long t = (long long)s;
+	double frac = s - (double)t;
+	if (t >= 3600)
+		snprintf(out, 32, "%lld:%02lld:%02lld", t / 3600, t / 60 % 60, t % 60);
+	else
+		snprintf(out, 32, "%lld:%02lld", t / 60, t % 60);
+	if (frac >= 0.001)
+		snprintf(out + strlen(out), 32 - strlen(out), ".%03d", (int)lround(frac * 1000));
 }
 
 int media_chapters_json(const struct media_chapter *v, size_t n, double duration,
 			const char *title, const char *podcast_name, struct buf *out,
 			struct hearth_err *err)
 {
-	(void)v;
-	(void)n;
-	(void)duration;
-	(void)title;
-	(void)podcast_name;
-	(void)out;
-	return herr(err, HEARTH_EINVAL, "chapters are not written yet");
+	struct buf b = BUF_INIT;
+	struct jw w;
+	char t1[32], t2[32];
+
+	if (!n)
+		return herr(err, HEARTH_EINVAL, "chapters: there are none to write");
+	for (size_t i = 0; i < n; i++) {
+		const char *ti = v[i].title;
+		if (!isfinite(v[i].start) || v[i].start < 0)
+			return herr(err, HEARTH_EINVAL, "chapters: chapter %zu starts before the beginning",
+				    i + 1);
+		if (i && v[i].start <= v[i - 1].start) {
+			clock_of(v[i].start, t1);
+			clock_of(v[i - 1].start, t2);
+			return herr(err, HEARTH_EINVAL,
+				    "chapters: chapter %zu starts at %s, not after chapter %zu (%s)", i + 1,
+				    t1, i, t2);
+		}
+		if (duration > 0 && v[i].start >= duration) {
+			clock_of(v[i].start, t1);
+			clock_of(duration, t2);
+			return herr(err, HEARTH_EINVAL,
+				    "chapters: chapter %zu starts at %s, after the end of the audio (%s)",
+				    i + 1, t1, t2);
+		}
+		if (!ti || !*ti || !text_valid(ti, strlen(ti)))
+			return herr(err, HEARTH_EINVAL,
+				    "chapters: chapter %zu needs a title of UTF-8 text", i + 1);
+	}
+	if ((title && !text_valid(title, strlen(title))) ||
+	    (podcast_name && !text_valid(podcast_name, strlen(podcast_name))))
+		return herr(err, HEARTH_EINVAL, "chapters: the titles must be UTF-8 text");
+
+	jw_init(&w, &b, true);
+	jw_obj(&w);
+	jw_key(&w, "version");
+	jw_str(&w, "1.2.0");
+	if (title && *title) {
+		jw_key(&w, "title");
+		jw_str(&w, title);
+	}
+	if (podcast_name && *podcast_name) {
+		jw_key(&w, "podcastName");
+		jw_str(&w, podcast_name);
+	}
+	jw_key(&w, "chapters");
+	jw_arr(&w);
+	for (size_t i = 0; i < n; i++) {
+		jw_obj(&w);
+		jw_key(&w, "startTime");
+		jw_num(&w, round(v[i].start * 1000) / 1000);
+		jw_key(&w, "title");
+		jw_str(&w, v[i].title);
+		jw_obj_end(&w);
+	}
+	jw_arr_end(&w);
+	jw_obj_end(&w);
+	buf_add(out, b.data, b.len);
+	buf_release(&b);
+	return 0;
 }

@@ -210,17 +210,23 @@ int media_loudness(const char *src, double *lufs, double *true_peak,
 		   struct hearth_err *err);
 
 /*
- * Chapters embedded in an audio file (MP3 CHAP, MP4 chapters, Ogg/FLAC
- * CHAPTERxx comments), as libavformat reads them. Returns a new array in
- * *out (free with media_chapters_free); *n is 0 when there are none.
+ * Chapters embedded in an audio file (MP3 CHAP, MP4 and Matroska chapters,
+ * Ogg/FLAC CHAPTERxxx comments), as libavformat reads them, tidied: in
+ * order of start, one per start, none at or after the stated end, titles
+ * one line ("Chapter N" when there is none). Returns a new array in *out
+ * (free with media_chapters_free, which accepts NULL); *out is NULL and
+ * *n 0 when there are none.
  */
 int media_chapters_read(const char *src, struct media_chapter **out, size_t *n,
 			struct hearth_err *err);
 void media_chapters_free(struct media_chapter *v, size_t n);
 
 /*
- * Podcasting 2.0 JSON chapters ("version": "1.2.0", "chapters": [...]).
- * Chapters must start in order inside duration.
+ * Podcasting 2.0 JSON chapters ("version": "1.2.0", title and podcastName
+ * when given, "chapters": [{"startTime": seconds, "title": ...}]), pretty
+ * printed, appended to out. Refuses (HEARTH_EINVAL) no chapters, starts
+ * not strictly increasing or not before duration (when > 0), and missing
+ * titles.
  */
 int media_chapters_json(const struct media_chapter *v, size_t n, double duration,
 			const char *title, const char *podcast_name, struct buf *out,
@@ -243,9 +249,12 @@ int media_cached_jpeg(hearth_lib *lib, const struct lib_asset *a, int max_width,
 /* ---- transcripts ------------------------------------------------------- */
 
 /*
- * Reads a WebVTT or SRT transcript and checks it (timings ordered, inside
- * duration when duration > 0). Writes WebVTT to vtt (may be NULL) and the
- * plain text, one cue a line, to text (may be NULL).
+ * Reads a WebVTT or SRT transcript with libavformat's webvtt or srt
+ * demuxer (chosen by the content) and checks it: UTF-8, at least one cue,
+ * every cue read, starts in order, each cue ending after it starts and,
+ * when duration > 0, no later than half a second after it. Messages name
+ * src, the cue and its start. Appends normalised WebVTT to vtt and the
+ * plain text, one cue a line, to text (either may be NULL).
  */
 int media_transcript(const char *src, double duration, struct buf *vtt,
 		     struct buf *text, struct hearth_err *err);

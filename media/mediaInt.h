@@ -1,6 +1,6 @@
 /*
  * mediaInt.h - the private header of media/: the pieces its files share
- * and nobody outside includes. It holds the one way media/ opens a file
+ * and nobody outside includes (but the fuzz targets in tests/fuzz/). It holds the one way media/ opens a file
  * with libavformat (a demuxer allow-list, the file protocol only, logging
  * kept quiet), the decoder loop every rendition uses, FFmpeg error
  * translation, and the temporary-file dance that makes outputs atomic.
@@ -123,6 +123,9 @@ void media_tmp_abort(char **tmp);
  */
 int media_transcript_named(const char *src, const char *name, double duration,
 			   struct buf *vtt, struct buf *text, struct hearth_err *err);
+/* The same over n bytes in memory (the fuzz target's way in). */
+int media_transcript_mem(const char *data, size_t n, const char *name, double duration,
+			 struct buf *vtt, struct buf *text, struct hearth_err *err);
 
 /* Shared size limit for text files Hearth reads whole (transcripts, text). */
 #define MEDIA_MAX_TEXT_BYTES (16 * 1024 * 1024)

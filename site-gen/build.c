@@ -1,7 +1,7 @@
 /*
  * build.c - site_build(): the whole pipeline from the library's public
  * view to a finished folder. It reads the settings and both views (site,
- * podcast), makes the media renditions, writes one HTML page per story on
+ * podcast), makes the media renditions and JSON chapters, writes one HTML page per story on
  * the site, per collection, the home page and 404.html through the theme,
  * writes feed.xml from the podcast view, and swaps the folder in.
  *
@@ -100,6 +100,7 @@ void site_ctx_release(struct site_ctx *c)
 		free(m->cover_src);
 		free(m->vtt_src);
 		free(m->transcript);
+		free(m->chapters_src);
 	}
 	xfree(&c->e);
 	c->n = 0;
@@ -231,7 +232,7 @@ static void podcast_guid(const struct site_ctx *c, const char *feed_url, char ou
 
 /* The URLs and HTML one feed item points into. */
 struct item_strings {
-	char *link, *enclosure, *image, *transcript, *html;
+	char *link, *enclosure, *image, *transcript, *chapters, *html;
 };
 
 static void item_fill(const struct site_ctx *c, const struct site_entry *e,
@@ -250,6 +251,8 @@ static void item_fill(const struct site_ctx *c, const struct site_entry *e,
 		o->image = xstrdup(cover);
 	if (e->m.vtt_src)
 		o->transcript = xasprintf("%s/%s", b, e->m.vtt_src);
+	if (e->m.chapters_src)
+		o->chapters = xasprintf("%s/%s", b, e->m.chapters_src);
 	o->html = item_html(e, o->link);
 
 	it->title = ps->title;
@@ -268,6 +271,7 @@ static void item_fill(const struct site_ctx *c, const struct site_entry *e,
 	it->image_url = o->image;
 	it->transcript_url = o->transcript;
 	it->transcript_type = "text/vtt";
+	it->chapters_url = o->chapters;
 	it->license = ps->license;
 	it->warnings = ps->warnings;
 	it->language = ps->language;
@@ -335,6 +339,7 @@ static int write_feed(const struct site_ctx *c, const char *staging, struct site
 		free(own[i].enclosure);
 		free(own[i].image);
 		free(own[i].transcript);
+		free(own[i].chapters);
 		free(own[i].html);
 	}
 	buf_release(&out);
@@ -429,6 +434,8 @@ int site_build_input(hearth_lib *lib, const struct site_input *in,
 
 	rc = site_media_run(lib, ops, &c, cover_path, staging, opts->jobs, opts->progress,
 			    &st.media_made, &st.media_cached, err);
+	if (!rc)
+		rc = site_chapters_write(&c, staging, err);
 	if (!rc)
 		rc = write_pages(&c, theme, staging, &st, err);
 	if (!rc && site_theme_css(theme)) {

@@ -93,7 +93,12 @@ static int run_mp3(struct pool *p, struct job *j)
 	struct media_tags tags = {.title = s->title, .artist = s->byline, .album = p->set->title};
 	struct site_audio *au = &j->e->m.audio[j->slot];
 	char *cached = NULL;
+	/* the chapters mark the first track (chapters.c) */
+	struct media_chapter *chapters = j->slot == 0 ? site_media_chapters(s) : NULL;
+	tags.chapters = chapters;
+	tags.n_chapters = chapters ? s->n_chapters : 0;
 	int rc = p->ops->mp3(p->lib, &la, j->audio_kind, &tags, &cached, &j->made, &j->err);
+	free(chapters);
 	if (!rc)
 		rc = place(p, cached, j->rel, &j->err);
 	if (!rc) {

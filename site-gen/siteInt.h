@@ -60,6 +60,7 @@ struct site_media {
 	char *cover_src;            /* "media/<slug>/cover.jpg": the episode's cover, or NULL */
 	char *vtt_src;              /* "media/<slug>/<slug>.vtt" or NULL */
 	char *transcript;           /* plain text, one cue a line, or NULL */
+	char *chapters_src;         /* "media/<slug>/<slug>.chapters.json" or NULL */
 };
 
 /*
@@ -132,6 +133,21 @@ int site_media_run(hearth_lib *lib, const struct site_media_ops *ops,
 		   struct site_ctx *c, const char *cover_path, const char *staging,
 		   int jobs, bool progress, size_t *made, size_t *cached,
 		   struct hearth_err *err);
+
+/* ---- chapters (chapters.c) ---------------------------------------------- */
+
+/*
+ * The story's chapters as media/ takes them (for the audio's tags): a new
+ * array of s->n_chapters, free() it; the titles are borrowed from s. NULL
+ * when there are none.
+ */
+struct media_chapter *site_media_chapters(const struct pub_story *s);
+
+/*
+ * Writes staging/media/<slug>/<slug>.chapters.json (Podcasting 2.0) for
+ * every podcast entry with audio and chapters, and sets m.chapters_src.
+ */
+int site_chapters_write(struct site_ctx *c, const char *staging, struct hearth_err *err);
 
 /* ---- the public view as XML (view.c) ----------------------------------- */
 

@@ -21,6 +21,7 @@
  *       <themes><theme/></themes> <tags><tag/></tags> <season/> <episode/>
  *       (story pages only:)
  *       <audio src type role duration clock size size-human/>
+ *       <chapters><chapter start clock duration>Title</chapter></chapters>
  *       <art src alt width height>      (src: the largest JPEG)
  *         <image type="image/jpeg|image/webp" src width height/>...
  *       </art>                          (narrowest first, per type)
@@ -314,6 +315,33 @@ static void image_nodes(xmlNodePtr art, const char *type, const struct site_imag
 	}
 }
 
+/*
+ * The chapters of the first track: start in seconds (as in the JSON),
+ * clock ("1:30") to show, and duration, the start as ISO 8601 for <time>.
+ */
+static void chapters_node(xmlNodePtr story, const struct pub_story *s)
+{
+	xmlNodePtr l = add(story, "chapters", NULL);
+	char num[48];
+	for (size_t i = 0; i < s->n_chapters; i++) {
+		const struct pub_chapter *ch = &s->chapters[i];
+		long long ms = (long long)(ch->start * 1000 + 0.5);
+		xmlNodePtr n = add(l, "chapter", ch->title);
+		if (ms % 1000)
+			snprintf(num, sizeof num, "%lld.%03lld", ms / 1000, ms % 1000);
+		else
+			snprintf(num, sizeof num, "%lld", ms / 1000);
+		set(n, "start", num);
+		clock_time((double)(ms / 1000), num);
+		set(n, "clock", num);
+		if (ms % 1000)
+			snprintf(num, sizeof num, "PT%lld.%03lldS", ms / 1000, ms % 1000);
+		else
+			snprintf(num, sizeof num, "PT%lldS", ms / 1000);
+		set(n, "duration", num);
+	}
+}
+
 xmlDocPtr site_page_story(const struct site_ctx *c, const struct site_entry *e)
 {
 	xmlNodePtr page;
@@ -335,6 +363,8 @@ xmlDocPtr site_page_story(const struct site_ctx *c, const struct site_entry *e)
 		human_size(a->size, num);
 		set(au, "size-human", num);
 	}
+	if (m->n_audio && e->s->n_chapters)
+		chapters_node(n, e->s);
 	for (size_t i = 0; i < m->n_art; i++) {
 		const struct site_art *a = &m->art[i];
 		xmlNodePtr art = add(n, "art", NULL);

@@ -3,6 +3,7 @@
 #   setup-deps.sh build   what building needs
 #   setup-deps.sh demo    building and the demo
 #   setup-deps.sh test    building and every test
+#   setup-deps.sh fuzz    building and `make fuzz` (clang with libFuzzer)
 # As root it runs apt-get; otherwise it prints the exact command and fails.
 set -eu
 
@@ -11,11 +12,14 @@ build=(build-essential pkg-config libavformat-dev libavcodec-dev libavutil-dev
        libmagic-dev libsqlite3-dev libcmark-dev libyaml-dev)
 test=(ffmpeg espeak-ng python3 python3-podcastparser python3-feedparser
       libxml2-utils chromium default-jre-headless fonts-dejavu-core)
+# clang-14's libFuzzer runtime is in libclang-rt-14-dev; ffmpeg makes the seeds
+fuzz=(clang libclang-rt-14-dev ffmpeg)
 
 case "${1:-build}" in
 build|demo) want=("${build[@]}") ;;
 test) want=("${build[@]}" "${test[@]}") ;;
-*) echo "usage: $0 build|demo|test" >&2; exit 2 ;;
+fuzz) want=("${build[@]}" "${fuzz[@]}") ;;
+*) echo "usage: $0 build|demo|test|fuzz" >&2; exit 2 ;;
 esac
 
 missing=()

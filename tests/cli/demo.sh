@@ -21,6 +21,9 @@ for f in "$HEARTH_ROOT"/content/collections/*.yaml; do
 	check "collection_page_$s" test -s "$P/collections/$s/index.html"
 done
 check feed_well_formed xmllint --noout "$P/feed.xml"
+check demo_chapters_json python3 -c 'import json, sys; assert len(json.load(open(sys.argv[1]))["chapters"]) == 3' \
+	"$P/media/a-hard-tuesday/a-hard-tuesday.chapters.json"
+check demo_feed_chapters grep -q 'a-hard-tuesday.chapters.json" type="application/json+chapters"' "$P/feed.xml"
 episodes=$(grep -l -E '^(audio|music):' "$HEARTH_ROOT"/content/stories/*/story.md |
 	xargs grep -l 'podcast: yes' | wc -l)
 python3 "$HEARTH_ROOT/tests/cli/check_feed.py" "$P/feed.xml" "$P" "$episodes"

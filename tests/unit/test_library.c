@@ -213,7 +213,7 @@ static void schema_wal_and_private_marks(void)
 	sqlite3_finalize(st);
 	static const char *const tables[] = {"stories", "people", "consent", "assets",
 					     "story_terms", "collections", "collection_items",
-					     "audit", "settings"};
+					     "audit", "settings", "chapters"};
 	for (size_t i = 0; i < sizeof tables / sizeof tables[0]; i++) {
 		CHECK(sqlite3_prepare_v2(h, "SELECT sql FROM sqlite_master WHERE name = ?1", -1,
 					 &st, NULL) == SQLITE_OK);
@@ -644,6 +644,207 @@ static void bundle_read_refusals(void)
 	CHECK_FAILS(lib_bundle_read(dir, &s, &err), HEARTH_ENOENT, &err, "story.md");
 	bundle_file(dir, "story.md", "just text\n");
 	CHECK_FAILS(lib_bundle_read(dir, &s, &err), HEARTH_EINVAL, &err, "front matter");
+	free(dir);
+}
+
+/* ---- chapters ------------------------------------------------------------ */
+
+static void bundle_chapters(void)
+{
+	struct hearth_err err;
+	struct lib_story *s = NULL;
+	char *dir = make_bundle("ch1",
+				"title: T\n"
+				"audio: voice.flac\n"
+				"chapters:\n"
+				"  - {start: 0, title: Opening}\n"
+				"  - {start: \"1:30\", title: \"The kettle\"}\n"
+				"  - start: 00:02:05.5\n"
+				"    title: '  Tea, at last  '\n"
+				"  - {start: 1:02:03, title: Late}\n"
+				"  - {start: 4000.25, title: Later}\n",
+				"");
+	bundle_file(dir, "voice.flac", "FLAC");
+	CHECK_OK(lib_bundle_read(dir, &s, &err), &err);
+	CHECK(s->n_chapters == 5);
+	CHECK(s->chapters[0].start == 0 && s->chapters[1].start == 90 &&
+	      s->chapters[2].start == 125.5 && s->chapters[3].start == 3723 &&
+	      s->chapters[4].start == 4000.25);
+	CHECK_STR(s->chapters[0].title, "Opening");
+	CHECK_STR(s->chapters[2].title, "Tea, at last");
+	lib_story_free(&s);
+	free(dir);
+
+	/* music is sound enough; a first chapter after 0 is allowed */
+	dir = make_bundle("ch2", "title: T\nmusic: voice.flac\nchapters:\n  - {start: 5, title: A}\n",
+			  "");
+	bundle_file(dir, "voice.flac", "FLAC");
+	CHECK_OK(lib_bundle_read(dir, &s, &err), &err);
+	CHECK(s->n_chapters == 1 && s->chapters[0].start == 5);
+	lib_story_free(&s);
+	free(dir);
+
+	static const struct {
+		const char *front, *want;
+	} bad[] = {
+		{"chapters:\n  - {start: 0, title: A, url: x}\n",
+		 "story.md: line 5: unknown key 'chapters.url'"},
+		{"chapters:\n  - {start: 0}\n",
+		 "story.md: line 5: chapters.title: is missing; every chapter needs a title"},
+		{"chapters:\n  - {title: A}\n", "story.md: line 5: chapters.start: is missing"},
+		{"chapters:\n  - {start: \"1:75\", title: A}\n",
+		 "story.md: line 5: chapters.start: expected a time like 1:30, 01:02:03 or 90.5 "
+		 "(seconds), not '1:75'"},
+		{"chapters:\n  - {start: \"1:5\", title: A}\n", "not '1:5'"},
+		{"chapters:\n  - {start: -5, title: A}\n", "not '-5'"},
+		{"chapters:\n  - {start: \"90,5\", title: A}\n", "not '90,5'"},
+		{"chapters:\n  - {start: 1e3, title: A}\n", "not '1e3'"},
+		{"chapters:\n  - {start: [1], title: A}\n", "chapters.start: expected a time"},
+		{"chapters:\n  - {start: 0, title: A}\n  - {start: \"2:00\", title: B}\n"
+		 "  - {start: \"1:30\", title: C}\n",
+		 "story.md: line 7: chapters.start: 1:30 is not after the chapter before it (2:00); "
+		 "chapters must start in order"},
+		{"chapters:\n  - {start: 10, title: A}\n  - {start: \"0:10\", title: B}\n",
+		 "line 6: chapters.start: 0:10 is not after the chapter before it (0:10)"},
+		{"chapters: Opening at 0\n", "story.md: line 4: chapters: expected a list of {start, title}"},
+		{"chapters:\n  - Opening\n", "line 5: chapters: expected items like"},
+		{"chapters:\n  - start: 0\n    title: |\n      two\n      lines\n",
+		 "chapters.title: must be one line of text"},
+		{"chapters:\n  - {start: 0, title: \"\"}\n", "chapters.title: is missing"},
+	};
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		char slug[16], *front = xasprintf("title: T\naudio: voice.flac\n%s", bad[i].front);
+		snprintf(slug, sizeof slug, "chb%zu", i);
+		int rc = bundle_fails(slug, front, "", &err);
+		free(front);
+		if (rc != HEARTH_EINVAL || !strstr(err.msg, bad[i].want))
+			printf("# %zu: %d \"%s\"\n", i, rc, err.msg);
+		CHECK(rc == HEARTH_EINVAL && strstr(err.msg, bad[i].want));
+	}
+	/* a long title */
+	struct buf long_title = BUF_INIT;
+	buf_puts(&long_title, "title: T\naudio: voice.flac\nchapters:\n  - {start: 0, title: ");
+	for (int i = 0; i < 201; i++)
+		buf_puts(&long_title, "\xc3\xa9");
+	buf_puts(&long_title, "}\n");
+	CHECK_FAILS(bundle_fails("chlong", buf_cstr(&long_title), "", &err), HEARTH_EINVAL, &err,
+		    "chapters.title: is longer than 200 characters");
+	buf_release(&long_title);
+	/* chapters mark a sound */
+	CHECK_FAILS(bundle_fails("chnone", "title: T\nchapters:\n  - {start: 0, title: A}\n", "",
+				 &err),
+		    HEARTH_EINVAL, &err,
+		    "chnone/story.md: line 4: chapters: the story has no audio or music for them to "
+		    "mark");
+}
+
+static void chapters_stored_public_and_exported(void)
+{
+	struct hearth_err err;
+	hearth_lib *lib = fresh_lib("chapters");
+	struct lib_story *s = NULL, *got = NULL;
+	struct pub_story **v = NULL;
+	struct buf b = BUF_INIT;
+	size_t n = 0;
+	bool changed;
+	char *dir = make_bundle("told",
+				"title: Told\nstatus: published\npublished: 2024-05-10\n"
+				"consent: {site: yes, podcast: yes}\naudio: voice.flac\n"
+				"chapters:\n  - {start: 0, title: Opening}\n"
+				"  - {start: \"1:30.25\", title: \"The \\\"kettle\\\"\"}\n",
+				"");
+	bundle_file(dir, "voice.flac", "FLAC");
+
+	CHECK_OK(import_dir(lib, dir, &changed, &err), &err);
+	CHECK_OK(lib_story_get(lib, "told", &got, &err), &err);
+	CHECK(got->n_chapters == 2 && got->chapters[1].start == 90.25);
+	CHECK_STR(got->chapters[1].title, "The \"kettle\"");
+	lib_story_free(&got);
+
+	CHECK_OK(lib_public_view(lib, CH_PODCAST, &v, &n, NULL, NULL, &err), &err);
+	CHECK(n == 1 && v[0]->n_chapters == 2 && v[0]->chapters[1].start == 90.25);
+	CHECK_STR(v[0]->chapters[0].title, "Opening");
+	pub_story_list_free(v, n);
+
+	CHECK_OK(lib_export_json(lib, false, &b, &err), &err);
+	CHECK(strstr(buf_cstr(&b), "\"chapters\": [\n        {\n          \"start\": 0,\n"
+				   "          \"title\": \"Opening\"\n        },\n"
+				   "        {\n          \"start\": 90.250,\n"));
+	buf_release(&b);
+
+	/* a new bundle replaces them; none leaves none */
+	bundle_file(dir, "story.md",
+		    "---\ntitle: Told\nstatus: published\npublished: 2024-05-10\n"
+		    "consent: {site: yes, podcast: yes}\naudio: voice.flac\n---\n");
+	CHECK_OK(import_dir(lib, dir, &changed, &err), &err);
+	CHECK(changed);
+	CHECK_OK(lib_story_get(lib, "told", &got, &err), &err);
+	CHECK(got->n_chapters == 0 && got->chapters == NULL);
+	lib_story_free(&got);
+
+	/* the library checks them too: inside the audio, in order, with sound */
+	CHECK_OK(lib_bundle_read(dir, &s, &err), &err);
+	for (size_t i = 0; i < s->n_assets; i++) {
+		char sha[65];
+		char *p = path_join(dir, s->assets[i].filename);
+		CHECK_OK(lib_store_add(lib, p, sha, &err), &err);
+		free(p);
+		s->assets[i].sha256 = xstrdup(sha);
+		s->assets[i].duration = 120;
+	}
+	free(s->source_hash);
+	s->source_hash = NULL;
+	s->chapters = xcalloc(2, sizeof *s->chapters);
+	s->n_chapters = 2;
+	s->chapters[0].title = xstrdup("A");
+	s->chapters[1].title = xstrdup("B");
+	s->chapters[1].start = 125;
+	CHECK_FAILS(lib_story_import(lib, s, &changed, &err), HEARTH_EINVAL, &err,
+		    "story 'told': chapters: chapter 2 'B' starts at 2:05, after the end of the "
+		    "audio (2:00)");
+	s->chapters[1].start = 0;
+	CHECK_FAILS(lib_story_import(lib, s, &changed, &err), HEARTH_EINVAL, &err,
+		    "chapter 2 (0:00) does not start after the one before it");
+	s->chapters[1].start = 119.5;
+	CHECK_OK(lib_story_import(lib, s, &changed, &err), &err);
+	free(s->assets[0].role);
+	s->assets[0].role = xstrdup("art");
+	s->assets[0].alt = xstrdup("a picture");
+	CHECK_FAILS(lib_story_import(lib, s, &changed, &err), HEARTH_EINVAL, &err,
+		    "chapters: the story has no audio or music for them to mark");
+	lib_story_free(&s);
+	free(dir);
+	lib_close(&lib);
+}
+
+/* A catalogue from before chapters (schema 1) gains the table when opened. */
+static void migrates_to_chapters(void)
+{
+	struct hearth_err err;
+	hearth_lib *lib = NULL;
+	char *dir = tpath("migrate-ch");
+	char *db = path_join(dir, "hearth.db");
+	sqlite3 *h = NULL;
+	int64_t v = 0;
+
+	CHECK_OK(lib_init(dir, &err), &err);
+	CHECK(sqlite3_open(db, &h) == SQLITE_OK);
+	CHECK(sqlite3_exec(h, "DROP TABLE chapters; PRAGMA user_version = 1", NULL, NULL,
+			   NULL) == SQLITE_OK);
+	sqlite3_close(h);
+	CHECK_OK(lib_open(dir, &lib, &err), &err);
+	lib_close(&lib);
+	CHECK(sqlite3_open(db, &h) == SQLITE_OK);
+	sqlite3_stmt *st = NULL;
+	CHECK(sqlite3_prepare_v2(h, "SELECT (SELECT user_version FROM pragma_user_version), "
+				    "(SELECT count(*) FROM sqlite_master WHERE name = 'chapters')",
+				 -1, &st, NULL) == SQLITE_OK);
+	CHECK(sqlite3_step(st) == SQLITE_ROW);
+	v = sqlite3_column_int64(st, 0);
+	CHECK(v == 2 && sqlite3_column_int(st, 1) == 1);
+	sqlite3_finalize(st);
+	sqlite3_close(h);
+	free(db);
 	free(dir);
 }
 
@@ -1512,6 +1713,9 @@ int main(void)
 	RUN(settings_import_with_image);
 	RUN(bundle_read_happy_path);
 	RUN(bundle_read_refusals);
+	RUN(bundle_chapters);
+	RUN(chapters_stored_public_and_exported);
+	RUN(migrates_to_chapters);
 	RUN(import_is_idempotent);
 	RUN(import_updates_and_keeps_identity);
 	RUN(import_published_needs_consent);

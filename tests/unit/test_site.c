@@ -50,6 +50,8 @@ static struct pub_asset night_assets[] = {
 	{.role = "transcript", .sha256 = "cccc", .mime = "text/vtt", .index = 1},
 };
 
+static struct pub_chapter night_chapters[] = {{0, "Opening"}, {65.5, "The <long> night"}};
+
 static struct pub_story night = {
 	.slug = "night-shift",
 	.guid = "6d1f3a8e-0000-4000-8000-000000000001",
@@ -72,6 +74,8 @@ static struct pub_story night = {
 	.episode = 2,
 	.assets = night_assets,
 	.n_assets = 3,
+	.chapters = night_chapters,
+	.n_chapters = 2,
 };
 
 static struct pub_asset song_assets[] = {
@@ -137,13 +141,24 @@ static int write_n(const char *path, int64_t n, struct hearth_err *err)
 	return rc;
 }
 
+/* What fake_mp3 was given as chapters for night-shift's audio ("aaaa"), and for song's. */
+static size_t aaaa_chapters = 99, dddd_chapters = 99;
+static char aaaa_title2[64];
+
 static int fake_mp3(hearth_lib *lib, const struct lib_asset *a, enum media_audio_kind kind,
 		    const struct media_tags *tags, char **out, bool *made,
 		    struct hearth_err *err)
 {
 	(void)lib;
 	(void)kind;
-	(void)tags;
+	if (!strcmp(a->sha256, "aaaa")) {
+		aaaa_chapters = tags->n_chapters;
+		if (tags->n_chapters > 1)
+			snprintf(aaaa_title2, sizeof aaaa_title2, "%.3f %s", tags->chapters[1].start,
+				 tags->chapters[1].title);
+	} else if (!strcmp(a->sha256, "dddd")) {
+		dddd_chapters = tags->n_chapters;
+	}
 	*out = xasprintf("%s/cache/%s.mp3", t_tmpdir(), a->sha256);
 	if (made)
 		*made = !path_exists(*out);
@@ -297,9 +312,11 @@ static const char *const allowed[] = {
 	"page", "site", "title", "description", "language", "author", "license", "feed",
 	"cover", "story", "summary", "byline", "published", "warnings", "warning", "themes",
 	"theme", "tags", "tag", "season", "episode", "audio", "art", "image", "body",
-	"transcript", "line", "stories", "collections", "collection",
+	"transcript", "line", "stories", "collections", "collection", "chapters",
+	"chapter",
 	/* attributes */
 	"type", "base", "collections", "href", "url", "src", "slug", "anonymous", "iso", "n",
+	"start",
 	"role", "duration", "clock", "size", "size-human", "alt", "width", "height", "count",
 	NULL};
 
@@ -338,8 +355,12 @@ static void view_holds_only_public_fields(void)
 	struct site_ctx c;
 	make_ctx(&c, &set, colls);
 
-	const struct site_entry *e = site_ctx_find(&c, "night-shift");
+	struct site_entry *e = (struct site_entry *)site_ctx_find(&c, "night-shift");
 	CHECK(e && e->on_site && e->on_podcast);
+	/* as if its audio were made: the page lists chapters beside the player */
+	e->m.audio[0].src = xstrdup("media/night-shift/night-shift.mp3");
+	e->m.audio[0].role = "audio";
+	e->m.n_audio = 1;
 	xmlDocPtr pages[] = {site_page_story(&c, e), site_page_home(&c),
 			     site_page_collection(&c, &coll), site_page_404(&c)};
 	for (size_t i = 0; i < sizeof pages / sizeof pages[0]; i++) {
@@ -354,6 +375,9 @@ static void view_holds_only_public_fields(void)
 	CHECK(strstr(story, "<published iso=\"2024-05-10T12:00:00Z\">10 May 2024</published>"));
 	CHECK(strstr(story, "<warning>self-harm</warning>") != NULL);
 	CHECK(strstr(story, "<byline>Sky</byline>") != NULL);
+	CHECK(strstr(story, "<chapters><chapter start=\"0\" clock=\"0:00\" duration=\"PT0S\">"
+			    "Opening</chapter><chapter start=\"65.500\" clock=\"1:05\" "
+			    "duration=\"PT65.500S\">The &lt;long&gt; night</chapter></chapters>"));
 	/* the guid is for the feed; the page has no use for it */
 	CHECK(strstr(story, night.guid) == NULL);
 	free(story);
@@ -594,6 +618,20 @@ static void whole_build(void)
 	CHECK(strstr(feed, "night-shift.vtt\" type=\"text/vtt\" language=\"en\"") != NULL);
 	CHECK(strstr(feed, "<itunes:duration>126</itunes:duration>") != NULL);
 	CHECK(strstr(feed, "<podcast:guid>") != NULL);
+	/* chapters: JSON for the feed, marks in the episode's tags, a list on the page */
+	CHECK(strstr(feed, "<podcast:chapters url=\"https://stories.example.org/media/night-shift/"
+			   "night-shift.chapters.json\" type=\"application/json+chapters\"/>"));
+	CHECK(count_of(feed, "<podcast:chapters") == 1);
+	char *json = read_in(out, "media/night-shift/night-shift.chapters.json");
+	CHECK(json && strstr(json, "\"version\": \"1.2.0\"") &&
+	      strstr(json, "\"podcastName\": \"Hearth Stories\"") &&
+	      strstr(json, "\"startTime\": 65.500,\n      \"title\": \"The <long> night\""));
+	free(json);
+	p = path_join(out, "media/morning-song/morning-song.chapters.json");
+	CHECK(!path_exists(p));
+	free(p);
+	CHECK(aaaa_chapters == 2 && dddd_chapters == 0);
+	CHECK_STR(aaaa_title2, "65.500 The <long> night");
 
 	char *story = read_in(out, "stories/night-shift/index.html");
 	CHECK(story && strstr(story, "width=\"1600\" height=\"1066\"") != NULL);
@@ -609,6 +647,9 @@ static void whole_build(void)
 	CHECK(strstr(story, "srcset=\"../../media/night-shift/art-1-480.jpg 480w, "
 			    "../../media/night-shift/art-1-960.jpg 960w, "
 			    "../../media/night-shift/art-1-1600.jpg 1600w\"") != NULL);
+	CHECK(strstr(story, "<h3 id=\"chapters-title\">Chapters</h3>"));
+	CHECK(strstr(story, "<time class=\"chapter-time\" datetime=\"PT65.500S\">1:05</time> "
+			    "<span class=\"chapter-title\">The &lt;long&gt; night</span>"));
 	free(story);
 
 	/* the same input gives the same bytes */

@@ -343,7 +343,26 @@
             </p>
           </div>
         </xsl:for-each>
+        <xsl:call-template name="story-chapters"/>
       </section>
+    </xsl:if>
+  </xsl:template>
+
+  <!-- Context: a <story>. The chapters of the first track, by the player. -->
+  <xsl:template name="story-chapters">
+    <xsl:if test="chapters/chapter">
+      <nav class="chapters" aria-labelledby="chapters-title">
+        <h3 id="chapters-title">Chapters</h3>
+        <ol>
+          <xsl:for-each select="chapters/chapter">
+            <li>
+              <time class="chapter-time" datetime="{@duration}"><xsl:value-of select="@clock"/></time>
+              <xsl:text> </xsl:text>
+              <span class="chapter-title"><xsl:value-of select="."/></span>
+            </li>
+          </xsl:for-each>
+        </ol>
+      </nav>
     </xsl:if>
   </xsl:template>
 
