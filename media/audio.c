@@ -109,6 +109,7 @@ static int open_encoder(struct ajob *j, struct hearth_err *err)
 {
 	bool mp3 = j->kind == MEDIA_MP3;
 	const AVCodec *codec = avcodec_find_encoder_by_name(mp3 ? "libmp3lame" : "aac");
+	AVDictionary *opts = NULL;
 	int r;
 
 	if (!codec)
@@ -127,7 +128,15 @@ static int open_encoder(struct ajob *j, struct hearth_err *err)
 		j->enc->compression_level = LAME_QUALITY;
 	if (j->out->oformat->flags & AVFMT_GLOBALHEADER)
 		j->enc->flags |= AV_CODEC_FLAG_GLOBAL_HEADER;
-	r = avcodec_open2(j->enc, codec, NULL);
+	/*
+	 * Perceptual noise substitution replaces noisy bands with made-up
+	 * noise, whose peaks land well over the limiter's ceiling (1.8 dB on
+	 * speech at 96 kbit/s); it is meant for far lower bit rates anyway.
+	 */
+	if (!mp3)
+		av_dict_set(&opts, "aac_pns", "0", 0);
+	r = avcodec_open2(j->enc, codec, &opts);
+	av_dict_free(&opts);
 	if (r < 0)
 		return media_averr(err, HEARTH_EMEDIA, r, j->name, "cannot open the encoder");
 	if (j->enc->frame_size <= 0)
@@ -212,15 +221,20 @@ static int add_chapters(struct ajob *j, struct hearth_err *err)
 		return out_of_memory(j, err);
 	for (size_t i = 0; i < t->n_chapters; i++) {
 		double s = t->chapters[i].start;
-		int64_t start = (int64_t)llround(s * 1000);
+		int64_t start = isfinite(s) ? (int64_t)llround(s * 1000) : -1;
 		int64_t end = i + 1 < t->n_chapters
 				      ? (int64_t)llround(t->chapters[i + 1].start * 1000)
 				      : total;
-		if (!isfinite(s) || start < 0 || start >= total || end <= start)
+		if (start < 0 || start >= total)
 			return herr(err, HEARTH_EINVAL,
-				    "%s: chapter %zu starts at %.3f s, which is not in order "
-				    "inside the %.3f s of sound",
+				    "%s: chapter %zu starts at %.3f s, outside the %.3f s of sound",
 				    j->name, i + 1, s, j->m->duration);
+		if (i > 0 && start <= j->out->chapters[i - 1]->start)
+			return herr(err, HEARTH_EINVAL,
+				    "%s: chapter %zu starts at %.3f s, not after chapter %zu",
+				    j->name, i + 1, s, i);
+		if (end > total)
+			end = total;
 		AVChapter *c = av_mallocz(sizeof *c);
 		if (!c)
 			return out_of_memory(j, err);
