@@ -123,9 +123,9 @@ static const char *theme_dir(void)
 
 /* ---- stand-in media ------------------------------------------------------ */
 
-static int64_t fake_mp3_bytes(const struct lib_asset *a)
+static int64_t fake_mp3_bytes(const char *sha)
 {
-	return 1000 + (int64_t)strlen(a->sha256) * 111 + (a->sha256[0] == 'd' ? 7 : 0);
+	return 1000 + (int64_t)strlen(sha) * 111 + (sha[0] == 'd' ? 7 : 0);
 }
 
 static int write_n(const char *path, int64_t n, struct hearth_err *err)
@@ -137,17 +137,21 @@ static int write_n(const char *path, int64_t n, struct hearth_err *err)
 	return rc;
 }
 
-static int fake_mp3(hearth_lib *lib, const struct lib_asset *a, enum media_audio_kind kind,
-		    const struct media_tags *tags, char **out, bool *made,
-		    struct hearth_err *err)
+/* Every rendition media_cached makes, as a file of a known size. */
+static int fake_cached(hearth_lib *lib, const char *src, const char *sha,
+		       const struct media_job *job, struct media_result *res,
+		       struct hearth_err *err)
 {
+	static const char *const ext[] = {"mp3", "m4a", "json", "svg", "jpg", "webp", "jpg"};
 	(void)lib;
-	(void)kind;
-	(void)tags;
-	*out = xasprintf("%s/cache/%s.mp3", t_tmpdir(), a->sha256);
-	if (made)
-		*made = !path_exists(*out);
-	return write_n(*out, fake_mp3_bytes(a), err);
+	(void)src;
+	memset(res, 0, sizeof *res);
+	res->path = xasprintf("%s/cache/%s-%d-%d.%s", t_tmpdir(), sha, (int)job->kind,
+			      job->width, ext[job->kind]);
+	res->made = !path_exists(res->path);
+	res->size = job->kind == MEDIA_MP3 ? fake_mp3_bytes(sha)
+		    : job->kind == MEDIA_M4A ? 2 * fake_mp3_bytes(sha) : 300;
+	return write_n(res->path, res->size, err);
 }
 
 static int fake_jpeg(hearth_lib *lib, const struct lib_asset *a, int max_width, char **out,
@@ -192,7 +196,7 @@ static char *fake_store_path(const hearth_lib *lib, const char *sha)
 }
 
 static const struct site_media_ops fake_ops = {
-	fake_mp3, fake_jpeg, fake_image, fake_transcript, fake_store_path,
+	fake_cached, fake_jpeg, fake_image, fake_transcript, fake_store_path,
 };
 
 /* ---- helpers ------------------------------------------------------------- */
@@ -412,6 +416,10 @@ static void theme_makes_accessible_html(void)
 	e->m.audio[0].role = "audio";
 	e->m.audio[0].size = 1234567;
 	e->m.audio[0].duration = 125.6;
+	e->m.audio[0].m4a_src = xstrdup("media/night-shift/night-shift.m4a");
+	e->m.audio[0].m4a_size = 1434567;
+	e->m.audio[0].peaks_src = xstrdup("media/night-shift/night-shift-peaks.json");
+	e->m.audio[0].waveform_src = xstrdup("media/night-shift/night-shift-waveform.svg");
 	e->m.n_audio = 1;
 	e->m.vtt_src = xstrdup("media/night-shift/night-shift.vtt");
 	e->m.transcript = xstrdup("Hello & welcome.\nThe <second> line.\n");
@@ -450,6 +458,12 @@ static void theme_makes_accessible_html(void)
 	CHECK(strstr(h, "preload=\"none\"") != NULL);
 	CHECK(strstr(h, "src=\"../../media/night-shift/night-shift.mp3\"") != NULL);
 	CHECK(strstr(h, "download") != NULL);
+	/* the MP3 plays, the AAC is a download too; the waveform decorates */
+	CHECK(strstr(h, "<a href=\"../../media/night-shift/night-shift.m4a\" download=\"\">"
+			"AAC (1.4 MB)</a>") != NULL);
+	const char *wave = strstr(h, "<img class=\"waveform\" "
+				     "src=\"../../media/night-shift/night-shift-waveform.svg\" alt=\"\"");
+	CHECK(wave && wave < audio);
 	CHECK(strstr(h, "Length 2:06") != NULL);
 	CHECK(strstr(h, "1.2 MB") != NULL);
 	CHECK(strstr(h, "<p>The &lt;second&gt; line.</p>") != NULL);
@@ -518,14 +532,18 @@ static void whole_build(void)
 	mkdir_in("public", out, sizeof out);
 	CHECK_OK(build(out, theme_dir(), site_v, 2, pod_v, 2, &st, &err), &err);
 	CHECK(st.stories == 2 && st.collections == 1 && st.feed_items == 2);
-	CHECK(st.media_made + st.media_cached == 5); /* 2 mp3, 1 art, 1 vtt, cover */
+	/* 2 recordings x (mp3, m4a, peaks, waveform), 1 art, 1 vtt, cover */
+	CHECK(st.media_made + st.media_cached == 11);
 
 	const char *files[] = {"index.html", "404.html", "style.css", "feed.xml", "cover.jpg",
 			       SITE_MARKER, "stories/night-shift/index.html",
 			       "stories/a-letter/index.html", "collections/first-nights/index.html",
 			       "media/night-shift/night-shift.mp3", "media/night-shift/art-1.jpg",
 			       "media/night-shift/night-shift.vtt",
-			       "media/morning-song/morning-song.mp3"};
+			       "media/morning-song/morning-song.mp3",
+			       "media/night-shift/night-shift.m4a",
+			       "media/night-shift/night-shift-peaks.json",
+			       "media/night-shift/night-shift-waveform.svg"};
 	for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
 		char *p = path_join(out, files[i]);
 		if (!path_is_file(p))
@@ -552,6 +570,12 @@ static void whole_build(void)
 	CHECK(strstr(feed, "<link>https://stories.example.org/stories/night-shift/</link>"));
 	CHECK(strstr(feed, "stories/morning-song") == NULL); /* no page, no link */
 	CHECK(strstr(feed, "media/morning-song/morning-song.mp3") != NULL);
+	/* the M4A as the alternate: 2888 bytes over the asset's 125.6 s */
+	const char *alt = strstr(feed, "<podcast:alternateEnclosure type=\"audio/mp4\" "
+				       "length=\"2888\" bitrate=\"184\" codecs=\"mp4a.40.2\">");
+	const char *alt_src = strstr(feed, "<podcast:source uri=\"https://stories.example.org/"
+					   "media/night-shift/night-shift.m4a\"/>");
+	CHECK(alt && alt_src && alt < alt_src && alt_src - alt < 120);
 	CHECK(strstr(feed, "a-letter") == NULL);                 /* no podcast consent */
 	CHECK(strstr(feed, "morning-song") < strstr(feed, "night-shift")); /* newest first */
 	CHECK(strstr(feed, "<lastBuildDate>Sat, 11 May 2024 12:00:00 +0000</lastBuildDate>"));
