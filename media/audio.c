@@ -28,6 +28,7 @@
 #include <libavutil/channel_layout.h>
 #include <libavutil/opt.h>
 #include <math.h>
+#include <pthread.h>
 #include <string.h>
 
 #define OUT_RATE 44100
@@ -54,6 +55,27 @@ static double encoder_trim(enum media_kind kind, int kbps)
 	return kbps <= 160 ? 0.45 : kbps <= 192 ? 0.25 : 0;
 }
 
+/*
+ * The encoder runs on a thread of its own, fed through a small queue of
+ * frames, while this thread decodes and limits the next ones: LAME and
+ * AAC are most of the work, and the rest then costs almost no time. The
+ * queue holds at most QUEUE_FRAMES frames, so memory stays flat.
+ */
+#define QUEUE_FRAMES 16
+
+struct encq {
+	pthread_t thread;
+	pthread_mutex_t mu;
+	pthread_cond_t cond;          /* a frame came, a slot freed, or it ended */
+	AVFrame *slot[QUEUE_FRAMES];
+	int head, count;
+	bool running;
+	bool closed;                  /* no more frames come */
+	bool cancel;                  /* stop without finishing the file */
+	int rc;                       /* the encoder thread's failure */
+	struct hearth_err err;
+};
+
 /* Everything one rendition holds while it is made. */
 struct ajob {
 	const char *name;     /* for messages: the source path */
@@ -69,11 +91,12 @@ struct ajob {
 	AVFormatContext *out;
 	AVAudioFifo *fifo;
 	AVFrame *filt;        /* out of the filter graph */
-	AVFrame *efr;         /* into the encoder */
 	float *lbuf[2];       /* out of the limiter */
 	int lcap;
 	AVPacket *pkt;
 	int64_t out_pts;      /* samples sent to the encoder */
+	int frame_size;       /* the encoder's, read before its thread starts */
+	struct encq q;
 	char *tmp;
 };
 
@@ -314,28 +337,145 @@ static int write_packets(struct ajob *j, struct hearth_err *err)
 	}
 }
 
-/* Encodes n samples from the FIFO (n is a frame, or less at the end). */
-static int encode_from_fifo(struct ajob *j, int n, struct hearth_err *err)
+/* Sends one frame (or NULL: the end) to the encoder and writes what comes out. */
+static int encode(struct ajob *j, AVFrame *f, struct hearth_err *err)
 {
-	int r;
-
-	av_frame_unref(j->efr);
-	j->efr->nb_samples = n;
-	j->efr->format = j->enc->sample_fmt;
-	j->efr->sample_rate = j->enc->sample_rate;
-	r = av_channel_layout_copy(&j->efr->ch_layout, &j->enc->ch_layout);
-	if (r >= 0)
-		r = av_frame_get_buffer(j->efr, 0);
-	if (r < 0)
-		return out_of_memory(j, err);
-	if (av_audio_fifo_read(j->fifo, (void **)j->efr->data, n) != n)
-		return herr(err, HEARTH_EMEDIA, "%s: the sample queue came up short", j->name);
-	j->efr->pts = j->out_pts;
-	j->out_pts += n;
-	r = avcodec_send_frame(j->enc, j->efr);
+	int r = avcodec_send_frame(j->enc, f);
 	if (r < 0)
 		return media_averr(err, HEARTH_EMEDIA, r, j->name, "cannot encode");
 	return write_packets(j, err);
+}
+
+/* The encoder's thread: frames off the queue until it is closed, then the end. */
+static void *encoder_thread(void *arg)
+{
+	struct ajob *j = arg;
+	struct encq *q = &j->q;
+	int rc = 0;
+
+	for (;;) {
+		pthread_mutex_lock(&q->mu);
+		while (q->count == 0 && !q->closed)
+			pthread_cond_wait(&q->cond, &q->mu);
+		if (q->count == 0 || q->cancel) {
+			pthread_mutex_unlock(&q->mu);
+			break;
+		}
+		AVFrame *f = q->slot[q->head];
+		q->head = (q->head + 1) % QUEUE_FRAMES;
+		q->count--;
+		pthread_cond_broadcast(&q->cond);
+		pthread_mutex_unlock(&q->mu);
+		rc = encode(j, f, &q->err);
+		av_frame_free(&f);
+		if (rc)
+			break;
+	}
+	pthread_mutex_lock(&q->mu);
+	bool finish = !rc && !q->cancel;
+	pthread_mutex_unlock(&q->mu);
+	if (finish)
+		rc = encode(j, NULL, &q->err);
+	pthread_mutex_lock(&q->mu);
+	q->rc = rc;
+	q->cancel = q->cancel || rc != 0; /* the other side stops queueing */
+	pthread_cond_broadcast(&q->cond);
+	pthread_mutex_unlock(&q->mu);
+	return NULL;
+}
+
+/* Starts the encoder's thread; without one, frames are encoded in place. */
+static void encoder_start(struct ajob *j)
+{
+	struct encq *q = &j->q;
+	pthread_mutex_init(&q->mu, NULL);
+	pthread_cond_init(&q->cond, NULL);
+	q->running = pthread_create(&q->thread, NULL, encoder_thread, j) == 0;
+	if (!q->running) {
+		pthread_cond_destroy(&q->cond);
+		pthread_mutex_destroy(&q->mu);
+	}
+}
+
+/*
+ * Ends the encoder's thread: after the last frame it finishes the file's
+ * sound (cancel: it drops what is queued instead). Returns its failure.
+ */
+static int encoder_stop(struct ajob *j, bool cancel, struct hearth_err *err)
+{
+	struct encq *q = &j->q;
+	int rc;
+
+	if (!q->running)
+		return cancel ? 0 : encode(j, NULL, err);
+	pthread_mutex_lock(&q->mu);
+	q->closed = true;
+	q->cancel = q->cancel || cancel;
+	pthread_cond_broadcast(&q->cond);
+	pthread_mutex_unlock(&q->mu);
+	pthread_join(q->thread, NULL);
+	q->running = false;
+	while (q->count > 0) {
+		av_frame_free(&q->slot[q->head]);
+		q->head = (q->head + 1) % QUEUE_FRAMES;
+		q->count--;
+	}
+	pthread_cond_destroy(&q->cond);
+	pthread_mutex_destroy(&q->mu);
+	rc = q->rc;
+	if (rc && err && !cancel)
+		*err = q->err;
+	return cancel ? 0 : rc;
+}
+
+/* Hands one frame (taking it) to the encoder's thread, waiting for room. */
+static int submit(struct ajob *j, AVFrame *f, struct hearth_err *err)
+{
+	struct encq *q = &j->q;
+	int rc;
+
+	if (!q->running) {
+		rc = encode(j, f, err);
+		av_frame_free(&f);
+		return rc;
+	}
+	pthread_mutex_lock(&q->mu);
+	while (q->count == QUEUE_FRAMES && !q->cancel)
+		pthread_cond_wait(&q->cond, &q->mu);
+	if (q->cancel) {
+		/* the encoder failed: encoder_stop says why */
+		pthread_mutex_unlock(&q->mu);
+		av_frame_free(&f);
+		return HEARTH_EMEDIA;
+	}
+	q->slot[(q->head + q->count) % QUEUE_FRAMES] = f;
+	q->count++;
+	pthread_cond_broadcast(&q->cond);
+	pthread_mutex_unlock(&q->mu);
+	(void)err;
+	return 0;
+}
+
+/* Encodes n samples from the FIFO (n is a frame, or less at the end). */
+static int encode_from_fifo(struct ajob *j, int n, struct hearth_err *err)
+{
+	AVFrame *f = av_frame_alloc();
+	int r;
+
+	if (!f)
+		return out_of_memory(j, err);
+	f->nb_samples = n;
+	f->format = AV_SAMPLE_FMT_FLTP;
+	f->sample_rate = OUT_RATE;
+	av_channel_layout_default(&f->ch_layout, channels(j));
+	r = av_frame_get_buffer(f, 0);
+	if (r < 0 || av_audio_fifo_read(j->fifo, (void **)f->data, n) != n) {
+		av_frame_free(&f);
+		return out_of_memory(j, err);
+	}
+	f->pts = j->out_pts;
+	j->out_pts += n;
+	return submit(j, f, err);
 }
 
 /* Queues n limited samples and encodes every whole frame the queue holds. */
@@ -343,8 +483,8 @@ static int queue(struct ajob *j, int n, struct hearth_err *err)
 {
 	if (n > 0 && av_audio_fifo_write(j->fifo, (void **)j->lbuf, n) < n)
 		return out_of_memory(j, err);
-	while (av_audio_fifo_size(j->fifo) >= j->enc->frame_size) {
-		int rc = encode_from_fifo(j, j->enc->frame_size, err);
+	while (av_audio_fifo_size(j->fifo) >= j->frame_size) {
+		int rc = encode_from_fifo(j, j->frame_size, err);
 		if (rc)
 			return rc;
 	}
@@ -368,9 +508,8 @@ static int run(struct ajob *j, struct hearth_err *err)
 	int r = 0, rc;
 
 	j->filt = av_frame_alloc();
-	j->efr = av_frame_alloc();
 	j->pkt = av_packet_alloc();
-	if (!pic || !j->filt || !j->efr || !j->pkt) {
+	if (!pic || !j->filt || !j->pkt) {
 		av_packet_free(&pic);
 		return out_of_memory(j, err);
 	}
@@ -388,6 +527,10 @@ static int run(struct ajob *j, struct hearth_err *err)
 	if (!rc)
 		rc = write_header(j, pic, err);
 	av_packet_free(&pic);
+	if (rc)
+		return rc;
+	j->frame_size = j->enc->frame_size;
+	encoder_start(j);
 	while (!rc && (r = media_pcm_next(&j->pcm, j->filt, err)) == 1) {
 		limiter_room(j, j->filt->nb_samples);
 		int n = limiter_push(j->lim, (const float *const *)j->filt->extended_data,
@@ -396,18 +539,20 @@ static int run(struct ajob *j, struct hearth_err *err)
 	}
 	if (!rc && r < 0)
 		rc = r;
-	if (rc)
-		return rc;
-	limiter_room(j, limiter_latency(j->lim));
-	rc = queue(j, limiter_drain(j->lim, j->lbuf), err);
+	if (!rc) {
+		limiter_room(j, limiter_latency(j->lim));
+		rc = queue(j, limiter_drain(j->lim, j->lbuf), err);
+	}
 	if (!rc && av_audio_fifo_size(j->fifo) > 0)
 		rc = encode_from_fifo(j, av_audio_fifo_size(j->fifo), err);
-	if (rc)
-		return rc;
-	r = avcodec_send_frame(j->enc, NULL);
-	if (r < 0)
-		return media_averr(err, HEARTH_EMEDIA, r, j->name, "cannot encode");
-	rc = write_packets(j, err);
+	if (rc) {
+		encoder_stop(j, true, NULL);
+		/* an encoder failure says more than the queue refusing a frame */
+		if (j->q.rc && err)
+			*err = j->q.err;
+		return j->q.rc ? j->q.rc : rc;
+	}
+	rc = encoder_stop(j, false, err);
 	if (rc)
 		return rc;
 	r = av_write_trailer(j->out);
@@ -444,7 +589,6 @@ int render_audio_measured(const char *src, const char *dst, const struct media_j
 	avcodec_free_context(&j.enc);
 	av_audio_fifo_free(j.fifo);
 	av_frame_free(&j.filt);
-	av_frame_free(&j.efr);
 	av_packet_free(&j.pkt);
 	limiter_free(&j.lim);
 	free(j.lbuf[0]);

@@ -204,51 +204,65 @@ static int step(struct limiter *l, const float *const *in, int n, float *const *
 	for (int c = 0; c < l->ch; c++)
 		for (int j = 0; j < HIST; j++)
 			loud = maxf(loud, fabsf(l->hist[c][j]));
-	for (int c = 0; loud * l->reach > l->ceiling && c < l->ch; c++)
+	bool near = loud * l->reach > l->ceiling;
+	for (int c = 0; near && c < l->ch; c++) {
 		for (int k = 0; k < PHASES - 1; k++) {
 			interpolate(l->coef[k], l->hist[c], l->acc);
 			fold_peak(l->acc, l->iv);
 		}
+		fold_peak(l->hist[c] + AHEAD - 1, l->iv); /* the samples themselves: x[t] */
+	}
 	for (int c = 0; c < l->ch; c++)
 		memmove(l->hist[c], l->hist[c] + n, HIST * sizeof(float));
-
-	if (loud <= l->ceiling && loud * l->reach <= l->ceiling && idle(l))
+	if (!near && idle(l))
 		return pass_through(l, n, out, at);
+
+	/* the gain each t needs: its peak is the larger of the intervals either side */
+	float *g = l->acc;
+	for (int j = 0; j < n; j++) {
+		float before = j ? l->iv[j - 1] : l->iv_prev;
+		float peak = maxf(l->iv[j], before);
+		g[j] = peak > l->ceiling ? l->ceiling / peak : 1.0f;
+	}
+	l->iv_prev = l->iv[n - 1];
+
+	/* the state in locals: stores into the rings cannot then alias it */
+	float *gq = l->gq;
+	double *rr = l->r, r_prev = l->r_prev, box = l->box;
+	const double release = l->release, inv_look = l->inv_look;
+	int64_t *dq = l->dq, head = l->dq_head, tail = l->dq_tail;
+	const int64_t look = l->look, emit_end = l->emit_end;
 	for (int j = 0; j < n; j++) {
 		int64_t t = s - AHEAD + j;
 		if (t < 0)
 			continue;
-		float peak = maxf(l->iv[j], l->iv_prev);
-		l->iv_prev = l->iv[j];
-		for (int c = 0; c < l->ch; c++) {
-			float v = l->ring[c][(size_t)t & m];
-			peak = maxf(peak, v < 0 ? -v : v);
-		}
-		float g = peak > l->ceiling ? l->ceiling / peak : 1.0f;
-		l->gq[(size_t)t & m] = g;
-		while (l->dq_tail > l->dq_head &&
-		       l->gq[(size_t)l->dq[(size_t)(l->dq_tail - 1) & m] & m] >= g)
-			l->dq_tail--;
-		l->dq[(size_t)l->dq_tail++ & m] = t;
-		int64_t k = t - l->look + 1;
+		gq[(size_t)t & m] = g[j];
+		while (tail > head && gq[(size_t)dq[(size_t)(tail - 1) & m] & m] >= g[j])
+			tail--;
+		dq[(size_t)tail++ & m] = t;
+		int64_t k = t - look + 1;
 		if (k < 0)
 			continue;
-		while (l->dq[(size_t)l->dq_head & m] < k)
-			l->dq_head++;
-		double hmin = l->gq[(size_t)l->dq[(size_t)l->dq_head & m] & m];
-		double r = l->r_prev + (1.0 - l->r_prev) * l->release;
+		while (dq[(size_t)head & m] < k)
+			head++;
+		double hmin = gq[(size_t)dq[(size_t)head & m] & m];
+		double r = r_prev + (1.0 - r_prev) * release;
 		if (hmin < r)
 			r = hmin;
-		l->box += r - l->r[(size_t)(k - l->look) & m];
-		l->r[(size_t)k & m] = r;
-		l->r_prev = r;
-		if (k < l->look || k >= l->emit_end)
+		box += r - rr[(size_t)(k - look) & m];
+		rr[(size_t)k & m] = r;
+		r_prev = r;
+		if (k < look || k >= emit_end)
 			continue;
-		float gain = (float)(l->box * l->inv_look);
+		float gain = (float)(box * inv_look);
 		for (int c = 0; c < l->ch; c++)
 			out[c][at + emitted] = l->ring[c][(size_t)k & m] * gain;
 		emitted++;
 	}
+	l->r_prev = r_prev;
+	l->box = box;
+	l->dq_head = head;
+	l->dq_tail = tail;
 	l->n_in += n;
 	return emitted;
 }

@@ -61,7 +61,7 @@ static void k_weighting(double rate, struct biquad *shelf, struct biquad *hp)
 	k = tan(M_PI * 38.13547087602444 / rate);
 	q = 0.5003270373238773;
 	a0 = 1 + k / q + k * k;
-	hp->b0 = 1; /* the numerator is not scaled: BS.1770's own form */
+	hp->b0 = 1; /* the numerator is not scaled: BS.1770's own form (K_STEP relies on it) */
 	hp->b1 = -2;
 	hp->b2 = 1;
 	hp->a1 = 2 * (k * k - 1) / a0;
@@ -92,29 +92,61 @@ static int flush_entry(struct scan *s)
 	return 0;
 }
 
-/* Feeds n frames of interleaved float with ch channels. */
+/* One K-weighting step of one channel: both stages, state in z. */
+#define K_STEP(v, z0, z1, z2, z3, w)                                            \
+	do {                                                                    \
+		double y_ = f.b0 * (v) + z0;                                    \
+		z0 = f.b1 * (v) - f.a1 * y_ + z1;                               \
+		z1 = f.b2 * (v) - f.a2 * y_;                                    \
+		w = y_ + z2; /* the high-pass's b0 is 1 */                      \
+		z2 = -2 * y_ - h.a1 * w + z3;                                   \
+		z3 = y_ - h.a2 * w;                                             \
+	} while (0)
+
+/*
+ * Feeds n frames of interleaved float with ch (1 or 2) channels. The
+ * filter state lives in locals for the whole frame, so the compiler keeps
+ * it in registers.
+ */
 static int scan_frames(struct scan *s, const float *x, int n, int ch)
 {
 	const struct biquad f = s->shelf, h = s->hp;
+	double a0 = s->z[0][0], a1 = s->z[0][1], a2 = s->z[0][2], a3 = s->z[0][3];
+	double b0 = s->z[1][0], b1 = s->z[1][1], b2 = s->z[1][2], b3 = s->z[1][3];
+	double energy = s->energy;
+	float peak = s->peak;
+	int i = 0;
 
-	for (int i = 0; i < n; i++) {
-		for (int c = 0; c < ch; c++) {
-			double *z = s->z[c];
-			double v = x[i * ch + c];
-			float a = fabsf(x[i * ch + c]);
-			double y = f.b0 * v + z[0];
-			z[0] = f.b1 * v - f.a1 * y + z[1];
-			z[1] = f.b2 * v - f.a2 * y;
-			double w = h.b0 * y + z[2];
-			z[2] = h.b1 * y - h.a1 * w + z[3];
-			z[3] = h.b2 * y - h.a2 * w;
-			s->energy += w * w;
-			if (a > s->peak)
-				s->peak = a;
+	while (i < n) {
+		int stop = i + (s->end - s->pos) < n ? i + (s->end - s->pos) : n;
+		s->pos += stop - i;
+		if (ch == 1) {
+			for (; i < stop; i++) {
+				double w;
+				float v = x[i], m = v < 0 ? -v : v;
+				K_STEP(v, a0, a1, a2, a3, w);
+				energy += w * w;
+				peak = m > peak ? m : peak;
+			}
+		} else {
+			for (; i < stop; i++) {
+				double wl, wr;
+				float l = x[2 * i], r = x[2 * i + 1];
+				float ml = l < 0 ? -l : l, mr = r < 0 ? -r : r;
+				K_STEP(l, a0, a1, a2, a3, wl);
+				K_STEP(r, b0, b1, b2, b3, wr);
+				energy += wl * wl + wr * wr;
+				peak = ml > peak ? ml : peak;
+				peak = mr > peak ? mr : peak;
+			}
 		}
-		if (++s->pos == s->end) {
+		if (s->pos == s->end) {
+			s->energy = energy;
+			s->peak = peak;
 			if (flush_entry(s))
 				return -1;
+			energy = 0;
+			peak = 0;
 			if (++s->entry == ENTRIES_PER_HOP) {
 				s->entry = 0;
 				s->pos = 0;
@@ -122,6 +154,10 @@ static int scan_frames(struct scan *s, const float *x, int n, int ch)
 			s->end = (int)((int64_t)(s->entry + 1) * s->hop / ENTRIES_PER_HOP);
 		}
 	}
+	s->z[0][0] = a0, s->z[0][1] = a1, s->z[0][2] = a2, s->z[0][3] = a3;
+	s->z[1][0] = b0, s->z[1][1] = b1, s->z[1][2] = b2, s->z[1][3] = b3;
+	s->energy = energy;
+	s->peak = peak;
 	s->samples += n;
 	return 0;
 }
@@ -152,8 +188,11 @@ static int scan(struct scan *s, const char *src, enum media_audio_kind kind,
 			}
 			k_weighting(s->rate, &s->shelf, &s->hp);
 		}
-		if (scan_frames(s, (const float *)f->data[0], f->nb_samples,
-				f->ch_layout.nb_channels))
+		if (f->ch_layout.nb_channels > 2)
+			rc = herr(err, HEARTH_EMEDIA, "%s: %d channels after the downmix", src,
+				  f->ch_layout.nb_channels);
+		else if (scan_frames(s, (const float *)f->data[0], f->nb_samples,
+				     f->ch_layout.nb_channels))
 			rc = herr(err, HEARTH_EIO, "%s: cannot write a temporary file", src);
 	}
 	if (!rc && r < 0)

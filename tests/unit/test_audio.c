@@ -409,6 +409,15 @@ static void formats_and_bit_rates(void)
 	CHECK(render("cover.jpg", "nothing.m4a", MEDIA_M4A, NULL, NULL, &err) != 0);
 	CHECK(!path_exists(tp("nothing.m4a")));
 	CHECK(sh("ls nothing.m4a.tmp-* >/dev/null 2>&1") != 0);
+	/* nor does a source that breaks off halfway, with the encoder's thread running */
+	CHECK(sh(FF "-i loud.wav -c:a flac cut.flac && yes 0123456789abcdef | head -c 200000 | "
+		    "dd of=cut.flac bs=1 seek=300000 conv=notrunc status=none") == 0);
+	for (int k = 0; k < 2; k++) {
+		CHECK(render("cut.flac", k ? "cut.m4a" : "cut.mp3", k ? MEDIA_M4A : MEDIA_MP3,
+			     &music, NULL, &err) == HEARTH_EMEDIA);
+		CHECK(strstr(err.msg, "cut.flac") != NULL);
+	}
+	CHECK(sh("ls cut.mp3* cut.m4a* >/dev/null 2>&1") != 0);
 }
 
 /* Nothing of the source's tags survives; only the public ones are written. */
