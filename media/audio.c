@@ -2,15 +2,16 @@
  * audio.c - the podcast audio renditions: MP3 (LAME) and AAC in MP4
  * (.m4a, FFmpeg's own AAC encoder), both loudness normalised.
  *
- * Two passes over the source. The first (audio_measure, loudness.c)
- * measures its integrated loudness. The second, here, decodes it again
- * through a filter graph that makes it 44.1 kHz mono (speech) or stereo
- * (music) planar float, sends it through the limiter (limiter.c), which
- * applies the gain to the target loudness and keeps true peaks under the
- * ceiling in one step, cuts it into encoder-sized frames with an
- * AVAudioFifo, encodes it and writes it with libavformat's MP3 muxer
- * (ID3v2.4) or its MP4 muxer in iTunes form (moov in front, so players
- * can start before the download ends).
+ * Two passes over the source. The first (audio_measure, measure.c)
+ * measures its integrated loudness and finds the gain that lands on the
+ * target once the limiter has taken the peaks. The second, here, decodes
+ * it again through a filter graph that makes it 44.1 kHz mono (speech) or
+ * stereo (music) planar float, sends it through the limiter (limiter.c),
+ * which applies that gain and keeps true peaks under the ceiling in one
+ * step, cuts it into encoder-sized frames with an AVAudioFifo and hands
+ * them to the encoder's own thread, which encodes and writes them with
+ * libavformat's MP3 muxer (ID3v2.4) or its MP4 muxer in iTunes form (moov
+ * in front, so players can start before the download ends).
  *
  * Only the tags Hearth gives are written: title, artist (the public
  * byline), album (the podcast), a JPEG cover picture (ID3 APIC, MP4 covr)

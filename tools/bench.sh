@@ -2,7 +2,7 @@
 # make bench: Hearth's podcast audio against the ffmpeg program, in one run.
 #
 # Makes a 10-minute mono 44.1 kHz speech recording (espeak-ng, looped),
-# then times, three times each (the median counts):
+# then times, in three rounds that take turns (the median counts):
 #   hearth    the whole podcast MP3 rendition: measure, then gain, limiter
 #             and LAME in one more pass (tests/bench/bench_audio render)
 #   loudnorm  ffmpeg -af loudnorm=I=-16:TP=-1.5:LRA=11 -c:a libmp3lame
@@ -26,6 +26,8 @@ for tool in ffmpeg espeak-ng awk; do
 	command -v "$tool" >/dev/null || { echo "bench: missing tool: $tool" >&2; exit 1; }
 done
 
+# other work on the machine skews every figure: say how much there was
+load_before=$(cut -d' ' -f1 /proc/loadavg 2>/dev/null || echo "?")
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/hearth-bench.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
 cd "$tmp"
@@ -53,29 +55,31 @@ ff -stream_loop -1 -i once.wav -t 600 -ar 44100 -ac 1 -c:a pcm_s16le speech.wav
 ff -i speech.wav -t 120 -c:a pcm_s16le speech2.wav
 
 # ---- timing -----------------------------------------------------------------
-# measure NAME CMD...: runs CMD RUNS times; sets T_NAME (median s) and M_NAME (max KB).
-# $BEFORE, when set, is run before each run.
-measure() {
-	local name=$1 times=() mem=0 line s kb code
+# once NAME CMD...: runs CMD once, adding its wall time to TIMES[NAME] and
+# keeping the largest peak memory in MEM[NAME] (KB). $BEFORE, when set, runs first.
+declare -A TIMES MEM
+once() {
+	local name=$1 line s kb code
 	shift
-	for ((r = 0; r < RUNS; r++)); do
-		[ -z "${BEFORE:-}" ] || eval "$BEFORE"
-		line=$("$drv" run "$@")
-		read -r s kb code <<<"$line"
-		[ "$code" = 0 ] || { echo "bench: '$*' failed (exit $code)" >&2; exit 1; }
-		times+=("$s")
-		[ "$kb" -gt "$mem" ] && mem=$kb
-	done
-	printf -v "T_$name" '%s' "$(printf '%s\n' "${times[@]}" | sort -n | awk '{v[NR]=$1} END {print v[int((NR+1)/2)]}')"
-	printf -v "M_$name" '%s' "$mem"
+	[ -z "${BEFORE:-}" ] || eval "$BEFORE"
+	line=$("$drv" run "$@")
+	read -r s kb code <<<"$line"
+	[ "$code" = 0 ] || { echo "bench: '$*' failed (exit $code)" >&2; exit 1; }
+	TIMES[$name]+="$s "
+	[ "$kb" -gt "${MEM[$name]:-0}" ] && MEM[$name]=$kb
+	return 0
 }
+median() { printf '%s\n' ${TIMES[$1]} | sort -n | awk '{v[NR]=$1} END {print v[int((NR+1)/2)]}'; }
 
-echo "bench: timing ($RUNS runs each)..." >&2
-measure hearth "$drv" render mp3 speech.wav hearth.mp3
-measure loudnorm ffmpeg -nostdin -loglevel error -y -i speech.wav \
-	-af loudnorm=I=-16:TP=-1.5:LRA=11 "${OUT[@]}" loudnorm.mp3
-measure plain ffmpeg -nostdin -loglevel error -y -i speech.wav "${OUT[@]}" plain.mp3
-measure short "$drv" render mp3 speech2.wav short.mp3
+# the commands take turns, so a change in the machine's other load falls on all
+echo "bench: timing ($RUNS rounds)..." >&2
+for ((r = 0; r < RUNS; r++)); do
+	once hearth "$drv" render mp3 speech.wav hearth.mp3
+	once loudnorm ffmpeg -nostdin -loglevel error -y -i speech.wav \
+		-af loudnorm=I=-16:TP=-1.5:LRA=11 "${OUT[@]}" loudnorm.mp3
+	once plain ffmpeg -nostdin -loglevel error -y -i speech.wav "${OUT[@]}" plain.mp3
+	once short "$drv" render mp3 speech2.wav short.mp3
+done
 
 read -r L_source P_source <<<"$("$drv" loudness speech.wav)"
 read -r L_hearth P_hearth <<<"$("$drv" loudness hearth.mp3)"
@@ -115,9 +119,15 @@ done
 "$hearth" init lib >/dev/null
 "$hearth" -C lib import import >/dev/null
 BEFORE='rm -rf lib/cache lib/public'
-measure j1 "$hearth" -C lib build -j 1
-measure j2 "$hearth" -C lib build -j 2
+for ((r = 0; r < RUNS; r++)); do
+	once j1 "$hearth" -C lib build -j 1
+	once j2 "$hearth" -C lib build -j 2
+done
 BEFORE=
+for n in hearth loudnorm plain short j1 j2; do
+	printf -v "T_$n" '%s' "$(median $n)"
+	printf -v "M_$n" '%s' "${MEM[$n]}"
+done
 
 # ---- the table ----------------------------------------------------------------
 mb() { awk -v k="$1" 'BEGIN { printf "%.1f", k / 1024 }'; }
@@ -132,7 +142,8 @@ flat=$(holds "$M_hearth <= $M_short + 10240")
 
 echo
 echo "Hearth audio bench: 10 min of mono speech, 44.1 kHz WAV ($L_source LUFS, $P_source dBTP)"
-echo "every output MP3, mono, 44.1 kHz, 96 kbit/s; median of $RUNS runs"
+echo "every output MP3, mono, 44.1 kHz, 96 kbit/s; median of $RUNS rounds"
+echo "$(nproc) cores; load average $load_before before and $(cut -d' ' -f1 /proc/loadavg) after the run"
 echo
 printf '%-44s %8s %9s %8s %7s\n' "" "wall s" "peak MB" "LUFS" "dBTP"
 printf '%-44s %8s %9s %8s %7s\n' "hearth (measure, then gain+limiter+LAME)" "$T_hearth" \
