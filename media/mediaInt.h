@@ -3,7 +3,10 @@
  * and nobody outside includes. It holds the one way media/ opens a file
  * with libavformat (a demuxer allow-list, the file protocol only, logging
  * kept quiet), the decoder loop every rendition uses, FFmpeg error
- * translation, and the temporary-file dance that makes outputs atomic.
+ * translation, the temporary-file dance that makes outputs atomic, the
+ * decoded-sound reader of the audio passes (pcm.c), the loudness
+ * measurement and the limiter of the audio renditions (measure.c,
+ * limiter.c), and the functions render.c sends each job to.
  */
 #ifndef HEARTH_MEDIA_INT_H
 #define HEARTH_MEDIA_INT_H
