@@ -13,7 +13,7 @@ DATADIR ?= $(PREFIX)/share/hearth
 CC      ?= cc
 
 PKGS := libavformat libavcodec libavutil libavfilter libswresample libswscale \
-        libxml-2.0 libxslt libmagic sqlite3 libcmark yaml-0.1
+        libxml-2.0 libxslt libmagic sqlite3 libcmark yaml-0.1 libebur128
 
 # The set-up script runs before anything that needs the packages; it
 # installs what is missing (as root) or prints the command and stops.
@@ -81,7 +81,11 @@ demo: hearth
 	@echo "The demo site is in $(DEMO_LIB)/public/ (open $(CURDIR)/$(DEMO_LIB)/public/index.html)"
 	@echo "Its podcast feed is $(DEMO_LIB)/public/feed.xml"
 
-bench: hearth
+BENCH_BIN := $(REL)/tests/bench/bench_audio
+$(BENCH_BIN): $(REL)/tests/bench/bench_audio.o $(call obj,$(REL),$(LIB_SRC))
+	$(CC) $(OPT) -o $@ $^ $(PKG_LIBS)
+
+bench: hearth $(BENCH_BIN)
 	@tools/setup-deps.sh test
 	@tools/bench.sh
 

@@ -38,6 +38,12 @@ struct feed_item {
 	const char *enclosure_url;
 	int64_t enclosure_length; /* exact bytes */
 	const char *enclosure_type;
+	/* podcast:alternateEnclosure, the same episode in another format */
+	const char *alternate_url;    /* may be NULL */
+	const char *alternate_type;   /* "audio/mp4" */
+	const char *alternate_codecs; /* RFC 6381 ("mp4a.40.2"), may be NULL */
+	int64_t alternate_length;     /* exact bytes */
+	int64_t alternate_bitrate;    /* average bits per second, 0 = leave out */
 	double duration;          /* seconds */
 	int season, episode;      /* 0 = none */
 	const char *image_url;    /* may be NULL */

@@ -169,6 +169,9 @@ static int check_item(const struct feed_item *it, size_t idx, struct hearth_err 
 		{"author", it->author, false},
 		{"enclosure_url", it->enclosure_url, true},
 		{"enclosure_type", it->enclosure_type, true},
+		{"alternate_url", it->alternate_url, false},
+		{"alternate_type", it->alternate_type, it->alternate_url != NULL},
+		{"alternate_codecs", it->alternate_codecs, false},
 		{"image_url", it->image_url, false},
 		{"transcript_url", it->transcript_url, false},
 		{"transcript_type", it->transcript_type, false},
@@ -191,9 +194,10 @@ static int check_item(const struct feed_item *it, size_t idx, struct hearth_err 
 			return herr(err, HEARTH_EINVAL,
 				    "feed item %zu: a content warning is not valid UTF-8 text",
 				    idx + 1);
-	if (it->enclosure_length < 0)
+	if (it->enclosure_length < 0 || it->alternate_length < 0 || it->alternate_bitrate < 0)
 		return herr(err, HEARTH_EINVAL,
-			    "feed item %zu '%s': enclosure length is negative", idx + 1, who);
+			    "feed item %zu '%s': an enclosure length or bit rate is negative",
+			    idx + 1, who);
 	return 0;
 }
 
@@ -296,6 +300,20 @@ static void write_item(struct w *w, const struct feed_channel *ch,
 		attr(w, "type", it->transcript_type ? it->transcript_type : "text/vtt");
 		if (it->language && *it->language)
 			attr(w, "language", it->language);
+		end(w);
+	}
+	if (it->alternate_url) {
+		start(w, "podcast:alternateEnclosure");
+		attr(w, "type", it->alternate_type);
+		snprintf(num, sizeof num, "%" PRId64, it->alternate_length);
+		attr(w, "length", num);
+		if (it->alternate_bitrate > 0) {
+			snprintf(num, sizeof num, "%" PRId64, it->alternate_bitrate);
+			attr(w, "bitrate", num);
+		}
+		if (it->alternate_codecs && *it->alternate_codecs)
+			attr(w, "codecs", it->alternate_codecs);
+		elem_attr(w, "podcast:source", "uri", it->alternate_url);
 		end(w);
 	}
 	if (it->chapters_url) {

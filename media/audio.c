@@ -1,180 +1,327 @@
 /*
- * audio.c - the podcast MP3 rendition. A source sound file is decoded,
- * sent through a libavfilter graph (abuffer -> aresample -> aformat ->
- * abuffersink) that makes it 44.1 kHz mono (speech) or stereo (music) in
- * the encoder's sample format, cut into encoder-sized frames by an
- * AVAudioFifo, encoded with LAME at a constant bit rate and written by
- * libavformat's MP3 muxer with an ID3v2.4 tag holding only the tags
- * Hearth gives: nothing of the source's metadata is carried over.
+ * audio.c - the podcast audio renditions: MP3 (LAME) and AAC in MP4
+ * (.m4a, FFmpeg's own AAC encoder), both loudness normalised.
  *
- * Audio streams through frame by frame, so memory stays flat however long
- * the source. The filter graph is a string on purpose: loudness
- * normalisation will be one more filter in front of aresample.
+ * Two passes over the source. The first (audio_measure, measure.c)
+ * measures its integrated loudness and finds the gain that lands on the
+ * target once the limiter has taken the peaks. The second, here, decodes
+ * it again through a filter graph that makes it 44.1 kHz mono (speech) or
+ * stereo (music) planar float, sends it through the limiter (limiter.c),
+ * which applies that gain and keeps true peaks under the ceiling in one
+ * step, cuts it into encoder-sized frames with an AVAudioFifo and hands
+ * them to the encoder's own thread, which encodes and writes them with
+ * libavformat's MP3 muxer (ID3v2.4) or its MP4 muxer in iTunes form (moov
+ * in front, so players can start before the download ends).
+ *
+ * Only the tags Hearth gives are written: title, artist (the public
+ * byline), album (the podcast), a JPEG cover picture (ID3 APIC, MP4 covr)
+ * and chapters (ID3 CHAP with a table of contents, MP4 chapter track and
+ * Nero chpl). Nothing of the source's metadata is carried over, and the
+ * muxers run bit-exact, so the same input gives the same bytes.
+ *
+ * Sound streams through a frame at a time, so memory stays flat however
+ * long the source.
  */
 #include "mediaInt.h"
 
-#include <libavfilter/buffersink.h>
-#include <libavfilter/buffersrc.h>
 #include <libavutil/audio_fifo.h>
+#include <libavutil/avstring.h>
 #include <libavutil/channel_layout.h>
 #include <libavutil/opt.h>
+#include <math.h>
+#include <pthread.h>
 #include <string.h>
 
 #define OUT_RATE 44100
 
-/* Everything one MP3 rendition holds while it is made. */
-struct mp3job {
+/*
+ * LAME's quality setting (its -q: 0 best and slowest, 9 worst); 3 is what
+ * libmp3lame does when not told, and what the ffmpeg program uses.
+ */
+#define LAME_QUALITY 3
+
+/*
+ * How much quieter the encoder makes the sound, in dB. LAME's quantiser
+ * rounds towards zero, and at the bit rates podcasts use that takes about
+ * 0.45 dB off everything: speech, music, noise and a plain sine alike
+ * (0.25 dB at 192 kbit/s, none from 256). FFmpeg's AAC encoder keeps the
+ * level. The second pass puts this much more gain in front of the
+ * encoder, and raises the limiter's ceiling by as much, so the limiting is
+ * exactly what the first pass planned and the encoder brings it back.
+ */
+static double encoder_trim(enum media_kind kind, int kbps)
+{
+	if (kind != MEDIA_MP3)
+		return 0;
+	return kbps <= 160 ? 0.45 : kbps <= 192 ? 0.25 : 0;
+}
+
+/*
+ * The encoder runs on a thread of its own, fed through a small queue of
+ * frames, while this thread decodes and limits the next ones: LAME and
+ * AAC are most of the work, and the rest then costs almost no time. The
+ * queue holds at most QUEUE_FRAMES frames, so memory stays flat.
+ */
+#define QUEUE_FRAMES 16
+
+struct encq {
+	pthread_t thread;
+	pthread_mutex_t mu;
+	pthread_cond_t cond;          /* a frame came, a slot freed, or it ended */
+	AVFrame *slot[QUEUE_FRAMES];
+	int head, count;
+	bool running;
+	bool closed;                  /* no more frames come */
+	bool cancel;                  /* stop without finishing the file */
+	int rc;                       /* the encoder thread's failure */
+	struct hearth_err err;
+};
+
+/* Everything one rendition holds while it is made. */
+struct ajob {
 	const char *name;     /* for messages: the source path */
 	const char *dst;
-	enum media_audio_kind kind;
-	struct media_in in;
-	AVFilterGraph *graph;
-	AVFilterContext *src, *sink;
+	enum media_kind kind; /* MEDIA_MP3 or MEDIA_M4A */
+	struct media_audio_opts o;
+	const struct media_tags *tags;
+	const struct audio_measure *m;
+	char graph[160];
+	struct media_pcm pcm;
+	struct limiter *lim;
 	AVCodecContext *enc;
 	AVFormatContext *out;
 	AVAudioFifo *fifo;
-	AVFrame *frame;       /* decoded */
 	AVFrame *filt;        /* out of the filter graph */
-	AVFrame *efr;         /* into the encoder */
+	float *lbuf[2];       /* out of the limiter */
+	int lcap;
 	AVPacket *pkt;
-	int64_t in_pts;       /* samples sent into the graph */
 	int64_t out_pts;      /* samples sent to the encoder */
+	int frame_size;       /* the encoder's, read before its thread starts */
+	struct encq q;
 	char *tmp;
 };
 
-static int out_of_memory(struct mp3job *j, struct hearth_err *err)
+static int out_of_memory(struct ajob *j, struct hearth_err *err)
 {
 	return herr(err, HEARTH_EMEDIA, "%s: out of memory", j->name);
 }
 
-/* libmp3lame at 44.1 kHz, CBR, in planar float when it offers that. */
-static int open_encoder(struct mp3job *j, struct hearth_err *err)
+static int channels(const struct ajob *j)
 {
-	const AVCodec *codec = avcodec_find_encoder_by_name("libmp3lame");
+	return j->o.kind == AUDIO_MUSIC ? 2 : 1;
+}
+
+/* The muxer, before the encoder: the encoder must know about global headers. */
+static int open_muxer(struct ajob *j, struct hearth_err *err)
+{
+	const char *fmt = j->kind == MEDIA_M4A ? "ipod" : "mp3";
+	int r, rc = media_tmp_open(j->dst, &j->tmp, err);
+
+	if (rc)
+		return rc;
+	r = avformat_alloc_output_context2(&j->out, NULL, fmt, NULL);
+	if (r < 0)
+		return media_averr(err, HEARTH_EMEDIA, r, j->dst, "cannot set up the writer");
+	j->out->flags |= AVFMT_FLAG_BITEXACT;
+	/* the MP4 muxer reopens the file by this name to move the index in front */
+	j->out->url = av_asprintf("file:%s", j->tmp);
+	return j->out->url ? 0 : out_of_memory(j, err);
+}
+
+/* LAME or AAC at 44.1 kHz in planar float, the bit rate from the options. */
+static int open_encoder(struct ajob *j, struct hearth_err *err)
+{
+	bool mp3 = j->kind == MEDIA_MP3;
+	const AVCodec *codec = avcodec_find_encoder_by_name(mp3 ? "libmp3lame" : "aac");
+	AVDictionary *opts = NULL;
 	int r;
 
 	if (!codec)
-		return herr(err, HEARTH_EMEDIA,
-			    "%s: this FFmpeg has no MP3 encoder (libmp3lame)", j->name);
+		return herr(err, HEARTH_EMEDIA, "%s: this FFmpeg has no %s encoder", j->name,
+			    mp3 ? "MP3 (libmp3lame)" : "AAC");
 	j->enc = avcodec_alloc_context3(codec);
 	if (!j->enc)
 		return out_of_memory(j, err);
-	j->enc->sample_fmt = codec->sample_fmts ? codec->sample_fmts[0] : AV_SAMPLE_FMT_S16P;
-	for (const enum AVSampleFormat *f = codec->sample_fmts; f && *f != AV_SAMPLE_FMT_NONE; f++)
-		if (*f == AV_SAMPLE_FMT_FLTP)
-			j->enc->sample_fmt = *f;
+	j->enc->sample_fmt = AV_SAMPLE_FMT_FLTP;
 	j->enc->sample_rate = OUT_RATE;
-	av_channel_layout_default(&j->enc->ch_layout, j->kind == AUDIO_MUSIC ? 2 : 1);
-	j->enc->bit_rate = j->kind == AUDIO_MUSIC ? 160000 : 96000;
+	av_channel_layout_default(&j->enc->ch_layout, channels(j));
+	j->enc->bit_rate = (int64_t)j->o.kbps * 1000;
 	j->enc->time_base = (AVRational){1, OUT_RATE};
 	j->enc->flags |= AV_CODEC_FLAG_BITEXACT;
-	r = avcodec_open2(j->enc, codec, NULL);
+	if (mp3)
+		j->enc->compression_level = LAME_QUALITY;
+	if (j->out->oformat->flags & AVFMT_GLOBALHEADER)
+		j->enc->flags |= AV_CODEC_FLAG_GLOBAL_HEADER;
+	/*
+	 * Perceptual noise substitution replaces noisy bands with made-up
+	 * noise, whose peaks land well over the limiter's ceiling (1.8 dB on
+	 * speech at 96 kbit/s); it is meant for far lower bit rates anyway.
+	 */
+	if (!mp3)
+		av_dict_set(&opts, "aac_pns", "0", 0);
+	r = avcodec_open2(j->enc, codec, &opts);
+	av_dict_free(&opts);
 	if (r < 0)
-		return media_averr(err, HEARTH_EMEDIA, r, j->name, "cannot open the MP3 encoder");
+		return media_averr(err, HEARTH_EMEDIA, r, j->name, "cannot open the encoder");
 	if (j->enc->frame_size <= 0)
-		return herr(err, HEARTH_EMEDIA, "%s: the MP3 encoder has no frame size", j->name);
-	j->fifo = av_audio_fifo_alloc(j->enc->sample_fmt, j->enc->ch_layout.nb_channels,
-				      j->enc->frame_size * 2);
+		return herr(err, HEARTH_EMEDIA, "%s: the encoder has no frame size", j->name);
+	j->fifo = av_audio_fifo_alloc(j->enc->sample_fmt, channels(j), j->enc->frame_size * 2);
 	if (!j->fifo)
 		return out_of_memory(j, err);
 	return 0;
 }
 
-/*
- * The filter graph, made from the first decoded frame (a decoder knows its
- * output format for certain only once it has produced something).
- */
-static int open_graph(struct mp3job *j, const AVFrame *f, struct hearth_err *err)
+/* The cover: a JPEG read whole (it is small and bounded), as a packet. */
+static int read_cover(struct ajob *j, AVPacket *pic, int *w, int *h,
+		      struct hearth_err *err)
 {
-	AVFilterInOut *outs = avfilter_inout_alloc(), *ins = avfilter_inout_alloc();
-	char layout[128], *args = NULL, *desc = NULL;
-	int r, rc = 0;
+	const char *path = j->tags->cover;
+	struct buf b = BUF_INIT;
+	struct media_info info;
+	int rc = file_read(path, &b, err);
 
-	j->graph = avfilter_graph_alloc();
-	if (!outs || !ins || !j->graph) {
+	if (rc)
+		return rc;
+	if (b.len < 4 || memcmp(b.data, "\xff\xd8\xff", 3) != 0) {
+		rc = herr(err, HEARTH_EINVAL, "%s: the cover picture must be a JPEG", path);
+		goto end;
+	}
+	if (b.len > MEDIA_MAX_TEXT_BYTES) { /* a cover is a few hundred kB */
+		rc = herr(err, HEARTH_EINVAL, "%s: the cover picture is too large", path);
+		goto end;
+	}
+	rc = media_probe(path, &info, err);
+	if (rc)
+		goto end;
+	*w = info.width;
+	*h = info.height;
+	if (av_new_packet(pic, (int)b.len) < 0) {
 		rc = out_of_memory(j, err);
 		goto end;
 	}
-	j->graph->nb_threads = 1;
-	av_channel_layout_describe(&f->ch_layout, layout, sizeof layout);
-	args = xasprintf("time_base=1/%d:sample_rate=%d:sample_fmt=%s:channel_layout=%s",
-			 f->sample_rate, f->sample_rate,
-			 av_get_sample_fmt_name((enum AVSampleFormat)f->format), layout);
-	r = avfilter_graph_create_filter(&j->src, avfilter_get_by_name("abuffer"), "in",
-					 args, NULL, j->graph);
-	if (r >= 0)
-		r = avfilter_graph_create_filter(&j->sink, avfilter_get_by_name("abuffersink"),
-						 "out", NULL, NULL, j->graph);
-	if (r < 0) {
-		rc = media_averr(err, HEARTH_EMEDIA, r, j->name, "cannot set up the audio filters");
-		goto end;
-	}
-	desc = xasprintf("aresample=%d,aformat=sample_fmts=%s:sample_rates=%d:channel_layouts=%s",
-			 OUT_RATE, av_get_sample_fmt_name(j->enc->sample_fmt), OUT_RATE,
-			 j->kind == AUDIO_MUSIC ? "stereo" : "mono");
-	outs->name = av_strdup("in");
-	outs->filter_ctx = j->src;
-	ins->name = av_strdup("out");
-	ins->filter_ctx = j->sink;
-	r = avfilter_graph_parse_ptr(j->graph, desc, &ins, &outs, NULL);
-	if (r >= 0)
-		r = avfilter_graph_config(j->graph, NULL);
-	if (r < 0)
-		rc = media_averr(err, HEARTH_EMEDIA, r, j->name, "cannot set up the audio filters");
+	memcpy(pic->data, b.data, b.len);
+	pic->flags |= AV_PKT_FLAG_KEY;
 end:
-	avfilter_inout_free(&ins);
-	avfilter_inout_free(&outs);
-	free(args);
-	free(desc);
+	buf_release(&b);
 	return rc;
 }
 
-/* The MP3 muxer on the temporary file, with only the given tags. */
-static int open_output(struct mp3job *j, const struct media_tags *tags,
-		       struct hearth_err *err)
+/* The cover picture as an attached-picture stream (index 1). */
+static int add_cover(struct ajob *j, AVPacket *pic, struct hearth_err *err)
 {
-	AVDictionary *opts = NULL;
+	int w = 0, h = 0, rc = read_cover(j, pic, &w, &h, err);
 	AVStream *st;
-	char *url = NULL;
-	int r, rc;
 
-	rc = media_tmp_open(j->dst, &j->tmp, err);
 	if (rc)
 		return rc;
-	r = avformat_alloc_output_context2(&j->out, NULL, "mp3", NULL);
-	if (r < 0)
-		return media_averr(err, HEARTH_EMEDIA, r, j->dst, "cannot set up the MP3 writer");
-	j->out->flags |= AVFMT_FLAG_BITEXACT;
 	st = avformat_new_stream(j->out, NULL);
+	if (!st)
+		return out_of_memory(j, err);
+	st->codecpar->codec_type = AVMEDIA_TYPE_VIDEO;
+	st->codecpar->codec_id = AV_CODEC_ID_MJPEG;
+	st->codecpar->width = w;
+	st->codecpar->height = h;
+	st->disposition = AV_DISPOSITION_ATTACHED_PIC;
+	st->time_base = (AVRational){1, 90000};
+	av_dict_set(&st->metadata, "comment", "Cover (front)", 0);
+	pic->stream_index = st->index;
+	return 0;
+}
+
+/*
+ * Chapters as libavformat writes them: in milliseconds, each ending where
+ * the next starts and the last at the end of the sound. They must start
+ * in order inside the sound.
+ */
+static int add_chapters(struct ajob *j, struct hearth_err *err)
+{
+	const struct media_tags *t = j->tags;
+	int64_t total = (int64_t)llround(j->m->duration * 1000);
+
+	if (!t->n_chapters)
+		return 0;
+	j->out->chapters = av_calloc(t->n_chapters, sizeof *j->out->chapters);
+	if (!j->out->chapters)
+		return out_of_memory(j, err);
+	for (size_t i = 0; i < t->n_chapters; i++) {
+		double s = t->chapters[i].start;
+		int64_t start = isfinite(s) ? (int64_t)llround(s * 1000) : -1;
+		int64_t end = i + 1 < t->n_chapters
+				      ? (int64_t)llround(t->chapters[i + 1].start * 1000)
+				      : total;
+		if (start < 0 || start >= total)
+			return herr(err, HEARTH_EINVAL,
+				    "%s: chapter %zu starts at %.3f s, outside the %.3f s of sound",
+				    j->name, i + 1, s, j->m->duration);
+		if (i > 0 && start <= j->out->chapters[i - 1]->start)
+			return herr(err, HEARTH_EINVAL,
+				    "%s: chapter %zu starts at %.3f s, not after chapter %zu",
+				    j->name, i + 1, s, i);
+		if (end > total)
+			end = total;
+		AVChapter *c = av_mallocz(sizeof *c);
+		if (!c)
+			return out_of_memory(j, err);
+		j->out->chapters[j->out->nb_chapters++] = c;
+		c->id = (int64_t)i + 1;
+		c->time_base = (AVRational){1, 1000};
+		c->start = start;
+		c->end = end;
+		av_dict_set(&c->metadata, "title", t->chapters[i].title ? t->chapters[i].title : "",
+			    0);
+	}
+	return 0;
+}
+
+/* The audio stream, the tags, cover and chapters, and the header. */
+static int write_header(struct ajob *j, AVPacket *pic, struct hearth_err *err)
+{
+	const struct media_tags *t = j->tags;
+	AVDictionary *opts = NULL;
+	AVStream *st = avformat_new_stream(j->out, NULL);
+	int r, rc = 0;
+
 	if (!st)
 		return out_of_memory(j, err);
 	r = avcodec_parameters_from_context(st->codecpar, j->enc);
 	if (r < 0)
-		return media_averr(err, HEARTH_EMEDIA, r, j->dst, "cannot set up the MP3 writer");
+		return media_averr(err, HEARTH_EMEDIA, r, j->dst, "cannot set up the writer");
 	st->time_base = j->enc->time_base;
-	if (tags && tags->title && *tags->title)
-		av_dict_set(&j->out->metadata, "title", tags->title, 0);
-	if (tags && tags->artist && *tags->artist)
-		av_dict_set(&j->out->metadata, "artist", tags->artist, 0);
-	if (tags && tags->album && *tags->album)
-		av_dict_set(&j->out->metadata, "album", tags->album, 0);
-
-	url = xasprintf("file:%s", j->tmp);
-	r = avio_open(&j->out->pb, url, AVIO_FLAG_WRITE);
-	free(url);
+	if (t) {
+		const char *k[] = {"title", "artist", "album"};
+		const char *v[] = {t->title, t->artist, t->album};
+		for (size_t i = 0; i < 3; i++)
+			if (v[i] && *v[i])
+				av_dict_set(&j->out->metadata, k[i], v[i], 0);
+		if (t->cover && (rc = add_cover(j, pic, err)))
+			return rc;
+		if ((rc = add_chapters(j, err)))
+			return rc;
+	}
+	r = avio_open(&j->out->pb, j->out->url, AVIO_FLAG_WRITE);
 	if (r < 0)
 		return media_averr(err, HEARTH_EIO, r, j->dst, "cannot write");
-	av_dict_set(&opts, "id3v2_version", "4", 0);
-	av_dict_set(&opts, "write_id3v1", "0", 0);
+	if (j->kind == MEDIA_MP3) {
+		av_dict_set(&opts, "id3v2_version", "4", 0);
+		av_dict_set(&opts, "write_id3v1", "0", 0);
+	} else {
+		av_dict_set(&opts, "movflags", "+faststart", 0);
+	}
 	r = avformat_write_header(j->out, &opts);
 	av_dict_free(&opts);
 	if (r < 0)
 		return media_averr(err, HEARTH_EMEDIA, r, j->dst, "cannot write");
+	/* the picture goes before any sound (the MP3 muxer holds sound until then) */
+	if (pic->size > 0) {
+		r = av_write_frame(j->out, pic);
+		if (r < 0)
+			return media_averr(err, HEARTH_EIO, r, j->dst, "cannot write");
+	}
 	return 0;
 }
 
 /* Takes every packet the encoder has ready and writes it. */
-static int write_packets(struct mp3job *j, struct hearth_err *err)
+static int write_packets(struct ajob *j, struct hearth_err *err)
 {
 	for (;;) {
 		int r = avcodec_receive_packet(j->enc, j->pkt);
@@ -184,119 +331,229 @@ static int write_packets(struct mp3job *j, struct hearth_err *err)
 			return media_averr(err, HEARTH_EMEDIA, r, j->name, "cannot encode");
 		j->pkt->stream_index = 0;
 		av_packet_rescale_ts(j->pkt, j->enc->time_base, j->out->streams[0]->time_base);
-		r = av_interleaved_write_frame(j->out, j->pkt);
+		r = av_write_frame(j->out, j->pkt);
+		av_packet_unref(j->pkt);
 		if (r < 0)
 			return media_averr(err, HEARTH_EIO, r, j->dst, "cannot write");
 	}
 }
 
-/* Encodes n samples from the FIFO (n is a frame, or less at the end). */
-static int encode_from_fifo(struct mp3job *j, int n, struct hearth_err *err)
+/* Sends one frame (or NULL: the end) to the encoder and writes what comes out. */
+static int encode(struct ajob *j, AVFrame *f, struct hearth_err *err)
 {
-	int r;
-
-	av_frame_unref(j->efr);
-	j->efr->nb_samples = n;
-	j->efr->format = j->enc->sample_fmt;
-	j->efr->sample_rate = j->enc->sample_rate;
-	r = av_channel_layout_copy(&j->efr->ch_layout, &j->enc->ch_layout);
-	if (r >= 0)
-		r = av_frame_get_buffer(j->efr, 0);
-	if (r < 0)
-		return out_of_memory(j, err);
-	if (av_audio_fifo_read(j->fifo, (void **)j->efr->data, n) != n)
-		return herr(err, HEARTH_EMEDIA, "%s: the sample queue came up short", j->name);
-	j->efr->pts = j->out_pts;
-	j->out_pts += n;
-	r = avcodec_send_frame(j->enc, j->efr);
+	int r = avcodec_send_frame(j->enc, f);
 	if (r < 0)
 		return media_averr(err, HEARTH_EMEDIA, r, j->name, "cannot encode");
 	return write_packets(j, err);
 }
 
-/* Moves what the filter graph has ready into the FIFO, encoding whole frames. */
-static int pull_filtered(struct mp3job *j, struct hearth_err *err)
+/* The encoder's thread: frames off the queue until it is closed, then the end. */
+static void *encoder_thread(void *arg)
 {
-	int r, rc;
+	struct ajob *j = arg;
+	struct encq *q = &j->q;
+	int rc = 0;
 
 	for (;;) {
-		r = av_buffersink_get_frame(j->sink, j->filt);
-		if (r == AVERROR(EAGAIN) || r == AVERROR_EOF)
-			return 0;
-		if (r < 0)
-			return media_averr(err, HEARTH_EMEDIA, r, j->name, "cannot filter the audio");
-		r = av_audio_fifo_write(j->fifo, (void **)j->filt->data, j->filt->nb_samples);
-		av_frame_unref(j->filt);
-		if (r < 0)
-			return out_of_memory(j, err);
-		while (av_audio_fifo_size(j->fifo) >= j->enc->frame_size) {
-			rc = encode_from_fifo(j, j->enc->frame_size, err);
-			if (rc)
-				return rc;
+		pthread_mutex_lock(&q->mu);
+		while (q->count == 0 && !q->closed)
+			pthread_cond_wait(&q->cond, &q->mu);
+		if (q->count == 0 || q->cancel) {
+			pthread_mutex_unlock(&q->mu);
+			break;
 		}
+		AVFrame *f = q->slot[q->head];
+		q->head = (q->head + 1) % QUEUE_FRAMES;
+		q->count--;
+		pthread_cond_broadcast(&q->cond);
+		pthread_mutex_unlock(&q->mu);
+		rc = encode(j, f, &q->err);
+		av_frame_free(&f);
+		if (rc)
+			break;
+	}
+	pthread_mutex_lock(&q->mu);
+	bool finish = !rc && !q->cancel;
+	pthread_mutex_unlock(&q->mu);
+	if (finish)
+		rc = encode(j, NULL, &q->err);
+	pthread_mutex_lock(&q->mu);
+	q->rc = rc;
+	q->cancel = q->cancel || rc != 0; /* the other side stops queueing */
+	pthread_cond_broadcast(&q->cond);
+	pthread_mutex_unlock(&q->mu);
+	return NULL;
+}
+
+/* Starts the encoder's thread; without one, frames are encoded in place. */
+static void encoder_start(struct ajob *j)
+{
+	struct encq *q = &j->q;
+	pthread_mutex_init(&q->mu, NULL);
+	pthread_cond_init(&q->cond, NULL);
+	q->running = pthread_create(&q->thread, NULL, encoder_thread, j) == 0;
+	if (!q->running) {
+		pthread_cond_destroy(&q->cond);
+		pthread_mutex_destroy(&q->mu);
 	}
 }
 
-/* Feeds one decoded frame (or NULL for the end) into the filter graph. */
-static int push_frame(struct mp3job *j, AVFrame *f, struct hearth_err *err)
+/*
+ * Ends the encoder's thread: after the last frame it finishes the file's
+ * sound (cancel: it drops what is queued instead). Returns its failure.
+ */
+static int encoder_stop(struct ajob *j, bool cancel, struct hearth_err *err)
 {
+	struct encq *q = &j->q;
+	int rc;
+
+	if (!q->running)
+		return cancel ? 0 : encode(j, NULL, err);
+	pthread_mutex_lock(&q->mu);
+	q->closed = true;
+	q->cancel = q->cancel || cancel;
+	pthread_cond_broadcast(&q->cond);
+	pthread_mutex_unlock(&q->mu);
+	pthread_join(q->thread, NULL);
+	q->running = false;
+	while (q->count > 0) {
+		av_frame_free(&q->slot[q->head]);
+		q->head = (q->head + 1) % QUEUE_FRAMES;
+		q->count--;
+	}
+	pthread_cond_destroy(&q->cond);
+	pthread_mutex_destroy(&q->mu);
+	rc = q->rc;
+	if (rc && err && !cancel)
+		*err = q->err;
+	return cancel ? 0 : rc;
+}
+
+/* Hands one frame (taking it) to the encoder's thread, waiting for room. */
+static int submit(struct ajob *j, AVFrame *f, struct hearth_err *err)
+{
+	struct encq *q = &j->q;
+	int rc;
+
+	if (!q->running) {
+		rc = encode(j, f, err);
+		av_frame_free(&f);
+		return rc;
+	}
+	pthread_mutex_lock(&q->mu);
+	while (q->count == QUEUE_FRAMES && !q->cancel)
+		pthread_cond_wait(&q->cond, &q->mu);
+	if (q->cancel) {
+		/* the encoder failed: encoder_stop says why */
+		pthread_mutex_unlock(&q->mu);
+		av_frame_free(&f);
+		return HEARTH_EMEDIA;
+	}
+	q->slot[(q->head + q->count) % QUEUE_FRAMES] = f;
+	q->count++;
+	pthread_cond_broadcast(&q->cond);
+	pthread_mutex_unlock(&q->mu);
+	(void)err;
+	return 0;
+}
+
+/* Encodes n samples from the FIFO (n is a frame, or less at the end). */
+static int encode_from_fifo(struct ajob *j, int n, struct hearth_err *err)
+{
+	AVFrame *f = av_frame_alloc();
 	int r;
 
-	if (f) {
-		/* some decoders only know a channel count; give it the usual layout */
-		if (f->ch_layout.order == AV_CHANNEL_ORDER_UNSPEC) {
-			int n = f->ch_layout.nb_channels;
-			av_channel_layout_uninit(&f->ch_layout);
-			av_channel_layout_default(&f->ch_layout, n);
-		}
-		if (!j->graph) {
-			int rc = open_graph(j, f, err);
-			if (rc)
-				return rc;
-		}
-		/* contiguous timestamps: gaps in the source are not ours to keep */
-		f->pts = j->in_pts;
-		j->in_pts += f->nb_samples;
+	if (!f)
+		return out_of_memory(j, err);
+	f->nb_samples = n;
+	f->format = AV_SAMPLE_FMT_FLTP;
+	f->sample_rate = OUT_RATE;
+	av_channel_layout_default(&f->ch_layout, channels(j));
+	r = av_frame_get_buffer(f, 0);
+	if (r < 0 || av_audio_fifo_read(j->fifo, (void **)f->data, n) != n) {
+		av_frame_free(&f);
+		return out_of_memory(j, err);
 	}
-	r = av_buffersrc_add_frame(j->src, f);
-	if (r < 0)
-		return media_averr(err, HEARTH_EMEDIA, r, j->name, "cannot filter the audio");
-	return pull_filtered(j, err);
+	f->pts = j->out_pts;
+	j->out_pts += n;
+	return submit(j, f, err);
 }
 
-static int run(struct mp3job *j, const struct media_tags *tags, struct hearth_err *err)
+/* Queues n limited samples and encodes every whole frame the queue holds. */
+static int queue(struct ajob *j, int n, struct hearth_err *err)
 {
+	if (n > 0 && av_audio_fifo_write(j->fifo, (void **)j->lbuf, n) < n)
+		return out_of_memory(j, err);
+	while (av_audio_fifo_size(j->fifo) >= j->frame_size) {
+		int rc = encode_from_fifo(j, j->frame_size, err);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+/* Room for n samples a channel out of the limiter. */
+static void limiter_room(struct ajob *j, int n)
+{
+	if (n <= j->lcap)
+		return;
+	j->lcap = n;
+	for (int c = 0; c < channels(j); c++)
+		j->lbuf[c] = xrealloc(j->lbuf[c], (size_t)n * sizeof(float));
+}
+
+static int run(struct ajob *j, struct hearth_err *err)
+{
+	AVPacket *pic = av_packet_alloc();
+	double trim = encoder_trim(j->kind, j->o.kbps);
 	int r = 0, rc;
 
-	rc = media_in_open(&j->in, j->name, j->name, AVMEDIA_TYPE_AUDIO, false, err);
+	j->filt = av_frame_alloc();
+	j->pkt = av_packet_alloc();
+	if (!pic || !j->filt || !j->pkt) {
+		av_packet_free(&pic);
+		return out_of_memory(j, err);
+	}
+	snprintf(j->graph, sizeof j->graph,
+		 "aresample=%d,aformat=sample_fmts=fltp:sample_rates=%d:channel_layouts=%s",
+		 OUT_RATE, OUT_RATE, channels(j) == 2 ? "stereo" : "mono");
+	rc = media_pcm_open(&j->pcm, j->name, j->name, j->graph, err);
+	if (!rc && limiter_new(&j->lim, channels(j), OUT_RATE, j->m->gain + trim,
+			       j->o.true_peak - audio_tp_margin(&j->o) + trim) != 0)
+		rc = herr(err, HEARTH_EMEDIA, "%s: cannot set up the limiter", j->name);
+	if (!rc)
+		rc = open_muxer(j, err);
+	if (!rc)
+		rc = open_encoder(j, err);
+	if (!rc)
+		rc = write_header(j, pic, err);
+	av_packet_free(&pic);
 	if (rc)
 		return rc;
-	j->frame = av_frame_alloc();
-	j->filt = av_frame_alloc();
-	j->efr = av_frame_alloc();
-	j->pkt = av_packet_alloc();
-	if (!j->frame || !j->filt || !j->efr || !j->pkt)
-		return out_of_memory(j, err);
-	rc = open_encoder(j, err);
-	if (!rc)
-		rc = open_output(j, tags, err);
-	while (!rc && (r = media_in_next(&j->in, j->frame, err)) == 1)
-		rc = push_frame(j, j->frame, err);
+	j->frame_size = j->enc->frame_size;
+	encoder_start(j);
+	while (!rc && (r = media_pcm_next(&j->pcm, j->filt, err)) == 1) {
+		limiter_room(j, j->filt->nb_samples);
+		int n = limiter_push(j->lim, (const float *const *)j->filt->extended_data,
+				     j->filt->nb_samples, j->lbuf);
+		rc = queue(j, n, err);
+	}
 	if (!rc && r < 0)
 		rc = r;
-	if (rc)
-		return rc;
-	if (!j->graph)
-		return herr(err, HEARTH_EMEDIA, "%s: has no sound to encode", j->name);
-	rc = push_frame(j, NULL, err);
+	if (!rc) {
+		limiter_room(j, limiter_latency(j->lim));
+		rc = queue(j, limiter_drain(j->lim, j->lbuf), err);
+	}
 	if (!rc && av_audio_fifo_size(j->fifo) > 0)
 		rc = encode_from_fifo(j, av_audio_fifo_size(j->fifo), err);
-	if (rc)
-		return rc;
-	r = avcodec_send_frame(j->enc, NULL);
-	if (r < 0)
-		return media_averr(err, HEARTH_EMEDIA, r, j->name, "cannot encode");
-	rc = write_packets(j, err);
+	if (rc) {
+		encoder_stop(j, true, NULL);
+		/* an encoder failure says more than the queue refusing a frame */
+		if (j->q.rc && err)
+			*err = j->q.err;
+		return j->q.rc ? j->q.rc : rc;
+	}
+	rc = encoder_stop(j, false, err);
 	if (rc)
 		return rc;
 	r = av_write_trailer(j->out);
@@ -305,18 +562,25 @@ static int run(struct mp3job *j, const struct media_tags *tags, struct hearth_er
 	return 0;
 }
 
-int media_audio_mp3(const char *src, const char *dst, enum media_audio_kind kind,
-		    const struct media_tags *tags, struct hearth_err *err)
+int render_audio_measured(const char *src, const char *dst, const struct media_job *job,
+			  const struct audio_measure *m, struct media_result *res,
+			  struct hearth_err *err)
 {
-	struct mp3job j;
+	struct ajob j;
 	int rc;
 
+	(void)res;
+	if (job->kind != MEDIA_MP3 && job->kind != MEDIA_M4A)
+		return herr(err, HEARTH_EINVAL, "%s: not an audio rendition", src);
 	memset(&j, 0, sizeof j);
 	j.name = src;
 	j.dst = dst;
-	j.kind = kind;
+	j.kind = job->kind;
+	j.o = media_audio_defaults(&job->audio);
+	j.tags = job->tags;
+	j.m = m;
 	media_av_init();
-	rc = run(&j, tags, err);
+	rc = run(&j, err);
 	if (j.out)
 		avio_closep(&j.out->pb);
 	if (!rc)
@@ -324,29 +588,27 @@ int media_audio_mp3(const char *src, const char *dst, enum media_audio_kind kind
 	media_tmp_abort(&j.tmp);
 	avformat_free_context(j.out);
 	avcodec_free_context(&j.enc);
-	avfilter_graph_free(&j.graph);
 	av_audio_fifo_free(j.fifo);
-	av_frame_free(&j.frame);
 	av_frame_free(&j.filt);
-	av_frame_free(&j.efr);
 	av_packet_free(&j.pkt);
-	media_in_close(&j.in);
+	limiter_free(&j.lim);
+	free(j.lbuf[0]);
+	free(j.lbuf[1]);
+	media_pcm_close(&j.pcm);
 	return rc;
 }
 
 int render_audio(const char *src, const char *dst, const struct media_job *job,
 		 struct media_result *res, struct hearth_err *err)
 {
-	(void)res;
-	if (job->kind != MEDIA_MP3)
-		return herr(err, HEARTH_EINVAL, "%s: M4A renditions are not made yet", src);
-	return media_audio_mp3(src, dst, job->audio.kind, job->tags, err);
+	struct audio_measure m;
+	int rc = audio_measure(src, &job->audio, &m, err);
+	return rc ? rc : render_audio_measured(src, dst, job, &m, res, err);
 }
 
-int media_loudness(const char *src, double *lufs, double *true_peak,
-		   struct hearth_err *err)
+int media_audio_mp3(const char *src, const char *dst, enum media_audio_kind kind,
+		    const struct media_tags *tags, struct hearth_err *err)
 {
-	(void)lufs;
-	(void)true_peak;
-	return herr(err, HEARTH_EINVAL, "%s: loudness is not measured yet", src);
+	struct media_job job = {.kind = MEDIA_MP3, .audio = {.kind = kind}, .tags = tags};
+	return render_audio(src, dst, &job, NULL, err);
 }

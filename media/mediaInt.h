@@ -3,7 +3,10 @@
  * and nobody outside includes (but the fuzz targets in tests/fuzz/). It holds the one way media/ opens a file
  * with libavformat (a demuxer allow-list, the file protocol only, logging
  * kept quiet), the decoder loop every rendition uses, FFmpeg error
- * translation, and the temporary-file dance that makes outputs atomic.
+ * translation, the temporary-file dance that makes outputs atomic, the
+ * decoded-sound reader of the audio passes (pcm.c), the loudness
+ * measurement and the limiter of the audio renditions (measure.c,
+ * limiter.c), and the functions render.c sends each job to.
  */
 #ifndef HEARTH_MEDIA_INT_H
 #define HEARTH_MEDIA_INT_H
@@ -11,6 +14,7 @@
 #include "media.h"
 
 #include <libavcodec/avcodec.h>
+#include <libavfilter/avfilter.h>
 #include <libavformat/avformat.h>
 
 /*
@@ -156,6 +160,76 @@ int media_image_orientation(const AVFrame *frame, const AVCodecContext *dec,
  */
 AVFrame *media_orient(const AVFrame *in, int o);
 
+/* ---- decoded sound (pcm.c) ----------------------------------------------- */
+
+/*
+ * The decoded sound of a file, through a libavfilter graph made from desc
+ * (for example "aformat=sample_fmts=flt:channel_layouts=mono"), a frame
+ * at a time. desc is borrowed and must outlive the reader.
+ */
+struct media_pcm {
+	struct media_in in;
+	AVFilterGraph *graph;
+	AVFilterContext *src, *sink;
+	AVFrame *dec;
+	const char *desc;
+	int64_t pts;
+	bool ended;   /* the end went into the graph */
+};
+
+/* Opens path; release with media_pcm_close (also on failure). */
+int media_pcm_open(struct media_pcm *p, const char *path, const char *name,
+		   const char *desc, struct hearth_err *err);
+/* The next frame into out (unref'd first): 1, 0 at the end, or an error. */
+int media_pcm_next(struct media_pcm *p, AVFrame *out, struct hearth_err *err);
+void media_pcm_close(struct media_pcm *p);
+
+/* ---- loudness and the limiter (measure.c, limiter.c) ---------------------- */
+
+/*
+ * Headroom (dB) the limiter keeps under the true-peak ceiling of o: the
+ * encoder filters and quantises, and that overshoots what went in, the
+ * more so the lower the bit rate. The same for MP3 and M4A, so both use
+ * one measurement.
+ */
+double audio_tp_margin(const struct media_audio_opts *o);
+/* Gain never goes further than this, whatever the measurement says. */
+#define AUDIO_MAX_GAIN_DB 40.0
+
+/*
+ * What the first pass of an audio rendition finds: the integrated loudness
+ * (LUFS; -inf for silence) of the sound as it will be encoded (mono for
+ * speech, stereo for music), the gain (dB) that puts it on the target of
+ * the options once the limiter has taken the peaks over the ceiling, and
+ * its length in seconds.
+ */
+struct audio_measure {
+	double lufs;
+	double gain;
+	double duration;
+};
+
+/* The first pass (measure.c): decodes src once and measures it for opts. */
+int audio_measure(const char *src, const struct media_audio_opts *opts,
+		  struct audio_measure *m, struct hearth_err *err);
+
+/*
+ * The limiter: planar float in, the same number of samples out after
+ * gain_db of gain, with every true peak (4x oversampled) at most
+ * ceiling_db. limiter_push emits at most n samples into out (the first
+ * limiter_latency() samples are held back); limiter_drain emits the held
+ * ones at the end, at most limiter_latency() of them. Returns the number
+ * emitted. limiter_new returns 0, or HEARTH_EINVAL for channels outside
+ * 1..8 or a rate under 8 kHz; free with limiter_free (accepts NULL).
+ */
+struct limiter;
+int limiter_new(struct limiter **out, int channels, int rate, double gain_db,
+		double ceiling_db);
+int limiter_push(struct limiter *l, const float *const *in, int n, float *const *out);
+int limiter_drain(struct limiter *l, float *const *out);
+int limiter_latency(const struct limiter *l);
+void limiter_free(struct limiter **l);
+
 /* ---- renditions (render.c sends each job to one of these) --------------- */
 
 /* The options with their defaults filled in. */
@@ -169,6 +243,10 @@ const char *media_kind_ext(enum media_kind kind);
  */
 int render_audio(const char *src, const char *dst, const struct media_job *job,
 		 struct media_result *res, struct hearth_err *err);   /* audio.c */
+/* render_audio with the first pass already done (m borrowed). */
+int render_audio_measured(const char *src, const char *dst, const struct media_job *job,
+			  const struct audio_measure *m, struct media_result *res,
+			  struct hearth_err *err);                    /* audio.c */
 int render_waveform(const char *src, const char *dst, const struct media_job *job,
 		    struct media_result *res, struct hearth_err *err); /* waveform.c */
 int render_image(const char *src, const char *dst, const struct media_job *job,

@@ -14,6 +14,8 @@
 #include <libavformat/avformat.h>
 #include <libswresample/swresample.h>
 #include <libswscale/swscale.h>
+#include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -22,7 +24,7 @@
  * output, so old cache entries are not reused.
  */
 static const int recipe_version[] = {
-	[MEDIA_MP3] = 2, [MEDIA_M4A] = 1, [MEDIA_PEAKS] = 1, [MEDIA_WAVEFORM] = 1,
+	[MEDIA_MP3] = 3, [MEDIA_M4A] = 1, [MEDIA_PEAKS] = 1, [MEDIA_WAVEFORM] = 1,
 	[MEDIA_JPEG] = 3, [MEDIA_WEBP] = 1, [MEDIA_COVER] = 1,
 };
 
@@ -117,8 +119,10 @@ struct media_audio_opts media_audio_defaults(const struct media_audio_opts *in)
 	return o;
 }
 
-int media_render(const char *src, const char *dst, const struct media_job *job,
-		 struct media_result *res, struct hearth_err *err)
+/* media_render, with the first pass of an audio rendition done when m is set. */
+static int render(const char *src, const char *dst, const struct media_job *job,
+		  const struct audio_measure *m, struct media_result *res,
+		  struct hearth_err *err)
 {
 	struct media_result r = {0};
 	int rc;
@@ -128,7 +132,8 @@ int media_render(const char *src, const char *dst, const struct media_job *job,
 	switch (job->kind) {
 	case MEDIA_MP3:
 	case MEDIA_M4A:
-		rc = render_audio(src, dst, job, &r, err);
+		rc = m ? render_audio_measured(src, dst, job, m, &r, err)
+		       : render_audio(src, dst, job, &r, err);
 		break;
 	case MEDIA_PEAKS:
 	case MEDIA_WAVEFORM:
@@ -148,6 +153,48 @@ int media_render(const char *src, const char *dst, const struct media_job *job,
 		*res = r;
 	else
 		media_result_release(&r);
+	return rc;
+}
+
+int media_render(const char *src, const char *dst, const struct media_job *job,
+		 struct media_result *res, struct hearth_err *err)
+{
+	return render(src, dst, job, NULL, res, err);
+}
+
+/*
+ * The first pass of an audio rendition through the cache, so the MP3 and
+ * the M4A of one source measure it once: a line "lufs gain duration" in
+ * cache/ beside the renditions, under a key of everything the measurement
+ * depends on (the channels, the target, the ceiling and its margin).
+ */
+#define MEASURE_VERSION 1
+
+static int measure_cached(hearth_lib *lib, const char *src, const char *sha256,
+			  const struct media_job *job, struct audio_measure *m,
+			  struct hearth_err *err)
+{
+	struct media_audio_opts o = media_audio_defaults(&job->audio);
+	struct buf b = BUF_INIT;
+	char *path = xasprintf("%s/cache/%.2s/%s-loudness%d-%c-l%.1f-p%.1f-m%.2f-f%x.txt",
+			       lib_dir(lib), sha256, sha256, MEASURE_VERSION,
+			       o.kind == AUDIO_MUSIC ? 'm' : 's', o.loudness, o.true_peak,
+			       audio_tp_margin(&o), avfilter_version());
+	int rc = 0;
+
+	if (path_is_file(path) && file_read(path, &b, NULL) == 0 &&
+	    sscanf(buf_cstr(&b), "%lf %lf %lf", &m->lufs, &m->gain, &m->duration) == 3 &&
+	    isfinite(m->gain) && m->duration > 0)
+		goto end;
+	rc = audio_measure(src, &o, m, err);
+	if (!rc) {
+		buf_reset(&b);
+		buf_printf(&b, "%.17g %.17g %.17g\n", m->lufs, m->gain, m->duration);
+		rc = file_write_atomic(path, b.data, b.len, err);
+	}
+end:
+	buf_release(&b);
+	free(path);
 	return rc;
 }
 
@@ -194,7 +241,14 @@ int media_cached(hearth_lib *lib, const char *src, const char *sha256,
 				  src);
 			goto end;
 		}
-		rc = media_render(src, path, job, &r, err);
+		if (job->kind == MEDIA_MP3 || job->kind == MEDIA_M4A) {
+			struct audio_measure m;
+			rc = measure_cached(lib, src, sha256, job, &m, err);
+			if (!rc)
+				rc = render(src, path, job, &m, &r, err);
+		} else {
+			rc = render(src, path, job, NULL, &r, err);
+		}
 	}
 end:
 	if (rc)

@@ -15,6 +15,7 @@
 #include "../feeds/feeds.h"
 
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -85,8 +86,12 @@ void site_ctx_release(struct site_ctx *c)
 {
 	for (size_t i = 0; i < c->n; i++) {
 		struct site_media *m = &c->e[i].m;
-		for (size_t k = 0; k < m->n_audio; k++)
+		for (size_t k = 0; k < m->n_audio; k++) {
 			free(m->audio[k].src);
+			free(m->audio[k].m4a_src);
+			free(m->audio[k].peaks_src);
+			free(m->audio[k].waveform_src);
+		}
 		for (size_t k = 0; k < m->n_art; k++) {
 			struct site_art *a = &m->art[k];
 			for (size_t w = 0; w < SITE_ART_SIZES; w++) {
@@ -232,7 +237,7 @@ static void podcast_guid(const struct site_ctx *c, const char *feed_url, char ou
 
 /* The URLs and HTML one feed item points into. */
 struct item_strings {
-	char *link, *enclosure, *image, *transcript, *chapters, *html;
+	char *link, *enclosure, *alternate, *image, *transcript, *chapters, *html;
 };
 
 static void item_fill(const struct site_ctx *c, const struct site_entry *e,
@@ -244,6 +249,8 @@ static void item_fill(const struct site_ctx *c, const struct site_entry *e,
 	if (e->on_site)
 		o->link = xasprintf("%s/stories/%s/", b, ps->slug);
 	o->enclosure = xasprintf("%s/%s", b, e->m.audio[0].src);
+	if (e->m.audio[0].m4a_src)
+		o->alternate = xasprintf("%s/%s", b, e->m.audio[0].m4a_src);
 	/* the episode's own cover when its art is big enough, else the show's */
 	if (e->m.cover_src)
 		o->image = xasprintf("%s/%s", b, e->m.cover_src);
@@ -265,6 +272,15 @@ static void item_fill(const struct site_ctx *c, const struct site_entry *e,
 	it->enclosure_url = o->enclosure;
 	it->enclosure_length = e->m.audio[0].size;
 	it->enclosure_type = "audio/mpeg";
+	if (o->alternate) {
+		const struct site_audio *a = &e->m.audio[0];
+		it->alternate_url = o->alternate;
+		it->alternate_type = "audio/mp4";
+		it->alternate_codecs = "mp4a.40.2"; /* AAC-LC */
+		it->alternate_length = a->m4a_size;
+		if (a->duration > 0)
+			it->alternate_bitrate = llround((double)a->m4a_size * 8 / a->duration);
+	}
 	it->duration = e->m.audio[0].duration;
 	it->season = ps->season;
 	it->episode = ps->episode;
@@ -337,6 +353,7 @@ static int write_feed(const struct site_ctx *c, const char *staging, struct site
 	for (size_t i = 0; i < n; i++) {
 		free(own[i].link);
 		free(own[i].enclosure);
+		free(own[i].alternate);
 		free(own[i].image);
 		free(own[i].transcript);
 		free(own[i].chapters);

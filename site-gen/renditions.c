@@ -1,7 +1,8 @@
 /*
  * renditions.c - the media step of a build: plans one job per rendition a
- * story needs (podcast MP3s, web images, episode covers, WebVTT
- * transcripts, the show's cover), runs the jobs on a small pool of
+ * story needs (podcast MP3 and M4A, waveform peaks and SVG, web images,
+ * episode covers, WebVTT transcripts, the show's cover), runs the jobs on a
+ * small pool of
  * threads, and puts each result into the staging folder under
  * media/<slug>/. Originals never go there: only renditions media/ made,
  * which carry no metadata of the source.
@@ -18,7 +19,6 @@
 #include <unistd.h>
 
 const struct site_media_ops site_media_default = {
-	.mp3 = media_cached_mp3,
 	.cached = media_cached,
 	.cover_check = media_cover_check,
 	.transcript = media_transcript,
@@ -31,12 +31,14 @@ const struct site_media_ops site_media_default = {
  */
 static const int art_widths[SITE_ART_SIZES] = {480, 960, 1600};
 
-enum job_kind { J_MP3, J_ART, J_TRANSCRIPT, J_EPISODE_COVER, J_COVER };
+enum job_kind { J_AUDIO, J_ART, J_TRANSCRIPT, J_EPISODE_COVER, J_COVER };
 
 struct job {
 	enum job_kind kind;
+	enum media_kind media;         /* J_AUDIO: MP3, M4A, PEAKS or WAVEFORM */
 	struct site_entry *e;          /* NULL for the show's cover */
 	const struct pub_asset *a;
+	const struct pub_asset *art;   /* J_AUDIO: the story's art, for the cover tag */
 	enum media_audio_kind audio_kind;
 	size_t slot;                   /* index in e->m.audio or e->m.art */
 	double duration;               /* transcripts: the story's audio length */
@@ -54,27 +56,12 @@ struct pool {
 	const struct lib_settings *set;
 	const char *staging;
 	const char *cover_path;
+	char cover_sha[65];            /* of cover_path; "" when it cannot be read */
 	struct job *jobs;
 	size_t n, next, done;
 	bool stop, progress;
 	pthread_mutex_t mu;
 };
-
-/* A lib_asset for media/, pointing into the public record. */
-static struct lib_asset to_lib_asset(const struct pub_asset *a)
-{
-	struct lib_asset la;
-	memset(&la, 0, sizeof la);
-	la.role = (char *)a->role;
-	la.sha256 = (char *)a->sha256;
-	la.mime = (char *)a->mime;
-	la.alt = (char *)a->alt;
-	la.size = a->size;
-	la.duration = a->duration;
-	la.width = a->width;
-	la.height = a->height;
-	return la;
-}
 
 /* Hard-links a cached rendition into the staging folder. */
 static int place(const struct pool *p, const char *cached, const char *rel,
@@ -86,29 +73,90 @@ static int place(const struct pool *p, const char *cached, const char *rel,
 	return rc;
 }
 
-static int run_mp3(struct pool *p, struct job *j)
+/*
+ * The picture embedded in a recording: the story's first art, else the
+ * show's image, as the same JPEG rendition the page uses. New allocation,
+ * or NULL (and 0) when there is none.
+ */
+static int tag_cover(struct pool *p, struct job *j, char **out)
+{
+	struct media_job job = {.kind = MEDIA_JPEG, .width = art_widths[SITE_ART_SIZES - 1]};
+	struct media_result r = {0};
+	const char *src = p->cover_path, *sha = p->cover_sha;
+	char *store = NULL;
+	int rc;
+
+	*out = NULL;
+	if (j->art) {
+		store = p->ops->store_path(p->lib, j->art->sha256);
+		src = store;
+		sha = j->art->sha256;
+	} else if (!src || !*sha) {
+		return 0;
+	}
+	rc = p->ops->cached(p->lib, src, sha, &job, &r, &j->err);
+	if (!rc)
+		*out = xstrdup(r.path);
+	media_result_release(&r);
+	free(store);
+	return rc;
+}
+
+/* The audio settings of hearth.yaml for a kind of recording. */
+static struct media_audio_opts audio_opts(const struct lib_settings *set,
+					  enum media_audio_kind kind)
+{
+	struct media_audio_opts o = {.kind = kind};
+	if (set) {
+		o.loudness = set->loudness;
+		o.true_peak = set->true_peak;
+		o.kbps = kind == AUDIO_MUSIC ? set->music_kbps : set->speech_kbps;
+	}
+	return o;
+}
+
+/* One rendition of a recording: MP3, M4A, peaks or waveform. */
+static int run_audio(struct pool *p, struct job *j)
 {
 	const struct pub_story *s = j->e->s;
-	struct lib_asset la = to_lib_asset(j->a);
-	struct media_tags tags = {.title = s->title, .artist = s->byline, .album = p->set->title};
 	struct site_audio *au = &j->e->m.audio[j->slot];
-	char *cached = NULL;
-	/* the chapters mark the first track (chapters.c) */
-	struct media_chapter *chapters = j->slot == 0 ? site_media_chapters(s) : NULL;
-	tags.chapters = chapters;
-	tags.n_chapters = chapters ? s->n_chapters : 0;
-	int rc = p->ops->mp3(p->lib, &la, j->audio_kind, &tags, &cached, &j->made, &j->err);
-	free(chapters);
-	if (!rc)
-		rc = place(p, cached, j->rel, &j->err);
-	if (!rc) {
-		char *dst = path_join(p->staging, j->rel);
-		au->size = file_size(dst);
-		free(dst);
-		if (au->size < 0)
-			rc = herr(&j->err, HEARTH_EIO, "cannot read the size of '%s'", j->rel);
+	struct media_tags tags = {.title = s->title, .artist = s->byline, .album = p->set->title};
+	struct media_job job = {.kind = j->media, .audio = audio_opts(p->set, j->audio_kind)};
+	struct media_result r = {0};
+	struct media_chapter *chapters = NULL;
+	char *src = p->ops->store_path(p->lib, j->a->sha256), *cover = NULL, *dst = NULL;
+	int rc = 0;
+
+	if (j->media == MEDIA_MP3 || j->media == MEDIA_M4A) {
+		/* the chapters mark the first track (chapters.c) */
+		chapters = j->slot == 0 ? site_media_chapters(s) : NULL;
+		tags.chapters = chapters;
+		tags.n_chapters = chapters ? s->n_chapters : 0;
+		rc = tag_cover(p, j, &cover);
+		tags.cover = cover;
+		job.tags = &tags;
 	}
-	free(cached);
+	if (!rc)
+		rc = p->ops->cached(p->lib, src, j->a->sha256, &job, &r, &j->err);
+	if (!rc)
+		rc = place(p, r.path, j->rel, &j->err);
+	if (!rc) {
+		int64_t size;
+		dst = path_join(p->staging, j->rel);
+		size = file_size(dst);
+		if (size < 0)
+			rc = herr(&j->err, HEARTH_EIO, "cannot read the size of '%s'", j->rel);
+		else if (j->media == MEDIA_MP3)
+			au->size = size;
+		else if (j->media == MEDIA_M4A)
+			au->m4a_size = size;
+	}
+	j->made = r.made;
+	media_result_release(&r);
+	free(chapters);
+	free(dst);
+	free(cover);
+	free(src);
 	return rc;
 }
 
@@ -257,7 +305,7 @@ static void *worker(void *arg)
 		pthread_mutex_unlock(&p->mu);
 
 		switch (j->kind) {
-		case J_MP3: j->rc = run_mp3(p, j); break;
+		case J_AUDIO: j->rc = run_audio(p, j); break;
 		case J_ART: j->rc = run_art(p, j); break;
 		case J_TRANSCRIPT: j->rc = run_transcript(p, j); break;
 		case J_EPISODE_COVER: j->rc = run_episode_cover(p, j); break;
@@ -291,8 +339,10 @@ static struct job *push(struct job **v, size_t *n, size_t *cap)
 
 /*
  * The jobs of one story. Its first audio asset is the episode
- * (<slug>.mp3); its first music asset is <slug>-music.mp3 beside it, or
- * <slug>.mp3 when there is no speech. Every art asset n is
+ * (<slug>.mp3, <slug>.m4a, <slug>-peaks.json, <slug>-waveform.svg); its
+ * first music asset is <slug>-music.* beside it, or <slug>.* when there is
+ * no speech; the first art is the recordings' cover picture. Every art
+ * asset n is
  * art-<n>-<width>.jpg and .webp; the first, when it is big enough, is
  * also cover.jpg, the episode's cover. The first transcript is
  * <slug>.vtt, timed against the story's audio.
@@ -300,7 +350,16 @@ static struct job *push(struct job **v, size_t *n, size_t *cap)
 static void plan_story(struct site_entry *e, struct job **v, size_t *n, size_t *cap)
 {
 	const struct pub_story *s = e->s;
-	const struct pub_asset *speech = NULL, *music = NULL, *transcript = NULL;
+	static const struct {
+		enum media_kind kind;
+		const char *suffix;
+	} audio_jobs[] = {
+		{MEDIA_MP3, ".mp3"},
+		{MEDIA_M4A, ".m4a"},
+		{MEDIA_PEAKS, "-peaks.json"},
+		{MEDIA_WAVEFORM, "-waveform.svg"},
+	};
+	const struct pub_asset *speech = NULL, *music = NULL, *transcript = NULL, *cover = NULL;
 	size_t n_art = 0;
 
 	for (size_t i = 0; i < s->n_assets; i++) {
@@ -313,24 +372,35 @@ static void plan_story(struct site_entry *e, struct job **v, size_t *n, size_t *
 			music = a;
 		else if (!strcmp(a->role, "transcript") && !transcript)
 			transcript = a;
-		else if (!strcmp(a->role, "art"))
-			n_art++;
+		else if (!strcmp(a->role, "art") && n_art++ == 0)
+			cover = a;
 	}
 
 	const struct pub_asset *tracks[2] = {speech ? speech : music, speech ? music : NULL};
 	for (size_t k = 0; k < 2 && tracks[k]; k++) {
 		struct site_audio *au = &e->m.audio[e->m.n_audio];
-		struct job *j = push(v, n, cap);
 		bool is_music = tracks[k] == music;
-		au->src = xasprintf("media/%s/%s%s.mp3", s->slug, s->slug, k ? "-music" : "");
+		char *stem = xasprintf("media/%s/%s%s", s->slug, s->slug, k ? "-music" : "");
+		au->src = xasprintf("%s.mp3", stem);
+		au->m4a_src = xasprintf("%s.m4a", stem);
+		au->peaks_src = xasprintf("%s-peaks.json", stem);
+		au->waveform_src = xasprintf("%s-waveform.svg", stem);
 		au->role = is_music ? "music" : "audio";
 		au->duration = tracks[k]->duration;
-		j->kind = J_MP3;
-		j->e = e;
-		j->a = tracks[k];
-		j->audio_kind = is_music ? AUDIO_MUSIC : AUDIO_SPEECH;
-		j->slot = e->m.n_audio++;
-		j->rel = au->src;
+		for (size_t i = 0; i < sizeof audio_jobs / sizeof *audio_jobs; i++) {
+			struct job *j = push(v, n, cap);
+			j->kind = J_AUDIO;
+			j->media = audio_jobs[i].kind;
+			j->e = e;
+			j->a = tracks[k];
+			j->art = cover;
+			j->audio_kind = is_music ? AUDIO_MUSIC : AUDIO_SPEECH;
+			j->slot = e->m.n_audio;
+			j->rel = i == 0 ? au->src : i == 1 ? au->m4a_src
+					 : i == 2 ? au->peaks_src : au->waveform_src;
+		}
+		e->m.n_audio++;
+		free(stem);
 	}
 
 	if (n_art)
@@ -373,6 +443,30 @@ static void plan_story(struct site_entry *e, struct job **v, size_t *n, size_t *
 	}
 }
 
+/*
+ * The longest jobs first, so the threads finish together: the M4As, then
+ * the MP3s (whose loudness measurement the M4A of the same recording has
+ * left in the cache by then), then everything else, each in plan order.
+ */
+static int job_rank(const struct job *j)
+{
+	if (j->kind != J_AUDIO)
+		return 2;
+	return j->media == MEDIA_M4A ? 0 : j->media == MEDIA_MP3 ? 1 : 2;
+}
+
+static void order_jobs(struct job *v, size_t n)
+{
+	struct job *tmp = xcalloc(n ? n : 1, sizeof *tmp);
+	size_t k = 0;
+	for (int rank = 0; rank <= 2; rank++)
+		for (size_t i = 0; i < n; i++)
+			if (job_rank(&v[i]) == rank)
+				tmp[k++] = v[i];
+	memcpy(v, tmp, n * sizeof *v);
+	free(tmp);
+}
+
 int site_media_run(hearth_lib *lib, const struct site_media_ops *ops,
 		   struct site_ctx *c, const char *cover_path, const char *staging,
 		   int jobs, bool progress, size_t *made, size_t *cached,
@@ -394,6 +488,9 @@ int site_media_run(hearth_lib *lib, const struct site_media_ops *ops,
 	}
 	if (p.n == 0)
 		goto end;
+	if (cover_path && sha256_file(cover_path, p.cover_sha, NULL) != 0)
+		p.cover_sha[0] = '\0'; /* the cover job says why */
+	order_jobs(p.jobs, p.n);
 
 	if (jobs <= 0) {
 		long cpus = sysconf(_SC_NPROCESSORS_ONLN);

@@ -21,12 +21,20 @@
 
 /* ---- records ----------------------------------------------------------- */
 
-/* One published audio rendition. Paths are relative to the site root. */
+/*
+ * One published recording: its MP3, the same as AAC in M4A (the feed's
+ * alternate enclosure), and its waveform. Paths are relative to the site
+ * root and share the stem "media/<slug>/<slug>" ("-music" for music).
+ */
 struct site_audio {
-	char *src;          /* "media/<slug>/<slug>.mp3" */
+	char *src;          /* "<stem>.mp3" */
 	const char *role;   /* "audio" or "music" */
 	int64_t size;       /* exact bytes of the rendition */
 	double duration;    /* seconds, from the asset */
+	char *m4a_src;      /* "<stem>.m4a" */
+	int64_t m4a_size;
+	char *peaks_src;    /* "<stem>-peaks.json" */
+	char *waveform_src; /* "<stem>-waveform.svg" */
 };
 
 /* One published image rendition. */
@@ -103,9 +111,6 @@ const struct site_entry *site_ctx_find(const struct site_ctx *c, const char *slu
  * can stand in for them. site_media_default holds the real ones.
  */
 struct site_media_ops {
-	int (*mp3)(hearth_lib *lib, const struct lib_asset *a, enum media_audio_kind kind,
-		   const struct media_tags *tags, char **out, bool *made,
-		   struct hearth_err *err);
 	int (*cached)(hearth_lib *lib, const char *src, const char *sha256,
 		      const struct media_job *job, struct media_result *res,
 		      struct hearth_err *err);

@@ -20,7 +20,10 @@
  *       <language/> <license/> <warnings><warning/></warnings>
  *       <themes><theme/></themes> <tags><tag/></tags> <season/> <episode/>
  *       (story pages only:)
- *       <audio src type role duration clock size size-human/>
+ *       <audio src type role duration clock size size-human>
+ *         <alternate src type size size-human/>   (the same as AAC in M4A)
+ *         <waveform src peaks/>                   (SVG; peaks as JSON)
+ *       </audio>
  *       <chapters><chapter start clock duration>Title</chapter></chapters>
  *       <art src alt width height>      (src: the largest JPEG)
  *         <image type="image/jpeg|image/webp" src width height/>...
@@ -362,6 +365,19 @@ xmlDocPtr site_page_story(const struct site_ctx *c, const struct site_entry *e)
 		set_int(au, "size", a->size);
 		human_size(a->size, num);
 		set(au, "size-human", num);
+		if (a->m4a_src) {
+			xmlNodePtr alt = add(au, "alternate", NULL);
+			set(alt, "src", a->m4a_src);
+			set(alt, "type", "audio/mp4");
+			set_int(alt, "size", a->m4a_size);
+			human_size(a->m4a_size, num);
+			set(alt, "size-human", num);
+		}
+		if (a->waveform_src) {
+			xmlNodePtr w = add(au, "waveform", NULL);
+			set(w, "src", a->waveform_src);
+			set(w, "peaks", a->peaks_src);
+		}
 	}
 	if (m->n_audio && e->s->n_chapters)
 		chapters_node(n, e->s);

@@ -315,6 +315,42 @@ static void bad_input_is_refused(void)
 	buf_release(&b);
 }
 
+/* The M4A as podcast:alternateEnclosure, with a source child; left out without a URL. */
+static void alternate_enclosure(void)
+{
+	struct feed_channel ch = channel();
+	struct feed_item it = item();
+	struct buf b = BUF_INIT;
+	struct hearth_err err;
+	struct parsed p;
+
+	it.alternate_url = "https://example.org/media/night/night.m4a";
+	it.alternate_type = "audio/mp4";
+	it.alternate_codecs = "mp4a.40.2";
+	it.alternate_length = 1500000;
+	it.alternate_bitrate = 95541;
+	CHECK_OK(feed_rss(&ch, &it, 1, &b, &err), &err);
+	CHECK(parse(&b, &p) == 0);
+	CHECK_X(&p, "/rss/channel/item/podcast:alternateEnclosure/@type", "audio/mp4");
+	CHECK_X(&p, "/rss/channel/item/podcast:alternateEnclosure/@length", "1500000");
+	CHECK_X(&p, "/rss/channel/item/podcast:alternateEnclosure/@bitrate", "95541");
+	CHECK_X(&p, "/rss/channel/item/podcast:alternateEnclosure/@codecs", "mp4a.40.2");
+	CHECK_X(&p, "/rss/channel/item/podcast:alternateEnclosure/podcast:source/@uri",
+		"https://example.org/media/night/night.m4a");
+	CHECK_X(&p, "/rss/channel/item/enclosure/@type", "audio/mpeg");
+	parsed_free(&p);
+	buf_reset(&b);
+
+	it = item();
+	CHECK_OK(feed_rss(&ch, &it, 1, &b, &err), &err);
+	CHECK(strstr(b.data, "alternateEnclosure") == NULL);
+	buf_reset(&b);
+	it.alternate_url = "https://example.org/media/night/night.m4a";
+	CHECK(feed_rss(&ch, &it, 1, &b, &err) == HEARTH_EINVAL);
+	CHECK(strstr(err.msg, "alternate_type") != NULL);
+	buf_release(&b);
+}
+
 static void empty_feed_is_valid(void)
 {
 	struct feed_channel ch = channel();
@@ -344,6 +380,7 @@ int main(void)
 	RUN(same_input_same_bytes);
 	RUN(long_description_is_cut_at_a_character);
 	RUN(bad_input_is_refused);
+	RUN(alternate_enclosure);
 	RUN(empty_feed_is_valid);
 	xmlCleanupParser();
 	return 0;

@@ -127,9 +127,9 @@ static const char *theme_dir(void)
 
 /* ---- stand-in media ------------------------------------------------------ */
 
-static int64_t fake_mp3_bytes(const struct lib_asset *a)
+static int64_t fake_mp3_bytes(const char *sha)
 {
-	return 1000 + (int64_t)strlen(a->sha256) * 111 + (a->sha256[0] == 'd' ? 7 : 0);
+	return 1000 + (int64_t)strlen(sha) * 111 + (sha[0] == 'd' ? 7 : 0);
 }
 
 static int write_n(const char *path, int64_t n, struct hearth_err *err)
@@ -141,52 +141,55 @@ static int write_n(const char *path, int64_t n, struct hearth_err *err)
 	return rc;
 }
 
-/* What fake_mp3 was given as chapters for night-shift's audio ("aaaa"), and for song's. */
+/* What the MP3 rendition was given as chapters for night-shift's audio ("aaaa"), and for song's. */
 static size_t aaaa_chapters = 99, dddd_chapters = 99;
 static char aaaa_title2[64];
 
-static int fake_mp3(hearth_lib *lib, const struct lib_asset *a, enum media_audio_kind kind,
-		    const struct media_tags *tags, char **out, bool *made,
-		    struct hearth_err *err)
+/* Notes the chapters an MP3 job carries, for the tests that look at them. */
+static void note_chapters(const char *sha, const struct media_tags *tags)
 {
-	(void)lib;
-	(void)kind;
-	if (!strcmp(a->sha256, "aaaa")) {
-		aaaa_chapters = tags->n_chapters;
-		if (tags->n_chapters > 1)
+	size_t n = tags ? tags->n_chapters : 0;
+	if (!strcmp(sha, "aaaa")) {
+		aaaa_chapters = n;
+		if (n > 1)
 			snprintf(aaaa_title2, sizeof aaaa_title2, "%.3f %s", tags->chapters[1].start,
 				 tags->chapters[1].title);
-	} else if (!strcmp(a->sha256, "dddd")) {
-		dddd_chapters = tags->n_chapters;
+	} else if (!strcmp(sha, "dddd")) {
+		dddd_chapters = n;
 	}
-	*out = xasprintf("%s/cache/%s.mp3", t_tmpdir(), a->sha256);
-	if (made)
-		*made = !path_exists(*out);
-	return write_n(*out, fake_mp3_bytes(a), err);
 }
 
-/* Stand-in pictures are 3000 x 2000, like night-shift's art; "ffff" is 700 x 500. */
-static int fake_cached(hearth_lib *lib, const char *src, const char *sha256,
+/*
+ * Every rendition media_cached makes, as a file of a known size. Stand-in
+ * pictures are 3000 x 2000, like night-shift's art; "ffff" is 700 x 500.
+ */
+static int fake_cached(hearth_lib *lib, const char *src, const char *sha,
 		       const struct media_job *job, struct media_result *res,
 		       struct hearth_err *err)
 {
-	static const char *const ext[] = {[MEDIA_JPEG] = "jpg", [MEDIA_WEBP] = "webp",
-					  [MEDIA_COVER] = "cover.jpg"};
+	static const char *const ext[] = {"mp3", "m4a", "json", "svg", "jpg", "webp",
+					  "cover.jpg"};
 	(void)lib;
 	(void)src;
 	memset(res, 0, sizeof *res);
-	if (job->kind < MEDIA_JPEG)
-		return herr(err, HEARTH_EINVAL, "not an image");
-	int sw = sha256[0] == 'f' ? 700 : 3000, sh = sha256[0] == 'f' ? 500 : 2000;
-	if (job->kind == MEDIA_COVER) {
-		res->width = res->height = job->width;
-	} else {
-		res->width = job->width < sw ? job->width : sw;
-		res->height = res->width * sh / sw;
+	if (job->kind == MEDIA_MP3)
+		note_chapters(sha, job->tags);
+	if (job->kind >= MEDIA_JPEG) {
+		int sw = sha[0] == 'f' ? 700 : 3000, sh = sha[0] == 'f' ? 500 : 2000;
+		if (job->kind == MEDIA_COVER) {
+			res->width = res->height = job->width;
+		} else {
+			res->width = job->width < sw ? job->width : sw;
+			res->height = res->width * sh / sw;
+		}
 	}
-	res->path = xasprintf("%s/cache/%s-%d.%s", t_tmpdir(), sha256, job->width, ext[job->kind]);
+	res->path = xasprintf("%s/cache/%s-%d-%d.%s", t_tmpdir(), sha, (int)job->kind,
+			      job->width, ext[job->kind]);
 	res->made = !path_exists(res->path);
-	return write_n(res->path, 300 + job->kind, err);
+	res->size = job->kind == MEDIA_MP3 ? fake_mp3_bytes(sha)
+		    : job->kind == MEDIA_M4A ? 2 * fake_mp3_bytes(sha)
+		    : 300 + (int64_t)job->kind;
+	return write_n(res->path, res->size, err);
 }
 
 /* A show image "small.png" is refused, any other passes as 2000 x 2000. */
@@ -224,7 +227,6 @@ static char *fake_store_path(const hearth_lib *lib, const char *sha)
 }
 
 static const struct site_media_ops fake_ops = {
-	.mp3 = fake_mp3,
 	.cached = fake_cached,
 	.cover_check = fake_cover_check,
 	.transcript = fake_transcript,
@@ -457,6 +459,10 @@ static void theme_makes_accessible_html(void)
 	e->m.audio[0].role = "audio";
 	e->m.audio[0].size = 1234567;
 	e->m.audio[0].duration = 125.6;
+	e->m.audio[0].m4a_src = xstrdup("media/night-shift/night-shift.m4a");
+	e->m.audio[0].m4a_size = 1434567;
+	e->m.audio[0].peaks_src = xstrdup("media/night-shift/night-shift-peaks.json");
+	e->m.audio[0].waveform_src = xstrdup("media/night-shift/night-shift-waveform.svg");
 	e->m.n_audio = 1;
 	e->m.vtt_src = xstrdup("media/night-shift/night-shift.vtt");
 	e->m.transcript = xstrdup("Hello & welcome.\nThe <second> line.\n");
@@ -495,6 +501,12 @@ static void theme_makes_accessible_html(void)
 	CHECK(strstr(h, "preload=\"none\"") != NULL);
 	CHECK(strstr(h, "src=\"../../media/night-shift/night-shift.mp3\"") != NULL);
 	CHECK(strstr(h, "download") != NULL);
+	/* the MP3 plays, the AAC is a download too; the waveform decorates */
+	CHECK(strstr(h, "<a href=\"../../media/night-shift/night-shift.m4a\" download=\"\">"
+			"AAC (1.4 MB)</a>") != NULL);
+	const char *wave = strstr(h, "<img class=\"waveform\" "
+				     "src=\"../../media/night-shift/night-shift-waveform.svg\" alt=\"\"");
+	CHECK(wave && wave < audio);
 	CHECK(strstr(h, "Length 2:06") != NULL);
 	CHECK(strstr(h, "1.2 MB") != NULL);
 	CHECK(strstr(h, "<p>The &lt;second&gt; line.</p>") != NULL);
@@ -567,8 +579,11 @@ static void whole_build(void)
 	mkdir_in("public", out, sizeof out);
 	CHECK_OK(build(out, theme_dir(), site_v, 2, pod_v, 2, &st, &err), &err);
 	CHECK(st.stories == 2 && st.collections == 1 && st.feed_items == 2);
-	/* 2 mp3, art at 3 widths in 2 formats, its episode cover, 1 vtt, the show's cover */
-	CHECK(st.media_made + st.media_cached == 11);
+	/*
+	 * 2 recordings x (mp3, m4a, peaks, waveform), art at 3 widths in 2
+	 * formats, its episode cover, 1 vtt, the show's cover
+	 */
+	CHECK(st.media_made + st.media_cached == 17);
 
 	const char *files[] = {"index.html", "404.html", "style.css", "feed.xml", "cover.jpg",
 			       SITE_MARKER, "stories/night-shift/index.html",
@@ -579,7 +594,10 @@ static void whole_build(void)
 			       "media/night-shift/art-1-960.webp", "media/night-shift/art-1-1600.webp",
 			       "media/night-shift/cover.jpg",
 			       "media/night-shift/night-shift.vtt",
-			       "media/morning-song/morning-song.mp3"};
+			       "media/morning-song/morning-song.mp3",
+			       "media/night-shift/night-shift.m4a",
+			       "media/night-shift/night-shift-peaks.json",
+			       "media/night-shift/night-shift-waveform.svg"};
 	for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
 		char *p = path_join(out, files[i]);
 		if (!path_is_file(p))
@@ -606,6 +624,12 @@ static void whole_build(void)
 	CHECK(strstr(feed, "<link>https://stories.example.org/stories/night-shift/</link>"));
 	CHECK(strstr(feed, "stories/morning-song") == NULL); /* no page, no link */
 	CHECK(strstr(feed, "media/morning-song/morning-song.mp3") != NULL);
+	/* the M4A as the alternate: 2888 bytes over the asset's 125.6 s */
+	const char *alt = strstr(feed, "<podcast:alternateEnclosure type=\"audio/mp4\" "
+				       "length=\"2888\" bitrate=\"184\" codecs=\"mp4a.40.2\">");
+	const char *alt_src = strstr(feed, "<podcast:source uri=\"https://stories.example.org/"
+					   "media/night-shift/night-shift.m4a\"/>");
+	CHECK(alt && alt_src && alt < alt_src && alt_src - alt < 120);
 	CHECK(strstr(feed, "a-letter") == NULL);                 /* no podcast consent */
 	CHECK(strstr(feed, "morning-song") < strstr(feed, "night-shift")); /* newest first */
 	CHECK(strstr(feed, "<lastBuildDate>Sat, 11 May 2024 12:00:00 +0000</lastBuildDate>"));

@@ -324,6 +324,13 @@
                 </xsl:choose>
               </h3>
             </xsl:if>
+            <!-- the waveform only decorates: the player says everything -->
+            <xsl:if test="waveform">
+              <img class="waveform" src="{$root}{waveform/@src}" alt="" width="800" height="60"
+                   loading="lazy" decoding="async"/>
+            </xsl:if>
+            <!-- the AAC is offered as a download below: libxml2's HTML writer
+                 does not know <source> is empty and would close it -->
             <audio controls="controls" preload="none" src="{$root}{@src}">
               <a href="{$root}{@src}" download="">Download the audio (MP3)</a>
             </audio>
@@ -336,6 +343,14 @@
                 <xsl:value-of select="@size-human"/>
                 <xsl:text>)</xsl:text>
               </a>
+              <xsl:for-each select="alternate">
+                <xsl:text> or </xsl:text>
+                <a href="{$root}{@src}" download="">
+                  <xsl:text>AAC (</xsl:text>
+                  <xsl:value-of select="@size-human"/>
+                  <xsl:text>)</xsl:text>
+                </a>
+              </xsl:for-each>
               <xsl:if test="position() = 1 and ../transcript">
                 <xsl:text> · </xsl:text>
                 <a href="#transcript">Read the transcript</a>

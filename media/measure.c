@@ -1,0 +1,387 @@
+/*
+ * measure.c - the first pass of an audio rendition: how much gain brings
+ * the source to the target loudness once the limiter has done its work.
+ *
+ * Gain alone is not enough. Speech as recorded often peaks 18-20 dB above
+ * its loudness; at -16 LUFS with a -1 dBTP ceiling the limiter must take
+ * those peaks down, and with them about a loudness unit or more. So this
+ * pass decodes the source once, K-weights it (ITU-R BS.1770: the high
+ * shelf and the high-pass, coefficients for any rate as libebur128 derives
+ * them) and writes an envelope of it to a temporary file: for every
+ * millisecond, the K-weighted energy and the sample peak. From that
+ * envelope, a few thousand times smaller than the sound, it computes the
+ * integrated loudness (400 ms blocks every 100 ms, the absolute and the
+ * relative gate), and then the integrated loudness the sound would have
+ * after a given gain and the limiter, simulated a millisecond at a time
+ * with the limiter's own look-ahead and release. A few rounds of the
+ * secant method find the gain whose result is on target.
+ *
+ * Memory stays flat: the envelope goes to a temporary file, read back in
+ * order, and the gating uses a histogram of block loudness.
+ */
+#include "mediaInt.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define ENTRIES_PER_HOP 100   /* a hop is 100 ms, so an entry is 1 ms */
+#define HOPS_PER_BLOCK 4      /* blocks of 400 ms */
+#define LOOK_ENTRIES 5        /* the limiter's 5 ms look-ahead */
+#define RELEASE_S 0.060       /* and its release */
+#define HIST_MIN (-70.0)      /* the absolute gate */
+#define HIST_STEP 0.02
+#define HIST_BINS 4000        /* -70 .. +10 LUFS */
+#define MAX_EXTRA_DB 12.0     /* at most this much gain to make up for limiting */
+#define TOLERANCE 0.05        /* LU */
+
+/* One millisecond of the source. */
+struct entry {
+	float peak;    /* the largest sample, all channels */
+	float energy;  /* the sum of K-weighted squares, all channels */
+};
+
+struct biquad {
+	double b0, b1, b2, a1, a2;
+};
+
+/* The two stages of the K-weighting for rate, as libebur128 makes them. */
+static void k_weighting(double rate, struct biquad *shelf, struct biquad *hp)
+{
+	double k = tan(M_PI * 1681.974450955533 / rate), q = 0.7071752369554196;
+	double vh = pow(10, 3.999843853973347 / 20), vb = pow(vh, 0.4996667741545416);
+	double a0 = 1 + k / q + k * k;
+
+	shelf->b0 = (vh + vb * k / q + k * k) / a0;
+	shelf->b1 = 2 * (k * k - vh) / a0;
+	shelf->b2 = (vh - vb * k / q + k * k) / a0;
+	shelf->a1 = 2 * (k * k - 1) / a0;
+	shelf->a2 = (1 - k / q + k * k) / a0;
+	k = tan(M_PI * 38.13547087602444 / rate);
+	q = 0.5003270373238773;
+	a0 = 1 + k / q + k * k;
+	hp->b0 = 1; /* the numerator is not scaled: BS.1770's own form (K_STEP relies on it) */
+	hp->b1 = -2;
+	hp->b2 = 1;
+	hp->a1 = 2 * (k * k - 1) / a0;
+	hp->a2 = (1 - k / q + k * k) / a0;
+}
+
+/* Pass 1 proper: the envelope of src into env. */
+struct scan {
+	FILE *env;
+	int64_t entries, samples;
+	int rate, hop;              /* hop: samples in 100 ms */
+	struct biquad shelf, hp;
+	double z[2][4];             /* per channel: the two stages' state */
+	double energy;
+	float peak;
+	int pos, entry;             /* sample in the hop; entry in the hop */
+	int end;                    /* where the current entry ends in the hop */
+};
+
+static int flush_entry(struct scan *s)
+{
+	struct entry e = {s->peak, (float)s->energy};
+	if (fwrite(&e, sizeof e, 1, s->env) != 1)
+		return -1;
+	s->entries++;
+	s->peak = 0;
+	s->energy = 0;
+	return 0;
+}
+
+/* One K-weighting step of one channel: both stages, state in z. */
+#define K_STEP(v, z0, z1, z2, z3, w)                                            \
+	do {                                                                    \
+		double y_ = f.b0 * (v) + z0;                                    \
+		z0 = f.b1 * (v) - f.a1 * y_ + z1;                               \
+		z1 = f.b2 * (v) - f.a2 * y_;                                    \
+		w = y_ + z2; /* the high-pass's b0 is 1 */                      \
+		z2 = -2 * y_ - h.a1 * w + z3;                                   \
+		z3 = y_ - h.a2 * w;                                             \
+	} while (0)
+
+/*
+ * Feeds n frames of interleaved float with ch (1 or 2) channels. The
+ * filter state lives in locals for the whole frame, so the compiler keeps
+ * it in registers.
+ */
+static int scan_frames(struct scan *s, const float *x, int n, int ch)
+{
+	const struct biquad f = s->shelf, h = s->hp;
+	double a0 = s->z[0][0], a1 = s->z[0][1], a2 = s->z[0][2], a3 = s->z[0][3];
+	double b0 = s->z[1][0], b1 = s->z[1][1], b2 = s->z[1][2], b3 = s->z[1][3];
+	double energy = s->energy;
+	float peak = s->peak;
+	int i = 0;
+
+	while (i < n) {
+		int stop = i + (s->end - s->pos) < n ? i + (s->end - s->pos) : n;
+		s->pos += stop - i;
+		if (ch == 1) {
+			for (; i < stop; i++) {
+				double w;
+				float v = x[i], m = v < 0 ? -v : v;
+				K_STEP(v, a0, a1, a2, a3, w);
+				energy += w * w;
+				peak = m > peak ? m : peak;
+			}
+		} else {
+			for (; i < stop; i++) {
+				double wl, wr;
+				float l = x[2 * i], r = x[2 * i + 1];
+				float ml = l < 0 ? -l : l, mr = r < 0 ? -r : r;
+				K_STEP(l, a0, a1, a2, a3, wl);
+				K_STEP(r, b0, b1, b2, b3, wr);
+				energy += wl * wl + wr * wr;
+				peak = ml > peak ? ml : peak;
+				peak = mr > peak ? mr : peak;
+			}
+		}
+		if (s->pos == s->end) {
+			s->energy = energy;
+			s->peak = peak;
+			if (flush_entry(s))
+				return -1;
+			energy = 0;
+			peak = 0;
+			if (++s->entry == ENTRIES_PER_HOP) {
+				s->entry = 0;
+				s->pos = 0;
+			}
+			s->end = (int)((int64_t)(s->entry + 1) * s->hop / ENTRIES_PER_HOP);
+		}
+	}
+	s->z[0][0] = a0, s->z[0][1] = a1, s->z[0][2] = a2, s->z[0][3] = a3;
+	s->z[1][0] = b0, s->z[1][1] = b1, s->z[1][2] = b2, s->z[1][3] = b3;
+	s->energy = energy;
+	s->peak = peak;
+	s->samples += n;
+	return 0;
+}
+
+static int scan(struct scan *s, const char *src, enum media_audio_kind kind,
+		struct hearth_err *err)
+{
+	/* the channels the encoder gets, at the source's rate: loudness does not
+	 * depend on the rate, and resampling here would cost more than the rest */
+	const char *desc = kind == AUDIO_MUSIC
+				   ? "aformat=sample_fmts=flt:channel_layouts=stereo"
+				   : "aformat=sample_fmts=flt:channel_layouts=mono";
+	struct media_pcm p;
+	AVFrame *f = av_frame_alloc();
+	int r = 0, rc = media_pcm_open(&p, src, src, desc, err);
+
+	if (!rc && !f)
+		rc = herr(err, HEARTH_EMEDIA, "%s: out of memory", src);
+	while (!rc && (r = media_pcm_next(&p, f, err)) == 1) {
+		if (!s->rate) {
+			s->rate = f->sample_rate;
+			s->hop = (int)lrint(s->rate * 0.1);
+			s->end = s->hop / ENTRIES_PER_HOP;
+			if (s->end < 1) {
+				rc = herr(err, HEARTH_EMEDIA, "%s: the sample rate %d Hz is too low",
+					  src, s->rate);
+				break;
+			}
+			k_weighting(s->rate, &s->shelf, &s->hp);
+		}
+		if (f->ch_layout.nb_channels > 2)
+			rc = herr(err, HEARTH_EMEDIA, "%s: %d channels after the downmix", src,
+				  f->ch_layout.nb_channels);
+		else if (scan_frames(s, (const float *)f->data[0], f->nb_samples,
+				     f->ch_layout.nb_channels))
+			rc = herr(err, HEARTH_EIO, "%s: cannot write a temporary file", src);
+	}
+	if (!rc && r < 0)
+		rc = r;
+	if (!rc && s->pos > 0 && flush_entry(s))
+		rc = herr(err, HEARTH_EIO, "%s: cannot write a temporary file", src);
+	if (!rc && fflush(s->env) != 0)
+		rc = herr(err, HEARTH_EIO, "%s: cannot write a temporary file", src);
+	av_frame_free(&f);
+	media_pcm_close(&p);
+	return rc;
+}
+
+/* ---- the limiter, simulated a millisecond at a time ---------------------- */
+
+struct hist {
+	double power[HIST_BINS];
+	int64_t count[HIST_BINS];
+};
+
+static void hist_add(struct hist *h, double power)
+{
+	double l = -0.691 + 10 * log10(power);
+	if (!(l >= HIST_MIN))
+		return; /* under the absolute gate (or silence) */
+	int b = (int)((l - HIST_MIN) / HIST_STEP);
+	if (b >= HIST_BINS)
+		b = HIST_BINS - 1;
+	h->power[b] += power;
+	h->count[b]++;
+}
+
+/* Integrated loudness from the block histogram: both gates. */
+static double hist_integrated(const struct hist *h)
+{
+	double sum = 0, gate;
+	int64_t n = 0;
+
+	for (int b = 0; b < HIST_BINS; b++) {
+		sum += h->power[b];
+		n += h->count[b];
+	}
+	if (n == 0)
+		return -INFINITY;
+	gate = -0.691 + 10 * log10(sum / n) - 10;
+	sum = 0;
+	n = 0;
+	for (int b = 0; b < HIST_BINS; b++) {
+		if (HIST_MIN + (b + 0.5) * HIST_STEP < gate)
+			continue;
+		sum += h->power[b];
+		n += h->count[b];
+	}
+	return n ? -0.691 + 10 * log10(sum / n) : -INFINITY;
+}
+
+/*
+ * The integrated loudness of the envelope after gain_db and a limiter at
+ * ceiling (linear; INFINITY: no limiter). The limiter is limiter.c's, a
+ * millisecond at a time: the gain each entry needs, its minimum over the
+ * look-ahead, the release, and the average over the look-ahead.
+ */
+static int simulate(FILE *env, int64_t entries, int hop, double gain_db, double ceiling,
+		    struct hist *h, double *lufs)
+{
+	struct entry buf[4096], ring[LOOK_ENTRIES];
+	double g = pow(10, gain_db / 20), rel = 1 - exp(-0.001 / RELEASE_S);
+	double r_prev = 1, rs[LOOK_ENTRIES], rsum = LOOK_ENTRIES, hops[HOPS_PER_BLOCK] = {0};
+	double hop_energy = 0;
+	int64_t done = 0, hops_done = 0;
+	int in_hop = 0;
+
+	memset(h, 0, sizeof *h);
+	for (int k = 0; k < LOOK_ENTRIES; k++)
+		rs[k] = 1;
+	if (fseek(env, 0, SEEK_SET) != 0)
+		return -1;
+	/* entry i is settled once entry i + LOOK_ENTRIES - 1 is read */
+	for (int64_t i = 0; i < entries + LOOK_ENTRIES - 1; i++) {
+		if (i < entries) {
+			size_t k = (size_t)(i % 4096);
+			if (k == 0) {
+				size_t want = (size_t)(entries - i < 4096 ? entries - i : 4096);
+				if (fread(buf, sizeof *buf, want, env) != want)
+					return -1;
+			}
+			ring[i % LOOK_ENTRIES] = buf[k];
+		} else {
+			ring[i % LOOK_ENTRIES] = (struct entry){0, 0};
+		}
+		int64_t t = i - (LOOK_ENTRIES - 1);
+		if (t < 0)
+			continue;
+		double hmin = 1;
+		for (int k = 0; k < LOOK_ENTRIES; k++) {
+			double p = ring[k].peak * g;
+			if (p > ceiling && ceiling / p < hmin)
+				hmin = ceiling / p;
+		}
+		double r = r_prev + (1 - r_prev) * rel;
+		if (hmin < r)
+			r = hmin;
+		r_prev = r;
+		rsum += r - rs[t % LOOK_ENTRIES];
+		rs[t % LOOK_ENTRIES] = r;
+		double s = g * rsum / LOOK_ENTRIES;
+		hop_energy += s * s * ring[t % LOOK_ENTRIES].energy;
+		done++;
+		if (++in_hop == ENTRIES_PER_HOP) {
+			hops[hops_done++ % HOPS_PER_BLOCK] = hop_energy;
+			if (hops_done >= HOPS_PER_BLOCK) {
+				double e = 0;
+				for (int k = 0; k < HOPS_PER_BLOCK; k++)
+					e += hops[k];
+				hist_add(h, e / ((double)hop * HOPS_PER_BLOCK));
+			}
+			hop_energy = 0;
+			in_hop = 0;
+		}
+	}
+	*lufs = hist_integrated(h);
+	return done == entries ? 0 : -1;
+}
+
+double audio_tp_margin(const struct media_audio_opts *o)
+{
+	int per_channel = o->kind == AUDIO_MUSIC ? o->kbps / 2 : o->kbps;
+	return per_channel >= 80 ? 1.0 : per_channel >= 48 ? 1.5 : 2.0;
+}
+
+int audio_measure(const char *src, const struct media_audio_opts *opts,
+		  struct audio_measure *m, struct hearth_err *err)
+{
+	struct media_audio_opts o = media_audio_defaults(opts);
+	struct scan s;
+	struct hist *h = xcalloc(1, sizeof *h);
+	double ceiling = pow(10, (o.true_peak - audio_tp_margin(&o)) / 20);
+	double g, f;
+	int rc;
+
+	memset(&s, 0, sizeof s);
+	memset(m, 0, sizeof *m);
+	s.env = tmpfile();
+	if (!s.env) {
+		free(h);
+		return herr(err, HEARTH_EIO, "%s: cannot make a temporary file", src);
+	}
+	rc = scan(&s, src, o.kind, err);
+	if (rc)
+		goto end;
+	m->duration = (double)s.samples / s.rate;
+	if (simulate(s.env, s.entries, s.hop, 0, INFINITY, h, &m->lufs))
+		goto io;
+	m->gain = 0;
+	if (!isfinite(m->lufs))
+		goto end; /* silence: nothing to bring up */
+
+	/* the secant method on the gain, kept inside a bracket */
+	double lo = o.loudness - m->lufs, hi = lo + MAX_EXTRA_DB;
+	double g_prev = NAN, f_prev = NAN;
+	if (hi > AUDIO_MAX_GAIN_DB)
+		hi = AUDIO_MAX_GAIN_DB;
+	if (lo > hi)
+		lo = hi;
+	g = lo;
+	for (int it = 0; it < 12; it++) {
+		if (simulate(s.env, s.entries, s.hop, g, ceiling, h, &f))
+			goto io;
+		m->gain = g;
+		if (fabs(f - o.loudness) < TOLERANCE || (f < o.loudness && g >= hi))
+			break;
+		if (f < o.loudness)
+			lo = g;
+		else
+			hi = g;
+		double next = g + (o.loudness - f); /* the slope is at most 1 */
+		if (isfinite(g_prev) && f != f_prev)
+			next = g + (o.loudness - f) * (g - g_prev) / (f - f_prev);
+		if (!(next > lo && next < hi))
+			next = (lo + hi) / 2;
+		g_prev = g;
+		f_prev = f;
+		g = next;
+	}
+	goto end;
+io:
+	rc = herr(err, HEARTH_EIO, "%s: cannot read a temporary file back", src);
+end:
+	fclose(s.env);
+	free(h);
+	return rc;
+}
