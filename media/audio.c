@@ -605,10 +605,3 @@ int render_audio(const char *src, const char *dst, const struct media_job *job,
 	int rc = audio_measure(src, &job->audio, &m, err);
 	return rc ? rc : render_audio_measured(src, dst, job, &m, res, err);
 }
-
-int media_audio_mp3(const char *src, const char *dst, enum media_audio_kind kind,
-		    const struct media_tags *tags, struct hearth_err *err)
-{
-	struct media_job job = {.kind = MEDIA_MP3, .audio = {.kind = kind}, .tags = tags};
-	return render_audio(src, dst, &job, NULL, err);
-}

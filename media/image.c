@@ -338,19 +338,3 @@ end:
 	media_in_close(&in);
 	return rc;
 }
-
-int media_image_jpeg(const char *src, const char *dst, int max_width, int *w,
-		     int *h, struct hearth_err *err)
-{
-	struct media_job job = {.kind = MEDIA_JPEG, .width = max_width};
-	struct media_result r = {0};
-	int rc = render_image(src, dst, &job, &r, err);
-
-	if (!rc) {
-		if (w)
-			*w = r.width;
-		if (h)
-			*h = r.height;
-	}
-	return rc;
-}

@@ -232,19 +232,6 @@ int media_chapters_json(const struct media_chapter *v, size_t n, double duration
 			const char *title, const char *podcast_name, struct buf *out,
 			struct hearth_err *err);
 
-/*
- * Older single-purpose forms, kept while the build moves to media_render
- * and media_cached.
- */
-int media_audio_mp3(const char *src, const char *dst, enum media_audio_kind kind,
-		    const struct media_tags *tags, struct hearth_err *err);
-int media_image_jpeg(const char *src, const char *dst, int max_width, int *w,
-		     int *h, struct hearth_err *err);
-int media_cached_mp3(hearth_lib *lib, const struct lib_asset *a,
-		     enum media_audio_kind kind, const struct media_tags *tags,
-		     char **out, bool *made, struct hearth_err *err);
-int media_cached_jpeg(hearth_lib *lib, const struct lib_asset *a, int max_width,
-		      char **out, int *w, int *h, bool *made, struct hearth_err *err);
 
 /* ---- transcripts ------------------------------------------------------- */
 

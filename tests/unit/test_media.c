@@ -13,62 +13,69 @@
 #include <sys/stat.h>
 #include <time.h>
 
-/* ---- a stand-in library ---------------------------------------------------
- * While library/ is not built in this branch, these weak definitions give
- * media/ a store to talk to: store/<sha[0:2]>/<sha> under the library
- * folder. The real library's definitions win once it is linked in.
- */
-struct hearth_lib {
-	char *dir;
-};
+/* ---- the single-purpose forms, over the one way in ------------------------ */
 
-__attribute__((weak)) int lib_init(const char *dir, struct hearth_err *err)
+static int media_audio_mp3(const char *src, const char *dst, enum media_audio_kind kind,
+			   const struct media_tags *tags, struct hearth_err *err)
 {
-	char *s = path_join(dir, "store");
-	int rc = mkdir_p(s, err);
-	free(s);
-	return rc;
+	struct media_job job = {.kind = MEDIA_MP3, .audio = {.kind = kind}, .tags = tags};
+	return media_render(src, dst, &job, NULL, err);
 }
 
-__attribute__((weak)) int lib_open(const char *dir, hearth_lib **out,
-				   struct hearth_err *err)
+static int media_image_jpeg(const char *src, const char *dst, int max_width, int *w,
+			    int *h, struct hearth_err *err)
 {
-	(void)err;
-	*out = xcalloc(1, sizeof **out);
-	(*out)->dir = xstrdup(dir);
-	return 0;
-}
-
-__attribute__((weak)) void lib_close(hearth_lib **lib)
-{
-	if (*lib) {
-		free((*lib)->dir);
-		xfree(lib);
+	struct media_job job = {.kind = MEDIA_JPEG, .width = max_width};
+	struct media_result r = {0};
+	int rc = media_render(src, dst, &job, &r, err);
+	if (!rc) {
+		if (w)
+			*w = r.width;
+		if (h)
+			*h = r.height;
 	}
-}
-
-__attribute__((weak)) const char *lib_dir(const hearth_lib *lib)
-{
-	return lib->dir;
-}
-
-__attribute__((weak)) char *lib_store_path(const hearth_lib *lib, const char *sha)
-{
-	return xasprintf("%s/store/%.2s/%s", lib->dir, sha, sha);
-}
-
-__attribute__((weak)) int lib_store_add(hearth_lib *lib, const char *path,
-					char sha_out[65], struct hearth_err *err)
-{
-	int rc = sha256_file(path, sha_out, err);
-	char *dst;
-	if (rc)
-		return rc;
-	dst = lib_store_path(lib, sha_out);
-	if (!path_exists(dst))
-		rc = file_copy(path, dst, err);
-	free(dst);
+	media_result_release(&r);
 	return rc;
+}
+
+/* A cached rendition of a stored asset: its path in *out, and whether it was made. */
+static int cached(hearth_lib *lib, const struct lib_asset *a, const struct media_job *job,
+		  char **out, int *w, int *h, bool *made, struct hearth_err *err)
+{
+	struct media_result r = {0};
+	char *src = lib_store_path(lib, a->sha256);
+	int rc = media_cached(lib, src, a->sha256, job, &r, err);
+	free(src);
+	*out = NULL;
+	if (!rc) {
+		*out = xstrdup(r.path);
+		if (made)
+			*made = r.made;
+		if (w)
+			*w = r.width;
+		if (h)
+			*h = r.height;
+	}
+	media_result_release(&r);
+	return rc;
+}
+
+static int media_cached_mp3(hearth_lib *lib, const struct lib_asset *a,
+			    enum media_audio_kind kind, const struct media_tags *tags,
+			    char **out, bool *made, struct hearth_err *err)
+{
+	struct media_job job = {.kind = MEDIA_MP3, .audio = {.kind = kind}, .tags = tags};
+	return cached(lib, a, &job, out, NULL, NULL, made, err);
+}
+
+static int media_cached_jpeg(hearth_lib *lib, const struct lib_asset *a, int max_width,
+			     char **out, int *w, int *h, bool *made, struct hearth_err *err)
+{
+	struct media_job job = {.kind = MEDIA_JPEG, .width = max_width};
+	if (max_width <= 0)
+		return herr(err, HEARTH_EINVAL, "the image width must be positive, not %d",
+			    max_width);
+	return cached(lib, a, &job, out, w, h, made, err);
 }
 
 /* ---- helpers -------------------------------------------------------------- */
