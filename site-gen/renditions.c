@@ -16,6 +16,7 @@
 #include <pthread.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 const struct site_media_ops site_media_default = {
@@ -60,8 +61,39 @@ struct pool {
 	struct job *jobs;
 	size_t n, next, done;
 	bool stop, progress;
+	double started;                /* monotonic seconds, for the time left */
 	pthread_mutex_t mu;
 };
+
+static double now_s(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/*
+ * One line on the terminal, rewritten as work is done: how many renditions
+ * are done and, once there is a rate to go by, about how long is left.
+ * Called with the pool's lock held.
+ */
+static void show_progress(const struct pool *p)
+{
+	double spent = now_s() - p->started;
+	fprintf(stderr, "\rhearth: media %zu of %zu", p->done, p->n);
+	if (p->done < p->n && p->done > 0 && spent > 0.5) {
+		double left = spent / (double)p->done * (double)(p->n - p->done);
+		if (left >= 90)
+			fprintf(stderr, ", about %.0f min left  ", left / 60);
+		else
+			fprintf(stderr, ", about %.0f s left  ", left < 1 ? 1 : left);
+	} else if (p->done == p->n) {
+		fprintf(stderr, ", done in %.1f s          \n", spent);
+	} else {
+		fputs("                  ", stderr);
+	}
+	fflush(stderr);
+}
 
 /* Hard-links a cached rendition into the staging folder. */
 static int place(const struct pool *p, const char *cached, const char *rel,
@@ -318,8 +350,8 @@ static void *worker(void *arg)
 		p->done++;
 		if (j->rc)
 			p->stop = true;
-		if (p->progress)
-			fprintf(stderr, "hearth: media %zu/%zu %s\n", p->done, p->n, j->rel);
+		if (p->progress && !p->stop)
+			show_progress(p);
 		pthread_mutex_unlock(&p->mu);
 	}
 }
@@ -491,6 +523,7 @@ int site_media_run(hearth_lib *lib, const struct site_media_ops *ops,
 	if (cover_path && sha256_file(cover_path, p.cover_sha, NULL) != 0)
 		p.cover_sha[0] = '\0'; /* the cover job says why */
 	order_jobs(p.jobs, p.n);
+	p.started = now_s();
 
 	if (jobs <= 0) {
 		long cpus = sysconf(_SC_NPROCESSORS_ONLN);
