@@ -91,7 +91,7 @@ bench: hearth $(BENCH_BIN)
 
 fuzz:
 	@tools/setup-deps.sh fuzz
-	@tools/fuzz.sh
+	@HEARTH_PKGS="$(PKGS)" tools/fuzz.sh
 
 install: hearth
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(DATADIR)/themes/default

@@ -4,8 +4,8 @@
 # the spot (small sound files, images and transcripts from ffmpeg and the
 # demo content), each run for FUZZ_SECONDS (default 150).
 #
-#   FUZZ_SECONDS=60 tools/fuzz.sh            every target, a minute each
-#   FUZZ_TARGETS=transcript tools/fuzz.sh    one target
+#   make fuzz FUZZ_SECONDS=60                every target, a minute each
+#   make fuzz FUZZ_TARGETS=transcript        one target
 #
 # The corpus each run finds is kept in build/fuzz/corpus/<target>/ and
 # starts the next run. A crash, leak, timeout or sanitizer report stops
@@ -21,8 +21,8 @@ secs=${FUZZ_SECONDS:-150}
 read -r -a targets <<<"${FUZZ_TARGETS:-transcript probe}"
 cc=${FUZZ_CC:-clang}
 
-pkgs="libavformat libavcodec libavutil libavfilter libswresample libswscale
-      libxml-2.0 libxslt libmagic sqlite3 libcmark yaml-0.1"
+# the Makefile's list of libraries (it passes it in), so the two never drift
+pkgs=${HEARTH_PKGS:?run through make fuzz}
 cflags="$(pkg-config --cflags $pkgs) -std=c11 -D_POSIX_C_SOURCE=200809L
 	-DHEARTH_DATADIR=\"/usr/local/share/hearth\" -g -O1 -fno-omit-frame-pointer
 	-fsanitize=address,undefined -fno-sanitize-recover=undefined"
