@@ -369,6 +369,12 @@ int media_intake(hearth_lib *lib, const char *path, const char *display_name,
 			  media_role_expects(role), desc);
 		goto end;
 	}
+	const char *claimed;
+	if (!media_name_agrees(name, mime, &claimed)) {
+		rc = herr(err, HEARTH_EINVAL, "%s: the name says %s, but the file is %s (%s); "
+			  "rename it to match what it is", name, claimed, desc, mime);
+		goto end;
+	}
 
 	if (!strcmp(role, "audio") || !strcmp(role, "music")) {
 		rc = check_sound(path, name, role, &lim, &f, err);

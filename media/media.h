@@ -40,6 +40,14 @@ bool media_role_known(const char *role);
  */
 const char *media_role_expects(const char *role);
 
+/*
+ * False when the file's name claims a kind of file (by an extension Hearth
+ * knows, in any case) that mime is not, as a FLAC named .mp3; *claimed
+ * (may be NULL) then names what the name claims. Names with no extension,
+ * or one Hearth does not know, claim nothing and agree with anything.
+ */
+bool media_name_agrees(const char *name, const char *mime, const char **claimed);
+
 /* Limits against hostile files; zero fields take the defaults. */
 struct media_limits {
 	int64_t max_file_size;  /* bytes; default 500 MB */

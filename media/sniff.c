@@ -15,6 +15,7 @@
 
 #include <magic.h>
 #include <string.h>
+#include <strings.h>
 
 /*
  * Opens a libmagic cookie with the default database. A cookie per call
@@ -146,4 +147,53 @@ const char *media_role_expects(const char *role)
 	if (t == text_types)
 		return "plain text or Markdown";
 	return "one of audio, music, art, transcript or text";
+}
+
+/*
+ * What a file's extension claims it is: the MIME types libmagic may report
+ * for a file that really is what its name says. The content always decides
+ * what a file is; this table only catches a name that says something else
+ * (a FLAC called .mp3), which would mislead whoever opens it next.
+ */
+static const struct {
+	const char *ext;
+	const char *what;
+	const char *mimes[6];
+} claims[] = {
+	{"mp3", "MP3 audio", {"audio/mpeg"}},
+	{"wav", "WAV audio", {"audio/x-wav", "audio/wav", "audio/vnd.wave"}},
+	{"flac", "FLAC audio", {"audio/flac", "audio/x-flac"}},
+	{"m4a", "AAC/M4A audio", {"audio/x-m4a", "audio/mp4", "video/mp4"}},
+	{"aac", "AAC audio", {"audio/aac", "audio/x-hx-aac-adts", "audio/x-m4a", "audio/mp4"}},
+	{"ogg", "Ogg audio", {"audio/ogg", "application/ogg", "audio/opus"}},
+	{"oga", "Ogg audio", {"audio/ogg", "application/ogg", "audio/opus"}},
+	{"opus", "Opus audio", {"audio/ogg", "application/ogg", "audio/opus"}},
+	{"webm", "WebM audio", {"video/webm", "audio/webm"}},
+	{"jpg", "a JPEG image", {"image/jpeg"}},
+	{"jpeg", "a JPEG image", {"image/jpeg"}},
+	{"png", "a PNG image", {"image/png"}},
+	{"webp", "a WebP image", {"image/webp"}},
+	{"gif", "a GIF image", {"image/gif"}},
+	{"vtt", "a WebVTT transcript", {"text/vtt", "text/plain"}},
+	{"srt", "an SRT transcript", {"application/x-subrip", "text/x-srt", "text/plain"}},
+	{"md", "Markdown text", {"text/plain", "text/markdown", "text/x-markdown"}},
+	{"txt", "plain text", {"text/plain", "text/markdown", "text/x-markdown"}},
+};
+
+bool media_name_agrees(const char *name, const char *mime, const char **claimed)
+{
+	const char *ext = path_ext(name);
+	if (claimed)
+		*claimed = NULL;
+	for (size_t i = 0; i < sizeof claims / sizeof *claims; i++) {
+		if (strcasecmp(ext, claims[i].ext))
+			continue;
+		for (size_t k = 0; k < 6 && claims[i].mimes[k]; k++)
+			if (!strcmp(mime, claims[i].mimes[k]))
+				return true;
+		if (claimed)
+			*claimed = claims[i].what;
+		return false;
+	}
+	return true; /* a name that claims nothing we know cannot disagree */
 }

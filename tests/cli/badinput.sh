@@ -32,6 +32,12 @@ bundle "$B" pic-audio "Pic" "audio: pic.mp3"
 picture "$B/pic-audio/pic.mp3"
 expect_unchanged picture_as_audio_refused "pic\.mp3.*(image|PNG)" "$B/pic-audio"
 
+# real audio whose name claims another kind of audio
+bundle "$B" disguised "Disguised" "audio: voice.mp3"
+tone "$T/real.flac" 1
+cp "$T/real.flac" "$B/disguised/voice.mp3"
+expect_unchanged name_disagrees_with_content "voice\.mp3.*MP3.*FLAC" "$B/disguised"
+
 # a path leaving the bundle
 bundle "$B" dotdot "Dots" "audio: ../secret.flac"
 tone "$B/secret.flac" 1

@@ -226,6 +226,37 @@ static bool near(double a, double b, double tol)
 
 /* ---- identify -------------------------------------------------------------- */
 
+/* A name that claims one kind of file for content of another is refused. */
+static void name_must_agree_with_content(void)
+{
+	const char *claimed = NULL;
+	CHECK(media_name_agrees("voice.mp3", "audio/mpeg", &claimed));
+	CHECK(media_name_agrees("VOICE.MP3", "audio/mpeg", &claimed));
+	CHECK(media_name_agrees("voice.flac", "audio/flac", &claimed));
+	CHECK(media_name_agrees("song.ogg", "audio/ogg", &claimed));
+	CHECK(media_name_agrees("notes.vtt", "text/vtt", &claimed));
+	CHECK(media_name_agrees("recording", "audio/flac", &claimed));
+	CHECK(media_name_agrees("recording.mka", "audio/flac", &claimed));
+	CHECK(!media_name_agrees("voice.mp3", "audio/flac", &claimed));
+	CHECK_STR(claimed, "MP3 audio");
+	CHECK(!media_name_agrees("photo.png", "image/jpeg", &claimed));
+	CHECK_STR(claimed, "a PNG image");
+	CHECK(!media_name_agrees("subs.vtt", "application/x-subrip", &claimed));
+
+	/* and intake says so, naming the file, the claim and the content */
+	struct hearth_err err = {0};
+	hearth_lib *lib = new_lib("name-agrees");
+	struct lib_asset a = asset("audio");
+	CHECK(sh("cp '%s' '%s'", tp("tone.flac"), tp("disguised.mp3")) == 0);
+	CHECK(media_intake(lib, tp("disguised.mp3"), "disguised.mp3", NULL, &a, &err) ==
+	      HEARTH_EINVAL);
+	CHECK(strstr(err.msg, "disguised.mp3") && strstr(err.msg, "MP3") &&
+	      strstr(err.msg, "FLAC"));
+	CHECK(a.sha256 == NULL);
+	asset_release(&a);
+	lib_close(&lib);
+}
+
 static void sniff_reports_what_libmagic_sees(void)
 {
 	static const struct {
@@ -1918,6 +1949,7 @@ int main(void)
 {
 	make_fixtures();
 	RUN(fixtures);
+	RUN(name_must_agree_with_content);
 	RUN(sniff_reports_what_libmagic_sees);
 	RUN(allow_lists_by_role);
 	RUN(intake_refuses_text_named_mp3);
