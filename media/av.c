@@ -62,10 +62,12 @@ int media_averr(struct hearth_err *err, int code, int averr, const char *name,
  * pattern). The I/O context is ours (AVFMT_FLAG_CUSTOM_IO), so
  * media_close_format closes it.
  */
-int media_open_format(const char *path, const char *name, AVFormatContext **out,
-		      struct hearth_err *err)
+int media_open_format(const char *path, const char *name, int64_t max_pixels,
+		      AVFormatContext **out, struct hearth_err *err)
 {
 	AVFormatContext *fmt = NULL;
+	AVDictionary **stream_opts = NULL;
+	unsigned n_opts = 0;
 	AVIOContext *pb = NULL;
 	AVDictionary *opts = NULL;
 	const AVInputFormat *ifmt = NULL;
@@ -109,7 +111,13 @@ int media_open_format(const char *path, const char *name, AVFormatContext **out,
 		goto end;
 	}
 	pb = NULL;
-	r = avformat_find_stream_info(fmt, NULL);
+	if (max_pixels > 0 && fmt->nb_streams > 0) {
+		n_opts = fmt->nb_streams;
+		stream_opts = xcalloc(n_opts, sizeof *stream_opts);
+		for (unsigned i = 0; i < n_opts; i++)
+			av_dict_set_int(&stream_opts[i], "max_pixels", max_pixels, 0);
+	}
+	r = avformat_find_stream_info(fmt, stream_opts);
 	if (r < 0) {
 		rc = media_averr(err, HEARTH_EMEDIA, r, name, "cannot read the streams");
 		goto end;
@@ -120,6 +128,9 @@ end:
 	media_close_format(&fmt);
 	avio_closep(&pb);
 	av_dict_free(&opts);
+	for (unsigned i = 0; i < n_opts; i++)
+		av_dict_free(&stream_opts[i]);
+	free(stream_opts);
 	free(url);
 	return rc;
 }
@@ -153,7 +164,8 @@ static int pick_stream(AVFormatContext *fmt, enum AVMediaType type)
 }
 
 int media_in_open(struct media_in *in, const char *path, const char *name,
-		  enum AVMediaType type, bool strict, struct hearth_err *err)
+		  enum AVMediaType type, bool strict, int64_t max_pixels,
+		  struct hearth_err *err)
 {
 	const AVCodec *codec;
 	AVStream *st;
@@ -162,7 +174,7 @@ int media_in_open(struct media_in *in, const char *path, const char *name,
 	memset(in, 0, sizeof *in);
 	in->name = name;
 	in->stream = -1;
-	rc = media_open_format(path, name, &in->fmt, err);
+	rc = media_open_format(path, name, max_pixels, &in->fmt, err);
 	if (rc)
 		return rc;
 	in->stream = pick_stream(in->fmt, type);
@@ -187,6 +199,8 @@ int media_in_open(struct media_in *in, const char *path, const char *name,
 	in->dec->pkt_timebase = st->time_base;
 	if (strict)
 		in->dec->err_recognition |= AV_EF_EXPLODE;
+	if (max_pixels > 0)
+		in->dec->max_pixels = max_pixels;
 	r = avcodec_open2(in->dec, codec, NULL);
 	if (r < 0)
 		return media_averr(err, HEARTH_EMEDIA, r, name, "cannot open the decoder");

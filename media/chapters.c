@@ -74,7 +74,7 @@ int media_chapters_read(const char *src, struct media_chapter **out, size_t *n,
 
 	*out = NULL;
 	*n = 0;
-	if ((rc = media_open_format(src, src, &fmt, err)))
+	if ((rc = media_open_format(src, src, 0, &fmt, err)))
 		return rc;
 	end = fmt->duration != AV_NOPTS_VALUE && fmt->duration > 0
 		      ? (double)fmt->duration / AV_TIME_BASE

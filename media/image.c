@@ -246,7 +246,7 @@ int render_image(const char *src, const char *dst, const struct media_job *job,
 			    cover ? "side" : "width",
 			    cover ? "between 1 and 8192 pixels (0: the default)" : "positive",
 			    job->width);
-	rc = media_in_open(&in, src, src, AVMEDIA_TYPE_VIDEO, false, err);
+	rc = media_in_open(&in, src, src, AVMEDIA_TYPE_VIDEO, false, 0, err);
 	if (rc)
 		goto end;
 	frame = av_frame_alloc();

@@ -73,7 +73,7 @@ static int check_sound(const char *path, const char *name, const char *role,
 	char t1[32], t2[32];
 	int rc;
 
-	rc = media_probe_named(path, name, &f->info, err);
+	rc = media_probe_named(path, name, lim->max_pixels, &f->info, err);
 	if (rc)
 		return refuse_unreadable(err, rc, name);
 	if (!f->info.has_audio)
@@ -178,6 +178,16 @@ static bool webp_animated(const char *path, const char *mime)
 	return anim;
 }
 
+static int too_many_pixels(const char *name, int64_t w, int64_t h,
+			   const struct media_limits *lim, struct hearth_err *err)
+{
+	return herr(err, HEARTH_EINVAL,
+		    "%s: the image is %lld x %lld pixels (%.1f megapixels), more than the limit "
+		    "of %.1f megapixels",
+		    name, (long long)w, (long long)h, (double)(w * h) / 1e6,
+		    (double)lim->max_pixels / 1e6);
+}
+
 static int check_image(const char *path, const char *name, const char *mime,
 		       const struct media_limits *lim, struct found *f,
 		       struct hearth_err *err)
@@ -193,7 +203,11 @@ static int check_image(const char *path, const char *name, const char *mime,
 	if (webp_animated(path, mime))
 		return herr(err, HEARTH_EINVAL,
 			    "%s: the art must be a still image, but this one is animated", name);
-	rc = media_probe_named(path, name, &f->info, err);
+	/* a decompression bomb is refused on what its header says, before decoding */
+	int64_t hw, hh;
+	if (media_header_size(path, &hw, &hh) && hw * hh > lim->max_pixels)
+		return too_many_pixels(name, hw, hh, lim, err);
+	rc = media_probe_named(path, name, lim->max_pixels, &f->info, err);
 	if (rc)
 		return refuse_unreadable(err, rc, name);
 	if (!f->info.has_video || f->info.width <= 0 || f->info.height <= 0)
@@ -201,20 +215,17 @@ static int check_image(const char *path, const char *name, const char *mime,
 			    name);
 	pixels = (int64_t)f->info.width * f->info.height;
 	if (pixels > lim->max_pixels)
-		return herr(err, HEARTH_EINVAL,
-			    "%s: the image is %d x %d pixels (%.1f megapixels), more than the limit of %.1f megapixels",
-			    name, f->info.width, f->info.height, (double)pixels / 1e6,
-			    (double)lim->max_pixels / 1e6);
+		return too_many_pixels(name, f->info.width, f->info.height, lim, err);
 	/* GIF and PNG (APNG) can move; a JPEG's frame count is not worth asking */
 	if (!strcmp(mime, "image/gif") || !strcmp(mime, "image/png")) {
-		rc = media_count_frames(path, name, 2, &n, err);
+		rc = media_count_frames(path, name, lim->max_pixels, 2, &n, err);
 		if (rc)
 			return rc;
 		if (n > 1)
 			return herr(err, HEARTH_EINVAL,
 				    "%s: the art must be a still image, but this one is animated", name);
 	}
-	rc = media_in_open(&in, path, name, AVMEDIA_TYPE_VIDEO, true, err);
+	rc = media_in_open(&in, path, name, AVMEDIA_TYPE_VIDEO, true, lim->max_pixels, err);
 	if (!rc && !(frame = av_frame_alloc()))
 		rc = herr(err, HEARTH_EMEDIA, "%s: out of memory", name);
 	if (!rc) {

@@ -48,11 +48,14 @@ struct media_in {
 /*
  * Opens path with libavformat, the demuxer chosen by the contents alone
  * and limited to the ones Hearth accepts, the file protocol only, and
- * reads its stream information. *out is a new context, free with
- * media_close_format (which accepts NULL and sets *fmt to NULL).
+ * reads its stream information. Decoders it opens to read that refuse a
+ * picture of more than max_pixels (0: FFmpeg's own ceiling) before they
+ * allocate it, so a small file that claims a huge picture costs nothing.
+ * *out is a new context, free with media_close_format (which accepts NULL
+ * and sets *fmt to NULL).
  */
-int media_open_format(const char *path, const char *name, AVFormatContext **out,
-		      struct hearth_err *err);
+int media_open_format(const char *path, const char *name, int64_t max_pixels,
+		      AVFormatContext **out, struct hearth_err *err);
 void media_close_format(AVFormatContext **fmt);
 
 /*
@@ -60,11 +63,12 @@ void media_close_format(AVFormatContext **fmt);
  * Attached pictures (cover art) are never chosen as video. strict makes
  * the decoder fail on damage it would otherwise conceal (AV_EF_EXPLODE),
  * which intake wants for images: a cut JPEG otherwise decodes "fine" with
- * a grey bottom. Release with media_in_close (also on failure, and on a
- * zeroed struct).
+ * a grey bottom. max_pixels caps pictures as for media_open_format.
+ * Release with media_in_close (also on failure, and on a zeroed struct).
  */
 int media_in_open(struct media_in *in, const char *path, const char *name,
-		  enum AVMediaType type, bool strict, struct hearth_err *err);
+		  enum AVMediaType type, bool strict, int64_t max_pixels,
+		  struct hearth_err *err);
 void media_in_close(struct media_in *in);
 
 /*
@@ -81,9 +85,18 @@ int media_in_next(struct media_in *in, AVFrame *frame, struct hearth_err *err);
  */
 bool media_stream_is_picture(const AVStream *st);
 
-/* media_probe with a name for messages instead of the path. */
-int media_probe_named(const char *path, const char *name, struct media_info *out,
-		      struct hearth_err *err);
+/*
+ * The width and height a picture's header declares (PNG, GIF, WebP, JPEG),
+ * read without decoding; false when the header cannot be read.
+ */
+bool media_header_size(const char *path, int64_t *w, int64_t *h);
+
+/*
+ * media_probe with a name for messages instead of the path, and pictures
+ * capped at max_pixels (0: no cap of Hearth's).
+ */
+int media_probe_named(const char *path, const char *name, int64_t max_pixels,
+		      struct media_info *out, struct hearth_err *err);
 
 /*
  * What a full decode of the audio of a file found: the seconds decoded,
@@ -108,8 +121,8 @@ int media_decode_audio_all(const char *path, const char *name,
  * Counts video packets of the best picture stream, stopping at max; used
  * to tell an animated GIF from a still one.
  */
-int media_count_frames(const char *path, const char *name, int max, int *n,
-		       struct hearth_err *err);
+int media_count_frames(const char *path, const char *name, int64_t max_pixels, int max,
+		       int *n, struct hearth_err *err);
 
 /*
  * Atomic output: media_tmp_open makes dst + ".tmp-XXXXXX" (parent folders

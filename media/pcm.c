@@ -23,7 +23,7 @@ int media_pcm_open(struct media_pcm *p, const char *path, const char *name,
 	p->dec = av_frame_alloc();
 	if (!p->dec)
 		return herr(err, HEARTH_EMEDIA, "%s: out of memory", name);
-	return media_in_open(&p->in, path, name, AVMEDIA_TYPE_AUDIO, false, err);
+	return media_in_open(&p->in, path, name, AVMEDIA_TYPE_AUDIO, false, 0, err);
 }
 
 void media_pcm_close(struct media_pcm *p)

@@ -38,18 +38,18 @@ static int first_picture_stream(const AVFormatContext *fmt)
 
 int media_probe(const char *path, struct media_info *out, struct hearth_err *err)
 {
-	return media_probe_named(path, path, out, err);
+	return media_probe_named(path, path, 0, out, err);
 }
 
-int media_probe_named(const char *path, const char *name, struct media_info *out,
-		      struct hearth_err *err)
+int media_probe_named(const char *path, const char *name, int64_t max_pixels,
+		      struct media_info *out, struct hearth_err *err)
 {
 	AVFormatContext *fmt = NULL;
 	const AVCodecParameters *par;
 	int a, v, rc;
 
 	memset(out, 0, sizeof *out);
-	rc = media_open_format(path, name, &fmt, err);
+	rc = media_open_format(path, name, max_pixels, &fmt, err);
 	if (rc)
 		return rc;
 	a = av_find_best_stream(fmt, AVMEDIA_TYPE_AUDIO, -1, -1, NULL, 0);
@@ -124,7 +124,7 @@ int media_decode_audio_all(const char *path, const char *name,
 	int r, rc;
 
 	memset(rep, 0, sizeof *rep);
-	rc = media_in_open(&in, path, name, AVMEDIA_TYPE_AUDIO, false, err);
+	rc = media_in_open(&in, path, name, AVMEDIA_TYPE_AUDIO, false, 0, err);
 	if (rc)
 		goto end;
 	rep->declared = declared_duration(in.fmt, in.stream);
@@ -162,15 +162,15 @@ end:
 	return rc;
 }
 
-int media_count_frames(const char *path, const char *name, int max, int *n,
-		       struct hearth_err *err)
+int media_count_frames(const char *path, const char *name, int64_t max_pixels, int max,
+		       int *n, struct hearth_err *err)
 {
 	AVFormatContext *fmt = NULL;
 	AVPacket *pkt = NULL;
 	int v, r, rc;
 
 	*n = 0;
-	rc = media_open_format(path, name, &fmt, err);
+	rc = media_open_format(path, name, max_pixels, &fmt, err);
 	if (rc)
 		return rc;
 	v = first_picture_stream(fmt);

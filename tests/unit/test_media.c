@@ -226,6 +226,35 @@ static bool near(double a, double b, double tol)
 
 /* ---- identify -------------------------------------------------------------- */
 
+/* The size a picture's header declares, read without decoding, for each format. */
+static void header_size_without_decoding(void)
+{
+	static const struct {
+		const char *file, *args;
+		int64_t w, h;
+	} cases[] = {
+		{"head.png", "-c:v png", 321, 243},
+		{"head.jpg", "-c:v mjpeg", 322, 244},
+		{"head.webp", "-c:v libwebp", 323, 245},
+		{"head-lossless.webp", "-c:v libwebp -lossless 1", 324, 246},
+		{"head.gif", "-c:v gif", 325, 247},
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+		int64_t w = 0, h = 0;
+		CHECK(sh(FF "-f lavfi -i testsrc=size=%lldx%lld -frames:v 1 %s '%s'",
+			 (long long)cases[i].w, (long long)cases[i].h, cases[i].args,
+			 tp(cases[i].file)) == 0);
+		CHECK(media_header_size(tp(cases[i].file), &w, &h));
+		if (w != cases[i].w || h != cases[i].h)
+			printf("# %s: header says %lldx%lld\n", cases[i].file, (long long)w,
+			       (long long)h);
+		CHECK(w == cases[i].w && h == cases[i].h);
+	}
+	int64_t w, h;
+	CHECK(!media_header_size(tp("tone.flac"), &w, &h));
+	CHECK(!media_header_size(tp("no-such-file.png"), &w, &h));
+}
+
 /* A name that claims one kind of file for content of another is refused. */
 static void name_must_agree_with_content(void)
 {
@@ -1950,6 +1979,7 @@ int main(void)
 	make_fixtures();
 	RUN(fixtures);
 	RUN(name_must_agree_with_content);
+	RUN(header_size_without_decoding);
 	RUN(sniff_reports_what_libmagic_sees);
 	RUN(allow_lists_by_role);
 	RUN(intake_refuses_text_named_mp3);
