@@ -2,13 +2,14 @@
  * fuzz_probe.c - a libFuzzer target for what intake does first to any
  * file: libmagic's sniff (media_sniff), libavformat's probe with Hearth's
  * demuxer allow-list (media_probe, which decodes sound through when the
- * container states no length), and the chapter reader (media_chapters_read).
+ * container states no length), the chapter reader (media_chapters_read)
+ * and the image header reader (media_header_size).
  * These open files by path, so each input is written to one scratch file.
  *
  * Built and run by tools/fuzz.sh (make fuzz), never by make check.
  */
 #define _GNU_SOURCE
-#include "../../media/media.h"
+#include "../../media/mediaInt.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -59,6 +60,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	if (media_sniff(path, &mime, NULL, &err) == 0)
 		free(mime);
+	int64_t w, h;
+	media_header_size(path, &w, &h);
 	media_probe(path, &info, &err);
 	if (media_chapters_read(path, &ch, &n, &err) == 0)
 		media_chapters_free(ch, n);
