@@ -230,9 +230,10 @@ int lib_collection_add(hearth_lib *lib, const char *coll, const char *story, int
 	if (pos < 0 || pos > n)
 		return finish(lib,
 			      herr(err, HEARTH_EINVAL,
-				   "collection '%s': position %d is out of range (0 to %lld, or "
-				   "-1 for the end)",
-				   coll, pos, (long long)n),
+				   "collection '%s': position %d is out of range: it holds %lld "
+				   "stor%s, so a new one goes at 1 to %lld",
+				   coll, pos + 1, (long long)n, n == 1 ? "y" : "ies",
+				   (long long)n + 1),
 			      err);
 	rc = lib_db_exec(lib, err,
 			 "UPDATE collection_items SET position = position + 1 WHERE "
@@ -248,6 +249,17 @@ int lib_collection_add(hearth_lib *lib, const char *coll, const char *story, int
 	return finish(lib, rc, err);
 }
 
+/* find_item for a story that must already be in the collection. */
+static int find_member(hearth_lib *lib, const char *coll, const char *story, int64_t *cid,
+		       int64_t *sid, int64_t *cur, int64_t *n, struct hearth_err *err)
+{
+	int rc = find_item(lib, coll, story, cid, sid, cur, n, err);
+	if (!rc && *cur < 0)
+		rc = herr(err, HEARTH_ENOENT, "story '%s' is not in collection '%s'", story,
+			  coll);
+	return rc;
+}
+
 int lib_collection_remove(hearth_lib *lib, const char *coll, const char *story,
 			  struct hearth_err *err)
 {
@@ -256,13 +268,8 @@ int lib_collection_remove(hearth_lib *lib, const char *coll, const char *story,
 
 	if ((rc = lib_begin(lib, err)))
 		return rc;
-	if ((rc = find_item(lib, coll, story, &cid, &sid, &cur, &n, err)))
+	if ((rc = find_member(lib, coll, story, &cid, &sid, &cur, &n, err)))
 		return finish(lib, rc, err);
-	if (cur < 0)
-		return finish(lib,
-			      herr(err, HEARTH_ENOENT, "story '%s' is not in collection '%s'",
-				   story, coll),
-			      err);
 	rc = lib_db_exec(lib, err,
 			 "DELETE FROM collection_items WHERE collection_id = ?1 AND story_id = ?2",
 			 "II", cid, sid);
@@ -284,18 +291,14 @@ int lib_collection_move(hearth_lib *lib, const char *coll, const char *story, in
 
 	if ((rc = lib_begin(lib, err)))
 		return rc;
-	if ((rc = find_item(lib, coll, story, &cid, &sid, &cur, &n, err)))
+	if ((rc = find_member(lib, coll, story, &cid, &sid, &cur, &n, err)))
 		return finish(lib, rc, err);
-	if (cur < 0)
-		return finish(lib,
-			      herr(err, HEARTH_ENOENT, "story '%s' is not in collection '%s'",
-				   story, coll),
-			      err);
 	if (pos < 0 || pos >= n)
 		return finish(lib,
 			      herr(err, HEARTH_EINVAL,
-				   "collection '%s': position %d is out of range (0 to %lld)",
-				   coll, pos, (long long)n - 1),
+				   "collection '%s': position %d is out of range: it holds %lld "
+				   "stor%s, so 1 to %lld",
+				   coll, pos + 1, (long long)n, n == 1 ? "y" : "ies", (long long)n),
 			      err);
 	if (pos == cur)
 		return finish(lib, 0, err);

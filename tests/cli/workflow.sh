@@ -69,6 +69,8 @@ check collection_order test "$(sed -n 's/^  1\. //p' "$OUT")" = finding-people
 ok collection_move -C "$L" collection move belonging finding-people 2
 ok collection_show_again -C "$L" collection show belonging
 check collection_moved test "$(sed -n 's/^  2\. //p' "$OUT")" = finding-people
+refuses collection_move_out_of_range 1 "position 9 is out of range.*1 to 2" \
+	-C "$L" collection move belonging finding-people 9
 ok collection_remove -C "$L" collection remove belonging finding-people
 refuses collection_unknown_story 1 "nosuch" -C "$L" collection add belonging nosuch
 refuses collection_bad_verb 2 "unknown action" -C "$L" collection frobnicate

@@ -1317,10 +1317,11 @@ static void collections_keep_dense_order(void)
 	CHECK_FAILS(lib_collection_add(lib, "s1", "zz", -1, &err), HEARTH_ENOENT, &err,
 		    "story 'zz' does not exist");
 	CHECK_OK(lib_collection_remove(lib, "s1", "c", &err), &err);
+	/* positions in messages count from 1, as people give them */
 	CHECK_FAILS(lib_collection_add(lib, "s1", "c", 4, &err), HEARTH_EINVAL, &err,
-		    "position 4 is out of range");
+		    "position 5 is out of range: it holds 3 stories, so a new one goes at 1 to 4");
 	CHECK_FAILS(lib_collection_move(lib, "s1", "a", 3, &err), HEARTH_EINVAL, &err,
-		    "position 3 is out of range");
+		    "position 4 is out of range: it holds 3 stories, so 1 to 3");
 	CHECK_FAILS(lib_collection_move(lib, "s1", "c", 0, &err), HEARTH_ENOENT, &err,
 		    "story 'c' is not in collection 's1'");
 	CHECK_FAILS(lib_collection_remove(lib, "s1", "c", &err), HEARTH_ENOENT, &err,
