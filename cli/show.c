@@ -88,82 +88,6 @@ static void print_text(const struct lib_story *s, const struct lib_audit *h, siz
 	}
 }
 
-static void print_json(const struct lib_story *s, const struct lib_audit *h, size_t nh)
-{
-	struct buf b = BUF_INIT;
-	struct jw w;
-	char d[21];
-
-	jw_init(&w, &b, true);
-	jw_obj(&w);
-	jw_key(&w, "slug"), jw_str(&w, s->slug);
-	jw_key(&w, "guid"), jw_str(&w, s->guid);
-	jw_key(&w, "title"), jw_str(&w, s->title);
-	jw_key(&w, "summary"), jw_str(&w, s->summary);
-	jw_key(&w, "status"), jw_str(&w, lib_status_name(s->status));
-	jw_key(&w, "published");
-	if (s->published_at) {
-		date_iso(s->published_at, d);
-		jw_str(&w, d);
-	} else {
-		jw_null(&w);
-	}
-	jw_key(&w, "contributor");
-	jw_obj(&w);
-	jw_key(&w, "name"), jw_str(&w, s->name);
-	jw_key(&w, "pseudonym"), jw_str(&w, s->pseudonym);
-	jw_key(&w, "attribution"), jw_str(&w, lib_attribution_name(s->attribution));
-	jw_key(&w, "contact"), jw_str(&w, s->contact);
-	jw_obj_end(&w);
-	jw_key(&w, "consent");
-	jw_obj(&w);
-	jw_key(&w, "site"), jw_bool(&w, s->consent_site);
-	jw_key(&w, "podcast"), jw_bool(&w, s->consent_podcast);
-	jw_key(&w, "recorded_by"), jw_str(&w, s->consent_recorded_by);
-	jw_key(&w, "note"), jw_str(&w, s->consent_note);
-	jw_key(&w, "withdrawn");
-	if (s->consent_withdrawn_at) {
-		date_iso(s->consent_withdrawn_at, d);
-		jw_str(&w, d);
-	} else {
-		jw_null(&w);
-	}
-	jw_obj_end(&w);
-	jw_key(&w, "review_note"), jw_str(&w, s->review_note);
-	jw_key(&w, "files");
-	jw_arr(&w);
-	for (size_t i = 0; i < s->n_assets; i++) {
-		const struct lib_asset *a = &s->assets[i];
-		jw_obj(&w);
-		jw_key(&w, "role"), jw_str(&w, a->role);
-		jw_key(&w, "filename"), jw_str(&w, a->filename);
-		jw_key(&w, "mime"), jw_str(&w, a->mime);
-		jw_key(&w, "sha256"), jw_str(&w, a->sha256);
-		jw_key(&w, "size"), jw_int(&w, a->size);
-		jw_key(&w, "duration"), jw_num(&w, a->duration);
-		jw_key(&w, "width"), jw_int(&w, a->width);
-		jw_key(&w, "height"), jw_int(&w, a->height);
-		jw_key(&w, "alt"), jw_str(&w, a->alt);
-		jw_obj_end(&w);
-	}
-	jw_arr_end(&w);
-	jw_key(&w, "history");
-	jw_arr(&w);
-	for (size_t i = 0; i < nh; i++) {
-		date_iso(h[i].at, d);
-		jw_obj(&w);
-		jw_key(&w, "at"), jw_str(&w, d);
-		jw_key(&w, "actor"), jw_str(&w, h[i].actor);
-		jw_key(&w, "action"), jw_str(&w, h[i].action);
-		jw_key(&w, "detail"), jw_str(&w, h[i].detail);
-		jw_obj_end(&w);
-	}
-	jw_arr_end(&w);
-	jw_obj_end(&w);
-	fputs(buf_cstr(&b), stdout);
-	buf_release(&b);
-}
-
 int cmd_show(struct cli *c, int argc, char **argv)
 {
 	bool json = false, helped;
@@ -188,10 +112,17 @@ int cmd_show(struct cli *c, int argc, char **argv)
 		rc = cli_fail_err(c, &err);
 		goto end;
 	}
-	if (json)
-		print_json(s, h, nh);
-	else
+	if (json) {
+		/* the editor's own view: private fields included, as in the text */
+		struct buf b = BUF_INIT;
+		if (lib_story_json(lib, slug, true, &b, &err) != 0)
+			rc = cli_fail_err(c, &err);
+		else
+			fputs(buf_cstr(&b), stdout);
+		buf_release(&b);
+	} else {
 		print_text(s, h, nh);
+	}
 end:
 	lib_audit_free(h, nh);
 	lib_story_free(&s);

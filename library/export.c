@@ -226,3 +226,17 @@ end:
 	}
 	return lib_commit(lib, err);
 }
+
+int lib_story_json(hearth_lib *lib, const char *slug, bool with_private,
+		   struct buf *out, struct hearth_err *err)
+{
+	struct lib_story *s = NULL;
+	struct jw w;
+	int rc = lib_story_get(lib, slug, &s, err);
+	if (rc)
+		return rc;
+	jw_init(&w, out, true);
+	rc = story_out(lib, &w, s, with_private, err);
+	lib_story_free(&s);
+	return rc;
+}

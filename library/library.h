@@ -390,4 +390,8 @@ void pub_collection_list_free(struct pub_collection **v, size_t n);
 int lib_export_json(hearth_lib *lib, bool with_private, struct buf *out,
 		    struct hearth_err *err);
 
+/* One story as JSON, in the same shape as in the export (hearth show --json). */
+int lib_story_json(hearth_lib *lib, const char *slug, bool with_private,
+		   struct buf *out, struct hearth_err *err);
+
 #endif

@@ -55,7 +55,7 @@ ok show_withdrawn -C "$L" show finding-people --json
 check withdrawn_has_no_consent python3 -c "
 import json; d=json.load(open('$OUT'))
 assert d['status']=='withdrawn' and not d['consent']['site'] and not d['consent']['podcast']
-assert d['consent']['withdrawn']
+assert d['consent']['withdrawn_at']
 "
 refuses withdraw_twice 1 "withdrawn" -C "$L" withdraw finding-people
 refuses republish_withdrawn 1 "withdrawn" -C "$L" publish finding-people
