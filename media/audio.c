@@ -78,6 +78,27 @@ struct encq {
 };
 
 /* Everything one rendition holds while it is made. */
+/* Packets the verifier may hold before the encoder waits for it. */
+#define VERIFY_PACKETS 64
+
+/*
+ * The check of what was encoded: a thread decodes the encoder's own
+ * packets as they are written and measures their true peak, on the core
+ * the encoder leaves idle, so a rendition is checked without a second
+ * pass over the file. When it cannot run, the file is measured instead.
+ */
+struct verifier {
+	pthread_t thread;
+	pthread_mutex_t mu;
+	pthread_cond_t cond;
+	AVPacket *slot[VERIFY_PACKETS];
+	int head, count;
+	bool running, closed, failed;
+	AVCodecContext *dec;
+	AVFrame *frame;
+	struct tp_meter *meter;
+};
+
 struct ajob {
 	const char *name;     /* for messages: the source path */
 	const char *dst;
@@ -85,6 +106,8 @@ struct ajob {
 	struct media_audio_opts o;
 	const struct media_tags *tags;
 	const struct audio_measure *m;
+	double extra;         /* a retry: dB more headroom under the ceiling */
+	double cut;           /* a retry: dB less gain */
 	char graph[160];
 	struct media_pcm pcm;
 	struct limiter *lim;
@@ -98,6 +121,9 @@ struct ajob {
 	int64_t out_pts;      /* samples sent to the encoder */
 	int frame_size;       /* the encoder's, read before its thread starts */
 	struct encq q;
+	struct verifier v;
+	bool peak_known;      /* the verifier measured peak */
+	double peak;          /* dBTP of what was encoded */
 	char *tmp;
 };
 
@@ -320,6 +346,119 @@ static int write_header(struct ajob *j, AVPacket *pic, struct hearth_err *err)
 	return 0;
 }
 
+/* Decodes one packet (NULL: the end) into the meter; false when it cannot. */
+static bool verify_packet(struct verifier *v, const AVPacket *pkt)
+{
+	if (avcodec_send_packet(v->dec, pkt) < 0)
+		return false;
+	for (;;) {
+		int r = avcodec_receive_frame(v->dec, v->frame);
+		if (r == AVERROR(EAGAIN) || r == AVERROR_EOF)
+			return true;
+		if (r < 0 || v->frame->format != AV_SAMPLE_FMT_FLTP)
+			return false;
+		tp_meter_push(v->meter, (const float *const *)v->frame->extended_data,
+			      v->frame->nb_samples);
+		av_frame_unref(v->frame);
+	}
+}
+
+static void *verifier_thread(void *arg)
+{
+	struct verifier *v = arg;
+	for (;;) {
+		pthread_mutex_lock(&v->mu);
+		while (v->count == 0 && !v->closed)
+			pthread_cond_wait(&v->cond, &v->mu);
+		if (v->count == 0) {
+			pthread_mutex_unlock(&v->mu);
+			break;
+		}
+		AVPacket *pkt = v->slot[v->head];
+		v->head = (v->head + 1) % VERIFY_PACKETS;
+		v->count--;
+		pthread_cond_broadcast(&v->cond);
+		pthread_mutex_unlock(&v->mu);
+		if (!v->failed && !verify_packet(v, pkt))
+			v->failed = true;
+		av_packet_free(&pkt);
+	}
+	if (!v->failed && !verify_packet(v, NULL))
+		v->failed = true;
+	return NULL;
+}
+
+/* A decoder for what j's encoder makes, and the thread that runs it. */
+static void verifier_start(struct ajob *j)
+{
+	struct verifier *v = &j->v;
+	const AVCodec *codec = avcodec_find_decoder(j->enc->codec_id);
+	AVCodecParameters *par = avcodec_parameters_alloc();
+
+	v->dec = codec ? avcodec_alloc_context3(codec) : NULL;
+	v->frame = av_frame_alloc();
+	if (!par || !v->dec || !v->frame ||
+	    avcodec_parameters_from_context(par, j->enc) < 0 ||
+	    avcodec_parameters_to_context(v->dec, par) < 0 ||
+	    avcodec_open2(v->dec, codec, NULL) < 0 || tp_meter_new(&v->meter, channels(j)) != 0) {
+		avcodec_parameters_free(&par);
+		return;
+	}
+	avcodec_parameters_free(&par);
+	pthread_mutex_init(&v->mu, NULL);
+	pthread_cond_init(&v->cond, NULL);
+	v->running = pthread_create(&v->thread, NULL, verifier_thread, v) == 0;
+	if (!v->running) {
+		pthread_cond_destroy(&v->cond);
+		pthread_mutex_destroy(&v->mu);
+	}
+}
+
+/* Hands the verifier a copy of an encoded packet, waiting for room. */
+static void verifier_feed(struct verifier *v, const AVPacket *pkt)
+{
+	if (!v->running)
+		return;
+	AVPacket *copy = av_packet_clone(pkt);
+	pthread_mutex_lock(&v->mu);
+	while (v->count == VERIFY_PACKETS)
+		pthread_cond_wait(&v->cond, &v->mu);
+	if (copy) {
+		v->slot[(v->head + v->count) % VERIFY_PACKETS] = copy;
+		v->count++;
+	} else {
+		v->failed = true;
+	}
+	pthread_cond_broadcast(&v->cond);
+	pthread_mutex_unlock(&v->mu);
+}
+
+/*
+ * Ends the verifier (also when the encode failed) and frees it; true, with
+ * *peak, when it measured everything that was encoded.
+ */
+static bool verifier_end(struct verifier *v, double *peak)
+{
+	bool ok = false;
+	if (v->running) {
+		pthread_mutex_lock(&v->mu);
+		v->closed = true;
+		pthread_cond_broadcast(&v->cond);
+		pthread_mutex_unlock(&v->mu);
+		pthread_join(v->thread, NULL);
+		pthread_cond_destroy(&v->cond);
+		pthread_mutex_destroy(&v->mu);
+		v->running = false;
+		ok = !v->failed;
+		if (ok)
+			*peak = tp_meter_db(v->meter);
+	}
+	tp_meter_free(&v->meter);
+	avcodec_free_context(&v->dec);
+	av_frame_free(&v->frame);
+	return ok;
+}
+
 /* Takes every packet the encoder has ready and writes it. */
 static int write_packets(struct ajob *j, struct hearth_err *err)
 {
@@ -331,6 +470,7 @@ static int write_packets(struct ajob *j, struct hearth_err *err)
 			return media_averr(err, HEARTH_EMEDIA, r, j->name, "cannot encode");
 		j->pkt->stream_index = 0;
 		av_packet_rescale_ts(j->pkt, j->enc->time_base, j->out->streams[0]->time_base);
+		verifier_feed(&j->v, j->pkt);
 		r = av_write_frame(j->out, j->pkt);
 		av_packet_unref(j->pkt);
 		if (r < 0)
@@ -518,8 +658,8 @@ static int run(struct ajob *j, struct hearth_err *err)
 		 "aresample=%d,aformat=sample_fmts=fltp:sample_rates=%d:channel_layouts=%s",
 		 OUT_RATE, OUT_RATE, channels(j) == 2 ? "stereo" : "mono");
 	rc = media_pcm_open(&j->pcm, j->name, j->name, j->graph, err);
-	if (!rc && limiter_new(&j->lim, channels(j), OUT_RATE, j->m->gain + trim,
-			       j->o.true_peak - audio_tp_margin(&j->o) + trim) != 0)
+	if (!rc && limiter_new(&j->lim, channels(j), OUT_RATE, j->m->gain + trim - j->cut,
+			       j->o.true_peak - audio_tp_margin(&j->o) - j->extra + trim) != 0)
 		rc = herr(err, HEARTH_EMEDIA, "%s: cannot set up the limiter", j->name);
 	if (!rc)
 		rc = open_muxer(j, err);
@@ -531,6 +671,7 @@ static int run(struct ajob *j, struct hearth_err *err)
 	if (rc)
 		return rc;
 	j->frame_size = j->enc->frame_size;
+	verifier_start(j);
 	encoder_start(j);
 	while (!rc && (r = media_pcm_next(&j->pcm, j->filt, err)) == 1) {
 		limiter_room(j, j->filt->nb_samples);
@@ -556,22 +697,25 @@ static int run(struct ajob *j, struct hearth_err *err)
 	rc = encoder_stop(j, false, err);
 	if (rc)
 		return rc;
+	j->peak_known = verifier_end(&j->v, &j->peak);
 	r = av_write_trailer(j->out);
 	if (r < 0)
 		return media_averr(err, HEARTH_EIO, r, j->dst, "cannot write");
 	return 0;
 }
 
-int render_audio_measured(const char *src, const char *dst, const struct media_job *job,
-			  const struct audio_measure *m, struct media_result *res,
-			  struct hearth_err *err)
+/*
+ * One encode of the rendition into a temporary file beside dst, with extra
+ * dB more headroom under the ceiling and cut dB less gain; *tmp gets its
+ * name (uncommitted).
+ */
+static int encode_once(const char *src, const char *dst, const struct media_job *job,
+		       const struct audio_measure *m, double extra, double cut, char **tmp,
+		       double *peak, struct hearth_err *err)
 {
 	struct ajob j;
 	int rc;
 
-	(void)res;
-	if (job->kind != MEDIA_MP3 && job->kind != MEDIA_M4A)
-		return herr(err, HEARTH_EINVAL, "%s: not an audio rendition", src);
 	memset(&j, 0, sizeof j);
 	j.name = src;
 	j.dst = dst;
@@ -579,12 +723,22 @@ int render_audio_measured(const char *src, const char *dst, const struct media_j
 	j.o = media_audio_defaults(&job->audio);
 	j.tags = job->tags;
 	j.m = m;
+	j.extra = extra;
+	j.cut = cut;
 	media_av_init();
 	rc = run(&j, err);
 	if (j.out)
 		avio_closep(&j.out->pb);
-	if (!rc)
-		rc = media_tmp_commit(&j.tmp, dst, err);
+	verifier_end(&j.v, &j.peak);  /* after a failure: stops and frees it */
+	if (!rc) {
+		*tmp = j.tmp;
+		j.tmp = NULL;
+		/* the verifier's figure, or the file measured when it could not run */
+		if (j.peak_known)
+			*peak = j.peak;
+		else
+			rc = media_loudness(*tmp, NULL, peak, err);
+	}
 	media_tmp_abort(&j.tmp);
 	avformat_free_context(j.out);
 	avcodec_free_context(&j.enc);
@@ -595,6 +749,74 @@ int render_audio_measured(const char *src, const char *dst, const struct media_j
 	free(j.lbuf[0]);
 	free(j.lbuf[1]);
 	media_pcm_close(&j.pcm);
+	return rc;
+}
+
+/* How many encodes a rendition may take to get its true peak under the ceiling. */
+#define PEAK_TRIES 5
+
+/*
+ * The verifier's interpolator is shorter than a BS.1770 meter's: what it
+ * accepts stays this far under the ceiling, so a meter of the standard's
+ * (libebur128, in the tests) agrees that the ceiling holds.
+ */
+#define PEAK_GUARD 0.1
+
+/*
+ * The limiter holds the ceiling on what goes into the encoder, but the
+ * encoder's filtering and quantisation overshoot it, by more on some
+ * sounds (dense noise limited right to the ceiling, through AAC) than the
+ * usual margin allows. So every rendition's true peak is measured before
+ * it is committed, and one that passes the ceiling is made again: first
+ * with that much more headroom under the limiter's ceiling, which keeps the
+ * loudness; and when that did not bring the peak down (the overshoot is
+ * where the limiter is not working, such as an encoder transient), with
+ * that much less gain, which costs as much loudness. The ceiling holds
+ * whatever the sound.
+ */
+int render_audio_measured(const char *src, const char *dst, const struct media_job *job,
+			  const struct audio_measure *m, struct media_result *res,
+			  struct hearth_err *err)
+{
+	struct media_audio_opts o = media_audio_defaults(&job->audio);
+	const double ceiling = o.true_peak - PEAK_GUARD;
+	double extra = 0, cut = 0, peak = 0, first = 0, last = 0;
+	bool scaling = false;
+	char *tmp = NULL;
+	int rc = 0;
+
+	(void)res;
+	if (job->kind != MEDIA_MP3 && job->kind != MEDIA_M4A)
+		return herr(err, HEARTH_EINVAL, "%s: not an audio rendition", src);
+	for (int attempt = 1; attempt <= PEAK_TRIES; attempt++) {
+		rc = encode_once(src, dst, job, m, extra, cut, &tmp, &peak, err);
+		if (rc || peak <= ceiling)
+			break;
+		media_tmp_abort(&tmp);
+		double over = peak - ceiling;
+		if (attempt == 1) {
+			first = peak;
+			extra = over + 0.2;
+		} else if (!scaling && last - peak < (last - ceiling) / 2) {
+			/* headroom did not help: the first encode, scaled down */
+			scaling = true;
+			extra = 0;
+			cut = first - ceiling + 0.1;
+		} else if (scaling) {
+			cut += over + 0.1;
+		} else {
+			extra += over + 0.2;
+		}
+		last = peak;
+	}
+	if (!rc && peak > ceiling)
+		rc = herr(err, HEARTH_EMEDIA,
+			  "%s: the %s still peaks at %.2f dBTP after %d tries, over the "
+			  "ceiling of %.1f dBTP",
+			  src, media_kind_ext(job->kind), peak, PEAK_TRIES, o.true_peak);
+	if (!rc)
+		rc = media_tmp_commit(&tmp, dst, err);
+	media_tmp_abort(&tmp);
 	return rc;
 }
 

@@ -54,7 +54,7 @@ struct limiter {
  * Windowed-sinc interpolation at t + k/4 from x[t-5] .. x[t+6], with a
  * Hann window, each phase scaled to unity gain at DC.
  */
-static void make_coefficients(struct limiter *l)
+static void make_coefficients(float coef[PHASES - 1][TAPS], float *reach_out)
 {
 	for (int k = 1; k < PHASES; k++) {
 		double sum = 0, c[TAPS];
@@ -67,11 +67,11 @@ static void make_coefficients(struct limiter *l)
 		}
 		double reach = 0;
 		for (int i = 0; i < TAPS; i++) {
-			l->coef[k - 1][i] = (float)(c[i] / sum);
+			coef[k - 1][i] = (float)(c[i] / sum);
 			reach += fabs(c[i] / sum);
 		}
-		if (reach > l->reach)
-			l->reach = (float)reach;
+		if (reach > *reach_out)
+			*reach_out = (float)reach;
 	}
 }
 
@@ -302,7 +302,7 @@ int limiter_new(struct limiter **out, int channels, int rate, double gain_db,
 	l->r_prev = 1.0;
 	l->box = l->look;
 	l->emit_end = INT64_MAX;
-	make_coefficients(l);
+	make_coefficients(l->coef, &l->reach);
 	/* the silence before the start, so the first samples are limited too */
 	step(l, NULL, l->look, NULL, 0);
 	*out = l;
@@ -341,4 +341,85 @@ int limiter_drain(struct limiter *l, float *const *out)
 int limiter_latency(const struct limiter *l)
 {
 	return l->look + AHEAD;
+}
+
+/* ---- the true-peak meter ---------------------------------------------------
+ * The same 4x interpolator, measuring instead of limiting: the largest
+ * |sample| and |interpolated point| of the stream. A chunk whose samples
+ * (with the history the interpolator reads) times the interpolator's reach
+ * cannot beat the peak found so far is not interpolated at all: the result
+ * is the same, and on speech most chunks are skipped.
+ */
+struct tp_meter {
+	int ch;
+	float coef[PHASES - 1][TAPS];
+	float reach, peak;
+	float *hist[8];   /* per channel: HIST samples of history, then a chunk */
+	float acc[CHUNK];
+};
+
+int tp_meter_new(struct tp_meter **out, int channels)
+{
+	*out = NULL;
+	if (channels < 1 || channels > 8)
+		return HEARTH_EINVAL;
+	struct tp_meter *m = xcalloc(1, sizeof *m);
+	m->ch = channels;
+	for (int c = 0; c < channels; c++)
+		m->hist[c] = xcalloc(HIST + CHUNK + TAPS, sizeof(float));
+	make_coefficients(m->coef, &m->reach);
+	*out = m;
+	return 0;
+}
+
+void tp_meter_free(struct tp_meter **mp)
+{
+	struct tp_meter *m = *mp;
+	if (!m)
+		return;
+	for (int c = 0; c < m->ch; c++)
+		free(m->hist[c]);
+	free(m);
+	*mp = NULL;
+}
+
+/* One chunk of k samples a channel (NULL: silence, to flush the end). */
+static void tp_step(struct tp_meter *m, const float *const *in, int k)
+{
+	for (int c = 0; c < m->ch; c++) {
+		float *h = m->hist[c], top = 0;
+		if (in)
+			memcpy(h + HIST, in[c], (size_t)k * sizeof(float));
+		else
+			memset(h + HIST, 0, (size_t)k * sizeof(float));
+		for (int j = 0; j < HIST + k; j++)
+			top = maxf(top, fabsf(h[j]));
+		m->peak = maxf(m->peak, top);
+		if (top * m->reach > m->peak) {
+			for (int p = 0; p < PHASES - 1; p++) {
+				interpolate(m->coef[p], h, m->acc);
+				for (int j = 0; j < k; j++)
+					m->peak = maxf(m->peak, fabsf(m->acc[j]));
+			}
+		}
+		memmove(h, h + k, HIST * sizeof(float));
+	}
+}
+
+void tp_meter_push(struct tp_meter *m, const float *const *in, int n)
+{
+	const float *part[8];
+	for (int done = 0; done < n;) {
+		int k = n - done < CHUNK ? n - done : CHUNK;
+		for (int c = 0; c < m->ch; c++)
+			part[c] = in[c] + done;
+		tp_step(m, part, k);
+		done += k;
+	}
+}
+
+double tp_meter_db(struct tp_meter *m)
+{
+	tp_step(m, NULL, TAPS);  /* the points between the last samples */
+	return m->peak > 0 ? 20 * log10(m->peak) : -INFINITY;
 }

@@ -74,8 +74,9 @@ static int integrated(struct meter *mt, const char *src, double *lufs,
 int media_loudness(const char *src, double *lufs, double *true_peak,
 		   struct hearth_err *err)
 {
-	struct meter mt = {.mode = EBUR128_MODE_I | EBUR128_MODE_TRUE_PEAK |
-				   EBUR128_MODE_HISTOGRAM};
+	/* only what is asked for: true peak alone skips the loudness gating */
+	struct meter mt = {.mode = (lufs ? EBUR128_MODE_I | EBUR128_MODE_HISTOGRAM : 0) |
+				   (true_peak ? EBUR128_MODE_TRUE_PEAK : 0)};
 	double peak = 0;
 	int rc = meter_run(&mt, src, "aformat=sample_fmts=flt", err);
 

@@ -241,6 +241,18 @@ int limiter_new(struct limiter **out, int channels, int rate, double gain_db,
 int limiter_push(struct limiter *l, const float *const *in, int n, float *const *out);
 int limiter_drain(struct limiter *l, float *const *out);
 int limiter_latency(const struct limiter *l);
+
+/*
+ * A true-peak meter with the limiter's 4x interpolator: planar float in,
+ * the largest |sample| or interpolated point out, in dBTP (tp_meter_db
+ * flushes the end; call it once). It skips the interpolation where it
+ * cannot find a larger peak, so it is cheap on most sound.
+ */
+struct tp_meter;
+int tp_meter_new(struct tp_meter **out, int channels);
+void tp_meter_push(struct tp_meter *m, const float *const *in, int n);
+double tp_meter_db(struct tp_meter *m);
+void tp_meter_free(struct tp_meter **m);
 void limiter_free(struct limiter **l);
 
 /* ---- renditions (render.c sends each job to one of these) --------------- */

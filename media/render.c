@@ -24,7 +24,7 @@
  * output, so old cache entries are not reused.
  */
 static const int recipe_version[] = {
-	[MEDIA_MP3] = 3, [MEDIA_M4A] = 1, [MEDIA_PEAKS] = 1, [MEDIA_WAVEFORM] = 1,
+	[MEDIA_MP3] = 4, [MEDIA_M4A] = 2, [MEDIA_PEAKS] = 1, [MEDIA_WAVEFORM] = 1,
 	[MEDIA_JPEG] = 3, [MEDIA_WEBP] = 1, [MEDIA_COVER] = 1,
 };
 
