@@ -93,7 +93,9 @@ struct verifier {
 	pthread_cond_t cond;
 	AVPacket *slot[VERIFY_PACKETS];
 	int head, count;
-	bool running, closed, failed;
+	bool running, closed;
+	bool lost;            /* a packet could not be copied (under mu) */
+	bool failed;          /* decoding failed (the thread's own) */
 	AVCodecContext *dec;
 	AVFrame *frame;
 	struct tp_meter *meter;
@@ -419,7 +421,12 @@ static void verifier_feed(struct verifier *v, const AVPacket *pkt)
 {
 	if (!v->running)
 		return;
-	AVPacket *copy = av_packet_clone(pkt);
+	/* its own bytes, not a second reference: nothing is shared with the writer */
+	AVPacket *copy = av_packet_alloc();
+	if (copy && av_new_packet(copy, pkt->size) == 0)
+		memcpy(copy->data, pkt->data, (size_t)pkt->size);
+	else
+		av_packet_free(&copy);
 	pthread_mutex_lock(&v->mu);
 	while (v->count == VERIFY_PACKETS)
 		pthread_cond_wait(&v->cond, &v->mu);
@@ -427,7 +434,7 @@ static void verifier_feed(struct verifier *v, const AVPacket *pkt)
 		v->slot[(v->head + v->count) % VERIFY_PACKETS] = copy;
 		v->count++;
 	} else {
-		v->failed = true;
+		v->lost = true;
 	}
 	pthread_cond_broadcast(&v->cond);
 	pthread_mutex_unlock(&v->mu);
@@ -449,7 +456,7 @@ static bool verifier_end(struct verifier *v, double *peak)
 		pthread_cond_destroy(&v->cond);
 		pthread_mutex_destroy(&v->mu);
 		v->running = false;
-		ok = !v->failed;
+		ok = !v->failed && !v->lost;
 		if (ok)
 			*peak = tp_meter_db(v->meter);
 	}
