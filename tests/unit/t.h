@@ -6,6 +6,7 @@
 #ifndef HEARTH_T_H
 #define HEARTH_T_H
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -72,5 +73,35 @@ static inline const char *t_tmpdir(void)
 	}
 	return t_tmp_;
 }
+
+/* A path in the scratch folder; valid for the next 15 calls. */
+static inline const char *tp(const char *name)
+{
+	static char ring[16][512];
+	static int k;
+	char *p = ring[k++ % 16];
+	snprintf(p, 512, "%s/%s", t_tmpdir(), name);
+	return p;
+}
+
+/* Runs a shell command in the scratch folder; returns its exit status. */
+#if defined(__GNUC__)
+__attribute__((format(printf, 1, 2)))
+#endif
+static inline int sh(const char *fmt, ...)
+{
+	va_list ap;
+	char cmd[4096], line[4608];
+	va_start(ap, fmt);
+	int n = vsnprintf(cmd, sizeof cmd, fmt, ap);
+	va_end(ap);
+	if (n < 0 || (size_t)n >= sizeof cmd)
+		return -1;
+	snprintf(line, sizeof line, "cd '%s' && %s", t_tmpdir(), cmd);
+	return system(line);
+}
+
+/* The ffmpeg program as the tests run it to make fixtures. */
+#define FF "ffmpeg -nostdin -hide_banner -loglevel error -y "
 
 #endif

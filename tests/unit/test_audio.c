@@ -22,38 +22,6 @@
 
 /* ---- helpers -------------------------------------------------------------- */
 
-/* A path in the scratch folder; valid for the next 15 calls. */
-static const char *tp(const char *name)
-{
-	static char ring[16][512];
-	static int k;
-	char *p = ring[k++ % 16];
-	snprintf(p, 512, "%s/%s", t_tmpdir(), name);
-	return p;
-}
-
-/* Runs a shell command in the scratch folder; returns its exit status. */
-static int sh(const char *fmt, ...) HEARTH_PRINTF(1, 2);
-static int sh(const char *fmt, ...)
-{
-	struct buf b = BUF_INIT;
-	va_list ap;
-	char *cmd = NULL;
-	int rc;
-
-	va_start(ap, fmt);
-	if (vasprintf(&cmd, fmt, ap) < 0)
-		cmd = NULL;
-	va_end(ap);
-	buf_printf(&b, "cd '%s' && %s", t_tmpdir(), cmd ? cmd : "false");
-	rc = system(b.data);
-	free(cmd);
-	buf_release(&b);
-	return rc;
-}
-
-#define FF "ffmpeg -nostdin -hide_banner -loglevel error -y "
-
 static bool fixtures_ok;
 
 /*

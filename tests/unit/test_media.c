@@ -80,39 +80,6 @@ static int media_cached_jpeg(hearth_lib *lib, const struct lib_asset *a, int max
 
 /* ---- helpers -------------------------------------------------------------- */
 
-/* A path in the scratch folder; valid for the next 15 calls. */
-static const char *tp(const char *name)
-{
-	static char ring[16][512];
-	static int k;
-	char *p = ring[k++ % 16];
-	snprintf(p, 512, "%s/%s", t_tmpdir(), name);
-	return p;
-}
-
-/* Runs a shell command in the scratch folder; returns its exit status. */
-static int sh(const char *fmt, ...) HEARTH_PRINTF(1, 2);
-static int sh(const char *fmt, ...)
-{
-	struct buf b = BUF_INIT;
-	va_list ap;
-	char *cmd;
-	int rc;
-
-	va_start(ap, fmt);
-	cmd = NULL;
-	if (vasprintf(&cmd, fmt, ap) < 0)
-		cmd = NULL;
-	va_end(ap);
-	buf_printf(&b, "cd '%s' && %s", t_tmpdir(), cmd ? cmd : "false");
-	rc = system(b.data);
-	free(cmd);
-	buf_release(&b);
-	return rc;
-}
-
-#define FF "ffmpeg -nostdin -hide_banner -loglevel error -y "
-
 static bool fixtures_ok;
 
 /* Every fixture the tests use, made once. */
