@@ -4,13 +4,31 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <time.h>
 #include <unistd.h>
+
+/* Another build holds the library: say for whom we wait. */
+static void say_waiting(void *arg, const struct lib_lock_holder *h)
+{
+	const struct cli *c = arg;
+	char at[32] = "";
+	time_t t = (time_t)h->since;
+	struct tm tm;
+	if (h->since && localtime_r(&t, &tm))
+		strftime(at, sizeof at, "%Y-%m-%d %H:%M:%S", &tm);
+	if (h->pid)
+		fprintf(stderr, "hearth: %s: waiting for the build started by %s (pid %ld)%s%s...\n",
+			c->name, h->who, h->pid, at[0] ? " at " : "", at);
+	else
+		fprintf(stderr, "hearth: %s: waiting for another build to finish...\n", c->name);
+}
 
 int cmd_build(struct cli *c, int argc, char **argv)
 {
 	const char *out = NULL, *base = NULL, *jobs = NULL, *theme = NULL;
-	bool helped;
+	bool helped, no_wait = false;
 	struct cli_opt opts[] = {
+		{"no-wait", 0, false, false, NULL, NULL, &no_wait},
 		{"output", 'o', true, false, &out, NULL, NULL},
 		{"base-url", 0, true, false, &base, NULL, NULL},
 		{"jobs", 'j', true, false, &jobs, NULL, NULL},
@@ -43,6 +61,9 @@ int cmd_build(struct cli *c, int argc, char **argv)
 		.theme_dir = theme,
 		.jobs = (int)j,
 		.progress = isatty(STDERR_FILENO),
+		.no_wait = no_wait,
+		.waiting = say_waiting,
+		.waiting_arg = c,
 	};
 	if (site_build(lib, &so, &st, &err) != 0) {
 		rc = cli_fail_err(c, &err);
@@ -52,6 +73,9 @@ int cmd_build(struct cli *c, int argc, char **argv)
 		       st.stories, st.stories == 1 ? "y" : "ies", st.collections,
 		       st.collections == 1 ? "" : "s", st.feed_items,
 		       st.feed_items == 1 ? "" : "s", dir);
+		if (st.rounds > 1)
+			printf("the catalogue changed while the site was built; built again "
+			       "(%d builds)\n", st.rounds);
 		if (st.media_made || st.media_cached)
 			printf("media: %zu made, %zu from the cache\n", st.media_made,
 			       st.media_cached);

@@ -37,8 +37,13 @@ int cli_usage(const struct cli *c, const char *fmt, ...) HEARTH_PRINTF(2, 3);
 /* Prints the command's --help text to stdout; returns EXIT_OK. */
 int cli_help(const struct cli *c);
 
-/* Opens the library named by c->dir, or prints why not. */
+/*
+ * Opens the library named by c->dir, or prints why not. While another
+ * hearth writes, commands wait and say so once. cli_open_read opens it
+ * read-only, for commands that only read (they work on a read-only library).
+ */
 int cli_open(const struct cli *c, hearth_lib **lib);
+int cli_open_read(const struct cli *c, hearth_lib **lib);
 
 /*
  * Options for the commands: a tiny getopt_long wrapper. Each command lists

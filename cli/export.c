@@ -24,7 +24,7 @@ int cmd_export(struct cli *c, int argc, char **argv)
 	if (n_ops)
 		return cli_usage(c, "unexpected operand");
 	(void)json; /* JSON is the only format; the flag is accepted for clarity */
-	if ((rc = cli_open(c, &lib)))
+	if ((rc = cli_open_read(c, &lib)))
 		return rc;
 	if (lib_export_json(lib, priv, &b, &err) != 0)
 		rc = cli_fail_err(c, &err);

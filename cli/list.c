@@ -33,7 +33,7 @@ int cmd_list(struct cli *c, int argc, char **argv)
 					    "withdrawn or rejected)", status);
 		filter = (int)st;
 	}
-	if ((rc = cli_open(c, &lib)))
+	if ((rc = cli_open_read(c, &lib)))
 		return rc;
 	if (lib_story_list(lib, filter, &v, &n, &err) != 0) {
 		rc = cli_fail_err(c, &err);

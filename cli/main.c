@@ -78,11 +78,19 @@ const struct cli_cmd cli_commands[] = {
 	 "       hearth collection show COLLECTION\n\n"
 	 "Positions N count from 1.\n"},
 	{"build", cmd_build, "build the site and feeds",
-	 "usage: hearth build [-o DIR] [--base-url URL] [-j N]\n\n"
+	 "usage: hearth build [-o DIR] [--base-url URL] [-j N] [--no-wait]\n\n"
 	 "Writes the site and the podcast feed from published stories whose consent\n"
 	 "covers each channel. DIR defaults to public/ in the library; it is replaced\n"
 	 "whole only when the build succeeds. -j N runs media work on N cores\n"
-	 "(default: all).\n"},
+	 "(default: all).\n\n"
+	 "One build runs at a time per library: a second one waits for the first,\n"
+	 "or with --no-wait fails at once. When the catalogue changes while a build\n"
+	 "runs (a withdrawal, say), the build starts again from the new state, so\n"
+	 "what it publishes is the catalogue as it is at the end.\n\n"
+	 "What a deploy keeps in DIR is carried into each new site: .git,\n"
+	 ".gitignore, .gitattributes, .nojekyll, .well-known, .domains, .htaccess,\n"
+	 "CNAME, _headers, _redirects and robots.txt. Any other file at the top of\n"
+	 "DIR that hearth did not write stops the build, which names it.\n"},
 	{"export", cmd_export, "the whole catalogue as JSON",
 	 "usage: hearth export [--json] [--private]\n\n"
 	 "Private fields (real names, contacts, consent and review notes) are\n"
@@ -144,15 +152,38 @@ int cli_help(const struct cli *c)
 	return EXIT_OK;
 }
 
-int cli_open(const struct cli *c, hearth_lib **lib)
+/* The catalogue is busy: said once, then the command waits. */
+static void say_waiting(void *arg)
+{
+	const struct cli *c = arg;
+	fprintf(stderr, "hearth: %s: waiting for another hearth to finish writing the "
+			"catalogue...\n", c->name);
+}
+
+static int open_lib(const struct cli *c, bool read_only, hearth_lib **lib)
 {
 	struct hearth_err err = {0};
-	if (lib_open(c->dir, lib, &err) != 0) {
+	struct lib_open_opts o = {
+		.read_only = read_only,
+		.waiting = say_waiting,
+		.arg = (void *)c,
+	};
+	if (lib_open_with(c->dir, &o, lib, &err) != 0) {
 		if (err.code == HEARTH_ENOENT)
 			return cli_fail(c, "%s (create one with 'hearth init')", err.msg);
 		return cli_fail_err(c, &err);
 	}
 	return EXIT_OK;
+}
+
+int cli_open(const struct cli *c, hearth_lib **lib)
+{
+	return open_lib(c, false, lib);
+}
+
+int cli_open_read(const struct cli *c, hearth_lib **lib)
+{
+	return open_lib(c, true, lib);
 }
 
 int cli_limits(hearth_lib *lib, struct media_limits *out, struct hearth_err *err)

@@ -105,7 +105,7 @@ int cmd_show(struct cli *c, int argc, char **argv)
 		return rc;
 	if (!slug)
 		return cli_usage(c, "expected one story slug");
-	if ((rc = cli_open(c, &lib)))
+	if ((rc = cli_open_read(c, &lib)))
 		return rc;
 	if (lib_story_get(lib, slug, &s, &err) != 0 ||
 	    lib_audit_list(lib, slug, &h, &nh, &err) != 0) {

@@ -7,10 +7,18 @@
  */
 #include "libraryInt.h"
 
+#include <errno.h>
 #include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
+
+/* How long a command waits for another hearth that is writing, in all. */
+#define BUSY_LIMIT_MS 60000
+/* How long it waits before it says so. */
+#define BUSY_TELL_MS 1000
 
 /*
  * The schema, one migration per version. Migration i brings a catalogue
@@ -257,9 +265,45 @@ static int txn_begin(hearth_lib *lib, bool immediate, struct hearth_err *err)
 	const char *sql = lib->depth > 0 ? "SAVEPOINT hearth"
 			  : immediate    ? "BEGIN IMMEDIATE"
 					 : "BEGIN";
+	if (immediate && lib->read_only)
+		return herr(err, HEARTH_EDB,
+			    "catalogue: '%s' is open read-only (the library or hearth.db "
+			    "cannot be written)",
+			    lib->dir);
 	if (sqlite3_exec(lib->db, sql, NULL, NULL, NULL) != SQLITE_OK)
 		return lib_db_fail(lib, err, "cannot start a transaction");
+	if (lib->depth == 0) {
+		lib->writing = immediate;
+		lib->changes_at_begin = sqlite3_total_changes64(lib->db);
+	}
 	lib->depth++;
+	return 0;
+}
+
+/*
+ * The generation counts the write transactions that changed something, so
+ * a build can tell whether the catalogue moved under it. It is bumped as
+ * the last statement of the outermost write transaction, so it commits
+ * with the change it counts or not at all.
+ */
+static int bump_generation(hearth_lib *lib, struct hearth_err *err)
+{
+	if (!lib->writing || sqlite3_total_changes64(lib->db) == lib->changes_at_begin)
+		return 0;
+	return lib_db_exec(lib, err,
+			   "INSERT INTO settings (key, value) VALUES ('generation', 1) "
+			   "ON CONFLICT (key) DO UPDATE SET value = CAST(value AS INTEGER) + 1",
+			   "");
+}
+
+int lib_generation(hearth_lib *lib, int64_t *gen, struct hearth_err *err)
+{
+	int64_t v = 0;
+	int rc = lib_db_int(lib, err, &v, "SELECT value FROM settings WHERE key = 'generation'",
+			    "");
+	if (rc < 0)
+		return rc;
+	*gen = rc == 1 ? v : 0;
 	return 0;
 }
 
@@ -286,6 +330,11 @@ int lib_commit(hearth_lib *lib, struct hearth_err *err)
 		lib->depth--;
 		return 0;
 	}
+	int brc = bump_generation(lib, err);
+	if (brc) {
+		lib_rollback(lib);
+		return brc;
+	}
 	if (sqlite3_exec(lib->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
 		int rc = lib_db_fail(lib, err, "cannot commit");
 		lib_rollback(lib);
@@ -308,23 +357,35 @@ void lib_rollback(hearth_lib *lib)
 
 /* ---- opening ----------------------------------------------------------- */
 
+/*
+ * The schema version, read without taking the write lock, so that opening
+ * a library does not wait for another hearth that is writing.
+ */
+static int schema_version(hearth_lib *lib, int64_t *v, struct hearth_err *err)
+{
+	int rc = lib_db_int(lib, err, v, "PRAGMA user_version", "");
+	if (rc < 0)
+		return rc;
+	if (*v > N_MIGRATIONS)
+		return herr(err, HEARTH_EDB,
+			    "catalogue: hearth.db has schema version %lld but this hearth "
+			    "knows only up to %lld; use a newer hearth",
+			    (long long)*v, (long long)N_MIGRATIONS);
+	return 0;
+}
+
 /* Brings the schema to the newest version, all steps in one transaction. */
 static int migrate(hearth_lib *lib, struct hearth_err *err)
 {
 	int64_t v = 0;
-	int rc = lib_begin(lib, err);
-	if (rc)
+	int rc = schema_version(lib, &v, err);
+	if (rc || v == N_MIGRATIONS)
+		return rc;
+	if ((rc = lib_begin(lib, err)))
 		return rc;
 	for (;;) {
-		if ((rc = lib_db_int(lib, err, &v, "PRAGMA user_version", "")) < 0)
+		if ((rc = schema_version(lib, &v, err)))
 			goto end;
-		if (v > N_MIGRATIONS) {
-			rc = herr(err, HEARTH_EDB,
-				  "catalogue: hearth.db has schema version %lld but this hearth "
-				  "knows only up to %lld; use a newer hearth",
-				  (long long)v, (long long)N_MIGRATIONS);
-			goto end;
-		}
 		if (v == N_MIGRATIONS)
 			break;
 		if (sqlite3_exec(lib->db, migrations[v], NULL, NULL, NULL) != SQLITE_OK) {
@@ -359,26 +420,141 @@ static char *default_actor(void)
 	return xstrdup(s);
 }
 
-/* Opens (or with create, makes) dir/hearth.db and brings it up to date. */
-static int open_db(const char *dir, bool create, hearth_lib **out, struct hearth_err *err)
+static int64_t now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/*
+ * SQLite calls this while another connection holds the lock it needs:
+ * sleep a little longer each time, tell the caller once that we are
+ * waiting, and give up after BUSY_LIMIT_MS (the statement then fails with
+ * "the catalogue is busy").
+ */
+static int on_busy(void *arg, int count)
+{
+	hearth_lib *lib = arg;
+	int64_t now = now_ms();
+
+	if (count == 0)
+		lib->busy_since = now;
+	int64_t waited = now - lib->busy_since;
+	if (waited >= BUSY_LIMIT_MS)
+		return 0;
+	if (waited >= BUSY_TELL_MS && !lib->told_waiting && lib->waiting) {
+		lib->told_waiting = true;
+		lib->waiting(lib->waiting_arg);
+	}
+	int ms = count < 10 ? 1 + count * 2 : 50;
+	struct timespec ts = {0, (long)ms * 1000000L};
+	while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
+		;
+	return 1;
+}
+
+/*
+ * A file: URI for path, for the immutable fallback: '%', '?' and '#' (and
+ * anything not printable) are escaped. New allocation.
+ */
+static char *file_uri(const char *path)
+{
+	struct buf b = BUF_INIT;
+	buf_puts(&b, "file:");
+	for (const unsigned char *p = (const unsigned char *)path; *p; p++) {
+		if (*p == '%' || *p == '?' || *p == '#' || *p <= 0x20 || *p >= 0x7f) {
+			char hex[4];
+			snprintf(hex, sizeof hex, "%%%02X", *p);
+			buf_puts(&b, hex);
+		} else {
+			buf_putc(&b, (char)*p);
+		}
+	}
+	buf_puts(&b, "?immutable=1");
+	char *s = xstrdup(buf_cstr(&b));
+	buf_release(&b);
+	return s;
+}
+
+/*
+ * Connects lib->db to path read-only. A WAL catalogue needs its -shm file;
+ * when the folder cannot be written and the file is missing, nobody can be
+ * writing either, so the catalogue is opened as immutable instead.
+ */
+static int connect_read_only(hearth_lib *lib, const char *path, struct hearth_err *err)
+{
+	int64_t v;
+	if (sqlite3_open_v2(path, &lib->db, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK) {
+		struct hearth_err ignored;
+		sqlite3_busy_handler(lib->db, on_busy, lib);
+		if (lib_db_int(lib, &ignored, &v, "PRAGMA user_version", "") >= 0)
+			return 0;
+		int code = sqlite3_errcode(lib->db);
+		if (code == SQLITE_BUSY)
+			return lib_db_fail(lib, err, "cannot read the catalogue");
+	}
+	sqlite3_close(lib->db);
+	lib->db = NULL;
+	char *uri = file_uri(path);
+	int rc = 0;
+	if (sqlite3_open_v2(uri, &lib->db, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI, NULL) !=
+	    SQLITE_OK)
+		rc = herr(err, HEARTH_EDB, "cannot open '%s': %s", path,
+			  lib->db ? sqlite3_errmsg(lib->db) : "out of memory");
+	free(uri);
+	return rc;
+}
+
+/*
+ * Opens (or with create, makes) dir/hearth.db and brings it up to date.
+ * With read_only it never writes; a catalogue whose schema is older than
+ * this hearth is then reported as *stale (and not opened), so the caller
+ * can open it for writing once to migrate it.
+ */
+static int open_db(const char *dir, bool create, const struct lib_open_opts *o,
+		   bool *stale, hearth_lib **out, struct hearth_err *err)
 {
 	hearth_lib *lib = xcalloc(1, sizeof *lib);
 	char *path = path_join(dir, "hearth.db");
 	sqlite3_stmt *st = NULL;
+	bool ro = o && o->read_only;
 	int flags = SQLITE_OPEN_READWRITE | (create ? SQLITE_OPEN_CREATE : 0);
 	int rc;
 
 	lib->dir = xstrdup(dir);
 	lib->actor = default_actor();
-	if (sqlite3_open_v2(path, &lib->db, flags, NULL) != SQLITE_OK) {
+	lib->read_only = ro;
+	if (o) {
+		lib->waiting = o->waiting;
+		lib->waiting_arg = o->arg;
+	}
+	if (ro) {
+		if ((rc = connect_read_only(lib, path, err)))
+			goto end;
+	} else if (sqlite3_open_v2(path, &lib->db, flags, NULL) != SQLITE_OK) {
 		rc = herr(err, HEARTH_EDB, "cannot open '%s': %s", path,
 			  lib->db ? sqlite3_errmsg(lib->db) : "out of memory");
 		goto end;
 	}
 	sqlite3_extended_result_codes(lib->db, 1);
-	sqlite3_busy_timeout(lib->db, 10000);
+	sqlite3_busy_handler(lib->db, on_busy, lib);
 	if ((rc = lib_db_exec(lib, err, "PRAGMA foreign_keys = ON", "")))
 		goto end;
+	if (ro) {
+		int64_t v = 0;
+		if ((rc = schema_version(lib, &v, err)))
+			goto end;
+		if (v < N_MIGRATIONS) {
+			if (stale)
+				*stale = true;
+			rc = herr(err, HEARTH_EDB,
+				  "catalogue: hearth.db has schema version %lld and must be "
+				  "brought up to %lld by a hearth that can write it",
+				  (long long)v, (long long)N_MIGRATIONS);
+		}
+		goto end;
+	}
 	if ((rc = lib_db_prepare(lib, err, &st, "PRAGMA journal_mode = WAL", "")))
 		goto end;
 	if ((rc = lib_db_step(lib, st, err)) < 0)
@@ -428,7 +604,7 @@ int lib_init(const char *dir, struct hearth_err *err)
 		made_yaml = true;
 	}
 	made_db = true;
-	rc = open_db(dir, true, &lib, err);
+	rc = open_db(dir, true, NULL, NULL, &lib, err);
 end:
 	lib_close(&lib);
 	if (rc && made_db) {
@@ -450,18 +626,46 @@ end:
 
 int lib_open(const char *dir, hearth_lib **out, struct hearth_err *err)
 {
+	return lib_open_with(dir, NULL, out, err);
+}
+
+int lib_open_with(const char *dir, const struct lib_open_opts *o, hearth_lib **out,
+		  struct hearth_err *err)
+{
 	char *db = path_join(dir, "hearth.db");
+	bool stale = false;
 	int rc;
 
 	*out = NULL;
-	if (!path_is_file(db))
+	if (!path_is_file(db)) {
 		rc = herr(err, HEARTH_ENOENT,
 			  "'%s' is not a Hearth library: hearth.db is missing (run 'hearth init')",
 			  dir);
-	else
-		rc = open_db(dir, false, out, err);
+	} else {
+		rc = open_db(dir, false, o, &stale, out, err);
+		if (rc && stale) {
+			/* an older schema: migrate it once, then read as asked */
+			struct lib_open_opts rw = *o;
+			rw.read_only = false;
+			hearth_lib *w = NULL;
+			if ((rc = open_db(dir, false, &rw, NULL, &w, err)) == 0) {
+				lib_close(&w);
+				rc = open_db(dir, false, o, NULL, out, err);
+			}
+		}
+	}
 	free(db);
 	return rc;
+}
+
+bool lib_is_read_only(const hearth_lib *lib)
+{
+	return lib->read_only;
+}
+
+const char *lib_actor(const hearth_lib *lib)
+{
+	return lib->actor;
 }
 
 void lib_close(hearth_lib **plib)

@@ -32,6 +32,61 @@ int lib_init(const char *dir, struct hearth_err *err);
 int lib_open(const char *dir, hearth_lib **out, struct hearth_err *err);
 void lib_close(hearth_lib **lib);
 
+/* How to open a library (lib_open_with). */
+struct lib_open_opts {
+	/*
+	 * Never write: for commands that only read (list, show, export), so
+	 * they work on a library they cannot write. A catalogue whose folder
+	 * cannot be written is opened as immutable. Writes then fail.
+	 */
+	bool read_only;
+	/*
+	 * While another hearth holds the catalogue's write lock, a command
+	 * waits (up to a minute) instead of failing; waiting(arg) is called
+	 * once when the wait has lasted a moment, so the caller can say so.
+	 * May be NULL.
+	 */
+	void (*waiting)(void *arg);
+	void *arg;
+};
+/* lib_open with options; o may be NULL (lib_open's defaults). */
+int lib_open_with(const char *dir, const struct lib_open_opts *o, hearth_lib **out,
+		  struct hearth_err *err);
+/* True when the library was opened read-only. */
+bool lib_is_read_only(const hearth_lib *lib);
+/* Who is acting (see lib_set_actor); borrows. */
+const char *lib_actor(const hearth_lib *lib);
+
+/*
+ * The catalogue's generation: a number that every committed write
+ * transaction that changed something raises by one (kept in the settings
+ * table). Equal numbers mean an unchanged catalogue.
+ */
+int lib_generation(hearth_lib *lib, int64_t *gen, struct hearth_err *err);
+
+/*
+ * One build at a time per library: an advisory lock on .build.lock in the
+ * library folder, released by lib_build_unlock or when the process ends
+ * (even by kill -9). The file names the holder for the message of a build
+ * that must wait.
+ */
+struct lib_lock_holder {
+	long pid;
+	char who[64];   /* the holder's actor */
+	int64_t since;  /* when it took the lock (Unix time) */
+};
+typedef struct lib_build_lock lib_build_lock;
+/*
+ * Takes the build lock. When another build holds it: with wait false,
+ * returns HEARTH_ESTATE with a message naming the holder; else calls
+ * waiting(arg, holder) once (may be NULL) and waits. Returns a new lock
+ * in *out, free with lib_build_unlock.
+ */
+int lib_build_lock_take(hearth_lib *lib, bool wait,
+			void (*waiting)(void *arg, const struct lib_lock_holder *h),
+			void *arg, lib_build_lock **out, struct hearth_err *err);
+void lib_build_unlock(lib_build_lock **lock);
+
 const char *lib_dir(const hearth_lib *lib); /* borrows */
 
 /* Who is acting, for the audit log (default: $HEARTH_USER, $USER, "editor"). */
@@ -44,6 +99,11 @@ void lib_set_actor(hearth_lib *lib, const char *who);
 int lib_begin(hearth_lib *lib, struct hearth_err *err);
 int lib_commit(hearth_lib *lib, struct hearth_err *err);
 void lib_rollback(hearth_lib *lib);
+/*
+ * A read transaction (deferred): what it reads is one snapshot of the
+ * catalogue. Nested like lib_begin; end with lib_commit.
+ */
+int lib_begin_read(hearth_lib *lib, struct hearth_err *err);
 
 /* ---- settings (hearth.yaml) -------------------------------------------- */
 

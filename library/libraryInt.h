@@ -23,6 +23,13 @@ struct hearth_lib {
 	char *dir;
 	char *actor;
 	int depth; /* open transactions: 0 none, 1 BEGIN, >1 SAVEPOINTs */
+	bool writing;             /* the outermost transaction is a write */
+	int64_t changes_at_begin; /* sqlite3_total_changes64 when it began */
+	bool read_only;           /* opened with lib_open_opts.read_only */
+	void (*waiting)(void *);  /* told once when a lock makes us wait */
+	void *waiting_arg;
+	bool told_waiting;
+	int64_t busy_since;       /* ms, when the current wait began */
 };
 
 /* The namespace of story item GUIDs: uuid5(this, "story:" + slug). */
@@ -56,8 +63,6 @@ int lib_db_int(hearth_lib *lib, struct hearth_err *err, int64_t *out,
 /* A copy of column i, NULL when it is NULL; new allocation. */
 char *lib_col_str(sqlite3_stmt *st, int i);
 
-/* A read-only transaction (deferred), nested like lib_begin; end with lib_commit. */
-int lib_begin_read(hearth_lib *lib, struct hearth_err *err);
 
 /* Appends a row to the audit log, by the current actor at hearth_now(). */
 int lib_audit_add(hearth_lib *lib, int64_t story_id, const char *action,

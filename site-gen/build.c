@@ -382,25 +382,28 @@ static char *strip_slashes(const char *s)
 
 static int write_marker(const char *staging, struct hearth_err *err)
 {
-	static const char text[] =
-		"This folder is a site built by hearth. Every build replaces it whole:\n"
-		"do not keep your own files here.\n";
-	char *p = path_join(staging, SITE_MARKER);
-	int rc = file_write_atomic(p, text, sizeof text - 1, err);
-	free(p);
-	return rc;
+	return site_marker_write(staging, err);
 }
 
 int site_build_input(hearth_lib *lib, const struct site_input *in,
 		     const struct site_opts *opts, const struct site_media_ops *ops,
 		     struct site_stats *stats, struct hearth_err *err)
 {
+	return site_build_gated(lib, in, opts, ops, NULL, stats, err);
+}
+
+int site_build_gated(hearth_lib *lib, const struct site_input *in,
+		     const struct site_opts *opts, const struct site_media_ops *ops,
+		     const struct site_gate *gate, struct site_stats *stats,
+		     struct hearth_err *err)
+{
 	struct site_stats st = {0};
 	struct site_ctx c = {0};
 	struct pub_collection **colls = NULL;
 	site_theme *theme = NULL;
 	char *base = NULL, *out_dir = NULL, *theme_dir = NULL, *staging = NULL;
-	char *cover_path = NULL, *css_dst = NULL;
+	char *cover_path = NULL, *css_dst = NULL, *old = NULL;
+	bool gated = false;
 	const char *base_src = opts->base_url ? opts->base_url : in->set->base_url;
 	int rc = 0;
 
@@ -465,8 +468,14 @@ int site_build_input(hearth_lib *lib, const struct site_input *in,
 		rc = write_marker(staging, err);
 	if (!rc)
 		rc = site_out_check(out_dir, err); /* it may have changed meanwhile */
-	if (!rc && (rc = site_swap(staging, out_dir, err)) == 0)
-		xfree(&staging); /* it is out_dir now, or gone */
+	if (!rc && gate)
+		gated = (rc = gate->enter(gate->arg, err)) == 0;
+	if (!rc && (rc = site_swap_in(staging, out_dir, &old, err)) == 0)
+		xfree(&staging); /* it is out_dir now */
+	if (gated)
+		gate->leave(gate->arg);
+	if (!rc)
+		rc = site_swap_finish(&old, out_dir, err);
 end:
 	if (staging) {
 		struct hearth_err ignored;
@@ -483,25 +492,86 @@ end:
 	free(staging);
 	free(cover_path);
 	free(css_dst);
+	free(old);
 	return rc;
 }
 
-int site_build(hearth_lib *lib, const struct site_opts *opts, struct site_stats *stats,
-	       struct hearth_err *err)
+/* How many times a build starts again when the catalogue keeps changing. */
+#define MAX_ROUNDS 4
+
+/* The generation the build read the catalogue at, checked at the swap. */
+struct gen_gate {
+	hearth_lib *lib;
+	int64_t gen;
+};
+
+/*
+ * Takes the catalogue's write lock and compares generations: from here
+ * until gate_leave (right after the swap) no change can commit, so what
+ * is swapped in is the catalogue as it is at the swap.
+ */
+static int gate_enter(void *arg, struct hearth_err *err)
+{
+	struct gen_gate *g = arg;
+	int64_t now = 0;
+	int rc = lib_begin(g->lib, err);
+	if (rc)
+		return rc;
+	if ((rc = lib_generation(g->lib, &now, err)) == 0 && now != g->gen)
+		rc = SITE_AGAIN;
+	if (rc)
+		lib_rollback(g->lib);
+	return rc;
+}
+
+static void gate_leave(void *arg)
+{
+	struct gen_gate *g = arg;
+	lib_rollback(g->lib); /* nothing was written */
+}
+
+/* Removes what killed builds left behind. Under the build lock only. */
+static int tidy(hearth_lib *lib, const struct site_opts *opts, struct hearth_err *err)
+{
+	char *out_dir = opts->out_dir ? strip_slashes(opts->out_dir)
+				      : path_join(lib_dir(lib), "public");
+	char *cache = path_join(lib_dir(lib), "cache");
+	int rc = site_out_tidy(out_dir, err);
+	if (!rc)
+		rc = site_tidy_temp(cache, true, err);
+	if (!rc) /* hearth.yaml is written atomically too */
+		rc = site_tidy_temp(lib_dir(lib), false, err);
+	free(out_dir);
+	free(cache);
+	return rc;
+}
+
+/* One build from the catalogue as it is now; SITE_AGAIN when it changed meanwhile. */
+static int build_once(hearth_lib *lib, const struct site_opts *opts,
+		      struct site_stats *stats, struct hearth_err *err)
 {
 	struct lib_settings set;
 	struct pub_story **site = NULL, **pod = NULL;
 	struct pub_collection **colls = NULL;
 	size_t n_site = 0, n_pod = 0, n_colls = 0;
-	struct site_opts none = {0};
+	struct gen_gate g = {.lib = lib};
 	int rc;
 
 	memset(&set, 0, sizeof set);
 	if ((rc = lib_settings_load(lib, &set, err)))
 		return rc;
-	rc = lib_public_view(lib, CH_SITE, &site, &n_site, &colls, &n_colls, err);
+	/* the generation and both views from one snapshot of the catalogue */
+	if ((rc = lib_begin_read(lib, err)))
+		goto end;
+	rc = lib_generation(lib, &g.gen, err);
+	if (!rc)
+		rc = lib_public_view(lib, CH_SITE, &site, &n_site, &colls, &n_colls, err);
 	if (!rc)
 		rc = lib_public_view(lib, CH_PODCAST, &pod, &n_pod, NULL, NULL, err);
+	if (rc)
+		lib_rollback(lib);
+	else
+		rc = lib_commit(lib, err);
 	if (!rc) {
 		struct site_input in = {
 			.lib_dir = lib_dir(lib),
@@ -513,12 +583,48 @@ int site_build(hearth_lib *lib, const struct site_opts *opts, struct site_stats 
 			.colls = colls,
 			.n_colls = n_colls,
 		};
-		rc = site_build_input(lib, &in, opts ? opts : &none, &site_media_default,
-				      stats, err);
+		struct site_gate gate = {gate_enter, gate_leave, &g};
+		rc = site_build_gated(lib, &in, opts, &site_media_default, &gate, stats, err);
 	}
+end:
 	pub_story_list_free(site, n_site);
 	pub_story_list_free(pod, n_pod);
 	pub_collection_list_free(colls, n_colls);
 	lib_settings_release(&set);
+	return rc;
+}
+
+int site_build(hearth_lib *lib, const struct site_opts *opts, struct site_stats *stats,
+	       struct hearth_err *err)
+{
+	struct site_opts none = {0};
+	struct site_stats st = {0};
+	lib_build_lock *lock = NULL;
+	int rc, round;
+
+	if (!opts)
+		opts = &none;
+	if ((rc = lib_build_lock_take(lib, !opts->no_wait, opts->waiting, opts->waiting_arg,
+				      &lock, err)))
+		return rc;
+	if ((rc = tidy(lib, opts, err)))
+		goto end;
+	for (round = 1;; round++) {
+		rc = build_once(lib, opts, &st, err);
+		if (rc != SITE_AGAIN)
+			break;
+		if (round == MAX_ROUNDS) {
+			rc = herr(err, HEARTH_ESTATE,
+				  "the catalogue changed while each of the last %d builds ran, "
+				  "so none was published; build again when the changes are done",
+				  MAX_ROUNDS);
+			break;
+		}
+	}
+	st.rounds = round;
+	if (!rc && stats)
+		*stats = st;
+end:
+	lib_build_unlock(&lock);
 	return rc;
 }

@@ -2,8 +2,16 @@
  * output.c - the output folder: a build is written whole into a staging
  * folder beside out_dir (same file system), then swapped in with one
  * rename, so a reader or a crash sees the old site or the new one, never a
- * mix. Every build leaves a marker file in the site; a folder without it is
- * someone's own and is never replaced.
+ * mix. Every build leaves a marker file in the site that lists the names
+ * it wrote at the top of the folder; a folder without it is someone's own
+ * and is never replaced, and a name at the top that neither hearth wrote
+ * nor a deploy needs (the kept list below) stops the build.
+ *
+ * What a deploy keeps in the folder (.git, CNAME, .well-known/, ...) is
+ * carried from the old site into the new one at the swap. A build killed
+ * at any moment leaves staging folders beside out_dir; site_out_tidy
+ * removes them at the next build, after taking back any kept file that
+ * was caught in one.
  */
 #define _GNU_SOURCE
 #include "siteInt.h"
@@ -16,6 +24,139 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+/*
+ * What a deploy keeps in the output folder, carried from the old site into
+ * the new one; docs/formats.md and `hearth build --help` list the same.
+ */
+static const char *const kept_names[] = {
+	".git", ".gitignore", ".gitattributes", ".nojekyll", ".well-known", ".domains",
+	".htaccess", "CNAME", "_headers", "_redirects", "robots.txt", NULL,
+};
+
+/* The line in the marker file after which come the names hearth wrote. */
+#define MARKER_LIST "Written by hearth:\n"
+
+bool site_out_kept(const char *name)
+{
+	for (size_t i = 0; kept_names[i]; i++)
+		if (!strcmp(name, kept_names[i]))
+			return true;
+	return false;
+}
+
+/* The names of dir's entries, sorted; NULL-terminated, free with strv_free. */
+static char **dir_names(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	char **v = NULL;
+	if (!d)
+		return NULL;
+	while ((de = readdir(d)))
+		if (strcmp(de->d_name, ".") && strcmp(de->d_name, ".."))
+			v = strv_push(v, de->d_name);
+	closedir(d);
+	size_t n = strv_len(v);
+	for (size_t i = 1; i < n; i++) /* few names: insertion sort */
+		for (size_t k = i; k > 0 && strcmp(v[k - 1], v[k]) > 0; k--) {
+			char *t = v[k];
+			v[k] = v[k - 1];
+			v[k - 1] = t;
+		}
+	return v;
+}
+
+int site_marker_write(const char *staging, struct hearth_err *err)
+{
+	struct buf b = BUF_INIT;
+	char **names = dir_names(staging);
+	char *p = path_join(staging, SITE_MARKER);
+	buf_puts(&b, "This folder is a site built by hearth. Every build replaces it whole,\n"
+		     "except what a deploy needs (.git, CNAME, .well-known and the others\n"
+		     "listed by 'hearth build --help'). A build stops when it finds a name\n"
+		     "below that it did not write: keep your own files elsewhere.\n\n"
+		     MARKER_LIST);
+	for (size_t i = 0; names && names[i]; i++)
+		if (strcmp(names[i], SITE_MARKER)) {
+			buf_puts(&b, names[i]);
+			buf_putc(&b, '\n');
+		}
+	int rc = file_write_atomic(p, b.data, b.len, err);
+	free(p);
+	strv_free(names);
+	buf_release(&b);
+	return rc;
+}
+
+/*
+ * The names out_dir's marker says hearth wrote; *listed is false for a
+ * marker from before the list (everything in it counts as hearth's).
+ */
+static char **marker_names(const char *out_dir, bool *listed)
+{
+	char *p = path_join(out_dir, SITE_MARKER);
+	struct buf b = BUF_INIT;
+	struct hearth_err ignored;
+	char **v = NULL;
+	*listed = false;
+	if (file_read(p, &b, &ignored) == 0) {
+		const char *s = strstr(buf_cstr(&b), MARKER_LIST);
+		if (s) {
+			*listed = true;
+			s += strlen(MARKER_LIST);
+			while (*s) {
+				const char *e = strchr(s, '\n');
+				size_t n = e ? (size_t)(e - s) : strlen(s);
+				if (n) {
+					char *name = xstrndup(s, n);
+					v = strv_push(v, name);
+					free(name);
+				}
+				s += n + (e ? 1 : 0);
+			}
+		}
+	}
+	buf_release(&b);
+	free(p);
+	return v;
+}
+
+/* Refuses an out_dir of ours that holds names neither hearth nor a deploy wrote. */
+static int check_foreign(const char *out_dir, struct hearth_err *err)
+{
+	bool listed;
+	char **ours = marker_names(out_dir, &listed), **names = NULL;
+	struct buf found = BUF_INIT;
+	size_t n_found = 0;
+	int rc = 0;
+
+	if (!listed)
+		goto end;
+	names = dir_names(out_dir);
+	for (size_t i = 0; names && names[i]; i++) {
+		bool known = !strcmp(names[i], SITE_MARKER) || site_out_kept(names[i]);
+		for (size_t k = 0; !known && ours && ours[k]; k++)
+			known = !strcmp(names[i], ours[k]);
+		if (known)
+			continue;
+		if (n_found < 5)
+			buf_printf(&found, "%s'%s'", n_found ? ", " : "", names[i]);
+		n_found++;
+	}
+	if (n_found)
+		rc = herr(err, HEARTH_EEXIST,
+			  "output folder '%s' holds %s hearth did not write: %s%s; a build "
+			  "replaces the folder whole, so move %s elsewhere (hearth keeps only "
+			  "what a deploy needs: see 'hearth build --help')",
+			  out_dir, n_found == 1 ? "a file" : "files", buf_cstr(&found),
+			  n_found > 5 ? ", ..." : "", n_found == 1 ? "it" : "them");
+end:
+	strv_free(ours);
+	strv_free(names);
+	buf_release(&found);
+	return rc;
+}
 
 /* True when dir holds nothing at all. */
 static bool dir_is_empty(const char *dir)
@@ -53,7 +194,7 @@ int site_out_check(const char *out_dir, struct hearth_err *err)
 			    "(no %s file in it); it would be replaced, so choose another "
 			    "output folder or remove it",
 			    out_dir, SITE_MARKER);
-	return 0;
+	return ours ? check_foreign(out_dir, err) : 0;
 }
 
 int site_staging_make(const char *out_dir, char **staging, struct hearth_err *err)
@@ -114,11 +255,10 @@ static int swap_in_two_steps(const char *staging, const char *out_dir, char **ol
 	return 0;
 }
 
-int site_swap(const char *staging, const char *out_dir, struct hearth_err *err)
+int site_swap_in(const char *staging, const char *out_dir, char **old,
+		 struct hearth_err *err)
 {
-	char *old = NULL;
-	int rc;
-
+	*old = NULL;
 	if (!path_exists(out_dir)) {
 		if (rename(staging, out_dir) != 0)
 			return herr(err, HEARTH_EIO, "cannot move '%s' to '%s': %s", staging,
@@ -126,19 +266,134 @@ int site_swap(const char *staging, const char *out_dir, struct hearth_err *err)
 		return 0;
 	}
 	if (renameat2(AT_FDCWD, staging, AT_FDCWD, out_dir, RENAME_EXCHANGE) == 0) {
-		old = xstrdup(staging); /* the old site now lives at the staging name */
-	} else if (errno == EINVAL || errno == ENOSYS || errno == ENOTSUP) {
-		rc = swap_in_two_steps(staging, out_dir, &old, err);
-		if (rc)
-			return rc;
-	} else {
-		return herr(err, HEARTH_EIO, "cannot swap '%s' into '%s': %s", staging,
-			    out_dir, strerror(errno));
+		*old = xstrdup(staging); /* the old site now lives at the staging name */
+		return 0;
 	}
-	/* the new site is in place; failing to tidy the old one is only a leftover */
-	rc = rm_rf(old, err);
+	if (errno == EINVAL || errno == ENOSYS || errno == ENOTSUP)
+		return swap_in_two_steps(staging, out_dir, old, err);
+	return herr(err, HEARTH_EIO, "cannot swap '%s' into '%s': %s", staging, out_dir,
+		    strerror(errno));
+}
+
+/*
+ * Moves each kept name that from holds and into lacks from one to the
+ * other (into is made when missing and something is to be carried).
+ */
+static int carry_kept(const char *from, const char *into, struct hearth_err *err)
+{
+	int rc = 0;
+	for (size_t i = 0; !rc && kept_names[i]; i++) {
+		char *src = path_join(from, kept_names[i]);
+		char *dst = path_join(into, kept_names[i]);
+		if (path_exists(src) && !path_exists(dst)) {
+			if (!path_is_dir(into) && mkdir(into, 0755) != 0 && errno != EEXIST)
+				rc = herr(err, HEARTH_EIO, "cannot create folder '%s': %s", into,
+					  strerror(errno));
+			else if (rename(src, dst) != 0)
+				rc = herr(err, HEARTH_EIO, "cannot move '%s' to '%s': %s", src, dst,
+					  strerror(errno));
+		}
+		free(src);
+		free(dst);
+	}
+	return rc;
+}
+
+int site_swap_finish(char **old, const char *out_dir, struct hearth_err *err)
+{
+	int rc;
+	if (!*old)
+		return 0;
+	/*
+	 * The new site is in place; what is left is tidying. A kept file that
+	 * cannot be carried leaves the old site where it is, for the next
+	 * build's site_out_tidy to carry it.
+	 */
+	rc = carry_kept(*old, out_dir, err);
+	if (!rc)
+		rc = rm_rf(*old, err);
 	if (rc)
-		herr_prefix(err, "the site was built, but the old one is left in '%s'", old);
-	free(old);
+		herr_prefix(err, "the site was built, but the old one is left in '%s'", *old);
+	xfree(old);
+	return rc;
+}
+
+int site_swap(const char *staging, const char *out_dir, struct hearth_err *err)
+{
+	char *old = NULL;
+	int rc = site_swap_in(staging, out_dir, &old, err);
+	if (!rc)
+		rc = site_swap_finish(&old, out_dir, err);
+	return rc;
+}
+
+/* True when name is "<...>.tmp-XXXXXX", the name of an atomic write under way. */
+static bool is_temp_name(const char *name)
+{
+	const char *t = strstr(name, ".tmp-"), *next;
+	while (t && (next = strstr(t + 1, ".tmp-")))
+		t = next;
+	if (!t || strlen(t + 5) != 6)
+		return false;
+	for (const char *c = t + 5; *c; c++)
+		if (!((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') ||
+		      (*c >= '0' && *c <= '9')))
+			return false;
+	return true;
+}
+
+int site_tidy_temp(const char *dir, bool deep, struct hearth_err *err)
+{
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	int rc = 0;
+	if (!d)
+		return errno == ENOENT ? 0
+				       : herr(err, HEARTH_EIO, "cannot read folder '%s': %s", dir,
+					      strerror(errno));
+	while (!rc && (de = readdir(d))) {
+		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+			continue;
+		char *p = path_join(dir, de->d_name);
+		struct stat st;
+		if (lstat(p, &st) == 0) {
+			if (S_ISDIR(st.st_mode) && deep)
+				rc = site_tidy_temp(p, deep, err);
+			else if (S_ISREG(st.st_mode) && is_temp_name(de->d_name) &&
+				 unlink(p) != 0 && errno != ENOENT)
+				rc = herr(err, HEARTH_EIO, "cannot remove '%s': %s", p,
+					  strerror(errno));
+		}
+		free(p);
+	}
+	closedir(d);
+	return rc;
+}
+
+int site_out_tidy(const char *out_dir, struct hearth_err *err)
+{
+	char *dir = path_dir(out_dir);
+	char *new_prefix = xasprintf(".%s.new-", path_base(out_dir));
+	char *old_prefix = xasprintf(".%s.old-", path_base(out_dir));
+	char **names = dir_names(dir);
+	int rc = 0;
+
+	for (size_t i = 0; !rc && names && names[i]; i++) {
+		if (!str_starts(names[i], new_prefix) && !str_starts(names[i], old_prefix))
+			continue;
+		char *p = path_join(dir, names[i]);
+		/* a kill between the swap and the carry leaves the deploy's files here */
+		if (path_is_dir(p) && (rc = carry_kept(p, out_dir, err)) == 0)
+			rc = rm_rf(p, err);
+		else if (!rc)
+			rc = rm_rf(p, err);
+		if (rc)
+			herr_prefix(err, "a folder left by an earlier build");
+		free(p);
+	}
+	strv_free(names);
+	free(dir);
+	free(new_prefix);
+	free(old_prefix);
 	return rc;
 }

@@ -22,6 +22,15 @@ struct site_opts {
 	const char *theme_dir; /* NULL: the default theme */
 	int jobs;              /* media work in parallel; 0 = all cores */
 	bool progress;         /* show progress on stderr */
+	/*
+	 * One build at a time per library. When another build holds the
+	 * library, no_wait fails at once (the message names the holder);
+	 * else waiting(waiting_arg, holder) is called once (may be NULL) and
+	 * the build waits for it.
+	 */
+	bool no_wait;
+	void (*waiting)(void *arg, const struct lib_lock_holder *holder);
+	void *waiting_arg;
 };
 
 struct site_stats {
@@ -30,9 +39,18 @@ struct site_stats {
 	size_t feed_items;
 	size_t media_made;     /* renditions made in this build */
 	size_t media_cached;   /* renditions taken from the cache */
+	int rounds;            /* builds made: more than 1 when the catalogue changed meanwhile */
 };
 
-/* Builds the site; stats (may be NULL) gets the counts. */
+/*
+ * Builds the site; stats (may be NULL) gets the counts. It holds the
+ * library's build lock throughout, first removes what killed builds left
+ * (staging folders, temporary files in cache/), and publishes only a site
+ * made from the catalogue as it is at the swap: when the catalogue changed
+ * while it built, it builds again (a few times at most, then it fails and
+ * publishes nothing). Files a deploy keeps in the output folder (.git,
+ * CNAME, ...) are carried into the new site.
+ */
 int site_build(hearth_lib *lib, const struct site_opts *opts,
 	       struct site_stats *stats, struct hearth_err *err);
 

@@ -205,7 +205,9 @@ int site_theme_apply(site_theme *t, xmlDocPtr page, const char *root,
 
 /*
  * Refuses an out_dir that exists but is not a Hearth output: not a folder,
- * or a folder that is not empty and holds no SITE_MARKER.
+ * or a folder that is not empty and holds no SITE_MARKER, or one whose
+ * marker lists the names hearth wrote and that holds another name at its
+ * top that is not kept (the message names them).
  */
 int site_out_check(const char *out_dir, struct hearth_err *err);
 
@@ -215,9 +217,38 @@ int site_staging_make(const char *out_dir, char **staging, struct hearth_err *er
 /*
  * Puts staging in the place of out_dir in one step (renameat2 with
  * RENAME_EXCHANGE, or a plain rename when out_dir does not exist), then
- * removes the old site. On failure out_dir is as it was.
+ * carries the kept names (site_out_kept) from the old site into the new
+ * one and removes the old site. On failure out_dir is as it was.
+ * site_swap_in is the first step alone: *old gets where the old site now
+ * is (new allocation, NULL when there was none); site_swap_finish is the
+ * rest, and frees *old.
  */
 int site_swap(const char *staging, const char *out_dir, struct hearth_err *err);
+int site_swap_in(const char *staging, const char *out_dir, char **old,
+		 struct hearth_err *err);
+int site_swap_finish(char **old, const char *out_dir, struct hearth_err *err);
+
+/*
+ * True for a name a deploy keeps at the top of the output folder (.git,
+ * CNAME, .well-known, ...): carried from the old site into the new.
+ */
+bool site_out_kept(const char *name);
+
+/* Writes staging/SITE_MARKER, listing the names at the top of staging. */
+int site_marker_write(const char *staging, struct hearth_err *err);
+
+/*
+ * What killed builds leave: removes the staging folders beside out_dir
+ * (".<base>.new-*", ".<base>.old-*"), first moving any kept name they hold
+ * into out_dir when it lacks it. Only under the build lock.
+ */
+int site_out_tidy(const char *out_dir, struct hearth_err *err);
+
+/*
+ * Removes the temporary files of atomic writes ("*.tmp-XXXXXX") in dir,
+ * and in its subfolders when deep. Only under the build lock.
+ */
+int site_tidy_temp(const char *dir, bool deep, struct hearth_err *err);
 
 /* ---- the whole build from records (build.c) ---------------------------- */
 
@@ -236,5 +267,25 @@ struct site_input {
 int site_build_input(hearth_lib *lib, const struct site_input *in,
 		     const struct site_opts *opts, const struct site_media_ops *ops,
 		     struct site_stats *stats, struct hearth_err *err);
+
+/*
+ * What stands before the swap: enter is called with the site finished,
+ * just before it is swapped in, and returns 0 to swap (leave is then
+ * called right after the swap), SITE_AGAIN to drop this build, or an error.
+ */
+struct site_gate {
+	int (*enter)(void *arg, struct hearth_err *err);
+	void (*leave)(void *arg);
+	void *arg;
+};
+
+/* What a gate returns when the build must be made again; not an error. */
+#define SITE_AGAIN 1
+
+/* site_build_input with a gate (NULL: none); returns SITE_AGAIN from it. */
+int site_build_gated(hearth_lib *lib, const struct site_input *in,
+		     const struct site_opts *opts, const struct site_media_ops *ops,
+		     const struct site_gate *gate, struct site_stats *stats,
+		     struct hearth_err *err);
 
 #endif
