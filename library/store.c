@@ -206,7 +206,7 @@ int lib_store_sweep(hearth_lib *lib, const struct lib_store_lock *l, char ***rem
 			if (!kind)
 				continue;
 			key = xstrndup(e->d_name, 64);
-			bool used = kind == 1 &&
+			bool used = kind == 1 && n_refs > 0 &&
 				    bsearch(&key, refs, n_refs, sizeof *refs, cmp_str) != NULL;
 			if (!used && unlinkat(dirfd(d), e->d_name, 0) == 0) {
 				if (kind == 1 && removed)
