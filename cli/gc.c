@@ -28,8 +28,8 @@ int cmd_gc(struct cli *c, int argc, char **argv)
 		return rc;
 	rc = media_gc(lib, false, &st, &err);
 	if (!rc && st.busy) {
-		fprintf(stderr, "hearth: gc: an import or a build is using the store; "
-				"waiting for it to finish\n");
+		fprintf(stderr, "hearth: gc: another hearth holds the store lock (an import "
+				"in progress); waiting for it to finish\n");
 		rc = media_gc(lib, true, &st, &err);
 	}
 	if (rc)

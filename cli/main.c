@@ -87,8 +87,9 @@ const struct cli_cmd cli_commands[] = {
 	 "usage: hearth gc\n\n"
 	 "Deletes the originals in the store that no story refers to any more (those\n"
 	 "of a failed or killed import, or replaced by a re-import) and their cached\n"
-	 "renditions. It waits while an import or a build is using the store. It\n"
-	 "runs by itself after every import and build, when nothing else is running.\n"},
+	 "renditions. It waits while an import is storing files (the store lock,\n"
+	 ".lock-store in the library). It runs by itself after every import and\n"
+	 "build, when no import holds that lock.\n"},
 	{"erase", cmd_erase, "erase a withdrawn story's originals and personal data",
 	 "usage: hearth erase SLUG\n\n"
 	 "Only for a withdrawn story. Deletes its originals (unless another story\n"

@@ -352,7 +352,7 @@ struct media_gc_stats {
 	size_t objects;     /* originals deleted */
 	size_t temporary;   /* unfinished objects of killed runs deleted */
 	size_t renditions;  /* cache entries of the deleted originals */
-	bool busy;          /* not waiting, and an import or a build holds the store */
+	bool busy;          /* not waiting, and another holds the store lock */
 };
 
 /*
