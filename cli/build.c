@@ -1,5 +1,6 @@
 /* build.c - `hearth build`: the site and feeds from the public view. */
 #include "cli.h"
+#include "../media/media.h"
 #include "../site-gen/site.h"
 
 #include <stdio.h>
@@ -81,6 +82,9 @@ int cmd_build(struct cli *c, int argc, char **argv)
 			       st.media_cached);
 		free(dir);
 	}
+	/* originals nothing refers to any more, unless an import is running */
+	struct hearth_err gc_err = {0};
+	media_gc(lib, false, NULL, &gc_err);
 	lib_close(&lib);
 	return rc;
 }

@@ -1,7 +1,8 @@
 /*
  * cli.h - what the subcommands share: the command table, the context that
  * main() hands each command, printing errors in the one format, opening the
- * library, and the intake of files that import and submit both do.
+ * library. The rules for incoming files are media/'s (media_import,
+ * media_submit): cli/ parses, calls and prints.
  *
  * Only cli/ prints and exits. Every command returns its exit status:
  * 0 success, 1 an error, 2 a usage error.
@@ -76,35 +77,6 @@ int cli_finish(struct cli *c, hearth_lib *lib, int rc, struct hearth_err *err);
 /* Parses a non-negative integer; false when s is not one. */
 bool cli_int(const char *s, long *out);
 
-/* The limits on incoming files, from the library's settings. */
-struct media_limits;
-int cli_limits(hearth_lib *lib, struct media_limits *out, struct hearth_err *err);
-
-/*
- * A story's sound: its first audio file, else its first music file (what
- * the feed and the player use, and what chapters and the transcript go
- * with); NULL when it has none. Borrows from s.
- */
-struct lib_asset *cli_story_sound(const struct lib_story *s);
-/* The length of that sound as intake measured it; 0 when there is none. */
-double cli_story_audio_duration(const struct lib_story *s);
-
-/*
- * When the story has no chapters of its own (front matter), takes those
- * embedded in its sound file at path (after intake). Chapters are read at
- * import and kept in the catalogue, so the editor sees them in `hearth
- * show` before they are published and the build never opens originals for
- * them.
- */
-int cli_embedded_chapters(struct lib_story *s, const char *path, struct hearth_err *err);
-
-/*
- * After intake, the transcript at path (as the user gave it; messages name
- * it) read again against the length of the story's sound, so a cue that
- * runs past the end is refused at import, not first at build.
- */
-int cli_transcript_fits(const struct lib_story *s, const char *path, struct hearth_err *err);
-
 /* The commands, one file each. */
 int cmd_init(struct cli *c, int argc, char **argv);
 int cmd_import(struct cli *c, int argc, char **argv);
@@ -117,6 +89,8 @@ int cmd_withdraw(struct cli *c, int argc, char **argv);
 int cmd_consent(struct cli *c, int argc, char **argv);
 int cmd_collection(struct cli *c, int argc, char **argv);
 int cmd_build(struct cli *c, int argc, char **argv);
+int cmd_gc(struct cli *c, int argc, char **argv);
+int cmd_erase(struct cli *c, int argc, char **argv);
 int cmd_export(struct cli *c, int argc, char **argv);
 int cmd_help(struct cli *c, int argc, char **argv);
 

@@ -5,7 +5,6 @@
  */
 #define _GNU_SOURCE
 #include "cli.h"
-#include "../media/media.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -64,7 +63,8 @@ const struct cli_cmd cli_commands[] = {
 	{"withdraw", cmd_withdraw, "withdraw consent: remove a story everywhere",
 	 "usage: hearth withdraw SLUG [--reason R]\n\n"
 	 "The story leaves the site, every feed and the published media at the next\n"
-	 "build. The reason is private.\n"},
+	 "build, and its cached renditions are deleted now. The reason is private.\n"
+	 "'hearth erase SLUG' then deletes its originals and personal data.\n"},
 	{"consent", cmd_consent, "record consent per channel",
 	 "usage: hearth consent SLUG [--site yes|no] [--podcast yes|no] --by NAME\n"
 	 "                         [--note NOTE]\n\n"
@@ -91,6 +91,20 @@ const struct cli_cmd cli_commands[] = {
 	 ".gitignore, .gitattributes, .nojekyll, .well-known, .domains, .htaccess,\n"
 	 "CNAME, _headers, _redirects and robots.txt. Any other file at the top of\n"
 	 "DIR that hearth did not write stops the build, which names it.\n"},
+	{"gc", cmd_gc, "delete originals nothing refers to",
+	 "usage: hearth gc\n\n"
+	 "Deletes the originals in the store that no story refers to any more (those\n"
+	 "of a failed or killed import, or replaced by a re-import) and their cached\n"
+	 "renditions. It waits while an import is storing files (the store lock,\n"
+	 ".lock-store in the library). It runs by itself after every import and\n"
+	 "build, when no import holds that lock.\n"},
+	{"erase", cmd_erase, "erase a withdrawn story's originals and personal data",
+	 "usage: hearth erase SLUG\n\n"
+	 "Only for a withdrawn story. Deletes its originals (unless another story\n"
+	 "uses the same file) and their cached renditions, and clears its personal\n"
+	 "fields: title, summary, text, name, pseudonym, contact, consent and review\n"
+	 "notes, file names, and the details of its history. The slug and an audit\n"
+	 "entry \"erase\" remain. This cannot be undone.\n"},
 	{"export", cmd_export, "the whole catalogue as JSON",
 	 "usage: hearth export [--json] [--private]\n\n"
 	 "Private fields (real names, contacts, consent and review notes) are\n"
@@ -184,69 +198,6 @@ int cli_open(const struct cli *c, hearth_lib **lib)
 int cli_open_read(const struct cli *c, hearth_lib **lib)
 {
 	return open_lib(c, true, lib);
-}
-
-int cli_limits(hearth_lib *lib, struct media_limits *out, struct hearth_err *err)
-{
-	struct lib_settings st = {0};
-	int rc = lib_settings_load(lib, &st, err);
-	if (rc == 0) {
-		out->max_file_size = st.max_file_size;
-		out->max_duration = st.max_duration;
-		out->max_pixels = st.max_pixels;
-	}
-	lib_settings_release(&st);
-	return rc;
-}
-
-struct lib_asset *cli_story_sound(const struct lib_story *s)
-{
-	struct lib_asset *music = NULL;
-	for (size_t i = 0; i < s->n_assets; i++) {
-		struct lib_asset *a = &s->assets[i];
-		if (a->role && !strcmp(a->role, "audio"))
-			return a;
-		if (a->role && !strcmp(a->role, "music") && !music)
-			music = a;
-	}
-	return music;
-}
-
-double cli_story_audio_duration(const struct lib_story *s)
-{
-	const struct lib_asset *a = cli_story_sound(s);
-	return a ? a->duration : 0;
-}
-
-int cli_embedded_chapters(struct lib_story *s, const char *path, struct hearth_err *err)
-{
-	struct media_chapter *v = NULL;
-	size_t n = 0;
-	double d = cli_story_audio_duration(s);
-	int rc;
-
-	if (s->n_chapters)
-		return 0;
-	if ((rc = media_chapters_read(path, &v, &n, err)))
-		return rc;
-	s->chapters = n ? xcalloc(n, sizeof *s->chapters) : NULL;
-	for (size_t i = 0; i < n; i++) {
-		/* what decoded may be a little shorter than what the file says */
-		if (d > 0 && v[i].start >= d)
-			break;
-		s->chapters[i].start = v[i].start;
-		s->chapters[i].title = xstrdup(v[i].title);
-		s->n_chapters++;
-	}
-	if (!s->n_chapters)
-		xfree(&s->chapters);
-	media_chapters_free(v, n);
-	return 0;
-}
-
-int cli_transcript_fits(const struct lib_story *s, const char *path, struct hearth_err *err)
-{
-	return media_transcript(path, cli_story_audio_duration(s), NULL, NULL, err);
 }
 
 bool cli_int(const char *s, long *out)

@@ -308,16 +308,66 @@ int lib_bundle_read(const char *dir, struct lib_story **out, struct hearth_err *
 int lib_collection_read(const char *path, struct lib_collection **out,
 			struct hearth_err *err);
 
+/*
+ * Erases a withdrawn story (HEARTH_ESTATE naming its status otherwise):
+ * its assets, chapters and terms are removed and its personal fields
+ * cleared (title "(erased)", summary, body, name, pseudonym, contact,
+ * consent and review notes); its audit rows lose their details and one
+ * row "erase" is added. Slug and GUID stay. The originals are left for
+ * lib_store_sweep, the renditions for media/ (see media_erase).
+ */
+int lib_story_erase(hearth_lib *lib, const char *slug, struct hearth_err *err);
+
 /* ---- the store of originals -------------------------------------------- */
 
 /*
  * Copies the file at path into store/ by its SHA-256 (once: an existing
- * object is kept) and writes the hash to sha_out.
+ * object is kept) and writes the hash to sha_out. The caller holds the
+ * store lock shared (lib_store_lock) from before this call until the
+ * transaction that records an asset for the object has ended.
  */
 int lib_store_add(hearth_lib *lib, const char *path, char sha_out[65],
 		  struct hearth_err *err);
 /* The path of a stored object; new allocation. */
 char *lib_store_path(const hearth_lib *lib, const char *sha256);
+
+/*
+ * The store lock: an advisory lock (flock) on .lock-store in the library
+ * folder. Shared: held by everyone who adds objects, from before the
+ * first lib_store_add until the commit (or rollback) of the assets that
+ * refer to them. Exclusive: held by the sweep, so it never sees an object
+ * that a running import has stored but not yet recorded. A build may hold
+ * it shared while it reads originals. Released by lib_store_unlock or
+ * when the process ends (a killed import holds nothing).
+ */
+enum lib_lock_mode { LIB_LOCK_SHARED, LIB_LOCK_EXCLUSIVE };
+struct lib_store_lock;
+/*
+ * Takes the lock; *out is a new handle, free with lib_store_unlock. When
+ * wait is false and the lock is held the other way, returns 0 with *out
+ * NULL.
+ */
+int lib_store_lock(hearth_lib *lib, enum lib_lock_mode mode, bool wait,
+		   struct lib_store_lock **out, struct hearth_err *err);
+void lib_store_unlock(struct lib_store_lock **l); /* accepts NULL */
+
+/*
+ * Deletes every object no asset refers to, and the temporary files of
+ * objects never finished (a killed import's). Needs the exclusive lock l
+ * and no open transaction. Appends the hashes of the deleted objects to
+ * *removed (a strv, new allocations; removed may be NULL) and counts the
+ * temporary files in *n_temp (may be NULL). Names in store/ that are not
+ * objects are left alone.
+ */
+int lib_store_sweep(hearth_lib *lib, const struct lib_store_lock *l, char ***removed,
+		    size_t *n_temp, struct hearth_err *err);
+
+/*
+ * The hashes of the story's originals (only_its_own: only those no other
+ * story's asset refers to), sorted; a new strv in *out (NULL when none).
+ */
+int lib_store_story_objects(hearth_lib *lib, const char *slug, bool only_its_own,
+			    char ***out, struct hearth_err *err);
 
 /* ---- audit log --------------------------------------------------------- */
 
@@ -329,7 +379,7 @@ struct lib_audit {
 	 * "settings", a review move's new status ("in_review", "approved",
 	 * "changes_requested", "rejected"), "collection_new", "collection_add",
 	 * "collection_remove", "collection_move", "collection_import",
-	 * "collection_update"
+	 * "collection_update", "erase"
 	 */
 	char *action;
 	char *detail;  /* PRIVATE: may hold notes */

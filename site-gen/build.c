@@ -600,6 +600,7 @@ int site_build(hearth_lib *lib, const struct site_opts *opts, struct site_stats 
 	struct site_opts none = {0};
 	struct site_stats st = {0};
 	lib_build_lock *lock = NULL;
+	struct lib_store_lock *store = NULL;
 	int rc, round;
 
 	if (!opts)
@@ -607,7 +608,9 @@ int site_build(hearth_lib *lib, const struct site_opts *opts, struct site_stats 
 	if ((rc = lib_build_lock_take(lib, !opts->no_wait, opts->waiting, opts->waiting_arg,
 				      &lock, err)))
 		return rc;
-	if ((rc = tidy(lib, opts, err)))
+	/* originals the catalogue names stay in the store while they are rendered */
+	if ((rc = lib_store_lock(lib, LIB_LOCK_SHARED, true, &store, err)) ||
+	    (rc = tidy(lib, opts, err)))
 		goto end;
 	for (round = 1;; round++) {
 		rc = build_once(lib, opts, &st, err);
@@ -625,6 +628,7 @@ int site_build(hearth_lib *lib, const struct site_opts *opts, struct site_stats 
 	if (!rc && stats)
 		*stats = st;
 end:
+	lib_store_unlock(&store);
 	lib_build_unlock(&lock);
 	return rc;
 }

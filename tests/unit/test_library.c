@@ -1701,6 +1701,124 @@ static void export_json_shape(void)
 	lib_close(&lib);
 }
 
+/* A story with one audio asset whose object holds text; stored and imported. */
+static int put_story_with_file(hearth_lib *lib, const char *slug, const char *content,
+			       char sha[65], struct hearth_err *err)
+{
+	struct lib_story *s = story_new(slug, slug);
+	char *src = tpath(slug);
+	bool changed;
+	int rc;
+
+	put(src, content);
+	s->name = xstrdup("Rosa Private");
+	s->contact = xstrdup("rosa@example.org");
+	s->consent_recorded_by = xstrdup("Jo Recorder");
+	s->consent_note = xstrdup("NOTE-PRIVATE");
+	s->consent_site = true;
+	s->status = ST_PUBLISHED;
+	s->published_at = 1000;
+	s->assets = xcalloc(1, sizeof *s->assets);
+	s->n_assets = 1;
+	s->assets[0].role = xstrdup("audio");
+	s->assets[0].filename = xstrdup("rosa-voice.flac");
+	rc = lib_store_add(lib, src, sha, err);
+	if (!rc) {
+		s->assets[0].sha256 = xstrdup(sha);
+		rc = lib_story_import(lib, s, &changed, err);
+	}
+	lib_story_free(&s);
+	free(src);
+	return rc;
+}
+
+static void store_sweep_needs_exclusive_lock(void)
+{
+	struct hearth_err err;
+	hearth_lib *lib = fresh_lib("sweep");
+	struct lib_store_lock *sh = NULL, *ex = NULL, *other = NULL;
+	char **removed = NULL, used[65], orphan[65];
+	size_t n_temp = 0;
+	char *src = tpath("sweep-orphan.bin");
+
+	CHECK_OK(put_story_with_file(lib, "kept", "kept bytes", used, &err), &err);
+	/* an import has stored an object but not yet recorded it */
+	CHECK_OK(lib_store_lock(lib, LIB_LOCK_SHARED, true, &sh, &err), &err);
+	CHECK(sh != NULL);
+	put(src, "orphan bytes");
+	CHECK_OK(lib_store_add(lib, src, orphan, &err), &err);
+	char *obj = lib_store_path(lib, orphan);
+	char *tmp = xasprintf("%s.tmp-Zz9Yy8", obj);
+	put(tmp, "half");
+	/* gc cannot take the lock meanwhile: it is told, and waits for nobody */
+	CHECK_OK(lib_store_lock(lib, LIB_LOCK_EXCLUSIVE, false, &ex, &err), &err);
+	CHECK(ex == NULL);
+	CHECK_FAILS(lib_store_sweep(lib, sh, &removed, NULL, &err), HEARTH_ESTATE, &err,
+		    "exclusive");
+	lib_store_unlock(&sh);
+	/* once the import is over, the sweep takes only what nothing refers to */
+	CHECK_OK(lib_store_lock(lib, LIB_LOCK_EXCLUSIVE, false, &ex, &err), &err);
+	CHECK(ex != NULL);
+	CHECK_OK(lib_store_lock(lib, LIB_LOCK_SHARED, false, &other, &err), &err);
+	CHECK(other == NULL);
+	CHECK_OK(lib_store_sweep(lib, ex, &removed, &n_temp, &err), &err);
+	lib_store_unlock(&ex);
+	CHECK(strv_len(removed) == 1 && !strcmp(removed[0], orphan));
+	CHECK(n_temp == 1);
+	CHECK(!path_exists(obj) && !path_exists(tmp));
+	char *kept = lib_store_path(lib, used);
+	CHECK(path_is_file(kept));
+	free(kept);
+	free(obj);
+	free(tmp);
+	free(src);
+	strv_free(removed);
+	lib_close(&lib);
+}
+
+static void erase_only_withdrawn_and_clears_personal_fields(void)
+{
+	struct hearth_err err;
+	hearth_lib *lib = fresh_lib("erase");
+	struct lib_story *s = NULL;
+	struct lib_audit *h = NULL;
+	struct buf json = BUF_INIT;
+	char sha[65], sha2[65];
+	char **own = NULL;
+	size_t n = 0;
+
+	CHECK_OK(put_story_with_file(lib, "rosa", "rosa's voice", sha, &err), &err);
+	CHECK_OK(put_story_with_file(lib, "twin", "rosa's voice", sha2, &err), &err);
+	CHECK_OK(put_story_with_file(lib, "solo", "solo voice", sha2, &err), &err);
+	CHECK_FAILS(lib_story_erase(lib, "rosa", &err), HEARTH_ESTATE, &err,
+		    "story 'rosa' is published; only a withdrawn story can be erased");
+	CHECK_FAILS(lib_story_erase(lib, "nobody", &err), HEARTH_ENOENT, &err, "nobody");
+	CHECK_OK(lib_store_story_objects(lib, "rosa", true, &own, &err), &err);
+	CHECK(own == NULL); /* twin uses the same bytes */
+	CHECK_OK(lib_store_story_objects(lib, "solo", true, &own, &err), &err);
+	CHECK(strv_len(own) == 1 && !strcmp(own[0], sha2));
+	strv_free(own);
+
+	CHECK_OK(lib_story_withdraw(lib, "rosa", "REASON-PRIVATE", &err), &err);
+	CHECK_OK(lib_story_erase(lib, "rosa", &err), &err);
+	CHECK_OK(lib_story_get(lib, "rosa", &s, &err), &err);
+	CHECK_STR(s->title, "(erased)");
+	CHECK(s->status == ST_WITHDRAWN && s->n_assets == 0 && !s->name && !s->contact);
+	CHECK(!s->consent_note && !s->consent_recorded_by && !s->summary && !*s->body);
+	lib_story_free(&s);
+	CHECK_OK(lib_export_json(lib, true, &json, &err), &err);
+	CHECK(!strstr(buf_cstr(&json), "REASON-PRIVATE"));
+	CHECK(strstr(buf_cstr(&json), "Rosa Private") != NULL); /* twin's, not rosa's */
+	CHECK_OK(lib_audit_list(lib, "rosa", &h, &n, &err), &err);
+	CHECK(n >= 3);
+	CHECK_STR(h[n - 1].action, "erase");
+	for (size_t i = 0; i + 1 < n; i++)
+		CHECK(h[i].detail == NULL);
+	lib_audit_free(h, n);
+	buf_release(&json);
+	lib_close(&lib);
+}
+
 int main(void)
 {
 	unsetenv("SOURCE_DATE_EPOCH");
@@ -1709,6 +1827,8 @@ int main(void)
 	RUN(migrates_old_and_refuses_newer);
 	RUN(transactions_nest);
 	RUN(store_once_and_read_only);
+	RUN(store_sweep_needs_exclusive_lock);
+	RUN(erase_only_withdrawn_and_clears_personal_fields);
 	RUN(settings_defaults_and_stable_podcast_guid);
 	RUN(settings_errors);
 	RUN(settings_import_with_image);

@@ -1,0 +1,66 @@
+/*
+ * erase.c - erasing a withdrawn story: the last step of a contributor's
+ * right to withdraw. The story's rows stay (its slug and GUID, so that a
+ * feed reader is never handed the same identity for something else, and
+ * its history), but every personal field is cleared: the title becomes
+ * "(erased)", the summary, body, terms and chapters go, the contributor's
+ * name, pseudonym and contact, the consent and review notes, and the
+ * assets (whose filenames are the contributor's own). The audit rows of
+ * the story keep who did what and when, but no details, which may quote
+ * notes and reasons; one row "erase" says that it happened.
+ *
+ * The originals the assets named are deleted by the store's sweep (see
+ * store.c), once no other asset refers to them, and their renditions by
+ * media/ (media_erase does both).
+ */
+#include "libraryInt.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+int lib_story_erase(hearth_lib *lib, const char *slug, struct hearth_err *err)
+{
+	enum lib_status status;
+	int64_t id = 0, now = hearth_now();
+	int rc;
+
+	if ((rc = lib_begin(lib, err)))
+		return rc;
+	if ((rc = lib_story_find(lib, slug, &id, &status, err)))
+		goto end;
+	if (status != ST_WITHDRAWN) {
+		rc = herr(err, HEARTH_ESTATE,
+			  "story '%s' is %s; only a withdrawn story can be erased (withdraw it "
+			  "first)",
+			  slug, lib_status_name(status));
+		goto end;
+	}
+	if ((rc = lib_db_exec(lib, err, "DELETE FROM assets WHERE story_id = ?1", "I", id)) ||
+	    (rc = lib_db_exec(lib, err, "DELETE FROM chapters WHERE story_id = ?1", "I", id)) ||
+	    (rc = lib_db_exec(lib, err, "DELETE FROM story_terms WHERE story_id = ?1", "I", id)) ||
+	    (rc = lib_db_exec(lib, err,
+			      "UPDATE people SET name = NULL, pseudonym = NULL, "
+			      "attribution = 'anonymous', contact = NULL WHERE id = "
+			      "(SELECT person_id FROM stories WHERE id = ?1)",
+			      "I", id)) ||
+	    (rc = lib_db_exec(lib, err,
+			      "UPDATE consent SET site = 0, podcast = 0, recorded_by = NULL, "
+			      "note = NULL WHERE story_id = ?1",
+			      "I", id)) ||
+	    (rc = lib_db_exec(lib, err,
+			      "UPDATE stories SET title = '(erased)', summary = NULL, body = '', "
+			      "review_note = NULL, license = NULL, season = NULL, episode = NULL, "
+			      "source_hash = NULL, updated_at = ?1 WHERE id = ?2",
+			      "II", now, id)) ||
+	    (rc = lib_db_exec(lib, err, "UPDATE audit SET detail = NULL WHERE story_id = ?1", "I",
+			      id)))
+		goto end;
+	rc = lib_audit_add(lib, id, "erase",
+			   "originals, renditions and personal fields erased", err);
+end:
+	if (rc) {
+		lib_rollback(lib);
+		return rc;
+	}
+	return lib_commit(lib, err);
+}

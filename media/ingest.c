@@ -1,0 +1,394 @@
+/*
+ * ingest.c - the one way in: story bundles (`hearth import`), a peer's
+ * files (`hearth submit`) and, later, the web form all enter the library
+ * here, under the same rules, all or nothing.
+ *
+ * A story comes in in two steps. First the slow work, outside any write
+ * transaction, so that every other command (list, withdraw, a second
+ * import) goes on meanwhile: every file passes intake (identified,
+ * checked against its role and the limits, decoded to its end, and
+ * copied into the store), the chapters embedded in the story's sound are
+ * read when the front matter gives none, and the transcript is checked
+ * against the length of that sound. Then one short transaction records
+ * the stories (and, for an import, collections and settings). Objects
+ * stored from the first step on are covered by the store lock held shared
+ * until that transaction has ended (see library/store.c); when anything
+ * fails, nothing is recorded, and the store's sweep, run at the end
+ * whatever happened, removes what nobody refers to.
+ */
+#include "mediaInt.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- rules shared by every way in --------------------------------------- */
+
+int media_limits_load(hearth_lib *lib, struct media_limits *out, struct hearth_err *err)
+{
+	struct lib_settings st = {0};
+	int rc = lib_settings_load(lib, &st, err);
+	if (rc == 0) {
+		out->max_file_size = st.max_file_size;
+		out->max_duration = st.max_duration;
+		out->max_pixels = st.max_pixels;
+	}
+	lib_settings_release(&st);
+	return rc;
+}
+
+/*
+ * A story's sound: its first audio file, else its first music file (what
+ * the feed and the player use, and what chapters and the transcript go
+ * with); NULL when it has none.
+ */
+static const struct lib_asset *story_sound(const struct lib_story *s)
+{
+	const struct lib_asset *music = NULL;
+	for (size_t i = 0; i < s->n_assets; i++) {
+		const struct lib_asset *a = &s->assets[i];
+		if (a->role && !strcmp(a->role, "audio"))
+			return a;
+		if (a->role && !strcmp(a->role, "music") && !music)
+			music = a;
+	}
+	return music;
+}
+
+/*
+ * When the story has no chapters of its own (front matter), takes those
+ * embedded in its sound file at path (after intake). Chapters are kept in
+ * the catalogue, so the editor sees them before they are published and
+ * the build never opens originals for them.
+ */
+static int embedded_chapters(struct lib_story *s, const char *path, struct hearth_err *err)
+{
+	const struct lib_asset *sound = story_sound(s);
+	struct media_chapter *v = NULL;
+	double d = sound ? sound->duration : 0;
+	size_t n = 0;
+	int rc;
+
+	if (s->n_chapters)
+		return 0;
+	if ((rc = media_chapters_read(path, &v, &n, err)))
+		return rc;
+	s->chapters = n ? xcalloc(n, sizeof *s->chapters) : NULL;
+	for (size_t i = 0; i < n; i++) {
+		/* what decoded may be a little shorter than what the file says */
+		if (d > 0 && v[i].start >= d)
+			break;
+		s->chapters[i].start = v[i].start;
+		s->chapters[i].title = xstrdup(v[i].title);
+		s->n_chapters++;
+	}
+	if (!s->n_chapters)
+		xfree(&s->chapters);
+	media_chapters_free(v, n);
+	return 0;
+}
+
+int media_ingest_story(hearth_lib *lib, const struct media_limits *lim, struct lib_story *s,
+		       char *const *paths, struct hearth_err *err)
+{
+	const struct lib_asset *sound;
+	int rc;
+
+	for (size_t i = 0; i < s->n_assets; i++)
+		if ((rc = media_intake(lib, paths[i], paths[i], lim, &s->assets[i], err)))
+			return rc;
+	sound = story_sound(s);
+	if (sound && !s->n_chapters &&
+	    (rc = embedded_chapters(s, paths[sound - s->assets], err)))
+		return rc;
+	/* the transcript against the sound, now that intake knows its length */
+	for (size_t i = 0; i < s->n_assets; i++)
+		if (!strcmp(s->assets[i].role, "transcript") &&
+		    (rc = media_transcript(paths[i], sound ? sound->duration : 0, NULL, NULL,
+					   err)))
+			return rc;
+	return 0;
+}
+
+int media_detect_role(const char *path, bool music, const char **role,
+		      struct hearth_err *err)
+{
+	char *mime = NULL, *desc = NULL;
+	const char *ext = path_ext(path);
+	int rc;
+
+	*role = NULL;
+	if (!path_is_file(path))
+		return herr(err, HEARTH_ENOENT, "'%s' does not exist or is not a file", path);
+	if ((rc = media_sniff(path, &mime, &desc, err)))
+		return rc;
+	if (media_role_allows("transcript", mime) &&
+	    (!strcmp(mime, "text/vtt") || !strcmp(ext, "vtt") || !strcmp(ext, "srt")))
+		*role = "transcript";
+	else if (media_role_allows("text", mime))
+		*role = "text";
+	else if (media_role_allows("audio", mime))
+		*role = music ? "music" : "audio";
+	else if (media_role_allows("art", mime))
+		*role = "art";
+	else
+		rc = herr(err, HEARTH_EINVAL,
+			  "'%s' is %s; a story can hold text (Markdown or plain text), audio, "
+			  "music, pictures and transcripts",
+			  path, desc);
+	free(mime);
+	free(desc);
+	return rc;
+}
+
+/* ---- the store lock around the writes ---------------------------------- */
+
+/* Ends a run: the lock is released, then the store swept if nobody holds it. */
+static void finish_run(hearth_lib *lib, struct lib_store_lock **l)
+{
+	struct hearth_err ignored = {0};
+	bool held = *l != NULL;
+	lib_store_unlock(l);
+	if (held)
+		media_gc(lib, false, NULL, &ignored);
+}
+
+/* ---- a peer's submission ----------------------------------------------- */
+
+/* Reads the story's text from path into body, once. */
+static int read_body(const char *path, struct buf *body, struct hearth_err *err)
+{
+	int rc;
+	if (body->len)
+		return herr(err, HEARTH_EINVAL, "'%s': the story's text was already given", path);
+	if ((rc = file_read(path, body, err)))
+		return rc;
+	if (!text_valid(body->data, body->len))
+		return herr(err, HEARTH_EINVAL, "'%s': the text is not valid UTF-8", path);
+	return 0;
+}
+
+int media_submit(hearth_lib *lib, struct media_submission *sub, struct hearth_err *err)
+{
+	struct lib_story s = *sub->story;
+	struct media_limits lim = {0};
+	struct lib_store_lock *l = NULL;
+	struct buf body = BUF_INIT;
+	char **paths = NULL;
+	size_t n_alt = 0;
+	int rc;
+
+	sub->slug = NULL;
+	sub->needs_alt = NULL;
+	s.assets = xcalloc(sub->n_files + 1, sizeof *s.assets);
+	s.n_assets = 0;
+	s.chapters = NULL;
+	s.n_chapters = 0;
+	/* which file is what, by content, before anything is stored */
+	for (size_t i = 0; i < sub->n_files; i++) {
+		const char *f = sub->files[i], *role;
+		if ((rc = media_detect_role(f, sub->music, &role, err)))
+			goto end;
+		if (!strcmp(role, "text")) {
+			if ((rc = read_body(f, &body, err)))
+				goto end;
+			continue;
+		}
+		struct lib_asset *a = &s.assets[s.n_assets++];
+		a->role = (char *)role;
+		a->filename = (char *)path_base(f);
+		if (!strcmp(role, "art")) {
+			if (n_alt >= strv_len(sub->alts)) {
+				sub->needs_alt = f;
+				rc = herr(err, HEARTH_EINVAL,
+					  "'%s' is a picture and needs alternative text (one per "
+					  "picture, in order)",
+					  f);
+				goto end;
+			}
+			a->alt = sub->alts[n_alt++];
+		}
+		paths = strv_push(paths, f);
+	}
+	if (!body.len && s.n_assets == 0) {
+		rc = herr(err, HEARTH_EINVAL,
+			  "a story needs its text or at least one recording or picture");
+		goto end;
+	}
+	s.body = (char *)buf_cstr(&body);
+	if ((rc = media_limits_load(lib, &lim, err)) ||
+	    (rc = lib_store_lock(lib, LIB_LOCK_SHARED, true, &l, err)) ||
+	    (rc = media_ingest_story(lib, &lim, &s, paths, err)))
+		goto end;
+	rc = lib_story_submit(lib, &s, &sub->slug, err);
+end:
+	finish_run(lib, &l);
+	/* strings in s are the caller's; only what intake filled is ours */
+	for (size_t i = 0; i < s.n_assets; i++) {
+		free(s.assets[i].sha256);
+		free(s.assets[i].mime);
+		free(s.assets[i].codec);
+	}
+	free(s.assets);
+	for (size_t i = 0; i < s.n_chapters; i++)
+		free(s.chapters[i].title);
+	free(s.chapters);
+	buf_release(&body);
+	strv_free(paths);
+	return rc;
+}
+
+/* ---- an import --------------------------------------------------------- */
+
+/*
+ * The podcast image the settings file yaml names, checked as a cover
+ * before anything is written: too small, it is refused with its name and
+ * size; not square, it is taken with a note that the cover is its centre.
+ * A file that does not parse, an unsafe path or a missing image is left to
+ * lib_settings_import, which says what is wrong with it.
+ */
+static int check_show_image(const char *yaml, const struct media_limits *lim, char ***notes,
+			    struct hearth_err *err)
+{
+	struct buf text = BUF_INIT;
+	struct ynode *y = NULL;
+	struct media_info info;
+	char *dir = NULL, *img = NULL;
+	const char *rel;
+	int rc = 0;
+
+	if (file_read(yaml, &text, NULL) != 0 ||
+	    yaml_parse(text.data ? text.data : "", text.len, yaml, 0, &y, NULL) != 0)
+		goto end;
+	rel = ymap_str(ymap_get(y, "podcast"), "image");
+	if (!rel || !path_is_safe_rel(rel))
+		goto end;
+	dir = path_dir(yaml);
+	img = strcmp(dir, ".") ? path_join(dir, rel) : xstrdup(rel);
+	if (!path_exists(img))
+		goto end;
+	if ((rc = media_cover_check(img, img, lim, &info, err)))
+		goto end;
+	if (info.width != info.height) {
+		int side = media_cover_side(info.width, info.height);
+		char *note = xasprintf("%s is %d\u00d7%d, not square; the podcast cover is its "
+				       "centre, %d\u00d7%d",
+				       img, info.width, info.height, side, side);
+		*notes = strv_push(*notes, note);
+		free(note);
+	}
+end:
+	ynode_free(y);
+	buf_release(&text);
+	free(dir);
+	free(img);
+	return rc;
+}
+
+/* Each asset's file inside its bundle; a new strv. */
+static char **bundle_paths(const struct lib_story *s, const char *dir)
+{
+	char **v = NULL;
+	for (size_t i = 0; i < s->n_assets; i++) {
+		char *p = path_join(dir, s->assets[i].filename);
+		v = strv_push(v, p);
+		free(p);
+	}
+	return v;
+}
+
+/* Reads and checks everything named before anything is stored or written. */
+static int read_all(struct media_import *im, struct lib_story ***stories,
+		    struct lib_collection ***colls, struct hearth_err *err)
+{
+	size_t nb = strv_len(im->bundles), nc = strv_len(im->collections);
+	int rc;
+
+	*stories = xcalloc(nb + 1, sizeof **stories);
+	*colls = xcalloc(nc + 1, sizeof **colls);
+	for (size_t i = 0; i < nb; i++)
+		if ((rc = lib_bundle_read(im->bundles[i], &(*stories)[i], err)))
+			return rc;
+	for (size_t i = 0; i + 1 < nb; i++)
+		for (size_t j = i + 1; j < nb; j++)
+			if (!strcmp((*stories)[i]->slug, (*stories)[j]->slug))
+				return herr(err, HEARTH_EINVAL,
+					    "two bundles have the slug '%s': %s and %s",
+					    (*stories)[i]->slug, im->bundles[i], im->bundles[j]);
+	for (size_t i = 0; i < nc; i++)
+		if ((rc = lib_collection_read(im->collections[i], &(*colls)[i], err)))
+			return rc;
+	return 0;
+}
+
+/* The one short transaction: stories, collections, then the settings file. */
+static int record_all(hearth_lib *lib, struct media_import *im, struct lib_story **stories,
+		      struct lib_collection **colls, struct hearth_err *err)
+{
+	int rc = lib_begin(lib, err);
+	if (rc)
+		return rc;
+	for (size_t i = 0; i < im->n_stories && !rc; i++) {
+		bool changed = false;
+		rc = lib_story_import(lib, stories[i], &changed, err);
+		im->n_changed += changed;
+	}
+	for (size_t i = 0; i < im->n_collections && !rc; i++) {
+		bool changed = false;
+		if ((rc = lib_collection_import(lib, colls[i], &changed, err)))
+			herr_prefix(err, "%s", im->collections[i]);
+		im->n_coll_changed += changed;
+	}
+	/* the settings file is taken last: it is the one write outside the catalogue */
+	if (!rc && im->settings)
+		rc = lib_settings_import(lib, im->settings, err);
+	if (!rc)
+		return lib_commit(lib, err);
+	lib_rollback(lib);
+	im->n_changed = im->n_coll_changed = 0;
+	return rc;
+}
+
+int media_import(hearth_lib *lib, struct media_import *im, struct hearth_err *err)
+{
+	struct lib_story **stories = NULL;
+	struct lib_collection **colls = NULL;
+	struct lib_store_lock *l = NULL;
+	struct media_limits lim = {0};
+	int rc;
+
+	im->n_stories = strv_len(im->bundles);
+	im->n_collections = strv_len(im->collections);
+	im->n_changed = im->n_coll_changed = 0;
+	im->notes = NULL;
+	if ((rc = read_all(im, &stories, &colls, err)) ||
+	    (rc = media_limits_load(lib, &lim, err)))
+		goto end;
+	if (im->settings && (rc = check_show_image(im->settings, &lim, &im->notes, err)))
+		goto end;
+	if ((rc = lib_store_lock(lib, LIB_LOCK_SHARED, true, &l, err)))
+		goto end;
+	for (size_t i = 0; i < im->n_stories && !rc; i++) {
+		char **paths = bundle_paths(stories[i], im->bundles[i]);
+		rc = media_ingest_story(lib, &lim, stories[i], paths, err);
+		strv_free(paths);
+	}
+	if (!rc)
+		rc = record_all(lib, im, stories, colls, err);
+end:
+	finish_run(lib, &l);
+	for (size_t i = 0; stories && i < im->n_stories; i++)
+		lib_story_free(&stories[i]);
+	free(stories);
+	for (size_t i = 0; colls && i < im->n_collections; i++)
+		lib_collection_free(&colls[i]);
+	free(colls);
+	return rc;
+}
+
+void media_import_release(struct media_import *im)
+{
+	if (im) {
+		strv_free(im->notes);
+		im->notes = NULL;
+	}
+}
