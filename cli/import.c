@@ -246,6 +246,7 @@ int cmd_import(struct cli *c, int argc, char **argv)
 	struct lib_story **stories = NULL;
 	struct lib_collection **colls = NULL;
 	struct media_limits lim = {0};
+	struct lib_settings set = {0};
 	hearth_lib *lib = NULL;
 	char **store_before = NULL, *store = NULL;
 	bool began = false;
@@ -262,11 +263,17 @@ int cmd_import(struct cli *c, int argc, char **argv)
 	if (rc)
 		goto end;
 
-	/* read and check everything before writing anything */
+	/* read and check everything before writing anything, within the limits */
+	if ((rc = cli_open(c, &lib)))
+		goto end;
+	if (lib_settings_load(lib, &set, &err) != 0) {
+		rc = cli_fail_err(c, &err);
+		goto end;
+	}
 	n_bundles = strv_len(p.bundles);
 	stories = xcalloc(n_bundles + 1, sizeof *stories);
 	for (size_t i = 0; i < n_bundles; i++)
-		if (lib_bundle_read(p.bundles[i], &stories[i], &err) != 0) {
+		if (lib_bundle_read(p.bundles[i], &set, &stories[i], &err) != 0) {
 			rc = cli_fail_err(c, &err);
 			goto end;
 		}
@@ -280,13 +287,11 @@ int cmd_import(struct cli *c, int argc, char **argv)
 	size_t n_colls = strv_len(p.collections);
 	colls = xcalloc(n_colls + 1, sizeof *colls);
 	for (size_t i = 0; i < n_colls; i++)
-		if (lib_collection_read(p.collections[i], &colls[i], &err) != 0) {
+		if (lib_collection_read(p.collections[i], &set, &colls[i], &err) != 0) {
 			rc = cli_fail_err(c, &err);
 			goto end;
 		}
 
-	if ((rc = cli_open(c, &lib)))
-		goto end;
 	if (cli_limits(lib, &lim, &err) != 0) {
 		rc = cli_fail_err(c, &err);
 		goto end;
@@ -346,6 +351,7 @@ end:
 	strv_free(store_before);
 	free(store);
 	free(ops);
+	lib_settings_release(&set);
 	lib_close(&lib);
 	return rc;
 }
