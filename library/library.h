@@ -108,7 +108,8 @@ void lib_podcast_guid_for(const char *base_url, char out[37]);
  * The podcast GUID for a feed served from base_url: the stored one when
  * there is one; else, made from base_url and stored (audited) when store
  * is set, kept forever after; else made and not stored (a preview).
- * Refuses init's placeholder address when it would have to store it.
+ * Refuses init's placeholder address when it would have to store it; when
+ * not storing, gives "" for it (a feed without episodes then has none).
  */
 int lib_podcast_guid(hearth_lib *lib, const char *base_url, bool store, char out[37],
 		     struct hearth_err *err);

@@ -355,9 +355,10 @@ int lib_podcast_guid(hearth_lib *lib, const char *base_url, bool store, char out
 	if (!store) {
 		if ((rc = stored_guid(lib, &have, err)))
 			return rc;
+		out[0] = '\0';
 		if (have)
 			snprintf(out, 37, "%s", have);
-		else
+		else if (!lib_base_url_is_placeholder(base_url))
 			lib_podcast_guid_for(base_url, out);
 		free(have);
 		return 0;

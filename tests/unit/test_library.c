@@ -346,6 +346,10 @@ static void settings_defaults_and_stable_podcast_guid(void)
 		    "base_url: is still the placeholder");
 	lib_settings_release(&s);
 
+	/* a feed from the placeholder without storing gets none at all */
+	CHECK_OK(lib_podcast_guid(lib, "https://example.org/", false, guid, &err), &err);
+	CHECK_STR(guid, "");
+
 	/* a preview makes one from its address and stores nothing */
 	CHECK_OK(lib_podcast_guid(lib, "http://localhost:8000", false, guid, &err), &err);
 	uuid5("ead4c236-bf58-58c6-a2c6-a6b28d128cb6", "localhost:8000/feed.xml", expect);
