@@ -171,7 +171,7 @@ static int check_show_image(struct cli *c, const char *yaml, const struct media_
 	const char *rel;
 	int rc = 0;
 
-	if (file_read(yaml, &text, &err) != 0 ||
+	if (file_read_max(yaml, LIB_MAX_SETTINGS_SIZE, NULL, &text, &err) != 0 ||
 	    yaml_parse(text.data ? text.data : "", text.len, yaml, 0, &y, &err) != 0)
 		goto end;
 	rel = ymap_str(ymap_get(y, "podcast"), "image");
