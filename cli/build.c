@@ -51,9 +51,8 @@ int cmd_build(struct cli *c, int argc, char **argv)
 	if (jobs && (!cli_int(jobs, &j) || j < 1 || j > 256))
 		return cli_usage(c, "-j: expected a number of jobs from 1 to 256, got '%s'",
 				 jobs);
-	if (base && !(str_starts(base, "https://") || str_starts(base, "http://")))
-		return cli_usage(c, "--base-url: expected an http:// or https:// URL, got '%s'",
-				 base);
+	if (base && url_check(base, &err))
+		return cli_usage(c, "--base-url: '%s': %s", base, err.msg);
 	if ((rc = cli_open(c, &lib)))
 		return rc;
 	struct site_opts so = {

@@ -23,8 +23,12 @@ int cmd_init(struct cli *c, int argc, char **argv)
 		goto end;
 	}
 	printf("created a Hearth library in %s\n", dir);
-	printf("next: edit %s/hearth.yaml, then 'hearth -C %s import FOLDER' or 'hearth submit'\n",
-	       dir, dir);
+	printf("private: hearth.db, store/ and cache/ hold contributors' personal data and are "
+	       "readable by you only; public/ is what the world sees\n");
+	printf("next: set base_url in %s/hearth.yaml to your site's address (it is '%s' "
+	       "until you do, and a podcast cannot be built from it), then 'hearth -C %s "
+	       "import FOLDER' or 'hearth submit'\n",
+	       dir, LIB_PLACEHOLDER_BASE_URL, dir);
 end:
 	free(ops);
 	return rc;

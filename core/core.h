@@ -4,7 +4,8 @@
  * a YAML tree for front matter and settings, a JSON writer, dates and slugs.
  *
  * Nothing here knows about stories, media or pages. Every other folder may
- * include this header; this folder includes only the C library and libyaml.
+ * include this header; this folder includes only the C library (POSIX) and
+ * libyaml.
  */
 #ifndef HEARTH_CORE_H
 #define HEARTH_CORE_H
@@ -144,6 +145,17 @@ int rm_rf(const char *path, struct hearth_err *err);
 /* Size of a file in bytes, or -1. */
 int64_t file_size(const char *path);
 
+/*
+ * Reads a whole regular file into out (appending), but refuses it without
+ * reading when it is larger than max bytes. The message names the file,
+ * the limit and the setting that sets it (e.g. "limits.max_story_size in
+ * hearth.yaml"; NULL for a fixed limit). A file that grows while being
+ * read is cut off at max + 1 bytes and refused the same way; out then
+ * holds nothing of it.
+ */
+int file_read_max(const char *path, int64_t max, const char *setting, struct buf *out,
+		  struct hearth_err *err);
+
 /* ---- hashes ------------------------------------------------------------ */
 
 struct sha256 {
@@ -213,6 +225,18 @@ int frontmatter_split(const char *text, size_t n, const char *name,
 		      const char **yaml, size_t *yaml_len, const char **body,
 		      size_t *body_len, int *body_line, struct hearth_err *err);
 
+/* ---- URLs -------------------------------------------------------------- */
+
+/*
+ * Checks a site's address (base_url, --base-url): http:// or https://, a
+ * host (a DNS name, an IPv4 address, or an IPv6 address in brackets), an
+ * optional port and an optional path. Refused: credentials (user:pass@), a
+ * query or fragment, and spaces, quotes, angle brackets, backslashes,
+ * control or non-ASCII characters anywhere. The message says what is wrong
+ * without naming the field; callers put that in front.
+ */
+int url_check(const char *url, struct hearth_err *err);
+
 /* ---- JSON writer ------------------------------------------------------- */
 
 /*
@@ -266,6 +290,8 @@ bool slug_valid(const char *s);
 char *slugify(const char *title);
 /* True when s is valid UTF-8 with no control characters except \t \n \r. */
 bool text_valid(const char *s, size_t n);
+/* The number of characters (code points) in UTF-8 text. */
+size_t utf8_chars(const char *s);
 /* Trims ASCII white space at both ends, in place; returns s. */
 char *str_trim(char *s);
 bool str_starts(const char *s, const char *prefix);

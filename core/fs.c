@@ -96,6 +96,65 @@ int64_t file_size(const char *path)
 	return (int64_t)st.st_size;
 }
 
+int file_read_max(const char *path, int64_t max, const char *setting, struct buf *out,
+		  struct hearth_err *err)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	struct stat st;
+	char chunk[65536];
+	int64_t got = 0;
+	size_t start = out->len;
+	int rc = 0;
+
+	if (fd < 0)
+		return herr(err, errno == ENOENT ? HEARTH_ENOENT : HEARTH_EIO,
+			    "cannot read '%s': %s", path, strerror(errno));
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+		rc = herr(err, HEARTH_EINVAL, "'%s' is not a regular file", path);
+		goto end;
+	}
+	if ((int64_t)st.st_size > max)
+		goto too_big;
+	while (got <= max) {
+		size_t want = sizeof chunk;
+		if ((int64_t)want > max + 1 - got)
+			want = (size_t)(max + 1 - got);
+		ssize_t n = read(fd, chunk, want);
+		if (n == 0)
+			break;
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			rc = herr(err, HEARTH_EIO, "cannot read '%s': %s", path, strerror(errno));
+			goto end;
+		}
+		buf_add(out, chunk, (size_t)n);
+		got += n;
+	}
+	if (got > max)
+		goto too_big;
+	if (!out->data)
+		buf_add(out, "", 0);
+	goto end;
+too_big:
+	if (setting)
+		rc = herr(err, HEARTH_EINVAL,
+			  "'%s' is larger than %lld bytes, the limit set by %s; shorten it or "
+			  "raise the limit",
+			  path, (long long)max, setting);
+	else
+		rc = herr(err, HEARTH_EINVAL,
+			  "'%s' is larger than %lld bytes, the most Hearth reads for it", path,
+			  (long long)max);
+end:
+	close(fd);
+	if (rc && out->data) {
+		out->len = start; /* nothing of a refused file stays */
+		out->data[start] = '\0';
+	}
+	return rc;
+}
+
 int mkdir_p(const char *dir, struct hearth_err *err)
 {
 	char *p = xstrdup(dir);

@@ -213,6 +213,14 @@ bool text_valid(const char *s, size_t n)
 	return true;
 }
 
+size_t utf8_chars(const char *s)
+{
+	size_t n = 0;
+	for (; *s; s++)
+		n += ((unsigned char)*s & 0xc0) != 0x80;
+	return n;
+}
+
 char *str_trim(char *s)
 {
 	char *p = s;

@@ -2,6 +2,8 @@
  * yaml.c - YAML documents (front matter, hearth.yaml, collections) read
  * with libyaml into a small tree of maps, sequences and scalars. Aliases
  * are refused (they allow exponential documents) and so are duplicate keys.
+ * Parsing is linear in the input: children are added with a doubling
+ * array and duplicate keys are found with a hash set per map.
  */
 #include "core.h"
 
@@ -82,19 +84,71 @@ static int next(struct parser *ps, yaml_event_t *ev)
 static int parse_node(struct parser *ps, yaml_event_t *ev, int depth,
 		      struct ynode **out);
 
-static void node_push(struct ynode *y, char *key, struct ynode *item)
+/*
+ * The keys of one map being read: an open-addressing hash set of indexes
+ * into y->keys, grown to keep it at most half full, so that finding a
+ * duplicate costs the same for the thousandth key as for the first.
+ */
+struct keyset {
+	size_t *slot; /* index + 1; 0 = empty */
+	size_t cap;   /* a power of two */
+};
+
+static uint64_t key_hash(const char *s)
 {
-	y->items = xrealloc(y->items, (y->n + 1) * sizeof *y->items);
-	if (y->kind == Y_MAP) {
-		y->keys = xrealloc(y->keys, (y->n + 1) * sizeof *y->keys);
-		y->keys[y->n] = key;
+	uint64_t h = 1469598103934665603u; /* FNV-1a */
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211u;
+	return h;
+}
+
+static void keyset_grow(struct keyset *ks, const struct ynode *y)
+{
+	free(ks->slot);
+	ks->cap = ks->cap ? ks->cap * 2 : 16;
+	ks->slot = xcalloc(ks->cap, sizeof *ks->slot);
+	for (size_t i = 0; i < y->n; i++) {
+		size_t j = (size_t)key_hash(y->keys[i]) & (ks->cap - 1);
+		while (ks->slot[j])
+			j = (j + 1) & (ks->cap - 1);
+		ks->slot[j] = i + 1;
 	}
+}
+
+/* True when key is already among y's keys; else remembers it as index y->n. */
+static bool keyset_seen(struct keyset *ks, const struct ynode *y, const char *key)
+{
+	if ((y->n + 1) * 2 > ks->cap)
+		keyset_grow(ks, y);
+	size_t j = (size_t)key_hash(key) & (ks->cap - 1);
+	while (ks->slot[j]) {
+		if (!strcmp(y->keys[ks->slot[j] - 1], key))
+			return true;
+		j = (j + 1) & (ks->cap - 1);
+	}
+	ks->slot[j] = y->n + 1;
+	return false;
+}
+
+/* Appends an item (and its key in a map); *cap doubles, so n pushes cost O(n). */
+static void node_push(struct ynode *y, size_t *cap, char *key, struct ynode *item)
+{
+	if (y->n == *cap) {
+		*cap = *cap ? *cap * 2 : 4;
+		y->items = xrealloc(y->items, *cap * sizeof *y->items);
+		if (y->kind == Y_MAP)
+			y->keys = xrealloc(y->keys, *cap * sizeof *y->keys);
+	}
+	if (y->kind == Y_MAP)
+		y->keys[y->n] = key;
 	y->items[y->n++] = item;
 }
 
 static int parse_children(struct parser *ps, struct ynode *y, int depth)
 {
 	yaml_event_t ev;
+	struct keyset ks = {NULL, 0};
+	size_t cap = 0;
 	int rc;
 	yaml_event_type_t end = y->kind == Y_MAP ? YAML_MAPPING_END_EVENT
 						  : YAML_SEQUENCE_END_EVENT;
@@ -102,10 +156,10 @@ static int parse_children(struct parser *ps, struct ynode *y, int depth)
 		char *key = NULL;
 		struct ynode *item = NULL;
 		if ((rc = next(ps, &ev)))
-			return rc;
+			goto end;
 		if (ev.type == end) {
 			yaml_event_delete(&ev);
-			return 0;
+			goto end;
 		}
 		if (y->kind == Y_MAP) {
 			if (ev.type != YAML_SCALAR_EVENT) {
@@ -113,30 +167,33 @@ static int parse_children(struct parser *ps, struct ynode *y, int depth)
 					  "%s: line %d: a key must be plain text", ps->name,
 					  line_of(ps, &ev));
 				yaml_event_delete(&ev);
-				return rc;
+				goto end;
 			}
 			key = xstrdup((const char *)ev.data.scalar.value);
 			int line = line_of(ps, &ev);
 			yaml_event_delete(&ev);
-			if (ymap_get(y, key)) {
+			if (keyset_seen(&ks, y, key)) {
 				rc = herr(ps->err, HEARTH_EINVAL,
 					  "%s: line %d: key '%s' appears twice", ps->name,
 					  line, key);
 				free(key);
-				return rc;
+				goto end;
 			}
 			if ((rc = next(ps, &ev))) {
 				free(key);
-				return rc;
+				goto end;
 			}
 		}
 		rc = parse_node(ps, &ev, depth + 1, &item);
 		if (rc) {
 			free(key);
-			return rc;
+			goto end;
 		}
-		node_push(y, key, item);
+		node_push(y, &cap, key, item);
 	}
+end:
+	free(ks.slot);
+	return rc;
 }
 
 /* Builds the node that starts with ev (which it consumes). */

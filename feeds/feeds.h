@@ -64,8 +64,11 @@ struct feed_item {
  *
  * An item's description is the plain summary; when the item has content
  * warnings it starts with "Content warning: a, b. " so listeners see them
- * before pressing play. Descriptions longer than Apple's 4000 bytes are cut
- * at a character boundary with an ellipsis.
+ * before pressing play. Feed readers read <description> as HTML, so the
+ * channel's and every item's description are plain text escaped as HTML
+ * (then as XML). Descriptions longer than Apple's 4000 bytes are cut at a
+ * character boundary, never inside an escape, with an ellipsis. Titles and
+ * authors are written as plain text.
  */
 int feed_rss(const struct feed_channel *ch, const struct feed_item *items,
 	     size_t n, struct buf *out, struct hearth_err *err);

@@ -2,7 +2,11 @@
  * rss.c - the podcast feed: RSS 2.0 with the itunes, podcast (Podcasting
  * 2.0), atom and content namespaces, written with libxml2's xmlTextWriter.
  * The writer escapes every text and attribute, so the feed is well-formed
- * whatever a story's title holds. site-gen/ calls feed_rss() with records
+ * whatever a story's title holds. <description> is one more layer down:
+ * feed readers take its text as HTML, so the plain text that goes there
+ * (summary, content warnings, the show's description) is escaped as HTML
+ * first, and "<img src=x>" in a summary reaches readers as those
+ * characters, not as an image. site-gen/ calls feed_rss() with records
  * built from the public view; this file knows nothing of the catalogue.
  *
  * Determinism: nothing here reads the clock or the environment; the same
@@ -100,28 +104,73 @@ static bool ok_text(const char *s)
 	return !s || text_valid(s, strlen(s));
 }
 
+/* Plain text as HTML text: the characters HTML gives a meaning escaped. */
+static void html_escape(struct buf *b, const char *s)
+{
+	for (; *s; s++) {
+		switch (*s) {
+		case '&': buf_puts(b, "&amp;"); break;
+		case '<': buf_puts(b, "&lt;"); break;
+		case '>': buf_puts(b, "&gt;"); break;
+		case '"': buf_puts(b, "&quot;"); break;
+		case '\'': buf_puts(b, "&#39;"); break;
+		default: buf_putc(b, *s);
+		}
+	}
+}
+
 /*
- * The item's plain-text description: the content warnings first, then the
- * summary, cut to DESC_MAX bytes at a character boundary. New allocation.
+ * Cuts HTML text (escaped, no tags) to at most DESC_MAX bytes with an
+ * ellipsis: at a character boundary and never inside an entity.
+ */
+static void cut_description(struct buf *b)
+{
+	static const char ell[] = "\xe2\x80\xa6"; /* … */
+	if (b->len <= DESC_MAX)
+		return;
+	size_t cut = DESC_MAX - (sizeof ell - 1);
+	while (cut > 0 && ((unsigned char)b->data[cut] & 0xc0) == 0x80)
+		cut--;
+	/* an '&' with no ';' before the cut starts an entity the cut would split */
+	for (size_t i = cut; i > 0 && cut - i < 8; i--) {
+		if (b->data[i - 1] == ';')
+			break;
+		if (b->data[i - 1] == '&') {
+			cut = i - 1;
+			break;
+		}
+	}
+	b->len = cut;
+	buf_puts(b, ell);
+}
+
+/*
+ * The item's description as HTML text: the content warnings first, then
+ * the summary, escaped, cut to DESC_MAX bytes. New allocation.
  */
 static char *item_description(const struct feed_item *it)
 {
 	struct buf b = BUF_INIT;
 	if (it->warnings && it->warnings[0]) {
 		char *list = strv_join(it->warnings, ", ");
-		buf_printf(&b, "Content warning: %s. ", list);
+		char *line = xasprintf("Content warning: %s. ", list);
+		html_escape(&b, line);
+		free(line);
 		free(list);
 	}
 	if (it->description)
-		buf_puts(&b, it->description);
-	if (b.len > DESC_MAX) {
-		static const char ell[] = "\xe2\x80\xa6"; /* … */
-		size_t cut = DESC_MAX - (sizeof ell - 1);
-		while (cut > 0 && ((unsigned char)b.data[cut] & 0xc0) == 0x80)
-			cut--;
-		b.len = cut;
-		buf_puts(&b, ell);
-	}
+		html_escape(&b, it->description);
+	cut_description(&b);
+	buf_puts(&b, "");
+	return buf_detach(&b);
+}
+
+/* The show's description as HTML text, like an item's. New allocation. */
+static char *channel_description(const char *text)
+{
+	struct buf b = BUF_INIT;
+	html_escape(&b, text ? text : "");
+	cut_description(&b);
 	buf_puts(&b, "");
 	return buf_detach(&b);
 }
@@ -205,10 +254,12 @@ static void write_channel_head(struct w *w, const struct feed_channel *ch)
 {
 	char date[32];
 	const char *explicit_ = ch->explicit_ ? "true" : "false";
+	char *desc = channel_description(ch->description);
 
 	elem(w, "title", ch->title);
 	elem(w, "link", ch->link);
-	elem(w, "description", ch->description);
+	elem(w, "description", desc);
+	free(desc);
 	elem(w, "language", ch->language);
 	elem(w, "copyright", ch->license);
 	start(w, "atom:link");

@@ -4,7 +4,8 @@
  * files it names) and a collection file (collections/<slug>.yaml). Input
  * from outside is checked here field by field: only known keys, dates that
  * are dates, files that exist inside the bundle and do not escape it by a
- * link. Every message names the file, the line and the field.
+ * link, sizes within the limits before anything is read or hashed. Every
+ * message names the file, the line and the field.
  */
 #define _GNU_SOURCE
 #include "libraryInt.h"
@@ -58,12 +59,13 @@ end:
 
 /* ---- values ------------------------------------------------------------ */
 
-/* What a reader needs for messages: the file's name. */
+/* What a reader needs for messages: the file's name; and the limits. */
 struct ctx {
 	const char *file;
 	const char *dir;
 	struct hearth_err *err;
 	int chapters_line;  /* where chapters: is, 0 when it is not */
+	int64_t max_file_size;
 };
 
 /* A scalar, trimmed, in *out (NULL when empty); refuses lists and maps. */
@@ -210,15 +212,6 @@ static bool parse_start(const char *s, double *out)
 	return true;
 }
 
-/* The number of characters in UTF-8 text. */
-static size_t utf8_chars(const char *s)
-{
-	size_t n = 0;
-	for (; *s; s++)
-		n += ((unsigned char)*s & 0xc0) != 0x80;
-	return n;
-}
-
 #define MAX_CHAPTERS 500
 #define MAX_CHAPTER_TITLE 200
 
@@ -351,6 +344,15 @@ static int add_file(struct ctx *c, struct lib_story *s, const struct ynode *v,
 	}
 	if ((rc = lib_file_inside(c->dir, v->str, where, field, &full, c->err)))
 		goto end;
+	/* before anything reads it: the bundle's hash would read it whole */
+	int64_t size = file_size(full);
+	if (size > c->max_file_size) {
+		rc = herr(c->err, HEARTH_EINVAL,
+			  "%s: %s: '%s' is %lld bytes, larger than limits.max_file_size (%lld "
+			  "bytes) in hearth.yaml",
+			  where, field, v->str, (long long)size, (long long)c->max_file_size);
+		goto end;
+	}
 	s->assets = xrealloc(s->assets, (s->n_assets + 1) * sizeof *s->assets);
 	struct lib_asset *a = &s->assets[s->n_assets++];
 	memset(a, 0, sizeof *a);
@@ -484,10 +486,17 @@ static int read_key(struct ctx *c, struct lib_story *s, const char *k, const str
 	char *tmp = NULL;
 	int rc;
 
-	if (!strcmp(k, "title"))
-		return get_text(c, v, k, &s->title);
-	if (!strcmp(k, "summary"))
-		return get_text(c, v, k, &s->summary);
+	if (!strcmp(k, "title") || !strcmp(k, "summary")) {
+		char **slot = k[0] == 't' ? &s->title : &s->summary;
+		size_t max = k[0] == 't' ? LIB_MAX_TITLE_CHARS : LIB_MAX_SUMMARY_CHARS;
+		if ((rc = get_text(c, v, k, slot)))
+			return rc;
+		if (*slot && utf8_chars(*slot) > max)
+			return herr(c->err, HEARTH_EINVAL,
+				    "%s: line %d: %s: is longer than %zu characters", c->file,
+				    v->line, k, max);
+		return 0;
+	}
 	if (!strcmp(k, "language"))
 		return get_text(c, v, k, &s->language);
 	if (!strcmp(k, "license"))
@@ -582,12 +591,13 @@ static int source_hash(struct ctx *c, struct lib_story *s, const struct buf *md)
 	return 0;
 }
 
-int lib_bundle_read(const char *dir_in, struct lib_story **out, struct hearth_err *err)
+int lib_bundle_read(const char *dir_in, const struct lib_settings *set,
+		    struct lib_story **out, struct hearth_err *err)
 {
 	struct lib_story *s = xcalloc(1, sizeof *s);
 	struct buf md = BUF_INIT;
 	struct ynode *root = NULL;
-	char *dir = xstrdup(dir_in), *file = NULL, *attribution = NULL;
+	char *dir = xstrdup(dir_in), *file = NULL, *attribution = NULL, *inside = NULL;
 	const char *yaml, *body;
 	size_t yaml_len, body_len;
 	int body_line, attr_line = 0, rc;
@@ -596,7 +606,12 @@ int lib_bundle_read(const char *dir_in, struct lib_story **out, struct hearth_er
 	for (size_t n = strlen(dir); n > 1 && dir[n - 1] == '/'; n--)
 		dir[n - 1] = '\0';
 	file = path_join(dir, "story.md");
-	struct ctx c = {.file = file, .dir = dir, .err = err};
+	struct ctx c = {
+		.file = file,
+		.dir = dir,
+		.err = err,
+		.max_file_size = set ? set->max_file_size : LIB_MAX_FILE_SIZE,
+	};
 
 	s->slug = xstrdup(path_base(dir));
 	if (!slug_valid(s->slug)) {
@@ -606,7 +621,13 @@ int lib_bundle_read(const char *dir_in, struct lib_story **out, struct hearth_er
 			  dir, s->slug);
 		goto end;
 	}
-	if ((rc = file_read(file, &md, err)))
+	if (!path_exists(file)) {
+		rc = herr(err, HEARTH_ENOENT, "%s: no story.md: a story bundle needs one", dir);
+		goto end;
+	}
+	if ((rc = lib_file_inside(dir, "story.md", dir, "story", &inside, err)) ||
+	    (rc = file_read_max(file, set ? set->max_story_size : LIB_MAX_STORY_SIZE,
+				"limits.max_story_size in hearth.yaml", &md, err)))
 		goto end;
 	if ((rc = frontmatter_split(md.data, md.len, file, &yaml, &yaml_len, &body, &body_len,
 				    &body_line, err)))
@@ -646,6 +667,7 @@ end:
 	buf_release(&md);
 	free(dir);
 	free(file);
+	free(inside);
 	free(attribution);
 	if (rc) {
 		lib_story_free(&s);
@@ -657,12 +679,13 @@ end:
 
 /* ---- collection files -------------------------------------------------- */
 
-int lib_collection_read(const char *path, struct lib_collection **out,
-			struct hearth_err *err)
+int lib_collection_read(const char *path, const struct lib_settings *set,
+			struct lib_collection **out, struct hearth_err *err)
 {
 	struct lib_collection *c = xcalloc(1, sizeof *c);
 	struct buf text = BUF_INIT;
 	struct ynode *root = NULL;
+	char *folder = path_dir(path), *inside = NULL;
 	struct ctx cx = {.file = path, .dir = NULL, .err = err};
 	const char *base = path_base(path);
 	int rc;
@@ -681,7 +704,10 @@ int lib_collection_read(const char *path, struct lib_collection **out,
 			  path);
 		goto end;
 	}
-	if ((rc = file_read(path, &text, err)))
+	if ((rc = lib_file_inside(folder, base, folder, "collection", &inside, err)) ||
+	    (rc = file_read_max(path,
+				set ? set->max_collection_size : LIB_MAX_COLLECTION_SIZE,
+				"limits.max_collection_size in hearth.yaml", &text, err)))
 		goto end;
 	if ((rc = yaml_parse(text.data, text.len, path, 0, &root, err)))
 		goto end;
@@ -726,6 +752,8 @@ int lib_collection_read(const char *path, struct lib_collection **out,
 end:
 	ynode_free(root);
 	buf_release(&text);
+	free(folder);
+	free(inside);
 	if (rc) {
 		lib_collection_free(&c);
 		return rc;

@@ -8,11 +8,13 @@
 #include "libraryInt.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 /* How long a command waits for another hearth that is writing, in all. */
@@ -130,6 +132,22 @@ static const char *const migrations[] = {
 	"  PRIMARY KEY (story_id, position)\n"
 	");\n"
 	"PRAGMA user_version = 2;\n",
+
+	/*
+	 * 3: a podcast GUID made from the placeholder base_url that init writes
+	 * (https://example.org, so uuid5 of "example.org/feed.xml") was shared
+	 * by every library set up that way. Forget it: the next build with
+	 * episodes makes it from the real address (settings.c).
+	 */
+	"INSERT INTO audit (at, actor, action, detail)\n"
+	"  SELECT CAST(strftime('%s', 'now') AS INTEGER), 'hearth', 'settings',\n"
+	"         'podcast guid ' || value || ' forgotten: it was made from the placeholder "
+	"base_url; the next podcast build makes it from base_url'\n"
+	"  FROM settings WHERE key = 'podcast_guid'\n"
+	"    AND value = 'bab2ba12-9757-5da6-a770-0e70e6bcf214';\n"
+	"DELETE FROM settings WHERE key = 'podcast_guid'\n"
+	"  AND value = 'bab2ba12-9757-5da6-a770-0e70e6bcf214';\n"
+	"PRAGMA user_version = 3;\n",
 };
 #define N_MIGRATIONS ((int64_t)(sizeof migrations / sizeof migrations[0]))
 
@@ -579,11 +597,52 @@ end:
 	return 0;
 }
 
+/*
+ * hearth.db (with its -wal and -shm), store/ and cache/ hold personal data:
+ * only the library's owner may read them, whatever the umask. SQLite gives
+ * -wal and -shm the mode of hearth.db. Files inside store/ and cache/ are
+ * out of reach through their folders' modes. public/ is not touched.
+ */
+static int make_private(const char *dir, struct hearth_err *err)
+{
+	static const char *const dirs[] = {"store", "cache"};
+	static const char *const files[] = {"hearth.db", "hearth.db-wal", "hearth.db-shm"};
+	int rc = 0;
+
+	for (size_t i = 0; !rc && i < sizeof dirs / sizeof dirs[0]; i++) {
+		char *p = path_join(dir, dirs[i]);
+		if ((mkdir(p, 0700) != 0 && errno != EEXIST) || chmod(p, 0700) != 0)
+			rc = herr(err, HEARTH_EIO, "cannot make '%s' private: %s", p,
+				  strerror(errno));
+		free(p);
+	}
+	for (size_t i = 0; !rc && i < sizeof files / sizeof files[0]; i++) {
+		char *p = path_join(dir, files[i]);
+		if (chmod(p, 0600) != 0 && errno != ENOENT)
+			rc = herr(err, HEARTH_EIO, "cannot make '%s' private: %s", p,
+				  strerror(errno));
+		free(p);
+	}
+	return rc;
+}
+
+/* An empty hearth.db, private from its first byte; SQLite makes it a catalogue. */
+static int create_db_file(const char *path, struct hearth_err *err)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return herr(err, HEARTH_EIO, "cannot create '%s': %s", path, strerror(errno));
+	int rc = fchmod(fd, 0600) != 0
+		? herr(err, HEARTH_EIO, "cannot make '%s' private: %s", path, strerror(errno))
+		: 0;
+	close(fd);
+	return rc;
+}
+
 int lib_init(const char *dir, struct hearth_err *err)
 {
 	char *db = path_join(dir, "hearth.db");
 	char *yaml = path_join(dir, "hearth.yaml");
-	char *store = path_join(dir, "store");
 	hearth_lib *lib = NULL;
 	bool made_db = false, made_yaml = false;
 	int rc;
@@ -595,7 +654,7 @@ int lib_init(const char *dir, struct hearth_err *err)
 			  dir);
 		goto end;
 	}
-	if ((rc = mkdir_p(store, err)))
+	if ((rc = make_private(dir, err)))
 		goto end;
 	/* a hearth.yaml already there is the user's own: keep it */
 	if (!path_exists(yaml)) {
@@ -604,7 +663,10 @@ int lib_init(const char *dir, struct hearth_err *err)
 		made_yaml = true;
 	}
 	made_db = true;
-	rc = open_db(dir, true, NULL, NULL, &lib, err);
+	if ((rc = create_db_file(db, err)))
+		goto end;
+	if (!(rc = open_db(dir, true, NULL, NULL, &lib, err)))
+		rc = make_private(dir, err);
 end:
 	lib_close(&lib);
 	if (rc && made_db) {
@@ -620,7 +682,6 @@ end:
 	}
 	free(db);
 	free(yaml);
-	free(store);
 	return rc;
 }
 
@@ -653,6 +714,11 @@ int lib_open_with(const char *dir, const struct lib_open_opts *o, hearth_lib **o
 				rc = open_db(dir, false, o, NULL, out, err);
 			}
 		}
+	}
+	if (!rc) {
+		/* libraries made before their files were private become so */
+		struct hearth_err ignored;
+		make_private(dir, &ignored);
 	}
 	free(db);
 	return rc;

@@ -118,11 +118,13 @@ struct lib_settings {
 	bool explicit_;      /* podcast.explicit */
 	char *image;         /* podcast.image: path relative to the library, may be NULL */
 	char *license;       /* podcast.license */
-	char *podcast_guid;  /* stored once in the catalogue, UUIDv5 of the feed URL */
-	/* limits: (defaults 500 MB, 4 hours, 50 megapixels) */
+	char *podcast_guid;  /* the stored one, or NULL before the first podcast build */
+	/* limits: (defaults 500 MB, 4 hours, 50 megapixels, 2 MB, 256 kB) */
 	int64_t max_file_size;   /* limits.max_file_size: bytes */
 	double max_duration;     /* limits.max_duration: seconds */
 	int64_t max_pixels;      /* limits.max_pixels: width*height */
+	int64_t max_story_size;      /* limits.max_story_size: bytes of a story.md */
+	int64_t max_collection_size; /* limits.max_collection_size: bytes of a collection file */
 	/* audio: (defaults -16 LUFS, -1 dBTP, 96 and 160 kbit/s) */
 	double loudness;         /* audio.loudness: integrated LUFS target */
 	double true_peak;        /* audio.true_peak: dBTP ceiling */
@@ -130,9 +132,47 @@ struct lib_settings {
 	int music_kbps;          /* audio.music_bitrate */
 };
 
-/* Reads hearth.yaml of the library; new allocation inside, free with lib_settings_release. */
+/* The defaults of the limits above. */
+#define LIB_MAX_FILE_SIZE 500000000
+#define LIB_MAX_STORY_SIZE 2000000
+#define LIB_MAX_COLLECTION_SIZE 256000
+/* hearth.yaml cannot set its own limit: it is fixed. */
+#define LIB_MAX_SETTINGS_SIZE 256000
+/* Every story, however it comes in: characters of its title and summary. */
+#define LIB_MAX_TITLE_CHARS 200
+#define LIB_MAX_SUMMARY_CHARS 1000
+
+/* The base_url `hearth init` writes: a placeholder until the editor sets theirs. */
+#define LIB_PLACEHOLDER_BASE_URL "https://example.org"
+
+/*
+ * Reads hearth.yaml of the library (and the stored podcast GUID, if any);
+ * writes nothing. New allocation inside, free with lib_settings_release.
+ */
 int lib_settings_load(hearth_lib *lib, struct lib_settings *out, struct hearth_err *err);
 void lib_settings_release(struct lib_settings *s);
+
+/* The settings a library has before hearth.yaml says otherwise; release them. */
+void lib_settings_defaults(struct lib_settings *out);
+
+/* True when base_url is init's placeholder, which no real site is served from. */
+bool lib_base_url_is_placeholder(const char *base_url);
+
+/*
+ * The podcast GUID (Podcasting 2.0): UUIDv5 of the feed URL
+ * <base_url>/feed.xml without its scheme. out gets 37 bytes.
+ */
+void lib_podcast_guid_for(const char *base_url, char out[37]);
+
+/*
+ * The podcast GUID for a feed served from base_url: the stored one when
+ * there is one; else, made from base_url and stored (audited) when store
+ * is set, kept forever after; else made and not stored (a preview).
+ * Refuses init's placeholder address when it would have to store it; when
+ * not storing, gives "" for it (a feed without episodes then has none).
+ */
+int lib_podcast_guid(hearth_lib *lib, const char *base_url, bool store, char out[37],
+		     struct hearth_err *err);
 
 /*
  * Takes the settings file of an imported folder: validates it, copies it to
@@ -301,12 +341,23 @@ int lib_story_set_consent(hearth_lib *lib, const char *slug, bool site, bool pod
  * required, known keys only, dates, attribution, consent values) and every
  * path (inside the bundle, present, a regular file, no link leaving it);
  * messages name the file, the line and the field.
+ *
+ * Limits come from set (NULL: the defaults) and are checked before any
+ * reading: story.md against limits.max_story_size, every named file's size
+ * against limits.max_file_size before it is hashed; title and summary
+ * against LIB_MAX_TITLE_CHARS and LIB_MAX_SUMMARY_CHARS. story.md itself,
+ * like every file, must not be a link leading out of the bundle.
  */
-int lib_bundle_read(const char *dir, struct lib_story **out, struct hearth_err *err);
+int lib_bundle_read(const char *dir, const struct lib_settings *set,
+		    struct lib_story **out, struct hearth_err *err);
 
-/* Reads a collection file (collections/<slug>.yaml); slug from the name. */
-int lib_collection_read(const char *path, struct lib_collection **out,
-			struct hearth_err *err);
+/*
+ * Reads a collection file (collections/<slug>.yaml); slug from the name.
+ * set gives limits.max_collection_size (NULL: the default); a file that is
+ * a link leading out of its folder is refused.
+ */
+int lib_collection_read(const char *path, const struct lib_settings *set,
+			struct lib_collection **out, struct hearth_err *err);
 
 /*
  * Erases a withdrawn story (HEARTH_ESTATE naming its status otherwise):

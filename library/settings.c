@@ -3,16 +3,19 @@
  * the commented default that lib_init writes, the strict reader (unknown
  * keys are refused, every value checked) and the import of a content
  * folder's settings with its podcast artwork. The podcast GUID is derived
- * from the feed URL the first time and then kept in the catalogue, so it
- * never changes even when base_url does.
+ * from the real feed URL at the first build that writes podcast episodes,
+ * and then kept in the catalogue, so it never changes even when base_url
+ * does. Reading the settings never writes: storing the GUID is its own step.
  */
 #define _GNU_SOURCE
 #include "libraryInt.h"
 
 #include <math.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 static const char default_yaml[] =
 	"# hearth.yaml - the settings of this Hearth library: the site, the\n"
@@ -23,7 +26,9 @@ static const char default_yaml[] =
 	"title: \"My Hearth library\"\n"
 	"description: \"Stories of lived experience of mental health, told by peers.\"\n"
 	"# Where the site will be served; the podcast feed is <base_url>/feed.xml.\n"
-	"base_url: \"https://example.org\"\n"
+	"# Set it to your site's address before the first build with episodes:\n"
+	"# the podcast's GUID is made from it then and kept for good.\n"
+	"base_url: \"" LIB_PLACEHOLDER_BASE_URL "\"\n"
 	"language: en\n"
 	"# Who publishes: shown as the podcast's author and owner.\n"
 	"author: \"The Hearth editors\"\n"
@@ -41,6 +46,8 @@ static const char default_yaml[] =
 	"#   max_file_size: 500000000   # bytes\n"
 	"#   max_duration: 14400        # seconds\n"
 	"#   max_pixels: 50000000       # width x height\n"
+	"#   max_story_size: 2000000    # bytes of a story.md\n"
+	"#   max_collection_size: 256000  # bytes of a collection file\n"
 	"\n"
 	"# Audio renditions (the defaults are shown).\n"
 	"# audio:\n"
@@ -82,6 +89,8 @@ static const struct key keys[] = {
 	{"limits", "max_file_size", K_I64, OFF(max_file_size), 1, 1e15},
 	{"limits", "max_duration", K_NUM, OFF(max_duration), 1, 1e7},
 	{"limits", "max_pixels", K_I64, OFF(max_pixels), 1, 1e12},
+	{"limits", "max_story_size", K_I64, OFF(max_story_size), 1, 1e8},
+	{"limits", "max_collection_size", K_I64, OFF(max_collection_size), 1, 1e8},
 	{"audio", "loudness", K_NUM, OFF(loudness), -70, 0},
 	{"audio", "true_peak", K_NUM, OFF(true_peak), -20, 0},
 	{"audio", "speech_bitrate", K_INT, OFF(speech_kbps), 8, 640},
@@ -109,20 +118,22 @@ static const struct key *find_key(const char *section, const char *name)
 	return NULL;
 }
 
-static void set_defaults(struct lib_settings *s)
+void lib_settings_defaults(struct lib_settings *s)
 {
 	memset(s, 0, sizeof *s);
 	s->title = xstrdup("My Hearth library");
 	s->description = xstrdup("");
-	s->base_url = xstrdup("https://example.org");
+	s->base_url = xstrdup(LIB_PLACEHOLDER_BASE_URL);
 	s->language = xstrdup("en");
 	s->author = xstrdup("");
 	s->category = xstrdup("Health & Fitness");
 	s->subcategory = xstrdup("Mental Health");
 	s->license = xstrdup("CC-BY-NC-ND-4.0");
-	s->max_file_size = 500000000;
+	s->max_file_size = LIB_MAX_FILE_SIZE;
 	s->max_duration = 4 * 3600;
 	s->max_pixels = 50000000;
+	s->max_story_size = LIB_MAX_STORY_SIZE;
+	s->max_collection_size = LIB_MAX_COLLECTION_SIZE;
 	s->loudness = -16;
 	s->true_peak = -1;
 	s->speech_kbps = 96;
@@ -168,19 +179,14 @@ static int set_value(struct lib_settings *s, const struct key *k, const struct y
 			xfree(slot);
 		break;
 	case K_URL: {
+		if (url_check(v, err)) {
+			rc = herr_prefix(err, "%s: line %d: %s: '%s'", name, y->line, field,
+					 y->str);
+			break;
+		}
 		size_t n = strlen(v);
 		while (n && v[n - 1] == '/')
 			v[--n] = '\0';
-		const char *rest = str_starts(v, "https://") ? v + 8
-				   : str_starts(v, "http://") ? v + 7
-							      : NULL;
-		if (!rest || !*rest || strpbrk(v, " \t\"<>")) {
-			rc = herr(err, HEARTH_EINVAL,
-				  "%s: line %d: %s: expected an address starting with "
-				  "http:// or https://, not '%s'",
-				  name, y->line, field, y->str);
-			break;
-		}
 		free(*slot);
 		*slot = v;
 		v = NULL;
@@ -272,7 +278,7 @@ static int parse_settings(const char *text, size_t n, const char *name,
 	struct ynode *root = NULL;
 	int rc;
 
-	set_defaults(out);
+	lib_settings_defaults(out);
 	if ((rc = yaml_parse(text, n, name, 0, &root, err)))
 		goto end;
 	if (root->kind != Y_MAP) {
@@ -292,7 +298,7 @@ static int read_settings_file(const char *path, struct lib_settings *out,
 			      struct hearth_err *err)
 {
 	struct buf b = BUF_INIT;
-	int rc = file_read(path, &b, err);
+	int rc = file_read_max(path, LIB_MAX_SETTINGS_SIZE, NULL, &b, err);
 	if (!rc)
 		rc = parse_settings(b.data, b.len, path, out, err);
 	buf_release(&b);
@@ -301,8 +307,16 @@ static int read_settings_file(const char *path, struct lib_settings *out,
 
 /* ---- the podcast GUID -------------------------------------------------- */
 
-/* uuid5 of the feed URL without its scheme and trailing slashes. */
-static void podcast_guid_for(const char *base_url, char out[37])
+bool lib_base_url_is_placeholder(const char *base_url)
+{
+	static const char ph[] = LIB_PLACEHOLDER_BASE_URL;
+	size_t n = base_url ? strlen(base_url) : 0;
+	while (n && base_url[n - 1] == '/')
+		n--;
+	return n == sizeof ph - 1 && !strncasecmp(base_url, ph, n);
+}
+
+void lib_podcast_guid_for(const char *base_url, char out[37])
 {
 	char *feed = xasprintf("%s/feed.xml", base_url);
 	const char *p = strstr(feed, "://");
@@ -316,39 +330,66 @@ static void podcast_guid_for(const char *base_url, char out[37])
 	free(feed);
 }
 
-/* The stored podcast GUID, made from base_url and stored the first time. */
-static int podcast_guid(hearth_lib *lib, const char *base_url, char **out,
-			struct hearth_err *err)
+/* The stored GUID in *out (new allocation), or NULL when none is stored yet. */
+static int stored_guid(hearth_lib *lib, char **out, struct hearth_err *err)
 {
 	sqlite3_stmt *st = NULL;
 	int rc;
 
-	if ((rc = lib_begin(lib, err)))
-		return rc;
+	*out = NULL;
 	if ((rc = lib_db_prepare(lib, err, &st,
 				 "SELECT value FROM settings WHERE key = 'podcast_guid'", "")))
-		goto end;
-	if ((rc = lib_db_step(lib, st, err)) < 0)
-		goto end;
-	if (rc == 1) {
+		return rc;
+	if ((rc = lib_db_step(lib, st, err)) == 1)
 		*out = lib_col_str(st, 0);
-		rc = 0;
+	sqlite3_finalize(st);
+	return rc < 0 ? rc : 0;
+}
+
+int lib_podcast_guid(hearth_lib *lib, const char *base_url, bool store, char out[37],
+		     struct hearth_err *err)
+{
+	char *have = NULL;
+	int rc;
+
+	if (!store) {
+		if ((rc = stored_guid(lib, &have, err)))
+			return rc;
+		out[0] = '\0';
+		if (have)
+			snprintf(out, 37, "%s", have);
+		else if (!lib_base_url_is_placeholder(base_url))
+			lib_podcast_guid_for(base_url, out);
+		free(have);
+		return 0;
+	}
+	if ((rc = lib_begin(lib, err)))
+		return rc;
+	if ((rc = stored_guid(lib, &have, err)))
+		goto end;
+	if (have) {
+		snprintf(out, 37, "%s", have);
 		goto end;
 	}
-	char guid[37];
-	podcast_guid_for(base_url, guid);
+	if (lib_base_url_is_placeholder(base_url)) {
+		rc = herr(err, HEARTH_EINVAL,
+			  "hearth.yaml: base_url: is still the placeholder '%s'; set it to the "
+			  "address the site will be served from before the first podcast build "
+			  "(the podcast's GUID is made from it and kept for good), or build a "
+			  "preview with --base-url",
+			  LIB_PLACEHOLDER_BASE_URL);
+		goto end;
+	}
+	lib_podcast_guid_for(base_url, out);
 	rc = lib_db_exec(lib, err,
-			 "INSERT INTO settings (key, value) VALUES ('podcast_guid', ?1)", "s",
-			 guid);
+			 "INSERT INTO settings (key, value) VALUES ('podcast_guid', ?1)", "s", out);
 	if (!rc) {
-		char *detail = xasprintf("podcast guid %s (from %s/feed.xml)", guid, base_url);
+		char *detail = xasprintf("podcast guid %s (from %s/feed.xml)", out, base_url);
 		rc = lib_audit_add(lib, 0, "settings", detail, err);
 		free(detail);
 	}
-	if (!rc)
-		*out = xstrdup(guid);
 end:
-	sqlite3_finalize(st);
+	free(have);
 	if (rc) {
 		lib_rollback(lib);
 		return rc;
@@ -363,7 +404,7 @@ int lib_settings_load(hearth_lib *lib, struct lib_settings *out, struct hearth_e
 	free(path);
 	if (rc)
 		return rc;
-	if ((rc = podcast_guid(lib, out->base_url, &out->podcast_guid, err)))
+	if ((rc = stored_guid(lib, &out->podcast_guid, err)))
 		lib_settings_release(out);
 	return rc;
 }
@@ -406,8 +447,15 @@ int lib_settings_import(hearth_lib *lib, const char *yaml_path, struct hearth_er
 	char *src_dir = NULL, *src = NULL, *dst = NULL, *detail = NULL;
 	int rc;
 
-	if ((rc = file_read(yaml_path, &text, err)))
-		return rc;
+	src_dir = path_dir(yaml_path);
+	/* like every file of an imported folder, it must not lead out of it */
+	if ((rc = lib_file_inside(src_dir, path_base(yaml_path), src_dir, "settings", &src,
+				  err)))
+		goto end;
+	xfree(&src);
+	if ((rc = file_read_max(yaml_path, LIB_MAX_SETTINGS_SIZE, NULL, &text,
+				err)))
+		goto end;
 	if ((rc = parse_settings(text.data, text.len, yaml_path, &s, err)))
 		goto end;
 	if ((rc = lib_begin(lib, err)))
@@ -420,7 +468,6 @@ int lib_settings_import(hearth_lib *lib, const char *yaml_path, struct hearth_er
 				  yaml_path, s.image);
 			goto end_txn;
 		}
-		src_dir = path_dir(yaml_path);
 		if ((rc = lib_file_inside(src_dir, s.image, yaml_path, "podcast.image", &src,
 					  err)))
 			goto end_txn;

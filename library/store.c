@@ -1,7 +1,8 @@
 /*
  * store.c - the content-addressed store of originals: store/<ab>/<sha256>,
  * where <ab> is the first two hex digits. An object is written once,
- * atomically, and made read-only; the same bytes are never stored twice.
+ * atomically, and made read-only (for the owner only); the same bytes are
+ * never stored twice.
  * Intake puts files here; media/ reads them to make renditions. This file
  * alone knows the layout: nothing else lists store/.
  *
@@ -62,7 +63,7 @@ int lib_store_add(hearth_lib *lib, const char *path, char sha_out[65],
 		goto end; /* already stored: objects never change */
 	if ((rc = file_copy(path, dst, err)))
 		goto end;
-	if (chmod(dst, 0444) != 0)
+	if (chmod(dst, 0400) != 0) /* private, like store/ itself */
 		rc = herr(err, HEARTH_EIO, "cannot make '%s' read-only: %s", dst,
 			  strerror(errno));
 end:

@@ -383,6 +383,13 @@ static int check_input(hearth_lib *lib, const struct lib_story *in, const char *
 
 	if (!in->title || !*in->title)
 		return herr(err, HEARTH_EINVAL, "story '%s': title: is missing", slug);
+	if (utf8_chars(in->title) > LIB_MAX_TITLE_CHARS)
+		return herr(err, HEARTH_EINVAL, "story '%s': title: is longer than %d characters",
+			    slug, LIB_MAX_TITLE_CHARS);
+	if (in->summary && utf8_chars(in->summary) > LIB_MAX_SUMMARY_CHARS)
+		return herr(err, HEARTH_EINVAL,
+			    "story '%s': summary: is longer than %d characters", slug,
+			    LIB_MAX_SUMMARY_CHARS);
 	if ((unsigned)in->status >= ST_COUNT)
 		return herr(err, HEARTH_EINVAL, "story '%s': status: unknown value", slug);
 	if ((unsigned)in->attribution > ATTR_ANONYMOUS)

@@ -23,15 +23,20 @@
 
 /* ---- rules shared by every way in --------------------------------------- */
 
+/* The limits on incoming files that the settings set. */
+static void limits_from(const struct lib_settings *st, struct media_limits *out)
+{
+	out->max_file_size = st->max_file_size;
+	out->max_duration = st->max_duration;
+	out->max_pixels = st->max_pixels;
+}
+
 int media_limits_load(hearth_lib *lib, struct media_limits *out, struct hearth_err *err)
 {
 	struct lib_settings st = {0};
 	int rc = lib_settings_load(lib, &st, err);
-	if (rc == 0) {
-		out->max_file_size = st.max_file_size;
-		out->max_duration = st.max_duration;
-		out->max_pixels = st.max_pixels;
-	}
+	if (rc == 0)
+		limits_from(&st, out);
 	lib_settings_release(&st);
 	return rc;
 }
@@ -154,13 +159,13 @@ static void finish_run(hearth_lib *lib, struct lib_store_lock **l)
 
 /* ---- a peer's submission ----------------------------------------------- */
 
-/* Reads the story's text from path into body, once. */
-static int read_body(const char *path, struct buf *body, struct hearth_err *err)
+/* Reads the story's text from path into body, once, within the story size limit. */
+static int read_body(const char *path, int64_t max, struct buf *body, struct hearth_err *err)
 {
 	int rc;
 	if (body->len)
 		return herr(err, HEARTH_EINVAL, "'%s': the story's text was already given", path);
-	if ((rc = file_read(path, body, err)))
+	if ((rc = file_read_max(path, max, "limits.max_story_size", body, err)))
 		return rc;
 	if (!text_valid(body->data, body->len))
 		return herr(err, HEARTH_EINVAL, "'%s': the text is not valid UTF-8", path);
@@ -171,6 +176,7 @@ int media_submit(hearth_lib *lib, struct media_submission *sub, struct hearth_er
 {
 	struct lib_story s = *sub->story;
 	struct media_limits lim = {0};
+	struct lib_settings set = {0};
 	struct lib_store_lock *l = NULL;
 	struct buf body = BUF_INIT;
 	char **paths = NULL;
@@ -179,6 +185,9 @@ int media_submit(hearth_lib *lib, struct media_submission *sub, struct hearth_er
 
 	sub->slug = NULL;
 	sub->needs_alt = NULL;
+	if ((rc = lib_settings_load(lib, &set, err)))
+		return rc;
+	limits_from(&set, &lim);
 	s.assets = xcalloc(sub->n_files + 1, sizeof *s.assets);
 	s.n_assets = 0;
 	s.chapters = NULL;
@@ -189,7 +198,7 @@ int media_submit(hearth_lib *lib, struct media_submission *sub, struct hearth_er
 		if ((rc = media_detect_role(f, sub->music, &role, err)))
 			goto end;
 		if (!strcmp(role, "text")) {
-			if ((rc = read_body(f, &body, err)))
+			if ((rc = read_body(f, set.max_story_size, &body, err)))
 				goto end;
 			continue;
 		}
@@ -215,8 +224,7 @@ int media_submit(hearth_lib *lib, struct media_submission *sub, struct hearth_er
 		goto end;
 	}
 	s.body = (char *)buf_cstr(&body);
-	if ((rc = media_limits_load(lib, &lim, err)) ||
-	    (rc = lib_store_lock(lib, LIB_LOCK_SHARED, true, &l, err)) ||
+	if ((rc = lib_store_lock(lib, LIB_LOCK_SHARED, true, &l, err)) ||
 	    (rc = media_ingest_story(lib, &lim, &s, paths, err)))
 		goto end;
 	rc = lib_story_submit(lib, &s, &sub->slug, err);
@@ -233,6 +241,7 @@ end:
 		free(s.chapters[i].title);
 	free(s.chapters);
 	buf_release(&body);
+	lib_settings_release(&set);
 	strv_free(paths);
 	return rc;
 }
@@ -256,7 +265,7 @@ static int check_show_image(const char *yaml, const struct media_limits *lim, ch
 	const char *rel;
 	int rc = 0;
 
-	if (file_read(yaml, &text, NULL) != 0 ||
+	if (file_read_max(yaml, LIB_MAX_SETTINGS_SIZE, NULL, &text, NULL) != 0 ||
 	    yaml_parse(text.data ? text.data : "", text.len, yaml, 0, &y, NULL) != 0)
 		goto end;
 	rel = ymap_str(ymap_get(y, "podcast"), "image");
@@ -297,8 +306,9 @@ static char **bundle_paths(const struct lib_story *s, const char *dir)
 }
 
 /* Reads and checks everything named before anything is stored or written. */
-static int read_all(struct media_import *im, struct lib_story ***stories,
-		    struct lib_collection ***colls, struct hearth_err *err)
+static int read_all(struct media_import *im, const struct lib_settings *set,
+		    struct lib_story ***stories, struct lib_collection ***colls,
+		    struct hearth_err *err)
 {
 	size_t nb = strv_len(im->bundles), nc = strv_len(im->collections);
 	int rc;
@@ -306,7 +316,7 @@ static int read_all(struct media_import *im, struct lib_story ***stories,
 	*stories = xcalloc(nb + 1, sizeof **stories);
 	*colls = xcalloc(nc + 1, sizeof **colls);
 	for (size_t i = 0; i < nb; i++)
-		if ((rc = lib_bundle_read(im->bundles[i], &(*stories)[i], err)))
+		if ((rc = lib_bundle_read(im->bundles[i], set, &(*stories)[i], err)))
 			return rc;
 	for (size_t i = 0; i + 1 < nb; i++)
 		for (size_t j = i + 1; j < nb; j++)
@@ -315,7 +325,7 @@ static int read_all(struct media_import *im, struct lib_story ***stories,
 					    "two bundles have the slug '%s': %s and %s",
 					    (*stories)[i]->slug, im->bundles[i], im->bundles[j]);
 	for (size_t i = 0; i < nc; i++)
-		if ((rc = lib_collection_read(im->collections[i], &(*colls)[i], err)))
+		if ((rc = lib_collection_read(im->collections[i], set, &(*colls)[i], err)))
 			return rc;
 	return 0;
 }
@@ -354,14 +364,18 @@ int media_import(hearth_lib *lib, struct media_import *im, struct hearth_err *er
 	struct lib_collection **colls = NULL;
 	struct lib_store_lock *l = NULL;
 	struct media_limits lim = {0};
+	struct lib_settings set = {0};
 	int rc;
 
 	im->n_stories = strv_len(im->bundles);
 	im->n_collections = strv_len(im->collections);
 	im->n_changed = im->n_coll_changed = 0;
 	im->notes = NULL;
-	if ((rc = read_all(im, &stories, &colls, err)) ||
-	    (rc = media_limits_load(lib, &lim, err)))
+	/* read and check everything before writing anything, within the limits */
+	if ((rc = lib_settings_load(lib, &set, err)))
+		goto end;
+	limits_from(&set, &lim);
+	if ((rc = read_all(im, &set, &stories, &colls, err)))
 		goto end;
 	if (im->settings && (rc = check_show_image(im->settings, &lim, &im->notes, err)))
 		goto end;
@@ -382,6 +396,7 @@ end:
 	for (size_t i = 0; colls && i < im->n_collections; i++)
 		lib_collection_free(&colls[i]);
 	free(colls);
+	lib_settings_release(&set);
 	return rc;
 }
 

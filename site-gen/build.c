@@ -22,9 +22,6 @@
 
 #include <libxml/parser.h>
 
-/* The Podcasting 2.0 namespace for podcast:guid. */
-#define PODCAST_GUID_NS "ead4c236-bf58-58c6-a2c6-a6b28d128cb6"
-
 /* ---- records ------------------------------------------------------------- */
 
 static int by_date_then_slug(const void *pa, const void *pb)
@@ -217,22 +214,46 @@ static int64_t source_date_epoch(void)
 	return !errno && !*end && v >= 0 ? (int64_t)v : -1;
 }
 
-/* The feed's podcast:guid: the stored one, else UUIDv5 of the feed URL. */
-static void podcast_guid(const struct site_ctx *c, const char *feed_url, char out[37])
+/*
+ * The feed's podcast:guid. A build from the library's own base_url that
+ * writes episodes stores it the first time (the library refuses init's
+ * placeholder address then); a preview (--base-url elsewhere) or a feed
+ * without episodes uses the stored one or a GUID made on the spot, and
+ * stores nothing. Without a library (lib NULL) nothing is stored either.
+ */
+static int podcast_guid(hearth_lib *lib, const struct site_ctx *c, size_t n_items,
+			char out[37], struct hearth_err *err)
 {
-	const char *g = c->set->podcast_guid;
-	if (g && *g) {
-		snprintf(out, 37, "%s", g);
-		return;
+	const struct lib_settings *s = c->set;
+	bool preview = !s->base_url || strcmp(c->base_url, s->base_url) != 0;
+
+	out[0] = '\0';
+	if (n_items && lib_base_url_is_placeholder(c->base_url))
+		return herr(err, HEARTH_EINVAL,
+			    "base_url: '%s' is the placeholder 'hearth init' writes; set base_url "
+			    "in hearth.yaml to the address the site will be served from (or "
+			    "build a preview with --base-url)",
+			    c->base_url);
+	if (s->podcast_guid && *s->podcast_guid) {
+		snprintf(out, 37, "%s", s->podcast_guid);
+		return 0;
 	}
-	const char *p = strstr(feed_url, "://");
-	char *name = xstrdup(p ? p + 3 : feed_url);
-	size_t n = strlen(name);
-	while (n && name[n - 1] == '/')
-		name[--n] = '\0';
-	if (uuid5(PODCAST_GUID_NS, name, out) != 0)
-		out[0] = '\0';
-	free(name);
+	if (lib)
+		return lib_podcast_guid(lib, c->base_url, n_items && !preview, out, err);
+	if (!lib_base_url_is_placeholder(c->base_url))
+		lib_podcast_guid_for(c->base_url, out);
+	return 0;
+}
+
+/* True when the podcast view has a story with sound: the feed will have episodes. */
+static bool has_episodes(const struct site_ctx *c)
+{
+	for (size_t i = 0; i < c->n; i++)
+		for (size_t k = 0; c->e[i].on_podcast && k < c->e[i].s->n_assets; k++)
+			if (!strcmp(c->e[i].s->assets[k].role, "audio") ||
+			    !strcmp(c->e[i].s->assets[k].role, "music"))
+				return true;
+	return false;
 }
 
 /* The URLs and HTML one feed item points into. */
@@ -298,8 +319,8 @@ static void item_fill(const struct site_ctx *c, const struct site_entry *e,
  * first. lastBuildDate is SOURCE_DATE_EPOCH when set, else the newest time
  * among the items, so an unchanged library gives the same bytes.
  */
-static int write_feed(const struct site_ctx *c, const char *staging, struct site_stats *st,
-		      struct hearth_err *err)
+static int write_feed(hearth_lib *lib, const struct site_ctx *c, const char *staging,
+		      struct site_stats *st, struct hearth_err *err)
 {
 	const struct lib_settings *s = c->set;
 	struct feed_item *items = xcalloc(c->n + 1, sizeof *items);
@@ -324,7 +345,8 @@ static int write_feed(const struct site_ctx *c, const char *staging, struct site
 			newest = e->s->published_at;
 	}
 
-	podcast_guid(c, feed_url, guid);
+	if ((rc = podcast_guid(lib, c, n, guid, err)))
+		goto end;
 	int64_t sde = source_date_epoch();
 	struct feed_channel ch = {
 		.title = s->title,
@@ -347,6 +369,7 @@ static int write_feed(const struct site_ctx *c, const char *staging, struct site
 		rc = file_write_atomic(dst, out.data, out.len, err);
 		free(dst);
 	}
+end:
 	if (rc)
 		herr_prefix(err, "feed.xml");
 	st->feed_items = n;
@@ -413,6 +436,11 @@ int site_build_gated(hearth_lib *lib, const struct site_input *in,
 			  "address (https://...)");
 		goto end;
 	}
+	if (url_check(base_src, err)) {
+		rc = herr_prefix(err, "%s '%s'",
+				 opts->base_url ? "--base-url" : "hearth.yaml: base_url", base_src);
+		goto end;
+	}
 	if (!in->set->title || !*in->set->title) {
 		rc = herr(err, HEARTH_EINVAL, "hearth.yaml: 'title' is missing");
 		goto end;
@@ -451,6 +479,11 @@ int site_build_gated(hearth_lib *lib, const struct site_input *in,
 	}
 	c.colls = colls;
 	c.n_colls = in->n_colls;
+	/* before any media work: a podcast needs a real address (see podcast_guid) */
+	char early[37];
+	if (has_episodes(&c) && lib_base_url_is_placeholder(base) &&
+	    (rc = podcast_guid(NULL, &c, 1, early, err)))
+		goto end;
 
 	rc = site_media_run(lib, ops, &c, cover_path, staging, opts->jobs, opts->progress,
 			    &st.media_made, &st.media_cached, err);
@@ -463,7 +496,7 @@ int site_build_gated(hearth_lib *lib, const struct site_input *in,
 		rc = file_copy(site_theme_css(theme), css_dst, err);
 	}
 	if (!rc)
-		rc = write_feed(&c, staging, &st, err);
+		rc = write_feed(lib, &c, staging, &st, err);
 	if (!rc)
 		rc = write_marker(staging, err);
 	if (!rc)

@@ -2,10 +2,15 @@
 # fuzz.sh - `make fuzz`: the fuzz targets of tests/fuzz/ built with clang's
 # libFuzzer, AddressSanitizer and UBSan into build/fuzz/, fed seeds made on
 # the spot (small sound files, images and transcripts from ffmpeg and the
-# demo content), each run for FUZZ_SECONDS (default 150).
+# demo content, front matter, EXIF blocks), each run for FUZZ_SECONDS
+# (default 150).
 #
 #   make fuzz FUZZ_SECONDS=60                every target, a minute each
 #   make fuzz FUZZ_TARGETS=transcript        one target
+#
+# Targets: transcript (WebVTT/SRT reader), probe (sniffing and probing),
+# frontmatter (story.md: front matter, YAML, the bundle reader), orient
+# (the EXIF orientation reader, a PNG's eXIf chunk, the turn).
 #
 # The corpus each run finds is kept in build/fuzz/corpus/<target>/ and
 # starts the next run. A crash, leak, timeout or sanitizer report stops
@@ -18,7 +23,7 @@ cd "$(dirname "$0")/.."
 root=$(pwd)
 out=build/fuzz
 secs=${FUZZ_SECONDS:-150}
-read -r -a targets <<<"${FUZZ_TARGETS:-transcript probe}"
+read -r -a targets <<<"${FUZZ_TARGETS:-transcript probe frontmatter orient}"
 cc=${FUZZ_CC:-clang}
 
 # the Makefile's list of libraries (it passes it in), so the two never drift
@@ -64,7 +69,7 @@ fi
 # ---- seeds ---------------------------------------------------------------------
 seeds="$out/seeds"
 rm -rf "$seeds"
-mkdir -p "$seeds/transcript" "$seeds/probe"
+mkdir -p "$seeds/transcript" "$seeds/probe" "$seeds/frontmatter" "$seeds/orient"
 ff() { ffmpeg -nostdin -hide_banner -loglevel error -y "$@"; }
 
 for f in content/stories/*/*.vtt content/stories/*/*.srt; do
@@ -77,9 +82,30 @@ printf '1\r\n00:00:00,500 --> 00:00:02,000\r\n{\\an8}<font color="#ff0">Hello</f
 printf '\xef\xbb\xbfWEBVTT\n\n00:03.000 --> 00:02.000\nback\n\n00:01.000 --> 00:05.000\nout of order\n' \
 	>"$seeds/transcript/bad.vtt"
 
+for f in content/stories/*/story.md; do
+	cp "$f" "$seeds/frontmatter/$(basename "$(dirname "$f")").md"
+done
+printf -- '---\ntitle: "Night & day"\nsummary: >\n  folded\n  text\naudio: voice.wav\nart:\n  - file: art/picture.png\n    alt: A picture\nchapters:\n  - {start: "0:00", title: One}\n  - {start: 90.5, title: Two}\nwarnings: [a, b]\ncontributor: {name: Jo, attribution: name}\nconsent: {site: yes, podcast: no, given: 2024-05-09}\n---\nBody\n' \
+	>"$seeds/frontmatter/full.md"
+printf -- '---\ntitle: &a x\nsummary: *a\n---\n' >"$seeds/frontmatter/alias.md"
+printf -- '---\ntitle: x\ntitle: y\n...\n' >"$seeds/frontmatter/dup.md"
+printf -- '\xef\xbb\xbf---\r\ntitle: [[[[[[x]]]]]]\r\n---\r\n' >"$seeds/frontmatter/bom-crlf.md"
+
+# TIFF blocks with orientation 6 (little and big endian, and as an Exif
+# segment), and a PNG carrying one in an eXIf chunk
+o="$seeds/orient"
+printf 'II*\x00\x08\x00\x00\x00\x01\x00\x12\x01\x03\x00\x01\x00\x00\x00\x06\x00\x00\x00\x00\x00\x00\x00' >"$o/le.tif"
+printf 'MM\x00*\x00\x00\x00\x08\x00\x01\x01\x12\x00\x03\x00\x00\x00\x01\x00\x08\x00\x00\x00\x00\x00\x00' >"$o/be.tif"
+{ printf 'Exif\x00\x00'; cat "$o/le.tif"; } >"$o/exif.bin"
+{
+	printf '\x89PNG\r\n\x1a\n\x00\x00\x00\x0dIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x02\x00\x00\x00CRC!'
+	printf '\x00\x00\x00\x1aeXIf'; cat "$o/be.tif"; printf 'CRC!'
+	printf '\x00\x00\x00\x00IEND\xaeB`\x82'
+} >"$o/exif.png"
+
 # inputs that once failed (tests/fuzz/regress/<target>/) start every run
 for d in tests/fuzz/regress/*/; do
-	[ -d "$d" ] && cp "$d"* "$seeds/$(basename "$d")/" 2>/dev/null
+	[ -d "$d" ] && mkdir -p "$seeds/$(basename "$d")" && cp "$d"* "$seeds/$(basename "$d")/" 2>/dev/null
 done
 
 p="$seeds/probe"

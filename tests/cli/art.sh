@@ -9,7 +9,7 @@
 FF="ffmpeg -nostdin -hide_banner -loglevel error -y"
 L="$T/lib"
 C="$T/content"
-"$HEARTH" init "$L" >/dev/null
+"$HEARTH" init "$L" >/dev/null && site_address "$L"
 mkdir -p "$C/stories"
 
 # size FILE: "WIDTHxHEIGHT" of an image

@@ -6,7 +6,7 @@
 
 B="$HEARTH_ROOT/tests/browser"
 L="$T/lib"
-"$HEARTH" init "$L" >/dev/null
+"$HEARTH" init "$L" >/dev/null && site_address "$L"
 ok browser_demo_import -C "$L" import "$HEARTH_ROOT/content"
 ok browser_demo_build -C "$L" build
 P="$L/public"

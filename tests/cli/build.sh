@@ -5,7 +5,7 @@
 
 L="$T/lib"
 C="$T/content/stories"
-"$HEARTH" init "$L" >/dev/null
+"$HEARTH" init "$L" >/dev/null && site_address "$L"
 mkdir -p "$C/one" "$C/two"
 tone "$C/one/voice.flac" 2
 tone "$C/two/voice.flac" 2 523

@@ -5,7 +5,7 @@
 
 L="$T/lib"
 S="$T/src"
-run init "$L"
+run init "$L" && site_address "$L"
 export HEARTH_DIR="$L"
 
 # ---- transcripts: checked against the audio at import ----------------------

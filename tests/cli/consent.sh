@@ -6,7 +6,7 @@
 
 L="$T/lib"
 C="$T/content/stories"
-"$HEARTH" init "$L" >/dev/null
+"$HEARTH" init "$L" >/dev/null && site_address "$L"
 mkdir -p "$C"
 for s in both site-only podcast-only submitted rejected approved future; do
 	mkdir -p "$C/$s"

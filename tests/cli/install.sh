@@ -6,7 +6,7 @@ I="$T/prefix"
 mkdir -p "$I/bin" "$I/share/hearth/themes"
 cp "$HEARTH" "$I/bin/hearth"
 cp -R "$HEARTH_ROOT/themes/default" "$I/share/hearth/themes/default"
-"$I/bin/hearth" init "$T/lib" >/dev/null
+"$I/bin/hearth" init "$T/lib" >/dev/null && site_address "$T/lib"
 mkdir -p "$T/c"
 bundle "$T/c" one "One story"
 "$I/bin/hearth" -C "$T/lib" import "$T/c/one" >/dev/null

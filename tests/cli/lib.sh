@@ -104,5 +104,12 @@ tree_hash() {
 		xargs -0 sha256sum) | sha256sum
 }
 
+# site_address LIB [URL]: gives a library made by init the address it will
+# be served from, as an editor does before the first podcast build (init's
+# placeholder base_url makes no podcast)
+site_address() {
+	sed -i "s|^base_url: .*|base_url: \"${2:-https://stories.example.net}\"|" "$1/hearth.yaml"
+}
+
 cleanup() { rm -rf "$T"; }
 [ -n "${KEEP:-}" ] || trap cleanup EXIT

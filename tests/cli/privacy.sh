@@ -4,7 +4,7 @@
 
 L="$T/lib"
 C="$T/content"
-"$HEARTH" init "$L" >/dev/null
+"$HEARTH" init "$L" >/dev/null && site_address "$L"
 mkdir -p "$C/stories/pseudo" "$C/stories/anon"
 tone "$C/stories/pseudo/realname-zzprivfile.flac" 1
 picture "$C/stories/anon/art.png"

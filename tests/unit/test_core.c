@@ -2,6 +2,8 @@
 #include "../../core/core.h"
 #include "t.h"
 
+#include <sys/types.h>
+
 static void buffer_grows_and_formats(void)
 {
 	struct buf b = BUF_INIT;
@@ -186,6 +188,106 @@ static void atomic_files(void)
 	buf_release(&b);
 }
 
+/* Every form of bad address from the report, and the good ones around them. */
+static void urls_are_checked(void)
+{
+	static const char *const good[] = {
+		"https://example.net", "http://example.net/", "https://stories.example.net/a/b",
+		"http://localhost:8000", "http://127.0.0.1:8080/x", "http://[::1]:8000/",
+		"https://[2001:db8::1]", "https://EXAMPLE.net/a%20b", "https://xn--bcher-kva.example",
+	};
+	static const struct {
+		const char *url, *why;
+	} bad[] = {
+		{"https://", "no host"},
+		{"http://", "no host"},
+		{"http://[::1", "not closed"},
+		{"http://[::1/x", "not closed"},
+		{"http://[nope]/", "IPv6"},
+		{"http://[::1]x/", "only a port"},
+		{"https://exa mple.net", "space"},
+		{"https://example.net/a b", "space"},
+		{"https://example.net/\"x", "quote"},
+		{"https://example.net/'x", "quote"},
+		{"https://example.net/<x>", "angle"},
+		{"https://example.net\\x", "backslash"},
+		{"https://example.net/\x01", "control"},
+		{"https://user:pass@example.net", "password"},
+		{"https://user@example.net", "password"},
+		{"https://example.net/?q=1", "query"},
+		{"https://example.net/#top", "fragment"},
+		{"ftp://example.net", "http://"},
+		{"example.net", "http://"},
+		{"https://-bad.example", "host name"},
+		{"https://bad..example", "host name"},
+		{"https://ex_ample.net", "host name"},
+		{"https://999.1.1.1", "IPv4"},
+		{"https://example.net:0", "port"},
+		{"https://example.net:99999", "port"},
+		{"https://example.net:", "port"},
+		{"https://example.net:8a", "port"},
+		{"https://example.net/%zz", "escape"},
+		{"", "empty"},
+	};
+	struct hearth_err err;
+	for (size_t i = 0; i < sizeof good / sizeof good[0]; i++)
+		CHECK_OK(url_check(good[i], &err), &err);
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		herr_clear(&err);
+		int rc = url_check(bad[i].url, &err);
+		if (rc != HEARTH_EINVAL || !strstr(err.msg, bad[i].why)) {
+			printf("FAIL %s: '%s' gave %d \"%s\", expected \"%s\"\n", t_name_,
+			       bad[i].url, rc, err.msg, bad[i].why);
+			t_failed_ = 1;
+			return;
+		}
+	}
+}
+
+/*
+ * A map of 200,000 keys parses (the duplicate check used to compare each
+ * key with all before it: hours for a large front matter), and a duplicate
+ * at the very end is still found.
+ */
+static void yaml_large_map_is_linear(void)
+{
+	struct buf b = BUF_INIT;
+	struct hearth_err err;
+	struct ynode *y = NULL;
+	for (int i = 0; i < 200000; i++)
+		buf_printf(&b, "key%d: v\n", i);
+	CHECK_OK(yaml_parse(b.data, b.len, "big.yaml", 0, &y, &err), &err);
+	CHECK(y->kind == Y_MAP && y->n == 200000);
+	CHECK_STR(ymap_str(y, "key199999"), "v");
+	ynode_free(y);
+	buf_puts(&b, "key123456: again\n");
+	CHECK(yaml_parse(b.data, b.len, "big.yaml", 0, &y, &err) == HEARTH_EINVAL);
+	CHECK(strstr(err.msg, "key 'key123456' appears twice") != NULL);
+	buf_release(&b);
+}
+
+/* A bounded read refuses a big file by its size, before reading it. */
+static void bounded_reads(void)
+{
+	struct hearth_err err;
+	struct buf b = BUF_INIT;
+	char *p = path_join(t_tmpdir(), "bounded.txt");
+	CHECK_OK(file_write_atomic(p, "0123456789", 10, &err), &err);
+	CHECK_OK(file_read_max(p, 10, "limits.x", &b, &err), &err);
+	CHECK_STR(buf_cstr(&b), "0123456789");
+	buf_reset(&b);
+	CHECK(file_read_max(p, 9, "limits.x in hearth.yaml", &b, &err) == HEARTH_EINVAL);
+	CHECK(strstr(err.msg, "larger than 9 bytes") && strstr(err.msg, "limits.x in hearth.yaml"));
+	CHECK(b.len == 0);
+	/* a sparse gigabyte is refused at once: nothing of it is read */
+	CHECK(truncate(p, (off_t)1 << 30) == 0);
+	CHECK(file_read_max(p, 1000, NULL, &b, &err) == HEARTH_EINVAL);
+	CHECK(b.len == 0 && strstr(err.msg, "the most Hearth reads"));
+	unlink(p);
+	free(p);
+	buf_release(&b);
+}
+
 int main(void)
 {
 	RUN(buffer_grows_and_formats);
@@ -198,5 +300,8 @@ int main(void)
 	RUN(dates);
 	RUN(slugs_and_text);
 	RUN(atomic_files);
+	RUN(urls_are_checked);
+	RUN(yaml_large_map_is_linear);
+	RUN(bounded_reads);
 	return 0;
 }

@@ -129,7 +129,9 @@ static void well_formed_and_escaped(void)
 	CHECK_X(&p, "/rss/channel/item/title", "Night <shift> & 'after'");
 	CHECK_X(&p, "/rss/channel/item/content:encoded",
 		"<p>Body ]]> with a CDATA end & more</p>");
-	CHECK_X(&p, "/rss/channel/description", "Peer stories about \"getting through\"");
+	/* readers take a description as HTML: its plain text is escaped as HTML first */
+	CHECK_X(&p, "/rss/channel/description",
+		"Peer stories about &quot;getting through&quot;");
 	CHECK(strstr(b.data, "&lt;shift&gt; &amp;") != NULL);
 	parsed_free(&p);
 	buf_release(&b);
@@ -198,14 +200,28 @@ static void warnings_lead_the_description(void)
 	CHECK_OK(feed_rss(&ch, &it, 1, &b, &err), &err);
 	CHECK(parse(&b, &p) == 0);
 	CHECK_X(&p, "//item/description",
-		"Content warning: self-harm, hospital. A summary with \"quotes\" & <b>not html</b>");
+		"Content warning: self-harm, hospital. A summary with &quot;quotes&quot; &amp; "
+		"&lt;b&gt;not html&lt;/b&gt;");
 	parsed_free(&p);
 	buf_reset(&b);
 
 	it.warnings = NULL;
 	CHECK_OK(feed_rss(&ch, &it, 1, &b, &err), &err);
 	CHECK(parse(&b, &p) == 0);
-	CHECK_X(&p, "//item/description", "A summary with \"quotes\" & <b>not html</b>");
+	CHECK_X(&p, "//item/description",
+		"A summary with &quot;quotes&quot; &amp; &lt;b&gt;not html&lt;/b&gt;");
+	parsed_free(&p);
+	buf_reset(&b);
+
+	/* a warning is plain text too */
+	static char w1[] = "<img src=x>";
+	char *ws[] = {w1, NULL};
+	it.warnings = ws;
+	it.description = "&amp;";
+	CHECK_OK(feed_rss(&ch, &it, 1, &b, &err), &err);
+	CHECK(parse(&b, &p) == 0);
+	CHECK_X(&p, "//item/description",
+		"Content warning: &lt;img src=x&gt;. &amp;amp;");
 	parsed_free(&p);
 	buf_release(&b);
 }
@@ -288,6 +304,37 @@ static void long_description_is_cut_at_a_character(void)
 	CHECK(str_ends(desc, "\xe2\x80\xa6"));
 	free(desc);
 	parsed_free(&p);
+	buf_release(&b);
+	buf_release(&d);
+}
+
+/* Cut at 4000 bytes of HTML text, the cut never splits an escape like &amp; */
+static void long_description_is_cut_outside_escapes(void)
+{
+	struct feed_channel ch = channel();
+	struct feed_item it = item();
+	struct buf b = BUF_INIT, d = BUF_INIT;
+	struct hearth_err err;
+	struct parsed p;
+
+	it.warnings = NULL;
+	for (int shift = 0; shift < 5; shift++) {
+		buf_reset(&d);
+		for (int i = 0; i < shift; i++)
+			buf_putc(&d, 'x');
+		for (int i = 0; i < 1500; i++)
+			buf_putc(&d, '&'); /* 7500 bytes escaped */
+		it.description = d.data;
+		buf_reset(&b);
+		CHECK_OK(feed_rss(&ch, &it, 1, &b, &err), &err);
+		CHECK(parse(&b, &p) == 0);
+		char *desc = xs(&p, "//item/description");
+		size_t n = strlen(desc);
+		CHECK(n <= 4000 && str_ends(desc, "\xe2\x80\xa6"));
+		CHECK(n >= 3 + 5 && !memcmp(desc + n - 3 - 5, "&amp;", 5));
+		free(desc);
+		parsed_free(&p);
+	}
 	buf_release(&b);
 	buf_release(&d);
 }
@@ -379,6 +426,7 @@ int main(void)
 	RUN(dates_are_rfc2822);
 	RUN(same_input_same_bytes);
 	RUN(long_description_is_cut_at_a_character);
+	RUN(long_description_is_cut_outside_escapes);
 	RUN(bad_input_is_refused);
 	RUN(alternate_enclosure);
 	RUN(empty_feed_is_valid);

@@ -88,7 +88,7 @@ static int import_dir(hearth_lib *lib, const char *dir, bool *changed,
 		      struct hearth_err *err)
 {
 	struct lib_story *s = NULL;
-	int rc = lib_bundle_read(dir, &s, err);
+	int rc = lib_bundle_read(dir, NULL, &s, err);
 	for (size_t i = 0; !rc && i < s->n_assets; i++) {
 		char sha[65];
 		char *p = path_join(dir, s->assets[i].filename);
@@ -305,7 +305,8 @@ static void store_once_and_read_only(void)
 	CHECK_STR(sha, "2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824");
 	char *obj = lib_store_path(lib, sha);
 	CHECK(str_ends(obj, "/store/2c/2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824"));
-	CHECK(stat(obj, &st) == 0 && (st.st_mode & 0777) == 0444);
+	/* read-only, and for the owner only: originals hold personal data */
+	CHECK(stat(obj, &st) == 0 && (st.st_mode & 0777) == 0400);
 	CHECK_OK(lib_store_add(lib, src, sha2, &err), &err);
 	CHECK_STR(sha2, sha);
 	char *missing = tpath("no-such-file");
@@ -337,19 +338,44 @@ static void settings_defaults_and_stable_podcast_guid(void)
 	      s.max_pixels == 50000000);
 	CHECK(s.loudness == -16 && s.true_peak == -1 && s.speech_kbps == 96 &&
 	      s.music_kbps == 160);
-	uuid5("ead4c236-bf58-58c6-a2c6-a6b28d128cb6", "example.org/feed.xml", expect);
-	CHECK_STR(s.podcast_guid, expect);
+	CHECK(s.max_story_size == 2000000 && s.max_collection_size == 256000);
+	/* reading the settings stores no GUID, and the placeholder never makes one */
+	CHECK(s.podcast_guid == NULL);
+	char guid[37], again[37];
+	CHECK_FAILS(lib_podcast_guid(lib, s.base_url, true, guid, &err), HEARTH_EINVAL, &err,
+		    "base_url: is still the placeholder");
 	lib_settings_release(&s);
+
+	/* a feed from the placeholder without storing gets none at all */
+	CHECK_OK(lib_podcast_guid(lib, "https://example.org/", false, guid, &err), &err);
+	CHECK_STR(guid, "");
+
+	/* a preview makes one from its address and stores nothing */
+	CHECK_OK(lib_podcast_guid(lib, "http://localhost:8000", false, guid, &err), &err);
+	uuid5("ead4c236-bf58-58c6-a2c6-a6b28d128cb6", "localhost:8000/feed.xml", expect);
+	CHECK_STR(guid, expect);
+	CHECK_OK(lib_settings_load(lib, &s, &err), &err);
+	CHECK(s.podcast_guid == NULL);
+	lib_settings_release(&s);
+
+	/* the first real podcast build stores it from the real feed URL */
+	CHECK_OK(lib_podcast_guid(lib, "https://stories.example.net", true, guid, &err), &err);
+	uuid5("ead4c236-bf58-58c6-a2c6-a6b28d128cb6", "stories.example.net/feed.xml", expect);
+	CHECK_STR(guid, expect);
+	CHECK_OK(lib_podcast_guid(lib, "https://elsewhere.example.net", true, again, &err), &err);
+	CHECK_STR(again, expect);
 
 	/* base_url changes: the trailing slash goes, the podcast GUID stays */
 	char *path = path_join(lib_dir(lib), "hearth.yaml");
 	put(path, "title: Other\nbase_url: https://stories.example.net/\n"
 		  "podcast:\n  explicit: yes\n  image: art/cover.jpg\n"
 		  "limits:\n  max_file_size: 1000\n  max_duration: 60.5\n"
+		  "  max_story_size: 5000\n  max_collection_size: 600\n"
 		  "audio:\n  loudness: -19\n  speech_bitrate: 64\n");
 	CHECK_OK(lib_settings_load(lib, &s, &err), &err);
 	CHECK_STR(s.base_url, "https://stories.example.net");
 	CHECK_STR(s.podcast_guid, expect);
+	CHECK(s.max_story_size == 5000 && s.max_collection_size == 600);
 	CHECK(s.explicit_ && s.max_file_size == 1000 && s.max_duration == 60.5);
 	CHECK(s.loudness == -19 && s.speech_kbps == 64);
 	CHECK_STR(s.image, "art/cover.jpg");
@@ -375,6 +401,20 @@ static void settings_errors(void)
 	CHECK_FAILS(lib_settings_load(lib, &s, &err), HEARTH_EINVAL, &err, "base_url");
 	put(path, "base_url: example.org\n");
 	CHECK_FAILS(lib_settings_load(lib, &s, &err), HEARTH_EINVAL, &err, "http://");
+	/* base_url is read as a URL, with the same check as --base-url */
+	put(path, "base_url: \"https://\"\n");
+	CHECK_FAILS(lib_settings_load(lib, &s, &err), HEARTH_EINVAL, &err, "no host");
+	put(path, "base_url: \"http://[::1\"\n");
+	CHECK_FAILS(lib_settings_load(lib, &s, &err), HEARTH_EINVAL, &err, "not closed");
+	put(path, "base_url: \"https://user:pass@example.net\"\n");
+	CHECK_FAILS(lib_settings_load(lib, &s, &err), HEARTH_EINVAL, &err, "password");
+	put(path, "base_url: \"https://exa mple.net\"\n");
+	CHECK_FAILS(lib_settings_load(lib, &s, &err), HEARTH_EINVAL, &err, "base_url");
+	put(path, "base_url: \"https://example.net/\\\"x\"\n");
+	CHECK_FAILS(lib_settings_load(lib, &s, &err), HEARTH_EINVAL, &err, "quote");
+	put(path, "limits:\n  max_story_size: 0\n");
+	CHECK_FAILS(lib_settings_load(lib, &s, &err), HEARTH_EINVAL, &err,
+		    "limits.max_story_size");
 	put(path, "podcast:\n  explicit: maybe\n");
 	CHECK_FAILS(lib_settings_load(lib, &s, &err), HEARTH_EINVAL, &err, "podcast.explicit");
 	put(path, "limits:\n  max_pixels: -5\n");
@@ -482,7 +522,7 @@ static void bundle_read_happy_path(void)
 	struct lib_story *s = NULL;
 	char *dir = full_bundle("finding-my-voice");
 
-	CHECK_OK(lib_bundle_read(dir, &s, &err), &err);
+	CHECK_OK(lib_bundle_read(dir, NULL, &s, &err), &err);
 	CHECK_STR(s->slug, "finding-my-voice");
 	CHECK_STR(s->title, "Finding my voice");
 	CHECK_STR(s->summary, "How singing helped.");
@@ -515,11 +555,11 @@ static void bundle_read_happy_path(void)
 	lib_story_free(&s);
 
 	/* the same bundle hashes the same; changed media change the hash */
-	CHECK_OK(lib_bundle_read(dir, &s, &err), &err);
+	CHECK_OK(lib_bundle_read(dir, NULL, &s, &err), &err);
 	CHECK_STR(s->source_hash, hash1);
 	lib_story_free(&s);
 	bundle_file(dir, "media/bed.wav", "RIFF2");
-	CHECK_OK(lib_bundle_read(dir, &s, &err), &err);
+	CHECK_OK(lib_bundle_read(dir, NULL, &s, &err), &err);
 	CHECK(strcmp(s->source_hash, hash1) != 0);
 	lib_story_free(&s);
 	free(hash1);
@@ -527,7 +567,7 @@ static void bundle_read_happy_path(void)
 	/* the smallest bundle: a title; defaults for the rest */
 	free(dir);
 	dir = make_bundle("tiny", "title: Tiny\n", "");
-	CHECK_OK(lib_bundle_read(dir, &s, &err), &err);
+	CHECK_OK(lib_bundle_read(dir, NULL, &s, &err), &err);
 	CHECK(s->status == ST_SUBMITTED && s->attribution == ATTR_ANONYMOUS);
 	CHECK_STR(s->language, "en");
 	CHECK(s->n_assets == 0 && !s->consent_site && !s->consent_podcast);
@@ -536,14 +576,14 @@ static void bundle_read_happy_path(void)
 
 	/* a name alone is the byline; attribution may be given explicitly */
 	dir = make_bundle("named", "title: N\ncontributor:\n  name: Al\n", "");
-	CHECK_OK(lib_bundle_read(dir, &s, &err), &err);
+	CHECK_OK(lib_bundle_read(dir, NULL, &s, &err), &err);
 	CHECK(s->attribution == ATTR_NAME);
 	lib_story_free(&s);
 	free(dir);
 	dir = make_bundle("anon", "title: N\ncontributor:\n  name: Al\n  pseudonym: P\n"
 				  "  attribution: anonymous\n",
 			  "");
-	CHECK_OK(lib_bundle_read(dir, &s, &err), &err);
+	CHECK_OK(lib_bundle_read(dir, NULL, &s, &err), &err);
 	CHECK(s->attribution == ATTR_ANONYMOUS);
 	lib_story_free(&s);
 	free(dir);
@@ -556,7 +596,7 @@ static int bundle_fails(const char *slug, const char *front, const char *body,
 	struct lib_story *s = NULL;
 	char *dir = make_bundle(slug, front, body);
 	bundle_file(dir, "voice.flac", "FLAC");
-	int rc = lib_bundle_read(dir, &s, err);
+	int rc = lib_bundle_read(dir, NULL, &s, err);
 	lib_story_free(&s);
 	free(dir);
 	return rc;
@@ -617,13 +657,13 @@ static void bundle_read_refusals(void)
 	char *link = path_join(dir, "t.vtt");
 	CHECK(symlink(outside, link) == 0);
 	struct lib_story *s = NULL;
-	CHECK_FAILS(lib_bundle_read(dir, &s, &err), HEARTH_EINVAL, &err,
+	CHECK_FAILS(lib_bundle_read(dir, NULL, &s, &err), HEARTH_EINVAL, &err,
 		    "transcript: 't.vtt' is a link that leads outside");
 	/* a link inside the bundle is fine */
 	bundle_file(dir, "real.vtt", "WEBVTT\n");
 	unlink(link);
 	CHECK(symlink("real.vtt", link) == 0);
-	CHECK_OK(lib_bundle_read(dir, &s, &err), &err);
+	CHECK_OK(lib_bundle_read(dir, NULL, &s, &err), &err);
 	lib_story_free(&s);
 	free(link);
 	free(dir);
@@ -633,7 +673,7 @@ static void bundle_read_refusals(void)
 	dir = make_bundle("b18", "title: T\naudio: media\n", "");
 	link = path_join(dir, "media");
 	CHECK_OK(mkdir_p(link, &err), &err);
-	CHECK_FAILS(lib_bundle_read(dir, &s, &err), HEARTH_EINVAL, &err,
+	CHECK_FAILS(lib_bundle_read(dir, NULL, &s, &err), HEARTH_EINVAL, &err,
 		    "audio: 'media' is not a regular file");
 	free(link);
 	free(dir);
@@ -641,9 +681,9 @@ static void bundle_read_refusals(void)
 	/* no story.md, no front matter */
 	dir = tpath("bundles/empty");
 	CHECK_OK(mkdir_p(dir, &err), &err);
-	CHECK_FAILS(lib_bundle_read(dir, &s, &err), HEARTH_ENOENT, &err, "story.md");
+	CHECK_FAILS(lib_bundle_read(dir, NULL, &s, &err), HEARTH_ENOENT, &err, "story.md");
 	bundle_file(dir, "story.md", "just text\n");
-	CHECK_FAILS(lib_bundle_read(dir, &s, &err), HEARTH_EINVAL, &err, "front matter");
+	CHECK_FAILS(lib_bundle_read(dir, NULL, &s, &err), HEARTH_EINVAL, &err, "front matter");
 	free(dir);
 }
 
@@ -665,7 +705,7 @@ static void bundle_chapters(void)
 				"  - {start: 4000.25, title: Later}\n",
 				"");
 	bundle_file(dir, "voice.flac", "FLAC");
-	CHECK_OK(lib_bundle_read(dir, &s, &err), &err);
+	CHECK_OK(lib_bundle_read(dir, NULL, &s, &err), &err);
 	CHECK(s->n_chapters == 5);
 	CHECK(s->chapters[0].start == 0 && s->chapters[1].start == 90 &&
 	      s->chapters[2].start == 125.5 && s->chapters[3].start == 3723 &&
@@ -679,7 +719,7 @@ static void bundle_chapters(void)
 	dir = make_bundle("ch2", "title: T\nmusic: voice.flac\nchapters:\n  - {start: 5, title: A}\n",
 			  "");
 	bundle_file(dir, "voice.flac", "FLAC");
-	CHECK_OK(lib_bundle_read(dir, &s, &err), &err);
+	CHECK_OK(lib_bundle_read(dir, NULL, &s, &err), &err);
 	CHECK(s->n_chapters == 1 && s->chapters[0].start == 5);
 	lib_story_free(&s);
 	free(dir);
@@ -783,7 +823,7 @@ static void chapters_stored_public_and_exported(void)
 	lib_story_free(&got);
 
 	/* the library checks them too: inside the audio, in order, with sound */
-	CHECK_OK(lib_bundle_read(dir, &s, &err), &err);
+	CHECK_OK(lib_bundle_read(dir, NULL, &s, &err), &err);
 	for (size_t i = 0; i < s->n_assets; i++) {
 		char sha[65];
 		char *p = path_join(dir, s->assets[i].filename);
@@ -841,11 +881,45 @@ static void migrates_to_chapters(void)
 				 -1, &st, NULL) == SQLITE_OK);
 	CHECK(sqlite3_step(st) == SQLITE_ROW);
 	v = sqlite3_column_int64(st, 0);
-	CHECK(v == 2 && sqlite3_column_int(st, 1) == 1);
+	CHECK(v == 3 && sqlite3_column_int(st, 1) == 1);
 	sqlite3_finalize(st);
 	sqlite3_close(h);
 	free(db);
 	free(dir);
+}
+
+/* Schema 3 forgets a podcast GUID made from init's placeholder; any other stays. */
+static void migration_forgets_placeholder_guid(void)
+{
+	static const char *const stored[] = {"bab2ba12-9757-5da6-a770-0e70e6bcf214",
+					     "0a6c1c1e-5a2f-5c43-9d34-6d1f7b4a2e11"};
+	for (int i = 0; i < 2; i++) {
+		struct hearth_err err;
+		hearth_lib *lib = NULL;
+		char *dir = tpath(i ? "migrate-guid-real" : "migrate-guid");
+		char *db = path_join(dir, "hearth.db");
+		char *sql = xasprintf("INSERT INTO settings (key, value) VALUES "
+				      "('podcast_guid', '%s'); PRAGMA user_version = 2",
+				      stored[i]);
+		struct lib_settings s;
+		sqlite3 *h = NULL;
+
+		CHECK_OK(lib_init(dir, &err), &err);
+		CHECK(sqlite3_open(db, &h) == SQLITE_OK);
+		CHECK(sqlite3_exec(h, sql, NULL, NULL, NULL) == SQLITE_OK);
+		sqlite3_close(h);
+		CHECK_OK(lib_open(dir, &lib, &err), &err);
+		CHECK_OK(lib_settings_load(lib, &s, &err), &err);
+		if (i == 0)
+			CHECK(s.podcast_guid == NULL);
+		else
+			CHECK_STR(s.podcast_guid, stored[i]);
+		lib_settings_release(&s);
+		lib_close(&lib);
+		free(sql);
+		free(db);
+		free(dir);
+	}
 }
 
 /* ---- import and submission --------------------------------------------- */
@@ -1368,7 +1442,7 @@ static void collection_files_and_import(void)
 	CHECK_OK(put_story(lib, "b", ST_SUBMITTED, false, false, 0, &err), &err);
 	put(path, "title: First steps\ndescription: Where to start\npodcast: yes\n"
 		  "stories:\n  - b\n  - a\n");
-	CHECK_OK(lib_collection_read(path, &c, &err), &err);
+	CHECK_OK(lib_collection_read(path, NULL, &c, &err), &err);
 	CHECK_STR(c->slug, "first-steps");
 	CHECK(c->podcast && strv_len(c->stories) == 2);
 	CHECK_OK(lib_collection_import(lib, c, &changed, &err), &err);
@@ -1381,14 +1455,14 @@ static void collection_files_and_import(void)
 	lib_collection_free(&c);
 
 	put(path, "title: First steps\nstories: [a]\n");
-	CHECK_OK(lib_collection_read(path, &c, &err), &err);
+	CHECK_OK(lib_collection_read(path, NULL, &c, &err), &err);
 	CHECK_OK(lib_collection_import(lib, c, &changed, &err), &err);
 	CHECK(changed);
 	CHECK(coll_is(lib, "first-steps", "a"));
 	lib_collection_free(&c);
 
 	put(path, "title: First steps\nstories: [a, ghost]\n");
-	CHECK_OK(lib_collection_read(path, &c, &err), &err);
+	CHECK_OK(lib_collection_read(path, NULL, &c, &err), &err);
 	CHECK_FAILS(lib_collection_import(lib, c, &changed, &err), HEARTH_ENOENT, &err,
 		    "collection 'first-steps': story 'ghost' does not exist");
 	CHECK(!changed);
@@ -1396,14 +1470,14 @@ static void collection_files_and_import(void)
 	lib_collection_free(&c);
 
 	put(path, "title: X\nshelf: 2\n");
-	CHECK_FAILS(lib_collection_read(path, &c, &err), HEARTH_EINVAL, &err,
+	CHECK_FAILS(lib_collection_read(path, NULL, &c, &err), HEARTH_EINVAL, &err,
 		    "first-steps.yaml: line 2: unknown key 'shelf'");
 	put(path, "description: no title\n");
-	CHECK_FAILS(lib_collection_read(path, &c, &err), HEARTH_EINVAL, &err, "title");
+	CHECK_FAILS(lib_collection_read(path, NULL, &c, &err), HEARTH_EINVAL, &err, "title");
 	put(path, "title: X\nstories: [a, a]\n");
-	CHECK_FAILS(lib_collection_read(path, &c, &err), HEARTH_EINVAL, &err, "listed twice");
+	CHECK_FAILS(lib_collection_read(path, NULL, &c, &err), HEARTH_EINVAL, &err, "listed twice");
 	put(path, "title: X\npodcast: sometimes\n");
-	CHECK_FAILS(lib_collection_read(path, &c, &err), HEARTH_EINVAL, &err, "podcast");
+	CHECK_FAILS(lib_collection_read(path, NULL, &c, &err), HEARTH_EINVAL, &err, "podcast");
 	free(path);
 	lib_close(&lib);
 }
@@ -1837,6 +1911,7 @@ int main(void)
 	RUN(bundle_chapters);
 	RUN(chapters_stored_public_and_exported);
 	RUN(migrates_to_chapters);
+	RUN(migration_forgets_placeholder_guid);
 	RUN(import_is_idempotent);
 	RUN(import_updates_and_keeps_identity);
 	RUN(import_published_needs_consent);
