@@ -201,7 +201,7 @@ end:
 }
 
 static int take_bundle(struct cli *c, hearth_lib *lib, const struct media_limits *lim,
-		       struct lib_story *s, const char *dir, bool *changed)
+		       struct lib_story *s, const char *dir, bool *changed, struct buf *report)
 {
 	struct hearth_err err = {0};
 	for (size_t i = 0; i < s->n_assets; i++) {
@@ -231,7 +231,7 @@ static int take_bundle(struct cli *c, hearth_lib *lib, const struct media_limits
 		if (rc)
 			return cli_fail_err(c, &err);
 	}
-	if (lib_story_import(lib, s, changed, &err) != 0)
+	if (lib_story_import(lib, s, changed, report, &err) != 0)
 		return cli_fail_err(c, &err);
 	return 0;
 }
@@ -246,6 +246,7 @@ int cmd_import(struct cli *c, int argc, char **argv)
 	struct lib_story **stories = NULL;
 	struct lib_collection **colls = NULL;
 	struct media_limits lim = {0};
+	struct buf report = BUF_INIT; /* per story: what changed, what was kept */
 	hearth_lib *lib = NULL;
 	char **store_before = NULL, *store = NULL;
 	bool began = false;
@@ -302,7 +303,7 @@ int cmd_import(struct cli *c, int argc, char **argv)
 	began = true;
 	for (size_t i = 0; i < n_bundles && !rc; i++) {
 		bool changed = false;
-		rc = take_bundle(c, lib, &lim, stories[i], p.bundles[i], &changed);
+		rc = take_bundle(c, lib, &lim, stories[i], p.bundles[i], &changed, &report);
 		n_changed += changed;
 	}
 	for (size_t i = 0; i < n_colls && !rc; i++) {
@@ -323,6 +324,7 @@ int cmd_import(struct cli *c, int argc, char **argv)
 		goto end;
 	}
 	began = false;
+	fputs(buf_cstr(&report), stdout);
 	printf("imported %zu stor%s (%zu new or changed, %zu unchanged)", n_bundles,
 	       n_bundles == 1 ? "y" : "ies", n_changed, n_bundles - n_changed);
 	if (n_colls)
@@ -346,6 +348,7 @@ end:
 	strv_free(store_before);
 	free(store);
 	free(ops);
+	buf_release(&report);
 	lib_close(&lib);
 	return rc;
 }

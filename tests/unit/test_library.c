@@ -83,9 +83,9 @@ static void bundle_file(const char *dir, const char *name, const char *content)
 	free(p);
 }
 
-/* Reads a bundle, stores its files and imports it. */
-static int import_dir(hearth_lib *lib, const char *dir, bool *changed,
-		      struct hearth_err *err)
+/* Reads a bundle, stores its files and imports it; report as lib_story_import's. */
+static int import_dir_report(hearth_lib *lib, const char *dir, bool *changed,
+			     struct buf *report, struct hearth_err *err)
 {
 	struct lib_story *s = NULL;
 	int rc = lib_bundle_read(dir, &s, err);
@@ -99,9 +99,15 @@ static int import_dir(hearth_lib *lib, const char *dir, bool *changed,
 		s->assets[i].size = 4;
 	}
 	if (!rc)
-		rc = lib_story_import(lib, s, changed, err);
+		rc = lib_story_import(lib, s, changed, report, err);
 	lib_story_free(&s);
 	return rc;
+}
+
+static int import_dir(hearth_lib *lib, const char *dir, bool *changed,
+		      struct hearth_err *err)
+{
+	return import_dir_report(lib, dir, changed, NULL, err);
 }
 
 /* An in-memory story for import or submission; free with lib_story_free. */
@@ -126,7 +132,7 @@ static int put_story(hearth_lib *lib, const char *slug, enum lib_status st, bool
 	s->consent_site = site;
 	s->consent_podcast = podcast;
 	s->published_at = published_at;
-	int rc = lib_story_import(lib, s, &changed, err);
+	int rc = lib_story_import(lib, s, &changed, NULL, err);
 	lib_story_free(&s);
 	return rc;
 }
@@ -799,18 +805,18 @@ static void chapters_stored_public_and_exported(void)
 	s->chapters[0].title = xstrdup("A");
 	s->chapters[1].title = xstrdup("B");
 	s->chapters[1].start = 125;
-	CHECK_FAILS(lib_story_import(lib, s, &changed, &err), HEARTH_EINVAL, &err,
+	CHECK_FAILS(lib_story_import(lib, s, &changed, NULL, &err), HEARTH_EINVAL, &err,
 		    "story 'told': chapters: chapter 2 'B' starts at 2:05, after the end of the "
 		    "audio (2:00)");
 	s->chapters[1].start = 0;
-	CHECK_FAILS(lib_story_import(lib, s, &changed, &err), HEARTH_EINVAL, &err,
+	CHECK_FAILS(lib_story_import(lib, s, &changed, NULL, &err), HEARTH_EINVAL, &err,
 		    "chapter 2 (0:00) does not start after the one before it");
 	s->chapters[1].start = 119.5;
-	CHECK_OK(lib_story_import(lib, s, &changed, &err), &err);
+	CHECK_OK(lib_story_import(lib, s, &changed, NULL, &err), &err);
 	free(s->assets[0].role);
 	s->assets[0].role = xstrdup("art");
 	s->assets[0].alt = xstrdup("a picture");
-	CHECK_FAILS(lib_story_import(lib, s, &changed, &err), HEARTH_EINVAL, &err,
+	CHECK_FAILS(lib_story_import(lib, s, &changed, NULL, &err), HEARTH_EINVAL, &err,
 		    "chapters: the story has no audio or music for them to mark");
 	lib_story_free(&s);
 	free(dir);
@@ -896,11 +902,14 @@ static void import_updates_and_keeps_identity(void)
 	CHECK_OK(import_dir(lib, dir, &changed, &err), &err);
 	CHECK_OK(lib_story_get(lib, "upd", &a, &err), &err);
 	setenv("SOURCE_DATE_EPOCH", "1700000100", 1);
+	/* content changes; status, date, consent and a wider attribution do not */
 	bundle_file(dir, "story.md",
-		    "---\ntitle: A new title\nstatus: approved\ntags: calm\n"
-		    "contributor:\n  name: Jo\n  attribution: name\n"
+		    "---\ntitle: A new title\nstatus: approved\npublished: 2024-06-01\n"
+		    "tags: calm\ncontributor:\n  name: Jo\n  pseudonym: Wren\n"
+		    "  attribution: name\nconsent: {site: no, podcast: yes}\n"
 		    "art:\n  - file: b.png\n    alt: Hands\n---\nNew body\n");
-	CHECK_OK(import_dir(lib, dir, &changed, &err), &err);
+	struct buf report = BUF_INIT;
+	CHECK_OK(import_dir_report(lib, dir, &changed, &report, &err), &err);
 	CHECK(changed);
 	CHECK_OK(lib_story_get(lib, "upd", &b, &err), &err);
 	unsetenv("SOURCE_DATE_EPOCH");
@@ -909,27 +918,67 @@ static void import_updates_and_keeps_identity(void)
 	CHECK(b->created_at == a->created_at && b->updated_at == 1700000100);
 	CHECK_STR(b->title, "A new title");
 	CHECK_STR(b->body, "New body\n");
-	CHECK(b->status == ST_APPROVED);
-	CHECK(b->attribution == ATTR_NAME && b->contact == NULL);
+	CHECK(b->status == ST_PUBLISHED && b->published_at == a->published_at);
+	CHECK(b->attribution == ATTR_PSEUDONYM && b->contact == NULL);
 	CHECK_STR(b->name, "Jo");
+	CHECK_STR(b->pseudonym, "Wren");
 	CHECK(b->warnings == NULL && strv_len(b->tags) == 1);
 	CHECK(b->n_assets == 1 && !strcmp(b->assets[0].alt, "Hands"));
-	CHECK(!b->consent_site && !b->consent_podcast);
+	CHECK(b->consent_site && !b->consent_podcast);
+	CHECK(b->consent_given == a->consent_given);
+	CHECK_STR(b->consent_recorded_by, "Sam");
+	CHECK_STR(b->consent_note, "by phone");
+	CHECK_STR(buf_cstr(&report),
+		  "upd: updated text, media, warnings, themes, tags, language, licence, "
+		  "season and episode and contributor details; kept consent recorded by Sam "
+		  "on 2024-05-01 (site yes, podcast no); the bundle's consent block is "
+		  "ignored\n"
+		  "upd: kept status published; the bundle says approved\n"
+		  "upd: kept publication date 2024-05-10; the bundle says 2024-06-01\n"
+		  "upd: kept attribution pseudonym; the bundle says name\n");
 
 	struct lib_audit *h = NULL;
 	size_t n = 0;
 	CHECK_OK(lib_audit_list(lib, "upd", &h, &n, &err), &err);
 	CHECK(n == 2);
 	CHECK_STR(h[0].action, "import");
+	CHECK(strstr(h[0].detail, "new: status published (scheduled for 2024-05-10); consent "
+				  "recorded by Sam on 2024-05-01 (site yes, podcast no), from "
+				  "the bundle"));
 	CHECK_STR(h[1].action, "update");
 	CHECK_STR(h[1].actor, "tester");
+	CHECK(strstr(h[1].detail, "kept consent recorded by Sam on 2024-05-01"));
+	CHECK(strstr(h[1].detail, "; kept status published; the bundle says approved"));
+	CHECK(strstr(h[1].detail, "; kept attribution pseudonym; the bundle says name"));
 	lib_audit_free(h, n);
+
+	/* the kept attribution needs its pseudonym */
+	bundle_file(dir, "story.md",
+		    "---\ntitle: A new title\ncontributor:\n  name: Jo\n  attribution: name\n"
+		    "---\nNew body\n");
+	CHECK_FAILS(import_dir(lib, dir, &changed, &err), HEARTH_EINVAL, &err,
+		    "named by pseudonym");
+	CHECK(!changed);
+
+	/* a bundle may name the contributor less openly */
+	bundle_file(dir, "story.md",
+		    "---\ntitle: A new title\ncontributor:\n  name: Jo\n"
+		    "  attribution: anonymous\nart:\n  - file: b.png\n    alt: Hands\n"
+		    "---\nNew body\n");
+	buf_reset(&report);
+	CHECK_OK(import_dir_report(lib, dir, &changed, &report, &err), &err);
+	CHECK(status_of(lib, "upd") == ST_PUBLISHED);
+	CHECK(strstr(buf_cstr(&report), "upd: attribution is now anonymous (was pseudonym)"));
+	lib_story_free(&b);
+	CHECK_OK(lib_story_get(lib, "upd", &b, &err), &err);
+	CHECK(b->attribution == ATTR_ANONYMOUS);
+	buf_release(&report);
 
 	/* assets must be in the store before an import */
 	b->source_hash[0] = 'x';
 	free(b->assets[0].sha256);
 	b->assets[0].sha256 = xstrdup("0000000000000000000000000000000000000000000000000000000000000000");
-	CHECK_FAILS(lib_story_import(lib, b, &changed, &err), HEARTH_ENOENT, &err,
+	CHECK_FAILS(lib_story_import(lib, b, &changed, NULL, &err), HEARTH_ENOENT, &err,
 		    "missing from the store");
 	lib_story_free(&a);
 	lib_story_free(&b);
@@ -1221,7 +1270,8 @@ static void withdrawn_not_resurrected_by_import(void)
 	size_t nh = 0;
 	CHECK_OK(lib_audit_list(lib, "kept", &h, &nh, &err), &err);
 	CHECK_STR(h[nh - 1].action, "update");
-	CHECK(strstr(h[nh - 1].detail, "kept withdrawn"));
+	CHECK(strstr(h[nh - 1].detail, "kept status withdrawn with consent off; the bundle "
+					"says published"));
 	lib_audit_free(h, nh);
 	free(dir);
 	lib_close(&lib);
@@ -1494,7 +1544,7 @@ static void public_view_bylines_and_assets(void)
 	s->name = xstrdup("Real Name");
 	s->attribution = ATTR_NAME;
 	s->warnings = strv_push(NULL, "grief");
-	CHECK_OK(lib_story_import(lib, s, &changed, &err), &err);
+	CHECK_OK(lib_story_import(lib, s, &changed, NULL, &err), &err);
 	lib_story_free(&s);
 	s = story_new("pseudo", "P");
 	s->status = ST_PUBLISHED;
@@ -1503,12 +1553,12 @@ static void public_view_bylines_and_assets(void)
 	s->name = xstrdup("Hidden Name");
 	s->pseudonym = xstrdup("Wren");
 	s->attribution = ATTR_PSEUDONYM;
-	CHECK_OK(lib_story_import(lib, s, &changed, &err), &err);
+	CHECK_OK(lib_story_import(lib, s, &changed, NULL, &err), &err);
 	free(s->slug);
 	s->slug = xstrdup("anon");
 	s->attribution = ATTR_ANONYMOUS;
 	s->published_at = 10;
-	CHECK_OK(lib_story_import(lib, s, &changed, &err), &err);
+	CHECK_OK(lib_story_import(lib, s, &changed, NULL, &err), &err);
 	lib_story_free(&s);
 
 	CHECK_OK(lib_public_view(lib, CH_SITE, &v, &n, NULL, NULL, &err), &err);
@@ -1669,7 +1719,7 @@ static void export_json_shape(void)
 	s->name = xstrdup("Pat Public");
 	s->attribution = ATTR_NAME;
 	s->contact = xstrdup("pat@example.org");
-	CHECK_OK(lib_story_import(lib, s, &changed, &err), &err);
+	CHECK_OK(lib_story_import(lib, s, &changed, NULL, &err), &err);
 	lib_story_free(&s);
 	CHECK_OK(lib_collection_new(lib, "c", "C", NULL, false, &err), &err);
 	CHECK_OK(lib_collection_add(lib, "c", "named", -1, &err), &err);
