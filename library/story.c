@@ -711,21 +711,22 @@ static void put_when(struct buf *b, int64_t t)
 	buf_puts(b, d);
 }
 
-/* "consent recorded by Jo on 2024-06-02 (site yes, podcast no)" */
+/* "consent recorded by Jo on 2024-06-02 (site yes, podcast no)": days only */
 static void put_consent(struct buf *b, const struct lib_story *s)
 {
+	char d[11];
 	buf_puts(b, "consent");
 	if (s->consent_recorded_by && *s->consent_recorded_by)
 		buf_printf(b, " recorded by %s", s->consent_recorded_by);
 	if (s->consent_given) {
-		buf_puts(b, " on ");
-		put_when(b, s->consent_given);
+		date_ymd(s->consent_given, d);
+		buf_printf(b, " on %s", d);
 	}
 	buf_printf(b, " (site %s, podcast %s", s->consent_site ? "yes" : "no",
 		   s->consent_podcast ? "yes" : "no");
 	if (s->consent_withdrawn_at) {
-		buf_puts(b, ", withdrawn on ");
-		put_when(b, s->consent_withdrawn_at);
+		date_ymd(s->consent_withdrawn_at, d);
+		buf_printf(b, ", withdrawn on %s", d);
 	}
 	buf_puts(b, ")");
 }

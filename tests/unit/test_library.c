@@ -1206,6 +1206,98 @@ static void publish_requires_consent(void)
 	lib_close(&lib);
 }
 
+/* Editors correct dates and schedules; consent and the guid never move. */
+static void publish_dates_can_be_corrected(void)
+{
+	struct hearth_err err;
+	hearth_lib *lib = fresh_lib("reschedule");
+	struct lib_story *s = NULL;
+	struct pub_story **v = NULL;
+	size_t n = 0;
+	int64_t was = 0;
+	char guid[37] = "";
+
+	setenv("SOURCE_DATE_EPOCH", "1700000000", 1);
+	CHECK_OK(put_story(lib, "soon", ST_APPROVED, true, true, 0, &err), &err);
+	CHECK_OK(lib_story_publish(lib, "soon", 1800000000, &err), &err);
+	CHECK_OK(lib_story_get(lib, "soon", &s, &err), &err);
+	snprintf(guid, sizeof guid, "%s", s->guid);
+	lib_story_free(&s);
+
+	/* a scheduled story's date moves, anywhere */
+	CHECK_OK(lib_story_reschedule(lib, "soon", 1900000000, &was, &err), &err);
+	CHECK(was == 1800000000);
+	CHECK_FAILS(lib_story_publish(lib, "soon", 0, &err), HEARTH_ESTATE, &err,
+		    "story 'soon' is already published (scheduled for 2030-03-17T17:46:40Z)");
+
+	/* off the schedule: approved, consent as it was, nowhere public */
+	CHECK_OK(lib_story_unschedule(lib, "soon", &was, &err), &err);
+	CHECK(was == 1900000000);
+	CHECK_OK(lib_story_get(lib, "soon", &s, &err), &err);
+	CHECK(s->status == ST_APPROVED && s->consent_site && s->consent_podcast);
+	CHECK(s->consent_withdrawn_at == 0);
+	lib_story_free(&s);
+	CHECK_FAILS(lib_story_unschedule(lib, "soon", NULL, &err), HEARTH_ESTATE, &err,
+		    "story 'soon' is approved; only a published story whose date is still to "
+		    "come can be taken off the schedule");
+
+	/* published again without a date: the date it had, the same guid */
+	CHECK_OK(lib_story_publish(lib, "soon", 0, &err), &err);
+	CHECK_OK(lib_story_get(lib, "soon", &s, &err), &err);
+	CHECK(s->status == ST_PUBLISHED && s->published_at == 1900000000);
+	CHECK_STR(s->guid, guid);
+	lib_story_free(&s);
+	/* ... or with a new one */
+	CHECK_OK(lib_story_unschedule(lib, "soon", NULL, &err), &err);
+	CHECK_OK(lib_story_publish(lib, "soon", 1850000000, &err), &err);
+	CHECK_OK(lib_story_get(lib, "soon", &s, &err), &err);
+	CHECK(s->published_at == 1850000000);
+	CHECK_STR(s->guid, guid);
+	lib_story_free(&s);
+
+	/* a live story: its date may be corrected, never into the future */
+	CHECK_OK(put_story(lib, "live", ST_PUBLISHED, true, false, 1600000000, &err), &err);
+	CHECK_FAILS(lib_story_unschedule(lib, "live", NULL, &err), HEARTH_ESTATE, &err,
+		    "story 'live' has been live since 2020-09-13T12:26:40Z; it cannot be taken "
+		    "off the schedule");
+	CHECK_FAILS(lib_story_reschedule(lib, "live", 1800000000, NULL, &err), HEARTH_ESTATE,
+		    &err, "cannot move into the future");
+	CHECK_OK(lib_story_reschedule(lib, "live", 1650000000, &was, &err), &err);
+	CHECK(was == 1600000000);
+	CHECK_OK(lib_public_view(lib, CH_SITE, &v, &n, NULL, NULL, &err), &err);
+	CHECK(n == 1 && !strcmp(v[0]->slug, "live") && v[0]->published_at == 1650000000);
+	pub_story_list_free(v, n);
+
+	CHECK_OK(put_story(lib, "ap", ST_APPROVED, true, false, 0, &err), &err);
+	CHECK_FAILS(lib_story_reschedule(lib, "ap", 1650000000, NULL, &err), HEARTH_ESTATE,
+		    &err, "story 'ap' is approved; only a published story's date can be moved");
+	CHECK_FAILS(lib_story_reschedule(lib, "nope", 1650000000, NULL, &err), HEARTH_ENOENT,
+		    &err, "story 'nope' does not exist");
+	CHECK_FAILS(lib_story_reschedule(lib, "ap", 0, NULL, &err), HEARTH_EINVAL, &err,
+		    "a new publication date is needed");
+	unsetenv("SOURCE_DATE_EPOCH");
+
+	struct lib_audit *h = NULL;
+	size_t nh = 0;
+	static const char *const acts[] = {"import",  "publish",    "reschedule", "unschedule",
+					   "publish", "unschedule", "publish"};
+	CHECK_OK(lib_audit_list(lib, "soon", &h, &nh, &err), &err);
+	CHECK(nh == 7);
+	for (size_t i = 0; i < nh && i < 7; i++)
+		CHECK_STR(h[i].action, acts[i]);
+	CHECK(nh == 7 && strstr(h[2].detail, "publication date 2027-01-15T08:00:00Z -> "
+					     "2030-03-17T17:46:40Z (scheduled)"));
+	CHECK(nh == 7 && strstr(h[3].detail, "consent unchanged"));
+	CHECK(nh == 7 && strstr(h[4].detail, "published at 2030-03-17T17:46:40Z (the date it "
+					     "had before it was taken off the schedule)"));
+	lib_audit_free(h, nh);
+	CHECK_OK(lib_audit_list(lib, "live", &h, &nh, &err), &err);
+	CHECK(nh == 2 && strstr(h[1].detail, "2020-09-13T12:26:40Z -> 2022-04-15T05:20:00Z "
+					     "(live)"));
+	lib_audit_free(h, nh);
+	lib_close(&lib);
+}
+
 static void withdraw_turns_consent_off(void)
 {
 	struct hearth_err err;
@@ -1231,6 +1323,37 @@ static void withdraw_turns_consent_off(void)
 	CHECK_STR(h[1].action, "withdraw");
 	CHECK_STR(h[1].detail, "peer asked on 3 May");
 	lib_audit_free(h, n);
+	lib_close(&lib);
+}
+
+/* A re-import never publishes a rejected story nor gives consent back. */
+static void reimport_keeps_status_and_consent(void)
+{
+	struct hearth_err err;
+	hearth_lib *lib = fresh_lib("reimport-keeps");
+	struct lib_story *s = NULL;
+	struct pub_story **v = NULL;
+	size_t n = 0;
+
+	CHECK_OK(put_story(lib, "r", ST_REJECTED, true, true, 0, &err), &err);
+	CHECK_OK(put_story(lib, "r", ST_PUBLISHED, true, true, 1000, &err), &err);
+	CHECK(status_of(lib, "r") == ST_REJECTED);
+
+	CHECK_OK(put_story(lib, "c", ST_PUBLISHED, true, true, 1000, &err), &err);
+	CHECK_OK(lib_story_set_consent(lib, "c", true, false, "Jo", "by phone", &err), &err);
+	CHECK_OK(put_story(lib, "c", ST_PUBLISHED, true, true, 2000, &err), &err);
+	CHECK_OK(lib_story_get(lib, "c", &s, &err), &err);
+	CHECK(s->consent_site && !s->consent_podcast && s->published_at == 1000);
+	CHECK_STR(s->consent_recorded_by, "Jo");
+	CHECK_STR(s->consent_note, "by phone");
+	lib_story_free(&s);
+
+	CHECK_OK(lib_public_view(lib, CH_PODCAST, &v, &n, NULL, NULL, &err), &err);
+	CHECK(n == 0);
+	pub_story_list_free(v, n);
+	CHECK_OK(lib_public_view(lib, CH_SITE, &v, &n, NULL, NULL, &err), &err);
+	CHECK(n == 1 && !strcmp(v[0]->slug, "c"));
+	pub_story_list_free(v, n);
 	lib_close(&lib);
 }
 
@@ -1775,8 +1898,10 @@ int main(void)
 	RUN(workflow_every_legal_move);
 	RUN(workflow_illegal_moves_name_the_state);
 	RUN(publish_requires_consent);
+	RUN(publish_dates_can_be_corrected);
 	RUN(withdraw_turns_consent_off);
 	RUN(withdrawn_not_resurrected_by_import);
+	RUN(reimport_keeps_status_and_consent);
 	RUN(audit_actor_and_whole_log);
 	RUN(collections_keep_dense_order);
 	RUN(collection_files_and_import);
