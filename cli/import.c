@@ -145,6 +145,7 @@ int cmd_import(struct cli *c, int argc, char **argv)
 		fprintf(stderr, "hearth: import: nothing was imported; the library is unchanged\n");
 		goto end;
 	}
+	fputs(buf_cstr(&im.report), stdout);
 	printf("imported %zu stor%s (%zu new or changed, %zu unchanged)", im.n_stories,
 	       im.n_stories == 1 ? "y" : "ies", im.n_changed, im.n_stories - im.n_changed);
 	if (im.n_collections)

@@ -28,7 +28,12 @@ const struct cli_cmd cli_commands[] = {
 	 "stories/ folder, one story bundle (a folder with story.md), or a collection\n"
 	 "file (collections/<slug>.yaml). Every file is identified by its content and\n"
 	 "checked against its role. Importing an unchanged bundle changes nothing; a\n"
-	 "changed one updates the story. Everything is imported or nothing is.\n"},
+	 "changed one updates the story's content. Everything is imported or nothing\n"
+	 "is.\n\n"
+	 "A bundle's consent, status, publication date and attribution count only when\n"
+	 "its story is first imported. After that they change only through consent,\n"
+	 "review, publish and withdraw: a re-import keeps them (an attribution may only\n"
+	 "become less open) and says per story what it changed and what it kept.\n"},
 	{"submit", cmd_submit, "submit a story as a peer",
 	 "usage: hearth submit FILE... --title T [options]\n\n"
 	 "FILE is the story text (Markdown or plain text), a recording, music, a\n"
@@ -56,10 +61,19 @@ const struct cli_cmd cli_commands[] = {
 	 "                          --request-changes NOTE\n\n"
 	 "Moves a story through review. A submitted story is taken into review\n"
 	 "first. Reasons and notes are private to the editors.\n"},
-	{"publish", cmd_publish, "publish an approved story",
-	 "usage: hearth publish SLUG [--at DATE]\n\n"
+	{"publish", cmd_publish, "publish an approved story, or correct its date",
+	 "usage: hearth publish SLUG [--at DATE]\n"
+	 "       hearth publish SLUG --unschedule\n\n"
 	 "Refused unless consent covers the site or the podcast. DATE is YYYY-MM-DD\n"
-	 "or an ISO 8601 time; a future date holds the story until then.\n"},
+	 "or an ISO 8601 time; a future date holds the story until then.\n\n"
+	 "  --at DATE      on a story already published: move its date. A scheduled\n"
+	 "                 story may move to any date, a live one only to a date not\n"
+	 "                 in the future.\n"
+	 "  --unschedule   take a story whose date is still to come off the schedule:\n"
+	 "                 back to approved, consent untouched. A live story leaves\n"
+	 "                 only by 'hearth withdraw'.\n\n"
+	 "Published again without --at, a story keeps the date it had. The feed item's\n"
+	 "guid never changes. Every change is audited.\n"},
 	{"withdraw", cmd_withdraw, "withdraw consent: remove a story everywhere",
 	 "usage: hearth withdraw SLUG [--reason R]\n\n"
 	 "The story leaves the site, every feed and the published media at the next\n"

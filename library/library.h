@@ -288,10 +288,25 @@ int lib_story_list(hearth_lib *lib, int status, struct lib_story ***out,
  * bundle. Files named by in->assets must already be in the store. When
  * in->source_hash equals the stored one nothing is written and *changed is
  * false. guid, id and timestamps of in are ignored: an existing story keeps
- * its guid. Writes an audit row ("import" or "update").
+ * its guid.
+ *
+ * The bundle's consent, status, publication date and attribution are
+ * taken only when the slug is new. A re-import replaces the content
+ * (text, media, terms, chapters, language, licence, season, episode, the
+ * contributor's name, pseudonym and contact) and keeps the catalogue's
+ * consent, status and date: it never publishes a story the bundle says is
+ * published, never revives a withdrawn one. Its attribution is kept too,
+ * unless the bundle names the contributor less openly (name, pseudonym,
+ * anonymous in that order).
+ *
+ * Writes an audit row ("import" or "update") whose detail says what was
+ * changed and what was kept. When report is not NULL the same is appended
+ * to it (borrowed, caller-owned) as lines "<slug>: <what>
+", only when
+ * the import succeeds and something was written.
  */
 int lib_story_import(hearth_lib *lib, const struct lib_story *in, bool *changed,
-		     struct hearth_err *err);
+		     struct buf *report, struct hearth_err *err);
 
 /*
  * A peer's submission: a new story with status submitted. When in->slug is
@@ -311,10 +326,34 @@ int lib_story_move(hearth_lib *lib, const char *slug, enum lib_status to,
 
 /*
  * Publishes an approved story at time at (0 = now). Refused with
- * HEARTH_ECONSENT unless consent covers at least one channel.
+ * HEARTH_ECONSENT unless consent covers at least one channel. A story
+ * that was taken off the schedule (lib_story_unschedule) and is published
+ * again with at 0 keeps the date it had; its guid never changes.
  */
 int lib_story_publish(hearth_lib *lib, const char *slug, int64_t at,
 		      struct hearth_err *err);
+
+/*
+ * Moves the publication date of a published story to at (> 0): an editor
+ * correcting a date. A scheduled story may move to any date; a live one
+ * (its date not in the future) only to another date not in the future, so
+ * that a date change never takes a story off the site (withdrawal does
+ * that). The guid never changes. *old_at (may be NULL) gets the date it
+ * had. Audited ("reschedule", with both dates); nothing is written when
+ * the date is the same.
+ */
+int lib_story_reschedule(hearth_lib *lib, const char *slug, int64_t at, int64_t *old_at,
+			 struct hearth_err *err);
+
+/*
+ * Takes a scheduled story (published, its date still in the future) off
+ * the schedule: back to approved, consent untouched, the date kept for a
+ * later lib_story_publish. Refused with HEARTH_ESTATE for a story already
+ * live (withdrawal is how a live story leaves) or not published. *was_at
+ * (may be NULL) gets the date it was scheduled for. Audited ("unschedule").
+ */
+int lib_story_unschedule(hearth_lib *lib, const char *slug, int64_t *was_at,
+			 struct hearth_err *err);
 
 /*
  * Consent withdrawn: status withdrawn, both channels off, the time kept.
@@ -426,7 +465,8 @@ struct lib_audit {
 	int64_t at;
 	char *actor;
 	/*
-	 * "submit", "import", "update", "publish", "withdraw", "consent",
+	 * "submit", "import", "update", "publish", "reschedule", "unschedule",
+	 * "withdraw", "consent",
 	 * "settings", a review move's new status ("in_review", "approved",
 	 * "changes_requested", "rejected"), "collection_new", "collection_add",
 	 * "collection_remove", "collection_move", "collection_import",

@@ -2,8 +2,12 @@
  * story.c - stories in the catalogue: loading them whole (person, consent,
  * terms, assets), listing, importing bundles idempotently by source hash,
  * and peers' submissions. A story's id, guid and created_at are set once
- * and never change; everything else may be replaced by a newer bundle,
- * except that a withdrawal of consent is never undone by an import.
+ * and never change. A bundle's consent, status, publication date and
+ * attribution are taken when the story is first imported; after that the
+ * catalogue owns them (they change only through the workflow commands,
+ * which record who and when), and a newer bundle replaces only the
+ * content: text, media, terms, chapters, details and the contributor's
+ * name, pseudonym and contact. Each import says what it changed and kept.
  */
 #include "libraryInt.h"
 
@@ -431,11 +435,15 @@ static int check_input(hearth_lib *lib, const struct lib_story *in, const char *
 	return check_chapters(in, slug, err);
 }
 
-/* Inserts or updates the contributor; *person_id 0 means a new row. */
+/*
+ * Inserts or updates the contributor, named as attribution says (the
+ * bundle's at first import, the catalogue's after); *person_id 0 means a
+ * new row.
+ */
 static int write_person(hearth_lib *lib, int64_t *person_id, const struct lib_story *in,
-			struct hearth_err *err)
+			enum lib_attribution attribution, struct hearth_err *err)
 {
-	const char *attr = lib_attribution_name(in->attribution);
+	const char *attr = lib_attribution_name(attribution);
 	if (*person_id)
 		return lib_db_exec(lib, err,
 				   "UPDATE people SET name = ?1, pseudonym = ?2, attribution = ?3, "
@@ -529,7 +537,7 @@ static int insert_story(hearth_lib *lib, const struct lib_story *in, const char 
 
 	uuid5(LIB_STORY_NS, name, guid);
 	free(name);
-	if ((rc = write_person(lib, &person, in, err)))
+	if ((rc = write_person(lib, &person, in, in->attribution, err)))
 		return rc;
 	rc = lib_db_exec(lib, err,
 			 "INSERT INTO stories (slug, guid, title, summary, body, status, "
@@ -549,8 +557,7 @@ static int insert_story(hearth_lib *lib, const struct lib_story *in, const char 
 /* What an import finds in the catalogue under the slug. */
 struct existing {
 	bool found;
-	int64_t id, person_id, published_at, withdrawn_at;
-	enum lib_status status;
+	int64_t id, person_id;
 	char *source_hash;
 };
 
@@ -559,9 +566,7 @@ static int find_existing(hearth_lib *lib, const char *slug, struct existing *e,
 {
 	sqlite3_stmt *st = NULL;
 	int rc = lib_db_prepare(lib, err, &st,
-				"SELECT s.id, s.person_id, s.published_at, c.withdrawn_at, "
-				"s.status, s.source_hash FROM stories s LEFT JOIN consent c "
-				"ON c.story_id = s.id WHERE s.slug = ?1",
+				"SELECT id, person_id, source_hash FROM stories WHERE slug = ?1",
 				"s", slug);
 	memset(e, 0, sizeof *e);
 	if (rc)
@@ -570,28 +575,358 @@ static int find_existing(hearth_lib *lib, const char *slug, struct existing *e,
 		e->found = true;
 		e->id = sqlite3_column_int64(st, 0);
 		e->person_id = sqlite3_column_int64(st, 1);
-		e->published_at = sqlite3_column_int64(st, 2);
-		e->withdrawn_at = sqlite3_column_int64(st, 3);
-		if (lib_status_parse((const char *)sqlite3_column_text(st, 4), &e->status))
-			e->status = ST_SUBMITTED;
-		e->source_hash = lib_col_str(st, 5);
+		e->source_hash = lib_col_str(st, 2);
 		rc = 0;
 	}
 	sqlite3_finalize(st);
 	return rc;
 }
 
+/* The whole stored story with this id, inside the caller's transaction. */
+static int load_by_id(hearth_lib *lib, int64_t id, struct lib_story **out,
+		      struct hearth_err *err)
+{
+	sqlite3_stmt *st = NULL;
+	struct lib_story **v = NULL;
+	size_t n = 0;
+	int rc = lib_db_prepare(lib, err, &st,
+				"SELECT " LIB_STORY_COLS LIB_STORY_FROM "WHERE s.id = ?1", "I", id);
+
+	*out = NULL;
+	if (!rc)
+		rc = lib_story_load_all(lib, st, &v, &n, err);
+	if (!rc && n == 0)
+		rc = herr(err, HEARTH_EDB, "story %lld vanished during the import", (long long)id);
+	if (!rc) {
+		*out = v[0];
+		v[0] = NULL;
+	}
+	sqlite3_finalize(st);
+	lib_story_list_free(v, n);
+	return rc;
+}
+
+/* ---- what a re-import changes and keeps -------------------------------- */
+
+static bool same_str(const char *a, const char *b)
+{
+	return !strcmp(a ? a : "", b ? b : "");
+}
+
+static bool same_strv(char *const *a, char *const *b)
+{
+	size_t na = strv_len(a), nb = strv_len(b);
+	if (na != nb)
+		return false;
+	for (size_t i = 0; i < na; i++)
+		if (strcmp(a[i], b[i]))
+			return false;
+	return true;
+}
+
+/* The i-th asset of role in s, in order; NULL past the last. */
+static const struct lib_asset *nth_of_role(const struct lib_story *s, const char *role,
+					   size_t i)
+{
+	for (size_t k = 0; k < s->n_assets; k++)
+		if (same_str(s->assets[k].role, role) && i-- == 0)
+			return &s->assets[k];
+	return NULL;
+}
+
 /*
- * An import: the bundle's fields replace the stored ones, but a story
- * whose consent was withdrawn in the library stays withdrawn with consent
- * off, whatever the bundle says.
+ * Whether two stories hold the same files, in the same order within each
+ * role (the catalogue keeps them by role, a bundle in its own order).
  */
+static bool same_assets(const struct lib_story *a, const struct lib_story *b)
+{
+	static const char *const roles[] = {"audio", "music", "art", "transcript"};
+	if (a->n_assets != b->n_assets)
+		return false;
+	for (size_t r = 0; r < 4; r++)
+		for (size_t i = 0;; i++) {
+			const struct lib_asset *x = nth_of_role(a, roles[r], i);
+			const struct lib_asset *y = nth_of_role(b, roles[r], i);
+			if (!x || !y) {
+				if (x || y)
+					return false;
+				break;
+			}
+			if (!same_str(x->sha256, y->sha256) || !same_str(x->alt, y->alt) ||
+			    !same_str(x->filename, y->filename))
+				return false;
+		}
+	return true;
+}
+
+static bool same_chapters(const struct lib_story *a, const struct lib_story *b)
+{
+	if (a->n_chapters != b->n_chapters)
+		return false;
+	for (size_t i = 0; i < a->n_chapters; i++)
+		if (a->chapters[i].start != b->chapters[i].start ||
+		    !same_str(a->chapters[i].title, b->chapters[i].title))
+			return false;
+	return true;
+}
+
+/* What the bundle in changes in the stored story old, as words for people. */
+static char **content_changes(const struct lib_story *in, const struct lib_story *old)
+{
+	char **v = NULL;
+	if (!same_str(in->title, old->title) || !same_str(in->summary, old->summary) ||
+	    !same_str(in->body, old->body))
+		v = strv_push(v, "text");
+	if (!same_assets(in, old))
+		v = strv_push(v, "media");
+	if (!same_strv(in->warnings, old->warnings))
+		v = strv_push(v, "warnings");
+	if (!same_strv(in->themes, old->themes))
+		v = strv_push(v, "themes");
+	if (!same_strv(in->tags, old->tags))
+		v = strv_push(v, "tags");
+	if (!same_chapters(in, old))
+		v = strv_push(v, "chapters");
+	if (!same_str(in->language ? in->language : "en", old->language))
+		v = strv_push(v, "language");
+	if (!same_str(in->license, old->license))
+		v = strv_push(v, "licence");
+	if (in->season != old->season || in->episode != old->episode)
+		v = strv_push(v, "season and episode");
+	if (!same_str(in->name, old->name) || !same_str(in->pseudonym, old->pseudonym) ||
+	    !same_str(in->contact, old->contact))
+		v = strv_push(v, "contributor details");
+	return v;
+}
+
+/* "a", "a and b", "a, b and c" */
+static void put_list(struct buf *b, char *const *v)
+{
+	size_t n = strv_len(v);
+	for (size_t i = 0; i < n; i++)
+		buf_printf(b, "%s%s", i == 0 ? "" : i + 1 == n ? " and " : ", ", v[i]);
+}
+
+/* A date as people write it: the day alone when it is midnight UTC. */
+static void put_when(struct buf *b, int64_t t)
+{
+	char d[21];
+	if (t % 86400 == 0)
+		date_ymd(t, d);
+	else
+		date_iso(t, d);
+	buf_puts(b, d);
+}
+
+/* "consent recorded by Jo on 2024-06-02 (site yes, podcast no)": days only */
+static void put_consent(struct buf *b, const struct lib_story *s)
+{
+	char d[11];
+	buf_puts(b, "consent");
+	if (s->consent_recorded_by && *s->consent_recorded_by)
+		buf_printf(b, " recorded by %s", s->consent_recorded_by);
+	if (s->consent_given) {
+		date_ymd(s->consent_given, d);
+		buf_printf(b, " on %s", d);
+	}
+	buf_printf(b, " (site %s, podcast %s", s->consent_site ? "yes" : "no",
+		   s->consent_podcast ? "yes" : "no");
+	if (s->consent_withdrawn_at) {
+		date_ymd(s->consent_withdrawn_at, d);
+		buf_printf(b, ", withdrawn on %s", d);
+	}
+	buf_puts(b, ")");
+}
+
+/* Whether the bundle's consent block says something else than the catalogue. */
+static bool consent_differs(const struct lib_story *in, const struct lib_story *old)
+{
+	return in->consent_site != old->consent_site ||
+	       in->consent_podcast != old->consent_podcast ||
+	       in->consent_given != old->consent_given ||
+	       !same_str(in->consent_recorded_by, old->consent_recorded_by) ||
+	       !same_str(in->consent_note, old->consent_note) ||
+	       in->consent_withdrawn_at != old->consent_withdrawn_at;
+}
+
+/* Moves the text of b into the list of lines. */
+static void add_line(char ***lines, struct buf *b)
+{
+	*lines = strv_push(*lines, buf_cstr(b));
+	buf_reset(b);
+}
+
+/*
+ * What a re-import says, one line per subject: the content it changed
+ * and the consent it kept; then, when the bundle says otherwise than the
+ * catalogue, the status, the publication date and the attribution kept.
+ */
+static char **reimport_lines(const struct lib_story *in, const struct lib_story *old,
+			     enum lib_attribution attribution)
+{
+	char **lines = NULL, **changes = content_changes(in, old);
+	struct buf b = BUF_INIT;
+
+	if (changes) {
+		buf_puts(&b, "updated ");
+		put_list(&b, changes);
+	} else {
+		buf_puts(&b, "no content changed");
+	}
+	buf_puts(&b, "; kept ");
+	put_consent(&b, old);
+	if (consent_differs(in, old))
+		buf_puts(&b, "; the bundle's consent block is ignored");
+	add_line(&lines, &b);
+
+	if (in->status != old->status) {
+		if (old->status == ST_WITHDRAWN)
+			buf_printf(&b, "kept status withdrawn with consent off; the bundle says "
+				       "%s (a withdrawal is never undone)",
+				   lib_status_name(in->status));
+		else if (in->status == ST_WITHDRAWN)
+			buf_printf(&b, "kept status %s; the bundle says withdrawn (record a "
+				       "withdrawal with 'hearth withdraw')",
+				   lib_status_name(old->status));
+		else
+			buf_printf(&b, "kept status %s; the bundle says %s",
+				   lib_status_name(old->status), lib_status_name(in->status));
+		add_line(&lines, &b);
+	}
+	if (in->published_at && in->published_at != old->published_at) {
+		if (old->published_at) {
+			buf_puts(&b, "kept publication date ");
+			put_when(&b, old->published_at);
+			buf_puts(&b, "; the bundle says ");
+			put_when(&b, in->published_at);
+		} else {
+			buf_puts(&b, "the bundle's publication date ");
+			put_when(&b, in->published_at);
+			buf_puts(&b, " is ignored (dates are set with 'hearth publish')");
+		}
+		add_line(&lines, &b);
+	}
+	if (attribution != old->attribution)
+		buf_printf(&b, "attribution is now %s (was %s): a bundle may name the "
+			       "contributor less openly, never more",
+			   lib_attribution_name(attribution), lib_attribution_name(old->attribution));
+	else if (in->attribution != old->attribution)
+		buf_printf(&b, "kept attribution %s; the bundle says %s",
+			   lib_attribution_name(old->attribution),
+			   lib_attribution_name(in->attribution));
+	if (b.len)
+		add_line(&lines, &b);
+	strv_free(changes);
+	buf_release(&b);
+	return lines;
+}
+
+/* ---- importing --------------------------------------------------------- */
+
+/*
+ * The first import of a slug: the bundle's consent, status and date are
+ * taken. A withdrawn bundle comes in with consent off; a published one
+ * needs consent for a channel.
+ */
+static int first_import(hearth_lib *lib, const struct lib_story *in, int64_t *id,
+			char ***lines, struct hearth_err *err)
+{
+	struct lib_story rec = {0};
+	struct buf b = BUF_INIT;
+	int64_t now = hearth_now();
+	int rc;
+
+	rec.status = in->status;
+	rec.published_at = in->published_at;
+	rec.consent_site = in->consent_site;
+	rec.consent_podcast = in->consent_podcast;
+	rec.consent_given = in->consent_given;
+	rec.consent_recorded_by = in->consent_recorded_by;
+	rec.consent_withdrawn_at = in->consent_withdrawn_at;
+	if (rec.status == ST_WITHDRAWN) {
+		rec.consent_site = rec.consent_podcast = false;
+		if (!rec.consent_withdrawn_at)
+			rec.consent_withdrawn_at = now;
+	}
+	if (rec.status == ST_PUBLISHED && !rec.published_at)
+		rec.published_at = now;
+	if (rec.status == ST_PUBLISHED && !rec.consent_site && !rec.consent_podcast)
+		return herr(err, HEARTH_ECONSENT,
+			    "story '%s' is published in its bundle but has no consent for the "
+			    "site or the podcast; record consent first",
+			    in->slug);
+	if ((rc = insert_story(lib, in, in->slug, rec.status, rec.published_at, id, err)) ||
+	    (rc = write_terms(lib, *id, in, err)) || (rc = write_assets(lib, *id, in, err)) ||
+	    (rc = write_chapters(lib, *id, in, err)) ||
+	    (rc = write_consent(lib, *id, rec.consent_site, rec.consent_podcast,
+				in->consent_given, in->consent_recorded_by, in->consent_note,
+				rec.consent_withdrawn_at, err)))
+		return rc;
+
+	buf_printf(&b, "new: status %s", lib_status_name(rec.status));
+	if (rec.status == ST_PUBLISHED) {
+		buf_puts(&b, rec.published_at > now ? " (scheduled for " : " (since ");
+		put_when(&b, rec.published_at);
+		buf_puts(&b, ")");
+	}
+	buf_puts(&b, "; ");
+	put_consent(&b, &rec);
+	buf_puts(&b, ", from the bundle");
+	add_line(lines, &b);
+	buf_release(&b);
+	return 0;
+}
+
+/*
+ * A re-import: the content is replaced; consent, status, publication date
+ * and attribution stay as the catalogue has them, except that the bundle
+ * may name the contributor less openly (name, then pseudonym, then
+ * anonymous).
+ */
+static int reimport(hearth_lib *lib, const struct lib_story *in, struct existing *e,
+		    char ***lines, struct hearth_err *err)
+{
+	struct lib_story *old = NULL;
+	enum lib_attribution attr;
+	int rc;
+
+	if ((rc = load_by_id(lib, e->id, &old, err)))
+		return rc;
+	attr = in->attribution > old->attribution ? in->attribution : old->attribution;
+	if ((attr == ATTR_NAME && (!in->name || !*in->name)) ||
+	    (attr == ATTR_PSEUDONYM && (!in->pseudonym || !*in->pseudonym))) {
+		rc = herr(err, HEARTH_EINVAL,
+			  "story '%s': the bundle gives no %s, but the contributor is named by "
+			  "%s (chosen at the first import; a re-import never names them more "
+			  "openly)",
+			  in->slug, lib_attribution_name(attr), lib_attribution_name(attr));
+		goto end;
+	}
+	if ((rc = write_person(lib, &e->person_id, in, attr, err)))
+		goto end;
+	rc = lib_db_exec(lib, err,
+			 "UPDATE stories SET title = ?1, summary = ?2, body = ?3, "
+			 "updated_at = ?4, person_id = ?5, language = ?6, license = ?7, "
+			 "season = ?8, episode = ?9, source_hash = ?10 WHERE id = ?11",
+			 "sssIIsszzsI", in->title, in->summary, in->body ? in->body : "",
+			 hearth_now(), e->person_id, in->language ? in->language : "en",
+			 in->license, (int64_t)in->season, (int64_t)in->episode, in->source_hash,
+			 e->id);
+	if (rc || (rc = write_terms(lib, e->id, in, err)) ||
+	    (rc = write_assets(lib, e->id, in, err)) ||
+	    (rc = write_chapters(lib, e->id, in, err)))
+		goto end;
+	*lines = reimport_lines(in, old, attr);
+end:
+	lib_story_free(&old);
+	return rc;
+}
+
 int lib_story_import(hearth_lib *lib, const struct lib_story *in, bool *changed,
-		     struct hearth_err *err)
+		     struct buf *report, struct hearth_err *err)
 {
 	struct existing e = {0};
-	struct buf detail = BUF_INIT;
-	int64_t now = hearth_now(), id = 0;
+	char **lines = NULL, *detail = NULL;
 	int rc;
 
 	*changed = false;
@@ -608,68 +943,34 @@ int lib_story_import(hearth_lib *lib, const struct lib_story *in, bool *changed,
 	    !strcmp(in->source_hash, e.source_hash))
 		goto end; /* the same bundle: nothing to do */
 
-	enum lib_status status = in->status;
-	int64_t published_at = in->published_at, withdrawn_at = in->consent_withdrawn_at;
-	bool site = in->consent_site, podcast = in->consent_podcast;
-	bool kept = e.found && e.status == ST_WITHDRAWN && status != ST_WITHDRAWN;
-
-	if (kept || status == ST_WITHDRAWN) {
-		status = ST_WITHDRAWN;
-		site = podcast = false;
-		withdrawn_at = e.withdrawn_at ? e.withdrawn_at : withdrawn_at ? withdrawn_at : now;
-	}
-	if (status == ST_PUBLISHED && !published_at)
-		published_at = e.published_at ? e.published_at : now;
-	if (status == ST_PUBLISHED && !site && !podcast) {
-		rc = herr(err, HEARTH_ECONSENT,
-			  "story '%s' is published in its bundle but has no consent for the "
-			  "site or the podcast; record consent first",
-			  in->slug);
+	if (e.found)
+		rc = reimport(lib, in, &e, &lines, err);
+	else
+		rc = first_import(lib, in, &e.id, &lines, err);
+	if (rc)
 		goto end;
-	}
-
-	if (e.found) {
-		id = e.id;
-		if ((rc = write_person(lib, &e.person_id, in, err)))
-			goto end;
-		rc = lib_db_exec(lib, err,
-				 "UPDATE stories SET title = ?1, summary = ?2, body = ?3, "
-				 "status = ?4, published_at = ?5, updated_at = ?6, person_id = ?7, "
-				 "language = ?8, license = ?9, season = ?10, episode = ?11, "
-				 "source_hash = ?12 WHERE id = ?13",
-				 "sssszIIsszzsI", in->title,
-				 in->summary, in->body ? in->body : "", lib_status_name(status),
-				 published_at, now, e.person_id, in->language ? in->language : "en",
-				 in->license, (int64_t)in->season, (int64_t)in->episode,
-				 in->source_hash, id);
-	} else {
-		rc = insert_story(lib, in, in->slug, status, published_at, &id, err);
-	}
-	if (rc || (rc = write_terms(lib, id, in, err)) || (rc = write_assets(lib, id, in, err)) ||
-	    (rc = write_chapters(lib, id, in, err)) ||
-	    (rc = write_consent(lib, id, site, podcast, in->consent_given,
-				in->consent_recorded_by, in->consent_note, withdrawn_at, err)))
-		goto end;
-
-	buf_printf(&detail, "%s from a bundle, status %s", e.found ? "updated" : "imported",
-		   lib_status_name(status));
-	if (kept)
-		buf_printf(&detail,
-			   "; kept withdrawn with consent off although the bundle says %s "
-			   "(consent was withdrawn in the library)",
-			   lib_status_name(in->status));
-	if ((rc = lib_audit_add(lib, id, e.found ? "update" : "import", buf_cstr(&detail), err)))
+	detail = strv_join(lines, "; ");
+	if ((rc = lib_audit_add(lib, e.id, e.found ? "update" : "import", detail, err)))
 		goto end;
 	*changed = true;
 end:
 	free(e.source_hash);
-	buf_release(&detail);
+	free(detail);
 	if (rc) {
 		*changed = false;
+		strv_free(lines);
 		lib_rollback(lib);
 		return rc;
 	}
-	return lib_commit(lib, err);
+	if ((rc = lib_commit(lib, err))) {
+		*changed = false;
+		strv_free(lines);
+		return rc;
+	}
+	for (size_t i = 0; report && lines && lines[i]; i++)
+		buf_printf(report, "%s: %s\n", in->slug, lines[i]);
+	strv_free(lines);
+	return 0;
 }
 
 /* base, or base-2, base-3... cut so that the whole stays a valid slug. */

@@ -10,6 +10,13 @@
  *   approved          -> published | in_review | rejected
  *   any of the above, and published -> withdrawn
  *   withdrawn, rejected: final
+ *
+ * Two corrections stand outside the table, each with its own function and
+ * audit row: a published story's date may be moved (reschedule), and a
+ * story whose date is still in the future may be taken off the schedule,
+ * back to approved (unschedule). Neither touches consent; a live story
+ * leaves the site only by withdrawal. Published again, a story keeps the
+ * date it had unless the editor gives a new one, and its guid always.
  */
 #include "libraryInt.h"
 
@@ -97,11 +104,34 @@ static int set_status(hearth_lib *lib, int64_t id, enum lib_status to, struct he
 			   lib_status_name(to), hearth_now(), id);
 }
 
+/*
+ * The date a story published again keeps: the one it had when it was
+ * taken off the schedule. *at stays 0 for a story never taken off.
+ */
+static int kept_date(hearth_lib *lib, int64_t id, int64_t *at, bool *kept,
+		     struct hearth_err *err)
+{
+	int64_t off = 0, was = 0;
+	int rc = lib_db_int(lib, err, &off,
+			    "SELECT count(*) FROM audit WHERE story_id = ?1 AND "
+			    "action = 'unschedule'",
+			    "I", id);
+	if (rc < 0)
+		return rc;
+	if (off && (rc = lib_db_int(lib, err, &was,
+				    "SELECT coalesce(published_at, 0) FROM stories WHERE id = ?1",
+				    "I", id)) < 0)
+		return rc;
+	*at = off ? was : 0;
+	*kept = *at != 0;
+	return 0;
+}
+
 static int do_publish(hearth_lib *lib, const char *slug, int64_t id, int64_t at,
 		      struct hearth_err *err)
 {
 	sqlite3_stmt *st = NULL;
-	bool site = false, podcast = false;
+	bool site = false, podcast = false, kept = false;
 	char when[21];
 	int rc;
 
@@ -121,6 +151,8 @@ static int do_publish(hearth_lib *lib, const char *slug, int64_t id, int64_t at,
 			    "story '%s' has no consent for the site or the podcast; record "
 			    "consent first",
 			    slug);
+	if (!at && (rc = kept_date(lib, id, &at, &kept, err)))
+		return rc;
 	if (!at)
 		at = hearth_now();
 	if ((rc = lib_db_exec(lib, err,
@@ -129,7 +161,9 @@ static int do_publish(hearth_lib *lib, const char *slug, int64_t id, int64_t at,
 			      "III", at, hearth_now(), id)))
 		return rc;
 	date_iso(at, when);
-	char *detail = xasprintf("published at %s; site %s, podcast %s", when,
+	char *detail = xasprintf("published at %s%s; site %s, podcast %s", when,
+				 kept ? " (the date it had before it was taken off the schedule)"
+				      : "",
 				 site ? "yes" : "no", podcast ? "yes" : "no");
 	rc = lib_audit_add(lib, id, "publish", detail, err);
 	free(detail);
@@ -194,20 +228,155 @@ int lib_story_move(hearth_lib *lib, const char *slug, enum lib_status to,
 	return finish(lib, rc, err);
 }
 
+/* A published story's date, and whether it is live (not in the future). */
+static int published_date(hearth_lib *lib, int64_t id, int64_t *at, bool *live,
+			  struct hearth_err *err)
+{
+	int rc = lib_db_int(lib, err, at,
+			    "SELECT coalesce(published_at, 0) FROM stories WHERE id = ?1", "I",
+			    id);
+	if (rc < 0)
+		return rc;
+	*live = *at <= hearth_now();
+	return 0;
+}
+
+/* "story 'x' is already published (live since D)": the date, said plainly. */
+static void describe_date(struct buf *b, int64_t at, bool live)
+{
+	char when[21];
+	date_iso(at, when);
+	buf_printf(b, "%s %s", live ? "live since" : "scheduled for", when);
+}
+
 int lib_story_publish(hearth_lib *lib, const char *slug, int64_t at,
 		      struct hearth_err *err)
 {
 	enum lib_status from;
-	int64_t id;
+	int64_t id, was = 0;
+	bool live = false;
 	int rc;
 
 	if (at < 0)
 		return herr(err, HEARTH_EINVAL, "story '%s': publication time is negative", slug);
 	if ((rc = lib_begin(lib, err)))
 		return rc;
+	if ((rc = lib_story_find(lib, slug, &id, &from, err)))
+		return finish(lib, rc, err);
+	if (from == ST_PUBLISHED) {
+		struct buf b = BUF_INIT;
+		if (!(rc = published_date(lib, id, &was, &live, err))) {
+			describe_date(&b, was, live);
+			rc = herr(err, HEARTH_ESTATE,
+				  "story '%s' is already published (%s); give a new date to "
+				  "move it",
+				  slug, buf_cstr(&b));
+		}
+		buf_release(&b);
+		return finish(lib, rc, err);
+	}
 	rc = find_for_move(lib, slug, ST_PUBLISHED, &id, &from, err);
 	if (!rc)
 		rc = do_publish(lib, slug, id, at, err);
+	return finish(lib, rc, err);
+}
+
+int lib_story_reschedule(hearth_lib *lib, const char *slug, int64_t at, int64_t *old_at,
+			 struct hearth_err *err)
+{
+	enum lib_status from;
+	int64_t id, was = 0;
+	bool live = false;
+	char a[21], b[21];
+	int rc;
+
+	if (old_at)
+		*old_at = 0;
+	if (at <= 0)
+		return herr(err, HEARTH_EINVAL, "story '%s': a new publication date is needed",
+			    slug);
+	if ((rc = lib_begin(lib, err)))
+		return rc;
+	if ((rc = lib_story_find(lib, slug, &id, &from, err)))
+		return finish(lib, rc, err);
+	if (from != ST_PUBLISHED)
+		return finish(lib,
+			      herr(err, HEARTH_ESTATE,
+				   "story '%s' is %s; only a published story's date can be "
+				   "moved",
+				   slug, lib_status_name(from)),
+			      err);
+	if ((rc = published_date(lib, id, &was, &live, err)))
+		return finish(lib, rc, err);
+	date_iso(was, a);
+	date_iso(at, b);
+	if (live && at > hearth_now())
+		return finish(lib,
+			      herr(err, HEARTH_ESTATE,
+				   "story '%s' has been live since %s; its date cannot move "
+				   "into the future (%s), which would take it off the site; "
+				   "withdraw it to remove it",
+				   slug, a, b),
+			      err);
+	if (old_at)
+		*old_at = was;
+	if (at == was)
+		return finish(lib, 0, err);
+	rc = lib_db_exec(lib, err,
+			 "UPDATE stories SET published_at = ?1, updated_at = ?2 WHERE id = ?3",
+			 "III", at, hearth_now(), id);
+	if (!rc) {
+		char *detail = xasprintf("publication date %s -> %s (%s); consent unchanged", a,
+					 b, live ? "live" : "scheduled");
+		rc = lib_audit_add(lib, id, "reschedule", detail, err);
+		free(detail);
+	}
+	return finish(lib, rc, err);
+}
+
+int lib_story_unschedule(hearth_lib *lib, const char *slug, int64_t *was_at,
+			 struct hearth_err *err)
+{
+	enum lib_status from;
+	int64_t id, was = 0;
+	bool live = false;
+	char when[21];
+	int rc;
+
+	if (was_at)
+		*was_at = 0;
+	if ((rc = lib_begin(lib, err)))
+		return rc;
+	if ((rc = lib_story_find(lib, slug, &id, &from, err)))
+		return finish(lib, rc, err);
+	if (from != ST_PUBLISHED)
+		return finish(lib,
+			      herr(err, HEARTH_ESTATE,
+				   "story '%s' is %s; only a published story whose date is still "
+				   "to come can be taken off the schedule",
+				   slug, lib_status_name(from)),
+			      err);
+	if ((rc = published_date(lib, id, &was, &live, err)))
+		return finish(lib, rc, err);
+	date_iso(was, when);
+	if (live)
+		return finish(lib,
+			      herr(err, HEARTH_ESTATE,
+				   "story '%s' has been live since %s; it cannot be taken off "
+				   "the schedule (withdraw it to remove it from the site)",
+				   slug, when),
+			      err);
+	if (was_at)
+		*was_at = was;
+	/* the date stays: published again, the story keeps it */
+	rc = set_status(lib, id, ST_APPROVED, err);
+	if (!rc) {
+		char *detail = xasprintf("taken off the schedule (it was to be published at "
+					 "%s); approved again, consent unchanged",
+					 when);
+		rc = lib_audit_add(lib, id, "unschedule", detail, err);
+		free(detail);
+	}
 	return finish(lib, rc, err);
 }
 

@@ -339,7 +339,7 @@ static int record_all(hearth_lib *lib, struct media_import *im, struct lib_story
 		return rc;
 	for (size_t i = 0; i < im->n_stories && !rc; i++) {
 		bool changed = false;
-		rc = lib_story_import(lib, stories[i], &changed, err);
+		rc = lib_story_import(lib, stories[i], &changed, &im->report, err);
 		im->n_changed += changed;
 	}
 	for (size_t i = 0; i < im->n_collections && !rc; i++) {
@@ -355,6 +355,7 @@ static int record_all(hearth_lib *lib, struct media_import *im, struct lib_story
 		return lib_commit(lib, err);
 	lib_rollback(lib);
 	im->n_changed = im->n_coll_changed = 0;
+	buf_release(&im->report);
 	return rc;
 }
 
@@ -405,5 +406,6 @@ void media_import_release(struct media_import *im)
 	if (im) {
 		strv_free(im->notes);
 		im->notes = NULL;
+		buf_release(&im->report);
 	}
 }

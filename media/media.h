@@ -317,6 +317,7 @@ struct media_import {
 	size_t n_stories, n_changed;          /* bundles; new or changed stories */
 	size_t n_collections, n_coll_changed;
 	char **notes;  /* things the user should know (strv, new; media_import_release) */
+	struct buf report; /* per story: what changed, what was kept (media_import_release) */
 };
 
 /*

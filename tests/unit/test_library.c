@@ -83,9 +83,9 @@ static void bundle_file(const char *dir, const char *name, const char *content)
 	free(p);
 }
 
-/* Reads a bundle, stores its files and imports it. */
-static int import_dir(hearth_lib *lib, const char *dir, bool *changed,
-		      struct hearth_err *err)
+/* Reads a bundle, stores its files and imports it; report as lib_story_import's. */
+static int import_dir_report(hearth_lib *lib, const char *dir, bool *changed,
+			     struct buf *report, struct hearth_err *err)
 {
 	struct lib_story *s = NULL;
 	int rc = lib_bundle_read(dir, NULL, &s, err);
@@ -99,9 +99,15 @@ static int import_dir(hearth_lib *lib, const char *dir, bool *changed,
 		s->assets[i].size = 4;
 	}
 	if (!rc)
-		rc = lib_story_import(lib, s, changed, err);
+		rc = lib_story_import(lib, s, changed, report, err);
 	lib_story_free(&s);
 	return rc;
+}
+
+static int import_dir(hearth_lib *lib, const char *dir, bool *changed,
+		      struct hearth_err *err)
+{
+	return import_dir_report(lib, dir, changed, NULL, err);
 }
 
 /* An in-memory story for import or submission; free with lib_story_free. */
@@ -126,7 +132,7 @@ static int put_story(hearth_lib *lib, const char *slug, enum lib_status st, bool
 	s->consent_site = site;
 	s->consent_podcast = podcast;
 	s->published_at = published_at;
-	int rc = lib_story_import(lib, s, &changed, err);
+	int rc = lib_story_import(lib, s, &changed, NULL, err);
 	lib_story_free(&s);
 	return rc;
 }
@@ -839,18 +845,18 @@ static void chapters_stored_public_and_exported(void)
 	s->chapters[0].title = xstrdup("A");
 	s->chapters[1].title = xstrdup("B");
 	s->chapters[1].start = 125;
-	CHECK_FAILS(lib_story_import(lib, s, &changed, &err), HEARTH_EINVAL, &err,
+	CHECK_FAILS(lib_story_import(lib, s, &changed, NULL, &err), HEARTH_EINVAL, &err,
 		    "story 'told': chapters: chapter 2 'B' starts at 2:05, after the end of the "
 		    "audio (2:00)");
 	s->chapters[1].start = 0;
-	CHECK_FAILS(lib_story_import(lib, s, &changed, &err), HEARTH_EINVAL, &err,
+	CHECK_FAILS(lib_story_import(lib, s, &changed, NULL, &err), HEARTH_EINVAL, &err,
 		    "chapter 2 (0:00) does not start after the one before it");
 	s->chapters[1].start = 119.5;
-	CHECK_OK(lib_story_import(lib, s, &changed, &err), &err);
+	CHECK_OK(lib_story_import(lib, s, &changed, NULL, &err), &err);
 	free(s->assets[0].role);
 	s->assets[0].role = xstrdup("art");
 	s->assets[0].alt = xstrdup("a picture");
-	CHECK_FAILS(lib_story_import(lib, s, &changed, &err), HEARTH_EINVAL, &err,
+	CHECK_FAILS(lib_story_import(lib, s, &changed, NULL, &err), HEARTH_EINVAL, &err,
 		    "chapters: the story has no audio or music for them to mark");
 	lib_story_free(&s);
 	free(dir);
@@ -970,11 +976,14 @@ static void import_updates_and_keeps_identity(void)
 	CHECK_OK(import_dir(lib, dir, &changed, &err), &err);
 	CHECK_OK(lib_story_get(lib, "upd", &a, &err), &err);
 	setenv("SOURCE_DATE_EPOCH", "1700000100", 1);
+	/* content changes; status, date, consent and a wider attribution do not */
 	bundle_file(dir, "story.md",
-		    "---\ntitle: A new title\nstatus: approved\ntags: calm\n"
-		    "contributor:\n  name: Jo\n  attribution: name\n"
+		    "---\ntitle: A new title\nstatus: approved\npublished: 2024-06-01\n"
+		    "tags: calm\ncontributor:\n  name: Jo\n  pseudonym: Wren\n"
+		    "  attribution: name\nconsent: {site: no, podcast: yes}\n"
 		    "art:\n  - file: b.png\n    alt: Hands\n---\nNew body\n");
-	CHECK_OK(import_dir(lib, dir, &changed, &err), &err);
+	struct buf report = BUF_INIT;
+	CHECK_OK(import_dir_report(lib, dir, &changed, &report, &err), &err);
 	CHECK(changed);
 	CHECK_OK(lib_story_get(lib, "upd", &b, &err), &err);
 	unsetenv("SOURCE_DATE_EPOCH");
@@ -983,27 +992,67 @@ static void import_updates_and_keeps_identity(void)
 	CHECK(b->created_at == a->created_at && b->updated_at == 1700000100);
 	CHECK_STR(b->title, "A new title");
 	CHECK_STR(b->body, "New body\n");
-	CHECK(b->status == ST_APPROVED);
-	CHECK(b->attribution == ATTR_NAME && b->contact == NULL);
+	CHECK(b->status == ST_PUBLISHED && b->published_at == a->published_at);
+	CHECK(b->attribution == ATTR_PSEUDONYM && b->contact == NULL);
 	CHECK_STR(b->name, "Jo");
+	CHECK_STR(b->pseudonym, "Wren");
 	CHECK(b->warnings == NULL && strv_len(b->tags) == 1);
 	CHECK(b->n_assets == 1 && !strcmp(b->assets[0].alt, "Hands"));
-	CHECK(!b->consent_site && !b->consent_podcast);
+	CHECK(b->consent_site && !b->consent_podcast);
+	CHECK(b->consent_given == a->consent_given);
+	CHECK_STR(b->consent_recorded_by, "Sam");
+	CHECK_STR(b->consent_note, "by phone");
+	CHECK_STR(buf_cstr(&report),
+		  "upd: updated text, media, warnings, themes, tags, language, licence, "
+		  "season and episode and contributor details; kept consent recorded by Sam "
+		  "on 2024-05-01 (site yes, podcast no); the bundle's consent block is "
+		  "ignored\n"
+		  "upd: kept status published; the bundle says approved\n"
+		  "upd: kept publication date 2024-05-10; the bundle says 2024-06-01\n"
+		  "upd: kept attribution pseudonym; the bundle says name\n");
 
 	struct lib_audit *h = NULL;
 	size_t n = 0;
 	CHECK_OK(lib_audit_list(lib, "upd", &h, &n, &err), &err);
 	CHECK(n == 2);
 	CHECK_STR(h[0].action, "import");
+	CHECK(strstr(h[0].detail, "new: status published (scheduled for 2024-05-10); consent "
+				  "recorded by Sam on 2024-05-01 (site yes, podcast no), from "
+				  "the bundle"));
 	CHECK_STR(h[1].action, "update");
 	CHECK_STR(h[1].actor, "tester");
+	CHECK(strstr(h[1].detail, "kept consent recorded by Sam on 2024-05-01"));
+	CHECK(strstr(h[1].detail, "; kept status published; the bundle says approved"));
+	CHECK(strstr(h[1].detail, "; kept attribution pseudonym; the bundle says name"));
 	lib_audit_free(h, n);
+
+	/* the kept attribution needs its pseudonym */
+	bundle_file(dir, "story.md",
+		    "---\ntitle: A new title\ncontributor:\n  name: Jo\n  attribution: name\n"
+		    "---\nNew body\n");
+	CHECK_FAILS(import_dir(lib, dir, &changed, &err), HEARTH_EINVAL, &err,
+		    "named by pseudonym");
+	CHECK(!changed);
+
+	/* a bundle may name the contributor less openly */
+	bundle_file(dir, "story.md",
+		    "---\ntitle: A new title\ncontributor:\n  name: Jo\n"
+		    "  attribution: anonymous\nart:\n  - file: b.png\n    alt: Hands\n"
+		    "---\nNew body\n");
+	buf_reset(&report);
+	CHECK_OK(import_dir_report(lib, dir, &changed, &report, &err), &err);
+	CHECK(status_of(lib, "upd") == ST_PUBLISHED);
+	CHECK(strstr(buf_cstr(&report), "upd: attribution is now anonymous (was pseudonym)"));
+	lib_story_free(&b);
+	CHECK_OK(lib_story_get(lib, "upd", &b, &err), &err);
+	CHECK(b->attribution == ATTR_ANONYMOUS);
+	buf_release(&report);
 
 	/* assets must be in the store before an import */
 	b->source_hash[0] = 'x';
 	free(b->assets[0].sha256);
 	b->assets[0].sha256 = xstrdup("0000000000000000000000000000000000000000000000000000000000000000");
-	CHECK_FAILS(lib_story_import(lib, b, &changed, &err), HEARTH_ENOENT, &err,
+	CHECK_FAILS(lib_story_import(lib, b, &changed, NULL, &err), HEARTH_ENOENT, &err,
 		    "missing from the store");
 	lib_story_free(&a);
 	lib_story_free(&b);
@@ -1231,6 +1280,98 @@ static void publish_requires_consent(void)
 	lib_close(&lib);
 }
 
+/* Editors correct dates and schedules; consent and the guid never move. */
+static void publish_dates_can_be_corrected(void)
+{
+	struct hearth_err err;
+	hearth_lib *lib = fresh_lib("reschedule");
+	struct lib_story *s = NULL;
+	struct pub_story **v = NULL;
+	size_t n = 0;
+	int64_t was = 0;
+	char guid[37] = "";
+
+	setenv("SOURCE_DATE_EPOCH", "1700000000", 1);
+	CHECK_OK(put_story(lib, "soon", ST_APPROVED, true, true, 0, &err), &err);
+	CHECK_OK(lib_story_publish(lib, "soon", 1800000000, &err), &err);
+	CHECK_OK(lib_story_get(lib, "soon", &s, &err), &err);
+	snprintf(guid, sizeof guid, "%s", s->guid);
+	lib_story_free(&s);
+
+	/* a scheduled story's date moves, anywhere */
+	CHECK_OK(lib_story_reschedule(lib, "soon", 1900000000, &was, &err), &err);
+	CHECK(was == 1800000000);
+	CHECK_FAILS(lib_story_publish(lib, "soon", 0, &err), HEARTH_ESTATE, &err,
+		    "story 'soon' is already published (scheduled for 2030-03-17T17:46:40Z)");
+
+	/* off the schedule: approved, consent as it was, nowhere public */
+	CHECK_OK(lib_story_unschedule(lib, "soon", &was, &err), &err);
+	CHECK(was == 1900000000);
+	CHECK_OK(lib_story_get(lib, "soon", &s, &err), &err);
+	CHECK(s->status == ST_APPROVED && s->consent_site && s->consent_podcast);
+	CHECK(s->consent_withdrawn_at == 0);
+	lib_story_free(&s);
+	CHECK_FAILS(lib_story_unschedule(lib, "soon", NULL, &err), HEARTH_ESTATE, &err,
+		    "story 'soon' is approved; only a published story whose date is still to "
+		    "come can be taken off the schedule");
+
+	/* published again without a date: the date it had, the same guid */
+	CHECK_OK(lib_story_publish(lib, "soon", 0, &err), &err);
+	CHECK_OK(lib_story_get(lib, "soon", &s, &err), &err);
+	CHECK(s->status == ST_PUBLISHED && s->published_at == 1900000000);
+	CHECK_STR(s->guid, guid);
+	lib_story_free(&s);
+	/* ... or with a new one */
+	CHECK_OK(lib_story_unschedule(lib, "soon", NULL, &err), &err);
+	CHECK_OK(lib_story_publish(lib, "soon", 1850000000, &err), &err);
+	CHECK_OK(lib_story_get(lib, "soon", &s, &err), &err);
+	CHECK(s->published_at == 1850000000);
+	CHECK_STR(s->guid, guid);
+	lib_story_free(&s);
+
+	/* a live story: its date may be corrected, never into the future */
+	CHECK_OK(put_story(lib, "live", ST_PUBLISHED, true, false, 1600000000, &err), &err);
+	CHECK_FAILS(lib_story_unschedule(lib, "live", NULL, &err), HEARTH_ESTATE, &err,
+		    "story 'live' has been live since 2020-09-13T12:26:40Z; it cannot be taken "
+		    "off the schedule");
+	CHECK_FAILS(lib_story_reschedule(lib, "live", 1800000000, NULL, &err), HEARTH_ESTATE,
+		    &err, "cannot move into the future");
+	CHECK_OK(lib_story_reschedule(lib, "live", 1650000000, &was, &err), &err);
+	CHECK(was == 1600000000);
+	CHECK_OK(lib_public_view(lib, CH_SITE, &v, &n, NULL, NULL, &err), &err);
+	CHECK(n == 1 && !strcmp(v[0]->slug, "live") && v[0]->published_at == 1650000000);
+	pub_story_list_free(v, n);
+
+	CHECK_OK(put_story(lib, "ap", ST_APPROVED, true, false, 0, &err), &err);
+	CHECK_FAILS(lib_story_reschedule(lib, "ap", 1650000000, NULL, &err), HEARTH_ESTATE,
+		    &err, "story 'ap' is approved; only a published story's date can be moved");
+	CHECK_FAILS(lib_story_reschedule(lib, "nope", 1650000000, NULL, &err), HEARTH_ENOENT,
+		    &err, "story 'nope' does not exist");
+	CHECK_FAILS(lib_story_reschedule(lib, "ap", 0, NULL, &err), HEARTH_EINVAL, &err,
+		    "a new publication date is needed");
+	unsetenv("SOURCE_DATE_EPOCH");
+
+	struct lib_audit *h = NULL;
+	size_t nh = 0;
+	static const char *const acts[] = {"import",  "publish",    "reschedule", "unschedule",
+					   "publish", "unschedule", "publish"};
+	CHECK_OK(lib_audit_list(lib, "soon", &h, &nh, &err), &err);
+	CHECK(nh == 7);
+	for (size_t i = 0; i < nh && i < 7; i++)
+		CHECK_STR(h[i].action, acts[i]);
+	CHECK(nh == 7 && strstr(h[2].detail, "publication date 2027-01-15T08:00:00Z -> "
+					     "2030-03-17T17:46:40Z (scheduled)"));
+	CHECK(nh == 7 && strstr(h[3].detail, "consent unchanged"));
+	CHECK(nh == 7 && strstr(h[4].detail, "published at 2030-03-17T17:46:40Z (the date it "
+					     "had before it was taken off the schedule)"));
+	lib_audit_free(h, nh);
+	CHECK_OK(lib_audit_list(lib, "live", &h, &nh, &err), &err);
+	CHECK(nh == 2 && strstr(h[1].detail, "2020-09-13T12:26:40Z -> 2022-04-15T05:20:00Z "
+					     "(live)"));
+	lib_audit_free(h, nh);
+	lib_close(&lib);
+}
+
 static void withdraw_turns_consent_off(void)
 {
 	struct hearth_err err;
@@ -1256,6 +1397,37 @@ static void withdraw_turns_consent_off(void)
 	CHECK_STR(h[1].action, "withdraw");
 	CHECK_STR(h[1].detail, "peer asked on 3 May");
 	lib_audit_free(h, n);
+	lib_close(&lib);
+}
+
+/* A re-import never publishes a rejected story nor gives consent back. */
+static void reimport_keeps_status_and_consent(void)
+{
+	struct hearth_err err;
+	hearth_lib *lib = fresh_lib("reimport-keeps");
+	struct lib_story *s = NULL;
+	struct pub_story **v = NULL;
+	size_t n = 0;
+
+	CHECK_OK(put_story(lib, "r", ST_REJECTED, true, true, 0, &err), &err);
+	CHECK_OK(put_story(lib, "r", ST_PUBLISHED, true, true, 1000, &err), &err);
+	CHECK(status_of(lib, "r") == ST_REJECTED);
+
+	CHECK_OK(put_story(lib, "c", ST_PUBLISHED, true, true, 1000, &err), &err);
+	CHECK_OK(lib_story_set_consent(lib, "c", true, false, "Jo", "by phone", &err), &err);
+	CHECK_OK(put_story(lib, "c", ST_PUBLISHED, true, true, 2000, &err), &err);
+	CHECK_OK(lib_story_get(lib, "c", &s, &err), &err);
+	CHECK(s->consent_site && !s->consent_podcast && s->published_at == 1000);
+	CHECK_STR(s->consent_recorded_by, "Jo");
+	CHECK_STR(s->consent_note, "by phone");
+	lib_story_free(&s);
+
+	CHECK_OK(lib_public_view(lib, CH_PODCAST, &v, &n, NULL, NULL, &err), &err);
+	CHECK(n == 0);
+	pub_story_list_free(v, n);
+	CHECK_OK(lib_public_view(lib, CH_SITE, &v, &n, NULL, NULL, &err), &err);
+	CHECK(n == 1 && !strcmp(v[0]->slug, "c"));
+	pub_story_list_free(v, n);
 	lib_close(&lib);
 }
 
@@ -1295,7 +1467,8 @@ static void withdrawn_not_resurrected_by_import(void)
 	size_t nh = 0;
 	CHECK_OK(lib_audit_list(lib, "kept", &h, &nh, &err), &err);
 	CHECK_STR(h[nh - 1].action, "update");
-	CHECK(strstr(h[nh - 1].detail, "kept withdrawn"));
+	CHECK(strstr(h[nh - 1].detail, "kept status withdrawn with consent off; the bundle "
+					"says published"));
 	lib_audit_free(h, nh);
 	free(dir);
 	lib_close(&lib);
@@ -1568,7 +1741,7 @@ static void public_view_bylines_and_assets(void)
 	s->name = xstrdup("Real Name");
 	s->attribution = ATTR_NAME;
 	s->warnings = strv_push(NULL, "grief");
-	CHECK_OK(lib_story_import(lib, s, &changed, &err), &err);
+	CHECK_OK(lib_story_import(lib, s, &changed, NULL, &err), &err);
 	lib_story_free(&s);
 	s = story_new("pseudo", "P");
 	s->status = ST_PUBLISHED;
@@ -1577,12 +1750,12 @@ static void public_view_bylines_and_assets(void)
 	s->name = xstrdup("Hidden Name");
 	s->pseudonym = xstrdup("Wren");
 	s->attribution = ATTR_PSEUDONYM;
-	CHECK_OK(lib_story_import(lib, s, &changed, &err), &err);
+	CHECK_OK(lib_story_import(lib, s, &changed, NULL, &err), &err);
 	free(s->slug);
 	s->slug = xstrdup("anon");
 	s->attribution = ATTR_ANONYMOUS;
 	s->published_at = 10;
-	CHECK_OK(lib_story_import(lib, s, &changed, &err), &err);
+	CHECK_OK(lib_story_import(lib, s, &changed, NULL, &err), &err);
 	lib_story_free(&s);
 
 	CHECK_OK(lib_public_view(lib, CH_SITE, &v, &n, NULL, NULL, &err), &err);
@@ -1743,7 +1916,7 @@ static void export_json_shape(void)
 	s->name = xstrdup("Pat Public");
 	s->attribution = ATTR_NAME;
 	s->contact = xstrdup("pat@example.org");
-	CHECK_OK(lib_story_import(lib, s, &changed, &err), &err);
+	CHECK_OK(lib_story_import(lib, s, &changed, NULL, &err), &err);
 	lib_story_free(&s);
 	CHECK_OK(lib_collection_new(lib, "c", "C", NULL, false, &err), &err);
 	CHECK_OK(lib_collection_add(lib, "c", "named", -1, &err), &err);
@@ -1920,8 +2093,10 @@ int main(void)
 	RUN(workflow_every_legal_move);
 	RUN(workflow_illegal_moves_name_the_state);
 	RUN(publish_requires_consent);
+	RUN(publish_dates_can_be_corrected);
 	RUN(withdraw_turns_consent_off);
 	RUN(withdrawn_not_resurrected_by_import);
+	RUN(reimport_keeps_status_and_consent);
 	RUN(audit_actor_and_whole_log);
 	RUN(collections_keep_dense_order);
 	RUN(collection_files_and_import);
