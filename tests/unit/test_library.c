@@ -1972,7 +1972,7 @@ static int put_story_with_file(hearth_lib *lib, const char *slug, const char *co
 	rc = lib_store_add(lib, src, sha, err);
 	if (!rc) {
 		s->assets[0].sha256 = xstrdup(sha);
-		rc = lib_story_import(lib, s, &changed, err);
+		rc = lib_story_import(lib, s, &changed, NULL, err);
 	}
 	lib_story_free(&s);
 	free(src);
