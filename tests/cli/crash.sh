@@ -21,7 +21,7 @@ for i in 1 2 3 4 5 6; do
 	printf 'crash-marker-%s\n' "$i" >>"$C/story-$i/story.md"
 	victims+=("story-$i")
 done
-ok "init" init "$L"
+ok "init" init "$L" && site_address "$L"
 ok "import" -C "$L" import "$T/content"
 ok "first build" -C "$L" build
 

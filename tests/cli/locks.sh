@@ -18,7 +18,7 @@ bundle "$C" long "A long recording" "audio: voice.flac"
 bundle "$C" quiet "Quiet story"
 bundle "$C" doomed "Doomed story"
 printf 'doomed-marker-7f3a\n' >>"$C/doomed/story.md"
-ok "init" init "$L"
+ok "init" init "$L" && site_address "$L"
 ok "import" -C "$L" import "$T/content"
 
 gen() { sqlite3 "$L/hearth.db" "SELECT value FROM settings WHERE key = 'generation'"; }

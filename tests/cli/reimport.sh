@@ -9,7 +9,7 @@
 L="$T/lib"
 C="$T/content/stories"
 P="$L/public"
-"$HEARTH" init "$L" >/dev/null
+"$HEARTH" init "$L" >/dev/null && site_address "$L"
 mkdir -p "$C"
 for s in morning-song turned-down gone named later spring; do
 	mkdir -p "$C/$s"

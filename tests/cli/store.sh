@@ -8,7 +8,7 @@
 
 L="$T/lib"
 C="$T/content"
-"$HEARTH" init "$L" >/dev/null
+"$HEARTH" init "$L" >/dev/null && site_address "$L"
 
 # objects LIB: every object file in the store, one per line
 objects() { (cd "$1/store" && find . -type f | sort); }
