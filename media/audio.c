@@ -626,9 +626,20 @@ static int encode_from_fifo(struct ajob *j, int n, struct hearth_err *err)
 	return submit(j, f, err);
 }
 
-/* Queues n limited samples and encodes every whole frame the queue holds. */
+/*
+ * Queues n limited samples and encodes every whole frame the queue holds.
+ * LAME asserts (and aborts the process) on a sample that is not a number,
+ * so nothing goes to an encoder unchecked: the source's samples were
+ * checked when decoded, and this checks what the limiter made of them.
+ */
 static int queue(struct ajob *j, int n, struct hearth_err *err)
 {
+	for (int c = 0; c < channels(j); c++)
+		for (int i = 0; i < n; i++)
+			if (!(fabsf(j->lbuf[c][i]) <= 4.0f))
+				return herr(err, HEARTH_EMEDIA,
+					    "%s: the limiter made a sample out of range (%g)",
+					    j->name, (double)j->lbuf[c][i]);
 	if (n > 0 && av_audio_fifo_write(j->fifo, (void **)j->lbuf, n) < n)
 		return out_of_memory(j, err);
 	while (av_audio_fifo_size(j->fifo) >= j->frame_size) {

@@ -46,6 +46,7 @@ struct job {
 	int side;                      /* episode cover: its side in pixels */
 	const char *rel;               /* borrows from the slot (or "cover.jpg") */
 	bool made;
+	bool skipped;                  /* its story had already failed */
 	size_t n_made, n_cached;       /* jobs that make several renditions count here */
 	int rc;
 	struct hearth_err err;
@@ -334,6 +335,13 @@ static void *worker(void *arg)
 			return NULL;
 		}
 		struct job *j = &p->jobs[p->next++];
+		/* the rest of a story that failed is not worth making */
+		if (j->e && j->e->media_failed) {
+			j->skipped = true;
+			p->done++;
+			pthread_mutex_unlock(&p->mu);
+			continue;
+		}
 		pthread_mutex_unlock(&p->mu);
 
 		switch (j->kind) {
@@ -343,13 +351,12 @@ static void *worker(void *arg)
 		case J_EPISODE_COVER: j->rc = run_episode_cover(p, j); break;
 		case J_COVER: j->rc = run_cover(p, j); break;
 		}
-		if (j->rc && j->e)
-			herr_prefix(&j->err, "story '%s'", j->e->s->slug);
-
 		pthread_mutex_lock(&p->mu);
 		p->done++;
-		if (j->rc)
-			p->stop = true;
+		if (j->rc && j->e)
+			j->e->media_failed = true;
+		else if (j->rc)
+			p->stop = true; /* the show's cover: every page needs it */
 		if (p->progress && !p->stop)
 			show_progress(p);
 		pthread_mutex_unlock(&p->mu);
@@ -499,9 +506,22 @@ static void order_jobs(struct job *v, size_t n)
 	free(tmp);
 }
 
+/* Adds e's failure (its first failed job's reason) to st. */
+static void note_failure(struct site_stats *st, const struct site_entry *e,
+			 const struct hearth_err *why)
+{
+	for (size_t i = 0; i < st->n_failed; i++)
+		if (!strcmp(st->failed[i].slug, e->s->slug))
+			return;
+	st->failed = xrealloc(st->failed, (st->n_failed + 1) * sizeof *st->failed);
+	st->failed[st->n_failed].slug = xstrdup(e->s->slug);
+	st->failed[st->n_failed].reason = xstrdup(why->msg);
+	st->n_failed++;
+}
+
 int site_media_run(hearth_lib *lib, const struct site_media_ops *ops,
 		   struct site_ctx *c, const char *cover_path, const char *staging,
-		   int jobs, bool progress, size_t *made, size_t *cached,
+		   int jobs, bool progress, struct site_stats *st,
 		   struct hearth_err *err)
 {
 	struct pool p = {.lib = lib, .ops = ops, .set = c->set, .staging = staging,
@@ -541,22 +561,30 @@ int site_media_run(hearth_lib *lib, const struct site_media_ops *ops,
 		pthread_join(tid[i], NULL);
 	pthread_mutex_destroy(&p.mu);
 
+	/* the show's cover first: it fails the build whatever else happened */
 	for (size_t i = 0; i < p.n; i++) {
-		if (p.jobs[i].rc) {
+		if (p.jobs[i].rc && !p.jobs[i].e) {
 			if (err)
 				*err = p.jobs[i].err;
 			rc = p.jobs[i].rc;
-			break;
+			goto end;
 		}
-		if (p.jobs[i].n_made + p.jobs[i].n_cached) {
-			if (made)
-				*made += p.jobs[i].n_made;
-			if (cached)
-				*cached += p.jobs[i].n_cached;
-		} else if (p.jobs[i].made && made)
-			(*made)++;
-		else if (!p.jobs[i].made && cached)
-			(*cached)++;
+	}
+	/* in job order, fixed before the threads started */
+	for (size_t i = 0; i < p.n; i++) {
+		const struct job *j = &p.jobs[i];
+		if (j->rc && st)
+			note_failure(st, j->e, &j->err);
+		if (j->rc || j->skipped || !st)
+			continue;
+		if (j->n_made + j->n_cached) {
+			st->media_made += j->n_made;
+			st->media_cached += j->n_cached;
+		} else if (j->made) {
+			st->media_made++;
+		} else {
+			st->media_cached++;
+		}
 	}
 end:
 	free(tid);
