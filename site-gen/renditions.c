@@ -4,8 +4,9 @@
  * episode covers, WebVTT transcripts, the show's cover), runs the jobs on a
  * small pool of
  * threads, and puts each result into the staging folder under
- * media/<slug>/. Originals never go there: only renditions media/ made,
- * which carry no metadata of the source.
+ * media/<slug>/, as a copy (or reflink) that shares no inode with cache/.
+ * Originals never go there: only renditions media/ made, which carry no
+ * metadata of the source.
  *
  * Each job writes only its own slot, and the slots are planned in a fixed
  * order before any thread starts, so the output does not depend on which
@@ -13,9 +14,12 @@
  */
 #include "siteInt.h"
 
+#include <fcntl.h>
+#include <linux/fs.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -96,12 +100,39 @@ static void show_progress(const struct pool *p)
 	fflush(stderr);
 }
 
-/* Hard-links a cached rendition into the staging folder. */
+/*
+ * Puts a cached rendition into the staging folder as a file of its own:
+ * a reflink where the file system has them (the blocks are shared until
+ * either side is written, then copied), else a plain copy. Never a hard
+ * link: a published file shares no inode with cache/, so editing one in
+ * public/ cannot change what the next build takes from the cache.
+ */
 static int place(const struct pool *p, const char *cached, const char *rel,
 		 struct hearth_err *err)
 {
 	char *dst = path_join(p->staging, rel);
-	int rc = file_link_or_copy(cached, dst, err);
+	char *dir = path_dir(dst);
+	int rc = mkdir_p(dir, err);
+	bool cloned = false;
+
+	if (!rc) {
+		unlink(dst);
+#ifdef FICLONE
+		int in = open(cached, O_RDONLY | O_CLOEXEC);
+		int out = in < 0 ? -1
+				 : open(dst, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+		cloned = out >= 0 && ioctl(out, FICLONE, in) == 0;
+		if (out >= 0)
+			close(out);
+		if (in >= 0)
+			close(in);
+		if (!cloned && out >= 0)
+			unlink(dst);
+#endif
+		if (!cloned)
+			rc = file_copy(cached, dst, err);
+	}
+	free(dir);
 	free(dst);
 	return rc;
 }
