@@ -345,10 +345,16 @@ double audio_tp_margin(const struct media_audio_opts *o)
 int audio_measure(const char *src, const struct media_audio_opts *opts,
 		  struct audio_measure *m, struct hearth_err *err)
 {
+	return audio_measure_headroom(src, opts, 0, m, err);
+}
+
+int audio_measure_headroom(const char *src, const struct media_audio_opts *opts,
+			   double extra, struct audio_measure *m, struct hearth_err *err)
+{
 	struct media_audio_opts o = media_audio_defaults(opts);
 	struct scan s;
 	struct hist *h = xcalloc(1, sizeof *h);
-	double ceiling = pow(10, (o.true_peak - audio_tp_margin(&o)) / 20);
+	double ceiling = pow(10, (o.true_peak - audio_tp_margin(&o) - extra) / 20);
 	double g, f;
 	int rc;
 

@@ -248,6 +248,12 @@ struct audio_measure {
 /* The first pass (measure.c): decodes src once and measures it for opts. */
 int audio_measure(const char *src, const struct media_audio_opts *opts,
 		  struct audio_measure *m, struct hearth_err *err);
+/*
+ * The same with the limiter's ceiling extra dB further under the usual
+ * margin: the gain found still lands on the target loudness.
+ */
+int audio_measure_headroom(const char *src, const struct media_audio_opts *opts,
+			   double extra, struct audio_measure *m, struct hearth_err *err);
 
 /*
  * The limiter: planar float in, the same number of samples out after
