@@ -66,7 +66,7 @@ $(ASAN)/tests/unit/test_%: $(ASAN)/tests/unit/test_%.o $(call obj,$(ASAN),$(LIB_
 UNIT_BIN := $(patsubst %.c,$(ASAN)/%,$(UNIT_SRC))
 unit: $(UNIT_BIN) $(ASAN)/hearth
 
-check: unit
+check: unit hearth
 	@tools/setup-deps.sh test
 	@tests/run
 

@@ -1,4 +1,8 @@
-/* build.c - `hearth build`: the site and feeds from the public view. */
+/*
+ * build.c - `hearth build`: the site and feeds from the public view. A
+ * story whose media cannot be made is left out and the rest is built;
+ * each such story is named with the reason, and the command exits 1.
+ */
 #include "cli.h"
 #include "../media/media.h"
 #include "../site-gen/site.h"
@@ -80,10 +84,14 @@ int cmd_build(struct cli *c, int argc, char **argv)
 			printf("media: %zu made, %zu from the cache\n", st.media_made,
 			       st.media_cached);
 		free(dir);
+		for (size_t i = 0; i < st.n_failed; i++)
+			rc = cli_fail(c, "story '%s' was left out: its media cannot be made: %s",
+				      st.failed[i].slug, st.failed[i].reason);
 	}
 	/* originals nothing refers to any more, unless an import is running */
 	struct hearth_err gc_err = {0};
 	media_gc(lib, false, NULL, &gc_err);
+	site_stats_release(&st);
 	lib_close(&lib);
 	return rc;
 }

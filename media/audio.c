@@ -626,9 +626,20 @@ static int encode_from_fifo(struct ajob *j, int n, struct hearth_err *err)
 	return submit(j, f, err);
 }
 
-/* Queues n limited samples and encodes every whole frame the queue holds. */
+/*
+ * Queues n limited samples and encodes every whole frame the queue holds.
+ * LAME asserts (and aborts the process) on a sample that is not a number,
+ * so nothing goes to an encoder unchecked: the source's samples were
+ * checked when decoded, and this checks what the limiter made of them.
+ */
 static int queue(struct ajob *j, int n, struct hearth_err *err)
 {
+	for (int c = 0; c < channels(j); c++)
+		for (int i = 0; i < n; i++)
+			if (!(fabsf(j->lbuf[c][i]) <= 4.0f))
+				return herr(err, HEARTH_EMEDIA,
+					    "%s: the limiter made a sample out of range (%g)",
+					    j->name, (double)j->lbuf[c][i]);
 	if (n > 0 && av_audio_fifo_write(j->fifo, (void **)j->lbuf, n) < n)
 		return out_of_memory(j, err);
 	while (av_audio_fifo_size(j->fifo) >= j->frame_size) {
@@ -759,8 +770,13 @@ static int encode_once(const char *src, const char *dst, const struct media_job 
 	return rc;
 }
 
-/* How many encodes a rendition may take to get its true peak under the ceiling. */
-#define PEAK_TRIES 5
+/*
+ * How many encodes a rendition may take with the limiter's headroom raised
+ * (the loudness kept on target), and how much safety each adds on top of
+ * the overshoot it saw: it doubles from one try to the next.
+ */
+#define HEADROOM_TRIES 4
+#define HEADROOM_SAFETY 0.3
 
 /*
  * The verifier's interpolator is shorter than a BS.1770 meter's: what it
@@ -771,15 +787,22 @@ static int encode_once(const char *src, const char *dst, const struct media_job 
 
 /*
  * The limiter holds the ceiling on what goes into the encoder, but the
- * encoder's filtering and quantisation overshoot it, by more on some
- * sounds (dense noise limited right to the ceiling, through AAC) than the
- * usual margin allows. So every rendition's true peak is measured before
- * it is committed, and one that passes the ceiling is made again: first
- * with that much more headroom under the limiter's ceiling, which keeps the
- * loudness; and when that did not bring the peak down (the overshoot is
- * where the limiter is not working, such as an encoder transient), with
- * that much less gain, which costs as much loudness. The ceiling holds
- * whatever the sound.
+ * encoder's filtering and quantisation overshoot it, and by an amount
+ * that does not follow the level: on a long recording the largest
+ * overshoot is an AAC transient somewhere, and a little less gain can
+ * move it elsewhere and make it larger. So every rendition's true peak is
+ * measured before it is committed, and one over the ceiling is made again
+ * with more headroom under the limiter: the overshoot it had plus a
+ * safety that doubles with each try (0.3, 0.6, 1.2 dB), so the headroom
+ * soon exceeds any overshoot the encoder makes rather than chasing it in
+ * steps the size of its noise. Each retry measures the source again
+ * against the lower ceiling, so the gain still lands on the target
+ * loudness: the limiter, not the level, pays for the headroom.
+ *
+ * When that has not worked after HEADROOM_TRIES encodes (the overshoot is
+ * where the limiter is not working at all), the last resort lowers the
+ * gain itself, by the worst overshoot seen plus 1 dB, at the cost of as
+ * much loudness: the ceiling wins over the loudness window.
  */
 int render_audio_measured(const char *src, const char *dst, const struct media_job *job,
 			  const struct audio_measure *m, struct media_result *res,
@@ -787,40 +810,40 @@ int render_audio_measured(const char *src, const char *dst, const struct media_j
 {
 	struct media_audio_opts o = media_audio_defaults(&job->audio);
 	const double ceiling = o.true_peak - PEAK_GUARD;
-	double extra = 0, cut = 0, peak = 0, first = 0, last = 0;
-	bool scaling = false;
+	struct audio_measure again = *m;
+	double extra = 0, cut = 0, peak = 0, worst = 0, safety = HEADROOM_SAFETY;
 	char *tmp = NULL;
-	int rc = 0;
+	int rc = 0, tries = 0;
 
 	(void)res;
 	if (job->kind != MEDIA_MP3 && job->kind != MEDIA_M4A)
 		return herr(err, HEARTH_EINVAL, "%s: not an audio rendition", src);
-	for (int attempt = 1; attempt <= PEAK_TRIES; attempt++) {
-		rc = encode_once(src, dst, job, m, extra, cut, &tmp, &peak, err);
+	for (int attempt = 1; attempt <= HEADROOM_TRIES + 1; attempt++) {
+		tries = attempt;
+		rc = encode_once(src, dst, job, &again, extra, cut, &tmp, &peak, err);
 		if (rc || peak <= ceiling)
 			break;
 		media_tmp_abort(&tmp);
 		double over = peak - ceiling;
-		if (attempt == 1) {
-			first = peak;
-			extra = over + 0.2;
-		} else if (!scaling && last - peak < (last - ceiling) / 2) {
-			/* headroom did not help: the first encode, scaled down */
-			scaling = true;
-			extra = 0;
-			cut = first - ceiling + 0.1;
-		} else if (scaling) {
-			cut += over + 0.1;
+		if (over > worst)
+			worst = over;
+		if (attempt < HEADROOM_TRIES) {
+			/* more headroom, the same loudness */
+			extra += over + safety;
+			safety *= 2;
+			rc = audio_measure_headroom(src, &o, extra, &again, err);
+			if (rc)
+				break;
 		} else {
-			extra += over + 0.2;
+			/* the last resort: less gain */
+			cut += worst + 1.0;
 		}
-		last = peak;
 	}
 	if (!rc && peak > ceiling)
 		rc = herr(err, HEARTH_EMEDIA,
 			  "%s: the %s still peaks at %.2f dBTP after %d tries, over the "
 			  "ceiling of %.1f dBTP",
-			  src, media_kind_ext(job->kind), peak, PEAK_TRIES, o.true_peak);
+			  src, media_kind_ext(job->kind), peak, tries, o.true_peak);
 	if (!rc)
 		rc = media_tmp_commit(&tmp, dst, err);
 	media_tmp_abort(&tmp);

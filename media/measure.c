@@ -81,9 +81,13 @@ struct scan {
 	int end;                    /* where the current entry ends in the hop */
 };
 
+/* -1: cannot write; -2: the level is not a finite number (cannot happen
+ * after media_frame_check, but nothing infinite goes on to the gating) */
 static int flush_entry(struct scan *s)
 {
 	struct entry e = {s->peak, (float)s->energy};
+	if (!isfinite(e.peak) || !isfinite(e.energy))
+		return -2;
 	if (fwrite(&e, sizeof e, 1, s->env) != 1)
 		return -1;
 	s->entries++;
@@ -143,8 +147,9 @@ static int scan_frames(struct scan *s, const float *x, int n, int ch)
 		if (s->pos == s->end) {
 			s->energy = energy;
 			s->peak = peak;
-			if (flush_entry(s))
-				return -1;
+			int r = flush_entry(s);
+			if (r)
+				return r;
 			energy = 0;
 			peak = 0;
 			if (++s->entry == ENTRIES_PER_HOP) {
@@ -181,24 +186,31 @@ static int scan(struct scan *s, const char *src, enum media_audio_kind kind,
 			s->rate = f->sample_rate;
 			s->hop = (int)lrint(s->rate * 0.1);
 			s->end = s->hop / ENTRIES_PER_HOP;
-			if (s->end < 1) {
-				rc = herr(err, HEARTH_EMEDIA, "%s: the sample rate %d Hz is too low",
-					  src, s->rate);
+			/* the K-weighting's shelf is at 1.7 kHz: lower rates make it unstable */
+			if (s->rate < MEDIA_MIN_RATE || s->rate > MEDIA_MAX_RATE || s->end < 1) {
+				rc = herr(err, HEARTH_EINVAL,
+					  "%s: the sample rate is %d Hz; Hearth takes %d to %d Hz",
+					  src, s->rate, MEDIA_MIN_RATE, MEDIA_MAX_RATE);
 				break;
 			}
 			k_weighting(s->rate, &s->shelf, &s->hp);
 		}
+		int sr = 0;
 		if (f->ch_layout.nb_channels > 2)
 			rc = herr(err, HEARTH_EMEDIA, "%s: %d channels after the downmix", src,
 				  f->ch_layout.nb_channels);
-		else if (scan_frames(s, (const float *)f->data[0], f->nb_samples,
-				     f->ch_layout.nb_channels))
+		else if ((sr = scan_frames(s, (const float *)f->data[0], f->nb_samples,
+					   f->ch_layout.nb_channels)) == -2)
+			rc = herr(err, HEARTH_EINVAL, "%s: the sound's level overflows; the file is "
+				  "broken", src);
+		else if (sr)
 			rc = herr(err, HEARTH_EIO, "%s: cannot write a temporary file", src);
 	}
 	if (!rc && r < 0)
 		rc = r;
 	if (!rc && s->pos > 0 && flush_entry(s))
-		rc = herr(err, HEARTH_EIO, "%s: cannot write a temporary file", src);
+		rc = herr(err, HEARTH_EIO, "%s: cannot write a temporary file (or the level "
+			  "overflows)", src);
 	if (!rc && fflush(s->env) != 0)
 		rc = herr(err, HEARTH_EIO, "%s: cannot write a temporary file", src);
 	av_frame_free(&f);
@@ -213,14 +225,21 @@ struct hist {
 	int64_t count[HIST_BINS];
 };
 
+/*
+ * Counts one block. The index is computed only from a loudness known to be
+ * inside the histogram's range: a value converted to int out of its range
+ * (an infinite loudness) is undefined and once indexed far past the array.
+ */
 static void hist_add(struct hist *h, double power)
 {
 	double l = -0.691 + 10 * log10(power);
-	if (!(l >= HIST_MIN))
-		return; /* under the absolute gate (or silence) */
-	int b = (int)((l - HIST_MIN) / HIST_STEP);
-	if (b >= HIST_BINS)
-		b = HIST_BINS - 1;
+	if (!(l >= HIST_MIN) || !isfinite(power))
+		return; /* under the absolute gate, silence, or not a number */
+	int b = HIST_BINS - 1;
+	if (l < HIST_MIN + HIST_BINS * HIST_STEP)
+		b = (int)((l - HIST_MIN) / HIST_STEP);
+	if (b < 0 || b >= HIST_BINS)
+		b = b < 0 ? 0 : HIST_BINS - 1;
 	h->power[b] += power;
 	h->count[b]++;
 }
@@ -326,10 +345,16 @@ double audio_tp_margin(const struct media_audio_opts *o)
 int audio_measure(const char *src, const struct media_audio_opts *opts,
 		  struct audio_measure *m, struct hearth_err *err)
 {
+	return audio_measure_headroom(src, opts, 0, m, err);
+}
+
+int audio_measure_headroom(const char *src, const struct media_audio_opts *opts,
+			   double extra, struct audio_measure *m, struct hearth_err *err)
+{
 	struct media_audio_opts o = media_audio_defaults(opts);
 	struct scan s;
 	struct hist *h = xcalloc(1, sizeof *h);
-	double ceiling = pow(10, (o.true_peak - audio_tp_margin(&o)) / 20);
+	double ceiling = pow(10, (o.true_peak - audio_tp_margin(&o) - extra) / 20);
 	double g, f;
 	int rc;
 

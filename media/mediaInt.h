@@ -113,7 +113,10 @@ struct media_decode_report {
 	bool declared_estimated; /* declared is only a guess from the bit rate */
 };
 
-/* Decodes every packet of the best audio stream of path, counting errors. */
+/*
+ * Decodes every packet of the best audio stream of path, counting errors;
+ * HEARTH_EINVAL when a frame fails media_frame_check.
+ */
 int media_decode_audio_all(const char *path, const char *name,
 			   struct media_decode_report *out, struct hearth_err *err);
 
@@ -190,6 +193,26 @@ struct media_pcm {
 	bool ended;   /* the end went into the graph */
 };
 
+/*
+ * What decoded sound Hearth renders: a sample rate the loudness filters
+ * and the resampler handle (8 to 192 kHz), at most 8 channels, and
+ * samples that are numbers no further than +60 dBFS from full scale
+ * (a float file may pass 1.0 a little; 1e19 is not sound).
+ */
+#define MEDIA_MIN_RATE 8000
+#define MEDIA_MAX_RATE 192000
+#define MEDIA_MAX_CHANNELS 8
+#define MEDIA_MAX_SAMPLE 1000.0
+
+/*
+ * Checks one decoded frame against the limits above; at is where it
+ * starts, in seconds, for the message. 0, or HEARTH_EINVAL naming name
+ * and what is wrong. Intake (probe.c) and every audio pass of the build
+ * (pcm.c) run it on every frame the decoder gives.
+ */
+int media_frame_check(const AVFrame *f, const char *name, double at,
+		      struct hearth_err *err);
+
 /* Opens path; release with media_pcm_close (also on failure). */
 int media_pcm_open(struct media_pcm *p, const char *path, const char *name,
 		   const char *desc, struct hearth_err *err);
@@ -225,6 +248,12 @@ struct audio_measure {
 /* The first pass (measure.c): decodes src once and measures it for opts. */
 int audio_measure(const char *src, const struct media_audio_opts *opts,
 		  struct audio_measure *m, struct hearth_err *err);
+/*
+ * The same with the limiter's ceiling extra dB further under the usual
+ * margin: the gain found still lands on the target loudness.
+ */
+int audio_measure_headroom(const char *src, const struct media_audio_opts *opts,
+			   double extra, struct audio_measure *m, struct hearth_err *err);
 
 /*
  * The limiter: planar float in, the same number of samples out after

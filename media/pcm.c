@@ -7,13 +7,91 @@
  * reads through here: the loudness measurement, the encoding pass of the
  * MP3 and M4A renditions, and the waveform. Nothing is held but the frame
  * in flight, so memory does not grow with the length of the file.
+ *
+ * Every decoded frame is checked before it goes into the graph
+ * (media_frame_check): a sample rate the filters handle, a channel count
+ * the downmix knows, and samples that are finite and in range, so no NaN
+ * or 1e19 reaches the loudness histogram, the limiter or LAME, even from a
+ * file a catalogue took in before intake checked the same.
  */
 #include "mediaInt.h"
 
 #include <libavfilter/buffersink.h>
 #include <libavfilter/buffersrc.h>
 #include <libavutil/channel_layout.h>
+#include <math.h>
 #include <string.h>
+
+/* "2:03.5" for messages; out needs 32 bytes. */
+static void at_text(double s, char out[32])
+{
+	long long t = s >= 0 && s < 1e9 ? (long long)s : 0;
+	snprintf(out, 32, "%lld:%04.1f", t / 60, s >= 0 && s < 1e9 ? fmod(s, 60.0) : 0);
+}
+
+/*
+ * The first sample of n (stride apart) that is not finite or is past the
+ * limit: its index, or -1. Written for float and double alike.
+ */
+#define FIND_BAD(T, x, n, stride, out)                                          \
+	do {                                                                    \
+		const T *x_ = (const T *)(x);                                   \
+		for (int64_t i_ = 0; i_ < (n); i_++) {                         \
+			double v_ = x_[i_ * (stride)];                          \
+			if (!(v_ >= -MEDIA_MAX_SAMPLE && v_ <= MEDIA_MAX_SAMPLE)) { \
+				(out) = i_;                                     \
+				break;                                          \
+			}                                                       \
+		}                                                               \
+	} while (0)
+
+int media_frame_check(const AVFrame *f, const char *name, double at,
+		      struct hearth_err *err)
+{
+	enum AVSampleFormat fmt = (enum AVSampleFormat)f->format;
+	int ch = f->ch_layout.nb_channels;
+	char t[32];
+
+	if (f->sample_rate < MEDIA_MIN_RATE || f->sample_rate > MEDIA_MAX_RATE)
+		return herr(err, HEARTH_EINVAL,
+			    "%s: the sample rate is %d Hz; Hearth takes %d to %d Hz",
+			    name, f->sample_rate, MEDIA_MIN_RATE, MEDIA_MAX_RATE);
+	if (ch < 1 || ch > MEDIA_MAX_CHANNELS)
+		return herr(err, HEARTH_EINVAL, "%s: the sound has %d channels; Hearth takes 1 to %d",
+			    name, ch, MEDIA_MAX_CHANNELS);
+	bool dbl = fmt == AV_SAMPLE_FMT_DBL || fmt == AV_SAMPLE_FMT_DBLP;
+	if (!dbl && fmt != AV_SAMPLE_FMT_FLT && fmt != AV_SAMPLE_FMT_FLTP)
+		return 0; /* integers are in range by their nature */
+	bool planar = av_sample_fmt_is_planar(fmt);
+	int planes = planar ? ch : 1, stride = planar ? 1 : ch;
+	for (int c = 0; c < planes; c++) {
+		int64_t bad = -1;
+		for (int k = 0; k < stride && bad < 0; k++) {
+			if (dbl)
+				FIND_BAD(double, (const double *)f->extended_data[c] + k,
+					 f->nb_samples, stride, bad);
+			else
+				FIND_BAD(float, (const float *)f->extended_data[c] + k,
+					 f->nb_samples, stride, bad);
+			if (bad < 0)
+				continue;
+			size_t idx = (size_t)(bad * stride + k);
+			double v = dbl ? ((const double *)f->extended_data[c])[idx]
+				       : ((const float *)f->extended_data[c])[idx];
+			at_text(at + (double)bad / f->sample_rate, t);
+			if (!isfinite(v))
+				return herr(err, HEARTH_EINVAL,
+					    "%s: the sound holds a sample that is not a number "
+					    "(%s) at %s; the file is broken",
+					    name, isnan(v) ? "NaN" : "infinity", t);
+			return herr(err, HEARTH_EINVAL,
+				    "%s: the sound has a sample at %+.0f dBFS at %s, past the "
+				    "limit of %+.0f dBFS; the file is broken",
+				    name, 20 * log10(fabs(v)), t, 20 * log10(MEDIA_MAX_SAMPLE));
+		}
+	}
+	return 0;
+}
 
 int media_pcm_open(struct media_pcm *p, const char *path, const char *name,
 		   const char *desc, struct hearth_err *err)
@@ -98,8 +176,12 @@ static int feed(struct media_pcm *p, struct hearth_err *err)
 			av_channel_layout_uninit(&f->ch_layout);
 			av_channel_layout_default(&f->ch_layout, n);
 		}
+		int rc = media_frame_check(f, p->in.name, (double)p->pts /
+						   (f->sample_rate > 0 ? f->sample_rate : 1), err);
+		if (rc)
+			return rc;
 		if (!p->graph) {
-			int rc = open_graph(p, f, err);
+			rc = open_graph(p, f, err);
 			if (rc)
 				return rc;
 		}

@@ -98,21 +98,29 @@ static void note_error(struct media_decode_report *rep, int averr, double at)
 	}
 }
 
-/* Takes every frame the decoder has ready, adding up their length. */
-static void drain(struct media_in *in, AVFrame *frame, struct media_decode_report *rep)
+/*
+ * Takes every frame the decoder has ready, adding up their length; each
+ * frame is checked as the build's passes check it (media_frame_check), so
+ * what intake accepts is what the build can render.
+ */
+static int drain(struct media_in *in, AVFrame *frame, struct media_decode_report *rep,
+		 struct hearth_err *err)
 {
 	for (;;) {
 		int r = avcodec_receive_frame(in->dec, frame);
 		if (r == AVERROR(EAGAIN) || r == AVERROR_EOF)
-			return;
+			return 0;
 		if (r < 0) {
 			/* the decoder gave up on this input; go on with the next */
 			note_error(rep, r, rep->decoded);
-			return;
+			return 0;
 		}
+		int rc = media_frame_check(frame, in->name, rep->decoded, err);
 		if (frame->sample_rate > 0)
 			rep->decoded += (double)frame->nb_samples / frame->sample_rate;
 		av_frame_unref(frame);
+		if (rc)
+			return rc;
 	}
 }
 
@@ -150,12 +158,13 @@ int media_decode_audio_all(const char *path, const char *name,
 				note_error(rep, r, rep->decoded);
 		}
 		av_packet_unref(in.pkt);
-		drain(&in, frame, rep);
+		if ((rc = drain(&in, frame, rep, err)))
+			goto end;
 	}
 	r = avcodec_send_packet(in.dec, NULL);
 	if (r < 0 && r != AVERROR_EOF)
 		note_error(rep, r, rep->decoded);
-	drain(&in, frame, rep);
+	rc = drain(&in, frame, rep, err);
 end:
 	av_frame_free(&frame);
 	media_in_close(&in);

@@ -79,33 +79,75 @@ const struct site_entry *site_ctx_find(const struct site_ctx *c, const char *slu
 	return NULL;
 }
 
+static void media_release(struct site_media *m)
+{
+	for (size_t k = 0; k < m->n_audio; k++) {
+		free(m->audio[k].src);
+		free(m->audio[k].m4a_src);
+		free(m->audio[k].peaks_src);
+		free(m->audio[k].waveform_src);
+	}
+	for (size_t k = 0; k < m->n_art; k++) {
+		struct site_art *a = &m->art[k];
+		for (size_t w = 0; w < SITE_ART_SIZES; w++) {
+			free(a->jpeg[w].src);
+			free(a->webp[w].src);
+		}
+		free(a->stem);
+		free(a->src);
+	}
+	free(m->art);
+	free(m->cover_src);
+	free(m->vtt_src);
+	free(m->transcript);
+	free(m->chapters_src);
+	memset(m, 0, sizeof *m);
+}
+
 void site_ctx_release(struct site_ctx *c)
 {
-	for (size_t i = 0; i < c->n; i++) {
-		struct site_media *m = &c->e[i].m;
-		for (size_t k = 0; k < m->n_audio; k++) {
-			free(m->audio[k].src);
-			free(m->audio[k].m4a_src);
-			free(m->audio[k].peaks_src);
-			free(m->audio[k].waveform_src);
-		}
-		for (size_t k = 0; k < m->n_art; k++) {
-			struct site_art *a = &m->art[k];
-			for (size_t w = 0; w < SITE_ART_SIZES; w++) {
-				free(a->jpeg[w].src);
-				free(a->webp[w].src);
-			}
-			free(a->stem);
-			free(a->src);
-		}
-		free(m->art);
-		free(m->cover_src);
-		free(m->vtt_src);
-		free(m->transcript);
-		free(m->chapters_src);
-	}
+	for (size_t i = 0; i < c->n; i++)
+		media_release(&c->e[i].m);
 	xfree(&c->e);
 	c->n = 0;
+}
+
+void site_stats_release(struct site_stats *st)
+{
+	if (!st)
+		return;
+	for (size_t i = 0; i < st->n_failed; i++) {
+		free(st->failed[i].slug);
+		free(st->failed[i].reason);
+	}
+	xfree(&st->failed);
+	st->n_failed = 0;
+}
+
+/*
+ * Takes the stories whose media failed out of the build: out of c (so no
+ * page, feed item, home or collection link names them) and out of the
+ * staging folder (the renditions they did get). Order is kept.
+ */
+static int drop_failed(struct site_ctx *c, const char *staging, struct hearth_err *err)
+{
+	size_t k = 0;
+	int rc = 0;
+
+	for (size_t i = 0; i < c->n; i++) {
+		struct site_entry *e = &c->e[i];
+		if (!e->media_failed) {
+			c->e[k++] = *e;
+			continue;
+		}
+		char *dir = xasprintf("%s/media/%s", staging, e->s->slug);
+		if (!rc && path_exists(dir))
+			rc = rm_rf(dir, err);
+		free(dir);
+		media_release(&e->m);
+	}
+	c->n = k;
+	return rc;
 }
 
 /* ---- pages --------------------------------------------------------------- */
@@ -486,7 +528,9 @@ int site_build_gated(hearth_lib *lib, const struct site_input *in,
 		goto end;
 
 	rc = site_media_run(lib, ops, &c, cover_path, staging, opts->jobs, opts->progress,
-			    &st.media_made, &st.media_cached, err);
+			    &st, err);
+	if (!rc)
+		rc = drop_failed(&c, staging, err);
 	if (!rc)
 		rc = site_chapters_write(&c, staging, err);
 	if (!rc)
@@ -514,8 +558,12 @@ end:
 		struct hearth_err ignored;
 		rm_rf(staging, &ignored);
 	}
-	if (!rc && stats)
+	if (!rc && stats) {
 		*stats = st;
+		st.failed = NULL;
+		st.n_failed = 0;
+	}
+	site_stats_release(&st);
 	site_ctx_release(&c);
 	site_theme_free(&theme);
 	free(colls);
@@ -658,8 +706,12 @@ int site_build(hearth_lib *lib, const struct site_opts *opts, struct site_stats 
 		}
 	}
 	st.rounds = round;
-	if (!rc && stats)
+	if (!rc && stats) {
 		*stats = st;
+		st.failed = NULL;
+		st.n_failed = 0;
+	}
+	site_stats_release(&st);
 end:
 	lib_store_unlock(&store);
 	lib_build_unlock(&lock);

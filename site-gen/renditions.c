@@ -4,8 +4,9 @@
  * episode covers, WebVTT transcripts, the show's cover), runs the jobs on a
  * small pool of
  * threads, and puts each result into the staging folder under
- * media/<slug>/. Originals never go there: only renditions media/ made,
- * which carry no metadata of the source.
+ * media/<slug>/, as a copy (or reflink) that shares no inode with cache/.
+ * Originals never go there: only renditions media/ made, which carry no
+ * metadata of the source.
  *
  * Each job writes only its own slot, and the slots are planned in a fixed
  * order before any thread starts, so the output does not depend on which
@@ -13,9 +14,12 @@
  */
 #include "siteInt.h"
 
+#include <fcntl.h>
+#include <linux/fs.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -46,6 +50,7 @@ struct job {
 	int side;                      /* episode cover: its side in pixels */
 	const char *rel;               /* borrows from the slot (or "cover.jpg") */
 	bool made;
+	bool skipped;                  /* its story had already failed */
 	size_t n_made, n_cached;       /* jobs that make several renditions count here */
 	int rc;
 	struct hearth_err err;
@@ -95,12 +100,39 @@ static void show_progress(const struct pool *p)
 	fflush(stderr);
 }
 
-/* Hard-links a cached rendition into the staging folder. */
+/*
+ * Puts a cached rendition into the staging folder as a file of its own:
+ * a reflink where the file system has them (the blocks are shared until
+ * either side is written, then copied), else a plain copy. Never a hard
+ * link: a published file shares no inode with cache/, so editing one in
+ * public/ cannot change what the next build takes from the cache.
+ */
 static int place(const struct pool *p, const char *cached, const char *rel,
 		 struct hearth_err *err)
 {
 	char *dst = path_join(p->staging, rel);
-	int rc = file_link_or_copy(cached, dst, err);
+	char *dir = path_dir(dst);
+	int rc = mkdir_p(dir, err);
+	bool cloned = false;
+
+	if (!rc) {
+		unlink(dst);
+#ifdef FICLONE
+		int in = open(cached, O_RDONLY | O_CLOEXEC);
+		int out = in < 0 ? -1
+				 : open(dst, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+		cloned = out >= 0 && ioctl(out, FICLONE, in) == 0;
+		if (out >= 0)
+			close(out);
+		if (in >= 0)
+			close(in);
+		if (!cloned && out >= 0)
+			unlink(dst);
+#endif
+		if (!cloned)
+			rc = file_copy(cached, dst, err);
+	}
+	free(dir);
 	free(dst);
 	return rc;
 }
@@ -334,6 +366,13 @@ static void *worker(void *arg)
 			return NULL;
 		}
 		struct job *j = &p->jobs[p->next++];
+		/* the rest of a story that failed is not worth making */
+		if (j->e && j->e->media_failed) {
+			j->skipped = true;
+			p->done++;
+			pthread_mutex_unlock(&p->mu);
+			continue;
+		}
 		pthread_mutex_unlock(&p->mu);
 
 		switch (j->kind) {
@@ -343,13 +382,12 @@ static void *worker(void *arg)
 		case J_EPISODE_COVER: j->rc = run_episode_cover(p, j); break;
 		case J_COVER: j->rc = run_cover(p, j); break;
 		}
-		if (j->rc && j->e)
-			herr_prefix(&j->err, "story '%s'", j->e->s->slug);
-
 		pthread_mutex_lock(&p->mu);
 		p->done++;
-		if (j->rc)
-			p->stop = true;
+		if (j->rc && j->e)
+			j->e->media_failed = true;
+		else if (j->rc)
+			p->stop = true; /* the show's cover: every page needs it */
 		if (p->progress && !p->stop)
 			show_progress(p);
 		pthread_mutex_unlock(&p->mu);
@@ -499,9 +537,22 @@ static void order_jobs(struct job *v, size_t n)
 	free(tmp);
 }
 
+/* Adds e's failure (its first failed job's reason) to st. */
+static void note_failure(struct site_stats *st, const struct site_entry *e,
+			 const struct hearth_err *why)
+{
+	for (size_t i = 0; i < st->n_failed; i++)
+		if (!strcmp(st->failed[i].slug, e->s->slug))
+			return;
+	st->failed = xrealloc(st->failed, (st->n_failed + 1) * sizeof *st->failed);
+	st->failed[st->n_failed].slug = xstrdup(e->s->slug);
+	st->failed[st->n_failed].reason = xstrdup(why->msg);
+	st->n_failed++;
+}
+
 int site_media_run(hearth_lib *lib, const struct site_media_ops *ops,
 		   struct site_ctx *c, const char *cover_path, const char *staging,
-		   int jobs, bool progress, size_t *made, size_t *cached,
+		   int jobs, bool progress, struct site_stats *st,
 		   struct hearth_err *err)
 {
 	struct pool p = {.lib = lib, .ops = ops, .set = c->set, .staging = staging,
@@ -541,22 +592,30 @@ int site_media_run(hearth_lib *lib, const struct site_media_ops *ops,
 		pthread_join(tid[i], NULL);
 	pthread_mutex_destroy(&p.mu);
 
+	/* the show's cover first: it fails the build whatever else happened */
 	for (size_t i = 0; i < p.n; i++) {
-		if (p.jobs[i].rc) {
+		if (p.jobs[i].rc && !p.jobs[i].e) {
 			if (err)
 				*err = p.jobs[i].err;
 			rc = p.jobs[i].rc;
-			break;
+			goto end;
 		}
-		if (p.jobs[i].n_made + p.jobs[i].n_cached) {
-			if (made)
-				*made += p.jobs[i].n_made;
-			if (cached)
-				*cached += p.jobs[i].n_cached;
-		} else if (p.jobs[i].made && made)
-			(*made)++;
-		else if (!p.jobs[i].made && cached)
-			(*cached)++;
+	}
+	/* in job order, fixed before the threads started */
+	for (size_t i = 0; i < p.n; i++) {
+		const struct job *j = &p.jobs[i];
+		if (j->rc && st)
+			note_failure(st, j->e, &j->err);
+		if (j->rc || j->skipped || !st)
+			continue;
+		if (j->n_made + j->n_cached) {
+			st->media_made += j->n_made;
+			st->media_cached += j->n_cached;
+		} else if (j->made) {
+			st->media_made++;
+		} else {
+			st->media_cached++;
+		}
 	}
 end:
 	free(tid);

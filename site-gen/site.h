@@ -33,6 +33,12 @@ struct site_opts {
 	void *waiting_arg;
 };
 
+/* A story left out of a build because its media could not be made. */
+struct site_failure {
+	char *slug;
+	char *reason;          /* media/'s message: the file and what is wrong */
+};
+
 struct site_stats {
 	size_t stories;        /* pages written for stories */
 	size_t collections;
@@ -40,7 +46,12 @@ struct site_stats {
 	size_t media_made;     /* renditions made in this build */
 	size_t media_cached;   /* renditions taken from the cache */
 	int rounds;            /* builds made: more than 1 when the catalogue changed meanwhile */
+	struct site_failure *failed; /* owned: release with site_stats_release */
+	size_t n_failed;
 };
+
+/* Frees stats' list of failures and zeroes it; accepts NULL. */
+void site_stats_release(struct site_stats *stats);
 
 /*
  * Builds the site; stats (may be NULL) gets the counts. It holds the
@@ -49,7 +60,10 @@ struct site_stats {
  * made from the catalogue as it is at the swap: when the catalogue changed
  * while it built, it builds again (a few times at most, then it fails and
  * publishes nothing). Files a deploy keeps in the output folder (.git,
- * CNAME, ...) are carried into the new site.
+ * CNAME, ...) are carried into the new site. A story whose media cannot be
+ * made is left out of every page and the feed, and the build goes on with
+ * the others: it returns 0 and lists the story and the reason in
+ * stats->failed (the caller decides how to end).
  */
 int site_build(hearth_lib *lib, const struct site_opts *opts,
 	       struct site_stats *stats, struct hearth_err *err);

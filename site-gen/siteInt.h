@@ -79,6 +79,7 @@ struct site_media {
 struct site_entry {
 	const struct pub_story *s;
 	bool on_site, on_podcast;
+	bool media_failed;             /* a rendition failed: left out of the build */
 	struct site_media m;
 };
 
@@ -131,12 +132,17 @@ extern const struct site_media_ops site_media_default;
  * wider than the source: widths it does not reach are left out and its
  * own width is the largest. A story whose first art is at least 1400 px
  * on its short side also gets media/<slug>/cover.jpg, its episode cover.
- * Runs jobs threads (0: all cores). Fills each entry's m. made and cached
- * count renditions (may be NULL).
+ * Runs jobs threads (0: all cores). Fills each entry's m; st (may be NULL)
+ * gets the renditions made and cached.
+ *
+ * A story's failure does not stop the others: its remaining jobs are
+ * skipped, the entry is marked media_failed and the story and the reason
+ * are added to st->failed (the caller leaves it out). Only a failure that
+ * is no story's (the show's cover) fails the whole step.
  */
 int site_media_run(hearth_lib *lib, const struct site_media_ops *ops,
 		   struct site_ctx *c, const char *cover_path, const char *staging,
-		   int jobs, bool progress, size_t *made, size_t *cached,
+		   int jobs, bool progress, struct site_stats *st,
 		   struct hearth_err *err);
 
 /* ---- chapters (chapters.c) ---------------------------------------------- */
