@@ -777,6 +777,12 @@ static int encode_once(const char *src, const char *dst, const struct media_job 
  */
 #define HEADROOM_TRIES 4
 #define HEADROOM_SAFETY 0.3
+/*
+ * After those, how many encodes may lower the gain itself: each cuts the
+ * overshoot it saw plus a margin that doubles (1, 2, 4, 8 dB), so the
+ * total cut soon exceeds any overshoot and the peak falls with the level.
+ */
+#define CUT_TRIES 4
 
 /*
  * The verifier's interpolator is shorter than a BS.1770 meter's: what it
@@ -801,8 +807,11 @@ static int encode_once(const char *src, const char *dst, const struct media_job 
  *
  * When that has not worked after HEADROOM_TRIES encodes (the overshoot is
  * where the limiter is not working at all), the last resort lowers the
- * gain itself, by the worst overshoot seen plus 1 dB, at the cost of as
- * much loudness: the ceiling wins over the loudness window.
+ * gain itself, by the overshoot seen plus a margin that doubles with each
+ * try, at the cost of as much loudness: the ceiling wins over the
+ * loudness window. Since the encoder's output scales with its input, a
+ * cut that grows geometrically brings any sound under the ceiling within
+ * CUT_TRIES encodes.
  */
 int render_audio_measured(const char *src, const char *dst, const struct media_job *job,
 			  const struct audio_measure *m, struct media_result *res,
@@ -811,22 +820,20 @@ int render_audio_measured(const char *src, const char *dst, const struct media_j
 	struct media_audio_opts o = media_audio_defaults(&job->audio);
 	const double ceiling = o.true_peak - PEAK_GUARD;
 	struct audio_measure again = *m;
-	double extra = 0, cut = 0, peak = 0, worst = 0, safety = HEADROOM_SAFETY;
+	double extra = 0, cut = 0, peak = 0, safety = HEADROOM_SAFETY, margin = 1.0;
 	char *tmp = NULL;
 	int rc = 0, tries = 0;
 
 	(void)res;
 	if (job->kind != MEDIA_MP3 && job->kind != MEDIA_M4A)
 		return herr(err, HEARTH_EINVAL, "%s: not an audio rendition", src);
-	for (int attempt = 1; attempt <= HEADROOM_TRIES + 1; attempt++) {
+	for (int attempt = 1; attempt <= HEADROOM_TRIES + CUT_TRIES; attempt++) {
 		tries = attempt;
 		rc = encode_once(src, dst, job, &again, extra, cut, &tmp, &peak, err);
 		if (rc || peak <= ceiling)
 			break;
 		media_tmp_abort(&tmp);
 		double over = peak - ceiling;
-		if (over > worst)
-			worst = over;
 		if (attempt < HEADROOM_TRIES) {
 			/* more headroom, the same loudness */
 			extra += over + safety;
@@ -836,7 +843,8 @@ int render_audio_measured(const char *src, const char *dst, const struct media_j
 				break;
 		} else {
 			/* the last resort: less gain */
-			cut += worst + 1.0;
+			cut += over + margin;
+			margin *= 2;
 		}
 	}
 	if (!rc && peak > ceiling)
