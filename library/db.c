@@ -603,6 +603,23 @@ end:
  * -wal and -shm the mode of hearth.db. Files inside store/ and cache/ are
  * out of reach through their folders' modes. public/ is not touched.
  */
+/*
+ * Takes group and other permissions off path (mode & ~077), adding none:
+ * a file the owner made read-only stays read-only. ENOENT is not an error.
+ */
+static int strip_others(const char *path, struct hearth_err *err)
+{
+	struct stat st;
+	if (stat(path, &st) != 0)
+		return errno == ENOENT ? 0
+				       : herr(err, HEARTH_EIO, "cannot make '%s' private: %s", path,
+					      strerror(errno));
+	if ((st.st_mode & 077) && chmod(path, st.st_mode & 07700) != 0)
+		return herr(err, HEARTH_EIO, "cannot make '%s' private: %s", path,
+			    strerror(errno));
+	return 0;
+}
+
 static int make_private(const char *dir, struct hearth_err *err)
 {
 	static const char *const dirs[] = {"store", "cache"};
@@ -611,16 +628,15 @@ static int make_private(const char *dir, struct hearth_err *err)
 
 	for (size_t i = 0; !rc && i < sizeof dirs / sizeof dirs[0]; i++) {
 		char *p = path_join(dir, dirs[i]);
-		if ((mkdir(p, 0700) != 0 && errno != EEXIST) || chmod(p, 0700) != 0)
-			rc = herr(err, HEARTH_EIO, "cannot make '%s' private: %s", p,
-				  strerror(errno));
+		if (mkdir(p, 0700) != 0 && errno != EEXIST)
+			rc = herr(err, HEARTH_EIO, "cannot make '%s': %s", p, strerror(errno));
+		else
+			rc = strip_others(p, err);
 		free(p);
 	}
 	for (size_t i = 0; !rc && i < sizeof files / sizeof files[0]; i++) {
 		char *p = path_join(dir, files[i]);
-		if (chmod(p, 0600) != 0 && errno != ENOENT)
-			rc = herr(err, HEARTH_EIO, "cannot make '%s' private: %s", p,
-				  strerror(errno));
+		rc = strip_others(p, err);
 		free(p);
 	}
 	return rc;

@@ -77,16 +77,25 @@ refuses gc_takes_no_operand 2 "unexpected" -C "$L" gc extra
 # committed), and `hearth gc` waits for the lock instead
 mkdir -p "$L/store/${oh:0:2}"
 cp "$orphan" "$L/store/${oh:0:2}/$oh"
-flock -s "$L/.lock-store" -c "sleep 3" &
-lock_pid=$!
-sleep 0.5
+# hold_store: holds the store lock shared until release_store (at most 60 s)
+hold_store() {
+	rm -f "$T/locked" "$T/release"
+	timeout 60 flock -s "$L/.lock-store" \
+		-c "touch '$T/locked'; while [ ! -e '$T/release' ]; do sleep 0.1; done" &
+	lock_pid=$!
+	for _ in $(seq 200); do [ -e "$T/locked" ] && break; sleep 0.1; done
+}
+release_store() { touch "$T/release"; wait "$lock_pid"; }
+hold_store
 ok build_while_store_locked -C "$L" build
 check gc_after_build_skips_locked_store test -f "$L/store/${oh:0:2}/$oh"
+# released a moment after gc starts, which must wait for it and say so
+( sleep 2; touch "$T/release" ) &
 timeout 60 "$HEARTH" -C "$L" gc >"$OUT" 2>"$ERR"
 check gc_waits_then_runs test $? -eq 0
 check gc_said_it_waits grep -q "waiting" "$ERR"
 check gc_removed_after_wait test ! -e "$L/store/${oh:0:2}/$oh"
-wait "$lock_pid"
+release_store
 
 # ---- list and withdraw while a long import runs ------------------------
 mkdir -p "$C/early"
