@@ -314,6 +314,12 @@ static int bump_generation(hearth_lib *lib, struct hearth_err *err)
 			   "");
 }
 
+void lib_db_not_a_change(hearth_lib *lib)
+{
+	if (lib->depth == 1 && lib->writing)
+		lib->changes_at_begin = sqlite3_total_changes64(lib->db);
+}
+
 int lib_generation(hearth_lib *lib, int64_t *gen, struct hearth_err *err)
 {
 	int64_t v = 0;

@@ -64,6 +64,13 @@ int lib_db_int(hearth_lib *lib, struct hearth_err *err, int64_t *out,
 char *lib_col_str(sqlite3_stmt *st, int i);
 
 
+/*
+ * In the outermost write transaction, says that what it has written so far
+ * does not change the catalogue's generation (bookkeeping a build does
+ * for itself); later writes in it still do.
+ */
+void lib_db_not_a_change(hearth_lib *lib);
+
 /* Appends a row to the audit log, by the current actor at hearth_now(). */
 int lib_audit_add(hearth_lib *lib, int64_t story_id, const char *action,
 		  const char *detail, struct hearth_err *err);

@@ -388,6 +388,13 @@ int lib_podcast_guid(hearth_lib *lib, const char *base_url, bool store, char out
 		rc = lib_audit_add(lib, 0, "settings", detail, err);
 		free(detail);
 	}
+	/*
+	 * Storing the GUID does not change what a build publishes (the build
+	 * that stores it uses it), so it is not a new generation: the build
+	 * that stores it must not take it for a change made under it.
+	 */
+	if (!rc)
+		lib_db_not_a_change(lib);
 end:
 	free(have);
 	if (rc) {

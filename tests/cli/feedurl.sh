@@ -60,6 +60,8 @@ check site_only_stores_no_guid test -z "$(stored_guid "$L2")"
 
 site_address "$L" https://stories.example.net
 ok real_build -C "$L" build
+# storing the GUID is the build's own bookkeeping, not a change under it
+check real_build_builds_once ! grep -q "built again" "$OUT"
 want=$(guid_of stories.example.net/feed.xml)
 check real_guid_stored test "$(stored_guid "$L")" = "$want"
 check real_guid_in_feed test "$(feed_guid "$L/public/feed.xml")" = "$want"
