@@ -134,6 +134,15 @@ int file_write_atomic(const char *path, const void *data, size_t n,
 /* Copies src to dst atomically as above. */
 int file_copy(const char *src, const char *dst, struct hearth_err *err);
 
+/*
+ * Copies src to dst atomically as above, but only when the bytes copied
+ * have the SHA-256 sha256 (lowercase hex), computed on the way: for a hash
+ * taken on an earlier read of src. Refuses with HEARTH_EINVAL, dst
+ * untouched, when src has changed since.
+ */
+int file_copy_expecting(const char *src, const char *dst, const char *sha256,
+			struct hearth_err *err);
+
 /* Removes a file or a whole tree; fine if it does not exist. */
 int rm_rf(const char *path, struct hearth_err *err);
 

@@ -98,6 +98,37 @@ static void sha256_of_a_file(void)
 	buf_release(&data);
 }
 
+/*
+ * A copy made against a hash taken earlier: kept when the bytes still have
+ * it, refused with the destination untouched when the source has changed.
+ */
+static void copy_against_an_earlier_hash(void)
+{
+	struct hearth_err err;
+	char *src = xasprintf("%s/copy-src", t_tmpdir());
+	char *dst = xasprintf("%s/copy-dir/dst", t_tmpdir());
+	char hex[65];
+	struct buf got = BUF_INIT;
+
+	CHECK_OK(file_write_atomic(src, "first", 5, &err), &err);
+	sha256_hex("first", 5, hex);
+	CHECK_OK(file_copy_expecting(src, dst, hex, &err), &err);
+	CHECK_OK(file_read(dst, &got, &err), &err);
+	CHECK_STR(buf_cstr(&got), "first");
+	unlink(dst);
+	CHECK_OK(file_write_atomic(src, "second", 6, &err), &err);
+	CHECK(file_copy_expecting(src, dst, hex, &err) == HEARTH_EINVAL);
+	CHECK(strstr(err.msg, "changed while it was being read") != NULL);
+	CHECK(!path_exists(dst));
+	char *dir = path_dir(dst);
+	CHECK(rmdir(dir) == 0); /* no temporary file left beside it */
+	free(dir);
+	unlink(src);
+	free(src);
+	free(dst);
+	buf_release(&got);
+}
+
 static void yaml_tree_and_errors(void)
 {
 	struct hearth_err err;
@@ -399,6 +430,7 @@ int main(void)
 	RUN(uuid5_matches_podcast_namespace_example);
 	RUN(uuid5_keeps_stored_guids);
 	RUN(sha256_of_a_file);
+	RUN(copy_against_an_earlier_hash);
 	RUN(yaml_tree_and_errors);
 	RUN(front_matter);
 	RUN(json_writer);
