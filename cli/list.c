@@ -70,7 +70,10 @@ int cmd_list(struct cli *c, int argc, char **argv)
 			jw_obj_end(&w);
 		}
 		jw_arr_end(&w);
-		fputs(buf_cstr(&b), stdout);
+		if (jw_end(&w, &err) != 0)
+			rc = cli_fail_err(c, &err);
+		else
+			fputs(buf_cstr(&b), stdout);
 		buf_release(&b);
 	} else {
 		for (size_t i = 0; i < n; i++) {

@@ -4,8 +4,9 @@
  * a YAML tree for front matter and settings, a JSON writer, dates and slugs.
  *
  * Nothing here knows about stories, media or pages. Every other folder may
- * include this header; this folder includes only the C library (POSIX) and
- * libyaml.
+ * include this header; this folder includes only the C library (POSIX),
+ * libyaml, nettle (SHA-256), libuuid (UUIDv5) and ICU (transliterating
+ * slugs). This header includes none of them.
  */
 #ifndef HEARTH_CORE_H
 #define HEARTH_CORE_H
@@ -49,9 +50,6 @@ int herr(struct hearth_err *err, int code, const char *fmt, ...) HEARTH_PRINTF(3
 
 /* Puts "prefix: " in front of the message already in err; returns err->code. */
 int herr_prefix(struct hearth_err *err, const char *fmt, ...) HEARTH_PRINTF(2, 3);
-
-/* Clears err to HEARTH_OK and an empty message. */
-void herr_clear(struct hearth_err *err);
 
 /* ---- allocation -------------------------------------------------------- */
 
@@ -136,8 +134,14 @@ int file_write_atomic(const char *path, const void *data, size_t n,
 /* Copies src to dst atomically as above. */
 int file_copy(const char *src, const char *dst, struct hearth_err *err);
 
-/* Hard-links src to dst, or copies when a link cannot be made. */
-int file_link_or_copy(const char *src, const char *dst, struct hearth_err *err);
+/*
+ * Copies src to dst atomically as above, but only when the bytes copied
+ * have the SHA-256 sha256 (lowercase hex), computed on the way: for a hash
+ * taken on an earlier read of src. Refuses with HEARTH_EINVAL, dst
+ * untouched, when src has changed since.
+ */
+int file_copy_expecting(const char *src, const char *dst, const char *sha256,
+			struct hearth_err *err);
 
 /* Removes a file or a whole tree; fine if it does not exist. */
 int rm_rf(const char *path, struct hearth_err *err);
@@ -158,23 +162,29 @@ int file_read_max(const char *path, int64_t max, const char *setting, struct buf
 
 /* ---- hashes ------------------------------------------------------------ */
 
+/*
+ * SHA-256, streaming: init, update any number of times, then final (or
+ * final_hex). The state is nettle's, kept inline so no allocation is made;
+ * nothing to free.
+ */
 struct sha256 {
-	uint32_t h[8];
-	uint64_t len;
-	unsigned char block[64];
-	size_t used;
+	_Alignas(8) unsigned char ctx[128];
 };
 void sha256_init(struct sha256 *s);
 void sha256_update(struct sha256 *s, const void *data, size_t n);
 void sha256_final(struct sha256 *s, unsigned char out[32]);
+/* As sha256_final, as lowercase hex: 64 characters and a NUL. */
+void sha256_final_hex(struct sha256 *s, char out[65]);
 /* Lowercase hex of the SHA-256 of data: 64 characters and a NUL. */
 void sha256_hex(const void *data, size_t n, char out[65]);
+/* Lowercase hex of the SHA-256 of the file at path. */
 int sha256_file(const char *path, char out[65], struct hearth_err *err);
 
-/* SHA-1 (for UUIDv5 only). */
-void sha1(const void *data, size_t n, unsigned char out[20]);
-
-/* The UUIDv5 of name in namespace ns (a UUID string); out gets 37 bytes. */
+/*
+ * The UUIDv5 (RFC 4122, SHA-1 name-based) of name in namespace ns (a UUID
+ * string, 36 characters with dashes), lowercase; out gets 37 bytes.
+ * HEARTH_EINVAL when ns is not a UUID.
+ */
 int uuid5(const char *ns, const char *name, char out[37]);
 
 /* ---- YAML -------------------------------------------------------------- */
@@ -241,15 +251,21 @@ int url_check(const char *url, struct hearth_err *err);
 
 /*
  * Writes JSON into a buffer with commas and escaping handled. Keys and
- * values are added in order; nesting up to 32 levels. Output is compact
- * unless pretty is set (two-space indent).
+ * values are added in order; objects and arrays nest up to JW_MAX_DEPTH
+ * levels. Output is compact unless pretty is set (two-space indent).
+ * Deeper nesting, or a close with nothing open, is refused: the writer
+ * stops writing, and jw_end says so. Callers check jw_end before using
+ * the buffer.
  */
+#define JW_MAX_DEPTH 31
+#define JW_MAX_DEPTH_STR "31"
 struct jw {
 	struct buf *b;
 	int depth;
 	bool pretty;
-	bool first[32];
+	bool first[JW_MAX_DEPTH + 1];
 	bool after_key;
+	const char *failed; /* why writing stopped, or NULL; static text */
 };
 void jw_init(struct jw *w, struct buf *b, bool pretty);
 void jw_obj(struct jw *w);   /* { */
@@ -262,8 +278,12 @@ void jw_int(struct jw *w, int64_t v);
 void jw_num(struct jw *w, double v);
 void jw_bool(struct jw *w, bool v);
 void jw_null(struct jw *w);
-/* JSON string escaping of s, appended to b with the quotes. */
-void json_escape(struct buf *b, const char *s);
+/*
+ * 0 when everything written so far is well-formed and every object and
+ * array is closed; HEARTH_EINVAL (with a message) when the writer refused
+ * something or something is left open.
+ */
+int jw_end(const struct jw *w, struct hearth_err *err);
 
 /* ---- time -------------------------------------------------------------- */
 
@@ -286,7 +306,12 @@ int64_t hearth_now(void);
 
 /* True for 1-80 characters of [a-z0-9-], not starting or ending with '-'. */
 bool slug_valid(const char *s);
-/* A slug made from a title ("story" if nothing usable); new allocation. */
+/*
+ * A slug made from a title ("story" if nothing usable); new allocation.
+ * Accents and other scripts are transliterated to ASCII first ("Zoë's café
+ * in Łódź" gives zoes-cafe-in-lodz); an ASCII title is never transliterated.
+ * Used only for new submissions: stored slugs never change.
+ */
 char *slugify(const char *title);
 /* True when s is valid UTF-8 with no control characters except \t \n \r. */
 bool text_valid(const char *s, size_t n);

@@ -274,10 +274,17 @@ int file_write_atomic(const char *path, const void *data, size_t n,
 	return finish_tmp(fd, tmp, path, err);
 }
 
-int file_copy(const char *src, const char *dst, struct hearth_err *err)
+/*
+ * Copies src to a temporary file beside dst, hashing the bytes as they are
+ * copied; refuses (dst untouched) when expect is given and differs, else
+ * renames the copy to dst. sha_out (may be NULL) gets the hash.
+ */
+static int copy_hashing(const char *src, const char *dst, const char *expect,
+			char *sha_out, struct hearth_err *err)
 {
 	int in = open(src, O_RDONLY | O_CLOEXEC);
-	char chunk[65536];
+	char chunk[65536], hex[65];
+	struct sha256 h;
 	ssize_t n;
 	char *tmp = NULL;
 	int out;
@@ -289,6 +296,7 @@ int file_copy(const char *src, const char *dst, struct hearth_err *err)
 		close(in);
 		return out;
 	}
+	sha256_init(&h);
 	while ((n = read(in, chunk, sizeof chunk)) != 0) {
 		if (n < 0 && errno == EINTR)
 			continue;
@@ -301,22 +309,31 @@ int file_copy(const char *src, const char *dst, struct hearth_err *err)
 			free(tmp);
 			return rc;
 		}
+		sha256_update(&h, chunk, (size_t)n);
 	}
 	close(in);
+	sha256_final_hex(&h, hex);
+	if (expect && strcmp(expect, hex) != 0) {
+		close(out);
+		unlink(tmp);
+		free(tmp);
+		return herr(err, HEARTH_EINVAL, "'%s' changed while it was being read; try again",
+			    src);
+	}
+	if (sha_out)
+		memcpy(sha_out, hex, sizeof hex);
 	return finish_tmp(out, tmp, dst, err);
 }
 
-int file_link_or_copy(const char *src, const char *dst, struct hearth_err *err)
+int file_copy(const char *src, const char *dst, struct hearth_err *err)
 {
-	char *dir = path_dir(dst);
-	int rc = mkdir_p(dir, err);
-	free(dir);
-	if (rc)
-		return rc;
-	unlink(dst);
-	if (link(src, dst) == 0)
-		return 0;
-	return file_copy(src, dst, err);
+	return copy_hashing(src, dst, NULL, NULL, err);
+}
+
+int file_copy_expecting(const char *src, const char *dst, const char *sha256,
+			struct hearth_err *err)
+{
+	return copy_hashing(src, dst, sha256, NULL, err);
 }
 
 static int rm_tree(int dirfd, const char *name, struct hearth_err *err)

@@ -2,13 +2,19 @@
  * json.c - a small JSON writer over the growable buffer, for the --json
  * output of the command line, export, and the media files (chapters,
  * waveform peaks) that feeds and players read.
+ *
+ * The writer refuses what it cannot write correctly (nesting deeper than
+ * JW_MAX_DEPTH, a close with nothing open): it stops writing and remembers
+ * the failure, which jw_end reports. A caller that checks jw_end never
+ * passes on wrongly nested output.
  */
 #include "core.h"
 
 #include <math.h>
 #include <stdio.h>
 
-void json_escape(struct buf *b, const char *s)
+/* JSON string escaping of s, appended to b with the quotes. */
+static void json_escape(struct buf *b, const char *s)
 {
 	buf_putc(b, '"');
 	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
@@ -35,6 +41,17 @@ void jw_init(struct jw *w, struct buf *b, bool pretty)
 	w->pretty = pretty;
 	w->first[0] = true;
 	w->after_key = false;
+	w->failed = NULL;
+}
+
+int jw_end(const struct jw *w, struct hearth_err *err)
+{
+	if (w->failed)
+		return herr(err, HEARTH_EINVAL, "json: %s", w->failed);
+	if (w->depth != 0)
+		return herr(err, HEARTH_EINVAL, "json: %d object(s) or array(s) left open",
+			    w->depth);
+	return 0;
 }
 
 static void indent(struct jw *w)
@@ -63,18 +80,28 @@ static void before_value(struct jw *w)
 
 static void open_(struct jw *w, char c)
 {
+	if (w->failed)
+		return;
+	if (w->depth >= JW_MAX_DEPTH) {
+		w->failed = "nesting deeper than " JW_MAX_DEPTH_STR " levels";
+		return;
+	}
 	before_value(w);
 	buf_putc(w->b, c);
-	if (w->depth < 31)
-		w->depth++;
+	w->depth++;
 	w->first[w->depth] = true;
 }
 
 static void close_(struct jw *w, char c)
 {
+	if (w->failed)
+		return;
+	if (w->depth == 0) {
+		w->failed = "a close with nothing open";
+		return;
+	}
 	bool empty = w->first[w->depth];
-	if (w->depth > 0)
-		w->depth--;
+	w->depth--;
 	if (!empty)
 		indent(w);
 	buf_putc(w->b, c);
@@ -89,6 +116,8 @@ void jw_arr_end(struct jw *w) { close_(w, ']'); }
 
 void jw_key(struct jw *w, const char *k)
 {
+	if (w->failed)
+		return;
 	before_value(w);
 	json_escape(w->b, k);
 	buf_puts(w->b, w->pretty ? ": " : ":");
@@ -97,6 +126,8 @@ void jw_key(struct jw *w, const char *k)
 
 void jw_str(struct jw *w, const char *s)
 {
+	if (w->failed)
+		return;
 	if (!s) {
 		jw_null(w);
 		return;
@@ -107,12 +138,16 @@ void jw_str(struct jw *w, const char *s)
 
 void jw_int(struct jw *w, int64_t v)
 {
+	if (w->failed)
+		return;
 	before_value(w);
 	buf_printf(w->b, "%lld", (long long)v);
 }
 
 void jw_num(struct jw *w, double v)
 {
+	if (w->failed)
+		return;
 	before_value(w);
 	if (!isfinite(v))
 		buf_puts(w->b, "null");
@@ -124,12 +159,16 @@ void jw_num(struct jw *w, double v)
 
 void jw_bool(struct jw *w, bool v)
 {
+	if (w->failed)
+		return;
 	before_value(w);
 	buf_puts(w->b, v ? "true" : "false");
 }
 
 void jw_null(struct jw *w)
 {
+	if (w->failed)
+		return;
 	before_value(w);
 	buf_puts(w->b, "null");
 }

@@ -1,6 +1,11 @@
 /*
  * text.c - dates (parsed strictly, written as RFC 2822 for feeds and ISO
  * 8601 for pages), the build clock, slugs and text checks.
+ *
+ * Slugs are ASCII. A title in another script, or with accents, is first
+ * transliterated with ICU ("Any-Latin; Latin-ASCII": "Łódź" to "Lodz",
+ * "Привет" to "Privet"); an ASCII title goes straight to the slug rules,
+ * so its slug is what it always was.
  */
 #define _GNU_SOURCE
 #include "core.h"
@@ -11,6 +16,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unicode/ustring.h>
+#include <unicode/utrans.h>
 
 static bool leap(int y)
 {
@@ -163,10 +170,66 @@ bool slug_valid(const char *s)
 	return true;
 }
 
+/*
+ * The title in ASCII letters, by ICU's Any-Latin and Latin-ASCII
+ * transliterators; a new allocation, or NULL when ICU cannot do it (the
+ * caller then uses the title as it is).
+ */
+static char *to_ascii(const char *title)
+{
+	static const char id[] = "Any-Latin; Latin-ASCII";
+	UErrorCode st = U_ZERO_ERROR;
+	UTransliterator *tr = NULL;
+	UChar *u = NULL, uid[sizeof id];
+	char *out = NULL;
+	int32_t n = 0, cap, limit, len = (int32_t)strlen(title);
+
+	if (strlen(title) > 65536)
+		return NULL;
+	u_uastrcpy(uid, id);
+	tr = utrans_openU(uid, -1, UTRANS_FORWARD, NULL, 0, NULL, &st);
+	if (U_FAILURE(st))
+		goto end;
+	/* each character may grow (a Han character becomes a syllable): try twice */
+	for (cap = 8 * len + 64; cap <= 64 * len + 64; cap *= 8) {
+		st = U_ZERO_ERROR;
+		free(u);
+		u = xcalloc((size_t)cap, sizeof *u);
+		u_strFromUTF8Lenient(u, cap, &n, title, len, &st);
+		if (U_FAILURE(st))
+			goto end;
+		limit = n;
+		utrans_transUChars(tr, u, &n, cap, 0, &limit, &st);
+		if (st != U_BUFFER_OVERFLOW_ERROR)
+			break;
+	}
+	if (U_FAILURE(st))
+		goto end;
+	int32_t need = 0;
+	st = U_ZERO_ERROR;
+	u_strToUTF8(NULL, 0, &need, u, n, &st);
+	st = U_ZERO_ERROR;
+	out = xmalloc((size_t)need + 1);
+	u_strToUTF8(out, need + 1, NULL, u, n, &st);
+	if (U_FAILURE(st))
+		xfree(&out);
+end:
+	if (tr)
+		utrans_close(tr);
+	free(u);
+	return out;
+}
+
 char *slugify(const char *title)
 {
 	struct buf b = BUF_INIT;
-	bool dash = false;
+	bool dash = false, ascii = true;
+	char *latin = NULL;
+
+	for (const char *p = title; p && *p; p++)
+		ascii &= (unsigned char)*p < 0x80;
+	if (title && !ascii && (latin = to_ascii(title)))
+		title = latin;
 	for (const unsigned char *p = (const unsigned char *)title; p && *p; p++) {
 		if (isalnum(*p) && *p < 0x80) {
 			if (dash && b.len)
@@ -179,6 +242,7 @@ char *slugify(const char *title)
 			dash = true;
 		}
 	}
+	free(latin);
 	if (!b.len)
 		buf_puts(&b, "story");
 	return buf_detach(&b);

@@ -566,11 +566,13 @@ static int settle_attribution(struct ctx *c, struct lib_story *s, const char *at
 	return 0;
 }
 
-/* sha256 over story.md and the hash of every file it names, in order. */
+/*
+ * sha256 over story.md and the hash of every file it names, in order. Each
+ * file's own hash is kept in its asset, so intake does not read it again.
+ */
 static int source_hash(struct ctx *c, struct lib_story *s, const struct buf *md)
 {
 	struct sha256 h;
-	unsigned char d[32];
 	char hex[65];
 
 	sha256_init(&h);
@@ -583,10 +585,10 @@ static int source_hash(struct ctx *c, struct lib_story *s, const struct buf *md)
 			return rc;
 		sha256_update(&h, s->assets[i].role, strlen(s->assets[i].role) + 1);
 		sha256_update(&h, hex, 64);
+		free(s->assets[i].sha256);
+		s->assets[i].sha256 = xstrdup(hex);
 	}
-	sha256_final(&h, d);
-	for (int i = 0; i < 32; i++)
-		snprintf(hex + 2 * i, 3, "%02x", d[i]);
+	sha256_final_hex(&h, hex);
 	s->source_hash = xstrdup(hex);
 	return 0;
 }

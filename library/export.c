@@ -215,6 +215,8 @@ int lib_export_json(hearth_lib *lib, bool with_private, struct buf *out,
 	}
 	jw_arr_end(&w);
 	jw_obj_end(&w);
+	if ((rc = jw_end(&w, err)))
+		goto end;
 	buf_add(out, b.data, b.len);
 end:
 	lib_story_list_free(stories, ns);
@@ -237,6 +239,8 @@ int lib_story_json(hearth_lib *lib, const char *slug, bool with_private,
 		return rc;
 	jw_init(&w, out, true);
 	rc = story_out(lib, &w, s, with_private, err);
+	if (!rc)
+		rc = jw_end(&w, err);
 	lib_story_free(&s);
 	return rc;
 }

@@ -418,6 +418,14 @@ int lib_story_erase(hearth_lib *lib, const char *slug, struct hearth_err *err);
  */
 int lib_store_add(hearth_lib *lib, const char *path, char sha_out[65],
 		  struct hearth_err *err);
+/*
+ * As lib_store_add, for a file whose SHA-256 (lowercase hex) was taken on
+ * an earlier read (the bundle reader's): an object already stored is not
+ * read again; otherwise the copy is hashed on the way and refused when the
+ * file has changed since. sha256 is borrowed.
+ */
+int lib_store_add_known(hearth_lib *lib, const char *path, const char *sha256,
+			struct hearth_err *err);
 /* The path of a stored object; new allocation. */
 char *lib_store_path(const hearth_lib *lib, const char *sha256);
 

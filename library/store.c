@@ -71,6 +71,27 @@ end:
 	return rc;
 }
 
+int lib_store_add_known(hearth_lib *lib, const char *path, const char *sha256,
+			struct hearth_err *err)
+{
+	char *dst = NULL;
+	int rc = 0;
+
+	if (!path_is_file(path))
+		return herr(err, HEARTH_ENOENT, "'%s' is not a file", path);
+	dst = lib_store_path(lib, sha256);
+	if (path_is_file(dst))
+		goto end; /* already stored: objects never change, nothing to read */
+	if ((rc = file_copy_expecting(path, dst, sha256, err)))
+		goto end;
+	if (chmod(dst, 0400) != 0)
+		rc = herr(err, HEARTH_EIO, "cannot make '%s' read-only: %s", dst,
+			  strerror(errno));
+end:
+	free(dst);
+	return rc;
+}
+
 /* ---- the lock ---------------------------------------------------------- */
 
 int lib_store_lock(hearth_lib *lib, enum lib_lock_mode mode, bool wait,

@@ -200,7 +200,9 @@ int media_chapters_json(const struct media_chapter *v, size_t n, double duration
 	}
 	jw_arr_end(&w);
 	jw_obj_end(&w);
-	buf_add(out, b.data, b.len);
+	int rc = jw_end(&w, err);
+	if (!rc)
+		buf_add(out, b.data, b.len);
 	buf_release(&b);
-	return 0;
+	return rc;
 }

@@ -404,12 +404,15 @@ int media_intake(hearth_lib *lib, const char *path, const char *display_name,
 	if (rc)
 		goto end;
 
-	rc = lib_store_add(lib, path, sha, err);
+	/* a hash the bundle reader took is used, not taken again */
+	rc = a->sha256 ? lib_store_add_known(lib, path, a->sha256, err)
+		       : lib_store_add(lib, path, sha, err);
 	if (rc) {
 		herr_prefix(err, "%s", name);
 		goto end;
 	}
-	a->sha256 = xstrdup(sha);
+	if (!a->sha256)
+		a->sha256 = xstrdup(sha);
 	a->mime = mime;
 	mime = NULL;
 	a->size = size;

@@ -64,7 +64,8 @@ struct media_limits {
  * caller's. Messages name display_name (the path the user gave) and say
  * what the file really is. The strings filled in are new allocations that
  * a then owns; they are written over, not freed, so pass a zeroed asset
- * (apart from role). For sound, duration is what decoded, not what the
+ * (apart from role, and sha256 when an earlier read took the file's hash:
+ * it is then kept and the file not hashed again). For sound, duration is what decoded, not what the
  * header claims; for art, width and height are as shown (EXIF orientation
  * applied). Nothing is added to the store when the file is refused.
  */

@@ -61,6 +61,74 @@ static void uuid5_matches_podcast_namespace_example(void)
 	CHECK_STR(u, "9b024349-ccf0-5f69-a609-6b82873eab3c");
 }
 
+/* The GUIDs already stored and published must not change with the library. */
+static void uuid5_keeps_stored_guids(void)
+{
+	static const char *const story_ns = "d6d024d8-e448-4f80-8b1e-9c0d5ef293e4";
+	static const char *const podcast_ns = "ead4c236-bf58-58c6-a2c6-a6b28d128cb6";
+	char u[37];
+
+	CHECK(uuid5(story_ns, "story:finding-my-voice", u) == 0);
+	CHECK_STR(u, "dd39c6d5-f7c1-5fd8-9588-6ef8a7ad1323");
+	CHECK(uuid5(story_ns, "story:zo\xc3\xab", u) == 0);
+	CHECK_STR(u, "83ce316f-8a91-524b-82aa-a38104fdb92b");
+	CHECK(uuid5(podcast_ns, "stories.example.net/feed.xml", u) == 0);
+	CHECK_STR(u, "476780c6-ab98-57b3-ac8a-ba37a6de1651");
+	CHECK(uuid5(podcast_ns, "", u) == 0);
+	CHECK_STR(u, "c9c7bad3-4712-514e-9ebd-d1e208fa1b76");
+	CHECK(uuid5("not-a-uuid", "x", u) == HEARTH_EINVAL);
+}
+
+/* A file's hash is the hash of its bytes, read in pieces larger than one read. */
+static void sha256_of_a_file(void)
+{
+	struct hearth_err err;
+	char *p = xasprintf("%s/sha-file", t_tmpdir()), a[65], b[65];
+	struct buf data = BUF_INIT;
+
+	for (int i = 0; i < 200000; i++)
+		buf_putc(&data, (char)(i * 31 + (i >> 8)));
+	CHECK_OK(file_write_atomic(p, data.data, data.len, &err), &err);
+	CHECK_OK(sha256_file(p, a, &err), &err);
+	sha256_hex(data.data, data.len, b);
+	CHECK_STR(a, b);
+	CHECK(sha256_file("/no/such/file", a, &err) == HEARTH_EIO);
+	unlink(p);
+	free(p);
+	buf_release(&data);
+}
+
+/*
+ * A copy made against a hash taken earlier: kept when the bytes still have
+ * it, refused with the destination untouched when the source has changed.
+ */
+static void copy_against_an_earlier_hash(void)
+{
+	struct hearth_err err;
+	char *src = xasprintf("%s/copy-src", t_tmpdir());
+	char *dst = xasprintf("%s/copy-dir/dst", t_tmpdir());
+	char hex[65];
+	struct buf got = BUF_INIT;
+
+	CHECK_OK(file_write_atomic(src, "first", 5, &err), &err);
+	sha256_hex("first", 5, hex);
+	CHECK_OK(file_copy_expecting(src, dst, hex, &err), &err);
+	CHECK_OK(file_read(dst, &got, &err), &err);
+	CHECK_STR(buf_cstr(&got), "first");
+	unlink(dst);
+	CHECK_OK(file_write_atomic(src, "second", 6, &err), &err);
+	CHECK(file_copy_expecting(src, dst, hex, &err) == HEARTH_EINVAL);
+	CHECK(strstr(err.msg, "changed while it was being read") != NULL);
+	CHECK(!path_exists(dst));
+	char *dir = path_dir(dst);
+	CHECK(rmdir(dir) == 0); /* no temporary file left beside it */
+	free(dir);
+	unlink(src);
+	free(src);
+	free(dst);
+	buf_release(&got);
+}
+
 static void yaml_tree_and_errors(void)
 {
 	struct hearth_err err;
@@ -123,6 +191,51 @@ static void json_writer(void)
 	jw_obj_end(&w);
 	jw_obj_end(&w);
 	CHECK_STR(buf_cstr(&b), "{\"a\":\"x\\\"y\\n\",\"n\":[1,2.500,true,null],\"e\":{}}");
+	CHECK(jw_end(&w, NULL) == 0);
+	buf_release(&b);
+}
+
+/* Past the deepest nesting the writer refuses rather than writing wrong JSON. */
+static void json_writer_refuses_too_deep(void)
+{
+	struct hearth_err err;
+	struct buf b = BUF_INIT;
+	struct jw w;
+
+	/* as deep as allowed: well-formed */
+	jw_init(&w, &b, true);
+	for (int i = 0; i < JW_MAX_DEPTH; i++)
+		jw_arr(&w);
+	jw_int(&w, 7);
+	for (int i = 0; i < JW_MAX_DEPTH; i++)
+		jw_arr_end(&w);
+	CHECK_OK(jw_end(&w, &err), &err);
+	size_t opens = 0, closes = 0;
+	for (size_t i = 0; i < b.len; i++)
+		opens += b.data[i] == '[', closes += b.data[i] == ']';
+	CHECK(opens == JW_MAX_DEPTH && closes == JW_MAX_DEPTH);
+
+	/* one deeper: refused, and nothing past the refusal is written */
+	buf_reset(&b);
+	jw_init(&w, &b, false);
+	for (int i = 0; i < JW_MAX_DEPTH + 1; i++)
+		jw_obj(&w), jw_key(&w, "k");
+	size_t len = b.len;
+	jw_int(&w, 1);
+	for (int i = 0; i < JW_MAX_DEPTH + 1; i++)
+		jw_obj_end(&w);
+	CHECK(b.len == len);
+	CHECK(jw_end(&w, &err) == HEARTH_EINVAL);
+	CHECK(strstr(err.msg, "deeper than 31 levels") != NULL);
+
+	/* a close with nothing open, and something left open, are refused too */
+	buf_reset(&b);
+	jw_init(&w, &b, false);
+	jw_arr_end(&w);
+	CHECK(jw_end(&w, &err) == HEARTH_EINVAL);
+	jw_init(&w, &b, false);
+	jw_arr(&w);
+	CHECK(jw_end(&w, &err) == HEARTH_EINVAL && strstr(err.msg, "left open"));
 	buf_release(&b);
 }
 
@@ -151,6 +264,27 @@ static void slugs_and_text(void)
 	CHECK_STR(s, "im-here");
 	free(s);
 	s = slugify("!!!");
+	CHECK_STR(s, "story");
+	free(s);
+	/* accents and other scripts are transliterated, not dropped */
+	s = slugify("Zo\xc3\xab's caf\xc3\xa9 in \xc5\x81\xc3\xb3" "d\xc5\xba");
+	CHECK_STR(s, "zoes-cafe-in-lodz");
+	free(s);
+	s = slugify("\xce\x9a\xce\xb1\xce\xbb\xce\xb7\xce\xbc\xce\xad\xcf\x81\xce\xb1 "
+		    "\xce\xba\xcf\x8c\xcf\x83\xce\xbc\xce\xb5"); /* Greek */
+	CHECK_STR(s, "kalemera-kosme");
+	free(s);
+	s = slugify("\xd0\x9f\xd1\x80\xd0\xb8\xd0\xb2\xd0\xb5\xd1\x82 "
+		    "\xd0\xbc\xd0\xb8\xd1\x80"); /* Cyrillic */
+	CHECK_STR(s, "privet-mir");
+	free(s);
+	s = slugify("\xe3\x81\x93\xe3\x82\x93\xe3\x81\xab\xe3\x81\xa1\xe3\x81\xaf"); /* hiragana */
+	CHECK_STR(s, "konnichiha");
+	free(s);
+	s = slugify("It\xe2\x80\x99s \xe2\x80\x94 Stra\xc3\x9f" "e"); /* curly quote, dash, sharp s */
+	CHECK_STR(s, "its-strasse");
+	free(s);
+	s = slugify("\xf0\x9f\x8e\xb5\xf0\x9f\x8e\xb6"); /* only symbols */
 	CHECK_STR(s, "story");
 	free(s);
 	CHECK(slug_valid("a-b-1"));
@@ -233,7 +367,7 @@ static void urls_are_checked(void)
 	for (size_t i = 0; i < sizeof good / sizeof good[0]; i++)
 		CHECK_OK(url_check(good[i], &err), &err);
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
-		herr_clear(&err);
+		memset(&err, 0, sizeof err);
 		int rc = url_check(bad[i].url, &err);
 		if (rc != HEARTH_EINVAL || !strstr(err.msg, bad[i].why)) {
 			printf("FAIL %s: '%s' gave %d \"%s\", expected \"%s\"\n", t_name_,
@@ -294,9 +428,13 @@ int main(void)
 	RUN(safe_paths);
 	RUN(sha256_known_vectors);
 	RUN(uuid5_matches_podcast_namespace_example);
+	RUN(uuid5_keeps_stored_guids);
+	RUN(sha256_of_a_file);
+	RUN(copy_against_an_earlier_hash);
 	RUN(yaml_tree_and_errors);
 	RUN(front_matter);
 	RUN(json_writer);
+	RUN(json_writer_refuses_too_deep);
 	RUN(dates);
 	RUN(slugs_and_text);
 	RUN(atomic_files);

@@ -94,6 +94,7 @@ static int import_dir_report(hearth_lib *lib, const char *dir, bool *changed,
 		char *p = path_join(dir, s->assets[i].filename);
 		rc = lib_store_add(lib, p, sha, err);
 		free(p);
+		free(s->assets[i].sha256);
 		s->assets[i].sha256 = xstrdup(sha);
 		s->assets[i].mime = xstrdup("application/octet-stream");
 		s->assets[i].size = 4;
@@ -835,6 +836,7 @@ static void chapters_stored_public_and_exported(void)
 		char *p = path_join(dir, s->assets[i].filename);
 		CHECK_OK(lib_store_add(lib, p, sha, &err), &err);
 		free(p);
+		free(s->assets[i].sha256);
 		s->assets[i].sha256 = xstrdup(sha);
 		s->assets[i].duration = 120;
 	}
