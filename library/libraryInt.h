@@ -37,7 +37,7 @@ struct hearth_lib {
 /* The Podcasting 2.0 namespace for podcast GUIDs. */
 #define LIB_PODCAST_NS "ead4c236-bf58-58c6-a2c6-a6b28d128cb6"
 
-/* ---- db.c -------------------------------------------------------------- */
+/* ---- db.c: statements, transactions, the audit writer ------------------ */
 
 /* Fills err with what SQLite said about the last call; returns HEARTH_EDB. */
 int lib_db_fail(hearth_lib *lib, struct hearth_err *err, const char *what);

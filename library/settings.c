@@ -390,11 +390,7 @@ int lib_podcast_guid(hearth_lib *lib, const char *base_url, bool store, char out
 	}
 end:
 	free(have);
-	if (rc) {
-		lib_rollback(lib);
-		return rc;
-	}
-	return lib_commit(lib, err);
+	return lib_end(lib, rc, err);
 }
 
 int lib_settings_load(hearth_lib *lib, struct lib_settings *out, struct hearth_err *err)
@@ -483,10 +479,7 @@ int lib_settings_import(hearth_lib *lib, const char *yaml_path, struct hearth_er
 	detail = xasprintf("settings imported from %s", yaml_path);
 	rc = lib_audit_add(lib, 0, "settings", detail, err);
 end_txn:
-	if (rc)
-		lib_rollback(lib);
-	else
-		rc = lib_commit(lib, err);
+	rc = lib_end(lib, rc, err);
 end:
 	lib_settings_release(&s);
 	buf_release(&text);
