@@ -30,9 +30,9 @@ void lib_collection_list_free(struct lib_collection **v, size_t n)
 	free(v);
 }
 
-int lib_collection_load_all(hearth_lib *lib, sqlite3_stmt *stmt,
-			    struct lib_collection ***out, size_t *n,
-			    struct hearth_err *err)
+/* Loads every collection (with its stories) that stmt selects: id, slug, title, description, podcast. */
+static int load_all(hearth_lib *lib, sqlite3_stmt *stmt, struct lib_collection ***out,
+		    size_t *n, struct hearth_err *err)
 {
 	sqlite3_stmt *items = NULL;
 	struct lib_collection **v = NULL;
@@ -89,7 +89,7 @@ int lib_collection_get(hearth_lib *lib, const char *slug, struct lib_collection 
 			    "WHERE slug = ?1",
 			    "s", slug);
 	if (!rc)
-		rc = lib_collection_load_all(lib, st, &v, &n, err);
+		rc = load_all(lib, st, &v, &n, err);
 	if (!rc && n == 0)
 		rc = herr(err, HEARTH_ENOENT, "collection '%s' does not exist", slug);
 	if (!rc) {
@@ -116,7 +116,7 @@ int lib_collection_list(hearth_lib *lib, struct lib_collection ***out, size_t *n
 			    "ORDER BY slug",
 			    "");
 	if (!rc)
-		rc = lib_collection_load_all(lib, st, out, n, err);
+		rc = load_all(lib, st, out, n, err);
 	sqlite3_finalize(st);
 	return lib_end(lib, rc, err);
 }

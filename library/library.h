@@ -51,14 +51,11 @@ struct lib_open_opts {
 /* lib_open with options; o may be NULL (lib_open's defaults). */
 int lib_open_with(const char *dir, const struct lib_open_opts *o, hearth_lib **out,
 		  struct hearth_err *err);
-/* True when the library was opened read-only. */
-bool lib_is_read_only(const hearth_lib *lib);
-/* Who is acting (see lib_set_actor); borrows. */
-const char *lib_actor(const hearth_lib *lib);
 
-
-
-/* Who is acting, for the audit log (default: $HEARTH_USER, $USER, "editor"). */
+/*
+ * Who is acting, for the audit log (default: $HEARTH_USER, $USER,
+ * "editor"); who is copied.
+ */
 void lib_set_actor(hearth_lib *lib, const char *who);
 
 
@@ -83,6 +80,7 @@ enum lib_status {
 	ST_REJECTED,
 	ST_COUNT
 };
+/* The status's name as the catalogue and bundles write it; a static string. */
 const char *lib_status_name(enum lib_status s);
 /* Returns 0 and sets *out, or HEARTH_EINVAL for an unknown name. */
 int lib_status_parse(const char *name, enum lib_status *out);
@@ -90,6 +88,7 @@ int lib_status_parse(const char *name, enum lib_status *out);
 bool lib_status_can_move(enum lib_status from, enum lib_status to);
 
 enum lib_attribution { ATTR_NAME, ATTR_PSEUDONYM, ATTR_ANONYMOUS };
+/* "name", "pseudonym" or "anonymous"; a static string. */
 const char *lib_attribution_name(enum lib_attribution a);
 /* Returns 0 and sets *out, or HEARTH_EINVAL for an unknown name. */
 int lib_attribution_parse(const char *name, enum lib_attribution *out);
@@ -296,7 +295,8 @@ int lib_story_set_consent(hearth_lib *lib, const char *slug, bool site, bool pod
 
 /*
  * Reads a story bundle: dir/story.md (front matter and Markdown body) and
- * the files it names. Fills a new story in *out: every field from the front
+ * the files it names. Fills a new story in *out (free with
+ * lib_story_free): every field from the front
  * matter, slug from the folder name, and one asset per named file with its
  * role, alt text and filename (the path inside the bundle). Hashes, MIME
  * types and sizes are left for intake to fill. Chapters come from
@@ -318,7 +318,8 @@ int lib_bundle_read(const char *dir, const struct lib_settings *set,
 /*
  * Reads a collection file (collections/<slug>.yaml); slug from the name.
  * set gives limits.max_collection_size (NULL: the default); a file that is
- * a link leading out of its folder is refused.
+ * a link leading out of its folder is refused. Returns a new record in
+ * *out, free with lib_collection_free.
  */
 int lib_collection_read(const char *path, const struct lib_settings *set,
 			struct lib_collection **out, struct hearth_err *err);
@@ -430,12 +431,18 @@ int lib_collection_import(hearth_lib *lib, const struct lib_collection *in,
 
 /*
  * The whole catalogue as JSON (stories with assets and history,
- * collections). Private fields are included only when with_private is set.
+ * collections), appended to out (borrowed, caller-owned). Private fields
+ * are included only when with_private is set; without them a contributor
+ * is named only as the public view names them (lib_byline: "byline", and
+ * the name or pseudonym only when it is the byline).
  */
 int lib_export_json(hearth_lib *lib, bool with_private, struct buf *out,
 		    struct hearth_err *err);
 
-/* One story as JSON, in the same shape as in the export (hearth show --json). */
+/*
+ * One story as JSON, in the same shape as in the export (hearth show
+ * --json), appended to out (borrowed, caller-owned).
+ */
 int lib_story_json(hearth_lib *lib, const char *slug, bool with_private,
 		   struct buf *out, struct hearth_err *err);
 

@@ -501,16 +501,6 @@ int lib_open_with(const char *dir, const struct lib_open_opts *o, hearth_lib **o
 	return rc;
 }
 
-bool lib_is_read_only(const hearth_lib *lib)
-{
-	return lib->read_only;
-}
-
-const char *lib_actor(const hearth_lib *lib)
-{
-	return lib->actor;
-}
-
 void lib_close(hearth_lib **plib)
 {
 	hearth_lib *lib = plib ? *plib : NULL;

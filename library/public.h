@@ -118,9 +118,6 @@ struct lib_settings {
 int lib_settings_load(hearth_lib *lib, struct lib_settings *out, struct hearth_err *err);
 void lib_settings_release(struct lib_settings *s);
 
-/* The settings a library has before hearth.yaml says otherwise; release them. */
-void lib_settings_defaults(struct lib_settings *out);
-
 /* True when base_url is init's placeholder, which no real site is served from. */
 bool lib_base_url_is_placeholder(const char *base_url);
 

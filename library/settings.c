@@ -118,7 +118,8 @@ static const struct key *find_key(const char *section, const char *name)
 	return NULL;
 }
 
-void lib_settings_defaults(struct lib_settings *s)
+/* The settings a library has before hearth.yaml says otherwise; release them. */
+static void settings_defaults(struct lib_settings *s)
 {
 	memset(s, 0, sizeof *s);
 	s->title = xstrdup("My Hearth library");
@@ -278,7 +279,7 @@ static int parse_settings(const char *text, size_t n, const char *name,
 	struct ynode *root = NULL;
 	int rc;
 
-	lib_settings_defaults(out);
+	settings_defaults(out);
 	if ((rc = yaml_parse(text, n, name, 0, &root, err)))
 		goto end;
 	if (root->kind != Y_MAP) {
