@@ -116,7 +116,7 @@ struct lib_settings {
  * writes nothing. New allocation inside, free with lib_settings_release.
  */
 int lib_settings_load(hearth_lib *lib, struct lib_settings *out, struct hearth_err *err);
-void lib_settings_release(struct lib_settings *s);
+void lib_settings_release(struct lib_settings *s); /* frees the strings, not s */
 
 /* True when base_url is init's placeholder, which no real site is served from. */
 bool lib_base_url_is_placeholder(const char *base_url);
@@ -136,7 +136,6 @@ void lib_podcast_guid_for(const char *base_url, char out[37]);
  */
 int lib_podcast_guid(hearth_lib *lib, const char *base_url, bool store, char out[37],
 		     struct hearth_err *err);
-
 
 /* ---- the store of originals (reading) ---------------------------------- */
 

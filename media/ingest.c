@@ -334,11 +334,10 @@ static int record_all(hearth_lib *lib, struct media_import *im, struct lib_story
 	/* the settings file is taken last: it is the one write outside the catalogue */
 	if (!rc && im->settings)
 		rc = lib_settings_import(lib, im->settings, err);
-	if (!rc)
-		return lib_commit(lib, err);
-	lib_rollback(lib);
-	im->n_changed = im->n_coll_changed = 0;
-	buf_release(&im->report);
+	if ((rc = lib_end(lib, rc, err))) {
+		im->n_changed = im->n_coll_changed = 0;
+		buf_release(&im->report);
+	}
 	return rc;
 }
 
