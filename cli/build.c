@@ -4,7 +4,7 @@
  * each such story is named with the reason, and the command exits 1.
  */
 #include "cli.h"
-#include "../media/media.h"
+#include "../media/intake.h"
 #include "../site-gen/site.h"
 
 #include <stdio.h>

@@ -121,10 +121,7 @@ int cmd_collection(struct cli *c, int argc, char **argv)
 		else
 			rc = lib_collection_move(lib, ops[1], ops[2], (int)pos - 1, &err);
 	}
-	if (rc == 0)
-		rc = lib_commit(lib, &err);
-	if (rc) {
-		lib_rollback(lib);
+	if ((rc = lib_end(lib, rc, &err))) {
 		rc = cli_fail_err(c, &err);
 		goto end;
 	}

@@ -4,7 +4,7 @@
  * file), their cached renditions, and its personal fields (media_erase).
  */
 #include "cli.h"
-#include "../media/media.h"
+#include "../media/intake.h"
 
 #include <stdio.h>
 

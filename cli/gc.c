@@ -4,7 +4,7 @@
  * lock). Also run, without waiting, after every import and build.
  */
 #include "cli.h"
-#include "../media/media.h"
+#include "../media/intake.h"
 
 #include <stdio.h>
 #include <stdlib.h>

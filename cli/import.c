@@ -7,7 +7,7 @@
  */
 #define _GNU_SOURCE
 #include "cli.h"
-#include "../media/media.h"
+#include "../media/intake.h"
 
 #include <dirent.h>
 #include <stdio.h>

@@ -324,9 +324,8 @@ int cli_one_slug(struct cli *c, int argc, char **argv, const struct cli_opt *opt
 /* Commits when rc is 0, else rolls back and reports. */
 int cli_finish(struct cli *c, hearth_lib *lib, int rc, struct hearth_err *err)
 {
-	if (rc == 0 && lib_commit(lib, err) == 0)
+	if (lib_end(lib, rc, err) == 0)
 		return EXIT_OK;
-	lib_rollback(lib);
 	return cli_fail_err(c, err);
 }
 

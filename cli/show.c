@@ -60,7 +60,7 @@ static void print_text(const struct lib_story *s, const struct lib_audit *h, siz
 		printf("\nfiles\n");
 		for (size_t i = 0; i < s->n_assets; i++) {
 			const struct lib_asset *a = &s->assets[i];
-			printf("  %-10s %-24s %-12s %8lld bytes", a->role,
+			printf("  %-10s %-24s %-12s %8lld bytes", lib_role_name(a->role),
 			       a->filename ? a->filename : "", a->mime,
 			       (long long)a->size);
 			if (a->duration > 0)

@@ -6,7 +6,7 @@
  * the story as submitted, waiting for an editor.
  */
 #include "cli.h"
-#include "../media/media.h"
+#include "../media/intake.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -80,18 +80,8 @@ int cmd_submit(struct cli *c, int argc, char **argv)
 	s.language = (char *)(language ? language : "en");
 	s.warnings = warnings;
 	/* unless told otherwise, a peer is shown by pseudonym or not at all */
-	s.attribution = pseudonym && *pseudonym ? ATTR_PSEUDONYM : ATTR_ANONYMOUS;
-	if (attribution && lib_attribution_parse(attribution, &s.attribution) != 0) {
-		rc = cli_usage(c, "--attribution: expected name, pseudonym or anonymous, got '%s'",
-			       attribution);
-		goto end;
-	}
-	if (s.attribution == ATTR_NAME && (!name || !*name)) {
-		rc = cli_usage(c, "--attribution name needs --name");
-		goto end;
-	}
-	if (s.attribution == ATTR_PSEUDONYM && (!pseudonym || !*pseudonym)) {
-		rc = cli_usage(c, "--attribution pseudonym needs --pseudonym");
+	if (lib_attribution_settle(attribution, name, pseudonym, &s.attribution, &err)) {
+		rc = cli_usage(c, "--attribution: %s", err.msg);
 		goto end;
 	}
 	if (consent && parse_consent(consent, &s.consent_site, &s.consent_podcast) != 0) {

@@ -3,7 +3,7 @@
  * every output at the next build, and its cached renditions go now.
  */
 #include "cli.h"
-#include "../media/media.h"
+#include "../media/intake.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -312,9 +312,8 @@ static int chapters_need_sound(struct ctx *c, const struct lib_story *s)
 {
 	if (!s->n_chapters)
 		return 0;
-	for (size_t i = 0; i < s->n_assets; i++)
-		if (!strcmp(s->assets[i].role, "audio") || !strcmp(s->assets[i].role, "music"))
-			return 0;
+	if (lib_story_sound(s))
+		return 0;
 	return herr(c->err, HEARTH_EINVAL,
 		    "%s: line %d: chapters: the story has no audio or music for them to mark",
 		    c->file, c->chapters_line);
@@ -324,7 +323,7 @@ static int chapters_need_sound(struct ctx *c, const struct lib_story *s)
 
 /* Checks a file named by field and adds it to the story as an asset of role. */
 static int add_file(struct ctx *c, struct lib_story *s, const struct ynode *v,
-		    const char *role, const char *field, const char *alt)
+		    enum lib_role role, const char *field, const char *alt)
 {
 	char *where = xasprintf("%s: line %d", c->file, v->line);
 	char *full = NULL;
@@ -356,7 +355,7 @@ static int add_file(struct ctx *c, struct lib_story *s, const struct ynode *v,
 	s->assets = xrealloc(s->assets, (s->n_assets + 1) * sizeof *s->assets);
 	struct lib_asset *a = &s->assets[s->n_assets++];
 	memset(a, 0, sizeof *a);
-	a->role = xstrdup(role);
+	a->role = role;
 	a->filename = xstrdup(v->str);
 	a->alt = xstrdup(alt);
 end:
@@ -396,7 +395,7 @@ static int read_art_item(struct ctx *c, struct lib_story *s, const struct ynode 
 			  "%s: line %d: art: '%s' has no alt text; describe the image in alt",
 			  c->file, it->line, file->kind == Y_SCALAR ? file->str : "?");
 	if (!rc)
-		rc = add_file(c, s, file, "art", "art", alt);
+		rc = add_file(c, s, file, ROLE_ART, "art", alt);
 	free(alt);
 	return rc;
 }
@@ -525,8 +524,9 @@ static int read_key(struct ctx *c, struct lib_story *s, const char *k, const str
 		return get_list(c, v, k, &s->themes);
 	if (!strcmp(k, "tags"))
 		return get_list(c, v, k, &s->tags);
-	if (!strcmp(k, "audio") || !strcmp(k, "music") || !strcmp(k, "transcript"))
-		return add_file(c, s, v, k, k, NULL);
+	enum lib_role role;
+	if (!lib_role_parse(k, &role) && role != ROLE_ART)
+		return add_file(c, s, v, role, k, NULL);
 	if (!strcmp(k, "art"))
 		return read_art(c, s, v);
 	if (!strcmp(k, "chapters"))
@@ -539,31 +539,15 @@ static int read_key(struct ctx *c, struct lib_story *s, const char *k, const str
 }
 
 /* How the contributor is named: given, or the most private choice the data allows. */
+/* How the contributor is named: lib_attribution_settle, the rule of every way in. */
 static int settle_attribution(struct ctx *c, struct lib_story *s, const char *attribution,
 			      int line)
 {
-	if (!attribution) {
-		s->attribution = s->pseudonym ? ATTR_PSEUDONYM
-				 : s->name    ? ATTR_NAME
-					      : ATTR_ANONYMOUS;
-		return 0;
-	}
-	if (lib_attribution_parse(attribution, &s->attribution))
-		return herr(c->err, HEARTH_EINVAL,
-			    "%s: line %d: contributor.attribution: expected name, pseudonym "
-			    "or anonymous, not '%s'",
-			    c->file, line, attribution);
-	if (s->attribution == ATTR_NAME && !s->name)
-		return herr(c->err, HEARTH_EINVAL,
-			    "%s: line %d: contributor.attribution: is 'name' but no "
-			    "contributor.name is given",
-			    c->file, line);
-	if (s->attribution == ATTR_PSEUDONYM && !s->pseudonym)
-		return herr(c->err, HEARTH_EINVAL,
-			    "%s: line %d: contributor.attribution: is 'pseudonym' but no "
-			    "contributor.pseudonym is given",
-			    c->file, line);
-	return 0;
+	int rc = lib_attribution_settle(attribution, s->name, s->pseudonym, &s->attribution,
+					c->err);
+	if (rc)
+		herr_prefix(c->err, "%s: line %d: contributor.attribution", c->file, line);
+	return rc;
 }
 
 /*
@@ -583,7 +567,8 @@ static int source_hash(struct ctx *c, struct lib_story *s, const struct buf *md)
 		free(p);
 		if (rc)
 			return rc;
-		sha256_update(&h, s->assets[i].role, strlen(s->assets[i].role) + 1);
+		const char *role = lib_role_name(s->assets[i].role);
+		sha256_update(&h, role, strlen(role) + 1);
 		sha256_update(&h, hex, 64);
 		free(s->assets[i].sha256);
 		s->assets[i].sha256 = xstrdup(hex);

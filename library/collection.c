@@ -30,9 +30,9 @@ void lib_collection_list_free(struct lib_collection **v, size_t n)
 	free(v);
 }
 
-int lib_collection_load_all(hearth_lib *lib, sqlite3_stmt *stmt,
-			    struct lib_collection ***out, size_t *n,
-			    struct hearth_err *err)
+/* Loads every collection (with its stories) that stmt selects: id, slug, title, description, podcast. */
+static int load_all(hearth_lib *lib, sqlite3_stmt *stmt, struct lib_collection ***out,
+		    size_t *n, struct hearth_err *err)
 {
 	sqlite3_stmt *items = NULL;
 	struct lib_collection **v = NULL;
@@ -89,7 +89,7 @@ int lib_collection_get(hearth_lib *lib, const char *slug, struct lib_collection 
 			    "WHERE slug = ?1",
 			    "s", slug);
 	if (!rc)
-		rc = lib_collection_load_all(lib, st, &v, &n, err);
+		rc = load_all(lib, st, &v, &n, err);
 	if (!rc && n == 0)
 		rc = herr(err, HEARTH_ENOENT, "collection '%s' does not exist", slug);
 	if (!rc) {
@@ -98,11 +98,7 @@ int lib_collection_get(hearth_lib *lib, const char *slug, struct lib_collection 
 	}
 	sqlite3_finalize(st);
 	lib_collection_list_free(v, n);
-	if (rc) {
-		lib_rollback(lib);
-		return rc;
-	}
-	return lib_commit(lib, err);
+	return lib_end(lib, rc, err);
 }
 
 int lib_collection_list(hearth_lib *lib, struct lib_collection ***out, size_t *n,
@@ -120,13 +116,9 @@ int lib_collection_list(hearth_lib *lib, struct lib_collection ***out, size_t *n
 			    "ORDER BY slug",
 			    "");
 	if (!rc)
-		rc = lib_collection_load_all(lib, st, out, n, err);
+		rc = load_all(lib, st, out, n, err);
 	sqlite3_finalize(st);
-	if (rc) {
-		lib_rollback(lib);
-		return rc;
-	}
-	return lib_commit(lib, err);
+	return lib_end(lib, rc, err);
 }
 
 /* ---- changes ----------------------------------------------------------- */
@@ -174,15 +166,6 @@ static int audit_collection(hearth_lib *lib, const char *action, const char *col
 	return rc;
 }
 
-static int finish(hearth_lib *lib, int rc, struct hearth_err *err)
-{
-	if (rc) {
-		lib_rollback(lib);
-		return rc;
-	}
-	return lib_commit(lib, err);
-}
-
 int lib_collection_new(hearth_lib *lib, const char *slug, const char *title,
 		       const char *description, bool podcast, struct hearth_err *err)
 {
@@ -207,7 +190,7 @@ int lib_collection_new(hearth_lib *lib, const char *slug, const char *title,
 				 "sssb", slug, title, description, (int)podcast);
 	if (!rc)
 		rc = audit_collection(lib, "collection_new", slug, NULL, 0, err);
-	return finish(lib, rc, err);
+	return lib_end(lib, rc, err);
 }
 
 int lib_collection_add(hearth_lib *lib, const char *coll, const char *story, int pos,
@@ -219,16 +202,16 @@ int lib_collection_add(hearth_lib *lib, const char *coll, const char *story, int
 	if ((rc = lib_begin(lib, err)))
 		return rc;
 	if ((rc = find_item(lib, coll, story, &cid, &sid, &cur, &n, err)))
-		return finish(lib, rc, err);
+		return lib_end(lib, rc, err);
 	if (cur >= 0)
-		return finish(lib,
+		return lib_end(lib,
 			      herr(err, HEARTH_EEXIST, "story '%s' is already in collection '%s'",
 				   story, coll),
 			      err);
 	if (pos == -1)
 		pos = (int)n;
 	if (pos < 0 || pos > n)
-		return finish(lib,
+		return lib_end(lib,
 			      herr(err, HEARTH_EINVAL,
 				   "collection '%s': position %d is out of range: it holds %lld "
 				   "stor%s, so a new one goes at 1 to %lld",
@@ -246,7 +229,7 @@ int lib_collection_add(hearth_lib *lib, const char *coll, const char *story, int
 				 "IIi", cid, sid, pos);
 	if (!rc)
 		rc = audit_collection(lib, "collection_add", coll, story, pos, err);
-	return finish(lib, rc, err);
+	return lib_end(lib, rc, err);
 }
 
 /* find_item for a story that must already be in the collection. */
@@ -269,7 +252,7 @@ int lib_collection_remove(hearth_lib *lib, const char *coll, const char *story,
 	if ((rc = lib_begin(lib, err)))
 		return rc;
 	if ((rc = find_member(lib, coll, story, &cid, &sid, &cur, &n, err)))
-		return finish(lib, rc, err);
+		return lib_end(lib, rc, err);
 	rc = lib_db_exec(lib, err,
 			 "DELETE FROM collection_items WHERE collection_id = ?1 AND story_id = ?2",
 			 "II", cid, sid);
@@ -280,7 +263,7 @@ int lib_collection_remove(hearth_lib *lib, const char *coll, const char *story,
 				 "II", cid, cur);
 	if (!rc)
 		rc = audit_collection(lib, "collection_remove", coll, story, cur, err);
-	return finish(lib, rc, err);
+	return lib_end(lib, rc, err);
 }
 
 int lib_collection_move(hearth_lib *lib, const char *coll, const char *story, int pos,
@@ -292,16 +275,16 @@ int lib_collection_move(hearth_lib *lib, const char *coll, const char *story, in
 	if ((rc = lib_begin(lib, err)))
 		return rc;
 	if ((rc = find_member(lib, coll, story, &cid, &sid, &cur, &n, err)))
-		return finish(lib, rc, err);
+		return lib_end(lib, rc, err);
 	if (pos < 0 || pos >= n)
-		return finish(lib,
+		return lib_end(lib,
 			      herr(err, HEARTH_EINVAL,
 				   "collection '%s': position %d is out of range: it holds %lld "
 				   "stor%s, so 1 to %lld",
 				   coll, pos + 1, (long long)n, n == 1 ? "y" : "ies", (long long)n),
 			      err);
 	if (pos == cur)
-		return finish(lib, 0, err);
+		return lib_end(lib, 0, err);
 	if (pos < cur)
 		rc = lib_db_exec(lib, err,
 				 "UPDATE collection_items SET position = position + 1 WHERE "
@@ -319,7 +302,7 @@ int lib_collection_move(hearth_lib *lib, const char *coll, const char *story, in
 				 "iII", pos, cid, sid);
 	if (!rc)
 		rc = audit_collection(lib, "collection_move", coll, story, pos, err);
-	return finish(lib, rc, err);
+	return lib_end(lib, rc, err);
 }
 
 static bool same_text(const char *a, const char *b)
@@ -359,11 +342,11 @@ int lib_collection_import(hearth_lib *lib, const struct lib_collection *in, bool
 			if (rc == HEARTH_ENOENT)
 				herr(err, rc, "collection '%s': story '%s' does not exist", in->slug,
 				     in->stories[i]);
-			return finish(lib, rc, err);
+			return lib_end(lib, rc, err);
 		}
 		for (size_t j = 0; j < i; j++)
 			if (!strcmp(in->stories[j], in->stories[i]))
-				return finish(lib,
+				return lib_end(lib,
 					      herr(err, HEARTH_EINVAL,
 						   "collection '%s': story '%s' is listed twice",
 						   in->slug, in->stories[i]),
@@ -371,10 +354,10 @@ int lib_collection_import(hearth_lib *lib, const struct lib_collection *in, bool
 	}
 	rc = lib_collection_get(lib, in->slug, &old, err);
 	if (rc && rc != HEARTH_ENOENT)
-		return finish(lib, rc, err);
+		return lib_end(lib, rc, err);
 	if (old && same_collection(old, in)) {
 		lib_collection_free(&old);
-		return finish(lib, 0, err);
+		return lib_end(lib, 0, err);
 	}
 	rc = lib_db_exec(lib, err,
 			 "INSERT INTO collections (slug, title, description, podcast) VALUES "
@@ -398,5 +381,5 @@ int lib_collection_import(hearth_lib *lib, const struct lib_collection *in, bool
 	lib_collection_free(&old);
 	if (!rc)
 		*changed = true;
-	return finish(lib, rc, err);
+	return lib_end(lib, rc, err);
 }

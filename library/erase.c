@@ -11,7 +11,8 @@
  *
  * The originals the assets named are deleted by the store's sweep (see
  * store.c), once no other asset refers to them, and their renditions by
- * media/ (media_erase does both).
+ * media/ (media_erase does both). Which originals are a story's own,
+ * for those renditions, is lib_store_story_objects below.
  */
 #include "libraryInt.h"
 
@@ -58,9 +59,39 @@ int lib_story_erase(hearth_lib *lib, const char *slug, struct hearth_err *err)
 	rc = lib_audit_add(lib, id, "erase",
 			   "originals, renditions and personal fields erased", err);
 end:
-	if (rc) {
-		lib_rollback(lib);
+	return lib_end(lib, rc, err);
+}
+
+/* ---- a story's objects ------------------------------------------------- */
+
+int lib_store_story_objects(hearth_lib *lib, const char *slug, bool only_its_own,
+			    char ***out, struct hearth_err *err)
+{
+	sqlite3_stmt *st = NULL;
+	int64_t id = 0;
+	int rc;
+
+	*out = NULL;
+	if ((rc = lib_begin_read(lib, err)))
 		return rc;
+	if ((rc = lib_story_find(lib, slug, &id, NULL, err)))
+		goto end;
+	rc = lib_db_prepare(lib, err, &st,
+			    "SELECT DISTINCT a.sha256 FROM assets a WHERE a.story_id = ?1 "
+			    "AND (?2 = 0 OR NOT EXISTS (SELECT 1 FROM assets b WHERE "
+			    "b.sha256 = a.sha256 AND b.story_id <> a.story_id)) ORDER BY a.sha256",
+			    "Ib", id, (int)only_its_own);
+	if (rc)
+		goto end;
+	while ((rc = lib_db_step(lib, st, err)) == 1) {
+		const char *h = (const char *)sqlite3_column_text(st, 0);
+		*out = strv_push(*out, h ? h : "");
 	}
-	return lib_commit(lib, err);
+end:
+	sqlite3_finalize(st);
+	if ((rc = lib_end(lib, rc, err))) {
+		strv_free(*out);
+		*out = NULL;
+	}
+	return rc;
 }

@@ -45,7 +45,7 @@ static void asset_out(struct jw *w, const struct lib_asset *a, bool with_private
 {
 	jw_obj(w);
 	jw_key(w, "role");
-	jw_str(w, a->role);
+	jw_str(w, lib_role_name(a->role));
 	jw_key(w, "sha256");
 	jw_str(w, a->sha256);
 	jw_key(w, "mime");
@@ -112,10 +112,12 @@ static int story_out(hearth_lib *lib, struct jw *w, const struct lib_story *s,
 	jw_obj(w);
 	jw_key(w, "attribution");
 	jw_str(w, lib_attribution_name(s->attribution));
-	private_str(w, with_private || s->attribution == ATTR_NAME, "name", s->name);
-	/* a pseudonym the storyteller did not choose to be shown by is private too */
-	private_str(w, with_private || s->attribution == ATTR_PSEUDONYM, "pseudonym",
-		    s->pseudonym);
+	/* the public view's byline; a name or pseudonym it does not show is private */
+	const char *byline = lib_byline(s->attribution, s->name, s->pseudonym);
+	jw_key(w, "byline");
+	jw_str(w, byline);
+	private_str(w, with_private || byline == s->name, "name", s->name);
+	private_str(w, with_private || byline == s->pseudonym, "pseudonym", s->pseudonym);
 	private_str(w, with_private, "contact", s->contact);
 	jw_obj_end(w);
 
@@ -222,11 +224,7 @@ end:
 	lib_story_list_free(stories, ns);
 	lib_collection_list_free(colls, nc);
 	buf_release(&b);
-	if (rc) {
-		lib_rollback(lib);
-		return rc;
-	}
-	return lib_commit(lib, err);
+	return lib_end(lib, rc, err);
 }
 
 int lib_story_json(hearth_lib *lib, const char *slug, bool with_private,

@@ -11,9 +11,8 @@
 #ifndef HEARTH_LIBRARY_H
 #define HEARTH_LIBRARY_H
 
-#include "../core/core.h"
+#include "public.h"
 
-typedef struct hearth_lib hearth_lib;
 struct lib_collection; /* defined under "collections" below */
 
 /* ---- opening ----------------------------------------------------------- */
@@ -52,127 +51,16 @@ struct lib_open_opts {
 /* lib_open with options; o may be NULL (lib_open's defaults). */
 int lib_open_with(const char *dir, const struct lib_open_opts *o, hearth_lib **out,
 		  struct hearth_err *err);
-/* True when the library was opened read-only. */
-bool lib_is_read_only(const hearth_lib *lib);
-/* Who is acting (see lib_set_actor); borrows. */
-const char *lib_actor(const hearth_lib *lib);
 
 /*
- * The catalogue's generation: a number that every committed write
- * transaction that changed something raises by one (kept in the settings
- * table). Equal numbers mean an unchanged catalogue.
+ * Who is acting, for the audit log (default: $HEARTH_USER, $USER,
+ * "editor"); who is copied.
  */
-int lib_generation(hearth_lib *lib, int64_t *gen, struct hearth_err *err);
-
-/*
- * One build at a time per library: an advisory lock on .build.lock in the
- * library folder, released by lib_build_unlock or when the process ends
- * (even by kill -9). The file names the holder for the message of a build
- * that must wait.
- */
-struct lib_lock_holder {
-	long pid;
-	char who[64];   /* the holder's actor */
-	int64_t since;  /* when it took the lock (Unix time) */
-};
-typedef struct lib_build_lock lib_build_lock;
-/*
- * Takes the build lock. When another build holds it: with wait false,
- * returns HEARTH_ESTATE with a message naming the holder; else calls
- * waiting(arg, holder) once (may be NULL) and waits. Returns a new lock
- * in *out, free with lib_build_unlock.
- */
-int lib_build_lock_take(hearth_lib *lib, bool wait,
-			void (*waiting)(void *arg, const struct lib_lock_holder *h),
-			void *arg, lib_build_lock **out, struct hearth_err *err);
-void lib_build_unlock(lib_build_lock **lock);
-
-const char *lib_dir(const hearth_lib *lib); /* borrows */
-
-/* Who is acting, for the audit log (default: $HEARTH_USER, $USER, "editor"). */
 void lib_set_actor(hearth_lib *lib, const char *who);
 
-/*
- * One transaction around a command's changes. Nested calls are counted; only
- * the outermost commits. lib_rollback undoes everything since lib_begin.
- */
-int lib_begin(hearth_lib *lib, struct hearth_err *err);
-int lib_commit(hearth_lib *lib, struct hearth_err *err);
-void lib_rollback(hearth_lib *lib);
-/*
- * A read transaction (deferred): what it reads is one snapshot of the
- * catalogue. Nested like lib_begin; end with lib_commit.
- */
-int lib_begin_read(hearth_lib *lib, struct hearth_err *err);
 
-/* ---- settings (hearth.yaml) -------------------------------------------- */
 
-struct lib_settings {
-	char *title;
-	char *description;
-	char *base_url;      /* no trailing slash */
-	char *language;
-	char *author;
-	char *category;      /* podcast.category */
-	char *subcategory;   /* podcast.subcategory, may be NULL */
-	bool explicit_;      /* podcast.explicit */
-	char *image;         /* podcast.image: path relative to the library, may be NULL */
-	char *license;       /* podcast.license */
-	char *podcast_guid;  /* the stored one, or NULL before the first podcast build */
-	/* limits: (defaults 500 MB, 4 hours, 50 megapixels, 2 MB, 256 kB) */
-	int64_t max_file_size;   /* limits.max_file_size: bytes */
-	double max_duration;     /* limits.max_duration: seconds */
-	int64_t max_pixels;      /* limits.max_pixels: width*height */
-	int64_t max_story_size;      /* limits.max_story_size: bytes of a story.md */
-	int64_t max_collection_size; /* limits.max_collection_size: bytes of a collection file */
-	/* audio: (defaults -16 LUFS, -1 dBTP, 96 and 160 kbit/s) */
-	double loudness;         /* audio.loudness: integrated LUFS target */
-	double true_peak;        /* audio.true_peak: dBTP ceiling */
-	int speech_kbps;         /* audio.speech_bitrate */
-	int music_kbps;          /* audio.music_bitrate */
-};
-
-/* The defaults of the limits above. */
-#define LIB_MAX_FILE_SIZE 500000000
-#define LIB_MAX_STORY_SIZE 2000000
-#define LIB_MAX_COLLECTION_SIZE 256000
-/* hearth.yaml cannot set its own limit: it is fixed. */
-#define LIB_MAX_SETTINGS_SIZE 256000
-/* Every story, however it comes in: characters of its title and summary. */
-#define LIB_MAX_TITLE_CHARS 200
-#define LIB_MAX_SUMMARY_CHARS 1000
-
-/* The base_url `hearth init` writes: a placeholder until the editor sets theirs. */
-#define LIB_PLACEHOLDER_BASE_URL "https://example.org"
-
-/*
- * Reads hearth.yaml of the library (and the stored podcast GUID, if any);
- * writes nothing. New allocation inside, free with lib_settings_release.
- */
-int lib_settings_load(hearth_lib *lib, struct lib_settings *out, struct hearth_err *err);
-void lib_settings_release(struct lib_settings *s);
-
-/* The settings a library has before hearth.yaml says otherwise; release them. */
-void lib_settings_defaults(struct lib_settings *out);
-
-/* True when base_url is init's placeholder, which no real site is served from. */
-bool lib_base_url_is_placeholder(const char *base_url);
-
-/*
- * The podcast GUID (Podcasting 2.0): UUIDv5 of the feed URL
- * <base_url>/feed.xml without its scheme. out gets 37 bytes.
- */
-void lib_podcast_guid_for(const char *base_url, char out[37]);
-
-/*
- * The podcast GUID for a feed served from base_url: the stored one when
- * there is one; else, made from base_url and stored (audited) when store
- * is set, kept forever after; else made and not stored (a preview).
- * Refuses init's placeholder address when it would have to store it; when
- * not storing, gives "" for it (a feed without episodes then has none).
- */
-int lib_podcast_guid(hearth_lib *lib, const char *base_url, bool store, char out[37],
-		     struct hearth_err *err);
+/* ---- settings (hearth.yaml; reading them is in public.h) -------------- */
 
 /*
  * Takes the settings file of an imported folder: validates it, copies it to
@@ -192,6 +80,7 @@ enum lib_status {
 	ST_REJECTED,
 	ST_COUNT
 };
+/* The status's name as the catalogue and bundles write it; a static string. */
 const char *lib_status_name(enum lib_status s);
 /* Returns 0 and sets *out, or HEARTH_EINVAL for an unknown name. */
 int lib_status_parse(const char *name, enum lib_status *out);
@@ -199,12 +88,36 @@ int lib_status_parse(const char *name, enum lib_status *out);
 bool lib_status_can_move(enum lib_status from, enum lib_status to);
 
 enum lib_attribution { ATTR_NAME, ATTR_PSEUDONYM, ATTR_ANONYMOUS };
+/* "name", "pseudonym" or "anonymous"; a static string. */
 const char *lib_attribution_name(enum lib_attribution a);
+/* Returns 0 and sets *out, or HEARTH_EINVAL for an unknown name. */
 int lib_attribution_parse(const char *name, enum lib_attribution *out);
 
-/* One file of a story. role is "audio", "music", "art" or "transcript". */
+/*
+ * How a contributor is named, for every way in (bundles, submit, the web
+ * form): given is what they said (NULL: nothing). When nothing is said,
+ * the most private choice that still names them as they asked: the
+ * pseudonym when one is given, else anonymous (a real name alone is never
+ * published by default). Refuses (HEARTH_EINVAL) an unknown value, "name"
+ * without a name and "pseudonym" without a pseudonym; the message says
+ * what is wrong, for the caller to prefix with where it was said. Empty
+ * strings count as not given.
+ */
+int lib_attribution_settle(const char *given, const char *name, const char *pseudonym,
+			   enum lib_attribution *out, struct hearth_err *err);
+
+/*
+ * The public byline for a contributor: the name, the pseudonym or
+ * "Anonymous", as attribution says (and "Anonymous" when the one it names
+ * is missing). Borrows from name and pseudonym, or a static string. The
+ * public view and the export both name people through this.
+ */
+const char *lib_byline(enum lib_attribution attribution, const char *name,
+		       const char *pseudonym);
+
+/* One file of a story. */
 struct lib_asset {
-	char *role;
+	enum lib_role role;
 	char *sha256;       /* the original in store/ */
 	char *mime;         /* from libmagic */
 	char *filename;     /* PRIVATE: the name it was submitted under */
@@ -272,13 +185,24 @@ struct lib_story {
 void lib_story_free(struct lib_story **s);
 void lib_story_list_free(struct lib_story **v, size_t n);
 
-/* Loads one story, assets included. HEARTH_ENOENT names the slug. */
+/*
+ * A story's sound: its first audio file, else its first music file (what
+ * the feed and the player use, and what chapters and the transcript go
+ * with); NULL when it has neither. Borrows from s.
+ */
+const struct lib_asset *lib_story_sound(const struct lib_story *s);
+
+/*
+ * Loads one story, assets included. HEARTH_ENOENT names the slug. Returns
+ * a new story in *out, free with lib_story_free.
+ */
 int lib_story_get(hearth_lib *lib, const char *slug, struct lib_story **out,
 		  struct hearth_err *err);
 
 /*
  * All stories (with status filter when status >= 0), ordered by
- * published_at then slug. Returns a new array in *out.
+ * published_at then slug. Returns a new array in *out, free with
+ * lib_story_list_free.
  */
 int lib_story_list(hearth_lib *lib, int status, struct lib_story ***out,
 		   size_t *n, struct hearth_err *err);
@@ -371,7 +295,8 @@ int lib_story_set_consent(hearth_lib *lib, const char *slug, bool site, bool pod
 
 /*
  * Reads a story bundle: dir/story.md (front matter and Markdown body) and
- * the files it names. Fills a new story in *out: every field from the front
+ * the files it names. Fills a new story in *out (free with
+ * lib_story_free): every field from the front
  * matter, slug from the folder name, and one asset per named file with its
  * role, alt text and filename (the path inside the bundle). Hashes, MIME
  * types and sizes are left for intake to fill. Chapters come from
@@ -393,7 +318,8 @@ int lib_bundle_read(const char *dir, const struct lib_settings *set,
 /*
  * Reads a collection file (collections/<slug>.yaml); slug from the name.
  * set gives limits.max_collection_size (NULL: the default); a file that is
- * a link leading out of its folder is refused.
+ * a link leading out of its folder is refused. Returns a new record in
+ * *out, free with lib_collection_free.
  */
 int lib_collection_read(const char *path, const struct lib_settings *set,
 			struct lib_collection **out, struct hearth_err *err);
@@ -426,28 +352,7 @@ int lib_store_add(hearth_lib *lib, const char *path, char sha_out[65],
  */
 int lib_store_add_known(hearth_lib *lib, const char *path, const char *sha256,
 			struct hearth_err *err);
-/* The path of a stored object; new allocation. */
-char *lib_store_path(const hearth_lib *lib, const char *sha256);
 
-/*
- * The store lock: an advisory lock (flock) on .lock-store in the library
- * folder. Shared: held by everyone who adds objects, from before the
- * first lib_store_add until the commit (or rollback) of the assets that
- * refer to them. Exclusive: held by the sweep, so it never sees an object
- * that a running import has stored but not yet recorded. A build may hold
- * it shared while it reads originals. Released by lib_store_unlock or
- * when the process ends (a killed import holds nothing).
- */
-enum lib_lock_mode { LIB_LOCK_SHARED, LIB_LOCK_EXCLUSIVE };
-struct lib_store_lock;
-/*
- * Takes the lock; *out is a new handle, free with lib_store_unlock. When
- * wait is false and the lock is held the other way, returns 0 with *out
- * NULL.
- */
-int lib_store_lock(hearth_lib *lib, enum lib_lock_mode mode, bool wait,
-		   struct lib_store_lock **out, struct hearth_err *err);
-void lib_store_unlock(struct lib_store_lock **l); /* accepts NULL */
 
 /*
  * Deletes every object no asset refers to, and the temporary files of
@@ -497,9 +402,14 @@ struct lib_collection {
 	bool podcast;
 	char **stories;  /* ordered story slugs, NULL-terminated (may be NULL) */
 };
-void lib_collection_free(struct lib_collection **c);
+void lib_collection_free(struct lib_collection **c);       /* accepts NULL */
 void lib_collection_list_free(struct lib_collection **v, size_t n);
 
+/*
+ * The editor's collection calls. Each is one audited transaction; the
+ * strings are borrowed. HEARTH_ENOENT names a missing collection or
+ * story.
+ */
 int lib_collection_new(hearth_lib *lib, const char *slug, const char *title,
 		       const char *description, bool podcast, struct hearth_err *err);
 /* Adds a story at position pos (0-based; -1 = at the end). */
@@ -510,8 +420,10 @@ int lib_collection_remove(hearth_lib *lib, const char *coll, const char *story,
 /* Moves a story already in the collection to position pos (0-based). */
 int lib_collection_move(hearth_lib *lib, const char *coll, const char *story,
 			int pos, struct hearth_err *err);
+/* One collection; a new record in *out, free with lib_collection_free. */
 int lib_collection_get(hearth_lib *lib, const char *slug,
 		       struct lib_collection **out, struct hearth_err *err);
+/* Every collection by slug; a new array in *out, free with lib_collection_list_free. */
 int lib_collection_list(hearth_lib *lib, struct lib_collection ***out, size_t *n,
 			struct hearth_err *err);
 /*
@@ -522,84 +434,23 @@ int lib_collection_list(hearth_lib *lib, struct lib_collection ***out, size_t *n
 int lib_collection_import(hearth_lib *lib, const struct lib_collection *in,
 			  bool *changed, struct hearth_err *err);
 
-/* ---- the public view --------------------------------------------------- */
-
-enum lib_channel { CH_SITE, CH_PODCAST };
-
-struct pub_asset {
-	const char *role;
-	const char *sha256;
-	const char *mime;
-	const char *alt;
-	int64_t size;
-	double duration;
-	int width, height;
-	int index;         /* 1-based among assets of its role */
-};
-
-struct pub_chapter {
-	double start;      /* seconds */
-	const char *title;
-};
-
-/*
- * A story as the public may see it. It has no private fields: byline is
- * the name, the pseudonym or "Anonymous", as the contributor chose. All
- * strings are owned by the record.
- */
-struct pub_story {
-	const char *slug;
-	const char *guid;
-	const char *title;
-	const char *summary;
-	const char *body;          /* Markdown */
-	const char *byline;
-	const char *language;
-	const char *license;
-	int64_t published_at;
-	int64_t updated_at;
-	bool on_site, on_podcast;  /* which channels consent covers */
-	char **warnings, **themes, **tags;
-	int season, episode;
-	struct pub_asset *assets;
-	size_t n_assets;
-	struct pub_chapter *chapters;  /* of the first audio, else music, asset */
-	size_t n_chapters;
-	void *owned_;              /* internal */
-};
-
-struct pub_collection {
-	const char *slug;
-	const char *title;
-	const char *description;
-	bool podcast;
-	char **stories;            /* only stories that are public on the site */
-	void *owned_;
-};
-
-/*
- * THE public view: the one function that turns catalogue records into what
- * may be published. Returns the stories whose status is published and whose
- * consent covers channel, newest first; and, when colls is not NULL, the
- * collections with their stories filtered the same way (site channel).
- */
-int lib_public_view(hearth_lib *lib, enum lib_channel channel,
-		    struct pub_story ***out, size_t *n,
-		    struct pub_collection ***colls, size_t *n_colls,
-		    struct hearth_err *err);
-void pub_story_list_free(struct pub_story **v, size_t n);
-void pub_collection_list_free(struct pub_collection **v, size_t n);
 
 /* ---- export ------------------------------------------------------------ */
 
 /*
  * The whole catalogue as JSON (stories with assets and history,
- * collections). Private fields are included only when with_private is set.
+ * collections), appended to out (borrowed, caller-owned). Private fields
+ * are included only when with_private is set; without them a contributor
+ * is named only as the public view names them (lib_byline: "byline", and
+ * the name or pseudonym only when it is the byline).
  */
 int lib_export_json(hearth_lib *lib, bool with_private, struct buf *out,
 		    struct hearth_err *err);
 
-/* One story as JSON, in the same shape as in the export (hearth show --json). */
+/*
+ * One story as JSON, in the same shape as in the export (hearth show
+ * --json), appended to out (borrowed, caller-owned).
+ */
 int lib_story_json(hearth_lib *lib, const char *slug, bool with_private,
 		   struct buf *out, struct hearth_err *err);
 

@@ -3,6 +3,26 @@
  * nobody else includes: the handle, the SQLite helpers (prepare and bind
  * in one call, step, errors), the audit writer and the story loader.
  *
+ * Calls between the files go one way, from the top of this list down;
+ * a file calls only files listed below it (and core/):
+ *
+ *   open.c        creating and opening a library, migrations
+ *   export.c      the catalogue as JSON
+ *   settings.c    hearth.yaml: reading, importing, the podcast GUID
+ *   bundle.c      reading story bundles and collection files
+ *   public.c      the public view
+ *   erase.c       erasing a story; a story's objects in the store
+ *   workflow.c    review moves, publishing, consent; reading the audit log
+ *   collection.c  collections
+ *   story.c       loading, importing and submitting stories
+ *   store.c       the store of originals
+ *   db.c          statements, transactions, the audit writer
+ *   status.c      the tables: statuses, attribution and byline, roles
+ *   lock.c        the build lock
+ *
+ * (lib_clock, a formatter for messages, is the one exception: story.c
+ * borrows it from bundle.c until it has a home in core/.)
+ *
  * Binding uses a small type string, one letter per parameter:
  *   s  const char *  (NULL binds NULL)
  *   i  int
@@ -37,7 +57,7 @@ struct hearth_lib {
 /* The Podcasting 2.0 namespace for podcast GUIDs. */
 #define LIB_PODCAST_NS "ead4c236-bf58-58c6-a2c6-a6b28d128cb6"
 
-/* ---- db.c -------------------------------------------------------------- */
+/* ---- db.c: statements, transactions, the audit writer ------------------ */
 
 /* Fills err with what SQLite said about the last call; returns HEARTH_EDB. */
 int lib_db_fail(hearth_lib *lib, struct hearth_err *err, const char *what);
@@ -105,7 +125,8 @@ int lib_story_find(hearth_lib *lib, const char *slug, int64_t *id,
 
 /*
  * Loads every story that stmt selects. stmt must select LIB_STORY_COLS
- * first; it is stepped to the end but not finalized. Returns a new array.
+ * first; it is stepped to the end but not finalized. Returns a new array
+ * in *out, free with lib_story_list_free.
  */
 int lib_story_load_all(hearth_lib *lib, sqlite3_stmt *stmt, struct lib_story ***out,
 		       size_t *n, struct hearth_err *err);
@@ -120,12 +141,5 @@ int lib_story_load_all(hearth_lib *lib, sqlite3_stmt *stmt, struct lib_story ***
 #define LIB_STORY_FROM                                                          \
 	"FROM stories s LEFT JOIN people p ON p.id = s.person_id "             \
 	"LEFT JOIN consent c ON c.story_id = s.id "
-
-/* ---- collection.c ------------------------------------------------------ */
-
-/* Loads every collection (with its stories) that stmt selects: id, slug, title, description, podcast. */
-int lib_collection_load_all(hearth_lib *lib, sqlite3_stmt *stmt,
-			    struct lib_collection ***out, size_t *n,
-			    struct hearth_err *err);
 
 #endif

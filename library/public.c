@@ -34,26 +34,11 @@ static char **copy_strv(char **v)
 	return out;
 }
 
-/* The only reader of name and attribution on the way out. */
-static const char *byline(const struct lib_story *s)
-{
-	switch (s->attribution) {
-	case ATTR_NAME:
-		return s->name && *s->name ? s->name : "Anonymous";
-	case ATTR_PSEUDONYM:
-		return s->pseudonym && *s->pseudonym ? s->pseudonym : "Anonymous";
-	case ATTR_ANONYMOUS:
-	default:
-		return "Anonymous";
-	}
-}
-
 static struct pub_story *make_public(const struct lib_story *s)
 {
 	struct pub_story *p = xcalloc(1, sizeof *p);
 	struct owned *o = xcalloc(1, sizeof *o);
-	int counts[4] = {0};
-	static const char *const roles[] = {"audio", "music", "art", "transcript"};
+	int counts[ROLE_COUNT] = {0};
 
 	p->owned_ = o;
 	p->slug = keep(o, s->slug);
@@ -61,7 +46,8 @@ static struct pub_story *make_public(const struct lib_story *s)
 	p->title = keep(o, s->title);
 	p->summary = keep(o, s->summary);
 	p->body = keep(o, s->body ? s->body : "");
-	p->byline = keep(o, byline(s));
+	/* the only reader of name and attribution on the way out */
+	p->byline = keep(o, lib_byline(s->attribution, s->name, s->pseudonym));
 	p->language = keep(o, s->language ? s->language : "en");
 	p->license = keep(o, s->license);
 	p->published_at = s->published_at;
@@ -78,7 +64,7 @@ static struct pub_story *make_public(const struct lib_story *s)
 	for (size_t i = 0; i < s->n_assets; i++) {
 		const struct lib_asset *a = &s->assets[i];
 		struct pub_asset *pa = &p->assets[i];
-		pa->role = keep(o, a->role);
+		pa->role = a->role;
 		pa->sha256 = keep(o, a->sha256);
 		pa->mime = keep(o, a->mime);
 		pa->alt = keep(o, a->alt);
@@ -86,10 +72,11 @@ static struct pub_story *make_public(const struct lib_story *s)
 		pa->duration = a->duration;
 		pa->width = a->width;
 		pa->height = a->height;
-		for (int r = 0; r < 4; r++)
-			if (!strcmp(a->role, roles[r]))
-				pa->index = ++counts[r];
+		if ((unsigned)a->role < ROLE_COUNT)
+			pa->index = ++counts[a->role];
 	}
+	const struct lib_asset *sound = lib_story_sound(s);
+	p->sound = sound ? &p->assets[sound - s->assets] : NULL;
 	p->chapters = xcalloc(s->n_chapters ? s->n_chapters : 1, sizeof *p->chapters);
 	p->n_chapters = s->n_chapters;
 	for (size_t i = 0; i < s->n_chapters; i++) {
@@ -251,9 +238,5 @@ int lib_public_view(hearth_lib *lib, enum lib_channel channel, struct pub_story 
 		*out = NULL;
 		*n = 0;
 	}
-	if (rc) {
-		lib_rollback(lib);
-		return rc;
-	}
-	return lib_commit(lib, err);
+	return lib_end(lib, rc, err);
 }

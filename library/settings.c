@@ -118,7 +118,8 @@ static const struct key *find_key(const char *section, const char *name)
 	return NULL;
 }
 
-void lib_settings_defaults(struct lib_settings *s)
+/* The settings a library has before hearth.yaml says otherwise; release them. */
+static void settings_defaults(struct lib_settings *s)
 {
 	memset(s, 0, sizeof *s);
 	s->title = xstrdup("My Hearth library");
@@ -278,7 +279,7 @@ static int parse_settings(const char *text, size_t n, const char *name,
 	struct ynode *root = NULL;
 	int rc;
 
-	lib_settings_defaults(out);
+	settings_defaults(out);
 	if ((rc = yaml_parse(text, n, name, 0, &root, err)))
 		goto end;
 	if (root->kind != Y_MAP) {
@@ -397,11 +398,7 @@ int lib_podcast_guid(hearth_lib *lib, const char *base_url, bool store, char out
 		lib_db_not_a_change(lib);
 end:
 	free(have);
-	if (rc) {
-		lib_rollback(lib);
-		return rc;
-	}
-	return lib_commit(lib, err);
+	return lib_end(lib, rc, err);
 }
 
 int lib_settings_load(hearth_lib *lib, struct lib_settings *out, struct hearth_err *err)
@@ -490,10 +487,7 @@ int lib_settings_import(hearth_lib *lib, const char *yaml_path, struct hearth_er
 	detail = xasprintf("settings imported from %s", yaml_path);
 	rc = lib_audit_add(lib, 0, "settings", detail, err);
 end_txn:
-	if (rc)
-		lib_rollback(lib);
-	else
-		rc = lib_commit(lib, err);
+	rc = lib_end(lib, rc, err);
 end:
 	lib_settings_release(&s);
 	buf_release(&text);

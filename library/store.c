@@ -255,39 +255,3 @@ end:
 	free(store);
 	return rc;
 }
-
-/* ---- a story's objects ------------------------------------------------- */
-
-int lib_store_story_objects(hearth_lib *lib, const char *slug, bool only_its_own,
-			    char ***out, struct hearth_err *err)
-{
-	sqlite3_stmt *st = NULL;
-	int64_t id = 0;
-	int rc;
-
-	*out = NULL;
-	if ((rc = lib_begin_read(lib, err)))
-		return rc;
-	if ((rc = lib_story_find(lib, slug, &id, NULL, err)))
-		goto end;
-	rc = lib_db_prepare(lib, err, &st,
-			    "SELECT DISTINCT a.sha256 FROM assets a WHERE a.story_id = ?1 "
-			    "AND (?2 = 0 OR NOT EXISTS (SELECT 1 FROM assets b WHERE "
-			    "b.sha256 = a.sha256 AND b.story_id <> a.story_id)) ORDER BY a.sha256",
-			    "Ib", id, (int)only_its_own);
-	if (rc)
-		goto end;
-	while ((rc = lib_db_step(lib, st, err)) == 1) {
-		const char *h = (const char *)sqlite3_column_text(st, 0);
-		*out = strv_push(*out, h ? h : "");
-	}
-end:
-	sqlite3_finalize(st);
-	if (rc) {
-		strv_free(*out);
-		*out = NULL;
-		lib_rollback(lib);
-		return rc;
-	}
-	return lib_commit(lib, err);
-}

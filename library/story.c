@@ -15,28 +15,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char *const attribution_names[] = {"name", "pseudonym", "anonymous"};
-
-const char *lib_attribution_name(enum lib_attribution a)
-{
-	return (unsigned)a <= ATTR_ANONYMOUS ? attribution_names[a] : "anonymous";
-}
-
-int lib_attribution_parse(const char *name, enum lib_attribution *out)
-{
-	for (int i = 0; i <= ATTR_ANONYMOUS; i++)
-		if (name && !strcmp(name, attribution_names[i])) {
-			*out = (enum lib_attribution)i;
-			return 0;
-		}
-	return HEARTH_EINVAL;
-}
-
 /* ---- freeing ----------------------------------------------------------- */
 
 static void asset_release(struct lib_asset *a)
 {
-	free(a->role);
 	free(a->sha256);
 	free(a->mime);
 	free(a->filename);
@@ -83,6 +65,19 @@ void lib_story_list_free(struct lib_story **v, size_t n)
 	for (size_t i = 0; i < n; i++)
 		lib_story_free(&v[i]);
 	free(v);
+}
+
+const struct lib_asset *lib_story_sound(const struct lib_story *s)
+{
+	const struct lib_asset *music = NULL;
+	for (size_t i = 0; i < s->n_assets; i++) {
+		const struct lib_asset *a = &s->assets[i];
+		if (a->role == ROLE_AUDIO)
+			return a;
+		if (a->role == ROLE_MUSIC && !music)
+			music = a;
+	}
+	return music;
 }
 
 /* ---- loading ----------------------------------------------------------- */
@@ -168,10 +163,15 @@ static int load_assets(hearth_lib *lib, sqlite3_stmt *st, struct lib_story *s,
 	sqlite3_reset(st);
 	sqlite3_bind_int64(st, 1, s->id);
 	while ((rc = lib_db_step(lib, st, err)) == 1) {
+		const char *role = (const char *)sqlite3_column_text(st, 0);
+		enum lib_role r;
+		if (lib_role_parse(role, &r))
+			return herr(err, HEARTH_EDB, "story '%s': a file has an unknown role '%s'",
+				    s->slug, role ? role : "");
 		s->assets = xrealloc(s->assets, (s->n_assets + 1) * sizeof *s->assets);
 		struct lib_asset *a = &s->assets[s->n_assets++];
-		int i = 0;
-		a->role = lib_col_str(st, i++);
+		int i = 1;
+		a->role = r;
 		a->sha256 = lib_col_str(st, i++);
 		a->mime = lib_col_str(st, i++);
 		a->filename = lib_col_str(st, i++);
@@ -277,11 +277,7 @@ int lib_story_get(hearth_lib *lib, const char *slug, struct lib_story **out,
 end:
 	sqlite3_finalize(st);
 	lib_story_list_free(v, n);
-	if (rc) {
-		lib_rollback(lib);
-		return rc;
-	}
-	return lib_commit(lib, err);
+	return lib_end(lib, rc, err);
 }
 
 int lib_story_list(hearth_lib *lib, int status, struct lib_story ***out, size_t *n,
@@ -309,11 +305,7 @@ int lib_story_list(hearth_lib *lib, int status, struct lib_story ***out, size_t 
 	if (!rc)
 		rc = lib_story_load_all(lib, st, out, n, err);
 	sqlite3_finalize(st);
-	if (rc) {
-		lib_rollback(lib);
-		return rc;
-	}
-	return lib_commit(lib, err);
+	return lib_end(lib, rc, err);
 }
 
 /* ---- writing ----------------------------------------------------------- */
@@ -328,18 +320,11 @@ static bool is_hex64(const char *s)
 	return true;
 }
 
-/* The length of the sound chapters mark (first audio, else first music); -1: none. */
+/* The length of the sound chapters mark; -1: none. */
 static double chaptered_duration(const struct lib_story *in)
 {
-	double music = -1;
-	for (size_t i = 0; i < in->n_assets; i++) {
-		const char *r = in->assets[i].role;
-		if (r && !strcmp(r, "audio"))
-			return in->assets[i].duration;
-		if (r && !strcmp(r, "music") && music < 0)
-			music = in->assets[i].duration;
-	}
-	return music;
+	const struct lib_asset *sound = lib_story_sound(in);
+	return sound ? sound->duration : -1;
 }
 
 /*
@@ -383,8 +368,6 @@ static int check_chapters(const struct lib_story *in, const char *slug,
 static int check_input(hearth_lib *lib, const struct lib_story *in, const char *slug,
 		       struct hearth_err *err)
 {
-	static const char *const roles[] = {"audio", "music", "art", "transcript"};
-
 	if (!in->title || !*in->title)
 		return herr(err, HEARTH_EINVAL, "story '%s': title: is missing", slug);
 	if (utf8_chars(in->title) > LIB_MAX_TITLE_CHARS)
@@ -411,12 +394,9 @@ static int check_input(hearth_lib *lib, const struct lib_story *in, const char *
 	for (size_t i = 0; i < in->n_assets; i++) {
 		const struct lib_asset *a = &in->assets[i];
 		const char *name = a->filename ? a->filename : "(unnamed)";
-		bool known = false;
-		for (size_t r = 0; r < 4; r++)
-			known |= a->role && !strcmp(a->role, roles[r]);
-		if (!known)
-			return herr(err, HEARTH_EINVAL, "story '%s': file '%s': unknown role '%s'",
-				    slug, name, a->role ? a->role : "");
+		if ((unsigned)a->role >= ROLE_COUNT)
+			return herr(err, HEARTH_EINVAL, "story '%s': file '%s': unknown role",
+				    slug, name);
 		if (!is_hex64(a->sha256))
 			return herr(err, HEARTH_EINVAL,
 				    "story '%s': file '%s': not in the store yet (no sha256)",
@@ -428,7 +408,7 @@ static int check_input(hearth_lib *lib, const struct lib_story *in, const char *
 			return herr(err, HEARTH_ENOENT,
 				    "story '%s': file '%s': object %s is missing from the store",
 				    slug, name, a->sha256);
-		if (!strcmp(a->role, "art") && (!a->alt || !*a->alt))
+		if (a->role == ROLE_ART && (!a->alt || !*a->alt))
 			return herr(err, HEARTH_EINVAL,
 				    "story '%s': art '%s': alt text is missing", slug, name);
 	}
@@ -484,13 +464,13 @@ static int write_assets(hearth_lib *lib, int64_t id, const struct lib_story *in,
 		const struct lib_asset *a = &in->assets[i];
 		int pos = 0;
 		for (size_t j = 0; j < i; j++)
-			pos += !strcmp(in->assets[j].role, a->role);
+			pos += in->assets[j].role == a->role;
 		rc = lib_db_exec(lib, err,
 				 "INSERT INTO assets (story_id, role, position, sha256, mime, "
 				 "filename, alt, size, duration, width, height, codec, "
 				 "sample_rate, channels) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, "
 				 "?9, ?10, ?11, ?12, ?13, ?14)",
-				 "IsissssIdiisii", id, a->role, pos, a->sha256, a->mime, a->filename,
+				 "IsissssIdiisii", id, lib_role_name(a->role), pos, a->sha256, a->mime, a->filename,
 				 a->alt, a->size, a->duration, a->width, a->height, a->codec,
 				 a->sample_rate, a->channels);
 	}
@@ -625,11 +605,11 @@ static bool same_strv(char *const *a, char *const *b)
 }
 
 /* The i-th asset of role in s, in order; NULL past the last. */
-static const struct lib_asset *nth_of_role(const struct lib_story *s, const char *role,
+static const struct lib_asset *nth_of_role(const struct lib_story *s, enum lib_role role,
 					   size_t i)
 {
 	for (size_t k = 0; k < s->n_assets; k++)
-		if (same_str(s->assets[k].role, role) && i-- == 0)
+		if (s->assets[k].role == role && i-- == 0)
 			return &s->assets[k];
 	return NULL;
 }
@@ -640,13 +620,12 @@ static const struct lib_asset *nth_of_role(const struct lib_story *s, const char
  */
 static bool same_assets(const struct lib_story *a, const struct lib_story *b)
 {
-	static const char *const roles[] = {"audio", "music", "art", "transcript"};
 	if (a->n_assets != b->n_assets)
 		return false;
-	for (size_t r = 0; r < 4; r++)
+	for (int r = 0; r < ROLE_COUNT; r++)
 		for (size_t i = 0;; i++) {
-			const struct lib_asset *x = nth_of_role(a, roles[r], i);
-			const struct lib_asset *y = nth_of_role(b, roles[r], i);
+			const struct lib_asset *x = nth_of_role(a, (enum lib_role)r, i);
+			const struct lib_asset *y = nth_of_role(b, (enum lib_role)r, i);
 			if (!x || !y) {
 				if (x || y)
 					return false;
@@ -956,13 +935,7 @@ int lib_story_import(hearth_lib *lib, const struct lib_story *in, bool *changed,
 end:
 	free(e.source_hash);
 	free(detail);
-	if (rc) {
-		*changed = false;
-		strv_free(lines);
-		lib_rollback(lib);
-		return rc;
-	}
-	if ((rc = lib_commit(lib, err))) {
+	if ((rc = lib_end(lib, rc, err))) {
 		*changed = false;
 		strv_free(lines);
 		return rc;
@@ -1024,10 +997,7 @@ int lib_story_submit(hearth_lib *lib, const struct lib_story *in, char **slug_ou
 	detail = xasprintf("submitted as '%s'", slug);
 	rc = lib_audit_add(lib, id, "submit", detail, err);
 end_txn:
-	if (rc)
-		lib_rollback(lib);
-	else
-		rc = lib_commit(lib, err);
+	rc = lib_end(lib, rc, err);
 end:
 	free(base);
 	free(detail);

@@ -3,13 +3,7 @@
  * which, moving a story through review, publishing (only with consent),
  * withdrawal (at any time, by the peer's right) and recording consent per
  * channel. Every move is audited; notes and reasons are kept privately.
- *
- *   submitted         -> in_review | rejected
- *   in_review         -> changes_requested | approved | rejected
- *   changes_requested -> in_review | rejected
- *   approved          -> published | in_review | rejected
- *   any of the above, and published -> withdrawn
- *   withdrawn, rejected: final
+ * Which status may follow which is status.c's table.
  *
  * Two corrections stand outside the table, each with its own function and
  * audit row: a published story's date may be moved (reschedule), and a
@@ -23,46 +17,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char *const status_names[ST_COUNT] = {
-	"submitted", "in_review", "changes_requested", "approved",
-	"published", "withdrawn", "rejected",
-};
-
-#define BIT(s) (1u << (s))
-static const unsigned moves[ST_COUNT] = {
-	[ST_SUBMITTED] = BIT(ST_IN_REVIEW) | BIT(ST_REJECTED) | BIT(ST_WITHDRAWN),
-	[ST_IN_REVIEW] = BIT(ST_CHANGES_REQUESTED) | BIT(ST_APPROVED) | BIT(ST_REJECTED) |
-			 BIT(ST_WITHDRAWN),
-	[ST_CHANGES_REQUESTED] = BIT(ST_IN_REVIEW) | BIT(ST_REJECTED) | BIT(ST_WITHDRAWN),
-	[ST_APPROVED] = BIT(ST_PUBLISHED) | BIT(ST_IN_REVIEW) | BIT(ST_REJECTED) |
-			BIT(ST_WITHDRAWN),
-	[ST_PUBLISHED] = BIT(ST_WITHDRAWN),
-	[ST_WITHDRAWN] = 0,
-	[ST_REJECTED] = 0,
-};
-
-const char *lib_status_name(enum lib_status s)
-{
-	return (unsigned)s < ST_COUNT ? status_names[s] : "unknown";
-}
-
-int lib_status_parse(const char *name, enum lib_status *out)
-{
-	for (int i = 0; i < ST_COUNT; i++)
-		if (name && !strcmp(name, status_names[i])) {
-			*out = (enum lib_status)i;
-			return 0;
-		}
-	return HEARTH_EINVAL;
-}
-
-bool lib_status_can_move(enum lib_status from, enum lib_status to)
-{
-	if ((unsigned)from >= ST_COUNT || (unsigned)to >= ST_COUNT)
-		return false;
-	return (moves[from] & BIT(to)) != 0;
-}
-
 /* "story 'x' is submitted; it cannot move to published (allowed: ...)" */
 static int refuse_move(const char *slug, enum lib_status from, enum lib_status to,
 		       struct hearth_err *err)
@@ -74,9 +28,9 @@ static int refuse_move(const char *slug, enum lib_status from, enum lib_status t
 	};
 	struct buf allowed = BUF_INIT;
 	for (int i = 0; i < ST_COUNT; i++)
-		if (moves[from] & BIT(order[i]))
+		if (lib_status_can_move(from, order[i]))
 			buf_printf(&allowed, "%s%s", allowed.len ? ", " : "",
-				   status_names[order[i]]);
+				   lib_status_name(order[i]));
 	if (!allowed.len)
 		buf_printf(&allowed, "none; %s is final", lib_status_name(from));
 	int rc = herr(err, HEARTH_ESTATE, "story '%s' is %s; it cannot move to %s (allowed: %s)",
@@ -186,16 +140,6 @@ static int do_withdraw(hearth_lib *lib, int64_t id, const char *reason,
 	return rc;
 }
 
-/* Ends a write: commit on success, roll back on failure. */
-static int finish(hearth_lib *lib, int rc, struct hearth_err *err)
-{
-	if (rc) {
-		lib_rollback(lib);
-		return rc;
-	}
-	return lib_commit(lib, err);
-}
-
 int lib_story_move(hearth_lib *lib, const char *slug, enum lib_status to,
 		   const char *note, struct hearth_err *err)
 {
@@ -208,12 +152,12 @@ int lib_story_move(hearth_lib *lib, const char *slug, enum lib_status to,
 	if ((rc = lib_begin(lib, err)))
 		return rc;
 	if ((rc = find_for_move(lib, slug, to, &id, &from, err)))
-		return finish(lib, rc, err);
+		return lib_end(lib, rc, err);
 	/* publishing and withdrawal have their own rules */
 	if (to == ST_PUBLISHED)
-		return finish(lib, do_publish(lib, slug, id, 0, err), err);
+		return lib_end(lib, do_publish(lib, slug, id, 0, err), err);
 	if (to == ST_WITHDRAWN)
-		return finish(lib, do_withdraw(lib, id, note, err), err);
+		return lib_end(lib, do_withdraw(lib, id, note, err), err);
 
 	rc = lib_db_exec(lib, err,
 			 "UPDATE stories SET status = ?1, updated_at = ?2, "
@@ -225,7 +169,7 @@ int lib_story_move(hearth_lib *lib, const char *slug, enum lib_status to,
 		rc = lib_audit_add(lib, id, lib_status_name(to), detail, err);
 		free(detail);
 	}
-	return finish(lib, rc, err);
+	return lib_end(lib, rc, err);
 }
 
 /* A published story's date, and whether it is live (not in the future). */
@@ -262,7 +206,7 @@ int lib_story_publish(hearth_lib *lib, const char *slug, int64_t at,
 	if ((rc = lib_begin(lib, err)))
 		return rc;
 	if ((rc = lib_story_find(lib, slug, &id, &from, err)))
-		return finish(lib, rc, err);
+		return lib_end(lib, rc, err);
 	if (from == ST_PUBLISHED) {
 		struct buf b = BUF_INIT;
 		if (!(rc = published_date(lib, id, &was, &live, err))) {
@@ -273,12 +217,12 @@ int lib_story_publish(hearth_lib *lib, const char *slug, int64_t at,
 				  slug, buf_cstr(&b));
 		}
 		buf_release(&b);
-		return finish(lib, rc, err);
+		return lib_end(lib, rc, err);
 	}
 	rc = find_for_move(lib, slug, ST_PUBLISHED, &id, &from, err);
 	if (!rc)
 		rc = do_publish(lib, slug, id, at, err);
-	return finish(lib, rc, err);
+	return lib_end(lib, rc, err);
 }
 
 int lib_story_reschedule(hearth_lib *lib, const char *slug, int64_t at, int64_t *old_at,
@@ -298,20 +242,20 @@ int lib_story_reschedule(hearth_lib *lib, const char *slug, int64_t at, int64_t 
 	if ((rc = lib_begin(lib, err)))
 		return rc;
 	if ((rc = lib_story_find(lib, slug, &id, &from, err)))
-		return finish(lib, rc, err);
+		return lib_end(lib, rc, err);
 	if (from != ST_PUBLISHED)
-		return finish(lib,
+		return lib_end(lib,
 			      herr(err, HEARTH_ESTATE,
 				   "story '%s' is %s; only a published story's date can be "
 				   "moved",
 				   slug, lib_status_name(from)),
 			      err);
 	if ((rc = published_date(lib, id, &was, &live, err)))
-		return finish(lib, rc, err);
+		return lib_end(lib, rc, err);
 	date_iso(was, a);
 	date_iso(at, b);
 	if (live && at > hearth_now())
-		return finish(lib,
+		return lib_end(lib,
 			      herr(err, HEARTH_ESTATE,
 				   "story '%s' has been live since %s; its date cannot move "
 				   "into the future (%s), which would take it off the site; "
@@ -321,7 +265,7 @@ int lib_story_reschedule(hearth_lib *lib, const char *slug, int64_t at, int64_t 
 	if (old_at)
 		*old_at = was;
 	if (at == was)
-		return finish(lib, 0, err);
+		return lib_end(lib, 0, err);
 	rc = lib_db_exec(lib, err,
 			 "UPDATE stories SET published_at = ?1, updated_at = ?2 WHERE id = ?3",
 			 "III", at, hearth_now(), id);
@@ -331,7 +275,7 @@ int lib_story_reschedule(hearth_lib *lib, const char *slug, int64_t at, int64_t 
 		rc = lib_audit_add(lib, id, "reschedule", detail, err);
 		free(detail);
 	}
-	return finish(lib, rc, err);
+	return lib_end(lib, rc, err);
 }
 
 int lib_story_unschedule(hearth_lib *lib, const char *slug, int64_t *was_at,
@@ -348,19 +292,19 @@ int lib_story_unschedule(hearth_lib *lib, const char *slug, int64_t *was_at,
 	if ((rc = lib_begin(lib, err)))
 		return rc;
 	if ((rc = lib_story_find(lib, slug, &id, &from, err)))
-		return finish(lib, rc, err);
+		return lib_end(lib, rc, err);
 	if (from != ST_PUBLISHED)
-		return finish(lib,
+		return lib_end(lib,
 			      herr(err, HEARTH_ESTATE,
 				   "story '%s' is %s; only a published story whose date is still "
 				   "to come can be taken off the schedule",
 				   slug, lib_status_name(from)),
 			      err);
 	if ((rc = published_date(lib, id, &was, &live, err)))
-		return finish(lib, rc, err);
+		return lib_end(lib, rc, err);
 	date_iso(was, when);
 	if (live)
-		return finish(lib,
+		return lib_end(lib,
 			      herr(err, HEARTH_ESTATE,
 				   "story '%s' has been live since %s; it cannot be taken off "
 				   "the schedule (withdraw it to remove it from the site)",
@@ -377,7 +321,7 @@ int lib_story_unschedule(hearth_lib *lib, const char *slug, int64_t *was_at,
 		rc = lib_audit_add(lib, id, "unschedule", detail, err);
 		free(detail);
 	}
-	return finish(lib, rc, err);
+	return lib_end(lib, rc, err);
 }
 
 int lib_story_withdraw(hearth_lib *lib, const char *slug, const char *reason,
@@ -392,7 +336,7 @@ int lib_story_withdraw(hearth_lib *lib, const char *slug, const char *reason,
 	rc = find_for_move(lib, slug, ST_WITHDRAWN, &id, &from, err);
 	if (!rc)
 		rc = do_withdraw(lib, id, reason, err);
-	return finish(lib, rc, err);
+	return lib_end(lib, rc, err);
 }
 
 int lib_story_set_consent(hearth_lib *lib, const char *slug, bool site, bool podcast,
@@ -406,9 +350,9 @@ int lib_story_set_consent(hearth_lib *lib, const char *slug, bool site, bool pod
 	if ((rc = lib_begin(lib, err)))
 		return rc;
 	if ((rc = lib_story_find(lib, slug, &id, &status, err)))
-		return finish(lib, rc, err);
+		return lib_end(lib, rc, err);
 	if ((site || podcast) && status == ST_WITHDRAWN)
-		return finish(lib,
+		return lib_end(lib,
 			      herr(err, HEARTH_ESTATE,
 				   "story '%s' is withdrawn; its consent cannot be given again "
 				   "(the contributor withdrew it)",
@@ -434,5 +378,62 @@ int lib_story_set_consent(hearth_lib *lib, const char *slug, bool site, bool pod
 		rc = lib_audit_add(lib, id, "consent", detail, err);
 		free(detail);
 	}
-	return finish(lib, rc, err);
+	return lib_end(lib, rc, err);
+}
+
+/* ---- the audit log ---------------------------------------------------- */
+
+/* The whole log when slug is NULL, else the rows of one story; oldest first. */
+int lib_audit_list(hearth_lib *lib, const char *slug, struct lib_audit **out,
+		   size_t *n, struct hearth_err *err)
+{
+	sqlite3_stmt *st = NULL;
+	struct lib_audit *v = NULL;
+	size_t len = 0;
+	int64_t id = 0;
+	int rc;
+
+	*out = NULL;
+	*n = 0;
+	if (slug && (rc = lib_story_find(lib, slug, &id, NULL, err)))
+		return rc;
+	if (slug)
+		rc = lib_db_prepare(lib, err, &st,
+				    "SELECT at, actor, action, detail FROM audit "
+				    "WHERE story_id = ?1 ORDER BY id",
+				    "I", id);
+	else
+		rc = lib_db_prepare(lib, err, &st,
+				    "SELECT at, actor, action, detail FROM audit ORDER BY id", "");
+	if (rc)
+		goto end;
+	while ((rc = lib_db_step(lib, st, err)) == 1) {
+		v = xrealloc(v, (len + 1) * sizeof *v);
+		v[len].at = sqlite3_column_int64(st, 0);
+		v[len].actor = lib_col_str(st, 1);
+		v[len].action = lib_col_str(st, 2);
+		v[len].detail = lib_col_str(st, 3);
+		len++;
+	}
+end:
+	sqlite3_finalize(st);
+	if (rc) {
+		lib_audit_free(v, len);
+		return rc;
+	}
+	*out = v;
+	*n = len;
+	return 0;
+}
+
+void lib_audit_free(struct lib_audit *v, size_t n)
+{
+	if (!v)
+		return;
+	for (size_t i = 0; i < n; i++) {
+		free(v[i].actor);
+		free(v[i].action);
+		free(v[i].detail);
+	}
+	free(v);
 }

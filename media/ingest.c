@@ -42,24 +42,6 @@ int media_limits_load(hearth_lib *lib, struct media_limits *out, struct hearth_e
 }
 
 /*
- * A story's sound: its first audio file, else its first music file (what
- * the feed and the player use, and what chapters and the transcript go
- * with); NULL when it has none.
- */
-static const struct lib_asset *story_sound(const struct lib_story *s)
-{
-	const struct lib_asset *music = NULL;
-	for (size_t i = 0; i < s->n_assets; i++) {
-		const struct lib_asset *a = &s->assets[i];
-		if (a->role && !strcmp(a->role, "audio"))
-			return a;
-		if (a->role && !strcmp(a->role, "music") && !music)
-			music = a;
-	}
-	return music;
-}
-
-/*
  * When the story has no chapters of its own (front matter), takes those
  * embedded in its sound file at path (after intake). Chapters are kept in
  * the catalogue, so the editor sees them before they are published and
@@ -67,7 +49,7 @@ static const struct lib_asset *story_sound(const struct lib_story *s)
  */
 static int embedded_chapters(struct lib_story *s, const char *path, struct hearth_err *err)
 {
-	const struct lib_asset *sound = story_sound(s);
+	const struct lib_asset *sound = lib_story_sound(s);
 	struct media_chapter *v = NULL;
 	double d = sound ? sound->duration : 0;
 	size_t n = 0;
@@ -101,40 +83,40 @@ int media_ingest_story(hearth_lib *lib, const struct media_limits *lim, struct l
 	for (size_t i = 0; i < s->n_assets; i++)
 		if ((rc = media_intake(lib, paths[i], paths[i], lim, &s->assets[i], err)))
 			return rc;
-	sound = story_sound(s);
+	sound = lib_story_sound(s);
 	if (sound && !s->n_chapters &&
 	    (rc = embedded_chapters(s, paths[sound - s->assets], err)))
 		return rc;
 	/* the transcript against the sound, now that intake knows its length */
 	for (size_t i = 0; i < s->n_assets; i++)
-		if (!strcmp(s->assets[i].role, "transcript") &&
+		if (s->assets[i].role == ROLE_TRANSCRIPT &&
 		    (rc = media_transcript(paths[i], sound ? sound->duration : 0, NULL, NULL,
 					   err)))
 			return rc;
 	return 0;
 }
 
-int media_detect_role(const char *path, bool music, const char **role,
+int media_detect_role(const char *path, bool music, enum media_use *use,
 		      struct hearth_err *err)
 {
 	char *mime = NULL, *desc = NULL;
 	const char *ext = path_ext(path);
 	int rc;
 
-	*role = NULL;
+	*use = USE_TEXT;
 	if (!path_is_file(path))
 		return herr(err, HEARTH_ENOENT, "'%s' does not exist or is not a file", path);
 	if ((rc = media_sniff(path, &mime, &desc, err)))
 		return rc;
-	if (media_role_allows("transcript", mime) &&
+	if (media_role_allows(USE_TRANSCRIPT, mime) &&
 	    (!strcmp(mime, "text/vtt") || !strcmp(ext, "vtt") || !strcmp(ext, "srt")))
-		*role = "transcript";
-	else if (media_role_allows("text", mime))
-		*role = "text";
-	else if (media_role_allows("audio", mime))
-		*role = music ? "music" : "audio";
-	else if (media_role_allows("art", mime))
-		*role = "art";
+		*use = USE_TRANSCRIPT;
+	else if (media_role_allows(USE_TEXT, mime))
+		*use = USE_TEXT;
+	else if (media_role_allows(USE_AUDIO, mime))
+		*use = music ? USE_MUSIC : USE_AUDIO;
+	else if (media_role_allows(USE_ART, mime))
+		*use = USE_ART;
 	else
 		rc = herr(err, HEARTH_EINVAL,
 			  "'%s' is %s; a story can hold text (Markdown or plain text), audio, "
@@ -194,18 +176,19 @@ int media_submit(hearth_lib *lib, struct media_submission *sub, struct hearth_er
 	s.n_chapters = 0;
 	/* which file is what, by content, before anything is stored */
 	for (size_t i = 0; i < sub->n_files; i++) {
-		const char *f = sub->files[i], *role;
-		if ((rc = media_detect_role(f, sub->music, &role, err)))
+		const char *f = sub->files[i];
+		enum media_use use;
+		if ((rc = media_detect_role(f, sub->music, &use, err)))
 			goto end;
-		if (!strcmp(role, "text")) {
+		if (use == USE_TEXT) {
 			if ((rc = read_body(f, set.max_story_size, &body, err)))
 				goto end;
 			continue;
 		}
 		struct lib_asset *a = &s.assets[s.n_assets++];
-		a->role = (char *)role;
+		a->role = (enum lib_role)use;
 		a->filename = (char *)path_base(f);
-		if (!strcmp(role, "art")) {
+		if (use == USE_ART) {
 			if (n_alt >= strv_len(sub->alts)) {
 				sub->needs_alt = f;
 				rc = herr(err, HEARTH_EINVAL,
@@ -351,11 +334,10 @@ static int record_all(hearth_lib *lib, struct media_import *im, struct lib_story
 	/* the settings file is taken last: it is the one write outside the catalogue */
 	if (!rc && im->settings)
 		rc = lib_settings_import(lib, im->settings, err);
-	if (!rc)
-		return lib_commit(lib, err);
-	lib_rollback(lib);
-	im->n_changed = im->n_coll_changed = 0;
-	buf_release(&im->report);
+	if ((rc = lib_end(lib, rc, err))) {
+		im->n_changed = im->n_coll_changed = 0;
+		buf_release(&im->report);
+	}
 	return rc;
 }
 

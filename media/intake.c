@@ -248,32 +248,6 @@ static int check_image(const char *path, const char *name, const char *mime,
 	return rc;
 }
 
-static int check_text(const char *path, const char *name, struct hearth_err *err)
-{
-	struct buf b = BUF_INIT;
-	int rc = file_read(path, &b, err);
-	int line = 1;
-
-	if (rc)
-		goto end;
-	/* find the line of the first bad byte, for the message */
-	for (size_t i = 0, start = 0; i <= b.len; i++) {
-		if (i < b.len && b.data[i] != '\n')
-			continue;
-		if (!text_valid(b.data + start, i - start)) {
-			rc = herr(err, HEARTH_EINVAL,
-				  "%s: line %d: the text must be UTF-8 without control characters",
-				  name, line);
-			goto end;
-		}
-		start = i + 1;
-		line++;
-	}
-end:
-	buf_release(&b);
-	return rc;
-}
-
 /* limits with the defaults in place of zero fields (limits may be NULL) */
 static struct media_limits limits_or_defaults(const struct media_limits *limits)
 {
@@ -329,9 +303,9 @@ int media_cover_check(const char *path, const char *name, const struct media_lim
 		herr_prefix(err, "%s", name);
 		goto end;
 	}
-	if (!media_role_allows("art", mime)) {
+	if (!media_role_allows(USE_ART, mime)) {
 		rc = herr(err, HEARTH_EINVAL, "%s: the podcast image must be %s, but this is %s",
-			  name, media_role_expects("art"), desc);
+			  name, media_role_expects(USE_ART), desc);
 		goto end;
 	}
 	if ((rc = check_image(path, name, mime, &lim, &f, err)))
@@ -355,7 +329,7 @@ int media_intake(hearth_lib *lib, const char *path, const char *display_name,
 {
 	struct media_limits lim = limits_or_defaults(limits);
 	const char *name = display_name ? display_name : path;
-	const char *role = a->role;
+	const char *role = lib_role_name(a->role);
 	char *mime = NULL, *desc = NULL, s1[32], s2[32], sha[65];
 	struct found f;
 	int64_t size;
@@ -363,10 +337,9 @@ int media_intake(hearth_lib *lib, const char *path, const char *display_name,
 
 	memset(&f, 0, sizeof f);
 
-	if (!media_role_known(role))
+	if ((unsigned)a->role >= ROLE_COUNT)
 		return herr(err, HEARTH_EINVAL,
-			    "%s: unknown role '%s' (expected audio, music, art, transcript or text)",
-			    name, role ? role : "");
+			    "%s: unknown role (expected audio, music, art or transcript)", name);
 	if ((rc = check_size(path, name, &lim, &size, err)))
 		return rc;
 
@@ -375,9 +348,9 @@ int media_intake(hearth_lib *lib, const char *path, const char *display_name,
 		herr_prefix(err, "%s", name);
 		goto end;
 	}
-	if (!media_role_allows(role, mime)) {
+	if (!media_role_allows((enum media_use)a->role, mime)) {
 		rc = herr(err, HEARTH_EINVAL, "%s: the %s must be %s, but this is %s", name, role,
-			  media_role_expects(role), desc);
+			  media_role_expects((enum media_use)a->role), desc);
 		goto end;
 	}
 	const char *claimed;
@@ -387,19 +360,17 @@ int media_intake(hearth_lib *lib, const char *path, const char *display_name,
 		goto end;
 	}
 
-	if (!strcmp(role, "audio") || !strcmp(role, "music")) {
+	if (a->role == ROLE_AUDIO || a->role == ROLE_MUSIC) {
 		rc = check_sound(path, name, role, &lim, &f, err);
-	} else if (!strcmp(role, "art")) {
+	} else if (a->role == ROLE_ART) {
 		rc = check_image(path, name, mime, &lim, &f, err);
 	} else if (size > MEDIA_MAX_TEXT_BYTES) {
 		human_size(size, s1);
 		human_size(MEDIA_MAX_TEXT_BYTES, s2);
 		rc = herr(err, HEARTH_EINVAL, "%s: the %s is %s, more than the limit of %s for text",
 			  name, role, s1, s2);
-	} else if (!strcmp(role, "transcript")) {
-		rc = media_transcript_named(path, name, 0, NULL, NULL, err);
 	} else {
-		rc = check_text(path, name, err);
+		rc = media_transcript_named(path, name, 0, NULL, NULL, err);
 	}
 	if (rc)
 		goto end;

@@ -8,45 +8,21 @@
  * hash and the rendition's settings, so unchanged work is never done twice.
  *
  * This is the only folder that includes magic.h and libav*.
+ *
+ * This header is the rendering side, what the build uses: probing,
+ * renditions and their cache, the podcast cover, loudness, chapters and
+ * transcripts. It sees only library/public.h. The way in (identifying
+ * files, intake, import, submit) and removing (gc, erase, purge) work on
+ * the editor's records and are declared in intake.h.
  */
 #ifndef HEARTH_MEDIA_H
 #define HEARTH_MEDIA_H
 
 #include "../core/core.h"
-/* library.h names this in a prototype before declaring it (see the report) */
-#include "../library/library.h"
+#include "../library/public.h"
 
-/* ---- identify ---------------------------------------------------------- */
 
-/*
- * The MIME type libmagic sees in the file at path, and its description.
- * Either out may be NULL. New allocations.
- */
-int media_sniff(const char *path, char **mime, char **description,
-		struct hearth_err *err);
-
-/*
- * True when mime is allowed for role ("audio", "music", "art",
- * "transcript", "text").
- */
-bool media_role_allows(const char *role, const char *mime);
-
-/* True when role is one media_role_allows knows. */
-bool media_role_known(const char *role);
-
-/*
- * What a role expects, in words for messages ("a sound file (WAV, FLAC,
- * ...)"); a static string.
- */
-const char *media_role_expects(const char *role);
-
-/*
- * False when the file's name claims a kind of file (by an extension Hearth
- * knows, in any case) that mime is not, as a FLAC named .mp3; *claimed
- * (may be NULL) then names what the name claims. Names with no extension,
- * or one Hearth does not know, claim nothing and agree with anything.
- */
-bool media_name_agrees(const char *name, const char *mime, const char **claimed);
+/* ---- limits ------------------------------------------------------------ */
 
 /* Limits against hostile files; zero fields take the defaults. */
 struct media_limits {
@@ -55,23 +31,6 @@ struct media_limits {
 	int64_t max_pixels;     /* default 50 megapixels */
 };
 
-/*
- * Intake of one file for a story: identifies it (the extension is never
- * trusted), checks it against the role's allow-list and the limits, probes
- * it (duration, codec, sample rate, channels, dimensions) and adds it to
- * the library's store. Fills a->sha256, mime, size, duration, width,
- * height, codec, sample_rate, channels; a->role, filename and alt are the
- * caller's. Messages name display_name (the path the user gave) and say
- * what the file really is. The strings filled in are new allocations that
- * a then owns; they are written over, not freed, so pass a zeroed asset
- * (apart from role, and sha256 when an earlier read took the file's hash:
- * it is then kept and the file not hashed again). For sound, duration is what decoded, not what the
- * header claims; for art, width and height are as shown (EXIF orientation
- * applied). Nothing is added to the store when the file is refused.
- */
-int media_intake(hearth_lib *lib, const char *path, const char *display_name,
-		 const struct media_limits *limits, struct lib_asset *a,
-		 struct hearth_err *err);
 
 /* ---- probe ------------------------------------------------------------- */
 
@@ -255,121 +214,5 @@ int media_chapters_json(const struct media_chapter *v, size_t n, double duration
 int media_transcript(const char *src, double duration, struct buf *vtt,
 		     struct buf *text, struct hearth_err *err);
 
-/* ---- the one way in (ingest.c) ----------------------------------------- */
-
-/* The limits on incoming files, from the library's settings (hearth.yaml). */
-int media_limits_load(hearth_lib *lib, struct media_limits *out, struct hearth_err *err);
-
-/*
- * The slow part of a story's way in, shared by every way in: each asset
- * of s passes media_intake from paths[i] (the file as the user gave it,
- * also the name in messages) into the store; when s has no chapters, those
- * embedded in its sound (first audio, else first music) are taken; each
- * transcript is checked against the length of that sound. Fills the
- * assets as media_intake does and s->chapters (new allocations s then
- * owns). Writes no catalogue row. The caller holds the store lock shared
- * (lib_store_lock) until the story is recorded or given up.
- */
-int media_ingest_story(hearth_lib *lib, const struct media_limits *lim, struct lib_story *s,
-		       char *const *paths, struct hearth_err *err);
-
-/*
- * What a submitted file is for, from its content (libmagic), never its
- * name: "transcript" (WebVTT, or SRT text named .srt/.vtt), "text" (the
- * story's body), "audio" ("music" when music is set) or "art". Anything
- * else is refused with a message naming path and what it is. *role is a
- * static string.
- */
-int media_detect_role(const char *path, bool music, const char **role,
-		      struct hearth_err *err);
-
-/*
- * A peer's story from files (`hearth submit`, the web form). The fields
- * of *story (title, summary, name, pseudonym, attribution, contact,
- * consent, language, warnings) are the caller's and only read; its
- * assets, chapters and body are made here from files.
- */
-struct media_submission {
-	const struct lib_story *story; /* borrowed */
-	char *const *files;            /* borrowed: the files given, in order */
-	size_t n_files;
-	char *const *alts;             /* borrowed strv: alt text per picture, in order */
-	bool music;                    /* sound files are music, not speech */
-	/* filled by media_submit */
-	char *slug;                    /* the story's slug: new allocation, free it */
-	const char *needs_alt;         /* refused for want of alt text: the picture (borrowed) */
-};
-
-/*
- * The submission, all or nothing: every file is identified
- * (media_detect_role; one text at most, read as the body, UTF-8), goes
- * through media_ingest_story outside any write transaction, and the story
- * is recorded by lib_story_submit in one short one. Whatever happens, the
- * store is swept afterwards if nobody else is using it (media_gc).
- */
-int media_submit(hearth_lib *lib, struct media_submission *sub, struct hearth_err *err);
-
-/* What `hearth import` takes, and what came of it. */
-struct media_import {
-	char *const *bundles;      /* borrowed strv: story bundle folders */
-	char *const *collections;  /* borrowed strv: collection files */
-	const char *settings;      /* a hearth.yaml to take, or NULL */
-	/* filled by media_import */
-	size_t n_stories, n_changed;          /* bundles; new or changed stories */
-	size_t n_collections, n_coll_changed;
-	char **notes;  /* things the user should know (strv, new; media_import_release) */
-	struct buf report; /* per story: what changed, what was kept (media_import_release) */
-};
-
-/*
- * An import, all or nothing: every bundle and collection file is read and
- * checked (and the settings file's podcast image as a cover), then every
- * story's files go through media_ingest_story outside any write
- * transaction, then one short transaction records the stories
- * (lib_story_import), the collections and, last, the settings file. On
- * failure nothing is recorded. Whatever happens, the store is swept
- * afterwards if nobody else is using it (media_gc).
- */
-int media_import(hearth_lib *lib, struct media_import *im, struct hearth_err *err);
-void media_import_release(struct media_import *im);
-
-/* ---- removing (purge.c) ------------------------------------------------ */
-
-/*
- * Deletes every cache entry made from the sources with the given hashes
- * (a strv, borrowed; may be NULL): renditions and measurements alike.
- * *n_removed (may be NULL) counts the files.
- */
-int media_cache_purge(hearth_lib *lib, char *const *hashes, size_t *n_removed,
-		      struct hearth_err *err);
-
-/*
- * After a withdrawal has been committed: the cached renditions of the
- * story's originals that no other story uses.
- */
-int media_purge_story(hearth_lib *lib, const char *slug, size_t *n_removed,
-		      struct hearth_err *err);
-
-struct media_gc_stats {
-	size_t objects;     /* originals deleted */
-	size_t temporary;   /* unfinished objects of killed runs deleted */
-	size_t renditions;  /* cache entries of the deleted originals */
-	bool busy;          /* not waiting, and another holds the store lock */
-};
-
-/*
- * `hearth gc`: under the store lock (exclusive; when wait is false and it
- * is held, nothing is done and st->busy is set), deletes the originals no
- * asset refers to, the temporary files of killed runs, and the cached
- * renditions of what it deleted. st may be NULL.
- */
-int media_gc(hearth_lib *lib, bool wait, struct media_gc_stats *st, struct hearth_err *err);
-
-/*
- * `hearth erase`: lib_story_erase, then media_gc (waiting for the lock)
- * and the renditions of every original only this story used.
- */
-int media_erase(hearth_lib *lib, const char *slug, struct media_gc_stats *st,
-		struct hearth_err *err);
 
 #endif

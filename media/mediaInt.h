@@ -11,7 +11,7 @@
 #ifndef HEARTH_MEDIA_INT_H
 #define HEARTH_MEDIA_INT_H
 
-#include "media.h"
+#include "intake.h"
 
 #include <libavcodec/avcodec.h>
 #include <libavfilter/avfilter.h>

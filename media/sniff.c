@@ -104,24 +104,25 @@ static const char *const text_types[] = {
 	"text/plain", "text/markdown", "text/x-markdown", NULL,
 };
 
-static const char *const *role_types(const char *role)
+static const char *const *role_types(enum media_use use)
 {
-	if (!role)
-		return NULL;
-	if (!strcmp(role, "audio") || !strcmp(role, "music"))
+	switch (use) {
+	case USE_AUDIO:
+	case USE_MUSIC:
 		return sound_types;
-	if (!strcmp(role, "art"))
+	case USE_ART:
 		return image_types;
-	if (!strcmp(role, "transcript"))
+	case USE_TRANSCRIPT:
 		return transcript_types;
-	if (!strcmp(role, "text"))
+	case USE_TEXT:
 		return text_types;
+	}
 	return NULL;
 }
 
-bool media_role_allows(const char *role, const char *mime)
+bool media_role_allows(enum media_use use, const char *mime)
 {
-	const char *const *t = role_types(role);
+	const char *const *t = role_types(use);
 	if (!t || !mime)
 		return false;
 	for (; *t; t++)
@@ -130,14 +131,9 @@ bool media_role_allows(const char *role, const char *mime)
 	return false;
 }
 
-bool media_role_known(const char *role)
+const char *media_role_expects(enum media_use use)
 {
-	return role_types(role) != NULL;
-}
-
-const char *media_role_expects(const char *role)
-{
-	const char *const *t = role_types(role);
+	const char *const *t = role_types(use);
 	if (t == sound_types)
 		return "a sound file (WAV, FLAC, MP3, AAC/M4A, Ogg, WebM)";
 	if (t == image_types)

@@ -291,10 +291,8 @@ static int podcast_guid(hearth_lib *lib, const struct site_ctx *c, size_t n_item
 static bool has_episodes(const struct site_ctx *c)
 {
 	for (size_t i = 0; i < c->n; i++)
-		for (size_t k = 0; c->e[i].on_podcast && k < c->e[i].s->n_assets; k++)
-			if (!strcmp(c->e[i].s->assets[k].role, "audio") ||
-			    !strcmp(c->e[i].s->assets[k].role, "music"))
-				return true;
+		if (c->e[i].on_podcast && c->e[i].s->sound)
+			return true;
 	return false;
 }
 

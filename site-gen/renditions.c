@@ -429,24 +429,25 @@ static void plan_story(struct site_entry *e, struct job **v, size_t *n, size_t *
 		{MEDIA_PEAKS, "-peaks.json"},
 		{MEDIA_WAVEFORM, "-waveform.svg"},
 	};
-	const struct pub_asset *speech = NULL, *music = NULL, *transcript = NULL, *cover = NULL;
+	const struct pub_asset *music = NULL, *transcript = NULL, *cover = NULL;
 	size_t n_art = 0;
 
 	for (size_t i = 0; i < s->n_assets; i++) {
 		const struct pub_asset *a = &s->assets[i];
-		if (!a->role || !a->sha256)
+		if (!a->sha256)
 			continue;
-		if (!strcmp(a->role, "audio") && !speech)
-			speech = a;
-		else if (!strcmp(a->role, "music") && !music)
+		if (a->role == ROLE_MUSIC && !music)
 			music = a;
-		else if (!strcmp(a->role, "transcript") && !transcript)
+		else if (a->role == ROLE_TRANSCRIPT && !transcript)
 			transcript = a;
-		else if (!strcmp(a->role, "art") && n_art++ == 0)
+		else if (a->role == ROLE_ART && n_art++ == 0)
 			cover = a;
 	}
 
-	const struct pub_asset *tracks[2] = {speech ? speech : music, speech ? music : NULL};
+	/* the story's sound first; the music after it when the sound is speech */
+	const struct pub_asset *sound = s->sound && s->sound->sha256 ? s->sound : NULL;
+	const struct pub_asset *tracks[2] = {
+		sound, sound && sound->role == ROLE_AUDIO ? music : NULL};
 	for (size_t k = 0; k < 2 && tracks[k]; k++) {
 		struct site_audio *au = &e->m.audio[e->m.n_audio];
 		bool is_music = tracks[k] == music;
@@ -455,7 +456,7 @@ static void plan_story(struct site_entry *e, struct job **v, size_t *n, size_t *
 		au->m4a_src = xasprintf("%s.m4a", stem);
 		au->peaks_src = xasprintf("%s-peaks.json", stem);
 		au->waveform_src = xasprintf("%s-waveform.svg", stem);
-		au->role = is_music ? "music" : "audio";
+		au->role = is_music ? ROLE_MUSIC : ROLE_AUDIO;
 		au->duration = tracks[k]->duration;
 		for (size_t i = 0; i < sizeof audio_jobs / sizeof *audio_jobs; i++) {
 			struct job *j = push(v, n, cap);
@@ -477,7 +478,7 @@ static void plan_story(struct site_entry *e, struct job **v, size_t *n, size_t *
 		e->m.art = xcalloc(n_art, sizeof *e->m.art);
 	for (size_t i = 0; i < s->n_assets; i++) {
 		const struct pub_asset *a = &s->assets[i];
-		if (!a->role || !a->sha256 || strcmp(a->role, "art"))
+		if (!a->sha256 || a->role != ROLE_ART)
 			continue;
 		struct site_art *art = &e->m.art[e->m.n_art];
 		struct job *j = push(v, n, cap);

@@ -13,8 +13,8 @@
 
 #include "../core/core.h"
 
-/* library.h names this type in a prototype before defining it. */
-#include "../library/library.h"
+/* output code sees only the public side of the library */
+#include "../library/public.h"
 
 struct site_opts {
 	const char *out_dir;   /* NULL: public/ in the library */

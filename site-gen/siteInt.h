@@ -12,7 +12,7 @@
 #define HEARTH_SITE_INT_H
 
 #include "site.h"
-#include "../media/media.h"
+#include "../media/media.h"   /* the rendering side only: it sees library/public.h */
 
 #include <libxml/tree.h>
 
@@ -28,7 +28,7 @@
  */
 struct site_audio {
 	char *src;          /* "<stem>.mp3" */
-	const char *role;   /* "audio" or "music" */
+	enum lib_role role; /* ROLE_AUDIO or ROLE_MUSIC */
 	int64_t size;       /* exact bytes of the rendition */
 	double duration;    /* seconds, from the asset */
 	char *m4a_src;      /* "<stem>.m4a" */

@@ -358,7 +358,7 @@ xmlDocPtr site_page_story(const struct site_ctx *c, const struct site_entry *e)
 		xmlNodePtr au = add(n, "audio", NULL);
 		set(au, "src", a->src);
 		set(au, "type", "audio/mpeg");
-		set(au, "role", a->role);
+		set(au, "role", lib_role_name(a->role));
 		set_int(au, "duration", (int64_t)(a->duration + 0.5));
 		clock_time(a->duration, num);
 		set(au, "clock", num);

@@ -549,14 +549,14 @@ static void bundle_read_happy_path(void)
 	CHECK_STR(s->license, "CC-BY-4.0");
 	CHECK(s->season == 1 && s->episode == 3);
 	CHECK(s->n_assets == 5);
-	CHECK_STR(s->assets[0].role, "audio");
+	CHECK(s->assets[0].role == ROLE_AUDIO);
 	CHECK_STR(s->assets[0].filename, "voice.flac");
-	CHECK_STR(s->assets[1].role, "music");
+	CHECK(s->assets[1].role == ROLE_MUSIC);
 	CHECK_STR(s->assets[1].filename, "media/bed.wav");
-	CHECK_STR(s->assets[2].role, "art");
+	CHECK(s->assets[2].role == ROLE_ART);
 	CHECK_STR(s->assets[2].alt, "A red kite over hills");
 	CHECK_STR(s->assets[3].filename, "b.png");
-	CHECK_STR(s->assets[4].role, "transcript");
+	CHECK(s->assets[4].role == ROLE_TRANSCRIPT);
 	CHECK(s->source_hash && strlen(s->source_hash) == 64);
 	char *hash1 = xstrdup(s->source_hash);
 	lib_story_free(&s);
@@ -581,10 +581,13 @@ static void bundle_read_happy_path(void)
 	lib_story_free(&s);
 	free(dir);
 
-	/* a name alone is the byline; attribution may be given explicitly */
+	/*
+	 * a name alone is never published by default: the most private choice
+	 * (as submit does); attribution may be given explicitly
+	 */
 	dir = make_bundle("named", "title: N\ncontributor:\n  name: Al\n", "");
 	CHECK_OK(lib_bundle_read(dir, NULL, &s, &err), &err);
-	CHECK(s->attribution == ATTR_NAME);
+	CHECK(s->attribution == ATTR_ANONYMOUS);
 	lib_story_free(&s);
 	free(dir);
 	dir = make_bundle("anon", "title: N\ncontributor:\n  name: Al\n  pseudonym: P\n"
@@ -641,7 +644,8 @@ static void bundle_read_refusals(void)
 	CHECK_FAILS(bundle_fails("b12", "title: T\ncontributor:\n  attribution: pseudonym\n"
 					"  name: X\n",
 				 "", &err),
-		    HEARTH_EINVAL, &err, "no contributor.pseudonym");
+		    HEARTH_EINVAL, &err,
+		    "contributor.attribution: is 'pseudonym' but no pseudonym is given");
 	CHECK_FAILS(bundle_fails("b13", "title: T\nseason: 0\n", "", &err), HEARTH_EINVAL,
 		    &err, "season: expected a positive whole number");
 	CHECK_FAILS(bundle_fails("b14", "title: T\npublished: 10/05/2024\n", "", &err),
@@ -855,8 +859,7 @@ static void chapters_stored_public_and_exported(void)
 		    "chapter 2 (0:00) does not start after the one before it");
 	s->chapters[1].start = 119.5;
 	CHECK_OK(lib_story_import(lib, s, &changed, NULL, &err), &err);
-	free(s->assets[0].role);
-	s->assets[0].role = xstrdup("art");
+	s->assets[0].role = ROLE_ART;
 	s->assets[0].alt = xstrdup("a picture");
 	CHECK_FAILS(lib_story_import(lib, s, &changed, NULL, &err), HEARTH_EINVAL, &err,
 		    "chapters: the story has no audio or music for them to mark");
@@ -1728,14 +1731,15 @@ static void public_view_bylines_and_assets(void)
 
 	put(f, "data");
 	CHECK_OK(lib_store_add(lib, f, sha, &err), &err);
-	static const char *const roles[] = {"art", "audio", "art", "transcript", "art"};
+	static const enum lib_role roles[] = {ROLE_ART, ROLE_AUDIO, ROLE_ART, ROLE_TRANSCRIPT,
+					      ROLE_ART};
 	s->assets = xcalloc(5, sizeof *s->assets);
 	s->n_assets = 5;
 	for (int i = 0; i < 5; i++) {
-		s->assets[i].role = xstrdup(roles[i]);
+		s->assets[i].role = roles[i];
 		s->assets[i].sha256 = xstrdup(sha);
 		s->assets[i].filename = xasprintf("file%d", i);
-		s->assets[i].alt = roles[i][1] == 'r' ? xasprintf("alt %d", i) : NULL;
+		s->assets[i].alt = roles[i] == ROLE_ART ? xasprintf("alt %d", i) : NULL;
 	}
 	s->status = ST_PUBLISHED;
 	s->consent_site = true;
@@ -1767,14 +1771,14 @@ static void public_view_bylines_and_assets(void)
 	CHECK_STR(v[2]->byline, "Anonymous");
 	CHECK(v[0]->n_assets == 5);
 	/* role order: audio, art, art, art, transcript; index within the role */
-	CHECK_STR(v[0]->assets[0].role, "audio");
+	CHECK(v[0]->assets[0].role == ROLE_AUDIO);
 	CHECK(v[0]->assets[0].index == 1);
-	CHECK_STR(v[0]->assets[1].role, "art");
+	CHECK(v[0]->assets[1].role == ROLE_ART);
 	CHECK_STR(v[0]->assets[1].alt, "alt 0");
 	CHECK(v[0]->assets[1].index == 1 && v[0]->assets[2].index == 2 &&
 	      v[0]->assets[3].index == 3);
 	CHECK_STR(v[0]->assets[3].alt, "alt 4");
-	CHECK_STR(v[0]->assets[4].role, "transcript");
+	CHECK(v[0]->assets[4].role == ROLE_TRANSCRIPT);
 	CHECK(v[0]->assets[4].index == 1);
 	CHECK_STR(v[0]->warnings[0], "grief");
 	char guid[37];
@@ -1809,7 +1813,7 @@ static int pub_has_mark(const struct pub_story *p)
 	    strv_has_mark(p->themes) || strv_has_mark(p->tags))
 		return 1;
 	for (size_t i = 0; i < p->n_assets; i++)
-		if (has_mark(p->assets[i].role) || has_mark(p->assets[i].sha256) ||
+		if (has_mark(p->assets[i].sha256) ||
 		    has_mark(p->assets[i].mime) || has_mark(p->assets[i].alt))
 			return 1;
 	return 0;
@@ -1969,7 +1973,7 @@ static int put_story_with_file(hearth_lib *lib, const char *slug, const char *co
 	s->published_at = 1000;
 	s->assets = xcalloc(1, sizeof *s->assets);
 	s->n_assets = 1;
-	s->assets[0].role = xstrdup("audio");
+	s->assets[0].role = ROLE_AUDIO;
 	s->assets[0].filename = xstrdup("rosa-voice.flac");
 	rc = lib_store_add(lib, src, sha, err);
 	if (!rc) {
@@ -2068,6 +2072,206 @@ static void erase_only_withdrawn_and_clears_personal_fields(void)
 	lib_close(&lib);
 }
 
+/* ---- one home per rule ------------------------------------------------- */
+
+static void roles_are_an_enum_named_at_the_edges(void)
+{
+	enum lib_role r;
+	static const char *const names[ROLE_COUNT] = {"audio", "music", "art", "transcript"};
+	for (int i = 0; i < ROLE_COUNT; i++) {
+		CHECK_STR(lib_role_name((enum lib_role)i), names[i]);
+		CHECK(lib_role_parse(names[i], &r) == 0 && r == (enum lib_role)i);
+	}
+	CHECK(lib_role_parse("text", &r) == HEARTH_EINVAL); /* the story's body is no role */
+	CHECK(lib_role_parse("Audio", &r) == HEARTH_EINVAL);
+	CHECK(lib_role_parse(NULL, &r) == HEARTH_EINVAL);
+	CHECK_STR(lib_role_name(ROLE_COUNT), "");
+}
+
+static void attribution_default_is_the_most_private(void)
+{
+	struct hearth_err err;
+	enum lib_attribution a;
+
+	/* nothing said: the pseudonym when there is one, else nobody's name */
+	CHECK_OK(lib_attribution_settle(NULL, NULL, NULL, &a, &err), &err);
+	CHECK(a == ATTR_ANONYMOUS);
+	CHECK_OK(lib_attribution_settle(NULL, "Real Name", NULL, &a, &err), &err);
+	CHECK(a == ATTR_ANONYMOUS);
+	CHECK_OK(lib_attribution_settle("", "Real Name", "", &a, &err), &err);
+	CHECK(a == ATTR_ANONYMOUS);
+	CHECK_OK(lib_attribution_settle(NULL, "Real Name", "Wren", &a, &err), &err);
+	CHECK(a == ATTR_PSEUDONYM);
+	/* said: taken when it can be honoured */
+	CHECK_OK(lib_attribution_settle("name", "Real Name", "Wren", &a, &err), &err);
+	CHECK(a == ATTR_NAME);
+	CHECK_OK(lib_attribution_settle("anonymous", "Real Name", "Wren", &a, &err), &err);
+	CHECK(a == ATTR_ANONYMOUS);
+	CHECK(lib_attribution_settle("famous", NULL, NULL, &a, &err) == HEARTH_EINVAL);
+	CHECK(strstr(err.msg, "expected name, pseudonym or anonymous, not 'famous'"));
+	CHECK(lib_attribution_settle("name", "", "Wren", &a, &err) == HEARTH_EINVAL);
+	CHECK(strstr(err.msg, "no name is given"));
+	CHECK(lib_attribution_settle("pseudonym", "Real Name", NULL, &a, &err) ==
+	      HEARTH_EINVAL);
+	CHECK(strstr(err.msg, "no pseudonym is given"));
+
+	/* a bundle follows the same rule */
+	struct lib_story *s = NULL;
+	char *dir = make_bundle("pseudo-default",
+				"title: N\ncontributor:\n  name: Al\n  pseudonym: Kit\n", "");
+	CHECK_OK(lib_bundle_read(dir, NULL, &s, &err), &err);
+	CHECK(s && s->attribution == ATTR_PSEUDONYM);
+	lib_story_free(&s);
+	free(dir);
+}
+
+/* The value of "key": "..." after the first "after" in json; new allocation or NULL. */
+static char *json_str_after(const char *json, const char *after, const char *key)
+{
+	const char *p = json ? strstr(json, after) : NULL;
+	char *pat = xasprintf("\"%s\":", key);
+	const char *k = p ? strstr(p, pat) : NULL;
+	char *out = NULL;
+	free(pat);
+	if (!k)
+		return NULL;
+	k = strchr(k, ':') + 1;
+	while (*k == ' ')
+		k++;
+	if (*k != '"')
+		return NULL;
+	const char *e = strchr(k + 1, '"');
+	out = e ? xstrndup(k + 1, (size_t)(e - k - 1)) : NULL;
+	return out;
+}
+
+static size_t count_of(const char *hay, const char *needle)
+{
+	size_t n = 0;
+	for (const char *p = hay ? strstr(hay, needle) : NULL; p; p = strstr(p + 1, needle))
+		n++;
+	return n;
+}
+
+static void export_byline_is_the_public_views(void)
+{
+	struct hearth_err err;
+	hearth_lib *lib = fresh_lib("export-byline");
+	static const struct {
+		const char *slug;
+		enum lib_attribution attr;
+	} cases[] = {
+		{"named", ATTR_NAME}, {"pseud", ATTR_PSEUDONYM}, {"anon", ATTR_ANONYMOUS}};
+	struct pub_story **v = NULL;
+	size_t n = 0;
+	bool changed;
+
+	for (size_t i = 0; i < 3; i++) {
+		struct lib_story *s = story_new(cases[i].slug, "T");
+		s->status = ST_PUBLISHED;
+		s->consent_site = true;
+		s->published_at = 100 + (int64_t)i;
+		s->name = xstrdup("Rowan Realname");
+		s->pseudonym = xstrdup("Kestrel");
+		s->attribution = cases[i].attr;
+		CHECK_OK(lib_story_import(lib, s, &changed, NULL, &err), &err);
+		lib_story_free(&s);
+	}
+	char *pub = export_of(lib, false);
+	CHECK(pub != NULL);
+	CHECK_OK(lib_public_view(lib, CH_SITE, &v, &n, NULL, NULL, &err), &err);
+	CHECK(n == 3);
+	for (size_t i = 0; i < n; i++) {
+		char *at = xasprintf("\"slug\": \"%s\"", v[i]->slug);
+		char *b = json_str_after(pub, at, "byline");
+		CHECK(b != NULL);
+		if (b)
+			CHECK_STR(b, v[i]->byline);
+		free(b);
+		free(at);
+	}
+	/* a name or pseudonym leaves only with the story it is the byline of */
+	CHECK(count_of(pub, "Rowan Realname") == 2); /* byline and name of "named" */
+	CHECK(count_of(pub, "Kestrel") == 2);        /* byline and pseudonym of "pseud" */
+	pub_story_list_free(v, n);
+	free(pub);
+	lib_close(&lib);
+}
+
+static void story_sound_first_audio_else_music(void)
+{
+	struct hearth_err err;
+	hearth_lib *lib = fresh_lib("sound");
+	struct lib_story *s = story_new("tracks", "T");
+	struct pub_story **v = NULL;
+	size_t n = 0;
+	bool changed;
+	char *f = tpath("snd.bin");
+	char sha[65];
+
+	put(f, "sound");
+	CHECK_OK(lib_store_add(lib, f, sha, &err), &err);
+	static const enum lib_role roles[] = {ROLE_ART, ROLE_MUSIC, ROLE_AUDIO, ROLE_AUDIO};
+	s->assets = xcalloc(4, sizeof *s->assets);
+	s->n_assets = 4;
+	for (int i = 0; i < 4; i++) {
+		s->assets[i].role = roles[i];
+		s->assets[i].sha256 = xstrdup(sha);
+		s->assets[i].filename = xasprintf("f%d", i);
+		s->assets[i].alt = roles[i] == ROLE_ART ? xstrdup("a picture") : NULL;
+		s->assets[i].duration = 10 * i;
+	}
+	CHECK(lib_story_sound(s) == &s->assets[2]); /* the first audio */
+	s->assets[2].role = ROLE_MUSIC;
+	s->assets[3].role = ROLE_ART;
+	free(s->assets[3].alt);
+	s->assets[3].alt = xstrdup("another");
+	CHECK(lib_story_sound(s) == &s->assets[1]); /* no audio: the first music */
+	s->assets[2].role = ROLE_AUDIO;
+
+	s->status = ST_PUBLISHED;
+	s->consent_site = true;
+	s->published_at = 100;
+	CHECK_OK(lib_story_import(lib, s, &changed, NULL, &err), &err);
+	CHECK_OK(lib_public_view(lib, CH_SITE, &v, &n, NULL, NULL, &err), &err);
+	CHECK(n == 1 && v[0]->sound && v[0]->sound->role == ROLE_AUDIO);
+	CHECK(n == 1 && v[0]->sound && v[0]->sound->duration == 20);
+	pub_story_list_free(v, n);
+	lib_story_free(&s);
+
+	s = story_new("silent", "S");
+	CHECK(lib_story_sound(s) == NULL);
+	lib_story_free(&s);
+	free(f);
+	lib_close(&lib);
+}
+
+static void lib_end_commits_or_rolls_back(void)
+{
+	struct hearth_err err;
+	hearth_lib *lib = fresh_lib("end");
+	struct lib_story *a = story_new("kept", "A"), *b = story_new("undone", "B");
+	char *slug = NULL;
+
+	CHECK_OK(lib_begin(lib, &err), &err);
+	CHECK_OK(lib_story_submit(lib, a, &slug, &err), &err);
+	free(slug);
+	CHECK_OK(lib_end(lib, 0, &err), &err);
+	CHECK(status_of(lib, "kept") == ST_SUBMITTED);
+
+	CHECK_OK(lib_begin(lib, &err), &err);
+	CHECK_OK(lib_story_submit(lib, b, &slug, &err), &err);
+	free(slug);
+	herr(&err, HEARTH_EINVAL, "something went wrong");
+	CHECK(lib_end(lib, HEARTH_EINVAL, &err) == HEARTH_EINVAL);
+	CHECK_STR(err.msg, "something went wrong"); /* the failure's message stays */
+	CHECK(status_of(lib, "undone") == ST_COUNT);
+	CHECK(lib_end(lib, 0, &err) == HEARTH_EDB); /* nothing open */
+	lib_story_free(&a);
+	lib_story_free(&b);
+	lib_close(&lib);
+}
+
 int main(void)
 {
 	unsetenv("SOURCE_DATE_EPOCH");
@@ -2092,6 +2296,11 @@ int main(void)
 	RUN(import_published_needs_consent);
 	RUN(submit_makes_unique_slugs);
 	RUN(status_names_and_table);
+	RUN(roles_are_an_enum_named_at_the_edges);
+	RUN(attribution_default_is_the_most_private);
+	RUN(export_byline_is_the_public_views);
+	RUN(story_sound_first_audio_else_music);
+	RUN(lib_end_commits_or_rolls_back);
 	RUN(workflow_every_legal_move);
 	RUN(workflow_illegal_moves_name_the_state);
 	RUN(publish_requires_consent);

@@ -44,10 +44,10 @@ static char *themes_v[] = {th1, NULL};
 static char *tags_v[] = {tg1, tg2, NULL};
 
 static struct pub_asset night_assets[] = {
-	{.role = "audio", .sha256 = "aaaa", .mime = "audio/flac", .duration = 125.6, .index = 1},
-	{.role = "art", .sha256 = "bbbb", .mime = "image/png", .alt = "A lamp in a dark window",
+	{.role = ROLE_AUDIO, .sha256 = "aaaa", .mime = "audio/flac", .duration = 125.6, .index = 1},
+	{.role = ROLE_ART, .sha256 = "bbbb", .mime = "image/png", .alt = "A lamp in a dark window",
 	 .width = 3000, .height = 2000, .index = 1},
-	{.role = "transcript", .sha256 = "cccc", .mime = "text/vtt", .index = 1},
+	{.role = ROLE_TRANSCRIPT, .sha256 = "cccc", .mime = "text/vtt", .index = 1},
 };
 
 static struct pub_chapter night_chapters[] = {{0, "Opening"}, {65.5, "The <long> night"}};
@@ -74,12 +74,13 @@ static struct pub_story night = {
 	.episode = 2,
 	.assets = night_assets,
 	.n_assets = 3,
+	.sound = &night_assets[0],
 	.chapters = night_chapters,
 	.n_chapters = 2,
 };
 
 static struct pub_asset song_assets[] = {
-	{.role = "music", .sha256 = "dddd", .mime = "audio/wav", .duration = 61, .index = 1},
+	{.role = ROLE_MUSIC, .sha256 = "dddd", .mime = "audio/wav", .duration = 61, .index = 1},
 };
 
 /* only in the podcast view: no site consent */
@@ -96,6 +97,7 @@ static struct pub_story song = {
 	.on_podcast = true,
 	.assets = song_assets,
 	.n_assets = 1,
+	.sound = &song_assets[0],
 };
 
 /* only in the site view: text only */
@@ -361,7 +363,7 @@ static void view_holds_only_public_fields(void)
 	CHECK(e && e->on_site && e->on_podcast);
 	/* as if its audio were made: the page lists chapters beside the player */
 	e->m.audio[0].src = xstrdup("media/night-shift/night-shift.mp3");
-	e->m.audio[0].role = "audio";
+	e->m.audio[0].role = ROLE_AUDIO;
 	e->m.n_audio = 1;
 	xmlDocPtr pages[] = {site_page_story(&c, e), site_page_home(&c),
 			     site_page_collection(&c, &coll), site_page_404(&c)};
@@ -456,7 +458,7 @@ static void theme_makes_accessible_html(void)
 	struct site_entry *e = (struct site_entry *)site_ctx_find(&c, "night-shift");
 	/* what the media step would have filled */
 	e->m.audio[0].src = xstrdup("media/night-shift/night-shift.mp3");
-	e->m.audio[0].role = "audio";
+	e->m.audio[0].role = ROLE_AUDIO;
 	e->m.audio[0].size = 1234567;
 	e->m.audio[0].duration = 125.6;
 	e->m.audio[0].m4a_src = xstrdup("media/night-shift/night-shift.m4a");
@@ -807,9 +809,9 @@ static void art_follows_the_source(void)
 	char out[512];
 	struct hearth_err err;
 	static struct pub_asset small_art[] = {
-		{.role = "audio", .sha256 = "aaaa", .mime = "audio/flac", .duration = 125.6,
+		{.role = ROLE_AUDIO, .sha256 = "aaaa", .mime = "audio/flac", .duration = 125.6,
 		 .index = 1},
-		{.role = "art", .sha256 = "ffff", .mime = "image/jpeg", .alt = "A small sketch",
+		{.role = ROLE_ART, .sha256 = "ffff", .mime = "image/jpeg", .alt = "A small sketch",
 		 .width = 700, .height = 500, .index = 1},
 	};
 	static char cover_png[] = "cover.png", small_png[] = "small.png";
@@ -817,6 +819,7 @@ static void art_follows_the_source(void)
 	s.slug = "small-art";
 	s.assets = small_art;
 	s.n_assets = 2;
+	s.sound = &small_art[0];
 	struct pub_story *v[] = {&s};
 
 	mkdir_in("small-art", out, sizeof out);
@@ -866,7 +869,7 @@ static void media_error_names_the_story(void)
 	char out[512];
 	struct hearth_err err;
 	static struct pub_asset only_transcript[] = {
-		{.role = "transcript", .sha256 = "eeee", .mime = "text/vtt", .index = 1},
+		{.role = ROLE_TRANSCRIPT, .sha256 = "eeee", .mime = "text/vtt", .index = 1},
 	};
 	struct pub_story s = letter;
 	s.slug = "no-audio";

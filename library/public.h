@@ -1,0 +1,251 @@
+/*
+ * public.h - what output code may see of the library: the opaque handle,
+ * the settings, the public story and collection records and the public
+ * view that makes them, and the few calls a build needs around them (the
+ * build lock, the store lock and paths of originals, read transactions,
+ * the catalogue's generation, the podcast GUID).
+ *
+ * site-gen/ and feeds/ include this header and nothing that declares
+ * struct lib_story or struct lib_asset: a private field cannot be named on
+ * the way to output, the compiler refuses it. library.h includes this
+ * header and adds the editor's records and calls.
+ */
+#ifndef HEARTH_LIBRARY_PUBLIC_H
+#define HEARTH_LIBRARY_PUBLIC_H
+
+#include "../core/core.h"
+
+typedef struct hearth_lib hearth_lib;
+
+/* ---- the handle -------------------------------------------------------- */
+
+/* The library's folder; borrows (valid until lib_close). */
+const char *lib_dir(const hearth_lib *lib);
+
+/*
+ * The catalogue's generation: a number that every committed write
+ * transaction that changed something raises by one (kept in the settings
+ * table). Equal numbers mean an unchanged catalogue.
+ */
+int lib_generation(hearth_lib *lib, int64_t *gen, struct hearth_err *err);
+
+/*
+ * One transaction around a command's changes. Nested calls are counted; only
+ * the outermost commits. lib_rollback undoes everything since lib_begin.
+ */
+int lib_begin(hearth_lib *lib, struct hearth_err *err);
+int lib_commit(hearth_lib *lib, struct hearth_err *err);
+void lib_rollback(hearth_lib *lib);
+/*
+ * A read transaction (deferred): what it reads is one snapshot of the
+ * catalogue. Nested like lib_begin; end with lib_commit.
+ */
+int lib_begin_read(hearth_lib *lib, struct hearth_err *err);
+/*
+ * Ends the transaction begun last, the one way every caller closes one:
+ * when rc is 0 it commits and returns what the commit returned; else it
+ * rolls back and returns rc (err already says why).
+ */
+int lib_end(hearth_lib *lib, int rc, struct hearth_err *err);
+
+/*
+ * One build at a time per library: an advisory lock on .build.lock in the
+ * library folder, released by lib_build_unlock or when the process ends
+ * (even by kill -9). The file names the holder for the message of a build
+ * that must wait.
+ */
+struct lib_lock_holder {
+	long pid;
+	char who[64];   /* the holder's actor */
+	int64_t since;  /* when it took the lock (Unix time) */
+};
+typedef struct lib_build_lock lib_build_lock;
+/*
+ * Takes the build lock. When another build holds it: with wait false,
+ * returns HEARTH_ESTATE with a message naming the holder; else calls
+ * waiting(arg, holder) once (may be NULL) and waits. Returns a new lock
+ * in *out, free with lib_build_unlock.
+ */
+int lib_build_lock_take(hearth_lib *lib, bool wait,
+			void (*waiting)(void *arg, const struct lib_lock_holder *h),
+			void *arg, lib_build_lock **out, struct hearth_err *err);
+void lib_build_unlock(lib_build_lock **lock);
+
+/* ---- settings (hearth.yaml) -------------------------------------------- */
+
+struct lib_settings {
+	char *title;
+	char *description;
+	char *base_url;      /* no trailing slash */
+	char *language;
+	char *author;
+	char *category;      /* podcast.category */
+	char *subcategory;   /* podcast.subcategory, may be NULL */
+	bool explicit_;      /* podcast.explicit */
+	char *image;         /* podcast.image: path relative to the library, may be NULL */
+	char *license;       /* podcast.license */
+	char *podcast_guid;  /* the stored one, or NULL before the first podcast build */
+	/* limits: (defaults 500 MB, 4 hours, 50 megapixels, 2 MB, 256 kB) */
+	int64_t max_file_size;   /* limits.max_file_size: bytes */
+	double max_duration;     /* limits.max_duration: seconds */
+	int64_t max_pixels;      /* limits.max_pixels: width*height */
+	int64_t max_story_size;      /* limits.max_story_size: bytes of a story.md */
+	int64_t max_collection_size; /* limits.max_collection_size: bytes of a collection file */
+	/* audio: (defaults -16 LUFS, -1 dBTP, 96 and 160 kbit/s) */
+	double loudness;         /* audio.loudness: integrated LUFS target */
+	double true_peak;        /* audio.true_peak: dBTP ceiling */
+	int speech_kbps;         /* audio.speech_bitrate */
+	int music_kbps;          /* audio.music_bitrate */
+};
+
+/* The defaults of the limits above. */
+#define LIB_MAX_FILE_SIZE 500000000
+#define LIB_MAX_STORY_SIZE 2000000
+#define LIB_MAX_COLLECTION_SIZE 256000
+/* hearth.yaml cannot set its own limit: it is fixed. */
+#define LIB_MAX_SETTINGS_SIZE 256000
+/* Every story, however it comes in: characters of its title and summary. */
+#define LIB_MAX_TITLE_CHARS 200
+#define LIB_MAX_SUMMARY_CHARS 1000
+
+/* The base_url `hearth init` writes: a placeholder until the editor sets theirs. */
+#define LIB_PLACEHOLDER_BASE_URL "https://example.org"
+
+/*
+ * Reads hearth.yaml of the library (and the stored podcast GUID, if any);
+ * writes nothing. New allocation inside, free with lib_settings_release.
+ */
+int lib_settings_load(hearth_lib *lib, struct lib_settings *out, struct hearth_err *err);
+void lib_settings_release(struct lib_settings *s); /* frees the strings, not s */
+
+/* True when base_url is init's placeholder, which no real site is served from. */
+bool lib_base_url_is_placeholder(const char *base_url);
+
+/*
+ * The podcast GUID (Podcasting 2.0): UUIDv5 of the feed URL
+ * <base_url>/feed.xml without its scheme. out gets 37 bytes.
+ */
+void lib_podcast_guid_for(const char *base_url, char out[37]);
+
+/*
+ * The podcast GUID for a feed served from base_url: the stored one when
+ * there is one; else, made from base_url and stored (audited) when store
+ * is set, kept forever after; else made and not stored (a preview).
+ * Refuses init's placeholder address when it would have to store it; when
+ * not storing, gives "" for it (a feed without episodes then has none).
+ */
+int lib_podcast_guid(hearth_lib *lib, const char *base_url, bool store, char out[37],
+		     struct hearth_err *err);
+
+/* ---- the store of originals (reading) ---------------------------------- */
+
+/* The path of a stored object; new allocation. */
+char *lib_store_path(const hearth_lib *lib, const char *sha256);
+
+/*
+ * The store lock: an advisory lock (flock) on .lock-store in the library
+ * folder. Shared: held by everyone who adds objects, from before the
+ * first lib_store_add until the commit (or rollback) of the assets that
+ * refer to them. Exclusive: held by the sweep, so it never sees an object
+ * that a running import has stored but not yet recorded. A build may hold
+ * it shared while it reads originals. Released by lib_store_unlock or
+ * when the process ends (a killed import holds nothing).
+ */
+enum lib_lock_mode { LIB_LOCK_SHARED, LIB_LOCK_EXCLUSIVE };
+struct lib_store_lock;
+/*
+ * Takes the lock; *out is a new handle, free with lib_store_unlock. When
+ * wait is false and the lock is held the other way, returns 0 with *out
+ * NULL.
+ */
+int lib_store_lock(hearth_lib *lib, enum lib_lock_mode mode, bool wait,
+		   struct lib_store_lock **out, struct hearth_err *err);
+void lib_store_unlock(struct lib_store_lock **l); /* accepts NULL */
+
+/* ---- roles ------------------------------------------------------------- */
+
+/*
+ * What a story's file is for. Stored as its name (lib_role_name) in the
+ * catalogue and written so in bundles and exports; within the program it
+ * is this enum.
+ */
+enum lib_role { ROLE_AUDIO, ROLE_MUSIC, ROLE_ART, ROLE_TRANSCRIPT, ROLE_COUNT };
+/* "audio", "music", "art" or "transcript"; a static string ("" when out of range). */
+const char *lib_role_name(enum lib_role r);
+/* Returns 0 and sets *out, or HEARTH_EINVAL for an unknown (or NULL) name. */
+int lib_role_parse(const char *name, enum lib_role *out);
+
+/* ---- the public view --------------------------------------------------- */
+
+enum lib_channel { CH_SITE, CH_PODCAST };
+
+struct pub_asset {
+	enum lib_role role;
+	const char *sha256;
+	const char *mime;
+	const char *alt;
+	int64_t size;
+	double duration;
+	int width, height;
+	int index;         /* 1-based among assets of its role */
+};
+
+struct pub_chapter {
+	double start;      /* seconds */
+	const char *title;
+};
+
+/*
+ * A story as the public may see it. It has no private fields: byline is
+ * the name, the pseudonym or "Anonymous", as the contributor chose. All
+ * strings are owned by the record.
+ */
+struct pub_story {
+	const char *slug;
+	const char *guid;
+	const char *title;
+	const char *summary;
+	const char *body;          /* Markdown */
+	const char *byline;
+	const char *language;
+	const char *license;
+	int64_t published_at;
+	int64_t updated_at;
+	bool on_site, on_podcast;  /* which channels consent covers */
+	char **warnings, **themes, **tags;
+	int season, episode;
+	struct pub_asset *assets;
+	size_t n_assets;
+	/*
+	 * The story's sound (lib_story_sound: its first audio, else its first
+	 * music asset), one of assets; NULL when it has neither.
+	 */
+	const struct pub_asset *sound;
+	struct pub_chapter *chapters;  /* of the sound */
+	size_t n_chapters;
+	void *owned_;              /* internal */
+};
+
+struct pub_collection {
+	const char *slug;
+	const char *title;
+	const char *description;
+	bool podcast;
+	char **stories;            /* only stories that are public on the site */
+	void *owned_;
+};
+
+/*
+ * THE public view: the one function that turns catalogue records into what
+ * may be published. Returns the stories whose status is published and whose
+ * consent covers channel, newest first; and, when colls is not NULL, the
+ * collections with their stories filtered the same way (site channel).
+ */
+int lib_public_view(hearth_lib *lib, enum lib_channel channel,
+		    struct pub_story ***out, size_t *n,
+		    struct pub_collection ***colls, size_t *n_colls,
+		    struct hearth_err *err);
+void pub_story_list_free(struct pub_story **v, size_t n);
+void pub_collection_list_free(struct pub_collection **v, size_t n);
+
+#endif

@@ -1,0 +1,189 @@
+/*
+ * intake.h - the way in and the way out of media/: identifying files with
+ * libmagic and checking them against their role, intake into the store,
+ * the one way in shared by `import`, `submit` and the web form, and
+ * removing (gc, erase, the cache of withdrawn stories). These work on the
+ * editor's records (struct lib_story, struct lib_asset), so this header
+ * includes library/library.h; the command line uses it, output code never
+ * does (it sees only media.h).
+ */
+#ifndef HEARTH_MEDIA_INTAKE_H
+#define HEARTH_MEDIA_INTAKE_H
+
+#include "media.h"
+#include "../library/library.h"
+
+/* ---- identify ---------------------------------------------------------- */
+
+/*
+ * The MIME type libmagic sees in the file at path, and its description.
+ * Either out may be NULL. New allocations.
+ */
+int media_sniff(const char *path, char **mime, char **description,
+		struct hearth_err *err);
+
+/*
+ * What a file is for at intake: one of a story's roles (the same values as
+ * enum lib_role), or USE_TEXT, the story's text itself, which `submit`
+ * takes as its body and which is no asset.
+ */
+enum media_use {
+	USE_AUDIO = ROLE_AUDIO,
+	USE_MUSIC = ROLE_MUSIC,
+	USE_ART = ROLE_ART,
+	USE_TRANSCRIPT = ROLE_TRANSCRIPT,
+	USE_TEXT = ROLE_COUNT
+};
+
+/* True when mime is allowed for use. */
+bool media_role_allows(enum media_use use, const char *mime);
+
+/*
+ * What a use expects, in words for messages ("a sound file (WAV, FLAC,
+ * ...)"); a static string.
+ */
+const char *media_role_expects(enum media_use use);
+
+/*
+ * False when the file's name claims a kind of file (by an extension Hearth
+ * knows, in any case) that mime is not, as a FLAC named .mp3; *claimed
+ * (may be NULL) then names what the name claims. Names with no extension,
+ * or one Hearth does not know, claim nothing and agree with anything.
+ */
+bool media_name_agrees(const char *name, const char *mime, const char **claimed);
+
+/*
+ * Intake of one file for a story: identifies it (the extension is never
+ * trusted), checks it against the role's allow-list and the limits, probes
+ * it (duration, codec, sample rate, channels, dimensions) and adds it to
+ * the library's store. Fills a->sha256, mime, size, duration, width,
+ * height, codec, sample_rate, channels; a->role, filename and alt are the
+ * caller's. Messages name display_name (the path the user gave) and say
+ * what the file really is. The strings filled in are new allocations that
+ * a then owns; they are written over, not freed, so pass a zeroed asset
+ * (apart from role, and sha256 when an earlier read took the file's hash:
+ * it is then kept and the file not hashed again). For sound, duration is what decoded, not what the
+ * header claims; for art, width and height are as shown (EXIF orientation
+ * applied). Nothing is added to the store when the file is refused.
+ */
+int media_intake(hearth_lib *lib, const char *path, const char *display_name,
+		 const struct media_limits *limits, struct lib_asset *a,
+		 struct hearth_err *err);
+
+/* ---- the one way in (ingest.c) ----------------------------------------- */
+
+/* The limits on incoming files, from the library's settings (hearth.yaml). */
+int media_limits_load(hearth_lib *lib, struct media_limits *out, struct hearth_err *err);
+
+/*
+ * The slow part of a story's way in, shared by every way in: each asset
+ * of s passes media_intake from paths[i] (the file as the user gave it,
+ * also the name in messages) into the store; when s has no chapters, those
+ * embedded in its sound (first audio, else first music) are taken; each
+ * transcript is checked against the length of that sound. Fills the
+ * assets as media_intake does and s->chapters (new allocations s then
+ * owns). Writes no catalogue row. The caller holds the store lock shared
+ * (lib_store_lock) until the story is recorded or given up.
+ */
+int media_ingest_story(hearth_lib *lib, const struct media_limits *lim, struct lib_story *s,
+		       char *const *paths, struct hearth_err *err);
+
+/*
+ * What a submitted file is for, from its content (libmagic), never its
+ * name: USE_TRANSCRIPT (WebVTT, or SRT text named .srt/.vtt), USE_TEXT
+ * (the story's body), USE_AUDIO (USE_MUSIC when music is set) or USE_ART.
+ * Anything else is refused with a message naming path and what it is.
+ */
+int media_detect_role(const char *path, bool music, enum media_use *use,
+		      struct hearth_err *err);
+
+/*
+ * A peer's story from files (`hearth submit`, the web form). The fields
+ * of *story (title, summary, name, pseudonym, attribution, contact,
+ * consent, language, warnings) are the caller's and only read; its
+ * assets, chapters and body are made here from files.
+ */
+struct media_submission {
+	const struct lib_story *story; /* borrowed */
+	char *const *files;            /* borrowed: the files given, in order */
+	size_t n_files;
+	char *const *alts;             /* borrowed strv: alt text per picture, in order */
+	bool music;                    /* sound files are music, not speech */
+	/* filled by media_submit */
+	char *slug;                    /* the story's slug: new allocation, free it */
+	const char *needs_alt;         /* refused for want of alt text: the picture (borrowed) */
+};
+
+/*
+ * The submission, all or nothing: every file is identified
+ * (media_detect_role; one text at most, read as the body, UTF-8), goes
+ * through media_ingest_story outside any write transaction, and the story
+ * is recorded by lib_story_submit in one short one. Whatever happens, the
+ * store is swept afterwards if nobody else is using it (media_gc).
+ */
+int media_submit(hearth_lib *lib, struct media_submission *sub, struct hearth_err *err);
+
+/* What `hearth import` takes, and what came of it. */
+struct media_import {
+	char *const *bundles;      /* borrowed strv: story bundle folders */
+	char *const *collections;  /* borrowed strv: collection files */
+	const char *settings;      /* a hearth.yaml to take, or NULL */
+	/* filled by media_import */
+	size_t n_stories, n_changed;          /* bundles; new or changed stories */
+	size_t n_collections, n_coll_changed;
+	char **notes;  /* things the user should know (strv, new; media_import_release) */
+	struct buf report; /* per story: what changed, what was kept (media_import_release) */
+};
+
+/*
+ * An import, all or nothing: every bundle and collection file is read and
+ * checked (and the settings file's podcast image as a cover), then every
+ * story's files go through media_ingest_story outside any write
+ * transaction, then one short transaction records the stories
+ * (lib_story_import), the collections and, last, the settings file. On
+ * failure nothing is recorded. Whatever happens, the store is swept
+ * afterwards if nobody else is using it (media_gc).
+ */
+int media_import(hearth_lib *lib, struct media_import *im, struct hearth_err *err);
+void media_import_release(struct media_import *im);
+
+/* ---- removing (purge.c) ------------------------------------------------ */
+
+/*
+ * Deletes every cache entry made from the sources with the given hashes
+ * (a strv, borrowed; may be NULL): renditions and measurements alike.
+ * *n_removed (may be NULL) counts the files.
+ */
+int media_cache_purge(hearth_lib *lib, char *const *hashes, size_t *n_removed,
+		      struct hearth_err *err);
+
+/*
+ * After a withdrawal has been committed: the cached renditions of the
+ * story's originals that no other story uses.
+ */
+int media_purge_story(hearth_lib *lib, const char *slug, size_t *n_removed,
+		      struct hearth_err *err);
+
+struct media_gc_stats {
+	size_t objects;     /* originals deleted */
+	size_t temporary;   /* unfinished objects of killed runs deleted */
+	size_t renditions;  /* cache entries of the deleted originals */
+	bool busy;          /* not waiting, and another holds the store lock */
+};
+
+/*
+ * `hearth gc`: under the store lock (exclusive; when wait is false and it
+ * is held, nothing is done and st->busy is set), deletes the originals no
+ * asset refers to, the temporary files of killed runs, and the cached
+ * renditions of what it deleted. st may be NULL.
+ */
+int media_gc(hearth_lib *lib, bool wait, struct media_gc_stats *st, struct hearth_err *err);
+
+/*
+ * `hearth erase`: lib_story_erase, then media_gc (waiting for the lock)
+ * and the renditions of every original only this story used.
+ */
+int media_erase(hearth_lib *lib, const char *slug, struct media_gc_stats *st,
+		struct hearth_err *err);
+
+#endif
