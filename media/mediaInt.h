@@ -128,16 +128,6 @@ int media_count_frames(const char *path, const char *name, int64_t max_pixels, i
 		       int *n, struct hearth_err *err);
 
 /*
- * Atomic output: media_tmp_open makes dst + ".tmp-XXXXXX" (parent folders
- * too) and returns its name in *tmp (new allocation); media_tmp_commit
- * fsyncs it and renames it over dst; media_tmp_abort removes it. Both free
- * *tmp and set it to NULL; both accept a NULL *tmp.
- */
-int media_tmp_open(const char *dst, char **tmp, struct hearth_err *err);
-int media_tmp_commit(char **tmp, const char *dst, struct hearth_err *err);
-void media_tmp_abort(char **tmp);
-
-/*
  * media_transcript with a name for messages (the path the user gave)
  * instead of the path that is read.
  */

@@ -245,17 +245,6 @@ static char *item_html(const struct site_entry *e, const char *link)
 	return out;
 }
 
-static int64_t source_date_epoch(void)
-{
-	const char *s = getenv("SOURCE_DATE_EPOCH");
-	if (!s || !*s)
-		return -1;
-	char *end;
-	errno = 0;
-	long long v = strtoll(s, &end, 10);
-	return !errno && !*end && v >= 0 ? (int64_t)v : -1;
-}
-
 /*
  * The feed's podcast:guid. A build from the library's own base_url that
  * writes episodes stores it the first time (the library refuses init's
@@ -389,7 +378,7 @@ static int write_feed(hearth_lib *lib, const struct site_ctx *c, const char *sta
 
 	if ((rc = podcast_guid(lib, c, n, guid, err)))
 		goto end;
-	int64_t sde = source_date_epoch();
+	int64_t sde = hearth_source_date_epoch();
 	struct feed_channel ch = {
 		.title = s->title,
 		.description = s->description && *s->description ? s->description : s->title,

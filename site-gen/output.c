@@ -327,21 +327,6 @@ int site_swap(const char *staging, const char *out_dir, struct hearth_err *err)
 	return rc;
 }
 
-/* True when name is "<...>.tmp-XXXXXX", the name of an atomic write under way. */
-static bool is_temp_name(const char *name)
-{
-	const char *t = strstr(name, ".tmp-"), *next;
-	while (t && (next = strstr(t + 1, ".tmp-")))
-		t = next;
-	if (!t || strlen(t + 5) != 6)
-		return false;
-	for (const char *c = t + 5; *c; c++)
-		if (!((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') ||
-		      (*c >= '0' && *c <= '9')))
-			return false;
-	return true;
-}
-
 int site_tidy_temp(const char *dir, bool deep, struct hearth_err *err)
 {
 	DIR *d = opendir(dir);
@@ -359,7 +344,7 @@ int site_tidy_temp(const char *dir, bool deep, struct hearth_err *err)
 		if (lstat(p, &st) == 0) {
 			if (S_ISDIR(st.st_mode) && deep)
 				rc = site_tidy_temp(p, deep, err);
-			else if (S_ISREG(st.st_mode) && is_temp_name(de->d_name) &&
+			else if (S_ISREG(st.st_mode) && file_is_tmp_name(de->d_name) &&
 				 unlink(p) != 0 && errno != ENOENT)
 				rc = herr(err, HEARTH_EIO, "cannot remove '%s': %s", p,
 					  strerror(errno));
