@@ -1,12 +1,25 @@
 /*
  * mediaInt.h - the private header of media/: the pieces its files share
- * and nobody outside includes (but the fuzz targets in tests/fuzz/). It holds the one way media/ opens a file
- * with libavformat (a demuxer allow-list, the file protocol only, logging
- * kept quiet), the decoder loop every rendition uses, FFmpeg error
- * translation, the temporary-file dance that makes outputs atomic, the
+ * and nobody outside includes (but the fuzz targets in tests/fuzz/). It
+ * holds the one way media/ opens a file with libavformat (a demuxer
+ * allow-list, the file protocol only, logging kept quiet), the decoder
+ * loop every rendition uses, FFmpeg error translation (av.c), the
  * decoded-sound reader of the audio passes (pcm.c), the loudness
  * measurement and the limiter of the audio renditions (measure.c,
- * limiter.c), and the functions render.c sends each job to.
+ * limiter.c), what every stage knows of a job (job.c), and the functions
+ * render.c sends each job to. Outputs are made atomic by core's
+ * file_tmp_open.
+ *
+ * Calls between the files go one way: a file calls only files on lower
+ * lines, never one on its own line or above, so there are no circles.
+ *   1  ingest.c
+ *   2  intake.c, render.c
+ *   3  audio.c
+ *   4  measure.c, loudness.c, waveform.c, image.c, chapters.c,
+ *      transcript.c, purge.c
+ *   5  probe.c
+ *   6  pcm.c, orient.c, sniff.c, header.c, limiter.c, job.c
+ *   7  av.c
  */
 #ifndef HEARTH_MEDIA_INT_H
 #define HEARTH_MEDIA_INT_H
@@ -274,12 +287,14 @@ double tp_meter_db(struct tp_meter *m);
 void tp_meter_free(struct tp_meter **m);
 void limiter_free(struct limiter **l);
 
-/* ---- renditions (render.c sends each job to one of these) --------------- */
+/* ---- what every stage knows of a job (job.c) ----------------------------- */
 
-/* The options with their defaults filled in. */
+/* The options with their defaults filled in (a copy; in may be NULL). */
 struct media_audio_opts media_audio_defaults(const struct media_audio_opts *in);
-/* The file extension of a kind of rendition ("mp3", "jpg", ...). */
+/* The file extension of a kind of rendition ("mp3", "jpg", ...; static). */
 const char *media_kind_ext(enum media_kind kind);
+
+/* ---- renditions (render.c sends each job to one of these) --------------- */
 
 /*
  * Each writes the rendition job describes from src to dst atomically and

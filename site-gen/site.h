@@ -16,12 +16,26 @@
 /* library.h names this type in a prototype before defining it. */
 #include "../library/library.h"
 
+/* How far the media step of a build has come, for a progress line. */
+struct site_progress {
+	size_t done;           /* renditions finished (made, cached or skipped) */
+	size_t total;          /* renditions the build needs */
+	double elapsed;        /* seconds since the media step began */
+};
+
 struct site_opts {
 	const char *out_dir;   /* NULL: public/ in the library */
 	const char *base_url;  /* NULL: base_url from hearth.yaml */
 	const char *theme_dir; /* NULL: the default theme */
 	int jobs;              /* media work in parallel; 0 = all cores */
-	bool progress;         /* show progress on stderr */
+	/*
+	 * Called (when not NULL) each time a media job is finished, the
+	 * last time with done == total; never after the build has given up.
+	 * Calls come from the build's worker threads one at a time, so it
+	 * must be quick; p is valid only during the call.
+	 */
+	void (*progress)(void *arg, const struct site_progress *p);
+	void *progress_arg;
 	/*
 	 * One build at a time per library. When another build holds the
 	 * library, no_wait fails at once (the message names the holder);

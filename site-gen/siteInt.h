@@ -3,10 +3,17 @@
  * tests/unit/test_site.c only. Nothing else includes it.
  *
  * The build is split in stages that can be tested alone: the records in
- * memory (struct site_ctx), media renditions (renditions.c, through a table
- * of functions a test may replace), the public view as one XML document per
- * page (view.c), the XSLT theme (theme.c), and the output folder with its
- * marker file and atomic swap (output.c). build.c strings them together.
+ * memory (struct site_ctx, records.c), media renditions (renditions.c,
+ * through a table of functions a test may replace), the chapters JSON
+ * (chapters.c), the public view as one XML document per page (view.c),
+ * the XSLT theme (theme.c), and the output folder with its marker file
+ * and atomic swap (output.c). build.c strings them together.
+ *
+ * Calls between the files go one way: a file calls only files on lower
+ * lines, never one on its own line or above, so there are no circles.
+ *   1  build.c
+ *   2  view.c, renditions.c
+ *   3  records.c, chapters.c, theme.c, output.c
  */
 #ifndef HEARTH_SITE_INT_H
 #define HEARTH_SITE_INT_H
@@ -19,7 +26,7 @@
 /* The marker file every build writes; an out_dir without it is not ours. */
 #define SITE_MARKER ".hearth-site"
 
-/* ---- records ----------------------------------------------------------- */
+/* ---- records (records.c) ----------------------------------------------- */
 
 /*
  * One published recording: its MP3, the same as AAC in M4A (the feed's
@@ -100,6 +107,8 @@ struct site_ctx {
  */
 void site_ctx_entries(struct site_ctx *c, struct pub_story **site, size_t n_site,
 		      struct pub_story **pod, size_t n_pod);
+/* Frees what media/ made for one entry (the strings in m) and zeroes m. */
+void site_media_release(struct site_media *m);
 /* Frees ctx->e and the media inside (not the stories). */
 void site_ctx_release(struct site_ctx *c);
 /* The entry for slug, or NULL. */
@@ -133,7 +142,8 @@ extern const struct site_media_ops site_media_default;
  * own width is the largest. A story whose first art is at least 1400 px
  * on its short side also gets media/<slug>/cover.jpg, its episode cover.
  * Runs jobs threads (0: all cores). Fills each entry's m; st (may be NULL)
- * gets the renditions made and cached.
+ * gets the renditions made and cached. opts (borrowed, may be NULL) gives
+ * the progress callback, called as in struct site_opts.
  *
  * A story's failure does not stop the others: its remaining jobs are
  * skipped, the entry is marked media_failed and the story and the reason
@@ -142,7 +152,7 @@ extern const struct site_media_ops site_media_default;
  */
 int site_media_run(hearth_lib *lib, const struct site_media_ops *ops,
 		   struct site_ctx *c, const char *cover_path, const char *staging,
-		   int jobs, bool progress, struct site_stats *st,
+		   int jobs, const struct site_opts *opts, struct site_stats *st,
 		   struct hearth_err *err);
 
 /* ---- chapters (chapters.c) ---------------------------------------------- */
