@@ -50,9 +50,6 @@ int herr(struct hearth_err *err, int code, const char *fmt, ...) HEARTH_PRINTF(3
 /* Puts "prefix: " in front of the message already in err; returns err->code. */
 int herr_prefix(struct hearth_err *err, const char *fmt, ...) HEARTH_PRINTF(2, 3);
 
-/* Clears err to HEARTH_OK and an empty message. */
-void herr_clear(struct hearth_err *err);
-
 /* ---- allocation -------------------------------------------------------- */
 
 /* Like malloc and friends, but abort with a message when memory runs out. */
@@ -150,9 +147,6 @@ bool file_is_tmp_name(const char *name);
 
 /* Copies src to dst atomically as above. */
 int file_copy(const char *src, const char *dst, struct hearth_err *err);
-
-/* Hard-links src to dst, or copies when a link cannot be made. */
-int file_link_or_copy(const char *src, const char *dst, struct hearth_err *err);
 
 /* Removes a file or a whole tree; fine if it does not exist. */
 int rm_rf(const char *path, struct hearth_err *err);

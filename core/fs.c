@@ -353,19 +353,6 @@ int file_copy(const char *src, const char *dst, struct hearth_err *err)
 	return file_tmp_commit(out, &tmp, dst, err);
 }
 
-int file_link_or_copy(const char *src, const char *dst, struct hearth_err *err)
-{
-	char *dir = path_dir(dst);
-	int rc = mkdir_p(dir, err);
-	free(dir);
-	if (rc)
-		return rc;
-	unlink(dst);
-	if (link(src, dst) == 0)
-		return 0;
-	return file_copy(src, dst, err);
-}
-
 static int rm_tree(int dirfd, const char *name, struct hearth_err *err)
 {
 	struct stat st;

@@ -38,14 +38,6 @@ int herr_prefix(struct hearth_err *err, const char *fmt, ...)
 	return err->code;
 }
 
-void herr_clear(struct hearth_err *err)
-{
-	if (err) {
-		err->code = HEARTH_OK;
-		err->msg[0] = '\0';
-	}
-}
-
 static void oom(void)
 {
 	fputs("hearth: out of memory\n", stderr);

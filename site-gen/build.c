@@ -357,17 +357,23 @@ static int write_marker(const char *staging, struct hearth_err *err)
 	return site_marker_write(staging, err);
 }
 
+/* site_build_input with a gate (NULL: none); returns SITE_AGAIN from it. */
+static int build_gated(hearth_lib *lib, const struct site_input *in,
+		       const struct site_opts *opts, const struct site_media_ops *ops,
+		       const struct site_gate *gate, struct site_stats *stats,
+		       struct hearth_err *err);
+
 int site_build_input(hearth_lib *lib, const struct site_input *in,
 		     const struct site_opts *opts, const struct site_media_ops *ops,
 		     struct site_stats *stats, struct hearth_err *err)
 {
-	return site_build_gated(lib, in, opts, ops, NULL, stats, err);
+	return build_gated(lib, in, opts, ops, NULL, stats, err);
 }
 
-int site_build_gated(hearth_lib *lib, const struct site_input *in,
-		     const struct site_opts *opts, const struct site_media_ops *ops,
-		     const struct site_gate *gate, struct site_stats *stats,
-		     struct hearth_err *err)
+static int build_gated(hearth_lib *lib, const struct site_input *in,
+		       const struct site_opts *opts, const struct site_media_ops *ops,
+		       const struct site_gate *gate, struct site_stats *stats,
+		       struct hearth_err *err)
 {
 	struct site_stats st = {0};
 	struct site_ctx c = {0};
@@ -572,7 +578,7 @@ static int build_once(hearth_lib *lib, const struct site_opts *opts,
 			.n_colls = n_colls,
 		};
 		struct site_gate gate = {gate_enter, gate_leave, &g};
-		rc = site_build_gated(lib, &in, opts, &site_media_default, &gate, stats, err);
+		rc = build_gated(lib, &in, opts, &site_media_default, &gate, stats, err);
 	}
 end:
 	pub_story_list_free(site, n_site);

@@ -37,7 +37,11 @@ static const char *const kept_names[] = {
 /* The line in the marker file after which come the names hearth wrote. */
 #define MARKER_LIST "Written by hearth:\n"
 
-bool site_out_kept(const char *name)
+/*
+ * True for a name a deploy keeps at the top of the output folder (.git,
+ * CNAME, .well-known, ...): carried from the old site into the new.
+ */
+static bool out_kept(const char *name)
 {
 	for (size_t i = 0; kept_names[i]; i++)
 		if (!strcmp(name, kept_names[i]))
@@ -135,7 +139,7 @@ static int check_foreign(const char *out_dir, struct hearth_err *err)
 		goto end;
 	names = dir_names(out_dir);
 	for (size_t i = 0; names && names[i]; i++) {
-		bool known = !strcmp(names[i], SITE_MARKER) || site_out_kept(names[i]);
+		bool known = !strcmp(names[i], SITE_MARKER) || out_kept(names[i]);
 		for (size_t k = 0; !known && ours && ours[k]; k++)
 			known = !strcmp(names[i], ours[k]);
 		if (known)
@@ -315,15 +319,6 @@ int site_swap_finish(char **old, const char *out_dir, struct hearth_err *err)
 	if (rc)
 		herr_prefix(err, "the site was built, but the old one is left in '%s'", *old);
 	xfree(old);
-	return rc;
-}
-
-int site_swap(const char *staging, const char *out_dir, struct hearth_err *err)
-{
-	char *old = NULL;
-	int rc = site_swap_in(staging, out_dir, &old, err);
-	if (!rc)
-		rc = site_swap_finish(&old, out_dir, err);
 	return rc;
 }
 

@@ -192,9 +192,6 @@ xmlDocPtr site_page_collection(const struct site_ctx *c,
 			       const struct pub_collection *coll);
 xmlDocPtr site_page_404(const struct site_ctx *c);
 
-/* "10 May 2024"; out needs 32 bytes. */
-void site_human_date(int64_t t, char out[32]);
-
 /* ---- the theme (theme.c) ----------------------------------------------- */
 
 typedef struct site_theme site_theme;
@@ -231,24 +228,17 @@ int site_out_check(const char *out_dir, struct hearth_err *err);
 int site_staging_make(const char *out_dir, char **staging, struct hearth_err *err);
 
 /*
- * Puts staging in the place of out_dir in one step (renameat2 with
- * RENAME_EXCHANGE, or a plain rename when out_dir does not exist), then
- * carries the kept names (site_out_kept) from the old site into the new
- * one and removes the old site. On failure out_dir is as it was.
- * site_swap_in is the first step alone: *old gets where the old site now
- * is (new allocation, NULL when there was none); site_swap_finish is the
- * rest, and frees *old.
+ * Puts staging in the place of out_dir in two steps. site_swap_in swaps
+ * them in one move (renameat2 with RENAME_EXCHANGE, or a plain rename when
+ * out_dir does not exist); *old gets where the old site now is (new
+ * allocation, NULL when there was none). site_swap_finish carries the
+ * names a deploy keeps (.git, CNAME, .well-known, ...) from the old site
+ * into the new one, removes the old site and frees *old. On failure of
+ * the first step out_dir is as it was.
  */
-int site_swap(const char *staging, const char *out_dir, struct hearth_err *err);
 int site_swap_in(const char *staging, const char *out_dir, char **old,
 		 struct hearth_err *err);
 int site_swap_finish(char **old, const char *out_dir, struct hearth_err *err);
-
-/*
- * True for a name a deploy keeps at the top of the output folder (.git,
- * CNAME, .well-known, ...): carried from the old site into the new.
- */
-bool site_out_kept(const char *name);
 
 /* Writes staging/SITE_MARKER, listing the names at the top of staging. */
 int site_marker_write(const char *staging, struct hearth_err *err);
@@ -298,10 +288,5 @@ struct site_gate {
 /* What a gate returns when the build must be made again; not an error. */
 #define SITE_AGAIN 1
 
-/* site_build_input with a gate (NULL: none); returns SITE_AGAIN from it. */
-int site_build_gated(hearth_lib *lib, const struct site_input *in,
-		     const struct site_opts *opts, const struct site_media_ops *ops,
-		     const struct site_gate *gate, struct site_stats *stats,
-		     struct hearth_err *err);
 
 #endif

@@ -81,7 +81,8 @@ static void add_list(xmlNodePtr parent, const char *list, const char *item, char
 		add(l, item, *v);
 }
 
-void site_human_date(int64_t t, char out[32])
+/* "10 May 2024"; out needs 32 bytes. */
+static void human_date(int64_t t, char out[32])
 {
 	static const char *months[] = {"January", "February", "March",     "April",
 				       "May",     "June",     "July",      "August",
@@ -247,7 +248,7 @@ static xmlNodePtr story_node(xmlNodePtr parent, const struct site_entry *e)
 	add_opt(n, "byline", s->byline);
 	if (s->published_at) {
 		date_iso(s->published_at, iso);
-		site_human_date(s->published_at, human);
+		human_date(s->published_at, human);
 		set(add(n, "published", human), "iso", iso);
 	}
 	add_opt(n, "language", s->language);

@@ -53,7 +53,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct lib_story *s = NULL;
 
 	/* the pieces alone */
-	herr_clear(&err);
+	err = (struct hearth_err){0};
 	if (frontmatter_split((const char *)data, size, "fuzz.md", &yaml, &yaml_len, &body,
 			      &body_len, &body_line, &err) == 0) {
 		if (yaml_parse(yaml, yaml_len, "fuzz.md", 1, &y, &err) == 0)
@@ -68,7 +68,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	FILE *f = fopen(md, "wb"); /* no fsync: thousands of runs a second */
 	if (!f || (size && fwrite(data, 1, size, f) != size) || fclose(f) != 0)
 		abort();
-	herr_clear(&err);
+	err = (struct hearth_err){0};
 	if (lib_bundle_read(dir, NULL, &s, &err) == 0) {
 		if (!s->title || utf8_chars(s->title) > LIB_MAX_TITLE_CHARS)
 			abort();

@@ -317,7 +317,7 @@ static void urls_are_checked(void)
 	for (size_t i = 0; i < sizeof good / sizeof good[0]; i++)
 		CHECK_OK(url_check(good[i], &err), &err);
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
-		herr_clear(&err);
+		err = (struct hearth_err){0};
 		int rc = url_check(bad[i].url, &err);
 		if (rc != HEARTH_EINVAL || !strstr(err.msg, bad[i].why)) {
 			printf("FAIL %s: '%s' gave %d \"%s\", expected \"%s\"\n", t_name_,
