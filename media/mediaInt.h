@@ -216,7 +216,10 @@ struct media_pcm {
 int media_frame_check(const AVFrame *f, const char *name, double at,
 		      struct hearth_err *err);
 
-/* Opens path; release with media_pcm_close (also on failure). */
+/*
+ * Opens path; release with media_pcm_close (also on failure). name and
+ * desc are borrowed and must outlive p.
+ */
 int media_pcm_open(struct media_pcm *p, const char *path, const char *name,
 		   const char *desc, struct hearth_err *err);
 /* The next frame into out (unref'd first): 1, 0 at the end, or an error. */
@@ -264,8 +267,9 @@ int audio_measure_headroom(const char *src, const struct media_audio_opts *opts,
  * ceiling_db. limiter_push emits at most n samples into out (the first
  * limiter_latency() samples are held back); limiter_drain emits the held
  * ones at the end, at most limiter_latency() of them. Returns the number
- * emitted. limiter_new returns 0, or HEARTH_EINVAL for channels outside
- * 1..8 or a rate under 8 kHz; free with limiter_free (accepts NULL).
+ * emitted. limiter_new returns 0 and a new limiter in *out, or
+ * HEARTH_EINVAL for channels outside 1..8 or a rate under 8 kHz; free with
+ * limiter_free (accepts NULL, sets *l to NULL). in and out are borrowed.
  */
 struct limiter;
 int limiter_new(struct limiter **out, int channels, int rate, double gain_db,
@@ -273,19 +277,21 @@ int limiter_new(struct limiter **out, int channels, int rate, double gain_db,
 int limiter_push(struct limiter *l, const float *const *in, int n, float *const *out);
 int limiter_drain(struct limiter *l, float *const *out);
 int limiter_latency(const struct limiter *l);
+void limiter_free(struct limiter **l);
 
 /*
  * A true-peak meter with the limiter's 4x interpolator: planar float in,
  * the largest |sample| or interpolated point out, in dBTP (tp_meter_db
  * flushes the end; call it once). It skips the interpolation where it
- * cannot find a larger peak, so it is cheap on most sound.
+ * cannot find a larger peak, so it is cheap on most sound. tp_meter_new
+ * puts a new meter in *out; free with tp_meter_free (accepts NULL, sets
+ * *m to NULL). in is borrowed.
  */
 struct tp_meter;
 int tp_meter_new(struct tp_meter **out, int channels);
 void tp_meter_push(struct tp_meter *m, const float *const *in, int n);
 double tp_meter_db(struct tp_meter *m);
 void tp_meter_free(struct tp_meter **m);
-void limiter_free(struct limiter **l);
 
 /* ---- what every stage knows of a job (job.c) ----------------------------- */
 

@@ -83,8 +83,11 @@ int site_build(hearth_lib *lib, const struct site_opts *opts,
 	       struct site_stats *stats, struct hearth_err *err);
 
 /*
- * Finds the default theme: $HEARTH_THEME_DIR, themes/default beside the
- * program, or the installed data folder. New allocation, or NULL.
+ * Finds the default theme: $HEARTH_THEME_DIR, else themes/default beside
+ * the program (a build tree), ../share/hearth/themes/default beside it (an
+ * install under any prefix) or the data folder it was built for. The
+ * first that holds a page.xsl, except $HEARTH_THEME_DIR, taken as given.
+ * New allocation, or NULL.
  */
 char *site_default_theme(void);
 

@@ -111,7 +111,7 @@ void site_ctx_entries(struct site_ctx *c, struct pub_story **site, size_t n_site
 void site_media_release(struct site_media *m);
 /* Frees ctx->e and the media inside (not the stories). */
 void site_ctx_release(struct site_ctx *c);
-/* The entry for slug, or NULL. */
+/* The entry for slug (borrowed from c), or NULL. */
 const struct site_entry *site_ctx_find(const struct site_ctx *c, const char *slug);
 
 /* ---- media renditions (renditions.c) ----------------------------------- */
@@ -179,7 +179,7 @@ int site_chapters_write(struct site_ctx *c, const char *staging, struct hearth_e
  * nofollow", remote images become their alt text. When the HTML cannot be
  * parsed the Markdown goes in as plain paragraphs.
  */
-void site_markdown_nodes(xmlNodePtr parent, const char *markdown);
+void site_markdown_nodes(xmlNodePtr parent, const char *markdown); /* borrows both */
 
 /*
  * One XML document per page: <page type="home|story|collection|404"
@@ -199,7 +199,8 @@ typedef struct site_theme site_theme;
 /*
  * Loads dir/page.xsl once per build, with a security policy that forbids
  * the stylesheet to write files, make folders or touch the network.
- * Returns a new theme in *out, free with site_theme_free.
+ * Returns a new theme in *out, free with site_theme_free (accepts NULL
+ * and sets *t to NULL).
  */
 int site_theme_load(const char *dir, site_theme **out, struct hearth_err *err);
 void site_theme_free(site_theme **t);
@@ -209,7 +210,8 @@ const char *site_theme_css(const site_theme *t);
 /*
  * Applies the theme to a page document with the parameter root (the
  * relative path to the site root, "" or "../../") and appends
- * "<!DOCTYPE html>\n" and the HTML to out.
+ * "<!DOCTYPE html>\n" and the HTML to out. Borrows page (the caller frees
+ * it).
  */
 int site_theme_apply(site_theme *t, xmlDocPtr page, const char *root,
 		     struct buf *out, struct hearth_err *err);
@@ -224,7 +226,10 @@ int site_theme_apply(site_theme *t, xmlDocPtr page, const char *root,
  */
 int site_out_check(const char *out_dir, struct hearth_err *err);
 
-/* Makes the staging folder ".<base>.new-XXXXXX" beside out_dir. */
+/*
+ * Makes the staging folder ".<base>.new-XXXXXX" beside out_dir; its path
+ * goes to *staging (new allocation, free it).
+ */
 int site_staging_make(const char *out_dir, char **staging, struct hearth_err *err);
 
 /*
