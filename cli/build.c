@@ -12,6 +12,29 @@
 #include <time.h>
 #include <unistd.h>
 
+/*
+ * One line on the terminal, rewritten as the build's media work is done:
+ * how many renditions are done and, once there is a rate to go by, about
+ * how long is left. The build calls it one call at a time.
+ */
+static void show_progress(void *arg, const struct site_progress *p)
+{
+	(void)arg;
+	fprintf(stderr, "\rhearth: media %zu of %zu", p->done, p->total);
+	if (p->done < p->total && p->done > 0 && p->elapsed > 0.5) {
+		double left = p->elapsed / (double)p->done * (double)(p->total - p->done);
+		if (left >= 90)
+			fprintf(stderr, ", about %.0f min left  ", left / 60);
+		else
+			fprintf(stderr, ", about %.0f s left  ", left < 1 ? 1 : left);
+	} else if (p->done == p->total) {
+		fprintf(stderr, ", done in %.1f s          \n", p->elapsed);
+	} else {
+		fputs("                  ", stderr);
+	}
+	fflush(stderr);
+}
+
 /* Another build holds the library: say for whom we wait. */
 static void say_waiting(void *arg, const struct lib_lock_holder *h)
 {
@@ -64,7 +87,7 @@ int cmd_build(struct cli *c, int argc, char **argv)
 		.base_url = base,
 		.theme_dir = theme,
 		.jobs = (int)j,
-		.progress = isatty(STDERR_FILENO),
+		.progress = isatty(STDERR_FILENO) ? show_progress : NULL,
 		.no_wait = no_wait,
 		.waiting = say_waiting,
 		.waiting_arg = c,

@@ -131,6 +131,21 @@ int file_read(const char *path, struct buf *out, struct hearth_err *err);
 int file_write_atomic(const char *path, const void *data, size_t n,
 		      struct hearth_err *err);
 
+/*
+ * The temporary file behind those writes, for output written by name
+ * (libavformat): file_tmp_open makes path + ".tmp-XXXXXX" (and the parent
+ * folders) and puts its name in *tmp (new allocation) and, when fd is not
+ * NULL, the open file in *fd (else it is closed). file_tmp_commit fsyncs it (fd, or the name
+ * opened again when fd < 0), closes fd and renames it over path;
+ * file_tmp_abort closes fd and removes it. Both free *tmp, set it to NULL
+ * and accept a NULL *tmp; on failure commit removes the temporary file.
+ */
+int file_tmp_open(const char *path, char **tmp, int *fd, struct hearth_err *err);
+int file_tmp_commit(int fd, char **tmp, const char *path, struct hearth_err *err);
+void file_tmp_abort(int fd, char **tmp);
+/* True when name (a file's name, no folder) is one of those temporary files. */
+bool file_is_tmp_name(const char *name);
+
 /* Copies src to dst atomically as above. */
 int file_copy(const char *src, const char *dst, struct hearth_err *err);
 
@@ -301,6 +316,28 @@ void date_iso(int64_t t, char out[21]);
 void date_ymd(int64_t t, char out[11]);
 /* The clock: SOURCE_DATE_EPOCH when set and valid, else time(). */
 int64_t hearth_now(void);
+/*
+ * SOURCE_DATE_EPOCH (whole seconds, not negative) when it is set and
+ * valid, else -1: the one reading of it, for builds that must not depend
+ * on when they ran.
+ */
+int64_t hearth_source_date_epoch(void);
+
+/* ---- numbers for people (format.c) ------------------------------------- */
+
+/*
+ * A length of time as a clock: "2:06", "1:02:03", with `places` decimals
+ * of a second (0-3) after it only when they are not all zero: "1:30.5"
+ * with 1, "1:30.500" with 3. Rounds to the last place shown; anything
+ * negative or not a number reads "0:00". out needs 32 bytes.
+ */
+void fmt_clock(double seconds, int places, char out[32]);
+/*
+ * A size in SI units: "1.2 MB" from a million bytes up (to the nearest
+ * tenth), else whole kilobytes rounded up ("340 kB", "1 kB" for a few
+ * bytes). out needs 32 bytes.
+ */
+void fmt_size(int64_t bytes, char out[32]);
 
 /* ---- slugs and text ---------------------------------------------------- */
 

@@ -222,56 +222,105 @@ static int write_all(int fd, const void *data, size_t n)
 	return 0;
 }
 
-/* Opens a new temporary file beside path; its name goes to *tmp. */
-static int open_tmp_beside(const char *path, char **tmp, struct hearth_err *err)
+/*
+ * The one way Hearth writes a file so that a crash leaves either the old
+ * one or the new one: a temporary file beside it, named TMP_SUFFIX and six
+ * characters from mkostemp, made 0644, fsynced and renamed over the
+ * target. file_write_atomic and file_copy write through an open fd; media
+ * output that libavformat writes by name uses file_tmp_open with the fd
+ * closed, and file_tmp_commit opens it again to fsync.
+ */
+#define TMP_SUFFIX ".tmp-"
+
+int file_tmp_open(const char *path, char **tmp, int *fdp, struct hearth_err *err)
 {
 	char *dir = path_dir(path);
 	int rc = mkdir_p(dir, err);
+	int fd;
+
 	free(dir);
+	*tmp = NULL;
+	if (fdp)
+		*fdp = -1;
 	if (rc)
 		return rc;
-	*tmp = xasprintf("%s.tmp-XXXXXX", path);
-	int fd = mkostemp(*tmp, O_CLOEXEC);
+	*tmp = xasprintf("%s" TMP_SUFFIX "XXXXXX", path);
+	fd = mkostemp(*tmp, O_CLOEXEC);
 	if (fd < 0) {
 		rc = herr(err, HEARTH_EIO, "cannot create '%s': %s", *tmp, strerror(errno));
 		xfree(tmp);
 		return rc;
 	}
 	fchmod(fd, 0644);
-	return fd;
+	if (fdp)
+		*fdp = fd;
+	else
+		close(fd);
+	return 0;
 }
 
-static int finish_tmp(int fd, char *tmp, const char *path, struct hearth_err *err)
+int file_tmp_commit(int fd, char **tmp, const char *path, struct hearth_err *err)
 {
 	int rc = 0;
-	if (fsync(fd) != 0 && errno != EINVAL)
+
+	if (!*tmp) {
+		if (fd >= 0)
+			close(fd);
+		return herr(err, HEARTH_EIO, "'%s': nothing was written", path);
+	}
+	if (fd < 0 && (fd = open(*tmp, O_RDONLY | O_CLOEXEC)) < 0)
 		rc = herr(err, HEARTH_EIO, "cannot write '%s': %s", path, strerror(errno));
-	if (close(fd) != 0 && !rc)
+	if (!rc && fsync(fd) != 0 && errno != EINVAL)
 		rc = herr(err, HEARTH_EIO, "cannot write '%s': %s", path, strerror(errno));
-	if (!rc && rename(tmp, path) != 0)
-		rc = herr(err, HEARTH_EIO, "cannot rename '%s' to '%s': %s", tmp, path,
+	if (fd >= 0 && close(fd) != 0 && !rc)
+		rc = herr(err, HEARTH_EIO, "cannot write '%s': %s", path, strerror(errno));
+	if (!rc && rename(*tmp, path) != 0)
+		rc = herr(err, HEARTH_EIO, "cannot rename '%s' to '%s': %s", *tmp, path,
 			  strerror(errno));
 	if (rc)
-		unlink(tmp);
-	free(tmp);
+		unlink(*tmp);
+	xfree(tmp);
 	return rc;
+}
+
+void file_tmp_abort(int fd, char **tmp)
+{
+	if (fd >= 0)
+		close(fd);
+	if (*tmp)
+		unlink(*tmp);
+	xfree(tmp);
+}
+
+bool file_is_tmp_name(const char *name)
+{
+	const char *t = strstr(name, TMP_SUFFIX), *next;
+	size_t k = strlen(TMP_SUFFIX);
+
+	while (t && (next = strstr(t + 1, TMP_SUFFIX)))
+		t = next;
+	if (!t || strlen(t + k) != 6)
+		return false;
+	for (const char *c = t + k; *c; c++)
+		if (!((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') ||
+		      (*c >= '0' && *c <= '9')))
+			return false;
+	return true;
 }
 
 int file_write_atomic(const char *path, const void *data, size_t n,
 		      struct hearth_err *err)
 {
 	char *tmp = NULL;
-	int fd = open_tmp_beside(path, &tmp, err);
-	if (fd < 0)
-		return fd;
+	int fd, rc = file_tmp_open(path, &tmp, &fd, err);
+	if (rc)
+		return rc;
 	if (write_all(fd, data, n) != 0) {
-		int rc = herr(err, HEARTH_EIO, "cannot write '%s': %s", path, strerror(errno));
-		close(fd);
-		unlink(tmp);
-		free(tmp);
+		rc = herr(err, HEARTH_EIO, "cannot write '%s': %s", path, strerror(errno));
+		file_tmp_abort(fd, &tmp);
 		return rc;
 	}
-	return finish_tmp(fd, tmp, path, err);
+	return file_tmp_commit(fd, &tmp, path, err);
 }
 
 /*
@@ -291,22 +340,20 @@ static int copy_hashing(const char *src, const char *dst, const char *expect,
 
 	if (in < 0)
 		return herr(err, HEARTH_EIO, "cannot read '%s': %s", src, strerror(errno));
-	out = open_tmp_beside(dst, &tmp, err);
-	if (out < 0) {
+	int rc = file_tmp_open(dst, &tmp, &out, err);
+	if (rc) {
 		close(in);
-		return out;
+		return rc;
 	}
 	sha256_init(&h);
 	while ((n = read(in, chunk, sizeof chunk)) != 0) {
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0 || write_all(out, chunk, (size_t)n) != 0) {
-			int rc = herr(err, HEARTH_EIO, "cannot copy '%s' to '%s': %s", src,
+			rc = herr(err, HEARTH_EIO, "cannot copy '%s' to '%s': %s", src,
 				      dst, strerror(errno));
 			close(in);
-			close(out);
-			unlink(tmp);
-			free(tmp);
+			file_tmp_abort(out, &tmp);
 			return rc;
 		}
 		sha256_update(&h, chunk, (size_t)n);
@@ -314,15 +361,13 @@ static int copy_hashing(const char *src, const char *dst, const char *expect,
 	close(in);
 	sha256_final_hex(&h, hex);
 	if (expect && strcmp(expect, hex) != 0) {
-		close(out);
-		unlink(tmp);
-		free(tmp);
+		file_tmp_abort(out, &tmp);
 		return herr(err, HEARTH_EINVAL, "'%s' changed while it was being read; try again",
 			    src);
 	}
 	if (sha_out)
 		memcpy(sha_out, hex, sizeof hex);
-	return finish_tmp(out, tmp, dst, err);
+	return file_tmp_commit(out, &tmp, dst, err);
 }
 
 int file_copy(const char *src, const char *dst, struct hearth_err *err)

@@ -147,15 +147,8 @@ void date_ymd(int64_t t, char out[11])
 
 int64_t hearth_now(void)
 {
-	const char *s = getenv("SOURCE_DATE_EPOCH");
-	if (s && *s) {
-		char *end;
-		errno = 0;
-		long long v = strtoll(s, &end, 10);
-		if (!errno && !*end && v >= 0)
-			return (int64_t)v;
-	}
-	return (int64_t)time(NULL);
+	int64_t t = hearth_source_date_epoch();
+	return t >= 0 ? t : (int64_t)time(NULL);
 }
 
 bool slug_valid(const char *s)

@@ -1,9 +1,11 @@
 /*
  * util.c - errors, allocation, string vectors and the growable buffer:
- * the pieces every other file of Hearth uses.
+ * the pieces every other file of Hearth uses, and the one reading of
+ * SOURCE_DATE_EPOCH.
  */
 #include "core.h"
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -216,4 +218,19 @@ char *buf_detach(struct buf *b)
 	b->data = NULL;
 	b->len = b->cap = 0;
 	return p;
+}
+
+/* ---- the build clock ----------------------------------------------------- */
+
+int64_t hearth_source_date_epoch(void)
+{
+	const char *s = getenv("SOURCE_DATE_EPOCH");
+	char *end;
+	long long v;
+
+	if (!s || !*s)
+		return -1;
+	errno = 0;
+	v = strtoll(s, &end, 10);
+	return !errno && !*end && v >= 0 ? (int64_t)v : -1;
 }

@@ -155,17 +155,6 @@ static int get_list(struct ctx *c, const struct ynode *v, const char *field, cha
 
 /* ---- chapters ------------------------------------------------------------ */
 
-void lib_clock(double seconds, char out[32])
-{
-	long long ms = llround(seconds * 1000), t = ms / 1000;
-	if (t >= 3600)
-		snprintf(out, 32, "%lld:%02lld:%02lld", t / 3600, t / 60 % 60, t % 60);
-	else
-		snprintf(out, 32, "%lld:%02lld", t / 60, t % 60);
-	if (ms % 1000)
-		snprintf(out + strlen(out), 32 - strlen(out), ".%03lld", ms % 1000);
-}
-
 /*
  * A chapter's start: seconds ("90", "90.5") or a clock ("1:30",
  * "01:30.5", "1:02:03"), to the millisecond. After a colon, minutes and
@@ -269,8 +258,8 @@ static int read_chapter(struct ctx *c, struct lib_story *s, const struct ynode *
 		goto end;
 	}
 	if (s->n_chapters && at <= s->chapters[s->n_chapters - 1].start) {
-		lib_clock(at, t1);
-		lib_clock(s->chapters[s->n_chapters - 1].start, t2);
+		fmt_clock(at, 3, t1);
+		fmt_clock(s->chapters[s->n_chapters - 1].start, 3, t2);
 		rc = herr(c->err, HEARTH_EINVAL,
 			  "%s: line %d: chapters.start: %s is not after the chapter before it (%s); "
 			  "chapters must start in order",

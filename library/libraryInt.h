@@ -111,9 +111,6 @@ int lib_settings_write_default(const char *path, struct hearth_err *err);
 int lib_file_inside(const char *dir, const char *rel, const char *where,
 		    const char *field, char **out, struct hearth_err *err);
 
-/* "1:30", "1:02:03" or "1:30.500", for messages; out needs 32 bytes. */
-void lib_clock(double seconds, char out[32]);
-
 /* ---- story.c ----------------------------------------------------------- */
 
 /*

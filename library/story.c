@@ -343,7 +343,7 @@ static int check_chapters(const struct lib_story *in, const char *slug,
 			    slug);
 	for (size_t i = 0; i < in->n_chapters; i++) {
 		const struct lib_chapter *c = &in->chapters[i];
-		lib_clock(c->start, t1);
+		fmt_clock(c->start, 3, t1);
 		if (!c->title || !*c->title || !text_valid(c->title, strlen(c->title)))
 			return herr(err, HEARTH_EINVAL,
 				    "story '%s': chapters: chapter %zu (%s) needs a title", slug, i + 1,
@@ -354,7 +354,7 @@ static int check_chapters(const struct lib_story *in, const char *slug,
 				    "one before it",
 				    slug, i + 1, t1);
 		if (d > 0 && c->start >= d) {
-			lib_clock(d, t2);
+			fmt_clock(d, 3, t2);
 			return herr(err, HEARTH_EINVAL,
 				    "story '%s': chapters: chapter %zu '%s' starts at %s, after the end "
 				    "of the audio (%s)",

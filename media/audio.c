@@ -143,7 +143,7 @@ static int channels(const struct ajob *j)
 static int open_muxer(struct ajob *j, struct hearth_err *err)
 {
 	const char *fmt = j->kind == MEDIA_M4A ? "ipod" : "mp3";
-	int r, rc = media_tmp_open(j->dst, &j->tmp, err);
+	int r, rc = file_tmp_open(j->dst, &j->tmp, NULL, err);
 
 	if (rc)
 		return rc;
@@ -757,7 +757,7 @@ static int encode_once(const char *src, const char *dst, const struct media_job 
 		else
 			rc = media_loudness(*tmp, NULL, peak, err);
 	}
-	media_tmp_abort(&j.tmp);
+	file_tmp_abort(-1, &j.tmp);
 	avformat_free_context(j.out);
 	avcodec_free_context(&j.enc);
 	av_audio_fifo_free(j.fifo);
@@ -832,7 +832,7 @@ int render_audio_measured(const char *src, const char *dst, const struct media_j
 		rc = encode_once(src, dst, job, &again, extra, cut, &tmp, &peak, err);
 		if (rc || peak <= ceiling)
 			break;
-		media_tmp_abort(&tmp);
+		file_tmp_abort(-1, &tmp);
 		double over = peak - ceiling;
 		if (attempt < HEADROOM_TRIES) {
 			/* more headroom, the same loudness */
@@ -853,8 +853,8 @@ int render_audio_measured(const char *src, const char *dst, const struct media_j
 			  "ceiling of %.1f dBTP",
 			  src, media_kind_ext(job->kind), peak, tries, o.true_peak);
 	if (!rc)
-		rc = media_tmp_commit(&tmp, dst, err);
-	media_tmp_abort(&tmp);
+		rc = file_tmp_commit(-1, &tmp, dst, err);
+	file_tmp_abort(-1, &tmp);
 	return rc;
 }
 

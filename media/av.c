@@ -2,8 +2,8 @@
  * av.c - how media/ talks to FFmpeg: quiet logging, error translation, the
  * one way an input is opened (an allow-list of demuxers and the file
  * protocol only, so a hostile file cannot make libavformat read a playlist,
- * a network address or another file), the decode loop the renditions share,
- * and atomic output files. Every other file of media/ that reads media
+ * a network address or another file) and the decode loop the renditions
+ * share. Atomic output files come from core/ (file_tmp_open). Every other file of media/ that reads media
  * starts here.
  */
 #define _GNU_SOURCE
@@ -251,54 +251,4 @@ int media_in_next(struct media_in *in, AVFrame *frame, struct hearth_err *err)
 	}
 	in->done = true;
 	return 0;
-}
-
-int media_tmp_open(const char *dst, char **tmp, struct hearth_err *err)
-{
-	char *dir = path_dir(dst);
-	int rc = mkdir_p(dir, err);
-	int fd;
-
-	free(dir);
-	*tmp = NULL;
-	if (rc)
-		return rc;
-	*tmp = xasprintf("%s.tmp-XXXXXX", dst);
-	fd = mkostemp(*tmp, O_CLOEXEC);
-	if (fd < 0) {
-		rc = herr(err, HEARTH_EIO, "cannot create '%s': %s", *tmp, strerror(errno));
-		xfree(tmp);
-		return rc;
-	}
-	fchmod(fd, 0644);
-	close(fd);
-	return 0;
-}
-
-int media_tmp_commit(char **tmp, const char *dst, struct hearth_err *err)
-{
-	int rc = 0;
-	int fd;
-
-	if (!*tmp)
-		return herr(err, HEARTH_EIO, "'%s': nothing was written", dst);
-	fd = open(*tmp, O_RDONLY | O_CLOEXEC);
-	if (fd < 0 || (fsync(fd) != 0 && errno != EINVAL))
-		rc = herr(err, HEARTH_EIO, "cannot write '%s': %s", dst, strerror(errno));
-	if (fd >= 0)
-		close(fd);
-	if (!rc && rename(*tmp, dst) != 0)
-		rc = herr(err, HEARTH_EIO, "cannot rename '%s' to '%s': %s", *tmp, dst,
-			  strerror(errno));
-	if (rc)
-		unlink(*tmp);
-	xfree(tmp);
-	return rc;
-}
-
-void media_tmp_abort(char **tmp)
-{
-	if (*tmp)
-		unlink(*tmp);
-	xfree(tmp);
 }

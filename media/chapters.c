@@ -126,19 +126,6 @@ void media_chapters_free(struct media_chapter *v, size_t n)
 	free(v);
 }
 
-/* "1:05.2" style, for messages; out needs 32 bytes. */
-static void clock_of(double s, char out[32])
-{
-	long long t = (long long)s;
-	double frac = s - (double)t;
-	if (t >= 3600)
-		snprintf(out, 32, "%lld:%02lld:%02lld", t / 3600, t / 60 % 60, t % 60);
-	else
-		snprintf(out, 32, "%lld:%02lld", t / 60, t % 60);
-	if (frac >= 0.001)
-		snprintf(out + strlen(out), 32 - strlen(out), ".%03d", (int)lround(frac * 1000));
-}
-
 int media_chapters_json(const struct media_chapter *v, size_t n, double duration,
 			const char *title, const char *podcast_name, struct buf *out,
 			struct hearth_err *err)
@@ -155,15 +142,15 @@ int media_chapters_json(const struct media_chapter *v, size_t n, double duration
 			return herr(err, HEARTH_EINVAL, "chapters: chapter %zu starts before the beginning",
 				    i + 1);
 		if (i && v[i].start <= v[i - 1].start) {
-			clock_of(v[i].start, t1);
-			clock_of(v[i - 1].start, t2);
+			fmt_clock(v[i].start, 3, t1);
+			fmt_clock(v[i - 1].start, 3, t2);
 			return herr(err, HEARTH_EINVAL,
 				    "chapters: chapter %zu starts at %s, not after chapter %zu (%s)", i + 1,
 				    t1, i, t2);
 		}
 		if (duration > 0 && v[i].start >= duration) {
-			clock_of(v[i].start, t1);
-			clock_of(duration, t2);
+			fmt_clock(v[i].start, 3, t1);
+			fmt_clock(duration, 3, t2);
 			return herr(err, HEARTH_EINVAL,
 				    "chapters: chapter %zu starts at %s, after the end of the audio (%s)",
 				    i + 1, t1, t2);

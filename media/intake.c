@@ -22,31 +22,6 @@ struct found {
 	double duration;
 };
 
-/* "1.5 MB", "612 MB", "12 KB" for messages; out needs 32 bytes. */
-static void human_size(int64_t n, char out[32])
-{
-	if (n >= 10 * 1000 * 1000)
-		snprintf(out, 32, "%lld MB", (long long)((n + 500000) / 1000000));
-	else if (n >= 1000 * 1000)
-		snprintf(out, 32, "%.1f MB", (double)n / 1e6);
-	else if (n >= 1000)
-		snprintf(out, 32, "%lld KB", (long long)((n + 500) / 1000));
-	else
-		snprintf(out, 32, "%lld bytes", (long long)n);
-}
-
-/* "1:02:03", "2:03.5" for messages; out needs 32 bytes. */
-static void human_time(double s, char out[32])
-{
-	if (!(s >= 0))
-		s = 0;
-	long long t = (long long)s;
-	if (t >= 3600)
-		snprintf(out, 32, "%lld:%02lld:%02lld", t / 3600, t / 60 % 60, t % 60);
-	else
-		snprintf(out, 32, "%lld:%04.1f", t / 60, fmod(s, 60.0));
-}
-
 /*
  * Turns a failure to open or decode into a refusal of the file: from
  * intake's side a file libavformat cannot read is a bad file, not an
@@ -84,8 +59,8 @@ static int check_sound(const char *path, const char *name, const char *role,
 			    name, role);
 	/* a quick refusal on the stated length before the long decode */
 	if (f->info.duration > lim->max_duration) {
-		human_time(f->info.duration, t1);
-		human_time(lim->max_duration, t2);
+		fmt_clock(f->info.duration, 1, t1);
+		fmt_clock(lim->max_duration, 1, t2);
 		return herr(err, HEARTH_EINVAL, "%s: the %s is %s long, more than the limit of %s",
 			    name, role, t1, t2);
 	}
@@ -93,13 +68,13 @@ static int check_sound(const char *path, const char *name, const char *role,
 	if (rc)
 		return refuse_unreadable(err, rc, name);
 	if (rep.demux_failed) {
-		human_time(rep.decoded, t1);
+		fmt_clock(rep.decoded, 1, t1);
 		return herr(err, HEARTH_EINVAL,
 			    "%s: the file is damaged or cut short: reading stopped at %s: %s",
 			    name, t1, rep.error);
 	}
 	if (rep.errors) {
-		human_time(rep.first_error_at, t1);
+		fmt_clock(rep.first_error_at, 1, t1);
 		return herr(err, HEARTH_EINVAL,
 			    "%s: the file is damaged or cut short: %d decoding error%s, the first at %s: %s",
 			    name, rep.errors, rep.errors == 1 ? "" : "s", t1, rep.error);
@@ -114,16 +89,16 @@ static int check_sound(const char *path, const char *name, const char *role,
 	 */
 	if (rep.declared > 0 && !rep.declared_estimated &&
 	    rep.decoded < rep.declared - (0.5 + rep.declared * 0.01)) {
-		human_time(rep.declared, t1);
-		human_time(rep.decoded, t2);
+		fmt_clock(rep.declared, 1, t1);
+		fmt_clock(rep.decoded, 1, t2);
 		return herr(err, HEARTH_EINVAL,
 			    "%s: the file is cut short: it says it is %s long, but only %s of it is there",
 			    name, t1, t2);
 	}
 	f->duration = rep.decoded;
 	if (f->duration > lim->max_duration) {
-		human_time(f->duration, t1);
-		human_time(lim->max_duration, t2);
+		fmt_clock(f->duration, 1, t1);
+		fmt_clock(lim->max_duration, 1, t2);
 		return herr(err, HEARTH_EINVAL, "%s: the %s is %s long, more than the limit of %s",
 			    name, role, t1, t2);
 	}
@@ -274,8 +249,8 @@ static int check_size(const char *path, const char *name, const struct media_lim
 			    path_exists(path) ? "is not a regular file" : "no such file");
 	*size = file_size(path);
 	if (*size > lim->max_file_size) {
-		human_size(*size, s1);
-		human_size(lim->max_file_size, s2);
+		fmt_size(*size, s1);
+		fmt_size(lim->max_file_size, s2);
 		return herr(err, HEARTH_EINVAL, "%s: the file is %s, more than the limit of %s",
 			    name, s1, s2);
 	}
@@ -365,8 +340,8 @@ int media_intake(hearth_lib *lib, const char *path, const char *display_name,
 	} else if (a->role == ROLE_ART) {
 		rc = check_image(path, name, mime, &lim, &f, err);
 	} else if (size > MEDIA_MAX_TEXT_BYTES) {
-		human_size(size, s1);
-		human_size(MEDIA_MAX_TEXT_BYTES, s2);
+		fmt_size(size, s1);
+		fmt_size(MEDIA_MAX_TEXT_BYTES, s2);
 		rc = herr(err, HEARTH_EINVAL, "%s: the %s is %s, more than the limit of %s for text",
 			  name, role, s1, s2);
 	} else {

@@ -1,12 +1,11 @@
 /*
  * loudness.c - loudness as ITU-R BS.1770 defines it, measured with
- * libebur128: media_loudness() for any file (integrated loudness and true
- * peak, what the tests and anyone checking a rendition want), and
- * audio_measure(), the first pass of an audio rendition, which measures
- * only the integrated loudness of the sound as it will be encoded (mono
- * for speech, stereo for music) and its length. True peak is left to the
- * second pass, whose limiter guarantees it; leaving out the 4x
- * oversampling here makes the first pass cheap.
+ * libebur128: media_loudness() for any file, its integrated loudness and
+ * its true peak, only what the caller asks for. audio.c uses it to check
+ * the true peak of a rendition it has just encoded; the tests and anyone
+ * checking a rendition use it too. The first pass of an audio rendition
+ * does not come here: measure.c has its own K-weighting and limiter
+ * simulation.
  *
  * libebur128 runs in its histogram mode, so memory stays the same however
  * long the file.

@@ -1,12 +1,25 @@
 /*
  * mediaInt.h - the private header of media/: the pieces its files share
- * and nobody outside includes (but the fuzz targets in tests/fuzz/). It holds the one way media/ opens a file
- * with libavformat (a demuxer allow-list, the file protocol only, logging
- * kept quiet), the decoder loop every rendition uses, FFmpeg error
- * translation, the temporary-file dance that makes outputs atomic, the
+ * and nobody outside includes (but the fuzz targets in tests/fuzz/). It
+ * holds the one way media/ opens a file with libavformat (a demuxer
+ * allow-list, the file protocol only, logging kept quiet), the decoder
+ * loop every rendition uses, FFmpeg error translation (av.c), the
  * decoded-sound reader of the audio passes (pcm.c), the loudness
  * measurement and the limiter of the audio renditions (measure.c,
- * limiter.c), and the functions render.c sends each job to.
+ * limiter.c), what every stage knows of a job (job.c), and the functions
+ * render.c sends each job to. Outputs are made atomic by core's
+ * file_tmp_open.
+ *
+ * Calls between the files go one way: a file calls only files on lower
+ * lines, never one on its own line or above, so there are no circles.
+ *   1  ingest.c
+ *   2  intake.c, render.c
+ *   3  audio.c
+ *   4  measure.c, loudness.c, waveform.c, image.c, chapters.c,
+ *      transcript.c, purge.c
+ *   5  probe.c
+ *   6  pcm.c, orient.c, sniff.c, header.c, limiter.c, job.c
+ *   7  av.c
  */
 #ifndef HEARTH_MEDIA_INT_H
 #define HEARTH_MEDIA_INT_H
@@ -128,16 +141,6 @@ int media_count_frames(const char *path, const char *name, int64_t max_pixels, i
 		       int *n, struct hearth_err *err);
 
 /*
- * Atomic output: media_tmp_open makes dst + ".tmp-XXXXXX" (parent folders
- * too) and returns its name in *tmp (new allocation); media_tmp_commit
- * fsyncs it and renames it over dst; media_tmp_abort removes it. Both free
- * *tmp and set it to NULL; both accept a NULL *tmp.
- */
-int media_tmp_open(const char *dst, char **tmp, struct hearth_err *err);
-int media_tmp_commit(char **tmp, const char *dst, struct hearth_err *err);
-void media_tmp_abort(char **tmp);
-
-/*
  * media_transcript with a name for messages (the path the user gave)
  * instead of the path that is read.
  */
@@ -213,7 +216,10 @@ struct media_pcm {
 int media_frame_check(const AVFrame *f, const char *name, double at,
 		      struct hearth_err *err);
 
-/* Opens path; release with media_pcm_close (also on failure). */
+/*
+ * Opens path; release with media_pcm_close (also on failure). name and
+ * desc are borrowed and must outlive p.
+ */
 int media_pcm_open(struct media_pcm *p, const char *path, const char *name,
 		   const char *desc, struct hearth_err *err);
 /* The next frame into out (unref'd first): 1, 0 at the end, or an error. */
@@ -261,8 +267,9 @@ int audio_measure_headroom(const char *src, const struct media_audio_opts *opts,
  * ceiling_db. limiter_push emits at most n samples into out (the first
  * limiter_latency() samples are held back); limiter_drain emits the held
  * ones at the end, at most limiter_latency() of them. Returns the number
- * emitted. limiter_new returns 0, or HEARTH_EINVAL for channels outside
- * 1..8 or a rate under 8 kHz; free with limiter_free (accepts NULL).
+ * emitted. limiter_new returns 0 and a new limiter in *out, or
+ * HEARTH_EINVAL for channels outside 1..8 or a rate under 8 kHz; free with
+ * limiter_free (accepts NULL, sets *l to NULL). in and out are borrowed.
  */
 struct limiter;
 int limiter_new(struct limiter **out, int channels, int rate, double gain_db,
@@ -270,26 +277,30 @@ int limiter_new(struct limiter **out, int channels, int rate, double gain_db,
 int limiter_push(struct limiter *l, const float *const *in, int n, float *const *out);
 int limiter_drain(struct limiter *l, float *const *out);
 int limiter_latency(const struct limiter *l);
+void limiter_free(struct limiter **l);
 
 /*
  * A true-peak meter with the limiter's 4x interpolator: planar float in,
  * the largest |sample| or interpolated point out, in dBTP (tp_meter_db
  * flushes the end; call it once). It skips the interpolation where it
- * cannot find a larger peak, so it is cheap on most sound.
+ * cannot find a larger peak, so it is cheap on most sound. tp_meter_new
+ * puts a new meter in *out; free with tp_meter_free (accepts NULL, sets
+ * *m to NULL). in is borrowed.
  */
 struct tp_meter;
 int tp_meter_new(struct tp_meter **out, int channels);
 void tp_meter_push(struct tp_meter *m, const float *const *in, int n);
 double tp_meter_db(struct tp_meter *m);
 void tp_meter_free(struct tp_meter **m);
-void limiter_free(struct limiter **l);
+
+/* ---- what every stage knows of a job (job.c) ----------------------------- */
+
+/* The options with their defaults filled in (a copy; in may be NULL). */
+struct media_audio_opts media_audio_defaults(const struct media_audio_opts *in);
+/* The file extension of a kind of rendition ("mp3", "jpg", ...; static). */
+const char *media_kind_ext(enum media_kind kind);
 
 /* ---- renditions (render.c sends each job to one of these) --------------- */
-
-/* The options with their defaults filled in. */
-struct media_audio_opts media_audio_defaults(const struct media_audio_opts *in);
-/* The file extension of a kind of rendition ("mp3", "jpg", ...). */
-const char *media_kind_ext(enum media_kind kind);
 
 /*
  * Each writes the rendition job describes from src to dst atomically and

@@ -22,13 +22,6 @@
 #include <math.h>
 #include <string.h>
 
-/* "2:03.5" for messages; out needs 32 bytes. */
-static void at_text(double s, char out[32])
-{
-	long long t = s >= 0 && s < 1e9 ? (long long)s : 0;
-	snprintf(out, 32, "%lld:%04.1f", t / 60, s >= 0 && s < 1e9 ? fmod(s, 60.0) : 0);
-}
-
 /*
  * The first sample of n (stride apart) that is not finite or is past the
  * limit: its index, or -1. Written for float and double alike.
@@ -78,7 +71,7 @@ int media_frame_check(const AVFrame *f, const char *name, double at,
 			size_t idx = (size_t)(bad * stride + k);
 			double v = dbl ? ((const double *)f->extended_data[c])[idx]
 				       : ((const float *)f->extended_data[c])[idx];
-			at_text(at + (double)bad / f->sample_rate, t);
+			fmt_clock(at + (double)bad / f->sample_rate, 1, t);
 			if (!isfinite(v))
 				return herr(err, HEARTH_EINVAL,
 					    "%s: the sound holds a sample that is not a number "

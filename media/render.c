@@ -28,20 +28,9 @@ static const int recipe_version[] = {
 	[MEDIA_JPEG] = 3, [MEDIA_WEBP] = 1, [MEDIA_COVER] = 1,
 };
 
-static const char *const kind_ext[] = {
-	[MEDIA_MP3] = "mp3", [MEDIA_M4A] = "m4a", [MEDIA_PEAKS] = "json",
-	[MEDIA_WAVEFORM] = "svg", [MEDIA_JPEG] = "jpg", [MEDIA_WEBP] = "webp",
-	[MEDIA_COVER] = "jpg",
-};
-
 static bool kind_valid(const struct media_job *job)
 {
 	return job && (int)job->kind >= 0 && job->kind <= MEDIA_COVER;
-}
-
-const char *media_kind_ext(enum media_kind kind)
-{
-	return kind <= MEDIA_COVER ? kind_ext[kind] : "bin";
 }
 
 void media_result_release(struct media_result *r)
@@ -105,18 +94,6 @@ static void profile(const struct media_job *job, struct buf *b)
 		break;
 	}
 	buf_printf(b, "-x%x", avformat_version());
-}
-
-struct media_audio_opts media_audio_defaults(const struct media_audio_opts *in)
-{
-	struct media_audio_opts o = in ? *in : (struct media_audio_opts){0};
-	if (o.loudness == 0)
-		o.loudness = -16.0;
-	if (o.true_peak == 0)
-		o.true_peak = -1.0;
-	if (o.kbps == 0)
-		o.kbps = o.kind == AUDIO_MUSIC ? 160 : 96;
-	return o;
 }
 
 /* media_render, with the first pass of an audio rendition done when m is set. */

@@ -22,94 +22,12 @@
 
 #include <libxml/parser.h>
 
-/* ---- records ------------------------------------------------------------- */
-
-static int by_date_then_slug(const void *pa, const void *pb)
-{
-	const struct site_entry *a = pa, *b = pb;
-	if (a->s->published_at != b->s->published_at)
-		return a->s->published_at > b->s->published_at ? -1 : 1;
-	return strcmp(a->s->slug, b->s->slug);
-}
-
-static int by_slug(const void *pa, const void *pb)
-{
-	const struct site_entry *a = pa, *b = pb;
-	return strcmp(a->s->slug, b->s->slug);
-}
+/* ---- results ------------------------------------------------------------- */
 
 static int coll_by_slug(const void *pa, const void *pb)
 {
 	const struct pub_collection *const *a = pa, *const *b = pb;
 	return strcmp((*a)->slug, (*b)->slug);
-}
-
-void site_ctx_entries(struct site_ctx *c, struct pub_story **site, size_t n_site,
-		      struct pub_story **pod, size_t n_pod)
-{
-	c->e = xcalloc(n_site + n_pod + 1, sizeof *c->e);
-	c->n = 0;
-	for (size_t i = 0; i < n_site; i++) {
-		c->e[c->n].s = site[i];
-		c->e[c->n++].on_site = true;
-	}
-	/* a slug in both views is one entry; the site's record is kept */
-	qsort(c->e, c->n, sizeof *c->e, by_slug);
-	size_t n_site_entries = c->n;
-	for (size_t i = 0; i < n_pod; i++) {
-		struct site_entry key = {.s = pod[i]};
-		struct site_entry *hit = n_site_entries
-			? bsearch(&key, c->e, n_site_entries, sizeof *c->e, by_slug)
-			: NULL;
-		if (hit) {
-			hit->on_podcast = true;
-		} else {
-			c->e[c->n].s = pod[i];
-			c->e[c->n++].on_podcast = true;
-		}
-	}
-	qsort(c->e, c->n, sizeof *c->e, by_date_then_slug);
-}
-
-const struct site_entry *site_ctx_find(const struct site_ctx *c, const char *slug)
-{
-	for (size_t i = 0; i < c->n; i++)
-		if (!strcmp(c->e[i].s->slug, slug))
-			return &c->e[i];
-	return NULL;
-}
-
-static void media_release(struct site_media *m)
-{
-	for (size_t k = 0; k < m->n_audio; k++) {
-		free(m->audio[k].src);
-		free(m->audio[k].m4a_src);
-		free(m->audio[k].peaks_src);
-		free(m->audio[k].waveform_src);
-	}
-	for (size_t k = 0; k < m->n_art; k++) {
-		struct site_art *a = &m->art[k];
-		for (size_t w = 0; w < SITE_ART_SIZES; w++) {
-			free(a->jpeg[w].src);
-			free(a->webp[w].src);
-		}
-		free(a->stem);
-		free(a->src);
-	}
-	free(m->art);
-	free(m->cover_src);
-	free(m->vtt_src);
-	free(m->transcript);
-	free(m->chapters_src);
-	memset(m, 0, sizeof *m);
-}
-
-void site_ctx_release(struct site_ctx *c)
-{
-	for (size_t i = 0; i < c->n; i++)
-		media_release(&c->e[i].m);
-	xfree(&c->e);
-	c->n = 0;
 }
 
 void site_stats_release(struct site_stats *st)
@@ -144,7 +62,7 @@ static int drop_failed(struct site_ctx *c, const char *staging, struct hearth_er
 		if (!rc && path_exists(dir))
 			rc = rm_rf(dir, err);
 		free(dir);
-		media_release(&e->m);
+		site_media_release(&e->m);
 	}
 	c->n = k;
 	return rc;
@@ -243,17 +161,6 @@ static char *item_html(const struct site_entry *e, const char *link)
 	xmlBufferFree(xb);
 	xmlFreeDoc(doc);
 	return out;
-}
-
-static int64_t source_date_epoch(void)
-{
-	const char *s = getenv("SOURCE_DATE_EPOCH");
-	if (!s || !*s)
-		return -1;
-	char *end;
-	errno = 0;
-	long long v = strtoll(s, &end, 10);
-	return !errno && !*end && v >= 0 ? (int64_t)v : -1;
 }
 
 /*
@@ -387,7 +294,7 @@ static int write_feed(hearth_lib *lib, const struct site_ctx *c, const char *sta
 
 	if ((rc = podcast_guid(lib, c, n, guid, err)))
 		goto end;
-	int64_t sde = source_date_epoch();
+	int64_t sde = hearth_source_date_epoch();
 	struct feed_channel ch = {
 		.title = s->title,
 		.description = s->description && *s->description ? s->description : s->title,
@@ -448,17 +355,23 @@ static int write_marker(const char *staging, struct hearth_err *err)
 	return site_marker_write(staging, err);
 }
 
+/* site_build_input with a gate (NULL: none); returns SITE_AGAIN from it. */
+static int build_gated(hearth_lib *lib, const struct site_input *in,
+		       const struct site_opts *opts, const struct site_media_ops *ops,
+		       const struct site_gate *gate, struct site_stats *stats,
+		       struct hearth_err *err);
+
 int site_build_input(hearth_lib *lib, const struct site_input *in,
 		     const struct site_opts *opts, const struct site_media_ops *ops,
 		     struct site_stats *stats, struct hearth_err *err)
 {
-	return site_build_gated(lib, in, opts, ops, NULL, stats, err);
+	return build_gated(lib, in, opts, ops, NULL, stats, err);
 }
 
-int site_build_gated(hearth_lib *lib, const struct site_input *in,
-		     const struct site_opts *opts, const struct site_media_ops *ops,
-		     const struct site_gate *gate, struct site_stats *stats,
-		     struct hearth_err *err)
+static int build_gated(hearth_lib *lib, const struct site_input *in,
+		       const struct site_opts *opts, const struct site_media_ops *ops,
+		       const struct site_gate *gate, struct site_stats *stats,
+		       struct hearth_err *err)
 {
 	struct site_stats st = {0};
 	struct site_ctx c = {0};
@@ -525,8 +438,8 @@ int site_build_gated(hearth_lib *lib, const struct site_input *in,
 	    (rc = podcast_guid(NULL, &c, 1, early, err)))
 		goto end;
 
-	rc = site_media_run(lib, ops, &c, cover_path, staging, opts->jobs, opts->progress,
-			    &st, err);
+	rc = site_media_run(lib, ops, &c, cover_path, staging, opts->jobs, opts, &st,
+			    err);
 	if (!rc)
 		rc = drop_failed(&c, staging, err);
 	if (!rc)
@@ -663,7 +576,7 @@ static int build_once(hearth_lib *lib, const struct site_opts *opts,
 			.n_colls = n_colls,
 		};
 		struct site_gate gate = {gate_enter, gate_leave, &g};
-		rc = site_build_gated(lib, &in, opts, &site_media_default, &gate, stats, err);
+		rc = build_gated(lib, &in, opts, &site_media_default, &gate, stats, err);
 	}
 end:
 	pub_story_list_free(site, n_site);

@@ -37,7 +37,11 @@ static const char *const kept_names[] = {
 /* The line in the marker file after which come the names hearth wrote. */
 #define MARKER_LIST "Written by hearth:\n"
 
-bool site_out_kept(const char *name)
+/*
+ * True for a name a deploy keeps at the top of the output folder (.git,
+ * CNAME, .well-known, ...): carried from the old site into the new.
+ */
+static bool out_kept(const char *name)
 {
 	for (size_t i = 0; kept_names[i]; i++)
 		if (!strcmp(name, kept_names[i]))
@@ -135,7 +139,7 @@ static int check_foreign(const char *out_dir, struct hearth_err *err)
 		goto end;
 	names = dir_names(out_dir);
 	for (size_t i = 0; names && names[i]; i++) {
-		bool known = !strcmp(names[i], SITE_MARKER) || site_out_kept(names[i]);
+		bool known = !strcmp(names[i], SITE_MARKER) || out_kept(names[i]);
 		for (size_t k = 0; !known && ours && ours[k]; k++)
 			known = !strcmp(names[i], ours[k]);
 		if (known)
@@ -318,30 +322,6 @@ int site_swap_finish(char **old, const char *out_dir, struct hearth_err *err)
 	return rc;
 }
 
-int site_swap(const char *staging, const char *out_dir, struct hearth_err *err)
-{
-	char *old = NULL;
-	int rc = site_swap_in(staging, out_dir, &old, err);
-	if (!rc)
-		rc = site_swap_finish(&old, out_dir, err);
-	return rc;
-}
-
-/* True when name is "<...>.tmp-XXXXXX", the name of an atomic write under way. */
-static bool is_temp_name(const char *name)
-{
-	const char *t = strstr(name, ".tmp-"), *next;
-	while (t && (next = strstr(t + 1, ".tmp-")))
-		t = next;
-	if (!t || strlen(t + 5) != 6)
-		return false;
-	for (const char *c = t + 5; *c; c++)
-		if (!((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') ||
-		      (*c >= '0' && *c <= '9')))
-			return false;
-	return true;
-}
-
 int site_tidy_temp(const char *dir, bool deep, struct hearth_err *err)
 {
 	DIR *d = opendir(dir);
@@ -359,7 +339,7 @@ int site_tidy_temp(const char *dir, bool deep, struct hearth_err *err)
 		if (lstat(p, &st) == 0) {
 			if (S_ISDIR(st.st_mode) && deep)
 				rc = site_tidy_temp(p, deep, err);
-			else if (S_ISREG(st.st_mode) && is_temp_name(de->d_name) &&
+			else if (S_ISREG(st.st_mode) && file_is_tmp_name(de->d_name) &&
 				 unlink(p) != 0 && errno != ENOENT)
 				rc = herr(err, HEARTH_EIO, "cannot remove '%s': %s", p,
 					  strerror(errno));

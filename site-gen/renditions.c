@@ -65,7 +65,9 @@ struct pool {
 	char cover_sha[65];            /* of cover_path; "" when it cannot be read */
 	struct job *jobs;
 	size_t n, next, done;
-	bool stop, progress;
+	bool stop;
+	void (*progress)(void *arg, const struct site_progress *sp); /* may be NULL */
+	void *progress_arg;
 	double started;                /* monotonic seconds, for the time left */
 	pthread_mutex_t mu;
 };
@@ -77,27 +79,12 @@ static double now_s(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-/*
- * One line on the terminal, rewritten as work is done: how many renditions
- * are done and, once there is a rate to go by, about how long is left.
- * Called with the pool's lock held.
- */
-static void show_progress(const struct pool *p)
+/* Tells the caller how far the work has come; with the pool's lock held. */
+static void report_progress(const struct pool *p)
 {
-	double spent = now_s() - p->started;
-	fprintf(stderr, "\rhearth: media %zu of %zu", p->done, p->n);
-	if (p->done < p->n && p->done > 0 && spent > 0.5) {
-		double left = spent / (double)p->done * (double)(p->n - p->done);
-		if (left >= 90)
-			fprintf(stderr, ", about %.0f min left  ", left / 60);
-		else
-			fprintf(stderr, ", about %.0f s left  ", left < 1 ? 1 : left);
-	} else if (p->done == p->n) {
-		fprintf(stderr, ", done in %.1f s          \n", spent);
-	} else {
-		fputs("                  ", stderr);
-	}
-	fflush(stderr);
+	struct site_progress sp = {.done = p->done, .total = p->n,
+				   .elapsed = now_s() - p->started};
+	p->progress(p->progress_arg, &sp);
 }
 
 /*
@@ -389,7 +376,7 @@ static void *worker(void *arg)
 		else if (j->rc)
 			p->stop = true; /* the show's cover: every page needs it */
 		if (p->progress && !p->stop)
-			show_progress(p);
+			report_progress(p);
 		pthread_mutex_unlock(&p->mu);
 	}
 }
@@ -553,16 +540,20 @@ static void note_failure(struct site_stats *st, const struct site_entry *e,
 
 int site_media_run(hearth_lib *lib, const struct site_media_ops *ops,
 		   struct site_ctx *c, const char *cover_path, const char *staging,
-		   int jobs, bool progress, struct site_stats *st,
+		   int jobs, const struct site_opts *opts, struct site_stats *st,
 		   struct hearth_err *err)
 {
 	struct pool p = {.lib = lib, .ops = ops, .set = c->set, .staging = staging,
-			 .cover_path = cover_path, .progress = progress};
+			 .cover_path = cover_path};
 	size_t cap = 0, threads;
 	pthread_t *tid = NULL;
 	size_t started = 0;
 	int rc = 0;
 
+	if (opts) {
+		p.progress = opts->progress;
+		p.progress_arg = opts->progress_arg;
+	}
 	for (size_t i = 0; i < c->n; i++)
 		plan_story(&c->e[i], &p.jobs, &p.n, &cap);
 	if (c->cover_src && cover_path) {

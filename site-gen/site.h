@@ -16,12 +16,26 @@
 /* output code sees only the public side of the library */
 #include "../library/public.h"
 
+/* How far the media step of a build has come, for a progress line. */
+struct site_progress {
+	size_t done;           /* renditions finished (made, cached or skipped) */
+	size_t total;          /* renditions the build needs */
+	double elapsed;        /* seconds since the media step began */
+};
+
 struct site_opts {
 	const char *out_dir;   /* NULL: public/ in the library */
 	const char *base_url;  /* NULL: base_url from hearth.yaml */
 	const char *theme_dir; /* NULL: the default theme */
 	int jobs;              /* media work in parallel; 0 = all cores */
-	bool progress;         /* show progress on stderr */
+	/*
+	 * Called (when not NULL) each time a media job is finished, the
+	 * last time with done == total; never after the build has given up.
+	 * Calls come from the build's worker threads one at a time, so it
+	 * must be quick; p is valid only during the call.
+	 */
+	void (*progress)(void *arg, const struct site_progress *p);
+	void *progress_arg;
 	/*
 	 * One build at a time per library. When another build holds the
 	 * library, no_wait fails at once (the message names the holder);
@@ -69,8 +83,11 @@ int site_build(hearth_lib *lib, const struct site_opts *opts,
 	       struct site_stats *stats, struct hearth_err *err);
 
 /*
- * Finds the default theme: $HEARTH_THEME_DIR, themes/default beside the
- * program, or the installed data folder. New allocation, or NULL.
+ * Finds the default theme: $HEARTH_THEME_DIR, else themes/default beside
+ * the program (a build tree), ../share/hearth/themes/default beside it (an
+ * install under any prefix) or the data folder it was built for. The
+ * first that holds a page.xsl, except $HEARTH_THEME_DIR, taken as given.
+ * New allocation, or NULL.
  */
 char *site_default_theme(void);
 

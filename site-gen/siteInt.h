@@ -3,10 +3,17 @@
  * tests/unit/test_site.c only. Nothing else includes it.
  *
  * The build is split in stages that can be tested alone: the records in
- * memory (struct site_ctx), media renditions (renditions.c, through a table
- * of functions a test may replace), the public view as one XML document per
- * page (view.c), the XSLT theme (theme.c), and the output folder with its
- * marker file and atomic swap (output.c). build.c strings them together.
+ * memory (struct site_ctx, records.c), media renditions (renditions.c,
+ * through a table of functions a test may replace), the chapters JSON
+ * (chapters.c), the public view as one XML document per page (view.c),
+ * the XSLT theme (theme.c), and the output folder with its marker file
+ * and atomic swap (output.c). build.c strings them together.
+ *
+ * Calls between the files go one way: a file calls only files on lower
+ * lines, never one on its own line or above, so there are no circles.
+ *   1  build.c
+ *   2  view.c, renditions.c
+ *   3  records.c, chapters.c, theme.c, output.c
  */
 #ifndef HEARTH_SITE_INT_H
 #define HEARTH_SITE_INT_H
@@ -19,7 +26,7 @@
 /* The marker file every build writes; an out_dir without it is not ours. */
 #define SITE_MARKER ".hearth-site"
 
-/* ---- records ----------------------------------------------------------- */
+/* ---- records (records.c) ----------------------------------------------- */
 
 /*
  * One published recording: its MP3, the same as AAC in M4A (the feed's
@@ -100,9 +107,11 @@ struct site_ctx {
  */
 void site_ctx_entries(struct site_ctx *c, struct pub_story **site, size_t n_site,
 		      struct pub_story **pod, size_t n_pod);
+/* Frees what media/ made for one entry (the strings in m) and zeroes m. */
+void site_media_release(struct site_media *m);
 /* Frees ctx->e and the media inside (not the stories). */
 void site_ctx_release(struct site_ctx *c);
-/* The entry for slug, or NULL. */
+/* The entry for slug (borrowed from c), or NULL. */
 const struct site_entry *site_ctx_find(const struct site_ctx *c, const char *slug);
 
 /* ---- media renditions (renditions.c) ----------------------------------- */
@@ -133,7 +142,8 @@ extern const struct site_media_ops site_media_default;
  * own width is the largest. A story whose first art is at least 1400 px
  * on its short side also gets media/<slug>/cover.jpg, its episode cover.
  * Runs jobs threads (0: all cores). Fills each entry's m; st (may be NULL)
- * gets the renditions made and cached.
+ * gets the renditions made and cached. opts (borrowed, may be NULL) gives
+ * the progress callback, called as in struct site_opts.
  *
  * A story's failure does not stop the others: its remaining jobs are
  * skipped, the entry is marked media_failed and the story and the reason
@@ -142,7 +152,7 @@ extern const struct site_media_ops site_media_default;
  */
 int site_media_run(hearth_lib *lib, const struct site_media_ops *ops,
 		   struct site_ctx *c, const char *cover_path, const char *staging,
-		   int jobs, bool progress, struct site_stats *st,
+		   int jobs, const struct site_opts *opts, struct site_stats *st,
 		   struct hearth_err *err);
 
 /* ---- chapters (chapters.c) ---------------------------------------------- */
@@ -169,7 +179,7 @@ int site_chapters_write(struct site_ctx *c, const char *staging, struct hearth_e
  * nofollow", remote images become their alt text. When the HTML cannot be
  * parsed the Markdown goes in as plain paragraphs.
  */
-void site_markdown_nodes(xmlNodePtr parent, const char *markdown);
+void site_markdown_nodes(xmlNodePtr parent, const char *markdown); /* borrows both */
 
 /*
  * One XML document per page: <page type="home|story|collection|404"
@@ -182,9 +192,6 @@ xmlDocPtr site_page_collection(const struct site_ctx *c,
 			       const struct pub_collection *coll);
 xmlDocPtr site_page_404(const struct site_ctx *c);
 
-/* "10 May 2024"; out needs 32 bytes. */
-void site_human_date(int64_t t, char out[32]);
-
 /* ---- the theme (theme.c) ----------------------------------------------- */
 
 typedef struct site_theme site_theme;
@@ -192,7 +199,8 @@ typedef struct site_theme site_theme;
 /*
  * Loads dir/page.xsl once per build, with a security policy that forbids
  * the stylesheet to write files, make folders or touch the network.
- * Returns a new theme in *out, free with site_theme_free.
+ * Returns a new theme in *out, free with site_theme_free (accepts NULL
+ * and sets *t to NULL).
  */
 int site_theme_load(const char *dir, site_theme **out, struct hearth_err *err);
 void site_theme_free(site_theme **t);
@@ -202,7 +210,8 @@ const char *site_theme_css(const site_theme *t);
 /*
  * Applies the theme to a page document with the parameter root (the
  * relative path to the site root, "" or "../../") and appends
- * "<!DOCTYPE html>\n" and the HTML to out.
+ * "<!DOCTYPE html>\n" and the HTML to out. Borrows page (the caller frees
+ * it).
  */
 int site_theme_apply(site_theme *t, xmlDocPtr page, const char *root,
 		     struct buf *out, struct hearth_err *err);
@@ -217,28 +226,24 @@ int site_theme_apply(site_theme *t, xmlDocPtr page, const char *root,
  */
 int site_out_check(const char *out_dir, struct hearth_err *err);
 
-/* Makes the staging folder ".<base>.new-XXXXXX" beside out_dir. */
+/*
+ * Makes the staging folder ".<base>.new-XXXXXX" beside out_dir; its path
+ * goes to *staging (new allocation, free it).
+ */
 int site_staging_make(const char *out_dir, char **staging, struct hearth_err *err);
 
 /*
- * Puts staging in the place of out_dir in one step (renameat2 with
- * RENAME_EXCHANGE, or a plain rename when out_dir does not exist), then
- * carries the kept names (site_out_kept) from the old site into the new
- * one and removes the old site. On failure out_dir is as it was.
- * site_swap_in is the first step alone: *old gets where the old site now
- * is (new allocation, NULL when there was none); site_swap_finish is the
- * rest, and frees *old.
+ * Puts staging in the place of out_dir in two steps. site_swap_in swaps
+ * them in one move (renameat2 with RENAME_EXCHANGE, or a plain rename when
+ * out_dir does not exist); *old gets where the old site now is (new
+ * allocation, NULL when there was none). site_swap_finish carries the
+ * names a deploy keeps (.git, CNAME, .well-known, ...) from the old site
+ * into the new one, removes the old site and frees *old. On failure of
+ * the first step out_dir is as it was.
  */
-int site_swap(const char *staging, const char *out_dir, struct hearth_err *err);
 int site_swap_in(const char *staging, const char *out_dir, char **old,
 		 struct hearth_err *err);
 int site_swap_finish(char **old, const char *out_dir, struct hearth_err *err);
-
-/*
- * True for a name a deploy keeps at the top of the output folder (.git,
- * CNAME, .well-known, ...): carried from the old site into the new.
- */
-bool site_out_kept(const char *name);
 
 /* Writes staging/SITE_MARKER, listing the names at the top of staging. */
 int site_marker_write(const char *staging, struct hearth_err *err);
@@ -288,10 +293,5 @@ struct site_gate {
 /* What a gate returns when the build must be made again; not an error. */
 #define SITE_AGAIN 1
 
-/* site_build_input with a gate (NULL: none); returns SITE_AGAIN from it. */
-int site_build_gated(hearth_lib *lib, const struct site_input *in,
-		     const struct site_opts *opts, const struct site_media_ops *ops,
-		     const struct site_gate *gate, struct site_stats *stats,
-		     struct hearth_err *err);
 
 #endif

@@ -81,7 +81,8 @@ static void add_list(xmlNodePtr parent, const char *list, const char *item, char
 		add(l, item, *v);
 }
 
-void site_human_date(int64_t t, char out[32])
+/* "10 May 2024"; out needs 32 bytes. */
+static void human_date(int64_t t, char out[32])
 {
 	static const char *months[] = {"January", "February", "March",     "April",
 				       "May",     "June",     "July",      "August",
@@ -90,28 +91,6 @@ void site_human_date(int64_t t, char out[32])
 	struct tm tm;
 	gmtime_r(&tt, &tm);
 	snprintf(out, 32, "%d %s %d", tm.tm_mday, months[tm.tm_mon], tm.tm_year + 1900);
-}
-
-/* "2:06" or "1:02:03". */
-static void clock_time(double seconds, char out[32])
-{
-	int64_t s = (int64_t)(seconds + 0.5);
-	if (s >= 3600)
-		snprintf(out, 32, "%" PRId64 ":%02d:%02d", s / 3600, (int)(s / 60 % 60),
-			 (int)(s % 60));
-	else
-		snprintf(out, 32, "%d:%02d", (int)(s / 60), (int)(s % 60));
-}
-
-/* "1.2 MB" or "340 kB", without the locale's help. */
-static void human_size(int64_t n, char out[32])
-{
-	if (n >= 1000000) {
-		int64_t tenths = (n + 50000) / 100000;
-		snprintf(out, 32, "%" PRId64 ".%d MB", tenths / 10, (int)(tenths % 10));
-	} else {
-		snprintf(out, 32, "%" PRId64 " kB", (n + 999) / 1000);
-	}
 }
 
 /* ---- Markdown ------------------------------------------------------------ */
@@ -269,7 +248,7 @@ static xmlNodePtr story_node(xmlNodePtr parent, const struct site_entry *e)
 	add_opt(n, "byline", s->byline);
 	if (s->published_at) {
 		date_iso(s->published_at, iso);
-		site_human_date(s->published_at, human);
+		human_date(s->published_at, human);
 		set(add(n, "published", human), "iso", iso);
 	}
 	add_opt(n, "language", s->language);
@@ -335,7 +314,7 @@ static void chapters_node(xmlNodePtr story, const struct pub_story *s)
 		else
 			snprintf(num, sizeof num, "%lld", ms / 1000);
 		set(n, "start", num);
-		clock_time((double)(ms / 1000), num);
+		fmt_clock((double)(ms / 1000), 0, num);
 		set(n, "clock", num);
 		if (ms % 1000)
 			snprintf(num, sizeof num, "PT%lld.%03lldS", ms / 1000, ms % 1000);
@@ -360,17 +339,17 @@ xmlDocPtr site_page_story(const struct site_ctx *c, const struct site_entry *e)
 		set(au, "type", "audio/mpeg");
 		set(au, "role", lib_role_name(a->role));
 		set_int(au, "duration", (int64_t)(a->duration + 0.5));
-		clock_time(a->duration, num);
+		fmt_clock(a->duration, 0, num);
 		set(au, "clock", num);
 		set_int(au, "size", a->size);
-		human_size(a->size, num);
+		fmt_size(a->size, num);
 		set(au, "size-human", num);
 		if (a->m4a_src) {
 			xmlNodePtr alt = add(au, "alternate", NULL);
 			set(alt, "src", a->m4a_src);
 			set(alt, "type", "audio/mp4");
 			set_int(alt, "size", a->m4a_size);
-			human_size(a->m4a_size, num);
+			fmt_size(a->m4a_size, num);
 			set(alt, "size-human", num);
 		}
 		if (a->waveform_src) {

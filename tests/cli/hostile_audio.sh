@@ -52,7 +52,7 @@ for f in rate2000 rate1000 rate100 rate1; do
 done
 refuses refused_at_submit_32_channels 1 "ch32\.wav: the sound has 32 channels; Hearth takes 1 to 8" \
 	-C "$L" submit "$T/story.md" "$T/ch32.wav" --title "Bad channels" --consent both
-refuses refused_at_submit_huge 1 "huge\.wav: the sound has a sample at \+[0-9]+ dBFS at 0:00\.0, past the limit of \+60 dBFS" \
+refuses refused_at_submit_huge 1 "huge\.wav: the sound has a sample at \+[0-9]+ dBFS at 0:00, past the limit of \+60 dBFS" \
 	-C "$L" submit "$T/story.md" "$T/huge.wav" --title "Bad huge" --consent both
 refuses refused_at_submit_nan 1 "nan\.wav: the sound holds a sample that is not a number \(NaN\) at 0:00\.1" \
 	-C "$L" submit "$T/story.md" "$T/nan.wav" --title "Bad nan" --consent both

@@ -2,6 +2,7 @@
 #include "../../core/core.h"
 #include "t.h"
 
+#include <math.h>
 #include <sys/types.h>
 
 static void buffer_grows_and_formats(void)
@@ -322,6 +323,89 @@ static void atomic_files(void)
 	buf_release(&b);
 }
 
+/* The one clock and the one size for people, the page's forms unchanged. */
+static void numbers_for_people(void)
+{
+	static const struct {
+		double s;
+		int places;
+		const char *want;
+	} clocks[] = {
+		{0, 0, "0:00"},        {125.6, 0, "2:06"},      {59.5, 0, "1:00"},
+		{3723, 0, "1:02:03"},  {90.5, 3, "1:30.500"},   {90, 3, "1:30"},
+		{1.2, 3, "0:01.200"},  {3725.25, 3, "1:02:05.250"}, {123.45, 1, "2:03.5"},
+		{119.96, 1, "2:00"},   {3.0, 1, "0:03"},        {0.1, 1, "0:00.1"},
+		{5.9996, 3, "0:06"},   {-2, 1, "0:00"},         {4500.05, 1, "1:15:00.1"},
+	};
+	static const struct {
+		int64_t n;
+		const char *want;
+	} sizes[] = {
+		{0, "0 kB"},          {1, "1 kB"},          {1000, "1 kB"},
+		{264900, "265 kB"},   {999999, "1000 kB"},  {1000000, "1.0 MB"},
+		{1249999, "1.2 MB"},  {1250000, "1.3 MB"},  {500000000, "500.0 MB"},
+	};
+	char out[32];
+
+	for (size_t i = 0; i < sizeof clocks / sizeof *clocks; i++) {
+		fmt_clock(clocks[i].s, clocks[i].places, out);
+		CHECK_STR(out, clocks[i].want);
+	}
+	/* NaN reads as nothing */
+	fmt_clock(NAN, 3, out);
+	CHECK_STR(out, "0:00");
+	for (size_t i = 0; i < sizeof sizes / sizeof *sizes; i++) {
+		fmt_size(sizes[i].n, out);
+		CHECK_STR(out, sizes[i].want);
+	}
+}
+
+/* One reading of SOURCE_DATE_EPOCH: only whole non-negative seconds count. */
+static void source_date_epoch(void)
+{
+	setenv("SOURCE_DATE_EPOCH", "1700000000", 1);
+	CHECK(hearth_source_date_epoch() == 1700000000);
+	CHECK(hearth_now() == 1700000000);
+	setenv("SOURCE_DATE_EPOCH", "17e8", 1);
+	CHECK(hearth_source_date_epoch() == -1);
+	setenv("SOURCE_DATE_EPOCH", "-5", 1);
+	CHECK(hearth_source_date_epoch() == -1);
+	CHECK(hearth_now() > 1700000000);
+	setenv("SOURCE_DATE_EPOCH", "", 1);
+	CHECK(hearth_source_date_epoch() == -1);
+	unsetenv("SOURCE_DATE_EPOCH");
+	CHECK(hearth_source_date_epoch() == -1);
+}
+
+/* Output written by name: commit renames it in place, abort leaves nothing. */
+static void temp_files_by_name(void)
+{
+	struct hearth_err err;
+	struct buf b = BUF_INIT;
+	char *dst = path_join(t_tmpdir(), "tmpdir/a/out.bin"), *tmp = NULL, *kept = NULL;
+	int fd = -1;
+
+	CHECK_OK(file_tmp_open(dst, &tmp, NULL, &err), &err);
+	CHECK(tmp && str_starts(tmp, dst) && file_is_tmp_name(path_base(tmp)));
+	CHECK(!file_is_tmp_name("out.bin") && !file_is_tmp_name("out.bin.tmp-abc"));
+	CHECK_OK(file_write_atomic(tmp, "x", 1, &err), &err); /* written by name */
+	CHECK_OK(file_tmp_commit(-1, &tmp, dst, &err), &err);
+	CHECK(tmp == NULL && file_size(dst) == 1);
+	CHECK(file_tmp_commit(-1, &tmp, dst, &err) == HEARTH_EIO);
+
+	CHECK_OK(file_tmp_open(dst, &tmp, &fd, &err), &err);
+	CHECK(fd >= 0);
+	kept = xstrdup(tmp);
+	file_tmp_abort(fd, &tmp);
+	CHECK(tmp == NULL && !path_exists(kept));
+	file_tmp_abort(-1, &tmp); /* twice is fine */
+	CHECK_OK(file_read(dst, &b, &err), &err);
+	CHECK_STR(buf_cstr(&b), "x");
+	free(dst);
+	free(kept);
+	buf_release(&b);
+}
+
 /* Every form of bad address from the report, and the good ones around them. */
 static void urls_are_checked(void)
 {
@@ -438,6 +522,9 @@ int main(void)
 	RUN(dates);
 	RUN(slugs_and_text);
 	RUN(atomic_files);
+	RUN(numbers_for_people);
+	RUN(source_date_epoch);
+	RUN(temp_files_by_name);
 	RUN(urls_are_checked);
 	RUN(yaml_large_map_is_linear);
 	RUN(bounded_reads);

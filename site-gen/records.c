@@ -1,0 +1,92 @@
+/*
+ * records.c - the build's records in memory (struct site_ctx): the union
+ * of the site and podcast views by slug, newest first, with what media/
+ * made for each story. build.c fills them, view.c and the feed read them;
+ * this file calls no other file of site-gen/.
+ */
+#include "siteInt.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static int by_date_then_slug(const void *pa, const void *pb)
+{
+	const struct site_entry *a = pa, *b = pb;
+	if (a->s->published_at != b->s->published_at)
+		return a->s->published_at > b->s->published_at ? -1 : 1;
+	return strcmp(a->s->slug, b->s->slug);
+}
+
+static int by_slug(const void *pa, const void *pb)
+{
+	const struct site_entry *a = pa, *b = pb;
+	return strcmp(a->s->slug, b->s->slug);
+}
+
+void site_ctx_entries(struct site_ctx *c, struct pub_story **site, size_t n_site,
+		      struct pub_story **pod, size_t n_pod)
+{
+	c->e = xcalloc(n_site + n_pod + 1, sizeof *c->e);
+	c->n = 0;
+	for (size_t i = 0; i < n_site; i++) {
+		c->e[c->n].s = site[i];
+		c->e[c->n++].on_site = true;
+	}
+	/* a slug in both views is one entry; the site's record is kept */
+	qsort(c->e, c->n, sizeof *c->e, by_slug);
+	size_t n_site_entries = c->n;
+	for (size_t i = 0; i < n_pod; i++) {
+		struct site_entry key = {.s = pod[i]};
+		struct site_entry *hit = n_site_entries
+			? bsearch(&key, c->e, n_site_entries, sizeof *c->e, by_slug)
+			: NULL;
+		if (hit) {
+			hit->on_podcast = true;
+		} else {
+			c->e[c->n].s = pod[i];
+			c->e[c->n++].on_podcast = true;
+		}
+	}
+	qsort(c->e, c->n, sizeof *c->e, by_date_then_slug);
+}
+
+const struct site_entry *site_ctx_find(const struct site_ctx *c, const char *slug)
+{
+	for (size_t i = 0; i < c->n; i++)
+		if (!strcmp(c->e[i].s->slug, slug))
+			return &c->e[i];
+	return NULL;
+}
+
+void site_media_release(struct site_media *m)
+{
+	for (size_t k = 0; k < m->n_audio; k++) {
+		free(m->audio[k].src);
+		free(m->audio[k].m4a_src);
+		free(m->audio[k].peaks_src);
+		free(m->audio[k].waveform_src);
+	}
+	for (size_t k = 0; k < m->n_art; k++) {
+		struct site_art *a = &m->art[k];
+		for (size_t w = 0; w < SITE_ART_SIZES; w++) {
+			free(a->jpeg[w].src);
+			free(a->webp[w].src);
+		}
+		free(a->stem);
+		free(a->src);
+	}
+	free(m->art);
+	free(m->cover_src);
+	free(m->vtt_src);
+	free(m->transcript);
+	free(m->chapters_src);
+	memset(m, 0, sizeof *m);
+}
+
+void site_ctx_release(struct site_ctx *c)
+{
+	for (size_t i = 0; i < c->n; i++)
+		site_media_release(&c->e[i].m);
+	xfree(&c->e);
+	c->n = 0;
+}

@@ -1,0 +1,25 @@
+# layers.sh - the shape of the source: the files of media/ and site-gen/
+# call each other one way only (no circles, the order in mediaInt.h and
+# siteInt.h), and only cli/ writes to the terminal.
+. "$(dirname "$0")/lib.sh"
+
+R="$HEARTH_ROOT"
+calls="$(dirname "$0")/file_calls.py"
+
+for d in media site-gen; do
+	if python3 "$calls" "$R/$d" >"$OUT" 2>&1; then pass "no_circles_in_$d"; else
+		fail "no_circles_in_$d" "$(grep '^circle' "$OUT")"; fi
+done
+
+# the checker sees a circle when there is one
+mkdir -p "$T/circle"
+printf 'void a(void);\nvoid b(void);\nvoid a(void)\n{\n\tb();\n}\n' >"$T/circle/a.c"
+printf 'void a(void);\nvoid b(void)\n{\n\ta();\n}\n' >"$T/circle/b.c"
+check checker_finds_a_circle ! python3 "$calls" "$T/circle"
+
+# printing outside cli/ (comments aside): only the out-of-memory line in
+# core/ before abort()
+grep -rnE '\b(printf|fprintf|vfprintf|fputs|puts|putchar|fputc|perror)\(|\b(stdout|stderr)\b' \
+	--include='*.c' --include='*.h' "$R/core" "$R/library" "$R/media" "$R/site-gen" "$R/feeds" |
+	grep -vE ':[0-9]+:[[:space:]]*(\*|/\*|//)' | grep -v 'core/util.c:.*out of memory' >"$OUT"
+if [ -s "$OUT" ]; then fail only_cli_prints "$(head -c 600 "$OUT")"; else pass only_cli_prints; fi
