@@ -1,12 +1,12 @@
-# layers.sh - the shape of the source: the files of media/ and site-gen/
-# call each other one way only (no circles, the order in mediaInt.h and
-# siteInt.h), and only cli/ writes to the terminal.
+# layers.sh - the shape of the source: the files of each folder
+# call each other one way only (no circles; the order is in libraryInt.h,
+# mediaInt.h and siteInt.h), and only cli/ writes to the terminal.
 . "$(dirname "$0")/lib.sh"
 
 R="$HEARTH_ROOT"
 calls="$(dirname "$0")/file_calls.py"
 
-for d in media site-gen; do
+for d in core library media site-gen feeds; do
 	if python3 "$calls" "$R/$d" >"$OUT" 2>&1; then pass "no_circles_in_$d"; else
 		fail "no_circles_in_$d" "$(grep '^circle' "$OUT")"; fi
 done
