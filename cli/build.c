@@ -63,18 +63,13 @@ int cmd_build(struct cli *c, int argc, char **argv)
 		{"theme", 0, true, false, &theme, NULL, NULL},
 		{0},
 	};
-	const char **ops = NULL;
-	size_t n_ops = 0;
 	struct hearth_err err = {0};
 	struct site_stats st = {0};
 	hearth_lib *lib = NULL;
 	long j = 0;
-	int rc = cli_parse(c, argc, argv, opts, &ops, &n_ops, &helped);
-	free(ops);
+	int rc = cli_no_operands(c, argc, argv, opts, &helped);
 	if (rc || helped)
 		return rc;
-	if (n_ops)
-		return cli_usage(c, "unexpected operand");
 	if (jobs && (!cli_int(jobs, &j) || j < 1 || j > 256))
 		return cli_usage(c, "-j: expected a number of jobs from 1 to 256, got '%s'",
 				 jobs);

@@ -71,6 +71,9 @@ int cli_parse(const struct cli *c, int argc, char **argv, const struct cli_opt *
 /* Parses argv expecting exactly one operand, a story slug, into *slug. */
 int cli_one_slug(struct cli *c, int argc, char **argv, const struct cli_opt *opts,
 		 const char **slug, bool *helped);
+/* Parses argv for a command that takes options only; an operand is a usage error. */
+int cli_no_operands(struct cli *c, int argc, char **argv, const struct cli_opt *opts,
+		    bool *helped);
 /* Commits when rc is 0 and returns EXIT_OK; else rolls back and reports. */
 int cli_finish(struct cli *c, hearth_lib *lib, int rc, struct hearth_err *err);
 

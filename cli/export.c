@@ -12,17 +12,12 @@ int cmd_export(struct cli *c, int argc, char **argv)
 		{"private", 0, false, false, NULL, NULL, &priv},
 		{0},
 	};
-	const char **ops = NULL;
-	size_t n_ops = 0;
 	struct hearth_err err = {0};
 	struct buf b = BUF_INIT;
 	hearth_lib *lib = NULL;
-	int rc = cli_parse(c, argc, argv, opts, &ops, &n_ops, &helped);
-	free(ops);
+	int rc = cli_no_operands(c, argc, argv, opts, &helped);
 	if (rc || helped)
 		return rc;
-	if (n_ops)
-		return cli_usage(c, "unexpected operand");
 	(void)json; /* JSON is the only format; the flag is accepted for clarity */
 	if ((rc = cli_open_read(c, &lib)))
 		return rc;

@@ -11,19 +11,14 @@
 
 int cmd_gc(struct cli *c, int argc, char **argv)
 {
-	const char **ops = NULL;
-	size_t n_ops = 0;
 	bool helped;
 	struct hearth_err err = {0};
 	struct media_gc_stats st = {0};
 	hearth_lib *lib = NULL;
-	int rc = cli_parse(c, argc, argv, NULL, &ops, &n_ops, &helped);
+	int rc = cli_no_operands(c, argc, argv, NULL, &helped);
 
-	free(ops);
 	if (rc || helped)
 		return rc;
-	if (n_ops)
-		return cli_usage(c, "unexpected operand '%s'", argv[argc - 1]);
 	if ((rc = cli_open(c, &lib)))
 		return rc;
 	rc = media_gc(lib, false, &st, &err);

@@ -9,7 +9,6 @@
 #include "cli.h"
 #include "../media/intake.h"
 
-#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,31 +19,9 @@ struct plan {
 	char **collections;   /* collection files */
 };
 
-static int cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-/* The entries of dir (not . and ..), sorted; NULL when it cannot be read. */
-static char **list_dir(const char *dir)
-{
-	DIR *d = opendir(dir);
-	struct dirent *de;
-	char **v = NULL;
-	if (!d)
-		return NULL;
-	while ((de = readdir(d)))
-		if (de->d_name[0] != '.')
-			v = strv_push(v, de->d_name);
-	closedir(d);
-	if (v)
-		qsort(v, strv_len(v), sizeof *v, cmp_str);
-	return v;
-}
-
 static void add_stories_dir(struct plan *p, const char *dir)
 {
-	char **names = list_dir(dir);
+	char **names = dir_list(dir, false);
 	for (size_t i = 0; names && names[i]; i++) {
 		char *b = path_join(dir, names[i]);
 		char *md = path_join(b, "story.md");
@@ -58,7 +35,7 @@ static void add_stories_dir(struct plan *p, const char *dir)
 
 static void add_collections_dir(struct plan *p, const char *dir)
 {
-	char **names = list_dir(dir);
+	char **names = dir_list(dir, false);
 	for (size_t i = 0; names && names[i]; i++)
 		if (str_ends(names[i], ".yaml") || str_ends(names[i], ".yml")) {
 			char *f = path_join(dir, names[i]);

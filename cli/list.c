@@ -13,19 +13,15 @@ int cmd_list(struct cli *c, int argc, char **argv)
 		{"json", 0, false, false, NULL, NULL, &json},
 		{0},
 	};
-	const char **ops = NULL;
-	size_t n_ops = 0, n = 0;
+	size_t n = 0;
 	struct lib_story **v = NULL;
 	struct hearth_err err = {0};
 	hearth_lib *lib = NULL;
 	enum lib_status st;
 	int filter = -1;
-	int rc = cli_parse(c, argc, argv, opts, &ops, &n_ops, &helped);
-	free(ops);
+	int rc = cli_no_operands(c, argc, argv, opts, &helped);
 	if (rc || helped)
 		return rc;
-	if (n_ops)
-		return cli_usage(c, "unexpected operand");
 	if (status) {
 		if (lib_status_parse(status, &st) != 0)
 			return cli_usage(c, "--status: unknown status '%s' (expected submitted, "

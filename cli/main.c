@@ -321,6 +321,18 @@ int cli_one_slug(struct cli *c, int argc, char **argv, const struct cli_opt *opt
 	return rc;
 }
 
+int cli_no_operands(struct cli *c, int argc, char **argv, const struct cli_opt *opts,
+		    bool *helped)
+{
+	const char **ops = NULL;
+	size_t n = 0;
+	int rc = cli_parse(c, argc, argv, opts, &ops, &n, helped);
+	if (!rc && !*helped && n)
+		rc = cli_usage(c, "unexpected operand '%s'", ops[0]);
+	free(ops);
+	return rc;
+}
+
 /* Commits when rc is 0, else rolls back and reports. */
 int cli_finish(struct cli *c, hearth_lib *lib, int rc, struct hearth_err *err)
 {

@@ -1,7 +1,6 @@
 /* show.c - `hearth show SLUG`: one story with its files, consent and history. */
 #include "cli.h"
 
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -73,9 +72,9 @@ static void print_text(const struct lib_story *s, const struct lib_audit *h, siz
 	if (s->n_chapters) {
 		printf("\nchapters\n");
 		for (size_t i = 0; i < s->n_chapters; i++) {
-			long long ms = llround(s->chapters[i].start * 1000), t = ms / 1000;
-			printf("  %lld:%02lld:%02lld.%03lld  %s\n", t / 3600, t / 60 % 60, t % 60,
-			       ms % 1000, s->chapters[i].title);
+			char at[32];
+			fmt_clock(s->chapters[i].start, 3, at);
+			printf("  %s  %s\n", at, s->chapters[i].title);
 		}
 	}
 	if (nh) {

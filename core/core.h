@@ -158,6 +158,13 @@ int file_copy(const char *src, const char *dst, struct hearth_err *err);
 int file_copy_expecting(const char *src, const char *dst, const char *sha256,
 			struct hearth_err *err);
 
+/*
+ * The names in dir (never . and ..; names starting with '.' only when
+ * hidden is set), sorted bytewise. Returns a new strv (free with
+ * strv_free), NULL when dir cannot be read or is empty.
+ */
+char **dir_list(const char *dir, bool hidden);
+
 /* Removes a file or a whole tree; fine if it does not exist. */
 int rm_rf(const char *path, struct hearth_err *err);
 
@@ -293,6 +300,11 @@ void jw_int(struct jw *w, int64_t v);
 void jw_num(struct jw *w, double v);
 void jw_bool(struct jw *w, bool v);
 void jw_null(struct jw *w);
+/* A key and its value in one call: jw_key then jw_str, jw_int, jw_num or jw_bool. */
+void jw_kstr(struct jw *w, const char *k, const char *s);
+void jw_kint(struct jw *w, const char *k, int64_t v);
+void jw_knum(struct jw *w, const char *k, double v);
+void jw_kbool(struct jw *w, const char *k, bool v);
 /*
  * 0 when everything written so far is well-formed and every object and
  * array is closed; HEARTH_EINVAL (with a message) when the writer refused

@@ -381,6 +381,28 @@ int file_copy_expecting(const char *src, const char *dst, const char *sha256,
 	return copy_hashing(src, dst, sha256, NULL, err);
 }
 
+static int cmp_names(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+char **dir_list(const char *dir, bool hidden)
+{
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	char **v = NULL;
+	if (!d)
+		return NULL;
+	while ((de = readdir(d)))
+		if (de->d_name[0] != '.' ||
+		    (hidden && strcmp(de->d_name, ".") && strcmp(de->d_name, "..")))
+			v = strv_push(v, de->d_name);
+	closedir(d);
+	if (v)
+		qsort(v, strv_len(v), sizeof *v, cmp_names);
+	return v;
+}
+
 static int rm_tree(int dirfd, const char *name, struct hearth_err *err)
 {
 	struct stat st;

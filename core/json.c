@@ -172,3 +172,27 @@ void jw_null(struct jw *w)
 	before_value(w);
 	buf_puts(w->b, "null");
 }
+
+void jw_kstr(struct jw *w, const char *k, const char *s)
+{
+	jw_key(w, k);
+	jw_str(w, s);
+}
+
+void jw_kint(struct jw *w, const char *k, int64_t v)
+{
+	jw_key(w, k);
+	jw_int(w, v);
+}
+
+void jw_knum(struct jw *w, const char *k, double v)
+{
+	jw_key(w, k);
+	jw_num(w, v);
+}
+
+void jw_kbool(struct jw *w, const char *k, bool v)
+{
+	jw_key(w, k);
+	jw_bool(w, v);
+}

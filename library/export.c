@@ -44,29 +44,18 @@ static void private_str(struct jw *w, bool with_private, const char *key, const 
 static void asset_out(struct jw *w, const struct lib_asset *a, bool with_private)
 {
 	jw_obj(w);
-	jw_key(w, "role");
-	jw_str(w, lib_role_name(a->role));
-	jw_key(w, "sha256");
-	jw_str(w, a->sha256);
-	jw_key(w, "mime");
-	jw_str(w, a->mime);
+	jw_kstr(w, "role", lib_role_name(a->role));
+	jw_kstr(w, "sha256", a->sha256);
+	jw_kstr(w, "mime", a->mime);
 	private_str(w, with_private, "filename", a->filename);
-	jw_key(w, "alt");
-	jw_str(w, a->alt);
-	jw_key(w, "size");
-	jw_int(w, a->size);
-	jw_key(w, "duration");
-	jw_num(w, a->duration);
-	jw_key(w, "width");
-	jw_int(w, a->width);
-	jw_key(w, "height");
-	jw_int(w, a->height);
-	jw_key(w, "codec");
-	jw_str(w, a->codec);
-	jw_key(w, "sample_rate");
-	jw_int(w, a->sample_rate);
-	jw_key(w, "channels");
-	jw_int(w, a->channels);
+	jw_kstr(w, "alt", a->alt);
+	jw_kint(w, "size", a->size);
+	jw_knum(w, "duration", a->duration);
+	jw_kint(w, "width", a->width);
+	jw_kint(w, "height", a->height);
+	jw_kstr(w, "codec", a->codec);
+	jw_kint(w, "sample_rate", a->sample_rate);
+	jw_kint(w, "channels", a->channels);
 	jw_obj_end(w);
 }
 
@@ -80,23 +69,16 @@ static int story_out(hearth_lib *lib, struct jw *w, const struct lib_story *s,
 		return rc;
 
 	jw_obj(w);
-	jw_key(w, "slug");
-	jw_str(w, s->slug);
-	jw_key(w, "guid");
-	jw_str(w, s->guid);
-	jw_key(w, "title");
-	jw_str(w, s->title);
-	jw_key(w, "summary");
-	jw_str(w, s->summary);
-	jw_key(w, "status");
-	jw_str(w, lib_status_name(s->status));
+	jw_kstr(w, "slug", s->slug);
+	jw_kstr(w, "guid", s->guid);
+	jw_kstr(w, "title", s->title);
+	jw_kstr(w, "summary", s->summary);
+	jw_kstr(w, "status", lib_status_name(s->status));
 	time_or_null(w, "published_at", s->published_at);
 	time_or_null(w, "created_at", s->created_at);
 	time_or_null(w, "updated_at", s->updated_at);
-	jw_key(w, "language");
-	jw_str(w, s->language);
-	jw_key(w, "license");
-	jw_str(w, s->license);
+	jw_kstr(w, "language", s->language);
+	jw_kstr(w, "license", s->license);
 	jw_key(w, "season");
 	if (s->season)
 		jw_int(w, s->season);
@@ -110,12 +92,10 @@ static int story_out(hearth_lib *lib, struct jw *w, const struct lib_story *s,
 
 	jw_key(w, "contributor");
 	jw_obj(w);
-	jw_key(w, "attribution");
-	jw_str(w, lib_attribution_name(s->attribution));
+	jw_kstr(w, "attribution", lib_attribution_name(s->attribution));
 	/* the public view's byline; a name or pseudonym it does not show is private */
 	const char *byline = lib_byline(s->attribution, s->name, s->pseudonym);
-	jw_key(w, "byline");
-	jw_str(w, byline);
+	jw_kstr(w, "byline", byline);
 	private_str(w, with_private || byline == s->name, "name", s->name);
 	private_str(w, with_private || byline == s->pseudonym, "pseudonym", s->pseudonym);
 	private_str(w, with_private, "contact", s->contact);
@@ -123,10 +103,8 @@ static int story_out(hearth_lib *lib, struct jw *w, const struct lib_story *s,
 
 	jw_key(w, "consent");
 	jw_obj(w);
-	jw_key(w, "site");
-	jw_bool(w, s->consent_site);
-	jw_key(w, "podcast");
-	jw_bool(w, s->consent_podcast);
+	jw_kbool(w, "site", s->consent_site);
+	jw_kbool(w, "podcast", s->consent_podcast);
 	time_or_null(w, "given", s->consent_given);
 	time_or_null(w, "withdrawn_at", s->consent_withdrawn_at);
 	private_str(w, with_private, "recorded_by", s->consent_recorded_by);
@@ -146,27 +124,21 @@ static int story_out(hearth_lib *lib, struct jw *w, const struct lib_story *s,
 	jw_arr(w);
 	for (size_t i = 0; i < s->n_chapters; i++) {
 		jw_obj(w);
-		jw_key(w, "start");
-		jw_num(w, s->chapters[i].start);
-		jw_key(w, "title");
-		jw_str(w, s->chapters[i].title);
+		jw_knum(w, "start", s->chapters[i].start);
+		jw_kstr(w, "title", s->chapters[i].title);
 		jw_obj_end(w);
 	}
 	jw_arr_end(w);
-	jw_key(w, "source_hash");
-	jw_str(w, s->source_hash);
-	jw_key(w, "body");
-	jw_str(w, s->body);
+	jw_kstr(w, "source_hash", s->source_hash);
+	jw_kstr(w, "body", s->body);
 
 	jw_key(w, "history");
 	jw_arr(w);
 	for (size_t i = 0; i < nh; i++) {
 		jw_obj(w);
 		time_or_null(w, "at", h[i].at);
-		jw_key(w, "actor");
-		jw_str(w, h[i].actor);
-		jw_key(w, "action");
-		jw_str(w, h[i].action);
+		jw_kstr(w, "actor", h[i].actor);
+		jw_kstr(w, "action", h[i].action);
 		private_str(w, with_private, "detail", h[i].detail);
 		jw_obj_end(w);
 	}

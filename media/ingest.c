@@ -31,16 +31,6 @@ static void limits_from(const struct lib_settings *st, struct media_limits *out)
 	out->max_pixels = st->max_pixels;
 }
 
-int media_limits_load(hearth_lib *lib, struct media_limits *out, struct hearth_err *err)
-{
-	struct lib_settings st = {0};
-	int rc = lib_settings_load(lib, &st, err);
-	if (rc == 0)
-		limits_from(&st, out);
-	lib_settings_release(&st);
-	return rc;
-}
-
 /*
  * When the story has no chapters of its own (front matter), takes those
  * embedded in its sound file at path (after intake). Chapters are kept in
@@ -74,8 +64,18 @@ static int embedded_chapters(struct lib_story *s, const char *path, struct heart
 	return 0;
 }
 
-int media_ingest_story(hearth_lib *lib, const struct media_limits *lim, struct lib_story *s,
-		       char *const *paths, struct hearth_err *err)
+/*
+ * The slow part of a story's way in, shared by every way in: each asset
+ * of s passes media_intake from paths[i] (the file as the user gave it,
+ * also the name in messages) into the store; when s has no chapters, those
+ * embedded in its sound (first audio, else first music) are taken; each
+ * transcript is checked against the length of that sound. Fills the
+ * assets as media_intake does and s->chapters (new allocations s then
+ * owns). Writes no catalogue row. The caller holds the store lock shared
+ * (lib_store_lock) until the story is recorded or given up.
+ */
+static int ingest_story(hearth_lib *lib, const struct media_limits *lim, struct lib_story *s,
+			char *const *paths, struct hearth_err *err)
 {
 	const struct lib_asset *sound;
 	int rc;
@@ -96,7 +96,13 @@ int media_ingest_story(hearth_lib *lib, const struct media_limits *lim, struct l
 	return 0;
 }
 
-int media_detect_role(const char *path, bool music, enum media_use *use,
+/*
+ * What a submitted file is for, from its content (libmagic), never its
+ * name: USE_TRANSCRIPT (WebVTT, or SRT text named .srt/.vtt), USE_TEXT
+ * (the story's body), USE_AUDIO (USE_MUSIC when music is set) or USE_ART.
+ * Anything else is refused with a message naming path and what it is.
+ */
+static int detect_use(const char *path, bool music, enum media_use *use,
 		      struct hearth_err *err)
 {
 	char *mime = NULL, *desc = NULL;
@@ -178,7 +184,7 @@ int media_submit(hearth_lib *lib, struct media_submission *sub, struct hearth_er
 	for (size_t i = 0; i < sub->n_files; i++) {
 		const char *f = sub->files[i];
 		enum media_use use;
-		if ((rc = media_detect_role(f, sub->music, &use, err)))
+		if ((rc = detect_use(f, sub->music, &use, err)))
 			goto end;
 		if (use == USE_TEXT) {
 			if ((rc = read_body(f, set.max_story_size, &body, err)))
@@ -208,7 +214,7 @@ int media_submit(hearth_lib *lib, struct media_submission *sub, struct hearth_er
 	}
 	s.body = (char *)buf_cstr(&body);
 	if ((rc = lib_store_lock(lib, LIB_LOCK_SHARED, true, &l, err)) ||
-	    (rc = media_ingest_story(lib, &lim, &s, paths, err)))
+	    (rc = ingest_story(lib, &lim, &s, paths, err)))
 		goto end;
 	rc = lib_story_submit(lib, &s, &sub->slug, err);
 end:
@@ -366,7 +372,7 @@ int media_import(hearth_lib *lib, struct media_import *im, struct hearth_err *er
 		goto end;
 	for (size_t i = 0; i < im->n_stories && !rc; i++) {
 		char **paths = bundle_paths(stories[i], im->bundles[i]);
-		rc = media_ingest_story(lib, &lim, stories[i], paths, err);
+		rc = ingest_story(lib, &lim, stories[i], paths, err);
 		strv_free(paths);
 	}
 	if (!rc)

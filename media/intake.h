@@ -72,30 +72,6 @@ int media_intake(hearth_lib *lib, const char *path, const char *display_name,
 
 /* ---- the one way in (ingest.c) ----------------------------------------- */
 
-/* The limits on incoming files, from the library's settings (hearth.yaml). */
-int media_limits_load(hearth_lib *lib, struct media_limits *out, struct hearth_err *err);
-
-/*
- * The slow part of a story's way in, shared by every way in: each asset
- * of s passes media_intake from paths[i] (the file as the user gave it,
- * also the name in messages) into the store; when s has no chapters, those
- * embedded in its sound (first audio, else first music) are taken; each
- * transcript is checked against the length of that sound. Fills the
- * assets as media_intake does and s->chapters (new allocations s then
- * owns). Writes no catalogue row. The caller holds the store lock shared
- * (lib_store_lock) until the story is recorded or given up.
- */
-int media_ingest_story(hearth_lib *lib, const struct media_limits *lim, struct lib_story *s,
-		       char *const *paths, struct hearth_err *err);
-
-/*
- * What a submitted file is for, from its content (libmagic), never its
- * name: USE_TRANSCRIPT (WebVTT, or SRT text named .srt/.vtt), USE_TEXT
- * (the story's body), USE_AUDIO (USE_MUSIC when music is set) or USE_ART.
- * Anything else is refused with a message naming path and what it is.
- */
-int media_detect_role(const char *path, bool music, enum media_use *use,
-		      struct hearth_err *err);
 
 /*
  * A peer's story from files (`hearth submit`, the web form). The fields
@@ -115,11 +91,11 @@ struct media_submission {
 };
 
 /*
- * The submission, all or nothing: every file is identified
- * (media_detect_role; one text at most, read as the body, UTF-8), goes
- * through media_ingest_story outside any write transaction, and the story
- * is recorded by lib_story_submit in one short one. Whatever happens, the
- * store is swept afterwards if nobody else is using it (media_gc).
+ * The submission, all or nothing: every file is identified by content
+ * (one text at most, read as the body, UTF-8) and goes through intake
+ * outside any write transaction, and the story is recorded by
+ * lib_story_submit in one short one. Whatever happens, the store is swept
+ * afterwards if nobody else is using it (media_gc).
  */
 int media_submit(hearth_lib *lib, struct media_submission *sub, struct hearth_err *err);
 
@@ -138,7 +114,7 @@ struct media_import {
 /*
  * An import, all or nothing: every bundle and collection file is read and
  * checked (and the settings file's podcast image as a cover), then every
- * story's files go through media_ingest_story outside any write
+ * story's files go through intake (media_intake) outside any write
  * transaction, then one short transaction records the stories
  * (lib_story_import), the collections and, last, the settings file. On
  * failure nothing is recorded. Whatever happens, the store is swept
@@ -148,14 +124,6 @@ int media_import(hearth_lib *lib, struct media_import *im, struct hearth_err *er
 void media_import_release(struct media_import *im);
 
 /* ---- removing (purge.c) ------------------------------------------------ */
-
-/*
- * Deletes every cache entry made from the sources with the given hashes
- * (a strv, borrowed; may be NULL): renditions and measurements alike.
- * *n_removed (may be NULL) counts the files.
- */
-int media_cache_purge(hearth_lib *lib, char *const *hashes, size_t *n_removed,
-		      struct hearth_err *err);
 
 /*
  * After a withdrawal has been committed: the cached renditions of the

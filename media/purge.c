@@ -54,9 +54,15 @@ end:
 	return rc;
 }
 
-int media_cache_purge(hearth_lib *lib, char *const *hashes, size_t *n_removed,
-		      struct hearth_err *err)
+/*
+ * Deletes every cache entry made from the sources with the given hashes
+ * (a strv, borrowed; may be NULL): renditions and measurements alike.
+ * *n_removed (may be NULL) counts the files.
+ */
+static int cache_purge(hearth_lib *lib, char *const *hashes, size_t *n_removed,
+		       struct hearth_err *err)
 {
+
 	char *cache = path_join(lib_dir(lib), "cache");
 	size_t n = 0;
 	int rc = 0;
@@ -82,7 +88,7 @@ int media_purge_story(hearth_lib *lib, const char *slug, size_t *n_removed,
 	if (n_removed)
 		*n_removed = 0;
 	if (!rc)
-		rc = media_cache_purge(lib, own, n_removed, err);
+		rc = cache_purge(lib, own, n_removed, err);
 	strv_free(own);
 	return rc;
 }
@@ -104,7 +110,7 @@ int media_gc(hearth_lib *lib, bool wait, struct media_gc_stats *st, struct heart
 		goto end;
 	s.objects = strv_len(removed);
 	/* under the lock still: nobody can store these again meanwhile */
-	rc = media_cache_purge(lib, removed, &s.renditions, err);
+	rc = cache_purge(lib, removed, &s.renditions, err);
 end:
 	lib_store_unlock(&l);
 	strv_free(removed);
@@ -130,7 +136,7 @@ int media_erase(hearth_lib *lib, const char *slug, struct media_gc_stats *st,
 	if ((rc = media_gc(lib, true, st, err)))
 		goto end;
 	/* renditions made since the withdrawal, of objects the sweep kept */
-	rc = media_cache_purge(lib, own, &n, err);
+	rc = cache_purge(lib, own, &n, err);
 	if (st)
 		st->renditions += n;
 end:

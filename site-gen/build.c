@@ -560,10 +560,7 @@ static int build_once(hearth_lib *lib, const struct site_opts *opts,
 		rc = lib_public_view(lib, CH_SITE, &site, &n_site, &colls, &n_colls, err);
 	if (!rc)
 		rc = lib_public_view(lib, CH_PODCAST, &pod, &n_pod, NULL, NULL, err);
-	if (rc)
-		lib_rollback(lib);
-	else
-		rc = lib_commit(lib, err);
+	rc = lib_end(lib, rc, err);
 	if (!rc) {
 		struct site_input in = {
 			.lib_dir = lib_dir(lib),

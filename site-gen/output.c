@@ -49,32 +49,10 @@ static bool out_kept(const char *name)
 	return false;
 }
 
-/* The names of dir's entries, sorted; NULL-terminated, free with strv_free. */
-static char **dir_names(const char *dir)
-{
-	DIR *d = opendir(dir);
-	struct dirent *de;
-	char **v = NULL;
-	if (!d)
-		return NULL;
-	while ((de = readdir(d)))
-		if (strcmp(de->d_name, ".") && strcmp(de->d_name, ".."))
-			v = strv_push(v, de->d_name);
-	closedir(d);
-	size_t n = strv_len(v);
-	for (size_t i = 1; i < n; i++) /* few names: insertion sort */
-		for (size_t k = i; k > 0 && strcmp(v[k - 1], v[k]) > 0; k--) {
-			char *t = v[k];
-			v[k] = v[k - 1];
-			v[k - 1] = t;
-		}
-	return v;
-}
-
 int site_marker_write(const char *staging, struct hearth_err *err)
 {
 	struct buf b = BUF_INIT;
-	char **names = dir_names(staging);
+	char **names = dir_list(staging, true);
 	char *p = path_join(staging, SITE_MARKER);
 	buf_puts(&b, "This folder is a site built by hearth. Every build replaces it whole,\n"
 		     "except what a deploy needs (.git, CNAME, .well-known and the others\n"
@@ -137,7 +115,7 @@ static int check_foreign(const char *out_dir, struct hearth_err *err)
 
 	if (!listed)
 		goto end;
-	names = dir_names(out_dir);
+	names = dir_list(out_dir, true);
 	for (size_t i = 0; names && names[i]; i++) {
 		bool known = !strcmp(names[i], SITE_MARKER) || out_kept(names[i]);
 		for (size_t k = 0; !known && ours && ours[k]; k++)
@@ -355,7 +333,7 @@ int site_out_tidy(const char *out_dir, struct hearth_err *err)
 	char *dir = path_dir(out_dir);
 	char *new_prefix = xasprintf(".%s.new-", path_base(out_dir));
 	char *old_prefix = xasprintf(".%s.old-", path_base(out_dir));
-	char **names = dir_names(dir);
+	char **names = dir_list(dir, true);
 	int rc = 0;
 
 	for (size_t i = 0; !rc && names && names[i]; i++) {
