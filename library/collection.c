@@ -133,25 +133,33 @@ static int find_collection(hearth_lib *lib, const char *slug, int64_t *id,
 	return rc < 0 ? rc : 0;
 }
 
-/* The collection, the story and the story's position (-1 when not in it). */
-static int find_item(hearth_lib *lib, const char *coll, const char *story, int64_t *cid,
-		     int64_t *sid, int64_t *pos, int64_t *count, struct hearth_err *err)
+/*
+ * One story's place in one collection, as add, remove and move find it:
+ * the ids, its position (-1 when it is not in the collection) and how many
+ * stories the collection holds.
+ */
+struct item {
+	const char *coll, *story;
+	int64_t cid, sid, cur, n;
+};
+
+static int find_item(hearth_lib *lib, struct item *it, struct hearth_err *err)
 {
 	int rc;
-	if ((rc = find_collection(lib, coll, cid, err)) ||
-	    (rc = lib_story_find(lib, story, sid, NULL, err)))
+	if ((rc = find_collection(lib, it->coll, &it->cid, err)) ||
+	    (rc = lib_story_find(lib, it->story, &it->sid, NULL, err)))
 		return rc;
-	rc = lib_db_int(lib, err, pos,
+	rc = lib_db_int(lib, err, &it->cur,
 			"SELECT position FROM collection_items WHERE collection_id = ?1 AND "
 			"story_id = ?2",
-			"II", *cid, *sid);
+			"II", it->cid, it->sid);
 	if (rc < 0)
 		return rc;
 	if (rc == 0)
-		*pos = -1;
-	rc = lib_db_int(lib, err, count,
+		it->cur = -1;
+	rc = lib_db_int(lib, err, &it->n,
 			"SELECT count(*) FROM collection_items WHERE collection_id = ?1", "I",
-			*cid);
+			it->cid);
 	return rc < 0 ? rc : 0;
 }
 
@@ -193,116 +201,116 @@ int lib_collection_new(hearth_lib *lib, const char *slug, const char *title,
 	return lib_end(lib, rc, err);
 }
 
-int lib_collection_add(hearth_lib *lib, const char *coll, const char *story, int pos,
-		       struct hearth_err *err)
+static int out_of_range(const struct item *it, int pos, int64_t last, const char *what,
+			struct hearth_err *err)
 {
-	int64_t cid, sid, cur, n;
-	int rc;
+	return herr(err, HEARTH_EINVAL,
+		    "collection '%s': position %d is out of range: it holds %lld stor%s, so %s1 "
+		    "to %lld",
+		    it->coll, pos + 1, (long long)it->n, it->n == 1 ? "y" : "ies", what,
+		    (long long)last);
+}
 
-	if ((rc = lib_begin(lib, err)))
-		return rc;
-	if ((rc = find_item(lib, coll, story, &cid, &sid, &cur, &n, err)))
-		return lib_end(lib, rc, err);
-	if (cur >= 0)
-		return lib_end(lib,
-			      herr(err, HEARTH_EEXIST, "story '%s' is already in collection '%s'",
-				   story, coll),
-			      err);
+static int add_item(hearth_lib *lib, struct item *it, int pos, struct hearth_err *err)
+{
+	int rc;
+	if (it->cur >= 0)
+		return herr(err, HEARTH_EEXIST, "story '%s' is already in collection '%s'",
+			    it->story, it->coll);
 	if (pos == -1)
-		pos = (int)n;
-	if (pos < 0 || pos > n)
-		return lib_end(lib,
-			      herr(err, HEARTH_EINVAL,
-				   "collection '%s': position %d is out of range: it holds %lld "
-				   "stor%s, so a new one goes at 1 to %lld",
-				   coll, pos + 1, (long long)n, n == 1 ? "y" : "ies",
-				   (long long)n + 1),
-			      err);
+		pos = (int)it->n;
+	if (pos < 0 || pos > it->n)
+		return out_of_range(it, pos, it->n + 1, "a new one goes at ", err);
 	rc = lib_db_exec(lib, err,
 			 "UPDATE collection_items SET position = position + 1 WHERE "
 			 "collection_id = ?1 AND position >= ?2",
-			 "Ii", cid, pos);
+			 "Ii", it->cid, pos);
 	if (!rc)
 		rc = lib_db_exec(lib, err,
 				 "INSERT INTO collection_items (collection_id, story_id, position) "
 				 "VALUES (?1, ?2, ?3)",
-				 "IIi", cid, sid, pos);
+				 "IIi", it->cid, it->sid, pos);
+	return rc ? rc : audit_collection(lib, "collection_add", it->coll, it->story, pos, err);
+}
+
+static int remove_item(hearth_lib *lib, struct item *it, int pos, struct hearth_err *err)
+{
+	(void)pos;
+	int rc = lib_db_exec(lib, err,
+			     "DELETE FROM collection_items WHERE collection_id = ?1 AND "
+			     "story_id = ?2",
+			     "II", it->cid, it->sid);
 	if (!rc)
-		rc = audit_collection(lib, "collection_add", coll, story, pos, err);
+		rc = lib_db_exec(lib, err,
+				 "UPDATE collection_items SET position = position - 1 WHERE "
+				 "collection_id = ?1 AND position > ?2",
+				 "II", it->cid, it->cur);
+	return rc ? rc
+		  : audit_collection(lib, "collection_remove", it->coll, it->story, it->cur,
+				     err);
+}
+
+static int move_item(hearth_lib *lib, struct item *it, int pos, struct hearth_err *err)
+{
+	int rc;
+	if (pos < 0 || pos >= it->n)
+		return out_of_range(it, pos, it->n, "", err);
+	if (pos == it->cur)
+		return 0;
+	if (pos < it->cur)
+		rc = lib_db_exec(lib, err,
+				 "UPDATE collection_items SET position = position + 1 WHERE "
+				 "collection_id = ?1 AND position >= ?2 AND position < ?3",
+				 "IiI", it->cid, pos, it->cur);
+	else
+		rc = lib_db_exec(lib, err,
+				 "UPDATE collection_items SET position = position - 1 WHERE "
+				 "collection_id = ?1 AND position > ?2 AND position <= ?3",
+				 "IIi", it->cid, it->cur, pos);
+	if (!rc)
+		rc = lib_db_exec(lib, err,
+				 "UPDATE collection_items SET position = ?1 WHERE "
+				 "collection_id = ?2 AND story_id = ?3",
+				 "iII", pos, it->cid, it->sid);
+	return rc ? rc : audit_collection(lib, "collection_move", it->coll, it->story, pos, err);
+}
+
+/*
+ * Add, remove and move in one transaction each: finds the item (a story
+ * that must already be in the collection when member is set), then op.
+ */
+static int edit_item(hearth_lib *lib, const char *coll, const char *story, bool member,
+		     int (*op)(hearth_lib *, struct item *, int, struct hearth_err *), int pos,
+		     struct hearth_err *err)
+{
+	struct item it = {.coll = coll, .story = story};
+	int rc = lib_begin(lib, err);
+	if (rc)
+		return rc;
+	rc = find_item(lib, &it, err);
+	if (!rc && member && it.cur < 0)
+		rc = herr(err, HEARTH_ENOENT, "story '%s' is not in collection '%s'", story, coll);
+	if (!rc)
+		rc = op(lib, &it, pos, err);
 	return lib_end(lib, rc, err);
 }
 
-/* find_item for a story that must already be in the collection. */
-static int find_member(hearth_lib *lib, const char *coll, const char *story, int64_t *cid,
-		       int64_t *sid, int64_t *cur, int64_t *n, struct hearth_err *err)
+int lib_collection_add(hearth_lib *lib, const char *coll, const char *story, int pos,
+		       struct hearth_err *err)
 {
-	int rc = find_item(lib, coll, story, cid, sid, cur, n, err);
-	if (!rc && *cur < 0)
-		rc = herr(err, HEARTH_ENOENT, "story '%s' is not in collection '%s'", story,
-			  coll);
-	return rc;
+	return edit_item(lib, coll, story, false, add_item, pos, err);
 }
 
 int lib_collection_remove(hearth_lib *lib, const char *coll, const char *story,
 			  struct hearth_err *err)
 {
-	int64_t cid, sid, cur, n;
-	int rc;
-
-	if ((rc = lib_begin(lib, err)))
-		return rc;
-	if ((rc = find_member(lib, coll, story, &cid, &sid, &cur, &n, err)))
-		return lib_end(lib, rc, err);
-	rc = lib_db_exec(lib, err,
-			 "DELETE FROM collection_items WHERE collection_id = ?1 AND story_id = ?2",
-			 "II", cid, sid);
-	if (!rc)
-		rc = lib_db_exec(lib, err,
-				 "UPDATE collection_items SET position = position - 1 WHERE "
-				 "collection_id = ?1 AND position > ?2",
-				 "II", cid, cur);
-	if (!rc)
-		rc = audit_collection(lib, "collection_remove", coll, story, cur, err);
-	return lib_end(lib, rc, err);
+	return edit_item(lib, coll, story, true, remove_item, 0, err);
 }
 
 int lib_collection_move(hearth_lib *lib, const char *coll, const char *story, int pos,
 			struct hearth_err *err)
 {
-	int64_t cid, sid, cur, n;
-	int rc;
-
-	if ((rc = lib_begin(lib, err)))
-		return rc;
-	if ((rc = find_member(lib, coll, story, &cid, &sid, &cur, &n, err)))
-		return lib_end(lib, rc, err);
-	if (pos < 0 || pos >= n)
-		return lib_end(lib,
-			      herr(err, HEARTH_EINVAL,
-				   "collection '%s': position %d is out of range: it holds %lld "
-				   "stor%s, so 1 to %lld",
-				   coll, pos + 1, (long long)n, n == 1 ? "y" : "ies", (long long)n),
-			      err);
-	if (pos == cur)
-		return lib_end(lib, 0, err);
-	if (pos < cur)
-		rc = lib_db_exec(lib, err,
-				 "UPDATE collection_items SET position = position + 1 WHERE "
-				 "collection_id = ?1 AND position >= ?2 AND position < ?3",
-				 "IiI", cid, pos, cur);
-	else
-		rc = lib_db_exec(lib, err,
-				 "UPDATE collection_items SET position = position - 1 WHERE "
-				 "collection_id = ?1 AND position > ?2 AND position <= ?3",
-				 "IIi", cid, cur, pos);
-	if (!rc)
-		rc = lib_db_exec(lib, err,
-				 "UPDATE collection_items SET position = ?1 WHERE "
-				 "collection_id = ?2 AND story_id = ?3",
-				 "iII", pos, cid, sid);
-	if (!rc)
-		rc = audit_collection(lib, "collection_move", coll, story, pos, err);
-	return lib_end(lib, rc, err);
+	return edit_item(lib, coll, story, true, move_item, pos, err);
 }
 
 static bool same_text(const char *a, const char *b)

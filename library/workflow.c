@@ -225,47 +225,47 @@ int lib_story_publish(hearth_lib *lib, const char *slug, int64_t at,
 	return lib_end(lib, rc, err);
 }
 
-int lib_story_reschedule(hearth_lib *lib, const char *slug, int64_t at, int64_t *old_at,
-			 struct hearth_err *err)
+/*
+ * Inside the caller's transaction: the published story slug, its id, its
+ * publication date and whether that date has come. what ends the refusal
+ * for a story in any other state ("only a published story ...").
+ */
+static int find_published(hearth_lib *lib, const char *slug, const char *what, int64_t *id,
+			  int64_t *was, bool *live, struct hearth_err *err)
 {
 	enum lib_status from;
+	int rc = lib_story_find(lib, slug, id, &from, err);
+	if (rc)
+		return rc;
+	if (from != ST_PUBLISHED)
+		return herr(err, HEARTH_ESTATE, "story '%s' is %s; only a published story %s",
+			    slug, lib_status_name(from), what);
+	return published_date(lib, *id, was, live, err);
+}
+
+/* Moves a published story's date; inside the caller's transaction. */
+static int reschedule(hearth_lib *lib, const char *slug, int64_t at, int64_t *old_at,
+		      struct hearth_err *err)
+{
 	int64_t id, was = 0;
 	bool live = false;
 	char a[21], b[21];
-	int rc;
+	int rc = find_published(lib, slug, "can have its date moved", &id, &was, &live, err);
 
-	if (old_at)
-		*old_at = 0;
-	if (at <= 0)
-		return herr(err, HEARTH_EINVAL, "story '%s': a new publication date is needed",
-			    slug);
-	if ((rc = lib_begin(lib, err)))
+	if (rc)
 		return rc;
-	if ((rc = lib_story_find(lib, slug, &id, &from, err)))
-		return lib_end(lib, rc, err);
-	if (from != ST_PUBLISHED)
-		return lib_end(lib,
-			      herr(err, HEARTH_ESTATE,
-				   "story '%s' is %s; only a published story's date can be "
-				   "moved",
-				   slug, lib_status_name(from)),
-			      err);
-	if ((rc = published_date(lib, id, &was, &live, err)))
-		return lib_end(lib, rc, err);
 	date_iso(was, a);
 	date_iso(at, b);
 	if (live && at > hearth_now())
-		return lib_end(lib,
-			      herr(err, HEARTH_ESTATE,
-				   "story '%s' has been live since %s; its date cannot move "
-				   "into the future (%s), which would take it off the site; "
-				   "withdraw it to remove it",
-				   slug, a, b),
-			      err);
+		return herr(err, HEARTH_ESTATE,
+			    "story '%s' has been live since %s; its date cannot move into the "
+			    "future (%s), which would take it off the site; withdraw it to "
+			    "remove it",
+			    slug, a, b);
 	if (old_at)
 		*old_at = was;
 	if (at == was)
-		return lib_end(lib, 0, err);
+		return 0;
 	rc = lib_db_exec(lib, err,
 			 "UPDATE stories SET published_at = ?1, updated_at = ?2 WHERE id = ?3",
 			 "III", at, hearth_now(), id);
@@ -275,41 +275,43 @@ int lib_story_reschedule(hearth_lib *lib, const char *slug, int64_t at, int64_t 
 		rc = lib_audit_add(lib, id, "reschedule", detail, err);
 		free(detail);
 	}
-	return lib_end(lib, rc, err);
+	return rc;
 }
 
-int lib_story_unschedule(hearth_lib *lib, const char *slug, int64_t *was_at,
+int lib_story_reschedule(hearth_lib *lib, const char *slug, int64_t at, int64_t *old_at,
 			 struct hearth_err *err)
 {
-	enum lib_status from;
+	int rc;
+
+	if (old_at)
+		*old_at = 0;
+	if (at <= 0)
+		return herr(err, HEARTH_EINVAL, "story '%s': a new publication date is needed",
+			    slug);
+	if ((rc = lib_begin(lib, err)))
+		return rc;
+	return lib_end(lib, reschedule(lib, slug, at, old_at, err), err);
+}
+
+/* Takes a scheduled story off the schedule; inside the caller's transaction. */
+static int unschedule(hearth_lib *lib, const char *slug, int64_t *was_at,
+		      struct hearth_err *err)
+{
 	int64_t id, was = 0;
 	bool live = false;
 	char when[21];
-	int rc;
+	int rc = find_published(lib, slug,
+				"whose date is still to come can be taken off the schedule", &id,
+				&was, &live, err);
 
-	if (was_at)
-		*was_at = 0;
-	if ((rc = lib_begin(lib, err)))
+	if (rc)
 		return rc;
-	if ((rc = lib_story_find(lib, slug, &id, &from, err)))
-		return lib_end(lib, rc, err);
-	if (from != ST_PUBLISHED)
-		return lib_end(lib,
-			      herr(err, HEARTH_ESTATE,
-				   "story '%s' is %s; only a published story whose date is still "
-				   "to come can be taken off the schedule",
-				   slug, lib_status_name(from)),
-			      err);
-	if ((rc = published_date(lib, id, &was, &live, err)))
-		return lib_end(lib, rc, err);
 	date_iso(was, when);
 	if (live)
-		return lib_end(lib,
-			      herr(err, HEARTH_ESTATE,
-				   "story '%s' has been live since %s; it cannot be taken off "
-				   "the schedule (withdraw it to remove it from the site)",
-				   slug, when),
-			      err);
+		return herr(err, HEARTH_ESTATE,
+			    "story '%s' has been live since %s; it cannot be taken off the "
+			    "schedule (withdraw it to remove it from the site)",
+			    slug, when);
 	if (was_at)
 		*was_at = was;
 	/* the date stays: published again, the story keeps it */
@@ -321,7 +323,19 @@ int lib_story_unschedule(hearth_lib *lib, const char *slug, int64_t *was_at,
 		rc = lib_audit_add(lib, id, "unschedule", detail, err);
 		free(detail);
 	}
-	return lib_end(lib, rc, err);
+	return rc;
+}
+
+int lib_story_unschedule(hearth_lib *lib, const char *slug, int64_t *was_at,
+			 struct hearth_err *err)
+{
+	int rc;
+
+	if (was_at)
+		*was_at = 0;
+	if ((rc = lib_begin(lib, err)))
+		return rc;
+	return lib_end(lib, unschedule(lib, slug, was_at, err), err);
 }
 
 int lib_story_withdraw(hearth_lib *lib, const char *slug, const char *reason,

@@ -1349,7 +1349,7 @@ static void publish_dates_can_be_corrected(void)
 
 	CHECK_OK(put_story(lib, "ap", ST_APPROVED, true, false, 0, &err), &err);
 	CHECK_FAILS(lib_story_reschedule(lib, "ap", 1650000000, NULL, &err), HEARTH_ESTATE,
-		    &err, "story 'ap' is approved; only a published story's date can be moved");
+		    &err, "story 'ap' is approved; only a published story can have its date moved");
 	CHECK_FAILS(lib_story_reschedule(lib, "nope", 1650000000, NULL, &err), HEARTH_ENOENT,
 		    &err, "story 'nope' does not exist");
 	CHECK_FAILS(lib_story_reschedule(lib, "ap", 0, NULL, &err), HEARTH_EINVAL, &err,
