@@ -343,7 +343,9 @@ int lib_story_erase(hearth_lib *lib, const char *slug, struct hearth_err *err);
 
 /*
  * Copies the file at path into store/ by its SHA-256 (once: an existing
- * object is kept) and writes the hash to sha_out. The caller holds the
+ * object is kept) and writes the hash to sha_out. The file is hashed once
+ * and copied without hashing again; a file changed between the two is
+ * refused (HEARTH_EINVAL), nothing stored. The caller holds the
  * store lock shared (lib_store_lock) from before this call until the
  * transaction that records an asset for the object has ended.
  */
