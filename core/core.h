@@ -146,16 +146,34 @@ void file_tmp_abort(int fd, char **tmp);
 /* True when name (a file's name, no folder) is one of those temporary files. */
 bool file_is_tmp_name(const char *name);
 
+/*
+ * What tells a file's bytes have not changed without reading them again:
+ * the device and inode it is, its size, and the times it was last written
+ * (mtime) and last changed in any way (ctime), to the nanosecond. The same
+ * quick check git and rsync rely on. Plain values; nothing to free.
+ */
+struct file_id {
+	uint64_t dev, ino;
+	int64_t size;
+	int64_t mtime_sec, mtime_nsec;
+	int64_t ctime_sec, ctime_nsec;
+};
+/* The identity of the open file fd into *id. */
+int file_id_of_fd(int fd, struct file_id *id);
+/* True when a and b are the same file, unchanged. */
+bool file_id_same(const struct file_id *a, const struct file_id *b);
+
 /* Copies src to dst atomically as above. */
 int file_copy(const char *src, const char *dst, struct hearth_err *err);
 
 /*
- * Copies src to dst atomically as above, but only when the bytes copied
- * have the SHA-256 sha256 (lowercase hex), computed on the way: for a hash
- * taken on an earlier read of src. Refuses with HEARTH_EINVAL, dst
- * untouched, when src has changed since.
+ * Copies src to dst atomically as above, but only when src is still the
+ * file *id describes (taken when it was hashed, see sha256_file_id), both
+ * when it is opened and after every byte is copied; its bytes are not
+ * hashed again. Refuses with HEARTH_EINVAL, dst untouched, when src has
+ * changed since. id is borrowed.
  */
-int file_copy_expecting(const char *src, const char *dst, const char *sha256,
+int file_copy_unchanged(const char *src, const char *dst, const struct file_id *id,
 			struct hearth_err *err);
 
 /*
@@ -201,6 +219,14 @@ void sha256_final_hex(struct sha256 *s, char out[65]);
 void sha256_hex(const void *data, size_t n, char out[65]);
 /* Lowercase hex of the SHA-256 of the file at path. */
 int sha256_file(const char *path, char out[65], struct hearth_err *err);
+/*
+ * As sha256_file, and *id gets the identity of the file the bytes were
+ * read from (fstat of the same open file, taken before reading), for
+ * file_copy_unchanged to copy it later without reading it twice. Refuses
+ * with HEARTH_EINVAL when the file changes while it is read.
+ */
+int sha256_file_id(const char *path, char out[65], struct file_id *id,
+		   struct hearth_err *err);
 
 /*
  * The UUIDv5 (RFC 4122, SHA-1 name-based) of name in namespace ns (a UUID

@@ -323,62 +323,86 @@ int file_write_atomic(const char *path, const void *data, size_t n,
 	return file_tmp_commit(fd, &tmp, path, err);
 }
 
-/*
- * Copies src to a temporary file beside dst, hashing the bytes as they are
- * copied; refuses (dst untouched) when expect is given and differs, else
- * renames the copy to dst. sha_out (may be NULL) gets the hash.
- */
-static int copy_hashing(const char *src, const char *dst, const char *expect,
-			char *sha_out, struct hearth_err *err)
+int file_id_of_fd(int fd, struct file_id *id)
 {
-	int in = open(src, O_RDONLY | O_CLOEXEC);
-	char chunk[65536], hex[65];
-	struct sha256 h;
+	struct stat st;
+
+	if (fstat(fd, &st) != 0)
+		return HEARTH_EIO;
+	*id = (struct file_id){
+		.dev = (uint64_t)st.st_dev,
+		.ino = (uint64_t)st.st_ino,
+		.size = (int64_t)st.st_size,
+		.mtime_sec = (int64_t)st.st_mtim.tv_sec,
+		.mtime_nsec = (int64_t)st.st_mtim.tv_nsec,
+		.ctime_sec = (int64_t)st.st_ctim.tv_sec,
+		.ctime_nsec = (int64_t)st.st_ctim.tv_nsec,
+	};
+	return 0;
+}
+
+bool file_id_same(const struct file_id *a, const struct file_id *b)
+{
+	return a->dev == b->dev && a->ino == b->ino && a->size == b->size &&
+	       a->mtime_sec == b->mtime_sec && a->mtime_nsec == b->mtime_nsec &&
+	       a->ctime_sec == b->ctime_sec && a->ctime_nsec == b->ctime_nsec;
+}
+
+/*
+ * Copies src to a temporary file beside dst and renames the copy to dst.
+ * When id is given, src must still be that file when it is opened and
+ * after the copy, and the bytes copied must be as many as it had; else
+ * the copy is dropped (dst untouched) and the import refused.
+ */
+static int copy_checked(const char *src, const char *dst, const struct file_id *id,
+			struct hearth_err *err)
+{
+	int in = open(src, O_RDONLY | O_CLOEXEC), out = -1, rc = 0;
+	char chunk[65536], *tmp = NULL;
+	struct file_id now;
+	int64_t copied = 0;
 	ssize_t n;
-	char *tmp = NULL;
-	int out;
 
 	if (in < 0)
 		return herr(err, HEARTH_EIO, "cannot read '%s': %s", src, strerror(errno));
-	int rc = file_tmp_open(dst, &tmp, &out, err);
-	if (rc) {
-		close(in);
-		return rc;
-	}
-	sha256_init(&h);
+	if (id && (file_id_of_fd(in, &now) != 0 || !file_id_same(id, &now)))
+		goto changed;
+	if ((rc = file_tmp_open(dst, &tmp, &out, err)))
+		goto end;
 	while ((n = read(in, chunk, sizeof chunk)) != 0) {
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0 || write_all(out, chunk, (size_t)n) != 0) {
-			rc = herr(err, HEARTH_EIO, "cannot copy '%s' to '%s': %s", src,
-				      dst, strerror(errno));
-			close(in);
-			file_tmp_abort(out, &tmp);
-			return rc;
+			rc = herr(err, HEARTH_EIO, "cannot copy '%s' to '%s': %s", src, dst,
+				  strerror(errno));
+			goto end;
 		}
-		sha256_update(&h, chunk, (size_t)n);
+		copied += n;
 	}
+	if (id && (copied != id->size || file_id_of_fd(in, &now) != 0 ||
+		   !file_id_same(id, &now)))
+		goto changed;
+	rc = file_tmp_commit(out, &tmp, dst, err);
+	out = -1;
+	goto end;
+changed:
+	rc = herr(err, HEARTH_EINVAL, "'%s' changed while it was being imported; import again",
+		  src);
+end:
 	close(in);
-	sha256_final_hex(&h, hex);
-	if (expect && strcmp(expect, hex) != 0) {
-		file_tmp_abort(out, &tmp);
-		return herr(err, HEARTH_EINVAL, "'%s' changed while it was being read; try again",
-			    src);
-	}
-	if (sha_out)
-		memcpy(sha_out, hex, sizeof hex);
-	return file_tmp_commit(out, &tmp, dst, err);
+	file_tmp_abort(out, &tmp);
+	return rc;
 }
 
 int file_copy(const char *src, const char *dst, struct hearth_err *err)
 {
-	return copy_hashing(src, dst, NULL, NULL, err);
+	return copy_checked(src, dst, NULL, err);
 }
 
-int file_copy_expecting(const char *src, const char *dst, const char *sha256,
+int file_copy_unchanged(const char *src, const char *dst, const struct file_id *id,
 			struct hearth_err *err)
 {
-	return copy_hashing(src, dst, sha256, NULL, err);
+	return copy_checked(src, dst, id, err);
 }
 
 static int cmp_names(const void *a, const void *b)

@@ -68,29 +68,59 @@ void sha256_hex(const void *data, size_t n, char out[65])
 	sha256_final_hex(&s, out);
 }
 
-int sha256_file(const char *path, char out[65], struct hearth_err *err)
+/*
+ * Hashes the file at path through one open fd. Its identity is taken
+ * before the first read and again after the last: a write in between
+ * changes the size, mtime or ctime, so the hash is refused rather than
+ * paired with an identity that does not describe the bytes it was taken
+ * from.
+ */
+int sha256_file_id(const char *path, char out[65], struct file_id *id,
+		   struct hearth_err *err)
 {
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	unsigned char chunk[65536];
+	struct file_id before, after;
 	struct sha256 s;
 	ssize_t n;
+	int rc = 0;
 
 	if (fd < 0)
 		return herr(err, HEARTH_EIO, "cannot read '%s': %s", path, strerror(errno));
+	if (file_id_of_fd(fd, &before) != 0) {
+		rc = herr(err, HEARTH_EIO, "cannot read '%s': %s", path, strerror(errno));
+		goto end;
+	}
 	sha256_init(&s);
 	while ((n = read(fd, chunk, sizeof chunk)) != 0) {
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
-			int e = errno;
-			close(fd);
-			return herr(err, HEARTH_EIO, "cannot read '%s': %s", path, strerror(e));
+			rc = herr(err, HEARTH_EIO, "cannot read '%s': %s", path, strerror(errno));
+			goto end;
 		}
 		sha256_update(&s, chunk, (size_t)n);
 	}
-	close(fd);
+	if (file_id_of_fd(fd, &after) != 0) {
+		rc = herr(err, HEARTH_EIO, "cannot read '%s': %s", path, strerror(errno));
+		goto end;
+	}
+	if (!file_id_same(&before, &after)) {
+		rc = herr(err, HEARTH_EINVAL, "'%s' changed while it was being read; try again",
+			  path);
+		goto end;
+	}
 	sha256_final_hex(&s, out);
-	return 0;
+	if (id)
+		*id = before;
+end:
+	close(fd);
+	return rc;
+}
+
+int sha256_file(const char *path, char out[65], struct hearth_err *err)
+{
+	return sha256_file_id(path, out, NULL, err);
 }
 
 int uuid5(const char *ns, const char *name, char out[37])

@@ -541,7 +541,8 @@ static int settle_attribution(struct ctx *c, struct lib_story *s, const char *at
 
 /*
  * sha256 over story.md and the hash of every file it names, in order. Each
- * file's own hash is kept in its asset, so intake does not read it again.
+ * file's own hash is kept in its asset with the file's identity when it
+ * was read, so intake copies it into the store without hashing it again.
  */
 static int source_hash(struct ctx *c, struct lib_story *s, const struct buf *md)
 {
@@ -552,7 +553,7 @@ static int source_hash(struct ctx *c, struct lib_story *s, const struct buf *md)
 	sha256_update(&h, md->data, md->len);
 	for (size_t i = 0; i < s->n_assets; i++) {
 		char *p = path_join(c->dir, s->assets[i].filename);
-		int rc = sha256_file(p, hex, c->err);
+		int rc = sha256_file_id(p, hex, &s->assets[i].seen, c->err);
 		free(p);
 		if (rc)
 			return rc;

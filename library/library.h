@@ -127,6 +127,11 @@ struct lib_asset {
 	int width, height;  /* pixels; 0 when not an image */
 	char *codec;        /* may be NULL */
 	int sample_rate, channels;
+	/*
+	 * Not stored: the file as it was when the bundle reader took sha256,
+	 * so intake copies it without hashing it again (file_copy_unchanged).
+	 */
+	struct file_id seen;
 };
 
 /*
@@ -338,7 +343,9 @@ int lib_story_erase(hearth_lib *lib, const char *slug, struct hearth_err *err);
 
 /*
  * Copies the file at path into store/ by its SHA-256 (once: an existing
- * object is kept) and writes the hash to sha_out. The caller holds the
+ * object is kept) and writes the hash to sha_out. The file is hashed once
+ * and copied without hashing again; a file changed between the two is
+ * refused (HEARTH_EINVAL), nothing stored. The caller holds the
  * store lock shared (lib_store_lock) from before this call until the
  * transaction that records an asset for the object has ended.
  */
@@ -346,12 +353,13 @@ int lib_store_add(hearth_lib *lib, const char *path, char sha_out[65],
 		  struct hearth_err *err);
 /*
  * As lib_store_add, for a file whose SHA-256 (lowercase hex) was taken on
- * an earlier read (the bundle reader's): an object already stored is not
- * read again; otherwise the copy is hashed on the way and refused when the
- * file has changed since. sha256 is borrowed.
+ * an earlier read (the bundle reader's), when the file was as *seen says:
+ * an object already stored is not read again; otherwise the file is copied
+ * without hashing it again, and refused, nothing stored, when it is no
+ * longer the file seen (file_copy_unchanged). Borrows sha256 and seen.
  */
 int lib_store_add_known(hearth_lib *lib, const char *path, const char *sha256,
-			struct hearth_err *err);
+			const struct file_id *seen, struct hearth_err *err);
 
 
 /*

@@ -51,17 +51,18 @@ char *lib_store_path(const hearth_lib *lib, const char *sha256)
 int lib_store_add(hearth_lib *lib, const char *path, char sha_out[65],
 		  struct hearth_err *err)
 {
+	struct file_id seen;
 	char *dst = NULL;
 	int rc;
 
 	if (!path_is_file(path))
 		return herr(err, HEARTH_ENOENT, "'%s' is not a file", path);
-	if ((rc = sha256_file(path, sha_out, err)))
+	if ((rc = sha256_file_id(path, sha_out, &seen, err)))
 		return rc;
 	dst = lib_store_path(lib, sha_out);
 	if (path_is_file(dst))
 		goto end; /* already stored: objects never change */
-	if ((rc = file_copy(path, dst, err)))
+	if ((rc = file_copy_unchanged(path, dst, &seen, err)))
 		goto end;
 	if (chmod(dst, 0400) != 0) /* private, like store/ itself */
 		rc = herr(err, HEARTH_EIO, "cannot make '%s' read-only: %s", dst,
@@ -72,7 +73,7 @@ end:
 }
 
 int lib_store_add_known(hearth_lib *lib, const char *path, const char *sha256,
-			struct hearth_err *err)
+			const struct file_id *seen, struct hearth_err *err)
 {
 	char *dst = NULL;
 	int rc = 0;
@@ -82,7 +83,7 @@ int lib_store_add_known(hearth_lib *lib, const char *path, const char *sha256,
 	dst = lib_store_path(lib, sha256);
 	if (path_is_file(dst))
 		goto end; /* already stored: objects never change, nothing to read */
-	if ((rc = file_copy_expecting(path, dst, sha256, err)))
+	if ((rc = file_copy_unchanged(path, dst, seen, err)))
 		goto end;
 	if (chmod(dst, 0400) != 0)
 		rc = herr(err, HEARTH_EIO, "cannot make '%s' read-only: %s", dst,

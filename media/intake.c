@@ -351,7 +351,7 @@ int media_intake(hearth_lib *lib, const char *path, const char *display_name,
 		goto end;
 
 	/* a hash the bundle reader took is used, not taken again */
-	rc = a->sha256 ? lib_store_add_known(lib, path, a->sha256, err)
+	rc = a->sha256 ? lib_store_add_known(lib, path, a->sha256, &a->seen, err)
 		       : lib_store_add(lib, path, sha, err);
 	if (rc) {
 		herr_prefix(err, "%s", name);

@@ -2,8 +2,13 @@
 #include "../../core/core.h"
 #include "t.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <math.h>
+#include <sys/stat.h>
 #include <sys/types.h>
+#include <time.h>
+#include <unistd.h>
 
 static void buffer_grows_and_formats(void)
 {
@@ -99,30 +104,88 @@ static void sha256_of_a_file(void)
 	buf_release(&data);
 }
 
+/* Sets a file's modification time to a fixed moment long past. */
+static void set_mtime(const char *path, time_t when)
+{
+	struct timespec ts[2] = {{.tv_sec = when}, {.tv_sec = when}};
+	CHECK(utimensat(AT_FDCWD, path, ts, 0) == 0);
+}
+
+/* Overwrites a file's bytes in place: same inode, same size. */
+static void overwrite_in_place(const char *path, const char *data)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC);
+	CHECK(fd >= 0);
+	CHECK(write(fd, data, strlen(data)) == (ssize_t)strlen(data));
+	CHECK(close(fd) == 0);
+}
+
+/* Copies src to dst against id and expects it refused, dst and no temporary left. */
+static void check_copy_refused(const char *src, const char *dst, const struct file_id *id)
+{
+	struct hearth_err err;
+
+	CHECK(file_copy_unchanged(src, dst, id, &err) == HEARTH_EINVAL);
+	CHECK(strstr(err.msg, "changed while it was being imported; import again") != NULL);
+	CHECK(strstr(err.msg, src) != NULL);
+	CHECK(!path_exists(dst));
+	char *dir = path_dir(dst);
+	int gone = rmdir(dir) == 0 || errno == ENOENT; /* no temporary file beside it */
+	free(dir);
+	CHECK(gone);
+}
+
 /*
- * A copy made against a hash taken earlier: kept when the bytes still have
- * it, refused with the destination untouched when the source has changed.
+ * A copy made against the identity taken when the file was hashed: kept
+ * when the file is the one hashed, refused with the destination untouched
+ * when it was replaced, rewritten in place (same size) or only touched.
  */
-static void copy_against_an_earlier_hash(void)
+static void copy_against_an_earlier_read(void)
 {
 	struct hearth_err err;
 	char *src = xasprintf("%s/copy-src", t_tmpdir());
 	char *dst = xasprintf("%s/copy-dir/dst", t_tmpdir());
-	char hex[65];
+	char hex[65], want[65];
+	struct file_id id, again;
 	struct buf got = BUF_INIT;
 
 	CHECK_OK(file_write_atomic(src, "first", 5, &err), &err);
-	sha256_hex("first", 5, hex);
-	CHECK_OK(file_copy_expecting(src, dst, hex, &err), &err);
+	set_mtime(src, 1000000000);
+	CHECK_OK(sha256_file_id(src, hex, &id, &err), &err);
+	sha256_hex("first", 5, want);
+	CHECK_STR(hex, want);
+	CHECK(id.size == 5 && id.mtime_sec == 1000000000 && id.ino != 0);
+	CHECK_OK(sha256_file_id(src, hex, &again, &err), &err);
+	CHECK(file_id_same(&id, &again)); /* reading does not change it */
+	CHECK_OK(file_copy_unchanged(src, dst, &id, &err), &err);
 	CHECK_OK(file_read(dst, &got, &err), &err);
 	CHECK_STR(buf_cstr(&got), "first");
 	unlink(dst);
+
+	/* the same bytes, only touched: refused all the same */
+	set_mtime(src, 1000000001);
+	check_copy_refused(src, dst, &id);
+
+	/* rewritten in place with other bytes of the same size */
+	CHECK_OK(file_write_atomic(src, "first", 5, &err), &err);
+	set_mtime(src, 1000000000);
+	CHECK_OK(sha256_file_id(src, hex, &id, &err), &err);
+	overwrite_in_place(src, "FIRST");
+	check_copy_refused(src, dst, &id);
+
+	/* replaced by another file (a new inode) with other bytes */
+	CHECK_OK(sha256_file_id(src, hex, &id, &err), &err);
 	CHECK_OK(file_write_atomic(src, "second", 6, &err), &err);
-	CHECK(file_copy_expecting(src, dst, hex, &err) == HEARTH_EINVAL);
-	CHECK(strstr(err.msg, "changed while it was being read") != NULL);
-	CHECK(!path_exists(dst));
+	check_copy_refused(src, dst, &id);
+
+	/* a plain copy asks nothing of the source */
+	CHECK_OK(file_copy(src, dst, &err), &err);
+	buf_reset(&got);
+	CHECK_OK(file_read(dst, &got, &err), &err);
+	CHECK_STR(buf_cstr(&got), "second");
+	unlink(dst);
 	char *dir = path_dir(dst);
-	CHECK(rmdir(dir) == 0); /* no temporary file left beside it */
+	rmdir(dir);
 	free(dir);
 	unlink(src);
 	free(src);
@@ -514,7 +577,7 @@ int main(void)
 	RUN(uuid5_matches_podcast_namespace_example);
 	RUN(uuid5_keeps_stored_guids);
 	RUN(sha256_of_a_file);
-	RUN(copy_against_an_earlier_hash);
+	RUN(copy_against_an_earlier_read);
 	RUN(yaml_tree_and_errors);
 	RUN(front_matter);
 	RUN(json_writer);

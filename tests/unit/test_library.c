@@ -8,6 +8,7 @@
 #include "../../library/library.h"
 #include "t.h"
 
+#include <fcntl.h>
 #include <sqlite3.h>
 #include <sys/stat.h>
 
@@ -321,6 +322,72 @@ static void store_once_and_read_only(void)
 	free(missing);
 	free(obj);
 	free(src);
+	lib_close(&lib);
+}
+
+/*
+ * A bundle's file is hashed once, by the bundle reader, which keeps the
+ * file's identity with the hash; storing it checks that identity and does
+ * not hash again. A file changed after the bundle was read (other bytes,
+ * or only its time touched) is refused and nothing is stored; the file as
+ * read is stored under its hash.
+ */
+static void store_known_refuses_a_changed_file(void)
+{
+	struct hearth_err err;
+	hearth_lib *lib = fresh_lib("store-known");
+	char *dir = make_bundle("changed-after-read", "title: Changed\naudio: voice.flac\n", "");
+	char *p = path_join(dir, "voice.flac");
+	struct timespec old[2] = {{.tv_sec = 1000000000}, {.tv_sec = 1000000000}};
+	struct lib_story *s = NULL;
+	struct stat st;
+	char want[65];
+
+	/* other bytes, same size, written in place after the read */
+	bundle_file(dir, "voice.flac", "FLAC");
+	CHECK(utimensat(AT_FDCWD, p, old, 0) == 0);
+	CHECK_OK(lib_bundle_read(dir, NULL, &s, &err), &err);
+	CHECK(s->n_assets == 1 && s->assets[0].seen.size == 4);
+	CHECK(stat(p, &st) == 0 && s->assets[0].seen.ino == (uint64_t)st.st_ino);
+	char *obj = lib_store_path(lib, s->assets[0].sha256);
+	FILE *f = fopen(p, "r+");
+	CHECK(f && fputs("flac", f) >= 0 && fclose(f) == 0);
+	CHECK_FAILS(lib_store_add_known(lib, p, s->assets[0].sha256, &s->assets[0].seen, &err),
+		    HEARTH_EINVAL, &err, "changed while it was being imported; import again");
+	CHECK(!path_exists(obj));
+	free(obj);
+	lib_story_free(&s);
+
+	/* the same bytes, only the time touched */
+	bundle_file(dir, "voice.flac", "FLAC");
+	CHECK_OK(lib_bundle_read(dir, NULL, &s, &err), &err);
+	obj = lib_store_path(lib, s->assets[0].sha256);
+	CHECK(utimensat(AT_FDCWD, p, old, 0) == 0);
+	CHECK_FAILS(lib_store_add_known(lib, p, s->assets[0].sha256, &s->assets[0].seen, &err),
+		    HEARTH_EINVAL, &err, "voice.flac");
+	CHECK(!path_exists(obj));
+
+	/* read again, unchanged: stored under its hash, read-only */
+	lib_story_free(&s);
+	CHECK_OK(lib_bundle_read(dir, NULL, &s, &err), &err);
+	sha256_hex("FLAC", 4, want);
+	CHECK_STR(s->assets[0].sha256, want);
+	CHECK_OK(lib_store_add_known(lib, p, s->assets[0].sha256, &s->assets[0].seen, &err),
+		 &err);
+	CHECK(stat(obj, &st) == 0 && (st.st_mode & 0777) == 0400 && st.st_size == 4);
+	struct buf got = BUF_INIT;
+	CHECK_OK(file_read(obj, &got, &err), &err);
+	CHECK(got.len == 4 && !memcmp(got.data, "FLAC", 4));
+	buf_release(&got);
+
+	/* stored already: the file is not opened, so a change no longer matters */
+	CHECK(utimensat(AT_FDCWD, p, old, 0) == 0);
+	CHECK_OK(lib_store_add_known(lib, p, s->assets[0].sha256, &s->assets[0].seen, &err),
+		 &err);
+	free(obj);
+	free(p);
+	free(dir);
+	lib_story_free(&s);
 	lib_close(&lib);
 }
 
@@ -2280,6 +2347,7 @@ int main(void)
 	RUN(migrates_old_and_refuses_newer);
 	RUN(transactions_nest);
 	RUN(store_once_and_read_only);
+	RUN(store_known_refuses_a_changed_file);
 	RUN(store_sweep_needs_exclusive_lock);
 	RUN(erase_only_withdrawn_and_clears_personal_fields);
 	RUN(settings_defaults_and_stable_podcast_guid);
