@@ -124,7 +124,18 @@ for ((r = 0; r < RUNS; r++)); do
 	once j2 "$hearth" -C lib build -j 2
 done
 BEFORE=
-for n in hearth loudnorm plain short j1 j2; do
+
+# ---- hashing: every original is hashed once at intake ---------------------------
+echo "bench: hashing a 256 MB file..." >&2
+head -c $((256 * 1024 * 1024)) /dev/urandom >big.bin
+cat big.bin >/dev/null
+for ((r = 0; r < RUNS; r++)); do
+	once hash "$drv" hash big.bin
+	once sha256sum sha256sum big.bin
+done
+[ "$("$drv" hash big.bin)" = "$(sha256sum big.bin | cut -d' ' -f1)" ] ||
+	{ echo "bench: hearth and sha256sum disagree on big.bin" >&2; exit 1; }
+for n in hearth loudnorm plain short j1 j2 hash sha256sum; do
 	printf -v "T_$n" '%s' "$(median $n)"
 	printf -v "M_$n" '%s' "${MEM[$n]}"
 done
@@ -155,6 +166,11 @@ printf '%-44s %8s %9s %8s %7s\n' "ffmpeg libmp3lame (no loudness work)" "$T_plai
 printf '%-44s %8s %9s\n' "hearth, the first 2 minutes only" "$T_short" "$(mb "$M_short")"
 printf '%-44s %8s %9s\n' "hearth build -j 1 (4 x 2.5 min, fresh cache)" "$T_j1" "$(mb "$M_j1")"
 printf '%-44s %8s %9s\n' "hearth build -j 2 (the same)" "$T_j2" "$(mb "$M_j2")"
+mbs() { awk -v t="$1" 'BEGIN { printf "%.0f MB/s", 256 * 1.048576 / t }'; }
+printf '%-44s %8s %9s  %s\n' "SHA-256 of 256 MB, as intake hashes (nettle)" "$T_hash" \
+	"$(mb "$M_hash")" "$(mbs "$T_hash")"
+printf '%-44s %8s %9s  %s\n' "sha256sum (coreutils), the same file" "$T_sha256sum" \
+	"$(mb "$M_sha256sum")" "$(mbs "$T_sha256sum")"
 echo
 printf '%-44s %-16s %s\n' "target" "figure" "holds"
 printf '%-44s %-16s %s\n' "hearth <= 0.5 x loudnorm's wall time" "${r_loudnorm} x" \

@@ -6,6 +6,7 @@
  *
  *   bench_audio render mp3|m4a|peaks|svg SRC DST [speech|music]
  *   bench_audio loudness FILE        prints "LUFS dBTP"
+ *   bench_audio hash FILE            prints the file's SHA-256, as intake takes it
  *   bench_audio run CMD [ARG...]     prints "SECONDS MAXRSS_KB EXIT"
  */
 #define _GNU_SOURCE
@@ -66,7 +67,12 @@ int main(int argc, char **argv)
 
 	if (argc >= 3 && !strcmp(argv[1], "run"))
 		return run(argv + 2);
-	if (argc == 3 && !strcmp(argv[1], "loudness")) {
+	if (argc == 3 && !strcmp(argv[1], "hash")) {
+		char hex[65];
+		rc = sha256_file(argv[2], hex, &err);
+		if (rc == 0)
+			printf("%s\n", hex);
+	} else if (argc == 3 && !strcmp(argv[1], "loudness")) {
 		double lufs, tp;
 		rc = media_loudness(argv[2], &lufs, &tp, &err);
 		if (rc == 0)
