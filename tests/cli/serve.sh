@@ -5,6 +5,11 @@
 # Everything runs on 127.0.0.1, every loop is bounded in count and time.
 . "$(dirname "$0")/lib.sh"
 
+# only serve/ speaks libmicrohttpd
+check only_serve_includes_microhttpd test -z "$(grep -rl --include='*.[ch]' microhttpd.h \
+	"$HEARTH_ROOT"/core "$HEARTH_ROOT"/library "$HEARTH_ROOT"/media "$HEARTH_ROOT"/feeds \
+	"$HEARTH_ROOT"/site-gen "$HEARTH_ROOT"/cli)"
+
 L="$T/lib"
 S="$T/src"
 P="$L/public"
