@@ -14,7 +14,7 @@ CC      ?= cc
 
 PKGS := libavformat libavcodec libavutil libavfilter libswresample libswscale \
         libxml-2.0 libxslt libmagic sqlite3 libcmark yaml-0.1 libebur128 \
-        nettle uuid icu-uc icu-i18n
+        nettle uuid icu-uc icu-i18n libmicrohttpd
 
 # The set-up script runs before anything that needs the packages; it
 # installs what is missing (as root) or prints the command and stops.
@@ -32,7 +32,7 @@ WARN := -std=c11 -Wall -Wextra -Wpedantic -Wformat=2 -Wstrict-prototypes \
 DEFS := -D_POSIX_C_SOURCE=200809L -DHEARTH_DATADIR='"$(DATADIR)"'
 OPT  ?= -O2 -g
 
-LIB_DIRS := core library media feeds site-gen
+LIB_DIRS := core library media feeds site-gen serve
 LIB_SRC  := $(foreach d,$(LIB_DIRS),$(wildcard $(d)/*.c))
 CLI_SRC  := $(wildcard cli/*.c)
 UNIT_SRC := $(wildcard tests/unit/test_*.c)

@@ -123,6 +123,15 @@ const struct cli_cmd cli_commands[] = {
 	 "usage: hearth export [--json] [--private]\n\n"
 	 "Private fields (real names, contacts, consent and review notes) are\n"
 	 "included only with --private.\n"},
+	{"serve", cmd_serve, "preview the built site over HTTP",
+	 "usage: hearth serve [--bind ADDR] [--port N] [-o DIR]\n\n"
+	 "Serves the built site (DIR, default public/ in the library) over HTTP until\n"
+	 "interrupted (Ctrl-C or SIGTERM), for preview. ADDR is an IPv4 or IPv6\n"
+	 "address (default 127.0.0.1), N the port (default 8080). Only GET and HEAD;\n"
+	 "byte ranges, ETag and Last-Modified with conditional requests; no file\n"
+	 "outside DIR, no link and no hidden file is ever served. Every answer carries\n"
+	 "a Content-Security-Policy and the other security headers. For the internet,\n"
+	 "put it behind a reverse proxy that adds TLS (see docs/deploy.md).\n"},
 	{"help", cmd_help, "list the commands, or show one command's help",
 	 "usage: hearth help [COMMAND]\n"},
 	{NULL, NULL, NULL, NULL},
