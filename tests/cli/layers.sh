@@ -6,7 +6,7 @@
 R="$HEARTH_ROOT"
 calls="$(dirname "$0")/file_calls.py"
 
-for d in core library media site-gen feeds; do
+for d in core library media site-gen feeds serve; do
 	if python3 "$calls" "$R/$d" >"$OUT" 2>&1; then pass "no_circles_in_$d"; else
 		fail "no_circles_in_$d" "$(grep '^circle' "$OUT")"; fi
 done
@@ -20,6 +20,6 @@ check checker_finds_a_circle ! python3 "$calls" "$T/circle"
 # printing outside cli/ (comments aside): only the out-of-memory line in
 # core/ before abort()
 grep -rnE '\b(printf|fprintf|vfprintf|fputs|puts|putchar|fputc|perror)\(|\b(stdout|stderr)\b' \
-	--include='*.c' --include='*.h' "$R/core" "$R/library" "$R/media" "$R/site-gen" "$R/feeds" |
+	--include='*.c' --include='*.h' "$R/core" "$R/library" "$R/media" "$R/site-gen" "$R/feeds" "$R/serve" |
 	grep -vE ':[0-9]+:[[:space:]]*(\*|/\*|//)' | grep -v 'core/util.c:.*out of memory' >"$OUT"
 if [ -s "$OUT" ]; then fail only_cli_prints "$(head -c 600 "$OUT")"; else pass only_cli_prints; fi
