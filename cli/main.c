@@ -132,6 +132,24 @@ const struct cli_cmd cli_commands[] = {
 	 "outside DIR, no link and no hidden file is ever served. Every answer carries\n"
 	 "a Content-Security-Policy and the other security headers. For the internet,\n"
 	 "put it behind a reverse proxy that adds TLS (see docs/deploy.md).\n"},
+	{"invite", cmd_invite, "make, list or revoke links that let peers submit",
+	 "usage: hearth invite [--note N] [--expires DATE] [--uses N]\n"
+	 "       hearth invite --list\n"
+	 "       hearth invite --revoke ID\n"
+	 "       hearth invite --use TOKEN\n\n"
+	 "Prints a submission link, <base_url>/submit?invite=TOKEN, for a peer. The\n"
+	 "token is random (256 bits); hearth keeps only a hash of it, so the link is\n"
+	 "shown once and cannot be shown again.\n\n"
+	 "  --note N        a private note for the editors (whom it is for)\n"
+	 "  --expires DATE  the link works until DATE (YYYY-MM-DD: to the end of that\n"
+	 "                  day, UTC; or an ISO 8601 time); default: no end\n"
+	 "  --uses N        the link works N times (at least 1); default: no limit\n"
+	 "  --list          every invitation: id, note, dates, uses left, state (never\n"
+	 "                  the link)\n"
+	 "  --revoke ID     the link stops working at once (audited)\n"
+	 "  --use TOKEN     spend one use, as a submission through the link does; an\n"
+	 "                  unknown, expired, revoked or used-up token gets the same\n"
+	 "                  refusal\n"},
 	{"help", cmd_help, "list the commands, or show one command's help",
 	 "usage: hearth help [COMMAND]\n"},
 	{NULL, NULL, NULL, NULL},

@@ -7,6 +7,7 @@
  */
 #include "libraryInt.h"
 
+#include <sodium.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -246,6 +247,16 @@ int lib_end(hearth_lib *lib, int rc, struct hearth_err *err)
 		return rc;
 	}
 	return lib_commit(lib, err);
+}
+
+/* ---- libsodium --------------------------------------------------------- */
+
+int lib_crypto_ready(struct hearth_err *err)
+{
+	/* 0 the first time, 1 when already done, -1 when it cannot start */
+	if (sodium_init() < 0)
+		return herr(err, HEARTH_EIO, "cannot initialise libsodium (no source of randomness?)");
+	return 0;
 }
 
 /* ---- audit log --------------------------------------------------------- */

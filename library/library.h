@@ -391,7 +391,7 @@ struct lib_audit {
 	 * "settings", a review move's new status ("in_review", "approved",
 	 * "changes_requested", "rejected"), "collection_new", "collection_add",
 	 * "collection_remove", "collection_move", "collection_import",
-	 * "collection_update", "erase"
+	 * "collection_update", "erase", "invite", "invite_revoke", "invite_use"
 	 */
 	char *action;
 	char *detail;  /* PRIVATE: may hold notes */
@@ -442,6 +442,56 @@ int lib_collection_list(hearth_lib *lib, struct lib_collection ***out, size_t *n
 int lib_collection_import(hearth_lib *lib, const struct lib_collection *in,
 			  bool *changed, struct hearth_err *err);
 
+
+/* ---- invitations to submit --------------------------------------------- */
+
+/*
+ * An invitation: a link that lets a peer submit without an account. The
+ * token itself is never stored (only its BLAKE2b hash), so a listing can
+ * never show it.
+ */
+struct lib_invite {
+	int64_t id;
+	char *note;          /* PRIVATE: the editors' own note, may be NULL */
+	int64_t created_at;
+	char *created_by;
+	int64_t expires_at;  /* 0: never */
+	int64_t uses_left;   /* -1: unlimited */
+	int64_t revoked_at;  /* 0: not revoked */
+};
+void lib_invite_list_free(struct lib_invite *v, size_t n); /* accepts NULL */
+
+/* The one refusal of lib_invite_use, whatever the reason. */
+#define LIB_INVITE_REFUSED "this invitation link cannot be used"
+/* A token's length: 32 random bytes in unpadded URL-safe base64. */
+#define LIB_INVITE_TOKEN_CHARS 43
+
+/*
+ * Makes an invitation (one audited transaction): 32 random bytes from
+ * libsodium, URL-safe base64 without padding. note is borrowed and may be
+ * NULL; expires_at 0 means never; uses -1 means unlimited, else at least 1.
+ * The token is returned once in *token (new allocation, free with free)
+ * and its id in *id (may be NULL); it cannot be recovered later.
+ */
+int lib_invite_new(hearth_lib *lib, const char *note, int64_t expires_at, int64_t uses,
+		   char **token, int64_t *id, struct hearth_err *err);
+/* Every invitation, oldest first; a new array in *out, free with lib_invite_list_free. */
+int lib_invite_list(hearth_lib *lib, struct lib_invite **out, size_t *n,
+		    struct hearth_err *err);
+/*
+ * Revokes invitation id (one audited transaction): its link stops working.
+ * HEARTH_ENOENT when there is none, HEARTH_ESTATE when already revoked.
+ */
+int lib_invite_revoke(hearth_lib *lib, int64_t id, struct hearth_err *err);
+/*
+ * Spends one use of the invitation whose token is token (borrowed), in one
+ * transaction: checks it is known, not revoked, not expired (at
+ * hearth_now()) and not used up, and takes one from uses_left. Its id goes
+ * to *id (may be NULL). Every refusal is the same HEARTH_ENOENT with
+ * LIB_INVITE_REFUSED, so a stranger learns nothing about which tokens exist.
+ */
+int lib_invite_use(hearth_lib *lib, const char *token, int64_t *id,
+		   struct hearth_err *err);
 
 /* ---- export ------------------------------------------------------------ */
 

@@ -8,6 +8,7 @@
  *
  *   open.c        creating and opening a library, migrations
  *   export.c      the catalogue as JSON
+ *   invite.c      invitations to submit (tokens stored hashed)
  *   settings.c    hearth.yaml: reading, importing, the podcast GUID
  *   bundle.c      reading story bundles and collection files
  *   public.c      the public view
@@ -90,6 +91,12 @@ char *lib_col_str(sqlite3_stmt *st, int i);
  * for itself); later writes in it still do.
  */
 void lib_db_not_a_change(hearth_lib *lib);
+
+/*
+ * Makes sure libsodium is initialised (sodium_init, once per process; safe
+ * to call again) before any of its calls.
+ */
+int lib_crypto_ready(struct hearth_err *err);
 
 /* Appends a row to the audit log, by the current actor at hearth_now(). */
 int lib_audit_add(hearth_lib *lib, int64_t story_id, const char *action,

@@ -147,6 +147,23 @@ static const char *const migrations[] = {
 	"DELETE FROM settings WHERE key = 'podcast_guid'\n"
 	"  AND value = 'bab2ba12-9757-5da6-a770-0e70e6bcf214';\n"
 	"PRAGMA user_version = 3;\n",
+
+	/*
+	 * 4: invitations to submit (hearth invite). Only a hash of each token
+	 * is kept: the link is shown once and cannot be recovered. uses_left
+	 * NULL means unlimited; expires_at NULL means never.
+	 */
+	"CREATE TABLE invites (\n"
+	"  id INTEGER PRIMARY KEY,\n"
+	"  token_hash TEXT NOT NULL UNIQUE CHECK (length(token_hash) = 64),\n"
+	"  note TEXT, -- PRIVATE\n"
+	"  created_at INTEGER NOT NULL,\n"
+	"  created_by TEXT NOT NULL,\n"
+	"  expires_at INTEGER,\n"
+	"  uses_left INTEGER CHECK (uses_left IS NULL OR uses_left >= 0),\n"
+	"  revoked_at INTEGER\n"
+	");\n"
+	"PRAGMA user_version = 4;\n",
 };
 #define N_MIGRATIONS ((int64_t)(sizeof migrations / sizeof migrations[0]))
 

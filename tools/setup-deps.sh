@@ -10,7 +10,7 @@ set -eu
 build=(build-essential pkg-config libavformat-dev libavcodec-dev libavutil-dev
        libavfilter-dev libswresample-dev libswscale-dev libxml2-dev libxslt1-dev
        libmagic-dev libsqlite3-dev libcmark-dev libyaml-dev libebur128-dev
-       nettle-dev uuid-dev libicu-dev libmicrohttpd-dev)
+       nettle-dev uuid-dev libicu-dev libmicrohttpd-dev libsodium-dev)
 test=(ffmpeg espeak-ng python3 python3-podcastparser python3-feedparser
       libxml2-utils chromium default-jre-headless fonts-dejavu-core)
 # clang-14's libFuzzer runtime is in libclang-rt-14-dev; ffmpeg makes the seeds
