@@ -221,7 +221,7 @@ static void schema_wal_and_private_marks(void)
 	sqlite3_finalize(st);
 	static const char *const tables[] = {"stories", "people", "consent", "assets",
 					     "story_terms", "collections", "collection_items",
-					     "audit", "settings", "chapters"};
+					     "audit", "settings", "chapters", "invites"};
 	for (size_t i = 0; i < sizeof tables / sizeof tables[0]; i++) {
 		CHECK(sqlite3_prepare_v2(h, "SELECT sql FROM sqlite_master WHERE name = ?1", -1,
 					 &st, NULL) == SQLITE_OK);
@@ -230,7 +230,7 @@ static void schema_wal_and_private_marks(void)
 		const char *sql = (const char *)sqlite3_column_text(st, 0);
 		bool private_table = !strcmp(tables[i], "people") || !strcmp(tables[i], "consent") ||
 				     !strcmp(tables[i], "assets") || !strcmp(tables[i], "audit") ||
-				     !strcmp(tables[i], "stories");
+				     !strcmp(tables[i], "stories") || !strcmp(tables[i], "invites");
 		if (private_table)
 			CHECK(strstr(sql, "-- PRIVATE") != NULL);
 		sqlite3_finalize(st);
@@ -947,7 +947,8 @@ static void migrates_to_chapters(void)
 
 	CHECK_OK(lib_init(dir, &err), &err);
 	CHECK(sqlite3_open(db, &h) == SQLITE_OK);
-	CHECK(sqlite3_exec(h, "DROP TABLE chapters; PRAGMA user_version = 1", NULL, NULL,
+	CHECK(sqlite3_exec(h, "DROP TABLE chapters; DROP TABLE invites; "
+			   "PRAGMA user_version = 1", NULL, NULL,
 			   NULL) == SQLITE_OK);
 	sqlite3_close(h);
 	CHECK_OK(lib_open(dir, &lib, &err), &err);
@@ -955,11 +956,12 @@ static void migrates_to_chapters(void)
 	CHECK(sqlite3_open(db, &h) == SQLITE_OK);
 	sqlite3_stmt *st = NULL;
 	CHECK(sqlite3_prepare_v2(h, "SELECT (SELECT user_version FROM pragma_user_version), "
-				    "(SELECT count(*) FROM sqlite_master WHERE name = 'chapters')",
+				    "(SELECT count(*) FROM sqlite_master WHERE name = 'chapters'), "
+				    "(SELECT count(*) FROM sqlite_master WHERE name = 'invites')",
 				 -1, &st, NULL) == SQLITE_OK);
 	CHECK(sqlite3_step(st) == SQLITE_ROW);
 	v = sqlite3_column_int64(st, 0);
-	CHECK(v == 3 && sqlite3_column_int(st, 1) == 1);
+	CHECK(v == 4 && sqlite3_column_int(st, 1) == 1 && sqlite3_column_int(st, 2) == 1);
 	sqlite3_finalize(st);
 	sqlite3_close(h);
 	free(db);
@@ -977,7 +979,8 @@ static void migration_forgets_placeholder_guid(void)
 		char *dir = tpath(i ? "migrate-guid-real" : "migrate-guid");
 		char *db = path_join(dir, "hearth.db");
 		char *sql = xasprintf("INSERT INTO settings (key, value) VALUES "
-				      "('podcast_guid', '%s'); PRAGMA user_version = 2",
+				      "('podcast_guid', '%s'); DROP TABLE invites; "
+				      "PRAGMA user_version = 2",
 				      stored[i]);
 		struct lib_settings s;
 		sqlite3 *h = NULL;
@@ -2313,6 +2316,87 @@ static void story_sound_first_audio_else_music(void)
 	lib_close(&lib);
 }
 
+/*
+ * Invitations: the token is 43 URL-safe characters, works as many times as
+ * allowed, and every refusal (unknown, used up, expired, revoked) is the
+ * same; only a hash is stored, and a listing never carries the token.
+ */
+static void invites_use_expire_revoke(void)
+{
+	struct hearth_err err;
+	hearth_lib *lib = fresh_lib("invites");
+	char *once = NULL, *many = NULL, *dated = NULL, *other = NULL;
+	int64_t id = 0, got = 0;
+	struct lib_invite *v = NULL;
+	size_t n = 0;
+
+	CHECK_OK(lib_invite_new(lib, "for sam", 0, 1, &once, &id, &err), &err);
+	CHECK(strlen(once) == LIB_INVITE_TOKEN_CHARS);
+	CHECK(strspn(once, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_") ==
+	      LIB_INVITE_TOKEN_CHARS);
+	CHECK_OK(lib_invite_use(lib, once, &got, &err), &err);
+	CHECK(got == id);
+	CHECK_FAILS(lib_invite_use(lib, once, NULL, &err), HEARTH_ENOENT, &err,
+		    LIB_INVITE_REFUSED);
+	CHECK_FAILS(lib_invite_use(lib, "nope", NULL, &err), HEARTH_ENOENT, &err,
+		    LIB_INVITE_REFUSED);
+	CHECK_FAILS(lib_invite_use(lib, "", NULL, &err), HEARTH_ENOENT, &err,
+		    LIB_INVITE_REFUSED);
+	CHECK_FAILS(lib_invite_use(lib, NULL, NULL, &err), HEARTH_ENOENT, &err,
+		    LIB_INVITE_REFUSED);
+
+	/* unlimited uses, and never the same token twice */
+	CHECK_OK(lib_invite_new(lib, NULL, 0, -1, &many, NULL, &err), &err);
+	CHECK(strcmp(once, many) != 0);
+	for (int i = 0; i < 3; i++)
+		CHECK_OK(lib_invite_use(lib, many, NULL, &err), &err);
+
+	/* expiry, by the clock */
+	setenv("SOURCE_DATE_EPOCH", "1000000", 1);
+	CHECK_OK(lib_invite_new(lib, NULL, 2000000, 5, &dated, NULL, &err), &err);
+	CHECK_OK(lib_invite_use(lib, dated, NULL, &err), &err);
+	setenv("SOURCE_DATE_EPOCH", "2000000", 1);
+	CHECK_FAILS(lib_invite_use(lib, dated, NULL, &err), HEARTH_ENOENT, &err,
+		    LIB_INVITE_REFUSED);
+	unsetenv("SOURCE_DATE_EPOCH");
+
+	/* revoked */
+	CHECK_OK(lib_invite_new(lib, NULL, 0, -1, &other, &id, &err), &err);
+	CHECK_OK(lib_invite_revoke(lib, id, &err), &err);
+	CHECK_FAILS(lib_invite_use(lib, other, NULL, &err), HEARTH_ENOENT, &err,
+		    LIB_INVITE_REFUSED);
+	CHECK_FAILS(lib_invite_revoke(lib, id, &err), HEARTH_ESTATE, &err, "already revoked");
+	CHECK_FAILS(lib_invite_revoke(lib, 999, &err), HEARTH_ENOENT, &err, "does not exist");
+
+	/* bad arguments make nothing */
+	char *none = NULL;
+	CHECK_FAILS(lib_invite_new(lib, NULL, 0, 0, &none, NULL, &err), HEARTH_EINVAL, &err,
+		    "uses");
+	CHECK(none == NULL);
+
+	CHECK_OK(lib_invite_list(lib, &v, &n, &err), &err);
+	CHECK(n == 4);
+	CHECK_STR(v[0].note, "for sam");
+	CHECK(v[0].uses_left == 0 && v[0].revoked_at == 0 && v[0].expires_at == 0);
+	CHECK(v[1].uses_left == -1 && v[1].note == NULL);
+	CHECK(v[2].uses_left == 4 && v[2].expires_at == 2000000);
+	CHECK(v[3].revoked_at != 0);
+	CHECK_STR(v[0].created_by, "tester");
+	lib_invite_list_free(v, n);
+
+	/* the export, private fields and all, never holds a token */
+	char *json = export_of(lib, true);
+	CHECK(json != NULL);
+	CHECK(!strstr(json, once) && !strstr(json, many) && !strstr(json, dated) &&
+	      !strstr(json, other));
+	free(json);
+	free(once);
+	free(many);
+	free(dated);
+	free(other);
+	lib_close(&lib);
+}
+
 static void lib_end_commits_or_rolls_back(void)
 {
 	struct hearth_err err;
@@ -2369,6 +2453,7 @@ int main(void)
 	RUN(export_byline_is_the_public_views);
 	RUN(story_sound_first_audio_else_music);
 	RUN(lib_end_commits_or_rolls_back);
+	RUN(invites_use_expire_revoke);
 	RUN(workflow_every_legal_move);
 	RUN(workflow_illegal_moves_name_the_state);
 	RUN(publish_requires_consent);
