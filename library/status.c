@@ -37,6 +37,15 @@ static const unsigned moves[ST_COUNT] = {
 	[ST_REJECTED] = 0,
 };
 
+/* The index of name among the n names, or -1. */
+static int name_index(const char *const *names, int n, const char *name)
+{
+	for (int i = 0; name && i < n; i++)
+		if (!strcmp(name, names[i]))
+			return i;
+	return -1;
+}
+
 const char *lib_status_name(enum lib_status s)
 {
 	return (unsigned)s < ST_COUNT ? status_names[s] : "unknown";
@@ -44,12 +53,11 @@ const char *lib_status_name(enum lib_status s)
 
 int lib_status_parse(const char *name, enum lib_status *out)
 {
-	for (int i = 0; i < ST_COUNT; i++)
-		if (name && !strcmp(name, status_names[i])) {
-			*out = (enum lib_status)i;
-			return 0;
-		}
-	return HEARTH_EINVAL;
+	int i = name_index(status_names, ST_COUNT, name);
+	if (i < 0)
+		return HEARTH_EINVAL;
+	*out = (enum lib_status)i;
+	return 0;
 }
 
 bool lib_status_can_move(enum lib_status from, enum lib_status to)
@@ -70,12 +78,11 @@ const char *lib_attribution_name(enum lib_attribution a)
 
 int lib_attribution_parse(const char *name, enum lib_attribution *out)
 {
-	for (int i = 0; i <= ATTR_ANONYMOUS; i++)
-		if (name && !strcmp(name, attribution_names[i])) {
-			*out = (enum lib_attribution)i;
-			return 0;
-		}
-	return HEARTH_EINVAL;
+	int i = name_index(attribution_names, ATTR_ANONYMOUS + 1, name);
+	if (i < 0)
+		return HEARTH_EINVAL;
+	*out = (enum lib_attribution)i;
+	return 0;
 }
 
 int lib_attribution_settle(const char *given, const char *name, const char *pseudonym,
@@ -122,10 +129,9 @@ const char *lib_role_name(enum lib_role r)
 
 int lib_role_parse(const char *name, enum lib_role *out)
 {
-	for (int i = 0; i < ROLE_COUNT; i++)
-		if (name && !strcmp(name, role_names[i])) {
-			*out = (enum lib_role)i;
-			return 0;
-		}
-	return HEARTH_EINVAL;
+	int i = name_index(role_names, ROLE_COUNT, name);
+	if (i < 0)
+		return HEARTH_EINVAL;
+	*out = (enum lib_role)i;
+	return 0;
 }
