@@ -13,7 +13,8 @@
 
 #include "public.h"
 
-struct lib_collection; /* defined under "collections" below */
+struct lib_collection;   /* defined under "collections" below */
+struct lib_submit_opts;  /* defined under "peers on the web" below */
 
 /* ---- opening ----------------------------------------------------------- */
 
@@ -240,10 +241,12 @@ int lib_story_import(hearth_lib *lib, const struct lib_story *in, bool *changed,
 /*
  * A peer's submission: a new story with status submitted. When in->slug is
  * NULL a free slug is made from the title; the chosen slug is written back
- * to *slug_out (new allocation). Writes an audit row ("submit").
+ * to *slug_out (new allocation). Writes an audit row ("submit") naming
+ * opts->via, and makes the story's receipt (opts->receipt). opts may be
+ * NULL (no receipt is returned then; the story still has one).
  */
-int lib_story_submit(hearth_lib *lib, const struct lib_story *in, char **slug_out,
-		     struct hearth_err *err);
+int lib_story_submit(hearth_lib *lib, const struct lib_story *in,
+		     struct lib_submit_opts *opts, char **slug_out, struct hearth_err *err);
 
 /*
  * Moves a story through review: to must be allowed from its current state
@@ -492,6 +495,211 @@ int lib_invite_revoke(hearth_lib *lib, int64_t id, struct hearth_err *err);
  */
 int lib_invite_use(hearth_lib *lib, const char *token, int64_t *id,
 		   struct hearth_err *err);
+
+/* ---- peers on the web: receipts, versions, messages, revisions -------- */
+
+/*
+ * A receipt code: 20 random bytes (libsodium) written as 32 base32 letters
+ * (RFC 4648 alphabet) in eight groups of four joined by '-' (39 chars). A
+ * code is read ignoring case, spaces and dashes. Only its BLAKE2b hash is
+ * stored. lib_story_submit makes one for every submission.
+ */
+#define LIB_RECEIPT_CHARS 39
+/* The one refusal of lib_receipt_find, whatever the reason. */
+#define LIB_RECEIPT_REFUSED "no story has this receipt code"
+
+/*
+ * The story a receipt code belongs to: its slug in *slug (new allocation).
+ * Every refusal (malformed, unknown) is HEARTH_ENOENT with
+ * LIB_RECEIPT_REFUSED. An erased story's receipt still finds it.
+ */
+int lib_receipt_find(hearth_lib *lib, const char *code, char **slug, struct hearth_err *err);
+
+/* Where a submission came from, and what it asks of the workflow. */
+struct lib_submit_opts {
+	const char *via;     /* "web form", "hearth submit"; audited; borrowed */
+	/*
+	 * The peer must confirm the version an editor approved before it can
+	 * be published (a web submission with serve.peer_confirm on).
+	 */
+	bool peer_confirms;
+	/* filled: the receipt code (LIB_RECEIPT_CHARS; new allocation, free it) */
+	char *receipt;
+};
+
+/* The state a peer's receipt page and the console show beside the story. */
+struct lib_story_peer {
+	int64_t version;            /* raised by every change of content; from 1 */
+	int64_t approved_version;   /* the version last approved; 0 = none */
+	int64_t confirmed_version;  /* the version the peer confirmed; 0 = none */
+	bool peer_confirms;         /* publishing waits for the peer's confirmation */
+	bool has_revision;          /* a revision of the published story is pending */
+	int64_t erasure_requested_at; /* 0 = not asked */
+	char *via;                  /* how it came in: "web form", "hearth submit", "import" */
+};
+
+/* The peer-side state of a story (no private field in it); release with
+ * lib_story_peer_release. */
+int lib_story_peer_get(hearth_lib *lib, const char *slug, struct lib_story_peer *out,
+		       struct hearth_err *err);
+void lib_story_peer_release(struct lib_story_peer *p); /* frees via, not p */
+
+/*
+ * An editor's review decision with what the peer is told, in one audited
+ * transaction: moves the story to `to` (as lib_story_move, the same rules),
+ * keeps note privately, and when message is not NULL or empty adds it to
+ * the story's messages for the peer. Moving to ST_APPROVED records the
+ * current version as the approved one.
+ */
+int lib_story_review(hearth_lib *lib, const char *slug, enum lib_status to,
+		     const char *note, const char *message, struct hearth_err *err);
+
+/*
+ * The peer confirms version `version` of their story. Refused with
+ * HEARTH_ESTATE (saying why in plain words) unless the story is approved,
+ * that version is the approved one and still the current one. Audited.
+ */
+int lib_story_confirm(hearth_lib *lib, const char *slug, int64_t version,
+		      struct hearth_err *err);
+
+/* A message on a story: from an editor to the peer, or from the peer. */
+struct lib_message {
+	int64_t at;
+	bool from_peer;
+	char *body;
+};
+void lib_message_list_free(struct lib_message *v, size_t n); /* accepts NULL */
+/* Adds a message (at most LIB_MAX_MESSAGE_CHARS characters); audited. */
+#define LIB_MAX_MESSAGE_CHARS 4000
+int lib_message_add(hearth_lib *lib, const char *slug, bool from_peer, const char *body,
+		    struct hearth_err *err);
+/* A story's messages, oldest first; free with lib_message_list_free. */
+int lib_message_list(hearth_lib *lib, const char *slug, struct lib_message **out,
+		     size_t *n, struct hearth_err *err);
+
+/*
+ * A peer's revision of their story: in carries the new content (title,
+ * summary, body, warnings, assets already in the store; the rest is
+ * ignored: consent, attribution and workflow never change this way).
+ * A story not yet published (submitted, in review, changes requested,
+ * approved) takes it at once: content replaced, version raised, status
+ * back to submitted, any approval and confirmation void. A published
+ * story keeps its live version and holds this one as its pending revision
+ * (a newer revision replaces a pending one); *held (may be NULL) says so.
+ * Withdrawn, rejected and erased stories refuse (HEARTH_ESTATE). message
+ * (may be NULL) is added for the editors. Audited ("revise").
+ */
+int lib_story_revise(hearth_lib *lib, const char *slug, const struct lib_story *in,
+		     const char *message, bool *held, struct hearth_err *err);
+
+/*
+ * The pending revision of a published story as a story record (content
+ * fields and assets only), or *out NULL when there is none; free with
+ * lib_story_free.
+ */
+int lib_revision_get(hearth_lib *lib, const char *slug, struct lib_story **out,
+		     struct hearth_err *err);
+/*
+ * An editor approves the pending revision: it replaces the live content
+ * (version raised) and stays published. Or rejects it: it is dropped.
+ * message (may be NULL) is added for the peer. HEARTH_ENOENT when none is
+ * pending. Audited.
+ */
+int lib_revision_decide(hearth_lib *lib, const char *slug, bool approve,
+			const char *message, struct hearth_err *err);
+
+/*
+ * The peer withdraws consent for one channel or both (site, podcast: the
+ * ones to withdraw). What remains is kept; with neither left the story is
+ * withdrawn as by lib_story_withdraw. *now_withdrawn (may be NULL) says
+ * whether the story is withdrawn afterwards. Audited with by (borrowed).
+ * Consent is never widened here.
+ */
+int lib_story_withdraw_channels(hearth_lib *lib, const char *slug, bool site, bool podcast,
+				const char *by, bool *now_withdrawn, struct hearth_err *err);
+
+/*
+ * The peer asks for their story to be erased: it is withdrawn at once (if
+ * it is not already) and the request recorded for an editor, who erases it
+ * (media_erase). Asking twice is not an error. Audited.
+ */
+int lib_story_request_erasure(hearth_lib *lib, const char *slug, struct hearth_err *err);
+
+/* ---- feedback ---------------------------------------------------------- */
+
+#define LIB_MAX_FEEDBACK_CHARS 4000
+struct lib_feedback {
+	int64_t id, at;
+	char *page;     /* what it is about (may be NULL) */
+	char *body;
+	char *contact;  /* PRIVATE (may be NULL) */
+};
+void lib_feedback_list_free(struct lib_feedback *v, size_t n); /* accepts NULL */
+/* Stores feedback (body required, at most LIB_MAX_FEEDBACK_CHARS
+ * characters; page and contact at most 500); not audited per item. */
+int lib_feedback_add(hearth_lib *lib, const char *page, const char *body,
+		     const char *contact, struct hearth_err *err);
+/* All feedback, newest first. */
+int lib_feedback_list(hearth_lib *lib, struct lib_feedback **out, size_t *n,
+		      struct hearth_err *err);
+
+/* ---- editors and their sessions ---------------------------------------- */
+
+struct lib_editor {
+	int64_t id;
+	char *name;
+	int64_t created_at;
+};
+void lib_editor_release(struct lib_editor *e);              /* frees name, not e */
+void lib_editor_list_free(struct lib_editor *v, size_t n);  /* accepts NULL */
+
+/* The one refusal of lib_editor_check, whatever the reason. */
+#define LIB_SIGNIN_REFUSED "that name and password do not match an editor"
+/* Passwords: at least this many characters, at most 1024 bytes. */
+#define LIB_PASSWORD_MIN 10
+
+/*
+ * Editor accounts: names are 1-64 characters of letters, digits, '.', '_'
+ * and '-'. Passwords are hashed with Argon2id (libsodium crypto_pwhash_str,
+ * interactive limits). add: HEARTH_EEXIST for a taken name. remove and
+ * passwd: HEARTH_ENOENT for an unknown name; both end the editor's
+ * sessions. Each is one audited transaction.
+ */
+int lib_editor_add(hearth_lib *lib, const char *name, const char *password,
+		   struct hearth_err *err);
+int lib_editor_remove(hearth_lib *lib, const char *name, struct hearth_err *err);
+int lib_editor_passwd(hearth_lib *lib, const char *name, const char *password,
+		      struct hearth_err *err);
+int lib_editor_list(hearth_lib *lib, struct lib_editor **out, size_t *n,
+		    struct hearth_err *err);
+/*
+ * Checks a sign-in. Unknown names are checked against a dummy hash, so the
+ * time does not tell names apart. Every refusal is HEARTH_EPERM with
+ * LIB_SIGNIN_REFUSED. *out filled on success (release it).
+ */
+int lib_editor_check(hearth_lib *lib, const char *name, const char *password,
+		     struct lib_editor *out, struct hearth_err *err);
+
+/*
+ * Sessions: a new random token (32 bytes, URL-safe base64; only its hash is
+ * stored) for editor id, valid ttl seconds from now; *token is a new
+ * allocation. find: the editor of a live session (HEARTH_ENOENT otherwise;
+ * expired sessions are deleted). end: deletes it (no error when unknown).
+ */
+int lib_session_new(hearth_lib *lib, int64_t editor_id, int64_t ttl, char **token,
+		    struct hearth_err *err);
+int lib_session_find(hearth_lib *lib, const char *token, struct lib_editor *out,
+		     struct hearth_err *err);
+int lib_session_end(hearth_lib *lib, const char *token, struct hearth_err *err);
+
+/* ---- backup ------------------------------------------------------------ */
+
+/*
+ * A consistent copy of the catalogue at dest (a new file; refused when it
+ * exists) with SQLite's online backup, while others keep working. The
+ * store of originals and hearth.yaml are plain files to copy beside it.
+ */
+int lib_backup(hearth_lib *lib, const char *dest, struct hearth_err *err);
 
 /* ---- export ------------------------------------------------------------ */
 

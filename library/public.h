@@ -96,6 +96,14 @@ struct lib_settings {
 	double true_peak;        /* audio.true_peak: dBTP ceiling */
 	int speech_kbps;         /* audio.speech_bitrate */
 	int music_kbps;          /* audio.music_bitrate */
+	/* serve: (defaults 127.0.0.1, 8080, 200 MB, none, true) */
+	char *serve_bind;            /* serve.bind: the address to listen on */
+	int serve_port;              /* serve.port */
+	int64_t serve_max_upload;    /* serve.max_upload: bytes of one request's body */
+	char *serve_trusted_proxy;   /* serve.trusted_proxy: the reverse proxy's address
+					whose X-Forwarded-For/-Proto are believed; NULL */
+	bool serve_peer_confirm;     /* serve.peer_confirm: web submissions wait for the
+					peer to confirm the approved version */
 };
 
 /* The defaults of the limits above. */

@@ -961,9 +961,10 @@ static char *slug_candidate(const char *base, int k)
 	return xasprintf("%.*s%s", (int)n, base, suffix);
 }
 
-int lib_story_submit(hearth_lib *lib, const struct lib_story *in, char **slug_out,
-		     struct hearth_err *err)
+int lib_story_submit(hearth_lib *lib, const struct lib_story *in,
+		     struct lib_submit_opts *opts, char **slug_out, struct hearth_err *err)
 {
+	(void)opts; /* receipts: still to come */
 	char *base = NULL, *slug = NULL, *detail = NULL;
 	int64_t id = 0, taken = 0;
 	int rc;

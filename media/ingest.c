@@ -216,7 +216,7 @@ int media_submit(hearth_lib *lib, struct media_submission *sub, struct hearth_er
 	if ((rc = lib_store_lock(lib, LIB_LOCK_SHARED, true, &l, err)) ||
 	    (rc = ingest_story(lib, &lim, &s, paths, err)))
 		goto end;
-	rc = lib_story_submit(lib, &s, &sub->slug, err);
+	rc = lib_story_submit(lib, &s, NULL, &sub->slug, err);
 end:
 	finish_run(lib, &l);
 	/* strings in s are the caller's; only what intake filled is ours */

@@ -85,9 +85,26 @@ struct media_submission {
 	size_t n_files;
 	char *const *alts;             /* borrowed strv: alt text per picture, in order */
 	bool music;                    /* sound files are music, not speech */
-	/* filled by media_submit */
+	/*
+	 * borrowed, may be NULL: per file, the use the form said it is for
+	 * (an enum media_use; -1: tell by content). A file whose content is
+	 * not what its use allows is refused, naming both.
+	 */
+	const int *uses;
+	/*
+	 * The story's text may come as story->body (the web form) instead of
+	 * as a file; a text file beside a body is refused. Limits of the form
+	 * (the body: limits.max_story_size) are checked here, like a file's.
+	 */
+	const char *via;               /* "web form", "hearth submit"; borrowed */
+	bool peer_confirms;            /* see struct lib_submit_opts */
+	/* filled by media_submit (and media_revise) */
 	char *slug;                    /* the story's slug: new allocation, free it */
+	char *receipt;                 /* the receipt code: new allocation, free it */
+	bool held;                     /* media_revise: held as a pending revision */
 	const char *needs_alt;         /* refused for want of alt text: the picture (borrowed) */
+	/* refused: the index of the file at fault in files, or -1 */
+	int bad_file;
 };
 
 /*
@@ -98,6 +115,19 @@ struct media_submission {
  * afterwards if nobody else is using it (media_gc).
  */
 int media_submit(hearth_lib *lib, struct media_submission *sub, struct hearth_err *err);
+
+/*
+ * A peer's revision of the story slug (the web form's receipt page): the
+ * same intake as media_submit (files, body, alt text, limits), then
+ * lib_story_revise with message for the editors (may be NULL). Files
+ * given replace the story's files of the same role (a new recording
+ * replaces the recording); roles not given are kept, and so is the text
+ * when no body and no text file is given; title and summary likewise.
+ * sub->held says whether it waits as a pending revision.
+ */
+int media_revise(hearth_lib *lib, const char *slug, const char *message,
+		 struct media_submission *sub, struct hearth_err *err);
+void media_submission_release(struct media_submission *sub); /* frees slug, receipt */
 
 /* What `hearth import` takes, and what came of it. */
 struct media_import {

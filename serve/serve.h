@@ -21,6 +21,15 @@ struct serve_opts {
 	const char *bind;       /* an IPv4 or IPv6 address; borrows */
 	unsigned port;          /* 1..65535 */
 	const char *root;       /* the built site (public/); borrows, copied at start */
+	/*
+	 * The library folder (borrowed): with it the server also answers the
+	 * peers' and editors' pages (/submit, /receipt, /feedback, /editor);
+	 * NULL: the site only.
+	 */
+	const char *library;
+	const char *theme;      /* the theme folder, for serve.css (borrowed) */
+	const char *self;       /* this program, for the console's builds (borrowed) */
+	int64_t max_upload;     /* bytes of one request's body; 0: the settings' */
 	unsigned threads;       /* worker threads */
 	unsigned max_conns;     /* connections at once, in all */
 	unsigned max_per_ip;    /* connections at once from one address */
