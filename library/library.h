@@ -495,6 +495,8 @@ int lib_invite_revoke(hearth_lib *lib, int64_t id, struct hearth_err *err);
  */
 int lib_invite_use(hearth_lib *lib, const char *token, int64_t *id,
 		   struct hearth_err *err);
+/* As lib_invite_use without spending anything: may the token be used now? */
+int lib_invite_check(hearth_lib *lib, const char *token, struct hearth_err *err);
 
 /* ---- peers on the web: receipts, versions, messages, revisions -------- */
 
@@ -523,6 +525,12 @@ struct lib_submit_opts {
 	 * be published (a web submission with serve.peer_confirm on).
 	 */
 	bool peer_confirms;
+	/*
+	 * When not NULL: the invitation token the peer came with (borrowed).
+	 * One use is spent in the same transaction that records the story, so
+	 * a refused submission spends nothing; refused as lib_invite_use.
+	 */
+	const char *invite;
 	/* filled: the receipt code (LIB_RECEIPT_CHARS; new allocation, free it) */
 	char *receipt;
 };

@@ -98,6 +98,7 @@ struct media_submission {
 	 */
 	const char *via;               /* "web form", "hearth submit"; borrowed */
 	bool peer_confirms;            /* see struct lib_submit_opts */
+	const char *invite;            /* see struct lib_submit_opts; borrowed */
 	/* filled by media_submit (and media_revise) */
 	char *slug;                    /* the story's slug: new allocation, free it */
 	char *receipt;                 /* the receipt code: new allocation, free it */

@@ -71,8 +71,13 @@ bool static_parse_date(const char *s, time_t *t);
 struct upload {
 	char *field;      /* the form field it came in ("audio", "art", ...) */
 	char *filename;   /* the name the browser sent (for messages only; may be "") */
-	char *path;       /* the file in the request's quarantine folder */
-	int64_t size;
+	char *path;       /* the file in the request's quarantine folder; NULL when too_big */
+	int64_t size;     /* bytes received */
+	/*
+	 * Over limits.max_file_size: not kept (path NULL), the rest of its
+	 * bytes read and dropped, so the page can still answer with the form.
+	 */
+	bool too_big;
 };
 
 struct req;  /* one request, owned by http.c; valid during the handler */
