@@ -160,22 +160,18 @@ static void plain_words(const char *msg, const struct upload *ups, size_t n, cha
 	struct buf b = BUF_INIT;
 	buf_puts(&b, msg);
 	for (size_t i = 0; i < n; i++) {
-		const char *names[2] = {ups[i].path, ups[i].path ? path_base(ups[i].path) : NULL};
+		const char *name = ups[i].path, *p;
 		const char *shown = ups[i].filename && *ups[i].filename ? ups[i].filename
 									 : "your file";
-		for (int k = 0; k < 2; k++) {
-			const char *p;
-			if (!names[k] || !*names[k])
-				continue;
-			while ((p = strstr(buf_cstr(&b), names[k]))) {
-				struct buf nb = BUF_INIT;
-				size_t at = (size_t)(p - b.data);
-				buf_add(&nb, b.data, at);
-				buf_puts(&nb, shown);
-				buf_puts(&nb, p + strlen(names[k]));
-				buf_release(&b);
-				b = nb;
-			}
+		if (!name || !*name)
+			continue;
+		while ((p = strstr(buf_cstr(&b), name))) {
+			struct buf nb = BUF_INIT;
+			buf_add(&nb, b.data, (size_t)(p - b.data));
+			buf_puts(&nb, shown);
+			buf_puts(&nb, p + strlen(name));
+			buf_release(&b);
+			b = nb;
 		}
 	}
 	if (b.len && islower((unsigned char)b.data[0]))
