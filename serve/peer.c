@@ -165,10 +165,12 @@ static void plain_words(const char *msg, const struct upload *ups, size_t n, cha
 									 : "your file";
 		if (!name || !*name)
 			continue;
-		while ((p = strstr(buf_cstr(&b), name))) {
+		size_t from = 0;
+		while ((p = strstr(buf_cstr(&b) + from, name))) {
 			struct buf nb = BUF_INIT;
 			buf_add(&nb, b.data, (size_t)(p - b.data));
 			buf_puts(&nb, shown);
+			from = nb.len;
 			buf_puts(&nb, p + strlen(name));
 			buf_release(&b);
 			b = nb;
