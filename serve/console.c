@@ -1482,11 +1482,15 @@ static char *build_log_path(struct req *r)
 	return path_join(req_lib_dir(r), ".serve-build.log");
 }
 
-/* This program, to run its build command. */
-static char *self_path(void)
+/* This program, to run its build command: as the server was told, else
+ * as the kernel says. */
+static char *self_path(struct req *r)
 {
 	char buf[PATH_MAX];
-	ssize_t n = readlink("/proc/self/exe", buf, sizeof buf - 1);
+	ssize_t n;
+	if (req_self(r) && *req_self(r))
+		return xstrdup(req_self(r));
+	n = readlink("/proc/self/exe", buf, sizeof buf - 1);
 	if (n <= 0)
 		return NULL;
 	buf[n] = '\0';
@@ -1508,7 +1512,7 @@ static int build_start(struct con *c)
 		rc = herr(&c->err, HEARTH_ESTATE, "a build is already running; wait for it to finish");
 		goto end;
 	}
-	if (!(self = self_path())) {
+	if (!(self = self_path(c->r))) {
 		rc = herr(&c->err, HEARTH_EIO, "cannot tell where this program is to run a build");
 		goto end;
 	}
