@@ -723,7 +723,7 @@ static void write_forms(struct con *c, struct html *h, const struct lib_story *s
 		free(act);
 	}
 
-	if (s->status != ST_WITHDRAWN) {
+	if (lib_status_can_move(s->status, ST_WITHDRAWN)) {
 		act = xasprintf("%swithdraw", base);
 		html_open(h, "section", "aria-labelledby", "withdraw-h", NULL);
 		html_elem(h, "h2", "Withdraw", "id", "withdraw-h", NULL);
@@ -737,7 +737,8 @@ static void write_forms(struct con *c, struct html *h, const struct lib_story *s
 		html_close(h);
 		html_close(h);
 		free(act);
-	} else if (strcmp(s->title ? s->title : "", "(erased)") || s->n_assets) {
+	} else if (s->status == ST_WITHDRAWN &&
+		   (strcmp(s->title ? s->title : "", "(erased)") || s->n_assets)) {
 		act = xasprintf("%serase", base);
 		html_open(h, "section", "aria-labelledby", "erase-h", NULL);
 		html_elem(h, "h2", "Erase", "id", "erase-h", NULL);
@@ -1501,7 +1502,7 @@ static int build_start(struct con *c)
 {
 	posix_spawn_file_actions_t fa;
 	posix_spawnattr_t at;
-	sigset_t none, all;
+	sigset_t none, dflt;  /* the child's mask (none), the signals it starts with by default */
 	char *log = NULL, *self = NULL;
 	int fd = -1, rc = 0, e;
 	pid_t pid;
@@ -1526,15 +1527,19 @@ static int build_start(struct con *c)
 	{
 		char *const argv[] = {self, (char *)"-C", (char *)req_lib_dir(c->r),
 				      (char *)"build", NULL};
+		static const int reset[] = {SIGPIPE, SIGINT, SIGTERM, SIGHUP, SIGQUIT,
+					    SIGCHLD, SIGUSR1, SIGUSR2};
 		sigemptyset(&none);
-		sigfillset(&all);
+		sigemptyset(&dflt);
+		for (size_t i = 0; i < sizeof reset / sizeof reset[0]; i++)
+			sigaddset(&dflt, reset[i]);
 		posix_spawn_file_actions_init(&fa);
 		posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
 		posix_spawn_file_actions_adddup2(&fa, fd, 1);
 		posix_spawn_file_actions_adddup2(&fa, fd, 2);
 		posix_spawnattr_init(&at);
 		posix_spawnattr_setsigmask(&at, &none);
-		posix_spawnattr_setsigdefault(&at, &all);
+		posix_spawnattr_setsigdefault(&at, &dflt);
 		posix_spawnattr_setflags(&at, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
 		e = posix_spawn(&pid, self, &fa, &at, argv, environ);
 		posix_spawnattr_destroy(&at);
