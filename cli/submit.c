@@ -3,7 +3,8 @@
  * command line. The options become the story's fields; media_submit
  * identifies each file by its content (text, recording, music, picture,
  * transcript), takes it in by the rules every way in shares, and records
- * the story as submitted, waiting for an editor.
+ * the story as submitted, waiting for an editor. The peer is given the
+ * story's receipt code, once.
  */
 #include "cli.h"
 #include "../media/intake.h"
@@ -101,6 +102,7 @@ int cmd_submit(struct cli *c, int argc, char **argv)
 	sub.n_files = n_ops;
 	sub.alts = alts;
 	sub.music = music;
+	sub.via = "hearth submit";
 	if (media_submit(lib, &sub, &err) != 0) {
 		if (sub.needs_alt)
 			rc = cli_usage(c, "'%s' is a picture: describe it with --alt TEXT "
@@ -110,12 +112,14 @@ int cmd_submit(struct cli *c, int argc, char **argv)
 		goto end;
 	}
 	printf("thank you: your story is submitted as '%s'\n", sub.slug);
-	printf("an editor will read it before anything is published; you can withdraw "
-	       "it at any time by quoting '%s'\n", sub.slug);
+	printf("your receipt code: %s\n", sub.receipt);
+	printf("keep this code: it is shown only once, and with it you can follow your "
+	       "story, revise it or withdraw it at any time; an editor will read it "
+	       "before anything is published\n");
 end:
 	strv_free(warnings);
 	strv_free(alts);
-	free(sub.slug);
+	media_submission_release(&sub);
 	free(ops);
 	lib_close(&lib);
 	return rc;

@@ -259,6 +259,26 @@ int lib_crypto_ready(struct hearth_err *err)
 	return 0;
 }
 
+void lib_token_hash(const char *token, size_t n, char hex[65])
+{
+	unsigned char h[32];
+	crypto_generichash(h, sizeof h, (const unsigned char *)token, n, NULL, 0);
+	sodium_bin2hex(hex, 65, h, sizeof h);
+	sodium_memzero(h, sizeof h);
+}
+
+char *lib_token_new(size_t bytes)
+{
+	unsigned char *raw = xmalloc(bytes);
+	size_t len = sodium_base64_ENCODED_LEN(bytes, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+	char *tok = xmalloc(len);
+	randombytes_buf(raw, bytes);
+	sodium_bin2base64(tok, len, raw, bytes, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+	sodium_memzero(raw, bytes);
+	free(raw);
+	return tok;
+}
+
 /* ---- audit log --------------------------------------------------------- */
 
 int lib_audit_add(hearth_lib *lib, int64_t story_id, const char *action,

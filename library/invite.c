@@ -186,3 +186,28 @@ int lib_invite_use(hearth_lib *lib, const char *token, int64_t *id,
 		*id = got;
 	return rc;
 }
+
+int lib_invite_check(hearth_lib *lib, const char *token, struct hearth_err *err)
+{
+	char hex[2 * HASH_BYTES + 1];
+	int64_t got = 0;
+	int rc;
+
+	if (!token || !*token || strlen(token) > TOKEN_MAX)
+		return herr(err, HEARTH_ENOENT, "%s", LIB_INVITE_REFUSED);
+	if ((rc = lib_crypto_ready(err)))
+		return rc;
+	token_hash(token, hex);
+	if ((rc = lib_begin_read(lib, err)))
+		return rc;
+	rc = lib_db_int(lib, err, &got,
+			"SELECT id FROM invites WHERE token_hash = ?1 AND revoked_at IS NULL "
+			"AND (expires_at IS NULL OR expires_at > ?2) "
+			"AND (uses_left IS NULL OR uses_left > 0)",
+			"sI", hex, hearth_now());
+	if (rc == 0)
+		rc = herr(err, HEARTH_ENOENT, "%s", LIB_INVITE_REFUSED);
+	else if (rc == 1)
+		rc = 0;
+	return lib_end(lib, rc, err);
+}

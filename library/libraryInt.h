@@ -9,14 +9,18 @@
  *   open.c        creating and opening a library, migrations
  *   export.c      the catalogue as JSON
  *   invite.c      invitations to submit (tokens stored hashed)
+ *   peer.c        peers on the web: receipts, messages, revisions,
+ *                 withdrawal by channel, erasure requests; feedback
  *   settings.c    hearth.yaml: reading, importing, the podcast GUID
  *   bundle.c      reading story bundles and collection files
  *   public.c      the public view
  *   erase.c       erasing a story; a story's objects in the store
- *   workflow.c    review moves, publishing, consent; reading the audit log
+ *   workflow.c    review moves, publishing, consent, the peer's
+ *                 confirmation; reading the audit log
  *   collection.c  collections
  *   story.c       loading, importing and submitting stories
  *   store.c       the store of originals
+ *   editor.c      editors (Argon2id) and their sessions
  *   db.c          statements, transactions, the audit writer
  *   status.c      the tables: statuses, attribution and byline, roles
  *   lock.c        the build lock
@@ -98,6 +102,18 @@ void lib_db_not_a_change(hearth_lib *lib);
  */
 int lib_crypto_ready(struct hearth_err *err);
 
+/*
+ * The hex BLAKE2b-256 of a secret token (n bytes), as the catalogue keeps
+ * receipts and sessions. Call lib_crypto_ready first.
+ */
+void lib_token_hash(const char *token, size_t n, char hex[65]);
+
+/*
+ * A new random token of `bytes` random bytes in URL-safe base64 without
+ * padding; new allocation. Call lib_crypto_ready first.
+ */
+char *lib_token_new(size_t bytes);
+
 /* Appends a row to the audit log, by the current actor at hearth_now(). */
 int lib_audit_add(hearth_lib *lib, int64_t story_id, const char *action,
 		  const char *detail, struct hearth_err *err);
@@ -119,6 +135,19 @@ int lib_file_inside(const char *dir, const char *rel, const char *where,
 		    const char *field, char **out, struct hearth_err *err);
 
 /* ---- story.c ----------------------------------------------------------- */
+
+/*
+ * A receipt code as it is hashed: the 32 base32 letters in upper case,
+ * with spaces and dashes dropped, into out. False when code is not one.
+ */
+bool lib_receipt_normalize(const char *code, char out[33]);
+
+/*
+ * Writes in's assets as the story's (table assets) or as its pending
+ * revision's (revision_assets, pending set), replacing what was there.
+ */
+int lib_story_write_assets(hearth_lib *lib, int64_t id, const struct lib_story *in,
+			   bool pending, struct hearth_err *err);
 
 /*
  * Looks a story up by slug: its id and status. HEARTH_ENOENT names the

@@ -164,6 +164,93 @@ static const char *const migrations[] = {
 	"  revoked_at INTEGER\n"
 	");\n"
 	"PRAGMA user_version = 4;\n",
+
+	/*
+	 * 5: peers and editors on the web (hearth serve). A story keeps the
+	 * hash of its receipt code, its version (raised by every change of
+	 * content), the version an editor approved and the one the peer
+	 * confirmed, whether publishing waits for that confirmation, how it
+	 * came in and when the peer asked for erasure. Messages for the peer
+	 * are apart from the private review notes. A published story may hold
+	 * one pending revision (content and files) until an editor decides.
+	 * Feedback, editors (Argon2id hashes) and their sessions (hashed
+	 * tokens) have tables of their own.
+	 */
+	"ALTER TABLE stories ADD COLUMN receipt_hash TEXT\n"
+	"  CHECK (receipt_hash IS NULL OR length(receipt_hash) = 64);\n"
+	"ALTER TABLE stories ADD COLUMN version INTEGER NOT NULL DEFAULT 1\n"
+	"  CHECK (version >= 1);\n"
+	"ALTER TABLE stories ADD COLUMN approved_version INTEGER NOT NULL DEFAULT 0;\n"
+	"ALTER TABLE stories ADD COLUMN confirmed_version INTEGER NOT NULL DEFAULT 0;\n"
+	"ALTER TABLE stories ADD COLUMN peer_confirms INTEGER NOT NULL DEFAULT 0\n"
+	"  CHECK (peer_confirms IN (0, 1));\n"
+	"ALTER TABLE stories ADD COLUMN via TEXT NOT NULL DEFAULT 'import';\n"
+	"ALTER TABLE stories ADD COLUMN erasure_requested_at INTEGER;\n"
+	"UPDATE stories SET via = 'hearth submit' WHERE id IN\n"
+	"  (SELECT story_id FROM audit WHERE action = 'submit');\n"
+	"UPDATE stories SET approved_version = 1 WHERE status IN ('approved', 'published');\n"
+	"CREATE UNIQUE INDEX stories_receipt ON stories (receipt_hash)\n"
+	"  WHERE receipt_hash IS NOT NULL;\n"
+	"CREATE TABLE messages (\n"
+	"  id INTEGER PRIMARY KEY,\n"
+	"  story_id INTEGER NOT NULL REFERENCES stories(id) ON DELETE CASCADE,\n"
+	"  at INTEGER NOT NULL,\n"
+	"  from_peer INTEGER NOT NULL CHECK (from_peer IN (0, 1)),\n"
+	"  author TEXT, -- PRIVATE: the editor who wrote it\n"
+	"  body TEXT NOT NULL -- PRIVATE\n"
+	");\n"
+	"CREATE INDEX messages_story ON messages (story_id, id);\n"
+	"CREATE TABLE revisions (\n"
+	"  story_id INTEGER PRIMARY KEY REFERENCES stories(id) ON DELETE CASCADE,\n"
+	"  at INTEGER NOT NULL,\n"
+	"  title TEXT NOT NULL,\n"
+	"  summary TEXT,\n"
+	"  body TEXT NOT NULL DEFAULT ''\n"
+	");\n"
+	"CREATE TABLE revision_terms (\n"
+	"  story_id INTEGER NOT NULL REFERENCES revisions(story_id) ON DELETE CASCADE,\n"
+	"  position INTEGER NOT NULL,\n"
+	"  value TEXT NOT NULL, -- content warnings\n"
+	"  PRIMARY KEY (story_id, position)\n"
+	");\n"
+	"CREATE TABLE revision_assets (\n"
+	"  story_id INTEGER NOT NULL REFERENCES revisions(story_id) ON DELETE CASCADE,\n"
+	"  role TEXT NOT NULL CHECK (role IN ('audio', 'music', 'art', 'transcript')),\n"
+	"  position INTEGER NOT NULL,\n"
+	"  sha256 TEXT NOT NULL,\n"
+	"  mime TEXT,\n"
+	"  filename TEXT, -- PRIVATE\n"
+	"  alt TEXT,\n"
+	"  size INTEGER NOT NULL DEFAULT 0,\n"
+	"  duration REAL NOT NULL DEFAULT 0,\n"
+	"  width INTEGER NOT NULL DEFAULT 0,\n"
+	"  height INTEGER NOT NULL DEFAULT 0,\n"
+	"  codec TEXT,\n"
+	"  sample_rate INTEGER NOT NULL DEFAULT 0,\n"
+	"  channels INTEGER NOT NULL DEFAULT 0,\n"
+	"  PRIMARY KEY (story_id, role, position)\n"
+	");\n"
+	"CREATE TABLE feedback (\n"
+	"  id INTEGER PRIMARY KEY,\n"
+	"  at INTEGER NOT NULL,\n"
+	"  page TEXT,\n"
+	"  body TEXT NOT NULL,\n"
+	"  contact TEXT -- PRIVATE\n"
+	");\n"
+	"CREATE TABLE editors (\n"
+	"  id INTEGER PRIMARY KEY,\n"
+	"  name TEXT NOT NULL UNIQUE,\n"
+	"  password_hash TEXT NOT NULL, -- PRIVATE: Argon2id\n"
+	"  created_at INTEGER NOT NULL\n"
+	");\n"
+	"CREATE TABLE sessions (\n"
+	"  token_hash TEXT PRIMARY KEY CHECK (length(token_hash) = 64),\n"
+	"  editor_id INTEGER NOT NULL REFERENCES editors(id) ON DELETE CASCADE,\n"
+	"  created_at INTEGER NOT NULL,\n"
+	"  expires_at INTEGER NOT NULL\n"
+	");\n"
+	"CREATE INDEX sessions_editor ON sessions (editor_id);\n"
+	"PRAGMA user_version = 5;\n",
 };
 #define N_MIGRATIONS ((int64_t)(sizeof migrations / sizeof migrations[0]))
 

@@ -110,6 +110,7 @@ struct lib_settings {
 #define LIB_MAX_FILE_SIZE 500000000
 #define LIB_MAX_STORY_SIZE 2000000
 #define LIB_MAX_COLLECTION_SIZE 256000
+#define LIB_SERVE_MAX_UPLOAD 200000000
 /* hearth.yaml cannot set its own limit: it is fixed. */
 #define LIB_MAX_SETTINGS_SIZE 256000
 /* Every story, however it comes in: characters of its title and summary. */

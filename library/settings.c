@@ -16,6 +16,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
 
 static const char default_yaml[] =
 	"# hearth.yaml - the settings of this Hearth library: the site, the\n"
@@ -54,7 +56,18 @@ static const char default_yaml[] =
 	"#   loudness: -16        # integrated loudness target, LUFS\n"
 	"#   true_peak: -1        # ceiling, dBTP\n"
 	"#   speech_bitrate: 96   # kbit/s\n"
-	"#   music_bitrate: 160   # kbit/s\n";
+	"#   music_bitrate: 160   # kbit/s\n"
+	"\n"
+	"# hearth serve: the submission form and the editors' console (the\n"
+	"# defaults are shown). Keep it on 127.0.0.1 behind a TLS reverse proxy.\n"
+	"# serve:\n"
+	"#   bind: 127.0.0.1        # the address to listen on\n"
+	"#   port: 8080\n"
+	"#   max_upload: 200000000  # bytes of one request, all its files together\n"
+	"#   trusted_proxy: none    # the proxy's address, whose X-Forwarded-For\n"
+	"#                          # and X-Forwarded-Proto are believed\n"
+	"#   peer_confirm: yes      # a web submission waits for its storyteller to\n"
+	"#                          # confirm the version an editor approved\n";
 
 int lib_settings_write_default(const char *path, struct hearth_err *err)
 {
@@ -63,7 +76,8 @@ int lib_settings_write_default(const char *path, struct hearth_err *err)
 
 /* ---- the reader -------------------------------------------------------- */
 
-enum kind { K_TEXT, K_OPT_TEXT, K_URL, K_BOOL, K_PATH, K_I64, K_INT, K_NUM };
+/* K_ADDR: an IP address; K_OPT_ADDR: one, or none (empty or "none": NULL). */
+enum kind { K_TEXT, K_OPT_TEXT, K_URL, K_BOOL, K_PATH, K_I64, K_INT, K_NUM, K_ADDR, K_OPT_ADDR };
 
 /* One known key: where it sits, what it holds, the range a number may take. */
 struct key {
@@ -95,6 +109,11 @@ static const struct key keys[] = {
 	{"audio", "true_peak", K_NUM, OFF(true_peak), -20, 0},
 	{"audio", "speech_bitrate", K_INT, OFF(speech_kbps), 8, 640},
 	{"audio", "music_bitrate", K_INT, OFF(music_kbps), 8, 640},
+	{"serve", "bind", K_ADDR, OFF(serve_bind), 0, 0},
+	{"serve", "port", K_INT, OFF(serve_port), 1, 65535},
+	{"serve", "max_upload", K_I64, OFF(serve_max_upload), 1000, 1e13},
+	{"serve", "trusted_proxy", K_OPT_ADDR, OFF(serve_trusted_proxy), 0, 0},
+	{"serve", "peer_confirm", K_BOOL, OFF(serve_peer_confirm), 0, 0},
 };
 #undef OFF
 
@@ -139,6 +158,18 @@ static void settings_defaults(struct lib_settings *s)
 	s->true_peak = -1;
 	s->speech_kbps = 96;
 	s->music_kbps = 160;
+	s->serve_bind = xstrdup("127.0.0.1");
+	s->serve_port = 8080;
+	s->serve_max_upload = LIB_SERVE_MAX_UPLOAD;
+	s->serve_trusted_proxy = NULL;
+	s->serve_peer_confirm = true;
+}
+
+/* True when v is an IPv4 or IPv6 address written as numbers. */
+static bool is_ip_address(const char *v)
+{
+	unsigned char buf[sizeof(struct in6_addr)];
+	return inet_pton(AF_INET, v, buf) == 1 || inet_pton(AF_INET6, v, buf) == 1;
 }
 
 static bool parse_number(const char *v, double *out)
@@ -214,6 +245,24 @@ static int set_value(struct lib_settings *s, const struct key *k, const struct y
 				  name, y->line, field, v);
 			break;
 		}
+		*slot = v;
+		v = NULL;
+		break;
+	case K_OPT_ADDR:
+		free(*slot);
+		*slot = NULL;
+		if (!*v || !strcmp(v, "none"))
+			break;
+		/* fall through */
+	case K_ADDR:
+		if (!is_ip_address(v)) {
+			rc = herr(err, HEARTH_EINVAL,
+				  "%s: line %d: %s: expected an IP address such as 127.0.0.1 or "
+				  "::1%s, not '%s'",
+				  name, y->line, field, k->kind == K_OPT_ADDR ? " (or none)" : "", v);
+			break;
+		}
+		free(*slot);
 		*slot = v;
 		v = NULL;
 		break;
@@ -427,6 +476,8 @@ void lib_settings_release(struct lib_settings *s)
 	free(s->image);
 	free(s->license);
 	free(s->podcast_guid);
+	free(s->serve_bind);
+	free(s->serve_trusted_proxy);
 	memset(s, 0, sizeof *s);
 }
 

@@ -11,6 +11,7 @@
  */
 #include "libraryInt.h"
 
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -455,26 +456,42 @@ static int write_terms(hearth_lib *lib, int64_t id, const struct lib_story *in,
 	return rc;
 }
 
-/* Replaces the story's assets; positions count from 0 within each role. */
-static int write_assets(hearth_lib *lib, int64_t id, const struct lib_story *in,
-			struct hearth_err *err)
+/*
+ * Replaces the story's assets (or its pending revision's); positions count
+ * from 0 within each role. The two tables have the same columns.
+ */
+int lib_story_write_assets(hearth_lib *lib, int64_t id, const struct lib_story *in,
+			   bool pending, struct hearth_err *err)
 {
-	int rc = lib_db_exec(lib, err, "DELETE FROM assets WHERE story_id = ?1", "I", id);
+	int rc = lib_db_exec(lib, err,
+			     pending ? "DELETE FROM revision_assets WHERE story_id = ?1"
+				     : "DELETE FROM assets WHERE story_id = ?1",
+			     "I", id);
 	for (size_t i = 0; i < in->n_assets && !rc; i++) {
 		const struct lib_asset *a = &in->assets[i];
 		int pos = 0;
 		for (size_t j = 0; j < i; j++)
 			pos += in->assets[j].role == a->role;
 		rc = lib_db_exec(lib, err,
-				 "INSERT INTO assets (story_id, role, position, sha256, mime, "
-				 "filename, alt, size, duration, width, height, codec, "
-				 "sample_rate, channels) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, "
-				 "?9, ?10, ?11, ?12, ?13, ?14)",
+				 pending ? "INSERT INTO revision_assets (story_id, role, position, "
+					   "sha256, mime, filename, alt, size, duration, width, "
+					   "height, codec, sample_rate, channels) VALUES (?1, ?2, "
+					   "?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)"
+					 : "INSERT INTO assets (story_id, role, position, sha256, "
+					   "mime, filename, alt, size, duration, width, height, "
+					   "codec, sample_rate, channels) VALUES (?1, ?2, ?3, ?4, "
+					   "?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
 				 "IsissssIdiisii", id, lib_role_name(a->role), pos, a->sha256, a->mime, a->filename,
 				 a->alt, a->size, a->duration, a->width, a->height, a->codec,
 				 a->sample_rate, a->channels);
 	}
 	return rc;
+}
+
+static int write_assets(hearth_lib *lib, int64_t id, const struct lib_story *in,
+			struct hearth_err *err)
+{
+	return lib_story_write_assets(lib, id, in, false, err);
 }
 
 /* Replaces the story's chapters. */
@@ -895,6 +912,14 @@ static int reimport(hearth_lib *lib, const struct lib_story *in, struct existing
 	    (rc = write_assets(lib, e->id, in, err)) ||
 	    (rc = write_chapters(lib, e->id, in, err)))
 		goto end;
+	/* a change of content is a new version: an approval or confirmation was of the old */
+	if (!same_str(in->title, old->title) || !same_str(in->summary, old->summary) ||
+	    !same_str(in->body, old->body) || !same_assets(in, old) ||
+	    !same_strv(in->warnings, old->warnings))
+		rc = lib_db_exec(lib, err, "UPDATE stories SET version = version + 1 WHERE id = ?1",
+				 "I", e->id);
+	if (rc)
+		goto end;
 	*lines = reimport_lines(in, old, attr);
 end:
 	lib_story_free(&old);
@@ -961,23 +986,85 @@ static char *slug_candidate(const char *base, int k)
 	return xasprintf("%.*s%s", (int)n, base, suffix);
 }
 
+/* ---- receipts ---------------------------------------------------------- */
+
+#define RECEIPT_BYTES 20
+#define RECEIPT_LETTERS 32
+static const char base32[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+
+bool lib_receipt_normalize(const char *code, char out[33])
+{
+	size_t n = 0;
+	if (!code)
+		return false;
+	for (const char *p = code; *p; p++) {
+		char c = *p;
+		if (c == ' ' || c == '-' || c == '\t')
+			continue;
+		if (c >= 'a' && c <= 'z')
+			c = (char)(c - 'a' + 'A');
+		if (n == RECEIPT_LETTERS || !memchr(base32, c, sizeof base32 - 1) || !c)
+			return false;
+		out[n++] = c;
+	}
+	out[n] = '\0';
+	return n == RECEIPT_LETTERS;
+}
+
+/*
+ * A new receipt code: 20 random bytes as 32 base32 letters in groups of
+ * four (*code, new allocation), and the hash the catalogue keeps.
+ */
+static void receipt_new(char **code, char hash[65])
+{
+	unsigned char raw[RECEIPT_BYTES];
+	char letters[RECEIPT_LETTERS + 1];
+	struct buf b = BUF_INIT;
+
+	randombytes_buf(raw, sizeof raw);
+	for (size_t i = 0; i < RECEIPT_LETTERS; i++) {
+		size_t bit = i * 5;
+		unsigned v = (unsigned)raw[bit / 8] << 8;
+		if (bit / 8 + 1 < RECEIPT_BYTES)
+			v |= raw[bit / 8 + 1];
+		letters[i] = base32[(v >> (11 - bit % 8)) & 31];
+	}
+	letters[RECEIPT_LETTERS] = '\0';
+	sodium_memzero(raw, sizeof raw);
+	lib_token_hash(letters, RECEIPT_LETTERS, hash);
+	for (size_t i = 0; i < RECEIPT_LETTERS; i += 4)
+		buf_printf(&b, "%s%.4s", i ? "-" : "", letters + i);
+	sodium_memzero(letters, sizeof letters);
+	*code = xstrdup(buf_cstr(&b));
+	buf_release(&b);
+}
+
 int lib_story_submit(hearth_lib *lib, const struct lib_story *in,
 		     struct lib_submit_opts *opts, char **slug_out, struct hearth_err *err)
 {
-	(void)opts; /* receipts: still to come */
-	char *base = NULL, *slug = NULL, *detail = NULL;
-	int64_t id = 0, taken = 0;
+	char *base = NULL, *slug = NULL, *detail = NULL, *receipt = NULL;
+	const char *via = opts && opts->via && *opts->via ? opts->via : "hearth submit";
+	char hash[65];
+	int64_t id = 0, taken = 0, invite = 0;
 	int rc;
 
 	*slug_out = NULL;
+	if (opts)
+		opts->receipt = NULL;
 	if (in->slug && !slug_valid(in->slug))
 		return herr(err, HEARTH_EINVAL,
 			    "slug '%s' is not valid: use 1 to 80 of a-z, 0-9 and '-'", in->slug);
 	base = in->slug ? xstrdup(in->slug) : slugify(in->title ? in->title : "");
 	if ((rc = check_input(lib, in, base, err)))
 		goto end;
+	if ((rc = lib_crypto_ready(err)))
+		goto end;
+	receipt_new(&receipt, hash);
 	if ((rc = lib_begin(lib, err)))
 		goto end;
+	/* the invitation is spent with the story, or not at all */
+	if (opts && opts->invite && (rc = lib_invite_use(lib, opts->invite, &invite, err)))
+		goto end_txn;
 	for (int k = 1;; k++) {
 		free(slug);
 		slug = slug_candidate(base, k);
@@ -995,7 +1082,21 @@ int lib_story_submit(hearth_lib *lib, const struct lib_story *in,
 				in->consent_given, in->consent_recorded_by, in->consent_note,
 				0, err)))
 		goto end_txn;
-	detail = xasprintf("submitted as '%s'", slug);
+	if ((rc = lib_db_exec(lib, err,
+			      "UPDATE stories SET receipt_hash = ?1, via = ?2, peer_confirms = ?3 "
+			      "WHERE id = ?4",
+			      "ssbI", hash, via, (int)(opts && opts->peer_confirms), id)))
+		goto end_txn;
+	if (invite)
+		detail = xasprintf("submitted as '%s' via %s with invite %lld%s", slug, via,
+				   (long long)invite,
+				   opts->peer_confirms ? "; the storyteller confirms before publishing"
+						       : "");
+	else
+		detail = xasprintf("submitted as '%s' via %s%s", slug, via,
+				   opts && opts->peer_confirms
+					   ? "; the storyteller confirms before publishing"
+					   : "");
 	rc = lib_audit_add(lib, id, "submit", detail, err);
 end_txn:
 	rc = lib_end(lib, rc, err);
@@ -1004,8 +1105,13 @@ end:
 	free(detail);
 	if (rc) {
 		free(slug);
+		free(receipt);
 		return rc;
 	}
 	*slug_out = slug;
+	if (opts)
+		opts->receipt = receipt;
+	else
+		free(receipt);
 	return 0;
 }

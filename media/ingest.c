@@ -1,7 +1,8 @@
 /*
  * ingest.c - the one way in: story bundles (`hearth import`), a peer's
- * files (`hearth submit`) and, later, the web form all enter the library
- * here, under the same rules, all or nothing.
+ * files (`hearth submit`) and the web form (a submission, or a revision
+ * sent with a receipt) all enter the library here, under the same rules,
+ * all or nothing.
  *
  * A story comes in in two steps. First the slow work, outside any write
  * transaction, so that every other command (list, withdraw, a second
@@ -72,27 +73,37 @@ static int embedded_chapters(struct lib_story *s, const char *path, struct heart
  * transcript is checked against the length of that sound. Fills the
  * assets as media_intake does and s->chapters (new allocations s then
  * owns). Writes no catalogue row. The caller holds the store lock shared
- * (lib_store_lock) until the story is recorded or given up.
+ * (lib_store_lock) until the story is recorded or given up. On a refusal
+ * *bad (may be NULL) gets the index of the asset at fault.
  */
 static int ingest_story(hearth_lib *lib, const struct media_limits *lim, struct lib_story *s,
-			char *const *paths, struct hearth_err *err)
+			char *const *paths, size_t *bad, struct hearth_err *err)
 {
 	const struct lib_asset *sound;
 	int rc;
 
 	for (size_t i = 0; i < s->n_assets; i++)
-		if ((rc = media_intake(lib, paths[i], paths[i], lim, &s->assets[i], err)))
+		if ((rc = media_intake(lib, paths[i], paths[i], lim, &s->assets[i], err))) {
+			if (bad)
+				*bad = i;
 			return rc;
+		}
 	sound = lib_story_sound(s);
 	if (sound && !s->n_chapters &&
-	    (rc = embedded_chapters(s, paths[sound - s->assets], err)))
+	    (rc = embedded_chapters(s, paths[sound - s->assets], err))) {
+		if (bad)
+			*bad = (size_t)(sound - s->assets);
 		return rc;
+	}
 	/* the transcript against the sound, now that intake knows its length */
 	for (size_t i = 0; i < s->n_assets; i++)
 		if (s->assets[i].role == ROLE_TRANSCRIPT &&
 		    (rc = media_transcript(paths[i], sound ? sound->duration : 0, NULL, NULL,
-					   err)))
+					   err))) {
+			if (bad)
+				*bad = i;
 			return rc;
+		}
 	return 0;
 }
 
@@ -133,6 +144,41 @@ static int detect_use(const char *path, bool music, enum media_use *use,
 	return rc;
 }
 
+/* What each use is called in a refusal ("was sent as the recording"). */
+static const char *use_word(enum media_use use)
+{
+	switch (use) {
+	case USE_AUDIO: return "the recording";
+	case USE_MUSIC: return "music";
+	case USE_ART: return "a picture";
+	case USE_TRANSCRIPT: return "the transcript";
+	default: return "the story's text";
+	}
+}
+
+/*
+ * A file sent for a stated use (the web form's fields): its content must
+ * be what that use allows; the refusal names the file, the use and what
+ * the file really is.
+ */
+static int check_use(const char *path, enum media_use use, struct hearth_err *err)
+{
+	char *mime = NULL, *desc = NULL;
+	int rc;
+
+	if (!path_is_file(path))
+		return herr(err, HEARTH_ENOENT, "'%s' does not exist or is not a file", path);
+	if ((rc = media_sniff(path, &mime, &desc, err)))
+		return rc;
+	if (!media_role_allows(use, mime))
+		rc = herr(err, HEARTH_EINVAL, "'%s' was sent as %s, but it is %s; %s must be %s",
+			  path, use_word(use), desc, use_word(use),
+			  media_role_expects(use));
+	free(mime);
+	free(desc);
+	return rc;
+}
+
 /* ---- the store lock around the writes ---------------------------------- */
 
 /* Ends a run: the lock is released, then the store swept if nobody holds it. */
@@ -152,7 +198,10 @@ static int read_body(const char *path, int64_t max, struct buf *body, struct hea
 {
 	int rc;
 	if (body->len)
-		return herr(err, HEARTH_EINVAL, "'%s': the story's text was already given", path);
+		return herr(err, HEARTH_EINVAL,
+			    "'%s': the story's text was already given; send it once, as text "
+			    "or as a file",
+			    path);
 	if ((rc = file_read_max(path, max, "limits.max_story_size", body, err)))
 		return rc;
 	if (!text_valid(body->data, body->len))
@@ -160,79 +209,173 @@ static int read_body(const char *path, int64_t max, struct buf *body, struct hea
 	return 0;
 }
 
-int media_submit(hearth_lib *lib, struct media_submission *sub, struct hearth_err *err)
+/* The story's text as typed (the web form), held to the limits a file's is. */
+static int take_typed_body(const char *text, int64_t max, struct buf *body,
+			   struct hearth_err *err)
 {
-	struct lib_story s = *sub->story;
+	size_t n = strlen(text);
+	if ((int64_t)n > max)
+		return herr(err, HEARTH_EINVAL,
+			    "text: the story is %zu bytes, more than limits.max_story_size (%lld)",
+			    n, (long long)max);
+	if (!text_valid(text, n))
+		return herr(err, HEARTH_EINVAL, "text: is not valid UTF-8");
+	buf_add(body, text, n);
+	return 0;
+}
+
+/*
+ * The work media_submit and media_revise share: what each file is (by
+ * content, or as its stated use requires), the story's text (typed or
+ * from one file), alt text for each picture, then intake of every file
+ * into the store under the store lock (*l, held on return for the caller
+ * to release after recording). s gets the assets and body (s->body points
+ * into body); its strings stay the caller's except what intake fills.
+ */
+struct prepared {
+	struct lib_story s;
+	struct buf body;
+	char **paths;
+	size_t *file_of;   /* per asset: its index in sub->files */
+	bool has_text;     /* a body was given, typed or as a file */
+};
+
+static void prepared_release(struct prepared *p)
+{
+	/* strings in s are the caller's; only what intake filled is ours */
+	for (size_t i = 0; i < p->s.n_assets; i++) {
+		free(p->s.assets[i].sha256);
+		free(p->s.assets[i].mime);
+		free(p->s.assets[i].codec);
+	}
+	free(p->s.assets);
+	for (size_t i = 0; i < p->s.n_chapters; i++)
+		free(p->s.chapters[i].title);
+	free(p->s.chapters);
+	buf_release(&p->body);
+	strv_free(p->paths);
+	free(p->file_of);
+}
+
+static int prepare(hearth_lib *lib, struct media_submission *sub, const struct lib_settings *set,
+		   struct prepared *p, struct lib_store_lock **l, struct hearth_err *err)
+{
 	struct media_limits lim = {0};
-	struct lib_settings set = {0};
-	struct lib_store_lock *l = NULL;
-	struct buf body = BUF_INIT;
-	char **paths = NULL;
-	size_t n_alt = 0;
+	size_t n_alt = 0, bad = 0;
 	int rc;
 
-	sub->slug = NULL;
-	sub->needs_alt = NULL;
-	if ((rc = lib_settings_load(lib, &set, err)))
-		return rc;
-	limits_from(&set, &lim);
-	s.assets = xcalloc(sub->n_files + 1, sizeof *s.assets);
-	s.n_assets = 0;
-	s.chapters = NULL;
-	s.n_chapters = 0;
+	limits_from(set, &lim);
+	p->s = *sub->story;
+	p->s.assets = xcalloc(sub->n_files + 1, sizeof *p->s.assets);
+	p->file_of = xcalloc(sub->n_files + 1, sizeof *p->file_of);
+	p->s.n_assets = 0;
+	p->s.chapters = NULL;
+	p->s.n_chapters = 0;
+	p->s.body = NULL;
+	if (sub->story->body && *sub->story->body) {
+		if ((rc = take_typed_body(sub->story->body, set->max_story_size, &p->body, err)))
+			return rc;
+		p->has_text = true;
+	}
 	/* which file is what, by content, before anything is stored */
 	for (size_t i = 0; i < sub->n_files; i++) {
 		const char *f = sub->files[i];
+		int given = sub->uses ? sub->uses[i] : -1;
 		enum media_use use;
-		if ((rc = detect_use(f, sub->music, &use, err)))
-			goto end;
+		sub->bad_file = (int)i;
+		if (given > USE_TEXT) {
+			return herr(err, HEARTH_EINVAL, "'%s': unknown use %d", f, given);
+		} else if (given >= 0) {
+			use = (enum media_use)given;
+			if ((rc = check_use(f, use, err)))
+				return rc;
+		} else if ((rc = detect_use(f, sub->music, &use, err))) {
+			return rc;
+		}
 		if (use == USE_TEXT) {
-			if ((rc = read_body(f, set.max_story_size, &body, err)))
-				goto end;
+			if ((rc = read_body(f, set->max_story_size, &p->body, err)))
+				return rc;
+			p->has_text = true;
 			continue;
 		}
-		struct lib_asset *a = &s.assets[s.n_assets++];
+		p->file_of[p->s.n_assets] = i;
+		struct lib_asset *a = &p->s.assets[p->s.n_assets++];
 		a->role = (enum lib_role)use;
 		a->filename = (char *)path_base(f);
 		if (use == USE_ART) {
-			if (n_alt >= strv_len(sub->alts)) {
+			if (n_alt >= strv_len(sub->alts) || !*sub->alts[n_alt]) {
 				sub->needs_alt = f;
-				rc = herr(err, HEARTH_EINVAL,
-					  "'%s' is a picture and needs alternative text (one per "
-					  "picture, in order)",
-					  f);
-				goto end;
+				return herr(err, HEARTH_EINVAL,
+					    "'%s' is a picture and needs alternative text (one per "
+					    "picture, in order)",
+					    f);
 			}
 			a->alt = sub->alts[n_alt++];
 		}
-		paths = strv_push(paths, f);
+		p->paths = strv_push(p->paths, f);
 	}
-	if (!body.len && s.n_assets == 0) {
+	sub->bad_file = -1;
+	p->s.body = (char *)buf_cstr(&p->body);
+	if ((rc = lib_store_lock(lib, LIB_LOCK_SHARED, true, l, err)))
+		return rc;
+	if ((rc = ingest_story(lib, &lim, &p->s, p->paths, &bad, err)))
+		sub->bad_file = bad < p->s.n_assets ? (int)p->file_of[bad] : -1;
+	return rc;
+}
+
+static void submission_start(struct media_submission *sub)
+{
+	sub->slug = NULL;
+	sub->receipt = NULL;
+	sub->held = false;
+	sub->needs_alt = NULL;
+	sub->bad_file = -1;
+}
+
+int media_submit(hearth_lib *lib, struct media_submission *sub, struct hearth_err *err)
+{
+	struct prepared p = {0};
+	struct lib_settings set = {0};
+	struct lib_store_lock *l = NULL;
+	struct lib_submit_opts opts = {0};
+	int rc;
+
+	submission_start(sub);
+	if ((rc = lib_settings_load(lib, &set, err)))
+		return rc;
+	/* a bad invitation is refused before any file is taken in */
+	if (sub->invite && (rc = lib_invite_check(lib, sub->invite, err)))
+		goto end;
+	if ((rc = prepare(lib, sub, &set, &p, &l, err)))
+		goto end;
+	if (!p.has_text && p.s.n_assets == 0) {
 		rc = herr(err, HEARTH_EINVAL,
 			  "a story needs its text or at least one recording or picture");
 		goto end;
 	}
-	s.body = (char *)buf_cstr(&body);
-	if ((rc = lib_store_lock(lib, LIB_LOCK_SHARED, true, &l, err)) ||
-	    (rc = ingest_story(lib, &lim, &s, paths, err)))
+	opts.via = sub->via;
+	opts.peer_confirms = sub->peer_confirms;
+	opts.invite = sub->invite;
+	if ((rc = lib_story_submit(lib, &p.s, &opts, &sub->slug, err)))
 		goto end;
-	rc = lib_story_submit(lib, &s, NULL, &sub->slug, err);
+	sub->receipt = opts.receipt;
 end:
 	finish_run(lib, &l);
-	/* strings in s are the caller's; only what intake filled is ours */
-	for (size_t i = 0; i < s.n_assets; i++) {
-		free(s.assets[i].sha256);
-		free(s.assets[i].mime);
-		free(s.assets[i].codec);
-	}
-	free(s.assets);
-	for (size_t i = 0; i < s.n_chapters; i++)
-		free(s.chapters[i].title);
-	free(s.chapters);
-	buf_release(&body);
+	prepared_release(&p);
 	lib_settings_release(&set);
-	strv_free(paths);
 	return rc;
+}
+
+void media_submission_release(struct media_submission *sub)
+{
+	if (!sub)
+		return;
+	free(sub->slug);
+	sub->slug = NULL;
+	if (sub->receipt)
+		memset(sub->receipt, 0, strlen(sub->receipt));
+	free(sub->receipt);
+	sub->receipt = NULL;
 }
 
 /* ---- an import --------------------------------------------------------- */
@@ -372,7 +515,7 @@ int media_import(hearth_lib *lib, struct media_import *im, struct hearth_err *er
 		goto end;
 	for (size_t i = 0; i < im->n_stories && !rc; i++) {
 		char **paths = bundle_paths(stories[i], im->bundles[i]);
-		rc = ingest_story(lib, &lim, stories[i], paths, err);
+		rc = ingest_story(lib, &lim, stories[i], paths, NULL, err);
 		strv_free(paths);
 	}
 	if (!rc)
@@ -396,4 +539,12 @@ void media_import_release(struct media_import *im)
 		im->notes = NULL;
 		buf_release(&im->report);
 	}
+}
+
+int media_revise(hearth_lib *lib, const char *slug, const char *message,
+		 struct media_submission *sub, struct hearth_err *err)
+{
+	(void)lib; (void)slug; (void)message;
+	submission_start(sub);
+	return herr(err, HEARTH_ESTATE, "not available in this version yet");
 }

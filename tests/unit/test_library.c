@@ -27,6 +27,19 @@
 		}                                                               \
 	} while (0)
 
+/* What migration 5 added, taken away again: a catalogue as schema 4 had it. */
+#define UNDO_5                                                                  \
+	"DROP INDEX stories_receipt; ALTER TABLE stories DROP COLUMN receipt_hash; " \
+	"ALTER TABLE stories DROP COLUMN version; "                              \
+	"ALTER TABLE stories DROP COLUMN approved_version; "                     \
+	"ALTER TABLE stories DROP COLUMN confirmed_version; "                    \
+	"ALTER TABLE stories DROP COLUMN peer_confirms; "                        \
+	"ALTER TABLE stories DROP COLUMN via; "                                  \
+	"ALTER TABLE stories DROP COLUMN erasure_requested_at; "                 \
+	"DROP TABLE messages; DROP TABLE revision_assets; DROP TABLE revision_terms; " \
+	"DROP TABLE revisions; DROP TABLE feedback; DROP TABLE sessions; "       \
+	"DROP TABLE editors; "
+
 static char *tpath(const char *name)
 {
 	return path_join(t_tmpdir(), name);
@@ -221,7 +234,9 @@ static void schema_wal_and_private_marks(void)
 	sqlite3_finalize(st);
 	static const char *const tables[] = {"stories", "people", "consent", "assets",
 					     "story_terms", "collections", "collection_items",
-					     "audit", "settings", "chapters", "invites"};
+					     "audit", "settings", "chapters", "invites",
+					     "messages", "revisions", "revision_assets",
+					     "revision_terms", "feedback", "editors", "sessions"};
 	for (size_t i = 0; i < sizeof tables / sizeof tables[0]; i++) {
 		CHECK(sqlite3_prepare_v2(h, "SELECT sql FROM sqlite_master WHERE name = ?1", -1,
 					 &st, NULL) == SQLITE_OK);
@@ -257,7 +272,7 @@ static void migrates_old_and_refuses_newer(void)
 	CHECK_OK(lib_open(dir, &lib, &err), &err);
 	char *slug = NULL;
 	struct lib_story *s = story_new("x", "A title");
-	CHECK_OK(lib_story_submit(lib, s, &slug, &err), &err);
+	CHECK_OK(lib_story_submit(lib, s, NULL, &slug, &err), &err);
 	lib_story_free(&s);
 	free(slug);
 	lib_close(&lib);
@@ -279,10 +294,10 @@ static void transactions_nest(void)
 	char *slug = NULL;
 
 	CHECK_OK(lib_begin(lib, &err), &err);
-	CHECK_OK(lib_story_submit(lib, a, &slug, &err), &err);
+	CHECK_OK(lib_story_submit(lib, a, NULL, &slug, &err), &err);
 	free(slug);
 	CHECK_OK(lib_begin(lib, &err), &err);
-	CHECK_OK(lib_story_submit(lib, b, &slug, &err), &err);
+	CHECK_OK(lib_story_submit(lib, b, NULL, &slug, &err), &err);
 	free(slug);
 	lib_rollback(lib); /* the inner level only */
 	CHECK_OK(lib_commit(lib, &err), &err);
@@ -290,7 +305,7 @@ static void transactions_nest(void)
 	CHECK(status_of(lib, "b") == ST_COUNT);
 
 	CHECK_OK(lib_begin(lib, &err), &err);
-	CHECK_OK(lib_story_submit(lib, b, &slug, &err), &err);
+	CHECK_OK(lib_story_submit(lib, b, NULL, &slug, &err), &err);
 	free(slug);
 	lib_rollback(lib);
 	CHECK(status_of(lib, "b") == ST_COUNT);
@@ -947,7 +962,7 @@ static void migrates_to_chapters(void)
 
 	CHECK_OK(lib_init(dir, &err), &err);
 	CHECK(sqlite3_open(db, &h) == SQLITE_OK);
-	CHECK(sqlite3_exec(h, "DROP TABLE chapters; DROP TABLE invites; "
+	CHECK(sqlite3_exec(h, UNDO_5 "DROP TABLE chapters; DROP TABLE invites; "
 			   "PRAGMA user_version = 1", NULL, NULL,
 			   NULL) == SQLITE_OK);
 	sqlite3_close(h);
@@ -961,7 +976,7 @@ static void migrates_to_chapters(void)
 				 -1, &st, NULL) == SQLITE_OK);
 	CHECK(sqlite3_step(st) == SQLITE_ROW);
 	v = sqlite3_column_int64(st, 0);
-	CHECK(v == 4 && sqlite3_column_int(st, 1) == 1 && sqlite3_column_int(st, 2) == 1);
+	CHECK(v == 5 && sqlite3_column_int(st, 1) == 1 && sqlite3_column_int(st, 2) == 1);
 	sqlite3_finalize(st);
 	sqlite3_close(h);
 	free(db);
@@ -979,7 +994,7 @@ static void migration_forgets_placeholder_guid(void)
 		char *dir = tpath(i ? "migrate-guid-real" : "migrate-guid");
 		char *db = path_join(dir, "hearth.db");
 		char *sql = xasprintf("INSERT INTO settings (key, value) VALUES "
-				      "('podcast_guid', '%s'); DROP TABLE invites; "
+				      "('podcast_guid', '%s'); " UNDO_5 "DROP TABLE invites; "
 				      "PRAGMA user_version = 2",
 				      stored[i]);
 		struct lib_settings s;
@@ -1156,17 +1171,17 @@ static void submit_makes_unique_slugs(void)
 	free(in->slug);
 	in->slug = NULL;
 	in->status = ST_PUBLISHED; /* ignored: a submission is always submitted */
-	CHECK_OK(lib_story_submit(lib, in, &s1, &err), &err);
-	CHECK_OK(lib_story_submit(lib, in, &s2, &err), &err);
-	CHECK_OK(lib_story_submit(lib, in, &s3, &err), &err);
+	CHECK_OK(lib_story_submit(lib, in, NULL, &s1, &err), &err);
+	CHECK_OK(lib_story_submit(lib, in, NULL, &s2, &err), &err);
+	CHECK_OK(lib_story_submit(lib, in, NULL, &s3, &err), &err);
 	CHECK_STR(s1, "finding-my-voice");
 	CHECK_STR(s2, "finding-my-voice-2");
 	CHECK_STR(s3, "finding-my-voice-3");
 	CHECK(status_of(lib, s2) == ST_SUBMITTED);
 
 	in->slug = xstrdup("walk");
-	CHECK_OK(lib_story_submit(lib, in, &s4, &err), &err);
-	CHECK_OK(lib_story_submit(lib, in, &s5, &err), &err);
+	CHECK_OK(lib_story_submit(lib, in, NULL, &s4, &err), &err);
+	CHECK_OK(lib_story_submit(lib, in, NULL, &s5, &err), &err);
 	CHECK_STR(s4, "walk");
 	CHECK_STR(s5, "walk-2");
 
@@ -1181,8 +1196,8 @@ static void submit_makes_unique_slugs(void)
 	free(in->slug);
 	in->slug = xstrdup("aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa");
 	char *l1 = NULL, *l2 = NULL;
-	CHECK_OK(lib_story_submit(lib, in, &l1, &err), &err);
-	CHECK_OK(lib_story_submit(lib, in, &l2, &err), &err);
+	CHECK_OK(lib_story_submit(lib, in, NULL, &l1, &err), &err);
+	CHECK_OK(lib_story_submit(lib, in, NULL, &l2, &err), &err);
 	CHECK(slug_valid(l2) && str_ends(l2, "-2") && strlen(l2) == 80);
 	free(l1);
 	free(l2);
@@ -1198,12 +1213,12 @@ static void submit_makes_unique_slugs(void)
 	free(in->slug);
 	in->slug = xstrdup("Not A Slug");
 	char *bad = NULL;
-	CHECK_FAILS(lib_story_submit(lib, in, &bad, &err), HEARTH_EINVAL, &err, "not valid");
+	CHECK_FAILS(lib_story_submit(lib, in, NULL, &bad, &err), HEARTH_EINVAL, &err, "not valid");
 	free(in->slug);
 	in->slug = NULL;
 	free(in->title);
 	in->title = NULL;
-	CHECK_FAILS(lib_story_submit(lib, in, &bad, &err), HEARTH_EINVAL, &err, "title");
+	CHECK_FAILS(lib_story_submit(lib, in, NULL, &bad, &err), HEARTH_EINVAL, &err, "title");
 
 	lib_story_free(&in);
 	free(s1);
@@ -2405,13 +2420,13 @@ static void lib_end_commits_or_rolls_back(void)
 	char *slug = NULL;
 
 	CHECK_OK(lib_begin(lib, &err), &err);
-	CHECK_OK(lib_story_submit(lib, a, &slug, &err), &err);
+	CHECK_OK(lib_story_submit(lib, a, NULL, &slug, &err), &err);
 	free(slug);
 	CHECK_OK(lib_end(lib, 0, &err), &err);
 	CHECK(status_of(lib, "kept") == ST_SUBMITTED);
 
 	CHECK_OK(lib_begin(lib, &err), &err);
-	CHECK_OK(lib_story_submit(lib, b, &slug, &err), &err);
+	CHECK_OK(lib_story_submit(lib, b, NULL, &slug, &err), &err);
 	free(slug);
 	herr(&err, HEARTH_EINVAL, "something went wrong");
 	CHECK(lib_end(lib, HEARTH_EINVAL, &err) == HEARTH_EINVAL);
