@@ -101,8 +101,10 @@ bool guard_rate_at(const char *ip, enum rate_kind k, int64_t now_ms, unsigned *r
 	ok = b->tokens >= 1.0;
 	if (ok)
 		b->tokens -= 1.0;
-	else if (retry_after)
-		*retry_after = (unsigned)((1.0 - b->tokens) / RATES[k].per_sec) + 1;
+	else if (retry_after) {
+		double secs = (1.0 - b->tokens) / RATES[k].per_sec;
+		*retry_after = (unsigned)secs + (secs > (unsigned)secs || secs < 1);
+	}
 	pthread_mutex_unlock(&rate_lock);
 	return ok;
 }

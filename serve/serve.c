@@ -32,6 +32,7 @@ struct serve_server {
 	struct MHD_Daemon *daemon;
 	char *root;
 	struct http_conf conf;
+	page_route route;
 	void (*log)(void *arg, const char *msg);
 	void *log_arg;
 };
@@ -92,7 +93,7 @@ static enum MHD_Result result(bool queued)
 }
 
 /* The page handler for a decoded path, or NULL when it is the site's. */
-static void (*page_for(const char *p))(struct req *r)
+static page_fn page_for(const char *p)
 {
 	if (!strcmp(p, "/submit"))
 		return page_submit;
@@ -169,7 +170,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	struct req *r = *con_cls;
 	bool head = !strcmp(method, MHD_HTTP_METHOD_HEAD);
 	char *path = NULL;
-	void (*page)(struct req *);
+	page_fn page;
 
 	(void)version;
 	if (r) {
@@ -179,11 +180,11 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 			return result(http_req_body(r, upload_data, n));
 		}
 		path = xstrdup(req_path(r));
-		page = page_for(path);
+		page = s->route(path);
 		free(path);
 		return result(http_req_run(r, page));
 	}
-	if (s->conf.library && (path = http_decode_path(url)) && (page = page_for(path)))
+	if (s->conf.library && (path = http_decode_path(url)) && (page = s->route(path)))
 		return page_start(s, conn, path, method, con_cls);
 	if (s->conf.library)
 		free(path);
@@ -279,6 +280,12 @@ end:
 
 int serve_start(const struct serve_opts *o, serve_server **out, struct hearth_err *err)
 {
+	return serve_start_routed(o, page_for, out, err);
+}
+
+int serve_start_routed(const struct serve_opts *o, page_route route, serve_server **out,
+		       struct hearth_err *err)
+{
 	struct serve_server *s = NULL;
 	struct sockaddr_in v4 = {0};
 	struct sockaddr_in6 v6 = {0};
@@ -306,6 +313,7 @@ int serve_start(const struct serve_opts *o, serve_server **out, struct hearth_er
 			    o->root);
 	s = xcalloc(1, sizeof *s);
 	s->root = xstrdup(o->root);
+	s->route = route;
 	s->log = o->log;
 	s->log_arg = o->log_arg;
 	s->conf.log = o->log;

@@ -262,6 +262,14 @@ bool http_req_body(struct req *r, const char *data, size_t n);
 bool http_req_run(struct req *r, void (*handler)(struct req *r));
 void http_req_free(struct req **r);
 
+/* A page handler, and what chooses it for a decoded path (NULL: the site's). */
+typedef void (*page_fn)(struct req *r);
+typedef page_fn (*page_route)(const char *path);
+/* serve_start with other pages than peer.c's and console.c's (the unit
+ * tests' pages, which say what they were given). */
+int serve_start_routed(const struct serve_opts *o, page_route route, serve_server **out,
+		       struct hearth_err *err);
+
 /* ---- pieces of the guards, apart from a request (for tests) -------------- */
 
 /* The token bucket of ip and kind at now_ms (a monotonic clock). */
