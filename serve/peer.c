@@ -228,7 +228,7 @@ static void hint_and_error(struct html *h, const struct fault *f, const char *na
 	}
 	if (fault_at(f, name)) {
 		char *id = xasprintf("%s-error", name);
-		html_elem(h, "p", f->msg, "class", "field-error", "id", id, NULL);
+		html_elem(h, "p", f->msg, "class", "error", "id", id, NULL);
 		free(id);
 	}
 }
@@ -243,6 +243,7 @@ struct control {
 	const char *autocomplete;
 	const char *rows;      /* textarea */
 	const char *accept;    /* file */
+	const char *cls;       /* class, may be NULL */
 };
 
 static void control(struct html *h, const struct fault *f, const struct control *c)
@@ -255,7 +256,7 @@ static void control(struct html *h, const struct fault *f, const struct control 
 	hint_and_error(h, f, c->name, c->hint);
 	if (!c->type)
 		html_elem(h, "textarea", c->value ? c->value : "", "id", c->name, "name", c->name,
-			  "rows", c->rows ? c->rows : "4", "required", req, "aria-describedby",
+			  "class", c->cls, "rows", c->rows ? c->rows : "4", "required", req, "aria-describedby",
 			  desc, "aria-invalid", invalid, NULL);
 	else if (!strcmp(c->type, "file"))
 		html_void(h, "input", "type", "file", "id", c->name, "name", c->name, "accept",
@@ -483,7 +484,7 @@ static void submit_form(struct req *r, unsigned status, const struct submit_valu
 		.name = "text", .label = "Your story, written down",
 		.hint = "Type or paste it here. You can send a recording instead, below: we need "
 			"the text or at least one file.",
-		.value = v->text, .rows = "14"});
+		.value = v->text, .rows = "14", .cls = "story"});
 	control(&h, f, &(struct control){
 		.name = "summary", .label = "A short summary",
 		.hint = "One or two sentences, shown beside the title. You can leave it empty.",
@@ -1002,7 +1003,7 @@ static void form_revise(struct html *h, struct req *r, const struct receipt *rc,
 	control(h, f, &(struct control){.name = "title", .label = "Title", .value = v->title,
 					 .type = "text"});
 	control(h, f, &(struct control){.name = "text", .label = "Your story, written down",
-					 .value = v->text, .rows = "14"});
+					 .value = v->text, .rows = "14", .cls = "story"});
 	control(h, f, &(struct control){.name = "summary", .label = "A short summary",
 					 .value = v->summary, .rows = "2"});
 	html_open(h, "fieldset", NULL);
@@ -1117,7 +1118,7 @@ static void receipt_page(struct req *r, unsigned status, const struct receipt *r
 	html_elem(&h, "h1", rc->erased ? "Your story" : s->title, NULL);
 	alert(&h, f, "That did not work");
 	if (status == 200 && field_is(r, "new", "1")) {
-		html_open(&h, "div", "class", "notice", "role", "status", NULL);
+		html_open(&h, "div", "class", "note", "role", "status", NULL);
 		html_elem(&h, "h2", "Thank you. Your story has reached us safely.", NULL);
 		html_elem(&h, "p",
 			  "Keep this link (bookmark this page) or write down your receipt code: it "
@@ -1131,7 +1132,7 @@ static void receipt_page(struct req *r, unsigned status, const struct receipt *r
 		html_close(&h);
 	}
 	if (notice) {
-		html_open(&h, "div", "class", "notice", "role", "status", NULL);
+		html_open(&h, "div", "class", "note", "role", "status", NULL);
 		html_elem(&h, "p", notice, NULL);
 		html_close(&h);
 	}

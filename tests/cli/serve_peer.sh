@@ -12,7 +12,8 @@ L="$T/lib"
 "$HEARTH" init "$L" >/dev/null && site_address "$L"
 # the test is the trusted proxy, so each request can come from its own
 # address and only the rate-limit checks meet the limits
-printf 'serve:\n  trusted_proxy: 127.0.0.1\n' >>"$L/hearth.yaml"
+# and files of 300 kB at most, so a file too big is quick to send
+printf 'serve:\n  trusted_proxy: 127.0.0.1\nlimits:\n  max_file_size: 300000\n' >>"$L/hearth.yaml"
 "$HEARTH" -C "$L" build >/dev/null 2>&1
 
 # invite [ARGS...]: a new invitation's token
@@ -24,10 +25,11 @@ MANY=$(invite)
 check invites_made test -n "$ONCE" -a -n "$MANY"
 
 # fixtures: a recording, a picture, an executable and a text posing as audio
-tone "$T/voice.wav" 2
+tone "$T/voice.wav" 1
+head -c 400000 /dev/urandom >"$T/big.wav"
 ffmpeg -nostdin -hide_banner -loglevel error -y -f lavfi -i "color=c=orange:size=64x48" \
 	-frames:v 1 -c:v png -f image2 "$T/pic.png"
-cp "$(command -v true)" "$T/voice.mp3"
+cp "$(type -P true)" "$T/voice.mp3"
 printf 'just some words\n' >"$T/words.wav"
 
 PORT=$(python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])')
@@ -130,6 +132,13 @@ is picture_without_alt_422 422
 check needs_alt_beside_alt grep -q 'id="alt-error"' "$T/body"
 req "/submit?invite=$ONCE"
 TOK=$(csrf)
+req /submit -F "csrf=$TOK" -F "invite=$ONCE" -F "title=Too big" -F "audio=@$T/big.wav"
+is file_too_big_413 413
+has too_big_says_limit 'at most 300 kB'
+has too_big_keeps_title 'value="Too big"'
+check too_big_beside_field grep -q 'id="audio-error"' "$T/body"
+req "/submit?invite=$ONCE"
+TOK=$(csrf)
 req /submit -F "csrf=$TOK" -F "invite=$ONCE" -F "title=Nothing in it"
 is nothing_to_share_422 422
 "$HEARTH" -C "$L" list >"$OUT" 2>&1
@@ -164,9 +173,9 @@ SLUG=$("$HEARTH" -C "$L" list | awk '{print $1}' | head -n 1)
 check one_story_listed test "$("$HEARTH" -C "$L" list | wc -l)" -eq 1
 check listed_as_submitted grep -q submitted <("$HEARTH" -C "$L" list)
 "$HEARTH" -C "$L" show "$SLUG" >"$OUT" 2>&1
-check shown_via_web_form grep -q 'web form' "$OUT"
+check shown_via_web_form grep -Eq 'peer \(web form\) +submit .*via web form' "$OUT"
 check story_title test "$(field "$SLUG" title)" = "The river at night"
-check story_pseudonym test "$(field "$SLUG" attribution)" = pseudonym
+check story_pseudonym test "$(field "$SLUG" contributor.attribution)" = pseudonym
 check story_consent_site test "$(field "$SLUG" consent.site)" = true
 check story_two_files test "$("$HEARTH" -C "$L" show "$SLUG" --json | grep -c '"sha256"')" -ge 2
 req "/submit?invite=$ONCE"
@@ -257,8 +266,8 @@ has withdrawn_no_revise ! '/revise'
 # ---- escaping, and a request for erasure -------------------------------------
 req "/submit?invite=$MANY"
 TOK=$(csrf)
-req /submit -F "csrf=$TOK" -F "invite=$MANY" -F 'title=<script>alert(1)</script> & "quotes"' \
-	-F 'text=<img src=x onerror=alert(2)>'
+req /submit -F "csrf=$TOK" -F "invite=$MANY" --form-string 'title=<script>alert(1)</script> & "quotes"' \
+	--form-string 'text=<img src=x onerror=alert(2)>'
 is script_title_303 303
 CODE2=$(hdr Location | sed 's|^/receipt/||; s|?.*||')
 req "/receipt/$CODE2"
