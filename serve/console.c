@@ -281,7 +281,7 @@ static void textarea_field(struct html *h, const char *label, const char *name, 
 static void checkbox_field(struct html *h, const char *label, const char *name, bool checked)
 {
 	html_open(h, "p", NULL);
-	html_open(h, "label", NULL);
+	html_open(h, "label", "class", "check", NULL);
 	html_void(h, "input", "type", "checkbox", "name", name, "value", "yes", "checked",
 		  checked ? "" : NULL, NULL);
 	html_text(h, " ");
@@ -748,7 +748,7 @@ static void write_forms(struct con *c, struct html *h, const struct lib_story *s
 			  NULL);
 		html_form(h, c->r, act, false);
 		html_open(h, "p", NULL);
-		html_open(h, "label", NULL);
+		html_open(h, "label", "class", "check", NULL);
 		html_void(h, "input", "type", "checkbox", "name", "sure", "value", "yes",
 			  "required", "", NULL);
 		html_text(h, " Yes, erase it; this cannot be undone");

@@ -12,7 +12,8 @@ L="$T/lib"
 "$HEARTH" init "$L" >/dev/null && site_address "$L"
 # the test is the trusted proxy, so each request can come from its own
 # address and only the rate-limit checks meet the limits
-printf 'serve:\n  trusted_proxy: 127.0.0.1\n' >>"$L/hearth.yaml"
+# and files of 300 kB at most, so a file too big is quick to send
+printf 'serve:\n  trusted_proxy: 127.0.0.1\nlimits:\n  max_file_size: 300000\n' >>"$L/hearth.yaml"
 "$HEARTH" -C "$L" build >/dev/null 2>&1
 
 # invite [ARGS...]: a new invitation's token
@@ -24,7 +25,8 @@ MANY=$(invite)
 check invites_made test -n "$ONCE" -a -n "$MANY"
 
 # fixtures: a recording, a picture, an executable and a text posing as audio
-tone "$T/voice.wav" 2
+tone "$T/voice.wav" 1
+head -c 400000 /dev/urandom >"$T/big.wav"
 ffmpeg -nostdin -hide_banner -loglevel error -y -f lavfi -i "color=c=orange:size=64x48" \
 	-frames:v 1 -c:v png -f image2 "$T/pic.png"
 cp "$(type -P true)" "$T/voice.mp3"
@@ -128,6 +130,13 @@ TOK=$(csrf)
 req /submit -F "csrf=$TOK" -F "invite=$ONCE" -F "title=Picture" -F "art=@$T/pic.png"
 is picture_without_alt_422 422
 check needs_alt_beside_alt grep -q 'id="alt-error"' "$T/body"
+req "/submit?invite=$ONCE"
+TOK=$(csrf)
+req /submit -F "csrf=$TOK" -F "invite=$ONCE" -F "title=Too big" -F "audio=@$T/big.wav"
+is file_too_big_413 413
+has too_big_says_limit 'at most 300 kB'
+has too_big_keeps_title 'value="Too big"'
+check too_big_beside_field grep -q 'id="audio-error"' "$T/body"
 req "/submit?invite=$ONCE"
 TOK=$(csrf)
 req /submit -F "csrf=$TOK" -F "invite=$ONCE" -F "title=Nothing in it"
