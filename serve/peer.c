@@ -861,7 +861,7 @@ static void receipt_status(struct html *h, const struct receipt *rc)
 		if (s->published_at > hearth_now())
 			html_textf(h, "Your story will be published on %s.", date);
 		else
-			html_textf(h, "Your story is live since %s.", date);
+			html_textf(h, "Your story has been live since %s.", date);
 		html_close(h);
 		if (rc->peer.has_revision)
 			html_elem(h, "p",
