@@ -731,8 +731,10 @@ static bool code_canon(const char *in, char out[LIB_RECEIPT_CHARS + 16])
 	for (const char *p = in ? in : ""; *p; p++) {
 		if (*p == '-' || *p == ' ')
 			continue;
-		if (!isalnum((unsigned char)*p) || k >= 40)
+		if (!isalnum((unsigned char)*p) || k >= 40) {
+			out[0] = '\0';
 			return false;
+		}
 		if (k && k % 4 == 0)
 			out[n++] = '-';
 		out[n++] = (char)toupper((unsigned char)*p);
