@@ -511,7 +511,7 @@ static void client_address(struct req *r)
 	char hop[INET6_ADDRSTRLEN + 1];
 	size_t n;
 
-	strcpy(r->ip, "unknown");
+	snprintf(r->ip, sizeof r->ip, "unknown");
 	if (sa && sa->sa_family == AF_INET)
 		inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr, r->ip, sizeof r->ip);
 	else if (sa && sa->sa_family == AF_INET6)
@@ -540,7 +540,7 @@ static void client_address(struct req *r)
 	while (*last == ' ' || *last == '\t')
 		last++;
 	n = strcspn(last, " \t");
-	if (n == 0 || n >= sizeof hop)
+	if (n == 0 || n >= sizeof hop || n >= sizeof r->ip)
 		return;
 	memcpy(hop, last, n);
 	hop[n] = 0;

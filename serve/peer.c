@@ -731,8 +731,10 @@ static bool code_canon(const char *in, char out[LIB_RECEIPT_CHARS + 16])
 	for (const char *p = in ? in : ""; *p; p++) {
 		if (*p == '-' || *p == ' ')
 			continue;
-		if (!isalnum((unsigned char)*p) || k >= 40)
+		if (!isalnum((unsigned char)*p) || k >= 40) {
+			out[0] = '\0';
 			return false;
+		}
 		if (k && k % 4 == 0)
 			out[n++] = '-';
 		out[n++] = (char)toupper((unsigned char)*p);
@@ -861,7 +863,7 @@ static void receipt_status(struct html *h, const struct receipt *rc)
 		if (s->published_at > hearth_now())
 			html_textf(h, "Your story will be published on %s.", date);
 		else
-			html_textf(h, "Your story is live since %s.", date);
+			html_textf(h, "Your story has been live since %s.", date);
 		html_close(h);
 		if (rc->peer.has_revision)
 			html_elem(h, "p",

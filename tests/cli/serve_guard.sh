@@ -79,6 +79,21 @@ is serve_css_200 200
 check serve_css_is_css grep -qi '^Content-Type: text/css' "$T/head"
 check serve_css_is_the_themes cmp -s "$T/body" "$HEARTH_ROOT/themes/default/serve.css"
 
+# the pages' markup is valid HTML (the Nu Html Checker)
+VNU=${HEARTH_VNU:-$HEARTH_ROOT/tests/browser/node_modules/vnu-jar/build/dist/vnu.jar}
+mkdir -p "$T/pages"
+curl -s --max-time 20 -o "$T/pages/refused.html" "$B/submit?invite=nothing"
+curl -s --max-time 20 -o "$T/pages/feedback.html" "$B/feedback"
+curl -s --max-time 20 -o "$T/pages/signin.html" "$B/editor/signin"
+curl -s --max-time 20 -o "$T/pages/receipt.html" "$B/receipt"
+if [ ! -f "$VNU" ]; then
+	fail nu_html_checker "no vnu.jar at $VNU (set HEARTH_VNU)"
+elif java -jar "$VNU" --errors-only --format text "$T"/pages/*.html >"$T/vnu.out" 2>&1; then
+	pass nu_html_checker
+else
+	fail nu_html_checker "$(head -c 1500 "$T/vnu.out")"
+fi
+
 # ---- methods ---------------------------------------------------------------------------
 for m in PUT DELETE PATCH; do
 	get /submit -X "$m"
