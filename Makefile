@@ -3,7 +3,8 @@
 #   make            build ./hearth
 #   make demo       build, then make a library from content/ and build its site
 #   make check      every test, under AddressSanitizer and UBSan
-#   make bench      media speed and memory against ffmpeg, in one run
+#   make bench      media speed and memory against ffmpeg, and hearth serve
+#                   against nginx, in one run (bench-serve: the server alone)
 #   make fuzz       run the fuzz targets for a few minutes
 #   make install PREFIX=/usr/local
 #   make clean
@@ -43,7 +44,7 @@ SAN  := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recov
 
 obj = $(patsubst %.c,$(1)/%.o,$(2))
 
-.PHONY: all demo check bench fuzz install clean unit
+.PHONY: all demo check bench bench-serve fuzz install clean unit
 .SECONDARY:
 all: hearth
 
@@ -87,8 +88,13 @@ $(BENCH_BIN): $(REL)/tests/bench/bench_audio.o $(call obj,$(REL),$(LIB_SRC))
 	$(CC) $(OPT) -o $@ $^ $(PKG_LIBS)
 
 bench: hearth $(BENCH_BIN)
-	@tools/setup-deps.sh test
+	@tools/setup-deps.sh bench
 	@tools/bench.sh
+	@tests/bench/serve_bench.sh
+
+bench-serve: hearth
+	@tools/setup-deps.sh bench
+	@tests/bench/serve_bench.sh
 
 fuzz:
 	@tools/setup-deps.sh fuzz

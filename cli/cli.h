@@ -95,6 +95,7 @@ int cmd_build(struct cli *c, int argc, char **argv);
 int cmd_gc(struct cli *c, int argc, char **argv);
 int cmd_erase(struct cli *c, int argc, char **argv);
 int cmd_export(struct cli *c, int argc, char **argv);
+int cmd_backup(struct cli *c, int argc, char **argv);
 int cmd_serve(struct cli *c, int argc, char **argv);
 int cmd_invite(struct cli *c, int argc, char **argv);
 int cmd_editor(struct cli *c, int argc, char **argv);

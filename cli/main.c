@@ -112,6 +112,15 @@ const struct cli_cmd cli_commands[] = {
 	 "renditions. It waits while an import is storing files (the store lock,\n"
 	 ".lock-store in the library). It runs by itself after every import and\n"
 	 "build, when no import holds that lock.\n"},
+	{"backup", cmd_backup, "a consistent copy of the catalogue, while others work",
+	 "usage: hearth backup DEST\n\n"
+	 "Writes a copy of the catalogue (hearth.db) to DEST, a new file, with SQLite's\n"
+	 "online backup: the copy is the catalogue as it was when the backup began,\n"
+	 "even while submissions, reviews or a build go on, and nobody waits for it.\n"
+	 "DEST must not exist; the copy appears under that name only when it is\n"
+	 "complete and checked. The originals (store/) and the settings (hearth.yaml)\n"
+	 "are plain files: copy them beside it (see docs/deploy.md). To restore, put\n"
+	 "the copy back as hearth.db in a library folder with those files.\n"},
 	{"erase", cmd_erase, "erase a withdrawn story's originals and personal data",
 	 "usage: hearth erase SLUG\n\n"
 	 "Only for a withdrawn story. Deletes its originals (unless another story\n"

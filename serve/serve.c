@@ -1,13 +1,22 @@
 /*
- * serve.c - the daemon: starts libmicrohttpd with its limits, answers GET
- * and HEAD for the built site (static.c finds the file), and puts the
- * security headers on every response. Files are handed to libmicrohttpd
- * as file descriptors, so nothing is read whole into memory.
+ * serve.c - the daemon: starts libmicrohttpd with its limits and sends
+ * each request where it belongs. With a library, the peers' and editors'
+ * pages (/submit, /receipt..., /feedback, /editor...) go to their
+ * handlers through a struct req (http.c), and /_hearth/serve.css comes
+ * from the theme; everything else is the built site, GET and HEAD only
+ * (static.c finds the file). Files are handed to libmicrohttpd as file
+ * descriptors, so nothing is read whole into memory. The library's
+ * settings are read once, at start, and a killed server's quarantine is
+ * cleared then.
  */
 #define _GNU_SOURCE
 #include "serveInt.h"
 
+/* serve.max_upload when hearth.yaml does not say: 200 MB */
+#define SERVE_MAX_UPLOAD 200000000
+
 #include <arpa/inet.h>
+#include <errno.h>
 #include <inttypes.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
@@ -16,19 +25,17 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 struct serve_server {
 	struct MHD_Daemon *daemon;
 	char *root;
+	struct http_conf conf;
+	page_route route;
 	void (*log)(void *arg, const char *msg);
 	void *log_arg;
 };
-
-/* The site has no inline script; the theme's style sheet is a file. */
-static const char CSP[] = "default-src 'self'; object-src 'none'; frame-ancestors 'none'; "
-			  "base-uri 'none'; form-action 'self'";
-static const char TEXT[] = "text/plain; charset=utf-8";
 
 void serve_opts_default(struct serve_opts *o)
 {
@@ -42,44 +49,6 @@ void serve_opts_default(struct serve_opts *o)
 	o->conn_memory = 32 * 1024;
 }
 
-/* Headers every response carries, whatever its status. */
-static void add_common(struct MHD_Response *r, const char *cache)
-{
-	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_SECURITY_POLICY, CSP);
-	MHD_add_response_header(r, MHD_HTTP_HEADER_X_CONTENT_TYPE_OPTIONS, "nosniff");
-	MHD_add_response_header(r, "Referrer-Policy", "no-referrer");
-	MHD_add_response_header(r, MHD_HTTP_HEADER_X_FRAME_OPTIONS, "DENY");
-	MHD_add_response_header(r, "Permissions-Policy",
-				"camera=(), microphone=(), geolocation=()");
-	MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, cache);
-}
-
-static enum MHD_Result queue(struct MHD_Connection *conn, unsigned status,
-			     struct MHD_Response *r)
-{
-	enum MHD_Result ret;
-	if (!r)
-		return MHD_NO;
-	ret = MHD_queue_response(conn, status, r);
-	MHD_destroy_response(r);
-	return ret;
-}
-
-/* A short fixed answer; name and value add one header when not NULL. */
-static enum MHD_Result answer(struct MHD_Connection *conn, unsigned status, const char *body,
-			      const char *name, const char *value)
-{
-	struct MHD_Response *r =
-		MHD_create_response_from_buffer(strlen(body), (void *)body, MHD_RESPMEM_PERSISTENT);
-	if (!r)
-		return MHD_NO;
-	add_common(r, "no-store");
-	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, TEXT);
-	if (name)
-		MHD_add_response_header(r, name, value);
-	return queue(conn, status, r);
-}
-
 /* 404 with the site's own 404.html when it has one. */
 static enum MHD_Result not_found(struct serve_server *s, struct MHD_Connection *conn)
 {
@@ -87,15 +56,18 @@ static enum MHD_Result not_found(struct serve_server *s, struct MHD_Connection *
 	struct MHD_Response *r;
 
 	if (static_open(s->root, "/404.html", &f) != STATIC_FILE)
-		return answer(conn, MHD_HTTP_NOT_FOUND, "not found\n", NULL, NULL);
+		return http_answer(conn, MHD_HTTP_NOT_FOUND, "not found\n", NULL, NULL) ? MHD_YES
+											 : MHD_NO;
 	r = MHD_create_response_from_fd_at_offset64((uint64_t)f.st.st_size, f.fd, 0);
 	if (!r) {
 		close(f.fd);
 		return MHD_NO;
 	}
-	add_common(r, "no-store");
+	http_common(r, "no-store");
 	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, f.type);
-	return queue(conn, MHD_HTTP_NOT_FOUND, r);
+	enum MHD_Result ret = MHD_queue_response(conn, MHD_HTTP_NOT_FOUND, r);
+	MHD_destroy_response(r);
+	return ret;
 }
 
 /* A folder asked for without its '/': send the client to the folder. */
@@ -106,88 +78,87 @@ static enum MHD_Result to_folder(struct MHD_Connection *conn, const char *url)
 		MHD_create_response_from_buffer(0, (void *)"", MHD_RESPMEM_PERSISTENT);
 	enum MHD_Result ret = MHD_NO;
 	if (r) {
-		add_common(r, "no-cache");
+		http_common(r, "no-cache");
 		MHD_add_response_header(r, MHD_HTTP_HEADER_LOCATION, where);
-		ret = queue(conn, MHD_HTTP_MOVED_PERMANENTLY, r);
+		ret = MHD_queue_response(conn, MHD_HTTP_MOVED_PERMANENTLY, r);
+		MHD_destroy_response(r);
 	}
 	free(where);
 	return ret;
 }
 
-static const char *header(struct MHD_Connection *conn, const char *name)
+static enum MHD_Result result(bool queued)
 {
-	return MHD_lookup_connection_value(conn, MHD_HEADER_KIND, name);
+	return queued ? MHD_YES : MHD_NO;
+}
+
+/* The page handler for a decoded path, or NULL when it is the site's. */
+static page_fn page_for(const char *p)
+{
+	if (!strcmp(p, "/submit"))
+		return page_submit;
+	if (!strcmp(p, "/receipt") || str_starts(p, "/receipt/"))
+		return page_receipt;
+	if (!strcmp(p, "/feedback"))
+		return page_feedback;
+	if (!strcmp(p, "/editor") || str_starts(p, "/editor/"))
+		return page_editor;
+	return NULL;
+}
+
+/* A page path holds no empty, "." or ".." component and no backslash. */
+static bool page_path_ok(const char *p)
+{
+	if (strchr(p, '\\') || strstr(p, "//"))
+		return false;
+	for (const char *c = p; (c = strchr(c, '/')); c++) {
+		size_t n = strcspn(c + 1, "/");
+		if ((n == 1 && c[1] == '.') || (n == 2 && c[1] == '.' && c[2] == '.'))
+			return false;
+	}
+	return true;
+}
+
+/* The theme's serve.css, the pages' one style sheet. */
+static enum MHD_Result serve_css(struct serve_server *s, struct MHD_Connection *conn, bool head)
+{
+	struct static_file f;
+	if (!s->conf.theme || static_open(s->conf.theme, "/serve.css", &f) != STATIC_FILE)
+		return result(http_answer(conn, MHD_HTTP_NOT_FOUND, "not found\n", NULL, NULL));
+	f.cache = "no-cache";
+	return result(http_send_file(conn, &f, head));
 }
 
 /*
- * The validators decide first: If-None-Match when the client sent one,
- * else If-Modified-Since (RFC 9110 13.2.2). Only then a Range, which is
- * dropped when an If-Range names another version.
+ * The first call for a page: 405 for another method, else the request is
+ * made (an early refusal answered at once) and waits for its body.
  */
-static enum MHD_Result send_file(struct MHD_Connection *conn, struct static_file *f,
-				 bool head)
+static enum MHD_Result page_start(struct serve_server *s, struct MHD_Connection *conn,
+				  char *path, const char *method, void **con_cls)
 {
-	char etag[80], date[40], span[96];
-	const char *inm = header(conn, MHD_HTTP_HEADER_IF_NONE_MATCH);
-	const char *ims = header(conn, MHD_HTTP_HEADER_IF_MODIFIED_SINCE);
-	const char *range = head ? NULL : header(conn, MHD_HTTP_HEADER_RANGE);
-	const char *if_range = header(conn, MHD_HTTP_HEADER_IF_RANGE);
-	uint64_t size = (uint64_t)f->st.st_size, from = 0, len = size;
-	unsigned status = MHD_HTTP_OK;
-	struct MHD_Response *r;
-	time_t since;
-
-	static_etag(&f->st, etag);
-	static_http_date(f->st.st_mtim.tv_sec, date);
-	if (inm ? static_etag_listed(inm, etag)
-		: ims && static_parse_date(ims, &since) && f->st.st_mtim.tv_sec <= since) {
-		close(f->fd);
-		r = MHD_create_response_from_buffer(0, (void *)"", MHD_RESPMEM_PERSISTENT);
-		status = MHD_HTTP_NOT_MODIFIED;
-		goto headers;
+	struct req *r;
+	if (strcmp(method, MHD_HTTP_METHOD_GET) && strcmp(method, MHD_HTTP_METHOD_HEAD) &&
+	    strcmp(method, MHD_HTTP_METHOD_POST)) {
+		free(path);
+		return result(http_answer(conn, MHD_HTTP_METHOD_NOT_ALLOWED, "method not allowed\n",
+					  MHD_HTTP_HEADER_ALLOW, "GET, HEAD, POST"));
 	}
-	if (range && if_range && strcmp(if_range, etag) && strcmp(if_range, date))
-		range = NULL;
-	switch (static_range(range, size, &from, &len)) {
-	case RANGE_UNSAT:
-		close(f->fd);
-		snprintf(span, sizeof span, "bytes */%" PRIu64, size);
-		r = MHD_create_response_from_buffer(0, (void *)"", MHD_RESPMEM_PERSISTENT);
-		if (r) {
-			add_common(r, "no-store");
-			MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_RANGE, span);
-		}
-		return queue(conn, MHD_HTTP_RANGE_NOT_SATISFIABLE, r);
-	case RANGE_ONE:
-		status = MHD_HTTP_PARTIAL_CONTENT;
-		snprintf(span, sizeof span, "bytes %" PRIu64 "-%" PRIu64 "/%" PRIu64, from,
-			 from + len - 1, size);
-		break;
-	case RANGE_NONE:
-		break;
+	if (!page_path_ok(path)) {
+		free(path);
+		return result(http_answer(conn, MHD_HTTP_BAD_REQUEST, "bad request\n", NULL, NULL));
 	}
-	r = MHD_create_response_from_fd_at_offset64(len, f->fd, from);
-	if (!r)
-		close(f->fd);
-	else if (status == MHD_HTTP_PARTIAL_CONTENT)
-		MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_RANGE, span);
-headers:
-	f->fd = -1;
-	if (!r)
-		return MHD_NO;
-	add_common(r, f->cache);
-	if (status != MHD_HTTP_NOT_MODIFIED)
-		MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, f->type);
-	MHD_add_response_header(r, MHD_HTTP_HEADER_ETAG, etag);
-	MHD_add_response_header(r, MHD_HTTP_HEADER_LAST_MODIFIED, date);
-	MHD_add_response_header(r, MHD_HTTP_HEADER_ACCEPT_RANGES, "bytes");
-	return queue(conn, status, r);
+	r = http_req_new(&s->conf, conn, path, method);
+	*con_cls = r;
+	http_req_refuse_early(r);
+	return MHD_YES;
 }
 
 /*
- * Called once per request, with the headers read (*con_cls is NULL the
- * first time); every answer is queued at once. A request body, which GET
- * and HEAD do not have, is discarded by libmicrohttpd after the answer.
+ * Called with the headers read (*con_cls is NULL the first time), then for
+ * each piece of a page's body, then once more at its end. The site's
+ * answers are queued at once; a request body, which GET and HEAD do not
+ * have, is discarded by libmicrohttpd after the answer. A page request
+ * lives in *con_cls until on_completed frees it.
  */
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
 				  const char *method, const char *version,
@@ -196,26 +167,55 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 {
 	struct serve_server *s = cls;
 	struct static_file f;
+	struct req *r = *con_cls;
 	bool head = !strcmp(method, MHD_HTTP_METHOD_HEAD);
+	char *path = NULL;
+	page_fn page;
 
 	(void)version;
-	(void)upload_data;
-	(void)upload_data_size;
-	(void)con_cls;
+	if (r) {
+		if (*upload_data_size) {
+			size_t n = *upload_data_size;
+			*upload_data_size = 0;
+			return result(http_req_body(r, upload_data, n));
+		}
+		path = xstrdup(req_path(r));
+		page = s->route(path);
+		free(path);
+		return result(http_req_run(r, page));
+	}
+	if (s->conf.library && (path = http_decode_path(url)) && (page = s->route(path)))
+		return page_start(s, conn, path, method, con_cls);
+	if (s->conf.library)
+		free(path);
 	if (!head && strcmp(method, MHD_HTTP_METHOD_GET))
-		return answer(conn, MHD_HTTP_METHOD_NOT_ALLOWED, "method not allowed\n",
-			      MHD_HTTP_HEADER_ALLOW, "GET, HEAD");
+		return result(http_answer(conn, MHD_HTTP_METHOD_NOT_ALLOWED, "method not allowed\n",
+					  MHD_HTTP_HEADER_ALLOW, "GET, HEAD"));
+	if (!strcmp(url, "/_hearth/serve.css"))
+		return serve_css(s, conn, head);
 	switch (static_open(s->root, url, &f)) {
 	case STATIC_FILE:
-		return send_file(conn, &f, head);
+		return result(http_send_file(conn, &f, head));
 	case STATIC_REDIRECT:
 		return to_folder(conn, url);
 	case STATIC_BAD:
-		return answer(conn, MHD_HTTP_BAD_REQUEST, "bad request\n", NULL, NULL);
+		return result(http_answer(conn, MHD_HTTP_BAD_REQUEST, "bad request\n", NULL, NULL));
 	case STATIC_NOTFOUND:
 		break;
 	}
 	return not_found(s, conn);
+}
+
+/* A request is over (answered, or the client went away): a page's is freed. */
+static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
+			 enum MHD_RequestTerminationCode toe)
+{
+	struct req *r = *con_cls;
+	(void)cls;
+	(void)conn;
+	(void)toe;
+	http_req_free(&r);
+	*con_cls = NULL;
 }
 
 /* Leaves the path as the client sent it: static.c decodes it, once. */
@@ -242,13 +242,56 @@ __attribute__((format(printf, 2, 0))) static void on_log(void *cls, const char *
 	s->log(s->log_arg, msg);
 }
 
+/*
+ * The pages' side of the server: the library's settings (serve_opts
+ * overriding them), and an empty quarantine folder, since whatever a
+ * killed server left there belongs to no request any more.
+ */
+static int pages_start(struct serve_server *s, const struct serve_opts *o,
+		       struct hearth_err *err)
+{
+	struct http_conf *c = &s->conf;
+	hearth_lib *lib = NULL;
+	int rc;
+
+	if ((rc = lib_open(o->library, &lib, err)) ||
+	    (rc = lib_settings_load(lib, &c->settings, err)))
+		goto end;
+	c->library = xstrdup(o->library);
+	c->theme = xstrdup(o->theme);
+	c->self = xstrdup(o->self);
+	c->max_upload = o->max_upload > 0		  ? o->max_upload
+			: c->settings.serve_max_upload > 0 ? c->settings.serve_max_upload
+							   : SERVE_MAX_UPLOAD;
+	c->max_file_size =
+		c->settings.max_file_size > 0 ? c->settings.max_file_size : LIB_MAX_FILE_SIZE;
+	c->quarantine = path_join(o->library, "quarantine");
+	if ((rc = rm_rf(c->quarantine, err)))
+		goto end;
+	if (mkdir(c->quarantine, 0700) != 0) {
+		rc = herr(err, HEARTH_EIO, "%s: cannot make the quarantine folder: %s",
+			  c->quarantine, strerror(errno));
+		goto end;
+	}
+end:
+	lib_close(&lib);
+	return rc;
+}
+
 int serve_start(const struct serve_opts *o, serve_server **out, struct hearth_err *err)
+{
+	return serve_start_routed(o, page_for, out, err);
+}
+
+int serve_start_routed(const struct serve_opts *o, page_route route, serve_server **out,
+		       struct hearth_err *err)
 {
 	struct serve_server *s = NULL;
 	struct sockaddr_in v4 = {0};
 	struct sockaddr_in6 v6 = {0};
 	struct sockaddr *addr;
 	unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ERROR_LOG;
+	int rc;
 
 	*out = NULL;
 	if (!o->port || o->port > 65535)
@@ -270,8 +313,15 @@ int serve_start(const struct serve_opts *o, serve_server **out, struct hearth_er
 			    o->root);
 	s = xcalloc(1, sizeof *s);
 	s->root = xstrdup(o->root);
+	s->route = route;
 	s->log = o->log;
 	s->log_arg = o->log_arg;
+	s->conf.log = o->log;
+	s->conf.log_arg = o->log_arg;
+	if (o->library && (rc = pages_start(s, o, err))) {
+		serve_stop(&s);
+		return rc;
+	}
 	s->daemon = MHD_start_daemon(
 		flags, (uint16_t)o->port, NULL, NULL, &on_request, s,
 		MHD_OPTION_EXTERNAL_LOGGER, &on_log, s,
@@ -282,9 +332,10 @@ int serve_start(const struct serve_opts *o, serve_server **out, struct hearth_er
 		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)o->idle_timeout,
 		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)o->conn_memory,
 		MHD_OPTION_UNESCAPE_CALLBACK, &keep_escaped, NULL,
+		MHD_OPTION_NOTIFY_COMPLETED, &on_completed, NULL,
 		MHD_OPTION_END);
 	if (!s->daemon) {
-		int rc = herr(err, HEARTH_EIO, "cannot listen on %s port %u (in use, or not "
+		rc = herr(err, HEARTH_EIO, "cannot listen on %s port %u (in use, or not "
 					       "allowed)", o->bind, o->port);
 		serve_stop(&s);
 		return rc;
@@ -301,6 +352,11 @@ void serve_stop(serve_server **sp)
 	if (s->daemon)
 		MHD_stop_daemon(s->daemon);
 	free(s->root);
+	free(s->conf.library);
+	free(s->conf.theme);
+	free(s->conf.self);
+	free(s->conf.quarantine);
+	lib_settings_release(&s->conf.settings);
 	free(s);
 	*sp = NULL;
 }

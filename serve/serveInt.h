@@ -110,6 +110,8 @@ int req_lib(struct req *r, const char *who, hearth_lib **out, struct hearth_err 
 /* The library folder and the settings loaded at start (borrowed). */
 const char *req_lib_dir(const struct req *r);
 const struct lib_settings *req_settings(const struct req *r);
+/* This program (serve_opts.self), for the console's builds (borrowed). */
+const char *req_self(const struct req *r);
 
 /*
  * The answer. Exactly one resp_* per request; the security headers are
@@ -213,5 +215,67 @@ bool guard_editor(struct req *r, struct lib_editor *e);
  * clears the cookie. */
 int guard_sign_in(struct req *r, int64_t editor_id, struct hearth_err *err);
 void guard_sign_out(struct req *r);
+
+/* ---- between the daemon and the requests (serve.c, http.c) ------------- */
+
+struct MHD_Connection;
+struct MHD_Response;
+
+/* What every request of one server shares; set up by serve_start, read only after. */
+struct http_conf {
+	char *library;              /* NULL: the site only */
+	char *theme;                /* may be NULL */
+	char *self;                 /* may be NULL */
+	char *quarantine;           /* <library>/quarantine */
+	int64_t max_upload;         /* bytes of one request's body */
+	int64_t max_file_size;      /* bytes of one uploaded file */
+	struct lib_settings settings;
+	void (*log)(void *arg, const char *msg);
+	void *log_arg;
+};
+
+/* The response headers every answer carries, with Cache-Control cache. */
+void http_common(struct MHD_Response *resp, const char *cache);
+/* Queues a short text answer; name and value add one header when not NULL. True when queued. */
+bool http_answer(struct MHD_Connection *conn, unsigned status, const char *body,
+		 const char *name, const char *value);
+/* Queues f (its fd is taken) with validators and one range, as for the site. */
+bool http_send_file(struct MHD_Connection *conn, struct static_file *f, bool head);
+
+/*
+ * The request path decoded once: NULL (refuse with 400) for a bad escape,
+ * a NUL or another control character. New allocation.
+ */
+char *http_decode_path(const char *raw);
+
+/*
+ * A page request: made when its headers are read (path taken), fed its
+ * body, then run: the handler, or the refusal decided while reading. An
+ * early refusal (a body announced over the limit, a type that is no form)
+ * is answered at once by http_req_refuse_early. http_req_body returns
+ * false when the connection must be dropped (a body crossing the limit).
+ */
+struct req *http_req_new(const struct http_conf *c, struct MHD_Connection *conn, char *path,
+			 const char *method);
+bool http_req_refuse_early(struct req *r);
+bool http_req_body(struct req *r, const char *data, size_t n);
+bool http_req_run(struct req *r, void (*handler)(struct req *r));
+void http_req_free(struct req **r);
+
+/* A page handler, and what chooses it for a decoded path (NULL: the site's). */
+typedef void (*page_fn)(struct req *r);
+typedef page_fn (*page_route)(const char *path);
+/* serve_start with other pages than peer.c's and console.c's (the unit
+ * tests' pages, which say what they were given). */
+int serve_start_routed(const struct serve_opts *o, page_route route, serve_server **out,
+		       struct hearth_err *err);
+
+/* ---- pieces of the guards, apart from a request (for tests) -------------- */
+
+/* The token bucket of ip and kind at now_ms (a monotonic clock). */
+bool guard_rate_at(const char *ip, enum rate_kind k, int64_t now_ms, unsigned *retry_after);
+/* A form token bound to bound (may be NULL), and its check (spends it). */
+void guard_token_new(const char *bound, int64_t now, char out[48]);
+bool guard_token_spend(const char *token, const char *bound, int64_t now);
 
 #endif

@@ -3,6 +3,8 @@
 #   setup-deps.sh build   what building needs
 #   setup-deps.sh demo    building and the demo
 #   setup-deps.sh test    building and every test
+#   setup-deps.sh bench   building, the tests' tools, and wrk and nginx for
+#                         the server's bench (make bench)
 #   setup-deps.sh fuzz    building and `make fuzz` (clang with libFuzzer)
 # As root it runs apt-get; otherwise it prints the exact command and fails.
 set -eu
@@ -13,14 +15,17 @@ build=(build-essential pkg-config libavformat-dev libavcodec-dev libavutil-dev
        nettle-dev uuid-dev libicu-dev libmicrohttpd-dev libsodium-dev)
 test=(ffmpeg espeak-ng python3 python3-podcastparser python3-feedparser
       libxml2-utils chromium default-jre-headless fonts-dejavu-core)
+# the server's bench loads hearth serve and nginx side by side
+bench=(wrk nginx-light)
 # clang-14's libFuzzer runtime is in libclang-rt-14-dev; ffmpeg makes the seeds
 fuzz=(clang libclang-rt-14-dev ffmpeg)
 
 case "${1:-build}" in
 build|demo) want=("${build[@]}") ;;
 test) want=("${build[@]}" "${test[@]}") ;;
+bench) want=("${build[@]}" "${test[@]}" "${bench[@]}") ;;
 fuzz) want=("${build[@]}" "${fuzz[@]}") ;;
-*) echo "usage: $0 build|demo|test|fuzz" >&2; exit 2 ;;
+*) echo "usage: $0 build|demo|test|bench|fuzz" >&2; exit 2 ;;
 esac
 
 missing=()
