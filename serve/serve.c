@@ -160,6 +160,12 @@ static enum MHD_Result page_start(struct serve_server *s, struct MHD_Connection 
  * have, is discarded by libmicrohttpd after the answer. A page request
  * lives in *con_cls until on_completed frees it.
  */
+/* *con_cls of a request for a site file between its two calls. */
+static char STATIC_MARK;
+
+static enum MHD_Result static_answer(struct serve_server *s, struct MHD_Connection *conn,
+				     const char *url, bool head);
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
 				  const char *method, const char *version,
 				  const char *upload_data, size_t *upload_data_size,
@@ -173,6 +179,15 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	page_fn page;
 
 	(void)version;
+	if (*con_cls == &STATIC_MARK) {
+		/* a site file: the headers were seen; drop any body, then answer */
+		if (*upload_data_size) {
+			*upload_data_size = 0;
+			return MHD_YES;
+		}
+		*con_cls = NULL;
+		return static_answer(s, conn, url, head);
+	}
 	if (r) {
 		if (*upload_data_size) {
 			size_t n = *upload_data_size;
@@ -191,6 +206,21 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	if (!head && strcmp(method, MHD_HTTP_METHOD_GET))
 		return result(http_answer(conn, MHD_HTTP_METHOD_NOT_ALLOWED, "method not allowed\n",
 					  MHD_HTTP_HEADER_ALLOW, "GET, HEAD"));
+	/*
+	 * Answered on the next call: libmicrohttpd closes a connection whose
+	 * answer was queued before it knew the request had no body, so
+	 * waiting one call keeps the connection alive for the next request.
+	 */
+	*con_cls = &STATIC_MARK;
+	return MHD_YES;
+}
+
+/* A GET or HEAD for the site (or the server pages' style sheet). */
+static enum MHD_Result static_answer(struct serve_server *s, struct MHD_Connection *conn,
+				     const char *url, bool head)
+{
+	struct static_file f;
+
 	if (!strcmp(url, "/_hearth/serve.css"))
 		return serve_css(s, conn, head);
 	switch (static_open(s->root, url, &f)) {
@@ -210,7 +240,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 			 enum MHD_RequestTerminationCode toe)
 {
-	struct req *r = *con_cls;
+	struct req *r = *con_cls == &STATIC_MARK ? NULL : *con_cls;
 	(void)cls;
 	(void)conn;
 	(void)toe;
