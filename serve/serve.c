@@ -172,7 +172,6 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 				  void **con_cls)
 {
 	struct serve_server *s = cls;
-	struct static_file f;
 	struct req *r = *con_cls;
 	bool head = !strcmp(method, MHD_HTTP_METHOD_HEAD);
 	char *path = NULL;
