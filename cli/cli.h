@@ -97,6 +97,7 @@ int cmd_erase(struct cli *c, int argc, char **argv);
 int cmd_export(struct cli *c, int argc, char **argv);
 int cmd_serve(struct cli *c, int argc, char **argv);
 int cmd_invite(struct cli *c, int argc, char **argv);
+int cmd_editor(struct cli *c, int argc, char **argv);
 int cmd_help(struct cli *c, int argc, char **argv);
 
 #endif

@@ -151,6 +151,17 @@ const struct cli_cmd cli_commands[] = {
 	 "  --use TOKEN     spend one use, as a submission through the link does; an\n"
 	 "                  unknown, expired, revoked or used-up token gets the same\n"
 	 "                  refusal\n"},
+	{"editor", cmd_editor, "add, remove or list the editors who sign in to the console",
+	 "usage: hearth editor add NAME\n"
+	 "       hearth editor remove NAME\n"
+	 "       hearth editor passwd NAME\n"
+	 "       hearth editor list\n\n"
+	 "Accounts for the editors' console of 'hearth serve' (<base_url>/editor).\n"
+	 "NAME is 1 to 64 letters, digits, '.', '_' and '-'. The password (at least\n"
+	 "10 characters) is asked for twice without echo; when standard input is not\n"
+	 "a terminal, its first line is the password. It is never taken from the\n"
+	 "command line. Passwords are kept only as Argon2id hashes. remove and passwd\n"
+	 "end the editor's sessions at once. Every change is in the audit log.\n"},
 	{"help", cmd_help, "list the commands, or show one command's help",
 	 "usage: hearth help [COMMAND]\n"},
 	{NULL, NULL, NULL, NULL},

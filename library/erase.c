@@ -5,7 +5,9 @@
  * its history), but every personal field is cleared: the title becomes
  * "(erased)", the summary, body, terms and chapters go, the contributor's
  * name, pseudonym and contact, the consent and review notes, and the
- * assets (whose filenames are the contributor's own). The audit rows of
+ * assets (whose filenames are the contributor's own), any pending revision
+ * and the messages between editors and the storyteller. Feedback is not
+ * tied to a story and stays. The audit rows of
  * the story keep who did what and when, but no details, which may quote
  * notes and reasons; one row "erase" says that it happened.
  *
@@ -39,6 +41,8 @@ int lib_story_erase(hearth_lib *lib, const char *slug, struct hearth_err *err)
 	if ((rc = lib_db_exec(lib, err, "DELETE FROM assets WHERE story_id = ?1", "I", id)) ||
 	    (rc = lib_db_exec(lib, err, "DELETE FROM chapters WHERE story_id = ?1", "I", id)) ||
 	    (rc = lib_db_exec(lib, err, "DELETE FROM story_terms WHERE story_id = ?1", "I", id)) ||
+	    (rc = lib_db_exec(lib, err, "DELETE FROM revisions WHERE story_id = ?1", "I", id)) ||
+	    (rc = lib_db_exec(lib, err, "DELETE FROM messages WHERE story_id = ?1", "I", id)) ||
 	    (rc = lib_db_exec(lib, err,
 			      "UPDATE people SET name = NULL, pseudonym = NULL, "
 			      "attribution = 'anonymous', contact = NULL WHERE id = "

@@ -134,6 +134,15 @@ int lib_settings_write_default(const char *path, struct hearth_err *err);
 int lib_file_inside(const char *dir, const char *rel, const char *where,
 		    const char *field, char **out, struct hearth_err *err);
 
+/* ---- workflow.c -------------------------------------------------------- */
+
+/*
+ * Adds a message on story id (nothing when body is NULL or empty), inside
+ * the caller's transaction; checked against LIB_MAX_MESSAGE_CHARS.
+ */
+int lib_message_write(hearth_lib *lib, int64_t id, bool from_peer, const char *body,
+		      struct hearth_err *err);
+
 /* ---- story.c ----------------------------------------------------------- */
 
 /*

@@ -150,12 +150,14 @@ static int cmp_str(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* Every hash an asset refers to, sorted. */
+/* Every hash an asset (live, or of a pending revision) refers to, sorted. */
 static int referenced(hearth_lib *lib, char ***out, size_t *n, struct hearth_err *err)
 {
 	sqlite3_stmt *st = NULL;
 	int rc = lib_db_prepare(lib, err, &st,
-				"SELECT DISTINCT sha256 FROM assets ORDER BY sha256", "");
+				"SELECT sha256 FROM assets UNION SELECT sha256 FROM revision_assets "
+				"ORDER BY 1",
+				"");
 	*out = NULL;
 	*n = 0;
 	if (rc)

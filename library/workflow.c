@@ -81,6 +81,43 @@ static int kept_date(hearth_lib *lib, int64_t id, int64_t *at, bool *kept,
 	return 0;
 }
 
+/*
+ * A story whose storyteller confirms before it is published (a web
+ * submission) waits until they have confirmed the version it has now.
+ */
+static int check_confirmed(hearth_lib *lib, const char *slug, int64_t id,
+			   struct hearth_err *err)
+{
+	sqlite3_stmt *st = NULL;
+	int64_t version = 0, confirmed = 0;
+	bool waits = false;
+	int rc = lib_db_prepare(lib, err, &st,
+				"SELECT peer_confirms, version, confirmed_version FROM stories "
+				"WHERE id = ?1",
+				"I", id);
+	if (rc)
+		return rc;
+	if ((rc = lib_db_step(lib, st, err)) == 1) {
+		waits = sqlite3_column_int(st, 0) != 0;
+		version = sqlite3_column_int64(st, 1);
+		confirmed = sqlite3_column_int64(st, 2);
+		rc = 0;
+	}
+	sqlite3_finalize(st);
+	if (rc || !waits || confirmed == version)
+		return rc;
+	if (confirmed)
+		return herr(err, HEARTH_ESTATE,
+			    "story '%s' cannot be published yet: its storyteller confirmed "
+			    "version %lld, but the story has changed since (it is version %lld "
+			    "now); they must confirm this version first",
+			    slug, (long long)confirmed, (long long)version);
+	return herr(err, HEARTH_ESTATE,
+		    "story '%s' cannot be published yet: its storyteller has not confirmed "
+		    "the approved version (%lld); they confirm it with their receipt",
+		    slug, (long long)version);
+}
+
 static int do_publish(hearth_lib *lib, const char *slug, int64_t id, int64_t at,
 		      struct hearth_err *err)
 {
@@ -105,6 +142,8 @@ static int do_publish(hearth_lib *lib, const char *slug, int64_t id, int64_t at,
 			    "story '%s' has no consent for the site or the podcast; record "
 			    "consent first",
 			    slug);
+	if ((rc = check_confirmed(lib, slug, id, err)))
+		return rc;
 	if (!at && (rc = kept_date(lib, id, &at, &kept, err)))
 		return rc;
 	if (!at)
@@ -135,40 +174,149 @@ static int do_withdraw(hearth_lib *lib, int64_t id, const char *reason,
 				 "VALUES (?1, 0, 0, ?2) ON CONFLICT (story_id) DO UPDATE SET "
 				 "site = 0, podcast = 0, withdrawn_at = excluded.withdrawn_at",
 				 "II", id, now);
+	/* nothing the peer sent waits for a story that is gone */
+	if (!rc)
+		rc = lib_db_exec(lib, err, "DELETE FROM revisions WHERE story_id = ?1", "I", id);
 	if (!rc)
 		rc = lib_audit_add(lib, id, "withdraw", reason, err);
+	return rc;
+}
+
+int lib_message_write(hearth_lib *lib, int64_t id, bool from_peer, const char *body,
+		      struct hearth_err *err)
+{
+	if (!body || !*body)
+		return 0;
+	if (!text_valid(body, strlen(body)))
+		return herr(err, HEARTH_EINVAL, "message: is not valid UTF-8");
+	if (utf8_chars(body) > LIB_MAX_MESSAGE_CHARS)
+		return herr(err, HEARTH_EINVAL, "message: is longer than %d characters",
+			    LIB_MAX_MESSAGE_CHARS);
+	return lib_db_exec(lib, err,
+			   "INSERT INTO messages (story_id, at, from_peer, author, body) "
+			   "VALUES (?1, ?2, ?3, ?4, ?5)",
+			   "IIbss", id, hearth_now(), (int)from_peer,
+			   from_peer ? NULL : lib->actor, body);
+}
+
+/* A review move inside the caller's transaction; *id gets the story's id. */
+static int move(hearth_lib *lib, const char *slug, enum lib_status to, const char *note,
+		int64_t *id, struct hearth_err *err)
+{
+	enum lib_status from;
+	int rc;
+
+	if ((unsigned)to >= ST_COUNT)
+		return herr(err, HEARTH_EINVAL, "unknown status %d", (int)to);
+	if ((rc = find_for_move(lib, slug, to, id, &from, err)))
+		return rc;
+	/* publishing and withdrawal have their own rules */
+	if (to == ST_PUBLISHED)
+		return do_publish(lib, slug, *id, 0, err);
+	if (to == ST_WITHDRAWN)
+		return do_withdraw(lib, *id, note, err);
+
+	rc = lib_db_exec(lib, err,
+			 "UPDATE stories SET status = ?1, updated_at = ?2, "
+			 "review_note = coalesce(?3, review_note) WHERE id = ?4",
+			 "sIsI", lib_status_name(to), hearth_now(), note, *id);
+	/* an approval is of the version the editor read */
+	if (!rc && to == ST_APPROVED)
+		rc = lib_db_exec(lib, err,
+				 "UPDATE stories SET approved_version = version WHERE id = ?1", "I",
+				 *id);
+	if (!rc) {
+		char *detail = xasprintf("%s -> %s%s%s", lib_status_name(from),
+					 lib_status_name(to), note ? ": " : "", note ? note : "");
+		rc = lib_audit_add(lib, *id, lib_status_name(to), detail, err);
+		free(detail);
+	}
 	return rc;
 }
 
 int lib_story_move(hearth_lib *lib, const char *slug, enum lib_status to,
 		   const char *note, struct hearth_err *err)
 {
-	enum lib_status from;
-	int64_t id;
+	int64_t id = 0;
 	int rc;
 
 	if ((unsigned)to >= ST_COUNT)
 		return herr(err, HEARTH_EINVAL, "unknown status %d", (int)to);
 	if ((rc = lib_begin(lib, err)))
 		return rc;
-	if ((rc = find_for_move(lib, slug, to, &id, &from, err)))
-		return lib_end(lib, rc, err);
-	/* publishing and withdrawal have their own rules */
-	if (to == ST_PUBLISHED)
-		return lib_end(lib, do_publish(lib, slug, id, 0, err), err);
-	if (to == ST_WITHDRAWN)
-		return lib_end(lib, do_withdraw(lib, id, note, err), err);
+	return lib_end(lib, move(lib, slug, to, note, &id, err), err);
+}
 
-	rc = lib_db_exec(lib, err,
-			 "UPDATE stories SET status = ?1, updated_at = ?2, "
-			 "review_note = coalesce(?3, review_note) WHERE id = ?4",
-			 "sIsI", lib_status_name(to), hearth_now(), note, id);
-	if (!rc) {
-		char *detail = xasprintf("%s -> %s%s%s", lib_status_name(from),
-					 lib_status_name(to), note ? ": " : "", note ? note : "");
-		rc = lib_audit_add(lib, id, lib_status_name(to), detail, err);
+int lib_story_review(hearth_lib *lib, const char *slug, enum lib_status to,
+		     const char *note, const char *message, struct hearth_err *err)
+{
+	int64_t id = 0;
+	int rc;
+
+	if (note && !*note)
+		note = NULL;
+	if ((rc = lib_begin(lib, err)))
+		return rc;
+	rc = move(lib, slug, to, note, &id, err);
+	if (!rc && message && *message) {
+		rc = lib_message_write(lib, id, false, message, err);
+		if (!rc)
+			rc = lib_audit_add(lib, id, "message", "a message for the storyteller", err);
+	}
+	return lib_end(lib, rc, err);
+}
+
+int lib_story_confirm(hearth_lib *lib, const char *slug, int64_t version,
+		      struct hearth_err *err)
+{
+	sqlite3_stmt *st = NULL;
+	enum lib_status status;
+	int64_t id = 0, current = 0, approved = 0;
+	int rc;
+
+	if ((rc = lib_begin(lib, err)))
+		return rc;
+	if ((rc = lib_story_find(lib, slug, &id, &status, err)))
+		goto end;
+	if ((rc = lib_db_prepare(lib, err, &st,
+				 "SELECT version, approved_version FROM stories WHERE id = ?1", "I",
+				 id)))
+		goto end;
+	if ((rc = lib_db_step(lib, st, err)) == 1) {
+		current = sqlite3_column_int64(st, 0);
+		approved = sqlite3_column_int64(st, 1);
+		rc = 0;
+	}
+	sqlite3_finalize(st);
+	if (rc)
+		goto end;
+	if (status != ST_APPROVED) {
+		rc = herr(err, HEARTH_ESTATE,
+			  "there is nothing to confirm: the story is %s, and only a version an "
+			  "editor has approved can be confirmed",
+			  lib_status_name(status));
+	} else if (version != current) {
+		rc = herr(err, HEARTH_ESTATE,
+			  "version %lld can no longer be confirmed: the story has changed since "
+			  "(it is version %lld now); read it again and confirm that one",
+			  (long long)version, (long long)current);
+	} else if (approved != current) {
+		rc = herr(err, HEARTH_ESTATE,
+			  "version %lld has not been approved by an editor, so it cannot be "
+			  "confirmed yet",
+			  (long long)version);
+	} else {
+		char *detail = xasprintf("the storyteller confirmed version %lld",
+					 (long long)version);
+		rc = lib_db_exec(lib, err,
+				 "UPDATE stories SET confirmed_version = ?1, updated_at = ?2 "
+				 "WHERE id = ?3",
+				 "III", version, hearth_now(), id);
+		if (!rc)
+			rc = lib_audit_add(lib, id, "confirm", detail, err);
 		free(detail);
 	}
+end:
 	return lib_end(lib, rc, err);
 }
 

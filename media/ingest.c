@@ -541,10 +541,62 @@ void media_import_release(struct media_import *im)
 	}
 }
 
+/*
+ * The revision as a whole story: what was given, and for the rest what the
+ * story has now (title, summary, text, warnings, the files of every role
+ * not given). Fills rev with borrowed strings and a new array of asset
+ * copies (free rev->assets only).
+ */
+static void merge_revision(const struct prepared *p, const struct lib_story *old,
+			   const struct lib_story *given, struct lib_story *rev)
+{
+	bool role_given[ROLE_COUNT] = {false};
+	size_t n = 0;
+
+	memset(rev, 0, sizeof *rev);
+	rev->title = given->title && *given->title ? given->title : old->title;
+	rev->summary = given->summary ? given->summary : old->summary;
+	rev->body = p->has_text ? p->s.body : old->body;
+	rev->warnings = given->warnings ? given->warnings : old->warnings;
+	rev->chapters = p->s.chapters;
+	rev->n_chapters = p->s.n_chapters;
+	rev->assets = xcalloc(p->s.n_assets + old->n_assets + 1, sizeof *rev->assets);
+	for (size_t i = 0; i < p->s.n_assets; i++) {
+		role_given[p->s.assets[i].role] = true;
+		rev->assets[n++] = p->s.assets[i];
+	}
+	for (size_t i = 0; i < old->n_assets; i++)
+		if (!role_given[old->assets[i].role])
+			rev->assets[n++] = old->assets[i];
+	rev->n_assets = n;
+}
+
 int media_revise(hearth_lib *lib, const char *slug, const char *message,
 		 struct media_submission *sub, struct hearth_err *err)
 {
-	(void)lib; (void)slug; (void)message;
+	struct prepared p = {0};
+	struct lib_settings set = {0};
+	struct lib_store_lock *l = NULL;
+	struct lib_story *old = NULL, rev;
+	int rc;
+
 	submission_start(sub);
-	return herr(err, HEARTH_ESTATE, "not available in this version yet");
+	memset(&rev, 0, sizeof rev);
+	if ((rc = lib_settings_load(lib, &set, err)))
+		return rc;
+	if ((rc = lib_story_get(lib, slug, &old, err)))
+		goto end;
+	if ((rc = prepare(lib, sub, &set, &p, &l, err)))
+		goto end;
+	merge_revision(&p, old, sub->story, &rev);
+	if ((rc = lib_story_revise(lib, slug, &rev, message, &sub->held, err)))
+		goto end;
+	sub->slug = xstrdup(slug);
+end:
+	finish_run(lib, &l);
+	free(rev.assets);
+	prepared_release(&p);
+	lib_story_free(&old);
+	lib_settings_release(&set);
+	return rc;
 }

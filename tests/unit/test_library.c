@@ -2438,6 +2438,451 @@ static void lib_end_commits_or_rolls_back(void)
 	lib_close(&lib);
 }
 
+/* ---- peers on the web ---------------------------------------------------- */
+
+/* A web submission of a fresh story; *receipt a new allocation. */
+static int web_submit(hearth_lib *lib, const char *title, bool confirms, const char *invite,
+		      char **slug, char **receipt, struct hearth_err *err)
+{
+	struct lib_story *s = story_new("x", title);
+	struct lib_submit_opts o = {"web form", confirms, invite, NULL};
+	xfree(&s->slug);
+	s->contact = xstrdup("peer@example.org");
+	s->consent_site = s->consent_podcast = true;
+	int rc = lib_story_submit(lib, s, &o, slug, err);
+	lib_story_free(&s);
+	*receipt = o.receipt;
+	return rc;
+}
+
+/* serve: settings: defaults, values, and clear refusals. */
+static void serve_settings(void)
+{
+	struct hearth_err err;
+	hearth_lib *lib = fresh_lib("serve-settings");
+	struct lib_settings s;
+	char *yaml = path_join(lib_dir(lib), "hearth.yaml");
+	char *text = slurp(yaml);
+
+	CHECK(text && strstr(text, "# serve:") && strstr(text, "peer_confirm"));
+	CHECK_OK(lib_settings_load(lib, &s, &err), &err);
+	CHECK_STR(s.serve_bind, "127.0.0.1");
+	CHECK(s.serve_port == 8080 && s.serve_max_upload == 200000000);
+	CHECK(s.serve_trusted_proxy == NULL && s.serve_peer_confirm);
+	lib_settings_release(&s);
+	put(yaml, "title: T\nserve:\n  bind: \"::1\"\n  port: 9000\n  max_upload: 1000000\n"
+		  "  trusted_proxy: 10.0.0.1\n  peer_confirm: no\n");
+	CHECK_OK(lib_settings_load(lib, &s, &err), &err);
+	CHECK_STR(s.serve_bind, "::1");
+	CHECK_STR(s.serve_trusted_proxy, "10.0.0.1");
+	CHECK(s.serve_port == 9000 && s.serve_max_upload == 1000000 && !s.serve_peer_confirm);
+	lib_settings_release(&s);
+	put(yaml, "title: T\nserve:\n  port: 70000\n");
+	CHECK_FAILS(lib_settings_load(lib, &s, &err), HEARTH_EINVAL, &err, "serve.port");
+	put(yaml, "title: T\nserve:\n  bind: example.org\n");
+	CHECK_FAILS(lib_settings_load(lib, &s, &err), HEARTH_EINVAL, &err, "IP address");
+	put(yaml, "title: T\nserve:\n  trusted_proxy: none\n  peer_confirm: maybe\n");
+	CHECK_FAILS(lib_settings_load(lib, &s, &err), HEARTH_EINVAL, &err, "serve.peer_confirm");
+	put(yaml, text);
+	free(text);
+	free(yaml);
+	lib_close(&lib);
+}
+
+/*
+ * Every submission has a receipt: found in any case, with or without
+ * dashes and spaces; anything else gets the one refusal. The code is not
+ * stored anywhere in clear.
+ */
+static void receipts_find_their_story(void)
+{
+	struct hearth_err err;
+	hearth_lib *lib = fresh_lib("receipts");
+	char *slug = NULL, *code = NULL, *found = NULL, *db = NULL, *raw = NULL;
+
+	CHECK_OK(web_submit(lib, "Held in mind", true, NULL, &slug, &code, &err), &err);
+	CHECK(code && strlen(code) == LIB_RECEIPT_CHARS);
+	for (int i = 0; i < LIB_RECEIPT_CHARS; i++)
+		CHECK(i % 5 == 4 ? code[i] == '-' : (strchr("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567", code[i]) != NULL));
+	CHECK_OK(lib_receipt_find(lib, code, &found, &err), &err);
+	CHECK_STR(found, slug);
+	xfree(&found);
+	/* lower case, no dashes, spaces between groups */
+	struct buf b = BUF_INIT;
+	for (const char *p = code; *p; p++)
+		if (*p != '-')
+			buf_putc(&b, (char)(*p >= 'A' && *p <= 'Z' ? *p - 'A' + 'a' : *p));
+	CHECK_OK(lib_receipt_find(lib, buf_cstr(&b), &found, &err), &err);
+	CHECK_STR(found, slug);
+	xfree(&found);
+	buf_reset(&b);
+	for (const char *p = code; *p; p++)
+		buf_putc(&b, *p == '-' ? ' ' : *p);
+	CHECK_OK(lib_receipt_find(lib, buf_cstr(&b), &found, &err), &err);
+	xfree(&found);
+	/* wrong, short, long, odd letters, empty: the same refusal */
+	char wrong[LIB_RECEIPT_CHARS + 1];
+	snprintf(wrong, sizeof wrong, "%s", code);
+	wrong[0] = wrong[0] == 'A' ? 'B' : 'A';
+	const char *bad[] = {wrong, "ABCD", "", "0000-0000-0000-0000-0000-0000-0000-0000", NULL};
+	for (int i = 0; bad[i]; i++) {
+		CHECK_FAILS(lib_receipt_find(lib, bad[i], &found, &err), HEARTH_ENOENT, &err,
+			    LIB_RECEIPT_REFUSED);
+		CHECK_STR(err.msg, LIB_RECEIPT_REFUSED);
+		CHECK(found == NULL);
+	}
+	/* only the hash is kept */
+	lib_close(&lib);
+	db = tpath("receipts/hearth.db");
+	struct buf whole = BUF_INIT;
+	CHECK_OK(file_read(db, &whole, &err), &err);
+	char letters[33];
+	size_t k = 0;
+	for (const char *p = code; *p; p++)
+		if (*p != '-')
+			letters[k++] = *p;
+	letters[k] = '\0';
+	CHECK(!memmem(whole.data, whole.len, code, 9) && !memmem(whole.data, whole.len, letters, 8));
+	buf_release(&whole);
+	free(raw);
+	free(db);
+	buf_release(&b);
+	free(slug);
+	free(code);
+}
+
+/* The invitation is spent with the story, and only when it is recorded. */
+static void invite_spent_only_on_success(void)
+{
+	struct hearth_err err;
+	hearth_lib *lib = fresh_lib("invite-spend");
+	char *tok = NULL, *slug = NULL, *code = NULL;
+	struct lib_story *bad = story_new("x", "");
+	struct lib_submit_opts o = {"web form", true, NULL, NULL};
+	struct lib_invite *v = NULL;
+	size_t n = 0;
+
+	CHECK_OK(lib_invite_new(lib, NULL, 0, 1, &tok, NULL, &err), &err);
+	CHECK_OK(lib_invite_check(lib, tok, &err), &err);
+	/* a refused submission (no title) spends nothing */
+	o.invite = tok;
+	xfree(&bad->slug);
+	CHECK_FAILS(lib_story_submit(lib, bad, &o, &slug, &err), HEARTH_EINVAL, &err, "title");
+	CHECK(o.receipt == NULL);
+	CHECK_OK(lib_invite_list(lib, &v, &n, &err), &err);
+	CHECK(n == 1 && v[0].uses_left == 1);
+	lib_invite_list_free(v, n);
+	CHECK_OK(web_submit(lib, "With the link", true, tok, &slug, &code, &err), &err);
+	CHECK_OK(lib_invite_list(lib, &v, &n, &err), &err);
+	CHECK(n == 1 && v[0].uses_left == 0);
+	lib_invite_list_free(v, n);
+	free(slug);
+	free(code);
+	slug = code = NULL;
+	/* used up: refused, and no story is recorded */
+	CHECK_FAILS(lib_invite_check(lib, tok, &err), HEARTH_ENOENT, &err, LIB_INVITE_REFUSED);
+	CHECK_FAILS(web_submit(lib, "Again", true, tok, &slug, &code, &err), HEARTH_ENOENT, &err,
+		    LIB_INVITE_REFUSED);
+	CHECK(slug == NULL && code == NULL);
+	struct lib_story **all = NULL;
+	CHECK_OK(lib_story_list(lib, -1, &all, &n, &err), &err);
+	CHECK(n == 1);
+	lib_story_list_free(all, n);
+	struct lib_story_peer ps;
+	CHECK_OK(lib_story_peer_get(lib, "with-the-link", &ps, &err), &err);
+	CHECK(ps.version == 1 && ps.peer_confirms && !ps.has_revision);
+	CHECK_STR(ps.via, "web form");
+	lib_story_peer_release(&ps);
+	lib_story_free(&bad);
+	free(tok);
+	lib_close(&lib);
+}
+
+/*
+ * Review with a message for the peer; approval records the version; the
+ * peer confirms exactly that version; publishing waits for it; a stale
+ * version cannot be confirmed.
+ */
+static void confirm_before_publish(void)
+{
+	struct hearth_err err;
+	hearth_lib *lib = fresh_lib("confirm");
+	char *slug = NULL, *code = NULL;
+	struct lib_message *m = NULL;
+	size_t n = 0;
+	struct lib_story_peer ps;
+
+	CHECK_OK(web_submit(lib, "Slow mornings", true, NULL, &slug, &code, &err), &err);
+	CHECK_FAILS(lib_story_confirm(lib, slug, 1, &err), HEARTH_ESTATE, &err, "nothing to confirm");
+	CHECK_OK(lib_story_review(lib, slug, ST_IN_REVIEW, NULL, NULL, &err), &err);
+	CHECK_OK(lib_story_review(lib, slug, ST_CHANGES_REQUESTED, "private: too long",
+				  "Could you shorten the middle part?", &err), &err);
+	CHECK_OK(lib_message_list(lib, slug, &m, &n, &err), &err);
+	CHECK(n == 1 && !m[0].from_peer);
+	CHECK_STR(m[0].body, "Could you shorten the middle part?");
+	lib_message_list_free(m, n);
+
+	/* the peer revises: version 2, back to submitted */
+	struct lib_story *rev = story_new("x", "Slow mornings");
+	free(rev->body);
+	rev->body = xstrdup("Shorter now.\n");
+	bool held = true;
+	CHECK_OK(lib_story_revise(lib, slug, rev, "I shortened it", &held, &err), &err);
+	CHECK(!held && status_of(lib, slug) == ST_SUBMITTED);
+	CHECK_OK(lib_story_move(lib, slug, ST_IN_REVIEW, NULL, &err), &err);
+	CHECK_OK(lib_story_review(lib, slug, ST_APPROVED, NULL, "Approved, thank you", &err), &err);
+	CHECK_OK(lib_story_peer_get(lib, slug, &ps, &err), &err);
+	CHECK(ps.version == 2 && ps.approved_version == 2 && ps.confirmed_version == 0);
+	lib_story_peer_release(&ps);
+
+	/* not confirmed: publishing is refused, through the one call */
+	CHECK_FAILS(lib_story_publish(lib, slug, 0, &err), HEARTH_ESTATE, &err,
+		    "has not confirmed");
+	CHECK(status_of(lib, slug) == ST_APPROVED);
+	CHECK_FAILS(lib_story_confirm(lib, slug, 1, &err), HEARTH_ESTATE, &err,
+		    "can no longer be confirmed");
+	CHECK_FAILS(lib_story_confirm(lib, slug, 3, &err), HEARTH_ESTATE, &err,
+		    "can no longer be confirmed");
+	CHECK_OK(lib_story_confirm(lib, slug, 2, &err), &err);
+	CHECK_OK(lib_story_publish(lib, slug, 0, &err), &err);
+	CHECK(status_of(lib, slug) == ST_PUBLISHED);
+
+	/* a command-line submission does not wait */
+	char *s2 = NULL, *c2 = NULL;
+	CHECK_OK(web_submit(lib, "From the shell", false, NULL, &s2, &c2, &err), &err);
+	CHECK_OK(lib_story_move(lib, s2, ST_IN_REVIEW, NULL, &err), &err);
+	CHECK_OK(lib_story_move(lib, s2, ST_APPROVED, NULL, &err), &err);
+	CHECK_OK(lib_story_publish(lib, s2, 0, &err), &err);
+	lib_story_free(&rev);
+	free(s2);
+	free(c2);
+	free(slug);
+	free(code);
+	lib_close(&lib);
+}
+
+/* A revision of a published story is held; the public view is unchanged until approved. */
+static void revision_of_published_is_held(void)
+{
+	struct hearth_err err;
+	hearth_lib *lib = fresh_lib("revision-held");
+	struct pub_story **v = NULL;
+	size_t n = 0;
+	struct lib_story *rev = story_new("x", "A new title"), *got = NULL;
+	bool held = false;
+
+	CHECK_OK(put_story(lib, "live", ST_PUBLISHED, true, true, 1000, &err), &err);
+	free(rev->body);
+	rev->body = xstrdup("Revised words.\n");
+	rev->warnings = strv_push(NULL, "grief");
+	CHECK_OK(lib_story_revise(lib, "live", rev, "please update", &held, &err), &err);
+	CHECK(held && status_of(lib, "live") == ST_PUBLISHED);
+	CHECK_OK(lib_public_view(lib, CH_SITE, &v, &n, NULL, NULL, &err), &err);
+	CHECK(n == 1);
+	CHECK_STR(v[0]->title, "live");
+	CHECK_STR(v[0]->body, "Some words.\n");
+	pub_story_list_free(v, n);
+	CHECK_OK(lib_revision_get(lib, "live", &got, &err), &err);
+	CHECK(got && !strcmp(got->title, "A new title") && got->warnings &&
+	      !strcmp(got->warnings[0], "grief"));
+	lib_story_free(&got);
+	struct lib_story_peer ps;
+	CHECK_OK(lib_story_peer_get(lib, "live", &ps, &err), &err);
+	CHECK(ps.has_revision && ps.version == 1);
+	lib_story_peer_release(&ps);
+
+	/* rejected: dropped, nothing changes; a second one approved replaces the live one */
+	CHECK_OK(lib_revision_decide(lib, "live", false, "Not this time", &err), &err);
+	CHECK_OK(lib_revision_get(lib, "live", &got, &err), &err);
+	CHECK(got == NULL);
+	CHECK_FAILS(lib_revision_decide(lib, "live", true, NULL, &err), HEARTH_ENOENT, &err,
+		    "no revision");
+	CHECK_OK(lib_story_revise(lib, "live", rev, NULL, &held, &err), &err);
+	CHECK_OK(lib_revision_decide(lib, "live", true, "Updated", &err), &err);
+	CHECK(status_of(lib, "live") == ST_PUBLISHED);
+	CHECK_OK(lib_public_view(lib, CH_SITE, &v, &n, NULL, NULL, &err), &err);
+	CHECK(n == 1);
+	CHECK_STR(v[0]->title, "A new title");
+	CHECK_STR(v[0]->body, "Revised words.\n");
+	pub_story_list_free(v, n);
+	CHECK_OK(lib_story_peer_get(lib, "live", &ps, &err), &err);
+	CHECK(!ps.has_revision && ps.version == 2);
+	lib_story_peer_release(&ps);
+
+	/* a withdrawal drops a pending revision, and a withdrawn story is not revived */
+	CHECK_OK(lib_story_revise(lib, "live", rev, NULL, &held, &err), &err);
+	CHECK_OK(lib_story_withdraw(lib, "live", "asked", &err), &err);
+	CHECK_OK(lib_revision_get(lib, "live", &got, &err), &err);
+	CHECK(got == NULL);
+	CHECK_FAILS(lib_story_revise(lib, "live", rev, NULL, &held, &err), HEARTH_ESTATE, &err,
+		    "no longer be revised");
+	CHECK(status_of(lib, "live") == ST_WITHDRAWN);
+	lib_story_free(&rev);
+	lib_close(&lib);
+}
+
+/* Withdrawing one channel keeps the other; both withdraws the story; never widened. */
+static void withdraw_by_channel(void)
+{
+	struct hearth_err err;
+	hearth_lib *lib = fresh_lib("withdraw-channel");
+	struct lib_story *s = NULL;
+	struct pub_story **v = NULL;
+	size_t n = 0;
+	bool gone = true;
+
+	CHECK_OK(put_story(lib, "both", ST_PUBLISHED, true, true, 1000, &err), &err);
+	CHECK_OK(put_story(lib, "site-only", ST_PUBLISHED, true, false, 1000, &err), &err);
+	CHECK_OK(lib_story_withdraw_channels(lib, "both", false, true, "the storyteller", &gone,
+					     &err), &err);
+	CHECK(!gone && status_of(lib, "both") == ST_PUBLISHED);
+	CHECK_OK(lib_story_get(lib, "both", &s, &err), &err);
+	CHECK(s->consent_site && !s->consent_podcast);
+	lib_story_free(&s);
+	CHECK_OK(lib_public_view(lib, CH_PODCAST, &v, &n, NULL, NULL, &err), &err);
+	CHECK(n == 0);
+	pub_story_list_free(v, n);
+	CHECK_OK(lib_public_view(lib, CH_SITE, &v, &n, NULL, NULL, &err), &err);
+	CHECK(n == 2);
+	pub_story_list_free(v, n);
+	/* withdrawing the podcast of a site-only story leaves the site, never adds */
+	CHECK_OK(lib_story_withdraw_channels(lib, "site-only", false, true, NULL, &gone, &err),
+		 &err);
+	CHECK_OK(lib_story_get(lib, "site-only", &s, &err), &err);
+	CHECK(s->consent_site && !s->consent_podcast && !gone);
+	lib_story_free(&s);
+	CHECK_OK(lib_story_withdraw_channels(lib, "both", true, false, NULL, &gone, &err), &err);
+	CHECK(gone && status_of(lib, "both") == ST_WITHDRAWN);
+	CHECK_FAILS(lib_story_withdraw_channels(lib, "both", false, false, NULL, &gone, &err),
+		    HEARTH_EINVAL, &err, "name the site");
+	lib_close(&lib);
+}
+
+/* Erasure asked for: withdrawn at once; erasing clears messages, keeps feedback. */
+static void erasure_request_and_feedback(void)
+{
+	struct hearth_err err;
+	hearth_lib *lib = fresh_lib("erasure");
+	char *slug = NULL, *code = NULL, *found = NULL;
+	struct lib_message *m = NULL;
+	struct lib_feedback *f = NULL;
+	size_t n = 0;
+	struct lib_story_peer ps;
+
+	CHECK_OK(web_submit(lib, "Please forget", true, NULL, &slug, &code, &err), &err);
+	CHECK_OK(lib_message_add(lib, slug, true, "a note from me", &err), &err);
+	CHECK_OK(lib_feedback_add(lib, "/stories/x/", "Thank you for this", "me@example.org",
+				  &err), &err);
+	CHECK_FAILS(lib_feedback_add(lib, NULL, "", NULL, &err), HEARTH_EINVAL, &err, "empty");
+	CHECK_OK(lib_story_request_erasure(lib, slug, &err), &err);
+	CHECK_OK(lib_story_request_erasure(lib, slug, &err), &err); /* twice is fine */
+	CHECK(status_of(lib, slug) == ST_WITHDRAWN);
+	CHECK_OK(lib_story_peer_get(lib, slug, &ps, &err), &err);
+	CHECK(ps.erasure_requested_at > 0);
+	lib_story_peer_release(&ps);
+	CHECK_OK(lib_story_erase(lib, slug, &err), &err);
+	CHECK_OK(lib_message_list(lib, slug, &m, &n, &err), &err);
+	CHECK(n == 0);
+	lib_message_list_free(m, n);
+	CHECK_OK(lib_feedback_list(lib, &f, &n, &err), &err);
+	CHECK(n == 1);
+	CHECK_STR(f[0].body, "Thank you for this");
+	CHECK_STR(f[0].contact, "me@example.org");
+	lib_feedback_list_free(f, n);
+	/* the receipt still finds the erased story */
+	CHECK_OK(lib_receipt_find(lib, code, &found, &err), &err);
+	CHECK_STR(found, slug);
+	free(found);
+	/* messages and feedback never reach the export without --private */
+	struct buf out = BUF_INIT;
+	CHECK_OK(lib_export_json(lib, false, &out, &err), &err);
+	CHECK(!strstr(buf_cstr(&out), "me@example.org") && !strstr(buf_cstr(&out), "Thank you"));
+	buf_release(&out);
+	free(slug);
+	free(code);
+	lib_close(&lib);
+}
+
+/*
+ * Editors: name rules, Argon2id hashes, one refusal for an unknown name
+ * and a wrong password alike; sessions expire and end on passwd and remove.
+ */
+static void editors_and_sessions(void)
+{
+	struct hearth_err err;
+	hearth_lib *lib = fresh_lib("editors");
+	struct lib_editor e = {0}, *v = NULL;
+	char *tok = NULL, *tok2 = NULL, *old = NULL;
+	size_t n = 0;
+
+	CHECK_FAILS(lib_editor_add(lib, "bad name", "long enough pass", &err), HEARTH_EINVAL, &err,
+		    "letters, digits");
+	CHECK_FAILS(lib_editor_add(lib, "jo", "short", &err), HEARTH_EINVAL, &err,
+		    "at least 10");
+	CHECK_OK(lib_editor_add(lib, "jo", "long enough pass", &err), &err);
+	CHECK_FAILS(lib_editor_add(lib, "jo", "long enough pass", &err), HEARTH_EEXIST, &err,
+		    "already exists");
+	CHECK_OK(lib_editor_list(lib, &v, &n, &err), &err);
+	CHECK(n == 1 && !strcmp(v[0].name, "jo"));
+	lib_editor_list_free(v, n);
+
+	CHECK_OK(lib_editor_check(lib, "jo", "long enough pass", &e, &err), &err);
+	CHECK_STR(e.name, "jo");
+	int64_t id = e.id;
+	lib_editor_release(&e);
+	/* wrong password, unknown name, bad name: the same code and message */
+	CHECK_FAILS(lib_editor_check(lib, "jo", "wrong password!", &e, &err), HEARTH_EPERM, &err,
+		    LIB_SIGNIN_REFUSED);
+	char wrong_pw[sizeof err.msg];
+	snprintf(wrong_pw, sizeof wrong_pw, "%s", err.msg);
+	CHECK_FAILS(lib_editor_check(lib, "nobody", "long enough pass", &e, &err), HEARTH_EPERM,
+		    &err, LIB_SIGNIN_REFUSED);
+	CHECK_STR(err.msg, wrong_pw);
+	CHECK_FAILS(lib_editor_check(lib, "no body", "x", &e, &err), HEARTH_EPERM, &err,
+		    LIB_SIGNIN_REFUSED);
+	CHECK_STR(err.msg, wrong_pw);
+	CHECK(e.name == NULL);
+
+	/* sessions: found while live, not once expired */
+	CHECK_OK(lib_session_new(lib, id, 3600, &tok, &err), &err);
+	CHECK_OK(lib_session_find(lib, tok, &e, &err), &err);
+	CHECK_STR(e.name, "jo");
+	lib_editor_release(&e);
+	CHECK_FAILS(lib_session_find(lib, "not-a-token", &e, &err), HEARTH_ENOENT, &err, "session");
+	old = getenv("SOURCE_DATE_EPOCH") ? xstrdup(getenv("SOURCE_DATE_EPOCH")) : NULL;
+	char later[32];
+	snprintf(later, sizeof later, "%lld", (long long)(hearth_now() + 7200));
+	setenv("SOURCE_DATE_EPOCH", later, 1);
+	CHECK_FAILS(lib_session_find(lib, tok, &e, &err), HEARTH_ENOENT, &err, "session");
+	if (old)
+		setenv("SOURCE_DATE_EPOCH", old, 1);
+	else
+		unsetenv("SOURCE_DATE_EPOCH");
+	free(old);
+	free(tok);
+	tok = NULL;
+
+	/* passwd and remove end sessions; sign-out ends one */
+	CHECK_OK(lib_session_new(lib, id, 3600, &tok, &err), &err);
+	CHECK_OK(lib_editor_passwd(lib, "jo", "another good pass", &err), &err);
+	CHECK_FAILS(lib_session_find(lib, tok, &e, &err), HEARTH_ENOENT, &err, "session");
+	CHECK_FAILS(lib_editor_check(lib, "jo", "long enough pass", &e, &err), HEARTH_EPERM, &err,
+		    LIB_SIGNIN_REFUSED);
+	CHECK_OK(lib_editor_check(lib, "jo", "another good pass", &e, &err), &err);
+	lib_editor_release(&e);
+	CHECK_OK(lib_session_new(lib, id, 3600, &tok2, &err), &err);
+	CHECK_OK(lib_session_end(lib, tok2, &err), &err);
+	CHECK_FAILS(lib_session_find(lib, tok2, &e, &err), HEARTH_ENOENT, &err, "session");
+	free(tok2);
+	CHECK_OK(lib_session_new(lib, id, 3600, &tok2, &err), &err);
+	CHECK_OK(lib_editor_remove(lib, "jo", &err), &err);
+	CHECK_FAILS(lib_session_find(lib, tok2, &e, &err), HEARTH_ENOENT, &err, "session");
+	CHECK_FAILS(lib_editor_remove(lib, "jo", &err), HEARTH_ENOENT, &err, "no editor");
+	free(tok);
+	free(tok2);
+	lib_close(&lib);
+}
+
 int main(void)
 {
 	unsetenv("SOURCE_DATE_EPOCH");
@@ -2483,5 +2928,13 @@ int main(void)
 	RUN(public_view_bylines_and_assets);
 	RUN(private_fields_never_reach_the_public_view);
 	RUN(export_json_shape);
+	RUN(serve_settings);
+	RUN(receipts_find_their_story);
+	RUN(invite_spent_only_on_success);
+	RUN(confirm_before_publish);
+	RUN(revision_of_published_is_held);
+	RUN(withdraw_by_channel);
+	RUN(erasure_request_and_feedback);
+	RUN(editors_and_sessions);
 	return 0;
 }
