@@ -492,6 +492,32 @@ static void queue_table(struct html *h, const char *caption, struct queue_row *r
 
 enum { Q_SUBMITTED, Q_REVIEW, Q_CHANGES, Q_APPROVED, Q_REVISION, Q_ERASURE, Q_KINDS };
 
+/*
+ * True when an erasure a peer asked for is still to be done: the request
+ * stays recorded after the story is erased, so its history is asked
+ * whether an erasure came after it.
+ */
+static int erasure_waits(struct con *c, const struct lib_story *s,
+			 const struct lib_story_peer *p, bool *waits)
+{
+	struct lib_audit *a = NULL;
+	size_t n = 0;
+	int rc;
+
+	*waits = false;
+	if (s->status != ST_WITHDRAWN || !p->erasure_requested_at)
+		return 0;
+	if ((rc = lib_audit_list(c->lib, s->slug, &a, &n, &c->err)))
+		return rc;
+	*waits = true;
+	for (size_t i = 0; i < n; i++)
+		if (a[i].action && !strcmp(a[i].action, "erase") &&
+		    a[i].at >= p->erasure_requested_at)
+			*waits = false;
+	lib_audit_free(a, n);
+	return 0;
+}
+
 static void queue_page(struct con *c)
 {
 	static const char *const captions[Q_KINDS] = {
@@ -515,16 +541,21 @@ static void queue_page(struct con *c)
 	for (size_t i = 0; i < n_all; i++) {
 		struct lib_story *s = all[i];
 		struct lib_story_peer p = {0};
+		bool erase = false;
 		int k = -1;
 		if ((rc = lib_story_peer_get(c->lib, s->slug, &p, &c->err)))
 			goto end;
+		if ((rc = erasure_waits(c, s, &p, &erase))) {
+			lib_story_peer_release(&p);
+			goto end;
+		}
 		switch (s->status) {
 		case ST_SUBMITTED: k = Q_SUBMITTED; break;
 		case ST_IN_REVIEW: k = Q_REVIEW; break;
 		case ST_CHANGES_REQUESTED: k = Q_CHANGES; break;
 		case ST_APPROVED: k = Q_APPROVED; break;
 		case ST_PUBLISHED: k = p.has_revision ? Q_REVISION : -1; break;
-		case ST_WITHDRAWN: k = p.erasure_requested_at ? Q_ERASURE : -1; break;
+		case ST_WITHDRAWN: k = erase ? Q_ERASURE : -1; break;
 		default: break;
 		}
 		if (k >= 0) {

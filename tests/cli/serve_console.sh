@@ -293,6 +293,78 @@ is audit_page 200
 has audit_names_editor '<td>jo</td>'
 has audit_has_publish 'publish'
 
+# ---- a web submission: the peer confirms, revises, asks for erasure ----------------------------
+# peer PATH [CURL-ARGS...]: as the peer, with no cookie
+peer() {
+	local p=$1
+	shift
+	rm -f "$T/body" "$T/head"
+	CODE=$(curl -s --max-time 60 -o "$T/body" -D "$T/head" -w '%{http_code}' "$@" "$B$p")
+}
+INV=$("$HEARTH" -C "$L" invite 2>/dev/null | sed -n 's|^.*/submit?invite=||p')
+peer "/submit?invite=$INV"
+peer /submit -F "csrf=$(token /submit)" -F "invite=$INV" -F "title=By the river" \
+	-F "text=We walked down to the river." -F consent_site=yes -F attribution=anonymous
+RECEIPT=$(hdr Location | sed -n 's|^/receipt/\([^?]*\).*|\1|p')
+check web_submission_accepted test -n "$RECEIPT"
+WEB=$("$HEARTH" -C "$L" list --json | python3 -c 'import json,sys; print([s["slug"] for s in json.load(sys.stdin) if s["title"]=="By the river"][0])')
+get "/editor/story/$WEB"
+post "/editor/story/$WEB/review" "csrf=$(token "/editor/story/$WEB/review")" action=in_review
+get "/editor/story/$WEB"
+has web_story_via_form 'web form'
+post "/editor/story/$WEB/review" "csrf=$(token "/editor/story/$WEB/review")" action=approve \
+	"message=Lovely; please confirm"
+is web_story_approved 303
+get /editor
+has queue_says_waiting 'waiting for the peer to confirm version 1'
+get "/editor/story/$WEB"
+post "/editor/story/$WEB/publish" "csrf=$(token "/editor/story/$WEB/publish")" at=
+is publish_waits_for_peer 422
+has refusal_says_confirm 'role="alert"'
+check refusal_in_words grep -qi 'confirm' "$T/body"
+
+peer "/receipt/$RECEIPT"
+peer "/receipt/$RECEIPT/confirm" --data-urlencode "csrf=$(token "/receipt/$RECEIPT/confirm")" \
+	--data-urlencode version=1
+check peer_confirmed test "$CODE" = 303
+get /editor
+has queue_says_ready 'ready to publish'
+get "/editor/story/$WEB"
+post "/editor/story/$WEB/publish" "csrf=$(token "/editor/story/$WEB/publish")" at=2030-01-02T03:04
+is scheduled 303 "/editor/story/$WEB?done=schedule"
+get "/editor/story/$WEB"
+has schedule_shown 'scheduled for 2030-01-02 03:04 UTC'
+
+# a revision of the published story waits for an editor
+peer "/receipt/$RECEIPT"
+peer "/receipt/$RECEIPT/revise" -F "csrf=$(token "/receipt/$RECEIPT/revise")" \
+	-F "text=We walked down to the <river> at dawn." -F "message=A better ending"
+check peer_revised test "$CODE" = 303
+get /editor
+has queue_lists_revision '<caption>Published, with a revision waiting for review (1)</caption>'
+get "/editor/story/$WEB"
+has revision_shown 'We walked down to the &lt;river&gt; at dawn.'
+has revision_message_shown 'A better ending'
+post "/editor/story/$WEB/revision" "csrf=$(token "/editor/story/$WEB/revision")" action=approve \
+	"message=Thank you"
+is revision_approved 303 "/editor/story/$WEB?done=revision"
+get "/editor/story/$WEB"
+lacks revision_no_longer_pending 'A revision waits for review'
+check revision_live grep -q 'at dawn' <("$HEARTH" -C "$L" show "$WEB" --json 2>&1)
+
+# the peer asks for erasure; the queue shows it until an editor erases
+peer "/receipt/$RECEIPT"
+peer "/receipt/$RECEIPT/erase" --data-urlencode "csrf=$(token "/receipt/$RECEIPT/erase")" \
+	--data-urlencode sure=yes
+check peer_asked_erasure test "$CODE" = 303
+get /editor
+has queue_lists_erasure '<caption>Erasure requested (1)</caption>'
+get "/editor/story/$WEB"
+post "/editor/story/$WEB/erase" "csrf=$(token "/editor/story/$WEB/erase")" sure=yes
+is web_story_erased 303
+get /editor
+has erasure_leaves_queue '<caption>Erasure requested (0)</caption>'
+
 # ---- signing out, and attempts rate-limited -------------------------------------------------------
 get /editor
 post /editor/signout "csrf=$(token /editor/signout)"
