@@ -195,15 +195,16 @@ static void write_nav(struct html *h, struct req *r)
 }
 
 /*
- * Starts a console page: the frame, the nav (when signed in), the heading,
- * the notice of ?done= and alert (may be NULL) as role="alert".
+ * Starts a console page that reloads itself every refresh seconds (0:
+ * never): the frame, the nav (when signed in), the heading, the notice of
+ * ?done= and alert (may be NULL) as role="alert".
  */
-static void page_begin(struct html *h, struct req *r, const char *title, bool nav,
-		       const char *alert)
+static void page_begin_refresh(struct html *h, struct req *r, const char *title, bool nav,
+			       const char *alert, unsigned refresh)
 {
 	const struct lib_settings *set = req_settings(r);
-	html_begin(h, set && set->language ? set->language : "en",
-		   set && set->title ? set->title : "Hearth", title);
+	html_begin_refresh(h, set && set->language ? set->language : "en",
+			   set && set->title ? set->title : "Hearth", title, refresh);
 	if (nav)
 		write_nav(h, r);
 	html_elem(h, "h1", title, NULL);
@@ -214,6 +215,12 @@ static void page_begin(struct html *h, struct req *r, const char *title, bool na
 	} else {
 		write_notice(h, r);
 	}
+}
+
+static void page_begin(struct html *h, struct req *r, const char *title, bool nav,
+		       const char *alert)
+{
+	page_begin_refresh(h, r, title, nav, alert, 0);
 }
 
 static void page_finish(struct html *h, struct req *r, unsigned status)
@@ -1616,9 +1623,7 @@ static void build_page(struct con *c, unsigned status, const char *alert)
 	memcpy(by, build.by, sizeof by);
 	pthread_mutex_unlock(&build.mu);
 
-	page_begin(&h, c->r, "Build the site", true, alert);
-	if (running)
-		html_void(&h, "meta", "http-equiv", "refresh", "content", "2", NULL);
+	page_begin_refresh(&h, c->r, "Build the site", true, alert, running ? 2 : 0);
 	html_open(&h, "p", "role", "status", "class", "build-state", NULL);
 	if (!started) {
 		html_text(&h, "No build has been started from the console since the server started.");
