@@ -34,6 +34,9 @@ for _ in $(seq 100); do
 done
 
 J="$T/jar"
+mkdir -p "$T/pages"
+# keep NAME: the last page, for the markup check at the end
+keep() { cp "$T/body" "$T/pages/$1.html"; }
 J2="$T/jar2"
 # get PATH [CURL-ARGS...]: as the editor of jar $J; status in $CODE, $T/head, $T/body
 get() {
@@ -99,6 +102,7 @@ check no_build_started test ! -e "$L/.serve-build.log"
 # ---- signing in ---------------------------------------------------------------------------------
 get /editor/signin
 is signin_page 200
+keep signin
 has signin_has_password_field 'type="password"'
 post /editor/signin "csrf=$(token /editor/signin)" name=jo "password=not the password"
 is wrong_password_refused 403
@@ -132,6 +136,7 @@ lacks story_no_raw_markup '<script>x'
 has story_second_paragraph 'A second paragraph.'
 has story_via_cli 'hearth submit'
 has story_player '<audio controls'
+keep story
 SHA=$(grep -o '/editor/file/[0-9a-f]\{64\}' "$T/body" | head -n 1 | sed 's|.*/||')
 check story_links_its_sound test -n "$SHA"
 get "/editor/file/$SHA"
@@ -205,6 +210,7 @@ post /editor/collections/night-walks "csrf=$(token /editor/collections/night-wal
 is collection_add 303
 get /editor/collections
 has collection_lists_story "href=\"/editor/story/$SLUG\""
+keep collections
 post /editor/collections/night-walks "csrf=$(token /editor/collections/night-walks)" action=move \
 	"story=$SLUG" position=0
 is collection_bad_position 422
@@ -222,6 +228,7 @@ build_and_wait() {
 	for _ in $(seq 240); do
 		get /editor/build
 		grep -q 'A build is running' "$T/body" || break
+		keep build-running
 		grep -q 'http-equiv="refresh"' "$T/body" || { fail "$1_refreshes" "no refresh"; break; }
 		sleep 0.5
 	done
@@ -288,10 +295,15 @@ get /editor/feedback
 is feedback_page 200
 has feedback_escaped 'The &lt;i&gt;player&lt;/i&gt; is great'
 has feedback_contact_for_editors 'reader@example.net'
+keep feedback
 get /editor/audit
 is audit_page 200
 has audit_names_editor '<td>jo</td>'
 has audit_has_publish 'publish'
+keep audit
+get "/editor/story/$SLUG"
+keep story-erased
+
 
 # ---- a web submission: the peer confirms, revises, asks for erasure ----------------------------
 # peer PATH [CURL-ARGS...]: as the peer, with no cookie
@@ -345,6 +357,7 @@ has queue_lists_revision '<caption>Published, with a revision waiting for review
 get "/editor/story/$WEB"
 has revision_shown 'We walked down to the &lt;river&gt; at dawn.'
 has revision_message_shown 'A better ending'
+keep story-revision
 post "/editor/story/$WEB/revision" "csrf=$(token "/editor/story/$WEB/revision")" action=approve \
 	"message=Thank you"
 is revision_approved 303 "/editor/story/$WEB?done=revision"
@@ -359,6 +372,7 @@ peer "/receipt/$RECEIPT/erase" --data-urlencode "csrf=$(token "/receipt/$RECEIPT
 check peer_asked_erasure test "$CODE" = 303
 get /editor
 has queue_lists_erasure '<caption>Erasure requested (1)</caption>'
+keep queue
 get "/editor/story/$WEB"
 post "/editor/story/$WEB/erase" "csrf=$(token "/editor/story/$WEB/erase")" sure=yes
 is web_story_erased 303
@@ -383,6 +397,17 @@ for _ in $(seq 8); do
 done
 check signin_rate_limited test "$LIMITED" = 1
 check retry_after_given test -n "$(hdr Retry-After)"
+
+# the pages' markup is valid HTML (the Nu Html Checker)
+VNU=${HEARTH_VNU:-$HEARTH_ROOT/tests/browser/node_modules/vnu-jar/build/dist/vnu.jar}
+if [ ! -f "$VNU" ]; then
+	fail console_pages_valid "no vnu.jar at $VNU (set HEARTH_VNU)"
+elif java -jar "$VNU" --errors-only --format text "$T"/pages/*.html >"$T/vnu.out" 2>&1; then
+	pass console_pages_valid
+else
+	fail console_pages_valid "$(head -c 1500 "$T/vnu.out")"
+fi
+check all_pages_kept test "$(ls "$T/pages" | wc -l)" -ge 9
 
 # ---- a clean stop, nothing the sanitizers saw ---------------------------------------------------
 kill -TERM "$SPID"
