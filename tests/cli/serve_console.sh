@@ -167,6 +167,14 @@ get "/editor/story/$SLUG?done=review"
 has notice_shown 'role="status"'
 has message_listed 'Could you add a line about the &lt;bus&gt;?'
 has private_note_shown 'private: ask gently'
+# the peer reads the message on their receipt page, and never the private note
+CLI_RECEIPT=$(sed -n 's/^.*receipt code: //p' "$T/submit.out")
+check cli_receipt_printed test -n "$CLI_RECEIPT"
+rm -f "$T/body"
+curl -s --max-time 30 -o "$T/body" "$B/receipt/$CLI_RECEIPT"
+has receipt_shows_message 'Could you add a line about the &lt;bus&gt;?'
+lacks receipt_hides_note 'ask gently'
+get "/editor/story/$SLUG"
 
 # the library's refusal: publishing what is not approved
 post "/editor/story/$SLUG/publish" "csrf=$(token "/editor/story/$SLUG/consent")" at=
@@ -215,9 +223,14 @@ post /editor/collections/night-walks "csrf=$(token /editor/collections/night-wal
 	"story=$SLUG" position=0
 is collection_bad_position 422
 get /editor/collections
+post /editor/collections/night-walks "csrf=$(token /editor/collections/night-walks)" action=move \
+	"story=$SLUG" position=1
+is collection_move 303
+get /editor/collections
 post /editor/collections/nothing-here "csrf=$(token /editor/collections/night-walks)" action=add \
 	"story=$SLUG"
 is collection_unknown_refused 422
+has collection_refusal_in_alert 'role="alert"'
 
 # ---- a build from the browser -------------------------------------------------------------------
 # build_and_wait NAME: starts a build and watches the page until it ends
