@@ -13,7 +13,6 @@
  * as a child process (`hearth -C LIBRARY build`), never on a request's
  * thread; its state is kept here, one build at a time.
  */
-#define _GNU_SOURCE
 #include "serveInt.h"
 #include "../media/intake.h"
 
