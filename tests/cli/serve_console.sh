@@ -238,6 +238,10 @@ build_and_wait() {
 	get /editor/build
 	post /editor/build "csrf=$(token /editor/build)"
 	is "$1_started" 303 "/editor/build?done=build"
+	build_wait "$1"
+}
+# build_wait NAME: watches the build page until the build has ended
+build_wait() {
 	for _ in $(seq 240); do
 		get /editor/build
 		grep -q 'A build is running' "$T/body" || break
@@ -249,7 +253,39 @@ build_and_wait() {
 	lacks "$1_stops_refreshing" 'http-equiv="refresh"'
 	check "$1_log_private" test "$(stat -c %a "$L/.serve-build.log")" = 600
 }
-build_and_wait build
+# one at a time: while another build holds the library's build lock, the
+# console's build waits for it, the page says so, and a second is refused
+rm -f "$T/release"
+{
+	flock 9
+	for _ in $(seq 600); do
+		[ -e "$T/release" ] && break
+		sleep 0.1
+	done
+} 9<>"$L/.build.lock" &
+HOLDER=$!
+for _ in $(seq 100); do
+	flock -n "$L/.build.lock" true || break
+	sleep 0.1
+done
+get /editor/build
+post /editor/build "csrf=$(token /editor/build)"
+is held_build_started 303 "/editor/build?done=build"
+for _ in $(seq 100); do
+	get /editor/build
+	grep -q 'waiting for' "$T/body" && break
+	sleep 0.2
+done
+has build_running_shown 'A build is running'
+has build_output_while_running 'waiting for'
+has build_page_refreshes '<meta http-equiv="refresh" content="2">'
+lacks no_start_form_while_running 'action="/editor/build"'
+post /editor/build "csrf=$(token /editor/signout)"
+is second_build_refused 409
+has second_build_says_why 'already running'
+touch "$T/release"
+wait "$HOLDER"
+build_wait build
 has build_output_shown 'class="build-log"'
 check story_on_site test -n "$(find "$L/public" -path "*$SLUG*" -name index.html)"
 
