@@ -1650,9 +1650,10 @@ static void build_page(struct con *c, unsigned status, const char *alert)
 		button(&h, "Start a build");
 		html_close(&h);
 	}
-	if (started && !read_part(log, SHOW_LOG_MAX, true, &out)) {
+	if (!read_part(log, SHOW_LOG_MAX, true, &out)) {
 		clean_text(&out);
-		html_elem(&h, "h2", "Output", NULL);
+		html_elem(&h, "h2", started ? "Output" : "Output of a build before the server started",
+			  NULL);
 		html_elem(&h, "pre", out.len ? buf_cstr(&out) : "(nothing yet)", "class",
 			  "build-log", NULL);
 	}
