@@ -13,7 +13,6 @@
  * as a child process (`hearth -C LIBRARY build`), never on a request's
  * thread; its state is kept here, one build at a time.
  */
-#define _GNU_SOURCE
 #include "serveInt.h"
 #include "../media/intake.h"
 
@@ -195,15 +194,16 @@ static void write_nav(struct html *h, struct req *r)
 }
 
 /*
- * Starts a console page: the frame, the nav (when signed in), the heading,
- * the notice of ?done= and alert (may be NULL) as role="alert".
+ * Starts a console page that reloads itself every refresh seconds (0:
+ * never): the frame, the nav (when signed in), the heading, the notice of
+ * ?done= and alert (may be NULL) as role="alert".
  */
-static void page_begin(struct html *h, struct req *r, const char *title, bool nav,
-		       const char *alert)
+static void page_begin_refresh(struct html *h, struct req *r, const char *title, bool nav,
+			       const char *alert, unsigned refresh)
 {
 	const struct lib_settings *set = req_settings(r);
-	html_begin(h, set && set->language ? set->language : "en",
-		   set && set->title ? set->title : "Hearth", title);
+	html_begin_refresh(h, set && set->language ? set->language : "en",
+			   set && set->title ? set->title : "Hearth", title, refresh);
 	if (nav)
 		write_nav(h, r);
 	html_elem(h, "h1", title, NULL);
@@ -214,6 +214,12 @@ static void page_begin(struct html *h, struct req *r, const char *title, bool na
 	} else {
 		write_notice(h, r);
 	}
+}
+
+static void page_begin(struct html *h, struct req *r, const char *title, bool nav,
+		       const char *alert)
+{
+	page_begin_refresh(h, r, title, nav, alert, 0);
 }
 
 static void page_finish(struct html *h, struct req *r, unsigned status)
@@ -492,6 +498,32 @@ static void queue_table(struct html *h, const char *caption, struct queue_row *r
 
 enum { Q_SUBMITTED, Q_REVIEW, Q_CHANGES, Q_APPROVED, Q_REVISION, Q_ERASURE, Q_KINDS };
 
+/*
+ * True when an erasure a peer asked for is still to be done: the request
+ * stays recorded after the story is erased, so its history is asked
+ * whether an erasure came after it.
+ */
+static int erasure_waits(struct con *c, const struct lib_story *s,
+			 const struct lib_story_peer *p, bool *waits)
+{
+	struct lib_audit *a = NULL;
+	size_t n = 0;
+	int rc;
+
+	*waits = false;
+	if (s->status != ST_WITHDRAWN || !p->erasure_requested_at)
+		return 0;
+	if ((rc = lib_audit_list(c->lib, s->slug, &a, &n, &c->err)))
+		return rc;
+	*waits = true;
+	for (size_t i = 0; i < n; i++)
+		if (a[i].action && !strcmp(a[i].action, "erase") &&
+		    a[i].at >= p->erasure_requested_at)
+			*waits = false;
+	lib_audit_free(a, n);
+	return 0;
+}
+
 static void queue_page(struct con *c)
 {
 	static const char *const captions[Q_KINDS] = {
@@ -515,16 +547,21 @@ static void queue_page(struct con *c)
 	for (size_t i = 0; i < n_all; i++) {
 		struct lib_story *s = all[i];
 		struct lib_story_peer p = {0};
+		bool erase = false;
 		int k = -1;
 		if ((rc = lib_story_peer_get(c->lib, s->slug, &p, &c->err)))
 			goto end;
+		if ((rc = erasure_waits(c, s, &p, &erase))) {
+			lib_story_peer_release(&p);
+			goto end;
+		}
 		switch (s->status) {
 		case ST_SUBMITTED: k = Q_SUBMITTED; break;
 		case ST_IN_REVIEW: k = Q_REVIEW; break;
 		case ST_CHANGES_REQUESTED: k = Q_CHANGES; break;
 		case ST_APPROVED: k = Q_APPROVED; break;
 		case ST_PUBLISHED: k = p.has_revision ? Q_REVISION : -1; break;
-		case ST_WITHDRAWN: k = p.erasure_requested_at ? Q_ERASURE : -1; break;
+		case ST_WITHDRAWN: k = erase ? Q_ERASURE : -1; break;
 		default: break;
 		}
 		if (k >= 0) {
@@ -1585,9 +1622,7 @@ static void build_page(struct con *c, unsigned status, const char *alert)
 	memcpy(by, build.by, sizeof by);
 	pthread_mutex_unlock(&build.mu);
 
-	page_begin(&h, c->r, "Build the site", true, alert);
-	if (running)
-		html_void(&h, "meta", "http-equiv", "refresh", "content", "2", NULL);
+	page_begin_refresh(&h, c->r, "Build the site", true, alert, running ? 2 : 0);
 	html_open(&h, "p", "role", "status", "class", "build-state", NULL);
 	if (!started) {
 		html_text(&h, "No build has been started from the console since the server started.");
@@ -1615,9 +1650,10 @@ static void build_page(struct con *c, unsigned status, const char *alert)
 		button(&h, "Start a build");
 		html_close(&h);
 	}
-	if (started && !read_part(log, SHOW_LOG_MAX, true, &out)) {
+	if (!read_part(log, SHOW_LOG_MAX, true, &out)) {
 		clean_text(&out);
-		html_elem(&h, "h2", "Output", NULL);
+		html_elem(&h, "h2", started ? "Output" : "Output of a build before the server started",
+			  NULL);
 		html_elem(&h, "pre", out.len ? buf_cstr(&out) : "(nothing yet)", "class",
 			  "build-log", NULL);
 	}

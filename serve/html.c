@@ -242,6 +242,12 @@ void html_paragraphs(struct html *h, const char *text)
 void html_begin(struct html *h, const char *lang, const char *site_title,
 		const char *page_title)
 {
+	html_begin_refresh(h, lang, site_title, page_title, 0);
+}
+
+void html_begin_refresh(struct html *h, const char *lang, const char *site_title,
+			const char *page_title, unsigned refresh)
+{
 	struct buf title = BUF_INIT;
 	if (page_title && *page_title && site_title && *site_title)
 		buf_printf(&title, "%s \xE2\x80\x94 %s", page_title, site_title);
@@ -256,6 +262,11 @@ void html_begin(struct html *h, const char *lang, const char *site_title,
 	html_void(h, "meta", "name", "viewport", "content", "width=device-width, initial-scale=1",
 		  NULL);
 	html_void(h, "meta", "name", "robots", "content", "noindex", NULL);
+	if (refresh) {
+		char every[16];
+		snprintf(every, sizeof every, "%u", refresh);
+		html_void(h, "meta", "http-equiv", "refresh", "content", every, NULL);
+	}
 	html_elem(h, "title", buf_cstr(&title), NULL);
 	html_void(h, "link", "rel", "stylesheet", "href", "/_hearth/serve.css", NULL);
 	html_close(h);

@@ -162,6 +162,11 @@ struct html {
  * header with the site's title; leaves <main> open. */
 void html_begin(struct html *h, const char *lang, const char *site_title,
 		const char *page_title);
+/* html_begin for a page that reloads itself every `refresh` seconds (a
+ * <meta http-equiv="refresh"> in its head; 0: never), as the console's
+ * build page does while a build runs. */
+void html_begin_refresh(struct html *h, const char *lang, const char *site_title,
+			const char *page_title, unsigned refresh);
 /* Closes everything open, adds the footer and </html>. */
 void html_end(struct html *h);
 void html_open(struct html *h, const char *tag, ...) __attribute__((sentinel));

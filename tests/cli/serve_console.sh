@@ -34,6 +34,9 @@ for _ in $(seq 100); do
 done
 
 J="$T/jar"
+mkdir -p "$T/pages"
+# keep NAME: the last page, for the markup check at the end
+keep() { cp "$T/body" "$T/pages/$1.html"; }
 J2="$T/jar2"
 # get PATH [CURL-ARGS...]: as the editor of jar $J; status in $CODE, $T/head, $T/body
 get() {
@@ -99,6 +102,7 @@ check no_build_started test ! -e "$L/.serve-build.log"
 # ---- signing in ---------------------------------------------------------------------------------
 get /editor/signin
 is signin_page 200
+keep signin
 has signin_has_password_field 'type="password"'
 post /editor/signin "csrf=$(token /editor/signin)" name=jo "password=not the password"
 is wrong_password_refused 403
@@ -132,6 +136,7 @@ lacks story_no_raw_markup '<script>x'
 has story_second_paragraph 'A second paragraph.'
 has story_via_cli 'hearth submit'
 has story_player '<audio controls'
+keep story
 SHA=$(grep -o '/editor/file/[0-9a-f]\{64\}' "$T/body" | head -n 1 | sed 's|.*/||')
 check story_links_its_sound test -n "$SHA"
 get "/editor/file/$SHA"
@@ -162,6 +167,14 @@ get "/editor/story/$SLUG?done=review"
 has notice_shown 'role="status"'
 has message_listed 'Could you add a line about the &lt;bus&gt;?'
 has private_note_shown 'private: ask gently'
+# the peer reads the message on their receipt page, and never the private note
+CLI_RECEIPT=$(sed -n 's/^.*receipt code: //p' "$T/submit.out")
+check cli_receipt_printed test -n "$CLI_RECEIPT"
+rm -f "$T/body"
+curl -s --max-time 30 -o "$T/body" "$B/receipt/$CLI_RECEIPT"
+has receipt_shows_message 'Could you add a line about the &lt;bus&gt;?'
+lacks receipt_hides_note 'ask gently'
+get "/editor/story/$SLUG"
 
 # the library's refusal: publishing what is not approved
 post "/editor/story/$SLUG/publish" "csrf=$(token "/editor/story/$SLUG/consent")" at=
@@ -205,13 +218,19 @@ post /editor/collections/night-walks "csrf=$(token /editor/collections/night-wal
 is collection_add 303
 get /editor/collections
 has collection_lists_story "href=\"/editor/story/$SLUG\""
+keep collections
 post /editor/collections/night-walks "csrf=$(token /editor/collections/night-walks)" action=move \
 	"story=$SLUG" position=0
 is collection_bad_position 422
 get /editor/collections
+post /editor/collections/night-walks "csrf=$(token /editor/collections/night-walks)" action=move \
+	"story=$SLUG" position=1
+is collection_move 303
+get /editor/collections
 post /editor/collections/nothing-here "csrf=$(token /editor/collections/night-walks)" action=add \
 	"story=$SLUG"
 is collection_unknown_refused 422
+has collection_refusal_in_alert 'role="alert"'
 
 # ---- a build from the browser -------------------------------------------------------------------
 # build_and_wait NAME: starts a build and watches the page until it ends
@@ -219,9 +238,14 @@ build_and_wait() {
 	get /editor/build
 	post /editor/build "csrf=$(token /editor/build)"
 	is "$1_started" 303 "/editor/build?done=build"
+	build_wait "$1"
+}
+# build_wait NAME: watches the build page until the build has ended
+build_wait() {
 	for _ in $(seq 240); do
 		get /editor/build
 		grep -q 'A build is running' "$T/body" || break
+		keep build-running
 		grep -q 'http-equiv="refresh"' "$T/body" || { fail "$1_refreshes" "no refresh"; break; }
 		sleep 0.5
 	done
@@ -229,7 +253,39 @@ build_and_wait() {
 	lacks "$1_stops_refreshing" 'http-equiv="refresh"'
 	check "$1_log_private" test "$(stat -c %a "$L/.serve-build.log")" = 600
 }
-build_and_wait build
+# one at a time: while another build holds the library's build lock, the
+# console's build waits for it, the page says so, and a second is refused
+rm -f "$T/release"
+{
+	flock 9
+	for _ in $(seq 600); do
+		[ -e "$T/release" ] && break
+		sleep 0.1
+	done
+} 9<>"$L/.build.lock" &
+HOLDER=$!
+for _ in $(seq 100); do
+	flock -n "$L/.build.lock" true || break
+	sleep 0.1
+done
+get /editor/build
+post /editor/build "csrf=$(token /editor/build)"
+is held_build_started 303 "/editor/build?done=build"
+for _ in $(seq 100); do
+	get /editor/build
+	grep -q 'waiting for' "$T/body" && break
+	sleep 0.2
+done
+has build_running_shown 'A build is running'
+has build_output_while_running 'waiting for'
+has build_page_refreshes '<meta http-equiv="refresh" content="2">'
+lacks no_start_form_while_running 'action="/editor/build"'
+post /editor/build "csrf=$(token /editor/signout)"
+is second_build_refused 409
+has second_build_says_why 'already running'
+touch "$T/release"
+wait "$HOLDER"
+build_wait build
 has build_output_shown 'class="build-log"'
 check story_on_site test -n "$(find "$L/public" -path "*$SLUG*" -name index.html)"
 
@@ -288,10 +344,89 @@ get /editor/feedback
 is feedback_page 200
 has feedback_escaped 'The &lt;i&gt;player&lt;/i&gt; is great'
 has feedback_contact_for_editors 'reader@example.net'
+keep feedback
 get /editor/audit
 is audit_page 200
 has audit_names_editor '<td>jo</td>'
 has audit_has_publish 'publish'
+keep audit
+get "/editor/story/$SLUG"
+keep story-erased
+
+
+# ---- a web submission: the peer confirms, revises, asks for erasure ----------------------------
+# peer PATH [CURL-ARGS...]: as the peer, with no cookie
+peer() {
+	local p=$1
+	shift
+	rm -f "$T/body" "$T/head"
+	CODE=$(curl -s --max-time 60 -o "$T/body" -D "$T/head" -w '%{http_code}' "$@" "$B$p")
+}
+INV=$("$HEARTH" -C "$L" invite 2>/dev/null | sed -n 's|^.*/submit?invite=||p')
+peer "/submit?invite=$INV"
+peer /submit -F "csrf=$(token /submit)" -F "invite=$INV" -F "title=By the river" \
+	-F "text=We walked down to the river." -F consent_site=yes -F attribution=anonymous
+RECEIPT=$(hdr Location | sed -n 's|^/receipt/\([^?]*\).*|\1|p')
+check web_submission_accepted test -n "$RECEIPT"
+WEB=$("$HEARTH" -C "$L" list --json | python3 -c 'import json,sys; print([s["slug"] for s in json.load(sys.stdin) if s["title"]=="By the river"][0])')
+get "/editor/story/$WEB"
+post "/editor/story/$WEB/review" "csrf=$(token "/editor/story/$WEB/review")" action=in_review
+get "/editor/story/$WEB"
+has web_story_via_form 'web form'
+post "/editor/story/$WEB/review" "csrf=$(token "/editor/story/$WEB/review")" action=approve \
+	"message=Lovely; please confirm"
+is web_story_approved 303
+get /editor
+has queue_says_waiting 'waiting for the peer to confirm version 1'
+get "/editor/story/$WEB"
+post "/editor/story/$WEB/publish" "csrf=$(token "/editor/story/$WEB/publish")" at=
+is publish_waits_for_peer 422
+has refusal_says_confirm 'role="alert"'
+check refusal_in_words grep -qi 'confirm' "$T/body"
+
+peer "/receipt/$RECEIPT"
+peer "/receipt/$RECEIPT/confirm" --data-urlencode "csrf=$(token "/receipt/$RECEIPT/confirm")" \
+	--data-urlencode version=1
+check peer_confirmed test "$CODE" = 303
+get /editor
+has queue_says_ready 'ready to publish'
+get "/editor/story/$WEB"
+post "/editor/story/$WEB/publish" "csrf=$(token "/editor/story/$WEB/publish")" at=2030-01-02T03:04
+is scheduled 303 "/editor/story/$WEB?done=schedule"
+get "/editor/story/$WEB"
+has schedule_shown 'scheduled for 2030-01-02 03:04 UTC'
+
+# a revision of the published story waits for an editor
+peer "/receipt/$RECEIPT"
+peer "/receipt/$RECEIPT/revise" -F "csrf=$(token "/receipt/$RECEIPT/revise")" \
+	-F "text=We walked down to the <river> at dawn." -F "message=A better ending"
+check peer_revised test "$CODE" = 303
+get /editor
+has queue_lists_revision '<caption>Published, with a revision waiting for review (1)</caption>'
+get "/editor/story/$WEB"
+has revision_shown 'We walked down to the &lt;river&gt; at dawn.'
+has revision_message_shown 'A better ending'
+keep story-revision
+post "/editor/story/$WEB/revision" "csrf=$(token "/editor/story/$WEB/revision")" action=approve \
+	"message=Thank you"
+is revision_approved 303 "/editor/story/$WEB?done=revision"
+get "/editor/story/$WEB"
+lacks revision_no_longer_pending 'A revision waits for review'
+check revision_live grep -q 'at dawn' <("$HEARTH" -C "$L" show "$WEB" --json 2>&1)
+
+# the peer asks for erasure; the queue shows it until an editor erases
+peer "/receipt/$RECEIPT"
+peer "/receipt/$RECEIPT/erase" --data-urlencode "csrf=$(token "/receipt/$RECEIPT/erase")" \
+	--data-urlencode sure=yes
+check peer_asked_erasure test "$CODE" = 303
+get /editor
+has queue_lists_erasure '<caption>Erasure requested (1)</caption>'
+keep queue
+get "/editor/story/$WEB"
+post "/editor/story/$WEB/erase" "csrf=$(token "/editor/story/$WEB/erase")" sure=yes
+is web_story_erased 303
+get /editor
+has erasure_leaves_queue '<caption>Erasure requested (0)</caption>'
 
 # ---- signing out, and attempts rate-limited -------------------------------------------------------
 get /editor
@@ -311,6 +446,17 @@ for _ in $(seq 8); do
 done
 check signin_rate_limited test "$LIMITED" = 1
 check retry_after_given test -n "$(hdr Retry-After)"
+
+# the pages' markup is valid HTML (the Nu Html Checker)
+VNU=${HEARTH_VNU:-$HEARTH_ROOT/tests/browser/node_modules/vnu-jar/build/dist/vnu.jar}
+if [ ! -f "$VNU" ]; then
+	fail console_pages_valid "no vnu.jar at $VNU (set HEARTH_VNU)"
+elif java -jar "$VNU" --errors-only --format text "$T"/pages/*.html >"$T/vnu.out" 2>&1; then
+	pass console_pages_valid
+else
+	fail console_pages_valid "$(head -c 1500 "$T/vnu.out")"
+fi
+check all_pages_kept test "$(ls "$T/pages" | wc -l)" -ge 9
 
 # ---- a clean stop, nothing the sanitizers saw ---------------------------------------------------
 kill -TERM "$SPID"
