@@ -7,6 +7,7 @@
  * a file calls only files listed below it (and core/):
  *
  *   open.c        creating and opening a library, migrations
+ *   backup.c      a consistent copy of the catalogue (SQLite's online backup)
  *   export.c      the catalogue as JSON
  *   invite.c      invitations to submit (tokens stored hashed)
  *   peer.c        peers on the web: receipts, messages, revisions,
