@@ -153,10 +153,20 @@ int lib_invite_revoke(hearth_lib *lib, int64_t id, struct hearth_err *err)
 	return lib_end(lib, rc, err);
 }
 
-int lib_invite_use(hearth_lib *lib, const char *token, int64_t *id,
-		   struct hearth_err *err)
+/*
+ * The invitation a token names, if it can be used now: with spend, one
+ * use is taken in the same statement (so no use is spent twice) and
+ * audited, in a write transaction; without, only looked at. Every refusal
+ * is the one LIB_INVITE_REFUSED.
+ */
+static int invite_match(hearth_lib *lib, const char *token, bool spend, int64_t *id,
+			struct hearth_err *err)
 {
-	char hex[2 * HASH_BYTES + 1];
+	static const char usable[] =
+		"token_hash = ?1 AND revoked_at IS NULL "
+		"AND (expires_at IS NULL OR expires_at > ?2) "
+		"AND (uses_left IS NULL OR uses_left > 0)";
+	char hex[2 * HASH_BYTES + 1], sql[320];
 	int64_t got = 0;
 	int rc;
 
@@ -165,21 +175,21 @@ int lib_invite_use(hearth_lib *lib, const char *token, int64_t *id,
 	if ((rc = lib_crypto_ready(err)))
 		return rc;
 	token_hash(token, hex);
-	if ((rc = lib_begin(lib, err)))
+	if ((rc = spend ? lib_begin(lib, err) : lib_begin_read(lib, err)))
 		return rc;
-	/* the check and the count in one statement: no use is spent twice */
-	rc = lib_db_int(lib, err, &got,
-			"UPDATE invites SET uses_left = uses_left - 1 "
-			"WHERE token_hash = ?1 AND revoked_at IS NULL "
-			"AND (expires_at IS NULL OR expires_at > ?2) "
-			"AND (uses_left IS NULL OR uses_left > 0) RETURNING id",
-			"sI", hex, hearth_now());
-	if (rc == 0)
+	snprintf(sql, sizeof sql,
+		 spend ? "UPDATE invites SET uses_left = uses_left - 1 WHERE %s RETURNING id"
+		       : "SELECT id FROM invites WHERE %s",
+		 usable);
+	rc = lib_db_int(lib, err, &got, sql, "sI", hex, hearth_now());
+	if (rc == 0) {
 		rc = herr(err, HEARTH_ENOENT, "%s", LIB_INVITE_REFUSED);
-	else if (rc == 1) {
+	} else if (rc == 1 && spend) {
 		char detail[64];
 		snprintf(detail, sizeof detail, "invite %lld used", (long long)got);
 		rc = lib_audit_add(lib, 0, "invite_use", detail, err);
+	} else if (rc == 1) {
+		rc = 0;
 	}
 	rc = lib_end(lib, rc, err);
 	if (!rc && id)
@@ -187,27 +197,13 @@ int lib_invite_use(hearth_lib *lib, const char *token, int64_t *id,
 	return rc;
 }
 
+int lib_invite_use(hearth_lib *lib, const char *token, int64_t *id,
+		   struct hearth_err *err)
+{
+	return invite_match(lib, token, true, id, err);
+}
+
 int lib_invite_check(hearth_lib *lib, const char *token, struct hearth_err *err)
 {
-	char hex[2 * HASH_BYTES + 1];
-	int64_t got = 0;
-	int rc;
-
-	if (!token || !*token || strlen(token) > TOKEN_MAX)
-		return herr(err, HEARTH_ENOENT, "%s", LIB_INVITE_REFUSED);
-	if ((rc = lib_crypto_ready(err)))
-		return rc;
-	token_hash(token, hex);
-	if ((rc = lib_begin_read(lib, err)))
-		return rc;
-	rc = lib_db_int(lib, err, &got,
-			"SELECT id FROM invites WHERE token_hash = ?1 AND revoked_at IS NULL "
-			"AND (expires_at IS NULL OR expires_at > ?2) "
-			"AND (uses_left IS NULL OR uses_left > 0)",
-			"sI", hex, hearth_now());
-	if (rc == 0)
-		rc = herr(err, HEARTH_ENOENT, "%s", LIB_INVITE_REFUSED);
-	else if (rc == 1)
-		rc = 0;
-	return lib_end(lib, rc, err);
+	return invite_match(lib, token, false, NULL, err);
 }

@@ -154,15 +154,10 @@ int lib_message_list(hearth_lib *lib, const char *slug, struct lib_message **out
 static int check_revision(hearth_lib *lib, const struct lib_story *in, const char *slug,
 			  struct hearth_err *err)
 {
-	if (!in->title || !*in->title)
-		return herr(err, HEARTH_EINVAL, "story '%s': title: is missing", slug);
-	if (utf8_chars(in->title) > LIB_MAX_TITLE_CHARS)
-		return herr(err, HEARTH_EINVAL, "story '%s': title: is longer than %d characters",
-			    slug, LIB_MAX_TITLE_CHARS);
-	if (in->summary && utf8_chars(in->summary) > LIB_MAX_SUMMARY_CHARS)
-		return herr(err, HEARTH_EINVAL,
-			    "story '%s': summary: is longer than %d characters", slug,
-			    LIB_MAX_SUMMARY_CHARS);
+	int rc;
+
+	if ((rc = lib_check_title(in, slug, err)))
+		return rc;
 	if ((!in->body || !*in->body) && !in->n_assets)
 		return herr(err, HEARTH_EINVAL,
 			    "story '%s': a story needs its text or at least one recording or "

@@ -365,9 +365,7 @@ static int check_chapters(const struct lib_story *in, const char *slug,
 	return 0;
 }
 
-/* What must hold of a story before it is written, whoever sends it. */
-static int check_input(hearth_lib *lib, const struct lib_story *in, const char *slug,
-		       struct hearth_err *err)
+int lib_check_title(const struct lib_story *in, const char *slug, struct hearth_err *err)
 {
 	if (!in->title || !*in->title)
 		return herr(err, HEARTH_EINVAL, "story '%s': title: is missing", slug);
@@ -378,6 +376,17 @@ static int check_input(hearth_lib *lib, const struct lib_story *in, const char *
 		return herr(err, HEARTH_EINVAL,
 			    "story '%s': summary: is longer than %d characters", slug,
 			    LIB_MAX_SUMMARY_CHARS);
+	return 0;
+}
+
+/* What must hold of a story before it is written, whoever sends it. */
+static int check_input(hearth_lib *lib, const struct lib_story *in, const char *slug,
+		       struct hearth_err *err)
+{
+	int rc;
+
+	if ((rc = lib_check_title(in, slug, err)))
+		return rc;
 	if ((unsigned)in->status >= ST_COUNT)
 		return herr(err, HEARTH_EINVAL, "story '%s': status: unknown value", slug);
 	if ((unsigned)in->attribution > ATTR_ANONYMOUS)
