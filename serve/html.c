@@ -21,6 +21,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* The theme's icon (the same as the site's page.xsl gives). */
+static const char ICON[] = "data:image/svg+xml,%3Csvg%20xmlns='http://www.w3.org/2000/svg'%20"
+			   "viewBox='0%200%2016%2016'%3E%3Ccircle%20cx='8'%20cy='8'%20r='7'%20"
+			   "fill='%23b5542a'/%3E%3C/svg%3E";
+
 static bool plain_name(const char *s)
 {
 	if (!s || !(*s >= 'a' && *s <= 'z'))
@@ -269,6 +274,8 @@ void html_begin_refresh(struct html *h, const char *lang, const char *site_title
 	}
 	html_elem(h, "title", buf_cstr(&title), NULL);
 	html_void(h, "link", "rel", "stylesheet", "href", "/_hearth/serve.css", NULL);
+	/* the site's icon, so browsers do not ask for /favicon.ico */
+	html_void(h, "link", "rel", "icon", "href", ICON, NULL);
 	html_close(h);
 	html_open(h, "body", NULL);
 	html_elem(h, "a", "Skip to the content", "class", "skip", "href", "#main", NULL);

@@ -37,9 +37,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-/* The site has no inline script; the theme's style sheet is a file. */
-static const char CSP[] = "default-src 'self'; object-src 'none'; frame-ancestors 'none'; "
-			  "base-uri 'none'; form-action 'self'";
+/*
+ * The site has no inline script; the theme's style sheet is a file. Images
+ * may also be data: URIs (the theme's icon is one), which run nothing.
+ */
+static const char CSP[] = "default-src 'self'; img-src 'self' data:; object-src 'none'; "
+			  "frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
 static const char TEXT[] = "text/plain; charset=utf-8";
 static const char HTML[] = "text/html; charset=utf-8";
 
