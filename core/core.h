@@ -33,7 +33,8 @@ enum {
 	HEARTH_ESTATE = -5,  /* a move the workflow does not allow */
 	HEARTH_EDB = -6,     /* the catalogue (SQLite) failed */
 	HEARTH_EMEDIA = -7,  /* a media file could not be read or written */
-	HEARTH_ECONSENT = -8 /* refused for want of consent */
+	HEARTH_ECONSENT = -8, /* refused for want of consent */
+	HEARTH_EPERM = -9    /* refused to who asks: a sign-in that does not match */
 };
 
 /*

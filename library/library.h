@@ -661,11 +661,6 @@ struct lib_editor {
 void lib_editor_release(struct lib_editor *e);              /* frees name, not e */
 void lib_editor_list_free(struct lib_editor *v, size_t n);  /* accepts NULL */
 
-/* A refusal of who asks (sign-in); core/ names no such code yet. */
-#ifndef HEARTH_EPERM
-#define HEARTH_EPERM (-9)
-#endif
-
 /* The one refusal of lib_editor_check, whatever the reason. */
 #define LIB_SIGNIN_REFUSED "that name and password do not match an editor"
 /* Passwords: at least this many characters, at most 1024 bytes. */
