@@ -113,3 +113,30 @@ site_address() {
 
 cleanup() { rm -rf "$T"; }
 [ -n "${KEEP:-}" ] || trap cleanup EXIT
+
+# serve_up LIB [ARGS...]: starts `hearth -C LIB serve` on a free port of
+# 127.0.0.1 (the same port when called again), its output in
+# $T/serve.out and $T/serve.err, and waits (10 s at most) until it
+# answers. Sets PORT, B (its address) and SPID; the server is stopped when
+# the test ends, or by serve_down. SERVE_ENV (words like NAME=VALUE) goes
+# into its environment.
+serve_up() {
+	local lib=$1
+	shift
+	[ -n "${PORT:-}" ] || PORT=$(python3 -c \
+		'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])')
+	B="http://127.0.0.1:$PORT"
+	# shellcheck disable=SC2086
+	env ${SERVE_ENV:-} "$HEARTH" -C "$lib" serve --port "$PORT" "$@" \
+		>"$T/serve.out" 2>>"$T/serve.err" &
+	SPID=$!
+	trap 'serve_down; [ -n "${KEEP:-}" ] || cleanup' EXIT
+	for _ in $(seq 100); do
+		curl -s -o /dev/null --max-time 1 "$B/" && break
+		sleep 0.1
+	done
+}
+serve_down() {
+	[ -n "${SPID:-}" ] && kill "$SPID" 2>/dev/null && wait "$SPID" 2>/dev/null
+	SPID=
+}

@@ -37,17 +37,7 @@ ln -s "$L" "$P/up"
 mkdir -p "$P/.git"
 echo "OUTSIDE-SECRET" >"$P/.git/config"
 
-PORT=$(python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])')
-B="http://127.0.0.1:$PORT"
-"$HEARTH" -C "$L" serve --port "$PORT" >"$T/serve.out" 2>"$T/serve.err" &
-SPID=$!
-stop_server() { kill "$SPID" 2>/dev/null; wait "$SPID" 2>/dev/null; }
-trap 'stop_server; [ -n "${KEEP:-}" ] || cleanup' EXIT
-
-for _ in $(seq 100); do
-	curl -s -o /dev/null --max-time 1 "$B/" && break
-	sleep 0.1
-done
+serve_up "$L"
 check server_answers curl -s -o /dev/null --max-time 5 "$B/"
 
 # get URL-PATH [CURL-ARGS...]: the status in $CODE, headers in $T/head, body in $T/body

@@ -30,19 +30,7 @@ EXPIRED=$(SOURCE_DATE_EPOCH=$(($(date +%s) - 3600)) invite \
 	--expires "$(date -u -d '-30 minutes' +%Y-%m-%dT%H:%M:%SZ)")
 check invitations_made test -n "$MANY" -a -n "$ONCE" -a -n "$REVOKED" -a -n "$EXPIRED"
 
-PORT=$(python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])')
-B="http://127.0.0.1:$PORT"
-SPID=
-start() {
-	"$HEARTH" -C "$L" serve --port "$PORT" >"$T/serve.out" 2>>"$T/serve.err" &
-	SPID=$!
-	for _ in $(seq 100); do
-		curl -s -o /dev/null --max-time 1 "$B/" && break
-		sleep 0.1
-	done
-}
-stop_server() { [ -n "$SPID" ] && kill "$SPID" 2>/dev/null && wait "$SPID" 2>/dev/null; SPID=; }
-trap 'stop_server; [ -n "${KEEP:-}" ] || cleanup' EXIT
+start() { serve_up "$L"; }
 start
 check server_answers curl -s -o /dev/null --max-time 5 "$B/"
 

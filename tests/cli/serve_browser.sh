@@ -8,7 +8,7 @@
 # Screenshots of every step are kept in build/screenshots/serve/.
 . "$(dirname "$0")/lib.sh"
 
-B="$HEARTH_ROOT/tests/browser"
+TOOLS="$HEARTH_ROOT/tests/browser"
 L="$T/lib"
 SHOTS="$HEARTH_ROOT/build/screenshots/serve"
 "$HEARTH" init "$L" >/dev/null && site_address "$L"
@@ -32,21 +32,13 @@ INVITE=$(sed -n 's|^https://stories\.example\.net\(/submit?invite=.*\)$|\1|p' "$
 check invite_made test -n "$INVITE"
 ok first_build -C "$L" build
 
-PORT=$(python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])')
-BASE="http://127.0.0.1:$PORT"
-"$HEARTH" -C "$L" serve --port "$PORT" >"$T/serve.out" 2>"$T/serve.err" &
-SPID=$!
-stop_server() { kill "$SPID" 2>/dev/null; wait "$SPID" 2>/dev/null; }
-trap 'stop_server; [ -n "${KEEP:-}" ] || cleanup' EXIT
-for _ in $(seq 100); do
-	curl -s -o /dev/null --max-time 1 "$BASE/" && break
-	sleep 0.1
-done
+serve_up "$L"
+BASE=$B
 check server_answers curl -s -o /dev/null --max-time 5 "$BASE/"
 
 rm -rf "$SHOTS"
 # at most 6 minutes, whatever the browser does
-timeout 360 node "$B/serve_flow.mjs" "$BASE" "$INVITE" "$T/story.wav" "$T/kettle.png" \
+timeout 360 node "$TOOLS/serve_flow.mjs" "$BASE" "$INVITE" "$T/story.wav" "$T/kettle.png" \
 	jo "$PW" "$SHOTS" 2>"$T/flow.err"
 RCF=$?
 [ "$RCF" -eq 0 ] || fail serve_flow_run "serve_flow.mjs stopped ($RCF): $(tail -c 800 "$T/flow.err")"

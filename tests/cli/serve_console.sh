@@ -22,16 +22,7 @@ SLUG=$("$HEARTH" -C "$L" list --json | python3 -c 'import json,sys; print(json.l
 check story_submitted test -n "$SLUG"
 "$HEARTH" -C "$L" build >/dev/null 2>&1
 
-PORT=$(python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])')
-B="http://127.0.0.1:$PORT"
-"$HEARTH" -C "$L" serve --port "$PORT" >"$T/serve.out" 2>"$T/serve.err" &
-SPID=$!
-stop_server() { kill "$SPID" 2>/dev/null; wait "$SPID" 2>/dev/null; }
-trap 'stop_server; [ -n "${KEEP:-}" ] || cleanup' EXIT
-for _ in $(seq 100); do
-	curl -s -o /dev/null --max-time 1 "$B/" && break
-	sleep 0.1
-done
+serve_up "$L"
 
 J="$T/jar"
 mkdir -p "$T/pages"
@@ -435,17 +426,23 @@ is signed_out 303
 get /editor
 is after_signout_to_signin 303 /editor/signin
 
-LIMITED=0
-for _ in $(seq 8); do
+# ten wrong guesses sent at once (each with its own form token), so the
+# limit of five a minute is met however slowly each check runs here
+: >"$T/codes"
+for i in $(seq 10); do
 	get /editor/signin
-	post /editor/signin "csrf=$(token /editor/signin)" name=jo "password=wrong guess here"
-	if [ "$CODE" = 429 ]; then
-		LIMITED=1
-		break
-	fi
+	token /editor/signin >"$T/tok.$i"
 done
-check signin_rate_limited test "$LIMITED" = 1
-check retry_after_given test -n "$(hdr Retry-After)"
+GUESSES=()
+for i in $(seq 10); do
+	curl -s --max-time 60 -o /dev/null -D "$T/head.$i" -w '%{http_code}\n' -b "$J" \
+		--data-urlencode "csrf=$(cat "$T/tok.$i")" --data-urlencode name=jo \
+		--data-urlencode "password=wrong guess here" "$B/editor/signin" >>"$T/codes" &
+	GUESSES+=($!)
+done
+wait "${GUESSES[@]}"
+check signin_rate_limited grep -q '^429$' "$T/codes"
+check retry_after_given grep -qi '^Retry-After: [0-9]' $(grep -l ' 429' "$T"/head.* | head -n 1) /dev/null
 
 # the pages' markup is valid HTML (the Nu Html Checker)
 VNU=${HEARTH_VNU:-$HEARTH_ROOT/tests/browser/node_modules/vnu-jar/build/dist/vnu.jar}

@@ -17,22 +17,9 @@ printf 'limits:\n  max_file_size: 100000\nserve:\n  max_upload: 2000000\n' >>"$L
 mkdir -p "$Q/left-by-a-killed-server"
 echo partial >"$Q/left-by-a-killed-server/1.mp3"
 
-PORT=$(python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])')
-B="http://127.0.0.1:$PORT"
-SPID=
 # start: the server in the background (its ASan quarantine kept small, so
 # its memory says what the server holds)
-start() {
-	ASAN_OPTIONS="${ASAN_OPTIONS:-}:quarantine_size_mb=8" \
-		"$HEARTH" -C "$L" serve --port "$PORT" >"$T/serve.out" 2>>"$T/serve.err" &
-	SPID=$!
-	for _ in $(seq 100); do
-		curl -s -o /dev/null --max-time 1 "$B/" && break
-		sleep 0.1
-	done
-}
-stop_server() { [ -n "$SPID" ] && kill "$SPID" 2>/dev/null && wait "$SPID" 2>/dev/null; SPID=; }
-trap 'stop_server; [ -n "${KEEP:-}" ] || cleanup' EXIT
+start() { SERVE_ENV="ASAN_OPTIONS=${ASAN_OPTIONS:-}:quarantine_size_mb=8" serve_up "$L"; }
 start
 check server_answers curl -s -o /dev/null --max-time 5 "$B/"
 check quarantine_cleared_at_start test -z "$(ls -A "$Q")"
@@ -155,7 +142,7 @@ for i in $(seq 25); do
 		"$B/submit?invite=nothing$i" >>"$T/codes"
 done
 check forwarded_for_ignored_without_proxy grep -q '^429$' "$T/codes"
-stop_server
+serve_down
 printf '  trusted_proxy: 127.0.0.1\n' >>"$L/hearth.yaml"
 start
 : >"$T/codes"

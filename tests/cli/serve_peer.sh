@@ -32,16 +32,7 @@ ffmpeg -nostdin -hide_banner -loglevel error -y -f lavfi -i "color=c=orange:size
 cp "$(type -P true)" "$T/voice.mp3"
 printf 'just some words\n' >"$T/words.wav"
 
-PORT=$(python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])')
-B="http://127.0.0.1:$PORT"
-"$HEARTH" -C "$L" serve --port "$PORT" >"$T/serve.out" 2>"$T/serve.err" &
-SPID=$!
-stop_server() { kill "$SPID" 2>/dev/null; wait "$SPID" 2>/dev/null; }
-trap 'stop_server; [ -n "${KEEP:-}" ] || cleanup' EXIT
-for _ in $(seq 100); do
-	curl -s -o /dev/null --max-time 1 "$B/" && break
-	sleep 0.1
-done
+serve_up "$L"
 check server_answers curl -s -o /dev/null --max-time 5 "$B/"
 
 # req URL-PATH [CURL-ARGS...]: from an address of its own; the status in
