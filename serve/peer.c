@@ -88,6 +88,18 @@ static void server_trouble(struct req *r)
 		     NULL, NULL);
 }
 
+/*
+ * The most one file may be through the form: the intake's limit, or what
+ * a whole request may carry when that is less.
+ */
+static int64_t file_limit(struct req *r)
+{
+	const struct lib_settings *set = req_settings(r);
+	if (set->serve_max_upload > 0 && set->serve_max_upload < set->max_file_size)
+		return set->serve_max_upload;
+	return set->max_file_size;
+}
+
 /* False (and the 429 answer sent) when the client must slow down. */
 static bool rate_ok(struct req *r, enum rate_kind k)
 {
@@ -369,7 +381,7 @@ static bool files_collect(struct req *r, struct files *fs, struct fault *f)
 		f->files_lost = true;
 		if (u->too_big) {
 			char lim[32], msg[700];
-			fmt_size(req_settings(r)->max_file_size, lim);
+			fmt_size(file_limit(r), lim);
 			snprintf(msg, sizeof msg,
 				 "The file '%s' is too big: each file can be at most %s.",
 				 u->filename && *u->filename ? u->filename : "you chose", lim);
@@ -438,7 +450,7 @@ static void file_controls(struct html *h, struct req *r, const struct fault *f,
 			  const char *alt)
 {
 	char lim[32], *hint;
-	fmt_size(req_settings(r)->max_file_size, lim);
+	fmt_size(file_limit(r), lim);
 	for (size_t i = 0; i < N_FILE_FIELDS; i++) {
 		const struct file_field *ff = &FILE_FIELDS[i];
 		hint = xasprintf("%s%s, at most %s.",
