@@ -33,7 +33,7 @@ WARN := -std=c11 -Wall -Wextra -Wpedantic -Wformat=2 -Wstrict-prototypes \
 DEFS := -D_POSIX_C_SOURCE=200809L -DHEARTH_DATADIR='"$(DATADIR)"'
 OPT  ?= -O2 -g
 
-LIB_DIRS := core library media feeds site-gen serve
+LIB_DIRS := core library media feeds site-gen pipeline serve
 LIB_SRC  := $(foreach d,$(LIB_DIRS),$(wildcard $(d)/*.c))
 CLI_SRC  := $(wildcard cli/*.c)
 UNIT_SRC := $(wildcard tests/unit/test_*.c)

@@ -6,6 +6,7 @@
 #define _GNU_SOURCE /* realpath */
 #include "../../core/core.h"
 #include "../../site-gen/siteInt.h"
+#include "../../pipeline/pipelineInt.h"
 #include "t.h"
 
 #include <dirent.h>

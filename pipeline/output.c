@@ -14,7 +14,7 @@
  * was caught in one.
  */
 #define _GNU_SOURCE
-#include "siteInt.h"
+#include "pipelineInt.h"
 
 #include <dirent.h>
 #include <errno.h>

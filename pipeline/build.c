@@ -11,7 +11,7 @@
  * time, so a withdrawn story leaves no trace. Nothing reads the clock: the
  * only times are the stories' own and SOURCE_DATE_EPOCH.
  */
-#include "siteInt.h"
+#include "pipelineInt.h"
 #include "../feeds/feeds.h"
 
 #include <errno.h>
