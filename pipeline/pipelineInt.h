@@ -4,14 +4,17 @@
  *
  * The build is split in stages that can be tested alone: media renditions
  * (renditions.c, through a table of functions a test may replace), the
- * output folder with its marker file and atomic swap (output.c), and
- * build.c, which strings them together with the pages site-gen/ makes and
+ * output folder with its marker file and atomic swap (output.c), what
+ * each output file is made from (keys.c), what the current site was made
+ * from (state.c), and build.c, which strings them together with the pages site-gen/ makes and
  * the feed feeds/ writes.
  *
  * Calls between the files go one way: a file calls only files on lower
  * lines, never one on its own line or above, so there are no circles.
  *   1  build.c
- *   2  renditions.c, output.c
+ *   2  renditions.c
+ *   3  state.c, output.c
+ *   4  keys.c
  */
 #ifndef HEARTH_PIPELINE_INT_H
 #define HEARTH_PIPELINE_INT_H
@@ -43,6 +46,18 @@ struct site_media_ops {
 extern const struct site_media_ops site_media_default;
 
 /*
+ * How a finished rendition gets into the staging folder: put(arg, cached,
+ * rel, err) puts the cached file at staging/rel (a link to the same file
+ * of the current site when it is unchanged, else a copy of its own) and
+ * notes what it was made from. Called from the worker threads, at the
+ * same time for different rels. NULL: a copy (or reflink) each time.
+ */
+struct site_put {
+	int (*put)(void *arg, const char *cached, const char *rel, struct hearth_err *err);
+	void *arg;
+};
+
+/*
  * Makes every rendition the entries need and puts it into staging/media/
  * (and the show's cover into staging/cover.jpg when cover_src is set;
  * cover_path is the source image, checked as media_cover_check does).
@@ -61,8 +76,8 @@ extern const struct site_media_ops site_media_default;
  */
 int site_media_run(hearth_lib *lib, const struct site_media_ops *ops,
 		   struct site_ctx *c, const char *cover_path, const char *staging,
-		   int jobs, const struct site_opts *opts, struct site_stats *st,
-		   struct hearth_err *err);
+		   const struct site_put *put, int jobs, const struct site_opts *opts,
+		   struct site_stats *st, struct hearth_err *err);
 
 /* ---- the output folder (output.c) -------------------------------------- */
 
@@ -93,6 +108,21 @@ int site_swap_in(const char *staging, const char *out_dir, char **old,
 		 struct hearth_err *err);
 int site_swap_finish(char **old, const char *out_dir, struct hearth_err *err);
 
+/*
+ * Writes data to dir/rel (making its folders) as a new file, with no sync
+ * of its own: the whole staging folder is synced once (site_sync).
+ */
+int site_write(const char *dir, const char *rel, const void *data, size_t n,
+	       struct hearth_err *err);
+/*
+ * Copies src to dst as a new file of its own (a reflink where the file
+ * system has them, else a copy; never a hard link), making dst's folders,
+ * with no sync of its own.
+ */
+int site_copy(const char *src, const char *dst, struct hearth_err *err);
+/* Makes everything written into the staging folder durable, in one call. */
+int site_sync(const char *staging, struct hearth_err *err);
+
 /* Writes staging/SITE_MARKER, listing the names at the top of staging. */
 int site_marker_write(const char *staging, struct hearth_err *err);
 
@@ -108,6 +138,87 @@ int site_out_tidy(const char *out_dir, struct hearth_err *err);
  * and in its subfolders when deep. Only under the build lock.
  */
 int site_tidy_temp(const char *dir, bool deep, struct hearth_err *err);
+
+/* ---- what output files are made from (keys.c) ------------------------- */
+
+/*
+ * Feed one value into h: a string (NULL differs from ""), a number, a
+ * record field by field, a file's identity (device, inode, size, times;
+ * -1 when it is missing), a folder's names and bytes, recursively.
+ * key_settings: what pages and the feed show, and with all what the
+ * renditions are made with. key_listing: what a list of stories shows of
+ * one. key_hex finishes h as 64 hex digits.
+ */
+void key_str(struct sha256 *h, const char *s);
+void key_int(struct sha256 *h, int64_t v);
+void key_story(struct sha256 *h, const struct pub_story *s);
+void key_listing(struct sha256 *h, const struct site_entry *e);
+void key_media(struct sha256 *h, const struct site_media *m);
+void key_collection(struct sha256 *h, const struct pub_collection *c);
+void key_settings(struct sha256 *h, const struct lib_settings *s, bool all);
+void key_file_id(struct sha256 *h, const char *path);
+void key_tree(struct sha256 *h, const char *dir);
+void key_hex(struct sha256 *h, char out[65]);
+/* The key of a rendition placed from the cached file at path. */
+void key_rendition(const char *cached, char out[65]);
+
+/* ---- the build state (state.c) ----------------------------------------- */
+
+/* One file of the site and what it was made from. */
+struct pipe_file {
+	char *rel;              /* its path in the site; owned */
+	char *src;              /* a rendition: the cached file it is a copy of; owned */
+	char key[65];           /* keys.c's hash of its inputs */
+	uint64_t ino;           /* what it was when made: a changed file is made again */
+	int64_t size, mtime_sec, mtime_nsec;
+};
+
+/* What the current site was made from; see state.c. */
+struct pipe_state {
+	uint64_t dev, ino;      /* the output folder it describes */
+	char inputs[65];        /* the key of everything the build read */
+	bool clean;             /* no story was left out for its media */
+	size_t stories, collections, feed_items, media; /* for the summary */
+	struct pipe_file *f;    /* sorted by rel once loaded or saved */
+	size_t n, cap;
+	int out_fd;             /* the output folder, when has_fd */
+	bool has_fd;
+};
+
+/* ".hearth-build.<base>" beside out_dir; new allocation. */
+char *pipe_state_path(const char *out_dir);
+/*
+ * Reads the state of out_dir into *s: empty (n == 0) when there is none or
+ * it describes another folder. Release with pipe_state_release.
+ */
+void pipe_state_load(const char *out_dir, struct pipe_state *s);
+void pipe_state_release(struct pipe_state *s); /* accepts NULL; s is zeroed */
+/*
+ * Adds rel with key to s, and for a rendition the cached file src it was
+ * placed from (may be NULL); both copied. Not thread-safe.
+ */
+void pipe_state_note(struct pipe_state *s, const char *rel, const char key[65],
+		     const char *src);
+/* The file rel in a loaded state, or NULL; borrows. */
+const struct pipe_file *pipe_state_find(const struct pipe_state *s, const char *rel);
+/*
+ * True when every file of a loaded, non-empty state is as it was made,
+ * and every rendition's cached file is still the one it was placed from.
+ */
+bool pipe_state_intact(const struct pipe_state *s);
+/*
+ * Hard-links the current site's rel into staging (making its folders) when
+ * old made it with key and it is unchanged since; false otherwise.
+ */
+bool pipe_state_link(const struct pipe_state *old, const char *rel, const char key[65],
+		     const char *staging);
+/*
+ * Writes s as the state of staging (which becomes out_dir at the swap),
+ * atomically, beside out_dir; the files' identities are taken from
+ * staging (a noted file staging lacks is left out).
+ */
+int pipe_state_save(struct pipe_state *s, const char *staging, const char *out_dir,
+		    struct hearth_err *err);
 
 /* ---- the whole build from records (build.c) ---------------------------- */
 
