@@ -1,15 +1,22 @@
 /*
  * build.c - site_build(): the whole pipeline from the library's public
  * view to a finished folder. It reads the settings and both views (site,
- * podcast), makes the media renditions and JSON chapters, writes one HTML page per story on
- * the site, per collection, the home page and 404.html through the theme,
- * writes feed.xml from the podcast view, and swaps the folder in.
+ * podcast), makes the media renditions and JSON chapters, writes one HTML
+ * page per story on the site, per collection, the home page and 404.html
+ * through the theme, writes feed.xml from the podcast view, and swaps the
+ * folder in.
+ *
+ * Only what changed is made: every file gets the key of what it is made
+ * from (keys.c), and a file whose key is the one the current site's copy
+ * was made with is linked into the next site instead (state.c); when
+ * nothing the build reads has changed it ends without writing anything.
+ * A withdrawn story gets no key, so nothing of it is linked: it leaves no
+ * trace.
  *
  * Consent decides what is made: a story only in the podcast view gets its
  * media and a feed item but no page and no link; a story only in the site
- * view gets a page whose player uses its audio. Everything is rebuilt each
- * time, so a withdrawn story leaves no trace. Nothing reads the clock: the
- * only times are the stories' own and SOURCE_DATE_EPOCH.
+ * view gets a page whose player uses its audio. Nothing reads the clock:
+ * the only times are the stories' own and SOURCE_DATE_EPOCH.
  */
 #include "pipelineInt.h"
 #include "../feeds/feeds.h"

@@ -8,7 +8,10 @@
  * nor a deploy needs (the kept list below) stops the build.
  *
  * What a deploy keeps in the folder (.git, CNAME, .well-known/, ...) is
- * carried from the old site into the new one at the swap. A build killed
+ * carried from the old site into the new one at the swap. Files are written
+ * into staging with no sync of their own (site_write, site_copy, or links
+ * to the unchanged files of the current site made by state.c); the build
+ * syncs the finished folder once (site_sync) before the swap. A build killed
  * at any moment leaves staging folders beside out_dir; site_out_tidy
  * removes them at the next build, after taking back any kept file that
  * was caught in one.

@@ -67,7 +67,10 @@ struct site_stats {
 void site_stats_release(struct site_stats *stats);
 
 /*
- * Builds the site; stats (may be NULL) gets the counts. It holds the
+ * Builds the site, making only what changed since the current site was
+ * built (nothing, and writing nothing, when nothing changed: stats then
+ * gives the current site's counts, its renditions as cached); stats (may
+ * be NULL) gets the counts. It holds the
  * library's build lock throughout, first removes what killed builds left
  * (staging folders, temporary files in cache/), and publishes only a site
  * made from the catalogue as it is at the swap: when the catalogue changed
