@@ -89,7 +89,8 @@ static void report_progress(const struct pool *p)
 }
 
 /*
- * Puts a cached rendition into the staging folder as a file of its own:
+ * Puts a cached rendition into the staging folder (as the build's put
+ * says when it gives one), else as a file of its own:
  * a reflink where the file system has them (the blocks are shared until
  * either side is written, then copied), else a plain copy. Never a hard
  * link: a published file shares no inode with cache/, so editing one in
