@@ -129,7 +129,7 @@ for ((step = 1; step <= STEPS; step++)); do
 	same_as_clean || {
 		bad_diff=1
 		echo "step $step (change $what): the site differs from a clean build:" >&2
-		head -20 "$T/diff" >&2
+		head -c 1500 "$T/diff" >&2
 	}
 	for s in "${gone[@]}"; do
 		if [ -e "$L/public/stories/$s" ] || [ -e "$L/public/media/$s" ] ||
