@@ -209,6 +209,25 @@ static int write_pages(const struct site_ctx *c, struct out *o, struct site_stat
 }
 
 /*
+ * Notes the files written every time (the chapters JSON, the marker) in
+ * the new state, under a key no build asks for: they are never linked, but
+ * a build with nothing changed still sees when one was edited or removed.
+ */
+static void note_written(const struct site_ctx *c, struct out *o)
+{
+	struct sha256 h;
+	char key[65];
+	for (size_t i = 0; i < c->n; i++) {
+		if (!c->e[i].m.chapters_src)
+			continue;
+		page_key(o, &h, "written each time");
+		note(o, &h, c->e[i].m.chapters_src, key);
+	}
+	page_key(o, &h, "written each time");
+	note(o, &h, SITE_MARKER, key);
+}
+
+/*
  * Puts a rendition into staging: the current site's file when it was
  * placed from the same cached file (same path, size and times), else a
  * copy of its own. Called from the media threads.
@@ -636,6 +655,8 @@ static int build_gated(hearth_lib *lib, const struct site_input *in,
 		rc = write_feed(lib, &c, &o, &st, err);
 	if (!rc)
 		rc = site_marker_write(staging, err);
+	if (!rc)
+		note_written(&c, &o);
 	if (!rc) /* one sync of everything written, not one per file */
 		rc = site_sync(staging, err);
 	if (!rc)
