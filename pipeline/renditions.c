@@ -12,7 +12,7 @@
  * order before any thread starts, so the output does not depend on which
  * thread finished first.
  */
-#include "siteInt.h"
+#include "pipelineInt.h"
 
 #include <fcntl.h>
 #include <linux/fs.h>
@@ -62,6 +62,7 @@ struct pool {
 	const struct lib_settings *set;
 	const char *staging;
 	const char *cover_path;
+	const struct site_put *put;    /* may be NULL: place copies */
 	char cover_sha[65];            /* of cover_path; "" when it cannot be read */
 	struct job *jobs;
 	size_t n, next, done;
@@ -88,7 +89,8 @@ static void report_progress(const struct pool *p)
 }
 
 /*
- * Puts a cached rendition into the staging folder as a file of its own:
+ * Puts a cached rendition into the staging folder (as the build's put
+ * says when it gives one), else as a file of its own:
  * a reflink where the file system has them (the blocks are shared until
  * either side is written, then copied), else a plain copy. Never a hard
  * link: a published file shares no inode with cache/, so editing one in
@@ -97,6 +99,8 @@ static void report_progress(const struct pool *p)
 static int place(const struct pool *p, const char *cached, const char *rel,
 		 struct hearth_err *err)
 {
+	if (p->put)
+		return p->put->put(p->put->arg, cached, rel, err);
 	char *dst = path_join(p->staging, rel);
 	char *dir = path_dir(dst);
 	int rc = mkdir_p(dir, err);
@@ -540,11 +544,11 @@ static void note_failure(struct site_stats *st, const struct site_entry *e,
 
 int site_media_run(hearth_lib *lib, const struct site_media_ops *ops,
 		   struct site_ctx *c, const char *cover_path, const char *staging,
-		   int jobs, const struct site_opts *opts, struct site_stats *st,
-		   struct hearth_err *err)
+		   const struct site_put *put, int jobs, const struct site_opts *opts,
+		   struct site_stats *st, struct hearth_err *err)
 {
 	struct pool p = {.lib = lib, .ops = ops, .set = c->set, .staging = staging,
-			 .cover_path = cover_path};
+			 .cover_path = cover_path, .put = put};
 	size_t cap = 0, threads;
 	pthread_t *tid = NULL;
 	size_t started = 0;
