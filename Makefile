@@ -1,6 +1,6 @@
 # Hearth - build, demo, tests, install.
 #
-#   make            build ./hearth
+#   make            build ./hearth and ./hearth-media
 #   make demo       build, then make a library from content/ and build its site
 #   make check      every test, under AddressSanitizer and UBSan
 #   make bench      media speed and memory against ffmpeg, and hearth serve
@@ -30,13 +30,27 @@ PKG_LIBS   := $(shell pkg-config --libs $(PKGS)) -lm -lpthread
 WARN := -std=c11 -Wall -Wextra -Wpedantic -Wformat=2 -Wstrict-prototypes \
         -Wmissing-prototypes -Wvla -Wwrite-strings -Wshadow \
         -Wno-format-truncation
-DEFS := -D_POSIX_C_SOURCE=200809L -DHEARTH_DATADIR='"$(DATADIR)"'
+# hearth-media goes to LIBEXECDIR; from there, as from bin/, the theme is
+# found at ../share/hearth (site-gen/theme.c), whatever the prefix
+LIBEXECDIR ?= $(PREFIX)/libexec
+DEFS := -D_POSIX_C_SOURCE=200809L -DHEARTH_DATADIR='"$(DATADIR)"' \
+        -DHEARTH_LIBEXECDIR='"$(LIBEXECDIR)"'
 OPT  ?= -O2 -g
 
 LIB_DIRS := core library media feeds site-gen serve
 LIB_SRC  := $(foreach d,$(LIB_DIRS),$(wildcard $(d)/*.c))
 CLI_SRC  := $(wildcard cli/*.c)
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
+
+# Two programs from the same sources. hearth-media is the whole of Hearth.
+# hearth is the text commands alone: their cli files, main.c compiled with
+# HEARTH_LEAN (a media command's row runs hearth-media instead), linked
+# from an archive of every library object with --as-needed, so only what
+# the text commands reach is linked and FFmpeg's libraries are not loaded.
+# MEDIA_CMDS are the cli files that need media/, site-gen/ or serve/.
+MEDIA_CMDS := build erase gc import serve submit
+LEAN_CLI   := $(filter-out cli/main.c $(patsubst %,cli/%.c,$(MEDIA_CMDS)),$(CLI_SRC))
+AS_NEEDED  := -Wl,--as-needed
 
 REL  := build/rel
 ASAN := build/asan
@@ -48,18 +62,41 @@ obj = $(patsubst %.c,$(1)/%.o,$(2))
 .SECONDARY:
 all: hearth
 
-hearth: $(call obj,$(REL),$(LIB_SRC) $(CLI_SRC))
+# `make hearth` makes both: the lean program is no use without the other
+hearth: $(call obj,$(REL),$(LEAN_CLI)) $(REL)/lean/cli/main.o $(REL)/libhearth.a | hearth-media
+	$(CC) $(OPT) $(AS_NEEDED) -o $@ $(filter %.o %.a,$^) $(PKG_LIBS)
+
+hearth-media: $(call obj,$(REL),$(LIB_SRC) $(CLI_SRC))
 	$(CC) $(OPT) -o $@ $^ $(PKG_LIBS)
+
+$(REL)/libhearth.a: $(call obj,$(REL),$(LIB_SRC))
+	@rm -f $@
+	$(AR) rcs $@ $^
+
+$(ASAN)/libhearth.a: $(call obj,$(ASAN),$(LIB_SRC))
+	@rm -f $@
+	$(AR) rcs $@ $^
 
 $(REL)/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(WARN) -Werror $(OPT) $(DEFS) $(PKG_CFLAGS) -MMD -MP -c -o $@ $<
 
+$(REL)/lean/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(WARN) -Werror $(OPT) $(DEFS) -DHEARTH_LEAN $(PKG_CFLAGS) -MMD -MP -c -o $@ $<
+
 $(ASAN)/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(WARN) -Werror -O1 -g $(SAN) $(DEFS) $(PKG_CFLAGS) -MMD -MP -c -o $@ $<
 
-$(ASAN)/hearth: $(call obj,$(ASAN),$(LIB_SRC) $(CLI_SRC))
+$(ASAN)/lean/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(WARN) -Werror -O1 -g $(SAN) $(DEFS) -DHEARTH_LEAN $(PKG_CFLAGS) -MMD -MP -c -o $@ $<
+
+$(ASAN)/hearth: $(call obj,$(ASAN),$(LEAN_CLI)) $(ASAN)/lean/cli/main.o $(ASAN)/libhearth.a | $(ASAN)/hearth-media
+	$(CC) $(SAN) $(AS_NEEDED) -o $@ $(filter %.o %.a,$^) $(PKG_LIBS)
+
+$(ASAN)/hearth-media: $(call obj,$(ASAN),$(LIB_SRC) $(CLI_SRC))
 	$(CC) $(SAN) -o $@ $^ $(PKG_LIBS)
 
 $(ASAN)/tests/unit/test_%: $(ASAN)/tests/unit/test_%.o $(call obj,$(ASAN),$(LIB_SRC))
@@ -101,13 +138,14 @@ fuzz:
 	@HEARTH_PKGS="$(PKGS)" tools/fuzz.sh
 
 install: hearth
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(DATADIR)/themes/default
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(LIBEXECDIR) $(DESTDIR)$(DATADIR)/themes/default
 	install -m 755 hearth $(DESTDIR)$(PREFIX)/bin/hearth
+	install -m 755 hearth-media $(DESTDIR)$(LIBEXECDIR)/hearth-media
 	cp -R themes/default/. $(DESTDIR)$(DATADIR)/themes/default/
 	install -d $(DESTDIR)$(PREFIX)/share/man/man1
 	install -m 644 docs/hearth.1 $(DESTDIR)$(PREFIX)/share/man/man1/hearth.1
 
 clean:
-	rm -rf build hearth
+	rm -rf build hearth hearth-media
 
 -include $(shell find build -name '*.d' 2>/dev/null)

@@ -383,6 +383,18 @@ int lib_store_sweep(hearth_lib *lib, const struct lib_store_lock *l, char ***rem
 int lib_store_story_objects(hearth_lib *lib, const char *slug, bool only_its_own,
 			    char ***out, struct hearth_err *err);
 
+/*
+ * The rendition cache (cache/ in the library) in file terms. lib_cache_purge
+ * deletes every entry made from the originals with the given hashes (a
+ * strv, borrowed; may be NULL): renditions and measurements alike;
+ * lib_cache_purge_story those made from the originals only this story
+ * uses. *n_removed (may be NULL) counts the files.
+ */
+int lib_cache_purge(hearth_lib *lib, char *const *hashes, size_t *n_removed,
+		    struct hearth_err *err);
+int lib_cache_purge_story(hearth_lib *lib, const char *slug, size_t *n_removed,
+			  struct hearth_err *err);
+
 /* ---- audit log --------------------------------------------------------- */
 
 struct lib_audit {

@@ -15,6 +15,7 @@
  *   settings.c    hearth.yaml: reading, importing, the podcast GUID
  *   bundle.c      reading story bundles and collection files
  *   public.c      the public view
+ *   cache.c       dropping cached renditions by their original's hash
  *   erase.c       erasing a story; a story's objects in the store
  *   workflow.c    review moves, publishing, consent, the peer's
  *                 confirmation; reading the audit log
