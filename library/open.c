@@ -251,6 +251,20 @@ static const char *const migrations[] = {
 	");\n"
 	"CREATE INDEX sessions_editor ON sessions (editor_id);\n"
 	"PRAGMA user_version = 5;\n",
+	/*
+	 * 6: what an import saw of each bundle (its files' size, times and
+	 * inode), so that an unchanged bundle is not read again; and the
+	 * columns `hearth list` shows, in order, without the stories' bodies
+	 */
+	"CREATE TABLE bundles_seen (\n"
+	"  dir TEXT PRIMARY KEY, -- the bundle folder, as a full path\n"
+	"  story_id INTEGER NOT NULL REFERENCES stories(id) ON DELETE CASCADE,\n"
+	"  source_hash TEXT NOT NULL, -- the story's source_hash when it was seen\n"
+	"  files TEXT NOT NULL -- a line per file: size, mtime, ctime, inode, device, name\n"
+	");\n"
+	"CREATE INDEX bundles_seen_story ON bundles_seen (story_id);\n"
+	"CREATE INDEX stories_list ON stories (published_at, slug, status, title);\n"
+	"PRAGMA user_version = 6;\n",
 };
 #define N_MIGRATIONS ((int64_t)(sizeof migrations / sizeof migrations[0]))
 
