@@ -3,8 +3,9 @@
 #   make            build ./hearth and ./hearth-media
 #   make demo       build, then make a library from content/ and build its site
 #   make check      every test, under AddressSanitizer and UBSan
-#   make bench      media speed and memory against ffmpeg, and hearth serve
-#                   against nginx, in one run (bench-serve: the server alone)
+#   make bench      media speed and memory against ffmpeg, a 10k-story text
+#                   library against Hugo, and hearth serve against nginx, in
+#                   one run (bench-text, bench-serve: one of them alone)
 #   make fuzz       run the fuzz targets for a few minutes
 #   make install PREFIX=/usr/local
 #   make clean
@@ -58,7 +59,7 @@ SAN  := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recov
 
 obj = $(patsubst %.c,$(1)/%.o,$(2))
 
-.PHONY: all demo check bench bench-serve fuzz install clean unit
+.PHONY: all demo check bench bench-serve bench-text fuzz install clean unit
 .SECONDARY:
 all: hearth
 
@@ -127,7 +128,12 @@ $(BENCH_BIN): $(REL)/tests/bench/bench_audio.o $(call obj,$(REL),$(LIB_SRC))
 bench: hearth $(BENCH_BIN)
 	@tools/setup-deps.sh bench
 	@tools/bench.sh
+	@tests/bench/text_bench.sh
 	@tests/bench/serve_bench.sh
+
+bench-text: hearth
+	@tools/setup-deps.sh bench
+	@tests/bench/text_bench.sh
 
 bench-serve: hearth
 	@tools/setup-deps.sh bench
