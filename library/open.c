@@ -407,6 +407,7 @@ static int connect_read_only(hearth_lib *lib, const char *path, struct hearth_er
 		if (code == SQLITE_BUSY)
 			return lib_db_fail(lib, err, "cannot read the catalogue");
 	}
+	lib_db_cache_free(lib);
 	sqlite3_close(lib->db);
 	lib->db = NULL;
 	char *uri = file_uri(path);
@@ -642,6 +643,7 @@ void lib_close(hearth_lib **plib)
 		return;
 	while (lib->depth > 0)
 		lib_rollback(lib);
+	lib_db_cache_free(lib);
 	sqlite3_close(lib->db);
 	free(lib->dir);
 	free(lib->actor);
