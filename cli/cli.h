@@ -22,7 +22,12 @@ struct cli {
 
 struct cli_cmd {
 	const char *name;
-	/* NULL in the lean hearth for a media command: hearth-media runs it */
+	/*
+	 * NULL in the lean hearth for a media command: hearth-media runs it.
+	 * A command whose file calls media/, site-gen/ or serve/ is wrapped in
+	 * MEDIA() in main.c's table and named in MEDIA_CMDS in the Makefile
+	 * (tests/cli/lean.sh fails when the lean hearth links FFmpeg).
+	 */
 	int (*run)(struct cli *c, int argc, char **argv);
 	const char *summary;
 	const char *usage;  /* the full --help text */
