@@ -1,12 +1,13 @@
 # Hearth - build, demo, tests, install.
 #
-#   make            build ./hearth
+#   make            build ./hearth and ./hearth-media
 #   make demo       build, then make a library from content/ and build its site
 #   make check      every test, under AddressSanitizer and UBSan
 #   make bench      media speed and memory against ffmpeg, builds with nothing
-#                   or one story changed against a clean build, and hearth
-#                   serve against nginx, in one run (bench-serve: the server
-#                   alone; bench-build: the builds alone)
+#                   or one story changed against a clean build, a 10k-story
+#                   text library against Hugo, and hearth serve against
+#                   nginx, in one run (bench-build, bench-text, bench-serve:
+#                   one of them alone)
 #   make fuzz       run the fuzz targets for a few minutes
 #   make install PREFIX=/usr/local
 #   make clean
@@ -32,7 +33,11 @@ PKG_LIBS   := $(shell pkg-config --libs $(PKGS)) -lm -lpthread
 WARN := -std=c11 -Wall -Wextra -Wpedantic -Wformat=2 -Wstrict-prototypes \
         -Wmissing-prototypes -Wvla -Wwrite-strings -Wshadow \
         -Wno-format-truncation
-DEFS := -D_POSIX_C_SOURCE=200809L -DHEARTH_DATADIR='"$(DATADIR)"'
+# hearth-media goes to LIBEXECDIR; from there, as from bin/, the theme is
+# found at ../share/hearth (site-gen/theme.c), whatever the prefix
+LIBEXECDIR ?= $(PREFIX)/libexec
+DEFS := -D_POSIX_C_SOURCE=200809L -DHEARTH_DATADIR='"$(DATADIR)"' \
+        -DHEARTH_LIBEXECDIR='"$(LIBEXECDIR)"'
 OPT  ?= -O2 -g
 
 LIB_DIRS := core library media feeds site-gen pipeline serve
@@ -40,28 +45,61 @@ LIB_SRC  := $(foreach d,$(LIB_DIRS),$(wildcard $(d)/*.c))
 CLI_SRC  := $(wildcard cli/*.c)
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 
+# Two programs from the same sources. hearth-media is the whole of Hearth.
+# hearth is the text commands alone: their cli files, main.c compiled with
+# HEARTH_LEAN (a media command's row runs hearth-media instead), linked
+# from an archive of every library object with --as-needed, so only what
+# the text commands reach is linked and FFmpeg's libraries are not loaded.
+# MEDIA_CMDS are the cli files that need media/, site-gen/ or serve/.
+MEDIA_CMDS := build erase gc import serve submit
+LEAN_CLI   := $(filter-out cli/main.c $(patsubst %,cli/%.c,$(MEDIA_CMDS)),$(CLI_SRC))
+AS_NEEDED  := -Wl,--as-needed
+
 REL  := build/rel
 ASAN := build/asan
 SAN  := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 
 obj = $(patsubst %.c,$(1)/%.o,$(2))
 
-.PHONY: all demo check bench bench-serve bench-build fuzz install clean unit
+.PHONY: all demo check bench bench-serve bench-build bench-text fuzz install clean unit
 .SECONDARY:
 all: hearth
 
-hearth: $(call obj,$(REL),$(LIB_SRC) $(CLI_SRC))
+# `make hearth` makes both: the lean program is no use without the other
+hearth: $(call obj,$(REL),$(LEAN_CLI)) $(REL)/lean/cli/main.o $(REL)/libhearth.a | hearth-media
+	$(CC) $(OPT) $(AS_NEEDED) -o $@ $(filter %.o %.a,$^) $(PKG_LIBS)
+
+hearth-media: $(call obj,$(REL),$(LIB_SRC) $(CLI_SRC))
 	$(CC) $(OPT) -o $@ $^ $(PKG_LIBS)
+
+$(REL)/libhearth.a: $(call obj,$(REL),$(LIB_SRC))
+	@rm -f $@
+	$(AR) rcs $@ $^
+
+$(ASAN)/libhearth.a: $(call obj,$(ASAN),$(LIB_SRC))
+	@rm -f $@
+	$(AR) rcs $@ $^
 
 $(REL)/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(WARN) -Werror $(OPT) $(DEFS) $(PKG_CFLAGS) -MMD -MP -c -o $@ $<
 
+$(REL)/lean/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(WARN) -Werror $(OPT) $(DEFS) -DHEARTH_LEAN $(PKG_CFLAGS) -MMD -MP -c -o $@ $<
+
 $(ASAN)/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(WARN) -Werror -O1 -g $(SAN) $(DEFS) $(PKG_CFLAGS) -MMD -MP -c -o $@ $<
 
-$(ASAN)/hearth: $(call obj,$(ASAN),$(LIB_SRC) $(CLI_SRC))
+$(ASAN)/lean/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(WARN) -Werror -O1 -g $(SAN) $(DEFS) -DHEARTH_LEAN $(PKG_CFLAGS) -MMD -MP -c -o $@ $<
+
+$(ASAN)/hearth: $(call obj,$(ASAN),$(LEAN_CLI)) $(ASAN)/lean/cli/main.o $(ASAN)/libhearth.a | $(ASAN)/hearth-media
+	$(CC) $(SAN) $(AS_NEEDED) -o $@ $(filter %.o %.a,$^) $(PKG_LIBS)
+
+$(ASAN)/hearth-media: $(call obj,$(ASAN),$(LIB_SRC) $(CLI_SRC))
 	$(CC) $(SAN) -o $@ $^ $(PKG_LIBS)
 
 $(ASAN)/tests/unit/test_%: $(ASAN)/tests/unit/test_%.o $(call obj,$(ASAN),$(LIB_SRC))
@@ -93,10 +131,15 @@ bench: hearth $(BENCH_BIN)
 	@tools/setup-deps.sh bench
 	@tools/bench.sh
 	@tests/bench/build_bench.sh
+	@tests/bench/text_bench.sh
 	@tests/bench/serve_bench.sh
 
 bench-build: hearth
 	@tests/bench/build_bench.sh
+
+bench-text: hearth
+	@tools/setup-deps.sh bench
+	@tests/bench/text_bench.sh
 
 bench-serve: hearth
 	@tools/setup-deps.sh bench
@@ -107,13 +150,14 @@ fuzz:
 	@HEARTH_PKGS="$(PKGS)" tools/fuzz.sh
 
 install: hearth
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(DATADIR)/themes/default
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(LIBEXECDIR) $(DESTDIR)$(DATADIR)/themes/default
 	install -m 755 hearth $(DESTDIR)$(PREFIX)/bin/hearth
+	install -m 755 hearth-media $(DESTDIR)$(LIBEXECDIR)/hearth-media
 	cp -R themes/default/. $(DESTDIR)$(DATADIR)/themes/default/
 	install -d $(DESTDIR)$(PREFIX)/share/man/man1
 	install -m 644 docs/hearth.1 $(DESTDIR)$(PREFIX)/share/man/man1/hearth.1
 
 clean:
-	rm -rf build hearth
+	rm -rf build hearth hearth-media
 
 -include $(shell find build -name '*.d' 2>/dev/null)

@@ -22,6 +22,12 @@ struct cli {
 
 struct cli_cmd {
 	const char *name;
+	/*
+	 * NULL in the lean hearth for a media command: hearth-media runs it.
+	 * A command whose file calls media/, site-gen/ or serve/ is wrapped in
+	 * MEDIA() in main.c's table and named in MEDIA_CMDS in the Makefile
+	 * (tests/cli/lean.sh fails when the lean hearth links FFmpeg).
+	 */
 	int (*run)(struct cli *c, int argc, char **argv);
 	const char *summary;
 	const char *usage;  /* the full --help text */
@@ -76,6 +82,13 @@ int cli_no_operands(struct cli *c, int argc, char **argv, const struct cli_opt *
 		    bool *helped);
 /* Commits when rc is 0 and returns EXIT_OK; else rolls back and reports. */
 int cli_finish(struct cli *c, hearth_lib *lib, int rc, struct hearth_err *err);
+
+/*
+ * Replaces this process with hearth-media run with argv (the whole command
+ * line, argv[0] included), for a media command in the lean hearth. Returns
+ * EXIT_ERR after printing why only when that program cannot be run.
+ */
+int cli_exec_media(const struct cli *c, char **argv);
 
 /* Parses a non-negative integer; false when s is not one. */
 bool cli_int(const char *s, long *out);

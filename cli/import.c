@@ -19,14 +19,22 @@ struct plan {
 	char **collections;   /* collection files */
 };
 
+/* Adds the bundles in a stories/ folder (room made once: it may hold thousands). */
 static void add_stories_dir(struct plan *p, const char *dir)
 {
 	char **names = dir_list(dir, false);
+	size_t n = strv_len(p->bundles);
+
+	p->bundles = xrealloc(p->bundles, (n + strv_len(names) + 1) * sizeof *p->bundles);
+	p->bundles[n] = NULL;
 	for (size_t i = 0; names && names[i]; i++) {
 		char *b = path_join(dir, names[i]);
 		char *md = path_join(b, "story.md");
-		if (path_is_dir(b) && path_exists(md))
-			p->bundles = strv_push(p->bundles, b);
+		if (path_is_dir(b) && path_exists(md)) {
+			p->bundles[n++] = b;
+			p->bundles[n] = NULL;
+			b = NULL;
+		}
 		free(md);
 		free(b);
 	}

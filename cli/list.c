@@ -1,11 +1,59 @@
-/* list.c - `hearth list`: the stories, one line each or as JSON. */
+/*
+ * list.c - `hearth list`: the stories, one line each or as JSON. The lines
+ * come one at a time from the catalogue (lib_story_lines: no bodies, no
+ * files), and stdout is fully buffered, so a library of ten thousand
+ * stories lists in a few milliseconds and a few megabytes.
+ */
 #include "cli.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 
+struct listing {
+	bool json;
+	struct jw w;
+};
+
+static int put_line(const struct lib_story_line *l, void *arg)
+{
+	struct listing *ls = arg;
+	char d[21] = "-";
+
+	if (!ls->json) {
+		if (l->published_at)
+			date_ymd(l->published_at, d);
+		printf("%-32s %-17s %-10s %s\n", l->slug, lib_status_name(l->status), d,
+		       l->title);
+		return 0;
+	}
+	jw_obj(&ls->w);
+	jw_key(&ls->w, "slug");
+	jw_str(&ls->w, l->slug);
+	jw_key(&ls->w, "title");
+	jw_str(&ls->w, l->title);
+	jw_key(&ls->w, "status");
+	jw_str(&ls->w, lib_status_name(l->status));
+	jw_key(&ls->w, "published");
+	if (l->published_at) {
+		date_iso(l->published_at, d);
+		jw_str(&ls->w, d);
+	} else {
+		jw_null(&ls->w);
+	}
+	jw_key(&ls->w, "consent");
+	jw_obj(&ls->w);
+	jw_key(&ls->w, "site");
+	jw_bool(&ls->w, l->consent_site);
+	jw_key(&ls->w, "podcast");
+	jw_bool(&ls->w, l->consent_podcast);
+	jw_obj_end(&ls->w);
+	jw_obj_end(&ls->w);
+	return 0;
+}
+
 int cmd_list(struct cli *c, int argc, char **argv)
 {
+	static char out[1 << 16];
 	const char *status = NULL;
 	bool json = false, helped;
 	struct cli_opt opts[] = {
@@ -13,8 +61,8 @@ int cmd_list(struct cli *c, int argc, char **argv)
 		{"json", 0, false, false, NULL, NULL, &json},
 		{0},
 	};
-	size_t n = 0;
-	struct lib_story **v = NULL;
+	struct listing ls = {0};
+	struct buf b = BUF_INIT;
 	struct hearth_err err = {0};
 	hearth_lib *lib = NULL;
 	enum lib_status st;
@@ -31,57 +79,26 @@ int cmd_list(struct cli *c, int argc, char **argv)
 	}
 	if ((rc = cli_open_read(c, &lib)))
 		return rc;
-	if (lib_story_list(lib, filter, &v, &n, &err) != 0) {
+	setvbuf(stdout, out, _IOFBF, sizeof out);
+	ls.json = json;
+	if (json) {
+		jw_init(&ls.w, &b, true);
+		jw_arr(&ls.w);
+	}
+	if (lib_story_lines(lib, filter, put_line, &ls, &err) != 0) {
 		rc = cli_fail_err(c, &err);
 		goto end;
 	}
 	if (json) {
-		struct buf b = BUF_INIT;
-		struct jw w;
-		jw_init(&w, &b, true);
-		jw_arr(&w);
-		for (size_t i = 0; i < n; i++) {
-			char d[21];
-			jw_obj(&w);
-			jw_key(&w, "slug");
-			jw_str(&w, v[i]->slug);
-			jw_key(&w, "title");
-			jw_str(&w, v[i]->title);
-			jw_key(&w, "status");
-			jw_str(&w, lib_status_name(v[i]->status));
-			jw_key(&w, "published");
-			if (v[i]->published_at) {
-				date_iso(v[i]->published_at, d);
-				jw_str(&w, d);
-			} else {
-				jw_null(&w);
-			}
-			jw_key(&w, "consent");
-			jw_obj(&w);
-			jw_key(&w, "site");
-			jw_bool(&w, v[i]->consent_site);
-			jw_key(&w, "podcast");
-			jw_bool(&w, v[i]->consent_podcast);
-			jw_obj_end(&w);
-			jw_obj_end(&w);
-		}
-		jw_arr_end(&w);
-		if (jw_end(&w, &err) != 0)
+		jw_arr_end(&ls.w);
+		if (jw_end(&ls.w, &err) != 0)
 			rc = cli_fail_err(c, &err);
 		else
 			fputs(buf_cstr(&b), stdout);
-		buf_release(&b);
-	} else {
-		for (size_t i = 0; i < n; i++) {
-			char d[11] = "-";
-			if (v[i]->published_at)
-				date_ymd(v[i]->published_at, d);
-			printf("%-32s %-17s %-10s %s\n", v[i]->slug,
-			       lib_status_name(v[i]->status), d, v[i]->title);
-		}
 	}
 end:
-	lib_story_list_free(v, n);
+	fflush(stdout);
+	buf_release(&b);
 	lib_close(&lib);
 	return rc;
 }

@@ -2,6 +2,11 @@
  * main.c - the hearth program: global options (-C DIR), the table of
  * subcommands, and the shared plumbing every subcommand uses (messages,
  * option parsing, opening the library).
+ *
+ * Compiled twice. Built with HEARTH_LEAN it is the `hearth` of the text
+ * commands: a media command's row has no function, so nothing here pulls
+ * in media/, site-gen/ or serve/, and main() hands such a command to
+ * hearth-media (exec.c). Without it, it is hearth-media, every command.
  */
 #define _GNU_SOURCE
 #include "cli.h"
@@ -17,12 +22,18 @@
 #define HEARTH_VERSION "0.1.0"
 #endif
 
+#ifdef HEARTH_LEAN
+#define MEDIA(fn) NULL
+#else
+#define MEDIA(fn) fn
+#endif
+
 const struct cli_cmd cli_commands[] = {
 	{"init", cmd_init, "create a library",
 	 "usage: hearth init [DIR]\n\n"
 	 "Creates a library in DIR (default: the library folder, see -C): hearth.yaml\n"
 	 "with default settings, the catalogue hearth.db and the store of originals.\n"},
-	{"import", cmd_import, "import story bundles, collections and settings",
+	{"import", MEDIA(cmd_import), "import story bundles, collections and settings",
 	 "usage: hearth import PATH...\n\n"
 	 "Each PATH is a content folder (hearth.yaml, stories/, collections/), a\n"
 	 "stories/ folder, one story bundle (a folder with story.md), or a collection\n"
@@ -34,7 +45,7 @@ const struct cli_cmd cli_commands[] = {
 	 "its story is first imported. After that they change only through consent,\n"
 	 "review, publish and withdraw: a re-import keeps them (an attribution may only\n"
 	 "become less open) and says per story what it changed and what it kept.\n"},
-	{"submit", cmd_submit, "submit a story as a peer",
+	{"submit", MEDIA(cmd_submit), "submit a story as a peer",
 	 "usage: hearth submit FILE... --title T [options]\n\n"
 	 "FILE is the story text (Markdown or plain text), a recording, music, a\n"
 	 "picture or a transcript; each is identified by its content.\n\n"
@@ -91,7 +102,7 @@ const struct cli_cmd cli_commands[] = {
 	 "       hearth collection list\n"
 	 "       hearth collection show COLLECTION\n\n"
 	 "Positions N count from 1.\n"},
-	{"build", cmd_build, "build the site and feeds",
+	{"build", MEDIA(cmd_build), "build the site and feeds",
 	 "usage: hearth build [-o DIR] [--base-url URL] [-j N] [--no-wait]\n\n"
 	 "Writes the site and the podcast feed from published stories whose consent\n"
 	 "covers each channel. DIR defaults to public/ in the library; it is replaced\n"
@@ -105,7 +116,7 @@ const struct cli_cmd cli_commands[] = {
 	 ".gitignore, .gitattributes, .nojekyll, .well-known, .domains, .htaccess,\n"
 	 "CNAME, _headers, _redirects and robots.txt. Any other file at the top of\n"
 	 "DIR that hearth did not write stops the build, which names it.\n"},
-	{"gc", cmd_gc, "delete originals nothing refers to",
+	{"gc", MEDIA(cmd_gc), "delete originals nothing refers to",
 	 "usage: hearth gc\n\n"
 	 "Deletes the originals in the store that no story refers to any more (those\n"
 	 "of a failed or killed import, or replaced by a re-import) and their cached\n"
@@ -121,7 +132,7 @@ const struct cli_cmd cli_commands[] = {
 	 "complete and checked. The originals (store/) and the settings (hearth.yaml)\n"
 	 "are plain files: copy them beside it (see docs/deploy.md). To restore, put\n"
 	 "the copy back as hearth.db in a library folder with those files.\n"},
-	{"erase", cmd_erase, "erase a withdrawn story's originals and personal data",
+	{"erase", MEDIA(cmd_erase), "erase a withdrawn story's originals and personal data",
 	 "usage: hearth erase SLUG\n\n"
 	 "Only for a withdrawn story. Deletes its originals (unless another story\n"
 	 "uses the same file) and their cached renditions, and clears its personal\n"
@@ -132,7 +143,7 @@ const struct cli_cmd cli_commands[] = {
 	 "usage: hearth export [--json] [--private]\n\n"
 	 "Private fields (real names, contacts, consent and review notes) are\n"
 	 "included only with --private.\n"},
-	{"serve", cmd_serve, "preview the built site over HTTP",
+	{"serve", MEDIA(cmd_serve), "preview the built site over HTTP",
 	 "usage: hearth serve [--bind ADDR] [--port N] [-o DIR]\n\n"
 	 "Serves the built site (DIR, default public/ in the library) over HTTP until\n"
 	 "interrupted (Ctrl-C or SIGTERM), for preview. ADDR is an IPv4 or IPv6\n"
@@ -438,6 +449,8 @@ int main(int argc, char **argv)
 	for (const struct cli_cmd *k = cli_commands; k->name; k++)
 		if (!strcmp(k->name, argv[i])) {
 			c.name = k->name;
+			if (!k->run)
+				return cli_exec_media(&c, argv);
 			return k->run(&c, argc - i, argv + i);
 		}
 	fprintf(stderr, "hearth: '%s' is not a command; see 'hearth help'\n", argv[i]);

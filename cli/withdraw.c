@@ -1,9 +1,9 @@
 /*
  * withdraw.c - `hearth withdraw SLUG`: consent withdrawn; the story leaves
- * every output at the next build, and its cached renditions go now.
+ * every output at the next build, and its cached renditions go now
+ * (library/cache.c: plain file work, so the lean hearth can do it).
  */
 #include "cli.h"
-#include "../media/intake.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,7 +27,7 @@ int cmd_withdraw(struct cli *c, int argc, char **argv)
 		rc = lib_story_withdraw(lib, slug, reason, &err);
 	rc = cli_finish(c, lib, rc, &err);
 	/* the renditions go once the withdrawal is committed, not before */
-	if (rc == EXIT_OK && media_purge_story(lib, slug, &purged, &err) != 0)
+	if (rc == EXIT_OK && lib_cache_purge_story(lib, slug, &purged, &err) != 0)
 		rc = cli_fail(c, "%s is withdrawn, but its cached renditions could not all be "
 			      "deleted: %s", slug, err.msg);
 	if (rc == EXIT_OK)

@@ -6,6 +6,11 @@
  * are dates, files that exist inside the bundle and do not escape it by a
  * link, sizes within the limits before anything is read or hashed. Every
  * message names the file, the line and the field.
+ *
+ * It also remembers what an import saw of each bundle (bundles_seen: each
+ * file's size, times and inode, as git's index does), so that the next
+ * import can skip a bundle none of whose files changed without opening
+ * any of them.
  */
 #define _GNU_SOURCE
 #include "libraryInt.h"
@@ -15,6 +20,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
 
 int lib_file_inside(const char *dir, const char *rel, const char *where,
 		    const char *field, char **out, struct hearth_err *err)
@@ -568,6 +576,209 @@ static int source_hash(struct ctx *c, struct lib_story *s, const struct buf *md)
 	return 0;
 }
 
+/* ---- what an import saw ------------------------------------------------ */
+
+/* The clock the kernel stamps files with, at its coarse tick. */
+static void seen_now(struct lib_story *s)
+{
+	struct timespec ts;
+	if (clock_gettime(CLOCK_REALTIME_COARSE, &ts) != 0)
+		ts = (struct timespec){0};
+	s->seen_at_sec = ts.tv_sec;
+	s->seen_at_nsec = ts.tv_nsec;
+}
+
+static bool id_of_path(const char *path, struct file_id *id)
+{
+	struct stat st;
+	if (stat(path, &st) != 0 || !S_ISREG(st.st_mode))
+		return false;
+	*id = (struct file_id){
+		.dev = (uint64_t)st.st_dev,
+		.ino = (uint64_t)st.st_ino,
+		.size = (int64_t)st.st_size,
+		.mtime_sec = (int64_t)st.st_mtim.tv_sec,
+		.mtime_nsec = (int64_t)st.st_mtim.tv_nsec,
+		.ctime_sec = (int64_t)st.st_ctim.tv_sec,
+		.ctime_nsec = (int64_t)st.st_ctim.tv_nsec,
+	};
+	return true;
+}
+
+/*
+ * A file changed in the clock tick the bundle was read in (or later) could
+ * change again within that tick and keep every stamp: not to be trusted.
+ */
+static bool settled(const struct lib_story *s, const struct file_id *id)
+{
+	int64_t t = s->seen_at_sec, n = s->seen_at_nsec;
+	bool m = id->mtime_sec < t || (id->mtime_sec == t && id->mtime_nsec < n);
+	bool c = id->ctime_sec < t || (id->ctime_sec == t && id->ctime_nsec < n);
+	return s->seen_at_sec > 0 && m && c;
+}
+
+static void put_limits(struct buf *b, const struct lib_settings *set)
+{
+	buf_printf(b, "limits %lld %lld %.17g %lld\n",
+		   (long long)(set ? set->max_story_size : LIB_MAX_STORY_SIZE),
+		   (long long)(set ? set->max_file_size : LIB_MAX_FILE_SIZE),
+		   set ? set->max_duration : 0.0, (long long)(set ? set->max_pixels : 0));
+}
+
+static void put_id(struct buf *b, const struct file_id *id, const char *name)
+{
+	buf_printf(b, "%lld %lld %lld %lld %lld %llu %llu %s\n", (long long)id->size,
+		   (long long)id->mtime_sec, (long long)id->mtime_nsec,
+		   (long long)id->ctime_sec, (long long)id->ctime_nsec,
+		   (unsigned long long)id->ino, (unsigned long long)id->dev, name);
+}
+
+/* The seen record of one bundle just read, or NULL when it is not to be kept. */
+static char *seen_record(const struct lib_story *s, const struct lib_settings *set)
+{
+	struct buf b = BUF_INIT;
+
+	if (!settled(s, &s->md_seen))
+		return NULL;
+	put_limits(&b, set);
+	put_id(&b, &s->md_seen, "story.md");
+	for (size_t i = 0; i < s->n_assets; i++) {
+		const struct lib_asset *a = &s->assets[i];
+		if (!settled(s, &a->seen) || strchr(a->filename, '\n')) {
+			buf_release(&b);
+			return NULL;
+		}
+		put_id(&b, &a->seen, a->filename);
+	}
+	return buf_detach(&b);
+}
+
+/* True when every file in the record still has its stamps and limits are as then. */
+static bool record_holds(const char *dir, const char *rec, const struct lib_settings *set)
+{
+	struct buf want = BUF_INIT;
+	const char *line = rec, *nl;
+	bool ok;
+
+	put_limits(&want, set);
+	nl = strchr(line, '\n');
+	ok = nl && (size_t)(nl + 1 - line) == want.len && !memcmp(line, want.data, want.len);
+	buf_release(&want);
+	for (line = nl ? nl + 1 : NULL; ok && line && *line; line = nl + 1) {
+		long long size, ms, mn, cs, cn;
+		unsigned long long ino, dev;
+		struct file_id was, now;
+		int name_at = 0;
+		nl = strchr(line, '\n');
+		if (!nl || sscanf(line, "%lld %lld %lld %lld %lld %llu %llu %n", &size, &ms, &mn,
+				  &cs, &cn, &ino, &dev, &name_at) != 7 || name_at <= 0 ||
+		    line + name_at >= nl)
+			return false;
+		was = (struct file_id){.dev = dev, .ino = ino, .size = size,
+				       .mtime_sec = ms, .mtime_nsec = mn,
+				       .ctime_sec = cs, .ctime_nsec = cn};
+		char *name = xstrndup(line + name_at, (size_t)(nl - line - name_at));
+		char *path = path_join(dir, name);
+		ok = path_is_safe_rel(name) && id_of_path(path, &now) && file_id_same(&was, &now);
+		free(path);
+		free(name);
+	}
+	return ok;
+}
+
+/*
+ * The bundle folder as the key of its record: a full path without trailing
+ * '/'. Links are not resolved (that costs a readlink per component): two
+ * spellings of one folder only cost a read. Returns a new allocation or NULL.
+ */
+static char *seen_key(const char *dir)
+{
+	char *cwd = NULL, *key;
+	size_t n;
+
+	if (dir[0] == '/') {
+		key = xstrdup(dir);
+	} else {
+		if (!(cwd = getcwd(NULL, 0)))
+			return NULL;
+		key = path_join(cwd, dir);
+		free(cwd);
+	}
+	for (n = strlen(key); n > 1 && key[n - 1] == '/'; n--)
+		key[n - 1] = '\0';
+	return key;
+}
+
+int lib_bundles_unchanged(hearth_lib *lib, char *const *dirs, size_t n,
+			  const struct lib_settings *set, bool *same, struct hearth_err *err)
+{
+	sqlite3_stmt *st = NULL;
+	int rc = lib_begin_read(lib, err);
+
+	for (size_t i = 0; i < n; i++)
+		same[i] = false;
+	if (!rc)
+		rc = lib_db_prepare(lib, err, &st,
+				    "SELECT b.files FROM bundles_seen b "
+				    "JOIN stories s ON s.id = b.story_id "
+				    "WHERE b.dir = ?1 AND s.slug = ?2 AND s.source_hash = b.source_hash",
+				    "");
+	for (size_t i = 0; i < n && !rc; i++) {
+		char *key = seen_key(dirs[i]);
+		if (!key)
+			continue; /* reading it says what is wrong */
+		sqlite3_reset(st);
+		sqlite3_bind_text(st, 1, key, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_text(st, 2, path_base(key), -1, SQLITE_TRANSIENT);
+		if ((rc = lib_db_step(lib, st, err)) == 1)
+			same[i] = record_holds(key, (const char *)sqlite3_column_text(st, 0), set);
+		rc = rc < 0 ? rc : 0;
+		free(key);
+	}
+	sqlite3_finalize(st);
+	return lib_end(lib, rc, err);
+}
+
+int lib_bundles_seen(hearth_lib *lib, char *const *dirs, struct lib_story *const *stories,
+		     size_t n, const struct lib_settings *set, struct hearth_err *err)
+{
+	sqlite3_stmt *st = NULL;
+	int64_t before = sqlite3_total_changes64(lib->db);
+	int rc;
+
+	if ((rc = lib_db_prepare(lib, err, &st,
+				 "INSERT INTO bundles_seen (dir, story_id, source_hash, files) "
+				 "SELECT ?1, id, source_hash, ?2 FROM stories "
+				 "WHERE slug = ?3 AND source_hash = ?4 "
+				 "ON CONFLICT (dir) DO UPDATE SET story_id = excluded.story_id, "
+				 "source_hash = excluded.source_hash, files = excluded.files",
+				 "")))
+		return rc;
+	for (size_t i = 0; i < n && !rc; i++) {
+		char *key = seen_key(dirs[i]);
+		char *rec = key ? seen_record(stories[i], set) : NULL;
+		if (rec) {
+			sqlite3_reset(st);
+			sqlite3_bind_text(st, 1, key, -1, SQLITE_TRANSIENT);
+			sqlite3_bind_text(st, 2, rec, -1, SQLITE_TRANSIENT);
+			sqlite3_bind_text(st, 3, stories[i]->slug, -1, SQLITE_TRANSIENT);
+			sqlite3_bind_text(st, 4, stories[i]->source_hash, -1, SQLITE_TRANSIENT);
+			rc = lib_db_step(lib, st, err);
+			rc = rc < 0 ? rc : 0;
+		} else if (key) {
+			/* a record left from before would no longer say the truth */
+			rc = lib_db_exec(lib, err, "DELETE FROM bundles_seen WHERE dir = ?1", "s",
+					 key);
+		}
+		free(rec);
+		free(key);
+	}
+	sqlite3_finalize(st);
+	/* what an import saw is no change of the catalogue: builds need not know */
+	lib->changes_at_begin += sqlite3_total_changes64(lib->db) - before;
+	return rc;
+}
+
 int lib_bundle_read(const char *dir_in, const struct lib_settings *set,
 		    struct lib_story **out, struct hearth_err *err)
 {
@@ -602,8 +813,13 @@ int lib_bundle_read(const char *dir_in, const struct lib_settings *set,
 		rc = herr(err, HEARTH_ENOENT, "%s: no story.md: a story bundle needs one", dir);
 		goto end;
 	}
-	if ((rc = lib_file_inside(dir, "story.md", dir, "story", &inside, err)) ||
-	    (rc = file_read_max(file, set ? set->max_story_size : LIB_MAX_STORY_SIZE,
+	if ((rc = lib_file_inside(dir, "story.md", dir, "story", &inside, err)))
+		goto end;
+	/* before reading: a change after this is seen by the next import */
+	seen_now(s);
+	if (!id_of_path(file, &s->md_seen))
+		s->seen_at_sec = 0; /* not remembered */
+	if ((rc = file_read_max(file, set ? set->max_story_size : LIB_MAX_STORY_SIZE,
 				"limits.max_story_size in hearth.yaml", &md, err)))
 		goto end;
 	if ((rc = frontmatter_split(md.data, md.len, file, &yaml, &yaml_len, &body, &body_len,

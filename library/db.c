@@ -93,19 +93,76 @@ int lib_db_step(hearth_lib *lib, sqlite3_stmt *st, struct hearth_err *err)
 	return lib_db_fail(lib, err, "cannot run a statement");
 }
 
+/*
+ * A statement of lib_db_exec or lib_db_int, prepared once per handle and
+ * reset after each use (a reset statement holds no lock). The cache is
+ * searched by SQL text; when full, statements are prepared each time.
+ * *owned tells the caller to finalize st itself.
+ */
+static int cached_v(hearth_lib *lib, struct hearth_err *err, sqlite3_stmt **st, bool *owned,
+		    const char *sql, const char *types, va_list ap)
+{
+	size_t i;
+
+	*owned = false;
+	for (i = 0; i < lib->n_cache; i++)
+		if (!strcmp(lib->cache[i].sql, sql))
+			break;
+	if (i == lib->n_cache) {
+		if (i == sizeof lib->cache / sizeof lib->cache[0]) {
+			*owned = true;
+			return prepare_v(lib, err, st, sql, types, ap);
+		}
+		if (sqlite3_prepare_v3(lib->db, sql, -1, SQLITE_PREPARE_PERSISTENT,
+				       &lib->cache[i].st, NULL) != SQLITE_OK)
+			return lib_db_fail(lib, err, "cannot prepare a statement");
+		lib->cache[i].sql = xstrdup(sql);
+		lib->n_cache++;
+	}
+	*st = lib->cache[i].st;
+	if (bind_args(*st, types, ap) != SQLITE_OK) {
+		int rc = lib_db_fail(lib, err, "cannot bind a value");
+		sqlite3_reset(*st);
+		sqlite3_clear_bindings(*st);
+		return rc;
+	}
+	return 0;
+}
+
+static void done_with(sqlite3_stmt *st, bool owned)
+{
+	if (owned) {
+		sqlite3_finalize(st);
+	} else {
+		sqlite3_reset(st);
+		sqlite3_clear_bindings(st);
+	}
+}
+
+void lib_db_cache_free(hearth_lib *lib)
+{
+	for (size_t i = 0; lib && i < lib->n_cache; i++) {
+		sqlite3_finalize(lib->cache[i].st);
+		free(lib->cache[i].sql);
+	}
+	if (lib)
+		lib->n_cache = 0;
+}
+
 int lib_db_exec(hearth_lib *lib, struct hearth_err *err, const char *sql,
 		const char *types, ...)
 {
 	sqlite3_stmt *st = NULL;
+	bool owned;
 	va_list ap;
 	va_start(ap, types);
-	int rc = prepare_v(lib, err, &st, sql, types, ap);
+	int rc = cached_v(lib, err, &st, &owned, sql, types, ap);
 	va_end(ap);
 	if (rc)
 		return rc;
 	while ((rc = lib_db_step(lib, st, err)) == 1)
 		;
-	sqlite3_finalize(st);
+	done_with(st, owned);
 	return rc;
 }
 
@@ -113,16 +170,17 @@ int lib_db_int(hearth_lib *lib, struct hearth_err *err, int64_t *out,
 	       const char *sql, const char *types, ...)
 {
 	sqlite3_stmt *st = NULL;
+	bool owned;
 	va_list ap;
 	va_start(ap, types);
-	int rc = prepare_v(lib, err, &st, sql, types, ap);
+	int rc = cached_v(lib, err, &st, &owned, sql, types, ap);
 	va_end(ap);
 	if (rc)
 		return rc;
 	rc = lib_db_step(lib, st, err);
 	if (rc == 1)
 		*out = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
+	done_with(st, owned);
 	return rc;
 }
 

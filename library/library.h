@@ -186,6 +186,14 @@ struct lib_story {
 	size_t n_chapters;
 
 	char *source_hash;           /* of the imported bundle, for idempotence */
+
+	/*
+	 * Not stored with the story: what lib_bundle_read saw of story.md, and
+	 * the time (CLOCK_REALTIME_COARSE) just before it looked, for
+	 * lib_bundles_seen (an import skips an unchanged bundle).
+	 */
+	struct file_id md_seen;
+	int64_t seen_at_sec, seen_at_nsec;
 };
 
 void lib_story_free(struct lib_story **s);
@@ -212,6 +220,24 @@ int lib_story_get(hearth_lib *lib, const char *slug, struct lib_story **out,
  */
 int lib_story_list(hearth_lib *lib, int status, struct lib_story ***out,
 		   size_t *n, struct hearth_err *err);
+
+/* One line of `hearth list`: borrowed, valid during the callback only. */
+struct lib_story_line {
+	const char *slug, *title;
+	enum lib_status status;
+	int64_t published_at;        /* 0 = none */
+	bool consent_site, consent_podcast;
+};
+
+/*
+ * The same stories in the same order as lib_story_list, one line at a time
+ * and without their bodies, files or people, for listing a large library
+ * in little time and memory. A non-zero return from fn stops and is
+ * returned.
+ */
+int lib_story_lines(hearth_lib *lib, int status,
+		    int (*fn)(const struct lib_story_line *line, void *arg), void *arg,
+		    struct hearth_err *err);
 
 /*
  * Inserts or updates the story whose slug is in->slug from an imported
@@ -302,6 +328,29 @@ int lib_story_set_consent(hearth_lib *lib, const char *slug, bool site, bool pod
 /* ---- bundles (the import format) --------------------------------------- */
 
 /*
+ * An import skips a bundle it has seen unchanged (bundle.c, the table
+ * bundles_seen). lib_bundles_unchanged sets same[i] (n of them) when every
+ * file the last import of bundle dirs[i] read (story.md and the files it names) still has
+ * the size, mtime, ctime, inode and device it had, the limits in set are
+ * those it was read under, and its story still has the source hash that
+ * import gave it: reading, checking and hashing it again would change
+ * nothing. Only stat()s, no file is opened.
+ */
+int lib_bundles_unchanged(hearth_lib *lib, char *const *dirs, size_t n,
+			  const struct lib_settings *set, bool *same, struct hearth_err *err);
+
+/*
+ * Inside the import's write transaction, after the stories are recorded:
+ * remembers what was seen of each bundle read (stories[i] from dirs[i],
+ * borrowed), for the next import. A bundle whose story did not take its
+ * source hash, or a file of which changed within the clock tick it was
+ * read in, is not remembered (it is read again next time). Not counted as
+ * a change of the catalogue (the generation stays).
+ */
+int lib_bundles_seen(hearth_lib *lib, char *const *dirs, struct lib_story *const *stories,
+		     size_t n, const struct lib_settings *set, struct hearth_err *err);
+
+/*
  * Reads a story bundle: dir/story.md (front matter and Markdown body) and
  * the files it names. Fills a new story in *out (free with
  * lib_story_free): every field from the front
@@ -382,6 +431,18 @@ int lib_store_sweep(hearth_lib *lib, const struct lib_store_lock *l, char ***rem
  */
 int lib_store_story_objects(hearth_lib *lib, const char *slug, bool only_its_own,
 			    char ***out, struct hearth_err *err);
+
+/*
+ * The rendition cache (cache/ in the library) in file terms. lib_cache_purge
+ * deletes every entry made from the originals with the given hashes (a
+ * strv, borrowed; may be NULL): renditions and measurements alike;
+ * lib_cache_purge_story those made from the originals only this story
+ * uses. *n_removed (may be NULL) counts the files.
+ */
+int lib_cache_purge(hearth_lib *lib, char *const *hashes, size_t *n_removed,
+		    struct hearth_err *err);
+int lib_cache_purge_story(hearth_lib *lib, const char *slug, size_t *n_removed,
+			  struct hearth_err *err);
 
 /* ---- audit log --------------------------------------------------------- */
 

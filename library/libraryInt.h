@@ -15,6 +15,7 @@
  *   settings.c    hearth.yaml: reading, importing, the podcast GUID
  *   bundle.c      reading story bundles and collection files
  *   public.c      the public view
+ *   cache.c       dropping cached renditions by their original's hash
  *   erase.c       erasing a story; a story's objects in the store
  *   workflow.c    review moves, publishing, consent, the peer's
  *                 confirmation; reading the audit log
@@ -56,6 +57,16 @@ struct hearth_lib {
 	void *waiting_arg;
 	bool told_waiting;
 	int64_t busy_since;       /* ms, when the current wait began */
+	/*
+	 * lib_db_exec's and lib_db_int's statements, kept prepared for the
+	 * life of the handle (an import runs the same few for every story);
+	 * found by their SQL text. lib_db_cache_free finalizes them.
+	 */
+	struct lib_cached_stmt {
+		char *sql; /* a copy of the statement's text */
+		sqlite3_stmt *st;
+	} cache[48];
+	size_t n_cache;
 };
 
 /* The namespace of story item GUIDs: uuid5(this, "story:" + slug). */
@@ -71,6 +82,9 @@ int lib_db_fail(hearth_lib *lib, struct hearth_err *err, const char *what);
 /* Prepares sql and binds the parameters described by types; *st is new, finalize it. */
 int lib_db_prepare(hearth_lib *lib, struct hearth_err *err, sqlite3_stmt **st,
 		   const char *sql, const char *types, ...);
+
+/* Finalizes the statements lib_db_exec and lib_db_int keep; before closing. */
+void lib_db_cache_free(hearth_lib *lib);
 
 /* 1 for a row, 0 when done, or a negative HEARTH_EDB. */
 int lib_db_step(hearth_lib *lib, sqlite3_stmt *st, struct hearth_err *err);

@@ -251,6 +251,20 @@ static const char *const migrations[] = {
 	");\n"
 	"CREATE INDEX sessions_editor ON sessions (editor_id);\n"
 	"PRAGMA user_version = 5;\n",
+	/*
+	 * 6: what an import saw of each bundle (its files' size, times and
+	 * inode), so that an unchanged bundle is not read again; and the
+	 * columns `hearth list` shows, in order, without the stories' bodies
+	 */
+	"CREATE TABLE bundles_seen (\n"
+	"  dir TEXT PRIMARY KEY, -- the bundle folder, as a full path\n"
+	"  story_id INTEGER NOT NULL REFERENCES stories(id) ON DELETE CASCADE,\n"
+	"  source_hash TEXT NOT NULL, -- the story's source_hash when it was seen\n"
+	"  files TEXT NOT NULL -- a line per file: size, mtime, ctime, inode, device, name\n"
+	");\n"
+	"CREATE INDEX bundles_seen_story ON bundles_seen (story_id);\n"
+	"CREATE INDEX stories_list ON stories (published_at, slug, status, title);\n"
+	"PRAGMA user_version = 6;\n",
 };
 #define N_MIGRATIONS ((int64_t)(sizeof migrations / sizeof migrations[0]))
 
@@ -393,6 +407,7 @@ static int connect_read_only(hearth_lib *lib, const char *path, struct hearth_er
 		if (code == SQLITE_BUSY)
 			return lib_db_fail(lib, err, "cannot read the catalogue");
 	}
+	lib_db_cache_free(lib);
 	sqlite3_close(lib->db);
 	lib->db = NULL;
 	char *uri = file_uri(path);
@@ -628,6 +643,7 @@ void lib_close(hearth_lib **plib)
 		return;
 	while (lib->depth > 0)
 		lib_rollback(lib);
+	lib_db_cache_free(lib);
 	sqlite3_close(lib->db);
 	free(lib->dir);
 	free(lib->actor);

@@ -309,6 +309,44 @@ int lib_story_list(hearth_lib *lib, int status, struct lib_story ***out, size_t 
 	return lib_end(lib, rc, err);
 }
 
+int lib_story_lines(hearth_lib *lib, int status,
+		    int (*fn)(const struct lib_story_line *line, void *arg), void *arg,
+		    struct hearth_err *err)
+{
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	if (status >= ST_COUNT)
+		return herr(err, HEARTH_EINVAL, "unknown status %d", status);
+	if ((rc = lib_begin_read(lib, err)))
+		return rc;
+	/* ?1 NULL: every status; stories_list (migration 6) covers the columns */
+	rc = lib_db_prepare(lib, err, &st,
+			    "SELECT s.slug, s.title, s.status, s.published_at, c.site, c.podcast "
+			    "FROM stories s LEFT JOIN consent c ON c.story_id = s.id "
+			    "WHERE ?1 IS NULL OR s.status = ?1 "
+			    "ORDER BY s.published_at, s.slug",
+			    "s", status >= 0 ? lib_status_name((enum lib_status)status) : NULL);
+	while (!rc && (rc = lib_db_step(lib, st, err)) == 1) {
+		struct lib_story_line l = {
+			.slug = (const char *)sqlite3_column_text(st, 0),
+			.title = (const char *)sqlite3_column_text(st, 1),
+			.published_at = sqlite3_column_int64(st, 3),
+			.consent_site = sqlite3_column_int(st, 4) != 0,
+			.consent_podcast = sqlite3_column_int(st, 5) != 0,
+		};
+		if (!l.slug)
+			l.slug = "";
+		if (!l.title)
+			l.title = "";
+		if (lib_status_parse((const char *)sqlite3_column_text(st, 2), &l.status))
+			l.status = ST_SUBMITTED;
+		rc = fn(&l, arg);
+	}
+	sqlite3_finalize(st);
+	return lib_end(lib, rc, err);
+}
+
 /* ---- writing ----------------------------------------------------------- */
 
 static bool is_hex64(const char *s)

@@ -437,43 +437,113 @@ static char **bundle_paths(const struct lib_story *s, const char *dir)
 	return v;
 }
 
-/* Reads and checks everything named before anything is stored or written. */
-static int read_all(struct media_import *im, const struct lib_settings *set,
-		    struct lib_story ***stories, struct lib_collection ***colls,
-		    struct hearth_err *err)
+/* A bundle's slug: its folder's name, trailing '/' aside. Returns a new allocation. */
+static char *bundle_slug(const char *dir)
 {
-	size_t nb = strv_len(im->bundles), nc = strv_len(im->collections);
+	char *d = xstrdup(dir);
+	for (size_t n = strlen(d); n > 1 && d[n - 1] == '/'; n--)
+		d[n - 1] = '\0';
+	char *slug = xstrdup(path_base(d));
+	free(d);
+	return slug;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* True when the bundle at dir has the slug. */
+static bool bundle_is(const char *dir, const char *slug)
+{
+	char *s = bundle_slug(dir);
+	bool same = !strcmp(s, slug);
+	free(s);
+	return same;
+}
+
+/* Two bundles for one story would make the import's result depend on order. */
+static int one_bundle_per_slug(char *const *bundles, struct hearth_err *err)
+{
+	size_t n = strv_len(bundles);
+	char **slugs = xcalloc(n + 1, sizeof *slugs);
+	int rc = 0;
+
+	for (size_t i = 0; i < n; i++)
+		slugs[i] = bundle_slug(bundles[i]);
+	qsort(slugs, n, sizeof *slugs, cmp_str);
+	for (size_t i = 0; i + 1 < n && !rc; i++)
+		if (!strcmp(slugs[i], slugs[i + 1])) {
+			/* name the two folders, in the order they were given */
+			size_t a = 0, b;
+			while (a < n && !bundle_is(bundles[a], slugs[i]))
+				a++;
+			for (b = a + 1; b < n && !bundle_is(bundles[b], slugs[i]); b++)
+				;
+			rc = herr(err, HEARTH_EINVAL, "two bundles have the slug '%s': %s and %s",
+				  slugs[i], bundles[a], b < n ? bundles[b] : bundles[a]);
+		}
+	strv_free(slugs);
+	return rc;
+}
+
+/*
+ * The bundles to read: those whose files changed since the last import saw
+ * them (lib_bundles_unchanged: stat() only). A new strv.
+ */
+static int changed_bundles(hearth_lib *lib, char *const *bundles,
+			   const struct lib_settings *set, char ***out, struct hearth_err *err)
+{
+	size_t n = strv_len(bundles), k = 0;
+	bool *same = xcalloc(n + 1, sizeof *same);
+	int rc = lib_bundles_unchanged(lib, bundles, n, set, same, err);
+
+	*out = xcalloc(n + 1, sizeof **out);
+	for (size_t i = 0; i < n && !rc; i++)
+		if (!same[i])
+			(*out)[k++] = xstrdup(bundles[i]);
+	free(same);
+	return rc;
+}
+
+/* Reads and checks everything named before anything is stored or written. */
+static int read_all(struct media_import *im, char *const *bundles,
+		    const struct lib_settings *set, struct lib_story ***stories,
+		    struct lib_collection ***colls, struct hearth_err *err)
+{
+	size_t nb = strv_len(bundles), nc = strv_len(im->collections);
 	int rc;
 
 	*stories = xcalloc(nb + 1, sizeof **stories);
 	*colls = xcalloc(nc + 1, sizeof **colls);
 	for (size_t i = 0; i < nb; i++)
-		if ((rc = lib_bundle_read(im->bundles[i], set, &(*stories)[i], err)))
+		if ((rc = lib_bundle_read(bundles[i], set, &(*stories)[i], err)))
 			return rc;
-	for (size_t i = 0; i + 1 < nb; i++)
-		for (size_t j = i + 1; j < nb; j++)
-			if (!strcmp((*stories)[i]->slug, (*stories)[j]->slug))
-				return herr(err, HEARTH_EINVAL,
-					    "two bundles have the slug '%s': %s and %s",
-					    (*stories)[i]->slug, im->bundles[i], im->bundles[j]);
 	for (size_t i = 0; i < nc; i++)
 		if ((rc = lib_collection_read(im->collections[i], set, &(*colls)[i], err)))
 			return rc;
 	return 0;
 }
 
-/* The one short transaction: stories, collections, then the settings file. */
-static int record_all(hearth_lib *lib, struct media_import *im, struct lib_story **stories,
-		      struct lib_collection **colls, struct hearth_err *err)
+/*
+ * The one short transaction: the stories read, what was seen of their
+ * bundles, collections, then the settings file.
+ */
+static int record_all(hearth_lib *lib, struct media_import *im, char *const *bundles,
+		      struct lib_story **stories, struct lib_collection **colls,
+		      const struct lib_settings *set, struct hearth_err *err)
 {
+	size_t nb = strv_len(bundles);
 	int rc = lib_begin(lib, err);
 	if (rc)
 		return rc;
-	for (size_t i = 0; i < im->n_stories && !rc; i++) {
+	for (size_t i = 0; i < nb && !rc; i++) {
 		bool changed = false;
 		rc = lib_story_import(lib, stories[i], &changed, &im->report, err);
 		im->n_changed += changed;
 	}
+	if (!rc)
+		rc = lib_bundles_seen(lib, bundles, stories, nb, set, err);
 	for (size_t i = 0; i < im->n_collections && !rc; i++) {
 		bool changed = false;
 		if ((rc = lib_collection_import(lib, colls[i], &changed, err)))
@@ -497,6 +567,8 @@ int media_import(hearth_lib *lib, struct media_import *im, struct hearth_err *er
 	struct lib_store_lock *l = NULL;
 	struct media_limits lim = {0};
 	struct lib_settings set = {0};
+	char **todo = NULL;
+	size_t n_todo = 0;
 	int rc;
 
 	im->n_stories = strv_len(im->bundles);
@@ -507,27 +579,33 @@ int media_import(hearth_lib *lib, struct media_import *im, struct hearth_err *er
 	if ((rc = lib_settings_load(lib, &set, err)))
 		goto end;
 	limits_from(&set, &lim);
-	if ((rc = read_all(im, &set, &stories, &colls, err)))
+	/* a bundle none of whose files changed is not opened at all */
+	if ((rc = one_bundle_per_slug(im->bundles, err)) ||
+	    (rc = changed_bundles(lib, im->bundles, &set, &todo, err)))
+		goto end;
+	n_todo = strv_len(todo);
+	if ((rc = read_all(im, todo, &set, &stories, &colls, err)))
 		goto end;
 	if (im->settings && (rc = check_show_image(im->settings, &lim, &im->notes, err)))
 		goto end;
 	if ((rc = lib_store_lock(lib, LIB_LOCK_SHARED, true, &l, err)))
 		goto end;
-	for (size_t i = 0; i < im->n_stories && !rc; i++) {
-		char **paths = bundle_paths(stories[i], im->bundles[i]);
+	for (size_t i = 0; i < n_todo && !rc; i++) {
+		char **paths = bundle_paths(stories[i], todo[i]);
 		rc = ingest_story(lib, &lim, stories[i], paths, NULL, err);
 		strv_free(paths);
 	}
 	if (!rc)
-		rc = record_all(lib, im, stories, colls, err);
+		rc = record_all(lib, im, todo, stories, colls, &set, err);
 end:
 	finish_run(lib, &l);
-	for (size_t i = 0; stories && i < im->n_stories; i++)
+	for (size_t i = 0; stories && i < n_todo; i++)
 		lib_story_free(&stories[i]);
 	free(stories);
 	for (size_t i = 0; colls && i < im->n_collections; i++)
 		lib_collection_free(&colls[i]);
 	free(colls);
+	strv_free(todo);
 	lib_settings_release(&set);
 	return rc;
 }

@@ -14,9 +14,10 @@ build=(build-essential pkg-config libavformat-dev libavcodec-dev libavutil-dev
        libmagic-dev libsqlite3-dev libcmark-dev libyaml-dev libebur128-dev
        nettle-dev uuid-dev libicu-dev libmicrohttpd-dev libsodium-dev)
 test=(ffmpeg espeak-ng python3 python3-podcastparser python3-feedparser
-      libxml2-utils chromium default-jre-headless fonts-dejavu-core)
-# the server's bench loads hearth serve and nginx side by side
-bench=(wrk nginx-light)
+      libxml2-utils chromium default-jre-headless fonts-dejavu-core strace)
+# the server's bench loads hearth serve and nginx side by side; the text
+# library's bench builds the same stories with Hugo
+bench=(wrk nginx-light hugo)
 # clang-14's libFuzzer runtime is in libclang-rt-14-dev; ffmpeg makes the seeds
 fuzz=(clang libclang-rt-14-dev ffmpeg)
 

@@ -27,8 +27,12 @@
 		}                                                               \
 	} while (0)
 
-/* What migration 5 added, taken away again: a catalogue as schema 4 had it. */
+/* What migration 6 added, taken away again: a catalogue as schema 5 had it. */
+#define UNDO_6 "DROP TABLE bundles_seen; DROP INDEX stories_list; "
+
+/* What migrations 5 and 6 added, taken away again: a catalogue as schema 4 had it. */
 #define UNDO_5                                                                  \
+	UNDO_6                                                                  \
 	"DROP INDEX stories_receipt; ALTER TABLE stories DROP COLUMN receipt_hash; " \
 	"ALTER TABLE stories DROP COLUMN version; "                              \
 	"ALTER TABLE stories DROP COLUMN approved_version; "                     \
@@ -976,7 +980,7 @@ static void migrates_to_chapters(void)
 				 -1, &st, NULL) == SQLITE_OK);
 	CHECK(sqlite3_step(st) == SQLITE_ROW);
 	v = sqlite3_column_int64(st, 0);
-	CHECK(v == 5 && sqlite3_column_int(st, 1) == 1 && sqlite3_column_int(st, 2) == 1);
+	CHECK(v == 6 && sqlite3_column_int(st, 1) == 1 && sqlite3_column_int(st, 2) == 1);
 	sqlite3_finalize(st);
 	sqlite3_close(h);
 	free(db);

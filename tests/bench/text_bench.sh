@@ -1,0 +1,105 @@
+#!/usr/bin/env bash
+# text_bench.sh - a text library against Hugo, in one run (make bench).
+#
+# Generates N text stories (tests/bench/gen_stories.py; N=10000 unless
+# BENCH_STORIES says otherwise) both as Hearth bundles and as a Hugo site
+# with a minimal layout, in one folder on the disk the build tree is on
+# (BENCH_DIR to choose another). Then, in rounds that take turns (the
+# median of BENCH_RUNS, default 3, counts), from a fresh library each time:
+#   hearth    hearth init, import, build
+#   hugo      hugo --quiet, into an emptied public/
+# and, on the library of the last round:
+#   import with nothing changed, `hearth list`, `hearth --help` (and
+#   hearth-media --help, the whole program, for reference)
+# Times are wall-clock seconds, memory the peak resident set
+# (/usr/bin/time -v's "Maximum resident set size"); for import + build it
+# is the larger of the two. Prints a table of each figure, its target and
+# whether it holds; it never fails on timing.
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")/../.." && pwd)
+hearth="$here/hearth"
+for t in "$hearth" "$here/hearth-media"; do
+	[ -x "$t" ] || { echo "bench: $t is missing (make bench builds it)" >&2; exit 1; }
+done
+for tool in hugo python3 /usr/bin/time; do
+	command -v "$tool" >/dev/null || { echo "bench: missing tool: $tool" >&2; exit 1; }
+done
+N=${BENCH_STORIES:-10000}
+RUNS=${BENCH_RUNS:-3}
+QUICK=${BENCH_QUICK_RUNS:-11}
+load_before=$(cut -d' ' -f1 /proc/loadavg 2>/dev/null || echo "?")
+mkdir -p "${BENCH_DIR:-$here/build}"
+W=$(mktemp -d "${BENCH_DIR:-$here/build}/text-bench.XXXXXX")
+trap 'rm -rf "$W"' EXIT
+
+# timed NAME CMD...: runs CMD with its output discarded and appends
+# "seconds kilobytes" to $W/.r-NAME (wall time from the shell's clock, in
+# microseconds; the peak memory from /usr/bin/time)
+timed() {
+	local name=$1 t0 t1
+	shift
+	t0=$EPOCHREALTIME
+	/usr/bin/time -f "%M" -o "$W/.t" "$@" >/dev/null 2>"$W/.err" ||
+		{ echo "bench: failed: $*" >&2; cat "$W/.err" >&2; exit 1; }
+	t1=$EPOCHREALTIME
+	echo "$(awk -v a="$t0" -v b="$t1" 'BEGIN {printf "%.4f", b - a}') $(tail -n 1 "$W/.t")" \
+		>>"$W/.r-$name"
+}
+# median FILE COLUMN: the median of one column
+median() { cut -d' ' -f"$2" "$1" | sort -g | awk '{v[NR]=$1} END {print v[int((NR+1)/2)]}'; }
+
+echo "bench: writing $N stories for Hearth and for Hugo in $W..." >&2
+python3 "$here/tests/bench/gen_stories.py" "$N" "$W/content" "$W/hugo"
+
+for r in $(seq "$RUNS"); do
+	echo "bench: round $r of $RUNS" >&2
+	rm -rf "$W/lib"
+	"$hearth" init "$W/lib" >/dev/null
+	timed import "$hearth" -C "$W/lib" import "$W/content"
+	timed build "$hearth" -C "$W/lib" build
+	rm -rf "$W/hugo/public" "$W/hugo/resources"
+	timed hugo hugo --quiet -s "$W/hugo"
+done
+# the files were all written long enough ago now; the first import after
+# the last round's records everything it skipped as racy
+"$hearth" -C "$W/lib" import "$W/content" >/dev/null
+for r in $(seq "$RUNS"); do
+	timed noop_import "$hearth" -C "$W/lib" import "$W/content"
+done
+for r in $(seq "$QUICK"); do
+	timed list "$hearth" -C "$W/lib" list
+	timed help "$hearth" --help
+	timed help_media "$here/hearth-media" --help
+done
+
+imp=$(printf "%.2f" "$(median "$W/.r-import" 1)") bld=$(printf "%.2f" "$(median "$W/.r-build" 1)")
+hh_t=$(awk -v a="$imp" -v b="$bld" 'BEGIN {printf "%.2f", a + b}')
+hh_m=$(( $(median "$W/.r-import" 2) > $(median "$W/.r-build" 2) ? $(median "$W/.r-import" 2) : $(median "$W/.r-build" 2) ))
+hu_t=$(printf "%.2f" "$(median "$W/.r-hugo" 1)") hu_m=$(median "$W/.r-hugo" 2)
+rt=$(awk -v a="$hh_t" -v b="$hu_t" 'BEGIN {printf "%.2f", a / b}')
+rm_=$(awk -v a="$hh_m" -v b="$hu_m" 'BEGIN {printf "%.2f", a / b}')
+ms() { awk -v s="$1" 'BEGIN {printf "%.0f ms", s * 1000}'; }
+mb() { awk -v k="$1" 'BEGIN {printf "%.1f MB", k / 1024}'; }
+holds() { awk "BEGIN {exit !($1)}" && echo yes || echo NO; }
+
+echo
+echo "Text library: $N stories, $(uname -m), $(nproc) cores, load $load_before at the start;"
+echo "medians of $RUNS rounds ($QUICK for the quick commands), in $W's file system."
+echo
+printf '%-36s %-22s %-18s %s\n' "figure" "measured" "target" "holds"
+printf '%-36s %-22s %-18s %s\n' "hearth import" "${imp} s, $(mb "$(median "$W/.r-import" 2)")" "" ""
+printf '%-36s %-22s %-18s %s\n' "hearth build" "${bld} s, $(mb "$(median "$W/.r-build" 2)")" "" ""
+printf '%-36s %-22s %-18s %s\n' "hearth import + build" "${hh_t} s, $(mb "$hh_m")" "" ""
+printf '%-36s %-22s %-18s %s\n' "hugo --quiet (reference)" "${hu_t} s, $(mb "$hu_m")" "" ""
+printf '%-36s %-22s %-18s %s\n' "import + build / Hugo, time" "${rt}x" "<= 0.15x" "$(holds "$rt <= 0.15")"
+printf '%-36s %-22s %-18s %s\n' "import + build / Hugo, peak memory" "${rm_}x" "<= 0.1x" "$(holds "$rm_ <= 0.1")"
+t=$(median "$W/.r-noop_import" 1)
+printf '%-36s %-22s %-18s %s\n' "import, nothing changed" "$(ms "$t"), $(mb "$(median "$W/.r-noop_import" 2)")" "" ""
+t=$(median "$W/.r-list" 1) m=$(median "$W/.r-list" 2)
+printf '%-36s %-22s %-18s %s\n' "hearth list" "$(ms "$t"), $(mb "$m")" "< 20 ms, < 10 MB" "$(holds "$t < 0.020 && $m < 10240")"
+t=$(median "$W/.r-help" 1) m=$(median "$W/.r-help" 2)
+printf '%-36s %-22s %-18s %s\n' "hearth --help" "$(ms "$t"), $(mb "$m")" "" ""
+t=$(median "$W/.r-help_media" 1) m=$(median "$W/.r-help_media" 2)
+printf '%-36s %-22s %-18s %s\n' "hearth-media --help (reference)" "$(ms "$t"), $(mb "$m")" "" ""
+echo
