@@ -1,7 +1,8 @@
 /*
- * renditions.c - the media step of a build: plans one job per rendition a
- * story needs (podcast MP3 and M4A, waveform peaks and SVG, web images,
- * episode covers, WebVTT transcripts, the show's cover), runs the jobs on a
+ * renditions.c - the media step of a build: plans the jobs a story needs
+ * (one per recording for its podcast MP3 and M4A, waveform peaks and SVG,
+ * made from one decode; one per picture for its web images; episode
+ * covers, WebVTT transcripts, the show's cover), runs the jobs on a
  * small pool of
  * threads, and puts each result into the staging folder under
  * media/<slug>/, as a copy (or reflink) that shares no inode with cache/.
@@ -25,6 +26,7 @@
 
 const struct site_media_ops site_media_default = {
 	.cached = media_cached,
+	.cached_audio = media_cached_audio,
 	.cover_check = media_cover_check,
 	.transcript = media_transcript,
 	.store_path = lib_store_path,
@@ -40,7 +42,6 @@ enum job_kind { J_AUDIO, J_ART, J_TRANSCRIPT, J_EPISODE_COVER, J_COVER };
 
 struct job {
 	enum job_kind kind;
-	enum media_kind media;         /* J_AUDIO: MP3, M4A, PEAKS or WAVEFORM */
 	struct site_entry *e;          /* NULL for the show's cover */
 	const struct pub_asset *a;
 	const struct pub_asset *art;   /* J_AUDIO: the story's art, for the cover tag */
@@ -48,7 +49,7 @@ struct job {
 	size_t slot;                   /* index in e->m.audio or e->m.art */
 	double duration;               /* transcripts: the story's audio length */
 	int side;                      /* episode cover: its side in pixels */
-	const char *rel;               /* borrows from the slot (or "cover.jpg") */
+	const char *rel;               /* borrows from the slot (or "cover.jpg"); not J_AUDIO */
 	bool made;
 	bool skipped;                  /* its story had already failed */
 	size_t n_made, n_cached;       /* jobs that make several renditions count here */
@@ -65,6 +66,7 @@ struct pool {
 	char cover_sha[65];            /* of cover_path; "" when it cannot be read */
 	struct job *jobs;
 	size_t n, next, done;
+	int threads;                   /* -j: the cores a job may use too */
 	bool stop;
 	void (*progress)(void *arg, const struct site_progress *sp); /* may be NULL */
 	void *progress_arg;
@@ -166,51 +168,6 @@ static struct media_audio_opts audio_opts(const struct lib_settings *set,
 	return o;
 }
 
-/* One rendition of a recording: MP3, M4A, peaks or waveform. */
-static int run_audio(struct pool *p, struct job *j)
-{
-	const struct pub_story *s = j->e->s;
-	struct site_audio *au = &j->e->m.audio[j->slot];
-	struct media_tags tags = {.title = s->title, .artist = s->byline, .album = p->set->title};
-	struct media_job job = {.kind = j->media, .audio = audio_opts(p->set, j->audio_kind)};
-	struct media_result r = {0};
-	struct media_chapter *chapters = NULL;
-	char *src = p->ops->store_path(p->lib, j->a->sha256), *cover = NULL, *dst = NULL;
-	int rc = 0;
-
-	if (j->media == MEDIA_MP3 || j->media == MEDIA_M4A) {
-		/* the chapters mark the first track (chapters.c) */
-		chapters = j->slot == 0 ? site_media_chapters(s) : NULL;
-		tags.chapters = chapters;
-		tags.n_chapters = chapters ? s->n_chapters : 0;
-		rc = tag_cover(p, j, &cover);
-		tags.cover = cover;
-		job.tags = &tags;
-	}
-	if (!rc)
-		rc = p->ops->cached(p->lib, src, j->a->sha256, &job, &r, &j->err);
-	if (!rc)
-		rc = place(p, r.path, j->rel, &j->err);
-	if (!rc) {
-		int64_t size;
-		dst = path_join(p->staging, j->rel);
-		size = file_size(dst);
-		if (size < 0)
-			rc = herr(&j->err, HEARTH_EIO, "cannot read the size of '%s'", j->rel);
-		else if (j->media == MEDIA_MP3)
-			au->size = size;
-		else if (j->media == MEDIA_M4A)
-			au->m4a_size = size;
-	}
-	j->made = r.made;
-	media_result_release(&r);
-	free(chapters);
-	free(dst);
-	free(cover);
-	free(src);
-	return rc;
-}
-
 /* Notes one rendition of a job that makes several. */
 static void count(struct job *j, bool made)
 {
@@ -218,6 +175,63 @@ static void count(struct job *j, bool made)
 		j->n_made++;
 	else
 		j->n_cached++;
+}
+
+/*
+ * Every rendition of a recording (MP3, M4A, peaks, waveform) in one job,
+ * so media/ decodes it once and encodes the MP3 and the M4A side by side.
+ */
+static int run_audio(struct pool *p, struct job *j)
+{
+	const struct pub_story *s = j->e->s;
+	struct site_audio *au = &j->e->m.audio[j->slot];
+	struct media_tags tags = {.title = s->title, .artist = s->byline, .album = p->set->title};
+	const char *rel[] = {au->src, au->m4a_src, au->peaks_src, au->waveform_src};
+	enum media_kind kinds[] = {MEDIA_MP3, MEDIA_M4A, MEDIA_PEAKS, MEDIA_WAVEFORM};
+	struct media_job job[4];
+	struct media_result r[4] = {{0}};
+	struct media_chapter *chapters = NULL;
+	char *src = p->ops->store_path(p->lib, j->a->sha256), *cover = NULL;
+	int rc;
+
+	/* the chapters mark the first track (chapters.c) */
+	chapters = j->slot == 0 ? site_media_chapters(s) : NULL;
+	tags.chapters = chapters;
+	tags.n_chapters = chapters ? s->n_chapters : 0;
+	rc = tag_cover(p, j, &cover);
+	tags.cover = cover;
+	for (size_t i = 0; i < 4; i++)
+		job[i] = (struct media_job){.kind = kinds[i],
+					    .audio = audio_opts(p->set, j->audio_kind),
+					    .tags = i < 2 ? &tags : NULL};
+	if (!rc && p->ops->cached_audio)
+		rc = p->ops->cached_audio(p->lib, src, j->a->sha256, job, 4, p->threads, r,
+					  &j->err);
+	for (size_t i = 0; !rc && !p->ops->cached_audio && i < 4; i++)
+		rc = p->ops->cached(p->lib, src, j->a->sha256, &job[i], &r[i], &j->err);
+	for (size_t i = 0; !rc && i < 4; i++) {
+		rc = place(p, r[i].path, rel[i], &j->err);
+		if (rc)
+			break;
+		count(j, r[i].made);
+		if (i > 1)
+			continue;
+		char *dst = path_join(p->staging, rel[i]);
+		int64_t size = file_size(dst);
+		free(dst);
+		if (size < 0)
+			rc = herr(&j->err, HEARTH_EIO, "cannot read the size of '%s'", rel[i]);
+		else if (i == 0)
+			au->size = size;
+		else
+			au->m4a_size = size;
+	}
+	for (size_t i = 0; i < 4; i++)
+		media_result_release(&r[i]);
+	free(chapters);
+	free(cover);
+	free(src);
+	return rc;
 }
 
 /*
@@ -407,15 +421,6 @@ static struct job *push(struct job **v, size_t *n, size_t *cap)
 static void plan_story(struct site_entry *e, struct job **v, size_t *n, size_t *cap)
 {
 	const struct pub_story *s = e->s;
-	static const struct {
-		enum media_kind kind;
-		const char *suffix;
-	} audio_jobs[] = {
-		{MEDIA_MP3, ".mp3"},
-		{MEDIA_M4A, ".m4a"},
-		{MEDIA_PEAKS, "-peaks.json"},
-		{MEDIA_WAVEFORM, "-waveform.svg"},
-	};
 	const struct pub_asset *music = NULL, *transcript = NULL, *cover = NULL;
 	size_t n_art = 0;
 
@@ -445,18 +450,13 @@ static void plan_story(struct site_entry *e, struct job **v, size_t *n, size_t *
 		au->waveform_src = xasprintf("%s-waveform.svg", stem);
 		au->role = is_music ? ROLE_MUSIC : ROLE_AUDIO;
 		au->duration = tracks[k]->duration;
-		for (size_t i = 0; i < sizeof audio_jobs / sizeof *audio_jobs; i++) {
-			struct job *j = push(v, n, cap);
-			j->kind = J_AUDIO;
-			j->media = audio_jobs[i].kind;
-			j->e = e;
-			j->a = tracks[k];
-			j->art = cover;
-			j->audio_kind = is_music ? AUDIO_MUSIC : AUDIO_SPEECH;
-			j->slot = e->m.n_audio;
-			j->rel = i == 0 ? au->src : i == 1 ? au->m4a_src
-					 : i == 2 ? au->peaks_src : au->waveform_src;
-		}
+		struct job *j = push(v, n, cap);
+		j->kind = J_AUDIO;
+		j->e = e;
+		j->a = tracks[k];
+		j->art = cover;
+		j->audio_kind = is_music ? AUDIO_MUSIC : AUDIO_SPEECH;
+		j->slot = e->m.n_audio;
 		e->m.n_audio++;
 		free(stem);
 	}
@@ -502,15 +502,13 @@ static void plan_story(struct site_entry *e, struct job **v, size_t *n, size_t *
 }
 
 /*
- * The longest jobs first, so the threads finish together: the M4As, then
- * the MP3s (whose loudness measurement the M4A of the same recording has
- * left in the cache by then), then everything else, each in plan order.
+ * The longest jobs first, so the threads finish together: the recordings
+ * (every rendition of one in one job), then everything else, each in plan
+ * order.
  */
 static int job_rank(const struct job *j)
 {
-	if (j->kind != J_AUDIO)
-		return 2;
-	return j->media == MEDIA_M4A ? 0 : j->media == MEDIA_MP3 ? 1 : 2;
+	return j->kind == J_AUDIO ? 0 : 2;
 }
 
 static void order_jobs(struct job *v, size_t n)
@@ -572,6 +570,7 @@ int site_media_run(hearth_lib *lib, const struct site_media_ops *ops,
 		long cpus = sysconf(_SC_NPROCESSORS_ONLN);
 		jobs = cpus > 0 ? (int)cpus : 1;
 	}
+	p.threads = jobs;
 	threads = (size_t)jobs < p.n ? (size_t)jobs : p.n;
 	pthread_mutex_init(&p.mu, NULL);
 	tid = xcalloc(threads, sizeof *tid);
