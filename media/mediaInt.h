@@ -222,6 +222,8 @@ int media_frame_check(const AVFrame *f, const char *name, double at,
  */
 int media_pcm_open(struct media_pcm *p, const char *path, const char *name,
 		   const char *desc, struct hearth_err *err);
+/* How many times media_pcm_open was called: the tests count decodes with it. */
+extern _Atomic long media_pcm_opened;
 /* The next frame into out (unref'd first): 1, 0 at the end, or an error. */
 int media_pcm_next(struct media_pcm *p, AVFrame *out, struct hearth_err *err);
 void media_pcm_close(struct media_pcm *p);
