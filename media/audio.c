@@ -4,14 +4,17 @@
  *
  * Two passes over the source. The first (audio_measure, measure.c)
  * measures its integrated loudness and finds the gain that lands on the
- * target once the limiter has taken the peaks. The second, here, decodes
- * it again through a filter graph that makes it 44.1 kHz mono (speech) or
- * stereo (music) planar float, sends it through the limiter (limiter.c),
- * which applies that gain and keeps true peaks under the ceiling in one
- * step, cuts it into encoder-sized frames with an AVAudioFifo and hands
- * them to the encoder's own thread, which encodes and writes them with
- * libavformat's MP3 muxer (ID3v2.4) or its MP4 muxer in iTunes form (moov
- * in front, so players can start before the download ends).
+ * target once the limiter has taken the peaks. The second, here, is one
+ * for every rendition of the source: it decodes it through a filter graph
+ * that makes it 44.1 kHz mono (speech) or stereo (music) planar float,
+ * gives each frame to the waveforms (waveform.c) and to the limiter
+ * (limiter.c), which applies the gain and keeps true peaks under the
+ * ceiling in one step, and hands what comes out to each encoder: an
+ * AVAudioFifo cuts it into the encoder's frames, which go through a
+ * bounded queue to the encoder's own thread, so the MP3 (libavformat's
+ * MP3 muxer, ID3v2.4) and the M4A (its MP4 muxer in iTunes form, moov in
+ * front, so players can start before the download ends) encode at the
+ * same time. Under -j 1 everything runs on the caller's thread instead.
  *
  * Only the tags Hearth gives are written: title, artist (the public
  * byline), album (the podcast), a JPEG cover picture (ID3 APIC, MP4 covr)
@@ -57,12 +60,14 @@ static double encoder_trim(enum media_kind kind, int kbps)
 }
 
 /*
- * The encoder runs on a thread of its own, fed through a small queue of
+ * Each encoder runs on a thread of its own, fed through a small queue of
  * frames, while this thread decodes and limits the next ones: LAME and
- * AAC are most of the work, and the rest then costs almost no time. The
- * queue holds at most QUEUE_FRAMES frames, so memory stays flat.
+ * AAC are most of the work, and the rest then costs almost no time. A
+ * queue holds at most QUEUE_FRAMES frames, so memory stays flat; each side
+ * that waits is woken when the queue is half full (or half empty), not
+ * for every frame, so two encoders and their checks cost few wakeups.
  */
-#define QUEUE_FRAMES 16
+#define QUEUE_FRAMES 32
 
 struct encq {
 	pthread_t thread;
@@ -72,6 +77,7 @@ struct encq {
 	int head, count;
 	bool running;
 	bool closed;                  /* no more frames come */
+	bool c_wait, p_wait;          /* the encoder waits for frames; the feeder for room */
 	bool cancel;                  /* stop without finishing the file */
 	int rc;                       /* the encoder thread's failure */
 	struct hearth_err err;
@@ -94,6 +100,7 @@ struct verifier {
 	AVPacket *slot[VERIFY_PACKETS];
 	int head, count;
 	bool running, closed;
+	bool c_wait, p_wait;  /* the check waits for packets; the writer for room */
 	bool inline_;         /* no thread: each packet is checked as it is written */
 	bool lost;            /* a packet could not be copied (under mu) */
 	bool failed;          /* decoding failed (the thread's own) */
@@ -375,8 +382,13 @@ static void *verifier_thread(void *arg)
 	struct verifier *v = arg;
 	for (;;) {
 		pthread_mutex_lock(&v->mu);
-		while (v->count == 0 && !v->closed)
-			pthread_cond_wait(&v->cond, &v->mu);
+		if (v->count == 0 && !v->closed) {
+			/* wake for half a queue, not for every packet */
+			v->c_wait = true;
+			while (v->count < VERIFY_PACKETS / 2 && !v->closed)
+				pthread_cond_wait(&v->cond, &v->mu);
+			v->c_wait = false;
+		}
 		if (v->count == 0) {
 			pthread_mutex_unlock(&v->mu);
 			break;
@@ -384,7 +396,8 @@ static void *verifier_thread(void *arg)
 		AVPacket *pkt = v->slot[v->head];
 		v->head = (v->head + 1) % VERIFY_PACKETS;
 		v->count--;
-		pthread_cond_broadcast(&v->cond);
+		if (v->p_wait && v->count <= VERIFY_PACKETS / 2)
+			pthread_cond_broadcast(&v->cond);
 		pthread_mutex_unlock(&v->mu);
 		if (!v->failed && !verify_packet(v, pkt))
 			v->failed = true;
@@ -442,15 +455,20 @@ static void verifier_feed(struct verifier *v, const AVPacket *pkt)
 	else
 		av_packet_free(&copy);
 	pthread_mutex_lock(&v->mu);
-	while (v->count == VERIFY_PACKETS)
-		pthread_cond_wait(&v->cond, &v->mu);
+	if (v->count == VERIFY_PACKETS) {
+		v->p_wait = true;
+		while (v->count > VERIFY_PACKETS / 2)
+			pthread_cond_wait(&v->cond, &v->mu);
+		v->p_wait = false;
+	}
 	if (copy) {
 		v->slot[(v->head + v->count) % VERIFY_PACKETS] = copy;
 		v->count++;
 	} else {
 		v->lost = true;
 	}
-	pthread_cond_broadcast(&v->cond);
+	if (v->c_wait && v->count >= VERIFY_PACKETS / 2)
+		pthread_cond_broadcast(&v->cond);
 	pthread_mutex_unlock(&v->mu);
 }
 
@@ -522,8 +540,13 @@ static void *encoder_thread(void *arg)
 
 	for (;;) {
 		pthread_mutex_lock(&q->mu);
-		while (q->count == 0 && !q->closed)
-			pthread_cond_wait(&q->cond, &q->mu);
+		if (q->count == 0 && !q->closed) {
+			/* wake for half a queue, not for every frame */
+			q->c_wait = true;
+			while (q->count < QUEUE_FRAMES / 2 && !q->closed)
+				pthread_cond_wait(&q->cond, &q->mu);
+			q->c_wait = false;
+		}
 		if (q->count == 0 || q->cancel) {
 			pthread_mutex_unlock(&q->mu);
 			break;
@@ -531,7 +554,8 @@ static void *encoder_thread(void *arg)
 		AVFrame *f = q->slot[q->head];
 		q->head = (q->head + 1) % QUEUE_FRAMES;
 		q->count--;
-		pthread_cond_broadcast(&q->cond);
+		if (q->p_wait && q->count <= QUEUE_FRAMES / 2)
+			pthread_cond_broadcast(&q->cond);
 		pthread_mutex_unlock(&q->mu);
 		rc = encode(j, f, &q->err);
 		av_frame_free(&f);
@@ -609,8 +633,12 @@ static int submit(struct ajob *j, AVFrame *f, struct hearth_err *err)
 		return rc;
 	}
 	pthread_mutex_lock(&q->mu);
-	while (q->count == QUEUE_FRAMES && !q->cancel)
-		pthread_cond_wait(&q->cond, &q->mu);
+	if (q->count == QUEUE_FRAMES && !q->cancel) {
+		q->p_wait = true;
+		while (q->count > QUEUE_FRAMES / 2 && !q->cancel)
+			pthread_cond_wait(&q->cond, &q->mu);
+		q->p_wait = false;
+	}
 	if (q->cancel) {
 		/* the encoder failed: encoder_stop says why */
 		pthread_mutex_unlock(&q->mu);
@@ -619,7 +647,8 @@ static int submit(struct ajob *j, AVFrame *f, struct hearth_err *err)
 	}
 	q->slot[(q->head + q->count) % QUEUE_FRAMES] = f;
 	q->count++;
-	pthread_cond_broadcast(&q->cond);
+	if (q->c_wait && q->count >= QUEUE_FRAMES / 2)
+		pthread_cond_broadcast(&q->cond);
 	pthread_mutex_unlock(&q->mu);
 	(void)err;
 	return 0;

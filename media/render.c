@@ -1,10 +1,13 @@
 /*
- * render.c - one way in for every rendition: media_render() sends a job to
- * the code for its kind (audio.c, image.c, waveform.c), and media_cached()
- * puts the library's cache in front of it. The cache key is the source's
- * SHA-256 plus a profile naming every setting of the job that changes the
- * output bytes, the version of Hearth's recipe for that kind, and the
- * versions of the FFmpeg libraries that make it. A changed setting makes a
+ * render.c - one way in for every rendition: media_render() and
+ * media_render_audio() send jobs to the code for their kind (image.c for
+ * pictures; audio.c for MP3, M4A, peaks and waveform, which are made from
+ * one decode of their source after one loudness measurement), and
+ * media_cached() and media_cached_audio() put the library's cache in
+ * front of them. The cache key is the source's SHA-256 plus a profile
+ * naming every setting of the job that changes the output bytes, the
+ * version of Hearth's recipe for that kind, and the versions of the
+ * FFmpeg libraries that make it. A changed setting makes a
  * new key, so it redoes exactly what it affects.
  */
 #include "mediaInt.h"
