@@ -60,20 +60,23 @@ ff -stream_loop 1 -i speech.wav -t 1200 -c:a pcm_s16le speech20.wav
 
 # ---- timing -----------------------------------------------------------------
 # once NAME CMD...: runs CMD once, adding its wall time to TIMES[NAME] and
-# keeping the largest peak memory in MEM[NAME] (KB). $BEFORE, when set, runs first.
-declare -A TIMES MEM
+# its CPU time (user and system) to CPUS[NAME], and keeping the largest
+# peak memory in MEM[NAME] (KB). $BEFORE, when set, runs first.
+declare -A TIMES CPUS MEM
 once() {
-	local name=$1 line s kb code
+	local name=$1 line s kb code cpu
 	shift
 	[ -z "${BEFORE:-}" ] || eval "$BEFORE"
 	line=$("$drv" run "$@")
-	read -r s kb code <<<"$line"
+	read -r s kb code cpu <<<"$line"
 	[ "$code" = 0 ] || { echo "bench: '$*' failed (exit $code)" >&2; exit 1; }
 	TIMES[$name]+="$s "
+	CPUS[$name]+="$cpu "
 	[ "$kb" -gt "${MEM[$name]:-0}" ] && MEM[$name]=$kb
 	return 0
 }
 median() { printf '%s\n' ${TIMES[$1]} | sort -n | awk '{v[NR]=$1} END {print v[int((NR+1)/2)]}'; }
+median_cpu() { printf '%s\n' ${CPUS[$1]} | sort -n | awk '{v[NR]=$1} END {print v[int((NR+1)/2)]}'; }
 
 # ---- libraries: one story per recording, and four short stories ---------------
 # library NAME FILE...: a library named NAME with one story per FILE, imported
@@ -162,6 +165,7 @@ done
 	{ echo "bench: hearth and sha256sum disagree on big.bin" >&2; exit 1; }
 for n in build set loudnorm plain j1 j2 mem5 mem20 hash sha256sum; do
 	printf -v "T_$n" '%s' "$(median $n)"
+	printf -v "C_$n" '%s' "$(median_cpu $n)"
 	printf -v "M_$n" '%s' "${MEM[$n]}"
 done
 
@@ -198,6 +202,14 @@ printf '%-46s %8s %9s\n' "hearth build -j 1 (4 x 2.5 min, fresh cache)" "$T_j1" 
 printf '%-46s %8s %9s\n' "hearth build -j 2 (the same)" "$T_j2" "$(mb "$M_j2")"
 printf '%-46s %8s %9s\n' "hearth build -j 2, 1 story of 5 min" "$T_mem5" "$(mb "$M_mem5")"
 printf '%-46s %8s %9s\n' "hearth build -j 2, 1 story of 20 min" "$T_mem20" "$(mb "$M_mem20")"
+echo
+echo "CPU seconds (user + system), median: what the work costs whatever the load"
+printf '%-46s %8s\n' "hearth build -j 2, 1 story of 10 min" "$C_build"
+printf '%-46s %8s\n' "the 4 renditions alone" "$C_set"
+printf '%-46s %8s\n' "ffmpeg loudnorm + libmp3lame" "$C_loudnorm"
+printf '%-46s %8s\n' "ffmpeg libmp3lame" "$C_plain"
+printf '%-46s %8s\n' "hearth build -j 1 / -j 2, 4 x 2.5 min" "$C_j1 / $C_j2"
+echo
 mbs() { awk -v t="$1" 'BEGIN { printf "%.0f MB/s", 256 * 1.048576 / t }'; }
 printf '%-46s %8s %9s  %s\n' "SHA-256 of 256 MB, as intake hashes (nettle)" "$T_hash" \
 	"$(mb "$M_hash")" "$(mbs "$T_hash")"

@@ -11,7 +11,8 @@
  *                                    decode, as a build makes them
  *   bench_audio loudness FILE        prints "LUFS dBTP"
  *   bench_audio hash FILE            prints the file's SHA-256, as intake takes it
- *   bench_audio run CMD [ARG...]     prints "SECONDS MAXRSS_KB EXIT"
+ *   bench_audio run CMD [ARG...]     prints "SECONDS MAXRSS_KB EXIT CPU_SECONDS"
+ *                                    (CPU: user and system time of the child)
  */
 #define _GNU_SOURCE
 #include "../../media/media.h"
@@ -52,8 +53,11 @@ static int run(char **argv)
 		return 1;
 	}
 	clock_gettime(CLOCK_MONOTONIC, &t1);
-	printf("%.3f %ld %d\n", (double)(t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9,
-	       ru.ru_maxrss, WIFEXITED(status) ? WEXITSTATUS(status) : 128);
+	printf("%.3f %ld %d %.3f\n",
+	       (double)(t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9, ru.ru_maxrss,
+	       WIFEXITED(status) ? WEXITSTATUS(status) : 128,
+	       (double)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
+		       (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6);
 	return 0;
 }
 
