@@ -194,9 +194,11 @@ static int measure_cached(hearth_lib *lib, const char *src, const char *sha256,
 	/*
 	 * One measurement of a source at a time, across threads and
 	 * processes: a second job for the same source (two stories may share
-	 * a recording) waits and then reads the first one's figure.
+	 * a recording) waits and then reads the first one's figure. The lock
+	 * is named like the source's other entries, so purging them (erase,
+	 * withdrawal) takes it too.
 	 */
-	char *dir = path_dir(path), *lock = xasprintf("%s/%s.lock", dir, sha256);
+	char *dir = path_dir(path), *lock = xasprintf("%s/%s-measure.lock", dir, sha256);
 	int fd = -1;
 	if (mkdir_p(dir, NULL) == 0)
 		fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0644);

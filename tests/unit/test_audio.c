@@ -729,6 +729,10 @@ static void cache_measures_once_per_source(void)
 	CHECK_OK(media_cached_audio(lib, src, sha, jobs, 4, 2, res, &err), &err);
 	CHECK(media_pcm_opened == 2);
 	CHECK(count_files(cache, "-loudness") == 1);
+	/* every entry, the measurement's lock too, is named <sha>-..., as purging expects */
+	char *own = xasprintf("%s-", sha);
+	CHECK(count_files(cache, sha) == count_files(cache, own));
+	free(own);
 	for (int i = 0; i < 4; i++) {
 		CHECK(res[i].made && path_is_file(res[i].path));
 		media_result_release(&res[i]);
