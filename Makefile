@@ -3,8 +3,10 @@
 #   make            build ./hearth
 #   make demo       build, then make a library from content/ and build its site
 #   make check      every test, under AddressSanitizer and UBSan
-#   make bench      media speed and memory against ffmpeg, and hearth serve
-#                   against nginx, in one run (bench-serve: the server alone)
+#   make bench      media speed and memory against ffmpeg, builds with nothing
+#                   or one story changed against a clean build, and hearth
+#                   serve against nginx, in one run (bench-serve: the server
+#                   alone; bench-build: the builds alone)
 #   make fuzz       run the fuzz targets for a few minutes
 #   make install PREFIX=/usr/local
 #   make clean
@@ -33,7 +35,7 @@ WARN := -std=c11 -Wall -Wextra -Wpedantic -Wformat=2 -Wstrict-prototypes \
 DEFS := -D_POSIX_C_SOURCE=200809L -DHEARTH_DATADIR='"$(DATADIR)"'
 OPT  ?= -O2 -g
 
-LIB_DIRS := core library media feeds site-gen serve
+LIB_DIRS := core library media feeds site-gen pipeline serve
 LIB_SRC  := $(foreach d,$(LIB_DIRS),$(wildcard $(d)/*.c))
 CLI_SRC  := $(wildcard cli/*.c)
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
@@ -44,7 +46,7 @@ SAN  := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recov
 
 obj = $(patsubst %.c,$(1)/%.o,$(2))
 
-.PHONY: all demo check bench bench-serve fuzz install clean unit
+.PHONY: all demo check bench bench-serve bench-build fuzz install clean unit
 .SECONDARY:
 all: hearth
 
@@ -90,7 +92,11 @@ $(BENCH_BIN): $(REL)/tests/bench/bench_audio.o $(call obj,$(REL),$(LIB_SRC))
 bench: hearth $(BENCH_BIN)
 	@tools/setup-deps.sh bench
 	@tools/bench.sh
+	@tests/bench/build_bench.sh
 	@tests/bench/serve_bench.sh
+
+bench-build: hearth
+	@tests/bench/build_bench.sh
 
 bench-serve: hearth
 	@tools/setup-deps.sh bench

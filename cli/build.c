@@ -5,7 +5,7 @@
  */
 #include "cli.h"
 #include "../media/intake.h"
-#include "../site-gen/site.h"
+#include "../pipeline/pipeline.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,12 +1,10 @@
 /*
- * site.h - the build: from the library's public view to a static site and
- * its feeds in one folder that any static host can serve.
- *
- * site_build() runs the whole pipeline: it takes the public view from the
- * library, asks media/ for renditions, turns the records into an XML
- * document per page, applies the XSLT theme, asks feeds/ for the podcast
- * feed, and swaps the finished folder in atomically, so a failed build
- * leaves the previous site whole.
+ * site.h - site-gen/: public records to pages. The records a build holds
+ * in memory (struct site_ctx: the union of the site and podcast views with
+ * the renditions media/ made for each story), one XML document per page
+ * built from them, the XSLT theme that turns a document into HTML, and the
+ * chapters JSON. pipeline/ decides what to make and where it goes; this
+ * folder only makes it.
  */
 #ifndef HEARTH_SITE_H
 #define HEARTH_SITE_H
@@ -15,72 +13,158 @@
 
 /* output code sees only the public side of the library */
 #include "../library/public.h"
+#include "../media/media.h"   /* the rendering side only: it sees library/public.h */
 
-/* How far the media step of a build has come, for a progress line. */
-struct site_progress {
-	size_t done;           /* renditions finished (made, cached or skipped) */
-	size_t total;          /* renditions the build needs */
-	double elapsed;        /* seconds since the media step began */
-};
+#include <libxml/tree.h>
 
-struct site_opts {
-	const char *out_dir;   /* NULL: public/ in the library */
-	const char *base_url;  /* NULL: base_url from hearth.yaml */
-	const char *theme_dir; /* NULL: the default theme */
-	int jobs;              /* media work in parallel; 0 = all cores */
-	/*
-	 * Called (when not NULL) each time a media job is finished, the
-	 * last time with done == total; never after the build has given up.
-	 * Calls come from the build's worker threads one at a time, so it
-	 * must be quick; p is valid only during the call.
-	 */
-	void (*progress)(void *arg, const struct site_progress *p);
-	void *progress_arg;
-	/*
-	 * One build at a time per library. When another build holds the
-	 * library, no_wait fails at once (the message names the holder);
-	 * else waiting(waiting_arg, holder) is called once (may be NULL) and
-	 * the build waits for it.
-	 */
-	bool no_wait;
-	void (*waiting)(void *arg, const struct lib_lock_holder *holder);
-	void *waiting_arg;
-};
-
-/* A story left out of a build because its media could not be made. */
-struct site_failure {
-	char *slug;
-	char *reason;          /* media/'s message: the file and what is wrong */
-};
-
-struct site_stats {
-	size_t stories;        /* pages written for stories */
-	size_t collections;
-	size_t feed_items;
-	size_t media_made;     /* renditions made in this build */
-	size_t media_cached;   /* renditions taken from the cache */
-	int rounds;            /* builds made: more than 1 when the catalogue changed meanwhile */
-	struct site_failure *failed; /* owned: release with site_stats_release */
-	size_t n_failed;
-};
-
-/* Frees stats' list of failures and zeroes it; accepts NULL. */
-void site_stats_release(struct site_stats *stats);
+/* ---- records (records.c) ----------------------------------------------- */
 
 /*
- * Builds the site; stats (may be NULL) gets the counts. It holds the
- * library's build lock throughout, first removes what killed builds left
- * (staging folders, temporary files in cache/), and publishes only a site
- * made from the catalogue as it is at the swap: when the catalogue changed
- * while it built, it builds again (a few times at most, then it fails and
- * publishes nothing). Files a deploy keeps in the output folder (.git,
- * CNAME, ...) are carried into the new site. A story whose media cannot be
- * made is left out of every page and the feed, and the build goes on with
- * the others: it returns 0 and lists the story and the reason in
- * stats->failed (the caller decides how to end).
+ * One published recording: its MP3, the same as AAC in M4A (the feed's
+ * alternate enclosure), and its waveform. Paths are relative to the site
+ * root and share the stem "media/<slug>/<slug>" ("-music" for music).
  */
-int site_build(hearth_lib *lib, const struct site_opts *opts,
-	       struct site_stats *stats, struct hearth_err *err);
+struct site_audio {
+	char *src;          /* "<stem>.mp3" */
+	enum lib_role role; /* ROLE_AUDIO or ROLE_MUSIC */
+	int64_t size;       /* exact bytes of the rendition */
+	double duration;    /* seconds, from the asset */
+	char *m4a_src;      /* "<stem>.m4a" */
+	int64_t m4a_size;
+	char *peaks_src;    /* "<stem>-peaks.json" */
+	char *waveform_src; /* "<stem>-waveform.svg" */
+};
+
+/* One published image rendition. */
+struct site_image {
+	char *src;          /* "media/<slug>/art-<n>-<width>.jpg" or ".webp" */
+	int width, height;
+};
+
+/* The most widths one piece of art is published at. */
+#define SITE_ART_SIZES 3
+
+/*
+ * One piece of art: JPEG and WebP at the same widths, narrowest first; the
+ * last is the largest, and src, width and height are its JPEG's.
+ */
+struct site_art {
+	char *stem;         /* "media/<slug>/art-<n>": the renditions' names start so */
+	char *src;          /* the largest JPEG */
+	const char *alt;    /* borrows from the asset */
+	int width, height;
+	struct site_image jpeg[SITE_ART_SIZES], webp[SITE_ART_SIZES];
+	size_t n_sizes;
+};
+
+/* What media/ made for one story; every string is owned. */
+struct site_media {
+	struct site_audio audio[2]; /* [0] is the feed enclosure: speech before music */
+	size_t n_audio;
+	struct site_art *art;
+	size_t n_art;
+	char *cover_src;            /* "media/<slug>/cover.jpg": the episode's cover, or NULL */
+	char *vtt_src;              /* "media/<slug>/<slug>.vtt" or NULL */
+	char *transcript;           /* plain text, one cue a line, or NULL */
+	char *chapters_src;         /* "media/<slug>/<slug>.chapters.json" or NULL */
+};
+
+/*
+ * A story of the union of both views. s borrows from the view it came from.
+ * on_site: the site view holds it (it gets a page); on_podcast: the podcast
+ * view holds it (it may get a feed item).
+ */
+struct site_entry {
+	const struct pub_story *s;
+	bool on_site, on_podcast;
+	bool media_failed;             /* a rendition failed: left out of the build */
+	struct site_media m;
+};
+
+/* Everything the pages and the feed are made of. */
+struct site_ctx {
+	const struct lib_settings *set;
+	const char *base_url;          /* no trailing slash */
+	const char *cover_src;         /* "cover.jpg" or NULL */
+	struct site_entry *e;          /* newest first, then by slug */
+	size_t n;
+	struct pub_collection **colls; /* borrowed, sorted by slug */
+	size_t n_colls;
+};
+
+/*
+ * Builds ctx->e from the two views: the union by slug, sorted newest first
+ * (published_at, then slug). Borrows the stories.
+ */
+void site_ctx_entries(struct site_ctx *c, struct pub_story **site, size_t n_site,
+		      struct pub_story **pod, size_t n_pod);
+/* Frees what media/ made for one entry (the strings in m) and zeroes m. */
+void site_media_release(struct site_media *m);
+/* Frees ctx->e and the media inside (not the stories). */
+void site_ctx_release(struct site_ctx *c);
+/* The entry for slug (borrowed from c), or NULL. */
+const struct site_entry *site_ctx_find(const struct site_ctx *c, const char *slug);
+
+/* ---- chapters (chapters.c) ---------------------------------------------- */
+
+/*
+ * The story's chapters as media/ takes them (for the audio's tags): a new
+ * array of s->n_chapters, free() it; the titles are borrowed from s. NULL
+ * when there are none.
+ */
+struct media_chapter *site_media_chapters(const struct pub_story *s);
+
+/*
+ * Writes staging/media/<slug>/<slug>.chapters.json (Podcasting 2.0) for
+ * every podcast entry with audio and chapters, and sets m.chapters_src.
+ */
+int site_chapters_write(struct site_ctx *c, const char *staging, struct hearth_err *err);
+
+/* ---- the public view as XML (view.c) ----------------------------------- */
+
+/*
+ * Markdown to HTML with cmark in its safe mode (raw HTML and javascript:
+ * links removed), then parsed into XHTML nodes appended to parent: headings
+ * move down a level (the page has its own h1), links get rel="ugc
+ * nofollow", remote images become their alt text. When the HTML cannot be
+ * parsed the Markdown goes in as plain paragraphs.
+ */
+void site_markdown_nodes(xmlNodePtr parent, const char *markdown); /* borrows both */
+
+/*
+ * One XML document per page: <page type="home|story|collection|404"
+ * base="..."> with <site> and the page's content. Only fields of pub_story
+ * and the site settings go in. New documents, free with xmlFreeDoc.
+ */
+xmlDocPtr site_page_home(const struct site_ctx *c);
+xmlDocPtr site_page_story(const struct site_ctx *c, const struct site_entry *e);
+xmlDocPtr site_page_collection(const struct site_ctx *c,
+			       const struct pub_collection *coll);
+xmlDocPtr site_page_404(const struct site_ctx *c);
+
+/* ---- the theme (theme.c) ----------------------------------------------- */
+
+typedef struct site_theme site_theme;
+
+/*
+ * Loads dir/page.xsl once per build, with a security policy that forbids
+ * the stylesheet to write files, make folders or touch the network.
+ * Returns a new theme in *out, free with site_theme_free (accepts NULL
+ * and sets *t to NULL).
+ */
+int site_theme_load(const char *dir, site_theme **out, struct hearth_err *err);
+void site_theme_free(site_theme **t);
+/* The theme's style.css (or the default theme's); borrows. NULL if none. */
+const char *site_theme_css(const site_theme *t);
+
+/*
+ * Applies the theme to a page document with the parameter root (the
+ * relative path to the site root, "" or "../../") and appends
+ * "<!DOCTYPE html>\n" and the HTML to out. Borrows page (the caller frees
+ * it).
+ */
+int site_theme_apply(site_theme *t, xmlDocPtr page, const char *root,
+		     struct buf *out, struct hearth_err *err);
 
 /*
  * Finds the default theme: $HEARTH_THEME_DIR, else themes/default beside

@@ -6,6 +6,7 @@
 #define _GNU_SOURCE /* realpath */
 #include "../../core/core.h"
 #include "../../site-gen/siteInt.h"
+#include "../../pipeline/pipelineInt.h"
 #include "t.h"
 
 #include <dirent.h>
@@ -1000,12 +1001,92 @@ static void default_theme_from_environment(void)
 	free(keep);
 }
 
+static uint64_t inode_of(const char *dir, const char *rel)
+{
+	char *p = rel ? path_join(dir, rel) : xstrdup(dir);
+	struct stat st;
+	uint64_t ino = stat(p, &st) == 0 ? (uint64_t)st.st_ino : 0;
+	free(p);
+	return ino;
+}
+
+/* Both folders hold rel with the same bytes. */
+static bool same_file(const char *a, const char *b, const char *rel)
+{
+	char *x = read_in(a, rel), *y = read_in(b, rel);
+	bool same = x && y && !strcmp(x, y);
+	free(x);
+	free(y);
+	return same;
+}
+
+static void incremental_build_makes_only_what_changed(void)
+{
+	char out[512], clean[512];
+	struct hearth_err err;
+	struct site_stats st;
+	struct pub_story *site_v[] = {&letter, &night};
+	struct pub_story *pod_v[] = {&night, &song};
+	const char *pages[] = {"index.html", "404.html", "feed.xml", "style.css",
+			       "stories/a-letter/index.html", "stories/night-shift/index.html",
+			       "collections/first-nights/index.html"};
+
+	mkdir_in("incr", out, sizeof out);
+	mkdir_in("incr-clean", clean, sizeof clean);
+	CHECK_OK(build(out, theme_dir(), site_v, 2, pod_v, 2, &st, &err), &err);
+	site_stats_release(&st);
+
+	/* nothing changed: no staging, no swap, not one file written */
+	uint64_t dir = inode_of(out, NULL), home = inode_of(out, "index.html");
+	CHECK_OK(build(out, theme_dir(), site_v, 2, pod_v, 2, &st, &err), &err);
+	CHECK(st.stories == 2 && st.collections == 1 && st.feed_items == 2);
+	site_stats_release(&st);
+	CHECK(inode_of(out, NULL) == dir && inode_of(out, "index.html") == home);
+
+	/* one story's title: its page and the lists that show it, nothing else */
+	uint64_t night_page = inode_of(out, "stories/night-shift/index.html");
+	uint64_t letter_page = inode_of(out, "stories/a-letter/index.html");
+	uint64_t not_found = inode_of(out, "404.html");
+	const char *title = letter.title;
+	letter.title = "A letter, read again";
+	CHECK_OK(build(out, theme_dir(), site_v, 2, pod_v, 2, &st, &err), &err);
+	site_stats_release(&st);
+	CHECK(inode_of(out, NULL) != dir);
+	CHECK(inode_of(out, "stories/a-letter/index.html") != letter_page);
+	CHECK(inode_of(out, "index.html") != home);
+	CHECK(inode_of(out, "stories/night-shift/index.html") == night_page);
+	CHECK(inode_of(out, "404.html") == not_found);
+	CHECK_OK(build(clean, theme_dir(), site_v, 2, pod_v, 2, &st, &err), &err);
+	site_stats_release(&st);
+	for (size_t i = 0; i < sizeof pages / sizeof *pages; i++)
+		CHECK(same_file(out, clean, pages[i]));
+	letter.title = title;
+
+	/* a state that is not this folder's is not trusted */
+	char *state = pipe_state_path(out);
+	CHECK_OK(file_write_atomic(state, "hearth build state 1\ndir 1 2\n", 28, &err), &err);
+	night_page = inode_of(out, "stories/night-shift/index.html");
+	CHECK_OK(build(out, theme_dir(), site_v, 2, pod_v, 2, &st, &err), &err);
+	site_stats_release(&st);
+	CHECK(inode_of(out, "stories/night-shift/index.html") != night_page);
+	/* a withdrawn story's page and media go at the next build */
+	struct pub_story *only_letter[] = {&letter};
+	CHECK_OK(build(out, theme_dir(), only_letter, 1, NULL, 0, &st, &err), &err);
+	site_stats_release(&st);
+	char *gone = path_join(out, "stories/night-shift"), *media = path_join(out, "media/night-shift");
+	CHECK(!path_exists(gone) && !path_exists(media));
+	free(gone);
+	free(media);
+	free(state);
+}
+
 int main(void)
 {
 	RUN(view_holds_only_public_fields);
 	RUN(markdown_is_safe);
 	RUN(theme_makes_accessible_html);
 	RUN(whole_build);
+	RUN(incremental_build_makes_only_what_changed);
 	RUN(failed_build_keeps_the_old_site);
 	RUN(art_follows_the_source);
 	RUN(refuses_a_folder_it_did_not_make);

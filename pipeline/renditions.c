@@ -13,7 +13,7 @@
  * order before any thread starts, so the output does not depend on which
  * thread finished first.
  */
-#include "siteInt.h"
+#include "pipelineInt.h"
 
 #include <fcntl.h>
 #include <linux/fs.h>
@@ -52,6 +52,8 @@ struct job {
 	const char *rel;               /* borrows from the slot (or "cover.jpg"); not J_AUDIO */
 	bool made;
 	bool skipped;                  /* its story had already failed */
+	struct job *cover_of;          /* J_AUDIO: the job of the art its cover picture is */
+	int covers_pending;            /* J_ART: recordings yet to take their cover from it */
 	size_t n_made, n_cached;       /* jobs that make several renditions count here */
 	int rc;
 	struct hearth_err err;
@@ -63,6 +65,7 @@ struct pool {
 	const struct lib_settings *set;
 	const char *staging;
 	const char *cover_path;
+	const struct site_put *put;    /* may be NULL: place copies */
 	char cover_sha[65];            /* of cover_path; "" when it cannot be read */
 	struct job *jobs;
 	size_t n, next, done;
@@ -72,6 +75,7 @@ struct pool {
 	void *progress_arg;
 	double started;                /* monotonic seconds, for the time left */
 	pthread_mutex_t mu;
+	pthread_cond_t covered;        /* a recording has its cover picture */
 };
 
 static double now_s(void)
@@ -90,7 +94,8 @@ static void report_progress(const struct pool *p)
 }
 
 /*
- * Puts a cached rendition into the staging folder as a file of its own:
+ * Puts a cached rendition into the staging folder (as the build's put
+ * says when it gives one), else as a file of its own:
  * a reflink where the file system has them (the blocks are shared until
  * either side is written, then copied), else a plain copy. Never a hard
  * link: a published file shares no inode with cache/, so editing one in
@@ -99,6 +104,8 @@ static void report_progress(const struct pool *p)
 static int place(const struct pool *p, const char *cached, const char *rel,
 		 struct hearth_err *err)
 {
+	if (p->put)
+		return p->put->put(p->put->arg, cached, rel, err);
 	char *dst = path_join(p->staging, rel);
 	char *dir = path_dir(dst);
 	int rc = mkdir_p(dir, err);
@@ -155,6 +162,16 @@ static int tag_cover(struct pool *p, struct job *j, char **out)
 	return rc;
 }
 
+/* j (a recording) is past taking its cover picture; with the pool's lock held. */
+static void covered(struct pool *p, struct job *j)
+{
+	if (j->cover_of) {
+		j->cover_of->covers_pending--;
+		j->cover_of = NULL;
+		pthread_cond_broadcast(&p->covered);
+	}
+}
+
 /* The audio settings of hearth.yaml for a kind of recording. */
 static struct media_audio_opts audio_opts(const struct lib_settings *set,
 					  enum media_audio_kind kind)
@@ -200,6 +217,9 @@ static int run_audio(struct pool *p, struct job *j)
 	tags.n_chapters = chapters ? s->n_chapters : 0;
 	rc = tag_cover(p, j, &cover);
 	tags.cover = cover;
+	pthread_mutex_lock(&p->mu);
+	covered(p, j);
+	pthread_mutex_unlock(&p->mu);
 	for (size_t i = 0; i < 4; i++)
 		job[i] = (struct media_job){.kind = kinds[i],
 					    .audio = audio_opts(p->set, j->audio_kind),
@@ -368,9 +388,17 @@ static void *worker(void *arg)
 		}
 		struct job *j = &p->jobs[p->next++];
 		/* the rest of a story that failed is not worth making */
+		/*
+		 * a recording's cover picture is its art's largest JPEG: the art
+		 * job waits until the recordings (ordered before it) have it, so
+		 * that cache entry is made once, not by two threads at once
+		 */
+		while (j->covers_pending > 0 && !p->stop)
+			pthread_cond_wait(&p->covered, &p->mu);
 		if (j->e && j->e->media_failed) {
 			j->skipped = true;
 			p->done++;
+			covered(p, j);
 			pthread_mutex_unlock(&p->mu);
 			continue;
 		}
@@ -511,6 +539,21 @@ static int job_rank(const struct job *j)
 	return j->kind == J_AUDIO ? 0 : 2;
 }
 
+/*
+ * Points each recording's job at the job of the art its cover picture
+ * comes from, which waits for it (the worker says why).
+ */
+static void link_covers(struct job *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		for (size_t k = 0; v[i].kind == J_AUDIO && v[i].art && k < n; k++)
+			if (v[k].kind == J_ART && v[k].a == v[i].art) {
+				v[i].cover_of = &v[k];
+				v[k].covers_pending++;
+				break;
+			}
+}
+
 static void order_jobs(struct job *v, size_t n)
 {
 	struct job *tmp = xcalloc(n ? n : 1, sizeof *tmp);
@@ -538,11 +581,11 @@ static void note_failure(struct site_stats *st, const struct site_entry *e,
 
 int site_media_run(hearth_lib *lib, const struct site_media_ops *ops,
 		   struct site_ctx *c, const char *cover_path, const char *staging,
-		   int jobs, const struct site_opts *opts, struct site_stats *st,
-		   struct hearth_err *err)
+		   const struct site_put *put, int jobs, const struct site_opts *opts,
+		   struct site_stats *st, struct hearth_err *err)
 {
 	struct pool p = {.lib = lib, .ops = ops, .set = c->set, .staging = staging,
-			 .cover_path = cover_path};
+			 .cover_path = cover_path, .put = put};
 	size_t cap = 0, threads;
 	pthread_t *tid = NULL;
 	size_t started = 0;
@@ -564,6 +607,7 @@ int site_media_run(hearth_lib *lib, const struct site_media_ops *ops,
 	if (cover_path && sha256_file(cover_path, p.cover_sha, NULL) != 0)
 		p.cover_sha[0] = '\0'; /* the cover job says why */
 	order_jobs(p.jobs, p.n);
+	link_covers(p.jobs, p.n);
 	p.started = now_s();
 
 	if (jobs <= 0) {
@@ -573,6 +617,7 @@ int site_media_run(hearth_lib *lib, const struct site_media_ops *ops,
 	p.threads = jobs;
 	threads = (size_t)jobs < p.n ? (size_t)jobs : p.n;
 	pthread_mutex_init(&p.mu, NULL);
+	pthread_cond_init(&p.covered, NULL);
 	tid = xcalloc(threads, sizeof *tid);
 	for (; started < threads; started++)
 		if (pthread_create(&tid[started], NULL, worker, &p) != 0)
@@ -581,6 +626,7 @@ int site_media_run(hearth_lib *lib, const struct site_media_ops *ops,
 		worker(&p); /* no thread could start: do the work here */
 	for (size_t i = 0; i < started; i++)
 		pthread_join(tid[i], NULL);
+	pthread_cond_destroy(&p.covered);
 	pthread_mutex_destroy(&p.mu);
 
 	/* the show's cover first: it fails the build whatever else happened */

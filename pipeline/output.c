@@ -8,20 +8,25 @@
  * nor a deploy needs (the kept list below) stops the build.
  *
  * What a deploy keeps in the folder (.git, CNAME, .well-known/, ...) is
- * carried from the old site into the new one at the swap. A build killed
+ * carried from the old site into the new one at the swap. Files are written
+ * into staging with no sync of their own (site_write, site_copy, or links
+ * to the unchanged files of the current site made by state.c); the build
+ * syncs the finished folder once (site_sync) before the swap. A build killed
  * at any moment leaves staging folders beside out_dir; site_out_tidy
  * removes them at the next build, after taking back any kept file that
  * was caught in one.
  */
 #define _GNU_SOURCE
-#include "siteInt.h"
+#include "pipelineInt.h"
 
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/fs.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -353,5 +358,103 @@ int site_out_tidy(const char *out_dir, struct hearth_err *err)
 	free(dir);
 	free(new_prefix);
 	free(old_prefix);
+	return rc;
+}
+
+int site_write(const char *dir, const char *rel, const void *data, size_t n,
+	       struct hearth_err *err)
+{
+	char *dst = path_join(dir, rel);
+	char *parent = path_dir(dst);
+	int rc = mkdir_p(parent, err), fd = -1;
+	const char *p = data;
+
+	if (rc)
+		goto end;
+	unlink(dst);
+	if ((fd = open(dst, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644)) < 0) {
+		rc = herr(err, HEARTH_EIO, "cannot create '%s': %s", dst, strerror(errno));
+		goto end;
+	}
+	while (n > 0) {
+		ssize_t w = write(fd, p, n);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0) {
+			rc = herr(err, HEARTH_EIO, "cannot write '%s': %s", dst,
+				  w < 0 ? strerror(errno) : "no space");
+			goto end;
+		}
+		p += w;
+		n -= (size_t)w;
+	}
+end:
+	if (fd >= 0 && close(fd) != 0 && !rc)
+		rc = herr(err, HEARTH_EIO, "cannot write '%s': %s", dst, strerror(errno));
+	free(parent);
+	free(dst);
+	return rc;
+}
+
+int site_copy(const char *src, const char *dst, struct hearth_err *err)
+{
+	char *parent = path_dir(dst);
+	int rc = mkdir_p(parent, err), in = -1, out = -1;
+	char chunk[65536];
+
+	if (rc)
+		goto end;
+	unlink(dst);
+	if ((in = open(src, O_RDONLY | O_CLOEXEC)) < 0) {
+		rc = herr(err, HEARTH_EIO, "cannot read '%s': %s", src, strerror(errno));
+		goto end;
+	}
+	if ((out = open(dst, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644)) < 0) {
+		rc = herr(err, HEARTH_EIO, "cannot create '%s': %s", dst, strerror(errno));
+		goto end;
+	}
+#ifdef FICLONE
+	if (ioctl(out, FICLONE, in) == 0)
+		goto end; /* the blocks are shared until either side is written */
+#endif
+	for (;;) {
+		ssize_t r = read(in, chunk, sizeof chunk);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			rc = herr(err, HEARTH_EIO, "cannot read '%s': %s", src, strerror(errno));
+			break;
+		}
+		if (r == 0)
+			break;
+		for (ssize_t off = 0; off < r;) {
+			ssize_t w = write(out, chunk + off, (size_t)(r - off));
+			if (w < 0 && errno == EINTR)
+				continue;
+			if (w <= 0) {
+				rc = herr(err, HEARTH_EIO, "cannot write '%s': %s", dst,
+					  w < 0 ? strerror(errno) : "no space");
+				goto end;
+			}
+			off += w;
+		}
+	}
+end:
+	if (in >= 0)
+		close(in);
+	if (out >= 0 && close(out) != 0 && !rc)
+		rc = herr(err, HEARTH_EIO, "cannot write '%s': %s", dst, strerror(errno));
+	free(parent);
+	return rc;
+}
+
+int site_sync(const char *staging, struct hearth_err *err)
+{
+	int fd = open(staging, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	int rc = 0;
+	if (fd < 0 || syncfs(fd) != 0)
+		rc = herr(err, HEARTH_EIO, "cannot sync '%s': %s", staging, strerror(errno));
+	if (fd >= 0)
+		close(fd);
 	return rc;
 }

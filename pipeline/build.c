@@ -1,21 +1,29 @@
 /*
  * build.c - site_build(): the whole pipeline from the library's public
  * view to a finished folder. It reads the settings and both views (site,
- * podcast), makes the media renditions and JSON chapters, writes one HTML page per story on
- * the site, per collection, the home page and 404.html through the theme,
- * writes feed.xml from the podcast view, and swaps the folder in.
+ * podcast), makes the media renditions and JSON chapters, writes one HTML
+ * page per story on the site, per collection, the home page and 404.html
+ * through the theme, writes feed.xml from the podcast view, and swaps the
+ * folder in.
+ *
+ * Only what changed is made: every file gets the key of what it is made
+ * from (keys.c), and a file whose key is the one the current site's copy
+ * was made with is linked into the next site instead (state.c); when
+ * nothing the build reads has changed it ends without writing anything.
+ * A withdrawn story gets no key, so nothing of it is linked: it leaves no
+ * trace.
  *
  * Consent decides what is made: a story only in the podcast view gets its
  * media and a feed item but no page and no link; a story only in the site
- * view gets a page whose player uses its audio. Everything is rebuilt each
- * time, so a withdrawn story leaves no trace. Nothing reads the clock: the
- * only times are the stories' own and SOURCE_DATE_EPOCH.
+ * view gets a page whose player uses its audio. Nothing reads the clock:
+ * the only times are the stories' own and SOURCE_DATE_EPOCH.
  */
-#include "siteInt.h"
+#include "pipelineInt.h"
 #include "../feeds/feeds.h"
 
 #include <errno.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -70,51 +78,154 @@ static int drop_failed(struct site_ctx *c, const char *staging, struct hearth_er
 
 /* ---- pages --------------------------------------------------------------- */
 
-/* Applies the theme to doc (which it frees) and writes staging/rel. */
-static int write_page(site_theme *t, xmlDocPtr doc, const char *staging, const char *rel,
-		      const char *root, struct hearth_err *err)
+/* What the pages are written with, and what the current site was made from. */
+struct out {
+	site_theme *theme;
+	const char *staging;
+	const char *common;            /* the key of what every page shows */
+	const struct pipe_state *old;  /* the current site's state */
+	struct pipe_state *now;        /* the new site's, filled as files are placed */
+	pthread_mutex_t mu;            /* for now, from the media threads */
+};
+
+/* Notes rel with its key (and src, for a rendition) in the new state. */
+static void note_key(struct out *o, const char *rel, const char key[65], const char *src)
+{
+	pthread_mutex_lock(&o->mu);
+	pipe_state_note(o->now, rel, key, src);
+	pthread_mutex_unlock(&o->mu);
+}
+
+/* Finishes h into a file's key, and notes rel with it in the new state. */
+static void note(struct out *o, struct sha256 *h, const char *rel, char key[65])
+{
+	key_hex(h, key);
+	note_key(o, rel, key, NULL);
+}
+
+/* A new hash that starts with what every page shows, and the page's kind. */
+static void page_key(const struct out *o, struct sha256 *h, const char *kind)
+{
+	sha256_init(h);
+	key_str(h, o->common);
+	key_str(h, kind);
+}
+
+/*
+ * Writes staging/rel from the page document doc (which it frees) through
+ * the theme. The callers first try the current site's file of the same
+ * key, and make the document only when there is none.
+ */
+static int write_page(struct out *o, xmlDocPtr doc, const char *rel, const char *root,
+		      struct hearth_err *err)
 {
 	struct buf html = BUF_INIT;
-	int rc = site_theme_apply(t, doc, root, &html, err);
+	int rc = site_theme_apply(o->theme, doc, root, &html, err);
 	xmlFreeDoc(doc);
-	if (!rc) {
-		char *dst = path_join(staging, rel);
-		rc = file_write_atomic(dst, html.data, html.len, err);
-		free(dst);
-	}
+	if (!rc)
+		rc = site_write(o->staging, rel, html.data, html.len, err);
 	if (rc)
 		herr_prefix(err, "page '%s'", rel);
 	buf_release(&html);
 	return rc;
 }
 
-static int write_pages(const struct site_ctx *c, site_theme *t, const char *staging,
-		       struct site_stats *st, struct hearth_err *err)
+/* The listing of a collection: its record and what it shows of each story. */
+static void key_coll_listing(struct sha256 *h, const struct site_ctx *c,
+			     const struct pub_collection *coll)
 {
+	key_collection(h, coll);
+	for (char **p = coll->stories; p && *p; p++) {
+		const struct site_entry *e = site_ctx_find(c, *p);
+		if (e)
+			key_listing(h, e);
+		else
+			key_str(h, NULL);
+	}
+}
+
+static int write_pages(const struct site_ctx *c, struct out *o, struct site_stats *st,
+		       struct hearth_err *err)
+{
+	struct sha256 h;
+	char key[65];
 	int rc = 0;
+
 	for (size_t i = 0; !rc && i < c->n; i++) {
 		const struct site_entry *e = &c->e[i];
 		if (!e->on_site)
 			continue;
 		char *rel = xasprintf("stories/%s/index.html", e->s->slug);
-		rc = write_page(t, site_page_story(c, e), staging, rel, "../../", err);
+		page_key(o, &h, "story");
+		key_story(&h, e->s);
+		key_media(&h, &e->m);
+		note(o, &h, rel, key);
+		if (!pipe_state_link(o->old, rel, key, o->staging))
+			rc = write_page(o, site_page_story(c, e), rel, "../../", err);
 		free(rel);
 		st->stories++;
 	}
 	for (size_t i = 0; !rc && i < c->n_colls; i++) {
 		char *rel = xasprintf("collections/%s/index.html", c->colls[i]->slug);
-		rc = write_page(t, site_page_collection(c, c->colls[i]), staging, rel,
-				"../../", err);
+		page_key(o, &h, "collection");
+		key_coll_listing(&h, c, c->colls[i]);
+		note(o, &h, rel, key);
+		if (!pipe_state_link(o->old, rel, key, o->staging))
+			rc = write_page(o, site_page_collection(c, c->colls[i]), rel, "../../",
+					err);
 		free(rel);
 		st->collections++;
 	}
-	if (!rc)
-		rc = write_page(t, site_page_home(c), staging, "index.html", "", err);
 	if (!rc) {
+		page_key(o, &h, "home");
+		for (size_t i = 0; i < c->n; i++)
+			if (c->e[i].on_site)
+				key_listing(&h, &c->e[i]);
+		for (size_t i = 0; i < c->n_colls; i++)
+			key_coll_listing(&h, c, c->colls[i]);
+		note(o, &h, "index.html", key);
+		if (!pipe_state_link(o->old, "index.html", key, o->staging))
+			rc = write_page(o, site_page_home(c), "index.html", "", err);
+	}
+	if (!rc) {
+		page_key(o, &h, "404");
+		note(o, &h, "404.html", key);
 		/* served for any missing path, so its links must not be relative */
 		char *root = xasprintf("%s/", c->base_url);
-		rc = write_page(t, site_page_404(c), staging, "404.html", root, err);
+		if (!pipe_state_link(o->old, "404.html", key, o->staging))
+			rc = write_page(o, site_page_404(c), "404.html", root, err);
 		free(root);
+	}
+	if (!rc && site_theme_css(o->theme)) {
+		page_key(o, &h, "style.css");
+		note(o, &h, "style.css", key);
+		if (!pipe_state_link(o->old, "style.css", key, o->staging)) {
+			char *dst = path_join(o->staging, "style.css");
+			rc = site_copy(site_theme_css(o->theme), dst, err);
+			free(dst);
+		}
+	}
+	return rc;
+}
+
+/*
+ * Puts a rendition into staging: the current site's file when it was
+ * placed from the same cached file (same path, size and times), else a
+ * copy of its own. Called from the media threads.
+ */
+static int put_rendition(void *arg, const char *cached, const char *rel,
+			 struct hearth_err *err)
+{
+	struct out *o = arg;
+	char key[65];
+	int rc = 0;
+
+	key_rendition(cached, key);
+	note_key(o, rel, key, cached);
+	if (!pipe_state_link(o->old, rel, key, o->staging)) {
+		char *dst = path_join(o->staging, rel);
+		rc = site_copy(cached, dst, err);
+		free(dst);
 	}
 	return rc;
 }
@@ -266,7 +377,7 @@ static void item_fill(const struct site_ctx *c, const struct site_entry *e,
  * first. lastBuildDate is SOURCE_DATE_EPOCH when set, else the newest time
  * among the items, so an unchanged library gives the same bytes.
  */
-static int write_feed(hearth_lib *lib, const struct site_ctx *c, const char *staging,
+static int write_feed(hearth_lib *lib, const struct site_ctx *c, struct out *o,
 		      struct site_stats *st, struct hearth_err *err)
 {
 	const struct lib_settings *s = c->set;
@@ -276,15 +387,22 @@ static int write_feed(hearth_lib *lib, const struct site_ctx *c, const char *sta
 	int64_t newest = 0;
 	char guid[37];
 	struct buf out = BUF_INIT;
+	struct sha256 h;
+	char key[65];
 	char *feed_url = xasprintf("%s/feed.xml", c->base_url);
 	char *home = xasprintf("%s/", c->base_url);
 	char *cover = c->cover_src ? xasprintf("%s/%s", c->base_url, c->cover_src) : NULL;
 	int rc;
 
+	page_key(o, &h, "feed.xml");
+	key_int(&h, hearth_source_date_epoch());
 	for (size_t i = 0; i < c->n; i++) {
 		const struct site_entry *e = &c->e[i];
 		if (!e->on_podcast || e->m.n_audio == 0)
 			continue;
+		key_story(&h, e->s);
+		key_int(&h, e->on_site);
+		key_media(&h, &e->m);
 		item_fill(c, e, cover, &items[n], &own[n]);
 		n++;
 		/* publication dates, not edit times: the same bundles give the same bytes */
@@ -293,6 +411,10 @@ static int write_feed(hearth_lib *lib, const struct site_ctx *c, const char *sta
 	}
 
 	if ((rc = podcast_guid(lib, c, n, guid, err)))
+		goto end;
+	key_str(&h, guid);
+	note(o, &h, "feed.xml", key);
+	if (pipe_state_link(o->old, "feed.xml", key, o->staging))
 		goto end;
 	int64_t sde = hearth_source_date_epoch();
 	struct feed_channel ch = {
@@ -311,11 +433,8 @@ static int write_feed(hearth_lib *lib, const struct site_ctx *c, const char *sta
 		.last_build = sde >= 0 ? sde : newest,
 	};
 	rc = feed_rss(&ch, items, n, &out, err);
-	if (!rc) {
-		char *dst = path_join(staging, "feed.xml");
-		rc = file_write_atomic(dst, out.data, out.len, err);
-		free(dst);
-	}
+	if (!rc)
+		rc = site_write(o->staging, "feed.xml", out.data, out.len, err);
 end:
 	if (rc)
 		herr_prefix(err, "feed.xml");
@@ -350,9 +469,53 @@ static char *strip_slashes(const char *s)
 	return r;
 }
 
-static int write_marker(const char *staging, struct hearth_err *err)
+/*
+ * The key of everything a build reads: the program, the settings, the
+ * address, the theme (and the default theme it falls back on), the show's
+ * cover, SOURCE_DATE_EPOCH, every story of both views and every
+ * collection. When it matches the current site's, and the site is as that
+ * build left it, there is nothing to do.
+ */
+static void inputs_key(const struct site_ctx *c, const char *theme_dir, const char *def_theme,
+		       const char *cover_path, char out[65])
 {
-	return site_marker_write(staging, err);
+	struct sha256 h;
+	sha256_init(&h);
+	key_str(&h, "hearth build inputs 1");
+	key_file_id(&h, "/proc/self/exe");
+	key_settings(&h, c->set, true);
+	key_str(&h, c->base_url);
+	key_tree(&h, theme_dir);
+	key_tree(&h, def_theme);
+	key_file_id(&h, cover_path);
+	key_int(&h, hearth_source_date_epoch());
+	key_int(&h, (int64_t)c->n);
+	for (size_t i = 0; i < c->n; i++) {
+		key_story(&h, c->e[i].s);
+		key_int(&h, c->e[i].on_site);
+		key_int(&h, c->e[i].on_podcast);
+	}
+	key_int(&h, (int64_t)c->n_colls);
+	for (size_t i = 0; i < c->n_colls; i++)
+		key_collection(&h, c->colls[i]);
+	key_hex(&h, out);
+}
+
+/* The key of what every page shows: the site's settings and the theme. */
+static void common_key(const struct site_ctx *c, const char *theme_dir, const char *def_theme,
+		       char out[65])
+{
+	struct sha256 h;
+	sha256_init(&h);
+	key_str(&h, "hearth pages 1");
+	key_file_id(&h, "/proc/self/exe");
+	key_settings(&h, c->set, false);
+	key_str(&h, c->base_url);
+	key_str(&h, c->cover_src);
+	key_int(&h, (int64_t)c->n_colls);
+	key_tree(&h, theme_dir);
+	key_tree(&h, def_theme);
+	key_hex(&h, out);
 }
 
 /* site_build_input with a gate (NULL: none); returns SITE_AGAIN from it. */
@@ -375,14 +538,19 @@ static int build_gated(hearth_lib *lib, const struct site_input *in,
 {
 	struct site_stats st = {0};
 	struct site_ctx c = {0};
+	struct pipe_state old = {0}, now = {0};
+	struct out o = {.old = &old, .now = &now};
+	struct site_put put = {put_rendition, &o};
 	struct pub_collection **colls = NULL;
 	site_theme *theme = NULL;
-	char *base = NULL, *out_dir = NULL, *theme_dir = NULL, *staging = NULL;
-	char *cover_path = NULL, *css_dst = NULL, *old = NULL;
+	char *base = NULL, *out_dir = NULL, *theme_dir = NULL, *def_theme = NULL;
+	char *staging = NULL, *cover_path = NULL, *old_site = NULL;
+	char common[65];
 	bool gated = false;
 	const char *base_src = opts->base_url ? opts->base_url : in->set->base_url;
 	int rc = 0;
 
+	pthread_mutex_init(&o.mu, NULL);
 	if (!base_src || !*base_src) {
 		rc = herr(err, HEARTH_EINVAL,
 			  "hearth.yaml: 'base_url' is missing; the feed needs the site's "
@@ -407,7 +575,8 @@ static int build_gated(hearth_lib *lib, const struct site_input *in,
 			  "no theme found: set HEARTH_THEME_DIR or install hearth's themes");
 		goto end;
 	}
-	if ((rc = site_out_check(out_dir, err)) || (rc = site_theme_load(theme_dir, &theme, err)))
+	def_theme = site_default_theme();
+	if ((rc = site_out_check(out_dir, err)))
 		goto end;
 	if (in->set->image && *in->set->image) {
 		if (!path_is_safe_rel(in->set->image)) {
@@ -418,8 +587,6 @@ static int build_gated(hearth_lib *lib, const struct site_input *in,
 		}
 		cover_path = path_join(in->lib_dir ? in->lib_dir : ".", in->set->image);
 	}
-	if ((rc = site_staging_make(out_dir, &staging, err)))
-		goto end;
 
 	c.set = in->set;
 	c.base_url = base;
@@ -438,32 +605,58 @@ static int build_gated(hearth_lib *lib, const struct site_input *in,
 	    (rc = podcast_guid(NULL, &c, 1, early, err)))
 		goto end;
 
-	rc = site_media_run(lib, ops, &c, cover_path, staging, opts->jobs, opts, &st,
+	/* nothing read has changed and the site is as it was left: nothing to do */
+	pipe_state_load(out_dir, &old);
+	inputs_key(&c, theme_dir, def_theme, cover_path, now.inputs);
+	if (old.n && old.clean && !strcmp(old.inputs, now.inputs) && pipe_state_intact(&old)) {
+		st.stories = old.stories;
+		st.collections = old.collections;
+		st.feed_items = old.feed_items;
+		st.media_cached = old.media;
+		goto end;
+	}
+
+	if ((rc = site_theme_load(theme_dir, &theme, err)) ||
+	    (rc = site_staging_make(out_dir, &staging, err)))
+		goto end;
+	o.theme = theme;
+	o.staging = staging;
+	common_key(&c, theme_dir, def_theme, common);
+	o.common = common;
+
+	rc = site_media_run(lib, ops, &c, cover_path, staging, &put, opts->jobs, opts, &st,
 			    err);
 	if (!rc)
 		rc = drop_failed(&c, staging, err);
 	if (!rc)
 		rc = site_chapters_write(&c, staging, err);
 	if (!rc)
-		rc = write_pages(&c, theme, staging, &st, err);
-	if (!rc && site_theme_css(theme)) {
-		css_dst = path_join(staging, "style.css");
-		rc = file_copy(site_theme_css(theme), css_dst, err);
-	}
+		rc = write_pages(&c, &o, &st, err);
 	if (!rc)
-		rc = write_feed(lib, &c, staging, &st, err);
+		rc = write_feed(lib, &c, &o, &st, err);
 	if (!rc)
-		rc = write_marker(staging, err);
+		rc = site_marker_write(staging, err);
+	if (!rc) /* one sync of everything written, not one per file */
+		rc = site_sync(staging, err);
 	if (!rc)
 		rc = site_out_check(out_dir, err); /* it may have changed meanwhile */
 	if (!rc && gate)
 		gated = (rc = gate->enter(gate->arg, err)) == 0;
-	if (!rc && (rc = site_swap_in(staging, out_dir, &old, err)) == 0)
+	if (!rc) {
+		/* what the new site is made from, written before it is swapped in */
+		now.clean = st.n_failed == 0;
+		now.stories = st.stories;
+		now.collections = st.collections;
+		now.feed_items = st.feed_items;
+		now.media = st.media_made + st.media_cached;
+		rc = pipe_state_save(&now, staging, out_dir, err);
+	}
+	if (!rc && (rc = site_swap_in(staging, out_dir, &old_site, err)) == 0)
 		xfree(&staging); /* it is out_dir now */
 	if (gated)
 		gate->leave(gate->arg);
 	if (!rc)
-		rc = site_swap_finish(&old, out_dir, err);
+		rc = site_swap_finish(&old_site, out_dir, err);
 end:
 	if (staging) {
 		struct hearth_err ignored;
@@ -474,6 +667,9 @@ end:
 		st.failed = NULL;
 		st.n_failed = 0;
 	}
+	pthread_mutex_destroy(&o.mu);
+	pipe_state_release(&old);
+	pipe_state_release(&now);
 	site_stats_release(&st);
 	site_ctx_release(&c);
 	site_theme_free(&theme);
@@ -481,10 +677,10 @@ end:
 	free(base);
 	free(out_dir);
 	free(theme_dir);
+	free(def_theme);
 	free(staging);
 	free(cover_path);
-	free(css_dst);
-	free(old);
+	free(old_site);
 	return rc;
 }
 

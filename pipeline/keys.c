@@ -1,0 +1,261 @@
+/*
+ * keys.c - what an output file is made from, as a SHA-256: the public
+ * records, the settings, the theme's files, the program and the
+ * renditions, each fed field by field into a hash. Two builds that give a
+ * file the same key give it the same bytes, so a build whose key for a
+ * file matches the one the current site was built with takes the file as
+ * it is (state.c) instead of making it again.
+ *
+ * Every field of the records goes in, with its length or a mark for NULL,
+ * so no two different records hash alike. The size checks below stop the
+ * build from compiling when a record gains a field: add the field here
+ * (or say why it cannot change an output file) and update the size.
+ */
+#include "pipelineInt.h"
+
+#include <stdint.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#if UINTPTR_MAX == UINT64_MAX
+_Static_assert(sizeof(struct pub_story) == 168, "pub_story changed: hash the new field in keys.c");
+_Static_assert(sizeof(struct pub_asset) == 64, "pub_asset changed: hash the new field in keys.c");
+_Static_assert(sizeof(struct pub_chapter) == 16, "pub_chapter changed: hash the new field in keys.c");
+_Static_assert(sizeof(struct pub_collection) == 48, "pub_collection changed: hash it in keys.c");
+_Static_assert(sizeof(struct lib_settings) == 192, "lib_settings changed: hash it in keys.c");
+_Static_assert(sizeof(struct site_media) == 184, "site_media changed: hash the new field in keys.c");
+_Static_assert(sizeof(struct site_audio) == 64, "site_audio changed: hash the new field in keys.c");
+_Static_assert(sizeof(struct site_art) == 136, "site_art changed: hash the new field in keys.c");
+#endif
+
+void key_str(struct sha256 *h, const char *s)
+{
+	if (!s) {
+		sha256_update(h, "\x01", 1); /* NULL differs from "" */
+		return;
+	}
+	uint64_t n = strlen(s);
+	sha256_update(h, "\x02", 1);
+	sha256_update(h, &n, sizeof n);
+	sha256_update(h, s, n);
+}
+
+void key_int(struct sha256 *h, int64_t v)
+{
+	sha256_update(h, &v, sizeof v);
+}
+
+static void key_dbl(struct sha256 *h, double v)
+{
+	sha256_update(h, &v, sizeof v);
+}
+
+static void key_strv(struct sha256 *h, char *const *v)
+{
+	key_int(h, (int64_t)strv_len(v));
+	for (size_t i = 0; v && v[i]; i++)
+		key_str(h, v[i]);
+}
+
+void key_story(struct sha256 *h, const struct pub_story *s)
+{
+	key_str(h, s->slug);
+	key_str(h, s->guid);
+	key_str(h, s->title);
+	key_str(h, s->summary);
+	key_str(h, s->body);
+	key_str(h, s->byline);
+	key_str(h, s->language);
+	key_str(h, s->license);
+	key_int(h, s->published_at);
+	key_int(h, s->updated_at);
+	key_int(h, s->on_site);
+	key_int(h, s->on_podcast);
+	key_strv(h, s->warnings);
+	key_strv(h, s->themes);
+	key_strv(h, s->tags);
+	key_int(h, s->season);
+	key_int(h, s->episode);
+	key_int(h, (int64_t)s->n_assets);
+	for (size_t i = 0; i < s->n_assets; i++) {
+		const struct pub_asset *a = &s->assets[i];
+		key_int(h, a->role);
+		key_str(h, a->sha256);
+		key_str(h, a->mime);
+		key_str(h, a->alt);
+		key_int(h, a->size);
+		key_dbl(h, a->duration);
+		key_int(h, a->width);
+		key_int(h, a->height);
+		key_int(h, a->index);
+	}
+	key_int(h, s->sound ? (int64_t)(s->sound - s->assets) : -1);
+	key_int(h, (int64_t)s->n_chapters);
+	for (size_t i = 0; i < s->n_chapters; i++) {
+		key_dbl(h, s->chapters[i].start);
+		key_str(h, s->chapters[i].title);
+	}
+}
+
+void key_listing(struct sha256 *h, const struct site_entry *e)
+{
+	const struct pub_story *s = e->s;
+	key_int(h, e->on_site);
+	key_str(h, s->slug);
+	key_str(h, s->byline);
+	key_int(h, e->m.n_audio > 0);
+	key_str(h, s->title);
+	key_str(h, s->summary);
+	key_int(h, s->published_at);
+	key_str(h, s->language);
+	key_str(h, s->license);
+	key_strv(h, s->warnings);
+	key_strv(h, s->themes);
+	key_strv(h, s->tags);
+	key_int(h, s->season);
+	key_int(h, s->episode);
+}
+
+static void key_image(struct sha256 *h, const struct site_image *im)
+{
+	key_str(h, im->src);
+	key_int(h, im->width);
+	key_int(h, im->height);
+}
+
+void key_media(struct sha256 *h, const struct site_media *m)
+{
+	key_int(h, (int64_t)m->n_audio);
+	for (size_t i = 0; i < m->n_audio; i++) {
+		const struct site_audio *a = &m->audio[i];
+		key_str(h, a->src);
+		key_int(h, a->role);
+		key_int(h, a->size);
+		key_dbl(h, a->duration);
+		key_str(h, a->m4a_src);
+		key_int(h, a->m4a_size);
+		key_str(h, a->peaks_src);
+		key_str(h, a->waveform_src);
+	}
+	key_int(h, (int64_t)m->n_art);
+	for (size_t i = 0; i < m->n_art; i++) {
+		const struct site_art *a = &m->art[i];
+		key_str(h, a->stem);
+		key_str(h, a->src);
+		key_str(h, a->alt);
+		key_int(h, a->width);
+		key_int(h, a->height);
+		key_int(h, (int64_t)a->n_sizes);
+		for (size_t k = 0; k < a->n_sizes; k++) {
+			key_image(h, &a->jpeg[k]);
+			key_image(h, &a->webp[k]);
+		}
+	}
+	key_str(h, m->cover_src);
+	key_str(h, m->vtt_src);
+	key_str(h, m->transcript);
+	key_str(h, m->chapters_src);
+}
+
+void key_collection(struct sha256 *h, const struct pub_collection *c)
+{
+	key_str(h, c->slug);
+	key_str(h, c->title);
+	key_str(h, c->description);
+	key_int(h, c->podcast);
+	key_strv(h, c->stories);
+}
+
+void key_settings(struct sha256 *h, const struct lib_settings *s, bool all)
+{
+	/* what pages and the feed show */
+	key_str(h, s->title);
+	key_str(h, s->description);
+	key_str(h, s->base_url);
+	key_str(h, s->language);
+	key_str(h, s->author);
+	key_str(h, s->category);
+	key_str(h, s->subcategory);
+	key_int(h, s->explicit_);
+	key_str(h, s->image);
+	key_str(h, s->license);
+	key_str(h, s->podcast_guid);
+	if (!all)
+		return;
+	/* what the renditions are made with, or whether they can be */
+	key_int(h, s->max_file_size);
+	key_dbl(h, s->max_duration);
+	key_int(h, s->max_pixels);
+	key_int(h, s->max_story_size);
+	key_int(h, s->max_collection_size);
+	key_dbl(h, s->loudness);
+	key_dbl(h, s->true_peak);
+	key_int(h, s->speech_kbps);
+	key_int(h, s->music_kbps);
+	/* the serve settings change no output file */
+}
+
+/* The file at path as device, inode, size and times: not its name. */
+static void key_identity(struct sha256 *h, const char *path)
+{
+	struct stat st;
+	if (!path || stat(path, &st) != 0) {
+		key_int(h, -1);
+		return;
+	}
+	key_int(h, (int64_t)st.st_dev);
+	key_int(h, (int64_t)st.st_ino);
+	key_int(h, (int64_t)st.st_size);
+	key_int(h, (int64_t)st.st_mtim.tv_sec);
+	key_int(h, (int64_t)st.st_mtim.tv_nsec);
+	key_int(h, (int64_t)st.st_ctim.tv_sec);
+	key_int(h, (int64_t)st.st_ctim.tv_nsec);
+}
+
+void key_file_id(struct sha256 *h, const char *path)
+{
+	key_str(h, path);
+	key_identity(h, path);
+}
+
+void key_tree(struct sha256 *h, const char *dir)
+{
+	key_str(h, dir);
+	if (!dir)
+		return;
+	char **names = dir_list(dir, true);
+	for (size_t i = 0; names && names[i]; i++) {
+		char *p = path_join(dir, names[i]);
+		key_str(h, names[i]);
+		if (path_is_dir(p)) {
+			key_tree(h, p);
+		} else {
+			struct buf b = BUF_INIT;
+			struct hearth_err ignored;
+			if (file_read(p, &b, &ignored) == 0) {
+				key_int(h, (int64_t)b.len);
+				sha256_update(h, b.data ? b.data : "", b.len);
+			} else {
+				key_int(h, -1);
+			}
+			buf_release(&b);
+		}
+		free(p);
+	}
+	key_int(h, -2); /* the end of the folder */
+	strv_free(names);
+}
+
+void key_rendition(const char *cached, char out[65])
+{
+	struct sha256 h;
+	sha256_init(&h);
+	key_str(&h, "rendition");
+	key_identity(&h, cached); /* the same file whichever way it is named */
+	sha256_final_hex(&h, out);
+}
+
+void key_hex(struct sha256 *h, char out[65])
+{
+	sha256_final_hex(h, out);
+}

@@ -1,0 +1,260 @@
+/*
+ * pipelineInt.h - the inside of pipeline/, shared by its files and by the
+ * unit tests only. Nothing else includes it.
+ *
+ * The build is split in stages that can be tested alone: media renditions
+ * (renditions.c, through a table of functions a test may replace), the
+ * output folder with its marker file and atomic swap (output.c), what
+ * each output file is made from (keys.c), what the current site was made
+ * from (state.c), and build.c, which strings them together with the pages site-gen/ makes and
+ * the feed feeds/ writes.
+ *
+ * Calls between the files go one way: a file calls only files on lower
+ * lines, never one on its own line or above, so there are no circles.
+ *   1  build.c
+ *   2  renditions.c
+ *   3  state.c, output.c
+ *   4  keys.c
+ */
+#ifndef HEARTH_PIPELINE_INT_H
+#define HEARTH_PIPELINE_INT_H
+
+#include "pipeline.h"
+#include "../site-gen/site.h"
+#include "../media/media.h"   /* the rendering side only: it sees library/public.h */
+
+/* The marker file every build writes; an out_dir without it is not ours. */
+#define SITE_MARKER ".hearth-site"
+
+/* ---- media renditions (renditions.c) ----------------------------------- */
+
+/*
+ * The media/ and library/ functions the build calls, as a table so a test
+ * can stand in for them. site_media_default holds the real ones.
+ */
+struct site_media_ops {
+	int (*cached)(hearth_lib *lib, const char *src, const char *sha256,
+		      const struct media_job *job, struct media_result *res,
+		      struct hearth_err *err);
+	/* every audio rendition of a recording at once; NULL: .cached, one by one */
+	int (*cached_audio)(hearth_lib *lib, const char *src, const char *sha256,
+			    const struct media_job *jobs, size_t n, int threads,
+			    struct media_result *res, struct hearth_err *err);
+	int (*cover_check)(const char *path, const char *name,
+			   const struct media_limits *limits, struct media_info *info,
+			   struct hearth_err *err);
+	int (*transcript)(const char *src, double duration, struct buf *vtt,
+			  struct buf *text, struct hearth_err *err);
+	char *(*store_path)(const hearth_lib *lib, const char *sha256);
+};
+extern const struct site_media_ops site_media_default;
+
+/*
+ * How a finished rendition gets into the staging folder: put(arg, cached,
+ * rel, err) puts the cached file at staging/rel (a link to the same file
+ * of the current site when it is unchanged, else a copy of its own) and
+ * notes what it was made from. Called from the worker threads, at the
+ * same time for different rels. NULL: a copy (or reflink) each time.
+ */
+struct site_put {
+	int (*put)(void *arg, const char *cached, const char *rel, struct hearth_err *err);
+	void *arg;
+};
+
+/*
+ * Makes every rendition the entries need and puts it into staging/media/
+ * (and the show's cover into staging/cover.jpg when cover_src is set;
+ * cover_path is the source image, checked as media_cover_check does).
+ * Art is published as JPEG and WebP at 480, 960 and 1600 px wide, never
+ * wider than the source: widths it does not reach are left out and its
+ * own width is the largest. A story whose first art is at least 1400 px
+ * on its short side also gets media/<slug>/cover.jpg, its episode cover.
+ * Runs jobs threads (0: all cores). Fills each entry's m; st (may be NULL)
+ * gets the renditions made and cached. opts (borrowed, may be NULL) gives
+ * the progress callback, called as in struct site_opts.
+ *
+ * A story's failure does not stop the others: its remaining jobs are
+ * skipped, the entry is marked media_failed and the story and the reason
+ * are added to st->failed (the caller leaves it out). Only a failure that
+ * is no story's (the show's cover) fails the whole step.
+ */
+int site_media_run(hearth_lib *lib, const struct site_media_ops *ops,
+		   struct site_ctx *c, const char *cover_path, const char *staging,
+		   const struct site_put *put, int jobs, const struct site_opts *opts,
+		   struct site_stats *st, struct hearth_err *err);
+
+/* ---- the output folder (output.c) -------------------------------------- */
+
+/*
+ * Refuses an out_dir that exists but is not a Hearth output: not a folder,
+ * or a folder that is not empty and holds no SITE_MARKER, or one whose
+ * marker lists the names hearth wrote and that holds another name at its
+ * top that is not kept (the message names them).
+ */
+int site_out_check(const char *out_dir, struct hearth_err *err);
+
+/*
+ * Makes the staging folder ".<base>.new-XXXXXX" beside out_dir; its path
+ * goes to *staging (new allocation, free it).
+ */
+int site_staging_make(const char *out_dir, char **staging, struct hearth_err *err);
+
+/*
+ * Puts staging in the place of out_dir in two steps. site_swap_in swaps
+ * them in one move (renameat2 with RENAME_EXCHANGE, or a plain rename when
+ * out_dir does not exist); *old gets where the old site now is (new
+ * allocation, NULL when there was none). site_swap_finish carries the
+ * names a deploy keeps (.git, CNAME, .well-known, ...) from the old site
+ * into the new one, removes the old site and frees *old. On failure of
+ * the first step out_dir is as it was.
+ */
+int site_swap_in(const char *staging, const char *out_dir, char **old,
+		 struct hearth_err *err);
+int site_swap_finish(char **old, const char *out_dir, struct hearth_err *err);
+
+/*
+ * Writes data to dir/rel (making its folders) as a new file, with no sync
+ * of its own: the whole staging folder is synced once (site_sync).
+ */
+int site_write(const char *dir, const char *rel, const void *data, size_t n,
+	       struct hearth_err *err);
+/*
+ * Copies src to dst as a new file of its own (a reflink where the file
+ * system has them, else a copy; never a hard link), making dst's folders,
+ * with no sync of its own.
+ */
+int site_copy(const char *src, const char *dst, struct hearth_err *err);
+/* Makes everything written into the staging folder durable, in one call. */
+int site_sync(const char *staging, struct hearth_err *err);
+
+/* Writes staging/SITE_MARKER, listing the names at the top of staging. */
+int site_marker_write(const char *staging, struct hearth_err *err);
+
+/*
+ * What killed builds leave: removes the staging folders beside out_dir
+ * (".<base>.new-*", ".<base>.old-*"), first moving any kept name they hold
+ * into out_dir when it lacks it. Only under the build lock.
+ */
+int site_out_tidy(const char *out_dir, struct hearth_err *err);
+
+/*
+ * Removes the temporary files of atomic writes ("*.tmp-XXXXXX") in dir,
+ * and in its subfolders when deep. Only under the build lock.
+ */
+int site_tidy_temp(const char *dir, bool deep, struct hearth_err *err);
+
+/* ---- what output files are made from (keys.c) ------------------------- */
+
+/*
+ * Feed one value into h: a string (NULL differs from ""), a number, a
+ * record field by field, a file's identity (device, inode, size, times;
+ * -1 when it is missing), a folder's names and bytes, recursively.
+ * key_settings: what pages and the feed show, and with all what the
+ * renditions are made with. key_listing: what a list of stories shows of
+ * one. key_hex finishes h as 64 hex digits.
+ */
+void key_str(struct sha256 *h, const char *s);
+void key_int(struct sha256 *h, int64_t v);
+void key_story(struct sha256 *h, const struct pub_story *s);
+void key_listing(struct sha256 *h, const struct site_entry *e);
+void key_media(struct sha256 *h, const struct site_media *m);
+void key_collection(struct sha256 *h, const struct pub_collection *c);
+void key_settings(struct sha256 *h, const struct lib_settings *s, bool all);
+void key_file_id(struct sha256 *h, const char *path);
+void key_tree(struct sha256 *h, const char *dir);
+void key_hex(struct sha256 *h, char out[65]);
+/* The key of a rendition placed from the cached file at path. */
+void key_rendition(const char *cached, char out[65]);
+
+/* ---- the build state (state.c) ----------------------------------------- */
+
+/* One file of the site and what it was made from. */
+struct pipe_file {
+	char *rel;              /* its path in the site; owned */
+	char *src;              /* a rendition: the cached file it is a copy of; owned */
+	char key[65];           /* keys.c's hash of its inputs */
+	uint64_t ino;           /* what it was when made: a changed file is made again */
+	int64_t size, mtime_sec, mtime_nsec;
+};
+
+/* What the current site was made from; see state.c. */
+struct pipe_state {
+	uint64_t dev, ino;      /* the output folder it describes */
+	char inputs[65];        /* the key of everything the build read */
+	bool clean;             /* no story was left out for its media */
+	size_t stories, collections, feed_items, media; /* for the summary */
+	struct pipe_file *f;    /* sorted by rel once loaded or saved */
+	size_t n, cap;
+	int out_fd;             /* the output folder, when has_fd */
+	bool has_fd;
+};
+
+/* ".hearth-build.<base>" beside out_dir; new allocation. */
+char *pipe_state_path(const char *out_dir);
+/*
+ * Reads the state of out_dir into *s: empty (n == 0) when there is none or
+ * it describes another folder. Release with pipe_state_release.
+ */
+void pipe_state_load(const char *out_dir, struct pipe_state *s);
+void pipe_state_release(struct pipe_state *s); /* accepts NULL; s is zeroed */
+/*
+ * Adds rel with key to s, and for a rendition the cached file src it was
+ * placed from (may be NULL); both copied. Not thread-safe.
+ */
+void pipe_state_note(struct pipe_state *s, const char *rel, const char key[65],
+		     const char *src);
+/* The file rel in a loaded state, or NULL; borrows. */
+const struct pipe_file *pipe_state_find(const struct pipe_state *s, const char *rel);
+/*
+ * True when every file of a loaded, non-empty state is as it was made,
+ * and every rendition's cached file is still the one it was placed from.
+ */
+bool pipe_state_intact(const struct pipe_state *s);
+/*
+ * Hard-links the current site's rel into staging (making its folders) when
+ * old made it with key and it is unchanged since; false otherwise.
+ */
+bool pipe_state_link(const struct pipe_state *old, const char *rel, const char key[65],
+		     const char *staging);
+/*
+ * Writes s as the state of staging (which becomes out_dir at the swap),
+ * atomically, beside out_dir; the files' identities are taken from
+ * staging (a noted file staging lacks is left out).
+ */
+int pipe_state_save(struct pipe_state *s, const char *staging, const char *out_dir,
+		    struct hearth_err *err);
+
+/* ---- the whole build from records (build.c) ---------------------------- */
+
+/* What site_build reads from the library, so a test can hand it over. */
+struct site_input {
+	const char *lib_dir;
+	const struct lib_settings *set;
+	struct pub_story **site;
+	size_t n_site;
+	struct pub_story **pod;
+	size_t n_pod;
+	struct pub_collection **colls;
+	size_t n_colls;
+};
+
+int site_build_input(hearth_lib *lib, const struct site_input *in,
+		     const struct site_opts *opts, const struct site_media_ops *ops,
+		     struct site_stats *stats, struct hearth_err *err);
+
+/*
+ * What stands before the swap: enter is called with the site finished,
+ * just before it is swapped in, and returns 0 to swap (leave is then
+ * called right after the swap), SITE_AGAIN to drop this build, or an error.
+ */
+struct site_gate {
+	int (*enter)(void *arg, struct hearth_err *err);
+	void (*leave)(void *arg);
+	void *arg;
+};
+
+/* What a gate returns when the build must be made again; not an error. */
+#define SITE_AGAIN 1
+
+
+#endif

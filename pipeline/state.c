@@ -1,0 +1,232 @@
+/*
+ * state.c - the build state: what each file of the current site was made
+ * from, so the next build makes only what changed. It is one text file
+ * beside the output folder (".hearth-build.<name>", never inside the
+ * site, never in the catalogue): the folder it describes (device and
+ * inode: a swap moves the staging folder in whole, so the inode follows),
+ * the key of everything the build read, and for every file its key
+ * (keys.c) and the identity it had when it was made (inode, size, mtime).
+ *
+ * The state is a cache, never the truth: when it is missing, unreadable,
+ * or describes another folder than the one in place (a build killed
+ * between writing it and the swap), the build makes everything, as a
+ * clean build does. A file is taken from the current site only when its
+ * key matches and the file is still the one that was made (nobody edited,
+ * replaced or removed it).
+ */
+#define _GNU_SOURCE
+#include "pipelineInt.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define STATE_HEAD "hearth build state 1\n"
+
+char *pipe_state_path(const char *out_dir)
+{
+	char *dir = path_dir(out_dir);
+	char *name = xasprintf(".hearth-build.%s", path_base(out_dir));
+	char *p = path_join(dir, name);
+	free(dir);
+	free(name);
+	return p;
+}
+
+void pipe_state_release(struct pipe_state *s)
+{
+	if (!s)
+		return;
+	for (size_t i = 0; i < s->n; i++) {
+		free(s->f[i].rel);
+		free(s->f[i].src);
+	}
+	free(s->f);
+	if (s->has_fd)
+		close(s->out_fd);
+	memset(s, 0, sizeof *s);
+}
+
+void pipe_state_note(struct pipe_state *s, const char *rel, const char key[65],
+		     const char *src)
+{
+	if (s->n == s->cap) {
+		s->cap = s->cap ? s->cap * 2 : 256;
+		s->f = xrealloc(s->f, s->cap * sizeof *s->f);
+	}
+	struct pipe_file *f = &s->f[s->n++];
+	memset(f, 0, sizeof *f);
+	f->rel = xstrdup(rel);
+	f->src = src ? xstrdup(src) : NULL;
+	memcpy(f->key, key, 65);
+}
+
+static int by_rel(const void *pa, const void *pb)
+{
+	const struct pipe_file *a = pa, *b = pb;
+	return strcmp(a->rel, b->rel);
+}
+
+const struct pipe_file *pipe_state_find(const struct pipe_state *s, const char *rel)
+{
+	struct pipe_file probe = {.rel = (char *)rel};
+	if (!s->n)
+		return NULL;
+	return bsearch(&probe, s->f, s->n, sizeof *s->f, by_rel);
+}
+
+/* Parses one "key ino size sec nsec rel" line into s; false when it is not one. */
+static bool parse_file(struct pipe_state *s, char *line)
+{
+	char key[65];
+	uint64_t ino;
+	int64_t size, sec, nsec;
+	int used = 0;
+	if (sscanf(line, "%64s %" SCNu64 " %" SCNd64 " %" SCNd64 " %" SCNd64 " %n", key, &ino,
+		   &size, &sec, &nsec, &used) != 5 || !used || strlen(key) != 64 ||
+	    !path_is_safe_rel(line + used))
+		return false;
+	pipe_state_note(s, line + used, key, NULL);
+	struct pipe_file *f = &s->f[s->n - 1];
+	f->ino = ino;
+	f->size = size;
+	f->mtime_sec = sec;
+	f->mtime_nsec = nsec;
+	return true;
+}
+
+void pipe_state_load(const char *out_dir, struct pipe_state *s)
+{
+	char *p = pipe_state_path(out_dir);
+	struct buf b = BUF_INIT;
+	struct hearth_err ignored;
+	struct stat st;
+	bool ok = false;
+
+	memset(s, 0, sizeof *s);
+	if (stat(out_dir, &st) != 0 || file_read(p, &b, &ignored) != 0)
+		goto end;
+	char *text = (char *)buf_cstr(&b);
+	if (!str_starts(text, STATE_HEAD))
+		goto end;
+	char *line = text + strlen(STATE_HEAD), *next;
+	int clean = 0;
+	for (int k = 0; k < 4; k++, line = next) {
+		if (!(next = strchr(line, '\n')))
+			goto end;
+		*next++ = '\0';
+		if ((k == 0 && sscanf(line, "dir %" SCNu64 " %" SCNu64, &s->dev, &s->ino) != 2) ||
+		    (k == 1 && (sscanf(line, "inputs %64s", s->inputs) != 1 ||
+				strlen(s->inputs) != 64)) ||
+		    (k == 2 && sscanf(line, "clean %d", &clean) != 1) ||
+		    (k == 3 && sscanf(line, "counts %zu %zu %zu %zu", &s->stories, &s->collections,
+				      &s->feed_items, &s->media) != 4))
+			goto end;
+	}
+	s->clean = clean == 1;
+	/* the state of another folder (a build killed before its swap) is no use */
+	if (s->dev != (uint64_t)st.st_dev || s->ino != (uint64_t)st.st_ino)
+		goto end;
+	for (; *line; line = next) {
+		if (!(next = strchr(line, '\n')))
+			goto end;
+		*next++ = '\0';
+		if (str_starts(line, "from ") && s->n && !s->f[s->n - 1].src)
+			s->f[s->n - 1].src = xstrdup(line + 5);
+		else if (!parse_file(s, line))
+			goto end;
+	}
+	qsort(s->f, s->n, sizeof *s->f, by_rel);
+	s->out_fd = open(out_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	ok = s->has_fd = s->out_fd >= 0;
+end:
+	if (!ok)
+		pipe_state_release(s);
+	buf_release(&b);
+	free(p);
+}
+
+/* True when dir_fd/f->rel is still the file f was made as. */
+static bool unchanged(int dir_fd, const struct pipe_file *f)
+{
+	struct stat st;
+	return fstatat(dir_fd, f->rel, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(st.st_mode) &&
+	       (uint64_t)st.st_ino == f->ino && (int64_t)st.st_size == f->size &&
+	       (int64_t)st.st_mtim.tv_sec == f->mtime_sec &&
+	       (int64_t)st.st_mtim.tv_nsec == f->mtime_nsec;
+}
+
+bool pipe_state_intact(const struct pipe_state *s)
+{
+	bool ok = s->has_fd && s->n > 0;
+	char key[65];
+	for (size_t i = 0; ok && i < s->n; i++) {
+		ok = unchanged(s->out_fd, &s->f[i]);
+		/* and the rendition it is a copy of is still in the cache, the same */
+		if (ok && s->f[i].src) {
+			key_rendition(s->f[i].src, key);
+			ok = !strcmp(key, s->f[i].key);
+		}
+	}
+	return ok;
+}
+
+bool pipe_state_link(const struct pipe_state *old, const char *rel, const char key[65],
+		     const char *staging)
+{
+	const struct pipe_file *f = pipe_state_find(old, rel);
+	if (!f || strcmp(f->key, key) || !old->has_fd || !unchanged(old->out_fd, f))
+		return false;
+	char *dst = path_join(staging, rel);
+	char *dir = path_dir(dst);
+	struct hearth_err ignored;
+	bool linked = mkdir_p(dir, &ignored) == 0 &&
+		      linkat(old->out_fd, rel, AT_FDCWD, dst, 0) == 0;
+	free(dst);
+	free(dir);
+	return linked;
+}
+
+int pipe_state_save(struct pipe_state *s, const char *staging, const char *out_dir,
+		    struct hearth_err *err)
+{
+	struct buf b = BUF_INIT;
+	struct stat st;
+	char *p = pipe_state_path(out_dir);
+	int fd = open(staging, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	int rc = 0;
+
+	if (fd < 0 || fstat(fd, &st) != 0) {
+		rc = herr(err, HEARTH_EIO, "cannot read folder '%s': %s", staging, strerror(errno));
+		goto end;
+	}
+	qsort(s->f, s->n, sizeof *s->f, by_rel);
+	buf_puts(&b, STATE_HEAD);
+	buf_printf(&b, "dir %" PRIu64 " %" PRIu64 "\ninputs %s\nclean %d\n", (uint64_t)st.st_dev,
+		   (uint64_t)st.st_ino, s->inputs, s->clean ? 1 : 0);
+	buf_printf(&b, "counts %zu %zu %zu %zu\n", s->stories, s->collections, s->feed_items,
+		   s->media);
+	for (size_t i = 0; i < s->n; i++) {
+		struct pipe_file *f = &s->f[i];
+		struct stat fs;
+		if (fstatat(fd, f->rel, &fs, AT_SYMLINK_NOFOLLOW) != 0)
+			continue; /* left out since (a story whose media failed) */
+		buf_printf(&b, "%s %" PRIu64 " %" PRId64 " %" PRId64 " %" PRId64 " %s\n", f->key,
+			   (uint64_t)fs.st_ino, (int64_t)fs.st_size, (int64_t)fs.st_mtim.tv_sec,
+			   (int64_t)fs.st_mtim.tv_nsec, f->rel);
+		if (f->src && !strchr(f->src, '\n'))
+			buf_printf(&b, "from %s\n", f->src);
+	}
+	rc = file_write_atomic(p, b.data, b.len, err);
+end:
+	if (fd >= 0)
+		close(fd);
+	buf_release(&b);
+	free(p);
+	return rc;
+}

@@ -1,0 +1,80 @@
+#!/usr/bin/env bash
+# build_bench.sh - how long a build takes when nothing changed and when one
+# story changed, against a clean build of the same library in the same run.
+#
+# For each size (BUILD_BENCH_SIZES, default "1000 10000") it makes a
+# library of text stories, then times, as medians:
+#   - a clean build (the site and its build state removed first): the reference
+#   - a build with nothing changed
+#   - an edit of one story: `hearth import` of that story's bundle, then the build
+#   - `hearth list`, for the cost of starting the program and opening the
+#     library, which every command pays
+# and prints one table. Run by `make bench` (after `make hearth`); timings
+# are never asserted anywhere. BENCH_DIR picks the folder (file system)
+# the libraries are made in; the default is a new folder under $TMPDIR.
+set -eu
+
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+HEARTH=${HEARTH:-$ROOT/hearth}
+export HEARTH_THEME_DIR=${HEARTH_THEME_DIR:-$ROOT/themes/default}
+SIZES=${BUILD_BENCH_SIZES:-1000 10000}
+RUNS=${BUILD_BENCH_RUNS:-5}
+W=$(mktemp -d "${BENCH_DIR:-${TMPDIR:-/tmp}}/build-bench.XXXXXX")
+trap 'rm -rf "$W"' EXIT
+
+now() { date +%s.%N; }
+# timed CMD...: runs CMD quietly and prints the seconds it took
+timed() {
+	local t0 t1
+	t0=$(now)
+	"$@" >/dev/null 2>"$W/err" || { echo "build_bench: failed: $* $(head -c 300 "$W/err")" >&2; exit 1; }
+	t1=$(now)
+	awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.4f\n", b - a }'
+}
+median() { printf '%s\n' "$@" | sort -n | awk '{v[NR]=$1} END {print v[int((NR+1)/2)]}'; }
+ms() { awk -v s="$1" 'BEGIN { printf "%.0f ms", s * 1000 }'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f×", a / b }'; }
+
+# library N: a library of N text stories, imported
+library() {
+	local n=$1 L=$W/lib-$1 C=$W/content-$1/stories
+	mkdir -p "$C"
+	for ((i = 1; i <= n; i++)); do
+		mkdir -p "$C/story-$i"
+		printf -- '---\ntitle: Story %d\nsummary: The summary of story %d.\nstatus: published\npublished: 2024-%02d-%02d\ncontributor: {name: Casey Example, attribution: pseudonym, pseudonym: Peer %d}\nconsent: {site: yes, podcast: no, given: 2024-01-01, recorded_by: Jo}\ntags: [hope, work]\n---\nThe body of story %d. It goes on for a few sentences, the way a short story\nshared by a peer does: what happened, what helped, and what came after.\n\nA second paragraph, with *some* emphasis and a [link](https://example.org/).\n' \
+			"$i" "$i" $((1 + i % 12)) $((1 + i % 28)) "$i" "$i" >"$C/story-$i/story.md"
+	done
+	"$HEARTH" init "$L" >/dev/null
+	sed -i 's|^base_url: .*|base_url: "https://bench.example.org"|' "$L/hearth.yaml"
+	"$HEARTH" -C "$L" import "$W/content-$1" >/dev/null
+}
+
+fs=$(df -T "$W" | awk 'NR == 2 { print $2 }')
+echo "build_bench: $(nproc) cores, $fs file system in $W, medians of $RUNS runs" >&2
+rows=()
+for n in $SIZES; do
+	echo "build_bench: $n stories..." >&2
+	library "$n"
+	L=$W/lib-$n
+	clean=() noop=() edit_import=() edit_build=() list=()
+	for ((r = 1; r <= RUNS; r++)); do
+		rm -rf "$L/public" "$L/.hearth-build.public"
+		clean+=("$(timed "$HEARTH" -C "$L" build)")
+		noop+=("$(timed "$HEARTH" -C "$L" build)")
+		list+=("$(timed "$HEARTH" -C "$L" list)")
+		s=$W/content-$n/stories/story-$((1 + (r * 37) % n))
+		printf '\nAn edit, run %d.\n' "$r" >>"$s/story.md"
+		edit_import+=("$(timed "$HEARTH" -C "$L" import "$s")")
+		edit_build+=("$(timed "$HEARTH" -C "$L" build)")
+	done
+	c=$(median "${clean[@]}") o=$(median "${noop[@]}")
+	ei=$(median "${edit_import[@]}") eb=$(median "${edit_build[@]}")
+	li=$(median "${list[@]}")
+	rows+=("| $n | $(ms "$c") | $(ms "$o") ($(ratio "$o" "$c")) | $(ms "$ei") + $(ms "$eb") ($(ratio "$eb" "$c")) | $(ms "$li") |")
+	rm -rf "$L" "$W/content-$n"
+done
+
+echo
+echo "| stories | clean build (reference) | nothing changed | one story edited: import + build | \`hearth list\` |"
+echo "|---|---|---|---|---|"
+printf '%s\n' "${rows[@]}"
