@@ -4,14 +4,17 @@
  *
  * Two passes over the source. The first (audio_measure, measure.c)
  * measures its integrated loudness and finds the gain that lands on the
- * target once the limiter has taken the peaks. The second, here, decodes
- * it again through a filter graph that makes it 44.1 kHz mono (speech) or
- * stereo (music) planar float, sends it through the limiter (limiter.c),
- * which applies that gain and keeps true peaks under the ceiling in one
- * step, cuts it into encoder-sized frames with an AVAudioFifo and hands
- * them to the encoder's own thread, which encodes and writes them with
- * libavformat's MP3 muxer (ID3v2.4) or its MP4 muxer in iTunes form (moov
- * in front, so players can start before the download ends).
+ * target once the limiter has taken the peaks. The second, here, is one
+ * for every rendition of the source: it decodes it through a filter graph
+ * that makes it 44.1 kHz mono (speech) or stereo (music) planar float,
+ * gives each frame to the waveforms (waveform.c) and to the limiter
+ * (limiter.c), which applies the gain and keeps true peaks under the
+ * ceiling in one step, and hands what comes out to each encoder: an
+ * AVAudioFifo cuts it into the encoder's frames, which go through a
+ * bounded queue to the encoder's own thread, so the MP3 (libavformat's
+ * MP3 muxer, ID3v2.4) and the M4A (its MP4 muxer in iTunes form, moov in
+ * front, so players can start before the download ends) encode at the
+ * same time. Under -j 1 everything runs on the caller's thread instead.
  *
  * Only the tags Hearth gives are written: title, artist (the public
  * byline), album (the podcast), a JPEG cover picture (ID3 APIC, MP4 covr)
@@ -57,12 +60,14 @@ static double encoder_trim(enum media_kind kind, int kbps)
 }
 
 /*
- * The encoder runs on a thread of its own, fed through a small queue of
+ * Each encoder runs on a thread of its own, fed through a small queue of
  * frames, while this thread decodes and limits the next ones: LAME and
- * AAC are most of the work, and the rest then costs almost no time. The
- * queue holds at most QUEUE_FRAMES frames, so memory stays flat.
+ * AAC are most of the work, and the rest then costs almost no time. A
+ * queue holds at most QUEUE_FRAMES frames, so memory stays flat; each side
+ * that waits is woken when the queue is half full (or half empty), not
+ * for every frame, so two encoders and their checks cost few wakeups.
  */
-#define QUEUE_FRAMES 16
+#define QUEUE_FRAMES 32
 
 struct encq {
 	pthread_t thread;
@@ -72,6 +77,7 @@ struct encq {
 	int head, count;
 	bool running;
 	bool closed;                  /* no more frames come */
+	bool c_wait, p_wait;          /* the encoder waits for frames; the feeder for room */
 	bool cancel;                  /* stop without finishing the file */
 	int rc;                       /* the encoder thread's failure */
 	struct hearth_err err;
@@ -94,6 +100,8 @@ struct verifier {
 	AVPacket *slot[VERIFY_PACKETS];
 	int head, count;
 	bool running, closed;
+	bool c_wait, p_wait;  /* the check waits for packets; the writer for room */
+	bool inline_;         /* no thread: each packet is checked as it is written */
 	bool lost;            /* a packet could not be copied (under mu) */
 	bool failed;          /* decoding failed (the thread's own) */
 	AVCodecContext *dec;
@@ -101,6 +109,7 @@ struct verifier {
 	struct tp_meter *meter;
 };
 
+/* One encoder of a pass: its muxer, its queue and the check of its output. */
 struct ajob {
 	const char *name;     /* for messages: the source path */
 	const char *dst;
@@ -108,17 +117,13 @@ struct ajob {
 	struct media_audio_opts o;
 	const struct media_tags *tags;
 	const struct audio_measure *m;
-	double extra;         /* a retry: dB more headroom under the ceiling */
-	double cut;           /* a retry: dB less gain */
-	char graph[160];
-	struct media_pcm pcm;
-	struct limiter *lim;
+	float scale;          /* encoder_trim as a factor on the limited sound */
+	bool threaded;        /* the encoder and the check run on threads of their own */
 	AVCodecContext *enc;
 	AVFormatContext *out;
 	AVAudioFifo *fifo;
-	AVFrame *filt;        /* out of the filter graph */
-	float *lbuf[2];       /* out of the limiter */
-	int lcap;
+	float *sbuf[2];       /* the limited sound scaled by scale */
+	int scap;
 	AVPacket *pkt;
 	int64_t out_pts;      /* samples sent to the encoder */
 	int frame_size;       /* the encoder's, read before its thread starts */
@@ -136,7 +141,7 @@ static int out_of_memory(struct ajob *j, struct hearth_err *err)
 
 static int channels(const struct ajob *j)
 {
-	return j->o.kind == AUDIO_MUSIC ? 2 : 1;
+	return media_audio_channels(j->o.kind);
 }
 
 /* The muxer, before the encoder: the encoder must know about global headers. */
@@ -185,8 +190,15 @@ static int open_encoder(struct ajob *j, struct hearth_err *err)
 	 * noise, whose peaks land well over the limiter's ceiling (1.8 dB on
 	 * speech at 96 kbit/s); it is meant for far lower bit rates anyway.
 	 */
-	if (!mp3)
+	if (!mp3) {
 		av_dict_set(&opts, "aac_pns", "0", 0);
+		/*
+		 * The fast coder: at 96 kbit/s on speech it takes half the time
+		 * of the default two-loop search, at the same bit rate and with
+		 * less error against the source (docs/media.md has the figures).
+		 */
+		av_dict_set(&opts, "aac_coder", "fast", 0);
+	}
 	r = avcodec_open2(j->enc, codec, &opts);
 	av_dict_free(&opts);
 	if (r < 0)
@@ -370,8 +382,13 @@ static void *verifier_thread(void *arg)
 	struct verifier *v = arg;
 	for (;;) {
 		pthread_mutex_lock(&v->mu);
-		while (v->count == 0 && !v->closed)
-			pthread_cond_wait(&v->cond, &v->mu);
+		if (v->count == 0 && !v->closed) {
+			/* wake for half a queue, not for every packet */
+			v->c_wait = true;
+			while (v->count < VERIFY_PACKETS / 2 && !v->closed)
+				pthread_cond_wait(&v->cond, &v->mu);
+			v->c_wait = false;
+		}
 		if (v->count == 0) {
 			pthread_mutex_unlock(&v->mu);
 			break;
@@ -379,7 +396,8 @@ static void *verifier_thread(void *arg)
 		AVPacket *pkt = v->slot[v->head];
 		v->head = (v->head + 1) % VERIFY_PACKETS;
 		v->count--;
-		pthread_cond_broadcast(&v->cond);
+		if (v->p_wait && v->count <= VERIFY_PACKETS / 2)
+			pthread_cond_broadcast(&v->cond);
 		pthread_mutex_unlock(&v->mu);
 		if (!v->failed && !verify_packet(v, pkt))
 			v->failed = true;
@@ -390,7 +408,10 @@ static void *verifier_thread(void *arg)
 	return NULL;
 }
 
-/* A decoder for what j's encoder makes, and the thread that runs it. */
+/*
+ * A decoder for what j's encoder makes, and the thread that runs it (or,
+ * when j runs on the caller's thread, the decoder alone).
+ */
 static void verifier_start(struct ajob *j)
 {
 	struct verifier *v = &j->v;
@@ -407,6 +428,10 @@ static void verifier_start(struct ajob *j)
 		return;
 	}
 	avcodec_parameters_free(&par);
+	if (!j->threaded) {
+		v->inline_ = true;
+		return;
+	}
 	pthread_mutex_init(&v->mu, NULL);
 	pthread_cond_init(&v->cond, NULL);
 	v->running = pthread_create(&v->thread, NULL, verifier_thread, v) == 0;
@@ -419,6 +444,8 @@ static void verifier_start(struct ajob *j)
 /* Hands the verifier a copy of an encoded packet, waiting for room. */
 static void verifier_feed(struct verifier *v, const AVPacket *pkt)
 {
+	if (v->inline_ && !v->failed && !verify_packet(v, pkt))
+		v->failed = true;
 	if (!v->running)
 		return;
 	/* its own bytes, not a second reference: nothing is shared with the writer */
@@ -428,15 +455,20 @@ static void verifier_feed(struct verifier *v, const AVPacket *pkt)
 	else
 		av_packet_free(&copy);
 	pthread_mutex_lock(&v->mu);
-	while (v->count == VERIFY_PACKETS)
-		pthread_cond_wait(&v->cond, &v->mu);
+	if (v->count == VERIFY_PACKETS) {
+		v->p_wait = true;
+		while (v->count > VERIFY_PACKETS / 2)
+			pthread_cond_wait(&v->cond, &v->mu);
+		v->p_wait = false;
+	}
 	if (copy) {
 		v->slot[(v->head + v->count) % VERIFY_PACKETS] = copy;
 		v->count++;
 	} else {
 		v->lost = true;
 	}
-	pthread_cond_broadcast(&v->cond);
+	if (v->c_wait && v->count >= VERIFY_PACKETS / 2)
+		pthread_cond_broadcast(&v->cond);
 	pthread_mutex_unlock(&v->mu);
 }
 
@@ -457,6 +489,11 @@ static bool verifier_end(struct verifier *v, double *peak)
 		pthread_mutex_destroy(&v->mu);
 		v->running = false;
 		ok = !v->failed && !v->lost;
+		if (ok)
+			*peak = tp_meter_db(v->meter);
+	} else if (v->inline_) {
+		v->inline_ = false;
+		ok = !v->failed && verify_packet(v, NULL);
 		if (ok)
 			*peak = tp_meter_db(v->meter);
 	}
@@ -503,8 +540,13 @@ static void *encoder_thread(void *arg)
 
 	for (;;) {
 		pthread_mutex_lock(&q->mu);
-		while (q->count == 0 && !q->closed)
-			pthread_cond_wait(&q->cond, &q->mu);
+		if (q->count == 0 && !q->closed) {
+			/* wake for half a queue, not for every frame */
+			q->c_wait = true;
+			while (q->count < QUEUE_FRAMES / 2 && !q->closed)
+				pthread_cond_wait(&q->cond, &q->mu);
+			q->c_wait = false;
+		}
 		if (q->count == 0 || q->cancel) {
 			pthread_mutex_unlock(&q->mu);
 			break;
@@ -512,7 +554,8 @@ static void *encoder_thread(void *arg)
 		AVFrame *f = q->slot[q->head];
 		q->head = (q->head + 1) % QUEUE_FRAMES;
 		q->count--;
-		pthread_cond_broadcast(&q->cond);
+		if (q->p_wait && q->count <= QUEUE_FRAMES / 2)
+			pthread_cond_broadcast(&q->cond);
 		pthread_mutex_unlock(&q->mu);
 		rc = encode(j, f, &q->err);
 		av_frame_free(&f);
@@ -536,6 +579,8 @@ static void *encoder_thread(void *arg)
 static void encoder_start(struct ajob *j)
 {
 	struct encq *q = &j->q;
+	if (!j->threaded)
+		return;
 	pthread_mutex_init(&q->mu, NULL);
 	pthread_cond_init(&q->cond, NULL);
 	q->running = pthread_create(&q->thread, NULL, encoder_thread, j) == 0;
@@ -588,8 +633,12 @@ static int submit(struct ajob *j, AVFrame *f, struct hearth_err *err)
 		return rc;
 	}
 	pthread_mutex_lock(&q->mu);
-	while (q->count == QUEUE_FRAMES && !q->cancel)
-		pthread_cond_wait(&q->cond, &q->mu);
+	if (q->count == QUEUE_FRAMES && !q->cancel) {
+		q->p_wait = true;
+		while (q->count > QUEUE_FRAMES / 2 && !q->cancel)
+			pthread_cond_wait(&q->cond, &q->mu);
+		q->p_wait = false;
+	}
 	if (q->cancel) {
 		/* the encoder failed: encoder_stop says why */
 		pthread_mutex_unlock(&q->mu);
@@ -598,7 +647,8 @@ static int submit(struct ajob *j, AVFrame *f, struct hearth_err *err)
 	}
 	q->slot[(q->head + q->count) % QUEUE_FRAMES] = f;
 	q->count++;
-	pthread_cond_broadcast(&q->cond);
+	if (q->c_wait && q->count >= QUEUE_FRAMES / 2)
+		pthread_cond_broadcast(&q->cond);
 	pthread_mutex_unlock(&q->mu);
 	(void)err;
 	return 0;
@@ -627,20 +677,26 @@ static int encode_from_fifo(struct ajob *j, int n, struct hearth_err *err)
 }
 
 /*
- * Queues n limited samples and encodes every whole frame the queue holds.
- * LAME asserts (and aborts the process) on a sample that is not a number,
- * so nothing goes to an encoder unchecked: the source's samples were
- * checked when decoded, and this checks what the limiter made of them.
+ * Queues n limited samples for j (scaled by its trim) and encodes every
+ * whole frame the queue holds.
  */
-static int queue(struct ajob *j, int n, struct hearth_err *err)
+static int queue(struct ajob *j, const float *const *in, int n, struct hearth_err *err)
 {
-	for (int c = 0; c < channels(j); c++)
-		for (int i = 0; i < n; i++)
-			if (!(fabsf(j->lbuf[c][i]) <= 4.0f))
-				return herr(err, HEARTH_EMEDIA,
-					    "%s: the limiter made a sample out of range (%g)",
-					    j->name, (double)j->lbuf[c][i]);
-	if (n > 0 && av_audio_fifo_write(j->fifo, (void **)j->lbuf, n) < n)
+	const float *const *x = in;
+
+	if (n > 0 && j->scale != 1.0f) {
+		if (n > j->scap) {
+			j->scap = n;
+			for (int c = 0; c < channels(j); c++)
+				j->sbuf[c] = xrealloc(j->sbuf[c], (size_t)n * sizeof(float));
+		}
+		for (int c = 0; c < channels(j); c++)
+			for (int i = 0; i < n; i++)
+				j->sbuf[c][i] = in[c][i] * j->scale;
+		x = (const float *const *)j->sbuf;
+	}
+	void *planes[2] = {(void *)x[0], channels(j) > 1 ? (void *)x[1] : NULL};
+	if (n > 0 && av_audio_fifo_write(j->fifo, planes, n) < n)
 		return out_of_memory(j, err);
 	while (av_audio_fifo_size(j->fifo) >= j->frame_size) {
 		int rc = encode_from_fifo(j, j->frame_size, err);
@@ -650,37 +706,12 @@ static int queue(struct ajob *j, int n, struct hearth_err *err)
 	return 0;
 }
 
-/* Room for n samples a channel out of the limiter. */
-static void limiter_room(struct ajob *j, int n)
-{
-	if (n <= j->lcap)
-		return;
-	j->lcap = n;
-	for (int c = 0; c < channels(j); c++)
-		j->lbuf[c] = xrealloc(j->lbuf[c], (size_t)n * sizeof(float));
-}
-
-static int run(struct ajob *j, struct hearth_err *err)
+/* The muxer, the encoder and the header of j; then its threads start. */
+static int encoder_open(struct ajob *j, struct hearth_err *err)
 {
 	AVPacket *pic = av_packet_alloc();
-	double trim = encoder_trim(j->kind, j->o.kbps);
-	int r = 0, rc;
+	int rc = pic && j->pkt ? open_muxer(j, err) : out_of_memory(j, err);
 
-	j->filt = av_frame_alloc();
-	j->pkt = av_packet_alloc();
-	if (!pic || !j->filt || !j->pkt) {
-		av_packet_free(&pic);
-		return out_of_memory(j, err);
-	}
-	snprintf(j->graph, sizeof j->graph,
-		 "aresample=%d,aformat=sample_fmts=fltp:sample_rates=%d:channel_layouts=%s",
-		 OUT_RATE, OUT_RATE, channels(j) == 2 ? "stereo" : "mono");
-	rc = media_pcm_open(&j->pcm, j->name, j->name, j->graph, err);
-	if (!rc && limiter_new(&j->lim, channels(j), OUT_RATE, j->m->gain + trim - j->cut,
-			       j->o.true_peak - audio_tp_margin(&j->o) - j->extra + trim) != 0)
-		rc = herr(err, HEARTH_EMEDIA, "%s: cannot set up the limiter", j->name);
-	if (!rc)
-		rc = open_muxer(j, err);
 	if (!rc)
 		rc = open_encoder(j, err);
 	if (!rc)
@@ -691,27 +722,18 @@ static int run(struct ajob *j, struct hearth_err *err)
 	j->frame_size = j->enc->frame_size;
 	verifier_start(j);
 	encoder_start(j);
-	while (!rc && (r = media_pcm_next(&j->pcm, j->filt, err)) == 1) {
-		limiter_room(j, j->filt->nb_samples);
-		int n = limiter_push(j->lim, (const float *const *)j->filt->extended_data,
-				     j->filt->nb_samples, j->lbuf);
-		rc = queue(j, n, err);
-	}
-	if (!rc && r < 0)
-		rc = r;
-	if (!rc) {
-		limiter_room(j, limiter_latency(j->lim));
-		rc = queue(j, limiter_drain(j->lim, j->lbuf), err);
-	}
-	if (!rc && av_audio_fifo_size(j->fifo) > 0)
+	return 0;
+}
+
+/* The last samples, the end of the encoder's sound, the check and the trailer. */
+static int encoder_finish(struct ajob *j, struct hearth_err *err)
+{
+	int r, rc = 0;
+
+	if (av_audio_fifo_size(j->fifo) > 0)
 		rc = encode_from_fifo(j, av_audio_fifo_size(j->fifo), err);
-	if (rc) {
-		encoder_stop(j, true, NULL);
-		/* an encoder failure says more than the queue refusing a frame */
-		if (j->q.rc && err)
-			*err = j->q.err;
-		return j->q.rc ? j->q.rc : rc;
-	}
+	if (rc)
+		return rc;
 	rc = encoder_stop(j, false, err);
 	if (rc)
 		return rc;
@@ -723,50 +745,178 @@ static int run(struct ajob *j, struct hearth_err *err)
 }
 
 /*
- * One encode of the rendition into a temporary file beside dst, with extra
- * dB more headroom under the ceiling and cut dB less gain; *tmp gets its
- * name (uncommitted).
+ * One pass over the source: it is decoded and resampled once, each frame
+ * goes to every waveform as it is, and through the limiter (one for all
+ * the encoders: they differ only by a constant trim) to every encoder.
+ */
+struct pass {
+	const char *src;
+	enum media_audio_kind kind;
+	struct ajob *enc;
+	size_t ne;
+	struct wave **waves;
+	size_t nw;
+	double gain, ceiling;   /* the limiter's, dB */
+};
+
+/*
+ * Hands n limited samples to every encoder. LAME asserts (and aborts the
+ * process) on a sample that is not a number, so nothing goes to an
+ * encoder unchecked: the source's samples were checked when decoded, and
+ * this checks what the limiter made of them.
+ */
+static int feed_encoders(struct pass *p, float *const *x, int n, struct hearth_err *err)
+{
+	int ch = media_audio_channels(p->kind), rc = 0;
+
+	for (int c = 0; c < ch; c++)
+		for (int i = 0; i < n; i++)
+			if (!(fabsf(x[c][i]) <= 4.0f))
+				return herr(err, HEARTH_EMEDIA,
+					    "%s: the limiter made a sample out of range (%g)",
+					    p->src, (double)x[c][i]);
+	for (size_t e = 0; !rc && e < p->ne; e++)
+		rc = queue(&p->enc[e], (const float *const *)x, n, err);
+	return rc;
+}
+
+static void room(float **buf, int *cap, int ch, int n)
+{
+	if (n <= *cap)
+		return;
+	*cap = n;
+	for (int c = 0; c < ch; c++)
+		buf[c] = xrealloc(buf[c], (size_t)n * sizeof(float));
+}
+
+static int pass_run(struct pass *p, struct hearth_err *err)
+{
+	int ch = media_audio_channels(p->kind), lcap = 0, r = 0, rc;
+	struct media_pcm pcm;
+	struct limiter *lim = NULL;
+	AVFrame *f = av_frame_alloc();
+	float *lbuf[2] = {NULL, NULL};
+
+	rc = media_pcm_open(&pcm, p->src, p->src, media_audio_graph(p->kind), err);
+	if (!rc && !f)
+		rc = herr(err, HEARTH_EMEDIA, "%s: out of memory", p->src);
+	if (!rc && p->ne && limiter_new(&lim, ch, OUT_RATE, p->gain, p->ceiling) != 0)
+		rc = herr(err, HEARTH_EMEDIA, "%s: cannot set up the limiter", p->src);
+	for (size_t e = 0; !rc && e < p->ne; e++)
+		rc = encoder_open(&p->enc[e], err);
+	while (!rc && (r = media_pcm_next(&pcm, f, err)) == 1) {
+		const float *const *x = (const float *const *)f->extended_data;
+		for (size_t w = 0; w < p->nw; w++)
+			wave_push(p->waves[w], x, f->nb_samples, ch);
+		if (!lim)
+			continue;
+		room(lbuf, &lcap, ch, f->nb_samples);
+		rc = feed_encoders(p, lbuf, limiter_push(lim, x, f->nb_samples, lbuf), err);
+	}
+	if (!rc && r < 0)
+		rc = r;
+	if (!rc && lim) {
+		room(lbuf, &lcap, ch, limiter_latency(lim));
+		rc = feed_encoders(p, lbuf, limiter_drain(lim, lbuf), err);
+	}
+	for (size_t e = 0; !rc && e < p->ne; e++)
+		rc = encoder_finish(&p->enc[e], err);
+	if (rc) {
+		/* an encoder's failure says more than its queue refusing a frame */
+		int why = 0;
+		for (size_t e = 0; e < p->ne; e++) {
+			encoder_stop(&p->enc[e], true, NULL);
+			if (!why && p->enc[e].q.rc) {
+				why = p->enc[e].q.rc;
+				if (err)
+					*err = p->enc[e].q.err;
+			}
+		}
+		rc = why ? why : rc;
+	}
+	limiter_free(&lim);
+	free(lbuf[0]);
+	free(lbuf[1]);
+	av_frame_free(&f);
+	media_pcm_close(&pcm);
+	return rc;
+}
+
+/* Sets up j to encode job from src into a temporary file beside dst. */
+static void ajob_init(struct ajob *j, const char *src, const char *dst,
+		      const struct media_job *job, const struct audio_measure *m, bool threaded)
+{
+	memset(j, 0, sizeof *j);
+	j->name = src;
+	j->dst = dst;
+	j->kind = job->kind;
+	j->o = media_audio_defaults(&job->audio);
+	j->tags = job->tags;
+	j->m = m;
+	j->scale = (float)pow(10, encoder_trim(j->kind, j->o.kbps) / 20);
+	j->threaded = threaded;
+	j->pkt = av_packet_alloc();
+}
+
+/*
+ * After a pass: the file closed and its true peak, the verifier's figure,
+ * or the file measured when it could not run.
+ */
+static int ajob_collect(struct ajob *j, struct hearth_err *err)
+{
+	avio_closep(&j->out->pb);
+	return j->peak_known ? 0 : media_loudness(j->tmp, NULL, &j->peak, err);
+}
+
+/* Frees j, and its temporary file unless it was taken. */
+static void ajob_release(struct ajob *j)
+{
+	if (j->out)
+		avio_closep(&j->out->pb);
+	encoder_stop(j, true, NULL);
+	verifier_end(&j->v, &j->peak);
+	file_tmp_abort(-1, &j->tmp);
+	avformat_free_context(j->out);
+	avcodec_free_context(&j->enc);
+	av_audio_fifo_free(j->fifo);
+	av_packet_free(&j->pkt);
+	free(j->sbuf[0]);
+	free(j->sbuf[1]);
+	memset(j, 0, sizeof *j);
+}
+
+/* The limiter's settings for o, extra dB more headroom and cut dB less gain. */
+static void pass_levels(struct pass *p, const struct media_audio_opts *o,
+			const struct audio_measure *m, double extra, double cut)
+{
+	p->gain = m->gain - cut;
+	p->ceiling = o->true_peak - audio_tp_margin(o) - extra;
+}
+
+/*
+ * One encode of job alone (a retry) into a temporary file beside dst;
+ * *tmp gets its name (uncommitted) and *peak its true peak.
  */
 static int encode_once(const char *src, const char *dst, const struct media_job *job,
-		       const struct audio_measure *m, double extra, double cut, char **tmp,
-		       double *peak, struct hearth_err *err)
+		       const struct audio_measure *m, double extra, double cut, int threads,
+		       char **tmp, double *peak, struct hearth_err *err)
 {
 	struct ajob j;
+	struct pass p = {.src = src, .enc = &j, .ne = 1};
 	int rc;
 
-	memset(&j, 0, sizeof j);
-	j.name = src;
-	j.dst = dst;
-	j.kind = job->kind;
-	j.o = media_audio_defaults(&job->audio);
-	j.tags = job->tags;
-	j.m = m;
-	j.extra = extra;
-	j.cut = cut;
-	media_av_init();
-	rc = run(&j, err);
-	if (j.out)
-		avio_closep(&j.out->pb);
-	verifier_end(&j.v, &j.peak);  /* after a failure: stops and frees it */
+	ajob_init(&j, src, dst, job, m, threads > 1);
+	p.kind = j.o.kind;
+	pass_levels(&p, &j.o, m, extra, cut);
+	rc = pass_run(&p, err);
+	if (!rc)
+		rc = ajob_collect(&j, err);
 	if (!rc) {
 		*tmp = j.tmp;
 		j.tmp = NULL;
-		/* the verifier's figure, or the file measured when it could not run */
-		if (j.peak_known)
-			*peak = j.peak;
-		else
-			rc = media_loudness(*tmp, NULL, peak, err);
+		*peak = j.peak;
 	}
-	file_tmp_abort(-1, &j.tmp);
-	avformat_free_context(j.out);
-	avcodec_free_context(&j.enc);
-	av_audio_fifo_free(j.fifo);
-	av_frame_free(&j.filt);
-	av_packet_free(&j.pkt);
-	limiter_free(&j.lim);
-	free(j.lbuf[0]);
-	free(j.lbuf[1]);
-	media_pcm_close(&j.pcm);
+	ajob_release(&j);
 	return rc;
 }
 
@@ -792,7 +942,9 @@ static int encode_once(const char *src, const char *dst, const struct media_job 
 #define PEAK_GUARD 0.1
 
 /*
- * The limiter holds the ceiling on what goes into the encoder, but the
+ * What an encode of job gave (its temporary file *tmp, its true peak
+ * peak) made final. The limiter holds the ceiling on what goes into the
+ * encoder, but the
  * encoder's filtering and quantisation overshoot it, and by an amount
  * that does not follow the level: on a long recording the largest
  * overshoot is an AAC transient somewhere, and a little less gain can
@@ -813,28 +965,20 @@ static int encode_once(const char *src, const char *dst, const struct media_job 
  * cut that grows geometrically brings any sound under the ceiling within
  * CUT_TRIES encodes.
  */
-int render_audio_measured(const char *src, const char *dst, const struct media_job *job,
-			  const struct audio_measure *m, struct media_result *res,
-			  struct hearth_err *err)
+static int settle(const char *src, const char *dst, const struct media_job *job,
+		  const struct audio_measure *m, int threads, char **tmp, double peak,
+		  struct hearth_err *err)
 {
 	struct media_audio_opts o = media_audio_defaults(&job->audio);
 	const double ceiling = o.true_peak - PEAK_GUARD;
 	struct audio_measure again = *m;
-	double extra = 0, cut = 0, peak = 0, safety = HEADROOM_SAFETY, margin = 1.0;
-	char *tmp = NULL;
-	int rc = 0, tries = 0;
+	double extra = 0, cut = 0, safety = HEADROOM_SAFETY, margin = 1.0;
+	int rc = 0, tries = 1;
 
-	(void)res;
-	if (job->kind != MEDIA_MP3 && job->kind != MEDIA_M4A)
-		return herr(err, HEARTH_EINVAL, "%s: not an audio rendition", src);
-	for (int attempt = 1; attempt <= HEADROOM_TRIES + CUT_TRIES; attempt++) {
-		tries = attempt;
-		rc = encode_once(src, dst, job, &again, extra, cut, &tmp, &peak, err);
-		if (rc || peak <= ceiling)
-			break;
-		file_tmp_abort(-1, &tmp);
+	while (peak > ceiling && tries < HEADROOM_TRIES + CUT_TRIES) {
 		double over = peak - ceiling;
-		if (attempt < HEADROOM_TRIES) {
+		file_tmp_abort(-1, tmp);
+		if (tries < HEADROOM_TRIES) {
 			/* more headroom, the same loudness */
 			extra += over + safety;
 			safety *= 2;
@@ -846,6 +990,10 @@ int render_audio_measured(const char *src, const char *dst, const struct media_j
 			cut += over + margin;
 			margin *= 2;
 		}
+		tries++;
+		rc = encode_once(src, dst, job, &again, extra, cut, threads, tmp, &peak, err);
+		if (rc)
+			break;
 	}
 	if (!rc && peak > ceiling)
 		rc = herr(err, HEARTH_EMEDIA,
@@ -853,15 +1001,71 @@ int render_audio_measured(const char *src, const char *dst, const struct media_j
 			  "ceiling of %.1f dBTP",
 			  src, media_kind_ext(job->kind), peak, tries, o.true_peak);
 	if (!rc)
-		rc = file_tmp_commit(-1, &tmp, dst, err);
-	file_tmp_abort(-1, &tmp);
+		rc = file_tmp_commit(-1, tmp, dst, err);
+	file_tmp_abort(-1, tmp);
 	return rc;
 }
 
-int render_audio(const char *src, const char *dst, const struct media_job *job,
-		 struct media_result *res, struct hearth_err *err)
+bool audio_same_pass(const struct media_job *a, const struct media_job *b)
 {
-	struct audio_measure m;
-	int rc = audio_measure(src, &job->audio, &m, err);
-	return rc ? rc : render_audio_measured(src, dst, job, &m, res, err);
+	struct media_audio_opts x = media_audio_defaults(&a->audio);
+	struct media_audio_opts y = media_audio_defaults(&b->audio);
+	return x.kind == y.kind && x.loudness == y.loudness && x.true_peak == y.true_peak &&
+	       audio_tp_margin(&x) == audio_tp_margin(&y);
+}
+
+int render_audio_set(const char *src, const char *const *dst, const struct media_job *jobs,
+		     size_t n, int threads, const struct audio_measure *m,
+		     struct hearth_err *err)
+{
+	struct ajob *enc = xcalloc(n ? n : 1, sizeof *enc);
+	struct wave **waves = xcalloc(n ? n : 1, sizeof *waves);
+	size_t *ei = xcalloc(n ? n : 1, sizeof *ei), *wi = xcalloc(n ? n : 1, sizeof *wi);
+	struct pass p = {.src = src, .enc = enc, .waves = waves};
+	int rc = 0;
+
+	media_av_init();
+	if (n)
+		p.kind = media_audio_defaults(&jobs[0].audio).kind;
+	for (size_t i = 0; !rc && i < n; i++) {
+		const struct media_job *job = &jobs[i];
+		if (media_audio_defaults(&job->audio).kind != p.kind) {
+			rc = herr(err, HEARTH_EINVAL, "%s: renditions of one pass must be of one "
+				  "kind of sound", src);
+		} else if (job->kind == MEDIA_MP3 || job->kind == MEDIA_M4A) {
+			if (!m || (p.ne && !audio_same_pass(&jobs[ei[0]], job)))
+				rc = herr(err, HEARTH_EINVAL, "%s: the encoders of one pass need one "
+					  "measurement and one level", src);
+			else
+				ajob_init(&enc[p.ne], src, dst[i], job, m, threads > 1);
+			ei[p.ne++] = i;
+		} else if (job->kind == MEDIA_PEAKS || job->kind == MEDIA_WAVEFORM) {
+			rc = wave_new(&waves[p.nw], job, OUT_RATE, src, err);
+			wi[p.nw++] = i;
+		} else {
+			rc = herr(err, HEARTH_EINVAL, "%s: not an audio rendition", src);
+		}
+	}
+	if (!rc && p.ne) {
+		struct media_audio_opts o = media_audio_defaults(&jobs[ei[0]].audio);
+		pass_levels(&p, &o, m, 0, 0);
+	}
+	if (!rc)
+		rc = pass_run(&p, err);
+	for (size_t e = 0; !rc && e < p.ne; e++)
+		rc = ajob_collect(&enc[e], err);
+	for (size_t w = 0; !rc && w < p.nw; w++)
+		rc = wave_write(waves[w], dst[wi[w]], err);
+	for (size_t e = 0; !rc && e < p.ne; e++)
+		rc = settle(src, dst[ei[e]], &jobs[ei[e]], m, threads, &enc[e].tmp, enc[e].peak,
+			    err);
+	for (size_t e = 0; e < p.ne; e++)
+		ajob_release(&enc[e]);
+	for (size_t w = 0; w < p.nw; w++)
+		wave_free(&waves[w]);
+	free(enc);
+	free(waves);
+	free(ei);
+	free(wi);
+	return rc;
 }

@@ -1,8 +1,9 @@
 /*
  * job.c - the facts about a rendition job that every stage shares: a
  * kind's file extension and the audio options with their defaults filled
- * in. render.c keys the cache with them, audio.c and measure.c work to
- * them; this file calls nobody, so they all stand on it.
+ * in, the channels a kind of recording is encoded in and the filters that
+ * make its sound. render.c keys the cache with them, audio.c and
+ * measure.c work to them; this file calls nobody, so they all stand on it.
  */
 #include "mediaInt.h"
 
@@ -27,4 +28,18 @@ struct media_audio_opts media_audio_defaults(const struct media_audio_opts *in)
 	if (o.kbps == 0)
 		o.kbps = o.kind == AUDIO_MUSIC ? 160 : 96;
 	return o;
+}
+
+int media_audio_channels(enum media_audio_kind kind)
+{
+	return kind == AUDIO_MUSIC ? 2 : 1;
+}
+
+const char *media_audio_graph(enum media_audio_kind kind)
+{
+	return kind == AUDIO_MUSIC
+		       ? "aresample=44100,aformat=sample_fmts=fltp:sample_rates=44100:"
+			 "channel_layouts=stereo"
+		       : "aresample=44100,aformat=sample_fmts=fltp:sample_rates=44100:"
+			 "channel_layouts=mono";
 }

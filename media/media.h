@@ -134,6 +134,22 @@ int media_render(const char *src, const char *dst, const struct media_job *job,
 		 struct media_result *res, struct hearth_err *err);
 
 /*
+ * Several renditions of one source at once: jobs[i] is written to dst[i]
+ * and res[i] (res may be NULL) gets its result, released by the caller.
+ * The audio ones (MP3, M4A, PEAKS, WAVEFORM of one kind of sound, the
+ * encoders at one loudness and true peak) come from a single decode and
+ * resample of src after one loudness measurement. threads is how many
+ * cores the encoders may use: 1 runs everything on the calling thread;
+ * 2 or more gives each encoder, and the check of what it encoded, a
+ * thread of its own, fed from the one decode through bounded queues, so
+ * the MP3 and the M4A encode at the same time in flat memory.
+ * media_render is this with one job and threads 2.
+ */
+int media_render_audio(const char *src, const char *const *dst, const struct media_job *jobs,
+		       size_t n, int threads, struct media_result *res,
+		       struct hearth_err *err);
+
+/*
  * The same through the library's cache: the rendition of src (whose
  * SHA-256 is sha256) lives in cache/ under a key made of the hash, every
  * setting of job that changes the bytes, and the encoders' versions. When
@@ -143,6 +159,20 @@ int media_render(const char *src, const char *dst, const struct media_job *job,
 int media_cached(hearth_lib *lib, const char *src, const char *sha256,
 		 const struct media_job *job, struct media_result *res,
 		 struct hearth_err *err);
+
+/*
+ * Every audio rendition of one recording through the cache (jobs: MP3,
+ * M4A, PEAKS, WAVEFORM; anything else is HEARTH_EINVAL): the ones the
+ * cache lacks are made together as media_render_audio makes them, on
+ * threads cores, after one loudness measurement, which is itself cached
+ * (by the source's hash and the measuring settings) so a later build
+ * that asks for new renditions does not measure again, and locked, so
+ * two jobs never measure one source at once. res[i] (n of them, released
+ * by the caller) is the result of jobs[i]; made says which were made.
+ */
+int media_cached_audio(hearth_lib *lib, const char *src, const char *sha256,
+		       const struct media_job *jobs, size_t n, int threads,
+		       struct media_result *res, struct hearth_err *err);
 
 /* ---- the podcast cover ------------------------------------------------- */
 

@@ -222,6 +222,8 @@ int media_frame_check(const AVFrame *f, const char *name, double at,
  */
 int media_pcm_open(struct media_pcm *p, const char *path, const char *name,
 		   const char *desc, struct hearth_err *err);
+/* How many times media_pcm_open was called: the tests count decodes with it. */
+extern _Atomic long media_pcm_opened;
 /* The next frame into out (unref'd first): 1, 0 at the end, or an error. */
 int media_pcm_next(struct media_pcm *p, AVFrame *out, struct hearth_err *err);
 void media_pcm_close(struct media_pcm *p);
@@ -299,21 +301,55 @@ void tp_meter_free(struct tp_meter **m);
 struct media_audio_opts media_audio_defaults(const struct media_audio_opts *in);
 /* The file extension of a kind of rendition ("mp3", "jpg", ...; static). */
 const char *media_kind_ext(enum media_kind kind);
+/* The channels a kind of recording is encoded in: 1 for speech, 2 for music. */
+int media_audio_channels(enum media_audio_kind kind);
+/*
+ * The filters (for media_pcm_open; static) that make the sound every audio
+ * rendition of a kind of recording is made from: 44.1 kHz planar float in
+ * its channels.
+ */
+const char *media_audio_graph(enum media_audio_kind kind);
+
+/* ---- waveforms (waveform.c) ------------------------------------------------ */
+
+/*
+ * A waveform (MEDIA_PEAKS or MEDIA_WAVEFORM) made as the sound is decoded:
+ * wave_new checks job's points (HEARTH_EINVAL naming name) and puts a new
+ * sink in *out for sound at rate; wave_push takes n samples of ch planes
+ * (borrowed); wave_write writes the JSON or SVG to dst atomically; free
+ * with wave_free (accepts NULL, sets *w to NULL).
+ */
+struct wave;
+int wave_new(struct wave **out, const struct media_job *job, int rate, const char *name,
+	     struct hearth_err *err);
+void wave_push(struct wave *w, const float *const *planes, int n, int ch);
+int wave_write(struct wave *w, const char *dst, struct hearth_err *err);
+void wave_free(struct wave **w);
 
 /* ---- renditions (render.c sends each job to one of these) --------------- */
 
 /*
+ * Every audio rendition of one source in one decode (audio.c): jobs[i]
+ * (MP3, M4A, PEAKS or WAVEFORM, all with the same audio kind, and the
+ * encoders with the same loudness, true peak and margin) is written to
+ * dst[i] atomically. m is the first pass for the encoders (borrowed; may
+ * be NULL when there are none). threads: 1 runs the encoders one after
+ * the other on the caller's thread; more gives each encoder and the check
+ * of what it encoded a thread of their own, so the MP3 and the M4A encode
+ * at the same time. Each appears whole or not at all.
+ */
+int render_audio_set(const char *src, const char *const *dst, const struct media_job *jobs,
+		     size_t n, int threads, const struct audio_measure *m,
+		     struct hearth_err *err);                         /* audio.c */
+/*
+ * True when two jobs can share a pass of render_audio_set: the same kind
+ * of sound and, for encoders, the same loudness, true peak and margin.
+ */
+bool audio_same_pass(const struct media_job *a, const struct media_job *b);
+/*
  * Each writes the rendition job describes from src to dst atomically and
  * may fill res->width, res->height (media_render fills path and size).
  */
-int render_audio(const char *src, const char *dst, const struct media_job *job,
-		 struct media_result *res, struct hearth_err *err);   /* audio.c */
-/* render_audio with the first pass already done (m borrowed). */
-int render_audio_measured(const char *src, const char *dst, const struct media_job *job,
-			  const struct audio_measure *m, struct media_result *res,
-			  struct hearth_err *err);                    /* audio.c */
-int render_waveform(const char *src, const char *dst, const struct media_job *job,
-		    struct media_result *res, struct hearth_err *err); /* waveform.c */
 int render_image(const char *src, const char *dst, const struct media_job *job,
 		 struct media_result *res, struct hearth_err *err);   /* image.c */
 

@@ -86,9 +86,12 @@ int media_frame_check(const AVFrame *f, const char *name, double at,
 	return 0;
 }
 
+_Atomic long media_pcm_opened;
+
 int media_pcm_open(struct media_pcm *p, const char *path, const char *name,
 		   const char *desc, struct hearth_err *err)
 {
+	media_pcm_opened++;
 	memset(p, 0, sizeof *p);
 	p->desc = desc;
 	p->dec = av_frame_alloc();

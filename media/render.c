@@ -1,10 +1,13 @@
 /*
- * render.c - one way in for every rendition: media_render() sends a job to
- * the code for its kind (audio.c, image.c, waveform.c), and media_cached()
- * puts the library's cache in front of it. The cache key is the source's
- * SHA-256 plus a profile naming every setting of the job that changes the
- * output bytes, the version of Hearth's recipe for that kind, and the
- * versions of the FFmpeg libraries that make it. A changed setting makes a
+ * render.c - one way in for every rendition: media_render() and
+ * media_render_audio() send jobs to the code for their kind (image.c for
+ * pictures; audio.c for MP3, M4A, peaks and waveform, which are made from
+ * one decode of their source after one loudness measurement), and
+ * media_cached() and media_cached_audio() put the library's cache in
+ * front of them. The cache key is the source's SHA-256 plus a profile
+ * naming every setting of the job that changes the output bytes, the
+ * version of Hearth's recipe for that kind, and the versions of the
+ * FFmpeg libraries that make it. A changed setting makes a
  * new key, so it redoes exactly what it affects.
  */
 #include "mediaInt.h"
@@ -14,23 +17,37 @@
 #include <libavformat/avformat.h>
 #include <libswresample/swresample.h>
 #include <libswscale/swscale.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
+#include <unistd.h>
 
 /*
  * Raise a kind's recipe version when the code that makes it changes its
  * output, so old cache entries are not reused.
  */
 static const int recipe_version[] = {
-	[MEDIA_MP3] = 4, [MEDIA_M4A] = 2, [MEDIA_PEAKS] = 1, [MEDIA_WAVEFORM] = 1,
+	[MEDIA_MP3] = 5, [MEDIA_M4A] = 3, [MEDIA_PEAKS] = 2, [MEDIA_WAVEFORM] = 2,
 	[MEDIA_JPEG] = 3, [MEDIA_WEBP] = 1, [MEDIA_COVER] = 1,
 };
 
 static bool kind_valid(const struct media_job *job)
 {
 	return job && (int)job->kind >= 0 && job->kind <= MEDIA_COVER;
+}
+
+static bool is_audio(enum media_kind k)
+{
+	return k == MEDIA_MP3 || k == MEDIA_M4A || k == MEDIA_PEAKS || k == MEDIA_WAVEFORM;
+}
+
+static bool is_encoder(enum media_kind k)
+{
+	return k == MEDIA_MP3 || k == MEDIA_M4A;
 }
 
 void media_result_release(struct media_result *r)
@@ -85,7 +102,10 @@ static void profile(const struct media_job *job, struct buf *b)
 	}
 	case MEDIA_PEAKS:
 	case MEDIA_WAVEFORM:
-		buf_printf(b, "-n%d-c%x", job->points, avcodec_version());
+		/* made from the sound the encoders get: its channels and its resampler */
+		buf_printf(b, "-%c-n%d-c%x-f%x-s%x",
+			   media_audio_defaults(&job->audio).kind == AUDIO_MUSIC ? 'm' : 's',
+			   job->points, avcodec_version(), avfilter_version(), swresample_version());
 		break;
 	case MEDIA_JPEG:
 	case MEDIA_WEBP:
@@ -96,47 +116,55 @@ static void profile(const struct media_job *job, struct buf *b)
 	buf_printf(b, "-x%x", avformat_version());
 }
 
-/* media_render, with the first pass of an audio rendition done when m is set. */
-static int render(const char *src, const char *dst, const struct media_job *job,
-		  const struct audio_measure *m, struct media_result *res,
-		  struct hearth_err *err)
+/* Fills r for a rendition just written to dst. */
+static void made(struct media_result *r, const char *dst)
 {
-	struct media_result r = {0};
-	int rc;
-
-	if (!kind_valid(job))
-		return herr(err, HEARTH_EINVAL, "unknown kind of rendition");
-	switch (job->kind) {
-	case MEDIA_MP3:
-	case MEDIA_M4A:
-		rc = m ? render_audio_measured(src, dst, job, m, &r, err)
-		       : render_audio(src, dst, job, &r, err);
-		break;
-	case MEDIA_PEAKS:
-	case MEDIA_WAVEFORM:
-		rc = render_waveform(src, dst, job, &r, err);
-		break;
-	default:
-		rc = render_image(src, dst, job, &r, err);
-		break;
-	}
-	if (rc == 0) {
-		r.made = true;
-		r.size = file_size(dst);
-		if (!r.path)
-			r.path = xstrdup(dst);
-	}
-	if (res)
-		*res = r;
-	else
-		media_result_release(&r);
-	return rc;
+	r->made = true;
+	r->size = file_size(dst);
+	if (!r->path)
+		r->path = xstrdup(dst);
 }
+
+static int audio_passes(hearth_lib *lib, const char *src, const char *sha256,
+			const struct media_job *jobs, const char *const *dst, size_t n,
+			int threads, struct hearth_err *err);
 
 int media_render(const char *src, const char *dst, const struct media_job *job,
 		 struct media_result *res, struct hearth_err *err)
 {
-	return render(src, dst, job, NULL, res, err);
+	return media_render_audio(src, &dst, job, 1, 2, res, err);
+}
+
+int media_render_audio(const char *src, const char *const *dst, const struct media_job *jobs,
+		       size_t n, int threads, struct media_result *res, struct hearth_err *err)
+{
+	int rc = 0;
+
+	for (size_t i = 0; i < n; i++)
+		if (!kind_valid(&jobs[i]))
+			return herr(err, HEARTH_EINVAL, "unknown kind of rendition");
+	if (res)
+		memset(res, 0, n * sizeof *res);
+	for (size_t i = 0; !rc && i < n; i++) {
+		if (is_audio(jobs[i].kind))
+			continue;
+		struct media_result r = {0};
+		rc = render_image(src, dst[i], &jobs[i], &r, err);
+		if (!rc)
+			made(&r, dst[i]);
+		if (res)
+			res[i] = r;
+		else
+			media_result_release(&r);
+	}
+	if (!rc)
+		rc = audio_passes(NULL, src, NULL, jobs, dst, n, threads, err);
+	for (size_t i = 0; !rc && res && i < n; i++)
+		if (is_audio(jobs[i].kind))
+			made(&res[i], dst[i]);
+	for (size_t i = 0; rc && res && i < n; i++)
+		media_result_release(&res[i]);
+	return rc;
 }
 
 /*
@@ -153,12 +181,30 @@ static int measure_cached(hearth_lib *lib, const char *src, const char *sha256,
 {
 	struct media_audio_opts o = media_audio_defaults(&job->audio);
 	struct buf b = BUF_INIT;
-	char *path = xasprintf("%s/cache/%.2s/%s-loudness%d-%c-l%.1f-p%.1f-m%.2f-f%x.txt",
+	char *path;
+	int rc = 0;
+
+	if (!lib)
+		return audio_measure(src, &o, m, err);
+	path = xasprintf("%s/cache/%.2s/%s-loudness%d-%c-l%.1f-p%.1f-m%.2f-f%x.txt",
 			       lib_dir(lib), sha256, sha256, MEASURE_VERSION,
 			       o.kind == AUDIO_MUSIC ? 'm' : 's', o.loudness, o.true_peak,
 			       audio_tp_margin(&o), avfilter_version());
-	int rc = 0;
 
+	/*
+	 * One measurement of a source at a time, across threads and
+	 * processes: a second job for the same source (two stories may share
+	 * a recording) waits and then reads the first one's figure. The lock
+	 * is named like the source's other entries, so purging them (erase,
+	 * withdrawal) takes it too.
+	 */
+	char *dir = path_dir(path), *lock = xasprintf("%s/%s-measure.lock", dir, sha256);
+	int fd = -1;
+	if (mkdir_p(dir, NULL) == 0)
+		fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+	if (fd >= 0)
+		while (flock(fd, LOCK_EX) != 0 && errno == EINTR)
+			;
 	if (path_is_file(path) && file_read(path, &b, NULL) == 0 &&
 	    sscanf(buf_cstr(&b), "%lf %lf %lf", &m->lufs, &m->gain, &m->duration) == 3 &&
 	    isfinite(m->gain) && m->duration > 0)
@@ -170,8 +216,59 @@ static int measure_cached(hearth_lib *lib, const char *src, const char *sha256,
 		rc = file_write_atomic(path, b.data, b.len, err);
 	}
 end:
+	if (fd >= 0)
+		close(fd); /* and the lock with it */
+	free(lock);
+	free(dir);
 	buf_release(&b);
 	free(path);
+	return rc;
+}
+
+/*
+ * The audio renditions of one source (the others of jobs are passed
+ * over), in as few decodes as they allow: one for all the jobs that can
+ * share a pass (audio_same_pass), which is every rendition of a
+ * recording the build asks for. Each pass with an encoder measures first,
+ * through the cache when lib is set.
+ */
+static int audio_passes(hearth_lib *lib, const char *src, const char *sha256,
+			const struct media_job *jobs, const char *const *dst, size_t n,
+			int threads, struct hearth_err *err)
+{
+	bool *done = xcalloc(n ? n : 1, sizeof *done);
+	struct media_job *gj = xcalloc(n ? n : 1, sizeof *gj);
+	const char **gd = xcalloc(n ? n : 1, sizeof *gd);
+	int rc = 0;
+
+	for (size_t i = 0; !rc && i < n; i++) {
+		const struct media_job *lead = NULL; /* the pass's first encoder */
+		size_t k = 0;
+		if (done[i] || !is_audio(jobs[i].kind))
+			continue;
+		for (size_t x = i; x < n; x++) {
+			const struct media_job *job = &jobs[x];
+			if (done[x] || !is_audio(job->kind) ||
+			    media_audio_defaults(&job->audio).kind !=
+				    media_audio_defaults(&jobs[i].audio).kind)
+				continue;
+			if (is_encoder(job->kind) && lead && !audio_same_pass(lead, job))
+				continue;
+			if (is_encoder(job->kind) && !lead)
+				lead = job;
+			done[x] = true;
+			gj[k] = *job;
+			gd[k++] = dst[x];
+		}
+		struct audio_measure m;
+		if (lead)
+			rc = measure_cached(lib, src, sha256, lead, &m, err);
+		if (!rc)
+			rc = render_audio_set(src, gd, gj, k, threads, lead ? &m : NULL, err);
+	}
+	free(done);
+	free(gj);
+	free(gd);
 	return rc;
 }
 
@@ -187,16 +284,16 @@ static int image_size(const char *path, struct media_result *r, struct hearth_er
 	return rc;
 }
 
-int media_cached(hearth_lib *lib, const char *src, const char *sha256,
-		 const struct media_job *job, struct media_result *res,
-		 struct hearth_err *err)
+/*
+ * The cache's name for a rendition: cache/<sha[0:2]>/<sha>-<profile>.<ext>
+ * (new allocation), after checking what it is made from.
+ */
+static int cache_path(hearth_lib *lib, const char *sha256, const struct media_job *job,
+		      char **out, struct hearth_err *err)
 {
 	struct buf prof = BUF_INIT;
-	struct media_result r = {0};
-	char *path = NULL;
-	int rc = 0;
 
-	memset(res, 0, sizeof *res);
+	*out = NULL;
 	if (!kind_valid(job))
 		return herr(err, HEARTH_EINVAL, "unknown kind of rendition");
 	if (!sha256 || strlen(sha256) != 64 || strspn(sha256, "0123456789abcdef") != 64)
@@ -204,35 +301,86 @@ int media_cached(hearth_lib *lib, const char *src, const char *sha256,
 	if (!lib || !lib_dir(lib))
 		return herr(err, HEARTH_EINVAL, "no library is open");
 	profile(job, &prof);
-	path = xasprintf("%s/cache/%.2s/%s-%s.%s", lib_dir(lib), sha256, sha256,
+	*out = xasprintf("%s/cache/%.2s/%s-%s.%s", lib_dir(lib), sha256, sha256,
 			 buf_cstr(&prof), media_kind_ext(job->kind));
+	buf_release(&prof);
+	return 0;
+}
+
+int media_cached_audio(hearth_lib *lib, const char *src, const char *sha256,
+		       const struct media_job *jobs, size_t n, int threads,
+		       struct media_result *res, struct hearth_err *err)
+{
+	char **path = xcalloc(n ? n : 1, sizeof *path);
+	const char **todo_dst = xcalloc(n ? n : 1, sizeof *todo_dst);
+	struct media_job *todo = xcalloc(n ? n : 1, sizeof *todo);
+	size_t k = 0;
+	int rc = 0;
+
+	memset(res, 0, n * sizeof *res);
+	for (size_t i = 0; !rc && i < n; i++) {
+		rc = cache_path(lib, sha256, &jobs[i], &path[i], err);
+		if (!rc && !is_audio(jobs[i].kind))
+			rc = herr(err, HEARTH_EINVAL, "%s: not an audio rendition", src);
+		if (rc || path_is_file(path[i]))
+			continue;
+		todo[k] = jobs[i];
+		todo_dst[k++] = path[i];
+	}
+	if (!rc && k && !path_is_file(src))
+		rc = herr(err, HEARTH_ENOENT, "'%s': the source of a rendition is missing", src);
+	if (!rc && k)
+		rc = audio_passes(lib, src, sha256, todo, todo_dst, k, threads, err);
+	for (size_t i = 0, t = 0; !rc && i < n; i++) {
+		if (t < k && todo_dst[t] == path[i]) {
+			res[i].made = true;
+			t++;
+		}
+		res[i].size = file_size(path[i]);
+		res[i].path = path[i];
+		path[i] = NULL;
+	}
+	for (size_t i = 0; i < n; i++) {
+		free(path[i]);
+		if (rc)
+			media_result_release(&res[i]);
+	}
+	free(path);
+	free(todo_dst);
+	free(todo);
+	return rc;
+}
+
+int media_cached(hearth_lib *lib, const char *src, const char *sha256,
+		 const struct media_job *job, struct media_result *res,
+		 struct hearth_err *err)
+{
+	struct media_result r = {0};
+	char *path = NULL;
+	int rc;
+
+	memset(res, 0, sizeof *res);
+	if (kind_valid(job) && is_audio(job->kind))
+		return media_cached_audio(lib, src, sha256, job, 1, 2, res, err);
+	rc = cache_path(lib, sha256, job, &path, err);
+	if (rc)
+		return rc;
 	if (path_is_file(path)) {
 		r.path = path;
 		path = NULL;
 		r.size = file_size(r.path);
-		if (job->kind >= MEDIA_JPEG)
-			rc = image_size(r.path, &r, err);
+		rc = image_size(r.path, &r, err);
+	} else if (!path_is_file(src)) {
+		rc = herr(err, HEARTH_ENOENT, "'%s': the source of a rendition is missing", src);
 	} else {
-		if (!path_is_file(src)) {
-			rc = herr(err, HEARTH_ENOENT, "'%s': the source of a rendition is missing",
-				  src);
-			goto end;
-		}
-		if (job->kind == MEDIA_MP3 || job->kind == MEDIA_M4A) {
-			struct audio_measure m;
-			rc = measure_cached(lib, src, sha256, job, &m, err);
-			if (!rc)
-				rc = render(src, path, job, &m, &r, err);
-		} else {
-			rc = render(src, path, job, NULL, &r, err);
-		}
+		rc = render_image(src, path, job, &r, err);
+		if (!rc)
+			made(&r, path);
 	}
-end:
 	if (rc)
 		media_result_release(&r);
 	else
 		*res = r;
 	free(path);
-	buf_release(&prof);
 	return rc;
 }

@@ -3,8 +3,10 @@
  * that draws them, and an SVG of bars that the page shows without
  * JavaScript.
  *
- * The sound is decoded once, as it comes, into at most twice as many
- * buckets as points asked for: each bucket holds the largest magnitude of
+ * It is a sink of the one decode of a recording (audio.c): the sound the
+ * encoders get, 44.1 kHz planar float in the channels they encode, before
+ * the gain and the limiter, comes in as it is decoded, into at most twice
+ * as many buckets as points asked for: each bucket holds the largest magnitude of
  * its samples (every channel), and when the buckets run out, neighbours
  * merge and each holds twice as many samples. So memory is the same for a
  * minute or for hours, and the length need not be known in advance. The
@@ -53,18 +55,19 @@ static void push_bucket(struct peaks *p)
 	p->fill = 0;
 }
 
-/* n frames of interleaved float with ch channels. */
-static void add(struct peaks *p, const float *x, int n, int ch)
+/* n frames of planar float with ch channels. */
+static void add(struct peaks *p, const float *const *x, int n, int ch)
 {
 	int i = 0;
 	while (i < n) {
 		int64_t room = p->per - p->fill;
 		int take = room < n - i ? (int)room : n - i;
 		float m = p->cur;
-		for (const float *s = x + (size_t)i * ch, *e = s + (size_t)take * ch; s < e; s++) {
-			float a = *s < 0 ? -*s : *s;
-			m = a > m ? a : m;
-		}
+		for (int c = 0; c < ch; c++)
+			for (const float *s = x[c] + i, *e = s + take; s < e; s++) {
+				float a = *s < 0 ? -*s : *s;
+				m = a > m ? a : m;
+			}
 		p->cur = m;
 		p->fill += take;
 		i += take;
@@ -72,29 +75,6 @@ static void add(struct peaks *p, const float *x, int n, int ch)
 			push_bucket(p);
 	}
 	p->samples += n;
-}
-
-static int scan(const char *src, struct peaks *p, struct hearth_err *err)
-{
-	struct media_pcm pcm;
-	AVFrame *f = av_frame_alloc();
-	int r = 0, rc = media_pcm_open(&pcm, src, src, "aformat=sample_fmts=flt", err);
-
-	if (!rc && !f)
-		rc = herr(err, HEARTH_EMEDIA, "%s: out of memory", src);
-	while (!rc && (r = media_pcm_next(&pcm, f, err)) == 1) {
-		p->rate = f->sample_rate;
-		add(p, (const float *)f->data[0], f->nb_samples, f->ch_layout.nb_channels);
-	}
-	if (!rc && r < 0)
-		rc = r;
-	if (!rc && p->fill > 0)
-		push_bucket(p);
-	if (!rc && p->fill > 0) /* a merge made room only now */
-		push_bucket(p);
-	av_frame_free(&f);
-	media_pcm_close(&pcm);
-	return rc;
 }
 
 /* The buckets folded into points values, the largest scaled to 1. */
@@ -144,33 +124,66 @@ static void write_svg(struct buf *b, const float *v, int points)
 	buf_puts(b, "\"/></svg>\n");
 }
 
-int render_waveform(const char *src, const char *dst, const struct media_job *job,
-		    struct media_result *res, struct hearth_err *err)
+struct wave {
+	enum media_kind kind;
+	int points;
+	struct peaks p;
+};
+
+int wave_new(struct wave **out, const struct media_job *job, int rate, const char *name,
+	     struct hearth_err *err)
 {
 	int points = job->points ? job->points
 				 : job->kind == MEDIA_WAVEFORM ? DEFAULT_BARS : DEFAULT_PEAKS;
-	struct peaks p = {.per = 1};
+	struct wave *w;
+
+	*out = NULL;
+	if (points < 1 || points > MAX_POINTS)
+		return herr(err, HEARTH_EINVAL, "%s: a waveform has 1 to %d points, not %d", name,
+			    MAX_POINTS, points);
+	w = xcalloc(1, sizeof *w);
+	w->kind = job->kind;
+	w->points = points;
+	w->p.per = 1;
+	w->p.rate = rate;
+	w->p.cap = 2 * points;
+	w->p.v = xcalloc((size_t)w->p.cap, sizeof *w->p.v);
+	*out = w;
+	return 0;
+}
+
+void wave_push(struct wave *w, const float *const *planes, int n, int ch)
+{
+	add(&w->p, planes, n, ch);
+}
+
+int wave_write(struct wave *w, const char *dst, struct hearth_err *err)
+{
+	struct peaks *p = &w->p;
 	struct buf b = BUF_INIT;
-	float *v = NULL;
+	float *v;
 	int rc;
 
-	(void)res;
-	if (points < 1 || points > MAX_POINTS)
-		return herr(err, HEARTH_EINVAL, "%s: a waveform has 1 to %d points, not %d", src,
-			    MAX_POINTS, points);
-	p.cap = 2 * points;
-	p.v = xcalloc((size_t)p.cap, sizeof *p.v);
-	rc = scan(src, &p, err);
-	if (!rc) {
-		v = fold(&p, points);
-		if (job->kind == MEDIA_PEAKS)
-			write_json(&b, v, points, p.rate ? (double)p.samples / p.rate : 0);
-		else
-			write_svg(&b, v, points);
-		rc = file_write_atomic(dst, b.data, b.len, err);
-	}
+	if (p->fill > 0)
+		push_bucket(p);
+	if (p->fill > 0) /* a merge made room only now */
+		push_bucket(p);
+	v = fold(p, w->points);
+	if (w->kind == MEDIA_PEAKS)
+		write_json(&b, v, w->points, p->rate ? (double)p->samples / p->rate : 0);
+	else
+		write_svg(&b, v, w->points);
+	rc = file_write_atomic(dst, b.data, b.len, err);
 	free(v);
-	free(p.v);
 	buf_release(&b);
 	return rc;
+}
+
+void wave_free(struct wave **w)
+{
+	if (*w) {
+		free((*w)->p.v);
+		free(*w);
+		*w = NULL;
+	}
 }

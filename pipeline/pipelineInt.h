@@ -36,6 +36,10 @@ struct site_media_ops {
 	int (*cached)(hearth_lib *lib, const char *src, const char *sha256,
 		      const struct media_job *job, struct media_result *res,
 		      struct hearth_err *err);
+	/* every audio rendition of a recording at once; NULL: .cached, one by one */
+	int (*cached_audio)(hearth_lib *lib, const char *src, const char *sha256,
+			    const struct media_job *jobs, size_t n, int threads,
+			    struct media_result *res, struct hearth_err *err);
 	int (*cover_check)(const char *path, const char *name,
 			   const struct media_limits *limits, struct media_info *info,
 			   struct hearth_err *err);

@@ -1,7 +1,8 @@
 /*
- * renditions.c - the media step of a build: plans one job per rendition a
- * story needs (podcast MP3 and M4A, waveform peaks and SVG, web images,
- * episode covers, WebVTT transcripts, the show's cover), runs the jobs on a
+ * renditions.c - the media step of a build: plans the jobs a story needs
+ * (one per recording for its podcast MP3 and M4A, waveform peaks and SVG,
+ * made from one decode; one per picture for its web images; episode
+ * covers, WebVTT transcripts, the show's cover), runs the jobs on a
  * small pool of
  * threads, and puts each result into the staging folder under
  * media/<slug>/, as a copy (or reflink) that shares no inode with cache/.
@@ -25,6 +26,7 @@
 
 const struct site_media_ops site_media_default = {
 	.cached = media_cached,
+	.cached_audio = media_cached_audio,
 	.cover_check = media_cover_check,
 	.transcript = media_transcript,
 	.store_path = lib_store_path,
@@ -40,7 +42,6 @@ enum job_kind { J_AUDIO, J_ART, J_TRANSCRIPT, J_EPISODE_COVER, J_COVER };
 
 struct job {
 	enum job_kind kind;
-	enum media_kind media;         /* J_AUDIO: MP3, M4A, PEAKS or WAVEFORM */
 	struct site_entry *e;          /* NULL for the show's cover */
 	const struct pub_asset *a;
 	const struct pub_asset *art;   /* J_AUDIO: the story's art, for the cover tag */
@@ -48,9 +49,11 @@ struct job {
 	size_t slot;                   /* index in e->m.audio or e->m.art */
 	double duration;               /* transcripts: the story's audio length */
 	int side;                      /* episode cover: its side in pixels */
-	const char *rel;               /* borrows from the slot (or "cover.jpg") */
+	const char *rel;               /* borrows from the slot (or "cover.jpg"); not J_AUDIO */
 	bool made;
 	bool skipped;                  /* its story had already failed */
+	struct job *cover_of;          /* J_AUDIO: the job of the art its cover picture is */
+	int covers_pending;            /* J_ART: recordings yet to take their cover from it */
 	size_t n_made, n_cached;       /* jobs that make several renditions count here */
 	int rc;
 	struct hearth_err err;
@@ -66,11 +69,13 @@ struct pool {
 	char cover_sha[65];            /* of cover_path; "" when it cannot be read */
 	struct job *jobs;
 	size_t n, next, done;
+	int threads;                   /* -j: the cores a job may use too */
 	bool stop;
 	void (*progress)(void *arg, const struct site_progress *sp); /* may be NULL */
 	void *progress_arg;
 	double started;                /* monotonic seconds, for the time left */
 	pthread_mutex_t mu;
+	pthread_cond_t covered;        /* a recording has its cover picture */
 };
 
 static double now_s(void)
@@ -157,6 +162,16 @@ static int tag_cover(struct pool *p, struct job *j, char **out)
 	return rc;
 }
 
+/* j (a recording) is past taking its cover picture; with the pool's lock held. */
+static void covered(struct pool *p, struct job *j)
+{
+	if (j->cover_of) {
+		j->cover_of->covers_pending--;
+		j->cover_of = NULL;
+		pthread_cond_broadcast(&p->covered);
+	}
+}
+
 /* The audio settings of hearth.yaml for a kind of recording. */
 static struct media_audio_opts audio_opts(const struct lib_settings *set,
 					  enum media_audio_kind kind)
@@ -170,51 +185,6 @@ static struct media_audio_opts audio_opts(const struct lib_settings *set,
 	return o;
 }
 
-/* One rendition of a recording: MP3, M4A, peaks or waveform. */
-static int run_audio(struct pool *p, struct job *j)
-{
-	const struct pub_story *s = j->e->s;
-	struct site_audio *au = &j->e->m.audio[j->slot];
-	struct media_tags tags = {.title = s->title, .artist = s->byline, .album = p->set->title};
-	struct media_job job = {.kind = j->media, .audio = audio_opts(p->set, j->audio_kind)};
-	struct media_result r = {0};
-	struct media_chapter *chapters = NULL;
-	char *src = p->ops->store_path(p->lib, j->a->sha256), *cover = NULL, *dst = NULL;
-	int rc = 0;
-
-	if (j->media == MEDIA_MP3 || j->media == MEDIA_M4A) {
-		/* the chapters mark the first track (chapters.c) */
-		chapters = j->slot == 0 ? site_media_chapters(s) : NULL;
-		tags.chapters = chapters;
-		tags.n_chapters = chapters ? s->n_chapters : 0;
-		rc = tag_cover(p, j, &cover);
-		tags.cover = cover;
-		job.tags = &tags;
-	}
-	if (!rc)
-		rc = p->ops->cached(p->lib, src, j->a->sha256, &job, &r, &j->err);
-	if (!rc)
-		rc = place(p, r.path, j->rel, &j->err);
-	if (!rc) {
-		int64_t size;
-		dst = path_join(p->staging, j->rel);
-		size = file_size(dst);
-		if (size < 0)
-			rc = herr(&j->err, HEARTH_EIO, "cannot read the size of '%s'", j->rel);
-		else if (j->media == MEDIA_MP3)
-			au->size = size;
-		else if (j->media == MEDIA_M4A)
-			au->m4a_size = size;
-	}
-	j->made = r.made;
-	media_result_release(&r);
-	free(chapters);
-	free(dst);
-	free(cover);
-	free(src);
-	return rc;
-}
-
 /* Notes one rendition of a job that makes several. */
 static void count(struct job *j, bool made)
 {
@@ -222,6 +192,66 @@ static void count(struct job *j, bool made)
 		j->n_made++;
 	else
 		j->n_cached++;
+}
+
+/*
+ * Every rendition of a recording (MP3, M4A, peaks, waveform) in one job,
+ * so media/ decodes it once and encodes the MP3 and the M4A side by side.
+ */
+static int run_audio(struct pool *p, struct job *j)
+{
+	const struct pub_story *s = j->e->s;
+	struct site_audio *au = &j->e->m.audio[j->slot];
+	struct media_tags tags = {.title = s->title, .artist = s->byline, .album = p->set->title};
+	const char *rel[] = {au->src, au->m4a_src, au->peaks_src, au->waveform_src};
+	enum media_kind kinds[] = {MEDIA_MP3, MEDIA_M4A, MEDIA_PEAKS, MEDIA_WAVEFORM};
+	struct media_job job[4];
+	struct media_result r[4] = {{0}};
+	struct media_chapter *chapters = NULL;
+	char *src = p->ops->store_path(p->lib, j->a->sha256), *cover = NULL;
+	int rc;
+
+	/* the chapters mark the first track (chapters.c) */
+	chapters = j->slot == 0 ? site_media_chapters(s) : NULL;
+	tags.chapters = chapters;
+	tags.n_chapters = chapters ? s->n_chapters : 0;
+	rc = tag_cover(p, j, &cover);
+	tags.cover = cover;
+	pthread_mutex_lock(&p->mu);
+	covered(p, j);
+	pthread_mutex_unlock(&p->mu);
+	for (size_t i = 0; i < 4; i++)
+		job[i] = (struct media_job){.kind = kinds[i],
+					    .audio = audio_opts(p->set, j->audio_kind),
+					    .tags = i < 2 ? &tags : NULL};
+	if (!rc && p->ops->cached_audio)
+		rc = p->ops->cached_audio(p->lib, src, j->a->sha256, job, 4, p->threads, r,
+					  &j->err);
+	for (size_t i = 0; !rc && !p->ops->cached_audio && i < 4; i++)
+		rc = p->ops->cached(p->lib, src, j->a->sha256, &job[i], &r[i], &j->err);
+	for (size_t i = 0; !rc && i < 4; i++) {
+		rc = place(p, r[i].path, rel[i], &j->err);
+		if (rc)
+			break;
+		count(j, r[i].made);
+		if (i > 1)
+			continue;
+		char *dst = path_join(p->staging, rel[i]);
+		int64_t size = file_size(dst);
+		free(dst);
+		if (size < 0)
+			rc = herr(&j->err, HEARTH_EIO, "cannot read the size of '%s'", rel[i]);
+		else if (i == 0)
+			au->size = size;
+		else
+			au->m4a_size = size;
+	}
+	for (size_t i = 0; i < 4; i++)
+		media_result_release(&r[i]);
+	free(chapters);
+	free(cover);
+	free(src);
+	return rc;
 }
 
 /*
@@ -358,9 +388,17 @@ static void *worker(void *arg)
 		}
 		struct job *j = &p->jobs[p->next++];
 		/* the rest of a story that failed is not worth making */
+		/*
+		 * a recording's cover picture is its art's largest JPEG: the art
+		 * job waits until the recordings (ordered before it) have it, so
+		 * that cache entry is made once, not by two threads at once
+		 */
+		while (j->covers_pending > 0 && !p->stop)
+			pthread_cond_wait(&p->covered, &p->mu);
 		if (j->e && j->e->media_failed) {
 			j->skipped = true;
 			p->done++;
+			covered(p, j);
 			pthread_mutex_unlock(&p->mu);
 			continue;
 		}
@@ -411,15 +449,6 @@ static struct job *push(struct job **v, size_t *n, size_t *cap)
 static void plan_story(struct site_entry *e, struct job **v, size_t *n, size_t *cap)
 {
 	const struct pub_story *s = e->s;
-	static const struct {
-		enum media_kind kind;
-		const char *suffix;
-	} audio_jobs[] = {
-		{MEDIA_MP3, ".mp3"},
-		{MEDIA_M4A, ".m4a"},
-		{MEDIA_PEAKS, "-peaks.json"},
-		{MEDIA_WAVEFORM, "-waveform.svg"},
-	};
 	const struct pub_asset *music = NULL, *transcript = NULL, *cover = NULL;
 	size_t n_art = 0;
 
@@ -449,18 +478,13 @@ static void plan_story(struct site_entry *e, struct job **v, size_t *n, size_t *
 		au->waveform_src = xasprintf("%s-waveform.svg", stem);
 		au->role = is_music ? ROLE_MUSIC : ROLE_AUDIO;
 		au->duration = tracks[k]->duration;
-		for (size_t i = 0; i < sizeof audio_jobs / sizeof *audio_jobs; i++) {
-			struct job *j = push(v, n, cap);
-			j->kind = J_AUDIO;
-			j->media = audio_jobs[i].kind;
-			j->e = e;
-			j->a = tracks[k];
-			j->art = cover;
-			j->audio_kind = is_music ? AUDIO_MUSIC : AUDIO_SPEECH;
-			j->slot = e->m.n_audio;
-			j->rel = i == 0 ? au->src : i == 1 ? au->m4a_src
-					 : i == 2 ? au->peaks_src : au->waveform_src;
-		}
+		struct job *j = push(v, n, cap);
+		j->kind = J_AUDIO;
+		j->e = e;
+		j->a = tracks[k];
+		j->art = cover;
+		j->audio_kind = is_music ? AUDIO_MUSIC : AUDIO_SPEECH;
+		j->slot = e->m.n_audio;
 		e->m.n_audio++;
 		free(stem);
 	}
@@ -506,15 +530,28 @@ static void plan_story(struct site_entry *e, struct job **v, size_t *n, size_t *
 }
 
 /*
- * The longest jobs first, so the threads finish together: the M4As, then
- * the MP3s (whose loudness measurement the M4A of the same recording has
- * left in the cache by then), then everything else, each in plan order.
+ * The longest jobs first, so the threads finish together: the recordings
+ * (every rendition of one in one job), then everything else, each in plan
+ * order.
  */
 static int job_rank(const struct job *j)
 {
-	if (j->kind != J_AUDIO)
-		return 2;
-	return j->media == MEDIA_M4A ? 0 : j->media == MEDIA_MP3 ? 1 : 2;
+	return j->kind == J_AUDIO ? 0 : 2;
+}
+
+/*
+ * Points each recording's job at the job of the art its cover picture
+ * comes from, which waits for it (the worker says why).
+ */
+static void link_covers(struct job *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		for (size_t k = 0; v[i].kind == J_AUDIO && v[i].art && k < n; k++)
+			if (v[k].kind == J_ART && v[k].a == v[i].art) {
+				v[i].cover_of = &v[k];
+				v[k].covers_pending++;
+				break;
+			}
 }
 
 static void order_jobs(struct job *v, size_t n)
@@ -570,14 +607,17 @@ int site_media_run(hearth_lib *lib, const struct site_media_ops *ops,
 	if (cover_path && sha256_file(cover_path, p.cover_sha, NULL) != 0)
 		p.cover_sha[0] = '\0'; /* the cover job says why */
 	order_jobs(p.jobs, p.n);
+	link_covers(p.jobs, p.n);
 	p.started = now_s();
 
 	if (jobs <= 0) {
 		long cpus = sysconf(_SC_NPROCESSORS_ONLN);
 		jobs = cpus > 0 ? (int)cpus : 1;
 	}
+	p.threads = jobs;
 	threads = (size_t)jobs < p.n ? (size_t)jobs : p.n;
 	pthread_mutex_init(&p.mu, NULL);
+	pthread_cond_init(&p.covered, NULL);
 	tid = xcalloc(threads, sizeof *tid);
 	for (; started < threads; started++)
 		if (pthread_create(&tid[started], NULL, worker, &p) != 0)
@@ -586,6 +626,7 @@ int site_media_run(hearth_lib *lib, const struct site_media_ops *ops,
 		worker(&p); /* no thread could start: do the work here */
 	for (size_t i = 0; i < started; i++)
 		pthread_join(tid[i], NULL);
+	pthread_cond_destroy(&p.covered);
 	pthread_mutex_destroy(&p.mu);
 
 	/* the show's cover first: it fails the build whatever else happened */

@@ -5,14 +5,20 @@
  * Hearth and the ffmpeg program are timed the same way.
  *
  *   bench_audio render mp3|m4a|peaks|svg SRC DST [speech|music]
+ *   bench_audio set SRC STEM [THREADS]
+ *                                    every rendition of a recording (STEM.mp3,
+ *                                    .m4a, -peaks.json, -waveform.svg) from one
+ *                                    decode, as a build makes them
  *   bench_audio loudness FILE        prints "LUFS dBTP"
  *   bench_audio hash FILE            prints the file's SHA-256, as intake takes it
- *   bench_audio run CMD [ARG...]     prints "SECONDS MAXRSS_KB EXIT"
+ *   bench_audio run CMD [ARG...]     prints "SECONDS MAXRSS_KB EXIT CPU_SECONDS"
+ *                                    (CPU: user and system time of the child)
  */
 #define _GNU_SOURCE
 #include "../../media/media.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/time.h>
@@ -47,14 +53,18 @@ static int run(char **argv)
 		return 1;
 	}
 	clock_gettime(CLOCK_MONOTONIC, &t1);
-	printf("%.3f %ld %d\n", (double)(t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9,
-	       ru.ru_maxrss, WIFEXITED(status) ? WEXITSTATUS(status) : 128);
+	printf("%.3f %ld %d %.3f\n",
+	       (double)(t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9, ru.ru_maxrss,
+	       WIFEXITED(status) ? WEXITSTATUS(status) : 128,
+	       (double)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
+		       (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6);
 	return 0;
 }
 
 static int usage(void)
 {
 	fprintf(stderr, "usage: bench_audio render mp3|m4a|peaks|svg SRC DST [speech|music]\n"
+			"       bench_audio set SRC STEM [THREADS]\n"
 			"       bench_audio loudness FILE\n"
 			"       bench_audio run CMD [ARG...]\n");
 	return 2;
@@ -77,6 +87,18 @@ int main(int argc, char **argv)
 		rc = media_loudness(argv[2], &lufs, &tp, &err);
 		if (rc == 0)
 			printf("%.2f %.2f\n", lufs, tp);
+	} else if ((argc == 4 || argc == 5) && !strcmp(argv[1], "set")) {
+		struct media_job jobs[4] = {{.kind = MEDIA_MP3}, {.kind = MEDIA_M4A},
+					    {.kind = MEDIA_PEAKS}, {.kind = MEDIA_WAVEFORM}};
+		const char *ext[4] = {".mp3", ".m4a", "-peaks.json", "-waveform.svg"};
+		char dst[4][4096];
+		const char *d[4];
+		for (int i = 0; i < 4; i++) {
+			snprintf(dst[i], sizeof dst[i], "%s%s", argv[3], ext[i]);
+			d[i] = dst[i];
+		}
+		rc = media_render_audio(argv[2], d, jobs, 4, argc == 5 ? atoi(argv[4]) : 2, NULL,
+					&err);
 	} else if ((argc == 5 || argc == 6) && !strcmp(argv[1], "render")) {
 		struct media_job job = {.kind = MEDIA_MP3};
 		struct media_result res = {0};

@@ -641,6 +641,127 @@ static void cache_hits_do_no_work(void)
 	lib_close(&lib);
 }
 
+/* ---- one decode for every rendition --------------------------------------- */
+
+static bool same_bytes(const char *a, const char *b)
+{
+	struct buf x = BUF_INIT, y = BUF_INIT;
+	struct hearth_err err = {0};
+	bool same = file_read(a, &x, &err) == 0 && file_read(b, &y, &err) == 0 &&
+		    x.len == y.len && x.len > 0 && memcmp(x.data, y.data, x.len) == 0;
+	buf_release(&x);
+	buf_release(&y);
+	return same;
+}
+
+/*
+ * media_render_audio makes MP3, M4A, peaks and waveform from one decode
+ * after one measurement, on the podcast standard, and the same bytes
+ * whether the encoders run side by side or one after the other, and the
+ * same waveform as a waveform made alone (they share a cache key).
+ */
+static void one_decode_feeds_every_rendition(void)
+{
+	struct hearth_err err = {0};
+	struct media_job jobs[4] = {{.kind = MEDIA_MP3}, {.kind = MEDIA_M4A},
+				    {.kind = MEDIA_PEAKS}, {.kind = MEDIA_WAVEFORM}};
+	const char *two[4], *one[4];
+	struct media_result res[4];
+	const char *ext[4] = {"mp3", "m4a", "json", "svg"};
+	char *p2[4], *p1[4];
+
+	for (int i = 0; i < 4; i++) {
+		p2[i] = xasprintf("%s/set2.%s", t_tmpdir(), ext[i]);
+		p1[i] = xasprintf("%s/set1.%s", t_tmpdir(), ext[i]);
+		two[i] = p2[i];
+		one[i] = p1[i];
+	}
+	media_pcm_opened = 0;
+	CHECK_OK(media_render_audio(tp("speech.wav"), two, jobs, 4, 2, res, &err), &err);
+	CHECK(media_pcm_opened == 2); /* the measurement, then the one pass */
+	for (int i = 0; i < 4; i++) {
+		CHECK(res[i].made && res[i].size > 0 && !strcmp(res[i].path, two[i]));
+		media_result_release(&res[i]);
+	}
+	for (int i = 0; i < 2; i++) {
+		double lufs, peak;
+		CHECK_OK(media_loudness(two[i], &lufs, &peak, &err), &err);
+		printf("# set %s: %.2f LUFS %.2f dBTP\n", ext[i], lufs, peak);
+		CHECK(fabs(lufs - -16) <= 1 && peak <= -1);
+	}
+	media_pcm_opened = 0;
+	CHECK_OK(media_render_audio(tp("speech.wav"), one, jobs, 4, 1, NULL, &err), &err);
+	CHECK(media_pcm_opened == 2);
+	for (int i = 0; i < 4; i++)
+		CHECK(same_bytes(two[i], one[i]));
+	/* a waveform alone is the waveform of the set */
+	CHECK_OK(media_render(tp("speech.wav"), one[2], &jobs[2], NULL, &err), &err);
+	CHECK(same_bytes(two[2], one[2]));
+	for (int i = 0; i < 4; i++) {
+		free(p1[i]);
+		free(p2[i]);
+	}
+}
+
+/*
+ * Through the cache: the four renditions of a recording cost one
+ * measurement and one pass; a new rendition later costs one pass and no
+ * measurement (the figure is in the cache); everything cached costs no
+ * decode at all.
+ */
+static void cache_measures_once_per_source(void)
+{
+	struct hearth_err err = {0};
+	hearth_lib *lib = NULL;
+	char sha[65];
+	struct media_job jobs[4] = {{.kind = MEDIA_MP3}, {.kind = MEDIA_M4A},
+				    {.kind = MEDIA_PEAKS}, {.kind = MEDIA_WAVEFORM}};
+	struct media_result res[4];
+	const char *dir = tp("lib-set");
+
+	CHECK_OK(lib_init(dir, &err), &err);
+	CHECK_OK(lib_open(dir, &lib, &err), &err);
+	CHECK_OK(lib_store_add(lib, tp("speech.wav"), sha, &err), &err);
+	char *src = lib_store_path(lib, sha);
+	char *cache = xasprintf("%s/cache/%.2s", dir, sha);
+
+	media_pcm_opened = 0;
+	CHECK_OK(media_cached_audio(lib, src, sha, jobs, 4, 2, res, &err), &err);
+	CHECK(media_pcm_opened == 2);
+	CHECK(count_files(cache, "-loudness") == 1);
+	/* every entry, the measurement's lock too, is named <sha>-..., as purging expects */
+	char *own = xasprintf("%s-", sha);
+	CHECK(count_files(cache, sha) == count_files(cache, own));
+	free(own);
+	for (int i = 0; i < 4; i++) {
+		CHECK(res[i].made && path_is_file(res[i].path));
+		media_result_release(&res[i]);
+	}
+	/* new renditions: the measurement is reused, one pass makes them */
+	jobs[0].audio.kbps = 128;
+	jobs[2].points = 100;
+	media_pcm_opened = 0;
+	CHECK_OK(media_cached_audio(lib, src, sha, jobs, 4, 2, res, &err), &err);
+	CHECK(media_pcm_opened == 1);
+	CHECK(count_files(cache, "-loudness") == 1);
+	CHECK(res[0].made && !res[1].made && res[2].made && !res[3].made);
+	for (int i = 0; i < 4; i++)
+		media_result_release(&res[i]);
+	media_pcm_opened = 0;
+	CHECK_OK(media_cached_audio(lib, src, sha, jobs, 4, 1, res, &err), &err);
+	CHECK(media_pcm_opened == 0);
+	for (int i = 0; i < 4; i++) {
+		CHECK(!res[i].made && res[i].size > 0);
+		media_result_release(&res[i]);
+	}
+	/* only audio renditions go this way */
+	struct media_job jpeg = {.kind = MEDIA_JPEG, .width = 100};
+	CHECK(media_cached_audio(lib, src, sha, &jpeg, 1, 1, res, &err) == HEARTH_EINVAL);
+	free(src);
+	free(cache);
+	lib_close(&lib);
+}
+
 int main(void)
 {
 	xmlInitParser();
@@ -662,6 +783,8 @@ int main(void)
 	RUN(waveform_peaks_json);
 	RUN(waveform_svg);
 	RUN(cache_hits_do_no_work);
+	RUN(one_decode_feeds_every_rendition);
+	RUN(cache_measures_once_per_source);
 	xmlCleanupParser();
 	return 0;
 }
