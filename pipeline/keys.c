@@ -179,7 +179,11 @@ void key_settings(struct sha256 *h, const struct lib_settings *s, bool all)
 	key_int(h, s->explicit_);
 	key_str(h, s->image);
 	key_str(h, s->license);
-	key_str(h, s->podcast_guid);
+	/*
+	 * Not the stored podcast GUID: the first podcast build stores it, so
+	 * it is unset before that build and set after, for the same feed. The
+	 * feed's key holds the GUID the feed shows.
+	 */
 	if (!all)
 		return;
 	/* what the renditions are made with, or whether they can be */

@@ -58,6 +58,11 @@ identities() { (cd "$L/public" && find . -printf '%p %i %T@\n' | sort); }
 
 ok first_build -C "$L" build --theme "${THEMES[$theme]}"
 check first_build_is_clean same_as_clean
+# the first podcast build stores the podcast's GUID: the build after it
+# still has nothing to do
+before=$(identities)
+ok build_after_the_first -C "$L" build --theme "${THEMES[$theme]}"
+check build_after_the_first_writes_nothing test "$(identities)" = "$before"
 
 live=(s1 s2 s3 s4 s5 s6 voice) waiting=(a1 a2) gone=()
 bad_build=0 bad_diff=0 bad_gone=0 kills=0 edits=0
