@@ -161,6 +161,9 @@ struct file_id {
 };
 /* The identity of the open file fd into *id. */
 int file_id_of_fd(int fd, struct file_id *id);
+/* The identity of the regular file at path (links followed); false when
+ * there is none. */
+bool file_id_of_path(const char *path, struct file_id *id);
 /* True when a and b are the same file, unchanged. */
 bool file_id_same(const struct file_id *a, const struct file_id *b);
 

@@ -323,22 +323,38 @@ int file_write_atomic(const char *path, const void *data, size_t n,
 	return file_tmp_commit(fd, &tmp, path, err);
 }
 
+/* The identity of the file st describes. */
+static void file_id_of_stat(const struct stat *st, struct file_id *id)
+{
+	*id = (struct file_id){
+		.dev = (uint64_t)st->st_dev,
+		.ino = (uint64_t)st->st_ino,
+		.size = (int64_t)st->st_size,
+		.mtime_sec = (int64_t)st->st_mtim.tv_sec,
+		.mtime_nsec = (int64_t)st->st_mtim.tv_nsec,
+		.ctime_sec = (int64_t)st->st_ctim.tv_sec,
+		.ctime_nsec = (int64_t)st->st_ctim.tv_nsec,
+	};
+}
+
 int file_id_of_fd(int fd, struct file_id *id)
 {
 	struct stat st;
 
 	if (fstat(fd, &st) != 0)
 		return HEARTH_EIO;
-	*id = (struct file_id){
-		.dev = (uint64_t)st.st_dev,
-		.ino = (uint64_t)st.st_ino,
-		.size = (int64_t)st.st_size,
-		.mtime_sec = (int64_t)st.st_mtim.tv_sec,
-		.mtime_nsec = (int64_t)st.st_mtim.tv_nsec,
-		.ctime_sec = (int64_t)st.st_ctim.tv_sec,
-		.ctime_nsec = (int64_t)st.st_ctim.tv_nsec,
-	};
+	file_id_of_stat(&st, id);
 	return 0;
+}
+
+bool file_id_of_path(const char *path, struct file_id *id)
+{
+	struct stat st;
+
+	if (stat(path, &st) != 0 || !S_ISREG(st.st_mode))
+		return false;
+	file_id_of_stat(&st, id);
+	return true;
 }
 
 bool file_id_same(const struct file_id *a, const struct file_id *b)

@@ -588,23 +588,6 @@ static void seen_now(struct lib_story *s)
 	s->seen_at_nsec = ts.tv_nsec;
 }
 
-static bool id_of_path(const char *path, struct file_id *id)
-{
-	struct stat st;
-	if (stat(path, &st) != 0 || !S_ISREG(st.st_mode))
-		return false;
-	*id = (struct file_id){
-		.dev = (uint64_t)st.st_dev,
-		.ino = (uint64_t)st.st_ino,
-		.size = (int64_t)st.st_size,
-		.mtime_sec = (int64_t)st.st_mtim.tv_sec,
-		.mtime_nsec = (int64_t)st.st_mtim.tv_nsec,
-		.ctime_sec = (int64_t)st.st_ctim.tv_sec,
-		.ctime_nsec = (int64_t)st.st_ctim.tv_nsec,
-	};
-	return true;
-}
-
 /*
  * A file changed in the clock tick the bundle was read in (or later) could
  * change again within that tick and keep every stamp: not to be trusted.
@@ -679,7 +662,7 @@ static bool record_holds(const char *dir, const char *rec, const struct lib_sett
 				       .ctime_sec = cs, .ctime_nsec = cn};
 		char *name = xstrndup(line + name_at, (size_t)(nl - line - name_at));
 		char *path = path_join(dir, name);
-		ok = path_is_safe_rel(name) && id_of_path(path, &now) && file_id_same(&was, &now);
+		ok = path_is_safe_rel(name) && file_id_of_path(path, &now) && file_id_same(&was, &now);
 		free(path);
 		free(name);
 	}
@@ -817,7 +800,7 @@ int lib_bundle_read(const char *dir_in, const struct lib_settings *set,
 		goto end;
 	/* before reading: a change after this is seen by the next import */
 	seen_now(s);
-	if (!id_of_path(file, &s->md_seen))
+	if (!file_id_of_path(file, &s->md_seen))
 		s->seen_at_sec = 0; /* not remembered */
 	if ((rc = file_read_max(file, set ? set->max_story_size : LIB_MAX_STORY_SIZE,
 				"limits.max_story_size in hearth.yaml", &md, err)))
