@@ -1339,6 +1339,20 @@ static int position(struct con *c, int *pos)
 	return 0;
 }
 
+/* After a collection form: back to the collections, or the refusal on the page. */
+static void collections_answer(struct con *c, int rc)
+{
+	if (!rc) {
+		resp_redirect(c->r, "/editor/collections?done=collection");
+	} else if (refusal(rc)) {
+		char msg[sizeof c->err.msg];
+		memcpy(msg, c->err.msg, sizeof msg);
+		collections_page(c, 422, msg);
+	} else {
+		server_error(c->r, &c->err);
+	}
+}
+
 /* One change to collection coll, as the form's action says. */
 static int collection_change(struct con *c, const char *coll, const char *action,
 			     const char *story, int pos)
@@ -1362,15 +1376,7 @@ static void collection_action(struct con *c, const char *coll)
 		rc = herr(&c->err, HEARTH_EINVAL, "choose a story");
 	if (!rc)
 		rc = collection_change(c, coll, action, story, pos);
-	if (!rc) {
-		resp_redirect(c->r, "/editor/collections?done=collection");
-	} else if (refusal(rc)) {
-		char msg[sizeof c->err.msg];
-		memcpy(msg, c->err.msg, sizeof msg);
-		collections_page(c, 422, msg);
-	} else {
-		server_error(c->r, &c->err);
-	}
+	collections_answer(c, rc);
 }
 
 static void collection_new(struct con *c)
@@ -1385,15 +1391,7 @@ static void collection_new(struct con *c)
 	else
 		rc = lib_collection_new(c->lib, slug, title, given(c->r, "description"),
 					ticked(c->r, "podcast"), &c->err);
-	if (!rc) {
-		resp_redirect(c->r, "/editor/collections?done=collection");
-	} else if (refusal(rc)) {
-		char msg[sizeof c->err.msg];
-		memcpy(msg, c->err.msg, sizeof msg);
-		collections_page(c, 422, msg);
-	} else {
-		server_error(c->r, &c->err);
-	}
+	collections_answer(c, rc);
 }
 
 /* ---- feedback and the audit log ---------------------------------------- */

@@ -197,17 +197,6 @@ headers:
 
 /* ---- decoding ------------------------------------------------------------- */
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* %-decodes s (n bytes) into out; false for a bad escape. */
 static bool pct_decode(const char *s, size_t n, struct buf *out)
 {
@@ -218,7 +207,8 @@ static bool pct_decode(const char *s, size_t n, struct buf *out)
 		}
 		if (i + 2 >= n)
 			return false;
-		int hi = hexval(s[i + 1]), lo = hexval(s[i + 2]);
+		int hi = static_hexval((unsigned char)s[i + 1]),
+		    lo = static_hexval((unsigned char)s[i + 2]);
 		if (hi < 0 || lo < 0)
 			return false;
 		buf_putc(out, (char)(hi * 16 + lo));

@@ -37,6 +37,9 @@ struct static_file {
  */
 enum static_result static_open(const char *root, const char *raw, struct static_file *f);
 
+/* The value of a hexadecimal digit, or -1 (for %-escapes, here and in http.c). */
+int static_hexval(int c);
+
 /* The Content-Type and Cache-Control for a file name, by its extension. */
 void static_type(const char *name, const char **type, const char **cache);
 

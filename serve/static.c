@@ -22,7 +22,7 @@
 #include <strings.h>
 #include <unistd.h>
 
-static int hexval(int c)
+int static_hexval(int c)
 {
 	if (c >= '0' && c <= '9')
 		return c - '0';
@@ -43,8 +43,8 @@ static bool decode(const char *raw, struct buf *out)
 	for (const char *p = raw; *p; p++) {
 		int c = (unsigned char)*p;
 		if (c == '%') {
-			int h = hexval((unsigned char)p[1]);
-			int l = h < 0 ? -1 : hexval((unsigned char)p[2]);
+			int h = static_hexval((unsigned char)p[1]);
+			int l = h < 0 ? -1 : static_hexval((unsigned char)p[2]);
 			if (h < 0 || l < 0)
 				return false;
 			c = h * 16 + l;
