@@ -7,7 +7,8 @@
 #                   or one story changed against a clean build, a 10k-story
 #                   text library against Hugo, and hearth serve against
 #                   nginx, in one run (bench-build, bench-text, bench-serve:
-#                   one of them alone)
+#                   one of them alone), ending with one table of every
+#                   target and whether it holds
 #   make fuzz       run the fuzz targets for a few minutes
 #   make install PREFIX=/usr/local
 #   make clean
@@ -127,12 +128,16 @@ BENCH_BIN := $(REL)/tests/bench/bench_audio
 $(BENCH_BIN): $(REL)/tests/bench/bench_audio.o $(call obj,$(REL),$(LIB_SRC))
 	$(CC) $(OPT) -o $@ $^ $(PKG_LIBS)
 
+# Each bench adds its targets to one file; the run ends with them all.
+BENCH_SUMMARY := $(CURDIR)/build/bench-targets.tsv
 bench: hearth $(BENCH_BIN)
 	@tools/setup-deps.sh bench
-	@tools/bench.sh
-	@tests/bench/build_bench.sh
-	@tests/bench/text_bench.sh
-	@tests/bench/serve_bench.sh
+	@rm -f $(BENCH_SUMMARY)
+	@BENCH_SUMMARY=$(BENCH_SUMMARY) tools/bench.sh
+	@BENCH_SUMMARY=$(BENCH_SUMMARY) tests/bench/build_bench.sh
+	@BENCH_SUMMARY=$(BENCH_SUMMARY) tests/bench/text_bench.sh
+	@BENCH_SUMMARY=$(BENCH_SUMMARY) tests/bench/serve_bench.sh
+	@tests/bench/summary.sh print $(BENCH_SUMMARY)
 
 bench-build: hearth
 	@tests/bench/build_bench.sh

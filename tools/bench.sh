@@ -229,3 +229,16 @@ printf '%-46s %-18s %s\n' "memory flat: 5, 10, 20 min within 10 MB" \
 	"$(mb "$M_mem5")/$(mb "$M_build")/$(mb "$M_mem20")" "$flat"
 printf '%-46s %-18s %s\n' "build -j 2 >= 1.7 x faster than -j 1" "${r_jobs} x" \
 	"$(holds "$r_jobs >= 1.7")"
+
+# ---- the targets, for the table make bench ends with --------------------------
+. "$(dirname "$0")/../tests/bench/summary.sh"
+summary_add "podcast build of 10 min speech vs ffmpeg loudnorm" \
+	"${r_loudnorm}x (${T_build} s / ${T_loudnorm} s)" "<= 0.5x" "$(holds "$r_loudnorm <= 0.5")"
+summary_add "four audio files, -j 2 vs -j 1" "${r_jobs}x (${T_j1} s / ${T_j2} s)" ">= 1.7x" \
+	"$(holds "$r_jobs >= 1.7")"
+summary_add "peak memory of an audio build" "$(mb "$mem_max") MB" "< 100 MB" \
+	"$(holds "$mem_max < 102400")"
+summary_add "  flat with duration (5, 10, 20 min)" \
+	"$(mb "$M_mem5")/$(mb "$M_build")/$(mb "$M_mem20") MB" "within 10 MB" "$flat"
+summary_add "MP3 and M4A loudness and true peak" "$L_hearth/$P_hearth, $L_m4a/$P_m4a" \
+	"-16+-1 LUFS, <= -1 dBTP" "$on_target"

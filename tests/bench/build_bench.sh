@@ -34,6 +34,8 @@ timed() {
 median() { printf '%s\n' "$@" | sort -n | awk '{v[NR]=$1} END {print v[int((NR+1)/2)]}'; }
 ms() { awk -v s="$1" 'BEGIN { printf "%.0f ms", s * 1000 }'; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f×", a / b }'; }
+holds() { awk "BEGIN { exit !($1) }" && echo PASS || echo MISS; }
+. "$ROOT/tests/bench/summary.sh"
 
 # library N: a library of N text stories, imported
 library() {
@@ -71,6 +73,11 @@ for n in $SIZES; do
 	ei=$(median "${edit_import[@]}") eb=$(median "${edit_build[@]}")
 	li=$(median "${list[@]}")
 	rows+=("| $n | $(ms "$c") | $(ms "$o") ($(ratio "$o" "$c")) | $(ms "$ei") + $(ms "$eb") ($(ratio "$eb" "$c")) | $(ms "$li") |")
+	summary_add "build with nothing changed @$n" "$(ms "$o") (clean $(ms "$c"))" "< 50 ms" \
+		"$(holds "$o < 0.050")"
+	e=$(awk -v a="$ei" -v b="$eb" 'BEGIN { print a + b }')
+	summary_add "import + build after editing one story @$n" "$(ms "$e") ($(ms "$ei") + $(ms "$eb"))" \
+		"< 150 ms" "$(holds "$e < 0.150")"
 	rm -rf "$L" "$W/content-$n"
 done
 

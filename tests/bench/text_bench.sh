@@ -103,3 +103,10 @@ printf '%-36s %-22s %-18s %s\n' "hearth --help" "$(ms "$t"), $(mb "$m")" "" ""
 t=$(median "$W/.r-help_media" 1) m=$(median "$W/.r-help_media" 2)
 printf '%-36s %-22s %-18s %s\n' "hearth-media --help (reference)" "$(ms "$t"), $(mb "$m")" "" ""
 echo
+
+. "$here/tests/bench/summary.sh"
+summary_add "import + build @$N vs Hugo, time" "${rt}x (${hh_t} s / ${hu_t} s)" "<= 0.15x" "$(holds "$rt <= 0.15")"
+summary_add "import + build @$N vs Hugo, peak memory" "${rm_}x ($(mb "$hh_m") / $(mb "$hu_m"))" "<= 0.1x" \
+	"$(holds "$rm_ <= 0.1")"
+t=$(median "$W/.r-list" 1) m=$(median "$W/.r-list" 2)
+summary_add "hearth list @$N" "$(ms "$t"), $(mb "$m")" "< 20 ms, < 10 MB" "$(holds "$t < 0.020 && $m < 10240")"
