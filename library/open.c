@@ -455,6 +455,8 @@ static int open_db(const char *dir, bool create, const struct lib_open_opts *o,
 	sqlite3_busy_handler(lib->db, on_busy, lib);
 	if ((rc = lib_db_exec(lib, err, "PRAGMA foreign_keys = ON", "")))
 		goto end;
+	if ((rc = lib_db_exec(lib, err, "PRAGMA temp_store = MEMORY", "")))
+		goto end;
 	if (ro) {
 		int64_t v = 0;
 		if ((rc = schema_version(lib, &v, err)))

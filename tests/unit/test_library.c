@@ -764,6 +764,20 @@ static void bundle_read_refusals(void)
 	lib_story_free(&s);
 	free(link);
 	free(dir);
+	/* a linked folder on the way out, the file itself plain */
+	char *out_dir = tpath("outside-folder");
+	CHECK_OK(mkdir_p(out_dir, &err), &err);
+	char *out_file = path_join(out_dir, "t.vtt");
+	put(out_file, "WEBVTT\n");
+	dir = make_bundle("b21", "title: T\ntranscript: sub/t.vtt\n", "");
+	link = path_join(dir, "sub");
+	CHECK(symlink(out_dir, link) == 0);
+	CHECK_FAILS(lib_bundle_read(dir, NULL, &s, &err), HEARTH_EINVAL, &err,
+		    "transcript: 'sub/t.vtt' is a link that leads outside");
+	free(link);
+	free(dir);
+	free(out_file);
+	free(out_dir);
 	free(outside);
 
 	/* a folder where a file should be */
