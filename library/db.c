@@ -207,7 +207,10 @@ static int txn_begin(hearth_lib *lib, bool immediate, struct hearth_err *err)
 			    "catalogue: '%s' is open read-only (the library or hearth.db "
 			    "cannot be written)",
 			    lib->dir);
-	if (sqlite3_exec(lib->db, sql, NULL, NULL, NULL) != SQLITE_OK)
+	if (lib->depth > 0) { /* prepared once: an import opens one per story */
+		if (lib_db_exec(lib, err, sql, ""))
+			return herr_prefix(err, "cannot start a transaction");
+	} else if (sqlite3_exec(lib->db, sql, NULL, NULL, NULL) != SQLITE_OK)
 		return lib_db_fail(lib, err, "cannot start a transaction");
 	if (lib->depth == 0) {
 		lib->writing = immediate;
@@ -265,8 +268,8 @@ int lib_commit(hearth_lib *lib, struct hearth_err *err)
 	if (lib->depth <= 0)
 		return herr(err, HEARTH_EDB, "catalogue: commit without a transaction");
 	if (lib->depth > 1) {
-		if (sqlite3_exec(lib->db, "RELEASE hearth", NULL, NULL, NULL) != SQLITE_OK) {
-			int rc = lib_db_fail(lib, err, "cannot commit");
+		if (lib_db_exec(lib, err, "RELEASE hearth", "")) {
+			int rc = herr_prefix(err, "cannot commit");
 			lib_rollback(lib);
 			return rc;
 		}
