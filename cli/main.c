@@ -27,6 +27,8 @@
 #else
 #define MEDIA(fn) fn
 #endif
+/* a media command whose file has a lean side too (LEAN_TWICE in the Makefile) */
+#define LEAN(fn) fn
 
 const struct cli_cmd cli_commands[] = {
 	{"init", cmd_init, "create a library",
@@ -102,7 +104,7 @@ const struct cli_cmd cli_commands[] = {
 	 "       hearth collection list\n"
 	 "       hearth collection show COLLECTION\n\n"
 	 "Positions N count from 1.\n"},
-	{"build", MEDIA(cmd_build), "build the site and feeds",
+	{"build", LEAN(cmd_build), "build the site and feeds",
 	 "usage: hearth build [-o DIR] [--base-url URL] [-j N] [--no-wait]\n\n"
 	 "Writes the site and the podcast feed from published stories whose consent\n"
 	 "covers each channel. DIR defaults to public/ in the library; it is replaced\n"
@@ -418,7 +420,7 @@ int cmd_help(struct cli *c, int argc, char **argv)
 
 int main(int argc, char **argv)
 {
-	struct cli c = {.dir = getenv("HEARTH_DIR"), .name = "hearth"};
+	struct cli c = {.dir = getenv("HEARTH_DIR"), .name = "hearth", .argv = argv};
 	int i = 1;
 
 	if (!c.dir || !*c.dir)
