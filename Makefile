@@ -52,10 +52,10 @@ UNIT_SRC := $(wildcard tests/unit/test_*.c)
 # the text commands reach is linked and FFmpeg's libraries are not loaded.
 # MEDIA_CMDS are the cli files that need media/, site-gen/ or serve/.
 # LEAN_TWICE are compiled again with HEARTH_LEAN, as main.c is: their lean
-# side decides a command with nothing to do (a build) and runs hearth-media
-# otherwise.
+# side decides a command with nothing to do (a build, an import) and runs
+# hearth-media otherwise.
 MEDIA_CMDS := build erase gc import serve submit
-LEAN_TWICE := main build
+LEAN_TWICE := main build import
 LEAN_CLI   := $(filter-out cli/main.c $(patsubst %,cli/%.c,$(MEDIA_CMDS)),$(CLI_SRC))
 LEAN_OBJ    = $(patsubst %,$(1)/lean/cli/%.o,$(LEAN_TWICE))
 AS_NEEDED  := -Wl,--as-needed

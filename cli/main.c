@@ -35,7 +35,7 @@ const struct cli_cmd cli_commands[] = {
 	 "usage: hearth init [DIR]\n\n"
 	 "Creates a library in DIR (default: the library folder, see -C): hearth.yaml\n"
 	 "with default settings, the catalogue hearth.db and the store of originals.\n"},
-	{"import", MEDIA(cmd_import), "import story bundles, collections and settings",
+	{"import", LEAN(cmd_import), "import story bundles, collections and settings",
 	 "usage: hearth import PATH...\n\n"
 	 "Each PATH is a content folder (hearth.yaml, stories/, collections/), a\n"
 	 "stories/ folder, one story bundle (a folder with story.md), or a collection\n"
@@ -124,7 +124,7 @@ const struct cli_cmd cli_commands[] = {
 	 "of a failed or killed import, or replaced by a re-import) and their cached\n"
 	 "renditions. It waits while an import is storing files (the store lock,\n"
 	 ".lock-store in the library). It runs by itself after every import and\n"
-	 "build, when no import holds that lock.\n"},
+	 "build that has work to do, when no import holds that lock.\n"},
 	{"backup", cmd_backup, "a consistent copy of the catalogue, while others work",
 	 "usage: hearth backup DEST\n\n"
 	 "Writes a copy of the catalogue (hearth.db) to DEST, a new file, with SQLite's\n"

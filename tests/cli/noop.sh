@@ -6,6 +6,10 @@
 # hearth-media, which builds: a withdrawal, a consent change, a story whose
 # date comes (by the clock or by SOURCE_DATE_EPOCH), hearth.yaml, a theme
 # file, an output file edited or removed.
+#
+# The same for an import none of whose bundles changed: the lean hearth
+# records the collections and the settings file and says what hearth-media
+# says; a new or changed bundle goes to hearth-media.
 . "$(dirname "$0")/lib.sh"
 
 L="$T/lib"
@@ -14,11 +18,11 @@ MEDIA="$(dirname "$HEARTH")/hearth-media"
 
 # build NAME [ARGS...]: hearth build; MEDIA_RAN says whether hearth-media
 # was started (yes/no: whether FFmpeg was loaded), RC and $OUT/$ERR as run
-# leaves them
+# leaves them. CMD (default build) is the command.
 build() {
 	shift
 	rm -f "$T"/ld.*
-	LD_DEBUG=libs LD_DEBUG_OUTPUT="$T/ld" "$HEARTH" -C "$L" build "$@" >"$OUT" 2>"$ERR"
+	LD_DEBUG=libs LD_DEBUG_OUTPUT="$T/ld" "$HEARTH" -C "$L" "${CMD:-build}" "$@" >"$OUT" 2>"$ERR"
 	RC=$?
 	cat "$T"/ld.* 2>/dev/null | grep -o 'calling init: [^ ]*' >"$T/loaded"
 	rm -f "$T"/ld.*
@@ -149,3 +153,39 @@ wait "$lock_pid"
 build bad_jobs_run -j 0
 check bad_jobs_to_media test "$MEDIA_RAN" = yes
 check bad_jobs_usage test "$RC" -eq 2
+
+# ---- import ---------------------------------------------------------------
+mkdir -p "$T/content/collections"
+printf 'title: Picks\nstories: [one]\n' >"$T/content/collections/picks.yaml"
+cp "$L/hearth.yaml" "$T/content/hearth.yaml"
+ok import_collection_first -C "$L" import "$T/content"
+sleep 0.2
+# once more: what the first one read within its clock tick is remembered now
+"$HEARTH" -C "$L" import "$T/content" >/dev/null 2>&1
+CMD=import quick import_unchanged_quick "$T/content"
+cp "$OUT" "$T/quick.out"
+cp "$ERR" "$T/quick.err"
+"$MEDIA" -C "$L" import "$T/content" >"$T/full.out" 2>"$T/full.err"
+check import_media_noop_succeeds test $? -eq 0
+check import_quick_says_what_media_says cmp "$T/quick.out" "$T/full.out"
+check import_quick_same_stderr cmp "$T/quick.err" "$T/full.err"
+check import_quick_counts grep -q "^imported [0-9]* stories (0 new or changed, [0-9]* unchanged), 1 collection (0 changed), settings from" "$T/quick.out"
+# a collection file changed: still no bundle to read, recorded by the lean hearth
+printf 'title: Picks\nstories: [one, soon]\n' >"$T/content/collections/picks.yaml"
+CMD=import quick import_collection_change_quick "$T/content"
+check import_collection_changed grep -q "1 collection (1 changed)" "$OUT"
+run -C "$L" collection show picks
+check import_collection_recorded grep -q "soon" "$OUT"
+# a changed bundle and a new one go to hearth-media
+echo "One more line." >>"$C/one/story.md"
+CMD=import full import_changed_bundle "$T/content"
+check import_changed_counted grep -q "(1 new or changed" "$OUT"
+bundle "$C" four "Marker FOURSTORY"
+CMD=import full import_new_bundle "$T/content"
+check import_new_counted grep -q "(1 new or changed" "$OUT"
+# a settings file naming a podcast image is media/'s to check
+sed -i '/^podcast:/a\  image: cover.png' "$T/content/hearth.yaml"
+picture "$T/content/cover.png" 1400x1400
+sleep 0.2
+"$HEARTH" -C "$L" import "$T/content" >/dev/null 2>&1
+CMD=import full import_image_to_media "$T/content"
