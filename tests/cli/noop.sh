@@ -170,6 +170,10 @@ check import_media_noop_succeeds test $? -eq 0
 check import_quick_says_what_media_says cmp "$T/quick.out" "$T/full.out"
 check import_quick_same_stderr cmp "$T/quick.err" "$T/full.err"
 check import_quick_counts grep -q "^imported [0-9]* stories (0 new or changed, [0-9]* unchanged), 1 collection (0 changed), settings from" "$T/quick.out"
+# an unchanged import changes nothing a build reads, settings file included
+full build_after_collection
+CMD=import quick import_again_quick "$T/content"
+quick build_after_unchanged_import
 # a collection file changed: still no bundle to read, recorded by the lean hearth
 printf 'title: Picks\nstories: [one, soon]\n' >"$T/content/collections/picks.yaml"
 CMD=import quick import_collection_change_quick "$T/content"
