@@ -22,6 +22,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 struct plan {
 	char *settings;       /* a hearth.yaml to take, or NULL */
@@ -40,7 +41,8 @@ static void add_stories_dir(struct plan *p, const char *dir)
 	for (size_t i = 0; names && names[i]; i++) {
 		char *b = path_join(dir, names[i]);
 		char *md = path_join(b, "story.md");
-		if (path_is_dir(b) && path_exists(md)) {
+		/* b/story.md is there only when b is a folder: one stat, not two */
+		if (path_exists(md)) {
 			p->bundles[n++] = b;
 			p->bundles[n] = NULL;
 			b = NULL;
@@ -159,7 +161,7 @@ static int import_unchanged(hearth_lib *lib, const struct plan *p, struct done *
 	struct lib_settings set;
 	struct lib_collection **colls = NULL;
 	size_t nb = strv_len(p->bundles), nc = strv_len(p->collections);
-	char **sorted = xcalloc(nb + 1, sizeof *sorted);
+	char **sorted = xcalloc(nb + 1, sizeof *sorted), **full = NULL, *cwd = NULL;
 	bool *same = xcalloc(nb + 1, sizeof *same);
 	int rc;
 
@@ -181,7 +183,16 @@ static int import_unchanged(hearth_lib *lib, const struct plan *p, struct done *
 			rc = 0;
 			goto end;
 		}
-	if (lib_bundles_unchanged(lib, p->bundles, nb, &set, same, err) != 0) {
+	/* full paths, as the record names them: the folder is asked for once */
+	if (!(cwd = getcwd(NULL, 0))) {
+		rc = 0;
+		goto end;
+	}
+	full = xcalloc(nb + 1, sizeof *full);
+	for (size_t i = 0; i < nb; i++)
+		full[i] = p->bundles[i][0] == '/' ? xstrdup(p->bundles[i])
+						  : path_join(cwd, p->bundles[i]);
+	if (lib_bundles_unchanged(lib, full, nb, &set, same, err) != 0) {
 		rc = 0;
 		goto end;
 	}
@@ -211,6 +222,8 @@ end:
 		lib_collection_free(&colls[i]);
 	free(colls);
 	free(sorted);
+	strv_free(full);
+	free(cwd);
 	free(same);
 	lib_settings_release(&set);
 	return rc;
