@@ -101,6 +101,21 @@ static bool parse_num(char **p, int64_t *out)
 	return true;
 }
 
+/* The same for an unsigned number (an inode may use all 64 bits). */
+static bool parse_unum(char **p, uint64_t *out)
+{
+	char *end;
+	errno = 0;
+	if (**p == '-')
+		return false;
+	unsigned long long v = strtoull(*p, &end, 10);
+	if (errno || end == *p || *end != ' ')
+		return false;
+	*out = v;
+	*p = end + 1;
+	return true;
+}
+
 /*
  * Parses one "key ino size sec nsec rel" line into s; false when it is not
  * one. By hand, not sscanf: a large site's state has tens of thousands.
@@ -108,19 +123,20 @@ static bool parse_num(char **p, int64_t *out)
 static bool parse_file(struct pipe_state *s, char *line)
 {
 	char *p = line + 64;
-	int64_t ino, size, sec, nsec;
+	uint64_t ino;
+	int64_t size, sec, nsec;
 	if (strlen(line) < 66 || *p != ' ')
 		return false;
 	for (int i = 0; i < 64; i++)
 		if (!((line[i] >= '0' && line[i] <= '9') || (line[i] >= 'a' && line[i] <= 'f')))
 			return false;
 	*p++ = '\0';
-	if (!parse_num(&p, &ino) || !parse_num(&p, &size) || !parse_num(&p, &sec) ||
-	    !parse_num(&p, &nsec) || ino < 0 || !path_is_safe_rel(p))
+	if (!parse_unum(&p, &ino) || !parse_num(&p, &size) || !parse_num(&p, &sec) ||
+	    !parse_num(&p, &nsec) || !path_is_safe_rel(p))
 		return false;
 	pipe_state_note(s, p, line, NULL);
 	struct pipe_file *f = &s->f[s->n - 1];
-	f->ino = (uint64_t)ino;
+	f->ino = ino;
 	f->size = size;
 	f->mtime_sec = sec;
 	f->mtime_nsec = nsec;
