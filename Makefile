@@ -52,8 +52,13 @@ UNIT_SRC := $(wildcard tests/unit/test_*.c)
 # from an archive of every library object with --as-needed, so only what
 # the text commands reach is linked and FFmpeg's libraries are not loaded.
 # MEDIA_CMDS are the cli files that need media/, site-gen/ or serve/.
+# LEAN_TWICE are compiled again with HEARTH_LEAN, as main.c is: their lean
+# side decides a command with nothing to do (a build, an import) and runs
+# hearth-media otherwise.
 MEDIA_CMDS := build erase gc import serve submit
+LEAN_TWICE := main build import
 LEAN_CLI   := $(filter-out cli/main.c $(patsubst %,cli/%.c,$(MEDIA_CMDS)),$(CLI_SRC))
+LEAN_OBJ    = $(patsubst %,$(1)/lean/cli/%.o,$(LEAN_TWICE))
 AS_NEEDED  := -Wl,--as-needed
 
 REL  := build/rel
@@ -67,7 +72,7 @@ obj = $(patsubst %.c,$(1)/%.o,$(2))
 all: hearth
 
 # `make hearth` makes both: the lean program is no use without the other
-hearth: $(call obj,$(REL),$(LEAN_CLI)) $(REL)/lean/cli/main.o $(REL)/libhearth.a | hearth-media
+hearth: $(call obj,$(REL),$(LEAN_CLI)) $(call LEAN_OBJ,$(REL)) $(REL)/libhearth.a | hearth-media
 	$(CC) $(OPT) $(AS_NEEDED) -o $@ $(filter %.o %.a,$^) $(PKG_LIBS)
 
 hearth-media: $(call obj,$(REL),$(LIB_SRC) $(CLI_SRC))
@@ -97,7 +102,7 @@ $(ASAN)/lean/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(WARN) -Werror -O1 -g $(SAN) $(DEFS) -DHEARTH_LEAN $(PKG_CFLAGS) -MMD -MP -c -o $@ $<
 
-$(ASAN)/hearth: $(call obj,$(ASAN),$(LEAN_CLI)) $(ASAN)/lean/cli/main.o $(ASAN)/libhearth.a | $(ASAN)/hearth-media
+$(ASAN)/hearth: $(call obj,$(ASAN),$(LEAN_CLI)) $(call LEAN_OBJ,$(ASAN)) $(ASAN)/libhearth.a | $(ASAN)/hearth-media
 	$(CC) $(SAN) $(AS_NEEDED) -o $@ $(filter %.o %.a,$^) $(PKG_LIBS)
 
 $(ASAN)/hearth-media: $(call obj,$(ASAN),$(LIB_SRC) $(CLI_SRC))

@@ -2,16 +2,28 @@
  * build.c - `hearth build`: the site and feeds from the public view. A
  * story whose media cannot be made is left out and the rest is built;
  * each such story is named with the reason, and the command exits 1.
+ *
+ * Compiled twice (LEAN_TWICE in the Makefile). In the lean hearth,
+ * cmd_build first asks site_build_quick whether there is anything to do:
+ * when the site is as the catalogue, settings and theme would make it, it
+ * says what a build with nothing to do says, without loading FFmpeg or
+ * reading the public view. Anything else, an option it does not know or
+ * the least doubt, goes to hearth-media, which builds.
  */
+#define _GNU_SOURCE
 #include "cli.h"
+#ifndef HEARTH_LEAN
 #include "../media/intake.h"
+#endif
 #include "../pipeline/pipeline.h"
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 #include <unistd.h>
 
+#ifndef HEARTH_LEAN
 /*
  * One line on the terminal, rewritten as the build's media work is done:
  * how many renditions are done and, once there is a rate to go by, about
@@ -34,6 +46,7 @@ static void show_progress(void *arg, const struct site_progress *p)
 	}
 	fflush(stderr);
 }
+#endif
 
 /* Another build holds the library: say for whom we wait. */
 static void say_waiting(void *arg, const struct lib_lock_holder *h)
@@ -51,6 +64,90 @@ static void say_waiting(void *arg, const struct lib_lock_holder *h)
 		fprintf(stderr, "hearth: %s: waiting for another build to finish...\n", c->name);
 }
 
+/* What a finished build says on stdout. */
+static void say_built(const struct site_stats *st, const char *dir)
+{
+	printf("built %zu stor%s, %zu collection%s and a feed of %zu episode%s in %s\n",
+	       st->stories, st->stories == 1 ? "y" : "ies", st->collections,
+	       st->collections == 1 ? "" : "s", st->feed_items, st->feed_items == 1 ? "" : "s",
+	       dir);
+	if (st->rounds > 1)
+		printf("the catalogue changed while the site was built; built again "
+		       "(%d builds)\n", st->rounds);
+	if (st->media_made || st->media_cached)
+		printf("media: %zu made, %zu from the cache\n", st->media_made, st->media_cached);
+}
+
+#ifdef HEARTH_LEAN
+/*
+ * argv's options as cmd_build's, into *so; false for anything else (an
+ * operand, --help, an unknown or malformed option, a bad value): then
+ * hearth-media parses and answers, as it always did.
+ */
+static bool lean_options(int argc, char **argv, struct site_opts *so)
+{
+	static const char *const with_value[] = {"-o", "--output", "--base-url", "-j", "--jobs",
+						 "--theme"};
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i], *v = NULL, *eq = strchr(a, '=');
+		size_t k, nk = sizeof with_value / sizeof *with_value, len;
+		if (!strcmp(a, "--no-wait")) {
+			so->no_wait = true;
+			continue;
+		}
+		len = eq && !strncmp(a, "--", 2) ? (size_t)(eq - a) : strlen(a);
+		for (k = 0; k < nk; k++)
+			if (strlen(with_value[k]) == len && !strncmp(a, with_value[k], len))
+				break;
+		if (k == nk)
+			return false;
+		if (eq && !strncmp(a, "--", 2))
+			v = eq + 1;
+		else if (i + 1 < argc)
+			v = argv[++i];
+		else
+			return false;
+		if (a[1] == 'o' || !strncmp(a, "--output", 8))
+			so->out_dir = v;
+		else if (!strncmp(a, "--base-url", 10))
+			so->base_url = v;
+		else if (!strncmp(a, "--theme", 7))
+			so->theme_dir = v;
+		else {
+			long j;
+			if (!cli_int(v, &j) || j < 1 || j > 256)
+				return false; /* the jobs do not matter, but the message does */
+		}
+	}
+	struct hearth_err ignored;
+	return !so->base_url || url_check(so->base_url, &ignored) == 0;
+}
+
+int cmd_build(struct cli *c, int argc, char **argv)
+{
+	struct site_opts so = {.waiting = say_waiting, .waiting_arg = c};
+	struct lib_open_opts lo = {.read_only = true};
+	struct site_stats st = {0};
+	struct hearth_err err = {0};
+	hearth_lib *lib = NULL;
+	char *media = NULL, *dir = NULL;
+	int quick = 0;
+
+	if (lean_options(argc, argv, &so) && (media = cli_media_path()) &&
+	    lib_open_with(c->dir, &lo, &lib, &err) == 0)
+		quick = site_build_quick(lib, &so, media, &st, &err);
+	if (quick == 1) {
+		dir = so.out_dir ? xstrdup(so.out_dir) : path_join(lib_dir(lib), "public");
+		say_built(&st, dir);
+	}
+	free(dir);
+	free(media);
+	lib_close(&lib);
+	if (quick == 1)
+		return EXIT_OK;
+	return cli_exec_media(c, c->argv);
+}
+#else
 int cmd_build(struct cli *c, int argc, char **argv)
 {
 	const char *out = NULL, *base = NULL, *jobs = NULL, *theme = NULL;
@@ -91,16 +188,7 @@ int cmd_build(struct cli *c, int argc, char **argv)
 		rc = cli_fail_err(c, &err);
 	} else {
 		char *dir = out ? xstrdup(out) : path_join(lib_dir(lib), "public");
-		printf("built %zu stor%s, %zu collection%s and a feed of %zu episode%s in %s\n",
-		       st.stories, st.stories == 1 ? "y" : "ies", st.collections,
-		       st.collections == 1 ? "" : "s", st.feed_items,
-		       st.feed_items == 1 ? "" : "s", dir);
-		if (st.rounds > 1)
-			printf("the catalogue changed while the site was built; built again "
-			       "(%d builds)\n", st.rounds);
-		if (st.media_made || st.media_cached)
-			printf("media: %zu made, %zu from the cache\n", st.media_made,
-			       st.media_cached);
+		say_built(&st, dir);
 		free(dir);
 		for (size_t i = 0; i < st.n_failed; i++)
 			rc = cli_fail(c, "story '%s' was left out: its media cannot be made: %s",
@@ -113,3 +201,4 @@ int cmd_build(struct cli *c, int argc, char **argv)
 	lib_close(&lib);
 	return rc;
 }
+#endif

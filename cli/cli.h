@@ -18,12 +18,15 @@ enum { EXIT_OK = 0, EXIT_ERR = 1, EXIT_USAGE = 2 };
 struct cli {
 	const char *dir;   /* the library folder: -C, $HEARTH_DIR or "." */
 	const char *name;  /* the subcommand, for messages */
+	char **argv;       /* the whole command line, for cli_exec_media */
 };
 
 struct cli_cmd {
 	const char *name;
 	/*
-	 * NULL in the lean hearth for a media command: hearth-media runs it.
+	 * NULL in the lean hearth for a media command: hearth-media runs it
+	 * (build's lean side, LEAN() in main.c, first decides a build with
+	 * nothing to do).
 	 * A command whose file calls media/, site-gen/ or serve/ is wrapped in
 	 * MEDIA() in main.c's table and named in MEDIA_CMDS in the Makefile
 	 * (tests/cli/lean.sh fails when the lean hearth links FFmpeg).
@@ -89,6 +92,8 @@ int cli_finish(struct cli *c, hearth_lib *lib, int rc, struct hearth_err *err);
  * EXIT_ERR after printing why only when that program cannot be run.
  */
 int cli_exec_media(const struct cli *c, char **argv);
+/* The hearth-media cli_exec_media would run, or NULL; a new allocation. */
+char *cli_media_path(void);
 
 /* Parses a non-negative integer; false when s is not one. */
 bool cli_int(const char *s, long *out);

@@ -58,17 +58,36 @@ static char *self_dir(void)
 	return self;
 }
 
+/* The places hearth-media is looked for, in order; *dir gets self_dir(). */
+static void media_tries(char *tries[3], char **dir)
+{
+	*dir = self_dir();
+	tries[0] = *dir ? xasprintf("%s/%s", *dir, MEDIA_PROGRAM) : NULL;
+	tries[1] = *dir ? xasprintf("%s/../libexec/%s", *dir, MEDIA_PROGRAM) : NULL;
+	tries[2] = xstrdup(HEARTH_LIBEXECDIR "/" MEDIA_PROGRAM);
+}
+
+char *cli_media_path(void)
+{
+	char *dir, *tries[3], *found = NULL;
+	media_tries(tries, &dir);
+	for (size_t i = 0; i < 3; i++) {
+		if (!found && tries[i] && access(tries[i], X_OK) == 0)
+			found = tries[i];
+		else
+			free(tries[i]);
+	}
+	free(dir);
+	return found;
+}
+
 int cli_exec_media(const struct cli *c, char **argv)
 {
-	char *dir = self_dir();
-	char *tries[3] = {
-		dir ? xasprintf("%s/%s", dir, MEDIA_PROGRAM) : NULL,
-		dir ? xasprintf("%s/../libexec/%s", dir, MEDIA_PROGRAM) : NULL,
-		xstrdup(HEARTH_LIBEXECDIR "/" MEDIA_PROGRAM),
-	};
+	char *dir, *tries[3];
 	int rc = EXIT_ERR;
 	size_t i;
 
+	media_tries(tries, &dir);
 	for (i = 0; i < 3; i++)
 		if (tries[i] && access(tries[i], X_OK) == 0)
 			break;

@@ -4,14 +4,25 @@
  * PATH holds (a content folder, a stories/ folder, one bundle, a
  * collection file, a settings file); media_import does the rest, by the
  * same rules as every other way in, and the store is swept after it.
+ *
+ * Compiled twice (LEAN_TWICE in the Makefile). In the lean hearth, an
+ * import none of whose bundles changed since the last import saw them
+ * (lib_bundles_unchanged: stat() only) is finished here, without FFmpeg:
+ * there is nothing to read, check or store, only the collections and the
+ * settings file to record, which are library work. Anything else (a new
+ * or changed bundle, two bundles of one slug, a settings file that names
+ * a podcast image, which media/ checks) goes to hearth-media.
  */
 #define _GNU_SOURCE
 #include "cli.h"
+#ifndef HEARTH_LEAN
 #include "../media/intake.h"
+#endif
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 struct plan {
 	char *settings;       /* a hearth.yaml to take, or NULL */
@@ -30,7 +41,8 @@ static void add_stories_dir(struct plan *p, const char *dir)
 	for (size_t i = 0; names && names[i]; i++) {
 		char *b = path_join(dir, names[i]);
 		char *md = path_join(b, "story.md");
-		if (path_is_dir(b) && path_exists(md)) {
+		/* b/story.md is there only when b is a folder: one stat, not two */
+		if (path_exists(md)) {
 			p->bundles[n++] = b;
 			p->bundles[n] = NULL;
 			b = NULL;
@@ -98,6 +110,166 @@ static int plan_path(struct cli *c, struct plan *p, const char *path)
 	return rc;
 }
 
+/* What an import did, as media_import reports it. */
+struct done {
+	size_t n_stories, n_changed, n_collections, n_coll_changed;
+	const char *report;
+};
+
+static void say_imported(const struct plan *p, const struct done *d)
+{
+	fputs(d->report, stdout);
+	printf("imported %zu stor%s (%zu new or changed, %zu unchanged)", d->n_stories,
+	       d->n_stories == 1 ? "y" : "ies", d->n_changed, d->n_stories - d->n_changed);
+	if (d->n_collections)
+		printf(", %zu collection%s (%zu changed)", d->n_collections,
+		       d->n_collections == 1 ? "" : "s", d->n_coll_changed);
+	if (p->settings)
+		printf(", settings from %s", p->settings);
+	printf("\n");
+}
+
+#ifdef HEARTH_LEAN
+static int by_base(const void *pa, const void *pb)
+{
+	return strcmp(path_base(*(char *const *)pa), path_base(*(char *const *)pb));
+}
+
+/* True when a settings file names a podcast image (media/ checks it as a cover). */
+static bool names_image(const char *yaml)
+{
+	struct buf text = BUF_INIT;
+	struct ynode *y = NULL;
+	bool named = true; /* what cannot be read is hearth-media's to report */
+
+	if (file_read_max(yaml, LIB_MAX_SETTINGS_SIZE, NULL, &text, NULL) == 0 &&
+	    yaml_parse(text.data ? text.data : "", text.len, yaml, 0, &y, NULL) == 0)
+		named = ymap_str(ymap_get(y, "podcast"), "image") != NULL;
+	ynode_free(y);
+	buf_release(&text);
+	return named;
+}
+
+/*
+ * The import when no bundle changed: the collections and the settings
+ * file recorded in one transaction, as media_import records them. 1 when
+ * done (d filled), 0 when hearth-media must do it, or an error.
+ */
+static int import_unchanged(hearth_lib *lib, const struct plan *p, struct done *d,
+			    struct hearth_err *err)
+{
+	struct lib_settings set;
+	struct lib_collection **colls = NULL;
+	size_t nb = strv_len(p->bundles), nc = strv_len(p->collections);
+	char **sorted = xcalloc(nb + 1, sizeof *sorted), **full = NULL, *cwd = NULL;
+	bool *same = xcalloc(nb + 1, sizeof *same);
+	int rc;
+
+	memset(&set, 0, sizeof set);
+	memset(d, 0, sizeof *d);
+	d->report = "";
+	d->n_stories = nb;
+	d->n_collections = nc;
+	if ((p->settings && names_image(p->settings)) ||
+	    lib_settings_load(lib, &set, err) != 0) {
+		rc = 0;
+		goto end;
+	}
+	/* two bundles of one slug: hearth-media names them */
+	memcpy(sorted, p->bundles, nb * sizeof *sorted);
+	qsort(sorted, nb, sizeof *sorted, by_base);
+	for (size_t i = 0; i + 1 < nb; i++)
+		if (!strcmp(path_base(sorted[i]), path_base(sorted[i + 1]))) {
+			rc = 0;
+			goto end;
+		}
+	/* full paths, as the record names them: the folder is asked for once */
+	if (!(cwd = getcwd(NULL, 0))) {
+		rc = 0;
+		goto end;
+	}
+	full = xcalloc(nb + 1, sizeof *full);
+	for (size_t i = 0; i < nb; i++)
+		full[i] = p->bundles[i][0] == '/' ? xstrdup(p->bundles[i])
+						  : path_join(cwd, p->bundles[i]);
+	if (lib_bundles_unchanged(lib, full, nb, &set, same, err) != 0) {
+		rc = 0;
+		goto end;
+	}
+	for (size_t i = 0; i < nb; i++)
+		if (!same[i]) {
+			rc = 0;
+			goto end;
+		}
+	colls = xcalloc(nc + 1, sizeof *colls);
+	for (size_t i = 0; i < nc; i++)
+		if ((rc = lib_collection_read(p->collections[i], &set, &colls[i], err)))
+			goto end;
+	if ((rc = lib_begin(lib, err)))
+		goto end;
+	for (size_t i = 0; i < nc && !rc; i++) {
+		bool changed = false;
+		if ((rc = lib_collection_import(lib, colls[i], &changed, err)))
+			herr_prefix(err, "%s", p->collections[i]);
+		d->n_coll_changed += changed;
+	}
+	if (!rc && p->settings)
+		rc = lib_settings_import(lib, p->settings, err);
+	if ((rc = lib_end(lib, rc, err)) == 0)
+		rc = 1;
+end:
+	for (size_t i = 0; colls && i < nc; i++)
+		lib_collection_free(&colls[i]);
+	free(colls);
+	free(sorted);
+	strv_free(full);
+	free(cwd);
+	free(same);
+	lib_settings_release(&set);
+	return rc;
+}
+
+int cmd_import(struct cli *c, int argc, char **argv)
+{
+	const char **ops = NULL;
+	size_t n_ops = 0;
+	bool helped;
+	struct plan p = {0};
+	struct hearth_err err = {0};
+	struct done d;
+	hearth_lib *lib = NULL;
+	int rc = cli_parse(c, argc, argv, NULL, &ops, &n_ops, &helped);
+
+	if (rc || helped)
+		goto end;
+	if (!n_ops) {
+		rc = cli_usage(c, "expected a content folder, a story bundle or a collection file");
+		goto end;
+	}
+	for (size_t i = 0; i < n_ops && !rc; i++)
+		rc = plan_path(c, &p, ops[i]);
+	if (rc || (rc = cli_open(c, &lib)))
+		goto end;
+	rc = import_unchanged(lib, &p, &d, &err);
+	if (rc < 0) {
+		rc = cli_fail_err(c, &err);
+		fprintf(stderr, "hearth: import: nothing was imported; the library is unchanged\n");
+	} else if (rc == 1) {
+		say_imported(&p, &d);
+		rc = EXIT_OK;
+	} else {
+		lib_close(&lib);
+		rc = cli_exec_media(c, c->argv);
+	}
+end:
+	strv_free(p.bundles);
+	strv_free(p.collections);
+	free(p.settings);
+	free(ops);
+	lib_close(&lib);
+	return rc;
+}
+#else
 int cmd_import(struct cli *c, int argc, char **argv)
 {
 	const char **ops = NULL;
@@ -130,15 +302,9 @@ int cmd_import(struct cli *c, int argc, char **argv)
 		fprintf(stderr, "hearth: import: nothing was imported; the library is unchanged\n");
 		goto end;
 	}
-	fputs(buf_cstr(&im.report), stdout);
-	printf("imported %zu stor%s (%zu new or changed, %zu unchanged)", im.n_stories,
-	       im.n_stories == 1 ? "y" : "ies", im.n_changed, im.n_stories - im.n_changed);
-	if (im.n_collections)
-		printf(", %zu collection%s (%zu changed)", im.n_collections,
-		       im.n_collections == 1 ? "" : "s", im.n_coll_changed);
-	if (p.settings)
-		printf(", settings from %s", p.settings);
-	printf("\n");
+	struct done d = {im.n_stories, im.n_changed, im.n_collections, im.n_coll_changed,
+			 buf_cstr(&im.report)};
+	say_imported(&p, &d);
 end:
 	media_import_release(&im);
 	strv_free(p.bundles);
@@ -148,3 +314,4 @@ end:
 	lib_close(&lib);
 	return rc;
 }
+#endif

@@ -1,18 +1,58 @@
 /*
  * list.c - `hearth list`: the stories, one line each or as JSON. The lines
  * come one at a time from the catalogue (lib_story_lines: no bodies, no
- * files), and stdout is fully buffered, so a library of ten thousand
- * stories lists in a few milliseconds and a few megabytes.
+ * files), each text line is put together by hand in one buffer written out
+ * in large pieces (printf's parsing of the format was a good part of the
+ * time), and a date is formatted once for the stories of the same day, so
+ * a library of ten thousand stories lists in a few milliseconds and a few
+ * megabytes.
  */
 #include "cli.h"
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 struct listing {
 	bool json;
 	struct jw w;
+	struct buf line;    /* text lines not yet written out */
+	int64_t day;        /* the day date holds, or -1 */
+	char date[21];
 };
+
+/* s, then spaces up to width bytes (as printf's "%-*s" pads) and one more. */
+static void put_col(struct buf *b, const char *s, size_t width)
+{
+	size_t n = strlen(s);
+	buf_add(b, s, n);
+	do
+		buf_putc(b, ' ');
+	while (++n < width + 1);
+}
+
+/* "slug status date title", as "%-32s %-17s %-10s %s\n" writes it. */
+static void put_text(struct listing *ls, const struct lib_story_line *l)
+{
+	const char *d = "-";
+	if (l->published_at) {
+		int64_t day = l->published_at / 86400 - (l->published_at % 86400 < 0);
+		if (day != ls->day) {
+			date_ymd(l->published_at, ls->date);
+			ls->day = day;
+		}
+		d = ls->date;
+	}
+	put_col(&ls->line, l->slug, 32);
+	put_col(&ls->line, lib_status_name(l->status), 17);
+	put_col(&ls->line, d, 10);
+	buf_puts(&ls->line, l->title);
+	buf_putc(&ls->line, '\n');
+	if (ls->line.len >= (1 << 16)) {
+		fwrite(ls->line.data, 1, ls->line.len, stdout);
+		buf_reset(&ls->line);
+	}
+}
 
 static int put_line(const struct lib_story_line *l, void *arg)
 {
@@ -20,10 +60,7 @@ static int put_line(const struct lib_story_line *l, void *arg)
 	char d[21] = "-";
 
 	if (!ls->json) {
-		if (l->published_at)
-			date_ymd(l->published_at, d);
-		printf("%-32s %-17s %-10s %s\n", l->slug, lib_status_name(l->status), d,
-		       l->title);
+		put_text(ls, l);
 		return 0;
 	}
 	jw_obj(&ls->w);
@@ -61,7 +98,7 @@ int cmd_list(struct cli *c, int argc, char **argv)
 		{"json", 0, false, false, NULL, NULL, &json},
 		{0},
 	};
-	struct listing ls = {0};
+	struct listing ls = {.day = -1, .line = BUF_INIT};
 	struct buf b = BUF_INIT;
 	struct hearth_err err = {0};
 	hearth_lib *lib = NULL;
@@ -89,6 +126,8 @@ int cmd_list(struct cli *c, int argc, char **argv)
 		rc = cli_fail_err(c, &err);
 		goto end;
 	}
+	if (ls.line.len)
+		fwrite(ls.line.data, 1, ls.line.len, stdout);
 	if (json) {
 		jw_arr_end(&ls.w);
 		if (jw_end(&ls.w, &err) != 0)
@@ -99,6 +138,7 @@ int cmd_list(struct cli *c, int argc, char **argv)
 end:
 	fflush(stdout);
 	buf_release(&b);
+	buf_release(&ls.line);
 	lib_close(&lib);
 	return rc;
 }

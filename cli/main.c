@@ -27,13 +27,15 @@
 #else
 #define MEDIA(fn) fn
 #endif
+/* a media command whose file has a lean side too (LEAN_TWICE in the Makefile) */
+#define LEAN(fn) fn
 
 const struct cli_cmd cli_commands[] = {
 	{"init", cmd_init, "create a library",
 	 "usage: hearth init [DIR]\n\n"
 	 "Creates a library in DIR (default: the library folder, see -C): hearth.yaml\n"
 	 "with default settings, the catalogue hearth.db and the store of originals.\n"},
-	{"import", MEDIA(cmd_import), "import story bundles, collections and settings",
+	{"import", LEAN(cmd_import), "import story bundles, collections and settings",
 	 "usage: hearth import PATH...\n\n"
 	 "Each PATH is a content folder (hearth.yaml, stories/, collections/), a\n"
 	 "stories/ folder, one story bundle (a folder with story.md), or a collection\n"
@@ -102,7 +104,7 @@ const struct cli_cmd cli_commands[] = {
 	 "       hearth collection list\n"
 	 "       hearth collection show COLLECTION\n\n"
 	 "Positions N count from 1.\n"},
-	{"build", MEDIA(cmd_build), "build the site and feeds",
+	{"build", LEAN(cmd_build), "build the site and feeds",
 	 "usage: hearth build [-o DIR] [--base-url URL] [-j N] [--no-wait]\n\n"
 	 "Writes the site and the podcast feed from published stories whose consent\n"
 	 "covers each channel. DIR defaults to public/ in the library; it is replaced\n"
@@ -122,7 +124,7 @@ const struct cli_cmd cli_commands[] = {
 	 "of a failed or killed import, or replaced by a re-import) and their cached\n"
 	 "renditions. It waits while an import is storing files (the store lock,\n"
 	 ".lock-store in the library). It runs by itself after every import and\n"
-	 "build, when no import holds that lock.\n"},
+	 "build that has work to do, when no import holds that lock.\n"},
 	{"backup", cmd_backup, "a consistent copy of the catalogue, while others work",
 	 "usage: hearth backup DEST\n\n"
 	 "Writes a copy of the catalogue (hearth.db) to DEST, a new file, with SQLite's\n"
@@ -418,7 +420,7 @@ int cmd_help(struct cli *c, int argc, char **argv)
 
 int main(int argc, char **argv)
 {
-	struct cli c = {.dir = getenv("HEARTH_DIR"), .name = "hearth"};
+	struct cli c = {.dir = getenv("HEARTH_DIR"), .name = "hearth", .argv = argv};
 	int i = 1;
 
 	if (!c.dir || !*c.dir)

@@ -6,6 +6,10 @@
  * transliterated with ICU ("Any-Latin; Latin-ASCII": "Łódź" to "Lodz",
  * "Привет" to "Privet"); an ASCII title goes straight to the slug rules,
  * so its slug is what it always was.
+ *
+ * ICU is loaded (dlopen) the first time a title needs it, not linked: the
+ * text commands start without ICU and the C++ runtime it brings, and only
+ * a command that makes a slug from a non-ASCII title pays for loading it.
  */
 #define _GNU_SOURCE
 #include "core.h"
@@ -16,8 +20,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <dlfcn.h>
+#include <pthread.h>
 #include <unicode/ustring.h>
 #include <unicode/utrans.h>
+#include <unicode/uvernum.h>
 
 static bool leap(int y)
 {
@@ -164,6 +171,50 @@ bool slug_valid(const char *s)
 }
 
 /*
+ * ICU's functions, looked up once in the library of this ICU's version.
+ * Every ICU symbol carries the version (utrans_openU is a macro for
+ * utrans_openU_72): ICU_SYM gives the name the macro stands for.
+ */
+#define ICU_STR_(x) #x
+#define ICU_STR(x) ICU_STR_(x)
+#define ICU_SYM(fn) ICU_STR(fn)
+#define ICU_LIB "libicui18n.so." ICU_STR(U_ICU_VERSION_MAJOR_NUM)
+
+static struct {
+	__typeof__(&utrans_openU) open;
+	__typeof__(&utrans_transUChars) trans;
+	__typeof__(&utrans_close) close;
+	__typeof__(&u_strFromUTF8Lenient) from_utf8;
+	__typeof__(&u_strToUTF8) to_utf8;
+	bool ok;
+} icu;
+static pthread_once_t icu_once = PTHREAD_ONCE_INIT;
+
+/* *fn = the symbol name in h; false when it is missing. */
+static bool icu_sym(void *h, const char *name, void *fn, size_t size)
+{
+	void *p = dlsym(h, name);
+	if (!p || size != sizeof p)
+		return false;
+	memcpy(fn, &p, sizeof p); /* a data pointer to a function pointer, as POSIX allows */
+	return true;
+}
+
+/* Loads ICU for good (it is never unloaded); icu.ok says whether it worked. */
+static void icu_load(void)
+{
+	void *h = dlopen(ICU_LIB, RTLD_NOW | RTLD_LOCAL);
+	if (!h)
+		return;
+	icu.ok = icu_sym(h, ICU_SYM(utrans_openU), &icu.open, sizeof icu.open) &&
+		 icu_sym(h, ICU_SYM(utrans_transUChars), &icu.trans, sizeof icu.trans) &&
+		 icu_sym(h, ICU_SYM(utrans_close), &icu.close, sizeof icu.close) &&
+		 icu_sym(h, ICU_SYM(u_strFromUTF8Lenient), &icu.from_utf8,
+			 sizeof icu.from_utf8) &&
+		 icu_sym(h, ICU_SYM(u_strToUTF8), &icu.to_utf8, sizeof icu.to_utf8);
+}
+
+/*
  * The title in ASCII letters, by ICU's Any-Latin and Latin-ASCII
  * transliterators; a new allocation, or NULL when ICU cannot do it (the
  * caller then uses the title as it is).
@@ -179,8 +230,12 @@ static char *to_ascii(const char *title)
 
 	if (strlen(title) > 65536)
 		return NULL;
-	u_uastrcpy(uid, id);
-	tr = utrans_openU(uid, -1, UTRANS_FORWARD, NULL, 0, NULL, &st);
+	pthread_once(&icu_once, icu_load);
+	if (!icu.ok)
+		return NULL;
+	for (size_t i = 0; i < sizeof id; i++) /* ASCII, with its terminator */
+		uid[i] = (UChar)id[i];
+	tr = icu.open(uid, -1, UTRANS_FORWARD, NULL, 0, NULL, &st);
 	if (U_FAILURE(st))
 		goto end;
 	/* each character may grow (a Han character becomes a syllable): try twice */
@@ -188,11 +243,11 @@ static char *to_ascii(const char *title)
 		st = U_ZERO_ERROR;
 		free(u);
 		u = xcalloc((size_t)cap, sizeof *u);
-		u_strFromUTF8Lenient(u, cap, &n, title, len, &st);
+		icu.from_utf8(u, cap, &n, title, len, &st);
 		if (U_FAILURE(st))
 			goto end;
 		limit = n;
-		utrans_transUChars(tr, u, &n, cap, 0, &limit, &st);
+		icu.trans(tr, u, &n, cap, 0, &limit, &st);
 		if (st != U_BUFFER_OVERFLOW_ERROR)
 			break;
 	}
@@ -200,15 +255,15 @@ static char *to_ascii(const char *title)
 		goto end;
 	int32_t need = 0;
 	st = U_ZERO_ERROR;
-	u_strToUTF8(NULL, 0, &need, u, n, &st);
+	icu.to_utf8(NULL, 0, &need, u, n, &st);
 	st = U_ZERO_ERROR;
 	out = xmalloc((size_t)need + 1);
-	u_strToUTF8(out, need + 1, NULL, u, n, &st);
+	icu.to_utf8(out, need + 1, NULL, u, n, &st);
 	if (U_FAILURE(st))
 		xfree(&out);
 end:
 	if (tr)
-		utrans_close(tr);
+		icu.close(tr);
 	free(u);
 	return out;
 }

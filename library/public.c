@@ -240,3 +240,17 @@ int lib_public_view(hearth_lib *lib, enum lib_channel channel, struct pub_story 
 	}
 	return lib_end(lib, rc, err);
 }
+
+int lib_next_scheduled(hearth_lib *lib, int64_t after, int64_t *at, struct hearth_err *err)
+{
+	int64_t v = 0;
+	/* any published story, whatever its consent: a moment too early is only a check */
+	int rc = lib_db_int(lib, err, &v,
+			    "SELECT MIN(published_at) FROM stories WHERE status = 'published' "
+			    "AND published_at IS NOT NULL AND published_at > ?1",
+			    "I", after);
+	if (rc < 0)
+		return rc;
+	*at = rc == 1 && v > after ? v : -1;
+	return 0;
+}

@@ -30,6 +30,13 @@ const char *lib_dir(const hearth_lib *lib);
 int lib_generation(hearth_lib *lib, int64_t *gen, struct hearth_err *err);
 
 /*
+ * The earliest publication time after `after` of a published story (one
+ * held until its date): the first moment at which the public views can
+ * change by the clock alone. *at is -1 when no story waits.
+ */
+int lib_next_scheduled(hearth_lib *lib, int64_t after, int64_t *at, struct hearth_err *err);
+
+/*
  * One transaction around a command's changes. Nested calls are counted; only
  * the outermost commits. lib_rollback undoes everything since lib_begin.
  */

@@ -513,6 +513,23 @@ int lib_settings_import(hearth_lib *lib, const char *yaml_path, struct hearth_er
 		goto end;
 	if ((rc = parse_settings(text.data, text.len, yaml_path, &s, err)))
 		goto end;
+	/*
+	 * The same bytes as the library's own, and no image to copy: nothing
+	 * to write, nothing to audit, and the catalogue's generation stays (a
+	 * build after an unchanged import has nothing to do).
+	 */
+	if (!s.image) {
+		struct buf have = BUF_INIT;
+		struct hearth_err ignored;
+		dst = path_join(lib->dir, "hearth.yaml");
+		bool same = file_read_max(dst, LIB_MAX_SETTINGS_SIZE, NULL, &have, &ignored) == 0 &&
+			    have.len == text.len &&
+			    (text.len == 0 || memcmp(have.data, text.data, text.len) == 0);
+		buf_release(&have);
+		xfree(&dst);
+		if (same)
+			goto end;
+	}
 	if ((rc = lib_begin(lib, err)))
 		goto end;
 	if (s.image) {

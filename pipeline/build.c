@@ -537,23 +537,68 @@ static void common_key(const struct site_ctx *c, const char *theme_dir, const ch
 	key_hex(&h, out);
 }
 
-/* site_build_input with a gate (NULL: none); returns SITE_AGAIN from it. */
+/* The quick record of this build (quick.c), when it read a catalogue. */
+static void quick_note(const struct site_input *in, const struct site_read *rd,
+		       const struct site_opts *opts, const char *theme_dir, const char *def_theme,
+		       const char *cover_path, const char *out_dir, struct pipe_state *now)
+{
+	struct pipe_quick_in q = {
+		.program = "/proc/self/exe",
+		.set = in->set,
+		.base_url_opt = opts->base_url,
+		.out_dir = out_dir,
+		.theme_dir = theme_dir,
+		.def_theme = def_theme,
+		.cover_path = cover_path,
+	};
+	now->has_quick = rd != NULL;
+	if (!rd)
+		return;
+	pipe_quick_key(&q, now->quick);
+	now->generation = rd->generation;
+	now->next_due = rd->next_due;
+}
+
+/*
+ * Nothing to do, but the quick record moved (a change that does not reach
+ * the site, a story that came due unseen): record it, so the next build
+ * is decided quickly again. A failure only costs that.
+ */
+static void quick_renew(const struct pipe_state *old, const struct pipe_state *now,
+			const char *out_dir)
+{
+	struct pipe_state s = *old;
+	struct hearth_err ignored;
+	if (!now->has_quick || (old->has_quick && old->generation == now->generation &&
+				old->next_due == now->next_due && !strcmp(old->quick, now->quick)))
+		return;
+	s.has_quick = true;
+	memcpy(s.quick, now->quick, sizeof s.quick);
+	s.generation = now->generation;
+	s.next_due = now->next_due;
+	pipe_state_requick(&s, out_dir, &ignored);
+}
+
+/*
+ * site_build_input with a gate (NULL: none); returns SITE_AGAIN from it.
+ * rd (NULL: none) is where the catalogue was read, for the quick record.
+ */
 static int build_gated(hearth_lib *lib, const struct site_input *in,
-		       const struct site_opts *opts, const struct site_media_ops *ops,
-		       const struct site_gate *gate, struct site_stats *stats,
-		       struct hearth_err *err);
+		       const struct site_read *rd, const struct site_opts *opts,
+		       const struct site_media_ops *ops, const struct site_gate *gate,
+		       struct site_stats *stats, struct hearth_err *err);
 
 int site_build_input(hearth_lib *lib, const struct site_input *in,
 		     const struct site_opts *opts, const struct site_media_ops *ops,
 		     struct site_stats *stats, struct hearth_err *err)
 {
-	return build_gated(lib, in, opts, ops, NULL, stats, err);
+	return build_gated(lib, in, NULL, opts, ops, NULL, stats, err);
 }
 
 static int build_gated(hearth_lib *lib, const struct site_input *in,
-		       const struct site_opts *opts, const struct site_media_ops *ops,
-		       const struct site_gate *gate, struct site_stats *stats,
-		       struct hearth_err *err)
+		       const struct site_read *rd, const struct site_opts *opts,
+		       const struct site_media_ops *ops, const struct site_gate *gate,
+		       struct site_stats *stats, struct hearth_err *err)
 {
 	struct site_stats st = {0};
 	struct site_ctx c = {0};
@@ -627,7 +672,9 @@ static int build_gated(hearth_lib *lib, const struct site_input *in,
 	/* nothing read has changed and the site is as it was left: nothing to do */
 	pipe_state_load(out_dir, &old);
 	inputs_key(&c, theme_dir, def_theme, cover_path, now.inputs);
+	quick_note(in, rd, opts, theme_dir, def_theme, cover_path, out_dir, &now);
 	if (old.n && old.clean && !strcmp(old.inputs, now.inputs) && pipe_state_intact(&old)) {
+		quick_renew(&old, &now, out_dir);
 		st.stories = old.stories;
 		st.collections = old.collections;
 		st.feed_items = old.feed_items;
@@ -764,6 +811,8 @@ static int build_once(hearth_lib *lib, const struct site_opts *opts,
 	struct pub_collection **colls = NULL;
 	size_t n_site = 0, n_pod = 0, n_colls = 0;
 	struct gen_gate g = {.lib = lib};
+	struct site_read rd = {.next_due = -1};
+	int64_t now = hearth_now();
 	int rc;
 
 	memset(&set, 0, sizeof set);
@@ -773,6 +822,9 @@ static int build_once(hearth_lib *lib, const struct site_opts *opts,
 	if ((rc = lib_begin_read(lib, err)))
 		goto end;
 	rc = lib_generation(lib, &g.gen, err);
+	rd.generation = g.gen;
+	if (!rc) /* the clock read before the views: too early a moment at worst */
+		rc = lib_next_scheduled(lib, now, &rd.next_due, err);
 	if (!rc)
 		rc = lib_public_view(lib, CH_SITE, &site, &n_site, &colls, &n_colls, err);
 	if (!rc)
@@ -790,7 +842,7 @@ static int build_once(hearth_lib *lib, const struct site_opts *opts,
 			.n_colls = n_colls,
 		};
 		struct site_gate gate = {gate_enter, gate_leave, &g};
-		rc = build_gated(lib, &in, opts, &site_media_default, &gate, stats, err);
+		rc = build_gated(lib, &in, &rd, opts, &site_media_default, &gate, stats, err);
 	}
 end:
 	pub_story_list_free(site, n_site);

@@ -84,4 +84,16 @@ void site_stats_release(struct site_stats *stats);
 int site_build(hearth_lib *lib, const struct site_opts *opts,
 	       struct site_stats *stats, struct hearth_err *err);
 
+/*
+ * Decides, without reading the public view and without media/ or
+ * site-gen/, whether site_build with opts would find nothing to do, from
+ * the quick record the last build left (see pipeline/quick.c). program is
+ * the hearth-media that would build (borrowed). Takes and releases the
+ * build lock as site_build does, and writes nothing. Returns 1 when there
+ * is nothing to do (stats, which may be NULL, then gets what site_build
+ * would give), 0 when it cannot tell (run site_build), or an error.
+ */
+int site_build_quick(hearth_lib *lib, const struct site_opts *opts, const char *program,
+		     struct site_stats *stats, struct hearth_err *err);
+
 #endif

@@ -12,7 +12,7 @@
  * Calls between the files go one way: a file calls only files on lower
  * lines, never one on its own line or above, so there are no circles.
  *   1  build.c
- *   2  renditions.c
+ *   2  renditions.c, quick.c
  *   3  state.c, output.c
  *   4  keys.c
  */
@@ -183,6 +183,11 @@ struct pipe_state {
 	char inputs[65];        /* the key of everything the build read */
 	bool clean;             /* no story was left out for its media */
 	size_t stories, collections, feed_items, media; /* for the summary */
+	/* the quick record (quick.c), when has_quick */
+	bool has_quick;
+	char quick[65];         /* pipe_quick_key of the build */
+	int64_t generation;     /* the catalogue's generation the build read */
+	int64_t next_due;       /* the first moment a held story comes due, or -1 */
 	struct pipe_file *f;    /* sorted by rel once loaded or saved */
 	size_t n, cap;
 	int out_fd;             /* the output folder, when has_fd */
@@ -223,6 +228,28 @@ bool pipe_state_link(const struct pipe_state *old, const char *rel, const char k
  */
 int pipe_state_save(struct pipe_state *s, const char *staging, const char *out_dir,
 		    struct hearth_err *err);
+/*
+ * Writes a loaded state back as it is (the folder and every file's
+ * identity as recorded), atomically: for a build with nothing to do whose
+ * quick record changed (the catalogue moved without changing the site).
+ */
+int pipe_state_requick(const struct pipe_state *s, const char *out_dir,
+		       struct hearth_err *err);
+
+/* ---- the quick record (quick.c) ---------------------------------------- */
+
+/* What a build reads besides the catalogue: the quick record's key covers it. */
+struct pipe_quick_in {
+	const char *program;             /* the hearth-media that builds */
+	const struct lib_settings *set;  /* as loaded (hearth.yaml, the stored GUID) */
+	const char *base_url_opt;        /* --base-url, or NULL */
+	const char *out_dir;             /* as the build names it */
+	const char *theme_dir, *def_theme; /* as resolved */
+	const char *cover_path;          /* the show's cover in the library, or NULL */
+};
+
+/* The key of *q and SOURCE_DATE_EPOCH, as 64 hex digits. */
+void pipe_quick_key(const struct pipe_quick_in *q, char out[65]);
 
 /* ---- the whole build from records (build.c) ---------------------------- */
 
@@ -236,6 +263,12 @@ struct site_input {
 	size_t n_pod;
 	struct pub_collection **colls;
 	size_t n_colls;
+};
+
+/* Where in the catalogue's history a build read, for the quick record. */
+struct site_read {
+	int64_t generation;     /* lib_generation, read with the views */
+	int64_t next_due;       /* lib_next_scheduled from just before them, or -1 */
 };
 
 int site_build_input(hearth_lib *lib, const struct site_input *in,

@@ -4,8 +4,15 @@
  * beside the output folder (".hearth-build.<name>", never inside the
  * site, never in the catalogue): the folder it describes (device and
  * inode: a swap moves the staging folder in whole, so the inode follows),
- * the key of everything the build read, and for every file its key
- * (keys.c) and the identity it had when it was made (inode, size, mtime).
+ * the key of everything the build read, the quick record (below), and for
+ * every file its key (keys.c) and the identity it had when it was made
+ * (inode, size, mtime).
+ *
+ * The quick record lets the lean hearth decide a build with nothing to do
+ * without reading the public view (quick.c): the catalogue's generation
+ * the build read, the key of what else it read that is not in the
+ * catalogue (settings, theme, program, cover, options, SOURCE_DATE_EPOCH),
+ * and the first moment at which a story held until its date comes due.
  *
  * The state is a cache, never the truth: when it is missing, unreadable,
  * or describes another folder than the one in place (a build killed
@@ -20,13 +27,14 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define STATE_HEAD "hearth build state 1\n"
+#define STATE_HEAD "hearth build state 2\n"
 
 char *pipe_state_path(const char *out_dir)
 {
@@ -80,23 +88,67 @@ const struct pipe_file *pipe_state_find(const struct pipe_state *s, const char *
 	return bsearch(&probe, s->f, s->n, sizeof *s->f, by_rel);
 }
 
-/* Parses one "key ino size sec nsec rel" line into s; false when it is not one. */
+/* The number at *p (optionally negative) and the one space after it; false when none. */
+static bool parse_num(char **p, int64_t *out)
+{
+	char *end;
+	errno = 0;
+	long long v = strtoll(*p, &end, 10);
+	if (errno || end == *p || *end != ' ')
+		return false;
+	*out = v;
+	*p = end + 1;
+	return true;
+}
+
+/* The same for an unsigned number (an inode may use all 64 bits). */
+static bool parse_unum(char **p, uint64_t *out)
+{
+	char *end;
+	errno = 0;
+	if (**p == '-')
+		return false;
+	unsigned long long v = strtoull(*p, &end, 10);
+	if (errno || end == *p || *end != ' ')
+		return false;
+	*out = v;
+	*p = end + 1;
+	return true;
+}
+
+/*
+ * Parses one "key ino size sec nsec rel" line into s; false when it is not
+ * one. By hand, not sscanf: a large site's state has tens of thousands.
+ */
 static bool parse_file(struct pipe_state *s, char *line)
 {
-	char key[65];
+	char *p = line + 64;
 	uint64_t ino;
 	int64_t size, sec, nsec;
-	int used = 0;
-	if (sscanf(line, "%64s %" SCNu64 " %" SCNd64 " %" SCNd64 " %" SCNd64 " %n", key, &ino,
-		   &size, &sec, &nsec, &used) != 5 || !used || strlen(key) != 64 ||
-	    !path_is_safe_rel(line + used))
+	if (strlen(line) < 66 || *p != ' ')
 		return false;
-	pipe_state_note(s, line + used, key, NULL);
+	for (int i = 0; i < 64; i++)
+		if (!((line[i] >= '0' && line[i] <= '9') || (line[i] >= 'a' && line[i] <= 'f')))
+			return false;
+	*p++ = '\0';
+	if (!parse_unum(&p, &ino) || !parse_num(&p, &size) || !parse_num(&p, &sec) ||
+	    !parse_num(&p, &nsec) || !path_is_safe_rel(p))
+		return false;
+	pipe_state_note(s, p, line, NULL);
 	struct pipe_file *f = &s->f[s->n - 1];
 	f->ino = ino;
 	f->size = size;
 	f->mtime_sec = sec;
 	f->mtime_nsec = nsec;
+	return true;
+}
+
+/* True when s->f is sorted by rel already (as saved): no sort needed. */
+static bool sorted(const struct pipe_state *s)
+{
+	for (size_t i = 1; i < s->n; i++)
+		if (strcmp(s->f[i - 1].rel, s->f[i].rel) >= 0)
+			return false;
 	return true;
 }
 
@@ -116,7 +168,8 @@ void pipe_state_load(const char *out_dir, struct pipe_state *s)
 		goto end;
 	char *line = text + strlen(STATE_HEAD), *next;
 	int clean = 0;
-	for (int k = 0; k < 4; k++, line = next) {
+	char quick[65] = "";
+	for (int k = 0; k < 5; k++, line = next) {
 		if (!(next = strchr(line, '\n')))
 			goto end;
 		*next++ = '\0';
@@ -125,13 +178,27 @@ void pipe_state_load(const char *out_dir, struct pipe_state *s)
 				strlen(s->inputs) != 64)) ||
 		    (k == 2 && sscanf(line, "clean %d", &clean) != 1) ||
 		    (k == 3 && sscanf(line, "counts %zu %zu %zu %zu", &s->stories, &s->collections,
-				      &s->feed_items, &s->media) != 4))
+				      &s->feed_items, &s->media) != 4) ||
+		    (k == 4 && !str_starts(line, "quick ")))
 			goto end;
+		if (k == 4 && sscanf(line, "quick %64s %" SCNd64 " %" SCNd64, quick, &s->generation,
+				     &s->next_due) == 3 && strlen(quick) == 64) {
+			memcpy(s->quick, quick, 65);
+			s->has_quick = true;
+		}
 	}
 	s->clean = clean == 1;
 	/* the state of another folder (a build killed before its swap) is no use */
 	if (s->dev != (uint64_t)st.st_dev || s->ino != (uint64_t)st.st_ino)
 		goto end;
+	/* room for every line at once: a large site's state has tens of thousands */
+	size_t lines = 0;
+	for (const char *q = line; (q = strchr(q, '\n')); q++)
+		lines++;
+	if (lines) {
+		s->cap = lines;
+		s->f = xrealloc(s->f, s->cap * sizeof *s->f);
+	}
 	for (; *line; line = next) {
 		if (!(next = strchr(line, '\n')))
 			goto end;
@@ -141,7 +208,8 @@ void pipe_state_load(const char *out_dir, struct pipe_state *s)
 		else if (!parse_file(s, line))
 			goto end;
 	}
-	qsort(s->f, s->n, sizeof *s->f, by_rel);
+	if (!sorted(s))
+		qsort(s->f, s->n, sizeof *s->f, by_rel);
 	s->out_fd = open(out_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	ok = s->has_fd = s->out_fd >= 0;
 end:
@@ -161,19 +229,54 @@ static bool unchanged(int dir_fd, const struct pipe_file *f)
 	       (int64_t)st.st_mtim.tv_nsec == f->mtime_nsec;
 }
 
-bool pipe_state_intact(const struct pipe_state *s)
+/* Files [from, to) of a state as made; the work of one thread. */
+struct intact_part {
+	const struct pipe_state *s;
+	size_t from, to;
+	bool ok;
+};
+
+static void *intact_part(void *arg)
 {
-	bool ok = s->has_fd && s->n > 0;
+	struct intact_part *p = arg;
+	const struct pipe_state *s = p->s;
 	char key[65];
-	for (size_t i = 0; ok && i < s->n; i++) {
-		ok = unchanged(s->out_fd, &s->f[i]);
+	p->ok = true;
+	for (size_t i = p->from; p->ok && i < p->to; i++) {
+		p->ok = unchanged(s->out_fd, &s->f[i]);
 		/* and the rendition it is a copy of is still in the cache, the same */
-		if (ok && s->f[i].src) {
+		if (p->ok && s->f[i].src) {
 			key_rendition(s->f[i].src, key);
-			ok = !strcmp(key, s->f[i].key);
+			p->ok = !strcmp(key, s->f[i].key);
 		}
 	}
-	return ok;
+	return NULL;
+}
+
+/*
+ * A large site's files are looked at by two threads, each half of them: a
+ * stat is mostly the kernel's path walk, and a second core halves the wait.
+ */
+#define INTACT_SPLIT 4096
+
+bool pipe_state_intact(const struct pipe_state *s)
+{
+	struct intact_part a = {s, 0, s->n, false}, b = {s, s->n, s->n, true};
+	pthread_t t;
+	bool two = false;
+
+	if (!s->has_fd || s->n == 0)
+		return false;
+	if (s->n >= INTACT_SPLIT) {
+		a.to = b.from = s->n / 2;
+		two = pthread_create(&t, NULL, intact_part, &b) == 0;
+		if (!two)
+			a.to = s->n;
+	}
+	intact_part(&a);
+	if (two)
+		pthread_join(t, NULL);
+	return a.ok && b.ok;
 }
 
 bool pipe_state_link(const struct pipe_state *old, const char *rel, const char key[65],
@@ -192,6 +295,31 @@ bool pipe_state_link(const struct pipe_state *old, const char *rel, const char k
 	return linked;
 }
 
+/* The lines before the files: the folder (dev, ino) and what the build read. */
+static void put_head(struct buf *b, const struct pipe_state *s, uint64_t dev, uint64_t ino)
+{
+	buf_puts(b, STATE_HEAD);
+	buf_printf(b, "dir %" PRIu64 " %" PRIu64 "\ninputs %s\nclean %d\n", dev, ino, s->inputs,
+		   s->clean ? 1 : 0);
+	buf_printf(b, "counts %zu %zu %zu %zu\n", s->stories, s->collections, s->feed_items,
+		   s->media);
+	if (s->has_quick)
+		buf_printf(b, "quick %s %" PRId64 " %" PRId64 "\n", s->quick, s->generation,
+			   s->next_due);
+	else
+		buf_puts(b, "quick -\n");
+}
+
+/* One file's line (and its "from" line), with the identity it has now. */
+static void put_file(struct buf *b, const struct pipe_file *f, uint64_t ino, int64_t size,
+		     int64_t sec, int64_t nsec)
+{
+	buf_printf(b, "%s %" PRIu64 " %" PRId64 " %" PRId64 " %" PRId64 " %s\n", f->key, ino,
+		   size, sec, nsec, f->rel);
+	if (f->src && !strchr(f->src, '\n'))
+		buf_printf(b, "from %s\n", f->src);
+}
+
 int pipe_state_save(struct pipe_state *s, const char *staging, const char *out_dir,
 		    struct hearth_err *err)
 {
@@ -206,26 +334,36 @@ int pipe_state_save(struct pipe_state *s, const char *staging, const char *out_d
 		goto end;
 	}
 	qsort(s->f, s->n, sizeof *s->f, by_rel);
-	buf_puts(&b, STATE_HEAD);
-	buf_printf(&b, "dir %" PRIu64 " %" PRIu64 "\ninputs %s\nclean %d\n", (uint64_t)st.st_dev,
-		   (uint64_t)st.st_ino, s->inputs, s->clean ? 1 : 0);
-	buf_printf(&b, "counts %zu %zu %zu %zu\n", s->stories, s->collections, s->feed_items,
-		   s->media);
+	put_head(&b, s, (uint64_t)st.st_dev, (uint64_t)st.st_ino);
 	for (size_t i = 0; i < s->n; i++) {
 		struct pipe_file *f = &s->f[i];
 		struct stat fs;
 		if (fstatat(fd, f->rel, &fs, AT_SYMLINK_NOFOLLOW) != 0)
 			continue; /* left out since (a story whose media failed) */
-		buf_printf(&b, "%s %" PRIu64 " %" PRId64 " %" PRId64 " %" PRId64 " %s\n", f->key,
-			   (uint64_t)fs.st_ino, (int64_t)fs.st_size, (int64_t)fs.st_mtim.tv_sec,
-			   (int64_t)fs.st_mtim.tv_nsec, f->rel);
-		if (f->src && !strchr(f->src, '\n'))
-			buf_printf(&b, "from %s\n", f->src);
+		put_file(&b, f, (uint64_t)fs.st_ino, (int64_t)fs.st_size,
+			 (int64_t)fs.st_mtim.tv_sec, (int64_t)fs.st_mtim.tv_nsec);
 	}
 	rc = file_write_atomic(p, b.data, b.len, err);
 end:
 	if (fd >= 0)
 		close(fd);
+	buf_release(&b);
+	free(p);
+	return rc;
+}
+
+int pipe_state_requick(const struct pipe_state *s, const char *out_dir, struct hearth_err *err)
+{
+	struct buf b = BUF_INIT;
+	char *p = pipe_state_path(out_dir);
+	int rc;
+
+	put_head(&b, s, s->dev, s->ino);
+	for (size_t i = 0; i < s->n; i++) {
+		const struct pipe_file *f = &s->f[i];
+		put_file(&b, f, f->ino, f->size, f->mtime_sec, f->mtime_nsec);
+	}
+	rc = file_write_atomic(p, b.data, b.len, err);
 	buf_release(&b);
 	free(p);
 	return rc;

@@ -58,6 +58,9 @@ loads build -C "$L" build
 check build_through_lean test "$RC" -eq 0
 check build_wrote_page test -s "$L/public/stories/one/index.html"
 check build_made_renditions sh -c "find '$L/cache' -type f -name '*-*' | grep -q ."
+# a build with nothing to do is decided without hearth-media
+lean build_nothing_to_do -C "$L" build
+check build_nothing_to_do_says_built grep -q "^built 2 stories" "$OUT"
 for cmd in import submit build serve gc erase; do
 	loads help_$cmd "$cmd" --help
 	if [ "$RC" -eq 0 ] && grep -q "^usage: hearth $cmd" "$OUT"; then
