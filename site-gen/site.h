@@ -120,16 +120,19 @@ struct media_chapter *site_media_chapters(const struct pub_story *s);
  */
 int site_chapters_write(struct site_ctx *c, const char *staging, struct hearth_err *err);
 
-/* ---- the public view as XML (view.c) ----------------------------------- */
+/* ---- Markdown (markdown.c) --------------------------------------------- */
 
 /*
- * Markdown to HTML with cmark in its safe mode (raw HTML and javascript:
- * links removed), then parsed into XHTML nodes appended to parent: headings
- * move down a level (the page has its own h1), links get rel="ugc
- * nofollow", remote images become their alt text. When the HTML cannot be
- * parsed the Markdown goes in as plain paragraphs.
+ * The Markdown as XHTML nodes appended to parent, made from cmark's tree
+ * with the rules of its safe mode (raw HTML and javascript: links left
+ * out): headings move down a level (the page has its own h1), links get
+ * rel="ugc nofollow", images become their alt text. Never fails: what XML
+ * cannot hold becomes U+FFFD. Safe to call on several threads at once with
+ * different documents.
  */
 void site_markdown_nodes(xmlNodePtr parent, const char *markdown); /* borrows both */
+
+/* ---- the public view as XML (view.c) ----------------------------------- */
 
 /*
  * One XML document per page: <page type="home|story|collection|404"

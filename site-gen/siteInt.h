@@ -4,13 +4,13 @@
  *
  * site-gen/ is split in stages that can be tested alone: the records in
  * memory (struct site_ctx, records.c), the chapters JSON (chapters.c), the
- * public view as one XML document per page (view.c) and the XSLT theme
- * (theme.c). Their calls are declared in site.h, for pipeline/.
+ * public view as one XML document per page (view.c) with the story bodies
+ * made from cmark's tree (markdown.c), and the XSLT theme (theme.c). Their calls are declared in site.h, for pipeline/.
  *
  * Calls between the files go one way: a file calls only files on lower
  * lines, never one on its own line or above, so there are no circles.
  *   1  view.c
- *   2  records.c, chapters.c, theme.c
+ *   2  records.c, chapters.c, markdown.c, theme.c
  */
 #ifndef HEARTH_SITE_INT_H
 #define HEARTH_SITE_INT_H

@@ -5,9 +5,12 @@
  * a custom theme overrides single named templates of the default one with
  * xsl:import.
  *
- * libxslt reports errors through a global callback; while a theme loads or
- * runs we collect them into the message the caller gets. Pages are made on
- * one thread, so the global is safe to borrow.
+ * While a theme loads, libxslt reports errors through a global callback,
+ * which we borrow to collect them into the message the caller gets; a
+ * build loads its theme once, before any page. Applying it reports
+ * through the transform context and libxml2's handler of the calling
+ * thread only, so pages can be made on several threads with one theme.
+ * The HTML goes straight into the caller's buffer.
  */
 #include "siteInt.h"
 
@@ -18,6 +21,7 @@
 
 #include <libxml/HTMLtree.h>
 #include <libxml/parser.h>
+#include <libxslt/imports.h>
 #include <libxslt/security.h>
 #include <libxslt/transform.h>
 #include <libxslt/variables.h>
@@ -175,57 +179,88 @@ const char *site_theme_css(const site_theme *t)
 	return t->css;
 }
 
-/*
- * The HTML of a result, as xsltSaveResultToString() writes it for
- * method="html" but without its htmlSetMetaEncoding() step: that step adds
- * <meta http-equiv="Content-Type"> beside the theme's own <meta charset>,
- * and HTML allows only one of them. UTF-8 needs no encoder, as in libxslt.
- */
-static int dump_html(xmlDocPtr res, xmlChar **html, int *len)
+/* An output buffer's sink: appends to the struct buf in ctx. */
+static int write_buf(void *ctx, const char *data, int len)
 {
-	xmlOutputBufferPtr ob = xmlAllocOutputBuffer(NULL);
-	if (!ob)
-		return -1;
-	htmlDocContentDumpFormatOutput(ob, res, "UTF-8", 0);
-	xmlOutputBufferFlush(ob);
-	const xmlChar *data = xmlOutputBufferGetContent(ob);
-	*len = (int)xmlOutputBufferGetSize(ob);
-	*html = xmlStrndup(data, *len);
-	return xmlOutputBufferClose(ob) < 0 || !*html ? -1 : 0;
+	buf_add(ctx, data, (size_t)len);
+	return len;
 }
 
 /*
- * Appends html to out without the end tags of HTML5's void elements that
- * libxml2's HTML 4 serialiser does not know (<source>, <track>, <wbr>): it
- * writes "<source ...></source>", and an end tag there is an error in
- * HTML5. In serialised HTML a literal "</source>" can only be such a tag,
- * since text and attribute values have their "<" escaped.
+ * Serialises a result to the end of out through an output buffer that
+ * writes straight into it. HTML as xsltSaveResultToString() writes it for
+ * method="html" but without its htmlSetMetaEncoding() step: that step
+ * adds <meta http-equiv="Content-Type"> beside the theme's own <meta
+ * charset>, and HTML allows only one of them; UTF-8 needs no encoder, as
+ * in libxslt. Any other method as xsltSaveResultToString() does, in the
+ * theme's encoding.
  */
-static void add_html5(struct buf *out, const char *html, size_t len)
+static int dump_result(xmlDocPtr res, xsltStylesheetPtr style, struct buf *out)
+{
+	xmlCharEncodingHandlerPtr enc = NULL;
+	const xmlChar *encoding = NULL;
+
+	if (res->type != XML_HTML_DOCUMENT_NODE) {
+		XSLT_GET_IMPORT_PTR(encoding, style, encoding);
+		if (encoding) {
+			enc = xmlFindCharEncodingHandler((const char *)encoding);
+			if (enc && !xmlStrcasecmp(BAD_CAST enc->name, BAD_CAST "UTF-8")) {
+				xmlCharEncCloseFunc(enc);
+				enc = NULL;
+			}
+		}
+	}
+	xmlOutputBufferPtr ob = xmlOutputBufferCreateIO(write_buf, NULL, out, enc);
+	if (!ob)
+		return -1;
+	int rc = 0;
+	if (res->type == XML_HTML_DOCUMENT_NODE)
+		htmlDocContentDumpFormatOutput(ob, res, "UTF-8", 0);
+	else
+		rc = xsltSaveResultTo(ob, res, style) < 0 ? -1 : 0;
+	if (ob->error)
+		rc = -1;
+	return xmlOutputBufferClose(ob) < 0 ? -1 : rc;
+}
+
+/*
+ * Takes out of out, from byte from on, the end tags of HTML5's void
+ * elements that libxml2's HTML 4 serialiser does not know (<source>,
+ * <track>, <wbr>): it writes "<source ...></source>", and an end tag
+ * there is an error in HTML5. In serialised HTML a literal "</source>"
+ * can only be such a tag, since text and attribute values have their "<"
+ * escaped. Works in place: what stays only moves towards the start.
+ */
+static void drop_void_end_tags(struct buf *out, size_t from)
 {
 	static const char *const ends[] = {"</source>", "</track>", "</wbr>"};
-	size_t i = 0, from = 0;
+	char *d = out->data;
+	const char *lt;
+	size_t len = out->len, r = from, w = from, kept = from; /* d[kept, r) stays */
 
-	while (i < len) {
-		const char *lt = memchr(html + i, '<', len - i);
-		if (!lt)
-			break;
-		i = (size_t)(lt - html);
+	while ((lt = memchr(d + r, '<', len - r))) {
+		r = (size_t)(lt - d);
 		size_t skip = 0;
 		for (size_t k = 0; k < sizeof ends / sizeof ends[0] && !skip; k++) {
 			size_t n = strlen(ends[k]);
-			if (len - i >= n && !memcmp(html + i, ends[k], n))
+			if (len - r >= n && !memcmp(d + r, ends[k], n))
 				skip = n;
 		}
-		if (skip) {
-			buf_add(out, html + from, i - from);
-			from = i + skip;
-			i = from;
-		} else {
-			i++;
+		if (!skip) {
+			r++;
+			continue;
 		}
+		if (w != kept)
+			memmove(d + w, d + kept, r - kept);
+		w += r - kept;
+		r += skip;
+		kept = r;
 	}
-	buf_add(out, html + from, len - from);
+	if (w != kept)
+		memmove(d + w, d + kept, len - kept);
+	w += len - kept;
+	out->len = w;
+	d[w] = '\0';
 }
 
 int site_theme_apply(site_theme *t, xmlDocPtr page, const char *root, struct buf *out,
@@ -234,10 +269,16 @@ int site_theme_apply(site_theme *t, xmlDocPtr page, const char *root, struct buf
 	struct buf msgs = BUF_INIT;
 	xsltTransformContextPtr tc = NULL;
 	xmlDocPtr res = NULL;
-	xmlChar *html = NULL;
-	int len = 0, rc = 0;
+	size_t start = out->len;
+	int rc = 0;
 
-	capture(&msgs);
+	/*
+	 * libxslt reports through the context; libxml2's own messages (XPath)
+	 * go through its generic handler, which is the calling thread's
+	 */
+	xmlGenericErrorFunc old_fn = xmlGenericError;
+	void *old_ctx = xmlGenericErrorContext;
+	xmlSetGenericErrorFunc(&msgs, collect);
 	tc = xsltNewTransformContext(t->style, page);
 	if (!tc) {
 		rc = herr(err, HEARTH_EIO, "theme '%s': cannot start a transformation", t->dir);
@@ -252,22 +293,19 @@ int site_theme_apply(site_theme *t, xmlDocPtr page, const char *root, struct buf
 			  one_line(&msgs));
 		goto end;
 	}
-	if (res->type == XML_HTML_DOCUMENT_NODE)
-		rc = dump_html(res, &html, &len);
-	else
-		rc = xsltSaveResultToString(&html, &len, res, t->style);
-	if (rc != 0) {
+	buf_puts(out, "<!DOCTYPE html>\n");
+	if (dump_result(res, t->style, out) != 0) {
 		rc = herr(err, HEARTH_EIO, "theme '%s': cannot write the page", t->dir);
 		goto end;
 	}
-	buf_puts(out, "<!DOCTYPE html>\n");
-	if (html && res->type == XML_HTML_DOCUMENT_NODE)
-		add_html5(out, (const char *)html, (size_t)len);
-	else if (html)
-		buf_add(out, html, (size_t)len);
+	if (res->type == XML_HTML_DOCUMENT_NODE)
+		drop_void_end_tags(out, start);
 end:
-	release_capture();
-	xmlFree(html);
+	xmlSetGenericErrorFunc(old_ctx, old_fn);
+	if (rc && out->data) {
+		out->len = start;
+		out->data[start] = '\0';
+	}
 	if (res)
 		xmlFreeDoc(res);
 	if (tc)

@@ -6,8 +6,8 @@
  *
  * Only fields of struct pub_story (and the site settings) go into these
  * documents: the public view of the library is the whole input. Markdown
- * bodies are rendered by cmark in its safe mode and parsed into XHTML
- * nodes, so the theme copies a tree, never a string of markup.
+ * bodies come in as XHTML nodes (markdown.c), so the theme copies a tree,
+ * never a string of markup.
  *
  * The vocabulary (paths are relative to the site root; the theme puts its
  * root parameter in front):
@@ -42,9 +42,6 @@
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
-
-#include <cmark.h>
-#include <libxml/parser.h>
 
 static xmlNodePtr add(xmlNodePtr parent, const char *name, const char *text)
 {
@@ -91,109 +88,6 @@ static void human_date(int64_t t, char out[32])
 	struct tm tm;
 	gmtime_r(&tt, &tm);
 	snprintf(out, 32, "%d %s %d", tm.tm_mday, months[tm.tm_mon], tm.tm_year + 1900);
-}
-
-/* ---- Markdown ------------------------------------------------------------ */
-
-/*
- * Makes the parsed body fit a story page. Headings go down a level so the
- * page keeps one h1. Links are marked as user content; a link cmark
- * emptied (javascript: and the like) becomes its text. An image in the
- * body becomes its alt text: a remote one would tell a third party who
- * reads a mental-health story, and a local one would name an original,
- * which is never published; a story's art is published through its assets.
- * Comments (cmark's "raw HTML omitted") are dropped.
- */
-static void tidy(xmlNodePtr n)
-{
-	xmlNodePtr next;
-	for (; n; n = next) {
-		next = n->next;
-		if (n->type == XML_COMMENT_NODE || n->type == XML_PI_NODE) {
-			xmlUnlinkNode(n);
-			xmlFreeNode(n);
-			continue;
-		}
-		if (n->type != XML_ELEMENT_NODE)
-			continue;
-		const char *name = (const char *)n->name;
-		if (name[0] == 'h' && name[1] >= '1' && name[1] <= '5' && !name[2]) {
-			char h[3] = {'h', (char)(name[1] + 1), 0};
-			xmlNodeSetName(n, BAD_CAST h);
-		} else if (!strcmp(name, "a")) {
-			xmlChar *href = xmlGetProp(n, BAD_CAST "href");
-			bool dropped = !href || !*href;
-			xmlFree(href);
-			if (dropped) {
-				/* cmark emptied an unsafe link: keep only its text */
-				tidy(n->children);
-				while (n->children) {
-					xmlNodePtr ch = n->children;
-					xmlUnlinkNode(ch);
-					xmlAddPrevSibling(n, ch);
-				}
-				xmlUnlinkNode(n);
-				xmlFreeNode(n);
-				continue;
-			}
-			xmlSetProp(n, BAD_CAST "rel", BAD_CAST "ugc nofollow");
-		} else if (!strcmp(name, "img")) {
-			xmlChar *alt = xmlGetProp(n, BAD_CAST "alt");
-			xmlNodePtr t = xmlNewDocText(n->doc, alt ? alt : BAD_CAST "");
-			xmlReplaceNode(n, t);
-			xmlFreeNode(n);
-			xmlFree(alt);
-			continue;
-		}
-		tidy(n->children);
-	}
-}
-
-/* The Markdown as plain paragraphs, for when its HTML does not parse. */
-static void plain_paragraphs(xmlNodePtr parent, const char *md)
-{
-	const char *p = md;
-	while (*p) {
-		const char *q = strstr(p, "\n\n");
-		size_t n = q ? (size_t)(q - p) : strlen(p);
-		char *para = xstrndup(p, n);
-		if (*str_trim(para))
-			add(parent, "p", para);
-		free(para);
-		if (!q)
-			break;
-		p = q + 2;
-	}
-}
-
-void site_markdown_nodes(xmlNodePtr parent, const char *markdown)
-{
-	if (!markdown || !*markdown)
-		return;
-	char *html = cmark_markdown_to_html(markdown, strlen(markdown), CMARK_OPT_DEFAULT);
-	struct buf b = BUF_INIT;
-	buf_puts(&b, "<div>");
-	buf_puts(&b, html ? html : "");
-	buf_puts(&b, "</div>");
-	free(html);
-
-	xmlDocPtr d = xmlReadMemory(b.data, (int)b.len, "body.html", "UTF-8",
-				    XML_PARSE_NONET | XML_PARSE_NOERROR |
-					    XML_PARSE_NOWARNING);
-	buf_release(&b);
-	if (!d || !xmlDocGetRootElement(d)) {
-		plain_paragraphs(parent, markdown);
-		xmlFreeDoc(d);
-		return;
-	}
-	xmlNodePtr root = xmlDocGetRootElement(d);
-	tidy(root->children);
-	for (xmlNodePtr n = root->children; n; n = n->next) {
-		xmlNodePtr copy = xmlDocCopyNode(n, parent->doc, 1);
-		if (copy)
-			xmlAddChild(parent, copy);
-	}
-	xmlFreeDoc(d);
 }
 
 /* ---- pages --------------------------------------------------------------- */

@@ -1,0 +1,495 @@
+/*
+ * markdown.c - a story's Markdown body as XHTML nodes in its page
+ * document. cmark parses the body (CommonMark) and we walk its node tree,
+ * making each element with libxml2's tree API, so no markup is written
+ * as a string and read back: every text and attribute value goes in as
+ * data, and libxml2 escapes it when the page is serialised.
+ *
+ * The result is the tree cmark's HTML renderer would give in its safe
+ * mode, read as XML, made fit for a story page:
+ *   - headings move down a level (the page keeps its one h1), h6 stays;
+ *   - links are marked rel="ugc nofollow"; a link whose URL is empty or
+ *     unsafe (javascript:, vbscript:, file:, data: other than the images
+ *     cmark's safe mode lets through) is left out and its text kept;
+ *   - an image becomes its alt text: a remote one would tell a third party
+ *     who reads a mental-health story, and a local one would name an
+ *     original, which is never published (art goes through the assets);
+ *   - raw HTML, block or inline, is left out (safe mode writes a comment
+ *     in its place, which the page never showed), and so is anything a
+ *     custom node would write raw;
+ *   - the line breaks cmark writes between blocks stay as text, so the
+ *     page's bytes are those of the render-and-parse it replaces.
+ * Two things differ from reading cmark's HTML back, both where that
+ * failed and fell back to the Markdown as plain paragraphs: characters
+ * XML cannot hold (controls, from the text or from entities like &#1;)
+ * become U+FFFD, and elements nested deeper than MAX_DEPTH are not made
+ * (their content goes into the deepest element that was), which keeps the
+ * theme's copy and the serialiser out of deep recursion.
+ *
+ * Nothing here is shared between calls: pages can be made on several
+ * threads at once.
+ */
+#include "siteInt.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include <cmark.h>
+
+/* How deep elements nest below <body>. */
+#define MAX_DEPTH 100
+
+struct walk {
+	xmlDocPtr doc;
+	xmlNodePtr cur;   /* the element content goes into */
+	int depth;        /* elements open below the body */
+	int over;         /* elements not made because of MAX_DEPTH, still open */
+	char last;        /* the last byte cmark's HTML would hold so far, 0 at first */
+	struct buf text;  /* text waiting to go into cur */
+	bool empty_text;  /* cur gets a text node even if text is empty (an empty alt) */
+	struct buf attr;  /* an attribute value being made */
+};
+
+/* ---- text ---------------------------------------------------------------- */
+
+/*
+ * The length of the UTF-8 sequence at s (n bytes left) and its code point
+ * in *cp, or 0 when it is not well-formed (overlong, surrogate, beyond
+ * U+10FFFF, cut short).
+ */
+static size_t utf8_seq(const unsigned char *s, size_t n, unsigned *cp)
+{
+	unsigned c = s[0], min;
+	size_t len;
+
+	if (c < 0x80) {
+		*cp = c;
+		return 1;
+	}
+	if (c >= 0xc2 && c <= 0xdf)
+		len = 2, c &= 0x1f, min = 0x80;
+	else if (c >= 0xe0 && c <= 0xef)
+		len = 3, c &= 0x0f, min = 0x800;
+	else if (c >= 0xf0 && c <= 0xf4)
+		len = 4, c &= 0x07, min = 0x10000;
+	else
+		return 0;
+	if (n < len)
+		return 0;
+	for (size_t i = 1; i < len; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		c = (c << 6) | (s[i] & 0x3f);
+	}
+	if (c < min || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff))
+		return 0;
+	*cp = c;
+	return len;
+}
+
+/* A character XML 1.0 can hold (the line ending ones are handled apart). */
+static bool xml_char(unsigned c)
+{
+	return c >= 0x20 ? c != 0xfffe && c != 0xffff : c == '\t' || c == '\n';
+}
+
+/*
+ * Appends s to b as an XML parser would hand back the same text from
+ * cmark's HTML: line endings (CR LF, CR) become LF, and in an attribute
+ * value (attr) tabs and line feeds become spaces. What XML cannot hold,
+ * and bytes that are not UTF-8, become U+FFFD.
+ */
+static void put_text(struct buf *b, const char *s, size_t n, bool attr)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t i = 0, from = 0;
+
+	while (i < n) {
+		unsigned c = 0;
+		size_t len = utf8_seq(p + i, n - i, &c);
+		if (len && c != '\r' && xml_char(c) && !(attr && (c == '\t' || c == '\n'))) {
+			i += len;
+			continue;
+		}
+		buf_add(b, s + from, i - from);
+		if (len && c == '\r') {
+			buf_putc(b, attr ? ' ' : '\n');
+			i += (i + 1 < n && p[i + 1] == '\n') ? 2 : 1;
+		} else if (len && xml_char(c)) { /* a tab or a line feed in a value */
+			buf_putc(b, ' ');
+			i++;
+		} else {
+			buf_puts(b, "\xef\xbf\xbd");
+			i += len ? len : 1;
+		}
+		from = i;
+	}
+	buf_add(b, s + from, n - from);
+}
+
+/* Text for cur; the byte cmark's HTML would end with follows it. */
+static void text(struct walk *w, const char *s)
+{
+	size_t n = s ? strlen(s) : 0;
+	if (!n)
+		return;
+	put_text(&w->text, s, n, false);
+	w->last = s[n - 1];
+}
+
+/* Markup cmark writes that leaves no node here: only its last byte counts. */
+static void markup(struct walk *w)
+{
+	w->last = '>';
+}
+
+/* cmark's cr(): a line feed unless its HTML is empty or ends with one. */
+static void cr(struct walk *w)
+{
+	if (w->last && w->last != '\n')
+		text(w, "\n");
+}
+
+static void flush(struct walk *w)
+{
+	if (!w->text.len && !w->empty_text)
+		return;
+	xmlAddChild(w->cur, xmlNewDocTextLen(w->doc, BAD_CAST buf_cstr(&w->text), (int)w->text.len));
+	buf_reset(&w->text);
+	w->empty_text = false;
+}
+
+/* ---- elements ------------------------------------------------------------ */
+
+/* Opens an element in cur and enters it; NULL when it is too deep to make. */
+static xmlNodePtr open_el(struct walk *w, const char *name)
+{
+	markup(w);
+	if (w->depth >= MAX_DEPTH) {
+		w->over++;
+		return NULL;
+	}
+	flush(w);
+	xmlNodePtr el = xmlNewDocNode(w->doc, NULL, BAD_CAST name, NULL);
+	xmlAddChild(w->cur, el);
+	w->cur = el;
+	w->depth++;
+	return el;
+}
+
+static void close_el(struct walk *w)
+{
+	markup(w);
+	if (w->over) {
+		w->over--;
+		return;
+	}
+	flush(w);
+	w->cur = w->cur->parent;
+	w->depth--;
+}
+
+/* An attribute from text of the document, made as an XML parser would. */
+static void set_attr(struct walk *w, xmlNodePtr el, const char *name, const char *prefix,
+		     const char *s, size_t n)
+{
+	if (!el)
+		return;
+	buf_reset(&w->attr);
+	buf_puts(&w->attr, prefix);
+	put_text(&w->attr, s, n, true);
+	xmlNewProp(el, BAD_CAST name, BAD_CAST buf_cstr(&w->attr));
+}
+
+/* ---- links --------------------------------------------------------------- */
+
+/* Whether s starts with prefix, ASCII letters in any case. */
+static bool starts_nocase(const char *s, const char *prefix)
+{
+	for (; *prefix; s++, prefix++) {
+		char c = *s;
+		if (c >= 'A' && c <= 'Z')
+			c = (char)(c - 'A' + 'a');
+		if (c != *prefix)
+			return false;
+	}
+	return true;
+}
+
+/* The URLs cmark's safe mode empties: some schemes, and data: but images. */
+static bool unsafe_url(const char *url)
+{
+	static const char *const images[] = {"data:image/png", "data:image/gif",
+					     "data:image/jpeg", "data:image/webp"};
+	static const char *const schemes[] = {"javascript:", "vbscript:", "file:", "data:"};
+
+	for (size_t i = 0; i < sizeof images / sizeof images[0]; i++)
+		if (starts_nocase(url, images[i]))
+			return false;
+	for (size_t i = 0; i < sizeof schemes / sizeof schemes[0]; i++)
+		if (starts_nocase(url, schemes[i]))
+			return true;
+	return false;
+}
+
+/*
+ * The href cmark writes for url: letters, digits and the URL punctuation
+ * -_.+!*(),%#@?=;:/$&'~ as they are, every other byte as %XX.
+ */
+static void put_href(struct buf *b, const char *url)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	for (const unsigned char *p = (const unsigned char *)url; *p; p++) {
+		unsigned char c = *p;
+		if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+		    (c && strchr("-_.+!*(),%#@?=;:/$&'~", c))) {
+			buf_putc(b, (char)c);
+		} else {
+			buf_putc(b, '%');
+			buf_putc(b, hex[c >> 4]);
+			buf_putc(b, hex[c & 15]);
+		}
+	}
+}
+
+static void link_enter(struct walk *w, cmark_node *node)
+{
+	const char *url = cmark_node_get_url(node), *title = cmark_node_get_title(node);
+	xmlNodePtr a = open_el(w, "a");
+	if (!a)
+		return;
+	buf_reset(&w->attr);
+	put_href(&w->attr, url);
+	xmlNewProp(a, BAD_CAST "href", BAD_CAST buf_cstr(&w->attr));
+	if (title && *title)
+		set_attr(w, a, "title", "", title, strlen(title));
+	xmlNewProp(a, BAD_CAST "rel", BAD_CAST "ugc nofollow");
+}
+
+/* Whether a link is made at all: an empty or unsafe one keeps only its text. */
+static bool link_kept(cmark_node *node)
+{
+	const char *url = cmark_node_get_url(node);
+	return url && *url && !unsafe_url(url);
+}
+
+/*
+ * An image's alt text, as cmark writes it into alt="": the text of
+ * everything inside, breaks as spaces. Leaves the iterator on the image's
+ * exit.
+ */
+static void image_alt(struct walk *w, cmark_iter *it, cmark_node *image)
+{
+	cmark_event_type ev;
+	buf_reset(&w->attr);
+	while ((ev = cmark_iter_next(it)) != CMARK_EVENT_DONE) {
+		cmark_node *n = cmark_iter_get_node(it);
+		if (n == image)
+			break;
+		if (ev != CMARK_EVENT_ENTER)
+			continue;
+		switch (cmark_node_get_type(n)) {
+		case CMARK_NODE_TEXT:
+		case CMARK_NODE_CODE:
+		case CMARK_NODE_HTML_INLINE: {
+			const char *s = cmark_node_get_literal(n);
+			if (s)
+				buf_puts(&w->attr, s);
+			break;
+		}
+		case CMARK_NODE_LINEBREAK:
+		case CMARK_NODE_SOFTBREAK:
+			buf_putc(&w->attr, ' ');
+			break;
+		default:
+			break;
+		}
+	}
+	/* the value as an attribute holds it, then as text */
+	if (w->attr.len)
+		put_text(&w->text, w->attr.data, w->attr.len, true);
+	w->empty_text = true;
+	markup(w);
+}
+
+/* ---- the walk ------------------------------------------------------------ */
+
+/* Whether a paragraph is written without <p>: in a tight list's item. */
+static bool tight_paragraph(cmark_node *p)
+{
+	cmark_node *item = cmark_node_parent(p);
+	cmark_node *list = item ? cmark_node_parent(item) : NULL;
+	return list && cmark_node_get_type(list) == CMARK_NODE_LIST &&
+	       cmark_node_get_list_tight(list);
+}
+
+static void code_block(struct walk *w, cmark_node *node)
+{
+	const char *info = cmark_node_get_fence_info(node);
+	cr(w);
+	open_el(w, "pre");
+	xmlNodePtr code = open_el(w, "code");
+	if (info && *info) {
+		size_t n = strcspn(info, " \t\n\v\f\r");
+		set_attr(w, code, "class", "language-", info, n);
+	}
+	text(w, cmark_node_get_literal(node));
+	close_el(w);
+	close_el(w);
+	text(w, "\n");
+}
+
+static void list_enter(struct walk *w, cmark_node *node)
+{
+	cr(w);
+	if (cmark_node_get_list_type(node) != CMARK_ORDERED_LIST) {
+		open_el(w, "ul");
+	} else {
+		xmlNodePtr ol = open_el(w, "ol");
+		int start = cmark_node_get_list_start(node);
+		if (ol && start != 1) {
+			char num[16];
+			snprintf(num, sizeof num, "%d", start);
+			xmlNewProp(ol, BAD_CAST "start", BAD_CAST num);
+		}
+	}
+	text(w, "\n");
+}
+
+static void heading_enter(struct walk *w, cmark_node *node)
+{
+	int level = cmark_node_get_heading_level(node) + 1;
+	char name[3] = {'h', (char)('0' + (level < 2 ? 2 : level > 6 ? 6 : level)), 0};
+	cr(w);
+	open_el(w, name);
+}
+
+/* One step of the walk: what cmark's HTML renderer writes for it. */
+static void step(struct walk *w, cmark_iter *it, cmark_event_type ev, cmark_node *node)
+{
+	bool enter = ev == CMARK_EVENT_ENTER;
+
+	switch (cmark_node_get_type(node)) {
+	case CMARK_NODE_BLOCK_QUOTE:
+		cr(w);
+		if (enter)
+			open_el(w, "blockquote");
+		else
+			close_el(w);
+		text(w, "\n");
+		break;
+	case CMARK_NODE_LIST:
+		if (enter) {
+			list_enter(w, node);
+		} else {
+			close_el(w);
+			text(w, "\n");
+		}
+		break;
+	case CMARK_NODE_ITEM:
+		if (enter) {
+			cr(w);
+			open_el(w, "li");
+		} else {
+			close_el(w);
+			text(w, "\n");
+		}
+		break;
+	case CMARK_NODE_HEADING:
+		if (enter) {
+			heading_enter(w, node);
+		} else {
+			close_el(w);
+			text(w, "\n");
+		}
+		break;
+	case CMARK_NODE_CODE_BLOCK:
+		code_block(w, node);
+		break;
+	case CMARK_NODE_HTML_BLOCK:
+	case CMARK_NODE_CUSTOM_BLOCK:
+		/* left out; the line feeds around it stay */
+		cr(w);
+		markup(w);
+		cr(w);
+		break;
+	case CMARK_NODE_THEMATIC_BREAK:
+		cr(w);
+		open_el(w, "hr");
+		close_el(w);
+		text(w, "\n");
+		break;
+	case CMARK_NODE_PARAGRAPH:
+		if (tight_paragraph(node))
+			break;
+		if (enter) {
+			cr(w);
+			open_el(w, "p");
+		} else {
+			close_el(w);
+			text(w, "\n");
+		}
+		break;
+	case CMARK_NODE_TEXT:
+		text(w, cmark_node_get_literal(node));
+		break;
+	case CMARK_NODE_LINEBREAK:
+		open_el(w, "br");
+		close_el(w);
+		text(w, "\n");
+		break;
+	case CMARK_NODE_SOFTBREAK:
+		text(w, "\n");
+		break;
+	case CMARK_NODE_CODE:
+		open_el(w, "code");
+		text(w, cmark_node_get_literal(node));
+		close_el(w);
+		break;
+	case CMARK_NODE_HTML_INLINE:
+	case CMARK_NODE_CUSTOM_INLINE:
+		markup(w);
+		break;
+	case CMARK_NODE_STRONG:
+	case CMARK_NODE_EMPH:
+		if (enter)
+			open_el(w, cmark_node_get_type(node) == CMARK_NODE_STRONG ? "strong" : "em");
+		else
+			close_el(w);
+		break;
+	case CMARK_NODE_LINK:
+		if (!link_kept(node))
+			markup(w);
+		else if (enter)
+			link_enter(w, node);
+		else
+			close_el(w);
+		break;
+	case CMARK_NODE_IMAGE:
+		if (enter)
+			image_alt(w, it, node);
+		break;
+	default: /* the document */
+		break;
+	}
+}
+
+void site_markdown_nodes(xmlNodePtr parent, const char *markdown)
+{
+	if (!markdown || !*markdown)
+		return;
+	cmark_node *doc = cmark_parse_document(markdown, strlen(markdown), CMARK_OPT_DEFAULT);
+	if (!doc)
+		return;
+	cmark_iter *it = cmark_iter_new(doc);
+	struct walk w = {.doc = parent->doc, .cur = parent, .text = BUF_INIT, .attr = BUF_INIT};
+	cmark_event_type ev;
+
+	while (it && (ev = cmark_iter_next(it)) != CMARK_EVENT_DONE)
+		step(&w, it, ev, cmark_iter_get_node(it));
+	flush(&w);
+	buf_release(&w.text);
+	buf_release(&w.attr);
+	cmark_iter_free(it);
+	cmark_node_free(doc);
+}

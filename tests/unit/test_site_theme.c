@@ -1,0 +1,250 @@
+/*
+ * test_site_theme.c - applying a theme (site-gen/theme.c): the HTML goes
+ * straight into the caller's buffer after what it holds, HTML5's void
+ * elements lose the end tags libxml2 writes for them, a failed page leaves
+ * the buffer as it was, another output method keeps its encoding, and one
+ * loaded theme serves several threads at once, each with its own messages.
+ */
+#include "../../core/core.h"
+#include "../../site-gen/siteInt.h"
+#include "t.h"
+
+#include <pthread.h>
+
+#include <libxml/parser.h>
+#include <libxslt/xslt.h>
+#include <libxslt/xsltutils.h>
+
+/* Writes dir/page.xsl with the given templates; returns dir (borrowed ring). */
+static const char *theme(const char *name, const char *output, const char *templates)
+{
+	const char *dir = tp(name);
+	struct hearth_err err;
+	struct buf b = BUF_INIT;
+	mkdir_p(dir, &err);
+	buf_printf(&b,
+		   "<?xml version=\"1.0\"?>\n"
+		   "<xsl:stylesheet version=\"1.0\" "
+		   "xmlns:xsl=\"http://www.w3.org/1999/XSL/Transform\">\n"
+		   "%s\n<xsl:param name=\"root\"/>\n%s\n</xsl:stylesheet>\n",
+		   output, templates);
+	char *xsl = path_join(dir, "page.xsl");
+	file_write_atomic(xsl, b.data, b.len, &err);
+	free(xsl);
+	buf_release(&b);
+	return dir;
+}
+
+/*
+ * <page type="story" id="id"><story><title/><body>Markdown as
+ * nodes</body></story></page>: enough of a story page for the default
+ * theme.
+ */
+static xmlDocPtr page(const char *id, const char *markdown)
+{
+	xmlDocPtr d = xmlNewDoc(BAD_CAST "1.0");
+	xmlNodePtr p = xmlNewDocNode(d, NULL, BAD_CAST "page", NULL);
+	xmlDocSetRootElement(d, p);
+	xmlSetProp(p, BAD_CAST "type", BAD_CAST "story");
+	xmlSetProp(p, BAD_CAST "id", BAD_CAST id);
+	xmlNodePtr s = xmlNewTextChild(p, NULL, BAD_CAST "story", NULL);
+	xmlNewTextChild(s, NULL, BAD_CAST "title", BAD_CAST id);
+	site_markdown_nodes(xmlNewTextChild(s, NULL, BAD_CAST "body", NULL), markdown);
+	return d;
+}
+
+static size_t count_of(const char *hay, const char *needle)
+{
+	size_t n = 0;
+	for (const char *p = hay; (p = strstr(p, needle)); p += strlen(needle))
+		n++;
+	return n;
+}
+
+static const char html_out[] = "<xsl:output method=\"html\" encoding=\"UTF-8\" indent=\"no\"/>";
+
+static void appends_and_drops_void_end_tags(void)
+{
+	const char *dir = theme("void", html_out,
+				"<xsl:template match=\"/\"><html><body>"
+				"<xsl:for-each select=\"/page/story/body/p\">"
+				"<video><source src=\"{$root}a.webm\"/><track src=\"t.vtt\"/></video>"
+				"<p>x<wbr/>y &lt;/source&gt; <xsl:copy-of select=\"node()\"/></p>"
+				"</xsl:for-each></body></html></xsl:template>");
+	struct hearth_err err;
+	site_theme *t = NULL;
+	struct buf out = BUF_INIT, md = BUF_INIT;
+
+	CHECK_OK(site_theme_load(dir, &t, &err), &err);
+	for (int i = 0; i < 400; i++) /* well past the output buffer's chunks */
+		buf_printf(&md, "paragraph %d with `</track>` in code\n\n", i);
+	xmlDocPtr d = page("p", buf_cstr(&md));
+	buf_puts(&out, "before|");
+	int rc = site_theme_apply(t, d, "../", &out, &err);
+	xmlFreeDoc(d);
+	buf_release(&md);
+	CHECK_OK(rc, &err);
+	CHECK(!strncmp(out.data, "before|<!DOCTYPE html>\n<html><body>", 35));
+	CHECK(strlen(out.data) == out.len);
+	CHECK(count_of(out.data, "<source src=\"../a.webm\">") == 400);
+	CHECK(count_of(out.data, "<track src=\"t.vtt\">") == 400);
+	CHECK(count_of(out.data, "<wbr>") == 400);
+	CHECK(strstr(out.data, "</source>") == NULL && strstr(out.data, "</track>") == NULL &&
+	      strstr(out.data, "</wbr>") == NULL);
+	CHECK(count_of(out.data, "&lt;/source&gt;") == 400);
+	CHECK(count_of(out.data, "<code>&lt;/track&gt;</code>") == 400);
+	CHECK(strstr(out.data, "</video>") != NULL);
+	CHECK(out.len > 30000 && !strcmp(out.data + out.len - 15, "</body></html>\n"));
+	buf_release(&out);
+	site_theme_free(&t);
+}
+
+static void failed_page_leaves_the_buffer(void)
+{
+	const char *dir = theme("fails", html_out,
+				"<xsl:template match=\"/\"><html><body>"
+				"<xsl:message terminate=\"yes\">no page for "
+				"<xsl:value-of select=\"/page/@id\"/></xsl:message>"
+				"</body></html></xsl:template>");
+	struct hearth_err err;
+	site_theme *t = NULL;
+	struct buf out = BUF_INIT;
+
+	CHECK_OK(site_theme_load(dir, &t, &err), &err);
+	xmlDocPtr d = page("the-id", "text");
+	buf_puts(&out, "kept");
+	int rc = site_theme_apply(t, d, "", &out, &err);
+	xmlFreeDoc(d);
+	CHECK(rc != 0);
+	CHECK(strstr(err.msg, "no page for the-id") != NULL);
+	CHECK_STR(out.data, "kept");
+	CHECK(out.len == 4);
+	buf_release(&out);
+	site_theme_free(&t);
+}
+
+/* A theme with another output method keeps its encoding, as before. */
+static void xml_output_keeps_its_encoding(void)
+{
+	const char *dir = theme("xml",
+			       "<xsl:output method=\"xml\" encoding=\"ISO-8859-1\" "
+			       "omit-xml-declaration=\"yes\"/>",
+			       "<xsl:template match=\"/\"><out><xsl:copy-of select=\"/page/story/body/node()\"/>"
+			       "</out></xsl:template>");
+	struct hearth_err err;
+	site_theme *t = NULL;
+	struct buf out = BUF_INIT;
+
+	CHECK_OK(site_theme_load(dir, &t, &err), &err);
+	xmlDocPtr d = page("x", "caf\xc3\xa9 `</source>`");
+	int rc = site_theme_apply(t, d, "", &out, &err);
+	xmlFreeDoc(d);
+	CHECK_OK(rc, &err);
+	CHECK_STR(out.data, "<!DOCTYPE html>\n<out><p>caf\xe9 <code>&lt;/source&gt;</code></p>\n</out>\n");
+	buf_release(&out);
+	site_theme_free(&t);
+}
+
+/* ---- several threads, one theme ----------------------------------------- */
+
+#define THREADS 4
+#define ROUNDS 60
+
+struct job {
+	site_theme *good, *bad;
+	int n;
+	char *want;       /* the good page, made on one thread first */
+	const char *fail; /* what went wrong, or NULL */
+};
+
+static char *render(site_theme *t, const char *id, const char *md, struct hearth_err *err)
+{
+	struct buf out = BUF_INIT;
+	xmlDocPtr d = page(id, md);
+	int rc = site_theme_apply(t, d, "../../", &out, err);
+	xmlFreeDoc(d);
+	if (rc) {
+		buf_release(&out);
+		return NULL;
+	}
+	return buf_detach(&out);
+}
+
+static void markdown_of(int n, char *md, size_t size)
+{
+	snprintf(md, size,
+		 "## Story %d\n\n*one* **two** [link](https://example.org/%d) ![alt %d](x.png)\n\n"
+		 "- a\n- b\n\n```c\nint x = %d;\n```\n",
+		 n, n, n, n);
+}
+
+static void *worker(void *arg)
+{
+	struct job *j = arg;
+	char id[16], md[256], want_msg[64];
+	struct hearth_err err;
+
+	snprintf(id, sizeof id, "t%d", j->n);
+	snprintf(want_msg, sizeof want_msg, "no page for t%d", j->n);
+	markdown_of(j->n, md, sizeof md);
+	for (int r = 0; r < ROUNDS && !j->fail; r++) {
+		char *got = render(j->good, id, md, &err);
+		if (!got || strcmp(got, j->want))
+			j->fail = "a page differs from the one made alone";
+		free(got);
+		got = render(j->bad, id, md, &err);
+		if (got || !strstr(err.msg, want_msg))
+			j->fail = "a failed page did not get its own message";
+		free(got);
+	}
+	return NULL;
+}
+
+static void one_theme_on_several_threads(void)
+{
+	struct hearth_err err;
+	struct job jobs[THREADS];
+	pthread_t th[THREADS];
+	site_theme *good = NULL, *bad = NULL;
+	const char *dir = getenv("HEARTH_THEME_DIR");
+
+	CHECK_OK(site_theme_load(dir && *dir ? dir : "themes/default", &good, &err), &err);
+	CHECK_OK(site_theme_load(theme("bad", html_out,
+				       "<xsl:template match=\"/\"><html><xsl:message "
+				       "terminate=\"yes\">no page for <xsl:value-of "
+				       "select=\"/page/@id\"/></xsl:message></html></xsl:template>"),
+				 &bad, &err),
+		 &err);
+	for (int i = 0; i < THREADS; i++) {
+		char id[16], md[256];
+		snprintf(id, sizeof id, "t%d", i);
+		markdown_of(i, md, sizeof md);
+		jobs[i] = (struct job){.good = good, .bad = bad, .n = i};
+		jobs[i].want = render(good, id, md, &err);
+		CHECK_OK(jobs[i].want ? 0 : -1, &err);
+	}
+	CHECK(strstr(jobs[1].want, "<h3>Story 1</h3>") != NULL);
+	for (int i = 0; i < THREADS; i++)
+		CHECK(pthread_create(&th[i], NULL, worker, &jobs[i]) == 0);
+	for (int i = 0; i < THREADS; i++)
+		pthread_join(th[i], NULL);
+	for (int i = 0; i < THREADS; i++) {
+		if (jobs[i].fail)
+			printf("# thread %d: %s\n", i, jobs[i].fail);
+		CHECK(jobs[i].fail == NULL);
+		free(jobs[i].want);
+	}
+	site_theme_free(&good);
+	site_theme_free(&bad);
+}
+
+int main(void)
+{
+	RUN(appends_and_drops_void_end_tags);
+	RUN(failed_page_leaves_the_buffer);
+	RUN(xml_output_keeps_its_encoding);
+	RUN(one_theme_on_several_threads);
+	xsltCleanupGlobals();
+	xmlCleanupParser();
+	return 0;
+}
