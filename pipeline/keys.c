@@ -166,6 +166,13 @@ void key_collection(struct sha256 *h, const struct pub_collection *c)
 	key_strv(h, c->stories);
 }
 
+void key_collection_head(struct sha256 *h, const struct pub_collection *c)
+{
+	key_str(h, c->slug);
+	key_str(h, c->title);
+	key_str(h, c->description);
+}
+
 void key_settings(struct sha256 *h, const struct lib_settings *s, bool all)
 {
 	/* what pages and the feed show */

@@ -5,9 +5,16 @@
  * a custom theme overrides single named templates of the default one with
  * xsl:import.
  *
- * libxslt reports errors through a global callback; while a theme loads or
- * runs we collect them into the message the caller gets. Pages are made on
- * one thread, so the global is safe to borrow.
+ * Pages are made on several threads at once, all applying the one
+ * compiled stylesheet: libxslt allows that when each application has its
+ * own transformation context, and the parser and libxslt are initialised
+ * once, before any thread starts (site_theme_load). The security
+ * preferences are only read while pages are made.
+ *
+ * libxslt reports a loading error through its global callback, which only
+ * the loading thread borrows; while a page is made, its messages go to
+ * the transformation context's own callback and libxml2's (one per
+ * thread), and from there into the message the caller gets.
  */
 #include "siteInt.h"
 
@@ -84,6 +91,7 @@ static void collect(void *ctx, const char *fmt, ...)
 		buf_puts(b, line);
 }
 
+/* While a theme loads: libxslt's callback (global) and libxml2's (this thread's). */
 static void capture(struct buf *b)
 {
 	xsltSetGenericErrorFunc(b, collect);
@@ -115,6 +123,9 @@ int site_theme_load(const char *dir, site_theme **out, struct hearth_err *err)
 	int rc = 0;
 
 	*out = NULL;
+	/* once, before the threads that apply the theme start */
+	xmlInitParser();
+	xsltInit();
 	t->dir = xstrdup(dir);
 	if (!path_is_file(xsl)) {
 		rc = herr(err, HEARTH_ENOENT, "theme '%s': no page.xsl in it", dir);
@@ -237,7 +248,7 @@ int site_theme_apply(site_theme *t, xmlDocPtr page, const char *root, struct buf
 	xmlChar *html = NULL;
 	int len = 0, rc = 0;
 
-	capture(&msgs);
+	xmlSetGenericErrorFunc(&msgs, collect); /* this thread's; libxslt's below */
 	tc = xsltNewTransformContext(t->style, page);
 	if (!tc) {
 		rc = herr(err, HEARTH_EIO, "theme '%s': cannot start a transformation", t->dir);
@@ -266,7 +277,7 @@ int site_theme_apply(site_theme *t, xmlDocPtr page, const char *root, struct buf
 	else if (html)
 		buf_add(out, html, (size_t)len);
 end:
-	release_capture();
+	xmlSetGenericErrorFunc(NULL, NULL);
 	xmlFree(html);
 	if (res)
 		xmlFreeDoc(res);
