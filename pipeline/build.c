@@ -1,10 +1,12 @@
 /*
  * build.c - site_build(): the whole pipeline from the library's public
- * view to a finished folder. It reads the settings and both views (site,
- * podcast), makes the media renditions and JSON chapters, writes one HTML
- * page per story on the site, per collection, the home page and 404.html
- * through the theme, writes feed.xml from the podcast view, and swaps the
- * folder in.
+ * view to a finished folder. It reads the settings and the view of both
+ * channels (site, podcast) at once, without the bodies, makes the media
+ * renditions and JSON chapters, writes one HTML page per story on the
+ * site (reading its body only then), the pages of the list of all
+ * stories and of each collection, the home page and 404.html through the
+ * theme, on every core, writes feed.xml from the podcast stories, and
+ * swaps the folder in.
  *
  * Only what changed is made: every file gets the key of what it is made
  * from (keys.c), and a file whose key is the one the current site's copy
@@ -87,7 +89,33 @@ struct out {
 	const struct pipe_state *old;  /* the current site's state */
 	struct pipe_state *now;        /* the new site's, filled as files are placed */
 	pthread_mutex_t mu;            /* for now, from the media and page threads */
+	lib_body_reader *bodies;       /* the stories' bodies, when the view has none */
+	pthread_mutex_t body_mu;       /* for bodies, from the page threads */
 };
+
+/*
+ * The body of s for its page: read from the catalogue (one thread at a
+ * time) when the view came without it. SITE_AGAIN when the catalogue no
+ * longer has the body the view was keyed with: it changed since it was
+ * read, and the build starts again. *body is a new allocation.
+ */
+static int story_body(struct out *o, const struct pub_story *s, char **body,
+		      struct hearth_err *err)
+{
+	char sha[65];
+	int rc;
+
+	if (!o->bodies)
+		return herr(err, HEARTH_EINVAL, "story '%s': no body to show", s->slug);
+	pthread_mutex_lock(&o->body_mu);
+	rc = lib_public_body(o->bodies, s->slug, body, sha, err);
+	pthread_mutex_unlock(&o->body_mu);
+	if (rc == HEARTH_ENOENT || (!rc && (!s->body_sha256 || strcmp(sha, s->body_sha256))))
+		rc = SITE_AGAIN;
+	if (rc)
+		xfree(body);
+	return rc;
+}
 
 /* Notes rel with its key (and src, for a rendition) in the new state. */
 static void note_key(struct out *o, const char *rel, const char key[65], const char *src)
@@ -227,9 +255,20 @@ static int run_task(const struct pages *p, const struct task *t, struct hearth_e
 	if (pipe_state_link(o->old, rel, key, o->staging))
 		goto end;
 	switch (t->kind) {
-	case T_STORY:
-		doc = site_page_story(c, &c->e[t->i]);
+	case T_STORY: {
+		/* the body only now, and only for as long as the page takes */
+		struct site_entry e = c->e[t->i];
+		struct pub_story s = *e.s;
+		char *body = NULL;
+		if (!s.body && (rc = story_body(o, &s, &body, err)))
+			goto end;
+		if (body)
+			s.body = body;
+		e.s = &s;
+		doc = site_page_story(c, &e);
+		free(body);
 		break;
+	}
 	case T_STORIES:
 		doc = site_page_stories(c, t->page);
 		break;
@@ -255,7 +294,7 @@ end:
 static void *page_worker(void *arg)
 {
 	struct pages *p = arg;
-	struct hearth_err err;
+	struct hearth_err err = {0};
 
 	for (;;) {
 		pthread_mutex_lock(&p->mu);
@@ -678,6 +717,15 @@ static void common_key(const struct site_ctx *c, const char *theme_dir, const ch
 	key_hex(&h, out);
 }
 
+/* True when a story with a page came without its body (lib_public_view_all). */
+static bool needs_bodies(const struct site_ctx *c)
+{
+	for (size_t i = 0; i < c->n; i++)
+		if (c->e[i].on_site && !c->e[i].s->body)
+			return true;
+	return false;
+}
+
 /* site_build_input with a gate (NULL: none); returns SITE_AGAIN from it. */
 static int build_gated(hearth_lib *lib, const struct site_input *in,
 		       const struct site_opts *opts, const struct site_media_ops *ops,
@@ -711,6 +759,7 @@ static int build_gated(hearth_lib *lib, const struct site_input *in,
 	int rc = 0;
 
 	pthread_mutex_init(&o.mu, NULL);
+	pthread_mutex_init(&o.body_mu, NULL);
 	if (!base_src || !*base_src) {
 		rc = herr(err, HEARTH_EINVAL,
 			  "hearth.yaml: 'base_url' is missing; the feed needs the site's "
@@ -792,8 +841,11 @@ static int build_gated(hearth_lib *lib, const struct site_input *in,
 		site_ctx_lists(&c);
 	if (!rc)
 		rc = site_chapters_write(&c, staging, err);
+	if (!rc && lib && needs_bodies(&c))
+		rc = lib_public_bodies_open(lib, &o.bodies, err);
 	if (!rc)
 		rc = write_pages(&c, &o, opts->jobs, &st, err);
+	lib_public_bodies_close(&o.bodies); /* before the gate takes the write lock */
 	if (!rc)
 		rc = write_feed(lib, &c, &o, &st, err);
 	if (!rc)
@@ -832,6 +884,8 @@ end:
 		st.n_failed = 0;
 	}
 	pthread_mutex_destroy(&o.mu);
+	pthread_mutex_destroy(&o.body_mu);
+	lib_public_bodies_close(&o.bodies);
 	pipe_state_release(&old);
 	pipe_state_release(&now);
 	site_stats_release(&st);
@@ -903,25 +957,32 @@ static int build_once(hearth_lib *lib, const struct site_opts *opts,
 		      struct site_stats *stats, struct hearth_err *err)
 {
 	struct lib_settings set;
-	struct pub_story **site = NULL, **pod = NULL;
+	struct pub_story **all = NULL, **site = NULL, **pod = NULL;
 	struct pub_collection **colls = NULL;
-	size_t n_site = 0, n_pod = 0, n_colls = 0;
+	size_t n = 0, n_site = 0, n_pod = 0, n_colls = 0;
 	struct gen_gate g = {.lib = lib};
 	int rc;
 
 	memset(&set, 0, sizeof set);
 	if ((rc = lib_settings_load(lib, &set, err)))
 		return rc;
-	/* the generation and both views from one snapshot of the catalogue */
+	/* the generation and the view of both channels from one snapshot */
 	if ((rc = lib_begin_read(lib, err)))
 		goto end;
 	rc = lib_generation(lib, &g.gen, err);
 	if (!rc)
-		rc = lib_public_view(lib, CH_SITE, &site, &n_site, &colls, &n_colls, err);
-	if (!rc)
-		rc = lib_public_view(lib, CH_PODCAST, &pod, &n_pod, NULL, NULL, err);
+		rc = lib_public_view_all(lib, &all, &n, &colls, &n_colls, err);
 	rc = lib_end(lib, rc, err);
 	if (!rc) {
+		/* each channel's stories, borrowed from the one view */
+		site = xcalloc(n + 1, sizeof *site);
+		pod = xcalloc(n + 1, sizeof *pod);
+		for (size_t i = 0; i < n; i++) {
+			if (all[i]->on_site)
+				site[n_site++] = all[i];
+			if (all[i]->on_podcast)
+				pod[n_pod++] = all[i];
+		}
 		struct site_input in = {
 			.lib_dir = lib_dir(lib),
 			.set = &set,
@@ -936,8 +997,9 @@ static int build_once(hearth_lib *lib, const struct site_opts *opts,
 		rc = build_gated(lib, &in, opts, &site_media_default, &gate, stats, err);
 	}
 end:
-	pub_story_list_free(site, n_site);
-	pub_story_list_free(pod, n_pod);
+	free(site);
+	free(pod);
+	pub_story_list_free(all, n);
 	pub_collection_list_free(colls, n_colls);
 	lib_settings_release(&set);
 	return rc;

@@ -95,6 +95,15 @@ check edit_remakes_its_page test "$(ino stories/page/2/index.html)" != "$p2"
 check other_pages_kept test "$(ino stories/index.html)" = "$p1" -a "$(ino stories/page/3/index.html)" = "$p3"
 check edit_equals_clean same_as_clean
 
+# an edit of the body alone: the story's page shows it, no list page is made again
+p2=$(ino stories/page/2/index.html) home=$(ino index.html)
+printf '\nA new closing line.\n' >>"$C/p030/story.md"
+ok import_body -C "$L" import "$C/p030"
+ok build_body -C "$L" build
+check body_edit_shown grep -q "A new closing line." "$P/stories/p030/index.html"
+check body_edit_keeps_lists test "$(ino stories/page/2/index.html)" = "$p2" -a "$(ino index.html)" = "$home"
+check body_edit_equals_clean same_as_clean
+
 # a withdrawn story leaves every list page
 ok withdraw -C "$L" withdraw p041
 ok build_withdrawn -C "$L" build

@@ -328,21 +328,40 @@
 
   <xsl:template name="page-stories">
     <h1>All stories</h1>
-    <xsl:call-template name="list-status">
-      <xsl:with-param name="list" select="/page/stories"/>
-    </xsl:call-template>
-    <xsl:call-template name="story-list">
-      <xsl:with-param name="stories" select="/page/stories/story"/>
-    </xsl:call-template>
+    <section aria-labelledby="list-title">
+      <h2 id="list-title">
+        <xsl:choose>
+          <xsl:when test="/page/pager and /page/stories/story">
+            <xsl:variable name="first" select="(/page/stories/@page - 1) * /page/pager/@size + 1"/>
+            <xsl:text>Stories </xsl:text>
+            <xsl:value-of select="$first"/>
+            <xsl:text> to </xsl:text>
+            <xsl:value-of select="$first + count(/page/stories/story) - 1"/>
+            <xsl:text> of </xsl:text>
+            <xsl:value-of select="/page/stories/@count"/>
+          </xsl:when>
+          <xsl:when test="/page/stories/@count = 0">No stories yet</xsl:when>
+          <xsl:when test="/page/stories/@count = 1">One story</xsl:when>
+          <xsl:otherwise>
+            <xsl:value-of select="/page/stories/@count"/>
+            <xsl:text> stories</xsl:text>
+          </xsl:otherwise>
+        </xsl:choose>
+        <xsl:if test="/page/stories/@count &gt; 1">, newest first</xsl:if>
+      </h2>
+      <xsl:call-template name="story-list">
+        <xsl:with-param name="stories" select="/page/stories/story"/>
+      </xsl:call-template>
+    </section>
     <xsl:call-template name="pager">
       <xsl:with-param name="label">Pages of stories</xsl:with-param>
     </xsl:call-template>
   </xsl:template>
 
   <!--
-    Which stories of a paged list this page shows ("Stories 51 to 100 of
-    230, newest first"); nothing for a list of one page. $list: the
-    element with @count, @page and <stories>.
+    Which stories of a paged collection this page shows ("Stories 51 to
+    100 of 230"); nothing for a list of one page. $list: the element with
+    @count, @page and <stories>.
   -->
   <xsl:template name="list-status">
     <xsl:param name="list"/>
@@ -355,7 +374,6 @@
         <xsl:value-of select="$first + count($list/stories/story) - 1"/>
         <xsl:text> of </xsl:text>
         <xsl:value-of select="$list/@count"/>
-        <xsl:if test="/page/@type = 'stories'">, newest first</xsl:if>
       </p>
     </xsl:if>
   </xsl:template>
