@@ -202,7 +202,7 @@ static void key_list_page(struct sha256 *h, const struct site_list *l, size_t pa
 /*
  * Makes one page: its path, its key (noted in the new state), and the
  * file, linked from the current site when it has it with that key, else
- * made through the theme. rel and root are new allocations.
+ * made through the theme. Called from the page threads: it only reads c.
  */
 static int run_task(const struct pages *p, const struct task *t, struct hearth_err *err)
 {
