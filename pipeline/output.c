@@ -361,18 +361,6 @@ int site_out_tidy(const char *out_dir, struct hearth_err *err)
 	return rc;
 }
 
-/*
- * Makes the folder dir for a file: one mkdir when its parent is there
- * (nearly always: a page's folder in the site), else every missing folder
- * on the way. A dir that exists as something else fails at the open.
- */
-static int make_parent(const char *dir, struct hearth_err *err)
-{
-	if (mkdir(dir, 0755) == 0 || errno == EEXIST)
-		return 0;
-	return mkdir_p(dir, err);
-}
-
 /* A new file at dst, replacing one that is there. */
 static int create_new(const char *dst)
 {
@@ -387,7 +375,7 @@ int site_write(const char *dir, const char *rel, const void *data, size_t n,
 {
 	char *dst = path_join(dir, rel);
 	char *parent = path_dir(dst);
-	int rc = make_parent(parent, err), fd = -1;
+	int rc = mkdir_p(parent, err), fd = -1;
 	const char *p = data;
 
 	if (rc)
@@ -419,7 +407,7 @@ end:
 int site_copy(const char *src, const char *dst, struct hearth_err *err)
 {
 	char *parent = path_dir(dst);
-	int rc = make_parent(parent, err), in = -1, out = -1;
+	int rc = mkdir_p(parent, err), in = -1, out = -1;
 	char chunk[65536];
 
 	if (rc)
