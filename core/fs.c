@@ -157,6 +157,10 @@ end:
 
 int mkdir_p(const char *dir, struct hearth_err *err)
 {
+	/* nearly always the parent is there: one call, not one per folder */
+	if (mkdir(dir, 0755) == 0 || (errno == EEXIST && path_is_dir(dir)))
+		return 0;
+
 	char *p = xstrdup(dir);
 	int rc = 0;
 

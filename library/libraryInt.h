@@ -188,9 +188,14 @@ int lib_story_find(hearth_lib *lib, const char *slug, int64_t *id,
 int lib_story_load_all(hearth_lib *lib, sqlite3_stmt *stmt, struct lib_story ***out,
 		       size_t *n, struct hearth_err *err);
 
-/* The columns lib_story_load_all reads, and the joins they need. */
-#define LIB_STORY_COLS                                                          \
-	"s.id, s.slug, s.guid, s.title, s.summary, s.body, s.status, "          \
+/*
+ * The columns lib_story_load_all reads, and the joins they need.
+ * LIB_STORY_COLS_WITH(body) reads the expression body in the body's place
+ * ("NULL": a story loaded without its body).
+ */
+#define LIB_STORY_COLS LIB_STORY_COLS_WITH("s.body")
+#define LIB_STORY_COLS_WITH(body)                                               \
+	"s.id, s.slug, s.guid, s.title, s.summary, " body ", s.status, "        \
 	"s.published_at, s.created_at, s.updated_at, p.name, p.pseudonym, "     \
 	"p.attribution, p.contact, c.site, c.podcast, c.given_at, "             \
 	"c.recorded_by, c.note, c.withdrawn_at, s.review_note, s.language, "    \

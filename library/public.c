@@ -5,7 +5,9 @@
  * whose publication time has come, and copies out only public fields: the
  * byline is the name, the pseudonym or "Anonymous" as the contributor
  * chose, and nothing else about the person. site-gen and feeds read these
- * records and nothing else.
+ * records and nothing else. A build reads the view of both channels at
+ * once without the bodies, and each body when its page is made, through
+ * the same conditions.
  */
 #include "libraryInt.h"
 
@@ -34,7 +36,7 @@ static char **copy_strv(char **v)
 	return out;
 }
 
-static struct pub_story *make_public(const struct lib_story *s)
+static struct pub_story *make_public(const struct lib_story *s, bool with_body)
 {
 	struct pub_story *p = xcalloc(1, sizeof *p);
 	struct owned *o = xcalloc(1, sizeof *o);
@@ -45,7 +47,12 @@ static struct pub_story *make_public(const struct lib_story *s)
 	p->guid = keep(o, s->guid);
 	p->title = keep(o, s->title);
 	p->summary = keep(o, s->summary);
-	p->body = keep(o, s->body ? s->body : "");
+	if (with_body) {
+		char sha[65];
+		p->body = keep(o, s->body ? s->body : "");
+		sha256_hex(p->body, strlen(p->body), sha);
+		p->body_sha256 = keep(o, sha);
+	}
 	/* the only reader of name and attribution on the way out */
 	p->byline = keep(o, lib_byline(s->attribution, s->name, s->pseudonym));
 	p->language = keep(o, s->language ? s->language : "en");
@@ -134,7 +141,16 @@ void pub_collection_list_free(struct pub_collection **v, size_t n)
 	free(v);
 }
 
-static int public_stories(hearth_lib *lib, enum lib_channel channel, int64_t now,
+/* What every story of the view satisfies; ?1 is now. */
+#define PUBLIC_WHERE                                                            \
+	"s.status = 'published' AND s.published_at IS NOT NULL "               \
+	"AND s.published_at <= ?1 "
+
+/*
+ * The stories of the view. channel -1 is both channels at once, read
+ * without bodies (their hashes are added by body_hashes).
+ */
+static int public_stories(hearth_lib *lib, int channel, int64_t now,
 			  struct pub_story ***out, size_t *n, struct hearth_err *err)
 {
 	sqlite3_stmt *st = NULL;
@@ -142,12 +158,18 @@ static int public_stories(hearth_lib *lib, enum lib_channel channel, int64_t now
 	size_t len = 0;
 	int rc;
 
-	rc = lib_db_prepare(lib, err, &st,
-			    "SELECT " LIB_STORY_COLS LIB_STORY_FROM
-			    "WHERE s.status = 'published' AND s.published_at IS NOT NULL "
-			    "AND s.published_at <= ?1 AND (CASE ?2 WHEN 0 THEN c.site "
-			    "ELSE c.podcast END) = 1 ORDER BY s.published_at DESC, s.slug",
-			    "Ii", now, channel == CH_PODCAST ? 1 : 0);
+	if (channel < 0)
+		rc = lib_db_prepare(lib, err, &st,
+				    "SELECT " LIB_STORY_COLS_WITH("NULL") LIB_STORY_FROM
+				    "WHERE " PUBLIC_WHERE "AND (c.site = 1 OR c.podcast = 1) "
+				    "ORDER BY s.published_at DESC, s.slug",
+				    "I", now);
+	else
+		rc = lib_db_prepare(lib, err, &st,
+				    "SELECT " LIB_STORY_COLS LIB_STORY_FROM
+				    "WHERE " PUBLIC_WHERE "AND (CASE ?2 WHEN 0 THEN c.site "
+				    "ELSE c.podcast END) = 1 ORDER BY s.published_at DESC, s.slug",
+				    "Ii", now, channel == CH_PODCAST ? 1 : 0);
 	if (!rc)
 		rc = lib_story_load_all(lib, st, &v, &len, err);
 	sqlite3_finalize(st);
@@ -155,10 +177,46 @@ static int public_stories(hearth_lib *lib, enum lib_channel channel, int64_t now
 		return rc;
 	*out = xcalloc(len ? len : 1, sizeof **out);
 	for (size_t i = 0; i < len; i++)
-		(*out)[i] = make_public(v[i]);
+		(*out)[i] = make_public(v[i], channel >= 0);
 	*n = len;
 	lib_story_list_free(v, len);
 	return 0;
+}
+
+/*
+ * Sets body_sha256 of the stories public_stories read for both channels:
+ * the same rows in the same order, from the same snapshot, one body at a
+ * time, none kept.
+ */
+static int body_hashes(hearth_lib *lib, int64_t now, struct pub_story **v, size_t n,
+		       struct hearth_err *err)
+{
+	sqlite3_stmt *st = NULL;
+	size_t i = 0;
+	int rc = lib_db_prepare(lib, err, &st,
+				"SELECT s.slug, s.body FROM stories s "
+				"LEFT JOIN consent c ON c.story_id = s.id "
+				"WHERE " PUBLIC_WHERE "AND (c.site = 1 OR c.podcast = 1) "
+				"ORDER BY s.published_at DESC, s.slug",
+				"I", now);
+	while (!rc && (rc = lib_db_step(lib, st, err)) == 1) {
+		rc = 0;
+		const char *slug = (const char *)sqlite3_column_text(st, 0);
+		const char *body = (const char *)sqlite3_column_text(st, 1);
+		char sha[65];
+		if (i == n || !slug || strcmp(slug, v[i]->slug)) {
+			rc = herr(err, HEARTH_EDB, "the public view changed while it was read");
+			break;
+		}
+		body = body ? body : "";
+		sha256_hex(body, strlen(body), sha);
+		v[i]->body_sha256 = keep(v[i]->owned_, sha);
+		i++;
+	}
+	if (!rc && i != n)
+		rc = herr(err, HEARTH_EDB, "the public view changed while it was read");
+	sqlite3_finalize(st);
+	return rc;
 }
 
 static int public_collections(hearth_lib *lib, int64_t now, struct pub_collection ***out,
@@ -232,7 +290,7 @@ int lib_public_view(hearth_lib *lib, enum lib_channel channel, struct pub_story 
 	/* one snapshot for stories and collections alike */
 	if ((rc = lib_begin_read(lib, err)))
 		return rc;
-	rc = public_stories(lib, channel, now, out, n, err);
+	rc = public_stories(lib, (int)channel, now, out, n, err);
 	if (!rc && colls && (rc = public_collections(lib, now, colls, n_colls, err))) {
 		pub_story_list_free(*out, *n);
 		*out = NULL;
@@ -253,4 +311,83 @@ int lib_next_scheduled(hearth_lib *lib, int64_t after, int64_t *at, struct heart
 		return rc;
 	*at = rc == 1 && v > after ? v : -1;
 	return 0;
+}
+
+int lib_public_view_all(hearth_lib *lib, struct pub_story ***out, size_t *n,
+			struct pub_collection ***colls, size_t *n_colls,
+			struct hearth_err *err)
+{
+	int64_t now = hearth_now();
+	int rc;
+
+	*out = NULL;
+	*n = 0;
+	*colls = NULL;
+	*n_colls = 0;
+	/* one snapshot for stories, their bodies' hashes and collections alike */
+	if ((rc = lib_begin_read(lib, err)))
+		return rc;
+	rc = public_stories(lib, -1, now, out, n, err);
+	if (!rc)
+		rc = body_hashes(lib, now, *out, *n, err);
+	if (!rc)
+		rc = public_collections(lib, now, colls, n_colls, err);
+	if (rc) {
+		pub_story_list_free(*out, *n);
+		*out = NULL;
+		*n = 0;
+	}
+	return lib_end(lib, rc, err);
+}
+
+struct lib_body_reader {
+	hearth_lib *lib;
+	sqlite3_stmt *st;
+};
+
+int lib_public_bodies_open(hearth_lib *lib, lib_body_reader **out, struct hearth_err *err)
+{
+	struct lib_body_reader *r = xcalloc(1, sizeof *r);
+	/* the site view's condition: only a story with a page has its body read */
+	int rc = lib_db_prepare(lib, err, &r->st,
+				"SELECT s.body FROM stories s JOIN consent c ON c.story_id = s.id "
+				"WHERE " PUBLIC_WHERE "AND c.site = 1 AND s.slug = ?2",
+				"I", hearth_now());
+	r->lib = lib;
+	if (rc)
+		lib_public_bodies_close(&r);
+	*out = r;
+	return rc;
+}
+
+int lib_public_body(lib_body_reader *r, const char *slug, char **body, char sha[65],
+		    struct hearth_err *err)
+{
+	int rc;
+
+	*body = NULL;
+	sqlite3_reset(r->st);
+	sqlite3_bind_text(r->st, 2, slug, -1, SQLITE_STATIC);
+	rc = lib_db_step(r->lib, r->st, err);
+	if (rc == 1) {
+		const char *b = (const char *)sqlite3_column_text(r->st, 0);
+		*body = xstrdup(b ? b : "");
+		sha256_hex(*body, strlen(*body), sha);
+		rc = 0;
+	} else if (rc == 0) {
+		rc = herr(err, HEARTH_ENOENT, "story '%s' is no longer public", slug);
+	}
+	sqlite3_reset(r->st);
+	sqlite3_bind_null(r->st, 2); /* the slug is the caller's */
+	return rc;
+}
+
+void lib_public_bodies_close(lib_body_reader **rp)
+{
+	struct lib_body_reader *r = *rp;
+	if (!r)
+		return;
+	sqlite3_finalize(r->st);
+	free(r);
+	*rp = NULL;
 }

@@ -221,7 +221,8 @@ struct pub_story {
 	const char *guid;
 	const char *title;
 	const char *summary;
-	const char *body;          /* Markdown */
+	const char *body;          /* Markdown; NULL from lib_public_view_all */
+	const char *body_sha256;   /* of body, as hex: it changes whenever body does */
 	const char *byline;
 	const char *language;
 	const char *license;
@@ -261,6 +262,32 @@ int lib_public_view(hearth_lib *lib, enum lib_channel channel,
 		    struct pub_story ***out, size_t *n,
 		    struct pub_collection ***colls, size_t *n_colls,
 		    struct hearth_err *err);
+/*
+ * The public view of both channels in one read: every story whose status
+ * is published and whose consent covers the site or the podcast (on_site
+ * and on_podcast say which), newest first, and the collections as
+ * lib_public_view gives them. The stories come without their bodies (body
+ * NULL, body_sha256 set), so a view of many stories stays small: read a
+ * body when it is needed with lib_public_body.
+ */
+int lib_public_view_all(hearth_lib *lib, struct pub_story ***out, size_t *n,
+			struct pub_collection ***colls, size_t *n_colls,
+			struct hearth_err *err);
+
+/*
+ * Reads the bodies of the public view one at a time. lib_public_body puts
+ * the Markdown body of the story slug in *body (new allocation, free it)
+ * and its SHA-256 in sha (hex), when the site view holds the story now;
+ * else it returns HEARTH_ENOENT (the story was withdrawn or unpublished
+ * since the view was read). The reader is used from one thread at a time.
+ * lib_public_bodies_close accepts NULL and sets *r to NULL.
+ */
+typedef struct lib_body_reader lib_body_reader;
+int lib_public_bodies_open(hearth_lib *lib, lib_body_reader **out, struct hearth_err *err);
+int lib_public_body(lib_body_reader *r, const char *slug, char **body, char sha[65],
+		    struct hearth_err *err);
+void lib_public_bodies_close(lib_body_reader **r);
+
 void pub_story_list_free(struct pub_story **v, size_t n);
 void pub_collection_list_free(struct pub_collection **v, size_t n);
 

@@ -1,10 +1,12 @@
 /*
  * build.c - site_build(): the whole pipeline from the library's public
- * view to a finished folder. It reads the settings and both views (site,
- * podcast), makes the media renditions and JSON chapters, writes one HTML
- * page per story on the site, per collection, the home page and 404.html
- * through the theme, writes feed.xml from the podcast view, and swaps the
- * folder in.
+ * view to a finished folder. It reads the settings and the view of both
+ * channels (site, podcast) at once, without the bodies, makes the media
+ * renditions and JSON chapters, writes one HTML page per story on the
+ * site (reading its body only then), the pages of the list of all
+ * stories and of each collection, the home page and 404.html through the
+ * theme, on every core, writes feed.xml from the podcast stories, and
+ * swaps the folder in.
  *
  * Only what changed is made: every file gets the key of what it is made
  * from (keys.c), and a file whose key is the one the current site's copy
@@ -27,6 +29,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <libxml/parser.h>
 
@@ -85,8 +88,34 @@ struct out {
 	const char *common;            /* the key of what every page shows */
 	const struct pipe_state *old;  /* the current site's state */
 	struct pipe_state *now;        /* the new site's, filled as files are placed */
-	pthread_mutex_t mu;            /* for now, from the media threads */
+	pthread_mutex_t mu;            /* for now, from the media and page threads */
+	lib_body_reader *bodies;       /* the stories' bodies, when the view has none */
+	pthread_mutex_t body_mu;       /* for bodies, from the page threads */
 };
+
+/*
+ * The body of s for its page: read from the catalogue (one thread at a
+ * time) when the view came without it. SITE_AGAIN when the catalogue no
+ * longer has the body the view was keyed with: it changed since it was
+ * read, and the build starts again. *body is a new allocation.
+ */
+static int story_body(struct out *o, const struct pub_story *s, char **body,
+		      struct hearth_err *err)
+{
+	char sha[65];
+	int rc;
+
+	if (!o->bodies)
+		return herr(err, HEARTH_EINVAL, "story '%s': no body to show", s->slug);
+	pthread_mutex_lock(&o->body_mu);
+	rc = lib_public_body(o->bodies, s->slug, body, sha, err);
+	pthread_mutex_unlock(&o->body_mu);
+	if (rc == HEARTH_ENOENT || (!rc && (!s->body_sha256 || strcmp(sha, s->body_sha256))))
+		rc = SITE_AGAIN;
+	if (rc)
+		xfree(body);
+	return rc;
+}
 
 /* Notes rel with its key (and src, for a rendition) in the new state. */
 static void note_key(struct out *o, const char *rel, const char key[65], const char *src)
@@ -130,72 +159,221 @@ static int write_page(struct out *o, xmlDocPtr doc, const char *rel, const char 
 	return rc;
 }
 
-/* The listing of a collection: its record and what it shows of each story. */
-static void key_coll_listing(struct sha256 *h, const struct site_ctx *c,
-			     const struct pub_collection *coll)
+/* ---- pages on every core ------------------------------------------------ */
+
+/* One page to make: a story's, a page of a list, the home page or 404.html. */
+enum task_kind { T_STORY, T_STORIES, T_COLLECTION, T_HOME, T_404 };
+
+struct task {
+	enum task_kind kind;
+	size_t i;    /* the entry (T_STORY) or the collection (T_COLLECTION) */
+	size_t page; /* of a list, from 1 */
+};
+
+/*
+ * The pages of a build and the threads that make them. Each thread takes
+ * the next task; the first failure stops the others from starting more,
+ * and the failure of the earliest task among those that failed is the one
+ * reported, with its page named.
+ */
+struct pages {
+	const struct site_ctx *c;
+	struct out *o;
+	struct task *t;
+	size_t n, next;
+	pthread_mutex_t mu;      /* next, failed, rc, err */
+	size_t failed;           /* the task whose failure is reported */
+	int rc;
+	struct hearth_err err;
+};
+
+/* What a list page shows of its entries [from, to) of l. */
+static void key_list_page(struct sha256 *h, const struct site_list *l, size_t page)
 {
-	key_collection(h, coll);
-	for (char **p = coll->stories; p && *p; p++) {
-		const struct site_entry *e = site_ctx_find(c, *p);
-		if (e)
-			key_listing(h, e);
-		else
-			key_str(h, NULL);
-	}
+	size_t from, to;
+	site_list_range(l->n, page, &from, &to);
+	key_int(h, (int64_t)l->n);
+	key_int(h, (int64_t)page);
+	key_int(h, (int64_t)site_list_pages(l->n));
+	for (size_t i = from; i < to; i++)
+		key_listing(h, l->v[i]);
 }
 
-static int write_pages(const struct site_ctx *c, struct out *o, struct site_stats *st,
-		       struct hearth_err *err)
+/*
+ * Makes one page: its path, its key (noted in the new state), and the
+ * file, linked from the current site when it has it with that key, else
+ * made through the theme. Called from the page threads: it only reads c.
+ */
+static int run_task(const struct pages *p, const struct task *t, struct hearth_err *err)
 {
+	const struct site_ctx *c = p->c;
+	struct out *o = p->o;
+	struct sha256 h;
+	char key[65];
+	char *rel = NULL, *root = NULL;
+	xmlDocPtr doc;
+	int rc = 0;
+
+	switch (t->kind) {
+	case T_STORY:
+		rel = xasprintf("stories/%s/index.html", c->e[t->i].s->slug);
+		page_key(o, &h, "story");
+		key_story(&h, c->e[t->i].s);
+		key_media(&h, &c->e[t->i].m);
+		break;
+	case T_STORIES:
+		rel = site_list_rel("stories", t->page);
+		page_key(o, &h, "stories");
+		key_list_page(&h, &c->on_site, t->page);
+		break;
+	case T_COLLECTION: {
+		char *base = xasprintf("collections/%s", c->colls[t->i]->slug);
+		rel = site_list_rel(base, t->page);
+		free(base);
+		page_key(o, &h, "collection");
+		key_collection_head(&h, c->colls[t->i]);
+		key_list_page(&h, &c->in_coll[t->i], t->page);
+		break;
+	}
+	case T_HOME:
+		rel = xstrdup("index.html");
+		page_key(o, &h, "home");
+		key_int(&h, (int64_t)c->on_site.n);
+		for (size_t i = 0; i < c->on_site.n && i < SITE_HOME_LATEST; i++)
+			key_listing(&h, c->on_site.v[i]);
+		for (size_t i = 0; i < c->n_colls; i++) {
+			key_collection_head(&h, c->colls[i]);
+			key_int(&h, (int64_t)c->in_coll[i].n);
+		}
+		break;
+	case T_404:
+		rel = xstrdup("404.html");
+		page_key(o, &h, "404");
+		break;
+	}
+	note(o, &h, rel, key);
+	if (pipe_state_link(o->old, rel, key, o->staging))
+		goto end;
+	switch (t->kind) {
+	case T_STORY: {
+		/* the body only now, and only for as long as the page takes */
+		struct site_entry e = c->e[t->i];
+		struct pub_story s = *e.s;
+		char *body = NULL;
+		if (!s.body && (rc = story_body(o, &s, &body, err)))
+			goto end;
+		if (body)
+			s.body = body;
+		e.s = &s;
+		doc = site_page_story(c, &e);
+		free(body);
+		break;
+	}
+	case T_STORIES:
+		doc = site_page_stories(c, t->page);
+		break;
+	case T_COLLECTION:
+		doc = site_page_collection(c, t->i, t->page);
+		break;
+	case T_HOME:
+		doc = site_page_home(c);
+		break;
+	default:
+		doc = site_page_404(c);
+		break;
+	}
+	/* 404.html is served for any missing path, so its links must not be relative */
+	root = t->kind == T_404 ? xasprintf("%s/", c->base_url) : site_root_of(rel);
+	rc = write_page(o, doc, rel, root, err);
+end:
+	free(rel);
+	free(root);
+	return rc;
+}
+
+static void *page_worker(void *arg)
+{
+	struct pages *p = arg;
+	struct hearth_err err = {0};
+
+	for (;;) {
+		pthread_mutex_lock(&p->mu);
+		size_t i = p->rc ? p->n : p->next++;
+		pthread_mutex_unlock(&p->mu);
+		if (i >= p->n)
+			break;
+		int rc = run_task(p, &p->t[i], &err);
+		if (!rc)
+			continue;
+		pthread_mutex_lock(&p->mu);
+		if (!p->rc || i < p->failed) {
+			p->rc = rc;
+			p->failed = i;
+			p->err = err;
+		}
+		pthread_mutex_unlock(&p->mu);
+	}
+	return NULL;
+}
+
+/* Every page to make, in a fixed order: stories, lists, home, 404. */
+static struct task *plan_pages(const struct site_ctx *c, size_t *n)
+{
+	size_t cap = c->n + site_list_pages(c->on_site.n) + 2, k = 0;
+	for (size_t i = 0; i < c->n_colls; i++)
+		cap += site_list_pages(c->in_coll[i].n);
+	struct task *t = xcalloc(cap, sizeof *t);
+
+	for (size_t i = 0; i < c->n; i++)
+		if (c->e[i].on_site)
+			t[k++] = (struct task){T_STORY, i, 0};
+	for (size_t pg = 1; pg <= site_list_pages(c->on_site.n); pg++)
+		t[k++] = (struct task){T_STORIES, 0, pg};
+	for (size_t i = 0; i < c->n_colls; i++)
+		for (size_t pg = 1; pg <= site_list_pages(c->in_coll[i].n); pg++)
+			t[k++] = (struct task){T_COLLECTION, i, pg};
+	t[k++] = (struct task){T_HOME, 0, 0};
+	t[k++] = (struct task){T_404, 0, 0};
+	*n = k;
+	return t;
+}
+
+/*
+ * Makes every page on jobs threads (0: all cores), all applying the one
+ * compiled theme, and places style.css. The pages come out the same
+ * whichever thread makes them; the state is sorted when it is saved.
+ */
+static int write_pages(const struct site_ctx *c, struct out *o, int jobs,
+		       struct site_stats *st, struct hearth_err *err)
+{
+	struct pages p = {.c = c, .o = o};
+	pthread_t *tid = NULL;
+	size_t threads, started = 0;
 	struct sha256 h;
 	char key[65];
 	int rc = 0;
 
-	for (size_t i = 0; !rc && i < c->n; i++) {
-		const struct site_entry *e = &c->e[i];
-		if (!e->on_site)
-			continue;
-		char *rel = xasprintf("stories/%s/index.html", e->s->slug);
-		page_key(o, &h, "story");
-		key_story(&h, e->s);
-		key_media(&h, &e->m);
-		note(o, &h, rel, key);
-		if (!pipe_state_link(o->old, rel, key, o->staging))
-			rc = write_page(o, site_page_story(c, e), rel, "../../", err);
-		free(rel);
-		st->stories++;
+	p.t = plan_pages(c, &p.n);
+	st->stories += c->on_site.n;
+	st->collections += c->n_colls;
+	if (jobs <= 0) {
+		long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+		jobs = cpus > 0 ? (int)cpus : 1;
 	}
-	for (size_t i = 0; !rc && i < c->n_colls; i++) {
-		char *rel = xasprintf("collections/%s/index.html", c->colls[i]->slug);
-		page_key(o, &h, "collection");
-		key_coll_listing(&h, c, c->colls[i]);
-		note(o, &h, rel, key);
-		if (!pipe_state_link(o->old, rel, key, o->staging))
-			rc = write_page(o, site_page_collection(c, c->colls[i]), rel, "../../",
-					err);
-		free(rel);
-		st->collections++;
-	}
-	if (!rc) {
-		page_key(o, &h, "home");
-		for (size_t i = 0; i < c->n; i++)
-			if (c->e[i].on_site)
-				key_listing(&h, &c->e[i]);
-		for (size_t i = 0; i < c->n_colls; i++)
-			key_coll_listing(&h, c, c->colls[i]);
-		note(o, &h, "index.html", key);
-		if (!pipe_state_link(o->old, "index.html", key, o->staging))
-			rc = write_page(o, site_page_home(c), "index.html", "", err);
-	}
-	if (!rc) {
-		page_key(o, &h, "404");
-		note(o, &h, "404.html", key);
-		/* served for any missing path, so its links must not be relative */
-		char *root = xasprintf("%s/", c->base_url);
-		if (!pipe_state_link(o->old, "404.html", key, o->staging))
-			rc = write_page(o, site_page_404(c), "404.html", root, err);
-		free(root);
-	}
+	threads = (size_t)jobs < p.n ? (size_t)jobs : p.n;
+	pthread_mutex_init(&p.mu, NULL);
+	/* one thread works here; the others are started beside it */
+	tid = xcalloc(threads + 1, sizeof *tid);
+	for (size_t i = 1; i < threads; i++, started++)
+		if (pthread_create(&tid[started], NULL, page_worker, &p) != 0)
+			break;
+	page_worker(&p);
+	for (size_t i = 0; i < started; i++)
+		pthread_join(tid[i], NULL);
+	pthread_mutex_destroy(&p.mu);
+	if ((rc = p.rc))
+		*err = p.err;
+
 	if (!rc && site_theme_css(o->theme)) {
 		page_key(o, &h, "style.css");
 		note(o, &h, "style.css", key);
@@ -205,6 +383,8 @@ static int write_pages(const struct site_ctx *c, struct out *o, struct site_stat
 			free(dst);
 		}
 	}
+	free(tid);
+	free(p.t);
 	return rc;
 }
 
@@ -537,6 +717,16 @@ static void common_key(const struct site_ctx *c, const char *theme_dir, const ch
 	key_hex(&h, out);
 }
 
+/* True when a story with a page came without its body (lib_public_view_all). */
+static bool needs_bodies(const struct site_ctx *c)
+{
+	for (size_t i = 0; i < c->n; i++)
+		if (c->e[i].on_site && !c->e[i].s->body)
+			return true;
+	return false;
+}
+
+
 /* The quick record of this build (quick.c), when it read a catalogue. */
 static void quick_note(const struct site_input *in, const struct site_read *rd,
 		       const struct site_opts *opts, const char *theme_dir, const char *def_theme,
@@ -615,6 +805,7 @@ static int build_gated(hearth_lib *lib, const struct site_input *in,
 	int rc = 0;
 
 	pthread_mutex_init(&o.mu, NULL);
+	pthread_mutex_init(&o.body_mu, NULL);
 	if (!base_src || !*base_src) {
 		rc = herr(err, HEARTH_EINVAL,
 			  "hearth.yaml: 'base_url' is missing; the feed needs the site's "
@@ -694,10 +885,15 @@ static int build_gated(hearth_lib *lib, const struct site_input *in,
 			    err);
 	if (!rc)
 		rc = drop_failed(&c, staging, err);
+	if (!rc) /* the entries are final: the lists the pages show */
+		site_ctx_lists(&c);
 	if (!rc)
 		rc = site_chapters_write(&c, staging, err);
+	if (!rc && lib && needs_bodies(&c))
+		rc = lib_public_bodies_open(lib, &o.bodies, err);
 	if (!rc)
-		rc = write_pages(&c, &o, &st, err);
+		rc = write_pages(&c, &o, opts->jobs, &st, err);
+	lib_public_bodies_close(&o.bodies); /* before the gate takes the write lock */
 	if (!rc)
 		rc = write_feed(lib, &c, &o, &st, err);
 	if (!rc)
@@ -736,6 +932,8 @@ end:
 		st.n_failed = 0;
 	}
 	pthread_mutex_destroy(&o.mu);
+	pthread_mutex_destroy(&o.body_mu);
+	lib_public_bodies_close(&o.bodies);
 	pipe_state_release(&old);
 	pipe_state_release(&now);
 	site_stats_release(&st);
@@ -807,9 +1005,9 @@ static int build_once(hearth_lib *lib, const struct site_opts *opts,
 		      struct site_stats *stats, struct hearth_err *err)
 {
 	struct lib_settings set;
-	struct pub_story **site = NULL, **pod = NULL;
+	struct pub_story **all = NULL, **site = NULL, **pod = NULL;
 	struct pub_collection **colls = NULL;
-	size_t n_site = 0, n_pod = 0, n_colls = 0;
+	size_t n = 0, n_site = 0, n_pod = 0, n_colls = 0;
 	struct gen_gate g = {.lib = lib};
 	struct site_read rd = {.next_due = -1};
 	int64_t now = hearth_now();
@@ -818,7 +1016,7 @@ static int build_once(hearth_lib *lib, const struct site_opts *opts,
 	memset(&set, 0, sizeof set);
 	if ((rc = lib_settings_load(lib, &set, err)))
 		return rc;
-	/* the generation and both views from one snapshot of the catalogue */
+	/* the generation and the view of both channels from one snapshot */
 	if ((rc = lib_begin_read(lib, err)))
 		goto end;
 	rc = lib_generation(lib, &g.gen, err);
@@ -826,11 +1024,18 @@ static int build_once(hearth_lib *lib, const struct site_opts *opts,
 	if (!rc) /* the clock read before the views: too early a moment at worst */
 		rc = lib_next_scheduled(lib, now, &rd.next_due, err);
 	if (!rc)
-		rc = lib_public_view(lib, CH_SITE, &site, &n_site, &colls, &n_colls, err);
-	if (!rc)
-		rc = lib_public_view(lib, CH_PODCAST, &pod, &n_pod, NULL, NULL, err);
+		rc = lib_public_view_all(lib, &all, &n, &colls, &n_colls, err);
 	rc = lib_end(lib, rc, err);
 	if (!rc) {
+		/* each channel's stories, borrowed from the one view */
+		site = xcalloc(n + 1, sizeof *site);
+		pod = xcalloc(n + 1, sizeof *pod);
+		for (size_t i = 0; i < n; i++) {
+			if (all[i]->on_site)
+				site[n_site++] = all[i];
+			if (all[i]->on_podcast)
+				pod[n_pod++] = all[i];
+		}
 		struct site_input in = {
 			.lib_dir = lib_dir(lib),
 			.set = &set,
@@ -845,8 +1050,9 @@ static int build_once(hearth_lib *lib, const struct site_opts *opts,
 		rc = build_gated(lib, &in, &rd, opts, &site_media_default, &gate, stats, err);
 	}
 end:
-	pub_story_list_free(site, n_site);
-	pub_story_list_free(pod, n_pod);
+	free(site);
+	free(pod);
+	pub_story_list_free(all, n);
 	pub_collection_list_free(colls, n_colls);
 	lib_settings_release(&set);
 	return rc;

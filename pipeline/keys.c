@@ -18,7 +18,7 @@
 #include <sys/stat.h>
 
 #if UINTPTR_MAX == UINT64_MAX
-_Static_assert(sizeof(struct pub_story) == 168, "pub_story changed: hash the new field in keys.c");
+_Static_assert(sizeof(struct pub_story) == 176, "pub_story changed: hash the new field in keys.c");
 _Static_assert(sizeof(struct pub_asset) == 64, "pub_asset changed: hash the new field in keys.c");
 _Static_assert(sizeof(struct pub_chapter) == 16, "pub_chapter changed: hash the new field in keys.c");
 _Static_assert(sizeof(struct pub_collection) == 48, "pub_collection changed: hash it in keys.c");
@@ -63,7 +63,14 @@ void key_story(struct sha256 *h, const struct pub_story *s)
 	key_str(h, s->guid);
 	key_str(h, s->title);
 	key_str(h, s->summary);
-	key_str(h, s->body);
+	/* the body by its hash: a view read without bodies still keys them */
+	if (s->body_sha256) {
+		key_str(h, s->body_sha256);
+	} else {
+		char sha[65];
+		sha256_hex(s->body ? s->body : "", s->body ? strlen(s->body) : 0, sha);
+		key_str(h, sha);
+	}
 	key_str(h, s->byline);
 	key_str(h, s->language);
 	key_str(h, s->license);
@@ -164,6 +171,13 @@ void key_collection(struct sha256 *h, const struct pub_collection *c)
 	key_str(h, c->description);
 	key_int(h, c->podcast);
 	key_strv(h, c->stories);
+}
+
+void key_collection_head(struct sha256 *h, const struct pub_collection *c)
+{
+	key_str(h, c->slug);
+	key_str(h, c->title);
+	key_str(h, c->description);
 }
 
 void key_settings(struct sha256 *h, const struct lib_settings *s, bool all)

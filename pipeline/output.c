@@ -361,6 +361,15 @@ int site_out_tidy(const char *out_dir, struct hearth_err *err)
 	return rc;
 }
 
+/* A new file at dst, replacing one that is there. */
+static int create_new(const char *dst)
+{
+	int fd = open(dst, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+	if (fd < 0 && errno == EEXIST && unlink(dst) == 0)
+		fd = open(dst, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+	return fd;
+}
+
 int site_write(const char *dir, const char *rel, const void *data, size_t n,
 	       struct hearth_err *err)
 {
@@ -371,8 +380,7 @@ int site_write(const char *dir, const char *rel, const void *data, size_t n,
 
 	if (rc)
 		goto end;
-	unlink(dst);
-	if ((fd = open(dst, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644)) < 0) {
+	if ((fd = create_new(dst)) < 0) {
 		rc = herr(err, HEARTH_EIO, "cannot create '%s': %s", dst, strerror(errno));
 		goto end;
 	}

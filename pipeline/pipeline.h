@@ -26,7 +26,7 @@ struct site_opts {
 	const char *out_dir;   /* NULL: public/ in the library */
 	const char *base_url;  /* NULL: base_url from hearth.yaml */
 	const char *theme_dir; /* NULL: the default theme */
-	int jobs;              /* media work in parallel; 0 = all cores */
+	int jobs;              /* media work and pages in parallel; 0 = all cores */
 	/*
 	 * Called (when not NULL) each time a media job is finished, the
 	 * last time with done == total; never after the build has given up.

@@ -159,6 +159,8 @@ void key_story(struct sha256 *h, const struct pub_story *s);
 void key_listing(struct sha256 *h, const struct site_entry *e);
 void key_media(struct sha256 *h, const struct site_media *m);
 void key_collection(struct sha256 *h, const struct pub_collection *c);
+/* What a page shows of a collection besides its stories: slug, title, description. */
+void key_collection_head(struct sha256 *h, const struct pub_collection *c);
 void key_settings(struct sha256 *h, const struct lib_settings *s, bool all);
 void key_file_id(struct sha256 *h, const char *path);
 void key_tree(struct sha256 *h, const char *dir);

@@ -1,8 +1,10 @@
 /*
  * records.c - the build's records in memory (struct site_ctx): the union
  * of the site and podcast views by slug, newest first, with what media/
- * made for each story. build.c fills them, view.c and the feed read them;
- * this file calls no other file of site-gen/.
+ * made for each story, and the lists the pages show (every story with a
+ * page, each collection's). build.c fills them, view.c and the feed read
+ * them, from several threads once the lists are made; this file calls no
+ * other file of site-gen/.
  */
 #include "siteInt.h"
 
@@ -50,11 +52,76 @@ void site_ctx_entries(struct site_ctx *c, struct pub_story **site, size_t n_site
 	qsort(c->e, c->n, sizeof *c->e, by_date_then_slug);
 }
 
+/* For sorting the slug index: the ctx whose entries the indices name. */
+static _Thread_local const struct site_ctx *sorting;
+
+static int index_by_slug(const void *pa, const void *pb)
+{
+	const size_t *a = pa, *b = pb;
+	return strcmp(sorting->e[*a].s->slug, sorting->e[*b].s->slug);
+}
+
+static void list_release(struct site_list *l)
+{
+	free(l->v);
+	memset(l, 0, sizeof *l);
+}
+
+static void lists_release(struct site_ctx *c)
+{
+	xfree(&c->by_slug);
+	list_release(&c->on_site);
+	for (size_t i = 0; c->in_coll && i < c->n_colls; i++)
+		list_release(&c->in_coll[i]);
+	xfree(&c->in_coll);
+}
+
+void site_ctx_lists(struct site_ctx *c)
+{
+	lists_release(c);
+	c->by_slug = xcalloc(c->n + 1, sizeof *c->by_slug);
+	for (size_t i = 0; i < c->n; i++)
+		c->by_slug[i] = i;
+	sorting = c;
+	qsort(c->by_slug, c->n, sizeof *c->by_slug, index_by_slug);
+	sorting = NULL;
+
+	c->on_site.v = xcalloc(c->n + 1, sizeof *c->on_site.v);
+	for (size_t i = 0; i < c->n; i++)
+		if (c->e[i].on_site)
+			c->on_site.v[c->on_site.n++] = &c->e[i];
+
+	c->in_coll = xcalloc(c->n_colls + 1, sizeof *c->in_coll);
+	for (size_t i = 0; i < c->n_colls; i++) {
+		struct site_list *l = &c->in_coll[i];
+		l->v = xcalloc(strv_len(c->colls[i]->stories) + 1, sizeof *l->v);
+		for (char **p = c->colls[i]->stories; p && *p; p++) {
+			const struct site_entry *e = site_ctx_find(c, *p);
+			if (e && e->on_site)
+				l->v[l->n++] = e;
+		}
+	}
+}
+
 const struct site_entry *site_ctx_find(const struct site_ctx *c, const char *slug)
 {
-	for (size_t i = 0; i < c->n; i++)
-		if (!strcmp(c->e[i].s->slug, slug))
-			return &c->e[i];
+	if (!c->by_slug) { /* no index yet */
+		for (size_t i = 0; i < c->n; i++)
+			if (!strcmp(c->e[i].s->slug, slug))
+				return &c->e[i];
+		return NULL;
+	}
+	size_t lo = 0, hi = c->n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int d = strcmp(slug, c->e[c->by_slug[mid]].s->slug);
+		if (!d)
+			return &c->e[c->by_slug[mid]];
+		if (d < 0)
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
 	return NULL;
 }
 
@@ -85,6 +152,7 @@ void site_media_release(struct site_media *m)
 
 void site_ctx_release(struct site_ctx *c)
 {
+	lists_release(c);
 	for (size_t i = 0; i < c->n; i++)
 		site_media_release(&c->e[i].m);
 	xfree(&c->e);

@@ -81,6 +81,12 @@ struct site_entry {
 	struct site_media m;
 };
 
+/* Entries in the order a list shows them; v borrows from the ctx. */
+struct site_list {
+	const struct site_entry **v;
+	size_t n;
+};
+
 /* Everything the pages and the feed are made of. */
 struct site_ctx {
 	const struct lib_settings *set;
@@ -90,6 +96,10 @@ struct site_ctx {
 	size_t n;
 	struct pub_collection **colls; /* borrowed, sorted by slug */
 	size_t n_colls;
+	/* made by site_ctx_lists from e and colls: */
+	size_t *by_slug;               /* indices into e, by slug, for site_ctx_find */
+	struct site_list on_site;      /* the stories with a page, newest first */
+	struct site_list *in_coll;     /* per colls[i]: its stories with a page, in its order */
 };
 
 /*
@@ -98,9 +108,15 @@ struct site_ctx {
  */
 void site_ctx_entries(struct site_ctx *c, struct pub_story **site, size_t n_site,
 		      struct pub_story **pod, size_t n_pod);
+/*
+ * Makes (again) the slug index and the lists of c from c->e and c->colls:
+ * call it once they are final (after any entry is taken out), before
+ * site_ctx_find or any page. Then c is only read, from any thread.
+ */
+void site_ctx_lists(struct site_ctx *c);
 /* Frees what media/ made for one entry (the strings in m) and zeroes m. */
 void site_media_release(struct site_media *m);
-/* Frees ctx->e and the media inside (not the stories). */
+/* Frees ctx->e, the media inside and the lists (not the stories). */
 void site_ctx_release(struct site_ctx *c);
 /* The entry for slug (borrowed from c), or NULL. */
 const struct site_entry *site_ctx_find(const struct site_ctx *c, const char *slug);
@@ -135,14 +151,39 @@ void site_markdown_nodes(xmlNodePtr parent, const char *markdown); /* borrows bo
 /* ---- the public view as XML (view.c) ----------------------------------- */
 
 /*
- * One XML document per page: <page type="home|story|collection|404"
+ * Lists of stories come in pages. The home page shows the latest
+ * SITE_HOME_LATEST stories and links to the list of all of them; that
+ * list and each collection's show SITE_PER_PAGE stories a page, newest
+ * first (a collection: in its own order), with links to the other pages.
+ */
+#define SITE_HOME_LATEST 12
+#define SITE_PER_PAGE 50
+
+/* How many pages a list of n stories takes: at least one (it may be empty). */
+size_t site_list_pages(size_t n);
+/* The stories on page (from 1) of a list of n: [*from, *to). */
+void site_list_range(size_t n, size_t page, size_t *from, size_t *to);
+/*
+ * The path of page (from 1) of the list at base ("stories",
+ * "collections/<slug>"): "<base>/index.html", then
+ * "<base>/page/<page>/index.html". New allocation.
+ */
+char *site_list_rel(const char *base, size_t page);
+/* The path from the page at rel to the site root ("", "../", ...). New allocation. */
+char *site_root_of(const char *rel);
+
+/*
+ * One XML document per page: <page type="home|story|stories|collection|404"
  * base="..."> with <site> and the page's content. Only fields of pub_story
- * and the site settings go in. New documents, free with xmlFreeDoc.
+ * and the site settings go in. The lists are c's (site_ctx_lists). New
+ * documents, free with xmlFreeDoc; c is only read.
  */
 xmlDocPtr site_page_home(const struct site_ctx *c);
 xmlDocPtr site_page_story(const struct site_ctx *c, const struct site_entry *e);
-xmlDocPtr site_page_collection(const struct site_ctx *c,
-			       const struct pub_collection *coll);
+/* Page (from 1) of the list of every story with a page. */
+xmlDocPtr site_page_stories(const struct site_ctx *c, size_t page);
+/* Page (from 1) of the collection c->colls[coll]. */
+xmlDocPtr site_page_collection(const struct site_ctx *c, size_t coll, size_t page);
 xmlDocPtr site_page_404(const struct site_ctx *c);
 
 /* ---- the theme (theme.c) ----------------------------------------------- */

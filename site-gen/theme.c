@@ -5,11 +5,17 @@
  * a custom theme overrides single named templates of the default one with
  * xsl:import.
  *
- * While a theme loads, libxslt reports errors through a global callback,
- * which we borrow to collect them into the message the caller gets; a
- * build loads its theme once, before any page. Applying it reports
- * through the transform context and libxml2's handler of the calling
- * thread only, so pages can be made on several threads with one theme.
+ * Pages are made on several threads at once, all applying the one
+ * compiled stylesheet: libxslt allows that when each application has its
+ * own transformation context, and the parser and libxslt are initialised
+ * once, before any thread starts (site_theme_load). The security
+ * preferences are only read while pages are made.
+ *
+ * libxslt reports a loading error through its global callback, which only
+ * the loading thread borrows; while a page is made, its messages go to
+ * the transformation context's own callback and libxml2's (one per
+ * thread), and from there into the message the caller gets.
+ *
  * The HTML goes straight into the caller's buffer.
  */
 #include "siteInt.h"
@@ -88,6 +94,7 @@ static void collect(void *ctx, const char *fmt, ...)
 		buf_puts(b, line);
 }
 
+/* While a theme loads: libxslt's callback (global) and libxml2's (this thread's). */
 static void capture(struct buf *b)
 {
 	xsltSetGenericErrorFunc(b, collect);
@@ -119,6 +126,9 @@ int site_theme_load(const char *dir, site_theme **out, struct hearth_err *err)
 	int rc = 0;
 
 	*out = NULL;
+	/* once, before the threads that apply the theme start */
+	xmlInitParser();
+	xsltInit();
 	t->dir = xstrdup(dir);
 	if (!path_is_file(xsl)) {
 		rc = herr(err, HEARTH_ENOENT, "theme '%s': no page.xsl in it", dir);

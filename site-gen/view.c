@@ -12,7 +12,7 @@
  * The vocabulary (paths are relative to the site root; the theme puts its
  * root parameter in front):
  *
- *   <page type="home|story|collection|404" base="https://...">
+ *   <page type="home|story|stories|collection|404" base="https://...">
  *     <site collections="N"><title/> <description/> <language/> <author/>
  *       <license/> <feed href="feed.xml" url="..."/> <cover src="cover.jpg"/></site>
  *     <story slug href anonymous="yes|no" audio="yes|no">
@@ -31,9 +31,15 @@
  *       <body>XHTML</body>
  *       <transcript src><line/></transcript>
  *     </story>
- *     home: <stories><story/>...</stories> <collections><collection/>...</collections>
- *     collection: <collection slug href count><title/> <description/>
- *                 <stories>...</stories></collection>
+ *     home: <stories count href><story/>...</stories>   (the latest few; count:
+ *             all of them; href: the list of all)
+ *           <collections><collection slug href count/>...</collections>
+ *     stories: <stories count href page pages><story/>...</stories> <pager/>
+ *     collection: <collection slug href count page pages><title/> <description/>
+ *                 <stories>...</stories></collection> <pager/>
+ *     pager (only when a list has more than one page):
+ *       <pager page pages size> <prev href/> <next href/>
+ *         <link n href current="yes|no"/> <gap/> ... </pager>
  *   </page>
  */
 #include "siteInt.h"
@@ -270,39 +276,111 @@ xmlDocPtr site_page_story(const struct site_ctx *c, const struct site_entry *e)
 	return doc;
 }
 
-/* Listings show only stories that have a page. */
-static void story_list(xmlNodePtr parent, const struct site_ctx *c)
+/* ---- lists of stories in pages ------------------------------------------ */
+
+size_t site_list_pages(size_t n)
 {
-	xmlNodePtr l = add(parent, "stories", NULL);
-	for (size_t i = 0; i < c->n; i++)
-		if (c->e[i].on_site)
-			story_node(l, &c->e[i]);
+	return n ? (n + SITE_PER_PAGE - 1) / SITE_PER_PAGE : 1;
 }
 
-static xmlNodePtr collection_node(xmlNodePtr parent, const struct site_ctx *c,
-				  const struct pub_collection *coll, bool with_stories)
+void site_list_range(size_t n, size_t page, size_t *from, size_t *to)
 {
+	size_t a = page > 0 ? (page - 1) * SITE_PER_PAGE : 0;
+	*from = a < n ? a : n;
+	*to = n - *from < SITE_PER_PAGE ? n : *from + SITE_PER_PAGE;
+}
+
+char *site_list_rel(const char *base, size_t page)
+{
+	if (page <= 1)
+		return xasprintf("%s/index.html", base);
+	return xasprintf("%s/page/%zu/index.html", base, page);
+}
+
+char *site_root_of(const char *rel)
+{
+	struct buf b = BUF_INIT;
+	for (const char *p = rel; *p; p++)
+		if (*p == '/')
+			buf_puts(&b, "../");
+	if (!b.data)
+		return xstrdup("");
+	return buf_detach(&b);
+}
+
+/*
+ * <pager page pages> for a list of more than one page: <prev href/>,
+ * <next href/>, and <link n href current="yes|no"/> for the first and
+ * last pages and the two either side of this one, with <gap/> where
+ * pages are left out.
+ */
+static void pager_node(xmlNodePtr parent, const char *base, size_t page, size_t pages)
+{
+	if (pages <= 1)
+		return;
+	xmlNodePtr n = add(parent, "pager", NULL);
+	char *href;
+	set_int(n, "page", (int64_t)page);
+	set_int(n, "pages", (int64_t)pages);
+	set_int(n, "size", SITE_PER_PAGE);
+	if (page > 1) {
+		href = site_list_rel(base, page - 1);
+		set(add(n, "prev", NULL), "href", href);
+		free(href);
+	}
+	if (page < pages) {
+		href = site_list_rel(base, page + 1);
+		set(add(n, "next", NULL), "href", href);
+		free(href);
+	}
+	size_t last_shown = 0;
+	for (size_t k = 1; k <= pages; k++) {
+		if (k != 1 && k != pages && (k + 2 < page || k > page + 2))
+			continue;
+		if (last_shown && k > last_shown + 1)
+			add(n, "gap", NULL);
+		xmlNodePtr l = add(n, "link", NULL);
+		set_int(l, "n", (int64_t)k);
+		href = site_list_rel(base, k);
+		set(l, "href", href);
+		free(href);
+		set(l, "current", k == page ? "yes" : "no");
+		last_shown = k;
+	}
+}
+
+/* <stories> holding list->v[from, to). */
+static xmlNodePtr story_list(xmlNodePtr parent, const struct site_list *l, size_t from,
+			     size_t to)
+{
+	xmlNodePtr n = add(parent, "stories", NULL);
+	for (size_t i = from; i < to && i < l->n; i++)
+		story_node(n, l->v[i]);
+	return n;
+}
+
+/* A collection with its count and, for its own page, the page's stories. */
+static xmlNodePtr collection_node(xmlNodePtr parent, const struct site_ctx *c, size_t i,
+				  size_t page)
+{
+	const struct pub_collection *coll = c->colls[i];
+	const struct site_list *l = &c->in_coll[i];
 	xmlNodePtr n = add(parent, "collection", NULL);
-	xmlNodePtr l = NULL;
-	int64_t count = 0;
 	char *href = xasprintf("collections/%s/index.html", coll->slug);
 
 	set(n, "slug", coll->slug);
 	set(n, "href", href);
 	free(href);
+	set_int(n, "count", (int64_t)l->n);
 	add(n, "title", coll->title ? coll->title : coll->slug);
 	add_opt(n, "description", coll->description);
-	if (with_stories)
-		l = add(n, "stories", NULL);
-	for (char **p = coll->stories; p && *p; p++) {
-		const struct site_entry *e = site_ctx_find(c, *p);
-		if (!e || !e->on_site)
-			continue;
-		count++;
-		if (l)
-			story_node(l, e);
+	if (page) {
+		size_t from, to;
+		site_list_range(l->n, page, &from, &to);
+		set_int(n, "page", (int64_t)page);
+		set_int(n, "pages", (int64_t)site_list_pages(l->n));
+		story_list(n, l, from, to);
 	}
-	set_int(n, "count", count);
 	return n;
 }
 
@@ -310,18 +388,38 @@ xmlDocPtr site_page_home(const struct site_ctx *c)
 {
 	xmlNodePtr page;
 	xmlDocPtr doc = new_page(c, "home", &page);
-	story_list(page, c);
-	xmlNodePtr l = add(page, "collections", NULL);
+	xmlNodePtr l = story_list(page, &c->on_site, 0, SITE_HOME_LATEST);
+	set_int(l, "count", (int64_t)c->on_site.n);
+	set(l, "href", "stories/index.html");
+	l = add(page, "collections", NULL);
 	for (size_t i = 0; i < c->n_colls; i++)
-		collection_node(l, c, c->colls[i], false);
+		collection_node(l, c, i, 0);
 	return doc;
 }
 
-xmlDocPtr site_page_collection(const struct site_ctx *c, const struct pub_collection *coll)
+xmlDocPtr site_page_stories(const struct site_ctx *c, size_t n_page)
+{
+	xmlNodePtr page;
+	xmlDocPtr doc = new_page(c, "stories", &page);
+	size_t from, to, pages = site_list_pages(c->on_site.n);
+	site_list_range(c->on_site.n, n_page, &from, &to);
+	xmlNodePtr l = story_list(page, &c->on_site, from, to);
+	set_int(l, "count", (int64_t)c->on_site.n);
+	set(l, "href", "stories/index.html");
+	set_int(l, "page", (int64_t)n_page);
+	set_int(l, "pages", (int64_t)pages);
+	pager_node(page, "stories", n_page, pages);
+	return doc;
+}
+
+xmlDocPtr site_page_collection(const struct site_ctx *c, size_t coll, size_t n_page)
 {
 	xmlNodePtr page;
 	xmlDocPtr doc = new_page(c, "collection", &page);
-	collection_node(page, c, coll, true);
+	collection_node(page, c, coll, n_page ? n_page : 1);
+	char *base = xasprintf("collections/%s", c->colls[coll]->slug);
+	pager_node(page, base, n_page ? n_page : 1, site_list_pages(c->in_coll[coll].n));
+	free(base);
 	return doc;
 }
 

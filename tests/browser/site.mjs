@@ -1,8 +1,10 @@
-// site.mjs PUBLIC_DIR SHOTS_DIR - reads the built site as a visitor would:
-// serves it on localhost, opens every page in headless Chromium, follows the
-// links from the home page, checks each page with axe-core (WCAG 2.2 A/AA),
-// checks that images and audio load, and saves screenshots. Prints one
-// "PASS name" or "FAIL name: why" line per check.
+// site.mjs PUBLIC_DIR SHOTS_DIR [lists] - reads the built site as a visitor
+// would: serves it on localhost, opens every page in headless Chromium,
+// follows the links from the home page to the list of all stories and
+// through its pages to every story, checks each page with axe-core (WCAG
+// 2.2 A/AA), checks that images and audio load, and saves screenshots.
+// With "lists", only the home page and the list pages (a library of many
+// stories). Prints one "PASS name" or "FAIL name: why" line per check.
 import http from 'node:http';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -11,7 +13,8 @@ import { chromium } from 'playwright-core';
 
 const require = createRequire(import.meta.url);
 const axeSource = fs.readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
-const [root, shots] = process.argv.slice(2);
+const [root, shots, mode] = process.argv.slice(2);
+const listsOnly = mode === 'lists';
 const types = {
   '.html': 'text/html; charset=utf-8', '.css': 'text/css', '.js': 'text/javascript',
   '.xml': 'application/rss+xml', '.mp3': 'audio/mpeg', '.jpg': 'image/jpeg',
@@ -77,16 +80,41 @@ async function audit(url, name) {
 
 await audit('/index.html', 'home');
 fs.mkdirSync(shots, { recursive: true });
-await page.screenshot({ path: path.join(shots, 'home.png'), fullPage: true });
-const storyLinks = await page.evaluate(() => [...document.querySelectorAll('a[href]')]
-  .map((a) => a.getAttribute('href')).filter((h) => /^stories\/[^/]+\/index\.html$/.test(h)));
+if (!listsOnly) await page.screenshot({ path: path.join(shots, 'home.png'), fullPage: true });
+const hrefs = () => page.evaluate(() => [...document.querySelectorAll('main a[href]')]
+  .map((a) => a.getAttribute('href')));
+const homeLinks = await hrefs();
+report('home_links_all_stories', homeLinks.includes('stories/index.html'),
+  'no link to stories/index.html');
+const latest = homeLinks.filter((h) => /^stories\/[^/]+\/index\.html$/.test(h));
+report('home_shows_the_latest', latest.length === Math.min(12, fs.readdirSync(path.join(root, 'stories'))
+  .filter((d) => d !== 'index.html' && d !== 'page').length), `${latest.length} stories`);
+
+// the list of all stories, page after page by its rel="next" links
+const storyLinks = [];
+let listUrl = '/stories/index.html', listPages = 0;
+while (listUrl && listPages < 50) {
+  listPages++;
+  await audit(listUrl, `stories_page_${listPages}`);
+  const dir = path.posix.dirname(listUrl);
+  for (const h of await hrefs()) {
+    const abs = path.posix.normalize(path.posix.join(dir, h));
+    if (/^\/stories\/[^/]+\/index\.html$/.test(abs) && !abs.startsWith('/stories/page/')) storyLinks.push(abs.slice(1));
+  }
+  const next = await page.evaluate(() => {
+    const a = document.querySelector('nav.pager a[rel="next"]');
+    return a ? a.getAttribute('href') : null;
+  });
+  listUrl = next ? path.posix.normalize(path.posix.join(dir, next)) : null;
+  if (listPages === 2 && listsOnly) await page.screenshot({ path: path.join(shots, 'list.png'), fullPage: true });
+}
 const unique = [...new Set(storyLinks)];
-const onDisk = fs.readdirSync(path.join(root, 'stories'));
-report('home_links_every_story_page', unique.length === onDisk.length,
-  `${unique.length} links, ${onDisk.length} pages`);
+const onDisk = fs.readdirSync(path.join(root, 'stories')).filter((d) => d !== 'index.html' && d !== 'page');
+report('lists_link_every_story_page_once', unique.length === onDisk.length && storyLinks.length === unique.length,
+  `${storyLinks.length} links, ${unique.length} different, ${onDisk.length} pages`);
 
 let shot = false;
-for (const href of unique) {
+for (const href of listsOnly ? [] : unique) {
   const slug = href.split('/')[1];
   await audit('/' + href, `story_${slug}`);
   const audio = await page.evaluate(() => [...document.querySelectorAll('audio')].map((a) => a.currentSrc || a.src || (a.querySelector('source') || {}).src));
@@ -115,11 +143,17 @@ for (const href of unique) {
     shot = true;
   }
 }
-for (const dir of fs.readdirSync(path.join(root, 'collections'))) {
+const collections = fs.existsSync(path.join(root, 'collections'))
+  ? fs.readdirSync(path.join(root, 'collections')) : [];
+for (const dir of collections) {
   await audit(`/collections/${dir}/index.html`, `collection_${dir}`);
+  const more = path.join(root, 'collections', dir, 'page');
+  for (const n of fs.existsSync(more) ? fs.readdirSync(more) : []) {
+    await audit(`/collections/${dir}/page/${n}/index.html`, `collection_${dir}_page_${n}`);
+  }
 }
 await page.emulateMedia({ colorScheme: 'dark' });
 await page.goto(base + '/index.html');
-await page.screenshot({ path: path.join(shots, 'home-dark.png') });
+if (!listsOnly) await page.screenshot({ path: path.join(shots, 'home-dark.png') });
 await browser.close();
 server.close();

@@ -24,3 +24,29 @@ fi
 episodes=$(grep -c '<item>' "$P/feed.xml")
 node "$B/feed.mjs" "$P/feed.xml" "$episodes" 2>"$T/feed.err" ||
 	fail partytime_run "feed.mjs stopped: $(tail -c 800 "$T/feed.err")"
+
+# a library of more stories than one list page holds: the home page, every
+# page of the list of all stories and of a big collection, through axe-core
+# and the Nu Html Checker
+M="$T/many"
+mkdir -p "$M/content/stories" "$M/content/collections"
+for i in $(seq 1 60); do
+	s=$(printf 'm%02d' "$i")
+	PUBLISHED=$(date -u -d "2021-01-01 + $i days" +%F) bundle "$M/content/stories" "$s" "Story $s"
+done
+printf 'title: Many\nstories: [%s]\n' "$(seq -f 'm%02g' 1 55 | paste -sd, | sed 's/,/, /g')" \
+	>"$M/content/collections/many.yaml"
+"$HEARTH" init "$M/lib" >/dev/null && site_address "$M/lib"
+ok browser_many_import -C "$M/lib" import "$M/content"
+ok browser_many_build -C "$M/lib" build
+check browser_many_paged test -f "$M/lib/public/stories/page/2/index.html" \
+	-a -f "$M/lib/public/collections/many/page/2/index.html"
+node "$B/site.mjs" "$M/lib/public" "$HEARTH_ROOT/build/screenshots" lists 2>"$T/many.err" |
+	sed 's/^\(PASS\|FAIL\) /\1 many_/' ||
+	fail browser_many_run "site.mjs stopped: $(tail -c 800 "$T/many.err")"
+if ! java -jar "$B/node_modules/vnu-jar/build/dist/vnu.jar" --errors-only --skip-non-html \
+	--format text "$M/lib/public" >"$T/vnu-many.out" 2>&1; then
+	fail nu_html_checker_many "$(head -c 1500 "$T/vnu-many.out")"
+else
+	pass nu_html_checker_many
+fi

@@ -48,3 +48,25 @@ refuses bad_jobs_is_usage 2 "-j" -C "$L" build -j 0
 refuses bad_base_url_is_usage 2 "base-url" -C "$L" build --base-url ftp://x
 ok other_base_url -C "$L" build --base-url https://elsewhere.example -o "$T/out"
 check base_url_in_feed grep -q "https://elsewhere.example/media/one/one.mp3" "$T/out/feed.xml"
+
+# pages are made on several threads: the same bytes as on one
+ok one_thread_pages -C "$L" build -j 1 -o "$T/one"
+ok two_thread_pages -C "$L" build -j 2 -o "$T/two"
+check threads_same_pages diff -r "$T/one" "$T/two"
+
+# a page that fails stops the build, and the message names it
+mkdir -p "$T/fails"
+cat >"$T/fails/page.xsl" <<XSL
+<xsl:stylesheet version="1.0" xmlns:xsl="http://www.w3.org/1999/XSL/Transform">
+  <xsl:import href="$HEARTH_THEME_DIR/page.xsl"/>
+  <xsl:template name="story-body">
+    <xsl:if test="@slug = 'two'">
+      <xsl:message terminate="yes">cannot show this story</xsl:message>
+    </xsl:if>
+  </xsl:template>
+</xsl:stylesheet>
+XSL
+before=$(tree_hash "$L/public")
+refuses failing_page_stops_the_build 1 "stories/two/index.html" -C "$L" build -j 2 --theme "$T/fails"
+check failing_page_says_why grep -q "cannot show this story" "$ERR"
+check failing_page_keeps_the_site test "$(tree_hash "$L/public")" = "$before"

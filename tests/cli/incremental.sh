@@ -138,7 +138,8 @@ for ((step = 1; step <= STEPS; step++)); do
 	}
 	for s in "${gone[@]}"; do
 		if [ -e "$L/public/stories/$s" ] || [ -e "$L/public/media/$s" ] ||
-			grep -rqs "/$s/" "$L/public/feed.xml" "$L/public/index.html"; then
+			grep -rqs "/$s/" "$L/public/feed.xml" "$L/public/index.html" \
+				"$L/public/stories/index.html" "$L/public/collections"; then
 			bad_gone=1
 			echo "step $step: withdrawn story $s is still in the site" >&2
 		fi

@@ -1821,6 +1821,92 @@ static void public_view_filters(void)
 	lib_close(&lib);
 }
 
+/*
+ * The view of both channels at once comes without bodies but with their
+ * hashes; a body is read per story through the site view's conditions,
+ * and an edited body changes its hash.
+ */
+static void public_view_all_and_bodies(void)
+{
+	struct hearth_err err;
+	hearth_lib *lib = NULL;
+	struct pub_story **v = NULL;
+	struct pub_collection **cv = NULL;
+	size_t n = 0, nc = 0;
+	lib_body_reader *r = NULL;
+	char *body = NULL, sha[65], want[65], first[65];
+	const int64_t now = 1700000000;
+
+	setenv("SOURCE_DATE_EPOCH", "1700000000", 1);
+	lib = fresh_lib("public-all");
+	CHECK_OK(put_story(lib, "both", ST_PUBLISHED, true, true, now - 100, &err), &err);
+	CHECK_OK(put_story(lib, "site", ST_PUBLISHED, true, false, now - 50, &err), &err);
+	CHECK_OK(put_story(lib, "pod", ST_PUBLISHED, false, true, now - 10, &err), &err);
+	CHECK_OK(put_story(lib, "future", ST_PUBLISHED, true, true, now + 1000, &err), &err);
+	CHECK_OK(put_story(lib, "approved", ST_APPROVED, true, true, 0, &err), &err);
+	CHECK_OK(put_story(lib, "gone", ST_PUBLISHED, true, true, now - 5, &err), &err);
+	CHECK_OK(lib_story_withdraw(lib, "gone", NULL, &err), &err);
+	CHECK_OK(lib_collection_new(lib, "mix", "Mix", NULL, false, &err), &err);
+	CHECK_OK(lib_collection_add(lib, "mix", "pod", -1, &err), &err);
+	CHECK_OK(lib_collection_add(lib, "mix", "site", -1, &err), &err);
+
+	CHECK_OK(lib_public_view_all(lib, &v, &n, &cv, &nc, &err), &err);
+	CHECK(n == 3);
+	CHECK_STR(v[0]->slug, "pod");
+	CHECK_STR(v[1]->slug, "site");
+	CHECK_STR(v[2]->slug, "both");
+	CHECK(!v[0]->on_site && v[0]->on_podcast);
+	CHECK(v[1]->on_site && !v[1]->on_podcast);
+	CHECK(v[2]->on_site && v[2]->on_podcast);
+	sha256_hex("Some words.\n", strlen("Some words.\n"), want);
+	for (size_t i = 0; i < n; i++)
+		CHECK(v[i]->body == NULL && v[i]->body_sha256 && !strcmp(v[i]->body_sha256, want));
+	/* the collections list only what has a page */
+	CHECK(nc == 1 && strv_len(cv[0]->stories) == 1);
+	CHECK_STR(cv[0]->stories[0], "site");
+	snprintf(first, sizeof first, "%s", v[1]->body_sha256);
+	pub_story_list_free(v, n);
+	pub_collection_list_free(cv, nc);
+
+	CHECK_OK(lib_public_bodies_open(lib, &r, &err), &err);
+	CHECK_OK(lib_public_body(r, "site", &body, sha, &err), &err);
+	CHECK_STR(body, "Some words.\n");
+	CHECK(!strcmp(sha, want));
+	free(body);
+	/* no page, no body: podcast only, scheduled, unpublished, withdrawn, unknown */
+	static const char *const none[] = {"pod", "future", "approved", "gone", "nobody"};
+	for (size_t i = 0; i < sizeof none / sizeof none[0]; i++) {
+		CHECK(lib_public_body(r, none[i], &body, sha, &err) == HEARTH_ENOENT);
+		CHECK(body == NULL);
+	}
+	lib_public_bodies_close(&r);
+	CHECK(r == NULL);
+	lib_public_bodies_close(&r);
+
+	/* an edited body: a new hash, the new text */
+	struct lib_story *s = story_new("site", "site");
+	bool changed;
+	free(s->body);
+	s->body = xstrdup("Other words.\n");
+	s->status = ST_PUBLISHED;
+	s->consent_site = true;
+	s->published_at = now - 50;
+	CHECK_OK(lib_story_import(lib, s, &changed, NULL, &err), &err);
+	lib_story_free(&s);
+	CHECK_OK(lib_public_view_all(lib, &v, &n, &cv, &nc, &err), &err);
+	CHECK(n == 3 && !strcmp(v[1]->slug, "site") && strcmp(v[1]->body_sha256, first) != 0);
+	CHECK_OK(lib_public_bodies_open(lib, &r, &err), &err);
+	CHECK_OK(lib_public_body(r, "site", &body, sha, &err), &err);
+	CHECK_STR(body, "Other words.\n");
+	CHECK(!strcmp(sha, v[1]->body_sha256));
+	free(body);
+	lib_public_bodies_close(&r);
+	pub_story_list_free(v, n);
+	pub_collection_list_free(cv, nc);
+	unsetenv("SOURCE_DATE_EPOCH");
+	lib_close(&lib);
+}
+
 static void public_view_bylines_and_assets(void)
 {
 	struct hearth_err err;
@@ -2943,6 +3029,7 @@ int main(void)
 	RUN(collections_keep_dense_order);
 	RUN(collection_files_and_import);
 	RUN(public_view_filters);
+	RUN(public_view_all_and_bodies);
 	RUN(public_view_bylines_and_assets);
 	RUN(private_fields_never_reach_the_public_view);
 	RUN(export_json_shape);

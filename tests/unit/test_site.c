@@ -251,6 +251,7 @@ static void make_ctx(struct site_ctx *c, const struct lib_settings *set,
 	site_ctx_entries(c, site_v, 2, pod_v, 2);
 	c->colls = colls;
 	c->n_colls = colls ? 1 : 0;
+	site_ctx_lists(c);
 }
 
 static char *doc_string(xmlDocPtr d)
@@ -318,11 +319,12 @@ static const char *const allowed[] = {
 	"cover", "story", "summary", "byline", "published", "warnings", "warning", "themes",
 	"theme", "tags", "tag", "season", "episode", "audio", "art", "image", "body",
 	"transcript", "line", "stories", "collections", "collection", "chapters",
-	"chapter",
+	"chapter", "pager", "prev", "next", "link", "gap",
 	/* attributes */
 	"type", "base", "collections", "href", "url", "src", "slug", "anonymous", "iso", "n",
 	"start",
 	"role", "duration", "clock", "size", "size-human", "alt", "width", "height", "count",
+	"pages", "current",
 	NULL};
 
 static bool is_allowed(const xmlChar *name)
@@ -367,7 +369,7 @@ static void view_holds_only_public_fields(void)
 	e->m.audio[0].role = ROLE_AUDIO;
 	e->m.n_audio = 1;
 	xmlDocPtr pages[] = {site_page_story(&c, e), site_page_home(&c),
-			     site_page_collection(&c, &coll), site_page_404(&c)};
+			     site_page_collection(&c, 0, 1), site_page_404(&c)};
 	for (size_t i = 0; i < sizeof pages / sizeof pages[0]; i++) {
 		const xmlChar *bad = stray_name(xmlDocGetRootElement(pages[i]));
 		if (bad)
@@ -1080,8 +1082,41 @@ static void incremental_build_makes_only_what_changed(void)
 	free(state);
 }
 
+/* The paging helper: every index on exactly one page, the paths and the way home. */
+static void lists_come_in_pages(void)
+{
+	CHECK(site_list_pages(0) == 1);
+	CHECK(site_list_pages(SITE_PER_PAGE) == 1);
+	CHECK(site_list_pages(SITE_PER_PAGE + 1) == 2);
+	size_t sizes[] = {0, 1, SITE_PER_PAGE - 1, SITE_PER_PAGE, SITE_PER_PAGE + 1,
+			  3 * SITE_PER_PAGE + 7};
+	for (size_t k = 0; k < sizeof sizes / sizeof sizes[0]; k++) {
+		size_t n = sizes[k], next = 0, from, to;
+		for (size_t pg = 1; pg <= site_list_pages(n); pg++) {
+			site_list_range(n, pg, &from, &to);
+			CHECK(from == next && to >= from && to - from <= SITE_PER_PAGE);
+			CHECK(pg == site_list_pages(n) || to - from == SITE_PER_PAGE);
+			next = to;
+		}
+		CHECK(next == n);
+		site_list_range(n, site_list_pages(n) + 1, &from, &to);
+		CHECK(from == n && to == n);
+	}
+	char *a = site_list_rel("stories", 1), *b = site_list_rel("collections/x", 3);
+	char *ra = site_root_of(a), *rb = site_root_of(b), *rh = site_root_of("index.html");
+	CHECK(!strcmp(a, "stories/index.html"));
+	CHECK(!strcmp(b, "collections/x/page/3/index.html"));
+	CHECK(!strcmp(ra, "../") && !strcmp(rb, "../../../../") && !strcmp(rh, ""));
+	free(a);
+	free(b);
+	free(ra);
+	free(rb);
+	free(rh);
+}
+
 int main(void)
 {
+	RUN(lists_come_in_pages);
 	RUN(view_holds_only_public_fields);
 	RUN(markdown_is_safe);
 	RUN(theme_makes_accessible_html);

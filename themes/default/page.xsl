@@ -1,7 +1,7 @@
 <?xml version="1.0" encoding="UTF-8"?>
 <!--
   page.xsl - Hearth's default theme: turns one page document of the public
-  view (<page type="home|story|collection|404">, see site-gen/view.c) into
+  view (<page type="home|story|stories|collection|404">, see site-gen/view.c) into
   an HTML page. site-gen writes "<!DOCTYPE html>" before the result.
 
   Every part is a named template, so a custom theme can change one part and
@@ -13,7 +13,8 @@
     </xsl:stylesheet>
 
   The parameter root is the relative path from the page to the site root
-  ("" or "../../"); links are relative so the site also works from disk.
+  ("", "../", "../../", ...); links are relative so the site also works
+  from disk.
 -->
 <xsl:stylesheet version="1.0" xmlns:xsl="http://www.w3.org/1999/XSL/Transform">
 
@@ -48,6 +49,9 @@
             <xsl:when test="/page/@type = 'collection'">
               <xsl:call-template name="page-collection"/>
             </xsl:when>
+            <xsl:when test="/page/@type = 'stories'">
+              <xsl:call-template name="page-stories"/>
+            </xsl:when>
             <xsl:when test="/page/@type = '404'">
               <xsl:call-template name="page-404"/>
             </xsl:when>
@@ -81,6 +85,12 @@
       </xsl:when>
       <xsl:when test="/page/@type = 'collection'">
         <xsl:value-of select="/page/collection/title"/>
+        <xsl:call-template name="page-of"/>
+        <xsl:text> – </xsl:text>
+      </xsl:when>
+      <xsl:when test="/page/@type = 'stories'">
+        <xsl:text>All stories</xsl:text>
+        <xsl:call-template name="page-of"/>
         <xsl:text> – </xsl:text>
       </xsl:when>
       <xsl:when test="/page/@type = '404'">
@@ -88,6 +98,16 @@
       </xsl:when>
     </xsl:choose>
     <xsl:value-of select="$site/title"/>
+  </xsl:template>
+
+  <!-- ", page 2 of 5" on a list of more than one page, so each page has its own title. -->
+  <xsl:template name="page-of">
+    <xsl:if test="/page/pager">
+      <xsl:text>, page </xsl:text>
+      <xsl:value-of select="/page/pager/@page"/>
+      <xsl:text> of </xsl:text>
+      <xsl:value-of select="/page/pager/@pages"/>
+    </xsl:if>
   </xsl:template>
 
   <xsl:template name="head">
@@ -110,6 +130,12 @@
         <xsl:text> (podcast)</xsl:text>
       </xsl:attribute>
     </link>
+    <xsl:if test="/page/pager/prev">
+      <link rel="prev" href="{$root}{/page/pager/prev/@href}"/>
+    </xsl:if>
+    <xsl:if test="/page/pager/next">
+      <link rel="next" href="{$root}{/page/pager/next/@href}"/>
+    </xsl:if>
     <xsl:call-template name="head-extra"/>
   </xsl:template>
 
@@ -131,6 +157,19 @@
                 <xsl:attribute name="aria-current">page</xsl:attribute>
               </xsl:if>
               <xsl:text>Home</xsl:text>
+            </a>
+          </li>
+          <li>
+            <a href="{$root}stories/index.html">
+              <xsl:if test="/page/@type = 'stories'">
+                <xsl:attribute name="aria-current">
+                  <xsl:choose>
+                    <xsl:when test="/page/stories/@page = 1">page</xsl:when>
+                    <xsl:otherwise>true</xsl:otherwise>
+                  </xsl:choose>
+                </xsl:attribute>
+              </xsl:if>
+              <xsl:text>All stories</xsl:text>
             </a>
           </li>
           <xsl:if test="$site/@collections &gt; 0">
@@ -160,10 +199,24 @@
       <p class="lede"><xsl:value-of select="$site/description"/></p>
     </xsl:if>
     <section aria-labelledby="stories-title">
-      <h2 id="stories-title">Stories</h2>
+      <h2 id="stories-title">Latest stories</h2>
       <xsl:call-template name="story-list">
         <xsl:with-param name="stories" select="/page/stories/story"/>
       </xsl:call-template>
+      <xsl:if test="/page/stories/story">
+        <p class="more">
+          <a href="{$root}{/page/stories/@href}">
+            <xsl:choose>
+              <xsl:when test="/page/stories/@count = 1">The story on one page</xsl:when>
+              <xsl:otherwise>
+                <xsl:text>All </xsl:text>
+                <xsl:value-of select="/page/stories/@count"/>
+                <xsl:text> stories, newest first</xsl:text>
+              </xsl:otherwise>
+            </xsl:choose>
+          </a>
+        </p>
+      </xsl:if>
     </section>
     <xsl:if test="/page/collections/collection">
       <section id="collections" aria-labelledby="collections-title">
@@ -258,10 +311,112 @@
       </xsl:if>
       <section aria-labelledby="collection-stories-title">
         <h2 id="collection-stories-title">Stories in this collection</h2>
+        <xsl:call-template name="list-status">
+          <xsl:with-param name="list" select="."/>
+        </xsl:call-template>
         <xsl:call-template name="story-list">
           <xsl:with-param name="stories" select="stories/story"/>
         </xsl:call-template>
       </section>
+    </xsl:for-each>
+    <xsl:call-template name="pager">
+      <xsl:with-param name="label">Pages of this collection</xsl:with-param>
+    </xsl:call-template>
+  </xsl:template>
+
+  <!-- ==== all stories =================================================== -->
+
+  <xsl:template name="page-stories">
+    <h1>All stories</h1>
+    <section aria-labelledby="list-title">
+      <h2 id="list-title">
+        <xsl:choose>
+          <xsl:when test="/page/pager and /page/stories/story">
+            <xsl:variable name="first" select="(/page/stories/@page - 1) * /page/pager/@size + 1"/>
+            <xsl:text>Stories </xsl:text>
+            <xsl:value-of select="$first"/>
+            <xsl:text> to </xsl:text>
+            <xsl:value-of select="$first + count(/page/stories/story) - 1"/>
+            <xsl:text> of </xsl:text>
+            <xsl:value-of select="/page/stories/@count"/>
+          </xsl:when>
+          <xsl:when test="/page/stories/@count = 0">No stories yet</xsl:when>
+          <xsl:when test="/page/stories/@count = 1">One story</xsl:when>
+          <xsl:otherwise>
+            <xsl:value-of select="/page/stories/@count"/>
+            <xsl:text> stories</xsl:text>
+          </xsl:otherwise>
+        </xsl:choose>
+        <xsl:if test="/page/stories/@count &gt; 1">, newest first</xsl:if>
+      </h2>
+      <xsl:call-template name="story-list">
+        <xsl:with-param name="stories" select="/page/stories/story"/>
+      </xsl:call-template>
+    </section>
+    <xsl:call-template name="pager">
+      <xsl:with-param name="label">Pages of stories</xsl:with-param>
+    </xsl:call-template>
+  </xsl:template>
+
+  <!--
+    Which stories of a paged collection this page shows ("Stories 51 to
+    100 of 230"); nothing for a list of one page. $list: the element with
+    @count, @page and <stories>.
+  -->
+  <xsl:template name="list-status">
+    <xsl:param name="list"/>
+    <xsl:if test="/page/pager and $list/stories/story">
+      <xsl:variable name="first" select="($list/@page - 1) * /page/pager/@size + 1"/>
+      <p class="list-status">
+        <xsl:text>Stories </xsl:text>
+        <xsl:value-of select="$first"/>
+        <xsl:text> to </xsl:text>
+        <xsl:value-of select="$first + count($list/stories/story) - 1"/>
+        <xsl:text> of </xsl:text>
+        <xsl:value-of select="$list/@count"/>
+      </p>
+    </xsl:if>
+  </xsl:template>
+
+  <!--
+    The links between the pages of a list: previous, the first and last
+    pages and those near this one, next. $label names the navigation.
+  -->
+  <xsl:template name="pager">
+    <xsl:param name="label"/>
+    <xsl:for-each select="/page/pager">
+      <nav class="pager" aria-label="{$label}">
+        <ul>
+          <xsl:if test="prev">
+            <li class="pager-prev">
+              <a href="{$root}{prev/@href}" rel="prev">Previous page</a>
+            </li>
+          </xsl:if>
+          <xsl:for-each select="link | gap">
+            <xsl:choose>
+              <xsl:when test="self::gap">
+                <li class="pager-gap" aria-hidden="true">…</li>
+              </xsl:when>
+              <xsl:otherwise>
+                <li>
+                  <a href="{$root}{@href}">
+                    <xsl:if test="@current = 'yes'">
+                      <xsl:attribute name="aria-current">page</xsl:attribute>
+                    </xsl:if>
+                    <span class="visually-hidden">Page </span>
+                    <xsl:value-of select="@n"/>
+                  </a>
+                </li>
+              </xsl:otherwise>
+            </xsl:choose>
+          </xsl:for-each>
+          <xsl:if test="next">
+            <li class="pager-next">
+              <a href="{$root}{next/@href}" rel="next">Next page</a>
+            </li>
+          </xsl:if>
+        </ul>
+      </nav>
     </xsl:for-each>
   </xsl:template>
 
