@@ -982,7 +982,7 @@ static int settle(const char *src, const char *dst, const struct media_job *job,
 			/* more headroom, the same loudness */
 			extra += over + safety;
 			safety *= 2;
-			rc = audio_measure_headroom(src, &o, extra, &again, err);
+			rc = audio_measure_headroom(src, &o, extra, threads, &again, err);
 			if (rc)
 				break;
 		} else {
