@@ -31,7 +31,7 @@
  * output, so old cache entries are not reused.
  */
 static const int recipe_version[] = {
-	[MEDIA_MP3] = 5, [MEDIA_M4A] = 3, [MEDIA_PEAKS] = 2, [MEDIA_WAVEFORM] = 2,
+	[MEDIA_MP3] = 5, [MEDIA_M4A] = 4, [MEDIA_PEAKS] = 2, [MEDIA_WAVEFORM] = 2,
 	[MEDIA_JPEG] = 3, [MEDIA_WEBP] = 1, [MEDIA_COVER] = 1,
 };
 
