@@ -306,16 +306,16 @@ static void *half_thread(void *arg)
  * near the middle, or 0 when the source is too short (or its length or
  * rate unknown) to be worth a second thread.
  */
-static int64_t cut_point(const struct media_pcm *p)
+static int64_t cut_point(const struct media_pcm *p, int *rate)
 {
 	const AVFormatContext *fmt = p->in.fmt;
 	const AVStream *st = fmt && p->in.stream >= 0 ? fmt->streams[p->in.stream] : NULL;
-	int rate = st ? st->codecpar->sample_rate : 0;
 	double seconds = fmt && fmt->duration > 0 ? (double)fmt->duration / AV_TIME_BASE : 0;
 
-	if (rate < MEDIA_MIN_RATE || rate > MEDIA_MAX_RATE || !(seconds >= SPLIT_MIN_S))
+	*rate = st ? st->codecpar->sample_rate : 0;
+	if (*rate < MEDIA_MIN_RATE || *rate > MEDIA_MAX_RATE || !(seconds >= SPLIT_MIN_S))
 		return 0;
-	return (int64_t)lrint(rate * 0.1) * (int64_t)(seconds * 10 / 2);
+	return (int64_t)lrint(*rate * 0.1) * (int64_t)(seconds * 10 / 2);
 }
 
 /* ---- the limiter, simulated a millisecond at a time ---------------------- */
@@ -368,12 +368,6 @@ static double hist_integrated(const struct hist *h)
 	return n ? -0.691 + 10 * log10(sum / n) : -INFINITY;
 }
 
-/*
- * The integrated loudness of the envelope after gain_db and a limiter at
- * ceiling (linear; INFINITY: no limiter). The limiter is limiter.c's, a
- * millisecond at a time: the gain each entry needs, its minimum over the
- * look-ahead, the release, and the average over the look-ahead.
- */
 /* The envelope: one file, or two (a cut scan) read one after the other. */
 struct envelope {
 	FILE *part[2];
@@ -410,6 +404,12 @@ static int envelope_read(struct envelope *v, struct entry *buf, size_t want)
 	return 0;
 }
 
+/*
+ * The integrated loudness of the envelope after gain_db and a limiter at
+ * ceiling (linear; INFINITY: no limiter). The limiter is limiter.c's, a
+ * millisecond at a time: the gain each entry needs, its minimum over the
+ * look-ahead, the release, and the average over the look-ahead.
+ */
 static int simulate(struct envelope *env, int hop, double gain_db, double ceiling,
 		    struct hist *h, double *lufs)
 {
@@ -497,20 +497,20 @@ static int envelope_make(struct envelope *v, struct scan *s, const char *src,
 	struct half *b = NULL;
 	pthread_t t;
 	bool alone = true;   /* no thread scans the second half */
-	int rc;
+	int rc, rate = 0;
 
 	s->to = INT64_MAX;
 	v->part[0] = s->env = tmpfile();
 	if (!s->env)
 		return herr(err, HEARTH_EIO, "%s: cannot make a temporary file", src);
 	rc = media_pcm_open(&p, src, src, scan_graph(kind), err);
-	int64_t cut = !rc && threads > 1 ? cut_point(&p) : 0;
+	int64_t cut = !rc && threads > 1 ? cut_point(&p, &rate) : 0;
 	if (cut > 0) {
 		b = xcalloc(1, sizeof *b);
 		b->src = src;
 		b->kind = kind;
 		b->s.from = cut;
-		b->s.warm = cut - (int64_t)(WARM_S * p.in.fmt->streams[p.in.stream]->codecpar->sample_rate);
+		b->s.warm = cut - (int64_t)(WARM_S * rate);
 		b->s.to = INT64_MAX;
 		v->part[1] = b->s.env = tmpfile();
 		if (!b->s.env)

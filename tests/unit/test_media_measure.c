@@ -4,7 +4,8 @@
  * two halves at once, and the result must be the one thread's (the same
  * integrated loudness, gain and duration), for mono and stereo, WAV, FLAC
  * and MP3 sources, rates whose 100 ms is not a round number of samples,
- * and lengths that end inside a block. A short source is not cut. The
+ * lengths that end inside a block, and a file shorter than its header
+ * says. A short source is not cut. The
  * fixtures are made at run time with ffmpeg and espeak-ng in the test's
  * scratch folder.
  */
@@ -20,7 +21,9 @@ static bool fixtures_ok;
  * long.wav: espeak-ng speech looped to 75 s, quiet for its first 30 s and
  * loud after, so the halves differ. music.flac: stereo tones and noise at
  * 48 kHz, 83.33 s. tone.mp3: 22.05 kHz mono MP3 (decoder delay and
- * padding), 65 s, a tone that swells. short.wav: 30 s, not cut.
+ * padding), 65 s, a tone that swells. short.wav: 30 s, not cut. cut.flac:
+ * 22 s whose header says 75, so the cut is planned past the end of the
+ * sound.
  */
 static void make_fixtures(void)
 {
@@ -38,6 +41,11 @@ static void make_fixtures(void)
 	bad |= sh(FF "-f lavfi -i 'aevalsrc=(0.05+0.4*t/65)*sin(2*PI*440*t):s=22050:d=65' "
 		     "-c:a libmp3lame -b:a 64k tone.mp3");
 	bad |= sh(FF "-i long.wav -t 30 -c:a pcm_s16le short.wav");
+	/* 22 s of FLAC whose STREAMINFO says 75 s (its total of samples patched) */
+	bad |= sh(FF "-i long.wav -t 22 -c:a flac short22.flac");
+	bad |= sh("python3 -c \"import struct; b = bytearray(open('short22.flac', 'rb').read()); "
+		  "v = struct.unpack('>Q', bytes(b[18:26]))[0] & ~((1 << 36) - 1); "
+		  "b[18:26] = struct.pack('>Q', v | 44100 * 75); open('cut.flac', 'wb').write(b)\"");
 	fixtures_ok = !bad;
 }
 
@@ -82,6 +90,10 @@ static void halves_measure_what_one_thread_does(void)
 		return;
 	/* a retry's measurement, with more headroom under the limiter */
 	agree("long.wav", AUDIO_SPEECH, 1.5, true);
+	if (t_failed_)
+		return;
+	/* the first half reaches the end before the cut; the second finds nothing */
+	agree("cut.flac", AUDIO_SPEECH, 0, true);
 }
 
 static void a_short_source_is_not_cut(void)
