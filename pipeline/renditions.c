@@ -56,6 +56,8 @@ struct job {
 	int covers_pending;            /* J_ART: recordings yet to take their cover from it */
 	size_t n_made, n_cached;       /* jobs that make several renditions count here */
 	int threads;                   /* J_AUDIO: the threads its encoders may use */
+	bool running;                  /* J_AUDIO: being made now */
+	double started;                /* J_AUDIO: when, monotonic seconds */
 	int rc;
 	struct hearth_err err;
 };
@@ -72,6 +74,7 @@ struct pool {
 	size_t n, next, done;
 	size_t n_audio;                /* the recordings' jobs, first in order */
 	size_t audio_running;          /* recordings being made now */
+	double audio_secs, audio_wall; /* recordings made on one thread: their length, their time */
 	int threads;                   /* -j: the cores a job may use too */
 	bool stop;
 	void (*progress)(void *arg, const struct site_progress *sp); /* may be NULL */
@@ -389,14 +392,46 @@ static int run_cover(struct pool *p, struct job *j)
  * per recording keeps each core busy with no contention between the
  * encoders of two recordings (ten threads on two cores cost CPU time and
  * wakeups). A recording that would leave cores idle, the only one or the
- * last ones, spreads its encoders over the cores the others leave.
+ * last ones, spreads its encoders over the cores the others leave, and
+ * counts as leaving its core a recording beside it that will be done
+ * early in its own making (three recordings on two cores: the third
+ * starts as the second ends, and takes both).
  */
-static int audio_threads(struct pool *p)
+static int audio_threads(struct pool *p, struct job *j)
 {
 	size_t waiting = p->n_audio > p->next ? p->n_audio - p->next : 0;
 	size_t others = waiting + p->audio_running;
+	double now = now_s(), rate = p->audio_secs > 0 ? p->audio_wall / p->audio_secs : 0;
+
+	/*
+	 * The last recording to start: a recording running beside it that
+	 * will end before this one is half made (by the time the recordings
+	 * made so far took per second of sound) leaves its core to this one.
+	 */
+	if (waiting == 0 && rate > 0 && j->a->duration > 0)
+		for (size_t i = 0; i < p->next; i++) {
+			const struct job *o = &p->jobs[i];
+			if (o->kind != J_AUDIO || !o->running || !(o->a->duration > 0))
+				continue;
+			double left = o->a->duration * rate - (now - o->started);
+			if (left < j->a->duration * rate / 2)
+				others--;
+		}
 	p->audio_running++;
+	j->running = true;
+	j->started = now;
 	return others + 1 < (size_t)p->threads ? p->threads - (int)others : 1;
+}
+
+/* j, a recording, is made; with the pool's lock held. */
+static void audio_done(struct pool *p, struct job *j)
+{
+	p->audio_running--;
+	j->running = false;
+	if (j->threads == 1 && !j->rc && j->n_made > 0 && j->a->duration > 0) {
+		p->audio_secs += j->a->duration;
+		p->audio_wall += now_s() - j->started;
+	}
 }
 
 static void *worker(void *arg)
@@ -425,7 +460,7 @@ static void *worker(void *arg)
 			continue;
 		}
 		if (j->kind == J_AUDIO)
-			j->threads = audio_threads(p);
+			j->threads = audio_threads(p, j);
 		pthread_mutex_unlock(&p->mu);
 
 		switch (j->kind) {
@@ -437,7 +472,7 @@ static void *worker(void *arg)
 		}
 		pthread_mutex_lock(&p->mu);
 		if (j->kind == J_AUDIO)
-			p->audio_running--;
+			audio_done(p, j);
 		p->done++;
 		if (j->rc && j->e)
 			j->e->media_failed = true;
