@@ -395,7 +395,8 @@ static int run_cover(struct pool *p, struct job *j)
  * last ones, spreads its encoders over the cores the others leave, and
  * counts as leaving its core a recording beside it that will be done
  * early in its own making (three recordings on two cores: the third
- * starts as the second ends, and takes both).
+ * starts as the first ends, with the second about to end, and takes both
+ * cores instead of running alone on one).
  */
 static int audio_threads(struct pool *p, struct job *j)
 {
