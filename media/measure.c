@@ -18,10 +18,22 @@
  *
  * Memory stays flat: the envelope goes to a temporary file, read back in
  * order, and the gating uses a histogram of block loudness.
+ *
+ * Given two threads, the scan is cut in two at a 100 ms boundary near the
+ * middle: the caller's thread scans the first half; a second thread
+ * decodes from the start (decoding is a small part of the scan's cost),
+ * runs the K-weighting alone over the WARM_S seconds before the cut, so
+ * its filters hold what they would have held there, and writes the
+ * envelope from the cut on into a file of its own. The filters forget
+ * their start within milliseconds and the entries restart at every
+ * 100 ms, so the two files read one after the other are the envelope of
+ * one scan: the gating, which is defined over the whole programme, and
+ * the limiter's simulation see the same entries.
  */
 #include "mediaInt.h"
 
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,6 +47,8 @@
 #define HIST_BINS 4000        /* -70 .. +10 LUFS */
 #define MAX_EXTRA_DB 12.0     /* at most this much gain to make up for limiting */
 #define TOLERANCE 0.05        /* LU */
+#define SPLIT_MIN_S 60.0      /* shorter sources are scanned on one thread */
+#define WARM_S 2.0            /* the filters' run-up before the cut */
 
 /* One millisecond of the source. */
 struct entry {
@@ -68,9 +82,16 @@ static void k_weighting(double rate, struct biquad *shelf, struct biquad *hp)
 	hp->a2 = (1 - k / q + k * k) / a0;
 }
 
-/* Pass 1 proper: the envelope of src into env. */
+/*
+ * Pass 1 proper: the envelope of src into env. The filters run from
+ * sample warm, the envelope is written from sample from (a multiple of
+ * the hop), and the scan stops at sample to; a whole scan is 0, 0 and
+ * INT64_MAX.
+ */
 struct scan {
 	FILE *env;
+	int64_t warm, from, to;
+	int64_t at;                 /* samples decoded */
 	int64_t entries, samples;
 	int rate, hop;              /* hop: samples in 100 ms */
 	struct biquad shelf, hp;
@@ -167,21 +188,45 @@ static int scan_frames(struct scan *s, const float *x, int n, int ch)
 	return 0;
 }
 
-static int scan(struct scan *s, const char *src, enum media_audio_kind kind,
-		struct hearth_err *err)
+/* The filters alone over n frames: the run-up of a scan that starts later. */
+static void warm_frames(struct scan *s, const float *x, int n, int ch)
 {
-	/* the channels the encoder gets, at the source's rate: loudness does not
-	 * depend on the rate, and resampling here would cost more than the rest */
-	const char *desc = kind == AUDIO_MUSIC
-				   ? "aformat=sample_fmts=flt:channel_layouts=stereo"
-				   : "aformat=sample_fmts=flt:channel_layouts=mono";
-	struct media_pcm p;
-	AVFrame *f = av_frame_alloc();
-	int r = 0, rc = media_pcm_open(&p, src, src, desc, err);
+	const struct biquad f = s->shelf, h = s->hp;
+	double a0 = s->z[0][0], a1 = s->z[0][1], a2 = s->z[0][2], a3 = s->z[0][3];
+	double b0 = s->z[1][0], b1 = s->z[1][1], b2 = s->z[1][2], b3 = s->z[1][3];
+	double w;
 
-	if (!rc && !f)
+	for (int i = 0; i < n; i++) {
+		if (ch == 1) {
+			K_STEP(x[i], a0, a1, a2, a3, w);
+		} else {
+			K_STEP(x[2 * i], a0, a1, a2, a3, w);
+			K_STEP(x[2 * i + 1], b0, b1, b2, b3, w);
+		}
+	}
+	(void)w;
+	s->z[0][0] = a0, s->z[0][1] = a1, s->z[0][2] = a2, s->z[0][3] = a3;
+	s->z[1][0] = b0, s->z[1][1] = b1, s->z[1][2] = b2, s->z[1][3] = b3;
+}
+
+/* the channels the encoder gets, at the source's rate: loudness does not
+ * depend on the rate, and resampling here would cost more than the rest */
+static const char *scan_graph(enum media_audio_kind kind)
+{
+	return kind == AUDIO_MUSIC ? "aformat=sample_fmts=flt:channel_layouts=stereo"
+				   : "aformat=sample_fmts=flt:channel_layouts=mono";
+}
+
+/* Scans what p decodes (opened by the caller) from s->warm to s->to. */
+static int scan_pcm(struct scan *s, struct media_pcm *p, const char *src,
+		    struct hearth_err *err)
+{
+	AVFrame *f = av_frame_alloc();
+	int r = 0, rc = 0;
+
+	if (!f)
 		rc = herr(err, HEARTH_EMEDIA, "%s: out of memory", src);
-	while (!rc && (r = media_pcm_next(&p, f, err)) == 1) {
+	while (!rc && (r = media_pcm_next(p, f, err)) == 1) {
 		if (!s->rate) {
 			s->rate = f->sample_rate;
 			s->hop = (int)lrint(s->rate * 0.1);
@@ -195,16 +240,27 @@ static int scan(struct scan *s, const char *src, enum media_audio_kind kind,
 			}
 			k_weighting(s->rate, &s->shelf, &s->hp);
 		}
-		int sr = 0;
-		if (f->ch_layout.nb_channels > 2)
-			rc = herr(err, HEARTH_EMEDIA, "%s: %d channels after the downmix", src,
-				  f->ch_layout.nb_channels);
-		else if ((sr = scan_frames(s, (const float *)f->data[0], f->nb_samples,
-					   f->ch_layout.nb_channels)) == -2)
+		int sr = 0, ch = f->ch_layout.nb_channels;
+		if (ch > 2) {
+			rc = herr(err, HEARTH_EMEDIA, "%s: %d channels after the downmix", src, ch);
+			break;
+		}
+		/* of this frame, [warm, from) runs the filters up, [from, to) is scanned */
+		const float *x = (const float *)f->data[0];
+		int64_t at = s->at, end = at + f->nb_samples;
+		int64_t hi = end < s->to ? end : s->to;
+		int64_t a = at > s->warm ? at : s->warm, b = hi < s->from ? hi : s->from;
+		s->at = end;
+		if (a < b)
+			warm_frames(s, x + (a - at) * ch, (int)(b - a), ch);
+		a = at > s->from ? at : s->from;
+		if (a < hi && (sr = scan_frames(s, x + (a - at) * ch, (int)(hi - a), ch)) == -2)
 			rc = herr(err, HEARTH_EINVAL, "%s: the sound's level overflows; the file is "
 				  "broken", src);
 		else if (sr)
 			rc = herr(err, HEARTH_EIO, "%s: cannot write a temporary file", src);
+		if (end >= s->to)
+			break; /* the rest is another scan's */
 	}
 	if (!rc && r < 0)
 		rc = r;
@@ -214,8 +270,52 @@ static int scan(struct scan *s, const char *src, enum media_audio_kind kind,
 	if (!rc && fflush(s->env) != 0)
 		rc = herr(err, HEARTH_EIO, "%s: cannot write a temporary file", src);
 	av_frame_free(&f);
+	return rc;
+}
+
+static int scan(struct scan *s, const char *src, enum media_audio_kind kind,
+		struct hearth_err *err)
+{
+	struct media_pcm p;
+	int rc = media_pcm_open(&p, src, src, scan_graph(kind), err);
+
+	if (!rc)
+		rc = scan_pcm(s, &p, src, err);
 	media_pcm_close(&p);
 	return rc;
+}
+
+/* The second part of a cut scan, on a thread of its own. */
+struct half {
+	struct scan s;
+	const char *src;
+	enum media_audio_kind kind;
+	int rc;
+	struct hearth_err err;
+};
+
+static void *half_thread(void *arg)
+{
+	struct half *h = arg;
+	h->rc = scan(&h->s, h->src, h->kind, &h->err);
+	return NULL;
+}
+
+/*
+ * Where to cut the scan of what p opened: a sample on a 100 ms boundary
+ * near the middle, or 0 when the source is too short (or its length or
+ * rate unknown) to be worth a second thread.
+ */
+static int64_t cut_point(const struct media_pcm *p, int *rate)
+{
+	const AVFormatContext *fmt = p->in.fmt;
+	const AVStream *st = fmt && p->in.stream >= 0 ? fmt->streams[p->in.stream] : NULL;
+	double seconds = fmt && fmt->duration > 0 ? (double)fmt->duration / AV_TIME_BASE : 0;
+
+	*rate = st ? st->codecpar->sample_rate : 0;
+	if (*rate < MEDIA_MIN_RATE || *rate > MEDIA_MAX_RATE || !(seconds >= SPLIT_MIN_S))
+		return 0;
+	return (int64_t)lrint(*rate * 0.1) * (int64_t)(seconds * 10 / 2);
 }
 
 /* ---- the limiter, simulated a millisecond at a time ---------------------- */
@@ -268,15 +368,52 @@ static double hist_integrated(const struct hist *h)
 	return n ? -0.691 + 10 * log10(sum / n) : -INFINITY;
 }
 
+/* The envelope: one file, or two (a cut scan) read one after the other. */
+struct envelope {
+	FILE *part[2];
+	int64_t n[2];
+	int cur;
+	int64_t left;    /* entries of part[cur] not read yet */
+};
+
+static int envelope_rewind(struct envelope *v)
+{
+	for (int k = 0; k < 2; k++)
+		if (v->part[k] && fseek(v->part[k], 0, SEEK_SET) != 0)
+			return -1;
+	v->cur = 0;
+	v->left = v->n[0];
+	return 0;
+}
+
+/* The next want entries of v into buf. */
+static int envelope_read(struct envelope *v, struct entry *buf, size_t want)
+{
+	while (want > 0) {
+		while (v->left == 0 && v->cur < 1 && v->part[v->cur + 1]) {
+			v->cur++;
+			v->left = v->n[v->cur];
+		}
+		size_t k = (size_t)(v->left < (int64_t)want ? v->left : (int64_t)want);
+		if (k == 0 || fread(buf, sizeof *buf, k, v->part[v->cur]) != k)
+			return -1;
+		v->left -= (int64_t)k;
+		buf += k;
+		want -= k;
+	}
+	return 0;
+}
+
 /*
  * The integrated loudness of the envelope after gain_db and a limiter at
  * ceiling (linear; INFINITY: no limiter). The limiter is limiter.c's, a
  * millisecond at a time: the gain each entry needs, its minimum over the
  * look-ahead, the release, and the average over the look-ahead.
  */
-static int simulate(FILE *env, int64_t entries, int hop, double gain_db, double ceiling,
+static int simulate(struct envelope *env, int hop, double gain_db, double ceiling,
 		    struct hist *h, double *lufs)
 {
+	const int64_t entries = env->n[0] + env->n[1];
 	struct entry buf[4096], ring[LOOK_ENTRIES];
 	double g = pow(10, gain_db / 20), rel = 1 - exp(-0.001 / RELEASE_S);
 	double r_prev = 1, rs[LOOK_ENTRIES], rsum = LOOK_ENTRIES, hops[HOPS_PER_BLOCK] = {0};
@@ -287,7 +424,7 @@ static int simulate(FILE *env, int64_t entries, int hop, double gain_db, double 
 	memset(h, 0, sizeof *h);
 	for (int k = 0; k < LOOK_ENTRIES; k++)
 		rs[k] = 1;
-	if (fseek(env, 0, SEEK_SET) != 0)
+	if (envelope_rewind(env) != 0)
 		return -1;
 	/* entry i is settled once entry i + LOOK_ENTRIES - 1 is read */
 	for (int64_t i = 0; i < entries + LOOK_ENTRIES - 1; i++) {
@@ -295,7 +432,7 @@ static int simulate(FILE *env, int64_t entries, int hop, double gain_db, double 
 			size_t k = (size_t)(i % 4096);
 			if (k == 0) {
 				size_t want = (size_t)(entries - i < 4096 ? entries - i : 4096);
-				if (fread(buf, sizeof *buf, want, env) != want)
+				if (envelope_read(env, buf, want) != 0)
 					return -1;
 			}
 			ring[i % LOOK_ENTRIES] = buf[k];
@@ -345,14 +482,73 @@ double audio_tp_margin(const struct media_audio_opts *o)
 int audio_measure(const char *src, const struct media_audio_opts *opts,
 		  struct audio_measure *m, struct hearth_err *err)
 {
-	return audio_measure_headroom(src, opts, 0, m, err);
+	return audio_measure_headroom(src, opts, 0, 1, m, err);
+}
+
+/*
+ * The envelope of src into v: one scan, or with threads > 1 and a long
+ * enough source, two halves at once (the top of the file says how). The
+ * files are the caller's to close, also on failure.
+ */
+static int envelope_make(struct envelope *v, struct scan *s, const char *src,
+			 enum media_audio_kind kind, int threads, struct hearth_err *err)
+{
+	struct media_pcm p;
+	struct half *b = NULL;
+	pthread_t t;
+	bool alone = true;   /* no thread scans the second half */
+	int rc, rate = 0;
+
+	s->to = INT64_MAX;
+	v->part[0] = s->env = tmpfile();
+	if (!s->env)
+		return herr(err, HEARTH_EIO, "%s: cannot make a temporary file", src);
+	rc = media_pcm_open(&p, src, src, scan_graph(kind), err);
+	int64_t cut = !rc && threads > 1 ? cut_point(&p, &rate) : 0;
+	if (cut > 0) {
+		b = xcalloc(1, sizeof *b);
+		b->src = src;
+		b->kind = kind;
+		b->s.from = cut;
+		b->s.warm = cut - (int64_t)(WARM_S * rate);
+		b->s.to = INT64_MAX;
+		v->part[1] = b->s.env = tmpfile();
+		if (!b->s.env)
+			rc = herr(err, HEARTH_EIO, "%s: cannot make a temporary file", src);
+		else
+			s->to = cut;
+		alone = rc || pthread_create(&t, NULL, half_thread, b) != 0;
+	}
+	if (!rc)
+		rc = scan_pcm(s, &p, src, err);
+	media_pcm_close(&p);
+	if (b && !rc && alone) /* no thread could start: the second half here */
+		b->rc = scan(&b->s, src, kind, &b->err);
+	else if (b && !alone)
+		pthread_join(t, NULL);
+	if (!rc && b && b->rc) {
+		rc = b->rc;
+		if (err)
+			*err = b->err;
+	}
+	if (!rc && b && b->s.entries > 0 && (b->s.rate != s->rate || b->s.hop != s->hop))
+		rc = herr(err, HEARTH_EMEDIA, "%s: the sample rate changes in the file", src);
+	v->n[0] = s->entries;
+	if (b) {
+		v->n[1] = b->s.entries;
+		s->at = b->s.at > s->at ? b->s.at : s->at; /* what the whole source holds */
+	}
+	free(b);
+	return rc;
 }
 
 int audio_measure_headroom(const char *src, const struct media_audio_opts *opts,
-			   double extra, struct audio_measure *m, struct hearth_err *err)
+			   double extra, int threads, struct audio_measure *m,
+			   struct hearth_err *err)
 {
 	struct media_audio_opts o = media_audio_defaults(opts);
 	struct scan s;
+	struct envelope v = {{NULL, NULL}, {0, 0}, 0, 0};
 	struct hist *h = xcalloc(1, sizeof *h);
 	double ceiling = pow(10, (o.true_peak - audio_tp_margin(&o) - extra) / 20);
 	double g, f;
@@ -360,16 +556,11 @@ int audio_measure_headroom(const char *src, const struct media_audio_opts *opts,
 
 	memset(&s, 0, sizeof s);
 	memset(m, 0, sizeof *m);
-	s.env = tmpfile();
-	if (!s.env) {
-		free(h);
-		return herr(err, HEARTH_EIO, "%s: cannot make a temporary file", src);
-	}
-	rc = scan(&s, src, o.kind, err);
+	rc = envelope_make(&v, &s, src, o.kind, threads, err);
 	if (rc)
 		goto end;
-	m->duration = (double)s.samples / s.rate;
-	if (simulate(s.env, s.entries, s.hop, 0, INFINITY, h, &m->lufs))
+	m->duration = s.rate ? (double)s.at / s.rate : 0;
+	if (simulate(&v, s.hop, 0, INFINITY, h, &m->lufs))
 		goto io;
 	m->gain = 0;
 	if (!isfinite(m->lufs))
@@ -384,7 +575,7 @@ int audio_measure_headroom(const char *src, const struct media_audio_opts *opts,
 		lo = hi;
 	g = lo;
 	for (int it = 0; it < 12; it++) {
-		if (simulate(s.env, s.entries, s.hop, g, ceiling, h, &f))
+		if (simulate(&v, s.hop, g, ceiling, h, &f))
 			goto io;
 		m->gain = g;
 		if (fabs(f - o.loudness) < TOLERANCE || (f < o.loudness && g >= hi))
@@ -406,7 +597,9 @@ int audio_measure_headroom(const char *src, const struct media_audio_opts *opts,
 io:
 	rc = herr(err, HEARTH_EIO, "%s: cannot read a temporary file back", src);
 end:
-	fclose(s.env);
+	for (int k = 0; k < 2; k++)
+		if (v.part[k])
+			fclose(v.part[k]);
 	free(h);
 	return rc;
 }

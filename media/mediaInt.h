@@ -258,10 +258,13 @@ int audio_measure(const char *src, const struct media_audio_opts *opts,
 		  struct audio_measure *m, struct hearth_err *err);
 /*
  * The same with the limiter's ceiling extra dB further under the usual
- * margin: the gain found still lands on the target loudness.
+ * margin: the gain found still lands on the target loudness. With threads
+ * above 1, a source of a minute or more is scanned in two halves at once;
+ * the result is the one thread's (the envelope is the same).
  */
 int audio_measure_headroom(const char *src, const struct media_audio_opts *opts,
-			   double extra, struct audio_measure *m, struct hearth_err *err);
+			   double extra, int threads, struct audio_measure *m,
+			   struct hearth_err *err);
 
 /*
  * The limiter: planar float in, the same number of samples out after

@@ -31,7 +31,7 @@
  * output, so old cache entries are not reused.
  */
 static const int recipe_version[] = {
-	[MEDIA_MP3] = 5, [MEDIA_M4A] = 3, [MEDIA_PEAKS] = 2, [MEDIA_WAVEFORM] = 2,
+	[MEDIA_MP3] = 5, [MEDIA_M4A] = 4, [MEDIA_PEAKS] = 2, [MEDIA_WAVEFORM] = 2,
 	[MEDIA_JPEG] = 3, [MEDIA_WEBP] = 1, [MEDIA_COVER] = 1,
 };
 
@@ -176,7 +176,7 @@ int media_render_audio(const char *src, const char *const *dst, const struct med
 #define MEASURE_VERSION 1
 
 static int measure_cached(hearth_lib *lib, const char *src, const char *sha256,
-			  const struct media_job *job, struct audio_measure *m,
+			  const struct media_job *job, int threads, struct audio_measure *m,
 			  struct hearth_err *err)
 {
 	struct media_audio_opts o = media_audio_defaults(&job->audio);
@@ -185,7 +185,7 @@ static int measure_cached(hearth_lib *lib, const char *src, const char *sha256,
 	int rc = 0;
 
 	if (!lib)
-		return audio_measure(src, &o, m, err);
+		return audio_measure_headroom(src, &o, 0, threads, m, err);
 	path = xasprintf("%s/cache/%.2s/%s-loudness%d-%c-l%.1f-p%.1f-m%.2f-f%x.txt",
 			       lib_dir(lib), sha256, sha256, MEASURE_VERSION,
 			       o.kind == AUDIO_MUSIC ? 'm' : 's', o.loudness, o.true_peak,
@@ -209,7 +209,7 @@ static int measure_cached(hearth_lib *lib, const char *src, const char *sha256,
 	    sscanf(buf_cstr(&b), "%lf %lf %lf", &m->lufs, &m->gain, &m->duration) == 3 &&
 	    isfinite(m->gain) && m->duration > 0)
 		goto end;
-	rc = audio_measure(src, &o, m, err);
+	rc = audio_measure_headroom(src, &o, 0, threads, m, err);
 	if (!rc) {
 		buf_reset(&b);
 		buf_printf(&b, "%.17g %.17g %.17g\n", m->lufs, m->gain, m->duration);
@@ -262,7 +262,7 @@ static int audio_passes(hearth_lib *lib, const char *src, const char *sha256,
 		}
 		struct audio_measure m;
 		if (lead)
-			rc = measure_cached(lib, src, sha256, lead, &m, err);
+			rc = measure_cached(lib, src, sha256, lead, threads, &m, err);
 		if (!rc)
 			rc = render_audio_set(src, gd, gj, k, threads, lead ? &m : NULL, err);
 	}

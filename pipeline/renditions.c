@@ -55,6 +55,9 @@ struct job {
 	struct job *cover_of;          /* J_AUDIO: the job of the art its cover picture is */
 	int covers_pending;            /* J_ART: recordings yet to take their cover from it */
 	size_t n_made, n_cached;       /* jobs that make several renditions count here */
+	int threads;                   /* J_AUDIO: the threads its encoders may use */
+	bool running;                  /* J_AUDIO: being made now */
+	double started;                /* J_AUDIO: when, monotonic seconds */
 	int rc;
 	struct hearth_err err;
 };
@@ -69,6 +72,9 @@ struct pool {
 	char cover_sha[65];            /* of cover_path; "" when it cannot be read */
 	struct job *jobs;
 	size_t n, next, done;
+	size_t n_audio;                /* the recordings' jobs, first in order */
+	size_t audio_running;          /* recordings being made now */
+	double audio_secs, audio_wall; /* recordings made on one thread: their length, their time */
 	int threads;                   /* -j: the cores a job may use too */
 	bool stop;
 	void (*progress)(void *arg, const struct site_progress *sp); /* may be NULL */
@@ -225,7 +231,7 @@ static int run_audio(struct pool *p, struct job *j)
 					    .audio = audio_opts(p->set, j->audio_kind),
 					    .tags = i < 2 ? &tags : NULL};
 	if (!rc && p->ops->cached_audio)
-		rc = p->ops->cached_audio(p->lib, src, j->a->sha256, job, 4, p->threads, r,
+		rc = p->ops->cached_audio(p->lib, src, j->a->sha256, job, 4, j->threads, r,
 					  &j->err);
 	for (size_t i = 0; !rc && !p->ops->cached_audio && i < 4; i++)
 		rc = p->ops->cached(p->lib, src, j->a->sha256, &job[i], &r[i], &j->err);
@@ -377,6 +383,58 @@ static int run_cover(struct pool *p, struct job *j)
 	return rc;
 }
 
+/*
+ * The threads a recording's job may use, as a worker takes it (with the
+ * pool's lock held; it counts as running from now on). A recording is
+ * most of a build's time, and its MP3 and M4A encoders (and their checks)
+ * can each have a thread. While other recordings are being made or wait
+ * for a worker, every core already has a recording of its own: one thread
+ * per recording keeps each core busy with no contention between the
+ * encoders of two recordings (ten threads on two cores cost CPU time and
+ * wakeups). A recording that would leave cores idle, the only one or the
+ * last ones, spreads its encoders over the cores the others leave, and
+ * counts as leaving its core a recording beside it that will be done
+ * early in its own making (three recordings on two cores: the third
+ * starts as the first ends, with the second about to end, and takes both
+ * cores instead of running alone on one).
+ */
+static int audio_threads(struct pool *p, struct job *j)
+{
+	size_t waiting = p->n_audio > p->next ? p->n_audio - p->next : 0;
+	size_t others = waiting + p->audio_running;
+	double now = now_s(), rate = p->audio_secs > 0 ? p->audio_wall / p->audio_secs : 0;
+
+	/*
+	 * The last recording to start: a recording running beside it that
+	 * will end before this one is half made (by the time the recordings
+	 * made so far took per second of sound) leaves its core to this one.
+	 */
+	if (waiting == 0 && rate > 0 && j->a->duration > 0)
+		for (size_t i = 0; i < p->next; i++) {
+			const struct job *o = &p->jobs[i];
+			if (o->kind != J_AUDIO || !o->running || !(o->a->duration > 0))
+				continue;
+			double left = o->a->duration * rate - (now - o->started);
+			if (left < j->a->duration * rate / 2)
+				others--;
+		}
+	p->audio_running++;
+	j->running = true;
+	j->started = now;
+	return others + 1 < (size_t)p->threads ? p->threads - (int)others : 1;
+}
+
+/* j, a recording, is made; with the pool's lock held. */
+static void audio_done(struct pool *p, struct job *j)
+{
+	p->audio_running--;
+	j->running = false;
+	if (j->threads == 1 && !j->rc && j->n_made > 0 && j->a->duration > 0) {
+		p->audio_secs += j->a->duration;
+		p->audio_wall += now_s() - j->started;
+	}
+}
+
 static void *worker(void *arg)
 {
 	struct pool *p = arg;
@@ -402,6 +460,8 @@ static void *worker(void *arg)
 			pthread_mutex_unlock(&p->mu);
 			continue;
 		}
+		if (j->kind == J_AUDIO)
+			j->threads = audio_threads(p, j);
 		pthread_mutex_unlock(&p->mu);
 
 		switch (j->kind) {
@@ -412,6 +472,8 @@ static void *worker(void *arg)
 		case J_COVER: j->rc = run_cover(p, j); break;
 		}
 		pthread_mutex_lock(&p->mu);
+		if (j->kind == J_AUDIO)
+			audio_done(p, j);
 		p->done++;
 		if (j->rc && j->e)
 			j->e->media_failed = true;
@@ -608,6 +670,8 @@ int site_media_run(hearth_lib *lib, const struct site_media_ops *ops,
 		p.cover_sha[0] = '\0'; /* the cover job says why */
 	order_jobs(p.jobs, p.n);
 	link_covers(p.jobs, p.n);
+	for (size_t i = 0; i < p.n; i++)
+		p.n_audio += p.jobs[i].kind == J_AUDIO;
 	p.started = now_s();
 
 	if (jobs <= 0) {
