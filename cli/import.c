@@ -176,7 +176,8 @@ static int import_unchanged(hearth_lib *lib, const struct plan *p, struct done *
 		goto end;
 	}
 	/* two bundles of one slug: hearth-media names them */
-	memcpy(sorted, p->bundles, nb * sizeof *sorted);
+	if (nb)
+		memcpy(sorted, p->bundles, nb * sizeof *sorted);
 	qsort(sorted, nb, sizeof *sorted, by_base);
 	for (size_t i = 0; i + 1 < nb; i++)
 		if (!strcmp(path_base(sorted[i]), path_base(sorted[i + 1]))) {
