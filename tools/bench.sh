@@ -231,7 +231,7 @@ printf '%-46s %-18s %s\n' "build -j 2 >= 1.7 x faster than -j 1" "${r_jobs} x" \
 	"$(holds "$r_jobs >= 1.7")"
 
 # ---- the targets, for the table make bench ends with --------------------------
-. "$(dirname "$0")/../tests/bench/summary.sh"
+. "$here/tests/bench/summary.sh"
 summary_add "podcast build of 10 min speech vs ffmpeg loudnorm" \
 	"${r_loudnorm}x (${T_build} s / ${T_loudnorm} s)" "<= 0.5x" "$(holds "$r_loudnorm <= 0.5")"
 summary_add "four audio files, -j 2 vs -j 1" "${r_jobs}x (${T_j1} s / ${T_j2} s)" ">= 1.7x" \

@@ -292,7 +292,7 @@ printf '%-48s %-16s %s\n' "memory flat: after load within 10 MB of before" \
 printf '%-48s %-16s %s\n' "no error answers under load" \
 	"$((BAD[hearth_page] + BAD[hearth_media]))" "$(holds "$((BAD[hearth_page] + BAD[hearth_media])) == 0")"
 
-. "$(dirname "$0")/summary.sh"
+. "$here/tests/bench/summary.sh"
 summary_add "hearth serve story page vs nginx (requests/s)" "${r_page}x" ">= 0.5x" "$(holds "$r_page >= 0.5")"
 summary_add "hearth serve media range vs nginx (requests/s)" "${r_media}x" ">= 0.5x" "$(holds "$r_media >= 0.5")"
 summary_add "hearth serve memory flat under load" "$(mb "$RSS_BEFORE") -> $(mb "$RSS_AFTER") MB" \
