@@ -196,10 +196,12 @@ end:
 
 static bool is_hex64(const char *s)
 {
-	for (int i = 0; i < 64; i++)
-		if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
-			return false;
-	return true;
+	unsigned bad = 0;
+	for (int i = 0; i < 64; i++) {
+		unsigned c = (unsigned char)s[i];
+		bad |= (c - '0' > 9u) & (c - 'a' > 5u);
+	}
+	return !bad;
 }
 
 /*
@@ -211,13 +213,15 @@ static bool quick_num(char **p, bool neg, int64_t *out)
 	char *s = *p;
 	bool minus = neg && *s == '-';
 	uint64_t v = 0, d;
+	int n = 0;
 
 	s += minus;
 	if (*s < '0' || *s > '9')
 		return false;
-	for (; *s >= '0' && *s <= '9'; s++) {
+	for (; *s >= '0' && *s <= '9'; s++, n++) {
 		d = (uint64_t)(*s - '0');
-		if (v > (UINT64_MAX - d) / 10)
+		/* nineteen digits always fit; the twentieth may not */
+		if (n == 20 || (n == 19 && v > (UINT64_MAX - d) / 10))
 			return false;
 		v = v * 10 + d;
 	}

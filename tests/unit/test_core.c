@@ -35,6 +35,13 @@ static void safe_paths(void)
 	CHECK(!path_is_safe_rel("a/"));
 	CHECK(!path_is_safe_rel("./a"));
 	CHECK(!path_is_safe_rel("a\\b"));
+	CHECK(!path_is_safe_rel("a/./b"));
+	CHECK(!path_is_safe_rel("a/.."));
+	CHECK(!path_is_safe_rel("a\001b"));
+	CHECK(!path_is_safe_rel(NULL));
+	CHECK(path_is_safe_rel("..."));
+	CHECK(path_is_safe_rel("a/..b/.c"));
+	CHECK(path_is_safe_rel(".hearth-site"));
 	CHECK(!path_is_safe_rel("a\nb"));
 	CHECK(path_is_safe_rel("..a"));
 }
