@@ -24,11 +24,14 @@ struct listing {
 /* s, then spaces up to width bytes (as printf's "%-*s" pads) and one more. */
 static void put_col(struct buf *b, const char *s, size_t width)
 {
-	size_t n = strlen(s);
+	static const char spaces[] = "                                 "; /* 33 */
+	size_t n = strlen(s), pad = n < width ? width - n + 1 : 1;
 	buf_add(b, s, n);
-	do
-		buf_putc(b, ' ');
-	while (++n < width + 1);
+	while (pad) {
+		size_t k = pad < sizeof spaces - 1 ? pad : sizeof spaces - 1;
+		buf_add(b, spaces, k);
+		pad -= k;
+	}
 }
 
 /* "slug status date title", as "%-32s %-17s %-10s %s\n" writes it. */

@@ -142,14 +142,24 @@ void date_iso(int64_t t, char out[21])
 	copy_out(out, 21, tmp);
 }
 
+/* "YYYY-MM-DD" by hand: a long listing formats thousands of them (list.c). */
 void date_ymd(int64_t t, char out[11])
 {
 	struct tm tm;
 	utc(t, &tm);
-	char tmp[128];
-	snprintf(tmp, sizeof tmp, "%04d-%02d-%02d", (tm.tm_year + 1900) % 10000,
-		 tm.tm_mon + 1, tm.tm_mday);
-	copy_out(out, 11, tmp);
+	int y = (tm.tm_year + 1900) % 10000, m = tm.tm_mon + 1, d = tm.tm_mday;
+	if (y < 0 || m < 1 || m > 12 || d < 1 || d > 31) {
+		char tmp[128];
+		snprintf(tmp, sizeof tmp, "%04d-%02d-%02d", y, m, d);
+		copy_out(out, 11, tmp);
+		return;
+	}
+	const char v[10] = {(char)('0' + y / 1000), (char)('0' + y / 100 % 10),
+			    (char)('0' + y / 10 % 10), (char)('0' + y % 10), '-',
+			    (char)('0' + m / 10), (char)('0' + m % 10), '-',
+			    (char)('0' + d / 10), (char)('0' + d % 10)};
+	memcpy(out, v, 10);
+	out[10] = '\0';
 }
 
 int64_t hearth_now(void)

@@ -23,9 +23,15 @@
 #include "pipelineInt.h"
 
 #include <dirent.h>
+#include <fcntl.h>
+#include <inttypes.h>
 #include <limits.h>
+#include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 void pipe_quick_key(const struct pipe_quick_in *q, char out[65])
 {
@@ -116,9 +122,207 @@ static bool leftovers(const char *out_dir)
 	return found;
 }
 
+/*
+ * The build state read for the question "is every file as it was made?"
+ * alone, in one pass and without a copy of any line: pipe_state_load
+ * keeps every file (a string and a record each) for a build to look up,
+ * which on a large site costs as much as looking at the files. The format
+ * is state.c's; anything this reader does not know, a line it cannot
+ * parse or another first line, is "cannot tell", and the full build
+ * (which reads the state with pipe_state_load) decides.
+ */
+#define QUICK_STATE_HEAD "hearth build state 2\n"
+
+struct quick_state {
+	struct buf text;        /* the file, its lines cut in place */
+	uint64_t dev, ino;
+	bool clean, has_quick;
+	char quick[65];
+	int64_t generation, next_due;
+	size_t stories, collections, feed_items, media;
+	char *files;            /* the file lines, to the end of text */
+	size_t files_len;
+	int out_fd;             /* out_dir, or -1 */
+};
+
+static void quick_state_release(struct quick_state *q)
+{
+	buf_release(&q->text);
+	if (q->out_fd >= 0)
+		close(q->out_fd);
+	q->out_fd = -1;
+}
+
+/* The lines before the files, as pipe_state_load reads them; false: cannot tell. */
+static bool quick_state_head(const char *out_dir, struct quick_state *q)
+{
+	char *p = pipe_state_path(out_dir);
+	struct hearth_err ignored;
+	struct stat st;
+	bool ok = false;
+	int clean = 0;
+
+	q->out_fd = open(out_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (q->out_fd < 0 || fstat(q->out_fd, &st) != 0 || file_read(p, &q->text, &ignored) != 0)
+		goto end;
+	char *line = (char *)buf_cstr(&q->text), *next;
+	if (!str_starts(line, QUICK_STATE_HEAD))
+		goto end;
+	line += strlen(QUICK_STATE_HEAD);
+	for (int k = 0; k < 5; k++, line = next) {
+		if (!(next = strchr(line, '\n')))
+			goto end;
+		*next++ = '\0';
+		if ((k == 0 && sscanf(line, "dir %" SCNu64 " %" SCNu64, &q->dev, &q->ino) != 2) ||
+		    (k == 2 && sscanf(line, "clean %d", &clean) != 1) ||
+		    (k == 3 && sscanf(line, "counts %zu %zu %zu %zu", &q->stories,
+				      &q->collections, &q->feed_items, &q->media) != 4) ||
+		    (k == 4 && sscanf(line, "quick %64s %" SCNd64 " %" SCNd64, q->quick,
+				      &q->generation, &q->next_due) != 3))
+			goto end;
+		if (k == 1 && (!str_starts(line, "inputs ") || strlen(line) != 7 + 64))
+			goto end;
+	}
+	q->has_quick = strlen(q->quick) == 64;
+	q->clean = clean == 1;
+	q->files = line;
+	q->files_len = strlen(line); /* as pipe_state_load, the text ends at a NUL */
+	/* the state of another folder (a build killed before its swap) is no use */
+	ok = q->dev == (uint64_t)st.st_dev && q->ino == (uint64_t)st.st_ino && q->files_len > 0;
+end:
+	free(p);
+	return ok;
+}
+
+static bool is_hex64(const char *s)
+{
+	unsigned bad = 0;
+	for (int i = 0; i < 64; i++) {
+		unsigned c = (unsigned char)s[i];
+		bad |= (c - '0' > 9u) & (c - 'a' > 5u);
+	}
+	return !bad;
+}
+
+/*
+ * The decimal number at *p (with neg, perhaps negative) and the one space
+ * after it, as state.c writes them; false when none or out of range.
+ */
+static bool quick_num(char **p, bool neg, int64_t *out)
+{
+	char *s = *p;
+	bool minus = neg && *s == '-';
+	uint64_t v = 0, d;
+	int n = 0;
+
+	s += minus;
+	if (*s < '0' || *s > '9')
+		return false;
+	for (; *s >= '0' && *s <= '9'; s++, n++) {
+		d = (uint64_t)(*s - '0');
+		/* nineteen digits always fit; the twentieth may not */
+		if (n == 20 || (n == 19 && v > (UINT64_MAX - d) / 10))
+			return false;
+		v = v * 10 + d;
+	}
+	if (*s != ' ' || (neg && v > (uint64_t)INT64_MAX + minus))
+		return false;
+	*out = minus ? (int64_t)(0 - v) : (int64_t)v;
+	*p = s + 1;
+	return true;
+}
+
+/* Lines [from, to) of the state: every file still as made; one thread's work. */
+struct quick_part {
+	int dir_fd;
+	char *from, *to;
+	bool ok;
+};
+
+static void *quick_part_check(void *arg)
+{
+	struct quick_part *qp = arg;
+	const char *prev_key = NULL; /* the last file line's key, while it has no "from" */
+	char *line = qp->from, *next;
+	char key[65];
+
+	qp->ok = false;
+	for (; line < qp->to; line = next) {
+		if (!(next = memchr(line, '\n', (size_t)(qp->to - line))))
+			return NULL;
+		*next++ = '\0';
+		if (str_starts(line, "from ")) {
+			/* the rendition a file is a copy of is still in the cache, the same */
+			if (!prev_key)
+				return NULL;
+			key_rendition(line + 5, key);
+			if (memcmp(key, prev_key, 64) != 0)
+				return NULL;
+			prev_key = NULL;
+			continue;
+		}
+		/* "key ino size sec nsec rel" */
+		char *p = line + 65;
+		int64_t ino, size, sec, nsec;
+		struct stat st;
+		if ((size_t)(next - 1 - line) < 66 || line[64] != ' ' || !is_hex64(line) ||
+		    !quick_num(&p, false, &ino) || !quick_num(&p, true, &size) ||
+		    !quick_num(&p, true, &sec) || !quick_num(&p, true, &nsec) ||
+		    !path_is_safe_rel(p))
+			return NULL;
+		if (fstatat(qp->dir_fd, p, &st, AT_SYMLINK_NOFOLLOW) != 0 || !S_ISREG(st.st_mode) ||
+		    (int64_t)st.st_ino != ino || (int64_t)st.st_size != size ||
+		    (int64_t)st.st_mtim.tv_sec != sec || (int64_t)st.st_mtim.tv_nsec != nsec)
+			return NULL;
+		prev_key = line;
+	}
+	qp->ok = true;
+	return NULL;
+}
+
+/*
+ * A large site's files are looked at by two threads, each about half of
+ * them (split at a file's line, its "from" line stays with it): a stat is
+ * mostly the kernel's path walk, and a second core halves the wait.
+ */
+#define QUICK_SPLIT 4096
+
+/* True when every file the state lists is as it was made. */
+static bool quick_intact(struct quick_state *q)
+{
+	char *end = q->files + q->files_len, *mid = NULL;
+	struct quick_part a = {q->out_fd, q->files, end, false};
+	struct quick_part b = {q->out_fd, end, end, true};
+	size_t lines = 0;
+	pthread_t t;
+	bool two = false;
+
+	if (end[-1] != '\n')
+		return false;
+	for (const char *p = q->files; p < end && lines < QUICK_SPLIT; p++) {
+		p = memchr(p, '\n', (size_t)(end - p));
+		lines++;
+	}
+	if (lines >= QUICK_SPLIT) {
+		mid = q->files + q->files_len / 2;
+		while (mid < end && (mid[-1] != '\n' || str_starts(mid, "from ")))
+			mid++;
+	}
+	if (mid && mid < end) {
+		a.to = b.from = mid;
+		two = pthread_create(&t, NULL, quick_part_check, &b) == 0;
+		if (!two)
+			a.to = end;
+	}
+	quick_part_check(&a);
+	if (two)
+		pthread_join(t, NULL);
+	return a.ok && b.ok;
+}
+
 /* The checks, under the build lock; 1: nothing to do, 0: cannot tell. */
 static int check(hearth_lib *lib, const struct site_opts *opts, const char *program,
-		 const char *out_dir, struct pipe_state *s, struct hearth_err *err)
+		 const char *out_dir, struct quick_state *s, struct hearth_err *err)
 {
 	struct lib_settings set;
 	struct hearth_err ignored;
@@ -133,9 +337,8 @@ static int check(hearth_lib *lib, const struct site_opts *opts, const char *prog
 	/* a change committed before this read is seen; one after it is after the build */
 	if ((rc = lib_generation(lib, &gen, err)))
 		goto end;
-	pipe_state_load(out_dir, s);
-	if (!s->n || !s->clean || !s->has_quick || s->generation != gen ||
-	    (s->next_due >= 0 && hearth_now() >= s->next_due))
+	if (!quick_state_head(out_dir, s) || !s->clean || !s->has_quick ||
+	    s->generation != gen || (s->next_due >= 0 && hearth_now() >= s->next_due))
 		goto end;
 	if (lib_settings_load(lib, &set, &ignored) != 0)
 		goto end;
@@ -158,7 +361,7 @@ static int check(hearth_lib *lib, const struct site_opts *opts, const char *prog
 		.cover_path = cover,
 	};
 	pipe_quick_key(&q, key);
-	if (strcmp(key, s->quick) == 0 && pipe_state_intact(s))
+	if (strcmp(key, s->quick) == 0 && quick_intact(s))
 		rc = 1;
 end:
 	lib_settings_release(&set);
@@ -171,7 +374,7 @@ end:
 int site_build_quick(hearth_lib *lib, const struct site_opts *opts, const char *program,
 		     struct site_stats *stats, struct hearth_err *err)
 {
-	struct pipe_state s = {0};
+	struct quick_state s = {.text = BUF_INIT, .out_fd = -1};
 	lib_build_lock *lock = NULL;
 	char *out_dir = opts->out_dir ? strip_slashes(opts->out_dir)
 				      : path_join(lib_dir(lib), "public");
@@ -192,7 +395,7 @@ int site_build_quick(hearth_lib *lib, const struct site_opts *opts, const char *
 	}
 end:
 	lib_build_unlock(&lock);
-	pipe_state_release(&s);
+	quick_state_release(&s);
 	free(out_dir);
 	return rc;
 }

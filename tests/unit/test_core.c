@@ -35,6 +35,13 @@ static void safe_paths(void)
 	CHECK(!path_is_safe_rel("a/"));
 	CHECK(!path_is_safe_rel("./a"));
 	CHECK(!path_is_safe_rel("a\\b"));
+	CHECK(!path_is_safe_rel("a/./b"));
+	CHECK(!path_is_safe_rel("a/.."));
+	CHECK(!path_is_safe_rel("a\001b"));
+	CHECK(!path_is_safe_rel(NULL));
+	CHECK(path_is_safe_rel("..."));
+	CHECK(path_is_safe_rel("a/..b/.c"));
+	CHECK(path_is_safe_rel(".hearth-site"));
 	CHECK(!path_is_safe_rel("a\nb"));
 	CHECK(path_is_safe_rel("..a"));
 }
@@ -317,6 +324,18 @@ static void dates(void)
 	CHECK_STR(s, "Fri, 10 May 2024 00:00:00 +0000");
 	date_iso(1715299200 + 45000, s);
 	CHECK_STR(s, "2024-05-10T12:30:00Z");
+	/* the day alone, written by hand: as "%04d-%02d-%02d" would */
+	char d[11];
+	date_ymd(1715299200 + 45000, d);
+	CHECK_STR(d, "2024-05-10");
+	date_ymd(0, d);
+	CHECK_STR(d, "1970-01-01");
+	date_ymd(-86400, d);
+	CHECK_STR(d, "1969-12-31");
+	date_ymd(253402300799, d); /* the last second of 9999 */
+	CHECK_STR(d, "9999-12-31");
+	date_ymd(951782400, d); /* a leap day */
+	CHECK_STR(d, "2000-02-29");
 }
 
 static void slugs_and_text(void)

@@ -1,0 +1,70 @@
+# noop_large.sh - on a site large enough for the lean hearth to look at its
+# files on two threads (over 4096 of them), a build with nothing to do is
+# still decided without hearth-media, and a file edited or removed in
+# either half of the site, or a withdrawal, still sends the build to
+# hearth-media, which makes the site again.
+. "$(dirname "$0")/lib.sh"
+
+L="$T/lib"
+N=4150
+
+# build NAME [ARGS...]: hearth build; MEDIA_RAN: whether FFmpeg was loaded
+build() {
+	shift
+	rm -f "$T"/ld.*
+	LD_DEBUG=libs LD_DEBUG_OUTPUT="$T/ld" "$HEARTH" -C "$L" build "$@" >"$OUT" 2>"$ERR"
+	RC=$?
+	cat "$T"/ld.* 2>/dev/null | grep -o 'calling init: [^ ]*' >"$T/loaded"
+	rm -f "$T"/ld.*
+	if grep -q 'libavcodec' "$T/loaded"; then MEDIA_RAN=yes; else MEDIA_RAN=no; fi
+	if [ ! -s "$T/loaded" ]; then MEDIA_RAN="unknown (LD_DEBUG unsupported?)"; fi
+}
+quick() {
+	build "$@"
+	if [ "$RC" -ne 0 ]; then fail "$1" "exit $RC: $(head -c 600 "$ERR")"
+	elif [ "$MEDIA_RAN" = no ]; then pass "$1"; else
+		fail "$1" "hearth-media was started ($MEDIA_RAN)"; fi
+}
+full() {
+	build "$@"
+	if [ "$RC" -ne 0 ]; then fail "$1" "exit $RC: $(head -c 600 "$ERR")"
+	elif [ "$MEDIA_RAN" = yes ]; then pass "$1"; else
+		fail "$1" "decided without hearth-media ($MEDIA_RAN)"; fi
+}
+
+python3 "$HEARTH_ROOT/tests/bench/gen_stories.py" "$N" "$T/content" >/dev/null
+"$HEARTH" init "$L" >/dev/null
+"$HEARTH" -C "$L" import "$T/content" >/dev/null 2>&1
+full first_build
+files=$(find "$L/public" -type f | wc -l)
+check more_files_than_one_thread_takes test "$files" -gt 4096
+quick noop_is_quick
+check quick_says_built grep -q "^built $N stories" "$OUT"
+
+# a file at the start and one at the end of the state, each in its own half
+first=$(ls "$L/public/stories" | grep "^story-" | head -n 1)
+last=$(ls "$L/public/stories" | grep "^story-" | tail -n 1)
+echo "tampered" >>"$L/public/stories/$last/index.html"
+full edited_last_rebuilds
+check edited_last_restored ! grep -q "tampered" "$L/public/stories/$last/index.html"
+quick after_edit_last_quick
+touch -d "2001-01-01" "$L/public/stories/$first/index.html"
+full touched_first_rebuilds
+quick after_touch_first_quick
+rm -f "$L/public/stories/$last/index.html"
+full removed_last_rebuilds
+check removed_last_restored test -s "$L/public/stories/$last/index.html"
+quick after_remove_quick
+
+# a withdrawal after a build is never nothing to do
+"$HEARTH" -C "$L" withdraw "$first" --reason "asked" >/dev/null
+full withdrawal_rebuilds
+check withdrawn_page_gone test ! -e "$L/public/stories/$first"
+quick after_withdrawal_quick
+
+# a state whose file lines are cut short is "cannot tell", never "nothing to do"
+state="$L/.hearth-build.public"
+cp "$state" "$T/state"
+head -c -40 "$T/state" >"$state"
+full cut_state_rebuilds
+quick after_cut_state_quick
