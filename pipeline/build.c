@@ -6,13 +6,16 @@
  * site (reading its body only then), the pages of the list of all
  * stories and of each collection, the home page and 404.html through the
  * theme, on every core, writes feed.xml from the podcast stories, and
- * swaps the folder in.
+ * publishes them.
  *
  * Only what changed is made: every file gets the key of what it is made
  * from (keys.c), and a file whose key is the one the current site's copy
- * was made with is linked into the next site instead (state.c); when
- * nothing the build reads has changed it ends without writing anything.
- * A withdrawn story gets no key, so nothing of it is linked: it leaves no
+ * was made with is kept as it is (state.c); when nothing the build reads
+ * has changed it ends without writing anything. A small change is patched
+ * into the site in place (the new files renamed in, the old ones removed,
+ * under a state that trusts none of them until it is done); a large one
+ * links the kept files into the staging folder and swaps it in. A
+ * withdrawn story gets no key, so nothing of it is kept: it leaves no
  * trace.
  *
  * Consent decides what is made: a story only in the podcast view gets its

@@ -1,8 +1,10 @@
 /*
- * output.c - the output folder: a build is written whole into a staging
- * folder beside out_dir (same file system), then swapped in with one
- * rename, so a reader or a crash sees the old site or the new one, never a
- * mix. Every build leaves a marker file in the site that lists the names
+ * output.c - the output folder: a build writes what it makes into a
+ * staging folder beside out_dir (same file system), then either swaps it
+ * in whole with one rename, so a reader or a crash sees the old site or
+ * the new one, never a mix, or, for a small change, moves its files into
+ * out_dir one by one and removes the old ones (site_patch: a reader may
+ * see a mix for that moment; the build state covers a crash). Every build leaves a marker file in the site that lists the names
  * it wrote at the top of the folder; a folder without it is someone's own
  * and is never replaced, and a name at the top that neither hearth wrote
  * nor a deploy needs (the kept list below) stops the build.

@@ -19,7 +19,10 @@
  * between writing it and the swap), the build makes everything, as a
  * clean build does. A file is taken from the current site only when its
  * key matches and the file is still the one that was made (nobody edited,
- * replaced or removed it).
+ * replaced or removed it). Before a patch of the site in place, the state
+ * is written with every file about to change under a key no build makes
+ * (pipe_state_untrust), so a build after a kill in the middle makes those
+ * files again or removes them.
  */
 #define _GNU_SOURCE
 #include "pipelineInt.h"
