@@ -6,13 +6,16 @@
  * site (reading its body only then), the pages of the list of all
  * stories and of each collection, the home page and 404.html through the
  * theme, on every core, writes feed.xml from the podcast stories, and
- * swaps the folder in.
+ * publishes them.
  *
  * Only what changed is made: every file gets the key of what it is made
  * from (keys.c), and a file whose key is the one the current site's copy
- * was made with is linked into the next site instead (state.c); when
- * nothing the build reads has changed it ends without writing anything.
- * A withdrawn story gets no key, so nothing of it is linked: it leaves no
+ * was made with is kept as it is (state.c); when nothing the build reads
+ * has changed it ends without writing anything. A small change is patched
+ * into the site in place (the new files renamed in, the old ones removed,
+ * under a state that trusts none of them until it is done); a large one
+ * links the kept files into the staging folder and swaps it in. A
+ * withdrawn story gets no key, so nothing of it is kept: it leaves no
  * trace.
  *
  * Consent decides what is made: a story only in the podcast view gets its
@@ -24,6 +27,7 @@
 #include "../feeds/feeds.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <math.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -123,6 +127,24 @@ static void note_key(struct out *o, const char *rel, const char key[65], const c
 	pthread_mutex_lock(&o->mu);
 	pipe_state_note(o->now, rel, key, src);
 	pthread_mutex_unlock(&o->mu);
+}
+
+/*
+ * Notes rel with key (and src, for a rendition) in the new state, kept
+ * from the current site when it has that file made with that key and
+ * unchanged: true then, and the file is not to be made. Kept files stay
+ * where they are until the end of the build (see patch_or_swap).
+ */
+static bool keep(struct out *o, const char *rel, const char key[65], const char *src)
+{
+	const struct pipe_file *was = pipe_state_match(o->old, rel, key);
+	pthread_mutex_lock(&o->mu);
+	if (was)
+		pipe_state_note_kept(o->now, was, src);
+	else
+		pipe_state_note(o->now, rel, key, src);
+	pthread_mutex_unlock(&o->mu);
+	return was != NULL;
 }
 
 /* Finishes h into a file's key, and notes rel with it in the new state. */
@@ -251,8 +273,8 @@ static int run_task(const struct pages *p, const struct task *t, struct hearth_e
 		page_key(o, &h, "404");
 		break;
 	}
-	note(o, &h, rel, key);
-	if (pipe_state_link(o->old, rel, key, o->staging))
+	key_hex(&h, key);
+	if (keep(o, rel, key, NULL))
 		goto end;
 	switch (t->kind) {
 	case T_STORY: {
@@ -376,8 +398,8 @@ static int write_pages(const struct site_ctx *c, struct out *o, int jobs,
 
 	if (!rc && site_theme_css(o->theme)) {
 		page_key(o, &h, "style.css");
-		note(o, &h, "style.css", key);
-		if (!pipe_state_link(o->old, "style.css", key, o->staging)) {
+		key_hex(&h, key);
+		if (!keep(o, "style.css", key, NULL)) {
 			char *dst = path_join(o->staging, "style.css");
 			rc = site_copy(site_theme_css(o->theme), dst, err);
 			free(dst);
@@ -407,6 +429,16 @@ static void note_written(const struct site_ctx *c, struct out *o)
 	note(o, &h, SITE_MARKER, key);
 }
 
+/* Notes every other file the build wrote into staging (a transcript) the same way. */
+static void note_rest(struct out *o)
+{
+	struct sha256 h;
+	char key[65];
+	page_key(o, &h, "written each time");
+	key_hex(&h, key);
+	pipe_state_note_rest(o->now, o->staging, key);
+}
+
 /*
  * Puts a rendition into staging: the current site's file when it was
  * placed from the same cached file (same path, size and times), else a
@@ -420,8 +452,7 @@ static int put_rendition(void *arg, const char *cached, const char *rel,
 	int rc = 0;
 
 	key_rendition(cached, key);
-	note_key(o, rel, key, cached);
-	if (!pipe_state_link(o->old, rel, key, o->staging)) {
+	if (!keep(o, rel, key, cached)) {
 		char *dst = path_join(o->staging, rel);
 		rc = site_copy(cached, dst, err);
 		free(dst);
@@ -612,8 +643,8 @@ static int write_feed(hearth_lib *lib, const struct site_ctx *c, struct out *o,
 	if ((rc = podcast_guid(lib, c, n, guid, err)))
 		goto end;
 	key_str(&h, guid);
-	note(o, &h, "feed.xml", key);
-	if (pipe_state_link(o->old, "feed.xml", key, o->staging))
+	key_hex(&h, key);
+	if (keep(o, "feed.xml", key, NULL))
 		goto end;
 	int64_t sde = hearth_source_date_epoch();
 	struct feed_channel ch = {
@@ -657,6 +688,139 @@ end:
 }
 
 /* ---- the build ----------------------------------------------------------- */
+
+/* ---- patch or swap -------------------------------------------------------- */
+
+/*
+ * Marks gone the renditions noted for the stories whose media failed:
+ * kept ones too, so they are neither linked into the next site nor left in
+ * it by a patch.
+ */
+static void forget_failed(const struct site_ctx *c, struct pipe_state *now)
+{
+	for (size_t i = 0; i < c->n; i++) {
+		if (!c->e[i].media_failed)
+			continue;
+		char *prefix = xasprintf("media/%s/", c->e[i].s->slug);
+		for (size_t k = 0; k < now->n; k++)
+			if (str_starts(now->f[k].rel, prefix))
+				now->f[k].gone = true;
+		free(prefix);
+	}
+}
+
+/* The names at the top of the site of the kept files of now, each once; a strv. */
+static char **kept_tops(const struct pipe_state *now)
+{
+	char **v = NULL;
+	const char *last = NULL;
+	size_t last_n = 0;
+	for (size_t i = 0; i < now->n; i++) {
+		const struct pipe_file *f = &now->f[i];
+		if (!f->kept || f->gone)
+			continue;
+		const char *slash = strchr(f->rel, '/');
+		size_t n = slash ? (size_t)(slash - f->rel) : strlen(f->rel);
+		if (last && n == last_n && !strncmp(last, f->rel, n))
+			continue; /* most runs are of one name: the marker writer drops the rest */
+		char *name = xstrndup(f->rel, n);
+		v = strv_push(v, name);
+		free(name);
+		last = f->rel;
+		last_n = n;
+	}
+	return v;
+}
+
+/*
+ * What a patch does: the files made anew (in staging, borrowed from the
+ * new state) and the files of the current site the next one lacks
+ * (borrowed from the old state).
+ */
+struct patch_plan {
+	char **add, **rm;
+	size_t n_add, n_rm;
+};
+
+/*
+ * Fewer changes than this are patched into the site in place; more are
+ * staged whole and swapped in. HEARTH_PATCH_LIMIT sets it (tests only).
+ */
+static size_t patch_limit(size_t files)
+{
+	const char *env = getenv("HEARTH_PATCH_LIMIT");
+	if (env && *env)
+		return (size_t)strtoul(env, NULL, 10);
+	return files / 10 > 64 ? files / 10 : 64;
+}
+
+/*
+ * Lists in *pl what a patch of the current site (old) into the next (now)
+ * would do, and says whether to patch: when old describes the site in
+ * place and the files to move in and to remove are few.
+ */
+static bool plan_patch(const struct pipe_state *old, struct pipe_state *now,
+		       struct patch_plan *pl)
+{
+	size_t i = 0, k = 0, files = 0;
+
+	pipe_state_sort(now);
+	pl->add = xcalloc(now->n + 1, sizeof *pl->add);
+	pl->rm = xcalloc(old->n + 1, sizeof *pl->rm);
+	/* both sorted by rel: one pass over their union */
+	while (i < old->n || k < now->n) {
+		if (k < now->n && now->f[k].gone) {
+			k++;
+			continue;
+		}
+		int cmp = i == old->n ? 1 : k == now->n ? -1 : strcmp(old->f[i].rel, now->f[k].rel);
+		if (cmp < 0) {
+			pl->rm[pl->n_rm++] = old->f[i].rel;
+		} else {
+			files++;
+			if (!now->f[k].kept)
+				pl->add[pl->n_add++] = now->f[k].rel;
+		}
+		i += cmp <= 0;
+		k += cmp >= 0;
+	}
+	return old->n && old->has_fd && pl->n_add + pl->n_rm <= patch_limit(files);
+}
+
+/* fsyncs the folder dir: a rename in it is durable after. */
+static int sync_dir(const char *dir, struct hearth_err *err)
+{
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	int rc = 0;
+	if (fd < 0 || fsync(fd) != 0)
+		rc = herr(err, HEARTH_EIO, "cannot sync '%s': %s", dir, strerror(errno));
+	if (fd >= 0)
+		close(fd);
+	return rc;
+}
+
+/*
+ * Patches the files made anew (durable in staging) into the site in
+ * place: first a state that trusts none of the files about to change, then
+ * the moves and removals (site_patch), then the new state. A kill in
+ * between leaves a state by which the next build remakes or removes every
+ * file the patch may have touched.
+ */
+static int patch_in(const struct pipe_state *old, struct pipe_state *now,
+		    const struct patch_plan *pl, const char *staging, const char *out_dir,
+		    struct hearth_err *err)
+{
+	char *parent = path_dir(out_dir);
+	int rc = pipe_state_untrust(old, now, out_dir, err);
+	if (!rc)
+		rc = sync_dir(parent, err);
+	if (!rc)
+		rc = site_patch(staging, out_dir, pl->add, pl->n_add, pl->rm, pl->n_rm, err);
+	if (!rc)
+		rc = pipe_state_write(now, old->dev, old->ino, out_dir, err);
+	free(parent);
+	return rc;
+}
 
 /* A copy of s without trailing slashes. */
 static char *strip_slashes(const char *s)
@@ -800,7 +964,8 @@ static int build_gated(hearth_lib *lib, const struct site_input *in,
 	char *base = NULL, *out_dir = NULL, *theme_dir = NULL, *def_theme = NULL;
 	char *staging = NULL, *cover_path = NULL, *old_site = NULL;
 	char common[65];
-	bool gated = false;
+	struct patch_plan pl = {0};
+	bool gated = false, patch = false;
 	const char *base_src = opts->base_url ? opts->base_url : in->set->base_url;
 	int rc = 0;
 
@@ -883,8 +1048,10 @@ static int build_gated(hearth_lib *lib, const struct site_input *in,
 
 	rc = site_media_run(lib, ops, &c, cover_path, staging, &put, opts->jobs, opts, &st,
 			    err);
-	if (!rc)
+	if (!rc) {
+		forget_failed(&c, &now);
 		rc = drop_failed(&c, staging, err);
+	}
 	if (!rc) /* the entries are final: the lists the pages show */
 		site_ctx_lists(&c);
 	if (!rc)
@@ -897,9 +1064,24 @@ static int build_gated(hearth_lib *lib, const struct site_input *in,
 	if (!rc)
 		rc = write_feed(lib, &c, &o, &st, err);
 	if (!rc)
-		rc = site_marker_write(staging, err);
-	if (!rc)
 		note_written(&c, &o);
+	if (!rc) {
+		/* the names at the top of the next site: staging's and the kept files' */
+		char **tops = kept_tops(&now);
+		rc = site_marker_write(staging, tops, err);
+		strv_free(tops);
+	}
+	if (!rc)
+		note_rest(&o);
+	if (!rc) {
+		pipe_state_fill(&now, staging); /* the files made anew, as made */
+		patch = plan_patch(&old, &now, &pl);
+		/* a name at the top that comes or goes: the marker changes, swap */
+		if (patch && !site_marker_same(staging, out_dir))
+			patch = false;
+		if (!patch && !pipe_state_link_kept(&now, &old, staging))
+			rc = SITE_AGAIN; /* a kept file changed meanwhile: make it again */
+	}
 	if (!rc) /* one sync of everything written, not one per file */
 		rc = site_sync(staging, err);
 	if (!rc)
@@ -907,16 +1089,20 @@ static int build_gated(hearth_lib *lib, const struct site_input *in,
 	if (!rc && gate)
 		gated = (rc = gate->enter(gate->arg, err)) == 0;
 	if (!rc) {
-		/* what the new site is made from, written before it is swapped in */
+		/* what the new site is made from, written before it is in place */
 		now.clean = st.n_failed == 0;
 		now.stories = st.stories;
 		now.collections = st.collections;
 		now.feed_items = st.feed_items;
 		now.media = st.media_made + st.media_cached;
-		rc = pipe_state_save(&now, staging, out_dir, err);
 	}
-	if (!rc && (rc = site_swap_in(staging, out_dir, &old_site, err)) == 0)
-		xfree(&staging); /* it is out_dir now */
+	if (!rc && patch) {
+		rc = patch_in(&old, &now, &pl, staging, out_dir, err);
+	} else if (!rc) {
+		rc = pipe_state_save(&now, staging, out_dir, err);
+		if (!rc && (rc = site_swap_in(staging, out_dir, &old_site, err)) == 0)
+			xfree(&staging); /* it is out_dir now */
+	}
 	if (gated)
 		gate->leave(gate->arg);
 	if (!rc)
@@ -936,6 +1122,8 @@ end:
 	lib_public_bodies_close(&o.bodies);
 	pipe_state_release(&old);
 	pipe_state_release(&now);
+	free(pl.add);
+	free(pl.rm);
 	site_stats_release(&st);
 	site_ctx_release(&c);
 	site_theme_free(&theme);

@@ -1,8 +1,10 @@
 /*
- * output.c - the output folder: a build is written whole into a staging
- * folder beside out_dir (same file system), then swapped in with one
- * rename, so a reader or a crash sees the old site or the new one, never a
- * mix. Every build leaves a marker file in the site that lists the names
+ * output.c - the output folder: a build writes what it makes into a
+ * staging folder beside out_dir (same file system), then either swaps it
+ * in whole with one rename, so a reader or a crash sees the old site or
+ * the new one, never a mix, or, for a small change, moves its files into
+ * out_dir one by one and removes the old ones (site_patch: a reader may
+ * see a mix for that moment; the build state covers a crash). Every build leaves a marker file in the site that lists the names
  * it wrote at the top of the folder; a folder without it is someone's own
  * and is never replaced, and a name at the top that neither hearth wrote
  * nor a deploy needs (the kept list below) stops the build.
@@ -23,6 +25,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/fs.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -54,10 +57,31 @@ static bool out_kept(const char *name)
 	return false;
 }
 
-int site_marker_write(const char *staging, struct hearth_err *err)
+static int by_name(const void *pa, const void *pb)
+{
+	return strcmp(*(char *const *)pa, *(char *const *)pb);
+}
+
+int site_marker_write(const char *staging, char *const *also, struct hearth_err *err)
 {
 	struct buf b = BUF_INIT;
 	char **names = dir_list(staging, true);
+	size_t n = 0, k = 0;
+	for (size_t i = 0; also && also[i]; i++)
+		names = strv_push(names, also[i]);
+	while (names && names[n])
+		n++;
+	/* sorted, each once */
+	if (n)
+		qsort(names, n, sizeof *names, by_name);
+	for (size_t i = 0; i < n; i++) {
+		if (k && !strcmp(names[k - 1], names[i]))
+			free(names[i]);
+		else
+			names[k++] = names[i];
+	}
+	if (names)
+		names[k] = NULL;
 	char *p = path_join(staging, SITE_MARKER);
 	buf_puts(&b, "This folder is a site built by hearth. Every build replaces it whole,\n"
 		     "except what a deploy needs (.git, CNAME, .well-known and the others\n"
@@ -143,6 +167,20 @@ end:
 	strv_free(names);
 	buf_release(&found);
 	return rc;
+}
+
+bool site_marker_same(const char *a, const char *b)
+{
+	char *pa = path_join(a, SITE_MARKER), *pb = path_join(b, SITE_MARKER);
+	struct buf ba = BUF_INIT, bb = BUF_INIT;
+	struct hearth_err ignored;
+	bool same = file_read(pa, &ba, &ignored) == 0 && file_read(pb, &bb, &ignored) == 0 &&
+		    ba.len == bb.len && !memcmp(buf_cstr(&ba), buf_cstr(&bb), ba.len);
+	buf_release(&ba);
+	buf_release(&bb);
+	free(pa);
+	free(pb);
+	return same;
 }
 
 /* True when dir holds nothing at all. */
@@ -464,5 +502,77 @@ int site_sync(const char *staging, struct hearth_err *err)
 		rc = herr(err, HEARTH_EIO, "cannot sync '%s': %s", staging, strerror(errno));
 	if (fd >= 0)
 		close(fd);
+	return rc;
+}
+
+/* ---- patching the site in place ----------------------------------------- */
+
+/* The steps a patch has made, for HEARTH_TEST_PATCH_KILL (tests only). */
+static void patch_step(long *left)
+{
+	if (*left > 0 && --*left == 0)
+		raise(SIGKILL);
+}
+
+/* Where rel goes in a patch: renditions first, then pages and the rest, the marker last. */
+static int patch_rank(const char *rel)
+{
+	if (str_starts(rel, "media/") || !strcmp(rel, "cover.jpg"))
+		return 0;
+	return strcmp(rel, SITE_MARKER) ? 1 : 2;
+}
+
+/* Moves staging/rel to out_dir/rel, making its folders. */
+static int patch_move(const char *staging, const char *out_dir, const char *rel,
+		      struct hearth_err *err)
+{
+	char *src = path_join(staging, rel), *dst = path_join(out_dir, rel);
+	char *parent = path_dir(dst);
+	int rc = mkdir_p(parent, err);
+	if (!rc && rename(src, dst) != 0)
+		rc = herr(err, HEARTH_EIO, "cannot move '%s' to '%s': %s", src, dst,
+			  strerror(errno));
+	free(src);
+	free(dst);
+	free(parent);
+	return rc;
+}
+
+/* Removes out_dir/rel, and each folder above it up to out_dir that it leaves empty. */
+static int patch_remove(const char *out_dir, const char *rel, struct hearth_err *err)
+{
+	char *p = path_join(out_dir, rel);
+	int rc = 0;
+	if (unlink(p) != 0 && errno != ENOENT)
+		rc = herr(err, HEARTH_EIO, "cannot remove '%s': %s", p, strerror(errno));
+	for (char *slash; !rc && (slash = strrchr(p + strlen(out_dir), '/')) &&
+			  slash > p + strlen(out_dir);) {
+		*slash = '\0';
+		if (rmdir(p) != 0)
+			break; /* not empty (or already gone): the folders above are not either */
+	}
+	free(p);
+	return rc;
+}
+
+int site_patch(const char *staging, const char *out_dir, char *const *add, size_t n_add,
+	       char *const *rm, size_t n_rm, struct hearth_err *err)
+{
+	const char *kill = getenv("HEARTH_TEST_PATCH_KILL");
+	long left = kill ? strtol(kill, NULL, 10) : 0;
+	int rc = 0;
+
+	for (int rank = 0; rank <= 2; rank++)
+		for (size_t i = 0; !rc && i < n_add; i++)
+			if (patch_rank(add[i]) == rank) {
+				rc = patch_move(staging, out_dir, add[i], err);
+				patch_step(&left);
+			}
+	for (size_t i = 0; !rc && i < n_rm; i++) {
+		rc = patch_remove(out_dir, rm[i], err);
+		patch_step(&left);
+	}
+	if (!rc) /* the moves and removals durable before the state says they are done */
+		rc = site_sync(out_dir, err);
 	return rc;
 }

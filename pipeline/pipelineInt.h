@@ -127,8 +127,25 @@ int site_copy(const char *src, const char *dst, struct hearth_err *err);
 /* Makes everything written into the staging folder durable, in one call. */
 int site_sync(const char *staging, struct hearth_err *err);
 
-/* Writes staging/SITE_MARKER, listing the names at the top of staging. */
-int site_marker_write(const char *staging, struct hearth_err *err);
+/*
+ * Writes staging/SITE_MARKER, listing the names at the top of staging and
+ * the names of also (may be NULL), each once, sorted.
+ */
+int site_marker_write(const char *staging, char *const *also, struct hearth_err *err);
+/* True when a/SITE_MARKER and b/SITE_MARKER hold the same bytes. */
+bool site_marker_same(const char *a, const char *b);
+
+/*
+ * Patches out_dir in place: moves each file of add (paths in staging) from
+ * staging into out_dir (making its folders), renditions under media/ and
+ * cover.jpg first, then the pages and the rest, the marker last; then
+ * removes each file of rm from out_dir and the folders that leaves empty;
+ * then makes it all durable (syncfs). The files of add must be durable
+ * already. HEARTH_TEST_PATCH_KILL=n kills the process after n steps
+ * (tests only).
+ */
+int site_patch(const char *staging, const char *out_dir, char *const *add, size_t n_add,
+	       char *const *rm, size_t n_rm, struct hearth_err *err);
 
 /*
  * What killed builds leave: removes the staging folders beside out_dir
@@ -177,6 +194,9 @@ struct pipe_file {
 	char key[65];           /* keys.c's hash of its inputs */
 	uint64_t ino;           /* what it was when made: a changed file is made again */
 	int64_t size, mtime_sec, mtime_nsec;
+	bool kept;              /* taken from the current site as it is, not made */
+	bool filled;            /* ino, size and mtime are known */
+	bool gone;              /* noted, but not in the site after all: left out */
 };
 
 /* What the current site was made from; see state.c. */
@@ -218,18 +238,54 @@ const struct pipe_file *pipe_state_find(const struct pipe_state *s, const char *
  */
 bool pipe_state_intact(const struct pipe_state *s);
 /*
- * Hard-links the current site's rel into staging (making its folders) when
- * old made it with key and it is unchanged since; false otherwise.
+ * The file rel of old when old made it with key and it is unchanged since
+ * (a build may keep it as it is), else NULL; borrows. Thread-safe.
  */
-bool pipe_state_link(const struct pipe_state *old, const char *rel, const char key[65],
-		     const char *staging);
+const struct pipe_file *pipe_state_match(const struct pipe_state *old, const char *rel,
+				       const char key[65]);
+/* Notes in s a file kept from the current site, with was's rel, key and identity. */
+void pipe_state_note_kept(struct pipe_state *s, const struct pipe_file *was, const char *src);
 /*
- * Writes s as the state of staging (which becomes out_dir at the swap),
- * atomically, beside out_dir; the files' identities are taken from
- * staging (a noted file staging lacks is left out).
+ * Hard-links every kept file of now from the current site (old's folder)
+ * into staging, making folders; false when one cannot be (it changed or
+ * went away since it was matched).
+ */
+bool pipe_state_link_kept(const struct pipe_state *now, const struct pipe_state *old,
+			  const char *staging);
+/*
+ * Notes with key every regular file under dir that s lacks (files written
+ * into staging by others, the transcripts): so a patch moves them in and a
+ * later build removes them when they are no longer made. Sorts s first.
+ */
+void pipe_state_note_rest(struct pipe_state *s, const char *dir, const char key[65]);
+/* Sorts s by rel (once). */
+void pipe_state_sort(struct pipe_state *s);
+/*
+ * Takes the identity of every file of s not known yet from dir/rel; one
+ * that dir lacks is marked gone (left out of the site).
+ */
+void pipe_state_fill(struct pipe_state *s, const char *dir);
+/*
+ * Writes s as the state of the folder (dev, ino), atomically, beside
+ * out_dir: every file known and not gone, with its recorded identity.
+ */
+int pipe_state_write(struct pipe_state *s, uint64_t dev, uint64_t ino, const char *out_dir,
+		     struct hearth_err *err);
+/*
+ * Writes s as the state of staging (which becomes out_dir at the swap):
+ * pipe_state_fill from staging, then pipe_state_write with its folder.
  */
 int pipe_state_save(struct pipe_state *s, const char *staging, const char *out_dir,
 		    struct hearth_err *err);
+/*
+ * Before a patch of the current site (old) into the next (now): writes
+ * old's state with every file about to be replaced, added or removed
+ * under a key no build makes, so a build after a kill in the middle makes
+ * each again or removes it; the rest as old has it. Never clean, no quick
+ * record. Sorts now.
+ */
+int pipe_state_untrust(const struct pipe_state *old, struct pipe_state *now,
+		       const char *out_dir, struct hearth_err *err);
 /*
  * Writes a loaded state back as it is (the folder and every file's
  * identity as recorded), atomically: for a build with nothing to do whose

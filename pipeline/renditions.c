@@ -242,9 +242,8 @@ static int run_audio(struct pool *p, struct job *j)
 		count(j, r[i].made);
 		if (i > 1)
 			continue;
-		char *dst = path_join(p->staging, rel[i]);
-		int64_t size = file_size(dst);
-		free(dst);
+		/* the cached file's: the placed one has its bytes, and may be kept in the site */
+		int64_t size = file_size(r[i].path);
 		if (size < 0)
 			rc = herr(&j->err, HEARTH_EIO, "cannot read the size of '%s'", rel[i]);
 		else if (i == 0)

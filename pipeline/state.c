@@ -19,11 +19,15 @@
  * between writing it and the swap), the build makes everything, as a
  * clean build does. A file is taken from the current site only when its
  * key matches and the file is still the one that was made (nobody edited,
- * replaced or removed it).
+ * replaced or removed it). Before a patch of the site in place, the state
+ * is written with every file about to change under a key no build makes
+ * (pipe_state_untrust), so a build after a kill in the middle makes those
+ * files again or removes them.
  */
 #define _GNU_SOURCE
 #include "pipelineInt.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -279,20 +283,106 @@ bool pipe_state_intact(const struct pipe_state *s)
 	return a.ok && b.ok;
 }
 
-bool pipe_state_link(const struct pipe_state *old, const char *rel, const char key[65],
-		     const char *staging)
+const struct pipe_file *pipe_state_match(const struct pipe_state *old, const char *rel,
+				       const char key[65])
 {
 	const struct pipe_file *f = pipe_state_find(old, rel);
 	if (!f || strcmp(f->key, key) || !old->has_fd || !unchanged(old->out_fd, f))
-		return false;
-	char *dst = path_join(staging, rel);
-	char *dir = path_dir(dst);
+		return NULL;
+	return f;
+}
+
+void pipe_state_note_kept(struct pipe_state *s, const struct pipe_file *was, const char *src)
+{
+	pipe_state_note(s, was->rel, was->key, src);
+	struct pipe_file *f = &s->f[s->n - 1];
+	f->kept = f->filled = true;
+	f->ino = was->ino;
+	f->size = was->size;
+	f->mtime_sec = was->mtime_sec;
+	f->mtime_nsec = was->mtime_nsec;
+}
+
+bool pipe_state_link_kept(const struct pipe_state *now, const struct pipe_state *old,
+			  const char *staging)
+{
 	struct hearth_err ignored;
-	bool linked = mkdir_p(dir, &ignored) == 0 &&
-		      linkat(old->out_fd, rel, AT_FDCWD, dst, 0) == 0;
-	free(dst);
-	free(dir);
-	return linked;
+	for (size_t i = 0; i < now->n; i++) {
+		const struct pipe_file *f = &now->f[i];
+		if (!f->kept || f->gone)
+			continue;
+		char *dst = path_join(staging, f->rel);
+		char *dir = path_dir(dst);
+		bool linked = old->has_fd && mkdir_p(dir, &ignored) == 0 &&
+			      linkat(old->out_fd, f->rel, AT_FDCWD, dst, 0) == 0;
+		free(dst);
+		free(dir);
+		if (!linked)
+			return false;
+	}
+	return true;
+}
+
+void pipe_state_sort(struct pipe_state *s)
+{
+	if (!sorted(s))
+		qsort(s->f, s->n, sizeof *s->f, by_rel);
+}
+
+/* Pushes onto *v every regular file under dir/rel that s lacks, by its rel. */
+static void find_rest(const struct pipe_state *s, const char *dir, const char *rel, char ***v)
+{
+	char *path = rel ? path_join(dir, rel) : xstrdup(dir);
+	DIR *d = opendir(path);
+	struct dirent *de;
+	while (d && (de = readdir(d))) {
+		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+			continue;
+		char *sub = rel ? path_join(rel, de->d_name) : xstrdup(de->d_name);
+		struct stat st;
+		if (fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0) {
+			if (S_ISDIR(st.st_mode))
+				find_rest(s, dir, sub, v);
+			else if (S_ISREG(st.st_mode) && !pipe_state_find(s, sub))
+				*v = strv_push(*v, sub);
+		}
+		free(sub);
+	}
+	if (d)
+		closedir(d);
+	free(path);
+}
+
+void pipe_state_note_rest(struct pipe_state *s, const char *dir, const char key[65])
+{
+	char **v = NULL;
+	pipe_state_sort(s);
+	find_rest(s, dir, NULL, &v);
+	for (size_t i = 0; v && v[i]; i++)
+		pipe_state_note(s, v[i], key, NULL);
+	strv_free(v);
+}
+
+void pipe_state_fill(struct pipe_state *s, const char *dir)
+{
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	for (size_t i = 0; i < s->n; i++) {
+		struct pipe_file *f = &s->f[i];
+		struct stat st;
+		if (f->filled || f->gone)
+			continue;
+		if (fd < 0 || fstatat(fd, f->rel, &st, AT_SYMLINK_NOFOLLOW) != 0) {
+			f->gone = true; /* left out since (a story whose media failed) */
+			continue;
+		}
+		f->filled = true;
+		f->ino = (uint64_t)st.st_ino;
+		f->size = (int64_t)st.st_size;
+		f->mtime_sec = (int64_t)st.st_mtim.tv_sec;
+		f->mtime_nsec = (int64_t)st.st_mtim.tv_nsec;
+	}
+	if (fd >= 0)
+		close(fd);
 }
 
 /* The lines before the files: the folder (dev, ino) and what the build read. */
@@ -320,33 +410,75 @@ static void put_file(struct buf *b, const struct pipe_file *f, uint64_t ino, int
 		buf_printf(b, "from %s\n", f->src);
 }
 
+int pipe_state_write(struct pipe_state *s, uint64_t dev, uint64_t ino, const char *out_dir,
+		     struct hearth_err *err)
+{
+	struct buf b = BUF_INIT;
+	char *p = pipe_state_path(out_dir);
+	int rc;
+
+	pipe_state_sort(s);
+	put_head(&b, s, dev, ino);
+	for (size_t i = 0; i < s->n; i++) {
+		const struct pipe_file *f = &s->f[i];
+		if (!f->gone && f->filled)
+			put_file(&b, f, f->ino, f->size, f->mtime_sec, f->mtime_nsec);
+	}
+	rc = file_write_atomic(p, b.data, b.len, err);
+	buf_release(&b);
+	free(p);
+	return rc;
+}
+
 int pipe_state_save(struct pipe_state *s, const char *staging, const char *out_dir,
 		    struct hearth_err *err)
 {
-	struct buf b = BUF_INIT;
 	struct stat st;
-	char *p = pipe_state_path(out_dir);
-	int fd = open(staging, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	int rc = 0;
+	if (stat(staging, &st) != 0)
+		return herr(err, HEARTH_EIO, "cannot read folder '%s': %s", staging,
+			    strerror(errno));
+	pipe_state_fill(s, staging);
+	return pipe_state_write(s, (uint64_t)st.st_dev, (uint64_t)st.st_ino, out_dir, err);
+}
 
-	if (fd < 0 || fstat(fd, &st) != 0) {
-		rc = herr(err, HEARTH_EIO, "cannot read folder '%s': %s", staging, strerror(errno));
-		goto end;
-	}
-	qsort(s->f, s->n, sizeof *s->f, by_rel);
-	put_head(&b, s, (uint64_t)st.st_dev, (uint64_t)st.st_ino);
-	for (size_t i = 0; i < s->n; i++) {
-		struct pipe_file *f = &s->f[i];
-		struct stat fs;
-		if (fstatat(fd, f->rel, &fs, AT_SYMLINK_NOFOLLOW) != 0)
-			continue; /* left out since (a story whose media failed) */
-		put_file(&b, f, (uint64_t)fs.st_ino, (int64_t)fs.st_size,
-			 (int64_t)fs.st_mtim.tv_sec, (int64_t)fs.st_mtim.tv_nsec);
+/* The key of a file a patch is about to touch: no build ever makes it. */
+#define UNTRUSTED_KEY "0000000000000000000000000000000000000000000000000000000000000000"
+
+int pipe_state_untrust(const struct pipe_state *old, struct pipe_state *now,
+		       const char *out_dir, struct hearth_err *err)
+{
+	struct buf b = BUF_INIT;
+	char *p = pipe_state_path(out_dir);
+	struct pipe_state head = *old;
+	struct pipe_file untrusted = {0};
+	size_t i = 0, k = 0;
+	int rc;
+
+	/* never a build with nothing to do, never decided quickly */
+	head.clean = false;
+	head.has_quick = false;
+	memcpy(untrusted.key, UNTRUSTED_KEY, 65);
+	pipe_state_sort(now);
+	put_head(&b, &head, old->dev, old->ino);
+	/* both lists are sorted by rel: one pass over their union */
+	while (i < old->n || k < now->n) {
+		if (k < now->n && now->f[k].gone) {
+			k++;
+			continue;
+		}
+		int cmp = i == old->n ? 1 : k == now->n ? -1 : strcmp(old->f[i].rel, now->f[k].rel);
+		const struct pipe_file *o = cmp <= 0 ? &old->f[i] : NULL;
+		const struct pipe_file *n = cmp >= 0 ? &now->f[k] : NULL;
+		if (o && n && n->kept) {
+			put_file(&b, o, o->ino, o->size, o->mtime_sec, o->mtime_nsec);
+		} else {
+			untrusted.rel = o ? o->rel : n->rel;
+			put_file(&b, &untrusted, 0, 0, 0, 0);
+		}
+		i += o != NULL;
+		k += n != NULL;
 	}
 	rc = file_write_atomic(p, b.data, b.len, err);
-end:
-	if (fd >= 0)
-		close(fd);
 	buf_release(&b);
 	free(p);
 	return rc;

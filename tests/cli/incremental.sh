@@ -5,7 +5,9 @@
 # new title, another theme); after each change the site is built and
 # compared, file by file, with a clean build into another folder. A build
 # with nothing changed writes nothing, and builds killed at random moments
-# are followed by a build that gives the clean output.
+# (or in the middle of patching the site in place) are followed by a build
+# that gives the clean output. Small changes are patched into the site in
+# place; one build in four is made to stage and swap the whole site.
 #
 # The sequence is random but repeatable: INCR_SEED sets the seed (printed),
 # INCR_STEPS the number of changes (30).
@@ -46,7 +48,13 @@ check theme_copy_differs ! cmp -s "$HEARTH_THEME_DIR/page.xsl" "$T/theme2/page.x
 theme=0
 
 # build: the library's site with the current theme
-build() { "$HEARTH" -C "$L" build --theme "${THEMES[$theme]}" >"$OUT" 2>"$ERR"; }
+# (one in four staged and swapped whole, the others patched when the change is small)
+build() {
+	local limit=
+	((RANDOM % 4)) || limit=0
+	HEARTH_PATCH_LIMIT=$limit "$HEARTH" -C "$L" build --theme "${THEMES[$theme]}" \
+		>"$OUT" 2>"$ERR"
+}
 # same_as_clean: the site equals a clean build of the library into another folder
 same_as_clean() {
 	rm -rf "$T/clean" "$T/.hearth-build.clean"
@@ -119,12 +127,21 @@ for ((step = 1; step <= STEPS; step++)); do
 	8) # a build killed at a random moment
 		if ((kills < KILLS)); then
 			kills=$((kills + 1))
-			"$HEARTH" -C "$L" build --theme "${THEMES[$theme]}" >/dev/null 2>&1 &
-			pid=$!
-			ms=$(pick 800)
-			sleep "0.$(printf '%03d' "$ms")"
-			kill -9 "$pid" 2>/dev/null
-			wait "$pid" 2>/dev/null
+			if ((kills % 2)); then
+				"$HEARTH" -C "$L" build --theme "${THEMES[$theme]}" >/dev/null 2>&1 &
+				pid=$!
+				ms=$(pick 800)
+				sleep "0.$(printf '%03d' "$ms")"
+				kill -9 "$pid" 2>/dev/null
+				wait "$pid" 2>/dev/null
+			else # an edit, and a kill in the middle of its patch
+				s=${live[$(pick ${#live[@]})]}
+				sed -i "s|^title: .*|title: Story $s, killed at $step|" "$C/$s/story.md"
+				"$HEARTH" -C "$L" import "$C/$s" >/dev/null 2>&1 || bad_build=1
+				HEARTH_TEST_PATCH_KILL=$((1 + $(pick 4))) "$HEARTH" -C "$L" build \
+					--theme "${THEMES[$theme]}" >/dev/null 2>&1 &
+				wait $! 2>/dev/null
+			fi
 		fi ;;
 	esac
 	build || {

@@ -1053,7 +1053,7 @@ static void incremental_build_makes_only_what_changed(void)
 	letter.title = "A letter, read again";
 	CHECK_OK(build(out, theme_dir(), site_v, 2, pod_v, 2, &st, &err), &err);
 	site_stats_release(&st);
-	CHECK(inode_of(out, NULL) != dir);
+	CHECK(inode_of(out, NULL) == dir); /* a small change is patched in place */
 	CHECK(inode_of(out, "stories/a-letter/index.html") != letter_page);
 	CHECK(inode_of(out, "index.html") != home);
 	CHECK(inode_of(out, "stories/night-shift/index.html") == night_page);
