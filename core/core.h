@@ -104,6 +104,17 @@ const char *path_base(const char *p);
 
 /* The directory part of p ("." when none); returns a new allocation. */
 char *path_dir(const char *p);
+/* A copy of s without trailing slashes ("/" stays "/"). */
+char *path_strip_slashes(const char *s);
+/*
+ * The default theme a program finds: $HEARTH_THEME_DIR (taken as given),
+ * else themes/default beside the program (a build tree),
+ * ../share/hearth/themes/default beside it (an install under any prefix)
+ * or the data folder it was built for; the first that holds a page.xsl.
+ * program is the program's path ("/proc/self/exe" for this one). New
+ * allocation, or NULL.
+ */
+char *path_default_theme(const char *program);
 
 /* The extension without the dot, lowercase not guaranteed; borrows. "" if none. */
 const char *path_ext(const char *p);

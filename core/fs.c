@@ -488,3 +488,45 @@ int rm_rf(const char *path, struct hearth_err *err)
 {
 	return rm_tree(AT_FDCWD, path, err);
 }
+
+char *path_strip_slashes(const char *s)
+{
+	char *r = xstrdup(s);
+	size_t n = strlen(r);
+	while (n > 1 && r[n - 1] == '/')
+		r[--n] = '\0';
+	return r;
+}
+
+/* dir when it holds a page.xsl, else NULL (dir is freed) */
+static char *theme_if_there(char *dir)
+{
+	char *xsl = path_join(dir, "page.xsl");
+	bool ok = path_is_file(xsl);
+	free(xsl);
+	if (ok)
+		return dir;
+	free(dir);
+	return NULL;
+}
+
+char *path_default_theme(const char *program)
+{
+	const char *env = getenv("HEARTH_THEME_DIR");
+	char *dir = NULL, *exe;
+
+	if (env && *env)
+		return xstrdup(env);
+	if ((exe = realpath(program, NULL))) {
+		char *bin = path_dir(exe);
+		/* a build tree or an unpacked release, then an install under any prefix */
+		dir = theme_if_there(path_join(bin, "themes/default"));
+		if (!dir)
+			dir = theme_if_there(path_join(bin, "../share/hearth/themes/default"));
+		free(bin);
+		free(exe);
+		if (dir)
+			return dir;
+	}
+	return theme_if_there(xstrdup(HEARTH_DATADIR "/themes/default"));
+}

@@ -822,15 +822,6 @@ static int patch_in(const struct pipe_state *old, struct pipe_state *now,
 	return rc;
 }
 
-/* A copy of s without trailing slashes. */
-static char *strip_slashes(const char *s)
-{
-	char *r = xstrdup(s);
-	size_t n = strlen(r);
-	while (n > 1 && r[n - 1] == '/')
-		r[--n] = '\0';
-	return r;
-}
 
 /*
  * The key of everything a build reads: the program, the settings, the
@@ -986,8 +977,8 @@ static int build_gated(hearth_lib *lib, const struct site_input *in,
 		rc = herr(err, HEARTH_EINVAL, "hearth.yaml: 'title' is missing");
 		goto end;
 	}
-	base = strip_slashes(base_src);
-	out_dir = opts->out_dir ? strip_slashes(opts->out_dir)
+	base = path_strip_slashes(base_src);
+	out_dir = opts->out_dir ? path_strip_slashes(opts->out_dir)
 				: path_join(in->lib_dir ? in->lib_dir : ".", "public");
 	theme_dir = opts->theme_dir ? xstrdup(opts->theme_dir) : site_default_theme();
 	if (!theme_dir) {
@@ -1175,7 +1166,7 @@ static void gate_leave(void *arg)
 /* Removes what killed builds left behind. Under the build lock only. */
 static int tidy(hearth_lib *lib, const struct site_opts *opts, struct hearth_err *err)
 {
-	char *out_dir = opts->out_dir ? strip_slashes(opts->out_dir)
+	char *out_dir = opts->out_dir ? path_strip_slashes(opts->out_dir)
 				      : path_join(lib_dir(lib), "public");
 	char *cache = path_join(lib_dir(lib), "cache");
 	int rc = site_out_tidy(out_dir, err);

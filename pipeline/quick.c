@@ -54,54 +54,6 @@ void pipe_quick_key(const struct pipe_quick_in *q, char out[65])
 	key_hex(&h, out);
 }
 
-/* A copy of s without trailing slashes, as build.c names the output. */
-static char *strip_slashes(const char *s)
-{
-	char *r = xstrdup(s);
-	size_t n = strlen(r);
-	while (n > 1 && r[n - 1] == '/')
-		r[--n] = '\0';
-	return r;
-}
-
-static char *theme_if_there(char *dir)
-{
-	char *xsl = path_join(dir, "page.xsl");
-	bool ok = path_is_file(xsl);
-	free(xsl);
-	if (ok)
-		return dir;
-	free(dir);
-	return NULL;
-}
-
-/*
- * The default theme as site_default_theme finds it when run by program:
- * $HEARTH_THEME_DIR, else beside the program, else under the prefix it is
- * installed in, else the data folder. Should the two ever disagree, the
- * key differs from the recorded one and the full build decides: never a
- * wrong answer, only a slower one.
- */
-static char *default_theme(const char *program)
-{
-	const char *env = getenv("HEARTH_THEME_DIR");
-	char *dir = NULL, *exe;
-
-	if (env && *env)
-		return xstrdup(env);
-	if ((exe = realpath(program, NULL))) {
-		char *bin = path_dir(exe);
-		dir = theme_if_there(path_join(bin, "themes/default"));
-		if (!dir)
-			dir = theme_if_there(path_join(bin, "../share/hearth/themes/default"));
-		free(bin);
-		free(exe);
-		if (dir)
-			return dir;
-	}
-	return theme_if_there(xstrdup(HEARTH_DATADIR "/themes/default"));
-}
-
 /* True when a killed build left a staging folder beside out_dir (tidy's work). */
 static bool leftovers(const char *out_dir)
 {
@@ -342,8 +294,8 @@ static int check(hearth_lib *lib, const struct site_opts *opts, const char *prog
 		goto end;
 	if (lib_settings_load(lib, &set, &ignored) != 0)
 		goto end;
-	theme_dir = opts->theme_dir ? xstrdup(opts->theme_dir) : default_theme(program);
-	def_theme = default_theme(program);
+	theme_dir = opts->theme_dir ? xstrdup(opts->theme_dir) : path_default_theme(program);
+	def_theme = path_default_theme(program);
 	if (!theme_dir)
 		goto end;
 	if (set.image && *set.image) {
@@ -376,7 +328,7 @@ int site_build_quick(hearth_lib *lib, const struct site_opts *opts, const char *
 {
 	struct quick_state s = {.text = BUF_INIT, .out_fd = -1};
 	lib_build_lock *lock = NULL;
-	char *out_dir = opts->out_dir ? strip_slashes(opts->out_dir)
+	char *out_dir = opts->out_dir ? path_strip_slashes(opts->out_dir)
 				      : path_join(lib_dir(lib), "public");
 	int rc;
 

@@ -44,39 +44,9 @@ struct site_theme {
 
 /* ---- finding the theme --------------------------------------------------- */
 
-static char *theme_if_there(char *dir)
-{
-	char *xsl = path_join(dir, "page.xsl");
-	bool ok = path_is_file(xsl);
-	free(xsl);
-	if (ok)
-		return dir;
-	free(dir);
-	return NULL;
-}
-
 char *site_default_theme(void)
 {
-	const char *env = getenv("HEARTH_THEME_DIR");
-	char *dir;
-
-	if (env && *env)
-		return xstrdup(env);
-
-	char exe[4096];
-	ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
-	if (n > 0) {
-		exe[n] = '\0';
-		char *bin = path_dir(exe);
-		/* a build tree or an unpacked release, then an install under any prefix */
-		dir = theme_if_there(path_join(bin, "themes/default"));
-		if (!dir)
-			dir = theme_if_there(path_join(bin, "../share/hearth/themes/default"));
-		free(bin);
-		if (dir)
-			return dir;
-	}
-	return theme_if_there(xstrdup(HEARTH_DATADIR "/themes/default"));
+	return path_default_theme("/proc/self/exe");
 }
 
 /* ---- errors from libxslt ------------------------------------------------- */
