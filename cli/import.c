@@ -129,6 +129,36 @@ static void say_imported(const struct plan *p, const struct done *d)
 	printf("\n");
 }
 
+/* Frees what plan_path gathered. */
+static void plan_release(struct plan *p)
+{
+	strv_free(p->bundles);
+	strv_free(p->collections);
+	free(p->settings);
+}
+
+/*
+ * What both sides of import do first: the options, the paths planned and
+ * the library opened. Nonzero (an exit status) when that went wrong;
+ * *helped when --help was asked and answered.
+ */
+static int start(struct cli *c, int argc, char **argv, struct plan *p, hearth_lib **lib,
+		 bool *helped)
+{
+	const char **ops = NULL;
+	size_t n_ops = 0;
+	int rc = cli_parse(c, argc, argv, NULL, &ops, &n_ops, helped);
+
+	if (!rc && !*helped && !n_ops)
+		rc = cli_usage(c, "expected a content folder, a story bundle or a collection file");
+	for (size_t i = 0; !rc && !*helped && i < n_ops; i++)
+		rc = plan_path(c, p, ops[i]);
+	if (!rc && !*helped)
+		rc = cli_open(c, lib);
+	free(ops);
+	return rc;
+}
+
 #ifdef HEARTH_LEAN
 static int by_base(const void *pa, const void *pb)
 {
@@ -232,24 +262,14 @@ end:
 
 int cmd_import(struct cli *c, int argc, char **argv)
 {
-	const char **ops = NULL;
-	size_t n_ops = 0;
-	bool helped;
 	struct plan p = {0};
 	struct hearth_err err = {0};
 	struct done d;
 	hearth_lib *lib = NULL;
-	int rc = cli_parse(c, argc, argv, NULL, &ops, &n_ops, &helped);
+	bool helped;
+	int rc = start(c, argc, argv, &p, &lib, &helped);
 
 	if (rc || helped)
-		goto end;
-	if (!n_ops) {
-		rc = cli_usage(c, "expected a content folder, a story bundle or a collection file");
-		goto end;
-	}
-	for (size_t i = 0; i < n_ops && !rc; i++)
-		rc = plan_path(c, &p, ops[i]);
-	if (rc || (rc = cli_open(c, &lib)))
 		goto end;
 	rc = import_unchanged(lib, &p, &d, &err);
 	if (rc < 0) {
@@ -263,34 +283,21 @@ int cmd_import(struct cli *c, int argc, char **argv)
 		rc = cli_exec_media(c, c->argv);
 	}
 end:
-	strv_free(p.bundles);
-	strv_free(p.collections);
-	free(p.settings);
-	free(ops);
+	plan_release(&p);
 	lib_close(&lib);
 	return rc;
 }
 #else
 int cmd_import(struct cli *c, int argc, char **argv)
 {
-	const char **ops = NULL;
-	size_t n_ops = 0;
-	bool helped;
 	struct plan p = {0};
 	struct hearth_err err = {0};
 	struct media_import im = {0};
 	hearth_lib *lib = NULL;
-	int rc = cli_parse(c, argc, argv, NULL, &ops, &n_ops, &helped);
+	bool helped;
+	int rc = start(c, argc, argv, &p, &lib, &helped);
 
 	if (rc || helped)
-		goto end;
-	if (!n_ops) {
-		rc = cli_usage(c, "expected a content folder, a story bundle or a collection file");
-		goto end;
-	}
-	for (size_t i = 0; i < n_ops && !rc; i++)
-		rc = plan_path(c, &p, ops[i]);
-	if (rc || (rc = cli_open(c, &lib)))
 		goto end;
 	im.bundles = p.bundles;
 	im.collections = p.collections;
@@ -308,10 +315,7 @@ int cmd_import(struct cli *c, int argc, char **argv)
 	say_imported(&p, &d);
 end:
 	media_import_release(&im);
-	strv_free(p.bundles);
-	strv_free(p.collections);
-	free(p.settings);
-	free(ops);
+	plan_release(&p);
 	lib_close(&lib);
 	return rc;
 }
