@@ -140,3 +140,36 @@ serve_down() {
 	[ -n "${SPID:-}" ] && kill "$SPID" 2>/dev/null && wait "$SPID" 2>/dev/null
 	SPID=
 }
+
+# ---- builds decided by the lean program (noop.sh, noop_large.sh) ----------
+# They use $T, $L, $OUT and $ERR of the test.
+#
+# build NAME [ARGS...]: runs `hearth CMD ARGS` (CMD, default build) with
+# LD_DEBUG=libs; RC is its exit status, MEDIA_RAN whether hearth-media was
+# started (yes/no: whether FFmpeg was loaded); $OUT and $ERR as run leaves them.
+build() {
+	shift
+	rm -f "$T"/ld.*
+	LD_DEBUG=libs LD_DEBUG_OUTPUT="$T/ld" "$HEARTH" -C "$L" "${CMD:-build}" "$@" >"$OUT" 2>"$ERR"
+	RC=$?
+	cat "$T"/ld.* 2>/dev/null | grep -o 'calling init: [^ ]*' >"$T/loaded"
+	rm -f "$T"/ld.*
+	if grep -q 'libavcodec' "$T/loaded"; then MEDIA_RAN=yes; else MEDIA_RAN=no; fi
+	if [ ! -s "$T/loaded" ]; then MEDIA_RAN="unknown (LD_DEBUG unsupported?)"; fi
+}
+# quick NAME [ARGS...]: the build is decided without hearth-media
+quick() {
+	local name=$1
+	build "$@"
+	if [ "$RC" -ne 0 ]; then fail "$name" "exit $RC: $(head -c 600 "$ERR")"
+	elif [ "$MEDIA_RAN" = no ]; then pass "$name"; else
+		fail "$name" "hearth-media was started ($MEDIA_RAN): $(head -c 300 "$OUT")"; fi
+}
+# full NAME [ARGS...]: the build goes to hearth-media
+full() {
+	local name=$1
+	build "$@"
+	if [ "$RC" -ne 0 ]; then fail "$name" "exit $RC: $(head -c 600 "$ERR")"
+	elif [ "$MEDIA_RAN" = yes ]; then pass "$name"; else
+		fail "$name" "decided without hearth-media ($MEDIA_RAN): $(head -c 300 "$OUT")"; fi
+}

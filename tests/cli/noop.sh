@@ -16,36 +16,6 @@ L="$T/lib"
 C="$T/content/stories"
 MEDIA="$(dirname "$HEARTH")/hearth-media"
 
-# build NAME [ARGS...]: hearth build; MEDIA_RAN says whether hearth-media
-# was started (yes/no: whether FFmpeg was loaded), RC and $OUT/$ERR as run
-# leaves them. CMD (default build) is the command.
-build() {
-	shift
-	rm -f "$T"/ld.*
-	LD_DEBUG=libs LD_DEBUG_OUTPUT="$T/ld" "$HEARTH" -C "$L" "${CMD:-build}" "$@" >"$OUT" 2>"$ERR"
-	RC=$?
-	cat "$T"/ld.* 2>/dev/null | grep -o 'calling init: [^ ]*' >"$T/loaded"
-	rm -f "$T"/ld.*
-	if grep -q 'libavcodec' "$T/loaded"; then MEDIA_RAN=yes; else MEDIA_RAN=no; fi
-	if [ ! -s "$T/loaded" ]; then MEDIA_RAN="unknown (LD_DEBUG unsupported?)"; fi
-}
-# quick NAME [ARGS...]: the build is decided without hearth-media
-quick() {
-	local name=$1
-	build "$@"
-	if [ "$RC" -ne 0 ]; then fail "$name" "exit $RC: $(head -c 600 "$ERR")"
-	elif [ "$MEDIA_RAN" = no ]; then pass "$name"; else
-		fail "$name" "hearth-media was started ($MEDIA_RAN): $(head -c 300 "$OUT")"; fi
-}
-# full NAME [ARGS...]: the build goes to hearth-media
-full() {
-	local name=$1
-	build "$@"
-	if [ "$RC" -ne 0 ]; then fail "$name" "exit $RC: $(head -c 600 "$ERR")"
-	elif [ "$MEDIA_RAN" = yes ]; then pass "$name"; else
-		fail "$name" "decided without hearth-media ($MEDIA_RAN): $(head -c 300 "$OUT")"; fi
-}
-
 "$HEARTH" init "$L" >/dev/null
 site_address "$L"
 mkdir -p "$C/one"

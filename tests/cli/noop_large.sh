@@ -8,30 +8,6 @@
 L="$T/lib"
 N=4150
 
-# build NAME [ARGS...]: hearth build; MEDIA_RAN: whether FFmpeg was loaded
-build() {
-	shift
-	rm -f "$T"/ld.*
-	LD_DEBUG=libs LD_DEBUG_OUTPUT="$T/ld" "$HEARTH" -C "$L" build "$@" >"$OUT" 2>"$ERR"
-	RC=$?
-	cat "$T"/ld.* 2>/dev/null | grep -o 'calling init: [^ ]*' >"$T/loaded"
-	rm -f "$T"/ld.*
-	if grep -q 'libavcodec' "$T/loaded"; then MEDIA_RAN=yes; else MEDIA_RAN=no; fi
-	if [ ! -s "$T/loaded" ]; then MEDIA_RAN="unknown (LD_DEBUG unsupported?)"; fi
-}
-quick() {
-	build "$@"
-	if [ "$RC" -ne 0 ]; then fail "$1" "exit $RC: $(head -c 600 "$ERR")"
-	elif [ "$MEDIA_RAN" = no ]; then pass "$1"; else
-		fail "$1" "hearth-media was started ($MEDIA_RAN)"; fi
-}
-full() {
-	build "$@"
-	if [ "$RC" -ne 0 ]; then fail "$1" "exit $RC: $(head -c 600 "$ERR")"
-	elif [ "$MEDIA_RAN" = yes ]; then pass "$1"; else
-		fail "$1" "decided without hearth-media ($MEDIA_RAN)"; fi
-}
-
 python3 "$HEARTH_ROOT/tests/bench/gen_stories.py" "$N" "$T/content" >/dev/null
 "$HEARTH" init "$L" >/dev/null
 "$HEARTH" -C "$L" import "$T/content" >/dev/null 2>&1
