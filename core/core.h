@@ -105,6 +105,8 @@ const char *path_base(const char *p);
 /* The directory part of p ("." when none); returns a new allocation. */
 char *path_dir(const char *p);
 /* A copy of s without trailing slashes ("/" stays "/"). */
+/* Writes all n bytes to fd, again after EINTR; 0, or -1 with errno set. */
+int fd_write_all(int fd, const void *data, size_t n);
 char *path_strip_slashes(const char *s);
 /*
  * The default theme a program finds: $HEARTH_THEME_DIR (taken as given),

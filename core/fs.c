@@ -210,14 +210,16 @@ int file_read(const char *path, struct buf *out, struct hearth_err *err)
 	return 0;
 }
 
-static int write_all(int fd, const void *data, size_t n)
+int fd_write_all(int fd, const void *data, size_t n)
 {
 	const char *p = data;
 	while (n) {
 		ssize_t w = write(fd, p, n);
-		if (w < 0) {
-			if (errno == EINTR)
-				continue;
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0) {
+			if (w == 0)
+				errno = ENOSPC;
 			return -1;
 		}
 		p += w;
@@ -319,7 +321,7 @@ int file_write_atomic(const char *path, const void *data, size_t n,
 	int fd, rc = file_tmp_open(path, &tmp, &fd, err);
 	if (rc)
 		return rc;
-	if (write_all(fd, data, n) != 0) {
+	if (fd_write_all(fd, data, n) != 0) {
 		rc = herr(err, HEARTH_EIO, "cannot write '%s': %s", path, strerror(errno));
 		file_tmp_abort(fd, &tmp);
 		return rc;
@@ -392,7 +394,7 @@ static int copy_checked(const char *src, const char *dst, const struct file_id *
 	while ((n = read(in, chunk, sizeof chunk)) != 0) {
 		if (n < 0 && errno == EINTR)
 			continue;
-		if (n < 0 || write_all(out, chunk, (size_t)n) != 0) {
+		if (n < 0 || fd_write_all(out, chunk, (size_t)n) != 0) {
 			rc = herr(err, HEARTH_EIO, "cannot copy '%s' to '%s': %s", src, dst,
 				  strerror(errno));
 			goto end;

@@ -414,7 +414,6 @@ int site_write(const char *dir, const char *rel, const void *data, size_t n,
 	char *dst = path_join(dir, rel);
 	char *parent = path_dir(dst);
 	int rc = mkdir_p(parent, err), fd = -1;
-	const char *p = data;
 
 	if (rc)
 		goto end;
@@ -422,18 +421,8 @@ int site_write(const char *dir, const char *rel, const void *data, size_t n,
 		rc = herr(err, HEARTH_EIO, "cannot create '%s': %s", dst, strerror(errno));
 		goto end;
 	}
-	while (n > 0) {
-		ssize_t w = write(fd, p, n);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0) {
-			rc = herr(err, HEARTH_EIO, "cannot write '%s': %s", dst,
-				  w < 0 ? strerror(errno) : "no space");
-			goto end;
-		}
-		p += w;
-		n -= (size_t)w;
-	}
+	if (fd_write_all(fd, data, n) != 0)
+		rc = herr(err, HEARTH_EIO, "cannot write '%s': %s", dst, strerror(errno));
 end:
 	if (fd >= 0 && close(fd) != 0 && !rc)
 		rc = herr(err, HEARTH_EIO, "cannot write '%s': %s", dst, strerror(errno));
@@ -473,16 +462,9 @@ int site_copy(const char *src, const char *dst, struct hearth_err *err)
 		}
 		if (r == 0)
 			break;
-		for (ssize_t off = 0; off < r;) {
-			ssize_t w = write(out, chunk + off, (size_t)(r - off));
-			if (w < 0 && errno == EINTR)
-				continue;
-			if (w <= 0) {
-				rc = herr(err, HEARTH_EIO, "cannot write '%s': %s", dst,
-					  w < 0 ? strerror(errno) : "no space");
-				goto end;
-			}
-			off += w;
+		if (fd_write_all(out, chunk, (size_t)r) != 0) {
+			rc = herr(err, HEARTH_EIO, "cannot write '%s': %s", dst, strerror(errno));
+			break;
 		}
 	}
 end:

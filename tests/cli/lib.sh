@@ -157,19 +157,21 @@ build() {
 	if grep -q 'libavcodec' "$T/loaded"; then MEDIA_RAN=yes; else MEDIA_RAN=no; fi
 	if [ ! -s "$T/loaded" ]; then MEDIA_RAN="unknown (LD_DEBUG unsupported?)"; fi
 }
+# media_expect WANT NAME [ARGS...]: build passes NAME when it exits 0 and
+# hearth-media was started (WANT yes) or was not (WANT no)
+media_expect() {
+	local want=$1 name=$2
+	shift
+	build "$@"
+	if [ "$RC" -ne 0 ]; then fail "$name" "exit $RC: $(head -c 600 "$ERR")"
+	elif [ "$MEDIA_RAN" = "$want" ]; then pass "$name"
+	elif [ "$want" = no ]; then
+		fail "$name" "hearth-media was started ($MEDIA_RAN): $(head -c 300 "$OUT")"
+	else
+		fail "$name" "decided without hearth-media ($MEDIA_RAN): $(head -c 300 "$OUT")"
+	fi
+}
 # quick NAME [ARGS...]: the build is decided without hearth-media
-quick() {
-	local name=$1
-	build "$@"
-	if [ "$RC" -ne 0 ]; then fail "$name" "exit $RC: $(head -c 600 "$ERR")"
-	elif [ "$MEDIA_RAN" = no ]; then pass "$name"; else
-		fail "$name" "hearth-media was started ($MEDIA_RAN): $(head -c 300 "$OUT")"; fi
-}
+quick() { media_expect no "$@"; }
 # full NAME [ARGS...]: the build goes to hearth-media
-full() {
-	local name=$1
-	build "$@"
-	if [ "$RC" -ne 0 ]; then fail "$name" "exit $RC: $(head -c 600 "$ERR")"
-	elif [ "$MEDIA_RAN" = yes ]; then pass "$name"; else
-		fail "$name" "decided without hearth-media ($MEDIA_RAN): $(head -c 300 "$OUT")"; fi
-}
+full() { media_expect yes "$@"; }
