@@ -830,8 +830,8 @@ static int patch_in(const struct pipe_state *old, struct pipe_state *now,
  * collection. When it matches the current site's, and the site is as that
  * build left it, there is nothing to do.
  */
-static void inputs_key(const struct site_ctx *c, const char *theme_dir, const char *def_theme,
-		       const char *cover_path, char out[65])
+static void inputs_key(const struct site_ctx *c, const char *themes, const char *cover_path,
+		       char out[65])
 {
 	struct sha256 h;
 	sha256_init(&h);
@@ -839,8 +839,7 @@ static void inputs_key(const struct site_ctx *c, const char *theme_dir, const ch
 	key_file_id(&h, "/proc/self/exe");
 	key_settings(&h, c->set, true);
 	key_str(&h, c->base_url);
-	key_tree(&h, theme_dir);
-	key_tree(&h, def_theme);
+	key_str(&h, themes);
 	key_file_id(&h, cover_path);
 	key_int(&h, hearth_source_date_epoch());
 	key_int(&h, (int64_t)c->n);
@@ -856,8 +855,7 @@ static void inputs_key(const struct site_ctx *c, const char *theme_dir, const ch
 }
 
 /* The key of what every page shows: the site's settings and the theme. */
-static void common_key(const struct site_ctx *c, const char *theme_dir, const char *def_theme,
-		       char out[65])
+static void common_key(const struct site_ctx *c, const char *themes, char out[65])
 {
 	struct sha256 h;
 	sha256_init(&h);
@@ -867,8 +865,7 @@ static void common_key(const struct site_ctx *c, const char *theme_dir, const ch
 	key_str(&h, c->base_url);
 	key_str(&h, c->cover_src);
 	key_int(&h, (int64_t)c->n_colls);
-	key_tree(&h, theme_dir);
-	key_tree(&h, def_theme);
+	key_str(&h, themes);
 	key_hex(&h, out);
 }
 
@@ -884,16 +881,15 @@ static bool needs_bodies(const struct site_ctx *c)
 
 /* The quick record of this build (quick.c), when it read a catalogue. */
 static void quick_note(const struct site_input *in, const struct site_read *rd,
-		       const struct site_opts *opts, const char *theme_dir, const char *def_theme,
-		       const char *cover_path, const char *out_dir, struct pipe_state *now)
+		       const struct site_opts *opts, const char *themes, const char *cover_path,
+		       const char *out_dir, struct pipe_state *now)
 {
 	struct pipe_quick_in q = {
 		.program = "/proc/self/exe",
 		.set = in->set,
 		.base_url_opt = opts->base_url,
 		.out_dir = out_dir,
-		.theme_dir = theme_dir,
-		.def_theme = def_theme,
+		.themes = themes,
 		.cover_path = cover_path,
 	};
 	now->has_quick = rd != NULL;
@@ -954,7 +950,7 @@ static int build_gated(hearth_lib *lib, const struct site_input *in,
 	site_theme *theme = NULL;
 	char *base = NULL, *out_dir = NULL, *theme_dir = NULL, *def_theme = NULL;
 	char *staging = NULL, *cover_path = NULL, *old_site = NULL;
-	char common[65];
+	char common[65], themes[65];
 	struct patch_plan pl = {0};
 	bool gated = false, patch = false;
 	const char *base_src = opts->base_url ? opts->base_url : in->set->base_url;
@@ -1018,8 +1014,9 @@ static int build_gated(hearth_lib *lib, const struct site_input *in,
 
 	/* nothing read has changed and the site is as it was left: nothing to do */
 	pipe_state_load(out_dir, &old);
-	inputs_key(&c, theme_dir, def_theme, cover_path, now.inputs);
-	quick_note(in, rd, opts, theme_dir, def_theme, cover_path, out_dir, &now);
+	key_themes(theme_dir, def_theme, themes); /* the theme's files read once */
+	inputs_key(&c, themes, cover_path, now.inputs);
+	quick_note(in, rd, opts, themes, cover_path, out_dir, &now);
 	if (old.n && old.clean && !strcmp(old.inputs, now.inputs) && pipe_state_intact(&old)) {
 		quick_renew(&old, &now, out_dir);
 		st.stories = old.stories;
@@ -1034,7 +1031,7 @@ static int build_gated(hearth_lib *lib, const struct site_input *in,
 		goto end;
 	o.theme = theme;
 	o.staging = staging;
-	common_key(&c, theme_dir, def_theme, common);
+	common_key(&c, themes, common);
 	o.common = common;
 
 	rc = site_media_run(lib, ops, &c, cover_path, staging, &put, opts->jobs, opts, &st,

@@ -236,6 +236,18 @@ void key_file_id(struct sha256 *h, const char *path)
 	key_identity(h, path);
 }
 
+void key_themes(const char *theme_dir, const char *def_theme, char out[65])
+{
+	struct sha256 h;
+	sha256_init(&h);
+	key_tree(&h, theme_dir);
+	if (theme_dir && def_theme && !strcmp(theme_dir, def_theme))
+		key_str(&h, "the default theme itself");
+	else
+		key_tree(&h, def_theme);
+	key_hex(&h, out);
+}
+
 void key_tree(struct sha256 *h, const char *dir)
 {
 	key_str(h, dir);

@@ -181,6 +181,12 @@ void key_collection_head(struct sha256 *h, const struct pub_collection *c);
 void key_settings(struct sha256 *h, const struct lib_settings *s, bool all);
 void key_file_id(struct sha256 *h, const char *path);
 void key_tree(struct sha256 *h, const char *dir);
+/*
+ * The key of a theme and the default theme it falls back on, as 64 hex
+ * digits: each folder read once (the default not again when it is the
+ * theme). Every key that covers the theme takes this one.
+ */
+void key_themes(const char *theme_dir, const char *def_theme, char out[65]);
 void key_hex(struct sha256 *h, char out[65]);
 /* The key of a rendition placed from the cached file at path. */
 void key_rendition(const char *cached, char out[65]);
@@ -302,7 +308,7 @@ struct pipe_quick_in {
 	const struct lib_settings *set;  /* as loaded (hearth.yaml, the stored GUID) */
 	const char *base_url_opt;        /* --base-url, or NULL */
 	const char *out_dir;             /* as the build names it */
-	const char *theme_dir, *def_theme; /* as resolved */
+	const char *themes;              /* key_themes of the theme as resolved */
 	const char *cover_path;          /* the show's cover in the library, or NULL */
 };
 

@@ -47,8 +47,7 @@ void pipe_quick_key(const struct pipe_quick_in *q, char out[65])
 	key_settings(&h, q->set, true);
 	key_str(&h, q->base_url_opt);
 	key_str(&h, q->out_dir);
-	key_tree(&h, q->theme_dir);
-	key_tree(&h, q->def_theme);
+	key_str(&h, q->themes);
 	key_file_id(&h, q->cover_path);
 	key_int(&h, hearth_source_date_epoch());
 	key_hex(&h, out);
@@ -303,13 +302,14 @@ static int check(hearth_lib *lib, const struct site_opts *opts, const char *prog
 			goto end;
 		cover = path_join(lib_dir(lib), set.image);
 	}
+	char themes[65];
+	key_themes(theme_dir, def_theme, themes);
 	struct pipe_quick_in q = {
 		.program = program,
 		.set = &set,
 		.base_url_opt = opts->base_url,
 		.out_dir = out_dir,
-		.theme_dir = theme_dir,
-		.def_theme = def_theme,
+		.themes = themes,
 		.cover_path = cover,
 	};
 	pipe_quick_key(&q, key);
