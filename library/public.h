@@ -295,6 +295,11 @@ struct pub_story {
 	int64_t published_at;
 	int64_t updated_at;
 	bool on_site, on_podcast;  /* which channels consent covers */
+	/*
+	 * The byline names nobody ("Anonymous"): no podcast:person for the
+	 * story. Otherwise the byline is the only name the feeds may give.
+	 */
+	bool anonymous;
 	char **warnings, **themes, **tags;
 	int season, episode;
 	struct pub_asset *assets;
@@ -314,7 +319,13 @@ struct pub_collection {
 	const char *title;
 	const char *description;
 	bool podcast;
+	bool serial;               /* type: serial, heard in order; else episodic */
 	char **stories;            /* only stories that are public on the site */
+	/*
+	 * The stories public on the podcast channel, in the editors' order
+	 * (NULL-terminated, may be NULL): the collection's show.
+	 */
+	char **episodes;
 	void *owned_;
 };
 
@@ -322,7 +333,8 @@ struct pub_collection {
  * THE public view: the one function that turns catalogue records into what
  * may be published. Returns the stories whose status is published and whose
  * consent covers channel, newest first; and, when colls is not NULL, the
- * collections with their stories filtered the same way (site channel).
+ * collections with their stories filtered the same way (stories: site
+ * channel; episodes: podcast channel).
  */
 int lib_public_view(hearth_lib *lib, enum lib_channel channel,
 		    struct pub_story ***out, size_t *n,

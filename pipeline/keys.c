@@ -21,7 +21,7 @@
 _Static_assert(sizeof(struct pub_story) == 176, "pub_story changed: hash the new field in keys.c");
 _Static_assert(sizeof(struct pub_asset) == 64, "pub_asset changed: hash the new field in keys.c");
 _Static_assert(sizeof(struct pub_chapter) == 16, "pub_chapter changed: hash the new field in keys.c");
-_Static_assert(sizeof(struct pub_collection) == 48, "pub_collection changed: hash it in keys.c");
+_Static_assert(sizeof(struct pub_collection) == 56, "pub_collection changed: hash it in keys.c");
 _Static_assert(sizeof(struct lib_settings) == 368, "lib_settings changed: hash it in keys.c");
 _Static_assert(sizeof(struct site_media) == 184, "site_media changed: hash the new field in keys.c");
 _Static_assert(sizeof(struct site_audio) == 64, "site_audio changed: hash the new field in keys.c");
@@ -72,6 +72,7 @@ void key_story(struct sha256 *h, const struct pub_story *s)
 		key_str(h, sha);
 	}
 	key_str(h, s->byline);
+	key_int(h, s->anonymous);
 	key_str(h, s->language);
 	key_str(h, s->license);
 	key_int(h, s->published_at);
@@ -170,7 +171,9 @@ void key_collection(struct sha256 *h, const struct pub_collection *c)
 	key_str(h, c->title);
 	key_str(h, c->description);
 	key_int(h, c->podcast);
+	key_int(h, c->serial);
 	key_strv(h, c->stories);
+	key_strv(h, c->episodes);
 }
 
 void key_collection_head(struct sha256 *h, const struct pub_collection *c)

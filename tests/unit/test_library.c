@@ -27,10 +27,13 @@
 		}                                                               \
 	} while (0)
 
-/* What migration 6 added, taken away again: a catalogue as schema 5 had it. */
-#define UNDO_6 "DROP TABLE bundles_seen; DROP INDEX stories_list; "
+/* What migration 7 added, taken away again: a catalogue as schema 6 had it. */
+#define UNDO_7 "ALTER TABLE collections DROP COLUMN type; "
 
-/* What migrations 5 and 6 added, taken away again: a catalogue as schema 4 had it. */
+/* What migrations 6 and 7 added, taken away again: a catalogue as schema 5 had it. */
+#define UNDO_6 UNDO_7 "DROP TABLE bundles_seen; DROP INDEX stories_list; "
+
+/* What migrations 5 to 7 added, taken away again: a catalogue as schema 4 had it. */
 #define UNDO_5                                                                  \
 	UNDO_6                                                                  \
 	"DROP INDEX stories_receipt; ALTER TABLE stories DROP COLUMN receipt_hash; " \
@@ -1106,7 +1109,7 @@ static void migrates_to_chapters(void)
 				 -1, &st, NULL) == SQLITE_OK);
 	CHECK(sqlite3_step(st) == SQLITE_ROW);
 	v = sqlite3_column_int64(st, 0);
-	CHECK(v == 6 && sqlite3_column_int(st, 1) == 1 && sqlite3_column_int(st, 2) == 1);
+	CHECK(v == 7 && sqlite3_column_int(st, 1) == 1 && sqlite3_column_int(st, 2) == 1);
 	sqlite3_finalize(st);
 	sqlite3_close(h);
 	free(db);
@@ -1871,6 +1874,20 @@ static void collection_files_and_import(void)
 	CHECK_FAILS(lib_collection_read(path, NULL, &c, &err), HEARTH_EINVAL, &err, "listed twice");
 	put(path, "title: X\npodcast: sometimes\n");
 	CHECK_FAILS(lib_collection_read(path, NULL, &c, &err), HEARTH_EINVAL, &err, "podcast");
+	put(path, "title: X\ntype: sequential\n");
+	CHECK_FAILS(lib_collection_read(path, NULL, &c, &err), HEARTH_EINVAL, &err,
+		    "line 2: type: expected serial or episodic");
+
+	/* type: serial is kept, and a change of type alone is a change */
+	put(path, "title: First steps\nstories: [a]\ntype: serial\n");
+	CHECK_OK(lib_collection_read(path, NULL, &c, &err), &err);
+	CHECK(c->serial);
+	CHECK_OK(lib_collection_import(lib, c, &changed, &err), &err);
+	CHECK(changed);
+	lib_collection_free(&c);
+	CHECK_OK(lib_collection_get(lib, "first-steps", &c, &err), &err);
+	CHECK(c->serial);
+	lib_collection_free(&c);
 	free(path);
 	lib_close(&lib);
 }
@@ -1914,6 +1931,11 @@ static void public_view_filters(void)
 	CHECK_STR(cv[0]->stories[0], "both");
 	CHECK_STR(cv[0]->stories[1], "site");
 	CHECK_STR(cv[0]->stories[2], "same-time");
+	/* the collection's show: the podcast channel's stories, in the editors' order */
+	CHECK(strv_len(cv[0]->episodes) == 2 && !cv[0]->serial);
+	CHECK_STR(cv[0]->episodes[0], "pod");
+	CHECK_STR(cv[0]->episodes[1], "both");
+	CHECK(v[0]->anonymous); /* put_story's stories are anonymous */
 	pub_story_list_free(v, n);
 	pub_collection_list_free(cv, nc);
 
