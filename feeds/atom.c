@@ -15,6 +15,7 @@
 #include "writer.h"
 
 #include <ctype.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define NS_ATOM "http://www.w3.org/2005/Atom"
@@ -234,7 +235,7 @@ int feed_atom(const struct feed_atom_feed *f, const struct feed_atom_entry *e, s
 		if (t > updated)
 			updated = t;
 	}
-	if ((rc = fw_open(&w, err)))
+	if ((rc = fw_open(&w, out, err)))
 		goto end;
 	fw_start(&w, "feed");
 	fw_attr(&w, "xmlns", NS_ATOM);
@@ -267,7 +268,7 @@ int feed_atom(const struct feed_atom_feed *f, const struct feed_atom_entry *e, s
 		write_entry(&w, &e[i]);
 	fw_end(&w); /* feed */
 end:
-	if (fw_close(&w, out, err) && !rc)
+	if (fw_close(&w, rc != 0, err) && !rc)
 		rc = HEARTH_EIO;
 	return rc;
 }

@@ -4,9 +4,10 @@
  * and content namespaces), the Atom feed for readers, the OPML list of
  * every feed, and the checks of the settings a feed reads (Apple's
  * categories, BCP 47 language tags, SPDX licences, the channel's required
- * fields). Everything is written with libxml2, so the output is
- * well-formed and escaped by construction, and nothing here reads the clock
- * or the environment: the same records give the same bytes.
+ * fields). Every text and attribute is escaped by one small XML writer
+ * (writer.c), so the output is well-formed whatever a record holds, and
+ * nothing here reads the clock or the environment: the same records give
+ * the same bytes.
  *
  * Feeds know nothing of the catalogue: the caller hands over channel and
  * item records built from the public view, with absolute URLs. Every

@@ -1,7 +1,7 @@
 /*
  * rss.c - the podcast feeds: RSS 2.0 with the itunes, podcast (Podcasting
  * 2.0), atom and content namespaces (and RFC 5005's fh in an archive
- * document), written with libxml2's xmlTextWriter (writer.c). The writer
+ * document), written with the feeds' XML writer (writer.c). The writer
  * escapes every text and attribute, so the feed is well-formed whatever a
  * story's title holds. <description> is one more layer down: feed readers
  * take its text as HTML, so the plain text that goes there (summary,
@@ -19,6 +19,7 @@
 
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define NS_ITUNES "http://www.itunes.com/dtds/podcast-1.0.dtd"
@@ -350,7 +351,7 @@ int feed_rss(const struct feed_channel *ch, const struct feed_item *items,
 		rc = check_item(ch, &items[i], i, err);
 	if (rc)
 		return rc;
-	if ((rc = fw_open(&w, err)))
+	if ((rc = fw_open(&w, out, err)))
 		goto end;
 	fw_start(&w, "rss");
 	fw_attr(&w, "version", "2.0");
@@ -367,7 +368,7 @@ int feed_rss(const struct feed_channel *ch, const struct feed_item *items,
 	fw_end(&w); /* channel */
 	fw_end(&w); /* rss */
 end:
-	if (fw_close(&w, out, err) && !rc)
+	if (fw_close(&w, rc != 0, err) && !rc)
 		rc = HEARTH_EIO;
 	return rc;
 }

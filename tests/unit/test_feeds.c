@@ -1067,6 +1067,28 @@ static void full_feed_same_bytes(void)
 	buf_release(&b);
 }
 
+/* Quotes, white space and markup characters in text and attributes come back as given. */
+static void text_and_attributes_round_trip(void)
+{
+	struct feed_channel ch = channel();
+	struct feed_item it = item();
+	const struct feed_txt txt[] = {{.purpose = "a \"b\" 'c'\n\td & <e>", .value = "x\r\ny"}};
+	struct buf b = BUF_INIT;
+	struct hearth_err err;
+	struct parsed p;
+
+	ch.txt = txt;
+	ch.n_txt = 1;
+	it.title = "line\r\nbreak\tand ]]> & \"q\"";
+	CHECK_OK(feed_rss(&ch, &it, 1, &b, &err), &err);
+	CHECK(parse(&b, &p) == 0);
+	CHECK_X(&p, "/rss/channel/podcast:txt/@purpose", "a \"b\" 'c'\n\td & <e>");
+	CHECK_X(&p, "/rss/channel/podcast:txt", "x\r\ny");
+	CHECK_X(&p, "//item/title", "line\r\nbreak\tand ]]> & \"q\"");
+	parsed_free(&p);
+	buf_release(&b);
+}
+
 int main(void)
 {
 	RUN(well_formed_and_escaped);
@@ -1091,6 +1113,7 @@ int main(void)
 	RUN(atom_bad_input_is_refused);
 	RUN(opml_lists_every_feed);
 	RUN(full_feed_same_bytes);
+	RUN(text_and_attributes_round_trip);
 	xmlCleanupParser();
 	return 0;
 }
