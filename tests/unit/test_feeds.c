@@ -7,6 +7,7 @@
  */
 #include "../../core/core.h"
 #include "../../feeds/feeds.h"
+#include "../../feeds/tables.h"
 #include "t.h"
 
 #include <libxml/parser.h>
@@ -1089,6 +1090,23 @@ static void text_and_attributes_round_trip(void)
 	buf_release(&b);
 }
 
+/* The generated tables are sorted for bsearch() and hold what they should. */
+static void tables_are_sorted(void)
+{
+	for (size_t i = 1; i < feed_n_spdx; i++)
+		CHECK(strcmp(feed_spdx[i - 1], feed_spdx[i]) < 0);
+	for (size_t i = 1; i < feed_n_spdx_deprecated; i++)
+		CHECK(strcmp(feed_spdx_deprecated[i - 1], feed_spdx_deprecated[i]) < 0);
+	for (size_t i = 1; i < feed_n_iso639; i++)
+		CHECK(strcmp(feed_iso639[i - 1], feed_iso639[i]) < 0);
+	CHECK(feed_n_spdx > 500 && feed_n_iso639 > 7000);
+	/* every ISO 639-1 code is there, and its three-letter twin is not */
+	CHECK(feed_license_known("CC-BY-SA-4.0") && feed_license_known("Apache-2.0"));
+	struct hearth_err err;
+	CHECK_OK(feed_check_language("de", &err), &err);
+	CHECK(feed_check_language("deu", &err) == HEARTH_EINVAL);
+}
+
 int main(void)
 {
 	RUN(well_formed_and_escaped);
@@ -1114,6 +1132,7 @@ int main(void)
 	RUN(opml_lists_every_feed);
 	RUN(full_feed_same_bytes);
 	RUN(text_and_attributes_round_trip);
+	RUN(tables_are_sorted);
 	xmlCleanupParser();
 	return 0;
 }
