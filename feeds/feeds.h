@@ -150,8 +150,10 @@ struct feed_item {
  * included), naming the item by title or GUID and the field; an item whose
  * description (content warnings, then the summary, escaped as HTML) is
  * past Apple's 4000 bytes, naming the item and the field (it is never cut);
- * a serial show's item with no episode number; text that is not valid
- * UTF-8 or holds control characters XML cannot carry.
+ * a serial show's item with no episode number; two items with one GUID
+ * (both named); an item address (enclosure, link, image, transcript,
+ * chapters) that is not http(s); text that is not valid UTF-8 or holds
+ * control characters XML cannot carry.
  *
  * An item's description is the plain summary; when the item has content
  * warnings it starts with "Content warning: a, b. " so listeners see them

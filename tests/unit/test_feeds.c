@@ -1107,6 +1107,37 @@ static void tables_are_sorted(void)
 	CHECK(feed_check_language("deu", &err) == HEARTH_EINVAL);
 }
 
+/* Two items with one GUID, or an address that is not http(s), are refused. */
+static void guids_unique_and_urls_absolute(void)
+{
+	struct feed_channel ch = channel();
+	struct feed_item its[3] = {item(), item(), item()};
+	struct buf b = BUF_INIT;
+	struct hearth_err err;
+
+	its[0].title = "First";
+	its[1].title = "Second";
+	its[1].guid = "6d1f3a8e-0000-4000-8000-000000000002";
+	its[2].title = "Third";
+	CHECK(feed_rss(&ch, its, 3, &b, &err) == HEARTH_EINVAL);
+	CHECK(strstr(err.msg, "'First'") && strstr(err.msg, "'Third'") &&
+	      strstr(err.msg, "'guid'"));
+	CHECK(b.len == 0);
+	its[2].guid = "6d1f3a8e-0000-4000-8000-000000000003";
+	CHECK_OK(feed_rss(&ch, its, 3, &b, &err), &err);
+	buf_reset(&b);
+	its[1].enclosure_url = "media/two.mp3";
+	CHECK(feed_rss(&ch, its, 3, &b, &err) == HEARTH_EINVAL);
+	CHECK(strstr(err.msg, "'Second'") && strstr(err.msg, "enclosure_url"));
+	its[1] = item();
+	its[1].guid = "6d1f3a8e-0000-4000-8000-000000000002";
+	its[1].transcript_url = "javascript:alert(1)";
+	CHECK(feed_rss(&ch, its, 3, &b, &err) == HEARTH_EINVAL);
+	CHECK(strstr(err.msg, "transcript_url") != NULL);
+	CHECK(b.len == 0);
+	buf_release(&b);
+}
+
 int main(void)
 {
 	RUN(well_formed_and_escaped);
@@ -1133,6 +1164,7 @@ int main(void)
 	RUN(full_feed_same_bytes);
 	RUN(text_and_attributes_round_trip);
 	RUN(tables_are_sorted);
+	RUN(guids_unique_and_urls_absolute);
 	xmlCleanupParser();
 	return 0;
 }
