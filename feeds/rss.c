@@ -41,8 +41,13 @@ static const char *item_name(const struct feed_item *it)
 	return "?";
 }
 
+/*
+ * Checks one item. *desc gets its description as HTML text (a new
+ * allocation, also on failure; NULL when the check stopped before it), so
+ * it is made once for the check of its length and the writing.
+ */
 static int check_item(const struct feed_channel *ch, const struct feed_item *it, size_t idx,
-		      struct hearth_err *err)
+		      char **desc, struct hearth_err *err)
 {
 	const struct {
 		const char *name, *v;
@@ -120,9 +125,8 @@ static int check_item(const struct feed_channel *ch, const struct feed_item *it,
 				    "bytes of text",
 				    idx + 1, who, i + 1);
 	}
-	char *desc = fw_description(it->warnings, it->description);
-	size_t dn = strlen(desc);
-	free(desc);
+	*desc = fw_description(it->warnings, it->description);
+	size_t dn = strlen(*desc);
 	if (dn > DESC_MAX)
 		return herr(err, HEARTH_EINVAL,
 			    "feed item %zu '%s': 'description' (content warnings and summary) "
@@ -281,16 +285,14 @@ static void write_alternate(struct fw *w, const char *type, int64_t length, int6
  * name: the byline comes from the public view, and so do the persons.
  */
 static void write_item(struct fw *w, const struct feed_channel *ch,
-		       const struct feed_item *it)
+		       const struct feed_item *it, const char *desc)
 {
 	char date[32];
-	char *desc = fw_description(it->warnings, it->description);
 
 	fw_start(w, "item");
 	fw_elem(w, "title", it->title);
 	fw_elem(w, "link", it->link);
 	fw_elem(w, "description", desc);
-	free(desc);
 	if (it->content_html) {
 		fw_start(w, "content:encoded");
 		fw_cdata(w, it->content_html);
@@ -395,14 +397,15 @@ int feed_rss(const struct feed_channel *ch, const struct feed_item *items,
 	     size_t n, struct buf *out, struct hearth_err *err)
 {
 	struct fw w = {0};
+	char **desc = xcalloc(n + 1, sizeof *desc);
 	int rc = feed_check_channel(ch, n, err);
 
 	for (size_t i = 0; !rc && i < n; i++)
-		rc = check_item(ch, &items[i], i, err);
+		rc = check_item(ch, &items[i], i, &desc[i], err);
 	if (!rc)
 		rc = check_unique_guids(items, n, err);
 	if (rc)
-		return rc;
+		goto end;
 	if ((rc = fw_open(&w, out, err)))
 		goto end;
 	fw_start(&w, "rss");
@@ -416,11 +419,14 @@ int feed_rss(const struct feed_channel *ch, const struct feed_item *items,
 	fw_start(&w, "channel");
 	write_channel_head(&w, ch);
 	for (size_t i = 0; i < n; i++)
-		write_item(&w, ch, &items[i]);
+		write_item(&w, ch, &items[i], desc[i]);
 	fw_end(&w); /* channel */
 	fw_end(&w); /* rss */
 end:
 	if (fw_close(&w, rc != 0, err) && !rc)
 		rc = HEARTH_EIO;
+	for (size_t i = 0; i < n; i++)
+		free(desc[i]);
+	free(desc);
 	return rc;
 }

@@ -70,9 +70,19 @@ static void close_tag(struct fw *w)
 	}
 }
 
-/* Escaped text: runs without a special character are copied whole. */
-static void escape(struct buf *b, const char *s, bool attr)
+/*
+ * Escaped text: runs without a special character are copied whole. Text
+ * XML cannot carry (bad UTF-8, control characters) fails the document:
+ * the callers refuse it first with a message naming the field, so this is
+ * the last guard of well-formedness, not the message anyone sees.
+ */
+static void escape(struct fw *w, const char *s, bool attr)
 {
+	struct buf *b = w->out;
+	if (!text_valid(s, strlen(s))) {
+		w->failed = 1;
+		return;
+	}
 	const char *special = attr ? "&<>\"\n\r\t" : "&<>\r";
 	for (;;) {
 		size_t n = strcspn(s, special);
@@ -145,7 +155,7 @@ void fw_attr(struct fw *w, const char *name, const char *value)
 	buf_putc(w->out, ' ');
 	buf_puts(w->out, name);
 	buf_puts(w->out, "=\"");
-	escape(w->out, value, true);
+	escape(w, value, true);
 	buf_putc(w->out, '"');
 }
 
@@ -165,7 +175,7 @@ void fw_text(struct fw *w, const char *text)
 		return;
 	}
 	close_tag(w);
-	escape(w->out, text, false);
+	escape(w, text, false);
 }
 
 void fw_elem(struct fw *w, const char *name, const char *text)
@@ -205,6 +215,10 @@ void fw_cdata(struct fw *w, const char *html)
 	const char *p = html;
 	if (w->failed || w->depth == 0)
 		return;
+	if (!text_valid(html, strlen(html))) {
+		w->failed = 1;
+		return;
+	}
 	close_tag(w);
 	for (;;) {
 		const char *q = strstr(p, "]]>");
@@ -225,15 +239,19 @@ bool fw_text_ok(const char *s)
 
 void fw_html_escape(struct buf *b, const char *s)
 {
-	for (; *s; s++) {
+	for (;;) {
+		size_t n = strcspn(s, "&<>\"'");
+		buf_add(b, s, n);
+		s += n;
 		switch (*s) {
+		case '\0': return;
 		case '&': buf_puts(b, "&amp;"); break;
 		case '<': buf_puts(b, "&lt;"); break;
 		case '>': buf_puts(b, "&gt;"); break;
 		case '"': buf_puts(b, "&quot;"); break;
 		case '\'': buf_puts(b, "&#39;"); break;
-		default: buf_putc(b, *s);
 		}
+		s++;
 	}
 }
 

@@ -36,9 +36,9 @@ int fw_open(struct fw *w, struct buf *out, struct hearth_err *err);
 int fw_close(struct fw *w, bool failed, struct hearth_err *err);
 
 /*
- * Element names are the writer's own static text, never data; text and
- * attribute values must have passed fw_text_ok() (the callers check every
- * field first) and are escaped here.
+ * Element names are the writer's own static text, never data. Text and
+ * attribute values are escaped here; one that fails fw_text_ok() fails the
+ * document (callers check every field first, to name it in a message).
  */
 void fw_start(struct fw *w, const char *name);
 void fw_end(struct fw *w);
