@@ -8,6 +8,7 @@
 #include "../../core/core.h"
 #include "../../feeds/feeds.h"
 #include "../../feeds/tables.h"
+#include "../../feeds/writer.h"
 #include "t.h"
 
 #include <libxml/parser.h>
@@ -1138,6 +1139,47 @@ static void guids_unique_and_urls_absolute(void)
 	buf_release(&b);
 }
 
+/* The writer's own guard: bad text or an unclosed element takes the document back. */
+static void writer_fails_whole(void)
+{
+	struct buf b = BUF_INIT;
+	struct hearth_err err;
+	struct fw w;
+
+	buf_puts(&b, "before");
+	CHECK_OK(fw_open(&w, &b, &err), &err);
+	fw_start(&w, "a");
+	fw_attr(&w, "x", "1 \"2\"");
+	fw_elem(&w, "b", "");
+	fw_elem(&w, "c", "t < u");
+	fw_end(&w);
+	CHECK_OK(fw_close(&w, false, &err), &err);
+	CHECK_STR(b.data, "before<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+			  "<a x=\"1 &quot;2&quot;\">\n  <b></b>\n  <c>t &lt; u</c>\n</a>\n");
+
+	buf_reset(&b);
+	buf_puts(&b, "before");
+	CHECK_OK(fw_open(&w, &b, &err), &err);
+	fw_start(&w, "a");
+	fw_text(&w, "bad \x01 text");
+	fw_end(&w);
+	CHECK(fw_close(&w, false, &err) == HEARTH_EIO);
+	CHECK_STR(b.data, "before");
+
+	CHECK_OK(fw_open(&w, &b, &err), &err);
+	fw_start(&w, "a");
+	fw_attr(&w, "x", "\xff");
+	fw_end(&w);
+	CHECK(fw_close(&w, false, &err) == HEARTH_EIO);
+	CHECK_STR(b.data, "before");
+
+	CHECK_OK(fw_open(&w, &b, &err), &err);
+	fw_start(&w, "a"); /* never closed */
+	CHECK(fw_close(&w, false, &err) == HEARTH_EIO);
+	CHECK(b.len == 6);
+	buf_release(&b);
+}
+
 int main(void)
 {
 	RUN(well_formed_and_escaped);
@@ -1165,6 +1207,7 @@ int main(void)
 	RUN(text_and_attributes_round_trip);
 	RUN(tables_are_sorted);
 	RUN(guids_unique_and_urls_absolute);
+	RUN(writer_fails_whole);
 	xmlCleanupParser();
 	return 0;
 }
