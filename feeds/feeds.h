@@ -203,7 +203,8 @@ struct feed_atom_entry {
  * RFC 3339 UTC, author name, summary (content warnings first), content,
  * links. Appends to out; the same records give the same bytes. Borrows
  * everything. HEARTH_EINVAL (naming the entry and field) for a missing
- * required field or text XML cannot carry; nothing is appended then.
+ * required field, two entries with one GUID, an entry with neither link
+ * nor content, or text XML cannot carry; nothing is appended then.
  */
 int feed_atom(const struct feed_atom_feed *f, const struct feed_atom_entry *e, size_t n,
 	      struct buf *out, struct hearth_err *err);

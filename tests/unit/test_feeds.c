@@ -984,6 +984,14 @@ static void atom_bad_input_is_refused(void)
 	CHECK(feed_atom(&f, &e, 1, &b, &err) == HEARTH_EINVAL);
 	CHECK(strstr(err.msg, "author") != NULL);
 	CHECK(b.len == 0);
+	/* one GUID twice (a UUID's case does not make it another) */
+	f = atom_feed();
+	struct feed_atom_entry two[2] = {atom_entry(), atom_entry()};
+	two[1].title = "Again";
+	two[1].guid = "6d1f3a8e-0000-4000-8000-000000000001";
+	CHECK(feed_atom(&f, two, 2, &b, &err) == HEARTH_EINVAL);
+	CHECK(strstr(err.msg, "'Night <shift>'") && strstr(err.msg, "'Again'"));
+	CHECK(b.len == 0);
 	/* no entries is a valid feed */
 	f = atom_feed();
 	CHECK_OK(feed_atom(&f, NULL, 0, &b, &err), &err);
