@@ -21,7 +21,8 @@
 static char s_title[] = "Hearth Stories", s_desc[] = "Peer stories of getting through",
 	    s_base[] = "https://stories.example.org/", s_lang[] = "en",
 	    s_author[] = "Hearth Peer Network", s_cat[] = "Health & Fitness",
-	    s_sub[] = "Mental Health", s_lic[] = "CC-BY-NC-ND-4.0";
+	    s_sub[] = "Mental Health", s_lic[] = "CC-BY-NC-ND-4.0",
+	    s_owner[] = "The editors", s_email[] = "editors@stories.example.org";
 
 static struct lib_settings settings(void)
 {
@@ -35,6 +36,10 @@ static struct lib_settings settings(void)
 	s.category = s_cat;
 	s.subcategory = s_sub;
 	s.license = s_lic;
+	s.owner_name = s_owner;   /* a podcast with episodes needs its owner */
+	s.owner_email = s_email;
+	s.locked = true;
+	s.archive_after = 300;
 	return s;
 }
 
