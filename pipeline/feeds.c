@@ -82,6 +82,7 @@ struct run {
 	size_t items;              /* feed.xml's items, for the summary */
 };
 
+/* Keeps s (a new allocation, taken) in r until the end; returns the kept copy. */
 static const char *own(struct run *r, char *s)
 {
 	r->strs = strv_push(r->strs, s);
@@ -89,6 +90,7 @@ static const char *own(struct run *r, char *s)
 	return r->strs[strv_len(r->strs) - 1];
 }
 
+/* Adds a feed to feeds.opml: its name, "rss" or "atom", its path and its page's. */
 static void outline(struct run *r, const char *text, const char *type, const char *rel,
 		    const char *html_rel)
 {
