@@ -184,6 +184,8 @@ int lib_export_json(hearth_lib *lib, bool with_private, struct buf *out,
 		jw_str(&w, colls[i]->description);
 		jw_key(&w, "podcast");
 		jw_bool(&w, colls[i]->podcast);
+		jw_key(&w, "type");
+		jw_str(&w, colls[i]->serial ? "serial" : "episodic");
 		strv_out(&w, "stories", colls[i]->stories);
 		jw_obj_end(&w);
 	}
