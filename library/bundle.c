@@ -933,7 +933,15 @@ int lib_collection_read(const char *path, const struct lib_settings *set,
 			rc = get_text(&cx, v, k, &c->description);
 		else if (!strcmp(k, "podcast"))
 			rc = get_bool(&cx, v, k, &c->podcast);
-		else if (!strcmp(k, "stories")) {
+		else if (!strcmp(k, "type")) {
+			if (v->kind != Y_SCALAR ||
+			    (strcmp(v->str, "serial") && strcmp(v->str, "episodic")))
+				rc = herr(err, HEARTH_EINVAL,
+					  "%s: line %d: type: expected serial or episodic", path,
+					  v->line);
+			else
+				c->serial = !strcmp(v->str, "serial");
+		} else if (!strcmp(k, "stories")) {
 			if (!(rc = get_list(&cx, v, k, &c->stories)))
 				for (size_t j = 0; c->stories && c->stories[j] && !rc; j++) {
 					const char *sl = c->stories[j];

@@ -30,7 +30,10 @@ void lib_collection_list_free(struct lib_collection **v, size_t n)
 	free(v);
 }
 
-/* Loads every collection (with its stories) that stmt selects: id, slug, title, description, podcast. */
+/*
+ * Loads every collection (with its stories) that stmt selects: id, slug,
+ * title, description, podcast, type.
+ */
 static int load_all(hearth_lib *lib, sqlite3_stmt *stmt, struct lib_collection ***out,
 		    size_t *n, struct hearth_err *err)
 {
@@ -55,6 +58,7 @@ static int load_all(hearth_lib *lib, sqlite3_stmt *stmt, struct lib_collection *
 		c->title = lib_col_str(stmt, 2);
 		c->description = lib_col_str(stmt, 3);
 		c->podcast = sqlite3_column_int(stmt, 4) != 0;
+		c->serial = !strcmp((const char *)sqlite3_column_text(stmt, 5), "serial");
 		sqlite3_reset(items);
 		sqlite3_bind_int64(items, 1, sqlite3_column_int64(stmt, 0));
 		while ((rc = lib_db_step(lib, items, err)) == 1)
@@ -85,7 +89,7 @@ int lib_collection_get(hearth_lib *lib, const char *slug, struct lib_collection 
 	if ((rc = lib_begin_read(lib, err)))
 		return rc;
 	rc = lib_db_prepare(lib, err, &st,
-			    "SELECT id, slug, title, description, podcast FROM collections "
+			    "SELECT id, slug, title, description, podcast, type FROM collections "
 			    "WHERE slug = ?1",
 			    "s", slug);
 	if (!rc)
@@ -112,7 +116,7 @@ int lib_collection_list(hearth_lib *lib, struct lib_collection ***out, size_t *n
 	if ((rc = lib_begin_read(lib, err)))
 		return rc;
 	rc = lib_db_prepare(lib, err, &st,
-			    "SELECT id, slug, title, description, podcast FROM collections "
+			    "SELECT id, slug, title, description, podcast, type FROM collections "
 			    "ORDER BY slug",
 			    "");
 	if (!rc)
@@ -322,7 +326,7 @@ static bool same_collection(const struct lib_collection *a, const struct lib_col
 {
 	size_t n = strv_len(a->stories);
 	if (!same_text(a->title, b->title) || !same_text(a->description, b->description) ||
-	    a->podcast != b->podcast || n != strv_len(b->stories))
+	    a->podcast != b->podcast || a->serial != b->serial || n != strv_len(b->stories))
 		return false;
 	for (size_t i = 0; i < n; i++)
 		if (strcmp(a->stories[i], b->stories[i]))
@@ -368,11 +372,12 @@ int lib_collection_import(hearth_lib *lib, const struct lib_collection *in, bool
 		return lib_end(lib, 0, err);
 	}
 	rc = lib_db_exec(lib, err,
-			 "INSERT INTO collections (slug, title, description, podcast) VALUES "
-			 "(?1, ?2, ?3, ?4) ON CONFLICT (slug) DO UPDATE SET title = "
+			 "INSERT INTO collections (slug, title, description, podcast, type) "
+			 "VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (slug) DO UPDATE SET title = "
 			 "excluded.title, description = excluded.description, podcast = "
-			 "excluded.podcast",
-			 "sssb", in->slug, in->title, in->description, (int)in->podcast);
+			 "excluded.podcast, type = excluded.type",
+			 "sssbs", in->slug, in->title, in->description, (int)in->podcast,
+			 in->serial ? "serial" : "episodic");
 	if (!rc)
 		rc = find_collection(lib, in->slug, &cid, err);
 	if (!rc)

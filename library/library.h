@@ -472,6 +472,7 @@ struct lib_collection {
 	char *title;
 	char *description;
 	bool podcast;
+	bool serial;     /* type: serial (heard in order, numbered), else episodic */
 	char **stories;  /* ordered story slugs, NULL-terminated (may be NULL) */
 };
 void lib_collection_free(struct lib_collection **c);       /* accepts NULL */
@@ -500,7 +501,7 @@ int lib_collection_list(hearth_lib *lib, struct lib_collection ***out, size_t *n
 			struct hearth_err *err);
 /*
  * Inserts or replaces a collection from an imported file (title,
- * description, podcast, ordered stories). *changed is false when nothing
+ * description, podcast, type, ordered stories). *changed is false when nothing
  * differed. Every story named must exist.
  */
 int lib_collection_import(hearth_lib *lib, const struct lib_collection *in,

@@ -265,6 +265,10 @@ static const char *const migrations[] = {
 	"CREATE INDEX bundles_seen_story ON bundles_seen (story_id);\n"
 	"CREATE INDEX stories_list ON stories (published_at, slug, status, title);\n"
 	"PRAGMA user_version = 6;\n",
+	/* 7: a collection's show is heard in order (serial) or in any order */
+	"ALTER TABLE collections ADD COLUMN type TEXT NOT NULL DEFAULT 'episodic'\n"
+	"  CHECK (type IN ('episodic', 'serial'));\n"
+	"PRAGMA user_version = 7;\n",
 };
 #define N_MIGRATIONS ((int64_t)(sizeof migrations / sizeof migrations[0]))
 

@@ -54,7 +54,11 @@ static struct pub_story *make_public(const struct lib_story *s, bool with_body)
 		p->body_sha256 = keep(o, sha);
 	}
 	/* the only reader of name and attribution on the way out */
-	p->byline = keep(o, lib_byline(s->attribution, s->name, s->pseudonym));
+	const char *byline = lib_byline(s->attribution, s->name, s->pseudonym);
+	p->byline = keep(o, byline);
+	/* a name or pseudonym given, not the word lib_byline puts for nobody */
+	p->anonymous = (byline != s->name && byline != s->pseudonym) ||
+		       !strcmp(byline, "Anonymous");
 	p->language = keep(o, s->language ? s->language : "en");
 	p->license = keep(o, s->license);
 	p->published_at = s->published_at;
@@ -129,6 +133,7 @@ static void pub_collection_free(struct pub_collection *c)
 		strv_free(o->strs);
 	free(o);
 	strv_free(c->stories);
+	strv_free(c->episodes);
 	free(c);
 }
 
@@ -228,15 +233,16 @@ static int public_collections(hearth_lib *lib, int64_t now, struct pub_collectio
 	int rc;
 
 	if ((rc = lib_db_prepare(lib, err, &st,
-				 "SELECT id, slug, title, description, podcast FROM collections "
-				 "ORDER BY slug",
+				 "SELECT id, slug, title, description, podcast, type FROM "
+				 "collections ORDER BY slug",
 				 "")) ||
 	    (rc = lib_db_prepare(lib, err, &items,
-				 "SELECT s.slug FROM collection_items ci JOIN stories s ON "
-				 "s.id = ci.story_id JOIN consent c ON c.story_id = s.id WHERE "
-				 "ci.collection_id = ?1 AND s.status = 'published' AND "
-				 "s.published_at IS NOT NULL AND s.published_at <= ?2 AND "
-				 "c.site = 1 ORDER BY ci.position",
+				 "SELECT s.slug, c.site, c.podcast FROM collection_items ci "
+				 "JOIN stories s ON s.id = ci.story_id JOIN consent c ON "
+				 "c.story_id = s.id WHERE ci.collection_id = ?1 AND "
+				 "s.status = 'published' AND s.published_at IS NOT NULL AND "
+				 "s.published_at <= ?2 AND (c.site = 1 OR c.podcast = 1) "
+				 "ORDER BY ci.position",
 				 "")))
 		goto end;
 	while ((rc = lib_db_step(lib, st, err)) == 1) {
@@ -249,12 +255,17 @@ static int public_collections(hearth_lib *lib, int64_t now, struct pub_collectio
 		c->title = keep(o, (const char *)sqlite3_column_text(st, 2));
 		c->description = keep(o, (const char *)sqlite3_column_text(st, 3));
 		c->podcast = sqlite3_column_int(st, 4) != 0;
+		c->serial = !strcmp((const char *)sqlite3_column_text(st, 5), "serial");
 		sqlite3_reset(items);
 		sqlite3_bind_int64(items, 1, sqlite3_column_int64(st, 0));
 		sqlite3_bind_int64(items, 2, now);
-		while ((rc = lib_db_step(lib, items, err)) == 1)
-			c->stories = strv_push(c->stories,
-					       (const char *)sqlite3_column_text(items, 0));
+		while ((rc = lib_db_step(lib, items, err)) == 1) {
+			const char *slug = (const char *)sqlite3_column_text(items, 0);
+			if (sqlite3_column_int(items, 1))
+				c->stories = strv_push(c->stories, slug);
+			if (sqlite3_column_int(items, 2))
+				c->episodes = strv_push(c->episodes, slug);
+		}
 		if (rc)
 			break;
 	}

@@ -80,6 +80,20 @@ void lib_build_unlock(lib_build_lock **lock);
 
 /* ---- settings (hearth.yaml) -------------------------------------------- */
 
+/* podcast.people: one person of the show, as podcast:person writes them. */
+struct lib_person {
+	char *name;   /* at most 128 characters */
+	char *role;   /* the taxonomy's role ("host", "editor"), may be NULL (host) */
+	char *href;   /* may be NULL */
+	char *img;    /* may be NULL */
+};
+
+/* podcast.txt: one podcast:txt (e.g. purpose applepodcastsverify). */
+struct lib_txt {
+	char *purpose;  /* may be NULL */
+	char *value;    /* at most 4000 characters */
+};
+
 struct lib_settings {
 	char *title;
 	char *description;
@@ -92,6 +106,35 @@ struct lib_settings {
 	char *image;         /* podcast.image: path relative to the library, may be NULL */
 	char *license;       /* podcast.license */
 	char *podcast_guid;  /* the stored one, or NULL before the first podcast build */
+	/*
+	 * podcast: what directories and apps read of the show besides the
+	 * above. The owner is required for a podcast build with episodes, and
+	 * so is image (see pipeline/feeds.c).
+	 */
+	char *owner_name;        /* podcast.owner.name, may be NULL */
+	char *owner_email;       /* podcast.owner.email, may be NULL: public, printed in the feed */
+	bool locked;             /* podcast.locked (default yes) */
+	struct lib_person *people;   /* podcast.people: hosts and editors who agreed to be named */
+	size_t n_people;
+	char *funding_url;       /* podcast.funding.url, may be NULL */
+	char *funding_label;     /* podcast.funding.label, may be NULL */
+	struct lib_txt *txt;     /* podcast.txt */
+	size_t n_txt;
+	char *social_interact;   /* podcast.social_interact: "disabled" (default) or NULL (none) */
+	char *update_text;       /* podcast.update_frequency.text, may be NULL */
+	char *update_rrule;      /* podcast.update_frequency.rrule, may be NULL */
+	bool complete;           /* podcast.complete */
+	char *new_feed_url;      /* podcast.new_feed_url, may be NULL */
+	char *license_url;       /* podcast.license_url, may be NULL: for a licence not in SPDX */
+	char *media_url;         /* podcast.media_url, may be NULL: an editor's move of the media */
+	char *media_origin;      /* the stored media origin, or NULL before the first podcast build */
+	/* feeds: */
+	int archive_after;       /* feeds.archive_after: items in a feed before archives (300) */
+	/* notify: (hearth notify) */
+	char **notify_hubs;      /* notify.hubs: WebSub hub URLs, NULL-terminated, may be NULL */
+	bool notify_podcastindex;      /* notify.podcastindex (default yes) */
+	char *notify_podcastindex_url; /* notify.podcastindex_url */
+	bool notify_after_build;       /* notify.after_build (default no) */
 	/* limits: (defaults 500 MB, 4 hours, 50 megapixels, 2 MB, 256 kB) */
 	int64_t max_file_size;   /* limits.max_file_size: bytes */
 	double max_duration;     /* limits.max_duration: seconds */
@@ -124,6 +167,10 @@ struct lib_settings {
 #define LIB_MAX_TITLE_CHARS 200
 #define LIB_MAX_SUMMARY_CHARS 1000
 
+/* feeds.archive_after and notify.podcastindex_url by default. */
+#define LIB_ARCHIVE_AFTER 300
+#define LIB_PODCASTINDEX_URL "https://api.podcastindex.org/api/1.0/hub/pubnotify"
+
 /* The base_url `hearth init` writes: a placeholder until the editor sets theirs. */
 #define LIB_PLACEHOLDER_BASE_URL "https://example.org"
 
@@ -140,8 +187,10 @@ bool lib_base_url_is_placeholder(const char *base_url);
 /*
  * The podcast GUID (Podcasting 2.0): UUIDv5 of the feed URL
  * <base_url>/feed.xml without its scheme. out gets 37 bytes.
+ * lib_feed_guid_for: the same for the feed at <base_url>/<feed_path>.
  */
 void lib_podcast_guid_for(const char *base_url, char out[37]);
+void lib_feed_guid_for(const char *base_url, const char *feed_path, char out[37]);
 
 /*
  * The podcast GUID for a feed served from base_url: the stored one when
@@ -149,8 +198,25 @@ void lib_podcast_guid_for(const char *base_url, char out[37]);
  * is set, kept forever after; else made and not stored (a preview).
  * Refuses init's placeholder address when it would have to store it; when
  * not storing, gives "" for it (a feed without episodes then has none).
+ * lib_feed_guid: the same for the show at <base_url>/<feed_path> (a
+ * collection's, "collections/<slug>/feed.xml"), each kept on its own.
  */
 int lib_podcast_guid(hearth_lib *lib, const char *base_url, bool store, char out[37],
+		     struct hearth_err *err);
+int lib_feed_guid(hearth_lib *lib, const char *base_url, const char *feed_path, bool store,
+		  char out[37], struct hearth_err *err);
+
+/*
+ * The media origin: the address the episodes' files (enclosures,
+ * transcripts, chapters) are published under in the feeds, so they never
+ * change once published, even when base_url does. The stored one when
+ * there is one; else base_url, stored (audited) when store is set (the
+ * first podcast build from the library's own base_url), else not (a
+ * preview). Refuses init's placeholder when it would store it. *out is a
+ * new allocation. podcast.media_url, set by an editor, overrides it (the
+ * caller decides).
+ */
+int lib_media_origin(hearth_lib *lib, const char *base_url, bool store, char **out,
 		     struct hearth_err *err);
 
 /* ---- the store of originals (reading) ---------------------------------- */
@@ -229,6 +295,11 @@ struct pub_story {
 	int64_t published_at;
 	int64_t updated_at;
 	bool on_site, on_podcast;  /* which channels consent covers */
+	/*
+	 * The byline names nobody ("Anonymous"): no podcast:person for the
+	 * story. Otherwise the byline is the only name the feeds may give.
+	 */
+	bool anonymous;
 	char **warnings, **themes, **tags;
 	int season, episode;
 	struct pub_asset *assets;
@@ -248,7 +319,13 @@ struct pub_collection {
 	const char *title;
 	const char *description;
 	bool podcast;
+	bool serial;               /* type: serial, heard in order; else episodic */
 	char **stories;            /* only stories that are public on the site */
+	/*
+	 * The stories public on the podcast channel, in the editors' order
+	 * (NULL-terminated, may be NULL): the collection's show.
+	 */
+	char **episodes;
 	void *owned_;
 };
 
@@ -256,7 +333,8 @@ struct pub_collection {
  * THE public view: the one function that turns catalogue records into what
  * may be published. Returns the stories whose status is published and whose
  * consent covers channel, newest first; and, when colls is not NULL, the
- * collections with their stories filtered the same way (site channel).
+ * collections with their stories filtered the same way (stories: site
+ * channel; episodes: podcast channel).
  */
 int lib_public_view(hearth_lib *lib, enum lib_channel channel,
 		    struct pub_story ***out, size_t *n,

@@ -10,6 +10,7 @@
 #define _GNU_SOURCE
 #include "libraryInt.h"
 
+#include <ctype.h>
 #include <math.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -32,17 +33,64 @@ static const char default_yaml[] =
 	"# the podcast's GUID is made from it then and kept for good.\n"
 	"base_url: \"" LIB_PLACEHOLDER_BASE_URL "\"\n"
 	"language: en\n"
-	"# Who publishes: shown as the podcast's author and owner.\n"
+	"# Who publishes: shown as the podcast's author.\n"
 	"author: \"The Hearth editors\"\n"
 	"\n"
 	"podcast:\n"
+	"  # Apple's category and subcategory, spelt as Apple does.\n"
 	"  category: \"Health & Fitness\"\n"
 	"  subcategory: \"Mental Health\"\n"
 	"  explicit: no\n"
-	"  # Square artwork (1400 to 3000 pixels), relative to this file:\n"
+	"  # Square artwork (1400 to 3000 pixels, JPEG or PNG), relative to this\n"
+	"  # file. Required before the first build with episodes:\n"
 	"  # image: cover.jpg\n"
+	"  # An SPDX identifier; a licence of your own needs license_url too.\n"
 	"  license: CC-BY-NC-ND-4.0\n"
+	"  # license_url: https://example.org/our-licence\n"
+	"  # Who answers for the show, required before the first build with\n"
+	"  # episodes. The email is PUBLIC by nature: it is printed in the feed\n"
+	"  # for every directory and app to read. Use the editors' shared\n"
+	"  # address, never a storyteller's.\n"
+	"  # owner:\n"
+	"  #   name: \"The Hearth editors\"\n"
+	"  #   email: editors@example.org\n"
+	"  # Other hosts may not import the show (podcast:locked, with the owner).\n"
+	"  locked: yes\n"
+	"  # Hosts and editors who agreed to be named in the feeds. Storytellers\n"
+	"  # are named only as their story's public byline says, never here.\n"
+	"  # people:\n"
+	"  #   - {name: \"Sam Rivera\", role: host, href: \"https://example.org/sam\",\n"
+	"  #      img: \"https://example.org/sam.jpg\"}\n"
+	"  # funding: {url: \"https://example.org/support\", label: \"Support the library\"}\n"
+	"  # Text records, such as the code Apple gives to prove the show is yours.\n"
+	"  # txt:\n"
+	"  #   - {purpose: applepodcastsverify, value: \"the code\"}\n"
+	"  # Comments on episodes: disabled everywhere, or none (say nothing).\n"
+	"  # social_interact: disabled\n"
+	"  # update_frequency: {text: \"Every Monday\", rrule: \"FREQ=WEEKLY;BYDAY=MO\"}\n"
+	"  # complete: no        # yes: the show will have no new episodes\n"
+	"  # The show has moved: the address of its new feed.\n"
+	"  # new_feed_url: https://new.example.org/feed.xml\n"
+	"  # The episodes' files keep the address of the first podcast build, even\n"
+	"  # when base_url changes. Set this only when you have moved them there.\n"
+	"  # media_url: https://media.example.org\n"
 	"\n"
+	"# The feeds (the defaults are shown). A feed keeps its newest items and\n"
+	"# moves older ones into linked archive files (RFC 5005); Apple's\n"
+	"# directory lists at most 300 episodes.\n"
+	"# feeds:\n"
+	"#   archive_after: 300\n"
+	"\n"
+	"# hearth notify: telling listeners' apps that the feeds changed (the\n"
+	"# defaults are shown).\n"
+	"# notify:\n"
+	"#   hubs: []               # WebSub hubs, named in the feeds too\n"
+	"#   podcastindex: yes      # the Podcast Index's pubnotify, no key needed\n"
+	"#   podcastindex_url: " LIB_PODCASTINDEX_URL "\n"
+	"#   after_build: no        # yes: notify after every build that changed a feed\n"
+	"\n";
+/* the rest: one literal of the whole would pass what C compilers must take */
+static const char default_yaml_rest[] =
 	"# Limits for incoming files (the defaults are shown).\n"
 	"# limits:\n"
 	"#   max_file_size: 500000000   # bytes\n"
@@ -71,49 +119,101 @@ static const char default_yaml[] =
 
 int lib_settings_write_default(const char *path, struct hearth_err *err)
 {
-	return file_write_atomic(path, default_yaml, sizeof default_yaml - 1, err);
+	struct buf b = BUF_INIT;
+	buf_add(&b, default_yaml, sizeof default_yaml - 1);
+	buf_add(&b, default_yaml_rest, sizeof default_yaml_rest - 1);
+	int rc = file_write_atomic(path, b.data, b.len, err);
+	buf_release(&b);
+	return rc;
 }
 
 /* ---- the reader -------------------------------------------------------- */
 
-/* K_ADDR: an IP address; K_OPT_ADDR: one, or none (empty or "none": NULL). */
-enum kind { K_TEXT, K_OPT_TEXT, K_URL, K_BOOL, K_PATH, K_I64, K_INT, K_NUM, K_ADDR, K_OPT_ADDR };
+/*
+ * K_ADDR: an IP address; K_OPT_ADDR: one, or none (empty or "none": NULL).
+ * K_OPT_URL: an address, or none (empty: NULL). K_CUSTOM: a map or a
+ * list, read by the key's own function.
+ */
+enum kind {
+	K_TEXT, K_OPT_TEXT, K_URL, K_OPT_URL, K_BOOL, K_PATH, K_I64, K_INT, K_NUM,
+	K_ADDR, K_OPT_ADDR, K_CUSTOM
+};
 
-/* One known key: where it sits, what it holds, the range a number may take. */
+struct key;
+/* Reads the value y of the key field (a K_CUSTOM) into s; name is the file's. */
+typedef int (*custom_fn)(struct lib_settings *s, const struct key *k, const struct ynode *y,
+			 const char *name, const char *field, struct hearth_err *err);
+
+/*
+ * One known key: where it sits, what it holds, the range a number may
+ * take (for text: the longest it may be in characters, 0 for no limit).
+ */
 struct key {
 	const char *section; /* NULL at the top level */
 	const char *name;
 	enum kind kind;
 	size_t off;
 	double lo, hi;
+	custom_fn custom;
 };
+
+static int read_owner(struct lib_settings *s, const struct key *k, const struct ynode *y,
+		      const char *name, const char *field, struct hearth_err *err);
+static int read_people(struct lib_settings *s, const struct key *k, const struct ynode *y,
+		       const char *name, const char *field, struct hearth_err *err);
+static int read_funding(struct lib_settings *s, const struct key *k, const struct ynode *y,
+			const char *name, const char *field, struct hearth_err *err);
+static int read_txt(struct lib_settings *s, const struct key *k, const struct ynode *y,
+		    const char *name, const char *field, struct hearth_err *err);
+static int read_update(struct lib_settings *s, const struct key *k, const struct ynode *y,
+		       const char *name, const char *field, struct hearth_err *err);
+static int read_hubs(struct lib_settings *s, const struct key *k, const struct ynode *y,
+		     const char *name, const char *field, struct hearth_err *err);
+static int read_social(struct lib_settings *s, const struct key *k, const struct ynode *y,
+		       const char *name, const char *field, struct hearth_err *err);
 
 #define OFF(f) offsetof(struct lib_settings, f)
 static const struct key keys[] = {
-	{NULL, "title", K_TEXT, OFF(title), 0, 0},
-	{NULL, "description", K_OPT_TEXT, OFF(description), 0, 0},
-	{NULL, "base_url", K_URL, OFF(base_url), 0, 0},
-	{NULL, "language", K_TEXT, OFF(language), 0, 0},
-	{NULL, "author", K_OPT_TEXT, OFF(author), 0, 0},
-	{"podcast", "category", K_TEXT, OFF(category), 0, 0},
-	{"podcast", "subcategory", K_OPT_TEXT, OFF(subcategory), 0, 0},
-	{"podcast", "explicit", K_BOOL, OFF(explicit_), 0, 0},
-	{"podcast", "image", K_PATH, OFF(image), 0, 0},
-	{"podcast", "license", K_OPT_TEXT, OFF(license), 0, 0},
-	{"limits", "max_file_size", K_I64, OFF(max_file_size), 1, 1e15},
-	{"limits", "max_duration", K_NUM, OFF(max_duration), 1, 1e7},
-	{"limits", "max_pixels", K_I64, OFF(max_pixels), 1, 1e12},
-	{"limits", "max_story_size", K_I64, OFF(max_story_size), 1, 1e8},
-	{"limits", "max_collection_size", K_I64, OFF(max_collection_size), 1, 1e8},
-	{"audio", "loudness", K_NUM, OFF(loudness), -70, 0},
-	{"audio", "true_peak", K_NUM, OFF(true_peak), -20, 0},
-	{"audio", "speech_bitrate", K_INT, OFF(speech_kbps), 8, 640},
-	{"audio", "music_bitrate", K_INT, OFF(music_kbps), 8, 640},
-	{"serve", "bind", K_ADDR, OFF(serve_bind), 0, 0},
-	{"serve", "port", K_INT, OFF(serve_port), 1, 65535},
-	{"serve", "max_upload", K_I64, OFF(serve_max_upload), 1000, 1e13},
-	{"serve", "trusted_proxy", K_OPT_ADDR, OFF(serve_trusted_proxy), 0, 0},
-	{"serve", "peer_confirm", K_BOOL, OFF(serve_peer_confirm), 0, 0},
+	{NULL, "title", K_TEXT, OFF(title), 0, 0, NULL},
+	{NULL, "description", K_OPT_TEXT, OFF(description), 0, 0, NULL},
+	{NULL, "base_url", K_URL, OFF(base_url), 0, 0, NULL},
+	{NULL, "language", K_TEXT, OFF(language), 0, 0, NULL},
+	{NULL, "author", K_OPT_TEXT, OFF(author), 0, 0, NULL},
+	{"podcast", "category", K_TEXT, OFF(category), 0, 0, NULL},
+	{"podcast", "subcategory", K_OPT_TEXT, OFF(subcategory), 0, 0, NULL},
+	{"podcast", "explicit", K_BOOL, OFF(explicit_), 0, 0, NULL},
+	{"podcast", "image", K_PATH, OFF(image), 0, 0, NULL},
+	{"podcast", "license", K_OPT_TEXT, OFF(license), 0, 0, NULL},
+	{"podcast", "owner", K_CUSTOM, 0, 0, 0, read_owner},
+	{"podcast", "locked", K_BOOL, OFF(locked), 0, 0, NULL},
+	{"podcast", "people", K_CUSTOM, 0, 0, 0, read_people},
+	{"podcast", "funding", K_CUSTOM, 0, 0, 0, read_funding},
+	{"podcast", "txt", K_CUSTOM, 0, 0, 0, read_txt},
+	{"podcast", "social_interact", K_CUSTOM, 0, 0, 0, read_social},
+	{"podcast", "update_frequency", K_CUSTOM, 0, 0, 0, read_update},
+	{"podcast", "complete", K_BOOL, OFF(complete), 0, 0, NULL},
+	{"podcast", "new_feed_url", K_OPT_URL, OFF(new_feed_url), 0, 0, NULL},
+	{"podcast", "license_url", K_OPT_URL, OFF(license_url), 0, 0, NULL},
+	{"podcast", "media_url", K_OPT_URL, OFF(media_url), 0, 0, NULL},
+	{"feeds", "archive_after", K_INT, OFF(archive_after), 1, 100000, NULL},
+	{"notify", "hubs", K_CUSTOM, 0, 0, 0, read_hubs},
+	{"notify", "podcastindex", K_BOOL, OFF(notify_podcastindex), 0, 0, NULL},
+	{"notify", "podcastindex_url", K_URL, OFF(notify_podcastindex_url), 0, 0, NULL},
+	{"notify", "after_build", K_BOOL, OFF(notify_after_build), 0, 0, NULL},
+	{"limits", "max_file_size", K_I64, OFF(max_file_size), 1, 1e15, NULL},
+	{"limits", "max_duration", K_NUM, OFF(max_duration), 1, 1e7, NULL},
+	{"limits", "max_pixels", K_I64, OFF(max_pixels), 1, 1e12, NULL},
+	{"limits", "max_story_size", K_I64, OFF(max_story_size), 1, 1e8, NULL},
+	{"limits", "max_collection_size", K_I64, OFF(max_collection_size), 1, 1e8, NULL},
+	{"audio", "loudness", K_NUM, OFF(loudness), -70, 0, NULL},
+	{"audio", "true_peak", K_NUM, OFF(true_peak), -20, 0, NULL},
+	{"audio", "speech_bitrate", K_INT, OFF(speech_kbps), 8, 640, NULL},
+	{"audio", "music_bitrate", K_INT, OFF(music_kbps), 8, 640, NULL},
+	{"serve", "bind", K_ADDR, OFF(serve_bind), 0, 0, NULL},
+	{"serve", "port", K_INT, OFF(serve_port), 1, 65535, NULL},
+	{"serve", "max_upload", K_I64, OFF(serve_max_upload), 1000, 1e13, NULL},
+	{"serve", "trusted_proxy", K_OPT_ADDR, OFF(serve_trusted_proxy), 0, 0, NULL},
+	{"serve", "peer_confirm", K_BOOL, OFF(serve_peer_confirm), 0, 0, NULL},
 };
 #undef OFF
 
@@ -163,6 +263,11 @@ static void settings_defaults(struct lib_settings *s)
 	s->serve_max_upload = LIB_SERVE_MAX_UPLOAD;
 	s->serve_trusted_proxy = NULL;
 	s->serve_peer_confirm = true;
+	s->locked = true;
+	s->social_interact = xstrdup("disabled");
+	s->archive_after = LIB_ARCHIVE_AFTER;
+	s->notify_podcastindex = true;
+	s->notify_podcastindex_url = xstrdup(LIB_PODCASTINDEX_URL);
 }
 
 /* True when v is an IPv4 or IPv6 address written as numbers. */
@@ -181,6 +286,22 @@ static bool parse_number(const char *v, double *out)
 	return *end == '\0' && isfinite(*out);
 }
 
+/*
+ * True for what looks like an e-mail address: one '@' with something
+ * before it and a domain with a dot after it, no spaces or controls.
+ */
+static bool is_email(const char *v)
+{
+	const char *at = strchr(v, '@');
+	if (!at || at == v || strchr(at + 1, '@') || strlen(v) > 254)
+		return false;
+	for (const char *p = v; *p; p++)
+		if ((unsigned char)*p <= ' ' || strchr("<>()[]\\,;:\"", *p))
+			return false;
+	const char *dot = strrchr(at + 1, '.');
+	return dot && dot > at + 1 && dot[1];
+}
+
 /* Checks one value and stores it in s at k->off. */
 static int set_value(struct lib_settings *s, const struct key *k, const struct ynode *y,
 		     const char *name, const char *field, struct hearth_err *err)
@@ -188,6 +309,8 @@ static int set_value(struct lib_settings *s, const struct key *k, const struct y
 	char *base = (char *)s;
 	double d;
 
+	if (k->kind == K_CUSTOM)
+		return k->custom(s, k, y, name, field, err);
 	if (y->kind != Y_SCALAR)
 		return herr(err, HEARTH_EINVAL, "%s: line %d: %s: expected a single value",
 			    name, y->line, field);
@@ -210,6 +333,12 @@ static int set_value(struct lib_settings *s, const struct key *k, const struct y
 		if (k->kind == K_OPT_TEXT && !**slot && !strcmp(k->name, "subcategory"))
 			xfree(slot);
 		break;
+	case K_OPT_URL:
+		if (!*v) {
+			xfree(slot);
+			break;
+		}
+		/* fall through */
 	case K_URL: {
 		if (url_check(v, err)) {
 			rc = herr_prefix(err, "%s: line %d: %s: '%s'", name, y->line, field,
@@ -224,6 +353,8 @@ static int set_value(struct lib_settings *s, const struct key *k, const struct y
 		v = NULL;
 		break;
 	}
+	case K_CUSTOM:
+		break;
 	case K_BOOL: {
 		int b = yaml_bool(v);
 		if (b < 0)
@@ -287,6 +418,309 @@ static int set_value(struct lib_settings *s, const struct key *k, const struct y
 	}
 	free(v);
 	return rc;
+}
+
+/* ---- the podcast's maps and lists ---------------------------------------- */
+
+/*
+ * Refuses y unless it is a map whose keys are all in allowed (NULL-ended);
+ * the message names field and the key.
+ */
+static int check_map(const struct ynode *y, const char *const *allowed, const char *name,
+		     const char *field, struct hearth_err *err)
+{
+	if (y->kind != Y_MAP)
+		return herr(err, HEARTH_EINVAL, "%s: line %d: %s: expected a map (%s: ...)",
+			    name, y->line, field, allowed[0]);
+	for (size_t i = 0; i < y->n; i++) {
+		size_t a = 0;
+		while (allowed[a] && strcmp(allowed[a], y->keys[i]))
+			a++;
+		if (!allowed[a])
+			return herr(err, HEARTH_EINVAL, "%s: line %d: unknown key '%s.%s'", name,
+				    y->items[i]->line, field, y->keys[i]);
+	}
+	return 0;
+}
+
+enum sub { SUB_TEXT, SUB_URL, SUB_EMAIL };
+
+/*
+ * The text of map's key sub into *out (new allocation; NULL when absent or
+ * empty). required refuses absence; max (characters, 0: no limit) and kind
+ * check it. Messages name field.sub.
+ */
+static int sub_value(const struct ynode *map, const char *sub, enum sub kind, bool required,
+		     size_t max, const char *name, const char *field, char **out,
+		     struct hearth_err *err)
+{
+	const struct ynode *y = ymap_get(map, sub);
+	char *v = NULL;
+	int rc = 0;
+
+	*out = NULL;
+	if (y && y->kind != Y_SCALAR)
+		return herr(err, HEARTH_EINVAL, "%s: line %d: %s.%s: expected a single value",
+			    name, y->line, field, sub);
+	if (y)
+		v = str_trim(xstrdup(y->str));
+	if (!v || !*v) {
+		if (required)
+			rc = herr(err, HEARTH_EINVAL, "%s: line %d: %s.%s: is missing", name,
+				  y ? y->line : map->line, field, sub);
+		free(v);
+		return rc;
+	}
+	if (max && utf8_chars(v) > max) {
+		rc = herr(err, HEARTH_EINVAL, "%s: line %d: %s.%s: longer than %zu characters",
+			  name, y->line, field, sub, max);
+	} else if (kind == SUB_URL && url_check(v, err)) {
+		rc = herr_prefix(err, "%s: line %d: %s.%s: '%s'", name, y->line, field, sub, v);
+	} else if (kind == SUB_EMAIL && !is_email(v)) {
+		rc = herr(err, HEARTH_EINVAL,
+			  "%s: line %d: %s.%s: expected an e-mail address such as "
+			  "editors@example.org, not '%s'",
+			  name, y->line, field, sub, v);
+	}
+	if (rc) {
+		free(v);
+		return rc;
+	}
+	*out = v;
+	return 0;
+}
+
+/* An empty value ("owner:" with nothing after it) stands for none. */
+static bool is_empty(const struct ynode *y)
+{
+	return y->kind == Y_SCALAR && !*y->str;
+}
+
+/* podcast.owner: {name, email}; the email is printed in the feed. */
+static int read_owner(struct lib_settings *s, const struct key *k, const struct ynode *y,
+		      const char *name, const char *field, struct hearth_err *err)
+{
+	static const char *const allowed[] = {"name", "email", NULL};
+	int rc;
+	(void)k;
+	xfree(&s->owner_name);
+	xfree(&s->owner_email);
+	if (is_empty(y))
+		return 0;
+	if ((rc = check_map(y, allowed, name, field, err)) ||
+	    (rc = sub_value(y, "name", SUB_TEXT, false, 255, name, field, &s->owner_name, err)) ||
+	    (rc = sub_value(y, "email", SUB_EMAIL, false, 254, name, field, &s->owner_email,
+			    err)))
+		return rc;
+	return 0;
+}
+
+/* podcast.funding: {url, label}. */
+static int read_funding(struct lib_settings *s, const struct key *k, const struct ynode *y,
+			const char *name, const char *field, struct hearth_err *err)
+{
+	static const char *const allowed[] = {"url", "label", NULL};
+	int rc;
+	(void)k;
+	xfree(&s->funding_url);
+	xfree(&s->funding_label);
+	if (is_empty(y))
+		return 0;
+	if ((rc = check_map(y, allowed, name, field, err)) ||
+	    (rc = sub_value(y, "url", SUB_URL, true, 0, name, field, &s->funding_url, err)) ||
+	    (rc = sub_value(y, "label", SUB_TEXT, false, 128, name, field, &s->funding_label,
+			    err)))
+		return rc;
+	return 0;
+}
+
+/*
+ * True for an RFC 5545 recurrence rule as podcast:updateFrequency takes
+ * it: NAME=VALUE parts joined by ';', one of them FREQ, in the rule's
+ * characters.
+ */
+static bool is_rrule(const char *v)
+{
+	bool freq = false;
+	const char *p = v;
+	while (*p) {
+		size_t n = strcspn(p, ";");
+		const char *eq = memchr(p, '=', n);
+		if (!eq || eq == p || eq + 1 == p + n)
+			return false;
+		for (const char *c = p; c < p + n; c++)
+			if (!(isupper((unsigned char)*c) || isdigit((unsigned char)*c) ||
+			      strchr("=,-+:", *c)))
+				return false;
+		if (eq - p == 4 && !strncmp(p, "FREQ", 4))
+			freq = true;
+		p += n;
+		if (*p)
+			p++;
+	}
+	return freq;
+}
+
+/* podcast.update_frequency: {text, rrule}. */
+static int read_update(struct lib_settings *s, const struct key *k, const struct ynode *y,
+		       const char *name, const char *field, struct hearth_err *err)
+{
+	static const char *const allowed[] = {"text", "rrule", NULL};
+	int rc;
+	(void)k;
+	xfree(&s->update_text);
+	xfree(&s->update_rrule);
+	if (is_empty(y))
+		return 0;
+	if ((rc = check_map(y, allowed, name, field, err)) ||
+	    (rc = sub_value(y, "text", SUB_TEXT, true, 128, name, field, &s->update_text, err)) ||
+	    (rc = sub_value(y, "rrule", SUB_TEXT, false, 1000, name, field, &s->update_rrule,
+			    err)))
+		return rc;
+	if (s->update_rrule && !is_rrule(s->update_rrule))
+		return herr(err, HEARTH_EINVAL,
+			    "%s: line %d: %s.rrule: expected an RFC 5545 rule such as "
+			    "FREQ=WEEKLY;BYDAY=MO, not '%s'",
+			    name, ymap_get(y, "rrule")->line, field, s->update_rrule);
+	return 0;
+}
+
+/* podcast.social_interact: disabled (no comments anywhere) or none (no tag). */
+static int read_social(struct lib_settings *s, const struct key *k, const struct ynode *y,
+		       const char *name, const char *field, struct hearth_err *err)
+{
+	(void)k;
+	if (y->kind != Y_SCALAR || (strcmp(y->str, "disabled") && strcmp(y->str, "none")))
+		return herr(err, HEARTH_EINVAL, "%s: line %d: %s: expected disabled or none",
+			    name, y->line, field);
+	xfree(&s->social_interact);
+	if (!strcmp(y->str, "disabled"))
+		s->social_interact = xstrdup("disabled");
+	return 0;
+}
+
+/* A list's items: y must be a sequence (or empty, no items). */
+static int check_seq(const struct ynode *y, const char *name, const char *field,
+		     const char *what, struct hearth_err *err)
+{
+	if (y->kind == Y_SEQ || is_empty(y))
+		return 0;
+	return herr(err, HEARTH_EINVAL, "%s: line %d: %s: expected a list of %s", name, y->line,
+		    field, what);
+}
+
+static void people_free(struct lib_person *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(v[i].name);
+		free(v[i].role);
+		free(v[i].href);
+		free(v[i].img);
+	}
+	free(v);
+}
+
+static void txt_free(struct lib_txt *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(v[i].purpose);
+		free(v[i].value);
+	}
+	free(v);
+}
+
+/* podcast.people: a list of {name, role, href, img}. */
+static int read_people(struct lib_settings *s, const struct key *k, const struct ynode *y,
+		       const char *name, const char *field, struct hearth_err *err)
+{
+	static const char *const allowed[] = {"name", "role", "href", "img", NULL};
+	int rc;
+	(void)k;
+	people_free(s->people, s->n_people);
+	s->people = NULL;
+	s->n_people = 0;
+	if ((rc = check_seq(y, name, field, "people ({name, role, href, img})", err)))
+		return rc;
+	if (is_empty(y))
+		return 0;
+	s->people = xcalloc(y->n ? y->n : 1, sizeof *s->people);
+	for (size_t i = 0; i < y->n; i++) {
+		const struct ynode *m = y->items[i];
+		struct lib_person *p = &s->people[i];
+		char *f = xasprintf("%s[%zu]", field, i + 1);
+		s->n_people = i + 1;
+		rc = check_map(m, allowed, name, f, err);
+		if (!rc)
+			rc = sub_value(m, "name", SUB_TEXT, true, 128, name, f, &p->name, err);
+		if (!rc)
+			rc = sub_value(m, "role", SUB_TEXT, false, 128, name, f, &p->role, err);
+		if (!rc)
+			rc = sub_value(m, "href", SUB_URL, false, 0, name, f, &p->href, err);
+		if (!rc)
+			rc = sub_value(m, "img", SUB_URL, false, 0, name, f, &p->img, err);
+		free(f);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+/* podcast.txt: a list of {purpose, value}. */
+static int read_txt(struct lib_settings *s, const struct key *k, const struct ynode *y,
+		    const char *name, const char *field, struct hearth_err *err)
+{
+	static const char *const allowed[] = {"purpose", "value", NULL};
+	int rc;
+	(void)k;
+	txt_free(s->txt, s->n_txt);
+	s->txt = NULL;
+	s->n_txt = 0;
+	if ((rc = check_seq(y, name, field, "{purpose, value}", err)))
+		return rc;
+	if (is_empty(y))
+		return 0;
+	s->txt = xcalloc(y->n ? y->n : 1, sizeof *s->txt);
+	for (size_t i = 0; i < y->n; i++) {
+		const struct ynode *m = y->items[i];
+		struct lib_txt *t = &s->txt[i];
+		char *f = xasprintf("%s[%zu]", field, i + 1);
+		s->n_txt = i + 1;
+		rc = check_map(m, allowed, name, f, err);
+		if (!rc)
+			rc = sub_value(m, "purpose", SUB_TEXT, false, 128, name, f, &t->purpose, err);
+		if (!rc)
+			rc = sub_value(m, "value", SUB_TEXT, true, 4000, name, f, &t->value, err);
+		free(f);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+/* notify.hubs: a list of WebSub hub addresses. */
+static int read_hubs(struct lib_settings *s, const struct key *k, const struct ynode *y,
+		     const char *name, const char *field, struct hearth_err *err)
+{
+	int rc;
+	(void)k;
+	strv_free(s->notify_hubs);
+	s->notify_hubs = NULL;
+	if ((rc = check_seq(y, name, field, "addresses (https://...)", err)))
+		return rc;
+	if (is_empty(y))
+		return 0;
+	s->notify_hubs = xcalloc(y->n + 1, sizeof *s->notify_hubs);
+	for (size_t i = 0; i < y->n; i++) {
+		const struct ynode *v = y->items[i];
+		if (v->kind != Y_SCALAR)
+			return herr(err, HEARTH_EINVAL, "%s: line %d: %s[%zu]: expected an address",
+				    name, v->line, field, i + 1);
+		if (url_check(v->str, err))
+			return herr_prefix(err, "%s: line %d: %s[%zu]: '%s'", name, v->line, field,
+					   i + 1, v->str);
+		s->notify_hubs[i] = xstrdup(v->str);
+	}
+	return 0;
 }
 
 /* Reads the keys of one map (the top level or a section) into s. */
@@ -366,9 +800,46 @@ bool lib_base_url_is_placeholder(const char *base_url)
 	return n == sizeof ph - 1 && !strncasecmp(base_url, ph, n);
 }
 
-void lib_podcast_guid_for(const char *base_url, char out[37])
+/*
+ * The settings table's value of key in *out (new allocation), or NULL when
+ * none is stored yet.
+ */
+static int stored_value(hearth_lib *lib, const char *key, char **out, struct hearth_err *err)
 {
-	char *feed = xasprintf("%s/feed.xml", base_url);
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	*out = NULL;
+	if ((rc = lib_db_prepare(lib, err, &st, "SELECT value FROM settings WHERE key = ?1",
+				 "s", key)))
+		return rc;
+	if ((rc = lib_db_step(lib, st, err)) == 1)
+		*out = lib_col_str(st, 0);
+	sqlite3_finalize(st);
+	return rc < 0 ? rc : 0;
+}
+
+/* The settings key of a feed's GUID: the show's is "podcast_guid". */
+static char *guid_key(const char *feed_path)
+{
+	return !strcmp(feed_path, "feed.xml") ? xstrdup("podcast_guid")
+					      : xasprintf("podcast_guid:%s", feed_path);
+}
+
+/* The message for init's placeholder where a real address must be stored. */
+static int placeholder_refused(const char *what, struct hearth_err *err)
+{
+	return herr(err, HEARTH_EINVAL,
+		    "hearth.yaml: base_url: is still the placeholder '%s'; set it to the "
+		    "address the site will be served from before the first podcast build "
+		    "(%s is made from it and kept for good), or build a preview with "
+		    "--base-url",
+		    LIB_PLACEHOLDER_BASE_URL, what);
+}
+
+void lib_feed_guid_for(const char *base_url, const char *feed_path, char out[37])
+{
+	char *feed = xasprintf("%s/%s", base_url, feed_path);
 	const char *p = strstr(feed, "://");
 	p = p ? p + 3 : feed;
 	size_t n = strlen(p);
@@ -380,61 +851,46 @@ void lib_podcast_guid_for(const char *base_url, char out[37])
 	free(feed);
 }
 
-/* The stored GUID in *out (new allocation), or NULL when none is stored yet. */
-static int stored_guid(hearth_lib *lib, char **out, struct hearth_err *err)
+void lib_podcast_guid_for(const char *base_url, char out[37])
 {
-	sqlite3_stmt *st = NULL;
-	int rc;
-
-	*out = NULL;
-	if ((rc = lib_db_prepare(lib, err, &st,
-				 "SELECT value FROM settings WHERE key = 'podcast_guid'", "")))
-		return rc;
-	if ((rc = lib_db_step(lib, st, err)) == 1)
-		*out = lib_col_str(st, 0);
-	sqlite3_finalize(st);
-	return rc < 0 ? rc : 0;
+	lib_feed_guid_for(base_url, "feed.xml", out);
 }
 
-int lib_podcast_guid(hearth_lib *lib, const char *base_url, bool store, char out[37],
-		     struct hearth_err *err)
+int lib_feed_guid(hearth_lib *lib, const char *base_url, const char *feed_path, bool store,
+		  char out[37], struct hearth_err *err)
 {
-	char *have = NULL;
+	char *have = NULL, *key = guid_key(feed_path);
 	int rc;
 
 	if (!store) {
-		if ((rc = stored_guid(lib, &have, err)))
-			return rc;
-		out[0] = '\0';
-		if (have)
-			snprintf(out, 37, "%s", have);
-		else if (!lib_base_url_is_placeholder(base_url))
-			lib_podcast_guid_for(base_url, out);
+		if (!(rc = stored_value(lib, key, &have, err))) {
+			out[0] = '\0';
+			if (have)
+				snprintf(out, 37, "%s", have);
+			else if (!lib_base_url_is_placeholder(base_url))
+				lib_feed_guid_for(base_url, feed_path, out);
+		}
 		free(have);
-		return 0;
+		free(key);
+		return rc;
 	}
 	if ((rc = lib_begin(lib, err)))
-		return rc;
-	if ((rc = stored_guid(lib, &have, err)))
+		goto end_nt;
+	if ((rc = stored_value(lib, key, &have, err)))
 		goto end;
 	if (have) {
 		snprintf(out, 37, "%s", have);
 		goto end;
 	}
 	if (lib_base_url_is_placeholder(base_url)) {
-		rc = herr(err, HEARTH_EINVAL,
-			  "hearth.yaml: base_url: is still the placeholder '%s'; set it to the "
-			  "address the site will be served from before the first podcast build "
-			  "(the podcast's GUID is made from it and kept for good), or build a "
-			  "preview with --base-url",
-			  LIB_PLACEHOLDER_BASE_URL);
+		rc = placeholder_refused("the podcast's GUID", err);
 		goto end;
 	}
-	lib_podcast_guid_for(base_url, out);
-	rc = lib_db_exec(lib, err,
-			 "INSERT INTO settings (key, value) VALUES ('podcast_guid', ?1)", "s", out);
+	lib_feed_guid_for(base_url, feed_path, out);
+	rc = lib_db_exec(lib, err, "INSERT INTO settings (key, value) VALUES (?1, ?2)", "ss",
+			 key, out);
 	if (!rc) {
-		char *detail = xasprintf("podcast guid %s (from %s/feed.xml)", out, base_url);
+		char *detail = xasprintf("podcast guid %s (from %s/%s)", out, base_url, feed_path);
 		rc = lib_audit_add(lib, 0, "settings", detail, err);
 		free(detail);
 	}
@@ -445,6 +901,56 @@ int lib_podcast_guid(hearth_lib *lib, const char *base_url, bool store, char out
 	 */
 	if (!rc)
 		lib_db_not_a_change(lib);
+end:
+	rc = lib_end(lib, rc, err);
+end_nt:
+	free(have);
+	free(key);
+	return rc;
+}
+
+int lib_podcast_guid(hearth_lib *lib, const char *base_url, bool store, char out[37],
+		     struct hearth_err *err)
+{
+	return lib_feed_guid(lib, base_url, "feed.xml", store, out, err);
+}
+
+int lib_media_origin(hearth_lib *lib, const char *base_url, bool store, char **out,
+		     struct hearth_err *err)
+{
+	char *have = NULL;
+	int rc;
+
+	*out = NULL;
+	if (!store) {
+		if (!(rc = stored_value(lib, "media_origin", &have, err)))
+			*out = have ? have : xstrdup(base_url);
+		return rc;
+	}
+	if ((rc = lib_begin(lib, err)))
+		return rc;
+	if ((rc = stored_value(lib, "media_origin", &have, err)))
+		goto end;
+	if (have) {
+		*out = have;
+		have = NULL;
+		goto end;
+	}
+	if (lib_base_url_is_placeholder(base_url)) {
+		rc = placeholder_refused("the address of the episodes' files", err);
+		goto end;
+	}
+	rc = lib_db_exec(lib, err, "INSERT INTO settings (key, value) VALUES ('media_origin', ?1)",
+			 "s", base_url);
+	if (!rc) {
+		char *detail = xasprintf("media origin %s", base_url);
+		rc = lib_audit_add(lib, 0, "settings", detail, err);
+		free(detail);
+	}
+	if (!rc) {
+		lib_db_not_a_change(lib); /* as for the GUID */
+		*out = xstrdup(base_url);
+	}
 end:
 	free(have);
 	return lib_end(lib, rc, err);
@@ -457,7 +963,8 @@ int lib_settings_load(hearth_lib *lib, struct lib_settings *out, struct hearth_e
 	free(path);
 	if (rc)
 		return rc;
-	if ((rc = stored_guid(lib, &out->podcast_guid, err)))
+	if ((rc = stored_value(lib, "podcast_guid", &out->podcast_guid, err)) ||
+	    (rc = stored_value(lib, "media_origin", &out->media_origin, err)))
 		lib_settings_release(out);
 	return rc;
 }
@@ -478,6 +985,21 @@ void lib_settings_release(struct lib_settings *s)
 	free(s->podcast_guid);
 	free(s->serve_bind);
 	free(s->serve_trusted_proxy);
+	free(s->owner_name);
+	free(s->owner_email);
+	people_free(s->people, s->n_people);
+	free(s->funding_url);
+	free(s->funding_label);
+	txt_free(s->txt, s->n_txt);
+	free(s->social_interact);
+	free(s->update_text);
+	free(s->update_rrule);
+	free(s->new_feed_url);
+	free(s->license_url);
+	free(s->media_url);
+	free(s->media_origin);
+	strv_free(s->notify_hubs);
+	free(s->notify_podcastindex_url);
 	memset(s, 0, sizeof *s);
 }
 

@@ -21,8 +21,8 @@
 _Static_assert(sizeof(struct pub_story) == 176, "pub_story changed: hash the new field in keys.c");
 _Static_assert(sizeof(struct pub_asset) == 64, "pub_asset changed: hash the new field in keys.c");
 _Static_assert(sizeof(struct pub_chapter) == 16, "pub_chapter changed: hash the new field in keys.c");
-_Static_assert(sizeof(struct pub_collection) == 48, "pub_collection changed: hash it in keys.c");
-_Static_assert(sizeof(struct lib_settings) == 192, "lib_settings changed: hash it in keys.c");
+_Static_assert(sizeof(struct pub_collection) == 56, "pub_collection changed: hash it in keys.c");
+_Static_assert(sizeof(struct lib_settings) == 368, "lib_settings changed: hash it in keys.c");
 _Static_assert(sizeof(struct site_media) == 184, "site_media changed: hash the new field in keys.c");
 _Static_assert(sizeof(struct site_audio) == 64, "site_audio changed: hash the new field in keys.c");
 _Static_assert(sizeof(struct site_art) == 136, "site_art changed: hash the new field in keys.c");
@@ -72,6 +72,7 @@ void key_story(struct sha256 *h, const struct pub_story *s)
 		key_str(h, sha);
 	}
 	key_str(h, s->byline);
+	key_int(h, s->anonymous);
 	key_str(h, s->language);
 	key_str(h, s->license);
 	key_int(h, s->published_at);
@@ -170,7 +171,9 @@ void key_collection(struct sha256 *h, const struct pub_collection *c)
 	key_str(h, c->title);
 	key_str(h, c->description);
 	key_int(h, c->podcast);
+	key_int(h, c->serial);
 	key_strv(h, c->stories);
+	key_strv(h, c->episodes);
 }
 
 void key_collection_head(struct sha256 *h, const struct pub_collection *c)
@@ -200,6 +203,7 @@ void key_settings(struct sha256 *h, const struct lib_settings *s, bool all)
 	 */
 	if (!all)
 		return;
+	key_feed_settings(h, s);
 	/* what the renditions are made with, or whether they can be */
 	key_int(h, s->max_file_size);
 	key_dbl(h, s->max_duration);
@@ -211,6 +215,38 @@ void key_settings(struct sha256 *h, const struct lib_settings *s, bool all)
 	key_int(h, s->speech_kbps);
 	key_int(h, s->music_kbps);
 	/* the serve settings change no output file */
+}
+
+void key_feed_settings(struct sha256 *h, const struct lib_settings *s)
+{
+	key_str(h, s->owner_name);
+	key_str(h, s->owner_email);
+	key_int(h, s->locked);
+	key_int(h, (int64_t)s->n_people);
+	for (size_t i = 0; i < s->n_people; i++) {
+		key_str(h, s->people[i].name);
+		key_str(h, s->people[i].role);
+		key_str(h, s->people[i].href);
+		key_str(h, s->people[i].img);
+	}
+	key_str(h, s->funding_url);
+	key_str(h, s->funding_label);
+	key_int(h, (int64_t)s->n_txt);
+	for (size_t i = 0; i < s->n_txt; i++) {
+		key_str(h, s->txt[i].purpose);
+		key_str(h, s->txt[i].value);
+	}
+	key_str(h, s->social_interact);
+	key_str(h, s->update_text);
+	key_str(h, s->update_rrule);
+	key_int(h, s->complete);
+	key_str(h, s->new_feed_url);
+	key_str(h, s->license_url);
+	key_str(h, s->media_url);
+	/* not the stored media origin, for the reason of the GUID's */
+	key_int(h, s->archive_after);
+	key_strv(h, s->notify_hubs); /* the feeds name their hubs */
+	/* notify.podcastindex*, after_build: what notify does, no output file */
 }
 
 /* The file at path as device, inode, size and times: not its name. */

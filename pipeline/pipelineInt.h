@@ -179,6 +179,8 @@ void key_collection(struct sha256 *h, const struct pub_collection *c);
 /* What a page shows of a collection besides its stories: slug, title, description. */
 void key_collection_head(struct sha256 *h, const struct pub_collection *c);
 void key_settings(struct sha256 *h, const struct lib_settings *s, bool all);
+/* What only the feeds show of the settings (key_settings with all has it too). */
+void key_feed_settings(struct sha256 *h, const struct lib_settings *s);
 void key_file_id(struct sha256 *h, const char *path);
 void key_tree(struct sha256 *h, const char *dir);
 /*

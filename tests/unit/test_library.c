@@ -27,10 +27,13 @@
 		}                                                               \
 	} while (0)
 
-/* What migration 6 added, taken away again: a catalogue as schema 5 had it. */
-#define UNDO_6 "DROP TABLE bundles_seen; DROP INDEX stories_list; "
+/* What migration 7 added, taken away again: a catalogue as schema 6 had it. */
+#define UNDO_7 "ALTER TABLE collections DROP COLUMN type; "
 
-/* What migrations 5 and 6 added, taken away again: a catalogue as schema 4 had it. */
+/* What migrations 6 and 7 added, taken away again: a catalogue as schema 5 had it. */
+#define UNDO_6 UNDO_7 "DROP TABLE bundles_seen; DROP INDEX stories_list; "
+
+/* What migrations 5 to 7 added, taken away again: a catalogue as schema 4 had it. */
 #define UNDO_5                                                                  \
 	UNDO_6                                                                  \
 	"DROP INDEX stories_receipt; ALTER TABLE stories DROP COLUMN receipt_hash; " \
@@ -522,6 +525,118 @@ static void settings_errors(void)
 	lib_close(&lib);
 }
 
+/* The feed settings: defaults, every kind of value, errors naming the setting. */
+static void settings_feeds(void)
+{
+	struct hearth_err err;
+	hearth_lib *lib = fresh_lib("settings-feeds");
+	struct lib_settings s;
+	char *path = path_join(lib_dir(lib), "hearth.yaml");
+	char *origin = NULL;
+
+	CHECK_OK(lib_settings_load(lib, &s, &err), &err);
+	CHECK(s.locked && !s.complete && s.archive_after == 300 && s.notify_podcastindex &&
+	      !s.notify_after_build);
+	CHECK(!s.owner_name && !s.owner_email && s.n_people == 0 && !s.notify_hubs &&
+	      !s.media_origin);
+	CHECK_STR(s.social_interact, "disabled");
+	CHECK_STR(s.notify_podcastindex_url, LIB_PODCASTINDEX_URL);
+	lib_settings_release(&s);
+
+	put(path, "title: T\nbase_url: https://a.example.net\n"
+		  "podcast:\n"
+		  "  owner: {name: The editors, email: editors@a.example.net}\n"
+		  "  locked: no\n"
+		  "  people:\n"
+		  "    - {name: Sam, role: host, href: \"https://a.example.net/sam\"}\n"
+		  "    - {name: Jo, role: editor}\n"
+		  "  funding: {url: \"https://a.example.net/give\", label: Give}\n"
+		  "  txt: [{purpose: applepodcastsverify, value: abc123}]\n"
+		  "  social_interact: none\n"
+		  "  update_frequency: {text: Weekly, rrule: \"FREQ=WEEKLY;BYDAY=MO\"}\n"
+		  "  complete: yes\n"
+		  "  new_feed_url: https://b.example.net/feed.xml\n"
+		  "  license_url: https://a.example.net/licence\n"
+		  "  media_url: https://media.example.net/\n"
+		  "feeds:\n  archive_after: 7\n"
+		  "notify:\n  hubs: [\"https://hub.example.net/\"]\n  podcastindex: no\n"
+		  "  podcastindex_url: http://127.0.0.1:9/pub\n  after_build: yes\n");
+	CHECK_OK(lib_settings_load(lib, &s, &err), &err);
+	CHECK_STR(s.owner_name, "The editors");
+	CHECK_STR(s.owner_email, "editors@a.example.net");
+	CHECK(!s.locked && s.complete && s.archive_after == 7 && !s.notify_podcastindex &&
+	      s.notify_after_build && !s.social_interact);
+	CHECK(s.n_people == 2 && s.people[1].role && !s.people[1].href);
+	CHECK_STR(s.people[0].href, "https://a.example.net/sam");
+	CHECK_STR(s.funding_label, "Give");
+	CHECK(s.n_txt == 1);
+	CHECK_STR(s.txt[0].purpose, "applepodcastsverify");
+	CHECK_STR(s.update_rrule, "FREQ=WEEKLY;BYDAY=MO");
+	CHECK_STR(s.media_url, "https://media.example.net");
+	CHECK(s.notify_hubs && s.notify_hubs[0] && !s.notify_hubs[1]);
+	CHECK_STR(s.notify_podcastindex_url, "http://127.0.0.1:9/pub");
+	lib_settings_release(&s);
+
+	static const char *const bad[][2] = {
+		{"podcast:\n  owner: {email: nope}\n", "podcast.owner.email"},
+		{"podcast:\n  owner: {mail: a@b.org}\n", "podcast.owner.mail"},
+		{"podcast:\n  owner: a@b.org\n", "podcast.owner"},
+		{"podcast:\n  people: [{role: host}]\n", "podcast.people[1].name"},
+		{"podcast:\n  people: {name: Sam}\n", "podcast.people"},
+		{"podcast:\n  people: [{name: Sam, href: nope}]\n", "podcast.people[1].href"},
+		{"podcast:\n  funding: {label: Give}\n", "podcast.funding.url"},
+		{"podcast:\n  txt: [{purpose: x}]\n", "podcast.txt[1].value"},
+		{"podcast:\n  social_interact: maybe\n", "podcast.social_interact"},
+		{"podcast:\n  update_frequency: {rrule: \"FREQ=DAILY\"}\n",
+		 "podcast.update_frequency.text"},
+		{"podcast:\n  update_frequency: {text: x, rrule: weekly}\n",
+		 "podcast.update_frequency.rrule"},
+		{"podcast:\n  locked: maybe\n", "podcast.locked"},
+		{"podcast:\n  new_feed_url: nope\n", "podcast.new_feed_url"},
+		{"podcast:\n  media_url: ftp://x.org\n", "podcast.media_url"},
+		{"feeds:\n  archive_after: 0\n", "feeds.archive_after"},
+		{"feeds:\n  pages: 3\n", "feeds.pages"},
+		{"notify:\n  hubs: [ftp://x.org]\n", "notify.hubs[1]"},
+		{"notify:\n  podcastindex_url: nope\n", "notify.podcastindex_url"},
+		{"notify:\n  after_build: maybe\n", "notify.after_build"},
+	};
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		put(path, bad[i][0]);
+		CHECK_FAILS(lib_settings_load(lib, &s, &err), HEARTH_EINVAL, &err, bad[i][1]);
+	}
+
+	/* the media origin: kept from the first podcast build, never from a preview */
+	CHECK_OK(lib_media_origin(lib, "https://preview.example.net", false, &origin, &err), &err);
+	CHECK_STR(origin, "https://preview.example.net");
+	xfree(&origin);
+	CHECK_FAILS(lib_media_origin(lib, "https://example.org", true, &origin, &err),
+		    HEARTH_EINVAL, &err, "placeholder");
+	CHECK_OK(lib_media_origin(lib, "https://a.example.net", true, &origin, &err), &err);
+	CHECK_STR(origin, "https://a.example.net");
+	xfree(&origin);
+	CHECK_OK(lib_media_origin(lib, "https://b.example.net", true, &origin, &err), &err);
+	CHECK_STR(origin, "https://a.example.net");
+	xfree(&origin);
+
+	/* a collection's show has its own GUID, kept like the show's */
+	char g1[37], g2[37], expect[37];
+	CHECK_OK(lib_feed_guid(lib, "https://a.example.net", "collections/c/feed.xml", true, g1,
+			       &err), &err);
+	uuid5("ead4c236-bf58-58c6-a2c6-a6b28d128cb6", "a.example.net/collections/c/feed.xml",
+	      expect);
+	CHECK_STR(g1, expect);
+	CHECK_OK(lib_feed_guid(lib, "https://b.example.net", "collections/c/feed.xml", true, g2,
+			       &err), &err);
+	CHECK_STR(g2, expect);
+	put(path, "title: T\n");
+	CHECK_OK(lib_settings_load(lib, &s, &err), &err);
+	CHECK_STR(s.media_origin, "https://a.example.net");
+	CHECK(s.podcast_guid == NULL); /* the show's own is not stored yet */
+	lib_settings_release(&s);
+	free(path);
+	lib_close(&lib);
+}
+
 static void settings_import_with_image(void)
 {
 	struct hearth_err err;
@@ -994,7 +1109,7 @@ static void migrates_to_chapters(void)
 				 -1, &st, NULL) == SQLITE_OK);
 	CHECK(sqlite3_step(st) == SQLITE_ROW);
 	v = sqlite3_column_int64(st, 0);
-	CHECK(v == 6 && sqlite3_column_int(st, 1) == 1 && sqlite3_column_int(st, 2) == 1);
+	CHECK(v == 7 && sqlite3_column_int(st, 1) == 1 && sqlite3_column_int(st, 2) == 1);
 	sqlite3_finalize(st);
 	sqlite3_close(h);
 	free(db);
@@ -1759,6 +1874,20 @@ static void collection_files_and_import(void)
 	CHECK_FAILS(lib_collection_read(path, NULL, &c, &err), HEARTH_EINVAL, &err, "listed twice");
 	put(path, "title: X\npodcast: sometimes\n");
 	CHECK_FAILS(lib_collection_read(path, NULL, &c, &err), HEARTH_EINVAL, &err, "podcast");
+	put(path, "title: X\ntype: sequential\n");
+	CHECK_FAILS(lib_collection_read(path, NULL, &c, &err), HEARTH_EINVAL, &err,
+		    "line 2: type: expected serial or episodic");
+
+	/* type: serial is kept, and a change of type alone is a change */
+	put(path, "title: First steps\nstories: [a]\ntype: serial\n");
+	CHECK_OK(lib_collection_read(path, NULL, &c, &err), &err);
+	CHECK(c->serial);
+	CHECK_OK(lib_collection_import(lib, c, &changed, &err), &err);
+	CHECK(changed);
+	lib_collection_free(&c);
+	CHECK_OK(lib_collection_get(lib, "first-steps", &c, &err), &err);
+	CHECK(c->serial);
+	lib_collection_free(&c);
 	free(path);
 	lib_close(&lib);
 }
@@ -1802,6 +1931,11 @@ static void public_view_filters(void)
 	CHECK_STR(cv[0]->stories[0], "both");
 	CHECK_STR(cv[0]->stories[1], "site");
 	CHECK_STR(cv[0]->stories[2], "same-time");
+	/* the collection's show: the podcast channel's stories, in the editors' order */
+	CHECK(strv_len(cv[0]->episodes) == 2 && !cv[0]->serial);
+	CHECK_STR(cv[0]->episodes[0], "pod");
+	CHECK_STR(cv[0]->episodes[1], "both");
+	CHECK(v[0]->anonymous); /* put_story's stories are anonymous */
 	pub_story_list_free(v, n);
 	pub_collection_list_free(cv, nc);
 
@@ -3000,6 +3134,7 @@ int main(void)
 	RUN(erase_only_withdrawn_and_clears_personal_fields);
 	RUN(settings_defaults_and_stable_podcast_guid);
 	RUN(settings_errors);
+	RUN(settings_feeds);
 	RUN(settings_import_with_image);
 	RUN(bundle_read_happy_path);
 	RUN(bundle_read_refusals);
