@@ -189,10 +189,12 @@ int cmd_build(struct cli *c, int argc, char **argv)
 	} else {
 		char *dir = out ? xstrdup(out) : path_join(lib_dir(lib), "public");
 		say_built(&st, dir);
-		free(dir);
 		for (size_t i = 0; i < st.n_failed; i++)
 			rc = cli_fail(c, "story '%s' was left out: its media cannot be made: %s",
 				      st.failed[i].slug, st.failed[i].reason);
+		/* the site is published: a failure to announce it is only a warning */
+		cli_notify_after_build(c, lib, dir);
+		free(dir);
 	}
 	/* originals nothing refers to any more, unless an import is running */
 	struct hearth_err gc_err = {0};
