@@ -2,6 +2,9 @@
  * build.c - `hearth build`: the site and feeds from the public view. A
  * story whose media cannot be made is left out and the rest is built;
  * each such story is named with the reason, and the command exits 1.
+ * After a build that publishes, with notify.after_build, the changed
+ * feeds are announced (cli_notify_after_build in notify.c): a failure
+ * there is a warning, never a failed build.
  *
  * Compiled twice (LEAN_TWICE in the Makefile). In the lean hearth,
  * cmd_build first asks site_build_quick whether there is anything to do:
