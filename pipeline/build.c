@@ -460,231 +460,12 @@ static int put_rendition(void *arg, const char *cached, const char *rel,
 	return rc;
 }
 
-/* ---- feed ---------------------------------------------------------------- */
+/* ---- feeds --------------------------------------------------------------- */
 
-/* content:encoded: the warning, the summary, the byline and the page link. */
-static char *item_html(const struct site_entry *e, const char *link)
+/* The feeds' way to keep a file of the current site (feeds.c). */
+static bool keep_feed(void *arg, const char *rel, const char key[65])
 {
-	const struct pub_story *s = e->s;
-	xmlDocPtr doc = xmlNewDoc(BAD_CAST "1.0");
-	xmlNodePtr div = xmlNewDocNode(doc, NULL, BAD_CAST "div", NULL);
-	xmlBufferPtr xb = xmlBufferCreate();
-	char *out;
-
-	xmlDocSetRootElement(doc, div);
-	if (s->warnings && s->warnings[0]) {
-		char *w = strv_join(s->warnings, ", ");
-		char *t = xasprintf("Content warning: %s.", w);
-		xmlNewTextChild(div, NULL, BAD_CAST "p", BAD_CAST t);
-		free(t);
-		free(w);
-	}
-	if (s->summary && *s->summary)
-		xmlNewTextChild(div, NULL, BAD_CAST "p", BAD_CAST s->summary);
-	if (s->byline && *s->byline) {
-		char *t = !strcmp(s->byline, "Anonymous") ? xstrdup("Shared anonymously.")
-							   : xasprintf("By %s.", s->byline);
-		xmlNewTextChild(div, NULL, BAD_CAST "p", BAD_CAST t);
-		free(t);
-	}
-	if (link) {
-		xmlNodePtr p = xmlNewChild(div, NULL, BAD_CAST "p", NULL);
-		xmlNodePtr a = xmlNewTextChild(p, NULL, BAD_CAST "a",
-					       BAD_CAST(e->m.transcript
-							? "Read the story and its transcript"
-							: "Read the story"));
-		xmlSetProp(a, BAD_CAST "href", BAD_CAST link);
-	}
-	/* the inside of the div, without the div */
-	for (xmlNodePtr n = div->children; n; n = n->next)
-		xmlNodeDump(xb, doc, n, 0, 0);
-	out = xstrdup((const char *)xmlBufferContent(xb));
-	xmlBufferFree(xb);
-	xmlFreeDoc(doc);
-	return out;
-}
-
-/*
- * The feed's podcast:guid. A build from the library's own base_url that
- * writes episodes stores it the first time (the library refuses init's
- * placeholder address then); a preview (--base-url elsewhere) or a feed
- * without episodes uses the stored one or a GUID made on the spot, and
- * stores nothing. Without a library (lib NULL) nothing is stored either.
- */
-static int podcast_guid(hearth_lib *lib, const struct site_ctx *c, size_t n_items,
-			char out[37], struct hearth_err *err)
-{
-	const struct lib_settings *s = c->set;
-	bool preview = !s->base_url || strcmp(c->base_url, s->base_url) != 0;
-
-	out[0] = '\0';
-	if (n_items && lib_base_url_is_placeholder(c->base_url))
-		return herr(err, HEARTH_EINVAL,
-			    "base_url: '%s' is the placeholder 'hearth init' writes; set base_url "
-			    "in hearth.yaml to the address the site will be served from (or "
-			    "build a preview with --base-url)",
-			    c->base_url);
-	if (s->podcast_guid && *s->podcast_guid) {
-		snprintf(out, 37, "%s", s->podcast_guid);
-		return 0;
-	}
-	if (lib)
-		return lib_podcast_guid(lib, c->base_url, n_items && !preview, out, err);
-	if (!lib_base_url_is_placeholder(c->base_url))
-		lib_podcast_guid_for(c->base_url, out);
-	return 0;
-}
-
-/* True when the podcast view has a story with sound: the feed will have episodes. */
-static bool has_episodes(const struct site_ctx *c)
-{
-	for (size_t i = 0; i < c->n; i++)
-		if (c->e[i].on_podcast && c->e[i].s->sound)
-			return true;
-	return false;
-}
-
-/* The URLs and HTML one feed item points into. */
-struct item_strings {
-	char *link, *enclosure, *alternate, *image, *transcript, *chapters, *html;
-};
-
-static void item_fill(const struct site_ctx *c, const struct site_entry *e,
-		      const char *cover, struct feed_item *it, struct item_strings *o)
-{
-	const struct pub_story *ps = e->s;
-	const char *b = c->base_url;
-
-	if (e->on_site)
-		o->link = xasprintf("%s/stories/%s/", b, ps->slug);
-	o->enclosure = xasprintf("%s/%s", b, e->m.audio[0].src);
-	if (e->m.audio[0].m4a_src)
-		o->alternate = xasprintf("%s/%s", b, e->m.audio[0].m4a_src);
-	/* the episode's own cover when its art is big enough, else the show's */
-	if (e->m.cover_src)
-		o->image = xasprintf("%s/%s", b, e->m.cover_src);
-	else if (cover)
-		o->image = xstrdup(cover);
-	if (e->m.vtt_src)
-		o->transcript = xasprintf("%s/%s", b, e->m.vtt_src);
-	if (e->m.chapters_src)
-		o->chapters = xasprintf("%s/%s", b, e->m.chapters_src);
-	o->html = item_html(e, o->link);
-
-	it->title = ps->title;
-	it->description = ps->summary;
-	it->content_html = o->html;
-	it->link = o->link;
-	it->guid = ps->guid && *ps->guid ? ps->guid : ps->slug;
-	it->author = ps->byline;
-	it->pub_date = ps->published_at;
-	it->enclosure_url = o->enclosure;
-	it->enclosure_length = e->m.audio[0].size;
-	it->enclosure_type = "audio/mpeg";
-	if (o->alternate) {
-		const struct site_audio *a = &e->m.audio[0];
-		it->alternate_url = o->alternate;
-		it->alternate_type = "audio/mp4";
-		it->alternate_codecs = "mp4a.40.2"; /* AAC-LC */
-		it->alternate_length = a->m4a_size;
-		if (a->duration > 0)
-			it->alternate_bitrate = llround((double)a->m4a_size * 8 / a->duration);
-	}
-	it->duration = e->m.audio[0].duration;
-	it->season = ps->season;
-	it->episode = ps->episode;
-	it->image_url = o->image;
-	it->transcript_url = o->transcript;
-	it->transcript_type = "text/vtt";
-	it->chapters_url = o->chapters;
-	it->license = ps->license;
-	it->warnings = ps->warnings;
-	it->language = ps->language;
-}
-
-/*
- * feed.xml: one item per story of the podcast view that has audio, newest
- * first. lastBuildDate is SOURCE_DATE_EPOCH when set, else the newest time
- * among the items, so an unchanged library gives the same bytes.
- */
-static int write_feed(hearth_lib *lib, const struct site_ctx *c, struct out *o,
-		      struct site_stats *st, struct hearth_err *err)
-{
-	const struct lib_settings *s = c->set;
-	struct feed_item *items = xcalloc(c->n + 1, sizeof *items);
-	struct item_strings *own = xcalloc(c->n + 1, sizeof *own);
-	size_t n = 0;
-	int64_t newest = 0;
-	char guid[37];
-	struct buf out = BUF_INIT;
-	struct sha256 h;
-	char key[65];
-	char *feed_url = xasprintf("%s/feed.xml", c->base_url);
-	char *home = xasprintf("%s/", c->base_url);
-	char *cover = c->cover_src ? xasprintf("%s/%s", c->base_url, c->cover_src) : NULL;
-	int rc;
-
-	page_key(o, &h, "feed.xml");
-	key_int(&h, hearth_source_date_epoch());
-	for (size_t i = 0; i < c->n; i++) {
-		const struct site_entry *e = &c->e[i];
-		if (!e->on_podcast || e->m.n_audio == 0)
-			continue;
-		key_story(&h, e->s);
-		key_int(&h, e->on_site);
-		key_media(&h, &e->m);
-		item_fill(c, e, cover, &items[n], &own[n]);
-		n++;
-		/* publication dates, not edit times: the same bundles give the same bytes */
-		if (e->s->published_at > newest)
-			newest = e->s->published_at;
-	}
-
-	if ((rc = podcast_guid(lib, c, n, guid, err)))
-		goto end;
-	key_str(&h, guid);
-	key_hex(&h, key);
-	if (keep(o, "feed.xml", key, NULL))
-		goto end;
-	int64_t sde = hearth_source_date_epoch();
-	struct feed_channel ch = {
-		.title = s->title,
-		.description = s->description && *s->description ? s->description : s->title,
-		.link = home,
-		.feed_url = feed_url,
-		.language = s->language && *s->language ? s->language : "en",
-		.author = s->author,
-		.category = s->category,
-		.subcategory = s->subcategory,
-		.explicit_ = s->explicit_,
-		.image_url = cover,
-		.license = s->license,
-		.podcast_guid = guid[0] ? guid : NULL,
-		.last_build = sde >= 0 ? sde : newest,
-	};
-	rc = feed_rss(&ch, items, n, &out, err);
-	if (!rc)
-		rc = site_write(o->staging, "feed.xml", out.data, out.len, err);
-end:
-	if (rc)
-		herr_prefix(err, "feed.xml");
-	st->feed_items = n;
-	for (size_t i = 0; i < n; i++) {
-		free(own[i].link);
-		free(own[i].enclosure);
-		free(own[i].alternate);
-		free(own[i].image);
-		free(own[i].transcript);
-		free(own[i].chapters);
-		free(own[i].html);
-	}
-	buf_release(&out);
-	free(own);
-	free(items);
-	free(feed_url);
-	free(home);
-	free(cover);
-	return rc;
+	return keep(arg, rel, key, NULL);
 }
 
 /* ---- the build ----------------------------------------------------------- */
@@ -1006,10 +787,8 @@ static int build_gated(hearth_lib *lib, const struct site_input *in,
 	}
 	c.colls = colls;
 	c.n_colls = in->n_colls;
-	/* before any media work: a podcast needs a real address (see podcast_guid) */
-	char early[37];
-	if (has_episodes(&c) && lib_base_url_is_placeholder(base) &&
-	    (rc = podcast_guid(NULL, &c, 1, early, err)))
+	/* before any media work: what a podcast needs of the settings (feeds.c) */
+	if ((rc = pipe_feeds_precheck(&c, err)))
 		goto end;
 
 	/* nothing read has changed and the site is as it was left: nothing to do */
@@ -1049,8 +828,10 @@ static int build_gated(hearth_lib *lib, const struct site_input *in,
 	if (!rc)
 		rc = write_pages(&c, &o, opts->jobs, &st, err);
 	lib_public_bodies_close(&o.bodies); /* before the gate takes the write lock */
-	if (!rc)
-		rc = write_feed(lib, &c, &o, &st, err);
+	if (!rc) {
+		struct pipe_feed_out fo = {staging, keep_feed, &o};
+		rc = pipe_feeds_write(lib, &c, &fo, &st, err);
+	}
 	if (!rc)
 		note_written(&c, &o);
 	if (!rc) {

@@ -6,13 +6,13 @@
  * (renditions.c, through a table of functions a test may replace), the
  * output folder with its marker file and atomic swap (output.c), what
  * each output file is made from (keys.c), what the current site was made
- * from (state.c), and build.c, which strings them together with the pages site-gen/ makes and
- * the feed feeds/ writes.
+ * from (state.c), every feed (feeds.c, with the writers of feeds/), and
+ * build.c, which strings them together with the pages site-gen/ makes.
  *
  * Calls between the files go one way: a file calls only files on lower
  * lines, never one on its own line or above, so there are no circles.
  *   1  build.c
- *   2  renditions.c, quick.c
+ *   2  renditions.c, quick.c, feeds.c
  *   3  state.c, output.c
  *   4  keys.c
  */
@@ -316,6 +316,49 @@ struct pipe_quick_in {
 
 /* The key of *q and SOURCE_DATE_EPOCH, as 64 hex digits. */
 void pipe_quick_key(const struct pipe_quick_in *q, char out[65]);
+
+/* ---- the feeds (feeds.c) ------------------------------------------------ */
+
+/*
+ * Where the feeds go: the staging folder, and the build's way to keep a
+ * file of the current site: keep(arg, rel, key) notes rel with key in the
+ * new site's state and returns true when the current site has rel made
+ * with key, unchanged (it is kept, not made again).
+ */
+struct pipe_feed_out {
+	const char *staging;
+	bool (*keep)(void *arg, const char *rel, const char key[65]);
+	void *arg;
+};
+
+/*
+ * Writes every feed of the build into o->staging, after the pages (the
+ * entries final, site_ctx_lists done): feed.xml, collections/<slug>/feed.xml
+ * for each collection marked podcast, atom.xml, feeds.opml and the RFC 5005
+ * archives of any feed past feeds.archive_after items (see feeds.c for the
+ * names and the addresses). Stores, when lib is set and this is not a
+ * preview, what must never change once published: each show's podcast
+ * GUID and the media origin. Each document is kept from the current site
+ * when its key matches. st->feed_items gets feed.xml's items.
+ *
+ * An episode-to-be without its MP3, a setting feeds/ refuses (owner,
+ * image, category, language, licence, ...) or an item it refuses is an
+ * error naming the story or setting and the field; the build then fails
+ * and publishes nothing. SITE_AGAIN when a story's body changed since the
+ * view was read.
+ */
+/*
+ * What the feeds need of the settings, checked before any media work from
+ * the entries as read (c->e, c->cover_src): when a story will be an
+ * episode (podcast consent and a sound), a real base_url (not init's
+ * placeholder) and everything feeds/ requires of a channel with episodes
+ * (image, owner email, category, language, licence, ...); always the
+ * language and licence. The error names the setting.
+ */
+int pipe_feeds_precheck(const struct site_ctx *c, struct hearth_err *err);
+
+int pipe_feeds_write(hearth_lib *lib, const struct site_ctx *c, const struct pipe_feed_out *o,
+		     struct site_stats *st, struct hearth_err *err);
 
 /* ---- the whole build from records (build.c) ---------------------------- */
 

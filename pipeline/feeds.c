@@ -1,0 +1,933 @@
+/*
+ * feeds.c - every feed a build publishes, made from the build's entries
+ * (site_ctx) after the pages and written into the staging folder:
+ *
+ *   feed.xml                        the podcast: every story with podcast
+ *                                   consent and a sound, newest first
+ *   collections/<slug>/feed.xml     a show per collection marked podcast:
+ *                                   yes, in the editors' order
+ *   atom.xml                        every published story, text too
+ *   feeds.opml                      all of the above
+ *   archive/feed-<k>.xml, collections/<slug>/archive/feed-<k>.xml,
+ *   archive/atom-<k>.xml            RFC 5005 archives of a long feed
+ *
+ * feeds/ writes the documents; this file decides what goes in them: which
+ * stories, in what order, at which addresses, and which documents are
+ * made again (each has its own key, keys.c; a document whose key is the
+ * one the current site's copy was made with is kept as it is). What is
+ * not made this time (a collection no longer a podcast, an archive no
+ * longer needed) is simply not in the next site.
+ *
+ * Addresses that apps remember never change once published: the items'
+ * GUIDs (set once per story), each show's podcast GUID (stored in the
+ * catalogue by the first build that publishes episodes from the library's
+ * own base_url), and the addresses of the episodes' files, which use the
+ * media origin (stored the same way; podcast.media_url overrides it) and
+ * not base_url. A preview (--base-url elsewhere) uses its own address for
+ * everything and stores nothing.
+ *
+ * Archives are stable: the items of a feed, oldest first, are cut into
+ * chunks of feeds.archive_after counted from the oldest; every full chunk
+ * but the newest items is an archive document, and the feed itself holds
+ * the rest (at least archive_after items, fewer than twice as many). A new
+ * episode changes no archive; only when a new archive is made does the one
+ * before it gain its next-archive link.
+ *
+ * Nothing is published half-way: every document is checked by feeds/ as it
+ * is written into staging, and any refusal fails the build before the
+ * swap, so the current site stays as it is.
+ */
+#include "pipelineInt.h"
+#include "../feeds/feeds.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <libxml/tree.h>
+
+/* ---- what each entry gives the feeds it is in -------------------------- */
+
+/*
+ * The addresses, HTML and people of one entry, made once however many
+ * feeds hold it. html is made on first use (only a document that is made
+ * again needs it).
+ */
+struct entry_out {
+	char *link, *enclosure, *alternate, *image, *transcript, *chapters;
+	char *html;
+	bool html_done;
+	int64_t bitrate;
+	struct feed_person *persons;   /* the byline, then the show's people */
+	size_t n_persons;
+};
+
+/* One build's feeds: what every document shares. */
+struct run {
+	hearth_lib *lib;
+	const struct site_ctx *c;
+	const struct pipe_feed_out *o;
+	bool preview;              /* --base-url elsewhere: store nothing */
+	char *media;               /* where the episodes' files are published */
+	char *home, *cover;        /* the site's home and the show's cover */
+	struct entry_out *eo;      /* per c->e[i] */
+	lib_body_reader *bodies;   /* when the view came without bodies */
+	struct feed_person *people; /* podcast.people */
+	char common[65];           /* the key of what every feed shows */
+	struct feed_outline *opml; /* what feeds.opml lists */
+	size_t n_opml;
+	char **strs;               /* strings the outlines borrow */
+	size_t items;              /* feed.xml's items, for the summary */
+};
+
+static const char *own(struct run *r, char *s)
+{
+	r->strs = strv_push(r->strs, s);
+	free(s);
+	return r->strs[strv_len(r->strs) - 1];
+}
+
+static void outline(struct run *r, const char *text, const char *type, const char *rel,
+		    const char *html_rel)
+{
+	struct feed_outline *o;
+	r->opml = xrealloc(r->opml, (r->n_opml + 1) * sizeof *r->opml);
+	o = &r->opml[r->n_opml++];
+	memset(o, 0, sizeof *o);
+	o->text = own(r, xstrdup(text));
+	o->type = type;
+	o->xml_url = own(r, xasprintf("%s/%s", r->c->base_url, rel));
+	o->html_url = own(r, xasprintf("%s/%s", r->c->base_url, html_rel));
+}
+
+/* True when e is an episode: podcast consent and a sound rendered as MP3. */
+static bool is_episode(const struct site_entry *e)
+{
+	return e->on_podcast && e->m.n_audio > 0;
+}
+
+/*
+ * The story text as HTML for content:encoded and Atom's content, only when
+ * site consent allows: the content warnings first, the story (Markdown
+ * through site-gen's safe rendering), then a link to its page. NULL
+ * without site consent. SITE_AGAIN when the catalogue's body is not the
+ * one the view was keyed with.
+ */
+static int entry_html(struct run *r, size_t i, const char **out, struct hearth_err *err)
+{
+	const struct site_entry *e = &r->c->e[i];
+	struct entry_out *eo = &r->eo[i];
+	const struct pub_story *s = e->s;
+	char *body = NULL;
+	int rc = 0;
+
+	*out = NULL;
+	if (eo->html_done) {
+		*out = eo->html;
+		return 0;
+	}
+	if (!e->on_site) {
+		eo->html_done = true;
+		return 0;
+	}
+	if (!s->body) {
+		char sha[65];
+		if (!r->bodies && r->lib && (rc = lib_public_bodies_open(r->lib, &r->bodies, err)))
+			return rc;
+		if (!r->bodies)
+			return herr(err, HEARTH_EINVAL, "story '%s': no body to show", s->slug);
+		rc = lib_public_body(r->bodies, s->slug, &body, sha, err);
+		if (rc == HEARTH_ENOENT ||
+		    (!rc && (!s->body_sha256 || strcmp(sha, s->body_sha256))))
+			rc = SITE_AGAIN;
+		if (rc) {
+			free(body);
+			return rc;
+		}
+	}
+
+	xmlDocPtr doc = xmlNewDoc(BAD_CAST "1.0");
+	xmlNodePtr div = xmlNewDocNode(doc, NULL, BAD_CAST "div", NULL);
+	xmlBufferPtr xb = xmlBufferCreate();
+	xmlDocSetRootElement(doc, div);
+	if (s->warnings && s->warnings[0]) {
+		char *w = strv_join(s->warnings, ", ");
+		char *t = xasprintf("Content warning: %s.", w);
+		xmlNewTextChild(div, NULL, BAD_CAST "p", BAD_CAST t);
+		free(t);
+		free(w);
+	}
+	site_markdown_nodes(div, s->body ? s->body : body);
+	if (eo->link) {
+		xmlNodePtr p = xmlNewChild(div, NULL, BAD_CAST "p", NULL);
+		xmlNodePtr a = xmlNewTextChild(p, NULL, BAD_CAST "a",
+					       BAD_CAST(e->m.transcript
+							? "Read the story and its transcript"
+							: "Read the story on the site"));
+		xmlSetProp(a, BAD_CAST "href", BAD_CAST eo->link);
+	}
+	/* the inside of the div, without the div */
+	for (xmlNodePtr n = div->children; n; n = n->next)
+		xmlNodeDump(xb, doc, n, 0, 0);
+	eo->html = xstrdup((const char *)xmlBufferContent(xb));
+	eo->html_done = true;
+	xmlBufferFree(xb);
+	xmlFreeDoc(doc);
+	free(body);
+	*out = eo->html;
+	return 0;
+}
+
+/* The addresses and people of every entry (not the HTML: entry_html). */
+static void entries_fill(struct run *r)
+{
+	const struct site_ctx *c = r->c;
+	const struct lib_settings *set = c->set;
+
+	r->eo = xcalloc(c->n + 1, sizeof *r->eo);
+	for (size_t i = 0; i < c->n; i++) {
+		const struct site_entry *e = &c->e[i];
+		struct entry_out *eo = &r->eo[i];
+		const char *m = r->media;
+
+		if (e->on_site)
+			eo->link = xasprintf("%s/stories/%s/", c->base_url, e->s->slug);
+		if (e->m.n_audio) {
+			const struct site_audio *a = &e->m.audio[0];
+			eo->enclosure = xasprintf("%s/%s", m, a->src);
+			if (a->m4a_src)
+				eo->alternate = xasprintf("%s/%s", m, a->m4a_src);
+			if (a->duration > 0)
+				eo->bitrate = llround((double)a->size * 8 / a->duration);
+		}
+		/* the episode's own cover when its art makes one, else the show's */
+		if (e->m.cover_src)
+			eo->image = xasprintf("%s/%s", m, e->m.cover_src);
+		else if (r->cover)
+			eo->image = xstrdup(r->cover);
+		if (e->m.vtt_src)
+			eo->transcript = xasprintf("%s/%s", m, e->m.vtt_src);
+		if (e->m.chapters_src)
+			eo->chapters = xasprintf("%s/%s", m, e->m.chapters_src);
+		/*
+		 * podcast:person of an item replaces the show's list in apps: the
+		 * storyteller by the public byline (never for an anonymous story),
+		 * then the show's people again.
+		 */
+		if (!e->s->anonymous && e->s->byline && *e->s->byline) {
+			eo->persons = xcalloc(set->n_people + 1, sizeof *eo->persons);
+			eo->persons[0] = (struct feed_person){
+				.name = e->s->byline, .role = "guest", .group = "cast"};
+			for (size_t k = 0; k < set->n_people; k++)
+				eo->persons[k + 1] = r->people[k];
+			eo->n_persons = set->n_people + 1;
+		}
+	}
+}
+
+static void entries_release(struct run *r)
+{
+	for (size_t i = 0; r->eo && i < r->c->n; i++) {
+		struct entry_out *eo = &r->eo[i];
+		free(eo->link);
+		free(eo->enclosure);
+		free(eo->alternate);
+		free(eo->image);
+		free(eo->transcript);
+		free(eo->chapters);
+		free(eo->html);
+		free(eo->persons);
+	}
+	free(r->eo);
+	r->eo = NULL;
+}
+
+/* ---- keys ----------------------------------------------------------------- */
+
+/* The key of what every feed shows: the program, the settings, the addresses. */
+static void common_key(struct run *r)
+{
+	struct sha256 h;
+	sha256_init(&h);
+	key_str(&h, "hearth feeds 1");
+	key_file_id(&h, "/proc/self/exe");
+	key_settings(&h, r->c->set, false);
+	key_feed_settings(&h, r->c->set);
+	key_str(&h, r->c->base_url);
+	key_str(&h, r->media);
+	key_str(&h, r->cover);
+	key_int(&h, hearth_source_date_epoch());
+	key_hex(&h, r->common);
+}
+
+/* A new hash that starts with the common key and the document's path. */
+static void doc_key(const struct run *r, struct sha256 *h, const char *rel)
+{
+	sha256_init(h);
+	key_str(h, r->common);
+	key_str(h, rel);
+}
+
+/* What an item shows of entry i: the story, its consent, its renditions. */
+static void key_entry(struct sha256 *h, const struct site_entry *e)
+{
+	key_story(h, e->s);
+	key_int(h, e->on_site);
+	key_int(h, e->on_podcast);
+	key_media(h, &e->m);
+}
+
+/* ---- archives ------------------------------------------------------------- */
+
+/*
+ * How a feed of n items (oldest first) is cut: k archives of per items
+ * each, counted from the oldest, and the feed holds the rest, at least
+ * per items and fewer than twice as many.
+ */
+static size_t archive_count(size_t n, size_t per)
+{
+	return n >= 2 * per ? n / per - 1 : 0;
+}
+
+/* The address of archive k of the feed whose archives are named like stem. */
+static char *archive_rel(const char *dir, const char *stem, size_t k)
+{
+	return xasprintf("%sarchive/%s-%zu.xml", dir, stem, k);
+}
+
+/* ---- the podcast feeds ---------------------------------------------------- */
+
+/* One podcast show: the main one or a collection's. */
+struct show {
+	const char *rel;          /* "feed.xml", "collections/<slug>/feed.xml" */
+	const char *dir;          /* "" or "collections/<slug>/": where its archives go */
+	const char *title, *description, *link;
+	const char *guid;         /* its podcast:guid, or NULL */
+	bool serial;
+	bool newest_first;        /* the feed lists its items newest first */
+	const size_t *idx;        /* entries, oldest first */
+	size_t n;
+};
+
+/* Fills the channel every document of a show shares. */
+static void channel_fill(const struct run *r, const struct show *sh, struct feed_channel *ch,
+			 const char *medium)
+{
+	const struct lib_settings *s = r->c->set;
+	memset(ch, 0, sizeof *ch);
+	ch->title = sh->title;
+	ch->description = sh->description;
+	ch->link = sh->link;
+	ch->language = s->language && *s->language ? s->language : "en";
+	ch->author = s->author;
+	ch->category = s->category;
+	ch->subcategory = s->subcategory;
+	ch->explicit_ = s->explicit_;
+	ch->image_url = r->cover;
+	ch->license = s->license;
+	ch->license_url = s->license_url;
+	ch->podcast_guid = sh->guid;
+	ch->owner_name = s->owner_name;
+	ch->owner_email = s->owner_email;
+	ch->locked = s->locked;
+	ch->persons = r->people;
+	ch->n_persons = s->n_people;
+	ch->funding_url = s->funding_url;
+	ch->funding_label = s->funding_label;
+	ch->social_interact_disabled = s->social_interact != NULL;
+	ch->update_frequency = s->update_text;
+	ch->update_rrule = s->update_rrule;
+	ch->complete = s->complete;
+	/* a collection's show has not moved with the library's */
+	ch->new_feed_url = !strcmp(sh->rel, "feed.xml") ? s->new_feed_url : NULL;
+	ch->type_serial = sh->serial;
+	ch->medium = medium;
+	ch->hubs = (const char *const *)s->notify_hubs;
+	ch->n_hubs = strv_len(s->notify_hubs);
+}
+
+/* The item of entry i, numbered episode (0: the story's own numbers). */
+static int item_fill(struct run *r, size_t i, int episode, struct feed_item *it,
+		     struct hearth_err *err)
+{
+	const struct site_entry *e = &r->c->e[i];
+	const struct entry_out *eo = &r->eo[i];
+	const struct pub_story *ps = e->s;
+	const struct site_audio *a = &e->m.audio[0];
+	const char *html;
+	int rc;
+
+	if ((rc = entry_html(r, i, &html, err)))
+		return rc;
+	memset(it, 0, sizeof *it);
+	it->title = ps->title;
+	it->description = ps->summary;
+	it->content_html = html;
+	it->link = eo->link;
+	it->guid = ps->guid && *ps->guid ? ps->guid : ps->slug;
+	it->author = ps->byline;
+	it->pub_date = ps->published_at;
+	it->enclosure_url = eo->enclosure;
+	it->enclosure_length = a->size;
+	it->enclosure_type = "audio/mpeg";
+	it->enclosure_bitrate = eo->bitrate;
+	if (eo->alternate) {
+		it->alternate_url = eo->alternate;
+		it->alternate_type = "audio/mp4";
+		it->alternate_codecs = "mp4a.40.2"; /* AAC-LC */
+		it->alternate_length = a->m4a_size;
+		if (a->duration > 0)
+			it->alternate_bitrate = llround((double)a->m4a_size * 8 / a->duration);
+	}
+	it->duration = a->duration;
+	it->season = episode ? 0 : ps->season;
+	it->episode = episode ? episode : ps->episode;
+	it->image_url = eo->image;
+	it->transcript_url = eo->transcript;
+	it->transcript_type = "text/vtt";
+	it->transcript_language = ps->language;
+	it->chapters_url = eo->chapters;
+	it->license = ps->license;
+	it->warnings = ps->warnings;
+	it->language = ps->language;
+	it->persons = eo->persons;
+	it->n_persons = eo->n_persons;
+	return 0;
+}
+
+/*
+ * Writes one document of a show: the items sh->idx[from, to) (oldest
+ * first; written in the show's order) at rel, with the archive links a.
+ * Kept from the current site when its key matches.
+ */
+static int show_doc(struct run *r, const struct show *sh, const char *rel, size_t from,
+		    size_t to, const struct feed_archive *a, const char *medium,
+		    struct hearth_err *err)
+{
+	struct feed_item *items = xcalloc(to - from + 1, sizeof *items);
+	struct buf out = BUF_INIT;
+	struct feed_channel ch;
+	struct sha256 h;
+	char key[65];
+	char *self = xasprintf("%s/%s", r->c->base_url, rel);
+	int64_t newest = 0;
+	int rc = 0;
+
+	doc_key(r, &h, rel);
+	key_str(&h, sh->title);
+	key_str(&h, sh->description);
+	key_str(&h, sh->link);
+	key_str(&h, sh->guid);
+	key_int(&h, sh->serial);
+	key_str(&h, medium);
+	key_int(&h, a->is_archive);
+	key_str(&h, a->current_url);
+	key_str(&h, a->prev_archive_url);
+	key_str(&h, a->next_archive_url);
+	for (size_t k = from; k < to; k++) {
+		const struct site_entry *e = &r->c->e[sh->idx[k]];
+		key_entry(&h, e);
+		key_int(&h, sh->serial ? (int64_t)k + 1 : 0);
+		if (e->s->published_at > newest)
+			newest = e->s->published_at;
+	}
+	key_hex(&h, key);
+	if (r->o->keep(r->o->arg, rel, key))
+		goto end;
+
+	for (size_t k = from; k < to && !rc; k++) {
+		/* newest first: the last of the oldest-first list comes first */
+		size_t at = sh->newest_first ? to - 1 - (k - from) : k;
+		rc = item_fill(r, sh->idx[at], sh->serial ? (int)at + 1 : 0, &items[k - from],
+			       err);
+	}
+	if (rc)
+		goto end;
+	channel_fill(r, sh, &ch, medium);
+	ch.feed_url = self;
+	ch.archive = *a;
+	/*
+	 * lastBuildDate: an archive's newest item, so it never changes; the
+	 * feed's is SOURCE_DATE_EPOCH when set, else its newest item's.
+	 */
+	int64_t sde = hearth_source_date_epoch();
+	ch.last_build = !a->is_archive && sde >= 0 ? sde : newest;
+	if (!(rc = feed_rss(&ch, items, to - from, &out, err)))
+		rc = site_write(r->o->staging, rel, out.data, out.len, err);
+end:
+	if (rc && rc != SITE_AGAIN)
+		herr_prefix(err, "%s", rel);
+	buf_release(&out);
+	free(items);
+	free(self);
+	return rc;
+}
+
+/* "music" when every item of the show is music, else NULL (a podcast). */
+static const char *show_medium(const struct run *r, const struct show *sh)
+{
+	if (!sh->n)
+		return NULL;
+	for (size_t k = 0; k < sh->n; k++)
+		if (r->c->e[sh->idx[k]].m.audio[0].role != ROLE_MUSIC)
+			return NULL;
+	return "music";
+}
+
+/* Writes a show: its archives, then the feed itself. */
+static int show_write(struct run *r, const struct show *sh, struct hearth_err *err)
+{
+	size_t per = (size_t)(r->c->set->archive_after > 0 ? r->c->set->archive_after : 300);
+	size_t k = archive_count(sh->n, per);
+	const char *medium = show_medium(r, sh);
+	char *cur = xasprintf("%s/%s", r->c->base_url, sh->rel);
+	char *prev = NULL, *next = NULL;
+	int rc = 0;
+
+	for (size_t i = 1; i <= k && !rc; i++) {
+		char *rel = archive_rel(sh->dir, "feed", i);
+		prev = i > 1 ? xasprintf("%s/%sarchive/feed-%zu.xml", r->c->base_url, sh->dir,
+					 i - 1) : NULL;
+		next = i < k ? xasprintf("%s/%sarchive/feed-%zu.xml", r->c->base_url, sh->dir,
+					 i + 1) : NULL;
+		struct feed_archive a = {true, cur, prev, next};
+		rc = show_doc(r, sh, rel, (i - 1) * per, i * per, &a, medium, err);
+		xfree(&prev);
+		xfree(&next);
+		free(rel);
+	}
+	if (!rc) {
+		prev = k ? xasprintf("%s/%sarchive/feed-%zu.xml", r->c->base_url, sh->dir, k)
+			 : NULL;
+		struct feed_archive a = {false, NULL, prev, NULL};
+		rc = show_doc(r, sh, sh->rel, k * per, sh->n, &a, medium, err);
+	}
+	free(prev);
+	free(cur);
+	return rc;
+}
+
+/*
+ * A show's podcast:guid: the stored one; else made from its feed URL and
+ * stored when the show has episodes and the build is from the library's
+ * own base_url; else made and not stored (a preview, or a show with no
+ * episodes yet). Without a library nothing is stored.
+ */
+static int show_guid(struct run *r, const char *rel, size_t n_items, char out[37],
+		     struct hearth_err *err)
+{
+	const struct lib_settings *s = r->c->set;
+	const char *b = r->c->base_url;
+
+	out[0] = '\0';
+	if (n_items && lib_base_url_is_placeholder(b))
+		return herr(err, HEARTH_EINVAL,
+			    "base_url: '%s' is the placeholder 'hearth init' writes; set base_url "
+			    "in hearth.yaml to the address the site will be served from (or "
+			    "build a preview with --base-url)",
+			    b);
+	if (!strcmp(rel, "feed.xml") && s->podcast_guid && *s->podcast_guid) {
+		snprintf(out, 37, "%s", s->podcast_guid);
+		return 0;
+	}
+	if (r->lib)
+		return lib_feed_guid(r->lib, b, rel, n_items && !r->preview, out, err);
+	if (!lib_base_url_is_placeholder(b))
+		lib_feed_guid_for(b, rel, out);
+	return 0;
+}
+
+/* feed.xml: every episode, newest first. */
+static int main_show(struct run *r, struct hearth_err *err)
+{
+	const struct site_ctx *c = r->c;
+	const struct lib_settings *s = c->set;
+	size_t *idx = xcalloc(c->n + 1, sizeof *idx);
+	size_t n = 0;
+	char guid[37];
+	int rc;
+
+	/* c->e is newest first: the oldest-first list is it backwards */
+	for (size_t i = c->n; i-- > 0;)
+		if (is_episode(&c->e[i]))
+			idx[n++] = i;
+	r->items = n;
+	if (!(rc = show_guid(r, "feed.xml", n, guid, err))) {
+		struct show sh = {
+			.rel = "feed.xml",
+			.dir = "",
+			.title = s->title,
+			.description = s->description && *s->description ? s->description : s->title,
+			.link = r->home,
+			.guid = guid[0] ? guid : NULL,
+			.newest_first = true,
+			.idx = idx,
+			.n = n,
+		};
+		rc = show_write(r, &sh, err);
+	}
+	if (!rc)
+		outline(r, s->title, "rss", "feed.xml", "");
+	free(idx);
+	return rc;
+}
+
+/* collections/<slug>/feed.xml for every collection marked podcast: yes. */
+static int collection_shows(struct run *r, struct hearth_err *err)
+{
+	const struct site_ctx *c = r->c;
+	int rc = 0;
+
+	for (size_t ci = 0; ci < c->n_colls && !rc; ci++) {
+		const struct pub_collection *pc = c->colls[ci];
+		size_t ne = strv_len(pc->episodes), n = 0;
+		if (!pc->podcast)
+			continue;
+		size_t *idx = xcalloc(ne + 1, sizeof *idx);
+		for (size_t k = 0; k < ne; k++) {
+			const struct site_entry *e = site_ctx_find(c, pc->episodes[k]);
+			if (e && is_episode(e))
+				idx[n++] = (size_t)(e - c->e);
+		}
+		char *dir = xasprintf("collections/%s/", pc->slug);
+		char *rel = xasprintf("%sfeed.xml", dir);
+		char *link = xasprintf("%s/%s", c->base_url, dir);
+		char *title = xasprintf("%s: %s", c->set->title, pc->title);
+		char guid[37];
+		if (!(rc = show_guid(r, rel, n, guid, err))) {
+			struct show sh = {
+				.rel = rel,
+				.dir = dir,
+				.title = title,
+				.description = pc->description && *pc->description
+						       ? pc->description
+						       : title,
+				.link = link,
+				.guid = guid[0] ? guid : NULL,
+				.serial = pc->serial,
+				.newest_first = false, /* the editors' order */
+				.idx = idx,
+				.n = n,
+			};
+			rc = show_write(r, &sh, err);
+		}
+		if (!rc) {
+			char *page = xasprintf("%sindex.html", dir);
+			outline(r, title, "rss", rel, page);
+			free(page);
+		}
+		free(title);
+		free(link);
+		free(rel);
+		free(dir);
+		free(idx);
+	}
+	return rc;
+}
+
+/* ---- atom.xml --------------------------------------------------------------- */
+
+/* An entry of atom.xml: a story on the site, or an episode. */
+static bool in_atom(const struct site_entry *e)
+{
+	return e->on_site || is_episode(e);
+}
+
+static int atom_doc(struct run *r, const char *rel, const size_t *idx, size_t from, size_t to,
+		    const char *id, const struct feed_archive *a, struct hearth_err *err)
+{
+	const struct lib_settings *s = r->c->set;
+	struct feed_atom_entry *en = xcalloc(to - from + 1, sizeof *en);
+	struct buf out = BUF_INIT;
+	struct sha256 h;
+	char key[65];
+	char *self = xasprintf("%s/%s", r->c->base_url, rel);
+	int64_t newest = 0;
+	int rc = 0;
+
+	doc_key(r, &h, rel);
+	key_str(&h, id);
+	key_int(&h, a->is_archive);
+	key_str(&h, a->current_url);
+	key_str(&h, a->prev_archive_url);
+	key_str(&h, a->next_archive_url);
+	for (size_t k = from; k < to; k++) {
+		const struct site_entry *e = &r->c->e[idx[k]];
+		key_entry(&h, e);
+		if (e->s->published_at > newest)
+			newest = e->s->published_at;
+	}
+	key_hex(&h, key);
+	if (r->o->keep(r->o->arg, rel, key))
+		goto end;
+
+	for (size_t k = from; k < to && !rc; k++) {
+		size_t at = to - 1 - (k - from); /* newest first */
+		size_t i = idx[at];
+		const struct site_entry *e = &r->c->e[i];
+		const struct entry_out *eo = &r->eo[i];
+		struct feed_atom_entry *t = &en[k - from];
+		const char *html;
+		if ((rc = entry_html(r, i, &html, err)))
+			break;
+		t->guid = e->s->guid && *e->s->guid ? e->s->guid : e->s->slug;
+		t->title = e->s->title;
+		t->link = eo->link;
+		t->author = e->s->byline;
+		t->published = e->s->published_at;
+		/* publication dates, not edit times: the same bundles give the same bytes */
+		t->updated = 0;
+		t->summary = e->s->summary;
+		t->warnings = e->s->warnings;
+		t->content_html = html;
+		if (is_episode(e)) {
+			t->enclosure_url = eo->enclosure;
+			t->enclosure_type = "audio/mpeg";
+			t->enclosure_length = e->m.audio[0].size;
+		}
+	}
+	if (rc)
+		goto end;
+	int64_t sde = hearth_source_date_epoch();
+	struct feed_atom_feed f = {
+		.id = id,
+		.title = s->title,
+		.subtitle = s->description && *s->description ? s->description : NULL,
+		.link = r->home,
+		.feed_url = self,
+		.author = s->author && *s->author ? s->author : s->title,
+		.language = s->language,
+		.icon_url = r->cover,
+		.rights = s->license,
+		.updated = !a->is_archive && sde >= 0 ? sde : newest,
+		.hubs = (const char *const *)s->notify_hubs,
+		.n_hubs = strv_len(s->notify_hubs),
+		.archive = *a,
+	};
+	if (!(rc = feed_atom(&f, en, to - from, &out, err)))
+		rc = site_write(r->o->staging, rel, out.data, out.len, err);
+end:
+	if (rc && rc != SITE_AGAIN)
+		herr_prefix(err, "%s", rel);
+	buf_release(&out);
+	free(en);
+	free(self);
+	return rc;
+}
+
+/*
+ * atom.xml: every story on the site and every episode, newest first, with
+ * the story text where site consent allows; archived like a show. Its id
+ * is urn:uuid of a GUID kept like a show's.
+ */
+static int atom_write(struct run *r, struct hearth_err *err)
+{
+	const struct site_ctx *c = r->c;
+	size_t *idx = xcalloc(c->n + 1, sizeof *idx);
+	size_t n = 0, per = (size_t)(c->set->archive_after > 0 ? c->set->archive_after : 300);
+	char guid[37], *id = NULL, *cur = NULL, *prev = NULL, *next = NULL;
+	int rc;
+
+	for (size_t i = c->n; i-- > 0;)
+		if (in_atom(&c->e[i]))
+			idx[n++] = i;
+	if (r->lib && !lib_base_url_is_placeholder(c->base_url))
+		rc = lib_feed_guid(r->lib, c->base_url, "atom.xml", n && !r->preview, guid, err);
+	else
+		rc = (lib_feed_guid_for(c->base_url, "atom.xml", guid), 0);
+	if (rc)
+		goto end;
+	id = xasprintf("urn:uuid:%s", guid);
+	cur = xasprintf("%s/atom.xml", c->base_url);
+	size_t k = archive_count(n, per);
+	for (size_t i = 1; i <= k && !rc; i++) {
+		char *rel = archive_rel("", "atom", i);
+		prev = i > 1 ? xasprintf("%s/archive/atom-%zu.xml", c->base_url, i - 1) : NULL;
+		next = i < k ? xasprintf("%s/archive/atom-%zu.xml", c->base_url, i + 1) : NULL;
+		struct feed_archive a = {true, cur, prev, next};
+		rc = atom_doc(r, rel, idx, (i - 1) * per, i * per, id, &a, err);
+		xfree(&prev);
+		xfree(&next);
+		free(rel);
+	}
+	if (!rc) {
+		prev = k ? xasprintf("%s/archive/atom-%zu.xml", c->base_url, k) : NULL;
+		struct feed_archive a = {false, NULL, prev, NULL};
+		rc = atom_doc(r, "atom.xml", idx, k * per, n, id, &a, err);
+	}
+	if (!rc)
+		outline(r, c->set->title, "atom", "atom.xml", "");
+end:
+	free(prev);
+	free(cur);
+	free(id);
+	free(idx);
+	return rc;
+}
+
+/* feeds.opml: every feed above. */
+static int opml_write(struct run *r, struct hearth_err *err)
+{
+	struct buf out = BUF_INIT;
+	struct sha256 h;
+	char key[65];
+	int rc = 0;
+
+	doc_key(r, &h, "feeds.opml");
+	for (size_t i = 0; i < r->n_opml; i++) {
+		key_str(&h, r->opml[i].text);
+		key_str(&h, r->opml[i].type);
+		key_str(&h, r->opml[i].xml_url);
+		key_str(&h, r->opml[i].html_url);
+	}
+	key_hex(&h, key);
+	if (r->o->keep(r->o->arg, "feeds.opml", key))
+		return 0;
+	char *title = xasprintf("%s: every feed", r->c->set->title);
+	if (!(rc = feed_opml(title, r->opml, r->n_opml, &out, err)))
+		rc = site_write(r->o->staging, "feeds.opml", out.data, out.len, err);
+	if (rc)
+		herr_prefix(err, "feeds.opml");
+	free(title);
+	buf_release(&out);
+	return rc;
+}
+
+/* ---- the whole ------------------------------------------------------------ */
+
+/*
+ * Before anything is written: an episode-to-be with no rendition (a story
+ * with podcast consent and a sound that has no MP3) is an error, not an
+ * item quietly left out.
+ */
+static int check_renditions(const struct site_ctx *c, struct hearth_err *err)
+{
+	for (size_t i = 0; i < c->n; i++) {
+		const struct site_entry *e = &c->e[i];
+		if (e->on_podcast && e->s->sound && e->m.n_audio == 0)
+			return herr(err, HEARTH_EINVAL,
+				    "story '%s': %s: has no MP3 rendition to publish in the "
+				    "feeds",
+				    e->s->slug, lib_role_name(e->s->sound->role));
+		if (e->m.n_audio && e->m.audio[0].size <= 0)
+			return herr(err, HEARTH_EINVAL,
+				    "story '%s': %s: its MP3 rendition is empty", e->s->slug,
+				    lib_role_name(e->m.audio[0].role));
+	}
+	return 0;
+}
+
+/* True when some feed of the build will have episodes. */
+static bool any_episode(const struct site_ctx *c)
+{
+	for (size_t i = 0; i < c->n; i++)
+		if (is_episode(&c->e[i]))
+			return true;
+	return false;
+}
+
+/*
+ * Where the episodes' files are published: a preview's own address; else
+ * podcast.media_url; else the stored media origin; else base_url, stored
+ * as the origin by the first build with episodes from the library's own
+ * base_url.
+ */
+static int media_base(struct run *r, struct hearth_err *err)
+{
+	const struct lib_settings *s = r->c->set;
+	const char *b = r->c->base_url;
+
+	if (r->preview) {
+		r->media = xstrdup(b);
+		return 0;
+	}
+	if (s->media_url && *s->media_url) {
+		r->media = path_strip_slashes(s->media_url);
+		return 0;
+	}
+	if (s->media_origin && *s->media_origin) {
+		r->media = xstrdup(s->media_origin);
+		return 0;
+	}
+	if (r->lib && any_episode(r->c) && !lib_base_url_is_placeholder(b))
+		return lib_media_origin(r->lib, b, true, &r->media, err);
+	r->media = xstrdup(b);
+	return 0;
+}
+
+int pipe_feeds_precheck(const struct site_ctx *c, struct hearth_err *err)
+{
+	struct run r = {.c = c};
+	struct feed_channel ch;
+	bool episodes = false;
+	int rc;
+
+	for (size_t i = 0; i < c->n && !episodes; i++)
+		episodes = c->e[i].on_podcast && c->e[i].s->sound;
+	if (episodes && lib_base_url_is_placeholder(c->base_url))
+		return herr(err, HEARTH_EINVAL,
+			    "base_url: '%s' is the placeholder 'hearth init' writes; set base_url "
+			    "in hearth.yaml to the address the site will be served from (or "
+			    "build a preview with --base-url)",
+			    c->base_url);
+	r.home = xasprintf("%s/", c->base_url);
+	r.cover = c->cover_src ? xasprintf("%s/%s", c->base_url, c->cover_src) : NULL;
+	r.people = xcalloc(c->set->n_people + 1, sizeof *r.people);
+	for (size_t i = 0; i < c->set->n_people; i++)
+		r.people[i] = (struct feed_person){.name = c->set->people[i].name,
+						   .role = c->set->people[i].role,
+						   .href = c->set->people[i].href,
+						   .img = c->set->people[i].img};
+	char *self = xasprintf("%s/feed.xml", c->base_url);
+	struct show sh = {.rel = "feed.xml", .dir = "", .title = c->set->title,
+			  .description = c->set->description && *c->set->description
+						 ? c->set->description
+						 : c->set->title,
+			  .link = r.home};
+	channel_fill(&r, &sh, &ch, NULL);
+	ch.feed_url = self;
+	rc = feed_check_channel(&ch, episodes ? 1 : 0, err);
+	free(self);
+	free(r.people);
+	free(r.home);
+	free(r.cover);
+	return rc;
+}
+
+int pipe_feeds_write(hearth_lib *lib, const struct site_ctx *c, const struct pipe_feed_out *o,
+		     struct site_stats *st, struct hearth_err *err)
+{
+	const struct lib_settings *s = c->set;
+	struct run r = {.lib = lib, .c = c, .o = o};
+	int rc;
+
+	r.preview = !s->base_url || strcmp(c->base_url, s->base_url) != 0;
+	r.home = xasprintf("%s/", c->base_url);
+	r.cover = c->cover_src ? xasprintf("%s/%s", c->base_url, c->cover_src) : NULL;
+	r.people = xcalloc(s->n_people + 1, sizeof *r.people);
+	for (size_t i = 0; i < s->n_people; i++)
+		r.people[i] = (struct feed_person){.name = s->people[i].name,
+						   .role = s->people[i].role,
+						   .href = s->people[i].href,
+						   .img = s->people[i].img};
+	if ((rc = check_renditions(c, err)) || (rc = media_base(&r, err)))
+		goto end;
+	common_key(&r);
+	entries_fill(&r);
+	if (!(rc = main_show(&r, err)) && !(rc = collection_shows(&r, err)) &&
+	    !(rc = atom_write(&r, err)))
+		rc = opml_write(&r, err);
+end:
+	if (st)
+		st->feed_items = r.items;
+	lib_public_bodies_close(&r.bodies);
+	entries_release(&r);
+	strv_free(r.strs);
+	free(r.opml);
+	free(r.people);
+	free(r.media);
+	free(r.home);
+	free(r.cover);
+	return rc;
+}
