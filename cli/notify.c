@@ -62,7 +62,7 @@ static size_t say(const struct cli *c, const struct feed_notify_opts *o,
 		printf("%zu feed%s, none changed since the last notify: nothing sent\n",
 		       r->feeds, r->feeds == 1 ? "" : "s");
 	else if (!o->dry_run)
-		printf("%zu of %zu feed%s announced: %zu request%s, %zu failed\n", r->changed,
+		printf("%zu of %zu feed%s to announce: %zu request%s, %zu failed\n", r->changed,
 		       r->feeds, r->feeds == 1 ? "" : "s", r->n_sends, r->n_sends == 1 ? "" : "s",
 		       r->failed);
 	return r->failed;

@@ -76,7 +76,7 @@ P="$L/public"
 # the feeds the site has, and the podcasts among them
 feeds() { (cd "$P" && ls feed.xml atom.xml collections/*/feed.xml 2>/dev/null); }
 podcasts() { (cd "$P" && ls feed.xml collections/*/feed.xml 2>/dev/null); }
-check site_has_feeds test -n "$(feeds)"
+check site_has_every_feed test -s "$P/feed.xml" -a -s "$P/atom.xml" -a -s "$P/collections/show/feed.xml"
 
 # sent NAME EXPECTED...: the requests since the last call are exactly
 # EXPECTED, each "PATH@REL" (REL the feed's path in the site), in any order,
