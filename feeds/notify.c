@@ -107,7 +107,12 @@ end:
 	return rc;
 }
 
-int feed_notify_check_url(const char *url, struct hearth_err *err)
+/*
+ * An http or https address; with need_https, http only to loopback. The
+ * places told need https; a feed's own address may be plain http (a site
+ * served so is announced as it is).
+ */
+static int check_address(const char *url, bool need_https, struct hearth_err *err)
 {
 	char *scheme = NULL, *host = NULL;
 	bool loopback = false;
@@ -119,7 +124,7 @@ int feed_notify_check_url(const char *url, struct hearth_err *err)
 		return rc;
 	if (!strcasecmp(scheme, "https"))
 		rc = 0;
-	else if (!strcasecmp(scheme, "http") && loopback)
+	else if (!strcasecmp(scheme, "http") && (loopback || !need_https))
 		rc = 0;
 	else if (!strcasecmp(scheme, "http"))
 		rc = herr(err, HEARTH_EINVAL, "'%s': https is required (http only to a "
@@ -129,6 +134,11 @@ int feed_notify_check_url(const char *url, struct hearth_err *err)
 	curl_free(scheme);
 	curl_free(host);
 	return rc;
+}
+
+int feed_notify_check_url(const char *url, struct hearth_err *err)
+{
+	return check_address(url, true, err);
 }
 
 /* s percent-encoded for a query or a form: all but RFC 3986's unreserved. */
@@ -244,7 +254,7 @@ static int feed_read(const char *out_dir, char *rel, struct feed *f, struct hear
 	if ((rc = feed_self(&b, rel, f, err)))
 		goto end;
 	struct hearth_err why;
-	if (feed_notify_check_url(f->url, &why)) {
+	if (check_address(f->url, false, &why)) {
 		rc = herr(err, HEARTH_EINVAL, "%s: its address: %s", rel, why.msg);
 		goto end;
 	}
