@@ -151,8 +151,12 @@ serve_up "$L"
 check clients_site_served curl -sf -o /dev/null --max-time 5 "$BASE/feed.xml"
 G="$T/gpodder"
 mkdir -p "$G"
+# gpo in a home of its own, headless, two minutes at most a call; anything
+# it would fetch from beyond loopback goes to a proxy that is not there
 gpodder() {
 	HOME="$G" GPODDER_HOME="$G/data" GPODDER_DOWNLOAD_DIR="$G/downloads" \
+		http_proxy=http://127.0.0.1:9 https_proxy=http://127.0.0.1:9 \
+		no_proxy=127.0.0.1,localhost \
 		timeout 120 gpo "$@" >"$OUT" 2>"$ERR" </dev/null
 }
 if command -v gpo >/dev/null; then
