@@ -15,7 +15,9 @@
 #include "writer.h"
 
 #include <ctype.h>
+#include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #define NS_ATOM "http://www.w3.org/2005/Atom"
 #define NS_FH "http://purl.org/syndication/history/1.0"
@@ -143,6 +145,38 @@ static int check_entry(const struct feed_atom_entry *e, size_t idx, struct heart
 	return 0;
 }
 
+static int cmp_guid(const void *a, const void *b)
+{
+	const struct feed_atom_entry *x = *(const struct feed_atom_entry *const *)a;
+	const struct feed_atom_entry *y = *(const struct feed_atom_entry *const *)b;
+	int c = strcasecmp(x->guid, y->guid);
+	return c ? c : (x < y ? -1 : x > y);
+}
+
+/* Two entries with one id would be one story to a reader: refused, both named. */
+static int check_unique_ids(const struct feed_atom_entry *e, size_t n, struct hearth_err *err)
+{
+	const struct feed_atom_entry **v;
+	int rc = 0;
+
+	if (n < 2)
+		return 0;
+	v = xcalloc(n, sizeof *v);
+	for (size_t i = 0; i < n; i++)
+		v[i] = &e[i];
+	qsort(v, n, sizeof *v, cmp_guid);
+	for (size_t i = 1; i < n; i++)
+		if (!strcasecmp(v[i - 1]->guid, v[i]->guid)) {
+			rc = herr(err, HEARTH_EINVAL,
+				  "atom entries %zu '%s' and %zu '%s': 'guid' %s is the same",
+				  (size_t)(v[i - 1] - e) + 1, entry_name(v[i - 1]),
+				  (size_t)(v[i] - e) + 1, entry_name(v[i]), v[i]->guid);
+			break;
+		}
+	free(v);
+	return rc;
+}
+
 static void link(struct fw *w, const char *rel, const char *type, const char *href)
 {
 	if (!href)
@@ -227,6 +261,8 @@ int feed_atom(const struct feed_atom_feed *f, const struct feed_atom_entry *e, s
 
 	for (size_t i = 0; !rc && i < n; i++)
 		rc = check_entry(&e[i], i, err);
+	if (!rc)
+		rc = check_unique_ids(e, n, err);
 	if (rc)
 		return rc;
 	for (size_t i = 0; !f->updated && i < n; i++) {
@@ -234,7 +270,7 @@ int feed_atom(const struct feed_atom_feed *f, const struct feed_atom_entry *e, s
 		if (t > updated)
 			updated = t;
 	}
-	if ((rc = fw_open(&w, err)))
+	if ((rc = fw_open(&w, out, err)))
 		goto end;
 	fw_start(&w, "feed");
 	fw_attr(&w, "xmlns", NS_ATOM);
@@ -267,7 +303,7 @@ int feed_atom(const struct feed_atom_feed *f, const struct feed_atom_entry *e, s
 		write_entry(&w, &e[i]);
 	fw_end(&w); /* feed */
 end:
-	if (fw_close(&w, out, err) && !rc)
+	if (fw_close(&w, rc != 0, err) && !rc)
 		rc = HEARTH_EIO;
 	return rc;
 }

@@ -4,9 +4,10 @@
  * and content namespaces), the Atom feed for readers, the OPML list of
  * every feed, and the checks of the settings a feed reads (Apple's
  * categories, BCP 47 language tags, SPDX licences, the channel's required
- * fields). Everything is written with libxml2, so the output is
- * well-formed and escaped by construction, and nothing here reads the clock
- * or the environment: the same records give the same bytes.
+ * fields). Every text and attribute is escaped by one small XML writer
+ * (writer.c), so the output is well-formed whatever a record holds, and
+ * nothing here reads the clock or the environment: the same records give
+ * the same bytes.
  *
  * Feeds know nothing of the catalogue: the caller hands over channel and
  * item records built from the public view, with absolute URLs. Every
@@ -149,8 +150,10 @@ struct feed_item {
  * included), naming the item by title or GUID and the field; an item whose
  * description (content warnings, then the summary, escaped as HTML) is
  * past Apple's 4000 bytes, naming the item and the field (it is never cut);
- * a serial show's item with no episode number; text that is not valid
- * UTF-8 or holds control characters XML cannot carry.
+ * a serial show's item with no episode number; two items with one GUID
+ * (both named); an item address (enclosure, link, image, transcript,
+ * chapters) that is not http(s); text that is not valid UTF-8 or holds
+ * control characters XML cannot carry.
  *
  * An item's description is the plain summary; when the item has content
  * warnings it starts with "Content warning: a, b. " so listeners see them
@@ -200,7 +203,8 @@ struct feed_atom_entry {
  * RFC 3339 UTC, author name, summary (content warnings first), content,
  * links. Appends to out; the same records give the same bytes. Borrows
  * everything. HEARTH_EINVAL (naming the entry and field) for a missing
- * required field or text XML cannot carry; nothing is appended then.
+ * required field, two entries with one GUID, an entry with neither link
+ * nor content, or text XML cannot carry; nothing is appended then.
  */
 int feed_atom(const struct feed_atom_feed *f, const struct feed_atom_entry *e, size_t n,
 	      struct buf *out, struct hearth_err *err);

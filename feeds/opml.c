@@ -58,7 +58,7 @@ int feed_opml(const char *title, const struct feed_outline *o, size_t n,
 		rc = check_outline(&o[i], i, err);
 	if (rc)
 		return rc;
-	if ((rc = fw_open(&w, err)))
+	if ((rc = fw_open(&w, out, err)))
 		goto end;
 	fw_start(&w, "opml");
 	fw_attr(&w, "version", "2.0");
@@ -78,7 +78,7 @@ int feed_opml(const char *title, const struct feed_outline *o, size_t n,
 	fw_end(&w); /* body */
 	fw_end(&w); /* opml */
 end:
-	if (fw_close(&w, out, err) && !rc)
+	if (fw_close(&w, rc != 0, err) && !rc)
 		rc = HEARTH_EIO;
 	return rc;
 }

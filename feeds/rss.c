@@ -1,7 +1,7 @@
 /*
  * rss.c - the podcast feeds: RSS 2.0 with the itunes, podcast (Podcasting
  * 2.0), atom and content namespaces (and RFC 5005's fh in an archive
- * document), written with libxml2's xmlTextWriter (writer.c). The writer
+ * document), written with the feeds' XML writer (writer.c). The writer
  * escapes every text and attribute, so the feed is well-formed whatever a
  * story's title holds. <description> is one more layer down: feed readers
  * take its text as HTML, so the plain text that goes there (summary,
@@ -19,6 +19,7 @@
 
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define NS_ITUNES "http://www.itunes.com/dtds/podcast-1.0.dtd"
@@ -40,8 +41,13 @@ static const char *item_name(const struct feed_item *it)
 	return "?";
 }
 
+/*
+ * Checks one item. *desc gets its description as HTML text (a new
+ * allocation, also on failure; NULL when the check stopped before it), so
+ * it is made once for the check of its length and the writing.
+ */
 static int check_item(const struct feed_channel *ch, const struct feed_item *it, size_t idx,
-		      struct hearth_err *err)
+		      char **desc, struct hearth_err *err)
 {
 	const struct {
 		const char *name, *v;
@@ -82,6 +88,19 @@ static int check_item(const struct feed_channel *ch, const struct feed_item *it,
 				    "feed item %zu '%s': a content warning is not valid UTF-8 "
 				    "text",
 				    idx + 1, who);
+	const struct {
+		const char *name, *v;
+	} u[] = {
+		{"enclosure_url", it->enclosure_url}, {"alternate_url", it->alternate_url},
+		{"link", it->link},			{"image_url", it->image_url},
+		{"transcript_url", it->transcript_url}, {"chapters_url", it->chapters_url},
+	};
+	for (size_t i = 0; i < sizeof u / sizeof u[0]; i++)
+		if (u[i].v && !fw_url_ok(u[i].v))
+			return herr(err, HEARTH_EINVAL,
+				    "feed item %zu '%s': '%s' is not an http:// or https:// "
+				    "address",
+				    idx + 1, who, u[i].name);
 	if (it->enclosure_length <= 0)
 		return herr(err, HEARTH_EINVAL,
 			    "feed item %zu '%s': 'enclosure_length' is missing: the audio "
@@ -106,9 +125,8 @@ static int check_item(const struct feed_channel *ch, const struct feed_item *it,
 				    "bytes of text",
 				    idx + 1, who, i + 1);
 	}
-	char *desc = fw_description(it->warnings, it->description);
-	size_t dn = strlen(desc);
-	free(desc);
+	*desc = fw_description(it->warnings, it->description);
+	size_t dn = strlen(*desc);
 	if (dn > DESC_MAX)
 		return herr(err, HEARTH_EINVAL,
 			    "feed item %zu '%s': 'description' (content warnings and summary) "
@@ -267,16 +285,14 @@ static void write_alternate(struct fw *w, const char *type, int64_t length, int6
  * name: the byline comes from the public view, and so do the persons.
  */
 static void write_item(struct fw *w, const struct feed_channel *ch,
-		       const struct feed_item *it)
+		       const struct feed_item *it, const char *desc)
 {
 	char date[32];
-	char *desc = fw_description(it->warnings, it->description);
 
 	fw_start(w, "item");
 	fw_elem(w, "title", it->title);
 	fw_elem(w, "link", it->link);
 	fw_elem(w, "description", desc);
-	free(desc);
 	if (it->content_html) {
 		fw_start(w, "content:encoded");
 		fw_cdata(w, it->content_html);
@@ -340,17 +356,57 @@ static void write_item(struct fw *w, const struct feed_channel *ch,
 	fw_end(w);
 }
 
+static int cmp_guid(const void *a, const void *b)
+{
+	const struct feed_item *x = *(const struct feed_item *const *)a;
+	const struct feed_item *y = *(const struct feed_item *const *)b;
+	int c = strcmp(x->guid, y->guid);
+	return c ? c : (x < y ? -1 : x > y);
+}
+
+/*
+ * Apple skips an episode whose GUID is already used, and apps merge
+ * them: two items with one GUID are a bug upstream, refused with both
+ * items named. Sorted pointers, so 10,000 items cost no more than a sort.
+ */
+static int check_unique_guids(const struct feed_item *items, size_t n,
+			      struct hearth_err *err)
+{
+	const struct feed_item **v;
+	int rc = 0;
+
+	if (n < 2)
+		return 0;
+	v = xcalloc(n, sizeof *v);
+	for (size_t i = 0; i < n; i++)
+		v[i] = &items[i];
+	qsort(v, n, sizeof *v, cmp_guid);
+	for (size_t i = 1; i < n; i++)
+		if (!strcmp(v[i - 1]->guid, v[i]->guid)) {
+			rc = herr(err, HEARTH_EINVAL,
+				  "feed items %zu '%s' and %zu '%s': 'guid' %s is the same",
+				  (size_t)(v[i - 1] - items) + 1, item_name(v[i - 1]),
+				  (size_t)(v[i] - items) + 1, item_name(v[i]), v[i]->guid);
+			break;
+		}
+	free(v);
+	return rc;
+}
+
 int feed_rss(const struct feed_channel *ch, const struct feed_item *items,
 	     size_t n, struct buf *out, struct hearth_err *err)
 {
 	struct fw w = {0};
+	char **desc = xcalloc(n + 1, sizeof *desc);
 	int rc = feed_check_channel(ch, n, err);
 
 	for (size_t i = 0; !rc && i < n; i++)
-		rc = check_item(ch, &items[i], i, err);
+		rc = check_item(ch, &items[i], i, &desc[i], err);
+	if (!rc)
+		rc = check_unique_guids(items, n, err);
 	if (rc)
-		return rc;
-	if ((rc = fw_open(&w, err)))
+		goto end;
+	if ((rc = fw_open(&w, out, err)))
 		goto end;
 	fw_start(&w, "rss");
 	fw_attr(&w, "version", "2.0");
@@ -363,11 +419,14 @@ int feed_rss(const struct feed_channel *ch, const struct feed_item *items,
 	fw_start(&w, "channel");
 	write_channel_head(&w, ch);
 	for (size_t i = 0; i < n; i++)
-		write_item(&w, ch, &items[i]);
+		write_item(&w, ch, &items[i], desc[i]);
 	fw_end(&w); /* channel */
 	fw_end(&w); /* rss */
 end:
-	if (fw_close(&w, out, err) && !rc)
+	if (fw_close(&w, rc != 0, err) && !rc)
 		rc = HEARTH_EIO;
+	for (size_t i = 0; i < n; i++)
+		free(desc[i]);
+	free(desc);
 	return rc;
 }

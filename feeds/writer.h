@@ -1,30 +1,45 @@
 /*
- * writer.h - the XML writer every feed shares: libxml2's xmlTextWriter
- * into memory, two-space indent, with the first failure remembered so the
- * writing code reads as a list of elements. Private to feeds/.
+ * writer.h - the XML writer every feed shares: a small emitter straight
+ * into the caller's buffer, two-space indent, that escapes every text and
+ * attribute, with the first failure remembered so the writing code reads
+ * as a list of elements. Private to feeds/.
  */
 #ifndef HEARTH_FEEDS_WRITER_H
 #define HEARTH_FEEDS_WRITER_H
 
 #include "../core/core.h"
 
-#include <libxml/xmlwriter.h>
+/* Elements open at once, at most: a feed nests four deep. */
+#define FW_DEPTH 16
 
 /* The writer and the first error it met; every helper is a no-op after one. */
 struct fw {
-	xmlBufferPtr buf;
-	xmlTextWriterPtr x;
+	struct buf *out;  /* borrowed: the document is appended here */
+	size_t start;     /* out's length before, to take a failed document back */
+	const char *open[FW_DEPTH]; /* the open elements' names (static text) */
+	bool nested[FW_DEPTH];      /* the element holds elements, not text */
+	int depth;
+	bool in_tag;      /* a start tag is open: attributes may follow */
 	int failed;
 };
 
-/* Starts a document (XML declaration, UTF-8). HEARTH_EIO when libxml2 cannot. */
-int fw_open(struct fw *w, struct hearth_err *err);
 /*
- * Ends the document and appends it to out; frees the writer either way
- * (safe to call after a failed fw_open). HEARTH_EIO when any write failed.
+ * Starts a document (XML declaration, UTF-8) written straight into out,
+ * which the writer borrows until fw_close.
  */
-int fw_close(struct fw *w, struct buf *out, struct hearth_err *err);
+int fw_open(struct fw *w, struct buf *out, struct hearth_err *err);
+/*
+ * Ends the document. HEARTH_EIO when a write failed (an element left open,
+ * nesting past FW_DEPTH); out is then back to its length before fw_open.
+ * Pass failed = true to take the document back anyway.
+ */
+int fw_close(struct fw *w, bool failed, struct hearth_err *err);
 
+/*
+ * Element names are the writer's own static text, never data. Text and
+ * attribute values are escaped here; one that fails fw_text_ok() fails the
+ * document (callers check every field first, to name it in a message).
+ */
 void fw_start(struct fw *w, const char *name);
 void fw_end(struct fw *w);
 /* An attribute; nothing when value is NULL. */

@@ -631,7 +631,7 @@ static int collection_shows(struct run *r, struct hearth_err *err)
 /* An entry of atom.xml: a story on the site, or an episode. */
 static bool in_atom(const struct site_entry *e)
 {
-	return e->on_site || is_episode(e);
+	return e->on_site;
 }
 
 static int atom_doc(struct run *r, const char *rel, const size_t *idx, size_t from, size_t to,

@@ -83,6 +83,7 @@ base_url: https://art.example.org
 podcast:
   category: Health & Fitness
   image: cover.jpg
+  owner: {name: Art editors, email: art@example.org}
 YAML
 
 # a show image of 800x600: refused, by name and size, and nothing imported

@@ -34,6 +34,7 @@ check imported "$HEARTH" -C "$L" show spoken
 objects=$(find "$L/store" -type f | wc -l)
 check store_has_objects test "$objects" -gt 0
 check store_objects_private test -z "$(find "$L/store" -type f ! -perm 400)"
+podcast_settings "$L" # the owner and image, with init's placeholder address
 
 # ---- the placeholder makes no podcast --------------------------------------------
 

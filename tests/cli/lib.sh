@@ -104,11 +104,24 @@ tree_hash() {
 		xargs -0 sha256sum) | sha256sum
 }
 
-# site_address LIB [URL]: gives a library made by init the address it will
-# be served from, as an editor does before the first podcast build (init's
-# placeholder base_url makes no podcast)
+# site_address LIB [URL]: gives a library made by init what an editor sets
+# before the first podcast build: the address it will be served from
+# (init's placeholder base_url makes no podcast), the show's owner and its
+# square cover (podcast_settings)
 site_address() {
 	sed -i "s|^base_url: .*|base_url: \"${2:-https://stories.example.net}\"|" "$1/hearth.yaml"
+	podcast_settings "$1"
+}
+
+# podcast_settings LIB: the owner and the cover image a podcast build needs,
+# added once to a hearth.yaml written by init
+podcast_settings() {
+	grep -q '^  owner:' "$1/hearth.yaml" && return 0
+	[ -s "$T/.cover.jpg" ] || ffmpeg -nostdin -hide_banner -loglevel error -y -f lavfi \
+		-i "testsrc=size=1400x1400" -frames:v 1 -f image2 "$T/.cover.jpg"
+	cp "$T/.cover.jpg" "$1/cover.jpg"
+	sed -i '/^podcast:$/a\  owner: {name: The editors, email: editors@example.net}\n  image: cover.jpg' \
+		"$1/hearth.yaml"
 }
 
 cleanup() { rm -rf "$T"; }

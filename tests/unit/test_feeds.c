@@ -7,6 +7,8 @@
  */
 #include "../../core/core.h"
 #include "../../feeds/feeds.h"
+#include "../../feeds/tables.h"
+#include "../../feeds/writer.h"
 #include "t.h"
 
 #include <libxml/parser.h>
@@ -982,6 +984,14 @@ static void atom_bad_input_is_refused(void)
 	CHECK(feed_atom(&f, &e, 1, &b, &err) == HEARTH_EINVAL);
 	CHECK(strstr(err.msg, "author") != NULL);
 	CHECK(b.len == 0);
+	/* one GUID twice (a UUID's case does not make it another) */
+	f = atom_feed();
+	struct feed_atom_entry two[2] = {atom_entry(), atom_entry()};
+	two[1].title = "Again";
+	two[1].guid = "6d1f3a8e-0000-4000-8000-000000000001";
+	CHECK(feed_atom(&f, two, 2, &b, &err) == HEARTH_EINVAL);
+	CHECK(strstr(err.msg, "'Night <shift>'") && strstr(err.msg, "'Again'"));
+	CHECK(b.len == 0);
 	/* no entries is a valid feed */
 	f = atom_feed();
 	CHECK_OK(feed_atom(&f, NULL, 0, &b, &err), &err);
@@ -1067,6 +1077,117 @@ static void full_feed_same_bytes(void)
 	buf_release(&b);
 }
 
+/* Quotes, white space and markup characters in text and attributes come back as given. */
+static void text_and_attributes_round_trip(void)
+{
+	struct feed_channel ch = channel();
+	struct feed_item it = item();
+	const struct feed_txt txt[] = {{.purpose = "a \"b\" 'c'\n\td & <e>", .value = "x\r\ny"}};
+	struct buf b = BUF_INIT;
+	struct hearth_err err;
+	struct parsed p;
+
+	ch.txt = txt;
+	ch.n_txt = 1;
+	it.title = "line\r\nbreak\tand ]]> & \"q\"";
+	CHECK_OK(feed_rss(&ch, &it, 1, &b, &err), &err);
+	CHECK(parse(&b, &p) == 0);
+	CHECK_X(&p, "/rss/channel/podcast:txt/@purpose", "a \"b\" 'c'\n\td & <e>");
+	CHECK_X(&p, "/rss/channel/podcast:txt", "x\r\ny");
+	CHECK_X(&p, "//item/title", "line\r\nbreak\tand ]]> & \"q\"");
+	parsed_free(&p);
+	buf_release(&b);
+}
+
+/* The generated tables are sorted for bsearch() and hold what they should. */
+static void tables_are_sorted(void)
+{
+	for (size_t i = 1; i < feed_n_spdx; i++)
+		CHECK(strcmp(feed_spdx[i - 1], feed_spdx[i]) < 0);
+	for (size_t i = 1; i < feed_n_spdx_deprecated; i++)
+		CHECK(strcmp(feed_spdx_deprecated[i - 1], feed_spdx_deprecated[i]) < 0);
+	for (size_t i = 1; i < feed_n_iso639; i++)
+		CHECK(strcmp(feed_iso639[i - 1], feed_iso639[i]) < 0);
+	CHECK(feed_n_spdx > 500 && feed_n_iso639 > 7000);
+	/* every ISO 639-1 code is there, and its three-letter twin is not */
+	CHECK(feed_license_known("CC-BY-SA-4.0") && feed_license_known("Apache-2.0"));
+	struct hearth_err err;
+	CHECK_OK(feed_check_language("de", &err), &err);
+	CHECK(feed_check_language("deu", &err) == HEARTH_EINVAL);
+}
+
+/* Two items with one GUID, or an address that is not http(s), are refused. */
+static void guids_unique_and_urls_absolute(void)
+{
+	struct feed_channel ch = channel();
+	struct feed_item its[3] = {item(), item(), item()};
+	struct buf b = BUF_INIT;
+	struct hearth_err err;
+
+	its[0].title = "First";
+	its[1].title = "Second";
+	its[1].guid = "6d1f3a8e-0000-4000-8000-000000000002";
+	its[2].title = "Third";
+	CHECK(feed_rss(&ch, its, 3, &b, &err) == HEARTH_EINVAL);
+	CHECK(strstr(err.msg, "'First'") && strstr(err.msg, "'Third'") &&
+	      strstr(err.msg, "'guid'"));
+	CHECK(b.len == 0);
+	its[2].guid = "6d1f3a8e-0000-4000-8000-000000000003";
+	CHECK_OK(feed_rss(&ch, its, 3, &b, &err), &err);
+	buf_reset(&b);
+	its[1].enclosure_url = "media/two.mp3";
+	CHECK(feed_rss(&ch, its, 3, &b, &err) == HEARTH_EINVAL);
+	CHECK(strstr(err.msg, "'Second'") && strstr(err.msg, "enclosure_url"));
+	its[1] = item();
+	its[1].guid = "6d1f3a8e-0000-4000-8000-000000000002";
+	its[1].transcript_url = "javascript:alert(1)";
+	CHECK(feed_rss(&ch, its, 3, &b, &err) == HEARTH_EINVAL);
+	CHECK(strstr(err.msg, "transcript_url") != NULL);
+	CHECK(b.len == 0);
+	buf_release(&b);
+}
+
+/* The writer's own guard: bad text or an unclosed element takes the document back. */
+static void writer_fails_whole(void)
+{
+	struct buf b = BUF_INIT;
+	struct hearth_err err;
+	struct fw w;
+
+	buf_puts(&b, "before");
+	CHECK_OK(fw_open(&w, &b, &err), &err);
+	fw_start(&w, "a");
+	fw_attr(&w, "x", "1 \"2\"");
+	fw_elem(&w, "b", "");
+	fw_elem(&w, "c", "t < u");
+	fw_end(&w);
+	CHECK_OK(fw_close(&w, false, &err), &err);
+	CHECK_STR(b.data, "before<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+			  "<a x=\"1 &quot;2&quot;\">\n  <b></b>\n  <c>t &lt; u</c>\n</a>\n");
+
+	buf_reset(&b);
+	buf_puts(&b, "before");
+	CHECK_OK(fw_open(&w, &b, &err), &err);
+	fw_start(&w, "a");
+	fw_text(&w, "bad \x01 text");
+	fw_end(&w);
+	CHECK(fw_close(&w, false, &err) == HEARTH_EIO);
+	CHECK_STR(b.data, "before");
+
+	CHECK_OK(fw_open(&w, &b, &err), &err);
+	fw_start(&w, "a");
+	fw_attr(&w, "x", "\xff");
+	fw_end(&w);
+	CHECK(fw_close(&w, false, &err) == HEARTH_EIO);
+	CHECK_STR(b.data, "before");
+
+	CHECK_OK(fw_open(&w, &b, &err), &err);
+	fw_start(&w, "a"); /* never closed */
+	CHECK(fw_close(&w, false, &err) == HEARTH_EIO);
+	CHECK(b.len == 6);
+	buf_release(&b);
+}
+
 int main(void)
 {
 	RUN(well_formed_and_escaped);
@@ -1091,6 +1212,10 @@ int main(void)
 	RUN(atom_bad_input_is_refused);
 	RUN(opml_lists_every_feed);
 	RUN(full_feed_same_bytes);
+	RUN(text_and_attributes_round_trip);
+	RUN(tables_are_sorted);
+	RUN(guids_unique_and_urls_absolute);
+	RUN(writer_fails_whole);
 	xmlCleanupParser();
 	return 0;
 }
