@@ -552,7 +552,10 @@ static void plan(const struct feed *feeds, size_t n, const struct feed_notify_op
 		for (size_t k = 0; k < nh + 1; k++) {
 			enum feed_notify_kind kind = k < nh ? NOTIFY_WEBSUB : NOTIFY_PODCASTINDEX;
 			const char *ep = k < nh ? o->hubs[k] : o->podcastindex_url;
-			if (!ep || (kind == NOTIFY_PODCASTINDEX && !f->podcast))
+			bool again = false; /* a hub named twice is told once */
+			for (size_t j = 0; kind == NOTIFY_WEBSUB && j < k; j++)
+				again = again || !strcmp(o->hubs[j], ep);
+			if (!ep || again || (kind == NOTIFY_PODCASTINDEX && !f->podcast))
 				continue;
 			const struct said *was = record_find(said, kind_name(kind), ep, f->url);
 			if (!o->all && was && !strcmp(was->sha, f->sha))

@@ -139,6 +139,18 @@ static void dry_run_plans_every_feed(void)
 	feed_notify_report_release(NULL);
 }
 
+static void a_hub_named_twice_is_told_once(void)
+{
+	struct hearth_err err = {0};
+	struct feed_notify_report r = {0};
+	char *twice[] = {hub1, hub2, hub1, NULL};
+	struct feed_notify_opts o = {.hubs = twice, .dry_run = true};
+	const char *site = make_site("site8", "https://stories.example.net");
+	CHECK_OK(feed_notify(site, &o, &r, &err), &err);
+	CHECK(r.n_sends == 6);
+	feed_notify_report_release(&r);
+}
+
 static void record_decides_what_changed(void)
 {
 	struct hearth_err err = {0};
@@ -237,6 +249,7 @@ int main(void)
 	RUN(addresses);
 	RUN(record_beside_output);
 	RUN(dry_run_plans_every_feed);
+	RUN(a_hub_named_twice_is_told_once);
 	RUN(record_decides_what_changed);
 	RUN(nothing_tried_on_bad_input);
 	xmlCleanupParser();
