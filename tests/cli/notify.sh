@@ -16,6 +16,10 @@ LOG="$T/requests.log"
 BASE="https://stories.example.net"
 MEDIA="$(dirname "$HEARTH")/hearth-media"
 
+ok help_lists_notify help
+check help_names_notify grep -q "^  notify  *tell podcast apps" "$OUT"
+ok notify_help notify --help
+check notify_help_usage grep -q "^usage: hearth notify" "$OUT"
 check lean_hearth_no_libcurl ! sh -c "ldd '$HEARTH' | grep -q libcurl"
 check media_links_libcurl sh -c "ldd '$MEDIA' | grep -q libcurl"
 
