@@ -53,7 +53,7 @@ check says_what_to_copy_beside grep -q "store/.*hearth.yaml" "$OUT"
 R="$T/restored"
 mkdir -p "$R"
 cp "$C" "$R/hearth.db"
-cp "$L/hearth.yaml" "$R/"
+cp "$L/hearth.yaml" "$L/cover.jpg" "$R/" # the settings and the show image they name
 cp -R "$L/store" "$R/"
 ok restored_lists -C "$R" list
 awk '{print $1}' "$OUT" | sort >"$T/restored_list"

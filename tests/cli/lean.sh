@@ -102,7 +102,9 @@ lean review -C "$L" review three --approve
 lean publish -C "$L" publish three
 # withdraw drops the story's renditions from cache/ at once, still lean
 lean withdraw -C "$L" withdraw one --reason "asked"
-check withdraw_purged_cache ! sh -c "find '$L/cache' -type f -name '*-*' | grep -q ."
+# (the show's cover, which is no story's, stays)
+cover_sha=$(sha256sum "$L/cover.jpg" | cut -c1-64)
+check withdraw_purged_cache ! sh -c "find '$L/cache' -type f -name '*-*' ! -name '$cover_sha-*' | grep -q ."
 check withdraw_counts grep -Eq "\([1-9][0-9]* cached renditions? deleted\)" "$OUT"
 
 # without hearth-media beside it (nor installed), a media command says so
