@@ -198,6 +198,7 @@ notify_settings '"ftp://127.0.0.1/hub"' no
 refuses ftp_hub_refused 1 "not an http or https address|must start with http" -C "$L" notify --all
 notify_settings '"https://user:secret@hub.example.com/"' no
 refuses hub_credentials_refused 1 "password" -C "$L" notify --all
+sent refused_addresses_send_nothing
 notify_settings "\"$H/redirect-http\"" no
 refuses redirect_to_http_refused 1 "redirected where it may not go" -C "$L" notify --all
 tail -n +"$((SEEN + 1))" "$LOG" >"$T/new"
