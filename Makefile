@@ -136,15 +136,21 @@ BENCH_BIN := $(REL)/tests/bench/bench_audio
 $(BENCH_BIN): $(REL)/tests/bench/bench_audio.o $(call obj,$(REL),$(LIB_SRC))
 	$(CC) $(OPT) -o $@ $^ $(PKG_LIBS) $(CURL_LIBS)
 
+FEEDS_BENCH_BIN := $(REL)/tests/bench/feeds_bench
+# from the archive, as the lean hearth: its memory is the feeds', not FFmpeg's
+$(FEEDS_BENCH_BIN): $(REL)/tests/bench/feeds_bench.o $(REL)/libhearth.a
+	$(CC) $(OPT) $(AS_NEEDED) -o $@ $^ $(PKG_LIBS)
+
 # Each bench adds its targets to one file; the run ends with them all.
 BENCH_SUMMARY := $(CURDIR)/build/bench-targets.tsv
-bench: hearth $(BENCH_BIN)
+bench: hearth $(BENCH_BIN) $(FEEDS_BENCH_BIN)
 	@tools/setup-deps.sh bench
 	@rm -f $(BENCH_SUMMARY)
 	@BENCH_SUMMARY=$(BENCH_SUMMARY) tools/bench.sh
 	@BENCH_SUMMARY=$(BENCH_SUMMARY) tests/bench/build_bench.sh
 	@BENCH_SUMMARY=$(BENCH_SUMMARY) tests/bench/text_bench.sh
 	@BENCH_SUMMARY=$(BENCH_SUMMARY) tests/bench/serve_bench.sh
+	@BENCH_SUMMARY=$(BENCH_SUMMARY) FEEDS_BENCH=$(FEEDS_BENCH_BIN) tests/bench/feeds_bench.sh
 	@tests/bench/summary.sh print $(BENCH_SUMMARY)
 
 bench-build: hearth

@@ -57,7 +57,8 @@
 struct entry_out {
 	char *link, *enclosure, *alternate, *image, *transcript, *chapters;
 	char *html;
-	bool html_done;
+	bool filled, html_done, keyed;
+	char key[65];                  /* key_entry's, made once */
 	int64_t bitrate;
 	struct feed_person *persons;   /* the byline, then the show's people */
 	size_t n_persons;
@@ -81,6 +82,7 @@ struct run {
 	size_t items;              /* feed.xml's items, for the summary */
 };
 
+/* Keeps s (a new allocation, taken) in r until the end; returns the kept copy. */
 static const char *own(struct run *r, char *s)
 {
 	r->strs = strv_push(r->strs, s);
@@ -88,6 +90,7 @@ static const char *own(struct run *r, char *s)
 	return r->strs[strv_len(r->strs) - 1];
 }
 
+/* Adds a feed to feeds.opml: its name, "rss" or "atom", its path and its page's. */
 static void outline(struct run *r, const char *text, const char *type, const char *rel,
 		    const char *html_rel)
 {
@@ -108,6 +111,56 @@ static bool is_episode(const struct site_entry *e)
 }
 
 /*
+ * The addresses and people of entry i (not the HTML: entry_html), made the
+ * first time a document that is made (not kept) needs them.
+ */
+static const struct entry_out *entry_fill(struct run *r, size_t i)
+{
+	const struct site_ctx *c = r->c;
+	const struct lib_settings *set = c->set;
+	const struct site_entry *e = &c->e[i];
+	struct entry_out *eo = &r->eo[i];
+	const char *m = r->media;
+
+	if (eo->filled)
+		return eo;
+	eo->filled = true;
+	if (e->on_site)
+		eo->link = xasprintf("%s/stories/%s/", c->base_url, e->s->slug);
+	if (e->m.n_audio) {
+		const struct site_audio *a = &e->m.audio[0];
+		eo->enclosure = xasprintf("%s/%s", m, a->src);
+		if (a->m4a_src)
+			eo->alternate = xasprintf("%s/%s", m, a->m4a_src);
+		if (a->duration > 0)
+			eo->bitrate = llround((double)a->size * 8 / a->duration);
+	}
+	/* the episode's own cover when its art makes one, else the show's */
+	if (e->m.cover_src)
+		eo->image = xasprintf("%s/%s", m, e->m.cover_src);
+	else if (r->cover)
+		eo->image = xstrdup(r->cover);
+	if (e->m.vtt_src)
+		eo->transcript = xasprintf("%s/%s", m, e->m.vtt_src);
+	if (e->m.chapters_src)
+		eo->chapters = xasprintf("%s/%s", m, e->m.chapters_src);
+	/*
+	 * podcast:person of an item replaces the show's list in apps: the
+	 * storyteller by the public byline (never for an anonymous story),
+	 * then the show's people again.
+	 */
+	if (!e->s->anonymous && e->s->byline && *e->s->byline) {
+		eo->persons = xcalloc(set->n_people + 1, sizeof *eo->persons);
+		eo->persons[0] = (struct feed_person){
+			.name = e->s->byline, .role = "guest", .group = "cast"};
+		for (size_t k = 0; k < set->n_people; k++)
+			eo->persons[k + 1] = r->people[k];
+		eo->n_persons = set->n_people + 1;
+	}
+	return eo;
+}
+
+/*
  * The story text as HTML for content:encoded and Atom's content, only when
  * site consent allows: the content warnings first, the story (Markdown
  * through site-gen's safe rendering), then a link to its page. NULL
@@ -123,6 +176,7 @@ static int entry_html(struct run *r, size_t i, const char **out, struct hearth_e
 	int rc = 0;
 
 	*out = NULL;
+	entry_fill(r, i);
 	if (eo->html_done) {
 		*out = eo->html;
 		return 0;
@@ -179,53 +233,6 @@ static int entry_html(struct run *r, size_t i, const char **out, struct hearth_e
 	return 0;
 }
 
-/* The addresses and people of every entry (not the HTML: entry_html). */
-static void entries_fill(struct run *r)
-{
-	const struct site_ctx *c = r->c;
-	const struct lib_settings *set = c->set;
-
-	r->eo = xcalloc(c->n + 1, sizeof *r->eo);
-	for (size_t i = 0; i < c->n; i++) {
-		const struct site_entry *e = &c->e[i];
-		struct entry_out *eo = &r->eo[i];
-		const char *m = r->media;
-
-		if (e->on_site)
-			eo->link = xasprintf("%s/stories/%s/", c->base_url, e->s->slug);
-		if (e->m.n_audio) {
-			const struct site_audio *a = &e->m.audio[0];
-			eo->enclosure = xasprintf("%s/%s", m, a->src);
-			if (a->m4a_src)
-				eo->alternate = xasprintf("%s/%s", m, a->m4a_src);
-			if (a->duration > 0)
-				eo->bitrate = llround((double)a->size * 8 / a->duration);
-		}
-		/* the episode's own cover when its art makes one, else the show's */
-		if (e->m.cover_src)
-			eo->image = xasprintf("%s/%s", m, e->m.cover_src);
-		else if (r->cover)
-			eo->image = xstrdup(r->cover);
-		if (e->m.vtt_src)
-			eo->transcript = xasprintf("%s/%s", m, e->m.vtt_src);
-		if (e->m.chapters_src)
-			eo->chapters = xasprintf("%s/%s", m, e->m.chapters_src);
-		/*
-		 * podcast:person of an item replaces the show's list in apps: the
-		 * storyteller by the public byline (never for an anonymous story),
-		 * then the show's people again.
-		 */
-		if (!e->s->anonymous && e->s->byline && *e->s->byline) {
-			eo->persons = xcalloc(set->n_people + 1, sizeof *eo->persons);
-			eo->persons[0] = (struct feed_person){
-				.name = e->s->byline, .role = "guest", .group = "cast"};
-			for (size_t k = 0; k < set->n_people; k++)
-				eo->persons[k + 1] = r->people[k];
-			eo->n_persons = set->n_people + 1;
-		}
-	}
-}
-
 static void entries_release(struct run *r)
 {
 	for (size_t i = 0; r->eo && i < r->c->n; i++) {
@@ -269,13 +276,25 @@ static void doc_key(const struct run *r, struct sha256 *h, const char *rel)
 	key_str(h, rel);
 }
 
-/* What an item shows of entry i: the story, its consent, its renditions. */
-static void key_entry(struct sha256 *h, const struct site_entry *e)
+/*
+ * Feeds into h what an item shows of entry i: the story, its consent, its
+ * renditions; hashed once per entry, however many documents hold it.
+ */
+static void key_entry(struct run *r, struct sha256 *h, size_t i)
 {
-	key_story(h, e->s);
-	key_int(h, e->on_site);
-	key_int(h, e->on_podcast);
-	key_media(h, &e->m);
+	struct entry_out *eo = &r->eo[i];
+	if (!eo->keyed) {
+		const struct site_entry *e = &r->c->e[i];
+		struct sha256 k;
+		sha256_init(&k);
+		key_story(&k, e->s);
+		key_int(&k, e->on_site);
+		key_int(&k, e->on_podcast);
+		key_media(&k, &e->m);
+		key_hex(&k, eo->key);
+		eo->keyed = true;
+	}
+	key_str(h, eo->key);
 }
 
 /* ---- archives ------------------------------------------------------------- */
@@ -352,7 +371,7 @@ static int item_fill(struct run *r, size_t i, int episode, struct feed_item *it,
 		     struct hearth_err *err)
 {
 	const struct site_entry *e = &r->c->e[i];
-	const struct entry_out *eo = &r->eo[i];
+	const struct entry_out *eo = entry_fill(r, i);
 	const struct pub_story *ps = e->s;
 	const struct site_audio *a = &e->m.audio[0];
 	const char *html;
@@ -427,7 +446,7 @@ static int show_doc(struct run *r, const struct show *sh, const char *rel, size_
 	key_str(&h, a->next_archive_url);
 	for (size_t k = from; k < to; k++) {
 		const struct site_entry *e = &r->c->e[sh->idx[k]];
-		key_entry(&h, e);
+		key_entry(r, &h, sh->idx[k]);
 		key_int(&h, sh->serial ? (int64_t)k + 1 : 0);
 		if (e->s->published_at > newest)
 			newest = e->s->published_at;
@@ -654,7 +673,7 @@ static int atom_doc(struct run *r, const char *rel, const size_t *idx, size_t fr
 	key_str(&h, a->next_archive_url);
 	for (size_t k = from; k < to; k++) {
 		const struct site_entry *e = &r->c->e[idx[k]];
-		key_entry(&h, e);
+		key_entry(r, &h, idx[k]);
 		if (e->s->published_at > newest)
 			newest = e->s->published_at;
 	}
@@ -666,7 +685,7 @@ static int atom_doc(struct run *r, const char *rel, const size_t *idx, size_t fr
 		size_t at = to - 1 - (k - from); /* newest first */
 		size_t i = idx[at];
 		const struct site_entry *e = &r->c->e[i];
-		const struct entry_out *eo = &r->eo[i];
+		const struct entry_out *eo = entry_fill(r, i);
 		struct feed_atom_entry *t = &en[k - from];
 		const char *html;
 		if ((rc = entry_html(r, i, &html, err)))
@@ -914,7 +933,7 @@ int pipe_feeds_write(hearth_lib *lib, const struct site_ctx *c, const struct pip
 	if ((rc = check_renditions(c, err)) || (rc = media_base(&r, err)))
 		goto end;
 	common_key(&r);
-	entries_fill(&r);
+	r.eo = xcalloc(c->n + 1, sizeof *r.eo);
 	if (!(rc = main_show(&r, err)) && !(rc = collection_shows(&r, err)) &&
 	    !(rc = atom_write(&r, err)))
 		rc = opml_write(&r, err);

@@ -21,7 +21,8 @@
 static char s_title[] = "Hearth Stories", s_desc[] = "Peer stories of getting through",
 	    s_base[] = "https://stories.example.org/", s_lang[] = "en",
 	    s_author[] = "Hearth Peer Network", s_cat[] = "Health & Fitness",
-	    s_sub[] = "Mental Health", s_lic[] = "CC-BY-NC-ND-4.0";
+	    s_sub[] = "Mental Health", s_lic[] = "CC-BY-NC-ND-4.0",
+	    s_owner[] = "The editors", s_email[] = "editors@stories.example.org";
 
 static struct lib_settings settings(void)
 {
@@ -35,6 +36,10 @@ static struct lib_settings settings(void)
 	s.category = s_cat;
 	s.subcategory = s_sub;
 	s.license = s_lic;
+	s.owner_name = s_owner;   /* a podcast with episodes needs its owner */
+	s.owner_email = s_email;
+	s.locked = true;
+	s.archive_after = 300;
 	return s;
 }
 
@@ -162,6 +167,9 @@ static void note_chapters(const char *sha, const struct media_tags *tags)
 	}
 }
 
+/* When set, every MP3 rendition comes out empty (a file of no bytes). */
+static bool empty_mp3;
+
 /*
  * Every rendition media_cached makes, as a file of a known size. Stand-in
  * pictures are 3000 x 2000, like night-shift's art; "ffff" is 700 x 500.
@@ -186,10 +194,12 @@ static int fake_cached(hearth_lib *lib, const char *src, const char *sha,
 			res->height = res->width * sh / sw;
 		}
 	}
-	res->path = xasprintf("%s/cache/%s-%d-%d.%s", t_tmpdir(), sha, (int)job->kind,
-			      job->width, ext[job->kind]);
+	bool empty = empty_mp3 && job->kind == MEDIA_MP3;
+	res->path = xasprintf("%s/cache/%s-%d-%d%s.%s", t_tmpdir(), sha, (int)job->kind,
+			      job->width, empty ? "-empty" : "", ext[job->kind]);
 	res->made = !path_exists(res->path);
-	res->size = job->kind == MEDIA_MP3 ? fake_mp3_bytes(sha)
+	res->size = empty ? 0
+		    : job->kind == MEDIA_MP3 ? fake_mp3_bytes(sha)
 		    : job->kind == MEDIA_M4A ? 2 * fake_mp3_bytes(sha)
 		    : 300 + (int64_t)job->kind;
 	return write_n(res->path, res->size, err);
@@ -745,6 +755,12 @@ static void failed_build_keeps_the_old_site(void)
 	free(x);
 	CHECK(build(out, fails, site_v, 1, pod_v, 1, NULL, &err) != 0);
 	CHECK(strstr(err.msg, "index.html") != NULL);
+
+	/* an episode whose MP3 came out empty: the story and the field, nothing published */
+	empty_mp3 = true;
+	CHECK(build(out, theme_dir(), site_v, 1, pod_v, 1, NULL, &err) == HEARTH_EINVAL);
+	empty_mp3 = false;
+	CHECK(strstr(err.msg, "story 'morning-song': music: its MP3 rendition is empty") != NULL);
 
 	char *after = read_in(out, "index.html");
 	CHECK(after && strcmp(before, after) == 0);
