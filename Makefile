@@ -28,8 +28,11 @@ ifneq ($(SETUP),ok)
 $(error missing packages: run the command printed above, then make again)
 endif
 
-PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS))
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) libcurl)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS)) -lm -lpthread
+# libcurl (hearth notify, feeds/notify.c) is linked into hearth-media and
+# the tests only: the lean hearth never loads it
+CURL_LIBS  := $(shell pkg-config --libs libcurl)
 
 WARN := -std=c11 -Wall -Wextra -Wpedantic -Wformat=2 -Wstrict-prototypes \
         -Wmissing-prototypes -Wvla -Wwrite-strings -Wshadow \
@@ -55,7 +58,7 @@ UNIT_SRC := $(wildcard tests/unit/test_*.c)
 # LEAN_TWICE are compiled again with HEARTH_LEAN, as main.c is: their lean
 # side decides a command with nothing to do (a build, an import) and runs
 # hearth-media otherwise.
-MEDIA_CMDS := build erase gc import serve submit
+MEDIA_CMDS := build erase gc import notify serve submit
 LEAN_TWICE := main build import
 LEAN_CLI   := $(filter-out cli/main.c $(patsubst %,cli/%.c,$(MEDIA_CMDS)),$(CLI_SRC))
 LEAN_OBJ    = $(patsubst %,$(1)/lean/cli/%.o,$(LEAN_TWICE))
@@ -76,7 +79,7 @@ hearth: $(call obj,$(REL),$(LEAN_CLI)) $(call LEAN_OBJ,$(REL)) $(REL)/libhearth.
 	$(CC) $(OPT) $(AS_NEEDED) -o $@ $(filter %.o %.a,$^) $(PKG_LIBS)
 
 hearth-media: $(call obj,$(REL),$(LIB_SRC) $(CLI_SRC))
-	$(CC) $(OPT) -o $@ $^ $(PKG_LIBS)
+	$(CC) $(OPT) -o $@ $^ $(PKG_LIBS) $(CURL_LIBS)
 
 $(REL)/libhearth.a: $(call obj,$(REL),$(LIB_SRC))
 	@rm -f $@
@@ -106,10 +109,10 @@ $(ASAN)/hearth: $(call obj,$(ASAN),$(LEAN_CLI)) $(call LEAN_OBJ,$(ASAN)) $(ASAN)
 	$(CC) $(SAN) $(AS_NEEDED) -o $@ $(filter %.o %.a,$^) $(PKG_LIBS)
 
 $(ASAN)/hearth-media: $(call obj,$(ASAN),$(LIB_SRC) $(CLI_SRC))
-	$(CC) $(SAN) -o $@ $^ $(PKG_LIBS)
+	$(CC) $(SAN) -o $@ $^ $(PKG_LIBS) $(CURL_LIBS)
 
 $(ASAN)/tests/unit/test_%: $(ASAN)/tests/unit/test_%.o $(call obj,$(ASAN),$(LIB_SRC))
-	$(CC) $(SAN) -o $@ $^ $(PKG_LIBS)
+	$(CC) $(SAN) -o $@ $^ $(PKG_LIBS) $(CURL_LIBS)
 
 UNIT_BIN := $(patsubst %.c,$(ASAN)/%,$(UNIT_SRC))
 unit: $(UNIT_BIN) $(ASAN)/hearth
@@ -131,7 +134,7 @@ demo: hearth
 
 BENCH_BIN := $(REL)/tests/bench/bench_audio
 $(BENCH_BIN): $(REL)/tests/bench/bench_audio.o $(call obj,$(REL),$(LIB_SRC))
-	$(CC) $(OPT) -o $@ $^ $(PKG_LIBS)
+	$(CC) $(OPT) -o $@ $^ $(PKG_LIBS) $(CURL_LIBS)
 
 FEEDS_BENCH_BIN := $(REL)/tests/bench/feeds_bench
 # from the archive, as the lean hearth: its memory is the feeds', not FFmpeg's
@@ -163,7 +166,7 @@ bench-serve: hearth
 
 fuzz:
 	@tools/setup-deps.sh fuzz
-	@HEARTH_PKGS="$(PKGS)" tools/fuzz.sh
+	@HEARTH_PKGS="$(PKGS) libcurl" tools/fuzz.sh
 
 install: hearth
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(LIBEXECDIR) $(DESTDIR)$(DATADIR)/themes/default

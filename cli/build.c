@@ -2,6 +2,9 @@
  * build.c - `hearth build`: the site and feeds from the public view. A
  * story whose media cannot be made is left out and the rest is built;
  * each such story is named with the reason, and the command exits 1.
+ * After a build that publishes, with notify.after_build, the changed
+ * feeds are announced (cli_notify_after_build in notify.c): a failure
+ * there is a warning, never a failed build.
  *
  * Compiled twice (LEAN_TWICE in the Makefile). In the lean hearth,
  * cmd_build first asks site_build_quick whether there is anything to do:
@@ -189,10 +192,12 @@ int cmd_build(struct cli *c, int argc, char **argv)
 	} else {
 		char *dir = out ? xstrdup(out) : path_join(lib_dir(lib), "public");
 		say_built(&st, dir);
-		free(dir);
 		for (size_t i = 0; i < st.n_failed; i++)
 			rc = cli_fail(c, "story '%s' was left out: its media cannot be made: %s",
 				      st.failed[i].slug, st.failed[i].reason);
+		/* the site is published: a failure to announce it is only a warning */
+		cli_notify_after_build(c, lib, dir);
+		free(dir);
 	}
 	/* originals nothing refers to any more, unless an import is running */
 	struct hearth_err gc_err = {0};

@@ -117,6 +117,15 @@ int cmd_backup(struct cli *c, int argc, char **argv);
 int cmd_serve(struct cli *c, int argc, char **argv);
 int cmd_invite(struct cli *c, int argc, char **argv);
 int cmd_editor(struct cli *c, int argc, char **argv);
+int cmd_notify(struct cli *c, int argc, char **argv);
 int cmd_help(struct cli *c, int argc, char **argv);
+
+/*
+ * The notify step of a build (hearth-media only): when notify.after_build
+ * is on, announces the changed feeds of out_dir as `hearth notify` does.
+ * Failures are printed as warnings; returns 0, or 1 when something was
+ * not announced (the build's exit status is the caller's choice).
+ */
+int cli_notify_after_build(const struct cli *c, hearth_lib *lib, const char *out_dir);
 
 #endif

@@ -145,6 +145,25 @@ const struct cli_cmd cli_commands[] = {
 	 "usage: hearth export [--json] [--private]\n\n"
 	 "Private fields (real names, contacts, consent and review notes) are\n"
 	 "included only with --private.\n"},
+	{"notify", MEDIA(cmd_notify), "tell podcast apps and WebSub hubs that the feeds changed",
+	 "usage: hearth notify [-o DIR] [--all] [--dry-run] [--timeout SECONDS]\n\n"
+	 "Tells listeners' apps that feeds of the built site (DIR, default public/ in\n"
+	 "the library) changed: a WebSub publish (hub.mode=publish&hub.url=FEED) to\n"
+	 "every hub in notify.hubs for each changed feed (feed.xml, every collection's\n"
+	 "feed.xml, atom.xml), and, when notify.podcastindex is on, the Podcast\n"
+	 "Index's pubnotify for each changed podcast feed. A feed is announced by the\n"
+	 "address it names itself (its atom:link rel=self).\n\n"
+	 "A feed counts as changed when its bytes differ from those last announced to\n"
+	 "that place; what was accepted is kept in .hearth-notified.<name> beside DIR,\n"
+	 "so a place that failed is tried again next time. Addresses must be https\n"
+	 "(http only to a loopback address); redirects are followed only to https.\n"
+	 "A failed request is named and the command exits 1; the catalogue and the\n"
+	 "site are never changed. With notify.after_build, 'hearth build' does this\n"
+	 "after each build that publishes, and a failure there is only a warning.\n\n"
+	 "  --all          announce every feed, changed or not\n"
+	 "  -n, --dry-run  print the requests it would make; send and record nothing\n"
+	 "  --timeout S    seconds one request may take (default 30; connecting at\n"
+	 "                 most 10)\n"},
 	{"serve", MEDIA(cmd_serve), "preview the built site over HTTP",
 	 "usage: hearth serve [--bind ADDR] [--port N] [-o DIR]\n\n"
 	 "Serves the built site (DIR, default public/ in the library) over HTTP until\n"
