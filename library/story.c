@@ -309,10 +309,24 @@ int lib_story_list(hearth_lib *lib, int status, struct lib_story ***out, size_t 
 	return lib_end(lib, rc, err);
 }
 
-int lib_story_lines(hearth_lib *lib, int status,
+int lib_story_lines(hearth_lib *lib, int status, bool with_consent,
 		    int (*fn)(const struct lib_story_line *line, void *arg), void *arg,
 		    struct hearth_err *err)
 {
+	/*
+	 * ?1 NULL: every status. stories_list (migration 6) covers the columns,
+	 * so without the consent the story table itself is not read either.
+	 */
+	static const char *const sql[2] = {
+		"SELECT s.slug, s.title, s.status, s.published_at, 0, 0 "
+		"FROM stories s "
+		"WHERE ?1 IS NULL OR s.status = ?1 "
+		"ORDER BY s.published_at, s.slug",
+		"SELECT s.slug, s.title, s.status, s.published_at, c.site, c.podcast "
+		"FROM stories s LEFT JOIN consent c ON c.story_id = s.id "
+		"WHERE ?1 IS NULL OR s.status = ?1 "
+		"ORDER BY s.published_at, s.slug",
+	};
 	sqlite3_stmt *st = NULL;
 	int rc;
 
@@ -320,13 +334,8 @@ int lib_story_lines(hearth_lib *lib, int status,
 		return herr(err, HEARTH_EINVAL, "unknown status %d", status);
 	if ((rc = lib_begin_read(lib, err)))
 		return rc;
-	/* ?1 NULL: every status; stories_list (migration 6) covers the columns */
-	rc = lib_db_prepare(lib, err, &st,
-			    "SELECT s.slug, s.title, s.status, s.published_at, c.site, c.podcast "
-			    "FROM stories s LEFT JOIN consent c ON c.story_id = s.id "
-			    "WHERE ?1 IS NULL OR s.status = ?1 "
-			    "ORDER BY s.published_at, s.slug",
-			    "s", status >= 0 ? lib_status_name((enum lib_status)status) : NULL);
+	rc = lib_db_prepare(lib, err, &st, sql[with_consent], "s",
+			    status >= 0 ? lib_status_name((enum lib_status)status) : NULL);
 	while (!rc && (rc = lib_db_step(lib, st, err)) == 1) {
 		struct lib_story_line l = {
 			.slug = (const char *)sqlite3_column_text(st, 0),
