@@ -824,15 +824,23 @@ int lib_bundle_read(const char *dir_in, const struct lib_settings *set,
 			  dir, s->slug);
 		goto end;
 	}
-	if (!path_exists(file)) {
+	struct stat st;
+	if (lstat(file, &st) != 0) {
 		rc = herr(err, HEARTH_ENOENT, "%s: no story.md: a story bundle needs one", dir);
 		goto end;
 	}
-	if ((rc = lib_file_inside(dir, "story.md", dir, "story", &inside, err)))
+	/*
+	 * A plain file (the usual case) is inside its folder, and its stamps
+	 * are the ones lstat gave: one call. A link is resolved in full.
+	 */
+	if (!S_ISREG(st.st_mode) &&
+	    (rc = lib_file_inside(dir, "story.md", dir, "story", &inside, err)))
 		goto end;
 	/* before reading: a change after this is seen by the next import */
 	seen_now(s);
-	if (!file_id_of_path(file, &s->md_seen))
+	if (S_ISREG(st.st_mode))
+		file_id_of_stat(&st, &s->md_seen);
+	else if (!file_id_of_path(file, &s->md_seen))
 		s->seen_at_sec = 0; /* not remembered */
 	if ((rc = file_read_max(file, set ? set->max_story_size : LIB_MAX_STORY_SIZE,
 				"limits.max_story_size in hearth.yaml", &md, err)))

@@ -100,6 +100,17 @@ int lib_db_exec(hearth_lib *lib, struct hearth_err *err, const char *sql,
 int lib_db_int(hearth_lib *lib, struct hearth_err *err, int64_t *out,
 	       const char *sql, const char *types, ...);
 
+/*
+ * Like lib_db_prepare, but the statement is kept prepared on the handle,
+ * as lib_db_exec's are (a query an import runs for every story): borrowed,
+ * valid until lib_db_done(lib, *st), which every success must be paired
+ * with before the next use of the same SQL.
+ */
+int lib_db_query(hearth_lib *lib, struct hearth_err *err, sqlite3_stmt **st,
+		 const char *sql, const char *types, ...);
+/* Resets (or, when it was not kept, finalizes) a statement of lib_db_query. */
+void lib_db_done(hearth_lib *lib, sqlite3_stmt *st);
+
 /* A copy of column i, NULL when it is NULL; new allocation. */
 char *lib_col_str(sqlite3_stmt *st, int i);
 

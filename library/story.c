@@ -495,14 +495,17 @@ static int write_person(hearth_lib *lib, int64_t *person_id, const struct lib_st
 	return rc;
 }
 
-static int write_terms(hearth_lib *lib, int64_t id, const struct lib_story *in,
+/* A story's terms (fresh: a new story, which has none to delete yet). */
+static int write_terms(hearth_lib *lib, int64_t id, const struct lib_story *in, bool fresh,
 		       struct hearth_err *err)
 {
 	struct {
 		const char *kind;
 		char **v;
 	} lists[] = {{"warning", in->warnings}, {"theme", in->themes}, {"tag", in->tags}};
-	int rc = lib_db_exec(lib, err, "DELETE FROM story_terms WHERE story_id = ?1", "I", id);
+	int rc = fresh ? 0
+		       : lib_db_exec(lib, err, "DELETE FROM story_terms WHERE story_id = ?1", "I",
+				     id);
 	for (size_t k = 0; k < 3 && !rc; k++)
 		for (int i = 0; lists[k].v && lists[k].v[i] && !rc; i++)
 			rc = lib_db_exec(lib, err,
@@ -516,13 +519,14 @@ static int write_terms(hearth_lib *lib, int64_t id, const struct lib_story *in,
  * Replaces the story's assets (or its pending revision's); positions count
  * from 0 within each role. The two tables have the same columns.
  */
-int lib_story_write_assets(hearth_lib *lib, int64_t id, const struct lib_story *in,
-			   bool pending, struct hearth_err *err)
+static int put_assets(hearth_lib *lib, int64_t id, const struct lib_story *in, bool pending,
+		      bool fresh, struct hearth_err *err)
 {
-	int rc = lib_db_exec(lib, err,
-			     pending ? "DELETE FROM revision_assets WHERE story_id = ?1"
-				     : "DELETE FROM assets WHERE story_id = ?1",
-			     "I", id);
+	int rc = fresh ? 0
+		       : lib_db_exec(lib, err,
+				     pending ? "DELETE FROM revision_assets WHERE story_id = ?1"
+					     : "DELETE FROM assets WHERE story_id = ?1",
+				     "I", id);
 	for (size_t i = 0; i < in->n_assets && !rc; i++) {
 		const struct lib_asset *a = &in->assets[i];
 		int pos = 0;
@@ -544,17 +548,24 @@ int lib_story_write_assets(hearth_lib *lib, int64_t id, const struct lib_story *
 	return rc;
 }
 
-static int write_assets(hearth_lib *lib, int64_t id, const struct lib_story *in,
-			struct hearth_err *err)
+int lib_story_write_assets(hearth_lib *lib, int64_t id, const struct lib_story *in,
+			   bool pending, struct hearth_err *err)
 {
-	return lib_story_write_assets(lib, id, in, false, err);
+	return put_assets(lib, id, in, pending, false, err);
 }
 
-/* Replaces the story's chapters. */
-static int write_chapters(hearth_lib *lib, int64_t id, const struct lib_story *in,
+static int write_assets(hearth_lib *lib, int64_t id, const struct lib_story *in, bool fresh,
+			struct hearth_err *err)
+{
+	return put_assets(lib, id, in, false, fresh, err);
+}
+
+/* Replaces the story's chapters (fresh: a new story's, none yet). */
+static int write_chapters(hearth_lib *lib, int64_t id, const struct lib_story *in, bool fresh,
 			  struct hearth_err *err)
 {
-	int rc = lib_db_exec(lib, err, "DELETE FROM chapters WHERE story_id = ?1", "I", id);
+	int rc = fresh ? 0
+		       : lib_db_exec(lib, err, "DELETE FROM chapters WHERE story_id = ?1", "I", id);
 	for (size_t i = 0; i < in->n_chapters && !rc; i++)
 		rc = lib_db_exec(lib, err,
 				 "INSERT INTO chapters (story_id, position, start, title) "
@@ -618,9 +629,9 @@ static int find_existing(hearth_lib *lib, const char *slug, struct existing *e,
 			 struct hearth_err *err)
 {
 	sqlite3_stmt *st = NULL;
-	int rc = lib_db_prepare(lib, err, &st,
-				"SELECT id, person_id, source_hash FROM stories WHERE slug = ?1",
-				"s", slug);
+	int rc = lib_db_query(lib, err, &st,
+			      "SELECT id, person_id, source_hash FROM stories WHERE slug = ?1",
+			      "s", slug);
 	memset(e, 0, sizeof *e);
 	if (rc)
 		return rc;
@@ -631,7 +642,7 @@ static int find_existing(hearth_lib *lib, const char *slug, struct existing *e,
 		e->source_hash = lib_col_str(st, 2);
 		rc = 0;
 	}
-	sqlite3_finalize(st);
+	lib_db_done(lib, st);
 	return rc;
 }
 
@@ -878,7 +889,9 @@ static char **reimport_lines(const struct lib_story *in, const struct lib_story 
 /*
  * The first import of a slug: the bundle's consent, status and date are
  * taken. A withdrawn bundle comes in with consent off; a published one
- * needs consent for a channel.
+ * needs consent for a channel. The new row's terms, files and chapters
+ * are written without deleting first: the catalogue deletes a story's
+ * rows with it (foreign keys, ON DELETE CASCADE), so a new id has none.
  */
 static int first_import(hearth_lib *lib, const struct lib_story *in, int64_t *id,
 			char ***lines, struct hearth_err *err)
@@ -908,8 +921,9 @@ static int first_import(hearth_lib *lib, const struct lib_story *in, int64_t *id
 			    "site or the podcast; record consent first",
 			    in->slug);
 	if ((rc = insert_story(lib, in, in->slug, rec.status, rec.published_at, id, err)) ||
-	    (rc = write_terms(lib, *id, in, err)) || (rc = write_assets(lib, *id, in, err)) ||
-	    (rc = write_chapters(lib, *id, in, err)) ||
+	    (rc = write_terms(lib, *id, in, true, err)) ||
+	    (rc = write_assets(lib, *id, in, true, err)) ||
+	    (rc = write_chapters(lib, *id, in, true, err)) ||
 	    (rc = write_consent(lib, *id, rec.consent_site, rec.consent_podcast,
 				in->consent_given, in->consent_recorded_by, in->consent_note,
 				rec.consent_withdrawn_at, err)))
@@ -964,9 +978,9 @@ static int reimport(hearth_lib *lib, const struct lib_story *in, struct existing
 			 hearth_now(), e->person_id, in->language ? in->language : "en",
 			 in->license, (int64_t)in->season, (int64_t)in->episode, in->source_hash,
 			 e->id);
-	if (rc || (rc = write_terms(lib, e->id, in, err)) ||
-	    (rc = write_assets(lib, e->id, in, err)) ||
-	    (rc = write_chapters(lib, e->id, in, err)))
+	if (rc || (rc = write_terms(lib, e->id, in, false, err)) ||
+	    (rc = write_assets(lib, e->id, in, false, err)) ||
+	    (rc = write_chapters(lib, e->id, in, false, err)))
 		goto end;
 	/* a change of content is a new version: an approval or confirmation was of the old */
 	if (!same_str(in->title, old->title) || !same_str(in->summary, old->summary) ||
@@ -1132,8 +1146,9 @@ int lib_story_submit(hearth_lib *lib, const struct lib_story *in,
 	if (rc < 0)
 		goto end_txn;
 	if ((rc = insert_story(lib, in, slug, ST_SUBMITTED, 0, &id, err)) ||
-	    (rc = write_terms(lib, id, in, err)) || (rc = write_assets(lib, id, in, err)) ||
-	    (rc = write_chapters(lib, id, in, err)) ||
+	    (rc = write_terms(lib, id, in, false, err)) ||
+	    (rc = write_assets(lib, id, in, false, err)) ||
+	    (rc = write_chapters(lib, id, in, false, err)) ||
 	    (rc = write_consent(lib, id, in->consent_site, in->consent_podcast,
 				in->consent_given, in->consent_recorded_by, in->consent_note,
 				0, err)))
