@@ -735,7 +735,7 @@ int lib_bundles_unchanged(hearth_lib *lib, char *const *dirs, size_t n,
 	if (!rc)
 		rc = lib_db_prepare(lib, err, &st,
 				    "SELECT b.files FROM bundles_seen b "
-				    "JOIN stories s ON s.id = b.story_id "
+				    "JOIN stories s INDEXED BY stories_source ON s.id = b.story_id "
 				    "WHERE b.dir = ?1 AND s.slug = ?2 AND s.source_hash = b.source_hash",
 				    "");
 	for (size_t i = 0; i < n && !rc; i++) {

@@ -994,7 +994,7 @@ static void migrates_to_chapters(void)
 				 -1, &st, NULL) == SQLITE_OK);
 	CHECK(sqlite3_step(st) == SQLITE_ROW);
 	v = sqlite3_column_int64(st, 0);
-	CHECK(v == 6 && sqlite3_column_int(st, 1) == 1 && sqlite3_column_int(st, 2) == 1);
+	CHECK(v == 7 && sqlite3_column_int(st, 1) == 1 && sqlite3_column_int(st, 2) == 1);
 	sqlite3_finalize(st);
 	sqlite3_close(h);
 	free(db);
