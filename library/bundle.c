@@ -728,8 +728,10 @@ int lib_bundles_unchanged(hearth_lib *lib, char *const *dirs, size_t n,
 			  const struct lib_settings *set, bool *same, struct hearth_err *err)
 {
 	sqlite3_stmt *st = NULL;
-	int rc = lib_begin_read(lib, err);
+	int rc = lib_db_scan_begin(lib, err);
 
+	if (!rc)
+		rc = lib_begin_read(lib, err);
 	for (size_t i = 0; i < n; i++)
 		same[i] = false;
 	if (!rc)
@@ -751,7 +753,10 @@ int lib_bundles_unchanged(hearth_lib *lib, char *const *dirs, size_t n,
 		free(key);
 	}
 	sqlite3_finalize(st);
-	return lib_end(lib, rc, err);
+	rc = lib_end(lib, rc, err);
+	struct hearth_err ignored;
+	int end_rc = lib_db_scan_end(lib, rc ? &ignored : err);
+	return rc ? rc : end_rc;
 }
 
 int lib_bundles_seen(hearth_lib *lib, char *const *dirs, struct lib_story *const *stories,

@@ -203,6 +203,16 @@ void lib_db_done(hearth_lib *lib, sqlite3_stmt *st)
 	done_with(st, !kept);
 }
 
+int lib_db_scan_begin(hearth_lib *lib, struct hearth_err *err)
+{
+	return lib_db_exec(lib, err, "PRAGMA cache_size = 32", "");
+}
+
+int lib_db_scan_end(hearth_lib *lib, struct hearth_err *err)
+{
+	return lib_db_exec(lib, err, "PRAGMA cache_size = -2000", ""); /* SQLite's default */
+}
+
 char *lib_col_str(sqlite3_stmt *st, int i)
 {
 	const unsigned char *s = sqlite3_column_text(st, i);

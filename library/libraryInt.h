@@ -111,6 +111,16 @@ int lib_db_query(hearth_lib *lib, struct hearth_err *err, sqlite3_stmt **st,
 /* Resets (or, when it was not kept, finalizes) a statement of lib_db_query. */
 void lib_db_done(hearth_lib *lib, sqlite3_stmt *st);
 
+/*
+ * Around one pass over many pages, each read once (a listing, the import's
+ * look at every bundle's record): SQLite keeps a few pages instead of its
+ * default 2,000 KiB, so the pass reuses their memory. New memory is what
+ * such a pass cost most: a page of it is dearer than reading a page.
+ * lib_db_scan_end gives the default back.
+ */
+int lib_db_scan_begin(hearth_lib *lib, struct hearth_err *err);
+int lib_db_scan_end(hearth_lib *lib, struct hearth_err *err);
+
 /* A copy of column i, NULL when it is NULL; new allocation. */
 char *lib_col_str(sqlite3_stmt *st, int i);
 

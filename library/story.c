@@ -332,8 +332,12 @@ int lib_story_lines(hearth_lib *lib, int status, bool with_consent,
 
 	if (status >= ST_COUNT)
 		return herr(err, HEARTH_EINVAL, "unknown status %d", status);
-	if ((rc = lib_begin_read(lib, err)))
+	if ((rc = lib_db_scan_begin(lib, err)))
 		return rc;
+	if ((rc = lib_begin_read(lib, err))) {
+		lib_db_scan_end(lib, err);
+		return rc;
+	}
 	rc = lib_db_prepare(lib, err, &st, sql[with_consent], "s",
 			    status >= 0 ? lib_status_name((enum lib_status)status) : NULL);
 	while (!rc && (rc = lib_db_step(lib, st, err)) == 1) {
@@ -353,7 +357,10 @@ int lib_story_lines(hearth_lib *lib, int status, bool with_consent,
 		rc = fn(&l, arg);
 	}
 	sqlite3_finalize(st);
-	return lib_end(lib, rc, err);
+	rc = lib_end(lib, rc, err);
+	struct hearth_err ignored;
+	int end_rc = lib_db_scan_end(lib, rc ? &ignored : err);
+	return rc ? rc : end_rc;
 }
 
 /* ---- writing ----------------------------------------------------------- */
