@@ -63,6 +63,17 @@ LEAN_TWICE := main build import
 LEAN_CLI   := $(filter-out cli/main.c $(patsubst %,cli/%.c,$(MEDIA_CMDS)),$(CLI_SRC))
 LEAN_OBJ    = $(patsubst %,$(1)/lean/cli/%.o,$(LEAN_TWICE))
 AS_NEEDED  := -Wl,--as-needed
+# The lean hearth is linked statically, with the few libraries it reaches
+# (LEAN_STATIC= for a dynamic link with every library, as before): a text
+# command is mostly start-up, and the dynamic loader mapping and relocating
+# eight libraries was a third of `hearth list`. A static program cannot use
+# the C library's loader safely: its calls go to cli/main.c's stand-ins
+# (nothing the lean commands run loads a module). The sanitizer builds
+# stay dynamic.
+LEAN_STATIC ?= -static
+LEAN_WRAP  := -Wl,--wrap=dlopen,--wrap=dlsym,--wrap=dlclose,--wrap=dlerror
+LEAN_LIBS  := $(if $(LEAN_STATIC),$(LEAN_WRAP) -lsqlite3 -lyaml -lnettle -luuid -lsodium \
+              -lm -lpthread,$(LEAN_WRAP) $(PKG_LIBS))
 
 REL  := build/rel
 ASAN := build/asan
@@ -76,7 +87,7 @@ all: hearth
 
 # `make hearth` makes both: the lean program is no use without the other
 hearth: $(call obj,$(REL),$(LEAN_CLI)) $(call LEAN_OBJ,$(REL)) $(REL)/libhearth.a | hearth-media
-	$(CC) $(OPT) $(AS_NEEDED) -o $@ $(filter %.o %.a,$^) $(PKG_LIBS)
+	$(CC) $(OPT) $(AS_NEEDED) $(LEAN_STATIC) -o $@ $(filter %.o %.a,$^) $(LEAN_LIBS)
 
 hearth-media: $(call obj,$(REL),$(LIB_SRC) $(CLI_SRC))
 	$(CC) $(OPT) -o $@ $^ $(PKG_LIBS) $(CURL_LIBS)

@@ -6,12 +6,14 @@
  * same rules as every other way in, and the store is swept after it.
  *
  * Compiled twice (LEAN_TWICE in the Makefile). In the lean hearth, an
- * import none of whose bundles changed since the last import saw them
- * (lib_bundles_unchanged: stat() only) is finished here, without FFmpeg:
- * there is nothing to read, check or store, only the collections and the
- * settings file to record, which are library work. Anything else (a new
- * or changed bundle, two bundles of one slug, a settings file that names
- * a podcast image, which media/ checks) goes to hearth-media.
+ * import of text is finished here, without FFmpeg: the bundles that
+ * changed since the last import saw them (lib_bundles_unchanged: stat()
+ * only) are read and checked, and when none of them names a file (a
+ * recording, music, art, a transcript: media/'s intake) there is nothing
+ * to store, only records to write, which is library work, done as
+ * media_import does it. Anything else (a bundle with files, two bundles
+ * of one slug, a settings file that names a podcast image, which media/
+ * checks) goes to hearth-media, which reads again from the start.
  */
 #define _GNU_SOURCE
 #include "cli.h"
@@ -113,12 +115,12 @@ static int plan_path(struct cli *c, struct plan *p, const char *path)
 /* What an import did, as media_import reports it. */
 struct done {
 	size_t n_stories, n_changed, n_collections, n_coll_changed;
-	const char *report;
+	struct buf report;
 };
 
 static void say_imported(const struct plan *p, const struct done *d)
 {
-	fputs(d->report, stdout);
+	fputs(buf_cstr(&d->report), stdout);
 	printf("imported %zu stor%s (%zu new or changed, %zu unchanged)", d->n_stories,
 	       d->n_stories == 1 ? "y" : "ies", d->n_changed, d->n_stories - d->n_changed);
 	if (d->n_collections)
@@ -181,23 +183,65 @@ static bool names_image(const char *yaml)
 }
 
 /*
- * The import when no bundle changed: the collections and the settings
- * file recorded in one transaction, as media_import records them. 1 when
- * done (d filled), 0 when hearth-media must do it, or an error.
+ * After an import, as media_import ends one: the objects nobody refers to
+ * any more (a re-imported story may have dropped its files) leave the
+ * store, with their renditions, unless another hearth holds the store.
  */
-static int import_unchanged(hearth_lib *lib, const struct plan *p, struct done *d,
-			    struct hearth_err *err)
+static void sweep_store(hearth_lib *lib)
+{
+	struct hearth_err ignored = {0};
+	struct lib_store_lock *l = NULL;
+	char **removed = NULL;
+
+	if (lib_store_lock(lib, LIB_LOCK_EXCLUSIVE, false, &l, &ignored) == 0 && l &&
+	    lib_store_sweep(lib, l, &removed, NULL, &ignored) == 0)
+		lib_cache_purge(lib, removed, NULL, &ignored);
+	lib_store_unlock(&l);
+	strv_free(removed);
+}
+
+/*
+ * The changed bundles, read as media_import reads them, into stories (a
+ * new array). 1 when every one is text alone, 0 when one names a file
+ * (hearth-media takes those in), or an error, the one hearth-media would
+ * give.
+ */
+static int read_text_bundles(char *const *dirs, size_t n, const struct lib_settings *set,
+			     struct lib_story ***stories, struct hearth_err *err)
+{
+	int rc;
+
+	*stories = xcalloc(n + 1, sizeof **stories);
+	for (size_t i = 0; i < n; i++) {
+		if ((rc = lib_bundle_read(dirs[i], set, &(*stories)[i], err)))
+			return rc;
+		if ((*stories)[i]->n_assets)
+			return 0;
+	}
+	return 1;
+}
+
+/*
+ * An import of text: the bundles that changed (none of which names a
+ * file), the collections and the settings file, recorded in one
+ * transaction as media_import records them, after everything was read
+ * and checked. 1 when done (d filled), 0 when hearth-media must do it,
+ * or an error.
+ */
+static int import_text(hearth_lib *lib, const struct plan *p, struct done *d,
+		       struct hearth_err *err)
 {
 	struct lib_settings set;
 	struct lib_collection **colls = NULL;
-	size_t nb = strv_len(p->bundles), nc = strv_len(p->collections);
+	struct lib_story **stories = NULL;
+	size_t nb = strv_len(p->bundles), nc = strv_len(p->collections), nt = 0;
 	char **sorted = xcalloc(nb + 1, sizeof *sorted), **full = NULL, *cwd = NULL;
+	char **todo = xcalloc(nb + 1, sizeof *todo), **todo_full = xcalloc(nb + 1, sizeof *todo);
 	bool *same = xcalloc(nb + 1, sizeof *same);
 	int rc;
 
 	memset(&set, 0, sizeof set);
 	memset(d, 0, sizeof *d);
-	d->report = "";
 	d->n_stories = nb;
 	d->n_collections = nc;
 	if ((p->settings && names_image(p->settings)) ||
@@ -227,32 +271,50 @@ static int import_unchanged(hearth_lib *lib, const struct plan *p, struct done *
 		rc = 0;
 		goto end;
 	}
+	/* the bundles to read, named as given (messages name them so) */
 	for (size_t i = 0; i < nb; i++)
 		if (!same[i]) {
-			rc = 0;
-			goto end;
+			todo[nt] = p->bundles[i];
+			todo_full[nt++] = full[i];
 		}
+	if ((rc = read_text_bundles(todo, nt, &set, &stories, err)) != 1)
+		goto end;
 	colls = xcalloc(nc + 1, sizeof *colls);
 	for (size_t i = 0; i < nc; i++)
 		if ((rc = lib_collection_read(p->collections[i], &set, &colls[i], err)))
 			goto end;
 	if ((rc = lib_begin(lib, err)))
 		goto end;
+	for (size_t i = 0; i < nt && !rc; i++) {
+		bool changed = false;
+		rc = lib_story_import(lib, stories[i], &changed, &d->report, err);
+		d->n_changed += changed;
+	}
+	if (!rc)
+		rc = lib_bundles_seen(lib, todo_full, stories, nt, &set, err);
 	for (size_t i = 0; i < nc && !rc; i++) {
 		bool changed = false;
 		if ((rc = lib_collection_import(lib, colls[i], &changed, err)))
 			herr_prefix(err, "%s", p->collections[i]);
 		d->n_coll_changed += changed;
 	}
+	/* the settings file is taken last: it is the one write outside the catalogue */
 	if (!rc && p->settings)
 		rc = lib_settings_import(lib, p->settings, err);
 	if ((rc = lib_end(lib, rc, err)) == 0)
 		rc = 1;
+	if (nt)
+		sweep_store(lib);
 end:
+	for (size_t i = 0; stories && i < nt; i++)
+		lib_story_free(&stories[i]);
+	free(stories);
 	for (size_t i = 0; colls && i < nc; i++)
 		lib_collection_free(&colls[i]);
 	free(colls);
 	free(sorted);
+	free(todo);
+	free(todo_full);
 	strv_free(full);
 	free(cwd);
 	free(same);
@@ -264,14 +326,14 @@ int cmd_import(struct cli *c, int argc, char **argv)
 {
 	struct plan p = {0};
 	struct hearth_err err = {0};
-	struct done d;
+	struct done d = {0};
 	hearth_lib *lib = NULL;
 	bool helped;
 	int rc = start(c, argc, argv, &p, &lib, &helped);
 
 	if (rc || helped)
 		goto end;
-	rc = import_unchanged(lib, &p, &d, &err);
+	rc = import_text(lib, &p, &d, &err);
 	if (rc < 0) {
 		rc = cli_fail_err(c, &err);
 		fprintf(stderr, "hearth: import: nothing was imported; the library is unchanged\n");
@@ -280,9 +342,11 @@ int cmd_import(struct cli *c, int argc, char **argv)
 		rc = EXIT_OK;
 	} else {
 		lib_close(&lib);
+		buf_release(&d.report);
 		rc = cli_exec_media(c, c->argv);
 	}
 end:
+	buf_release(&d.report);
 	plan_release(&p);
 	lib_close(&lib);
 	return rc;
@@ -311,7 +375,7 @@ int cmd_import(struct cli *c, int argc, char **argv)
 		goto end;
 	}
 	struct done d = {im.n_stories, im.n_changed, im.n_collections, im.n_coll_changed,
-			 buf_cstr(&im.report)};
+			 im.report};
 	say_imported(&p, &d);
 end:
 	media_import_release(&im);

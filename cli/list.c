@@ -125,7 +125,7 @@ int cmd_list(struct cli *c, int argc, char **argv)
 		jw_init(&ls.w, &b, true);
 		jw_arr(&ls.w);
 	}
-	if (lib_story_lines(lib, filter, put_line, &ls, &err) != 0) {
+	if (lib_story_lines(lib, filter, json, put_line, &ls, &err) != 0) {
 		rc = cli_fail_err(c, &err);
 		goto end;
 	}

@@ -27,6 +27,50 @@
 #else
 #define MEDIA(fn) fn
 #endif
+
+#ifdef HEARTH_LEAN
+/*
+ * The lean hearth loads no code at run time. It is linked statically
+ * (LEAN_STATIC in the Makefile: most of a text command's time was the
+ * dynamic loader), with the calls to the C library's loader, which a
+ * static program cannot use safely, sent here (ld --wrap). Nothing the
+ * lean commands run asks for a module: SQLite's extensions are never
+ * loaded, and ICU (core/text.c) serves slugify, which only submit
+ * (hearth-media) calls; were it asked, slugify would keep the title's
+ * letters as they are.
+ */
+void *__wrap_dlopen(const char *file, int flags);
+void *__wrap_dlsym(void *handle, const char *name);
+int __wrap_dlclose(void *handle);
+char *__wrap_dlerror(void);
+
+static char no_loading[] = "the lean hearth loads no modules";
+
+void *__wrap_dlopen(const char *file, int flags)
+{
+	(void)file;
+	(void)flags;
+	return NULL;
+}
+
+void *__wrap_dlsym(void *handle, const char *name)
+{
+	(void)handle;
+	(void)name;
+	return NULL;
+}
+
+int __wrap_dlclose(void *handle)
+{
+	(void)handle;
+	return 0;
+}
+
+char *__wrap_dlerror(void)
+{
+	return no_loading;
+}
+#endif
 /* a media command whose file has a lean side too (LEAN_TWICE in the Makefile) */
 #define LEAN(fn) fn
 

@@ -86,6 +86,8 @@ struct buf {
 #define BUF_INIT {NULL, 0, 0}
 
 void buf_add(struct buf *b, const void *data, size_t n);
+/* Makes room for extra more bytes (and the NUL), so data is never NULL after it. */
+void buf_reserve(struct buf *b, size_t extra);
 void buf_puts(struct buf *b, const char *s);
 void buf_putc(struct buf *b, char c);
 void buf_printf(struct buf *b, const char *fmt, ...) HEARTH_PRINTF(2, 3);
@@ -177,6 +179,9 @@ int file_id_of_fd(int fd, struct file_id *id);
 /* The identity of the regular file at path (links followed); false when
  * there is none. */
 bool file_id_of_path(const char *path, struct file_id *id);
+/* The id of what a stat call gave. */
+struct stat;
+void file_id_of_stat(const struct stat *st, struct file_id *id);
 /* True when a and b are the same file, unchanged. */
 bool file_id_same(const struct file_id *a, const struct file_id *b);
 

@@ -101,9 +101,8 @@ int file_read_max(const char *path, int64_t max, const char *setting, struct buf
 {
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	struct stat st;
-	char chunk[65536];
 	int64_t got = 0;
-	size_t start = out->len;
+	size_t start = out->len, room;
 	int rc = 0;
 
 	if (fd < 0)
@@ -115,11 +114,13 @@ int file_read_max(const char *path, int64_t max, const char *setting, struct buf
 	}
 	if ((int64_t)st.st_size > max)
 		goto too_big;
+	/* straight into out, which gets room for the whole file at once */
+	room = (size_t)st.st_size + 1;
 	while (got <= max) {
-		size_t want = sizeof chunk;
-		if ((int64_t)want > max + 1 - got)
-			want = (size_t)(max + 1 - got);
-		ssize_t n = read(fd, chunk, want);
+		if ((int64_t)room > max + 1 - got)
+			room = (size_t)(max + 1 - got);
+		buf_reserve(out, room);
+		ssize_t n = read(fd, out->data + out->len, room);
 		if (n == 0)
 			break;
 		if (n < 0) {
@@ -128,13 +129,13 @@ int file_read_max(const char *path, int64_t max, const char *setting, struct buf
 			rc = herr(err, HEARTH_EIO, "cannot read '%s': %s", path, strerror(errno));
 			goto end;
 		}
-		buf_add(out, chunk, (size_t)n);
+		out->len += (size_t)n;
+		out->data[out->len] = '\0';
 		got += n;
+		room = 65536; /* the file grew since fstat: read on to its end */
 	}
 	if (got > max)
 		goto too_big;
-	if (!out->data)
-		buf_add(out, "", 0);
 	goto end;
 too_big:
 	if (setting)
@@ -330,7 +331,7 @@ int file_write_atomic(const char *path, const void *data, size_t n,
 }
 
 /* The identity of the file st describes. */
-static void file_id_of_stat(const struct stat *st, struct file_id *id)
+void file_id_of_stat(const struct stat *st, struct file_id *id)
 {
 	*id = (struct file_id){
 		.dev = (uint64_t)st->st_dev,

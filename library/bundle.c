@@ -728,14 +728,16 @@ int lib_bundles_unchanged(hearth_lib *lib, char *const *dirs, size_t n,
 			  const struct lib_settings *set, bool *same, struct hearth_err *err)
 {
 	sqlite3_stmt *st = NULL;
-	int rc = lib_begin_read(lib, err);
+	int rc = lib_db_scan_begin(lib, err);
 
+	if (!rc)
+		rc = lib_begin_read(lib, err);
 	for (size_t i = 0; i < n; i++)
 		same[i] = false;
 	if (!rc)
 		rc = lib_db_prepare(lib, err, &st,
 				    "SELECT b.files FROM bundles_seen b "
-				    "JOIN stories s ON s.id = b.story_id "
+				    "JOIN stories s INDEXED BY stories_source ON s.id = b.story_id "
 				    "WHERE b.dir = ?1 AND s.slug = ?2 AND s.source_hash = b.source_hash",
 				    "");
 	for (size_t i = 0; i < n && !rc; i++) {
@@ -751,7 +753,10 @@ int lib_bundles_unchanged(hearth_lib *lib, char *const *dirs, size_t n,
 		free(key);
 	}
 	sqlite3_finalize(st);
-	return lib_end(lib, rc, err);
+	rc = lib_end(lib, rc, err);
+	struct hearth_err ignored;
+	int end_rc = lib_db_scan_end(lib, rc ? &ignored : err);
+	return rc ? rc : end_rc;
 }
 
 int lib_bundles_seen(hearth_lib *lib, char *const *dirs, struct lib_story *const *stories,
@@ -824,15 +829,23 @@ int lib_bundle_read(const char *dir_in, const struct lib_settings *set,
 			  dir, s->slug);
 		goto end;
 	}
-	if (!path_exists(file)) {
+	struct stat st;
+	if (lstat(file, &st) != 0) {
 		rc = herr(err, HEARTH_ENOENT, "%s: no story.md: a story bundle needs one", dir);
 		goto end;
 	}
-	if ((rc = lib_file_inside(dir, "story.md", dir, "story", &inside, err)))
+	/*
+	 * A plain file (the usual case) is inside its folder, and its stamps
+	 * are the ones lstat gave: one call. A link is resolved in full.
+	 */
+	if (!S_ISREG(st.st_mode) &&
+	    (rc = lib_file_inside(dir, "story.md", dir, "story", &inside, err)))
 		goto end;
 	/* before reading: a change after this is seen by the next import */
 	seen_now(s);
-	if (!file_id_of_path(file, &s->md_seen))
+	if (S_ISREG(st.st_mode))
+		file_id_of_stat(&st, &s->md_seen);
+	else if (!file_id_of_path(file, &s->md_seen))
 		s->seen_at_sec = 0; /* not remembered */
 	if ((rc = file_read_max(file, set ? set->max_story_size : LIB_MAX_STORY_SIZE,
 				"limits.max_story_size in hearth.yaml", &md, err)))

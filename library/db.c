@@ -184,6 +184,35 @@ int lib_db_int(hearth_lib *lib, struct hearth_err *err, int64_t *out,
 	return rc;
 }
 
+int lib_db_query(hearth_lib *lib, struct hearth_err *err, sqlite3_stmt **st,
+		 const char *sql, const char *types, ...)
+{
+	bool owned;
+	va_list ap;
+	va_start(ap, types);
+	int rc = cached_v(lib, err, st, &owned, sql, types, ap);
+	va_end(ap);
+	return rc;
+}
+
+void lib_db_done(hearth_lib *lib, sqlite3_stmt *st)
+{
+	bool kept = false;
+	for (size_t i = 0; i < lib->n_cache && !kept; i++)
+		kept = lib->cache[i].st == st;
+	done_with(st, !kept);
+}
+
+int lib_db_scan_begin(hearth_lib *lib, struct hearth_err *err)
+{
+	return lib_db_exec(lib, err, "PRAGMA cache_size = 32", "");
+}
+
+int lib_db_scan_end(hearth_lib *lib, struct hearth_err *err)
+{
+	return lib_db_exec(lib, err, "PRAGMA cache_size = -2000", ""); /* SQLite's default */
+}
+
 char *lib_col_str(sqlite3_stmt *st, int i)
 {
 	const unsigned char *s = sqlite3_column_text(st, i);

@@ -232,10 +232,11 @@ struct lib_story_line {
 /*
  * The same stories in the same order as lib_story_list, one line at a time
  * and without their bodies, files or people, for listing a large library
- * in little time and memory. A non-zero return from fn stops and is
- * returned.
+ * in little time and memory. Without with_consent the consent fields are
+ * false and the consent table is not read. A non-zero return from fn
+ * stops and is returned.
  */
-int lib_story_lines(hearth_lib *lib, int status,
+int lib_story_lines(hearth_lib *lib, int status, bool with_consent,
 		    int (*fn)(const struct lib_story_line *line, void *arg), void *arg,
 		    struct hearth_err *err);
 

@@ -100,6 +100,27 @@ int lib_db_exec(hearth_lib *lib, struct hearth_err *err, const char *sql,
 int lib_db_int(hearth_lib *lib, struct hearth_err *err, int64_t *out,
 	       const char *sql, const char *types, ...);
 
+/*
+ * Like lib_db_prepare, but the statement is kept prepared on the handle,
+ * as lib_db_exec's are (a query an import runs for every story): borrowed,
+ * valid until lib_db_done(lib, *st), which every success must be paired
+ * with before the next use of the same SQL.
+ */
+int lib_db_query(hearth_lib *lib, struct hearth_err *err, sqlite3_stmt **st,
+		 const char *sql, const char *types, ...);
+/* Resets (or, when it was not kept, finalizes) a statement of lib_db_query. */
+void lib_db_done(hearth_lib *lib, sqlite3_stmt *st);
+
+/*
+ * Around one pass over many pages, each read once (a listing, the import's
+ * look at every bundle's record): SQLite keeps a few pages instead of its
+ * default 2,000 KiB, so the pass reuses their memory. New memory is what
+ * such a pass cost most: a page of it is dearer than reading a page.
+ * lib_db_scan_end gives the default back.
+ */
+int lib_db_scan_begin(hearth_lib *lib, struct hearth_err *err);
+int lib_db_scan_end(hearth_lib *lib, struct hearth_err *err);
+
 /* A copy of column i, NULL when it is NULL; new allocation. */
 char *lib_col_str(sqlite3_stmt *st, int i);
 

@@ -269,6 +269,12 @@ static const char *const migrations[] = {
 	"ALTER TABLE collections ADD COLUMN type TEXT NOT NULL DEFAULT 'episodic'\n"
 	"  CHECK (type IN ('episodic', 'serial'));\n"
 	"PRAGMA user_version = 7;\n",
+	/*
+	 * 8: a story's slug and source hash without its row (which holds the
+	 * body): an import asks for both of every bundle it skips
+	 */
+	"CREATE INDEX IF NOT EXISTS stories_source ON stories (slug, source_hash);\n"
+	"PRAGMA user_version = 8;\n",
 };
 #define N_MIGRATIONS ((int64_t)(sizeof migrations / sizeof migrations[0]))
 

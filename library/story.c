@@ -309,24 +309,37 @@ int lib_story_list(hearth_lib *lib, int status, struct lib_story ***out, size_t 
 	return lib_end(lib, rc, err);
 }
 
-int lib_story_lines(hearth_lib *lib, int status,
+int lib_story_lines(hearth_lib *lib, int status, bool with_consent,
 		    int (*fn)(const struct lib_story_line *line, void *arg), void *arg,
 		    struct hearth_err *err)
 {
+	/*
+	 * ?1 NULL: every status. stories_list (migration 6) covers the columns,
+	 * so without the consent the story table itself is not read either.
+	 */
+	static const char *const sql[2] = {
+		"SELECT s.slug, s.title, s.status, s.published_at, 0, 0 "
+		"FROM stories s "
+		"WHERE ?1 IS NULL OR s.status = ?1 "
+		"ORDER BY s.published_at, s.slug",
+		"SELECT s.slug, s.title, s.status, s.published_at, c.site, c.podcast "
+		"FROM stories s LEFT JOIN consent c ON c.story_id = s.id "
+		"WHERE ?1 IS NULL OR s.status = ?1 "
+		"ORDER BY s.published_at, s.slug",
+	};
 	sqlite3_stmt *st = NULL;
 	int rc;
 
 	if (status >= ST_COUNT)
 		return herr(err, HEARTH_EINVAL, "unknown status %d", status);
-	if ((rc = lib_begin_read(lib, err)))
+	if ((rc = lib_db_scan_begin(lib, err)))
 		return rc;
-	/* ?1 NULL: every status; stories_list (migration 6) covers the columns */
-	rc = lib_db_prepare(lib, err, &st,
-			    "SELECT s.slug, s.title, s.status, s.published_at, c.site, c.podcast "
-			    "FROM stories s LEFT JOIN consent c ON c.story_id = s.id "
-			    "WHERE ?1 IS NULL OR s.status = ?1 "
-			    "ORDER BY s.published_at, s.slug",
-			    "s", status >= 0 ? lib_status_name((enum lib_status)status) : NULL);
+	if ((rc = lib_begin_read(lib, err))) {
+		lib_db_scan_end(lib, err);
+		return rc;
+	}
+	rc = lib_db_prepare(lib, err, &st, sql[with_consent], "s",
+			    status >= 0 ? lib_status_name((enum lib_status)status) : NULL);
 	while (!rc && (rc = lib_db_step(lib, st, err)) == 1) {
 		struct lib_story_line l = {
 			.slug = (const char *)sqlite3_column_text(st, 0),
@@ -344,7 +357,10 @@ int lib_story_lines(hearth_lib *lib, int status,
 		rc = fn(&l, arg);
 	}
 	sqlite3_finalize(st);
-	return lib_end(lib, rc, err);
+	rc = lib_end(lib, rc, err);
+	struct hearth_err ignored;
+	int end_rc = lib_db_scan_end(lib, rc ? &ignored : err);
+	return rc ? rc : end_rc;
 }
 
 /* ---- writing ----------------------------------------------------------- */
@@ -486,14 +502,17 @@ static int write_person(hearth_lib *lib, int64_t *person_id, const struct lib_st
 	return rc;
 }
 
-static int write_terms(hearth_lib *lib, int64_t id, const struct lib_story *in,
+/* A story's terms (fresh: a new story, which has none to delete yet). */
+static int write_terms(hearth_lib *lib, int64_t id, const struct lib_story *in, bool fresh,
 		       struct hearth_err *err)
 {
 	struct {
 		const char *kind;
 		char **v;
 	} lists[] = {{"warning", in->warnings}, {"theme", in->themes}, {"tag", in->tags}};
-	int rc = lib_db_exec(lib, err, "DELETE FROM story_terms WHERE story_id = ?1", "I", id);
+	int rc = fresh ? 0
+		       : lib_db_exec(lib, err, "DELETE FROM story_terms WHERE story_id = ?1", "I",
+				     id);
 	for (size_t k = 0; k < 3 && !rc; k++)
 		for (int i = 0; lists[k].v && lists[k].v[i] && !rc; i++)
 			rc = lib_db_exec(lib, err,
@@ -507,13 +526,14 @@ static int write_terms(hearth_lib *lib, int64_t id, const struct lib_story *in,
  * Replaces the story's assets (or its pending revision's); positions count
  * from 0 within each role. The two tables have the same columns.
  */
-int lib_story_write_assets(hearth_lib *lib, int64_t id, const struct lib_story *in,
-			   bool pending, struct hearth_err *err)
+static int put_assets(hearth_lib *lib, int64_t id, const struct lib_story *in, bool pending,
+		      bool fresh, struct hearth_err *err)
 {
-	int rc = lib_db_exec(lib, err,
-			     pending ? "DELETE FROM revision_assets WHERE story_id = ?1"
-				     : "DELETE FROM assets WHERE story_id = ?1",
-			     "I", id);
+	int rc = fresh ? 0
+		       : lib_db_exec(lib, err,
+				     pending ? "DELETE FROM revision_assets WHERE story_id = ?1"
+					     : "DELETE FROM assets WHERE story_id = ?1",
+				     "I", id);
 	for (size_t i = 0; i < in->n_assets && !rc; i++) {
 		const struct lib_asset *a = &in->assets[i];
 		int pos = 0;
@@ -535,17 +555,24 @@ int lib_story_write_assets(hearth_lib *lib, int64_t id, const struct lib_story *
 	return rc;
 }
 
-static int write_assets(hearth_lib *lib, int64_t id, const struct lib_story *in,
-			struct hearth_err *err)
+int lib_story_write_assets(hearth_lib *lib, int64_t id, const struct lib_story *in,
+			   bool pending, struct hearth_err *err)
 {
-	return lib_story_write_assets(lib, id, in, false, err);
+	return put_assets(lib, id, in, pending, false, err);
 }
 
-/* Replaces the story's chapters. */
-static int write_chapters(hearth_lib *lib, int64_t id, const struct lib_story *in,
+static int write_assets(hearth_lib *lib, int64_t id, const struct lib_story *in, bool fresh,
+			struct hearth_err *err)
+{
+	return put_assets(lib, id, in, false, fresh, err);
+}
+
+/* Replaces the story's chapters (fresh: a new story's, none yet). */
+static int write_chapters(hearth_lib *lib, int64_t id, const struct lib_story *in, bool fresh,
 			  struct hearth_err *err)
 {
-	int rc = lib_db_exec(lib, err, "DELETE FROM chapters WHERE story_id = ?1", "I", id);
+	int rc = fresh ? 0
+		       : lib_db_exec(lib, err, "DELETE FROM chapters WHERE story_id = ?1", "I", id);
 	for (size_t i = 0; i < in->n_chapters && !rc; i++)
 		rc = lib_db_exec(lib, err,
 				 "INSERT INTO chapters (story_id, position, start, title) "
@@ -609,9 +636,9 @@ static int find_existing(hearth_lib *lib, const char *slug, struct existing *e,
 			 struct hearth_err *err)
 {
 	sqlite3_stmt *st = NULL;
-	int rc = lib_db_prepare(lib, err, &st,
-				"SELECT id, person_id, source_hash FROM stories WHERE slug = ?1",
-				"s", slug);
+	int rc = lib_db_query(lib, err, &st,
+			      "SELECT id, person_id, source_hash FROM stories WHERE slug = ?1",
+			      "s", slug);
 	memset(e, 0, sizeof *e);
 	if (rc)
 		return rc;
@@ -622,7 +649,7 @@ static int find_existing(hearth_lib *lib, const char *slug, struct existing *e,
 		e->source_hash = lib_col_str(st, 2);
 		rc = 0;
 	}
-	sqlite3_finalize(st);
+	lib_db_done(lib, st);
 	return rc;
 }
 
@@ -869,7 +896,9 @@ static char **reimport_lines(const struct lib_story *in, const struct lib_story 
 /*
  * The first import of a slug: the bundle's consent, status and date are
  * taken. A withdrawn bundle comes in with consent off; a published one
- * needs consent for a channel.
+ * needs consent for a channel. The new row's terms, files and chapters
+ * are written without deleting first: the catalogue deletes a story's
+ * rows with it (foreign keys, ON DELETE CASCADE), so a new id has none.
  */
 static int first_import(hearth_lib *lib, const struct lib_story *in, int64_t *id,
 			char ***lines, struct hearth_err *err)
@@ -899,8 +928,9 @@ static int first_import(hearth_lib *lib, const struct lib_story *in, int64_t *id
 			    "site or the podcast; record consent first",
 			    in->slug);
 	if ((rc = insert_story(lib, in, in->slug, rec.status, rec.published_at, id, err)) ||
-	    (rc = write_terms(lib, *id, in, err)) || (rc = write_assets(lib, *id, in, err)) ||
-	    (rc = write_chapters(lib, *id, in, err)) ||
+	    (rc = write_terms(lib, *id, in, true, err)) ||
+	    (rc = write_assets(lib, *id, in, true, err)) ||
+	    (rc = write_chapters(lib, *id, in, true, err)) ||
 	    (rc = write_consent(lib, *id, rec.consent_site, rec.consent_podcast,
 				in->consent_given, in->consent_recorded_by, in->consent_note,
 				rec.consent_withdrawn_at, err)))
@@ -955,9 +985,9 @@ static int reimport(hearth_lib *lib, const struct lib_story *in, struct existing
 			 hearth_now(), e->person_id, in->language ? in->language : "en",
 			 in->license, (int64_t)in->season, (int64_t)in->episode, in->source_hash,
 			 e->id);
-	if (rc || (rc = write_terms(lib, e->id, in, err)) ||
-	    (rc = write_assets(lib, e->id, in, err)) ||
-	    (rc = write_chapters(lib, e->id, in, err)))
+	if (rc || (rc = write_terms(lib, e->id, in, false, err)) ||
+	    (rc = write_assets(lib, e->id, in, false, err)) ||
+	    (rc = write_chapters(lib, e->id, in, false, err)))
 		goto end;
 	/* a change of content is a new version: an approval or confirmation was of the old */
 	if (!same_str(in->title, old->title) || !same_str(in->summary, old->summary) ||
@@ -1123,8 +1153,9 @@ int lib_story_submit(hearth_lib *lib, const struct lib_story *in,
 	if (rc < 0)
 		goto end_txn;
 	if ((rc = insert_story(lib, in, slug, ST_SUBMITTED, 0, &id, err)) ||
-	    (rc = write_terms(lib, id, in, err)) || (rc = write_assets(lib, id, in, err)) ||
-	    (rc = write_chapters(lib, id, in, err)) ||
+	    (rc = write_terms(lib, id, in, false, err)) ||
+	    (rc = write_assets(lib, id, in, false, err)) ||
+	    (rc = write_chapters(lib, id, in, false, err)) ||
 	    (rc = write_consent(lib, id, in->consent_site, in->consent_podcast,
 				in->consent_given, in->consent_recorded_by, in->consent_note,
 				0, err)))

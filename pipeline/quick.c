@@ -30,6 +30,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -77,67 +78,104 @@ static bool leftovers(const char *out_dir)
  * The build state read for the question "is every file as it was made?"
  * alone, in one pass and without a copy of any line: pipe_state_load
  * keeps every file (a string and a record each) for a build to look up,
- * which on a large site costs as much as looking at the files. The format
- * is state.c's; anything this reader does not know, a line it cannot
- * parse or another first line, is "cannot tell", and the full build
- * (which reads the state with pipe_state_load) decides.
+ * which on a large site costs as much as looking at the files. The file
+ * is mapped, not read: on a large site it is megabytes, and memory the
+ * process has not touched before costs more to fill than the page cache
+ * costs to map. Nothing writes into the mapping; a path is copied out to
+ * be looked at. The format is state.c's; anything this reader does not
+ * know, a line it cannot parse or another first line, is "cannot tell",
+ * and the full build (which reads the state with pipe_state_load)
+ * decides.
  */
 #define QUICK_STATE_HEAD "hearth build state 2\n"
 
 struct quick_state {
-	struct buf text;        /* the file, its lines cut in place */
+	const char *map;        /* the state file, mapped read-only, or NULL */
+	size_t map_len;
 	uint64_t dev, ino;
 	bool clean, has_quick;
 	char quick[65];
 	int64_t generation, next_due;
 	size_t stories, collections, feed_items, media;
-	char *files;            /* the file lines, to the end of text */
+	const char *files;      /* the file lines, to the end of the text */
 	size_t files_len;
 	int out_fd;             /* out_dir, or -1 */
 };
 
 static void quick_state_release(struct quick_state *q)
 {
-	buf_release(&q->text);
+	if (q->map)
+		munmap((void *)q->map, q->map_len);
+	q->map = NULL;
 	if (q->out_fd >= 0)
 		close(q->out_fd);
 	q->out_fd = -1;
+}
+
+/* Maps the state file at path into q; false when it cannot be (or is empty). */
+static bool quick_state_map(const char *path, struct quick_state *q)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	struct stat st;
+	void *m;
+
+	if (fd < 0)
+		return false;
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size <= 0 ||
+	    (uint64_t)st.st_size > SIZE_MAX) {
+		close(fd);
+		return false;
+	}
+	m = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+	close(fd);
+	if (m == MAP_FAILED)
+		return false;
+	q->map = m;
+	q->map_len = (size_t)st.st_size;
+	return true;
 }
 
 /* The lines before the files, as pipe_state_load reads them; false: cannot tell. */
 static bool quick_state_head(const char *out_dir, struct quick_state *q)
 {
 	char *p = pipe_state_path(out_dir);
-	struct hearth_err ignored;
 	struct stat st;
 	bool ok = false;
 	int clean = 0;
 
 	q->out_fd = open(out_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (q->out_fd < 0 || fstat(q->out_fd, &st) != 0 || file_read(p, &q->text, &ignored) != 0)
+	if (q->out_fd < 0 || fstat(q->out_fd, &st) != 0 || !quick_state_map(p, q))
 		goto end;
-	char *line = (char *)buf_cstr(&q->text), *next;
-	if (!str_starts(line, QUICK_STATE_HEAD))
+	/* as pipe_state_load, which reads the file as a string: the text ends at a NUL */
+	const char *nul = memchr(q->map, '\0', q->map_len);
+	const char *end = nul ? nul : q->map + q->map_len;
+	const char *line = q->map, *next;
+	size_t head = strlen(QUICK_STATE_HEAD);
+	if ((size_t)(end - line) < head || memcmp(line, QUICK_STATE_HEAD, head) != 0)
 		goto end;
-	line += strlen(QUICK_STATE_HEAD);
+	line += head;
 	for (int k = 0; k < 5; k++, line = next) {
-		if (!(next = strchr(line, '\n')))
+		char l[256];
+		const char *nl = memchr(line, '\n', (size_t)(end - line));
+		if (!nl || (size_t)(nl - line) >= sizeof l)
 			goto end;
-		*next++ = '\0';
-		if ((k == 0 && sscanf(line, "dir %" SCNu64 " %" SCNu64, &q->dev, &q->ino) != 2) ||
-		    (k == 2 && sscanf(line, "clean %d", &clean) != 1) ||
-		    (k == 3 && sscanf(line, "counts %zu %zu %zu %zu", &q->stories,
+		memcpy(l, line, (size_t)(nl - line));
+		l[nl - line] = '\0';
+		next = nl + 1;
+		if ((k == 0 && sscanf(l, "dir %" SCNu64 " %" SCNu64, &q->dev, &q->ino) != 2) ||
+		    (k == 2 && sscanf(l, "clean %d", &clean) != 1) ||
+		    (k == 3 && sscanf(l, "counts %zu %zu %zu %zu", &q->stories,
 				      &q->collections, &q->feed_items, &q->media) != 4) ||
-		    (k == 4 && sscanf(line, "quick %64s %" SCNd64 " %" SCNd64, q->quick,
+		    (k == 4 && sscanf(l, "quick %64s %" SCNd64 " %" SCNd64, q->quick,
 				      &q->generation, &q->next_due) != 3))
 			goto end;
-		if (k == 1 && (!str_starts(line, "inputs ") || strlen(line) != 7 + 64))
+		if (k == 1 && (!str_starts(l, "inputs ") || strlen(l) != 7 + 64))
 			goto end;
 	}
 	q->has_quick = strlen(q->quick) == 64;
 	q->clean = clean == 1;
 	q->files = line;
-	q->files_len = strlen(line); /* as pipe_state_load, the text ends at a NUL */
+	q->files_len = (size_t)(end - line);
 	/* the state of another folder (a build killed before its swap) is no use */
 	ok = q->dev == (uint64_t)st.st_dev && q->ino == (uint64_t)st.st_ino && q->files_len > 0;
 end:
@@ -159,9 +197,9 @@ static bool is_hex64(const char *s)
  * The decimal number at *p (with neg, perhaps negative) and the one space
  * after it, as state.c writes them; false when none or out of range.
  */
-static bool quick_num(char **p, bool neg, int64_t *out)
+static bool quick_num(const char **p, bool neg, int64_t *out)
 {
-	char *s = *p;
+	const char *s = *p;
 	bool minus = neg && *s == '-';
 	uint64_t v = 0, d;
 	int n = 0;
@@ -186,42 +224,52 @@ static bool quick_num(char **p, bool neg, int64_t *out)
 /* Lines [from, to) of the state: every file still as made; one thread's work. */
 struct quick_part {
 	int dir_fd;
-	char *from, *to;
+	const char *from, *to;
 	bool ok;
 };
+
+/* The text from s to e as a string in out (cap bytes); false when too long. */
+static bool copy_out(const char *s, const char *e, char *out, size_t cap)
+{
+	size_t n = (size_t)(e - s);
+	if (n >= cap || memchr(s, '\0', n))
+		return false;
+	memcpy(out, s, n);
+	out[n] = '\0';
+	return true;
+}
 
 static void *quick_part_check(void *arg)
 {
 	struct quick_part *qp = arg;
 	const char *prev_key = NULL; /* the last file line's key, while it has no "from" */
-	char *line = qp->from, *next;
-	char key[65];
+	const char *line = qp->from, *nl;
+	char key[65], rel[PATH_MAX];
 
 	qp->ok = false;
-	for (; line < qp->to; line = next) {
-		if (!(next = memchr(line, '\n', (size_t)(qp->to - line))))
+	for (; line < qp->to; line = nl + 1) {
+		if (!(nl = memchr(line, '\n', (size_t)(qp->to - line))))
 			return NULL;
-		*next++ = '\0';
-		if (str_starts(line, "from ")) {
+		if ((size_t)(nl - line) >= 5 && !memcmp(line, "from ", 5)) {
 			/* the rendition a file is a copy of is still in the cache, the same */
-			if (!prev_key)
+			if (!prev_key || !copy_out(line + 5, nl, rel, sizeof rel))
 				return NULL;
-			key_rendition(line + 5, key);
+			key_rendition(rel, key);
 			if (memcmp(key, prev_key, 64) != 0)
 				return NULL;
 			prev_key = NULL;
 			continue;
 		}
 		/* "key ino size sec nsec rel" */
-		char *p = line + 65;
+		const char *p = line + 65;
 		int64_t ino, size, sec, nsec;
 		struct stat st;
-		if ((size_t)(next - 1 - line) < 66 || line[64] != ' ' || !is_hex64(line) ||
+		if ((size_t)(nl - line) < 66 || line[64] != ' ' || !is_hex64(line) ||
 		    !quick_num(&p, false, &ino) || !quick_num(&p, true, &size) ||
 		    !quick_num(&p, true, &sec) || !quick_num(&p, true, &nsec) ||
-		    !path_is_safe_rel(p))
+		    !copy_out(p, nl, rel, sizeof rel) || !path_is_safe_rel(rel))
 			return NULL;
-		if (fstatat(qp->dir_fd, p, &st, AT_SYMLINK_NOFOLLOW) != 0 || !S_ISREG(st.st_mode) ||
+		if (fstatat(qp->dir_fd, rel, &st, AT_SYMLINK_NOFOLLOW) != 0 || !S_ISREG(st.st_mode) ||
 		    (int64_t)st.st_ino != ino || (int64_t)st.st_size != size ||
 		    (int64_t)st.st_mtim.tv_sec != sec || (int64_t)st.st_mtim.tv_nsec != nsec)
 			return NULL;
@@ -241,7 +289,7 @@ static void *quick_part_check(void *arg)
 /* True when every file the state lists is as it was made. */
 static bool quick_intact(struct quick_state *q)
 {
-	char *end = q->files + q->files_len, *mid = NULL;
+	const char *end = q->files + q->files_len, *mid = NULL;
 	struct quick_part a = {q->out_fd, q->files, end, false};
 	struct quick_part b = {q->out_fd, end, end, true};
 	size_t lines = 0;
@@ -326,7 +374,7 @@ end:
 int site_build_quick(hearth_lib *lib, const struct site_opts *opts, const char *program,
 		     struct site_stats *stats, struct hearth_err *err)
 {
-	struct quick_state s = {.text = BUF_INIT, .out_fd = -1};
+	struct quick_state s = {.out_fd = -1};
 	lib_build_lock *lock = NULL;
 	char *out_dir = opts->out_dir ? path_strip_slashes(opts->out_dir)
 				      : path_join(lib_dir(lib), "public");

@@ -151,12 +151,13 @@ CMD=import quick import_collection_change_quick "$T/content"
 check import_collection_changed grep -q "1 collection (1 changed)" "$OUT"
 run -C "$L" collection show picks
 check import_collection_recorded grep -q "soon" "$OUT"
-# a changed bundle and a new one go to hearth-media
+# a changed bundle with files goes to hearth-media; a new one of text alone
+# is the lean hearth's (import_text.sh)
 echo "One more line." >>"$C/one/story.md"
 CMD=import full import_changed_bundle "$T/content"
 check import_changed_counted grep -q "(1 new or changed" "$OUT"
 bundle "$C" four "Marker FOURSTORY"
-CMD=import full import_new_bundle "$T/content"
+CMD=import quick import_new_bundle "$T/content"
 check import_new_counted grep -q "(1 new or changed" "$OUT"
 # a settings file naming a podcast image is media/'s to check
 sed -i '/^podcast:/a\  image: cover.png' "$T/content/hearth.yaml"

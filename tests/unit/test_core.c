@@ -588,6 +588,39 @@ static void bounded_reads(void)
 	buf_release(&b);
 }
 
+/*
+ * file_read_max reads into the caller's buffer after what it holds,
+ * sized from the file: a file larger than one read, an empty one (a
+ * string all the same), and a buffer that already holds text.
+ */
+static void reads_whole_files_into_the_buffer(void)
+{
+	struct hearth_err err;
+	struct buf b = BUF_INIT;
+	char *p = path_join(t_tmpdir(), "whole.txt");
+	size_t n = 200000;
+	char *text = xmalloc(n);
+
+	for (size_t i = 0; i < n; i++)
+		text[i] = (char)('a' + i % 26);
+	CHECK_OK(file_write_atomic(p, text, n, &err), &err);
+	buf_puts(&b, "before:");
+	CHECK_OK(file_read_max(p, (int64_t)n, NULL, &b, &err), &err);
+	CHECK(b.len == 7 + n && !memcmp(b.data, "before:", 7) && !memcmp(b.data + 7, text, n));
+	CHECK(b.data[b.len] == '\0');
+	buf_release(&b);
+	CHECK_OK(file_write_atomic(p, "", 0, &err), &err);
+	CHECK_OK(file_read_max(p, 10, NULL, &b, &err), &err);
+	CHECK(b.data && b.len == 0 && b.data[0] == '\0');
+	buf_release(&b);
+	buf_reserve(&b, 5);
+	CHECK(b.data && b.len == 0 && b.cap >= 6 && b.data[0] == '\0');
+	unlink(p);
+	free(p);
+	free(text);
+	buf_release(&b);
+}
+
 int main(void)
 {
 	RUN(buffer_grows_and_formats);
@@ -610,5 +643,6 @@ int main(void)
 	RUN(urls_are_checked);
 	RUN(yaml_large_map_is_linear);
 	RUN(bounded_reads);
+	RUN(reads_whole_files_into_the_buffer);
 	return 0;
 }

@@ -27,13 +27,13 @@
 		}                                                               \
 	} while (0)
 
-/* What migration 7 added, taken away again: a catalogue as schema 6 had it. */
-#define UNDO_7 "ALTER TABLE collections DROP COLUMN type; "
+/* What migrations 7 and 8 added, taken away again: a catalogue as schema 6 had it. */
+#define UNDO_7 "DROP INDEX stories_source; ALTER TABLE collections DROP COLUMN type; "
 
-/* What migrations 6 and 7 added, taken away again: a catalogue as schema 5 had it. */
+/* What migrations 6 to 8 added, taken away again: a catalogue as schema 5 had it. */
 #define UNDO_6 UNDO_7 "DROP TABLE bundles_seen; DROP INDEX stories_list; "
 
-/* What migrations 5 to 7 added, taken away again: a catalogue as schema 4 had it. */
+/* What migrations 5 to 8 added, taken away again: a catalogue as schema 4 had it. */
 #define UNDO_5                                                                  \
 	UNDO_6                                                                  \
 	"DROP INDEX stories_receipt; ALTER TABLE stories DROP COLUMN receipt_hash; " \
@@ -1109,7 +1109,7 @@ static void migrates_to_chapters(void)
 				 -1, &st, NULL) == SQLITE_OK);
 	CHECK(sqlite3_step(st) == SQLITE_ROW);
 	v = sqlite3_column_int64(st, 0);
-	CHECK(v == 7 && sqlite3_column_int(st, 1) == 1 && sqlite3_column_int(st, 2) == 1);
+	CHECK(v == 8 && sqlite3_column_int(st, 1) == 1 && sqlite3_column_int(st, 2) == 1);
 	sqlite3_finalize(st);
 	sqlite3_close(h);
 	free(db);

@@ -1,0 +1,83 @@
+# import_text.sh - an import of text is the lean hearth's own work: bundles
+# that name no file are read, checked and recorded without hearth-media (no
+# FFmpeg loaded), with the records, report, errors and store that
+# hearth-media's import gives for the same content. A bundle that names a
+# file still goes to hearth-media, and so does a text re-import after it.
+. "$(dirname "$0")/lib.sh"
+
+L="$T/lib"
+R="$T/ref"
+C="$T/content"
+MEDIA="$(dirname "$HEARTH")/hearth-media"
+for lib in "$L" "$R"; do "$HEARTH" init "$lib" >/dev/null; done
+mkdir -p "$C/stories" "$C/collections"
+bundle "$C/stories" one "Marker ONE" "tags: [hope, rain]
+themes: [recovery]
+warnings: [loss]"
+bundle "$C/stories" two "Marker TWO"
+STATUS=submitted bundle "$C/stories" three "Marker THREE"
+STATUS=withdrawn bundle "$C/stories" four "Marker FOUR"
+printf 'title: Spring\nstories: [two, one]\n' >"$C/collections/spring.yaml"
+
+# private export of a library without the times, which differ by the run
+records() {
+	"$HEARTH" -C "$1" export --private | grep -Ev '"(created_at|updated_at|at|withdrawn_at)":'
+}
+# ref NAME ARGS...: hearth-media ARGS on the reference library, its output kept
+ref() {
+	"$MEDIA" -C "$R" "$@" >"$T/ref.out" 2>"$T/ref.err"
+	echo $? >"$T/ref.rc"
+}
+
+# a first import of text: lean, and the same as hearth-media's
+CMD=import media_expect no first_import_is_lean "$C"
+ref import "$C"
+check first_import_report_same diff "$OUT" "$T/ref.out"
+check first_import_counts grep -q "^imported 4 stories (4 new or changed, 0 unchanged), 1 collection (1 changed)$" "$OUT"
+check first_import_records_same diff <(records "$L") <(records "$R")
+
+# an edited story: only it is read, and the re-import keeps consent
+sed -i 's/^The body of .*/NEWWORDS a corrected telling./' "$C/stories/one/story.md"
+CMD=import media_expect no edit_is_lean "$C"
+ref import "$C"
+check edit_report_same diff "$OUT" "$T/ref.out"
+check edit_counts_one grep -q "(1 new or changed, 3 unchanged)" "$OUT"
+check edit_records_same diff <(records "$L") <(records "$R")
+check edit_text_recorded sh -c "'$HEARTH' -C '$L' export --private | grep -q NEWWORDS"
+
+# a bad bundle: the same message, and nothing at all is imported
+sed -i 's/^title: Marker TWO$/title: Marker TWO\nmood: bright/' "$C/stories/two/story.md"
+bundle "$C/stories" five "Marker FIVE"
+before=$(snapshot "$L")
+CMD=import build bad_bundle "$C"
+ref import "$C"
+check bad_bundle_fails test "$RC" -ne 0 -a "$(cat "$T/ref.rc")" -ne 0
+check bad_bundle_same_message diff "$ERR" "$T/ref.err"
+check bad_bundle_names_key grep -q "unknown key 'mood'" "$ERR"
+check bad_bundle_lean test "$MEDIA_RAN" = no
+check bad_bundle_nothing_imported test "$before" = "$(snapshot "$L")"
+sed -i '/^mood: bright$/d' "$C/stories/two/story.md"
+
+# a bundle with a picture goes to hearth-media
+mkdir -p "$C/stories/six"
+picture "$C/stories/six/art.png"
+bundle "$C/stories" six "Marker SIX" "art: [{file: art.png, alt: A test pattern}]"
+CMD=import media_expect yes picture_goes_to_media "$C"
+ref import "$C"
+check picture_report_same diff "$OUT" "$T/ref.out"
+check picture_stored sh -c "find '$L/store' -type f | grep -q ."
+
+# the picture dropped: a text re-import, and the store lets it go
+bundle "$C/stories" six "Marker SIX"
+CMD=import media_expect no picture_dropped_is_lean "$C"
+ref import "$C"
+check dropped_report_same diff "$OUT" "$T/ref.out"
+check dropped_records_same diff <(records "$L") <(records "$R")
+check dropped_object_swept sh -c "! find '$L/store' -type f | grep -q ."
+check dropped_same_store_as_media sh -c "! find '$R/store' -type f | grep -q ."
+
+# nothing changed: lean, and nothing written
+before=$(snapshot "$L")
+CMD=import media_expect no unchanged_is_lean "$C"
+check unchanged_counts grep -q "(0 new or changed, 6 unchanged)" "$OUT"
+check unchanged_writes_nothing test "$before" = "$(snapshot "$L")"
