@@ -283,25 +283,9 @@ static int import_text(hearth_lib *lib, const struct plan *p, struct done *d,
 	for (size_t i = 0; i < nc; i++)
 		if ((rc = lib_collection_read(p->collections[i], &set, &colls[i], err)))
 			goto end;
-	if ((rc = lib_begin(lib, err)))
-		goto end;
-	for (size_t i = 0; i < nt && !rc; i++) {
-		bool changed = false;
-		rc = lib_story_import(lib, stories[i], &changed, &d->report, err);
-		d->n_changed += changed;
-	}
-	if (!rc)
-		rc = lib_bundles_seen(lib, todo_full, stories, nt, &set, err);
-	for (size_t i = 0; i < nc && !rc; i++) {
-		bool changed = false;
-		if ((rc = lib_collection_import(lib, colls[i], &changed, err)))
-			herr_prefix(err, "%s", p->collections[i]);
-		d->n_coll_changed += changed;
-	}
-	/* the settings file is taken last: it is the one write outside the catalogue */
-	if (!rc && p->settings)
-		rc = lib_settings_import(lib, p->settings, err);
-	if ((rc = lib_end(lib, rc, err)) == 0)
+	if ((rc = lib_import_record(lib, todo_full, stories, nt, p->collections, colls, nc,
+				    p->settings, &set, &d->report, &d->n_changed,
+				    &d->n_coll_changed, err)) == 0)
 		rc = 1;
 	if (nt)
 		sweep_store(lib);

@@ -352,6 +352,23 @@ int lib_bundles_seen(hearth_lib *lib, char *const *dirs, struct lib_story *const
 		     size_t n, const struct lib_settings *set, struct hearth_err *err);
 
 /*
+ * The import's one write transaction, the same for every import (the
+ * lean program's of text, hearth-media's of everything): the stories read
+ * from bundles[i] (nb of them, already through intake), what was seen of
+ * their bundles, the collections read from coll_paths[i] (nc), then the
+ * settings file at settings_path (may be NULL), taken last as the one write
+ * outside the catalogue. Adds each story's report line to report and
+ * counts the changed stories and collections. All or nothing: on an error
+ * nothing is recorded, the counts are 0 and report is emptied. Borrows
+ * everything.
+ */
+int lib_import_record(hearth_lib *lib, char *const *bundles, struct lib_story *const *stories,
+		      size_t nb, char *const *coll_paths, struct lib_collection *const *colls,
+		      size_t nc, const char *settings_path, const struct lib_settings *set,
+		      struct buf *report, size_t *n_changed, size_t *n_coll_changed,
+		      struct hearth_err *err);
+
+/*
  * Reads a story bundle: dir/story.md (front matter and Markdown body) and
  * the files it names. Fills a new story in *out (free with
  * lib_story_free): every field from the front

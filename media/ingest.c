@@ -525,41 +525,6 @@ static int read_all(struct media_import *im, char *const *bundles,
 	return 0;
 }
 
-/*
- * The one short transaction: the stories read, what was seen of their
- * bundles, collections, then the settings file.
- */
-static int record_all(hearth_lib *lib, struct media_import *im, char *const *bundles,
-		      struct lib_story **stories, struct lib_collection **colls,
-		      const struct lib_settings *set, struct hearth_err *err)
-{
-	size_t nb = strv_len(bundles);
-	int rc = lib_begin(lib, err);
-	if (rc)
-		return rc;
-	for (size_t i = 0; i < nb && !rc; i++) {
-		bool changed = false;
-		rc = lib_story_import(lib, stories[i], &changed, &im->report, err);
-		im->n_changed += changed;
-	}
-	if (!rc)
-		rc = lib_bundles_seen(lib, bundles, stories, nb, set, err);
-	for (size_t i = 0; i < im->n_collections && !rc; i++) {
-		bool changed = false;
-		if ((rc = lib_collection_import(lib, colls[i], &changed, err)))
-			herr_prefix(err, "%s", im->collections[i]);
-		im->n_coll_changed += changed;
-	}
-	/* the settings file is taken last: it is the one write outside the catalogue */
-	if (!rc && im->settings)
-		rc = lib_settings_import(lib, im->settings, err);
-	if ((rc = lib_end(lib, rc, err))) {
-		im->n_changed = im->n_coll_changed = 0;
-		buf_release(&im->report);
-	}
-	return rc;
-}
-
 int media_import(hearth_lib *lib, struct media_import *im, struct hearth_err *err)
 {
 	struct lib_story **stories = NULL;
@@ -596,7 +561,9 @@ int media_import(hearth_lib *lib, struct media_import *im, struct hearth_err *er
 		strv_free(paths);
 	}
 	if (!rc)
-		rc = record_all(lib, im, todo, stories, colls, &set, err);
+		rc = lib_import_record(lib, todo, stories, n_todo, im->collections, colls,
+				       im->n_collections, im->settings, &set, &im->report,
+				       &im->n_changed, &im->n_coll_changed, err);
 end:
 	finish_run(lib, &l);
 	for (size_t i = 0; stories && i < n_todo; i++)
