@@ -50,6 +50,20 @@ struct site_media_ops {
 extern const struct site_media_ops site_media_default;
 
 /*
+ * False in hearth-site, the program that builds a site needing no
+ * rendition without loading FFmpeg (renditions.c is compiled twice): there
+ * site_media_default is empty and site_media_run refuses any job.
+ */
+bool site_media_available(void);
+/*
+ * True when the stories v (borrowed) or the settings call for any
+ * rendition: a story with a file (recording, music, art, transcript) or
+ * the show's cover.
+ */
+bool site_records_need_media(struct pub_story *const *v, size_t n,
+			     const struct lib_settings *set);
+
+/*
  * How a finished rendition gets into the staging folder: put(arg, cached,
  * rel, err) puts the cached file at staging/rel (a link to the same file
  * of the current site when it is unchanged, else a copy of its own) and
