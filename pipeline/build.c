@@ -1126,8 +1126,8 @@ static int build_gated(hearth_lib *lib, const struct site_input *in,
 		if (!patch && !pipe_state_link_kept(&now, &old, staging))
 			rc = SITE_AGAIN; /* a kept file changed meanwhile: make it again */
 	}
-	if (!rc) /* one sync of everything written, not one per file */
-		rc = site_sync(staging, err);
+	if (!rc) /* one sync of everything written, or of the few files a patch moves in */
+		rc = patch ? site_sync_files(staging, pl.add, pl.n_add, err) : site_sync(staging, err);
 	if (!rc)
 		rc = site_out_check(out_dir, err); /* it may have changed meanwhile */
 	if (!rc && gate)
