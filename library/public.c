@@ -14,18 +14,24 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* What a public record owns: copies of the strings it points to. */
+/* What a public record owns: copies of the strings it points to (NULL-terminated). */
 struct owned {
 	char **strs;
+	size_t n, cap;
 };
 
-/* A copy of s kept by o; NULL stays NULL. */
+/* A copy of s kept by o; NULL stays NULL. The list grows by doubling: a view has many. */
 static const char *keep(struct owned *o, const char *s)
 {
 	if (!s)
 		return NULL;
-	o->strs = strv_push(o->strs, s);
-	return o->strs[strv_len(o->strs) - 1];
+	if (o->n + 1 >= o->cap) {
+		o->cap = o->cap ? o->cap * 2 : 16;
+		o->strs = xrealloc(o->strs, o->cap * sizeof *o->strs);
+	}
+	o->strs[o->n] = xstrdup(s);
+	o->strs[o->n + 1] = NULL;
+	return o->strs[o->n++];
 }
 
 static char **copy_strv(char **v)
@@ -173,9 +179,12 @@ static int public_stories(hearth_lib *lib, int channel, int64_t now,
 
 /*
  * The view of both channels at once, read one table at a time (stories,
- * terms, files, chapters), each pass in story order, instead of three
- * queries a story: a large library is read in four statements. Every
- * story's body is hashed as its row goes by and not kept.
+ * terms, files, chapters), each pass in story id order, instead of three
+ * queries a story: a large library is read in four statements, each
+ * table front to back (the stories in the view's order through an index
+ * would read the table's pages in random order, each many times). Every
+ * story's body is hashed as its row goes by and not kept; the records
+ * are put in the view's order at the end.
  */
 
 /* A story of the view being read: its catalogue id, its record so far, its body's hash. */
@@ -185,10 +194,14 @@ struct read_row {
 	char sha[65];
 };
 
-static int by_id(const void *pa, const void *pb)
+/* The view's order: newest first, then by slug (as SQLite's BINARY collation orders). */
+static int by_date(const void *pa, const void *pb)
 {
 	const struct read_row *const *a = pa, *const *b = pb;
-	return (*a)->id < (*b)->id ? -1 : (*a)->id > (*b)->id;
+	const struct lib_story *x = (*a)->s, *y = (*b)->s;
+	if (x->published_at != y->published_at)
+		return x->published_at > y->published_at ? -1 : 1;
+	return strcmp(x->slug, y->slug);
 }
 
 /*
@@ -306,10 +319,9 @@ static int public_stories_all(hearth_lib *lib, int64_t now, struct pub_story ***
 			    "SELECT s.id, s.slug, s.guid, s.title, s.summary, s.body, "
 			    "s.published_at, s.updated_at, p.name, p.pseudonym, p.attribution, "
 			    "c.site, c.podcast, s.language, s.license, s.season, s.episode "
-			    "FROM stories s LEFT JOIN people p ON p.id = s.person_id "
+			    "FROM stories s NOT INDEXED LEFT JOIN people p ON p.id = s.person_id "
 			    "LEFT JOIN consent c ON c.story_id = s.id "
-			    "WHERE " PUBLIC_WHERE "AND (c.site = 1 OR c.podcast = 1) "
-			    "ORDER BY s.published_at DESC, s.slug",
+			    "WHERE " PUBLIC_WHERE "AND (c.site = 1 OR c.podcast = 1) ORDER BY s.id",
 			    "I", now);
 	while (!rc && (rc = lib_db_step(lib, st, err)) == 1) {
 		rc = 0;
@@ -324,11 +336,10 @@ static int public_stories_all(hearth_lib *lib, int64_t now, struct pub_story ***
 	st = NULL;
 	if (rc)
 		goto end;
-	/* the other tables in story id order, merged by id */
+	/* the rows came in id order: the other tables are merged in that order */
 	by = xcalloc(len ? len : 1, sizeof *by);
 	for (size_t i = 0; i < len; i++)
 		by[i] = &rows[i];
-	qsort(by, len, sizeof *by, by_id);
 	if (!(rc = lib_db_prepare(lib, err, &st,
 				  "SELECT story_id, kind, value FROM story_terms "
 				  "ORDER BY story_id, kind, position",
@@ -353,10 +364,11 @@ static int public_stories_all(hearth_lib *lib, int64_t now, struct pub_story ***
 	sqlite3_finalize(st);
 	if (rc)
 		goto end;
+	qsort(by, len, sizeof *by, by_date);
 	*out = xcalloc(len ? len : 1, sizeof **out);
 	for (size_t i = 0; i < len; i++) {
-		struct pub_story *p = make_public(rows[i].s, false);
-		p->body_sha256 = keep(p->owned_, rows[i].sha);
+		struct pub_story *p = make_public(by[i]->s, false);
+		p->body_sha256 = keep(p->owned_, by[i]->sha);
 		(*out)[i] = p;
 	}
 	*n = len;
