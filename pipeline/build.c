@@ -1069,6 +1069,9 @@ static int build_gated(hearth_lib *lib, const struct site_input *in,
 
 	/* nothing read has changed and the site is as it was left: nothing to do */
 	pipe_state_load(out_dir, &old);
+	/* room for as many files as the current site has: one allocation, not a doubling series */
+	now.cap = old.n + 64;
+	now.f = xmalloc(now.cap * sizeof *now.f);
 	programs_find(&pr);
 	key_themes(theme_dir, def_theme, themes); /* the theme's files read once */
 	inputs_key(&c, &pr, themes, cover_path, now.inputs);
