@@ -877,7 +877,7 @@ static void key_programs(struct sha256 *h, const struct programs *p)
 }
 
 /*
- * The key of everything a build reads: the program, the settings, the
+ * The key of everything a build reads: the programs, the settings, the
  * address, the theme (and the default theme it falls back on), the show's
  * cover, SOURCE_DATE_EPOCH, every story of both views and every
  * collection. When it matches the current site's, and the site is as that

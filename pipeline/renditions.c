@@ -20,6 +20,15 @@
  */
 #include "pipelineInt.h"
 
+#include <fcntl.h>
+#include <linux/fs.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <time.h>
+#include <unistd.h>
+
 bool site_records_need_media(struct pub_story *const *v, size_t n,
 			     const struct lib_settings *set)
 {
@@ -55,15 +64,6 @@ int site_media_run(hearth_lib *lib, const struct site_media_ops *ops,
 	return 0;
 }
 #else
-
-#include <fcntl.h>
-#include <linux/fs.h>
-#include <pthread.h>
-#include <stdio.h>
-#include <string.h>
-#include <sys/ioctl.h>
-#include <time.h>
-#include <unistd.h>
 
 const struct site_media_ops site_media_default = {
 	.cached = media_cached,
