@@ -74,6 +74,15 @@ LEAN_STATIC ?= -static
 LEAN_WRAP  := -Wl,--wrap=dlopen,--wrap=dlsym,--wrap=dlclose,--wrap=dlerror
 LEAN_LIBS  := $(if $(LEAN_STATIC),$(LEAN_WRAP) -lsqlite3 -lyaml -lnettle -luuid -lsodium \
               -lm -lpthread,$(LEAN_WRAP) $(PKG_LIBS))
+# A third program, hearth-site, builds a site that needs no rendition (text
+# stories, no show's cover) without FFmpeg: the lean objects, with
+# SITE_TWICE compiled again with HEARTH_SITE (the whole build; a media
+# step that only says there is no media), linked the same way. The lean
+# hearth runs it for a build it cannot decide; it runs hearth-media for a
+# build that needs media.
+SITE_TWICE := cli/build.c pipeline/renditions.c site-gen/chapters.c
+SITE_OBJ    = $(patsubst %.c,$(1)/site/%.o,$(SITE_TWICE)) \
+              $(patsubst %,$(1)/lean/cli/%.o,$(filter-out build,$(LEAN_TWICE)))
 
 REL  := build/rel
 ASAN := build/asan
@@ -86,8 +95,11 @@ obj = $(patsubst %.c,$(1)/%.o,$(2))
 all: hearth
 
 # `make hearth` makes both: the lean program is no use without the other
-hearth: $(call obj,$(REL),$(LEAN_CLI)) $(call LEAN_OBJ,$(REL)) $(REL)/libhearth.a | hearth-media
+hearth: $(call obj,$(REL),$(LEAN_CLI)) $(call LEAN_OBJ,$(REL)) $(REL)/libhearth.a | hearth-media hearth-site
 	$(CC) $(OPT) $(AS_NEEDED) $(LEAN_STATIC) -o $@ $(filter %.o %.a,$^) $(LEAN_LIBS)
+
+hearth-site: $(call obj,$(REL),$(LEAN_CLI)) $(call SITE_OBJ,$(REL)) $(REL)/libhearth.a
+	$(CC) $(OPT) $(AS_NEEDED) -o $@ $(filter %.o %.a,$^) $(PKG_LIBS)
 
 hearth-media: $(call obj,$(REL),$(LIB_SRC) $(CLI_SRC))
 	$(CC) $(OPT) -o $@ $^ $(PKG_LIBS) $(CURL_LIBS)
@@ -108,6 +120,14 @@ $(REL)/lean/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(WARN) -Werror $(OPT) $(DEFS) -DHEARTH_LEAN $(PKG_CFLAGS) -MMD -MP -c -o $@ $<
 
+$(REL)/site/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(WARN) -Werror $(OPT) $(DEFS) -DHEARTH_SITE $(PKG_CFLAGS) -MMD -MP -c -o $@ $<
+
+$(ASAN)/site/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(WARN) -Werror -O1 -g $(SAN) $(DEFS) -DHEARTH_SITE $(PKG_CFLAGS) -MMD -MP -c -o $@ $<
+
 $(ASAN)/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(WARN) -Werror -O1 -g $(SAN) $(DEFS) $(PKG_CFLAGS) -MMD -MP -c -o $@ $<
@@ -116,7 +136,10 @@ $(ASAN)/lean/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(WARN) -Werror -O1 -g $(SAN) $(DEFS) -DHEARTH_LEAN $(PKG_CFLAGS) -MMD -MP -c -o $@ $<
 
-$(ASAN)/hearth: $(call obj,$(ASAN),$(LEAN_CLI)) $(call LEAN_OBJ,$(ASAN)) $(ASAN)/libhearth.a | $(ASAN)/hearth-media
+$(ASAN)/hearth: $(call obj,$(ASAN),$(LEAN_CLI)) $(call LEAN_OBJ,$(ASAN)) $(ASAN)/libhearth.a | $(ASAN)/hearth-media $(ASAN)/hearth-site
+	$(CC) $(SAN) $(AS_NEEDED) -o $@ $(filter %.o %.a,$^) $(PKG_LIBS)
+
+$(ASAN)/hearth-site: $(call obj,$(ASAN),$(LEAN_CLI)) $(call SITE_OBJ,$(ASAN)) $(ASAN)/libhearth.a
 	$(CC) $(SAN) $(AS_NEEDED) -o $@ $(filter %.o %.a,$^) $(PKG_LIBS)
 
 $(ASAN)/hearth-media: $(call obj,$(ASAN),$(LIB_SRC) $(CLI_SRC))
@@ -183,11 +206,12 @@ install: hearth
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(LIBEXECDIR) $(DESTDIR)$(DATADIR)/themes/default
 	install -m 755 hearth $(DESTDIR)$(PREFIX)/bin/hearth
 	install -m 755 hearth-media $(DESTDIR)$(LIBEXECDIR)/hearth-media
+	install -m 755 hearth-site $(DESTDIR)$(LIBEXECDIR)/hearth-site
 	cp -R themes/default/. $(DESTDIR)$(DATADIR)/themes/default/
 	install -d $(DESTDIR)$(PREFIX)/share/man/man1
 	install -m 644 docs/hearth.1 $(DESTDIR)$(PREFIX)/share/man/man1/hearth.1
 
 clean:
-	rm -rf build hearth hearth-media
+	rm -rf build hearth hearth-media hearth-site
 
 -include $(shell find build -name '*.d' 2>/dev/null)

@@ -6,12 +6,15 @@
  * feeds are announced (cli_notify_after_build in notify.c): a failure
  * there is a warning, never a failed build.
  *
- * Compiled twice (LEAN_TWICE in the Makefile). In the lean hearth,
- * cmd_build first asks site_build_quick whether there is anything to do:
- * when the site is as the catalogue, settings and theme would make it, it
- * says what a build with nothing to do says, without loading FFmpeg or
- * reading the public view. Anything else, an option it does not know or
- * the least doubt, goes to hearth-media, which builds.
+ * Compiled three times (LEAN_TWICE and SITE_TWICE in the Makefile). In
+ * the lean hearth, cmd_build first asks site_build_quick whether there is
+ * anything to do: when the site is as the catalogue, settings and theme
+ * would make it, it says what a build with nothing to do says, without
+ * loading FFmpeg or reading the public view. Anything else, an option it
+ * does not know or the least doubt, goes to hearth-site (HEARTH_SITE),
+ * which builds a site that needs no rendition without loading FFmpeg
+ * either, and hands a build that does need one to hearth-media, which
+ * builds everything.
  */
 #define _GNU_SOURCE
 #include "cli.h"
@@ -26,7 +29,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#ifndef HEARTH_LEAN
+#if !defined(HEARTH_LEAN) && !defined(HEARTH_SITE)
 /*
  * One line on the terminal, rewritten as the build's media work is done:
  * how many renditions are done and, once there is a rate to go by, about
@@ -126,6 +129,22 @@ static bool lean_options(int argc, char **argv, struct site_opts *so)
 	return !so->base_url || url_check(so->base_url, &ignored) == 0;
 }
 
+/*
+ * Runs the build in hearth-site, installed beside hearth-media (media,
+ * borrowed), with the same arguments; returns only when it cannot.
+ */
+static void exec_site(const struct cli *c, const char *media)
+{
+	char *dir = path_dir(media);
+	char *site = path_join(dir, "hearth-site");
+	if (access(site, X_OK) == 0) {
+		fflush(NULL);
+		execv(site, c->argv);
+	}
+	free(site);
+	free(dir);
+}
+
 int cmd_build(struct cli *c, int argc, char **argv)
 {
 	struct site_opts so = {.waiting = say_waiting, .waiting_arg = c};
@@ -144,8 +163,12 @@ int cmd_build(struct cli *c, int argc, char **argv)
 		say_built(&st, dir);
 	}
 	free(dir);
-	free(media);
 	lib_close(&lib);
+	if (quick != 1 && !media)
+		media = cli_media_path();
+	if (quick != 1 && media)
+		exec_site(c, media); /* returns when there is none: hearth-media builds */
+	free(media);
 	if (quick == 1)
 		return EXIT_OK;
 	return cli_exec_media(c, c->argv);
@@ -182,12 +205,22 @@ int cmd_build(struct cli *c, int argc, char **argv)
 		.base_url = base,
 		.theme_dir = theme,
 		.jobs = (int)j,
+#ifndef HEARTH_SITE
 		.progress = isatty(STDERR_FILENO) ? show_progress : NULL,
+#endif
 		.no_wait = no_wait,
 		.waiting = say_waiting,
 		.waiting_arg = c,
 	};
-	if (site_build(lib, &so, &st, &err) != 0) {
+	int built = site_build(lib, &so, &st, &err);
+#ifdef HEARTH_SITE
+	if (built == SITE_NEEDS_MEDIA) {
+		/* renditions to make: hearth-media builds, from the start */
+		lib_close(&lib);
+		return cli_exec_media(c, c->argv);
+	}
+#endif
+	if (built != 0) {
 		rc = cli_fail_err(c, &err);
 	} else {
 		char *dir = out ? xstrdup(out) : path_join(lib_dir(lib), "public");

@@ -14,18 +14,24 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* What a public record owns: copies of the strings it points to. */
+/* What a public record owns: copies of the strings it points to (NULL-terminated). */
 struct owned {
 	char **strs;
+	size_t n, cap;
 };
 
-/* A copy of s kept by o; NULL stays NULL. */
+/* A copy of s kept by o; NULL stays NULL. The list grows by doubling: a view has many. */
 static const char *keep(struct owned *o, const char *s)
 {
 	if (!s)
 		return NULL;
-	o->strs = strv_push(o->strs, s);
-	return o->strs[strv_len(o->strs) - 1];
+	if (o->n + 1 >= o->cap) {
+		o->cap = o->cap ? o->cap * 2 : 16;
+		o->strs = xrealloc(o->strs, o->cap * sizeof *o->strs);
+	}
+	o->strs[o->n] = xstrdup(s);
+	o->strs[o->n + 1] = NULL;
+	return o->strs[o->n++];
 }
 
 static char **copy_strv(char **v)
@@ -151,30 +157,18 @@ void pub_collection_list_free(struct pub_collection **v, size_t n)
 	"s.status = 'published' AND s.published_at IS NOT NULL "               \
 	"AND s.published_at <= ?1 "
 
-/*
- * The stories of the view. channel -1 is both channels at once, read
- * without bodies (their hashes are added by body_hashes).
- */
+/* The stories of one channel's view, with their bodies. */
 static int public_stories(hearth_lib *lib, int channel, int64_t now,
 			  struct pub_story ***out, size_t *n, struct hearth_err *err)
 {
 	sqlite3_stmt *st = NULL;
 	struct lib_story **v = NULL;
 	size_t len = 0;
-	int rc;
-
-	if (channel < 0)
-		rc = lib_db_prepare(lib, err, &st,
-				    "SELECT " LIB_STORY_COLS_WITH("NULL") LIB_STORY_FROM
-				    "WHERE " PUBLIC_WHERE "AND (c.site = 1 OR c.podcast = 1) "
-				    "ORDER BY s.published_at DESC, s.slug",
-				    "I", now);
-	else
-		rc = lib_db_prepare(lib, err, &st,
-				    "SELECT " LIB_STORY_COLS LIB_STORY_FROM
-				    "WHERE " PUBLIC_WHERE "AND (CASE ?2 WHEN 0 THEN c.site "
-				    "ELSE c.podcast END) = 1 ORDER BY s.published_at DESC, s.slug",
-				    "Ii", now, channel == CH_PODCAST ? 1 : 0);
+	int rc = lib_db_prepare(lib, err, &st,
+				"SELECT " LIB_STORY_COLS LIB_STORY_FROM
+				"WHERE " PUBLIC_WHERE "AND (CASE ?2 WHEN 0 THEN c.site "
+				"ELSE c.podcast END) = 1 ORDER BY s.published_at DESC, s.slug",
+				"Ii", now, channel == CH_PODCAST ? 1 : 0);
 	if (!rc)
 		rc = lib_story_load_all(lib, st, &v, &len, err);
 	sqlite3_finalize(st);
@@ -182,45 +176,212 @@ static int public_stories(hearth_lib *lib, int channel, int64_t now,
 		return rc;
 	*out = xcalloc(len ? len : 1, sizeof **out);
 	for (size_t i = 0; i < len; i++)
-		(*out)[i] = make_public(v[i], channel >= 0);
+		(*out)[i] = make_public(v[i], true);
 	*n = len;
 	lib_story_list_free(v, len);
 	return 0;
 }
 
 /*
- * Sets body_sha256 of the stories public_stories read for both channels:
- * the same rows in the same order, from the same snapshot, one body at a
- * time, none kept.
+ * The view of both channels at once, read one table at a time (stories,
+ * terms, files, chapters), each pass in story id order, instead of three
+ * queries a story: a large library is read in four statements, each
+ * table front to back (the stories in the view's order through an index
+ * would read the table's pages in random order, each many times). Every
+ * story's body is hashed as its row goes by and not kept; the records
+ * are put in the view's order at the end.
  */
-static int body_hashes(hearth_lib *lib, int64_t now, struct pub_story **v, size_t n,
-		       struct hearth_err *err)
+
+/* A story of the view being read: its catalogue id, its record so far, its body's hash. */
+struct read_row {
+	int64_t id;
+	struct lib_story *s;
+	char sha[65];
+};
+
+/* The view's order: newest first, then by slug (as SQLite's BINARY collation orders). */
+static int by_date(const void *pa, const void *pb)
+{
+	const struct read_row *const *a = pa, *const *b = pb;
+	const struct lib_story *x = (*a)->s, *y = (*b)->s;
+	if (x->published_at != y->published_at)
+		return x->published_at > y->published_at ? -1 : 1;
+	return strcmp(x->slug, y->slug);
+}
+
+/*
+ * Steps st, whose first column is a story id in ascending order, and
+ * calls add(row, st) for each row of a story in rows (sorted by id,
+ * borrowed); rows of other stories (not public) are skipped.
+ */
+static int merge_pass(hearth_lib *lib, sqlite3_stmt *st, struct read_row **rows, size_t n,
+		      int (*add)(struct read_row *r, sqlite3_stmt *st, struct hearth_err *err),
+		      struct hearth_err *err)
+{
+	size_t k = 0;
+	int rc;
+	while ((rc = lib_db_step(lib, st, err)) == 1) {
+		int64_t id = sqlite3_column_int64(st, 0);
+		while (k < n && rows[k]->id < id)
+			k++;
+		if (k < n && rows[k]->id == id && (rc = add(rows[k], st, err)))
+			return rc;
+	}
+	return rc;
+}
+
+static int add_term(struct read_row *r, sqlite3_stmt *st, struct hearth_err *err)
+{
+	const char *kind = (const char *)sqlite3_column_text(st, 1);
+	const char *value = (const char *)sqlite3_column_text(st, 2);
+	struct lib_story *s = r->s;
+	char ***v = !kind ? &s->tags
+		    : !strcmp(kind, "warning") ? &s->warnings
+		    : !strcmp(kind, "theme") ? &s->themes
+					     : &s->tags;
+	(void)err;
+	*v = strv_push(*v, value ? value : "");
+	return 0;
+}
+
+static int add_asset(struct read_row *r, sqlite3_stmt *st, struct hearth_err *err)
+{
+	struct lib_story *s = r->s;
+	const char *role = (const char *)sqlite3_column_text(st, 1);
+	enum lib_role role_v;
+	int i = 2;
+	if (lib_role_parse(role, &role_v))
+		return herr(err, HEARTH_EDB, "story '%s': a file has an unknown role '%s'",
+			    s->slug, role ? role : "");
+	s->assets = xrealloc(s->assets, (s->n_assets + 1) * sizeof *s->assets);
+	struct lib_asset *a = &s->assets[s->n_assets++];
+	memset(a, 0, sizeof *a);
+	a->role = role_v;
+	a->sha256 = lib_col_str(st, i++);
+	a->mime = lib_col_str(st, i++);
+	a->alt = lib_col_str(st, i++);
+	a->size = sqlite3_column_int64(st, i++);
+	a->duration = sqlite3_column_double(st, i++);
+	a->width = sqlite3_column_int(st, i++);
+	a->height = sqlite3_column_int(st, i++);
+	return 0;
+}
+
+static int add_chapter(struct read_row *r, sqlite3_stmt *st, struct hearth_err *err)
+{
+	struct lib_story *s = r->s;
+	(void)err;
+	s->chapters = xrealloc(s->chapters, (s->n_chapters + 1) * sizeof *s->chapters);
+	s->chapters[s->n_chapters].start = sqlite3_column_double(st, 1);
+	s->chapters[s->n_chapters++].title = lib_col_str(st, 2);
+	return 0;
+}
+
+/* The fields of one row of the stories pass that make_public reads. */
+static void fill_public_row(sqlite3_stmt *st, struct read_row *r)
+{
+	struct lib_story *s = r->s;
+	const char *body = (const char *)sqlite3_column_text(st, 5);
+	int i = 0;
+	r->id = s->id = sqlite3_column_int64(st, i++);
+	s->slug = lib_col_str(st, i++);
+	s->guid = lib_col_str(st, i++);
+	s->title = lib_col_str(st, i++);
+	s->summary = lib_col_str(st, i++);
+	i++; /* the body: its hash only */
+	body = body ? body : "";
+	sha256_hex(body, strlen(body), r->sha);
+	s->status = ST_PUBLISHED;
+	s->published_at = sqlite3_column_int64(st, i++);
+	s->updated_at = sqlite3_column_int64(st, i++);
+	s->name = lib_col_str(st, i++);
+	s->pseudonym = lib_col_str(st, i++);
+	if (lib_attribution_parse((const char *)sqlite3_column_text(st, i++), &s->attribution))
+		s->attribution = ATTR_ANONYMOUS;
+	s->consent_site = sqlite3_column_int(st, i++) != 0;
+	s->consent_podcast = sqlite3_column_int(st, i++) != 0;
+	s->language = lib_col_str(st, i++);
+	s->license = lib_col_str(st, i++);
+	s->season = sqlite3_column_int(st, i++);
+	s->episode = sqlite3_column_int(st, i++);
+}
+
+/*
+ * The stories of both channels, newest first, without their bodies but
+ * with each body's SHA-256; inside the caller's read transaction.
+ */
+static int public_stories_all(hearth_lib *lib, int64_t now, struct pub_story ***out,
+			      size_t *n, struct hearth_err *err)
 {
 	sqlite3_stmt *st = NULL;
-	size_t i = 0;
-	int rc = lib_db_prepare(lib, err, &st,
-				"SELECT s.slug, s.body FROM stories s "
-				"LEFT JOIN consent c ON c.story_id = s.id "
-				"WHERE " PUBLIC_WHERE "AND (c.site = 1 OR c.podcast = 1) "
-				"ORDER BY s.published_at DESC, s.slug",
-				"I", now);
+	struct read_row *rows = NULL, **by = NULL;
+	size_t len = 0, cap = 0;
+	int rc;
+
+	*out = NULL;
+	*n = 0;
+	rc = lib_db_prepare(lib, err, &st,
+			    "SELECT s.id, s.slug, s.guid, s.title, s.summary, s.body, "
+			    "s.published_at, s.updated_at, p.name, p.pseudonym, p.attribution, "
+			    "c.site, c.podcast, s.language, s.license, s.season, s.episode "
+			    "FROM stories s NOT INDEXED LEFT JOIN people p ON p.id = s.person_id "
+			    "LEFT JOIN consent c ON c.story_id = s.id "
+			    "WHERE " PUBLIC_WHERE "AND (c.site = 1 OR c.podcast = 1) ORDER BY s.id",
+			    "I", now);
 	while (!rc && (rc = lib_db_step(lib, st, err)) == 1) {
 		rc = 0;
-		const char *slug = (const char *)sqlite3_column_text(st, 0);
-		const char *body = (const char *)sqlite3_column_text(st, 1);
-		char sha[65];
-		if (i == n || !slug || strcmp(slug, v[i]->slug)) {
-			rc = herr(err, HEARTH_EDB, "the public view changed while it was read");
-			break;
+		if (len == cap) {
+			cap = cap ? cap * 2 : 256;
+			rows = xrealloc(rows, cap * sizeof *rows);
 		}
-		body = body ? body : "";
-		sha256_hex(body, strlen(body), sha);
-		v[i]->body_sha256 = keep(v[i]->owned_, sha);
-		i++;
+		rows[len].s = xcalloc(1, sizeof *rows[len].s);
+		fill_public_row(st, &rows[len++]);
 	}
-	if (!rc && i != n)
-		rc = herr(err, HEARTH_EDB, "the public view changed while it was read");
 	sqlite3_finalize(st);
+	st = NULL;
+	if (rc)
+		goto end;
+	/* the rows came in id order: the other tables are merged in that order */
+	by = xcalloc(len ? len : 1, sizeof *by);
+	for (size_t i = 0; i < len; i++)
+		by[i] = &rows[i];
+	if (!(rc = lib_db_prepare(lib, err, &st,
+				  "SELECT story_id, kind, value FROM story_terms "
+				  "ORDER BY story_id, kind, position",
+				  "")))
+		rc = merge_pass(lib, st, by, len, add_term, err);
+	sqlite3_finalize(st);
+	st = NULL;
+	if (!rc && !(rc = lib_db_prepare(lib, err, &st,
+					 "SELECT story_id, role, sha256, mime, alt, size, duration, "
+					 "width, height FROM assets ORDER BY story_id, CASE role "
+					 "WHEN 'audio' THEN 0 WHEN 'music' THEN 1 WHEN 'art' THEN 2 "
+					 "ELSE 3 END, position",
+					 "")))
+		rc = merge_pass(lib, st, by, len, add_asset, err);
+	sqlite3_finalize(st);
+	st = NULL;
+	if (!rc && !(rc = lib_db_prepare(lib, err, &st,
+					 "SELECT story_id, start, title FROM chapters "
+					 "ORDER BY story_id, position",
+					 "")))
+		rc = merge_pass(lib, st, by, len, add_chapter, err);
+	sqlite3_finalize(st);
+	if (rc)
+		goto end;
+	qsort(by, len, sizeof *by, by_date);
+	*out = xcalloc(len ? len : 1, sizeof **out);
+	for (size_t i = 0; i < len; i++) {
+		struct pub_story *p = make_public(by[i]->s, false);
+		p->body_sha256 = keep(p->owned_, by[i]->sha);
+		(*out)[i] = p;
+	}
+	*n = len;
+end:
+	for (size_t i = 0; i < len; i++)
+		lib_story_free(&rows[i].s);
+	free(rows);
+	free(by);
 	return rc;
 }
 
@@ -338,9 +499,7 @@ int lib_public_view_all(hearth_lib *lib, struct pub_story ***out, size_t *n,
 	/* one snapshot for stories, their bodies' hashes and collections alike */
 	if ((rc = lib_begin_read(lib, err)))
 		return rc;
-	rc = public_stories(lib, -1, now, out, n, err);
-	if (!rc)
-		rc = body_hashes(lib, now, *out, *n, err);
+	rc = public_stories_all(lib, now, out, n, err);
 	if (!rc)
 		rc = public_collections(lib, now, colls, n_colls, err);
 	if (rc) {

@@ -605,19 +605,72 @@ static int patch_in(const struct pipe_state *old, struct pipe_state *now,
 
 
 /*
- * The key of everything a build reads: the program, the settings, the
+ * The programs whose code makes the site. hearth-media and hearth-site
+ * are built together from the same sources and make the same bytes, so
+ * either keys both, by the folder they share and their identity: a site
+ * one made is current for the other. Another program (a test) is keyed
+ * by itself, as "/proc/self/exe". media is the program the lean hearth
+ * names in its quick check (pipe_quick_in.program).
+ */
+struct programs {
+	char *media, *site; /* owned; site NULL for another program */
+};
+
+static void programs_find(struct programs *p)
+{
+	char *self = NULL;
+	size_t cap = 256;
+	ssize_t n;
+
+	p->media = p->site = NULL;
+	for (;;) {
+		self = xrealloc(self, cap);
+		n = readlink("/proc/self/exe", self, cap);
+		if (n < 0 || (size_t)n < cap)
+			break;
+		cap *= 2;
+	}
+	if (n > 0) {
+		self[n] = '\0';
+		const char *base = path_base(self);
+		if (!strcmp(base, "hearth-media") || !strcmp(base, "hearth-site")) {
+			char *dir = path_dir(self);
+			p->media = path_join(dir, "hearth-media");
+			p->site = path_join(dir, "hearth-site");
+			free(dir);
+		}
+	}
+	free(self);
+	if (!p->media)
+		p->media = xstrdup("/proc/self/exe");
+}
+
+static void programs_release(struct programs *p)
+{
+	xfree(&p->media);
+	xfree(&p->site);
+}
+
+static void key_programs(struct sha256 *h, const struct programs *p)
+{
+	key_file_id(h, p->media);
+	key_file_id(h, p->site);
+}
+
+/*
+ * The key of everything a build reads: the programs, the settings, the
  * address, the theme (and the default theme it falls back on), the show's
  * cover, SOURCE_DATE_EPOCH, every story of both views and every
  * collection. When it matches the current site's, and the site is as that
  * build left it, there is nothing to do.
  */
-static void inputs_key(const struct site_ctx *c, const char *themes, const char *cover_path,
-		       char out[65])
+static void inputs_key(const struct site_ctx *c, const struct programs *pr, const char *themes,
+		       const char *cover_path, char out[65])
 {
 	struct sha256 h;
 	sha256_init(&h);
-	key_str(&h, "hearth build inputs 1");
-	key_file_id(&h, "/proc/self/exe");
+	key_str(&h, "hearth build inputs 2");
+	key_programs(&h, pr);
 	key_settings(&h, c->set, true);
 	key_str(&h, c->base_url);
 	key_str(&h, themes);
@@ -636,12 +689,13 @@ static void inputs_key(const struct site_ctx *c, const char *themes, const char 
 }
 
 /* The key of what every page shows: the site's settings and the theme. */
-static void common_key(const struct site_ctx *c, const char *themes, char out[65])
+static void common_key(const struct site_ctx *c, const struct programs *pr, const char *themes,
+		       char out[65])
 {
 	struct sha256 h;
 	sha256_init(&h);
-	key_str(&h, "hearth pages 1");
-	key_file_id(&h, "/proc/self/exe");
+	key_str(&h, "hearth pages 2");
+	key_programs(&h, pr);
 	key_settings(&h, c->set, false);
 	key_str(&h, c->base_url);
 	key_str(&h, c->cover_src);
@@ -662,11 +716,11 @@ static bool needs_bodies(const struct site_ctx *c)
 
 /* The quick record of this build (quick.c), when it read a catalogue. */
 static void quick_note(const struct site_input *in, const struct site_read *rd,
-		       const struct site_opts *opts, const char *themes, const char *cover_path,
-		       const char *out_dir, struct pipe_state *now)
+		       const struct site_opts *opts, const struct programs *pr, const char *themes,
+		       const char *cover_path, const char *out_dir, struct pipe_state *now)
 {
 	struct pipe_quick_in q = {
-		.program = "/proc/self/exe",
+		.program = pr->media,
 		.set = in->set,
 		.base_url_opt = opts->base_url,
 		.out_dir = out_dir,
@@ -733,6 +787,7 @@ static int build_gated(hearth_lib *lib, const struct site_input *in,
 	char *staging = NULL, *cover_path = NULL, *old_site = NULL;
 	char common[65], themes[65];
 	struct patch_plan pl = {0};
+	struct programs pr = {0};
 	bool gated = false, patch = false;
 	const char *base_src = opts->base_url ? opts->base_url : in->set->base_url;
 	int rc = 0;
@@ -793,9 +848,13 @@ static int build_gated(hearth_lib *lib, const struct site_input *in,
 
 	/* nothing read has changed and the site is as it was left: nothing to do */
 	pipe_state_load(out_dir, &old);
+	/* room for as many files as the current site has: one allocation, not a doubling series */
+	now.cap = old.n + 64;
+	now.f = xmalloc(now.cap * sizeof *now.f);
+	programs_find(&pr);
 	key_themes(theme_dir, def_theme, themes); /* the theme's files read once */
-	inputs_key(&c, themes, cover_path, now.inputs);
-	quick_note(in, rd, opts, themes, cover_path, out_dir, &now);
+	inputs_key(&c, &pr, themes, cover_path, now.inputs);
+	quick_note(in, rd, opts, &pr, themes, cover_path, out_dir, &now);
 	if (old.n && old.clean && !strcmp(old.inputs, now.inputs) && pipe_state_intact(&old)) {
 		quick_renew(&old, &now, out_dir);
 		st.stories = old.stories;
@@ -810,7 +869,7 @@ static int build_gated(hearth_lib *lib, const struct site_input *in,
 		goto end;
 	o.theme = theme;
 	o.staging = staging;
-	common_key(&c, themes, common);
+	common_key(&c, &pr, themes, common);
 	o.common = common;
 
 	rc = site_media_run(lib, ops, &c, cover_path, staging, &put, opts->jobs, opts, &st,
@@ -851,8 +910,8 @@ static int build_gated(hearth_lib *lib, const struct site_input *in,
 		if (!patch && !pipe_state_link_kept(&now, &old, staging))
 			rc = SITE_AGAIN; /* a kept file changed meanwhile: make it again */
 	}
-	if (!rc) /* one sync of everything written, not one per file */
-		rc = site_sync(staging, err);
+	if (!rc) /* one sync of everything written, or of the few files a patch moves in */
+		rc = patch ? site_sync_files(staging, pl.add, pl.n_add, err) : site_sync(staging, err);
 	if (!rc)
 		rc = site_out_check(out_dir, err); /* it may have changed meanwhile */
 	if (!rc && gate)
@@ -891,6 +950,7 @@ end:
 	lib_public_bodies_close(&o.bodies);
 	pipe_state_release(&old);
 	pipe_state_release(&now);
+	programs_release(&pr);
 	free(pl.add);
 	free(pl.rm);
 	site_stats_release(&st);
@@ -983,6 +1043,9 @@ static int build_once(hearth_lib *lib, const struct site_opts *opts,
 	if (!rc)
 		rc = lib_public_view_all(lib, &all, &n, &colls, &n_colls, err);
 	rc = lib_end(lib, rc, err);
+	/* a program without media/ builds only a site that needs none */
+	if (!rc && !site_media_available() && site_records_need_media(all, n, &set))
+		rc = SITE_NEEDS_MEDIA;
 	if (!rc) {
 		/* each channel's stories, borrowed from the one view */
 		site = xcalloc(n + 1, sizeof *site);

@@ -487,6 +487,63 @@ int site_sync(const char *staging, struct hearth_err *err)
 	return rc;
 }
 
+/* fsyncs dir/rel (a file or a folder); a missing one is not an error when missing_ok. */
+static int sync_one(const char *dir, const char *rel, bool missing_ok, struct hearth_err *err)
+{
+	char *p = rel && *rel ? path_join(dir, rel) : xstrdup(dir);
+	int fd = open(p, O_RDONLY | O_CLOEXEC);
+	int rc = 0;
+	if (fd < 0 && !(missing_ok && errno == ENOENT))
+		rc = herr(err, HEARTH_EIO, "cannot sync '%s': %s", p, strerror(errno));
+	else if (fd >= 0 && fsync(fd) != 0)
+		rc = herr(err, HEARTH_EIO, "cannot sync '%s': %s", p, strerror(errno));
+	if (fd >= 0)
+		close(fd);
+	free(p);
+	return rc;
+}
+
+int site_sync_files(const char *dir, char *const *rels, size_t n, struct hearth_err *err)
+{
+	int rc = 0;
+	if (n > SITE_SYNC_FEW)
+		return site_sync(dir, err);
+	for (size_t i = 0; !rc && i < n; i++)
+		rc = sync_one(dir, rels[i], false, err);
+	return rc;
+}
+
+/*
+ * Pushes onto *v, once each, the folders of out_dir whose entries a patch
+ * of rel changed: rel's folder and each one above it up to out_dir itself
+ * ("" for out_dir), since a move may have made them and a removal may have
+ * removed them.
+ */
+static bool listed(char *const *v, const char *s)
+{
+	for (size_t i = 0; v && v[i]; i++)
+		if (!strcmp(v[i], s))
+			return true;
+	return false;
+}
+
+static void patch_dirs(const char *rel, char ***v)
+{
+	char *d = xstrdup(rel);
+	for (;;) {
+		char *slash = strrchr(d, '/');
+		if (slash)
+			*slash = '\0';
+		else
+			d[0] = '\0';
+		if (!listed(*v, d))
+			*v = strv_push(*v, d);
+		if (!slash)
+			break;
+	}
+	free(d);
+}
+
 /* ---- patching the site in place ----------------------------------------- */
 
 /* The steps a patch has made, for HEARTH_TEST_PATCH_KILL (tests only). */
@@ -554,7 +611,19 @@ int site_patch(const char *staging, const char *out_dir, char *const *add, size_
 		rc = patch_remove(out_dir, rm[i], err);
 		patch_step(&left);
 	}
-	if (!rc) /* the moves and removals durable before the state says they are done */
+	/* the moves and removals durable before the state says they are done */
+	if (!rc && n_add + n_rm > SITE_SYNC_FEW) {
 		rc = site_sync(out_dir, err);
+	} else if (!rc) {
+		/* a few: the folders they changed, deepest first, not the whole file system */
+		char **dirs = NULL;
+		for (size_t i = 0; i < n_add; i++)
+			patch_dirs(add[i], &dirs);
+		for (size_t i = 0; i < n_rm; i++)
+			patch_dirs(rm[i], &dirs);
+		for (size_t i = strv_len(dirs); !rc && i-- > 0;)
+			rc = sync_one(out_dir, dirs[i], true, err);
+		strv_free(dirs);
+	}
 	return rc;
 }

@@ -85,6 +85,13 @@ int site_build(hearth_lib *lib, const struct site_opts *opts,
 	       struct site_stats *stats, struct hearth_err *err);
 
 /*
+ * What site_build returns, having written nothing, in a program built
+ * without media/ (hearth-site) when the records call for a rendition:
+ * the build is hearth-media's. Not an error.
+ */
+#define SITE_NEEDS_MEDIA 2
+
+/*
  * Decides, without reading the public view and without media/ or
  * site-gen/, whether site_build with opts would find nothing to do, from
  * the quick record the last build left (see pipeline/quick.c). program is

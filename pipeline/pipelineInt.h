@@ -50,6 +50,20 @@ struct site_media_ops {
 extern const struct site_media_ops site_media_default;
 
 /*
+ * False in hearth-site, the program that builds a site needing no
+ * rendition without loading FFmpeg (renditions.c is compiled twice): there
+ * site_media_default is empty and site_media_run refuses any job.
+ */
+bool site_media_available(void);
+/*
+ * True when the stories v (borrowed) or the settings call for any
+ * rendition: a story with a file (recording, music, art, transcript) or
+ * the show's cover.
+ */
+bool site_records_need_media(struct pub_story *const *v, size_t n,
+			     const struct lib_settings *set);
+
+/*
  * How a finished rendition gets into the staging folder: put(arg, cached,
  * rel, err) puts the cached file at staging/rel (a link to the same file
  * of the current site when it is unchanged, else a copy of its own) and
@@ -126,6 +140,15 @@ int site_write(const char *dir, const char *rel, const void *data, size_t n,
 int site_copy(const char *src, const char *dst, struct hearth_err *err);
 /* Makes everything written into the staging folder durable, in one call. */
 int site_sync(const char *staging, struct hearth_err *err);
+/*
+ * Up to this many files are made durable one by one (fsync) rather than
+ * with site_sync: syncfs waits for every dirty file of the file system,
+ * other programs' too, and on a busy disk an edit's few files would wait
+ * for all of them.
+ */
+#define SITE_SYNC_FEW 32
+/* Makes the files rels of dir durable: each with fsync when few, else site_sync(dir). */
+int site_sync_files(const char *dir, char *const *rels, size_t n, struct hearth_err *err);
 
 /*
  * Writes staging/SITE_MARKER, listing the names at the top of staging and
@@ -140,9 +163,10 @@ bool site_marker_same(const char *a, const char *b);
  * staging into out_dir (making its folders), renditions under media/ and
  * cover.jpg first, then the pages and the rest, the marker last; then
  * removes each file of rm from out_dir and the folders that leaves empty;
- * then makes it all durable (syncfs). The files of add must be durable
- * already. HEARTH_TEST_PATCH_KILL=n kills the process after n steps
- * (tests only).
+ * then makes it all durable: the folders it changed, each with fsync,
+ * when the files are at most SITE_SYNC_FEW, else syncfs. The files of add
+ * must be durable already. HEARTH_TEST_PATCH_KILL=n kills the process
+ * after n steps (tests only).
  */
 int site_patch(const char *staging, const char *out_dir, char *const *add, size_t n_add,
 	       char *const *rm, size_t n_rm, struct hearth_err *err);

@@ -12,6 +12,11 @@
  * Each job writes only its own slot, and the slots are planned in a fixed
  * order before any thread starts, so the output does not depend on which
  * thread finished first.
+ *
+ * Compiled twice (SITE_TWICE in the Makefile). In hearth-site, the build
+ * of a site that needs no rendition (text stories, no show's cover), this
+ * file is only site_media_available() saying so, and a site_media_run
+ * that refuses any job: that program links no FFmpeg.
  */
 #include "pipelineInt.h"
 
@@ -24,6 +29,42 @@
 #include <time.h>
 #include <unistd.h>
 
+bool site_records_need_media(struct pub_story *const *v, size_t n,
+			     const struct lib_settings *set)
+{
+	if (set->image && *set->image)
+		return true; /* the show's cover */
+	for (size_t i = 0; i < n; i++)
+		if (v[i]->n_assets)
+			return true; /* a recording, a picture or a transcript */
+	return false;
+}
+
+#ifdef HEARTH_SITE
+const struct site_media_ops site_media_default = {0};
+
+bool site_media_available(void)
+{
+	return false;
+}
+
+int site_media_run(hearth_lib *lib, const struct site_media_ops *ops,
+		   struct site_ctx *c, const char *cover_path, const char *staging,
+		   const struct site_put *put, int jobs, const struct site_opts *opts,
+		   struct site_stats *st, struct hearth_err *err)
+{
+	(void)lib, (void)ops, (void)staging, (void)put, (void)jobs, (void)opts, (void)st;
+	for (size_t i = 0; i < c->n; i++)
+		if (c->e[i].s->n_assets)
+			return herr(err, HEARTH_EMEDIA, "story '%s' has media to render; "
+				    "this program makes none", c->e[i].s->slug);
+	if (cover_path && c->cover_src)
+		return herr(err, HEARTH_EMEDIA, "the show's cover is media to render; "
+			    "this program makes none");
+	return 0;
+}
+#else
+
 const struct site_media_ops site_media_default = {
 	.cached = media_cached,
 	.cached_audio = media_cached_audio,
@@ -31,6 +72,11 @@ const struct site_media_ops site_media_default = {
 	.transcript = media_transcript,
 	.store_path = lib_store_path,
 };
+
+bool site_media_available(void)
+{
+	return true;
+}
 
 /*
  * The widths art is published at (the largest last). sizes= in the theme
@@ -722,3 +768,4 @@ end:
 	free(p.jobs);
 	return rc;
 }
+#endif

@@ -6,7 +6,9 @@
 # library of text stories, then times, as medians:
 #   - a clean build (the site and its build state removed first): the reference
 #   - a build with nothing changed
-#   - an edit of one story: `hearth import` of that story's bundle, then the build
+#   - an edit of one story: `hearth import` of that story's bundle, then the
+#     build, with the build's CPU time (user + system) beside its wall time:
+#     on a busy machine the CPU time is the steadier figure
 #   - `hearth list`, for the cost of starting the program and opening the
 #     library, which every command pays
 # and prints one table. Run by `make bench` (after `make hearth`); timings
@@ -23,12 +25,20 @@ W=$(mktemp -d "${BENCH_DIR:-${TMPDIR:-/tmp}}/build-bench.XXXXXX")
 trap 'rm -rf "$W"' EXIT
 
 now() { date +%s.%N; }
-# timed CMD...: runs CMD quietly and prints the seconds it took
+# cpu_of FILE: the CPU seconds (user + system) of finished children in a `times` report
+cpu_of() {
+	awk 'NR == 2 { n = 0; for (i = 1; i <= 2; i++) { split($i, p, "m"); n += p[1] * 60 + p[2] } printf "%.4f\n", n }' "$1"
+}
+# timed CMD...: runs CMD quietly and prints the seconds it took; its CPU
+# seconds go to $W/cpu
 timed() {
 	local t0 t1
 	t0=$(now)
+	times >"$W/times0"
 	"$@" >/dev/null 2>"$W/err" || { echo "build_bench: failed: $* $(head -c 300 "$W/err")" >&2; exit 1; }
+	times >"$W/times1"
 	t1=$(now)
+	awk -v a="$(cpu_of "$W/times0")" -v b="$(cpu_of "$W/times1")" 'BEGIN { printf "%.4f\n", b - a }' >"$W/cpu"
 	awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.4f\n", b - a }'
 }
 median() { printf '%s\n' "$@" | sort -n | awk '{v[NR]=$1} END {print v[int((NR+1)/2)]}'; }
@@ -58,7 +68,7 @@ for n in $SIZES; do
 	echo "build_bench: $n stories..." >&2
 	library "$n"
 	L=$W/lib-$n
-	clean=() noop=() edit_import=() edit_build=() list=()
+	clean=() noop=() edit_import=() edit_build=() edit_cpu=() list=()
 	for ((r = 1; r <= RUNS; r++)); do
 		rm -rf "$L/public" "$L/.hearth-build.public"
 		clean+=("$(timed "$HEARTH" -C "$L" build)")
@@ -68,11 +78,13 @@ for n in $SIZES; do
 		printf '\nAn edit, run %d.\n' "$r" >>"$s/story.md"
 		edit_import+=("$(timed "$HEARTH" -C "$L" import "$s")")
 		edit_build+=("$(timed "$HEARTH" -C "$L" build)")
+		edit_cpu+=("$(cat "$W/cpu")")
 	done
 	c=$(median "${clean[@]}") o=$(median "${noop[@]}")
 	ei=$(median "${edit_import[@]}") eb=$(median "${edit_build[@]}")
+	ec=$(median "${edit_cpu[@]}")
 	li=$(median "${list[@]}")
-	rows+=("| $n | $(ms "$c") | $(ms "$o") ($(ratio "$o" "$c")) | $(ms "$ei") + $(ms "$eb") ($(ratio "$eb" "$c")) | $(ms "$li") |")
+	rows+=("| $n | $(ms "$c") | $(ms "$o") ($(ratio "$o" "$c")) | $(ms "$ei") + $(ms "$eb") ($(ratio "$eb" "$c"); build CPU $(ms "$ec")) | $(ms "$li") |")
 	summary_add "build with nothing changed @$n" "$(ms "$o") (clean $(ms "$c"))" "< 50 ms" \
 		"$(holds "$o < 0.050")"
 	e=$(awk -v a="$ei" -v b="$eb" 'BEGIN { print a + b }')

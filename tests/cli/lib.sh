@@ -158,8 +158,11 @@ serve_down() {
 # They use $T, $L, $OUT and $ERR of the test.
 #
 # build NAME [ARGS...]: runs `hearth CMD ARGS` (CMD, default build) with
-# LD_DEBUG=libs; RC is its exit status, MEDIA_RAN whether hearth-media was
-# started (yes/no: whether FFmpeg was loaded); $OUT and $ERR as run leaves them.
+# LD_DEBUG=libs; RC is its exit status, MEDIA_RAN whether a building
+# program was started, hearth-media or hearth-site (yes/no: whether libxslt,
+# which both load and the lean hearth does not, was loaded); SITE_RAN
+# whether it was hearth-site alone (yes/no: libxslt without FFmpeg); $OUT
+# and $ERR as run leaves them.
 build() {
 	shift
 	rm -f "$T"/ld.*
@@ -167,7 +170,9 @@ build() {
 	RC=$?
 	cat "$T"/ld.* 2>/dev/null | grep -o 'calling init: [^ ]*' >"$T/loaded"
 	rm -f "$T"/ld.*
-	if grep -q 'libavcodec' "$T/loaded"; then MEDIA_RAN=yes; else MEDIA_RAN=no; fi
+	if grep -q 'libxslt' "$T/loaded"; then MEDIA_RAN=yes; else MEDIA_RAN=no; fi
+	SITE_RAN=$MEDIA_RAN
+	if grep -q 'libavcodec' "$T/loaded"; then SITE_RAN=no; fi
 	if [ ! -s "$T/loaded" ]; then MEDIA_RAN="unknown (LD_DEBUG unsupported?)"; fi
 }
 # media_expect WANT NAME [ARGS...]: build passes NAME when it exits 0 and
@@ -184,7 +189,7 @@ media_expect() {
 		fail "$name" "decided without hearth-media ($MEDIA_RAN): $(head -c 300 "$OUT")"
 	fi
 }
-# quick NAME [ARGS...]: the build is decided without hearth-media
+# quick NAME [ARGS...]: the build is decided by the lean hearth alone
 quick() { media_expect no "$@"; }
-# full NAME [ARGS...]: the build goes to hearth-media
+# full NAME [ARGS...]: the build goes to a building program
 full() { media_expect yes "$@"; }

@@ -2041,6 +2041,122 @@ static void public_view_all_and_bodies(void)
 	lib_close(&lib);
 }
 
+/* True when two public records hold the same fields (not the body: the view of both has none). */
+static bool pub_same(const struct pub_story *a, const struct pub_story *b)
+{
+#define SAME_STR(x, y) ((!(x) && !(y)) || ((x) && (y) && !strcmp((x), (y))))
+	bool ok = SAME_STR(a->slug, b->slug) && SAME_STR(a->guid, b->guid) &&
+		  SAME_STR(a->title, b->title) && SAME_STR(a->summary, b->summary) &&
+		  SAME_STR(a->byline, b->byline) && SAME_STR(a->language, b->language) &&
+		  SAME_STR(a->license, b->license) && a->published_at == b->published_at &&
+		  a->updated_at == b->updated_at && a->on_site == b->on_site &&
+		  a->on_podcast == b->on_podcast && a->season == b->season &&
+		  a->episode == b->episode && a->n_assets == b->n_assets &&
+		  a->n_chapters == b->n_chapters &&
+		  (a->sound ? b->sound && a->sound - a->assets == b->sound - b->assets : !b->sound);
+	char **av[] = {a->warnings, a->themes, a->tags}, **bv[] = {b->warnings, b->themes, b->tags};
+	for (int k = 0; ok && k < 3; k++) {
+		ok = strv_len(av[k]) == strv_len(bv[k]);
+		for (size_t i = 0; ok && av[k] && av[k][i]; i++)
+			ok = !strcmp(av[k][i], bv[k][i]);
+	}
+	for (size_t i = 0; ok && i < a->n_assets; i++) {
+		const struct pub_asset *x = &a->assets[i], *y = &b->assets[i];
+		ok = x->role == y->role && x->index == y->index && SAME_STR(x->sha256, y->sha256) &&
+		     SAME_STR(x->mime, y->mime) && SAME_STR(x->alt, y->alt) && x->size == y->size &&
+		     x->duration == y->duration && x->width == y->width && x->height == y->height;
+	}
+	for (size_t i = 0; ok && i < a->n_chapters; i++)
+		ok = a->chapters[i].start == b->chapters[i].start &&
+		     SAME_STR(a->chapters[i].title, b->chapters[i].title);
+#undef SAME_STR
+	return ok;
+}
+
+/*
+ * The view of both channels is read a table at a time, merged by story:
+ * every record is the one the view of its channel gives, terms, files
+ * (in role order) and chapters included, whatever order the stories were
+ * stored in, and a private story's terms and files reach no record.
+ */
+static void public_view_all_matches_channels(void)
+{
+	struct hearth_err err;
+	hearth_lib *lib = fresh_lib("public-all-match");
+	struct pub_story **all = NULL, **site = NULL, **pod = NULL;
+	size_t n = 0, n_site = 0, n_pod = 0, nc = 0;
+	struct pub_collection **cv = NULL;
+	char *f = tpath("pam.bin");
+	char sha[65], want[65];
+	bool changed;
+
+	put(f, "sound");
+	CHECK_OK(lib_store_add(lib, f, sha, &err), &err);
+	/* stored newest last, so the catalogue's ids run against the view's order */
+	for (int i = 0; i < 6; i++) {
+		char *slug = xasprintf("s%d", i);
+		struct lib_story *s = story_new(slug, slug);
+		s->status = i == 4 ? ST_APPROVED : ST_PUBLISHED; /* s4: not public */
+		s->consent_site = i != 2;
+		s->consent_podcast = i % 2 == 0;
+		s->published_at = 1000 + (i == 5 ? 0 : i * 10); /* s5 ties s0: by slug */
+		s->tags = strv_push(strv_push(NULL, "b-tag"), "a-tag");
+		s->themes = i % 3 ? strv_push(NULL, "hope") : NULL;
+		s->warnings = i == 1 ? strv_push(NULL, "grief") : NULL;
+		s->license = i == 3 ? xstrdup("CC-BY-4.0") : NULL;
+		s->season = i;
+		if (i % 2 == 0 || i == 4) {
+			static const enum lib_role roles[] = {ROLE_ART, ROLE_TRANSCRIPT, ROLE_MUSIC,
+							      ROLE_AUDIO, ROLE_ART};
+			s->n_assets = 5;
+			s->assets = xcalloc(5, sizeof *s->assets);
+			for (int k = 0; k < 5; k++) {
+				s->assets[k].role = roles[k];
+				s->assets[k].sha256 = xstrdup(sha);
+				s->assets[k].filename = xasprintf("f%d-%d", i, k);
+				s->assets[k].alt = roles[k] == ROLE_ART ? xasprintf("alt %d", k) : NULL;
+				s->assets[k].duration = roles[k] == ROLE_AUDIO ? 60 : 0;
+				s->assets[k].width = k;
+			}
+			s->n_chapters = 2;
+			s->chapters = xcalloc(2, sizeof *s->chapters);
+			s->chapters[0].title = xstrdup("Start");
+			s->chapters[1].start = 30;
+			s->chapters[1].title = xasprintf("Middle of %d", i);
+		}
+		free(s->body);
+		s->body = xasprintf("The body of %d.\n", i);
+		CHECK_OK(lib_story_import(lib, s, &changed, NULL, &err), &err);
+		lib_story_free(&s);
+		free(slug);
+	}
+	CHECK_OK(lib_public_view_all(lib, &all, &n, &cv, &nc, &err), &err);
+	CHECK_OK(lib_public_view(lib, CH_SITE, &site, &n_site, NULL, NULL, &err), &err);
+	CHECK_OK(lib_public_view(lib, CH_PODCAST, &pod, &n_pod, NULL, NULL, &err), &err);
+	CHECK(n == 5 && n_site == 4 && n_pod == 2);
+	size_t i_site = 0, i_pod = 0;
+	for (size_t i = 0; i < n; i++) {
+		CHECK(strcmp(all[i]->slug, "s4") != 0);
+		if (all[i]->on_site)
+			CHECK(i_site < n_site && pub_same(all[i], site[i_site++]));
+		if (all[i]->on_podcast)
+			CHECK(i_pod < n_pod && pub_same(all[i], pod[i_pod++]));
+		const struct pub_story *ch = all[i]->on_site ? site[i_site - 1] : pod[i_pod - 1];
+		sha256_hex(ch->body, strlen(ch->body), want);
+		CHECK(all[i]->body == NULL && !strcmp(all[i]->body_sha256, want));
+	}
+	CHECK(i_site == n_site && i_pod == n_pod);
+	CHECK_STR(all[0]->slug, "s3");
+	CHECK_STR(all[n - 2]->slug, "s0");
+	CHECK_STR(all[n - 1]->slug, "s5");
+	pub_story_list_free(all, n);
+	pub_story_list_free(site, n_site);
+	pub_story_list_free(pod, n_pod);
+	pub_collection_list_free(cv, nc);
+	free(f);
+	lib_close(&lib);
+}
+
 static void public_view_bylines_and_assets(void)
 {
 	struct hearth_err err;
@@ -3166,6 +3282,7 @@ int main(void)
 	RUN(public_view_filters);
 	RUN(public_view_all_and_bodies);
 	RUN(public_view_bylines_and_assets);
+	RUN(public_view_all_matches_channels);
 	RUN(private_fields_never_reach_the_public_view);
 	RUN(export_json_shape);
 	RUN(serve_settings);

@@ -1,0 +1,97 @@
+# site_program.sh - a build the lean hearth cannot decide goes to
+# hearth-site, which builds a site that needs no rendition without loading
+# FFmpeg (seen with the loader's report, LD_DEBUG=libs), and hands a build
+# that needs media (a story with a file, the show's cover) to hearth-media.
+# Both make the same bytes and the same keys: after each step the site is
+# byte for byte what a clean build makes, and a build by one program after
+# the other keeps every page that did not change. Without hearth-site
+# beside hearth-media, hearth-media builds.
+. "$(dirname "$0")/lib.sh"
+
+L="$T/lib"
+C="$T/content/stories"
+SITE_PROG="$(dirname "$HEARTH")/hearth-site"
+
+# same_as_clean NAME: the site equals a clean build of the library as it is
+same_as_clean() {
+	rm -rf "$T/clean" "$T/.hearth-build.clean"
+	"$HEARTH" -C "$L" build -o "$T/clean" >/dev/null 2>"$ERR" ||
+		{ fail "$1" "clean build: $(head -c 300 "$ERR")"; return; }
+	if diff -r -x .hearth-site "$L/public" "$T/clean" >"$T/diff" 2>&1; then pass "$1"; else
+		fail "$1" "$(head -c 600 "$T/diff")"; fi
+}
+# site_expect WANT NAME: the build ran hearth-site alone (yes) or hearth-media (no)
+site_expect() {
+	local want=$1 name=$2
+	build "$name"
+	if [ "$RC" -ne 0 ]; then fail "$name" "exit $RC: $(head -c 600 "$ERR")"
+	elif [ "$MEDIA_RAN" != yes ]; then fail "$name" "no building program ran ($MEDIA_RAN)"
+	elif [ "$SITE_RAN" = "$want" ]; then pass "$name"
+	else fail "$name" "hearth-site alone: $SITE_RAN, wanted $want"; fi
+}
+ino() { stat -c %i "$1"; }
+
+check site_program_beside test -x "$SITE_PROG"
+check site_links_no_ffmpeg ! sh -c "ldd '$SITE_PROG' | grep -Eq 'libav(codec|format|filter)|libebur128|libmagic'"
+
+"$HEARTH" init "$L" >/dev/null
+site_address "$L"
+for s in one two three; do bundle "$C" $s "Marker ${s^^}STORY"; done
+PODCAST=no bundle "$C" one "Marker ONESTORY"
+"$HEARTH" -C "$L" import "$T/content" >/dev/null 2>&1
+
+site_expect yes text_first_build_by_site
+check text_first_build_page grep -q "Marker TWOSTORY" "$L/public/stories/two/index.html"
+same_as_clean text_first_same_as_clean
+quick text_noop_quick
+check text_noop_says_built grep -q "^built 3 stories" "$OUT"
+
+# one story edited: hearth-site remakes its page and keeps the others
+before_two=$(ino "$L/public/stories/two/index.html")
+bundle "$C" one "Marker ONESTORY edited"
+"$HEARTH" -C "$L" import "$C/one" >/dev/null 2>&1
+site_expect yes text_edit_by_site
+check text_edit_shown grep -q "ONESTORY edited" "$L/public/stories/one/index.html"
+check text_edit_keeps_others test "$(ino "$L/public/stories/two/index.html")" = "$before_two"
+same_as_clean text_edit_same_as_clean
+
+# a story with a picture: the build is hearth-media's, and its keys are
+# hearth-site's: the text pages it did not change stay as they were
+mkdir -p "$C/art"
+picture "$C/art/art.png"
+bundle "$C" art "Marker ARTSTORY" "art: [{file: art.png, alt: A test pattern}]"
+"$HEARTH" -C "$L" import "$C/art" >/dev/null 2>&1
+before_two=$(ino "$L/public/stories/two/index.html")
+site_expect no picture_build_by_media
+check picture_renditions sh -c "ls '$L/public/media/art/' | grep -q ."
+check picture_keeps_text_pages test "$(ino "$L/public/stories/two/index.html")" = "$before_two"
+same_as_clean picture_same_as_clean
+
+# the picture's story withdrawn: hearth-site again, and its media leave
+"$HEARTH" -C "$L" withdraw art --reason "asked" >/dev/null 2>&1
+before_two=$(ino "$L/public/stories/two/index.html")
+site_expect yes withdrawn_picture_by_site
+check withdrawn_media_gone test ! -e "$L/public/media/art"
+check withdrawn_page_gone test ! -e "$L/public/stories/art"
+check withdrawn_keeps_text_pages test "$(ino "$L/public/stories/two/index.html")" = "$before_two"
+same_as_clean withdrawn_same_as_clean
+
+# the show's cover is a rendition: hearth-media
+picture "$L/cover.png" 1400x1400
+sed -i 's|^  # image: cover.jpg|  image: cover.png|' "$L/hearth.yaml"
+site_expect no cover_build_by_media
+check cover_published test -s "$L/public/cover.jpg"
+same_as_clean cover_same_as_clean
+
+# without hearth-site beside them, the lean hearth and hearth-media build alone
+mkdir -p "$T/pair"
+cp "$HEARTH" "$T/pair/hearth"
+cp "$(dirname "$HEARTH")/hearth-media" "$T/pair/hearth-media"
+sed -i 's|^  image: cover.png|  # image: cover.jpg|' "$L/hearth.yaml"
+bundle "$C" two "Marker TWOSTORY edited"
+"$HEARTH" -C "$L" import "$C/two" >/dev/null 2>&1
+HEARTH="$T/pair/hearth" build pair_build
+if [ "$RC" -eq 0 ] && [ "$SITE_RAN" = no ] && [ "$MEDIA_RAN" = yes ]; then pass pair_build_by_media
+else fail pair_build_by_media "exit $RC, site alone $SITE_RAN: $(head -c 300 "$ERR")"; fi
+check pair_edit_shown grep -q "TWOSTORY edited" "$L/public/stories/two/index.html"
+same_as_clean pair_same_as_clean
