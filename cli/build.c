@@ -27,6 +27,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #if !defined(HEARTH_LEAN) && !defined(HEARTH_SITE)
@@ -174,6 +175,53 @@ int cmd_build(struct cli *c, int argc, char **argv)
 	return cli_exec_media(c, c->argv);
 }
 #else
+#ifdef HEARTH_SITE
+/*
+ * The notify step of a build made by hearth-site, which links no libcurl:
+ * when notify.after_build is on, `hearth-media notify -o DIR` runs as a
+ * child, as the lean hearth's commands run it, and a failure is a warning
+ * (the site is published either way).
+ */
+int cli_notify_after_build(const struct cli *c, hearth_lib *lib, const char *out_dir)
+{
+	struct lib_settings s = {0};
+	struct hearth_err err = {0};
+	char *media = NULL;
+	int status = 0, rc = 0;
+	pid_t pid;
+
+	if (lib_settings_load(lib, &s, &err) != 0) {
+		fprintf(stderr, "hearth: %s: warning: the feeds were not announced: %s\n",
+			c->name, err.msg);
+		return 1;
+	}
+	if (!s.notify_after_build)
+		goto end;
+	if (!(media = cli_media_path())) {
+		fprintf(stderr, "hearth: %s: warning: the feeds were not announced: "
+			"hearth-media is missing\n", c->name);
+		rc = 1;
+		goto end;
+	}
+	fflush(NULL);
+	pid = fork();
+	if (pid == 0) {
+		execl(media, media, "-C", lib_dir(lib), "notify", "-o", out_dir, (char *)NULL);
+		_exit(127);
+	}
+	if (pid < 0 || waitpid(pid, &status, 0) < 0 || !WIFEXITED(status) ||
+	    WEXITSTATUS(status) != 0) {
+		fprintf(stderr, "hearth: %s: warning: the feeds were not all announced; "
+			"run 'hearth notify' to try again\n", c->name);
+		rc = 1;
+	}
+end:
+	free(media);
+	lib_settings_release(&s);
+	return rc;
+}
+#endif
+
 int cmd_build(struct cli *c, int argc, char **argv)
 {
 	const char *out = NULL, *base = NULL, *jobs = NULL, *theme = NULL;
