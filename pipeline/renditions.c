@@ -103,6 +103,7 @@ struct job {
 	size_t n_made, n_cached;       /* jobs that make several renditions count here */
 	int threads;                   /* J_AUDIO: the threads its encoders may use */
 	bool running;                  /* J_AUDIO: being made now */
+	bool active;                   /* taken by a worker and not done yet */
 	double started;                /* J_AUDIO: when, monotonic seconds */
 	int rc;
 	struct hearth_err err;
@@ -127,7 +128,7 @@ struct pool {
 	void *progress_arg;
 	double started;                /* monotonic seconds, for the time left */
 	pthread_mutex_t mu;
-	pthread_cond_t covered;        /* a recording has its cover picture */
+	pthread_cond_t covered;        /* a recording has its cover picture, or a job is done */
 };
 
 static double now_s(void)
@@ -480,6 +481,20 @@ static void audio_done(struct pool *p, struct job *j)
 	}
 }
 
+/* True when another job of j's kind is making renditions of j's original; with the lock held. */
+static bool source_active(const struct pool *p, const struct job *j)
+{
+	if (!j->a)
+		return false;
+	for (size_t i = 0; i < p->next; i++) {
+		const struct job *o = &p->jobs[i];
+		if (o->active && o != j && o->kind == j->kind && o->a &&
+		    !strcmp(o->a->sha256, j->a->sha256))
+			return true;
+	}
+	return false;
+}
+
 static void *worker(void *arg)
 {
 	struct pool *p = arg;
@@ -505,6 +520,16 @@ static void *worker(void *arg)
 			pthread_mutex_unlock(&p->mu);
 			continue;
 		}
+		/*
+		 * two stories of one original share the renditions that do not
+		 * carry a story's tags (peaks, waveform, art): one job makes
+		 * them and the other, waiting for it, finds them in the cache,
+		 * so a cached file is never written twice (its times are part
+		 * of the keys of the files placed from it)
+		 */
+		while (source_active(p, j) && !p->stop)
+			pthread_cond_wait(&p->covered, &p->mu);
+		j->active = true;
 		if (j->kind == J_AUDIO)
 			j->threads = audio_threads(p, j);
 		pthread_mutex_unlock(&p->mu);
@@ -519,6 +544,8 @@ static void *worker(void *arg)
 		pthread_mutex_lock(&p->mu);
 		if (j->kind == J_AUDIO)
 			audio_done(p, j);
+		j->active = false;
+		pthread_cond_broadcast(&p->covered);
 		p->done++;
 		if (j->rc && j->e)
 			j->e->media_failed = true;
