@@ -10,6 +10,7 @@
  *   backup.c      a consistent copy of the catalogue (SQLite's online backup)
  *   export.c      the catalogue as JSON
  *   invite.c      invitations to submit (tokens stored hashed)
+ *   import.c      the import's one write transaction
  *   peer.c        peers on the web: receipts, messages, revisions,
  *                 withdrawal by channel, erasure requests; feedback
  *   settings.c    hearth.yaml: reading, importing, the podcast GUID
