@@ -71,6 +71,32 @@ static void close_tag(struct fw *w)
 }
 
 /*
+ * Appends s to b with each character of special written as its character
+ * reference; runs without one are copied whole. Every special must be one
+ * the switch knows.
+ */
+static void escape_chars(struct buf *b, const char *s, const char *special)
+{
+	for (;;) {
+		size_t n = strcspn(s, special);
+		buf_add(b, s, n);
+		s += n;
+		switch (*s) {
+		case '\0': return;
+		case '&': buf_puts(b, "&amp;"); break;
+		case '<': buf_puts(b, "&lt;"); break;
+		case '>': buf_puts(b, "&gt;"); break;
+		case '"': buf_puts(b, "&quot;"); break;
+		case '\'': buf_puts(b, "&#39;"); break;
+		case '\n': buf_puts(b, "&#10;"); break;
+		case '\r': buf_puts(b, "&#13;"); break;
+		case '\t': buf_puts(b, "&#9;"); break;
+		}
+		s++;
+	}
+}
+
+/*
  * Escaped text: runs without a special character are copied whole. Text
  * XML cannot carry (bad UTF-8, control characters) fails the document:
  * the callers refuse it first with a message naming the field, so this is
@@ -83,23 +109,7 @@ static void escape(struct fw *w, const char *s, bool attr)
 		w->failed = 1;
 		return;
 	}
-	const char *special = attr ? "&<>\"\n\r\t" : "&<>\r";
-	for (;;) {
-		size_t n = strcspn(s, special);
-		buf_add(b, s, n);
-		s += n;
-		switch (*s) {
-		case '\0': return;
-		case '&': buf_puts(b, "&amp;"); break;
-		case '<': buf_puts(b, "&lt;"); break;
-		case '>': buf_puts(b, "&gt;"); break;
-		case '"': buf_puts(b, "&quot;"); break;
-		case '\n': buf_puts(b, "&#10;"); break;
-		case '\r': buf_puts(b, "&#13;"); break;
-		case '\t': buf_puts(b, "&#9;"); break;
-		}
-		s++;
-	}
+	escape_chars(b, s, attr ? "&<>\"\n\r\t" : "&<>\r");
 }
 
 void fw_start(struct fw *w, const char *name)
@@ -239,20 +249,7 @@ bool fw_text_ok(const char *s)
 
 void fw_html_escape(struct buf *b, const char *s)
 {
-	for (;;) {
-		size_t n = strcspn(s, "&<>\"'");
-		buf_add(b, s, n);
-		s += n;
-		switch (*s) {
-		case '\0': return;
-		case '&': buf_puts(b, "&amp;"); break;
-		case '<': buf_puts(b, "&lt;"); break;
-		case '>': buf_puts(b, "&gt;"); break;
-		case '"': buf_puts(b, "&quot;"); break;
-		case '\'': buf_puts(b, "&#39;"); break;
-		}
-		s++;
-	}
+	escape_chars(b, s, "&<>\"'");
 }
 
 char *fw_description(char *const *warnings, const char *summary)
