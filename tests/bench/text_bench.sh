@@ -67,10 +67,25 @@ done
 for r in $(seq "$RUNS"); do
 	timed noop_import "$hearth" -C "$W/lib" import "$W/content"
 done
+# timed_quick NAME CMD...: a quick command's wall time taken around the
+# command alone (started by the shell, as a user starts it), and its peak
+# memory from a second run under /usr/bin/time, whose own start-up would
+# otherwise be most of a figure of a few milliseconds
+timed_quick() {
+	local name=$1 t0 t1
+	shift
+	t0=$EPOCHREALTIME
+	"$@" >/dev/null 2>"$W/.err" || { echo "bench: failed: $*" >&2; cat "$W/.err" >&2; exit 1; }
+	t1=$EPOCHREALTIME
+	/usr/bin/time -f "%M" -o "$W/.t" "$@" >/dev/null 2>&1
+	echo "$(awk -v a="${t0/,/.}" -v b="${t1/,/.}" 'BEGIN {printf "%.4f", b - a}') $(tail -n 1 "$W/.t")" \
+		>>"$W/.r-$name"
+}
 for r in $(seq "$QUICK"); do
-	timed list "$hearth" -C "$W/lib" list
-	timed help "$hearth" --help
-	timed help_media "$here/hearth-media" --help
+	timed_quick list "$hearth" -C "$W/lib" list
+	timed_quick help "$hearth" --help
+	timed_quick help_media "$here/hearth-media" --help
+	timed_quick floor /bin/true
 done
 
 imp=$(printf "%.2f" "$(median "$W/.r-import" 1)") bld=$(printf "%.2f" "$(median "$W/.r-build" 1)")
@@ -102,6 +117,8 @@ t=$(median "$W/.r-help" 1) m=$(median "$W/.r-help" 2)
 printf '%-36s %-22s %-18s %s\n' "hearth --help" "$(ms "$t"), $(mb "$m")" "" ""
 t=$(median "$W/.r-help_media" 1) m=$(median "$W/.r-help_media" 2)
 printf '%-36s %-22s %-18s %s\n' "hearth-media --help (reference)" "$(ms "$t"), $(mb "$m")" "" ""
+t=$(median "$W/.r-floor" 1)
+printf '%-36s %-22s %-18s %s\n' "/bin/true (starting any program)" "$(ms "$t")" "" ""
 echo
 
 . "$here/tests/bench/summary.sh"
