@@ -31,9 +31,17 @@ int cmd_backup(struct cli *c, int argc, char **argv)
 		goto end;
 	}
 	printf("backed up the catalogue to %s\n", ops[0]);
-	printf("copy beside it, as they are: %s/store/ (the originals) and %s/hearth.yaml "
-	       "(the settings); cache/ and public/ are made again by 'hearth build'\n",
-	       c->dir, c->dir);
+	/* the show's cover is a file of the library that no build can make again */
+	struct lib_settings set = {0};
+	struct hearth_err ignored = {0};
+	char *cover = lib_settings_load(lib, &set, &ignored) == 0 && set.image && *set.image
+			      ? xasprintf(" and %s/%s (the show's cover)", c->dir, set.image)
+			      : xstrdup("");
+	printf("copy beside it, as they are: %s/store/ (the originals), %s/hearth.yaml "
+	       "(the settings)%s; cache/ and public/ are made again by 'hearth build'\n",
+	       c->dir, c->dir, cover);
+	free(cover);
+	lib_settings_release(&set);
 end:
 	lib_close(&lib);
 	free(ops);

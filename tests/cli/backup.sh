@@ -48,6 +48,7 @@ check copy_holds_every_story_before test -z "$(comm -23 "$T/before" "$T/in_copy"
 check copy_holds_no_more_than_the_end \
 	test "$(wc -l <"$T/in_copy")" -le "$("$HEARTH" -C "$L" list | wc -l)"
 check says_what_to_copy_beside grep -q "store/.*hearth.yaml" "$OUT"
+check says_to_copy_the_cover grep -q "cover.jpg (the show.s cover)" "$OUT"
 
 # ---- the restore drill: the copy, the store and hearth.yaml --------------
 R="$T/restored"
