@@ -415,6 +415,26 @@ static int item_fill(struct run *r, size_t i, int episode, struct feed_item *it,
 	return 0;
 }
 
+/* What a document's archive links add to its key. */
+static void key_archive(struct sha256 *h, const struct feed_archive *a)
+{
+	key_int(h, a->is_archive);
+	key_str(h, a->current_url);
+	key_str(h, a->prev_archive_url);
+	key_str(h, a->next_archive_url);
+}
+
+/*
+ * A document's date (lastBuildDate, Atom's updated): an archive's newest
+ * item, so it never changes; a feed's is SOURCE_DATE_EPOCH when set, else
+ * its newest item's.
+ */
+static int64_t doc_date(const struct feed_archive *a, int64_t newest)
+{
+	int64_t sde = hearth_source_date_epoch();
+	return !a->is_archive && sde >= 0 ? sde : newest;
+}
+
 /*
  * Writes one document of a show: the items sh->idx[from, to) (oldest
  * first; written in the show's order) at rel, with the archive links a.
@@ -440,10 +460,7 @@ static int show_doc(struct run *r, const struct show *sh, const char *rel, size_
 	key_str(&h, sh->guid);
 	key_int(&h, sh->serial);
 	key_str(&h, medium);
-	key_int(&h, a->is_archive);
-	key_str(&h, a->current_url);
-	key_str(&h, a->prev_archive_url);
-	key_str(&h, a->next_archive_url);
+	key_archive(&h, a);
 	for (size_t k = from; k < to; k++) {
 		const struct site_entry *e = &r->c->e[sh->idx[k]];
 		key_entry(r, &h, sh->idx[k]);
@@ -466,12 +483,7 @@ static int show_doc(struct run *r, const struct show *sh, const char *rel, size_
 	channel_fill(r, sh, &ch, medium);
 	ch.feed_url = self;
 	ch.archive = *a;
-	/*
-	 * lastBuildDate: an archive's newest item, so it never changes; the
-	 * feed's is SOURCE_DATE_EPOCH when set, else its newest item's.
-	 */
-	int64_t sde = hearth_source_date_epoch();
-	ch.last_build = !a->is_archive && sde >= 0 ? sde : newest;
+	ch.last_build = doc_date(a, newest);
 	if (!(rc = feed_rss(&ch, items, to - from, &out, err)))
 		rc = site_write(r->o->staging, rel, out.data, out.len, err);
 end:
@@ -667,10 +679,7 @@ static int atom_doc(struct run *r, const char *rel, const size_t *idx, size_t fr
 
 	doc_key(r, &h, rel);
 	key_str(&h, id);
-	key_int(&h, a->is_archive);
-	key_str(&h, a->current_url);
-	key_str(&h, a->prev_archive_url);
-	key_str(&h, a->next_archive_url);
+	key_archive(&h, a);
 	for (size_t k = from; k < to; k++) {
 		const struct site_entry *e = &r->c->e[idx[k]];
 		key_entry(r, &h, idx[k]);
@@ -708,7 +717,6 @@ static int atom_doc(struct run *r, const char *rel, const size_t *idx, size_t fr
 	}
 	if (rc)
 		goto end;
-	int64_t sde = hearth_source_date_epoch();
 	struct feed_atom_feed f = {
 		.id = id,
 		.title = s->title,
@@ -719,7 +727,7 @@ static int atom_doc(struct run *r, const char *rel, const size_t *idx, size_t fr
 		.language = s->language,
 		.icon_url = r->cover,
 		.rights = s->license,
-		.updated = !a->is_archive && sde >= 0 ? sde : newest,
+		.updated = doc_date(a, newest),
 		.hubs = (const char *const *)s->notify_hubs,
 		.n_hubs = strv_len(s->notify_hubs),
 		.archive = *a,
