@@ -106,7 +106,7 @@ int cmd_deploy(struct cli *c, int argc, char **argv)
 		if (r.sent || r.deleted || r.marked)
 			say_report(&r, dest.where, true);
 		fprintf(stderr, "hearth: %s: %s\n", c->name, err.msg);
-		if (r.sent || r.deleted || r.marked)
+		if (r.started)
 			fprintf(stderr, "hearth: %s: %s; run the same deploy again to finish\n",
 				c->name, r.deleted ? "the deletions were cut short"
 						   : "nothing was deleted");

@@ -78,6 +78,7 @@ struct deploy_report {
 	size_t sent;     /* of them, sent: new or changed at the destination */
 	size_t deleted;  /* files deleted at the destination */
 	bool marked;     /* the destination was marked as a Hearth deploy by this run */
+	bool started;    /* the destination was accepted and sending began */
 };
 
 /*

@@ -292,6 +292,7 @@ int dep_folder_run(const struct dep_site *site, const char *dest,
 			goto end;
 		r->marked = true;
 	}
+	r->started = true;
 	for (size_t i = 0; i < site->n; i++)
 		if ((rc = send_file(site, &site->files[i], dest, o, r, err)))
 			goto end;

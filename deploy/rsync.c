@@ -4,8 +4,8 @@
  * deploy.rsh setting, else rsync's own default (ssh). rsync decides what
  * changed (size and time, as it does by default; a build keeps both for
  * every unchanged file). The order is made by separate runs: the media,
- * then everything but the feeds, then everything, then only the
- * deletions (--delete with --existing --ignore-existing, which sends
+ * then the other files but pages and feeds, then everything but the
+ * feeds, then everything, then only the deletions (--delete with --existing --ignore-existing, which sends
  * nothing). Names starting with '.' are excluded, which also keeps rsync
  * from deleting them at the destination. Before the first run, a listing
  * of the destination says whether it is new, empty, or an earlier
@@ -289,6 +289,8 @@ int dep_rsync_run(const struct dep_site *site, const char *dest,
 {
 	static const char *const media[] = {"--include=/media/", "--include=/media/**",
 				      "--exclude=*", NULL};
+	static const char *const files[] = {"--exclude=*.html", "--exclude=*.xml",
+					    "--exclude=*.opml", NULL};
 	static const char *const no_feeds[] = {"--exclude=*.xml", "--exclude=*.opml", NULL};
 	static const char *const deletions[] = {"--delete", "--existing", "--ignore-existing", NULL};
 	char **opts = common(o);
@@ -310,7 +312,9 @@ int dep_rsync_run(const struct dep_site *site, const char *dest,
 			goto end;
 		r->marked = true;
 	}
+	r->started = true;
 	if ((rc = pass(site->dir, dest, opts, media, o, r, err)) ||
+	    (rc = pass(site->dir, dest, opts, files, o, r, err)) ||
 	    (rc = pass(site->dir, dest, opts, no_feeds, o, r, err)) ||
 	    (rc = pass(site->dir, dest, opts, NULL, o, r, err)))
 		goto end;

@@ -235,8 +235,8 @@ struct put {
 };
 
 /*
- * One request: method on the object at rel (escaped here; "" for the
- * bucket), with query (already canonical) when not NULL, and the body of
+ * One request: method on the object at prefix + rel (escaped here; rel
+ * NULL for the bucket itself), with query (already canonical) when not NULL, and the body of
  * put for a PUT. The answer goes into answer; *status gets the HTTP status.
  * Fails only when no answer came.
  */
@@ -253,7 +253,7 @@ static int request(struct s3 *s, const char *method, const char *rel, const char
 	*status = 0;
 	buf_puts(&url, s->base);
 	buf_putc(&url, '/');
-	if (*rel || *s->prefix) {
+	if (rel) {
 		struct buf key = BUF_INIT;
 		buf_puts(&key, s->prefix);
 		buf_puts(&key, rel);
@@ -339,8 +339,11 @@ static int request_ok(struct s3 *s, const char *method, const char *rel, const c
 	if (!strcmp(method, "DELETE") && status == 404)
 		return 0; /* gone already */
 	char *why = answer_error(answer);
-	rc = herr(err, HEARTH_EIO, "s3: %s %s%s%s: HTTP %ld%s", method, s->prefix, rel,
-		  query ? " (listing)" : "", status, why);
+	if (rel)
+		rc = herr(err, HEARTH_EIO, "s3: %s %s%s: HTTP %ld%s", method, s->prefix, rel,
+			  status, why);
+	else
+		rc = herr(err, HEARTH_EIO, "s3: listing the bucket: HTTP %ld%s", status, why);
 	free(why);
 	return rc;
 }
@@ -377,7 +380,7 @@ static int list_all(struct s3 *s, struct dep_listing *list, struct hearth_err *e
 		dep_uri_escape(&q, s->prefix, false);
 		buf_reset(&answer);
 		xfree(&token);
-		if ((rc = request_ok(s, "GET", "", buf_cstr(&q), NULL, &answer, err)) ||
+		if ((rc = request_ok(s, "GET", NULL, buf_cstr(&q), NULL, &answer, err)) ||
 		    (rc = dep_s3_parse_list(answer.data ? answer.data : "", answer.len, s->prefix,
 					    list, &token, err)))
 			goto end;
@@ -577,6 +580,7 @@ int dep_s3_run(const struct dep_site *site, const struct deploy_dest *dest,
 			goto end;
 		r->marked = true;
 	}
+	r->started = true;
 	for (size_t i = 0; i < site->n; i++) {
 		const char *rel = site->files[i].rel;
 		char *path = path_join(site->dir, rel);
