@@ -30,8 +30,8 @@ endif
 
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) libcurl)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS)) -lm -lpthread
-# libcurl (hearth notify, feeds/notify.c) is linked into hearth-media and
-# the tests only: the lean hearth never loads it
+# libcurl (hearth notify, feeds/notify.c; hearth deploy, deploy/) is linked
+# into hearth-media and the tests only: the lean hearth never loads it
 CURL_LIBS  := $(shell pkg-config --libs libcurl)
 
 WARN := -std=c11 -Wall -Wextra -Wpedantic -Wformat=2 -Wstrict-prototypes \
@@ -44,7 +44,7 @@ DEFS := -D_POSIX_C_SOURCE=200809L -DHEARTH_DATADIR='"$(DATADIR)"' \
         -DHEARTH_LIBEXECDIR='"$(LIBEXECDIR)"'
 OPT  ?= -O2 -g
 
-LIB_DIRS := core library media feeds site-gen pipeline serve
+LIB_DIRS := core library media feeds site-gen pipeline serve deploy
 LIB_SRC  := $(foreach d,$(LIB_DIRS),$(wildcard $(d)/*.c))
 CLI_SRC  := $(wildcard cli/*.c)
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
@@ -58,7 +58,7 @@ UNIT_SRC := $(wildcard tests/unit/test_*.c)
 # LEAN_TWICE are compiled again with HEARTH_LEAN, as main.c is: their lean
 # side decides a command with nothing to do (a build, an import) and runs
 # hearth-media otherwise.
-MEDIA_CMDS := build erase gc import notify serve submit
+MEDIA_CMDS := build deploy erase gc import notify serve submit
 LEAN_TWICE := main build import
 LEAN_CLI   := $(filter-out cli/main.c $(patsubst %,cli/%.c,$(MEDIA_CMDS)),$(CLI_SRC))
 LEAN_OBJ    = $(patsubst %,$(1)/lean/cli/%.o,$(LEAN_TWICE))

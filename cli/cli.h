@@ -118,6 +118,7 @@ int cmd_serve(struct cli *c, int argc, char **argv);
 int cmd_invite(struct cli *c, int argc, char **argv);
 int cmd_editor(struct cli *c, int argc, char **argv);
 int cmd_notify(struct cli *c, int argc, char **argv);
+int cmd_deploy(struct cli *c, int argc, char **argv);
 int cmd_help(struct cli *c, int argc, char **argv);
 
 /*

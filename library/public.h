@@ -154,6 +154,11 @@ struct lib_settings {
 					whose X-Forwarded-For/-Proto are believed; NULL */
 	bool serve_peer_confirm;     /* serve.peer_confirm: web submissions wait for the
 					peer to confirm the approved version */
+	/* deploy: (hearth deploy; no output file depends on them) */
+	char *deploy_rsh;            /* deploy.rsh: rsync's remote shell, NULL: ssh */
+	char *deploy_s3_endpoint;    /* deploy.s3_endpoint, NULL: AWS's for the region */
+	char *deploy_s3_region;      /* deploy.s3_region (default us-east-1) */
+	bool deploy_s3_path_style;   /* deploy.s3_path_style: endpoint/bucket/key (default yes) */
 };
 
 /* The defaults of the limits above. */

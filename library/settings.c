@@ -115,7 +115,19 @@ static const char default_yaml_rest[] =
 	"#   trusted_proxy: none    # the proxy's address, whose X-Forwarded-For\n"
 	"#                          # and X-Forwarded-Proto are believed\n"
 	"#   peer_confirm: yes      # a web submission waits for its storyteller to\n"
-	"#                          # confirm the version an editor approved\n";
+	"#                          # confirm the version an editor approved\n"
+	"\n"
+	"# hearth deploy: where the built site is published (the defaults are\n"
+	"# shown). Credentials for object storage come from the environment only\n"
+	"# (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN), never\n"
+	"# from this file.\n"
+	"# deploy:\n"
+	"#   rsh: ssh               # the remote shell rsync runs for host:path\n"
+	"#                          # (RSYNC_RSH in the environment wins)\n"
+	"#   s3_endpoint: https://s3.us-east-1.amazonaws.com   # for s3://bucket/prefix:\n"
+	"#                          # your provider's (R2, B2, MinIO, Garage...)\n"
+	"#   s3_region: us-east-1   # the region requests are signed for\n"
+	"#   s3_path_style: yes     # endpoint/bucket/key; no: bucket.endpoint/key\n";
 
 int lib_settings_write_default(const char *path, struct hearth_err *err)
 {
@@ -214,6 +226,10 @@ static const struct key keys[] = {
 	{"serve", "max_upload", K_I64, OFF(serve_max_upload), 1000, 1e13, NULL},
 	{"serve", "trusted_proxy", K_OPT_ADDR, OFF(serve_trusted_proxy), 0, 0, NULL},
 	{"serve", "peer_confirm", K_BOOL, OFF(serve_peer_confirm), 0, 0, NULL},
+	{"deploy", "rsh", K_OPT_TEXT, OFF(deploy_rsh), 0, 0, NULL},
+	{"deploy", "s3_endpoint", K_OPT_URL, OFF(deploy_s3_endpoint), 0, 0, NULL},
+	{"deploy", "s3_region", K_TEXT, OFF(deploy_s3_region), 0, 0, NULL},
+	{"deploy", "s3_path_style", K_BOOL, OFF(deploy_s3_path_style), 0, 0, NULL},
 };
 #undef OFF
 
@@ -268,6 +284,8 @@ static void settings_defaults(struct lib_settings *s)
 	s->archive_after = LIB_ARCHIVE_AFTER;
 	s->notify_podcastindex = true;
 	s->notify_podcastindex_url = xstrdup(LIB_PODCASTINDEX_URL);
+	s->deploy_s3_region = xstrdup("us-east-1");
+	s->deploy_s3_path_style = true;
 }
 
 /* True when v is an IPv4 or IPv6 address written as numbers. */
@@ -1000,6 +1018,9 @@ void lib_settings_release(struct lib_settings *s)
 	free(s->media_origin);
 	strv_free(s->notify_hubs);
 	free(s->notify_podcastindex_url);
+	free(s->deploy_rsh);
+	free(s->deploy_s3_endpoint);
+	free(s->deploy_s3_region);
 	memset(s, 0, sizeof *s);
 }
 

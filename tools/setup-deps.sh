@@ -16,7 +16,7 @@ build=(build-essential pkg-config libavformat-dev libavcodec-dev libavutil-dev
        libcurl4-openssl-dev)
 test=(ffmpeg espeak-ng python3 python3-podcastparser python3-feedparser
       libxml2-utils chromium default-jre-headless fonts-dejavu-core strace
-      gpodder)
+      gpodder rsync)
 # the server's bench loads hearth serve and nginx side by side; the text
 # library's bench builds the same stories with Hugo
 bench=(wrk nginx-light hugo)
@@ -46,7 +46,9 @@ npm_tools() {
 	[ "${1:-build}" = test ] || return 0
 	local dir
 	dir="$(dirname "$0")/../tests/browser"
-	[ -d "$dir/node_modules/playwright-core" ] && return 0
+	# every package the tests use (s3rver: the object store of deploy.sh)
+	[ -d "$dir/node_modules/playwright-core" ] && [ -d "$dir/node_modules/s3rver" ] &&
+		return 0
 	echo "hearth: installing the browser test tools (npm ci in tests/browser)" >&2
 	(cd "$dir" && npm ci --no-audit --no-fund >&2)
 }

@@ -38,10 +38,11 @@ snippet public '	struct pub_story p = {0};
 	return (p.byline != 0) + (s ? (int)s->role : ROLE_AUDIO) + (int)sizeof(struct pub_collection);'
 check public_records_compile $CC $CFLAGS "$T/public.c"
 
-# and by the include lines themselves, in every file of site-gen/ and feeds/
+# and by the include lines themselves, in every file of site-gen/ and feeds/,
+# and of deploy/, which publishes the built files and reads no record
 includes_private() {
 	grep -lE '#include[[:space:]]+"[^"]*(library/library\.h|library/libraryInt\.h|media/intake\.h|media/mediaInt\.h)"' \
-		"$R"/site-gen/*.[ch] "$R"/feeds/*.[ch]
+		"$R"/site-gen/*.[ch] "$R"/feeds/*.[ch] "$R"/deploy/*.[ch]
 }
 check output_code_includes_no_private_header ! includes_private
 check output_code_includes_public_h grep -q '#include "../library/public.h"' "$R/site-gen/site.h"

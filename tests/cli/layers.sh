@@ -7,7 +7,7 @@
 R="$HEARTH_ROOT"
 calls="$(dirname "$0")/file_calls.py"
 
-for d in core library media site-gen feeds pipeline serve; do
+for d in core library media site-gen feeds pipeline serve deploy; do
 	if python3 "$calls" "$R/$d" >"$OUT" 2>&1; then pass "no_circles_in_$d"; else
 		fail "no_circles_in_$d" "$(grep '^circle' "$OUT")"; fi
 done
@@ -20,7 +20,7 @@ check checker_finds_a_circle ! python3 "$calls" "$T/circle"
 
 # folders, lowest first: a folder includes the headers of folders before it
 # on this list (and its own), never one after it
-order="core library media feeds site-gen pipeline serve cli"
+order="core library media feeds site-gen pipeline serve deploy cli"
 rank() { i=0; for d in $order; do [ "$d" = "$1" ] && { echo $i; return; }; i=$((i + 1)); done; echo -1; }
 : >"$OUT"
 for d in $order; do
@@ -37,6 +37,6 @@ if [ -s "$OUT" ]; then fail folders_include_downwards "$(head -c 600 "$OUT")"; e
 # printing outside cli/ (comments aside): only the out-of-memory line in
 # core/ before abort()
 grep -rnE '\b(printf|fprintf|vfprintf|fputs|puts|putchar|fputc|perror)\(|\b(stdout|stderr)\b' \
-	--include='*.c' --include='*.h' "$R/core" "$R/library" "$R/media" "$R/site-gen" "$R/feeds" "$R/pipeline" "$R/serve" |
+	--include='*.c' --include='*.h' "$R/core" "$R/library" "$R/media" "$R/site-gen" "$R/feeds" "$R/pipeline" "$R/serve" "$R/deploy" |
 	grep -vE ':[0-9]+:[[:space:]]*(\*|/\*|//)' | grep -v 'core/util.c:.*out of memory' >"$OUT"
 if [ -s "$OUT" ]; then fail only_cli_prints "$(head -c 600 "$OUT")"; else pass only_cli_prints; fi

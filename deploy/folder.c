@@ -1,0 +1,303 @@
+/*
+ * folder.c - deploying to a local folder (a web server's document root,
+ * a mounted share): each file of the site that the folder lacks or holds
+ * with other bytes is copied in under a temporary name, synced and
+ * renamed, keeping the site's modification time; a file whose size and
+ * time match is taken as it is, and one whose size matches is compared by
+ * SHA-256 before it is copied. Then what the site no longer has is
+ * deleted, and the folders that leaves empty. Unchanged files are never
+ * touched (their inode and time stay).
+ */
+#define _GNU_SOURCE
+#include "deployInt.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* The temporary name of a file being copied in. */
+#define TMP_PREFIX ".hearth-deploy-tmp."
+
+/*
+ * Refuses a destination that is the site, holds it, or lies inside it:
+ * the deletions would then reach the site or the library.
+ */
+static int check_apart(const char *site, const char *dest, struct hearth_err *err)
+{
+	char s[PATH_MAX], d[PATH_MAX];
+	char *dir = NULL;
+	int rc = 0;
+
+	if (!realpath(site, s))
+		return herr(err, HEARTH_EIO, "cannot resolve '%s': %s", site, strerror(errno));
+	/* the destination may not exist yet: resolve the deepest part that does */
+	dir = path_strip_slashes(dest);
+	bool exists = true; /* a folder not there yet holds nothing */
+	while (!realpath(dir, d)) {
+		exists = false;
+		char *up = path_dir(dir);
+		if (!strcmp(up, dir)) {
+			free(up);
+			rc = herr(err, HEARTH_EIO, "cannot resolve '%s': %s", dest, strerror(errno));
+			goto end;
+		}
+		free(dir);
+		dir = up;
+	}
+	size_t sn = strlen(s), dn = strlen(d);
+	bool same = !strcmp(s, d) && path_is_dir(dest);
+	bool inside = dn >= sn && !strncmp(s, d, sn) && (d[sn] == '/' || d[sn] == '\0');
+	bool holds = exists && sn > dn && !strncmp(s, d, dn) && (s[dn] == '/' || dn == 1);
+	if (same || inside)
+		rc = herr(err, HEARTH_EINVAL, "'%s' is the site or inside it: deploy elsewhere",
+			  dest);
+	else if (holds)
+		rc = herr(err, HEARTH_EINVAL,
+			  "'%s' holds the site itself: deploying there would delete the "
+			  "library", dest);
+end:
+	free(dir);
+	return rc;
+}
+
+/* True when dir holds a name that does not start with '.'. */
+static bool has_visible(const char *dir)
+{
+	char **names = dir_list(dir, false);
+	bool any = names && names[0];
+	strv_free(names);
+	return any;
+}
+
+static int write_marker(const char *dest, struct hearth_err *err)
+{
+	static const char text[] = "hearth deploy: this folder is published by 'hearth deploy',\n"
+				   "which deletes here what the site no longer has\n";
+	char *path = path_join(dest, DEPLOY_MARKER);
+	int rc = file_write_atomic(path, text, sizeof text - 1, err);
+	free(path);
+	return rc;
+}
+
+/* True when the file at path holds the bytes of src (same size known). */
+static bool same_bytes(const char *src, const char *path)
+{
+	char a[65], b[65];
+	return sha256_file(src, a, NULL) == 0 && sha256_file(path, b, NULL) == 0 &&
+	       !strcmp(a, b);
+}
+
+/* Copies src to path: a temporary file beside it, synced, the time kept, renamed. */
+static int copy_in(const char *src, const char *path, const struct dep_file *f,
+		   struct hearth_err *err)
+{
+	char *dir = path_dir(path);
+	char *tmp = NULL;
+	int in = -1, out = -1, rc = 0;
+	char chunk[1 << 16];
+	struct stat st;
+
+	if ((rc = mkdir_p(dir, err)))
+		goto end;
+	tmp = xasprintf("%s/" TMP_PREFIX "XXXXXX", dir);
+	if ((in = open(src, O_RDONLY | O_CLOEXEC)) < 0) {
+		rc = herr(err, HEARTH_EIO, "cannot read '%s': %s", src, strerror(errno));
+		goto end;
+	}
+	if ((out = mkostemp(tmp, O_CLOEXEC)) < 0) {
+		rc = herr(err, HEARTH_EIO, "cannot write in '%s': %s", dir, strerror(errno));
+		goto end;
+	}
+	for (;;) {
+		ssize_t n = read(in, chunk, sizeof chunk);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			rc = herr(err, HEARTH_EIO, "cannot read '%s': %s", src, strerror(errno));
+			goto end;
+		}
+		if (n == 0)
+			break;
+		if (fd_write_all(out, chunk, (size_t)n) != 0) {
+			rc = herr(err, HEARTH_EIO, "cannot write '%s': %s", path, strerror(errno));
+			goto end;
+		}
+	}
+	struct timespec times[2] = {f->mtime, f->mtime};
+	if (fchmod(out, 0644) != 0 || futimens(out, times) != 0 || fsync(out) != 0) {
+		rc = herr(err, HEARTH_EIO, "cannot write '%s': %s", path, strerror(errno));
+		goto end;
+	}
+	if (close(out) != 0) {
+		out = -1;
+		rc = herr(err, HEARTH_EIO, "cannot write '%s': %s", path, strerror(errno));
+		goto end;
+	}
+	out = -1;
+	/* a folder where the site now has a file: the file wins */
+	if (lstat(path, &st) == 0 && S_ISDIR(st.st_mode) && (rc = rm_rf(path, err)))
+		goto end;
+	if (rename(tmp, path) != 0) {
+		rc = herr(err, HEARTH_EIO, "cannot put '%s' in place: %s", path, strerror(errno));
+		goto end;
+	}
+	xfree(&tmp);
+end:
+	if (in >= 0)
+		close(in);
+	if (out >= 0)
+		close(out);
+	if (tmp)
+		unlink(tmp);
+	free(tmp);
+	free(dir);
+	return rc;
+}
+
+/* Sends one file when the destination lacks it or holds other bytes. */
+static int send_file(const struct dep_site *site, const struct dep_file *f, const char *dest,
+		     const struct deploy_opts *o, struct deploy_report *r,
+		     struct hearth_err *err)
+{
+	char *src = path_join(site->dir, f->rel);
+	char *path = path_join(dest, f->rel);
+	struct stat st;
+	int rc = 0;
+
+	if (lstat(path, &st) == 0 && S_ISREG(st.st_mode) && st.st_size == f->size &&
+	    (( st.st_mtim.tv_sec == f->mtime.tv_sec && st.st_mtim.tv_nsec == f->mtime.tv_nsec) ||
+	     same_bytes(src, path)))
+		goto end;
+	if ((rc = copy_in(src, path, f, err)))
+		goto end;
+	r->sent++;
+	dep_note(o, DEPLOY_SENT, f->rel);
+end:
+	free(src);
+	free(path);
+	return rc;
+}
+
+struct gone {
+	char **paths;  /* files to delete, relative */
+	char **dirs;   /* folders to remove when empty, relative, deepest first */
+};
+
+/* Finds what dest/rel holds that the site does not (names starting with '.' aside). */
+static int find_gone(const struct dep_site *site, const char *dest, const char *rel,
+		     struct gone *g, int depth, struct hearth_err *err)
+{
+	char *dir = *rel ? path_join(dest, rel) : xstrdup(dest);
+	char **names = dir_list(dir, true);
+	int rc = 0;
+
+	if (depth > 64) {
+		rc = herr(err, HEARTH_EINVAL, "'%s': folders nested too deep", dir);
+		goto end;
+	}
+	for (size_t i = 0; names && names[i] && !rc; i++) {
+		/* a dot name is the host's, but a copy a killed deploy left is ours */
+		bool stale = str_starts(names[i], TMP_PREFIX);
+		if (names[i][0] == '.' && !stale)
+			continue;
+		char *sub = *rel ? xasprintf("%s/%s", rel, names[i]) : xstrdup(names[i]);
+		char *full = path_join(dest, sub);
+		struct stat st;
+		if (stale) {
+			if (unlink(full) != 0 && errno != ENOENT)
+				rc = herr(err, HEARTH_EIO, "cannot delete '%s': %s", full,
+					  strerror(errno));
+		} else if (lstat(full, &st) != 0)
+			; /* gone meanwhile */
+		else if (S_ISDIR(st.st_mode)) {
+			rc = find_gone(site, dest, sub, g, depth + 1, err);
+			g->dirs = strv_push(g->dirs, sub);
+		} else if (!dep_site_find(site, sub)) {
+			g->paths = strv_push(g->paths, sub);
+		}
+		free(full);
+		free(sub);
+	}
+end:
+	strv_free(names);
+	free(dir);
+	return rc;
+}
+
+static int delete_gone(const struct dep_site *site, const char *dest,
+		       const struct deploy_opts *o, struct deploy_report *r,
+		       struct hearth_err *err)
+{
+	struct gone g = {0};
+	int rc = find_gone(site, dest, "", &g, 0, err);
+
+	if (rc)
+		goto end;
+	dep_sort_for_deletion(g.paths, strv_len(g.paths));
+	for (size_t i = 0; g.paths && g.paths[i]; i++) {
+		char *full = path_join(dest, g.paths[i]);
+		if (unlink(full) != 0 && errno != ENOENT)
+			rc = herr(err, HEARTH_EIO, "cannot delete '%s': %s", full, strerror(errno));
+		free(full);
+		if (rc)
+			goto end;
+		r->deleted++;
+		dep_note(o, DEPLOY_DELETED, g.paths[i]);
+	}
+	/* deepest first: find_gone pushed each folder after its insides */
+	for (size_t i = 0; g.dirs && g.dirs[i]; i++) {
+		char *full = path_join(dest, g.dirs[i]);
+		if (rmdir(full) != 0 && errno != ENOTEMPTY && errno != EEXIST && errno != ENOENT)
+			rc = herr(err, HEARTH_EIO, "cannot remove '%s': %s", full, strerror(errno));
+		free(full);
+		if (rc)
+			goto end;
+	}
+end:
+	strv_free(g.paths);
+	strv_free(g.dirs);
+	return rc;
+}
+
+int dep_folder_run(const struct dep_site *site, const char *dest,
+		   const struct deploy_opts *o, struct deploy_report *r,
+		   struct hearth_err *err)
+{
+	char *mark = path_join(dest, DEPLOY_MARKER);
+	struct stat st;
+	int rc = 0;
+
+	if ((rc = check_apart(site->dir, dest, err)))
+		goto end;
+	if (lstat(dest, &st) == 0 && !S_ISDIR(st.st_mode)) {
+		rc = herr(err, HEARTH_EINVAL, "'%s' is not a folder", dest);
+		goto end;
+	}
+	if (!path_is_file(mark)) {
+		if (path_is_dir(dest) && has_visible(dest) && !o->force) {
+			rc = herr(err, HEARTH_EEXIST,
+				  "'%s' holds files and was never a Hearth deploy (no %s): "
+				  "a deploy deletes what the site does not have, so choose an "
+				  "empty folder, or use --force if everything there may go",
+				  dest, DEPLOY_MARKER);
+			goto end;
+		}
+		if ((rc = mkdir_p(dest, err)) || (rc = write_marker(dest, err)))
+			goto end;
+		r->marked = true;
+	}
+	r->started = true;
+	for (size_t i = 0; i < site->n; i++)
+		if ((rc = send_file(site, &site->files[i], dest, o, r, err)))
+			goto end;
+	rc = delete_gone(site, dest, o, r, err);
+end:
+	free(mark);
+	return rc;
+}
