@@ -159,6 +159,10 @@ struct lib_settings {
 	char *deploy_s3_endpoint;    /* deploy.s3_endpoint, NULL: AWS's for the region */
 	char *deploy_s3_region;      /* deploy.s3_region (default us-east-1) */
 	bool deploy_s3_path_style;   /* deploy.s3_path_style: endpoint/bucket/key (default yes) */
+	/* site: (the pages) */
+	char *site_crisis_line;  /* site.crisis_line: the footer's support line, may be NULL */
+	char *site_crisis_url;   /* site.crisis_url: where it links, may be NULL */
+	char *site_theme;        /* site.theme: a folder of <library>/themes, may be NULL */
 };
 
 /* The defaults of the limits above. */

@@ -196,6 +196,9 @@ void key_settings(struct sha256 *h, const struct lib_settings *s, bool all)
 	key_int(h, s->explicit_);
 	key_str(h, s->image);
 	key_str(h, s->license);
+	key_str(h, s->site_crisis_line);
+	key_str(h, s->site_crisis_url);
+	key_str(h, s->site_theme); /* and the theme's files, in key_themes */
 	/*
 	 * Not the stored podcast GUID: the first podcast build stores it, so
 	 * it is unset before that build and set after, for the same feed. The
@@ -270,6 +273,20 @@ void key_file_id(struct sha256 *h, const char *path)
 {
 	key_str(h, path);
 	key_identity(h, path);
+}
+
+char *pipe_theme_dir(const char *opt, const struct lib_settings *set, const char *lib_dir,
+		     const char *def_theme)
+{
+	if (opt)
+		return xstrdup(opt);
+	if (set && set->site_theme) {
+		char *themes = path_join(lib_dir ? lib_dir : ".", "themes");
+		char *dir = path_join(themes, set->site_theme);
+		free(themes);
+		return dir;
+	}
+	return xstrdup(def_theme);
 }
 
 void key_themes(const char *theme_dir, const char *def_theme, char out[65])
