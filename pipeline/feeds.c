@@ -161,6 +161,109 @@ static const struct entry_out *entry_fill(struct run *r, size_t i)
 }
 
 /*
+ * Appends s to b as libxml2's xmlNodeDump writes it in a document without
+ * an encoding: in text, & < > and CR as references; in an attribute (attr)
+ * also " and the white-space characters, and every character past ASCII
+ * as &#xHEX;. False on what this does not expect (bytes that are not
+ * UTF-8, control characters in an attribute), so the caller can leave
+ * that entry to libxml2.
+ */
+static bool dump_text(struct buf *b, const char *s, bool attr)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	const unsigned char *p = (const unsigned char *)s;
+
+	for (;;) {
+		size_t n = strcspn((const char *)p,
+				   attr ? "&<>\"\n\r\t\x01\x02\x03\x04\x05\x06\x07\x08\x0b\x0c"
+					  "\x0e\x0f\x10\x11\x12\x13\x14\x15\x16\x17\x18\x19\x1a"
+					  "\x1b\x1c\x1d\x1e\x1f"
+					: "&<>\r");
+		if (attr) {
+			size_t k = 0;
+			while (k < n && p[k] < 0x80)
+				k++;
+			n = k;
+		}
+		buf_add(b, p, n);
+		p += n;
+		switch (*p) {
+		case '\0': return true;
+		case '&': buf_add(b, "&amp;", 5); break;
+		case '<': buf_add(b, "&lt;", 4); break;
+		case '>': buf_add(b, "&gt;", 4); break;
+		case '"': buf_add(b, "&quot;", 6); break;
+		case '\n': buf_add(b, "&#10;", 5); break;
+		case '\r': buf_add(b, "&#13;", 5); break;
+		case '\t': buf_add(b, "&#9;", 4); break;
+		default: {
+			unsigned cp = 0;
+			size_t len = (*p & 0xe0) == 0xc0 ? 2 : (*p & 0xf0) == 0xe0 ? 3
+						: (*p & 0xf8) == 0xf0 ? 4 : 0;
+			char ref[16], *q = ref + sizeof ref;
+			if (!len || !text_valid((const char *)p, len))
+				return false; /* a control character, or not UTF-8 */
+			cp = *p & (0x7f >> len);
+			for (size_t i = 1; i < len; i++)
+				cp = cp << 6 | (p[i] & 0x3f);
+			*--q = ';';
+			do
+				*--q = hex[cp & 15];
+			while (cp >>= 4);
+			buf_add(b, "&#x", 3);
+			buf_add(b, q, (size_t)(ref + sizeof ref - q));
+			p += len;
+			continue;
+		}
+		}
+		p++;
+	}
+}
+
+/*
+ * Appends node n and what it holds as xmlNodeDump(.., 0, 0) writes them
+ * (no indent: elements, attributes and text only, as site-gen's Markdown
+ * and entry_html make them), without its output buffers and per-node
+ * overhead. False on a node of another kind, a namespace or text it does
+ * not expect; b then holds part of the entry and the caller starts again
+ * with libxml2. tests/unit/test_feeds.c checks the bytes against
+ * xmlNodeDump.
+ */
+static bool dump_node(struct buf *b, xmlNodePtr n)
+{
+	if (n->type == XML_TEXT_NODE && !strcmp((const char *)n->name, "text"))
+		return !n->content || dump_text(b, (const char *)n->content, false);
+	if (n->type != XML_ELEMENT_NODE || n->ns || n->nsDef)
+		return false;
+	buf_putc(b, '<');
+	buf_puts(b, (const char *)n->name);
+	for (xmlAttrPtr a = n->properties; a; a = a->next) {
+		if (a->ns || (a->children && (a->children->type != XML_TEXT_NODE ||
+					      a->children->next)))
+			return false;
+		buf_putc(b, ' ');
+		buf_puts(b, (const char *)a->name);
+		buf_add(b, "=\"", 2);
+		if (a->children && a->children->content &&
+		    !dump_text(b, (const char *)a->children->content, true))
+			return false;
+		buf_putc(b, '"');
+	}
+	if (!n->children) {
+		buf_add(b, "/>", 2);
+		return true;
+	}
+	buf_putc(b, '>');
+	for (xmlNodePtr c = n->children; c; c = c->next)
+		if (!dump_node(b, c))
+			return false;
+	buf_add(b, "</", 2);
+	buf_puts(b, (const char *)n->name);
+	buf_putc(b, '>');
+	return true;
+}
+
+/*
  * The story text as HTML for content:encoded and Atom's content, only when
  * site consent allows: the content warnings first, the story (Markdown
  * through site-gen's safe rendering), then a link to its page. NULL
@@ -203,7 +306,6 @@ static int entry_html(struct run *r, size_t i, const char **out, struct hearth_e
 
 	xmlDocPtr doc = xmlNewDoc(BAD_CAST "1.0");
 	xmlNodePtr div = xmlNewDocNode(doc, NULL, BAD_CAST "div", NULL);
-	xmlBufferPtr xb = xmlBufferCreate();
 	xmlDocSetRootElement(doc, div);
 	if (s->warnings && s->warnings[0]) {
 		char *w = strv_join(s->warnings, ", ");
@@ -222,11 +324,21 @@ static int entry_html(struct run *r, size_t i, const char **out, struct hearth_e
 		xmlSetProp(a, BAD_CAST "href", BAD_CAST eo->link);
 	}
 	/* the inside of the div, without the div */
-	for (xmlNodePtr n = div->children; n; n = n->next)
-		xmlNodeDump(xb, doc, n, 0, 0);
-	eo->html = xstrdup((const char *)xmlBufferContent(xb));
+	struct buf hb = BUF_INIT;
+	bool dumped = true;
+	for (xmlNodePtr n = div->children; n && dumped; n = n->next)
+		dumped = dump_node(&hb, n);
+	if (dumped) {
+		eo->html = hb.data ? buf_detach(&hb) : xstrdup("");
+	} else {
+		xmlBufferPtr xb = xmlBufferCreate();
+		for (xmlNodePtr n = div->children; n; n = n->next)
+			xmlNodeDump(xb, doc, n, 0, 0);
+		eo->html = xstrdup((const char *)xmlBufferContent(xb));
+		xmlBufferFree(xb);
+	}
+	buf_release(&hb);
 	eo->html_done = true;
-	xmlBufferFree(xb);
 	xmlFreeDoc(doc);
 	free(body);
 	*out = eo->html;
