@@ -41,11 +41,17 @@
 #include "../feeds/feeds.h"
 
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include <libxml/parser.h>
 #include <libxml/tree.h>
+
+/* Threads that make the documents, at most: one per core, up to this. */
+#define FEEDS_THREADS 8
 
 /* ---- what each entry gives the feeds it is in -------------------------- */
 
@@ -57,8 +63,10 @@
 struct entry_out {
 	char *link, *enclosure, *alternate, *image, *transcript, *chapters;
 	char *html;
+	char *body;                    /* read from the catalogue, until html is made */
+	bool needed;                   /* in a document that is made */
 	bool filled, html_done, keyed;
-	char key[65];                  /* key_entry's, made once */
+	char key[65];                  /* entry_key's, made once */
 	int64_t bitrate;
 	struct feed_person *persons;   /* the byline, then the show's people */
 	size_t n_persons;
@@ -80,6 +88,13 @@ struct run {
 	size_t n_opml;
 	char **strs;               /* strings the outlines borrow */
 	size_t items;              /* feed.xml's items, for the summary */
+	struct show **shows;       /* every podcast show */
+	size_t n_shows;
+	struct doc *docs;          /* the documents to make (not kept), in order */
+	size_t n_docs;
+	size_t *atom_idx;          /* atom.xml's entries, oldest first */
+	char *atom_id, *atom_cur;
+	size_t *work;              /* entries a pool works on (room for every one) */
 };
 
 /* Keeps s (a new allocation, taken) in r until the end; returns the kept copy. */
@@ -111,7 +126,7 @@ static bool is_episode(const struct site_entry *e)
 }
 
 /*
- * The addresses and people of entry i (not the HTML: entry_html), made the
+ * The addresses and people of entry i (not the HTML: entry_render), made the
  * first time a document that is made (not kept) needs them.
  */
 static const struct entry_out *entry_fill(struct run *r, size_t i)
@@ -161,49 +176,159 @@ static const struct entry_out *entry_fill(struct run *r, size_t i)
 }
 
 /*
- * The story text as HTML for content:encoded and Atom's content, only when
- * site consent allows: the content warnings first, the story (Markdown
- * through site-gen's safe rendering), then a link to its page. NULL
- * without site consent. SITE_AGAIN when the catalogue's body is not the
- * one the view was keyed with.
+ * Appends s to b as libxml2's xmlNodeDump writes it in a document without
+ * an encoding: in text, & < > and CR as references; in an attribute (attr)
+ * also " and the white-space characters, and every character past ASCII
+ * as &#xHEX;. False on what this does not expect (bytes that are not
+ * UTF-8, control characters in an attribute), so the caller can leave
+ * that entry to libxml2.
  */
-static int entry_html(struct run *r, size_t i, const char **out, struct hearth_err *err)
+static bool dump_text(struct buf *b, const char *s, bool attr)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	const unsigned char *p = (const unsigned char *)s;
+
+	for (;;) {
+		size_t n = strcspn((const char *)p,
+				   attr ? "&<>\"\n\r\t\x01\x02\x03\x04\x05\x06\x07\x08\x0b\x0c"
+					  "\x0e\x0f\x10\x11\x12\x13\x14\x15\x16\x17\x18\x19\x1a"
+					  "\x1b\x1c\x1d\x1e\x1f"
+					: "&<>\r");
+		if (attr) {
+			size_t k = 0;
+			while (k < n && p[k] < 0x80)
+				k++;
+			n = k;
+		}
+		buf_add(b, p, n);
+		p += n;
+		switch (*p) {
+		case '\0': return true;
+		case '&': buf_add(b, "&amp;", 5); break;
+		case '<': buf_add(b, "&lt;", 4); break;
+		case '>': buf_add(b, "&gt;", 4); break;
+		case '"': buf_add(b, "&quot;", 6); break;
+		case '\n': buf_add(b, "&#10;", 5); break;
+		case '\r': buf_add(b, "&#13;", 5); break;
+		case '\t': buf_add(b, "&#9;", 4); break;
+		default: {
+			unsigned cp = 0;
+			size_t len = (*p & 0xe0) == 0xc0 ? 2 : (*p & 0xf0) == 0xe0 ? 3
+						: (*p & 0xf8) == 0xf0 ? 4 : 0;
+			char ref[16], *q = ref + sizeof ref;
+			if (!len || !text_valid((const char *)p, len))
+				return false; /* a control character, or not UTF-8 */
+			cp = *p & (0x7f >> len);
+			for (size_t i = 1; i < len; i++)
+				cp = cp << 6 | (p[i] & 0x3f);
+			*--q = ';';
+			do
+				*--q = hex[cp & 15];
+			while (cp >>= 4);
+			buf_add(b, "&#x", 3);
+			buf_add(b, q, (size_t)(ref + sizeof ref - q));
+			p += len;
+			continue;
+		}
+		}
+		p++;
+	}
+}
+
+/*
+ * Appends node n and what it holds as xmlNodeDump(.., 0, 0) writes them
+ * (no indent: elements, attributes and text only, as site-gen's Markdown
+ * and entry_render make them), without its output buffers and per-node
+ * overhead. False on a node of another kind, a namespace or text it does
+ * not expect; b then holds part of the entry and the caller starts again
+ * with libxml2. tests/unit/test_feeds.c checks the bytes against
+ * xmlNodeDump.
+ */
+static bool dump_node(struct buf *b, xmlNodePtr n)
+{
+	if (n->type == XML_TEXT_NODE && !strcmp((const char *)n->name, "text"))
+		return !n->content || dump_text(b, (const char *)n->content, false);
+	if (n->type != XML_ELEMENT_NODE || n->ns || n->nsDef)
+		return false;
+	buf_putc(b, '<');
+	buf_puts(b, (const char *)n->name);
+	for (xmlAttrPtr a = n->properties; a; a = a->next) {
+		if (a->ns || (a->children && (a->children->type != XML_TEXT_NODE ||
+					      a->children->next)))
+			return false;
+		buf_putc(b, ' ');
+		buf_puts(b, (const char *)a->name);
+		buf_add(b, "=\"", 2);
+		if (a->children && a->children->content &&
+		    !dump_text(b, (const char *)a->children->content, true))
+			return false;
+		buf_putc(b, '"');
+	}
+	if (!n->children) {
+		buf_add(b, "/>", 2);
+		return true;
+	}
+	buf_putc(b, '>');
+	for (xmlNodePtr c = n->children; c; c = c->next)
+		if (!dump_node(b, c))
+			return false;
+	buf_add(b, "</", 2);
+	buf_puts(b, (const char *)n->name);
+	buf_putc(b, '>');
+	return true;
+}
+
+/*
+ * Reads entry i's body from the catalogue when the view came without it
+ * and the story is on the site (its HTML will be made). On one thread:
+ * the catalogue's reader is not shared. SITE_AGAIN when the catalogue's
+ * body is not the one the view was keyed with.
+ */
+static int entry_body(struct run *r, size_t i, struct hearth_err *err)
 {
 	const struct site_entry *e = &r->c->e[i];
 	struct entry_out *eo = &r->eo[i];
 	const struct pub_story *s = e->s;
-	char *body = NULL;
-	int rc = 0;
+	char sha[65];
+	int rc;
 
-	*out = NULL;
+	if (!e->on_site || s->body || eo->body || eo->html_done)
+		return 0;
+	if (!r->bodies && r->lib && (rc = lib_public_bodies_open(r->lib, &r->bodies, err)))
+		return rc;
+	if (!r->bodies)
+		return herr(err, HEARTH_EINVAL, "story '%s': no body to show", s->slug);
+	rc = lib_public_body(r->bodies, s->slug, &eo->body, sha, err);
+	if (rc == HEARTH_ENOENT || (!rc && (!s->body_sha256 || strcmp(sha, s->body_sha256))))
+		rc = SITE_AGAIN;
+	if (rc)
+		xfree(&eo->body);
+	return rc;
+}
+
+/*
+ * The story text as HTML for content:encoded and Atom's content, only when
+ * site consent allows: the content warnings first, the story (Markdown
+ * through site-gen's safe rendering), then a link to its page; made once
+ * per entry, however many documents hold it. NULL without site consent.
+ * The body is the view's or entry_body's. Touches entry i alone, so
+ * entries are made on several threads at once.
+ */
+static void entry_render(struct run *r, size_t i)
+{
+	const struct site_entry *e = &r->c->e[i];
+	struct entry_out *eo = &r->eo[i];
+	const struct pub_story *s = e->s;
+
 	entry_fill(r, i);
-	if (eo->html_done) {
-		*out = eo->html;
-		return 0;
-	}
-	if (!e->on_site) {
-		eo->html_done = true;
-		return 0;
-	}
-	if (!s->body) {
-		char sha[65];
-		if (!r->bodies && r->lib && (rc = lib_public_bodies_open(r->lib, &r->bodies, err)))
-			return rc;
-		if (!r->bodies)
-			return herr(err, HEARTH_EINVAL, "story '%s': no body to show", s->slug);
-		rc = lib_public_body(r->bodies, s->slug, &body, sha, err);
-		if (rc == HEARTH_ENOENT ||
-		    (!rc && (!s->body_sha256 || strcmp(sha, s->body_sha256))))
-			rc = SITE_AGAIN;
-		if (rc) {
-			free(body);
-			return rc;
-		}
-	}
+	if (eo->html_done)
+		return;
+	eo->html_done = true;
+	if (!e->on_site)
+		return;
 
 	xmlDocPtr doc = xmlNewDoc(BAD_CAST "1.0");
 	xmlNodePtr div = xmlNewDocNode(doc, NULL, BAD_CAST "div", NULL);
-	xmlBufferPtr xb = xmlBufferCreate();
 	xmlDocSetRootElement(doc, div);
 	if (s->warnings && s->warnings[0]) {
 		char *w = strv_join(s->warnings, ", ");
@@ -212,7 +337,7 @@ static int entry_html(struct run *r, size_t i, const char **out, struct hearth_e
 		free(t);
 		free(w);
 	}
-	site_markdown_nodes(div, s->body ? s->body : body);
+	site_markdown_nodes(div, s->body ? s->body : eo->body);
 	if (eo->link) {
 		xmlNodePtr p = xmlNewChild(div, NULL, BAD_CAST "p", NULL);
 		xmlNodePtr a = xmlNewTextChild(p, NULL, BAD_CAST "a",
@@ -222,15 +347,22 @@ static int entry_html(struct run *r, size_t i, const char **out, struct hearth_e
 		xmlSetProp(a, BAD_CAST "href", BAD_CAST eo->link);
 	}
 	/* the inside of the div, without the div */
-	for (xmlNodePtr n = div->children; n; n = n->next)
-		xmlNodeDump(xb, doc, n, 0, 0);
-	eo->html = xstrdup((const char *)xmlBufferContent(xb));
-	eo->html_done = true;
-	xmlBufferFree(xb);
+	struct buf hb = BUF_INIT;
+	bool dumped = true;
+	for (xmlNodePtr n = div->children; n && dumped; n = n->next)
+		dumped = dump_node(&hb, n);
+	if (!dumped) {
+		xmlBufferPtr xb = xmlBufferCreate();
+		for (xmlNodePtr n = div->children; n; n = n->next)
+			xmlNodeDump(xb, doc, n, 0, 0);
+		buf_reset(&hb);
+		buf_puts(&hb, (const char *)xmlBufferContent(xb));
+		xmlBufferFree(xb);
+	}
+	/* exactly its size: ten thousand of them are held until the end */
+	eo->html = xrealloc(hb.data ? hb.data : xstrdup(""), hb.len + 1);
 	xmlFreeDoc(doc);
-	free(body);
-	*out = eo->html;
-	return 0;
+	xfree(&eo->body);
 }
 
 static void entries_release(struct run *r)
@@ -244,6 +376,7 @@ static void entries_release(struct run *r)
 		free(eo->transcript);
 		free(eo->chapters);
 		free(eo->html);
+		free(eo->body);
 		free(eo->persons);
 	}
 	free(r->eo);
@@ -277,24 +410,32 @@ static void doc_key(const struct run *r, struct sha256 *h, const char *rel)
 }
 
 /*
- * Feeds into h what an item shows of entry i: the story, its consent, its
- * renditions; hashed once per entry, however many documents hold it.
+ * The key of what an item shows of entry i: the story, its consent, its
+ * renditions; made once per entry, however many documents hold it.
+ * Touches entry i alone.
  */
-static void key_entry(struct run *r, struct sha256 *h, size_t i)
+static void entry_key(struct run *r, size_t i)
 {
 	struct entry_out *eo = &r->eo[i];
-	if (!eo->keyed) {
-		const struct site_entry *e = &r->c->e[i];
-		struct sha256 k;
-		sha256_init(&k);
-		key_story(&k, e->s);
-		key_int(&k, e->on_site);
-		key_int(&k, e->on_podcast);
-		key_media(&k, &e->m);
-		key_hex(&k, eo->key);
-		eo->keyed = true;
-	}
-	key_str(h, eo->key);
+	const struct site_entry *e = &r->c->e[i];
+	struct sha256 k;
+
+	if (eo->keyed)
+		return;
+	sha256_init(&k);
+	key_story(&k, e->s);
+	key_int(&k, e->on_site);
+	key_int(&k, e->on_podcast);
+	key_media(&k, &e->m);
+	key_hex(&k, eo->key);
+	eo->keyed = true;
+}
+
+/* Feeds entry i's key into h. */
+static void key_entry(struct run *r, struct sha256 *h, size_t i)
+{
+	entry_key(r, i);
+	key_str(h, r->eo[i].key);
 }
 
 /* ---- archives ------------------------------------------------------------- */
@@ -327,6 +468,24 @@ struct show {
 	bool newest_first;        /* the feed lists its items newest first */
 	const size_t *idx;        /* entries, oldest first */
 	size_t n;
+	/* set by plan_show: */
+	const char *medium;       /* "music" or NULL */
+	char *cur;                /* its address, for its archives' "current" link */
+	char guid_buf[37];
+	char *mem[5];             /* what the fields above borrow: freed with the show */
+};
+
+/*
+ * One document to make (its key was not the current site's): a show's
+ * feed or archive, or atom.xml or one of its archives, with the items
+ * idx[from, to) of its list (oldest first).
+ */
+struct doc {
+	const struct show *sh;    /* NULL for atom.xml and its archives */
+	char *rel;
+	size_t from, to;
+	struct feed_archive a;    /* its links: current_url borrowed, prev and next owned */
+	int64_t newest;           /* its newest item's date */
 };
 
 /* Fills the channel every document of a show shares. */
@@ -374,15 +533,12 @@ static int item_fill(struct run *r, size_t i, int episode, struct feed_item *it,
 	const struct entry_out *eo = entry_fill(r, i);
 	const struct pub_story *ps = e->s;
 	const struct site_audio *a = &e->m.audio[0];
-	const char *html;
-	int rc;
 
-	if ((rc = entry_html(r, i, &html, err)))
-		return rc;
+	(void)err;
 	memset(it, 0, sizeof *it);
 	it->title = ps->title;
 	it->description = ps->summary;
-	it->content_html = html;
+	it->content_html = eo->html;
 	it->link = eo->link;
 	it->guid = ps->guid && *ps->guid ? ps->guid : ps->slug;
 	it->author = ps->byline;
@@ -435,66 +591,6 @@ static int64_t doc_date(const struct feed_archive *a, int64_t newest)
 	return !a->is_archive && sde >= 0 ? sde : newest;
 }
 
-/*
- * Writes one document of a show: the items sh->idx[from, to) (oldest
- * first; written in the show's order) at rel, with the archive links a.
- * Kept from the current site when its key matches.
- */
-static int show_doc(struct run *r, const struct show *sh, const char *rel, size_t from,
-		    size_t to, const struct feed_archive *a, const char *medium,
-		    struct hearth_err *err)
-{
-	struct feed_item *items = xcalloc(to - from + 1, sizeof *items);
-	struct buf out = BUF_INIT;
-	struct feed_channel ch;
-	struct sha256 h;
-	char key[65];
-	char *self = xasprintf("%s/%s", r->c->base_url, rel);
-	int64_t newest = 0;
-	int rc = 0;
-
-	doc_key(r, &h, rel);
-	key_str(&h, sh->title);
-	key_str(&h, sh->description);
-	key_str(&h, sh->link);
-	key_str(&h, sh->guid);
-	key_int(&h, sh->serial);
-	key_str(&h, medium);
-	key_archive(&h, a);
-	for (size_t k = from; k < to; k++) {
-		const struct site_entry *e = &r->c->e[sh->idx[k]];
-		key_entry(r, &h, sh->idx[k]);
-		key_int(&h, sh->serial ? (int64_t)k + 1 : 0);
-		if (e->s->published_at > newest)
-			newest = e->s->published_at;
-	}
-	key_hex(&h, key);
-	if (r->o->keep(r->o->arg, rel, key))
-		goto end;
-
-	for (size_t k = from; k < to && !rc; k++) {
-		/* newest first: the last of the oldest-first list comes first */
-		size_t at = sh->newest_first ? to - 1 - (k - from) : k;
-		rc = item_fill(r, sh->idx[at], sh->serial ? (int)at + 1 : 0, &items[k - from],
-			       err);
-	}
-	if (rc)
-		goto end;
-	channel_fill(r, sh, &ch, medium);
-	ch.feed_url = self;
-	ch.archive = *a;
-	ch.last_build = doc_date(a, newest);
-	if (!(rc = feed_rss(&ch, items, to - from, &out, err)))
-		rc = site_write(r->o->staging, rel, out.data, out.len, err);
-end:
-	if (rc && rc != SITE_AGAIN)
-		herr_prefix(err, "%s", rel);
-	buf_release(&out);
-	free(items);
-	free(self);
-	return rc;
-}
-
 /* "music" when every item of the show is music, else NULL (a podcast). */
 static const char *show_medium(const struct run *r, const struct show *sh)
 {
@@ -504,39 +600,6 @@ static const char *show_medium(const struct run *r, const struct show *sh)
 		if (r->c->e[sh->idx[k]].m.audio[0].role != ROLE_MUSIC)
 			return NULL;
 	return "music";
-}
-
-/* Writes a show: its archives, then the feed itself. */
-static int show_write(struct run *r, const struct show *sh, struct hearth_err *err)
-{
-	size_t per = (size_t)(r->c->set->archive_after > 0 ? r->c->set->archive_after : 300);
-	size_t k = archive_count(sh->n, per);
-	const char *medium = show_medium(r, sh);
-	char *cur = xasprintf("%s/%s", r->c->base_url, sh->rel);
-	char *prev = NULL, *next = NULL;
-	int rc = 0;
-
-	for (size_t i = 1; i <= k && !rc; i++) {
-		char *rel = archive_rel(sh->dir, "feed", i);
-		prev = i > 1 ? xasprintf("%s/%sarchive/feed-%zu.xml", r->c->base_url, sh->dir,
-					 i - 1) : NULL;
-		next = i < k ? xasprintf("%s/%sarchive/feed-%zu.xml", r->c->base_url, sh->dir,
-					 i + 1) : NULL;
-		struct feed_archive a = {true, cur, prev, next};
-		rc = show_doc(r, sh, rel, (i - 1) * per, i * per, &a, medium, err);
-		xfree(&prev);
-		xfree(&next);
-		free(rel);
-	}
-	if (!rc) {
-		prev = k ? xasprintf("%s/%sarchive/feed-%zu.xml", r->c->base_url, sh->dir, k)
-			 : NULL;
-		struct feed_archive a = {false, NULL, prev, NULL};
-		rc = show_doc(r, sh, sh->rel, k * per, sh->n, &a, medium, err);
-	}
-	free(prev);
-	free(cur);
-	return rc;
 }
 
 /*
@@ -569,14 +632,105 @@ static int show_guid(struct run *r, const char *rel, size_t n_items, char out[37
 	return 0;
 }
 
+/* ---- what is made: the plan, on one thread ------------------------------ */
+
+/*
+ * Adds document rel (a new allocation, taken) with the items [from, to)
+ * of sh's list (or atom.xml's when sh is NULL) and the archive links a
+ * (prev and next taken) to the documents to make, unless its key is the
+ * current site's copy's: then it is kept and nothing more is done.
+ */
+static void plan_doc(struct run *r, const struct show *sh, char *rel, size_t from, size_t to,
+		     struct feed_archive a)
+{
+	const size_t *idx = sh ? sh->idx : r->atom_idx;
+	struct sha256 h;
+	char key[65];
+	int64_t newest = 0;
+
+	doc_key(r, &h, rel);
+	if (sh) {
+		key_str(&h, sh->title);
+		key_str(&h, sh->description);
+		key_str(&h, sh->link);
+		key_str(&h, sh->guid);
+		key_int(&h, sh->serial);
+		key_str(&h, sh->medium);
+	} else {
+		key_str(&h, r->atom_id);
+	}
+	key_archive(&h, &a);
+	for (size_t k = from; k < to; k++) {
+		const struct site_entry *e = &r->c->e[idx[k]];
+		key_entry(r, &h, idx[k]);
+		if (sh)
+			key_int(&h, sh->serial ? (int64_t)k + 1 : 0);
+		if (e->s->published_at > newest)
+			newest = e->s->published_at;
+	}
+	key_hex(&h, key);
+	if (r->o->keep(r->o->arg, rel, key)) {
+		free(rel);
+		free((char *)a.prev_archive_url);
+		free((char *)a.next_archive_url);
+		return;
+	}
+	r->docs = xrealloc(r->docs, (r->n_docs + 1) * sizeof *r->docs);
+	r->docs[r->n_docs++] = (struct doc){sh, rel, from, to, a, newest};
+}
+
+/*
+ * Plans the documents of a list of n items cut into archives (sh's, or
+ * atom.xml's when sh is NULL): archive/<stem>-<k>.xml under dir, oldest
+ * first, then the document rel itself (cur is its address).
+ */
+static void plan_list(struct run *r, const struct show *sh, const char *dir, const char *stem,
+		      const char *rel, const char *cur, size_t n)
+{
+	size_t per = (size_t)(r->c->set->archive_after > 0 ? r->c->set->archive_after : 300);
+	size_t k = archive_count(n, per);
+	const char *b = r->c->base_url;
+
+	for (size_t i = 1; i <= k; i++) {
+		char *prev = i > 1 ? xasprintf("%s/%sarchive/%s-%zu.xml", b, dir, stem, i - 1)
+				   : NULL;
+		char *next = i < k ? xasprintf("%s/%sarchive/%s-%zu.xml", b, dir, stem, i + 1)
+				   : NULL;
+		plan_doc(r, sh, archive_rel(dir, stem, i), (i - 1) * per, i * per,
+			 (struct feed_archive){true, cur, prev, next});
+	}
+	char *prev = k ? xasprintf("%s/%sarchive/%s-%zu.xml", b, dir, stem, k) : NULL;
+	plan_doc(r, sh, xstrdup(rel), k * per, n, (struct feed_archive){false, NULL, prev, NULL});
+}
+
+/* Keeps sh (taken) until the end of the run, and plans its documents. */
+static void plan_show(struct run *r, struct show *sh)
+{
+	r->shows = xrealloc(r->shows, (r->n_shows + 1) * sizeof *r->shows);
+	r->shows[r->n_shows++] = sh;
+	sh->medium = show_medium(r, sh);
+	sh->cur = xasprintf("%s/%s", r->c->base_url, sh->rel);
+	plan_list(r, sh, sh->dir, "feed", sh->rel, sh->cur, sh->n);
+}
+
+static void show_free(struct show *sh)
+{
+	if (!sh)
+		return;
+	for (size_t i = 0; i < sizeof sh->mem / sizeof sh->mem[0]; i++)
+		free(sh->mem[i]);
+	free(sh->cur);
+	free(sh);
+}
+
 /* feed.xml: every episode, newest first. */
 static int main_show(struct run *r, struct hearth_err *err)
 {
 	const struct site_ctx *c = r->c;
 	const struct lib_settings *s = c->set;
+	struct show *sh = xcalloc(1, sizeof *sh);
 	size_t *idx = xcalloc(c->n + 1, sizeof *idx);
 	size_t n = 0;
-	char guid[37];
 	int rc;
 
 	/* c->e is newest first: the oldest-first list is it backwards */
@@ -584,24 +738,25 @@ static int main_show(struct run *r, struct hearth_err *err)
 		if (is_episode(&c->e[i]))
 			idx[n++] = i;
 	r->items = n;
-	if (!(rc = show_guid(r, "feed.xml", n, guid, err))) {
-		struct show sh = {
-			.rel = "feed.xml",
-			.dir = "",
-			.title = s->title,
-			.description = s->description && *s->description ? s->description : s->title,
-			.link = r->home,
-			.guid = guid[0] ? guid : NULL,
-			.newest_first = true,
-			.idx = idx,
-			.n = n,
-		};
-		rc = show_write(r, &sh, err);
+	*sh = (struct show){
+		.rel = "feed.xml",
+		.dir = "",
+		.title = s->title,
+		.description = s->description && *s->description ? s->description : s->title,
+		.link = r->home,
+		.newest_first = true,
+		.idx = idx,
+		.n = n,
+		.mem = {(char *)idx},
+	};
+	if ((rc = show_guid(r, "feed.xml", n, sh->guid_buf, err))) {
+		show_free(sh);
+		return rc;
 	}
-	if (!rc)
-		outline(r, s->title, "rss", "feed.xml", "");
-	free(idx);
-	return rc;
+	sh->guid = sh->guid_buf[0] ? sh->guid_buf : NULL;
+	plan_show(r, sh);
+	outline(r, s->title, "rss", "feed.xml", "");
+	return 0;
 }
 
 /* collections/<slug>/feed.xml for every collection marked podcast: yes. */
@@ -625,34 +780,29 @@ static int collection_shows(struct run *r, struct hearth_err *err)
 		char *rel = xasprintf("%sfeed.xml", dir);
 		char *link = xasprintf("%s/%s", c->base_url, dir);
 		char *title = xasprintf("%s: %s", c->set->title, pc->title);
-		char guid[37];
-		if (!(rc = show_guid(r, rel, n, guid, err))) {
-			struct show sh = {
-				.rel = rel,
-				.dir = dir,
-				.title = title,
-				.description = pc->description && *pc->description
-						       ? pc->description
-						       : title,
-				.link = link,
-				.guid = guid[0] ? guid : NULL,
-				.serial = pc->serial,
-				.newest_first = false, /* the editors' order */
-				.idx = idx,
-				.n = n,
-			};
-			rc = show_write(r, &sh, err);
+		struct show *sh = xcalloc(1, sizeof *sh);
+		*sh = (struct show){
+			.rel = rel,
+			.dir = dir,
+			.title = title,
+			.description = pc->description && *pc->description ? pc->description
+									   : title,
+			.link = link,
+			.serial = pc->serial,
+			.newest_first = false, /* the editors' order */
+			.idx = idx,
+			.n = n,
+			.mem = {(char *)idx, dir, rel, link, title},
+		};
+		if ((rc = show_guid(r, rel, n, sh->guid_buf, err))) {
+			show_free(sh);
+			break;
 		}
-		if (!rc) {
-			char *page = xasprintf("%sindex.html", dir);
-			outline(r, title, "rss", rel, page);
-			free(page);
-		}
-		free(title);
-		free(link);
-		free(rel);
-		free(dir);
-		free(idx);
+		sh->guid = sh->guid_buf[0] ? sh->guid_buf : NULL;
+		plan_show(r, sh);
+		char *page = xasprintf("%sindex.html", dir);
+		outline(r, title, "rss", rel, page);
+		free(page);
 	}
 	return rc;
 }
@@ -665,40 +815,79 @@ static bool in_atom(const struct site_entry *e)
 	return e->on_site;
 }
 
-static int atom_doc(struct run *r, const char *rel, const size_t *idx, size_t from, size_t to,
-		    const char *id, const struct feed_archive *a, struct hearth_err *err)
+/*
+ * atom.xml: every story on the site and every episode, newest first, with
+ * the story text where site consent allows; archived like a show. Its id
+ * is urn:uuid of a GUID kept like a show's.
+ */
+static int atom_plan(struct run *r, struct hearth_err *err)
 {
-	const struct lib_settings *s = r->c->set;
-	struct feed_atom_entry *en = xcalloc(to - from + 1, sizeof *en);
-	struct buf out = BUF_INIT;
-	struct sha256 h;
-	char key[65];
-	char *self = xasprintf("%s/%s", r->c->base_url, rel);
-	int64_t newest = 0;
+	const struct site_ctx *c = r->c;
+	size_t n = 0;
+	char guid[37];
+	int rc;
+
+	r->atom_idx = xcalloc(c->n + 1, sizeof *r->atom_idx);
+	for (size_t i = c->n; i-- > 0;)
+		if (in_atom(&c->e[i]))
+			r->atom_idx[n++] = i;
+	if (r->lib && !lib_base_url_is_placeholder(c->base_url))
+		rc = lib_feed_guid(r->lib, c->base_url, "atom.xml", n && !r->preview, guid, err);
+	else
+		rc = (lib_feed_guid_for(c->base_url, "atom.xml", guid), 0);
+	if (rc)
+		return rc;
+	r->atom_id = xasprintf("urn:uuid:%s", guid);
+	r->atom_cur = xasprintf("%s/atom.xml", c->base_url);
+	plan_list(r, NULL, "", "atom", "atom.xml", r->atom_cur, n);
+	outline(r, c->set->title, "atom", "atom.xml", "");
+	return 0;
+}
+
+/* ---- the documents: made on every core ----------------------------------- */
+
+/* One show document: its items in the show's order. */
+static int show_doc(struct run *r, const struct doc *d, struct buf *out,
+		    struct hearth_err *err)
+{
+	const struct show *sh = d->sh;
+	struct feed_item *items = xcalloc(d->to - d->from + 1, sizeof *items);
+	struct feed_channel ch;
+	char *self = xasprintf("%s/%s", r->c->base_url, d->rel);
 	int rc = 0;
 
-	doc_key(r, &h, rel);
-	key_str(&h, id);
-	key_archive(&h, a);
-	for (size_t k = from; k < to; k++) {
-		const struct site_entry *e = &r->c->e[idx[k]];
-		key_entry(r, &h, idx[k]);
-		if (e->s->published_at > newest)
-			newest = e->s->published_at;
+	for (size_t k = d->from; k < d->to && !rc; k++) {
+		/* newest first: the last of the oldest-first list comes first */
+		size_t at = sh->newest_first ? d->to - 1 - (k - d->from) : k;
+		rc = item_fill(r, sh->idx[at], sh->serial ? (int)at + 1 : 0,
+			       &items[k - d->from], err);
 	}
-	key_hex(&h, key);
-	if (r->o->keep(r->o->arg, rel, key))
-		goto end;
+	if (!rc) {
+		channel_fill(r, sh, &ch, sh->medium);
+		ch.feed_url = self;
+		ch.archive = d->a;
+		ch.last_build = doc_date(&d->a, d->newest);
+		rc = feed_rss(&ch, items, d->to - d->from, out, err);
+	}
+	free(items);
+	free(self);
+	return rc;
+}
 
-	for (size_t k = from; k < to && !rc; k++) {
-		size_t at = to - 1 - (k - from); /* newest first */
-		size_t i = idx[at];
+/* One document of atom.xml: its entries newest first. */
+static int atom_doc(struct run *r, const struct doc *d, struct buf *out,
+		    struct hearth_err *err)
+{
+	const struct lib_settings *s = r->c->set;
+	struct feed_atom_entry *en = xcalloc(d->to - d->from + 1, sizeof *en);
+	char *self = xasprintf("%s/%s", r->c->base_url, d->rel);
+	int rc;
+
+	for (size_t k = d->from; k < d->to; k++) {
+		size_t i = r->atom_idx[d->to - 1 - (k - d->from)]; /* newest first */
 		const struct site_entry *e = &r->c->e[i];
-		const struct entry_out *eo = entry_fill(r, i);
-		struct feed_atom_entry *t = &en[k - from];
-		const char *html;
-		if ((rc = entry_html(r, i, &html, err)))
-			break;
+		const struct entry_out *eo = &r->eo[i];
+		struct feed_atom_entry *t = &en[k - d->from];
 		t->guid = e->s->guid && *e->s->guid ? e->s->guid : e->s->slug;
 		t->title = e->s->title;
 		t->link = eo->link;
@@ -708,17 +897,15 @@ static int atom_doc(struct run *r, const char *rel, const size_t *idx, size_t fr
 		t->updated = 0;
 		t->summary = e->s->summary;
 		t->warnings = e->s->warnings;
-		t->content_html = html;
+		t->content_html = eo->html;
 		if (is_episode(e)) {
 			t->enclosure_url = eo->enclosure;
 			t->enclosure_type = "audio/mpeg";
 			t->enclosure_length = e->m.audio[0].size;
 		}
 	}
-	if (rc)
-		goto end;
 	struct feed_atom_feed f = {
-		.id = id,
+		.id = r->atom_id,
 		.title = s->title,
 		.subtitle = s->description && *s->description ? s->description : NULL,
 		.link = r->home,
@@ -727,69 +914,149 @@ static int atom_doc(struct run *r, const char *rel, const size_t *idx, size_t fr
 		.language = s->language,
 		.icon_url = r->cover,
 		.rights = s->license,
-		.updated = doc_date(a, newest),
+		.updated = doc_date(&d->a, d->newest),
 		.hubs = (const char *const *)s->notify_hubs,
 		.n_hubs = strv_len(s->notify_hubs),
-		.archive = *a,
+		.archive = d->a,
 	};
-	if (!(rc = feed_atom(&f, en, to - from, &out, err)))
-		rc = site_write(r->o->staging, rel, out.data, out.len, err);
-end:
-	if (rc && rc != SITE_AGAIN)
-		herr_prefix(err, "%s", rel);
-	buf_release(&out);
+	rc = feed_atom(&f, en, d->to - d->from, out, err);
 	free(en);
 	free(self);
 	return rc;
 }
 
-/*
- * atom.xml: every story on the site and every episode, newest first, with
- * the story text where site consent allows; archived like a show. Its id
- * is urn:uuid of a GUID kept like a show's.
- */
-static int atom_write(struct run *r, struct hearth_err *err)
+/* Makes document k and writes it into staging; its errors name it. */
+static int doc_write(struct run *r, size_t k, struct hearth_err *err)
 {
-	const struct site_ctx *c = r->c;
-	size_t *idx = xcalloc(c->n + 1, sizeof *idx);
-	size_t n = 0, per = (size_t)(c->set->archive_after > 0 ? c->set->archive_after : 300);
-	char guid[37], *id = NULL, *cur = NULL, *prev = NULL, *next = NULL;
-	int rc;
+	const struct doc *d = &r->docs[k];
+	struct buf out = BUF_INIT;
+	int rc = d->sh ? show_doc(r, d, &out, err) : atom_doc(r, d, &out, err);
 
-	for (size_t i = c->n; i-- > 0;)
-		if (in_atom(&c->e[i]))
-			idx[n++] = i;
-	if (r->lib && !lib_base_url_is_placeholder(c->base_url))
-		rc = lib_feed_guid(r->lib, c->base_url, "atom.xml", n && !r->preview, guid, err);
-	else
-		rc = (lib_feed_guid_for(c->base_url, "atom.xml", guid), 0);
-	if (rc)
-		goto end;
-	id = xasprintf("urn:uuid:%s", guid);
-	cur = xasprintf("%s/atom.xml", c->base_url);
-	size_t k = archive_count(n, per);
-	for (size_t i = 1; i <= k && !rc; i++) {
-		char *rel = archive_rel("", "atom", i);
-		prev = i > 1 ? xasprintf("%s/archive/atom-%zu.xml", c->base_url, i - 1) : NULL;
-		next = i < k ? xasprintf("%s/archive/atom-%zu.xml", c->base_url, i + 1) : NULL;
-		struct feed_archive a = {true, cur, prev, next};
-		rc = atom_doc(r, rel, idx, (i - 1) * per, i * per, id, &a, err);
-		xfree(&prev);
-		xfree(&next);
-		free(rel);
+	if (!rc)
+		rc = site_write(r->o->staging, d->rel, out.data, out.len, err);
+	if (rc && rc != SITE_AGAIN)
+		herr_prefix(err, "%s", d->rel);
+	buf_release(&out);
+	return rc;
+}
+
+/* Entry k of the made documents' entries (r->work): its addresses, HTML. */
+static int entry_make(struct run *r, size_t k, struct hearth_err *err)
+{
+	(void)err;
+	entry_render(r, r->work[k]);
+	return 0;
+}
+
+/* Entry k's key (r->work lists every entry). */
+static int entry_key_make(struct run *r, size_t k, struct hearth_err *err)
+{
+	(void)err;
+	entry_key(r, r->work[k]);
+	return 0;
+}
+
+/* Tasks 0..n-1 of one kind shared by threads, a chunk at a time. */
+struct pool {
+	struct run *r;
+	int (*task)(struct run *r, size_t k, struct hearth_err *err);
+	size_t n, chunk, next;
+	pthread_mutex_t mu;
+	int rc;
+	size_t failed;            /* the first task (in order) that failed */
+	struct hearth_err err;
+};
+
+static void *pool_worker(void *arg)
+{
+	struct pool *p = arg;
+	for (;;) {
+		size_t from, to;
+		pthread_mutex_lock(&p->mu);
+		from = p->next;
+		to = from + p->chunk < p->n ? from + p->chunk : p->n;
+		p->next = to;
+		/* after a failure, tasks before it still run: the first one is named */
+		if (p->rc && from > p->failed)
+			from = to;
+		pthread_mutex_unlock(&p->mu);
+		if (from >= to)
+			return NULL;
+		for (size_t k = from; k < to; k++) {
+			struct hearth_err err = {0};
+			int rc = p->task(p->r, k, &err);
+			if (!rc)
+				continue;
+			pthread_mutex_lock(&p->mu);
+			if (!p->rc || k < p->failed) {
+				p->rc = rc;
+				p->failed = k;
+				p->err = err;
+			}
+			pthread_mutex_unlock(&p->mu);
+			break;
+		}
 	}
-	if (!rc) {
-		prev = k ? xasprintf("%s/archive/atom-%zu.xml", c->base_url, k) : NULL;
-		struct feed_archive a = {false, NULL, prev, NULL};
-		rc = atom_doc(r, "atom.xml", idx, k * per, n, id, &a, err);
+}
+
+/*
+ * Runs task for 0..n-1 on every core (a chunk at a time), this thread
+ * among them. The result is that of the first task, in order, that failed:
+ * the same whichever thread ran it.
+ */
+static int pool_run(struct run *r, int (*task)(struct run *, size_t, struct hearth_err *),
+		    size_t n, size_t chunk, struct hearth_err *err)
+{
+	struct pool p = {.r = r, .task = task, .n = n, .chunk = chunk};
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	size_t threads = cpus > 1 ? (size_t)cpus : 1, started = 0;
+	pthread_t tid[FEEDS_THREADS];
+
+	if (threads > FEEDS_THREADS)
+		threads = FEEDS_THREADS;
+	if (threads > (n + chunk - 1) / chunk)
+		threads = (n + chunk - 1) / chunk;
+	pthread_mutex_init(&p.mu, NULL);
+	for (size_t i = 1; i < threads; i++, started++)
+		if (pthread_create(&tid[started], NULL, pool_worker, &p) != 0)
+			break;
+	pool_worker(&p);
+	for (size_t i = 0; i < started; i++)
+		pthread_join(tid[i], NULL);
+	pthread_mutex_destroy(&p.mu);
+	if (p.rc)
+		*err = p.err;
+	return p.rc;
+}
+
+/*
+ * Makes every planned document: the entries they hold first (the bodies
+ * read from the catalogue on this thread, then the addresses and HTML on
+ * every core), then the documents themselves on every core. Each document
+ * is independent, and its bytes do not depend on the thread that made it.
+ */
+static int docs_write(struct run *r, struct hearth_err *err)
+{
+	int rc = 0;
+	size_t n = 0;
+
+	for (size_t k = 0; k < r->n_docs && !rc; k++) {
+		const struct doc *d = &r->docs[k];
+		const size_t *idx = d->sh ? d->sh->idx : r->atom_idx;
+		for (size_t j = d->from; j < d->to && !rc; j++) {
+			size_t i = idx[j];
+			if (r->eo[i].needed)
+				continue;
+			r->eo[i].needed = true;
+			r->work[n++] = i;
+			if ((rc = entry_body(r, i, err)) && rc != SITE_AGAIN)
+				herr_prefix(err, "%s", d->rel);
+		}
 	}
 	if (!rc)
-		outline(r, c->set->title, "atom", "atom.xml", "");
-end:
-	free(prev);
-	free(cur);
-	free(id);
-	free(idx);
+		rc = pool_run(r, entry_make, n, 32, err);
+	if (!rc)
+		rc = pool_run(r, doc_write, r->n_docs, 1, err);
 	return rc;
 }
 
@@ -942,14 +1209,35 @@ int pipe_feeds_write(hearth_lib *lib, const struct site_ctx *c, const struct pip
 		goto end;
 	common_key(&r);
 	r.eo = xcalloc(c->n + 1, sizeof *r.eo);
-	if (!(rc = main_show(&r, err)) && !(rc = collection_shows(&r, err)) &&
-	    !(rc = atom_write(&r, err)))
-		rc = opml_write(&r, err);
+	r.work = xcalloc(c->n + 1, sizeof *r.work);
+	xmlInitParser(); /* before libxml2 is used on several threads */
+	/* every key first, on every core: the plan reads them */
+	size_t n = 0;
+	for (size_t i = 0; i < c->n; i++)
+		if (is_episode(&c->e[i]) || in_atom(&c->e[i]))
+			r.work[n++] = i;
+	if (!(rc = pool_run(&r, entry_key_make, n, 64, err)) && !(rc = main_show(&r, err)) &&
+	    !(rc = collection_shows(&r, err)) && !(rc = atom_plan(&r, err)) &&
+	    !(rc = opml_write(&r, err)))
+		rc = docs_write(&r, err);
 end:
 	if (st)
 		st->feed_items = r.items;
 	lib_public_bodies_close(&r.bodies);
 	entries_release(&r);
+	for (size_t i = 0; i < r.n_shows; i++)
+		show_free(r.shows[i]);
+	free(r.shows);
+	for (size_t i = 0; i < r.n_docs; i++) {
+		free(r.docs[i].rel);
+		free((char *)r.docs[i].a.prev_archive_url);
+		free((char *)r.docs[i].a.next_archive_url);
+	}
+	free(r.docs);
+	free(r.atom_idx);
+	free(r.atom_id);
+	free(r.atom_cur);
+	free(r.work);
 	strv_free(r.strs);
 	free(r.opml);
 	free(r.people);

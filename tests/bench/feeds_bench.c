@@ -11,7 +11,9 @@
  * feed (nothing kept), of a run that keeps every feed (the keys alone, as
  * a build with nothing changed), of a run that makes again only what one
  * new episode changes, the bytes written and the process's peak
- * resident memory, records included. Usage: feeds_bench [N [C [RUNS]]].
+ * resident memory, records included. Usage: feeds_bench [N [C [RUNS
+ * [DIR]]]]; with DIR, every feed is written once more into DIR and kept
+ * there, to compare the bytes of two versions.
  * Timings are never asserted; tests/bench/feeds_bench.sh reads the line.
  */
 #define _GNU_SOURCE
@@ -104,6 +106,7 @@ int main(int argc, char **argv)
 	size_t n = argc > 1 ? strtoul(argv[1], NULL, 10) : 10000;
 	size_t nc = argc > 2 ? strtoul(argv[2], NULL, 10) : 100;
 	int runs = argc > 3 ? atoi(argv[3]) : 5;
+	const char *keep_dir = argc > 4 ? argv[4] : NULL;
 	struct lib_settings set = {0};
 	struct site_ctx c = {0};
 	struct pub_story *stories = NULL, **view = NULL;
@@ -116,7 +119,7 @@ int main(int argc, char **argv)
 	int rc = 1;
 
 	if (!n || !nc || runs < 1 || !mkdtemp(tmpl)) {
-		fprintf(stderr, "usage: feeds_bench [STORIES [COLLECTIONS [RUNS]]]\n");
+		fprintf(stderr, "usage: feeds_bench [STORIES [COLLECTIONS [RUNS [DIR]]]]\n");
 		return 2;
 	}
 	unsetenv("SOURCE_DATE_EPOCH");
@@ -251,6 +254,13 @@ int main(int argc, char **argv)
 			bytes = tree_bytes(dir);
 		rm_rf(dir, &err);
 		free(dir);
+	}
+	if (keep_dir) {
+		struct pipe_feed_out none = {keep_dir, keep_none, NULL};
+		if (pipe_feeds_write(NULL, &c, &none, NULL, &err)) {
+			fprintf(stderr, "feeds_bench: %s\n", err.msg);
+			goto end;
+		}
 	}
 	qsort(cold, (size_t)runs, sizeof *cold, cmp_dbl);
 	qsort(kept, (size_t)runs, sizeof *kept, cmp_dbl);
