@@ -22,7 +22,7 @@ _Static_assert(sizeof(struct pub_story) == 176, "pub_story changed: hash the new
 _Static_assert(sizeof(struct pub_asset) == 64, "pub_asset changed: hash the new field in keys.c");
 _Static_assert(sizeof(struct pub_chapter) == 16, "pub_chapter changed: hash the new field in keys.c");
 _Static_assert(sizeof(struct pub_collection) == 56, "pub_collection changed: hash it in keys.c");
-_Static_assert(sizeof(struct lib_settings) == 400, "lib_settings changed: hash it in keys.c");
+_Static_assert(sizeof(struct lib_settings) == 424, "lib_settings changed: hash it in keys.c");
 _Static_assert(sizeof(struct site_media) == 184, "site_media changed: hash the new field in keys.c");
 _Static_assert(sizeof(struct site_audio) == 64, "site_audio changed: hash the new field in keys.c");
 _Static_assert(sizeof(struct site_art) == 136, "site_art changed: hash the new field in keys.c");
