@@ -130,7 +130,7 @@ if [ -d "$NODE_DIR/s3rver" ]; then
 	NODE_PATH="$NODE_DIR" timeout 240 node --openssl-legacy-provider -e '
 		const fs = require("fs"), crypto = require("crypto");
 		const S3rver = require("s3rver");
-		const [dir, log, portFile] = process.argv.slice(1);
+		const [dir, log, portFile, failFile] = process.argv.slice(1);
 		const esc = x => encodeURIComponent(decodeURIComponent(x)).replace(/[!*()\x27]/g,
 			c => "%" + c.charCodeAt(0).toString(16).toUpperCase());
 		const hmac = (k, d) => crypto.createHmac("sha256", k).update(d).digest();
@@ -165,6 +165,15 @@ if [ -d "$NODE_DIR/s3rver" ]; then
 			configureBuckets: [{name: "site"}]});
 		s.middleware.unshift(async (ctx, next) => {
 			fs.appendFileSync(log, ctx.method + " " + ctx.url + "\n");
+			/* a failing store: PUTs whose path ends as failFile says */
+			const failing = fs.existsSync(failFile) && fs.readFileSync(failFile, "utf8").trim();
+			if (failing && ctx.method === "PUT" && ctx.path.endsWith(failing)) {
+				ctx.status = 500;
+				ctx.type = "application/xml";
+				ctx.body = "<Error><Code>InternalError</Code><Message>" +
+					"a failure for the test</Message></Error>";
+				return;
+			}
 			if (!signed_well(ctx.req)) {
 				ctx.status = 403;
 				ctx.type = "application/xml";
@@ -175,7 +184,7 @@ if [ -d "$NODE_DIR/s3rver" ]; then
 			await next();
 		});
 		s.run().then(addr => fs.writeFileSync(portFile, String(addr.port)));
-	' "$T/s3data" "$S3LOG" "$T/s3port" >"$T/s3.out" 2>&1 &
+	' "$T/s3data" "$S3LOG" "$T/s3port" "$T/s3fail" >"$T/s3.out" 2>&1 &
 	S3PID=$!
 	for _ in $(seq 100); do
 		[ -s "$T/s3port" ] && break
@@ -276,6 +285,18 @@ check rsync_media_gone test ! -e "$R/media/voice/voice.mp3"
 check rsync_same_as_site same_tree "$R"
 check rsync_reports_deletions grep -q "^deleted media/voice/voice.mp3" "$OUT"
 
+# the store fails the new home page: the deploy stops before any deletion,
+# exits 1 and says a second run finishes; the second run does
+echo "/www/index.html" >"$T/s3fail"
+n3=$(lines)
+refuses s3_failed_put_exits_1 1 "InternalError.*|run the same deploy again" \
+	deploy s3://site/www
+check s3_failed_put_names_the_file grep -q "PUT www/index.html: HTTP 500" "$ERR"
+check s3_failed_put_says_rerun grep -q "nothing was deleted; run the same deploy again" "$ERR"
+check s3_failed_put_deletes_nothing test -z "$(deletes "$n3")"
+check s3_failed_put_story_still_there test "$(curl -s -o /dev/null -w '%{http_code}' \
+	"$SB/www/media/voice/voice.mp3")" = 200
+rm -f "$T/s3fail"
 n3=$(lines)
 ok s3_deploy_after_withdrawal deploy s3://site/www
 deletes "$n3" >"$T/s3.del"
