@@ -1,12 +1,13 @@
 /*
  * folder.c - deploying to a local folder (a web server's document root,
  * a mounted share): each file of the site that the folder lacks or holds
- * with other bytes is copied in under a temporary name, synced and
- * renamed, keeping the site's modification time; a file whose size and
- * time match is taken as it is, and one whose size matches is compared by
- * SHA-256 before it is copied. Then what the site no longer has is
- * deleted, and the folders that leaves empty. Unchanged files are never
- * touched (their inode and time stay).
+ * with other bytes is copied in under a temporary name and renamed,
+ * keeping the site's modification time, a phase at a time (one syncfs
+ * before a phase's renames); a file whose size and time match is taken as
+ * it is, and one whose size matches is compared by SHA-256 before it is
+ * copied. Then what the site no longer has is deleted, and the folders
+ * that leaves empty. Unchanged files are never touched (their inode and
+ * time stay).
  */
 #define _GNU_SOURCE
 #include "deployInt.h"
@@ -93,16 +94,20 @@ static bool same_bytes(const char *src, const char *path)
 	       !strcmp(a, b);
 }
 
-/* Copies src to path: a temporary file beside it, synced, the time kept, renamed. */
+/*
+ * Copies src beside path under a temporary name, with the site's time,
+ * not synced (the phase syncs once); *tmp_out gets its name (a new
+ * allocation) on success.
+ */
 static int copy_in(const char *src, const char *path, const struct dep_file *f,
-		   struct hearth_err *err)
+		   char **tmp_out, struct hearth_err *err)
 {
 	char *dir = path_dir(path);
 	char *tmp = NULL;
 	int in = -1, out = -1, rc = 0;
 	char chunk[1 << 16];
-	struct stat st;
 
+	*tmp_out = NULL;
 	if ((rc = mkdir_p(dir, err)))
 		goto end;
 	tmp = xasprintf("%s/" TMP_PREFIX "XXXXXX", dir);
@@ -130,7 +135,7 @@ static int copy_in(const char *src, const char *path, const struct dep_file *f,
 		}
 	}
 	struct timespec times[2] = {f->mtime, f->mtime};
-	if (fchmod(out, 0644) != 0 || futimens(out, times) != 0 || fsync(out) != 0) {
+	if (fchmod(out, 0644) != 0 || futimens(out, times) != 0) {
 		rc = herr(err, HEARTH_EIO, "cannot write '%s': %s", path, strerror(errno));
 		goto end;
 	}
@@ -140,14 +145,8 @@ static int copy_in(const char *src, const char *path, const struct dep_file *f,
 		goto end;
 	}
 	out = -1;
-	/* a folder where the site now has a file: the file wins */
-	if (lstat(path, &st) == 0 && S_ISDIR(st.st_mode) && (rc = rm_rf(path, err)))
-		goto end;
-	if (rename(tmp, path) != 0) {
-		rc = herr(err, HEARTH_EIO, "cannot put '%s' in place: %s", path, strerror(errno));
-		goto end;
-	}
-	xfree(&tmp);
+	*tmp_out = tmp;
+	tmp = NULL;
 end:
 	if (in >= 0)
 		close(in);
@@ -160,27 +159,80 @@ end:
 	return rc;
 }
 
-/* Sends one file when the destination lacks it or holds other bytes. */
-static int send_file(const struct dep_site *site, const struct dep_file *f, const char *dest,
-		     const struct deploy_opts *o, struct deploy_report *r,
-		     struct hearth_err *err)
+/* True when the destination holds f's bytes already. */
+static bool unchanged(const char *src, const char *path, const struct dep_file *f)
 {
-	char *src = path_join(site->dir, f->rel);
-	char *path = path_join(dest, f->rel);
 	struct stat st;
-	int rc = 0;
+	return lstat(path, &st) == 0 && S_ISREG(st.st_mode) && st.st_size == f->size &&
+	       ((st.st_mtim.tv_sec == f->mtime.tv_sec && st.st_mtim.tv_nsec == f->mtime.tv_nsec) ||
+		same_bytes(src, path));
+}
 
-	if (lstat(path, &st) == 0 && S_ISREG(st.st_mode) && st.st_size == f->size &&
-	    (( st.st_mtim.tv_sec == f->mtime.tv_sec && st.st_mtim.tv_nsec == f->mtime.tv_nsec) ||
-	     same_bytes(src, path)))
+struct pending {
+	char *tmp;         /* the copy, beside its place */
+	char *path;        /* its place */
+	const char *rel;   /* borrowed from the site */
+};
+
+/*
+ * Sends the files of one phase (site->files[from..to)): each the
+ * destination lacks or holds with other bytes is copied beside its place,
+ * then one syncfs makes the copies (and the renames of the phase before)
+ * durable, then each is renamed into place, in order. One sync per phase
+ * instead of one per file: a first deploy of thousands of files waited
+ * on thousands of fsyncs.
+ */
+static int send_phase(const struct dep_site *site, size_t from, size_t to, const char *dest,
+		      const struct deploy_opts *o, struct deploy_report *r,
+		      struct hearth_err *err)
+{
+	struct pending *p = NULL;
+	size_t n = 0, done = 0;
+	int rc = 0, fd = -1;
+
+	for (size_t i = from; i < to && !rc; i++) {
+		const struct dep_file *f = &site->files[i];
+		char *src = path_join(site->dir, f->rel);
+		char *path = path_join(dest, f->rel);
+		char *tmp = NULL;
+		if (!unchanged(src, path, f) && !(rc = copy_in(src, path, f, &tmp, err))) {
+			p = xrealloc(p, (n + 1) * sizeof *p);
+			p[n++] = (struct pending){.tmp = tmp, .path = path, .rel = f->rel};
+			path = NULL;
+		}
+		free(src);
+		free(path);
+	}
+	if (rc || !n)
 		goto end;
-	if ((rc = copy_in(src, path, f, err)))
+	if ((fd = open(dest, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0 || syncfs(fd) != 0) {
+		rc = herr(err, HEARTH_EIO, "cannot sync '%s': %s", dest, strerror(errno));
 		goto end;
-	r->sent++;
-	dep_note(o, DEPLOY_SENT, f->rel);
+	}
+	for (; done < n; done++) {
+		struct stat st;
+		/* a folder where the site now has a file: the file wins */
+		if (lstat(p[done].path, &st) == 0 && S_ISDIR(st.st_mode) &&
+		    (rc = rm_rf(p[done].path, err)))
+			goto end;
+		if (rename(p[done].tmp, p[done].path) != 0) {
+			rc = herr(err, HEARTH_EIO, "cannot put '%s' in place: %s", p[done].path,
+				  strerror(errno));
+			goto end;
+		}
+		r->sent++;
+		dep_note(o, DEPLOY_SENT, p[done].rel);
+	}
 end:
-	free(src);
-	free(path);
+	for (size_t i = 0; i < n; i++) {
+		if (i >= done)
+			unlink(p[i].tmp);
+		free(p[i].tmp);
+		free(p[i].path);
+	}
+	free(p);
+	if (fd >= 0)
+		close(fd);
 	return rc;
 }
 
@@ -293,10 +345,19 @@ int dep_folder_run(const struct dep_site *site, const char *dest,
 		r->marked = true;
 	}
 	r->started = true;
-	for (size_t i = 0; i < site->n; i++)
-		if ((rc = send_file(site, &site->files[i], dest, o, r, err)))
+	for (size_t from = 0, to; from < site->n; from = to) {
+		for (to = from; to < site->n && site->files[to].phase == site->files[from].phase;)
+			to++;
+		if ((rc = send_phase(site, from, to, dest, o, r, err)))
 			goto end;
-	rc = delete_gone(site, dest, o, r, err);
+	}
+	if ((rc = delete_gone(site, dest, o, r, err)))
+		goto end;
+	int fd = open(dest, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0 || syncfs(fd) != 0)
+		rc = herr(err, HEARTH_EIO, "cannot sync '%s': %s", dest, strerror(errno));
+	if (fd >= 0)
+		close(fd);
 end:
 	free(mark);
 	return rc;

@@ -81,7 +81,7 @@ static int run(char *const *args, struct buf *out, int *status, struct hearth_er
 		goto end;
 	}
 	if (pid == 0) {
-		int nul = open("/dev/null", O_RDONLY);
+		int nul = open("/dev/null", O_RDONLY | O_CLOEXEC);
 		if (nul < 0 || dup2(nul, 0) < 0 || dup2(fo, 1) < 0 || dup2(fe, 2) < 0)
 			_exit(126);
 		execvp("rsync", argv);

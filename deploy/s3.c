@@ -402,8 +402,8 @@ static const struct dep_object *find_object(const struct dep_listing *l, const c
 	return l->n ? bsearch(&key, l->objects, l->n, sizeof *l->objects, by_object_rel) : NULL;
 }
 
-/* The MD5 and the SHA-256 (hex) of a file, in one read. */
-static int hash_file(FILE *f, const char *path, unsigned char md5[16], char sha[65],
+/* The MD5 of a file (md5 set) or its SHA-256 in hex (sha set), from the start. */
+static int hash_file(FILE *f, const char *path, unsigned char *md5, char *sha,
 		     struct hearth_err *err)
 {
 	struct md5_ctx m;
@@ -411,46 +411,54 @@ static int hash_file(FILE *f, const char *path, unsigned char md5[16], char sha[
 	char chunk[1 << 16];
 	size_t n;
 
+	rewind(f);
 	md5_init(&m);
 	sha256_init(&h);
 	while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) {
-		md5_update(&m, n, (const uint8_t *)chunk);
-		sha256_update(&h, chunk, n);
+		if (md5)
+			md5_update(&m, n, (const uint8_t *)chunk);
+		if (sha)
+			sha256_update(&h, chunk, n);
 	}
 	if (ferror(f))
 		return herr(err, HEARTH_EIO, "cannot read '%s': %s", path, strerror(errno));
-	md5_digest(&m, MD5_DIGEST_SIZE, md5);
-	sha256_final_hex(&h, sha);
+	if (md5)
+		md5_digest(&m, MD5_DIGEST_SIZE, md5);
+	if (sha)
+		sha256_final_hex(&h, sha);
 	rewind(f);
 	return 0;
 }
 
-/* Sends the file at path as rel unless the object there has its bytes. */
+/*
+ * Sends the file at path (size bytes) as rel unless the object there has
+ * its bytes: an object of another size is not hashed for, only one of the
+ * same size is compared by MD5. What is sent is hashed (SHA-256) for the
+ * signature.
+ */
 static int send_file(struct s3 *s, const struct dep_listing *remote, const char *path,
-		     const char *rel, bool *sent, struct hearth_err *err)
+		     const char *rel, int64_t size, bool *sent, struct hearth_err *err)
 {
 	FILE *f = fopen(path, "rb");
 	unsigned char md5[16];
 	char sha[65];
 	struct buf answer = BUF_INIT;
-	const struct dep_object *obj;
+	const struct dep_object *obj = find_object(remote, rel);
 	int rc = 0;
 
 	*sent = false;
 	if (!f)
 		return herr(err, HEARTH_EIO, "cannot read '%s': %s", path, strerror(errno));
-	if ((rc = hash_file(f, path, md5, sha, err)))
-		goto end;
-	obj = find_object(remote, rel);
-	if (obj && dep_etag_matches(obj->etag, md5))
-		goto end;
-	if (fseeko(f, 0, SEEK_END) != 0) {
-		rc = herr(err, HEARTH_EIO, "cannot read '%s': %s", path, strerror(errno));
-		goto end;
+	if (obj && obj->size == size) {
+		if ((rc = hash_file(f, path, md5, NULL, err)))
+			goto end;
+		if (dep_etag_matches(obj->etag, md5))
+			goto end;
 	}
-	struct put put = {.body = f, .size = (int64_t)ftello(f), .sha256 = sha,
+	if ((rc = hash_file(f, path, NULL, sha, err)))
+		goto end;
+	struct put put = {.body = f, .size = size, .sha256 = sha,
 			  .type = deploy_content_type(rel), .cache = deploy_cache_control(rel)};
-	rewind(f);
 	if ((rc = request_ok(s, "PUT", rel, NULL, &put, &answer, err)))
 		goto end;
 	*sent = true;
@@ -585,7 +593,7 @@ int dep_s3_run(const struct dep_site *site, const struct deploy_dest *dest,
 		const char *rel = site->files[i].rel;
 		char *path = path_join(site->dir, rel);
 		bool sent;
-		rc = send_file(&s, &remote, path, rel, &sent, err);
+		rc = send_file(&s, &remote, path, rel, site->files[i].size, &sent, err);
 		free(path);
 		if (rc)
 			goto end;

@@ -122,19 +122,69 @@ if [ -d "$NODE_DIR/s3rver" ]; then
 	mkdir -p "$T/s3data"
 	: >"$S3LOG"
 	# s3rver makes continuation tokens with DES, which OpenSSL 3 keeps in
-	# its legacy provider; 240 s at most
+	# its legacy provider. It takes any Signature Version 4 on trust, so
+	# the stand-in checks each signature itself, from the canonical request
+	# as AWS defines it (the path and the query decoded and escaped again
+	# strictly, the query sorted, the signed headers), before s3rver sees
+	# the request; it logs every request in order. 240 s at most.
 	NODE_PATH="$NODE_DIR" timeout 240 node --openssl-legacy-provider -e '
-		const fs = require("fs");
+		const fs = require("fs"), crypto = require("crypto");
 		const S3rver = require("s3rver");
-		const [dir, log, portFile] = process.argv.slice(1);
+		const [dir, log, portFile, failFile] = process.argv.slice(1);
+		const esc = x => encodeURIComponent(decodeURIComponent(x)).replace(/[!*()\x27]/g,
+			c => "%" + c.charCodeAt(0).toString(16).toUpperCase());
+		const hmac = (k, d) => crypto.createHmac("sha256", k).update(d).digest();
+		function signed_well(req) {
+			const auth = req.headers.authorization;
+			if (!auth) return true; /* anonymous, as the checks of this test send */
+			const m = /^AWS4-HMAC-SHA256 Credential=S3RVER\/(\d{8})\/([^/]+)\/s3\/aws4_request, ?SignedHeaders=([a-z0-9;-]+), ?Signature=([0-9a-f]{64})$/.exec(auth);
+			if (!m) return false;
+			const [, date, region, signed, sig] = m;
+			const names = signed.split(";");
+			for (const n of ["host", "x-amz-date", "x-amz-content-sha256"])
+				if (!names.includes(n)) return false;
+			const [path, query = ""] = req.url.split("?");
+			const pairs = query ? query.split("&").map(p => {
+				const i = p.indexOf("=");
+				return i < 0 ? [esc(p), ""] : [esc(p.slice(0, i)), esc(p.slice(i + 1))];
+			}) : [];
+			pairs.sort((a, b) => a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : a[1] < b[1] ? -1 : 1);
+			const creq = [req.method, path.split("/").map(esc).join("/"),
+				pairs.map(p => p[0] + "=" + p[1]).join("&"),
+				names.map(n => n + ":" + String(req.headers[n] || "").trim()
+					.replace(/\s+/g, " ") + "\n").join(""),
+				signed, req.headers["x-amz-content-sha256"]].join("\n");
+			const scope = date + "/" + region + "/s3/aws4_request";
+			const sts = ["AWS4-HMAC-SHA256", req.headers["x-amz-date"], scope,
+				crypto.createHash("sha256").update(creq).digest("hex")].join("\n");
+			let k = "AWS4S3RVER";
+			for (const part of [date, region, "s3", "aws4_request"]) k = hmac(k, part);
+			return hmac(k, sts).toString("hex") === sig;
+		}
 		const s = new S3rver({address: "127.0.0.1", port: 0, directory: dir, silent: true,
 			configureBuckets: [{name: "site"}]});
 		s.middleware.unshift(async (ctx, next) => {
 			fs.appendFileSync(log, ctx.method + " " + ctx.url + "\n");
+			/* a failing store: PUTs whose path ends as failFile says */
+			const failing = fs.existsSync(failFile) && fs.readFileSync(failFile, "utf8").trim();
+			if (failing && ctx.method === "PUT" && ctx.path.endsWith(failing)) {
+				ctx.status = 500;
+				ctx.type = "application/xml";
+				ctx.body = "<Error><Code>InternalError</Code><Message>" +
+					"a failure for the test</Message></Error>";
+				return;
+			}
+			if (!signed_well(ctx.req)) {
+				ctx.status = 403;
+				ctx.type = "application/xml";
+				ctx.body = "<Error><Code>SignatureDoesNotMatch</Code><Message>" +
+					"the signature does not match</Message></Error>";
+				return;
+			}
 			await next();
 		});
 		s.run().then(addr => fs.writeFileSync(portFile, String(addr.port)));
-	' "$T/s3data" "$S3LOG" "$T/s3port" >"$T/s3.out" 2>&1 &
+	' "$T/s3data" "$S3LOG" "$T/s3port" "$T/s3fail" >"$T/s3.out" 2>&1 &
 	S3PID=$!
 	for _ in $(seq 100); do
 		[ -s "$T/s3port" ] && break
@@ -153,6 +203,12 @@ unset AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY AWS_SESSION_TOKEN
 refuses s3_without_credentials 1 "AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY" \
 	deploy s3://site/www
 check s3_without_credentials_no_request ! grep -q . "$S3LOG"
+# a wrong secret is refused by the store, and the message says what the
+# store said
+AWS_ACCESS_KEY_ID=S3RVER AWS_SECRET_ACCESS_KEY=wrong run deploy s3://site/www
+if [ "$RC" -eq 1 ] && grep -q "SignatureDoesNotMatch" "$ERR"; then pass s3_bad_signature_refused
+else fail s3_bad_signature_refused "exit $RC: $(head -c 600 "$ERR")"; fi
+check s3_bad_signature_puts_nothing ! grep -q '^PUT ' "$S3LOG"
 export AWS_ACCESS_KEY_ID=S3RVER AWS_SECRET_ACCESS_KEY=S3RVER
 
 # puts: the keys PUT since line N of the log, in order (prefix taken off)
@@ -187,8 +243,9 @@ curl -s "$SB/www/media/voice/voice.mp3" -o "$T/got.mp3"
 check s3_object_bytes cmp "$T/got.mp3" "$L/public/media/voice/voice.mp3"
 
 # a second deploy sends nothing, its listing read two objects a page
+# (continuation tokens signed as they must be), with a session token
 n1=$(lines)
-HEARTH_DEPLOY_LIST_MAX=2 run deploy s3://site/www
+AWS_SESSION_TOKEN="a/session+token=" HEARTH_DEPLOY_LIST_MAX=2 run deploy s3://site/www
 if [ "$RC" -eq 0 ]; then pass s3_second_deploy; else
 	fail s3_second_deploy "exit $RC: $(head -c 600 "$ERR")"; fi
 check s3_second_no_put test -z "$(puts "$n1")"
@@ -228,6 +285,18 @@ check rsync_media_gone test ! -e "$R/media/voice/voice.mp3"
 check rsync_same_as_site same_tree "$R"
 check rsync_reports_deletions grep -q "^deleted media/voice/voice.mp3" "$OUT"
 
+# the store fails the new home page: the deploy stops before any deletion,
+# exits 1 and says a second run finishes; the second run does
+echo "/www/index.html" >"$T/s3fail"
+n3=$(lines)
+refuses s3_failed_put_exits_1 1 "InternalError.*|run the same deploy again" \
+	deploy s3://site/www
+check s3_failed_put_names_the_file grep -q "PUT www/index.html: HTTP 500" "$ERR"
+check s3_failed_put_says_rerun grep -q "nothing was deleted; run the same deploy again" "$ERR"
+check s3_failed_put_deletes_nothing test -z "$(deletes "$n3")"
+check s3_failed_put_story_still_there test "$(curl -s -o /dev/null -w '%{http_code}' \
+	"$SB/www/media/voice/voice.mp3")" = 200
+rm -f "$T/s3fail"
 n3=$(lines)
 ok s3_deploy_after_withdrawal deploy s3://site/www
 deletes "$n3" >"$T/s3.del"
