@@ -424,6 +424,8 @@ static void fn_size(xmlXPathParserContextPtr ctxt, int nargs)
 
 /* The theme whose stylesheets are being parsed (one thread, before any page). */
 static const struct site_theme *parsing;
+/* An element found there that would write another file (xsl:result-document), or NULL. */
+static const char *writes_file;
 
 /*
  * The id of an XPath expression that is only h:t('id') (with h bound to
@@ -518,6 +520,9 @@ static void bake(xmlNodePtr n)
 		if (c->type != XML_ELEMENT_NODE)
 			continue;
 		bool xsl = c->ns && !strcmp((const char *)c->ns->href, (const char *)XSLT_NAMESPACE);
+		/* XSLT 2.0's, which libxslt would pass over with a message on stderr */
+		if (xsl && !strcmp((const char *)c->name, "result-document"))
+			writes_file = "xsl:result-document";
 		if (xsl && !strcmp((const char *)c->name, "value-of") &&
 		    !xmlHasProp(c, BAD_CAST "disable-output-escaping")) {
 			xmlChar *sel = xmlGetProp(c, BAD_CAST "select");
@@ -634,12 +639,17 @@ static int parse_style(struct site_theme *t, struct hearth_err *err)
 		xsltFreeStylesheet(t->style);
 	capture(&msgs);
 	parsing = t;
+	writes_file = NULL;
 	t->style = xsltParseStylesheetFile(BAD_CAST t->xsl);
 	parsing = NULL;
 	release_capture();
 	if (!t->style || t->style->errors)
 		rc = herr(err, HEARTH_EINVAL, "theme '%s': page.xsl is not a usable XSLT stylesheet: %s",
 			  t->dir, one_line(&msgs));
+	else if (writes_file)
+		rc = herr(err, HEARTH_EINVAL,
+			  "theme '%s': page.xsl uses %s: a theme makes one page and writes no file",
+			  t->dir, writes_file);
 	buf_release(&msgs);
 	return rc;
 }
