@@ -8,9 +8,12 @@
   keep the rest:
 
     <xsl:stylesheet version="1.0" xmlns:xsl="http://www.w3.org/1999/XSL/Transform">
-      <xsl:import href="/usr/local/share/hearth/themes/default/page.xsl"/>
+      <xsl:import href="hearth:default/page.xsl"/>
       <xsl:template name="site-footer"> ... </xsl:template>
     </xsl:stylesheet>
+
+  (hearth:default/ is the default theme's folder wherever hearth is
+  installed; see docs/themes.md.)
 
   The parameter root is the relative path from the page to the site root
   ("", "../", "../../", ...); links are relative so the site also works
