@@ -24,7 +24,9 @@
  * the library's language over it; the default theme's, then the theme's
  * own over them), held in one hash table, and given to the stylesheet by
  * extension functions in the namespace THEME_NS, h:t(id, ...),
- * h:date(iso) and h:size(bytes), that only read it. A page never parses a strings file.
+ * h:date(iso) and h:size(bytes), that only read it. A page never parses a
+ * strings file, and a fixed word (h:t('id') alone) is put into the
+ * stylesheet as text when it is parsed (bake), so it costs a page nothing.
  *
  * A theme of a library imports the default one as "hearth:default/page.xsl"
  * (the loader below maps that name to the default theme's folder); a theme
