@@ -252,7 +252,7 @@ static bool dump_text(struct buf *b, const char *s, bool attr)
  * and entry_render make them), without its output buffers and per-node
  * overhead. False on a node of another kind, a namespace or text it does
  * not expect; b then holds part of the entry and the caller starts again
- * with libxml2. tests/unit/test_feeds.c checks the bytes against
+ * with libxml2. tests/unit/test_feeds_html.c checks the bytes against
  * xmlNodeDump.
  */
 static bool dump_node(struct buf *b, xmlNodePtr n)
