@@ -15,7 +15,6 @@
  *
  * Determinism: no clock, no environment; attributes in the order given.
  */
-#define _GNU_SOURCE /* memmem */
 #include "writer.h"
 
 #include <inttypes.h>
@@ -325,6 +324,18 @@ void fw_elem_attr(struct fw *w, const char *name, const char *a, const char *v)
 	fw_end(w);
 }
 
+/* The first "]]>" in s[0, n), or NULL: memchr finds the rare ']' fast. */
+static const char *find_end(const char *s, size_t n)
+{
+	const char *end = s + n, *q;
+	while ((q = memchr(s, ']', (size_t)(end - s))) != NULL) {
+		if (end - q >= 3 && q[1] == ']' && q[2] == '>')
+			return q;
+		s = q + 1;
+	}
+	return NULL;
+}
+
 /*
  * A CDATA section cannot hold "]]>", so the text is split there: "]]" ends
  * one section and ">" starts the next.
@@ -341,7 +352,7 @@ void fw_cdata(struct fw *w, const char *html)
 	}
 	close_tag(w);
 	for (;;) {
-		const char *q = memmem(p, left, "]]>", 3);
+		const char *q = find_end(p, left);
 		size_t n = q ? (size_t)(q - p) + 2 : left;
 		PUT_LIT(w->out, "<![CDATA[");
 		put(w->out, p, n);
