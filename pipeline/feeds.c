@@ -125,6 +125,17 @@ static bool is_episode(const struct site_entry *e)
 	return e->on_podcast && e->m.n_audio > 0;
 }
 
+/* a b c as one new string: xasprintf("%s%s%s") without the printf machinery. */
+static char *cat3(const char *a, const char *b, const char *c)
+{
+	size_t na = strlen(a), nb = strlen(b), nc = strlen(c);
+	char *s = xmalloc(na + nb + nc + 1);
+	memcpy(s, a, na);
+	memcpy(s + na, b, nb);
+	memcpy(s + na + nb, c, nc + 1);
+	return s;
+}
+
 /*
  * The addresses and people of entry i (not the HTML: entry_render), made the
  * first time a document that is made (not kept) needs them.
@@ -144,21 +155,21 @@ static const struct entry_out *entry_fill(struct run *r, size_t i)
 		eo->link = xasprintf("%s/stories/%s/", c->base_url, e->s->slug);
 	if (e->m.n_audio) {
 		const struct site_audio *a = &e->m.audio[0];
-		eo->enclosure = xasprintf("%s/%s", m, a->src);
+		eo->enclosure = cat3(m, "/", a->src);
 		if (a->m4a_src)
-			eo->alternate = xasprintf("%s/%s", m, a->m4a_src);
+			eo->alternate = cat3(m, "/", a->m4a_src);
 		if (a->duration > 0)
 			eo->bitrate = llround((double)a->size * 8 / a->duration);
 	}
 	/* the episode's own cover when its art makes one, else the show's */
 	if (e->m.cover_src)
-		eo->image = xasprintf("%s/%s", m, e->m.cover_src);
+		eo->image = cat3(m, "/", e->m.cover_src);
 	else if (r->cover)
 		eo->image = xstrdup(r->cover);
 	if (e->m.vtt_src)
-		eo->transcript = xasprintf("%s/%s", m, e->m.vtt_src);
+		eo->transcript = cat3(m, "/", e->m.vtt_src);
 	if (e->m.chapters_src)
-		eo->chapters = xasprintf("%s/%s", m, e->m.chapters_src);
+		eo->chapters = cat3(m, "/", e->m.chapters_src);
 	/*
 	 * podcast:person of an item replaces the show's list in apps: the
 	 * storyteller by the public byline (never for an anonymous story),
@@ -241,7 +252,7 @@ static bool dump_text(struct buf *b, const char *s, bool attr)
  * and entry_render make them), without its output buffers and per-node
  * overhead. False on a node of another kind, a namespace or text it does
  * not expect; b then holds part of the entry and the caller starts again
- * with libxml2. tests/unit/test_feeds.c checks the bytes against
+ * with libxml2. tests/unit/test_feeds_html.c checks the bytes against
  * xmlNodeDump.
  */
 static bool dump_node(struct buf *b, xmlNodePtr n)

@@ -16,7 +16,9 @@ COLLS=${FEEDS_BENCH_COLLECTIONS:-100}
 RUNS=${FEEDS_BENCH_RUNS:-5}
 . "$ROOT/tests/bench/summary.sh"
 
+load_before=$(cut -d' ' -f1 /proc/loadavg 2>/dev/null || echo "?")
 line=$("$BIN" "$STORIES" "$COLLS" "$RUNS")
+load_after=$(cut -d' ' -f1 /proc/loadavg 2>/dev/null || echo "?")
 field() { printf '%s\n' "$line" | awk -v k="$1" '{for (i = 1; i < NF; i++) if ($i == k) print $(i + 1)}'; }
 ms=$(field every_feed_ms)
 cpu=$(field every_feed_cpu_ms)
@@ -34,6 +36,7 @@ printf "  %-46s %s\n" "written, wall clock" "$ms ms" \
 	"one new episode (3 feeds made, the rest kept)" "$one ms" \
 	"bytes written" "$bytes" \
 	"peak memory, records included" "$mb MB"
+echo "  $(nproc) cores (the feeds are made on all of them); load average $load_before before, $load_after after"
 summary_add "every feed, $STORIES stories in $COLLS collections" "$ms ms ($cpu ms CPU)" "< 100 ms" \
 	"$(holds "$ms < 100")"
 summary_add "every feed: peak memory" "$mb MB" "< 50 MB" "$(holds "$mb < 50")"

@@ -1188,6 +1188,30 @@ static void writer_fails_whole(void)
 	buf_release(&b);
 }
 
+/*
+ * The writer's check of text, sixteen or eight bytes at a time, passes
+ * exactly what core's text_valid passes: each odd character (controls,
+ * DEL, tab, line endings, sequences past ASCII, broken ones) at every
+ * offset of a run long enough for the block tests.
+ */
+static void text_check_is_text_valid(void)
+{
+	static const char *const odd[] = {
+		"\x01", "\x1f", "\x7f", "\t", "\n", "\r", "\xc3\xa9", "\xe2\x80\x94",
+		"\xf0\x9f\x98\x80", "\xc3", "\xe2\x80", "\xc0\xaf", "\xed\xa0\x80",
+		"\xf4\x90\x80\x80", "\x80", "\xff", "\xef\xbf\xbe",
+	};
+	char s[64];
+	for (size_t k = 0; k < sizeof odd / sizeof odd[0]; k++)
+		for (size_t at = 0; at < 40; at++) {
+			size_t n = strlen(odd[k]);
+			memset(s, 'a', sizeof s);
+			memcpy(s + at, odd[k], n);
+			s[at + n + (k % 3) * 7] = '\0';
+			CHECK(fw_text_ok(s) == text_valid(s, strlen(s)));
+		}
+}
+
 int main(void)
 {
 	RUN(well_formed_and_escaped);
@@ -1216,6 +1240,7 @@ int main(void)
 	RUN(tables_are_sorted);
 	RUN(guids_unique_and_urls_absolute);
 	RUN(writer_fails_whole);
+	RUN(text_check_is_text_valid);
 	xmlCleanupParser();
 	return 0;
 }
