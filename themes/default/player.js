@@ -9,7 +9,7 @@
  *     Page Up and Page Down 30, Home and End to the ends);
  *   - the transcript follows playback: the cue playing carries
  *     aria-current="true" and its box scrolls to it (the box only, never
- *     the page);
+ *     the page; not for a few seconds after the reader scrolled it);
  *   - #t=90, #t=1:30 or #t=1:02:03 in the page's address seeks there on
  *     load (without playing), and "Link to this moment" gives that link;
  *   - nothing plays until the listener asks.
@@ -159,6 +159,14 @@
   var starts = [];
   for (var k = 0; k < cues.length; k++) starts.push(parseFloat(cues[k].getAttribute('data-start')) || 0);
   var current = -1;
+  /* a reader who scrolls the box is left to read: it follows again 4 s later */
+  var ours = false, readerScrolled = 0;
+  if (box) {
+    box.addEventListener('scroll', function () {
+      if (ours) ours = false;
+      else readerScrolled = Date.now();
+    }, { passive: true });
+  }
 
   function follow() {
     if (!cues.length) return;
@@ -175,8 +183,12 @@
     cue.setAttribute('aria-current', 'true');
     /* the box scrolls, never the page: no scrollIntoView */
     var top = cue.offsetTop, bottom = top + cue.offsetHeight;
-    if (top < box.scrollTop || bottom > box.scrollTop + box.clientHeight)
-      box.scrollTop = Math.max(0, top - box.clientHeight / 3);
+    var to = Math.max(0, Math.min(top - box.clientHeight / 3, box.scrollHeight - box.clientHeight));
+    if (Date.now() - readerScrolled > 4000 &&
+        (top < box.scrollTop || bottom > box.scrollTop + box.clientHeight) && to !== box.scrollTop) {
+      ours = true;
+      box.scrollTop = to;
+    }
   }
   ['timeupdate', 'seeked'].forEach(function (e) { main.addEventListener(e, follow); });
 
