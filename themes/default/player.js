@@ -31,9 +31,10 @@
     return v === null || v === '' ? fallback : v;
   }
 
-  function fill(text, vars) {
-    return text.replace(/\{(\w+)\}/g, function (all, k) {
-      return Object.prototype.hasOwnProperty.call(vars, k) ? vars[k] : all;
+  /* text with {1}, {2}... replaced by args[0], args[1]..., as the theme's strings write them */
+  function fill(text, args) {
+    return text.replace(/\{([1-9])\}/g, function (all, k) {
+      return k - 1 < args.length ? args[k - 1] : all;
     });
   }
 
@@ -110,7 +111,7 @@
       range.max = String(d || 0);
       range.value = String(Math.min(t, d || 0));
       range.setAttribute('aria-valuetext',
-        fill(word('position', '{now} of {total}'), { now: clock(t), total: clock(d) }));
+        fill(word('position', '{1} of {2}'), [clock(t), clock(d)]));
       played.style.width = (d ? Math.min(100, (100 * t) / d) : 0) + '%';
     }
     range.addEventListener('input', function () {
@@ -227,7 +228,7 @@
     var a = document.createElement('a');
     a.href = hash;
     a.className = 'share-link';
-    a.textContent = fill(word('link', 'Link to {time}'), { time: clock(t) });
+    a.textContent = fill(word('link', 'Link to {1}'), [clock(t)]);
     status.appendChild(a);
     if (navigator.clipboard && navigator.clipboard.writeText) {
       navigator.clipboard.writeText(url).then(function () {
