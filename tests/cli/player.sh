@@ -56,6 +56,8 @@ check player_no_autoplay ! grep -qi 'autoplay' "$H"
 check duration_shown_as_text grep -q \
 	'Length <time class="audio-length" datetime="PT12S">0:12</time>' "$H"
 
+check player_words_for_the_script grep -q \
+	'data-t-seek="Seek" data-t-position="{1} of {2}" data-t-share="Link to this moment" data-t-link="Link to {1}" data-t-copied="copied"' "$H"
 check player_markup python3 - "$H" <<'EOF'
 import sys
 from html.parser import HTMLParser
