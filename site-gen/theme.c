@@ -1,7 +1,8 @@
 /*
  * theme.c - the XSLT theme: finds it, loads page.xsl once per build, and
  * applies it to each page document to make HTML. The theme may not write
- * files, make folders or use the network (libxslt security preferences);
+ * files, make folders, use the network or read a file outside its own
+ * folder and the default theme's (libxslt security preferences);
  * a custom theme overrides single named templates of the default one with
  * xsl:import.
  *
@@ -30,10 +31,12 @@
  * folder without a page.xsl takes the default's, with its own strings and
  * style sheet.
  */
+#define _GNU_SOURCE /* realpath */
 #include "siteInt.h"
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -57,7 +60,9 @@
 struct site_theme {
 	char *dir;
 	char *def;  /* the default theme's folder, or NULL */
+	char *real_dir, *real_def; /* both as realpath() has them, for what document() may read */
 	char *css;  /* path of the style sheet to publish */
+	char *xsl;  /* the page.xsl parsed: the theme's or the default's */
 	xsltStylesheetPtr style;
 	xsltSecurityPrefsPtr sec;
 	xmlHashTablePtr strings; /* id -> text (xmlChar *), read only while pages are made */
@@ -197,7 +202,9 @@ static bool has_strings(const char *dir, const char *lang)
 	return yes;
 }
 
-int site_theme_language(site_theme *t, const char *lang, bool *found, struct hearth_err *err)
+/* Reads t's strings for lang (see site_theme_language); *found: lang has a file. */
+static int read_strings(struct site_theme *t, const char *lang, bool *found,
+			struct hearth_err *err)
 {
 	char want[16];
 	const char *own = t->def && !strcmp(t->def, t->dir) ? NULL : t->dir;
@@ -206,8 +213,7 @@ int site_theme_language(site_theme *t, const char *lang, bool *found, struct hea
 
 	primary_subtag(lang, want);
 	bool have = !strcmp(want, "en") || has_strings(t->def, want) || has_strings(own, want);
-	if (found)
-		*found = have;
+	*found = have;
 	/* English under everything: a word a language lacks is said in English */
 	if ((rc = strings_of(h, t->def, "en", err)) || (rc = strings_of(h, own, "en", err)))
 		goto end;
@@ -414,6 +420,137 @@ static void fn_size(xmlXPathParserContextPtr ctxt, int nargs)
 	buf_release(&out);
 }
 
+/* ---- words put in when the theme is parsed --------------------------------- */
+
+/* The theme whose stylesheets are being parsed (one thread, before any page). */
+static const struct site_theme *parsing;
+/* An element found there that would write another file (xsl:result-document), or NULL. */
+static const char *writes_file;
+
+/*
+ * The id of an XPath expression that is only h:t('id') (with h bound to
+ * THEME_NS at n), as a new allocation; NULL for anything else.
+ */
+static char *only_t(xmlNodePtr n, const char *expr)
+{
+	const char *p = expr, *colon, *q, *end;
+	while (*p == ' ')
+		p++;
+	if (!(colon = strchr(p, ':')) || strncmp(colon, ":t(", 3))
+		return NULL;
+	q = colon + 3;
+	if ((*q != '\'' && *q != '"') || !(end = strchr(q + 1, *q)))
+		return NULL;
+	p = end + 1;
+	while (*p == ' ')
+		p++;
+	if (*p++ != ')')
+		return NULL;
+	while (*p == ' ')
+		p++;
+	if (*p)
+		return NULL;
+	char *prefix = xstrndup(expr + strspn(expr, " "), (size_t)(colon - expr) - strspn(expr, " "));
+	xmlNsPtr ns = xmlSearchNs(n->doc, n, BAD_CAST prefix);
+	free(prefix);
+	if (!ns || strcmp((const char *)ns->href, THEME_NS))
+		return NULL;
+	return xstrndup(q + 1, (size_t)(end - q - 1));
+}
+
+/* The word of id when the theme being parsed has it, else id (as h:t says it). */
+static const char *baked(const char *id)
+{
+	const char *w = word(parsing, id);
+	return w ? w : id;
+}
+
+/*
+ * An attribute value template with each {h:t('id')} replaced by its word
+ * (braces doubled); NULL when there is none. New allocation.
+ */
+static char *bake_avt(xmlNodePtr n, const char *v)
+{
+	struct buf out = BUF_INIT;
+	bool any = false;
+	for (const char *p = v; *p;) {
+		const char *close;
+		if (p[0] == '{' && p[1] != '{' && (close = strchr(p, '}'))) {
+			char *inner = xstrndup(p + 1, (size_t)(close - p - 1));
+			char *id = only_t(n, inner);
+			free(inner);
+			if (id) {
+				for (const char *w = baked(id); *w; w++) {
+					if (*w == '{' || *w == '}')
+						buf_putc(&out, *w);
+					buf_putc(&out, *w);
+				}
+				free(id);
+				any = true;
+			} else {
+				buf_add(&out, p, (size_t)(close - p + 1));
+			}
+			p = close + 1;
+		} else if ((p[0] == '{' && p[1] == '{') || (p[0] == '}' && p[1] == '}')) {
+			buf_add(&out, p, 2);
+			p += 2;
+		} else {
+			buf_putc(&out, *p++);
+		}
+	}
+	if (!any) {
+		buf_release(&out);
+		return NULL;
+	}
+	return buf_detach(&out);
+}
+
+/*
+ * Puts the words of the theme being parsed into a stylesheet where they
+ * cannot change: <xsl:value-of select="h:t('id')"/> becomes <xsl:text>
+ * of the word, and {h:t('id')} in an attribute of the page the word
+ * itself. The page then says them as it says any literal text, with no
+ * XPath to evaluate: what h:t would say, at no cost per page. Calls with
+ * arguments, and template t, stay for when the page is made.
+ */
+static void bake(xmlNodePtr n)
+{
+	for (xmlNodePtr c = n->children, next; c; c = next) {
+		next = c->next;
+		if (c->type != XML_ELEMENT_NODE)
+			continue;
+		bool xsl = c->ns && !strcmp((const char *)c->ns->href, (const char *)XSLT_NAMESPACE);
+		/* XSLT 2.0's, which libxslt would pass over with a message on stderr */
+		if (xsl && !strcmp((const char *)c->name, "result-document"))
+			writes_file = "xsl:result-document";
+		if (xsl && !strcmp((const char *)c->name, "value-of") &&
+		    !xmlHasProp(c, BAD_CAST "disable-output-escaping")) {
+			xmlChar *sel = xmlGetProp(c, BAD_CAST "select");
+			char *id = sel ? only_t(c, (const char *)sel) : NULL;
+			xmlFree(sel);
+			if (id) {
+				xmlNodePtr text = xmlNewDocNode(c->doc, c->ns, BAD_CAST "text", NULL);
+				xmlNodeAddContent(text, BAD_CAST baked(id));
+				xmlReplaceNode(c, text);
+				xmlFreeNode(c);
+				free(id);
+				continue;
+			}
+		}
+		if (!xsl) {
+			for (xmlAttrPtr a = c->properties; a; a = a->next) {
+				xmlChar *v = xmlNodeGetContent((xmlNodePtr)a);
+				char *nv = v && strchr((const char *)v, '{') ? bake_avt(c, (const char *)v) : NULL;
+				if (nv)
+					xmlSetNsProp(c, a->ns, a->name, BAD_CAST nv);
+				free(nv);
+				xmlFree(v);
+			}
+		}
+		bake(c);
+	}
+}
+
 /* ---- importing the default theme ----------------------------------------- */
 
 static xsltDocLoaderFunc base_loader;
@@ -437,9 +574,14 @@ static xmlDocPtr load_doc(const xmlChar *uri, xmlDictPtr dict, int options, void
 		}
 		free(path);
 		free(def);
+		if (doc && parsing && (type == XSLT_LOAD_START || type == XSLT_LOAD_STYLESHEET))
+			bake((xmlNodePtr)doc);
 		return doc;
 	}
-	return base_loader(uri, dict, options, ctxt, type);
+	xmlDocPtr doc = base_loader(uri, dict, options, ctxt, type);
+	if (doc && parsing && (type == XSLT_LOAD_START || type == XSLT_LOAD_STYLESHEET))
+		bake((xmlNodePtr)doc);
+	return doc;
 }
 
 /* Once, before any theme is parsed: the functions and the loader. */
@@ -456,12 +598,78 @@ static void register_once(void)
 	xsltSetLoaderFunc(load_doc);
 }
 
+/* ---- what a theme may read ----------------------------------------------- */
+
+/* True when path is in the folder real (a realpath), or is it. */
+static bool inside(const char *path, const char *real)
+{
+	if (!real)
+		return false;
+	char *p = realpath(path, NULL);
+	size_t n = strlen(real);
+	bool yes = p && !strncmp(p, real, n) && (p[n] == '/' || p[n] == '\0');
+	free(p);
+	return yes;
+}
+
+/*
+ * libxslt asks before document() reads a file: only the theme's files
+ * and the default theme's. Anything else stops the page, and with it
+ * the build, with libxslt's message naming the file.
+ */
+static int may_read(xsltSecurityPrefsPtr sec, xsltTransformContextPtr tc, const char *path)
+{
+	(void)sec;
+	const struct site_theme *t = tc ? tc->_private : NULL;
+	if (t && (inside(path, t->real_dir) || inside(path, t->real_def)))
+		return 1;
+	if (tc)
+		tc->state = XSLT_STATE_STOPPED;
+	return 0;
+}
+
 /* ---- loading and applying ------------------------------------------------ */
+
+/* Parses t->xsl (again) with t's words put in (bake). */
+static int parse_style(struct site_theme *t, struct hearth_err *err)
+{
+	struct buf msgs = BUF_INIT;
+	int rc = 0;
+	if (t->style)
+		xsltFreeStylesheet(t->style);
+	capture(&msgs);
+	parsing = t;
+	writes_file = NULL;
+	t->style = xsltParseStylesheetFile(BAD_CAST t->xsl);
+	parsing = NULL;
+	release_capture();
+	if (!t->style || t->style->errors)
+		rc = herr(err, HEARTH_EINVAL, "theme '%s': page.xsl is not a usable XSLT stylesheet: %s",
+			  t->dir, one_line(&msgs));
+	else if (writes_file)
+		rc = herr(err, HEARTH_EINVAL,
+			  "theme '%s': page.xsl uses %s: a theme makes one page and writes no file",
+			  t->dir, writes_file);
+	buf_release(&msgs);
+	return rc;
+}
+
+int site_theme_language(site_theme *t, const char *lang, bool *found, struct hearth_err *err)
+{
+	char was[16];
+	bool have;
+	memcpy(was, t->lang, sizeof was);
+	int rc = read_strings(t, lang, &have, err);
+	if (found)
+		*found = have;
+	if (!rc && strcmp(was, t->lang))
+		rc = parse_style(t, err);
+	return rc;
+}
 
 int site_theme_load(const char *dir, site_theme **out, struct hearth_err *err)
 {
 	struct site_theme *t = xcalloc(1, sizeof *t);
-	struct buf msgs = BUF_INIT;
 	char *xsl = path_join(dir, "page.xsl");
 	int rc = 0;
 
@@ -472,6 +680,8 @@ int site_theme_load(const char *dir, site_theme **out, struct hearth_err *err)
 	register_once();
 	t->dir = xstrdup(dir);
 	t->def = site_default_theme();
+	t->real_dir = realpath(dir, NULL);
+	t->real_def = t->def ? realpath(t->def, NULL) : NULL;
 	if (!path_is_file(xsl) && t->def && strcmp(t->def, dir) && path_is_dir(dir)) {
 		/* a theme of strings and style only: the default's templates */
 		free(xsl);
@@ -481,14 +691,11 @@ int site_theme_load(const char *dir, site_theme **out, struct hearth_err *err)
 		rc = herr(err, HEARTH_ENOENT, "theme '%s': no page.xsl in it", dir);
 		goto end;
 	}
-	capture(&msgs);
-	t->style = xsltParseStylesheetFile(BAD_CAST xsl);
-	release_capture();
-	if (!t->style || t->style->errors) {
-		rc = herr(err, HEARTH_EINVAL, "theme '%s': page.xsl is not a usable XSLT stylesheet: %s",
-			  dir, one_line(&msgs));
+	t->xsl = xsl;
+	xsl = NULL;
+	bool found;
+	if ((rc = read_strings(t, "en", &found, err)) || (rc = parse_style(t, err)))
 		goto end;
-	}
 	t->css = path_join(dir, "style.css");
 	if (!path_is_file(t->css)) {
 		char *def = site_default_theme();
@@ -505,13 +712,11 @@ int site_theme_load(const char *dir, site_theme **out, struct hearth_err *err)
 	    xsltSetSecurityPrefs(t->sec, XSLT_SECPREF_WRITE_FILE, xsltSecurityForbid) ||
 	    xsltSetSecurityPrefs(t->sec, XSLT_SECPREF_CREATE_DIRECTORY, xsltSecurityForbid) ||
 	    xsltSetSecurityPrefs(t->sec, XSLT_SECPREF_WRITE_NETWORK, xsltSecurityForbid) ||
-	    xsltSetSecurityPrefs(t->sec, XSLT_SECPREF_READ_NETWORK, xsltSecurityForbid))
+	    xsltSetSecurityPrefs(t->sec, XSLT_SECPREF_READ_NETWORK, xsltSecurityForbid) ||
+	    xsltSetSecurityPrefs(t->sec, XSLT_SECPREF_READ_FILE, may_read))
 		rc = herr(err, HEARTH_EIO, "theme '%s': cannot set the security policy", dir);
-	if (!rc)
-		rc = site_theme_language(t, "en", NULL, err);
 end:
 	free(xsl);
-	buf_release(&msgs);
 	if (rc)
 		site_theme_free(&t);
 	*out = t;
@@ -531,6 +736,9 @@ void site_theme_free(site_theme **tp)
 		xmlHashFree(t->strings, xmlHashDefaultDeallocator);
 	free(t->css);
 	free(t->def);
+	free(t->real_dir);
+	free(t->real_def);
+	free(t->xsl);
 	free(t->dir);
 	free(t);
 	*tp = NULL;

@@ -16,7 +16,8 @@
  *     <site collections="N"><title/> <description/> <language/> <author/>
  *       <license/> <crisis url/> <feed href="feed.xml" url="..."/> <cover src="cover.jpg"/></site>
  *       (crisis: the footer's support line and its link, site.crisis_*)
- *     <story slug href anonymous="yes|no" audio="yes|no">
+ *     <story slug href anonymous="yes|no" audio="yes|no" lang>
+ *       (lang: the story's language, only when it is not the site's)
  *       <title/> <summary/> <byline/> <published iso>10 May 2024</published>
  *       (the theme writes the date in the site's language from iso)
  *       <language/> <license/> <warnings><warning/></warnings>
@@ -49,6 +50,7 @@
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 static xmlNodePtr add(xmlNodePtr parent, const char *name, const char *text)
@@ -98,6 +100,21 @@ static void human_date(int64_t t, char out[32])
 	snprintf(out, 32, "%d %s %d", tm.tm_mday, months[tm.tm_mon], tm.tm_year + 1900);
 }
 
+/*
+ * True when a story in lang is in another language than the site in
+ * site_lang: their primary subtags differ ("en-GB" is not another
+ * language on an "en" site, nor "fr" on a "fr-CA" one).
+ */
+static bool other_language(const char *lang, const char *site_lang)
+{
+	if (!lang || !*lang)
+		return false;
+	if (!site_lang || !*site_lang)
+		site_lang = "en";
+	size_t a = strcspn(lang, "-_"), b = strcspn(site_lang, "-_");
+	return a != b || strncasecmp(lang, site_lang, a) != 0;
+}
+
 /* ---- pages --------------------------------------------------------------- */
 
 static xmlDocPtr new_page(const struct site_ctx *c, const char *type, xmlNodePtr *root)
@@ -135,7 +152,8 @@ static char *story_href(const char *slug)
 }
 
 /* The parts of a story every listing shows. */
-static xmlNodePtr story_node(xmlNodePtr parent, const struct site_entry *e)
+static xmlNodePtr story_node(xmlNodePtr parent, const struct site_ctx *c,
+			     const struct site_entry *e)
 {
 	const struct pub_story *s = e->s;
 	char iso[21], human[32];
@@ -156,6 +174,8 @@ static xmlNodePtr story_node(xmlNodePtr parent, const struct site_entry *e)
 		set(add(n, "published", human), "iso", iso);
 	}
 	add_opt(n, "language", s->language);
+	if (other_language(s->language, c->set->language))
+		set(n, "lang", s->language);
 	add_opt(n, "license", s->license);
 	add_list(n, "warnings", "warning", s->warnings);
 	add_list(n, "themes", "theme", s->themes);
@@ -249,7 +269,7 @@ xmlDocPtr site_page_story(const struct site_ctx *c, const struct site_entry *e)
 {
 	xmlNodePtr page;
 	xmlDocPtr doc = new_page(c, "story", &page);
-	xmlNodePtr n = story_node(page, e);
+	xmlNodePtr n = story_node(page, c, e);
 	const struct site_media *m = &e->m;
 	char num[32];
 
@@ -371,12 +391,12 @@ static void pager_node(xmlNodePtr parent, const char *base, size_t page, size_t 
 }
 
 /* <stories> holding list->v[from, to). */
-static xmlNodePtr story_list(xmlNodePtr parent, const struct site_list *l, size_t from,
-			     size_t to)
+static xmlNodePtr story_list(xmlNodePtr parent, const struct site_ctx *c,
+			     const struct site_list *l, size_t from, size_t to)
 {
 	xmlNodePtr n = add(parent, "stories", NULL);
 	for (size_t i = from; i < to && i < l->n; i++)
-		story_node(n, l->v[i]);
+		story_node(n, c, l->v[i]);
 	return n;
 }
 
@@ -400,7 +420,7 @@ static xmlNodePtr collection_node(xmlNodePtr parent, const struct site_ctx *c, s
 		site_list_range(l->n, page, &from, &to);
 		set_int(n, "page", (int64_t)page);
 		set_int(n, "pages", (int64_t)site_list_pages(l->n));
-		story_list(n, l, from, to);
+		story_list(n, c, l, from, to);
 	}
 	return n;
 }
@@ -409,7 +429,7 @@ xmlDocPtr site_page_home(const struct site_ctx *c)
 {
 	xmlNodePtr page;
 	xmlDocPtr doc = new_page(c, "home", &page);
-	xmlNodePtr l = story_list(page, &c->on_site, 0, SITE_HOME_LATEST);
+	xmlNodePtr l = story_list(page, c, &c->on_site, 0, SITE_HOME_LATEST);
 	set_int(l, "count", (int64_t)c->on_site.n);
 	set(l, "href", "stories/index.html");
 	l = add(page, "collections", NULL);
@@ -424,7 +444,7 @@ xmlDocPtr site_page_stories(const struct site_ctx *c, size_t n_page)
 	xmlDocPtr doc = new_page(c, "stories", &page);
 	size_t from, to, pages = site_list_pages(c->on_site.n);
 	site_list_range(c->on_site.n, n_page, &from, &to);
-	xmlNodePtr l = story_list(page, &c->on_site, from, to);
+	xmlNodePtr l = story_list(page, c, &c->on_site, from, to);
 	set_int(l, "count", (int64_t)c->on_site.n);
 	set(l, "href", "stories/index.html");
 	set_int(l, "page", (int64_t)n_page);

@@ -2,8 +2,9 @@
  * test_site_theme.c - applying a theme (site-gen/theme.c): the HTML goes
  * straight into the caller's buffer after what it holds, HTML5's void
  * elements lose the end tags libxml2 writes for them, a failed page leaves
- * the buffer as it was, another output method keeps its encoding, and one
- * loaded theme serves several threads at once, each with its own messages.
+ * the buffer as it was, another output method keeps its encoding, one
+ * loaded theme serves several threads at once, each with its own messages,
+ * and a theme says its words in the library's language.
  */
 #include "../../core/core.h"
 #include "../../site-gen/siteInt.h"
@@ -238,12 +239,65 @@ static void one_theme_on_several_threads(void)
 	site_theme_free(&bad);
 }
 
+/*
+ * The words of a theme in the library's language: counts in the singular
+ * and grouped as the language writes them, dates, sizes, a fixed word
+ * (put in when the theme is parsed) and the theme's own word over the
+ * default theme's, and English again for the same theme.
+ */
+static void words_in_the_language(void)
+{
+	const char *dir = theme("words", html_out,
+				"<xsl:template match=\"/\" xmlns:h=\"urn:hearth:theme\"><html><body><p>"
+				"<xsl:value-of select=\"h:t('collection.count', '1')\"/>|"
+				"<xsl:value-of select=\"h:t('collection.count', '0')\"/>|"
+				"<xsl:value-of select=\"h:t('collection.count', 12345)\"/>|"
+				"<xsl:value-of select=\"h:date('2024-05-01T00:00:00Z')\"/>|"
+				"<xsl:value-of select=\"h:size(1234567)\"/>|"
+				"<xsl:value-of select=\"h:t('nav.home')\"/>|"
+				"<a title=\"{h:t('nav.feed')}\">x</a>|"
+				"<xsl:value-of select=\"h:t('own.word')\"/>"
+				"</p></body></html></xsl:template>");
+	const char *fr_want = "1 récit|0 récit|12\u202f345 récits|1er mai 2024|1,2 Mo|Accueil|"
+			      "<a title=\"Flux du podcast\">x</a>|À nous";
+	const char *en_want = "1 story|0 stories|12,345 stories|1 May 2024|1.2 MB|Home|"
+			      "<a title=\"Podcast feed\">x</a>|own.word";
+	struct hearth_err err;
+	site_theme *t = NULL;
+	bool found = false;
+	char *strings = path_join(dir, "strings"), *fr = path_join(strings, "fr.xml");
+	static const char own[] = "<strings lang=\"fr\"><s id=\"own.word\">À nous</s></strings>\n";
+
+	mkdir_p(strings, &err);
+	CHECK_OK(file_write_atomic(fr, own, sizeof own - 1, &err), &err);
+	CHECK_OK(site_theme_load(dir, &t, &err), &err);
+	CHECK_OK(site_theme_language(t, "fr-CA", &found, &err), &err);
+	CHECK(found);
+	char *got = render(t, "w", "", &err);
+	CHECK(got && strstr(got, fr_want));
+	if (got && !strstr(got, fr_want))
+		printf("# got %s\n", got);
+	free(got);
+	CHECK_OK(site_theme_language(t, "en", &found, &err), &err);
+	got = render(t, "w", "", &err);
+	CHECK(got && strstr(got, en_want));
+	if (got && !strstr(got, en_want))
+		printf("# got %s\n", got);
+	free(got);
+	CHECK_OK(site_theme_language(t, "xx", &found, &err), &err);
+	CHECK(!found);
+	site_theme_free(&t);
+	free(fr);
+	free(strings);
+}
+
 int main(void)
 {
 	RUN(appends_and_drops_void_end_tags);
 	RUN(failed_page_leaves_the_buffer);
 	RUN(xml_output_keeps_its_encoding);
 	RUN(one_theme_on_several_threads);
+	RUN(words_in_the_language);
 	xsltCleanupGlobals();
 	xmlCleanupParser();
 	return 0;

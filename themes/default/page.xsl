@@ -8,9 +8,12 @@
   keep the rest:
 
     <xsl:stylesheet version="1.0" xmlns:xsl="http://www.w3.org/1999/XSL/Transform">
-      <xsl:import href="/usr/local/share/hearth/themes/default/page.xsl"/>
+      <xsl:import href="hearth:default/page.xsl"/>
       <xsl:template name="site-footer"> ... </xsl:template>
     </xsl:stylesheet>
+
+  (hearth:default/ is the default theme's folder wherever hearth is
+  installed; see docs/themes.md.)
 
   The parameter root is the relative path from the page to the site root
   ("", "../", "../../", ...); links are relative so the site also works
@@ -50,10 +53,6 @@
   <xsl:param name="root" select="''"/>
 
   <xsl:variable name="site" select="/page/site"/>
-  <!-- the library's language as its primary subtag, lowercase: "fr" of "fr-CA" -->
-  <xsl:variable name="site-lang"
-                select="translate(substring-before(concat($site/language, '-'), '-'),
-                                  'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz')"/>
 
   <xsl:template match="/">
     <xsl:call-template name="html"/>
@@ -295,7 +294,7 @@
     <article class="card">
       <h3 class="card-title">
         <a href="{$root}{@href}">
-          <xsl:call-template name="content-lang"/>
+          <xsl:copy-of select="@lang"/>
           <xsl:value-of select="title"/>
         </a>
       </h3>
@@ -321,7 +320,7 @@
       </xsl:if>
       <xsl:if test="summary">
         <p class="card-summary">
-          <xsl:call-template name="content-lang"/>
+          <xsl:copy-of select="@lang"/>
           <xsl:value-of select="summary"/>
         </p>
       </xsl:if>
@@ -457,7 +456,7 @@
       <article class="story">
         <header class="story-header">
           <h1>
-            <xsl:call-template name="content-lang"/>
+            <xsl:copy-of select="@lang"/>
             <xsl:value-of select="title"/>
           </h1>
           <p class="byline"><xsl:call-template name="byline"/></p>
@@ -472,7 +471,7 @@
         <xsl:call-template name="story-warnings"/>
         <xsl:if test="summary">
           <p class="summary">
-            <xsl:call-template name="content-lang"/>
+            <xsl:copy-of select="@lang"/>
             <xsl:value-of select="summary"/>
           </p>
         </xsl:if>
@@ -605,9 +604,7 @@
                 <time class="chapter-time" datetime="{@duration}"><xsl:value-of select="@clock"/></time>
                 <xsl:text> </xsl:text>
                 <span class="chapter-title">
-                  <xsl:call-template name="content-lang">
-                    <xsl:with-param name="story" select="../.."/>
-                  </xsl:call-template>
+                  <xsl:copy-of select="../../@lang"/>
                   <xsl:value-of select="."/>
                 </span>
               </a>
@@ -645,9 +642,7 @@
           </xsl:if>
           <img src="{$root}{@src}" alt="{@alt}" width="{@width}" height="{@height}"
                loading="lazy" decoding="async">
-            <xsl:call-template name="content-lang">
-              <xsl:with-param name="story" select=".."/>
-            </xsl:call-template>
+            <xsl:copy-of select="../@lang"/>
             <xsl:if test="image[@type = 'image/jpeg']">
               <xsl:attribute name="srcset">
                 <xsl:call-template name="srcset">
@@ -674,7 +669,7 @@
   <xsl:template name="story-body">
     <xsl:if test="body/node()">
       <div class="story-body">
-        <xsl:call-template name="content-lang"/>
+        <xsl:copy-of select="@lang"/>
         <xsl:copy-of select="body/node()"/>
       </div>
     </xsl:if>
@@ -710,9 +705,7 @@
                     </a>
                     <xsl:text> </xsl:text>
                     <span class="cue-text">
-                      <xsl:call-template name="content-lang">
-                        <xsl:with-param name="story" select="../.."/>
-                      </xsl:call-template>
+                      <xsl:copy-of select="../../@lang"/>
                       <xsl:value-of select="."/>
                     </span>
                   </li>
@@ -722,7 +715,7 @@
           </xsl:when>
           <xsl:when test="transcript/line">
             <div class="transcript-text">
-              <xsl:call-template name="content-lang"/>
+              <xsl:copy-of select="@lang"/>
               <xsl:for-each select="transcript/line">
                 <p><xsl:value-of select="."/></p>
               </xsl:for-each>
@@ -817,16 +810,14 @@
 
   <!--
     lang="..." on the element being written when the story $story (the
-    context by default) is in another language than the library: only a
-    story's own words are marked, never the page around them (WCAG 3.1.2).
+    context by default) is in another language than the library (its
+    lang attribute, see site-gen/view.c): only a story's own words are
+    marked, never the page around them (WCAG 3.1.2). The default theme
+    copies @lang itself, which is the same and costs less.
   -->
   <xsl:template name="content-lang">
     <xsl:param name="story" select="."/>
-    <xsl:if test="$story/language and
-                  translate(substring-before(concat($story/language, '-'), '-'),
-                            'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz') != $site-lang">
-      <xsl:attribute name="lang"><xsl:value-of select="$story/language"/></xsl:attribute>
-    </xsl:if>
+    <xsl:copy-of select="$story/@lang"/>
   </xsl:template>
 
   <xsl:template name="comma-list">
