@@ -361,6 +361,30 @@ static struct task *plan_pages(const struct site_ctx *c, size_t *n)
 }
 
 /*
+ * Places the theme's script name (the default theme's when the theme has
+ * none) at the top of the site, under the key every page has: the theme's
+ * files are part of it.
+ */
+static int place_script(struct out *o, const char *name, struct hearth_err *err)
+{
+	char *src = site_theme_file(o->theme, name), *dst = NULL;
+	struct sha256 h;
+	char key[65];
+	int rc = 0;
+	if (!src)
+		return 0;
+	page_key(o, &h, name);
+	key_hex(&h, key);
+	if (!keep(o, name, key, NULL)) {
+		dst = path_join(o->staging, name);
+		rc = site_copy(src, dst, err);
+	}
+	free(src);
+	free(dst);
+	return rc;
+}
+
+/*
  * Makes every page on jobs threads (0: all cores), all applying the one
  * compiled theme, and places style.css. The pages come out the same
  * whichever thread makes them; the state is sorted when it is saved.
@@ -405,6 +429,8 @@ static int write_pages(const struct site_ctx *c, struct out *o, int jobs,
 			free(dst);
 		}
 	}
+	if (!rc)
+		rc = place_script(o, "player.js", err);
 	free(tid);
 	free(p.t);
 	return rc;

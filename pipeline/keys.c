@@ -23,7 +23,7 @@ _Static_assert(sizeof(struct pub_asset) == 64, "pub_asset changed: hash the new 
 _Static_assert(sizeof(struct pub_chapter) == 16, "pub_chapter changed: hash the new field in keys.c");
 _Static_assert(sizeof(struct pub_collection) == 56, "pub_collection changed: hash it in keys.c");
 _Static_assert(sizeof(struct lib_settings) == 424, "lib_settings changed: hash it in keys.c");
-_Static_assert(sizeof(struct site_media) == 184, "site_media changed: hash the new field in keys.c");
+_Static_assert(sizeof(struct site_media) == 200, "site_media changed: hash the new field in keys.c");
 _Static_assert(sizeof(struct site_audio) == 64, "site_audio changed: hash the new field in keys.c");
 _Static_assert(sizeof(struct site_art) == 136, "site_art changed: hash the new field in keys.c");
 #endif
@@ -162,6 +162,9 @@ void key_media(struct sha256 *h, const struct site_media *m)
 	key_str(h, m->cover_src);
 	key_str(h, m->vtt_src);
 	key_str(h, m->transcript);
+	key_int(h, (int64_t)m->n_cues);
+	for (size_t i = 0; i < m->n_cues; i++)
+		key_int(h, m->cue_ms[i]);
 	key_str(h, m->chapters_src);
 }
 

@@ -378,8 +378,10 @@ static int run_transcript(struct pool *p, struct job *j)
 		rc = file_write_atomic(dst, vtt.data ? vtt.data : "", vtt.len, &j->err);
 		free(dst);
 	}
-	if (!rc)
+	if (!rc) {
 		j->e->m.transcript = buf_detach(&text);
+		site_media_cues(&j->e->m, vtt.data);
+	}
 	j->made = true; /* cheap enough that it is never cached */
 	free(src);
 	buf_release(&vtt);

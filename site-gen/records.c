@@ -8,6 +8,7 @@
  */
 #include "siteInt.h"
 
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -125,6 +126,90 @@ const struct site_entry *site_ctx_find(const struct site_ctx *c, const char *slu
 	return NULL;
 }
 
+/* The non-blank lines of text. */
+static size_t count_lines(const char *p)
+{
+	size_t n = 0;
+	while (p && *p) {
+		bool blank = true;
+		for (; *p && *p != '\n'; p++)
+			if (*p != ' ' && *p != '\t' && *p != '\r')
+				blank = false;
+		n += !blank;
+		if (*p)
+			p++;
+	}
+	return n;
+}
+
+/*
+ * A WebVTT timestamp at p, "HH:MM:SS.mmm" or "MM:SS.mmm", in milliseconds;
+ * -1 if p does not start with one.
+ */
+static int64_t vtt_ms(const char *p)
+{
+	int64_t part[3] = {0, 0, 0}, ms = 0;
+	int n = 0;
+	for (;;) {
+		int64_t v = 0;
+		const char *d = p;
+		while (*p >= '0' && *p <= '9' && p - d < 9)
+			v = v * 10 + (*p++ - '0');
+		if (p == d || n == 3)
+			return -1;
+		part[n++] = v;
+		if (*p != ':')
+			break;
+		p++;
+	}
+	if (n < 2 || *p != '.')
+		return -1;
+	p++;
+	for (int k = 0; k < 3; k++, p++) {
+		if (*p < '0' || *p > '9')
+			return -1;
+		ms = ms * 10 + (*p - '0');
+	}
+	if (n == 2)
+		return (part[0] * 60 + part[1]) * 1000 + ms;
+	return ((part[0] * 60 + part[1]) * 60 + part[2]) * 1000 + ms;
+}
+
+void site_media_cues(struct site_media *m, const char *vtt)
+{
+	size_t lines = count_lines(m->transcript), n = 0;
+	int64_t *v;
+
+	xfree(&m->cue_ms);
+	m->n_cues = 0;
+	if (!vtt || !lines)
+		return;
+	v = xcalloc(lines, sizeof *v);
+	/* a timing line is the only kind that holds "-->": cue text has it escaped */
+	for (const char *p = vtt; *p;) {
+		size_t len = strcspn(p, "\n");
+		char *line = xstrndup(p, len);
+		bool timing = strstr(line, " --> ") != NULL;
+		int64_t ms = timing ? vtt_ms(line) : 0;
+		free(line);
+		if (timing && (ms < 0 || n == lines)) {
+			free(v);
+			return;
+		}
+		if (timing)
+			v[n++] = ms;
+		p += len;
+		if (*p)
+			p++;
+	}
+	if (n != lines) {
+		free(v);
+		return;
+	}
+	m->cue_ms = v;
+	m->n_cues = n;
+}
+
 void site_media_release(struct site_media *m)
 {
 	for (size_t k = 0; k < m->n_audio; k++) {
@@ -146,6 +231,7 @@ void site_media_release(struct site_media *m)
 	free(m->cover_src);
 	free(m->vtt_src);
 	free(m->transcript);
+	free(m->cue_ms);
 	free(m->chapters_src);
 	memset(m, 0, sizeof *m);
 }

@@ -66,6 +66,8 @@ struct site_media {
 	char *cover_src;            /* "media/<slug>/cover.jpg": the episode's cover, or NULL */
 	char *vtt_src;              /* "media/<slug>/<slug>.vtt" or NULL */
 	char *transcript;           /* plain text, one cue a line, or NULL */
+	int64_t *cue_ms;            /* each line's start (ms), when the cues and lines pair up */
+	size_t n_cues;              /* 0: the lines have no times */
 	char *chapters_src;         /* "media/<slug>/<slug>.chapters.json" or NULL */
 };
 
@@ -114,6 +116,13 @@ void site_ctx_entries(struct site_ctx *c, struct pub_story **site, size_t n_site
  * site_ctx_find or any page. Then c is only read, from any thread.
  */
 void site_ctx_lists(struct site_ctx *c);
+/*
+ * Sets m->cue_ms and m->n_cues from the normalised WebVTT media/ made of
+ * the transcript (borrowed), one start per line of m->transcript. When the
+ * cues and the lines do not pair up one to one, the lines keep no times
+ * rather than wrong ones. Call after m->transcript is set.
+ */
+void site_media_cues(struct site_media *m, const char *vtt);
 /* Frees what media/ made for one entry (the strings in m) and zeroes m. */
 void site_media_release(struct site_media *m);
 /* Frees ctx->e, the media inside and the lists (not the stories). */
@@ -213,6 +222,11 @@ int site_theme_language(site_theme *t, const char *lang, bool *found,
 			struct hearth_err *err);
 /* The theme's style.css (or the default theme's); borrows. NULL if none. */
 const char *site_theme_css(const site_theme *t);
+/*
+ * The path of the theme's file name (a script, say), else the default
+ * theme's: a new allocation, free() it. NULL if neither has one.
+ */
+char *site_theme_file(const site_theme *t, const char *name);
 
 /*
  * Applies the theme to a page document with the parameter root (the

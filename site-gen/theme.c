@@ -751,6 +751,20 @@ const char *site_theme_css(const site_theme *t)
 	return t->css;
 }
 
+char *site_theme_file(const site_theme *t, const char *name)
+{
+	char *path = path_join(t->dir, name);
+	if (path_is_file(path))
+		return path;
+	free(path);
+	char *def = site_default_theme();
+	path = def ? path_join(def, name) : NULL;
+	free(def);
+	if (path && !path_is_file(path))
+		xfree(&path);
+	return path;
+}
+
 /* An output buffer's sink: appends to the struct buf in ctx. */
 static int write_buf(void *ctx, const char *data, int len)
 {

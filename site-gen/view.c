@@ -32,7 +32,7 @@
  *         <image type="image/jpeg|image/webp" src width height/>...
  *       </art>                          (narrowest first, per type)
  *       <body>XHTML</body>
- *       <transcript src><line/></transcript>
+ *       <transcript src timed="yes|no"><line start clock duration/></transcript>
  *     </story>
  *     home: <stories count href><story/>...</stories>   (the latest few; count:
  *             all of them; href: the list of all)
@@ -187,18 +187,49 @@ static xmlNodePtr story_node(xmlNodePtr parent, const struct site_ctx *c,
 	return n;
 }
 
-/* The transcript's plain text, one <line> per non-empty line. */
+/*
+ * A time as the player's links and the theme's <time> take it: start in
+ * seconds ("90", "1.5"), clock ("1:30") to show, and duration, the same
+ * as ISO 8601 ("PT1.5S").
+ */
+static void time_attrs(xmlNodePtr n, long long ms)
+{
+	char num[48];
+	if (ms % 1000)
+		snprintf(num, sizeof num, "%lld.%03lld", ms / 1000, ms % 1000);
+	else
+		snprintf(num, sizeof num, "%lld", ms / 1000);
+	set(n, "start", num);
+	fmt_clock((double)(ms / 1000), 0, num);
+	set(n, "clock", num);
+	if (ms % 1000)
+		snprintf(num, sizeof num, "PT%lld.%03lldS", ms / 1000, ms % 1000);
+	else
+		snprintf(num, sizeof num, "PT%lldS", ms / 1000);
+	set(n, "duration", num);
+}
+
+/*
+ * The transcript's plain text, one <line> per non-empty line (a cue),
+ * each with its start (time_attrs) when the cues' times are known.
+ */
 static void transcript_node(xmlNodePtr story, const struct site_media *m)
 {
 	xmlNodePtr t = add(story, "transcript", NULL);
 	set(t, "src", m->vtt_src);
+	set(t, "timed", m->n_cues ? "yes" : "no");
 	const char *p = m->transcript ? m->transcript : "";
+	size_t k = 0;
 	while (*p) {
 		const char *q = strchr(p, '\n');
 		size_t n = q ? (size_t)(q - p) : strlen(p);
 		char *line = xstrndup(p, n);
-		if (*str_trim(line))
-			add(t, "line", line);
+		if (*str_trim(line)) {
+			xmlNodePtr l = add(t, "line", line);
+			if (k < m->n_cues)
+				time_attrs(l, (long long)m->cue_ms[k]);
+			k++;
+		}
 		free(line);
 		if (!q)
 			break;
@@ -228,23 +259,9 @@ static void image_nodes(xmlNodePtr art, const char *type, const struct site_imag
 static void chapters_node(xmlNodePtr story, const struct pub_story *s)
 {
 	xmlNodePtr l = add(story, "chapters", NULL);
-	char num[48];
 	for (size_t i = 0; i < s->n_chapters; i++) {
 		const struct pub_chapter *ch = &s->chapters[i];
-		long long ms = (long long)(ch->start * 1000 + 0.5);
-		xmlNodePtr n = add(l, "chapter", ch->title);
-		if (ms % 1000)
-			snprintf(num, sizeof num, "%lld.%03lld", ms / 1000, ms % 1000);
-		else
-			snprintf(num, sizeof num, "%lld", ms / 1000);
-		set(n, "start", num);
-		fmt_clock((double)(ms / 1000), 0, num);
-		set(n, "clock", num);
-		if (ms % 1000)
-			snprintf(num, sizeof num, "PT%lld.%03lldS", ms / 1000, ms % 1000);
-		else
-			snprintf(num, sizeof num, "PT%lldS", ms / 1000);
-		set(n, "duration", num);
+		time_attrs(add(l, "chapter", ch->title), (long long)(ch->start * 1000 + 0.5));
 	}
 }
 

@@ -513,7 +513,7 @@ static void theme_makes_accessible_html(void)
 	CHECK(warn && audio && body && trans);
 	CHECK(warn < audio && audio < body && body < trans);
 	CHECK(strstr(h, "This story talks about self-harm, hospital stay.") != NULL);
-	CHECK(strstr(h, "preload=\"none\"") != NULL);
+	CHECK(strstr(h, "preload=\"metadata\"") != NULL);
 	CHECK(strstr(h, "src=\"../../media/night-shift/night-shift.mp3\"") != NULL);
 	CHECK(strstr(h, "download") != NULL);
 	/* the MP3 plays, the AAC is a download too; the waveform decorates */
@@ -522,10 +522,12 @@ static void theme_makes_accessible_html(void)
 	const char *wave = strstr(h, "<img class=\"waveform\" "
 				     "src=\"../../media/night-shift/night-shift-waveform.svg\" alt=\"\"");
 	CHECK(wave && wave < audio);
-	CHECK(strstr(h, "Length 2:06") != NULL);
+	CHECK(strstr(h, "Length <time class=\"audio-length\" datetime=\"PT126S\">2:06</time>") != NULL);
 	CHECK(strstr(h, "1.2 MB") != NULL);
 	CHECK(strstr(h, "<p>The &lt;second&gt; line.</p>") != NULL);
-	CHECK(strstr(h, "<script") == NULL);
+	/* the one script, for the player, only enhances it */
+	CHECK(count_of(h, "<script") == 1);
+	CHECK(strstr(h, "<script src=\"../../player.js\" defer") != NULL);
 	CHECK(strstr(h, "Storytellers can withdraw at any time.") != NULL);
 	CHECK(strstr(h, "crisis line") != NULL);
 	buf_reset(&html);
@@ -1130,12 +1132,39 @@ static void lists_come_in_pages(void)
 	free(rh);
 }
 
+/*
+ * The cues' starts go with the transcript's lines only when they pair up
+ * one to one; otherwise the lines have no times at all.
+ */
+static void cue_times_pair_with_lines(void)
+{
+	struct site_media m = {0};
+	m.transcript = xstrdup("Hello & welcome.\nThe <second> line.\n");
+	site_media_cues(&m, "WEBVTT\n\n00:00.000 --> 00:02.000\nHello &amp; welcome.\n\n"
+			    "01:01:05.250 --> 01:01:07.000 line:90%\nThe &lt;second&gt; line.\n");
+	CHECK(m.n_cues == 2 && m.cue_ms[0] == 0 && m.cue_ms[1] == 3665250);
+	/* a cue that left no plain text: more cues than lines */
+	site_media_cues(&m, "WEBVTT\n\n00:00.000 --> 00:01.000\nHello\n\n"
+			    "00:01.000 --> 00:02.000\n<i></i>\n\n00:02.000 --> 00:03.000\nBye\n");
+	CHECK(m.n_cues == 0 && m.cue_ms == NULL);
+	site_media_cues(&m, "WEBVTT\n\n00:00.000 --> 00:01.000\nHello\n");
+	CHECK(m.n_cues == 0 && m.cue_ms == NULL);
+	site_media_cues(&m, "WEBVTT\n\nnot a time --> 00:01.000\nHello\n\n"
+			    "00:02.000 --> 00:03.000\nBye\n");
+	CHECK(m.n_cues == 0);
+	site_media_cues(&m, NULL);
+	CHECK(m.n_cues == 0);
+	site_media_release(&m);
+	CHECK(m.transcript == NULL && m.cue_ms == NULL);
+}
+
 int main(void)
 {
 	RUN(lists_come_in_pages);
 	RUN(view_holds_only_public_fields);
 	RUN(markdown_is_safe);
 	RUN(theme_makes_accessible_html);
+	RUN(cue_times_pair_with_lines);
 	RUN(whole_build);
 	RUN(incremental_build_makes_only_what_changed);
 	RUN(failed_build_keeps_the_old_site);

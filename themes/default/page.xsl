@@ -504,12 +504,29 @@
     </xsl:if>
   </xsl:template>
 
+  <!--
+    Context: a <story>. The player works without JavaScript: the audio
+    element, its length as text, downloads, the chapters and the
+    transcript's times as links to the MP3 with a media fragment (#t=90),
+    which the browser plays from there. player.js, when it runs, makes them
+    seek the page's player instead, turns the waveform into a seek bar,
+    follows playback in the transcript, honours #t= in the page's address
+    and offers a link to the moment playing. Its words come from the data-t-*
+    attributes here.
+  -->
   <xsl:template name="story-audio">
     <xsl:if test="audio">
-      <section class="listen" aria-labelledby="listen-title">
+      <section class="listen" id="listen" aria-labelledby="listen-title" data-player="">
+        <xsl:attribute name="data-t-seek"><xsl:value-of select="h:t('player.seek')"/></xsl:attribute>
+        <xsl:attribute name="data-t-position">
+          <xsl:value-of select="h:t('player.position', '{1}', '{2}')"/>
+        </xsl:attribute>
+        <xsl:attribute name="data-t-share"><xsl:value-of select="h:t('player.share')"/></xsl:attribute>
+        <xsl:attribute name="data-t-link"><xsl:value-of select="h:t('player.link', '{1}')"/></xsl:attribute>
+        <xsl:attribute name="data-t-copied"><xsl:value-of select="h:t('player.copied')"/></xsl:attribute>
         <h2 id="listen-title"><xsl:value-of select="h:t('audio.listen')"/></h2>
         <xsl:for-each select="audio">
-          <div class="player">
+          <div class="player" data-duration="{@duration}">
             <xsl:if test="count(../audio) &gt; 1">
               <h3>
                 <xsl:choose>
@@ -518,18 +535,23 @@
                 </xsl:choose>
               </h3>
             </xsl:if>
-            <!-- the waveform only decorates: the player says everything -->
+            <!-- the waveform only decorates: the player says everything
+                 (player.js puts a seek bar over it) -->
             <xsl:if test="waveform">
               <img class="waveform" src="{$root}{waveform/@src}" alt="" width="800" height="60"
                    loading="lazy" decoding="async"/>
             </xsl:if>
             <!-- the AAC is offered as a download below: libxml2's HTML writer
                  does not know <source> is empty and would close it -->
-            <audio controls="controls" preload="none" src="{$root}{@src}">
+            <audio controls="controls" preload="metadata" src="{$root}{@src}">
               <a href="{$root}{@src}" download=""><xsl:value-of select="h:t('audio.fallback')"/></a>
             </audio>
             <p class="audio-meta">
-              <xsl:value-of select="h:t('audio.length', @clock)"/>
+              <!-- the length as <time>, where the language puts it -->
+              <xsl:variable name="length" select="h:t('audio.length', '{1}')"/>
+              <xsl:value-of select="substring-before($length, '{1}')"/>
+              <time class="audio-length" datetime="PT{@duration}S"><xsl:value-of select="@clock"/></time>
+              <xsl:value-of select="substring-after($length, '{1}')"/>
               <xsl:text> · </xsl:text>
               <a href="{$root}{@src}" download="">
                 <xsl:value-of select="h:t('audio.mp3', h:size(@size))"/>
@@ -551,7 +573,18 @@
         </xsl:for-each>
         <xsl:call-template name="story-chapters"/>
       </section>
+      <script src="{$root}player.js" defer="defer"></script>
     </xsl:if>
+  </xsl:template>
+
+  <!--
+    A link that plays the story's first track from a time: $start in
+    seconds. Without JavaScript, the MP3 itself from there (a media
+    fragment); player.js makes it seek the page's player.
+  -->
+  <xsl:template name="seek-href">
+    <xsl:param name="start"/>
+    <xsl:value-of select="concat($root, /page/story/audio[1]/@src, '#t=', $start)"/>
   </xsl:template>
 
   <!-- Context: a <story>. The chapters of the first track, by the player. -->
@@ -562,12 +595,19 @@
         <ol>
           <xsl:for-each select="chapters/chapter">
             <li>
-              <time class="chapter-time" datetime="{@duration}"><xsl:value-of select="@clock"/></time>
-              <xsl:text> </xsl:text>
-              <span class="chapter-title">
-                <xsl:copy-of select="../../@lang"/>
-                <xsl:value-of select="."/>
-              </span>
+              <a class="seek chapter-link" data-start="{@start}">
+                <xsl:attribute name="href">
+                  <xsl:call-template name="seek-href">
+                    <xsl:with-param name="start" select="@start"/>
+                  </xsl:call-template>
+                </xsl:attribute>
+                <time class="chapter-time" datetime="{@duration}"><xsl:value-of select="@clock"/></time>
+                <xsl:text> </xsl:text>
+                <span class="chapter-title">
+                  <xsl:copy-of select="../../@lang"/>
+                  <xsl:value-of select="."/>
+                </span>
+              </a>
             </li>
           </xsl:for-each>
         </ol>
@@ -635,18 +675,53 @@
     </xsl:if>
   </xsl:template>
 
+  <!--
+    Context: a <story>. With the cues' times (and audio to play), each cue
+    is an item of a list in a box of its own height, its time a link that
+    plays from there; player.js marks the cue playing with
+    aria-current="true" and scrolls the box (never the page) to it.
+  -->
   <xsl:template name="story-transcript">
     <xsl:if test="transcript">
       <section class="transcript" id="transcript" aria-labelledby="transcript-title">
         <h2 id="transcript-title"><xsl:value-of select="h:t('transcript.title')"/></h2>
-        <xsl:if test="transcript/line">
-          <div class="transcript-text">
-            <xsl:copy-of select="@lang"/>
-            <xsl:for-each select="transcript/line">
-              <p><xsl:value-of select="."/></p>
-            </xsl:for-each>
-          </div>
-        </xsl:if>
+        <xsl:choose>
+          <xsl:when test="transcript/@timed = 'yes' and audio">
+            <div class="transcript-cues">
+              <ol class="cues">
+                <xsl:for-each select="transcript/line">
+                  <li class="cue" data-start="{@start}">
+                    <a class="seek cue-time" data-start="{@start}">
+                      <xsl:attribute name="href">
+                        <xsl:call-template name="seek-href">
+                          <xsl:with-param name="start" select="@start"/>
+                        </xsl:call-template>
+                      </xsl:attribute>
+                      <span class="visually-hidden">
+                        <xsl:value-of select="h:t('player.from')"/>
+                        <xsl:text> </xsl:text>
+                      </span>
+                      <time datetime="{@duration}"><xsl:value-of select="@clock"/></time>
+                    </a>
+                    <xsl:text> </xsl:text>
+                    <span class="cue-text">
+                      <xsl:copy-of select="../../@lang"/>
+                      <xsl:value-of select="."/>
+                    </span>
+                  </li>
+                </xsl:for-each>
+              </ol>
+            </div>
+          </xsl:when>
+          <xsl:when test="transcript/line">
+            <div class="transcript-text">
+              <xsl:copy-of select="@lang"/>
+              <xsl:for-each select="transcript/line">
+                <p><xsl:value-of select="."/></p>
+              </xsl:for-each>
+            </div>
+          </xsl:when>
+        </xsl:choose>
         <xsl:if test="transcript/@src">
           <p class="transcript-file">
             <a href="{$root}{transcript/@src}" download=""><xsl:value-of select="h:t('transcript.download')"/></a>
