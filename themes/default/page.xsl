@@ -55,6 +55,18 @@
             <xsl:when test="/page/@type = '404'">
               <xsl:call-template name="page-404"/>
             </xsl:when>
+            <xsl:when test="/page/group">
+              <xsl:call-template name="page-group"/>
+            </xsl:when>
+            <xsl:when test="/page/@type = 'topics' or /page/@type = 'contributors'">
+              <xsl:call-template name="page-group-index"/>
+            </xsl:when>
+            <xsl:when test="/page/@type = 'subscribe'">
+              <xsl:call-template name="page-subscribe"/>
+            </xsl:when>
+            <xsl:when test="/page/@type = 'about'">
+              <xsl:call-template name="page-about"/>
+            </xsl:when>
             <xsl:otherwise>
               <xsl:call-template name="page-home"/>
             </xsl:otherwise>
@@ -96,6 +108,23 @@
       <xsl:when test="/page/@type = '404'">
         <xsl:text>Page not found – </xsl:text>
       </xsl:when>
+      <xsl:when test="/page/group">
+        <xsl:call-template name="group-heading"/>
+        <xsl:call-template name="page-of"/>
+        <xsl:text> – </xsl:text>
+      </xsl:when>
+      <xsl:when test="/page/@type = 'topics'">
+        <xsl:text>Themes and tags – </xsl:text>
+      </xsl:when>
+      <xsl:when test="/page/@type = 'contributors'">
+        <xsl:text>Contributors – </xsl:text>
+      </xsl:when>
+      <xsl:when test="/page/@type = 'subscribe'">
+        <xsl:text>Subscribe – </xsl:text>
+      </xsl:when>
+      <xsl:when test="/page/@type = 'about'">
+        <xsl:text>About – </xsl:text>
+      </xsl:when>
     </xsl:choose>
     <xsl:value-of select="$site/title"/>
   </xsl:template>
@@ -136,6 +165,7 @@
     <xsl:if test="/page/pager/next">
       <link rel="next" href="{$root}{/page/pager/next/@href}"/>
     </xsl:if>
+    <xsl:call-template name="head-meta"/>
     <xsl:call-template name="head-extra"/>
   </xsl:template>
 
@@ -175,7 +205,30 @@
           <xsl:if test="$site/@collections &gt; 0">
             <li><a href="{$root}index.html#collections">Collections</a></li>
           </xsl:if>
-          <li><a href="{$root}{$site/feed/@href}">Podcast feed</a></li>
+          <li>
+            <a href="{$root}themes/index.html">
+              <xsl:if test="/page/@type = 'topics'">
+                <xsl:attribute name="aria-current">page</xsl:attribute>
+              </xsl:if>
+              <xsl:text>Themes</xsl:text>
+            </a>
+          </li>
+          <li>
+            <a href="{$root}subscribe/index.html">
+              <xsl:if test="/page/@type = 'subscribe'">
+                <xsl:attribute name="aria-current">page</xsl:attribute>
+              </xsl:if>
+              <xsl:text>Podcast feed</xsl:text>
+            </a>
+          </li>
+          <li>
+            <a href="{$root}about/index.html">
+              <xsl:if test="/page/@type = 'about'">
+                <xsl:attribute name="aria-current">page</xsl:attribute>
+              </xsl:if>
+              <xsl:text>About</xsl:text>
+            </a>
+          </li>
         </ul>
       </nav>
     </header>
@@ -183,7 +236,8 @@
 
   <xsl:template name="site-footer">
     <footer class="site-footer">
-      <p>Every story here is shared with the storyteller's consent. Storytellers can withdraw at any time.</p>
+      <p>Every story here is shared with the storyteller's consent. Storytellers can withdraw at any time. <a href="{$root}about/index.html">How stories are gathered</a>.</p>
+      <p><a href="{$root}subscribe/index.html">Subscribe to the podcast</a> · <a href="{$root}contributors/index.html">Contributors</a> · <a href="{$root}themes/index.html">Themes and tags</a></p>
       <p class="support">If you need support now, contact your local crisis line or emergency services.</p>
       <xsl:if test="$site/license">
         <p class="licence">Licence: <xsl:value-of select="$site/license"/></p>
@@ -218,6 +272,8 @@
         </p>
       </xsl:if>
     </section>
+    <xsl:call-template name="home-listen"/>
+    <xsl:call-template name="home-themes"/>
     <xsl:if test="/page/collections/collection">
       <section id="collections" aria-labelledby="collections-title">
         <h2 id="collections-title">Collections</h2>
@@ -254,6 +310,10 @@
       <xsl:if test="language and language != $site/language">
         <xsl:attribute name="lang"><xsl:value-of select="language"/></xsl:attribute>
       </xsl:if>
+      <xsl:if test="art">
+        <xsl:attribute name="class">card card-with-art</xsl:attribute>
+      </xsl:if>
+      <xsl:call-template name="card-art"/>
       <h3 class="card-title">
         <a href="{$root}{@href}"><xsl:value-of select="title"/></a>
       </h3>
@@ -618,7 +678,7 @@
             <div>
               <dt>Themes</dt>
               <dd>
-                <xsl:call-template name="comma-list">
+                <xsl:call-template name="link-list">
                   <xsl:with-param name="items" select="themes/theme"/>
                 </xsl:call-template>
               </dd>
@@ -628,7 +688,7 @@
             <div>
               <dt>Tags</dt>
               <dd>
-                <xsl:call-template name="comma-list">
+                <xsl:call-template name="link-list">
                   <xsl:with-param name="items" select="tags/tag"/>
                 </xsl:call-template>
               </dd>
@@ -663,12 +723,339 @@
     <p><a href="{$root}index.html">Go to the home page</a></p>
   </xsl:template>
 
+  <!-- ==== head: canonical address, OpenGraph, JSON-LD, feeds ============== -->
+
+  <xsl:template name="head-meta">
+    <xsl:if test="/page/@type != '404'">
+      <link rel="canonical" href="{/page/@url}"/>
+    </xsl:if>
+    <link rel="alternate" type="application/atom+xml" href="{$root}atom.xml">
+      <xsl:attribute name="title">
+        <xsl:value-of select="$site/title"/>
+        <xsl:text> (Atom)</xsl:text>
+      </xsl:attribute>
+    </link>
+    <xsl:for-each select="/page/collection[@feed]">
+      <link rel="alternate" type="application/rss+xml" href="{$root}{@feed}">
+        <xsl:attribute name="title">
+          <xsl:value-of select="title"/>
+          <xsl:text> (podcast)</xsl:text>
+        </xsl:attribute>
+      </link>
+    </xsl:for-each>
+    <meta property="og:site_name" content="{$site/title}"/>
+    <meta property="og:title">
+      <xsl:attribute name="content">
+        <xsl:choose>
+          <xsl:when test="/page/story"><xsl:value-of select="/page/story/title"/></xsl:when>
+          <xsl:otherwise><xsl:call-template name="page-title"/></xsl:otherwise>
+        </xsl:choose>
+      </xsl:attribute>
+    </meta>
+    <xsl:choose>
+      <xsl:when test="/page/story/summary">
+        <meta property="og:description" content="{/page/story/summary}"/>
+      </xsl:when>
+      <xsl:when test="$site/description">
+        <meta property="og:description" content="{$site/description}"/>
+      </xsl:when>
+    </xsl:choose>
+    <xsl:if test="/page/@type != '404'">
+      <meta property="og:url" content="{/page/@url}"/>
+    </xsl:if>
+    <xsl:choose>
+      <xsl:when test="/page/story">
+        <meta property="og:type" content="article"/>
+      </xsl:when>
+      <xsl:otherwise>
+        <meta property="og:type" content="website"/>
+      </xsl:otherwise>
+    </xsl:choose>
+    <xsl:choose>
+      <xsl:when test="/page/story/art">
+        <meta property="og:image" content="{/page/@base}/{/page/story/art[1]/@src}"/>
+        <meta property="og:image:alt" content="{/page/story/art[1]/@alt}"/>
+      </xsl:when>
+      <xsl:when test="$site/cover">
+        <meta property="og:image" content="{/page/@base}/{$site/cover/@src}"/>
+      </xsl:when>
+    </xsl:choose>
+    <xsl:if test="/page/jsonld">
+      <script type="application/ld+json">
+        <xsl:value-of select="/page/jsonld" disable-output-escaping="yes"/>
+      </script>
+    </xsl:if>
+  </xsl:template>
+
+  <!-- ==== home: listen and subscribe, themes ============================ -->
+
+  <xsl:template name="home-listen">
+    <section class="listen-subscribe" aria-labelledby="listen-subscribe-title">
+      <h2 id="listen-subscribe-title">Listen and subscribe</h2>
+      <p>Stories told in voices and music come as a podcast. Listen on any story's page, or follow every new episode in your podcast app.</p>
+      <p class="actions">
+        <a class="button" href="{$root}subscribe/index.html">Subscribe to the podcast</a>
+      </p>
+    </section>
+  </xsl:template>
+
+  <xsl:template name="home-themes">
+    <xsl:if test="/page/groups[@kind = 'theme']/group">
+      <section id="themes" aria-labelledby="themes-title">
+        <h2 id="themes-title">Themes</h2>
+        <ul class="terms">
+          <xsl:for-each select="/page/groups[@kind = 'theme']/group">
+            <li><xsl:call-template name="group-link"/></li>
+          </xsl:for-each>
+        </ul>
+        <p class="more">
+          <a href="{$root}themes/index.html">Every theme and tag</a>
+        </p>
+      </section>
+    </xsl:if>
+  </xsl:template>
+
+  <!-- Context: a <group>. Its name, linked, with how many stories. -->
+  <xsl:template name="group-link">
+    <a href="{$root}{@href}">
+      <xsl:value-of select="name"/>
+    </a>
+    <xsl:text> </xsl:text>
+    <span class="count">
+      <xsl:text>(</xsl:text>
+      <xsl:value-of select="@count"/>
+      <xsl:choose>
+        <xsl:when test="@count = 1"> story</xsl:when>
+        <xsl:otherwise> stories</xsl:otherwise>
+      </xsl:choose>
+      <xsl:text>)</xsl:text>
+    </span>
+  </xsl:template>
+
+  <!-- Context: a <story> of a list. Its first art, at a card's width. -->
+  <xsl:template name="card-art">
+    <xsl:for-each select="art[1]">
+      <picture class="card-art">
+        <xsl:if test="image[@type = 'image/webp']">
+          <source type="image/webp" sizes="(max-width: 42.5rem) calc(100vw - 2.5rem), 40rem">
+            <xsl:attribute name="srcset">
+              <xsl:call-template name="srcset">
+                <xsl:with-param name="images" select="image[@type = 'image/webp']"/>
+              </xsl:call-template>
+            </xsl:attribute>
+          </source>
+        </xsl:if>
+        <img src="{$root}{@src}" alt="{@alt}" width="{@width}" height="{@height}"
+             loading="lazy" decoding="async">
+          <xsl:if test="image[@type = 'image/jpeg']">
+            <xsl:attribute name="srcset">
+              <xsl:call-template name="srcset">
+                <xsl:with-param name="images" select="image[@type = 'image/jpeg']"/>
+              </xsl:call-template>
+            </xsl:attribute>
+            <xsl:attribute name="sizes">(max-width: 42.5rem) calc(100vw - 2.5rem), 40rem</xsl:attribute>
+          </xsl:if>
+        </img>
+      </picture>
+    </xsl:for-each>
+  </xsl:template>
+
+  <!-- ==== theme, tag, contributor ======================================= -->
+
+  <!-- "Theme: Hope", "Tag: sea", "Stories by Wren". -->
+  <xsl:template name="group-heading">
+    <xsl:for-each select="/page/group">
+      <xsl:choose>
+        <xsl:when test="@kind = 'theme'">Theme: </xsl:when>
+        <xsl:when test="@kind = 'tag'">Tag: </xsl:when>
+        <xsl:otherwise>Stories by </xsl:otherwise>
+      </xsl:choose>
+      <xsl:value-of select="name"/>
+    </xsl:for-each>
+  </xsl:template>
+
+  <xsl:template name="page-group">
+    <xsl:for-each select="/page/group">
+      <h1><xsl:call-template name="group-heading"/></h1>
+      <section aria-labelledby="group-stories-title">
+        <h2 id="group-stories-title">
+          <xsl:choose>
+            <xsl:when test="@count = 1">One story</xsl:when>
+            <xsl:otherwise>
+              <xsl:value-of select="@count"/>
+              <xsl:text> stories, newest first</xsl:text>
+            </xsl:otherwise>
+          </xsl:choose>
+        </h2>
+        <xsl:call-template name="list-status">
+          <xsl:with-param name="list" select="."/>
+        </xsl:call-template>
+        <xsl:call-template name="story-list">
+          <xsl:with-param name="stories" select="stories/story"/>
+        </xsl:call-template>
+      </section>
+      <p class="more">
+        <xsl:choose>
+          <xsl:when test="@kind = 'contributor'">
+            <a href="{$root}contributors/index.html">Every contributor</a>
+          </xsl:when>
+          <xsl:otherwise>
+            <a href="{$root}themes/index.html">Every theme and tag</a>
+          </xsl:otherwise>
+        </xsl:choose>
+      </p>
+    </xsl:for-each>
+    <xsl:call-template name="pager">
+      <xsl:with-param name="label">Pages of this list</xsl:with-param>
+    </xsl:call-template>
+  </xsl:template>
+
+  <xsl:template name="page-group-index">
+    <xsl:choose>
+      <xsl:when test="/page/@type = 'contributors'">
+        <h1>Contributors</h1>
+        <p class="lede">Storytellers who chose to be named, by name or pseudonym. Stories shared anonymously are on no contributor's page.</p>
+      </xsl:when>
+      <xsl:otherwise>
+        <h1>Themes and tags</h1>
+      </xsl:otherwise>
+    </xsl:choose>
+    <xsl:for-each select="/page/groups">
+      <section aria-labelledby="groups-{@kind}">
+        <h2 id="groups-{@kind}">
+          <xsl:choose>
+            <xsl:when test="@kind = 'theme'">Themes</xsl:when>
+            <xsl:when test="@kind = 'tag'">Tags</xsl:when>
+            <xsl:otherwise>Everyone named</xsl:otherwise>
+          </xsl:choose>
+        </h2>
+        <ul class="terms">
+          <xsl:for-each select="group">
+            <li><xsl:call-template name="group-link"/></li>
+          </xsl:for-each>
+        </ul>
+      </section>
+    </xsl:for-each>
+    <xsl:if test="not(/page/groups/group)">
+      <p>There is nothing here yet.</p>
+    </xsl:if>
+  </xsl:template>
+
+  <!-- ==== subscribe ===================================================== -->
+
+  <xsl:template name="page-subscribe">
+    <xsl:for-each select="/page/subscribe">
+      <h1>Subscribe</h1>
+      <p class="lede">Follow the podcast in your podcast app: every new episode arrives by itself.</p>
+      <section aria-labelledby="feed-title">
+        <h2 id="feed-title">The podcast feed</h2>
+        <p>Paste this address into your podcast app's "add by URL" or "follow a show by URL":</p>
+        <p class="feed-url">
+          <code id="feed-url"><xsl:value-of select="@feed-url"/></code>
+          <xsl:text> </xsl:text>
+          <button type="button" class="copy" data-copy="feed-url" hidden="hidden">Copy the address</button>
+          <span class="copy-status" role="status"></span>
+        </p>
+        <xsl:if test="qr/*">
+          <figure class="qr">
+            <xsl:copy-of select="qr/*"/>
+            <figcaption>Scan with your phone's camera to open the feed.</figcaption>
+          </figure>
+        </xsl:if>
+      </section>
+      <section aria-labelledby="apps-title">
+        <h2 id="apps-title">Open in your podcast app</h2>
+        <ul class="apps">
+          <xsl:for-each select="apps/app">
+            <li><a href="{@href}"><xsl:value-of select="."/></a></li>
+          </xsl:for-each>
+        </ul>
+        <p>These links hand the feed's address to the app on your device and nothing else.</p>
+      </section>
+      <section aria-labelledby="more-feeds-title">
+        <h2 id="more-feeds-title">More feeds</h2>
+        <ul class="feeds">
+          <li><a href="{$root}{$site/feed/@href}">The podcast (RSS)</a></li>
+          <xsl:for-each select="feeds/collection">
+            <li>
+              <a href="{$root}{@feed}">
+                <xsl:value-of select="title"/>
+                <xsl:text> (podcast, RSS)</xsl:text>
+              </a>
+            </li>
+          </xsl:for-each>
+          <li><a href="{$root}atom.xml">Every story, text too (Atom)</a></li>
+          <li><a href="{$root}feeds.opml">All the feeds in one file (OPML)</a></li>
+        </ul>
+      </section>
+      <script>
+        document.querySelectorAll('button.copy').forEach(function (b) {
+          var text = document.getElementById(b.getAttribute('data-copy'));
+          var status = b.parentNode.querySelector('.copy-status');
+          if (!navigator.clipboard || !text) return;
+          b.hidden = false;
+          b.addEventListener('click', function () {
+            navigator.clipboard.writeText(text.textContent).then(function () {
+              status.textContent = 'Copied.';
+            }, function () {
+              status.textContent = 'Select the address and copy it.';
+            });
+          });
+        });
+      </script>
+    </xsl:for-each>
+  </xsl:template>
+
+  <!-- ==== about ========================================================= -->
+
+  <xsl:template name="page-about">
+    <h1>About</h1>
+    <xsl:if test="$site/description">
+      <p class="lede"><xsl:value-of select="$site/description"/></p>
+    </xsl:if>
+    <section aria-labelledby="gathered-title">
+      <h2 id="gathered-title">How stories are gathered</h2>
+      <p>Every story here was shared by a peer: someone who uses their own lived experience of mental-health challenges to support others. Storytellers send their story in words, pictures, voice or music. Editors read and listen to each one, agree any changes with the storyteller, and publish it only when the storyteller is happy with it.</p>
+      <p>Storytellers choose how they are named: by their name, by a pseudonym, or not at all. A story shared anonymously carries no name anywhere on this site or in the podcast.</p>
+    </section>
+    <section aria-labelledby="consent-title">
+      <h2 id="consent-title">What consent means</h2>
+      <p>A story appears here only with its storyteller's consent, recorded by an editor, and only where that consent reaches: on this site, in the podcast, or both. Names the storyteller did not choose to share, contact details and editors' notes never leave the library.</p>
+    </section>
+    <section aria-labelledby="withdraw-title">
+      <h2 id="withdraw-title">How to withdraw</h2>
+      <p>Storytellers can withdraw their story at any time, without giving a reason. Ask the editors, or use the receipt you were given when you shared your story. At the next update of the site the story leaves every page, the podcast feeds and the search, and its recordings and pictures are deleted from the site.</p>
+      <xsl:if test="$site/receipts">
+        <p><a href="{$site/receipts/@href}">Go to your receipt</a> to follow, change or withdraw your story.</p>
+      </xsl:if>
+    </section>
+  </xsl:template>
+
   <!-- ==== small parts =================================================== -->
+
+  <!-- Items with an @href each, as links, separated by commas. -->
+  <xsl:template name="link-list">
+    <xsl:param name="items"/>
+    <xsl:for-each select="$items">
+      <xsl:if test="position() &gt; 1">, </xsl:if>
+      <xsl:choose>
+        <xsl:when test="@href">
+          <a href="{$root}{@href}"><xsl:value-of select="."/></a>
+        </xsl:when>
+        <xsl:otherwise><xsl:value-of select="."/></xsl:otherwise>
+      </xsl:choose>
+    </xsl:for-each>
+  </xsl:template>
+
 
   <!-- Context: a <story>. -->
   <xsl:template name="byline">
     <xsl:choose>
       <xsl:when test="@anonymous = 'yes' or not(byline)">Shared anonymously</xsl:when>
+      <xsl:when test="@byline-href">
+        <xsl:text>By </xsl:text>
+        <a href="{$root}{@byline-href}"><xsl:value-of select="byline"/></a>
+      </xsl:when>
       <xsl:otherwise>
         <xsl:text>By </xsl:text>
         <xsl:value-of select="byline"/>
