@@ -252,6 +252,7 @@
     <xsl:if test="$site/description">
       <p class="lede"><xsl:value-of select="$site/description"/></p>
     </xsl:if>
+    <xsl:call-template name="home-listen"/>
     <section aria-labelledby="stories-title">
       <h2 id="stories-title">Latest stories</h2>
       <xsl:call-template name="story-list">
@@ -272,7 +273,6 @@
         </p>
       </xsl:if>
     </section>
-    <xsl:call-template name="home-listen"/>
     <xsl:call-template name="home-themes"/>
     <xsl:if test="/page/collections/collection">
       <section id="collections" aria-labelledby="collections-title">
