@@ -43,7 +43,8 @@ int site_qr_svg(xmlNodePtr parent, const char *text, const char *label,
 	snprintf(num, sizeof num, "0 0 %d %d", size, size);
 	xmlSetProp(svg, BAD_CAST "viewBox", BAD_CAST num);
 	xmlSetProp(svg, BAD_CAST "role", BAD_CAST "img");
-	xmlSetProp(svg, BAD_CAST "aria-label", BAD_CAST label);
+	if (label)
+		xmlSetProp(svg, BAD_CAST "aria-label", BAD_CAST label);
 	xmlSetProp(svg, BAD_CAST "shape-rendering", BAD_CAST "crispEdges");
 	xmlNodePtr bg = xmlNewChild(svg, NULL, BAD_CAST "rect", NULL);
 	xmlSetProp(bg, BAD_CAST "width", BAD_CAST "100%");

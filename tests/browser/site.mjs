@@ -239,7 +239,8 @@ async function keyboard(name) {
   report(`keyboard_focus_visible_${name}`, unringed.length === 0, unringed.slice(0, 3).join(' '));
 }
 for (const [name, url] of kinds) {
-  report(`page_kind_exists_${name}`, url !== null, 'no such page in the site');
+  // the demo site has every kind (SITE_KINDS=all); another site, the kinds it has
+  if (process.env.SITE_KINDS === 'all') report(`page_kind_exists_${name}`, url !== null, 'no such page in the site');
   if (!url) continue;
   for (const width of [320, 1280]) {
     await page.setViewportSize({ width, height: 900 });

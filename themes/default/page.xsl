@@ -15,14 +15,45 @@
   The parameter root is the relative path from the page to the site root
   ("", "../", "../../", ...); links are relative so the site also works
   from disk.
+
+  Every word the page says comes from the theme's strings files
+  (strings/en.xml, strings/fr.xml, ...; see docs/themes.md), in the
+  library's language:
+
+    <xsl:call-template name="t">
+      <xsl:with-param name="id" select="'nav.home'"/>
+    </xsl:call-template>
+
+  and, with counts or text put in for {1}, {2}, {3} (counts are written as
+  the language writes numbers; "<id>.one" is taken for a singular count):
+
+    <xsl:call-template name="t">
+      <xsl:with-param name="id" select="'list.range'"/>
+      <xsl:with-param name="n1" select="$first"/>
+      <xsl:with-param name="n2" select="$last"/>
+      <xsl:with-param name="n3" select="@count"/>
+    </xsl:call-template>
+
+  The same as functions, for attributes and short places:
+  h:t('nav.home'), h:t('list.range', $first, $last, @count); h:date(@iso)
+  writes a date ("10 May 2024", "10 mai 2024") and h:size(@size) a file's
+  size. The strings are read once per build, never per page.
+
+  <html lang> is the library's language; a story in another language marks
+  only its own words (title, summary, text, transcript) with lang.
 -->
-<xsl:stylesheet version="1.0" xmlns:xsl="http://www.w3.org/1999/XSL/Transform">
+<xsl:stylesheet version="1.0" xmlns:xsl="http://www.w3.org/1999/XSL/Transform"
+                xmlns:h="urn:hearth:theme" exclude-result-prefixes="h">
 
   <xsl:output method="html" encoding="UTF-8" indent="no"/>
 
   <xsl:param name="root" select="''"/>
 
   <xsl:variable name="site" select="/page/site"/>
+  <!-- the library's language as its primary subtag, lowercase: "fr" of "fr-CA" -->
+  <xsl:variable name="site-lang"
+                select="translate(substring-before(concat($site/language, '-'), '-'),
+                                  'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz')"/>
 
   <xsl:template match="/">
     <xsl:call-template name="html"/>
@@ -39,7 +70,7 @@
         <xsl:call-template name="head"/>
       </head>
       <body>
-        <a class="skip-link" href="#main">Skip to main content</a>
+        <a class="skip-link" href="#main"><xsl:value-of select="h:t('skip.main')"/></a>
         <xsl:call-template name="site-header"/>
         <main id="main" tabindex="-1">
           <xsl:choose>
@@ -77,11 +108,9 @@
     </html>
   </xsl:template>
 
+  <!-- The page's language: the library's, whatever the story's (see content-lang). -->
   <xsl:template name="page-language">
     <xsl:choose>
-      <xsl:when test="/page/story/language">
-        <xsl:value-of select="/page/story/language"/>
-      </xsl:when>
       <xsl:when test="$site/language">
         <xsl:value-of select="$site/language"/>
       </xsl:when>
@@ -101,12 +130,13 @@
         <xsl:text> – </xsl:text>
       </xsl:when>
       <xsl:when test="/page/@type = 'stories'">
-        <xsl:text>All stories</xsl:text>
+        <xsl:value-of select="h:t('stories.title')"/>
         <xsl:call-template name="page-of"/>
         <xsl:text> – </xsl:text>
       </xsl:when>
       <xsl:when test="/page/@type = '404'">
-        <xsl:text>Page not found – </xsl:text>
+        <xsl:value-of select="h:t('notfound.title')"/>
+        <xsl:text> – </xsl:text>
       </xsl:when>
       <xsl:when test="/page/group">
         <xsl:call-template name="group-heading"/>
@@ -114,16 +144,20 @@
         <xsl:text> – </xsl:text>
       </xsl:when>
       <xsl:when test="/page/@type = 'topics'">
-        <xsl:text>Themes and tags – </xsl:text>
+        <xsl:value-of select="h:t('topics.title')"/>
+        <xsl:text> – </xsl:text>
       </xsl:when>
       <xsl:when test="/page/@type = 'contributors'">
-        <xsl:text>Contributors – </xsl:text>
+        <xsl:value-of select="h:t('contributors.title')"/>
+        <xsl:text> – </xsl:text>
       </xsl:when>
       <xsl:when test="/page/@type = 'subscribe'">
-        <xsl:text>Subscribe – </xsl:text>
+        <xsl:value-of select="h:t('subscribe.title')"/>
+        <xsl:text> – </xsl:text>
       </xsl:when>
       <xsl:when test="/page/@type = 'about'">
-        <xsl:text>About – </xsl:text>
+        <xsl:value-of select="h:t('about.title')"/>
+        <xsl:text> – </xsl:text>
       </xsl:when>
     </xsl:choose>
     <xsl:value-of select="$site/title"/>
@@ -132,10 +166,7 @@
   <!-- ", page 2 of 5" on a list of more than one page, so each page has its own title. -->
   <xsl:template name="page-of">
     <xsl:if test="/page/pager">
-      <xsl:text>, page </xsl:text>
-      <xsl:value-of select="/page/pager/@page"/>
-      <xsl:text> of </xsl:text>
-      <xsl:value-of select="/page/pager/@pages"/>
+      <xsl:value-of select="h:t('title.page_of', /page/pager/@page, /page/pager/@pages)"/>
     </xsl:if>
   </xsl:template>
 
@@ -155,8 +186,7 @@
     <link rel="icon" href="data:image/svg+xml,%3Csvg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 16 16'%3E%3Ccircle cx='8' cy='8' r='7' fill='%23b5542a'/%3E%3C/svg%3E"/>
     <link rel="alternate" type="application/rss+xml" href="{$root}{$site/feed/@href}">
       <xsl:attribute name="title">
-        <xsl:value-of select="$site/title"/>
-        <xsl:text> (podcast)</xsl:text>
+        <xsl:value-of select="h:t('head.feed_title', $site/title)"/>
       </xsl:attribute>
     </link>
     <xsl:if test="/page/pager/prev">
@@ -179,14 +209,14 @@
       <p class="site-title">
         <a href="{$root}index.html"><xsl:value-of select="$site/title"/></a>
       </p>
-      <nav aria-label="Main">
+      <nav aria-label="{h:t('nav.main')}">
         <ul>
           <li>
             <a href="{$root}index.html">
               <xsl:if test="/page/@type = 'home'">
                 <xsl:attribute name="aria-current">page</xsl:attribute>
               </xsl:if>
-              <xsl:text>Home</xsl:text>
+              <xsl:value-of select="h:t('nav.home')"/>
             </a>
           </li>
           <li>
@@ -199,18 +229,18 @@
                   </xsl:choose>
                 </xsl:attribute>
               </xsl:if>
-              <xsl:text>All stories</xsl:text>
+              <xsl:value-of select="h:t('nav.stories')"/>
             </a>
           </li>
           <xsl:if test="$site/@collections &gt; 0">
-            <li><a href="{$root}index.html#collections">Collections</a></li>
+            <li><a href="{$root}index.html#collections"><xsl:value-of select="h:t('nav.collections')"/></a></li>
           </xsl:if>
           <li>
             <a href="{$root}themes/index.html">
               <xsl:if test="/page/@type = 'topics'">
                 <xsl:attribute name="aria-current">page</xsl:attribute>
               </xsl:if>
-              <xsl:text>Themes</xsl:text>
+              <xsl:value-of select="h:t('nav.themes')"/>
             </a>
           </li>
           <li>
@@ -218,7 +248,7 @@
               <xsl:if test="/page/@type = 'subscribe'">
                 <xsl:attribute name="aria-current">page</xsl:attribute>
               </xsl:if>
-              <xsl:text>Podcast feed</xsl:text>
+              <xsl:value-of select="h:t('nav.feed')"/>
             </a>
           </li>
           <li>
@@ -226,7 +256,7 @@
               <xsl:if test="/page/@type = 'about'">
                 <xsl:attribute name="aria-current">page</xsl:attribute>
               </xsl:if>
-              <xsl:text>About</xsl:text>
+              <xsl:value-of select="h:t('nav.about')"/>
             </a>
           </li>
         </ul>
@@ -236,13 +266,46 @@
 
   <xsl:template name="site-footer">
     <footer class="site-footer">
-      <p>Every story here is shared with the storyteller's consent. Storytellers can withdraw at any time. <a href="{$root}about/index.html">How stories are gathered</a>.</p>
-      <p><a href="{$root}subscribe/index.html">Subscribe to the podcast</a> · <a href="{$root}contributors/index.html">Contributors</a> · <a href="{$root}themes/index.html">Themes and tags</a></p>
-      <p class="support">If you need support now, contact your local crisis line or emergency services.</p>
+      <p>
+        <xsl:value-of select="h:t('footer.consent')"/>
+        <xsl:text> </xsl:text>
+        <a href="{$root}about/index.html"><xsl:value-of select="h:t('footer.about')"/></a>
+      </p>
+      <p>
+        <a href="{$root}subscribe/index.html"><xsl:value-of select="h:t('footer.subscribe')"/></a>
+        <xsl:text> · </xsl:text>
+        <a href="{$root}contributors/index.html"><xsl:value-of select="h:t('footer.contributors')"/></a>
+        <xsl:text> · </xsl:text>
+        <a href="{$root}themes/index.html"><xsl:value-of select="h:t('footer.topics')"/></a>
+      </p>
+      <xsl:call-template name="crisis-line"/>
       <xsl:if test="$site/license">
-        <p class="licence">Licence: <xsl:value-of select="$site/license"/></p>
+        <p class="licence"><xsl:value-of select="h:t('footer.licence', $site/license)"/></p>
       </xsl:if>
     </footer>
+  </xsl:template>
+
+  <!--
+    The crisis-support line: the library's own (site.crisis_line, linked to
+    site.crisis_url when there is one), else a neutral sentence.
+  -->
+  <xsl:template name="crisis-line">
+    <p class="support">
+      <xsl:variable name="text">
+        <xsl:choose>
+          <xsl:when test="normalize-space($site/crisis)">
+            <xsl:value-of select="$site/crisis"/>
+          </xsl:when>
+          <xsl:otherwise><xsl:value-of select="h:t('footer.support')"/></xsl:otherwise>
+        </xsl:choose>
+      </xsl:variable>
+      <xsl:choose>
+        <xsl:when test="$site/crisis/@url">
+          <a href="{$site/crisis/@url}"><xsl:value-of select="$text"/></a>
+        </xsl:when>
+        <xsl:otherwise><xsl:value-of select="$text"/></xsl:otherwise>
+      </xsl:choose>
+    </p>
   </xsl:template>
 
   <!-- ==== home ========================================================== -->
@@ -254,21 +317,14 @@
     </xsl:if>
     <xsl:call-template name="home-listen"/>
     <section aria-labelledby="stories-title">
-      <h2 id="stories-title">Latest stories</h2>
+      <h2 id="stories-title"><xsl:value-of select="h:t('home.latest')"/></h2>
       <xsl:call-template name="story-list">
         <xsl:with-param name="stories" select="/page/stories/story"/>
       </xsl:call-template>
       <xsl:if test="/page/stories/story">
         <p class="more">
           <a href="{$root}{/page/stories/@href}">
-            <xsl:choose>
-              <xsl:when test="/page/stories/@count = 1">The story on one page</xsl:when>
-              <xsl:otherwise>
-                <xsl:text>All </xsl:text>
-                <xsl:value-of select="/page/stories/@count"/>
-                <xsl:text> stories, newest first</xsl:text>
-              </xsl:otherwise>
-            </xsl:choose>
+            <xsl:value-of select="h:t('home.all', /page/stories/@count)"/>
           </a>
         </p>
       </xsl:if>
@@ -276,7 +332,7 @@
     <xsl:call-template name="home-themes"/>
     <xsl:if test="/page/collections/collection">
       <section id="collections" aria-labelledby="collections-title">
-        <h2 id="collections-title">Collections</h2>
+        <h2 id="collections-title"><xsl:value-of select="h:t('home.collections')"/></h2>
         <ul class="cards">
           <xsl:for-each select="/page/collections/collection">
             <li>
@@ -299,7 +355,7 @@
         </ul>
       </xsl:when>
       <xsl:otherwise>
-        <p>There are no stories here yet.</p>
+        <p><xsl:value-of select="h:t('list.empty')"/></p>
       </xsl:otherwise>
     </xsl:choose>
   </xsl:template>
@@ -307,29 +363,30 @@
   <!-- Context: a <story>. -->
   <xsl:template name="story-card">
     <article class="card">
-      <xsl:if test="language and language != $site/language">
-        <xsl:attribute name="lang"><xsl:value-of select="language"/></xsl:attribute>
-      </xsl:if>
       <xsl:if test="art">
         <xsl:attribute name="class">card card-with-art</xsl:attribute>
       </xsl:if>
       <xsl:call-template name="card-art"/>
       <h3 class="card-title">
-        <a href="{$root}{@href}"><xsl:value-of select="title"/></a>
+        <a href="{$root}{@href}">
+          <xsl:call-template name="content-lang"/>
+          <xsl:value-of select="title"/>
+        </a>
       </h3>
       <p class="card-meta">
         <xsl:call-template name="byline"/>
         <xsl:if test="published">
           <xsl:text> · </xsl:text>
-          <time datetime="{published/@iso}"><xsl:value-of select="published"/></time>
+          <time datetime="{published/@iso}"><xsl:value-of select="h:date(published/@iso)"/></time>
         </xsl:if>
         <xsl:if test="@audio = 'yes'">
-          <xsl:text> · with audio</xsl:text>
+          <xsl:text> · </xsl:text>
+          <xsl:value-of select="h:t('card.audio')"/>
         </xsl:if>
       </p>
       <xsl:if test="warnings/warning">
         <p class="card-warning">
-          <strong>Content warning:</strong>
+          <strong><xsl:value-of select="h:t('card.warning')"/></strong>
           <xsl:text> </xsl:text>
           <xsl:call-template name="comma-list">
             <xsl:with-param name="items" select="warnings/warning"/>
@@ -337,7 +394,10 @@
         </p>
       </xsl:if>
       <xsl:if test="summary">
-        <p class="card-summary"><xsl:value-of select="summary"/></p>
+        <p class="card-summary">
+          <xsl:call-template name="content-lang"/>
+          <xsl:value-of select="summary"/>
+        </p>
       </xsl:if>
     </article>
   </xsl:template>
@@ -351,13 +411,7 @@
       <xsl:if test="description">
         <p class="card-summary"><xsl:value-of select="description"/></p>
       </xsl:if>
-      <p class="card-meta">
-        <xsl:value-of select="@count"/>
-        <xsl:choose>
-          <xsl:when test="@count = 1"> story</xsl:when>
-          <xsl:otherwise> stories</xsl:otherwise>
-        </xsl:choose>
-      </p>
+      <p class="card-meta"><xsl:value-of select="h:t('collection.count', @count)"/></p>
     </article>
   </xsl:template>
 
@@ -370,7 +424,7 @@
         <p class="lede"><xsl:value-of select="description"/></p>
       </xsl:if>
       <section aria-labelledby="collection-stories-title">
-        <h2 id="collection-stories-title">Stories in this collection</h2>
+        <h2 id="collection-stories-title"><xsl:value-of select="h:t('collection.stories')"/></h2>
         <xsl:call-template name="list-status">
           <xsl:with-param name="list" select="."/>
         </xsl:call-template>
@@ -380,41 +434,35 @@
       </section>
     </xsl:for-each>
     <xsl:call-template name="pager">
-      <xsl:with-param name="label">Pages of this collection</xsl:with-param>
+      <xsl:with-param name="label" select="h:t('collection.pages')"/>
     </xsl:call-template>
   </xsl:template>
 
   <!-- ==== all stories =================================================== -->
 
   <xsl:template name="page-stories">
-    <h1>All stories</h1>
+    <h1><xsl:value-of select="h:t('stories.title')"/></h1>
     <section aria-labelledby="list-title">
       <h2 id="list-title">
         <xsl:choose>
           <xsl:when test="/page/pager and /page/stories/story">
             <xsl:variable name="first" select="(/page/stories/@page - 1) * /page/pager/@size + 1"/>
-            <xsl:text>Stories </xsl:text>
-            <xsl:value-of select="$first"/>
-            <xsl:text> to </xsl:text>
-            <xsl:value-of select="$first + count(/page/stories/story) - 1"/>
-            <xsl:text> of </xsl:text>
-            <xsl:value-of select="/page/stories/@count"/>
+            <xsl:value-of select="h:t('list.range', $first,
+                                  $first + count(/page/stories/story) - 1, /page/stories/@count)"/>
           </xsl:when>
-          <xsl:when test="/page/stories/@count = 0">No stories yet</xsl:when>
-          <xsl:when test="/page/stories/@count = 1">One story</xsl:when>
+          <xsl:when test="/page/stories/@count = 0"><xsl:value-of select="h:t('stories.none')"/></xsl:when>
           <xsl:otherwise>
-            <xsl:value-of select="/page/stories/@count"/>
-            <xsl:text> stories</xsl:text>
+            <xsl:value-of select="h:t('stories.count', /page/stories/@count)"/>
           </xsl:otherwise>
         </xsl:choose>
-        <xsl:if test="/page/stories/@count &gt; 1">, newest first</xsl:if>
+        <xsl:if test="/page/stories/@count &gt; 1"><xsl:value-of select="h:t('list.newest')"/></xsl:if>
       </h2>
       <xsl:call-template name="story-list">
         <xsl:with-param name="stories" select="/page/stories/story"/>
       </xsl:call-template>
     </section>
     <xsl:call-template name="pager">
-      <xsl:with-param name="label">Pages of stories</xsl:with-param>
+      <xsl:with-param name="label" select="h:t('stories.pages')"/>
     </xsl:call-template>
   </xsl:template>
 
@@ -428,12 +476,8 @@
     <xsl:if test="/page/pager and $list/stories/story">
       <xsl:variable name="first" select="($list/@page - 1) * /page/pager/@size + 1"/>
       <p class="list-status">
-        <xsl:text>Stories </xsl:text>
-        <xsl:value-of select="$first"/>
-        <xsl:text> to </xsl:text>
-        <xsl:value-of select="$first + count($list/stories/story) - 1"/>
-        <xsl:text> of </xsl:text>
-        <xsl:value-of select="$list/@count"/>
+        <xsl:value-of select="h:t('list.range', $first,
+                              $first + count($list/stories/story) - 1, $list/@count)"/>
       </p>
     </xsl:if>
   </xsl:template>
@@ -449,7 +493,7 @@
         <ul>
           <xsl:if test="prev">
             <li class="pager-prev">
-              <a href="{$root}{prev/@href}" rel="prev">Previous page</a>
+              <a href="{$root}{prev/@href}" rel="prev"><xsl:value-of select="h:t('pager.prev')"/></a>
             </li>
           </xsl:if>
           <xsl:for-each select="link | gap">
@@ -463,7 +507,7 @@
                     <xsl:if test="@current = 'yes'">
                       <xsl:attribute name="aria-current">page</xsl:attribute>
                     </xsl:if>
-                    <span class="visually-hidden">Page </span>
+                    <span class="visually-hidden"><xsl:value-of select="h:t('pager.page')"/><xsl:text> </xsl:text></span>
                     <xsl:value-of select="@n"/>
                   </a>
                 </li>
@@ -472,7 +516,7 @@
           </xsl:for-each>
           <xsl:if test="next">
             <li class="pager-next">
-              <a href="{$root}{next/@href}" rel="next">Next page</a>
+              <a href="{$root}{next/@href}" rel="next"><xsl:value-of select="h:t('pager.next')"/></a>
             </li>
           </xsl:if>
         </ul>
@@ -486,18 +530,25 @@
     <xsl:for-each select="/page/story">
       <article class="story">
         <header class="story-header">
-          <h1><xsl:value-of select="title"/></h1>
+          <h1>
+            <xsl:call-template name="content-lang"/>
+            <xsl:value-of select="title"/>
+          </h1>
           <p class="byline"><xsl:call-template name="byline"/></p>
           <xsl:if test="published">
             <p class="story-date">
-              <xsl:text>Published </xsl:text>
-              <time datetime="{published/@iso}"><xsl:value-of select="published"/></time>
+              <xsl:value-of select="h:t('story.published')"/>
+              <xsl:text> </xsl:text>
+              <time datetime="{published/@iso}"><xsl:value-of select="h:date(published/@iso)"/></time>
             </p>
           </xsl:if>
         </header>
         <xsl:call-template name="story-warnings"/>
         <xsl:if test="summary">
-          <p class="summary"><xsl:value-of select="summary"/></p>
+          <p class="summary">
+            <xsl:call-template name="content-lang"/>
+            <xsl:value-of select="summary"/>
+          </p>
         </xsl:if>
         <xsl:call-template name="story-audio"/>
         <xsl:call-template name="story-art"/>
@@ -512,15 +563,18 @@
   <xsl:template name="story-warnings">
     <xsl:if test="warnings/warning">
       <div class="content-warning" role="note" aria-labelledby="content-warning-title">
-        <h2 id="content-warning-title">Content warning</h2>
+        <h2 id="content-warning-title"><xsl:value-of select="h:t('warning.title')"/></h2>
         <p>
-          <xsl:text>This story talks about </xsl:text>
-          <xsl:call-template name="comma-list">
-            <xsl:with-param name="items" select="warnings/warning"/>
+          <xsl:call-template name="t">
+            <xsl:with-param name="id" select="'warning.about'"/>
+            <xsl:with-param name="n1">
+              <xsl:call-template name="comma-list">
+                <xsl:with-param name="items" select="warnings/warning"/>
+              </xsl:call-template>
+            </xsl:with-param>
           </xsl:call-template>
-          <xsl:text>.</xsl:text>
         </p>
-        <p>Take care of yourself while you read or listen. You can stop at any time.</p>
+        <p><xsl:value-of select="h:t('warning.care')"/></p>
       </div>
     </xsl:if>
   </xsl:template>
@@ -528,14 +582,14 @@
   <xsl:template name="story-audio">
     <xsl:if test="audio">
       <section class="listen" aria-labelledby="listen-title">
-        <h2 id="listen-title">Listen</h2>
+        <h2 id="listen-title"><xsl:value-of select="h:t('audio.listen')"/></h2>
         <xsl:for-each select="audio">
           <div class="player">
             <xsl:if test="count(../audio) &gt; 1">
               <h3>
                 <xsl:choose>
-                  <xsl:when test="@role = 'music'">Music</xsl:when>
-                  <xsl:otherwise>The story, spoken</xsl:otherwise>
+                  <xsl:when test="@role = 'music'"><xsl:value-of select="h:t('audio.music')"/></xsl:when>
+                  <xsl:otherwise><xsl:value-of select="h:t('audio.spoken')"/></xsl:otherwise>
                 </xsl:choose>
               </h3>
             </xsl:if>
@@ -547,28 +601,25 @@
             <!-- the AAC is offered as a download below: libxml2's HTML writer
                  does not know <source> is empty and would close it -->
             <audio controls="controls" preload="none" src="{$root}{@src}">
-              <a href="{$root}{@src}" download="">Download the audio (MP3)</a>
+              <a href="{$root}{@src}" download=""><xsl:value-of select="h:t('audio.fallback')"/></a>
             </audio>
             <p class="audio-meta">
-              <xsl:text>Length </xsl:text>
-              <xsl:value-of select="@clock"/>
+              <xsl:value-of select="h:t('audio.length', @clock)"/>
               <xsl:text> · </xsl:text>
               <a href="{$root}{@src}" download="">
-                <xsl:text>Download the MP3 (</xsl:text>
-                <xsl:value-of select="@size-human"/>
-                <xsl:text>)</xsl:text>
+                <xsl:value-of select="h:t('audio.mp3', h:size(@size))"/>
               </a>
               <xsl:for-each select="alternate">
-                <xsl:text> or </xsl:text>
+                <xsl:text> </xsl:text>
+                <xsl:value-of select="h:t('audio.or')"/>
+                <xsl:text> </xsl:text>
                 <a href="{$root}{@src}" download="">
-                  <xsl:text>AAC (</xsl:text>
-                  <xsl:value-of select="@size-human"/>
-                  <xsl:text>)</xsl:text>
+                  <xsl:value-of select="h:t('audio.aac', h:size(@size))"/>
                 </a>
               </xsl:for-each>
               <xsl:if test="position() = 1 and ../transcript">
                 <xsl:text> · </xsl:text>
-                <a href="#transcript">Read the transcript</a>
+                <a href="#transcript"><xsl:value-of select="h:t('audio.transcript')"/></a>
               </xsl:if>
             </p>
           </div>
@@ -582,13 +633,18 @@
   <xsl:template name="story-chapters">
     <xsl:if test="chapters/chapter">
       <nav class="chapters" aria-labelledby="chapters-title">
-        <h3 id="chapters-title">Chapters</h3>
+        <h3 id="chapters-title"><xsl:value-of select="h:t('chapters.title')"/></h3>
         <ol>
           <xsl:for-each select="chapters/chapter">
             <li>
               <time class="chapter-time" datetime="{@duration}"><xsl:value-of select="@clock"/></time>
               <xsl:text> </xsl:text>
-              <span class="chapter-title"><xsl:value-of select="."/></span>
+              <span class="chapter-title">
+                <xsl:call-template name="content-lang">
+                  <xsl:with-param name="story" select="../.."/>
+                </xsl:call-template>
+                <xsl:value-of select="."/>
+              </span>
             </li>
           </xsl:for-each>
         </ol>
@@ -623,6 +679,9 @@
           </xsl:if>
           <img src="{$root}{@src}" alt="{@alt}" width="{@width}" height="{@height}"
                loading="lazy" decoding="async">
+            <xsl:call-template name="content-lang">
+              <xsl:with-param name="story" select=".."/>
+            </xsl:call-template>
             <xsl:if test="image[@type = 'image/jpeg']">
               <xsl:attribute name="srcset">
                 <xsl:call-template name="srcset">
@@ -649,6 +708,7 @@
   <xsl:template name="story-body">
     <xsl:if test="body/node()">
       <div class="story-body">
+        <xsl:call-template name="content-lang"/>
         <xsl:copy-of select="body/node()"/>
       </div>
     </xsl:if>
@@ -657,13 +717,18 @@
   <xsl:template name="story-transcript">
     <xsl:if test="transcript">
       <section class="transcript" id="transcript" aria-labelledby="transcript-title">
-        <h2 id="transcript-title">Transcript</h2>
-        <xsl:for-each select="transcript/line">
-          <p><xsl:value-of select="."/></p>
-        </xsl:for-each>
+        <h2 id="transcript-title"><xsl:value-of select="h:t('transcript.title')"/></h2>
+        <xsl:if test="transcript/line">
+          <div class="transcript-text">
+            <xsl:call-template name="content-lang"/>
+            <xsl:for-each select="transcript/line">
+              <p><xsl:value-of select="."/></p>
+            </xsl:for-each>
+          </div>
+        </xsl:if>
         <xsl:if test="transcript/@src">
           <p class="transcript-file">
-            <a href="{$root}{transcript/@src}" download="">Download the transcript (WebVTT)</a>
+            <a href="{$root}{transcript/@src}" download=""><xsl:value-of select="h:t('transcript.download')"/></a>
           </p>
         </xsl:if>
       </section>
@@ -676,7 +741,7 @@
         <dl>
           <xsl:if test="themes/theme">
             <div>
-              <dt>Themes</dt>
+              <dt><xsl:value-of select="h:t('details.themes')"/></dt>
               <dd>
                 <xsl:call-template name="link-list">
                   <xsl:with-param name="items" select="themes/theme"/>
@@ -686,7 +751,7 @@
           </xsl:if>
           <xsl:if test="tags/tag">
             <div>
-              <dt>Tags</dt>
+              <dt><xsl:value-of select="h:t('details.tags')"/></dt>
               <dd>
                 <xsl:call-template name="link-list">
                   <xsl:with-param name="items" select="tags/tag"/>
@@ -696,17 +761,17 @@
           </xsl:if>
           <xsl:if test="season or episode">
             <div>
-              <dt>Episode</dt>
+              <dt><xsl:value-of select="h:t('details.episode')"/></dt>
               <dd>
-                <xsl:if test="season">Season <xsl:value-of select="season/@n"/></xsl:if>
+                <xsl:if test="season"><xsl:value-of select="h:t('details.season_n', season/@n)"/></xsl:if>
                 <xsl:if test="season and episode">, </xsl:if>
-                <xsl:if test="episode">episode <xsl:value-of select="episode/@n"/></xsl:if>
+                <xsl:if test="episode"><xsl:value-of select="h:t('details.episode_n', episode/@n)"/></xsl:if>
               </dd>
             </div>
           </xsl:if>
           <xsl:if test="license">
             <div>
-              <dt>Licence</dt>
+              <dt><xsl:value-of select="h:t('details.licence')"/></dt>
               <dd><xsl:value-of select="license"/></dd>
             </div>
           </xsl:if>
@@ -718,9 +783,9 @@
   <!-- ==== 404 =========================================================== -->
 
   <xsl:template name="page-404">
-    <h1>Page not found</h1>
-    <p>There is no page at this address. The story you are looking for may have been withdrawn by its storyteller.</p>
-    <p><a href="{$root}index.html">Go to the home page</a></p>
+    <h1><xsl:value-of select="h:t('notfound.title')"/></h1>
+    <p><xsl:value-of select="h:t('notfound.text')"/></p>
+    <p><a href="{$root}index.html"><xsl:value-of select="h:t('notfound.home')"/></a></p>
   </xsl:template>
 
   <!-- ==== head: canonical address, OpenGraph, JSON-LD, feeds ============== -->
@@ -731,15 +796,13 @@
     </xsl:if>
     <link rel="alternate" type="application/atom+xml" href="{$root}atom.xml">
       <xsl:attribute name="title">
-        <xsl:value-of select="$site/title"/>
-        <xsl:text> (Atom)</xsl:text>
+        <xsl:value-of select="h:t('head.atom_title', $site/title)"/>
       </xsl:attribute>
     </link>
     <xsl:for-each select="/page/collection[@feed]">
       <link rel="alternate" type="application/rss+xml" href="{$root}{@feed}">
         <xsl:attribute name="title">
-          <xsl:value-of select="title"/>
-          <xsl:text> (podcast)</xsl:text>
+          <xsl:value-of select="h:t('head.feed_title', title)"/>
         </xsl:attribute>
       </link>
     </xsl:for-each>
@@ -791,10 +854,10 @@
 
   <xsl:template name="home-listen">
     <section class="listen-subscribe" aria-labelledby="listen-subscribe-title">
-      <h2 id="listen-subscribe-title">Listen and subscribe</h2>
-      <p>Stories told in voices and music come as a podcast. Listen on any story's page, or follow every new episode in your podcast app.</p>
+      <h2 id="listen-subscribe-title"><xsl:value-of select="h:t('home.listen')"/></h2>
+      <p><xsl:value-of select="h:t('home.listen_text')"/></p>
       <p class="actions">
-        <a class="button" href="{$root}subscribe/index.html">Subscribe to the podcast</a>
+        <a class="button" href="{$root}subscribe/index.html"><xsl:value-of select="h:t('footer.subscribe')"/></a>
       </p>
     </section>
   </xsl:template>
@@ -802,14 +865,14 @@
   <xsl:template name="home-themes">
     <xsl:if test="/page/groups[@kind = 'theme']/group">
       <section id="themes" aria-labelledby="themes-title">
-        <h2 id="themes-title">Themes</h2>
+        <h2 id="themes-title"><xsl:value-of select="h:t('nav.themes')"/></h2>
         <ul class="terms">
           <xsl:for-each select="/page/groups[@kind = 'theme']/group">
             <li><xsl:call-template name="group-link"/></li>
           </xsl:for-each>
         </ul>
         <p class="more">
-          <a href="{$root}themes/index.html">Every theme and tag</a>
+          <a href="{$root}themes/index.html"><xsl:value-of select="h:t('topics.all')"/></a>
         </p>
       </section>
     </xsl:if>
@@ -821,15 +884,7 @@
       <xsl:value-of select="name"/>
     </a>
     <xsl:text> </xsl:text>
-    <span class="count">
-      <xsl:text>(</xsl:text>
-      <xsl:value-of select="@count"/>
-      <xsl:choose>
-        <xsl:when test="@count = 1"> story</xsl:when>
-        <xsl:otherwise> stories</xsl:otherwise>
-      </xsl:choose>
-      <xsl:text>)</xsl:text>
-    </span>
+    <span class="count"><xsl:value-of select="h:t('group.count', @count)"/></span>
   </xsl:template>
 
   <!-- Context: a <story> of a list. Its first art, at a card's width. -->
@@ -865,12 +920,7 @@
   <!-- "Theme: Hope", "Tag: sea", "Stories by Wren". -->
   <xsl:template name="group-heading">
     <xsl:for-each select="/page/group">
-      <xsl:choose>
-        <xsl:when test="@kind = 'theme'">Theme: </xsl:when>
-        <xsl:when test="@kind = 'tag'">Tag: </xsl:when>
-        <xsl:otherwise>Stories by </xsl:otherwise>
-      </xsl:choose>
-      <xsl:value-of select="name"/>
+      <xsl:value-of select="h:t(concat('group.', @kind), name)"/>
     </xsl:for-each>
   </xsl:template>
 
@@ -879,13 +929,7 @@
       <h1><xsl:call-template name="group-heading"/></h1>
       <section aria-labelledby="group-stories-title">
         <h2 id="group-stories-title">
-          <xsl:choose>
-            <xsl:when test="@count = 1">One story</xsl:when>
-            <xsl:otherwise>
-              <xsl:value-of select="@count"/>
-              <xsl:text> stories, newest first</xsl:text>
-            </xsl:otherwise>
-          </xsl:choose>
+          <xsl:value-of select="h:t('group.stories', @count)"/>
         </h2>
         <xsl:call-template name="list-status">
           <xsl:with-param name="list" select="."/>
@@ -897,36 +941,36 @@
       <p class="more">
         <xsl:choose>
           <xsl:when test="@kind = 'contributor'">
-            <a href="{$root}contributors/index.html">Every contributor</a>
+            <a href="{$root}contributors/index.html"><xsl:value-of select="h:t('contributors.all')"/></a>
           </xsl:when>
           <xsl:otherwise>
-            <a href="{$root}themes/index.html">Every theme and tag</a>
+            <a href="{$root}themes/index.html"><xsl:value-of select="h:t('topics.all')"/></a>
           </xsl:otherwise>
         </xsl:choose>
       </p>
     </xsl:for-each>
     <xsl:call-template name="pager">
-      <xsl:with-param name="label">Pages of this list</xsl:with-param>
+      <xsl:with-param name="label" select="h:t('group.pages')"/>
     </xsl:call-template>
   </xsl:template>
 
   <xsl:template name="page-group-index">
     <xsl:choose>
       <xsl:when test="/page/@type = 'contributors'">
-        <h1>Contributors</h1>
-        <p class="lede">Storytellers who chose to be named, by name or pseudonym. Stories shared anonymously are on no contributor's page.</p>
+        <h1><xsl:value-of select="h:t('contributors.title')"/></h1>
+        <p class="lede"><xsl:value-of select="h:t('contributors.lede')"/></p>
       </xsl:when>
       <xsl:otherwise>
-        <h1>Themes and tags</h1>
+        <h1><xsl:value-of select="h:t('topics.title')"/></h1>
       </xsl:otherwise>
     </xsl:choose>
     <xsl:for-each select="/page/groups">
       <section aria-labelledby="groups-{@kind}">
         <h2 id="groups-{@kind}">
           <xsl:choose>
-            <xsl:when test="@kind = 'theme'">Themes</xsl:when>
-            <xsl:when test="@kind = 'tag'">Tags</xsl:when>
-            <xsl:otherwise>Everyone named</xsl:otherwise>
+            <xsl:when test="@kind = 'theme'"><xsl:value-of select="h:t('details.themes')"/></xsl:when>
+            <xsl:when test="@kind = 'tag'"><xsl:value-of select="h:t('details.tags')"/></xsl:when>
+            <xsl:otherwise><xsl:value-of select="h:t('contributors.everyone')"/></xsl:otherwise>
           </xsl:choose>
         </h2>
         <ul class="terms">
@@ -937,7 +981,7 @@
       </section>
     </xsl:for-each>
     <xsl:if test="not(/page/groups/group)">
-      <p>There is nothing here yet.</p>
+      <p><xsl:value-of select="h:t('topics.empty')"/></p>
     </xsl:if>
   </xsl:template>
 
@@ -945,47 +989,57 @@
 
   <xsl:template name="page-subscribe">
     <xsl:for-each select="/page/subscribe">
-      <h1>Subscribe</h1>
-      <p class="lede">Follow the podcast in your podcast app: every new episode arrives by itself.</p>
+      <h1><xsl:value-of select="h:t('subscribe.title')"/></h1>
+      <p class="lede"><xsl:value-of select="h:t('subscribe.lede')"/></p>
       <section aria-labelledby="feed-title">
-        <h2 id="feed-title">The podcast feed</h2>
-        <p>Paste this address into your podcast app's "add by URL" or "follow a show by URL":</p>
+        <h2 id="feed-title"><xsl:value-of select="h:t('subscribe.feed')"/></h2>
+        <p><xsl:value-of select="h:t('subscribe.paste')"/></p>
         <p class="feed-url">
           <code id="feed-url"><xsl:value-of select="@feed-url"/></code>
           <xsl:text> </xsl:text>
-          <button type="button" class="copy" data-copy="feed-url" hidden="hidden">Copy the address</button>
+          <button type="button" class="copy" data-copy="feed-url" hidden="hidden"
+                  data-done="{h:t('subscribe.copied')}" data-failed="{h:t('subscribe.copy_failed')}">
+            <xsl:value-of select="h:t('subscribe.copy')"/>
+          </button>
           <span class="copy-status" role="status"></span>
         </p>
-        <xsl:if test="qr/*">
+        <xsl:for-each select="qr/svg">
           <figure class="qr">
-            <xsl:copy-of select="qr/*"/>
-            <figcaption>Scan with your phone's camera to open the feed.</figcaption>
+            <svg viewBox="{@viewBox}" role="img" aria-label="{h:t('subscribe.qr')}"
+                 shape-rendering="crispEdges">
+              <xsl:copy-of select="*"/>
+            </svg>
+            <figcaption><xsl:value-of select="h:t('subscribe.qr_caption')"/></figcaption>
           </figure>
-        </xsl:if>
+        </xsl:for-each>
       </section>
       <section aria-labelledby="apps-title">
-        <h2 id="apps-title">Open in your podcast app</h2>
+        <h2 id="apps-title"><xsl:value-of select="h:t('subscribe.apps')"/></h2>
         <ul class="apps">
           <xsl:for-each select="apps/app">
-            <li><a href="{@href}"><xsl:value-of select="."/></a></li>
-          </xsl:for-each>
-        </ul>
-        <p>These links hand the feed's address to the app on your device and nothing else.</p>
-      </section>
-      <section aria-labelledby="more-feeds-title">
-        <h2 id="more-feeds-title">More feeds</h2>
-        <ul class="feeds">
-          <li><a href="{$root}{$site/feed/@href}">The podcast (RSS)</a></li>
-          <xsl:for-each select="feeds/collection">
             <li>
-              <a href="{$root}{@feed}">
-                <xsl:value-of select="title"/>
-                <xsl:text> (podcast, RSS)</xsl:text>
+              <a href="{@href}">
+                <xsl:choose>
+                  <xsl:when test="@id = 'other'"><xsl:value-of select="h:t('subscribe.other_app')"/></xsl:when>
+                  <xsl:otherwise><xsl:value-of select="."/></xsl:otherwise>
+                </xsl:choose>
               </a>
             </li>
           </xsl:for-each>
-          <li><a href="{$root}atom.xml">Every story, text too (Atom)</a></li>
-          <li><a href="{$root}feeds.opml">All the feeds in one file (OPML)</a></li>
+        </ul>
+        <p><xsl:value-of select="h:t('subscribe.apps_note')"/></p>
+      </section>
+      <section aria-labelledby="more-feeds-title">
+        <h2 id="more-feeds-title"><xsl:value-of select="h:t('subscribe.more')"/></h2>
+        <ul class="feeds">
+          <li><a href="{$root}{$site/feed/@href}"><xsl:value-of select="h:t('subscribe.rss')"/></a></li>
+          <xsl:for-each select="feeds/collection">
+            <li>
+              <a href="{$root}{@feed}"><xsl:value-of select="h:t('subscribe.collection_rss', title)"/></a>
+            </li>
+          </xsl:for-each>
+          <li><a href="{$root}atom.xml"><xsl:value-of select="h:t('subscribe.atom')"/></a></li>
+          <li><a href="{$root}feeds.opml"><xsl:value-of select="h:t('subscribe.opml')"/></a></li>
         </ul>
       </section>
       <script>
@@ -996,9 +1050,9 @@
           b.hidden = false;
           b.addEventListener('click', function () {
             navigator.clipboard.writeText(text.textContent).then(function () {
-              status.textContent = 'Copied.';
+              status.textContent = b.getAttribute('data-done');
             }, function () {
-              status.textContent = 'Select the address and copy it.';
+              status.textContent = b.getAttribute('data-failed');
             });
           });
         });
@@ -1009,24 +1063,26 @@
   <!-- ==== about ========================================================= -->
 
   <xsl:template name="page-about">
-    <h1>About</h1>
+    <h1><xsl:value-of select="h:t('about.title')"/></h1>
     <xsl:if test="$site/description">
       <p class="lede"><xsl:value-of select="$site/description"/></p>
     </xsl:if>
     <section aria-labelledby="gathered-title">
-      <h2 id="gathered-title">How stories are gathered</h2>
-      <p>Every story here was shared by a peer: someone who uses their own lived experience of mental-health challenges to support others. Storytellers send their story in words, pictures, voice or music. Editors read and listen to each one, agree any changes with the storyteller, and publish it only when the storyteller is happy with it.</p>
-      <p>Storytellers choose how they are named: by their name, by a pseudonym, or not at all. A story shared anonymously carries no name anywhere on this site or in the podcast.</p>
+      <h2 id="gathered-title"><xsl:value-of select="h:t('about.gathered')"/></h2>
+      <p><xsl:value-of select="h:t('about.gathered_text')"/></p>
+      <p><xsl:value-of select="h:t('about.names_text')"/></p>
     </section>
     <section aria-labelledby="consent-title">
-      <h2 id="consent-title">What consent means</h2>
-      <p>A story appears here only with its storyteller's consent, recorded by an editor, and only where that consent reaches: on this site, in the podcast, or both. Names the storyteller did not choose to share, contact details and editors' notes never leave the library.</p>
+      <h2 id="consent-title"><xsl:value-of select="h:t('about.consent')"/></h2>
+      <p><xsl:value-of select="h:t('about.consent_text')"/></p>
     </section>
     <section aria-labelledby="withdraw-title">
-      <h2 id="withdraw-title">How to withdraw</h2>
-      <p>Storytellers can withdraw their story at any time, without giving a reason. Ask the editors, or use the receipt you were given when you shared your story. At the next update of the site the story leaves every page, the podcast feeds and the search, and its recordings and pictures are deleted from the site.</p>
-      <xsl:if test="$site/receipts">
-        <p><a href="{$site/receipts/@href}">Go to your receipt</a> to follow, change or withdraw your story.</p>
+      <h2 id="withdraw-title"><xsl:value-of select="h:t('about.withdraw')"/></h2>
+      <p><xsl:value-of select="h:t('about.withdraw_text')"/></p>
+      <xsl:if test="/page/receipts/@href">
+        <p>
+          <a href="{/page/receipts/@href}"><xsl:value-of select="h:t('about.receipt')"/></a>
+        </p>
       </xsl:if>
     </section>
   </xsl:template>
@@ -1051,16 +1107,44 @@
   <!-- Context: a <story>. -->
   <xsl:template name="byline">
     <xsl:choose>
-      <xsl:when test="@anonymous = 'yes' or not(byline)">Shared anonymously</xsl:when>
+      <xsl:when test="@anonymous = 'yes' or not(byline)"><xsl:value-of select="h:t('byline.anonymous')"/></xsl:when>
       <xsl:when test="@byline-href">
-        <xsl:text>By </xsl:text>
+        <!-- "By {1}" with the name as a link to the contributor's page -->
+        <xsl:variable name="by" select="h:t('byline.by', '{1}')"/>
+        <xsl:value-of select="substring-before($by, '{1}')"/>
         <a href="{$root}{@byline-href}"><xsl:value-of select="byline"/></a>
+        <xsl:value-of select="substring-after($by, '{1}')"/>
       </xsl:when>
       <xsl:otherwise>
-        <xsl:text>By </xsl:text>
-        <xsl:value-of select="byline"/>
+        <xsl:value-of select="h:t('byline.by', byline)"/>
       </xsl:otherwise>
     </xsl:choose>
+  </xsl:template>
+
+  <!--
+    A word of the theme's strings in the library's language (see the top of
+    this file): $id, with $n1, $n2, $n3 put in for {1}, {2}, {3}.
+  -->
+  <xsl:template name="t">
+    <xsl:param name="id"/>
+    <xsl:param name="n1" select="''"/>
+    <xsl:param name="n2" select="''"/>
+    <xsl:param name="n3" select="''"/>
+    <xsl:value-of select="h:t($id, string($n1), string($n2), string($n3))"/>
+  </xsl:template>
+
+  <!--
+    lang="..." on the element being written when the story $story (the
+    context by default) is in another language than the library: only a
+    story's own words are marked, never the page around them (WCAG 3.1.2).
+  -->
+  <xsl:template name="content-lang">
+    <xsl:param name="story" select="."/>
+    <xsl:if test="$story/language and
+                  translate(substring-before(concat($story/language, '-'), '-'),
+                            'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz') != $site-lang">
+      <xsl:attribute name="lang"><xsl:value-of select="$story/language"/></xsl:attribute>
+    </xsl:if>
   </xsl:template>
 
   <xsl:template name="comma-list">
