@@ -19,7 +19,7 @@ CC      ?= cc
 
 PKGS := libavformat libavcodec libavutil libavfilter libswresample libswscale \
         libxml-2.0 libxslt libmagic sqlite3 libcmark yaml-0.1 libebur128 \
-        nettle uuid icu-uc icu-i18n libmicrohttpd libsodium
+        nettle uuid icu-uc icu-i18n libmicrohttpd libsodium libqrencode
 
 # The set-up script runs before anything that needs the packages; it
 # installs what is missing (as root) or prints the command and stops.

@@ -183,14 +183,24 @@ static int write_page(struct out *o, xmlDocPtr doc, const char *rel, const char 
 
 /* ---- pages on every core ------------------------------------------------ */
 
-/* One page to make: a story's, a page of a list, the home page or 404.html. */
-enum task_kind { T_STORY, T_STORIES, T_COLLECTION, T_HOME, T_404 };
+/*
+ * One page to make: a story's, a page of a list, the home page or
+ * 404.html; a page of a theme, a tag or a contributor (T_THEME, T_TAG,
+ * T_PERSON: in the order of enum site_group_kind), the index of
+ * themes and tags (T_TOPICS), of contributors (T_PEOPLE), the subscribe
+ * and about pages.
+ */
+enum task_kind { T_STORY, T_STORIES, T_COLLECTION, T_HOME, T_404, T_THEME, T_TAG,
+		 T_PERSON, T_TOPICS, T_PEOPLE, T_SUBSCRIBE, T_ABOUT };
 
 struct task {
 	enum task_kind kind;
-	size_t i;    /* the entry (T_STORY) or the collection (T_COLLECTION) */
+	size_t i;    /* the entry (T_STORY), the collection (T_COLLECTION) or the group */
 	size_t page; /* of a list, from 1 */
 };
+
+/* The kind of group of a T_THEME, T_TAG or T_PERSON task. */
+#define TASK_GROUP(t) ((enum site_group_kind)((t)->kind - T_THEME))
 
 /*
  * The pages of a build and the threads that make them. Each thread takes
@@ -217,8 +227,89 @@ static void key_list_page(struct sha256 *h, const struct site_list *l, size_t pa
 	key_int(h, (int64_t)l->n);
 	key_int(h, (int64_t)page);
 	key_int(h, (int64_t)site_list_pages(l->n));
-	for (size_t i = from; i < to; i++)
+	for (size_t i = from; i < to; i++) {
 		key_listing(h, l->v[i]);
+		key_listing_more(h, l->v[i]);
+	}
+}
+
+/* The key of what the pages of T_THEME and later kinds show. */
+static void key_more_page(const struct site_ctx *c, const struct task *t, struct sha256 *h)
+{
+	const struct site_groups *g = &c->groups;
+	switch (t->kind) {
+	case T_THEME:
+	case T_TAG:
+	case T_PERSON:
+		key_int(h, TASK_GROUP(t));
+		key_group_head(h, &g->v[TASK_GROUP(t)][t->i]);
+		key_list_page(h, &g->v[TASK_GROUP(t)][t->i].l, t->page);
+		break;
+	case T_TOPICS:
+	case T_PEOPLE:
+		for (int k = 0; k < SITE_GROUP_KINDS; k++) {
+			if ((k == SITE_PEOPLE) != (t->kind == T_PEOPLE))
+				continue;
+			key_int(h, (int64_t)g->n[k]);
+			for (size_t i = 0; i < g->n[k]; i++)
+				key_group_head(h, &g->v[k][i]);
+		}
+		break;
+	case T_SUBSCRIBE:
+		for (size_t i = 0; i < c->n_colls; i++) {
+			if (!c->colls[i]->podcast)
+				continue;
+			key_collection_head(h, c->colls[i]);
+			key_int(h, (int64_t)c->in_coll[i].n);
+		}
+		break;
+	default: /* T_ABOUT: what every page shows */
+		break;
+	}
+}
+
+/* The path of the page of a task; new allocation. */
+static char *task_rel(const struct site_ctx *c, const struct task *t)
+{
+	char *base, *rel;
+	switch (t->kind) {
+	case T_STORY:
+		return xasprintf("stories/%s/index.html", c->e[t->i].s->slug);
+	case T_STORIES:
+		return site_list_rel("stories", t->page);
+	case T_COLLECTION:
+		base = xasprintf("collections/%s", c->colls[t->i]->slug);
+		break;
+	case T_THEME:
+	case T_TAG:
+	case T_PERSON:
+		base = xasprintf("%s/%s", site_group_dir(TASK_GROUP(t)),
+				 c->groups.v[TASK_GROUP(t)][t->i].slug);
+		break;
+	case T_HOME:
+		return xstrdup("index.html");
+	case T_404:
+		return xstrdup("404.html");
+	case T_TOPICS:
+		return xstrdup("themes/index.html");
+	case T_PEOPLE:
+		return xstrdup("contributors/index.html");
+	case T_SUBSCRIBE:
+		return xstrdup("subscribe/index.html");
+	default:
+		return xstrdup("about/index.html");
+	}
+	rel = site_list_rel(base, t->page);
+	free(base);
+	return rel;
+}
+
+static const char *task_name(const struct task *t)
+{
+	static const char *names[] = {"story", "stories", "collection", "home", "404", "theme",
+				      "tag", "contributor", "topics", "contributors", "subscribe",
+				      "about"};
+	return names[t->kind];
 }
 
 /*
@@ -254,6 +345,7 @@ static int run_task(const struct pages *p, const struct task *t, struct hearth_e
 		free(base);
 		page_key(o, &h, "collection");
 		key_collection_head(&h, c->colls[t->i]);
+		key_int(&h, c->colls[t->i]->podcast);
 		key_list_page(&h, &c->in_coll[t->i], t->page);
 		break;
 	}
@@ -266,11 +358,27 @@ static int run_task(const struct pages *p, const struct task *t, struct hearth_e
 		for (size_t i = 0; i < c->n_colls; i++) {
 			key_collection_head(&h, c->colls[i]);
 			key_int(&h, (int64_t)c->in_coll[i].n);
+			key_int(&h, c->colls[i]->podcast);
+		}
+		for (size_t i = 0; i < c->on_site.n && i < SITE_HOME_LATEST; i++)
+			key_listing_more(&h, c->on_site.v[i]);
+		{
+			const struct site_group *shown[SITE_HOME_THEMES];
+			size_t n_shown;
+			site_home_themes(c, shown, &n_shown);
+			key_int(&h, (int64_t)c->groups.n[SITE_THEMES]);
+			for (size_t i = 0; i < n_shown; i++)
+				key_group_head(&h, shown[i]);
 		}
 		break;
 	case T_404:
 		rel = xstrdup("404.html");
 		page_key(o, &h, "404");
+		break;
+	default:
+		rel = task_rel(c, t);
+		page_key(o, &h, task_name(t));
+		key_more_page(c, t, &h);
 		break;
 	}
 	key_hex(&h, key);
@@ -300,10 +408,28 @@ static int run_task(const struct pages *p, const struct task *t, struct hearth_e
 	case T_HOME:
 		doc = site_page_home(c);
 		break;
+	case T_THEME:
+	case T_TAG:
+	case T_PERSON:
+		doc = site_page_group(c, TASK_GROUP(t), t->i, t->page);
+		break;
+	case T_TOPICS:
+		doc = site_page_group_index(c, SITE_THEMES);
+		break;
+	case T_PEOPLE:
+		doc = site_page_group_index(c, SITE_PEOPLE);
+		break;
+	case T_SUBSCRIBE:
+		doc = site_page_subscribe(c);
+		break;
+	case T_ABOUT:
+		doc = site_page_about(c);
+		break;
 	default:
 		doc = site_page_404(c);
 		break;
 	}
+	site_page_meta(c, doc, rel);
 	/* 404.html is served for any missing path, so its links must not be relative */
 	root = t->kind == T_404 ? xasprintf("%s/", c->base_url) : site_root_of(rel);
 	rc = write_page(o, doc, rel, root, err);
@@ -341,9 +467,12 @@ static void *page_worker(void *arg)
 /* Every page to make, in a fixed order: stories, lists, home, 404. */
 static struct task *plan_pages(const struct site_ctx *c, size_t *n)
 {
-	size_t cap = c->n + site_list_pages(c->on_site.n) + 2, k = 0;
+	size_t cap = c->n + site_list_pages(c->on_site.n) + 6, k = 0;
 	for (size_t i = 0; i < c->n_colls; i++)
 		cap += site_list_pages(c->in_coll[i].n);
+	for (int g = 0; g < SITE_GROUP_KINDS; g++)
+		for (size_t i = 0; i < c->groups.n[g]; i++)
+			cap += site_list_pages(c->groups.v[g][i].l.n);
 	struct task *t = xcalloc(cap, sizeof *t);
 
 	for (size_t i = 0; i < c->n; i++)
@@ -356,8 +485,64 @@ static struct task *plan_pages(const struct site_ctx *c, size_t *n)
 			t[k++] = (struct task){T_COLLECTION, i, pg};
 	t[k++] = (struct task){T_HOME, 0, 0};
 	t[k++] = (struct task){T_404, 0, 0};
+	for (int g = 0; g < SITE_GROUP_KINDS; g++)
+		for (size_t i = 0; i < c->groups.n[g]; i++)
+			for (size_t pg = 1; pg <= site_list_pages(c->groups.v[g][i].l.n); pg++)
+				t[k++] = (struct task){(enum task_kind)(T_THEME + g), i, pg};
+	/* the indexes only when there is something to index */
+	if (c->groups.n[SITE_THEMES] || c->groups.n[SITE_TAGS])
+		t[k++] = (struct task){T_TOPICS, 0, 0};
+	if (c->groups.n[SITE_PEOPLE])
+		t[k++] = (struct task){T_PEOPLE, 0, 0};
+	t[k++] = (struct task){T_SUBSCRIBE, 0, 0};
+	t[k++] = (struct task){T_ABOUT, 0, 0};
 	*n = k;
 	return t;
+}
+
+/* Writes staging/rel from out unless the current site has it with key h. */
+static int write_small(struct out *o, struct sha256 *h, const char *rel, const struct buf *out,
+		       struct hearth_err *err)
+{
+	char key[65];
+	key_hex(h, key);
+	if (keep(o, rel, key, NULL))
+		return 0;
+	return site_write(o->staging, rel, out->data ? out->data : "", out->len, err);
+}
+
+/*
+ * sitemap.xml, every page but 404.html by its address, and robots.txt,
+ * which names it. The sitemap's key is the list of pages; robots.txt's the
+ * address alone.
+ */
+static int write_sitemap(const struct site_ctx *c, struct out *o, const struct task *t,
+			 size_t n, struct hearth_err *err)
+{
+	char **rels = xcalloc(n + 1, sizeof *rels);
+	struct buf b = BUF_INIT;
+	struct sha256 h;
+	size_t k = 0;
+	int rc;
+
+	page_key(o, &h, "sitemap.xml");
+	for (size_t i = 0; i < n; i++) {
+		if (t[i].kind == T_404)
+			continue;
+		rels[k] = task_rel(c, &t[i]);
+		key_str(&h, rels[k++]);
+	}
+	site_sitemap(c, rels, k, &b);
+	rc = write_small(o, &h, "sitemap.xml", &b, err);
+	buf_release(&b);
+	if (!rc) {
+		page_key(o, &h, "robots.txt");
+		site_robots(c, &b);
+		rc = write_small(o, &h, "robots.txt", &b, err);
+		buf_release(&b);
+	}
+	strv_free(rels);
+	return rc;
 }
 
 /*
@@ -420,6 +605,8 @@ static int write_pages(const struct site_ctx *c, struct out *o, int jobs,
 	if ((rc = p.rc))
 		*err = p.err;
 
+	if (!rc)
+		rc = write_sitemap(c, o, p.t, p.n, err);
 	if (!rc && site_theme_css(o->theme)) {
 		page_key(o, &h, "style.css");
 		key_hex(&h, key);
@@ -905,8 +1092,10 @@ static int build_gated(hearth_lib *lib, const struct site_input *in,
 		forget_failed(&c, &now);
 		rc = drop_failed(&c, staging, err);
 	}
-	if (!rc) /* the entries are final: the lists the pages show */
+	if (!rc) { /* the entries are final: the lists the pages show */
 		site_ctx_lists(&c);
+		site_ctx_groups(&c);
+	}
 	if (!rc)
 		rc = site_chapters_write(&c, staging, err);
 	if (!rc && lib && needs_bodies(&c))
@@ -981,6 +1170,7 @@ end:
 	free(pl.add);
 	free(pl.rm);
 	site_stats_release(&st);
+	site_groups_release(&c.groups);
 	site_ctx_release(&c);
 	site_theme_free(&theme);
 	free(colls);

@@ -345,3 +345,31 @@ void key_hex(struct sha256 *h, char out[65])
 {
 	sha256_final_hex(h, out);
 }
+
+/* ---- the pages a reader browses by --------------------------------------- */
+
+void key_group_head(struct sha256 *h, const struct site_group *g)
+{
+	key_str(h, g->slug);
+	key_str(h, g->name);
+	key_int(h, (int64_t)g->l.n);
+}
+
+void key_listing_more(struct sha256 *h, const struct site_entry *e)
+{
+	/* the byline's link: none for a story shared anonymously */
+	key_int(h, e->s->anonymous);
+	key_int(h, (int64_t)e->m.n_art);
+	if (e->m.n_art) {
+		const struct site_art *a = &e->m.art[0];
+		key_str(h, a->src);
+		key_str(h, a->alt);
+		key_int(h, a->width);
+		key_int(h, a->height);
+		key_int(h, (int64_t)a->n_sizes);
+		for (size_t k = 0; k < a->n_sizes; k++) {
+			key_image(h, &a->jpeg[k]);
+			key_image(h, &a->webp[k]);
+		}
+	}
+}

@@ -221,6 +221,13 @@ void key_themes(const char *theme_dir, const char *def_theme, char out[65]);
 char *pipe_theme_dir(const char *opt, const struct lib_settings *set, const char *lib_dir,
 		     const char *def_theme);
 void key_hex(struct sha256 *h, char out[65]);
+/* What an index shows of a theme, tag or contributor: slug, name, number of stories. */
+void key_group_head(struct sha256 *h, const struct site_group *g);
+/*
+ * What a listing shows of a story besides key_listing: whether its byline
+ * links a contributor, and its first art (the home page shows it).
+ */
+void key_listing_more(struct sha256 *h, const struct site_entry *e);
 /* The key of a rendition placed from the cached file at path. */
 void key_rendition(const char *cached, char out[65]);
 

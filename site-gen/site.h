@@ -89,6 +89,26 @@ struct site_list {
 	size_t n;
 };
 
+/*
+ * A theme, a tag or a contributor's public byline with the stories on the
+ * site that carry it, newest first. slug and name are owned; the list's
+ * array is owned, its entries borrowed from the ctx.
+ */
+struct site_group {
+	char *slug;     /* the page's folder: themes/<slug>/, tags/<slug>/, contributors/<slug>/ */
+	char *name;     /* as the first (newest) story spells it */
+	struct site_list l;
+};
+
+/* Which groups: the three kinds of pages a reader browses by besides collections. */
+enum site_group_kind { SITE_THEMES, SITE_TAGS, SITE_PEOPLE, SITE_GROUP_KINDS };
+
+/* Every group of each kind, sorted by slug (site_ctx_groups). */
+struct site_groups {
+	struct site_group *v[SITE_GROUP_KINDS];
+	size_t n[SITE_GROUP_KINDS];
+};
+
 /* Everything the pages and the feed are made of. */
 struct site_ctx {
 	const struct lib_settings *set;
@@ -102,6 +122,8 @@ struct site_ctx {
 	size_t *by_slug;               /* indices into e, by slug, for site_ctx_find */
 	struct site_list on_site;      /* the stories with a page, newest first */
 	struct site_list *in_coll;     /* per colls[i]: its stories with a page, in its order */
+	/* made by site_ctx_groups from on_site, freed by site_groups_release: */
+	struct site_groups groups;
 };
 
 /*
@@ -194,6 +216,64 @@ xmlDocPtr site_page_stories(const struct site_ctx *c, size_t page);
 /* Page (from 1) of the collection c->colls[coll]. */
 xmlDocPtr site_page_collection(const struct site_ctx *c, size_t coll, size_t page);
 xmlDocPtr site_page_404(const struct site_ctx *c);
+
+/* ---- the pages a reader browses by (view.c) ----------------------------- */
+
+/*
+ * Groups the stories with a page by theme, by tag and by contributor into
+ * c->groups (after site_ctx_lists). A contributor is a public byline as
+ * the public view gives it: a story shared anonymously is under no
+ * contributor, and a pseudonym is its own contributor, never joined to a
+ * name. Names whose slugs are the same are one group.
+ */
+void site_ctx_groups(struct site_ctx *c);
+/* Frees what site_ctx_groups made (accepts an empty one) and zeroes g. */
+void site_groups_release(struct site_groups *g);
+/* The folder of a kind: "themes", "tags" or "contributors". Static. */
+const char *site_group_dir(enum site_group_kind k);
+/* The group's slug for a name ("" names none); new allocation. */
+char *site_group_slug(const char *name);
+/* How many themes the home page names: the most used, then by slug. */
+#define SITE_HOME_THEMES 24
+/*
+ * The themes the home page names, in its order, into out (room for
+ * SITE_HOME_THEMES); *n of them. Borrowed from c.
+ */
+void site_home_themes(const struct site_ctx *c, const struct site_group **out, size_t *n);
+/* Page (from 1) of the group c->groups.v[k][i]: <page type="theme|tag|contributor">. */
+xmlDocPtr site_page_group(const struct site_ctx *c, enum site_group_kind k, size_t i,
+			  size_t page);
+/*
+ * The index of every group of kind k (themes and tags on one page:
+ * k = SITE_THEMES; contributors: SITE_PEOPLE): <page type="topics|contributors">.
+ */
+xmlDocPtr site_page_group_index(const struct site_ctx *c, enum site_group_kind k);
+/* subscribe/index.html: the feeds, links to podcast apps, a QR code of the feed. */
+xmlDocPtr site_page_subscribe(const struct site_ctx *c);
+/* about/index.html: how stories are gathered, consent, withdrawal. */
+xmlDocPtr site_page_about(const struct site_ctx *c);
+/*
+ * Adds what the theme's <head> shows of the page at rel (the canonical
+ * address, the JSON-LD of a story) to its document. Borrows both.
+ */
+void site_page_meta(const struct site_ctx *c, xmlDocPtr doc, const char *rel);
+/*
+ * sitemap.xml of the pages rels (relative to the site root) and
+ * robots.txt, appended to out.
+ */
+void site_sitemap(const struct site_ctx *c, char *const *rels, size_t n, struct buf *out);
+void site_robots(const struct site_ctx *c, struct buf *out);
+
+/* ---- the QR code (qr.c) ------------------------------------------------- */
+
+/*
+ * An <svg> element of the QR code of text (libqrencode, error correction
+ * M), one path of dark modules with a quiet zone of four, appended to
+ * parent with label as its accessible name (NULL: none, the theme gives
+ * it). HEARTH_EINVAL when text cannot be encoded.
+ */
+int site_qr_svg(xmlNodePtr parent, const char *text, const char *label,
+		struct hearth_err *err);
 
 /* ---- the theme (theme.c) ----------------------------------------------- */
 

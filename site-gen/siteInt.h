@@ -10,7 +10,7 @@
  * Calls between the files go one way: a file calls only files on lower
  * lines, never one on its own line or above, so there are no circles.
  *   1  view.c
- *   2  records.c, chapters.c, markdown.c, theme.c
+ *   2  records.c, chapters.c, markdown.c, theme.c, qr.c (the subscribe page's QR code)
  */
 #ifndef HEARTH_SITE_INT_H
 #define HEARTH_SITE_INT_H

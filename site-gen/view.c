@@ -146,6 +146,24 @@ static xmlDocPtr new_page(const struct site_ctx *c, const char *type, xmlNodePtr
 	return doc;
 }
 
+/*
+ * <themes><theme href>Name</theme>...</themes> (or <tags><tag/>) with
+ * each term's page; nothing when empty.
+ */
+static void term_list(xmlNodePtr parent, enum site_group_kind k, char **v)
+{
+	if (!v || !v[0])
+		return;
+	xmlNodePtr l = add(parent, k == SITE_THEMES ? "themes" : "tags", NULL);
+	for (; *v; v++) {
+		char *slug = site_group_slug(*v);
+		char *href = xasprintf("%s/%s/index.html", site_group_dir(k), slug);
+		set(add(l, k == SITE_THEMES ? "theme" : "tag", *v), "href", href);
+		free(href);
+		free(slug);
+	}
+}
+
 static char *story_href(const char *slug)
 {
 	return xasprintf("stories/%s/index.html", slug);
@@ -178,8 +196,15 @@ static xmlNodePtr story_node(xmlNodePtr parent, const struct site_ctx *c,
 		set(n, "lang", s->language);
 	add_opt(n, "license", s->license);
 	add_list(n, "warnings", "warning", s->warnings);
-	add_list(n, "themes", "theme", s->themes);
-	add_list(n, "tags", "tag", s->tags);
+	term_list(n, SITE_THEMES, s->themes);
+	term_list(n, SITE_TAGS, s->tags);
+	if (!s->anonymous && s->byline && *s->byline) {
+		char *slug = site_group_slug(s->byline);
+		char *bh = xasprintf("%s/%s/index.html", site_group_dir(SITE_PEOPLE), slug);
+		set(n, "byline-href", bh);
+		free(bh);
+		free(slug);
+	}
 	if (s->season > 0)
 		set_int(add(n, "season", NULL), "n", s->season);
 	if (s->episode > 0)
@@ -265,6 +290,11 @@ static void chapters_node(xmlNodePtr story, const struct pub_story *s)
 	}
 }
 
+static void story_jsonld(xmlNodePtr page, const struct site_ctx *c, const struct site_entry *e);
+static void home_art(xmlNodePtr stories, const struct site_list *l);
+static void home_themes(xmlNodePtr page, const struct site_ctx *c);
+static void home_jsonld(xmlNodePtr page, const struct site_ctx *c);
+
 xmlDocPtr site_page_story(const struct site_ctx *c, const struct site_entry *e)
 {
 	xmlNodePtr page;
@@ -314,6 +344,7 @@ xmlDocPtr site_page_story(const struct site_ctx *c, const struct site_entry *e)
 	site_markdown_nodes(add(n, "body", NULL), e->s->body);
 	if (m->vtt_src || m->transcript)
 		transcript_node(n, m);
+	story_jsonld(page, c, e);
 	return doc;
 }
 
@@ -413,6 +444,11 @@ static xmlNodePtr collection_node(xmlNodePtr parent, const struct site_ctx *c, s
 	set(n, "href", href);
 	free(href);
 	set_int(n, "count", (int64_t)l->n);
+	if (coll->podcast) { /* pipeline/feeds.c writes it */
+		href = xasprintf("collections/%s/feed.xml", coll->slug);
+		set(n, "feed", href);
+		free(href);
+	}
 	add(n, "title", coll->title ? coll->title : coll->slug);
 	add_opt(n, "description", coll->description);
 	if (page) {
@@ -432,9 +468,12 @@ xmlDocPtr site_page_home(const struct site_ctx *c)
 	xmlNodePtr l = story_list(page, c, &c->on_site, 0, SITE_HOME_LATEST);
 	set_int(l, "count", (int64_t)c->on_site.n);
 	set(l, "href", "stories/index.html");
+	home_art(l, &c->on_site);
 	l = add(page, "collections", NULL);
 	for (size_t i = 0; i < c->n_colls; i++)
 		collection_node(l, c, i, 0);
+	home_themes(page, c);
+	home_jsonld(page, c);
 	return doc;
 }
 
@@ -468,4 +507,486 @@ xmlDocPtr site_page_404(const struct site_ctx *c)
 {
 	xmlNodePtr page;
 	return new_page(c, "404", &page);
+}
+
+/* ---- the pages a reader browses by -------------------------------------- */
+
+const char *site_group_dir(enum site_group_kind k)
+{
+	return k == SITE_THEMES ? "themes" : k == SITE_TAGS ? "tags" : "contributors";
+}
+
+char *site_group_slug(const char *name)
+{
+	return slugify(name);
+}
+
+/* One story's membership of a group, for sorting into groups. */
+struct member {
+	char *slug;
+	const char *name;
+	size_t pos;     /* in c->on_site: newest first */
+};
+
+static int member_cmp(const void *pa, const void *pb)
+{
+	const struct member *a = pa, *b = pb;
+	int d = strcmp(a->slug, b->slug);
+	if (d)
+		return d;
+	return a->pos < b->pos ? -1 : a->pos > b->pos;
+}
+
+/* The groups of kind k from the members v (sorted here), which it frees. */
+static void make_groups(struct site_ctx *c, enum site_group_kind k, struct member *v, size_t n)
+{
+	struct site_groups *g = &c->groups;
+	qsort(v, n, sizeof *v, member_cmp);
+	g->v[k] = xcalloc(n + 1, sizeof *g->v[k]);
+	g->n[k] = 0;
+	for (size_t i = 0; i < n;) {
+		size_t j = i;
+		while (j < n && !strcmp(v[j].slug, v[i].slug))
+			j++;
+		struct site_group *gr = &g->v[k][g->n[k]++];
+		gr->slug = xstrdup(v[i].slug);
+		gr->name = xstrdup(v[i].name); /* the newest story's spelling */
+		gr->l.v = xcalloc(j - i, sizeof *gr->l.v);
+		for (size_t m = i; m < j; m++) {
+			/* a story naming the same term twice is on the page once */
+			if (gr->l.n && gr->l.v[gr->l.n - 1] == c->on_site.v[v[m].pos])
+				continue;
+			gr->l.v[gr->l.n++] = c->on_site.v[v[m].pos];
+		}
+		i = j;
+	}
+	for (size_t i = 0; i < n; i++)
+		free(v[i].slug);
+	free(v);
+}
+
+void site_ctx_groups(struct site_ctx *c)
+{
+	site_groups_release(&c->groups);
+	for (int k = 0; k < SITE_GROUP_KINDS; k++) {
+		size_t n = 0, cap = 16;
+		struct member *v = xcalloc(cap, sizeof *v);
+		for (size_t i = 0; i < c->on_site.n; i++) {
+			const struct pub_story *s = c->on_site.v[i]->s;
+			char *one[2] = {NULL, NULL};
+			char **names = k == SITE_THEMES ? s->themes : k == SITE_TAGS ? s->tags : one;
+			if (k == SITE_PEOPLE) {
+				/* the public byline only: never the person behind a pseudonym */
+				if (s->anonymous || !s->byline || !*s->byline)
+					continue;
+				one[0] = (char *)s->byline;
+			}
+			for (size_t t = 0; names && names[t]; t++) {
+				if (!*names[t])
+					continue;
+				if (n == cap) {
+					cap *= 2;
+					v = xrealloc(v, cap * sizeof *v);
+				}
+				v[n++] = (struct member){site_group_slug(names[t]), names[t], i};
+			}
+		}
+		make_groups(c, (enum site_group_kind)k, v, n);
+	}
+}
+
+void site_groups_release(struct site_groups *g)
+{
+	for (int k = 0; k < SITE_GROUP_KINDS; k++) {
+		for (size_t i = 0; i < g->n[k]; i++) {
+			free(g->v[k][i].slug);
+			free(g->v[k][i].name);
+			free(g->v[k][i].l.v);
+		}
+		xfree(&g->v[k]);
+		g->n[k] = 0;
+	}
+}
+
+static const char *group_type(enum site_group_kind k)
+{
+	return k == SITE_THEMES ? "theme" : k == SITE_TAGS ? "tag" : "contributor";
+}
+
+/* <group kind slug href count> <name/> for a group, without its stories. */
+static xmlNodePtr group_node(xmlNodePtr parent, enum site_group_kind k,
+			     const struct site_group *gr)
+{
+	xmlNodePtr n = add(parent, "group", NULL);
+	char *href = xasprintf("%s/%s/index.html", site_group_dir(k), gr->slug);
+	set(n, "kind", group_type(k));
+	set(n, "slug", gr->slug);
+	set(n, "href", href);
+	free(href);
+	set_int(n, "count", (int64_t)gr->l.n);
+	add(n, "name", gr->name);
+	return n;
+}
+
+xmlDocPtr site_page_group(const struct site_ctx *c, enum site_group_kind k, size_t i,
+			  size_t n_page)
+{
+	const struct site_group *gr = &c->groups.v[k][i];
+	xmlNodePtr page;
+	xmlDocPtr doc = new_page(c, group_type(k), &page);
+	size_t from, to, pages = site_list_pages(gr->l.n);
+	if (!n_page)
+		n_page = 1;
+	site_list_range(gr->l.n, n_page, &from, &to);
+	xmlNodePtr n = group_node(page, k, gr);
+	set_int(n, "page", (int64_t)n_page);
+	set_int(n, "pages", (int64_t)pages);
+	story_list(n, &gr->l, from, to);
+	char *base = xasprintf("%s/%s", site_group_dir(k), gr->slug);
+	pager_node(page, base, n_page, pages);
+	free(base);
+	return doc;
+}
+
+/* <groups kind href> with every group of kind k; nothing when there is none. */
+static void groups_node(xmlNodePtr parent, const struct site_ctx *c, enum site_group_kind k)
+{
+	if (!c->groups.n[k])
+		return;
+	xmlNodePtr l = add(parent, "groups", NULL);
+	set(l, "kind", group_type(k));
+	for (size_t i = 0; i < c->groups.n[k]; i++)
+		group_node(l, k, &c->groups.v[k][i]);
+}
+
+xmlDocPtr site_page_group_index(const struct site_ctx *c, enum site_group_kind k)
+{
+	xmlNodePtr page;
+	xmlDocPtr doc = new_page(c, k == SITE_PEOPLE ? "contributors" : "topics", &page);
+	if (k == SITE_PEOPLE) {
+		groups_node(page, c, SITE_PEOPLE);
+	} else {
+		groups_node(page, c, SITE_THEMES);
+		groups_node(page, c, SITE_TAGS);
+	}
+	return doc;
+}
+
+/* For the home page: the most used themes first, then by slug. */
+static _Thread_local const struct site_group *ranking;
+
+static int by_use(const void *pa, const void *pb)
+{
+	const struct site_group *a = &ranking[*(const size_t *)pa],
+				*b = &ranking[*(const size_t *)pb];
+	if (a->l.n != b->l.n)
+		return a->l.n > b->l.n ? -1 : 1;
+	return strcmp(a->slug, b->slug);
+}
+
+/* The indices of the themes the home page names, in its order; *n of them. */
+static size_t *home_theme_order(const struct site_ctx *c, size_t *n)
+{
+	size_t all = c->groups.n[SITE_THEMES];
+	size_t *idx = xcalloc(all + 1, sizeof *idx);
+	for (size_t i = 0; i < all; i++)
+		idx[i] = i;
+	ranking = c->groups.v[SITE_THEMES];
+	if (all)
+		qsort(idx, all, sizeof *idx, by_use);
+	ranking = NULL;
+	*n = all < SITE_HOME_THEMES ? all : SITE_HOME_THEMES;
+	return idx;
+}
+
+static void home_themes(xmlNodePtr page, const struct site_ctx *c)
+{
+	size_t n;
+	size_t *idx = home_theme_order(c, &n);
+	if (n) {
+		xmlNodePtr l = add(page, "groups", NULL);
+		set(l, "kind", "theme");
+		set_int(l, "total", (int64_t)c->groups.n[SITE_THEMES]);
+		set(l, "href", "themes/index.html");
+		for (size_t i = 0; i < n; i++)
+			group_node(l, SITE_THEMES, &c->groups.v[SITE_THEMES][idx[i]]);
+	}
+	free(idx);
+}
+
+void site_home_themes(const struct site_ctx *c, const struct site_group **out, size_t *n)
+{
+	size_t *idx = home_theme_order(c, n);
+	for (size_t i = 0; i < *n; i++)
+		out[i] = &c->groups.v[SITE_THEMES][idx[i]];
+	free(idx);
+}
+
+/* <art> with its renditions, as a story page shows it. */
+static void art_node(xmlNodePtr parent, const struct site_art *a)
+{
+	xmlNodePtr art = add(parent, "art", NULL);
+	set(art, "src", a->src);
+	set(art, "alt", a->alt ? a->alt : "");
+	set_int(art, "width", a->width);
+	set_int(art, "height", a->height);
+	image_nodes(art, "image/jpeg", a->jpeg, a->n_sizes);
+	image_nodes(art, "image/webp", a->webp, a->n_sizes);
+}
+
+/* The first art of each of the latest stories, beside its listing. */
+static void home_art(xmlNodePtr stories, const struct site_list *l)
+{
+	size_t i = 0;
+	for (xmlNodePtr n = stories->children; n && i < l->n; n = n->next, i++)
+		if (l->v[i]->m.n_art)
+			art_node(n, &l->v[i]->m.art[0]);
+}
+
+/* ---- subscribe and about ------------------------------------------------- */
+
+/* text with every byte outside [A-Za-z0-9-._~] as %XX; new allocation. */
+static char *url_encode(const char *text)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	struct buf b = BUF_INIT;
+	for (const unsigned char *p = (const unsigned char *)text; *p; p++) {
+		if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+		    (*p >= '0' && *p <= '9') || strchr("-._~", *p)) {
+			buf_putc(&b, (char)*p);
+		} else {
+			buf_putc(&b, '%');
+			buf_putc(&b, hex[*p >> 4]);
+			buf_putc(&b, hex[*p & 15]);
+		}
+	}
+	return b.data ? buf_detach(&b) : xstrdup("");
+}
+
+static void app_link(xmlNodePtr parent, const char *name, char *href)
+{
+	set(add(parent, "app", *name ? name : NULL), "href", href);
+	free(href);
+}
+
+xmlDocPtr site_page_subscribe(const struct site_ctx *c)
+{
+	xmlNodePtr page;
+	xmlDocPtr doc = new_page(c, "subscribe", &page);
+	char *url = xasprintf("%s/feed.xml", c->base_url);
+	const char *bare = strstr(url, "://") ? strstr(url, "://") + 3 : url;
+	char *enc = url_encode(url);
+	xmlNodePtr sub = add(page, "subscribe", NULL);
+	struct hearth_err ignored;
+
+	set(sub, "feed-url", url);
+	/* each app's own link, made of the feed's address alone */
+	xmlNodePtr apps = add(sub, "apps", NULL);
+	app_link(apps, "Apple Podcasts", xasprintf("podcast://%s", bare));
+	app_link(apps, "Overcast", xasprintf("overcast://x-callback-url/add?url=%s", enc));
+	app_link(apps, "Pocket Casts", xasprintf("pktc://subscribe/%s", bare));
+	app_link(apps, "AntennaPod", xasprintf("antennapod-subscribe://%s", bare));
+	app_link(apps, "", xasprintf("pcast://%s", bare));
+	set(apps->last, "id", "other"); /* the theme names it, in the site's language */
+	/* an address too long for a QR code only loses the picture; the theme labels it */
+	site_qr_svg(add(sub, "qr", NULL), url, NULL, &ignored);
+
+	xmlNodePtr feeds = add(sub, "feeds", NULL);
+	for (size_t i = 0; i < c->n_colls; i++)
+		if (c->colls[i]->podcast)
+			collection_node(feeds, c, i, 0);
+	free(enc);
+	free(url);
+	return doc;
+}
+
+xmlDocPtr site_page_about(const struct site_ctx *c)
+{
+	xmlNodePtr page;
+	return new_page(c, "about", &page);
+}
+
+/* ---- what <head> says of a page ------------------------------------------ */
+
+/*
+ * The JSON-LD of a page as text for a <script>: every '<' written as
+ * \\u003c (it only occurs inside strings), so "</script>" or "<!--" in a
+ * title cannot end the script.
+ */
+static void add_jsonld(xmlNodePtr page, struct jw *w, struct buf *b)
+{
+	struct hearth_err ignored;
+	if (jw_end(w, &ignored) == 0 && b->data) {
+		struct buf safe = BUF_INIT;
+		for (size_t i = 0; i < b->len; i++) {
+			if (b->data[i] == '<')
+				buf_puts(&safe, "\\u003c");
+			else
+				buf_putc(&safe, b->data[i]);
+		}
+		add(page, "jsonld", safe.data);
+		buf_release(&safe);
+	}
+	buf_release(b);
+}
+
+static void jw_url(struct jw *w, const char *k, const struct site_ctx *c, const char *rel)
+{
+	char *u = xasprintf("%s/%s", c->base_url, rel);
+	jw_kstr(w, k, u);
+	free(u);
+}
+
+static void story_jsonld(xmlNodePtr page, const struct site_ctx *c, const struct site_entry *e)
+{
+	const struct pub_story *s = e->s;
+	const struct site_media *m = &e->m;
+	struct buf b = BUF_INIT;
+	struct jw w;
+	char iso[21], num[48];
+	char *href = xasprintf("stories/%s/", s->slug); /* the canonical address */
+
+	jw_init(&w, &b, false);
+	jw_obj(&w);
+	jw_kstr(&w, "@context", "https://schema.org");
+	jw_kstr(&w, "@type", m->n_audio ? "PodcastEpisode" : "CreativeWork");
+	jw_kstr(&w, "name", s->title);
+	if (s->summary && *s->summary)
+		jw_kstr(&w, "description", s->summary);
+	jw_url(&w, "url", c, href);
+	if (s->published_at) {
+		date_iso(s->published_at, iso);
+		jw_kstr(&w, "datePublished", iso);
+	}
+	if (s->language && *s->language)
+		jw_kstr(&w, "inLanguage", s->language);
+	if (!s->anonymous && s->byline && *s->byline) {
+		jw_key(&w, "author");
+		jw_obj(&w);
+		jw_kstr(&w, "@type", "Person");
+		jw_kstr(&w, "name", s->byline);
+		jw_obj_end(&w);
+	}
+	if (s->license && *s->license)
+		jw_kstr(&w, "license", s->license);
+	if ((s->themes && s->themes[0]) || (s->tags && s->tags[0])) {
+		struct buf kw = BUF_INIT;
+		for (int k = 0; k < 2; k++)
+			for (char **t = k ? s->tags : s->themes; t && *t; t++) {
+				if (kw.len)
+					buf_puts(&kw, ", ");
+				buf_puts(&kw, *t);
+			}
+		jw_kstr(&w, "keywords", kw.data);
+		buf_release(&kw);
+	}
+	if (m->n_art)
+		jw_url(&w, "image", c, m->art[0].src);
+	if (m->n_audio) {
+		const struct site_audio *a = &m->audio[0];
+		jw_key(&w, "associatedMedia");
+		jw_obj(&w);
+		jw_kstr(&w, "@type", "MediaObject");
+		jw_url(&w, "contentUrl", c, a->src);
+		jw_kstr(&w, "encodingFormat", "audio/mpeg");
+		snprintf(num, sizeof num, "PT%lldS", (long long)(a->duration + 0.5));
+		jw_kstr(&w, "duration", num);
+		jw_obj_end(&w);
+		jw_key(&w, "partOfSeries");
+		jw_obj(&w);
+		jw_kstr(&w, "@type", "PodcastSeries");
+		jw_kstr(&w, "name", c->set->title);
+		jw_url(&w, "url", c, "");
+		jw_url(&w, "webFeed", c, "feed.xml");
+		jw_obj_end(&w);
+	} else {
+		jw_key(&w, "isPartOf");
+		jw_obj(&w);
+		jw_kstr(&w, "@type", "WebSite");
+		jw_kstr(&w, "name", c->set->title);
+		jw_url(&w, "url", c, "");
+		jw_obj_end(&w);
+	}
+	jw_obj_end(&w);
+	free(href);
+	add_jsonld(page, &w, &b);
+}
+
+static void home_jsonld(xmlNodePtr page, const struct site_ctx *c)
+{
+	struct buf b = BUF_INIT;
+	struct jw w;
+	jw_init(&w, &b, false);
+	jw_obj(&w);
+	jw_kstr(&w, "@context", "https://schema.org");
+	jw_kstr(&w, "@type", "WebSite");
+	jw_kstr(&w, "name", c->set->title);
+	if (c->set->description && *c->set->description)
+		jw_kstr(&w, "description", c->set->description);
+	jw_url(&w, "url", c, "");
+	if (c->set->language && *c->set->language)
+		jw_kstr(&w, "inLanguage", c->set->language);
+	jw_obj_end(&w);
+	add_jsonld(page, &w, &b);
+}
+
+void site_page_meta(const struct site_ctx *c, xmlDocPtr doc, const char *rel)
+{
+	xmlNodePtr page = xmlDocGetRootElement(doc);
+	/* the address of a folder's index.html is the folder's */
+	size_t n = strlen(rel);
+	char *url;
+	if (!strcmp(rel, "index.html"))
+		url = xasprintf("%s/", c->base_url);
+	else if (str_ends(rel, "/index.html"))
+		url = xasprintf("%s/%.*s", c->base_url, (int)(n - strlen("index.html")), rel);
+	else
+		url = xasprintf("%s/%s", c->base_url, rel);
+	set(page, "path", rel);
+	set(page, "url", url);
+	free(url);
+}
+
+/* ---- sitemap.xml and robots.txt ------------------------------------------ */
+
+static void xml_text(struct buf *b, const char *s)
+{
+	for (; *s; s++) {
+		switch (*s) {
+		case '&': buf_puts(b, "&amp;"); break;
+		case '<': buf_puts(b, "&lt;"); break;
+		case '>': buf_puts(b, "&gt;"); break;
+		case '"': buf_puts(b, "&quot;"); break;
+		case '\'': buf_puts(b, "&apos;"); break;
+		default: buf_putc(b, *s); break;
+		}
+	}
+}
+
+void site_sitemap(const struct site_ctx *c, char *const *rels, size_t n, struct buf *out)
+{
+	buf_puts(out, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+		      "<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n");
+	for (size_t i = 0; i < n; i++) {
+		size_t len = strlen(rels[i]);
+		buf_puts(out, "<url><loc>");
+		xml_text(out, c->base_url);
+		buf_putc(out, '/');
+		/* the folder, as the pages' canonical links name it */
+		char *rel = !strcmp(rels[i], "index.html") ? xstrdup("")
+			    : str_ends(rels[i], "/index.html")
+				? xstrndup(rels[i], len - strlen("index.html"))
+				: xstrdup(rels[i]);
+		xml_text(out, rel);
+		free(rel);
+		buf_puts(out, "</loc></url>\n");
+	}
+	buf_puts(out, "</urlset>\n");
+}
+
+void site_robots(const struct site_ctx *c, struct buf *out)
+{
+	buf_puts(out, "User-agent: *\nAllow: /\n\nSitemap: ");
+	buf_puts(out, c->base_url);
+	buf_puts(out, "/sitemap.xml\n");
 }

@@ -13,7 +13,7 @@ build=(build-essential pkg-config libavformat-dev libavcodec-dev libavutil-dev
        libavfilter-dev libswresample-dev libswscale-dev libxml2-dev libxslt1-dev
        libmagic-dev libsqlite3-dev libcmark-dev libyaml-dev libebur128-dev
        nettle-dev uuid-dev libicu-dev libmicrohttpd-dev libsodium-dev
-       libcurl4-openssl-dev)
+       libcurl4-openssl-dev libqrencode-dev)
 test=(ffmpeg espeak-ng python3 python3-podcastparser python3-feedparser
       libxml2-utils chromium default-jre-headless fonts-dejavu-core strace
       gpodder rsync)

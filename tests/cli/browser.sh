@@ -11,7 +11,7 @@ ok browser_demo_import -C "$L" import "$HEARTH_ROOT/content"
 ok browser_demo_build -C "$L" build
 P="$L/public"
 
-node "$B/site.mjs" "$P" "$HEARTH_ROOT/build/screenshots" 2>"$T/site.err" ||
+SITE_KINDS=all node "$B/site.mjs" "$P" "$HEARTH_ROOT/build/screenshots" 2>"$T/site.err" ||
 	fail browser_run "site.mjs stopped: $(tail -c 800 "$T/site.err")"
 
 if ! java -jar "$B/node_modules/vnu-jar/build/dist/vnu.jar" --errors-only --skip-non-html \

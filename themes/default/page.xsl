@@ -85,6 +85,18 @@
             <xsl:when test="/page/@type = '404'">
               <xsl:call-template name="page-404"/>
             </xsl:when>
+            <xsl:when test="/page/group">
+              <xsl:call-template name="page-group"/>
+            </xsl:when>
+            <xsl:when test="/page/@type = 'topics' or /page/@type = 'contributors'">
+              <xsl:call-template name="page-group-index"/>
+            </xsl:when>
+            <xsl:when test="/page/@type = 'subscribe'">
+              <xsl:call-template name="page-subscribe"/>
+            </xsl:when>
+            <xsl:when test="/page/@type = 'about'">
+              <xsl:call-template name="page-about"/>
+            </xsl:when>
             <xsl:otherwise>
               <xsl:call-template name="page-home"/>
             </xsl:otherwise>
@@ -125,6 +137,27 @@
         <xsl:value-of select="h:t('notfound.title')"/>
         <xsl:text> – </xsl:text>
       </xsl:when>
+      <xsl:when test="/page/group">
+        <xsl:call-template name="group-heading"/>
+        <xsl:call-template name="page-of"/>
+        <xsl:text> – </xsl:text>
+      </xsl:when>
+      <xsl:when test="/page/@type = 'topics'">
+        <xsl:value-of select="h:t('topics.title')"/>
+        <xsl:text> – </xsl:text>
+      </xsl:when>
+      <xsl:when test="/page/@type = 'contributors'">
+        <xsl:value-of select="h:t('contributors.title')"/>
+        <xsl:text> – </xsl:text>
+      </xsl:when>
+      <xsl:when test="/page/@type = 'subscribe'">
+        <xsl:value-of select="h:t('subscribe.title')"/>
+        <xsl:text> – </xsl:text>
+      </xsl:when>
+      <xsl:when test="/page/@type = 'about'">
+        <xsl:value-of select="h:t('about.title')"/>
+        <xsl:text> – </xsl:text>
+      </xsl:when>
     </xsl:choose>
     <xsl:value-of select="$site/title"/>
   </xsl:template>
@@ -161,6 +194,7 @@
     <xsl:if test="/page/pager/next">
       <link rel="next" href="{$root}{/page/pager/next/@href}"/>
     </xsl:if>
+    <xsl:call-template name="head-meta"/>
     <xsl:call-template name="head-extra"/>
   </xsl:template>
 
@@ -200,7 +234,30 @@
           <xsl:if test="$site/@collections &gt; 0">
             <li><a href="{$root}index.html#collections"><xsl:value-of select="h:t('nav.collections')"/></a></li>
           </xsl:if>
-          <li><a href="{$root}{$site/feed/@href}"><xsl:value-of select="h:t('nav.feed')"/></a></li>
+          <li>
+            <a href="{$root}themes/index.html">
+              <xsl:if test="/page/@type = 'topics'">
+                <xsl:attribute name="aria-current">page</xsl:attribute>
+              </xsl:if>
+              <xsl:value-of select="h:t('nav.themes')"/>
+            </a>
+          </li>
+          <li>
+            <a href="{$root}subscribe/index.html">
+              <xsl:if test="/page/@type = 'subscribe'">
+                <xsl:attribute name="aria-current">page</xsl:attribute>
+              </xsl:if>
+              <xsl:value-of select="h:t('nav.feed')"/>
+            </a>
+          </li>
+          <li>
+            <a href="{$root}about/index.html">
+              <xsl:if test="/page/@type = 'about'">
+                <xsl:attribute name="aria-current">page</xsl:attribute>
+              </xsl:if>
+              <xsl:value-of select="h:t('nav.about')"/>
+            </a>
+          </li>
         </ul>
       </nav>
     </header>
@@ -208,7 +265,18 @@
 
   <xsl:template name="site-footer">
     <footer class="site-footer">
-      <p><xsl:value-of select="h:t('footer.consent')"/></p>
+      <p>
+        <xsl:value-of select="h:t('footer.consent')"/>
+        <xsl:text> </xsl:text>
+        <a href="{$root}about/index.html"><xsl:value-of select="h:t('footer.about')"/></a>
+      </p>
+      <p>
+        <a href="{$root}subscribe/index.html"><xsl:value-of select="h:t('footer.subscribe')"/></a>
+        <xsl:text> · </xsl:text>
+        <a href="{$root}contributors/index.html"><xsl:value-of select="h:t('footer.contributors')"/></a>
+        <xsl:text> · </xsl:text>
+        <a href="{$root}themes/index.html"><xsl:value-of select="h:t('footer.topics')"/></a>
+      </p>
       <xsl:call-template name="crisis-line"/>
       <xsl:if test="$site/license">
         <p class="licence"><xsl:value-of select="h:t('footer.licence', $site/license)"/></p>
@@ -246,6 +314,7 @@
     <xsl:if test="$site/description">
       <p class="lede"><xsl:value-of select="$site/description"/></p>
     </xsl:if>
+    <xsl:call-template name="home-listen"/>
     <section aria-labelledby="stories-title">
       <h2 id="stories-title"><xsl:value-of select="h:t('home.latest')"/></h2>
       <xsl:call-template name="story-list">
@@ -259,6 +328,7 @@
         </p>
       </xsl:if>
     </section>
+    <xsl:call-template name="home-themes"/>
     <xsl:if test="/page/collections/collection">
       <section id="collections" aria-labelledby="collections-title">
         <h2 id="collections-title"><xsl:value-of select="h:t('home.collections')"/></h2>
@@ -292,6 +362,10 @@
   <!-- Context: a <story>. -->
   <xsl:template name="story-card">
     <article class="card">
+      <xsl:if test="art">
+        <xsl:attribute name="class">card card-with-art</xsl:attribute>
+      </xsl:if>
+      <xsl:call-template name="card-art"/>
       <h3 class="card-title">
         <a href="{$root}{@href}">
           <xsl:copy-of select="@lang"/>
@@ -739,7 +813,7 @@
             <div>
               <dt><xsl:value-of select="h:t('details.themes')"/></dt>
               <dd>
-                <xsl:call-template name="comma-list">
+                <xsl:call-template name="link-list">
                   <xsl:with-param name="items" select="themes/theme"/>
                 </xsl:call-template>
               </dd>
@@ -749,7 +823,7 @@
             <div>
               <dt><xsl:value-of select="h:t('details.tags')"/></dt>
               <dd>
-                <xsl:call-template name="comma-list">
+                <xsl:call-template name="link-list">
                   <xsl:with-param name="items" select="tags/tag"/>
                 </xsl:call-template>
               </dd>
@@ -784,12 +858,333 @@
     <p><a href="{$root}index.html"><xsl:value-of select="h:t('notfound.home')"/></a></p>
   </xsl:template>
 
+  <!-- ==== head: canonical address, OpenGraph, JSON-LD, feeds ============== -->
+
+  <xsl:template name="head-meta">
+    <xsl:if test="/page/@type != '404'">
+      <link rel="canonical" href="{/page/@url}"/>
+    </xsl:if>
+    <link rel="alternate" type="application/atom+xml" href="{$root}atom.xml">
+      <xsl:attribute name="title">
+        <xsl:value-of select="h:t('head.atom_title', $site/title)"/>
+      </xsl:attribute>
+    </link>
+    <xsl:for-each select="/page/collection[@feed]">
+      <link rel="alternate" type="application/rss+xml" href="{$root}{@feed}">
+        <xsl:attribute name="title">
+          <xsl:value-of select="h:t('head.feed_title', title)"/>
+        </xsl:attribute>
+      </link>
+    </xsl:for-each>
+    <meta property="og:site_name" content="{$site/title}"/>
+    <meta property="og:title">
+      <xsl:attribute name="content">
+        <xsl:choose>
+          <xsl:when test="/page/story"><xsl:value-of select="/page/story/title"/></xsl:when>
+          <xsl:otherwise><xsl:call-template name="page-title"/></xsl:otherwise>
+        </xsl:choose>
+      </xsl:attribute>
+    </meta>
+    <xsl:choose>
+      <xsl:when test="/page/story/summary">
+        <meta property="og:description" content="{/page/story/summary}"/>
+      </xsl:when>
+      <xsl:when test="$site/description">
+        <meta property="og:description" content="{$site/description}"/>
+      </xsl:when>
+    </xsl:choose>
+    <xsl:if test="/page/@type != '404'">
+      <meta property="og:url" content="{/page/@url}"/>
+    </xsl:if>
+    <xsl:choose>
+      <xsl:when test="/page/story">
+        <meta property="og:type" content="article"/>
+      </xsl:when>
+      <xsl:otherwise>
+        <meta property="og:type" content="website"/>
+      </xsl:otherwise>
+    </xsl:choose>
+    <xsl:choose>
+      <xsl:when test="/page/story/art">
+        <meta property="og:image" content="{/page/@base}/{/page/story/art[1]/@src}"/>
+        <meta property="og:image:alt" content="{/page/story/art[1]/@alt}"/>
+      </xsl:when>
+      <xsl:when test="$site/cover">
+        <meta property="og:image" content="{/page/@base}/{$site/cover/@src}"/>
+      </xsl:when>
+    </xsl:choose>
+    <xsl:if test="/page/jsonld">
+      <script type="application/ld+json">
+        <xsl:value-of select="/page/jsonld" disable-output-escaping="yes"/>
+      </script>
+    </xsl:if>
+  </xsl:template>
+
+  <!-- ==== home: listen and subscribe, themes ============================ -->
+
+  <xsl:template name="home-listen">
+    <section class="listen-subscribe" aria-labelledby="listen-subscribe-title">
+      <h2 id="listen-subscribe-title"><xsl:value-of select="h:t('home.listen')"/></h2>
+      <p><xsl:value-of select="h:t('home.listen_text')"/></p>
+      <p class="actions">
+        <a class="button" href="{$root}subscribe/index.html"><xsl:value-of select="h:t('footer.subscribe')"/></a>
+      </p>
+    </section>
+  </xsl:template>
+
+  <xsl:template name="home-themes">
+    <xsl:if test="/page/groups[@kind = 'theme']/group">
+      <section id="themes" aria-labelledby="themes-title">
+        <h2 id="themes-title"><xsl:value-of select="h:t('nav.themes')"/></h2>
+        <ul class="terms">
+          <xsl:for-each select="/page/groups[@kind = 'theme']/group">
+            <li><xsl:call-template name="group-link"/></li>
+          </xsl:for-each>
+        </ul>
+        <p class="more">
+          <a href="{$root}themes/index.html"><xsl:value-of select="h:t('topics.all')"/></a>
+        </p>
+      </section>
+    </xsl:if>
+  </xsl:template>
+
+  <!-- Context: a <group>. Its name, linked, with how many stories. -->
+  <xsl:template name="group-link">
+    <a href="{$root}{@href}">
+      <xsl:value-of select="name"/>
+    </a>
+    <xsl:text> </xsl:text>
+    <span class="count"><xsl:value-of select="h:t('group.count', @count)"/></span>
+  </xsl:template>
+
+  <!-- Context: a <story> of a list. Its first art, at a card's width. -->
+  <xsl:template name="card-art">
+    <xsl:for-each select="art[1]">
+      <picture class="card-art">
+        <xsl:if test="image[@type = 'image/webp']">
+          <source type="image/webp" sizes="(max-width: 42.5rem) calc(100vw - 2.5rem), 40rem">
+            <xsl:attribute name="srcset">
+              <xsl:call-template name="srcset">
+                <xsl:with-param name="images" select="image[@type = 'image/webp']"/>
+              </xsl:call-template>
+            </xsl:attribute>
+          </source>
+        </xsl:if>
+        <img src="{$root}{@src}" alt="{@alt}" width="{@width}" height="{@height}"
+             loading="lazy" decoding="async">
+          <xsl:if test="image[@type = 'image/jpeg']">
+            <xsl:attribute name="srcset">
+              <xsl:call-template name="srcset">
+                <xsl:with-param name="images" select="image[@type = 'image/jpeg']"/>
+              </xsl:call-template>
+            </xsl:attribute>
+            <xsl:attribute name="sizes">(max-width: 42.5rem) calc(100vw - 2.5rem), 40rem</xsl:attribute>
+          </xsl:if>
+        </img>
+      </picture>
+    </xsl:for-each>
+  </xsl:template>
+
+  <!-- ==== theme, tag, contributor ======================================= -->
+
+  <!-- "Theme: Hope", "Tag: sea", "Stories by Wren". -->
+  <xsl:template name="group-heading">
+    <xsl:for-each select="/page/group">
+      <xsl:value-of select="h:t(concat('group.', @kind), name)"/>
+    </xsl:for-each>
+  </xsl:template>
+
+  <xsl:template name="page-group">
+    <xsl:for-each select="/page/group">
+      <h1><xsl:call-template name="group-heading"/></h1>
+      <section aria-labelledby="group-stories-title">
+        <h2 id="group-stories-title">
+          <xsl:value-of select="h:t('group.stories', @count)"/>
+        </h2>
+        <xsl:call-template name="list-status">
+          <xsl:with-param name="list" select="."/>
+        </xsl:call-template>
+        <xsl:call-template name="story-list">
+          <xsl:with-param name="stories" select="stories/story"/>
+        </xsl:call-template>
+      </section>
+      <p class="more">
+        <xsl:choose>
+          <xsl:when test="@kind = 'contributor'">
+            <a href="{$root}contributors/index.html"><xsl:value-of select="h:t('contributors.all')"/></a>
+          </xsl:when>
+          <xsl:otherwise>
+            <a href="{$root}themes/index.html"><xsl:value-of select="h:t('topics.all')"/></a>
+          </xsl:otherwise>
+        </xsl:choose>
+      </p>
+    </xsl:for-each>
+    <xsl:call-template name="pager">
+      <xsl:with-param name="label" select="h:t('group.pages')"/>
+    </xsl:call-template>
+  </xsl:template>
+
+  <xsl:template name="page-group-index">
+    <xsl:choose>
+      <xsl:when test="/page/@type = 'contributors'">
+        <h1><xsl:value-of select="h:t('contributors.title')"/></h1>
+        <p class="lede"><xsl:value-of select="h:t('contributors.lede')"/></p>
+      </xsl:when>
+      <xsl:otherwise>
+        <h1><xsl:value-of select="h:t('topics.title')"/></h1>
+      </xsl:otherwise>
+    </xsl:choose>
+    <xsl:for-each select="/page/groups">
+      <section aria-labelledby="groups-{@kind}">
+        <h2 id="groups-{@kind}">
+          <xsl:choose>
+            <xsl:when test="@kind = 'theme'"><xsl:value-of select="h:t('details.themes')"/></xsl:when>
+            <xsl:when test="@kind = 'tag'"><xsl:value-of select="h:t('details.tags')"/></xsl:when>
+            <xsl:otherwise><xsl:value-of select="h:t('contributors.everyone')"/></xsl:otherwise>
+          </xsl:choose>
+        </h2>
+        <ul class="terms">
+          <xsl:for-each select="group">
+            <li><xsl:call-template name="group-link"/></li>
+          </xsl:for-each>
+        </ul>
+      </section>
+    </xsl:for-each>
+    <xsl:if test="not(/page/groups/group)">
+      <p><xsl:value-of select="h:t('topics.empty')"/></p>
+    </xsl:if>
+  </xsl:template>
+
+  <!-- ==== subscribe ===================================================== -->
+
+  <xsl:template name="page-subscribe">
+    <xsl:for-each select="/page/subscribe">
+      <h1><xsl:value-of select="h:t('subscribe.title')"/></h1>
+      <p class="lede"><xsl:value-of select="h:t('subscribe.lede')"/></p>
+      <section aria-labelledby="feed-title">
+        <h2 id="feed-title"><xsl:value-of select="h:t('subscribe.feed')"/></h2>
+        <p><xsl:value-of select="h:t('subscribe.paste')"/></p>
+        <p class="feed-url">
+          <code id="feed-url"><xsl:value-of select="@feed-url"/></code>
+          <xsl:text> </xsl:text>
+          <button type="button" class="copy" data-copy="feed-url" hidden="hidden"
+                  data-done="{h:t('subscribe.copied')}" data-failed="{h:t('subscribe.copy_failed')}">
+            <xsl:value-of select="h:t('subscribe.copy')"/>
+          </button>
+          <span class="copy-status" role="status"></span>
+        </p>
+        <xsl:for-each select="qr/svg">
+          <figure class="qr">
+            <svg viewBox="{@viewBox}" role="img" aria-label="{h:t('subscribe.qr')}"
+                 shape-rendering="crispEdges">
+              <xsl:copy-of select="*"/>
+            </svg>
+            <figcaption><xsl:value-of select="h:t('subscribe.qr_caption')"/></figcaption>
+          </figure>
+        </xsl:for-each>
+      </section>
+      <section aria-labelledby="apps-title">
+        <h2 id="apps-title"><xsl:value-of select="h:t('subscribe.apps')"/></h2>
+        <ul class="apps">
+          <xsl:for-each select="apps/app">
+            <li>
+              <a href="{@href}">
+                <xsl:choose>
+                  <xsl:when test="@id = 'other'"><xsl:value-of select="h:t('subscribe.other_app')"/></xsl:when>
+                  <xsl:otherwise><xsl:value-of select="."/></xsl:otherwise>
+                </xsl:choose>
+              </a>
+            </li>
+          </xsl:for-each>
+        </ul>
+        <p><xsl:value-of select="h:t('subscribe.apps_note')"/></p>
+      </section>
+      <section aria-labelledby="more-feeds-title">
+        <h2 id="more-feeds-title"><xsl:value-of select="h:t('subscribe.more')"/></h2>
+        <ul class="feeds">
+          <li><a href="{$root}{$site/feed/@href}"><xsl:value-of select="h:t('subscribe.rss')"/></a></li>
+          <xsl:for-each select="feeds/collection">
+            <li>
+              <a href="{$root}{@feed}"><xsl:value-of select="h:t('subscribe.collection_rss', title)"/></a>
+            </li>
+          </xsl:for-each>
+          <li><a href="{$root}atom.xml"><xsl:value-of select="h:t('subscribe.atom')"/></a></li>
+          <li><a href="{$root}feeds.opml"><xsl:value-of select="h:t('subscribe.opml')"/></a></li>
+        </ul>
+      </section>
+      <script>
+        document.querySelectorAll('button.copy').forEach(function (b) {
+          var text = document.getElementById(b.getAttribute('data-copy'));
+          var status = b.parentNode.querySelector('.copy-status');
+          if (!navigator.clipboard || !text) return;
+          b.hidden = false;
+          b.addEventListener('click', function () {
+            navigator.clipboard.writeText(text.textContent).then(function () {
+              status.textContent = b.getAttribute('data-done');
+            }, function () {
+              status.textContent = b.getAttribute('data-failed');
+            });
+          });
+        });
+      </script>
+    </xsl:for-each>
+  </xsl:template>
+
+  <!-- ==== about ========================================================= -->
+
+  <xsl:template name="page-about">
+    <h1><xsl:value-of select="h:t('about.title')"/></h1>
+    <xsl:if test="$site/description">
+      <p class="lede"><xsl:value-of select="$site/description"/></p>
+    </xsl:if>
+    <section aria-labelledby="gathered-title">
+      <h2 id="gathered-title"><xsl:value-of select="h:t('about.gathered')"/></h2>
+      <p><xsl:value-of select="h:t('about.gathered_text')"/></p>
+      <p><xsl:value-of select="h:t('about.names_text')"/></p>
+    </section>
+    <section aria-labelledby="consent-title">
+      <h2 id="consent-title"><xsl:value-of select="h:t('about.consent')"/></h2>
+      <p><xsl:value-of select="h:t('about.consent_text')"/></p>
+    </section>
+    <section aria-labelledby="withdraw-title">
+      <h2 id="withdraw-title"><xsl:value-of select="h:t('about.withdraw')"/></h2>
+      <p><xsl:value-of select="h:t('about.withdraw_text')"/></p>
+      <xsl:if test="/page/receipts/@href">
+        <p>
+          <a href="{/page/receipts/@href}"><xsl:value-of select="h:t('about.receipt')"/></a>
+        </p>
+      </xsl:if>
+    </section>
+  </xsl:template>
+
   <!-- ==== small parts =================================================== -->
+
+  <!-- Items with an @href each, as links, separated by commas. -->
+  <xsl:template name="link-list">
+    <xsl:param name="items"/>
+    <xsl:for-each select="$items">
+      <xsl:if test="position() &gt; 1">, </xsl:if>
+      <xsl:choose>
+        <xsl:when test="@href">
+          <a href="{$root}{@href}"><xsl:value-of select="."/></a>
+        </xsl:when>
+        <xsl:otherwise><xsl:value-of select="."/></xsl:otherwise>
+      </xsl:choose>
+    </xsl:for-each>
+  </xsl:template>
+
 
   <!-- Context: a <story>. -->
   <xsl:template name="byline">
     <xsl:choose>
       <xsl:when test="@anonymous = 'yes' or not(byline)"><xsl:value-of select="h:t('byline.anonymous')"/></xsl:when>
+      <xsl:when test="@byline-href">
+        <!-- "By {1}" with the name as a link to the contributor's page -->
+        <xsl:variable name="by" select="h:t('byline.by', '{1}')"/>
+        <xsl:value-of select="substring-before($by, '{1}')"/>
+        <a href="{$root}{@byline-href}"><xsl:value-of select="byline"/></a>
+        <xsl:value-of select="substring-after($by, '{1}')"/>
+      </xsl:when>
       <xsl:otherwise>
         <xsl:value-of select="h:t('byline.by', byline)"/>
       </xsl:otherwise>
