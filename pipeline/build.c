@@ -184,7 +184,7 @@ static int write_page(struct out *o, xmlDocPtr doc, const char *rel, const char 
 /* ---- pages on every core ------------------------------------------------ */
 
 /* One page to make: a story's, a page of a list, the home page or 404.html. */
-enum task_kind { T_STORY, T_STORIES, T_COLLECTION, T_HOME, T_404 };
+enum task_kind { T_STORY, T_STORIES, T_COLLECTION, T_HOME, T_404, T_SEARCH };
 
 struct task {
 	enum task_kind kind;
@@ -272,6 +272,11 @@ static int run_task(const struct pages *p, const struct task *t, struct hearth_e
 		rel = xstrdup("404.html");
 		page_key(o, &h, "404");
 		break;
+	case T_SEARCH:
+		rel = xstrdup("search/index.html");
+		page_key(o, &h, "search");
+		pipe_search_page_key(&h, c);
+		break;
 	}
 	key_hex(&h, key);
 	if (keep(o, rel, key, NULL))
@@ -299,6 +304,9 @@ static int run_task(const struct pages *p, const struct task *t, struct hearth_e
 		break;
 	case T_HOME:
 		doc = site_page_home(c);
+		break;
+	case T_SEARCH:
+		doc = site_page_search(c);
 		break;
 	default:
 		doc = site_page_404(c);
@@ -338,10 +346,10 @@ static void *page_worker(void *arg)
 	return NULL;
 }
 
-/* Every page to make, in a fixed order: stories, lists, home, 404. */
+/* Every page to make, in a fixed order: stories, lists, home, 404, search. */
 static struct task *plan_pages(const struct site_ctx *c, size_t *n)
 {
-	size_t cap = c->n + site_list_pages(c->on_site.n) + 2, k = 0;
+	size_t cap = c->n + site_list_pages(c->on_site.n) + 3, k = 0;
 	for (size_t i = 0; i < c->n_colls; i++)
 		cap += site_list_pages(c->in_coll[i].n);
 	struct task *t = xcalloc(cap, sizeof *t);
@@ -356,6 +364,7 @@ static struct task *plan_pages(const struct site_ctx *c, size_t *n)
 			t[k++] = (struct task){T_COLLECTION, i, pg};
 	t[k++] = (struct task){T_HOME, 0, 0};
 	t[k++] = (struct task){T_404, 0, 0};
+	t[k++] = (struct task){T_SEARCH, 0, 0};
 	*n = k;
 	return t;
 }
@@ -886,6 +895,11 @@ static int build_gated(hearth_lib *lib, const struct site_input *in,
 		rc = lib_public_bodies_open(lib, &o.bodies, err);
 	if (!rc)
 		rc = write_pages(&c, &o, opts->jobs, &st, err);
+	if (!rc) {
+		struct pipe_search_out so = {staging, &old, keep_feed, &o, o.bodies, common,
+					     theme_dir, def_theme};
+		rc = pipe_search_write(&c, &so, err);
+	}
 	lib_public_bodies_close(&o.bodies); /* before the gate takes the write lock */
 	if (!rc) {
 		struct pipe_feed_out fo = {staging, keep_feed, &o};

@@ -325,3 +325,9 @@ void key_hex(struct sha256 *h, char out[65])
 {
 	sha256_final_hex(h, out);
 }
+
+void key_search_entry(struct sha256 *h, const struct site_entry *e)
+{
+	key_story(h, e->s); /* the body by its hash among it */
+	key_str(h, e->m.transcript);
+}

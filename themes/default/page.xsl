@@ -55,6 +55,9 @@
             <xsl:when test="/page/@type = '404'">
               <xsl:call-template name="page-404"/>
             </xsl:when>
+            <xsl:when test="/page/@type = 'search'">
+              <xsl:call-template name="page-search"/>
+            </xsl:when>
             <xsl:otherwise>
               <xsl:call-template name="page-home"/>
             </xsl:otherwise>
@@ -95,6 +98,9 @@
       </xsl:when>
       <xsl:when test="/page/@type = '404'">
         <xsl:text>Page not found – </xsl:text>
+      </xsl:when>
+      <xsl:when test="/page/@type = 'search'">
+        <xsl:text>Search – </xsl:text>
       </xsl:when>
     </xsl:choose>
     <xsl:value-of select="$site/title"/>
@@ -175,6 +181,14 @@
           <xsl:if test="$site/@collections &gt; 0">
             <li><a href="{$root}index.html#collections">Collections</a></li>
           </xsl:if>
+          <li>
+            <a href="{$root}search/index.html">
+              <xsl:if test="/page/@type = 'search'">
+                <xsl:attribute name="aria-current">page</xsl:attribute>
+              </xsl:if>
+              <xsl:text>Search</xsl:text>
+            </a>
+          </li>
           <li><a href="{$root}{$site/feed/@href}">Podcast feed</a></li>
         </ul>
       </nav>
@@ -661,6 +675,104 @@
     <h1>Page not found</h1>
     <p>There is no page at this address. The story you are looking for may have been withdrawn by its storyteller.</p>
     <p><a href="{$root}index.html">Go to the home page</a></p>
+  </xsl:template>
+
+  <!-- ==== search ======================================================== -->
+
+  <!--
+    The form is hidden until search.js shows it: without JavaScript the page
+    offers the theme and tag pages. The script reads the index's shape and
+    every string it shows from the form's data- attributes.
+  -->
+  <xsl:template name="page-search">
+    <xsl:variable name="se" select="/page/search"/>
+    <h1>Search</h1>
+    <form class="search-form" id="search-form" role="search" hidden="hidden"
+          data-stories="{$se/@stories}" data-id-bits="{$se/@id-bits}"
+          data-shard-bits="{$se/@shard-bits}" data-chunk-bits="{$se/@chunk-bits}"
+          data-root="{$root}">
+      <xsl:attribute name="data-s-results">{n} stories found</xsl:attribute>
+      <xsl:attribute name="data-s-one">1 story found</xsl:attribute>
+      <xsl:attribute name="data-s-none">No stories found</xsl:attribute>
+      <xsl:attribute name="data-s-hidden">{n} hidden by your content-warning choices</xsl:attribute>
+      <xsl:attribute name="data-s-loading">Searching…</xsl:attribute>
+      <xsl:attribute name="data-s-error">The search could not be loaded. Browse the themes and tags below.</xsl:attribute>
+      <xsl:attribute name="data-s-more">Show more results</xsl:attribute>
+      <xsl:attribute name="data-s-warnings">Content warnings:</xsl:attribute>
+      <xsl:attribute name="data-s-kind-text">Text</xsl:attribute>
+      <xsl:attribute name="data-s-kind-art">Art</xsl:attribute>
+      <xsl:attribute name="data-s-kind-audio">Audio</xsl:attribute>
+      <xsl:attribute name="data-s-kind-music">Music</xsl:attribute>
+      <div class="search-field">
+        <label for="search-q">Search the stories</label>
+        <input type="search" id="search-q" name="q" autocomplete="off" spellcheck="false"/>
+        <button type="submit">Search</button>
+      </div>
+      <div class="search-filters">
+        <div>
+          <label for="search-kind">Kind</label>
+          <select id="search-kind" name="kind">
+            <option value="">Any kind</option>
+            <xsl:for-each select="$se/kinds/kind[@count &gt; 0]">
+              <option value="{@slug}">
+                <xsl:choose>
+                  <xsl:when test="@slug = 'text'">Text</xsl:when>
+                  <xsl:when test="@slug = 'art'">Art</xsl:when>
+                  <xsl:when test="@slug = 'audio'">Audio</xsl:when>
+                  <xsl:otherwise>Music</xsl:otherwise>
+                </xsl:choose>
+              </option>
+            </xsl:for-each>
+          </select>
+        </div>
+        <div>
+          <label for="search-theme">Theme</label>
+          <select id="search-theme" name="theme">
+            <option value="">Any theme</option>
+            <xsl:for-each select="$se/themes/theme">
+              <option value="{@slug}"><xsl:value-of select="."/></option>
+            </xsl:for-each>
+          </select>
+        </div>
+      </div>
+      <xsl:if test="$se/warnings/warning">
+        <fieldset class="search-hide">
+          <legend>Hide stories with these content warnings</legend>
+          <p class="search-note">Your choice is kept in this browser only.</p>
+          <ul>
+            <xsl:for-each select="$se/warnings/warning">
+              <li>
+                <input type="checkbox" id="search-hide-{@slug}" name="hide" value="{@slug}"/>
+                <label for="search-hide-{@slug}"><xsl:value-of select="."/></label>
+              </li>
+            </xsl:for-each>
+          </ul>
+        </fieldset>
+      </xsl:if>
+    </form>
+    <p class="search-status" id="search-status" role="status" aria-live="polite"></p>
+    <ol class="search-results" id="search-results"></ol>
+    <section class="search-browse" aria-labelledby="search-browse-title">
+      <h2 id="search-browse-title">Browse</h2>
+      <xsl:if test="$se/themes/theme">
+        <h3>Themes</h3>
+        <ul class="search-links">
+          <xsl:for-each select="$se/themes/theme">
+            <li><a href="{$root}themes/{@slug}/index.html"><xsl:value-of select="."/></a></li>
+          </xsl:for-each>
+        </ul>
+      </xsl:if>
+      <xsl:if test="$se/tags/tag">
+        <h3>Tags</h3>
+        <ul class="search-links">
+          <xsl:for-each select="$se/tags/tag">
+            <li><a href="{$root}tags/{@slug}/index.html"><xsl:value-of select="."/></a></li>
+          </xsl:for-each>
+        </ul>
+      </xsl:if>
+      <p><a href="{$root}stories/index.html">All stories</a></p>
+    </section>
+    <script src="{$root}search/search.js" defer="defer"></script>
   </xsl:template>
 
   <!-- ==== small parts =================================================== -->
