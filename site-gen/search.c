@@ -722,7 +722,8 @@ static void facet_nodes(xmlNodePtr parent, const char *list, const char *item, s
 {
 	xmlNodePtr l = xmlNewChild(parent, NULL, BAD_CAST list, NULL);
 	char count[32];
-	qsort(f->v, f->n, sizeof *f->v, facet_cmp);
+	if (f->n)
+		qsort(f->v, f->n, sizeof *f->v, facet_cmp);
 	for (size_t i = 0; i < f->n; i++) {
 		xmlNodePtr x = xmlNewTextChild(l, NULL, BAD_CAST item, BAD_CAST f->v[i].name);
 		xmlSetProp(x, BAD_CAST "slug", BAD_CAST f->v[i].slug);
