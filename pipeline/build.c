@@ -896,7 +896,7 @@ static int build_gated(hearth_lib *lib, const struct site_input *in,
 	if (!rc)
 		rc = write_pages(&c, &o, opts->jobs, &st, err);
 	if (!rc) {
-		struct pipe_search_out so = {staging, &old, keep_feed, &o, o.bodies, common,
+		struct pipe_search_out so = {staging, out_dir, &old, keep_feed, &o, o.bodies, common,
 					     theme_dir, def_theme};
 		rc = pipe_search_write(&c, &so, err);
 	}

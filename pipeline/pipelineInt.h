@@ -391,6 +391,7 @@ int pipe_feeds_write(hearth_lib *lib, const struct site_ctx *c, const struct pip
 /* Where the index goes and what the current site has of it. */
 struct pipe_search_out {
 	const char *staging;
+	const char *out_dir;           /* the current site, whose index may be brought up to date */
 	const struct pipe_state *old;  /* the current site's state */
 	bool (*keep)(void *arg, const char *rel, const char key[65]); /* as pipe_feed_out's */
 	void *arg;

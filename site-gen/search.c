@@ -282,8 +282,8 @@ const char *site_search_kind(const struct pub_story *s)
 #define W_TEXT 1    /* body, transcript, warnings */
 
 struct posting {
-	uint32_t doc;   /* index into docs, in id order */
-	uint32_t wtf;   /* the weighted count of the term in the story */
+	uint32_t id;    /* the story's number */
+	uint32_t w;     /* its weighted count of the term while the story is added, then the weight */
 };
 
 struct term {
@@ -291,6 +291,8 @@ struct term {
 	size_t len;
 	uint32_t hash;
 	bool label;     /* "kind:", "theme:", "tag:", "warn:": a filter, not a word */
+	bool unsorted;  /* a posting came in out of order */
+	size_t stamp;   /* the story being added has a posting here when it is s->stamp */
 	struct posting *p;
 	size_t n, cap;
 };
@@ -304,11 +306,15 @@ struct doc {
 struct site_search {
 	struct site_search_params par;
 	struct doc *docs;
-	size_t n_docs, added;
+	size_t n_docs;
 	struct term **tab;     /* open addressing, by hash */
 	size_t tab_cap, n_terms;
+	/* the story being added */
+	size_t cur, stamp;
 	uint32_t cur_weight;
 	bool cur_label;
+	struct term **touched; /* the terms it has postings in */
+	size_t n_touched, cap_touched;
 };
 
 static int doc_by_id(const void *pa, const void *pb)
@@ -364,6 +370,11 @@ const struct site_entry *site_search_entry(const site_search *s, size_t i)
 	return s->docs[i].e;
 }
 
+uint32_t site_search_id(const site_search *s, size_t i)
+{
+	return s->docs[i].id;
+}
+
 static void grow(site_search *s)
 {
 	size_t cap = s->tab_cap * 2;
@@ -394,6 +405,7 @@ static struct term *term_get(site_search *s, const char *w, size_t n)
 	t->s[n] = '\0';
 	t->len = n;
 	t->hash = h;
+	t->label = memchr(w, ':', n) != NULL; /* a word never has one */
 	s->tab[j] = t;
 	if (++s->n_terms * 2 > s->tab_cap)
 		grow(s);
@@ -405,19 +417,43 @@ static void add_term(void *arg, const char *w, size_t n)
 {
 	site_search *s = arg;
 	struct term *t = term_get(s, w, n);
-	uint32_t d = (uint32_t)s->added;
-	t->label = s->cur_label;
-	if (t->n && t->p[t->n - 1].doc == d) {
-		t->p[t->n - 1].wtf += s->cur_weight;
+	struct doc *d = &s->docs[s->cur];
+	if (t->stamp == s->stamp) {
+		t->p[t->n - 1].w += s->cur_weight;
 	} else {
 		if (t->n == t->cap) {
 			t->cap = t->cap ? t->cap * 2 : 4;
 			t->p = xrealloc(t->p, t->cap * sizeof *t->p);
 		}
-		t->p[t->n++] = (struct posting){d, s->cur_weight};
+		if (t->n && t->p[t->n - 1].id > d->id)
+			t->unsorted = true;
+		t->p[t->n++] = (struct posting){d->id, s->cur_weight};
+		t->stamp = s->stamp;
+		if (s->n_touched == s->cap_touched) {
+			s->cap_touched = s->cap_touched ? s->cap_touched * 2 : 256;
+			s->touched = xrealloc(s->touched, s->cap_touched * sizeof *s->touched);
+		}
+		s->touched[s->n_touched++] = t;
 	}
 	if (!s->cur_label)
-		s->docs[d].len += s->cur_weight;
+		d->len += s->cur_weight;
+}
+
+/*
+ * A posting's weight, 1 to 255: BM25's saturation of the weighted count,
+ * with the story's length against a fixed length (not the site's average,
+ * which would change every shard with every story).
+ */
+#define BM25_K1 1.2
+#define BM25_B 0.75
+#define REF_LEN 400.0
+
+static unsigned impact(uint32_t wtf, uint32_t len)
+{
+	double norm = BM25_K1 * (1 - BM25_B + BM25_B * (double)len / REF_LEN);
+	double v = (double)wtf * (BM25_K1 + 1) / ((double)wtf + norm);
+	long q = (long)(v / (BM25_K1 + 1) * 255.0 + 0.5);
+	return (unsigned)(q < 1 ? 1 : q > 255 ? 255 : q);
 }
 
 static void add_text(site_search *s, const char *text, uint32_t weight)
@@ -439,10 +475,15 @@ static void add_label(site_search *s, const char *prefix, const char *name)
 	free(slug);
 }
 
-void site_search_add(site_search *s, const char *body)
+void site_search_add(site_search *s, size_t i, const char *body)
 {
-	const struct site_entry *e = s->docs[s->added].e;
+	const struct site_entry *e = s->docs[i].e;
 	const struct pub_story *st = e->s;
+
+	s->cur = i;
+	s->stamp++;
+	s->n_touched = 0;
+	s->docs[i].len = 0;
 
 	add_text(s, st->title, W_TITLE);
 	add_text(s, st->summary, W_SUMMARY);
@@ -461,7 +502,89 @@ void site_search_add(site_search *s, const char *body)
 		add_label(s, "tag", *v);
 	for (char **v = st->warnings; v && *v; v++)
 		add_label(s, "warn", *v);
-	s->added++;
+	/* the story's length is known now: its counts become weights */
+	for (size_t k = 0; k < s->n_touched; k++) {
+		struct posting *p = &s->touched[k]->p[s->touched[k]->n - 1];
+		p->w = s->touched[k]->label ? 1 : impact(p->w, s->docs[i].len);
+	}
+}
+
+static bool in_sorted(const uint32_t *v, size_t n, uint32_t id)
+{
+	size_t lo = 0, hi = n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (v[mid] == id)
+			return true;
+		if (v[mid] < id)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return false;
+}
+
+static bool get_varint(const unsigned char **p, const unsigned char *end, uint64_t *v)
+{
+	*v = 0;
+	for (int sh = 0; sh < 64 && *p < end; sh += 7) {
+		unsigned char x = *(*p)++;
+		*v |= (uint64_t)(x & 0x7f) << sh;
+		if (!(x & 0x80))
+			return true;
+	}
+	return false;
+}
+
+int site_search_load(site_search *s, const void *data, size_t len, const uint32_t *drop,
+		     size_t n_drop)
+{
+	const unsigned char *p = data, *end = p + len;
+	struct posting *keep = NULL;
+	size_t cap = 0;
+	int rc = 0;
+
+	while (p < end) {
+		uint64_t n, df, delta, id = 0;
+		const unsigned char *w;
+		size_t k = 0;
+		if (!get_varint(&p, end, &n) || n > (uint64_t)(end - p)) {
+			rc = -1;
+			break;
+		}
+		w = p;
+		p += n;
+		if (!get_varint(&p, end, &df) || df > (uint64_t)(end - p)) {
+			rc = -1;
+			break;
+		}
+		if (df > cap) {
+			cap = df;
+			keep = xrealloc(keep, cap * sizeof *keep);
+		}
+		for (uint64_t j = 0; j < df && !rc; j++) {
+			if (!get_varint(&p, end, &delta) || p >= end || (id += delta) > UINT32_MAX) {
+				rc = -1;
+				break;
+			}
+			unsigned char wt = *p++;
+			if (!in_sorted(drop, n_drop, (uint32_t)id))
+				keep[k++] = (struct posting){(uint32_t)id, wt};
+		}
+		if (rc || !k)
+			continue;
+		struct term *t = term_get(s, (const char *)w, (size_t)n);
+		if (t->n + k > t->cap) {
+			t->cap = t->n + k;
+			t->p = xrealloc(t->p, t->cap * sizeof *t->p);
+		}
+		if (t->n && t->p[t->n - 1].id > keep[0].id)
+			t->unsorted = true;
+		memcpy(t->p + t->n, keep, k * sizeof *keep);
+		t->n += k;
+	}
+	free(keep);
+	return rc;
 }
 
 /* ---- the files ---------------------------------------------------------------- */
@@ -475,21 +598,10 @@ static void put_varint(struct buf *b, uint64_t v)
 	buf_putc(b, (char)v);
 }
 
-/*
- * A posting's weight, 1 to 255: BM25's saturation of the weighted count,
- * with the story's length against a fixed length (not the site's average,
- * which would change every shard with every story).
- */
-#define BM25_K1 1.2
-#define BM25_B 0.75
-#define REF_LEN 400.0
-
-static unsigned impact(uint32_t wtf, uint32_t len)
+static int posting_cmp(const void *pa, const void *pb)
 {
-	double norm = BM25_K1 * (1 - BM25_B + BM25_B * (double)len / REF_LEN);
-	double v = (double)wtf * (BM25_K1 + 1) / ((double)wtf + norm);
-	long q = (long)(v / (BM25_K1 + 1) * 255.0 + 0.5);
-	return (unsigned)(q < 1 ? 1 : q > 255 ? 255 : q);
+	const struct posting *a = pa, *b = pb;
+	return a->id < b->id ? -1 : a->id > b->id;
 }
 
 static int term_cmp(const void *pa, const void *pb)
@@ -524,7 +636,7 @@ static void shard_files(site_search *s, struct site_search_file **v, size_t *n, 
 	struct buf b = BUF_INIT;
 
 	for (size_t i = 0; i < s->tab_cap; i++)
-		if (s->tab[i])
+		if (s->tab[i] && s->tab[i]->n)
 			t[k++] = s->tab[i];
 	for (size_t i = 0; i < k; i++) /* the table is done with: hash becomes the shard */
 		t[i]->hash = site_search_shard(&s->par, t[i]->s, t[i]->len);
@@ -533,15 +645,16 @@ static void shard_files(site_search *s, struct site_search_file **v, size_t *n, 
 		uint32_t shard = t[i]->hash;
 		for (; i < k && t[i]->hash == shard; i++) {
 			struct term *tm = t[i];
+			if (tm->unsorted)
+				qsort(tm->p, tm->n, sizeof *tm->p, posting_cmp);
 			put_varint(&b, tm->len);
 			buf_add(&b, tm->s, tm->len);
 			put_varint(&b, tm->n);
 			uint32_t prev = 0;
 			for (size_t j = 0; j < tm->n; j++) {
-				const struct doc *d = &s->docs[tm->p[j].doc];
-				put_varint(&b, d->id - prev);
-				prev = d->id;
-				buf_putc(&b, (char)(tm->label ? 1 : impact(tm->p[j].wtf, d->len)));
+				put_varint(&b, tm->p[j].id - prev);
+				prev = tm->p[j].id;
+				buf_putc(&b, (char)tm->p[j].w);
 			}
 		}
 		file_add(v, n, cap, xasprintf("search/t/%03" PRIx32 ".bin", shard), &b);
@@ -676,6 +789,7 @@ void site_search_free(site_search **sp)
 		free(s->tab[i]);
 	}
 	free(s->tab);
+	free(s->touched);
 	free(s->docs);
 	free(s);
 	*sp = NULL;

@@ -246,16 +246,25 @@ const char *site_search_kind(const struct pub_story *s);
 /*
  * The index being made: site_search_new takes the stories with a page of
  * c (site_ctx_lists done; c borrowed until site_search_free) and numbers
- * them; then site_search_add is called once per story in the order
- * site_search_entry gives (0 .. site_search_count - 1) with its body (may
- * be NULL; borrowed); then site_search_files gives every file.
+ * them (0 .. site_search_count - 1 in order of their numbers in the
+ * index, site_search_id). Then the postings: site_search_add adds story i
+ * with its body (may be NULL; borrowed), at most once per story; and
+ * site_search_load adds the postings of a shard of an earlier index
+ * (made with the same parameters) except those of the numbers in drop
+ * (sorted): so an index can be brought up to date by loading the current
+ * one without the stories that changed and adding those again. -1 when
+ * data is not a shard (what it held until then stays added). Then
+ * site_search_files gives every file.
  */
 typedef struct site_search site_search;
 site_search *site_search_new(const struct site_ctx *c); /* free with site_search_free */
 void site_search_get_params(const site_search *s, struct site_search_params *p);
 size_t site_search_count(const site_search *s);
 const struct site_entry *site_search_entry(const site_search *s, size_t i); /* borrows */
-void site_search_add(site_search *s, const char *body);
+uint32_t site_search_id(const site_search *s, size_t i);
+void site_search_add(site_search *s, size_t i, const char *body);
+int site_search_load(site_search *s, const void *data, size_t len, const uint32_t *drop,
+		     size_t n_drop);
 void site_search_free(site_search **s); /* accepts NULL, sets *s to NULL */
 
 /* One file of the index: its path in the site and its bytes. */
