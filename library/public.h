@@ -154,6 +154,10 @@ struct lib_settings {
 					whose X-Forwarded-For/-Proto are believed; NULL */
 	bool serve_peer_confirm;     /* serve.peer_confirm: web submissions wait for the
 					peer to confirm the approved version */
+	/* site: (the pages) */
+	char *site_crisis_line;  /* site.crisis_line: the footer's support line, may be NULL */
+	char *site_crisis_url;   /* site.crisis_url: where it links, may be NULL */
+	char *site_theme;        /* site.theme: a folder of <library>/themes, may be NULL */
 };
 
 /* The defaults of the limits above. */

@@ -32,6 +32,8 @@ static const char default_yaml[] =
 	"# Set it to your site's address before the first build with episodes:\n"
 	"# the podcast's GUID is made from it then and kept for good.\n"
 	"base_url: \"" LIB_PLACEHOLDER_BASE_URL "\"\n"
+	"# The language of the site's menus and words (en, fr, ...: the theme's\n"
+	"# strings/<language>.xml; English when the theme has none for it).\n"
 	"language: en\n"
 	"# Who publishes: shown as the podcast's author.\n"
 	"author: \"The Hearth editors\"\n"
@@ -88,6 +90,17 @@ static const char default_yaml[] =
 	"#   podcastindex: yes      # the Podcast Index's pubnotify, no key needed\n"
 	"#   podcastindex_url: " LIB_PODCASTINDEX_URL "\n"
 	"#   after_build: no        # yes: notify after every build that changed a feed\n"
+	"\n"
+	"# The pages.\n"
+	"# site:\n"
+	"#   # The support line every page's footer shows: name your community's\n"
+	"#   # own crisis or listening service. Empty: a neutral sentence asking\n"
+	"#   # readers to contact a local crisis line or emergency services.\n"
+	"#   crisis_line: \"Need to talk now? Call our peer line, open every night.\"\n"
+	"#   crisis_url: https://example.org/support\n"
+	"#   # A theme of this library: the folder themes/<name> beside this\n"
+	"#   # file, over the default theme (see docs/themes.md).\n"
+	"#   theme: ours\n"
 	"\n";
 /* the rest: one literal of the whole would pass what C compilers must take */
 static const char default_yaml_rest[] =
@@ -171,6 +184,8 @@ static int read_hubs(struct lib_settings *s, const struct key *k, const struct y
 		     const char *name, const char *field, struct hearth_err *err);
 static int read_social(struct lib_settings *s, const struct key *k, const struct ynode *y,
 		       const char *name, const char *field, struct hearth_err *err);
+static int read_theme(struct lib_settings *s, const struct key *k, const struct ynode *y,
+		      const char *name, const char *field, struct hearth_err *err);
 
 #define OFF(f) offsetof(struct lib_settings, f)
 static const struct key keys[] = {
@@ -214,6 +229,9 @@ static const struct key keys[] = {
 	{"serve", "max_upload", K_I64, OFF(serve_max_upload), 1000, 1e13, NULL},
 	{"serve", "trusted_proxy", K_OPT_ADDR, OFF(serve_trusted_proxy), 0, 0, NULL},
 	{"serve", "peer_confirm", K_BOOL, OFF(serve_peer_confirm), 0, 0, NULL},
+	{"site", "crisis_line", K_OPT_TEXT, OFF(site_crisis_line), 0, 0, NULL},
+	{"site", "crisis_url", K_OPT_URL, OFF(site_crisis_url), 0, 0, NULL},
+	{"site", "theme", K_CUSTOM, 0, 0, 0, read_theme},
 };
 #undef OFF
 
@@ -586,6 +604,32 @@ static int read_update(struct lib_settings *s, const struct key *k, const struct
 }
 
 /* podcast.social_interact: disabled (no comments anywhere) or none (no tag). */
+/* site.theme: the name of a folder of <library>/themes ("" or none: the default theme). */
+static int read_theme(struct lib_settings *s, const struct key *k, const struct ynode *y,
+		      const char *name, const char *field, struct hearth_err *err)
+{
+	(void)k;
+	if (y->kind != Y_SCALAR)
+		return herr(err, HEARTH_EINVAL, "%s: line %d: %s: expected a single value",
+			    name, y->line, field);
+	char *v = str_trim(xstrdup(y->str));
+	xfree(&s->site_theme);
+	if (*v && strcmp(v, "none") && strcmp(v, "default")) {
+		if (!slug_valid(v)) {
+			int rc = herr(err, HEARTH_EINVAL,
+				      "%s: line %d: %s: '%s' must be the name of a folder in "
+				      "themes/ (lowercase letters, digits and '-')",
+				      name, y->line, field, v);
+			free(v);
+			return rc;
+		}
+		s->site_theme = v;
+		v = NULL;
+	}
+	free(v);
+	return 0;
+}
+
 static int read_social(struct lib_settings *s, const struct key *k, const struct ynode *y,
 		       const char *name, const char *field, struct hearth_err *err)
 {
@@ -1000,6 +1044,9 @@ void lib_settings_release(struct lib_settings *s)
 	free(s->media_origin);
 	strv_free(s->notify_hubs);
 	free(s->notify_podcastindex_url);
+	free(s->site_crisis_line);
+	free(s->site_crisis_url);
+	free(s->site_theme);
 	memset(s, 0, sizeof *s);
 }
 

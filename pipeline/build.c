@@ -821,13 +821,13 @@ static int build_gated(hearth_lib *lib, const struct site_input *in,
 	base = path_strip_slashes(base_src);
 	out_dir = opts->out_dir ? path_strip_slashes(opts->out_dir)
 				: path_join(in->lib_dir ? in->lib_dir : ".", "public");
-	theme_dir = opts->theme_dir ? xstrdup(opts->theme_dir) : site_default_theme();
+	def_theme = site_default_theme();
+	theme_dir = pipe_theme_dir(opts->theme_dir, in->set, in->lib_dir, def_theme);
 	if (!theme_dir) {
 		rc = herr(err, HEARTH_ENOENT,
 			  "no theme found: set HEARTH_THEME_DIR or install hearth's themes");
 		goto end;
 	}
-	def_theme = site_default_theme();
 	if ((rc = site_out_check(out_dir, err)))
 		goto end;
 	if (in->set->image && *in->set->image) {
@@ -874,6 +874,7 @@ static int build_gated(hearth_lib *lib, const struct site_input *in,
 	}
 
 	if ((rc = site_theme_load(theme_dir, &theme, err)) ||
+	    (rc = site_theme_language(theme, c.set->language, NULL, err)) ||
 	    (rc = site_staging_make(out_dir, &staging, err)))
 		goto end;
 	o.theme = theme;

@@ -22,7 +22,7 @@ _Static_assert(sizeof(struct pub_story) == 176, "pub_story changed: hash the new
 _Static_assert(sizeof(struct pub_asset) == 64, "pub_asset changed: hash the new field in keys.c");
 _Static_assert(sizeof(struct pub_chapter) == 16, "pub_chapter changed: hash the new field in keys.c");
 _Static_assert(sizeof(struct pub_collection) == 56, "pub_collection changed: hash it in keys.c");
-_Static_assert(sizeof(struct lib_settings) == 368, "lib_settings changed: hash it in keys.c");
+_Static_assert(sizeof(struct lib_settings) == 392, "lib_settings changed: hash it in keys.c");
 _Static_assert(sizeof(struct site_media) == 184, "site_media changed: hash the new field in keys.c");
 _Static_assert(sizeof(struct site_audio) == 64, "site_audio changed: hash the new field in keys.c");
 _Static_assert(sizeof(struct site_art) == 136, "site_art changed: hash the new field in keys.c");
@@ -196,6 +196,9 @@ void key_settings(struct sha256 *h, const struct lib_settings *s, bool all)
 	key_int(h, s->explicit_);
 	key_str(h, s->image);
 	key_str(h, s->license);
+	key_str(h, s->site_crisis_line);
+	key_str(h, s->site_crisis_url);
+	key_str(h, s->site_theme); /* and the theme's files, in key_themes */
 	/*
 	 * Not the stored podcast GUID: the first podcast build stores it, so
 	 * it is unset before that build and set after, for the same feed. The
@@ -270,6 +273,20 @@ void key_file_id(struct sha256 *h, const char *path)
 {
 	key_str(h, path);
 	key_identity(h, path);
+}
+
+char *pipe_theme_dir(const char *opt, const struct lib_settings *set, const char *lib_dir,
+		     const char *def_theme)
+{
+	if (opt)
+		return xstrdup(opt);
+	if (set && set->site_theme) {
+		char *themes = path_join(lib_dir ? lib_dir : ".", "themes");
+		char *dir = path_join(themes, set->site_theme);
+		free(themes);
+		return dir;
+	}
+	return xstrdup(def_theme);
 }
 
 void key_themes(const char *theme_dir, const char *def_theme, char out[65])

@@ -213,6 +213,13 @@ void key_tree(struct sha256 *h, const char *dir);
  * theme). Every key that covers the theme takes this one.
  */
 void key_themes(const char *theme_dir, const char *def_theme, char out[65]);
+/*
+ * The theme a build uses: --theme (opt) when given, else the library's
+ * themes/<site.theme>, else the default theme (def_theme, may be NULL).
+ * New allocation, or NULL when there is none.
+ */
+char *pipe_theme_dir(const char *opt, const struct lib_settings *set, const char *lib_dir,
+		     const char *def_theme);
 void key_hex(struct sha256 *h, char out[65]);
 /* What the search index holds of a story: its record, body hash and transcript. */
 void key_search_entry(struct sha256 *h, const struct site_entry *e);

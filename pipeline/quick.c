@@ -341,8 +341,8 @@ static int check(hearth_lib *lib, const struct site_opts *opts, const char *prog
 		goto end;
 	if (lib_settings_load(lib, &set, &ignored) != 0)
 		goto end;
-	theme_dir = opts->theme_dir ? xstrdup(opts->theme_dir) : path_default_theme(program);
 	def_theme = path_default_theme(program);
+	theme_dir = pipe_theme_dir(opts->theme_dir, &set, lib_dir(lib), def_theme);
 	if (!theme_dir)
 		goto end;
 	if (set.image && *set.image) {

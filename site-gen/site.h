@@ -192,12 +192,25 @@ typedef struct site_theme site_theme;
 
 /*
  * Loads dir/page.xsl once per build, with a security policy that forbids
- * the stylesheet to write files, make folders or touch the network.
+ * the stylesheet to write files, make folders or touch the network; a
+ * folder without one takes the default theme's page.xsl (its strings
+ * files and style.css still count). Its words are English until
+ * site_theme_language.
  * Returns a new theme in *out, free with site_theme_free (accepts NULL
  * and sets *t to NULL).
  */
 int site_theme_load(const char *dir, site_theme **out, struct hearth_err *err);
 void site_theme_free(site_theme **t);
+/*
+ * Reads the theme's words for lang (its primary subtag: "fr" of "fr-CA")
+ * from strings/<lang>.xml of the default theme and then of the theme,
+ * over English (strings/en.xml, read the same way), so a word missing in
+ * a language is said in English. Call before pages are made (a loaded
+ * theme has English). *found (may be NULL) is false when no strings file
+ * has that language: the pages are in English.
+ */
+int site_theme_language(site_theme *t, const char *lang, bool *found,
+			struct hearth_err *err);
 /* The theme's style.css (or the default theme's); borrows. NULL if none. */
 const char *site_theme_css(const site_theme *t);
 

@@ -17,6 +17,18 @@
  * thread), and from there into the message the caller gets.
  *
  * The HTML goes straight into the caller's buffer.
+ *
+ * The theme's words come from its strings files, strings/<lang>.xml, one
+ * per language: read once when the theme is loaded (English first, then
+ * the library's language over it; the default theme's, then the theme's
+ * own over them), held in one hash table, and given to the stylesheet by
+ * extension functions in the namespace THEME_NS, h:t(id, ...),
+ * h:date(iso) and h:size(bytes), that only read it. A page never parses a strings file.
+ *
+ * A theme of a library imports the default one as "hearth:default/page.xsl"
+ * (the loader below maps that name to the default theme's folder); a theme
+ * folder without a page.xsl takes the default's, with its own strings and
+ * style sheet.
  */
 #include "siteInt.h"
 
@@ -26,7 +38,11 @@
 #include <unistd.h>
 
 #include <libxml/HTMLtree.h>
+#include <libxml/hash.h>
 #include <libxml/parser.h>
+#include <libxml/xpathInternals.h>
+#include <libxslt/documents.h>
+#include <libxslt/extensions.h>
 #include <libxslt/imports.h>
 #include <libxslt/security.h>
 #include <libxslt/transform.h>
@@ -35,11 +51,17 @@
 #include <libxslt/xsltInternals.h>
 #include <libxslt/xsltutils.h>
 
+/* The namespace of the functions a theme calls for its words. */
+#define THEME_NS "urn:hearth:theme"
+
 struct site_theme {
 	char *dir;
+	char *def;  /* the default theme's folder, or NULL */
 	char *css;  /* path of the style sheet to publish */
 	xsltStylesheetPtr style;
 	xsltSecurityPrefsPtr sec;
+	xmlHashTablePtr strings; /* id -> text (xmlChar *), read only while pages are made */
+	char lang[16];           /* the strings' language: "en", "fr" */
 };
 
 /* ---- finding the theme --------------------------------------------------- */
@@ -86,6 +108,354 @@ static const char *one_line(struct buf *b)
 	return b->data ? str_trim(b->data) : "";
 }
 
+/* ---- the strings --------------------------------------------------------- */
+
+/*
+ * Reads the <s id="...">text</s> of the strings file at path into h, over
+ * what h holds. A missing file is no error (a theme may leave a language,
+ * or every word, to the default theme).
+ */
+static int strings_read(xmlHashTablePtr h, const char *path, struct hearth_err *err)
+{
+	xmlDocPtr doc = NULL;
+	struct buf msgs = BUF_INIT;
+	int rc = 0;
+
+	if (!path_is_file(path))
+		return 0;
+	capture(&msgs);
+	doc = xmlReadFile(path, NULL, XML_PARSE_NONET);
+	release_capture();
+	xmlNodePtr root = doc ? xmlDocGetRootElement(doc) : NULL;
+	if (!root || xmlStrcmp(root->name, BAD_CAST "strings")) {
+		rc = herr(err, HEARTH_EINVAL, "strings file '%s': expected <strings> of <s id>: %s",
+			  path, one_line(&msgs));
+		goto end;
+	}
+	for (xmlNodePtr n = root->children; n; n = n->next) {
+		if (n->type != XML_ELEMENT_NODE)
+			continue;
+		xmlChar *id = xmlGetProp(n, BAD_CAST "id");
+		if (xmlStrcmp(n->name, BAD_CAST "s") || !id || !*id) {
+			rc = herr(err, HEARTH_EINVAL, "strings file '%s', line %ld: expected <s id=\"...\">",
+				  path, xmlGetLineNo(n));
+			xmlFree(id);
+			goto end;
+		}
+		xmlHashUpdateEntry(h, id, xmlNodeGetContent(n), xmlHashDefaultDeallocator);
+		xmlFree(id);
+	}
+end:
+	if (doc)
+		xmlFreeDoc(doc);
+	buf_release(&msgs);
+	return rc;
+}
+
+/* "fr" of "fr-CA", lowercase, into out (16 bytes); "en" for anything odd. */
+static void primary_subtag(const char *lang, char out[16])
+{
+	size_t n = 0;
+	for (const char *p = lang ? lang : ""; *p && *p != '-' && *p != '_' && n < 8; p++) {
+		char ch = (char)(*p >= 'A' && *p <= 'Z' ? *p - 'A' + 'a' : *p);
+		if (ch < 'a' || ch > 'z') {
+			n = 0;
+			break;
+		}
+		out[n++] = ch;
+	}
+	if (n < 2)
+		memcpy(out, "en", 3);
+	else
+		out[n] = '\0';
+}
+
+/* Reads dir/strings/<lang>.xml into h (nothing when dir is NULL). */
+static int strings_of(xmlHashTablePtr h, const char *dir, const char *lang,
+		      struct hearth_err *err)
+{
+	if (!dir)
+		return 0;
+	char *name = xasprintf("strings/%s.xml", lang);
+	char *path = path_join(dir, name);
+	int rc = strings_read(h, path, err);
+	free(path);
+	free(name);
+	return rc;
+}
+
+/* True when the folder holds a strings file for lang. */
+static bool has_strings(const char *dir, const char *lang)
+{
+	if (!dir)
+		return false;
+	char *name = xasprintf("strings/%s.xml", lang);
+	char *path = path_join(dir, name);
+	bool yes = path_is_file(path);
+	free(path);
+	free(name);
+	return yes;
+}
+
+int site_theme_language(site_theme *t, const char *lang, bool *found, struct hearth_err *err)
+{
+	char want[16];
+	const char *own = t->def && !strcmp(t->def, t->dir) ? NULL : t->dir;
+	xmlHashTablePtr h = xmlHashCreate(256);
+	int rc = 0;
+
+	primary_subtag(lang, want);
+	bool have = !strcmp(want, "en") || has_strings(t->def, want) || has_strings(own, want);
+	if (found)
+		*found = have;
+	/* English under everything: a word a language lacks is said in English */
+	if ((rc = strings_of(h, t->def, "en", err)) || (rc = strings_of(h, own, "en", err)))
+		goto end;
+	if (strcmp(want, "en") &&
+	    ((rc = strings_of(h, t->def, want, err)) || (rc = strings_of(h, own, want, err))))
+		goto end;
+	if (!have)
+		memcpy(want, "en", 3);
+	memcpy(t->lang, want, sizeof want);
+	xmlHashFree(t->strings, xmlHashDefaultDeallocator);
+	t->strings = h;
+	h = NULL;
+end:
+	if (h)
+		xmlHashFree(h, xmlHashDefaultDeallocator);
+	return rc;
+}
+
+/* The text of id, or NULL; borrows from t. */
+static const char *word(const struct site_theme *t, const char *id)
+{
+	return t && t->strings ? (const char *)xmlHashLookup(t->strings, BAD_CAST id) : NULL;
+}
+
+/* True when s is a whole number ("-12", "2024"), as a count or a page is. */
+static bool is_count(const char *s)
+{
+	if (*s == '-')
+		s++;
+	if (!*s || strlen(s) > 18)
+		return false;
+	for (; *s; s++)
+		if (*s < '0' || *s > '9')
+			return false;
+	return true;
+}
+
+/* A count as the language writes it: "10,000", "10 000" (number.group). */
+static void put_count(struct buf *out, const struct site_theme *t, const char *s)
+{
+	const char *sep = word(t, "number.group");
+	size_t n;
+	if (*s == '-')
+		buf_putc(out, *s++);
+	n = strlen(s);
+	for (size_t i = 0; i < n; i++) {
+		if (i && (n - i) % 3 == 0 && n > 4 && sep)
+			buf_puts(out, sep);
+		buf_putc(out, s[i]);
+	}
+}
+
+/*
+ * The text with "{1}".."{9}" replaced by args[0..]: counts as the
+ * language writes them, anything else as it is.
+ */
+static void fill(struct buf *out, const struct site_theme *t, const char *text, char **args,
+		 int n)
+{
+	for (const char *p = text; *p; p++) {
+		if (p[0] == '{' && p[1] >= '1' && p[1] <= '9' && p[2] == '}') {
+			int k = p[1] - '1';
+			if (k < n && args[k]) {
+				if (is_count(args[k]))
+					put_count(out, t, args[k]);
+				else
+					buf_puts(out, args[k]);
+			}
+			p += 2;
+			continue;
+		}
+		buf_putc(out, *p);
+	}
+}
+
+/* The theme of the transformation that calls an extension function. */
+static const struct site_theme *caller(xmlXPathParserContextPtr ctxt)
+{
+	xsltTransformContextPtr tc = xsltXPathGetTransformContext(ctxt);
+	return tc ? tc->_private : NULL;
+}
+
+/*
+ * h:t(id, arg1, ...): the text of id in the site's language, with {1}..{9}
+ * replaced by the arguments. When the first argument is a count n that
+ * the language says in the singular (1 in English; 0 and 1 in French) and
+ * "<id>.one" exists, that text is taken. An unknown id is itself.
+ */
+static void fn_t(xmlXPathParserContextPtr ctxt, int nargs)
+{
+	const struct site_theme *t = caller(ctxt);
+	char *args[9] = {0};
+	struct buf out = BUF_INIT;
+
+	if (nargs < 1 || nargs > 10) {
+		xmlXPathSetArityError(ctxt);
+		return;
+	}
+	for (int i = nargs - 2; i >= 0; i--)
+		args[i] = (char *)xmlXPathPopString(ctxt);
+	char *id = (char *)xmlXPathPopString(ctxt);
+	const char *text = NULL;
+	if (nargs > 1 && args[0] && is_count(args[0])) {
+		long long n = strtoll(args[0], NULL, 10);
+		bool one = t && !strcmp(t->lang, "fr") ? (n == 0 || n == 1) : n == 1;
+		if (one) {
+			char *alt = xasprintf("%s.one", id ? id : "");
+			text = word(t, alt);
+			free(alt);
+		}
+	}
+	if (!text)
+		text = word(t, id ? id : "");
+	fill(&out, t, text ? text : id ? id : "", args, nargs - 1);
+	valuePush(ctxt, xmlXPathNewString(BAD_CAST(out.data ? out.data : "")));
+	buf_release(&out);
+	for (int i = 0; i < nargs - 1; i++)
+		xmlFree(args[i]);
+	xmlFree(id);
+}
+
+/*
+ * h:date(iso): a date as the language writes it, from "2024-05-10..."
+ * and the strings date.format ("{d} {month} {y}"), date.month.<1..12>
+ * and, when there is one, date.day.<d> ("1er"). Anything that is not
+ * such a date comes back as it is.
+ */
+static void fn_date(xmlXPathParserContextPtr ctxt, int nargs)
+{
+	const struct site_theme *t = caller(ctxt);
+	struct buf out = BUF_INIT;
+	int y, m, d;
+	char id[32], day[8], year[8];
+
+	if (nargs != 1) {
+		xmlXPathSetArityError(ctxt);
+		return;
+	}
+	char *iso = (char *)xmlXPathPopString(ctxt);
+	const char *fmt = word(t, "date.format");
+	if (iso && fmt && sscanf(iso, "%4d-%2d-%2d", &y, &m, &d) == 3 && m >= 1 && m <= 12 &&
+	    d >= 1 && d <= 31) {
+		snprintf(id, sizeof id, "date.month.%d", m);
+		const char *month = word(t, id);
+		snprintf(id, sizeof id, "date.day.%d", d);
+		const char *dayw = word(t, id);
+		snprintf(day, sizeof day, "%d", d);
+		snprintf(year, sizeof year, "%d", y);
+		char *args[3] = {(char *)(dayw ? dayw : day), (char *)(month ? month : ""), year};
+		for (const char *p = fmt; *p; p++) {
+			if (!strncmp(p, "{d}", 3) || !strncmp(p, "{y}", 3)) {
+				buf_puts(&out, p[1] == 'd' ? args[0] : args[2]);
+				p += 2;
+			} else if (!strncmp(p, "{month}", 7)) {
+				buf_puts(&out, args[1]);
+				p += 6;
+			} else {
+				buf_putc(&out, *p);
+			}
+		}
+	} else {
+		buf_puts(&out, iso ? iso : "");
+	}
+	valuePush(ctxt, xmlXPathNewString(BAD_CAST(out.data ? out.data : "")));
+	buf_release(&out);
+	xmlFree(iso);
+}
+
+/*
+ * h:size(bytes): a file's size as fmt_size writes it ("12.3 MB",
+ * "480 kB") in the language's words: size.mb, size.kb and its decimal
+ * mark, size.point.
+ */
+static void fn_size(xmlXPathParserContextPtr ctxt, int nargs)
+{
+	const struct site_theme *t = caller(ctxt);
+	struct buf out = BUF_INIT;
+	char num[32];
+
+	if (nargs != 1) {
+		xmlXPathSetArityError(ctxt);
+		return;
+	}
+	double v = xmlXPathPopNumber(ctxt);
+	long long bytes = v > 0 && v < 1e18 ? (long long)v : 0;
+	const char *point = word(t, "size.point");
+	const char *text;
+	if (bytes >= 1000000) {
+		long long tenths = (bytes + 50000) / 100000;
+		snprintf(num, sizeof num, "%lld%s%d", tenths / 10, point ? point : ".",
+			 (int)(tenths % 10));
+		text = word(t, "size.mb");
+		if (!text)
+			text = "{1} MB";
+	} else {
+		snprintf(num, sizeof num, "%lld", (bytes + 999) / 1000);
+		text = word(t, "size.kb");
+		if (!text)
+			text = "{1} kB";
+	}
+	char *args[1] = {num};
+	fill(&out, t, text, args, 1);
+	valuePush(ctxt, xmlXPathNewString(BAD_CAST(out.data ? out.data : "")));
+	buf_release(&out);
+}
+
+/* ---- importing the default theme ----------------------------------------- */
+
+static xsltDocLoaderFunc base_loader;
+
+/*
+ * libxslt's loader, but "hearth:default/<path>" is <path> in the default
+ * theme's folder, so a library's theme can import the default one
+ * wherever hearth is installed.
+ */
+static xmlDocPtr load_doc(const xmlChar *uri, xmlDictPtr dict, int options, void *ctxt,
+			  xsltLoadType type)
+{
+	static const char prefix[] = "hearth:default/";
+	if (uri && !strncmp((const char *)uri, prefix, sizeof prefix - 1)) {
+		const char *rel = (const char *)uri + sizeof prefix - 1;
+		char *def = site_default_theme(), *path = NULL;
+		xmlDocPtr doc = NULL;
+		if (def && path_is_safe_rel(rel)) {
+			path = path_join(def, rel);
+			doc = base_loader(BAD_CAST path, dict, options, ctxt, type);
+		}
+		free(path);
+		free(def);
+		return doc;
+	}
+	return base_loader(uri, dict, options, ctxt, type);
+}
+
+/* Once, before any theme is parsed: the functions and the loader. */
+static void register_once(void)
+{
+	static bool done;
+	if (done)
+		return;
+	done = true;
+	xsltRegisterExtModuleFunction(BAD_CAST "t", BAD_CAST THEME_NS, fn_t);
+	xsltRegisterExtModuleFunction(BAD_CAST "date", BAD_CAST THEME_NS, fn_date);
+	xsltRegisterExtModuleFunction(BAD_CAST "size", BAD_CAST THEME_NS, fn_size);
+	base_loader = xsltDocDefaultLoader;
+	xsltSetLoaderFunc(load_doc);
+}
+
 /* ---- loading and applying ------------------------------------------------ */
 
 int site_theme_load(const char *dir, site_theme **out, struct hearth_err *err)
@@ -99,7 +469,14 @@ int site_theme_load(const char *dir, site_theme **out, struct hearth_err *err)
 	/* once, before the threads that apply the theme start */
 	xmlInitParser();
 	xsltInit();
+	register_once();
 	t->dir = xstrdup(dir);
+	t->def = site_default_theme();
+	if (!path_is_file(xsl) && t->def && strcmp(t->def, dir) && path_is_dir(dir)) {
+		/* a theme of strings and style only: the default's templates */
+		free(xsl);
+		xsl = path_join(t->def, "page.xsl");
+	}
 	if (!path_is_file(xsl)) {
 		rc = herr(err, HEARTH_ENOENT, "theme '%s': no page.xsl in it", dir);
 		goto end;
@@ -130,6 +507,8 @@ int site_theme_load(const char *dir, site_theme **out, struct hearth_err *err)
 	    xsltSetSecurityPrefs(t->sec, XSLT_SECPREF_WRITE_NETWORK, xsltSecurityForbid) ||
 	    xsltSetSecurityPrefs(t->sec, XSLT_SECPREF_READ_NETWORK, xsltSecurityForbid))
 		rc = herr(err, HEARTH_EIO, "theme '%s': cannot set the security policy", dir);
+	if (!rc)
+		rc = site_theme_language(t, "en", NULL, err);
 end:
 	free(xsl);
 	buf_release(&msgs);
@@ -148,7 +527,10 @@ void site_theme_free(site_theme **tp)
 		xsltFreeStylesheet(t->style);
 	if (t->sec)
 		xsltFreeSecurityPrefs(t->sec);
+	if (t->strings)
+		xmlHashFree(t->strings, xmlHashDefaultDeallocator);
 	free(t->css);
+	free(t->def);
 	free(t->dir);
 	free(t);
 	*tp = NULL;
@@ -265,6 +647,7 @@ int site_theme_apply(site_theme *t, xmlDocPtr page, const char *root, struct buf
 		goto end;
 	}
 	xsltSetCtxtSecurityPrefs(t->sec, tc);
+	tc->_private = t; /* for h:t and h:date */
 	xsltSetTransformErrorFunc(tc, &msgs, collect);
 	xsltQuoteOneUserParam(tc, BAD_CAST "root", BAD_CAST root);
 	res = xsltApplyStylesheetUser(t->style, page, NULL, NULL, NULL, tc);

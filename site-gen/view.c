@@ -14,9 +14,11 @@
  *
  *   <page type="home|story|stories|collection|404" base="https://...">
  *     <site collections="N"><title/> <description/> <language/> <author/>
- *       <license/> <feed href="feed.xml" url="..."/> <cover src="cover.jpg"/></site>
+ *       <license/> <crisis url/> <feed href="feed.xml" url="..."/> <cover src="cover.jpg"/></site>
+ *       (crisis: the footer's support line and its link, site.crisis_*)
  *     <story slug href anonymous="yes|no" audio="yes|no">
  *       <title/> <summary/> <byline/> <published iso>10 May 2024</published>
+ *       (the theme writes the date in the site's language from iso)
  *       <language/> <license/> <warnings><warning/></warnings>
  *       <themes><theme/></themes> <tags><tag/></tags> <season/> <episode/>
  *       (story pages only:)
@@ -114,6 +116,8 @@ static xmlDocPtr new_page(const struct site_ctx *c, const char *type, xmlNodePtr
 	add(site, "language", s->language && *s->language ? s->language : "en");
 	add_opt(site, "author", s->author);
 	add_opt(site, "license", s->license);
+	if ((s->site_crisis_line && *s->site_crisis_line) || s->site_crisis_url)
+		set(add(site, "crisis", s->site_crisis_line), "url", s->site_crisis_url);
 	xmlNodePtr feed = add(site, "feed", NULL);
 	set(feed, "href", "feed.xml");
 	char *url = xasprintf("%s/feed.xml", c->base_url);

@@ -15,14 +15,45 @@
   The parameter root is the relative path from the page to the site root
   ("", "../", "../../", ...); links are relative so the site also works
   from disk.
+
+  Every word the page says comes from the theme's strings files
+  (strings/en.xml, strings/fr.xml, ...; see docs/themes.md), in the
+  library's language:
+
+    <xsl:call-template name="t">
+      <xsl:with-param name="id" select="'nav.home'"/>
+    </xsl:call-template>
+
+  and, with counts or text put in for {1}, {2}, {3} (counts are written as
+  the language writes numbers; "<id>.one" is taken for a singular count):
+
+    <xsl:call-template name="t">
+      <xsl:with-param name="id" select="'list.range'"/>
+      <xsl:with-param name="n1" select="$first"/>
+      <xsl:with-param name="n2" select="$last"/>
+      <xsl:with-param name="n3" select="@count"/>
+    </xsl:call-template>
+
+  The same as functions, for attributes and short places:
+  h:t('nav.home'), h:t('list.range', $first, $last, @count); h:date(@iso)
+  writes a date ("10 May 2024", "10 mai 2024") and h:size(@size) a file's
+  size. The strings are read once per build, never per page.
+
+  <html lang> is the library's language; a story in another language marks
+  only its own words (title, summary, text, transcript) with lang.
 -->
-<xsl:stylesheet version="1.0" xmlns:xsl="http://www.w3.org/1999/XSL/Transform">
+<xsl:stylesheet version="1.0" xmlns:xsl="http://www.w3.org/1999/XSL/Transform"
+                xmlns:h="urn:hearth:theme" exclude-result-prefixes="h">
 
   <xsl:output method="html" encoding="UTF-8" indent="no"/>
 
   <xsl:param name="root" select="''"/>
 
   <xsl:variable name="site" select="/page/site"/>
+  <!-- the library's language as its primary subtag, lowercase: "fr" of "fr-CA" -->
+  <xsl:variable name="site-lang"
+                select="translate(substring-before(concat($site/language, '-'), '-'),
+                                  'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz')"/>
 
   <xsl:template match="/">
     <xsl:call-template name="html"/>
@@ -39,7 +70,7 @@
         <xsl:call-template name="head"/>
       </head>
       <body>
-        <a class="skip-link" href="#main">Skip to main content</a>
+        <a class="skip-link" href="#main"><xsl:value-of select="h:t('skip.main')"/></a>
         <xsl:call-template name="site-header"/>
         <main id="main" tabindex="-1">
           <xsl:choose>
@@ -68,11 +99,9 @@
     </html>
   </xsl:template>
 
+  <!-- The page's language: the library's, whatever the story's (see content-lang). -->
   <xsl:template name="page-language">
     <xsl:choose>
-      <xsl:when test="/page/story/language">
-        <xsl:value-of select="/page/story/language"/>
-      </xsl:when>
       <xsl:when test="$site/language">
         <xsl:value-of select="$site/language"/>
       </xsl:when>
@@ -92,15 +121,17 @@
         <xsl:text> – </xsl:text>
       </xsl:when>
       <xsl:when test="/page/@type = 'stories'">
-        <xsl:text>All stories</xsl:text>
+        <xsl:value-of select="h:t('stories.title')"/>
         <xsl:call-template name="page-of"/>
         <xsl:text> – </xsl:text>
       </xsl:when>
       <xsl:when test="/page/@type = '404'">
-        <xsl:text>Page not found – </xsl:text>
+        <xsl:value-of select="h:t('notfound.title')"/>
+        <xsl:text> – </xsl:text>
       </xsl:when>
       <xsl:when test="/page/@type = 'search'">
-        <xsl:text>Search – </xsl:text>
+        <xsl:value-of select="h:t('search.title')"/>
+        <xsl:text> – </xsl:text>
       </xsl:when>
     </xsl:choose>
     <xsl:value-of select="$site/title"/>
@@ -109,10 +140,7 @@
   <!-- ", page 2 of 5" on a list of more than one page, so each page has its own title. -->
   <xsl:template name="page-of">
     <xsl:if test="/page/pager">
-      <xsl:text>, page </xsl:text>
-      <xsl:value-of select="/page/pager/@page"/>
-      <xsl:text> of </xsl:text>
-      <xsl:value-of select="/page/pager/@pages"/>
+      <xsl:value-of select="h:t('title.page_of', /page/pager/@page, /page/pager/@pages)"/>
     </xsl:if>
   </xsl:template>
 
@@ -132,8 +160,7 @@
     <link rel="icon" href="data:image/svg+xml,%3Csvg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 16 16'%3E%3Ccircle cx='8' cy='8' r='7' fill='%23b5542a'/%3E%3C/svg%3E"/>
     <link rel="alternate" type="application/rss+xml" href="{$root}{$site/feed/@href}">
       <xsl:attribute name="title">
-        <xsl:value-of select="$site/title"/>
-        <xsl:text> (podcast)</xsl:text>
+        <xsl:value-of select="h:t('head.feed_title', $site/title)"/>
       </xsl:attribute>
     </link>
     <xsl:if test="/page/pager/prev">
@@ -155,14 +182,14 @@
       <p class="site-title">
         <a href="{$root}index.html"><xsl:value-of select="$site/title"/></a>
       </p>
-      <nav aria-label="Main">
+      <nav aria-label="{h:t('nav.main')}">
         <ul>
           <li>
             <a href="{$root}index.html">
               <xsl:if test="/page/@type = 'home'">
                 <xsl:attribute name="aria-current">page</xsl:attribute>
               </xsl:if>
-              <xsl:text>Home</xsl:text>
+              <xsl:value-of select="h:t('nav.home')"/>
             </a>
           </li>
           <li>
@@ -175,21 +202,21 @@
                   </xsl:choose>
                 </xsl:attribute>
               </xsl:if>
-              <xsl:text>All stories</xsl:text>
+              <xsl:value-of select="h:t('nav.stories')"/>
             </a>
           </li>
           <xsl:if test="$site/@collections &gt; 0">
-            <li><a href="{$root}index.html#collections">Collections</a></li>
+            <li><a href="{$root}index.html#collections"><xsl:value-of select="h:t('nav.collections')"/></a></li>
           </xsl:if>
           <li>
             <a href="{$root}search/index.html">
               <xsl:if test="/page/@type = 'search'">
                 <xsl:attribute name="aria-current">page</xsl:attribute>
               </xsl:if>
-              <xsl:text>Search</xsl:text>
+              <xsl:value-of select="h:t('nav.search')"/>
             </a>
           </li>
-          <li><a href="{$root}{$site/feed/@href}">Podcast feed</a></li>
+          <li><a href="{$root}{$site/feed/@href}"><xsl:value-of select="h:t('nav.feed')"/></a></li>
         </ul>
       </nav>
     </header>
@@ -197,12 +224,35 @@
 
   <xsl:template name="site-footer">
     <footer class="site-footer">
-      <p>Every story here is shared with the storyteller's consent. Storytellers can withdraw at any time.</p>
-      <p class="support">If you need support now, contact your local crisis line or emergency services.</p>
+      <p><xsl:value-of select="h:t('footer.consent')"/></p>
+      <xsl:call-template name="crisis-line"/>
       <xsl:if test="$site/license">
-        <p class="licence">Licence: <xsl:value-of select="$site/license"/></p>
+        <p class="licence"><xsl:value-of select="h:t('footer.licence', $site/license)"/></p>
       </xsl:if>
     </footer>
+  </xsl:template>
+
+  <!--
+    The crisis-support line: the library's own (site.crisis_line, linked to
+    site.crisis_url when there is one), else a neutral sentence.
+  -->
+  <xsl:template name="crisis-line">
+    <p class="support">
+      <xsl:variable name="text">
+        <xsl:choose>
+          <xsl:when test="normalize-space($site/crisis)">
+            <xsl:value-of select="$site/crisis"/>
+          </xsl:when>
+          <xsl:otherwise><xsl:value-of select="h:t('footer.support')"/></xsl:otherwise>
+        </xsl:choose>
+      </xsl:variable>
+      <xsl:choose>
+        <xsl:when test="$site/crisis/@url">
+          <a href="{$site/crisis/@url}"><xsl:value-of select="$text"/></a>
+        </xsl:when>
+        <xsl:otherwise><xsl:value-of select="$text"/></xsl:otherwise>
+      </xsl:choose>
+    </p>
   </xsl:template>
 
   <!-- ==== home ========================================================== -->
@@ -213,28 +263,21 @@
       <p class="lede"><xsl:value-of select="$site/description"/></p>
     </xsl:if>
     <section aria-labelledby="stories-title">
-      <h2 id="stories-title">Latest stories</h2>
+      <h2 id="stories-title"><xsl:value-of select="h:t('home.latest')"/></h2>
       <xsl:call-template name="story-list">
         <xsl:with-param name="stories" select="/page/stories/story"/>
       </xsl:call-template>
       <xsl:if test="/page/stories/story">
         <p class="more">
           <a href="{$root}{/page/stories/@href}">
-            <xsl:choose>
-              <xsl:when test="/page/stories/@count = 1">The story on one page</xsl:when>
-              <xsl:otherwise>
-                <xsl:text>All </xsl:text>
-                <xsl:value-of select="/page/stories/@count"/>
-                <xsl:text> stories, newest first</xsl:text>
-              </xsl:otherwise>
-            </xsl:choose>
+            <xsl:value-of select="h:t('home.all', /page/stories/@count)"/>
           </a>
         </p>
       </xsl:if>
     </section>
     <xsl:if test="/page/collections/collection">
       <section id="collections" aria-labelledby="collections-title">
-        <h2 id="collections-title">Collections</h2>
+        <h2 id="collections-title"><xsl:value-of select="h:t('home.collections')"/></h2>
         <ul class="cards">
           <xsl:for-each select="/page/collections/collection">
             <li>
@@ -257,7 +300,7 @@
         </ul>
       </xsl:when>
       <xsl:otherwise>
-        <p>There are no stories here yet.</p>
+        <p><xsl:value-of select="h:t('list.empty')"/></p>
       </xsl:otherwise>
     </xsl:choose>
   </xsl:template>
@@ -265,25 +308,26 @@
   <!-- Context: a <story>. -->
   <xsl:template name="story-card">
     <article class="card">
-      <xsl:if test="language and language != $site/language">
-        <xsl:attribute name="lang"><xsl:value-of select="language"/></xsl:attribute>
-      </xsl:if>
       <h3 class="card-title">
-        <a href="{$root}{@href}"><xsl:value-of select="title"/></a>
+        <a href="{$root}{@href}">
+          <xsl:call-template name="content-lang"/>
+          <xsl:value-of select="title"/>
+        </a>
       </h3>
       <p class="card-meta">
         <xsl:call-template name="byline"/>
         <xsl:if test="published">
           <xsl:text> · </xsl:text>
-          <time datetime="{published/@iso}"><xsl:value-of select="published"/></time>
+          <time datetime="{published/@iso}"><xsl:value-of select="h:date(published/@iso)"/></time>
         </xsl:if>
         <xsl:if test="@audio = 'yes'">
-          <xsl:text> · with audio</xsl:text>
+          <xsl:text> · </xsl:text>
+          <xsl:value-of select="h:t('card.audio')"/>
         </xsl:if>
       </p>
       <xsl:if test="warnings/warning">
         <p class="card-warning">
-          <strong>Content warning:</strong>
+          <strong><xsl:value-of select="h:t('card.warning')"/></strong>
           <xsl:text> </xsl:text>
           <xsl:call-template name="comma-list">
             <xsl:with-param name="items" select="warnings/warning"/>
@@ -291,7 +335,10 @@
         </p>
       </xsl:if>
       <xsl:if test="summary">
-        <p class="card-summary"><xsl:value-of select="summary"/></p>
+        <p class="card-summary">
+          <xsl:call-template name="content-lang"/>
+          <xsl:value-of select="summary"/>
+        </p>
       </xsl:if>
     </article>
   </xsl:template>
@@ -305,13 +352,7 @@
       <xsl:if test="description">
         <p class="card-summary"><xsl:value-of select="description"/></p>
       </xsl:if>
-      <p class="card-meta">
-        <xsl:value-of select="@count"/>
-        <xsl:choose>
-          <xsl:when test="@count = 1"> story</xsl:when>
-          <xsl:otherwise> stories</xsl:otherwise>
-        </xsl:choose>
-      </p>
+      <p class="card-meta"><xsl:value-of select="h:t('collection.count', @count)"/></p>
     </article>
   </xsl:template>
 
@@ -324,7 +365,7 @@
         <p class="lede"><xsl:value-of select="description"/></p>
       </xsl:if>
       <section aria-labelledby="collection-stories-title">
-        <h2 id="collection-stories-title">Stories in this collection</h2>
+        <h2 id="collection-stories-title"><xsl:value-of select="h:t('collection.stories')"/></h2>
         <xsl:call-template name="list-status">
           <xsl:with-param name="list" select="."/>
         </xsl:call-template>
@@ -334,41 +375,35 @@
       </section>
     </xsl:for-each>
     <xsl:call-template name="pager">
-      <xsl:with-param name="label">Pages of this collection</xsl:with-param>
+      <xsl:with-param name="label" select="h:t('collection.pages')"/>
     </xsl:call-template>
   </xsl:template>
 
   <!-- ==== all stories =================================================== -->
 
   <xsl:template name="page-stories">
-    <h1>All stories</h1>
+    <h1><xsl:value-of select="h:t('stories.title')"/></h1>
     <section aria-labelledby="list-title">
       <h2 id="list-title">
         <xsl:choose>
           <xsl:when test="/page/pager and /page/stories/story">
             <xsl:variable name="first" select="(/page/stories/@page - 1) * /page/pager/@size + 1"/>
-            <xsl:text>Stories </xsl:text>
-            <xsl:value-of select="$first"/>
-            <xsl:text> to </xsl:text>
-            <xsl:value-of select="$first + count(/page/stories/story) - 1"/>
-            <xsl:text> of </xsl:text>
-            <xsl:value-of select="/page/stories/@count"/>
+            <xsl:value-of select="h:t('list.range', $first,
+                                  $first + count(/page/stories/story) - 1, /page/stories/@count)"/>
           </xsl:when>
-          <xsl:when test="/page/stories/@count = 0">No stories yet</xsl:when>
-          <xsl:when test="/page/stories/@count = 1">One story</xsl:when>
+          <xsl:when test="/page/stories/@count = 0"><xsl:value-of select="h:t('stories.none')"/></xsl:when>
           <xsl:otherwise>
-            <xsl:value-of select="/page/stories/@count"/>
-            <xsl:text> stories</xsl:text>
+            <xsl:value-of select="h:t('stories.count', /page/stories/@count)"/>
           </xsl:otherwise>
         </xsl:choose>
-        <xsl:if test="/page/stories/@count &gt; 1">, newest first</xsl:if>
+        <xsl:if test="/page/stories/@count &gt; 1"><xsl:value-of select="h:t('list.newest')"/></xsl:if>
       </h2>
       <xsl:call-template name="story-list">
         <xsl:with-param name="stories" select="/page/stories/story"/>
       </xsl:call-template>
     </section>
     <xsl:call-template name="pager">
-      <xsl:with-param name="label">Pages of stories</xsl:with-param>
+      <xsl:with-param name="label" select="h:t('stories.pages')"/>
     </xsl:call-template>
   </xsl:template>
 
@@ -382,12 +417,8 @@
     <xsl:if test="/page/pager and $list/stories/story">
       <xsl:variable name="first" select="($list/@page - 1) * /page/pager/@size + 1"/>
       <p class="list-status">
-        <xsl:text>Stories </xsl:text>
-        <xsl:value-of select="$first"/>
-        <xsl:text> to </xsl:text>
-        <xsl:value-of select="$first + count($list/stories/story) - 1"/>
-        <xsl:text> of </xsl:text>
-        <xsl:value-of select="$list/@count"/>
+        <xsl:value-of select="h:t('list.range', $first,
+                              $first + count($list/stories/story) - 1, $list/@count)"/>
       </p>
     </xsl:if>
   </xsl:template>
@@ -403,7 +434,7 @@
         <ul>
           <xsl:if test="prev">
             <li class="pager-prev">
-              <a href="{$root}{prev/@href}" rel="prev">Previous page</a>
+              <a href="{$root}{prev/@href}" rel="prev"><xsl:value-of select="h:t('pager.prev')"/></a>
             </li>
           </xsl:if>
           <xsl:for-each select="link | gap">
@@ -417,7 +448,7 @@
                     <xsl:if test="@current = 'yes'">
                       <xsl:attribute name="aria-current">page</xsl:attribute>
                     </xsl:if>
-                    <span class="visually-hidden">Page </span>
+                    <span class="visually-hidden"><xsl:value-of select="h:t('pager.page')"/><xsl:text> </xsl:text></span>
                     <xsl:value-of select="@n"/>
                   </a>
                 </li>
@@ -426,7 +457,7 @@
           </xsl:for-each>
           <xsl:if test="next">
             <li class="pager-next">
-              <a href="{$root}{next/@href}" rel="next">Next page</a>
+              <a href="{$root}{next/@href}" rel="next"><xsl:value-of select="h:t('pager.next')"/></a>
             </li>
           </xsl:if>
         </ul>
@@ -440,18 +471,25 @@
     <xsl:for-each select="/page/story">
       <article class="story">
         <header class="story-header">
-          <h1><xsl:value-of select="title"/></h1>
+          <h1>
+            <xsl:call-template name="content-lang"/>
+            <xsl:value-of select="title"/>
+          </h1>
           <p class="byline"><xsl:call-template name="byline"/></p>
           <xsl:if test="published">
             <p class="story-date">
-              <xsl:text>Published </xsl:text>
-              <time datetime="{published/@iso}"><xsl:value-of select="published"/></time>
+              <xsl:value-of select="h:t('story.published')"/>
+              <xsl:text> </xsl:text>
+              <time datetime="{published/@iso}"><xsl:value-of select="h:date(published/@iso)"/></time>
             </p>
           </xsl:if>
         </header>
         <xsl:call-template name="story-warnings"/>
         <xsl:if test="summary">
-          <p class="summary"><xsl:value-of select="summary"/></p>
+          <p class="summary">
+            <xsl:call-template name="content-lang"/>
+            <xsl:value-of select="summary"/>
+          </p>
         </xsl:if>
         <xsl:call-template name="story-audio"/>
         <xsl:call-template name="story-art"/>
@@ -466,15 +504,18 @@
   <xsl:template name="story-warnings">
     <xsl:if test="warnings/warning">
       <div class="content-warning" role="note" aria-labelledby="content-warning-title">
-        <h2 id="content-warning-title">Content warning</h2>
+        <h2 id="content-warning-title"><xsl:value-of select="h:t('warning.title')"/></h2>
         <p>
-          <xsl:text>This story talks about </xsl:text>
-          <xsl:call-template name="comma-list">
-            <xsl:with-param name="items" select="warnings/warning"/>
+          <xsl:call-template name="t">
+            <xsl:with-param name="id" select="'warning.about'"/>
+            <xsl:with-param name="n1">
+              <xsl:call-template name="comma-list">
+                <xsl:with-param name="items" select="warnings/warning"/>
+              </xsl:call-template>
+            </xsl:with-param>
           </xsl:call-template>
-          <xsl:text>.</xsl:text>
         </p>
-        <p>Take care of yourself while you read or listen. You can stop at any time.</p>
+        <p><xsl:value-of select="h:t('warning.care')"/></p>
       </div>
     </xsl:if>
   </xsl:template>
@@ -482,14 +523,14 @@
   <xsl:template name="story-audio">
     <xsl:if test="audio">
       <section class="listen" aria-labelledby="listen-title">
-        <h2 id="listen-title">Listen</h2>
+        <h2 id="listen-title"><xsl:value-of select="h:t('audio.listen')"/></h2>
         <xsl:for-each select="audio">
           <div class="player">
             <xsl:if test="count(../audio) &gt; 1">
               <h3>
                 <xsl:choose>
-                  <xsl:when test="@role = 'music'">Music</xsl:when>
-                  <xsl:otherwise>The story, spoken</xsl:otherwise>
+                  <xsl:when test="@role = 'music'"><xsl:value-of select="h:t('audio.music')"/></xsl:when>
+                  <xsl:otherwise><xsl:value-of select="h:t('audio.spoken')"/></xsl:otherwise>
                 </xsl:choose>
               </h3>
             </xsl:if>
@@ -501,28 +542,25 @@
             <!-- the AAC is offered as a download below: libxml2's HTML writer
                  does not know <source> is empty and would close it -->
             <audio controls="controls" preload="none" src="{$root}{@src}">
-              <a href="{$root}{@src}" download="">Download the audio (MP3)</a>
+              <a href="{$root}{@src}" download=""><xsl:value-of select="h:t('audio.fallback')"/></a>
             </audio>
             <p class="audio-meta">
-              <xsl:text>Length </xsl:text>
-              <xsl:value-of select="@clock"/>
+              <xsl:value-of select="h:t('audio.length', @clock)"/>
               <xsl:text> · </xsl:text>
               <a href="{$root}{@src}" download="">
-                <xsl:text>Download the MP3 (</xsl:text>
-                <xsl:value-of select="@size-human"/>
-                <xsl:text>)</xsl:text>
+                <xsl:value-of select="h:t('audio.mp3', h:size(@size))"/>
               </a>
               <xsl:for-each select="alternate">
-                <xsl:text> or </xsl:text>
+                <xsl:text> </xsl:text>
+                <xsl:value-of select="h:t('audio.or')"/>
+                <xsl:text> </xsl:text>
                 <a href="{$root}{@src}" download="">
-                  <xsl:text>AAC (</xsl:text>
-                  <xsl:value-of select="@size-human"/>
-                  <xsl:text>)</xsl:text>
+                  <xsl:value-of select="h:t('audio.aac', h:size(@size))"/>
                 </a>
               </xsl:for-each>
               <xsl:if test="position() = 1 and ../transcript">
                 <xsl:text> · </xsl:text>
-                <a href="#transcript">Read the transcript</a>
+                <a href="#transcript"><xsl:value-of select="h:t('audio.transcript')"/></a>
               </xsl:if>
             </p>
           </div>
@@ -536,13 +574,18 @@
   <xsl:template name="story-chapters">
     <xsl:if test="chapters/chapter">
       <nav class="chapters" aria-labelledby="chapters-title">
-        <h3 id="chapters-title">Chapters</h3>
+        <h3 id="chapters-title"><xsl:value-of select="h:t('chapters.title')"/></h3>
         <ol>
           <xsl:for-each select="chapters/chapter">
             <li>
               <time class="chapter-time" datetime="{@duration}"><xsl:value-of select="@clock"/></time>
               <xsl:text> </xsl:text>
-              <span class="chapter-title"><xsl:value-of select="."/></span>
+              <span class="chapter-title">
+                <xsl:call-template name="content-lang">
+                  <xsl:with-param name="story" select="../.."/>
+                </xsl:call-template>
+                <xsl:value-of select="."/>
+              </span>
             </li>
           </xsl:for-each>
         </ol>
@@ -577,6 +620,9 @@
           </xsl:if>
           <img src="{$root}{@src}" alt="{@alt}" width="{@width}" height="{@height}"
                loading="lazy" decoding="async">
+            <xsl:call-template name="content-lang">
+              <xsl:with-param name="story" select=".."/>
+            </xsl:call-template>
             <xsl:if test="image[@type = 'image/jpeg']">
               <xsl:attribute name="srcset">
                 <xsl:call-template name="srcset">
@@ -603,6 +649,7 @@
   <xsl:template name="story-body">
     <xsl:if test="body/node()">
       <div class="story-body">
+        <xsl:call-template name="content-lang"/>
         <xsl:copy-of select="body/node()"/>
       </div>
     </xsl:if>
@@ -611,13 +658,18 @@
   <xsl:template name="story-transcript">
     <xsl:if test="transcript">
       <section class="transcript" id="transcript" aria-labelledby="transcript-title">
-        <h2 id="transcript-title">Transcript</h2>
-        <xsl:for-each select="transcript/line">
-          <p><xsl:value-of select="."/></p>
-        </xsl:for-each>
+        <h2 id="transcript-title"><xsl:value-of select="h:t('transcript.title')"/></h2>
+        <xsl:if test="transcript/line">
+          <div class="transcript-text">
+            <xsl:call-template name="content-lang"/>
+            <xsl:for-each select="transcript/line">
+              <p><xsl:value-of select="."/></p>
+            </xsl:for-each>
+          </div>
+        </xsl:if>
         <xsl:if test="transcript/@src">
           <p class="transcript-file">
-            <a href="{$root}{transcript/@src}" download="">Download the transcript (WebVTT)</a>
+            <a href="{$root}{transcript/@src}" download=""><xsl:value-of select="h:t('transcript.download')"/></a>
           </p>
         </xsl:if>
       </section>
@@ -630,7 +682,7 @@
         <dl>
           <xsl:if test="themes/theme">
             <div>
-              <dt>Themes</dt>
+              <dt><xsl:value-of select="h:t('details.themes')"/></dt>
               <dd>
                 <xsl:call-template name="comma-list">
                   <xsl:with-param name="items" select="themes/theme"/>
@@ -640,7 +692,7 @@
           </xsl:if>
           <xsl:if test="tags/tag">
             <div>
-              <dt>Tags</dt>
+              <dt><xsl:value-of select="h:t('details.tags')"/></dt>
               <dd>
                 <xsl:call-template name="comma-list">
                   <xsl:with-param name="items" select="tags/tag"/>
@@ -650,17 +702,17 @@
           </xsl:if>
           <xsl:if test="season or episode">
             <div>
-              <dt>Episode</dt>
+              <dt><xsl:value-of select="h:t('details.episode')"/></dt>
               <dd>
-                <xsl:if test="season">Season <xsl:value-of select="season/@n"/></xsl:if>
+                <xsl:if test="season"><xsl:value-of select="h:t('details.season_n', season/@n)"/></xsl:if>
                 <xsl:if test="season and episode">, </xsl:if>
-                <xsl:if test="episode">episode <xsl:value-of select="episode/@n"/></xsl:if>
+                <xsl:if test="episode"><xsl:value-of select="h:t('details.episode_n', episode/@n)"/></xsl:if>
               </dd>
             </div>
           </xsl:if>
           <xsl:if test="license">
             <div>
-              <dt>Licence</dt>
+              <dt><xsl:value-of select="h:t('details.licence')"/></dt>
               <dd><xsl:value-of select="license"/></dd>
             </div>
           </xsl:if>
@@ -672,9 +724,9 @@
   <!-- ==== 404 =========================================================== -->
 
   <xsl:template name="page-404">
-    <h1>Page not found</h1>
-    <p>There is no page at this address. The story you are looking for may have been withdrawn by its storyteller.</p>
-    <p><a href="{$root}index.html">Go to the home page</a></p>
+    <h1><xsl:value-of select="h:t('notfound.title')"/></h1>
+    <p><xsl:value-of select="h:t('notfound.text')"/></p>
+    <p><a href="{$root}index.html"><xsl:value-of select="h:t('notfound.home')"/></a></p>
   </xsl:template>
 
   <!-- ==== search ======================================================== -->
@@ -686,49 +738,44 @@
   -->
   <xsl:template name="page-search">
     <xsl:variable name="se" select="/page/search"/>
-    <h1>Search</h1>
+    <h1><xsl:value-of select="h:t('search.title')"/></h1>
     <form class="search-form" id="search-form" role="search" hidden="hidden"
           data-stories="{$se/@stories}" data-id-bits="{$se/@id-bits}"
           data-shard-bits="{$se/@shard-bits}" data-chunk-bits="{$se/@chunk-bits}"
           data-root="{$root}">
-      <xsl:attribute name="data-s-results">{n} stories found</xsl:attribute>
-      <xsl:attribute name="data-s-one">1 story found</xsl:attribute>
-      <xsl:attribute name="data-s-none">No stories found</xsl:attribute>
-      <xsl:attribute name="data-s-hidden">{n} hidden by your content-warning choices</xsl:attribute>
-      <xsl:attribute name="data-s-loading">Searching…</xsl:attribute>
-      <xsl:attribute name="data-s-error">The search could not be loaded. Browse the themes and tags below.</xsl:attribute>
-      <xsl:attribute name="data-s-more">Show more results</xsl:attribute>
-      <xsl:attribute name="data-s-warnings">Content warnings:</xsl:attribute>
-      <xsl:attribute name="data-s-kind-text">Text</xsl:attribute>
-      <xsl:attribute name="data-s-kind-art">Art</xsl:attribute>
-      <xsl:attribute name="data-s-kind-audio">Audio</xsl:attribute>
-      <xsl:attribute name="data-s-kind-music">Music</xsl:attribute>
+      <xsl:attribute name="data-s-results"><xsl:value-of select="h:t('search.found', '{n}')"/></xsl:attribute>
+      <xsl:attribute name="data-s-one"><xsl:value-of select="h:t('search.found_one')"/></xsl:attribute>
+      <xsl:attribute name="data-s-none"><xsl:value-of select="h:t('search.none')"/></xsl:attribute>
+      <xsl:attribute name="data-s-hidden"><xsl:value-of select="h:t('search.hidden', '{n}')"/></xsl:attribute>
+      <xsl:attribute name="data-s-loading"><xsl:value-of select="h:t('search.loading')"/></xsl:attribute>
+      <xsl:attribute name="data-s-error"><xsl:value-of select="h:t('search.error')"/></xsl:attribute>
+      <xsl:attribute name="data-s-more"><xsl:value-of select="h:t('search.more')"/></xsl:attribute>
+      <xsl:attribute name="data-s-warnings"><xsl:value-of select="h:t('search.warnings')"/></xsl:attribute>
+      <xsl:attribute name="data-s-kind-text"><xsl:value-of select="h:t('search.kind.text')"/></xsl:attribute>
+      <xsl:attribute name="data-s-kind-art"><xsl:value-of select="h:t('search.kind.art')"/></xsl:attribute>
+      <xsl:attribute name="data-s-kind-audio"><xsl:value-of select="h:t('search.kind.audio')"/></xsl:attribute>
+      <xsl:attribute name="data-s-kind-music"><xsl:value-of select="h:t('search.kind.music')"/></xsl:attribute>
       <div class="search-field">
-        <label for="search-q">Search the stories</label>
+        <label for="search-q"><xsl:value-of select="h:t('search.label')"/></label>
         <input type="search" id="search-q" name="q" autocomplete="off" spellcheck="false"/>
-        <button type="submit">Search</button>
+        <button type="submit"><xsl:value-of select="h:t('search.button')"/></button>
       </div>
       <div class="search-filters">
         <div>
-          <label for="search-kind">Kind</label>
+          <label for="search-kind"><xsl:value-of select="h:t('search.kind')"/></label>
           <select id="search-kind" name="kind">
-            <option value="">Any kind</option>
+            <option value=""><xsl:value-of select="h:t('search.kind.any')"/></option>
             <xsl:for-each select="$se/kinds/kind[@count &gt; 0]">
               <option value="{@slug}">
-                <xsl:choose>
-                  <xsl:when test="@slug = 'text'">Text</xsl:when>
-                  <xsl:when test="@slug = 'art'">Art</xsl:when>
-                  <xsl:when test="@slug = 'audio'">Audio</xsl:when>
-                  <xsl:otherwise>Music</xsl:otherwise>
-                </xsl:choose>
+                <xsl:value-of select="h:t(concat('search.kind.', @slug))"/>
               </option>
             </xsl:for-each>
           </select>
         </div>
         <div>
-          <label for="search-theme">Theme</label>
+          <label for="search-theme"><xsl:value-of select="h:t('search.theme')"/></label>
           <select id="search-theme" name="theme">
-            <option value="">Any theme</option>
+            <option value=""><xsl:value-of select="h:t('search.theme.any')"/></option>
             <xsl:for-each select="$se/themes/theme">
               <option value="{@slug}"><xsl:value-of select="."/></option>
             </xsl:for-each>
@@ -737,8 +784,8 @@
       </div>
       <xsl:if test="$se/warnings/warning">
         <fieldset class="search-hide">
-          <legend>Hide stories with these content warnings</legend>
-          <p class="search-note">Your choice is kept in this browser only.</p>
+          <legend><xsl:value-of select="h:t('search.hide')"/></legend>
+          <p class="search-note"><xsl:value-of select="h:t('search.hide_note')"/></p>
           <ul>
             <xsl:for-each select="$se/warnings/warning">
               <li>
@@ -753,9 +800,9 @@
     <p class="search-status" id="search-status" role="status" aria-live="polite"></p>
     <ol class="search-results" id="search-results"></ol>
     <section class="search-browse" aria-labelledby="search-browse-title">
-      <h2 id="search-browse-title">Browse</h2>
+      <h2 id="search-browse-title"><xsl:value-of select="h:t('search.browse')"/></h2>
       <xsl:if test="$se/themes/theme">
-        <h3>Themes</h3>
+        <h3><xsl:value-of select="h:t('search.themes')"/></h3>
         <ul class="search-links">
           <xsl:for-each select="$se/themes/theme">
             <li><a href="{$root}themes/{@slug}/index.html"><xsl:value-of select="."/></a></li>
@@ -763,14 +810,14 @@
         </ul>
       </xsl:if>
       <xsl:if test="$se/tags/tag">
-        <h3>Tags</h3>
+        <h3><xsl:value-of select="h:t('search.tags')"/></h3>
         <ul class="search-links">
           <xsl:for-each select="$se/tags/tag">
             <li><a href="{$root}tags/{@slug}/index.html"><xsl:value-of select="."/></a></li>
           </xsl:for-each>
         </ul>
       </xsl:if>
-      <p><a href="{$root}stories/index.html">All stories</a></p>
+      <p><a href="{$root}stories/index.html"><xsl:value-of select="h:t('nav.stories')"/></a></p>
     </section>
     <script src="{$root}search/search.js" defer="defer"></script>
   </xsl:template>
@@ -780,12 +827,37 @@
   <!-- Context: a <story>. -->
   <xsl:template name="byline">
     <xsl:choose>
-      <xsl:when test="@anonymous = 'yes' or not(byline)">Shared anonymously</xsl:when>
+      <xsl:when test="@anonymous = 'yes' or not(byline)"><xsl:value-of select="h:t('byline.anonymous')"/></xsl:when>
       <xsl:otherwise>
-        <xsl:text>By </xsl:text>
-        <xsl:value-of select="byline"/>
+        <xsl:value-of select="h:t('byline.by', byline)"/>
       </xsl:otherwise>
     </xsl:choose>
+  </xsl:template>
+
+  <!--
+    A word of the theme's strings in the library's language (see the top of
+    this file): $id, with $n1, $n2, $n3 put in for {1}, {2}, {3}.
+  -->
+  <xsl:template name="t">
+    <xsl:param name="id"/>
+    <xsl:param name="n1" select="''"/>
+    <xsl:param name="n2" select="''"/>
+    <xsl:param name="n3" select="''"/>
+    <xsl:value-of select="h:t($id, string($n1), string($n2), string($n3))"/>
+  </xsl:template>
+
+  <!--
+    lang="..." on the element being written when the story $story (the
+    context by default) is in another language than the library: only a
+    story's own words are marked, never the page around them (WCAG 3.1.2).
+  -->
+  <xsl:template name="content-lang">
+    <xsl:param name="story" select="."/>
+    <xsl:if test="$story/language and
+                  translate(substring-before(concat($story/language, '-'), '-'),
+                            'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz') != $site-lang">
+      <xsl:attribute name="lang"><xsl:value-of select="$story/language"/></xsl:attribute>
+    </xsl:if>
   </xsl:template>
 
   <xsl:template name="comma-list">
