@@ -223,6 +223,8 @@ char *pipe_theme_dir(const char *opt, const struct lib_settings *set, const char
 void key_hex(struct sha256 *h, char out[65]);
 /* What the search index holds of a story: its record, body hash and transcript. */
 void key_search_entry(struct sha256 *h, const struct site_entry *e);
+/* A story's themes, tags and warnings, as the search page lists them. */
+void key_search_labels(struct sha256 *h, const struct pub_story *s);
 /* The key of a rendition placed from the cached file at path. */
 void key_rendition(const char *cached, char out[65]);
 

@@ -26,19 +26,21 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <libxml/tree.h>
 
+/*
+ * What the search page shows of the stories: their number, and each one's
+ * kind, themes, tags and warnings, from which the page's lists and counts
+ * are made (site_page_search).
+ */
 void pipe_search_page_key(struct sha256 *h, const struct site_ctx *c)
 {
-	xmlChar *mem = NULL;
-	int n = 0;
-	xmlDocPtr doc = site_page_search(c);
-	xmlDocDumpMemory(doc, &mem, &n);
-	key_int(h, n);
-	if (mem)
-		sha256_update(h, mem, (size_t)n);
-	xmlFree(mem);
-	xmlFreeDoc(doc);
+	key_str(h, "search page 1");
+	key_int(h, (int64_t)c->on_site.n);
+	for (size_t i = 0; i < c->on_site.n; i++) {
+		const struct pub_story *s = c->on_site.v[i]->s;
+		key_str(h, site_search_kind(s));
+		key_search_labels(h, s);
+	}
 }
 
 #define STORIES_REL "search/stories.txt"

@@ -291,8 +291,11 @@
 			var msg = n === 0 ? d.sNone : n === 1 ? d.sOne : say(d.sResults, n);
 			if (res.hidden)
 				msg += ". " + say(d.sHidden, res.hidden);
-			statusEl.textContent = msg;
-			return showMore(token);
+			/* the count is announced once the results it counts are there */
+			return showMore(token).then(function () {
+				if (token === run)
+					statusEl.textContent = msg;
+			});
 		}).catch(function () {
 			if (token === run)
 				statusEl.textContent = d.sError;
