@@ -5,9 +5,10 @@
 #   make check      every test, under AddressSanitizer and UBSan
 #   make bench      media speed and memory against ffmpeg, builds with nothing
 #                   or one story changed against a clean build, a 10k-story
-#                   text library against Hugo, and hearth serve against
-#                   nginx, in one run (bench-build, bench-text, bench-serve:
-#                   one of them alone), ending with one table of every
+#                   text library against Hugo, hearth serve against
+#                   nginx, and what a search downloads against Pagefind, in
+#                   one run (bench-build, bench-text, bench-serve,
+#                   bench-search: one of them alone), ending with one table of every
 #                   target and whether it holds
 #   make fuzz       run the fuzz targets for a few minutes
 #   make install PREFIX=/usr/local
@@ -90,7 +91,7 @@ SAN  := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recov
 
 obj = $(patsubst %.c,$(1)/%.o,$(2))
 
-.PHONY: all demo check bench bench-serve bench-build bench-text fuzz install clean unit
+.PHONY: all demo check bench bench-serve bench-build bench-text bench-search fuzz install clean unit
 .SECONDARY:
 all: hearth
 
@@ -185,6 +186,7 @@ bench: hearth $(BENCH_BIN) $(FEEDS_BENCH_BIN)
 	@BENCH_SUMMARY=$(BENCH_SUMMARY) tests/bench/text_bench.sh
 	@BENCH_SUMMARY=$(BENCH_SUMMARY) tests/bench/serve_bench.sh
 	@BENCH_SUMMARY=$(BENCH_SUMMARY) FEEDS_BENCH=$(FEEDS_BENCH_BIN) tests/bench/feeds_bench.sh
+	@BENCH_SUMMARY=$(BENCH_SUMMARY) tests/bench/search_bench.sh
 	@tests/bench/summary.sh print $(BENCH_SUMMARY)
 
 bench-build: hearth
@@ -197,6 +199,10 @@ bench-text: hearth
 bench-serve: hearth
 	@tools/setup-deps.sh bench
 	@tests/bench/serve_bench.sh
+
+bench-search: hearth
+	@tools/setup-deps.sh bench
+	@tests/bench/search_bench.sh
 
 fuzz:
 	@tools/setup-deps.sh fuzz

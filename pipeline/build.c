@@ -188,10 +188,11 @@ static int write_page(struct out *o, xmlDocPtr doc, const char *rel, const char 
  * 404.html; a page of a theme, a tag or a contributor (T_THEME, T_TAG,
  * T_PERSON: in the order of enum site_group_kind), the index of
  * themes and tags (T_TOPICS), of contributors (T_PEOPLE), the subscribe
- * and about pages.
+ * and about pages, and the search page.
  */
 enum task_kind { T_STORY, T_STORIES, T_COLLECTION, T_HOME, T_404, T_THEME, T_TAG,
-		 T_PERSON, T_TOPICS, T_PEOPLE, T_SUBSCRIBE, T_ABOUT };
+		 T_PERSON, T_TOPICS, T_PEOPLE, T_SUBSCRIBE, T_ABOUT,
+		 T_SEARCH };
 
 struct task {
 	enum task_kind kind;
@@ -375,6 +376,11 @@ static int run_task(const struct pages *p, const struct task *t, struct hearth_e
 		rel = xstrdup("404.html");
 		page_key(o, &h, "404");
 		break;
+	case T_SEARCH:
+		rel = xstrdup("search/index.html");
+		page_key(o, &h, "search");
+		pipe_search_page_key(&h, c);
+		break;
 	default:
 		rel = task_rel(c, t);
 		page_key(o, &h, task_name(t));
@@ -425,6 +431,9 @@ static int run_task(const struct pages *p, const struct task *t, struct hearth_e
 	case T_ABOUT:
 		doc = site_page_about(c);
 		break;
+	case T_SEARCH:
+		doc = site_page_search(c);
+		break;
 	default:
 		doc = site_page_404(c);
 		break;
@@ -464,10 +473,10 @@ static void *page_worker(void *arg)
 	return NULL;
 }
 
-/* Every page to make, in a fixed order: stories, lists, home, 404. */
+/* Every page to make, in a fixed order: stories, lists, home, 404, search. */
 static struct task *plan_pages(const struct site_ctx *c, size_t *n)
 {
-	size_t cap = c->n + site_list_pages(c->on_site.n) + 6, k = 0;
+	size_t cap = c->n + site_list_pages(c->on_site.n) + 7, k = 0;
 	for (size_t i = 0; i < c->n_colls; i++)
 		cap += site_list_pages(c->in_coll[i].n);
 	for (int g = 0; g < SITE_GROUP_KINDS; g++)
@@ -496,6 +505,7 @@ static struct task *plan_pages(const struct site_ctx *c, size_t *n)
 		t[k++] = (struct task){T_PEOPLE, 0, 0};
 	t[k++] = (struct task){T_SUBSCRIBE, 0, 0};
 	t[k++] = (struct task){T_ABOUT, 0, 0};
+	t[k++] = (struct task){T_SEARCH, 0, 0};
 	*n = k;
 	return t;
 }
@@ -1102,6 +1112,11 @@ static int build_gated(hearth_lib *lib, const struct site_input *in,
 		rc = lib_public_bodies_open(lib, &o.bodies, err);
 	if (!rc)
 		rc = write_pages(&c, &o, opts->jobs, &st, err);
+	if (!rc) {
+		struct pipe_search_out so = {staging, out_dir, &old, keep_feed, &o, o.bodies, common,
+					     theme_dir, def_theme};
+		rc = pipe_search_write(&c, &so, err);
+	}
 	lib_public_bodies_close(&o.bodies); /* before the gate takes the write lock */
 	if (!rc) {
 		struct pipe_feed_out fo = {staging, keep_feed, &o};

@@ -373,3 +373,16 @@ void key_listing_more(struct sha256 *h, const struct site_entry *e)
 		}
 	}
 }
+
+void key_search_entry(struct sha256 *h, const struct site_entry *e)
+{
+	key_story(h, e->s); /* the body by its hash among it */
+	key_str(h, e->m.transcript);
+}
+
+void key_search_labels(struct sha256 *h, const struct pub_story *s)
+{
+	key_strv(h, s->themes);
+	key_strv(h, s->tags);
+	key_strv(h, s->warnings);
+}

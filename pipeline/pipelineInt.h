@@ -12,7 +12,7 @@
  * Calls between the files go one way: a file calls only files on lower
  * lines, never one on its own line or above, so there are no circles.
  *   1  build.c
- *   2  renditions.c, quick.c, feeds.c
+ *   2  renditions.c, quick.c, feeds.c, search.c
  *   3  state.c, output.c
  *   4  keys.c
  */
@@ -228,6 +228,11 @@ void key_group_head(struct sha256 *h, const struct site_group *g);
  * links a contributor, and its first art (the home page shows it).
  */
 void key_listing_more(struct sha256 *h, const struct site_entry *e);
+
+/* What the search index holds of a story: its record, body hash and transcript. */
+void key_search_entry(struct sha256 *h, const struct site_entry *e);
+/* A story's themes, tags and warnings, as the search page lists them. */
+void key_search_labels(struct sha256 *h, const struct pub_story *s);
 /* The key of a rendition placed from the cached file at path. */
 void key_rendition(const char *cached, char out[65]);
 
@@ -397,6 +402,32 @@ int pipe_feeds_precheck(const struct site_ctx *c, struct hearth_err *err);
 
 int pipe_feeds_write(hearth_lib *lib, const struct site_ctx *c, const struct pipe_feed_out *o,
 		     struct site_stats *st, struct hearth_err *err);
+
+/* ---- the search index (search.c) --------------------------------------- */
+
+/* Where the index goes and what the current site has of it. */
+struct pipe_search_out {
+	const char *staging;
+	const char *out_dir;           /* the current site, whose index may be brought up to date */
+	const struct pipe_state *old;  /* the current site's state */
+	bool (*keep)(void *arg, const char *rel, const char key[65]); /* as pipe_feed_out's */
+	void *arg;
+	lib_body_reader *bodies;       /* NULL when the records hold their bodies */
+	const char *common;            /* the key of what every page shows */
+	const char *theme_dir, *def_theme; /* where search.js is (def_theme may be NULL) */
+};
+
+/*
+ * Writes the search index of the stories with a page of c (site_ctx_lists
+ * done) and the theme's search.js into o->staging, each file only when
+ * the current site lacks it with its key; reads the bodies only when the
+ * index's inputs changed. SITE_AGAIN when a body changed since the view
+ * was read. Call it from one thread, while o->bodies is open.
+ */
+int pipe_search_write(const struct site_ctx *c, const struct pipe_search_out *o,
+		      struct hearth_err *err);
+/* Feeds h with what the search page shows (its document). */
+void pipe_search_page_key(struct sha256 *h, const struct site_ctx *c);
 
 /* ---- the whole build from records (build.c) ---------------------------- */
 

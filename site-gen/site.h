@@ -326,4 +326,74 @@ int site_theme_apply(site_theme *t, xmlDocPtr page, const char *root,
  */
 char *site_default_theme(void);
 
+/* ---- search (search.c) ------------------------------------------------- */
+
+/*
+ * Splits text into the terms the search index holds and search.js looks
+ * up: NFKD, marks removed, lowercased, runs of letters and digits of at
+ * most 40 characters. Calls fn(arg, term, n) for each (term borrowed,
+ * valid during the call, not NUL-terminated).
+ */
+void site_search_tokens(const char *text, void (*fn)(void *arg, const char *term, size_t n),
+			void *arg);
+
+/* The shape of an index of n stories (the search page carries it). */
+struct site_search_params {
+	size_t stories;
+	int id_bits;     /* a story's number has this many bits */
+	int shard_bits;  /* 2^shard_bits shards of terms */
+	int chunk_bits;  /* 2^chunk_bits chunks of display records */
+};
+void site_search_params(size_t n, struct site_search_params *p);
+/* The shard a term is in. */
+uint32_t site_search_shard(const struct site_search_params *p, const char *term, size_t n);
+/* "text", "art", "audio" or "music": what the filter by kind calls s (static string). */
+const char *site_search_kind(const struct pub_story *s);
+
+/*
+ * The index being made: site_search_new takes the stories with a page of
+ * c (site_ctx_lists done; c borrowed until site_search_free) and numbers
+ * them (0 .. site_search_count - 1 in order of their numbers in the
+ * index, site_search_id). Then the postings: site_search_add adds story i
+ * with its body (may be NULL; borrowed), at most once per story; and
+ * site_search_load adds the postings of a shard of an earlier index
+ * (made with the same parameters) except those of the numbers in drop
+ * (sorted): so an index can be brought up to date by loading the current
+ * one without the stories that changed and adding those again. -1 when
+ * data is not a shard (what it held until then stays added). Then
+ * site_search_files gives every file.
+ */
+typedef struct site_search site_search;
+site_search *site_search_new(const struct site_ctx *c); /* free with site_search_free */
+void site_search_get_params(const site_search *s, struct site_search_params *p);
+size_t site_search_count(const site_search *s);
+const struct site_entry *site_search_entry(const site_search *s, size_t i); /* borrows */
+uint32_t site_search_id(const site_search *s, size_t i);
+void site_search_add(site_search *s, size_t i, const char *body);
+int site_search_load(site_search *s, const void *data, size_t len, const uint32_t *drop,
+		     size_t n_drop);
+void site_search_free(site_search **s); /* accepts NULL, sets *s to NULL */
+
+/* One file of the index: its path in the site and its bytes. */
+struct site_search_file {
+	char *rel;
+	struct buf data;
+};
+/*
+ * Every file of the index: search/t/<shard>.bin, search/d/<chunk>.json and
+ * search/meta.json, in a fixed order. *out is a new array, free with
+ * site_search_files_free.
+ */
+int site_search_files(site_search *s, struct site_search_file **out, size_t *n,
+		      struct hearth_err *err);
+void site_search_files_free(struct site_search_file *v, size_t n);
+
+/*
+ * The search page's document: <page type="search"> with <site> and
+ * <search stories id-bits shard-bits chunk-bits> holding <kinds><kind slug
+ * count/></kinds>, <themes><theme slug count>Name</theme></themes>, <tags>
+ * and <warnings> the same way. New document, free with xmlFreeDoc.
+ */
+xmlDocPtr site_page_search(const struct site_ctx *c);
+
 #endif

@@ -9,6 +9,7 @@
  *
  * Calls between the files go one way: a file calls only files on lower
  * lines, never one on its own line or above, so there are no circles.
+ *   0  search.c
  *   1  view.c
  *   2  records.c, chapters.c, markdown.c, theme.c, qr.c (the subscribe page's QR code)
  */

@@ -96,6 +96,9 @@
             </xsl:when>
             <xsl:when test="/page/@type = 'about'">
               <xsl:call-template name="page-about"/>
+              </xsl:when>
+            <xsl:when test="/page/@type = 'search'">
+              <xsl:call-template name="page-search"/>
             </xsl:when>
             <xsl:otherwise>
               <xsl:call-template name="page-home"/>
@@ -156,6 +159,10 @@
       </xsl:when>
       <xsl:when test="/page/@type = 'about'">
         <xsl:value-of select="h:t('about.title')"/>
+        <xsl:text> – </xsl:text>
+      </xsl:when>
+      <xsl:when test="/page/@type = 'search'">
+        <xsl:value-of select="h:t('search.title')"/>
         <xsl:text> – </xsl:text>
       </xsl:when>
     </xsl:choose>
@@ -256,6 +263,14 @@
                 <xsl:attribute name="aria-current">page</xsl:attribute>
               </xsl:if>
               <xsl:value-of select="h:t('nav.about')"/>
+            </a>
+          </li>
+          <li>
+            <a href="{$root}search/index.html">
+              <xsl:if test="/page/@type = 'search'">
+                <xsl:attribute name="aria-current">page</xsl:attribute>
+              </xsl:if>
+              <xsl:value-of select="h:t('nav.search')"/>
             </a>
           </li>
         </ul>
@@ -1155,6 +1170,99 @@
         </p>
       </xsl:if>
     </section>
+  </xsl:template>
+
+  <!-- ==== search ======================================================== -->
+
+  <!--
+    The form is hidden until search.js shows it: without JavaScript the page
+    offers the theme and tag pages. The script reads the index's shape and
+    every string it shows from the form's data- attributes.
+  -->
+  <xsl:template name="page-search">
+    <xsl:variable name="se" select="/page/search"/>
+    <h1><xsl:value-of select="h:t('search.title')"/></h1>
+    <form class="search-form" id="search-form" role="search" hidden="hidden"
+          data-stories="{$se/@stories}" data-id-bits="{$se/@id-bits}"
+          data-shard-bits="{$se/@shard-bits}" data-chunk-bits="{$se/@chunk-bits}"
+          data-root="{$root}">
+      <xsl:attribute name="data-s-results"><xsl:value-of select="h:t('search.found', '{n}')"/></xsl:attribute>
+      <xsl:attribute name="data-s-one"><xsl:value-of select="h:t('search.found_one')"/></xsl:attribute>
+      <xsl:attribute name="data-s-none"><xsl:value-of select="h:t('search.none')"/></xsl:attribute>
+      <xsl:attribute name="data-s-hidden"><xsl:value-of select="h:t('search.hidden', '{n}')"/></xsl:attribute>
+      <xsl:attribute name="data-s-loading"><xsl:value-of select="h:t('search.loading')"/></xsl:attribute>
+      <xsl:attribute name="data-s-error"><xsl:value-of select="h:t('search.error')"/></xsl:attribute>
+      <xsl:attribute name="data-s-more"><xsl:value-of select="h:t('search.more')"/></xsl:attribute>
+      <xsl:attribute name="data-s-warnings"><xsl:value-of select="h:t('search.warnings')"/></xsl:attribute>
+      <xsl:attribute name="data-s-kind-text"><xsl:value-of select="h:t('search.kind.text')"/></xsl:attribute>
+      <xsl:attribute name="data-s-kind-art"><xsl:value-of select="h:t('search.kind.art')"/></xsl:attribute>
+      <xsl:attribute name="data-s-kind-audio"><xsl:value-of select="h:t('search.kind.audio')"/></xsl:attribute>
+      <xsl:attribute name="data-s-kind-music"><xsl:value-of select="h:t('search.kind.music')"/></xsl:attribute>
+      <div class="search-field">
+        <label for="search-q"><xsl:value-of select="h:t('search.label')"/></label>
+        <input type="search" id="search-q" name="q" autocomplete="off" spellcheck="false"/>
+        <button type="submit"><xsl:value-of select="h:t('search.button')"/></button>
+      </div>
+      <div class="search-filters">
+        <div>
+          <label for="search-kind"><xsl:value-of select="h:t('search.kind')"/></label>
+          <select id="search-kind" name="kind">
+            <option value=""><xsl:value-of select="h:t('search.kind.any')"/></option>
+            <xsl:for-each select="$se/kinds/kind[@count &gt; 0]">
+              <option value="{@slug}">
+                <xsl:value-of select="h:t(concat('search.kind.', @slug))"/>
+              </option>
+            </xsl:for-each>
+          </select>
+        </div>
+        <div>
+          <label for="search-theme"><xsl:value-of select="h:t('search.theme')"/></label>
+          <select id="search-theme" name="theme">
+            <option value=""><xsl:value-of select="h:t('search.theme.any')"/></option>
+            <xsl:for-each select="$se/themes/theme">
+              <option value="{@slug}"><xsl:value-of select="."/></option>
+            </xsl:for-each>
+          </select>
+        </div>
+      </div>
+      <xsl:if test="$se/warnings/warning">
+        <fieldset class="search-hide">
+          <legend><xsl:value-of select="h:t('search.hide')"/></legend>
+          <p class="search-note"><xsl:value-of select="h:t('search.hide_note')"/></p>
+          <ul>
+            <xsl:for-each select="$se/warnings/warning">
+              <li>
+                <input type="checkbox" id="search-hide-{@slug}" name="hide" value="{@slug}"/>
+                <label for="search-hide-{@slug}"><xsl:value-of select="."/></label>
+              </li>
+            </xsl:for-each>
+          </ul>
+        </fieldset>
+      </xsl:if>
+    </form>
+    <p class="search-status" id="search-status" role="status" aria-live="polite"></p>
+    <ol class="search-results" id="search-results"></ol>
+    <section class="search-browse" aria-labelledby="search-browse-title">
+      <h2 id="search-browse-title"><xsl:value-of select="h:t('search.browse')"/></h2>
+      <xsl:if test="$se/themes/theme">
+        <h3><xsl:value-of select="h:t('search.themes')"/></h3>
+        <ul class="search-links">
+          <xsl:for-each select="$se/themes/theme">
+            <li><a href="{$root}themes/{@slug}/index.html"><xsl:value-of select="."/></a></li>
+          </xsl:for-each>
+        </ul>
+      </xsl:if>
+      <xsl:if test="$se/tags/tag">
+        <h3><xsl:value-of select="h:t('search.tags')"/></h3>
+        <ul class="search-links">
+          <xsl:for-each select="$se/tags/tag">
+            <li><a href="{$root}tags/{@slug}/index.html"><xsl:value-of select="."/></a></li>
+          </xsl:for-each>
+        </ul>
+      </xsl:if>
+      <p><a href="{$root}stories/index.html"><xsl:value-of select="h:t('nav.stories')"/></a></p>
+    </section>
+    <script src="{$root}search/search.js" defer="defer"></script>
   </xsl:template>
 
   <!-- ==== small parts =================================================== -->

@@ -1,0 +1,902 @@
+/*
+ * search.c - the search index of the site, made from the public records of
+ * the stories with a page (the site view) and their bodies, and the search
+ * page's document. The index is split so a reader's query downloads
+ * little: the terms are spread by a hash over small binary shards of
+ * postings (search/t/<n>.bin), and the stories' display records over small
+ * JSON chunks (search/d/<n>.json) that the page fetches only for the
+ * results it shows. docs/search.md describes the format; the theme's
+ * search.js reads it, and normalises and splits a query exactly as
+ * site_search_tokens does here.
+ *
+ * Everything in a file follows from what it holds, never from the order
+ * of the build or the number of stories elsewhere: a story's number (its
+ * place in the index) comes from a hash of its slug, and a posting's
+ * weight from the story alone (the reader's side adds how rare the term
+ * is). So an edit of one story changes only the shards of the terms it
+ * gains or loses and its own chunk, and a withdrawn story leaves the
+ * files that named it.
+ *
+ * Text is normalised as JavaScript's String.normalize("NFKD") then
+ * removing every mark (\p{M}) and lowercasing does it, and split into runs
+ * of letters and digits (\p{L}, \p{N}). ICU does the Unicode part; it is
+ * loaded (dlopen) the first time a character beyond ASCII needs it.
+ */
+#define _GNU_SOURCE
+#include "siteInt.h"
+
+#include <dlfcn.h>
+#include <inttypes.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <unicode/uchar.h>
+#include <unicode/unorm2.h>
+#include <unicode/uvernum.h>
+
+/* ---- normalising and splitting text --------------------------------------- */
+
+#define S_STR_(x) #x
+#define S_STR(x) S_STR_(x)
+#define ICU_UC_LIB "libicuuc.so." S_STR(U_ICU_VERSION_MAJOR_NUM)
+
+static struct {
+	__typeof__(&u_charType) type;
+	__typeof__(&u_tolower) lower;
+	__typeof__(&unorm2_getNFKDInstance) nfkd_get;
+	__typeof__(&unorm2_getDecomposition) decomp;
+	const UNormalizer2 *nfkd;
+	bool ok;
+} icu;
+static pthread_once_t icu_once = PTHREAD_ONCE_INIT;
+
+static bool icu_sym(void *h, const char *name, void *fn, size_t size)
+{
+	void *p = dlsym(h, name);
+	if (!p || size != sizeof p)
+		return false;
+	memcpy(fn, &p, sizeof p); /* a data pointer to a function pointer, as POSIX allows */
+	return true;
+}
+
+/* Loads ICU's common library for good; icu.ok says whether it worked. */
+static void icu_load(void)
+{
+	void *h = dlopen(ICU_UC_LIB, RTLD_NOW | RTLD_LOCAL);
+	UErrorCode st = U_ZERO_ERROR;
+	if (!h)
+		return;
+	if (!icu_sym(h, S_STR(u_charType), &icu.type, sizeof icu.type) ||
+	    !icu_sym(h, S_STR(u_tolower), &icu.lower, sizeof icu.lower) ||
+	    !icu_sym(h, S_STR(unorm2_getNFKDInstance), &icu.nfkd_get, sizeof icu.nfkd_get) ||
+	    !icu_sym(h, S_STR(unorm2_getDecomposition), &icu.decomp, sizeof icu.decomp))
+		return;
+	icu.nfkd = icu.nfkd_get(&st);
+	icu.ok = U_SUCCESS(st) && icu.nfkd;
+}
+
+/* The next code point of [*p, end); an ill-formed byte gives U+FFFD. */
+static uint32_t next_cp(const unsigned char **p, const unsigned char *end)
+{
+	const unsigned char *s = *p;
+	uint32_t c = *s;
+	int len = c < 0x80 ? 1 : (c & 0xe0) == 0xc0 ? 2 : (c & 0xf0) == 0xe0 ? 3
+			 : (c & 0xf8) == 0xf0 ? 4 : 0;
+	if (!len || end - s < len) {
+		*p = s + 1;
+		return 0xfffd;
+	}
+	c &= 0x7f >> (len > 1 ? len : 0);
+	for (int i = 1; i < len; i++) {
+		if ((s[i] & 0xc0) != 0x80) {
+			*p = s + 1;
+			return 0xfffd;
+		}
+		c = c << 6 | (s[i] & 0x3f);
+	}
+	*p = s + len;
+	return c;
+}
+
+static void put_cp(struct buf *b, uint32_t c)
+{
+	char u[4];
+	size_t n;
+	if (c < 0x80) {
+		u[0] = (char)c;
+		n = 1;
+	} else if (c < 0x800) {
+		u[0] = (char)(0xc0 | c >> 6);
+		u[1] = (char)(0x80 | (c & 0x3f));
+		n = 2;
+	} else if (c < 0x10000) {
+		u[0] = (char)(0xe0 | c >> 12);
+		u[1] = (char)(0x80 | (c >> 6 & 0x3f));
+		u[2] = (char)(0x80 | (c & 0x3f));
+		n = 3;
+	} else {
+		u[0] = (char)(0xf0 | c >> 18);
+		u[1] = (char)(0x80 | (c >> 12 & 0x3f));
+		u[2] = (char)(0x80 | (c >> 6 & 0x3f));
+		u[3] = (char)(0x80 | (c & 0x3f));
+		n = 4;
+	}
+	buf_add(b, u, n);
+}
+
+/* What one code point of normalised text is: part of a term, a mark, or a gap. */
+enum cp_class { CP_GAP, CP_TERM, CP_MARK };
+
+static enum cp_class cp_class(uint32_t c)
+{
+	if (c < 0x80)
+		return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')
+			       ? CP_TERM : CP_GAP;
+	if (!icu.ok) /* no ICU: every character beyond ASCII is a letter */
+		return CP_TERM;
+	int8_t t = icu.type((UChar32)c);
+	if (t == U_NON_SPACING_MARK || t == U_ENCLOSING_MARK || t == U_COMBINING_SPACING_MARK)
+		return CP_MARK;
+	if ((t >= U_UPPERCASE_LETTER && t <= U_OTHER_LETTER) ||
+	    (t >= U_DECIMAL_DIGIT_NUMBER && t <= U_OTHER_NUMBER))
+		return CP_TERM;
+	return CP_GAP;
+}
+
+static uint32_t cp_lower(uint32_t c)
+{
+	if (c < 0x80)
+		return c >= 'A' && c <= 'Z' ? c + 32 : c;
+	return icu.ok ? (uint32_t)icu.lower((UChar32)c) : c;
+}
+
+/* A term longer than this (in code points) is no word a reader types: left out. */
+#define TERM_MAX_CPS 40
+
+struct splitter {
+	struct buf term;
+	size_t cps;
+	void (*fn)(void *arg, const char *term, size_t n);
+	void *arg;
+};
+
+static void split_end(struct splitter *sp)
+{
+	if (sp->term.len && sp->cps <= TERM_MAX_CPS)
+		sp->fn(sp->arg, sp->term.data, sp->term.len);
+	buf_reset(&sp->term);
+	sp->cps = 0;
+}
+
+/* One code point of NFKD text: a mark is dropped, a letter lowercased. */
+static void split_cp(struct splitter *sp, uint32_t c)
+{
+	switch (cp_class(c)) {
+	case CP_MARK:
+		return;
+	case CP_GAP:
+		split_end(sp);
+		return;
+	case CP_TERM:
+		put_cp(&sp->term, cp_lower(c));
+		sp->cps++;
+		return;
+	}
+}
+
+void site_search_tokens(const char *text, void (*fn)(void *arg, const char *term, size_t n),
+			void *arg)
+{
+	struct splitter sp = {BUF_INIT, 0, fn, arg};
+	const unsigned char *p = (const unsigned char *)(text ? text : "");
+	const unsigned char *end = p + strlen((const char *)p);
+
+	while (p < end) {
+		uint32_t c = next_cp(&p, end);
+		if (c < 0x80) {
+			split_cp(&sp, c);
+			continue;
+		}
+		pthread_once(&icu_once, icu_load);
+		UChar d[32];
+		UErrorCode st = U_ZERO_ERROR;
+		int32_t n = icu.ok ? icu.decomp(icu.nfkd, (UChar32)c, d, 32, &st) : -1;
+		if (n < 0 || U_FAILURE(st)) { /* no decomposition */
+			split_cp(&sp, c);
+			continue;
+		}
+		for (int32_t i = 0; i < n; i++) {
+			uint32_t x = d[i];
+			if (x >= 0xd800 && x < 0xdc00 && i + 1 < n && d[i + 1] >= 0xdc00 &&
+			    d[i + 1] < 0xe000) {
+				x = 0x10000 + ((x - 0xd800) << 10) + (d[i + 1] - 0xdc00);
+				i++;
+			}
+			split_cp(&sp, x);
+		}
+	}
+	split_end(&sp);
+	buf_release(&sp.term);
+}
+
+/* ---- the shape of the index ------------------------------------------------ */
+
+/* 32-bit FNV-1a: search.js computes the same over the term's UTF-8. */
+static uint32_t fnv1a(const char *s, size_t n)
+{
+	uint32_t h = 2166136261u;
+	for (size_t i = 0; i < n; i++) {
+		h ^= (unsigned char)s[i];
+		h *= 16777619u;
+	}
+	return h;
+}
+
+static int ceil_log2(size_t n)
+{
+	int b = 0;
+	while (((size_t)1 << b) < n)
+		b++;
+	return b;
+}
+
+static int clamp(int v, int lo, int hi)
+{
+	return v < lo ? lo : v > hi ? hi : v;
+}
+
+void site_search_params(size_t n, struct site_search_params *p)
+{
+	int lg = ceil_log2(n ? n : 1);
+	p->stories = n;
+	p->id_bits = clamp(lg + 6, 16, 30);
+	p->shard_bits = clamp(lg - 3, 0, 12);
+	p->chunk_bits = clamp(lg - 3, 0, 12);
+}
+
+uint32_t site_search_shard(const struct site_search_params *p, const char *term, size_t n)
+{
+	return p->shard_bits ? fnv1a(term, n) >> (32 - p->shard_bits) : 0;
+}
+
+/* What a story is, for the filter by kind: its first sound or picture decides. */
+const char *site_search_kind(const struct pub_story *s)
+{
+	bool audio = false, music = false, art = false;
+	for (size_t i = 0; i < s->n_assets; i++) {
+		audio |= s->assets[i].role == ROLE_AUDIO;
+		music |= s->assets[i].role == ROLE_MUSIC;
+		art |= s->assets[i].role == ROLE_ART;
+	}
+	return audio ? "audio" : music ? "music" : art ? "art" : "text";
+}
+
+/* ---- the index in memory ---------------------------------------------------- */
+
+/* How much a word counts where it is found. */
+#define W_TITLE 4
+#define W_LABEL 3   /* themes and tags */
+#define W_SUMMARY 2
+#define W_TEXT 1    /* body, transcript, warnings */
+
+struct posting {
+	uint32_t id;    /* the story's number */
+	uint32_t w;     /* its weighted count of the term while the story is added, then the weight */
+};
+
+struct term {
+	char *s;
+	size_t len;
+	uint32_t hash;
+	bool label;     /* "kind:", "theme:", "tag:", "warn:": a filter, not a word */
+	bool unsorted;  /* a posting came in out of order */
+	size_t stamp;   /* the story being added has a posting here when it is s->stamp */
+	struct posting *p;
+	size_t n, cap;
+};
+
+struct doc {
+	const struct site_entry *e;
+	uint32_t id;
+	uint32_t len;   /* the weighted count of its words */
+};
+
+struct site_search {
+	struct site_search_params par;
+	struct doc *docs;
+	size_t n_docs;
+	struct term **tab;     /* open addressing, by hash */
+	size_t tab_cap, n_terms;
+	/* the story being added */
+	size_t cur, stamp;
+	uint32_t cur_weight;
+	bool cur_label;
+	struct term **touched; /* the terms it has postings in */
+	size_t n_touched, cap_touched;
+};
+
+static int doc_by_id(const void *pa, const void *pb)
+{
+	const struct doc *a = pa, *b = pb;
+	if (a->id != b->id)
+		return a->id < b->id ? -1 : 1;
+	return strcmp(a->e->s->slug, b->e->s->slug);
+}
+
+site_search *site_search_new(const struct site_ctx *c)
+{
+	site_search *s = xcalloc(1, sizeof *s);
+	size_t n = c->on_site.n;
+	site_search_params(n, &s->par);
+	s->docs = xcalloc(n ? n : 1, sizeof *s->docs);
+	s->n_docs = n;
+	uint32_t mask = (uint32_t)((1u << s->par.id_bits) - 1);
+	for (size_t i = 0; i < n; i++) {
+		const char *slug = c->on_site.v[i]->s->slug;
+		s->docs[i].e = c->on_site.v[i];
+		s->docs[i].id = fnv1a(slug, strlen(slug)) >> (32 - s->par.id_bits);
+	}
+	qsort(s->docs, n, sizeof *s->docs, doc_by_id);
+	/* two slugs of one number: the later (by slug) takes the next free number */
+	for (size_t i = 1; i < n; i++)
+		if (s->docs[i].id <= s->docs[i - 1].id)
+			s->docs[i].id = (s->docs[i - 1].id + 1) & mask;
+	/* a number past the top wrapped to 0: sort again (only ever a few) */
+	qsort(s->docs, n, sizeof *s->docs, doc_by_id);
+	for (size_t i = 1; i < n; i++)
+		if (s->docs[i].id == s->docs[i - 1].id) /* cannot be with id_bits > log2(n) */
+			s->docs[i].id = (s->docs[i - 1].id + 1) & mask;
+	s->tab_cap = 1024;
+	while (s->tab_cap < n * 8)
+		s->tab_cap *= 2;
+	s->tab = xcalloc(s->tab_cap, sizeof *s->tab);
+	return s;
+}
+
+void site_search_get_params(const site_search *s, struct site_search_params *p)
+{
+	*p = s->par;
+}
+
+size_t site_search_count(const site_search *s)
+{
+	return s->n_docs;
+}
+
+const struct site_entry *site_search_entry(const site_search *s, size_t i)
+{
+	return s->docs[i].e;
+}
+
+uint32_t site_search_id(const site_search *s, size_t i)
+{
+	return s->docs[i].id;
+}
+
+static void grow(site_search *s)
+{
+	size_t cap = s->tab_cap * 2;
+	struct term **t = xcalloc(cap, sizeof *t);
+	for (size_t i = 0; i < s->tab_cap; i++) {
+		if (!s->tab[i])
+			continue;
+		size_t j = s->tab[i]->hash & (cap - 1);
+		while (t[j])
+			j = (j + 1) & (cap - 1);
+		t[j] = s->tab[i];
+	}
+	free(s->tab);
+	s->tab = t;
+	s->tab_cap = cap;
+}
+
+static struct term *term_get(site_search *s, const char *w, size_t n)
+{
+	uint32_t h = fnv1a(w, n);
+	size_t j = h & (s->tab_cap - 1);
+	for (; s->tab[j]; j = (j + 1) & (s->tab_cap - 1))
+		if (s->tab[j]->hash == h && s->tab[j]->len == n && !memcmp(s->tab[j]->s, w, n))
+			return s->tab[j];
+	struct term *t = xcalloc(1, sizeof *t);
+	t->s = xmalloc(n + 1);
+	memcpy(t->s, w, n);
+	t->s[n] = '\0';
+	t->len = n;
+	t->hash = h;
+	t->label = memchr(w, ':', n) != NULL; /* a word never has one */
+	s->tab[j] = t;
+	if (++s->n_terms * 2 > s->tab_cap)
+		grow(s);
+	return t;
+}
+
+/* Counts the term w for the story being added, with the current weight. */
+static void add_term(void *arg, const char *w, size_t n)
+{
+	site_search *s = arg;
+	struct term *t = term_get(s, w, n);
+	struct doc *d = &s->docs[s->cur];
+	if (t->stamp == s->stamp) {
+		t->p[t->n - 1].w += s->cur_weight;
+	} else {
+		if (t->n == t->cap) {
+			t->cap = t->cap ? t->cap * 2 : 4;
+			t->p = xrealloc(t->p, t->cap * sizeof *t->p);
+		}
+		if (t->n && t->p[t->n - 1].id > d->id)
+			t->unsorted = true;
+		t->p[t->n++] = (struct posting){d->id, s->cur_weight};
+		t->stamp = s->stamp;
+		if (s->n_touched == s->cap_touched) {
+			s->cap_touched = s->cap_touched ? s->cap_touched * 2 : 256;
+			s->touched = xrealloc(s->touched, s->cap_touched * sizeof *s->touched);
+		}
+		s->touched[s->n_touched++] = t;
+	}
+	if (!s->cur_label)
+		d->len += s->cur_weight;
+}
+
+/*
+ * A posting's weight, 1 to 255: BM25's saturation of the weighted count,
+ * with the story's length against a fixed length (not the site's average,
+ * which would change every shard with every story).
+ */
+#define BM25_K1 1.2
+#define BM25_B 0.75
+#define REF_LEN 400.0
+
+static unsigned impact(uint32_t wtf, uint32_t len)
+{
+	double norm = BM25_K1 * (1 - BM25_B + BM25_B * (double)len / REF_LEN);
+	double v = (double)wtf * (BM25_K1 + 1) / ((double)wtf + norm);
+	long q = (long)(v / (BM25_K1 + 1) * 255.0 + 0.5);
+	return (unsigned)(q < 1 ? 1 : q > 255 ? 255 : q);
+}
+
+static void add_text(site_search *s, const char *text, uint32_t weight)
+{
+	s->cur_weight = weight;
+	s->cur_label = false;
+	site_search_tokens(text, add_term, s);
+}
+
+/* A filter's term: "<prefix>:<slug of name>", never a word (a word has no ':'). */
+static void add_label(site_search *s, const char *prefix, const char *name)
+{
+	char *slug = slugify(name);
+	char *w = xasprintf("%s:%s", prefix, slug);
+	s->cur_weight = 1;
+	s->cur_label = true;
+	add_term(s, w, strlen(w));
+	free(w);
+	free(slug);
+}
+
+void site_search_add(site_search *s, size_t i, const char *body)
+{
+	const struct site_entry *e = s->docs[i].e;
+	const struct pub_story *st = e->s;
+
+	s->cur = i;
+	s->stamp++;
+	s->n_touched = 0;
+	s->docs[i].len = 0;
+
+	add_text(s, st->title, W_TITLE);
+	add_text(s, st->summary, W_SUMMARY);
+	for (char **v = st->themes; v && *v; v++)
+		add_text(s, *v, W_LABEL);
+	for (char **v = st->tags; v && *v; v++)
+		add_text(s, *v, W_LABEL);
+	for (char **v = st->warnings; v && *v; v++)
+		add_text(s, *v, W_TEXT);
+	add_text(s, body, W_TEXT);
+	add_text(s, e->m.transcript, W_TEXT);
+	add_label(s, "kind", site_search_kind(st));
+	for (char **v = st->themes; v && *v; v++)
+		add_label(s, "theme", *v);
+	for (char **v = st->tags; v && *v; v++)
+		add_label(s, "tag", *v);
+	for (char **v = st->warnings; v && *v; v++)
+		add_label(s, "warn", *v);
+	/* the story's length is known now: its counts become weights */
+	for (size_t k = 0; k < s->n_touched; k++) {
+		struct posting *p = &s->touched[k]->p[s->touched[k]->n - 1];
+		p->w = s->touched[k]->label ? 1 : impact(p->w, s->docs[i].len);
+	}
+}
+
+static bool in_sorted(const uint32_t *v, size_t n, uint32_t id)
+{
+	size_t lo = 0, hi = n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (v[mid] == id)
+			return true;
+		if (v[mid] < id)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return false;
+}
+
+static bool get_varint(const unsigned char **p, const unsigned char *end, uint64_t *v)
+{
+	*v = 0;
+	for (int sh = 0; sh < 64 && *p < end; sh += 7) {
+		unsigned char x = *(*p)++;
+		*v |= (uint64_t)(x & 0x7f) << sh;
+		if (!(x & 0x80))
+			return true;
+	}
+	return false;
+}
+
+int site_search_load(site_search *s, const void *data, size_t len, const uint32_t *drop,
+		     size_t n_drop)
+{
+	const unsigned char *p = data, *end = p + len;
+	struct posting *keep = NULL;
+	size_t cap = 0;
+	int rc = 0;
+
+	while (p < end) {
+		uint64_t n, df, delta, id = 0;
+		const unsigned char *w;
+		size_t k = 0;
+		if (!get_varint(&p, end, &n) || n > (uint64_t)(end - p)) {
+			rc = -1;
+			break;
+		}
+		w = p;
+		p += n;
+		if (!get_varint(&p, end, &df) || df > (uint64_t)(end - p)) {
+			rc = -1;
+			break;
+		}
+		if (df > cap) {
+			cap = df;
+			keep = xrealloc(keep, cap * sizeof *keep);
+		}
+		for (uint64_t j = 0; j < df && !rc; j++) {
+			if (!get_varint(&p, end, &delta) || p >= end || (id += delta) > UINT32_MAX) {
+				rc = -1;
+				break;
+			}
+			unsigned char wt = *p++;
+			if (!in_sorted(drop, n_drop, (uint32_t)id))
+				keep[k++] = (struct posting){(uint32_t)id, wt};
+		}
+		if (rc || !k)
+			continue;
+		struct term *t = term_get(s, (const char *)w, (size_t)n);
+		if (t->n + k > t->cap) {
+			t->cap = t->n + k;
+			t->p = xrealloc(t->p, t->cap * sizeof *t->p);
+		}
+		if (t->n && t->p[t->n - 1].id > keep[0].id)
+			t->unsorted = true;
+		memcpy(t->p + t->n, keep, k * sizeof *keep);
+		t->n += k;
+	}
+	free(keep);
+	return rc;
+}
+
+/* ---- the files ---------------------------------------------------------------- */
+
+static void put_varint(struct buf *b, uint64_t v)
+{
+	while (v >= 0x80) {
+		buf_putc(b, (char)(0x80 | (v & 0x7f)));
+		v >>= 7;
+	}
+	buf_putc(b, (char)v);
+}
+
+static int posting_cmp(const void *pa, const void *pb)
+{
+	const struct posting *a = pa, *b = pb;
+	return a->id < b->id ? -1 : a->id > b->id;
+}
+
+static int term_cmp(const void *pa, const void *pb)
+{
+	const struct term *const *a = pa, *const *b = pb;
+	uint32_t sa = (*a)->hash, sb = (*b)->hash; /* the caller put the shard here */
+	if (sa != sb)
+		return sa < sb ? -1 : 1;
+	size_t n = (*a)->len < (*b)->len ? (*a)->len : (*b)->len;
+	int c = memcmp((*a)->s, (*b)->s, n);
+	return c ? c : (*a)->len < (*b)->len ? -1 : (*a)->len > (*b)->len;
+}
+
+static void file_add(struct site_search_file **v, size_t *n, size_t *cap, char *rel,
+		     struct buf *data)
+{
+	if (*n == *cap) {
+		*cap = *cap ? *cap * 2 : 64;
+		*v = xrealloc(*v, *cap * sizeof **v);
+	}
+	(*v)[*n].rel = rel;
+	(*v)[*n].data = *data;
+	(*n)++;
+	*data = (struct buf)BUF_INIT;
+}
+
+/* The shards: per shard, its terms in byte order, each with its postings. */
+static void shard_files(site_search *s, struct site_search_file **v, size_t *n, size_t *cap)
+{
+	struct term **t = xcalloc(s->n_terms ? s->n_terms : 1, sizeof *t);
+	size_t k = 0;
+	struct buf b = BUF_INIT;
+
+	for (size_t i = 0; i < s->tab_cap; i++)
+		if (s->tab[i] && s->tab[i]->n)
+			t[k++] = s->tab[i];
+	for (size_t i = 0; i < k; i++) /* the table is done with: hash becomes the shard */
+		t[i]->hash = site_search_shard(&s->par, t[i]->s, t[i]->len);
+	qsort(t, k, sizeof *t, term_cmp);
+	for (size_t i = 0; i < k;) {
+		uint32_t shard = t[i]->hash;
+		for (; i < k && t[i]->hash == shard; i++) {
+			struct term *tm = t[i];
+			if (tm->unsorted)
+				qsort(tm->p, tm->n, sizeof *tm->p, posting_cmp);
+			put_varint(&b, tm->len);
+			buf_add(&b, tm->s, tm->len);
+			put_varint(&b, tm->n);
+			uint32_t prev = 0;
+			for (size_t j = 0; j < tm->n; j++) {
+				put_varint(&b, tm->p[j].id - prev);
+				prev = tm->p[j].id;
+				buf_putc(&b, (char)tm->p[j].w);
+			}
+		}
+		file_add(v, n, cap, xasprintf("search/t/%03" PRIx32 ".bin", shard), &b);
+	}
+	free(t);
+	buf_release(&b);
+}
+
+/* The summary a result shows: at most this many code points. */
+#define SUMMARY_MAX_CPS 160
+
+static char *short_summary(const char *s)
+{
+	size_t cps = 0, i = 0;
+	if (!s)
+		return xstrdup("");
+	for (; s[i]; i++) {
+		if (((unsigned char)s[i] & 0xc0) != 0x80 && cps++ == SUMMARY_MAX_CPS)
+			break;
+	}
+	if (!s[i])
+		return xstrdup(s);
+	size_t cut = i;
+	while (cut > 0 && s[cut - 1] != ' ') /* at a space, when there is one */
+		cut--;
+	if (cut < i / 2)
+		cut = i;
+	while (cut > 0 && s[cut - 1] == ' ')
+		cut--;
+	return xasprintf("%.*s\xe2\x80\xa6", (int)cut, s);
+}
+
+static void json_strv(struct jw *w, char **v)
+{
+	jw_arr(w);
+	for (; v && *v; v++)
+		jw_str(w, *v);
+	jw_arr_end(w);
+}
+
+/* The chunks: per chunk, the display record of each story in it, by number. */
+static int chunk_files(site_search *s, struct site_search_file **v, size_t *n, size_t *cap,
+		       struct hearth_err *err)
+{
+	struct buf b = BUF_INIT;
+	int shift = s->par.id_bits - s->par.chunk_bits, rc = 0;
+
+	for (size_t i = 0; i < s->n_docs && !rc;) {
+		uint32_t chunk = s->docs[i].id >> shift;
+		struct jw w;
+		jw_init(&w, &b, false);
+		jw_arr(&w);
+		for (; i < s->n_docs && s->docs[i].id >> shift == chunk; i++) {
+			const struct pub_story *st = s->docs[i].e->s;
+			char *href = xasprintf("stories/%s/index.html", st->slug);
+			char *sum = short_summary(st->summary);
+			jw_arr(&w);
+			jw_int(&w, s->docs[i].id);
+			jw_str(&w, st->title ? st->title : "");
+			jw_str(&w, href);
+			jw_str(&w, sum);
+			jw_str(&w, site_search_kind(st));
+			json_strv(&w, st->themes);
+			json_strv(&w, st->warnings);
+			jw_arr_end(&w);
+			free(href);
+			free(sum);
+		}
+		jw_arr_end(&w);
+		if ((rc = jw_end(&w, err)))
+			break;
+		buf_putc(&b, '\n');
+		file_add(v, n, cap, xasprintf("search/d/%03" PRIx32 ".json", chunk), &b);
+	}
+	buf_release(&b);
+	return rc;
+}
+
+int site_search_files(site_search *s, struct site_search_file **out, size_t *n_out,
+		      struct hearth_err *err)
+{
+	struct site_search_file *v = NULL;
+	size_t n = 0, cap = 0;
+	struct buf b = BUF_INIT;
+	struct jw w;
+	int rc;
+
+	shard_files(s, &v, &n, &cap);
+	rc = chunk_files(s, &v, &n, &cap, err);
+	if (!rc) {
+		jw_init(&w, &b, false);
+		jw_obj(&w);
+		jw_kint(&w, "version", 1);
+		jw_kint(&w, "stories", (int64_t)s->n_docs);
+		jw_kint(&w, "id_bits", s->par.id_bits);
+		jw_kint(&w, "shard_bits", s->par.shard_bits);
+		jw_kint(&w, "chunk_bits", s->par.chunk_bits);
+		jw_obj_end(&w);
+		rc = jw_end(&w, err);
+		buf_putc(&b, '\n');
+		file_add(&v, &n, &cap, xstrdup("search/meta.json"), &b);
+	}
+	buf_release(&b);
+	if (rc) {
+		site_search_files_free(v, n);
+		return rc;
+	}
+	*out = v;
+	*n_out = n;
+	return 0;
+}
+
+void site_search_files_free(struct site_search_file *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(v[i].rel);
+		buf_release(&v[i].data);
+	}
+	free(v);
+}
+
+void site_search_free(site_search **sp)
+{
+	site_search *s = *sp;
+	if (!s)
+		return;
+	for (size_t i = 0; i < s->tab_cap; i++) {
+		if (!s->tab[i])
+			continue;
+		free(s->tab[i]->s);
+		free(s->tab[i]->p);
+		free(s->tab[i]);
+	}
+	free(s->tab);
+	free(s->touched);
+	free(s->docs);
+	free(s);
+	*sp = NULL;
+}
+
+/* ---- the search page ------------------------------------------------------------ */
+
+/* A name and how many stories carry it, gathered by slug. */
+struct facet {
+	char *slug;
+	const char *name;  /* the first spelling met, in the site's order */
+	size_t count;
+};
+
+struct facets {
+	struct facet *v;
+	size_t n, cap;
+};
+
+static void facet_add(struct facets *f, const char *name)
+{
+	char *slug = slugify(name);
+	for (size_t i = 0; i < f->n; i++)
+		if (!strcmp(f->v[i].slug, slug)) {
+			f->v[i].count++;
+			free(slug);
+			return;
+		}
+	if (f->n == f->cap) {
+		f->cap = f->cap ? f->cap * 2 : 16;
+		f->v = xrealloc(f->v, f->cap * sizeof *f->v);
+	}
+	f->v[f->n++] = (struct facet){slug, name, 1};
+}
+
+static int facet_cmp(const void *pa, const void *pb)
+{
+	const struct facet *a = pa, *b = pb;
+	return strcmp(a->slug, b->slug);
+}
+
+/* <list><item slug count>Name</item>...</list>, by slug; each slug freed. */
+static void facet_nodes(xmlNodePtr parent, const char *list, const char *item, struct facets *f)
+{
+	xmlNodePtr l = xmlNewChild(parent, NULL, BAD_CAST list, NULL);
+	char count[32];
+	if (f->n)
+		qsort(f->v, f->n, sizeof *f->v, facet_cmp);
+	for (size_t i = 0; i < f->n; i++) {
+		xmlNodePtr x = xmlNewTextChild(l, NULL, BAD_CAST item, BAD_CAST f->v[i].name);
+		xmlSetProp(x, BAD_CAST "slug", BAD_CAST f->v[i].slug);
+		snprintf(count, sizeof count, "%zu", f->v[i].count);
+		xmlSetProp(x, BAD_CAST "count", BAD_CAST count);
+		free(f->v[i].slug);
+	}
+	free(f->v);
+	*f = (struct facets){0};
+}
+
+xmlDocPtr site_page_search(const struct site_ctx *c)
+{
+	/* a page with the site's head, as every page has; its own type and content */
+	xmlDocPtr doc = site_page_404(c);
+	xmlNodePtr page = xmlDocGetRootElement(doc);
+	struct site_search_params p;
+	struct facets kinds = {0}, themes = {0}, tags = {0}, warns = {0};
+	static const char *const kind_names[] = {"text", "art", "audio", "music"};
+	char num[32];
+
+	xmlSetProp(page, BAD_CAST "type", BAD_CAST "search");
+	site_search_params(c->on_site.n, &p);
+	xmlNodePtr se = xmlNewChild(page, NULL, BAD_CAST "search", NULL);
+	snprintf(num, sizeof num, "%zu", p.stories);
+	xmlSetProp(se, BAD_CAST "stories", BAD_CAST num);
+	snprintf(num, sizeof num, "%d", p.id_bits);
+	xmlSetProp(se, BAD_CAST "id-bits", BAD_CAST num);
+	snprintf(num, sizeof num, "%d", p.shard_bits);
+	xmlSetProp(se, BAD_CAST "shard-bits", BAD_CAST num);
+	snprintf(num, sizeof num, "%d", p.chunk_bits);
+	xmlSetProp(se, BAD_CAST "chunk-bits", BAD_CAST num);
+	for (size_t k = 0; k < 4; k++) /* every kind, in this order, even when none */
+		facet_add(&kinds, kind_names[k]);
+	for (size_t k = 0; k < 4; k++)
+		kinds.v[k].count = 0;
+	for (size_t i = 0; i < c->on_site.n; i++) {
+		const struct pub_story *s = c->on_site.v[i]->s;
+		const char *kind = site_search_kind(s);
+		for (size_t k = 0; k < 4; k++)
+			kinds.v[k].count += !strcmp(kind, kind_names[k]);
+		for (char **v = s->themes; v && *v; v++)
+			facet_add(&themes, *v);
+		for (char **v = s->tags; v && *v; v++)
+			facet_add(&tags, *v);
+		for (char **v = s->warnings; v && *v; v++)
+			facet_add(&warns, *v);
+	}
+	xmlNodePtr kl = xmlNewChild(se, NULL, BAD_CAST "kinds", NULL);
+	for (size_t k = 0; k < 4; k++) {
+		xmlNodePtr x = xmlNewChild(kl, NULL, BAD_CAST "kind", NULL);
+		xmlSetProp(x, BAD_CAST "slug", BAD_CAST kinds.v[k].slug);
+		snprintf(num, sizeof num, "%zu", kinds.v[k].count);
+		xmlSetProp(x, BAD_CAST "count", BAD_CAST num);
+		free(kinds.v[k].slug);
+	}
+	free(kinds.v);
+	facet_nodes(se, "themes", "theme", &themes);
+	facet_nodes(se, "tags", "tag", &tags);
+	facet_nodes(se, "warnings", "warning", &warns);
+	return doc;
+}
