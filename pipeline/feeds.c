@@ -287,7 +287,7 @@ static void key_entry(struct run *r, struct sha256 *h, size_t i)
 		const struct site_entry *e = &r->c->e[i];
 		struct sha256 k;
 		sha256_init(&k);
-		key_story(&k, e->s);
+		key_entry_story(&k, e);
 		key_int(&k, e->on_site);
 		key_int(&k, e->on_podcast);
 		key_media(&k, &e->m);
