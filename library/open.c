@@ -275,6 +275,17 @@ static const char *const migrations[] = {
 	 */
 	"CREATE INDEX IF NOT EXISTS stories_source ON stories (slug, source_hash);\n"
 	"PRAGMA user_version = 8;\n",
+	/*
+	 * 9: the SHA-256 of a story's body, stored by the import that writes
+	 * the body, so that a build keys every body without reading and
+	 * hashing it; any other write of the body clears it (the trigger),
+	 * and a body without it is hashed when the public view is read
+	 */
+	"ALTER TABLE stories ADD COLUMN body_sha256 TEXT;\n"
+	"CREATE TRIGGER stories_body_changed AFTER UPDATE OF body ON stories\n"
+	"  WHEN NEW.body IS NOT OLD.body AND NEW.body_sha256 IS OLD.body_sha256\n"
+	"BEGIN UPDATE stories SET body_sha256 = NULL WHERE id = NEW.id; END;\n"
+	"PRAGMA user_version = 9;\n",
 };
 #define N_MIGRATIONS ((int64_t)(sizeof migrations / sizeof migrations[0]))
 

@@ -9,45 +9,168 @@
  * once without the bodies, and each body when its page is made, through
  * the same conditions.
  */
+#define _GNU_SOURCE /* MAP_ANONYMOUS, MAP_POPULATE */
 #include "libraryInt.h"
 
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
-/* What a public record owns: copies of the strings it points to (NULL-terminated). */
-struct owned {
-	char **strs;
-	size_t n, cap;
+/*
+ * What a public record owns: copies of the strings it points to, packed
+ * into a few blocks (a record's strings usually fit in the first). A
+ * view of 10,000 stories made a quarter of a million small allocations,
+ * one a string, and the allocator and the page faults of a heap touched
+ * page by page were the largest part of reading it.
+ *
+ * The records of the view of both channels (lib_public_view_all) live
+ * whole (record, strings, lists) in blocks the view shares, mapped with
+ * their pages present (MAP_POPULATE: one call instead of a fault a
+ * page); each record counts as a reference, and the last one freed
+ * unmaps them.
+ */
+struct owned_block {
+	struct owned_block *next;
+	size_t used, cap;
+	bool mapped;               /* mmap'd (a view's), else malloc'd */
+	_Alignas(8) char data[];
 };
 
-/* A copy of s kept by o; NULL stays NULL. The list grows by doubling: a view has many. */
+/* The blocks of a whole view, shared by its records. */
+struct view_mem {
+	size_t refs;               /* records not yet freed */
+	struct owned_block *head;
+};
+
+struct owned {
+	struct owned_block *head;  /* this record's own blocks, or */
+	struct view_mem *view;     /* the view's, which hold the record itself */
+};
+
+/* n bytes from the front block of *head, a new one (bigger) when it is full. */
+static void *block_take(struct owned_block **head, size_t n, size_t align, bool mapped)
+{
+	struct owned_block *b = *head;
+	size_t at = b ? (b->used + align - 1) & ~(align - 1) : 0;
+	if (!b || at + n > b->cap) {
+		size_t cap = b ? b->cap * 2 : mapped ? 65536 : 512;
+		if (mapped && cap > 4194304)
+			cap = 4194304;
+		cap = cap > n ? cap : n;
+		if (mapped) {
+			void *m = mmap(NULL, sizeof *b + cap, PROT_READ | PROT_WRITE,
+				       MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+			b = m == MAP_FAILED ? NULL : m;
+		} else {
+			b = NULL;
+		}
+		if (!b) {
+			b = xmalloc(sizeof *b + cap);
+			mapped = false;
+		}
+		b->next = *head;
+		b->used = 0;
+		b->cap = cap;
+		b->mapped = mapped;
+		*head = b;
+		at = 0;
+	}
+	b->used = at + n;
+	return b->data + at;
+}
+
+static void blocks_free(struct owned_block *b)
+{
+	for (struct owned_block *next; b; b = next) {
+		next = b->next;
+		if (b->mapped)
+			munmap(b, sizeof *b + b->cap);
+		else
+			free(b);
+	}
+}
+
+/* n zeroed bytes of a view's blocks, aligned for any record. */
+static void *view_take(struct view_mem *v, size_t n)
+{
+	void *p = block_take(&v->head, n, 8, true);
+	memset(p, 0, n);
+	return p;
+}
+
+static void view_unref(struct view_mem *v)
+{
+	if (v && --v->refs == 0) {
+		blocks_free(v->head);
+		free(v);
+	}
+}
+
+/* A copy of s kept by o; NULL stays NULL. */
 static const char *keep(struct owned *o, const char *s)
 {
 	if (!s)
 		return NULL;
-	if (o->n + 1 >= o->cap) {
-		o->cap = o->cap ? o->cap * 2 : 16;
-		o->strs = xrealloc(o->strs, o->cap * sizeof *o->strs);
-	}
-	o->strs[o->n] = xstrdup(s);
-	o->strs[o->n + 1] = NULL;
-	return o->strs[o->n++];
+	size_t n = strlen(s) + 1;
+	char *p = o->view ? block_take(&o->view->head, n, 1, true)
+			  : block_take(&o->head, n, 1, false);
+	memcpy(p, s, n);
+	return p;
 }
 
-static char **copy_strv(char **v)
+static void owned_free(struct owned *o)
+{
+	if (!o)
+		return;
+	blocks_free(o->head);
+	free(o);
+}
+
+/* A copy of v, in the view's blocks when o is a view's; NULL stays NULL. */
+static char **copy_strv(struct owned *o, char **v)
 {
 	char **out = NULL;
-	for (size_t i = 0; v && v[i]; i++)
-		out = strv_push(out, v[i]);
+	if (!o->view) {
+		for (size_t i = 0; v && v[i]; i++)
+			out = strv_push(out, v[i]);
+		return out;
+	}
+	size_t n = strv_len(v);
+	if (!n)
+		return NULL;
+	out = view_take(o->view, (n + 1) * sizeof *out);
+	for (size_t i = 0; i < n; i++)
+		out[i] = (char *)keep(o, v[i]);
 	return out;
 }
 
-static struct pub_story *make_public(const struct lib_story *s, bool with_body)
+/* n zeroed records of size each (at least one), o's view's or a new allocation. */
+static void *take(struct owned *o, size_t n, size_t size)
 {
-	struct pub_story *p = xcalloc(1, sizeof *p);
-	struct owned *o = xcalloc(1, sizeof *o);
+	n = n ? n : 1;
+	return o->view ? view_take(o->view, n * size) : xcalloc(n, size);
+}
+
+/*
+ * The public record of s, allocated on its own, or, with view, whole in
+ * view's blocks (pub_story_free then only gives back its reference).
+ */
+static struct pub_story *make_public_in(const struct lib_story *s, bool with_body,
+					struct view_mem *view)
+{
+	struct pub_story *p;
+	struct owned *o;
 	int counts[ROLE_COUNT] = {0};
 
+	if (view) {
+		p = view_take(view, sizeof *p);
+		o = view_take(view, sizeof *o);
+		o->view = view;
+		view->refs++;
+	} else {
+		p = xcalloc(1, sizeof *p);
+		o = xcalloc(1, sizeof *o);
+	}
 	p->owned_ = o;
 	p->slug = keep(o, s->slug);
 	p->guid = keep(o, s->guid);
@@ -71,12 +194,12 @@ static struct pub_story *make_public(const struct lib_story *s, bool with_body)
 	p->updated_at = s->updated_at;
 	p->on_site = s->consent_site;
 	p->on_podcast = s->consent_podcast;
-	p->warnings = copy_strv(s->warnings);
-	p->themes = copy_strv(s->themes);
-	p->tags = copy_strv(s->tags);
+	p->warnings = copy_strv(o, s->warnings);
+	p->themes = copy_strv(o, s->themes);
+	p->tags = copy_strv(o, s->tags);
 	p->season = s->season;
 	p->episode = s->episode;
-	p->assets = xcalloc(s->n_assets ? s->n_assets : 1, sizeof *p->assets);
+	p->assets = take(o, s->n_assets, sizeof *p->assets);
 	p->n_assets = s->n_assets;
 	for (size_t i = 0; i < s->n_assets; i++) {
 		const struct lib_asset *a = &s->assets[i];
@@ -94,7 +217,7 @@ static struct pub_story *make_public(const struct lib_story *s, bool with_body)
 	}
 	const struct lib_asset *sound = lib_story_sound(s);
 	p->sound = sound ? &p->assets[sound - s->assets] : NULL;
-	p->chapters = xcalloc(s->n_chapters ? s->n_chapters : 1, sizeof *p->chapters);
+	p->chapters = take(o, s->n_chapters, sizeof *p->chapters);
 	p->n_chapters = s->n_chapters;
 	for (size_t i = 0; i < s->n_chapters; i++) {
 		p->chapters[i].start = s->chapters[i].start;
@@ -109,9 +232,11 @@ static void pub_story_free(struct pub_story *p)
 	if (!p)
 		return;
 	o = p->owned_;
-	if (o)
-		strv_free(o->strs);
-	free(o);
+	if (o && o->view) { /* the record lives in its view's blocks */
+		view_unref(o->view);
+		return;
+	}
+	owned_free(o);
 	strv_free(p->warnings);
 	strv_free(p->themes);
 	strv_free(p->tags);
@@ -135,9 +260,7 @@ static void pub_collection_free(struct pub_collection *c)
 	if (!c)
 		return;
 	o = c->owned_;
-	if (o)
-		strv_free(o->strs);
-	free(o);
+	owned_free(o);
 	strv_free(c->stories);
 	strv_free(c->episodes);
 	free(c);
@@ -176,7 +299,7 @@ static int public_stories(hearth_lib *lib, int channel, int64_t now,
 		return rc;
 	*out = xcalloc(len ? len : 1, sizeof **out);
 	for (size_t i = 0; i < len; i++)
-		(*out)[i] = make_public(v[i], true);
+		(*out)[i] = make_public_in(v[i], true, NULL);
 	*n = len;
 	lib_story_list_free(v, len);
 	return 0;
@@ -188,8 +311,9 @@ static int public_stories(hearth_lib *lib, int channel, int64_t now,
  * queries a story: a large library is read in four statements, each
  * table front to back (the stories in the view's order through an index
  * would read the table's pages in random order, each many times). Every
- * story's body is hashed as its row goes by and not kept; the records
- * are put in the view's order at the end.
+ * story's body comes as the SHA-256 its import stored (migration 9); a
+ * body written another way has none and is hashed as its row goes by,
+ * and not kept. The records are put in the view's order at the end.
  */
 
 /* A story of the view being read: its catalogue id, its record so far, its body's hash. */
@@ -281,16 +405,22 @@ static int add_chapter(struct read_row *r, sqlite3_stmt *st, struct hearth_err *
 static void fill_public_row(sqlite3_stmt *st, struct read_row *r)
 {
 	struct lib_story *s = r->s;
-	const char *body = (const char *)sqlite3_column_text(st, 5);
+	const char *sha = (const char *)sqlite3_column_text(st, 17);
 	int i = 0;
 	r->id = s->id = sqlite3_column_int64(st, i++);
 	s->slug = lib_col_str(st, i++);
 	s->guid = lib_col_str(st, i++);
 	s->title = lib_col_str(st, i++);
 	s->summary = lib_col_str(st, i++);
-	i++; /* the body: its hash only */
-	body = body ? body : "";
-	sha256_hex(body, strlen(body), r->sha);
+	/* the body: its hash only, as the import stored it, else hashed now */
+	if (sha && strlen(sha) == 64) {
+		memcpy(r->sha, sha, sizeof r->sha);
+	} else {
+		const char *body = (const char *)sqlite3_column_text(st, i);
+		body = body ? body : "";
+		sha256_hex(body, strlen(body), r->sha);
+	}
+	i++;
 	s->status = ST_PUBLISHED;
 	s->published_at = sqlite3_column_int64(st, i++);
 	s->updated_at = sqlite3_column_int64(st, i++);
@@ -321,9 +451,11 @@ static int public_stories_all(hearth_lib *lib, int64_t now, struct pub_story ***
 	*out = NULL;
 	*n = 0;
 	rc = lib_db_prepare(lib, err, &st,
-			    "SELECT s.id, s.slug, s.guid, s.title, s.summary, s.body, "
+			    "SELECT s.id, s.slug, s.guid, s.title, s.summary, "
+			    "CASE WHEN s.body_sha256 IS NULL THEN s.body END, "
 			    "s.published_at, s.updated_at, p.name, p.pseudonym, p.attribution, "
-			    "c.site, c.podcast, s.language, s.license, s.season, s.episode "
+			    "c.site, c.podcast, s.language, s.license, s.season, s.episode, "
+			    "s.body_sha256 "
 			    "FROM stories s NOT INDEXED LEFT JOIN people p ON p.id = s.person_id "
 			    "LEFT JOIN consent c ON c.story_id = s.id "
 			    "WHERE " PUBLIC_WHERE "AND (c.site = 1 OR c.podcast = 1) ORDER BY s.id",
@@ -371,11 +503,14 @@ static int public_stories_all(hearth_lib *lib, int64_t now, struct pub_story ***
 		goto end;
 	qsort(by, len, sizeof *by, by_date);
 	*out = xcalloc(len ? len : 1, sizeof **out);
+	struct view_mem *vm = xcalloc(1, sizeof *vm);
+	vm->refs = 1; /* this function's, until every record holds one */
 	for (size_t i = 0; i < len; i++) {
-		struct pub_story *p = make_public(by[i]->s, false);
+		struct pub_story *p = make_public_in(by[i]->s, false, vm);
 		p->body_sha256 = keep(p->owned_, by[i]->sha);
 		(*out)[i] = p;
 	}
+	view_unref(vm);
 	*n = len;
 end:
 	for (size_t i = 0; i < len; i++)

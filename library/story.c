@@ -596,13 +596,24 @@ static int write_consent(hearth_lib *lib, int64_t id, bool site, bool podcast,
 			   withdrawn_at);
 }
 
+/*
+ * The SHA-256 of in's body, stored with it: the public view gives it to
+ * the build instead of hashing every body (migration 9; any other writer
+ * of the body leaves it to the view).
+ */
+static void body_hash(const struct lib_story *in, char sha[65])
+{
+	const char *b = in->body ? in->body : "";
+	sha256_hex(b, strlen(b), sha);
+}
+
 /* A new story row with its person; its guid comes from the slug. */
 static int insert_story(hearth_lib *lib, const struct lib_story *in, const char *slug,
 			enum lib_status status, int64_t published_at, int64_t *id,
 			struct hearth_err *err)
 {
 	char *name = xasprintf("story:%s", slug);
-	char guid[37];
+	char guid[37], sha[65];
 	int64_t person = 0, now = hearth_now();
 	int rc;
 
@@ -610,16 +621,17 @@ static int insert_story(hearth_lib *lib, const struct lib_story *in, const char 
 	free(name);
 	if ((rc = write_person(lib, &person, in, in->attribution, err)))
 		return rc;
+	body_hash(in, sha);
 	rc = lib_db_exec(lib, err,
 			 "INSERT INTO stories (slug, guid, title, summary, body, status, "
 			 "published_at, created_at, updated_at, person_id, language, license, "
-			 "season, episode, source_hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, "
-			 "?8, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
-			 "sssssszIIsszzs", slug, guid,
+			 "season, episode, source_hash, body_sha256) VALUES (?1, ?2, ?3, ?4, "
+			 "?5, ?6, ?7, ?8, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
+			 "sssssszIIsszzss", slug, guid,
 			 in->title, in->summary, in->body ? in->body : "",
 			 lib_status_name(status), published_at, now, person,
 			 in->language ? in->language : "en", in->license, (int64_t)in->season,
-			 (int64_t)in->episode, in->source_hash);
+			 (int64_t)in->episode, in->source_hash, sha);
 	if (!rc)
 		*id = sqlite3_last_insert_rowid(lib->db);
 	return rc;
@@ -961,6 +973,7 @@ static int reimport(hearth_lib *lib, const struct lib_story *in, struct existing
 {
 	struct lib_story *old = NULL;
 	enum lib_attribution attr;
+	char sha[65];
 	int rc;
 
 	if ((rc = load_by_id(lib, e->id, &old, err)))
@@ -977,14 +990,16 @@ static int reimport(hearth_lib *lib, const struct lib_story *in, struct existing
 	}
 	if ((rc = write_person(lib, &e->person_id, in, attr, err)))
 		goto end;
+	body_hash(in, sha);
 	rc = lib_db_exec(lib, err,
 			 "UPDATE stories SET title = ?1, summary = ?2, body = ?3, "
 			 "updated_at = ?4, person_id = ?5, language = ?6, license = ?7, "
-			 "season = ?8, episode = ?9, source_hash = ?10 WHERE id = ?11",
-			 "sssIIsszzsI", in->title, in->summary, in->body ? in->body : "",
+			 "season = ?8, episode = ?9, source_hash = ?10, body_sha256 = ?12 "
+			 "WHERE id = ?11",
+			 "sssIIsszzsIs", in->title, in->summary, in->body ? in->body : "",
 			 hearth_now(), e->person_id, in->language ? in->language : "en",
 			 in->license, (int64_t)in->season, (int64_t)in->episode, in->source_hash,
-			 e->id);
+			 e->id, sha);
 	if (rc || (rc = write_terms(lib, e->id, in, false, err)) ||
 	    (rc = write_assets(lib, e->id, in, false, err)) ||
 	    (rc = write_chapters(lib, e->id, in, false, err)))

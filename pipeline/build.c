@@ -332,7 +332,7 @@ static int run_task(const struct pages *p, const struct task *t, struct hearth_e
 	case T_STORY:
 		rel = xasprintf("stories/%s/index.html", c->e[t->i].s->slug);
 		page_key(o, &h, "story");
-		key_story(&h, c->e[t->i].s);
+		key_entry_story(&h, &c->e[t->i]);
 		key_media(&h, &c->e[t->i].m);
 		break;
 	case T_STORIES:
@@ -892,7 +892,7 @@ static void inputs_key(const struct site_ctx *c, const struct programs *pr, cons
 {
 	struct sha256 h;
 	sha256_init(&h);
-	key_str(&h, "hearth build inputs 2");
+	key_str(&h, "hearth build inputs 3");
 	key_programs(&h, pr);
 	key_settings(&h, c->set, true);
 	key_str(&h, c->base_url);
@@ -901,7 +901,7 @@ static void inputs_key(const struct site_ctx *c, const struct programs *pr, cons
 	key_int(&h, hearth_source_date_epoch());
 	key_int(&h, (int64_t)c->n);
 	for (size_t i = 0; i < c->n; i++) {
-		key_story(&h, c->e[i].s);
+		key_entry_story(&h, &c->e[i]);
 		key_int(&h, c->e[i].on_site);
 		key_int(&h, c->e[i].on_podcast);
 	}
@@ -917,7 +917,7 @@ static void common_key(const struct site_ctx *c, const struct programs *pr, cons
 {
 	struct sha256 h;
 	sha256_init(&h);
-	key_str(&h, "hearth pages 2");
+	key_str(&h, "hearth pages 3");
 	key_programs(&h, pr);
 	key_settings(&h, c->set, false);
 	key_str(&h, c->base_url);
@@ -1058,6 +1058,7 @@ static int build_gated(hearth_lib *lib, const struct site_input *in,
 	c.base_url = base;
 	c.cover_src = cover_path ? "cover.jpg" : NULL;
 	site_ctx_entries(&c, in->site, in->n_site, in->pod, in->n_pod);
+	key_entries(c.e, c.n); /* each record hashed once, for every file that shows it */
 	if (in->n_colls) {
 		colls = xcalloc(in->n_colls, sizeof *colls);
 		memcpy(colls, in->colls, in->n_colls * sizeof *colls);

@@ -434,7 +434,7 @@ static void entry_key(struct run *r, size_t i)
 	if (eo->keyed)
 		return;
 	sha256_init(&k);
-	key_story(&k, e->s);
+	key_entry_story(&k, e);
 	key_int(&k, e->on_site);
 	key_int(&k, e->on_podcast);
 	key_media(&k, &e->m);

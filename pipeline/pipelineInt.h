@@ -197,6 +197,16 @@ int site_tidy_temp(const char *dir, bool deep, struct hearth_err *err);
 void key_str(struct sha256 *h, const char *s);
 void key_int(struct sha256 *h, int64_t v);
 void key_story(struct sha256 *h, const struct pub_story *s);
+/*
+ * key_entries: each entry's key, the digest of its whole record
+ * (key_story), once per build, before any thread reads the entries;
+ * key_entry_story feeds that digest into h, in place of the record, for
+ * every file that shows the story (its page, the pages of the lists and
+ * the feeds that hold it). An entry key_entries did not see (all zero)
+ * has its record fed whole.
+ */
+void key_entries(struct site_entry *e, size_t n);
+void key_entry_story(struct sha256 *h, const struct site_entry *e);
 void key_listing(struct sha256 *h, const struct site_entry *e);
 void key_media(struct sha256 *h, const struct site_media *m);
 void key_collection(struct sha256 *h, const struct pub_collection *c);

@@ -81,6 +81,7 @@ struct site_entry {
 	bool on_site, on_podcast;
 	bool media_failed;             /* a rendition failed: left out of the build */
 	struct site_media m;
+	unsigned char key[32];         /* the record's digest (pipeline/keys.c: key_entries) */
 };
 
 /* Entries in the order a list shows them; v borrows from the ctx. */

@@ -641,7 +641,7 @@ xmlDocPtr site_page_group(const struct site_ctx *c, enum site_group_kind k, size
 	xmlNodePtr n = group_node(page, k, gr);
 	set_int(n, "page", (int64_t)n_page);
 	set_int(n, "pages", (int64_t)pages);
-	story_list(n, &gr->l, from, to);
+	story_list(n, c, &gr->l, from, to);
 	char *base = xasprintf("%s/%s", site_group_dir(k), gr->slug);
 	pager_node(page, base, n_page, pages);
 	free(base);

@@ -2,7 +2,8 @@
 # always exactly what a clean build makes. A library of text stories, one
 # with a recording, and collections goes through a random sequence of
 # changes (edits, withdrawals, collection moves, publishing, a new date, a
-# new title, another theme); after each change the site is built and
+# new title, another theme, a body written by another writer than the
+# import, which stores no hash of it); after each change the site is built and
 # compared, file by file, with a clean build into another folder. A build
 # with nothing changed writes nothing, and builds killed at random moments
 # (or in the middle of patching the site in place) are followed by a build
@@ -77,7 +78,7 @@ bad_build=0 bad_diff=0 bad_gone=0 kills=0 edits=0
 pick() { echo $((RANDOM % $1)); }
 
 for ((step = 1; step <= STEPS; step++)); do
-	what=$(pick 9)
+	what=$(pick 10)
 	case $what in
 	0 | 1) # an edit: the bundle changes and is imported again
 		s=${live[$(pick ${#live[@]})]}
@@ -143,6 +144,11 @@ for ((step = 1; step <= STEPS; step++)); do
 				wait $! 2>/dev/null
 			fi
 		fi ;;
+	9) # a body written as an editor writes it, not by an import: no stored hash
+		s=${live[$(pick ${#live[@]})]}
+		sqlite3 "$L/hearth.db" "UPDATE stories SET body = body || 'Written at step $step.'
+			WHERE slug = '$s'; UPDATE settings SET value = value + 1
+			WHERE key = 'generation'" || bad_build=1 ;;
 	esac
 	build || {
 		bad_build=1

@@ -27,13 +27,16 @@
 		}                                                               \
 	} while (0)
 
-/* What migrations 7 and 8 added, taken away again: a catalogue as schema 6 had it. */
-#define UNDO_7 "DROP INDEX stories_source; ALTER TABLE collections DROP COLUMN type; "
+/* What migration 9 added, taken away again: a catalogue as schema 8 had it. */
+#define UNDO_9 "DROP TRIGGER stories_body_changed; ALTER TABLE stories DROP COLUMN body_sha256; "
 
-/* What migrations 6 to 8 added, taken away again: a catalogue as schema 5 had it. */
+/* What migrations 7 to 9 added, taken away again: a catalogue as schema 6 had it. */
+#define UNDO_7 UNDO_9 "DROP INDEX stories_source; ALTER TABLE collections DROP COLUMN type; "
+
+/* What migrations 6 to 9 added, taken away again: a catalogue as schema 5 had it. */
 #define UNDO_6 UNDO_7 "DROP TABLE bundles_seen; DROP INDEX stories_list; "
 
-/* What migrations 5 to 8 added, taken away again: a catalogue as schema 4 had it. */
+/* What migrations 5 to 9 added, taken away again: a catalogue as schema 4 had it. */
 #define UNDO_5                                                                  \
 	UNDO_6                                                                  \
 	"DROP INDEX stories_receipt; ALTER TABLE stories DROP COLUMN receipt_hash; " \
@@ -1109,7 +1112,7 @@ static void migrates_to_chapters(void)
 				 -1, &st, NULL) == SQLITE_OK);
 	CHECK(sqlite3_step(st) == SQLITE_ROW);
 	v = sqlite3_column_int64(st, 0);
-	CHECK(v == 8 && sqlite3_column_int(st, 1) == 1 && sqlite3_column_int(st, 2) == 1);
+	CHECK(v == 9 && sqlite3_column_int(st, 1) == 1 && sqlite3_column_int(st, 2) == 1);
 	sqlite3_finalize(st);
 	sqlite3_close(h);
 	free(db);
@@ -2154,6 +2157,60 @@ static void public_view_all_matches_channels(void)
 	pub_story_list_free(pod, n_pod);
 	pub_collection_list_free(cv, nc);
 	free(f);
+	lib_close(&lib);
+}
+
+/*
+ * The view keys each body by the SHA-256 its import stored (migration 9);
+ * a body written any other way (an editor, an erasure, SQL by hand) has
+ * its stored hash cleared by the trigger, and the view hashes it again:
+ * the hash always belongs to the body in the catalogue.
+ */
+static void public_view_body_hash_follows_every_write(void)
+{
+	struct hearth_err err;
+	hearth_lib *lib = fresh_lib("public-body-hash");
+	struct pub_story **v = NULL;
+	struct pub_collection **cv = NULL;
+	size_t n = 0, nc = 0;
+	char want[65];
+	char *db = path_join(lib_dir(lib), "hearth.db");
+	sqlite3 *h = NULL;
+	sqlite3_stmt *st = NULL;
+
+	CHECK_OK(put_story(lib, "bh", ST_PUBLISHED, true, false, 1000, &err), &err);
+	sha256_hex("Some words.\n", strlen("Some words.\n"), want);
+	CHECK(sqlite3_open(db, &h) == SQLITE_OK);
+	CHECK(sqlite3_prepare_v2(h, "SELECT body_sha256 FROM stories WHERE slug = 'bh'", -1, &st,
+				 NULL) == SQLITE_OK);
+	CHECK(sqlite3_step(st) == SQLITE_ROW);
+	CHECK_STR((const char *)sqlite3_column_text(st, 0), want);
+	sqlite3_reset(st);
+	/* the same body written again keeps it; another body clears it */
+	CHECK(sqlite3_exec(h, "UPDATE stories SET body = body WHERE slug = 'bh'", NULL, NULL,
+			   NULL) == SQLITE_OK);
+	CHECK(sqlite3_step(st) == SQLITE_ROW);
+	CHECK_STR((const char *)sqlite3_column_text(st, 0), want);
+	sqlite3_reset(st);
+	CHECK(sqlite3_exec(h, "UPDATE stories SET body = 'Other words.' WHERE slug = 'bh'", NULL,
+			   NULL, NULL) == SQLITE_OK);
+	CHECK(sqlite3_step(st) == SQLITE_ROW);
+	CHECK(sqlite3_column_type(st, 0) == SQLITE_NULL);
+	sqlite3_finalize(st);
+	sqlite3_close(h);
+	CHECK_OK(lib_public_view_all(lib, &v, &n, &cv, &nc, &err), &err);
+	sha256_hex("Other words.", strlen("Other words."), want);
+	CHECK(n == 1 && v[0]->body == NULL && !strcmp(v[0]->body_sha256, want));
+	pub_story_list_free(v, n);
+	pub_collection_list_free(cv, nc);
+	/* an import stores it again */
+	CHECK_OK(put_story(lib, "bh", ST_PUBLISHED, true, false, 1000, &err), &err);
+	CHECK_OK(lib_public_view_all(lib, &v, &n, &cv, &nc, &err), &err);
+	sha256_hex("Some words.\n", strlen("Some words.\n"), want);
+	CHECK(n == 1 && !strcmp(v[0]->body_sha256, want));
+	pub_story_list_free(v, n);
+	pub_collection_list_free(cv, nc);
+	free(db);
 	lib_close(&lib);
 }
 
@@ -3259,6 +3316,7 @@ int main(void)
 	RUN(migrates_to_chapters);
 	RUN(migration_forgets_placeholder_guid);
 	RUN(import_is_idempotent);
+	RUN(public_view_body_hash_follows_every_write);
 	RUN(import_updates_and_keeps_identity);
 	RUN(import_published_needs_consent);
 	RUN(submit_makes_unique_slugs);
