@@ -61,7 +61,7 @@ check fr_date_first grep -q '<time datetime="2024-05-01T00:00:00Z">1er mai 2024<
 check fr_date grep -q '>12 juin 2024</time>' "$P/index.html"
 check fr_count grep -q 'Les 3 récits, du plus récent au plus ancien' "$P/index.html"
 check fr_collection_count grep -q '3 récits' "$P/index.html"
-check fr_audio_words grep -q 'Durée : <time class="audio-length" datetime="PT3S">0:03</time> · <a href="../../media/soir/soir.mp3" download="">Télécharger le MP3 ([0-9]* ko)</a>' "$P/stories/soir/index.html"
+check fr_audio_words grep -q 'Durée : <time class="audio-length" datetime="PT3S">0:03</time> · <a href="../../media/soir/soir.mp3" download="">Télécharger le MP3 ([0-9]* ko)</a>' "$P/stories/soir/index.html"
 check fr_player_words grep -q 'data-t-position="{1} sur {2}" data-t-share="Lien vers ce moment" data-t-link="Lien vers {1}"' "$P/stories/soir/index.html"
 check fr_details grep -q '<dt>Épisode</dt><dd>Saison 1, épisode 2</dd>' "$P/stories/soir/index.html"
 check fr_warning grep -q 'Ce récit aborde les sujets suivants' "$P/stories/soir/index.html"
