@@ -163,6 +163,8 @@ struct lib_settings {
 	char *site_crisis_line;  /* site.crisis_line: the footer's support line, may be NULL */
 	char *site_crisis_url;   /* site.crisis_url: where it links, may be NULL */
 	char *site_theme;        /* site.theme: a folder of <library>/themes, may be NULL */
+	char *site_server_url;   /* site.server_url: where hearth serve is reached (the
+				    peers' receipt pages), no trailing slash; may be NULL */
 };
 
 /* The defaults of the limits above. */

@@ -101,6 +101,9 @@ static const char default_yaml[] =
 	"#   # A theme of this library: the folder themes/<name> beside this\n"
 	"#   # file, over the default theme (see docs/themes.md).\n"
 	"#   theme: ours\n"
+	"#   # Where peers reach hearth serve (its public address): the about page\n"
+	"#   # links their receipt page there.\n"
+	"#   server_url: https://share.example.org\n"
 	"\n";
 /* the rest: one literal of the whole would pass what C compilers must take */
 static const char default_yaml_rest[] =
@@ -248,6 +251,7 @@ static const struct key keys[] = {
 	{"site", "crisis_line", K_OPT_TEXT, OFF(site_crisis_line), 0, 0, NULL},
 	{"site", "crisis_url", K_OPT_URL, OFF(site_crisis_url), 0, 0, NULL},
 	{"site", "theme", K_CUSTOM, 0, 0, 0, read_theme},
+	{"site", "server_url", K_OPT_URL, OFF(site_server_url), 0, 0, NULL},
 };
 #undef OFF
 
@@ -1068,6 +1072,7 @@ void lib_settings_release(struct lib_settings *s)
 	free(s->site_crisis_line);
 	free(s->site_crisis_url);
 	free(s->site_theme);
+	free(s->site_server_url);
 	memset(s, 0, sizeof *s);
 }
 

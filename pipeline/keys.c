@@ -22,7 +22,7 @@ _Static_assert(sizeof(struct pub_story) == 176, "pub_story changed: hash the new
 _Static_assert(sizeof(struct pub_asset) == 64, "pub_asset changed: hash the new field in keys.c");
 _Static_assert(sizeof(struct pub_chapter) == 16, "pub_chapter changed: hash the new field in keys.c");
 _Static_assert(sizeof(struct pub_collection) == 56, "pub_collection changed: hash it in keys.c");
-_Static_assert(sizeof(struct lib_settings) == 424, "lib_settings changed: hash it in keys.c");
+_Static_assert(sizeof(struct lib_settings) == 432, "lib_settings changed: hash it in keys.c");
 _Static_assert(sizeof(struct site_media) == 200, "site_media changed: hash the new field in keys.c");
 _Static_assert(sizeof(struct site_audio) == 64, "site_audio changed: hash the new field in keys.c");
 _Static_assert(sizeof(struct site_art) == 136, "site_art changed: hash the new field in keys.c");
@@ -220,6 +220,7 @@ void key_settings(struct sha256 *h, const struct lib_settings *s, bool all)
 	key_str(h, s->site_crisis_line);
 	key_str(h, s->site_crisis_url);
 	key_str(h, s->site_theme); /* and the theme's files, in key_themes */
+	key_str(h, s->site_server_url); /* the about page's link to the receipts */
 	/*
 	 * Not the stored podcast GUID: the first podcast build stores it, so
 	 * it is unset before that build and set after, for the same feed. The

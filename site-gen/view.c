@@ -803,7 +803,17 @@ xmlDocPtr site_page_subscribe(const struct site_ctx *c)
 xmlDocPtr site_page_about(const struct site_ctx *c)
 {
 	xmlNodePtr page;
-	return new_page(c, "about", &page);
+	xmlDocPtr doc = new_page(c, "about", &page);
+	const char *server = c->set->site_server_url;
+	if (server && *server) { /* hearth serve's page where a peer types their code */
+		size_t n = strlen(server);
+		while (n && server[n - 1] == '/')
+			n--;
+		char *href = xasprintf("%.*s/receipt", (int)n, server);
+		set(add(page, "receipts", NULL), "href", href);
+		free(href);
+	}
+	return doc;
 }
 
 /* ---- what <head> says of a page ------------------------------------------ */

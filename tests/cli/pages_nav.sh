@@ -175,3 +175,10 @@ check withdrawn_not_in_sitemap ! grep -q 'stories/grief/\|themes/grief/\|contrib
 check index_lets_go ! grep -q 'themes/grief/' "$P/themes/index.html"
 check tag_second_page_gone test ! -e "$P/tags/bulk/page/2"
 check withdrawal_equals_clean same_as_clean
+
+# ---- the about page links the receipt page when the server has an address ----
+check about_no_receipt_without_server ! grep -q '/receipt"' "$P/about/index.html"
+printf 'site:\n  server_url: https://share.example.net/\n' >>"$L/hearth.yaml"
+ok build_server_url -C "$L" build
+check about_links_receipts grep -q '<a href="https://share.example.net/receipt">' "$P/about/index.html"
+check server_url_equals_clean same_as_clean
