@@ -393,15 +393,30 @@ void key_listing_more(struct sha256 *h, const struct site_entry *e)
 	}
 }
 
-void key_search_entry(struct sha256 *h, const struct site_entry *e)
-{
-	key_story(h, e->s); /* the body by its hash among it */
-	key_str(h, e->m.transcript);
-}
-
 void key_search_labels(struct sha256 *h, const struct pub_story *s)
 {
 	key_strv(h, s->themes);
 	key_strv(h, s->tags);
 	key_strv(h, s->warnings);
+}
+
+void key_search_entry(struct sha256 *h, const struct site_entry *e)
+{
+	const struct pub_story *s = e->s;
+	/* only what the index holds: no dates, so two libraries key a story alike */
+	key_str(h, s->slug);
+	key_str(h, s->title);
+	key_str(h, s->summary);
+	if (s->body_sha256) {
+		key_str(h, s->body_sha256);
+	} else {
+		char sha[65];
+		sha256_hex(s->body ? s->body : "", s->body ? strlen(s->body) : 0, sha);
+		key_str(h, sha);
+	}
+	key_search_labels(h, s);
+	key_int(h, (int64_t)s->n_assets); /* the kind */
+	for (size_t i = 0; i < s->n_assets; i++)
+		key_int(h, s->assets[i].role);
+	key_str(h, e->m.transcript);
 }

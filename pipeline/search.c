@@ -57,17 +57,26 @@ static void entry_key(const struct site_entry *e, char out[17])
 	out[16] = '\0';
 }
 
-/* What the index is made with besides the stories (the program among it). */
-static void base_key(const struct pipe_search_out *o, const struct site_search_params *p,
-		     char out[65])
+/* The first line of search/stories.txt: the format and the index's shape. */
+static void base_line(const struct site_search_params *p, char out[65])
+{
+	snprintf(out, 65, "hearth search stories 1 %d %d %d", p->id_bits, p->shard_bits,
+		 p->chunk_bits);
+}
+
+/*
+ * The key of search/stories.txt in the build state: its bytes and what
+ * every page shows (the program and the theme among it), so a current
+ * index made by another program or theme is never brought up to date,
+ * only made anew.
+ */
+static void stories_key(const struct pipe_search_out *o, const struct buf *b, char out[65])
 {
 	struct sha256 h;
 	sha256_init(&h);
 	key_str(&h, "hearth search stories 1");
 	key_str(&h, o->common);
-	key_int(&h, p->id_bits);
-	key_int(&h, p->shard_bits);
-	key_int(&h, p->chunk_bits);
+	sha256_update(&h, b->data, b->len);
 	key_hex(&h, out);
 }
 
@@ -172,13 +181,18 @@ static bool read_stories(const struct pipe_search_out *o, const char base[65], s
 	size_t cap = 0;
 	bool ok = false;
 
+	char key[65];
+
 	*v = NULL;
 	*n = 0;
 	if (!read_current(o, STORIES_REL, &b))
 		return false;
+	stories_key(o, &b, key);
+	if (strcmp(key, pipe_state_find(o->old, STORIES_REL)->key))
+		goto end; /* made by another program or theme */
 	buf_putc(&b, '\0');
 	char *line = b.data, *nl = strchr(line, '\n');
-	if (!nl || (size_t)(nl - line) != 64 || strncmp(line, base, 64))
+	if (!nl || (size_t)(nl - line) != strlen(base) || strncmp(line, base, strlen(base)))
 		goto end;
 	for (line = nl + 1; *line; line = nl + 1) {
 		unsigned long id;
@@ -335,7 +349,7 @@ int pipe_search_write(const struct site_ctx *c, const struct pipe_search_out *o,
 		return 0;
 	s = site_search_new(c);
 	site_search_get_params(s, &par);
-	base_key(o, &par, base);
+	base_line(&par, base);
 	keys = xcalloc(site_search_count(s) + 1, sizeof *keys);
 	todo = xcalloc(site_search_count(s) + 1, sizeof *todo);
 	for (size_t i = 0; i < site_search_count(s); i++)
@@ -357,7 +371,7 @@ int pipe_search_write(const struct site_ctx *c, const struct pipe_search_out *o,
 	if ((rc = site_search_files(s, &files, &n, err)))
 		goto end;
 	stories_file(s, base, (const char (*)[17])keys, &list);
-	sha256_hex(list.data, list.len, key);
+	stories_key(o, &list, key);
 	if ((rc = put(o, STORIES_REL, key, list.data, list.len, err)))
 		goto end;
 	for (size_t i = 0; i < n && !rc; i++) {
