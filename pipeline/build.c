@@ -297,6 +297,8 @@ static char *task_rel(const struct site_ctx *c, const struct task *t)
 		return xstrdup("contributors/index.html");
 	case T_SUBSCRIBE:
 		return xstrdup("subscribe/index.html");
+	case T_SEARCH:
+		return xstrdup("search/index.html");
 	default:
 		return xstrdup("about/index.html");
 	}
@@ -377,7 +379,7 @@ static int run_task(const struct pages *p, const struct task *t, struct hearth_e
 		page_key(o, &h, "404");
 		break;
 	case T_SEARCH:
-		rel = xstrdup("search/index.html");
+		rel = task_rel(c, t);
 		page_key(o, &h, "search");
 		pipe_search_page_key(&h, c);
 		break;

@@ -57,13 +57,9 @@ static void key_strv(struct sha256 *h, char *const *v)
 		key_str(h, v[i]);
 }
 
-void key_story(struct sha256 *h, const struct pub_story *s)
+/* The body by its hash: a view read without bodies still keys them. */
+static void key_body(struct sha256 *h, const struct pub_story *s)
 {
-	key_str(h, s->slug);
-	key_str(h, s->guid);
-	key_str(h, s->title);
-	key_str(h, s->summary);
-	/* the body by its hash: a view read without bodies still keys them */
 	if (s->body_sha256) {
 		key_str(h, s->body_sha256);
 	} else {
@@ -71,6 +67,15 @@ void key_story(struct sha256 *h, const struct pub_story *s)
 		sha256_hex(s->body ? s->body : "", s->body ? strlen(s->body) : 0, sha);
 		key_str(h, sha);
 	}
+}
+
+/* Every field of the record but the body. */
+static void key_story_head(struct sha256 *h, const struct pub_story *s)
+{
+	key_str(h, s->slug);
+	key_str(h, s->guid);
+	key_str(h, s->title);
+	key_str(h, s->summary);
 	key_str(h, s->byline);
 	key_int(h, s->anonymous);
 	key_str(h, s->language);
@@ -105,6 +110,29 @@ void key_story(struct sha256 *h, const struct pub_story *s)
 	}
 }
 
+void key_story(struct sha256 *h, const struct pub_story *s)
+{
+	key_story_head(h, s);
+	key_body(h, s);
+}
+
+/* The fields of a story a list's card shows. */
+static void key_listed(struct sha256 *h, const struct pub_story *s)
+{
+	key_str(h, s->slug);
+	key_str(h, s->byline);
+	key_str(h, s->title);
+	key_str(h, s->summary);
+	key_int(h, s->published_at);
+	key_str(h, s->language);
+	key_str(h, s->license);
+	key_strv(h, s->warnings);
+	key_strv(h, s->themes);
+	key_strv(h, s->tags);
+	key_int(h, s->season);
+	key_int(h, s->episode);
+}
+
 void key_entries(struct site_entry *e, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
@@ -112,6 +140,9 @@ void key_entries(struct site_entry *e, size_t n)
 		sha256_init(&h);
 		key_story(&h, e[i].s);
 		sha256_final(&h, e[i].key);
+		sha256_init(&h);
+		key_listed(&h, e[i].s);
+		sha256_final(&h, e[i].list_key);
 	}
 }
 
@@ -128,18 +159,21 @@ void key_entry_story(struct sha256 *h, const struct site_entry *e)
 }
 
 /*
- * What a list shows of a story is a part of its record: the list keys the
- * whole record by its digest. Hashing the shown fields of every story on
- * every list page cost more than the key of any other page (10,000 stories
- * on 200 pages); keyed by the digest, an edit of a story's body alone also
- * makes the list pages that show it again, a few pages, with the same
- * bytes.
+ * What a list shows of a story: the fields of its card, hashed once per
+ * build into the entry's list_key (key_entries), since every list page,
+ * the home page and the pages of themes, tags and contributors key their
+ * stories by it. An edit of a field no card shows (the body) remakes no
+ * list.
  */
 void key_listing(struct sha256 *h, const struct site_entry *e)
 {
+	static const unsigned char none[sizeof e->list_key];
 	key_int(h, e->on_site);
 	key_int(h, e->m.n_audio > 0);
-	key_entry_story(h, e);
+	if (!memcmp(e->list_key, none, sizeof none))
+		key_listed(h, e->s);
+	else
+		sha256_update(h, e->list_key, sizeof e->list_key);
 }
 
 static void key_image(struct sha256 *h, const struct site_image *im)

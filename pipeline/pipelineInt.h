@@ -198,12 +198,12 @@ void key_str(struct sha256 *h, const char *s);
 void key_int(struct sha256 *h, int64_t v);
 void key_story(struct sha256 *h, const struct pub_story *s);
 /*
- * key_entries: each entry's key, the digest of its whole record
- * (key_story), once per build, before any thread reads the entries;
- * key_entry_story feeds that digest into h, in place of the record, for
- * every file that shows the story (its page, the pages of the lists and
- * the feeds that hold it). An entry key_entries did not see (all zero)
- * has its record fed whole.
+ * key_entries: each entry's two digests, once per build, before any
+ * thread reads the entries: of its whole record (key_story), which
+ * key_entry_story feeds into h for every file that shows the story whole
+ * (its page, the feeds that hold it), and of what a list's card shows of
+ * it, which key_listing feeds for every list. An entry key_entries did
+ * not see (all zero) has its fields fed whole.
  */
 void key_entries(struct site_entry *e, size_t n);
 void key_entry_story(struct sha256 *h, const struct site_entry *e);

@@ -82,6 +82,7 @@ struct site_entry {
 	bool media_failed;             /* a rendition failed: left out of the build */
 	struct site_media m;
 	unsigned char key[32];         /* the record's digest (pipeline/keys.c: key_entries) */
+	unsigned char list_key[32];    /* the digest of what a list shows of it (the same) */
 };
 
 /* Entries in the order a list shows them; v borrows from the ctx. */

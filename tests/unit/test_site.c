@@ -334,7 +334,8 @@ static const char *const allowed[] = {
 	"type", "base", "collections", "href", "url", "src", "slug", "anonymous", "iso", "n",
 	"start",
 	"role", "duration", "clock", "size", "size-human", "alt", "width", "height", "count",
-	"pages", "current",
+	"pages", "current", "byline-href",
+	"jsonld",
 	NULL};
 
 static bool is_allowed(const xmlChar *name)
@@ -502,7 +503,7 @@ static void theme_makes_accessible_html(void)
 	CHECK(strstr(h, "<title>Night &lt;shift&gt; &amp; after – Hearth Stories</title>"));
 	CHECK(strstr(h, "type=\"application/rss+xml\" href=\"../../feed.xml\"") != NULL);
 	CHECK(strstr(h, "href=\"../../style.css\"") != NULL);
-	CHECK(strstr(h, "By Sky") != NULL);
+	CHECK(strstr(h, "By <a href=\"../../contributors/sky/index.html\">Sky</a>") != NULL);
 	CHECK(strstr(h, "<time datetime=\"2024-05-10T12:00:00Z\">10 May 2024</time>"));
 
 	/* the warning comes before the player and the story */
@@ -525,8 +526,9 @@ static void theme_makes_accessible_html(void)
 	CHECK(strstr(h, "Length <time class=\"audio-length\" datetime=\"PT126S\">2:06</time>") != NULL);
 	CHECK(strstr(h, "1.2 MB") != NULL);
 	CHECK(strstr(h, "<p>The &lt;second&gt; line.</p>") != NULL);
-	/* the one script, for the player, only enhances it */
-	CHECK(count_of(h, "<script") == 1);
+	/* the one program, for the player, only enhances it; the other script is data */
+	CHECK(count_of(h, "<script") == 2);
+	CHECK(count_of(h, "<script type=\"application/ld+json\">") == 1);
 	CHECK(strstr(h, "<script src=\"../../player.js\" defer") != NULL);
 	CHECK(strstr(h, "Storytellers can withdraw at any time.") != NULL);
 	CHECK(strstr(h, "crisis line") != NULL);
