@@ -412,6 +412,13 @@ bool slug_valid(const char *s);
 char *slugify(const char *title);
 /* True when s is valid UTF-8 with no control characters except \t \n \r. */
 bool text_valid(const char *s, size_t n);
+/*
+ * text_dlsym: *fn = the function name in the library handle h (from
+ * dlopen), size being sizeof *fn; false when it is missing. ICU is loaded
+ * so, on demand, by the folders that use it, so the lean programs do not
+ * link it.
+ */
+bool text_dlsym(void *h, const char *name, void *fn, size_t size);
 /* The number of characters (code points) in UTF-8 text. */
 size_t utf8_chars(const char *s);
 /* Trims ASCII white space at both ends, in place; returns s. */

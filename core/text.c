@@ -200,8 +200,7 @@ static struct {
 } icu;
 static pthread_once_t icu_once = PTHREAD_ONCE_INIT;
 
-/* *fn = the symbol name in h; false when it is missing. */
-static bool icu_sym(void *h, const char *name, void *fn, size_t size)
+bool text_dlsym(void *h, const char *name, void *fn, size_t size)
 {
 	void *p = dlsym(h, name);
 	if (!p || size != sizeof p)
@@ -216,12 +215,12 @@ static void icu_load(void)
 	void *h = dlopen(ICU_LIB, RTLD_NOW | RTLD_LOCAL);
 	if (!h)
 		return;
-	icu.ok = icu_sym(h, ICU_SYM(utrans_openU), &icu.open, sizeof icu.open) &&
-		 icu_sym(h, ICU_SYM(utrans_transUChars), &icu.trans, sizeof icu.trans) &&
-		 icu_sym(h, ICU_SYM(utrans_close), &icu.close, sizeof icu.close) &&
-		 icu_sym(h, ICU_SYM(u_strFromUTF8Lenient), &icu.from_utf8,
+	icu.ok = text_dlsym(h, ICU_SYM(utrans_openU), &icu.open, sizeof icu.open) &&
+		 text_dlsym(h, ICU_SYM(utrans_transUChars), &icu.trans, sizeof icu.trans) &&
+		 text_dlsym(h, ICU_SYM(utrans_close), &icu.close, sizeof icu.close) &&
+		 text_dlsym(h, ICU_SYM(u_strFromUTF8Lenient), &icu.from_utf8,
 			 sizeof icu.from_utf8) &&
-		 icu_sym(h, ICU_SYM(u_strToUTF8), &icu.to_utf8, sizeof icu.to_utf8);
+		 text_dlsym(h, ICU_SYM(u_strToUTF8), &icu.to_utf8, sizeof icu.to_utf8);
 }
 
 /*

@@ -183,6 +183,20 @@ static void key_image(struct sha256 *h, const struct site_image *im)
 	key_int(h, im->height);
 }
 
+/* What a page shows of a piece of art: its largest JPEG, alt text and every size. */
+static void key_art(struct sha256 *h, const struct site_art *a)
+{
+	key_str(h, a->src);
+	key_str(h, a->alt);
+	key_int(h, a->width);
+	key_int(h, a->height);
+	key_int(h, (int64_t)a->n_sizes);
+	for (size_t k = 0; k < a->n_sizes; k++) {
+		key_image(h, &a->jpeg[k]);
+		key_image(h, &a->webp[k]);
+	}
+}
+
 void key_media(struct sha256 *h, const struct site_media *m)
 {
 	key_int(h, (int64_t)m->n_audio);
@@ -199,17 +213,8 @@ void key_media(struct sha256 *h, const struct site_media *m)
 	}
 	key_int(h, (int64_t)m->n_art);
 	for (size_t i = 0; i < m->n_art; i++) {
-		const struct site_art *a = &m->art[i];
-		key_str(h, a->stem);
-		key_str(h, a->src);
-		key_str(h, a->alt);
-		key_int(h, a->width);
-		key_int(h, a->height);
-		key_int(h, (int64_t)a->n_sizes);
-		for (size_t k = 0; k < a->n_sizes; k++) {
-			key_image(h, &a->jpeg[k]);
-			key_image(h, &a->webp[k]);
-		}
+		key_str(h, m->art[i].stem);
+		key_art(h, &m->art[i]);
 	}
 	key_str(h, m->cover_src);
 	key_str(h, m->vtt_src);
@@ -413,18 +418,8 @@ void key_listing_more(struct sha256 *h, const struct site_entry *e)
 	/* the byline's link: none for a story shared anonymously */
 	key_int(h, e->s->anonymous);
 	key_int(h, (int64_t)e->m.n_art);
-	if (e->m.n_art) {
-		const struct site_art *a = &e->m.art[0];
-		key_str(h, a->src);
-		key_str(h, a->alt);
-		key_int(h, a->width);
-		key_int(h, a->height);
-		key_int(h, (int64_t)a->n_sizes);
-		for (size_t k = 0; k < a->n_sizes; k++) {
-			key_image(h, &a->jpeg[k]);
-			key_image(h, &a->webp[k]);
-		}
-	}
+	if (e->m.n_art)
+		key_art(h, &e->m.art[0]);
 }
 
 void key_search_labels(struct sha256 *h, const struct pub_story *s)

@@ -52,15 +52,6 @@ static struct {
 } icu;
 static pthread_once_t icu_once = PTHREAD_ONCE_INIT;
 
-static bool icu_sym(void *h, const char *name, void *fn, size_t size)
-{
-	void *p = dlsym(h, name);
-	if (!p || size != sizeof p)
-		return false;
-	memcpy(fn, &p, sizeof p); /* a data pointer to a function pointer, as POSIX allows */
-	return true;
-}
-
 /* Loads ICU's common library for good; icu.ok says whether it worked. */
 static void icu_load(void)
 {
@@ -68,10 +59,10 @@ static void icu_load(void)
 	UErrorCode st = U_ZERO_ERROR;
 	if (!h)
 		return;
-	if (!icu_sym(h, S_STR(u_charType), &icu.type, sizeof icu.type) ||
-	    !icu_sym(h, S_STR(u_tolower), &icu.lower, sizeof icu.lower) ||
-	    !icu_sym(h, S_STR(unorm2_getNFKDInstance), &icu.nfkd_get, sizeof icu.nfkd_get) ||
-	    !icu_sym(h, S_STR(unorm2_getDecomposition), &icu.decomp, sizeof icu.decomp))
+	if (!text_dlsym(h, S_STR(u_charType), &icu.type, sizeof icu.type) ||
+	    !text_dlsym(h, S_STR(u_tolower), &icu.lower, sizeof icu.lower) ||
+	    !text_dlsym(h, S_STR(unorm2_getNFKDInstance), &icu.nfkd_get, sizeof icu.nfkd_get) ||
+	    !text_dlsym(h, S_STR(unorm2_getDecomposition), &icu.decomp, sizeof icu.decomp))
 		return;
 	icu.nfkd = icu.nfkd_get(&st);
 	icu.ok = U_SUCCESS(st) && icu.nfkd;

@@ -277,6 +277,18 @@ static void image_nodes(xmlNodePtr art, const char *type, const struct site_imag
 	}
 }
 
+/* <art> with its renditions, as a story page shows it. */
+static void art_node(xmlNodePtr parent, const struct site_art *a)
+{
+	xmlNodePtr art = add(parent, "art", NULL);
+	set(art, "src", a->src);
+	set(art, "alt", a->alt ? a->alt : "");
+	set_int(art, "width", a->width);
+	set_int(art, "height", a->height);
+	image_nodes(art, "image/jpeg", a->jpeg, a->n_sizes);
+	image_nodes(art, "image/webp", a->webp, a->n_sizes);
+}
+
 /*
  * The chapters of the first track: start in seconds (as in the JSON),
  * clock ("1:30") to show, and duration, the start as ISO 8601 for <time>.
@@ -331,16 +343,8 @@ xmlDocPtr site_page_story(const struct site_ctx *c, const struct site_entry *e)
 	}
 	if (m->n_audio && e->s->n_chapters)
 		chapters_node(n, e->s);
-	for (size_t i = 0; i < m->n_art; i++) {
-		const struct site_art *a = &m->art[i];
-		xmlNodePtr art = add(n, "art", NULL);
-		set(art, "src", a->src);
-		set(art, "alt", a->alt ? a->alt : "");
-		set_int(art, "width", a->width);
-		set_int(art, "height", a->height);
-		image_nodes(art, "image/jpeg", a->jpeg, a->n_sizes);
-		image_nodes(art, "image/webp", a->webp, a->n_sizes);
-	}
+	for (size_t i = 0; i < m->n_art; i++)
+		art_node(n, &m->art[i]);
 	site_markdown_nodes(add(n, "body", NULL), e->s->body);
 	if (m->vtt_src || m->transcript)
 		transcript_node(n, m);
@@ -720,18 +724,6 @@ void site_home_themes(const struct site_ctx *c, const struct site_group **out, s
 	for (size_t i = 0; i < *n; i++)
 		out[i] = &c->groups.v[SITE_THEMES][idx[i]];
 	free(idx);
-}
-
-/* <art> with its renditions, as a story page shows it. */
-static void art_node(xmlNodePtr parent, const struct site_art *a)
-{
-	xmlNodePtr art = add(parent, "art", NULL);
-	set(art, "src", a->src);
-	set(art, "alt", a->alt ? a->alt : "");
-	set_int(art, "width", a->width);
-	set_int(art, "height", a->height);
-	image_nodes(art, "image/jpeg", a->jpeg, a->n_sizes);
-	image_nodes(art, "image/webp", a->webp, a->n_sizes);
 }
 
 /* The first art of each of the latest stories, beside its listing. */

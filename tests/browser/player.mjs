@@ -7,54 +7,15 @@
 // the link to this moment, no autoplay, axe-core at 320 and 1280 px, and
 // saves screenshots. Prints one "PASS name" or "FAIL name: why" per check.
 // Waits are bounded; nothing is measured.
-import http from 'node:http';
 import fs from 'node:fs';
 import path from 'node:path';
-import { createRequire } from 'node:module';
-import { chromium } from 'playwright-core';
+import { report, serveSite, launch, axeCheck } from './common.mjs';
 
-const require = createRequire(import.meta.url);
-const axeSource = fs.readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
 const [root, shots] = process.argv.slice(2);
-const types = {
-  '.html': 'text/html; charset=utf-8', '.css': 'text/css', '.js': 'text/javascript',
-  '.mp3': 'audio/mpeg', '.m4a': 'audio/mp4', '.jpg': 'image/jpeg', '.webp': 'image/webp',
-  '.vtt': 'text/vtt', '.json': 'application/json', '.svg': 'image/svg+xml',
-};
-const report = (name, ok, why = '') =>
-  console.log(ok ? `PASS ${name}` : `FAIL ${name}: ${why}`);
+const { server, base } = await serveSite(root);
+const url = `${base}/stories/told/index.html`;
 
-// the site over HTTP with byte ranges, as a static host serves it (seeking needs them)
-const server = http.createServer((req, res) => {
-  const url = decodeURIComponent(new URL(req.url, 'http://x').pathname);
-  const file = path.join(root, url);
-  if (!file.startsWith(path.resolve(root)) || !fs.existsSync(file) || fs.statSync(file).isDirectory()) {
-    res.writeHead(404).end('not found');
-    return;
-  }
-  const size = fs.statSync(file).size;
-  const headers = { 'Content-Type': types[path.extname(file)] || 'application/octet-stream',
-    'Accept-Ranges': 'bytes' };
-  const range = /bytes=(\d*)-(\d*)/.exec(req.headers.range || '');
-  if (range) {
-    const start = range[1] ? +range[1] : 0, end = range[2] ? Math.min(+range[2], size - 1) : size - 1;
-    res.writeHead(206, { ...headers, 'Content-Range': `bytes ${start}-${end}/${size}`,
-      'Content-Length': end - start + 1 });
-    fs.createReadStream(file, { start, end }).pipe(res);
-    return;
-  }
-  res.writeHead(200, { ...headers, 'Content-Length': size });
-  fs.createReadStream(file).pipe(res);
-});
-await new Promise((r) => server.listen(0, '127.0.0.1', r));
-const url = `http://127.0.0.1:${server.address().port}/stories/told/index.html`;
-
-const browser = await chromium.launch({
-  executablePath: '/usr/bin/chromium',
-  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
-    '--disable-component-update', '--no-first-run', '--disable-sync',
-    '--autoplay-policy=no-user-gesture-required'],
-});
+const browser = await launch(['--autoplay-policy=no-user-gesture-required']);
 const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
 await context.grantPermissions(['clipboard-read', 'clipboard-write']);
 const page = await context.newPage();
@@ -79,15 +40,7 @@ const state = () => page.evaluate(() => {
     boxTop: box.scrollTop, n: cur.length, cue: cur.length ? cur[0].getAttribute('data-start') : null };
 });
 
-async function axe(name) {
-  await page.addScriptTag({ content: axeSource });
-  const result = await page.evaluate(async () =>
-    // eslint-disable-next-line no-undef
-    await axe.run(document, { runOnly: { type: 'tag',
-      values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice'] } }));
-  const v = result.violations.map((x) => `${x.id} (${x.nodes.length}): ${x.nodes[0].html.slice(0, 120)}`);
-  report(`axe_${name}`, v.length === 0, v.join('; '));
-}
+const axe = (name) => axeCheck(page, name);
 
 // ---- the page as it loads: enhanced, silent, checked at both widths ---------
 await page.goto(url, { waitUntil: 'load' });

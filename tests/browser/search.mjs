@@ -5,39 +5,13 @@
 // remembers it), checks the page with axe-core (WCAG 2.2 A/AA) with
 // results shown at 320 and 1280 px, and saves screenshots of both.
 // Prints one "PASS name" or "FAIL name: why" line per check.
-import http from 'node:http';
 import fs from 'node:fs';
 import path from 'node:path';
-import { createRequire } from 'node:module';
-import { chromium } from 'playwright-core';
+import { report, serveSite, launch, axeCheck } from './common.mjs';
 
-const require = createRequire(import.meta.url);
-const axeSource = fs.readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
 const [root, shots] = process.argv.slice(2);
-const types = {
-  '.html': 'text/html; charset=utf-8', '.css': 'text/css', '.js': 'text/javascript',
-  '.json': 'application/json', '.bin': 'application/octet-stream',
-};
-const report = (name, ok, why = '') =>
-  console.log(ok ? `PASS ${name}` : `FAIL ${name}: ${why}`);
-
-const server = http.createServer((req, res) => {
-  const url = decodeURIComponent(new URL(req.url, 'http://x').pathname);
-  let file = path.join(root, url);
-  if (!file.startsWith(path.resolve(root))) { res.writeHead(403).end(); return; }
-  if (fs.existsSync(file) && fs.statSync(file).isDirectory()) file = path.join(file, 'index.html');
-  if (!fs.existsSync(file)) { res.writeHead(404).end('not found'); return; }
-  res.writeHead(200, { 'Content-Type': types[path.extname(file)] || 'application/octet-stream' });
-  fs.createReadStream(file).pipe(res);
-});
-await new Promise((r) => server.listen(0, '127.0.0.1', r));
-const base = `http://127.0.0.1:${server.address().port}`;
-
-const browser = await chromium.launch({
-  executablePath: '/usr/bin/chromium',
-  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
-    '--disable-component-update', '--no-first-run', '--disable-sync'],
-});
+const { server, base } = await serveSite(root);
+const browser = await launch();
 const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
 const errors = [];
 page.on('pageerror', (e) => errors.push(String(e)));
@@ -59,15 +33,7 @@ async function query(q, kind = '', theme = '') {
   return titles();
 }
 
-async function axe(name) {
-  await page.addScriptTag({ content: axeSource });
-  const result = await page.evaluate(async () =>
-    // eslint-disable-next-line no-undef
-    await axe.run(document, { runOnly: { type: 'tag',
-      values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice'] } }));
-  const v = result.violations.map((x) => `${x.id} (${x.nodes.length}): ${x.nodes[0].html.slice(0, 120)}`);
-  report(`axe_${name}`, v.length === 0, v.join('; '));
-}
+const axe = (name) => axeCheck(page, name);
 
 try {
   await page.goto(base + '/search/index.html', { waitUntil: 'load' });

@@ -1,4 +1,4 @@
-// site.mjs PUBLIC_DIR SHOTS_DIR [lists] - reads the built site as a visitor
+// site.mjs PUBLIC_DIR SHOTS_DIR [lists|kinds] - reads the built site as a visitor
 // would: serves it on localhost, opens every page in headless Chromium,
 // follows the links from the home page to the list of all stories and
 // through its pages to every story, checks each page with axe-core (WCAG
@@ -9,55 +9,16 @@
 // Tab reaches every link and button, each with a visible focus ring.
 // With "lists", only the home page and the list pages (a library of many
 // stories). Prints one "PASS name" or "FAIL name: why" line per check.
-import http from 'node:http';
 import fs from 'node:fs';
 import path from 'node:path';
-import { createRequire } from 'node:module';
-import { chromium } from 'playwright-core';
+import { report, serveSite, launch, axeCheck, types } from './common.mjs';
 
-const require = createRequire(import.meta.url);
-const axeSource = fs.readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
 const [root, shots, mode] = process.argv.slice(2);
 const listsOnly = mode === 'lists';
-const types = {
-  '.html': 'text/html; charset=utf-8', '.css': 'text/css', '.js': 'text/javascript',
-  '.xml': 'application/rss+xml', '.mp3': 'audio/mpeg', '.jpg': 'image/jpeg',
-  '.webp': 'image/webp', '.vtt': 'text/vtt', '.json': 'application/json',
-  '.svg': 'image/svg+xml', '.txt': 'text/plain', '.m4a': 'audio/mp4',
-};
-const report = (name, ok, why = '') =>
-  console.log(ok ? `PASS ${name}` : `FAIL ${name}: ${why}`);
-
-const server = http.createServer((req, res) => {
-  const url = decodeURIComponent(new URL(req.url, 'http://x').pathname);
-  let file = path.join(root, url);
-  if (!file.startsWith(path.resolve(root))) { res.writeHead(403).end(); return; }
-  if (fs.existsSync(file) && fs.statSync(file).isDirectory()) file = path.join(file, 'index.html');
-  if (!fs.existsSync(file)) { res.writeHead(404).end('not found'); return; }
-  const size = fs.statSync(file).size;
-  const headers = { 'Content-Type': types[path.extname(file)] || 'application/octet-stream',
-    'Accept-Ranges': 'bytes' };
-  const range = /bytes=(\d*)-(\d*)/.exec(req.headers.range || '');
-  if (range) {
-    const start = range[1] ? +range[1] : 0, end = range[2] ? +range[2] : size - 1;
-    res.writeHead(206, { ...headers, 'Content-Range': `bytes ${start}-${end}/${size}`,
-      'Content-Length': end - start + 1 });
-    if (req.method === 'HEAD') { res.end(); return; }
-    fs.createReadStream(file, { start, end }).pipe(res);
-    return;
-  }
-  res.writeHead(200, { ...headers, 'Content-Length': size });
-  if (req.method === 'HEAD') { res.end(); return; }
-  fs.createReadStream(file).pipe(res);
-});
-await new Promise((r) => server.listen(0, '127.0.0.1', r));
-const base = `http://127.0.0.1:${server.address().port}`;
-
-const browser = await chromium.launch({
-  executablePath: '/usr/bin/chromium',
-  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
-    '--disable-component-update', '--no-first-run', '--disable-sync'],
-});
+// "kinds": one page of every kind, without the walk through every story
+const kindsOnly = mode === 'kinds';
+const { server, base } = await serveSite(root);
+const browser = await launch();
 const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
 // 404.html links by the site's own address (it is served for any path):
 // requests to that address are answered from the built site
@@ -83,13 +44,7 @@ async function audit(url, name) {
   errors.length = 0;
   const resp = await page.goto(base + url, { waitUntil: 'load' });
   report(`loads_${name}`, resp && resp.status() === 200, `status ${resp && resp.status()}`);
-  await page.addScriptTag({ content: axeSource });
-  const result = await page.evaluate(async () =>
-    // eslint-disable-next-line no-undef
-    await axe.run(document, { runOnly: { type: 'tag',
-      values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice'] } }));
-  const v = result.violations.map((x) => `${x.id} (${x.nodes.length}): ${x.nodes[0].html.slice(0, 120)}`);
-  report(`axe_${name}`, v.length === 0, v.join('; '));
+  await axeCheck(page, name);
   // lazy images below the fold are fetched now, so every one is checked
   const broken = await page.evaluate(async () => {
     const imgs = [...document.images];
@@ -142,7 +97,7 @@ report('lists_link_every_story_page_once', unique.length === onDisk.length && st
   `${storyLinks.length} links, ${unique.length} different, ${onDisk.length} pages`);
 
 let shot = false;
-for (const href of listsOnly ? [] : unique) {
+for (const href of listsOnly || kindsOnly ? [] : unique) {
   const slug = href.split('/')[1];
   await audit('/' + href, `story_${slug}`);
   const audio = await page.evaluate(() => [...document.querySelectorAll('audio')].map((a) => a.currentSrc || a.src || (a.querySelector('source') || {}).src));
@@ -171,7 +126,7 @@ for (const href of listsOnly ? [] : unique) {
     shot = true;
   }
 }
-const collections = fs.existsSync(path.join(root, 'collections'))
+const collections = !kindsOnly && fs.existsSync(path.join(root, 'collections'))
   ? fs.readdirSync(path.join(root, 'collections')) : [];
 for (const dir of collections) {
   await audit(`/collections/${dir}/index.html`, `collection_${dir}`);
@@ -196,6 +151,14 @@ const storyOf = (test) => {
   }
   return null;
 };
+// the search page with results: a word of the first story's title
+const searchWith = () => {
+  const story = storyOf(() => true);
+  if (!story || !isFile('search/index.html')) return null;
+  const h1 = /<h1[^>]*>([^<]*)</.exec(fs.readFileSync(path.join(root, story), 'utf8'));
+  const word = h1 && h1[1].split(/[^\p{L}\p{N}]+/u).find((w) => w.length > 3);
+  return word ? `/search/index.html?q=${encodeURIComponent(word)}` : null;
+};
 const kinds = listsOnly ? [] : [
   ['home', '/index.html'],
   ['text_story', storyOf((h) => !/<audio|<picture/.test(h))],
@@ -209,6 +172,7 @@ const kinds = listsOnly ? [] : [
   ['contributors', isFile('contributors/index.html') ? '/contributors/index.html' : null],
   ['subscribe', '/subscribe/index.html'],
   ['about', '/about/index.html'],
+  ['search', searchWith()],
   ['404', '/404.html'],
 ];
 // Tab through the page: every link and button takes the focus, each with a visible ring
@@ -248,13 +212,12 @@ for (const [name, url] of kinds) {
     const resp = await page.goto(base + url, { waitUntil: 'load' });
     // 404.html is served as a page here: its status is the host's business
     if (name !== '404') report(`loads_${name}_${width}`, resp && resp.status() === 200, `status ${resp && resp.status()}`);
-    await page.addScriptTag({ content: axeSource });
-    const result = await page.evaluate(async () =>
-      // eslint-disable-next-line no-undef
-      await axe.run(document, { runOnly: { type: 'tag',
-        values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice'] } }));
-    const v = result.violations.map((x) => `${x.id} (${x.nodes.length}): ${x.nodes[0].html.slice(0, 120)}`);
-    report(`axe_${name}_${width}`, v.length === 0, v.join('; '));
+    if (name === 'search') {
+      const found = await page.waitForSelector('#search-results li', { timeout: 10000 })
+        .then(() => true, () => false);
+      report(`search_shows_results_${width}`, found, `no result for ${url}`);
+    }
+    await axeCheck(page, `${name}_${width}`);
     const wide = await page.evaluate(() => document.documentElement.scrollWidth > window.innerWidth + 1);
     report(`no_sideways_scroll_${name}_${width}`, !wide, 'the page is wider than the window');
     report(`no_console_errors_${name}_${width}`, errors.length === 0, errors.join('; '));

@@ -1,7 +1,8 @@
 # browser.sh - the demo site as visitors and podcast apps meet it: every page
-# in headless Chromium with axe-core, the markup through the Nu Html
-# Checker, and the feed through podcast-partytime. Screenshots are kept in
-# build/screenshots for people to look at.
+# in headless Chromium with axe-core (every kind of page at 320 and 1280 px,
+# in English and in French), the markup through the Nu Html Checker, and
+# the feed through podcast-partytime. Screenshots are kept in
+# build/screenshots (build/screenshots/fr for French) for people to look at.
 . "$(dirname "$0")/lib.sh"
 
 B="$HEARTH_ROOT/tests/browser"
@@ -14,8 +15,20 @@ P="$L/public"
 SITE_KINDS=all node "$B/site.mjs" "$P" "$HEARTH_ROOT/build/screenshots" 2>"$T/site.err" ||
 	fail browser_run "site.mjs stopped: $(tail -c 800 "$T/site.err")"
 
+# the same library in the other language of the theme: every kind of page
+# again, with French menus, at both widths
+sed -i 's/^language: en$/language: fr/' "$L/hearth.yaml"
+check browser_demo_french grep -q '^language: fr$' "$L/hearth.yaml"
+PF="$L/public-fr"
+ok browser_demo_build_fr -C "$L" build -o "$PF"
+check browser_demo_french_pages grep -q '<html lang="fr"' "$PF/index.html"
+SITE_KINDS=all node "$B/site.mjs" "$PF" "$HEARTH_ROOT/build/screenshots/fr" kinds 2>"$T/site-fr.err" |
+	sed 's/^\(PASS\|FAIL\) /\1 fr_/' ||
+	fail browser_run_fr "site.mjs stopped: $(tail -c 800 "$T/site-fr.err")"
+
+# one Java start for both languages
 if ! java -jar "$B/node_modules/vnu-jar/build/dist/vnu.jar" --errors-only --skip-non-html \
-	--format text "$P" >"$T/vnu.out" 2>&1; then
+	--format text "$P" "$PF" >"$T/vnu.out" 2>&1; then
 	fail nu_html_checker "$(head -c 1500 "$T/vnu.out")"
 else
 	pass nu_html_checker

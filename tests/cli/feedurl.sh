@@ -79,7 +79,7 @@ L3="$T/old"
 "$HEARTH" init "$L3" >/dev/null && site_address "$L3" https://old.example.net
 ok old_import -C "$L3" import "$C/spoken"
 sqlite3 "$L3/hearth.db" "INSERT INTO settings (key, value) VALUES ('podcast_guid', '$SHARED');
-	ALTER TABLE collections DROP COLUMN type; DROP TABLE bundles_seen; DROP INDEX stories_list; DROP INDEX stories_receipt; ALTER TABLE stories DROP COLUMN receipt_hash; ALTER TABLE stories DROP COLUMN version; ALTER TABLE stories DROP COLUMN approved_version; ALTER TABLE stories DROP COLUMN confirmed_version; ALTER TABLE stories DROP COLUMN peer_confirms; ALTER TABLE stories DROP COLUMN via; ALTER TABLE stories DROP COLUMN erasure_requested_at; DROP TABLE messages; DROP TABLE revision_assets; DROP TABLE revision_terms; DROP TABLE revisions; DROP TABLE feedback; DROP TABLE sessions; DROP TABLE editors; DROP TABLE invites; PRAGMA user_version = 2;"
+	ALTER TABLE collections DROP COLUMN type; DROP TABLE bundles_seen; DROP INDEX stories_list; DROP INDEX stories_receipt; ALTER TABLE stories DROP COLUMN receipt_hash; ALTER TABLE stories DROP COLUMN version; ALTER TABLE stories DROP COLUMN approved_version; ALTER TABLE stories DROP COLUMN confirmed_version; ALTER TABLE stories DROP COLUMN peer_confirms; ALTER TABLE stories DROP COLUMN via; ALTER TABLE stories DROP COLUMN erasure_requested_at; DROP TRIGGER stories_body_changed; ALTER TABLE stories DROP COLUMN body_sha256; DROP TABLE messages; DROP TABLE revision_assets; DROP TABLE revision_terms; DROP TABLE revisions; DROP TABLE feedback; DROP TABLE sessions; DROP TABLE editors; DROP TABLE invites; PRAGMA user_version = 2;"
 ok old_library_opens -C "$L3" list
 check shared_guid_forgotten test -z "$(stored_guid "$L3")"
 ok old_library_builds -C "$L3" build
