@@ -57,38 +57,31 @@ static void key_strv(struct sha256 *h, char *const *v)
 		key_str(h, v[i]);
 }
 
-/* The body by its hash: a view read without bodies still keys them. */
-static void key_body(struct sha256 *h, const struct pub_story *s)
-{
-	if (s->body_sha256) {
-		key_str(h, s->body_sha256);
-	} else {
-		char sha[65];
-		sha256_hex(s->body ? s->body : "", s->body ? strlen(s->body) : 0, sha);
-		key_str(h, sha);
-	}
-}
-
-/* Every field of the record but the body. */
-static void key_story_head(struct sha256 *h, const struct pub_story *s)
+/* The fields of a story a list's card shows. */
+static void key_listed(struct sha256 *h, const struct pub_story *s)
 {
 	key_str(h, s->slug);
-	key_str(h, s->guid);
+	key_str(h, s->byline);
 	key_str(h, s->title);
 	key_str(h, s->summary);
-	key_str(h, s->byline);
-	key_int(h, s->anonymous);
+	key_int(h, s->published_at);
 	key_str(h, s->language);
 	key_str(h, s->license);
-	key_int(h, s->published_at);
-	key_int(h, s->updated_at);
-	key_int(h, s->on_site);
-	key_int(h, s->on_podcast);
 	key_strv(h, s->warnings);
 	key_strv(h, s->themes);
 	key_strv(h, s->tags);
 	key_int(h, s->season);
 	key_int(h, s->episode);
+}
+
+void key_story(struct sha256 *h, const struct pub_story *s)
+{
+	key_listed(h, s);
+	key_str(h, s->guid);
+	key_int(h, s->anonymous);
+	key_int(h, s->updated_at);
+	key_int(h, s->on_site);
+	key_int(h, s->on_podcast);
 	key_int(h, (int64_t)s->n_assets);
 	for (size_t i = 0; i < s->n_assets; i++) {
 		const struct pub_asset *a = &s->assets[i];
@@ -108,29 +101,14 @@ static void key_story_head(struct sha256 *h, const struct pub_story *s)
 		key_dbl(h, s->chapters[i].start);
 		key_str(h, s->chapters[i].title);
 	}
-}
-
-void key_story(struct sha256 *h, const struct pub_story *s)
-{
-	key_story_head(h, s);
-	key_body(h, s);
-}
-
-/* The fields of a story a list's card shows. */
-static void key_listed(struct sha256 *h, const struct pub_story *s)
-{
-	key_str(h, s->slug);
-	key_str(h, s->byline);
-	key_str(h, s->title);
-	key_str(h, s->summary);
-	key_int(h, s->published_at);
-	key_str(h, s->language);
-	key_str(h, s->license);
-	key_strv(h, s->warnings);
-	key_strv(h, s->themes);
-	key_strv(h, s->tags);
-	key_int(h, s->season);
-	key_int(h, s->episode);
+	/* the body by its hash: a view read without bodies still keys them */
+	if (s->body_sha256) {
+		key_str(h, s->body_sha256);
+	} else {
+		char sha[65];
+		sha256_hex(s->body ? s->body : "", s->body ? strlen(s->body) : 0, sha);
+		key_str(h, sha);
+	}
 }
 
 void key_entries(struct site_entry *e, size_t n)
