@@ -45,51 +45,71 @@ void pipe_search_page_key(struct sha256 *h, const struct site_ctx *c)
 
 #define STORIES_REL "search/stories.txt"
 
-/* The key of what the index holds of one story: 16 hex digits. */
-static void entry_key(const struct site_entry *e, char out[17])
+/*
+ * The key of what the index holds of each story, by its number in s
+ * (site_search_entry): 64 hex digits each, of which stories.txt shows 16.
+ * *out is a new array, free it.
+ */
+static char (*entry_keys(const site_search *s))[65]
 {
-	struct sha256 h;
-	char hex[65];
-	sha256_init(&h);
-	key_search_entry(&h, e);
-	key_hex(&h, hex);
-	memcpy(out, hex, 16);
-	out[16] = '\0';
+	size_t n = site_search_count(s);
+	char (*keys)[65] = xcalloc(n ? n : 1, sizeof *keys);
+	for (size_t i = 0; i < n; i++) {
+		struct sha256 h;
+		sha256_init(&h);
+		key_search_entry(&h, site_search_entry(s, i));
+		key_hex(&h, keys[i]);
+	}
+	return keys;
 }
 
 /* The first line of search/stories.txt: the format and the index's shape. */
 static void base_line(const struct site_search_params *p, char out[65])
 {
-	snprintf(out, 65, "hearth search stories 1 %d %d %d", p->id_bits, p->shard_bits,
+	snprintf(out, 65, "hearth search stories 2 %d %d %d", p->id_bits, p->shard_bits,
 		 p->chunk_bits);
 }
 
 /*
- * The key of search/stories.txt in the build state: its bytes and what
- * every page shows (the program and the theme among it), so a current
- * index made by another program or theme is never brought up to date,
- * only made anew.
+ * The key of search/stories.txt in the build state: the first half says
+ * what every page shows (the program and the theme among it), so a
+ * current index made by another program or theme is never brought up to
+ * date, only made anew; the second half, what the index is made from
+ * (inputs_key's), which decides the file's bytes.
  */
-static void stories_key(const struct pipe_search_out *o, const struct buf *b, char out[65])
+static void stories_key_head(const struct pipe_search_out *o, char out[65])
 {
 	struct sha256 h;
 	sha256_init(&h);
-	key_str(&h, "hearth search stories 1");
+	key_str(&h, "hearth search stories 2");
 	key_str(&h, o->common);
-	sha256_update(&h, b->data, b->len);
 	key_hex(&h, out);
 }
 
-/* The key of everything the index is made from. */
-static void inputs_key(const struct site_ctx *c, const struct pipe_search_out *o, char out[65])
+static void stories_key(const struct pipe_search_out *o, const char inputs[65], char out[65])
+{
+	struct sha256 h;
+	char tail[65];
+	stories_key_head(o, out);
+	sha256_init(&h);
+	key_str(&h, "hearth search stories of");
+	key_str(&h, inputs);
+	key_hex(&h, tail);
+	memcpy(out + 32, tail, 32);
+	out[64] = '\0';
+}
+
+/* The key of everything the index is made from: each story's key, in s's order. */
+static void inputs_key(const site_search *s, const char (*keys)[65],
+		       const struct pipe_search_out *o, char out[65])
 {
 	struct sha256 h;
 	sha256_init(&h);
-	key_str(&h, "hearth search index 1");
+	key_str(&h, "hearth search index 2");
 	key_str(&h, o->common);
-	key_int(&h, (int64_t)c->on_site.n);
-	for (size_t i = 0; i < c->on_site.n; i++)
-		key_search_entry(&h, c->on_site.v[i]);
+	key_int(&h, (int64_t)site_search_count(s));
+	for (size_t i = 0; i < site_search_count(s); i++)
+		sha256_update(&h, keys[i], 64);
 	key_hex(&h, out);
 }
 
@@ -138,11 +158,74 @@ static int read_body(const struct pipe_search_out *o, const struct pub_story *s,
 	return rc;
 }
 
+/*
+ * How a story's shards are written in stories.txt: in ascending order,
+ * each as its distance from the one before (the first from 0), in hex,
+ * the last digit of a number as 0-9a-f and the ones before it as g-v
+ * (16 + the digit): "3" is shard 3, "3j4" shards 3 and 55. Most shards
+ * are near the one before, so most take one or two characters.
+ */
+static void put_shards(struct buf *b, const uint32_t *v, size_t n)
+{
+	static const char hx[] = "0123456789abcdefghijklmnopqrstuv";
+	uint32_t prev = 0;
+	for (size_t i = 0; i < n; i++) {
+		uint32_t d = v[i] - prev;
+		char t[8];
+		int k = (int)sizeof t;
+		t[--k] = hx[d & 15];
+		for (d >>= 4; d; d >>= 4)
+			t[--k] = hx[16 + (d & 15)];
+		buf_add(b, t + k, sizeof t - (size_t)k);
+		prev = v[i];
+	}
+}
+
+static char *shards_text(const uint32_t *v, size_t n)
+{
+	struct buf b = BUF_INIT;
+	put_shards(&b, v, n);
+	return buf_detach(&b);
+}
+
+/* Sets mark[shard] for each shard t names; false when t is not such a list. */
+static bool mark_shards(const struct site_search_params *p, const char *t, bool *mark)
+{
+	uint32_t v = 0, at = 0;
+	bool first = true, open = false;
+	for (; *t; t++) {
+		char c = *t;
+		if (c >= 'g' && c <= 'v') {
+			v = v << 4 | (uint32_t)(c - 'g');
+			open = true;
+		} else {
+			int d = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+			v = v << 4 | (uint32_t)d;
+			if (d < 0 || (!first && !v) || v >> p->shard_bits || (at += v) >> p->shard_bits)
+				return false;
+			mark[at] = true;
+			v = 0;
+			first = open = false;
+		}
+		if (v >> p->shard_bits)
+			return false;
+	}
+	return !open && !first;
+}
+
 /* One story of the current index, as search/stories.txt names it. */
 struct was {
 	uint32_t id;
-	char *slug;
-	char key[17];
+	const char *slug;    /* in the file's text */
+	const char *key;     /* 16 hex digits, in the file's text */
+	const char *shards;  /* shards_text's, in the file's text */
+};
+
+/* The current index as search/stories.txt names it. */
+struct current {
+	struct buf text;     /* the file, its lines cut into fields */
+	struct was *v;       /* sorted by slug */
+	size_t n;
 };
 
 static int was_by_slug(const void *pa, const void *pb)
@@ -170,127 +253,237 @@ static bool read_current(const struct pipe_search_out *o, const char *rel, struc
 	return ok;
 }
 
-/*
- * The stories of the current index (sorted by slug), when it was made with
- * the same base key. *v is a new array, free each slug and it.
- */
-static bool read_stories(const struct pipe_search_out *o, const char base[65], struct was **v,
-			 size_t *n)
+/* The field at *p up to the next space, cut there; NULL when empty or last. */
+static char *field(char **p)
 {
-	struct buf b = BUF_INIT;
-	size_t cap = 0;
-	bool ok = false;
+	char *f = *p, *q = strchr(f, ' ');
+	if (!q || q == f)
+		return NULL;
+	*q = '\0';
+	*p = q + 1;
+	return f;
+}
 
+/*
+ * The stories of the current index, when it was made with the same base
+ * line and the build state trusts it. Release cur with current_release.
+ */
+static bool read_stories(const struct pipe_search_out *o, const char base[65],
+			 struct current *cur)
+{
+	size_t cap = 0;
 	char key[65];
 
-	*v = NULL;
-	*n = 0;
-	if (!read_current(o, STORIES_REL, &b))
+	if (!read_current(o, STORIES_REL, &cur->text))
 		return false;
-	stories_key(o, &b, key);
-	if (strcmp(key, pipe_state_find(o->old, STORIES_REL)->key))
-		goto end; /* made by another program or theme */
-	buf_putc(&b, '\0');
-	char *line = b.data, *nl = strchr(line, '\n');
+	stories_key_head(o, key);
+	if (strncmp(key, pipe_state_find(o->old, STORIES_REL)->key, 32))
+		return false; /* made by another program or theme */
+	buf_putc(&cur->text, '\0');
+	char *line = cur->text.data, *nl = strchr(line, '\n');
 	if (!nl || (size_t)(nl - line) != strlen(base) || strncmp(line, base, strlen(base)))
-		goto end;
+		return false;
 	for (line = nl + 1; *line; line = nl + 1) {
-		unsigned long id;
-		int slug_at = 0, slug_end = 0, key_at = 0;
+		char *p = line, *id, *slug, *k, *sh, *end;
 		if (!(nl = strchr(line, '\n')))
-			goto end;
+			return false;
 		*nl = '\0';
-		if (sscanf(line, "%lu %n%*s%n %n", &id, &slug_at, &slug_end, &key_at) < 1 ||
-		    !key_at || strlen(line + key_at) != 16 || id > UINT32_MAX)
-			goto end;
-		if (*n == cap) {
+		if (!(id = field(&p)) || !(slug = field(&p)) || !(k = field(&p)) ||
+		    !*(sh = p) || strlen(k) != 16 || strchr(sh, ' '))
+			return false;
+		unsigned long v = strtoul(id, &end, 10);
+		if (*end || v > UINT32_MAX)
+			return false;
+		if (cur->n == cap) {
 			cap = cap ? cap * 2 : 1024;
-			*v = xrealloc(*v, cap * sizeof **v);
+			cur->v = xrealloc(cur->v, cap * sizeof *cur->v);
 		}
-		struct was *w = &(*v)[(*n)++];
-		w->id = (uint32_t)id;
-		w->slug = xasprintf("%.*s", slug_end - slug_at, line + slug_at);
-		memcpy(w->key, line + key_at, 17);
+		cur->v[cur->n++] = (struct was){(uint32_t)v, slug, k, sh};
 	}
-	if (*n)
-		qsort(*v, *n, sizeof **v, was_by_slug);
-	ok = true;
-end:
-	buf_release(&b);
-	return ok;
+	if (cur->n)
+		qsort(cur->v, cur->n, sizeof *cur->v, was_by_slug);
+	return true;
 }
 
-static void was_free(struct was *v, size_t n)
+static void current_release(struct current *cur)
 {
-	for (size_t i = 0; i < n; i++)
-		free(v[i].slug);
-	free(v);
+	buf_release(&cur->text);
+	free(cur->v);
+	memset(cur, 0, sizeof *cur);
 }
 
 /*
- * Brings the current index up to date in s: its shards without the
- * postings of the stories that changed, came or went, whose indices go
- * to todo (*n_todo of them). False when that cannot be done (no index
- * that can be trusted, other parameters, or too much changed): s is then
- * to be made anew.
+ * The work of bringing the current index up to date, or of making it
+ * anew: the stories to add (by their number in s), each story's shards
+ * (as stories.txt writes them), and the shards and chunks whose files are
+ * made again (the others are the current site's, kept as they are).
  */
-static bool load_current(const struct pipe_search_out *o, site_search *s, const char base[65],
-			 const char (*keys)[17], size_t *todo, size_t *n_todo)
-{
-	struct was *v = NULL, probe;
-	size_t n = 0, same = 0, n_drop = 0;
-	uint32_t *drop = NULL;
-	bool *kept = NULL, ok = false;
-	struct buf b = BUF_INIT;
-	size_t count = site_search_count(s);
+struct plan {
+	struct current cur;   /* the current stories.txt, when read */
+	size_t *todo, n_todo;
+	const char **shards;  /* per story: the current file's, or one of own */
+	char **own;           /* shards_text's of the stories added, n_todo of them */
+	bool *shard_made;     /* per shard: made again (NULL: every one) */
+	bool *chunk_made;     /* per chunk: made again (NULL: every one) */
+	bool *chunk_noted;    /* per chunk: noted already, to be written as it is made */
+};
 
-	*n_todo = 0;
-	if (!read_stories(o, base, &v, &n))
+static void plan_release(struct plan *pl)
+{
+	current_release(&pl->cur);
+	for (size_t k = 0; pl->own && k < pl->n_todo; k++)
+		free(pl->own[k]);
+	free(pl->own);
+	free(pl->todo);
+	free(pl->shards);
+	free(pl->shard_made);
+	free(pl->chunk_made);
+	free(pl->chunk_noted);
+	memset(pl, 0, sizeof *pl);
+}
+
+/* Reads and adds the stories of pl->todo, noting the shards each is in. */
+static int add_todo(const struct pipe_search_out *o, site_search *s, struct plan *pl,
+		    struct hearth_err *err)
+{
+	int rc = 0;
+	pl->own = xcalloc(pl->n_todo + 1, sizeof *pl->own);
+	for (size_t k = 0; k < pl->n_todo && !rc; k++) {
+		char *body = NULL;
+		uint32_t *sh = NULL;
+		if ((rc = read_body(o, site_search_entry(s, pl->todo[k])->s, &body, err)))
+			break;
+		site_search_add(s, pl->todo[k], body);
+		free(body);
+		size_t n = site_search_last_shards(s, &sh);
+		pl->own[k] = shards_text(sh, n);
+		pl->shards[pl->todo[k]] = pl->own[k];
+		if (pl->shard_made)
+			for (size_t j = 0; j < n; j++)
+				pl->shard_made[sh[j]] = true;
+		free(sh);
+	}
+	return rc;
+}
+
+/* The shard or chunk number of a file of search/t/ or search/d/; -1 when not one. */
+static long file_number(const char *rel, const char *dir, const char *ext)
+{
+	char *end;
+	if (strncmp(rel, dir, 9))
+		return -1;
+	long v = strtol(rel + 9, &end, 16);
+	return end == rel + 9 || strcmp(end, ext) || v < 0 ? -1 : v;
+}
+
+/*
+ * Plans bringing the current index up to date in s: the stories that
+ * changed, came or went lose their postings and their chunks, and the
+ * changed and new are added again (their bodies read); the shards any of
+ * them was or is in are read back from the current site without the
+ * postings of those stories. *ok is false when that cannot be done (no
+ * index that can be trusted, other parameters, or too much changed): s is
+ * then to be made anew.
+ */
+static int plan_update(const struct pipe_search_out *o, site_search *s, const char base[65],
+		       const char (*keys)[65], struct plan *pl, bool *ok, struct hearth_err *err)
+{
+	struct current *cur = &pl->cur;
+	struct was probe;
+	struct site_search_params par;
+	size_t count = site_search_count(s), n_drop = 0;
+	uint32_t *drop = NULL;
+	bool *kept = NULL;
+	struct buf b = BUF_INIT;
+	int rc = 0, shift;
+
+	*ok = false;
+	site_search_get_params(s, &par);
+	shift = par.id_bits - par.chunk_bits;
+	if (!read_stories(o, base, cur))
 		goto end;
-	kept = xcalloc(n ? n : 1, sizeof *kept);
+	kept = xcalloc(cur->n + 1, sizeof *kept);
 	for (size_t i = 0; i < count; i++) {
-		probe.slug = (char *)site_search_entry(s, i)->s->slug;
-		struct was *w = n ? bsearch(&probe, v, n, sizeof *v, was_by_slug) : NULL;
-		if (w && w->id == site_search_id(s, i) && !strcmp(w->key, keys[i])) {
-			kept[w - v] = true;
-			same++;
+		probe.slug = site_search_entry(s, i)->s->slug;
+		struct was *w = cur->n ? bsearch(&probe, cur->v, cur->n, sizeof *cur->v, was_by_slug)
+				      : NULL;
+		if (w && w->id == site_search_id(s, i) && !strncmp(w->key, keys[i], 16)) {
+			kept[w - cur->v] = true;
+			pl->shards[i] = w->shards;
 		} else {
-			todo[(*n_todo)++] = i;
+			pl->todo[pl->n_todo++] = i;
 		}
 	}
 	/* more than a quarter to do: reading every body costs about the same */
-	if (*n_todo > count / 4 + 8)
+	if (pl->n_todo > count / 4 + 8)
 		goto end;
-	drop = xcalloc(n - same + 1, sizeof *drop);
-	for (size_t i = 0; i < n; i++)
-		if (!kept[i])
-			drop[n_drop++] = v[i].id;
-	qsort(drop, n_drop, sizeof *drop, id_cmp);
-	for (size_t i = 0; i < o->old->n; i++) {
-		const char *rel = o->old->f[i].rel;
-		if (strncmp(rel, "search/t/", 9))
+	pl->shard_made = xcalloc((size_t)1 << par.shard_bits, sizeof *pl->shard_made);
+	pl->chunk_made = xcalloc((size_t)1 << par.chunk_bits, sizeof *pl->chunk_made);
+	pl->chunk_noted = xcalloc((size_t)1 << par.chunk_bits, sizeof *pl->chunk_noted);
+	drop = xcalloc(cur->n + 1, sizeof *drop);
+	for (size_t i = 0; i < cur->n; i++) {
+		if (kept[i])
 			continue;
+		if (cur->v[i].id >> par.id_bits || !mark_shards(&par, cur->v[i].shards, pl->shard_made))
+			goto end;
+		drop[n_drop++] = cur->v[i].id;
+		pl->chunk_made[cur->v[i].id >> shift] = true;
+	}
+	qsort(drop, n_drop, sizeof *drop, id_cmp);
+	for (size_t k = 0; k < pl->n_todo; k++)
+		pl->chunk_made[site_search_id(s, pl->todo[k]) >> shift] = true;
+	if ((rc = add_todo(o, s, pl, err)))
+		goto end;
+	/* the shards made again are read back; every other must be as it was made */
+	for (size_t i = 0; i < o->old->n; i++) {
+		const struct pipe_file *f = &o->old->f[i];
+		long v = file_number(f->rel, "search/t/", ".bin");
+		if (v < 0)
+			continue;
+		if (v >> par.shard_bits)
+			goto end;
+		if (!pl->shard_made[v]) {
+			if (!pipe_state_match(o->old, f->rel, f->key))
+				goto end;
+			continue;
+		}
 		buf_reset(&b);
-		if (!read_current(o, rel, &b) || site_search_load(s, b.data, b.len, drop, n_drop))
+		if (!read_current(o, f->rel, &b) || site_search_load(s, b.data, b.len, drop, n_drop))
 			goto end;
 	}
-	ok = true;
+	*ok = true;
 end:
 	buf_release(&b);
 	free(drop);
 	free(kept);
-	was_free(v, n);
-	return ok;
+	return rc;
 }
 
-/* search/stories.txt: the base key, then "<number> <slug> <key>" per story. */
-static void stories_file(const site_search *s, const char base[65], const char (*keys)[17],
-			 struct buf *out)
+/* search/stories.txt: the base line, then "<number> <slug> <key> <shards>" per story. */
+static void stories_file(const site_search *s, const char base[65], const char (*keys)[65],
+			 const char **shards, struct buf *out)
 {
-	buf_printf(out, "%s\n", base);
-	for (size_t i = 0; i < site_search_count(s); i++)
-		buf_printf(out, "%" PRIu32 " %s %s\n", site_search_id(s, i),
-			   site_search_entry(s, i)->s->slug, keys[i]);
+	size_t n = site_search_count(s);
+	buf_reserve(out, 64 + n * 96);
+	buf_puts(out, base);
+	buf_putc(out, '\n');
+	for (size_t i = 0; i < n; i++) {
+		char d[12];
+		size_t k = sizeof d;
+		uint32_t id = site_search_id(s, i);
+		d[--k] = ' ';
+		do {
+			d[--k] = (char)('0' + id % 10);
+			id /= 10;
+		} while (id);
+		buf_add(out, d + k, sizeof d - k);
+		buf_puts(out, site_search_entry(s, i)->s->slug);
+		buf_putc(out, ' ');
+		buf_add(out, keys[i], 16);
+		buf_putc(out, ' ');
+		buf_puts(out, shards[i]);
+		buf_putc(out, '\n');
+	}
 }
 
 /* Writes staging/rel unless the current site has it with this key. */
@@ -330,52 +523,80 @@ end:
 	return rc;
 }
 
+/*
+ * Keeps the current site's files of the shards and chunks not made again.
+ * A shard that changed since plan_update found it as made cannot be made
+ * from what is left: SITE_AGAIN, and the next round makes the index
+ * anew. A chunk that changed is made again from the records.
+ */
+static int keep_rest(const struct pipe_search_out *o, struct plan *pl, int shard_bits,
+		     int chunk_bits)
+{
+	for (size_t i = 0; i < o->old->n; i++) {
+		const struct pipe_file *f = &o->old->f[i];
+		long v = file_number(f->rel, "search/t/", ".bin");
+		if (v >= 0 && !(v >> shard_bits) && !pl->shard_made[v] &&
+		    !o->keep(o->arg, f->rel, f->key))
+			return SITE_AGAIN;
+		v = file_number(f->rel, "search/d/", ".json");
+		if (v >= 0 && !(v >> chunk_bits) && !pl->chunk_made[v] &&
+		    !o->keep(o->arg, f->rel, f->key))
+			pl->chunk_made[v] = pl->chunk_noted[v] = true;
+	}
+	return 0;
+}
+
 int pipe_search_write(const struct site_ctx *c, const struct pipe_search_out *o,
 		      struct hearth_err *err)
 {
 	site_search *s = NULL;
 	struct site_search_file *files = NULL;
 	struct site_search_params par;
+	struct plan pl = {0};
 	struct buf list = BUF_INIT;
-	char (*keys)[17] = NULL;
-	size_t n = 0, *todo = NULL, n_todo = 0;
+	char (*keys)[65] = NULL;
+	size_t n = 0, count;
 	char meta_key[65], key[65], base[65];
+	bool update = false;
 	int rc;
 
 	if ((rc = write_script(o, err)))
 		return rc;
-	inputs_key(c, o, meta_key);
-	if (keep_all(o, meta_key))
-		return 0;
 	s = site_search_new(c);
+	count = site_search_count(s);
 	site_search_get_params(s, &par);
 	base_line(&par, base);
-	keys = xcalloc(site_search_count(s) + 1, sizeof *keys);
-	todo = xcalloc(site_search_count(s) + 1, sizeof *todo);
-	for (size_t i = 0; i < site_search_count(s); i++)
-		entry_key(site_search_entry(s, i), keys[i]);
-	if (!load_current(o, s, base, (const char (*)[17])keys, todo, &n_todo)) {
-		site_search_free(&s); /* made anew, from every body */
-		s = site_search_new(c);
-		n_todo = site_search_count(s);
-		for (size_t i = 0; i < n_todo; i++)
-			todo[i] = i;
-	}
-	for (size_t k = 0; k < n_todo; k++) {
-		char *body = NULL;
-		if ((rc = read_body(o, site_search_entry(s, todo[k])->s, &body, err)))
-			goto end;
-		site_search_add(s, todo[k], body);
-		free(body);
-	}
-	if ((rc = site_search_files(s, &files, &n, err)))
+	keys = entry_keys(s);
+	inputs_key(s, (const char (*)[65])keys, o, meta_key);
+	if (keep_all(o, meta_key))
 		goto end;
-	stories_file(s, base, (const char (*)[17])keys, &list);
-	stories_key(o, &list, key);
+	pl.todo = xcalloc(count + 1, sizeof *pl.todo);
+	pl.shards = xcalloc(count + 1, sizeof *pl.shards);
+	if (o->old && (rc = plan_update(o, s, base, (const char (*)[65])keys, &pl, &update, err)))
+		goto end;
+	if (update) {
+		if ((rc = keep_rest(o, &pl, par.shard_bits, par.chunk_bits)))
+			goto end;
+	} else {
+		site_search_free(&s); /* made anew, from every body */
+		plan_release(&pl);
+		s = site_search_new(c);
+		pl.todo = xcalloc(count + 1, sizeof *pl.todo);
+		pl.shards = xcalloc(count + 1, sizeof *pl.shards);
+		for (pl.n_todo = 0; pl.n_todo < count; pl.n_todo++)
+			pl.todo[pl.n_todo] = pl.n_todo;
+		if ((rc = add_todo(o, s, &pl, err)))
+			goto end;
+	}
+	if ((rc = site_search_files(s, pl.chunk_made, &files, &n, err)))
+		goto end;
+	stories_file(s, base, (const char (*)[65])keys, pl.shards, &list);
+	stories_key(o, meta_key, key);
 	if ((rc = put(o, STORIES_REL, key, list.data, list.len, err)))
 		goto end;
 	for (size_t i = 0; i < n && !rc; i++) {
 		const struct site_search_file *f = &files[i];
+		long v = file_number(f->rel, "search/d/", ".json");
 		if (!strcmp(f->rel, "search/meta.json")) {
 			memcpy(key, meta_key, sizeof key);
 		} else {
@@ -385,15 +606,18 @@ int pipe_search_write(const struct site_ctx *c, const struct pipe_search_out *o,
 			sha256_update(&h, f->data.data, f->data.len);
 			key_hex(&h, key);
 		}
-		rc = put(o, f->rel, key, f->data.data, f->data.len, err);
+		if (v >= 0 && pl.chunk_noted && pl.chunk_noted[v]) /* noted by keep_rest */
+			rc = site_write(o->staging, f->rel, f->data.data, f->data.len, err);
+		else
+			rc = put(o, f->rel, key, f->data.data, f->data.len, err);
 		if (rc)
 			herr_prefix(err, "'%s'", f->rel);
 	}
 end:
 	site_search_files_free(files, n);
 	site_search_free(&s);
+	plan_release(&pl);
 	buf_release(&list);
 	free(keys);
-	free(todo);
 	return rc;
 }

@@ -565,6 +565,18 @@ int site_search_load(site_search *s, const void *data, size_t len, const uint32_
 		if (rc || !k)
 			continue;
 		struct term *t = term_get(s, (const char *)w, (size_t)n);
+		if (t->n && !t->unsorted && t->p[t->n - 1].id > keep[0].id) {
+			/* postings added before (a few): merged in, so none is sorted later */
+			struct posting *m = xmalloc((t->n + k) * sizeof *m);
+			size_t a = 0, b = 0, o = 0;
+			while (a < t->n || b < k)
+				m[o++] = b == k || (a < t->n && t->p[a].id < keep[b].id) ? t->p[a++]
+											 : keep[b++];
+			free(t->p);
+			t->p = m;
+			t->n = t->cap = o;
+			continue;
+		}
 		if (t->n + k > t->cap) {
 			t->cap = t->n + k;
 			t->p = xrealloc(t->p, t->cap * sizeof *t->p);
@@ -576,6 +588,27 @@ int site_search_load(site_search *s, const void *data, size_t len, const uint32_
 	}
 	free(keep);
 	return rc;
+}
+
+static int u32_cmp(const void *pa, const void *pb)
+{
+	uint32_t a = *(const uint32_t *)pa, b = *(const uint32_t *)pb;
+	return a < b ? -1 : a > b;
+}
+
+size_t site_search_last_shards(const site_search *s, uint32_t **out)
+{
+	uint32_t *v = xcalloc(s->n_touched ? s->n_touched : 1, sizeof *v);
+	size_t n = 0;
+	for (size_t k = 0; k < s->n_touched; k++)
+		v[k] = site_search_shard(&s->par, s->touched[k]->s, s->touched[k]->len);
+	if (s->n_touched)
+		qsort(v, s->n_touched, sizeof *v, u32_cmp);
+	for (size_t k = 0; k < s->n_touched; k++)
+		if (!n || v[n - 1] != v[k])
+			v[n++] = v[k];
+	*out = v;
+	return n;
 }
 
 /* ---- the files ---------------------------------------------------------------- */
@@ -686,9 +719,12 @@ static void json_strv(struct jw *w, char **v)
 	jw_arr_end(w);
 }
 
-/* The chunks: per chunk, the display record of each story in it, by number. */
-static int chunk_files(site_search *s, struct site_search_file **v, size_t *n, size_t *cap,
-		       struct hearth_err *err)
+/*
+ * The chunks (those of want, when not NULL): per chunk, the display
+ * record of each story in it, by number.
+ */
+static int chunk_files(site_search *s, const bool *want, struct site_search_file **v, size_t *n,
+		       size_t *cap, struct hearth_err *err)
 {
 	struct buf b = BUF_INIT;
 	int shift = s->par.id_bits - s->par.chunk_bits, rc = 0;
@@ -696,6 +732,11 @@ static int chunk_files(site_search *s, struct site_search_file **v, size_t *n, s
 	for (size_t i = 0; i < s->n_docs && !rc;) {
 		uint32_t chunk = s->docs[i].id >> shift;
 		struct jw w;
+		if (want && !want[chunk]) {
+			while (i < s->n_docs && s->docs[i].id >> shift == chunk)
+				i++;
+			continue;
+		}
 		jw_init(&w, &b, false);
 		jw_arr(&w);
 		for (; i < s->n_docs && s->docs[i].id >> shift == chunk; i++) {
@@ -724,8 +765,8 @@ static int chunk_files(site_search *s, struct site_search_file **v, size_t *n, s
 	return rc;
 }
 
-int site_search_files(site_search *s, struct site_search_file **out, size_t *n_out,
-		      struct hearth_err *err)
+int site_search_files(site_search *s, const bool *chunks, struct site_search_file **out,
+		      size_t *n_out, struct hearth_err *err)
 {
 	struct site_search_file *v = NULL;
 	size_t n = 0, cap = 0;
@@ -734,7 +775,7 @@ int site_search_files(site_search *s, struct site_search_file **out, size_t *n_o
 	int rc;
 
 	shard_files(s, &v, &n, &cap);
-	rc = chunk_files(s, &v, &n, &cap, err);
+	rc = chunk_files(s, chunks, &v, &n, &cap, err);
 	if (!rc) {
 		jw_init(&w, &b, false);
 		jw_obj(&w);

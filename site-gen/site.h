@@ -372,6 +372,11 @@ size_t site_search_count(const site_search *s);
 const struct site_entry *site_search_entry(const site_search *s, size_t i); /* borrows */
 uint32_t site_search_id(const site_search *s, size_t i);
 void site_search_add(site_search *s, size_t i, const char *body);
+/*
+ * The shards the story added last holds a term in, in ascending order
+ * without repeats: *out is a new array, free it; returns their number.
+ */
+size_t site_search_last_shards(const site_search *s, uint32_t **out);
 int site_search_load(site_search *s, const void *data, size_t len, const uint32_t *drop,
 		     size_t n_drop);
 void site_search_free(site_search **s); /* accepts NULL, sets *s to NULL */
@@ -382,12 +387,14 @@ struct site_search_file {
 	struct buf data;
 };
 /*
- * Every file of the index: search/t/<shard>.bin, search/d/<chunk>.json and
+ * The files of the index: search/t/<shard>.bin of every shard that holds
+ * a term, search/d/<chunk>.json of every chunk (only those whose
+ * chunks[chunk] is true when chunks is not NULL; borrowed) and
  * search/meta.json, in a fixed order. *out is a new array, free with
  * site_search_files_free.
  */
-int site_search_files(site_search *s, struct site_search_file **out, size_t *n,
-		      struct hearth_err *err);
+int site_search_files(site_search *s, const bool *chunks, struct site_search_file **out,
+		      size_t *n, struct hearth_err *err);
 void site_search_files_free(struct site_search_file *v, size_t n);
 
 /*
