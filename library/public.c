@@ -316,18 +316,52 @@ static int public_stories(hearth_lib *lib, int channel, int64_t now,
  * and not kept. The records are put in the view's order at the end.
  */
 
-/* A story of the view being read: its catalogue id, its record so far, its body's hash. */
+/*
+ * A story of the view being read: its catalogue id, its record so far, its
+ * body's hash. The record's own strings (slug, title, ...) are in the
+ * read's scratch blocks, not allocations of their own: only its lists
+ * (terms, files, chapters) are freed with it (row_release).
+ */
 struct read_row {
 	int64_t id;
-	struct lib_story *s;
+	struct lib_story s;
 	char sha[65];
 };
+
+/* Column i of st copied into *scratch; NULL stays NULL. */
+static char *scratch_str(struct owned_block **scratch, sqlite3_stmt *st, int i)
+{
+	const char *t = (const char *)sqlite3_column_text(st, i);
+	if (!t)
+		return NULL;
+	size_t n = (size_t)sqlite3_column_bytes(st, i) + 1;
+	char *p = block_take(scratch, n, 1, false);
+	memcpy(p, t, n);
+	return p;
+}
+
+static void row_release(struct read_row *r)
+{
+	struct lib_story *s = &r->s;
+	strv_free(s->warnings);
+	strv_free(s->themes);
+	strv_free(s->tags);
+	for (size_t i = 0; i < s->n_assets; i++) { /* what add_asset copies */
+		free(s->assets[i].sha256);
+		free(s->assets[i].mime);
+		free(s->assets[i].alt);
+	}
+	free(s->assets);
+	for (size_t i = 0; i < s->n_chapters; i++)
+		free(s->chapters[i].title);
+	free(s->chapters);
+}
 
 /* The view's order: newest first, then by slug (as SQLite's BINARY collation orders). */
 static int by_date(const void *pa, const void *pb)
 {
 	const struct read_row *const *a = pa, *const *b = pb;
-	const struct lib_story *x = (*a)->s, *y = (*b)->s;
+	const struct lib_story *x = &(*a)->s, *y = &(*b)->s;
 	if (x->published_at != y->published_at)
 		return x->published_at > y->published_at ? -1 : 1;
 	return strcmp(x->slug, y->slug);
@@ -358,7 +392,7 @@ static int add_term(struct read_row *r, sqlite3_stmt *st, struct hearth_err *err
 {
 	const char *kind = (const char *)sqlite3_column_text(st, 1);
 	const char *value = (const char *)sqlite3_column_text(st, 2);
-	struct lib_story *s = r->s;
+	struct lib_story *s = &r->s;
 	char ***v = !kind ? &s->tags
 		    : !strcmp(kind, "warning") ? &s->warnings
 		    : !strcmp(kind, "theme") ? &s->themes
@@ -370,7 +404,7 @@ static int add_term(struct read_row *r, sqlite3_stmt *st, struct hearth_err *err
 
 static int add_asset(struct read_row *r, sqlite3_stmt *st, struct hearth_err *err)
 {
-	struct lib_story *s = r->s;
+	struct lib_story *s = &r->s;
 	const char *role = (const char *)sqlite3_column_text(st, 1);
 	enum lib_role role_v;
 	int i = 2;
@@ -393,7 +427,7 @@ static int add_asset(struct read_row *r, sqlite3_stmt *st, struct hearth_err *er
 
 static int add_chapter(struct read_row *r, sqlite3_stmt *st, struct hearth_err *err)
 {
-	struct lib_story *s = r->s;
+	struct lib_story *s = &r->s;
 	(void)err;
 	s->chapters = xrealloc(s->chapters, (s->n_chapters + 1) * sizeof *s->chapters);
 	s->chapters[s->n_chapters].start = sqlite3_column_double(st, 1);
@@ -401,17 +435,17 @@ static int add_chapter(struct read_row *r, sqlite3_stmt *st, struct hearth_err *
 	return 0;
 }
 
-/* The fields of one row of the stories pass that make_public reads. */
-static void fill_public_row(sqlite3_stmt *st, struct read_row *r)
+/* The fields of one row of the stories pass that make_public reads, their strings in *scratch. */
+static void fill_public_row(sqlite3_stmt *st, struct read_row *r, struct owned_block **scratch)
 {
-	struct lib_story *s = r->s;
+	struct lib_story *s = &r->s;
 	const char *sha = (const char *)sqlite3_column_text(st, 17);
 	int i = 0;
 	r->id = s->id = sqlite3_column_int64(st, i++);
-	s->slug = lib_col_str(st, i++);
-	s->guid = lib_col_str(st, i++);
-	s->title = lib_col_str(st, i++);
-	s->summary = lib_col_str(st, i++);
+	s->slug = scratch_str(scratch, st, i++);
+	s->guid = scratch_str(scratch, st, i++);
+	s->title = scratch_str(scratch, st, i++);
+	s->summary = scratch_str(scratch, st, i++);
 	/* the body: its hash only, as the import stored it, else hashed now */
 	if (sha && strlen(sha) == 64) {
 		memcpy(r->sha, sha, sizeof r->sha);
@@ -424,14 +458,14 @@ static void fill_public_row(sqlite3_stmt *st, struct read_row *r)
 	s->status = ST_PUBLISHED;
 	s->published_at = sqlite3_column_int64(st, i++);
 	s->updated_at = sqlite3_column_int64(st, i++);
-	s->name = lib_col_str(st, i++);
-	s->pseudonym = lib_col_str(st, i++);
+	s->name = scratch_str(scratch, st, i++);
+	s->pseudonym = scratch_str(scratch, st, i++);
 	if (lib_attribution_parse((const char *)sqlite3_column_text(st, i++), &s->attribution))
 		s->attribution = ATTR_ANONYMOUS;
 	s->consent_site = sqlite3_column_int(st, i++) != 0;
 	s->consent_podcast = sqlite3_column_int(st, i++) != 0;
-	s->language = lib_col_str(st, i++);
-	s->license = lib_col_str(st, i++);
+	s->language = scratch_str(scratch, st, i++);
+	s->license = scratch_str(scratch, st, i++);
 	s->season = sqlite3_column_int(st, i++);
 	s->episode = sqlite3_column_int(st, i++);
 }
@@ -445,6 +479,7 @@ static int public_stories_all(hearth_lib *lib, int64_t now, struct pub_story ***
 {
 	sqlite3_stmt *st = NULL;
 	struct read_row *rows = NULL, **by = NULL;
+	struct owned_block *scratch = NULL;
 	size_t len = 0, cap = 0;
 	int rc;
 
@@ -466,8 +501,8 @@ static int public_stories_all(hearth_lib *lib, int64_t now, struct pub_story ***
 			cap = cap ? cap * 2 : 256;
 			rows = xrealloc(rows, cap * sizeof *rows);
 		}
-		rows[len].s = xcalloc(1, sizeof *rows[len].s);
-		fill_public_row(st, &rows[len++]);
+		memset(&rows[len], 0, sizeof rows[len]);
+		fill_public_row(st, &rows[len++], &scratch);
 	}
 	sqlite3_finalize(st);
 	st = NULL;
@@ -506,7 +541,7 @@ static int public_stories_all(hearth_lib *lib, int64_t now, struct pub_story ***
 	struct view_mem *vm = xcalloc(1, sizeof *vm);
 	vm->refs = 1; /* this function's, until every record holds one */
 	for (size_t i = 0; i < len; i++) {
-		struct pub_story *p = make_public_in(by[i]->s, false, vm);
+		struct pub_story *p = make_public_in(&by[i]->s, false, vm);
 		p->body_sha256 = keep(p->owned_, by[i]->sha);
 		(*out)[i] = p;
 	}
@@ -514,9 +549,10 @@ static int public_stories_all(hearth_lib *lib, int64_t now, struct pub_story ***
 	*n = len;
 end:
 	for (size_t i = 0; i < len; i++)
-		lib_story_free(&rows[i].s);
+		row_release(&rows[i]);
 	free(rows);
 	free(by);
+	blocks_free(scratch);
 	return rc;
 }
 
