@@ -693,6 +693,15 @@ static bool keep_feed(void *arg, const char *rel, const char key[65])
 	return keep(arg, rel, key, NULL);
 }
 
+/* The search index's way to note a file it found as made (search.c). */
+static void kept_search(void *arg, const struct pipe_file *was)
+{
+	struct out *o = arg;
+	pthread_mutex_lock(&o->mu);
+	pipe_state_note_kept(o->now, was, NULL);
+	pthread_mutex_unlock(&o->mu);
+}
+
 /* ---- the build ----------------------------------------------------------- */
 
 /* ---- patch or swap -------------------------------------------------------- */
@@ -1116,8 +1125,8 @@ static int build_gated(hearth_lib *lib, const struct site_input *in,
 	if (!rc)
 		rc = write_pages(&c, &o, opts->jobs, &st, err);
 	if (!rc) {
-		struct pipe_search_out so = {staging, out_dir, &old, keep_feed, &o, o.bodies, common,
-					     theme_dir, def_theme};
+		struct pipe_search_out so = {staging, out_dir, &old, keep_feed, kept_search,
+					     &o, o.bodies, common, theme_dir, def_theme};
 		rc = pipe_search_write(&c, &so, err);
 	}
 	lib_public_bodies_close(&o.bodies); /* before the gate takes the write lock */

@@ -250,7 +250,7 @@ void key_rendition(const char *cached, char out[65]);
 
 /* One file of the site and what it was made from. */
 struct pipe_file {
-	char *rel;              /* its path in the site; owned */
+	char *rel;              /* its path in the site; owned unless borrowed */
 	char *src;              /* a rendition: the cached file it is a copy of; owned */
 	char key[65];           /* keys.c's hash of its inputs */
 	uint64_t ino;           /* what it was when made: a changed file is made again */
@@ -258,6 +258,7 @@ struct pipe_file {
 	bool kept;              /* taken from the current site as it is, not made */
 	bool filled;            /* ino, size and mtime are known */
 	bool gone;              /* noted, but not in the site after all: left out */
+	bool borrowed;          /* rel is the loaded text's, or the kept file's (see note_kept) */
 };
 
 /* What the current site was made from; see state.c. */
@@ -273,6 +274,7 @@ struct pipe_state {
 	int64_t next_due;       /* the first moment a held story comes due, or -1 */
 	struct pipe_file *f;    /* sorted by rel once loaded or saved */
 	size_t n, cap;
+	char *text;             /* the file as loaded: the rels of its files are in it */
 	int out_fd;             /* the output folder, when has_fd */
 	bool has_fd;
 };
@@ -304,7 +306,17 @@ bool pipe_state_intact(const struct pipe_state *s);
  */
 const struct pipe_file *pipe_state_match(const struct pipe_state *old, const char *rel,
 				       const char key[65]);
-/* Notes in s a file kept from the current site, with was's rel, key and identity. */
+/*
+ * Sets ok[i] when the file v[i] of old (borrowed) is still as it was made,
+ * as pipe_state_match finds it; many files are looked at by two threads.
+ */
+void pipe_state_check(const struct pipe_state *old, const struct pipe_file *const *v, size_t n,
+		      bool *ok);
+/*
+ * Notes in s a file kept from the current site, with was's rel (borrowed:
+ * was's state must not be released before s is done with, though either
+ * may be released first), key and identity.
+ */
 void pipe_state_note_kept(struct pipe_state *s, const struct pipe_file *was, const char *src);
 /*
  * Hard-links every kept file of now from the current site (old's folder)
@@ -421,6 +433,8 @@ struct pipe_search_out {
 	const char *out_dir;           /* the current site, whose index may be brought up to date */
 	const struct pipe_state *old;  /* the current site's state */
 	bool (*keep)(void *arg, const char *rel, const char key[65]); /* as pipe_feed_out's */
+	/* notes the current site's file was as kept, already found as made (pipe_state_check) */
+	void (*kept)(void *arg, const struct pipe_file *was);
 	void *arg;
 	lib_body_reader *bodies;       /* NULL when the records hold their bodies */
 	const char *common;            /* the key of what every page shows */

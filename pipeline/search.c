@@ -10,14 +10,17 @@
  * transcript, and what every page shows, the program among it): when it
  * is the current site's, the index is kept as it is, without reading a
  * body. Otherwise the index is brought up to date: search/stories.txt
- * names every story of the current index with its number and the key of
- * what the index holds of it, so the stories that changed, came or went
- * are known; the current shards are read back without their postings,
- * and only their bodies are read and added again. When many changed (or
- * the current index cannot be trusted), every body is read and the index
- * made anew; both ways make the same bytes. Each shard and chunk is keyed
- * by its own bytes, so only the files whose bytes changed are written, and
- * a story that left the site view is in none of them.
+ * names every story of the current index with its number, the key of
+ * what the index holds of it and the shards it has postings in, so the
+ * stories that changed, came or went are known, and the shards they were
+ * and are in: only those shards are read back (without the postings of
+ * those stories) and made again, with the chunks of those stories, and
+ * only their bodies are read and added again; every other file of the
+ * index is kept as it is. When many changed (or the current index cannot
+ * be trusted), every body is read and the index made anew; both ways
+ * make the same bytes. Each shard and chunk made is keyed by its own
+ * bytes, so only the files whose bytes changed are written, and a story
+ * that left the site view is in none of them.
  */
 #include "pipelineInt.h"
 
@@ -126,16 +129,27 @@ static bool index_file(const char *rel)
 static bool keep_all(const struct pipe_search_out *o, const char key[65])
 {
 	const struct pipe_state *old = o->old;
-	if (!old || !pipe_state_match(old, "search/meta.json", key))
+	const struct pipe_file *meta = old ? pipe_state_find(old, "search/meta.json") : NULL;
+	const struct pipe_file **v = NULL;
+	bool *ok = NULL, all = false;
+	size_t n = 0;
+
+	if (!meta || strcmp(meta->key, key))
 		return false;
-	for (size_t i = 0; i < old->n; i++)
-		if (index_file(old->f[i].rel) && !pipe_state_match(old, old->f[i].rel, old->f[i].key))
-			return false;
+	v = xcalloc(old->n + 1, sizeof *v);
+	v[n++] = meta;
 	for (size_t i = 0; i < old->n; i++)
 		if (index_file(old->f[i].rel))
-			o->keep(o->arg, old->f[i].rel, old->f[i].key);
-	o->keep(o->arg, "search/meta.json", key);
-	return true;
+			v[n++] = &old->f[i];
+	ok = xcalloc(n, sizeof *ok);
+	pipe_state_check(old, v, n, ok);
+	for (all = true; all && n; n--)
+		all = ok[n - 1];
+	for (size_t i = 0; all && v[i]; i++)
+		o->kept(o->arg, v[i]);
+	free(ok);
+	free(v);
+	return all;
 }
 
 /* The body of s for the index, as build.c reads it for its page. */
@@ -325,7 +339,8 @@ struct plan {
 	char **own;           /* shards_text's of the stories added, n_todo of them */
 	bool *shard_made;     /* per shard: made again (NULL: every one) */
 	bool *chunk_made;     /* per chunk: made again (NULL: every one) */
-	bool *chunk_noted;    /* per chunk: noted already, to be written as it is made */
+	const struct pipe_file **kept; /* the current site's files kept as they are */
+	size_t n_kept;
 };
 
 static void plan_release(struct plan *pl)
@@ -338,7 +353,7 @@ static void plan_release(struct plan *pl)
 	free(pl->shards);
 	free(pl->shard_made);
 	free(pl->chunk_made);
-	free(pl->chunk_noted);
+	free(pl->kept);
 	memset(pl, 0, sizeof *pl);
 }
 
@@ -374,6 +389,46 @@ static long file_number(const char *rel, const char *dir, const char *ext)
 		return -1;
 	long v = strtol(rel + 9, &end, 16);
 	return end == rel + 9 || strcmp(end, ext) || v < 0 ? -1 : v;
+}
+
+/*
+ * The current site's shards and chunks that are not made again, when
+ * each is as it was made, go to pl->kept; a chunk that is not is made
+ * again. False when a shard is not (or is not one this index can have).
+ */
+static bool keep_others(const struct pipe_search_out *o, struct plan *pl, int shard_bits,
+			int chunk_bits)
+{
+	const struct pipe_state *old = o->old;
+	bool *ok = NULL, good = true;
+	size_t n = 0;
+
+	pl->kept = xcalloc(old->n + 1, sizeof *pl->kept);
+	for (size_t i = 0; i < old->n; i++) {
+		const struct pipe_file *f = &old->f[i];
+		long v = file_number(f->rel, "search/t/", ".bin");
+		if (v >= 0 && (v >> shard_bits || pl->shard_made[v]))
+			continue;
+		if (v < 0 && ((v = file_number(f->rel, "search/d/", ".json")) < 0 ||
+			      v >> chunk_bits || pl->chunk_made[v]))
+			continue;
+		pl->kept[n++] = f;
+	}
+	ok = xcalloc(n + 1, sizeof *ok);
+	pipe_state_check(old, pl->kept, n, ok);
+	pl->n_kept = 0;
+	for (size_t i = 0; i < n; i++) {
+		const struct pipe_file *f = pl->kept[i];
+		long v = file_number(f->rel, "search/d/", ".json");
+		if (ok[i])
+			pl->kept[pl->n_kept++] = f;
+		else if (v >= 0)
+			pl->chunk_made[v] = true;
+		else
+			good = false;
+	}
+	free(ok);
+	return good;
 }
 
 /*
@@ -419,7 +474,6 @@ static int plan_update(const struct pipe_search_out *o, site_search *s, const ch
 		goto end;
 	pl->shard_made = xcalloc((size_t)1 << par.shard_bits, sizeof *pl->shard_made);
 	pl->chunk_made = xcalloc((size_t)1 << par.chunk_bits, sizeof *pl->chunk_made);
-	pl->chunk_noted = xcalloc((size_t)1 << par.chunk_bits, sizeof *pl->chunk_noted);
 	drop = xcalloc(cur->n + 1, sizeof *drop);
 	for (size_t i = 0; i < cur->n; i++) {
 		if (kept[i])
@@ -434,23 +488,23 @@ static int plan_update(const struct pipe_search_out *o, site_search *s, const ch
 		pl->chunk_made[site_search_id(s, pl->todo[k]) >> shift] = true;
 	if ((rc = add_todo(o, s, pl, err)))
 		goto end;
-	/* the shards made again are read back; every other must be as it was made */
+	/* the shards made again are read back */
 	for (size_t i = 0; i < o->old->n; i++) {
 		const struct pipe_file *f = &o->old->f[i];
 		long v = file_number(f->rel, "search/t/", ".bin");
-		if (v < 0)
+		if (v < 0 || !pl->shard_made[v])
 			continue;
-		if (v >> par.shard_bits)
-			goto end;
-		if (!pl->shard_made[v]) {
-			if (!pipe_state_match(o->old, f->rel, f->key))
-				goto end;
-			continue;
-		}
 		buf_reset(&b);
 		if (!read_current(o, f->rel, &b) || site_search_load(s, b.data, b.len, drop, n_drop))
 			goto end;
 	}
+	/*
+	 * every other file is kept when it is as it was made: a shard that is
+	 * not cannot be made from what is left (the index is made anew), a
+	 * chunk is made again
+	 */
+	if (!keep_others(o, pl, par.shard_bits, par.chunk_bits))
+		goto end;
 	*ok = true;
 end:
 	buf_release(&b);
@@ -523,29 +577,6 @@ end:
 	return rc;
 }
 
-/*
- * Keeps the current site's files of the shards and chunks not made again.
- * A shard that changed since plan_update found it as made cannot be made
- * from what is left: SITE_AGAIN, and the next round makes the index
- * anew. A chunk that changed is made again from the records.
- */
-static int keep_rest(const struct pipe_search_out *o, struct plan *pl, int shard_bits,
-		     int chunk_bits)
-{
-	for (size_t i = 0; i < o->old->n; i++) {
-		const struct pipe_file *f = &o->old->f[i];
-		long v = file_number(f->rel, "search/t/", ".bin");
-		if (v >= 0 && !(v >> shard_bits) && !pl->shard_made[v] &&
-		    !o->keep(o->arg, f->rel, f->key))
-			return SITE_AGAIN;
-		v = file_number(f->rel, "search/d/", ".json");
-		if (v >= 0 && !(v >> chunk_bits) && !pl->chunk_made[v] &&
-		    !o->keep(o->arg, f->rel, f->key))
-			pl->chunk_made[v] = pl->chunk_noted[v] = true;
-	}
-	return 0;
-}
-
 int pipe_search_write(const struct site_ctx *c, const struct pipe_search_out *o,
 		      struct hearth_err *err)
 {
@@ -575,8 +606,8 @@ int pipe_search_write(const struct site_ctx *c, const struct pipe_search_out *o,
 	if (o->old && (rc = plan_update(o, s, base, (const char (*)[65])keys, &pl, &update, err)))
 		goto end;
 	if (update) {
-		if ((rc = keep_rest(o, &pl, par.shard_bits, par.chunk_bits)))
-			goto end;
+		for (size_t i = 0; i < pl.n_kept; i++)
+			o->kept(o->arg, pl.kept[i]);
 	} else {
 		site_search_free(&s); /* made anew, from every body */
 		plan_release(&pl);
@@ -596,7 +627,6 @@ int pipe_search_write(const struct site_ctx *c, const struct pipe_search_out *o,
 		goto end;
 	for (size_t i = 0; i < n && !rc; i++) {
 		const struct site_search_file *f = &files[i];
-		long v = file_number(f->rel, "search/d/", ".json");
 		if (!strcmp(f->rel, "search/meta.json")) {
 			memcpy(key, meta_key, sizeof key);
 		} else {
@@ -606,10 +636,7 @@ int pipe_search_write(const struct site_ctx *c, const struct pipe_search_out *o,
 			sha256_update(&h, f->data.data, f->data.len);
 			key_hex(&h, key);
 		}
-		if (v >= 0 && pl.chunk_noted && pl.chunk_noted[v]) /* noted by keep_rest */
-			rc = site_write(o->staging, f->rel, f->data.data, f->data.len, err);
-		else
-			rc = put(o, f->rel, key, f->data.data, f->data.len, err);
+		rc = put(o, f->rel, key, f->data.data, f->data.len, err);
 		if (rc)
 			herr_prefix(err, "'%s'", f->rel);
 	}

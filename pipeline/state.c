@@ -55,17 +55,19 @@ void pipe_state_release(struct pipe_state *s)
 	if (!s)
 		return;
 	for (size_t i = 0; i < s->n; i++) {
-		free(s->f[i].rel);
+		if (!s->f[i].borrowed)
+			free(s->f[i].rel);
 		free(s->f[i].src);
 	}
 	free(s->f);
+	free(s->text);
 	if (s->has_fd)
 		close(s->out_fd);
 	memset(s, 0, sizeof *s);
 }
 
-void pipe_state_note(struct pipe_state *s, const char *rel, const char key[65],
-		     const char *src)
+/* A new file at the end of s, zeroed but for its key. */
+static struct pipe_file *add(struct pipe_state *s, const char key[65])
 {
 	if (s->n == s->cap) {
 		s->cap = s->cap ? s->cap * 2 : 256;
@@ -73,10 +75,18 @@ void pipe_state_note(struct pipe_state *s, const char *rel, const char key[65],
 	}
 	struct pipe_file *f = &s->f[s->n++];
 	memset(f, 0, sizeof *f);
+	memcpy(f->key, key, 65);
+	return f;
+}
+
+void pipe_state_note(struct pipe_state *s, const char *rel, const char key[65],
+		     const char *src)
+{
+	struct pipe_file *f = add(s, key);
 	f->rel = xstrdup(rel);
 	f->src = src ? xstrdup(src) : NULL;
-	memcpy(f->key, key, 65);
 }
+
 
 static int by_rel(const void *pa, const void *pb)
 {
@@ -138,8 +148,9 @@ static bool parse_file(struct pipe_state *s, char *line)
 	if (!parse_unum(&p, &ino) || !parse_num(&p, &size) || !parse_num(&p, &sec) ||
 	    !parse_num(&p, &nsec) || !path_is_safe_rel(p))
 		return false;
-	pipe_state_note(s, p, line, NULL);
-	struct pipe_file *f = &s->f[s->n - 1];
+	struct pipe_file *f = add(s, line);
+	f->rel = p; /* in s->text */
+	f->borrowed = true;
 	f->ino = ino;
 	f->size = size;
 	f->mtime_sec = sec;
@@ -167,7 +178,7 @@ void pipe_state_load(const char *out_dir, struct pipe_state *s)
 	memset(s, 0, sizeof *s);
 	if (stat(out_dir, &st) != 0 || file_read(p, &b, &ignored) != 0)
 		goto end;
-	char *text = (char *)buf_cstr(&b);
+	char *text = s->text = buf_detach(&b); /* the files' rels stay in it */
 	if (!str_starts(text, STATE_HEAD))
 		goto end;
 	char *line = text + strlen(STATE_HEAD), *next;
@@ -283,6 +294,47 @@ bool pipe_state_intact(const struct pipe_state *s)
 	return a.ok && b.ok;
 }
 
+/* Files [from, to) of a list to look at; the work of one thread. */
+struct check_part {
+	const struct pipe_state *s;
+	const struct pipe_file *const *v;
+	bool *ok;
+	size_t from, to;
+};
+
+static void *check_part(void *arg)
+{
+	struct check_part *p = arg;
+	for (size_t i = p->from; i < p->to; i++)
+		p->ok[i] = unchanged(p->s->out_fd, p->v[i]);
+	return NULL;
+}
+
+/* Below this many files, a second thread costs more than it saves. */
+#define CHECK_SPLIT 512
+
+void pipe_state_check(const struct pipe_state *old, const struct pipe_file *const *v, size_t n,
+		      bool *ok)
+{
+	struct check_part a = {old, v, ok, 0, n}, b = {old, v, ok, n, n};
+	pthread_t t;
+	bool two = false;
+
+	if (!old->has_fd) {
+		memset(ok, 0, n * sizeof *ok);
+		return;
+	}
+	if (n >= CHECK_SPLIT) {
+		a.to = b.from = n / 2;
+		two = pthread_create(&t, NULL, check_part, &b) == 0;
+		if (!two)
+			a.to = n;
+	}
+	check_part(&a);
+	if (two)
+		pthread_join(t, NULL);
+}
+
 const struct pipe_file *pipe_state_match(const struct pipe_state *old, const char *rel,
 				       const char key[65])
 {
@@ -294,8 +346,10 @@ const struct pipe_file *pipe_state_match(const struct pipe_state *old, const cha
 
 void pipe_state_note_kept(struct pipe_state *s, const struct pipe_file *was, const char *src)
 {
-	pipe_state_note(s, was->rel, was->key, src);
-	struct pipe_file *f = &s->f[s->n - 1];
+	struct pipe_file *f = add(s, was->key);
+	f->rel = was->rel; /* its state outlives s's use of it */
+	f->borrowed = true;
+	f->src = src ? xstrdup(src) : NULL;
 	f->kept = f->filled = true;
 	f->ino = was->ino;
 	f->size = was->size;
