@@ -534,6 +534,7 @@ static int write_sitemap(const struct site_ctx *c, struct out *o, const struct t
 	char **rels = xcalloc(n + 1, sizeof *rels);
 	struct buf b = BUF_INIT;
 	struct sha256 h;
+	char key[65];
 	size_t k = 0;
 	int rc;
 
@@ -544,8 +545,12 @@ static int write_sitemap(const struct site_ctx *c, struct out *o, const struct t
 		rels[k] = task_rel(c, &t[i]);
 		key_str(&h, rels[k++]);
 	}
-	site_sitemap(c, rels, k, &b);
-	rc = write_small(o, &h, "sitemap.xml", &b, err);
+	key_hex(&h, key);
+	rc = 0;
+	if (!keep(o, "sitemap.xml", key, NULL)) { /* made only when its pages changed */
+		site_sitemap(c, rels, k, &b);
+		rc = site_write(o->staging, "sitemap.xml", b.data ? b.data : "", b.len, err);
+	}
 	buf_release(&b);
 	if (!rc) {
 		page_key(o, &h, "robots.txt");
@@ -1086,6 +1091,7 @@ static int build_gated(hearth_lib *lib, const struct site_input *in,
 	/* room for as many files as the current site has: one allocation, not a doubling series */
 	now.cap = old.n + 64;
 	now.f = xmalloc(now.cap * sizeof *now.f);
+	pipe_populate(now.f, now.cap * sizeof *now.f);
 	programs_find(&pr);
 	key_themes(theme_dir, def_theme, themes); /* the theme's files read once */
 	inputs_key(&c, &pr, themes, cover_path, now.inputs);

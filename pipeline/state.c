@@ -35,10 +35,25 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #define STATE_HEAD "hearth build state 2\n"
+
+void pipe_populate(void *p, size_t n)
+{
+#ifdef MADV_POPULATE_WRITE
+	uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);
+	uintptr_t from = ((uintptr_t)p + page - 1) & ~(page - 1);
+	uintptr_t to = ((uintptr_t)p + n) & ~(page - 1);
+	if (n >= 65536 && to > from)
+		(void)madvise((void *)from, to - from, MADV_POPULATE_WRITE); /* a hint: may fail */
+#else
+	(void)p;
+	(void)n;
+#endif
+}
 
 char *pipe_state_path(const char *out_dir)
 {
@@ -213,6 +228,7 @@ void pipe_state_load(const char *out_dir, struct pipe_state *s)
 	if (lines) {
 		s->cap = lines;
 		s->f = xrealloc(s->f, s->cap * sizeof *s->f);
+		pipe_populate(s->f, s->cap * sizeof *s->f);
 	}
 	for (; *line; line = next) {
 		if (!(next = strchr(line, '\n')))
@@ -497,6 +513,13 @@ static void put_file(struct buf *b, const struct pipe_file *f, uint64_t ino, int
 	}
 }
 
+/* Room in b, pages present, for the text of a state of n files (about 130 bytes a line). */
+static void reserve(struct buf *b, size_t n)
+{
+	buf_reserve(b, 512 + n * 144);
+	pipe_populate(b->data, b->cap);
+}
+
 int pipe_state_write(struct pipe_state *s, uint64_t dev, uint64_t ino, const char *out_dir,
 		     struct hearth_err *err)
 {
@@ -505,6 +528,7 @@ int pipe_state_write(struct pipe_state *s, uint64_t dev, uint64_t ino, const cha
 	int rc;
 
 	pipe_state_sort(s);
+	reserve(&b, s->n);
 	put_head(&b, s, dev, ino);
 	for (size_t i = 0; i < s->n; i++) {
 		const struct pipe_file *f = &s->f[i];
@@ -546,6 +570,7 @@ int pipe_state_untrust(const struct pipe_state *old, struct pipe_state *now,
 	head.has_quick = false;
 	memcpy(untrusted.key, UNTRUSTED_KEY, 65);
 	pipe_state_sort(now);
+	reserve(&b, old->n + now->n / 16);
 	put_head(&b, &head, old->dev, old->ino);
 	/* both lists are sorted by rel: one pass over their union */
 	while (i < old->n || k < now->n) {
@@ -577,6 +602,7 @@ int pipe_state_requick(const struct pipe_state *s, const char *out_dir, struct h
 	char *p = pipe_state_path(out_dir);
 	int rc;
 
+	reserve(&b, s->n);
 	put_head(&b, s, s->dev, s->ino);
 	for (size_t i = 0; i < s->n; i++) {
 		const struct pipe_file *f = &s->f[i];
