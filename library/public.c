@@ -318,14 +318,15 @@ static int public_stories(hearth_lib *lib, int channel, int64_t now,
 
 /*
  * A story of the view being read: its catalogue id, its record so far, its
- * body's hash. The record's own strings (slug, title, ...) are in the
- * read's scratch blocks, not allocations of their own: only its lists
- * (terms, files, chapters) are freed with it (row_release).
+ * body's hash. The record's own strings (slug, title, ...) and its terms
+ * are in the read's scratch blocks, not allocations of their own: only
+ * its lists and its files and chapters are freed with it (row_release).
  */
 struct read_row {
 	int64_t id;
 	struct lib_story s;
 	char sha[65];
+	struct owned_block **scratch; /* the read's */
 };
 
 /* Column i of st copied into *scratch; NULL stays NULL. */
@@ -343,9 +344,9 @@ static char *scratch_str(struct owned_block **scratch, sqlite3_stmt *st, int i)
 static void row_release(struct read_row *r)
 {
 	struct lib_story *s = &r->s;
-	strv_free(s->warnings);
-	strv_free(s->themes);
-	strv_free(s->tags);
+	free(s->warnings); /* the terms are in the scratch blocks */
+	free(s->themes);
+	free(s->tags);
 	for (size_t i = 0; i < s->n_assets; i++) { /* what add_asset copies */
 		free(s->assets[i].sha256);
 		free(s->assets[i].mime);
@@ -398,7 +399,13 @@ static int add_term(struct read_row *r, sqlite3_stmt *st, struct hearth_err *err
 		    : !strcmp(kind, "theme") ? &s->themes
 					     : &s->tags;
 	(void)err;
-	*v = strv_push(*v, value ? value : "");
+	/* the string in the read's scratch blocks; only the list is the row's */
+	size_t n = strv_len(*v), len = value ? strlen(value) + 1 : 1;
+	char *copy = block_take(r->scratch, len, 1, false);
+	memcpy(copy, value ? value : "", len);
+	*v = xrealloc(*v, (n + 2) * sizeof **v);
+	(*v)[n] = copy;
+	(*v)[n + 1] = NULL;
 	return 0;
 }
 
@@ -485,6 +492,12 @@ static int public_stories_all(hearth_lib *lib, int64_t now, struct pub_story ***
 
 	*out = NULL;
 	*n = 0;
+	/* room for every row at once: the table's size is the most the view has */
+	int64_t all = 0;
+	if (lib_db_int(lib, err, &all, "SELECT count(*) FROM stories", "") == 1 && all > 0) {
+		cap = (size_t)all;
+		rows = xmalloc(cap * sizeof *rows);
+	}
 	rc = lib_db_prepare(lib, err, &st,
 			    "SELECT s.id, s.slug, s.guid, s.title, s.summary, "
 			    "CASE WHEN s.body_sha256 IS NULL THEN s.body END, "
@@ -502,6 +515,7 @@ static int public_stories_all(hearth_lib *lib, int64_t now, struct pub_story ***
 			rows = xrealloc(rows, cap * sizeof *rows);
 		}
 		memset(&rows[len], 0, sizeof rows[len]);
+		rows[len].scratch = &scratch;
 		fill_public_row(st, &rows[len++], &scratch);
 	}
 	sqlite3_finalize(st);
