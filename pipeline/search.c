@@ -238,15 +238,9 @@ struct was {
 /* The current index as search/stories.txt names it. */
 struct current {
 	struct buf text;     /* the file, its lines cut into fields */
-	struct was *v;       /* sorted by slug */
+	struct was *v;       /* by number, ascending (as written) */
 	size_t n;
 };
-
-static int was_by_slug(const void *pa, const void *pb)
-{
-	const struct was *a = pa, *b = pb;
-	return strcmp(a->slug, b->slug);
-}
 
 static int id_cmp(const void *pa, const void *pb)
 {
@@ -306,7 +300,7 @@ static bool read_stories(const struct pipe_search_out *o, const char base[65],
 		    !*(sh = p) || strlen(k) != 16 || strchr(sh, ' '))
 			return false;
 		unsigned long v = strtoul(id, &end, 10);
-		if (*end || v > UINT32_MAX)
+		if (*end || v > UINT32_MAX || (cur->n && v <= cur->v[cur->n - 1].id))
 			return false;
 		if (cur->n == cap) {
 			cap = cap ? cap * 2 : 1024;
@@ -314,8 +308,6 @@ static bool read_stories(const struct pipe_search_out *o, const char base[65],
 		}
 		cur->v[cur->n++] = (struct was){(uint32_t)v, slug, k, sh};
 	}
-	if (cur->n)
-		qsort(cur->v, cur->n, sizeof *cur->v, was_by_slug);
 	return true;
 }
 
@@ -444,7 +436,6 @@ static int plan_update(const struct pipe_search_out *o, site_search *s, const ch
 		       const char (*keys)[65], struct plan *pl, bool *ok, struct hearth_err *err)
 {
 	struct current *cur = &pl->cur;
-	struct was probe;
 	struct site_search_params par;
 	size_t count = site_search_count(s), n_drop = 0;
 	uint32_t *drop = NULL;
@@ -458,12 +449,15 @@ static int plan_update(const struct pipe_search_out *o, site_search *s, const ch
 	if (!read_stories(o, base, cur))
 		goto end;
 	kept = xcalloc(cur->n + 1, sizeof *kept);
-	for (size_t i = 0; i < count; i++) {
-		probe.slug = site_search_entry(s, i)->s->slug;
-		struct was *w = cur->n ? bsearch(&probe, cur->v, cur->n, sizeof *cur->v, was_by_slug)
-				      : NULL;
-		if (w && w->id == site_search_id(s, i) && !strncmp(w->key, keys[i], 16)) {
-			kept[w - cur->v] = true;
+	/* both in ascending order of number: a story is the same when its line is */
+	for (size_t i = 0, j = 0; i < count; i++) {
+		uint32_t id = site_search_id(s, i);
+		while (j < cur->n && cur->v[j].id < id)
+			j++;
+		const struct was *w = j < cur->n ? &cur->v[j] : NULL;
+		if (w && w->id == id && !strcmp(w->slug, site_search_entry(s, i)->s->slug) &&
+		    !strncmp(w->key, keys[i], 16)) {
+			kept[j] = true;
 			pl->shards[i] = w->shards;
 		} else {
 			pl->todo[pl->n_todo++] = i;
