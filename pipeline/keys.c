@@ -74,9 +74,9 @@ static void key_listed(struct sha256 *h, const struct pub_story *s)
 	key_int(h, s->episode);
 }
 
-void key_story(struct sha256 *h, const struct pub_story *s)
+/* The fields of a story no list's card shows. */
+static void key_unlisted(struct sha256 *h, const struct pub_story *s)
 {
-	key_listed(h, s);
 	key_str(h, s->guid);
 	key_int(h, s->anonymous);
 	key_int(h, s->updated_at);
@@ -111,16 +111,25 @@ void key_story(struct sha256 *h, const struct pub_story *s)
 	}
 }
 
+void key_story(struct sha256 *h, const struct pub_story *s)
+{
+	key_listed(h, s);
+	key_unlisted(h, s);
+}
+
 void key_entries(struct site_entry *e, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
 		struct sha256 h;
 		sha256_init(&h);
-		key_story(&h, e[i].s);
-		sha256_final(&h, e[i].key);
-		sha256_init(&h);
 		key_listed(&h, e[i].s);
 		sha256_final(&h, e[i].list_key);
+		/* the whole record: what a card shows by its digest, then the rest */
+		sha256_init(&h);
+		key_str(&h, "story by its listing");
+		sha256_update(&h, e[i].list_key, sizeof e[i].list_key);
+		key_unlisted(&h, e[i].s);
+		sha256_final(&h, e[i].key);
 	}
 }
 

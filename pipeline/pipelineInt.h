@@ -199,11 +199,12 @@ void key_int(struct sha256 *h, int64_t v);
 void key_story(struct sha256 *h, const struct pub_story *s);
 /*
  * key_entries: each entry's two digests, once per build, before any
- * thread reads the entries: of its whole record (key_story), which
- * key_entry_story feeds into h for every file that shows the story whole
- * (its page, the feeds that hold it), and of what a list's card shows of
- * it, which key_listing feeds for every list. An entry key_entries did
- * not see (all zero) has its fields fed whole.
+ * thread reads the entries: of what a list's card shows of it, which
+ * key_listing feeds for every list, and of its whole record (the first
+ * digest and the fields no card shows, so the card's are hashed once),
+ * which key_entry_story feeds into h for every file that shows the story
+ * whole (its page, the feeds that hold it). An entry key_entries did not
+ * see (all zero) has its fields fed whole (key_story).
  */
 void key_entries(struct site_entry *e, size_t n);
 void key_entry_story(struct sha256 *h, const struct site_entry *e);
