@@ -63,6 +63,7 @@
 struct entry_out {
 	char *link, *enclosure, *alternate, *image, *transcript, *chapters;
 	char *html;
+	size_t html_len;               /* when html passed feed_text_ok, else 0 */
 	char *body;                    /* read from the catalogue, until html is made */
 	bool needed;                   /* in a document that is made */
 	bool filled, html_done, keyed;
@@ -187,109 +188,6 @@ static const struct entry_out *entry_fill(struct run *r, size_t i)
 }
 
 /*
- * Appends s to b as libxml2's xmlNodeDump writes it in a document without
- * an encoding: in text, & < > and CR as references; in an attribute (attr)
- * also " and the white-space characters, and every character past ASCII
- * as &#xHEX;. False on what this does not expect (bytes that are not
- * UTF-8, control characters in an attribute), so the caller can leave
- * that entry to libxml2.
- */
-static bool dump_text(struct buf *b, const char *s, bool attr)
-{
-	static const char hex[] = "0123456789ABCDEF";
-	const unsigned char *p = (const unsigned char *)s;
-
-	for (;;) {
-		size_t n = strcspn((const char *)p,
-				   attr ? "&<>\"\n\r\t\x01\x02\x03\x04\x05\x06\x07\x08\x0b\x0c"
-					  "\x0e\x0f\x10\x11\x12\x13\x14\x15\x16\x17\x18\x19\x1a"
-					  "\x1b\x1c\x1d\x1e\x1f"
-					: "&<>\r");
-		if (attr) {
-			size_t k = 0;
-			while (k < n && p[k] < 0x80)
-				k++;
-			n = k;
-		}
-		buf_add(b, p, n);
-		p += n;
-		switch (*p) {
-		case '\0': return true;
-		case '&': buf_add(b, "&amp;", 5); break;
-		case '<': buf_add(b, "&lt;", 4); break;
-		case '>': buf_add(b, "&gt;", 4); break;
-		case '"': buf_add(b, "&quot;", 6); break;
-		case '\n': buf_add(b, "&#10;", 5); break;
-		case '\r': buf_add(b, "&#13;", 5); break;
-		case '\t': buf_add(b, "&#9;", 4); break;
-		default: {
-			unsigned cp = 0;
-			size_t len = (*p & 0xe0) == 0xc0 ? 2 : (*p & 0xf0) == 0xe0 ? 3
-						: (*p & 0xf8) == 0xf0 ? 4 : 0;
-			char ref[16], *q = ref + sizeof ref;
-			if (!len || !text_valid((const char *)p, len))
-				return false; /* a control character, or not UTF-8 */
-			cp = *p & (0x7f >> len);
-			for (size_t i = 1; i < len; i++)
-				cp = cp << 6 | (p[i] & 0x3f);
-			*--q = ';';
-			do
-				*--q = hex[cp & 15];
-			while (cp >>= 4);
-			buf_add(b, "&#x", 3);
-			buf_add(b, q, (size_t)(ref + sizeof ref - q));
-			p += len;
-			continue;
-		}
-		}
-		p++;
-	}
-}
-
-/*
- * Appends node n and what it holds as xmlNodeDump(.., 0, 0) writes them
- * (no indent: elements, attributes and text only, as site-gen's Markdown
- * and entry_render make them), without its output buffers and per-node
- * overhead. False on a node of another kind, a namespace or text it does
- * not expect; b then holds part of the entry and the caller starts again
- * with libxml2. tests/unit/test_feeds_html.c checks the bytes against
- * xmlNodeDump.
- */
-static bool dump_node(struct buf *b, xmlNodePtr n)
-{
-	if (n->type == XML_TEXT_NODE && !strcmp((const char *)n->name, "text"))
-		return !n->content || dump_text(b, (const char *)n->content, false);
-	if (n->type != XML_ELEMENT_NODE || n->ns || n->nsDef)
-		return false;
-	buf_putc(b, '<');
-	buf_puts(b, (const char *)n->name);
-	for (xmlAttrPtr a = n->properties; a; a = a->next) {
-		if (a->ns || (a->children && (a->children->type != XML_TEXT_NODE ||
-					      a->children->next)))
-			return false;
-		buf_putc(b, ' ');
-		buf_puts(b, (const char *)a->name);
-		buf_add(b, "=\"", 2);
-		if (a->children && a->children->content &&
-		    !dump_text(b, (const char *)a->children->content, true))
-			return false;
-		buf_putc(b, '"');
-	}
-	if (!n->children) {
-		buf_add(b, "/>", 2);
-		return true;
-	}
-	buf_putc(b, '>');
-	for (xmlNodePtr c = n->children; c; c = c->next)
-		if (!dump_node(b, c))
-			return false;
-	buf_add(b, "</", 2);
-	buf_puts(b, (const char *)n->name);
-	buf_putc(b, '>');
-	return true;
-}
-
-/*
  * Reads entry i's body from the catalogue when the view came without it
  * and the story is on the site (its HTML will be made). On one thread:
  * the catalogue's reader is not shared. SITE_AGAIN when the catalogue's
@@ -318,6 +216,37 @@ static int entry_body(struct run *r, size_t i, struct hearth_err *err)
 }
 
 /*
+ * The story's HTML made as nodes and written by libxml2: for the text
+ * site_html_escape cannot write as xmlNodeDump would (bytes that are not
+ * UTF-8 in a warning, a control character in the address), where what
+ * libxml2 writes is the answer. w: the warnings joined, or NULL.
+ */
+static void html_nodes(struct buf *out, const char *w, const char *body, const char *link,
+		       const char *more)
+{
+	xmlDocPtr doc = xmlNewDoc(BAD_CAST "1.0");
+	xmlNodePtr div = xmlNewDocNode(doc, NULL, BAD_CAST "div", NULL);
+	xmlBufferPtr xb = xmlBufferCreate();
+	xmlDocSetRootElement(doc, div);
+	if (w) {
+		char *t = xasprintf("Content warning: %s.", w);
+		xmlNewTextChild(div, NULL, BAD_CAST "p", BAD_CAST t);
+		free(t);
+	}
+	site_markdown_nodes(div, body);
+	if (link) {
+		xmlNodePtr p = xmlNewChild(div, NULL, BAD_CAST "p", NULL);
+		xmlNodePtr a = xmlNewTextChild(p, NULL, BAD_CAST "a", BAD_CAST more);
+		xmlSetProp(a, BAD_CAST "href", BAD_CAST link);
+	}
+	for (xmlNodePtr n = div->children; n; n = n->next)
+		xmlNodeDump(xb, doc, n, 0, 0);
+	buf_puts(out, (const char *)xmlBufferContent(xb));
+	xmlBufferFree(xb);
+	xmlFreeDoc(doc);
+}
+
+/*
  * The story text as HTML for content:encoded and Atom's content, only when
  * site consent allows: the content warnings first, the story (Markdown
  * through site-gen's safe rendering), then a link to its page; made once
@@ -338,41 +267,35 @@ static void entry_render(struct run *r, size_t i)
 	if (!e->on_site)
 		return;
 
-	xmlDocPtr doc = xmlNewDoc(BAD_CAST "1.0");
-	xmlNodePtr div = xmlNewDocNode(doc, NULL, BAD_CAST "div", NULL);
-	xmlDocSetRootElement(doc, div);
-	if (s->warnings && s->warnings[0]) {
-		char *w = strv_join(s->warnings, ", ");
-		char *t = xasprintf("Content warning: %s.", w);
-		xmlNewTextChild(div, NULL, BAD_CAST "p", BAD_CAST t);
-		free(t);
-		free(w);
-	}
-	site_markdown_nodes(div, s->body ? s->body : eo->body);
-	if (eo->link) {
-		xmlNodePtr p = xmlNewChild(div, NULL, BAD_CAST "p", NULL);
-		xmlNodePtr a = xmlNewTextChild(p, NULL, BAD_CAST "a",
-					       BAD_CAST(e->m.transcript
-							? "Read the story and its transcript"
-							: "Read the story on the site"));
-		xmlSetProp(a, BAD_CAST "href", BAD_CAST eo->link);
-	}
-	/* the inside of the div, without the div */
+	const char *body = s->body ? s->body : eo->body;
+	const char *more = e->m.transcript ? "Read the story and its transcript"
+					   : "Read the story on the site";
+	char *w = s->warnings && s->warnings[0] ? strv_join(s->warnings, ", ") : NULL;
 	struct buf hb = BUF_INIT;
-	bool dumped = true;
-	for (xmlNodePtr n = div->children; n && dumped; n = n->next)
-		dumped = dump_node(&hb, n);
-	if (!dumped) {
-		xmlBufferPtr xb = xmlBufferCreate();
-		for (xmlNodePtr n = div->children; n; n = n->next)
-			xmlNodeDump(xb, doc, n, 0, 0);
-		buf_reset(&hb);
-		buf_puts(&hb, (const char *)xmlBufferContent(xb));
-		xmlBufferFree(xb);
+	bool ok = true;
+	/* the bytes xmlNodeDump writes for the nodes html_nodes makes, written at once */
+	if (w) {
+		buf_add(&hb, "<p>Content warning: ", 20);
+		ok = site_html_escape(&hb, w, false);
+		buf_add(&hb, ".</p>", 5);
 	}
+	site_markdown_html(&hb, body);
+	if (ok && eo->link) {
+		buf_add(&hb, "<p><a href=\"", 12);
+		ok = site_html_escape(&hb, eo->link, true);
+		buf_add(&hb, "\">", 2);
+		buf_puts(&hb, more);
+		buf_add(&hb, "</a></p>", 8);
+	}
+	if (!ok) {
+		buf_reset(&hb);
+		html_nodes(&hb, w, body, eo->link, more);
+	}
+	free(w);
 	/* exactly its size: ten thousand of them are held until the end */
 	eo->html = xrealloc(hb.data ? hb.data : xstrdup(""), hb.len + 1);
-	xmlFreeDoc(doc);
+	/* checked once here, not again in each of the documents that hold it */
+	eo->html_len = feed_text_ok(eo->html, hb.len) ? hb.len : 0;
 	xfree(&eo->body);
 }
 
@@ -550,6 +473,7 @@ static int item_fill(struct run *r, size_t i, int episode, struct feed_item *it,
 	it->title = ps->title;
 	it->description = ps->summary;
 	it->content_html = eo->html;
+	it->content_len = eo->html_len;
 	it->link = eo->link;
 	it->guid = ps->guid && *ps->guid ? ps->guid : ps->slug;
 	it->author = ps->byline;
@@ -909,6 +833,7 @@ static int atom_doc(struct run *r, const struct doc *d, struct buf *out,
 		t->summary = e->s->summary;
 		t->warnings = e->s->warnings;
 		t->content_html = eo->html;
+		t->content_len = eo->html_len;
 		if (is_episode(e)) {
 			t->enclosure_url = eo->enclosure;
 			t->enclosure_type = "audio/mpeg";

@@ -12,6 +12,10 @@
  * instead: well-formed, only the elements and attributes a Markdown body
  * makes, no unsafe link, nothing nested too deep. One difference is
  * wanted and taken out of the reference: an empty title attribute.
+ *
+ * Every document of the corpus is also written by site_markdown_html,
+ * the same walk writing HTML text for the feeds, which must be the bytes
+ * xmlNodeDump writes for the walk's nodes.
  */
 #include "../../core/core.h"
 #include "../../site-gen/siteInt.h"
@@ -122,6 +126,33 @@ static char *walked(const char *md)
 	return s;
 }
 
+/*
+ * The body's nodes as the feeds need them: each child of the body dumped
+ * by libxml2 in a document without an encoding, one after the other.
+ */
+static char *dumped(const char *md)
+{
+	xmlDocPtr d = xmlNewDoc(BAD_CAST "1.0");
+	xmlNodePtr body = xmlNewDocNode(d, NULL, BAD_CAST "div", NULL);
+	xmlDocSetRootElement(d, body);
+	site_markdown_nodes(body, md);
+	xmlBufferPtr out = xmlBufferCreate();
+	for (xmlNodePtr n = body->children; n; n = n->next)
+		xmlNodeDump(out, d, n, 0, 0);
+	char *s = xstrdup((const char *)xmlBufferContent(out));
+	xmlBufferFree(out);
+	xmlFreeDoc(d);
+	return s;
+}
+
+/* The HTML site_markdown_html writes for md, without making nodes. */
+static char *as_html(const char *md)
+{
+	struct buf b = BUF_INIT;
+	site_markdown_html(&b, md);
+	return b.data ? buf_detach(&b) : xstrdup("");
+}
+
 static bool one_of(const char *s, const char *const *list)
 {
 	for (; *list; list++)
@@ -201,6 +232,7 @@ static size_t n_exact; /* how many documents were compared byte for byte */
 static const char *compare(const char *md)
 {
 	char *want = reference(md), *got = walked(md);
+	char *nodes = dumped(md), *html = as_html(md);
 	n_exact += want != NULL;
 	const char *why = check_body(got);
 	if (!why && want && strcmp(want, got))
@@ -208,8 +240,16 @@ static const char *compare(const char *md)
 	if (why)
 		printf("# %s\n# markdown: %.300s\n# walk:      %.600s\n# reference: %.600s\n", why,
 		       md, got, want ? want : "(did not parse)");
+	/* the walk written as HTML is the walk's nodes dumped, always */
+	if (strcmp(nodes, html)) {
+		why = "site_markdown_html differs from the nodes dumped";
+		printf("# %s\n# markdown: %.300s\n# html:  %.600s\n# nodes: %.600s\n", why, md,
+		       html, nodes);
+	}
 	free(want);
 	free(got);
+	free(nodes);
+	free(html);
 	return why;
 }
 
