@@ -96,7 +96,38 @@ struct run {
 	size_t *atom_idx;          /* atom.xml's entries, oldest first */
 	char *atom_id, *atom_cur;
 	size_t *work;              /* entries a pool works on (room for every one) */
+	/* buffers the threads lend each other (spare), so a document's bytes
+	 * land in memory already mapped instead of a fresh mapping each time */
+	pthread_mutex_t spare_mu;
+	struct buf *spare;
+	size_t n_spare, cap_spare;
 };
+
+/* An empty buffer, one the last task gave back when there is one. */
+static struct buf spare_take(struct run *r)
+{
+	struct buf b = BUF_INIT;
+	pthread_mutex_lock(&r->spare_mu);
+	if (r->n_spare)
+		b = r->spare[--r->n_spare];
+	pthread_mutex_unlock(&r->spare_mu);
+	buf_reset(&b);
+	return b;
+}
+
+/* Gives b back for the next task (taken). */
+static void spare_give(struct run *r, struct buf *b)
+{
+	pthread_mutex_lock(&r->spare_mu);
+	if (r->n_spare == r->cap_spare) {
+		r->cap_spare = r->cap_spare ? 2 * r->cap_spare : FEEDS_THREADS;
+		r->spare = xrealloc(r->spare, r->cap_spare * sizeof *r->spare);
+	}
+	r->spare[r->n_spare++] = *b;
+	pthread_mutex_unlock(&r->spare_mu);
+	*b = (struct buf)BUF_INIT;
+}
+
 
 /* Keeps s (a new allocation, taken) in r until the end; returns the kept copy. */
 static const char *own(struct run *r, char *s)
@@ -271,7 +302,7 @@ static void entry_render(struct run *r, size_t i)
 	const char *more = e->m.transcript ? "Read the story and its transcript"
 					   : "Read the story on the site";
 	char *w = s->warnings && s->warnings[0] ? strv_join(s->warnings, ", ") : NULL;
-	struct buf hb = BUF_INIT;
+	struct buf hb = spare_take(r);
 	bool ok = true;
 	/* the bytes xmlNodeDump writes for the nodes html_nodes makes, written at once */
 	if (w) {
@@ -293,9 +324,10 @@ static void entry_render(struct run *r, size_t i)
 	}
 	free(w);
 	/* exactly its size: ten thousand of them are held until the end */
-	eo->html = xrealloc(hb.data ? hb.data : xstrdup(""), hb.len + 1);
+	eo->html = xstrndup(hb.data ? hb.data : "", hb.len);
 	/* checked once here, not again in each of the documents that hold it */
 	eo->html_len = feed_text_ok(eo->html, hb.len) ? hb.len : 0;
+	spare_give(r, &hb);
 	xfree(&eo->body);
 }
 
@@ -865,14 +897,14 @@ static int atom_doc(struct run *r, const struct doc *d, struct buf *out,
 static int doc_write(struct run *r, size_t k, struct hearth_err *err)
 {
 	const struct doc *d = &r->docs[k];
-	struct buf out = BUF_INIT;
+	struct buf out = spare_take(r);
 	int rc = d->sh ? show_doc(r, d, &out, err) : atom_doc(r, d, &out, err);
 
 	if (!rc)
 		rc = site_write(r->o->staging, d->rel, out.data, out.len, err);
 	if (rc && rc != SITE_AGAIN)
 		herr_prefix(err, "%s", d->rel);
-	buf_release(&out);
+	spare_give(r, &out);
 	return rc;
 }
 
@@ -1132,6 +1164,7 @@ int pipe_feeds_write(hearth_lib *lib, const struct site_ctx *c, const struct pip
 	struct run r = {.lib = lib, .c = c, .o = o};
 	int rc;
 
+	pthread_mutex_init(&r.spare_mu, NULL);
 	r.preview = !s->base_url || strcmp(c->base_url, s->base_url) != 0;
 	r.home = xasprintf("%s/", c->base_url);
 	r.cover = c->cover_src ? xasprintf("%s/%s", c->base_url, c->cover_src) : NULL;
@@ -1177,6 +1210,10 @@ end:
 	strv_free(r.strs);
 	free(r.opml);
 	free(r.people);
+	for (size_t i = 0; i < r.n_spare; i++)
+		buf_release(&r.spare[i]);
+	free(r.spare);
+	pthread_mutex_destroy(&r.spare_mu);
 	free(r.media);
 	free(r.home);
 	free(r.cover);
