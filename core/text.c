@@ -124,6 +124,16 @@ static void two(char *p, int v)
 	p[1] = (char)('0' + v % 10);
 }
 
+/* "HH:MM:SS" of tm at p. */
+static void hms(char *p, const struct tm *tm)
+{
+	two(p, tm->tm_hour);
+	p[2] = ':';
+	two(p + 3, tm->tm_min);
+	p[5] = ':';
+	two(p + 6, tm->tm_sec);
+}
+
 /*
  * The fields of tm by hand, when each fits its digits: a feed formats
  * tens of thousands of dates, and snprintf was a twentieth of its time.
@@ -163,11 +173,7 @@ void date_rfc2822(int64_t t, char out[32])
 	two(out + 12, y / 100);
 	two(out + 14, y % 100);
 	out[16] = ' ';
-	two(out + 17, tm.tm_hour);
-	out[19] = ':';
-	two(out + 20, tm.tm_min);
-	out[22] = ':';
-	two(out + 23, tm.tm_sec);
+	hms(out + 17, &tm);
 	memcpy(out + 25, " +0000", 7);
 }
 
@@ -192,11 +198,7 @@ void date_iso(int64_t t, char out[21])
 	out[7] = '-';
 	two(out + 8, tm.tm_mday);
 	out[10] = 'T';
-	two(out + 11, tm.tm_hour);
-	out[13] = ':';
-	two(out + 14, tm.tm_min);
-	out[16] = ':';
-	two(out + 17, tm.tm_sec);
+	hms(out + 11, &tm);
 	memcpy(out + 19, "Z", 2);
 }
 
