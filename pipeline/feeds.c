@@ -452,6 +452,7 @@ struct doc {
 	size_t from, to;
 	struct feed_archive a;    /* its links: current_url borrowed, prev and next owned */
 	int64_t newest;           /* its newest item's date */
+	char key[65];             /* what it is made from (doc_key_make) */
 };
 
 /* Fills the channel every document of a show shares. */
@@ -610,40 +611,15 @@ static int show_guid(struct run *r, const char *rel, size_t n_items, char out[37
 static void plan_doc(struct run *r, const struct show *sh, char *rel, size_t from, size_t to,
 		     struct feed_archive a)
 {
-	const size_t *idx = sh ? sh->idx : r->atom_idx;
-	struct sha256 h;
-	char key[65];
-	int64_t newest = 0;
-
-	doc_key(r, &h, rel);
-	if (sh) {
-		key_str(&h, sh->title);
-		key_str(&h, sh->description);
-		key_str(&h, sh->link);
-		key_str(&h, sh->guid);
-		key_int(&h, sh->serial);
-		key_str(&h, sh->medium);
-	} else {
-		key_str(&h, r->atom_id);
-	}
-	key_archive(&h, &a);
-	for (size_t k = from; k < to; k++) {
-		const struct site_entry *e = &r->c->e[idx[k]];
-		key_entry(r, &h, idx[k]);
-		if (sh)
-			key_int(&h, sh->serial ? (int64_t)k + 1 : 0);
-		if (e->s->published_at > newest)
-			newest = e->s->published_at;
-	}
-	key_hex(&h, key);
-	if (r->o->keep(r->o->arg, rel, key)) {
-		free(rel);
-		free((char *)a.prev_archive_url);
-		free((char *)a.next_archive_url);
-		return;
-	}
 	r->docs = xrealloc(r->docs, (r->n_docs + 1) * sizeof *r->docs);
-	r->docs[r->n_docs++] = (struct doc){sh, rel, from, to, a, newest};
+	r->docs[r->n_docs++] = (struct doc){sh, rel, from, to, a, 0, ""};
+}
+
+static void doc_free(struct doc *d)
+{
+	free(d->rel);
+	free((char *)d->a.prev_archive_url);
+	free((char *)d->a.next_archive_url);
 }
 
 /*
@@ -997,6 +973,59 @@ static int pool_run(struct run *r, int (*task)(struct run *, size_t, struct hear
 	return p.rc;
 }
 
+/* The key and the newest date of planned document k; on every core. */
+static int doc_key_make(struct run *r, size_t k, struct hearth_err *err)
+{
+	struct doc *d = &r->docs[k];
+	const struct show *sh = d->sh;
+	const size_t *idx = sh ? sh->idx : r->atom_idx;
+	struct sha256 h;
+
+	(void)err;
+	doc_key(r, &h, d->rel);
+	if (sh) {
+		key_str(&h, sh->title);
+		key_str(&h, sh->description);
+		key_str(&h, sh->link);
+		key_str(&h, sh->guid);
+		key_int(&h, sh->serial);
+		key_str(&h, sh->medium);
+	} else {
+		key_str(&h, r->atom_id);
+	}
+	key_archive(&h, &d->a);
+	for (size_t k2 = d->from; k2 < d->to; k2++) {
+		const struct site_entry *e = &r->c->e[idx[k2]];
+		key_entry(r, &h, idx[k2]);
+		if (sh)
+			key_int(&h, sh->serial ? (int64_t)k2 + 1 : 0);
+		if (e->s->published_at > d->newest)
+			d->newest = e->s->published_at;
+	}
+	key_hex(&h, d->key);
+	return 0;
+}
+
+/*
+ * Every planned document's key, made on every core, then (in order, on
+ * this thread) each one the current site's copy was made with is kept
+ * and left out of the documents to make.
+ */
+static int docs_keep(struct run *r, struct hearth_err *err)
+{
+	int rc = pool_run(r, doc_key_make, r->n_docs, 4, err);
+	size_t n = 0;
+	for (size_t k = 0; !rc && k < r->n_docs; k++) {
+		if (r->o->keep(r->o->arg, r->docs[k].rel, r->docs[k].key))
+			doc_free(&r->docs[k]);
+		else
+			r->docs[n++] = r->docs[k];
+	}
+	if (!rc)
+		r->n_docs = n;
+	return rc;
+}
+
 /*
  * Makes every planned document: the entries they hold first (the bodies
  * read from the catalogue on this thread, then the addresses and HTML on
@@ -1187,7 +1216,7 @@ int pipe_feeds_write(hearth_lib *lib, const struct site_ctx *c, const struct pip
 			r.work[n++] = i;
 	if (!(rc = pool_run(&r, entry_key_make, n, 64, err)) && !(rc = main_show(&r, err)) &&
 	    !(rc = collection_shows(&r, err)) && !(rc = atom_plan(&r, err)) &&
-	    !(rc = opml_write(&r, err)))
+	    !(rc = docs_keep(&r, err)) && !(rc = opml_write(&r, err)))
 		rc = docs_write(&r, err);
 end:
 	if (st)
@@ -1197,11 +1226,8 @@ end:
 	for (size_t i = 0; i < r.n_shows; i++)
 		show_free(r.shows[i]);
 	free(r.shows);
-	for (size_t i = 0; i < r.n_docs; i++) {
-		free(r.docs[i].rel);
-		free((char *)r.docs[i].a.prev_archive_url);
-		free((char *)r.docs[i].a.next_archive_url);
-	}
+	for (size_t i = 0; i < r.n_docs; i++)
+		doc_free(&r.docs[i]);
 	free(r.docs);
 	free(r.atom_idx);
 	free(r.atom_id);
