@@ -109,7 +109,8 @@ static int check_entry(const struct feed_atom_entry *e, size_t idx, struct heart
 		{"link", e->link, false},
 		{"author", e->author, false},
 		{"summary", e->summary, false},
-		{"content_html", e->content_html, false},
+		/* checked already by the caller when it gives the length */
+		{"content_html", e->content_len ? NULL : e->content_html, false},
 		{"enclosure_url", e->enclosure_url, false},
 		{"enclosure_type", e->enclosure_type, e->enclosure_url != NULL},
 	};
@@ -246,7 +247,10 @@ static void write_entry(struct fw *w, const struct feed_atom_entry *e)
 	if (e->content_html) {
 		fw_start(w, "content");
 		fw_attr(w, "type", "html");
-		fw_text(w, e->content_html);
+		if (e->content_len)
+			fw_text_checked(w, e->content_html, e->content_len);
+		else
+			fw_text(w, e->content_html);
 		fw_end(w);
 	}
 	fw_end(w);

@@ -108,6 +108,8 @@ struct feed_item {
 	const char *description;  /* plain text summary; with the warnings at most 4000 bytes */
 	const char *content_html; /* content:encoded, the story text when site
 				   * consent allows; NULL otherwise */
+	size_t content_len;       /* content_html's length when the caller checked it
+				   * with feed_text_ok (0: measured and checked here) */
 	const char *link;         /* may be NULL when the story is not on the site */
 	const char *guid;         /* required; isPermaLink="false" */
 	const char *author;       /* the public byline */
@@ -139,6 +141,14 @@ struct feed_item {
 	const struct feed_person *persons;
 	size_t n_persons;
 };
+
+/*
+ * True when the n bytes at s are text a feed can carry: UTF-8, without
+ * control characters but tab, line feed and carriage return. A text that
+ * goes into many documents (a story's HTML) is checked once with this and
+ * handed to the writers with its length, which they then copy as it is.
+ */
+bool feed_text_ok(const char *s, size_t n);
 
 /*
  * Writes an RSS podcast feed to a buffer (UTF-8, with XML declaration).
@@ -192,6 +202,7 @@ struct feed_atom_entry {
 	const char *summary;      /* plain text; may be NULL */
 	char **warnings;          /* content warnings, NULL-terminated, lead the summary */
 	const char *content_html; /* <content type="html">; NULL = leave out */
+	size_t content_len;       /* as in struct feed_item */
 	const char *enclosure_url;  /* rel=enclosure; NULL = leave out */
 	const char *enclosure_type; /* required with enclosure_url */
 	int64_t enclosure_length;   /* exact bytes, required with enclosure_url */

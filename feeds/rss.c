@@ -56,7 +56,8 @@ static int check_item(const struct feed_channel *ch, const struct feed_item *it,
 		{"title", it->title, true},
 		{"guid", it->guid, true},
 		{"description", it->description, false},
-		{"content_html", it->content_html, false},
+		/* checked already by the caller when it gives the length */
+		{"content_html", it->content_len ? NULL : it->content_html, false},
 		{"link", it->link, false},
 		{"author", it->author, false},
 		{"enclosure_url", it->enclosure_url, true},
@@ -295,7 +296,10 @@ static void write_item(struct fw *w, const struct feed_channel *ch,
 	fw_elem(w, "description", desc);
 	if (it->content_html) {
 		fw_start(w, "content:encoded");
-		fw_cdata(w, it->content_html);
+		if (it->content_len)
+			fw_cdata_checked(w, it->content_html, it->content_len);
+		else
+			fw_cdata(w, it->content_html);
 		fw_end(w);
 	}
 	fw_start(w, "guid");

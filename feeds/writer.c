@@ -16,6 +16,7 @@
  * Determinism: no clock, no environment; attributes in the order given.
  */
 #include "writer.h"
+#include "feeds.h"
 
 #include <inttypes.h>
 #include <stdio.h>
@@ -170,7 +171,7 @@ static void close_tag(struct fw *w)
 /*
  * Appends s to b with each character of special written as its character
  * reference; runs without one are copied whole. Every special must be one
- * the switch knows.
+ * the switch knows. Stops at the first NUL.
  */
 static void escape_chars(struct buf *b, const char *s, const char *special)
 {
@@ -281,16 +282,31 @@ void fw_attr_int(struct fw *w, const char *name, int64_t v)
 	put_c(w->out, '"');
 }
 
-void fw_text(struct fw *w, const char *text)
+/* Whether text can go into the open element now (the start tag ended). */
+static bool text_start(struct fw *w, const char *text)
 {
 	if (!text || w->failed)
-		return;
+		return false;
 	if (w->depth == 0) {
 		w->failed = 1;
-		return;
+		return false;
 	}
 	close_tag(w);
-	escape(w, text, false);
+	return true;
+}
+
+void fw_text_checked(struct fw *w, const char *text, size_t n)
+{
+	if (!text_start(w, text))
+		return;
+	buf_reserve(w->out, n + n / 8);
+	escape_chars(w->out, text, "&<>\r");
+}
+
+void fw_text(struct fw *w, const char *text)
+{
+	if (text_start(w, text))
+		escape(w, text, false);
 }
 
 void fw_elem(struct fw *w, const char *name, const char *text)
@@ -342,31 +358,42 @@ static const char *find_end(const char *s, size_t n)
  */
 void fw_cdata(struct fw *w, const char *html)
 {
-	const char *p = html;
-	size_t left = strlen(html);
-	if (w->failed || w->depth == 0)
-		return;
-	if (!valid(html, left)) {
+	size_t n = strlen(html);
+	if (!valid(html, n)) {
 		w->failed = 1;
 		return;
 	}
+	fw_cdata_checked(w, html, n);
+}
+
+void fw_cdata_checked(struct fw *w, const char *html, size_t n)
+{
+	const char *p = html;
+	size_t left = n;
+	if (w->failed || w->depth == 0)
+		return;
 	close_tag(w);
 	for (;;) {
 		const char *q = find_end(p, left);
-		size_t n = q ? (size_t)(q - p) + 2 : left;
+		size_t part = q ? (size_t)(q - p) + 2 : left;
 		PUT_LIT(w->out, "<![CDATA[");
-		put(w->out, p, n);
+		put(w->out, p, part);
 		PUT_LIT(w->out, "]]>");
 		if (!q)
 			break;
-		p += n;
-		left -= n;
+		p += part;
+		left -= part;
 	}
 }
 
 bool fw_text_ok(const char *s)
 {
 	return !s || valid(s, strlen(s));
+}
+
+bool feed_text_ok(const char *s, size_t n)
+{
+	return s && valid(s, n); /* valid refuses a NUL: n is the whole text */
 }
 
 void fw_html_escape(struct buf *b, const char *s)
@@ -405,9 +432,13 @@ bool fw_url_ok(const char *url)
 		return false;
 	if (!*rest || *rest == '/')
 		return false;
-	for (const char *p = url; *p; p++)
-		if ((unsigned char)*p <= ' ' || *p == '"' || *p == '<' || *p == '>' ||
-		    *p == '\\' || (unsigned char)*p >= 0x7f)
+	/* the bytes a URL may hold here: printable ASCII but space " < > and \\ */
+	static const uint64_t ok[2] = {
+		0xaffffffa00000000u, /* 0x00-0x3f: 0x21, 0x23-0x3b, 0x3d, 0x3f */
+		0x7fffffffefffffffu, /* 0x40-0x7e, not 0x5c */
+	};
+	for (const unsigned char *p = (const unsigned char *)url; *p; p++)
+		if (*p >= 0x80 || !(ok[*p >> 6] >> (*p & 63) & 1))
 			return false;
 	return true;
 }

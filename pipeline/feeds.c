@@ -63,6 +63,7 @@
 struct entry_out {
 	char *link, *enclosure, *alternate, *image, *transcript, *chapters;
 	char *html;
+	size_t html_len;               /* when html passed feed_text_ok, else 0 */
 	char *body;                    /* read from the catalogue, until html is made */
 	bool needed;                   /* in a document that is made */
 	bool filled, html_done, keyed;
@@ -95,7 +96,38 @@ struct run {
 	size_t *atom_idx;          /* atom.xml's entries, oldest first */
 	char *atom_id, *atom_cur;
 	size_t *work;              /* entries a pool works on (room for every one) */
+	/* buffers the threads lend each other (spare), so a document's bytes
+	 * land in memory already mapped instead of a fresh mapping each time */
+	pthread_mutex_t spare_mu;
+	struct buf *spare;
+	size_t n_spare, cap_spare;
 };
+
+/* An empty buffer, one the last task gave back when there is one. */
+static struct buf spare_take(struct run *r)
+{
+	struct buf b = BUF_INIT;
+	pthread_mutex_lock(&r->spare_mu);
+	if (r->n_spare)
+		b = r->spare[--r->n_spare];
+	pthread_mutex_unlock(&r->spare_mu);
+	buf_reset(&b);
+	return b;
+}
+
+/* Gives b back for the next task (taken). */
+static void spare_give(struct run *r, struct buf *b)
+{
+	pthread_mutex_lock(&r->spare_mu);
+	if (r->n_spare == r->cap_spare) {
+		r->cap_spare = r->cap_spare ? 2 * r->cap_spare : FEEDS_THREADS;
+		r->spare = xrealloc(r->spare, r->cap_spare * sizeof *r->spare);
+	}
+	r->spare[r->n_spare++] = *b;
+	pthread_mutex_unlock(&r->spare_mu);
+	*b = (struct buf)BUF_INIT;
+}
+
 
 /* Keeps s (a new allocation, taken) in r until the end; returns the kept copy. */
 static const char *own(struct run *r, char *s)
@@ -187,109 +219,6 @@ static const struct entry_out *entry_fill(struct run *r, size_t i)
 }
 
 /*
- * Appends s to b as libxml2's xmlNodeDump writes it in a document without
- * an encoding: in text, & < > and CR as references; in an attribute (attr)
- * also " and the white-space characters, and every character past ASCII
- * as &#xHEX;. False on what this does not expect (bytes that are not
- * UTF-8, control characters in an attribute), so the caller can leave
- * that entry to libxml2.
- */
-static bool dump_text(struct buf *b, const char *s, bool attr)
-{
-	static const char hex[] = "0123456789ABCDEF";
-	const unsigned char *p = (const unsigned char *)s;
-
-	for (;;) {
-		size_t n = strcspn((const char *)p,
-				   attr ? "&<>\"\n\r\t\x01\x02\x03\x04\x05\x06\x07\x08\x0b\x0c"
-					  "\x0e\x0f\x10\x11\x12\x13\x14\x15\x16\x17\x18\x19\x1a"
-					  "\x1b\x1c\x1d\x1e\x1f"
-					: "&<>\r");
-		if (attr) {
-			size_t k = 0;
-			while (k < n && p[k] < 0x80)
-				k++;
-			n = k;
-		}
-		buf_add(b, p, n);
-		p += n;
-		switch (*p) {
-		case '\0': return true;
-		case '&': buf_add(b, "&amp;", 5); break;
-		case '<': buf_add(b, "&lt;", 4); break;
-		case '>': buf_add(b, "&gt;", 4); break;
-		case '"': buf_add(b, "&quot;", 6); break;
-		case '\n': buf_add(b, "&#10;", 5); break;
-		case '\r': buf_add(b, "&#13;", 5); break;
-		case '\t': buf_add(b, "&#9;", 4); break;
-		default: {
-			unsigned cp = 0;
-			size_t len = (*p & 0xe0) == 0xc0 ? 2 : (*p & 0xf0) == 0xe0 ? 3
-						: (*p & 0xf8) == 0xf0 ? 4 : 0;
-			char ref[16], *q = ref + sizeof ref;
-			if (!len || !text_valid((const char *)p, len))
-				return false; /* a control character, or not UTF-8 */
-			cp = *p & (0x7f >> len);
-			for (size_t i = 1; i < len; i++)
-				cp = cp << 6 | (p[i] & 0x3f);
-			*--q = ';';
-			do
-				*--q = hex[cp & 15];
-			while (cp >>= 4);
-			buf_add(b, "&#x", 3);
-			buf_add(b, q, (size_t)(ref + sizeof ref - q));
-			p += len;
-			continue;
-		}
-		}
-		p++;
-	}
-}
-
-/*
- * Appends node n and what it holds as xmlNodeDump(.., 0, 0) writes them
- * (no indent: elements, attributes and text only, as site-gen's Markdown
- * and entry_render make them), without its output buffers and per-node
- * overhead. False on a node of another kind, a namespace or text it does
- * not expect; b then holds part of the entry and the caller starts again
- * with libxml2. tests/unit/test_feeds_html.c checks the bytes against
- * xmlNodeDump.
- */
-static bool dump_node(struct buf *b, xmlNodePtr n)
-{
-	if (n->type == XML_TEXT_NODE && !strcmp((const char *)n->name, "text"))
-		return !n->content || dump_text(b, (const char *)n->content, false);
-	if (n->type != XML_ELEMENT_NODE || n->ns || n->nsDef)
-		return false;
-	buf_putc(b, '<');
-	buf_puts(b, (const char *)n->name);
-	for (xmlAttrPtr a = n->properties; a; a = a->next) {
-		if (a->ns || (a->children && (a->children->type != XML_TEXT_NODE ||
-					      a->children->next)))
-			return false;
-		buf_putc(b, ' ');
-		buf_puts(b, (const char *)a->name);
-		buf_add(b, "=\"", 2);
-		if (a->children && a->children->content &&
-		    !dump_text(b, (const char *)a->children->content, true))
-			return false;
-		buf_putc(b, '"');
-	}
-	if (!n->children) {
-		buf_add(b, "/>", 2);
-		return true;
-	}
-	buf_putc(b, '>');
-	for (xmlNodePtr c = n->children; c; c = c->next)
-		if (!dump_node(b, c))
-			return false;
-	buf_add(b, "</", 2);
-	buf_puts(b, (const char *)n->name);
-	buf_putc(b, '>');
-	return true;
-}
-
-/*
  * Reads entry i's body from the catalogue when the view came without it
  * and the story is on the site (its HTML will be made). On one thread:
  * the catalogue's reader is not shared. SITE_AGAIN when the catalogue's
@@ -318,6 +247,37 @@ static int entry_body(struct run *r, size_t i, struct hearth_err *err)
 }
 
 /*
+ * The story's HTML made as nodes and written by libxml2: for the text
+ * site_html_escape cannot write as xmlNodeDump would (bytes that are not
+ * UTF-8 in a warning, a control character in the address), where what
+ * libxml2 writes is the answer. w: the warnings joined, or NULL.
+ */
+static void html_nodes(struct buf *out, const char *w, const char *body, const char *link,
+		       const char *more)
+{
+	xmlDocPtr doc = xmlNewDoc(BAD_CAST "1.0");
+	xmlNodePtr div = xmlNewDocNode(doc, NULL, BAD_CAST "div", NULL);
+	xmlBufferPtr xb = xmlBufferCreate();
+	xmlDocSetRootElement(doc, div);
+	if (w) {
+		char *t = xasprintf("Content warning: %s.", w);
+		xmlNewTextChild(div, NULL, BAD_CAST "p", BAD_CAST t);
+		free(t);
+	}
+	site_markdown_nodes(div, body);
+	if (link) {
+		xmlNodePtr p = xmlNewChild(div, NULL, BAD_CAST "p", NULL);
+		xmlNodePtr a = xmlNewTextChild(p, NULL, BAD_CAST "a", BAD_CAST more);
+		xmlSetProp(a, BAD_CAST "href", BAD_CAST link);
+	}
+	for (xmlNodePtr n = div->children; n; n = n->next)
+		xmlNodeDump(xb, doc, n, 0, 0);
+	buf_puts(out, (const char *)xmlBufferContent(xb));
+	xmlBufferFree(xb);
+	xmlFreeDoc(doc);
+}
+
+/*
  * The story text as HTML for content:encoded and Atom's content, only when
  * site consent allows: the content warnings first, the story (Markdown
  * through site-gen's safe rendering), then a link to its page; made once
@@ -338,41 +298,36 @@ static void entry_render(struct run *r, size_t i)
 	if (!e->on_site)
 		return;
 
-	xmlDocPtr doc = xmlNewDoc(BAD_CAST "1.0");
-	xmlNodePtr div = xmlNewDocNode(doc, NULL, BAD_CAST "div", NULL);
-	xmlDocSetRootElement(doc, div);
-	if (s->warnings && s->warnings[0]) {
-		char *w = strv_join(s->warnings, ", ");
-		char *t = xasprintf("Content warning: %s.", w);
-		xmlNewTextChild(div, NULL, BAD_CAST "p", BAD_CAST t);
-		free(t);
-		free(w);
+	const char *body = s->body ? s->body : eo->body;
+	const char *more = e->m.transcript ? "Read the story and its transcript"
+					   : "Read the story on the site";
+	char *w = s->warnings && s->warnings[0] ? strv_join(s->warnings, ", ") : NULL;
+	struct buf hb = spare_take(r);
+	bool ok = true;
+	/* the bytes xmlNodeDump writes for the nodes html_nodes makes, written at once */
+	if (w) {
+		buf_add(&hb, "<p>Content warning: ", 20);
+		ok = site_html_escape(&hb, w, false);
+		buf_add(&hb, ".</p>", 5);
 	}
-	site_markdown_nodes(div, s->body ? s->body : eo->body);
-	if (eo->link) {
-		xmlNodePtr p = xmlNewChild(div, NULL, BAD_CAST "p", NULL);
-		xmlNodePtr a = xmlNewTextChild(p, NULL, BAD_CAST "a",
-					       BAD_CAST(e->m.transcript
-							? "Read the story and its transcript"
-							: "Read the story on the site"));
-		xmlSetProp(a, BAD_CAST "href", BAD_CAST eo->link);
+	site_markdown_html(&hb, body);
+	if (ok && eo->link) {
+		buf_add(&hb, "<p><a href=\"", 12);
+		ok = site_html_escape(&hb, eo->link, true);
+		buf_add(&hb, "\">", 2);
+		buf_puts(&hb, more);
+		buf_add(&hb, "</a></p>", 8);
 	}
-	/* the inside of the div, without the div */
-	struct buf hb = BUF_INIT;
-	bool dumped = true;
-	for (xmlNodePtr n = div->children; n && dumped; n = n->next)
-		dumped = dump_node(&hb, n);
-	if (!dumped) {
-		xmlBufferPtr xb = xmlBufferCreate();
-		for (xmlNodePtr n = div->children; n; n = n->next)
-			xmlNodeDump(xb, doc, n, 0, 0);
+	if (!ok) {
 		buf_reset(&hb);
-		buf_puts(&hb, (const char *)xmlBufferContent(xb));
-		xmlBufferFree(xb);
+		html_nodes(&hb, w, body, eo->link, more);
 	}
+	free(w);
 	/* exactly its size: ten thousand of them are held until the end */
-	eo->html = xrealloc(hb.data ? hb.data : xstrdup(""), hb.len + 1);
-	xmlFreeDoc(doc);
+	eo->html = xstrndup(hb.data ? hb.data : "", hb.len);
+	/* checked once here, not again in each of the documents that hold it */
+	eo->html_len = feed_text_ok(eo->html, hb.len) ? hb.len : 0;
+	spare_give(r, &hb);
 	xfree(&eo->body);
 }
 
@@ -497,6 +452,7 @@ struct doc {
 	size_t from, to;
 	struct feed_archive a;    /* its links: current_url borrowed, prev and next owned */
 	int64_t newest;           /* its newest item's date */
+	char key[65];             /* what it is made from (doc_key_make) */
 };
 
 /* Fills the channel every document of a show shares. */
@@ -550,6 +506,7 @@ static int item_fill(struct run *r, size_t i, int episode, struct feed_item *it,
 	it->title = ps->title;
 	it->description = ps->summary;
 	it->content_html = eo->html;
+	it->content_len = eo->html_len;
 	it->link = eo->link;
 	it->guid = ps->guid && *ps->guid ? ps->guid : ps->slug;
 	it->author = ps->byline;
@@ -654,40 +611,15 @@ static int show_guid(struct run *r, const char *rel, size_t n_items, char out[37
 static void plan_doc(struct run *r, const struct show *sh, char *rel, size_t from, size_t to,
 		     struct feed_archive a)
 {
-	const size_t *idx = sh ? sh->idx : r->atom_idx;
-	struct sha256 h;
-	char key[65];
-	int64_t newest = 0;
-
-	doc_key(r, &h, rel);
-	if (sh) {
-		key_str(&h, sh->title);
-		key_str(&h, sh->description);
-		key_str(&h, sh->link);
-		key_str(&h, sh->guid);
-		key_int(&h, sh->serial);
-		key_str(&h, sh->medium);
-	} else {
-		key_str(&h, r->atom_id);
-	}
-	key_archive(&h, &a);
-	for (size_t k = from; k < to; k++) {
-		const struct site_entry *e = &r->c->e[idx[k]];
-		key_entry(r, &h, idx[k]);
-		if (sh)
-			key_int(&h, sh->serial ? (int64_t)k + 1 : 0);
-		if (e->s->published_at > newest)
-			newest = e->s->published_at;
-	}
-	key_hex(&h, key);
-	if (r->o->keep(r->o->arg, rel, key)) {
-		free(rel);
-		free((char *)a.prev_archive_url);
-		free((char *)a.next_archive_url);
-		return;
-	}
 	r->docs = xrealloc(r->docs, (r->n_docs + 1) * sizeof *r->docs);
-	r->docs[r->n_docs++] = (struct doc){sh, rel, from, to, a, newest};
+	r->docs[r->n_docs++] = (struct doc){sh, rel, from, to, a, 0, ""};
+}
+
+static void doc_free(struct doc *d)
+{
+	free(d->rel);
+	free((char *)d->a.prev_archive_url);
+	free((char *)d->a.next_archive_url);
 }
 
 /*
@@ -909,6 +841,7 @@ static int atom_doc(struct run *r, const struct doc *d, struct buf *out,
 		t->summary = e->s->summary;
 		t->warnings = e->s->warnings;
 		t->content_html = eo->html;
+		t->content_len = eo->html_len;
 		if (is_episode(e)) {
 			t->enclosure_url = eo->enclosure;
 			t->enclosure_type = "audio/mpeg";
@@ -940,14 +873,14 @@ static int atom_doc(struct run *r, const struct doc *d, struct buf *out,
 static int doc_write(struct run *r, size_t k, struct hearth_err *err)
 {
 	const struct doc *d = &r->docs[k];
-	struct buf out = BUF_INIT;
+	struct buf out = spare_take(r);
 	int rc = d->sh ? show_doc(r, d, &out, err) : atom_doc(r, d, &out, err);
 
 	if (!rc)
 		rc = site_write(r->o->staging, d->rel, out.data, out.len, err);
 	if (rc && rc != SITE_AGAIN)
 		herr_prefix(err, "%s", d->rel);
-	buf_release(&out);
+	spare_give(r, &out);
 	return rc;
 }
 
@@ -1038,6 +971,59 @@ static int pool_run(struct run *r, int (*task)(struct run *, size_t, struct hear
 	if (p.rc)
 		*err = p.err;
 	return p.rc;
+}
+
+/* The key and the newest date of planned document k; on every core. */
+static int doc_key_make(struct run *r, size_t k, struct hearth_err *err)
+{
+	struct doc *d = &r->docs[k];
+	const struct show *sh = d->sh;
+	const size_t *idx = sh ? sh->idx : r->atom_idx;
+	struct sha256 h;
+
+	(void)err;
+	doc_key(r, &h, d->rel);
+	if (sh) {
+		key_str(&h, sh->title);
+		key_str(&h, sh->description);
+		key_str(&h, sh->link);
+		key_str(&h, sh->guid);
+		key_int(&h, sh->serial);
+		key_str(&h, sh->medium);
+	} else {
+		key_str(&h, r->atom_id);
+	}
+	key_archive(&h, &d->a);
+	for (size_t k2 = d->from; k2 < d->to; k2++) {
+		const struct site_entry *e = &r->c->e[idx[k2]];
+		key_entry(r, &h, idx[k2]);
+		if (sh)
+			key_int(&h, sh->serial ? (int64_t)k2 + 1 : 0);
+		if (e->s->published_at > d->newest)
+			d->newest = e->s->published_at;
+	}
+	key_hex(&h, d->key);
+	return 0;
+}
+
+/*
+ * Every planned document's key, made on every core, then (in order, on
+ * this thread) each one the current site's copy was made with is kept
+ * and left out of the documents to make.
+ */
+static int docs_keep(struct run *r, struct hearth_err *err)
+{
+	int rc = pool_run(r, doc_key_make, r->n_docs, 4, err);
+	size_t n = 0;
+	for (size_t k = 0; !rc && k < r->n_docs; k++) {
+		if (r->o->keep(r->o->arg, r->docs[k].rel, r->docs[k].key))
+			doc_free(&r->docs[k]);
+		else
+			r->docs[n++] = r->docs[k];
+	}
+	if (!rc)
+		r->n_docs = n;
+	return rc;
 }
 
 /*
@@ -1207,6 +1193,7 @@ int pipe_feeds_write(hearth_lib *lib, const struct site_ctx *c, const struct pip
 	struct run r = {.lib = lib, .c = c, .o = o};
 	int rc;
 
+	pthread_mutex_init(&r.spare_mu, NULL);
 	r.preview = !s->base_url || strcmp(c->base_url, s->base_url) != 0;
 	r.home = xasprintf("%s/", c->base_url);
 	r.cover = c->cover_src ? xasprintf("%s/%s", c->base_url, c->cover_src) : NULL;
@@ -1229,7 +1216,7 @@ int pipe_feeds_write(hearth_lib *lib, const struct site_ctx *c, const struct pip
 			r.work[n++] = i;
 	if (!(rc = pool_run(&r, entry_key_make, n, 64, err)) && !(rc = main_show(&r, err)) &&
 	    !(rc = collection_shows(&r, err)) && !(rc = atom_plan(&r, err)) &&
-	    !(rc = opml_write(&r, err)))
+	    !(rc = docs_keep(&r, err)) && !(rc = opml_write(&r, err)))
 		rc = docs_write(&r, err);
 end:
 	if (st)
@@ -1239,11 +1226,8 @@ end:
 	for (size_t i = 0; i < r.n_shows; i++)
 		show_free(r.shows[i]);
 	free(r.shows);
-	for (size_t i = 0; i < r.n_docs; i++) {
-		free(r.docs[i].rel);
-		free((char *)r.docs[i].a.prev_archive_url);
-		free((char *)r.docs[i].a.next_archive_url);
-	}
+	for (size_t i = 0; i < r.n_docs; i++)
+		doc_free(&r.docs[i]);
 	free(r.docs);
 	free(r.atom_idx);
 	free(r.atom_id);
@@ -1252,6 +1236,10 @@ end:
 	strv_free(r.strs);
 	free(r.opml);
 	free(r.people);
+	for (size_t i = 0; i < r.n_spare; i++)
+		buf_release(&r.spare[i]);
+	free(r.spare);
+	pthread_mutex_destroy(&r.spare_mu);
 	free(r.media);
 	free(r.home);
 	free(r.cover);

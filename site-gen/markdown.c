@@ -5,6 +5,12 @@
  * as a string and read back: every text and attribute value goes in as
  * data, and libxml2 escapes it when the page is serialised.
  *
+ * The same walk also writes the body straight as HTML text
+ * (site_markdown_html), for the feeds: the bytes xmlNodeDump would write
+ * for the nodes, without making them. One walk decides what a body
+ * becomes, so a page and a feed cannot disagree; the unit tests compare
+ * the two outputs over the whole corpus.
+ *
  * The result is the tree cmark's HTML renderer would give in its safe
  * mode, read as XML, made fit for a story page:
  *   - headings move down a level (the page keeps its one h1), h6 stays;
@@ -31,7 +37,10 @@
  */
 #include "siteInt.h"
 
+#include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cmark.h>
@@ -41,7 +50,10 @@
 
 struct walk {
 	xmlDocPtr doc;
-	xmlNodePtr cur;   /* the element content goes into */
+	xmlNodePtr cur;   /* the element content goes into (nodes) */
+	struct buf *html; /* the HTML written instead of nodes, or NULL */
+	bool tag_open;    /* html: a start tag not yet ended by '>' or "/>" */
+	const char *names[MAX_DEPTH]; /* html: the open elements, outermost first */
 	int depth;        /* elements open below the body */
 	int over;         /* elements not made because of MAX_DEPTH, still open */
 	char last;        /* the last byte cmark's HTML would hold so far, 0 at first */
@@ -150,31 +162,57 @@ static void cr(struct walk *w)
 		text(w, "\n");
 }
 
+/* html: ends the start tag waiting, as an element that holds something. */
+static void end_tag(struct walk *w)
+{
+	if (w->tag_open)
+		buf_putc(w->html, '>');
+	w->tag_open = false;
+}
+
 static void flush(struct walk *w)
 {
 	if (!w->text.len && !w->empty_text)
 		return;
-	xmlAddChild(w->cur, xmlNewDocTextLen(w->doc, BAD_CAST buf_cstr(&w->text), (int)w->text.len));
+	if (w->html) {
+		end_tag(w);
+		site_html_escape(w->html, buf_cstr(&w->text), false);
+	} else {
+		xmlAddChild(w->cur, xmlNewDocTextLen(w->doc, BAD_CAST buf_cstr(&w->text),
+						     (int)w->text.len));
+	}
 	buf_reset(&w->text);
 	w->empty_text = false;
 }
 
 /* ---- elements ------------------------------------------------------------ */
 
-/* Opens an element in cur and enters it; NULL when it is too deep to make. */
-static xmlNodePtr open_el(struct walk *w, const char *name)
+/*
+ * Opens an element (name: a literal) in cur and enters it; false when it
+ * is too deep to make. Its attributes (add_attr) come next, before any
+ * content.
+ */
+static bool open_el(struct walk *w, const char *name)
 {
 	markup(w);
 	if (w->depth >= MAX_DEPTH) {
 		w->over++;
-		return NULL;
+		return false;
 	}
 	flush(w);
-	xmlNodePtr el = xmlNewDocNode(w->doc, NULL, BAD_CAST name, NULL);
-	xmlAddChild(w->cur, el);
-	w->cur = el;
+	if (w->html) {
+		end_tag(w);
+		buf_putc(w->html, '<');
+		buf_puts(w->html, name);
+		w->tag_open = true;
+		w->names[w->depth] = name;
+	} else {
+		xmlNodePtr el = xmlNewDocNode(w->doc, NULL, BAD_CAST name, NULL);
+		xmlAddChild(w->cur, el);
+		w->cur = el;
+	}
 	w->depth++;
-	return el;
+	return true;
 }
 
 static void close_el(struct walk *w)
@@ -185,20 +223,45 @@ static void close_el(struct walk *w)
 		return;
 	}
 	flush(w);
-	w->cur = w->cur->parent;
 	w->depth--;
+	if (!w->html) {
+		w->cur = w->cur->parent;
+	} else if (w->tag_open) {
+		buf_add(w->html, "/>", 2);
+		w->tag_open = false;
+	} else {
+		buf_add(w->html, "</", 2);
+		buf_puts(w->html, w->names[w->depth]);
+		buf_putc(w->html, '>');
+	}
+}
+
+/* An attribute of the element just opened (made: open_el's answer). */
+static void add_attr(struct walk *w, bool made, const char *name, const char *value)
+{
+	if (!made)
+		return;
+	if (!w->html) {
+		xmlNewProp(w->cur, BAD_CAST name, BAD_CAST value);
+		return;
+	}
+	buf_putc(w->html, ' ');
+	buf_puts(w->html, name);
+	buf_add(w->html, "=\"", 2);
+	site_html_escape(w->html, value, true);
+	buf_putc(w->html, '"');
 }
 
 /* An attribute from text of the document, made as an XML parser would. */
-static void set_attr(struct walk *w, xmlNodePtr el, const char *name, const char *prefix,
+static void set_attr(struct walk *w, bool made, const char *name, const char *prefix,
 		     const char *s, size_t n)
 {
-	if (!el)
+	if (!made)
 		return;
 	buf_reset(&w->attr);
 	buf_puts(&w->attr, prefix);
 	put_text(&w->attr, s, n, true);
-	xmlNewProp(el, BAD_CAST name, BAD_CAST buf_cstr(&w->attr));
+	add_attr(w, made, name, buf_cstr(&w->attr));
 }
 
 /* ---- links --------------------------------------------------------------- */
@@ -255,15 +318,14 @@ static void put_href(struct buf *b, const char *url)
 static void link_enter(struct walk *w, cmark_node *node)
 {
 	const char *url = cmark_node_get_url(node), *title = cmark_node_get_title(node);
-	xmlNodePtr a = open_el(w, "a");
-	if (!a)
+	if (!open_el(w, "a"))
 		return;
 	buf_reset(&w->attr);
 	put_href(&w->attr, url);
-	xmlNewProp(a, BAD_CAST "href", BAD_CAST buf_cstr(&w->attr));
+	add_attr(w, true, "href", buf_cstr(&w->attr));
 	if (title && *title)
-		set_attr(w, a, "title", "", title, strlen(title));
-	xmlNewProp(a, BAD_CAST "rel", BAD_CAST "ugc nofollow");
+		set_attr(w, true, "title", "", title, strlen(title));
+	add_attr(w, true, "rel", "ugc nofollow");
 }
 
 /* Whether a link is made at all: an empty or unsafe one keeps only its text. */
@@ -312,6 +374,107 @@ static void image_alt(struct walk *w, cmark_iter *it, cmark_node *image)
 	markup(w);
 }
 
+/* ---- cmark's memory: one arena a document ------------------------------- */
+
+/*
+ * cmark allocates each node, each string and each buffer growth apart,
+ * some forty blocks for a short story, and frees them one by one: with
+ * thousands of stories that was a tenth of a feed build in malloc. Its
+ * blocks come instead from chunks of one arena per document, freed
+ * together when the document is. cmark's allocator takes no context, so
+ * the arena of the thread's current document is a thread-local.
+ */
+#define ARENA_CHUNK 65536
+
+struct chunk {
+	struct chunk *prev;
+	size_t used, cap;
+	max_align_t data[];
+};
+
+struct arena {
+	struct chunk *top;  /* where blocks come from; the others before it */
+	void *last;         /* the newest block, which can grow in place */
+};
+
+static _Thread_local struct arena *cur_arena;
+
+/* A block's size is kept just before it. */
+#define HEAD sizeof(max_align_t)
+
+static void *arena_alloc(struct arena *a, size_t size)
+{
+	size_t need = HEAD + (size + HEAD - 1) / HEAD * HEAD;
+	struct chunk *c = a->top;
+	if (size > SIZE_MAX / 2)
+		abort();
+	if (!c || c->cap - c->used < need) {
+		size_t cap = need > ARENA_CHUNK / 4 ? need : ARENA_CHUNK;
+		c = xmalloc(sizeof *c + cap);
+		c->cap = cap;
+		c->used = 0;
+		/* a large block in a chunk of its own stays below the current one */
+		if (cap != ARENA_CHUNK && a->top) {
+			c->prev = a->top->prev;
+			a->top->prev = c;
+		} else {
+			c->prev = a->top;
+			a->top = c;
+		}
+	}
+	char *p = (char *)c->data + c->used;
+	c->used += need;
+	*(size_t *)(void *)p = size;
+	a->last = p + HEAD;
+	return p + HEAD;
+}
+
+static void *arena_calloc(size_t n, size_t size)
+{
+	if (size && n > SIZE_MAX / 2 / size)
+		abort();
+	void *p = arena_alloc(cur_arena, n * size);
+	memset(p, 0, n * size);
+	return p;
+}
+
+static void *arena_realloc(void *old, size_t size)
+{
+	struct arena *a = cur_arena;
+	if (!old)
+		return arena_alloc(a, size);
+	size_t was = *(size_t *)(void *)((char *)old - HEAD);
+	struct chunk *c = a->top;
+	size_t need = (size + HEAD - 1) / HEAD * HEAD, had = (was + HEAD - 1) / HEAD * HEAD;
+	/* the newest block of the current chunk grows where it is */
+	if (old == a->last && c && (char *)old + had == (char *)c->data + c->used &&
+	    need >= had && c->cap - c->used >= need - had) {
+		c->used += need - had;
+		*(size_t *)(void *)((char *)old - HEAD) = size;
+		return old;
+	}
+	void *p = arena_alloc(a, size);
+	memcpy(p, old, was < size ? was : size);
+	return p;
+}
+
+static void arena_free(void *p)
+{
+	(void)p; /* the whole arena goes at once */
+}
+
+static void arena_release(struct arena *a)
+{
+	for (struct chunk *c = a->top, *prev; c; c = prev) {
+		prev = c->prev;
+		free(c);
+	}
+	a->top = NULL;
+	a->last = NULL;
+}
+
+static cmark_mem arena_mem = {arena_calloc, arena_realloc, arena_free};
+
 /* ---- the walk ------------------------------------------------------------ */
 
 /* Whether a paragraph is written without <p>: in a tight list's item. */
@@ -328,7 +491,7 @@ static void code_block(struct walk *w, cmark_node *node)
 	const char *info = cmark_node_get_fence_info(node);
 	cr(w);
 	open_el(w, "pre");
-	xmlNodePtr code = open_el(w, "code");
+	bool code = open_el(w, "code");
 	if (info && *info) {
 		size_t n = strcspn(info, " \t\n\v\f\r");
 		set_attr(w, code, "class", "language-", info, n);
@@ -345,12 +508,12 @@ static void list_enter(struct walk *w, cmark_node *node)
 	if (cmark_node_get_list_type(node) != CMARK_ORDERED_LIST) {
 		open_el(w, "ul");
 	} else {
-		xmlNodePtr ol = open_el(w, "ol");
+		bool ol = open_el(w, "ol");
 		int start = cmark_node_get_list_start(node);
-		if (ol && start != 1) {
+		if (start != 1) {
 			char num[16];
 			snprintf(num, sizeof num, "%d", start);
-			xmlNewProp(ol, BAD_CAST "start", BAD_CAST num);
+			add_attr(w, ol, "start", num);
 		}
 	}
 	text(w, "\n");
@@ -358,10 +521,10 @@ static void list_enter(struct walk *w, cmark_node *node)
 
 static void heading_enter(struct walk *w, cmark_node *node)
 {
+	static const char *const names[] = {"h2", "h3", "h4", "h5", "h6"};
 	int level = cmark_node_get_heading_level(node) + 1;
-	char name[3] = {'h', (char)('0' + (level < 2 ? 2 : level > 6 ? 6 : level)), 0};
 	cr(w);
-	open_el(w, name);
+	open_el(w, names[(level < 2 ? 2 : level > 6 ? 6 : level) - 2]);
 }
 
 /* One step of the walk: what cmark's HTML renderer writes for it. */
@@ -474,22 +637,98 @@ static void step(struct walk *w, cmark_iter *it, cmark_event_type ev, cmark_node
 	}
 }
 
-void site_markdown_nodes(xmlNodePtr parent, const char *markdown)
+/* The walk of markdown's tree into w's nodes or HTML. */
+static void walk(struct walk *w, const char *markdown)
 {
 	if (!markdown || !*markdown)
 		return;
-	cmark_node *doc = cmark_parse_document(markdown, strlen(markdown), CMARK_OPT_DEFAULT);
-	if (!doc)
+	struct arena arena = {0};
+	cur_arena = &arena;
+	cmark_parser *parser = cmark_parser_new_with_mem(CMARK_OPT_DEFAULT, &arena_mem);
+	cmark_parser_feed(parser, markdown, strlen(markdown));
+	cmark_node *doc = cmark_parser_finish(parser);
+	cmark_parser_free(parser);
+	if (!doc) {
+		cur_arena = NULL;
+		arena_release(&arena);
 		return;
+	}
 	cmark_iter *it = cmark_iter_new(doc);
-	struct walk w = {.doc = parent->doc, .cur = parent, .text = BUF_INIT, .attr = BUF_INIT};
 	cmark_event_type ev;
 
+	w->text = (struct buf)BUF_INIT;
+	w->attr = (struct buf)BUF_INIT;
 	while (it && (ev = cmark_iter_next(it)) != CMARK_EVENT_DONE)
-		step(&w, it, ev, cmark_iter_get_node(it));
-	flush(&w);
-	buf_release(&w.text);
-	buf_release(&w.attr);
+		step(w, it, ev, cmark_iter_get_node(it));
+	flush(w);
+	buf_release(&w->text);
+	buf_release(&w->attr);
 	cmark_iter_free(it);
 	cmark_node_free(doc);
+	cur_arena = NULL;
+	arena_release(&arena);
+}
+
+void site_markdown_nodes(xmlNodePtr parent, const char *markdown)
+{
+	struct walk w = {.doc = parent->doc, .cur = parent};
+	walk(&w, markdown);
+}
+
+void site_markdown_html(struct buf *out, const char *markdown)
+{
+	struct walk w = {.html = out};
+	walk(&w, markdown);
+}
+
+bool site_html_escape(struct buf *b, const char *s, bool attr)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	const unsigned char *p = (const unsigned char *)s;
+
+	for (;;) {
+		size_t n = strcspn((const char *)p,
+				   attr ? "&<>\"\n\r\t\x01\x02\x03\x04\x05\x06\x07\x08\x0b\x0c"
+					  "\x0e\x0f\x10\x11\x12\x13\x14\x15\x16\x17\x18\x19\x1a"
+					  "\x1b\x1c\x1d\x1e\x1f"
+					: "&<>\r");
+		if (attr) {
+			size_t k = 0;
+			while (k < n && p[k] < 0x80)
+				k++;
+			n = k;
+		}
+		buf_add(b, p, n);
+		p += n;
+		switch (*p) {
+		case '\0': return true;
+		case '&': buf_add(b, "&amp;", 5); break;
+		case '<': buf_add(b, "&lt;", 4); break;
+		case '>': buf_add(b, "&gt;", 4); break;
+		case '"': buf_add(b, "&quot;", 6); break;
+		case '\n': buf_add(b, "&#10;", 5); break;
+		case '\r': buf_add(b, "&#13;", 5); break;
+		case '\t': buf_add(b, "&#9;", 4); break;
+		default: {
+			unsigned cp = 0;
+			size_t len = (*p & 0xe0) == 0xc0 ? 2 : (*p & 0xf0) == 0xe0 ? 3
+						: (*p & 0xf8) == 0xf0 ? 4 : 0;
+			char ref[16], *q = ref + sizeof ref;
+			if (!len || !text_valid((const char *)p, len))
+				return false; /* a control character, or not UTF-8 */
+			cp = *p & (0x7f >> len);
+			for (size_t i = 1; i < len; i++)
+				cp = cp << 6 | (p[i] & 0x3f);
+			*--q = ';';
+			do
+				*--q = hex[cp & 15];
+			while (cp >>= 4);
+			buf_add(b, "&#x", 3);
+			buf_add(b, q, (size_t)(ref + sizeof ref - q));
+			p += len;
+			continue;
+		}
+		}
+		p++;
+	}
 }

@@ -181,6 +181,22 @@ int site_chapters_write(struct site_ctx *c, const char *staging, struct hearth_e
  */
 void site_markdown_nodes(xmlNodePtr parent, const char *markdown); /* borrows both */
 
+/*
+ * The same Markdown as HTML text appended to out: the bytes xmlNodeDump
+ * (no indent, a document without an encoding) writes for the nodes
+ * site_markdown_nodes makes, one after the other, without making them.
+ */
+void site_markdown_html(struct buf *out, const char *markdown);
+
+/*
+ * Appends s as xmlNodeDump writes text in a document without an encoding:
+ * & < > and CR as references; in an attribute value (attr) also " and the
+ * white-space characters, and every character past ASCII as &#xHEX;.
+ * False on what it cannot write so (bytes that are not UTF-8, control
+ * characters in an attribute): b then holds part of s.
+ */
+bool site_html_escape(struct buf *b, const char *s, bool attr);
+
 /* ---- the public view as XML (view.c) ----------------------------------- */
 
 /*

@@ -324,6 +324,23 @@ static void dates(void)
 	CHECK_STR(s, "Fri, 10 May 2024 00:00:00 +0000");
 	date_iso(1715299200 + 45000, s);
 	CHECK_STR(s, "2024-05-10T12:30:00Z");
+	/* written by hand: as strftime writes them, over the whole range of years */
+	uint64_t seed = 7;
+	for (int i = 0; i < 4000; i++) {
+		seed = seed * 6364136223846793005u + 1442695040888963407u;
+		int64_t when = i < 3 ? (int64_t[]){0, -1, 253402300799}[i]
+				     : (int64_t)((seed >> 11) % 253402300800u) - 86400 * 365;
+		time_t tt = (time_t)when;
+		struct tm tm;
+		char want[64];
+		gmtime_r(&tt, &tm);
+		strftime(want, sizeof want, "%a, %d %b %Y %H:%M:%S +0000", &tm);
+		date_rfc2822(when, s);
+		CHECK_STR(s, want);
+		strftime(want, sizeof want, "%Y-%m-%dT%H:%M:%SZ", &tm);
+		date_iso(when, s);
+		CHECK_STR(s, want);
+	}
 	/* the day alone, written by hand: as "%04d-%02d-%02d" would */
 	char d[11];
 	date_ymd(1715299200 + 45000, d);

@@ -1212,8 +1212,50 @@ static void text_check_is_text_valid(void)
 		}
 }
 
+/* Which bytes an address may hold: each of the 255, against the rule itself. */
+static void url_bytes(void)
+{
+	for (int c = 1; c < 256; c++) {
+		char url[16];
+		snprintf(url, sizeof url, "https://x/%c", c);
+		bool want = c > ' ' && c < 0x7f && !strchr("\"<>\\", c);
+		CHECK(fw_url_ok(url) == want);
+	}
+	CHECK(fw_url_ok("http://example.org/a?b=c&d=%20#f"));
+	CHECK(!fw_url_ok("https:///x") && !fw_url_ok("ftp://x") && !fw_url_ok(NULL));
+}
+
+/* A text checked once is copied as it is; one that is not is refused. */
+static void checked_text(void)
+{
+	static const char good[] = "<p>caf\xc3\xa9 ]]> & more</p>";
+	CHECK(feed_text_ok(good, strlen(good)));
+	CHECK(!feed_text_ok("a\x01b", 3));
+	CHECK(!feed_text_ok("a\0b", 3)); /* a NUL inside: not the whole text */
+	CHECK(!feed_text_ok("\xc3", 1));
+	struct buf a = BUF_INIT, b = BUF_INIT;
+	struct fw w1, w2;
+	struct hearth_err err;
+	CHECK(fw_open(&w1, &a, &err) == 0 && fw_open(&w2, &b, &err) == 0);
+	fw_start(&w1, "x");
+	fw_cdata(&w1, good);
+	fw_text(&w1, good);
+	fw_end(&w1);
+	fw_start(&w2, "x");
+	fw_cdata_checked(&w2, good, strlen(good));
+	fw_text_checked(&w2, good, strlen(good));
+	fw_end(&w2);
+	CHECK(fw_close(&w1, false, &err) == 0 && fw_close(&w2, false, &err) == 0);
+	CHECK_STR(buf_cstr(&a), buf_cstr(&b));
+	CHECK(strstr(buf_cstr(&a), "<![CDATA[<p>caf\xc3\xa9 ]]]]><![CDATA[> & more</p>]]>&lt;p&gt;"));
+	buf_release(&a);
+	buf_release(&b);
+}
+
 int main(void)
 {
+	RUN(url_bytes);
+	RUN(checked_text);
 	RUN(well_formed_and_escaped);
 	RUN(required_elements);
 	RUN(warnings_lead_the_description);

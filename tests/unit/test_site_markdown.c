@@ -12,6 +12,10 @@
  * instead: well-formed, only the elements and attributes a Markdown body
  * makes, no unsafe link, nothing nested too deep. One difference is
  * wanted and taken out of the reference: an empty title attribute.
+ *
+ * Every document of the corpus is also written by site_markdown_html,
+ * the same walk writing HTML text for the feeds, which must be the bytes
+ * xmlNodeDump writes for the walk's nodes.
  */
 #include "../../core/core.h"
 #include "../../site-gen/siteInt.h"
@@ -106,20 +110,40 @@ static char *reference(const char *md)
 
 /* ---- the tree walk --------------------------------------------------------- */
 
-/* The body site_markdown_nodes makes, serialised. */
-static char *walked(const char *md)
+/*
+ * The body site_markdown_nodes makes, serialised by libxml2: the whole
+ * <body> in a UTF-8 document, as the parsed reference has it; or (feed)
+ * each child of the body one after the other in a document without an
+ * encoding, as the feeds carry it.
+ */
+static char *serialised(const char *md, bool feed)
 {
 	xmlDocPtr d = xmlNewDoc(BAD_CAST "1.0");
 	xmlNodePtr body = xmlNewDocNode(d, NULL, BAD_CAST "body", NULL);
 	xmlDocSetRootElement(d, body);
-	d->encoding = xmlStrdup(BAD_CAST "UTF-8"); /* as the parsed reference has */
+	if (!feed)
+		d->encoding = xmlStrdup(BAD_CAST "UTF-8");
 	site_markdown_nodes(body, md);
 	xmlBufferPtr out = xmlBufferCreate();
-	xmlNodeDump(out, d, body, 0, 0);
+	for (xmlNodePtr n = feed ? body->children : body; n; n = feed ? n->next : NULL)
+		xmlNodeDump(out, d, n, 0, 0);
 	char *s = xstrdup((const char *)xmlBufferContent(out));
 	xmlBufferFree(out);
 	xmlFreeDoc(d);
 	return s;
+}
+
+static char *walked(const char *md)
+{
+	return serialised(md, false);
+}
+
+/* The HTML site_markdown_html writes for md, without making nodes. */
+static char *as_html(const char *md)
+{
+	struct buf b = BUF_INIT;
+	site_markdown_html(&b, md);
+	return b.data ? buf_detach(&b) : xstrdup("");
 }
 
 static bool one_of(const char *s, const char *const *list)
@@ -201,6 +225,7 @@ static size_t n_exact; /* how many documents were compared byte for byte */
 static const char *compare(const char *md)
 {
 	char *want = reference(md), *got = walked(md);
+	char *nodes = serialised(md, true), *html = as_html(md);
 	n_exact += want != NULL;
 	const char *why = check_body(got);
 	if (!why && want && strcmp(want, got))
@@ -208,8 +233,16 @@ static const char *compare(const char *md)
 	if (why)
 		printf("# %s\n# markdown: %.300s\n# walk:      %.600s\n# reference: %.600s\n", why,
 		       md, got, want ? want : "(did not parse)");
+	/* the walk written as HTML is the walk's nodes dumped, always */
+	if (strcmp(nodes, html)) {
+		why = "site_markdown_html differs from the nodes dumped";
+		printf("# %s\n# markdown: %.300s\n# html:  %.600s\n# nodes: %.600s\n", why, md,
+		       html, nodes);
+	}
 	free(want);
 	free(got);
+	free(nodes);
+	free(html);
 	return why;
 }
 
