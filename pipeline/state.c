@@ -102,7 +102,6 @@ void pipe_state_note(struct pipe_state *s, const char *rel, const char key[65],
 	f->src = src ? xstrdup(src) : NULL;
 }
 
-
 static int by_rel(const void *pa, const void *pb)
 {
 	const struct pipe_file *a = pa, *b = pb;
