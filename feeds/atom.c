@@ -247,10 +247,11 @@ static void write_entry(struct fw *w, const struct feed_atom_entry *e)
 	if (e->content_html) {
 		fw_start(w, "content");
 		fw_attr(w, "type", "html");
+		/* as CDATA, like content:encoded: the HTML copied, not escaped */
 		if (e->content_len)
-			fw_text_checked(w, e->content_html, e->content_len);
+			fw_cdata_checked(w, e->content_html, e->content_len);
 		else
-			fw_text(w, e->content_html);
+			fw_cdata(w, e->content_html);
 		fw_end(w);
 	}
 	fw_end(w);

@@ -45,45 +45,53 @@ static const char *item_name(const struct feed_item *it)
  * Checks one item. *desc gets its description as HTML text (a new
  * allocation, also on failure; NULL when the check stopped before it), so
  * it is made once for the check of its length and the writing.
+ *
+ * Without all (the first pass, before writing), the text of the fields
+ * the writer always writes when they are there (written) is not looked at
+ * here: the writer checks every text it writes and fails the document,
+ * and feed_rss then checks again with all, in order, for the message
+ * naming the item and the field. A feed of ten thousand items looked at
+ * each of those texts twice.
  */
 static int check_item(const struct feed_channel *ch, const struct feed_item *it, size_t idx,
-		      char **desc, struct hearth_err *err)
+		      bool all, char **desc, struct hearth_err *err)
 {
 	const struct {
 		const char *name, *v;
-		bool required;
+		bool required, written;
 	} f[] = {
-		{"title", it->title, true},
-		{"guid", it->guid, true},
-		{"description", it->description, false},
+		{"title", it->title, true, true},
+		{"guid", it->guid, true, true},
+		{"description", it->description, false, true},
 		/* checked already by the caller when it gives the length */
-		{"content_html", it->content_len ? NULL : it->content_html, false},
-		{"link", it->link, false},
-		{"author", it->author, false},
-		{"enclosure_url", it->enclosure_url, true},
-		{"enclosure_type", it->enclosure_type, true},
-		{"alternate_url", it->alternate_url, false},
-		{"alternate_type", it->alternate_type, it->alternate_url != NULL},
-		{"alternate_codecs", it->alternate_codecs, false},
-		{"image_url", it->image_url, false},
-		{"transcript_url", it->transcript_url, false},
-		{"transcript_type", it->transcript_type, false},
-		{"transcript_language", it->transcript_language, false},
-		{"chapters_url", it->chapters_url, false},
-		{"license", it->license, false},
-		{"language", it->language, false},
+		{"content_html", it->content_len ? NULL : it->content_html, false, true},
+		{"link", it->link, false, true},
+		{"author", it->author, false, true},
+		{"enclosure_url", it->enclosure_url, true, true},
+		{"enclosure_type", it->enclosure_type, true, true},
+		{"alternate_url", it->alternate_url, false, true},
+		{"alternate_type", it->alternate_type, it->alternate_url != NULL, false},
+		{"alternate_codecs", it->alternate_codecs, false, false},
+		{"image_url", it->image_url, false, true},
+		{"transcript_url", it->transcript_url, false, true},
+		{"transcript_type", it->transcript_type, false, false},
+		{"transcript_language", it->transcript_language, false, false},
+		{"chapters_url", it->chapters_url, false, true},
+		{"license", it->license, false, true},
+		{"language", it->language, false, false},
 	};
 	const char *who = item_name(it);
 	for (size_t i = 0; i < sizeof f / sizeof f[0]; i++) {
 		if (f[i].required && (!f[i].v || !*f[i].v))
 			return herr(err, HEARTH_EINVAL, "feed item %zu '%s': '%s' is missing",
 				    idx + 1, who, f[i].name);
-		if (!fw_text_ok(f[i].v))
+		if ((all || !f[i].written) && !fw_text_ok(f[i].v))
 			return herr(err, HEARTH_EINVAL,
 				    "feed item %zu '%s': '%s' is not valid UTF-8 text", idx + 1,
 				    who, f[i].name);
 	}
-	for (char **p = it->warnings; p && *p; p++)
+	/* the warnings are written in the description */
+	for (char **p = it->warnings; all && p && *p; p++)
 		if (!fw_text_ok(*p))
 			return herr(err, HEARTH_EINVAL,
 				    "feed item %zu '%s': a content warning is not valid UTF-8 "
@@ -403,9 +411,10 @@ int feed_rss(const struct feed_channel *ch, const struct feed_item *items,
 	struct fw w = {0};
 	char **desc = xcalloc(n + 1, sizeof *desc);
 	int rc = feed_check_channel(ch, n, err);
+	bool channel_ok = rc == 0;
 
 	for (size_t i = 0; !rc && i < n; i++)
-		rc = check_item(ch, &items[i], i, &desc[i], err);
+		rc = check_item(ch, &items[i], i, false, &desc[i], err);
 	if (!rc)
 		rc = check_unique_guids(items, n, err);
 	if (rc)
@@ -427,8 +436,20 @@ int feed_rss(const struct feed_channel *ch, const struct feed_item *items,
 	fw_end(&w); /* channel */
 	fw_end(&w); /* rss */
 end:
-	if (fw_close(&w, rc != 0, err) && !rc)
-		rc = HEARTH_EIO;
+	/* a refusal names the first item and field a check with all finds */
+	if (channel_ok && (rc || w.failed)) {
+		for (size_t i = 0; i < n; i++) {
+			xfree(&desc[i]);
+			int rc2 = check_item(ch, &items[i], i, true, &desc[i], err);
+			if (rc2) {
+				rc = rc2;
+				break;
+			}
+		}
+	}
+	struct hearth_err closing;
+	if (fw_close(&w, rc != 0, rc ? &closing : err) && !rc)
+		rc = HEARTH_EIO; /* the message stays the check's when there is one */
 	for (size_t i = 0; i < n; i++)
 		free(desc[i]);
 	free(desc);

@@ -282,31 +282,16 @@ void fw_attr_int(struct fw *w, const char *name, int64_t v)
 	put_c(w->out, '"');
 }
 
-/* Whether text can go into the open element now (the start tag ended). */
-static bool text_start(struct fw *w, const char *text)
-{
-	if (!text || w->failed)
-		return false;
-	if (w->depth == 0) {
-		w->failed = 1;
-		return false;
-	}
-	close_tag(w);
-	return true;
-}
-
-void fw_text_checked(struct fw *w, const char *text, size_t n)
-{
-	if (!text_start(w, text))
-		return;
-	buf_reserve(w->out, n + n / 8);
-	escape_chars(w->out, text, "&<>\r");
-}
-
 void fw_text(struct fw *w, const char *text)
 {
-	if (text_start(w, text))
-		escape(w, text, false);
+	if (!text || w->failed)
+		return;
+	if (w->depth == 0) {
+		w->failed = 1;
+		return;
+	}
+	close_tag(w);
+	escape(w, text, false);
 }
 
 void fw_elem(struct fw *w, const char *name, const char *text)

@@ -56,8 +56,6 @@ void fw_elem_attr(struct fw *w, const char *name, const char *a, const char *v);
 void fw_cdata(struct fw *w, const char *html);
 /* The same for n bytes that passed feed_text_ok: not checked again. */
 void fw_cdata_checked(struct fw *w, const char *html, size_t n);
-/* Text (fw_text) of n bytes that passed feed_text_ok: not checked again. */
-void fw_text_checked(struct fw *w, const char *text, size_t n);
 
 /* True when s is NULL or text XML can carry. */
 bool fw_text_ok(const char *s);

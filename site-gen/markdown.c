@@ -382,25 +382,32 @@ static void image_alt(struct walk *w, cmark_iter *it, cmark_node *image)
  * thousands of stories that was a tenth of a feed build in malloc. Its
  * blocks come instead from chunks of one arena per document, freed
  * together when the document is. cmark's allocator takes no context, so
- * the arena of the thread's current document is a thread-local.
+ * the arena of the thread's current document is a thread-local. The first
+ * chunk is on the walk's stack, enough for a story of several pages: a
+ * chunk taken from malloc and given back for each story made the heap
+ * grow and shrink, and the kernel map fresh pages, story after story.
  */
+#define ARENA_FIRST 32768
 #define ARENA_CHUNK 65536
 
 struct chunk {
 	struct chunk *prev;
 	size_t used, cap;
-	max_align_t data[];
+	char *data;         /* aligned for any block */
 };
 
 struct arena {
-	struct chunk *top;  /* where blocks come from; the others before it */
-	void *last;         /* the newest block, which can grow in place */
+	struct chunk *top;   /* where blocks come from; the others before it */
+	struct chunk *first; /* on the stack: not freed */
+	void *last;          /* the newest block, which can grow in place */
 };
 
 static _Thread_local struct arena *cur_arena;
 
 /* A block's size is kept just before it. */
 #define HEAD sizeof(max_align_t)
+/* A chunk taken from malloc: its header, then its data. */
+#define CHUNK_HEAD ((sizeof(struct chunk) + HEAD - 1) / HEAD * HEAD)
 
 static void *arena_alloc(struct arena *a, size_t size)
 {
@@ -410,7 +417,8 @@ static void *arena_alloc(struct arena *a, size_t size)
 		abort();
 	if (!c || c->cap - c->used < need) {
 		size_t cap = need > ARENA_CHUNK / 4 ? need : ARENA_CHUNK;
-		c = xmalloc(sizeof *c + cap);
+		c = xmalloc(CHUNK_HEAD + cap);
+		c->data = (char *)c + CHUNK_HEAD;
 		c->cap = cap;
 		c->used = 0;
 		/* a large block in a chunk of its own stays below the current one */
@@ -422,7 +430,7 @@ static void *arena_alloc(struct arena *a, size_t size)
 			a->top = c;
 		}
 	}
-	char *p = (char *)c->data + c->used;
+	char *p = c->data + c->used;
 	c->used += need;
 	*(size_t *)(void *)p = size;
 	a->last = p + HEAD;
@@ -447,7 +455,7 @@ static void *arena_realloc(void *old, size_t size)
 	struct chunk *c = a->top;
 	size_t need = (size + HEAD - 1) / HEAD * HEAD, had = (was + HEAD - 1) / HEAD * HEAD;
 	/* the newest block of the current chunk grows where it is */
-	if (old == a->last && c && (char *)old + had == (char *)c->data + c->used &&
+	if (old == a->last && c && (char *)old + had == c->data + c->used &&
 	    need >= had && c->cap - c->used >= need - had) {
 		c->used += need - had;
 		*(size_t *)(void *)((char *)old - HEAD) = size;
@@ -467,7 +475,8 @@ static void arena_release(struct arena *a)
 {
 	for (struct chunk *c = a->top, *prev; c; c = prev) {
 		prev = c->prev;
-		free(c);
+		if (c != a->first)
+			free(c);
 	}
 	a->top = NULL;
 	a->last = NULL;
@@ -642,7 +651,9 @@ static void walk(struct walk *w, const char *markdown)
 {
 	if (!markdown || !*markdown)
 		return;
-	struct arena arena = {0};
+	_Alignas(max_align_t) char first_data[ARENA_FIRST];
+	struct chunk first = {.cap = sizeof first_data, .data = first_data};
+	struct arena arena = {.top = &first, .first = &first};
 	cur_arena = &arena;
 	cmark_parser *parser = cmark_parser_new_with_mem(CMARK_OPT_DEFAULT, &arena_mem);
 	cmark_parser_feed(parser, markdown, strlen(markdown));

@@ -24,6 +24,7 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <time.h>
+#include <unistd.h>
 
 static double now(void)
 {
@@ -254,6 +255,9 @@ int main(int argc, char **argv)
 			bytes = tree_bytes(dir);
 		rm_rf(dir, &err);
 		free(dir);
+		/* the next run starts with this one's bytes on the disk, not with
+		 * the kernel writing them back under it */
+		sync();
 	}
 	if (keep_dir) {
 		struct pipe_feed_out none = {keep_dir, keep_none, NULL};
