@@ -9,6 +9,7 @@
 #include "siteInt.h"
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -53,13 +54,17 @@ void site_ctx_entries(struct site_ctx *c, struct pub_story **site, size_t n_site
 	qsort(c->e, c->n, sizeof *c->e, by_date_then_slug);
 }
 
-/* For sorting the slug index: the ctx whose entries the indices name. */
-static _Thread_local const struct site_ctx *sorting;
-
-static int index_by_slug(const void *pa, const void *pb)
+/*
+ * The slug index is a hash table (FNV-1a, open addressing, at most half
+ * full): a lookup reads one slug of the entries, where a search of them
+ * in slug order read a dozen scattered ones, and making it needs no sort.
+ */
+static size_t slug_hash(const char *s)
 {
-	const size_t *a = pa, *b = pb;
-	return strcmp(sorting->e[*a].s->slug, sorting->e[*b].s->slug);
+	uint64_t h = UINT64_C(0xcbf29ce484222325);
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * UINT64_C(0x100000001b3);
+	return (size_t)(h ^ (h >> 32));
 }
 
 static void list_release(struct site_list *l)
@@ -80,12 +85,17 @@ static void lists_release(struct site_ctx *c)
 void site_ctx_lists(struct site_ctx *c)
 {
 	lists_release(c);
-	c->by_slug = xcalloc(c->n + 1, sizeof *c->by_slug);
-	for (size_t i = 0; i < c->n; i++)
-		c->by_slug[i] = i;
-	sorting = c;
-	qsort(c->by_slug, c->n, sizeof *c->by_slug, index_by_slug);
-	sorting = NULL;
+	size_t size = 16;
+	while (size < 2 * c->n)
+		size *= 2;
+	c->by_slug = xcalloc(size, sizeof *c->by_slug);
+	c->slug_mask = size - 1;
+	for (size_t i = 0; i < c->n; i++) {
+		size_t k = slug_hash(c->e[i].s->slug) & c->slug_mask;
+		while (c->by_slug[k])
+			k = (k + 1) & c->slug_mask;
+		c->by_slug[k] = i + 1;
+	}
 
 	c->on_site.v = xcalloc(c->n + 1, sizeof *c->on_site.v);
 	for (size_t i = 0; i < c->n; i++)
@@ -112,17 +122,11 @@ const struct site_entry *site_ctx_find(const struct site_ctx *c, const char *slu
 				return &c->e[i];
 		return NULL;
 	}
-	size_t lo = 0, hi = c->n;
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		int d = strcmp(slug, c->e[c->by_slug[mid]].s->slug);
-		if (!d)
-			return &c->e[c->by_slug[mid]];
-		if (d < 0)
-			hi = mid;
-		else
-			lo = mid + 1;
-	}
+	/* the first of equal slugs comes first in e, and so in the table */
+	for (size_t k = slug_hash(slug) & c->slug_mask; c->by_slug[k];
+	     k = (k + 1) & c->slug_mask)
+		if (!strcmp(slug, c->e[c->by_slug[k] - 1].s->slug))
+			return &c->e[c->by_slug[k] - 1];
 	return NULL;
 }
 

@@ -121,7 +121,8 @@ struct site_ctx {
 	struct pub_collection **colls; /* borrowed, sorted by slug */
 	size_t n_colls;
 	/* made by site_ctx_lists from e and colls: */
-	size_t *by_slug;               /* indices into e, by slug, for site_ctx_find */
+	size_t *by_slug;               /* site_ctx_find's table: 1 + an index into e, or 0 */
+	size_t slug_mask;              /* by_slug's size, a power of two, less one */
 	struct site_list on_site;      /* the stories with a page, newest first */
 	struct site_list *in_coll;     /* per colls[i]: its stories with a page, in its order */
 	/* made by site_ctx_groups from on_site, freed by site_groups_release: */

@@ -224,6 +224,7 @@ int main(int argc, char **argv)
 	double *cold_cpu = xcalloc((size_t)runs, sizeof *cold_cpu);
 	double *one = xcalloc((size_t)runs, sizeof *one);
 	int64_t bytes = 0;
+	sync(); /* nothing of what ran before still being written back */
 	for (int r = 0; r < runs; r++) {
 		char *dir = xasprintf("%s/%d", tmpl, r);
 		struct pipe_feed_out none = {dir, keep_none, NULL}, all = {dir, keep_all, NULL},
