@@ -269,10 +269,10 @@ static int entry_body(struct run *r, size_t i, struct hearth_err *err)
 }
 
 /*
- * The story's HTML made as nodes and written by libxml2: for the text
+ * The story's HTML made as nodes and written by libxml2: for an address
  * site_html_escape cannot write as xmlNodeDump would (bytes that are not
- * UTF-8 in a warning, a control character in the address), where what
- * libxml2 writes is the answer. w: the warnings joined, or NULL.
+ * UTF-8, a control character), where what libxml2 writes is the answer.
+ * w: the warnings joined, or NULL.
  */
 static void html_nodes(struct buf *out, const char *w, const char *body, const char *link,
 		       const char *more)
@@ -329,11 +329,11 @@ static void entry_render(struct run *r, size_t i)
 	/* the bytes xmlNodeDump writes for the nodes html_nodes makes, written at once */
 	if (w) {
 		buf_add(&hb, "<p>Content warning: ", 20);
-		ok = site_html_escape(&hb, w, false);
+		site_html_escape(&hb, w, false); /* text: never refused */
 		buf_add(&hb, ".</p>", 5);
 	}
 	site_markdown_html(&hb, body);
-	if (ok && eo->link) {
+	if (eo->link) {
 		buf_add(&hb, "<p><a href=\"", 12);
 		ok = site_html_escape(&hb, eo->link, true);
 		buf_add(&hb, "\">", 2);

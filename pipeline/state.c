@@ -259,16 +259,22 @@ static bool unchanged(int dir_fd, const struct pipe_file *f)
 	       (int64_t)st.st_mtim.tv_nsec == f->mtime_nsec;
 }
 
-/* Files [from, to) of a state as made; the work of one thread. */
-struct intact_part {
+/*
+ * Files [from, to) to look at; the work of one thread: a state's own
+ * (v NULL: each as made, and the renditions they copy; ok says all were),
+ * or a list's (each[i] says whether v[i] is as made).
+ */
+struct part {
 	const struct pipe_state *s;
+	const struct pipe_file *const *v;
+	bool *each;
 	size_t from, to;
 	bool ok;
 };
 
 static void *intact_part(void *arg)
 {
-	struct intact_part *p = arg;
+	struct part *p = arg;
 	const struct pipe_state *s = p->s;
 	char key[65];
 	p->ok = true;
@@ -283,71 +289,63 @@ static void *intact_part(void *arg)
 	return NULL;
 }
 
-/*
- * A large site's files are looked at by two threads, each half of them: a
- * stat is mostly the kernel's path walk, and a second core halves the wait.
- */
-#define INTACT_SPLIT 4096
-
-bool pipe_state_intact(const struct pipe_state *s)
-{
-	struct intact_part a = {s, 0, s->n, false}, b = {s, s->n, s->n, true};
-	pthread_t t;
-	bool two = false;
-
-	if (!s->has_fd || s->n == 0)
-		return false;
-	if (s->n >= INTACT_SPLIT) {
-		a.to = b.from = s->n / 2;
-		two = pthread_create(&t, NULL, intact_part, &b) == 0;
-		if (!two)
-			a.to = s->n;
-	}
-	intact_part(&a);
-	if (two)
-		pthread_join(t, NULL);
-	return a.ok && b.ok;
-}
-
-/* Files [from, to) of a list to look at; the work of one thread. */
-struct check_part {
-	const struct pipe_state *s;
-	const struct pipe_file *const *v;
-	bool *ok;
-	size_t from, to;
-};
-
 static void *check_part(void *arg)
 {
-	struct check_part *p = arg;
+	struct part *p = arg;
 	for (size_t i = p->from; i < p->to; i++)
-		p->ok[i] = unchanged(p->s->out_fd, p->v[i]);
+		p->each[i] = unchanged(p->s->out_fd, p->v[i]);
 	return NULL;
 }
 
-/* Below this many files, a second thread costs more than it saves. */
+/*
+ * Runs fn over files [0, n) as a and b, b's half on a second thread when
+ * there are split or more: a stat is mostly the kernel's path walk, and a
+ * second core halves the wait. b->ok stays as the caller set it when b
+ * has nothing to do.
+ */
+static void in_halves(void *(*fn)(void *), struct part *a, struct part *b, size_t n,
+		      size_t split)
+{
+	pthread_t t;
+	bool two = false;
+
+	a->from = 0;
+	a->to = b->from = b->to = n;
+	if (n >= split) {
+		a->to = b->from = n / 2;
+		two = pthread_create(&t, NULL, fn, b) == 0;
+		if (!two)
+			a->to = n;
+	}
+	fn(a);
+	if (two)
+		pthread_join(t, NULL);
+}
+
+/* Two threads for a whole site's files from this many; fewer for a list (a patch's). */
+#define INTACT_SPLIT 4096
 #define CHECK_SPLIT 512
+
+bool pipe_state_intact(const struct pipe_state *s)
+{
+	struct part a = {.s = s}, b = {.s = s, .ok = true};
+
+	if (!s->has_fd || s->n == 0)
+		return false;
+	in_halves(intact_part, &a, &b, s->n, INTACT_SPLIT);
+	return a.ok && b.ok;
+}
 
 void pipe_state_check(const struct pipe_state *old, const struct pipe_file *const *v, size_t n,
 		      bool *ok)
 {
-	struct check_part a = {old, v, ok, 0, n}, b = {old, v, ok, n, n};
-	pthread_t t;
-	bool two = false;
+	struct part a = {.s = old, .v = v, .each = ok}, b = a;
 
 	if (!old->has_fd) {
 		memset(ok, 0, n * sizeof *ok);
 		return;
 	}
-	if (n >= CHECK_SPLIT) {
-		a.to = b.from = n / 2;
-		two = pthread_create(&t, NULL, check_part, &b) == 0;
-		if (!two)
-			a.to = n;
-	}
-	check_part(&a);
-	if (two)
-		pthread_join(t, NULL);
+	in_halves(check_part, &a, &b, n, CHECK_SPLIT);
 }
 
 const struct pipe_file *pipe_state_match(const struct pipe_state *old, const char *rel,

@@ -397,7 +397,7 @@ struct chunk {
 };
 
 struct arena {
-	struct chunk *top;   /* where blocks come from; the others before it */
+	struct chunk *top;   /* where blocks come from (never NULL); the others before it */
 	struct chunk *first; /* on the stack: not freed */
 	void *last;          /* the newest block, which can grow in place */
 };
@@ -415,14 +415,14 @@ static void *arena_alloc(struct arena *a, size_t size)
 	struct chunk *c = a->top;
 	if (size > SIZE_MAX / 2)
 		abort();
-	if (!c || c->cap - c->used < need) {
+	if (c->cap - c->used < need) {
 		size_t cap = need > ARENA_CHUNK / 4 ? need : ARENA_CHUNK;
 		c = xmalloc(CHUNK_HEAD + cap);
 		c->data = (char *)c + CHUNK_HEAD;
 		c->cap = cap;
 		c->used = 0;
 		/* a large block in a chunk of its own stays below the current one */
-		if (cap != ARENA_CHUNK && a->top) {
+		if (cap != ARENA_CHUNK) {
 			c->prev = a->top->prev;
 			a->top->prev = c;
 		} else {
@@ -455,7 +455,7 @@ static void *arena_realloc(void *old, size_t size)
 	struct chunk *c = a->top;
 	size_t need = (size + HEAD - 1) / HEAD * HEAD, had = (was + HEAD - 1) / HEAD * HEAD;
 	/* the newest block of the current chunk grows where it is */
-	if (old == a->last && c && (char *)old + had == c->data + c->used &&
+	if (old == a->last && (char *)old + had == c->data + c->used &&
 	    need >= had && c->cap - c->used >= need - had) {
 		c->used += need - had;
 		*(size_t *)(void *)((char *)old - HEAD) = size;
