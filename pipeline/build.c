@@ -821,10 +821,10 @@ static int sync_dir(const char *dir, struct hearth_err *err)
 
 /*
  * Patches the files made anew (durable in staging) into the site in
- * place: first a state that trusts none of the files about to change, then
- * the moves and removals (site_patch), then the new state. A kill in
- * between leaves a state by which the next build remakes or removes every
- * file the patch may have touched.
+ * place: first the list of the files about to change, by which the state
+ * trusts none of them, then the moves and removals (site_patch), then the
+ * new state, then the list goes. A kill in between leaves a list by which
+ * the next build remakes or removes every file the patch may have touched.
  */
 static int patch_in(const struct pipe_state *old, struct pipe_state *now,
 		    const struct patch_plan *pl, const char *staging, const char *out_dir,
@@ -838,6 +838,8 @@ static int patch_in(const struct pipe_state *old, struct pipe_state *now,
 		rc = site_patch(staging, out_dir, pl->add, pl->n_add, pl->rm, pl->n_rm, err);
 	if (!rc)
 		rc = pipe_state_write(now, old->dev, old->ino, out_dir, err);
+	if (!rc)
+		pipe_state_trust(out_dir);
 	free(parent);
 	return rc;
 }
@@ -998,22 +1000,87 @@ static void quick_renew(const struct pipe_state *old, const struct pipe_state *n
  * site_build_input with a gate (NULL: none); returns SITE_AGAIN from it.
  * rd (NULL: none) is where the catalogue was read, for the quick record.
  */
+/* The output folder of a build: --out, else public/ in the library. */
+static char *out_dir_of(const struct site_opts *opts, const char *lib_dir)
+{
+	return opts->out_dir ? path_strip_slashes(opts->out_dir)
+			     : path_join(lib_dir ? lib_dir : ".", "public");
+}
+
+/*
+ * The current site's state, loaded and looked at (every file's identity)
+ * on a second thread while the first reads the catalogue: on a large site
+ * the two take about as long, and neither needs the other. The build
+ * takes the state when it comes to it (prefetch_take).
+ */
+struct prefetch {
+	char *out_dir;
+	struct pipe_state st;
+	pthread_t t;
+	bool started;
+};
+
+static void *prefetch_run(void *arg)
+{
+	struct prefetch *p = arg;
+	pipe_state_load(p->out_dir, &p->st);
+	pipe_state_look(&p->st);
+	return NULL;
+}
+
+static void prefetch_start(struct prefetch *p, const struct site_opts *opts, const char *lib_dir)
+{
+	p->out_dir = out_dir_of(opts, lib_dir);
+	p->started = pthread_create(&p->t, NULL, prefetch_run, p) == 0;
+}
+
+/* Waits for p's thread, if it runs. */
+static void prefetch_join(struct prefetch *p)
+{
+	if (p && p->started)
+		pthread_join(p->t, NULL);
+	if (p)
+		p->started = false;
+}
+
+/* The state of out_dir into *s: p's (moved out of it) when it has it, else loaded now. */
+static void prefetch_take(struct prefetch *p, const char *out_dir, struct pipe_state *s)
+{
+	prefetch_join(p);
+	if (p && p->out_dir && !strcmp(p->out_dir, out_dir)) {
+		*s = p->st;
+		memset(&p->st, 0, sizeof p->st);
+		xfree(&p->out_dir);
+		return;
+	}
+	pipe_state_load(out_dir, s);
+}
+
+static void prefetch_end(struct prefetch *p)
+{
+	prefetch_join(p);
+	pipe_state_release(&p->st);
+	xfree(&p->out_dir);
+}
+
 static int build_gated(hearth_lib *lib, const struct site_input *in,
-		       const struct site_read *rd, const struct site_opts *opts,
-		       const struct site_media_ops *ops, const struct site_gate *gate,
-		       struct site_stats *stats, struct hearth_err *err);
+		       const struct site_read *rd, struct prefetch *pre,
+		       const struct site_opts *opts, const struct site_media_ops *ops,
+		       const struct site_gate *gate, struct site_stats *stats,
+		       struct hearth_err *err);
 
 int site_build_input(hearth_lib *lib, const struct site_input *in,
 		     const struct site_opts *opts, const struct site_media_ops *ops,
 		     struct site_stats *stats, struct hearth_err *err)
 {
-	return build_gated(lib, in, NULL, opts, ops, NULL, stats, err);
+	return build_gated(lib, in, NULL, NULL, opts, ops, NULL, stats, err);
 }
 
 static int build_gated(hearth_lib *lib, const struct site_input *in,
-		       const struct site_read *rd, const struct site_opts *opts,
-		       const struct site_media_ops *ops, const struct site_gate *gate,
-		       struct site_stats *stats, struct hearth_err *err)
+		       const struct site_read *rd, struct prefetch *pre,
+		       const struct site_opts *opts, const struct site_media_ops *ops,
+		       const struct site_gate *gate, struct site_stats *stats,
+		       struct hearth_err *err)
 {
 	struct site_stats st = {0};
 	struct site_ctx c = {0};
@@ -1049,8 +1116,7 @@ static int build_gated(hearth_lib *lib, const struct site_input *in,
 		goto end;
 	}
 	base = path_strip_slashes(base_src);
-	out_dir = opts->out_dir ? path_strip_slashes(opts->out_dir)
-				: path_join(in->lib_dir ? in->lib_dir : ".", "public");
+	out_dir = out_dir_of(opts, in->lib_dir);
 	def_theme = site_default_theme();
 	theme_dir = pipe_theme_dir(opts->theme_dir, in->set, in->lib_dir, def_theme);
 	if (!theme_dir) {
@@ -1087,7 +1153,7 @@ static int build_gated(hearth_lib *lib, const struct site_input *in,
 		goto end;
 
 	/* nothing read has changed and the site is as it was left: nothing to do */
-	pipe_state_load(out_dir, &old);
+	prefetch_take(pre, out_dir, &old);
 	/* room for as many files as the current site has: one allocation, not a doubling series */
 	now.cap = old.n + 64;
 	now.f = xmalloc(now.cap * sizeof *now.f);
@@ -1177,8 +1243,10 @@ static int build_gated(hearth_lib *lib, const struct site_input *in,
 		rc = patch_in(&old, &now, &pl, staging, out_dir, err);
 	} else if (!rc) {
 		rc = pipe_state_save(&now, staging, out_dir, err);
-		if (!rc && (rc = site_swap_in(staging, out_dir, &old_site, err)) == 0)
+		if (!rc && (rc = site_swap_in(staging, out_dir, &old_site, err)) == 0) {
 			xfree(&staging); /* it is out_dir now */
+			pipe_state_trust(out_dir); /* a list a killed patch left is done with */
+		}
 	}
 	if (gated)
 		gate->leave(gate->arg);
@@ -1277,12 +1345,14 @@ static int build_once(hearth_lib *lib, const struct site_opts *opts,
 	size_t n = 0, n_site = 0, n_pod = 0, n_colls = 0;
 	struct gen_gate g = {.lib = lib};
 	struct site_read rd = {.next_due = -1};
+	struct prefetch pre = {0};
 	int64_t now = hearth_now();
 	int rc;
 
 	memset(&set, 0, sizeof set);
+	prefetch_start(&pre, opts, lib_dir(lib));
 	if ((rc = lib_settings_load(lib, &set, err)))
-		return rc;
+		goto end;
 	/* the generation and the view of both channels from one snapshot */
 	if ((rc = lib_begin_read(lib, err)))
 		goto end;
@@ -1317,9 +1387,10 @@ static int build_once(hearth_lib *lib, const struct site_opts *opts,
 			.n_colls = n_colls,
 		};
 		struct site_gate gate = {gate_enter, gate_leave, &g};
-		rc = build_gated(lib, &in, &rd, opts, &site_media_default, &gate, stats, err);
+		rc = build_gated(lib, &in, &rd, &pre, opts, &site_media_default, &gate, stats, err);
 	}
 end:
+	prefetch_end(&pre);
 	free(site);
 	free(pod);
 	pub_story_list_free(all, n);

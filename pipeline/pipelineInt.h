@@ -260,6 +260,8 @@ struct pipe_file {
 	bool filled;            /* ino, size and mtime are known */
 	bool gone;              /* noted, but not in the site after all: left out */
 	bool borrowed;          /* rel is the loaded text's, or the kept file's (see note_kept) */
+	bool looked;            /* pipe_state_look looked at it: same says what it found */
+	bool same;              /* as made when looked at */
 };
 
 /* What the current site was made from; see state.c. */
@@ -293,6 +295,13 @@ char *pipe_state_path(const char *out_dir);
  * it describes another folder. Release with pipe_state_release.
  */
 void pipe_state_load(const char *out_dir, struct pipe_state *s);
+/*
+ * Looks at every file of a loaded state once, on the calling thread, and
+ * notes whether each is as it was made: the checks after it (intact,
+ * match, check) read the note instead of looking again. For a build that
+ * loads the state while it reads the catalogue on another core.
+ */
+void pipe_state_look(struct pipe_state *s);
 void pipe_state_release(struct pipe_state *s); /* accepts NULL; s is zeroed */
 /*
  * Adds rel with key to s, and for a rendition the cached file src it was
@@ -358,14 +367,23 @@ int pipe_state_write(struct pipe_state *s, uint64_t dev, uint64_t ino, const cha
 int pipe_state_save(struct pipe_state *s, const char *staging, const char *out_dir,
 		    struct hearth_err *err);
 /*
- * Before a patch of the current site (old) into the next (now): writes
- * old's state with every file about to be replaced, added or removed
- * under a key no build makes, so a build after a kill in the middle makes
- * each again or removes it; the rest as old has it. Never clean, no quick
- * record. Sorts now.
+ * Before a patch of the current site (old) into the next (now): writes,
+ * atomically, the patch list beside out_dir (".hearth-patch.<base>"):
+ * every file about to be replaced, added or removed. While it is there,
+ * a loaded state trusts none of them (a build after a kill in the middle
+ * makes each again or removes it) and is never clean, with no quick
+ * record; the state itself is not rewritten. Sorts now.
  */
 int pipe_state_untrust(const struct pipe_state *old, struct pipe_state *now,
 		       const char *out_dir, struct hearth_err *err);
+/* ".hearth-patch.<base>" beside out_dir; new allocation. */
+char *pipe_patch_list_path(const char *out_dir);
+/*
+ * Removes the patch list once the state written after the patch (or the
+ * swap) is durable; a list left by a kill only costs the files it names
+ * being made again.
+ */
+void pipe_state_trust(const char *out_dir);
 /*
  * Writes a loaded state back as it is (the folder and every file's
  * identity as recorded), atomically: for a build with nothing to do whose

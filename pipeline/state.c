@@ -19,10 +19,12 @@
  * between writing it and the swap), the build makes everything, as a
  * clean build does. A file is taken from the current site only when its
  * key matches and the file is still the one that was made (nobody edited,
- * replaced or removed it). Before a patch of the site in place, the state
- * is written with every file about to change under a key no build makes
- * (pipe_state_untrust), so a build after a kill in the middle makes those
- * files again or removes them.
+ * replaced or removed it). Before a patch of the site in place, the files
+ * about to change are listed beside the state (".hearth-patch.<name>",
+ * pipe_state_untrust): while that list is there, the state trusts none of
+ * them, so a build after a kill in the middle makes those files again or
+ * removes them. The list is a few lines where the state of a large site is
+ * megabytes, so a patch writes the state once, not twice.
  */
 #define _GNU_SOURCE
 #include "pipelineInt.h"
@@ -40,6 +42,10 @@
 #include <unistd.h>
 
 #define STATE_HEAD "hearth build state 2\n"
+#define PATCH_HEAD "hearth patch list 1\n"
+
+/* The key of a file a patch is about to touch: no build ever makes it. */
+#define UNTRUSTED_KEY "0000000000000000000000000000000000000000000000000000000000000000"
 
 void pipe_populate(void *p, size_t n)
 {
@@ -59,6 +65,16 @@ char *pipe_state_path(const char *out_dir)
 {
 	char *dir = path_dir(out_dir);
 	char *name = xasprintf(".hearth-build.%s", path_base(out_dir));
+	char *p = path_join(dir, name);
+	free(dir);
+	free(name);
+	return p;
+}
+
+char *pipe_patch_list_path(const char *out_dir)
+{
+	char *dir = path_dir(out_dir);
+	char *name = xasprintf(".hearth-patch.%s", path_base(out_dir));
 	char *p = path_join(dir, name);
 	free(dir);
 	free(name);
@@ -181,6 +197,57 @@ static bool sorted(const struct pipe_state *s)
 	return true;
 }
 
+/*
+ * A patch list left by a patch that did not finish: every file it names
+ * is untrusted in s (sorted), and one s lacks (a file the patch was adding)
+ * is added, so the next build removes it unless it makes it. s is then
+ * never clean and has no quick record. False when the list is there but
+ * cannot be read or understood: then nothing of s can be trusted.
+ */
+static bool apply_patch_list(const char *out_dir, struct pipe_state *s)
+{
+	char *p = pipe_patch_list_path(out_dir);
+	struct buf b = BUF_INIT;
+	struct hearth_err ignored;
+	size_t n0 = s->n;
+	bool ok = false;
+
+	if (access(p, F_OK) != 0 && errno == ENOENT) {
+		ok = true;
+		goto end;
+	}
+	/* all of it, or none of s: a NUL would hide the lines after it */
+	if (file_read(p, &b, &ignored) != 0 || !b.data || strlen(b.data) != b.len ||
+	    !str_starts(b.data, PATCH_HEAD))
+		goto end;
+	s->clean = false;
+	s->has_quick = false;
+	char *line = b.data + strlen(PATCH_HEAD), *next;
+	for (; *line; line = next) {
+		if (!(next = strchr(line, '\n')))
+			goto end;
+		*next++ = '\0';
+		if (!path_is_safe_rel(line))
+			goto end;
+		struct pipe_file *f = (struct pipe_file *)pipe_state_find(s, line);
+		if (!f) {
+			f = add(s, UNTRUSTED_KEY);
+			f->rel = xstrdup(line);
+		}
+		memcpy(f->key, UNTRUSTED_KEY, 65);
+		f->ino = 0;
+		f->size = f->mtime_sec = f->mtime_nsec = -1;
+	}
+	ok = true;
+end:
+	/* the files added go among the others, found by pipe_state_find */
+	if (ok && s->n > n0)
+		qsort(s->f, s->n, sizeof *s->f, by_rel);
+	buf_release(&b);
+	free(p);
+	return ok;
+}
+
 void pipe_state_load(const char *out_dir, struct pipe_state *s)
 {
 	char *p = pipe_state_path(out_dir);
@@ -240,6 +307,8 @@ void pipe_state_load(const char *out_dir, struct pipe_state *s)
 	}
 	if (!sorted(s))
 		qsort(s->f, s->n, sizeof *s->f, by_rel);
+	if (!apply_patch_list(out_dir, s))
+		goto end;
 	s->out_fd = open(out_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	ok = s->has_fd = s->out_fd >= 0;
 end:
@@ -257,6 +326,20 @@ static bool unchanged(int dir_fd, const struct pipe_file *f)
 	       (uint64_t)st.st_ino == f->ino && (int64_t)st.st_size == f->size &&
 	       (int64_t)st.st_mtim.tv_sec == f->mtime_sec &&
 	       (int64_t)st.st_mtim.tv_nsec == f->mtime_nsec;
+}
+
+/* unchanged, or what pipe_state_look found when it looked at f. */
+static bool as_made(const struct pipe_state *s, const struct pipe_file *f)
+{
+	return f->looked ? f->same : unchanged(s->out_fd, f);
+}
+
+void pipe_state_look(struct pipe_state *s)
+{
+	for (size_t i = 0; s->has_fd && i < s->n; i++) {
+		s->f[i].same = unchanged(s->out_fd, &s->f[i]);
+		s->f[i].looked = true;
+	}
 }
 
 /*
@@ -279,7 +362,7 @@ static void *intact_part(void *arg)
 	char key[65];
 	p->ok = true;
 	for (size_t i = p->from; p->ok && i < p->to; i++) {
-		p->ok = unchanged(s->out_fd, &s->f[i]);
+		p->ok = as_made(s, &s->f[i]);
 		/* and the rendition it is a copy of is still in the cache, the same */
 		if (p->ok && s->f[i].src) {
 			key_rendition(s->f[i].src, key);
@@ -293,7 +376,7 @@ static void *check_part(void *arg)
 {
 	struct part *p = arg;
 	for (size_t i = p->from; i < p->to; i++)
-		p->each[i] = unchanged(p->s->out_fd, p->v[i]);
+		p->each[i] = as_made(p->s, p->v[i]);
 	return NULL;
 }
 
@@ -352,7 +435,7 @@ const struct pipe_file *pipe_state_match(const struct pipe_state *old, const cha
 				       const char key[65])
 {
 	const struct pipe_file *f = pipe_state_find(old, rel);
-	if (!f || strcmp(f->key, key) || !old->has_fd || !unchanged(old->out_fd, f))
+	if (!f || strcmp(f->key, key) || !old->has_fd || !as_made(old, f))
 		return NULL;
 	return f;
 }
@@ -549,26 +632,16 @@ int pipe_state_save(struct pipe_state *s, const char *staging, const char *out_d
 	return pipe_state_write(s, (uint64_t)st.st_dev, (uint64_t)st.st_ino, out_dir, err);
 }
 
-/* The key of a file a patch is about to touch: no build ever makes it. */
-#define UNTRUSTED_KEY "0000000000000000000000000000000000000000000000000000000000000000"
-
 int pipe_state_untrust(const struct pipe_state *old, struct pipe_state *now,
 		       const char *out_dir, struct hearth_err *err)
 {
 	struct buf b = BUF_INIT;
-	char *p = pipe_state_path(out_dir);
-	struct pipe_state head = *old;
-	struct pipe_file untrusted = {0};
+	char *p = pipe_patch_list_path(out_dir);
 	size_t i = 0, k = 0;
 	int rc;
 
-	/* never a build with nothing to do, never decided quickly */
-	head.clean = false;
-	head.has_quick = false;
-	memcpy(untrusted.key, UNTRUSTED_KEY, 65);
 	pipe_state_sort(now);
-	reserve(&b, old->n + now->n / 16);
-	put_head(&b, &head, old->dev, old->ino);
+	buf_puts(&b, PATCH_HEAD);
 	/* both lists are sorted by rel: one pass over their union */
 	while (i < old->n || k < now->n) {
 		if (k < now->n && now->f[k].gone) {
@@ -578,11 +651,9 @@ int pipe_state_untrust(const struct pipe_state *old, struct pipe_state *now,
 		int cmp = i == old->n ? 1 : k == now->n ? -1 : strcmp(old->f[i].rel, now->f[k].rel);
 		const struct pipe_file *o = cmp <= 0 ? &old->f[i] : NULL;
 		const struct pipe_file *n = cmp >= 0 ? &now->f[k] : NULL;
-		if (o && n && n->kept) {
-			put_file(&b, o, o->ino, o->size, o->mtime_sec, o->mtime_nsec);
-		} else {
-			untrusted.rel = o ? o->rel : n->rel;
-			put_file(&b, &untrusted, 0, 0, 0, 0);
+		if (!(o && n && n->kept)) {
+			buf_puts(&b, o ? o->rel : n->rel);
+			buf_putc(&b, '\n');
 		}
 		i += o != NULL;
 		k += n != NULL;
@@ -591,6 +662,13 @@ int pipe_state_untrust(const struct pipe_state *old, struct pipe_state *now,
 	buf_release(&b);
 	free(p);
 	return rc;
+}
+
+void pipe_state_trust(const char *out_dir)
+{
+	char *p = pipe_patch_list_path(out_dir);
+	(void)unlink(p); /* a list left behind only costs its files made again */
+	free(p);
 }
 
 int pipe_state_requick(const struct pipe_state *s, const char *out_dir, struct hearth_err *err)

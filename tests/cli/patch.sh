@@ -97,6 +97,27 @@ ok build_after_withdrawal_kill -C "$L" build
 check withdrawn_after_kill_gone test ! -e "$L/public/stories/s5"
 check withdrawal_kill_equals_clean same_as_clean
 check patched_folder_still_the_same test "$(folder)" = "$dir"
+# a kill once a new story's page is moved in: the state written before the
+# patch never had that page, so only the patch list says it may be there;
+# the story withdrawn, the next build must remove it
+PUBLISHED=2024-05-19 bundle "$C" s6 "Story 6"
+ok import_s6 -C "$L" import "$C/s6"
+page_in=0
+for k in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20; do
+	HEARTH_TEST_PATCH_KILL=$k "$HEARTH" -C "$L" build >/dev/null 2>&1 &
+	wait $! 2>/dev/null
+	if [ -e "$L/public/stories/s6/index.html" ]; then
+		page_in=1
+		break
+	fi
+done
+check new_page_in_before_kill test "$page_in" -eq 1
+check patch_list_left_by_kill test -s "$T/lib/.hearth-patch.public"
+ok withdraw_s6 -C "$L" withdraw s6
+ok build_after_new_page_kill -C "$L" build
+check new_page_gone_after_kill test ! -e "$L/public/stories/s6"
+check patch_list_gone_after_build test ! -e "$T/lib/.hearth-patch.public"
+check new_page_kill_equals_clean same_as_clean
 
 # ---- a large change: a new folder, swapped in ---------------------------------
 
