@@ -826,20 +826,79 @@ static int sync_dir(const char *dir, struct hearth_err *err)
  * new state, then the list goes. A kill in between leaves a list by which
  * the next build remakes or removes every file the patch may have touched.
  */
+/*
+ * The next state, written (and synced) into a temporary file on a second
+ * thread while the first syncs the new files, passes the gate and patches:
+ * a large site's state is megabytes, and the gate holds the catalogue's
+ * write lock. Only the rename is left for after the patch.
+ */
+struct state_job {
+	struct pipe_state *now;
+	uint64_t dev, ino;
+	const char *out_dir;
+	char *tmp;              /* the state written, not in place yet */
+	int rc;
+	struct hearth_err err;
+	pthread_t t;
+	bool started;
+};
+
+static void *state_job_run(void *arg)
+{
+	struct state_job *j = arg;
+	j->rc = pipe_state_write_tmp(j->now, j->dev, j->ino, j->out_dir, &j->tmp, &j->err);
+	return NULL;
+}
+
+/* Starts j; when no thread can start, it runs here. */
+static void state_job_start(struct state_job *j)
+{
+	j->started = pthread_create(&j->t, NULL, state_job_run, j) == 0;
+	if (!j->started)
+		state_job_run(j);
+}
+
+/* Waits for j; its result, with its error copied into err. */
+static int state_job_wait(struct state_job *j, struct hearth_err *err)
+{
+	if (j->started)
+		pthread_join(j->t, NULL);
+	j->started = false;
+	if (j->rc)
+		*err = j->err;
+	return j->rc;
+}
+
+/* Waits for j and removes what it wrote, if anything is left. */
+static void state_job_end(struct state_job *j)
+{
+	struct hearth_err ignored;
+	state_job_wait(j, &ignored);
+	if (j->tmp)
+		file_tmp_abort(-1, &j->tmp);
+}
+
 static int patch_in(const struct pipe_state *old, struct pipe_state *now,
 		    const struct patch_plan *pl, const char *staging, const char *out_dir,
-		    struct hearth_err *err)
+		    struct state_job *next, struct hearth_err *err)
 {
 	char *parent = path_dir(out_dir);
+	char *path = pipe_state_path(out_dir);
 	int rc = pipe_state_untrust(old, now, out_dir, err);
 	if (!rc)
 		rc = sync_dir(parent, err);
 	if (!rc)
 		rc = site_patch(staging, out_dir, pl->add, pl->n_add, pl->rm, pl->n_rm, err);
 	if (!rc)
-		rc = pipe_state_write(now, old->dev, old->ino, out_dir, err);
+		rc = state_job_wait(next, err);
+	if (!rc)
+		rc = file_tmp_commit(-1, &next->tmp, path, err);
+	/* the new state durable before the list that distrusts the old one goes */
+	if (!rc)
+		rc = sync_dir(parent, err);
 	if (!rc)
 		pipe_state_trust(out_dir);
+	free(path);
 	free(parent);
 	return rc;
 }
@@ -1093,6 +1152,7 @@ static int build_gated(hearth_lib *lib, const struct site_input *in,
 	char *staging = NULL, *cover_path = NULL, *old_site = NULL;
 	char common[65], themes[65];
 	struct patch_plan pl = {0};
+	struct state_job next = {0};
 	struct programs pr = {0};
 	bool gated = false, patch = false;
 	const char *base_src = opts->base_url ? opts->base_url : in->set->base_url;
@@ -1225,12 +1285,6 @@ static int build_gated(hearth_lib *lib, const struct site_input *in,
 		if (!patch && !pipe_state_link_kept(&now, &old, staging))
 			rc = SITE_AGAIN; /* a kept file changed meanwhile: make it again */
 	}
-	if (!rc) /* one sync of everything written, or of the few files a patch moves in */
-		rc = patch ? site_sync_files(staging, pl.add, pl.n_add, err) : site_sync(staging, err);
-	if (!rc)
-		rc = site_out_check(out_dir, err); /* it may have changed meanwhile */
-	if (!rc && gate)
-		gated = (rc = gate->enter(gate->arg, err)) == 0;
 	if (!rc) {
 		/* what the new site is made from, written before it is in place */
 		now.clean = st.n_failed == 0;
@@ -1240,7 +1294,18 @@ static int build_gated(hearth_lib *lib, const struct site_input *in,
 		now.media = st.media_made + st.media_cached;
 	}
 	if (!rc && patch) {
-		rc = patch_in(&old, &now, &pl, staging, out_dir, err);
+		next = (struct state_job){.now = &now, .dev = old.dev, .ino = old.ino,
+					  .out_dir = out_dir};
+		state_job_start(&next);
+	}
+	if (!rc) /* one sync of everything written, or of the few files a patch moves in */
+		rc = patch ? site_sync_files(staging, pl.add, pl.n_add, err) : site_sync(staging, err);
+	if (!rc)
+		rc = site_out_check(out_dir, err); /* it may have changed meanwhile */
+	if (!rc && gate)
+		gated = (rc = gate->enter(gate->arg, err)) == 0;
+	if (!rc && patch) {
+		rc = patch_in(&old, &now, &pl, staging, out_dir, &next, err);
 	} else if (!rc) {
 		rc = pipe_state_save(&now, staging, out_dir, err);
 		if (!rc && (rc = site_swap_in(staging, out_dir, &old_site, err)) == 0) {
@@ -1253,6 +1318,7 @@ static int build_gated(hearth_lib *lib, const struct site_input *in,
 	if (!rc)
 		rc = site_swap_finish(&old_site, out_dir, err);
 end:
+	state_job_end(&next); /* before now goes */
 	if (staging) {
 		struct hearth_err ignored;
 		rm_rf(staging, &ignored);
@@ -1322,8 +1388,7 @@ static void gate_leave(void *arg)
 /* Removes what killed builds left behind. Under the build lock only. */
 static int tidy(hearth_lib *lib, const struct site_opts *opts, struct hearth_err *err)
 {
-	char *out_dir = opts->out_dir ? path_strip_slashes(opts->out_dir)
-				      : path_join(lib_dir(lib), "public");
+	char *out_dir = out_dir_of(opts, lib_dir(lib));
 	char *cache = path_join(lib_dir(lib), "cache");
 	int rc = site_out_tidy(out_dir, err);
 	if (!rc)

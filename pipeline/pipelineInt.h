@@ -361,6 +361,14 @@ void pipe_state_fill(struct pipe_state *s, const char *dir);
 int pipe_state_write(struct pipe_state *s, uint64_t dev, uint64_t ino, const char *out_dir,
 		     struct hearth_err *err);
 /*
+ * The same into a new temporary file beside the state's place, synced,
+ * named in *tmp (new allocation; NULL after a failure): file_tmp_commit
+ * (fd -1) puts it in place, file_tmp_abort (fd -1) removes it. Sorts s
+ * first; a sorted s is only read, so it may run beside other readers.
+ */
+int pipe_state_write_tmp(struct pipe_state *s, uint64_t dev, uint64_t ino, const char *out_dir,
+			 char **tmp, struct hearth_err *err);
+/*
  * Writes s as the state of staging (which becomes out_dir at the swap):
  * pipe_state_fill from staging, then pipe_state_write with its folder.
  */

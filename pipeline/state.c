@@ -600,6 +600,19 @@ static void reserve(struct buf *b, size_t n)
 	pipe_populate(b->data, b->cap);
 }
 
+/* The text of s as the state of the folder (dev, ino) into b. */
+static void state_text(struct pipe_state *s, uint64_t dev, uint64_t ino, struct buf *b)
+{
+	pipe_state_sort(s);
+	reserve(b, s->n);
+	put_head(b, s, dev, ino);
+	for (size_t i = 0; i < s->n; i++) {
+		const struct pipe_file *f = &s->f[i];
+		if (!f->gone && f->filled)
+			put_file(b, f, f->ino, f->size, f->mtime_sec, f->mtime_nsec);
+	}
+}
+
 int pipe_state_write(struct pipe_state *s, uint64_t dev, uint64_t ino, const char *out_dir,
 		     struct hearth_err *err)
 {
@@ -607,15 +620,30 @@ int pipe_state_write(struct pipe_state *s, uint64_t dev, uint64_t ino, const cha
 	char *p = pipe_state_path(out_dir);
 	int rc;
 
-	pipe_state_sort(s);
-	reserve(&b, s->n);
-	put_head(&b, s, dev, ino);
-	for (size_t i = 0; i < s->n; i++) {
-		const struct pipe_file *f = &s->f[i];
-		if (!f->gone && f->filled)
-			put_file(&b, f, f->ino, f->size, f->mtime_sec, f->mtime_nsec);
-	}
+	state_text(s, dev, ino, &b);
 	rc = file_write_atomic(p, b.data, b.len, err);
+	buf_release(&b);
+	free(p);
+	return rc;
+}
+
+int pipe_state_write_tmp(struct pipe_state *s, uint64_t dev, uint64_t ino, const char *out_dir,
+			 char **tmp, struct hearth_err *err)
+{
+	struct buf b = BUF_INIT;
+	char *p = pipe_state_path(out_dir);
+	int fd, rc;
+
+	state_text(s, dev, ino, &b);
+	if ((rc = file_tmp_open(p, tmp, &fd, err)))
+		goto end;
+	if (fd_write_all(fd, b.data, b.len) != 0 || fsync(fd) != 0) {
+		rc = herr(err, HEARTH_EIO, "cannot write '%s': %s", *tmp, strerror(errno));
+		file_tmp_abort(fd, tmp);
+		goto end;
+	}
+	close(fd);
+end:
 	buf_release(&b);
 	free(p);
 	return rc;
