@@ -1069,27 +1069,58 @@ static char *out_dir_of(const struct site_opts *opts, const char *lib_dir)
 /*
  * The current site's state, loaded and looked at (every file's identity)
  * on a second thread while the first reads the catalogue: on a large site
- * the two take about as long, and neither needs the other. The build
- * takes the state when it comes to it (prefetch_take).
+ * the two take about as long, and neither needs the other. The files are
+ * taken in runs from a shared cursor, so when the first thread comes to
+ * the state (prefetch_take) before the second is done, it looks at the
+ * rest of them alongside.
  */
 struct prefetch {
 	char *out_dir;
 	struct pipe_state st;
 	pthread_t t;
 	bool started;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	bool loaded;            /* st is loaded: its files may be looked at */
+	size_t next;            /* the first file no thread has taken yet */
+	bool inited;            /* mu and cv are */
 };
+
+/* Files looked at per turn of the cursor. */
+#define LOOK_RUN 256
+
+/* Looks at runs of p's files until none is left. */
+static void prefetch_look(struct prefetch *p)
+{
+	for (;;) {
+		pthread_mutex_lock(&p->mu);
+		size_t from = p->next;
+		p->next = from < p->st.n ? from + LOOK_RUN : from;
+		pthread_mutex_unlock(&p->mu);
+		if (from >= p->st.n)
+			return;
+		pipe_state_look(&p->st, from, from + LOOK_RUN);
+	}
+}
 
 static void *prefetch_run(void *arg)
 {
 	struct prefetch *p = arg;
 	pipe_state_load(p->out_dir, &p->st);
-	pipe_state_look(&p->st);
+	pthread_mutex_lock(&p->mu);
+	p->loaded = true;
+	pthread_cond_signal(&p->cv);
+	pthread_mutex_unlock(&p->mu);
+	prefetch_look(p);
 	return NULL;
 }
 
 static void prefetch_start(struct prefetch *p, const struct site_opts *opts, const char *lib_dir)
 {
 	p->out_dir = out_dir_of(opts, lib_dir);
+	pthread_mutex_init(&p->mu, NULL);
+	pthread_cond_init(&p->cv, NULL);
+	p->inited = true;
 	p->started = pthread_create(&p->t, NULL, prefetch_run, p) == 0;
 }
 
@@ -1105,6 +1136,14 @@ static void prefetch_join(struct prefetch *p)
 /* The state of out_dir into *s: p's (moved out of it) when it has it, else loaded now. */
 static void prefetch_take(struct prefetch *p, const char *out_dir, struct pipe_state *s)
 {
+	if (p && p->started && p->out_dir && !strcmp(p->out_dir, out_dir)) {
+		/* once it is loaded, look at what the second thread has not got to */
+		pthread_mutex_lock(&p->mu);
+		while (!p->loaded)
+			pthread_cond_wait(&p->cv, &p->mu);
+		pthread_mutex_unlock(&p->mu);
+		prefetch_look(p);
+	}
 	prefetch_join(p);
 	if (p && p->out_dir && !strcmp(p->out_dir, out_dir)) {
 		*s = p->st;
@@ -1120,6 +1159,10 @@ static void prefetch_end(struct prefetch *p)
 	prefetch_join(p);
 	pipe_state_release(&p->st);
 	xfree(&p->out_dir);
+	if (p->inited) {
+		pthread_mutex_destroy(&p->mu);
+		pthread_cond_destroy(&p->cv);
+	}
 }
 
 static int build_gated(hearth_lib *lib, const struct site_input *in,

@@ -296,12 +296,12 @@ char *pipe_state_path(const char *out_dir);
  */
 void pipe_state_load(const char *out_dir, struct pipe_state *s);
 /*
- * Looks at every file of a loaded state once, on the calling thread, and
- * notes whether each is as it was made: the checks after it (intact,
- * match, check) read the note instead of looking again. For a build that
- * loads the state while it reads the catalogue on another core.
+ * Looks at files [from, to) of a loaded state once and notes whether each
+ * is as it was made: the checks after it (intact, match, check) read the
+ * note instead of looking again. For a build that loads the state while it
+ * reads the catalogue on another core; threads may look at disjoint ranges.
  */
-void pipe_state_look(struct pipe_state *s);
+void pipe_state_look(struct pipe_state *s, size_t from, size_t to);
 void pipe_state_release(struct pipe_state *s); /* accepts NULL; s is zeroed */
 /*
  * Adds rel with key to s, and for a rendition the cached file src it was

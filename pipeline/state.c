@@ -334,9 +334,9 @@ static bool as_made(const struct pipe_state *s, const struct pipe_file *f)
 	return f->looked ? f->same : unchanged(s->out_fd, f);
 }
 
-void pipe_state_look(struct pipe_state *s)
+void pipe_state_look(struct pipe_state *s, size_t from, size_t to)
 {
-	for (size_t i = 0; s->has_fd && i < s->n; i++) {
+	for (size_t i = from; s->has_fd && i < to && i < s->n; i++) {
 		s->f[i].same = unchanged(s->out_fd, &s->f[i]);
 		s->f[i].looked = true;
 	}
