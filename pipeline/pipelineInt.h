@@ -141,13 +141,13 @@ int site_copy(const char *src, const char *dst, struct hearth_err *err);
 /* Makes everything written into the staging folder durable, in one call. */
 int site_sync(const char *staging, struct hearth_err *err);
 /*
- * Up to this many files are made durable one by one (fsync) rather than
+ * Up to this many files a patch makes durable each with fsync rather than
  * with site_sync: syncfs waits for every dirty file of the file system,
  * other programs' too, and on a busy disk an edit's few files would wait
  * for all of them.
  */
 #define SITE_SYNC_FEW 32
-/* Makes the files rels of dir durable: each with fsync when few, else site_sync(dir). */
+/* Makes the files rels of dir durable: all fsynced at once when few, else site_sync(dir). */
 int site_sync_files(const char *dir, char *const *rels, size_t n, struct hearth_err *err);
 
 /*
@@ -163,7 +163,7 @@ bool site_marker_same(const char *a, const char *b);
  * staging into out_dir (making its folders), renditions under media/ and
  * cover.jpg first, then the pages and the rest, the marker last; then
  * removes each file of rm from out_dir and the folders that leaves empty;
- * then makes it all durable: the folders it changed, each with fsync,
+ * then makes it all durable: the folders it changed, all fsynced at once,
  * when the files are at most SITE_SYNC_FEW, else syncfs. The files of add
  * must be durable already. HEARTH_TEST_PATCH_KILL=n kills the process
  * after n steps (tests only).
