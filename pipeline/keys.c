@@ -13,6 +13,7 @@
  */
 #include "pipelineInt.h"
 
+#include <pthread.h>
 #include <stdint.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -117,20 +118,49 @@ void key_story(struct sha256 *h, const struct pub_story *s)
 	key_unlisted(h, s);
 }
 
-void key_entries(struct site_entry *e, size_t n)
+/* Entries [from, to) of a part of key_entries' work. */
+struct key_part {
+	struct site_entry *e;
+	size_t from, to;
+};
+
+static void *key_part(void *arg)
 {
-	for (size_t i = 0; i < n; i++) {
+	const struct key_part *p = arg;
+	for (size_t i = p->from; i < p->to; i++) {
+		struct site_entry *e = &p->e[i];
 		struct sha256 h;
 		sha256_init(&h);
-		key_listed(&h, e[i].s);
-		sha256_final(&h, e[i].list_key);
+		key_listed(&h, e->s);
+		sha256_final(&h, e->list_key);
 		/* the whole record: what a card shows by its digest, then the rest */
 		sha256_init(&h);
 		key_str(&h, "story by its listing");
-		sha256_update(&h, e[i].list_key, sizeof e[i].list_key);
-		key_unlisted(&h, e[i].s);
-		sha256_final(&h, e[i].key);
+		sha256_update(&h, e->list_key, sizeof e->list_key);
+		key_unlisted(&h, e->s);
+		sha256_final(&h, e->key);
 	}
+	return NULL;
+}
+
+/* From this many entries the second half is hashed on a second thread. */
+#define KEY_SPLIT 2048
+
+void key_entries(struct site_entry *e, size_t n)
+{
+	struct key_part a = {e, 0, n}, b = {e, n, n};
+	pthread_t t;
+	bool two = false;
+
+	if (n >= KEY_SPLIT) {
+		a.to = b.from = n / 2;
+		two = pthread_create(&t, NULL, key_part, &b) == 0;
+		if (!two)
+			a.to = n;
+	}
+	key_part(&a);
+	if (two)
+		pthread_join(t, NULL);
 }
 
 void key_entry_story(struct sha256 *h, const struct site_entry *e)

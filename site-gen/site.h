@@ -93,8 +93,9 @@ struct site_list {
 
 /*
  * A theme, a tag or a contributor's public byline with the stories on the
- * site that carry it, newest first. slug and name are owned; the list's
- * array is owned, its entries borrowed from the ctx.
+ * site that carry it, newest first. slug, name and the list's array live
+ * in the block of their kind (site_groups.v[k], freed whole by
+ * site_groups_release); the list's entries are borrowed from the ctx.
  */
 struct site_group {
 	char *slug;     /* the page's folder: themes/<slug>/, tags/<slug>/, contributors/<slug>/ */

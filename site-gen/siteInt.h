@@ -18,4 +18,34 @@
 
 #include "site.h"
 
+#include <stdint.h>
+
+/* ---- records.c: large blocks and sorting by keys ----------------------- */
+
+/*
+ * A block of size bytes (uninitialised) for large arrays: from 256 kB it
+ * is held in huge pages where the kernel has them, so its first writes
+ * take one page fault per 2 MB instead of one per 4 kB. New allocation,
+ * free with free().
+ */
+void *site_big_alloc(size_t size);
+/* As site_big_alloc, for n zeroed elements of size bytes. */
+void *site_big_zalloc(size_t n, size_t size);
+
+/*
+ * A sort key: major, then minor, then str by strcmp, then i. What is
+ * sorted is named by i; minor is most often str's first eight bytes
+ * (site_sort_prefix), so most comparisons read no string.
+ */
+struct site_sort_key {
+	uint64_t major;
+	uint64_t minor;
+	const char *str; /* borrowed */
+	size_t i;
+};
+/* The first eight bytes of s as a number that orders as strcmp does. */
+uint64_t site_sort_prefix(const char *s);
+/* Sorts v[0, n) in place; tmp is room for n keys the sort uses. */
+void site_sort_keys(struct site_sort_key *v, size_t n, struct site_sort_key *tmp);
+
 #endif

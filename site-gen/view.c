@@ -525,89 +525,240 @@ char *site_group_slug(const char *name)
 	return slugify(name);
 }
 
-/* One story's membership of a group, for sorting into groups. */
-struct member {
-	char *slug;
-	const char *name;
-	size_t pos;     /* in c->on_site: newest first */
+/*
+ * Grouping. One pass over the stories, newest first, names each member's
+ * group: a table by name gives the group of a name already seen (a tag
+ * most stories carry is made a slug once), a table by slug joins the
+ * names whose slugs are the same. A group keeps the spelling of the name
+ * that first made it: the newest story's, its first name. The groups are
+ * then sorted by slug once, and each group's stories, in one block of the
+ * kind with the groups and their strings, are filled in the order of the
+ * pass (newest first) without a sort of the members.
+ */
+struct grouping {
+	size_t n_members, n_names, n_groups;
+	uint32_t *member;       /* each member's group, in the pass's order */
+	uint32_t *pos;          /* each member's story, in c->on_site */
+	size_t mask;            /* the two tables' size less one */
+	uint32_t *name_at;      /* 1 + an index into name and name_group, or 0 */
+	const char **name;
+	uint32_t *name_group;
+	uint32_t *slug_at;      /* 1 + a group, or 0 */
+	char **slug;            /* each group's slug (site_group_slug's) */
+	const char **spelling;  /* each group's name */
+	uint32_t *count;        /* each group's members */
+	char *text;             /* the slugs, one after the other */
+	size_t text_used, text_cap;
 };
 
-static int member_cmp(const void *pa, const void *pb)
+/* Room in grouping.text per member: a slug has at most 60 characters. */
+#define SLUG_ROOM 64
+
+static size_t text_hash(const char *s)
 {
-	const struct member *a = pa, *b = pb;
-	int d = strcmp(a->slug, b->slug);
-	if (d)
-		return d;
-	return a->pos < b->pos ? -1 : a->pos > b->pos;
+	uint64_t h = UINT64_C(0xcbf29ce484222325);
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * UINT64_C(0x100000001b3);
+	return (size_t)(h ^ (h >> 32));
 }
 
-/* The groups of kind k from the members v (sorted here), which it frees. */
-static void make_groups(struct site_ctx *c, enum site_group_kind k, struct member *v, size_t n)
+/* The names of kind k a story carries, into one[] for a byline; NULL for none. */
+static char **kind_names(const struct pub_story *s, enum site_group_kind k, char *one[2])
+{
+	if (k == SITE_THEMES)
+		return s->themes;
+	if (k == SITE_TAGS)
+		return s->tags;
+	/* the public byline only: never the person behind a pseudonym */
+	if (s->anonymous || !s->byline || !*s->byline)
+		return NULL;
+	one[0] = (char *)s->byline;
+	one[1] = NULL;
+	return one;
+}
+
+static bool in_text(const struct grouping *w, const char *s)
+{
+	return s >= w->text && s < w->text + w->text_cap;
+}
+
+/* The group of a name seen for the first time: an existing one by its slug, or a new one. */
+static uint32_t group_of_slug(struct grouping *w, const char *name)
+{
+	char *slug = site_group_slug(name);
+	size_t len = strlen(slug) + 1;
+	if (w->text_used + len <= w->text_cap) {
+		/* kept in the scratch block: each slug's allocation is reused by the next */
+		char *at = memcpy(w->text + w->text_used, slug, len);
+		free(slug);
+		slug = at;
+		w->text_used += len;
+	}
+	size_t h = text_hash(slug) & w->mask;
+	while (w->slug_at[h] && strcmp(w->slug[w->slug_at[h] - 1], slug))
+		h = (h + 1) & w->mask;
+	if (w->slug_at[h]) {
+		if (!in_text(w, slug))
+			free(slug);
+		else
+			w->text_used -= len;
+		return w->slug_at[h] - 1;
+	}
+	uint32_t g = (uint32_t)w->n_groups++;
+	w->slug_at[h] = g + 1;
+	w->slug[g] = slug;
+	w->spelling[g] = name;
+	w->count[g] = 0;
+	return g;
+}
+
+static uint32_t group_of(struct grouping *w, const char *name)
+{
+	size_t h = text_hash(name) & w->mask;
+	while (w->name_at[h] && strcmp(w->name[w->name_at[h] - 1], name))
+		h = (h + 1) & w->mask;
+	if (w->name_at[h])
+		return w->name_group[w->name_at[h] - 1];
+	uint32_t g = group_of_slug(w, name);
+	size_t i = w->n_names++;
+	w->name[i] = name;
+	w->name_group[i] = g;
+	w->name_at[h] = (uint32_t)(i + 1);
+	return g;
+}
+
+/* Aligns a size in a block up to a pointer's. */
+static size_t align_ptr(size_t n)
+{
+	return (n + sizeof(void *) - 1) / sizeof(void *) * sizeof(void *);
+}
+
+/*
+ * The groups of kind k into c->groups: one block holds the groups, then
+ * their stories' arrays in slug order, then their slugs and names.
+ */
+static void make_groups(struct site_ctx *c, enum site_group_kind k, struct grouping *w,
+			struct site_sort_key *key, struct site_sort_key *tmp, uint32_t *rank)
 {
 	struct site_groups *g = &c->groups;
-	qsort(v, n, sizeof *v, member_cmp);
-	g->v[k] = xcalloc(n + 1, sizeof *g->v[k]);
-	g->n[k] = 0;
-	for (size_t i = 0; i < n;) {
-		size_t j = i;
-		while (j < n && !strcmp(v[j].slug, v[i].slug))
-			j++;
-		struct site_group *gr = &g->v[k][g->n[k]++];
-		gr->slug = xstrdup(v[i].slug);
-		gr->name = xstrdup(v[i].name); /* the newest story's spelling */
-		gr->l.v = xcalloc(j - i, sizeof *gr->l.v);
-		for (size_t m = i; m < j; m++) {
-			/* a story naming the same term twice is on the page once */
-			if (gr->l.n && gr->l.v[gr->l.n - 1] == c->on_site.v[v[m].pos])
-				continue;
-			gr->l.v[gr->l.n++] = c->on_site.v[v[m].pos];
-		}
-		i = j;
+	size_t n = w->n_groups, lists = 0, text = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		key[i] = (struct site_sort_key){0, site_sort_prefix(w->slug[i]), w->slug[i], i};
+		lists += w->count[i];
+		text += strlen(w->slug[i]) + strlen(w->spelling[i]) + 2;
 	}
-	for (size_t i = 0; i < n; i++)
-		free(v[i].slug);
-	free(v);
+	site_sort_keys(key, n, tmp);
+	size_t head = align_ptr((n + 1) * sizeof(struct site_group));
+	char *block = site_big_alloc(head + lists * sizeof(struct site_entry *) + text);
+	struct site_group *v = (struct site_group *)(void *)block;
+	const struct site_entry **list = (const struct site_entry **)(void *)(block + head);
+	char *str = (char *)(list + lists);
+
+	memset(v, 0, (n + 1) * sizeof *v);
+	for (size_t r = 0; r < n; r++) {
+		size_t i = key[r].i, ls = strlen(w->slug[i]) + 1, ln = strlen(w->spelling[i]) + 1;
+		rank[i] = (uint32_t)r;
+		v[r].slug = memcpy(str, w->slug[i], ls);
+		v[r].name = memcpy(str + ls, w->spelling[i], ln);
+		str += ls + ln;
+		v[r].l.v = list;
+		list += w->count[i];
+	}
+	for (size_t m = 0; m < w->n_members; m++) {
+		struct site_list *l = &v[rank[w->member[m]]].l;
+		const struct site_entry *e = c->on_site.v[w->pos[m]];
+		/* a story naming the same term twice is on the page once */
+		if (l->n && l->v[l->n - 1] == e)
+			continue;
+		l->v[l->n++] = e;
+	}
+	g->v[k] = v;
+	g->n[k] = n;
+}
+
+/* The members of kind k: how many names the stories with a page carry. */
+static size_t count_members(const struct site_ctx *c, enum site_group_kind k)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < c->on_site.n; i++) {
+		char *one[2];
+		char **names = kind_names(c->on_site.v[i]->s, k, one);
+		for (size_t t = 0; names && names[t]; t++)
+			n += *names[t] != '\0';
+	}
+	return n;
+}
+
+/* Puts each array of w at p, for up to n members; returns the end. */
+static char *grouping_place(struct grouping *w, char *p, size_t n, size_t size)
+{
+	w->name_at = (uint32_t *)(void *)p;
+	w->slug_at = w->name_at + size;
+	p += align_ptr(2 * size * sizeof(uint32_t));
+	w->name = (const char **)(void *)p;
+	w->slug = (char **)(w->name + n);
+	w->spelling = (const char **)(w->slug + n);
+	p = (char *)(w->spelling + n);
+	w->member = (uint32_t *)(void *)p;
+	w->pos = w->member + n;
+	w->name_group = w->pos + n;
+	w->count = w->name_group + n;
+	w->text = (char *)(w->count + n);
+	w->text_used = 0;
+	w->text_cap = n * SLUG_ROOM;
+	return w->text + w->text_cap;
 }
 
 void site_ctx_groups(struct site_ctx *c)
 {
+	size_t most = 0, n[SITE_GROUP_KINDS];
+
 	site_groups_release(&c->groups);
 	for (int k = 0; k < SITE_GROUP_KINDS; k++) {
-		size_t n = 0, cap = 16;
-		struct member *v = xcalloc(cap, sizeof *v);
+		n[k] = count_members(c, (enum site_group_kind)k);
+		most = n[k] > most ? n[k] : most;
+	}
+	size_t size = 16;
+	while (size < 2 * most)
+		size *= 2;
+	/* one scratch block for every kind: the tables, the members, the sort */
+	size_t table = align_ptr(2 * size * sizeof(uint32_t));
+	size_t per = 3 * sizeof(char *) + 4 * sizeof(uint32_t) + SLUG_ROOM +
+		     2 * sizeof(struct site_sort_key) + sizeof(uint32_t);
+	char *block = site_big_alloc(table + most * per + sizeof(void *));
+	struct site_sort_key *key = (struct site_sort_key *)(void *)(block + table +
+		align_ptr(most * (3 * sizeof(char *) + 4 * sizeof(uint32_t) + SLUG_ROOM)));
+	struct site_sort_key *tmp = key + most;
+	uint32_t *rank = (uint32_t *)(tmp + most);
+
+	for (int k = 0; k < SITE_GROUP_KINDS; k++) {
+		struct grouping w = {.mask = size - 1};
+		grouping_place(&w, block, most, size);
+		memset(w.name_at, 0, 2 * size * sizeof(uint32_t));
 		for (size_t i = 0; i < c->on_site.n; i++) {
-			const struct pub_story *s = c->on_site.v[i]->s;
-			char *one[2] = {NULL, NULL};
-			char **names = k == SITE_THEMES ? s->themes : k == SITE_TAGS ? s->tags : one;
-			if (k == SITE_PEOPLE) {
-				/* the public byline only: never the person behind a pseudonym */
-				if (s->anonymous || !s->byline || !*s->byline)
-					continue;
-				one[0] = (char *)s->byline;
-			}
+			char *one[2];
+			char **names = kind_names(c->on_site.v[i]->s, (enum site_group_kind)k, one);
 			for (size_t t = 0; names && names[t]; t++) {
 				if (!*names[t])
 					continue;
-				if (n == cap) {
-					cap *= 2;
-					v = xrealloc(v, cap * sizeof *v);
-				}
-				v[n++] = (struct member){site_group_slug(names[t]), names[t], i};
+				w.member[w.n_members] = group_of(&w, names[t]);
+				w.pos[w.n_members++] = (uint32_t)i;
+				w.count[w.member[w.n_members - 1]]++;
 			}
 		}
-		make_groups(c, (enum site_group_kind)k, v, n);
+		make_groups(c, (enum site_group_kind)k, &w, key, tmp, rank);
+		for (size_t i = 0; i < w.n_groups; i++)
+			if (!in_text(&w, w.slug[i]))
+				free(w.slug[i]);
 	}
+	free(block);
 }
 
 void site_groups_release(struct site_groups *g)
 {
 	for (int k = 0; k < SITE_GROUP_KINDS; k++) {
-		for (size_t i = 0; i < g->n[k]; i++) {
-			free(g->v[k][i].slug);
-			free(g->v[k][i].name);
-			free(g->v[k][i].l.v);
-		}
-		xfree(&g->v[k]);
+		xfree(&g->v[k]); /* the groups, their lists and strings are one block */
 		g->n[k] = 0;
 	}
 }

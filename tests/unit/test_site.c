@@ -1102,6 +1102,225 @@ static void incremental_build_makes_only_what_changed(void)
 	free(state);
 }
 
+/* ---- the records and the groups in memory -------------------------------- */
+
+/* A small seeded generator, so a failure can be run again. */
+static uint64_t rnd_state;
+
+static size_t rnd(size_t n)
+{
+	rnd_state = rnd_state * UINT64_C(6364136223846793005) + UINT64_C(1442695040888963407);
+	return (size_t)(rnd_state >> 33) % n;
+}
+
+/* n stories with unique slugs that share long prefixes, and dates that tie. */
+static struct pub_story *rnd_stories(size_t n)
+{
+	static const char *const stem[] = {"a", "b", "story-", "same-prefix-of-many-",
+					   "\xc3\xa9t\xc3\xa9-", "z"};
+	static const int64_t when[] = {INT64_MIN / 2, -86400, 0, 1, 1700000000, INT64_MAX / 2};
+	struct pub_story *v = xcalloc(n, sizeof *v);
+	for (size_t i = 0; i < n; i++) {
+		v[i].slug = xasprintf("%s%zu", stem[rnd(6)], i);
+		v[i].published_at = when[rnd(6)] + (int64_t)rnd(3);
+	}
+	return v;
+}
+
+static void rnd_stories_free(struct pub_story *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free((char *)v[i].slug);
+		strv_free(v[i].themes);
+		strv_free(v[i].tags);
+		free((char *)v[i].byline);
+	}
+	free(v);
+}
+
+static int ref_entry_cmp(const void *pa, const void *pb)
+{
+	const struct site_entry *a = pa, *b = pb;
+	if (a->s->published_at != b->s->published_at)
+		return a->s->published_at > b->s->published_at ? -1 : 1;
+	return strcmp(a->s->slug, b->s->slug);
+}
+
+/* site_ctx_entries against the plain way: a union by search, then one sort. */
+static void entries_check(size_t n)
+{
+	struct pub_story *v = rnd_stories(n);
+	struct pub_story **site = xcalloc(n + 1, sizeof *site), **pod = xcalloc(n + 1, sizeof *pod);
+	struct site_entry *want = xcalloc(n + 1, sizeof *want);
+	size_t n_site = 0, n_pod = 0, n_want = 0;
+	struct site_ctx c = {0};
+
+	for (size_t i = 0; i < n; i++) {
+		size_t where = rnd(3); /* 0: site, 1: podcast, 2: both */
+		if (where != 1)
+			site[n_site++] = &v[i];
+		if (where != 0)
+			pod[n_pod++] = &v[i];
+		want[n_want++] = (struct site_entry){.s = &v[i], .on_site = where != 1,
+						     .on_podcast = where != 0};
+	}
+	/* the podcast's order differs from the site's */
+	for (size_t i = n_pod; i > 1; i--) {
+		size_t j = rnd(i);
+		struct pub_story *t = pod[i - 1];
+		pod[i - 1] = pod[j];
+		pod[j] = t;
+	}
+	qsort(want, n_want, sizeof *want, ref_entry_cmp);
+	site_ctx_entries(&c, site, n_site, pod, n_pod);
+	bool same = c.n == n_want;
+	for (size_t i = 0; same && i < n_want; i++)
+		same = c.e[i].s == want[i].s && c.e[i].on_site == want[i].on_site &&
+		       c.e[i].on_podcast == want[i].on_podcast;
+	site_ctx_release(&c);
+	free(want);
+	free(site);
+	free(pod);
+	rnd_stories_free(v, n);
+	CHECK(same);
+}
+
+/* The union of the views in order, small and past the size of a large block. */
+static void entries_union_in_order(void)
+{
+	rnd_state = 9;
+	entries_check(0);
+	if (t_failed_)
+		return;
+	entries_check(1);
+	if (t_failed_)
+		return;
+	entries_check(700);
+	if (t_failed_)
+		return;
+	entries_check(12000);
+}
+
+/* One member of a group the plain way: every name, its slug, its story. */
+struct ref_member {
+	char *slug;
+	const char *name;
+	size_t pos, seq;
+};
+
+static int ref_member_cmp(const void *pa, const void *pb)
+{
+	const struct ref_member *a = pa, *b = pb;
+	int d = strcmp(a->slug, b->slug);
+	if (d)
+		return d;
+	if (a->pos != b->pos)
+		return a->pos < b->pos ? -1 : 1;
+	return a->seq < b->seq ? -1 : a->seq > b->seq;
+}
+
+/* Checks c's groups of kind k against a sort of every member by slug, then story. */
+static bool groups_as_sorted(const struct site_ctx *c, enum site_group_kind k)
+{
+	struct ref_member *m = NULL;
+	size_t n = 0, cap = 0, gi = 0;
+	bool ok = true;
+
+	for (size_t i = 0; i < c->on_site.n; i++) {
+		const struct pub_story *s = c->on_site.v[i]->s;
+		char *one[2] = {NULL, NULL};
+		char **names = k == SITE_THEMES ? s->themes : k == SITE_TAGS ? s->tags : one;
+		if (k == SITE_PEOPLE && !s->anonymous && s->byline && *s->byline)
+			one[0] = (char *)s->byline;
+		for (size_t t = 0; names && names[t]; t++) {
+			if (!*names[t])
+				continue;
+			if (n == cap)
+				m = xrealloc(m, (cap = 2 * cap + 16) * sizeof *m);
+			m[n] = (struct ref_member){site_group_slug(names[t]), names[t], i, n};
+			n++;
+		}
+	}
+	if (n)
+		qsort(m, n, sizeof *m, ref_member_cmp);
+	for (size_t i = 0; ok && i < n; gi++) {
+		const struct site_group *g = gi < c->groups.n[k] ? &c->groups.v[k][gi] : NULL;
+		size_t j = i, len = 0;
+		ok = g && !strcmp(g->slug, m[i].slug) && !strcmp(g->name, m[i].name);
+		for (; j < n && !strcmp(m[j].slug, m[i].slug); j++) {
+			const struct site_entry *e = c->on_site.v[m[j].pos];
+			if (len && ok && g->l.v[len - 1] == e)
+				continue;
+			ok = ok && len < g->l.n && g->l.v[len] == e;
+			len++;
+		}
+		ok = ok && len == g->l.n;
+		i = j;
+	}
+	ok = ok && gi == c->groups.n[k];
+	for (size_t i = 0; i < n; i++)
+		free(m[i].slug);
+	free(m);
+	return ok;
+}
+
+/*
+ * The groups against the plain way of making them: spellings whose slugs
+ * are the same are one group named as the newest story spells it, a story
+ * naming a term twice is listed once, no anonymous byline makes a
+ * contributor, and the groups come in slug order.
+ */
+static void groups_check(size_t n)
+{
+	static const char *const word[] = {
+		"Hope", "hope", "HOPE!", "Work", "work", "", "\xc3\x9c" "ber", "uber",
+		"Same prefix of many 1", "same-prefix-of-many-1", "Same prefix of many 12",
+		"a", "A", "b's", "bs", "!!!"};
+	struct pub_story *v = rnd_stories(n);
+	struct pub_story **site = xcalloc(n + 1, sizeof *site);
+	struct site_ctx c = {0};
+
+	for (size_t i = 0; i < n; i++) {
+		size_t nt = rnd(4), ng = rnd(4);
+		v[i].themes = nt ? xcalloc(nt + 1, sizeof(char *)) : NULL;
+		for (size_t t = 0; t < nt; t++)
+			v[i].themes[t] = xstrdup(word[rnd(16)]);
+		v[i].tags = xcalloc(ng + 1, sizeof(char *));
+		for (size_t t = 0; t < ng; t++)
+			v[i].tags[t] = xstrdup(word[rnd(16)]);
+		size_t who = rnd(5);
+		v[i].byline = who == 0 ? NULL : who == 1 ? xstrdup(word[rnd(16)])
+						: xasprintf("Peer %zu", rnd(n));
+		v[i].anonymous = rnd(8) == 0;
+		site[i] = &v[i];
+	}
+	site_ctx_entries(&c, site, n, NULL, 0);
+	site_ctx_lists(&c);
+	site_ctx_groups(&c);
+	bool ok = groups_as_sorted(&c, SITE_THEMES) && groups_as_sorted(&c, SITE_TAGS) &&
+		  groups_as_sorted(&c, SITE_PEOPLE);
+	/* made again from the same lists: the same groups, the old ones freed */
+	site_ctx_groups(&c);
+	ok = ok && groups_as_sorted(&c, SITE_PEOPLE);
+	site_groups_release(&c.groups);
+	site_ctx_release(&c);
+	free(site);
+	rnd_stories_free(v, n);
+	CHECK(ok);
+}
+
+static void groups_are_made_as_sorted(void)
+{
+	rnd_state = 17;
+	groups_check(0);
+	if (t_failed_)
+		return;
+	groups_check(400);
+	if (t_failed_)
+		return;
+	groups_check(12000); /* a contributor each: the groups' block is a large one */
+}
+
 /* The paging helper: every index on exactly one page, the paths and the way home. */
 static void lists_come_in_pages(void)
 {
@@ -1163,6 +1382,8 @@ static void cue_times_pair_with_lines(void)
 int main(void)
 {
 	RUN(lists_come_in_pages);
+	RUN(entries_union_in_order);
+	RUN(groups_are_made_as_sorted);
 	RUN(view_holds_only_public_fields);
 	RUN(markdown_is_safe);
 	RUN(theme_makes_accessible_html);
