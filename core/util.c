@@ -3,6 +3,7 @@
  * the pieces every other file of Hearth uses, and the one reading of
  * SOURCE_DATE_EPOCH.
  */
+#define _DEFAULT_SOURCE /* madvise */
 #include "core.h"
 
 #include <errno.h>
@@ -10,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 int herr(struct hearth_err *err, int code, const char *fmt, ...)
 {
@@ -49,6 +51,33 @@ void *xmalloc(size_t n)
 	void *p = malloc(n ? n : 1);
 	if (!p)
 		oom();
+	return p;
+}
+
+#define HUGE_PAGE ((size_t)2 << 20)
+#define BIG_FROM ((size_t)256 << 10)
+
+void *xmalloc_big(size_t n)
+{
+	void *p = NULL;
+	if (n < BIG_FROM)
+		return xmalloc(n);
+	size_t round = (n + HUGE_PAGE - 1) & ~(HUGE_PAGE - 1);
+	if (round < n || posix_memalign(&p, HUGE_PAGE, round))
+		return xmalloc(n);
+#ifdef MADV_HUGEPAGE
+	(void)madvise(p, round, MADV_HUGEPAGE); /* a hint: may fail */
+#endif
+	return p;
+}
+
+void *xzalloc_big(size_t n, size_t size)
+{
+	if (size && n > SIZE_MAX / size)
+		return xcalloc(n, size); /* which fails as calloc does */
+	size_t bytes = n * size;
+	void *p = xmalloc_big(bytes ? bytes : 1);
+	memset(p, 0, bytes ? bytes : 1);
 	return p;
 }
 
@@ -161,6 +190,16 @@ void buf_reserve(struct buf *b, size_t extra)
 {
 	buf_grow(b, extra);
 	b->data[b->len] = '\0';
+}
+
+void buf_reserve_big(struct buf *b, size_t extra)
+{
+	if (!b->data && extra < SIZE_MAX) {
+		b->data = xmalloc_big(extra + 1);
+		b->cap = extra + 1;
+		b->len = 0;
+	}
+	buf_reserve(b, extra);
 }
 
 void buf_add(struct buf *b, const void *data, size_t n)

@@ -1259,8 +1259,7 @@ static int build_gated(hearth_lib *lib, const struct site_input *in,
 	prefetch_take(pre, out_dir, &old);
 	/* room for as many files as the current site has: one allocation, not a doubling series */
 	now.cap = old.n + 64;
-	now.f = xmalloc(now.cap * sizeof *now.f);
-	pipe_populate(now.f, now.cap * sizeof *now.f);
+	now.f = xmalloc_big(now.cap * sizeof *now.f);
 	programs_find(&pr);
 	key_themes(theme_dir, def_theme, themes); /* the theme's files read once */
 	inputs_key(&c, &pr, themes, cover_path, now.inputs);

@@ -282,12 +282,6 @@ struct pipe_state {
 	bool has_fd;
 };
 
-/*
- * Makes the pages of a large allocation present at once (p, n bytes, not
- * yet written): one call instead of a page fault a page, which were a
- * tenth of an edit build's time on a large site. Only a hint.
- */
-void pipe_populate(void *p, size_t n);
 /* ".hearth-build.<base>" beside out_dir; new allocation. */
 char *pipe_state_path(const char *out_dir);
 /*

@@ -37,7 +37,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -46,20 +45,6 @@
 
 /* The key of a file a patch is about to touch: no build ever makes it. */
 #define UNTRUSTED_KEY "0000000000000000000000000000000000000000000000000000000000000000"
-
-void pipe_populate(void *p, size_t n)
-{
-#ifdef MADV_POPULATE_WRITE
-	uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);
-	uintptr_t from = ((uintptr_t)p + page - 1) & ~(page - 1);
-	uintptr_t to = ((uintptr_t)p + n) & ~(page - 1);
-	if (n >= 65536 && to > from)
-		(void)madvise((void *)from, to - from, MADV_POPULATE_WRITE); /* a hint: may fail */
-#else
-	(void)p;
-	(void)n;
-#endif
-}
 
 char *pipe_state_path(const char *out_dir)
 {
@@ -293,8 +278,8 @@ void pipe_state_load(const char *out_dir, struct pipe_state *s)
 		lines++;
 	if (lines) {
 		s->cap = lines;
-		s->f = xrealloc(s->f, s->cap * sizeof *s->f);
-		pipe_populate(s->f, s->cap * sizeof *s->f);
+		free(s->f);
+		s->f = xmalloc_big(s->cap * sizeof *s->f);
 	}
 	for (; *line; line = next) {
 		if (!(next = strchr(line, '\n')))
@@ -593,11 +578,10 @@ static void put_file(struct buf *b, const struct pipe_file *f, uint64_t ino, int
 	}
 }
 
-/* Room in b, pages present, for the text of a state of n files (about 130 bytes a line). */
+/* Room in b (an empty buffer) for the text of a state of n files (about 130 bytes a line). */
 static void reserve(struct buf *b, size_t n)
 {
-	buf_reserve(b, 512 + n * 144);
-	pipe_populate(b->data, b->cap);
+	buf_reserve_big(b, 512 + n * 144);
 }
 
 /* The text of s as the state of the folder (dev, ino) into b. */

@@ -4,55 +4,16 @@
  * made for each story, and the lists the pages show (every story with a
  * page, each collection's). build.c fills them, view.c and the feed read
  * them, from several threads once the lists are made; this file calls no
- * other file of site-gen/. It also holds the two tools the records and
- * the groups (view.c) are made with: large blocks in huge pages, and a
- * sort by precomputed keys.
+ * other file of site-gen/. It also holds the sort by precomputed keys the
+ * records and the groups (view.c) are made with (in large blocks: core's
+ * xmalloc_big).
  */
-#define _DEFAULT_SOURCE /* madvise */
 #include "siteInt.h"
 
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
-
-/*
- * Large blocks. The first write to each new page of memory costs a page
- * fault, and a fault is most of what making the records cost: 2.8 MB of
- * entries at 10k stories are 700 of them. A block from SITE_BIG_FROM
- * bytes is aligned to and rounded up to a whole number of 2 MB pages and
- * asks the kernel for huge pages (one fault each); where it has none, the
- * block is ordinary memory. Up to one huge page less a byte is left
- * unused per block: worth it for scratch, which is freed at once, and
- * for blocks that last where the rounding is small beside the faults it
- * saves (the entries, the contributors' groups: 2.6 MB at 10k stories).
- */
-#define HUGE_PAGE ((size_t)2 << 20)
-#define SITE_BIG_FROM ((size_t)256 << 10)
-
-void *site_big_alloc(size_t size)
-{
-	void *p = NULL;
-	if (size < SITE_BIG_FROM)
-		return xmalloc(size ? size : 1);
-	size_t round = (size + HUGE_PAGE - 1) & ~(HUGE_PAGE - 1);
-	if (round < size || posix_memalign(&p, HUGE_PAGE, round))
-		return xmalloc(size);
-#ifdef MADV_HUGEPAGE
-	(void)madvise(p, round, MADV_HUGEPAGE); /* a hint: may fail */
-#endif
-	return p;
-}
-
-void *site_big_zalloc(size_t n, size_t size)
-{
-	if (size && n > SIZE_MAX / size)
-		return xcalloc(n, size); /* which fails as calloc does */
-	void *p = site_big_alloc(n * size);
-	memset(p, 0, n * size);
-	return p;
-}
 
 uint64_t site_sort_prefix(const char *s)
 {
@@ -148,7 +109,7 @@ void site_ctx_entries(struct site_ctx *c, struct pub_story **site, size_t n_site
 	/* one scratch block: candidates, keys, the sort's room, the table */
 	size_t bytes = all * (sizeof(struct cand) + 2 * sizeof(struct site_sort_key)) +
 		       size * sizeof(uint32_t);
-	char *block = site_big_alloc(bytes);
+	char *block = xmalloc_big(bytes);
 	struct cand *cd = (struct cand *)(void *)block;
 	struct site_sort_key *k = (struct site_sort_key *)(void *)(cd + all);
 	struct site_sort_key *tmp = k + all;
@@ -183,7 +144,7 @@ void site_ctx_entries(struct site_ctx *c, struct pub_story **site, size_t n_site
 	}
 	site_sort_keys(k, n, tmp);
 
-	c->e = site_big_zalloc(all + 1, sizeof *c->e);
+	c->e = xzalloc_big(all + 1, sizeof *c->e);
 	c->n = n;
 	for (size_t i = 0; i < n; i++) {
 		const struct cand *x = &cd[k[i].i];

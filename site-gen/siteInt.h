@@ -20,17 +20,7 @@
 
 #include <stdint.h>
 
-/* ---- records.c: large blocks and sorting by keys ----------------------- */
-
-/*
- * A block of size bytes (uninitialised) for large arrays: from 256 kB it
- * is held in huge pages where the kernel has them, so its first writes
- * take one page fault per 2 MB instead of one per 4 kB. New allocation,
- * free with free().
- */
-void *site_big_alloc(size_t size);
-/* As site_big_alloc, for n zeroed elements of size bytes. */
-void *site_big_zalloc(size_t n, size_t size);
+/* ---- records.c: sorting by keys (large blocks: core's xmalloc_big) ------ */
 
 /*
  * A sort key: major, then minor, then str by strcmp, then i. What is

@@ -650,7 +650,7 @@ static void make_groups(struct site_ctx *c, enum site_group_kind k, struct group
 	}
 	site_sort_keys(key, n, tmp);
 	size_t head = align_ptr((n + 1) * sizeof(struct site_group));
-	char *block = site_big_alloc(head + lists * sizeof(struct site_entry *) + text);
+	char *block = xmalloc_big(head + lists * sizeof(struct site_entry *) + text);
 	struct site_group *v = (struct site_group *)(void *)block;
 	const struct site_entry **list = (const struct site_entry **)(void *)(block + head);
 	char *str = (char *)(list + lists);
@@ -726,7 +726,7 @@ void site_ctx_groups(struct site_ctx *c)
 	size_t table = align_ptr(2 * size * sizeof(uint32_t));
 	size_t per = 3 * sizeof(char *) + 4 * sizeof(uint32_t) + SLUG_ROOM +
 		     2 * sizeof(struct site_sort_key) + sizeof(uint32_t);
-	char *block = site_big_alloc(table + most * per + sizeof(void *));
+	char *block = xmalloc_big(table + most * per + sizeof(void *));
 	struct site_sort_key *key = (struct site_sort_key *)(void *)(block + table +
 		align_ptr(most * (3 * sizeof(char *) + 4 * sizeof(uint32_t) + SLUG_ROOM)));
 	struct site_sort_key *tmp = key + most;
