@@ -13,14 +13,20 @@
  * names every story of the current index with its number, the key of
  * what the index holds of it and the shards it has postings in, so the
  * stories that changed, came or went are known, and the shards they were
- * and are in: only those shards are read back (without the postings of
- * those stories) and made again, with the chunks of those stories, and
- * only their bodies are read and added again; every other file of the
- * index is kept as it is. When many changed (or the current index cannot
- * be trusted), every body is read and the index made anew; both ways
- * make the same bytes. Each shard and chunk made is keyed by its own
- * bytes, so only the files whose bytes changed are written, and a story
- * that left the site view is in none of them.
+ * and are in: only their bodies are read and added again, and only those
+ * shards are made again, each from its current bytes (the postings of
+ * those stories taken out, theirs merged in, everything else copied as
+ * it is), with the chunks of those stories and stories.txt (its other
+ * lines copied as they are); every other file of the index is kept as it
+ * is. When many changed (or the current index cannot be trusted), every
+ * body is read and the index made anew; both ways make the same bytes.
+ * Each shard and chunk made is keyed by its own bytes, so only the files
+ * whose bytes changed are written, and a story that left the site view
+ * is in none of them.
+ *
+ * On a large site an edit's work is small against the site's, so what is
+ * done for every story is kept lean: one digest each, no string made
+ * per story, and large buffers made present at once (pipe_populate).
  */
 #include "pipelineInt.h"
 
@@ -48,22 +54,44 @@ void pipe_search_page_key(struct sha256 *h, const struct site_ctx *c)
 
 #define STORIES_REL "search/stories.txt"
 
+/* A story's key as stories.txt shows it: the first 8 bytes of its digest. */
+typedef unsigned char short_key[8];
+
 /*
  * The key of what the index holds of each story, by its number in s
- * (site_search_entry): 64 hex digits each, of which stories.txt shows 16.
- * *out is a new array, free it.
+ * (key_search_entry), of which stories.txt shows the first 16 hex digits
+ * (*keys, a new array: free it); and into inputs the key of everything
+ * the index is made from, each story's whole digest in s's order.
  */
-static char (*entry_keys(const site_search *s))[65]
+static void entry_keys(const site_search *s, const struct pipe_search_out *o,
+		       short_key **keys, char inputs[65])
 {
 	size_t n = site_search_count(s);
-	char (*keys)[65] = xcalloc(n ? n : 1, sizeof *keys);
+	struct sha256 all;
+	*keys = xcalloc(n ? n : 1, sizeof **keys);
+	sha256_init(&all);
+	key_str(&all, "hearth search index 3");
+	key_str(&all, o->common);
+	key_int(&all, (int64_t)n);
 	for (size_t i = 0; i < n; i++) {
 		struct sha256 h;
+		unsigned char d[32];
 		sha256_init(&h);
 		key_search_entry(&h, site_search_entry(s, i));
-		key_hex(&h, keys[i]);
+		sha256_final(&h, d);
+		sha256_update(&all, d, sizeof d);
+		memcpy((*keys)[i], d, sizeof (*keys)[i]);
 	}
-	return keys;
+	key_hex(&all, inputs);
+}
+
+static void short_hex(const short_key k, char out[16])
+{
+	static const char hx[] = "0123456789abcdef";
+	for (size_t i = 0; i < sizeof(short_key); i++) {
+		out[2 * i] = hx[k[i] >> 4];
+		out[2 * i + 1] = hx[k[i] & 15];
+	}
 }
 
 /* The first line of search/stories.txt: the format and the index's shape. */
@@ -78,7 +106,7 @@ static void base_line(const struct site_search_params *p, char out[65])
  * what every page shows (the program and the theme among it), so a
  * current index made by another program or theme is never brought up to
  * date, only made anew; the second half, what the index is made from
- * (inputs_key's), which decides the file's bytes.
+ * (entry_keys' inputs), which decides the file's bytes.
  */
 static void stories_key_head(const struct pipe_search_out *o, char out[65])
 {
@@ -102,24 +130,21 @@ static void stories_key(const struct pipe_search_out *o, const char inputs[65], 
 	out[64] = '\0';
 }
 
-/* The key of everything the index is made from: each story's key, in s's order. */
-static void inputs_key(const site_search *s, const char (*keys)[65],
-		       const struct pipe_search_out *o, char out[65])
+/* The files of the current state whose rel starts with prefix: [*from, *to). */
+static void state_range(const struct pipe_state *old, const char *prefix, size_t *from,
+			size_t *to)
 {
-	struct sha256 h;
-	sha256_init(&h);
-	key_str(&h, "hearth search index 2");
-	key_str(&h, o->common);
-	key_int(&h, (int64_t)site_search_count(s));
-	for (size_t i = 0; i < site_search_count(s); i++)
-		sha256_update(&h, keys[i], 64);
-	key_hex(&h, out);
-}
-
-static bool index_file(const char *rel)
-{
-	return !strncmp(rel, "search/t/", 9) || !strncmp(rel, "search/d/", 9) ||
-	       !strcmp(rel, STORIES_REL);
+	size_t lo = 0, hi = old->n, n = strlen(prefix);
+	while (lo < hi) { /* the state is sorted by rel (strcmp) */
+		size_t mid = lo + (hi - lo) / 2;
+		if (strcmp(old->f[mid].rel, prefix) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	*from = *to = lo;
+	while (*to < old->n && !strncmp(old->f[*to].rel, prefix, n))
+		(*to)++;
 }
 
 /*
@@ -131,6 +156,7 @@ static bool keep_all(const struct pipe_search_out *o, const char key[65])
 	const struct pipe_state *old = o->old;
 	const struct pipe_file *meta = old ? pipe_state_find(old, "search/meta.json") : NULL;
 	const struct pipe_file **v = NULL;
+	static const char *const dirs[] = {"search/d/", "search/t/"};
 	bool *ok = NULL, all = false;
 	size_t n = 0;
 
@@ -138,9 +164,15 @@ static bool keep_all(const struct pipe_search_out *o, const char key[65])
 		return false;
 	v = xcalloc(old->n + 1, sizeof *v);
 	v[n++] = meta;
-	for (size_t i = 0; i < old->n; i++)
-		if (index_file(old->f[i].rel))
+	for (size_t d = 0; d < 2; d++) {
+		size_t from, to;
+		state_range(old, dirs[d], &from, &to);
+		for (size_t i = from; i < to; i++)
 			v[n++] = &old->f[i];
+	}
+	const struct pipe_file *list = pipe_state_find(old, STORIES_REL);
+	if (list)
+		v[n++] = list;
 	ok = xcalloc(n, sizeof *ok);
 	pipe_state_check(old, v, n, ok);
 	for (all = true; all && n; n--)
@@ -202,12 +234,13 @@ static char *shards_text(const uint32_t *v, size_t n)
 	return buf_detach(&b);
 }
 
-/* Sets mark[shard] for each shard t names; false when t is not such a list. */
-static bool mark_shards(const struct site_search_params *p, const char *t, bool *mark)
+/* Sets mark[shard] for each shard t (n bytes) names; false when t is not such a list. */
+static bool mark_shards(const struct site_search_params *p, const char *t, size_t n,
+			bool *mark)
 {
 	uint32_t v = 0, at = 0;
 	bool first = true, open = false;
-	for (; *t; t++) {
+	for (const char *end = t + n; t < end; t++) {
 		char c = *t;
 		if (c >= 'g' && c <= 'v') {
 			v = v << 4 | (uint32_t)(c - 'g');
@@ -227,28 +260,7 @@ static bool mark_shards(const struct site_search_params *p, const char *t, bool 
 	return !open && !first;
 }
 
-/* One story of the current index, as search/stories.txt names it. */
-struct was {
-	uint32_t id;
-	const char *slug;    /* in the file's text */
-	const char *key;     /* 16 hex digits, in the file's text */
-	const char *shards;  /* shards_text's, in the file's text */
-};
-
-/* The current index as search/stories.txt names it. */
-struct current {
-	struct buf text;     /* the file, its lines cut into fields */
-	struct was *v;       /* by number, ascending (as written) */
-	size_t n;
-};
-
-static int id_cmp(const void *pa, const void *pb)
-{
-	uint32_t a = *(const uint32_t *)pa, b = *(const uint32_t *)pb;
-	return a < b ? -1 : a > b;
-}
-
-/* The current site's file rel, when the build state trusts it. */
+/* The current site's file rel into out, when the build state trusts it. */
 static bool read_current(const struct pipe_search_out *o, const char *rel, struct buf *out)
 {
 	const struct pipe_file *f = o->old ? pipe_state_find(o->old, rel) : NULL;
@@ -256,96 +268,93 @@ static bool read_current(const struct pipe_search_out *o, const char *rel, struc
 	if (!f || !pipe_state_match(o->old, rel, f->key))
 		return false;
 	char *path = path_join(o->out_dir, rel);
+	buf_reserve(out, (size_t)(f->size > 0 ? f->size : 0) + 1);
+	pipe_populate(out->data + out->len, (size_t)(f->size > 0 ? f->size : 0));
 	bool ok = file_read(path, out, &ignored) == 0;
 	free(path);
 	return ok;
 }
 
-/* The field at *p up to the next space, cut there; NULL when empty or last. */
-static char *field(char **p)
-{
-	char *f = *p, *q = strchr(f, ' ');
-	if (!q || q == f)
-		return NULL;
-	*q = '\0';
-	*p = q + 1;
-	return f;
-}
+/* One line of the current stories.txt: "<number> <slug> <key> <shards>\n". */
+struct line {
+	uint32_t id;
+	size_t at, len;           /* its place in the text, with its '\n' */
+	const char *slug, *key;   /* in the text; key has 16 hex digits */
+	const char *shards;       /* in the text, as put_shards writes them */
+	size_t slug_len, shards_len;
+};
 
-/*
- * The stories of the current index, when it was made with the same base
- * line and the build state trusts it. Release cur with current_release.
- */
-static bool read_stories(const struct pipe_search_out *o, const char base[65],
-			 struct current *cur)
+/* 1 when *p starts a line of four fields (read into l, *p then past it), 0 at end, -1 else. */
+static int next_line(const char *text, size_t *p, size_t len, struct line *l)
 {
-	size_t cap = 0;
-	char key[65];
+	const char *s = text + *p, *end = text + len, *q = s, *nl;
+	uint64_t v = 0;
 
-	if (!read_current(o, STORIES_REL, &cur->text))
-		return false;
-	stories_key_head(o, key);
-	if (strncmp(key, pipe_state_find(o->old, STORIES_REL)->key, 32))
-		return false; /* made by another program or theme */
-	buf_putc(&cur->text, '\0');
-	char *line = cur->text.data, *nl = strchr(line, '\n');
-	if (!nl || (size_t)(nl - line) != strlen(base) || strncmp(line, base, strlen(base)))
-		return false;
-	for (line = nl + 1; *line; line = nl + 1) {
-		char *p = line, *id, *slug, *k, *sh, *end;
-		if (!(nl = strchr(line, '\n')))
-			return false;
-		*nl = '\0';
-		if (!(id = field(&p)) || !(slug = field(&p)) || !(k = field(&p)) ||
-		    !*(sh = p) || strlen(k) != 16 || strchr(sh, ' '))
-			return false;
-		unsigned long v = strtoul(id, &end, 10);
-		if (*end || v > UINT32_MAX || (cur->n && v <= cur->v[cur->n - 1].id))
-			return false;
-		if (cur->n == cap) {
-			cap = cap ? cap * 2 : 1024;
-			cur->v = xrealloc(cur->v, cap * sizeof *cur->v);
-		}
-		cur->v[cur->n++] = (struct was){(uint32_t)v, slug, k, sh};
-	}
-	return true;
-}
-
-static void current_release(struct current *cur)
-{
-	buf_release(&cur->text);
-	free(cur->v);
-	memset(cur, 0, sizeof *cur);
+	if (s == end)
+		return 0;
+	if (!(nl = memchr(s, '\n', (size_t)(end - s))))
+		return -1;
+	for (; q < nl && *q >= '0' && *q <= '9' && v <= UINT32_MAX; q++)
+		v = v * 10 + (uint64_t)(*q - '0');
+	if (q == s || v > UINT32_MAX || q == nl || *q++ != ' ')
+		return -1;
+	l->slug = q;
+	if (!(q = memchr(q, ' ', (size_t)(nl - q))) || q == l->slug)
+		return -1;
+	l->slug_len = (size_t)(q - l->slug);
+	l->key = ++q;
+	if (nl - q < 18 || memchr(q, ' ', 16) || q[16] != ' ')
+		return -1;
+	l->shards = q + 17;
+	l->shards_len = (size_t)(nl - l->shards);
+	if (memchr(l->shards, ' ', l->shards_len))
+		return -1;
+	l->id = (uint32_t)v;
+	l->at = *p;
+	l->len = (size_t)(nl + 1 - s);
+	*p += l->len;
+	return 1;
 }
 
 /*
  * The work of bringing the current index up to date, or of making it
- * anew: the stories to add (by their number in s), each story's shards
- * (as stories.txt writes them), and the shards and chunks whose files are
+ * anew: the stories to add (by their number in s) and their shards (as
+ * stories.txt writes them), the lines of the current stories.txt that go
+ * and where the new ones go, and the shards and chunks whose files are
  * made again (the others are the current site's, kept as they are).
  */
 struct plan {
-	struct current cur;   /* the current stories.txt, when read */
+	struct buf cur;       /* the current stories.txt, when read */
 	size_t *todo, n_todo;
-	const char **shards;  /* per story: the current file's, or one of own */
-	char **own;           /* shards_text's of the stories added, n_todo of them */
+	size_t *todo_at;      /* per story added: the line of cur it goes before */
+	char **own;           /* per story added: its shards as stories.txt writes them */
+	uint32_t *drop;       /* the numbers of the lines of cur that go, ascending */
+	struct line *gone;    /* those lines */
+	size_t n_drop, cap_drop;
 	bool *shard_made;     /* per shard: made again (NULL: every one) */
 	bool *chunk_made;     /* per chunk: made again (NULL: every one) */
 	const struct pipe_file **kept; /* the current site's files kept as they are */
 	size_t n_kept;
+	struct buf made;      /* the shards made again, one after the other */
+	struct made { uint32_t shard; size_t at, len; } *shards;
+	size_t n_shards;
 };
 
 static void plan_release(struct plan *pl)
 {
-	current_release(&pl->cur);
+	buf_release(&pl->cur);
 	for (size_t k = 0; pl->own && k < pl->n_todo; k++)
 		free(pl->own[k]);
 	free(pl->own);
 	free(pl->todo);
-	free(pl->shards);
+	free(pl->todo_at);
+	free(pl->drop);
+	free(pl->gone);
 	free(pl->shard_made);
 	free(pl->chunk_made);
 	free(pl->kept);
+	buf_release(&pl->made);
+	free(pl->shards);
 	memset(pl, 0, sizeof *pl);
 }
 
@@ -364,7 +373,6 @@ static int add_todo(const struct pipe_search_out *o, site_search *s, struct plan
 		free(body);
 		size_t n = site_search_last_shards(s, &sh);
 		pl->own[k] = shards_text(sh, n);
-		pl->shards[pl->todo[k]] = pl->own[k];
 		if (pl->shard_made)
 			for (size_t j = 0; j < n; j++)
 				pl->shard_made[sh[j]] = true;
@@ -393,19 +401,22 @@ static bool keep_others(const struct pipe_search_out *o, struct plan *pl, int sh
 {
 	const struct pipe_state *old = o->old;
 	bool *ok = NULL, good = true;
-	size_t n = 0;
+	size_t n = 0, from[2], to[2];
 
-	pl->kept = xcalloc(old->n + 1, sizeof *pl->kept);
-	for (size_t i = 0; i < old->n; i++) {
-		const struct pipe_file *f = &old->f[i];
-		long v = file_number(f->rel, "search/t/", ".bin");
-		if (v >= 0 && (v >> shard_bits || pl->shard_made[v]))
-			continue;
-		if (v < 0 && ((v = file_number(f->rel, "search/d/", ".json")) < 0 ||
-			      v >> chunk_bits || pl->chunk_made[v]))
-			continue;
-		pl->kept[n++] = f;
-	}
+	state_range(old, "search/d/", &from[0], &to[0]);
+	state_range(old, "search/t/", &from[1], &to[1]);
+	pl->kept = xcalloc(to[0] - from[0] + to[1] - from[1] + 1, sizeof *pl->kept);
+	for (size_t d = 0; d < 2; d++)
+		for (size_t i = from[d]; i < to[d]; i++) {
+			const struct pipe_file *f = &old->f[i];
+			long v = file_number(f->rel, "search/t/", ".bin");
+			if (v >= 0 && (v >> shard_bits || pl->shard_made[v]))
+				continue;
+			if (v < 0 && ((v = file_number(f->rel, "search/d/", ".json")) < 0 ||
+				      v >> chunk_bits || pl->chunk_made[v]))
+				continue;
+			pl->kept[n++] = f;
+		}
 	ok = xcalloc(n + 1, sizeof *ok);
 	pipe_state_check(old, pl->kept, n, ok);
 	pl->n_kept = 0;
@@ -423,115 +434,228 @@ static bool keep_others(const struct pipe_search_out *o, struct plan *pl, int sh
 	return good;
 }
 
+/* Notes that the line l of the current stories.txt goes; false when it is not one of this index. */
+static bool drop_line(struct plan *pl, const struct site_search_params *par, const struct line *l)
+{
+	if (l->id >> par->id_bits || !mark_shards(par, l->shards, l->shards_len, pl->shard_made))
+		return false;
+	if (pl->n_drop == pl->cap_drop) {
+		pl->cap_drop = pl->cap_drop ? pl->cap_drop * 2 : 16;
+		pl->drop = xrealloc(pl->drop, pl->cap_drop * sizeof *pl->drop);
+		pl->gone = xrealloc(pl->gone, pl->cap_drop * sizeof *pl->gone);
+	}
+	pl->drop[pl->n_drop] = l->id;
+	pl->gone[pl->n_drop++] = *l;
+	pl->chunk_made[l->id >> (par->id_bits - par->chunk_bits)] = true;
+	return true;
+}
+
+/*
+ * Compares the current stories.txt with the site view, both in ascending
+ * order of number: a story whose line is the same (number, slug, key)
+ * keeps its postings; every other line goes, and every other story is
+ * added (pl->todo). False when the file is not one of this index.
+ */
+static bool compare(site_search *s, const struct site_search_params *par,
+		    const short_key *keys, size_t head, struct plan *pl)
+{
+	const char *text = pl->cur.data;
+	size_t count = site_search_count(s), p = head;
+	struct line l;
+	int have = next_line(text, &p, pl->cur.len, &l);
+	bool any = false;
+	uint32_t last = 0;
+
+	for (size_t i = 0; i < count && have >= 0; i++) {
+		uint32_t id = site_search_id(s, i);
+		const char *slug = site_search_entry(s, i)->s->slug;
+		char hex[16];
+		while (have > 0 && l.id < id) {
+			if ((any && l.id <= last) || !drop_line(pl, par, &l))
+				return false;
+			any = true;
+			last = l.id;
+			have = next_line(text, &p, pl->cur.len, &l);
+		}
+		if (have < 0)
+			break;
+		if (have > 0 && (any && l.id <= last))
+			return false;
+		short_hex(keys[i], hex);
+		if (have > 0 && l.id == id && l.slug_len == strlen(slug) &&
+		    !memcmp(l.slug, slug, l.slug_len) && !memcmp(l.key, hex, 16)) {
+			any = true;
+			last = l.id;
+			have = next_line(text, &p, pl->cur.len, &l);
+			continue;
+		}
+		pl->todo_at[pl->n_todo] = have > 0 ? l.at : pl->cur.len;
+		pl->todo[pl->n_todo++] = i;
+	}
+	for (; have > 0; have = next_line(text, &p, pl->cur.len, &l)) {
+		if ((any && l.id <= last) || !drop_line(pl, par, &l))
+			return false;
+		any = true;
+		last = l.id;
+	}
+	return have == 0;
+}
+
+/*
+ * Makes again each shard of pl->shard_made from its current bytes into
+ * pl->made; false when one of them cannot be trusted or is not a shard.
+ */
+static bool merge_shards(const struct pipe_search_out *o, site_search *s,
+			 const struct site_search_params *par, struct plan *pl)
+{
+	size_t n = (size_t)1 << par->shard_bits, total = 0, cap = 0;
+	struct buf b = BUF_INIT;
+	bool ok = true;
+	char rel[32];
+
+	for (size_t v = 0; v < n; v++) {
+		snprintf(rel, sizeof rel, "search/t/%03zx.bin", v);
+		const struct pipe_file *f = pl->shard_made[v] ? pipe_state_find(o->old, rel) : NULL;
+		if (f && f->size > 0)
+			total += (size_t)f->size;
+	}
+	/* about as many bytes as they hold now, present at once */
+	buf_reserve(&pl->made, total + total / 8 + 4096);
+	pipe_populate(pl->made.data, pl->made.cap);
+	for (size_t v = 0; v < n && ok; v++) {
+		if (!pl->shard_made[v])
+			continue;
+		snprintf(rel, sizeof rel, "search/t/%03zx.bin", v);
+		buf_reset(&b);
+		if (pipe_state_find(o->old, rel) && !read_current(o, rel, &b)) {
+			ok = false;
+			break;
+		}
+		size_t at = pl->made.len;
+		if (site_search_merge(s, (uint32_t)v, b.data, b.len, pl->drop, pl->n_drop,
+				      &pl->made)) {
+			ok = false;
+			break;
+		}
+		if (pl->made.len == at)
+			continue; /* no term left: no file */
+		if (pl->n_shards == cap) {
+			cap = cap ? cap * 2 : 64;
+			pl->shards = xrealloc(pl->shards, cap * sizeof *pl->shards);
+		}
+		pl->shards[pl->n_shards++] = (struct made){(uint32_t)v, at, pl->made.len - at};
+	}
+	buf_release(&b);
+	return ok;
+}
+
 /*
  * Plans bringing the current index up to date in s: the stories that
  * changed, came or went lose their postings and their chunks, and the
  * changed and new are added again (their bodies read); the shards any of
- * them was or is in are read back from the current site without the
- * postings of those stories. *ok is false when that cannot be done (no
- * index that can be trusted, other parameters, or too much changed): s is
- * then to be made anew.
+ * them was or is in are made again from their current bytes. *ok is
+ * false when that cannot be done (no index that can be trusted, other
+ * parameters, or too much changed): s is then to be made anew.
  */
 static int plan_update(const struct pipe_search_out *o, site_search *s, const char base[65],
-		       const char (*keys)[65], struct plan *pl, bool *ok, struct hearth_err *err)
+		       const short_key *keys, struct plan *pl, bool *ok, struct hearth_err *err)
 {
-	struct current *cur = &pl->cur;
 	struct site_search_params par;
-	size_t count = site_search_count(s), n_drop = 0;
-	uint32_t *drop = NULL;
-	bool *kept = NULL;
-	struct buf b = BUF_INIT;
-	int rc = 0, shift;
+	const struct pipe_file *f = pipe_state_find(o->old, STORIES_REL);
+	size_t count = site_search_count(s), head = strlen(base);
+	char key[65];
+	int rc = 0;
 
 	*ok = false;
 	site_search_get_params(s, &par);
-	shift = par.id_bits - par.chunk_bits;
-	if (!read_stories(o, base, cur))
-		goto end;
-	kept = xcalloc(cur->n + 1, sizeof *kept);
-	/* both in ascending order of number: a story is the same when its line is */
-	for (size_t i = 0, j = 0; i < count; i++) {
-		uint32_t id = site_search_id(s, i);
-		while (j < cur->n && cur->v[j].id < id)
-			j++;
-		const struct was *w = j < cur->n ? &cur->v[j] : NULL;
-		if (w && w->id == id && !strcmp(w->slug, site_search_entry(s, i)->s->slug) &&
-		    !strncmp(w->key, keys[i], 16)) {
-			kept[j] = true;
-			pl->shards[i] = w->shards;
-		} else {
-			pl->todo[pl->n_todo++] = i;
-		}
-	}
-	/* more than a quarter to do: reading every body costs about the same */
-	if (pl->n_todo > count / 4 + 8)
-		goto end;
+	stories_key_head(o, key);
+	if (!f || strncmp(key, f->key, 32)) /* none, or made by another program or theme */
+		return 0;
+	if (!read_current(o, STORIES_REL, &pl->cur) || pl->cur.len <= head ||
+	    memcmp(pl->cur.data, base, head) || pl->cur.data[head] != '\n')
+		return 0;
+	pl->todo = xcalloc(count + 1, sizeof *pl->todo);
+	pl->todo_at = xcalloc(count + 1, sizeof *pl->todo_at);
 	pl->shard_made = xcalloc((size_t)1 << par.shard_bits, sizeof *pl->shard_made);
 	pl->chunk_made = xcalloc((size_t)1 << par.chunk_bits, sizeof *pl->chunk_made);
-	drop = xcalloc(cur->n + 1, sizeof *drop);
-	for (size_t i = 0; i < cur->n; i++) {
-		if (kept[i])
-			continue;
-		if (cur->v[i].id >> par.id_bits || !mark_shards(&par, cur->v[i].shards, pl->shard_made))
-			goto end;
-		drop[n_drop++] = cur->v[i].id;
-		pl->chunk_made[cur->v[i].id >> shift] = true;
-	}
-	qsort(drop, n_drop, sizeof *drop, id_cmp);
+	if (!compare(s, &par, keys, head + 1, pl))
+		return 0;
+	/* more than a quarter to do: reading every body costs about the same */
+	if (pl->n_todo > count / 4 + 8)
+		return 0;
 	for (size_t k = 0; k < pl->n_todo; k++)
-		pl->chunk_made[site_search_id(s, pl->todo[k]) >> shift] = true;
+		pl->chunk_made[site_search_id(s, pl->todo[k]) >> (par.id_bits - par.chunk_bits)] =
+			true;
 	if ((rc = add_todo(o, s, pl, err)))
-		goto end;
-	/* the shards made again are read back */
-	for (size_t i = 0; i < o->old->n; i++) {
-		const struct pipe_file *f = &o->old->f[i];
-		long v = file_number(f->rel, "search/t/", ".bin");
-		if (v < 0 || !pl->shard_made[v])
-			continue;
-		buf_reset(&b);
-		if (!read_current(o, f->rel, &b) || site_search_load(s, b.data, b.len, drop, n_drop))
-			goto end;
-	}
+		return rc;
+	if (!merge_shards(o, s, &par, pl))
+		return 0;
 	/*
 	 * every other file is kept when it is as it was made: a shard that is
 	 * not cannot be made from what is left (the index is made anew), a
 	 * chunk is made again
 	 */
-	if (!keep_others(o, pl, par.shard_bits, par.chunk_bits))
-		goto end;
-	*ok = true;
-end:
-	buf_release(&b);
-	free(drop);
-	free(kept);
-	return rc;
+	*ok = keep_others(o, pl, par.shard_bits, par.chunk_bits);
+	return 0;
 }
 
-/* search/stories.txt: the base line, then "<number> <slug> <key> <shards>" per story. */
-static void stories_file(const site_search *s, const char base[65], const char (*keys)[65],
-			 const char **shards, struct buf *out)
+/* The line of story i in stories.txt. */
+static void put_line(struct buf *b, const site_search *s, size_t i, const short_key key,
+		     const char *shards)
+{
+	char d[12], hex[18];
+	size_t k = sizeof d;
+	uint32_t id = site_search_id(s, i);
+	d[--k] = ' ';
+	do {
+		d[--k] = (char)('0' + id % 10);
+		id /= 10;
+	} while (id);
+	buf_add(b, d + k, sizeof d - k);
+	buf_puts(b, site_search_entry(s, i)->s->slug);
+	hex[0] = ' ';
+	short_hex(key, hex + 1);
+	hex[17] = ' ';
+	buf_add(b, hex, sizeof hex);
+	buf_puts(b, shards);
+	buf_putc(b, '\n');
+}
+
+/*
+ * search/stories.txt: the base line, then "<number> <slug> <key> <shards>"
+ * per story. Brought up to date, the current file with the lines that go
+ * left out and the new ones put in their places; made anew, every story's.
+ */
+static void stories_file(const site_search *s, const char base[65], const short_key *keys,
+			 const struct plan *pl, bool update, struct buf *out)
 {
 	size_t n = site_search_count(s);
-	buf_reserve(out, 64 + n * 96);
-	buf_puts(out, base);
-	buf_putc(out, '\n');
-	for (size_t i = 0; i < n; i++) {
-		char d[12];
-		size_t k = sizeof d;
-		uint32_t id = site_search_id(s, i);
-		d[--k] = ' ';
-		do {
-			d[--k] = (char)('0' + id % 10);
-			id /= 10;
-		} while (id);
-		buf_add(out, d + k, sizeof d - k);
-		buf_puts(out, site_search_entry(s, i)->s->slug);
-		buf_putc(out, ' ');
-		buf_add(out, keys[i], 16);
-		buf_putc(out, ' ');
-		buf_puts(out, shards[i]);
+	if (!update) {
+		buf_reserve(out, 64 + n * 96);
+		pipe_populate(out->data, out->cap);
+		buf_puts(out, base);
 		buf_putc(out, '\n');
+		for (size_t i = 0; i < n; i++)
+			put_line(out, s, i, keys[i], pl->own[i]);
+		return;
 	}
+	size_t p = 0, g = 0, k = 0;
+	buf_reserve(out, pl->cur.len + pl->n_todo * 128);
+	pipe_populate(out->data, out->cap);
+	while (g < pl->n_drop || k < pl->n_todo) {
+		/* at the same place, the new line goes before the line that goes */
+		bool put = k < pl->n_todo && (g == pl->n_drop || pl->todo_at[k] <= pl->gone[g].at);
+		size_t at = put ? pl->todo_at[k] : pl->gone[g].at;
+		buf_add(out, pl->cur.data + p, at - p);
+		p = at;
+		if (put) {
+			put_line(out, s, pl->todo[k], keys[pl->todo[k]], pl->own[k]);
+			k++;
+		} else {
+			p += pl->gone[g++].len;
+		}
+	}
+	buf_add(out, pl->cur.data + p, pl->cur.len - p);
 }
 
 /* Writes staging/rel unless the current site has it with this key. */
@@ -541,6 +665,22 @@ static int put(const struct pipe_search_out *o, const char *rel, const char key[
 	if (o->keep(o->arg, rel, key))
 		return 0;
 	return site_write(o->staging, rel, data, n, err);
+}
+
+/* A shard's or chunk's key: its own bytes. */
+static int put_file(const struct pipe_search_out *o, const char *rel, const void *data,
+		    size_t n, struct hearth_err *err)
+{
+	struct sha256 h;
+	char key[65];
+	sha256_init(&h);
+	key_str(&h, "hearth search file 1");
+	sha256_update(&h, data, n);
+	key_hex(&h, key);
+	int rc = put(o, rel, key, data, n, err);
+	if (rc)
+		herr_prefix(err, "'%s'", rel);
+	return rc;
 }
 
 /* The theme's search.js, or the default theme's. */
@@ -579,7 +719,7 @@ int pipe_search_write(const struct site_ctx *c, const struct pipe_search_out *o,
 	struct site_search_params par;
 	struct plan pl = {0};
 	struct buf list = BUF_INIT;
-	char (*keys)[65] = NULL;
+	short_key *keys = NULL;
 	size_t n = 0, count;
 	char meta_key[65], key[65], base[65];
 	bool update = false;
@@ -591,13 +731,10 @@ int pipe_search_write(const struct site_ctx *c, const struct pipe_search_out *o,
 	count = site_search_count(s);
 	site_search_get_params(s, &par);
 	base_line(&par, base);
-	keys = entry_keys(s);
-	inputs_key(s, (const char (*)[65])keys, o, meta_key);
+	entry_keys(s, o, &keys, meta_key);
 	if (keep_all(o, meta_key))
 		goto end;
-	pl.todo = xcalloc(count + 1, sizeof *pl.todo);
-	pl.shards = xcalloc(count + 1, sizeof *pl.shards);
-	if (o->old && (rc = plan_update(o, s, base, (const char (*)[65])keys, &pl, &update, err)))
+	if (o->old && (rc = plan_update(o, s, base, (const short_key *)keys, &pl, &update, err)))
 		goto end;
 	if (update) {
 		for (size_t i = 0; i < pl.n_kept; i++)
@@ -607,32 +744,29 @@ int pipe_search_write(const struct site_ctx *c, const struct pipe_search_out *o,
 		plan_release(&pl);
 		s = site_search_new(c);
 		pl.todo = xcalloc(count + 1, sizeof *pl.todo);
-		pl.shards = xcalloc(count + 1, sizeof *pl.shards);
 		for (pl.n_todo = 0; pl.n_todo < count; pl.n_todo++)
 			pl.todo[pl.n_todo] = pl.n_todo;
 		if ((rc = add_todo(o, s, &pl, err)))
 			goto end;
 	}
-	if ((rc = site_search_files(s, pl.chunk_made, &files, &n, err)))
+	if ((rc = site_search_files(s, !update, update ? pl.chunk_made : NULL, &files, &n, err)))
 		goto end;
-	stories_file(s, base, (const char (*)[65])keys, pl.shards, &list);
+	stories_file(s, base, (const short_key *)keys, &pl, update, &list);
 	stories_key(o, meta_key, key);
 	if ((rc = put(o, STORIES_REL, key, list.data, list.len, err)))
 		goto end;
+	for (size_t i = 0; i < pl.n_shards && !rc; i++) {
+		char rel[32];
+		snprintf(rel, sizeof rel, "search/t/%03" PRIx32 ".bin", pl.shards[i].shard);
+		rc = put_file(o, rel, pl.made.data + pl.shards[i].at, pl.shards[i].len, err);
+	}
 	for (size_t i = 0; i < n && !rc; i++) {
 		const struct site_search_file *f = &files[i];
-		if (!strcmp(f->rel, "search/meta.json")) {
-			memcpy(key, meta_key, sizeof key);
-		} else {
-			struct sha256 h;
-			sha256_init(&h);
-			key_str(&h, "hearth search file 1");
-			sha256_update(&h, f->data.data, f->data.len);
-			key_hex(&h, key);
-		}
-		rc = put(o, f->rel, key, f->data.data, f->data.len, err);
-		if (rc)
+		if (strcmp(f->rel, "search/meta.json")) {
+			rc = put_file(o, f->rel, f->data.data, f->data.len, err);
+		} else if ((rc = put(o, f->rel, meta_key, f->data.data, f->data.len, err))) {
 			herr_prefix(err, "'%s'", f->rel);
+		}
 	}
 end:
 	site_search_files_free(files, n);
