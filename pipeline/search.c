@@ -30,10 +30,15 @@
  */
 #include "pipelineInt.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 
 /*
@@ -57,32 +62,66 @@ void pipe_search_page_key(struct sha256 *h, const struct site_ctx *c)
 /* A story's key as stories.txt shows it: the first 8 bytes of its digest. */
 typedef unsigned char short_key[8];
 
+/* Half of the stories' keys: [from, to) of s into keys, their digests into all. */
+struct keys_part {
+	const site_search *s;
+	short_key *keys;
+	size_t from, to;
+	unsigned char all[32];
+};
+
+static void *keys_part(void *arg)
+{
+	struct keys_part *p = arg;
+	struct sha256 all;
+	sha256_init(&all);
+	for (size_t i = p->from; i < p->to; i++) {
+		struct sha256 h;
+		unsigned char d[32];
+		sha256_init(&h);
+		key_search_entry(&h, site_search_entry(p->s, i));
+		sha256_final(&h, d);
+		sha256_update(&all, d, sizeof d);
+		memcpy(p->keys[i], d, sizeof p->keys[i]);
+	}
+	sha256_final(&all, p->all);
+	return NULL;
+}
+
+/* From this many stories the keys are made on two threads. */
+#define KEYS_SPLIT 2048
+
 /*
  * The key of what the index holds of each story, by its number in s
  * (key_search_entry), of which stories.txt shows the first 16 hex digits
  * (*keys, a new array: free it); and into inputs the key of everything
- * the index is made from, each story's whole digest in s's order.
+ * the index is made from: the digests of each half of the stories' whole
+ * digests, in s's order (so two threads can make them).
  */
 static void entry_keys(const site_search *s, const struct pipe_search_out *o,
 		       short_key **keys, char inputs[65])
 {
 	size_t n = site_search_count(s);
-	struct sha256 all;
-	*keys = xcalloc(n ? n : 1, sizeof **keys);
-	sha256_init(&all);
-	key_str(&all, "hearth search index 3");
-	key_str(&all, o->common);
-	key_int(&all, (int64_t)n);
-	for (size_t i = 0; i < n; i++) {
-		struct sha256 h;
-		unsigned char d[32];
-		sha256_init(&h);
-		key_search_entry(&h, site_search_entry(s, i));
-		sha256_final(&h, d);
-		sha256_update(&all, d, sizeof d);
-		memcpy((*keys)[i], d, sizeof (*keys)[i]);
-	}
-	key_hex(&all, inputs);
+	struct keys_part a = {s, NULL, 0, n / 2, {0}}, b = {s, NULL, n / 2, n, {0}};
+	struct sha256 h;
+	pthread_t t;
+	bool two = false;
+
+	*keys = a.keys = b.keys = xcalloc(n ? n : 1, sizeof **keys);
+	if (n >= KEYS_SPLIT)
+		two = pthread_create(&t, NULL, keys_part, &b) == 0;
+	keys_part(&a);
+	if (two)
+		pthread_join(t, NULL);
+	else
+		keys_part(&b);
+	sha256_init(&h);
+	key_str(&h, "hearth search index 3");
+	key_str(&h, o->common);
+	key_int(&h, (int64_t)n);
+	sha256_update(&h, a.all, sizeof a.all);
+	sha256_update(&h, b.all, sizeof b.all);
+	key_hex(&h, inputs);
 }
 
 static void short_hex(const short_key k, char out[16])
@@ -260,41 +299,127 @@ static bool mark_shards(const struct site_search_params *p, const char *t, size_
 	return !open && !first;
 }
 
-/* The current site's file rel into out, when the build state trusts it. */
-static bool read_current(const struct pipe_search_out *o, const char *rel, struct buf *out)
+/* Up to n bytes of fd at off into b, fewer only at its end; -1 on error. */
+static ssize_t read_at(int fd, void *b, size_t n, uint64_t off)
 {
-	const struct pipe_file *f = o->old ? pipe_state_find(o->old, rel) : NULL;
-	struct hearth_err ignored;
+	size_t got = 0;
+	while (got < n) {
+		ssize_t r = pread(fd, (char *)b + got, n - got, (off_t)(off + got));
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
+			return -1;
+		if (r == 0)
+			break;
+		got += (size_t)r;
+	}
+	return (ssize_t)got;
+}
+
+/*
+ * The current site's file f into out (reset first), of the size the build
+ * state has for it: one read asks for a byte more, to see that it ends
+ * there. False when it cannot be read or is not that size.
+ */
+static bool read_known(const struct pipe_search_out *o, const struct pipe_file *f,
+		       struct buf *out)
+{
+	size_t n = (size_t)(f->size > 0 ? f->size : 0);
+	char *path = path_join(o->out_dir, f->rel);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	free(path);
+	buf_reset(out);
+	buf_reserve(out, n + 1);
+	bool ok = fd >= 0 && read_at(fd, out->data, n + 1, 0) == (ssize_t)n;
+	if (fd >= 0)
+		close(fd);
+	out->len = ok ? n : 0;
+	out->data[out->len] = '\0';
+	return ok;
+}
+
+/*
+ * The current stories.txt, read a window at a time: it names every story
+ * and an edit changes few of its lines, so it is read once to compare and
+ * once to copy into the new one, without holding it whole. Both read the
+ * same open file.
+ */
+#define WINDOW 65536
+
+struct reader {
+	int fd;              /* -1 when not open */
+	uint64_t size;       /* as it was when opened */
+	struct buf win;      /* bytes of the file from offset base */
+	uint64_t base;
+	size_t p;            /* the next line's place in win */
+};
+
+static bool reader_open(const struct pipe_search_out *o, const char *rel, struct reader *r)
+{
+	const struct pipe_file *f = pipe_state_find(o->old, rel);
+	struct stat st;
 	if (!f || !pipe_state_match(o->old, rel, f->key))
 		return false;
 	char *path = path_join(o->out_dir, rel);
-	buf_reserve(out, (size_t)(f->size > 0 ? f->size : 0) + 1);
-	pipe_populate(out->data + out->len, (size_t)(f->size > 0 ? f->size : 0));
-	bool ok = file_read(path, out, &ignored) == 0;
+	r->fd = open(path, O_RDONLY | O_CLOEXEC);
 	free(path);
-	return ok;
+	if (r->fd < 0 || fstat(r->fd, &st) || !S_ISREG(st.st_mode))
+		return false;
+	r->size = (uint64_t)st.st_size;
+	buf_reserve(&r->win, WINDOW);
+	return true;
+}
+
+/* The next line, *start to its '\n' at *nl (in r->win, until the next call): 1, 0 at the end, -1 else. */
+static int reader_next(struct reader *r, const char **start, const char **nl)
+{
+	for (;;) {
+		char *s = r->win.data + r->p, *end = r->win.data + r->win.len;
+		char *q = memchr(s, '\n', (size_t)(end - s));
+		if (q) {
+			*start = s;
+			*nl = q;
+			r->p += (size_t)(q + 1 - s);
+			return 1;
+		}
+		if (r->base + r->win.len >= r->size)
+			return s == end ? 0 : -1;
+		/* what is left to the front, then more after it */
+		memmove(r->win.data, s, (size_t)(end - s));
+		r->base += r->p;
+		r->win.len = (size_t)(end - s);
+		r->p = 0;
+		size_t room = r->win.cap - r->win.len - 1;
+		if (room > r->size - r->base - r->win.len)
+			room = (size_t)(r->size - r->base - r->win.len);
+		ssize_t n = room ? read_at(r->fd, r->win.data + r->win.len, room,
+					   r->base + r->win.len) : -1;
+		if (n <= 0) /* a line longer than the window, or the file shrank */
+			return -1;
+		r->win.len += (size_t)n;
+	}
 }
 
 /* One line of the current stories.txt: "<number> <slug> <key> <shards>\n". */
 struct line {
 	uint32_t id;
-	size_t at, len;           /* its place in the text, with its '\n' */
-	const char *slug, *key;   /* in the text; key has 16 hex digits */
-	const char *shards;       /* in the text, as put_shards writes them */
+	uint64_t at;              /* its place in the file */
+	size_t len;               /* with its '\n' */
+	const char *slug, *key;   /* in the reader's window; key has 16 hex digits */
+	const char *shards;       /* in the reader's window, as put_shards writes them */
 	size_t slug_len, shards_len;
 };
 
-/* 1 when *p starts a line of four fields (read into l, *p then past it), 0 at end, -1 else. */
-static int next_line(const char *text, size_t *p, size_t len, struct line *l)
+/* 1 with the next line in l, 0 at the end, -1 when it does not have its four fields. */
+static int next_line(struct reader *r, struct line *l)
 {
-	const char *s = text + *p, *end = text + len, *q = s, *nl;
+	const char *s, *nl, *q;
 	uint64_t v = 0;
+	int rc = reader_next(r, &s, &nl);
 
-	if (s == end)
-		return 0;
-	if (!(nl = memchr(s, '\n', (size_t)(end - s))))
-		return -1;
-	for (; q < nl && *q >= '0' && *q <= '9' && v <= UINT32_MAX; q++)
+	if (rc <= 0)
+		return rc;
+	for (q = s; q < nl && *q >= '0' && *q <= '9' && v <= UINT32_MAX; q++)
 		v = v * 10 + (uint64_t)(*q - '0');
 	if (q == s || v > UINT32_MAX || q == nl || *q++ != ' ')
 		return -1;
@@ -310,11 +435,16 @@ static int next_line(const char *text, size_t *p, size_t len, struct line *l)
 	if (memchr(l->shards, ' ', l->shards_len))
 		return -1;
 	l->id = (uint32_t)v;
-	l->at = *p;
 	l->len = (size_t)(nl + 1 - s);
-	*p += l->len;
+	l->at = r->base + r->p - l->len;
 	return 1;
 }
+
+/* A line of the current stories.txt that goes. */
+struct gone {
+	uint64_t at;
+	size_t len;
+};
 
 /*
  * The work of bringing the current index up to date, or of making it
@@ -324,25 +454,24 @@ static int next_line(const char *text, size_t *p, size_t len, struct line *l)
  * made again (the others are the current site's, kept as they are).
  */
 struct plan {
-	struct buf cur;       /* the current stories.txt, when read */
+	struct reader cur;    /* the current stories.txt */
 	size_t *todo, n_todo;
-	size_t *todo_at;      /* per story added: the line of cur it goes before */
+	uint64_t *todo_at;    /* per story added: the line of cur it goes before */
 	char **own;           /* per story added: its shards as stories.txt writes them */
 	uint32_t *drop;       /* the numbers of the lines of cur that go, ascending */
-	struct line *gone;    /* those lines */
+	struct gone *gone;    /* those lines */
 	size_t n_drop, cap_drop;
 	bool *shard_made;     /* per shard: made again (NULL: every one) */
 	bool *chunk_made;     /* per chunk: made again (NULL: every one) */
 	const struct pipe_file **kept; /* the current site's files kept as they are */
 	size_t n_kept;
-	struct buf made;      /* the shards made again, one after the other */
-	struct made { uint32_t shard; size_t at, len; } *shards;
-	size_t n_shards;
 };
 
 static void plan_release(struct plan *pl)
 {
-	buf_release(&pl->cur);
+	if (pl->cur.fd >= 0)
+		close(pl->cur.fd);
+	buf_release(&pl->cur.win);
 	for (size_t k = 0; pl->own && k < pl->n_todo; k++)
 		free(pl->own[k]);
 	free(pl->own);
@@ -353,9 +482,8 @@ static void plan_release(struct plan *pl)
 	free(pl->shard_made);
 	free(pl->chunk_made);
 	free(pl->kept);
-	buf_release(&pl->made);
-	free(pl->shards);
 	memset(pl, 0, sizeof *pl);
+	pl->cur.fd = -1;
 }
 
 /* Reads and adds the stories of pl->todo, noting the shards each is in. */
@@ -445,54 +573,56 @@ static bool drop_line(struct plan *pl, const struct site_search_params *par, con
 		pl->gone = xrealloc(pl->gone, pl->cap_drop * sizeof *pl->gone);
 	}
 	pl->drop[pl->n_drop] = l->id;
-	pl->gone[pl->n_drop++] = *l;
+	pl->gone[pl->n_drop++] = (struct gone){l->at, l->len};
 	pl->chunk_made[l->id >> (par->id_bits - par->chunk_bits)] = true;
 	return true;
 }
 
 /*
- * Compares the current stories.txt with the site view, both in ascending
- * order of number: a story whose line is the same (number, slug, key)
- * keeps its postings; every other line goes, and every other story is
- * added (pl->todo). False when the file is not one of this index.
+ * Compares the current stories.txt (its first line read) with the site
+ * view, both in ascending order of number: a story whose line is the same
+ * (number, slug, key) keeps its postings; every other line goes, and
+ * every other story is added (pl->todo). False when the file is not one
+ * of this index.
  */
 static bool compare(site_search *s, const struct site_search_params *par,
-		    const short_key *keys, size_t head, struct plan *pl)
+		    const short_key *keys, struct plan *pl)
 {
-	const char *text = pl->cur.data;
-	size_t count = site_search_count(s), p = head;
+	size_t count = site_search_count(s);
 	struct line l;
-	int have = next_line(text, &p, pl->cur.len, &l);
+	int have = next_line(&pl->cur, &l);
 	bool any = false;
 	uint32_t last = 0;
 
 	for (size_t i = 0; i < count && have >= 0; i++) {
 		uint32_t id = site_search_id(s, i);
-		const char *slug = site_search_entry(s, i)->s->slug;
 		char hex[16];
 		while (have > 0 && l.id < id) {
 			if ((any && l.id <= last) || !drop_line(pl, par, &l))
 				return false;
 			any = true;
 			last = l.id;
-			have = next_line(text, &p, pl->cur.len, &l);
+			have = next_line(&pl->cur, &l);
 		}
 		if (have < 0)
 			break;
-		if (have > 0 && (any && l.id <= last))
+		if (have > 0 && any && l.id <= last)
 			return false;
-		short_hex(keys[i], hex);
-		if (have > 0 && l.id == id && l.slug_len == strlen(slug) &&
-		    !memcmp(l.slug, slug, l.slug_len) && !memcmp(l.key, hex, 16)) {
-			any = true;
-			last = l.id;
-			have = next_line(text, &p, pl->cur.len, &l);
-			continue;
+		if (have > 0 && l.id == id) {
+			const char *slug = site_search_entry(s, i)->s->slug;
+			short_hex(keys[i], hex);
+			if (!memcmp(l.key, hex, 16) && strlen(slug) == l.slug_len &&
+			    !memcmp(l.slug, slug, l.slug_len)) {
+				any = true;
+				last = l.id;
+				have = next_line(&pl->cur, &l);
+				continue;
+			}
 		}
-		pl->todo_at[pl->n_todo] = have > 0 ? l.at : pl->cur.len;
+		pl->todo_at[pl->n_todo] = have > 0 ? l.at : pl->cur.size;
 		pl->todo[pl->n_todo++] = i;
 	}
-	for (; have > 0; have = next_line(text, &p, pl->cur.len, &l)) {
+	for (; have > 0; have = next_line(&pl->cur, &l)) {
 		if ((any && l.id <= last) || !drop_line(pl, par, &l))
 			return false;
 		any = true;
@@ -502,48 +632,27 @@ static bool compare(site_search *s, const struct site_search_params *par,
 }
 
 /*
- * Makes again each shard of pl->shard_made from its current bytes into
- * pl->made; false when one of them cannot be trusted or is not a shard.
+ * Whether each shard of pl->shard_made that the current site has can be
+ * made again from its bytes: as it was made, and a shard of this index.
+ * A check before anything is written, so the index can still be made
+ * anew; the files are read again as they are written.
  */
-static bool merge_shards(const struct pipe_search_out *o, site_search *s,
-			 const struct site_search_params *par, struct plan *pl)
+static bool shards_mergeable(const struct pipe_search_out *o, site_search *s,
+			     const struct site_search_params *par, struct plan *pl)
 {
-	size_t n = (size_t)1 << par->shard_bits, total = 0, cap = 0;
 	struct buf b = BUF_INIT;
 	bool ok = true;
 	char rel[32];
 
-	for (size_t v = 0; v < n; v++) {
-		snprintf(rel, sizeof rel, "search/t/%03zx.bin", v);
-		const struct pipe_file *f = pl->shard_made[v] ? pipe_state_find(o->old, rel) : NULL;
-		if (f && f->size > 0)
-			total += (size_t)f->size;
-	}
-	/* about as many bytes as they hold now, present at once */
-	buf_reserve(&pl->made, total + total / 8 + 4096);
-	pipe_populate(pl->made.data, pl->made.cap);
-	for (size_t v = 0; v < n && ok; v++) {
+	for (size_t v = 0; v < (size_t)1 << par->shard_bits && ok; v++) {
 		if (!pl->shard_made[v])
 			continue;
 		snprintf(rel, sizeof rel, "search/t/%03zx.bin", v);
-		buf_reset(&b);
-		if (pipe_state_find(o->old, rel) && !read_current(o, rel, &b)) {
-			ok = false;
-			break;
-		}
-		size_t at = pl->made.len;
-		if (site_search_merge(s, (uint32_t)v, b.data, b.len, pl->drop, pl->n_drop,
-				      &pl->made)) {
-			ok = false;
-			break;
-		}
-		if (pl->made.len == at)
-			continue; /* no term left: no file */
-		if (pl->n_shards == cap) {
-			cap = cap ? cap * 2 : 64;
-			pl->shards = xrealloc(pl->shards, cap * sizeof *pl->shards);
-		}
-		pl->shards[pl->n_shards++] = (struct made){(uint32_t)v, at, pl->made.len - at};
+		const struct pipe_file *f = pipe_state_find(o->old, rel);
+		if (!f)
+			continue; /* none now: made from the stories added alone */
+		ok = pipe_state_match(o->old, rel, f->key) && read_known(o, f, &b) &&
+		     !site_search_merge(s, (uint32_t)v, b.data, b.len, pl->drop, pl->n_drop, NULL);
 	}
 	buf_release(&b);
 	return ok;
@@ -553,8 +662,8 @@ static bool merge_shards(const struct pipe_search_out *o, site_search *s,
  * Plans bringing the current index up to date in s: the stories that
  * changed, came or went lose their postings and their chunks, and the
  * changed and new are added again (their bodies read); the shards any of
- * them was or is in are made again from their current bytes. *ok is
- * false when that cannot be done (no index that can be trusted, other
+ * them was or is in are to be made again from their current bytes. *ok
+ * is false when that cannot be done (no index that can be trusted, other
  * parameters, or too much changed): s is then to be made anew.
  */
 static int plan_update(const struct pipe_search_out *o, site_search *s, const char base[65],
@@ -562,7 +671,8 @@ static int plan_update(const struct pipe_search_out *o, site_search *s, const ch
 {
 	struct site_search_params par;
 	const struct pipe_file *f = pipe_state_find(o->old, STORIES_REL);
-	size_t count = site_search_count(s), head = strlen(base);
+	size_t count = site_search_count(s);
+	const char *first, *nl;
 	char key[65];
 	int rc = 0;
 
@@ -571,14 +681,14 @@ static int plan_update(const struct pipe_search_out *o, site_search *s, const ch
 	stories_key_head(o, key);
 	if (!f || strncmp(key, f->key, 32)) /* none, or made by another program or theme */
 		return 0;
-	if (!read_current(o, STORIES_REL, &pl->cur) || pl->cur.len <= head ||
-	    memcmp(pl->cur.data, base, head) || pl->cur.data[head] != '\n')
+	if (!reader_open(o, STORIES_REL, &pl->cur) || reader_next(&pl->cur, &first, &nl) <= 0 ||
+	    (size_t)(nl - first) != strlen(base) || memcmp(first, base, strlen(base)))
 		return 0;
 	pl->todo = xcalloc(count + 1, sizeof *pl->todo);
 	pl->todo_at = xcalloc(count + 1, sizeof *pl->todo_at);
 	pl->shard_made = xcalloc((size_t)1 << par.shard_bits, sizeof *pl->shard_made);
 	pl->chunk_made = xcalloc((size_t)1 << par.chunk_bits, sizeof *pl->chunk_made);
-	if (!compare(s, &par, keys, head + 1, pl))
+	if (!compare(s, &par, keys, pl))
 		return 0;
 	/* more than a quarter to do: reading every body costs about the same */
 	if (pl->n_todo > count / 4 + 8)
@@ -588,7 +698,7 @@ static int plan_update(const struct pipe_search_out *o, site_search *s, const ch
 			true;
 	if ((rc = add_todo(o, s, pl, err)))
 		return rc;
-	if (!merge_shards(o, s, &par, pl))
+	if (!shards_mergeable(o, s, &par, pl))
 		return 0;
 	/*
 	 * every other file is kept when it is as it was made: a shard that is
@@ -621,41 +731,16 @@ static void put_line(struct buf *b, const site_search *s, size_t i, const short_
 	buf_putc(b, '\n');
 }
 
-/*
- * search/stories.txt: the base line, then "<number> <slug> <key> <shards>"
- * per story. Brought up to date, the current file with the lines that go
- * left out and the new ones put in their places; made anew, every story's.
- */
+/* search/stories.txt made anew: the base line, then "<number> <slug> <key> <shards>" per story. */
 static void stories_file(const site_search *s, const char base[65], const short_key *keys,
-			 const struct plan *pl, bool update, struct buf *out)
+			 char *const *own, struct buf *out)
 {
 	size_t n = site_search_count(s);
-	if (!update) {
-		buf_reserve(out, 64 + n * 96);
-		pipe_populate(out->data, out->cap);
-		buf_puts(out, base);
-		buf_putc(out, '\n');
-		for (size_t i = 0; i < n; i++)
-			put_line(out, s, i, keys[i], pl->own[i]);
-		return;
-	}
-	size_t p = 0, g = 0, k = 0;
-	buf_reserve(out, pl->cur.len + pl->n_todo * 128);
-	pipe_populate(out->data, out->cap);
-	while (g < pl->n_drop || k < pl->n_todo) {
-		/* at the same place, the new line goes before the line that goes */
-		bool put = k < pl->n_todo && (g == pl->n_drop || pl->todo_at[k] <= pl->gone[g].at);
-		size_t at = put ? pl->todo_at[k] : pl->gone[g].at;
-		buf_add(out, pl->cur.data + p, at - p);
-		p = at;
-		if (put) {
-			put_line(out, s, pl->todo[k], keys[pl->todo[k]], pl->own[k]);
-			k++;
-		} else {
-			p += pl->gone[g++].len;
-		}
-	}
-	buf_add(out, pl->cur.data + p, pl->cur.len - p);
+	buf_reserve(out, 64 + n * 96);
+	buf_puts(out, base);
+	buf_putc(out, '\n');
+	for (size_t i = 0; i < n; i++)
+		put_line(out, s, i, keys[i], own[i]);
 }
 
 /* Writes staging/rel unless the current site has it with this key. */
@@ -680,6 +765,105 @@ static int put_file(const struct pipe_search_out *o, const char *rel, const void
 	int rc = put(o, rel, key, data, n, err);
 	if (rc)
 		herr_prefix(err, "'%s'", rel);
+	return rc;
+}
+
+/* Appends the bytes [from, to) of the current stories.txt to b. */
+static int copy_lines(struct reader *r, uint64_t from, uint64_t to, struct buf *b, int fd,
+		      struct hearth_err *err)
+{
+	while (from < to) {
+		size_t n = to - from > WINDOW ? WINDOW : (size_t)(to - from);
+		buf_reserve(b, n);
+		if (read_at(r->fd, b->data + b->len, n, from) != (ssize_t)n)
+			return herr(err, HEARTH_EIO, "'%s' changed while the build read it",
+				    STORIES_REL);
+		b->len += n;
+		from += n;
+		if (b->len >= WINDOW) {
+			if (fd_write_all(fd, b->data, b->len))
+				return herr(err, HEARTH_EIO, "cannot write '%s': %s", STORIES_REL,
+					    strerror(errno));
+			buf_reset(b);
+		}
+	}
+	return 0;
+}
+
+/*
+ * search/stories.txt brought up to date: the current file with the lines
+ * that go left out and the new ones put in their places, a window at a
+ * time, unless the current site has it with key.
+ */
+static int update_stories(const struct pipe_search_out *o, const site_search *s,
+			  const short_key *keys, struct plan *pl, const char key[65],
+			  struct hearth_err *err)
+{
+	struct buf *b = &pl->cur.win; /* done with reading lines */
+	uint64_t p = 0;
+	size_t g = 0, k = 0;
+	int rc, fd = -1;
+
+	if (o->keep(o->arg, STORIES_REL, key))
+		return 0;
+	if ((rc = site_write(o->staging, STORIES_REL, "", 0, err)))
+		return rc;
+	char *path = path_join(o->staging, STORIES_REL);
+	if ((fd = open(path, O_WRONLY | O_APPEND | O_CLOEXEC)) < 0)
+		rc = herr(err, HEARTH_EIO, "cannot write '%s': %s", path, strerror(errno));
+	free(path);
+	buf_reset(b);
+	while (!rc && (g < pl->n_drop || k < pl->n_todo)) {
+		/* at the same place, the new line goes before the line that goes */
+		bool add = k < pl->n_todo && (g == pl->n_drop || pl->todo_at[k] <= pl->gone[g].at);
+		uint64_t at = add ? pl->todo_at[k] : pl->gone[g].at;
+		rc = copy_lines(&pl->cur, p, at, b, fd, err);
+		p = at;
+		if (add) {
+			put_line(b, s, pl->todo[k], keys[pl->todo[k]], pl->own[k]);
+			k++;
+		} else {
+			p += pl->gone[g++].len;
+		}
+	}
+	if (!rc)
+		rc = copy_lines(&pl->cur, p, pl->cur.size, b, fd, err);
+	if (!rc && fd_write_all(fd, b->data, b->len))
+		rc = herr(err, HEARTH_EIO, "cannot write '%s': %s", STORIES_REL, strerror(errno));
+	if (fd >= 0 && close(fd) && !rc)
+		rc = herr(err, HEARTH_EIO, "cannot write '%s': %s", STORIES_REL, strerror(errno));
+	return rc;
+}
+
+/*
+ * The shards of pl->shard_made made again from their current bytes (which
+ * shards_mergeable found can be), each written when its bytes changed.
+ */
+static int update_shards(const struct pipe_search_out *o, site_search *s,
+			 const struct plan *pl, struct hearth_err *err)
+{
+	struct site_search_params par;
+	struct buf in = BUF_INIT, out = BUF_INIT;
+	char rel[32];
+	int rc = 0;
+
+	site_search_get_params(s, &par);
+	for (size_t v = 0; v < (size_t)1 << par.shard_bits && !rc; v++) {
+		if (!pl->shard_made[v])
+			continue;
+		snprintf(rel, sizeof rel, "search/t/%03zx.bin", v);
+		const struct pipe_file *f = pipe_state_find(o->old, rel);
+		buf_reset(&in);
+		buf_reset(&out);
+		if ((f && !read_known(o, f, &in)) ||
+		    site_search_merge(s, (uint32_t)v, in.data ? in.data : "", in.len, pl->drop,
+				      pl->n_drop, &out))
+			rc = herr(err, HEARTH_EIO, "'%s' changed while the build read it", rel);
+		if (!rc && out.len) /* no term left: no file */
+			rc = put_file(o, rel, out.data, out.len, err);
+	}
+	buf_release(&in);
+	buf_release(&out);
 	return rc;
 }
 
@@ -717,7 +901,7 @@ int pipe_search_write(const struct site_ctx *c, const struct pipe_search_out *o,
 	site_search *s = NULL;
 	struct site_search_file *files = NULL;
 	struct site_search_params par;
-	struct plan pl = {0};
+	struct plan pl = {.cur.fd = -1};
 	struct buf list = BUF_INIT;
 	short_key *keys = NULL;
 	size_t n = 0, count;
@@ -749,17 +933,18 @@ int pipe_search_write(const struct site_ctx *c, const struct pipe_search_out *o,
 		if ((rc = add_todo(o, s, &pl, err)))
 			goto end;
 	}
+	stories_key(o, meta_key, key);
+	if (update) {
+		if ((rc = update_stories(o, s, (const short_key *)keys, &pl, key, err)) ||
+		    (rc = update_shards(o, s, &pl, err)))
+			goto end;
+	} else {
+		stories_file(s, base, (const short_key *)keys, pl.own, &list);
+		if ((rc = put(o, STORIES_REL, key, list.data, list.len, err)))
+			goto end;
+	}
 	if ((rc = site_search_files(s, !update, update ? pl.chunk_made : NULL, &files, &n, err)))
 		goto end;
-	stories_file(s, base, (const short_key *)keys, &pl, update, &list);
-	stories_key(o, meta_key, key);
-	if ((rc = put(o, STORIES_REL, key, list.data, list.len, err)))
-		goto end;
-	for (size_t i = 0; i < pl.n_shards && !rc; i++) {
-		char rel[32];
-		snprintf(rel, sizeof rel, "search/t/%03" PRIx32 ".bin", pl.shards[i].shard);
-		rc = put_file(o, rel, pl.made.data + pl.shards[i].at, pl.shards[i].len, err);
-	}
 	for (size_t i = 0; i < n && !rc; i++) {
 		const struct site_search_file *f = &files[i];
 		if (strcmp(f->rel, "search/meta.json")) {

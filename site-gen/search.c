@@ -763,14 +763,16 @@ int site_search_merge(site_search *s, uint32_t shard, const void *data, size_t l
 		if (!have && !t)
 			break;
 		int c = !have ? 1 : !t ? -1 : bytes_cmp(o.w, o.len, t->s, t->len);
-		if (c > 0) { /* a term only the stories added hold */
-			put_term(out, t);
+		if (c >= 0)
 			a++;
+		if (c > 0) { /* a term only the stories added hold */
+			if (out)
+				put_term(out, t);
 			continue;
 		}
-		if (c == 0)
-			a++;
 		have = false;
+		if (!out)
+			continue;
 		if (c < 0 && !o.dropped) /* untouched: as it is */
 			buf_add(out, o.at, (size_t)(o.end - o.at));
 		else if (o.df - o.dropped + (c ? 0 : t->n))

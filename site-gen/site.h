@@ -398,7 +398,8 @@ size_t site_search_last_shards(const site_search *s, uint32_t **out);
  * drop (sorted), with those of the stories added (after the last
  * site_search_add) merged in; the same bytes site_search_files gives when
  * every story is added. Nothing when no term is left. -1 when data is not
- * that shard as this index writes it (out may hold part of it then).
+ * that shard as this index writes it (out may hold part of it then). With
+ * out NULL, only checks data.
  */
 int site_search_merge(site_search *s, uint32_t shard, const void *data, size_t len,
 		      const uint32_t *drop, size_t n_drop, struct buf *out);
