@@ -508,23 +508,42 @@ void site_search_add(site_search *s, size_t i, const char *body)
 	}
 }
 
-static bool in_sorted(const uint32_t *v, size_t n, uint32_t id)
+/* The first place in v (n of them, ascending) whose number is not below id. */
+static size_t lower_bound(const uint32_t *v, size_t n, uint32_t id)
 {
 	size_t lo = 0, hi = n;
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
-		if (v[mid] == id)
-			return true;
 		if (v[mid] < id)
 			lo = mid + 1;
 		else
 			hi = mid;
 	}
-	return false;
+	return lo;
+}
+
+/*
+ * Whether id, one of a term's ascending numbers, is in drop: *at is the
+ * place in drop to look from, moved on as the numbers go up (SIZE_MAX
+ * before the first number).
+ */
+static bool dropped(const uint32_t *drop, size_t n_drop, size_t *at, uint32_t id)
+{
+	if (!n_drop)
+		return false;
+	if (*at == SIZE_MAX)
+		*at = lower_bound(drop, n_drop, id);
+	while (*at < n_drop && drop[*at] < id)
+		(*at)++;
+	return *at < n_drop && drop[*at] == id;
 }
 
 static bool get_varint(const unsigned char **p, const unsigned char *end, uint64_t *v)
 {
+	if (*p < end && **p < 0x80) { /* most distances between numbers take one byte */
+		*v = *(*p)++;
+		return true;
+	}
 	*v = 0;
 	for (int sh = 0; sh < 64 && *p < end; sh += 7) {
 		unsigned char x = *(*p)++;
@@ -651,6 +670,7 @@ static bool old_term(const unsigned char **p, const unsigned char *end, const ui
 		     size_t n_drop, struct old_term *t)
 {
 	uint64_t id = 0, d;
+	size_t at = SIZE_MAX;
 	t->at = *p;
 	if (!get_varint(p, end, &t->len) || t->len > (uint64_t)(end - *p))
 		return false;
@@ -664,7 +684,7 @@ static bool old_term(const unsigned char **p, const unsigned char *end, const ui
 		if (!get_varint(p, end, &d) || *p >= end || (j && !d) || (id += d) > UINT32_MAX)
 			return false;
 		(*p)++; /* the weight */
-		t->dropped += n_drop && in_sorted(drop, n_drop, (uint32_t)id);
+		t->dropped += dropped(drop, n_drop, &at, (uint32_t)id);
 	}
 	t->end = *p;
 	return true;
@@ -680,7 +700,7 @@ static void merge_term(struct buf *b, const struct old_term *o, const struct pos
 {
 	const unsigned char *q = o->post, *run = NULL;
 	uint32_t id = 0, was, out = 0;
-	size_t k = 0;
+	size_t k = 0, at_drop = SIZE_MAX;
 	uint64_t d;
 
 	put_varint(b, o->len);
@@ -700,7 +720,7 @@ static void merge_term(struct buf *b, const struct old_term *o, const struct pos
 			buf_putc(b, (char)add[k].w);
 			out = add[k].id;
 		}
-		if (n_drop && in_sorted(drop, n_drop, id)) {
+		if (dropped(drop, n_drop, &at_drop, id)) {
 			if (run)
 				buf_add(b, run, (size_t)(at - run));
 			run = NULL;
@@ -751,7 +771,7 @@ int site_search_merge(site_search *s, uint32_t shard, const void *data, size_t l
 		;
 	for (;;) {
 		if (!have && p < end) {
-			if (!old_term(&p, end, drop, n_drop, &o) ||
+			if (!old_term(&p, end, out ? drop : NULL, out ? n_drop : 0, &o) ||
 			    site_search_shard(&s->par, (const char *)o.w, (size_t)o.len) != shard ||
 			    (!first && bytes_cmp(prev.w, prev.len, o.w, o.len) >= 0))
 				return -1; /* not a shard this index wrote */
