@@ -25,8 +25,10 @@
  * is in none of them.
  *
  * On a large site an edit's work is small against the site's, so what is
- * done for every story is kept lean: one digest each, no string made
- * per story, and large buffers made present at once (pipe_populate).
+ * done for every story is kept lean: one digest each (on two threads), no
+ * string made per story, and no large file held whole: stories.txt and
+ * the shards go through buffers of a window or a shard, since fresh
+ * memory costs a page fault a page.
  */
 #include "pipelineInt.h"
 
