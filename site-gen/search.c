@@ -654,24 +654,21 @@ static void put_term(struct buf *b, const struct term *t)
 
 /* One term of a shard's bytes: where it is, and its postings. */
 struct old_term {
-	const unsigned char *at;    /* its first byte */
 	const unsigned char *w;     /* the term */
 	uint64_t len, df;
 	const unsigned char *post;  /* its first posting */
-	const unsigned char *end;   /* the byte after its last */
-	size_t dropped;             /* how many of its postings are of drop's numbers */
+	const unsigned char *end;   /* the byte after its last, once read */
 };
 
 /*
- * Reads the term at *p of a shard's bytes, checking that its postings are
- * well formed and in order, and counts those of drop's numbers.
+ * Reads the term at *p of a shard's bytes up to its postings; with scan,
+ * its postings too, checking they are well formed and in order (*p then
+ * past them).
  */
-static bool old_term(const unsigned char **p, const unsigned char *end, const uint32_t *drop,
-		     size_t n_drop, struct old_term *t)
+static bool old_term(const unsigned char **p, const unsigned char *end, bool scan,
+		     struct old_term *t)
 {
 	uint64_t id = 0, d;
-	size_t at = SIZE_MAX;
-	t->at = *p;
 	if (!get_varint(p, end, &t->len) || t->len > (uint64_t)(end - *p))
 		return false;
 	t->w = *p;
@@ -679,72 +676,87 @@ static bool old_term(const unsigned char **p, const unsigned char *end, const ui
 	if (!get_varint(p, end, &t->df) || t->df > (uint64_t)(end - *p) / 2)
 		return false;
 	t->post = *p;
-	t->dropped = 0;
-	for (uint64_t j = 0; j < t->df; j++) {
+	t->end = NULL;
+	for (uint64_t j = 0; scan && j < t->df; j++) {
 		if (!get_varint(p, end, &d) || *p >= end || (j && !d) || (id += d) > UINT32_MAX)
 			return false;
 		(*p)++; /* the weight */
-		t->dropped += dropped(drop, n_drop, &at, (uint32_t)id);
 	}
-	t->end = *p;
+	if (scan)
+		t->end = *p;
 	return true;
 }
 
+static void put_posting(struct buf *b, uint32_t delta, unsigned w)
+{
+	put_varint(b, delta);
+	buf_putc(b, (char)w);
+}
+
 /*
- * A term of the current shard o made again: its postings without drop's
- * numbers, with add's (n_add of them, sorted) merged in. Runs of postings
- * whose distance to the one before stays the same are copied as they are.
+ * A term of the current shard o (its postings up to end) made again into
+ * b: its postings without drop's numbers, with add's (n_add of them,
+ * sorted) merged in; nothing when none is left. Runs of postings whose
+ * distance to the one before stays the same are copied as they are, into
+ * tmp first, since how many there are comes before them. Sets o->end;
+ * false when the postings are not well formed or in order.
  */
-static void merge_term(struct buf *b, const struct old_term *o, const struct posting *add,
-		       size_t n_add, const uint32_t *drop, size_t n_drop)
+static bool merge_term(struct buf *b, struct buf *tmp, struct old_term *o,
+		       const unsigned char *end, const struct posting *add, size_t n_add,
+		       const uint32_t *drop, size_t n_drop)
 {
 	const unsigned char *q = o->post, *run = NULL;
-	uint32_t id = 0, was, out = 0;
-	size_t k = 0, at_drop = SIZE_MAX;
-	uint64_t d;
+	uint64_t id = 0, d;
+	uint32_t was, out = 0;
+	size_t k = 0, at_drop = SIZE_MAX, n = 0;
 
-	put_varint(b, o->len);
-	buf_add(b, o->w, o->len);
-	put_varint(b, o->df - o->dropped + n_add);
+	buf_reset(tmp);
 	for (uint64_t j = 0; j < o->df; j++) {
 		const unsigned char *at = q;
-		get_varint(&q, o->end, &d); /* checked by old_term */
-		was = id;
-		id += (uint32_t)d;
+		if (!get_varint(&q, end, &d) || q >= end || (j && !d) || id + d > UINT32_MAX)
+			return false;
+		was = (uint32_t)id;
+		id += d;
 		unsigned char w = *q++;
-		for (; k < n_add && add[k].id < id; k++) {
+		for (; k < n_add && add[k].id < id; k++, n++) {
 			if (run)
-				buf_add(b, run, (size_t)(at - run));
+				buf_add(tmp, run, (size_t)(at - run));
 			run = NULL;
-			put_varint(b, add[k].id - out);
-			buf_putc(b, (char)add[k].w);
+			put_posting(tmp, add[k].id - out, add[k].w);
 			out = add[k].id;
 		}
-		if (dropped(drop, n_drop, &at_drop, id)) {
+		if (dropped(drop, n_drop, &at_drop, (uint32_t)id)) {
 			if (run)
-				buf_add(b, run, (size_t)(at - run));
+				buf_add(tmp, run, (size_t)(at - run));
 			run = NULL;
 			continue;
 		}
+		n++;
 		if (out == was) { /* the same distance: the same bytes */
 			if (!run)
 				run = at;
 		} else {
 			if (run)
-				buf_add(b, run, (size_t)(at - run));
+				buf_add(tmp, run, (size_t)(at - run));
 			run = NULL;
-			put_varint(b, id - out);
-			buf_putc(b, (char)w);
+			put_posting(tmp, (uint32_t)id - out, w);
 		}
-		out = id;
+		out = (uint32_t)id;
 	}
+	o->end = q;
 	if (run)
-		buf_add(b, run, (size_t)(q - run));
-	for (; k < n_add; k++) {
-		put_varint(b, add[k].id - out);
-		buf_putc(b, (char)add[k].w);
+		buf_add(tmp, run, (size_t)(q - run));
+	for (; k < n_add; k++, n++) {
+		put_posting(tmp, add[k].id - out, add[k].w);
 		out = add[k].id;
 	}
+	if (n) {
+		put_varint(b, o->len);
+		buf_add(b, o->w, o->len);
+		put_varint(b, n);
+		buf_add(b, tmp->data, tmp->len);
+	}
+	return true;
 }
 
 int site_search_merge(site_search *s, uint32_t shard, const void *data, size_t len,
@@ -752,8 +764,10 @@ int site_search_merge(site_search *s, uint32_t shard, const void *data, size_t l
 {
 	const unsigned char *p = data, *end = p + len;
 	struct old_term o = {0}, prev = {0};
+	struct buf tmp = BUF_INIT;
 	bool have = false, first = true;
 	size_t a, a_end;
+	int rc = 0;
 
 	if (shard >> s->par.shard_bits)
 		return -1;
@@ -771,10 +785,13 @@ int site_search_merge(site_search *s, uint32_t shard, const void *data, size_t l
 		;
 	for (;;) {
 		if (!have && p < end) {
-			if (!old_term(&p, end, out ? drop : NULL, out ? n_drop : 0, &o) ||
+			/* merging reads the postings as it copies them; checking alone, here */
+			if (!old_term(&p, end, !out, &o) ||
 			    site_search_shard(&s->par, (const char *)o.w, (size_t)o.len) != shard ||
-			    (!first && bytes_cmp(prev.w, prev.len, o.w, o.len) >= 0))
-				return -1; /* not a shard this index wrote */
+			    (!first && bytes_cmp(prev.w, prev.len, o.w, o.len) >= 0)) {
+				rc = -1; /* not a shard this index wrote */
+				break;
+			}
 			have = true;
 			first = false;
 			prev = o;
@@ -791,14 +808,16 @@ int site_search_merge(site_search *s, uint32_t shard, const void *data, size_t l
 			continue;
 		}
 		have = false;
-		if (!out)
-			continue;
-		if (c < 0 && !o.dropped) /* untouched: as it is */
-			buf_add(out, o.at, (size_t)(o.end - o.at));
-		else if (o.df - o.dropped + (c ? 0 : t->n))
-			merge_term(out, &o, c ? NULL : t->p, c ? 0 : t->n, drop, n_drop);
+		if (out && !merge_term(out, &tmp, &o, end, c ? NULL : t->p, c ? 0 : t->n, drop,
+				       n_drop)) {
+			rc = -1;
+			break;
+		}
+		if (out)
+			p = o.end;
 	}
-	return 0;
+	buf_release(&tmp);
+	return rc;
 }
 
 /* ---- the files ---------------------------------------------------------------- */
