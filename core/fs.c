@@ -188,13 +188,21 @@ int mkdir_p(const char *dir, struct hearth_err *err)
 int file_read(const char *path, struct buf *out, struct hearth_err *err)
 {
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	char chunk[65536];
-	ssize_t n;
+	struct stat st;
+	size_t room = 65536;
 
 	if (fd < 0)
 		return herr(err, errno == ENOENT ? HEARTH_ENOENT : HEARTH_EIO,
 			    "cannot read '%s': %s", path, strerror(errno));
-	while ((n = read(fd, chunk, sizeof chunk)) != 0) {
+	/* straight into out, with room for the whole file at once when its size is known */
+	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0 &&
+	    (uint64_t)st.st_size < SIZE_MAX / 2)
+		room = (size_t)st.st_size + 1; /* one more: the read that finds the end */
+	for (;;) {
+		buf_reserve(out, room);
+		ssize_t n = read(fd, out->data + out->len, out->cap - out->len - 1);
+		if (n == 0)
+			break;
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
@@ -203,11 +211,11 @@ int file_read(const char *path, struct buf *out, struct hearth_err *err)
 			return herr(err, HEARTH_EIO, "cannot read '%s': %s", path,
 				    strerror(e));
 		}
-		buf_add(out, chunk, (size_t)n);
+		out->len += (size_t)n;
+		out->data[out->len] = '\0';
+		room = 1; /* a full buffer doubles: the file grew since fstat, or has no size */
 	}
 	close(fd);
-	if (!out->data)
-		buf_add(out, "", 0);
 	return 0;
 }
 

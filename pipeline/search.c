@@ -13,21 +13,34 @@
  * names every story of the current index with its number, the key of
  * what the index holds of it and the shards it has postings in, so the
  * stories that changed, came or went are known, and the shards they were
- * and are in: only those shards are read back (without the postings of
- * those stories) and made again, with the chunks of those stories, and
- * only their bodies are read and added again; every other file of the
- * index is kept as it is. When many changed (or the current index cannot
- * be trusted), every body is read and the index made anew; both ways
- * make the same bytes. Each shard and chunk made is keyed by its own
- * bytes, so only the files whose bytes changed are written, and a story
- * that left the site view is in none of them.
+ * and are in: only their bodies are read and added again, and only those
+ * shards are made again, each from its current bytes (the postings of
+ * those stories taken out, theirs merged in, everything else copied as
+ * it is), with the chunks of those stories and stories.txt (its other
+ * lines copied as they are); every other file of the index is kept as it
+ * is. When many changed (or the current index cannot be trusted), every
+ * body is read and the index made anew; both ways make the same bytes.
+ * Each shard and chunk made is keyed by its own bytes, so only the files
+ * whose bytes changed are written, and a story that left the site view
+ * is in none of them.
+ *
+ * On a large site an edit's work is small against the site's, so what is
+ * done for every story is kept lean: one digest each (on two threads), no
+ * string made per story, and no large file held whole: stories.txt and
+ * the shards go through buffers of a window or a shard, since fresh
+ * memory costs a page fault a page.
  */
 #include "pipelineInt.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 
 /*
@@ -48,22 +61,78 @@ void pipe_search_page_key(struct sha256 *h, const struct site_ctx *c)
 
 #define STORIES_REL "search/stories.txt"
 
+/* A story's key as stories.txt shows it: the first 8 bytes of its digest. */
+typedef unsigned char short_key[8];
+
+/* Half of the stories' keys: [from, to) of s into keys, their digests into all. */
+struct keys_part {
+	const site_search *s;
+	short_key *keys;
+	size_t from, to;
+	unsigned char all[32];
+};
+
+static void *keys_part(void *arg)
+{
+	struct keys_part *p = arg;
+	struct sha256 all;
+	sha256_init(&all);
+	for (size_t i = p->from; i < p->to; i++) {
+		struct sha256 h;
+		unsigned char d[32];
+		sha256_init(&h);
+		key_search_entry(&h, site_search_entry(p->s, i));
+		sha256_final(&h, d);
+		sha256_update(&all, d, sizeof d);
+		memcpy(p->keys[i], d, sizeof p->keys[i]);
+	}
+	sha256_final(&all, p->all);
+	return NULL;
+}
+
+/* From this many stories the keys are made on two threads. */
+#define KEYS_SPLIT 2048
+
 /*
  * The key of what the index holds of each story, by its number in s
- * (site_search_entry): 64 hex digits each, of which stories.txt shows 16.
- * *out is a new array, free it.
+ * (key_search_entry), of which stories.txt shows the first 16 hex digits
+ * (*keys, a new array: free it); and into inputs the key of everything
+ * the index is made from: the digests of each half of the stories' whole
+ * digests, in s's order (so two threads can make them).
  */
-static char (*entry_keys(const site_search *s))[65]
+static void entry_keys(const site_search *s, const struct pipe_search_out *o,
+		       short_key **keys, char inputs[65])
 {
 	size_t n = site_search_count(s);
-	char (*keys)[65] = xcalloc(n ? n : 1, sizeof *keys);
-	for (size_t i = 0; i < n; i++) {
-		struct sha256 h;
-		sha256_init(&h);
-		key_search_entry(&h, site_search_entry(s, i));
-		key_hex(&h, keys[i]);
+	struct keys_part a = {s, NULL, 0, n / 2, {0}}, b = {s, NULL, n / 2, n, {0}};
+	struct sha256 h;
+	pthread_t t;
+	bool two = false;
+
+	*keys = a.keys = b.keys = xcalloc(n ? n : 1, sizeof **keys);
+	if (n >= KEYS_SPLIT)
+		two = pthread_create(&t, NULL, keys_part, &b) == 0;
+	keys_part(&a);
+	if (two)
+		pthread_join(t, NULL);
+	else
+		keys_part(&b);
+	sha256_init(&h);
+	key_str(&h, "hearth search index 3");
+	key_str(&h, o->common);
+	key_int(&h, (int64_t)n);
+	sha256_update(&h, a.all, sizeof a.all);
+	sha256_update(&h, b.all, sizeof b.all);
+	key_hex(&h, inputs);
+}
+
+static void short_hex(const short_key k, char out[16])
+{
+	static const char hx[] = "0123456789abcdef";
+	for (size_t i = 0; i < sizeof(short_key); i++) {
+		out[2 * i] = hx[k[i] >> 4];
+		out[2 * i + 1] = hx[k[i] & 15];
 	}
-	return keys;
 }
 
 /* The first line of search/stories.txt: the format and the index's shape. */
@@ -78,7 +147,7 @@ static void base_line(const struct site_search_params *p, char out[65])
  * what every page shows (the program and the theme among it), so a
  * current index made by another program or theme is never brought up to
  * date, only made anew; the second half, what the index is made from
- * (inputs_key's), which decides the file's bytes.
+ * (entry_keys' inputs), which decides the file's bytes.
  */
 static void stories_key_head(const struct pipe_search_out *o, char out[65])
 {
@@ -102,24 +171,21 @@ static void stories_key(const struct pipe_search_out *o, const char inputs[65], 
 	out[64] = '\0';
 }
 
-/* The key of everything the index is made from: each story's key, in s's order. */
-static void inputs_key(const site_search *s, const char (*keys)[65],
-		       const struct pipe_search_out *o, char out[65])
+/* The files of the current state whose rel starts with prefix: [*from, *to). */
+static void state_range(const struct pipe_state *old, const char *prefix, size_t *from,
+			size_t *to)
 {
-	struct sha256 h;
-	sha256_init(&h);
-	key_str(&h, "hearth search index 2");
-	key_str(&h, o->common);
-	key_int(&h, (int64_t)site_search_count(s));
-	for (size_t i = 0; i < site_search_count(s); i++)
-		sha256_update(&h, keys[i], 64);
-	key_hex(&h, out);
-}
-
-static bool index_file(const char *rel)
-{
-	return !strncmp(rel, "search/t/", 9) || !strncmp(rel, "search/d/", 9) ||
-	       !strcmp(rel, STORIES_REL);
+	size_t lo = 0, hi = old->n, n = strlen(prefix);
+	while (lo < hi) { /* the state is sorted by rel (strcmp) */
+		size_t mid = lo + (hi - lo) / 2;
+		if (strcmp(old->f[mid].rel, prefix) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	*from = *to = lo;
+	while (*to < old->n && !strncmp(old->f[*to].rel, prefix, n))
+		(*to)++;
 }
 
 /*
@@ -131,6 +197,7 @@ static bool keep_all(const struct pipe_search_out *o, const char key[65])
 	const struct pipe_state *old = o->old;
 	const struct pipe_file *meta = old ? pipe_state_find(old, "search/meta.json") : NULL;
 	const struct pipe_file **v = NULL;
+	static const char *const dirs[] = {"search/d/", "search/t/"};
 	bool *ok = NULL, all = false;
 	size_t n = 0;
 
@@ -138,9 +205,15 @@ static bool keep_all(const struct pipe_search_out *o, const char key[65])
 		return false;
 	v = xcalloc(old->n + 1, sizeof *v);
 	v[n++] = meta;
-	for (size_t i = 0; i < old->n; i++)
-		if (index_file(old->f[i].rel))
+	for (size_t d = 0; d < 2; d++) {
+		size_t from, to;
+		state_range(old, dirs[d], &from, &to);
+		for (size_t i = from; i < to; i++)
 			v[n++] = &old->f[i];
+	}
+	const struct pipe_file *list = pipe_state_find(old, STORIES_REL);
+	if (list)
+		v[n++] = list;
 	ok = xcalloc(n, sizeof *ok);
 	pipe_state_check(old, v, n, ok);
 	for (all = true; all && n; n--)
@@ -202,12 +275,13 @@ static char *shards_text(const uint32_t *v, size_t n)
 	return buf_detach(&b);
 }
 
-/* Sets mark[shard] for each shard t names; false when t is not such a list. */
-static bool mark_shards(const struct site_search_params *p, const char *t, bool *mark)
+/* Sets mark[shard] for each shard t (n bytes) names; false when t is not such a list. */
+static bool mark_shards(const struct site_search_params *p, const char *t, size_t n,
+			bool *mark)
 {
 	uint32_t v = 0, at = 0;
 	bool first = true, open = false;
-	for (; *t; t++) {
+	for (const char *end = t + n; t < end; t++) {
 		char c = *t;
 		if (c >= 'g' && c <= 'v') {
 			v = v << 4 | (uint32_t)(c - 'g');
@@ -227,108 +301,168 @@ static bool mark_shards(const struct site_search_params *p, const char *t, bool 
 	return !open && !first;
 }
 
-/* One story of the current index, as search/stories.txt names it. */
-struct was {
-	uint32_t id;
-	const char *slug;    /* in the file's text */
-	const char *key;     /* 16 hex digits, in the file's text */
-	const char *shards;  /* shards_text's, in the file's text */
-};
-
-/* The current index as search/stories.txt names it. */
-struct current {
-	struct buf text;     /* the file, its lines cut into fields */
-	struct was *v;       /* by number, ascending (as written) */
-	size_t n;
-};
-
-static int id_cmp(const void *pa, const void *pb)
+/* Up to n bytes of fd at off into b, fewer only at its end; -1 on error. */
+static ssize_t read_at(int fd, void *b, size_t n, uint64_t off)
 {
-	uint32_t a = *(const uint32_t *)pa, b = *(const uint32_t *)pb;
-	return a < b ? -1 : a > b;
+	size_t got = 0;
+	while (got < n) {
+		ssize_t r = pread(fd, (char *)b + got, n - got, (off_t)(off + got));
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
+			return -1;
+		if (r == 0)
+			break;
+		got += (size_t)r;
+	}
+	return (ssize_t)got;
 }
 
-/* The current site's file rel, when the build state trusts it. */
-static bool read_current(const struct pipe_search_out *o, const char *rel, struct buf *out)
+/*
+ * The current site's file f into out (reset first), of the size the build
+ * state has for it: one read asks for a byte more, to see that it ends
+ * there. False when it cannot be read or is not that size.
+ */
+static bool read_known(const struct pipe_search_out *o, const struct pipe_file *f,
+		       struct buf *out)
 {
-	const struct pipe_file *f = o->old ? pipe_state_find(o->old, rel) : NULL;
-	struct hearth_err ignored;
-	if (!f || !pipe_state_match(o->old, rel, f->key))
-		return false;
-	char *path = path_join(o->out_dir, rel);
-	bool ok = file_read(path, out, &ignored) == 0;
+	size_t n = (size_t)(f->size > 0 ? f->size : 0);
+	char *path = path_join(o->out_dir, f->rel);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	free(path);
+	buf_reset(out);
+	buf_reserve(out, n + 1);
+	bool ok = fd >= 0 && read_at(fd, out->data, n + 1, 0) == (ssize_t)n;
+	if (fd >= 0)
+		close(fd);
+	out->len = ok ? n : 0;
+	out->data[out->len] = '\0';
 	return ok;
 }
 
-/* The field at *p up to the next space, cut there; NULL when empty or last. */
-static char *field(char **p)
-{
-	char *f = *p, *q = strchr(f, ' ');
-	if (!q || q == f)
-		return NULL;
-	*q = '\0';
-	*p = q + 1;
-	return f;
-}
-
 /*
- * The stories of the current index, when it was made with the same base
- * line and the build state trusts it. Release cur with current_release.
+ * The current stories.txt, read a window at a time: it names every story
+ * and an edit changes few of its lines, so it is read once to compare and
+ * once to copy into the new one, without holding it whole. Both read the
+ * same open file.
  */
-static bool read_stories(const struct pipe_search_out *o, const char base[65],
-			 struct current *cur)
-{
-	size_t cap = 0;
-	char key[65];
+#define WINDOW 65536
 
-	if (!read_current(o, STORIES_REL, &cur->text))
+struct reader {
+	int fd;              /* -1 when not open */
+	uint64_t size;       /* as it was when opened */
+	struct buf win;      /* bytes of the file from offset base */
+	uint64_t base;
+	size_t p;            /* the next line's place in win */
+};
+
+static bool reader_open(const struct pipe_search_out *o, const char *rel, struct reader *r)
+{
+	const struct pipe_file *f = pipe_state_find(o->old, rel);
+	struct stat st;
+	if (!f || !pipe_state_match(o->old, rel, f->key))
 		return false;
-	stories_key_head(o, key);
-	if (strncmp(key, pipe_state_find(o->old, STORIES_REL)->key, 32))
-		return false; /* made by another program or theme */
-	buf_putc(&cur->text, '\0');
-	char *line = cur->text.data, *nl = strchr(line, '\n');
-	if (!nl || (size_t)(nl - line) != strlen(base) || strncmp(line, base, strlen(base)))
+	char *path = path_join(o->out_dir, rel);
+	r->fd = open(path, O_RDONLY | O_CLOEXEC);
+	free(path);
+	if (r->fd < 0 || fstat(r->fd, &st) || !S_ISREG(st.st_mode))
 		return false;
-	for (line = nl + 1; *line; line = nl + 1) {
-		char *p = line, *id, *slug, *k, *sh, *end;
-		if (!(nl = strchr(line, '\n')))
-			return false;
-		*nl = '\0';
-		if (!(id = field(&p)) || !(slug = field(&p)) || !(k = field(&p)) ||
-		    !*(sh = p) || strlen(k) != 16 || strchr(sh, ' '))
-			return false;
-		unsigned long v = strtoul(id, &end, 10);
-		if (*end || v > UINT32_MAX || (cur->n && v <= cur->v[cur->n - 1].id))
-			return false;
-		if (cur->n == cap) {
-			cap = cap ? cap * 2 : 1024;
-			cur->v = xrealloc(cur->v, cap * sizeof *cur->v);
-		}
-		cur->v[cur->n++] = (struct was){(uint32_t)v, slug, k, sh};
-	}
+	r->size = (uint64_t)st.st_size;
+	buf_reserve(&r->win, WINDOW);
 	return true;
 }
 
-static void current_release(struct current *cur)
+/* The next line, *start to its '\n' at *nl (in r->win, until the next call): 1, 0 at the end, -1 else. */
+static int reader_next(struct reader *r, const char **start, const char **nl)
 {
-	buf_release(&cur->text);
-	free(cur->v);
-	memset(cur, 0, sizeof *cur);
+	for (;;) {
+		char *s = r->win.data + r->p, *end = r->win.data + r->win.len;
+		char *q = memchr(s, '\n', (size_t)(end - s));
+		if (q) {
+			*start = s;
+			*nl = q;
+			r->p += (size_t)(q + 1 - s);
+			return 1;
+		}
+		if (r->base + r->win.len >= r->size)
+			return s == end ? 0 : -1;
+		/* what is left to the front, then more after it */
+		memmove(r->win.data, s, (size_t)(end - s));
+		r->base += r->p;
+		r->win.len = (size_t)(end - s);
+		r->p = 0;
+		size_t room = r->win.cap - r->win.len - 1;
+		if (room > r->size - r->base - r->win.len)
+			room = (size_t)(r->size - r->base - r->win.len);
+		ssize_t n = room ? read_at(r->fd, r->win.data + r->win.len, room,
+					   r->base + r->win.len) : -1;
+		if (n <= 0) /* a line longer than the window, or the file shrank */
+			return -1;
+		r->win.len += (size_t)n;
+	}
 }
+
+/* One line of the current stories.txt: "<number> <slug> <key> <shards>\n". */
+struct line {
+	uint32_t id;
+	uint64_t at;              /* its place in the file */
+	size_t len;               /* with its '\n' */
+	const char *slug, *key;   /* in the reader's window; key has 16 hex digits */
+	const char *shards;       /* in the reader's window, as put_shards writes them */
+	size_t slug_len, shards_len;
+};
+
+/* 1 with the next line in l, 0 at the end, -1 when it does not have its four fields. */
+static int next_line(struct reader *r, struct line *l)
+{
+	const char *s, *nl, *q;
+	uint64_t v = 0;
+	int rc = reader_next(r, &s, &nl);
+
+	if (rc <= 0)
+		return rc;
+	for (q = s; q < nl && *q >= '0' && *q <= '9' && v <= UINT32_MAX; q++)
+		v = v * 10 + (uint64_t)(*q - '0');
+	if (q == s || v > UINT32_MAX || q == nl || *q++ != ' ')
+		return -1;
+	l->slug = q;
+	if (!(q = memchr(q, ' ', (size_t)(nl - q))) || q == l->slug)
+		return -1;
+	l->slug_len = (size_t)(q - l->slug);
+	l->key = ++q;
+	if (nl - q < 18 || memchr(q, ' ', 16) || q[16] != ' ')
+		return -1;
+	l->shards = q + 17;
+	l->shards_len = (size_t)(nl - l->shards);
+	if (memchr(l->shards, ' ', l->shards_len))
+		return -1;
+	l->id = (uint32_t)v;
+	l->len = (size_t)(nl + 1 - s);
+	l->at = r->base + r->p - l->len;
+	return 1;
+}
+
+/* A line of the current stories.txt that goes. */
+struct gone {
+	uint64_t at;
+	size_t len;
+};
 
 /*
  * The work of bringing the current index up to date, or of making it
- * anew: the stories to add (by their number in s), each story's shards
- * (as stories.txt writes them), and the shards and chunks whose files are
+ * anew: the stories to add (by their number in s) and their shards (as
+ * stories.txt writes them), the lines of the current stories.txt that go
+ * and where the new ones go, and the shards and chunks whose files are
  * made again (the others are the current site's, kept as they are).
  */
 struct plan {
-	struct current cur;   /* the current stories.txt, when read */
+	struct reader cur;    /* the current stories.txt */
 	size_t *todo, n_todo;
-	const char **shards;  /* per story: the current file's, or one of own */
-	char **own;           /* shards_text's of the stories added, n_todo of them */
+	uint64_t *todo_at;    /* per story added: the line of cur it goes before */
+	char **own;           /* per story added: its shards as stories.txt writes them */
+	uint32_t *drop;       /* the numbers of the lines of cur that go, ascending */
+	struct gone *gone;    /* those lines */
+	size_t n_drop, cap_drop;
 	bool *shard_made;     /* per shard: made again (NULL: every one) */
 	bool *chunk_made;     /* per chunk: made again (NULL: every one) */
 	const struct pipe_file **kept; /* the current site's files kept as they are */
@@ -337,16 +471,21 @@ struct plan {
 
 static void plan_release(struct plan *pl)
 {
-	current_release(&pl->cur);
+	if (pl->cur.fd >= 0)
+		close(pl->cur.fd);
+	buf_release(&pl->cur.win);
 	for (size_t k = 0; pl->own && k < pl->n_todo; k++)
 		free(pl->own[k]);
 	free(pl->own);
 	free(pl->todo);
-	free(pl->shards);
+	free(pl->todo_at);
+	free(pl->drop);
+	free(pl->gone);
 	free(pl->shard_made);
 	free(pl->chunk_made);
 	free(pl->kept);
 	memset(pl, 0, sizeof *pl);
+	pl->cur.fd = -1;
 }
 
 /* Reads and adds the stories of pl->todo, noting the shards each is in. */
@@ -364,7 +503,6 @@ static int add_todo(const struct pipe_search_out *o, site_search *s, struct plan
 		free(body);
 		size_t n = site_search_last_shards(s, &sh);
 		pl->own[k] = shards_text(sh, n);
-		pl->shards[pl->todo[k]] = pl->own[k];
 		if (pl->shard_made)
 			for (size_t j = 0; j < n; j++)
 				pl->shard_made[sh[j]] = true;
@@ -393,19 +531,22 @@ static bool keep_others(const struct pipe_search_out *o, struct plan *pl, int sh
 {
 	const struct pipe_state *old = o->old;
 	bool *ok = NULL, good = true;
-	size_t n = 0;
+	size_t n = 0, from[2], to[2];
 
-	pl->kept = xcalloc(old->n + 1, sizeof *pl->kept);
-	for (size_t i = 0; i < old->n; i++) {
-		const struct pipe_file *f = &old->f[i];
-		long v = file_number(f->rel, "search/t/", ".bin");
-		if (v >= 0 && (v >> shard_bits || pl->shard_made[v]))
-			continue;
-		if (v < 0 && ((v = file_number(f->rel, "search/d/", ".json")) < 0 ||
-			      v >> chunk_bits || pl->chunk_made[v]))
-			continue;
-		pl->kept[n++] = f;
-	}
+	state_range(old, "search/d/", &from[0], &to[0]);
+	state_range(old, "search/t/", &from[1], &to[1]);
+	pl->kept = xcalloc(to[0] - from[0] + to[1] - from[1] + 1, sizeof *pl->kept);
+	for (size_t d = 0; d < 2; d++)
+		for (size_t i = from[d]; i < to[d]; i++) {
+			const struct pipe_file *f = &old->f[i];
+			long v = file_number(f->rel, "search/t/", ".bin");
+			if (v >= 0 && (v >> shard_bits || pl->shard_made[v]))
+				continue;
+			if (v < 0 && ((v = file_number(f->rel, "search/d/", ".json")) < 0 ||
+				      v >> chunk_bits || pl->chunk_made[v]))
+				continue;
+			pl->kept[n++] = f;
+		}
 	ok = xcalloc(n + 1, sizeof *ok);
 	pipe_state_check(old, pl->kept, n, ok);
 	pl->n_kept = 0;
@@ -423,115 +564,185 @@ static bool keep_others(const struct pipe_search_out *o, struct plan *pl, int sh
 	return good;
 }
 
+/* Notes that the line l of the current stories.txt goes; false when it is not one of this index. */
+static bool drop_line(struct plan *pl, const struct site_search_params *par, const struct line *l)
+{
+	if (l->id >> par->id_bits || !mark_shards(par, l->shards, l->shards_len, pl->shard_made))
+		return false;
+	if (pl->n_drop == pl->cap_drop) {
+		pl->cap_drop = pl->cap_drop ? pl->cap_drop * 2 : 16;
+		pl->drop = xrealloc(pl->drop, pl->cap_drop * sizeof *pl->drop);
+		pl->gone = xrealloc(pl->gone, pl->cap_drop * sizeof *pl->gone);
+	}
+	pl->drop[pl->n_drop] = l->id;
+	pl->gone[pl->n_drop++] = (struct gone){l->at, l->len};
+	pl->chunk_made[l->id >> (par->id_bits - par->chunk_bits)] = true;
+	return true;
+}
+
+/*
+ * Compares the current stories.txt (its first line read) with the site
+ * view, both in ascending order of number: a story whose line is the same
+ * (number, slug, key) keeps its postings; every other line goes, and
+ * every other story is added (pl->todo). False when the file is not one
+ * of this index.
+ */
+static bool compare(site_search *s, const struct site_search_params *par,
+		    const short_key *keys, struct plan *pl)
+{
+	size_t count = site_search_count(s);
+	struct line l;
+	int have = next_line(&pl->cur, &l);
+	bool any = false;
+	uint32_t last = 0;
+
+	for (size_t i = 0; i < count && have >= 0; i++) {
+		uint32_t id = site_search_id(s, i);
+		char hex[16];
+		while (have > 0 && l.id < id) {
+			if ((any && l.id <= last) || !drop_line(pl, par, &l))
+				return false;
+			any = true;
+			last = l.id;
+			have = next_line(&pl->cur, &l);
+		}
+		if (have < 0)
+			break;
+		if (have > 0 && any && l.id <= last)
+			return false;
+		if (have > 0 && l.id == id) {
+			const char *slug = site_search_entry(s, i)->s->slug;
+			short_hex(keys[i], hex);
+			if (!memcmp(l.key, hex, 16) && strlen(slug) == l.slug_len &&
+			    !memcmp(l.slug, slug, l.slug_len)) {
+				any = true;
+				last = l.id;
+				have = next_line(&pl->cur, &l);
+				continue;
+			}
+		}
+		pl->todo_at[pl->n_todo] = have > 0 ? l.at : pl->cur.size;
+		pl->todo[pl->n_todo++] = i;
+	}
+	for (; have > 0; have = next_line(&pl->cur, &l)) {
+		if ((any && l.id <= last) || !drop_line(pl, par, &l))
+			return false;
+		any = true;
+		last = l.id;
+	}
+	return have == 0;
+}
+
+/*
+ * Whether each shard of pl->shard_made that the current site has can be
+ * made again from its bytes: as it was made, and a shard of this index.
+ * A check before anything is written, so the index can still be made
+ * anew; the files are read again as they are written.
+ */
+static bool shards_mergeable(const struct pipe_search_out *o, site_search *s,
+			     const struct site_search_params *par, struct plan *pl)
+{
+	struct buf b = BUF_INIT;
+	bool ok = true;
+	char rel[32];
+
+	for (size_t v = 0; v < (size_t)1 << par->shard_bits && ok; v++) {
+		if (!pl->shard_made[v])
+			continue;
+		snprintf(rel, sizeof rel, "search/t/%03zx.bin", v);
+		const struct pipe_file *f = pipe_state_find(o->old, rel);
+		if (!f)
+			continue; /* none now: made from the stories added alone */
+		ok = pipe_state_match(o->old, rel, f->key) && read_known(o, f, &b) &&
+		     !site_search_merge(s, (uint32_t)v, b.data, b.len, pl->drop, pl->n_drop, NULL);
+	}
+	buf_release(&b);
+	return ok;
+}
+
 /*
  * Plans bringing the current index up to date in s: the stories that
  * changed, came or went lose their postings and their chunks, and the
  * changed and new are added again (their bodies read); the shards any of
- * them was or is in are read back from the current site without the
- * postings of those stories. *ok is false when that cannot be done (no
- * index that can be trusted, other parameters, or too much changed): s is
- * then to be made anew.
+ * them was or is in are to be made again from their current bytes. *ok
+ * is false when that cannot be done (no index that can be trusted, other
+ * parameters, or too much changed): s is then to be made anew.
  */
 static int plan_update(const struct pipe_search_out *o, site_search *s, const char base[65],
-		       const char (*keys)[65], struct plan *pl, bool *ok, struct hearth_err *err)
+		       const short_key *keys, struct plan *pl, bool *ok, struct hearth_err *err)
 {
-	struct current *cur = &pl->cur;
 	struct site_search_params par;
-	size_t count = site_search_count(s), n_drop = 0;
-	uint32_t *drop = NULL;
-	bool *kept = NULL;
-	struct buf b = BUF_INIT;
-	int rc = 0, shift;
+	const struct pipe_file *f = pipe_state_find(o->old, STORIES_REL);
+	size_t count = site_search_count(s);
+	const char *first, *nl;
+	char key[65];
+	int rc = 0;
 
 	*ok = false;
 	site_search_get_params(s, &par);
-	shift = par.id_bits - par.chunk_bits;
-	if (!read_stories(o, base, cur))
-		goto end;
-	kept = xcalloc(cur->n + 1, sizeof *kept);
-	/* both in ascending order of number: a story is the same when its line is */
-	for (size_t i = 0, j = 0; i < count; i++) {
-		uint32_t id = site_search_id(s, i);
-		while (j < cur->n && cur->v[j].id < id)
-			j++;
-		const struct was *w = j < cur->n ? &cur->v[j] : NULL;
-		if (w && w->id == id && !strcmp(w->slug, site_search_entry(s, i)->s->slug) &&
-		    !strncmp(w->key, keys[i], 16)) {
-			kept[j] = true;
-			pl->shards[i] = w->shards;
-		} else {
-			pl->todo[pl->n_todo++] = i;
-		}
-	}
-	/* more than a quarter to do: reading every body costs about the same */
-	if (pl->n_todo > count / 4 + 8)
-		goto end;
+	stories_key_head(o, key);
+	if (!f || strncmp(key, f->key, 32)) /* none, or made by another program or theme */
+		return 0;
+	if (!reader_open(o, STORIES_REL, &pl->cur) || reader_next(&pl->cur, &first, &nl) <= 0 ||
+	    (size_t)(nl - first) != strlen(base) || memcmp(first, base, strlen(base)))
+		return 0;
+	pl->todo = xcalloc(count + 1, sizeof *pl->todo);
+	pl->todo_at = xcalloc(count + 1, sizeof *pl->todo_at);
 	pl->shard_made = xcalloc((size_t)1 << par.shard_bits, sizeof *pl->shard_made);
 	pl->chunk_made = xcalloc((size_t)1 << par.chunk_bits, sizeof *pl->chunk_made);
-	drop = xcalloc(cur->n + 1, sizeof *drop);
-	for (size_t i = 0; i < cur->n; i++) {
-		if (kept[i])
-			continue;
-		if (cur->v[i].id >> par.id_bits || !mark_shards(&par, cur->v[i].shards, pl->shard_made))
-			goto end;
-		drop[n_drop++] = cur->v[i].id;
-		pl->chunk_made[cur->v[i].id >> shift] = true;
-	}
-	qsort(drop, n_drop, sizeof *drop, id_cmp);
+	if (!compare(s, &par, keys, pl))
+		return 0;
+	/* more than a quarter to do: reading every body costs about the same */
+	if (pl->n_todo > count / 4 + 8)
+		return 0;
 	for (size_t k = 0; k < pl->n_todo; k++)
-		pl->chunk_made[site_search_id(s, pl->todo[k]) >> shift] = true;
+		pl->chunk_made[site_search_id(s, pl->todo[k]) >> (par.id_bits - par.chunk_bits)] =
+			true;
 	if ((rc = add_todo(o, s, pl, err)))
-		goto end;
-	/* the shards made again are read back */
-	for (size_t i = 0; i < o->old->n; i++) {
-		const struct pipe_file *f = &o->old->f[i];
-		long v = file_number(f->rel, "search/t/", ".bin");
-		if (v < 0 || !pl->shard_made[v])
-			continue;
-		buf_reset(&b);
-		if (!read_current(o, f->rel, &b) || site_search_load(s, b.data, b.len, drop, n_drop))
-			goto end;
-	}
+		return rc;
+	if (!shards_mergeable(o, s, &par, pl))
+		return 0;
 	/*
 	 * every other file is kept when it is as it was made: a shard that is
 	 * not cannot be made from what is left (the index is made anew), a
 	 * chunk is made again
 	 */
-	if (!keep_others(o, pl, par.shard_bits, par.chunk_bits))
-		goto end;
-	*ok = true;
-end:
-	buf_release(&b);
-	free(drop);
-	free(kept);
-	return rc;
+	*ok = keep_others(o, pl, par.shard_bits, par.chunk_bits);
+	return 0;
 }
 
-/* search/stories.txt: the base line, then "<number> <slug> <key> <shards>" per story. */
-static void stories_file(const site_search *s, const char base[65], const char (*keys)[65],
-			 const char **shards, struct buf *out)
+/* The line of story i in stories.txt. */
+static void put_line(struct buf *b, const site_search *s, size_t i, const short_key key,
+		     const char *shards)
+{
+	char d[12], hex[18];
+	size_t k = sizeof d;
+	uint32_t id = site_search_id(s, i);
+	d[--k] = ' ';
+	do {
+		d[--k] = (char)('0' + id % 10);
+		id /= 10;
+	} while (id);
+	buf_add(b, d + k, sizeof d - k);
+	buf_puts(b, site_search_entry(s, i)->s->slug);
+	hex[0] = ' ';
+	short_hex(key, hex + 1);
+	hex[17] = ' ';
+	buf_add(b, hex, sizeof hex);
+	buf_puts(b, shards);
+	buf_putc(b, '\n');
+}
+
+/* search/stories.txt made anew: the base line, then "<number> <slug> <key> <shards>" per story. */
+static void stories_file(const site_search *s, const char base[65], const short_key *keys,
+			 char *const *own, struct buf *out)
 {
 	size_t n = site_search_count(s);
 	buf_reserve(out, 64 + n * 96);
 	buf_puts(out, base);
 	buf_putc(out, '\n');
-	for (size_t i = 0; i < n; i++) {
-		char d[12];
-		size_t k = sizeof d;
-		uint32_t id = site_search_id(s, i);
-		d[--k] = ' ';
-		do {
-			d[--k] = (char)('0' + id % 10);
-			id /= 10;
-		} while (id);
-		buf_add(out, d + k, sizeof d - k);
-		buf_puts(out, site_search_entry(s, i)->s->slug);
-		buf_putc(out, ' ');
-		buf_add(out, keys[i], 16);
-		buf_putc(out, ' ');
-		buf_puts(out, shards[i]);
-		buf_putc(out, '\n');
-	}
+	for (size_t i = 0; i < n; i++)
+		put_line(out, s, i, keys[i], own[i]);
 }
 
 /* Writes staging/rel unless the current site has it with this key. */
@@ -541,6 +752,121 @@ static int put(const struct pipe_search_out *o, const char *rel, const char key[
 	if (o->keep(o->arg, rel, key))
 		return 0;
 	return site_write(o->staging, rel, data, n, err);
+}
+
+/* A shard's or chunk's key: its own bytes. */
+static int put_file(const struct pipe_search_out *o, const char *rel, const void *data,
+		    size_t n, struct hearth_err *err)
+{
+	struct sha256 h;
+	char key[65];
+	sha256_init(&h);
+	key_str(&h, "hearth search file 1");
+	sha256_update(&h, data, n);
+	key_hex(&h, key);
+	int rc = put(o, rel, key, data, n, err);
+	if (rc)
+		herr_prefix(err, "'%s'", rel);
+	return rc;
+}
+
+/* Appends the bytes [from, to) of the current stories.txt to b. */
+static int copy_lines(struct reader *r, uint64_t from, uint64_t to, struct buf *b, int fd,
+		      struct hearth_err *err)
+{
+	while (from < to) {
+		size_t n = to - from > WINDOW ? WINDOW : (size_t)(to - from);
+		buf_reserve(b, n);
+		if (read_at(r->fd, b->data + b->len, n, from) != (ssize_t)n)
+			return herr(err, HEARTH_EIO, "'%s' changed while the build read it",
+				    STORIES_REL);
+		b->len += n;
+		from += n;
+		if (b->len >= WINDOW) {
+			if (fd_write_all(fd, b->data, b->len))
+				return herr(err, HEARTH_EIO, "cannot write '%s': %s", STORIES_REL,
+					    strerror(errno));
+			buf_reset(b);
+		}
+	}
+	return 0;
+}
+
+/*
+ * search/stories.txt brought up to date: the current file with the lines
+ * that go left out and the new ones put in their places, a window at a
+ * time, unless the current site has it with key.
+ */
+static int update_stories(const struct pipe_search_out *o, const site_search *s,
+			  const short_key *keys, struct plan *pl, const char key[65],
+			  struct hearth_err *err)
+{
+	struct buf *b = &pl->cur.win; /* done with reading lines */
+	uint64_t p = 0;
+	size_t g = 0, k = 0;
+	int rc, fd = -1;
+
+	if (o->keep(o->arg, STORIES_REL, key))
+		return 0;
+	if ((rc = site_write(o->staging, STORIES_REL, "", 0, err)))
+		return rc;
+	char *path = path_join(o->staging, STORIES_REL);
+	if ((fd = open(path, O_WRONLY | O_APPEND | O_CLOEXEC)) < 0)
+		rc = herr(err, HEARTH_EIO, "cannot write '%s': %s", path, strerror(errno));
+	free(path);
+	buf_reset(b);
+	while (!rc && (g < pl->n_drop || k < pl->n_todo)) {
+		/* at the same place, the new line goes before the line that goes */
+		bool add = k < pl->n_todo && (g == pl->n_drop || pl->todo_at[k] <= pl->gone[g].at);
+		uint64_t at = add ? pl->todo_at[k] : pl->gone[g].at;
+		rc = copy_lines(&pl->cur, p, at, b, fd, err);
+		p = at;
+		if (add) {
+			put_line(b, s, pl->todo[k], keys[pl->todo[k]], pl->own[k]);
+			k++;
+		} else {
+			p += pl->gone[g++].len;
+		}
+	}
+	if (!rc)
+		rc = copy_lines(&pl->cur, p, pl->cur.size, b, fd, err);
+	if (!rc && fd_write_all(fd, b->data, b->len))
+		rc = herr(err, HEARTH_EIO, "cannot write '%s': %s", STORIES_REL, strerror(errno));
+	if (fd >= 0 && close(fd) && !rc)
+		rc = herr(err, HEARTH_EIO, "cannot write '%s': %s", STORIES_REL, strerror(errno));
+	return rc;
+}
+
+/*
+ * The shards of pl->shard_made made again from their current bytes (which
+ * shards_mergeable found can be), each written when its bytes changed.
+ */
+static int update_shards(const struct pipe_search_out *o, site_search *s,
+			 const struct plan *pl, struct hearth_err *err)
+{
+	struct site_search_params par;
+	struct buf in = BUF_INIT, out = BUF_INIT;
+	char rel[32];
+	int rc = 0;
+
+	site_search_get_params(s, &par);
+	for (size_t v = 0; v < (size_t)1 << par.shard_bits && !rc; v++) {
+		if (!pl->shard_made[v])
+			continue;
+		snprintf(rel, sizeof rel, "search/t/%03zx.bin", v);
+		const struct pipe_file *f = pipe_state_find(o->old, rel);
+		buf_reset(&in);
+		buf_reset(&out);
+		if ((f && !read_known(o, f, &in)) ||
+		    site_search_merge(s, (uint32_t)v, in.data ? in.data : "", in.len, pl->drop,
+				      pl->n_drop, &out))
+			rc = herr(err, HEARTH_EIO, "'%s' changed while the build read it", rel);
+		if (!rc && out.len) /* no term left: no file */
+			rc = put_file(o, rel, out.data, out.len, err);
+	}
+	buf_release(&in);
+	buf_release(&out);
+	return rc;
 }
 
 /* The theme's search.js, or the default theme's. */
@@ -577,9 +903,9 @@ int pipe_search_write(const struct site_ctx *c, const struct pipe_search_out *o,
 	site_search *s = NULL;
 	struct site_search_file *files = NULL;
 	struct site_search_params par;
-	struct plan pl = {0};
+	struct plan pl = {.cur.fd = -1};
 	struct buf list = BUF_INIT;
-	char (*keys)[65] = NULL;
+	short_key *keys = NULL;
 	size_t n = 0, count;
 	char meta_key[65], key[65], base[65];
 	bool update = false;
@@ -591,13 +917,10 @@ int pipe_search_write(const struct site_ctx *c, const struct pipe_search_out *o,
 	count = site_search_count(s);
 	site_search_get_params(s, &par);
 	base_line(&par, base);
-	keys = entry_keys(s);
-	inputs_key(s, (const char (*)[65])keys, o, meta_key);
+	entry_keys(s, o, &keys, meta_key);
 	if (keep_all(o, meta_key))
 		goto end;
-	pl.todo = xcalloc(count + 1, sizeof *pl.todo);
-	pl.shards = xcalloc(count + 1, sizeof *pl.shards);
-	if (o->old && (rc = plan_update(o, s, base, (const char (*)[65])keys, &pl, &update, err)))
+	if (o->old && (rc = plan_update(o, s, base, (const short_key *)keys, &pl, &update, err)))
 		goto end;
 	if (update) {
 		for (size_t i = 0; i < pl.n_kept; i++)
@@ -607,32 +930,30 @@ int pipe_search_write(const struct site_ctx *c, const struct pipe_search_out *o,
 		plan_release(&pl);
 		s = site_search_new(c);
 		pl.todo = xcalloc(count + 1, sizeof *pl.todo);
-		pl.shards = xcalloc(count + 1, sizeof *pl.shards);
 		for (pl.n_todo = 0; pl.n_todo < count; pl.n_todo++)
 			pl.todo[pl.n_todo] = pl.n_todo;
 		if ((rc = add_todo(o, s, &pl, err)))
 			goto end;
 	}
-	if ((rc = site_search_files(s, pl.chunk_made, &files, &n, err)))
-		goto end;
-	stories_file(s, base, (const char (*)[65])keys, pl.shards, &list);
 	stories_key(o, meta_key, key);
-	if ((rc = put(o, STORIES_REL, key, list.data, list.len, err)))
+	if (update) {
+		if ((rc = update_stories(o, s, (const short_key *)keys, &pl, key, err)) ||
+		    (rc = update_shards(o, s, &pl, err)))
+			goto end;
+	} else {
+		stories_file(s, base, (const short_key *)keys, pl.own, &list);
+		if ((rc = put(o, STORIES_REL, key, list.data, list.len, err)))
+			goto end;
+	}
+	if ((rc = site_search_files(s, !update, update ? pl.chunk_made : NULL, &files, &n, err)))
 		goto end;
 	for (size_t i = 0; i < n && !rc; i++) {
 		const struct site_search_file *f = &files[i];
-		if (!strcmp(f->rel, "search/meta.json")) {
-			memcpy(key, meta_key, sizeof key);
-		} else {
-			struct sha256 h;
-			sha256_init(&h);
-			key_str(&h, "hearth search file 1");
-			sha256_update(&h, f->data.data, f->data.len);
-			key_hex(&h, key);
-		}
-		rc = put(o, f->rel, key, f->data.data, f->data.len, err);
-		if (rc)
+		if (strcmp(f->rel, "search/meta.json")) {
+			rc = put_file(o, f->rel, f->data.data, f->data.len, err);
+		} else if ((rc = put(o, f->rel, meta_key, f->data.data, f->data.len, err))) {
 			herr_prefix(err, "'%s'", f->rel);
+		}
 	}
 end:
 	site_search_files_free(files, n);

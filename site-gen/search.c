@@ -281,6 +281,7 @@ struct term {
 	char *s;
 	size_t len;
 	uint32_t hash;
+	uint32_t shard; /* set when the terms are sorted (by_shard) */
 	bool label;     /* "kind:", "theme:", "tag:", "warn:": a filter, not a word */
 	bool unsorted;  /* a posting came in out of order */
 	size_t stamp;   /* the story being added has a posting here when it is s->stamp */
@@ -306,6 +307,9 @@ struct site_search {
 	bool cur_label;
 	struct term **touched; /* the terms it has postings in */
 	size_t n_touched, cap_touched;
+	/* the terms with postings by shard, then bytes (by_shard), until the next add */
+	struct term **sorted;
+	size_t n_sorted;
 };
 
 static int doc_by_id(const void *pa, const void *pb)
@@ -331,17 +335,19 @@ site_search *site_search_new(const struct site_ctx *c)
 	}
 	qsort(s->docs, n, sizeof *s->docs, doc_by_id);
 	/* two slugs of one number: the later (by slug) takes the next free number */
+	bool wrapped = false;
 	for (size_t i = 1; i < n; i++)
-		if (s->docs[i].id <= s->docs[i - 1].id)
+		if (s->docs[i].id <= s->docs[i - 1].id) {
 			s->docs[i].id = (s->docs[i - 1].id + 1) & mask;
+			wrapped |= s->docs[i].id == 0;
+		}
 	/* a number past the top wrapped to 0: sort again (only ever a few) */
-	qsort(s->docs, n, sizeof *s->docs, doc_by_id);
+	if (wrapped)
+		qsort(s->docs, n, sizeof *s->docs, doc_by_id);
 	for (size_t i = 1; i < n; i++)
 		if (s->docs[i].id == s->docs[i - 1].id) /* cannot be with id_bits > log2(n) */
 			s->docs[i].id = (s->docs[i - 1].id + 1) & mask;
-	s->tab_cap = 1024;
-	while (s->tab_cap < n * 8)
-		s->tab_cap *= 2;
+	s->tab_cap = 1024; /* grows with the terms: an update adds few */
 	s->tab = xcalloc(s->tab_cap, sizeof *s->tab);
 	return s;
 }
@@ -475,6 +481,8 @@ void site_search_add(site_search *s, size_t i, const char *body)
 	s->stamp++;
 	s->n_touched = 0;
 	s->docs[i].len = 0;
+	free(s->sorted); /* made again when asked for */
+	s->sorted = NULL;
 
 	add_text(s, st->title, W_TITLE);
 	add_text(s, st->summary, W_SUMMARY);
@@ -500,23 +508,42 @@ void site_search_add(site_search *s, size_t i, const char *body)
 	}
 }
 
-static bool in_sorted(const uint32_t *v, size_t n, uint32_t id)
+/* The first place in v (n of them, ascending) whose number is not below id. */
+static size_t lower_bound(const uint32_t *v, size_t n, uint32_t id)
 {
 	size_t lo = 0, hi = n;
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
-		if (v[mid] == id)
-			return true;
 		if (v[mid] < id)
 			lo = mid + 1;
 		else
 			hi = mid;
 	}
-	return false;
+	return lo;
+}
+
+/*
+ * Whether id, one of a term's ascending numbers, is in drop: *at is the
+ * place in drop to look from, moved on as the numbers go up (SIZE_MAX
+ * before the first number).
+ */
+static bool dropped(const uint32_t *drop, size_t n_drop, size_t *at, uint32_t id)
+{
+	if (!n_drop)
+		return false;
+	if (*at == SIZE_MAX)
+		*at = lower_bound(drop, n_drop, id);
+	while (*at < n_drop && drop[*at] < id)
+		(*at)++;
+	return *at < n_drop && drop[*at] == id;
 }
 
 static bool get_varint(const unsigned char **p, const unsigned char *end, uint64_t *v)
 {
+	if (*p < end && **p < 0x80) { /* most distances between numbers take one byte */
+		*v = *(*p)++;
+		return true;
+	}
 	*v = 0;
 	for (int sh = 0; sh < 64 && *p < end; sh += 7) {
 		unsigned char x = *(*p)++;
@@ -525,69 +552,6 @@ static bool get_varint(const unsigned char **p, const unsigned char *end, uint64
 			return true;
 	}
 	return false;
-}
-
-int site_search_load(site_search *s, const void *data, size_t len, const uint32_t *drop,
-		     size_t n_drop)
-{
-	const unsigned char *p = data, *end = p + len;
-	struct posting *keep = NULL;
-	size_t cap = 0;
-	int rc = 0;
-
-	while (p < end) {
-		uint64_t n, df, delta, id = 0;
-		const unsigned char *w;
-		size_t k = 0;
-		if (!get_varint(&p, end, &n) || n > (uint64_t)(end - p)) {
-			rc = -1;
-			break;
-		}
-		w = p;
-		p += n;
-		if (!get_varint(&p, end, &df) || df > (uint64_t)(end - p)) {
-			rc = -1;
-			break;
-		}
-		if (df > cap) {
-			cap = df;
-			keep = xrealloc(keep, cap * sizeof *keep);
-		}
-		for (uint64_t j = 0; j < df && !rc; j++) {
-			if (!get_varint(&p, end, &delta) || p >= end || (id += delta) > UINT32_MAX) {
-				rc = -1;
-				break;
-			}
-			unsigned char wt = *p++;
-			if (!in_sorted(drop, n_drop, (uint32_t)id))
-				keep[k++] = (struct posting){(uint32_t)id, wt};
-		}
-		if (rc || !k)
-			continue;
-		struct term *t = term_get(s, (const char *)w, (size_t)n);
-		if (t->n && !t->unsorted && t->p[t->n - 1].id > keep[0].id) {
-			/* postings added before (a few): merged in, so none is sorted later */
-			struct posting *m = xmalloc((t->n + k) * sizeof *m);
-			size_t a = 0, b = 0, o = 0;
-			while (a < t->n || b < k)
-				m[o++] = b == k || (a < t->n && t->p[a].id < keep[b].id) ? t->p[a++]
-											 : keep[b++];
-			free(t->p);
-			t->p = m;
-			t->n = t->cap = o;
-			continue;
-		}
-		if (t->n + k > t->cap) {
-			t->cap = t->n + k;
-			t->p = xrealloc(t->p, t->cap * sizeof *t->p);
-		}
-		if (t->n && t->p[t->n - 1].id > keep[0].id)
-			t->unsorted = true;
-		memcpy(t->p + t->n, keep, k * sizeof *keep);
-		t->n += k;
-	}
-	free(keep);
-	return rc;
 }
 
 static int u32_cmp(const void *pa, const void *pb)
@@ -611,15 +575,18 @@ size_t site_search_last_shards(const site_search *s, uint32_t **out)
 	return n;
 }
 
-/* ---- the files ---------------------------------------------------------------- */
+/* ---- the shards ---------------------------------------------------------------- */
 
 static void put_varint(struct buf *b, uint64_t v)
 {
+	unsigned char t[10];
+	size_t n = 0;
 	while (v >= 0x80) {
-		buf_putc(b, (char)(0x80 | (v & 0x7f)));
+		t[n++] = (unsigned char)(0x80 | (v & 0x7f));
 		v >>= 7;
 	}
-	buf_putc(b, (char)v);
+	t[n++] = (unsigned char)v;
+	buf_add(b, t, n);
 }
 
 static int posting_cmp(const void *pa, const void *pb)
@@ -628,16 +595,232 @@ static int posting_cmp(const void *pa, const void *pb)
 	return a->id < b->id ? -1 : a->id > b->id;
 }
 
+/* Byte order of two terms' UTF-8: a prefix first. */
+static int bytes_cmp(const void *a, size_t na, const void *b, size_t nb)
+{
+	int c = memcmp(a, b, na < nb ? na : nb);
+	return c ? c : na < nb ? -1 : na > nb;
+}
+
 static int term_cmp(const void *pa, const void *pb)
 {
 	const struct term *const *a = pa, *const *b = pb;
-	uint32_t sa = (*a)->hash, sb = (*b)->hash; /* the caller put the shard here */
-	if (sa != sb)
-		return sa < sb ? -1 : 1;
-	size_t n = (*a)->len < (*b)->len ? (*a)->len : (*b)->len;
-	int c = memcmp((*a)->s, (*b)->s, n);
-	return c ? c : (*a)->len < (*b)->len ? -1 : (*a)->len > (*b)->len;
+	if ((*a)->shard != (*b)->shard)
+		return (*a)->shard < (*b)->shard ? -1 : 1;
+	return bytes_cmp((*a)->s, (*a)->len, (*b)->s, (*b)->len);
 }
+
+/*
+ * The terms with postings, by shard and then in byte order, each one's
+ * postings in order of number: made once after the last story is added.
+ */
+static void by_shard(site_search *s)
+{
+	if (s->sorted)
+		return;
+	s->sorted = xcalloc(s->n_terms ? s->n_terms : 1, sizeof *s->sorted);
+	s->n_sorted = 0;
+	for (size_t i = 0; i < s->tab_cap; i++) {
+		struct term *t = s->tab[i];
+		if (!t || !t->n)
+			continue;
+		t->shard = site_search_shard(&s->par, t->s, t->len);
+		if (t->unsorted)
+			qsort(t->p, t->n, sizeof *t->p, posting_cmp);
+		t->unsorted = false;
+		s->sorted[s->n_sorted++] = t;
+	}
+	qsort(s->sorted, s->n_sorted, sizeof *s->sorted, term_cmp);
+}
+
+/* The postings of a term as a shard holds them: df, then each number's distance and weight. */
+static void put_postings(struct buf *b, const struct posting *p, size_t n)
+{
+	uint32_t prev = 0;
+	put_varint(b, n);
+	for (size_t j = 0; j < n; j++) {
+		put_varint(b, p[j].id - prev);
+		prev = p[j].id;
+		buf_putc(b, (char)p[j].w);
+	}
+}
+
+static void put_term(struct buf *b, const struct term *t)
+{
+	put_varint(b, t->len);
+	buf_add(b, t->s, t->len);
+	put_postings(b, t->p, t->n);
+}
+
+/* One term of a shard's bytes: where it is, and its postings. */
+struct old_term {
+	const unsigned char *w;     /* the term */
+	uint64_t len, df;
+	const unsigned char *post;  /* its first posting */
+	const unsigned char *end;   /* the byte after its last, once read */
+};
+
+/*
+ * Reads the term at *p of a shard's bytes up to its postings; with scan,
+ * its postings too, checking they are well formed and in order (*p then
+ * past them).
+ */
+static bool old_term(const unsigned char **p, const unsigned char *end, bool scan,
+		     struct old_term *t)
+{
+	uint64_t id = 0, d;
+	if (!get_varint(p, end, &t->len) || t->len > (uint64_t)(end - *p))
+		return false;
+	t->w = *p;
+	*p += t->len;
+	if (!get_varint(p, end, &t->df) || t->df > (uint64_t)(end - *p) / 2)
+		return false;
+	t->post = *p;
+	t->end = NULL;
+	for (uint64_t j = 0; scan && j < t->df; j++) {
+		if (!get_varint(p, end, &d) || *p >= end || (j && !d) || (id += d) > UINT32_MAX)
+			return false;
+		(*p)++; /* the weight */
+	}
+	if (scan)
+		t->end = *p;
+	return true;
+}
+
+static void put_posting(struct buf *b, uint32_t delta, unsigned w)
+{
+	put_varint(b, delta);
+	buf_putc(b, (char)w);
+}
+
+/*
+ * A term of the current shard o (its postings up to end) made again into
+ * b: its postings without drop's numbers, with add's (n_add of them,
+ * sorted) merged in; nothing when none is left. Runs of postings whose
+ * distance to the one before stays the same are copied as they are, into
+ * tmp first, since how many there are comes before them. Sets o->end;
+ * false when the postings are not well formed or in order.
+ */
+static bool merge_term(struct buf *b, struct buf *tmp, struct old_term *o,
+		       const unsigned char *end, const struct posting *add, size_t n_add,
+		       const uint32_t *drop, size_t n_drop)
+{
+	const unsigned char *q = o->post, *run = NULL;
+	uint64_t id = 0, d;
+	uint32_t was, out = 0;
+	size_t k = 0, at_drop = SIZE_MAX, n = 0;
+
+	buf_reset(tmp);
+	for (uint64_t j = 0; j < o->df; j++) {
+		const unsigned char *at = q;
+		if (!get_varint(&q, end, &d) || q >= end || (j && !d) || id + d > UINT32_MAX)
+			return false;
+		was = (uint32_t)id;
+		id += d;
+		unsigned char w = *q++;
+		for (; k < n_add && add[k].id < id; k++, n++) {
+			if (run)
+				buf_add(tmp, run, (size_t)(at - run));
+			run = NULL;
+			put_posting(tmp, add[k].id - out, add[k].w);
+			out = add[k].id;
+		}
+		if (dropped(drop, n_drop, &at_drop, (uint32_t)id)) {
+			if (run)
+				buf_add(tmp, run, (size_t)(at - run));
+			run = NULL;
+			continue;
+		}
+		n++;
+		if (out == was) { /* the same distance: the same bytes */
+			if (!run)
+				run = at;
+		} else {
+			if (run)
+				buf_add(tmp, run, (size_t)(at - run));
+			run = NULL;
+			put_posting(tmp, (uint32_t)id - out, w);
+		}
+		out = (uint32_t)id;
+	}
+	o->end = q;
+	if (run)
+		buf_add(tmp, run, (size_t)(q - run));
+	for (; k < n_add; k++, n++) {
+		put_posting(tmp, add[k].id - out, add[k].w);
+		out = add[k].id;
+	}
+	if (n) {
+		put_varint(b, o->len);
+		buf_add(b, o->w, o->len);
+		put_varint(b, n);
+		buf_add(b, tmp->data, tmp->len);
+	}
+	return true;
+}
+
+int site_search_merge(site_search *s, uint32_t shard, const void *data, size_t len,
+		      const uint32_t *drop, size_t n_drop, struct buf *out)
+{
+	const unsigned char *p = data, *end = p + len;
+	struct old_term o = {0}, prev = {0};
+	struct buf tmp = BUF_INIT;
+	bool have = false, first = true;
+	size_t a, a_end;
+	int rc = 0;
+
+	if (shard >> s->par.shard_bits)
+		return -1;
+	by_shard(s);
+	/* the terms added of this shard: [a, a_end) of the sorted ones */
+	size_t lo = 0, hi = s->n_sorted;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (s->sorted[mid]->shard < shard)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (a = a_end = lo; a_end < s->n_sorted && s->sorted[a_end]->shard == shard; a_end++)
+		;
+	for (;;) {
+		if (!have && p < end) {
+			/* merging reads the postings as it copies them; checking alone, here */
+			if (!old_term(&p, end, !out, &o) ||
+			    site_search_shard(&s->par, (const char *)o.w, (size_t)o.len) != shard ||
+			    (!first && bytes_cmp(prev.w, prev.len, o.w, o.len) >= 0)) {
+				rc = -1; /* not a shard this index wrote */
+				break;
+			}
+			have = true;
+			first = false;
+			prev = o;
+		}
+		const struct term *t = a < a_end ? s->sorted[a] : NULL;
+		if (!have && !t)
+			break;
+		int c = !have ? 1 : !t ? -1 : bytes_cmp(o.w, o.len, t->s, t->len);
+		if (c >= 0)
+			a++;
+		if (c > 0) { /* a term only the stories added hold */
+			if (out)
+				put_term(out, t);
+			continue;
+		}
+		have = false;
+		if (out && !merge_term(out, &tmp, &o, end, c ? NULL : t->p, c ? 0 : t->n, drop,
+				       n_drop)) {
+			rc = -1;
+			break;
+		}
+		if (out)
+			p = o.end;
+	}
+	buf_release(&tmp);
+	return rc;
+}
+
+/* ---- the files ---------------------------------------------------------------- */
 
 static void file_add(struct site_search_file **v, size_t *n, size_t *cap, char *rel,
 		     struct buf *data)
@@ -655,35 +838,15 @@ static void file_add(struct site_search_file **v, size_t *n, size_t *cap, char *
 /* The shards: per shard, its terms in byte order, each with its postings. */
 static void shard_files(site_search *s, struct site_search_file **v, size_t *n, size_t *cap)
 {
-	struct term **t = xcalloc(s->n_terms ? s->n_terms : 1, sizeof *t);
-	size_t k = 0;
 	struct buf b = BUF_INIT;
 
-	for (size_t i = 0; i < s->tab_cap; i++)
-		if (s->tab[i] && s->tab[i]->n)
-			t[k++] = s->tab[i];
-	for (size_t i = 0; i < k; i++) /* the table is done with: hash becomes the shard */
-		t[i]->hash = site_search_shard(&s->par, t[i]->s, t[i]->len);
-	qsort(t, k, sizeof *t, term_cmp);
-	for (size_t i = 0; i < k;) {
-		uint32_t shard = t[i]->hash;
-		for (; i < k && t[i]->hash == shard; i++) {
-			struct term *tm = t[i];
-			if (tm->unsorted)
-				qsort(tm->p, tm->n, sizeof *tm->p, posting_cmp);
-			put_varint(&b, tm->len);
-			buf_add(&b, tm->s, tm->len);
-			put_varint(&b, tm->n);
-			uint32_t prev = 0;
-			for (size_t j = 0; j < tm->n; j++) {
-				put_varint(&b, tm->p[j].id - prev);
-				prev = tm->p[j].id;
-				buf_putc(&b, (char)tm->p[j].w);
-			}
-		}
+	by_shard(s);
+	for (size_t i = 0; i < s->n_sorted;) {
+		uint32_t shard = s->sorted[i]->shard;
+		for (; i < s->n_sorted && s->sorted[i]->shard == shard; i++)
+			put_term(&b, s->sorted[i]);
 		file_add(v, n, cap, xasprintf("search/t/%03" PRIx32 ".bin", shard), &b);
 	}
-	free(t);
 	buf_release(&b);
 }
 
@@ -765,8 +928,8 @@ static int chunk_files(site_search *s, const bool *want, struct site_search_file
 	return rc;
 }
 
-int site_search_files(site_search *s, const bool *chunks, struct site_search_file **out,
-		      size_t *n_out, struct hearth_err *err)
+int site_search_files(site_search *s, bool shards, const bool *chunks,
+		      struct site_search_file **out, size_t *n_out, struct hearth_err *err)
 {
 	struct site_search_file *v = NULL;
 	size_t n = 0, cap = 0;
@@ -774,7 +937,8 @@ int site_search_files(site_search *s, const bool *chunks, struct site_search_fil
 	struct jw w;
 	int rc;
 
-	shard_files(s, &v, &n, &cap);
+	if (shards)
+		shard_files(s, &v, &n, &cap);
 	rc = chunk_files(s, chunks, &v, &n, &cap, err);
 	if (!rc) {
 		jw_init(&w, &b, false);
@@ -822,6 +986,7 @@ void site_search_free(site_search **sp)
 	}
 	free(s->tab);
 	free(s->touched);
+	free(s->sorted);
 	free(s->docs);
 	free(s);
 	*sp = NULL;

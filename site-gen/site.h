@@ -375,13 +375,11 @@ const char *site_search_kind(const struct pub_story *s);
  * c (site_ctx_lists done; c borrowed until site_search_free) and numbers
  * them (0 .. site_search_count - 1 in order of their numbers in the
  * index, site_search_id). Then the postings: site_search_add adds story i
- * with its body (may be NULL; borrowed), at most once per story; and
- * site_search_load adds the postings of a shard of an earlier index
- * (made with the same parameters) except those of the numbers in drop
- * (sorted): so an index can be brought up to date by loading the current
- * one without the stories that changed and adding those again. -1 when
- * data is not a shard (what it held until then stays added). Then
- * site_search_files gives every file.
+ * with its body (may be NULL; borrowed), at most once per story. Then
+ * site_search_files gives every file; or, to bring an index up to date
+ * with the stories that changed added again, site_search_merge makes each
+ * shard they were or are in from its current bytes, and site_search_files
+ * the rest.
  */
 typedef struct site_search site_search;
 site_search *site_search_new(const struct site_ctx *c); /* free with site_search_free */
@@ -395,8 +393,17 @@ void site_search_add(site_search *s, size_t i, const char *body);
  * without repeats: *out is a new array, free it; returns their number.
  */
 size_t site_search_last_shards(const site_search *s, uint32_t **out);
-int site_search_load(site_search *s, const void *data, size_t len, const uint32_t *drop,
-		     size_t n_drop);
+/*
+ * Appends to out the bytes of shard made again from data, its bytes in an
+ * index of the same parameters: without the postings of the numbers in
+ * drop (sorted), with those of the stories added (after the last
+ * site_search_add) merged in; the same bytes site_search_files gives when
+ * every story is added. Nothing when no term is left. -1 when data is not
+ * that shard as this index writes it (out may hold part of it then). With
+ * out NULL, only checks data.
+ */
+int site_search_merge(site_search *s, uint32_t shard, const void *data, size_t len,
+		      const uint32_t *drop, size_t n_drop, struct buf *out);
 void site_search_free(site_search **s); /* accepts NULL, sets *s to NULL */
 
 /* One file of the index: its path in the site and its bytes. */
@@ -406,13 +413,13 @@ struct site_search_file {
 };
 /*
  * The files of the index: search/t/<shard>.bin of every shard that holds
- * a term, search/d/<chunk>.json of every chunk (only those whose
- * chunks[chunk] is true when chunks is not NULL; borrowed) and
+ * a term (when shards), search/d/<chunk>.json of every chunk (only those
+ * whose chunks[chunk] is true when chunks is not NULL; borrowed) and
  * search/meta.json, in a fixed order. *out is a new array, free with
  * site_search_files_free.
  */
-int site_search_files(site_search *s, const bool *chunks, struct site_search_file **out,
-		      size_t *n, struct hearth_err *err);
+int site_search_files(site_search *s, bool shards, const bool *chunks,
+		      struct site_search_file **out, size_t *n, struct hearth_err *err);
 void site_search_files_free(struct site_search_file *v, size_t n);
 
 /*

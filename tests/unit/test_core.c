@@ -638,6 +638,42 @@ static void reads_whole_files_into_the_buffer(void)
 	buf_release(&b);
 }
 
+/*
+ * file_read reads into the caller's buffer after what it holds, with room
+ * for the whole file from its size at once: a file larger than one read,
+ * an empty one (a string all the same), and a file whose size stat does
+ * not know (read to its end all the same).
+ */
+static void file_read_sizes(void)
+{
+	struct hearth_err err;
+	struct buf b = BUF_INIT;
+	char *p = path_join(t_tmpdir(), "read.txt");
+	size_t n = 200001;
+	char *text = xmalloc(n);
+
+	for (size_t i = 0; i < n; i++)
+		text[i] = (char)('A' + i % 26);
+	CHECK_OK(file_write_atomic(p, text, n, &err), &err);
+	buf_puts(&b, "head:");
+	CHECK_OK(file_read(p, &b, &err), &err);
+	CHECK(b.len == 5 + n && !memcmp(b.data, "head:", 5) && !memcmp(b.data + 5, text, n));
+	CHECK(b.data[b.len] == '\0' && b.cap <= 2 * (b.len + 2));
+	buf_release(&b);
+	CHECK_OK(file_write_atomic(p, "", 0, &err), &err);
+	CHECK_OK(file_read(p, &b, &err), &err);
+	CHECK(b.data && b.len == 0 && b.data[0] == '\0');
+	buf_release(&b);
+	CHECK_OK(file_read("/proc/self/status", &b, &err), &err);
+	CHECK(b.len > 0 && strlen(b.data) == b.len && strstr(b.data, "Name:"));
+	CHECK(file_read(p, &b, &err) == 0); /* appends nothing */
+	unlink(p);
+	CHECK(file_read(p, &b, &err) == HEARTH_ENOENT);
+	free(p);
+	free(text);
+	buf_release(&b);
+}
+
 int main(void)
 {
 	RUN(buffer_grows_and_formats);
@@ -661,5 +697,6 @@ int main(void)
 	RUN(yaml_large_map_is_linear);
 	RUN(bounded_reads);
 	RUN(reads_whole_files_into_the_buffer);
+	RUN(file_read_sizes);
 	return 0;
 }
