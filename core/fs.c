@@ -199,7 +199,7 @@ int file_read(const char *path, struct buf *out, struct hearth_err *err)
 	    (uint64_t)st.st_size < SIZE_MAX / 2)
 		room = (size_t)st.st_size + 1; /* one more: the read that finds the end */
 	for (;;) {
-		buf_reserve(out, room);
+		buf_reserve_big(out, room); /* a large file into an empty buffer: huge pages */
 		ssize_t n = read(fd, out->data + out->len, out->cap - out->len - 1);
 		if (n == 0)
 			break;
