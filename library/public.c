@@ -9,9 +9,10 @@
  * once without the bodies, and each body when its page is made, through
  * the same conditions.
  */
-#define _GNU_SOURCE /* MAP_ANONYMOUS, MAP_POPULATE */
+#define _GNU_SOURCE /* MAP_ANONYMOUS, MADV_HUGEPAGE */
 #include "libraryInt.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -24,10 +25,9 @@
  * page by page were the largest part of reading it.
  *
  * The records of the view of both channels (lib_public_view_all) live
- * whole (record, strings, lists) in blocks the view shares, mapped with
- * their pages present (MAP_POPULATE: one call instead of a fault a
- * page); each record counts as a reference, and the last one freed
- * unmaps them.
+ * whole (record, strings, lists) in blocks the view shares, mapped on
+ * their own (map_block); each record counts as a reference, and the
+ * last one freed unmaps them.
  */
 struct owned_block {
 	struct owned_block *next;
@@ -47,30 +47,50 @@ struct owned {
 	struct view_mem *view;     /* the view's, which hold the record itself */
 };
 
+/* The size and alignment of a view's blocks: a huge page. */
+#define VIEW_BLOCK ((size_t)2 << 20)
+
+/*
+ * A new view's block of at least n bytes (a multiple of VIEW_BLOCK, on
+ * such a boundary, transparent huge pages asked for), or NULL. A fresh
+ * small page costs a fault at its first touch, and a view of 10,000
+ * stories touched a thousand of them; a huge page is one fault.
+ */
+static struct owned_block *map_block(size_t n)
+{
+	size_t size = (n + VIEW_BLOCK - 1) & ~(VIEW_BLOCK - 1);
+	char *raw = mmap(NULL, size + VIEW_BLOCK, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (raw == MAP_FAILED)
+		return NULL;
+	/* the boundary inside, and what lies either side of the block given back */
+	size_t head = (VIEW_BLOCK - (uintptr_t)raw % VIEW_BLOCK) % VIEW_BLOCK;
+	if (head)
+		munmap(raw, head);
+	if (VIEW_BLOCK - head)
+		munmap(raw + head + size, VIEW_BLOCK - head);
+	struct owned_block *b = (struct owned_block *)(void *)(raw + head);
+	madvise(b, size, MADV_HUGEPAGE); /* only advice: small pages work the same */
+	b->cap = size - sizeof *b;
+	return b;
+}
+
 /* n bytes from the front block of *head, a new one (bigger) when it is full. */
 static void *block_take(struct owned_block **head, size_t n, size_t align, bool mapped)
 {
 	struct owned_block *b = *head;
 	size_t at = b ? (b->used + align - 1) & ~(align - 1) : 0;
 	if (!b || at + n > b->cap) {
-		size_t cap = b ? b->cap * 2 : mapped ? 65536 : 512;
-		if (mapped && cap > 4194304)
-			cap = 4194304;
+		size_t cap = b ? b->cap * 2 : 512;
 		cap = cap > n ? cap : n;
-		if (mapped) {
-			void *m = mmap(NULL, sizeof *b + cap, PROT_READ | PROT_WRITE,
-				       MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
-			b = m == MAP_FAILED ? NULL : m;
-		} else {
-			b = NULL;
-		}
+		b = mapped ? map_block(sizeof *b + n) : NULL;
 		if (!b) {
 			b = xmalloc(sizeof *b + cap);
+			b->cap = cap;
 			mapped = false;
 		}
 		b->next = *head;
 		b->used = 0;
-		b->cap = cap;
 		b->mapped = mapped;
 		*head = b;
 		at = 0;
@@ -726,18 +746,30 @@ int lib_public_view_all(hearth_lib *lib, struct pub_story ***out, size_t *n,
 	*n = 0;
 	*colls = NULL;
 	*n_colls = 0;
-	/* one snapshot for stories, their bodies' hashes and collections alike */
-	if ((rc = lib_begin_read(lib, err)))
+	/* every page is read once: a few kept pages, not new memory for each */
+	if ((rc = lib_db_scan_begin(lib, err)))
 		return rc;
+	/* one snapshot for stories, their bodies' hashes and collections alike */
+	if ((rc = lib_begin_read(lib, err))) {
+		lib_db_scan_end(lib, err);
+		return rc;
+	}
 	rc = public_stories_all(lib, now, out, n, err);
 	if (!rc)
 		rc = public_collections(lib, now, colls, n_colls, err);
+	rc = lib_end(lib, rc, err);
+	struct hearth_err ignored;
+	int end_rc = lib_db_scan_end(lib, rc ? &ignored : err);
+	rc = rc ? rc : end_rc;
 	if (rc) {
 		pub_story_list_free(*out, *n);
 		*out = NULL;
 		*n = 0;
+		pub_collection_list_free(*colls, *n_colls);
+		*colls = NULL;
+		*n_colls = 0;
 	}
-	return lib_end(lib, rc, err);
+	return rc;
 }
 
 struct lib_body_reader {
