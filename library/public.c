@@ -544,6 +544,68 @@ static int add_chapter(struct view_pass *pass, sqlite3_stmt *st, struct hearth_e
 	return 0;
 }
 
+/* A copy of s in the view's blocks; NULL stays NULL. */
+static const char *view_str(struct owned *o, const char *s)
+{
+	return s ? view_copy(o, s, strlen(s) + 1, 1) : NULL;
+}
+
+/* A copy of the NULL-terminated v in the view's blocks; NULL stays NULL. */
+static char **view_strv(struct owned *o, char **v)
+{
+	size_t n = strv_len(v);
+	if (!v)
+		return NULL;
+	char **c = view_take(o->view, (n + 1) * sizeof *c);
+	for (size_t i = 0; i < n; i++)
+		c[i] = (char *)view_str(o, v[i]);
+	return c;
+}
+
+/*
+ * A copy of p, its strings and lists, in o's view's blocks (empty as
+ * view_record's). The records are made in the catalogue's order; copied
+ * again in the view's order, a reader going down the view (every step of
+ * a build does, several times) reads its memory front to back instead of
+ * jumping across it.
+ */
+static struct pub_story *record_copy(const struct pub_story *p, struct owned *o, void *empty)
+{
+	struct pub_story *c = view_take(o->view, sizeof *c);
+
+	*c = *p;
+	o->view->refs++;
+	c->owned_ = o;
+	c->slug = view_str(o, p->slug);
+	c->guid = view_str(o, p->guid);
+	c->title = view_str(o, p->title);
+	c->summary = view_str(o, p->summary);
+	c->body_sha256 = view_str(o, p->body_sha256);
+	c->byline = view_str(o, p->byline);
+	c->language = view_str(o, p->language);
+	c->license = view_str(o, p->license);
+	c->warnings = view_strv(o, p->warnings);
+	c->themes = view_strv(o, p->themes);
+	c->tags = view_strv(o, p->tags);
+	c->assets = empty;
+	c->chapters = empty;
+	if (p->n_assets) {
+		c->assets = view_copy(o, p->assets, p->n_assets, sizeof *c->assets);
+		for (size_t i = 0; i < p->n_assets; i++) {
+			c->assets[i].sha256 = view_str(o, p->assets[i].sha256);
+			c->assets[i].mime = view_str(o, p->assets[i].mime);
+			c->assets[i].alt = view_str(o, p->assets[i].alt);
+		}
+		c->sound = p->sound ? &c->assets[p->sound - p->assets] : NULL;
+	}
+	if (p->n_chapters) {
+		c->chapters = view_copy(o, p->chapters, p->n_chapters, sizeof *c->chapters);
+		for (size_t i = 0; i < p->n_chapters; i++)
+			c->chapters[i].title = view_str(o, p->chapters[i].title);
+	}
+	return c;
+}
+
 /*
  * The stories of both channels, newest first, without their bodies but
  * with each body's SHA-256; inside the caller's read transaction.
@@ -618,15 +680,23 @@ static int public_stories_all(hearth_lib *lib, int64_t now, struct pub_story ***
 	for (size_t i = 0; i < len; i++)
 		by[i] = rows[i].p;
 	qsort(by, len, sizeof *by, by_date);
+	/* the view's blocks, in the view's order; the first ones go at once */
+	struct view_mem *sorted = xcalloc(1, sizeof *sorted);
+	sorted->refs = 1;
+	struct owned *o = view_take(sorted, sizeof *o);
+	o->view = sorted;
+	void *none = view_take(sorted, sizeof(struct pub_asset) > sizeof(struct pub_chapter)
+					       ? sizeof(struct pub_asset)
+					       : sizeof(struct pub_chapter));
+	for (size_t i = 0; i < len; i++)
+		by[i] = record_copy(by[i], o, none);
+	view_unref(sorted); /* the records hold it now */
 	*out = by;
 	*n = len;
 end:
-	if (rc) { /* no record is given out: the view's blocks go at once */
-		blocks_free(vm->head);
-		free(vm);
-	} else {
-		view_unref(vm);
-	}
+	/* no record of the first blocks is given out: they go at once */
+	blocks_free(vm->head);
+	free(vm);
 	for (int k = 0; k < 3; k++)
 		free(pass.terms[k]);
 	free(pass.assets);
