@@ -303,9 +303,10 @@ static int public_stories(hearth_lib *lib, int channel, int64_t now,
  * body written another way has none and is hashed as its row goes by,
  * and not kept. The records are put in the view's order at the end.
  *
- * Each record is made in the view's blocks as its row goes by: a column
- * is copied once, from SQLite into the block, and no catalogue record
- * (struct lib_story) is made on the way. The private columns a row
+ * Each record is made in the view's blocks as its row goes by (a column
+ * is copied from SQLite into a block, and no catalogue record, struct
+ * lib_story, is made on the way), then copied whole into the view's
+ * order (record_copy). The private columns a row
  * carries (the contributor's name and pseudonym) are only looked at by
  * lib_byline; the one it gives is copied, the other is never kept.
  */
@@ -373,7 +374,7 @@ static int by_date(const void *pa, const void *pb)
  * The record of the stories pass's current row, whole but for its terms,
  * files and chapters, in the view's blocks; empty points at one zeroed
  * file and chapter that every record without any shares (a record's
- * lists are never NULL, as make_public_in makes them).
+ * lists are never NULL, as make_public makes them).
  */
 static struct pub_story *view_record(sqlite3_stmt *st, struct owned *o, void *empty)
 {
