@@ -9,9 +9,10 @@
  * once without the bodies, and each body when its page is made, through
  * the same conditions.
  */
-#define _GNU_SOURCE /* MAP_ANONYMOUS, MAP_POPULATE */
+#define _GNU_SOURCE /* MAP_ANONYMOUS, MADV_HUGEPAGE */
 #include "libraryInt.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -24,10 +25,9 @@
  * page by page were the largest part of reading it.
  *
  * The records of the view of both channels (lib_public_view_all) live
- * whole (record, strings, lists) in blocks the view shares, mapped with
- * their pages present (MAP_POPULATE: one call instead of a fault a
- * page); each record counts as a reference, and the last one freed
- * unmaps them.
+ * whole (record, strings, lists) in blocks the view shares, mapped on
+ * their own (map_block); each record counts as a reference, and the
+ * last one freed unmaps them.
  */
 struct owned_block {
 	struct owned_block *next;
@@ -47,30 +47,50 @@ struct owned {
 	struct view_mem *view;     /* the view's, which hold the record itself */
 };
 
+/* The size and alignment of a view's blocks: a huge page. */
+#define VIEW_BLOCK ((size_t)2 << 20)
+
+/*
+ * A new view's block of at least n bytes (a multiple of VIEW_BLOCK, on
+ * such a boundary, transparent huge pages asked for), or NULL. A fresh
+ * small page costs a fault at its first touch, and a view of 10,000
+ * stories touched a thousand of them; a huge page is one fault.
+ */
+static struct owned_block *map_block(size_t n)
+{
+	size_t size = (n + VIEW_BLOCK - 1) & ~(VIEW_BLOCK - 1);
+	char *raw = mmap(NULL, size + VIEW_BLOCK, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (raw == MAP_FAILED)
+		return NULL;
+	/* the boundary inside, and what lies either side of the block given back */
+	size_t head = (VIEW_BLOCK - (uintptr_t)raw % VIEW_BLOCK) % VIEW_BLOCK;
+	if (head)
+		munmap(raw, head);
+	if (VIEW_BLOCK - head)
+		munmap(raw + head + size, VIEW_BLOCK - head);
+	struct owned_block *b = (struct owned_block *)(void *)(raw + head);
+	madvise(b, size, MADV_HUGEPAGE); /* only advice: small pages work the same */
+	b->cap = size - sizeof *b;
+	return b;
+}
+
 /* n bytes from the front block of *head, a new one (bigger) when it is full. */
 static void *block_take(struct owned_block **head, size_t n, size_t align, bool mapped)
 {
 	struct owned_block *b = *head;
 	size_t at = b ? (b->used + align - 1) & ~(align - 1) : 0;
 	if (!b || at + n > b->cap) {
-		size_t cap = b ? b->cap * 2 : mapped ? 65536 : 512;
-		if (mapped && cap > 4194304)
-			cap = 4194304;
+		size_t cap = b ? b->cap * 2 : 512;
 		cap = cap > n ? cap : n;
-		if (mapped) {
-			void *m = mmap(NULL, sizeof *b + cap, PROT_READ | PROT_WRITE,
-				       MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
-			b = m == MAP_FAILED ? NULL : m;
-		} else {
-			b = NULL;
-		}
+		b = mapped ? map_block(sizeof *b + n) : NULL;
 		if (!b) {
 			b = xmalloc(sizeof *b + cap);
+			b->cap = cap;
 			mapped = false;
 		}
 		b->next = *head;
 		b->used = 0;
-		b->cap = cap;
 		b->mapped = mapped;
 		*head = b;
 		at = 0;
@@ -106,14 +126,13 @@ static void view_unref(struct view_mem *v)
 	}
 }
 
-/* A copy of s kept by o; NULL stays NULL. */
+/* A copy of s kept by o (a record's own); NULL stays NULL. */
 static const char *keep(struct owned *o, const char *s)
 {
 	if (!s)
 		return NULL;
 	size_t n = strlen(s) + 1;
-	char *p = o->view ? block_take(&o->view->head, n, 1, true)
-			  : block_take(&o->head, n, 1, false);
+	char *p = block_take(&o->head, n, 1, false);
 	memcpy(p, s, n);
 	return p;
 }
@@ -126,62 +145,31 @@ static void owned_free(struct owned *o)
 	free(o);
 }
 
-/* A copy of v, in the view's blocks when o is a view's; NULL stays NULL. */
-static char **copy_strv(struct owned *o, char **v)
+/* A copy of v; NULL (or empty) gives NULL. */
+static char **copy_strv(char **v)
 {
 	char **out = NULL;
-	if (!o->view) {
-		for (size_t i = 0; v && v[i]; i++)
-			out = strv_push(out, v[i]);
-		return out;
-	}
-	size_t n = strv_len(v);
-	if (!n)
-		return NULL;
-	out = view_take(o->view, (n + 1) * sizeof *out);
-	for (size_t i = 0; i < n; i++)
-		out[i] = (char *)keep(o, v[i]);
+	for (size_t i = 0; v && v[i]; i++)
+		out = strv_push(out, v[i]);
 	return out;
 }
 
-/* n zeroed records of size each (at least one), o's view's or a new allocation. */
-static void *take(struct owned *o, size_t n, size_t size)
+/* The public record of s, allocated on its own (lib_public_view's). */
+static struct pub_story *make_public(const struct lib_story *s)
 {
-	n = n ? n : 1;
-	return o->view ? view_take(o->view, n * size) : xcalloc(n, size);
-}
-
-/*
- * The public record of s, allocated on its own, or, with view, whole in
- * view's blocks (pub_story_free then only gives back its reference).
- */
-static struct pub_story *make_public_in(const struct lib_story *s, bool with_body,
-					struct view_mem *view)
-{
-	struct pub_story *p;
-	struct owned *o;
+	struct pub_story *p = xcalloc(1, sizeof *p);
+	struct owned *o = xcalloc(1, sizeof *o);
 	int counts[ROLE_COUNT] = {0};
+	char sha[65];
 
-	if (view) {
-		p = view_take(view, sizeof *p);
-		o = view_take(view, sizeof *o);
-		o->view = view;
-		view->refs++;
-	} else {
-		p = xcalloc(1, sizeof *p);
-		o = xcalloc(1, sizeof *o);
-	}
 	p->owned_ = o;
 	p->slug = keep(o, s->slug);
 	p->guid = keep(o, s->guid);
 	p->title = keep(o, s->title);
 	p->summary = keep(o, s->summary);
-	if (with_body) {
-		char sha[65];
-		p->body = keep(o, s->body ? s->body : "");
-		sha256_hex(p->body, strlen(p->body), sha);
-		p->body_sha256 = keep(o, sha);
-	}
+	p->body = keep(o, s->body ? s->body : "");
+	sha256_hex(p->body, strlen(p->body), sha);
+	p->body_sha256 = keep(o, sha);
 	/* the only reader of name and attribution on the way out */
 	const char *byline = lib_byline(s->attribution, s->name, s->pseudonym);
 	p->byline = keep(o, byline);
@@ -194,12 +182,12 @@ static struct pub_story *make_public_in(const struct lib_story *s, bool with_bod
 	p->updated_at = s->updated_at;
 	p->on_site = s->consent_site;
 	p->on_podcast = s->consent_podcast;
-	p->warnings = copy_strv(o, s->warnings);
-	p->themes = copy_strv(o, s->themes);
-	p->tags = copy_strv(o, s->tags);
+	p->warnings = copy_strv(s->warnings);
+	p->themes = copy_strv(s->themes);
+	p->tags = copy_strv(s->tags);
 	p->season = s->season;
 	p->episode = s->episode;
-	p->assets = take(o, s->n_assets, sizeof *p->assets);
+	p->assets = xcalloc(s->n_assets ? s->n_assets : 1, sizeof *p->assets);
 	p->n_assets = s->n_assets;
 	for (size_t i = 0; i < s->n_assets; i++) {
 		const struct lib_asset *a = &s->assets[i];
@@ -217,7 +205,7 @@ static struct pub_story *make_public_in(const struct lib_story *s, bool with_bod
 	}
 	const struct lib_asset *sound = lib_story_sound(s);
 	p->sound = sound ? &p->assets[sound - s->assets] : NULL;
-	p->chapters = take(o, s->n_chapters, sizeof *p->chapters);
+	p->chapters = xcalloc(s->n_chapters ? s->n_chapters : 1, sizeof *p->chapters);
 	p->n_chapters = s->n_chapters;
 	for (size_t i = 0; i < s->n_chapters; i++) {
 		p->chapters[i].start = s->chapters[i].start;
@@ -299,7 +287,7 @@ static int public_stories(hearth_lib *lib, int channel, int64_t now,
 		return rc;
 	*out = xcalloc(len ? len : 1, sizeof **out);
 	for (size_t i = 0; i < len; i++)
-		(*out)[i] = make_public_in(v[i], true, NULL);
+		(*out)[i] = make_public(v[i]);
 	*n = len;
 	lib_story_list_free(v, len);
 	return 0;
@@ -314,117 +302,232 @@ static int public_stories(hearth_lib *lib, int channel, int64_t now,
  * story's body comes as the SHA-256 its import stored (migration 9); a
  * body written another way has none and is hashed as its row goes by,
  * and not kept. The records are put in the view's order at the end.
+ *
+ * Each record is made in the view's blocks as its row goes by (a column
+ * is copied from SQLite into a block, and no catalogue record, struct
+ * lib_story, is made on the way), then copied whole into the view's
+ * order (record_copy). The private columns a row
+ * carries (the contributor's name and pseudonym) are only looked at by
+ * lib_byline; the one it gives is copied, the other is never kept.
  */
-
-/*
- * A story of the view being read: its catalogue id, its record so far, its
- * body's hash. The record's own strings (slug, title, ...) and its terms
- * are in the read's scratch blocks, not allocations of their own: only
- * its lists and its files and chapters are freed with it (row_release).
- */
-struct read_row {
-	int64_t id;
-	struct lib_story s;
-	char sha[65];
-	struct owned_block **scratch; /* the read's */
+struct view_row {
+	int64_t id;            /* the story's catalogue id */
+	struct pub_story *p;   /* its record, in the view's blocks */
 };
 
-/* Column i of st copied into *scratch; NULL stays NULL. */
-static char *scratch_str(struct owned_block **scratch, sqlite3_stmt *st, int i)
+/*
+ * One pass over terms, files or chapters: the story whose rows are being
+ * gathered, and what they gave so far (put into its record, in the view's
+ * blocks, when its last row has gone by).
+ */
+struct view_pass {
+	struct owned *o;               /* the view's, shared by its records */
+	struct pub_story *p;           /* the story gathered, NULL before the first */
+	const char **terms[3];         /* warnings, themes, tags */
+	size_t n_terms[3], cap_terms[3];
+	struct pub_asset *assets;
+	size_t n_assets, cap_assets;
+	struct pub_chapter *chapters;
+	size_t n_chapters, cap_chapters;
+};
+
+/* Column i of st, copied into the view's blocks; NULL stays NULL. */
+static const char *col_keep(struct owned *o, sqlite3_stmt *st, int i)
 {
 	const char *t = (const char *)sqlite3_column_text(st, i);
 	if (!t)
 		return NULL;
 	size_t n = (size_t)sqlite3_column_bytes(st, i) + 1;
-	char *p = block_take(scratch, n, 1, false);
+	char *p = block_take(&o->view->head, n, 1, true);
 	memcpy(p, t, n);
 	return p;
 }
 
-static void row_release(struct read_row *r)
+/* n items of size from v (n > 0), copied into the view's blocks. */
+static void *view_copy(struct owned *o, const void *v, size_t n, size_t size)
 {
-	struct lib_story *s = &r->s;
-	free(s->warnings); /* the terms are in the scratch blocks */
-	free(s->themes);
-	free(s->tags);
-	for (size_t i = 0; i < s->n_assets; i++) { /* what add_asset copies */
-		free(s->assets[i].sha256);
-		free(s->assets[i].mime);
-		free(s->assets[i].alt);
-	}
-	free(s->assets);
-	for (size_t i = 0; i < s->n_chapters; i++)
-		free(s->chapters[i].title);
-	free(s->chapters);
+	void *p = block_take(&o->view->head, n * size, 8, true);
+	memcpy(p, v, n * size);
+	return p;
+}
+
+/* v, which holds n of *cap items of size, with room for one more. */
+static void *grow(void *v, size_t n, size_t *cap, size_t size)
+{
+	if (n < *cap)
+		return v;
+	*cap = *cap ? *cap * 2 : 8;
+	return xrealloc(v, *cap * size);
 }
 
 /* The view's order: newest first, then by slug (as SQLite's BINARY collation orders). */
 static int by_date(const void *pa, const void *pb)
 {
-	const struct read_row *const *a = pa, *const *b = pb;
-	const struct lib_story *x = &(*a)->s, *y = &(*b)->s;
+	const struct pub_story *x = *(const struct pub_story *const *)pa;
+	const struct pub_story *y = *(const struct pub_story *const *)pb;
 	if (x->published_at != y->published_at)
 		return x->published_at > y->published_at ? -1 : 1;
 	return strcmp(x->slug, y->slug);
 }
 
 /*
- * Steps st, whose first column is a story id in ascending order, and
- * calls add(row, st) for each row of a story in rows (sorted by id,
- * borrowed); rows of other stories (not public) are skipped.
+ * The record of the stories pass's current row, whole but for its terms,
+ * files and chapters, in the view's blocks; empty points at one zeroed
+ * file and chapter that every record without any shares (a record's
+ * lists are never NULL, as make_public makes them).
  */
-static int merge_pass(hearth_lib *lib, sqlite3_stmt *st, struct read_row **rows, size_t n,
-		      int (*add)(struct read_row *r, sqlite3_stmt *st, struct hearth_err *err),
+static struct pub_story *view_record(sqlite3_stmt *st, struct owned *o, void *empty)
+{
+	struct pub_story *p = view_take(o->view, sizeof *p);
+	enum lib_attribution attribution;
+	const char *sha = (const char *)sqlite3_column_text(st, 17);
+	int i = 1;
+
+	o->view->refs++;
+	p->owned_ = o;
+	p->slug = col_keep(o, st, i++);
+	p->guid = col_keep(o, st, i++);
+	p->title = col_keep(o, st, i++);
+	p->summary = col_keep(o, st, i++);
+	/* the body: its hash only, as the import stored it, else hashed now */
+	if (sha && strlen(sha) == 64) {
+		p->body_sha256 = col_keep(o, st, 17);
+	} else {
+		const char *body = (const char *)sqlite3_column_text(st, i);
+		char hex[65];
+		body = body ? body : "";
+		sha256_hex(body, strlen(body), hex);
+		p->body_sha256 = view_copy(o, hex, sizeof hex, 1);
+	}
+	i++;
+	p->published_at = sqlite3_column_int64(st, i++);
+	p->updated_at = sqlite3_column_int64(st, i++);
+	/* the only reader of name and attribution on the way out */
+	const char *name = (const char *)sqlite3_column_text(st, i++);
+	const char *pseudonym = (const char *)sqlite3_column_text(st, i++);
+	if (lib_attribution_parse((const char *)sqlite3_column_text(st, i++), &attribution))
+		attribution = ATTR_ANONYMOUS;
+	const char *byline = lib_byline(attribution, name, pseudonym);
+	p->byline = view_copy(o, byline, strlen(byline) + 1, 1);
+	/* a name or pseudonym given, not the word lib_byline puts for nobody */
+	p->anonymous = (byline != name && byline != pseudonym) || !strcmp(byline, "Anonymous");
+	p->on_site = sqlite3_column_int(st, i++) != 0;
+	p->on_podcast = sqlite3_column_int(st, i++) != 0;
+	p->language = col_keep(o, st, i++);
+	if (!p->language)
+		p->language = view_copy(o, "en", 3, 1);
+	p->license = col_keep(o, st, i++);
+	p->season = sqlite3_column_int(st, i++);
+	p->episode = sqlite3_column_int(st, i++);
+	p->assets = empty;
+	p->chapters = empty;
+	return p;
+}
+
+/* Puts what pass gathered of its story into the story's record. */
+static void pass_flush(struct view_pass *pass)
+{
+	struct pub_story *p = pass->p;
+	char ***lists[3];
+	int counts[ROLE_COUNT] = {0};
+
+	if (!p)
+		return;
+	lists[0] = &p->warnings;
+	lists[1] = &p->themes;
+	lists[2] = &p->tags;
+	for (int k = 0; k < 3; k++) {
+		size_t n = pass->n_terms[k];
+		if (!n)
+			continue;
+		char **v = view_take(pass->o->view, (n + 1) * sizeof *v); /* NULL-terminated */
+		memcpy(v, pass->terms[k], n * sizeof *v);
+		*lists[k] = v;
+		pass->n_terms[k] = 0;
+	}
+	if (pass->n_assets) {
+		p->assets = view_copy(pass->o, pass->assets, pass->n_assets, sizeof *p->assets);
+		p->n_assets = pass->n_assets;
+		p->sound = NULL;
+		for (size_t i = 0; i < p->n_assets; i++) { /* as lib_story_sound chooses */
+			struct pub_asset *a = &p->assets[i];
+			if ((unsigned)a->role < ROLE_COUNT)
+				a->index = ++counts[a->role];
+			if (a->role == ROLE_AUDIO && (!p->sound || p->sound->role != ROLE_AUDIO))
+				p->sound = a;
+			else if (a->role == ROLE_MUSIC && !p->sound)
+				p->sound = a;
+		}
+		pass->n_assets = 0;
+	}
+	if (pass->n_chapters) {
+		p->chapters = view_copy(pass->o, pass->chapters, pass->n_chapters,
+					sizeof *p->chapters);
+		p->n_chapters = pass->n_chapters;
+		pass->n_chapters = 0;
+	}
+	pass->p = NULL;
+}
+
+/*
+ * Steps st, whose first column is a story id in ascending order, and
+ * calls add(pass, st) for each row of a story in rows (sorted by id,
+ * borrowed), with pass->p that story's record; rows of other stories
+ * (not public) are skipped. What a story gathered is put into its record
+ * when its rows are over.
+ */
+static int merge_pass(hearth_lib *lib, sqlite3_stmt *st, const struct view_row *rows, size_t n,
+		      struct view_pass *pass,
+		      int (*add)(struct view_pass *pass, sqlite3_stmt *st, struct hearth_err *err),
 		      struct hearth_err *err)
 {
 	size_t k = 0;
 	int rc;
 	while ((rc = lib_db_step(lib, st, err)) == 1) {
 		int64_t id = sqlite3_column_int64(st, 0);
-		while (k < n && rows[k]->id < id)
+		while (k < n && rows[k].id < id)
 			k++;
-		if (k < n && rows[k]->id == id && (rc = add(rows[k], st, err)))
+		if (k == n || rows[k].id != id)
+			continue;
+		if (pass->p != rows[k].p) {
+			pass_flush(pass);
+			pass->p = rows[k].p;
+		}
+		if ((rc = add(pass, st, err)))
 			return rc;
 	}
+	if (!rc)
+		pass_flush(pass);
 	return rc;
 }
 
-static int add_term(struct read_row *r, sqlite3_stmt *st, struct hearth_err *err)
+static int add_term(struct view_pass *pass, sqlite3_stmt *st, struct hearth_err *err)
 {
 	const char *kind = (const char *)sqlite3_column_text(st, 1);
-	const char *value = (const char *)sqlite3_column_text(st, 2);
-	struct lib_story *s = &r->s;
-	char ***v = !kind ? &s->tags
-		    : !strcmp(kind, "warning") ? &s->warnings
-		    : !strcmp(kind, "theme") ? &s->themes
-					     : &s->tags;
+	int k = !kind ? 2 : !strcmp(kind, "warning") ? 0 : !strcmp(kind, "theme") ? 1 : 2;
+	const char *value = col_keep(pass->o, st, 2);
 	(void)err;
-	/* the string in the read's scratch blocks; only the list is the row's */
-	size_t n = strv_len(*v), len = value ? strlen(value) + 1 : 1;
-	char *copy = block_take(r->scratch, len, 1, false);
-	memcpy(copy, value ? value : "", len);
-	*v = xrealloc(*v, (n + 2) * sizeof **v);
-	(*v)[n] = copy;
-	(*v)[n + 1] = NULL;
+	pass->terms[k] = grow(pass->terms[k], pass->n_terms[k], &pass->cap_terms[k],
+			      sizeof *pass->terms[k]);
+	pass->terms[k][pass->n_terms[k]++] = value ? value : view_copy(pass->o, "", 1, 1);
 	return 0;
 }
 
-static int add_asset(struct read_row *r, sqlite3_stmt *st, struct hearth_err *err)
+static int add_asset(struct view_pass *pass, sqlite3_stmt *st, struct hearth_err *err)
 {
-	struct lib_story *s = &r->s;
 	const char *role = (const char *)sqlite3_column_text(st, 1);
 	enum lib_role role_v;
 	int i = 2;
 	if (lib_role_parse(role, &role_v))
 		return herr(err, HEARTH_EDB, "story '%s': a file has an unknown role '%s'",
-			    s->slug, role ? role : "");
-	s->assets = xrealloc(s->assets, (s->n_assets + 1) * sizeof *s->assets);
-	struct lib_asset *a = &s->assets[s->n_assets++];
+			    pass->p->slug, role ? role : "");
+	pass->assets = grow(pass->assets, pass->n_assets, &pass->cap_assets, sizeof *pass->assets);
+	struct pub_asset *a = &pass->assets[pass->n_assets++];
 	memset(a, 0, sizeof *a);
 	a->role = role_v;
-	a->sha256 = lib_col_str(st, i++);
-	a->mime = lib_col_str(st, i++);
-	a->alt = lib_col_str(st, i++);
+	a->sha256 = col_keep(pass->o, st, i++);
+	a->mime = col_keep(pass->o, st, i++);
+	a->alt = col_keep(pass->o, st, i++);
 	a->size = sqlite3_column_int64(st, i++);
 	a->duration = sqlite3_column_double(st, i++);
 	a->width = sqlite3_column_int(st, i++);
@@ -432,49 +535,76 @@ static int add_asset(struct read_row *r, sqlite3_stmt *st, struct hearth_err *er
 	return 0;
 }
 
-static int add_chapter(struct read_row *r, sqlite3_stmt *st, struct hearth_err *err)
+static int add_chapter(struct view_pass *pass, sqlite3_stmt *st, struct hearth_err *err)
 {
-	struct lib_story *s = &r->s;
 	(void)err;
-	s->chapters = xrealloc(s->chapters, (s->n_chapters + 1) * sizeof *s->chapters);
-	s->chapters[s->n_chapters].start = sqlite3_column_double(st, 1);
-	s->chapters[s->n_chapters++].title = lib_col_str(st, 2);
+	pass->chapters = grow(pass->chapters, pass->n_chapters, &pass->cap_chapters,
+			      sizeof *pass->chapters);
+	pass->chapters[pass->n_chapters].start = sqlite3_column_double(st, 1);
+	pass->chapters[pass->n_chapters++].title = col_keep(pass->o, st, 2);
 	return 0;
 }
 
-/* The fields of one row of the stories pass that make_public reads, their strings in *scratch. */
-static void fill_public_row(sqlite3_stmt *st, struct read_row *r, struct owned_block **scratch)
+/* A copy of s in the view's blocks; NULL stays NULL. */
+static const char *view_str(struct owned *o, const char *s)
 {
-	struct lib_story *s = &r->s;
-	const char *sha = (const char *)sqlite3_column_text(st, 17);
-	int i = 0;
-	r->id = s->id = sqlite3_column_int64(st, i++);
-	s->slug = scratch_str(scratch, st, i++);
-	s->guid = scratch_str(scratch, st, i++);
-	s->title = scratch_str(scratch, st, i++);
-	s->summary = scratch_str(scratch, st, i++);
-	/* the body: its hash only, as the import stored it, else hashed now */
-	if (sha && strlen(sha) == 64) {
-		memcpy(r->sha, sha, sizeof r->sha);
-	} else {
-		const char *body = (const char *)sqlite3_column_text(st, i);
-		body = body ? body : "";
-		sha256_hex(body, strlen(body), r->sha);
+	return s ? view_copy(o, s, strlen(s) + 1, 1) : NULL;
+}
+
+/* A copy of the NULL-terminated v in the view's blocks; NULL stays NULL. */
+static char **view_strv(struct owned *o, char **v)
+{
+	size_t n = strv_len(v);
+	if (!v)
+		return NULL;
+	char **c = view_take(o->view, (n + 1) * sizeof *c);
+	for (size_t i = 0; i < n; i++)
+		c[i] = (char *)view_str(o, v[i]);
+	return c;
+}
+
+/*
+ * A copy of p, its strings and lists, in o's view's blocks (empty as
+ * view_record's). The records are made in the catalogue's order; copied
+ * again in the view's order, a reader going down the view (every step of
+ * a build does, several times) reads its memory front to back instead of
+ * jumping across it.
+ */
+static struct pub_story *record_copy(const struct pub_story *p, struct owned *o, void *empty)
+{
+	struct pub_story *c = view_take(o->view, sizeof *c);
+
+	*c = *p;
+	o->view->refs++;
+	c->owned_ = o;
+	c->slug = view_str(o, p->slug);
+	c->guid = view_str(o, p->guid);
+	c->title = view_str(o, p->title);
+	c->summary = view_str(o, p->summary);
+	c->body_sha256 = view_str(o, p->body_sha256);
+	c->byline = view_str(o, p->byline);
+	c->language = view_str(o, p->language);
+	c->license = view_str(o, p->license);
+	c->warnings = view_strv(o, p->warnings);
+	c->themes = view_strv(o, p->themes);
+	c->tags = view_strv(o, p->tags);
+	c->assets = empty;
+	c->chapters = empty;
+	if (p->n_assets) {
+		c->assets = view_copy(o, p->assets, p->n_assets, sizeof *c->assets);
+		for (size_t i = 0; i < p->n_assets; i++) {
+			c->assets[i].sha256 = view_str(o, p->assets[i].sha256);
+			c->assets[i].mime = view_str(o, p->assets[i].mime);
+			c->assets[i].alt = view_str(o, p->assets[i].alt);
+		}
+		c->sound = p->sound ? &c->assets[p->sound - p->assets] : NULL;
 	}
-	i++;
-	s->status = ST_PUBLISHED;
-	s->published_at = sqlite3_column_int64(st, i++);
-	s->updated_at = sqlite3_column_int64(st, i++);
-	s->name = scratch_str(scratch, st, i++);
-	s->pseudonym = scratch_str(scratch, st, i++);
-	if (lib_attribution_parse((const char *)sqlite3_column_text(st, i++), &s->attribution))
-		s->attribution = ATTR_ANONYMOUS;
-	s->consent_site = sqlite3_column_int(st, i++) != 0;
-	s->consent_podcast = sqlite3_column_int(st, i++) != 0;
-	s->language = scratch_str(scratch, st, i++);
-	s->license = scratch_str(scratch, st, i++);
-	s->season = sqlite3_column_int(st, i++);
-	s->episode = sqlite3_column_int(st, i++);
+	if (p->n_chapters) {
+		c->chapters = view_copy(o, p->chapters, p->n_chapters, sizeof *c->chapters);
+		for (size_t i = 0; i < p->n_chapters; i++)
+			c->chapters[i].title = view_str(o, p->chapters[i].title);
+	}
+	return c;
 }
 
 /*
@@ -485,19 +615,23 @@ static int public_stories_all(hearth_lib *lib, int64_t now, struct pub_story ***
 			      size_t *n, struct hearth_err *err)
 {
 	sqlite3_stmt *st = NULL;
-	struct read_row *rows = NULL, **by = NULL;
-	struct owned_block *scratch = NULL;
+	struct view_row *rows = NULL;
+	struct pub_story **by = NULL;
+	struct view_pass pass;
+	struct view_mem *vm = xcalloc(1, sizeof *vm);
 	size_t len = 0, cap = 0;
 	int rc;
 
 	*out = NULL;
 	*n = 0;
-	/* room for every row at once: the table's size is the most the view has */
-	int64_t all = 0;
-	if (lib_db_int(lib, err, &all, "SELECT count(*) FROM stories", "") == 1 && all > 0) {
-		cap = (size_t)all;
-		rows = xmalloc(cap * sizeof *rows);
-	}
+	memset(&pass, 0, sizeof pass);
+	vm->refs = 1; /* this function's, until every record holds one */
+	pass.o = view_take(vm, sizeof *pass.o);
+	pass.o->view = vm;
+	/* what a record without files or chapters points at */
+	void *empty = view_take(vm, sizeof(struct pub_asset) > sizeof(struct pub_chapter)
+					    ? sizeof(struct pub_asset)
+					    : sizeof(struct pub_chapter));
 	rc = lib_db_prepare(lib, err, &st,
 			    "SELECT s.id, s.slug, s.guid, s.title, s.summary, "
 			    "CASE WHEN s.body_sha256 IS NULL THEN s.body END, "
@@ -510,27 +644,20 @@ static int public_stories_all(hearth_lib *lib, int64_t now, struct pub_story ***
 			    "I", now);
 	while (!rc && (rc = lib_db_step(lib, st, err)) == 1) {
 		rc = 0;
-		if (len == cap) {
-			cap = cap ? cap * 2 : 256;
-			rows = xrealloc(rows, cap * sizeof *rows);
-		}
-		memset(&rows[len], 0, sizeof rows[len]);
-		rows[len].scratch = &scratch;
-		fill_public_row(st, &rows[len++], &scratch);
+		rows = grow(rows, len, &cap, sizeof *rows);
+		rows[len].id = sqlite3_column_int64(st, 0);
+		rows[len++].p = view_record(st, pass.o, empty);
 	}
 	sqlite3_finalize(st);
 	st = NULL;
 	if (rc)
 		goto end;
 	/* the rows came in id order: the other tables are merged in that order */
-	by = xcalloc(len ? len : 1, sizeof *by);
-	for (size_t i = 0; i < len; i++)
-		by[i] = &rows[i];
 	if (!(rc = lib_db_prepare(lib, err, &st,
 				  "SELECT story_id, kind, value FROM story_terms "
 				  "ORDER BY story_id, kind, position",
 				  "")))
-		rc = merge_pass(lib, st, by, len, add_term, err);
+		rc = merge_pass(lib, st, rows, len, &pass, add_term, err);
 	sqlite3_finalize(st);
 	st = NULL;
 	if (!rc && !(rc = lib_db_prepare(lib, err, &st,
@@ -539,34 +666,43 @@ static int public_stories_all(hearth_lib *lib, int64_t now, struct pub_story ***
 					 "WHEN 'audio' THEN 0 WHEN 'music' THEN 1 WHEN 'art' THEN 2 "
 					 "ELSE 3 END, position",
 					 "")))
-		rc = merge_pass(lib, st, by, len, add_asset, err);
+		rc = merge_pass(lib, st, rows, len, &pass, add_asset, err);
 	sqlite3_finalize(st);
 	st = NULL;
 	if (!rc && !(rc = lib_db_prepare(lib, err, &st,
 					 "SELECT story_id, start, title FROM chapters "
 					 "ORDER BY story_id, position",
 					 "")))
-		rc = merge_pass(lib, st, by, len, add_chapter, err);
+		rc = merge_pass(lib, st, rows, len, &pass, add_chapter, err);
 	sqlite3_finalize(st);
 	if (rc)
 		goto end;
+	by = xcalloc(len ? len : 1, sizeof *by);
+	for (size_t i = 0; i < len; i++)
+		by[i] = rows[i].p;
 	qsort(by, len, sizeof *by, by_date);
-	*out = xcalloc(len ? len : 1, sizeof **out);
-	struct view_mem *vm = xcalloc(1, sizeof *vm);
-	vm->refs = 1; /* this function's, until every record holds one */
-	for (size_t i = 0; i < len; i++) {
-		struct pub_story *p = make_public_in(&by[i]->s, false, vm);
-		p->body_sha256 = keep(p->owned_, by[i]->sha);
-		(*out)[i] = p;
-	}
-	view_unref(vm);
+	/* the view's blocks, in the view's order; the first ones go at once */
+	struct view_mem *sorted = xcalloc(1, sizeof *sorted);
+	sorted->refs = 1;
+	struct owned *o = view_take(sorted, sizeof *o);
+	o->view = sorted;
+	void *none = view_take(sorted, sizeof(struct pub_asset) > sizeof(struct pub_chapter)
+					       ? sizeof(struct pub_asset)
+					       : sizeof(struct pub_chapter));
+	for (size_t i = 0; i < len; i++)
+		by[i] = record_copy(by[i], o, none);
+	view_unref(sorted); /* the records hold it now */
+	*out = by;
 	*n = len;
 end:
-	for (size_t i = 0; i < len; i++)
-		row_release(&rows[i]);
+	/* no record of the first blocks is given out: they go at once */
+	blocks_free(vm->head);
+	free(vm);
+	for (int k = 0; k < 3; k++)
+		free(pass.terms[k]);
+	free(pass.assets);
+	free(pass.chapters);
 	free(rows);
-	free(by);
-	blocks_free(scratch);
 	return rc;
 }
 
@@ -681,18 +817,30 @@ int lib_public_view_all(hearth_lib *lib, struct pub_story ***out, size_t *n,
 	*n = 0;
 	*colls = NULL;
 	*n_colls = 0;
-	/* one snapshot for stories, their bodies' hashes and collections alike */
-	if ((rc = lib_begin_read(lib, err)))
+	/* every page is read once: a few kept pages, not new memory for each */
+	if ((rc = lib_db_scan_begin(lib, err)))
 		return rc;
+	/* one snapshot for stories, their bodies' hashes and collections alike */
+	if ((rc = lib_begin_read(lib, err))) {
+		lib_db_scan_end(lib, err);
+		return rc;
+	}
 	rc = public_stories_all(lib, now, out, n, err);
 	if (!rc)
 		rc = public_collections(lib, now, colls, n_colls, err);
+	rc = lib_end(lib, rc, err);
+	struct hearth_err ignored;
+	int end_rc = lib_db_scan_end(lib, rc ? &ignored : err);
+	rc = rc ? rc : end_rc;
 	if (rc) {
 		pub_story_list_free(*out, *n);
 		*out = NULL;
 		*n = 0;
+		pub_collection_list_free(*colls, *n_colls);
+		*colls = NULL;
+		*n_colls = 0;
 	}
-	return lib_end(lib, rc, err);
+	return rc;
 }
 
 struct lib_body_reader {

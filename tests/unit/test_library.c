@@ -2054,8 +2054,10 @@ static bool pub_same(const struct pub_story *a, const struct pub_story *b)
 		  SAME_STR(a->license, b->license) && a->published_at == b->published_at &&
 		  a->updated_at == b->updated_at && a->on_site == b->on_site &&
 		  a->on_podcast == b->on_podcast && a->season == b->season &&
-		  a->episode == b->episode && a->n_assets == b->n_assets &&
-		  a->n_chapters == b->n_chapters &&
+		  a->episode == b->episode && a->anonymous == b->anonymous &&
+		  SAME_STR(a->body_sha256, b->body_sha256) && a->n_assets == b->n_assets &&
+		  a->n_chapters == b->n_chapters && a->assets && b->assets && a->chapters &&
+		  b->chapters &&
 		  (a->sound ? b->sound && a->sound - a->assets == b->sound - b->assets : !b->sound);
 	char **av[] = {a->warnings, a->themes, a->tags}, **bv[] = {b->warnings, b->themes, b->tags};
 	for (int k = 0; ok && k < 3; k++) {
@@ -2108,9 +2110,19 @@ static void public_view_all_matches_channels(void)
 		s->warnings = i == 1 ? strv_push(NULL, "grief") : NULL;
 		s->license = i == 3 ? xstrdup("CC-BY-4.0") : NULL;
 		s->season = i;
+		/* every kind of byline: a name, a pseudonym, nobody, a pseudonym that is the word */
+		static const enum lib_attribution attrs[] = {ATTR_NAME, ATTR_PSEUDONYM,
+							     ATTR_ANONYMOUS, ATTR_PSEUDONYM,
+							     ATTR_NAME, ATTR_ANONYMOUS};
+		s->attribution = attrs[i];
+		if (i != 5) {
+			s->name = xasprintf("Private Name %d", i);
+			s->pseudonym = xstrdup(i == 3 ? "Anonymous" : "Peer");
+		}
 		if (i % 2 == 0 || i == 4) {
-			static const enum lib_role roles[] = {ROLE_ART, ROLE_TRANSCRIPT, ROLE_MUSIC,
-							      ROLE_AUDIO, ROLE_ART};
+			/* s2 has music and no voice: the music is its sound */
+			const enum lib_role roles[] = {ROLE_ART, ROLE_TRANSCRIPT, ROLE_MUSIC,
+						       i == 2 ? ROLE_MUSIC : ROLE_AUDIO, ROLE_ART};
 			s->n_assets = 5;
 			s->assets = xcalloc(5, sizeof *s->assets);
 			for (int k = 0; k < 5; k++) {
@@ -2150,7 +2162,11 @@ static void public_view_all_matches_channels(void)
 	}
 	CHECK(i_site == n_site && i_pod == n_pod);
 	CHECK_STR(all[0]->slug, "s3");
+	CHECK(all[0]->anonymous && !strcmp(all[0]->byline, "Anonymous"));
 	CHECK_STR(all[n - 2]->slug, "s0");
+	CHECK(!all[n - 2]->anonymous && !strcmp(all[n - 2]->byline, "Private Name 0"));
+	for (size_t i = 0; i < n; i++) /* no private name but the one chosen */
+		CHECK(!strstr(all[i]->byline, "Private") || !strcmp(all[i]->slug, "s0"));
 	CHECK_STR(all[n - 1]->slug, "s5");
 	pub_story_list_free(all, n);
 	pub_story_list_free(site, n_site);
