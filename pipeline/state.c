@@ -46,24 +46,25 @@
 /* The key of a file a patch is about to touch: no build ever makes it. */
 #define UNTRUSTED_KEY "0000000000000000000000000000000000000000000000000000000000000000"
 
-char *pipe_state_path(const char *out_dir)
+/* "<prefix><base of out_dir>" beside out_dir; new allocation. */
+static char *beside(const char *out_dir, const char *prefix)
 {
 	char *dir = path_dir(out_dir);
-	char *name = xasprintf(".hearth-build.%s", path_base(out_dir));
+	char *name = xasprintf("%s%s", prefix, path_base(out_dir));
 	char *p = path_join(dir, name);
 	free(dir);
 	free(name);
 	return p;
 }
 
+char *pipe_state_path(const char *out_dir)
+{
+	return beside(out_dir, ".hearth-build.");
+}
+
 char *pipe_patch_list_path(const char *out_dir)
 {
-	char *dir = path_dir(out_dir);
-	char *name = xasprintf(".hearth-patch.%s", path_base(out_dir));
-	char *p = path_join(dir, name);
-	free(dir);
-	free(name);
-	return p;
+	return beside(out_dir, ".hearth-patch.");
 }
 
 void pipe_state_release(struct pipe_state *s)
