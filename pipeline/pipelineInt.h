@@ -380,6 +380,8 @@ int pipe_state_untrust(const struct pipe_state *old, struct pipe_state *now,
 		       const char *out_dir, struct hearth_err *err);
 /* ".hearth-patch.<base>" beside out_dir; new allocation. */
 char *pipe_patch_list_path(const char *out_dir);
+/* True when out_dir has a patch list (or whether it has cannot be told). */
+bool pipe_patch_list_left(const char *out_dir);
 /*
  * Removes the patch list once the state written after the patch (or the
  * swap) is durable; a list left by a kill only costs the files it names

@@ -23,7 +23,6 @@
 #include "pipelineInt.h"
 
 #include <dirent.h>
-#include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
 #include <limits.h>
@@ -73,15 +72,6 @@ static bool leftovers(const char *out_dir)
 	free(fresh);
 	free(old);
 	return found;
-}
-
-/* True when a patch that did not finish left its list (state.c): cannot tell. */
-static bool patch_list_left(const char *out_dir)
-{
-	char *p = pipe_patch_list_path(out_dir);
-	bool left = access(p, F_OK) == 0 || errno != ENOENT;
-	free(p);
-	return left;
 }
 
 /*
@@ -346,7 +336,8 @@ static int check(hearth_lib *lib, const struct site_opts *opts, const char *prog
 	/* a change committed before this read is seen; one after it is after the build */
 	if ((rc = lib_generation(lib, &gen, err)))
 		goto end;
-	if (patch_list_left(out_dir) || !quick_state_head(out_dir, s) || !s->clean ||
+	/* a patch that did not finish left its list (state.c): cannot tell */
+	if (pipe_patch_list_left(out_dir) || !quick_state_head(out_dir, s) || !s->clean ||
 	    !s->has_quick ||
 	    s->generation != gen || (s->next_due >= 0 && hearth_now() >= s->next_due))
 		goto end;

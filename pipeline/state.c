@@ -183,6 +183,14 @@ static bool sorted(const struct pipe_state *s)
 	return true;
 }
 
+bool pipe_patch_list_left(const char *out_dir)
+{
+	char *p = pipe_patch_list_path(out_dir);
+	bool left = access(p, F_OK) == 0 || errno != ENOENT;
+	free(p);
+	return left;
+}
+
 /*
  * A patch list left by a patch that did not finish: every file it names
  * is untrusted in s (sorted), and one s lacks (a file the patch was adding)
@@ -198,7 +206,7 @@ static bool apply_patch_list(const char *out_dir, struct pipe_state *s)
 	size_t n0 = s->n;
 	bool ok = false;
 
-	if (access(p, F_OK) != 0 && errno == ENOENT) {
+	if (!pipe_patch_list_left(out_dir)) {
 		ok = true;
 		goto end;
 	}
@@ -215,7 +223,9 @@ static bool apply_patch_list(const char *out_dir, struct pipe_state *s)
 		*next++ = '\0';
 		if (!path_is_safe_rel(line))
 			goto end;
-		struct pipe_file *f = (struct pipe_file *)pipe_state_find(s, line);
+		/* among the files loaded, sorted; not those added here, after them */
+		struct pipe_file probe = {.rel = line};
+		struct pipe_file *f = n0 ? bsearch(&probe, s->f, n0, sizeof *s->f, by_rel) : NULL;
 		if (!f) {
 			f = add(s, UNTRUSTED_KEY);
 			f->rel = xstrdup(line);

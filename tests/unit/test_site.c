@@ -1102,6 +1102,89 @@ static void incremental_build_makes_only_what_changed(void)
 	free(state);
 }
 
+/*
+ * A patch list a killed patch left: every file it names is untrusted when
+ * the state is loaded, a file the state lacks is added (so the next build
+ * removes it), none twice, the rest as the state had them; a list that
+ * cannot be read leaves nothing trusted; once it goes, all is as before.
+ */
+static void patch_list_distrusts_its_files(void)
+{
+	struct hearth_err err;
+	struct pipe_state s = {0}, got;
+	char out[512], key[65], rel[64];
+	struct stat st;
+	struct buf list = BUF_INIT;
+	size_t listed = 0, added = 0;
+
+	snprintf(out, sizeof out, "%s/patched", t_tmpdir());
+	memset(key, 'a', 64);
+	key[64] = '\0';
+	for (int i = 0; i < 300; i++) {
+		snprintf(rel, sizeof rel, "d/f%03d", i);
+		char *path = path_join(out, rel);
+		CHECK_OK(file_write_atomic(path, "x", 1, &err), &err);
+		free(path);
+		pipe_state_note(&s, rel, key, NULL);
+	}
+	CHECK(stat(out, &st) == 0);
+	pipe_state_fill(&s, out);
+	s.clean = true;
+	memcpy(s.inputs, key, sizeof key);
+	CHECK_OK(pipe_state_write(&s, (uint64_t)st.st_dev, (uint64_t)st.st_ino, out, &err), &err);
+	pipe_state_release(&s);
+
+	/*
+	 * new files that sort before all the others (added to the end of the
+	 * loaded files, out of their order, before the rest are looked up),
+	 * then every third file, and a new one after each
+	 */
+	buf_puts(&list, "hearth patch list 1\n");
+	for (int i = 0; i < 100; i++) {
+		buf_printf(&list, "a/n%03d\n", i);
+		added++;
+	}
+	for (int i = 0; i < 300; i += 3) {
+		buf_printf(&list, "d/f%03d\nd/f%03dn\n", i, i);
+		listed++;
+		added++;
+	}
+	char *lp = pipe_patch_list_path(out);
+	CHECK_OK(file_write_atomic(lp, list.data, list.len, &err), &err);
+	pipe_state_load(out, &got);
+	CHECK(got.n == 300 + added);
+	CHECK(!got.clean && !got.has_quick);
+	size_t untrusted = 0;
+	for (size_t i = 0; i < got.n; i++) {
+		bool zero = strspn(got.f[i].key, "0") == 64;
+		untrusted += zero;
+		const char *r = got.f[i].rel;
+		bool new = r[0] == 'a' || r[strlen(r) - 1] == 'n';
+		CHECK(zero == (new || atoi(r + 3) % 3 == 0));
+		if (i)
+			CHECK(strcmp(got.f[i - 1].rel, r) < 0);
+		if (new)
+			CHECK(pipe_state_find(&got, r) == &got.f[i]);
+	}
+	CHECK(untrusted == listed + added);
+	pipe_state_release(&got);
+
+	/* a list that cannot be understood: nothing of the state is trusted */
+	CHECK_OK(file_write_atomic(lp, "hearth patch list 1\n../x\n", 25, &err), &err);
+	pipe_state_load(out, &got);
+	CHECK(got.n == 0);
+	pipe_state_release(&got);
+
+	/* the list gone: the state as written */
+	pipe_state_trust(out);
+	CHECK(!pipe_patch_list_left(out));
+	pipe_state_load(out, &got);
+	CHECK(got.n == 300 && got.clean);
+	pipe_state_release(&got);
+	buf_release(&list);
+	free(lp);
+}
+
 /* ---- the records and the groups in memory -------------------------------- */
 
 /* A small seeded generator, so a failure can be run again. */
@@ -1390,6 +1473,7 @@ int main(void)
 	RUN(cue_times_pair_with_lines);
 	RUN(whole_build);
 	RUN(incremental_build_makes_only_what_changed);
+	RUN(patch_list_distrusts_its_files);
 	RUN(failed_build_keeps_the_old_site);
 	RUN(art_follows_the_source);
 	RUN(refuses_a_folder_it_did_not_make);
