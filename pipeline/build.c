@@ -820,13 +820,6 @@ static int sync_dir(const char *dir, struct hearth_err *err)
 }
 
 /*
- * Patches the files made anew (durable in staging) into the site in
- * place: first the list of the files about to change, by which the state
- * trusts none of them, then the moves and removals (site_patch), then the
- * new state, then the list goes. A kill in between leaves a list by which
- * the next build remakes or removes every file the patch may have touched.
- */
-/*
  * The next state, written (and synced) into a temporary file on a second
  * thread while the first syncs the new files, passes the gate and patches:
  * a large site's state is megabytes, and the gate holds the catalogue's
@@ -878,6 +871,14 @@ static void state_job_end(struct state_job *j)
 		file_tmp_abort(-1, &j->tmp);
 }
 
+/*
+ * Patches the files made anew (durable in staging) into the site in
+ * place: first the list of the files about to change, by which the state
+ * trusts none of them, then the moves and removals (site_patch), then the
+ * new state (next's, renamed into place), then the list goes. A kill in
+ * between leaves a list by which the next build remakes or removes every
+ * file the patch may have touched.
+ */
 static int patch_in(const struct pipe_state *old, struct pipe_state *now,
 		    const struct patch_plan *pl, const char *staging, const char *out_dir,
 		    struct state_job *next, struct hearth_err *err)
@@ -1055,10 +1056,6 @@ static void quick_renew(const struct pipe_state *old, const struct pipe_state *n
 	pipe_state_requick(&s, out_dir, &ignored);
 }
 
-/*
- * site_build_input with a gate (NULL: none); returns SITE_AGAIN from it.
- * rd (NULL: none) is where the catalogue was read, for the quick record.
- */
 /* The output folder of a build: --out, else public/ in the library. */
 static char *out_dir_of(const struct site_opts *opts, const char *lib_dir)
 {
@@ -1078,12 +1075,11 @@ struct prefetch {
 	char *out_dir;
 	struct pipe_state st;
 	pthread_t t;
-	bool started;
+	bool started;           /* the thread runs: mu, cv and st are its until joined */
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
 	bool loaded;            /* st is loaded: its files may be looked at */
 	size_t next;            /* the first file no thread has taken yet */
-	bool inited;            /* mu and cv are */
 };
 
 /* Files looked at per turn of the cursor. */
@@ -1120,51 +1116,46 @@ static void prefetch_start(struct prefetch *p, const struct site_opts *opts, con
 	p->out_dir = out_dir_of(opts, lib_dir);
 	pthread_mutex_init(&p->mu, NULL);
 	pthread_cond_init(&p->cv, NULL);
-	p->inited = true;
 	p->started = pthread_create(&p->t, NULL, prefetch_run, p) == 0;
 }
 
-/* Waits for p's thread, if it runs. */
-static void prefetch_join(struct prefetch *p)
-{
-	if (p && p->started)
-		pthread_join(p->t, NULL);
-	if (p)
-		p->started = false;
-}
-
-/* The state of out_dir into *s: p's (moved out of it) when it has it, else loaded now. */
+/*
+ * The state of out_dir into *s: the one p loads (moved out of it, once
+ * this thread has helped look at its files), else loaded here.
+ */
 static void prefetch_take(struct prefetch *p, const char *out_dir, struct pipe_state *s)
 {
-	if (p && p->started && p->out_dir && !strcmp(p->out_dir, out_dir)) {
-		/* once it is loaded, look at what the second thread has not got to */
-		pthread_mutex_lock(&p->mu);
-		while (!p->loaded)
-			pthread_cond_wait(&p->cv, &p->mu);
-		pthread_mutex_unlock(&p->mu);
-		prefetch_look(p);
-	}
-	prefetch_join(p);
-	if (p && p->out_dir && !strcmp(p->out_dir, out_dir)) {
-		*s = p->st;
-		memset(&p->st, 0, sizeof p->st);
-		xfree(&p->out_dir);
+	if (!p || !p->started || strcmp(p->out_dir, out_dir)) {
+		pipe_state_load(out_dir, s);
 		return;
 	}
-	pipe_state_load(out_dir, s);
+	pthread_mutex_lock(&p->mu);
+	while (!p->loaded)
+		pthread_cond_wait(&p->cv, &p->mu);
+	pthread_mutex_unlock(&p->mu);
+	prefetch_look(p);
+	pthread_join(p->t, NULL);
+	p->started = false;
+	*s = p->st;
+	memset(&p->st, 0, sizeof p->st);
 }
 
+/* After prefetch_start: waits for p's thread if it still runs, and frees p's. */
 static void prefetch_end(struct prefetch *p)
 {
-	prefetch_join(p);
+	if (p->started)
+		pthread_join(p->t, NULL);
 	pipe_state_release(&p->st);
 	xfree(&p->out_dir);
-	if (p->inited) {
-		pthread_mutex_destroy(&p->mu);
-		pthread_cond_destroy(&p->cv);
-	}
+	pthread_mutex_destroy(&p->mu);
+	pthread_cond_destroy(&p->cv);
 }
 
+/*
+ * site_build_input with a gate (NULL: none); returns SITE_AGAIN from it.
+ * rd (NULL: none) is where the catalogue was read, for the quick record;
+ * pre (NULL: none) the state being loaded meanwhile.
+ */
 static int build_gated(hearth_lib *lib, const struct site_input *in,
 		       const struct site_read *rd, struct prefetch *pre,
 		       const struct site_opts *opts, const struct site_media_ops *ops,

@@ -505,7 +505,8 @@ static int sync_one(const char *dir, const char *rel, bool missing_ok, struct he
 }
 
 /*
- * fsyncs of dir/rels[i] (files or folders, a missing one not an error),
+ * fsyncs of dir/rels[i] (files or folders; a missing one is an error
+ * unless missing_ok),
  * issued together from a few threads: the file system commits its journal
  * once for all the fsyncs waiting on it, where one after another each
  * waited for a commit of its own. The first failure, in order, is the one
@@ -515,6 +516,7 @@ struct sync_list {
 	const char *dir;
 	char *const *rels;
 	size_t n, next;
+	bool missing_ok;        /* a rel that is not there is not an error */
 	int *rc;                /* per rel */
 	struct hearth_err *err; /* per rel */
 	pthread_mutex_t mu;
@@ -532,15 +534,16 @@ static void *sync_worker(void *arg)
 		pthread_mutex_unlock(&l->mu);
 		if (i == l->n)
 			return NULL;
-		l->rc[i] = sync_one(l->dir, l->rels[i], true, &l->err[i]);
+		l->rc[i] = sync_one(l->dir, l->rels[i], l->missing_ok, &l->err[i]);
 	}
 }
 
-static int sync_at_once(const char *dir, char *const *rels, size_t n, struct hearth_err *err)
+static int sync_at_once(const char *dir, char *const *rels, size_t n, bool missing_ok,
+			struct hearth_err *err)
 {
 	if (n == 0)
 		return 0;
-	struct sync_list l = {dir, rels, n, 0, xcalloc(n + 1, sizeof *l.rc),
+	struct sync_list l = {dir, rels, n, 0, missing_ok, xcalloc(n + 1, sizeof *l.rc),
 			      xcalloc(n + 1, sizeof *l.err), PTHREAD_MUTEX_INITIALIZER};
 	pthread_t t[SYNC_THREADS - 1];
 	size_t started = 0;
@@ -565,7 +568,7 @@ int site_sync_files(const char *dir, char *const *rels, size_t n, struct hearth_
 {
 	if (n > SITE_SYNC_FEW)
 		return site_sync(dir, err);
-	return sync_at_once(dir, rels, n, err);
+	return sync_at_once(dir, rels, n, false, err);
 }
 
 /*
@@ -678,7 +681,7 @@ int site_patch(const char *staging, const char *out_dir, char *const *add, size_
 			patch_dirs(add[i], &v);
 		for (size_t i = 0; i < n_rm; i++)
 			patch_dirs(rm[i], &v);
-		rc = sync_at_once(out_dir, v, strv_len(v), err);
+		rc = sync_at_once(out_dir, v, strv_len(v), true, err);
 		strv_free(v);
 	}
 	return rc;
