@@ -9,13 +9,11 @@
  * once without the bodies, and each body when its page is made, through
  * the same conditions.
  */
-#define _GNU_SOURCE /* MAP_ANONYMOUS, MADV_HUGEPAGE */
 #include "libraryInt.h"
 
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 
 /*
  * What a public record owns: copies of the strings it points to, packed
@@ -25,14 +23,15 @@
  * page by page were the largest part of reading it.
  *
  * The records of the view of both channels (lib_public_view_all) live
- * whole (record, strings, lists) in blocks the view shares, mapped on
- * their own (map_block); each record counts as a reference, and the
- * last one freed unmaps them.
+ * whole (record, strings, lists) in blocks the view shares, whole huge
+ * pages each (core's xmalloc_big: a fresh small page costs a fault at
+ * its first touch, and a view of 10,000 stories touched a thousand of
+ * them); each record counts as a reference, and the last one freed frees
+ * them.
  */
 struct owned_block {
 	struct owned_block *next;
 	size_t used, cap;
-	bool mapped;               /* mmap'd (a view's), else malloc'd */
 	_Alignas(8) char data[];
 };
 
@@ -47,51 +46,23 @@ struct owned {
 	struct view_mem *view;     /* the view's, which hold the record itself */
 };
 
-/* The size and alignment of a view's blocks: a huge page. */
+/* A view's blocks are whole multiples of this: a huge page. */
 #define VIEW_BLOCK ((size_t)2 << 20)
 
-/*
- * A new view's block of at least n bytes (a multiple of VIEW_BLOCK, on
- * such a boundary, transparent huge pages asked for), or NULL. A fresh
- * small page costs a fault at its first touch, and a view of 10,000
- * stories touched a thousand of them; a huge page is one fault.
- */
-static struct owned_block *map_block(size_t n)
-{
-	size_t size = (n + VIEW_BLOCK - 1) & ~(VIEW_BLOCK - 1);
-	char *raw = mmap(NULL, size + VIEW_BLOCK, PROT_READ | PROT_WRITE,
-			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (raw == MAP_FAILED)
-		return NULL;
-	/* the boundary inside, and what lies either side of the block given back */
-	size_t head = (VIEW_BLOCK - (uintptr_t)raw % VIEW_BLOCK) % VIEW_BLOCK;
-	if (head)
-		munmap(raw, head);
-	if (VIEW_BLOCK - head)
-		munmap(raw + head + size, VIEW_BLOCK - head);
-	struct owned_block *b = (struct owned_block *)(void *)(raw + head);
-	madvise(b, size, MADV_HUGEPAGE); /* only advice: small pages work the same */
-	b->cap = size - sizeof *b;
-	return b;
-}
-
 /* n bytes from the front block of *head, a new one (bigger) when it is full. */
-static void *block_take(struct owned_block **head, size_t n, size_t align, bool mapped)
+static void *block_take(struct owned_block **head, size_t n, size_t align, bool view)
 {
 	struct owned_block *b = *head;
 	size_t at = b ? (b->used + align - 1) & ~(align - 1) : 0;
 	if (!b || at + n > b->cap) {
 		size_t cap = b ? b->cap * 2 : 512;
 		cap = cap > n ? cap : n;
-		b = mapped ? map_block(sizeof *b + n) : NULL;
-		if (!b) {
-			b = xmalloc(sizeof *b + cap);
-			b->cap = cap;
-			mapped = false;
-		}
+		if (view) /* all of its huge pages */
+			cap = ((sizeof *b + n + VIEW_BLOCK - 1) & ~(VIEW_BLOCK - 1)) - sizeof *b;
+		b = view ? xmalloc_big(sizeof *b + cap) : xmalloc(sizeof *b + cap);
+		b->cap = cap;
 		b->next = *head;
 		b->used = 0;
-		b->mapped = mapped;
 		*head = b;
 		at = 0;
 	}
@@ -103,10 +74,7 @@ static void blocks_free(struct owned_block *b)
 {
 	for (struct owned_block *next; b; b = next) {
 		next = b->next;
-		if (b->mapped)
-			munmap(b, sizeof *b + b->cap);
-		else
-			free(b);
+		free(b);
 	}
 }
 
