@@ -72,7 +72,7 @@ void site_sort_keys(struct site_sort_key *v, size_t n, struct site_sort_key *tmp
  * full): a lookup reads one slug of the entries, where a search of them
  * in slug order read a dozen scattered ones, and making it needs no sort.
  */
-static size_t slug_hash(const char *s)
+size_t site_str_hash(const char *s)
 {
 	uint64_t h = UINT64_C(0xcbf29ce484222325);
 	for (; *s; s++)
@@ -80,8 +80,7 @@ static size_t slug_hash(const char *s)
 	return (size_t)(h ^ (h >> 32));
 }
 
-/* The smallest power of two from 16 that is at least 2n. */
-static size_t table_size(size_t n)
+size_t site_table_size(size_t n)
 {
 	size_t size = 16;
 	while (size < 2 * n)
@@ -105,7 +104,7 @@ struct cand {
 void site_ctx_entries(struct site_ctx *c, struct pub_story **site, size_t n_site,
 		      struct pub_story **pod, size_t n_pod)
 {
-	size_t all = n_site + n_pod, n = 0, size = n_pod ? table_size(n_site) : 0;
+	size_t all = n_site + n_pod, n = 0, size = n_pod ? site_table_size(n_site) : 0;
 	/* one scratch block: candidates, keys, the sort's room, the table */
 	size_t bytes = all * (sizeof(struct cand) + 2 * sizeof(struct site_sort_key)) +
 		       size * sizeof(uint32_t);
@@ -121,13 +120,13 @@ void site_ctx_entries(struct site_ctx *c, struct pub_story **site, size_t n_site
 		size_t mask = size - 1;
 		memset(table, 0, size * sizeof *table);
 		for (size_t i = 0; i < n_site; i++) {
-			size_t h = slug_hash(site[i]->slug) & mask;
+			size_t h = site_str_hash(site[i]->slug) & mask;
 			while (table[h])
 				h = (h + 1) & mask;
 			table[h] = (uint32_t)(i + 1);
 		}
 		for (size_t i = 0; i < n_pod; i++) {
-			size_t h = slug_hash(pod[i]->slug) & mask;
+			size_t h = site_str_hash(pod[i]->slug) & mask;
 			while (table[h] && strcmp(site[table[h] - 1]->slug, pod[i]->slug))
 				h = (h + 1) & mask;
 			if (table[h])
@@ -173,12 +172,12 @@ static void lists_release(struct site_ctx *c)
 void site_ctx_lists(struct site_ctx *c)
 {
 	lists_release(c);
-	size_t size = table_size(c->n);
+	size_t size = site_table_size(c->n);
 	/* ordinary pages: a huge one would hold eight times what the table needs */
 	c->by_slug = xcalloc(size, sizeof *c->by_slug);
 	c->slug_mask = size - 1;
 	for (size_t i = 0; i < c->n; i++) {
-		size_t k = slug_hash(c->e[i].s->slug) & c->slug_mask;
+		size_t k = site_str_hash(c->e[i].s->slug) & c->slug_mask;
 		while (c->by_slug[k])
 			k = (k + 1) & c->slug_mask;
 		c->by_slug[k] = i + 1;
@@ -210,7 +209,7 @@ const struct site_entry *site_ctx_find(const struct site_ctx *c, const char *slu
 		return NULL;
 	}
 	/* the first of equal slugs comes first in e, and so in the table */
-	for (size_t k = slug_hash(slug) & c->slug_mask; c->by_slug[k];
+	for (size_t k = site_str_hash(slug) & c->slug_mask; c->by_slug[k];
 	     k = (k + 1) & c->slug_mask)
 		if (!strcmp(slug, c->e[c->by_slug[k] - 1].s->slug))
 			return &c->e[c->by_slug[k] - 1];

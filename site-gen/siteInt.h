@@ -38,4 +38,12 @@ uint64_t site_sort_prefix(const char *s);
 /* Sorts v[0, n) in place; tmp is room for n keys the sort uses. */
 void site_sort_keys(struct site_sort_key *v, size_t n, struct site_sort_key *tmp);
 
+/*
+ * The hash tables of slugs and names (open addressing, at most half full):
+ * a string's hash (FNV-1a), and the size of a table for n of them (the
+ * smallest power of two from 16 that is at least 2n).
+ */
+size_t site_str_hash(const char *s);
+size_t site_table_size(size_t n);
+
 #endif

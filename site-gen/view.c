@@ -554,14 +554,6 @@ struct grouping {
 /* Room in grouping.text per member: a slug has at most 60 characters. */
 #define SLUG_ROOM 64
 
-static size_t text_hash(const char *s)
-{
-	uint64_t h = UINT64_C(0xcbf29ce484222325);
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * UINT64_C(0x100000001b3);
-	return (size_t)(h ^ (h >> 32));
-}
-
 /* The names of kind k a story carries, into one[] for a byline; NULL for none. */
 static char **kind_names(const struct pub_story *s, enum site_group_kind k, char *one[2])
 {
@@ -594,7 +586,7 @@ static uint32_t group_of_slug(struct grouping *w, const char *name)
 		slug = at;
 		w->text_used += len;
 	}
-	size_t h = text_hash(slug) & w->mask;
+	size_t h = site_str_hash(slug) & w->mask;
 	while (w->slug_at[h] && strcmp(w->slug[w->slug_at[h] - 1], slug))
 		h = (h + 1) & w->mask;
 	if (w->slug_at[h]) {
@@ -614,7 +606,7 @@ static uint32_t group_of_slug(struct grouping *w, const char *name)
 
 static uint32_t group_of(struct grouping *w, const char *name)
 {
-	size_t h = text_hash(name) & w->mask;
+	size_t h = site_str_hash(name) & w->mask;
 	while (w->name_at[h] && strcmp(w->name[w->name_at[h] - 1], name))
 		h = (h + 1) & w->mask;
 	if (w->name_at[h])
@@ -719,9 +711,7 @@ void site_ctx_groups(struct site_ctx *c)
 		n[k] = count_members(c, (enum site_group_kind)k);
 		most = n[k] > most ? n[k] : most;
 	}
-	size_t size = 16;
-	while (size < 2 * most)
-		size *= 2;
+	size_t size = site_table_size(most);
 	/* one scratch block for every kind: the tables, the members, the sort */
 	size_t table = align_ptr(2 * size * sizeof(uint32_t));
 	size_t per = 3 * sizeof(char *) + 4 * sizeof(uint32_t) + SLUG_ROOM +
