@@ -90,6 +90,7 @@ struct out {
 	site_theme *theme;
 	const char *staging;
 	const char *common;            /* the key of what every page shows */
+	struct sha256 common_h;        /* a hash that has taken common: page_key's start */
 	const struct pipe_state *old;  /* the current site's state */
 	struct pipe_state *now;        /* the new site's, filled as files are placed */
 	pthread_mutex_t mu;            /* for now, from the media and page threads */
@@ -154,11 +155,14 @@ static void note(struct out *o, struct sha256 *h, const char *rel, char key[65])
 	note_key(o, rel, key, NULL);
 }
 
-/* A new hash that starts with what every page shows, and the page's kind. */
+/*
+ * A new hash that starts with what every page shows, and the page's kind:
+ * a copy of one that has taken the first part already, which saves a
+ * block of hashing for each of a large site's pages.
+ */
 static void page_key(const struct out *o, struct sha256 *h, const char *kind)
 {
-	sha256_init(h);
-	key_str(h, o->common);
+	*h = o->common_h;
 	key_str(h, kind);
 }
 
@@ -269,42 +273,96 @@ static void key_more_page(const struct site_ctx *c, const struct task *t, struct
 	}
 }
 
-/* The path of the page of a task; new allocation. */
-static char *task_rel(const struct site_ctx *c, const struct task *t)
+/* The one page of a task of a kind that has one path; NULL for the others. */
+static const char *task_fixed_rel(const struct task *t)
 {
-	char *base, *rel;
+	switch (t->kind) {
+	case T_HOME:
+		return "index.html";
+	case T_404:
+		return "404.html";
+	case T_TOPICS:
+		return "themes/index.html";
+	case T_PEOPLE:
+		return "contributors/index.html";
+	case T_SUBSCRIBE:
+		return "subscribe/index.html";
+	case T_SEARCH:
+		return "search/index.html";
+	case T_ABOUT:
+		return "about/index.html";
+	default:
+		return NULL;
+	}
+}
+
+/*
+ * The folder and slug of a task's list (NULL slug: none), for the kinds
+ * whose path is not fixed.
+ */
+static void task_place(const struct site_ctx *c, const struct task *t, const char **dir,
+		       const char **slug)
+{
+	*slug = NULL;
 	switch (t->kind) {
 	case T_STORY:
-		return xasprintf("stories/%s/index.html", c->e[t->i].s->slug);
 	case T_STORIES:
-		return site_list_rel("stories", t->page);
+		*dir = "stories";
+		if (t->kind == T_STORY)
+			*slug = c->e[t->i].s->slug;
+		break;
 	case T_COLLECTION:
-		base = xasprintf("collections/%s", c->colls[t->i]->slug);
+		*dir = "collections";
+		*slug = c->colls[t->i]->slug;
 		break;
-	case T_THEME:
-	case T_TAG:
-	case T_PERSON:
-		base = xasprintf("%s/%s", site_group_dir(TASK_GROUP(t)),
-				 c->groups.v[TASK_GROUP(t)][t->i].slug);
+	default: /* T_THEME, T_TAG, T_PERSON */
+		*dir = site_group_dir(TASK_GROUP(t));
+		*slug = c->groups.v[TASK_GROUP(t)][t->i].slug;
 		break;
-	case T_HOME:
-		return xstrdup("index.html");
-	case T_404:
-		return xstrdup("404.html");
-	case T_TOPICS:
-		return xstrdup("themes/index.html");
-	case T_PEOPLE:
-		return xstrdup("contributors/index.html");
-	case T_SUBSCRIBE:
-		return xstrdup("subscribe/index.html");
-	case T_SEARCH:
-		return xstrdup("search/index.html");
-	default:
-		return xstrdup("about/index.html");
 	}
-	rel = site_list_rel(base, t->page);
-	free(base);
-	return rel;
+}
+
+/*
+ * The path of the page of a task, written into b (its memory reused from
+ * task to task: a large site has tens of thousands of pages); borrows b.
+ * The paths of lists are site_list_rel's.
+ */
+static const char *task_rel_in(const struct site_ctx *c, const struct task *t, struct buf *b)
+{
+	const char *fixed = task_fixed_rel(t), *dir, *slug;
+	buf_reset(b);
+	if (fixed) {
+		buf_puts(b, fixed);
+		return buf_cstr(b);
+	}
+	task_place(c, t, &dir, &slug);
+	buf_puts(b, dir);
+	buf_putc(b, '/');
+	if (slug) {
+		buf_puts(b, slug);
+		buf_putc(b, '/');
+	}
+	if (t->kind != T_STORY && t->page > 1)
+		buf_printf(b, "page/%zu/", t->page);
+	buf_puts(b, "index.html");
+	return buf_cstr(b);
+}
+
+/*
+ * What decides the path of a task's page, into h, without the path
+ * itself: the kind and the slug and page that tell its page apart from the
+ * others of its kind (task_rel_in writes the path from these alone).
+ */
+static void key_task_rel(struct sha256 *h, const struct site_ctx *c, const struct task *t)
+{
+	const char *dir, *slug;
+	key_int(h, t->kind);
+	if (task_fixed_rel(t))
+		return;
+	task_place(c, t, &dir, &slug);
+	if (slug)
+		key_str(h, slug);
+	key_int(h, (int64_t)t->page);
 }
 
 static const char *task_name(const struct task *t)
@@ -320,40 +378,35 @@ static const char *task_name(const struct task *t)
  * file, linked from the current site when it has it with that key, else
  * made through the theme. Called from the page threads: it only reads c.
  */
-static int run_task(const struct pages *p, const struct task *t, struct hearth_err *err)
+static int run_task(const struct pages *p, const struct task *t, struct buf *rb,
+		    struct hearth_err *err)
 {
 	const struct site_ctx *c = p->c;
 	struct out *o = p->o;
 	struct sha256 h;
 	char key[65];
-	char *rel = NULL, *root = NULL;
+	const char *rel = task_rel_in(c, t, rb);
+	char *root = NULL;
 	xmlDocPtr doc;
 	int rc = 0;
 
 	switch (t->kind) {
 	case T_STORY:
-		rel = xasprintf("stories/%s/index.html", c->e[t->i].s->slug);
 		page_key(o, &h, "story");
 		key_entry_story(&h, &c->e[t->i]);
 		key_media(&h, &c->e[t->i].m);
 		break;
 	case T_STORIES:
-		rel = site_list_rel("stories", t->page);
 		page_key(o, &h, "stories");
 		key_list_page(&h, &c->on_site, t->page);
 		break;
-	case T_COLLECTION: {
-		char *base = xasprintf("collections/%s", c->colls[t->i]->slug);
-		rel = site_list_rel(base, t->page);
-		free(base);
+	case T_COLLECTION:
 		page_key(o, &h, "collection");
 		key_collection_head(&h, c->colls[t->i]);
 		key_int(&h, c->colls[t->i]->podcast);
 		key_list_page(&h, &c->in_coll[t->i], t->page);
 		break;
-	}
 	case T_HOME:
-		rel = xstrdup("index.html");
 		page_key(o, &h, "home");
 		key_int(&h, (int64_t)c->on_site.n);
 		for (size_t i = 0; i < c->on_site.n && i < SITE_HOME_LATEST; i++)
@@ -375,16 +428,13 @@ static int run_task(const struct pages *p, const struct task *t, struct hearth_e
 		}
 		break;
 	case T_404:
-		rel = xstrdup("404.html");
 		page_key(o, &h, "404");
 		break;
 	case T_SEARCH:
-		rel = task_rel(c, t);
 		page_key(o, &h, "search");
 		pipe_search_page_key(&h, c);
 		break;
 	default:
-		rel = task_rel(c, t);
 		page_key(o, &h, task_name(t));
 		key_more_page(c, t, &h);
 		break;
@@ -445,7 +495,6 @@ static int run_task(const struct pages *p, const struct task *t, struct hearth_e
 	root = t->kind == T_404 ? xasprintf("%s/", c->base_url) : site_root_of(rel);
 	rc = write_page(o, doc, rel, root, err);
 end:
-	free(rel);
 	free(root);
 	return rc;
 }
@@ -454,6 +503,7 @@ static void *page_worker(void *arg)
 {
 	struct pages *p = arg;
 	struct hearth_err err = {0};
+	struct buf rel = BUF_INIT; /* each page's path, in memory reused from page to page */
 
 	for (;;) {
 		pthread_mutex_lock(&p->mu);
@@ -461,7 +511,7 @@ static void *page_worker(void *arg)
 		pthread_mutex_unlock(&p->mu);
 		if (i >= p->n)
 			break;
-		int rc = run_task(p, &p->t[i], &err);
+		int rc = run_task(p, &p->t[i], &rel, &err);
 		if (!rc)
 			continue;
 		pthread_mutex_lock(&p->mu);
@@ -472,6 +522,7 @@ static void *page_worker(void *arg)
 		}
 		pthread_mutex_unlock(&p->mu);
 	}
+	buf_release(&rel);
 	return NULL;
 }
 
@@ -531,25 +582,27 @@ static int write_small(struct out *o, struct sha256 *h, const char *rel, const s
 static int write_sitemap(const struct site_ctx *c, struct out *o, const struct task *t,
 			 size_t n, struct hearth_err *err)
 {
-	char **rels = xcalloc(n + 1, sizeof *rels);
 	struct buf b = BUF_INIT;
 	struct sha256 h;
 	char key[65];
-	size_t k = 0;
-	int rc;
+	int rc = 0;
 
+	/* the pages by what decides their paths: no path made for the key */
 	page_key(o, &h, "sitemap.xml");
-	for (size_t i = 0; i < n; i++) {
-		if (t[i].kind == T_404)
-			continue;
-		rels[k] = task_rel(c, &t[i]);
-		key_str(&h, rels[k++]);
-	}
+	for (size_t i = 0; i < n; i++)
+		if (t[i].kind != T_404)
+			key_task_rel(&h, c, &t[i]);
 	key_hex(&h, key);
-	rc = 0;
 	if (!keep(o, "sitemap.xml", key, NULL)) { /* made only when its pages changed */
+		char **rels = xcalloc(n + 1, sizeof *rels);
+		size_t k = 0;
+		for (size_t i = 0; i < n; i++)
+			if (t[i].kind != T_404)
+				rels[k++] = xstrdup(task_rel_in(c, &t[i], &b));
+		buf_reset(&b);
 		site_sitemap(c, rels, k, &b);
 		rc = site_write(o->staging, "sitemap.xml", b.data ? b.data : "", b.len, err);
+		strv_free(rels);
 	}
 	buf_release(&b);
 	if (!rc) {
@@ -558,7 +611,6 @@ static int write_sitemap(const struct site_ctx *c, struct out *o, const struct t
 		rc = write_small(o, &h, "robots.txt", &b, err);
 		buf_release(&b);
 	}
-	strv_free(rels);
 	return rc;
 }
 
@@ -621,7 +673,6 @@ static int write_pages(const struct site_ctx *c, struct out *o, int jobs,
 	pthread_mutex_destroy(&p.mu);
 	if ((rc = p.rc))
 		*err = p.err;
-
 	if (!rc)
 		rc = write_sitemap(c, o, p.t, p.n, err);
 	if (!rc && site_theme_css(o->theme)) {
@@ -1272,6 +1323,8 @@ static int build_gated(hearth_lib *lib, const struct site_input *in,
 	o.staging = staging;
 	common_key(&c, &pr, themes, common);
 	o.common = common;
+	sha256_init(&o.common_h);
+	key_str(&o.common_h, common);
 
 	rc = site_media_run(lib, ops, &c, cover_path, staging, &put, opts->jobs, opts, &st,
 			    err);

@@ -250,19 +250,29 @@ void key_rendition(const char *cached, char out[65]);
 /* ---- the build state (state.c) ----------------------------------------- */
 
 /* One file of the site and what it was made from. */
+/*
+ * A large site's state has tens of thousands of these, twice (the current
+ * site's and the next one's), so they are kept small: the key is borrowed
+ * where it can be, the flags are bits.
+ */
 struct pipe_file {
 	char *rel;              /* its path in the site; owned unless borrowed */
 	char *src;              /* a rendition: the cached file it is a copy of; owned */
-	char key[65];           /* keys.c's hash of its inputs */
+	const char *key;        /* keys.c's hash of its inputs, 64 hex digits: the loaded
+				   text's, the kept file's, or in the state's own keys */
 	uint64_t ino;           /* what it was when made: a changed file is made again */
-	int64_t size, mtime_sec, mtime_nsec;
-	bool kept;              /* taken from the current site as it is, not made */
-	bool filled;            /* ino, size and mtime are known */
-	bool gone;              /* noted, but not in the site after all: left out */
-	bool borrowed;          /* rel is the loaded text's, or the kept file's (see note_kept) */
-	bool looked;            /* pipe_state_look looked at it: same says what it found */
-	bool same;              /* as made when looked at */
+	int64_t size, mtime_sec;
+	int32_t mtime_nsec;
+	bool kept : 1;          /* taken from the current site as it is, not made */
+	bool filled : 1;        /* ino, size and mtime are known */
+	bool gone : 1;          /* noted, but not in the site after all: left out */
+	bool borrowed : 1;      /* rel is the loaded text's, or the kept file's (see note_kept) */
+	bool looked : 1;        /* pipe_state_look looked at it: same says what it found */
+	bool same : 1;          /* as made when looked at */
 };
+
+/* The keys a state holds of its own (pipe_state_note's), a block at a time. */
+struct pipe_keys;
 
 /* What the current site was made from; see state.c. */
 struct pipe_state {
@@ -277,7 +287,8 @@ struct pipe_state {
 	int64_t next_due;       /* the first moment a held story comes due, or -1 */
 	struct pipe_file *f;    /* sorted by rel once loaded or saved */
 	size_t n, cap;
-	char *text;             /* the file as loaded: the rels of its files are in it */
+	char *text;             /* the file as loaded: the rels and keys of its files are in it */
+	struct pipe_keys *keys; /* the keys noted, for the files' key to point at */
 	int out_fd;             /* the output folder, when has_fd */
 	bool has_fd;
 };

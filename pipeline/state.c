@@ -46,6 +46,14 @@
 /* The key of a file a patch is about to touch: no build ever makes it. */
 #define UNTRUSTED_KEY "0000000000000000000000000000000000000000000000000000000000000000"
 
+/* A block of keys a state holds of its own: KEYS_PER of 65 bytes each. */
+#define KEYS_PER 1024
+struct pipe_keys {
+	struct pipe_keys *next;
+	size_t n;
+	char key[KEYS_PER][65];
+};
+
 /* "<prefix><base of out_dir>" beside out_dir; new allocation. */
 static char *beside(const char *out_dir, const char *prefix)
 {
@@ -78,13 +86,34 @@ void pipe_state_release(struct pipe_state *s)
 	}
 	free(s->f);
 	free(s->text);
+	while (s->keys) {
+		struct pipe_keys *k = s->keys;
+		s->keys = k->next;
+		free(k);
+	}
 	if (s->has_fd)
 		close(s->out_fd);
 	memset(s, 0, sizeof *s);
 }
 
 /* A new file at the end of s, zeroed but for its key. */
-static struct pipe_file *add(struct pipe_state *s, const char key[65])
+/* A copy of key that lives as long as s. */
+static const char *own_key(struct pipe_state *s, const char key[65])
+{
+	if (!s->keys || s->keys->n == KEYS_PER) {
+		struct pipe_keys *k = xmalloc(sizeof *k);
+		k->next = s->keys;
+		k->n = 0;
+		s->keys = k;
+	}
+	char *p = s->keys->key[s->keys->n++];
+	memcpy(p, key, 64);
+	p[64] = '\0';
+	return p;
+}
+
+/* A new file at the end of s, with key (borrowed: it outlives s's use of it). */
+static struct pipe_file *add(struct pipe_state *s, const char *key)
 {
 	if (s->n == s->cap) {
 		s->cap = s->cap ? s->cap * 2 : 256;
@@ -92,14 +121,14 @@ static struct pipe_file *add(struct pipe_state *s, const char key[65])
 	}
 	struct pipe_file *f = &s->f[s->n++];
 	memset(f, 0, sizeof *f);
-	memcpy(f->key, key, 65);
+	f->key = key;
 	return f;
 }
 
 void pipe_state_note(struct pipe_state *s, const char *rel, const char key[65],
 		     const char *src)
 {
-	struct pipe_file *f = add(s, key);
+	struct pipe_file *f = add(s, own_key(s, key));
 	f->rel = xstrdup(rel);
 	f->src = src ? xstrdup(src) : NULL;
 }
@@ -162,7 +191,7 @@ static bool parse_file(struct pipe_state *s, char *line)
 			return false;
 	*p++ = '\0';
 	if (!parse_unum(&p, &ino) || !parse_num(&p, &size) || !parse_num(&p, &sec) ||
-	    !parse_num(&p, &nsec) || !path_is_safe_rel(p))
+	    !parse_num(&p, &nsec) || nsec < -1 || nsec > 999999999 || !path_is_safe_rel(p))
 		return false;
 	struct pipe_file *f = add(s, line);
 	f->rel = p; /* in s->text */
@@ -170,7 +199,7 @@ static bool parse_file(struct pipe_state *s, char *line)
 	f->ino = ino;
 	f->size = size;
 	f->mtime_sec = sec;
-	f->mtime_nsec = nsec;
+	f->mtime_nsec = (int32_t)nsec;
 	return true;
 }
 
@@ -230,7 +259,7 @@ static bool apply_patch_list(const char *out_dir, struct pipe_state *s)
 			f = add(s, UNTRUSTED_KEY);
 			f->rel = xstrdup(line);
 		}
-		memcpy(f->key, UNTRUSTED_KEY, 65);
+		f->key = UNTRUSTED_KEY;
 		f->ino = 0;
 		f->size = f->mtime_sec = f->mtime_nsec = -1;
 	}
@@ -525,7 +554,7 @@ void pipe_state_fill(struct pipe_state *s, const char *dir)
 		f->ino = (uint64_t)st.st_ino;
 		f->size = (int64_t)st.st_size;
 		f->mtime_sec = (int64_t)st.st_mtim.tv_sec;
-		f->mtime_nsec = (int64_t)st.st_mtim.tv_nsec;
+		f->mtime_nsec = (int32_t)st.st_mtim.tv_nsec;
 	}
 	if (fd >= 0)
 		close(fd);
@@ -589,57 +618,90 @@ static void put_file(struct buf *b, const struct pipe_file *f, uint64_t ino, int
 	}
 }
 
-/* Room in b (an empty buffer) for the text of a state of n files (about 130 bytes a line). */
-static void reserve(struct buf *b, size_t n)
+/*
+ * The state's text is written to its file a window at a time, never made
+ * whole in memory: a large site's is megabytes, and on a virtual machine
+ * every page of fresh memory costs a fault. STATE_WINDOW bytes are
+ * gathered, then written.
+ */
+#define STATE_WINDOW ((size_t)128 << 10)
+
+/* Writes what b gathered to fd (b emptied); false when the write fails. */
+static bool flush_window(int fd, struct buf *b)
 {
-	buf_reserve_big(b, 512 + n * 144);
+	bool ok = !b->len || fd_write_all(fd, b->data, b->len) == 0;
+	buf_reset(b);
+	return ok;
 }
 
-/* The text of s as the state of the folder (dev, ino) into b. */
-static void state_text(struct pipe_state *s, uint64_t dev, uint64_t ino, struct buf *b)
+/*
+ * The text of s (sorted) as the state of the folder (dev, ino) into fd,
+ * with every file (all) or only those made or kept (filled and not gone);
+ * false when a write fails (errno says why).
+ */
+static bool state_emit(const struct pipe_state *s, uint64_t dev, uint64_t ino, bool all, int fd)
 {
-	pipe_state_sort(s);
-	reserve(b, s->n);
-	put_head(b, s, dev, ino);
-	for (size_t i = 0; i < s->n; i++) {
+	struct buf b = BUF_INIT;
+	bool ok = true;
+
+	buf_reserve(&b, STATE_WINDOW + 4096);
+	put_head(&b, s, dev, ino);
+	for (size_t i = 0; ok && i < s->n; i++) {
 		const struct pipe_file *f = &s->f[i];
-		if (!f->gone && f->filled)
-			put_file(b, f, f->ino, f->size, f->mtime_sec, f->mtime_nsec);
+		if (all || (!f->gone && f->filled))
+			put_file(&b, f, f->ino, f->size, f->mtime_sec, f->mtime_nsec);
+		if (b.len >= STATE_WINDOW)
+			ok = flush_window(fd, &b);
 	}
+	if (ok)
+		ok = flush_window(fd, &b);
+	buf_release(&b);
+	return ok;
+}
+
+/* s written to out_dir's state file at once (a temporary file, synced, renamed over it). */
+static int state_write_atomic(const struct pipe_state *s, uint64_t dev, uint64_t ino, bool all,
+			      const char *out_dir, struct hearth_err *err)
+{
+	char *p = pipe_state_path(out_dir), *tmp = NULL;
+	int fd, rc;
+
+	if ((rc = file_tmp_open(p, &tmp, &fd, err)))
+		goto end;
+	if (!state_emit(s, dev, ino, all, fd)) {
+		rc = herr(err, HEARTH_EIO, "cannot write '%s': %s", p, strerror(errno));
+		file_tmp_abort(fd, &tmp);
+		goto end;
+	}
+	rc = file_tmp_commit(fd, &tmp, p, err);
+end:
+	free(p);
+	return rc;
 }
 
 int pipe_state_write(struct pipe_state *s, uint64_t dev, uint64_t ino, const char *out_dir,
 		     struct hearth_err *err)
 {
-	struct buf b = BUF_INIT;
-	char *p = pipe_state_path(out_dir);
-	int rc;
-
-	state_text(s, dev, ino, &b);
-	rc = file_write_atomic(p, b.data, b.len, err);
-	buf_release(&b);
-	free(p);
-	return rc;
+	pipe_state_sort(s);
+	return state_write_atomic(s, dev, ino, false, out_dir, err);
 }
 
 int pipe_state_write_tmp(struct pipe_state *s, uint64_t dev, uint64_t ino, const char *out_dir,
 			 char **tmp, struct hearth_err *err)
 {
-	struct buf b = BUF_INIT;
 	char *p = pipe_state_path(out_dir);
 	int fd, rc;
 
-	state_text(s, dev, ino, &b);
+	pipe_state_sort(s);
 	if ((rc = file_tmp_open(p, tmp, &fd, err)))
 		goto end;
-	if (fd_write_all(fd, b.data, b.len) != 0 || fsync(fd) != 0) {
+	if (!state_emit(s, dev, ino, false, fd) || fsync(fd) != 0) {
 		rc = herr(err, HEARTH_EIO, "cannot write '%s': %s", *tmp, strerror(errno));
 		file_tmp_abort(fd, tmp);
 		goto end;
 	}
 	close(fd);
 end:
-	buf_release(&b);
 	free(p);
 	return rc;
 }
@@ -696,18 +758,6 @@ void pipe_state_trust(const char *out_dir)
 
 int pipe_state_requick(const struct pipe_state *s, const char *out_dir, struct hearth_err *err)
 {
-	struct buf b = BUF_INIT;
-	char *p = pipe_state_path(out_dir);
-	int rc;
-
-	reserve(&b, s->n);
-	put_head(&b, s, s->dev, s->ino);
-	for (size_t i = 0; i < s->n; i++) {
-		const struct pipe_file *f = &s->f[i];
-		put_file(&b, f, f->ino, f->size, f->mtime_sec, f->mtime_nsec);
-	}
-	rc = file_write_atomic(p, b.data, b.len, err);
-	buf_release(&b);
-	free(p);
-	return rc;
+	/* every file as loaded (sorted, as loaded states are) */
+	return state_write_atomic(s, s->dev, s->ino, true, out_dir, err);
 }
