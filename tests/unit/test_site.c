@@ -1185,6 +1185,63 @@ static void patch_list_distrusts_its_files(void)
 	free(lp);
 }
 
+/*
+ * A state larger than the window it is written through, with more keys
+ * than one block of the state's own holds: loaded back, every file is as
+ * noted (key, identity, rendition), in order, and so again after the
+ * quick record's rewrite.
+ */
+static void state_round_trips_through_windows(void)
+{
+	enum { N = 2100 };
+	struct hearth_err err;
+	struct pipe_state s = {0}, got, again;
+	char out[512], key[65], rel[64];
+	struct stat st;
+
+	snprintf(out, sizeof out, "%s/large", t_tmpdir());
+	for (int i = 0; i < N; i++) {
+		snprintf(rel, sizeof rel, "stories/story-%04d-with-a-long-slug/index.html", i);
+		char *path = path_join(out, rel);
+		CHECK_OK(file_write_atomic(path, rel, strlen(rel) % 7, &err), &err);
+		free(path);
+		for (int k = 0; k < 64; k++)
+			key[k] = "0123456789abcdef"[(i * 7 + k * 13) % 16];
+		key[64] = '\0';
+		pipe_state_note(&s, rel, key, i % 5 == 0 ? "cache/ab/rendition.mp3" : NULL);
+	}
+	CHECK(stat(out, &st) == 0);
+	pipe_state_fill(&s, out);
+	s.clean = true;
+	memcpy(s.inputs, key, sizeof key);
+	CHECK_OK(pipe_state_write(&s, (uint64_t)st.st_dev, (uint64_t)st.st_ino, out, &err), &err);
+	char *sp = pipe_state_path(out);
+	CHECK(file_size(sp) > (int64_t)(2 * (128 << 10)));
+	free(sp);
+
+	pipe_state_load(out, &got);
+	CHECK(got.n == N && got.clean && !strcmp(got.inputs, key));
+	for (size_t i = 0; i < got.n && got.n == N; i++) {
+		const struct pipe_file *a = &s.f[i], *b = &got.f[i];
+		CHECK(!strcmp(a->rel, b->rel) && !strcmp(a->key, b->key) && strlen(b->key) == 64);
+		CHECK(a->ino == b->ino && a->size == b->size && a->mtime_sec == b->mtime_sec &&
+		      a->mtime_nsec == b->mtime_nsec);
+		CHECK((a->src == NULL) == (b->src == NULL));
+		CHECK(pipe_state_match(&got, a->rel, a->key) == b);
+	}
+
+	/* the quick record's rewrite keeps every file as loaded */
+	CHECK_OK(pipe_state_requick(&got, out, &err), &err);
+	pipe_state_load(out, &again);
+	CHECK(again.n == N);
+	for (size_t i = 0; i < again.n && again.n == N; i++)
+		CHECK(!strcmp(again.f[i].rel, got.f[i].rel) &&
+		      !strcmp(again.f[i].key, got.f[i].key) && again.f[i].ino == got.f[i].ino);
+	pipe_state_release(&again);
+	pipe_state_release(&got);
+	pipe_state_release(&s);
+}
+
 /* ---- the records and the groups in memory -------------------------------- */
 
 /* A small seeded generator, so a failure can be run again. */
@@ -1474,6 +1531,7 @@ int main(void)
 	RUN(whole_build);
 	RUN(incremental_build_makes_only_what_changed);
 	RUN(patch_list_distrusts_its_files);
+	RUN(state_round_trips_through_windows);
 	RUN(failed_build_keeps_the_old_site);
 	RUN(art_follows_the_source);
 	RUN(refuses_a_folder_it_did_not_make);
