@@ -1191,6 +1191,24 @@ static void prefetch_take(struct prefetch *p, const char *out_dir, struct pipe_s
 	memset(&p->st, 0, sizeof p->st);
 }
 
+/*
+ * False when the state p loads for out_dir is certain not to let a build
+ * with these inputs make nothing (none, or made from other inputs, or not
+ * clean): then the work that needs no state can go on while its files are
+ * still being looked at. Waits for the load, not the looks.
+ */
+static bool prefetch_may_be_same(struct prefetch *p, const char *out_dir, const char *inputs)
+{
+	if (!p || !p->started || strcmp(p->out_dir, out_dir))
+		return true;
+	pthread_mutex_lock(&p->mu);
+	while (!p->loaded)
+		pthread_cond_wait(&p->cv, &p->mu);
+	pthread_mutex_unlock(&p->mu);
+	/* the looks write only the files' notes: these were set before loaded */
+	return p->st.n && p->st.clean && !strcmp(p->st.inputs, inputs);
+}
+
 /* After prefetch_start: waits for p's thread if it still runs, and frees p's. */
 static void prefetch_end(struct prefetch *p)
 {
@@ -1200,6 +1218,30 @@ static void prefetch_end(struct prefetch *p)
 	xfree(&p->out_dir);
 	pthread_mutex_destroy(&p->mu);
 	pthread_cond_destroy(&p->cv);
+}
+
+/*
+ * What a build that makes something needs before its pages, none of it
+ * from the state: the theme (*theme) in the site's language, the staging
+ * folder beside out_dir (*staging), and the key of what every page shows
+ * (common), set in o.
+ */
+static int prepare(const struct site_ctx *c, struct out *o, const char *theme_dir,
+		   const char *out_dir, const struct programs *pr, const char *themes,
+		   site_theme **theme, char **staging, char common[65], struct hearth_err *err)
+{
+	int rc;
+	if ((rc = site_theme_load(theme_dir, theme, err)) ||
+	    (rc = site_theme_language(*theme, c->set->language, NULL, err)) ||
+	    (rc = site_staging_make(out_dir, staging, err)))
+		return rc;
+	o->theme = *theme;
+	o->staging = *staging;
+	common_key(c, pr, themes, common);
+	o->common = common;
+	sha256_init(&o->common_h);
+	key_str(&o->common_h, common);
+	return 0;
 }
 
 /*
@@ -1239,7 +1281,7 @@ static int build_gated(hearth_lib *lib, const struct site_input *in,
 	struct patch_plan pl = {0};
 	struct state_job next = {0};
 	struct programs pr = {0};
-	bool gated = false, patch = false;
+	bool gated = false, patch = false, early = false, listed = false;
 	const char *base_src = opts->base_url ? opts->base_url : in->set->base_url;
 	int rc = 0;
 
@@ -1297,16 +1339,33 @@ static int build_gated(hearth_lib *lib, const struct site_input *in,
 	if ((rc = pipe_feeds_precheck(&c, err)))
 		goto end;
 
+	programs_find(&pr);
+	key_themes(theme_dir, def_theme, themes); /* the theme's files read once */
+	inputs_key(&c, &pr, themes, cover_path, now.inputs);
+	quick_note(in, rd, opts, &pr, themes, cover_path, out_dir, &now);
+	/*
+	 * A build for certain (the inputs changed): what needs nothing of the
+	 * state is done while the other thread looks at the site's files, the
+	 * lists too when no media step can leave a story out.
+	 */
+	if (!prefetch_may_be_same(pre, out_dir, now.inputs)) {
+		early = true;
+		if ((rc = prepare(&c, &o, theme_dir, out_dir, &pr, themes, &theme, &staging,
+				  common, err)))
+			goto end;
+		if (!site_media_available()) {
+			site_ctx_lists(&c);
+			site_ctx_groups(&c);
+			listed = true;
+		}
+	}
 	/* nothing read has changed and the site is as it was left: nothing to do */
 	prefetch_take(pre, out_dir, &old);
 	/* room for as many files as the current site has: one allocation, not a doubling series */
 	now.cap = old.n + 64;
 	now.f = xmalloc_big(now.cap * sizeof *now.f);
-	programs_find(&pr);
-	key_themes(theme_dir, def_theme, themes); /* the theme's files read once */
-	inputs_key(&c, &pr, themes, cover_path, now.inputs);
-	quick_note(in, rd, opts, &pr, themes, cover_path, out_dir, &now);
-	if (old.n && old.clean && !strcmp(old.inputs, now.inputs) && pipe_state_intact(&old)) {
+	if (!early && old.n && old.clean && !strcmp(old.inputs, now.inputs) &&
+	    pipe_state_intact(&old)) {
 		quick_renew(&old, &now, out_dir);
 		st.stories = old.stories;
 		st.collections = old.collections;
@@ -1315,16 +1374,9 @@ static int build_gated(hearth_lib *lib, const struct site_input *in,
 		goto end;
 	}
 
-	if ((rc = site_theme_load(theme_dir, &theme, err)) ||
-	    (rc = site_theme_language(theme, c.set->language, NULL, err)) ||
-	    (rc = site_staging_make(out_dir, &staging, err)))
+	if (!early && (rc = prepare(&c, &o, theme_dir, out_dir, &pr, themes, &theme, &staging,
+				    common, err)))
 		goto end;
-	o.theme = theme;
-	o.staging = staging;
-	common_key(&c, &pr, themes, common);
-	o.common = common;
-	sha256_init(&o.common_h);
-	key_str(&o.common_h, common);
 
 	rc = site_media_run(lib, ops, &c, cover_path, staging, &put, opts->jobs, opts, &st,
 			    err);
@@ -1332,7 +1384,7 @@ static int build_gated(hearth_lib *lib, const struct site_input *in,
 		forget_failed(&c, &now);
 		rc = drop_failed(&c, staging, err);
 	}
-	if (!rc) { /* the entries are final: the lists the pages show */
+	if (!rc && !listed) { /* the entries are final: the lists the pages show */
 		site_ctx_lists(&c);
 		site_ctx_groups(&c);
 	}
