@@ -1364,6 +1364,7 @@ static int build_gated(hearth_lib *lib, const struct site_input *in,
 	/* room for as many files as the current site has: one allocation, not a doubling series */
 	now.cap = old.n + 64;
 	now.f = xmalloc_big(now.cap * sizeof *now.f);
+	pipe_state_order_from(&now, &old); /* its kept files are old's, in old's order */
 	if (!early && old.n && old.clean && !strcmp(old.inputs, now.inputs) &&
 	    pipe_state_intact(&old)) {
 		quick_renew(&old, &now, out_dir);

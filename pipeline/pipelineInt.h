@@ -289,6 +289,9 @@ struct pipe_state {
 	size_t n, cap;
 	char *text;             /* the file as loaded: the rels and keys of its files are in it */
 	struct pipe_keys *keys; /* the keys noted, for the files' key to point at */
+	/* rels that point into [rel_lo, rel_hi) are in the order of their addresses
+	   (the text of a state loaded sorted, and the kept files' borrowed from it) */
+	const char *rel_lo, *rel_hi;
 	int out_fd;             /* the output folder, when has_fd */
 	bool has_fd;
 };
@@ -354,6 +357,8 @@ bool pipe_state_link_kept(const struct pipe_state *now, const struct pipe_state 
 void pipe_state_note_rest(struct pipe_state *s, const char *dir, const char key[65]);
 /* Sorts s by rel (once). */
 void pipe_state_sort(struct pipe_state *s);
+/* Lets s sort the rels it borrows from the text of from (its kept files) by address. */
+void pipe_state_order_from(struct pipe_state *s, const struct pipe_state *from);
 /*
  * Takes the identity of every file of s not known yet from dir/rel; one
  * that dir lacks is marked gone (left out of the site).

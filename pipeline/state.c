@@ -332,6 +332,8 @@ void pipe_state_load(const char *out_dir, struct pipe_state *s)
 	}
 	if (!sorted(s))
 		qsort(s->f, s->n, sizeof *s->f, by_rel);
+	else /* as saved: the text's rels are in order, which sorts the next state fast */
+		s->rel_lo = text, s->rel_hi = line;
 	if (!apply_patch_list(out_dir, s))
 		goto end;
 	s->out_fd = open(out_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -498,10 +500,35 @@ bool pipe_state_link_kept(const struct pipe_state *now, const struct pipe_state 
 	return true;
 }
 
+/*
+ * by_rel, where two rels in [lo, hi) of the state (arg) compare by their
+ * addresses, which is the same order (pipe_state.rel_lo): the next state
+ * is mostly files kept from the current one, whose rels point into its
+ * text, and a large site's paths share long beginnings.
+ */
+static int by_rel_in(const void *pa, const void *pb, void *arg)
+{
+	const struct pipe_file *a = pa, *b = pb;
+	const struct pipe_state *s = arg;
+	if (a->rel >= s->rel_lo && a->rel < s->rel_hi && b->rel >= s->rel_lo && b->rel < s->rel_hi)
+		return a->rel < b->rel ? -1 : a->rel > b->rel;
+	return strcmp(a->rel, b->rel);
+}
+
 void pipe_state_sort(struct pipe_state *s)
 {
-	if (!sorted(s))
+	if (sorted(s))
+		return;
+	if (s->rel_lo)
+		qsort_r(s->f, s->n, sizeof *s->f, by_rel_in, s);
+	else
 		qsort(s->f, s->n, sizeof *s->f, by_rel);
+}
+
+void pipe_state_order_from(struct pipe_state *s, const struct pipe_state *from)
+{
+	s->rel_lo = from->rel_lo;
+	s->rel_hi = from->rel_hi;
 }
 
 /* Pushes onto *v every regular file under dir/rel that s lacks, by its rel. */

@@ -1230,6 +1230,24 @@ static void state_round_trips_through_windows(void)
 		CHECK(pipe_state_match(&got, a->rel, a->key) == b);
 	}
 
+	/*
+	 * a next state of kept files, out of order, and new ones among them:
+	 * sorted by the loaded text's order where it can, it is in rel's order
+	 */
+	struct pipe_state next = {0};
+	for (size_t i = got.n; i-- > 0;) {
+		if (i % 3)
+			pipe_state_note_kept(&next, &got.f[i], NULL);
+		snprintf(rel, sizeof rel, i % 2 ? "stories/story-%04zu-new/index.html" : "z/%zu", i);
+		if (i % 7 == 0)
+			pipe_state_note(&next, rel, key, NULL);
+	}
+	pipe_state_order_from(&next, &got);
+	pipe_state_sort(&next);
+	for (size_t i = 1; i < next.n; i++)
+		CHECK(strcmp(next.f[i - 1].rel, next.f[i].rel) < 0);
+	pipe_state_release(&next);
+
 	/* the quick record's rewrite keeps every file as loaded */
 	CHECK_OK(pipe_state_requick(&got, out, &err), &err);
 	pipe_state_load(out, &again);
