@@ -204,10 +204,25 @@ static bool parse_file(struct pipe_state *s, char *line)
 }
 
 /* True when s->f is sorted by rel already (as saved): no sort needed. */
+/*
+ * strcmp of two rels of s, except that two in [rel_lo, rel_hi) compare by
+ * their addresses, which is the same order (pipe_state.rel_lo): the next
+ * state is mostly files kept from the current one, whose rels point into
+ * its text, and a large site's paths share long beginnings.
+ */
+static int rel_cmp(const struct pipe_state *s, const char *a, const char *b)
+{
+	uintptr_t x = (uintptr_t)a, y = (uintptr_t)b;
+	uintptr_t lo = (uintptr_t)s->rel_lo, hi = (uintptr_t)s->rel_hi;
+	if (x >= lo && x < hi && y >= lo && y < hi)
+		return x < y ? -1 : x > y;
+	return strcmp(a, b);
+}
+
 static bool sorted(const struct pipe_state *s)
 {
 	for (size_t i = 1; i < s->n; i++)
-		if (strcmp(s->f[i - 1].rel, s->f[i].rel) >= 0)
+		if (rel_cmp(s, s->f[i - 1].rel, s->f[i].rel) >= 0)
 			return false;
 	return true;
 }
@@ -500,19 +515,10 @@ bool pipe_state_link_kept(const struct pipe_state *now, const struct pipe_state 
 	return true;
 }
 
-/*
- * by_rel, where two rels in [lo, hi) of the state (arg) compare by their
- * addresses, which is the same order (pipe_state.rel_lo): the next state
- * is mostly files kept from the current one, whose rels point into its
- * text, and a large site's paths share long beginnings.
- */
 static int by_rel_in(const void *pa, const void *pb, void *arg)
 {
 	const struct pipe_file *a = pa, *b = pb;
-	const struct pipe_state *s = arg;
-	if (a->rel >= s->rel_lo && a->rel < s->rel_hi && b->rel >= s->rel_lo && b->rel < s->rel_hi)
-		return a->rel < b->rel ? -1 : a->rel > b->rel;
-	return strcmp(a->rel, b->rel);
+	return rel_cmp(arg, a->rel, b->rel);
 }
 
 void pipe_state_sort(struct pipe_state *s)
