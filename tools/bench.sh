@@ -91,6 +91,8 @@ base_url: https://bench.example.org
 language: en
 author: Bench
 podcast:
+  image: cover.png
+  owner: {name: Bench, email: bench@example.org}
   category: Health & Fitness
   explicit: no
 EOF
@@ -113,9 +115,11 @@ Story $n, read aloud.
 EOF
 	done
 	"$hearth" init "$name" >/dev/null
+	cp cover.png "$name/cover.png" # a podcast with episodes needs its artwork
 	"$hearth" -C "$name" import "import-$name" >/dev/null
 }
 echo "bench: importing the libraries..." >&2
+ff -f lavfi -i color=c=0x336699:s=1400x1400 -frames:v 1 cover.png
 for n in 1 2 3 4; do
 	ff -ss $(((n - 1) * 140)) -i speech.wav -t 150 -c:a flac "quarter$n.flac"
 done
