@@ -853,6 +853,52 @@ int lib_public_body(lib_body_reader *r, const char *slug, char **body, char sha[
 	return rc;
 }
 
+int lib_public_bodies_read(hearth_lib *lib, const char *const *slugs, size_t n, char **bodies,
+			   char (*sha)[65], struct hearth_err *err)
+{
+	sqlite3_stmt *st = NULL;
+	size_t i = 0;
+	int rc;
+
+	for (size_t k = 0; k < n; k++)
+		bodies[k] = NULL;
+	if (!n)
+		return 0;
+	/* a few kept pages, not new memory for each story's pages */
+	if ((rc = lib_db_scan_begin(lib, err)))
+		return rc;
+	/* one read for them all: one lock and one snapshot, not one per story */
+	if ((rc = lib_begin_read(lib, err)))
+		goto scan;
+	rc = lib_db_prepare(lib, err, &st,
+			    "SELECT s.body FROM stories s JOIN consent c ON c.story_id = s.id "
+			    "WHERE " PUBLIC_WHERE "AND c.site = 1 AND s.slug = ?2",
+			    "I", hearth_now());
+	for (; !rc && i < n; i++) {
+		sqlite3_bind_text(st, 2, slugs[i], -1, SQLITE_STATIC);
+		rc = lib_db_step(lib, st, err);
+		if (rc == 1) {
+			const char *b = (const char *)sqlite3_column_text(st, 0);
+			bodies[i] = xstrdup(b ? b : "");
+			sha256_hex(bodies[i], strlen(bodies[i]), sha[i]);
+			rc = 0;
+		} else if (rc == 0) {
+			rc = herr(err, HEARTH_ENOENT, "story '%s' is no longer public", slugs[i]);
+		}
+		sqlite3_reset(st);
+	}
+	sqlite3_finalize(st);
+	rc = lib_end(lib, rc, err);
+scan:;
+	struct hearth_err ignored;
+	int end_rc = lib_db_scan_end(lib, rc ? &ignored : err);
+	rc = rc ? rc : end_rc;
+	if (rc)
+		for (size_t k = 0; k < n; k++)
+			xfree(&bodies[k]);
+	return rc;
+}
+
 void lib_public_bodies_close(lib_body_reader **rp)
 {
 	struct lib_body_reader *r = *rp;

@@ -84,7 +84,6 @@ struct run {
 	char *media;               /* where the episodes' files are published */
 	char *home, *cover;        /* the site's home and the show's cover */
 	struct entry_out *eo;      /* per c->e[i] */
-	lib_body_reader *bodies;   /* when the view came without bodies */
 	struct feed_person *people; /* podcast.people */
 	char common[65];           /* the key of what every feed shows */
 	struct feed_outline *opml; /* what feeds.opml lists */
@@ -240,31 +239,67 @@ static const struct entry_out *entry_fill(struct run *r, size_t i)
 	return eo;
 }
 
-/*
- * Reads entry i's body from the catalogue when the view came without it
- * and the story is on the site (its HTML will be made). On one thread:
- * the catalogue's reader is not shared. SITE_AGAIN when the catalogue's
- * body is not the one the view was keyed with.
- */
-static int entry_body(struct run *r, size_t i, struct hearth_err *err)
+/* True when entry i's HTML needs its body read from the catalogue. */
+static bool needs_body(const struct run *r, size_t i)
 {
 	const struct site_entry *e = &r->c->e[i];
-	struct entry_out *eo = &r->eo[i];
-	const struct pub_story *s = e->s;
-	char sha[65];
-	int rc;
+	const struct entry_out *eo = &r->eo[i];
+	return e->on_site && !e->s->body && !eo->body && !eo->html_done;
+}
 
-	if (!e->on_site || s->body || eo->body || eo->html_done)
+/*
+ * Reads the bodies of the entries r->work[0, n) whose HTML will be made
+ * and whose view came without them, all in one read of the catalogue
+ * (one at a time, three hundred bodies of an archive were most of an
+ * edit's feeds). On one thread. SITE_AGAIN when a story left the site or
+ * its body is not the one the view was keyed with since the view was
+ * read.
+ */
+static int entries_bodies(struct run *r, size_t n, struct hearth_err *err)
+{
+	const char **slugs = NULL;
+	size_t *at = NULL, m = 0;
+	char **bodies = NULL;
+	char(*sha)[65] = NULL;
+	int rc = 0;
+
+	for (size_t k = 0; k < n; k++)
+		m += needs_body(r, r->work[k]);
+	if (!m)
 		return 0;
-	if (!r->bodies && r->lib && (rc = lib_public_bodies_open(r->lib, &r->bodies, err)))
-		return rc;
-	if (!r->bodies)
-		return herr(err, HEARTH_EINVAL, "story '%s': no body to show", s->slug);
-	rc = lib_public_body(r->bodies, s->slug, &eo->body, sha, err);
-	if (rc == HEARTH_ENOENT || (!rc && (!s->body_sha256 || strcmp(sha, s->body_sha256))))
+	slugs = xcalloc(m, sizeof *slugs);
+	at = xcalloc(m, sizeof *at);
+	m = 0;
+	for (size_t k = 0; k < n; k++)
+		if (needs_body(r, r->work[k])) {
+			at[m] = r->work[k];
+			slugs[m++] = r->c->e[r->work[k]].s->slug;
+		}
+	if (!r->lib) {
+		rc = herr(err, HEARTH_EINVAL, "story '%s': no body to show", slugs[0]);
+		goto end;
+	}
+	bodies = xcalloc(m, sizeof *bodies);
+	sha = xcalloc(m, sizeof *sha);
+	rc = lib_public_bodies_read(r->lib, slugs, m, bodies, sha, err);
+	if (rc == HEARTH_ENOENT)
 		rc = SITE_AGAIN;
-	if (rc)
-		xfree(&eo->body);
+	for (size_t k = 0; !rc && k < m; k++) {
+		const char *want = r->c->e[at[k]].s->body_sha256;
+		if (!want || strcmp(sha[k], want))
+			rc = SITE_AGAIN;
+	}
+	for (size_t k = 0; bodies && k < m; k++) {
+		if (rc)
+			free(bodies[k]);
+		else
+			r->eo[at[k]].body = bodies[k];
+	}
+end:
+	free(slugs);
+	free(at);
+	free(bodies);
+	free(sha);
 	return rc;
 }
 
@@ -304,7 +339,7 @@ static void html_nodes(struct buf *out, const char *w, const char *body, const c
  * site consent allows: the content warnings first, the story (Markdown
  * through site-gen's safe rendering), then a link to its page; made once
  * per entry, however many documents hold it. NULL without site consent.
- * The body is the view's or entry_body's. Touches entry i alone, so
+ * The body is the view's or entries_bodies'. Touches entry i alone, so
  * entries are made on several threads at once.
  */
 static void entry_render(struct run *r, size_t i)
@@ -1051,22 +1086,21 @@ static int docs_keep(struct run *r, struct hearth_err *err)
  */
 static int docs_write(struct run *r, struct hearth_err *err)
 {
-	int rc = 0;
+	int rc;
 	size_t n = 0;
 
-	for (size_t k = 0; k < r->n_docs && !rc; k++) {
+	for (size_t k = 0; k < r->n_docs; k++) {
 		const struct doc *d = &r->docs[k];
 		const size_t *idx = d->sh ? d->sh->idx : r->atom_idx;
-		for (size_t j = d->from; j < d->to && !rc; j++) {
+		for (size_t j = d->from; j < d->to; j++) {
 			size_t i = idx[j];
 			if (r->eo[i].needed)
 				continue;
 			r->eo[i].needed = true;
 			r->work[n++] = i;
-			if ((rc = entry_body(r, i, err)) && rc != SITE_AGAIN)
-				herr_prefix(err, "%s", d->rel);
 		}
 	}
+	rc = entries_bodies(r, n, err);
 	if (!rc)
 		rc = pool_run(r, entry_make, n, 32, err);
 	if (!rc)
@@ -1231,14 +1265,22 @@ int pipe_feeds_write(hearth_lib *lib, const struct site_ctx *c, const struct pip
 	for (size_t i = 0; i < c->n; i++)
 		if (is_episode(&c->e[i]) || in_atom(&c->e[i]))
 			r.work[n++] = i;
-	if (!(rc = pool_run(&r, entry_key_make, n, 64, err)) && !(rc = main_show(&r, err)) &&
-	    !(rc = collection_shows(&r, err)) && !(rc = atom_plan(&r, err)) &&
-	    !(rc = docs_keep(&r, err)) && !(rc = opml_write(&r, err)))
+	rc = pool_run(&r, entry_key_make, n, 64, err);
+	if (!rc)
+		rc = main_show(&r, err);
+	if (!rc)
+		rc = collection_shows(&r, err);
+	if (!rc)
+		rc = atom_plan(&r, err);
+	if (!rc)
+		rc = docs_keep(&r, err);
+	if (!rc)
+		rc = opml_write(&r, err);
+	if (!rc)
 		rc = docs_write(&r, err);
 end:
 	if (st)
 		st->feed_items = r.items;
-	lib_public_bodies_close(&r.bodies);
 	entries_release(&r);
 	for (size_t i = 0; i < r.n_shows; i++)
 		show_free(r.shows[i]);
