@@ -57,8 +57,9 @@
 
 /*
  * The addresses, HTML and people of one entry, made once however many
- * feeds hold it. html is made on first use (only a document that is made
- * again needs it).
+ * feeds hold it, and only for an entry of a document that is made again
+ * (in an edit, the three hundred of one archive, not the ten thousand of
+ * every feed).
  */
 struct entry_out {
 	/* in one block (addrs), as is the text they are made of */
@@ -67,9 +68,7 @@ struct entry_out {
 	char *html;
 	size_t html_len;               /* when html passed feed_text_ok, else 0 */
 	char *body;                    /* read from the catalogue, until html is made */
-	bool needed;                   /* in a document that is made */
-	bool filled, html_done, keyed;
-	char key[65];                  /* entry_key's, made once */
+	bool filled, html_done;
 	int64_t bitrate;
 	struct feed_person *persons;   /* the byline, then the show's people */
 	size_t n_persons;
@@ -83,7 +82,10 @@ struct run {
 	bool preview;              /* --base-url elsewhere: store nothing */
 	char *media;               /* where the episodes' files are published */
 	char *home, *cover;        /* the site's home and the show's cover */
-	struct entry_out *eo;      /* per c->e[i] */
+	struct entry_out **eo;     /* per c->e[i]: NULL unless a document made holds it */
+	struct entry_out *eo_mem;  /* what they point to */
+	size_t n_eo;
+	unsigned char (*ekey)[32]; /* per c->e[i], for an entry with its own key (own_key) */
 	struct feed_person *people; /* podcast.people */
 	char common[65];           /* the key of what every feed shows */
 	struct feed_outline *opml; /* what feeds.opml lists */
@@ -96,7 +98,7 @@ struct run {
 	size_t n_docs;
 	size_t *atom_idx;          /* atom.xml's entries, oldest first */
 	char *atom_id, *atom_cur;
-	size_t *work;              /* entries a pool works on (room for every one) */
+	size_t *work;              /* entries a pool works on */
 	/* buffers the threads lend each other (spare), so a document's bytes
 	 * land in memory already mapped instead of a fresh mapping each time */
 	pthread_mutex_t spare_mu;
@@ -193,7 +195,7 @@ static const struct entry_out *entry_fill(struct run *r, size_t i)
 	const struct site_ctx *c = r->c;
 	const struct lib_settings *set = c->set;
 	const struct site_entry *e = &c->e[i];
-	struct entry_out *eo = &r->eo[i];
+	struct entry_out *eo = r->eo[i];
 	const char *m = r->media;
 
 	if (eo->filled)
@@ -243,7 +245,7 @@ static const struct entry_out *entry_fill(struct run *r, size_t i)
 static bool needs_body(const struct run *r, size_t i)
 {
 	const struct site_entry *e = &r->c->e[i];
-	const struct entry_out *eo = &r->eo[i];
+	const struct entry_out *eo = r->eo[i];
 	return e->on_site && !e->s->body && !eo->body && !eo->html_done;
 }
 
@@ -293,7 +295,7 @@ static int entries_bodies(struct run *r, size_t n, struct hearth_err *err)
 		if (rc)
 			free(bodies[k]);
 		else
-			r->eo[at[k]].body = bodies[k];
+			r->eo[at[k]]->body = bodies[k];
 	}
 end:
 	free(slugs);
@@ -345,7 +347,7 @@ static void html_nodes(struct buf *out, const char *w, const char *body, const c
 static void entry_render(struct run *r, size_t i)
 {
 	const struct site_entry *e = &r->c->e[i];
-	struct entry_out *eo = &r->eo[i];
+	struct entry_out *eo = r->eo[i];
 	const struct pub_story *s = e->s;
 
 	entry_fill(r, i);
@@ -390,15 +392,20 @@ static void entry_render(struct run *r, size_t i)
 
 static void entries_release(struct run *r)
 {
-	for (size_t i = 0; r->eo && i < r->c->n; i++) {
-		struct entry_out *eo = &r->eo[i];
+	for (size_t k = 0; k < r->n_eo; k++) {
+		struct entry_out *eo = &r->eo_mem[k];
 		free(eo->addrs);
 		free(eo->html);
 		free(eo->body);
 		free(eo->persons);
 	}
+	free(r->eo_mem);
+	r->eo_mem = NULL;
+	r->n_eo = 0;
 	free(r->eo);
 	r->eo = NULL;
+	free(r->ekey);
+	r->ekey = NULL;
 }
 
 /* ---- keys ----------------------------------------------------------------- */
@@ -428,32 +435,56 @@ static void doc_key(const struct run *r, struct sha256 *h, const char *rel)
 }
 
 /*
+ * True when entry i is keyed by a digest of its own (entry_key): an entry
+ * with media, whose key takes more than its record's digest, or one no
+ * key_entries saw. The others (every story of a text library) are keyed
+ * by their record's digest straight into each document's key, without a
+ * hash of each of ten thousand entries first. Any byte of the media set
+ * (a field added later too) counts as media.
+ */
+static bool own_key(const struct site_entry *e)
+{
+	static const struct site_media no_media;
+	static const unsigned char no_key[sizeof e->key];
+	return memcmp(&e->m, &no_media, sizeof no_media) != 0 ||
+	       !memcmp(e->key, no_key, sizeof no_key);
+}
+
+/*
  * The key of what an item shows of entry i: the story, its consent, its
  * renditions; made once per entry, however many documents hold it.
  * Touches entry i alone.
  */
 static void entry_key(struct run *r, size_t i)
 {
-	struct entry_out *eo = &r->eo[i];
 	const struct site_entry *e = &r->c->e[i];
 	struct sha256 k;
 
-	if (eo->keyed)
-		return;
 	sha256_init(&k);
 	key_entry_story(&k, e);
 	key_int(&k, e->on_site);
 	key_int(&k, e->on_podcast);
 	key_media(&k, &e->m);
-	key_hex(&k, eo->key);
-	eo->keyed = true;
+	sha256_final(&k, r->ekey[i]);
 }
 
-/* Feeds entry i's key into h. */
-static void key_entry(struct run *r, struct sha256 *h, size_t i)
+/* Feeds what an item shows of entry i into h: its own key, or its record's and consent. */
+static void key_entry(const struct run *r, struct sha256 *h, size_t i)
 {
-	entry_key(r, i);
-	key_str(h, r->eo[i].key);
+	const struct site_entry *e = &r->c->e[i];
+	unsigned char b[1 + sizeof e->key + 2];
+
+	if (own_key(e)) {
+		b[0] = 'k';
+		memcpy(b + 1, r->ekey[i], sizeof r->ekey[i]);
+		sha256_update(h, b, 1 + sizeof r->ekey[i]);
+		return;
+	}
+	b[0] = 'r';
+	memcpy(b + 1, e->key, sizeof e->key);
+	b[1 + sizeof e->key] = e->on_site;
+	b[2 + sizeof e->key] = e->on_podcast;
+	sha256_update(h, b, sizeof b);
 }
 
 /* ---- archives ------------------------------------------------------------- */
@@ -881,7 +912,7 @@ static int atom_doc(struct run *r, const struct doc *d, struct buf *out,
 	for (size_t k = d->from; k < d->to; k++) {
 		size_t i = r->atom_idx[d->to - 1 - (k - d->from)]; /* newest first */
 		const struct site_entry *e = &r->c->e[i];
-		const struct entry_out *eo = &r->eo[i];
+		const struct entry_out *eo = r->eo[i];
 		struct feed_atom_entry *t = &en[k - d->from];
 		t->guid = e->s->guid && *e->s->guid ? e->s->guid : e->s->slug;
 		t->title = e->s->title;
@@ -944,7 +975,7 @@ static int entry_make(struct run *r, size_t k, struct hearth_err *err)
 	return 0;
 }
 
-/* Entry k's key (r->work lists every entry). */
+/* Entry k's key (r->work lists the entries with their own). */
 static int entry_key_make(struct run *r, size_t k, struct hearth_err *err)
 {
 	(void)err;
@@ -1086,20 +1117,34 @@ static int docs_keep(struct run *r, struct hearth_err *err)
  */
 static int docs_write(struct run *r, struct hearth_err *err)
 {
+	static struct entry_out seen; /* marks an entry listed, until its own is there */
+	size_t n = 0, most = 0;
 	int rc;
-	size_t n = 0;
 
+	if (!r->n_docs)
+		return 0;
+	for (size_t k = 0; k < r->n_docs; k++)
+		most += r->docs[k].to - r->docs[k].from;
+	if (most > r->c->n)
+		most = r->c->n;
+	free(r->work);
+	r->work = xcalloc(most + 1, sizeof *r->work);
+	r->eo = xcalloc(r->c->n + 1, sizeof *r->eo);
 	for (size_t k = 0; k < r->n_docs; k++) {
 		const struct doc *d = &r->docs[k];
 		const size_t *idx = d->sh ? d->sh->idx : r->atom_idx;
 		for (size_t j = d->from; j < d->to; j++) {
 			size_t i = idx[j];
-			if (r->eo[i].needed)
+			if (r->eo[i])
 				continue;
-			r->eo[i].needed = true;
+			r->eo[i] = &seen;
 			r->work[n++] = i;
 		}
 	}
+	r->eo_mem = xcalloc(n + 1, sizeof *r->eo_mem);
+	r->n_eo = n;
+	for (size_t k = 0; k < n; k++)
+		r->eo[r->work[k]] = &r->eo_mem[k];
 	rc = entries_bodies(r, n, err);
 	if (!rc)
 		rc = pool_run(r, entry_make, n, 32, err);
@@ -1257,14 +1302,19 @@ int pipe_feeds_write(hearth_lib *lib, const struct site_ctx *c, const struct pip
 	if ((rc = check_renditions(c, err)) || (rc = media_base(&r, err)))
 		goto end;
 	common_key(&r);
-	r.eo = xcalloc(c->n + 1, sizeof *r.eo);
-	r.work = xcalloc(c->n + 1, sizeof *r.work);
 	xmlInitParser(); /* before libxml2 is used on several threads */
-	/* every key first, on every core: the plan reads them */
+	/* the keys of the entries with their own first, on every core: the plan reads them */
 	size_t n = 0;
 	for (size_t i = 0; i < c->n; i++)
-		if (is_episode(&c->e[i]) || in_atom(&c->e[i]))
-			r.work[n++] = i;
+		n += (is_episode(&c->e[i]) || in_atom(&c->e[i])) && own_key(&c->e[i]);
+	if (n) {
+		r.ekey = xmalloc_big(c->n * sizeof *r.ekey);
+		r.work = xcalloc(n, sizeof *r.work);
+		n = 0;
+		for (size_t i = 0; i < c->n; i++)
+			if ((is_episode(&c->e[i]) || in_atom(&c->e[i])) && own_key(&c->e[i]))
+				r.work[n++] = i;
+	}
 	rc = pool_run(&r, entry_key_make, n, 64, err);
 	if (!rc)
 		rc = main_show(&r, err);
