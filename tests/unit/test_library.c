@@ -2064,12 +2064,16 @@ static void public_view_all_and_bodies(void)
 	free(body);
 	lib_public_bodies_close(&r);
 	{
-		const char *one[] = {"site"};
-		char *b1[1] = {NULL}, s1[1][65];
-		CHECK_OK(lib_public_bodies_read(lib, one, 1, b1, s1, &err), &err);
-		CHECK_STR(b1[0], "Other words.\n");
-		CHECK(!strcmp(s1[0], v[1]->body_sha256));
-		free(b1[0]);
+		/* asked out of the slugs' order: each body where its slug was */
+		const char *two[] = {"site", "both"};
+		char *b2[2] = {NULL, NULL}, s2[2][65];
+		CHECK_OK(lib_public_bodies_read(lib, two, 2, b2, s2, &err), &err);
+		CHECK_STR(b2[0], "Other words.\n");
+		CHECK(!strcmp(s2[0], v[1]->body_sha256));
+		CHECK_STR(b2[1], "Some words.\n");
+		CHECK(!strcmp(s2[1], v[2]->body_sha256));
+		free(b2[0]);
+		free(b2[1]);
 	}
 	pub_story_list_free(v, n);
 	pub_collection_list_free(cv, nc);
