@@ -1308,7 +1308,7 @@ int pipe_feeds_write(hearth_lib *lib, const struct site_ctx *c, const struct pip
 	for (size_t i = 0; i < c->n; i++)
 		n += (is_episode(&c->e[i]) || in_atom(&c->e[i])) && own_key(&c->e[i]);
 	if (n) {
-		r.ekey = xmalloc_big(c->n * sizeof *r.ekey);
+		r.ekey = xmalloc(c->n * sizeof *r.ekey);
 		r.work = xcalloc(n, sizeof *r.work);
 		n = 0;
 		for (size_t i = 0; i < c->n; i++)
