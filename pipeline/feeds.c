@@ -435,9 +435,9 @@ static void doc_key(const struct run *r, struct sha256 *h, const char *rel)
 }
 
 /*
- * True when entry i is keyed by a digest of its own (entry_key): an entry
- * with media, whose key takes more than its record's digest, or one no
- * key_entries saw. The others (every story of a text library) are keyed
+ * True when the entry is keyed by a digest of its own (entry_key): an
+ * entry with media, whose key takes more than its record's digest, or one
+ * no key_entries saw. The others (every story of a text library) are keyed
  * by their record's digest straight into each document's key, without a
  * hash of each of ten thousand entries first. Any byte of the media set
  * (a field added later too) counts as media.
