@@ -853,6 +853,75 @@ int lib_public_body(lib_body_reader *r, const char *slug, char **body, char sha[
 	return rc;
 }
 
+/* A slug to read and where its body goes. */
+struct slug_at {
+	const char *slug;
+	size_t k;
+};
+
+static int by_slug(const void *a, const void *b)
+{
+	return strcmp(((const struct slug_at *)a)->slug, ((const struct slug_at *)b)->slug);
+}
+
+int lib_public_bodies_read(hearth_lib *lib, const char *const *slugs, size_t n, char **bodies,
+			   char (*sha)[65], struct hearth_err *err)
+{
+	sqlite3_stmt *st = NULL;
+	struct slug_at *order = NULL;
+	size_t i = 0;
+	int rc;
+
+	for (size_t k = 0; k < n; k++)
+		bodies[k] = NULL;
+	if (!n)
+		return 0;
+	/* a few kept pages, not new memory for each story's pages */
+	if ((rc = lib_db_scan_begin(lib, err)))
+		return rc;
+	/*
+	 * In the order of the slug index: its pages (and the rows', when the
+	 * stories came in that order) are read once each, in order, instead
+	 * of again and again as the few kept pages are cycled.
+	 */
+	order = xcalloc(n, sizeof *order);
+	for (size_t k = 0; k < n; k++)
+		order[k] = (struct slug_at){slugs[k], k};
+	qsort(order, n, sizeof *order, by_slug);
+	/* one read for them all: one lock and one snapshot, not one per story */
+	if ((rc = lib_begin_read(lib, err)))
+		goto scan;
+	rc = lib_db_prepare(lib, err, &st,
+			    "SELECT s.body FROM stories s JOIN consent c ON c.story_id = s.id "
+			    "WHERE " PUBLIC_WHERE "AND c.site = 1 AND s.slug = ?2",
+			    "I", hearth_now());
+	for (; !rc && i < n; i++) {
+		size_t k = order[i].k;
+		sqlite3_bind_text(st, 2, slugs[k], -1, SQLITE_STATIC);
+		rc = lib_db_step(lib, st, err);
+		if (rc == 1) {
+			const char *b = (const char *)sqlite3_column_text(st, 0);
+			bodies[k] = xstrdup(b ? b : "");
+			sha256_hex(bodies[k], strlen(bodies[k]), sha[k]);
+			rc = 0;
+		} else if (rc == 0) {
+			rc = herr(err, HEARTH_ENOENT, "story '%s' is no longer public", slugs[k]);
+		}
+		sqlite3_reset(st);
+	}
+	sqlite3_finalize(st);
+	rc = lib_end(lib, rc, err);
+scan:;
+	struct hearth_err ignored;
+	int end_rc = lib_db_scan_end(lib, rc ? &ignored : err);
+	rc = rc ? rc : end_rc;
+	if (rc)
+		for (size_t k = 0; k < n; k++)
+			xfree(&bodies[k]);
+	free(order);
+	return rc;
+}
+
 void lib_public_bodies_close(lib_body_reader **rp)
 {
 	struct lib_body_reader *r = *rp;

@@ -376,6 +376,16 @@ int lib_public_bodies_open(hearth_lib *lib, lib_body_reader **out, struct hearth
 int lib_public_body(lib_body_reader *r, const char *slug, char **body, char sha[65],
 		    struct hearth_err *err);
 void lib_public_bodies_close(lib_body_reader **r);
+/*
+ * The bodies of n stories of the site view read at once, in one read of
+ * the catalogue: bodies[i] gets the Markdown body of slugs[i] (a new
+ * allocation, free it) and sha[i] its SHA-256 (hex). When one of them is
+ * no longer on the site (withdrawn or unpublished since the view was
+ * read), returns HEARTH_ENOENT naming it, and every bodies[i] is NULL.
+ * Borrows slugs.
+ */
+int lib_public_bodies_read(hearth_lib *lib, const char *const *slugs, size_t n, char **bodies,
+			   char (*sha)[65], struct hearth_err *err);
 
 void pub_story_list_free(struct pub_story **v, size_t n);
 void pub_collection_list_free(struct pub_collection **v, size_t n);

@@ -57,8 +57,9 @@
 
 /*
  * The addresses, HTML and people of one entry, made once however many
- * feeds hold it. html is made on first use (only a document that is made
- * again needs it).
+ * feeds hold it, and only for an entry of a document that is made again
+ * (in an edit, the three hundred of one archive, not the ten thousand of
+ * every feed).
  */
 struct entry_out {
 	/* in one block (addrs), as is the text they are made of */
@@ -67,9 +68,7 @@ struct entry_out {
 	char *html;
 	size_t html_len;               /* when html passed feed_text_ok, else 0 */
 	char *body;                    /* read from the catalogue, until html is made */
-	bool needed;                   /* in a document that is made */
-	bool filled, html_done, keyed;
-	char key[65];                  /* entry_key's, made once */
+	bool filled, html_done;
 	int64_t bitrate;
 	struct feed_person *persons;   /* the byline, then the show's people */
 	size_t n_persons;
@@ -83,8 +82,10 @@ struct run {
 	bool preview;              /* --base-url elsewhere: store nothing */
 	char *media;               /* where the episodes' files are published */
 	char *home, *cover;        /* the site's home and the show's cover */
-	struct entry_out *eo;      /* per c->e[i] */
-	lib_body_reader *bodies;   /* when the view came without bodies */
+	struct entry_out **eo;     /* per c->e[i]: NULL unless a document made holds it */
+	struct entry_out *eo_mem;  /* what they point to */
+	size_t n_eo;
+	unsigned char (*ekey)[32]; /* per c->e[i], for an entry with its own key (own_key) */
 	struct feed_person *people; /* podcast.people */
 	char common[65];           /* the key of what every feed shows */
 	struct feed_outline *opml; /* what feeds.opml lists */
@@ -97,7 +98,7 @@ struct run {
 	size_t n_docs;
 	size_t *atom_idx;          /* atom.xml's entries, oldest first */
 	char *atom_id, *atom_cur;
-	size_t *work;              /* entries a pool works on (room for every one) */
+	size_t *work;              /* entries a pool works on */
 	/* buffers the threads lend each other (spare), so a document's bytes
 	 * land in memory already mapped instead of a fresh mapping each time */
 	pthread_mutex_t spare_mu;
@@ -194,7 +195,7 @@ static const struct entry_out *entry_fill(struct run *r, size_t i)
 	const struct site_ctx *c = r->c;
 	const struct lib_settings *set = c->set;
 	const struct site_entry *e = &c->e[i];
-	struct entry_out *eo = &r->eo[i];
+	struct entry_out *eo = r->eo[i];
 	const char *m = r->media;
 
 	if (eo->filled)
@@ -240,31 +241,67 @@ static const struct entry_out *entry_fill(struct run *r, size_t i)
 	return eo;
 }
 
-/*
- * Reads entry i's body from the catalogue when the view came without it
- * and the story is on the site (its HTML will be made). On one thread:
- * the catalogue's reader is not shared. SITE_AGAIN when the catalogue's
- * body is not the one the view was keyed with.
- */
-static int entry_body(struct run *r, size_t i, struct hearth_err *err)
+/* True when entry i's HTML needs its body read from the catalogue. */
+static bool needs_body(const struct run *r, size_t i)
 {
 	const struct site_entry *e = &r->c->e[i];
-	struct entry_out *eo = &r->eo[i];
-	const struct pub_story *s = e->s;
-	char sha[65];
-	int rc;
+	const struct entry_out *eo = r->eo[i];
+	return e->on_site && !e->s->body && !eo->body && !eo->html_done;
+}
 
-	if (!e->on_site || s->body || eo->body || eo->html_done)
+/*
+ * Reads the bodies of the entries r->work[0, n) whose HTML will be made
+ * and whose view came without them, all in one read of the catalogue
+ * (one at a time, three hundred bodies of an archive were most of an
+ * edit's feeds). On one thread. SITE_AGAIN when a story left the site or
+ * its body is not the one the view was keyed with since the view was
+ * read.
+ */
+static int entries_bodies(struct run *r, size_t n, struct hearth_err *err)
+{
+	const char **slugs = NULL;
+	size_t *at = NULL, m = 0;
+	char **bodies = NULL;
+	char(*sha)[65] = NULL;
+	int rc = 0;
+
+	for (size_t k = 0; k < n; k++)
+		m += needs_body(r, r->work[k]);
+	if (!m)
 		return 0;
-	if (!r->bodies && r->lib && (rc = lib_public_bodies_open(r->lib, &r->bodies, err)))
-		return rc;
-	if (!r->bodies)
-		return herr(err, HEARTH_EINVAL, "story '%s': no body to show", s->slug);
-	rc = lib_public_body(r->bodies, s->slug, &eo->body, sha, err);
-	if (rc == HEARTH_ENOENT || (!rc && (!s->body_sha256 || strcmp(sha, s->body_sha256))))
+	slugs = xcalloc(m, sizeof *slugs);
+	at = xcalloc(m, sizeof *at);
+	m = 0;
+	for (size_t k = 0; k < n; k++)
+		if (needs_body(r, r->work[k])) {
+			at[m] = r->work[k];
+			slugs[m++] = r->c->e[r->work[k]].s->slug;
+		}
+	if (!r->lib) {
+		rc = herr(err, HEARTH_EINVAL, "story '%s': no body to show", slugs[0]);
+		goto end;
+	}
+	bodies = xcalloc(m, sizeof *bodies);
+	sha = xcalloc(m, sizeof *sha);
+	rc = lib_public_bodies_read(r->lib, slugs, m, bodies, sha, err);
+	if (rc == HEARTH_ENOENT)
 		rc = SITE_AGAIN;
-	if (rc)
-		xfree(&eo->body);
+	for (size_t k = 0; !rc && k < m; k++) {
+		const char *want = r->c->e[at[k]].s->body_sha256;
+		if (!want || strcmp(sha[k], want))
+			rc = SITE_AGAIN;
+	}
+	for (size_t k = 0; bodies && k < m; k++) {
+		if (rc)
+			free(bodies[k]);
+		else
+			r->eo[at[k]]->body = bodies[k];
+	}
+end:
+	free(slugs);
+	free(at);
+	free(bodies);
+	free(sha);
 	return rc;
 }
 
@@ -304,13 +341,13 @@ static void html_nodes(struct buf *out, const char *w, const char *body, const c
  * site consent allows: the content warnings first, the story (Markdown
  * through site-gen's safe rendering), then a link to its page; made once
  * per entry, however many documents hold it. NULL without site consent.
- * The body is the view's or entry_body's. Touches entry i alone, so
+ * The body is the view's or entries_bodies'. Touches entry i alone, so
  * entries are made on several threads at once.
  */
 static void entry_render(struct run *r, size_t i)
 {
 	const struct site_entry *e = &r->c->e[i];
-	struct entry_out *eo = &r->eo[i];
+	struct entry_out *eo = r->eo[i];
 	const struct pub_story *s = e->s;
 
 	entry_fill(r, i);
@@ -355,15 +392,20 @@ static void entry_render(struct run *r, size_t i)
 
 static void entries_release(struct run *r)
 {
-	for (size_t i = 0; r->eo && i < r->c->n; i++) {
-		struct entry_out *eo = &r->eo[i];
+	for (size_t k = 0; k < r->n_eo; k++) {
+		struct entry_out *eo = &r->eo_mem[k];
 		free(eo->addrs);
 		free(eo->html);
 		free(eo->body);
 		free(eo->persons);
 	}
+	free(r->eo_mem);
+	r->eo_mem = NULL;
+	r->n_eo = 0;
 	free(r->eo);
 	r->eo = NULL;
+	free(r->ekey);
+	r->ekey = NULL;
 }
 
 /* ---- keys ----------------------------------------------------------------- */
@@ -393,32 +435,56 @@ static void doc_key(const struct run *r, struct sha256 *h, const char *rel)
 }
 
 /*
+ * True when the entry is keyed by a digest of its own (entry_key): an
+ * entry with media, whose key takes more than its record's digest, or one
+ * no key_entries saw. The others (every story of a text library) are keyed
+ * by their record's digest straight into each document's key, without a
+ * hash of each of ten thousand entries first. Any byte of the media set
+ * (a field added later too) counts as media.
+ */
+static bool own_key(const struct site_entry *e)
+{
+	static const struct site_media no_media;
+	static const unsigned char no_key[sizeof e->key];
+	return memcmp(&e->m, &no_media, sizeof no_media) != 0 ||
+	       !memcmp(e->key, no_key, sizeof no_key);
+}
+
+/*
  * The key of what an item shows of entry i: the story, its consent, its
  * renditions; made once per entry, however many documents hold it.
  * Touches entry i alone.
  */
 static void entry_key(struct run *r, size_t i)
 {
-	struct entry_out *eo = &r->eo[i];
 	const struct site_entry *e = &r->c->e[i];
 	struct sha256 k;
 
-	if (eo->keyed)
-		return;
 	sha256_init(&k);
 	key_entry_story(&k, e);
 	key_int(&k, e->on_site);
 	key_int(&k, e->on_podcast);
 	key_media(&k, &e->m);
-	key_hex(&k, eo->key);
-	eo->keyed = true;
+	sha256_final(&k, r->ekey[i]);
 }
 
-/* Feeds entry i's key into h. */
-static void key_entry(struct run *r, struct sha256 *h, size_t i)
+/* Feeds what an item shows of entry i into h: its own key, or its record's and consent. */
+static void key_entry(const struct run *r, struct sha256 *h, size_t i)
 {
-	entry_key(r, i);
-	key_str(h, r->eo[i].key);
+	const struct site_entry *e = &r->c->e[i];
+	unsigned char b[1 + sizeof e->key + 2];
+
+	if (own_key(e)) {
+		b[0] = 'k';
+		memcpy(b + 1, r->ekey[i], sizeof r->ekey[i]);
+		sha256_update(h, b, 1 + sizeof r->ekey[i]);
+		return;
+	}
+	b[0] = 'r';
+	memcpy(b + 1, e->key, sizeof e->key);
+	b[1 + sizeof e->key] = e->on_site;
+	b[2 + sizeof e->key] = e->on_podcast;
+	sha256_update(h, b, sizeof b);
 }
 
 /* ---- archives ------------------------------------------------------------- */
@@ -846,7 +912,7 @@ static int atom_doc(struct run *r, const struct doc *d, struct buf *out,
 	for (size_t k = d->from; k < d->to; k++) {
 		size_t i = r->atom_idx[d->to - 1 - (k - d->from)]; /* newest first */
 		const struct site_entry *e = &r->c->e[i];
-		const struct entry_out *eo = &r->eo[i];
+		const struct entry_out *eo = r->eo[i];
 		struct feed_atom_entry *t = &en[k - d->from];
 		t->guid = e->s->guid && *e->s->guid ? e->s->guid : e->s->slug;
 		t->title = e->s->title;
@@ -909,7 +975,7 @@ static int entry_make(struct run *r, size_t k, struct hearth_err *err)
 	return 0;
 }
 
-/* Entry k's key (r->work lists every entry). */
+/* Entry k's key (r->work lists the entries with their own). */
 static int entry_key_make(struct run *r, size_t k, struct hearth_err *err)
 {
 	(void)err;
@@ -1051,22 +1117,35 @@ static int docs_keep(struct run *r, struct hearth_err *err)
  */
 static int docs_write(struct run *r, struct hearth_err *err)
 {
-	int rc = 0;
-	size_t n = 0;
+	static struct entry_out seen; /* marks an entry listed, until its own is there */
+	size_t n = 0, most = 0;
+	int rc;
 
-	for (size_t k = 0; k < r->n_docs && !rc; k++) {
+	if (!r->n_docs)
+		return 0;
+	for (size_t k = 0; k < r->n_docs; k++)
+		most += r->docs[k].to - r->docs[k].from;
+	if (most > r->c->n)
+		most = r->c->n;
+	free(r->work);
+	r->work = xcalloc(most + 1, sizeof *r->work);
+	r->eo = xcalloc(r->c->n + 1, sizeof *r->eo);
+	for (size_t k = 0; k < r->n_docs; k++) {
 		const struct doc *d = &r->docs[k];
 		const size_t *idx = d->sh ? d->sh->idx : r->atom_idx;
-		for (size_t j = d->from; j < d->to && !rc; j++) {
+		for (size_t j = d->from; j < d->to; j++) {
 			size_t i = idx[j];
-			if (r->eo[i].needed)
+			if (r->eo[i])
 				continue;
-			r->eo[i].needed = true;
+			r->eo[i] = &seen;
 			r->work[n++] = i;
-			if ((rc = entry_body(r, i, err)) && rc != SITE_AGAIN)
-				herr_prefix(err, "%s", d->rel);
 		}
 	}
+	r->eo_mem = xcalloc(n + 1, sizeof *r->eo_mem);
+	r->n_eo = n;
+	for (size_t k = 0; k < n; k++)
+		r->eo[r->work[k]] = &r->eo_mem[k];
+	rc = entries_bodies(r, n, err);
 	if (!rc)
 		rc = pool_run(r, entry_make, n, 32, err);
 	if (!rc)
@@ -1223,22 +1302,35 @@ int pipe_feeds_write(hearth_lib *lib, const struct site_ctx *c, const struct pip
 	if ((rc = check_renditions(c, err)) || (rc = media_base(&r, err)))
 		goto end;
 	common_key(&r);
-	r.eo = xcalloc(c->n + 1, sizeof *r.eo);
-	r.work = xcalloc(c->n + 1, sizeof *r.work);
 	xmlInitParser(); /* before libxml2 is used on several threads */
-	/* every key first, on every core: the plan reads them */
+	/* the keys of the entries with their own first, on every core: the plan reads them */
 	size_t n = 0;
 	for (size_t i = 0; i < c->n; i++)
-		if (is_episode(&c->e[i]) || in_atom(&c->e[i]))
-			r.work[n++] = i;
-	if (!(rc = pool_run(&r, entry_key_make, n, 64, err)) && !(rc = main_show(&r, err)) &&
-	    !(rc = collection_shows(&r, err)) && !(rc = atom_plan(&r, err)) &&
-	    !(rc = docs_keep(&r, err)) && !(rc = opml_write(&r, err)))
+		n += (is_episode(&c->e[i]) || in_atom(&c->e[i])) && own_key(&c->e[i]);
+	if (n) {
+		r.ekey = xmalloc(c->n * sizeof *r.ekey);
+		r.work = xcalloc(n, sizeof *r.work);
+		n = 0;
+		for (size_t i = 0; i < c->n; i++)
+			if ((is_episode(&c->e[i]) || in_atom(&c->e[i])) && own_key(&c->e[i]))
+				r.work[n++] = i;
+	}
+	rc = pool_run(&r, entry_key_make, n, 64, err);
+	if (!rc)
+		rc = main_show(&r, err);
+	if (!rc)
+		rc = collection_shows(&r, err);
+	if (!rc)
+		rc = atom_plan(&r, err);
+	if (!rc)
+		rc = docs_keep(&r, err);
+	if (!rc)
+		rc = opml_write(&r, err);
+	if (!rc)
 		rc = docs_write(&r, err);
 end:
 	if (st)
 		st->feed_items = r.items;
-	lib_public_bodies_close(&r.bodies);
 	entries_release(&r);
 	for (size_t i = 0; i < r.n_shows; i++)
 		show_free(r.shows[i]);

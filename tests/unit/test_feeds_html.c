@@ -247,11 +247,154 @@ static void same_bytes_twice(void)
 	CHECK(same == 0);
 }
 
+
+/* The keys a run gave its documents, and which one it makes (all when make is NULL). */
+struct keys {
+	char **rel, **key;
+	const char *make;
+};
+
+static bool keep_note(void *arg, const char *rel, const char key[65])
+{
+	struct keys *k = arg;
+	k->rel = strv_push(k->rel, rel);
+	k->key = strv_push(k->key, key);
+	return k->make && strcmp(rel, k->make) != 0;
+}
+
+static void keys_free(struct keys *k)
+{
+	strv_free(k->rel);
+	strv_free(k->key);
+	memset(k, 0, sizeof *k);
+}
+
+/* The key of rel in k, or NULL. */
+static const char *key_of(const struct keys *k, const char *rel)
+{
+	for (size_t i = 0; k->rel && k->rel[i]; i++)
+		if (!strcmp(k->rel[i], rel))
+			return k->key[i];
+	return NULL;
+}
+
+/* Every even entry becomes a text story: no sound, no media. */
+static void lib_half_text(struct lib *l)
+{
+	for (size_t i = 0; i < l->c.n; i += 2) {
+		struct site_entry *e = &l->c.e[i];
+		struct pub_story *s = (struct pub_story *)e->s;
+		free(e->m.audio[0].src);
+		free(e->m.transcript);
+		memset(&e->m, 0, sizeof e->m);
+		s->sound = NULL;
+		s->assets = NULL;
+		s->n_assets = 0;
+	}
+	key_entries(l->c.e, l->c.n);
+}
+
+/* The documents of run b whose keys differ from run a's, as one string. */
+static char *changed(const struct keys *a, const struct keys *b)
+{
+	struct buf out = BUF_INIT;
+	for (size_t i = 0; b->rel && b->rel[i]; i++) {
+		const char *was = key_of(a, b->rel[i]);
+		if (!was || strcmp(was, b->key[i]))
+			buf_printf(&out, "%s%s", out.len ? " " : "", b->rel[i]);
+	}
+	return buf_detach(&out);
+}
+
+/*
+ * A document's key follows what its items show: a text story (keyed by
+ * its record's digest and its consent) and a story with media (keyed by
+ * a digest of its own) change the keys of exactly the documents that
+ * hold them, and nothing else does.
+ */
+static void keys_follow_entries(void)
+{
+	struct lib l;
+	struct hearth_err err;
+	struct keys a = {0}, b = {0};
+	struct pipe_feed_out oa = {tp("keys-a"), keep_note, &a}, ob = {tp("keys-b"), keep_note, &b};
+	char *d;
+
+	lib_make(&l, 2); /* 20 stories, 4 items an archive: atom.xml holds the newest 4 to 7 */
+	lib_half_text(&l);
+	CHECK_OK(pipe_feeds_write(NULL, &l.c, &oa, NULL, &err), &err);
+	CHECK_OK(pipe_feeds_write(NULL, &l.c, &ob, NULL, &err), &err);
+	d = changed(&a, &b);
+	CHECK_STR(d, ""); /* the same records, the same keys */
+	free(d);
+	CHECK(key_of(&a, "atom.xml") && key_of(&a, "archive/atom-1.xml") && key_of(&a, "feed.xml"));
+
+	/* the oldest story, a text one (c.e is newest first): its record changed */
+	size_t old = l.c.n - 2;
+	CHECK(l.c.e[old].m.n_audio == 0);
+	l.c.e[old].key[5] ^= 1;
+	keys_free(&b);
+	CHECK_OK(pipe_feeds_write(NULL, &l.c, &ob, NULL, &err), &err);
+	d = changed(&a, &b);
+	CHECK_STR(d, "archive/atom-1.xml");
+	free(d);
+	l.c.e[old].key[5] ^= 1;
+
+	/* its podcast consent: it is not an episode, but its entry says so */
+	l.c.e[old].on_podcast = !l.c.e[old].on_podcast;
+	keys_free(&b);
+	CHECK_OK(pipe_feeds_write(NULL, &l.c, &ob, NULL, &err), &err);
+	d = changed(&a, &b);
+	CHECK_STR(d, "archive/atom-1.xml");
+	free(d);
+	l.c.e[old].on_podcast = !l.c.e[old].on_podcast;
+
+	/* chapters alone are media: the entry is keyed by its own digest */
+	static char chapters[] = "media/x.chapters.json";
+	l.c.e[old].m.chapters_src = chapters;
+	keys_free(&b);
+	CHECK_OK(pipe_feeds_write(NULL, &l.c, &ob, NULL, &err), &err);
+	d = changed(&a, &b);
+	CHECK_STR(d, "archive/atom-1.xml");
+	free(d);
+	l.c.e[old].m.chapters_src = NULL;
+
+	/* the newest episode's rendition: in feed.xml and atom.xml */
+	CHECK(l.c.e[1].m.n_audio == 1);
+	l.c.e[1].m.audio[0].size++;
+	keys_free(&b);
+	CHECK_OK(pipe_feeds_write(NULL, &l.c, &ob, NULL, &err), &err);
+	d = changed(&a, &b);
+	CHECK_STR(d, "feed.xml atom.xml");
+	free(d);
+	l.c.e[1].m.audio[0].size--;
+
+	/* one document made alone has the bytes it has when every one is made */
+	static const char *const one[] = {"archive/atom-1.xml", "archive/feed-1.xml", "atom.xml"};
+	for (size_t i = 0; i < sizeof one / sizeof one[0]; i++) {
+		struct keys c = {.make = one[i]};
+		struct pipe_feed_out oc = {tp("keys-c"), keep_note, &c};
+		char *cmd = xasprintf("rm -rf '%s' && mkdir -p '%s'", oc.staging, oc.staging);
+		CHECK(system(cmd) == 0);
+		free(cmd);
+		CHECK_OK(pipe_feeds_write(NULL, &l.c, &oc, NULL, &err), &err);
+		cmd = xasprintf("cmp -s '%s/%s' '%s/%s' && test \"$(find '%s' -type f | wc -l)\" = 1",
+				oa.staging, one[i], oc.staging, one[i], oc.staging);
+		CHECK(system(cmd) == 0);
+		free(cmd);
+		keys_free(&c);
+	}
+	keys_free(&a);
+	keys_free(&b);
+	lib_free(&l);
+}
+
 int main(void)
 {
 	xmlInitParser();
 	RUN(html_is_libxml2s);
 	RUN(same_bytes_twice);
+	RUN(keys_follow_entries);
 	xmlCleanupParser();
 	return 0;
 }

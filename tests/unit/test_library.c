@@ -2020,6 +2020,31 @@ static void public_view_all_and_bodies(void)
 	CHECK(r == NULL);
 	lib_public_bodies_close(&r);
 
+	/* many at once: the same bodies and hashes, in the order asked */
+	{
+		const char *two[] = {"both", "site"};
+		char *bodies[2] = {NULL, NULL}, shas[2][65];
+		CHECK_OK(lib_public_bodies_read(lib, two, 2, bodies, shas, &err), &err);
+		for (size_t i = 0; i < 2; i++) {
+			CHECK_STR(bodies[i], "Some words.\n");
+			CHECK(!strcmp(shas[i], want));
+			free(bodies[i]);
+		}
+		CHECK_OK(lib_public_bodies_read(lib, two, 0, bodies, shas, &err), &err);
+		/* one that has no page fails them all, naming it */
+		for (size_t i = 0; i < sizeof none / sizeof none[0]; i++) {
+			const char *three[] = {"site", none[i], "both"};
+			char *b3[3] = {NULL, NULL, NULL}, s3[3][65];
+			CHECK(lib_public_bodies_read(lib, three, 3, b3, s3, &err) == HEARTH_ENOENT);
+			CHECK(strstr(err.msg, none[i]) != NULL);
+			CHECK(!b3[0] && !b3[1] && !b3[2]);
+		}
+		/* the catalogue is left as it was: an ordinary read still works */
+		CHECK_OK(lib_public_bodies_read(lib, two, 2, bodies, shas, &err), &err);
+		free(bodies[0]);
+		free(bodies[1]);
+	}
+
 	/* an edited body: a new hash, the new text */
 	struct lib_story *s = story_new("site", "site");
 	bool changed;
@@ -2038,6 +2063,18 @@ static void public_view_all_and_bodies(void)
 	CHECK(!strcmp(sha, v[1]->body_sha256));
 	free(body);
 	lib_public_bodies_close(&r);
+	{
+		/* asked out of the slugs' order: each body where its slug was */
+		const char *two[] = {"site", "both"};
+		char *b2[2] = {NULL, NULL}, s2[2][65];
+		CHECK_OK(lib_public_bodies_read(lib, two, 2, b2, s2, &err), &err);
+		CHECK_STR(b2[0], "Other words.\n");
+		CHECK(!strcmp(s2[0], v[1]->body_sha256));
+		CHECK_STR(b2[1], "Some words.\n");
+		CHECK(!strcmp(s2[1], v[2]->body_sha256));
+		free(b2[0]);
+		free(b2[1]);
+	}
 	pub_story_list_free(v, n);
 	pub_collection_list_free(cv, nc);
 	unsetenv("SOURCE_DATE_EPOCH");
