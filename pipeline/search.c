@@ -30,6 +30,7 @@
  * the shards go through buffers of a window or a shard, since fresh
  * memory costs a page fault a page.
  */
+#define _GNU_SOURCE /* copy_file_range */
 #include "pipelineInt.h"
 
 #include <errno.h>
@@ -872,10 +873,29 @@ static int put_file(const struct pipe_search_out *o, const char *rel, const void
 	return rc;
 }
 
-/* Appends the bytes [from, to) of the current stories.txt to b. */
+/*
+ * Appends the bytes [from, to) of the current stories.txt to what b and
+ * fd hold: by the kernel from file to file (after what b holds), where it
+ * can, else through b.
+ */
 static int copy_lines(struct reader *r, uint64_t from, uint64_t to, struct buf *b, int fd,
 		      struct hearth_err *err)
 {
+	if (from < to && b->len) {
+		if (fd_write_all(fd, b->data, b->len))
+			return herr(err, HEARTH_EIO, "cannot write '%s': %s", STORIES_REL,
+				    strerror(errno));
+		buf_reset(b);
+	}
+	while (from < to) {
+		loff_t off = (loff_t)from;
+		ssize_t n = copy_file_range(r->fd, &off, fd, NULL, (size_t)(to - from), 0);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break; /* not between these files (or the file shrank): through b */
+		from += (uint64_t)n;
+	}
 	while (from < to) {
 		size_t n = to - from > WINDOW ? WINDOW : (size_t)(to - from);
 		buf_reserve(b, n);
@@ -913,7 +933,7 @@ static int update_stories(const struct pipe_search_out *o, const site_search *s,
 	if ((rc = site_write(o->staging, STORIES_REL, "", 0, err)))
 		return rc;
 	char *path = path_join(o->staging, STORIES_REL);
-	if ((fd = open(path, O_WRONLY | O_APPEND | O_CLOEXEC)) < 0)
+	if ((fd = open(path, O_WRONLY | O_CLOEXEC)) < 0)
 		rc = herr(err, HEARTH_EIO, "cannot write '%s': %s", path, strerror(errno));
 	free(path);
 	buf_reset(b);

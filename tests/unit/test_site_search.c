@@ -189,6 +189,43 @@ static int id_cmp(const void *pa, const void *pb)
 	return a < b ? -1 : a > b;
 }
 
+/* 32-bit FNV-1a of s, as docs/search.md gives it. */
+static uint32_t fnv(const char *s)
+{
+	uint32_t h = 2166136261u;
+	for (; *s; s++) {
+		h ^= (unsigned char)*s;
+		h *= 16777619u;
+	}
+	return h;
+}
+
+/*
+ * The numbers of s in ascending order, each the top id_bits of its slug's
+ * hash unless a story before it in slug order holds that one: then the
+ * next free one.
+ */
+static bool numbers_as_documented(const site_search *s)
+{
+	struct site_search_params par;
+	site_search_get_params(s, &par);
+	for (size_t i = 0; i < site_search_count(s); i++) {
+		const char *slug = site_search_entry(s, i)->s->slug;
+		uint32_t id = site_search_id(s, i), own = fnv(slug) >> (32 - par.id_bits);
+		if (i && id <= site_search_id(s, i - 1))
+			return false;
+		if (id == own)
+			continue;
+		/* taken: by the story before, whose hash is as high, and whose slug is first */
+		const char *prev = i ? site_search_entry(s, i - 1)->s->slug : NULL;
+		if (!prev || id != site_search_id(s, i - 1) + 1 ||
+		    (fnv(prev) >> (32 - par.id_bits)) < own || (own == fnv(prev) >> (32 - par.id_bits) &&
+							       strcmp(prev, slug) > 0))
+			return false;
+	}
+	return true;
+}
+
 /*
  * Enough stories that most distances between numbers take one byte (the
  * postings passed over a pair of bytes at a time): three edited, among
@@ -204,6 +241,7 @@ static void test_merge_many(void)
 		a[i] = b[i] = story(i, NULL);
 	make_ctx(&before, a, N_MANY);
 	site_search *s = site_search_new(&before);
+	bool numbered = numbers_as_documented(s);
 	size_t edit[3] = {0, 0, 0};
 	const char *slugs[3] = {site_search_entry(s, 0)->s->slug,
 				site_search_entry(s, N_MANY / 2)->s->slug,
@@ -238,6 +276,7 @@ static void test_merge_many(void)
 		story_free(a[i]);
 	free(a);
 	free(b);
+	CHECK(numbered);
 	CHECK(same);
 }
 
