@@ -747,8 +747,8 @@ static void put_posting(struct buf *b, uint32_t delta, unsigned w)
  * false when the postings are not well formed or in order.
  *
  * Most postings of a shard are neither dropped nor next to one added, and
- * most distances take one byte: those are passed over a byte pair at a
- * time, up to the next number dropped or added.
+ * most distances take one or two bytes: those are passed over without
+ * the general step, up to the next number dropped or added.
  */
 static bool merge_term(struct buf *b, struct buf *tmp, struct old_term *o,
 		       const unsigned char *end, const struct posting *add, size_t n_add,
@@ -768,9 +768,19 @@ static bool merge_term(struct buf *b, struct buf *tmp, struct old_term *o,
 				stop = next;
 			if (!run)
 				run = q;
-			while (j < o->df && end - q >= 2 && *q < 0x80 && (*q || !j) && id + *q < stop) {
-				id += *q;
-				q += 2;
+			while (j < o->df && end - q >= 2) {
+				size_t len = 1; /* of the distance: one byte or two */
+				uint64_t dd = q[0];
+				if (dd >= 0x80) {
+					if (end - q < 3 || q[1] >= 0x80)
+						break;
+					dd = (dd & 0x7f) | (uint64_t)q[1] << 7;
+					len = 2;
+				}
+				if ((!dd && j) || id + dd >= stop)
+					break;
+				id += dd;
+				q += len + 1;
 				j++;
 				n++;
 			}
