@@ -30,6 +30,7 @@
  * the shards go through buffers of a window or a shard, since fresh
  * memory costs a page fault a page.
  */
+#define _GNU_SOURCE /* copy_file_range */
 #include "pipelineInt.h"
 
 #include <errno.h>
@@ -118,7 +119,7 @@ static void entry_keys(const site_search *s, const struct pipe_search_out *o,
 	else
 		keys_part(&b);
 	sha256_init(&h);
-	key_str(&h, "hearth search index 3");
+	key_str(&h, "hearth search index 4");
 	key_str(&h, o->common);
 	key_int(&h, (int64_t)n);
 	sha256_update(&h, a.all, sizeof a.all);
@@ -138,7 +139,7 @@ static void short_hex(const short_key k, char out[16])
 /* The first line of search/stories.txt: the format and the index's shape. */
 static void base_line(const struct site_search_params *p, char out[65])
 {
-	snprintf(out, 65, "hearth search stories 2 %d %d %d", p->id_bits, p->shard_bits,
+	snprintf(out, 65, "hearth search stories 3 %d %d %d", p->id_bits, p->shard_bits,
 		 p->chunk_bits);
 }
 
@@ -153,7 +154,7 @@ static void stories_key_head(const struct pipe_search_out *o, char out[65])
 {
 	struct sha256 h;
 	sha256_init(&h);
-	key_str(&h, "hearth search stories 2");
+	key_str(&h, "hearth search stories 3");
 	key_str(&h, o->common);
 	key_hex(&h, out);
 }
@@ -319,17 +320,32 @@ static ssize_t read_at(int fd, void *b, size_t n, uint64_t off)
 }
 
 /*
- * The current site's file f into out (reset first), of the size the build
- * state has for it: one read asks for a byte more, to see that it ends
- * there. False when it cannot be read or is not that size.
+ * The shards' folder: the current site's and the next one's search/t/ are
+ * each opened once, so a shard is read or written by its name alone, not
+ * by a path the kernel walks again for every file.
  */
-static bool read_known(const struct pipe_search_out *o, const struct pipe_file *f,
-		       struct buf *out)
+#define SHARDS_REL "search/t/"
+
+/* The folder rel of dir, opened to be read from; -1 when it cannot be. */
+static int open_dir(const char *dir, const char *rel)
+{
+	char *path = path_join(dir, rel);
+	int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	free(path);
+	return fd;
+}
+
+/*
+ * The current site's file f into out (reset first), of the size the build
+ * state has for it, read by its name in the folder dir: one read asks for
+ * a byte more, to see that it ends there. False when it cannot be read or
+ * is not that size.
+ */
+static bool read_known(int dir, const struct pipe_file *f, struct buf *out)
 {
 	size_t n = (size_t)(f->size > 0 ? f->size : 0);
-	char *path = path_join(o->out_dir, f->rel);
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	free(path);
+	const char *name = strrchr(f->rel, '/');
+	int fd = dir >= 0 ? openat(dir, name ? name + 1 : f->rel, O_RDONLY | O_CLOEXEC) : -1;
 	buf_reset(out);
 	buf_reserve(out, n + 1);
 	bool ok = fd >= 0 && read_at(fd, out->data, n + 1, 0) == (ssize_t)n;
@@ -442,6 +458,13 @@ static int next_line(struct reader *r, struct line *l)
 	return 1;
 }
 
+/* A shard made again: its key (by its bytes), whether it has any, and whether it was written. */
+struct made {
+	uint32_t shard;
+	bool empty, written;
+	char key[65];
+};
+
 /* A line of the current stories.txt that goes. */
 struct gone {
 	uint64_t at;
@@ -467,6 +490,9 @@ struct plan {
 	bool *chunk_made;     /* per chunk: made again (NULL: every one) */
 	const struct pipe_file **kept; /* the current site's files kept as they are */
 	size_t n_kept;
+	struct made *made;    /* the shards made again, as merge_shards made them */
+	size_t n_made;
+	int shards_dir;       /* the next site's search/t/ once a shard is written there, or -1 */
 };
 
 static void plan_release(struct plan *pl)
@@ -484,8 +510,12 @@ static void plan_release(struct plan *pl)
 	free(pl->shard_made);
 	free(pl->chunk_made);
 	free(pl->kept);
+	free(pl->made);
+	if (pl->shards_dir >= 0)
+		close(pl->shards_dir);
 	memset(pl, 0, sizeof *pl);
 	pl->cur.fd = -1;
+	pl->shards_dir = -1;
 }
 
 /* Reads and adds the stories of pl->todo, noting the shards each is in. */
@@ -611,10 +641,9 @@ static bool compare(site_search *s, const struct site_search_params *par,
 		if (have > 0 && any && l.id <= last)
 			return false;
 		if (have > 0 && l.id == id) {
-			const char *slug = site_search_entry(s, i)->s->slug;
+			/* the key covers the slug: no need to reach for the record's */
 			short_hex(keys[i], hex);
-			if (!memcmp(l.key, hex, 16) && strlen(slug) == l.slug_len &&
-			    !memcmp(l.slug, slug, l.slug_len)) {
+			if (!memcmp(l.key, hex, 16)) {
 				any = true;
 				last = l.id;
 				have = next_line(&pl->cur, &l);
@@ -633,31 +662,110 @@ static bool compare(site_search *s, const struct site_search_params *par,
 	return have == 0;
 }
 
-/*
- * Whether each shard of pl->shard_made that the current site has can be
- * made again from its bytes: as it was made, and a shard of this index.
- * A check before anything is written, so the index can still be made
- * anew; the files are read again as they are written.
- */
-static bool shards_mergeable(const struct pipe_search_out *o, site_search *s,
-			     const struct site_search_params *par, struct plan *pl)
+/* The key of a shard or chunk: its own bytes. */
+static void file_key(const void *data, size_t n, char key[65])
 {
-	struct buf b = BUF_INIT;
-	bool ok = true;
-	char rel[32];
+	struct sha256 h;
+	sha256_init(&h);
+	key_str(&h, "hearth search file 1");
+	sha256_update(&h, data, n);
+	key_hex(&h, key);
+}
 
-	for (size_t v = 0; v < (size_t)1 << par->shard_bits && ok; v++) {
+/*
+ * The shard rel (its bytes data, n of them) written into the next site's
+ * search/t/ (made and opened at the first), replacing one that is there,
+ * by its name in that folder.
+ */
+static int write_shard(const struct pipe_search_out *o, struct plan *pl, const char *rel,
+		       const void *data, size_t n, struct hearth_err *err)
+{
+	const char *name = rel + strlen(SHARDS_REL);
+	int fd, rc = 0;
+
+	if (pl->shards_dir < 0) {
+		char *path = path_join(o->staging, SHARDS_REL);
+		rc = mkdir_p(path, err);
+		free(path);
+		if (rc)
+			return rc;
+		if ((pl->shards_dir = open_dir(o->staging, SHARDS_REL)) < 0)
+			return herr(err, HEARTH_EIO, "cannot open '%s': %s", SHARDS_REL,
+				    strerror(errno));
+	}
+	fd = openat(pl->shards_dir, name, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+	if (fd < 0 && errno == EEXIST && unlinkat(pl->shards_dir, name, 0) == 0)
+		fd = openat(pl->shards_dir, name, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return herr(err, HEARTH_EIO, "cannot create '%s': %s", rel, strerror(errno));
+	if (fd_write_all(fd, data, n) != 0)
+		rc = herr(err, HEARTH_EIO, "cannot write '%s': %s", rel, strerror(errno));
+	if (close(fd) != 0 && !rc)
+		rc = herr(err, HEARTH_EIO, "cannot write '%s': %s", rel, strerror(errno));
+	return rc;
+}
+
+/* Takes out of the next site the shards merge_shards wrote (the index is made anew). */
+static void unwrite_shards(struct plan *pl)
+{
+	char rel[32];
+	for (size_t i = 0; i < pl->n_made; i++)
+		if (pl->made[i].written) {
+			snprintf(rel, sizeof rel, "%03" PRIx32 ".bin", pl->made[i].shard);
+			(void)unlinkat(pl->shards_dir, rel, 0);
+			pl->made[i].written = false;
+		}
+}
+
+/*
+ * Each shard of pl->shard_made made again from its bytes in the current
+ * site (when it has it), each shard's bytes read and walked once, and
+ * written at once into the next site when they changed; they are noted
+ * in it (note_shards) only once every one is made. *ok is false when one
+ * is not as it was made, or not a shard of this index: what was written
+ * is taken out again, and the index is to be made anew.
+ */
+static int merge_shards(const struct pipe_search_out *o, site_search *s,
+			const struct site_search_params *par, struct plan *pl, bool *ok,
+			struct hearth_err *err)
+{
+	struct buf in = BUF_INIT, out = BUF_INIT;
+	char rel[32];
+	int dir = open_dir(o->out_dir, SHARDS_REL), rc = 0;
+	size_t n = 0;
+
+	*ok = true;
+	for (size_t v = 0; v < (size_t)1 << par->shard_bits; v++)
+		n += pl->shard_made[v];
+	pl->made = xcalloc(n + 1, sizeof *pl->made);
+	for (size_t v = 0; v < (size_t)1 << par->shard_bits && *ok && !rc; v++) {
 		if (!pl->shard_made[v])
 			continue;
-		snprintf(rel, sizeof rel, "search/t/%03zx.bin", v);
+		snprintf(rel, sizeof rel, SHARDS_REL "%03zx.bin", v);
 		const struct pipe_file *f = pipe_state_find(o->old, rel);
-		if (!f)
-			continue; /* none now: made from the stories added alone */
-		ok = pipe_state_match(o->old, rel, f->key) && read_known(o, f, &b) &&
-		     !site_search_merge(s, (uint32_t)v, b.data, b.len, pl->drop, pl->n_drop, NULL);
+		struct made *m = &pl->made[pl->n_made++];
+		m->shard = (uint32_t)v;
+		buf_reset(&in);
+		buf_reset(&out);
+		/* none now: made from the stories added alone */
+		*ok = !f || (pipe_state_match(o->old, rel, f->key) && read_known(dir, f, &in));
+		*ok = *ok && !site_search_merge(s, (uint32_t)v, in.data ? in.data : "", in.len,
+						pl->drop, pl->n_drop, &out);
+		if (!*ok || (m->empty = !out.len))
+			continue;
+		file_key(out.data, out.len, m->key);
+		if (!pipe_state_match(o->old, rel, m->key)) {
+			rc = write_shard(o, pl, rel, out.data, out.len, err);
+			m->written = !rc;
+		}
 	}
-	buf_release(&b);
-	return ok;
+	if (!*ok || rc)
+		unwrite_shards(pl);
+	if (dir >= 0)
+		close(dir);
+	buf_release(&in);
+	buf_release(&out);
+	return rc;
 }
 
 /*
@@ -700,15 +808,14 @@ static int plan_update(const struct pipe_search_out *o, site_search *s, const ch
 			true;
 	if ((rc = add_todo(o, s, pl, err)))
 		return rc;
-	if (!shards_mergeable(o, s, &par, pl))
-		return 0;
 	/*
 	 * every other file is kept when it is as it was made: a shard that is
 	 * not cannot be made from what is left (the index is made anew), a
 	 * chunk is made again
 	 */
-	*ok = keep_others(o, pl, par.shard_bits, par.chunk_bits);
-	return 0;
+	if (!keep_others(o, pl, par.shard_bits, par.chunk_bits))
+		return 0;
+	return merge_shards(o, s, &par, pl, ok, err);
 }
 
 /* The line of story i in stories.txt. */
@@ -758,22 +865,37 @@ static int put(const struct pipe_search_out *o, const char *rel, const char key[
 static int put_file(const struct pipe_search_out *o, const char *rel, const void *data,
 		    size_t n, struct hearth_err *err)
 {
-	struct sha256 h;
 	char key[65];
-	sha256_init(&h);
-	key_str(&h, "hearth search file 1");
-	sha256_update(&h, data, n);
-	key_hex(&h, key);
+	file_key(data, n, key);
 	int rc = put(o, rel, key, data, n, err);
 	if (rc)
 		herr_prefix(err, "'%s'", rel);
 	return rc;
 }
 
-/* Appends the bytes [from, to) of the current stories.txt to b. */
+/*
+ * Appends the bytes [from, to) of the current stories.txt to what b and
+ * fd hold: by the kernel from file to file (after what b holds), where it
+ * can, else through b.
+ */
 static int copy_lines(struct reader *r, uint64_t from, uint64_t to, struct buf *b, int fd,
 		      struct hearth_err *err)
 {
+	if (from < to && b->len) {
+		if (fd_write_all(fd, b->data, b->len))
+			return herr(err, HEARTH_EIO, "cannot write '%s': %s", STORIES_REL,
+				    strerror(errno));
+		buf_reset(b);
+	}
+	while (from < to) {
+		loff_t off = (loff_t)from;
+		ssize_t n = copy_file_range(r->fd, &off, fd, NULL, (size_t)(to - from), 0);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break; /* not between these files (or the file shrank): through b */
+		from += (uint64_t)n;
+	}
 	while (from < to) {
 		size_t n = to - from > WINDOW ? WINDOW : (size_t)(to - from);
 		buf_reserve(b, n);
@@ -811,7 +933,7 @@ static int update_stories(const struct pipe_search_out *o, const site_search *s,
 	if ((rc = site_write(o->staging, STORIES_REL, "", 0, err)))
 		return rc;
 	char *path = path_join(o->staging, STORIES_REL);
-	if ((fd = open(path, O_WRONLY | O_APPEND | O_CLOEXEC)) < 0)
+	if ((fd = open(path, O_WRONLY | O_CLOEXEC)) < 0)
 		rc = herr(err, HEARTH_EIO, "cannot write '%s': %s", path, strerror(errno));
 	free(path);
 	buf_reset(b);
@@ -838,35 +960,25 @@ static int update_stories(const struct pipe_search_out *o, const site_search *s,
 }
 
 /*
- * The shards of pl->shard_made made again from their current bytes (which
- * shards_mergeable found can be), each written when its bytes changed.
+ * Notes each shard merge_shards made in the next site: as the current
+ * site's file when it has it with the same key, else as the one written.
  */
-static int update_shards(const struct pipe_search_out *o, site_search *s,
-			 const struct plan *pl, struct hearth_err *err)
+static int note_shards(const struct pipe_search_out *o, struct plan *pl, struct hearth_err *err)
 {
-	struct site_search_params par;
-	struct buf in = BUF_INIT, out = BUF_INIT;
 	char rel[32];
-	int rc = 0;
 
-	site_search_get_params(s, &par);
-	for (size_t v = 0; v < (size_t)1 << par.shard_bits && !rc; v++) {
-		if (!pl->shard_made[v])
+	for (size_t i = 0; i < pl->n_made; i++) {
+		const struct made *m = &pl->made[i];
+		snprintf(rel, sizeof rel, SHARDS_REL "%03" PRIx32 ".bin", m->shard);
+		if (m->empty) /* no term left: no file */
 			continue;
-		snprintf(rel, sizeof rel, "search/t/%03zx.bin", v);
-		const struct pipe_file *f = pipe_state_find(o->old, rel);
-		buf_reset(&in);
-		buf_reset(&out);
-		if ((f && !read_known(o, f, &in)) ||
-		    site_search_merge(s, (uint32_t)v, in.data ? in.data : "", in.len, pl->drop,
-				      pl->n_drop, &out))
-			rc = herr(err, HEARTH_EIO, "'%s' changed while the build read it", rel);
-		if (!rc && out.len) /* no term left: no file */
-			rc = put_file(o, rel, out.data, out.len, err);
+		bool kept = o->keep(o->arg, rel, m->key);
+		if (kept && m->written && unlinkat(pl->shards_dir, rel + strlen(SHARDS_REL), 0))
+			return herr(err, HEARTH_EIO, "cannot remove '%s': %s", rel, strerror(errno));
+		if (!kept && !m->written) /* the current state cannot have changed meanwhile */
+			return herr(err, HEARTH_EIO, "'%s' changed while the build read it", rel);
 	}
-	buf_release(&in);
-	buf_release(&out);
-	return rc;
+	return 0;
 }
 
 /* The theme's search.js, or the default theme's. */
@@ -903,7 +1015,7 @@ int pipe_search_write(const struct site_ctx *c, const struct pipe_search_out *o,
 	site_search *s = NULL;
 	struct site_search_file *files = NULL;
 	struct site_search_params par;
-	struct plan pl = {.cur.fd = -1};
+	struct plan pl = {.cur.fd = -1, .shards_dir = -1};
 	struct buf list = BUF_INIT;
 	short_key *keys = NULL;
 	size_t n = 0, count;
@@ -937,8 +1049,9 @@ int pipe_search_write(const struct site_ctx *c, const struct pipe_search_out *o,
 	}
 	stories_key(o, meta_key, key);
 	if (update) {
-		if ((rc = update_stories(o, s, (const short_key *)keys, &pl, key, err)) ||
-		    (rc = update_shards(o, s, &pl, err)))
+		if ((rc = update_stories(o, s, (const short_key *)keys, &pl, key, err)))
+			goto end;
+		if ((rc = note_shards(o, &pl, err)))
 			goto end;
 	} else {
 		stories_file(s, base, (const short_key *)keys, pl.own, &list);

@@ -183,6 +183,103 @@ static void test_merge_leave_and_come(void)
 	CHECK(same);
 }
 
+static int id_cmp(const void *pa, const void *pb)
+{
+	uint32_t a = *(const uint32_t *)pa, b = *(const uint32_t *)pb;
+	return a < b ? -1 : a > b;
+}
+
+/* 32-bit FNV-1a of s, as docs/search.md gives it. */
+static uint32_t fnv(const char *s)
+{
+	uint32_t h = 2166136261u;
+	for (; *s; s++) {
+		h ^= (unsigned char)*s;
+		h *= 16777619u;
+	}
+	return h;
+}
+
+/*
+ * The numbers of s in ascending order, each the top id_bits of its slug's
+ * hash unless a story before it in slug order holds that one: then the
+ * next free one.
+ */
+static bool numbers_as_documented(const site_search *s)
+{
+	struct site_search_params par;
+	site_search_get_params(s, &par);
+	for (size_t i = 0; i < site_search_count(s); i++) {
+		const char *slug = site_search_entry(s, i)->s->slug;
+		uint32_t id = site_search_id(s, i), own = fnv(slug) >> (32 - par.id_bits);
+		if (i && id <= site_search_id(s, i - 1))
+			return false;
+		if (id == own)
+			continue;
+		/* taken: by the story before, whose hash is as high, and whose slug is first */
+		const char *prev = i ? site_search_entry(s, i - 1)->s->slug : NULL;
+		if (!prev || id != site_search_id(s, i - 1) + 1 ||
+		    (fnv(prev) >> (32 - par.id_bits)) < own || (own == fnv(prev) >> (32 - par.id_bits) &&
+							       strcmp(prev, slug) > 0))
+			return false;
+	}
+	return true;
+}
+
+/*
+ * Enough stories that most distances between numbers take one byte (the
+ * postings passed over a pair of bytes at a time): three edited, among
+ * them the first and the last by number, one gone and one come.
+ */
+#define N_MANY 2500
+
+static void test_merge_many(void)
+{
+	struct pub_story **a = xcalloc(N_MANY, sizeof *a), **b = xcalloc(N_MANY, sizeof *b);
+	struct site_ctx before, after;
+	for (size_t i = 0; i < N_MANY; i++)
+		a[i] = b[i] = story(i, NULL);
+	make_ctx(&before, a, N_MANY);
+	site_search *s = site_search_new(&before);
+	bool numbered = numbers_as_documented(s);
+	size_t edit[3] = {0, 0, 0};
+	const char *slugs[3] = {site_search_entry(s, 0)->s->slug,
+				site_search_entry(s, N_MANY / 2)->s->slug,
+				site_search_entry(s, N_MANY - 1)->s->slug};
+	for (size_t k = 0; k < 3; k++)
+		for (size_t i = 0; i < N_MANY; i++)
+			if (a[i]->slug == slugs[k])
+				edit[k] = i;
+	site_search_free(&s);
+	uint32_t drop[4];
+	for (size_t k = 0; k < 3; k++) {
+		drop[k] = number_of(&before, a[edit[k]]->slug);
+		b[edit[k]] = story(edit[k], k == 1 ? " Marigolds, word1 and group3." : " Sunflowers.");
+	}
+	drop[3] = number_of(&before, "story-9");
+	b[9] = story(N_MANY + 1, " Xylophonist and group2.");
+	qsort(drop, 4, sizeof *drop, id_cmp);
+	make_ctx(&after, b, N_MANY);
+	char *add[5] = {NULL};
+	for (size_t k = 0; k < 3; k++)
+		add[k] = xstrdup(b[edit[k]]->slug);
+	add[3] = xasprintf("story-%d", N_MANY + 1);
+	bool same = merged_equals_clean(&before, &after, (const char *const *)add, drop, 4);
+	site_ctx_release(&before);
+	site_ctx_release(&after);
+	for (size_t k = 0; k < 4; k++)
+		free(add[k]);
+	for (size_t k = 0; k < 3; k++)
+		story_free(b[edit[k]]);
+	story_free(b[9]);
+	for (size_t i = 0; i < N_MANY; i++)
+		story_free(a[i]);
+	free(a);
+	free(b);
+	CHECK(numbered);
+	CHECK(same);
+}
+
 /* Bytes that are not the shard: cut short, another shard's, or out of order. */
 static void test_merge_refuses(void)
 {
@@ -210,6 +307,27 @@ static void test_merge_refuses(void)
 		buf_add(&twice, f->data.data, f->data.len);
 		ok = ok && site_search_merge(s, 0, twice.data, twice.len, NULL, 0, NULL);
 		buf_release(&twice);
+		/* a term of one-byte distances: kept as it is; with a zero distance or cut short, refused */
+		struct site_search_params par;
+		char term[16];
+		site_search_get_params(s, &par);
+		for (int k = 0; k < 100000; k++) {
+			snprintf(term, sizeof term, "zq%d", k);
+			if (!site_search_shard(&par, term, strlen(term)))
+				break;
+		}
+		unsigned char t[32] = {(unsigned char)strlen(term)};
+		size_t len = 1 + strlen(term);
+		memcpy(t + 1, term, strlen(term));
+		static const unsigned char post[] = {3, 5, 1, 1, 7, 2, 9}; /* df 3: 5, 6, 8 */
+		memcpy(t + len, post, sizeof post);
+		len += sizeof post;
+		buf_reset(&out);
+		ok = ok && !site_search_merge(s, 0, t, len, NULL, 0, &out) && out.len == len &&
+		     !memcmp(out.data, t, len);
+		ok = ok && site_search_merge(s, 0, t, len - 1, NULL, 0, &out);
+		t[len - 2] = 0; /* the third posting's distance */
+		ok = ok && site_search_merge(s, 0, t, len, NULL, 0, &out);
 	}
 	buf_release(&out);
 	site_search_free(&s);
@@ -229,6 +347,7 @@ int main(void)
 	set.language = lang;
 	RUN(test_merge_edit);
 	RUN(test_merge_leave_and_come);
+	RUN(test_merge_many);
 	RUN(test_merge_refuses);
 	return 0;
 }
