@@ -114,8 +114,8 @@ audio: narration.${f##*.}
 Story $n, read aloud.
 EOF
 	done
+	cp cover.png "import-$name/cover.png" # a podcast with episodes needs its artwork
 	"$hearth" init "$name" >/dev/null
-	cp cover.png "$name/cover.png" # a podcast with episodes needs its artwork
 	"$hearth" -C "$name" import "import-$name" >/dev/null
 }
 echo "bench: importing the libraries..." >&2
