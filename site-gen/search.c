@@ -555,22 +555,10 @@ static size_t lower_bound(const uint32_t *v, size_t n, uint64_t id)
 }
 
 /*
- * Whether id, one of a term's ascending numbers, is in drop: *at is the
- * place in drop to look from, moved on as the numbers go up (SIZE_MAX
- * before the first number).
+ * The first number of drop from id on (UINT64_MAX: none), id one of a
+ * term's ascending numbers: *at is the place in drop to look from, moved
+ * on as the numbers go up (SIZE_MAX before the first number).
  */
-static bool dropped(const uint32_t *drop, size_t n_drop, size_t *at, uint32_t id)
-{
-	if (!n_drop)
-		return false;
-	if (*at == SIZE_MAX)
-		*at = lower_bound(drop, n_drop, id);
-	while (*at < n_drop && drop[*at] < id)
-		(*at)++;
-	return *at < n_drop && drop[*at] == id;
-}
-
-/* The first number of drop from id on (UINT64_MAX: none), *at moved on as dropped does. */
 static uint64_t drop_from(const uint32_t *drop, size_t n_drop, size_t *at, uint64_t id)
 {
 	if (!n_drop)
@@ -580,6 +568,12 @@ static uint64_t drop_from(const uint32_t *drop, size_t n_drop, size_t *at, uint6
 	while (*at < n_drop && drop[*at] < id)
 		(*at)++;
 	return *at < n_drop ? drop[*at] : UINT64_MAX;
+}
+
+/* Whether id is in drop, *at moved on as drop_from does. */
+static bool dropped(const uint32_t *drop, size_t n_drop, size_t *at, uint32_t id)
+{
+	return drop_from(drop, n_drop, at, id) == id;
 }
 
 static bool get_varint(const unsigned char **p, const unsigned char *end, uint64_t *v)
