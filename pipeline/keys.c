@@ -448,13 +448,26 @@ void key_search_labels(struct sha256 *h, const struct pub_story *s)
 
 void key_search_entry(struct sha256 *h, const struct site_entry *e)
 {
+	const struct pub_story *s = e->s;
 	/*
-	 * The whole public record by the digest key_entries made of it (every
-	 * field the index holds is among its fields: slug, title, summary,
-	 * labels, the roles of the files, the body's hash), so a story costs
-	 * one block of hashing, not a walk over its strings; and the
-	 * transcript media/ made for it.
+	 * Only what the index holds, not the whole record's digest: no dates
+	 * or other fields that differ between two libraries of the same
+	 * stories, whose stories.txt (which shows these keys) must be the
+	 * same bytes. The key covers the slug.
 	 */
-	key_entry_story(h, e);
+	key_str(h, s->slug);
+	key_str(h, s->title);
+	key_str(h, s->summary);
+	if (s->body_sha256) {
+		key_str(h, s->body_sha256);
+	} else {
+		char sha[65];
+		sha256_hex(s->body ? s->body : "", s->body ? strlen(s->body) : 0, sha);
+		key_str(h, sha);
+	}
+	key_search_labels(h, s);
+	key_int(h, (int64_t)s->n_assets); /* the kind */
+	for (size_t i = 0; i < s->n_assets; i++)
+		key_int(h, s->assets[i].role);
 	key_str(h, e->m.transcript);
 }
