@@ -148,38 +148,6 @@ static bool keep(struct out *o, const char *rel, const char key[65], const char 
 	return was != NULL;
 }
 
-/* The pages a page thread keeps, noted in the new state a run at a time: one lock for many. */
-#define KEPT_RUN 64
-struct kept_run {
-	const struct pipe_file *v[KEPT_RUN];
-	size_t n;
-};
-
-static void kept_flush(struct out *o, struct kept_run *k)
-{
-	if (!k->n)
-		return;
-	pthread_mutex_lock(&o->mu);
-	for (size_t i = 0; i < k->n; i++)
-		pipe_state_note_kept(o->now, k->v[i], NULL);
-	pthread_mutex_unlock(&o->mu);
-	k->n = 0;
-}
-
-/* keep, for a page thread: a kept page waits in k (kept_flush notes it). */
-static bool keep_page(struct out *o, struct kept_run *k, const char *rel, const char key[65])
-{
-	const struct pipe_file *was = pipe_state_match(o->old, rel, key);
-	if (!was) {
-		note_key(o, rel, key, NULL);
-		return false;
-	}
-	k->v[k->n++] = was;
-	if (k->n == KEPT_RUN)
-		kept_flush(o, k);
-	return true;
-}
-
 /* Finishes h into a file's key, and notes rel with it in the new state. */
 static void note(struct out *o, struct sha256 *h, const char *rel, char key[65])
 {
@@ -411,7 +379,7 @@ static const char *task_name(const struct task *t)
  * made through the theme. Called from the page threads: it only reads c.
  */
 static int run_task(const struct pages *p, const struct task *t, struct buf *rb,
-		    struct kept_run *kept, struct hearth_err *err)
+		    struct hearth_err *err)
 {
 	const struct site_ctx *c = p->c;
 	struct out *o = p->o;
@@ -472,7 +440,7 @@ static int run_task(const struct pages *p, const struct task *t, struct buf *rb,
 		break;
 	}
 	key_hex(&h, key);
-	if (keep_page(o, kept, rel, key))
+	if (keep(o, rel, key, NULL))
 		goto end;
 	switch (t->kind) {
 	case T_STORY: {
@@ -536,7 +504,6 @@ static void *page_worker(void *arg)
 	struct pages *p = arg;
 	struct hearth_err err = {0};
 	struct buf rel = BUF_INIT; /* each page's path, in memory reused from page to page */
-	struct kept_run kept = {.n = 0};
 
 	for (;;) {
 		pthread_mutex_lock(&p->mu);
@@ -544,7 +511,7 @@ static void *page_worker(void *arg)
 		pthread_mutex_unlock(&p->mu);
 		if (i >= p->n)
 			break;
-		int rc = run_task(p, &p->t[i], &rel, &kept, &err);
+		int rc = run_task(p, &p->t[i], &rel, &err);
 		if (!rc)
 			continue;
 		pthread_mutex_lock(&p->mu);
@@ -555,7 +522,6 @@ static void *page_worker(void *arg)
 		}
 		pthread_mutex_unlock(&p->mu);
 	}
-	kept_flush(p->o, &kept);
 	buf_release(&rel);
 	return NULL;
 }

@@ -292,9 +292,6 @@ struct pipe_state {
 	/* rels that point into [rel_lo, rel_hi) are in the order of their addresses
 	   (the text of a state loaded sorted, and the kept files' borrowed from it) */
 	const char *rel_lo, *rel_hi;
-	/* a loaded state's files by rel (pipe_state_find), while it has index_n of them */
-	uint32_t *index;
-	size_t index_mask, index_n;
 	int out_fd;             /* the output folder, when has_fd */
 	bool has_fd;
 };

@@ -86,7 +86,6 @@ void pipe_state_release(struct pipe_state *s)
 	}
 	free(s->f);
 	free(s->text);
-	free(s->index);
 	while (s->keys) {
 		struct pipe_keys *k = s->keys;
 		s->keys = k->next;
@@ -140,50 +139,11 @@ static int by_rel(const void *pa, const void *pb)
 	return strcmp(a->rel, b->rel);
 }
 
-/* FNV-1a of a rel, for the index of a loaded state. */
-static size_t rel_hash(const char *rel)
-{
-	uint64_t h = UINT64_C(14695981039346656037);
-	for (const unsigned char *p = (const unsigned char *)rel; *p; p++)
-		h = (h ^ *p) * UINT64_C(1099511628211);
-	return (size_t)(h ^ (h >> 29));
-}
-
-/*
- * An index of s's files by rel: a build looks up every page of a large
- * site in the current state, and a binary search there compares paths
- * that share their first dozen bytes some fifteen times.
- */
-static void index_make(struct pipe_state *s)
-{
-	size_t size = 1024;
-	if (s->n < 256 || s->n > UINT32_MAX / 2)
-		return;
-	while (size < 2 * s->n)
-		size *= 2;
-	s->index = xcalloc(size, sizeof *s->index);
-	s->index_mask = size - 1;
-	s->index_n = s->n;
-	for (size_t i = 0; i < s->n; i++) {
-		size_t h = rel_hash(s->f[i].rel) & s->index_mask;
-		while (s->index[h])
-			h = (h + 1) & s->index_mask;
-		s->index[h] = (uint32_t)(i + 1);
-	}
-}
-
 const struct pipe_file *pipe_state_find(const struct pipe_state *s, const char *rel)
 {
 	struct pipe_file probe = {.rel = (char *)rel};
 	if (!s->n)
 		return NULL;
-	if (s->index && s->index_n == s->n) {
-		for (size_t h = rel_hash(rel) & s->index_mask; s->index[h];
-		     h = (h + 1) & s->index_mask)
-			if (!strcmp(s->f[s->index[h] - 1].rel, rel))
-				return &s->f[s->index[h] - 1];
-		return NULL;
-	}
 	return bsearch(&probe, s->f, s->n, sizeof *s->f, by_rel);
 }
 
@@ -391,7 +351,6 @@ void pipe_state_load(const char *out_dir, struct pipe_state *s)
 		s->rel_lo = text, s->rel_hi = line;
 	if (!apply_patch_list(out_dir, s))
 		goto end;
-	index_make(s);
 	s->out_fd = open(out_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	ok = s->has_fd = s->out_fd >= 0;
 end:
@@ -566,7 +525,6 @@ void pipe_state_sort(struct pipe_state *s)
 {
 	if (sorted(s))
 		return;
-	xfree(&s->index); /* its places move */
 	if (s->rel_lo)
 		qsort_r(s->f, s->n, sizeof *s->f, by_rel_in, s);
 	else
