@@ -73,6 +73,12 @@ char *xasprintf(const char *fmt, ...) HEARTH_PRINTF(1, 2); /* new allocation */
  */
 void *xmalloc_big(size_t n);
 void *xzalloc_big(size_t n, size_t size); /* n zeroed elements of size bytes */
+/*
+ * Work in two parts that need nothing of each other: fn(a) here and, when
+ * two, fn(b) on a second thread, waited for; fn(b) runs here after fn(a)
+ * when it is not two or no thread can be started.
+ */
+void run_pair(void *(*fn)(void *), void *a, void *b, bool two);
 
 /* Frees *p and sets it to NULL. */
 void xfree(void *pp);

@@ -7,6 +7,7 @@
 #include "core.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -69,6 +70,17 @@ void *xmalloc_big(size_t n)
 	(void)madvise(p, round, MADV_HUGEPAGE); /* a hint: may fail */
 #endif
 	return p;
+}
+
+void run_pair(void *(*fn)(void *), void *a, void *b, bool two)
+{
+	pthread_t t;
+	two = two && pthread_create(&t, NULL, fn, b) == 0;
+	fn(a);
+	if (two)
+		pthread_join(t, NULL);
+	else
+		fn(b);
 }
 
 void *xzalloc_big(size_t n, size_t size)

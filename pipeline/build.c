@@ -1170,6 +1170,15 @@ static void prefetch_start(struct prefetch *p, const struct site_opts *opts, con
 	p->started = pthread_create(&p->t, NULL, prefetch_run, p) == 0;
 }
 
+/* Waits until p's thread has loaded its state (not for the looks). */
+static void prefetch_wait_loaded(struct prefetch *p)
+{
+	pthread_mutex_lock(&p->mu);
+	while (!p->loaded)
+		pthread_cond_wait(&p->cv, &p->mu);
+	pthread_mutex_unlock(&p->mu);
+}
+
 /*
  * The state of out_dir into *s: the one p loads (moved out of it, once
  * this thread has helped look at its files), else loaded here.
@@ -1180,10 +1189,7 @@ static void prefetch_take(struct prefetch *p, const char *out_dir, struct pipe_s
 		pipe_state_load(out_dir, s);
 		return;
 	}
-	pthread_mutex_lock(&p->mu);
-	while (!p->loaded)
-		pthread_cond_wait(&p->cv, &p->mu);
-	pthread_mutex_unlock(&p->mu);
+	prefetch_wait_loaded(p);
 	prefetch_look(p);
 	pthread_join(p->t, NULL);
 	p->started = false;
@@ -1201,10 +1207,7 @@ static bool prefetch_may_be_same(struct prefetch *p, const char *out_dir, const 
 {
 	if (!p || !p->started || strcmp(p->out_dir, out_dir))
 		return true;
-	pthread_mutex_lock(&p->mu);
-	while (!p->loaded)
-		pthread_cond_wait(&p->cv, &p->mu);
-	pthread_mutex_unlock(&p->mu);
+	prefetch_wait_loaded(p);
 	/* the looks write only the files' notes: these were set before loaded */
 	return p->st.n && p->st.clean && !strcmp(p->st.inputs, inputs);
 }

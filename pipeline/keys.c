@@ -13,7 +13,6 @@
  */
 #include "pipelineInt.h"
 
-#include <pthread.h>
 #include <stdint.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -149,18 +148,9 @@ static void *key_part(void *arg)
 void key_entries(struct site_entry *e, size_t n)
 {
 	struct key_part a = {e, 0, n}, b = {e, n, n};
-	pthread_t t;
-	bool two = false;
-
-	if (n >= KEY_SPLIT) {
+	if (n >= KEY_SPLIT)
 		a.to = b.from = n / 2;
-		two = pthread_create(&t, NULL, key_part, &b) == 0;
-		if (!two)
-			a.to = n;
-	}
-	key_part(&a);
-	if (two)
-		pthread_join(t, NULL);
+	run_pair(key_part, &a, &b, n >= KEY_SPLIT);
 }
 
 void key_entry_story(struct sha256 *h, const struct site_entry *e)

@@ -26,7 +26,6 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <limits.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -293,8 +292,6 @@ static bool quick_intact(struct quick_state *q)
 	struct quick_part a = {q->out_fd, q->files, end, false};
 	struct quick_part b = {q->out_fd, end, end, true};
 	size_t lines = 0;
-	pthread_t t;
-	bool two = false;
 
 	if (end[-1] != '\n')
 		return false;
@@ -307,15 +304,9 @@ static bool quick_intact(struct quick_state *q)
 		while (mid < end && (mid[-1] != '\n' || str_starts(mid, "from ")))
 			mid++;
 	}
-	if (mid && mid < end) {
+	if (mid && mid < end)
 		a.to = b.from = mid;
-		two = pthread_create(&t, NULL, quick_part_check, &b) == 0;
-		if (!two)
-			a.to = end;
-	}
-	quick_part_check(&a);
-	if (two)
-		pthread_join(t, NULL);
+	run_pair(quick_part_check, &a, &b, mid && mid < end);
 	return a.ok && b.ok;
 }
 

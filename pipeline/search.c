@@ -36,7 +36,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -107,17 +106,9 @@ static void entry_keys(const site_search *s, const struct pipe_search_out *o,
 	size_t n = site_search_count(s);
 	struct keys_part a = {s, NULL, 0, n / 2, {0}}, b = {s, NULL, n / 2, n, {0}};
 	struct sha256 h;
-	pthread_t t;
-	bool two = false;
 
 	*keys = a.keys = b.keys = xcalloc(n ? n : 1, sizeof **keys);
-	if (n >= KEYS_SPLIT)
-		two = pthread_create(&t, NULL, keys_part, &b) == 0;
-	keys_part(&a);
-	if (two)
-		pthread_join(t, NULL);
-	else
-		keys_part(&b);
+	run_pair(keys_part, &a, &b, n >= KEYS_SPLIT);
 	sha256_init(&h);
 	key_str(&h, "hearth search index 4");
 	key_str(&h, o->common);

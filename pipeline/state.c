@@ -33,7 +33,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -424,27 +423,17 @@ static void *check_part(void *arg)
 
 /*
  * Runs fn over files [0, n) as a and b, b's half on a second thread when
- * there are split or more: a stat is mostly the kernel's path walk, and a
- * second core halves the wait. b->ok stays as the caller set it when b
- * has nothing to do.
+ * there are split or more (else b has none): a stat is mostly the
+ * kernel's path walk, and a second core halves the wait.
  */
 static void in_halves(void *(*fn)(void *), struct part *a, struct part *b, size_t n,
 		      size_t split)
 {
-	pthread_t t;
-	bool two = false;
-
 	a->from = 0;
 	a->to = b->from = b->to = n;
-	if (n >= split) {
+	if (n >= split)
 		a->to = b->from = n / 2;
-		two = pthread_create(&t, NULL, fn, b) == 0;
-		if (!two)
-			a->to = n;
-	}
-	fn(a);
-	if (two)
-		pthread_join(t, NULL);
+	run_pair(fn, a, b, n >= split);
 }
 
 /* Two threads for a whole site's files from this many; fewer for a list (a patch's). */
@@ -453,7 +442,7 @@ static void in_halves(void *(*fn)(void *), struct part *a, struct part *b, size_
 
 bool pipe_state_intact(const struct pipe_state *s)
 {
-	struct part a = {.s = s}, b = {.s = s, .ok = true};
+	struct part a = {.s = s}, b = {.s = s};
 
 	if (!s->has_fd || s->n == 0)
 		return false;

@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
+#include <pthread.h>
 #include <sys/stat.h>
 #include <sys/types.h>
 #include <time.h>
@@ -674,6 +675,34 @@ static void file_read_sizes(void)
 	buf_release(&b);
 }
 
+/* One half of run_pair's work: counts its calls, and which thread made them. */
+struct half {
+	int calls;
+	pthread_t by;
+};
+
+static void *count_half(void *arg)
+{
+	struct half *h = arg;
+	h->calls++;
+	h->by = pthread_self();
+	return NULL;
+}
+
+/* run_pair runs each part once: the second on a thread of its own when asked, else here. */
+static void pairs_run_each_part_once(void)
+{
+	struct half a = {0}, b = {0};
+	run_pair(count_half, &a, &b, true);
+	CHECK(a.calls == 1 && b.calls == 1);
+	CHECK(pthread_equal(a.by, pthread_self()) && !pthread_equal(b.by, pthread_self()));
+	a = (struct half){0};
+	b = (struct half){0};
+	run_pair(count_half, &a, &b, false);
+	CHECK(a.calls == 1 && b.calls == 1);
+	CHECK(pthread_equal(a.by, pthread_self()) && pthread_equal(b.by, pthread_self()));
+}
+
 int main(void)
 {
 	RUN(buffer_grows_and_formats);
@@ -698,5 +727,6 @@ int main(void)
 	RUN(bounded_reads);
 	RUN(reads_whole_files_into_the_buffer);
 	RUN(file_read_sizes);
+	RUN(pairs_run_each_part_once);
 	return 0;
 }
