@@ -23,6 +23,9 @@
 #endif
 #include "../pipeline/pipeline.h"
 
+#ifndef HEARTH_LEAN
+#include <malloc.h>
+#endif
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -243,6 +246,27 @@ end:
 }
 #endif
 
+#ifndef HEARTH_SITE
+/*
+ * In hearth-media, every allocation of 128 kB or more is a mapping of its
+ * own, given back when freed, instead of glibc's default, which raises
+ * that threshold to the largest block freed so far and carves big blocks
+ * from the threads' arenas. A media build runs a decoder, two encoders
+ * and their checks on threads of their own: the MP4 muxer's index grows
+ * a step at a time through the whole recording, and each step left the
+ * block before it as a hole in an arena that the next, larger step could
+ * not use; a cover's pictures, megabytes each, stayed in the arena after
+ * use. That came to about a quarter of an audio build's peak memory
+ * (docs/performance.md). Mapped, a growing block is moved by the kernel,
+ * not copied, and a freed picture leaves the process. hearth-site, whose
+ * builds reuse their big blocks, keeps the default.
+ */
+static void build_media_malloc(void)
+{
+	mallopt(M_MMAP_THRESHOLD, 128 * 1024);
+}
+#endif
+
 int cmd_build(struct cli *c, int argc, char **argv)
 {
 	const char *out = NULL, *base = NULL, *jobs = NULL, *theme = NULL;
@@ -269,6 +293,9 @@ int cmd_build(struct cli *c, int argc, char **argv)
 		return cli_usage(c, "--base-url: '%s': %s", base, err.msg);
 	if ((rc = cli_open(c, &lib)))
 		return rc;
+#ifndef HEARTH_SITE
+	build_media_malloc();
+#endif
 	struct site_opts so = {
 		.out_dir = out,
 		.base_url = base,

@@ -90,6 +90,24 @@ static int convert(const AVFrame *src, AVFrame *dst, const char *name,
 	return 0;
 }
 
+/*
+ * Makes next (NULL: it could not be allocated) from *cur with convert(),
+ * and lets *cur go: on success *cur is next, on failure next is freed.
+ */
+static int next_picture(AVFrame **cur, AVFrame *next, const char *name,
+			struct hearth_err *err)
+{
+	int rc = next ? convert(*cur, next, name, err)
+		      : herr(err, HEARTH_EMEDIA, "%s: out of memory", name);
+	if (rc) {
+		av_frame_free(&next);
+		return rc;
+	}
+	av_frame_free(cur);
+	*cur = next;
+	return 0;
+}
+
 /* Blends an RGBA picture onto white, in place; alpha becomes opaque. */
 static void flatten_on_white(AVFrame *p)
 {
@@ -232,9 +250,8 @@ int render_image(const char *src, const char *dst, const struct media_job *job,
 		 struct media_result *res, struct hearth_err *err)
 {
 	struct media_in in;
-	AVFrame *frame = NULL, *flat = NULL, *rgb = NULL, *upright = NULL, *pic = NULL;
+	AVFrame *frame = NULL, *cur = NULL, *next;
 	AVPacket *pkt = NULL;
-	const AVFrame *from;
 	bool cover = job->kind == MEDIA_COVER, webp = job->kind == MEDIA_WEBP;
 	int o, sw, sh, ow, oh, r, rc;
 
@@ -267,6 +284,8 @@ int render_image(const char *src, const char *dst, const struct media_job *job,
 
 	/* the output's size as shown (ow x oh) and as stored before turning (sw x sh) */
 	o = media_image_orientation(frame, in.dec, src);
+	/* only the first picture is wanted: the decoder's buffers go now, not at the end */
+	media_in_close(&in);
 	if (cover) {
 		int side = job->width;
 		if (!side) {
@@ -287,41 +306,40 @@ int render_image(const char *src, const char *dst, const struct media_job *job,
 		sh = o >= 5 ? ow : oh;
 	}
 
-	from = frame;
-	if (has_alpha((enum AVPixelFormat)frame->format)) {
-		flat = new_picture(frame->width, frame->height, AV_PIX_FMT_RGBA);
-		if (!flat) {
+	/*
+	 * Each picture is let go as soon as the next is made from it, and a
+	 * step that would only copy is skipped: a large source's pictures
+	 * are megabytes each, and during a podcast build this runs beside
+	 * the audio encoders.
+	 */
+	cur = frame;
+	frame = NULL;
+	if (has_alpha((enum AVPixelFormat)cur->format)) {
+		next = new_picture(cur->width, cur->height, AV_PIX_FMT_RGBA);
+		if ((rc = next_picture(&cur, next, src, err)))
+			goto end;
+		flatten_on_white(cur);
+	}
+	if (o != 1 || cur->format != AV_PIX_FMT_RGB24 || cur->width != sw || cur->height != sh) {
+		next = new_picture(sw, sh, AV_PIX_FMT_RGB24);
+		if ((rc = next_picture(&cur, next, src, err)))
+			goto end;
+	}
+	if (o != 1) {
+		next = media_orient(cur, o);
+		if (!next) {
 			rc = herr(err, HEARTH_EMEDIA, "%s: out of memory", src);
 			goto end;
 		}
-		rc = convert(frame, flat, src, err);
-		if (rc)
-			goto end;
-		flatten_on_white(flat);
-		from = flat;
+		av_frame_free(&cur);
+		cur = next;
 	}
-	rgb = new_picture(sw, sh, AV_PIX_FMT_RGB24);
-	if (!rgb) {
-		rc = herr(err, HEARTH_EMEDIA, "%s: out of memory", src);
+	next = new_picture(ow, oh, webp ? AV_PIX_FMT_YUV420P : AV_PIX_FMT_YUVJ420P);
+	if (next)
+		next->color_range = webp ? AVCOL_RANGE_MPEG : AVCOL_RANGE_JPEG;
+	if ((rc = next_picture(&cur, next, src, err)))
 		goto end;
-	}
-	rc = convert(from, rgb, src, err);
-	if (rc)
-		goto end;
-	if (o != 1 && !(upright = media_orient(rgb, o))) {
-		rc = herr(err, HEARTH_EMEDIA, "%s: out of memory", src);
-		goto end;
-	}
-
-	pic = new_picture(ow, oh, webp ? AV_PIX_FMT_YUV420P : AV_PIX_FMT_YUVJ420P);
-	if (!pic) {
-		rc = herr(err, HEARTH_EMEDIA, "%s: out of memory", src);
-		goto end;
-	}
-	pic->color_range = webp ? AVCOL_RANGE_MPEG : AVCOL_RANGE_JPEG;
-	rc = convert(upright ? upright : rgb, pic, src, err);
-	if (!rc)
-		rc = webp ? encode_webp(pic, pkt, src, err) : encode_jpeg(pic, pkt, src, err);
+	rc = webp ? encode_webp(cur, pkt, src, err) : encode_jpeg(cur, pkt, src, err);
 	if (!rc)
 		rc = file_write_atomic(dst, pkt->data, (size_t)pkt->size, err);
 	if (!rc) {
@@ -330,10 +348,7 @@ int render_image(const char *src, const char *dst, const struct media_job *job,
 	}
 end:
 	av_packet_free(&pkt);
-	av_frame_free(&pic);
-	av_frame_free(&upright);
-	av_frame_free(&rgb);
-	av_frame_free(&flat);
+	av_frame_free(&cur);
 	av_frame_free(&frame);
 	media_in_close(&in);
 	return rc;

@@ -4,7 +4,7 @@
  * and reports its wall time and peak memory (getrusage of the child), so
  * Hearth and the ffmpeg program are timed the same way.
  *
- *   bench_audio render mp3|m4a|peaks|svg SRC DST [speech|music]
+ *   bench_audio render mp3|m4a|peaks|svg|cover SRC DST [speech|music]
  *   bench_audio set SRC STEM [THREADS]
  *                                    every rendition of a recording (STEM.mp3,
  *                                    .m4a, -peaks.json, -waveform.svg) from one
@@ -63,7 +63,7 @@ static int run(char **argv)
 
 static int usage(void)
 {
-	fprintf(stderr, "usage: bench_audio render mp3|m4a|peaks|svg SRC DST [speech|music]\n"
+	fprintf(stderr, "usage: bench_audio render mp3|m4a|peaks|svg|cover SRC DST [speech|music]\n"
 			"       bench_audio set SRC STEM [THREADS]\n"
 			"       bench_audio loudness FILE\n"
 			"       bench_audio run CMD [ARG...]\n");
@@ -108,6 +108,8 @@ int main(int argc, char **argv)
 			job.kind = MEDIA_PEAKS;
 		else if (!strcmp(argv[2], "svg"))
 			job.kind = MEDIA_WAVEFORM;
+		else if (!strcmp(argv[2], "cover"))
+			job.kind = MEDIA_COVER;
 		else if (strcmp(argv[2], "mp3"))
 			return usage();
 		if (argc == 6 && !strcmp(argv[5], "music"))
