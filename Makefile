@@ -82,6 +82,12 @@ LEAN_LIBS  := $(if $(LEAN_STATIC),$(LEAN_WRAP) -lsqlite3 -lyaml -lnettle -luuid 
 # hearth runs it for a build it cannot decide; it runs hearth-media for a
 # build that needs media.
 SITE_TWICE := cli/build.c pipeline/renditions.c site-gen/chapters.c
+# hearth-site takes the libraries Debian ships as archives as the lean
+# hearth does, and the rest (libxslt, libxml2 and what they load, which
+# come only as shared libraries) dynamically: six fewer libraries to map
+# and relocate took about 2 ms off each start (SITE_STATIC= links all
+# dynamically).
+SITE_STATIC ?= -Wl,-Bstatic -lsqlite3 -lcmark -lyaml -lnettle -luuid -lsodium -Wl,-Bdynamic
 SITE_OBJ    = $(patsubst %.c,$(1)/site/%.o,$(SITE_TWICE)) \
               $(patsubst %,$(1)/lean/cli/%.o,$(filter-out build,$(LEAN_TWICE)))
 
@@ -100,7 +106,7 @@ hearth: $(call obj,$(REL),$(LEAN_CLI)) $(call LEAN_OBJ,$(REL)) $(REL)/libhearth.
 	$(CC) $(OPT) $(AS_NEEDED) $(LEAN_STATIC) -o $@ $(filter %.o %.a,$^) $(LEAN_LIBS)
 
 hearth-site: $(call obj,$(REL),$(LEAN_CLI)) $(call SITE_OBJ,$(REL)) $(REL)/libhearth.a
-	$(CC) $(OPT) $(AS_NEEDED) -o $@ $(filter %.o %.a,$^) $(PKG_LIBS)
+	$(CC) $(OPT) $(AS_NEEDED) -o $@ $(filter %.o %.a,$^) $(SITE_STATIC) $(PKG_LIBS)
 
 hearth-media: $(call obj,$(REL),$(LIB_SRC) $(CLI_SRC))
 	$(CC) $(OPT) -o $@ $^ $(PKG_LIBS) $(CURL_LIBS)

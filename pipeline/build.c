@@ -923,12 +923,13 @@ static void state_job_end(struct state_job *j)
 }
 
 /*
- * Patches the files made anew (durable in staging) into the site in
- * place: first the list of the files about to change, by which the state
- * trusts none of them, then the moves and removals (site_patch), then the
- * new state (next's, renamed into place), then the list goes. A kill in
- * between leaves a list by which the next build remakes or removes every
- * file the patch may have touched.
+ * Patches the files made anew into the site in place: first the list of
+ * the files about to change, by which the state trusts none of them, then
+ * the moves and removals and the one sync of all that was written
+ * (site_patch), then the new state (next's, renamed into place), then the
+ * list goes. A kill or a crash in between leaves a list by which the next
+ * build remakes or removes every file the patch may have touched, one
+ * moved in but not yet on the disk among them.
  */
 static int patch_in(const struct pipe_state *old, struct pipe_state *now,
 		    const struct patch_plan *pl, const char *staging, const char *out_dir,
@@ -1440,8 +1441,12 @@ static int build_gated(hearth_lib *lib, const struct site_input *in,
 					  .out_dir = out_dir};
 		state_job_start(&next);
 	}
-	if (!rc) /* one sync of everything written, or of the few files a patch moves in */
-		rc = patch ? site_sync_files(staging, pl.add, pl.n_add, err) : site_sync(staging, err);
+	/*
+	 * A swap: everything written durable before it goes in. A patch syncs
+	 * once, after its moves (patch_in), under the list that distrusts them.
+	 */
+	if (!rc && !patch)
+		rc = site_sync(staging, err);
 	if (!rc)
 		rc = site_out_check(out_dir, err); /* it may have changed meanwhile */
 	if (!rc && gate)

@@ -83,7 +83,6 @@ int site_marker_write(const char *staging, char *const *also, struct hearth_err 
 	}
 	if (names)
 		names[k] = NULL;
-	char *p = path_join(staging, SITE_MARKER);
 	buf_puts(&b, "This folder is a site built by hearth. Every build replaces it whole,\n"
 		     "except what a deploy needs (.git, CNAME, .well-known and the others\n"
 		     "listed by 'hearth build --help'). A build stops when it finds a name\n"
@@ -94,8 +93,8 @@ int site_marker_write(const char *staging, char *const *also, struct hearth_err 
 			buf_puts(&b, names[i]);
 			buf_putc(&b, '\n');
 		}
-	int rc = file_write_atomic(p, b.data, b.len, err);
-	free(p);
+	/* as every file of the staging folder: made durable by the build's one sync */
+	int rc = site_write(staging, SITE_MARKER, b.data, b.len, err);
 	strv_free(names);
 	buf_release(&b);
 	return rc;
@@ -564,13 +563,6 @@ static int sync_at_once(const char *dir, char *const *rels, size_t n, bool missi
 	return rc;
 }
 
-int site_sync_files(const char *dir, char *const *rels, size_t n, struct hearth_err *err)
-{
-	if (n > SITE_SYNC_FEW)
-		return site_sync(dir, err);
-	return sync_at_once(dir, rels, n, false, err);
-}
-
 /*
  * Pushes onto *v, once each, the folders of out_dir whose entries a patch
  * of rel changed: rel's folder and each one above it up to out_dir itself
@@ -670,13 +662,19 @@ int site_patch(const char *staging, const char *out_dir, char *const *add, size_
 		patch_step(&left);
 	}
 	/*
-	 * the moves and removals durable before the state says they are done:
-	 * a few, the folders they changed, all at once; many, the file system
+	 * The one sync of the finished work: the files moved in and the moves
+	 * and removals, durable before the state says they are done. A few:
+	 * the files and the folders they changed, all fsynced at once; many:
+	 * the file system. Until it returns, the list the caller wrote before
+	 * the first move distrusts every file the patch touches, so a crash in
+	 * between (a file moved but not yet written out) is remade.
 	 */
 	if (!rc && n_add + n_rm > SITE_SYNC_FEW) {
 		rc = site_sync(out_dir, err);
 	} else if (!rc) {
 		char **v = NULL;
+		for (size_t i = 0; i < n_add; i++)
+			v = strv_push(v, add[i]);
 		for (size_t i = 0; i < n_add; i++)
 			patch_dirs(add[i], &v);
 		for (size_t i = 0; i < n_rm; i++)

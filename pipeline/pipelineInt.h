@@ -142,13 +142,11 @@ int site_copy(const char *src, const char *dst, struct hearth_err *err);
 int site_sync(const char *staging, struct hearth_err *err);
 /*
  * Up to this many files a patch makes durable each with fsync rather than
- * with site_sync: syncfs waits for every dirty file of the file system,
+ * with site_sync (site_patch): syncfs waits for every dirty file of the file system,
  * other programs' too, and on a busy disk an edit's few files would wait
  * for all of them.
  */
 #define SITE_SYNC_FEW 32
-/* Makes the files rels of dir durable: all fsynced at once when few, else site_sync(dir). */
-int site_sync_files(const char *dir, char *const *rels, size_t n, struct hearth_err *err);
 
 /*
  * Writes staging/SITE_MARKER, listing the names at the top of staging and
@@ -163,10 +161,11 @@ bool site_marker_same(const char *a, const char *b);
  * staging into out_dir (making its folders), renditions under media/ and
  * cover.jpg first, then the pages and the rest, the marker last; then
  * removes each file of rm from out_dir and the folders that leaves empty;
- * then makes it all durable: the folders it changed, all fsynced at once,
- * when the files are at most SITE_SYNC_FEW, else syncfs. The files of add
- * must be durable already. HEARTH_TEST_PATCH_KILL=n kills the process
- * after n steps (tests only).
+ * then makes it all durable in one sync: the files of add and the folders
+ * it changed, all fsynced at once, when the files are at most
+ * SITE_SYNC_FEW, else syncfs. The caller has made durable a list that
+ * distrusts every file of add and rm until then.
+ * HEARTH_TEST_PATCH_KILL=n kills the process after n steps (tests only).
  */
 int site_patch(const char *staging, const char *out_dir, char *const *add, size_t n_add,
 	       char *const *rm, size_t n_rm, struct hearth_err *err);

@@ -60,6 +60,8 @@ wait_for() {
 echo "serve bench: building a library with one story..." >&2
 mkdir -p src/stories/one
 ff -f lavfi -i "sine=frequency=220:duration=60" -ac 1 -ar 44100 src/stories/one/voice.flac
+# a podcast with an episode needs its artwork and its owner (the feed's checks)
+ff -f lavfi -i color=c=0x336699:s=1400x1400 -frames:v 1 src/cover.png
 cat >src/hearth.yaml <<'EOF'
 title: Bench Stories
 description: A story for timing the server.
@@ -67,6 +69,8 @@ base_url: https://bench.example.org
 language: en
 author: Bench
 podcast:
+  image: cover.png
+  owner: {name: Bench, email: bench@example.org}
   category: Health & Fitness
   explicit: no
 EOF
@@ -88,7 +92,7 @@ EOF
 # the 50 peers come from 50 addresses, as through a reverse proxy on this
 # machine: each is rate-limited alone, as peers are
 printf 'serve:\n  trusted_proxy: 127.0.0.1\n' >>lib/hearth.yaml
-"$hearth" -C lib build >/dev/null 2>&1 || die "hearth build failed"
+"$hearth" -C lib build >/dev/null 2>build.err || die "hearth build failed: $(head -c 400 build.err)"
 pub="$tmp/lib/public"
 page=$(cd "$pub" && find stories -name index.html | head -n 1)
 media=$(cd "$pub" && find . -name '*.mp3' | head -n 1 | sed 's|^\./||')

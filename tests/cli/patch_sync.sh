@@ -1,8 +1,9 @@
 # patch_sync.sh - how a patch makes its files durable. A patch of a few
-# files syncs each of them and the folders it changed (fsync), not the
-# whole file system: syncfs waits for every dirty file of the disk, other
-# programs' too. A patch of many files still takes one syncfs. Seen with
-# strace; after each build the site equals a clean build.
+# files syncs each of them and the folders it changed (fsync), once, after
+# the moves, not the whole file system: syncfs waits for every dirty file
+# of the disk, other programs' too. A patch of many files takes one
+# syncfs. Seen with strace; after each build the site equals a clean
+# build.
 . "$(dirname "$0")/lib.sh"
 
 if ! command -v strace >/dev/null 2>&1; then
@@ -27,7 +28,7 @@ same_as_clean() {
 traced() {
 	# the leak checker cannot run under ptrace; the other tests run it
 	ASAN_OPTIONS="${ASAN_OPTIONS:-}:detect_leaks=0" \
-		strace -f -qq -e trace=syncfs,fsync -o "$T/trace" "$HEARTH" -C "$L" build >"$OUT" 2>"$ERR"
+		strace -f -qq -y -e trace=syncfs,fsync -o "$T/trace" "$HEARTH" -C "$L" build >"$OUT" 2>"$ERR"
 	RC=$?
 	SYNCFS=$(grep -c 'syncfs(' "$T/trace")
 	FSYNC=$(grep -c 'fsync(' "$T/trace")
@@ -43,6 +44,10 @@ check one_edit_patched test "$(stat -c %i "$L/public")" = "$dir"
 check one_edit_shown grep -q "One more line" "$L/public/stories/s7/index.html"
 check one_edit_no_syncfs test "$SYNCFS" -eq 0
 check one_edit_fsyncs test "$FSYNC" -gt 0
+# the page is synced where it now is, once, and nothing in the staging folder
+check one_edit_page_synced_in_place \
+	test "$(grep -c "fsync([0-9]*<[^>]*/public/stories/s7/index.html>" "$T/trace")" -eq 1
+check one_edit_staging_not_synced_apart sh -c "! grep -q 'fsync([0-9]*<[^>]*/[.]public[.]new-' '$T/trace'"
 same_as_clean one_edit_same_as_clean
 
 # one story withdrawn: its page and folder go, still without syncfs
@@ -53,10 +58,11 @@ check withdrawal_page_gone test ! -e "$L/public/stories/s9"
 check withdrawal_no_syncfs test "$SYNCFS" -eq 0
 same_as_clean withdrawal_same_as_clean
 
-# forty stories edited: a patch of many files (HEARTH_PATCH_LIMIT lets it patch), one syncfs each way
+# forty stories edited: a patch of many files (HEARTH_PATCH_LIMIT lets it patch), one
+# syncfs for the new files and the moves together, and no fsync of a file one by one
 for i in $(seq 10 49); do printf '\nAnother line.\n' >>"$C/s$i/story.md"; done
 "$HEARTH" -C "$L" import "$T/content" >/dev/null 2>&1
 HEARTH_PATCH_LIMIT=1000 traced many_edits_build
 check many_edits_patched test "$(stat -c %i "$L/public")" = "$dir"
-check many_edits_syncfs test "$SYNCFS" -eq 2
+check many_edits_one_syncfs test "$SYNCFS" -eq 1
 same_as_clean many_edits_same_as_clean
