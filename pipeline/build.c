@@ -325,7 +325,7 @@ static void task_place(const struct site_ctx *c, const struct task *t, const cha
 /*
  * The path of the page of a task, written into b (its memory reused from
  * task to task: a large site has tens of thousands of pages); borrows b.
- * The paths of lists are site_list_rel's.
+ * A list's is site_list_rel's; a story's page is the first of none.
  */
 static const char *task_rel_in(const struct site_ctx *c, const struct task *t, struct buf *b)
 {
@@ -342,9 +342,7 @@ static const char *task_rel_in(const struct site_ctx *c, const struct task *t, s
 		buf_puts(b, slug);
 		buf_putc(b, '/');
 	}
-	if (t->kind != T_STORY && t->page > 1)
-		buf_printf(b, "page/%zu/", t->page);
-	buf_puts(b, "index.html");
+	site_list_tail(b, t->kind == T_STORY ? 1 : t->page);
 	return buf_cstr(b);
 }
 

@@ -220,6 +220,8 @@ void site_list_range(size_t n, size_t page, size_t *from, size_t *to);
  * "<base>/page/<page>/index.html". New allocation.
  */
 char *site_list_rel(const char *base, size_t page);
+/* What follows "<base>/" in that path, appended to b. */
+void site_list_tail(struct buf *b, size_t page);
 /* The path from the page at rel to the site root ("", "../", ...). New allocation. */
 char *site_root_of(const char *rel);
 

@@ -366,11 +366,20 @@ void site_list_range(size_t n, size_t page, size_t *from, size_t *to)
 	*to = n - *from < SITE_PER_PAGE ? n : *from + SITE_PER_PAGE;
 }
 
+void site_list_tail(struct buf *b, size_t page)
+{
+	if (page > 1)
+		buf_printf(b, "page/%zu/", page);
+	buf_puts(b, "index.html");
+}
+
 char *site_list_rel(const char *base, size_t page)
 {
-	if (page <= 1)
-		return xasprintf("%s/index.html", base);
-	return xasprintf("%s/page/%zu/index.html", base, page);
+	struct buf b = BUF_INIT;
+	buf_puts(&b, base);
+	buf_putc(&b, '/');
+	site_list_tail(&b, page);
+	return buf_detach(&b);
 }
 
 char *site_root_of(const char *rel)
