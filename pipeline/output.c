@@ -400,12 +400,19 @@ int site_out_tidy(const char *out_dir, struct hearth_err *err)
 }
 
 /* A new file at dst, replacing one that is there. */
-static int create_new(const char *dst)
+int site_write_at(int dir, const char *name, const char *shown, const void *data, size_t n,
+		  struct hearth_err *err)
 {
-	int fd = open(dst, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-	if (fd < 0 && errno == EEXIST && unlink(dst) == 0)
-		fd = open(dst, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-	return fd;
+	int fd = openat(dir, name, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644), rc = 0;
+	if (fd < 0 && errno == EEXIST && unlinkat(dir, name, 0) == 0)
+		fd = openat(dir, name, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return herr(err, HEARTH_EIO, "cannot create '%s': %s", shown, strerror(errno));
+	if (fd_write_all(fd, data, n) != 0)
+		rc = herr(err, HEARTH_EIO, "cannot write '%s': %s", shown, strerror(errno));
+	if (close(fd) != 0 && !rc)
+		rc = herr(err, HEARTH_EIO, "cannot write '%s': %s", shown, strerror(errno));
+	return rc;
 }
 
 int site_write(const char *dir, const char *rel, const void *data, size_t n,
@@ -413,19 +420,10 @@ int site_write(const char *dir, const char *rel, const void *data, size_t n,
 {
 	char *dst = path_join(dir, rel);
 	char *parent = path_dir(dst);
-	int rc = mkdir_p(parent, err), fd = -1;
+	int rc = mkdir_p(parent, err);
 
-	if (rc)
-		goto end;
-	if ((fd = create_new(dst)) < 0) {
-		rc = herr(err, HEARTH_EIO, "cannot create '%s': %s", dst, strerror(errno));
-		goto end;
-	}
-	if (fd_write_all(fd, data, n) != 0)
-		rc = herr(err, HEARTH_EIO, "cannot write '%s': %s", dst, strerror(errno));
-end:
-	if (fd >= 0 && close(fd) != 0 && !rc)
-		rc = herr(err, HEARTH_EIO, "cannot write '%s': %s", dst, strerror(errno));
+	if (!rc)
+		rc = site_write_at(AT_FDCWD, dst, dst, data, n, err);
 	free(parent);
 	free(dst);
 	return rc;

@@ -133,6 +133,12 @@ int site_swap_finish(char **old, const char *out_dir, struct hearth_err *err);
 int site_write(const char *dir, const char *rel, const void *data, size_t n,
 	       struct hearth_err *err);
 /*
+ * The same for the file name of the folder dir (an open folder, or
+ * AT_FDCWD), replacing one that is there; shown names it in errors.
+ */
+int site_write_at(int dir, const char *name, const char *shown, const void *data, size_t n,
+		  struct hearth_err *err);
+/*
  * Copies src to dst as a new file of its own (a reflink where the file
  * system has them, else a copy; never a hard link), making dst's folders,
  * with no sync of its own.

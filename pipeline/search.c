@@ -671,8 +671,7 @@ static void file_key(const void *data, size_t n, char key[65])
 static int write_shard(const struct pipe_search_out *o, struct plan *pl, const char *rel,
 		       const void *data, size_t n, struct hearth_err *err)
 {
-	const char *name = rel + strlen(SHARDS_REL);
-	int fd, rc = 0;
+	int rc = 0;
 
 	if (pl->shards_dir < 0) {
 		char *path = path_join(o->staging, SHARDS_REL);
@@ -684,16 +683,7 @@ static int write_shard(const struct pipe_search_out *o, struct plan *pl, const c
 			return herr(err, HEARTH_EIO, "cannot open '%s': %s", SHARDS_REL,
 				    strerror(errno));
 	}
-	fd = openat(pl->shards_dir, name, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-	if (fd < 0 && errno == EEXIST && unlinkat(pl->shards_dir, name, 0) == 0)
-		fd = openat(pl->shards_dir, name, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-	if (fd < 0)
-		return herr(err, HEARTH_EIO, "cannot create '%s': %s", rel, strerror(errno));
-	if (fd_write_all(fd, data, n) != 0)
-		rc = herr(err, HEARTH_EIO, "cannot write '%s': %s", rel, strerror(errno));
-	if (close(fd) != 0 && !rc)
-		rc = herr(err, HEARTH_EIO, "cannot write '%s': %s", rel, strerror(errno));
-	return rc;
+	return site_write_at(pl->shards_dir, rel + strlen(SHARDS_REL), rel, data, n, err);
 }
 
 /* Takes out of the next site the shards merge_shards wrote (the index is made anew). */
