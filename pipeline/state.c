@@ -95,7 +95,6 @@ void pipe_state_release(struct pipe_state *s)
 	memset(s, 0, sizeof *s);
 }
 
-/* A new file at the end of s, zeroed but for its key. */
 /* A copy of key that lives as long as s. */
 static const char *own_key(struct pipe_state *s, const char key[65])
 {
@@ -202,7 +201,6 @@ static bool parse_file(struct pipe_state *s, char *line)
 	return true;
 }
 
-/* True when s->f is sorted by rel already (as saved): no sort needed. */
 /*
  * strcmp of two rels of s, except that two in [rel_lo, rel_hi) compare by
  * their addresses, which is the same order (pipe_state.rel_lo): the next
@@ -218,6 +216,7 @@ static int rel_cmp(const struct pipe_state *s, const char *a, const char *b)
 	return strcmp(a, b);
 }
 
+/* True when s->f is sorted by rel already (as saved): no sort needed. */
 static bool sorted(const struct pipe_state *s)
 {
 	for (size_t i = 1; i < s->n; i++)
@@ -681,22 +680,33 @@ static bool state_emit(const struct pipe_state *s, uint64_t dev, uint64_t ino, b
 	return ok;
 }
 
+/*
+ * s written into a temporary file beside out_dir's state file (*tmp, its
+ * name; *fd, open), not synced; on failure nothing is left.
+ */
+static int state_tmp(const struct pipe_state *s, uint64_t dev, uint64_t ino, bool all,
+		     const char *out_dir, char **tmp, int *fd, struct hearth_err *err)
+{
+	char *p = pipe_state_path(out_dir);
+	int rc = file_tmp_open(p, tmp, fd, err);
+
+	if (!rc && !state_emit(s, dev, ino, all, *fd)) {
+		rc = herr(err, HEARTH_EIO, "cannot write '%s': %s", *tmp, strerror(errno));
+		file_tmp_abort(*fd, tmp);
+	}
+	free(p);
+	return rc;
+}
+
 /* s written to out_dir's state file at once (a temporary file, synced, renamed over it). */
 static int state_write_atomic(const struct pipe_state *s, uint64_t dev, uint64_t ino, bool all,
 			      const char *out_dir, struct hearth_err *err)
 {
 	char *p = pipe_state_path(out_dir), *tmp = NULL;
-	int fd, rc;
+	int fd, rc = state_tmp(s, dev, ino, all, out_dir, &tmp, &fd, err);
 
-	if ((rc = file_tmp_open(p, &tmp, &fd, err)))
-		goto end;
-	if (!state_emit(s, dev, ino, all, fd)) {
-		rc = herr(err, HEARTH_EIO, "cannot write '%s': %s", p, strerror(errno));
-		file_tmp_abort(fd, &tmp);
-		goto end;
-	}
-	rc = file_tmp_commit(fd, &tmp, p, err);
-end:
+	if (!rc)
+		rc = file_tmp_commit(fd, &tmp, p, err);
 	free(p);
 	return rc;
 }
@@ -711,21 +721,18 @@ int pipe_state_write(struct pipe_state *s, uint64_t dev, uint64_t ino, const cha
 int pipe_state_write_tmp(struct pipe_state *s, uint64_t dev, uint64_t ino, const char *out_dir,
 			 char **tmp, struct hearth_err *err)
 {
-	char *p = pipe_state_path(out_dir);
 	int fd, rc;
 
 	pipe_state_sort(s);
-	if ((rc = file_tmp_open(p, tmp, &fd, err)))
-		goto end;
-	if (!state_emit(s, dev, ino, false, fd) || fsync(fd) != 0) {
+	if ((rc = state_tmp(s, dev, ino, false, out_dir, tmp, &fd, err)))
+		return rc;
+	if (fsync(fd) != 0) {
 		rc = herr(err, HEARTH_EIO, "cannot write '%s': %s", *tmp, strerror(errno));
 		file_tmp_abort(fd, tmp);
-		goto end;
+		return rc;
 	}
 	close(fd);
-end:
-	free(p);
-	return rc;
+	return 0;
 }
 
 int pipe_state_save(struct pipe_state *s, const char *staging, const char *out_dir,
