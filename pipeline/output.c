@@ -399,7 +399,7 @@ int site_out_tidy(const char *out_dir, struct hearth_err *err)
 	return rc;
 }
 
-/* A new file at dst, replacing one that is there. */
+/* The one way a new file is written into the next site (pipelineInt.h). */
 int site_write_at(int dir, const char *name, const char *shown, const void *data, size_t n,
 		  struct hearth_err *err)
 {

@@ -681,20 +681,18 @@ static bool state_emit(const struct pipe_state *s, uint64_t dev, uint64_t ino, b
 }
 
 /*
- * s written into a temporary file beside out_dir's state file (*tmp, its
- * name; *fd, open), not synced; on failure nothing is left.
+ * s written into a temporary file beside the state file at path (*tmp,
+ * its name; *fd, open), not synced; on failure nothing is left.
  */
 static int state_tmp(const struct pipe_state *s, uint64_t dev, uint64_t ino, bool all,
-		     const char *out_dir, char **tmp, int *fd, struct hearth_err *err)
+		     const char *path, char **tmp, int *fd, struct hearth_err *err)
 {
-	char *p = pipe_state_path(out_dir);
-	int rc = file_tmp_open(p, tmp, fd, err);
+	int rc = file_tmp_open(path, tmp, fd, err);
 
 	if (!rc && !state_emit(s, dev, ino, all, *fd)) {
 		rc = herr(err, HEARTH_EIO, "cannot write '%s': %s", *tmp, strerror(errno));
 		file_tmp_abort(*fd, tmp);
 	}
-	free(p);
 	return rc;
 }
 
@@ -703,7 +701,7 @@ static int state_write_atomic(const struct pipe_state *s, uint64_t dev, uint64_t
 			      const char *out_dir, struct hearth_err *err)
 {
 	char *p = pipe_state_path(out_dir), *tmp = NULL;
-	int fd, rc = state_tmp(s, dev, ino, all, out_dir, &tmp, &fd, err);
+	int fd, rc = state_tmp(s, dev, ino, all, p, &tmp, &fd, err);
 
 	if (!rc)
 		rc = file_tmp_commit(fd, &tmp, p, err);
@@ -721,10 +719,13 @@ int pipe_state_write(struct pipe_state *s, uint64_t dev, uint64_t ino, const cha
 int pipe_state_write_tmp(struct pipe_state *s, uint64_t dev, uint64_t ino, const char *out_dir,
 			 char **tmp, struct hearth_err *err)
 {
+	char *p = pipe_state_path(out_dir);
 	int fd, rc;
 
 	pipe_state_sort(s);
-	if ((rc = state_tmp(s, dev, ino, false, out_dir, tmp, &fd, err)))
+	rc = state_tmp(s, dev, ino, false, p, tmp, &fd, err);
+	free(p);
+	if (rc)
 		return rc;
 	if (fsync(fd) != 0) {
 		rc = herr(err, HEARTH_EIO, "cannot write '%s': %s", *tmp, strerror(errno));
