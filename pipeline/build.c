@@ -217,11 +217,26 @@ struct pages {
 	const struct site_ctx *c;
 	struct out *o;
 	struct task *t;
-	size_t n, next;
-	pthread_mutex_t mu;      /* next, failed, rc, err */
+	struct page_note *notes; /* one per task, each written by the thread that runs it */
+	size_t n, next;          /* next: taken with an atomic add */
+	bool stop;               /* a task failed: start no more (atomic) */
+	pthread_mutex_t mu;      /* failed, rc, err */
 	size_t failed;           /* the task whose failure is reported */
 	int rc;
 	struct hearth_err err;
+};
+
+/*
+ * What a page goes into the new state as: the current site's file, kept,
+ * or its path and key, made. The threads fill a note per task, and the
+ * notes go into the state in task order once they are done: on a large
+ * site most pages are kept, and a lock per page was the threads' main
+ * meeting point.
+ */
+struct page_note {
+	const struct pipe_file *was; /* kept: the current site's file */
+	char *rel;                   /* made: its path, owned */
+	char key[65];
 };
 
 /* What a list page shows of its entries [from, to) of l. */
@@ -438,8 +453,11 @@ static int run_task(const struct pages *p, const struct task *t, struct buf *rb,
 		break;
 	}
 	key_hex(&h, key);
-	if (keep(o, rel, key, NULL))
+	struct page_note *pn = &p->notes[t - p->t];
+	if ((pn->was = pipe_state_match(o->old, rel, key)))
 		goto end;
+	pn->rel = xstrdup(rel);
+	memcpy(pn->key, key, sizeof pn->key);
 	switch (t->kind) {
 	case T_STORY: {
 		/* the body only now, and only for as long as the page takes */
@@ -504,9 +522,9 @@ static void *page_worker(void *arg)
 	struct buf rel = BUF_INIT; /* each page's path, in memory reused from page to page */
 
 	for (;;) {
-		pthread_mutex_lock(&p->mu);
-		size_t i = p->rc ? p->n : p->next++;
-		pthread_mutex_unlock(&p->mu);
+		size_t i = __atomic_load_n(&p->stop, __ATOMIC_ACQUIRE)
+				   ? p->n
+				   : __atomic_fetch_add(&p->next, 1, __ATOMIC_RELAXED);
 		if (i >= p->n)
 			break;
 		int rc = run_task(p, &p->t[i], &rel, &err);
@@ -518,6 +536,7 @@ static void *page_worker(void *arg)
 			p->failed = i;
 			p->err = err;
 		}
+		__atomic_store_n(&p->stop, true, __ATOMIC_RELEASE);
 		pthread_mutex_unlock(&p->mu);
 	}
 	buf_release(&rel);
@@ -652,6 +671,7 @@ static int write_pages(const struct site_ctx *c, struct out *o, int jobs,
 	int rc = 0;
 
 	p.t = plan_pages(c, &p.n);
+	p.notes = xcalloc(p.n + 1, sizeof *p.notes);
 	st->stories += c->on_site.n;
 	st->collections += c->n_colls;
 	if (jobs <= 0) {
@@ -669,6 +689,18 @@ static int write_pages(const struct site_ctx *c, struct out *o, int jobs,
 	for (size_t i = 0; i < started; i++)
 		pthread_join(tid[i], NULL);
 	pthread_mutex_destroy(&p.mu);
+	/* the threads are done: their notes go into the state, in task order */
+	pthread_mutex_lock(&o->mu);
+	for (size_t i = 0; i < p.n; i++) {
+		struct page_note *pn = &p.notes[i];
+		if (pn->was)
+			pipe_state_note_kept(o->now, pn->was, NULL);
+		else if (pn->rel)
+			pipe_state_note(o->now, pn->rel, pn->key, NULL);
+		free(pn->rel);
+	}
+	pthread_mutex_unlock(&o->mu);
+	free(p.notes);
 	if ((rc = p.rc))
 		*err = p.err;
 	if (!rc)
