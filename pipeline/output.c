@@ -13,10 +13,12 @@
  * carried from the old site into the new one at the swap. Files are written
  * into staging with no sync of their own (site_write, site_copy, or links
  * to the unchanged files of the current site made by state.c); the build
- * syncs the finished folder once (site_sync) before the swap. A build killed
- * at any moment leaves staging folders beside out_dir; site_out_tidy
- * removes them at the next build, after taking back any kept file that
- * was caught in one.
+ * syncs the finished folder once (site_sync) before the swap. The old site
+ * is renamed ".<base>.gone-*" and removed by a process of its own, which
+ * the build does not wait for (remove_later). A build killed at any moment
+ * leaves staging folders beside out_dir; site_out_tidy removes them at the
+ * next build, after taking back any kept file that was caught in one, and
+ * starts a remover again for a ".gone-" folder whose remover was killed.
  */
 #define _GNU_SOURCE
 #include "pipelineInt.h"
@@ -27,12 +29,17 @@
 #include <linux/fs.h>
 #include <pthread.h>
 #include <signal.h>
+#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
+
+extern char **environ;
 
 /*
  * What a deploy keeps in the output folder, carried from the old site into
@@ -324,6 +331,80 @@ static int carry_kept(const char *from, const char *into, struct hearth_err *err
 	return rc;
 }
 
+/*
+ * Removes the folder gone (named ".<base>.gone-*" beside the site) in a
+ * process of its own that the build does not wait for: a shell that
+ * starts rm in the background, in a session of its own, and exits. The
+ * remover holds a lock on the folder (flock, on a descriptor it inherits)
+ * until it is done, so a later build that finds the folder still there
+ * starts another only when none is at work. When no process can start,
+ * the folder is removed here.
+ */
+static int remove_apart(const char *gone, struct hearth_err *err)
+{
+	char sh[] = "sh", c[] = "-c", script[] = "rm -rf -- \"$1\" &";
+	char *argv[] = {sh, c, script, sh, (char *)gone, NULL};
+	posix_spawn_file_actions_t fa;
+	posix_spawnattr_t at;
+	sigset_t none, all;
+	pid_t pid;
+	int status = 0, rc;
+	int fd = open(gone, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+
+	if (fd < 0)
+		return errno == ENOENT ? 0 : rm_rf(gone, err);
+	if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+		close(fd); /* a removal is under way */
+		return 0;
+	}
+	posix_spawn_file_actions_init(&fa);
+	posix_spawnattr_init(&at);
+	for (int k = 0; k < 3; k++)
+		posix_spawn_file_actions_addopen(&fa, k, "/dev/null", k ? O_WRONLY : O_RDONLY, 0);
+	posix_spawn_file_actions_adddup2(&fa, fd, 3); /* the lock, without O_CLOEXEC */
+	sigemptyset(&none);
+	sigfillset(&all);
+	posix_spawnattr_setsigmask(&at, &none);
+	posix_spawnattr_setsigdefault(&at, &all);
+	posix_spawnattr_setflags(&at, POSIX_SPAWN_SETSID | POSIX_SPAWN_SETSIGMASK |
+					   POSIX_SPAWN_SETSIGDEF);
+	rc = posix_spawn(&pid, "/bin/sh", &fa, &at, argv, environ);
+	posix_spawn_file_actions_destroy(&fa);
+	posix_spawnattr_destroy(&at);
+	if (rc == 0)
+		while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+			;
+	rc = rc == 0 && WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : rm_rf(gone, err);
+	close(fd);
+	return rc;
+}
+
+/*
+ * Removes dir, a folder beside out_dir that no site uses any more (an old
+ * site, a killed build's staging), without the build waiting for it: on a
+ * file system that discards freed blocks as it goes, removing the tens of
+ * thousands of files of a large site took longer than building it. dir
+ * first takes a ".<base>.gone-*" name, which no build reads and
+ * site_out_tidy removes when a removal did not finish.
+ */
+static int remove_later(const char *dir, const char *out_dir, struct hearth_err *err)
+{
+	char *parent = path_dir(out_dir);
+	char *name = xasprintf(".%s.gone-XXXXXX", path_base(out_dir));
+	char *gone = path_join(parent, name);
+	int rc;
+
+	/* a unique name, then the folder moved onto it */
+	if (mkdtemp(gone) && rmdir(gone) == 0 && rename(dir, gone) == 0)
+		rc = remove_apart(gone, err);
+	else
+		rc = rm_rf(dir, err);
+	free(gone);
+	free(name);
+	free(parent);
+	return rc;
+}
+
 int site_swap_finish(char **old, const char *out_dir, struct hearth_err *err)
 {
 	int rc;
@@ -336,7 +417,7 @@ int site_swap_finish(char **old, const char *out_dir, struct hearth_err *err)
 	 */
 	rc = carry_kept(*old, out_dir, err);
 	if (!rc)
-		rc = rm_rf(*old, err);
+		rc = remove_later(*old, out_dir, err);
 	if (rc)
 		herr_prefix(err, "the site was built, but the old one is left in '%s'", *old);
 	xfree(old);
@@ -376,16 +457,20 @@ int site_out_tidy(const char *out_dir, struct hearth_err *err)
 	char *dir = path_dir(out_dir);
 	char *new_prefix = xasprintf(".%s.new-", path_base(out_dir));
 	char *old_prefix = xasprintf(".%s.old-", path_base(out_dir));
+	char *gone_prefix = xasprintf(".%s.gone-", path_base(out_dir));
 	char **names = dir_list(dir, true);
 	int rc = 0;
 
 	for (size_t i = 0; !rc && names && names[i]; i++) {
-		if (!str_starts(names[i], new_prefix) && !str_starts(names[i], old_prefix))
+		bool gone = str_starts(names[i], gone_prefix);
+		if (!gone && !str_starts(names[i], new_prefix) && !str_starts(names[i], old_prefix))
 			continue;
 		char *p = path_join(dir, names[i]);
 		/* a kill between the swap and the carry leaves the deploy's files here */
-		if (path_is_dir(p) && (rc = carry_kept(p, out_dir, err)) == 0)
-			rc = rm_rf(p, err);
+		if (gone)
+			rc = remove_apart(p, err); /* a removal that may not have finished */
+		else if (path_is_dir(p) && (rc = carry_kept(p, out_dir, err)) == 0)
+			rc = remove_later(p, out_dir, err);
 		else if (!rc)
 			rc = rm_rf(p, err);
 		if (rc)
@@ -396,6 +481,7 @@ int site_out_tidy(const char *out_dir, struct hearth_err *err)
 	free(dir);
 	free(new_prefix);
 	free(old_prefix);
+	free(gone_prefix);
 	return rc;
 }
 

@@ -119,8 +119,9 @@ int site_staging_make(const char *out_dir, char **staging, struct hearth_err *er
  * out_dir does not exist); *old gets where the old site now is (new
  * allocation, NULL when there was none). site_swap_finish carries the
  * names a deploy keeps (.git, CNAME, .well-known, ...) from the old site
- * into the new one, removes the old site and frees *old. On failure of
- * the first step out_dir is as it was.
+ * into the new one, hands the old site to a remover of its own (renamed
+ * ".<base>.gone-*"; the build does not wait for it) and frees *old. On
+ * failure of the first step out_dir is as it was.
  */
 int site_swap_in(const char *staging, const char *out_dir, char **old,
 		 struct hearth_err *err);
@@ -179,7 +180,9 @@ int site_patch(const char *staging, const char *out_dir, char *const *add, size_
 /*
  * What killed builds leave: removes the staging folders beside out_dir
  * (".<base>.new-*", ".<base>.old-*"), first moving any kept name they hold
- * into out_dir when it lacks it. Only under the build lock.
+ * into out_dir when it lacks it, and the old sites a killed remover left
+ * (".<base>.gone-*" that no remover holds a lock on), each by a remover of
+ * its own. Only under the build lock.
  */
 int site_out_tidy(const char *out_dir, struct hearth_err *err);
 

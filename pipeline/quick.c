@@ -29,6 +29,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -53,23 +54,43 @@ void pipe_quick_key(const struct pipe_quick_in *q, char out[65])
 	key_hex(&h, out);
 }
 
-/* True when a killed build left a staging folder beside out_dir (tidy's work). */
+/*
+ * True when a folder a remover holds no lock on, ".<base>.gone-*" in
+ * parent (d's), is there: its remover was killed, and tidying (a full
+ * build's) starts another.
+ */
+static bool gone_unheld(DIR *d, const char *name)
+{
+	int fd = openat(dirfd(d), name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	bool unheld = fd >= 0 && flock(fd, LOCK_EX | LOCK_NB) == 0;
+	if (fd >= 0)
+		close(fd); /* and with it the lock, when it was taken */
+	return unheld;
+}
+
+/*
+ * True when a killed build left a staging folder beside out_dir, or a
+ * killed remover an old site (tidy's work).
+ */
 static bool leftovers(const char *out_dir)
 {
 	char *parent = path_dir(out_dir);
 	char *fresh = xasprintf(".%s.new-", path_base(out_dir));
 	char *old = xasprintf(".%s.old-", path_base(out_dir));
+	char *gone = xasprintf(".%s.gone-", path_base(out_dir));
 	DIR *d = opendir(parent);
 	bool found = d == NULL;
 	struct dirent *e;
 
 	while (d && !found && (e = readdir(d)))
-		found = str_starts(e->d_name, fresh) || str_starts(e->d_name, old);
+		found = str_starts(e->d_name, fresh) || str_starts(e->d_name, old) ||
+			(str_starts(e->d_name, gone) && gone_unheld(d, e->d_name));
 	if (d)
 		closedir(d);
 	free(parent);
 	free(fresh);
 	free(old);
+	free(gone);
 	return found;
 }
 

@@ -36,7 +36,7 @@ mkdir -p "$T/broken"
 echo "<not-xslt" >"$T/broken/page.xsl"
 refuses broken_theme_refused 1 "page.xsl" -C "$L" build --theme "$T/broken"
 check old_site_kept test "$(tree_hash "$L/public")" = "$before"
-check no_staging_left test -z "$(find "$L" -maxdepth 1 -name '.public*')"
+check no_staging_left no_leftovers "$L"
 
 # a folder that is not a Hearth site is never replaced
 mkdir -p "$T/mine"

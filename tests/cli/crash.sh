@@ -82,7 +82,7 @@ check "the catalogue is the old or the new one after every kill" [ "$bad_state" 
 echo "left by the kills: $(find "$L" -maxdepth 1 -name '.public.*' | wc -l) staging folders," \
 	"$(find "$L/cache" -name '*.tmp-*' 2>/dev/null | wc -l) temporary files in cache/" >&2
 ok "a build after the kills" -C "$L" build
-check "no staging folder is left" [ -z "$(find "$L" -maxdepth 1 -name '.public.*')" ]
+check "no staging folder is left" no_leftovers "$L"
 check "no temporary file is left in cache/" [ -z "$(find "$L/cache" -name '*.tmp-*')" ]
 check "no temporary file is left beside the catalogue" \
 	[ -z "$(find "$L" -maxdepth 1 -name '*.tmp-*')" ]

@@ -104,6 +104,20 @@ tree_hash() {
 		xargs -0 sha256sum) | sha256sum
 }
 
+# no_leftovers LIB: true when nothing is left beside LIB's public/: no
+# staging folder, no old site. An old site a build handed to a remover of
+# its own (".public.gone-*") is waited for, at most a minute.
+no_leftovers() {
+	local i left
+	for ((i = 0; i < 600; i++)); do
+		left=$(find "$1" -maxdepth 1 -name '.public*' ! -name '.public.gone-*')
+		[ -n "$left" ] && return 1
+		compgen -G "$1/.public.gone-*" >/dev/null || return 0
+		sleep 0.1
+	done
+	return 1
+}
+
 # site_address LIB [URL]: gives a library made by init what an editor sets
 # before the first podcast build: the address it will be served from
 # (init's placeholder base_url makes no podcast), the show's owner and its

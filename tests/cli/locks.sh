@@ -196,7 +196,36 @@ echo x >"$L/.public.old-Zz99Yy/index.html"
 echo x >"$L/cache/ab/abcdef-mp3.mp3.tmp-Q1w2E3"
 echo x >"$L/hearth.yaml.tmp-a1B2c3"
 ok "a build after a kill" -C "$L" build
-check "no staging folder is left" [ -z "$(find "$L" -maxdepth 1 -name '.public.*')" ]
+check "no staging folder is left" no_leftovers "$L"
 check "no temporary file is left" [ -z "$(find "$L" -name '*.tmp-*')" ]
 check "a deploy file caught in a leftover comes back" grep -q "stories.example.org" "$P/CNAME"
 check "the old site is nowhere" ! grep -rq doomed-marker-7f3a "$L" --exclude='hearth.db*'
+
+# ---- an old site removed apart ------------------------------------------------
+
+# A build does not wait for its old site to go: the site becomes
+# ".public.gone-*" and a process of its own removes it, holding a lock on
+# it meanwhile. One a remover did not finish (killed) is removed by the
+# next build; one a remover holds is left to it.
+left="$L/.public.gone-Qq11Ww" held="$L/.public.gone-Hh22Jj"
+mkdir -p "$left/stories/x" "$held/stories/y"
+echo x >"$left/stories/x/index.html"
+echo y >"$held/stories/y/index.html"
+flock -o "$held" sleep 60 & # -o: the lock is flock's own, not sleep's
+holder=$!
+wait_for 10 bash -c "! flock -n '$held' true"
+ok "a build beside folders being removed" -C "$L" build
+check "a folder a remover left is removed" wait_for 60 test ! -e "$left"
+check "a folder a remover holds is left to it" test -f "$held/stories/y/index.html"
+pkill -P "$holder" sleep
+wait "$holder" 2>/dev/null
+ok "a build once the remover is gone" -C "$L" build
+check "then it is removed" wait_for 60 test ! -e "$held"
+
+# a build that replaces the whole site hands the old one to a remover
+sed -i 's|^title: .*|title: "A new title for every page"|' "$L/hearth.yaml"
+ok "a build of every page" -C "$L" build
+check "every page has the new title" grep -q "A new title for every page" "$P/index.html"
+check "the old site is removed apart" no_leftovers "$L"
+check "no remover is left" wait_for 60 bash -c "! pgrep -f -- '[-]rf -- $L/' >/dev/null"
+
