@@ -201,24 +201,73 @@ static void sweep_store(hearth_lib *lib)
 }
 
 /*
+ * The bundles to read, shared by the threads that read them: each takes
+ * the next from a cursor. The first bundle, in their order, that cannot
+ * be read or that names a file decides the result, as reading them one
+ * by one would: a thread stops at its first such bundle and lowers the
+ * stop to it, and no thread reads a bundle past the stop.
+ */
+struct bundles_read {
+	char *const *dirs;
+	size_t n;
+	size_t next, stop;       /* atomic */
+	const struct lib_settings *set;
+	struct lib_story **stories;
+};
+
+/* One thread's part: where it stopped (n: nowhere) and why. */
+struct bundles_part {
+	struct bundles_read *all;
+	size_t at;
+	int rc;                  /* an error, or 0 for a bundle that names a file */
+	struct hearth_err err;
+};
+
+static void *read_bundles_part(void *arg)
+{
+	struct bundles_part *p = arg;
+	struct bundles_read *a = p->all;
+
+	p->at = a->n;
+	for (;;) {
+		size_t i = __atomic_fetch_add(&a->next, 1, __ATOMIC_RELAXED);
+		if (i >= __atomic_load_n(&a->stop, __ATOMIC_ACQUIRE))
+			return NULL;
+		p->rc = lib_bundle_read(a->dirs[i], a->set, &a->stories[i], &p->err);
+		if (!p->rc && !a->stories[i]->n_assets)
+			continue;
+		p->at = i;
+		size_t stop = __atomic_load_n(&a->stop, __ATOMIC_RELAXED);
+		while (i < stop && !__atomic_compare_exchange_n(&a->stop, &stop, i, false,
+								__ATOMIC_RELEASE, __ATOMIC_RELAXED))
+			;
+		return NULL;
+	}
+}
+
+/* Bundles at which a second thread pays for itself. */
+#define READ_PAIR_MIN 64
+
+/*
  * The changed bundles, read as media_import reads them, into stories (a
- * new array). 1 when every one is text alone, 0 when one names a file
- * (hearth-media takes those in), or an error, the one hearth-media would
- * give.
+ * new array), on two threads when they are many. 1 when every one is
+ * text alone, 0 when one names a file (hearth-media takes those in), or
+ * an error, the one hearth-media would give.
  */
 static int read_text_bundles(char *const *dirs, size_t n, const struct lib_settings *set,
 			     struct lib_story ***stories, struct hearth_err *err)
 {
-	int rc;
+	struct bundles_read a = {.dirs = dirs, .n = n, .stop = n, .set = set};
+	struct bundles_part one = {.all = &a}, two = {.all = &a};
 
-	*stories = xcalloc(n + 1, sizeof **stories);
-	for (size_t i = 0; i < n; i++) {
-		if ((rc = lib_bundle_read(dirs[i], set, &(*stories)[i], err)))
-			return rc;
-		if ((*stories)[i]->n_assets)
-			return 0;
-	}
-	return 1;
+	a.stories = *stories = xcalloc(n + 1, sizeof **stories);
+	run_pair(read_bundles_part, &one, &two, n >= READ_PAIR_MIN);
+	const struct bundles_part *first = two.at < one.at ? &two : &one;
+	if (first->at == n)
+		return 1;
+	if (first->rc)
+		*err = first->err;
+	return first->rc;
 }
 
 /*

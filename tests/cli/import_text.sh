@@ -81,3 +81,38 @@ before=$(snapshot "$L")
 CMD=import media_expect no unchanged_is_lean "$C"
 check unchanged_counts grep -q "(0 new or changed, 6 unchanged)" "$OUT"
 check unchanged_writes_nothing test "$before" = "$(snapshot "$L")"
+
+# many bundles: read on two threads, with the same outcome as one by one.
+# The first bad bundle in the bundles' order is the one named, whichever
+# thread reads it, and a bad bundle after one that names a file is
+# hearth-media's to find, as it would be read one by one. Thirty bad
+# bundles in a row: both threads meet one, and the lower must win.
+M="$T/many"
+mkdir -p "$M/stories"
+for i in $(seq -w 1 120); do bundle "$M/stories" "many-$i" "Many $i"; done
+CMD=import media_expect no many_is_lean "$M"
+ref import "$M"
+check many_report_same diff "$OUT" "$T/ref.out"
+check many_counts grep -q "^imported 120 stories (120 new or changed, 0 unchanged)" "$OUT"
+check many_records_same diff <(records "$L") <(records "$R")
+for i in $(seq -f %03g 31 60) 097; do
+	printf 'Edited %s.\n' "$i" >>"$M/stories/many-$i/story.md"
+	sed -i 's/^title: Many '"$i"'$/title: Many '"$i"'\nmood: '"$i"'/' "$M/stories/many-$i/story.md"
+done
+for i in $(seq -w 1 120); do printf 'More of %s.\n' "$i" >>"$M/stories/many-$i/story.md"; done
+before=$(snapshot "$L")
+CMD=import build many_bad "$M"
+ref import "$M"
+check many_bad_fails test "$RC" -ne 0 -a "$(cat "$T/ref.rc")" -ne 0
+check many_bad_names_the_first grep -q "many-031.*unknown key 'mood'" "$ERR"
+check many_bad_same_message diff "$ERR" "$T/ref.err"
+check many_bad_lean test "$MEDIA_RAN" = no
+check many_bad_nothing_imported test "$before" = "$(snapshot "$L")"
+# a picture before the first bad bundle: hearth-media reads them all
+picture "$M/stories/many-020/art.png"
+sed -i 's/^title: Many 020$/title: Many 020\nart: [{file: art.png, alt: A test pattern}]/' "$M/stories/many-020/story.md"
+CMD=import build many_picture_then_bad "$M"
+ref import "$M"
+check many_picture_then_bad_fails test "$RC" -ne 0 -a "$(cat "$T/ref.rc")" -ne 0
+check many_picture_then_bad_goes_to_media test "$MEDIA_RAN" = yes
+check many_picture_then_bad_same_message diff "$ERR" "$T/ref.err"
