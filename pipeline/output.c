@@ -357,11 +357,17 @@ static int remove_apart(const char *gone, struct hearth_err *err)
 		close(fd); /* a removal is under way */
 		return 0;
 	}
+	/* above the descriptors the child is given, whatever fd was */
+	int high = fcntl(fd, F_DUPFD_CLOEXEC, 10);
+	close(fd);
+	if (high < 0)
+		return rm_rf(gone, err);
+	fd = high;
 	posix_spawn_file_actions_init(&fa);
 	posix_spawnattr_init(&at);
+	posix_spawn_file_actions_adddup2(&fa, fd, 3); /* the lock, without O_CLOEXEC */
 	for (int k = 0; k < 3; k++)
 		posix_spawn_file_actions_addopen(&fa, k, "/dev/null", k ? O_WRONLY : O_RDONLY, 0);
-	posix_spawn_file_actions_adddup2(&fa, fd, 3); /* the lock, without O_CLOEXEC */
 	sigemptyset(&none);
 	sigfillset(&all);
 	posix_spawnattr_setsigmask(&at, &none);
