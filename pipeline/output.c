@@ -18,7 +18,7 @@
  * the build does not wait for (remove_later). A build killed at any moment
  * leaves staging folders beside out_dir; site_out_tidy removes them at the
  * next build, after taking back any kept file that was caught in one, and
- * starts a remover again for a ".gone-" folder whose remover was killed.
+ * a ".gone-" folder whose remover was killed.
  */
 #define _GNU_SOURCE
 #include "pipelineInt.h"
@@ -337,7 +337,7 @@ static int carry_kept(const char *from, const char *into, struct hearth_err *err
  * starts rm in the background, in a session of its own, and exits. The
  * remover holds a lock on the folder (flock, on a descriptor it inherits)
  * until it is done, so a later build that finds the folder still there
- * starts another only when none is at work. When no process can start,
+ * knows whether one is at work (remove_left). When no process can start,
  * the folder is removed here.
  */
 static int remove_apart(const char *gone, struct hearth_err *err)
@@ -381,6 +381,24 @@ static int remove_apart(const char *gone, struct hearth_err *err)
 		while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
 			;
 	rc = rc == 0 && WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : rm_rf(gone, err);
+	close(fd);
+	return rc;
+}
+
+/*
+ * A ".<base>.gone-*" folder found by tidying: left to its remover while
+ * one holds the lock, else (the remover was killed, or could not remove
+ * everything) removed here and now, so that a folder that cannot be
+ * removed is an error the build reports, as it was before removers.
+ */
+static int remove_left(const char *gone, struct hearth_err *err)
+{
+	int fd = open(gone, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC), rc = 0;
+
+	if (fd < 0)
+		return errno == ENOENT ? 0 : rm_rf(gone, err);
+	if (flock(fd, LOCK_EX | LOCK_NB) == 0)
+		rc = rm_rf(gone, err);
 	close(fd);
 	return rc;
 }
@@ -474,7 +492,7 @@ int site_out_tidy(const char *out_dir, struct hearth_err *err)
 		char *p = path_join(dir, names[i]);
 		/* a kill between the swap and the carry leaves the deploy's files here */
 		if (gone)
-			rc = remove_apart(p, err); /* a removal that may not have finished */
+			rc = remove_left(p, err);
 		else if (path_is_dir(p) && (rc = carry_kept(p, out_dir, err)) == 0)
 			rc = remove_later(p, out_dir, err);
 		else if (!rc)

@@ -180,9 +180,9 @@ int site_patch(const char *staging, const char *out_dir, char *const *add, size_
 /*
  * What killed builds leave: removes the staging folders beside out_dir
  * (".<base>.new-*", ".<base>.old-*"), first moving any kept name they hold
- * into out_dir when it lacks it, and the old sites a killed remover left
- * (".<base>.gone-*" that no remover holds a lock on), each by a remover of
- * its own. Only under the build lock.
+ * into out_dir when it lacks it (each then removed by a remover of its
+ * own), and the old sites a killed remover left (".<base>.gone-*" that no
+ * remover holds a lock on), removed at once. Only under the build lock.
  */
 int site_out_tidy(const char *out_dir, struct hearth_err *err);
 
