@@ -88,6 +88,13 @@ void strv_free(char **v);
 size_t strv_len(char *const *v);
 /* Appends a copy of s; returns the new array (the old pointer is consumed). */
 char **strv_push(char **v, const char *s);
+/*
+ * Appends a copy of s to *v, which holds *n strings (and a NULL) in room
+ * for *cap pointers, grown by doubling: for long lists, where strv_push
+ * (which counts the list and grows it by one each time) is quadratic.
+ * *v, *n and *cap start as NULL, 0 and 0.
+ */
+void strv_append(char ***v, size_t *n, size_t *cap, const char *s);
 char *strv_join(char *const *v, const char *sep); /* new allocation */
 
 /* ---- buffer ------------------------------------------------------------ */

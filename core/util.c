@@ -173,6 +173,16 @@ char **strv_push(char **v, const char *s)
 	return v;
 }
 
+void strv_append(char ***v, size_t *n, size_t *cap, const char *s)
+{
+	if (*n + 2 > *cap) {
+		*cap = *cap >= 8 ? *cap * 2 : 16;
+		*v = xrealloc(*v, *cap * sizeof **v);
+	}
+	(*v)[(*n)++] = xstrdup(s);
+	(*v)[*n] = NULL;
+}
+
 char *strv_join(char *const *v, const char *sep)
 {
 	struct buf b = BUF_INIT;

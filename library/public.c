@@ -709,12 +709,13 @@ static int public_collections(hearth_lib *lib, int64_t now, struct pub_collectio
 		sqlite3_reset(items);
 		sqlite3_bind_int64(items, 1, sqlite3_column_int64(st, 0));
 		sqlite3_bind_int64(items, 2, now);
+		size_t n_st = 0, cap_st = 0, n_ep = 0, cap_ep = 0;
 		while ((rc = lib_db_step(lib, items, err)) == 1) {
 			const char *slug = (const char *)sqlite3_column_text(items, 0);
 			if (sqlite3_column_int(items, 1))
-				c->stories = strv_push(c->stories, slug);
+				strv_append(&c->stories, &n_st, &cap_st, slug);
 			if (sqlite3_column_int(items, 2))
-				c->episodes = strv_push(c->episodes, slug);
+				strv_append(&c->episodes, &n_ep, &cap_ep, slug);
 		}
 		if (rc)
 			break;

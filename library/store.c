@@ -158,14 +158,14 @@ static int referenced(hearth_lib *lib, char ***out, size_t *n, struct hearth_err
 				"SELECT sha256 FROM assets UNION SELECT sha256 FROM revision_assets "
 				"ORDER BY 1",
 				"");
+	size_t cap = 0;
 	*out = NULL;
 	*n = 0;
 	if (rc)
 		return rc;
 	while ((rc = lib_db_step(lib, st, err)) == 1) {
 		const char *h = (const char *)sqlite3_column_text(st, 0);
-		*out = strv_push(*out, h ? h : "");
-		(*n)++;
+		strv_append(out, n, &cap, h ? h : "");
 	}
 	sqlite3_finalize(st);
 	if (rc) {

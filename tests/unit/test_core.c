@@ -24,6 +24,25 @@ static void buffer_grows_and_formats(void)
 	free(s);
 }
 
+/* strv_append grows by doubling, keeps the NULL at the end and copies each string */
+static void strv_appends(void)
+{
+	char **v = NULL;
+	size_t n = 0, cap = 0;
+	char s[16];
+	for (int i = 0; i < 1000; i++) {
+		snprintf(s, sizeof s, "s%d", i);
+		strv_append(&v, &n, &cap, s);
+		CHECK(v[n] == NULL);
+	}
+	s[0] = 'x'; /* the list holds copies */
+	CHECK(n == 1000 && strv_len(v) == 1000);
+	CHECK(cap >= n + 1 && cap <= 2 * (n + 1));
+	CHECK_STR(v[0], "s0");
+	CHECK_STR(v[999], "s999");
+	strv_free(v);
+}
+
 static void safe_paths(void)
 {
 	CHECK(path_is_safe_rel("a.flac"));
@@ -706,6 +725,7 @@ static void pairs_run_each_part_once(void)
 int main(void)
 {
 	RUN(buffer_grows_and_formats);
+	RUN(strv_appends);
 	RUN(safe_paths);
 	RUN(sha256_known_vectors);
 	RUN(uuid5_matches_podcast_namespace_example);
