@@ -214,6 +214,8 @@ echo y >"$held/stories/y/index.html"
 flock -o "$held" sleep 60 & # -o: the lock is flock's own, not sleep's
 holder=$!
 wait_for 10 bash -c "! flock -n '$held' true"
+# a change, so that the build is a full one and tidies
+sed -i 's|^title: .*|title: "A title of its own"|' "$L/hearth.yaml"
 ok "a build beside folders being removed" -C "$L" build
 check "a folder a remover left is removed" wait_for 60 test ! -e "$left"
 check "a folder a remover holds is left to it" test -f "$held/stories/y/index.html"
