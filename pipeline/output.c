@@ -331,6 +331,18 @@ static int carry_kept(const char *from, const char *into, struct hearth_err *err
 	return rc;
 }
 
+int site_gone_lock(const char *gone)
+{
+	int fd = open(gone, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd >= 0 && flock(fd, LOCK_EX | LOCK_NB) != 0) {
+		int e = errno;
+		close(fd);
+		errno = e;
+		return -1;
+	}
+	return fd;
+}
+
 /*
  * Removes the folder gone (named ".<base>.gone-*" beside the site) in a
  * process of its own that the build does not wait for: a shell that
@@ -349,14 +361,10 @@ static int remove_apart(const char *gone, struct hearth_err *err)
 	sigset_t none, all;
 	pid_t pid;
 	int status = 0, rc;
-	int fd = open(gone, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	int fd = site_gone_lock(gone);
 
-	if (fd < 0)
-		return errno == ENOENT ? 0 : rm_rf(gone, err);
-	if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
-		close(fd); /* a removal is under way */
-		return 0;
-	}
+	if (fd < 0) /* a removal under way, or nothing left to remove */
+		return errno == EWOULDBLOCK || errno == ENOENT ? 0 : rm_rf(gone, err);
 	/* above the descriptors the child is given, whatever fd was */
 	int high = fcntl(fd, F_DUPFD_CLOEXEC, 10);
 	close(fd);
@@ -393,12 +401,11 @@ static int remove_apart(const char *gone, struct hearth_err *err)
  */
 static int remove_left(const char *gone, struct hearth_err *err)
 {
-	int fd = open(gone, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC), rc = 0;
+	int fd = site_gone_lock(gone), rc;
 
 	if (fd < 0)
-		return errno == ENOENT ? 0 : rm_rf(gone, err);
-	if (flock(fd, LOCK_EX | LOCK_NB) == 0)
-		rc = rm_rf(gone, err);
+		return errno == EWOULDBLOCK || errno == ENOENT ? 0 : rm_rf(gone, err);
+	rc = rm_rf(gone, err);
 	close(fd);
 	return rc;
 }

@@ -178,6 +178,14 @@ int site_patch(const char *staging, const char *out_dir, char *const *add, size_
 	       char *const *rm, size_t n_rm, struct hearth_err *err);
 
 /*
+ * The lock a remover holds on an old site it removes (".<base>.gone-*",
+ * see site_swap_finish), taken here without waiting: the folder's
+ * descriptor, locked, or -1 with errno EWOULDBLOCK while a remover holds
+ * it (or open's errno: ENOENT when it is gone).
+ */
+int site_gone_lock(const char *gone);
+
+/*
  * What killed builds leave: removes the staging folders beside out_dir
  * (".<base>.new-*", ".<base>.old-*"), first moving any kept name they hold
  * into out_dir when it lacks it (each then removed by a remover of its

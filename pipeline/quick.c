@@ -29,7 +29,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/file.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -55,17 +54,19 @@ void pipe_quick_key(const struct pipe_quick_in *q, char out[65])
 }
 
 /*
- * True when a folder a remover holds no lock on, ".<base>.gone-*" in
- * parent (d's), is there: its remover was killed, and tidying (a full
- * build's) starts another.
+ * True when the folder name in parent (".<base>.gone-*") has no remover
+ * holding its lock: the remover was killed, and tidying (a full build's)
+ * removes it.
  */
-static bool gone_unheld(DIR *d, const char *name)
+static bool gone_unheld(const char *parent, const char *name)
 {
-	int fd = openat(dirfd(d), name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	bool unheld = fd >= 0 && flock(fd, LOCK_EX | LOCK_NB) == 0;
-	if (fd >= 0)
-		close(fd); /* and with it the lock, when it was taken */
-	return unheld;
+	char *p = path_join(parent, name);
+	int fd = site_gone_lock(p);
+	free(p);
+	if (fd < 0)
+		return false;
+	close(fd); /* and with it the lock */
+	return true;
 }
 
 /*
@@ -84,7 +85,7 @@ static bool leftovers(const char *out_dir)
 
 	while (d && !found && (e = readdir(d)))
 		found = str_starts(e->d_name, fresh) || str_starts(e->d_name, old) ||
-			(str_starts(e->d_name, gone) && gone_unheld(d, e->d_name));
+			(str_starts(e->d_name, gone) && gone_unheld(parent, e->d_name));
 	if (d)
 		closedir(d);
 	free(parent);
