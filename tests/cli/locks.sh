@@ -228,6 +228,6 @@ check "then it is removed" wait_for 60 test ! -e "$held"
 sed -i 's|^title: .*|title: "A new title for every page"|' "$L/hearth.yaml"
 ok "a build of every page" -C "$L" build
 check "every page has the new title" grep -q "A new title for every page" "$P/index.html"
-check "the old site is removed apart" no_leftovers "$L"
+check "nothing is left of the old site" no_leftovers "$L"
 check "no remover is left" wait_for 60 bash -c "! pgrep -f -- '[-]rf -- $L/' >/dev/null"
 
