@@ -963,7 +963,7 @@ static void state_job_end(struct state_job *j)
  */
 static int patch_in(const struct pipe_state *old, struct pipe_state *now,
 		    const struct patch_plan *pl, const char *staging, const char *out_dir,
-		    struct state_job *next, struct hearth_err *err)
+		    struct state_job *next, struct site_trash *trash, struct hearth_err *err)
 {
 	char *parent = path_dir(out_dir);
 	char *path = pipe_state_path(out_dir);
@@ -971,16 +971,23 @@ static int patch_in(const struct pipe_state *old, struct pipe_state *now,
 	if (!rc)
 		rc = sync_dir(parent, err);
 	if (!rc)
-		rc = site_patch(staging, out_dir, pl->add, pl->n_add, pl->rm, pl->n_rm, err);
+		rc = site_patch(staging, out_dir, pl->add, pl->n_add, pl->rm, pl->n_rm, trash,
+				err);
 	if (!rc)
 		rc = state_job_wait(next, err);
-	if (!rc)
+	if (!rc) {
+		site_trash_keep(trash, path); /* the old state: megabytes to free */
 		rc = file_tmp_commit(-1, &next->tmp, path, err);
+	}
 	/* the new state durable before the list that distrusts the old one goes */
 	if (!rc)
 		rc = sync_dir(parent, err);
-	if (!rc)
+	if (!rc) {
+		char *list = pipe_patch_list_path(out_dir);
+		site_trash_move(trash, list);
+		free(list);
 		pipe_state_trust(out_dir);
+	}
 	free(path);
 	free(parent);
 	return rc;
@@ -1313,6 +1320,7 @@ static int build_gated(hearth_lib *lib, const struct site_input *in,
 	char *staging = NULL, *cover_path = NULL, *old_site = NULL;
 	char common[65], themes[65];
 	struct patch_plan pl = {0};
+	struct site_trash trash = {0};
 	struct state_job next = {0};
 	struct programs pr = {0};
 	bool gated = false, patch = false, early = false, listed = false;
@@ -1482,7 +1490,8 @@ static int build_gated(hearth_lib *lib, const struct site_input *in,
 	if (!rc && gate)
 		gated = (rc = gate->enter(gate->arg, err)) == 0;
 	if (!rc && patch) {
-		rc = patch_in(&old, &now, &pl, staging, out_dir, &next, err);
+		site_trash_open(out_dir, &trash);
+		rc = patch_in(&old, &now, &pl, staging, out_dir, &next, &trash, err);
 	} else if (!rc) {
 		rc = pipe_state_save(&now, staging, out_dir, err);
 		if (!rc && (rc = site_swap_in(staging, out_dir, &old_site, err)) == 0) {
@@ -1494,7 +1503,11 @@ static int build_gated(hearth_lib *lib, const struct site_input *in,
 		gate->leave(gate->arg);
 	if (!rc)
 		rc = site_swap_finish(&old_site, out_dir, err);
+	/* a patch's staging folder is empty folders now: the trash takes them too */
+	if (!rc && patch && site_trash_move(&trash, staging))
+		xfree(&staging);
 end:
+	site_trash_close(&trash);
 	state_job_end(&next); /* before now goes */
 	if (staging) {
 		struct hearth_err ignored;

@@ -436,6 +436,52 @@ static int remove_later(const char *dir, const char *out_dir, struct hearth_err 
 	return rc;
 }
 
+void site_trash_open(const char *out_dir, struct site_trash *t)
+{
+	char *parent = path_dir(out_dir);
+	char *name = xasprintf(".%s.gone-XXXXXX", path_base(out_dir));
+
+	memset(t, 0, sizeof t[0]);
+	t->dir = path_join(parent, name);
+	if (!mkdtemp(t->dir))
+		xfree(&t->dir);
+	free(name);
+	free(parent);
+}
+
+/* The trash's next name, for path's file (new allocation). */
+static char *trash_name(struct site_trash *t)
+{
+	return xasprintf("%s/%zu", t->dir, t->n++);
+}
+
+void site_trash_keep(struct site_trash *t, const char *path)
+{
+	if (!t || !t->dir)
+		return;
+	char *p = trash_name(t);
+	(void)link(path, p); /* none there (a new file), or no link: the rename frees it */
+	free(p);
+}
+
+bool site_trash_move(struct site_trash *t, const char *path)
+{
+	if (!t || !t->dir)
+		return false;
+	char *p = trash_name(t);
+	bool moved = rename(path, p) == 0;
+	free(p);
+	return moved;
+}
+
+void site_trash_close(struct site_trash *t)
+{
+	struct hearth_err ignored;
+	if (t->dir)
+		(void)remove_apart(t->dir, &ignored); /* what is left, tidying removes */
+	xfree(&t->dir);
+}
+
 int site_swap_finish(char **old, const char *out_dir, struct hearth_err *err)
 {
 	int rc;
@@ -726,13 +772,18 @@ static int patch_rank(const char *rel)
 	return strcmp(rel, SITE_MARKER) ? 1 : 2;
 }
 
-/* Moves staging/rel to out_dir/rel, making its folders. */
+/*
+ * Moves staging/rel to out_dir/rel, making its folders; the file it
+ * replaces goes on in the trash (when there is one) rather than being freed.
+ */
 static int patch_move(const char *staging, const char *out_dir, const char *rel,
-		      struct hearth_err *err)
+		      struct site_trash *trash, struct hearth_err *err)
 {
 	char *src = path_join(staging, rel), *dst = path_join(out_dir, rel);
 	char *parent = path_dir(dst);
 	int rc = mkdir_p(parent, err);
+	if (!rc)
+		site_trash_keep(trash, dst);
 	if (!rc && rename(src, dst) != 0)
 		rc = herr(err, HEARTH_EIO, "cannot move '%s' to '%s': %s", src, dst,
 			  strerror(errno));
@@ -742,12 +793,20 @@ static int patch_move(const char *staging, const char *out_dir, const char *rel,
 	return rc;
 }
 
-/* Removes out_dir/rel, and each folder above it up to out_dir that it leaves empty. */
-static int patch_remove(const char *out_dir, const char *rel, struct hearth_err *err)
+/*
+ * Removes out_dir/rel (into the trash, when there is one and it is a
+ * file), and each folder above it up to out_dir that it leaves empty.
+ */
+static int patch_remove(const char *out_dir, const char *rel, struct site_trash *trash,
+			struct hearth_err *err)
 {
 	char *p = path_join(out_dir, rel);
+	struct stat st;
 	int rc = 0;
-	if (unlink(p) != 0 && errno != ENOENT)
+	if (trash && trash->dir && lstat(p, &st) == 0 && S_ISREG(st.st_mode) &&
+	    site_trash_move(trash, p))
+		; /* gone from the site; its blocks are freed by the trash's remover */
+	else if (unlink(p) != 0 && errno != ENOENT)
 		rc = herr(err, HEARTH_EIO, "cannot remove '%s': %s", p, strerror(errno));
 	for (char *slash; !rc && (slash = strrchr(p + strlen(out_dir), '/')) &&
 			  slash > p + strlen(out_dir);) {
@@ -760,7 +819,7 @@ static int patch_remove(const char *out_dir, const char *rel, struct hearth_err 
 }
 
 int site_patch(const char *staging, const char *out_dir, char *const *add, size_t n_add,
-	       char *const *rm, size_t n_rm, struct hearth_err *err)
+	       char *const *rm, size_t n_rm, struct site_trash *trash, struct hearth_err *err)
 {
 	const char *kill = getenv("HEARTH_TEST_PATCH_KILL");
 	long left = kill ? strtol(kill, NULL, 10) : 0;
@@ -769,11 +828,11 @@ int site_patch(const char *staging, const char *out_dir, char *const *add, size_
 	for (int rank = 0; rank <= 2; rank++)
 		for (size_t i = 0; !rc && i < n_add; i++)
 			if (patch_rank(add[i]) == rank) {
-				rc = patch_move(staging, out_dir, add[i], err);
+				rc = patch_move(staging, out_dir, add[i], trash, err);
 				patch_step(&left);
 			}
 	for (size_t i = 0; !rc && i < n_rm; i++) {
-		rc = patch_remove(out_dir, rm[i], err);
+		rc = patch_remove(out_dir, rm[i], trash, err);
 		patch_step(&left);
 	}
 	/*

@@ -47,15 +47,35 @@ if command -v strace >/dev/null; then
 	rc=$?
 	[ "$rc" -eq 0 ] || head -c 600 "$ERR" >&2
 	check edit_build_worked test "$rc" -eq 0
-	check edit_build_links_nothing test ! -s "$T/links"
+	# the only links are of the files it replaces, into its trash (below)
+	check edit_build_links_no_unchanged_file ! grep -q '\.public\.new-' "$T/links"
+	check edit_build_links_into_its_trash grep -q '/lib/public/index.html", ".*/\.public\.gone-' \
+		"$T/links"
 else
 	ok edit_build -C "$L" build
 fi
 check edit_is_in_the_page grep -q "A line added" "$L/public/stories/s1/index.html"
 check edit_keeps_the_folder test "$(folder)" = "$dir"
 check edit_keeps_other_files test "$(stat -c %i "$L/public/stories/s2/index.html")" = "$untouched"
-check no_staging_left test -z "$(find "$T/lib" -maxdepth 1 -name '.public.*')"
+check nothing_left_beside_the_site no_leftovers "$T/lib"
 check edit_equals_clean same_as_clean
+
+# ---- the files a patch replaces go to a trash, removed apart ------------------
+# (a rename over an old file frees its blocks, which a file system that
+# discards as it goes makes slow: the old file is linked into a
+# ".public.gone-*" folder first, and that folder is removed by a process of
+# its own; a kill before it is handed over leaves it to the next build)
+
+edit s1 "Into the trash."
+HEARTH_TEST_PATCH_KILL=4 "$HEARTH" -C "$L" build >/dev/null 2>&1 &
+wait $! 2>/dev/null
+trash=$(find "$T/lib" -maxdepth 1 -name '.public.gone-*' | head -n 1)
+check killed_patch_leaves_its_trash test -n "$trash"
+check trash_holds_the_replaced_page grep -rqF "s1, A line added." "${trash:-/nonexistent}"
+check trash_not_in_the_site test -z "$(find "$L/public" -name '*.gone-*')"
+ok build_after_trash_kill -C "$L" build
+check trash_removed_after_kill no_leftovers "$T/lib"
+check trash_kill_equals_clean same_as_clean
 
 # ---- a withdrawal: the story's folders go -----------------------------------
 # (another story keeps media/: a name at the top of the site that comes or
