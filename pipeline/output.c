@@ -15,7 +15,9 @@
  * to the unchanged files of the current site made by state.c); the build
  * syncs the finished folder once (site_sync) before the swap. The old site
  * is renamed ".<base>.gone-*" and removed by a process of its own, which
- * the build does not wait for (remove_later). A build killed at any moment
+ * the build does not wait for (remove_later); a patch puts what it
+ * replaces or removes into such a folder too (site_trash_*), so that no
+ * block is freed while the build runs. A build killed at any moment
  * leaves staging folders beside out_dir; site_out_tidy removes them at the
  * next build, after taking back any kept file that was caught in one, and
  * a ".gone-" folder whose remover was killed.
