@@ -983,10 +983,11 @@ static int patch_in(const struct pipe_state *old, struct pipe_state *now,
 	if (!rc)
 		rc = sync_dir(parent, err);
 	if (!rc) {
+		/* the list goes: into the trash, or removed where it is */
 		char *list = pipe_patch_list_path(out_dir);
-		site_trash_move(trash, list);
+		if (!site_trash_move(trash, list))
+			pipe_state_trust(out_dir);
 		free(list);
-		pipe_state_trust(out_dir);
 	}
 	free(path);
 	free(parent);

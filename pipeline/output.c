@@ -420,35 +420,38 @@ static int remove_left(const char *gone, struct hearth_err *err)
  * first takes a ".<base>.gone-*" name, which no build reads and
  * site_out_tidy removes when a removal did not finish.
  */
-static int remove_later(const char *dir, const char *out_dir, struct hearth_err *err)
+/* A new, empty ".<base>.gone-XXXXXX" folder beside out_dir (new allocation), or NULL. */
+static char *gone_make(const char *out_dir)
 {
 	char *parent = path_dir(out_dir);
 	char *name = xasprintf(".%s.gone-XXXXXX", path_base(out_dir));
 	char *gone = path_join(parent, name);
+
+	if (!mkdtemp(gone))
+		xfree(&gone);
+	free(name);
+	free(parent);
+	return gone;
+}
+
+static int remove_later(const char *dir, const char *out_dir, struct hearth_err *err)
+{
+	char *gone = gone_make(out_dir);
 	int rc;
 
 	/* a unique name, then the folder moved onto it */
-	if (mkdtemp(gone) && rmdir(gone) == 0 && rename(dir, gone) == 0)
+	if (gone && rmdir(gone) == 0 && rename(dir, gone) == 0)
 		rc = remove_apart(gone, err);
 	else
 		rc = rm_rf(dir, err);
 	free(gone);
-	free(name);
-	free(parent);
 	return rc;
 }
 
 void site_trash_open(const char *out_dir, struct site_trash *t)
 {
-	char *parent = path_dir(out_dir);
-	char *name = xasprintf(".%s.gone-XXXXXX", path_base(out_dir));
-
-	memset(t, 0, sizeof t[0]);
-	t->dir = path_join(parent, name);
-	if (!mkdtemp(t->dir))
-		xfree(&t->dir);
-	free(name);
-	free(parent);
+	t->dir = gone_make(out_dir);
+	t->n = 0;
 }
 
 /* The trash's next name, for path's file (new allocation). */
