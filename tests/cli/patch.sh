@@ -69,6 +69,7 @@ check edit_equals_clean same_as_clean
 edit s1 "Into the trash."
 HEARTH_TEST_PATCH_KILL=4 "$HEARTH" -C "$L" build >/dev/null 2>&1 &
 wait $! 2>/dev/null
+check trash_patch_was_killed test $? -ne 0
 trash=$(find "$T/lib" -maxdepth 1 -name '.public.gone-*' | head -n 1)
 check killed_patch_leaves_its_trash test -n "$trash"
 check trash_holds_the_replaced_page grep -rqF "s1, A line added." "${trash:-/nonexistent}"
