@@ -11,7 +11,8 @@
  * anything to do: when the site is as the catalogue, settings and theme
  * would make it, it says what a build with nothing to do says, without
  * loading FFmpeg or reading the public view. Anything else, an option it
- * does not know or the least doubt, goes to hearth-site (HEARTH_SITE),
+ * does not know (--verify among them) or the least doubt, goes to
+ * hearth-site (HEARTH_SITE),
  * which builds a site that needs no rendition without loading FFmpeg
  * either, and hands a build that does need one to hearth-media, which
  * builds everything.
@@ -270,9 +271,10 @@ static void build_media_malloc(void)
 int cmd_build(struct cli *c, int argc, char **argv)
 {
 	const char *out = NULL, *base = NULL, *jobs = NULL, *theme = NULL;
-	bool helped, no_wait = false;
+	bool helped, no_wait = false, verify = false;
 	struct cli_opt opts[] = {
 		{"no-wait", 0, false, false, NULL, NULL, &no_wait},
+		{"verify", 0, false, false, NULL, NULL, &verify},
 		{"output", 'o', true, false, &out, NULL, NULL},
 		{"base-url", 0, true, false, &base, NULL, NULL},
 		{"jobs", 'j', true, false, &jobs, NULL, NULL},
@@ -307,6 +309,7 @@ int cmd_build(struct cli *c, int argc, char **argv)
 		.no_wait = no_wait,
 		.waiting = say_waiting,
 		.waiting_arg = c,
+		.verify = verify,
 	};
 	int built = site_build(lib, &so, &st, &err);
 #ifdef HEARTH_SITE

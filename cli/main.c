@@ -149,11 +149,15 @@ const struct cli_cmd cli_commands[] = {
 	 "       hearth collection show COLLECTION\n\n"
 	 "Positions N count from 1.\n"},
 	{"build", LEAN(cmd_build), "build the site and feeds",
-	 "usage: hearth build [-o DIR] [--base-url URL] [-j N] [--no-wait]\n\n"
+	 "usage: hearth build [-o DIR] [--base-url URL] [-j N] [--no-wait] [--verify]\n\n"
 	 "Writes the site and the podcast feed from published stories whose consent\n"
 	 "covers each channel. DIR defaults to public/ in the library; it is replaced\n"
 	 "whole only when the build succeeds. -j N runs media work on N cores\n"
 	 "(default: all).\n\n"
+	 "A build makes only what its inputs changed, and takes the files it made\n"
+	 "before as they are. --verify looks at every file of DIR, makes again any\n"
+	 "that was changed or removed by hand, and replaces DIR whole, so that a file\n"
+	 "put there by hand goes too.\n\n"
 	 "One build runs at a time per library: a second one waits for the first,\n"
 	 "or with --no-wait fails at once. When the catalogue changes while a build\n"
 	 "runs (a withdrawal, say), the build starts again from the new state, so\n"

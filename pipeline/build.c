@@ -1154,18 +1154,20 @@ static char *out_dir_of(const struct site_opts *opts, const char *lib_dir)
 }
 
 /*
- * The current site's state, loaded and looked at (every file's identity)
- * on a second thread while the first reads the catalogue: on a large site
- * the two take about as long, and neither needs the other. The files are
- * taken in runs from a shared cursor, so when the first thread comes to
- * the state (prefetch_take) before the second is done, it looks at the
- * rest of them alongside.
+ * The current site's state, loaded on a second thread while the first
+ * reads the catalogue, and for a build that verifies, looked at (every
+ * file's identity) there too: on a large site the two take about as long,
+ * and neither needs the other. The files are taken in runs from a shared
+ * cursor, so when the first thread comes to the state (prefetch_take)
+ * before the second is done, it looks at the rest of them alongside. A
+ * build that does not verify trusts the files and looks at none.
  */
 struct prefetch {
 	char *out_dir;
 	struct pipe_state st;
 	pthread_t t;
 	bool started;           /* the thread runs: mu, cv and st are its until joined */
+	bool look;              /* look at every file (a build that verifies) */
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
 	bool loaded;            /* st is loaded: its files may be looked at */
@@ -1197,13 +1199,15 @@ static void *prefetch_run(void *arg)
 	p->loaded = true;
 	pthread_cond_signal(&p->cv);
 	pthread_mutex_unlock(&p->mu);
-	prefetch_look(p);
+	if (p->look)
+		prefetch_look(p);
 	return NULL;
 }
 
 static void prefetch_start(struct prefetch *p, const struct site_opts *opts, const char *lib_dir)
 {
 	p->out_dir = out_dir_of(opts, lib_dir);
+	p->look = opts->verify;
 	pthread_mutex_init(&p->mu, NULL);
 	pthread_cond_init(&p->cv, NULL);
 	p->started = pthread_create(&p->t, NULL, prefetch_run, p) == 0;
@@ -1229,7 +1233,8 @@ static void prefetch_take(struct prefetch *p, const char *out_dir, struct pipe_s
 		return;
 	}
 	prefetch_wait_loaded(p);
-	prefetch_look(p);
+	if (p->look)
+		prefetch_look(p);
 	pthread_join(p->t, NULL);
 	p->started = false;
 	*s = p->st;
@@ -1287,7 +1292,15 @@ static int prepare(const struct site_ctx *c, struct out *o, const char *theme_di
 }
 
 /*
- * site_build_input with a gate (NULL: none); returns SITE_AGAIN from it.
+ * What build_gated returns when a file it was to keep from the current
+ * site is not there (removed by hand): the build starts again and looks
+ * at every file, as one that verifies does. Not an error.
+ */
+#define SITE_RELOOK 3
+
+/*
+ * site_build_input with a gate (NULL: none); returns SITE_AGAIN from it,
+ * and SITE_RELOOK.
  * rd (NULL: none) is where the catalogue was read, for the quick record;
  * pre (NULL: none) the state being loaded meanwhile.
  */
@@ -1301,7 +1314,8 @@ int site_build_input(hearth_lib *lib, const struct site_input *in,
 		     const struct site_opts *opts, const struct site_media_ops *ops,
 		     struct site_stats *stats, struct hearth_err *err)
 {
-	return build_gated(lib, in, NULL, NULL, opts, ops, NULL, stats, err);
+	int rc = build_gated(lib, in, NULL, NULL, opts, ops, NULL, stats, err);
+	return rc == SITE_RELOOK ? SITE_AGAIN : rc;
 }
 
 static int build_gated(hearth_lib *lib, const struct site_input *in,
@@ -1404,11 +1418,12 @@ static int build_gated(hearth_lib *lib, const struct site_input *in,
 	}
 	/* nothing read has changed and the site is as it was left: nothing to do */
 	prefetch_take(pre, out_dir, &old);
+	old.trust = !opts->verify;
 	/* room for as many files as the current site has: one allocation, not a doubling series */
 	now.cap = old.n + 64;
 	now.f = xmalloc_big(now.cap * sizeof *now.f);
 	pipe_state_order_from(&now, &old); /* its kept files are old's, in old's order */
-	if (!early && old.n && old.clean && !strcmp(old.inputs, now.inputs) &&
+	if (!early && !opts->verify && old.n && old.clean && !strcmp(old.inputs, now.inputs) &&
 	    pipe_state_intact(&old)) {
 		quick_renew(&old, &now, out_dir);
 		st.stories = old.stories;
@@ -1460,12 +1475,13 @@ static int build_gated(hearth_lib *lib, const struct site_input *in,
 		note_rest(&o);
 	if (!rc) {
 		pipe_state_fill(&now, staging); /* the files made anew, as made */
-		patch = plan_patch(&old, &now, &pl);
+		/* a build that verifies replaces the site whole: nothing put there by hand stays */
+		patch = !opts->verify && plan_patch(&old, &now, &pl);
 		/* a name at the top that comes or goes: the marker changes, swap */
 		if (patch && !site_marker_same(staging, out_dir))
 			patch = false;
 		if (!patch && !pipe_state_link_kept(&now, &old, staging))
-			rc = SITE_AGAIN; /* a kept file changed meanwhile: make it again */
+			rc = SITE_RELOOK; /* a kept file is not there: removed by hand */
 	}
 	if (!rc) {
 		/* what the new site is made from, written before it is in place */
@@ -1658,14 +1674,15 @@ end:
 int site_build(hearth_lib *lib, const struct site_opts *opts, struct site_stats *stats,
 	       struct hearth_err *err)
 {
-	struct site_opts none = {0};
+	struct site_opts none = {0}, how;
 	struct site_stats st = {0};
 	lib_build_lock *lock = NULL;
 	struct lib_store_lock *store = NULL;
-	int rc, round;
+	int rc, round, relooks = 0;
 
 	if (!opts)
 		opts = &none;
+	how = *opts;
 	if ((rc = lib_build_lock_take(lib, !opts->no_wait, opts->waiting, opts->waiting_arg,
 				      &lock, err)))
 		return rc;
@@ -1674,7 +1691,12 @@ int site_build(hearth_lib *lib, const struct site_opts *opts, struct site_stats 
 	    (rc = tidy(lib, opts, err)))
 		goto end;
 	for (round = 1;; round++) {
-		rc = build_once(lib, opts, &st, err);
+		rc = build_once(lib, &how, &st, err);
+		if (rc == SITE_RELOOK) { /* trust no file of the site the next time */
+			how.verify = true;
+			relooks++;
+			rc = SITE_AGAIN;
+		}
 		if (rc != SITE_AGAIN)
 			break;
 		if (round == MAX_ROUNDS) {
@@ -1685,7 +1707,7 @@ int site_build(hearth_lib *lib, const struct site_opts *opts, struct site_stats 
 			break;
 		}
 	}
-	st.rounds = round;
+	st.rounds = round - relooks; /* the rounds the catalogue's changes asked for */
 	if (!rc && stats) {
 		*stats = st;
 		st.failed = NULL;

@@ -44,6 +44,13 @@ struct site_opts {
 	bool no_wait;
 	void (*waiting)(void *arg, const struct lib_lock_holder *holder);
 	void *waiting_arg;
+	/*
+	 * A build takes the files of the current site it keeps as they were
+	 * made, without looking at each (pipeline/state.c). verify looks at
+	 * every one, makes again any that was changed or removed by hand,
+	 * and replaces the site whole, so a file put there by hand goes too.
+	 */
+	bool verify;
 };
 
 /* A story left out of a build because its media could not be made. */

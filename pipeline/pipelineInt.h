@@ -332,6 +332,13 @@ struct pipe_state {
 	const char *rel_lo, *rel_hi;
 	int out_fd;             /* the output folder, when has_fd */
 	bool has_fd;
+	/*
+	 * Every file is taken as it was made without a look, but those a
+	 * patch that did not finish names (state.c): the files are the
+	 * build's own, and looking at each of a large site's is most of a
+	 * build that changes little. Off for `hearth build --verify`.
+	 */
+	bool trust;
 };
 
 /* ".hearth-build.<base>" beside out_dir; new allocation. */

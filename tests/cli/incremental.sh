@@ -192,11 +192,35 @@ check edited_page_is_new grep -q "One more line" "$L/public/stories/$s/index.htm
 check unchanged_page_is_the_same_file [ "$(stat -c %i "$L/public/404.html")" = "$index_before" ]
 check edit_equals_clean same_as_clean
 
-# ---- a file of the site edited by hand is made again ------------------------
+# ---- files of the site changed by hand: taken as made, until --verify -------
 
+# a build takes the files it made as they are: one edited by hand stays so
 echo "changed by hand" >>"$L/public/404.html"
 ok build_after_hand_edit -C "$L" build --theme "${THEMES[$theme]}"
-check hand_edit_undone same_as_clean
+check hand_edit_taken_as_made grep -q "changed by hand" "$L/public/404.html"
+# a build that verifies makes again a file edited or removed by hand, and
+# removes one put there by hand, deep in the site (one at the top stops a
+# build: locks.sh)
+rm -f "$L/public/stories/$s/index.html"
+mkdir -p "$L/public/stories/by-hand"
+echo "put there by hand" >"$L/public/stories/by-hand/index.html"
+echo "put there by hand" >"$L/public/stories/notes.txt"
+ok verify_build -C "$L" build --verify --theme "${THEMES[$theme]}"
+check verify_undoes_every_hand_change same_as_clean
+check verify_says_no_second_round ! grep -q "built again" "$OUT"
+before=$(identities)
+ok build_after_verify -C "$L" build --theme "${THEMES[$theme]}"
+check build_after_verify_writes_nothing [ "$(identities)" = "$before" ]
+# a file removed by hand that a build staging the whole site would keep:
+# it cannot be linked, so the build looks at every file and makes it
+rm -f "$L/public/404.html"
+printf '\nAnd one more.\n' >>"$C/$s/story.md"
+ok relook_import -C "$L" import "$C/$s"
+HEARTH_PATCH_LIMIT=0 "$HEARTH" -C "$L" build --theme "${THEMES[$theme]}" >"$OUT" 2>"$ERR"
+check relook_build_works [ $? -eq 0 ]
+check relook_makes_the_removed_file test -s "$L/public/404.html"
+check relook_equals_clean same_as_clean
+check relook_says_no_second_round ! grep -q "built again" "$OUT"
 
 # ---- a state that does not describe the site is not trusted -----------------
 

@@ -5,7 +5,8 @@
 # to do says. Anything that could change the site sends the build to
 # hearth-media, which builds: a withdrawal, a consent change, a story whose
 # date comes (by the clock or by SOURCE_DATE_EPOCH), hearth.yaml, a theme
-# file, an output file edited or removed.
+# file, --verify (which looks at every output file: without it, an output
+# file edited by hand is taken as made).
 #
 # The same for an import none of whose bundles changed: the lean hearth
 # records the collections and the settings file and says what hearth-media
@@ -56,12 +57,15 @@ full settings_rebuild
 check settings_in_page grep -q "A Changed Title" "$L/public/index.html"
 quick after_settings_quick
 
-# an output file edited, then one removed
+# an output file edited, then one removed: the site's files are taken as
+# made, and --verify (hearth-media's to answer) looks at each
 echo "tampered" >>"$L/public/stories/one/index.html"
-full edited_output_rebuilds
+quick edited_output_taken_as_made
+check edited_output_left grep -q "tampered" "$L/public/stories/one/index.html"
+full edited_output_verified --verify
 check edited_output_restored ! grep -q "tampered" "$L/public/stories/one/index.html"
 rm -f "$L/public/index.html"
-full removed_output_rebuilds
+full removed_output_verified --verify
 check removed_output_restored test -s "$L/public/index.html"
 quick after_output_quick
 
