@@ -273,6 +273,7 @@ static bool apply_patch_list(const char *out_dir, struct pipe_state *s)
 			f->rel = xstrdup(line);
 		}
 		f->key = UNTRUSTED_KEY;
+		f->untrusted = true;
 		f->ino = 0;
 		f->size = f->mtime_sec = f->mtime_nsec = -1;
 	}
@@ -375,7 +376,7 @@ static bool unchanged(int dir_fd, const struct pipe_file *f)
 static bool as_made(const struct pipe_state *s, const struct pipe_file *f)
 {
 	if (s->trust)
-		return strcmp(f->key, UNTRUSTED_KEY) != 0;
+		return !f->untrusted;
 	return f->looked ? f->same : unchanged(s->out_fd, f);
 }
 
