@@ -1161,6 +1161,13 @@ static char *out_dir_of(const struct site_opts *opts, const char *lib_dir)
  * cursor, so when the first thread comes to the state (prefetch_take)
  * before the second is done, it looks at the rest of them alongside. A
  * build that does not verify trusts the files and looks at none.
+ *
+ * Between the two, the second thread compiles the theme the build will
+ * use (the settings name it): most of what a build does before its pages
+ * that needs nothing of the catalogue, done while the first thread still
+ * reads it. The first thread takes the theme when it needs it, or, when
+ * it was not compiled (an error: it is compiled again there, and the
+ * error is said there), compiles it itself.
  */
 struct prefetch {
 	char *out_dir;
@@ -1168,6 +1175,10 @@ struct prefetch {
 	pthread_t t;
 	bool started;           /* the thread runs: mu, cv and st are its until joined */
 	bool look;              /* look at every file (a build that verifies) */
+	char *theme_dir;        /* the theme to compile, or NULL */
+	char *language;         /* and its language (NULL: the theme's own) */
+	site_theme *theme;      /* compiled, once theme_done; NULL: not */
+	bool theme_done;
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
 	bool loaded;            /* st is loaded: its files may be looked at */
@@ -1197,20 +1208,57 @@ static void *prefetch_run(void *arg)
 	pipe_state_load(p->out_dir, &p->st);
 	pthread_mutex_lock(&p->mu);
 	p->loaded = true;
-	pthread_cond_signal(&p->cv);
+	pthread_cond_broadcast(&p->cv);
+	pthread_mutex_unlock(&p->mu);
+	site_theme *t = NULL;
+	struct hearth_err ignored; /* said again by the first thread, which compiles it again */
+	if (p->theme_dir && (site_theme_load(p->theme_dir, &t, &ignored) ||
+			     site_theme_language(t, p->language, NULL, &ignored)))
+		site_theme_free(&t);
+	pthread_mutex_lock(&p->mu);
+	p->theme = t;
+	p->theme_done = true;
+	pthread_cond_broadcast(&p->cv);
 	pthread_mutex_unlock(&p->mu);
 	if (p->look)
 		prefetch_look(p);
 	return NULL;
 }
 
-static void prefetch_start(struct prefetch *p, const struct site_opts *opts, const char *lib_dir)
+static void prefetch_start(struct prefetch *p, const struct site_opts *opts, const char *lib_dir,
+			   const struct lib_settings *set)
 {
+	char *def = site_default_theme();
 	p->out_dir = out_dir_of(opts, lib_dir);
 	p->look = opts->verify;
+	p->theme_dir = def ? pipe_theme_dir(opts->theme_dir, set, lib_dir, def) : NULL;
+	p->language = set->language ? xstrdup(set->language) : NULL;
+	free(def);
+	xmlInitParser(); /* here, before a second thread uses libxml2 */
 	pthread_mutex_init(&p->mu, NULL);
 	pthread_cond_init(&p->cv, NULL);
 	p->started = pthread_create(&p->t, NULL, prefetch_run, p) == 0;
+}
+
+/*
+ * The theme of theme_dir, compiled in its language by p's thread (moved
+ * out of p), or NULL: none was asked for that folder, or it did not
+ * compile. Waits for it, not for the looks.
+ */
+static site_theme *prefetch_theme(struct prefetch *p, const char *theme_dir)
+{
+	site_theme *t = NULL;
+	if (!p || !p->theme_dir || strcmp(p->theme_dir, theme_dir))
+		return NULL;
+	if (p->started) {
+		pthread_mutex_lock(&p->mu);
+		while (!p->theme_done)
+			pthread_cond_wait(&p->cv, &p->mu);
+		pthread_mutex_unlock(&p->mu);
+	}
+	t = p->theme;
+	p->theme = NULL;
+	return t;
 }
 
 /* Waits until p's thread has loaded its state (not for the looks). */
@@ -1259,10 +1307,15 @@ static bool prefetch_may_be_same(struct prefetch *p, const char *out_dir, const 
 /* After prefetch_start: waits for p's thread if it still runs, and frees p's. */
 static void prefetch_end(struct prefetch *p)
 {
+	if (!p->out_dir)
+		return; /* never started */
 	if (p->started)
 		pthread_join(p->t, NULL);
 	pipe_state_release(&p->st);
+	site_theme_free(&p->theme); /* compiled for a build that needed none */
 	xfree(&p->out_dir);
+	xfree(&p->theme_dir);
+	xfree(&p->language);
 	pthread_mutex_destroy(&p->mu);
 	pthread_cond_destroy(&p->cv);
 }
@@ -1273,14 +1326,17 @@ static void prefetch_end(struct prefetch *p)
  * folder beside out_dir (*staging), and the key of what every page shows
  * (common), set in o.
  */
-static int prepare(const struct site_ctx *c, struct out *o, const char *theme_dir,
-		   const char *out_dir, const struct programs *pr, const char *themes,
-		   site_theme **theme, char **staging, char common[65], struct hearth_err *err)
+static int prepare(const struct site_ctx *c, struct out *o, struct prefetch *pre,
+		   const char *theme_dir, const char *out_dir, const struct programs *pr,
+		   const char *themes, site_theme **theme, char **staging, char common[65],
+		   struct hearth_err *err)
 {
-	int rc;
-	if ((rc = site_theme_load(theme_dir, theme, err)) ||
-	    (rc = site_theme_language(*theme, c->set->language, NULL, err)) ||
-	    (rc = site_staging_make(out_dir, staging, err)))
+	int rc = 0;
+	if (!(*theme = prefetch_theme(pre, theme_dir)) &&
+	    ((rc = site_theme_load(theme_dir, theme, err)) ||
+	     (rc = site_theme_language(*theme, c->set->language, NULL, err))))
+		return rc;
+	if ((rc = site_staging_make(out_dir, staging, err)))
 		return rc;
 	o->theme = *theme;
 	o->staging = *staging;
@@ -1407,7 +1463,7 @@ static int build_gated(hearth_lib *lib, const struct site_input *in,
 	 */
 	if (!prefetch_may_be_same(pre, out_dir, now.inputs)) {
 		early = true;
-		if ((rc = prepare(&c, &o, theme_dir, out_dir, &pr, themes, &theme, &staging,
+		if ((rc = prepare(&c, &o, pre, theme_dir, out_dir, &pr, themes, &theme, &staging,
 				  common, err)))
 			goto end;
 		if (!site_media_available()) {
@@ -1433,7 +1489,7 @@ static int build_gated(hearth_lib *lib, const struct site_input *in,
 		goto end;
 	}
 
-	if (!early && (rc = prepare(&c, &o, theme_dir, out_dir, &pr, themes, &theme, &staging,
+	if (!early && (rc = prepare(&c, &o, pre, theme_dir, out_dir, &pr, themes, &theme, &staging,
 				    common, err)))
 		goto end;
 
@@ -1622,9 +1678,9 @@ static int build_once(hearth_lib *lib, const struct site_opts *opts,
 	int rc;
 
 	memset(&set, 0, sizeof set);
-	prefetch_start(&pre, opts, lib_dir(lib));
 	if ((rc = lib_settings_load(lib, &set, err)))
 		goto end;
+	prefetch_start(&pre, opts, lib_dir(lib), &set);
 	/* the generation and the view of both channels from one snapshot */
 	if ((rc = lib_begin_read(lib, err)))
 		goto end;
