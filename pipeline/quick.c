@@ -10,8 +10,10 @@
  * committed change raises it), from settings, theme, program, cover and
  * options whose key is K, and no story held until its date comes due
  * before T. When the catalogue is still at G, K is unchanged, the clock
- * is before T, the build was clean and every file of the site is as it
- * was made, a build would make nothing: site_build_quick says so. It
+ * is before T, the build was clean and left no patch unfinished, and the
+ * renditions the site copied are still in the cache as they were, a build
+ * would make nothing: site_build_quick says so (the site's files are the
+ * build's own, taken as made: state.c). It
  * runs in the lean hearth (no FFmpeg, no libxslt), under the build lock,
  * and writes nothing. Any doubt is "cannot tell", and the full build
  * decides.
@@ -96,17 +98,16 @@ static bool leftovers(const char *out_dir)
 }
 
 /*
- * The build state read for the question "is every file as it was made?"
- * alone, in one pass and without a copy of any line: pipe_state_load
+ * The build state read for the quick question alone, in one pass and without a copy of any line: pipe_state_load
  * keeps every file (a string and a record each) for a build to look up,
  * which on a large site costs as much as looking at the files. The file
  * is mapped, not read: on a large site it is megabytes, and memory the
  * process has not touched before costs more to fill than the page cache
- * costs to map. Nothing writes into the mapping; a path is copied out to
- * be looked at. The format is state.c's; anything this reader does not
- * know, a line it cannot parse or another first line, is "cannot tell",
- * and the full build (which reads the state with pipe_state_load)
- * decides.
+ * costs to map. Nothing writes into the mapping; a rendition's path is
+ * copied out to be looked at. The format is state.c's; anything this
+ * reader does not know, a line it cannot parse or another first line, is
+ * "cannot tell", and the full build (which reads the state with
+ * pipe_state_load) decides.
  */
 #define QUICK_STATE_HEAD "hearth build state 2\n"
 

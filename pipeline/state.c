@@ -18,8 +18,10 @@
  * or describes another folder than the one in place (a build killed
  * between writing it and the swap), the build makes everything, as a
  * clean build does. A file is taken from the current site only when its
- * key matches and the file is still the one that was made (nobody edited,
- * replaced or removed it). Before a patch of the site in place, the files
+ * key matches and the file is still the one that was made: taken so
+ * (trust: the site's files are the build's own), or, for `hearth build
+ * --verify`, looked at (nobody edited, replaced or removed it). Before a
+ * patch of the site in place, the files
  * about to change are listed beside the state (".hearth-patch.<name>",
  * pipe_state_untrust): while that list is there, the state trusts none of
  * them, so a build after a kill in the middle makes those files again or

@@ -140,6 +140,30 @@ check new_page_gone_after_kill test ! -e "$L/public/stories/s6"
 check patch_list_gone_after_build test ! -e "$T/lib/.hearth-patch.public"
 check new_page_kill_equals_clean same_as_clean
 
+# a kill once the search index's chunk with the edited title is moved in
+# (its other files, search/meta.json among them, come after it), and the
+# edit then undone: the index's key is the one the state before the patch
+# has again, and only the patch list says the chunk in place is not the
+# one made with it
+cp "$C/s3/story.md" "$T/s3.before"
+edit s3 "An edit to be undone."
+undone_in=0
+for k in $(seq 40); do
+	HEARTH_TEST_PATCH_KILL=$k "$HEARTH" -C "$L" build >/dev/null 2>&1 &
+	wait $! 2>/dev/null
+	if cat "$L"/public/search/d/*.json | grep -q "An edit to be undone"; then
+		undone_in=1
+		break
+	fi
+done
+check edited_chunk_in_before_kill test "$undone_in" -eq 1
+check patch_list_left_by_undone_kill test -s "$T/lib/.hearth-patch.public"
+cp "$T/s3.before" "$C/s3/story.md"
+ok import_undone -C "$L" import "$C/s3"
+ok build_after_undone_kill -C "$L" build
+check undone_edit_not_kept ! grep -rq "An edit to be undone" "$L/public"
+check undone_kill_equals_clean same_as_clean
+
 # ---- a large change: a new folder, swapped in ---------------------------------
 
 edit s2 "A change past the limit."
