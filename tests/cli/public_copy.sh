@@ -1,6 +1,6 @@
 # public_copy.sh - a published file shares no inode with cache/: editing
 # a file in public/ in place must not change the cache, and the next
-# build publishes the rendition as it was made.
+# build that verifies publishes the rendition as it was made.
 . "$(dirname "$0")/lib.sh"
 
 L="$T/lib"
@@ -30,5 +30,7 @@ check cache_untouched_by_the_edit test "$(cache_hash)" = "$before_cache"
 
 ok second_build -C "$L" build
 check cache_intact_after_rebuild test "$(cache_hash)" = "$before_cache"
+ok verify_build -C "$L" build --verify
+check cache_intact_after_verify test "$(cache_hash)" = "$before_cache"
 check republished_mp3_is_the_rendition test "$(sha256sum <"$mp3")" = "$before_mp3"
 check republished_art_is_the_rendition test "$(sha256sum <"$jpg")" = "$before_jpg"
