@@ -168,9 +168,14 @@ static bool quick_state_head(const char *out_dir, struct quick_state *q)
 	q->out_fd = open(out_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (q->out_fd < 0 || fstat(q->out_fd, &st) != 0 || !quick_state_map(p, q))
 		goto end;
-	/* as pipe_state_load, which reads the file as a string: the text ends at a NUL */
-	const char *nul = memchr(q->map, '\0', q->map_len);
-	const char *end = nul ? nul : q->map + q->map_len;
+	/*
+	 * Only the head is read here: a build the catalogue's generation sends
+	 * on touches nothing more of a file of megabytes, whose every page
+	 * costs a fault. The text ends at a NUL, as pipe_state_load reads it
+	 * (a string): a head line with one in it is "cannot tell", and the
+	 * file lines are cut at the first (quick_intact).
+	 */
+	const char *end = q->map + q->map_len;
 	const char *line = q->map, *next;
 	size_t head = strlen(QUICK_STATE_HEAD);
 	if ((size_t)(end - line) < head || memcmp(line, QUICK_STATE_HEAD, head) != 0)
@@ -179,7 +184,7 @@ static bool quick_state_head(const char *out_dir, struct quick_state *q)
 	for (int k = 0; k < 5; k++, line = next) {
 		char l[256];
 		const char *nl = memchr(line, '\n', (size_t)(end - line));
-		if (!nl || (size_t)(nl - line) >= sizeof l)
+		if (!nl || (size_t)(nl - line) >= sizeof l || memchr(line, '\0', (size_t)(nl - line)))
 			goto end;
 		memcpy(l, line, (size_t)(nl - line));
 		l[nl - line] = '\0';
@@ -264,7 +269,12 @@ static bool copy_out(const char *s, const char *e, char *out, size_t cap)
 static bool quick_intact(const struct quick_state *q)
 {
 	const char *prev_key = NULL; /* the last file line's key, while it has no "from" */
-	const char *line = q->files, *end = q->files + q->files_len, *nl;
+	const char *line = q->files, *nl;
+	const char *nul = memchr(q->files, '\0', q->files_len);
+	const char *end = nul ? nul : q->files + q->files_len;
+
+	if (end == q->files)
+		return false; /* no file: pipe_state_load would find none */
 	char key[65], rel[PATH_MAX];
 
 	for (; line < end; line = nl + 1) {

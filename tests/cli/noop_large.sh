@@ -49,3 +49,9 @@ cp "$state" "$T/state"
 head -c -40 "$T/state" >"$state"
 full cut_state_rebuilds
 quick after_cut_state_quick
+
+# a NUL among the file lines ends the text there, as the full build reads
+# it: "cannot tell" as well
+python3 -c 'import sys; p = sys.argv[1]; b = bytearray(open(p, "rb").read()); b[len(b) // 2] = 0; open(p, "wb").write(b)' "$state"
+full nul_in_state_rebuilds
+quick after_nul_in_state_quick
