@@ -1153,6 +1153,16 @@ static char *out_dir_of(const struct site_opts *opts, const char *lib_dir)
 			     : path_join(lib_dir ? lib_dir : ".", "public");
 }
 
+/* The theme of dir, compiled in language lang, into *t (NULL on an error). */
+static int theme_compile(const char *dir, const char *lang, site_theme **t,
+			 struct hearth_err *err)
+{
+	int rc = site_theme_load(dir, t, err);
+	if (!rc && (rc = site_theme_language(*t, lang, NULL, err)))
+		site_theme_free(t);
+	return rc;
+}
+
 /*
  * The current site's state, loaded on a second thread while the first
  * reads the catalogue, and for a build that verifies, looked at (every
@@ -1212,9 +1222,8 @@ static void *prefetch_run(void *arg)
 	pthread_mutex_unlock(&p->mu);
 	site_theme *t = NULL;
 	struct hearth_err ignored; /* said again by the first thread, which compiles it again */
-	if (p->theme_dir && (site_theme_load(p->theme_dir, &t, &ignored) ||
-			     site_theme_language(t, p->language, NULL, &ignored)))
-		site_theme_free(&t);
+	if (p->theme_dir)
+		(void)theme_compile(p->theme_dir, p->language, &t, &ignored);
 	pthread_mutex_lock(&p->mu);
 	p->theme = t;
 	p->theme_done = true;
@@ -1333,8 +1342,7 @@ static int prepare(const struct site_ctx *c, struct out *o, struct prefetch *pre
 {
 	int rc = 0;
 	if (!(*theme = prefetch_theme(pre, theme_dir)) &&
-	    ((rc = site_theme_load(theme_dir, theme, err)) ||
-	     (rc = site_theme_language(*theme, c->set->language, NULL, err))))
+	    (rc = theme_compile(theme_dir, c->set->language, theme, err)))
 		return rc;
 	if ((rc = site_staging_make(out_dir, staging, err)))
 		return rc;

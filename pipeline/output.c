@@ -412,14 +412,6 @@ static int remove_left(const char *gone, struct hearth_err *err)
 	return rc;
 }
 
-/*
- * Removes dir, a folder beside out_dir that no site uses any more (an old
- * site, a killed build's staging), without the build waiting for it: on a
- * file system that discards freed blocks as it goes, removing the tens of
- * thousands of files of a large site took longer than building it. dir
- * first takes a ".<base>.gone-*" name, which no build reads and
- * site_out_tidy removes when a removal did not finish.
- */
 /* A new, empty ".<base>.gone-XXXXXX" folder beside out_dir (new allocation), or NULL. */
 static char *gone_make(const char *out_dir)
 {
@@ -434,6 +426,14 @@ static char *gone_make(const char *out_dir)
 	return gone;
 }
 
+/*
+ * Removes dir, a folder beside out_dir that no site uses any more (an old
+ * site, a killed build's staging), without the build waiting for it: on a
+ * file system that discards freed blocks as it goes, removing the tens of
+ * thousands of files of a large site took longer than building it. dir
+ * first takes a ".<base>.gone-*" name, which no build reads and
+ * site_out_tidy removes when a removal did not finish.
+ */
 static int remove_later(const char *dir, const char *out_dir, struct hearth_err *err)
 {
 	char *gone = gone_make(out_dir);

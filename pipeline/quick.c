@@ -98,8 +98,8 @@ static bool leftovers(const char *out_dir)
 }
 
 /*
- * The build state read for the quick question alone, in one pass and without a copy of any line: pipe_state_load
- * keeps every file (a string and a record each) for a build to look up,
+ * The build state read for the quick question alone, in one pass and
+ * without a copy of any line: pipe_state_load keeps every file (a string and a record each) for a build to look up,
  * which on a large site costs as much as looking at the files. The file
  * is mapped, not read: on a large site it is megabytes, and memory the
  * process has not touched before costs more to fill than the page cache
@@ -121,7 +121,6 @@ struct quick_state {
 	size_t stories, collections, feed_items, media;
 	const char *files;      /* the file lines, to the end of the text */
 	size_t files_len;
-	int out_fd;             /* out_dir, or -1 */
 };
 
 static void quick_state_release(struct quick_state *q)
@@ -129,9 +128,6 @@ static void quick_state_release(struct quick_state *q)
 	if (q->map)
 		munmap((void *)q->map, q->map_len);
 	q->map = NULL;
-	if (q->out_fd >= 0)
-		close(q->out_fd);
-	q->out_fd = -1;
 }
 
 /* Maps the state file at path into q; false when it cannot be (or is empty). */
@@ -165,8 +161,7 @@ static bool quick_state_head(const char *out_dir, struct quick_state *q)
 	bool ok = false;
 	int clean = 0;
 
-	q->out_fd = open(out_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (q->out_fd < 0 || fstat(q->out_fd, &st) != 0 || !quick_state_map(p, q))
+	if (stat(out_dir, &st) != 0 || !S_ISDIR(st.st_mode) || !quick_state_map(p, q))
 		goto end;
 	/*
 	 * Only the head is read here: a build the catalogue's generation sends
@@ -359,7 +354,7 @@ end:
 int site_build_quick(hearth_lib *lib, const struct site_opts *opts, const char *program,
 		     struct site_stats *stats, struct hearth_err *err)
 {
-	struct quick_state s = {.out_fd = -1};
+	struct quick_state s = {0};
 	lib_build_lock *lock = NULL;
 	char *out_dir = opts->out_dir ? path_strip_slashes(opts->out_dir)
 				      : path_join(lib_dir(lib), "public");

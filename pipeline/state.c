@@ -21,10 +21,10 @@
  * key matches and the file is still the one that was made: taken so
  * (trust: the site's files are the build's own), or, for `hearth build
  * --verify`, looked at (nobody edited, replaced or removed it). Before a
- * patch of the site in place, the files
- * about to change are listed beside the state (".hearth-patch.<name>",
- * pipe_state_untrust): while that list is there, the state trusts none of
- * them, so a build after a kill in the middle makes those files again or
+ * patch of the site in place, the files about to change are listed beside
+ * the state (".hearth-patch.<name>", pipe_state_untrust): while that list
+ * is there, the state trusts none of them, so a build after a kill in the
+ * middle makes those files again or
  * removes them. The list is a few lines where the state of a large site is
  * megabytes, so a patch writes the state once, not twice.
  */
