@@ -3,7 +3,8 @@
 #
 # Each bench script sources this file and calls
 #   summary_add FIGURE MEASURED TARGET HOLDS
-# for every target it measures (HOLDS is PASS or MISS, or yes/no); when
+# for every target it measures (HOLDS is PASS or MISS, or yes/no; "info"
+# for a figure that is no target but tells how far one can go); when
 # BENCH_SUMMARY names a file, the row is added to it, one tab-separated
 # line per target. `tests/bench/summary.sh print FILE` prints the rows
 # gathered in one run as a table, with the machine and its load, so every
@@ -13,7 +14,7 @@
 summary_add() {
 	[ -n "${BENCH_SUMMARY:-}" ] || return 0
 	local holds=$4
-	case $holds in yes | PASS) holds=PASS ;; *) holds=MISS ;; esac
+	case $holds in yes | PASS) holds=PASS ;; info) holds=- ;; *) holds=MISS ;; esac
 	printf '%s\t%s\t%s\t%s\n' "$1" "$2" "$3" "$holds" >>"$BENCH_SUMMARY"
 }
 
@@ -29,5 +30,5 @@ if [ "${BASH_SOURCE[0]}" = "$0" ] && [ "${1:-}" = print ]; then
 		printf '%-52s %-28s %-20s %s\n' "$name" "$measured" "$target" "$holds"
 	done <"$f"
 	echo
-	echo "$(grep -c $'\tPASS$' "$f") of $(wc -l <"$f") targets hold in this run"
+	echo "$(grep -c $'\tPASS$' "$f") of $(grep -c -v $'\t-$' "$f") targets hold in this run"
 fi

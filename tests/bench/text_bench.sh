@@ -8,7 +8,13 @@
 # median of BENCH_RUNS, default 3, counts), from a fresh library each time:
 #   hearth    hearth init, import, build
 #   hugo      hugo --quiet, into an emptied public/
-# and, on the library of the last round:
+#   copy      cp -r of the public/ Hugo made, to a new folder: what making
+#             Hugo's files and folders costs on this disk, with no work
+#             done to know what goes in them (no target: the floor any
+#             generator of the same site stands on)
+# then the same rounds of hearth and hugo in memory (a folder in
+# BENCH_TMPFS, /dev/shm unless it says otherwise; empty for none), where
+# the disk does not count, and, on the library of the last round:
 #   import with nothing changed, `hearth list`, `hearth --help` (and
 #   hearth-media --help, the whole program, for reference)
 # Times are wall-clock seconds, memory the peak resident set
@@ -31,7 +37,8 @@ QUICK=${BENCH_QUICK_RUNS:-11}
 load_before=$(cut -d' ' -f1 /proc/loadavg 2>/dev/null || echo "?")
 mkdir -p "${BENCH_DIR:-$here/build}"
 W=$(mktemp -d "${BENCH_DIR:-$here/build}/text-bench.XXXXXX")
-trap 'rm -rf "$W"' EXIT
+M=
+trap 'rm -rf "$W" ${M:+"$M"}' EXIT
 
 # timed NAME CMD...: runs CMD with its output discarded and appends
 # "seconds kilobytes" to $W/.r-NAME (wall time from the shell's clock, in
@@ -60,7 +67,30 @@ for r in $(seq "$RUNS"); do
 	timed build "$hearth" -C "$W/lib" build
 	rm -rf "$W/hugo/public" "$W/hugo/resources"
 	timed hugo hugo --quiet -s "$W/hugo"
+	rm -rf "$W/copy"
+	sync
+	timed copy cp -r "$W/hugo/public" "$W/copy"
 done
+rm -rf "$W/copy"
+T=${BENCH_TMPFS-/dev/shm}
+if [ -n "$T" ] && [ -d "$T" ] && [ -w "$T" ] &&
+	[ "$(df -Pk "$T" | awk 'NR == 2 {print $4}')" -gt 1048576 ]; then
+	M=$(mktemp -d "$T/hearth-bench.XXXXXX")
+	cp -r "$W/content" "$M/content"
+	mkdir "$M/hugo"
+	(cd "$W/hugo" && cp -r hugo.toml layouts content "$M/hugo/")
+	for r in $(seq "$RUNS"); do
+		echo "bench: round $r of $RUNS in $T" >&2
+		rm -rf "$M/lib"
+		"$hearth" init "$M/lib" >/dev/null
+		timed m_import "$hearth" -C "$M/lib" import "$M/content"
+		timed m_build "$hearth" -C "$M/lib" build
+		rm -rf "$M/hugo/public" "$M/hugo/resources"
+		timed m_hugo hugo --quiet -s "$M/hugo"
+	done
+	rm -rf "$M"
+	M=
+fi
 # the files were all written long enough ago now; the first import after
 # the last round's records everything it skipped as racy
 "$hearth" -C "$W/lib" import "$W/content" >/dev/null
@@ -109,6 +139,17 @@ printf '%-36s %-22s %-18s %s\n' "hearth import + build" "${hh_t} s, $(mb "$hh_m"
 printf '%-36s %-22s %-18s %s\n' "hugo --quiet (reference)" "${hu_t} s, $(mb "$hu_m")" "" ""
 printf '%-36s %-22s %-18s %s\n' "import + build / Hugo, time" "${rt}x" "<= 0.15x" "$(holds "$rt <= 0.15")"
 printf '%-36s %-22s %-18s %s\n' "import + build / Hugo, peak memory" "${rm_}x" "<= 0.1x" "$(holds "$rm_ <= 0.1")"
+cp_t=$(printf "%.2f" "$(median "$W/.r-copy" 1)")
+cp_r=$(awk -v a="$cp_t" -v b="$hu_t" 'BEGIN {printf "%.2f", a / b}')
+printf '%-36s %-22s %-18s %s\n' "cp -r of Hugo's public/ (disk floor)" "${cp_t} s, ${cp_r}x Hugo" "" ""
+if [ -s "$W/.r-m_build" ]; then
+	m_imp=$(printf "%.2f" "$(median "$W/.r-m_import" 1)") m_bld=$(printf "%.2f" "$(median "$W/.r-m_build" 1)")
+	m_hu=$(printf "%.2f" "$(median "$W/.r-m_hugo" 1)")
+	m_rt=$(awk -v a="$m_imp" -v b="$m_bld" -v c="$m_hu" 'BEGIN {printf "%.2f", (a + b) / c}')
+	printf '%-36s %-22s %-18s %s\n' "in memory: hearth import + build" "${m_imp} s + ${m_bld} s" "" ""
+	printf '%-36s %-22s %-18s %s\n' "in memory: hugo --quiet" "${m_hu} s" "" ""
+	printf '%-36s %-22s %-18s %s\n' "in memory: import + build / Hugo" "${m_rt}x" "" ""
+fi
 t=$(median "$W/.r-noop_import" 1)
 printf '%-36s %-22s %-18s %s\n' "import, nothing changed" "$(ms "$t"), $(mb "$(median "$W/.r-noop_import" 2)")" "" ""
 t=$(median "$W/.r-list" 1) m=$(median "$W/.r-list" 2)
@@ -123,6 +164,9 @@ echo
 
 . "$here/tests/bench/summary.sh"
 summary_add "import + build @$N vs Hugo, time" "${rt}x (${hh_t} s / ${hu_t} s)" "<= 0.15x" "$(holds "$rt <= 0.15")"
+summary_add "  cp -r of Hugo's output on the same disk" "${cp_r}x (${cp_t} s / ${hu_t} s)" "(no target)" info
+[ -z "${m_rt:-}" ] ||
+	summary_add "  the same in memory (tmpfs), vs Hugo there" "${m_rt}x ($m_imp + $m_bld s / $m_hu s)" "(no target)" info
 summary_add "import + build @$N vs Hugo, peak memory" "${rm_}x ($(mb "$hh_m") / $(mb "$hu_m"))" "<= 0.1x" \
 	"$(holds "$rm_ <= 0.1")"
 t=$(median "$W/.r-list" 1) m=$(median "$W/.r-list" 2)
