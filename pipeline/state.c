@@ -543,13 +543,15 @@ static void find_rest(const struct pipe_state *s, const char *dir, const char *r
 		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
 			continue;
 		char *sub = rel ? path_join(rel, de->d_name) : xstrdup(de->d_name);
+		/* the kind the folder tells, looked up only on a file system that does not */
+		unsigned char type = de->d_type;
 		struct stat st;
-		if (fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0) {
-			if (S_ISDIR(st.st_mode))
-				find_rest(s, dir, sub, v);
-			else if (S_ISREG(st.st_mode) && !pipe_state_find(s, sub))
-				*v = strv_push(*v, sub);
-		}
+		if (type == DT_UNKNOWN && fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0)
+			type = S_ISDIR(st.st_mode) ? DT_DIR : S_ISREG(st.st_mode) ? DT_REG : DT_UNKNOWN;
+		if (type == DT_DIR)
+			find_rest(s, dir, sub, v);
+		else if (type == DT_REG && !pipe_state_find(s, sub))
+			*v = strv_push(*v, sub);
 		free(sub);
 	}
 	if (d)
