@@ -3,8 +3,9 @@
 #   setup-deps.sh build   what building needs
 #   setup-deps.sh demo    building and the demo
 #   setup-deps.sh test    building and every test
-#   setup-deps.sh bench   building, the tests' tools, and wrk and nginx for
-#                         the server's bench (make bench)
+#   setup-deps.sh bench   building, the tests' tools (the browser's from npm
+#                         too), and wrk, nginx and Hugo for the benches
+#                         (make bench)
 #   setup-deps.sh fuzz    building and `make fuzz` (clang with libFuzzer)
 # As root it runs apt-get; otherwise it prints the exact command and fails.
 set -eu
@@ -37,13 +38,15 @@ for p in "${want[@]}"; do
 		missing+=("$p")
 done
 # the browser tests' tools come from npm; Node.js itself may come from elsewhere
-if [ "${1:-build}" = test ] && ! command -v npm >/dev/null; then
+# (the search bench drives Chromium with them too)
+case "${1:-build}" in test | bench) with_npm=1 ;; *) with_npm= ;; esac
+if [ -n "$with_npm" ] && ! command -v npm >/dev/null; then
 	missing+=(nodejs npm)
 fi
 
 # npm_tools: the test tools of tests/browser, as its package-lock.json pins them
 npm_tools() {
-	[ "${1:-build}" = test ] || return 0
+	[ -n "$with_npm" ] || return 0
 	local dir
 	dir="$(dirname "$0")/../tests/browser"
 	# every package the tests use (s3rver: the object store of deploy.sh)
@@ -54,7 +57,7 @@ npm_tools() {
 }
 
 if [ ${#missing[@]} -eq 0 ]; then
-	npm_tools "${1:-build}"
+	npm_tools
 	exit 0
 fi
 
@@ -68,4 +71,4 @@ echo "hearth: installing ${missing[*]}" >&2
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -q >&2
 $cmd >&2
-npm_tools "${1:-build}"
+npm_tools
