@@ -59,19 +59,27 @@ median() { cut -d' ' -f"$2" "$1" | sort -g | awk '{v[NR]=$1} END {print v[int((N
 echo "bench: writing $N stories for Hearth and for Hugo in $W..." >&2
 python3 "$here/tests/bench/gen_stories.py" "$N" "$W/content" "$W/hugo"
 
-for r in $(seq "$RUNS"); do
-	echo "bench: round $r of $RUNS" >&2
-	rm -rf "$W/lib"
-	"$hearth" init "$W/lib" >/dev/null
-	timed import "$hearth" -C "$W/lib" import "$W/content"
-	timed build "$hearth" -C "$W/lib" build
-	rm -rf "$W/hugo/public" "$W/hugo/resources"
-	timed hugo hugo --quiet -s "$W/hugo"
-	rm -rf "$W/copy"
-	sync
-	timed copy cp -r "$W/hugo/public" "$W/copy"
-done
-rm -rf "$W/copy"
+# rounds DIR PREFIX [copy]: RUNS rounds of hearth (init, import, build)
+# and hugo on the stories in DIR, the figures named PREFIX<name>; with
+# "copy", each round also times cp -r of the public/ Hugo made
+rounds() {
+	local D=$1 p=$2 r
+	for r in $(seq "$RUNS"); do
+		echo "bench: round $r of $RUNS in $D" >&2
+		rm -rf "$D/lib"
+		"$hearth" init "$D/lib" >/dev/null
+		timed "${p}import" "$hearth" -C "$D/lib" import "$D/content"
+		timed "${p}build" "$hearth" -C "$D/lib" build
+		rm -rf "$D/hugo/public" "$D/hugo/resources"
+		timed "${p}hugo" hugo --quiet -s "$D/hugo"
+		[ "${3:-}" = copy ] || continue
+		rm -rf "$D/copy"
+		sync
+		timed "${p}copy" cp -r "$D/hugo/public" "$D/copy"
+	done
+	rm -rf "$D/copy"
+}
+rounds "$W" "" copy
 T=${BENCH_TMPFS-/dev/shm}
 if [ -n "$T" ] && [ -d "$T" ] && [ -w "$T" ] &&
 	[ "$(df -Pk "$T" | awk 'NR == 2 {print $4}')" -gt 1048576 ]; then
@@ -79,15 +87,7 @@ if [ -n "$T" ] && [ -d "$T" ] && [ -w "$T" ] &&
 	cp -r "$W/content" "$M/content"
 	mkdir "$M/hugo"
 	(cd "$W/hugo" && cp -r hugo.toml layouts content "$M/hugo/")
-	for r in $(seq "$RUNS"); do
-		echo "bench: round $r of $RUNS in $T" >&2
-		rm -rf "$M/lib"
-		"$hearth" init "$M/lib" >/dev/null
-		timed m_import "$hearth" -C "$M/lib" import "$M/content"
-		timed m_build "$hearth" -C "$M/lib" build
-		rm -rf "$M/hugo/public" "$M/hugo/resources"
-		timed m_hugo hugo --quiet -s "$M/hugo"
-	done
+	rounds "$M" m_
 	rm -rf "$M"
 	M=
 fi
