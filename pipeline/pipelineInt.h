@@ -307,7 +307,6 @@ struct pipe_file {
 	bool borrowed : 1;      /* rel is the loaded text's, or the kept file's (see note_kept) */
 	bool looked : 1;        /* pipe_state_look looked at it: same says what it found */
 	bool same : 1;          /* as made when looked at */
-	bool untrusted : 1;     /* named by a patch that did not finish: never as made */
 };
 
 /* The keys a state holds of its own (pipe_state_note's), a block at a time. */

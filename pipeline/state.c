@@ -275,7 +275,6 @@ static bool apply_patch_list(const char *out_dir, struct pipe_state *s)
 			f->rel = xstrdup(line);
 		}
 		f->key = UNTRUSTED_KEY;
-		f->untrusted = true;
 		f->ino = 0;
 		f->size = f->mtime_sec = f->mtime_nsec = -1;
 	}
@@ -372,13 +371,14 @@ static bool unchanged(int dir_fd, const struct pipe_file *f)
 }
 
 /*
- * Trusted and not named by a patch list, or unchanged, or what
- * pipe_state_look found when it looked at f.
+ * Trusted and not named by a patch list (whose files carry the key no
+ * build makes), or unchanged, or what pipe_state_look found when it
+ * looked at f.
  */
 static bool as_made(const struct pipe_state *s, const struct pipe_file *f)
 {
 	if (s->trust)
-		return !f->untrusted;
+		return strcmp(f->key, UNTRUSTED_KEY) != 0;
 	return f->looked ? f->same : unchanged(s->out_fd, f);
 }
 
