@@ -122,6 +122,12 @@ void lib_db_done(hearth_lib *lib, sqlite3_stmt *st);
 int lib_db_scan_begin(hearth_lib *lib, struct hearth_err *err);
 int lib_db_scan_end(hearth_lib *lib, struct hearth_err *err);
 
+/*
+ * The query of the view's stories (public.c), here for the test that
+ * keeps it on its index: it takes ?1, the time now.
+ */
+extern const char lib_view_stories_sql[];
+
 /* A copy of column i, NULL when it is NULL; new allocation. */
 char *lib_col_str(sqlite3_stmt *st, int i);
 

@@ -6,6 +6,7 @@
  */
 #define _GNU_SOURCE
 #include "../../library/library.h"
+#include "../../library/libraryInt.h"
 #include "t.h"
 
 #include <fcntl.h>
@@ -27,16 +28,21 @@
 		}                                                               \
 	} while (0)
 
-/* What migration 9 added, taken away again: a catalogue as schema 8 had it. */
-#define UNDO_9 "DROP TRIGGER stories_body_changed; ALTER TABLE stories DROP COLUMN body_sha256; "
+/* What migration 10 added, taken away again: a catalogue as schema 9 had it. */
+#define UNDO_10 "DROP INDEX stories_view; "
 
-/* What migrations 7 to 9 added, taken away again: a catalogue as schema 6 had it. */
+/* What migrations 9 and 10 added, taken away again: a catalogue as schema 8 had it. */
+#define UNDO_9                                                                  \
+	UNDO_10 "DROP TRIGGER stories_body_changed; "                            \
+		"ALTER TABLE stories DROP COLUMN body_sha256; "
+
+/* What migrations 7 to 10 added, taken away again: a catalogue as schema 6 had it. */
 #define UNDO_7 UNDO_9 "DROP INDEX stories_source; ALTER TABLE collections DROP COLUMN type; "
 
-/* What migrations 6 to 9 added, taken away again: a catalogue as schema 5 had it. */
+/* What migrations 6 to 10 added, taken away again: a catalogue as schema 5 had it. */
 #define UNDO_6 UNDO_7 "DROP TABLE bundles_seen; DROP INDEX stories_list; "
 
-/* What migrations 5 to 9 added, taken away again: a catalogue as schema 4 had it. */
+/* What migrations 5 to 10 added, taken away again: a catalogue as schema 4 had it. */
 #define UNDO_5                                                                  \
 	UNDO_6                                                                  \
 	"DROP INDEX stories_receipt; ALTER TABLE stories DROP COLUMN receipt_hash; " \
@@ -1112,7 +1118,7 @@ static void migrates_to_chapters(void)
 				 -1, &st, NULL) == SQLITE_OK);
 	CHECK(sqlite3_step(st) == SQLITE_ROW);
 	v = sqlite3_column_int64(st, 0);
-	CHECK(v == 9 && sqlite3_column_int(st, 1) == 1 && sqlite3_column_int(st, 2) == 1);
+	CHECK(v == 10 && sqlite3_column_int(st, 1) == 1 && sqlite3_column_int(st, 2) == 1);
 	sqlite3_finalize(st);
 	sqlite3_close(h);
 	free(db);
@@ -2267,6 +2273,63 @@ static void public_view_body_hash_follows_every_write(void)
 	lib_close(&lib);
 }
 
+/*
+ * The view's stories come from stories_view alone (migration 10): no
+ * story's row, which holds its body, is read to make the view, but for
+ * a body whose hash is not stored. A catalogue of schema 9 gains the
+ * index when it is opened, and its view is the same.
+ */
+static void public_view_reads_no_body(void)
+{
+	struct hearth_err err;
+	hearth_lib *lib = fresh_lib("public-no-body");
+	char *dir = xstrdup(lib_dir(lib));
+	char *db = path_join(dir, "hearth.db");
+	struct pub_story **v = NULL;
+	struct pub_collection **cv = NULL;
+	size_t n = 0, nc = 0;
+	sqlite3 *h = NULL;
+	sqlite3_stmt *st = NULL;
+	char want[65];
+
+	CHECK_OK(put_story(lib, "nb", ST_PUBLISHED, true, false, 1000, &err), &err);
+	lib_close(&lib);
+	CHECK(sqlite3_open(db, &h) == SQLITE_OK);
+	char *sql = xasprintf("EXPLAIN QUERY PLAN %s", lib_view_stories_sql);
+	CHECK(sqlite3_prepare_v2(h, sql, -1, &st, NULL) == SQLITE_OK);
+	int covered = 0, rows = 0, subquery = 0;
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		const char *step = (const char *)sqlite3_column_text(st, 3);
+		if (strstr(step, "CORRELATED SCALAR SUBQUERY"))
+			subquery = sqlite3_column_int(st, 0);
+		else if (strstr(step, " s USING COVERING INDEX stories_view"))
+			covered++;
+		else if (!strncmp(step, "SCAN s", 6) || !strncmp(step, "SEARCH s ", 9))
+			rows++; /* the stories' own rows */
+	}
+	sqlite3_finalize(st);
+	free(sql);
+	CHECK(covered == 1 && rows == 0 && subquery != 0);
+	/* a catalogue as schema 9 left it: opened, it has the index, and the same view */
+	CHECK(sqlite3_exec(h, UNDO_10 "PRAGMA user_version = 9", NULL, NULL, NULL) == SQLITE_OK);
+	sqlite3_close(h);
+	CHECK_OK(lib_open(dir, &lib, &err), &err);
+	CHECK_OK(lib_public_view_all(lib, &v, &n, &cv, &nc, &err), &err);
+	sha256_hex("Some words.\n", strlen("Some words.\n"), want);
+	CHECK(n == 1 && !strcmp(v[0]->slug, "nb") && !strcmp(v[0]->body_sha256, want));
+	pub_story_list_free(v, n);
+	pub_collection_list_free(cv, nc);
+	lib_close(&lib);
+	CHECK(sqlite3_open(db, &h) == SQLITE_OK);
+	CHECK(sqlite3_prepare_v2(h, "SELECT count(*) FROM sqlite_master WHERE name = 'stories_view'",
+				 -1, &st, NULL) == SQLITE_OK);
+	CHECK(sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int(st, 0) == 1);
+	sqlite3_finalize(st);
+	sqlite3_close(h);
+	free(db);
+	free(dir);
+}
+
 static void public_view_bylines_and_assets(void)
 {
 	struct hearth_err err;
@@ -3370,6 +3433,7 @@ int main(void)
 	RUN(migration_forgets_placeholder_guid);
 	RUN(import_is_idempotent);
 	RUN(public_view_body_hash_follows_every_write);
+	RUN(public_view_reads_no_body);
 	RUN(import_updates_and_keeps_identity);
 	RUN(import_published_needs_consent);
 	RUN(submit_makes_unique_slugs);
