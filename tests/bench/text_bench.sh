@@ -15,7 +15,8 @@
 # then the same rounds of hearth and hugo in memory (a folder in
 # BENCH_TMPFS, /dev/shm unless it says otherwise; empty for none), where
 # the disk does not count, and, on the library of the last round:
-#   import with nothing changed, `hearth list`, `hearth --help` (and
+#   one story edited (import + build, BENCH_QUICK_RUNS times), import
+#   with nothing changed, `hearth list`, `hearth --help` (and
 #   hearth-media --help, the whole program, for reference)
 # Times are wall-clock seconds, memory the peak resident set
 # (/usr/bin/time -v's "Maximum resident set size"); for import + build it
@@ -97,20 +98,38 @@ fi
 for r in $(seq "$RUNS"); do
 	timed noop_import "$hearth" -C "$W/lib" import "$W/content"
 done
-# timed_quick NAME CMD...: a quick command's wall time taken around the
-# command alone (started by the shell, as a user starts it), and its peak
-# memory from a second run under /usr/bin/time, whose own start-up would
-# otherwise be most of a figure of a few milliseconds
-timed_quick() {
+# timed_wall NAME CMD...: appends CMD's wall time, taken around the
+# command alone (started by the shell, as a user starts it), to $W/.r-NAME
+timed_wall() {
 	local name=$1 t0 t1
 	shift
 	t0=$EPOCHREALTIME
 	"$@" >/dev/null 2>"$W/.err" || { echo "bench: failed: $*" >&2; cat "$W/.err" >&2; exit 1; }
 	t1=$EPOCHREALTIME
-	/usr/bin/time -f "%M" -o "$W/.t" "$@" >/dev/null 2>&1
-	echo "$(awk -v a="${t0/,/.}" -v b="${t1/,/.}" 'BEGIN {printf "%.4f", b - a}') $(tail -n 1 "$W/.t")" \
-		>>"$W/.r-$name"
+	awk -v a="${t0/,/.}" -v b="${t1/,/.}" 'BEGIN {printf "%.4f", b - a}' >>"$W/.r-$name"
 }
+# timed_quick NAME CMD...: a quick command's wall time (timed_wall) and
+# its peak memory from a second run under /usr/bin/time, whose own
+# start-up would otherwise be most of a figure of a few milliseconds
+timed_quick() {
+	local name=$1
+	shift
+	timed_wall "$name" "$@"
+	/usr/bin/time -f "%M" -o "$W/.t" "$@" >/dev/null 2>&1
+	echo " $(tail -n 1 "$W/.t")" >>"$W/.r-$name"
+}
+# one story edited, imported and built, as the build bench does but with
+# these stories of a few paragraphs, not of a few lines: what an edit
+# costs where each body is a few kilobytes
+stories=("$W"/content/stories/*)
+for r in $(seq "$QUICK"); do
+	s=${stories[$(( (r * 37) % ${#stories[@]} ))]}
+	printf '\nAn edit, run %d.\n' "$r" >>"$s/story.md"
+	timed_wall edit_import "$hearth" -C "$W/lib" import "$s"
+	echo >>"$W/.r-edit_import"
+	timed_wall edit_build "$hearth" -C "$W/lib" build
+	echo >>"$W/.r-edit_build"
+done
 for r in $(seq "$QUICK"); do
 	timed_quick list "$hearth" -C "$W/lib" list
 	timed_quick help "$hearth" --help
@@ -150,6 +169,9 @@ if [ -s "$W/.r-m_build" ]; then
 	printf '%-36s %-22s %-18s %s\n' "in memory: hugo --quiet" "${m_hu} s" "" ""
 	printf '%-36s %-22s %-18s %s\n' "in memory: import + build / Hugo" "${m_rt}x" "" ""
 fi
+ei=$(median "$W/.r-edit_import" 1) eb=$(median "$W/.r-edit_build" 1)
+e=$(awk -v a="$ei" -v b="$eb" 'BEGIN {print a + b}')
+printf '%-36s %-22s %-18s %s\n' "one story edited: import + build" "$(ms "$ei") + $(ms "$eb")" "" ""
 t=$(median "$W/.r-noop_import" 1)
 printf '%-36s %-22s %-18s %s\n' "import, nothing changed" "$(ms "$t"), $(mb "$(median "$W/.r-noop_import" 2)")" "" ""
 t=$(median "$W/.r-list" 1) m=$(median "$W/.r-list" 2)
@@ -167,6 +189,8 @@ summary_add "import + build @$N vs Hugo, time" "${rt}x (${hh_t} s / ${hu_t} s)" 
 summary_add "  cp -r of Hugo's output on the same disk" "${cp_r}x (${cp_t} s / ${hu_t} s)" "(no target)" info
 [ -z "${m_rt:-}" ] ||
 	summary_add "  the same in memory (tmpfs), vs Hugo there" "${m_rt}x ($m_imp + $m_bld s / $m_hu s)" "(no target)" info
+summary_add "  after editing one story, stories of 3-5 paragraphs" "$(ms "$e") ($(ms "$ei") + $(ms "$eb"))" \
+	"(no target)" info
 summary_add "import + build @$N vs Hugo, peak memory" "${rm_}x ($(mb "$hh_m") / $(mb "$hu_m"))" "<= 0.1x" \
 	"$(holds "$rm_ <= 0.1")"
 t=$(median "$W/.r-list" 1) m=$(median "$W/.r-list" 2)
