@@ -27,6 +27,14 @@ int lib_story_erase(hearth_lib *lib, const char *slug, struct hearth_err *err)
 	int64_t id = 0, now = hearth_now();
 	int rc;
 
+	/*
+	 * What is cleared is overwritten, not only unlinked: SQLite zeroes the
+	 * space deleted content leaves in the catalogue's pages (Debian builds
+	 * it so by default; said here so that no other build of SQLite keeps
+	 * an erased story's words in free space).
+	 */
+	if ((rc = lib_db_exec(lib, err, "PRAGMA secure_delete = ON", "")))
+		return rc;
 	if ((rc = lib_begin(lib, err)))
 		return rc;
 	if ((rc = lib_story_find(lib, slug, &id, &status, err)))
@@ -63,7 +71,16 @@ int lib_story_erase(hearth_lib *lib, const char *slug, struct hearth_err *err)
 	rc = lib_audit_add(lib, id, "erase",
 			   "originals, renditions and personal fields erased", err);
 end:
-	return lib_end(lib, rc, err);
+	rc = lib_end(lib, rc, err);
+	/*
+	 * The erased words are still in hearth.db's pages as they were, and
+	 * perhaps in older copies in the write-ahead log, until a checkpoint;
+	 * closing the last connection makes one, but another may be open (a
+	 * build, serve): made now.
+	 */
+	if (!rc)
+		lib_db_checkpoint(lib);
+	return rc;
 }
 
 /* ---- a story's objects ------------------------------------------------- */

@@ -123,6 +123,13 @@ int lib_db_scan_begin(hearth_lib *lib, struct hearth_err *err);
 int lib_db_scan_end(hearth_lib *lib, struct hearth_err *err);
 
 /*
+ * Copies the write-ahead log back into hearth.db and empties it, as far
+ * as it can without waiting: pages a reader of an older snapshot still
+ * needs stay in the log until a later checkpoint.
+ */
+void lib_db_checkpoint(hearth_lib *lib);
+
+/*
  * The query of the view's stories (public.c), here for the test that
  * keeps it on its index: it takes ?1, the time now.
  */

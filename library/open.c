@@ -398,6 +398,14 @@ static int on_busy(void *arg, int count)
 	return 1;
 }
 
+void lib_db_checkpoint(hearth_lib *lib)
+{
+	/* no waiting: a reader of an older snapshot keeps what it needs */
+	sqlite3_busy_handler(lib->db, NULL, NULL);
+	(void)sqlite3_wal_checkpoint_v2(lib->db, NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL);
+	sqlite3_busy_handler(lib->db, on_busy, lib);
+}
+
 /*
  * A file: URI for path, for the immutable fallback: '%', '?' and '#' (and
  * anything not printable) are escaped. New allocation.

@@ -321,6 +321,12 @@ is erase_needs_sure 422
 get "/editor/story/$SLUG"
 post "/editor/story/$SLUG/erase" "csrf=$(token "/editor/story/$SLUG/erase")" sure=yes
 is erased 303
+# its words are not left in the catalogue's files either, serve running:
+# not in free space, not in the write-ahead log's copies of the pages
+for secret in "She said we" "the peer asked by phone"; do
+	check "erased_bytes_gone_${secret// /_}" \
+		sh -c '! cat "$1/hearth.db" "$1/hearth.db-wal" 2>/dev/null | grep -aqF "$2"' _ "$L" "$secret"
+done
 get "/editor/story/$SLUG"
 has erased_title '(erased)'
 get "/editor/file/$SHA"

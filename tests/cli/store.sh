@@ -147,6 +147,13 @@ refuses erase_refuses_published 1 "story 'keep' is published; only a withdrawn s
 	-C "$L" erase keep
 refuses erase_needs_slug 2 "slug" -C "$L" erase
 refuses erase_unknown 1 "does not exist" -C "$L" erase nobody
+# another connection keeps the catalogue open through the erase (as serve
+# would), so that closing hearth does not checkpoint it away by itself
+mkfifo "$T/hold"
+sqlite3 "$L/hearth.db" <"$T/hold" >/dev/null 2>&1 &
+hold_pid=$!
+exec 9>"$T/hold"
+echo "SELECT count(*) FROM stories;" >&9
 ok erase_withdrawn -C "$L" erase early
 check erased_original_gone test ! -e "$L/$(object_of "$C/early/voice.flac")"
 check erased_renditions_gone test "$(cached "$L" "$C/early/voice.flac")" -eq 0
@@ -163,6 +170,14 @@ assert s["title"] == "(erased)", s["title"]
 assert not s.get("assets"), s.get("assets")
 PY
 check erase_clears_personal_fields test ! -s "$T/erase.check"
+# nor are the words left in the catalogue's files: not in free space, not
+# in the write-ahead log, while another connection keeps the log open
+for secret in "The body of Early" "A short summary of Early" "PRIVATE-REASON-TEXT"; do
+	check "erased_bytes_gone_${secret// /_}" \
+		sh -c '! cat "$1/hearth.db" "$1/hearth.db-wal" 2>/dev/null | grep -aqF "$2"' _ "$L" "$secret"
+done
+exec 9>&-
+wait "$hold_pid"
 ok show_after_erase -C "$L" show early
 check erase_audited grep -q "erase" "$OUT"
 check audit_has_no_reason ! grep -q "PRIVATE-REASON-TEXT" "$OUT"
