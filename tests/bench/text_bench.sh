@@ -98,25 +98,25 @@ fi
 for r in $(seq "$RUNS"); do
 	timed noop_import "$hearth" -C "$W/lib" import "$W/content"
 done
-# timed_wall NAME CMD...: appends CMD's wall time, taken around the
-# command alone (started by the shell, as a user starts it), to $W/.r-NAME
-timed_wall() {
-	local name=$1 t0 t1
-	shift
+# wall CMD...: runs CMD and sets WALL to its wall time in seconds, taken
+# around the command alone (started by the shell, as a user starts it)
+wall() {
+	local t0 t1
 	t0=$EPOCHREALTIME
 	"$@" >/dev/null 2>"$W/.err" || { echo "bench: failed: $*" >&2; cat "$W/.err" >&2; exit 1; }
 	t1=$EPOCHREALTIME
-	awk -v a="${t0/,/.}" -v b="${t1/,/.}" 'BEGIN {printf "%.4f", b - a}' >>"$W/.r-$name"
+	WALL=$(awk -v a="${t0/,/.}" -v b="${t1/,/.}" 'BEGIN {printf "%.4f", b - a}')
 }
-# timed_quick NAME CMD...: a quick command's wall time (timed_wall) and
-# its peak memory from a second run under /usr/bin/time, whose own
-# start-up would otherwise be most of a figure of a few milliseconds
+# timed_quick NAME CMD...: appends a quick command's wall time and its
+# peak memory to $W/.r-NAME, the memory from a second run under
+# /usr/bin/time, whose own start-up would otherwise be most of a figure
+# of a few milliseconds
 timed_quick() {
 	local name=$1
 	shift
-	timed_wall "$name" "$@"
+	wall "$@"
 	/usr/bin/time -f "%M" -o "$W/.t" "$@" >/dev/null 2>&1
-	echo " $(tail -n 1 "$W/.t")" >>"$W/.r-$name"
+	echo "$WALL $(tail -n 1 "$W/.t")" >>"$W/.r-$name"
 }
 # one story edited, imported and built, as the build bench does but with
 # these stories of a few paragraphs, not of a few lines: what an edit
@@ -125,10 +125,10 @@ stories=("$W"/content/stories/*)
 for r in $(seq "$QUICK"); do
 	s=${stories[$(( (r * 37) % ${#stories[@]} ))]}
 	printf '\nAn edit, run %d.\n' "$r" >>"$s/story.md"
-	timed_wall edit_import "$hearth" -C "$W/lib" import "$s"
-	echo >>"$W/.r-edit_import"
-	timed_wall edit_build "$hearth" -C "$W/lib" build
-	echo >>"$W/.r-edit_build"
+	wall "$hearth" -C "$W/lib" import "$s"
+	echo "$WALL" >>"$W/.r-edit_import"
+	wall "$hearth" -C "$W/lib" build
+	echo "$WALL" >>"$W/.r-edit_build"
 done
 for r in $(seq "$QUICK"); do
 	timed_quick list "$hearth" -C "$W/lib" list
