@@ -81,7 +81,7 @@ LEAN_LIBS  := $(if $(LEAN_STATIC),$(LEAN_WRAP) -lsqlite3 -lyaml -lnettle -luuid 
 # step that only says there is no media), linked the same way. The lean
 # hearth runs it for a build it cannot decide; it runs hearth-media for a
 # build that needs media.
-SITE_TWICE := cli/build.c pipeline/renditions.c site-gen/chapters.c
+SITE_TWICE := cli/build.c pipeline/renditions.c
 # hearth-site takes the libraries Debian ships as archives as the lean
 # hearth does, and the rest (libxslt, libxml2 and what they load, which
 # come only as shared libraries) dynamically: six fewer libraries to map

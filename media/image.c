@@ -35,14 +35,6 @@
 /* The largest cover side media_render makes when asked. */
 #define MAX_COVER_SIDE 8192
 
-int media_cover_side(int w, int h)
-{
-	int s = w < h ? w : h;
-	if (s < MEDIA_COVER_MIN)
-		return 0;
-	return s > MEDIA_COVER_MAX ? MEDIA_COVER_MAX : s;
-}
-
 static bool has_alpha(enum AVPixelFormat f)
 {
 	const AVPixFmtDescriptor *d = av_pix_fmt_desc_get(f);

@@ -373,3 +373,16 @@ end:
 	free(desc);
 	return rc;
 }
+
+int media_cover_check_cached(hearth_lib *lib, const char *salt, const char *path,
+			     const char *sha256, const char *name,
+			     const struct media_limits *limits, struct media_info *info,
+			     struct hearth_err *err)
+{
+	int rc = media_cover_check_lookup(lib, salt, path, sha256, name, limits, info, err);
+	if (rc != MEDIA_UNCACHED)
+		return rc;
+	if ((rc = media_cover_check(path, name, limits, info, err)) == 0 && sha256 && *sha256)
+		media_cover_check_remember(lib, salt, sha256, limits, info, NULL);
+	return rc;
+}

@@ -174,6 +174,80 @@ int media_cached_audio(hearth_lib *lib, const char *src, const char *sha256,
 		       const struct media_job *jobs, size_t n, int threads,
 		       struct media_result *res, struct hearth_err *err);
 
+/* ---- the cache read without FFmpeg (lookup.c) ---------------------------
+ * What media work the cache already holds, answered without loading
+ * FFmpeg, for hearth-site: a build whose renditions, transcripts and
+ * cover check are all there needs no other program. Each returns
+ * MEDIA_UNCACHED (positive, no message) when the work is not there.
+ */
+#define MEDIA_UNCACHED 1
+
+/* The versions of the FFmpeg libraries a rendition's name carries. */
+struct media_versions {
+	unsigned codec, filter, resample, scale, format;
+};
+/* The versions of the headers this program was compiled against. */
+void media_versions_built(struct media_versions *v);
+/* Notes in the cache the versions its renditions are made with (when they changed). */
+int media_versions_note(hearth_lib *lib, const struct media_versions *v,
+			struct hearth_err *err);
+/* media_versions_note with the versions of the libraries this program runs with. */
+int media_cache_stamp(hearth_lib *lib, struct hearth_err *err);
+/*
+ * True when the cache was last noted with the versions of
+ * media_versions_built: names made here are then the ones the programs
+ * that render use.
+ */
+bool media_lookup_ready(hearth_lib *lib);
+/* The cache's name of a rendition: cache/<sha[0:2]>/<sha>-<profile>.<ext>. */
+int media_cache_name(hearth_lib *lib, const char *sha256, const struct media_job *job,
+		     const struct media_versions *ver, char **out, struct hearth_err *err);
+bool media_kind_valid(const struct media_job *job);
+bool media_kind_audio(enum media_kind k);
+
+/* media_cached and media_cached_audio, from the cache alone. */
+int media_lookup(hearth_lib *lib, const char *src, const char *sha256,
+		 const struct media_job *job, struct media_result *res, struct hearth_err *err);
+int media_lookup_audio(hearth_lib *lib, const char *src, const char *sha256,
+		       const struct media_job *jobs, size_t n, int threads,
+		       struct media_result *res, struct hearth_err *err);
+
+/*
+ * A transcript made publishable (media_transcript) kept in the cache by
+ * the transcript's SHA-256, the audio's length and salt (the caller's
+ * name for the programs that make it): lookup appends the WebVTT and the
+ * text to vtt and text; remember stores them.
+ */
+int media_transcript_lookup(hearth_lib *lib, const char *salt, const char *src,
+			    const char *sha256, double duration, struct buf *vtt,
+			    struct buf *text, struct hearth_err *err);
+int media_transcript_remember(hearth_lib *lib, const char *salt, const char *sha256,
+			      double duration, const struct buf *vtt, const struct buf *text,
+			      struct hearth_err *err);
+/*
+ * media_transcript through that memo: the memo's answer, else the work,
+ * then remembered (a memo that cannot be written is no failure).
+ */
+int media_transcript_cached(hearth_lib *lib, const char *salt, const char *src,
+			    const char *sha256, double duration, struct buf *vtt,
+			    struct buf *text, struct hearth_err *err);
+/*
+ * The show's cover passed media_cover_check: kept by its SHA-256, the
+ * limits and salt. lookup fills info's width and height (the rest 0).
+ */
+int media_cover_check_lookup(hearth_lib *lib, const char *salt, const char *path,
+			     const char *sha256, const char *name,
+			     const struct media_limits *limits, struct media_info *info,
+			     struct hearth_err *err);
+int media_cover_check_remember(hearth_lib *lib, const char *salt, const char *sha256,
+			       const struct media_limits *limits, const struct media_info *info,
+			       struct hearth_err *err);
+/* media_cover_check through that memo. */
+int media_cover_check_cached(hearth_lib *lib, const char *salt, const char *path,
+			     const char *sha256, const char *name,
+			     const struct media_limits *limits, struct media_info *info,
+			     struct hearth_err *err);
+
 /* ---- the podcast cover ------------------------------------------------- */
 
 /* Apple's bounds for podcast artwork, in pixels a side. */

@@ -17,8 +17,8 @@
  *   3  audio.c
  *   4  measure.c, loudness.c, waveform.c, image.c, chapters.c,
  *      transcript.c, purge.c
- *   5  probe.c
- *   6  pcm.c, orient.c, sniff.c, header.c, limiter.c, job.c
+ *   5  probe.c, lookup.c
+ *   6  pcm.c, orient.c, sniff.c, header.c, limiter.c, job.c, chapters_json.c
  *   7  av.c
  */
 #ifndef HEARTH_MEDIA_INT_H

@@ -26,94 +26,26 @@
 #include <sys/file.h>
 #include <unistd.h>
 
-/*
- * Raise a kind's recipe version when the code that makes it changes its
- * output, so old cache entries are not reused.
- */
-static const int recipe_version[] = {
-	[MEDIA_MP3] = 5, [MEDIA_M4A] = 4, [MEDIA_PEAKS] = 2, [MEDIA_WAVEFORM] = 2,
-	[MEDIA_JPEG] = 3, [MEDIA_WEBP] = 1, [MEDIA_COVER] = 1,
-};
-
-static bool kind_valid(const struct media_job *job)
-{
-	return job && (int)job->kind >= 0 && job->kind <= MEDIA_COVER;
-}
-
-static bool is_audio(enum media_kind k)
-{
-	return k == MEDIA_MP3 || k == MEDIA_M4A || k == MEDIA_PEAKS || k == MEDIA_WAVEFORM;
-}
-
 static bool is_encoder(enum media_kind k)
 {
 	return k == MEDIA_MP3 || k == MEDIA_M4A;
 }
 
-void media_result_release(struct media_result *r)
+/* The versions of the FFmpeg libraries this program runs with. */
+static void versions_running(struct media_versions *v)
 {
-	if (r) {
-		free(r->path);
-		memset(r, 0, sizeof *r);
-	}
+	v->codec = avcodec_version();
+	v->filter = avfilter_version();
+	v->resample = swresample_version();
+	v->scale = swscale_version();
+	v->format = avformat_version();
 }
 
-/* A short hash of everything in the tags, so new tags make a new rendition. */
-static void tags_key(const struct media_tags *t, struct buf *b)
+int media_cache_stamp(hearth_lib *lib, struct hearth_err *err)
 {
-	struct buf k = BUF_INIT;
-	char hex[65];
-	if (!t)
-		return;
-	const char *v[] = {t->title, t->artist, t->album};
-	for (size_t i = 0; i < 3; i++) {
-		buf_puts(&k, v[i] ? v[i] : "");
-		buf_add(&k, "", 1); /* the NUL keeps "ab"+"c" apart from "a"+"bc" */
-	}
-	if (t->cover) {
-		char ch[65];
-		if (sha256_file(t->cover, ch, NULL) == 0)
-			buf_puts(&k, ch);
-	}
-	for (size_t i = 0; i < t->n_chapters; i++) {
-		buf_printf(&k, "%.3f", t->chapters[i].start);
-		buf_puts(&k, t->chapters[i].title ? t->chapters[i].title : "");
-		buf_add(&k, "", 1);
-	}
-	sha256_hex(k.data ? k.data : "", k.len, hex);
-	buf_release(&k);
-	buf_printf(b, "-t%.12s", hex);
-}
-
-/* The profile: the part of the cache name after the source's hash. */
-static void profile(const struct media_job *job, struct buf *b)
-{
-	buf_printf(b, "%s%d", media_kind_ext(job->kind), recipe_version[job->kind]);
-	switch (job->kind) {
-	case MEDIA_MP3:
-	case MEDIA_M4A: {
-		struct media_audio_opts o = media_audio_defaults(&job->audio);
-		buf_printf(b, "-%c%d-l%.1f-p%.1f", o.kind == AUDIO_MUSIC ? 'm' : 's', o.kbps,
-			   o.loudness, o.true_peak);
-		tags_key(job->tags, b);
-		buf_printf(b, "-c%x-f%x-s%x", avcodec_version(), avfilter_version(),
-			   swresample_version());
-		break;
-	}
-	case MEDIA_PEAKS:
-	case MEDIA_WAVEFORM:
-		/* made from the sound the encoders get: its channels and its resampler */
-		buf_printf(b, "-%c-n%d-c%x-f%x-s%x",
-			   media_audio_defaults(&job->audio).kind == AUDIO_MUSIC ? 'm' : 's',
-			   job->points, avcodec_version(), avfilter_version(), swresample_version());
-		break;
-	case MEDIA_JPEG:
-	case MEDIA_WEBP:
-	case MEDIA_COVER:
-		buf_printf(b, "-w%d-c%x-s%x", job->width, avcodec_version(), swscale_version());
-		break;
-	}
-	buf_printf(b, "-x%x", avformat_version());
+	struct media_versions v;
+	versions_running(&v);
+	return media_versions_note(lib, &v, err);
 }
 
 /* Fills r for a rendition just written to dst. */
@@ -141,12 +73,12 @@ int media_render_audio(const char *src, const char *const *dst, const struct med
 	int rc = 0;
 
 	for (size_t i = 0; i < n; i++)
-		if (!kind_valid(&jobs[i]))
+		if (!media_kind_valid(&jobs[i]))
 			return herr(err, HEARTH_EINVAL, "unknown kind of rendition");
 	if (res)
 		memset(res, 0, n * sizeof *res);
 	for (size_t i = 0; !rc && i < n; i++) {
-		if (is_audio(jobs[i].kind))
+		if (media_kind_audio(jobs[i].kind))
 			continue;
 		struct media_result r = {0};
 		rc = render_image(src, dst[i], &jobs[i], &r, err);
@@ -160,7 +92,7 @@ int media_render_audio(const char *src, const char *const *dst, const struct med
 	if (!rc)
 		rc = audio_passes(NULL, src, NULL, jobs, dst, n, threads, err);
 	for (size_t i = 0; !rc && res && i < n; i++)
-		if (is_audio(jobs[i].kind))
+		if (media_kind_audio(jobs[i].kind))
 			made(&res[i], dst[i]);
 	for (size_t i = 0; rc && res && i < n; i++)
 		media_result_release(&res[i]);
@@ -244,11 +176,11 @@ static int audio_passes(hearth_lib *lib, const char *src, const char *sha256,
 	for (size_t i = 0; !rc && i < n; i++) {
 		const struct media_job *lead = NULL; /* the pass's first encoder */
 		size_t k = 0;
-		if (done[i] || !is_audio(jobs[i].kind))
+		if (done[i] || !media_kind_audio(jobs[i].kind))
 			continue;
 		for (size_t x = i; x < n; x++) {
 			const struct media_job *job = &jobs[x];
-			if (done[x] || !is_audio(job->kind) ||
+			if (done[x] || !media_kind_audio(job->kind) ||
 			    media_audio_defaults(&job->audio).kind !=
 				    media_audio_defaults(&jobs[i].audio).kind)
 				continue;
@@ -272,10 +204,20 @@ static int audio_passes(hearth_lib *lib, const char *src, const char *sha256,
 	return rc;
 }
 
-/* Width and height of an image rendition already in the cache. */
+/*
+ * Width and height of an image rendition already in the cache: what its
+ * header says, as media_lookup reads it, so a program without FFmpeg
+ * sees the same; else what libavformat finds.
+ */
 static int image_size(const char *path, struct media_result *r, struct hearth_err *err)
 {
 	struct media_info info;
+	int64_t w, h;
+	if (media_header_size(path, &w, &h) && w <= INT32_MAX && h <= INT32_MAX) {
+		r->width = (int)w;
+		r->height = (int)h;
+		return 0;
+	}
 	int rc = media_probe(path, &info, err);
 	if (rc == 0) {
 		r->width = info.width;
@@ -291,20 +233,9 @@ static int image_size(const char *path, struct media_result *r, struct hearth_er
 static int cache_path(hearth_lib *lib, const char *sha256, const struct media_job *job,
 		      char **out, struct hearth_err *err)
 {
-	struct buf prof = BUF_INIT;
-
-	*out = NULL;
-	if (!kind_valid(job))
-		return herr(err, HEARTH_EINVAL, "unknown kind of rendition");
-	if (!sha256 || strlen(sha256) != 64 || strspn(sha256, "0123456789abcdef") != 64)
-		return herr(err, HEARTH_EINVAL, "'%s' is not a SHA-256", sha256 ? sha256 : "");
-	if (!lib || !lib_dir(lib))
-		return herr(err, HEARTH_EINVAL, "no library is open");
-	profile(job, &prof);
-	*out = xasprintf("%s/cache/%.2s/%s-%s.%s", lib_dir(lib), sha256, sha256,
-			 buf_cstr(&prof), media_kind_ext(job->kind));
-	buf_release(&prof);
-	return 0;
+	struct media_versions v;
+	versions_running(&v);
+	return media_cache_name(lib, sha256, job, &v, out, err);
 }
 
 int media_cached_audio(hearth_lib *lib, const char *src, const char *sha256,
@@ -320,7 +251,7 @@ int media_cached_audio(hearth_lib *lib, const char *src, const char *sha256,
 	memset(res, 0, n * sizeof *res);
 	for (size_t i = 0; !rc && i < n; i++) {
 		rc = cache_path(lib, sha256, &jobs[i], &path[i], err);
-		if (!rc && !is_audio(jobs[i].kind))
+		if (!rc && !media_kind_audio(jobs[i].kind))
 			rc = herr(err, HEARTH_EINVAL, "%s: not an audio rendition", src);
 		if (rc || path_is_file(path[i]))
 			continue;
@@ -360,7 +291,7 @@ int media_cached(hearth_lib *lib, const char *src, const char *sha256,
 	int rc;
 
 	memset(res, 0, sizeof *res);
-	if (kind_valid(job) && is_audio(job->kind))
+	if (media_kind_valid(job) && media_kind_audio(job->kind))
 		return media_cached_audio(lib, src, sha256, job, 1, 2, res, err);
 	rc = cache_path(lib, sha256, job, &path, err);
 	if (rc)

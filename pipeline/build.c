@@ -1048,6 +1048,16 @@ static void key_programs(struct sha256 *h, const struct programs *p)
 	key_file_id(h, p->site);
 }
 
+/* The programs' key, salting what media/ remembers of their work. */
+static void programs_salt(const struct programs *p, char out[65])
+{
+	struct sha256 h;
+	sha256_init(&h);
+	key_str(&h, "hearth media memo 1");
+	key_programs(&h, p);
+	key_hex(&h, out);
+}
+
 /*
  * The key of everything a build reads: the programs, the settings, the
  * address, the theme (and the default theme it falls back on), the show's
@@ -1397,7 +1407,7 @@ static int build_gated(hearth_lib *lib, const struct site_input *in,
 	site_theme *theme = NULL;
 	char *base = NULL, *out_dir = NULL, *theme_dir = NULL, *def_theme = NULL;
 	char *staging = NULL, *cover_path = NULL, *old_site = NULL;
-	char common[65], themes[65];
+	char common[65], themes[65], salt[65];
 	struct patch_plan pl = {0};
 	struct site_trash trash = {0};
 	struct state_job next = {0};
@@ -1501,8 +1511,9 @@ static int build_gated(hearth_lib *lib, const struct site_input *in,
 				    common, err)))
 		goto end;
 
-	rc = site_media_run(lib, ops, &c, cover_path, staging, &put, opts->jobs, opts, &st,
-			    err);
+	programs_salt(&pr, salt);
+	rc = site_media_run(lib, ops, &c, cover_path, staging, &put, opts->jobs, opts, salt,
+			    &st, err);
 	if (!rc) {
 		forget_failed(&c, &now);
 		rc = drop_failed(&c, staging, err);
@@ -1699,9 +1710,6 @@ static int build_once(hearth_lib *lib, const struct site_opts *opts,
 	if (!rc)
 		rc = lib_public_view_all(lib, &all, &n, &colls, &n_colls, err);
 	rc = lib_end(lib, rc, err);
-	/* a program without media/ builds only a site that needs none */
-	if (!rc && !site_media_available() && site_records_need_media(all, n, &set))
-		rc = SITE_NEEDS_MEDIA;
 	if (!rc) {
 		/* each channel's stories, borrowed from the one view */
 		site = xcalloc(n + 1, sizeof *site);

@@ -40,28 +40,26 @@ struct site_media_ops {
 	int (*cached_audio)(hearth_lib *lib, const char *src, const char *sha256,
 			    const struct media_job *jobs, size_t n, int threads,
 			    struct media_result *res, struct hearth_err *err);
-	int (*cover_check)(const char *path, const char *name,
+	/* salt: site_media_run's, for media/'s memos; sha256: the file's, or "" */
+	int (*cover_check)(hearth_lib *lib, const char *salt, const char *path,
+			   const char *sha256, const char *name,
 			   const struct media_limits *limits, struct media_info *info,
 			   struct hearth_err *err);
-	int (*transcript)(const char *src, double duration, struct buf *vtt,
+	int (*transcript)(hearth_lib *lib, const char *salt, const char *src,
+			  const char *sha256, double duration, struct buf *vtt,
 			  struct buf *text, struct hearth_err *err);
 	char *(*store_path)(const hearth_lib *lib, const char *sha256);
 };
 extern const struct site_media_ops site_media_default;
 
 /*
- * False in hearth-site, the program that builds a site needing no
- * rendition without loading FFmpeg (renditions.c is compiled twice): there
- * site_media_default is empty and site_media_run refuses any job.
+ * False in hearth-site, the program that builds without loading FFmpeg
+ * (renditions.c is compiled twice): there site_media_default answers
+ * from the cache alone, makes nothing, and leaves no story out: a job
+ * whose work is not in the cache ends site_media_run with
+ * SITE_NEEDS_MEDIA.
  */
 bool site_media_available(void);
-/*
- * True when the stories v (borrowed) or the settings call for any
- * rendition: a story with a file (recording, music, art, transcript) or
- * the show's cover.
- */
-bool site_records_need_media(struct pub_story *const *v, size_t n,
-			     const struct lib_settings *set);
 
 /*
  * How a finished rendition gets into the staging folder: put(arg, cached,
@@ -87,15 +85,20 @@ struct site_put {
  * gets the renditions made and cached. opts (borrowed, may be NULL) gives
  * the progress callback, called as in struct site_opts.
  *
+ * salt (borrowed) names the programs that do the work, for the memos
+ * media/ keeps of transcripts and the cover's check.
+ *
  * A story's failure does not stop the others: its remaining jobs are
  * skipped, the entry is marked media_failed and the story and the reason
  * are added to st->failed (the caller leaves it out). Only a failure that
- * is no story's (the show's cover) fails the whole step.
+ * is no story's (the show's cover) fails the whole step. In hearth-site
+ * (site_media_available false) with site_media_default, any job's
+ * failure, and work the cache does not hold, returns SITE_NEEDS_MEDIA.
  */
 int site_media_run(hearth_lib *lib, const struct site_media_ops *ops,
 		   struct site_ctx *c, const char *cover_path, const char *staging,
 		   const struct site_put *put, int jobs, const struct site_opts *opts,
-		   struct site_stats *st, struct hearth_err *err);
+		   const char *salt, struct site_stats *st, struct hearth_err *err);
 
 /* ---- the output folder (output.c) -------------------------------------- */
 

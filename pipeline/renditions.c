@@ -13,10 +13,13 @@
  * order before any thread starts, so the output does not depend on which
  * thread finished first.
  *
- * Compiled twice (SITE_TWICE in the Makefile). In hearth-site, the build
- * of a site that needs no rendition (text stories, no show's cover), this
- * file is only site_media_available() saying so, and a site_media_run
- * that refuses any job: that program links no FFmpeg.
+ * Compiled twice (SITE_TWICE in the Makefile). In hearth-site, which
+ * links no FFmpeg, the same jobs run on media/'s answers from the cache
+ * alone (media_lookup and its kin): when every rendition, transcript and
+ * cover check a build needs is there, hearth-site builds it; the first
+ * job that finds its work missing (or fails in any way) ends the step
+ * with SITE_NEEDS_MEDIA, and the build, which has published nothing,
+ * is hearth-media's.
  */
 #include "pipelineInt.h"
 
@@ -29,47 +32,25 @@
 #include <time.h>
 #include <unistd.h>
 
-bool site_records_need_media(struct pub_story *const *v, size_t n,
-			     const struct lib_settings *set)
-{
-	if (set->image && *set->image)
-		return true; /* the show's cover */
-	for (size_t i = 0; i < n; i++)
-		if (v[i]->n_assets)
-			return true; /* a recording, a picture or a transcript */
-	return false;
-}
-
 #ifdef HEARTH_SITE
-const struct site_media_ops site_media_default = {0};
+const struct site_media_ops site_media_default = {
+	.cached = media_lookup,
+	.cached_audio = media_lookup_audio,
+	.cover_check = media_cover_check_lookup,
+	.transcript = media_transcript_lookup,
+	.store_path = lib_store_path,
+};
 
 bool site_media_available(void)
 {
 	return false;
 }
-
-int site_media_run(hearth_lib *lib, const struct site_media_ops *ops,
-		   struct site_ctx *c, const char *cover_path, const char *staging,
-		   const struct site_put *put, int jobs, const struct site_opts *opts,
-		   struct site_stats *st, struct hearth_err *err)
-{
-	(void)lib, (void)ops, (void)staging, (void)put, (void)jobs, (void)opts, (void)st;
-	for (size_t i = 0; i < c->n; i++)
-		if (c->e[i].s->n_assets)
-			return herr(err, HEARTH_EMEDIA, "story '%s' has media to render; "
-				    "this program makes none", c->e[i].s->slug);
-	if (cover_path && c->cover_src)
-		return herr(err, HEARTH_EMEDIA, "the show's cover is media to render; "
-			    "this program makes none");
-	return 0;
-}
 #else
-
 const struct site_media_ops site_media_default = {
 	.cached = media_cached,
 	.cached_audio = media_cached_audio,
-	.cover_check = media_cover_check,
-	.transcript = media_transcript,
+	.cover_check = media_cover_check_cached,
+	.transcript = media_transcript_cached,
 	.store_path = lib_store_path,
 };
 
@@ -77,6 +58,7 @@ bool site_media_available(void)
 {
 	return true;
 }
+#endif
 
 /*
  * The widths art is published at (the largest last). sizes= in the theme
@@ -117,6 +99,7 @@ struct pool {
 	const char *cover_path;
 	const struct site_put *put;    /* may be NULL: place copies */
 	char cover_sha[65];            /* of cover_path; "" when it cannot be read */
+	const char *salt;              /* the programs, for media/'s memos (borrowed) */
 	struct job *jobs;
 	size_t n, next, done;
 	size_t n_audio;                /* the recordings' jobs, first in order */
@@ -372,7 +355,8 @@ static int run_transcript(struct pool *p, struct job *j)
 {
 	struct buf vtt = BUF_INIT, text = BUF_INIT;
 	char *src = p->ops->store_path(p->lib, j->a->sha256);
-	int rc = p->ops->transcript(src, j->duration, &vtt, &text, &j->err);
+	int rc = p->ops->transcript(p->lib, p->salt, src, j->a->sha256, j->duration, &vtt, &text,
+				     &j->err);
 	if (!rc) {
 		char *dst = path_join(p->staging, j->rel);
 		rc = file_write_atomic(dst, vtt.data ? vtt.data : "", vtt.len, &j->err);
@@ -422,12 +406,13 @@ static int run_cover(struct pool *p, struct job *j)
 	struct media_limits lim = {p->set->max_file_size, p->set->max_duration,
 				   p->set->max_pixels};
 	struct media_info info;
-	char sha[65];
-	int rc = p->ops->cover_check(p->cover_path, p->set->image, &lim, &info, &j->err);
+	int rc = p->ops->cover_check(p->lib, p->salt, p->cover_path, p->cover_sha,
+				     p->set->image, &lim, &info, &j->err);
+	if (!rc && !*p->cover_sha) /* read when the pool started; it cannot be now */
+		rc = herr(&j->err, HEARTH_EIO, "cannot read the show's cover '%s'", p->set->image);
 	if (!rc)
-		rc = sha256_file(p->cover_path, sha, &j->err);
-	if (!rc)
-		rc = cover_one(p, j, p->cover_path, sha, media_cover_side(info.width, info.height));
+		rc = cover_one(p, j, p->cover_path, p->cover_sha,
+			       media_cover_side(info.width, info.height));
 	return rc;
 }
 
@@ -551,8 +536,8 @@ static void *worker(void *arg)
 		p->done++;
 		if (j->rc && j->e)
 			j->e->media_failed = true;
-		else if (j->rc)
-			p->stop = true; /* the show's cover: every page needs it */
+		if (j->rc && (!j->e || !site_media_available()))
+			p->stop = true; /* the show's cover (every page needs it), or hearth-media's work */
 		if (p->progress && !p->stop)
 			report_progress(p);
 		pthread_mutex_unlock(&p->mu);
@@ -718,10 +703,10 @@ static void note_failure(struct site_stats *st, const struct site_entry *e,
 int site_media_run(hearth_lib *lib, const struct site_media_ops *ops,
 		   struct site_ctx *c, const char *cover_path, const char *staging,
 		   const struct site_put *put, int jobs, const struct site_opts *opts,
-		   struct site_stats *st, struct hearth_err *err)
+		   const char *salt, struct site_stats *st, struct hearth_err *err)
 {
 	struct pool p = {.lib = lib, .ops = ops, .set = c->set, .staging = staging,
-			 .cover_path = cover_path, .put = put};
+			 .cover_path = cover_path, .put = put, .salt = salt};
 	size_t cap = 0, threads;
 	pthread_t *tid = NULL;
 	size_t started = 0;
@@ -740,6 +725,18 @@ int site_media_run(hearth_lib *lib, const struct site_media_ops *ops,
 	}
 	if (p.n == 0)
 		goto end;
+	if (ops == &site_media_default) {
+		/*
+		 * hearth-media notes the versions of FFmpeg its renditions are
+		 * named by; hearth-site names them only when they are its own
+		 */
+		if (site_media_available())
+			rc = media_cache_stamp(lib, err);
+		else if (!media_lookup_ready(lib))
+			rc = SITE_NEEDS_MEDIA;
+		if (rc)
+			goto end;
+	}
 	if (cover_path && sha256_file(cover_path, p.cover_sha, NULL) != 0)
 		p.cover_sha[0] = '\0'; /* the cover job says why */
 	order_jobs(p.jobs, p.n);
@@ -767,6 +764,12 @@ int site_media_run(hearth_lib *lib, const struct site_media_ops *ops,
 	pthread_cond_destroy(&p.covered);
 	pthread_mutex_destroy(&p.mu);
 
+	/* in hearth-site, any job that did not find its work: hearth-media's build */
+	for (size_t i = 0; !site_media_available() && i < p.n; i++)
+		if (p.jobs[i].rc) {
+			rc = SITE_NEEDS_MEDIA;
+			goto end;
+		}
 	/* the show's cover first: it fails the build whatever else happened */
 	for (size_t i = 0; i < p.n; i++) {
 		if (p.jobs[i].rc && !p.jobs[i].e) {
@@ -797,4 +800,3 @@ end:
 	free(p.jobs);
 	return rc;
 }
-#endif

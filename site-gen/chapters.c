@@ -6,8 +6,6 @@
  * podcast:chapters points to; the chapter marks (ID3 CHAP, MP4 chapters)
  * of the podcast audio, through its tags; and a list on the story page
  * (view.c). They mark the story's first track: its speech, else its music.
- * In hearth-site (built with HEARTH_SITE, no FFmpeg) a story with chapters
- * never comes this far: it has a sound, and that program builds no media.
  */
 #include "siteInt.h"
 
@@ -36,13 +34,8 @@ static int write_one(const struct site_ctx *c, struct site_entry *e, const char 
 	struct media_chapter *v = site_media_chapters(s);
 	struct buf json = BUF_INIT;
 	char *rel = xasprintf("media/%s/%s.chapters.json", s->slug, s->slug);
-#ifdef HEARTH_SITE
-	int rc = herr(err, HEARTH_EMEDIA, "chapters need the media program");
-	(void)c;
-#else
 	int rc = media_chapters_json(v, s->n_chapters, e->m.audio[0].duration, s->title,
 				     c->set->title, &json, err);
-#endif
 	if (!rc) {
 		char *dst = path_join(staging, rel);
 		rc = file_write_atomic(dst, json.data, json.len, err);

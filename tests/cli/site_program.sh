@@ -84,6 +84,98 @@ site_expect no cover_build_by_media
 check cover_published test -s "$L/public/cover.jpg"
 same_as_clean cover_same_as_clean
 
+# ---- media already made: hearth-site builds from the cache -------------------
+# A recording with a transcript and chapters, a picture and the show's
+# cover, all made once by hearth-media: a text edit after that is
+# hearth-site's, from the cache and media/'s memos, and makes the same
+# bytes as hearth-media building the same library from nothing.
+sed -i '/^podcast:$/a\  owner: {name: The editors, email: editors@example.net}' "$L/hearth.yaml"
+mkdir -p "$C/told"
+tone "$C/told/voice.wav" 3
+printf 'WEBVTT\n\n00:00.000 --> 00:01.000\n<v Sam>The kettle & the chair.\n\n00:01.000 --> 00:02.500\nMarker TOLDCUE\n' \
+	>"$C/told/voice.vtt"
+bundle "$C" told "Marker TOLDSTORY" "audio: voice.wav
+transcript: voice.vtt
+chapters:
+  - {start: 0, title: Opening}
+  - {start: 1.5, title: Close}"
+"$HEARTH" -C "$L" import "$C/told" >/dev/null 2>&1
+mkdir -p "$C/pic"
+picture "$C/pic/pic.png" 1000x700
+bundle "$C" pic "Marker PICSTORY" "art: [{file: pic.png, alt: A test pattern}]"
+"$HEARTH" -C "$L" import "$C/pic" >/dev/null 2>&1
+site_expect no media_first_made_by_media
+# media_clean NAME: a clean build by hearth-media alone equals the site
+media_clean() {
+	rm -rf "$T/mclean"
+	"$(dirname "$HEARTH")/hearth-media" -C "$L" build -o "$T/mclean" >/dev/null 2>"$ERR" ||
+		{ fail "$1" "hearth-media's clean build: $(head -c 300 "$ERR")"; return; }
+	if diff -r -x .hearth-site "$L/public" "$T/mclean" >"$T/diff" 2>&1; then pass "$1"; else
+		fail "$1" "$(head -c 600 "$T/diff")"; fi
+}
+bundle "$C" three "Marker THREESTORY with media beside it"
+"$HEARTH" -C "$L" import "$C/three" >/dev/null 2>&1
+before_told=$(ino "$L/public/media/told/told.mp3")
+site_expect yes cached_media_edit_by_site
+check cached_media_edit_shown grep -q "THREESTORY with media" "$L/public/stories/three/index.html"
+check cached_media_transcript_shown grep -q "Marker TOLDCUE" "$L/public/stories/told/index.html"
+check cached_media_chapters_kept test -s "$L/public/media/told/told.chapters.json"
+check cached_media_art_kept sh -c "ls '$L/public/media/pic/' | grep -q '\.webp$'"
+check cached_media_cover_kept test -s "$L/public/cover.jpg"
+check cached_media_recording_kept test "$(ino "$L/public/media/told/told.mp3")" = "$before_told"
+media_clean cached_media_same_as_media_clean
+same_as_clean cached_media_same_as_clean
+# the site's own clean build, too, took nothing but the cache
+rm -rf "$T/sclean"
+CMD=build build site_clean_from_cache -o "$T/sclean"
+if [ "$RC" -eq 0 ] && [ "$SITE_RAN" = yes ]; then pass site_clean_from_cache
+else fail site_clean_from_cache "exit $RC, site alone $SITE_RAN: $(head -c 300 "$ERR")"; fi
+
+# a new title changes the recording's tags: its renditions are new work
+bundle "$C" told "Marker TOLDSTORY renamed" "audio: voice.wav
+transcript: voice.vtt
+chapters:
+  - {start: 0, title: Opening}
+  - {start: 1.5, title: Close}"
+"$HEARTH" -C "$L" import "$C/told" >/dev/null 2>&1
+site_expect no retagged_recording_by_media
+same_as_clean retagged_same_as_clean
+
+# a rendition gone from the cache: hearth-media makes it again
+rm -f "$L"/cache/*/*.webp
+bundle "$C" three "Marker THREESTORY once more"
+"$HEARTH" -C "$L" import "$C/three" >/dev/null 2>&1
+site_expect no lost_rendition_by_media
+check lost_rendition_made_again sh -c "ls '$L'/cache/*/*.webp >/dev/null 2>&1"
+media_clean lost_rendition_same_as_media_clean
+
+# a memo gone (the transcript's, the cover's check): hearth-media again
+rm -f "$L"/cache/*/*.memo
+bundle "$C" three "Marker THREESTORY without memos"
+"$HEARTH" -C "$L" import "$C/three" >/dev/null 2>&1
+site_expect no lost_memo_by_media
+check lost_memos_written_again sh -c "ls '$L'/cache/*/*-vtt-*.memo '$L'/cache/*/*-cover-*.memo >/dev/null 2>&1"
+
+# the cache made by other FFmpeg libraries than hearth-site was compiled
+# against: its names could differ, so hearth-media builds, and notes its own
+sed -i 's/^avcodec .*/avcodec 1/' "$L/cache/ffmpeg.versions"
+bundle "$C" three "Marker THREESTORY under other versions"
+"$HEARTH" -C "$L" import "$C/three" >/dev/null 2>&1
+site_expect no other_versions_by_media
+check other_versions_noted_again sh -c "! grep -q '^avcodec 1$' '$L/cache/ffmpeg.versions'"
+bundle "$C" three "Marker THREESTORY after them"
+"$HEARTH" -C "$L" import "$C/three" >/dev/null 2>&1
+site_expect yes versions_noted_then_site
+media_clean versions_same_as_media_clean
+
+# the media stories withdrawn: the text library the next steps start from
+vtt_sha=$(sha256sum "$C/told/voice.vtt" | cut -c1-64)
+check transcript_memo_kept sh -c "ls '$L'/cache/*/$vtt_sha-*.memo >/dev/null 2>&1"
+"$HEARTH" -C "$L" withdraw told --reason "asked" >/dev/null 2>&1
+"$HEARTH" -C "$L" withdraw pic --reason "asked" >/dev/null 2>&1
+# the transcript's memo (its words) leaves the cache with the story
+check withdrawn_transcript_memo_gone sh -c "! ls '$L'/cache/*/$vtt_sha-* >/dev/null 2>&1"
+
 # without hearth-site beside them, the lean hearth and hearth-media build alone
 mkdir -p "$T/pair"
 cp "$HEARTH" "$T/pair/hearth"

@@ -206,10 +206,12 @@ static int fake_cached(hearth_lib *lib, const char *src, const char *sha,
 }
 
 /* A show image "small.png" is refused, any other passes as 2000 x 2000. */
-static int fake_cover_check(const char *path, const char *name,
+static int fake_cover_check(hearth_lib *lib, const char *salt, const char *path,
+			    const char *sha256, const char *name,
 			    const struct media_limits *limits, struct media_info *info,
 			    struct hearth_err *err)
 {
+	(void)lib, (void)salt, (void)sha256;
 	(void)limits;
 	if (!path_is_file(path))
 		return herr(err, HEARTH_ENOENT, "%s: no such file", name);
@@ -221,9 +223,11 @@ static int fake_cover_check(const char *path, const char *name,
 	return 0;
 }
 
-static int fake_transcript(const char *src, double duration, struct buf *vtt, struct buf *text,
+static int fake_transcript(hearth_lib *lib, const char *salt, const char *src,
+			   const char *sha256, double duration, struct buf *vtt, struct buf *text,
 			   struct hearth_err *err)
 {
+	(void)lib, (void)salt, (void)sha256;
 	(void)src;
 	(void)err;
 	if (duration < 100)
