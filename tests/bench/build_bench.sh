@@ -15,7 +15,11 @@
 #     every page is made again and the whole site swapped in; the old
 #     site's remover is waited for (bounded) after the timing, so it does
 #     not slow the next figure
-# and prints one table. Run by `make bench` (after `make hearth`); timings
+# and prints one table. Then the demo library (content/: recordings,
+# transcripts, chapters, art, the show's cover), built once, and the
+# import + build after editing one of its text stories, its media all in
+# the cache (no target: what an editor's edit costs in a library with
+# media). Run by `make bench` (after `make hearth`); timings
 # are never asserted anywhere. BENCH_DIR picks the folder (file system)
 # the libraries are made in; the default is a new folder under $TMPDIR.
 set -eu
@@ -112,6 +116,27 @@ for n in $SIZES; do
 		"< 150 ms" "$(holds "$e < 0.150")"
 	rm -rf "$L" "$W/content-$n"
 done
+
+# the demo library: its media made once, then text edits among them
+echo "build_bench: the demo library..." >&2
+D=$W/demo
+cp -R "$ROOT/content" "$W/demo-content"
+"$HEARTH" init "$D" >/dev/null
+timed "$HEARTH" -C "$D" import "$W/demo-content" >/dev/null
+dclean=$(timed "$HEARTH" -C "$D" build)
+dedit=() dcpu=()
+for ((r = 1; r <= RUNS * 2; r++)); do
+	s=$W/demo-content/stories/finding-my-voice
+	printf '\nAn edit, run %d.\n' "$r" >>"$s/story.md"
+	i=$(timed "$HEARTH" -C "$D" import "$s")
+	b=$(timed "$HEARTH" -C "$D" build)
+	dcpu+=("$(cat "$W/cpu")")
+	dedit+=("$(awk -v a="$i" -v b="$b" 'BEGIN { print a + b }')")
+done
+de=$(median "${dedit[@]}") dc=$(median "${dcpu[@]}")
+summary_add "edit one story, the demo library (media cached)" \
+	"$(ms "$de") (build CPU $(ms "$dc"))" "(no target)" info
+rows+=("| demo ($(ls "$W/demo-content/stories" | wc -l) stories with media) | $(ms "$dclean") (media made) | | import + build $(ms "$de") (build CPU $(ms "$dc")) | | |")
 
 echo
 echo "| stories | clean build (reference) | nothing changed | one story edited: import + build | \`hearth list\` | every page (the title changed) |"
