@@ -1573,6 +1573,96 @@ static void cache_is_safe_when_raced(void)
 	CHECK(clean);
 }
 
+/*
+ * media_lookup and its kin (lookup.c), the cache as hearth-site reads it:
+ * the same path and size as media_cached, nothing before the work is
+ * made or before the cache notes the versions of FFmpeg; the memos of a
+ * transcript and of the cover's check are read back, and only under the
+ * salt they were made with.
+ */
+static void cache_read_without_ffmpeg(void)
+{
+	struct hearth_err err;
+	struct lib_asset a;
+	struct media_result made = {0}, found = {0};
+	struct media_info info;
+	struct buf vtt = BUF_INIT, text = BUF_INIT, v2 = BUF_INIT, t2 = BUF_INIT;
+	hearth_lib *lib = new_lib("lib-lookup");
+	CHECK(lib);
+	if (!lib)
+		return;
+	CHECK_OK(intake_as(lib, "wide-grey.jpg", "wide.jpg", "art", NULL, &a, &err), &err);
+	char *src = lib_store_path(lib, a.sha256);
+	struct media_job webp = {.kind = MEDIA_WEBP, .width = 480};
+
+	CHECK(!media_lookup_ready(lib)); /* nothing noted yet */
+	CHECK(media_lookup(lib, src, a.sha256, &webp, &found, &err) == MEDIA_UNCACHED);
+	CHECK_OK(media_cached(lib, src, a.sha256, &webp, &made, &err), &err);
+	CHECK_OK(media_cache_stamp(lib, &err), &err);
+	CHECK(media_lookup_ready(lib)); /* this program's headers are its libraries */
+	CHECK_OK(media_lookup(lib, src, a.sha256, &webp, &found, &err), &err);
+	CHECK(made.path && found.path && !strcmp(made.path, found.path));
+	CHECK(found.width == made.width && found.height == made.height && found.width == 480);
+	CHECK(found.size == made.size && !found.made);
+	media_result_release(&found);
+	/* other versions noted: no name is trusted */
+	struct media_versions other = {1, 2, 3, 4, 5};
+	CHECK_OK(media_versions_note(lib, &other, &err), &err);
+	CHECK(!media_lookup_ready(lib));
+	CHECK_OK(media_cache_stamp(lib, &err), &err);
+
+	/* a transcript: made once, then read from its memo, under its salt only */
+	const char *in = "WEBVTT\n\n00:00.000 --> 00:01.000\n<v Sam>Hello & welcome\n";
+	char sha[65];
+	sha256_hex(in, strlen(in), sha);
+	CHECK_OK(file_write_atomic(tp("memo.vtt"), in, strlen(in), &err), &err);
+	CHECK(media_transcript_lookup(lib, "salt-a", tp("memo.vtt"), sha, 5, &vtt, &text, &err) ==
+	      MEDIA_UNCACHED);
+	CHECK_OK(media_transcript_cached(lib, "salt-a", tp("memo.vtt"), sha, 5, &vtt, &text, &err),
+		 &err);
+	CHECK_OK(media_transcript_lookup(lib, "salt-a", tp("memo.vtt"), sha, 5, &v2, &t2, &err),
+		 &err);
+	CHECK(vtt.len == v2.len && !memcmp(vtt.data, v2.data, vtt.len));
+	CHECK(text.len == t2.len && !memcmp(text.data, t2.data, text.len));
+	CHECK(strstr(buf_cstr(&t2), "Sam: Hello & welcome") != NULL);
+	CHECK(media_transcript_lookup(lib, "salt-b", tp("memo.vtt"), sha, 5, &v2, &t2, &err) ==
+	      MEDIA_UNCACHED);
+	CHECK(media_transcript_lookup(lib, "salt-a", tp("memo.vtt"), sha, 6, &v2, &t2, &err) ==
+	      MEDIA_UNCACHED); /* another length of audio: checked again */
+
+	/* the cover's check */
+	char csha[65];
+	CHECK_OK(sha256_file(tp("wide-grey.jpg"), csha, &err), &err);
+	CHECK(media_cover_check_lookup(lib, "salt-a", tp("wide-grey.jpg"), csha, "wide.jpg", NULL,
+				       &info, &err) == MEDIA_UNCACHED);
+	struct media_info checked;
+	CHECK_OK(media_cover_check_cached(lib, "salt-a", tp("wide-grey.jpg"), csha, "wide.jpg",
+					  NULL, &checked, &err), &err);
+	CHECK_OK(media_cover_check_lookup(lib, "salt-a", tp("wide-grey.jpg"), csha, "wide.jpg",
+					  NULL, &info, &err), &err);
+	CHECK(info.width == checked.width && info.height == checked.height && info.width > 0);
+	struct media_limits tight = {.max_pixels = 100};
+	CHECK(media_cover_check_lookup(lib, "salt-a", tp("wide-grey.jpg"), csha, "wide.jpg",
+				       &tight, &info, &err) == MEDIA_UNCACHED);
+
+	/* the transcript's words leave with the purge of its hash */
+	char *purge[] = {sha, NULL};
+	size_t n = 0;
+	CHECK_OK(lib_cache_purge(lib, purge, &n, &err), &err);
+	CHECK(n == 1);
+	CHECK(media_transcript_lookup(lib, "salt-a", tp("memo.vtt"), sha, 5, &v2, &t2, &err) ==
+	      MEDIA_UNCACHED);
+
+	buf_release(&vtt);
+	buf_release(&text);
+	buf_release(&v2);
+	buf_release(&t2);
+	media_result_release(&made);
+	free(src);
+	asset_release(&a);
+	lib_close(&lib);
+}
+
 /* ---- transcripts ------------------------------------------------------------ */
 
 static int transcript_of(const char *name, const char *content, double duration,
@@ -1974,6 +2064,7 @@ int main(void)
 	RUN(art_intake);
 	RUN(art_deterministic_and_cached);
 	RUN(cache_makes_once);
+	RUN(cache_read_without_ffmpeg);
 	RUN(cache_is_safe_when_raced);
 	RUN(transcript_vtt_normalised);
 	RUN(transcript_srt_normalised);
