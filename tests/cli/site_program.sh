@@ -113,8 +113,12 @@ media_clean() {
 	if diff -r -x .hearth-site "$L/public" "$T/mclean" >"$T/diff" 2>&1; then pass "$1"; else
 		fail "$1" "$(head -c 600 "$T/diff")"; fi
 }
-bundle "$C" three "Marker THREESTORY with media beside it"
-"$HEARTH" -C "$L" import "$C/three" >/dev/null 2>&1
+# edit_three WORDS: story three's body changed, imported
+edit_three() {
+	bundle "$C" three "Marker THREESTORY $1"
+	"$HEARTH" -C "$L" import "$C/three" >/dev/null 2>&1
+}
+edit_three "with media beside it"
 before_told=$(ino "$L/public/media/told/told.mp3")
 site_expect yes cached_media_edit_by_site
 check cached_media_edit_shown grep -q "THREESTORY with media" "$L/public/stories/three/index.html"
@@ -143,28 +147,24 @@ same_as_clean retagged_same_as_clean
 
 # a rendition gone from the cache: hearth-media makes it again
 rm -f "$L"/cache/*/*.webp
-bundle "$C" three "Marker THREESTORY once more"
-"$HEARTH" -C "$L" import "$C/three" >/dev/null 2>&1
+edit_three "once more"
 site_expect no lost_rendition_by_media
 check lost_rendition_made_again sh -c "ls '$L'/cache/*/*.webp >/dev/null 2>&1"
 media_clean lost_rendition_same_as_media_clean
 
 # a memo gone (the transcript's, the cover's check): hearth-media again
 rm -f "$L"/cache/*/*.memo
-bundle "$C" three "Marker THREESTORY without memos"
-"$HEARTH" -C "$L" import "$C/three" >/dev/null 2>&1
+edit_three "without memos"
 site_expect no lost_memo_by_media
 check lost_memos_written_again sh -c "ls '$L'/cache/*/*-vtt-*.memo '$L'/cache/*/*-cover-*.memo >/dev/null 2>&1"
 
 # the cache made by other FFmpeg libraries than hearth-site was compiled
 # against: its names could differ, so hearth-media builds, and notes its own
 sed -i 's/^avcodec .*/avcodec 1/' "$L/cache/ffmpeg.versions"
-bundle "$C" three "Marker THREESTORY under other versions"
-"$HEARTH" -C "$L" import "$C/three" >/dev/null 2>&1
+edit_three "under other versions"
 site_expect no other_versions_by_media
 check other_versions_noted_again sh -c "! grep -q '^avcodec 1$' '$L/cache/ffmpeg.versions'"
-bundle "$C" three "Marker THREESTORY after them"
-"$HEARTH" -C "$L" import "$C/three" >/dev/null 2>&1
+edit_three "after them"
 site_expect yes versions_noted_then_site
 media_clean versions_same_as_media_clean
 
