@@ -94,12 +94,16 @@ mkdir -p "$C/told"
 tone "$C/told/voice.wav" 3
 printf 'WEBVTT\n\n00:00.000 --> 00:01.000\n<v Sam>The kettle & the chair.\n\n00:01.000 --> 00:02.500\nMarker TOLDCUE\n' \
 	>"$C/told/voice.vtt"
-bundle "$C" told "Marker TOLDSTORY" "audio: voice.wav
+# told TITLE: the story with a recording, a transcript and chapters, imported
+told() {
+	bundle "$C" told "$1" "audio: voice.wav
 transcript: voice.vtt
 chapters:
   - {start: 0, title: Opening}
   - {start: 1.5, title: Close}"
-"$HEARTH" -C "$L" import "$C/told" >/dev/null 2>&1
+	"$HEARTH" -C "$L" import "$C/told" >/dev/null 2>&1
+}
+told "Marker TOLDSTORY"
 mkdir -p "$C/pic"
 picture "$C/pic/pic.png" 1000x700
 bundle "$C" pic "Marker PICSTORY" "art: [{file: pic.png, alt: A test pattern}]"
@@ -136,12 +140,7 @@ if [ "$RC" -eq 0 ] && [ "$SITE_RAN" = yes ]; then pass site_clean_from_cache
 else fail site_clean_from_cache "exit $RC, site alone $SITE_RAN: $(head -c 300 "$ERR")"; fi
 
 # a new title changes the recording's tags: its renditions are new work
-bundle "$C" told "Marker TOLDSTORY renamed" "audio: voice.wav
-transcript: voice.vtt
-chapters:
-  - {start: 0, title: Opening}
-  - {start: 1.5, title: Close}"
-"$HEARTH" -C "$L" import "$C/told" >/dev/null 2>&1
+told "Marker TOLDSTORY renamed"
 site_expect no retagged_recording_by_media
 same_as_clean retagged_same_as_clean
 
