@@ -292,13 +292,15 @@ static char *transcript_memo(hearth_lib *lib, const char *salt, const char *sha2
 
 int media_transcript_lookup(hearth_lib *lib, const char *salt, const char *src,
 			    const char *sha256, double duration, struct buf *vtt,
-			    struct buf *text, struct hearth_err *err)
+			    struct buf *text, bool *made, struct hearth_err *err)
 {
 	struct buf m = BUF_INIT;
 	char *path, *end = NULL;
 	int rc = MEDIA_UNCACHED;
 
 	(void)src;
+	if (made)
+		*made = false;
 	if (!is_sha256(sha256))
 		return herr(err, HEARTH_EINVAL, "'%s' is not a SHA-256", sha256 ? sha256 : "");
 	path = transcript_memo(lib, salt, sha256, duration);

@@ -216,11 +216,12 @@ int media_lookup_audio(hearth_lib *lib, const char *src, const char *sha256,
  * A transcript made publishable (media_transcript) kept in the cache by
  * the transcript's SHA-256, the audio's length and salt (the caller's
  * name for the programs that make it): lookup appends the WebVTT and the
- * text to vtt and text; remember stores them.
+ * text to vtt and text; remember stores them. made (may be NULL) says
+ * whether the work was done now (never, for lookup).
  */
 int media_transcript_lookup(hearth_lib *lib, const char *salt, const char *src,
 			    const char *sha256, double duration, struct buf *vtt,
-			    struct buf *text, struct hearth_err *err);
+			    struct buf *text, bool *made, struct hearth_err *err);
 int media_transcript_remember(hearth_lib *lib, const char *salt, const char *sha256,
 			      double duration, const struct buf *vtt, const struct buf *text,
 			      struct hearth_err *err);
@@ -230,7 +231,7 @@ int media_transcript_remember(hearth_lib *lib, const char *salt, const char *sha
  */
 int media_transcript_cached(hearth_lib *lib, const char *salt, const char *src,
 			    const char *sha256, double duration, struct buf *vtt,
-			    struct buf *text, struct hearth_err *err);
+			    struct buf *text, bool *made, struct hearth_err *err);
 /*
  * The show's cover passed media_cover_check: kept by its SHA-256, the
  * limits and salt. lookup fills info's width and height (the rest 0).

@@ -932,12 +932,15 @@ int media_transcript(const char *src, double duration, struct buf *vtt,
 
 int media_transcript_cached(hearth_lib *lib, const char *salt, const char *src,
 			    const char *sha256, double duration, struct buf *vtt,
-			    struct buf *text, struct hearth_err *err)
+			    struct buf *text, bool *made, struct hearth_err *err)
 {
-	int rc = media_transcript_lookup(lib, salt, src, sha256, duration, vtt, text, err);
+	int rc = media_transcript_lookup(lib, salt, src, sha256, duration, vtt, text, made, err);
 	if (rc != MEDIA_UNCACHED)
 		return rc;
-	if ((rc = media_transcript(src, duration, vtt, text, err)) == 0)
+	if ((rc = media_transcript(src, duration, vtt, text, err)) == 0) {
 		media_transcript_remember(lib, salt, sha256, duration, vtt, text, NULL);
+		if (made)
+			*made = true;
+	}
 	return rc;
 }

@@ -47,7 +47,7 @@ struct site_media_ops {
 			   struct hearth_err *err);
 	int (*transcript)(hearth_lib *lib, const char *salt, const char *src,
 			  const char *sha256, double duration, struct buf *vtt,
-			  struct buf *text, struct hearth_err *err);
+			  struct buf *text, bool *made, struct hearth_err *err);
 	char *(*store_path)(const hearth_lib *lib, const char *sha256);
 };
 extern const struct site_media_ops site_media_default;

@@ -355,8 +355,9 @@ static int run_transcript(struct pool *p, struct job *j)
 {
 	struct buf vtt = BUF_INIT, text = BUF_INIT;
 	char *src = p->ops->store_path(p->lib, j->a->sha256);
+	bool made = true;
 	int rc = p->ops->transcript(p->lib, p->salt, src, j->a->sha256, j->duration, &vtt, &text,
-				     &j->err);
+				     &made, &j->err);
 	if (!rc) {
 		char *dst = path_join(p->staging, j->rel);
 		rc = file_write_atomic(dst, vtt.data ? vtt.data : "", vtt.len, &j->err);
@@ -366,7 +367,7 @@ static int run_transcript(struct pool *p, struct job *j)
 		j->e->m.transcript = buf_detach(&text);
 		site_media_cues(&j->e->m, vtt.data);
 	}
-	j->made = true; /* cheap enough that it is never cached */
+	j->made = made; /* or read from media/'s memo of it */
 	free(src);
 	buf_release(&vtt);
 	buf_release(&text);

@@ -1614,20 +1614,24 @@ static void cache_read_without_ffmpeg(void)
 	/* a transcript: made once, then read from its memo, under its salt only */
 	const char *in = "WEBVTT\n\n00:00.000 --> 00:01.000\n<v Sam>Hello & welcome\n";
 	char sha[65];
+	bool made_now = false;
 	sha256_hex(in, strlen(in), sha);
 	CHECK_OK(file_write_atomic(tp("memo.vtt"), in, strlen(in), &err), &err);
-	CHECK(media_transcript_lookup(lib, "salt-a", tp("memo.vtt"), sha, 5, &vtt, &text, &err) ==
+	char *vp = xstrdup(tp("memo.vtt"));
+	CHECK(media_transcript_lookup(lib, "salt-a", vp, sha, 5, &vtt, &text, NULL, &err) ==
 	      MEDIA_UNCACHED);
-	CHECK_OK(media_transcript_cached(lib, "salt-a", tp("memo.vtt"), sha, 5, &vtt, &text, &err),
+	CHECK_OK(media_transcript_cached(lib, "salt-a", vp, sha, 5, &vtt, &text, &made_now, &err),
 		 &err);
-	CHECK_OK(media_transcript_lookup(lib, "salt-a", tp("memo.vtt"), sha, 5, &v2, &t2, &err),
+	CHECK(made_now);
+	CHECK_OK(media_transcript_cached(lib, "salt-a", vp, sha, 5, &v2, &t2, &made_now, &err),
 		 &err);
+	CHECK(!made_now); /* the second time, from the memo */
 	CHECK(vtt.len == v2.len && !memcmp(vtt.data, v2.data, vtt.len));
 	CHECK(text.len == t2.len && !memcmp(text.data, t2.data, text.len));
 	CHECK(strstr(buf_cstr(&t2), "Sam: Hello & welcome") != NULL);
-	CHECK(media_transcript_lookup(lib, "salt-b", tp("memo.vtt"), sha, 5, &v2, &t2, &err) ==
+	CHECK(media_transcript_lookup(lib, "salt-b", vp, sha, 5, &v2, &t2, NULL, &err) ==
 	      MEDIA_UNCACHED);
-	CHECK(media_transcript_lookup(lib, "salt-a", tp("memo.vtt"), sha, 6, &v2, &t2, &err) ==
+	CHECK(media_transcript_lookup(lib, "salt-a", vp, sha, 6, &v2, &t2, NULL, &err) ==
 	      MEDIA_UNCACHED); /* another length of audio: checked again */
 
 	/* the cover's check */
@@ -1650,7 +1654,7 @@ static void cache_read_without_ffmpeg(void)
 	size_t n = 0;
 	CHECK_OK(lib_cache_purge(lib, purge, &n, &err), &err);
 	CHECK(n == 1);
-	CHECK(media_transcript_lookup(lib, "salt-a", tp("memo.vtt"), sha, 5, &v2, &t2, &err) ==
+	CHECK(media_transcript_lookup(lib, "salt-a", vp, sha, 5, &v2, &t2, NULL, &err) ==
 	      MEDIA_UNCACHED);
 
 	buf_release(&vtt);
@@ -1658,6 +1662,7 @@ static void cache_read_without_ffmpeg(void)
 	buf_release(&v2);
 	buf_release(&t2);
 	media_result_release(&made);
+	free(vp);
 	free(src);
 	asset_release(&a);
 	lib_close(&lib);

@@ -225,9 +225,9 @@ static int fake_cover_check(hearth_lib *lib, const char *salt, const char *path,
 
 static int fake_transcript(hearth_lib *lib, const char *salt, const char *src,
 			   const char *sha256, double duration, struct buf *vtt, struct buf *text,
-			   struct hearth_err *err)
+			   bool *made, struct hearth_err *err)
 {
-	(void)lib, (void)salt, (void)sha256;
+	(void)lib, (void)salt, (void)sha256, (void)made;
 	(void)src;
 	(void)err;
 	if (duration < 100)
