@@ -266,6 +266,8 @@ void sha256_final(struct sha256 *s, unsigned char out[32]);
 void sha256_final_hex(struct sha256 *s, char out[65]);
 /* Lowercase hex of the SHA-256 of data: 64 characters and a NUL. */
 void sha256_hex(const void *data, size_t n, char out[65]);
+/* True when s (may be NULL) is a SHA-256 as sha256_hex writes it. */
+bool sha256_is_hex(const char *s);
 /* Lowercase hex of the SHA-256 of the file at path. */
 int sha256_file(const char *path, char out[65], struct hearth_err *err);
 /*

@@ -68,6 +68,11 @@ void sha256_hex(const void *data, size_t n, char out[65])
 	sha256_final_hex(&s, out);
 }
 
+bool sha256_is_hex(const char *s)
+{
+	return s && strlen(s) == 64 && strspn(s, "0123456789abcdef") == 64;
+}
+
 /*
  * Hashes the file at path through one open fd. Its identity is taken
  * before the first read and again after the last: a write in between

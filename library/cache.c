@@ -19,11 +19,6 @@
 #include <string.h>
 #include <unistd.h>
 
-static bool is_sha256(const char *s)
-{
-	return s && strlen(s) == 64 && strspn(s, "0123456789abcdef") == 64;
-}
-
 /* Removes cache/<ab>/<sha>-* ; adds to *n. */
 static int purge_one(const char *cache, const char *sha, size_t *n, struct hearth_err *err)
 {
@@ -63,7 +58,7 @@ int lib_cache_purge(hearth_lib *lib, char *const *hashes, size_t *n_removed,
 	int rc = 0;
 
 	for (size_t i = 0; hashes && hashes[i] && !rc; i++) {
-		if (!is_sha256(hashes[i])) {
+		if (!sha256_is_hex(hashes[i])) {
 			rc = herr(err, HEARTH_EINVAL, "'%s' is not a SHA-256", hashes[i]);
 			break;
 		}

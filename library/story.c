@@ -365,16 +365,6 @@ int lib_story_lines(hearth_lib *lib, int status, bool with_consent,
 
 /* ---- writing ----------------------------------------------------------- */
 
-static bool is_hex64(const char *s)
-{
-	if (!s || strlen(s) != 64)
-		return false;
-	for (const char *p = s; *p; p++)
-		if (!((*p >= '0' && *p <= '9') || (*p >= 'a' && *p <= 'f')))
-			return false;
-	return true;
-}
-
 /* The length of the sound chapters mark; -1: none. */
 static double chaptered_duration(const struct lib_story *in)
 {
@@ -461,7 +451,7 @@ static int check_input(hearth_lib *lib, const struct lib_story *in, const char *
 		if ((unsigned)a->role >= ROLE_COUNT)
 			return herr(err, HEARTH_EINVAL, "story '%s': file '%s': unknown role",
 				    slug, name);
-		if (!is_hex64(a->sha256))
+		if (!sha256_is_hex(a->sha256))
 			return herr(err, HEARTH_EINVAL,
 				    "story '%s': file '%s': not in the store yet (no sha256)",
 				    slug, name);

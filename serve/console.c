@@ -76,15 +76,6 @@ static bool ticked(struct req *r, const char *name)
 	return v && !strcmp(v, "yes");
 }
 
-static bool is_hex64(const char *s)
-{
-	size_t n = 0;
-	for (; s[n]; n++)
-		if (!((s[n] >= '0' && s[n] <= '9') || (s[n] >= 'a' && s[n] <= 'f')))
-			return false;
-	return n == 64;
-}
-
 /* A time for people ("2026-05-10 14:30 UTC"); "" for 0. */
 static void when(int64_t t, char out[32])
 {
@@ -1145,7 +1136,7 @@ static void file_page(struct con *c, const char *sha)
 	char *path = NULL;
 	int fd = -1, rc = 0;
 
-	if (!is_hex64(sha)) {
+	if (!sha256_is_hex(sha)) {
 		not_found(c->r);
 		return;
 	}
