@@ -31,6 +31,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 /*
  * Raise a kind's recipe version when the code that makes it changes its
@@ -63,23 +64,29 @@ void media_versions_built(struct media_versions *v)
 	v->format = LIBAVFORMAT_VERSION_INT;
 }
 
-static void versions_text(const struct media_versions *v, char out[96])
+/* True when cache/ffmpeg.versions names v; *path gets the file's name (new allocation). */
+static bool versions_noted(hearth_lib *lib, const struct media_versions *v, char **path,
+			   char want[96])
 {
-	snprintf(out, 96, "avcodec %x\navfilter %x\nswresample %x\nswscale %x\navformat %x\n",
+	struct buf have = BUF_INIT;
+	bool same;
+
+	snprintf(want, 96, "avcodec %x\navfilter %x\nswresample %x\nswscale %x\navformat %x\n",
 		 v->codec, v->filter, v->resample, v->scale, v->format);
+	*path = xasprintf("%s/cache/" VERSIONS_FILE, lib_dir(lib));
+	same = file_read(*path, &have, NULL) == 0 && strcmp(buf_cstr(&have), want) == 0;
+	buf_release(&have);
+	return same;
 }
 
 int media_versions_note(hearth_lib *lib, const struct media_versions *v,
 			struct hearth_err *err)
 {
-	char want[96], *path = xasprintf("%s/cache/" VERSIONS_FILE, lib_dir(lib));
-	struct buf have = BUF_INIT;
+	char want[96], *path;
 	int rc = 0;
 
-	versions_text(v, want);
-	if (file_read(path, &have, NULL) != 0 || strcmp(buf_cstr(&have), want) != 0)
+	if (!versions_noted(lib, v, &path, want))
 		rc = file_write_atomic(path, want, strlen(want), err);
-	buf_release(&have);
 	free(path);
 	return rc;
 }
@@ -87,14 +94,10 @@ int media_versions_note(hearth_lib *lib, const struct media_versions *v,
 bool media_lookup_ready(hearth_lib *lib)
 {
 	struct media_versions v;
-	char want[96], *path = xasprintf("%s/cache/" VERSIONS_FILE, lib_dir(lib));
-	struct buf have = BUF_INIT;
-	bool same;
+	char want[96], *path;
 
 	media_versions_built(&v);
-	versions_text(&v, want);
-	same = file_read(path, &have, NULL) == 0 && strcmp(buf_cstr(&have), want) == 0;
-	buf_release(&have);
+	bool same = versions_noted(lib, &v, &path, want);
 	free(path);
 	return same;
 }
@@ -157,11 +160,6 @@ static void profile(const struct media_job *job, const struct media_versions *ve
 	buf_printf(b, "-x%x", ver->format);
 }
 
-static bool is_sha256(const char *sha256)
-{
-	return sha256 && strlen(sha256) == 64 && strspn(sha256, "0123456789abcdef") == 64;
-}
-
 int media_cache_name(hearth_lib *lib, const char *sha256, const struct media_job *job,
 		     const struct media_versions *ver, char **out, struct hearth_err *err)
 {
@@ -170,7 +168,7 @@ int media_cache_name(hearth_lib *lib, const char *sha256, const struct media_job
 	*out = NULL;
 	if (!media_kind_valid(job))
 		return herr(err, HEARTH_EINVAL, "unknown kind of rendition");
-	if (!is_sha256(sha256))
+	if (!sha256_is_hex(sha256))
 		return herr(err, HEARTH_EINVAL, "'%s' is not a SHA-256", sha256 ? sha256 : "");
 	if (!lib || !lib_dir(lib))
 		return herr(err, HEARTH_EINVAL, "no library is open");
@@ -204,33 +202,35 @@ static bool is_image(enum media_kind k)
 	return k == MEDIA_JPEG || k == MEDIA_WEBP || k == MEDIA_COVER;
 }
 
+bool media_rendition_size(const char *path, struct media_result *r)
+{
+	int64_t w = 0, h = 0;
+	if (!media_header_size(path, &w, &h) || w > INT32_MAX || h > INT32_MAX)
+		return false;
+	r->width = (int)w;
+	r->height = (int)h;
+	return true;
+}
+
 /* One rendition found in the cache into *res; MEDIA_UNCACHED when it is not there. */
 static int lookup_one(hearth_lib *lib, const char *sha256, const struct media_job *job,
 		      struct media_result *res, struct hearth_err *err)
 {
 	struct media_versions v;
+	struct stat st;
 	char *path = NULL;
-	int64_t w = 0, h = 0;
 	int rc;
 
 	media_versions_built(&v);
 	if ((rc = media_cache_name(lib, sha256, job, &v, &path, err)))
 		return rc;
-	res->size = file_size(path);
-	if (res->size < 0 || !path_is_file(path)) {
+	/* Hearth's own JPEG or WebP: the header says the size exactly */
+	if (stat(path, &st) != 0 || !S_ISREG(st.st_mode) ||
+	    (is_image(job->kind) && !media_rendition_size(path, res))) {
 		free(path);
-		res->size = 0;
 		return MEDIA_UNCACHED;
 	}
-	if (is_image(job->kind)) {
-		/* Hearth's own JPEG or WebP: the header says the size exactly */
-		if (!media_header_size(path, &w, &h) || w > INT32_MAX || h > INT32_MAX) {
-			free(path);
-			return MEDIA_UNCACHED;
-		}
-		res->width = (int)w;
-		res->height = (int)h;
-	}
+	res->size = st.st_size;
 	res->path = path;
 	return 0;
 }
@@ -301,7 +301,7 @@ int media_transcript_lookup(hearth_lib *lib, const char *salt, const char *src,
 	(void)src;
 	if (made)
 		*made = false;
-	if (!is_sha256(sha256))
+	if (!sha256_is_hex(sha256))
 		return herr(err, HEARTH_EINVAL, "'%s' is not a SHA-256", sha256 ? sha256 : "");
 	path = transcript_memo(lib, salt, sha256, duration);
 	/* "<bytes of the WebVTT>\n", the WebVTT, then the text */
@@ -328,7 +328,7 @@ int media_transcript_remember(hearth_lib *lib, const char *salt, const char *sha
 	char *path;
 	int rc;
 
-	if (!is_sha256(sha256))
+	if (!sha256_is_hex(sha256))
 		return herr(err, HEARTH_EINVAL, "'%s' is not a SHA-256", sha256 ? sha256 : "");
 	path = transcript_memo(lib, salt, sha256, duration);
 	buf_printf(&m, "%zu\n", vtt->len);
@@ -362,7 +362,7 @@ int media_cover_check_lookup(hearth_lib *lib, const char *salt, const char *path
 	(void)path;
 	(void)err;
 	(void)name;
-	if (!is_sha256(sha256))
+	if (!sha256_is_hex(sha256))
 		return MEDIA_UNCACHED; /* the cover cannot be read: hearth-media says why */
 	memo = cover_memo(lib, salt, sha256, limits);
 	if (file_read(memo, &m, NULL) == 0 && sscanf(buf_cstr(&m), "%d %d", &w, &h) == 2 &&
@@ -384,7 +384,7 @@ int media_cover_check_remember(hearth_lib *lib, const char *salt, const char *sh
 	char line[64], *memo;
 	int rc;
 
-	if (!is_sha256(sha256))
+	if (!sha256_is_hex(sha256))
 		return herr(err, HEARTH_EINVAL, "'%s' is not a SHA-256", sha256 ? sha256 : "");
 	memo = cover_memo(lib, salt, sha256, limits);
 	snprintf(line, sizeof line, "%d %d\n", info->width, info->height);

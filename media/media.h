@@ -199,11 +199,6 @@ int media_cache_stamp(hearth_lib *lib, struct hearth_err *err);
  * that render use.
  */
 bool media_lookup_ready(hearth_lib *lib);
-/* The cache's name of a rendition: cache/<sha[0:2]>/<sha>-<profile>.<ext>. */
-int media_cache_name(hearth_lib *lib, const char *sha256, const struct media_job *job,
-		     const struct media_versions *ver, char **out, struct hearth_err *err);
-bool media_kind_valid(const struct media_job *job);
-bool media_kind_audio(enum media_kind k);
 
 /* media_cached and media_cached_audio, from the cache alone. */
 int media_lookup(hearth_lib *lib, const char *src, const char *sha256,

@@ -31,6 +31,18 @@
 #include <libavformat/avformat.h>
 
 /*
+ * The cache's name of a rendition, cache/<sha[0:2]>/<sha>-<profile>.<ext>
+ * (new allocation), with the FFmpeg versions ver (lookup.c): render.c
+ * gives the ones it runs with, media_lookup the ones of its headers.
+ */
+int media_cache_name(hearth_lib *lib, const char *sha256, const struct media_job *job,
+		     const struct media_versions *ver, char **out, struct hearth_err *err);
+bool media_kind_valid(const struct media_job *job);
+bool media_kind_audio(enum media_kind k);
+/* The width and height of an image rendition, from its header (lookup.c). */
+bool media_rendition_size(const char *path, struct media_result *r);
+
+/*
  * Sets up FFmpeg for use inside a library: its log is silenced (errors
  * come back as values instead). Safe to call from any thread, any number
  * of times.

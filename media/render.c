@@ -212,12 +212,8 @@ static int audio_passes(hearth_lib *lib, const char *src, const char *sha256,
 static int image_size(const char *path, struct media_result *r, struct hearth_err *err)
 {
 	struct media_info info;
-	int64_t w, h;
-	if (media_header_size(path, &w, &h) && w <= INT32_MAX && h <= INT32_MAX) {
-		r->width = (int)w;
-		r->height = (int)h;
+	if (media_rendition_size(path, r))
 		return 0;
-	}
 	int rc = media_probe(path, &info, err);
 	if (rc == 0) {
 		r->width = info.width;

@@ -33,6 +33,12 @@
  * can stand in for them. site_media_default holds the real ones.
  */
 struct site_media_ops {
+	/*
+	 * Before the jobs (NULL: nothing): hearth-media notes the FFmpeg its
+	 * renditions are named by; hearth-site says MEDIA_UNCACHED when the
+	 * cache's names are not its own
+	 */
+	int (*begin)(hearth_lib *lib, struct hearth_err *err);
 	int (*cached)(hearth_lib *lib, const char *src, const char *sha256,
 		      const struct media_job *job, struct media_result *res,
 		      struct hearth_err *err);

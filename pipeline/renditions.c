@@ -33,7 +33,14 @@
 #include <unistd.h>
 
 #ifdef HEARTH_SITE
+static int lookup_begin(hearth_lib *lib, struct hearth_err *err)
+{
+	(void)err;
+	return media_lookup_ready(lib) ? 0 : MEDIA_UNCACHED;
+}
+
 const struct site_media_ops site_media_default = {
+	.begin = lookup_begin,
 	.cached = media_lookup,
 	.cached_audio = media_lookup_audio,
 	.cover_check = media_cover_check_lookup,
@@ -47,6 +54,7 @@ bool site_media_available(void)
 }
 #else
 const struct site_media_ops site_media_default = {
+	.begin = media_cache_stamp,
 	.cached = media_cached,
 	.cached_audio = media_cached_audio,
 	.cover_check = media_cover_check_cached,
@@ -726,17 +734,10 @@ int site_media_run(hearth_lib *lib, const struct site_media_ops *ops,
 	}
 	if (p.n == 0)
 		goto end;
-	if (ops == &site_media_default) {
-		/*
-		 * hearth-media notes the versions of FFmpeg its renditions are
-		 * named by; hearth-site names them only when they are its own
-		 */
-		if (site_media_available())
-			rc = media_cache_stamp(lib, err);
-		else if (!media_lookup_ready(lib))
-			rc = SITE_NEEDS_MEDIA;
-		if (rc)
-			goto end;
+	if (ops->begin && (rc = ops->begin(lib, err))) {
+		if (!site_media_available())
+			rc = SITE_NEEDS_MEDIA; /* hearth-media's build */
+		goto end;
 	}
 	if (cover_path && sha256_file(cover_path, p.cover_sha, NULL) != 0)
 		p.cover_sha[0] = '\0'; /* the cover job says why */
