@@ -318,6 +318,11 @@ check story_gone_from_site test -z "$(find "$L/public" -path "*$SLUG*")"
 get "/editor/story/$SLUG"
 post "/editor/story/$SLUG/erase" "csrf=$(token "/editor/story/$SLUG/erase")"
 is erase_needs_sure 422
+# the words looked for after the erase are there before it
+for secret in "She said we" "the peer asked by phone"; do
+	check "bytes_there_before_erase_${secret// /_}" \
+		sh -c 'cat "$1/hearth.db" "$1/hearth.db-wal" 2>/dev/null | grep -aqF "$2"' _ "$L" "$secret"
+done
 get "/editor/story/$SLUG"
 post "/editor/story/$SLUG/erase" "csrf=$(token "/editor/story/$SLUG/erase")" sure=yes
 is erased 303

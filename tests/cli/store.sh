@@ -154,6 +154,11 @@ sqlite3 "$L/hearth.db" <"$T/hold" >/dev/null 2>&1 &
 hold_pid=$!
 exec 9>"$T/hold"
 echo "SELECT count(*) FROM stories;" >&9
+# the words looked for after the erase are there before it
+for secret in "The body of Early" "A short summary of Early" "PRIVATE-REASON-TEXT"; do
+	check "bytes_there_before_erase_${secret// /_}" \
+		sh -c 'cat "$1/hearth.db" "$1/hearth.db-wal" 2>/dev/null | grep -aqF "$2"' _ "$L" "$secret"
+done
 ok erase_withdrawn -C "$L" erase early
 check erased_original_gone test ! -e "$L/$(object_of "$C/early/voice.flac")"
 check erased_renditions_gone test "$(cached "$L" "$C/early/voice.flac")" -eq 0
