@@ -168,20 +168,20 @@ static void page_key(const struct out *o, struct sha256 *h, const char *kind)
 
 /*
  * Writes staging/rel from the page document doc (which it frees) through
- * the theme. The callers first try the current site's file of the same
- * key, and make the document only when there is none.
+ * the theme, the HTML made in html (the calling thread's, reused from
+ * page to page). The callers first try the current site's file of the
+ * same key, and make the document only when there is none.
  */
 static int write_page(struct out *o, xmlDocPtr doc, const char *rel, const char *root,
-		      struct hearth_err *err)
+		      struct buf *html, struct hearth_err *err)
 {
-	struct buf html = BUF_INIT;
-	int rc = site_theme_apply(o->theme, doc, root, &html, err);
+	buf_reset(html);
+	int rc = site_theme_apply(o->theme, doc, root, html, err);
 	xmlFreeDoc(doc);
 	if (!rc)
-		rc = site_write(o->staging, rel, html.data, html.len, err);
+		rc = site_write(o->staging, rel, html->data, html->len, err);
 	if (rc)
 		herr_prefix(err, "page '%s'", rel);
-	buf_release(&html);
 	return rc;
 }
 
@@ -392,7 +392,7 @@ static const char *task_name(const struct task *t)
  * made through the theme. Called from the page threads: it only reads c.
  */
 static int run_task(const struct pages *p, const struct task *t, struct buf *rb,
-		    struct hearth_err *err)
+		    struct buf *html, struct hearth_err *err)
 {
 	const struct site_ctx *c = p->c;
 	struct out *o = p->o;
@@ -509,7 +509,7 @@ static int run_task(const struct pages *p, const struct task *t, struct buf *rb,
 	site_page_meta(c, doc, rel);
 	/* 404.html is served for any missing path, so its links must not be relative */
 	root = t->kind == T_404 ? xasprintf("%s/", c->base_url) : site_root_of(rel);
-	rc = write_page(o, doc, rel, root, err);
+	rc = write_page(o, doc, rel, root, html, err);
 end:
 	free(root);
 	return rc;
@@ -519,7 +519,8 @@ static void *page_worker(void *arg)
 {
 	struct pages *p = arg;
 	struct hearth_err err = {0};
-	struct buf rel = BUF_INIT; /* each page's path, in memory reused from page to page */
+	/* each page's path and its HTML, in memory reused from page to page */
+	struct buf rel = BUF_INIT, html = BUF_INIT;
 
 	for (;;) {
 		size_t i = __atomic_load_n(&p->stop, __ATOMIC_ACQUIRE)
@@ -527,7 +528,7 @@ static void *page_worker(void *arg)
 				   : __atomic_fetch_add(&p->next, 1, __ATOMIC_RELAXED);
 		if (i >= p->n)
 			break;
-		int rc = run_task(p, &p->t[i], &rel, &err);
+		int rc = run_task(p, &p->t[i], &rel, &html, &err);
 		if (!rc)
 			continue;
 		pthread_mutex_lock(&p->mu);
@@ -540,6 +541,7 @@ static void *page_worker(void *arg)
 		pthread_mutex_unlock(&p->mu);
 	}
 	buf_release(&rel);
+	buf_release(&html);
 	return NULL;
 }
 

@@ -12,6 +12,7 @@
  *   0  search.c
  *   1  view.c
  *   2  records.c, chapters.c, markdown.c, theme.c, qr.c (the subscribe page's QR code)
+ *   3  html5.c (a theme's HTML result written out)
  */
 #ifndef HEARTH_SITE_INT_H
 #define HEARTH_SITE_INT_H
@@ -45,5 +46,14 @@ void site_sort_keys(struct site_sort_key *v, size_t n, struct site_sort_key *tmp
  */
 size_t site_str_hash(const char *s);
 size_t site_table_size(size_t n);
+
+/* ---- html5.c: a theme's HTML result as HTML5 ---------------------------- */
+
+/*
+ * Appends the result document doc, made by a theme with method="html",
+ * to out as HTML5, without a document type (the caller writes it).
+ * Borrows doc.
+ */
+void site_html5_write(const xmlDoc *doc, struct buf *out);
 
 #endif

@@ -42,7 +42,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <libxml/HTMLtree.h>
 #include <libxml/hash.h>
 #include <libxml/parser.h>
 #include <libxml/xpathInternals.h>
@@ -773,80 +772,35 @@ static int write_buf(void *ctx, const char *data, int len)
 }
 
 /*
- * Serialises a result to the end of out through an output buffer that
- * writes straight into it. HTML as xsltSaveResultToString() writes it for
- * method="html" but without its htmlSetMetaEncoding() step: that step
- * adds <meta http-equiv="Content-Type"> beside the theme's own <meta
- * charset>, and HTML allows only one of them; UTF-8 needs no encoder, as
- * in libxslt. Any other method as xsltSaveResultToString() does, in the
- * theme's encoding.
+ * Serialises a result to the end of out. HTML through site_html5_write
+ * (html5.c); any other method as xsltSaveResultToString() does, in the
+ * theme's encoding, through an output buffer that writes straight into
+ * out (UTF-8 needs no encoder, as in libxslt).
  */
 static int dump_result(xmlDocPtr res, xsltStylesheetPtr style, struct buf *out)
 {
 	xmlCharEncodingHandlerPtr enc = NULL;
 	const xmlChar *encoding = NULL;
 
-	if (res->type != XML_HTML_DOCUMENT_NODE) {
-		XSLT_GET_IMPORT_PTR(encoding, style, encoding);
-		if (encoding) {
-			enc = xmlFindCharEncodingHandler((const char *)encoding);
-			if (enc && !xmlStrcasecmp(BAD_CAST enc->name, BAD_CAST "UTF-8")) {
-				xmlCharEncCloseFunc(enc);
-				enc = NULL;
-			}
+	if (res->type == XML_HTML_DOCUMENT_NODE) {
+		site_html5_write(res, out);
+		return 0;
+	}
+	XSLT_GET_IMPORT_PTR(encoding, style, encoding);
+	if (encoding) {
+		enc = xmlFindCharEncodingHandler((const char *)encoding);
+		if (enc && !xmlStrcasecmp(BAD_CAST enc->name, BAD_CAST "UTF-8")) {
+			xmlCharEncCloseFunc(enc);
+			enc = NULL;
 		}
 	}
 	xmlOutputBufferPtr ob = xmlOutputBufferCreateIO(write_buf, NULL, out, enc);
 	if (!ob)
 		return -1;
-	int rc = 0;
-	if (res->type == XML_HTML_DOCUMENT_NODE)
-		htmlDocContentDumpFormatOutput(ob, res, "UTF-8", 0);
-	else
-		rc = xsltSaveResultTo(ob, res, style) < 0 ? -1 : 0;
+	int rc = xsltSaveResultTo(ob, res, style) < 0 ? -1 : 0;
 	if (ob->error)
 		rc = -1;
 	return xmlOutputBufferClose(ob) < 0 ? -1 : rc;
-}
-
-/*
- * Takes out of out, from byte from on, the end tags of HTML5's void
- * elements that libxml2's HTML 4 serialiser does not know (<source>,
- * <track>, <wbr>): it writes "<source ...></source>", and an end tag
- * there is an error in HTML5. In serialised HTML a literal "</source>"
- * can only be such a tag, since text and attribute values have their "<"
- * escaped. Works in place: what stays only moves towards the start.
- */
-static void drop_void_end_tags(struct buf *out, size_t from)
-{
-	static const char *const ends[] = {"</source>", "</track>", "</wbr>"};
-	char *d = out->data;
-	const char *lt;
-	size_t len = out->len, r = from, w = from, kept = from; /* d[kept, r) stays */
-
-	while ((lt = memchr(d + r, '<', len - r))) {
-		r = (size_t)(lt - d);
-		size_t skip = 0;
-		for (size_t k = 0; k < sizeof ends / sizeof ends[0] && !skip; k++) {
-			size_t n = strlen(ends[k]);
-			if (len - r >= n && !memcmp(d + r, ends[k], n))
-				skip = n;
-		}
-		if (!skip) {
-			r++;
-			continue;
-		}
-		if (w != kept)
-			memmove(d + w, d + kept, r - kept);
-		w += r - kept;
-		r += skip;
-		kept = r;
-	}
-	if (w != kept)
-		memmove(d + w, d + kept, len - kept);
-	w += len - kept;
-	out->len = w;
-	d[w] = '\0';
 }
 
 int site_theme_apply(site_theme *t, xmlDocPtr page, const char *root, struct buf *out,
@@ -885,8 +839,6 @@ int site_theme_apply(site_theme *t, xmlDocPtr page, const char *root, struct buf
 		rc = herr(err, HEARTH_EIO, "theme '%s': cannot write the page", t->dir);
 		goto end;
 	}
-	if (res->type == XML_HTML_DOCUMENT_NODE)
-		drop_void_end_tags(out, start);
 end:
 	xmlSetGenericErrorFunc(old_ctx, old_fn);
 	if (rc && out->data) {

@@ -1,7 +1,9 @@
 /*
  * test_site_theme.c - applying a theme (site-gen/theme.c): the HTML goes
  * straight into the caller's buffer after what it holds, HTML5's void
- * elements lose the end tags libxml2 writes for them, a failed page leaves
+ * elements have no end tag, the HTML is written as HTML5 (escaping, raw
+ * text, URLs, boolean attributes, one document type, a tree of any
+ * depth; site-gen/html5.c), a failed page leaves
  * the buffer as it was, another output method keeps its encoding, one
  * loaded theme serves several threads at once, each with its own messages,
  * and a theme says its words in the library's language.
@@ -98,6 +100,76 @@ static void appends_and_drops_void_end_tags(void)
 	CHECK(out.len > 30000 && !strcmp(out.data + out.len - 15, "</body></html>\n"));
 	buf_release(&out);
 	site_theme_free(&t);
+}
+
+/* What site_html5_write makes of each kind of node a theme can write. */
+static void writes_html5(void)
+{
+	const char *dir = theme(
+		"html5",
+		"<xsl:output method=\"html\" encoding=\"UTF-8\" doctype-system=\"about:legacy-compat\"/>",
+		"<xsl:template match=\"/\"><html><head>"
+		"<script defer=\"defer\" src=\"  a b/\u00e9.js?x=1&amp;y=&lt;2&gt;\"></script>"
+		"<script>if (a &lt; b &amp;&amp; c) {}</script>"
+		"<style>p &gt; a { color: red }</style></head>"
+		"<body><p title=\"&quot;q&quot; &amp; &lt;t&gt;&#10;&#9;x\" hidden=\"hidden\">"
+		"1 &lt; 2 &amp; 3 &gt; 2 caf\u00e9&#13;</p>"
+		"<xsl:comment> a note </xsl:comment>"
+		"<p><xsl:text disable-output-escaping=\"yes\">&lt;b&gt;raw&lt;/b&gt;</xsl:text></p>"
+		"<a name=\"x y\" href=\"#top\">up</a><input type=\"checkbox\" checked=\"checked\"/>"
+		"<img src=\"i.png\" alt=\"a &amp; b\"/><div></div>"
+		"<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 1 1\"><rect width=\"1\"/></svg>"
+		"</body></html></xsl:template>");
+	struct hearth_err err;
+	site_theme *t = NULL;
+	struct buf out = BUF_INIT;
+
+	CHECK_OK(site_theme_load(dir, &t, &err), &err);
+	xmlDocPtr d = page("p", "text");
+	int rc = site_theme_apply(t, d, "", &out, &err);
+	xmlFreeDoc(d);
+	CHECK_OK(rc, &err);
+	const char *o = buf_cstr(&out);
+	printf("# %s", o);
+	CHECK(count_of(o, "<!DOCTYPE") == 1 && !strncmp(o, "<!DOCTYPE html>\n<html><head>", 28));
+	/* a URL: blanks before it dropped, what no URL may hold as %XX, & escaped */
+	CHECK(strstr(o, "<script defer src=\"a%20b/%C3%A9.js?x=1&amp;y=%3C2%3E\"></script>"));
+	CHECK(strstr(o, "<script>if (a < b && c) {}</script>"));
+	CHECK(strstr(o, "<style>p > a { color: red }</style>"));
+	CHECK(strstr(o, "<p title=\"&quot;q&quot; &amp; &lt;t&gt;&#10;&#9;x\" hidden=\"hidden\">"
+			"1 &lt; 2 &amp; 3 &gt; 2 caf\u00e9&#13;</p>"));
+	CHECK(strstr(o, "<!-- a note -->"));
+	CHECK(strstr(o, "<p><b>raw</b></p>"));
+	CHECK(strstr(o, "<a name=\"x%20y\" href=\"#top\">up</a><input type=\"checkbox\" checked>"));
+	CHECK(strstr(o, "<img src=\"i.png\" alt=\"a &amp; b\"><div></div>"));
+	CHECK(strstr(o, "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 1 1\">"
+			"<rect width=\"1\"></rect></svg>"));
+	CHECK(out.len > 0 && !strcmp(o + out.len - 15, "</body></html>\n"));
+	buf_release(&out);
+	site_theme_free(&t);
+
+	/* a tree deeper than any stack would take by recursion */
+	xmlDocPtr deep = xmlNewDoc(BAD_CAST "1.0");
+	deep->type = XML_HTML_DOCUMENT_NODE;
+	xmlNodePtr n = xmlNewDocNode(deep, NULL, BAD_CAST "div", NULL);
+	xmlDocSetRootElement(deep, n);
+	enum { DEPTH = 200000 };
+	for (int i = 1; i < DEPTH; i++)
+		n = xmlNewChild(n, NULL, BAD_CAST (i % 2 ? "span" : "div"), NULL);
+	xmlNodeAddContent(n, BAD_CAST "&");
+	site_html5_write(deep, &out);
+	CHECK(count_of(out.data, "<span>") == DEPTH / 2 && count_of(out.data, "</div>") == DEPTH / 2);
+	CHECK(strstr(out.data, "<span>&amp;</span></div></span>") != NULL);
+	CHECK(!strcmp(out.data + out.len - 7, "</div>\n"));
+	/* libxml2 frees a tree by recursion too: take it apart from the bottom */
+	while (n != deep->children) {
+		xmlNodePtr up = n->parent;
+		xmlUnlinkNode(n);
+		xmlFreeNode(n);
+		n = up;
+	}
+	xmlFreeDoc(deep);
+	buf_release(&out);
 }
 
 static void failed_page_leaves_the_buffer(void)
@@ -294,6 +366,7 @@ static void words_in_the_language(void)
 int main(void)
 {
 	RUN(appends_and_drops_void_end_tags);
+	RUN(writes_html5);
 	RUN(failed_page_leaves_the_buffer);
 	RUN(xml_output_keeps_its_encoding);
 	RUN(one_theme_on_several_threads);
