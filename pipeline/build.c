@@ -98,30 +98,6 @@ struct out {
 	pthread_mutex_t body_mu;       /* for bodies, from the page threads */
 };
 
-/*
- * The body of s for its page: read from the catalogue (one thread at a
- * time) when the view came without it. SITE_AGAIN when the catalogue no
- * longer has the body the view was keyed with: it changed since it was
- * read, and the build starts again. *body is a new allocation.
- */
-static int story_body(struct out *o, const struct pub_story *s, char **body,
-		      struct hearth_err *err)
-{
-	char sha[65];
-	int rc;
-
-	if (!o->bodies)
-		return herr(err, HEARTH_EINVAL, "story '%s': no body to show", s->slug);
-	pthread_mutex_lock(&o->body_mu);
-	rc = lib_public_body(o->bodies, s->slug, body, sha, err);
-	pthread_mutex_unlock(&o->body_mu);
-	if (rc == HEARTH_ENOENT || (!rc && (!s->body_sha256 || strcmp(sha, s->body_sha256))))
-		rc = SITE_AGAIN;
-	if (rc)
-		xfree(body);
-	return rc;
-}
-
 /* Notes rel with its key (and src, for a rendition) in the new state. */
 static void note_key(struct out *o, const char *rel, const char key[65], const char *src)
 {
@@ -464,7 +440,7 @@ static int run_task(const struct pages *p, const struct task *t, struct buf *rb,
 		struct site_entry e = c->e[t->i];
 		struct pub_story s = *e.s;
 		char *body = NULL;
-		if (!s.body && (rc = story_body(o, &s, &body, err)))
+		if (!s.body && (rc = pipe_body_read(o->bodies, &o->body_mu, &s, &body, err)))
 			goto end;
 		if (body)
 			s.body = body;
@@ -1531,8 +1507,8 @@ static int build_gated(hearth_lib *lib, const struct site_input *in,
 	if (!rc)
 		rc = write_pages(&c, &o, opts->jobs, &st, err);
 	if (!rc) {
-		struct pipe_search_out so = {staging, out_dir, &old, keep_feed, kept_search,
-					     &o, o.bodies, common, theme_dir, def_theme};
+		struct pipe_search_out so = {staging,  out_dir,	   &old,   keep_feed, kept_search, &o,
+					     o.bodies, &o.body_mu, common, theme_dir, def_theme};
 		rc = pipe_search_write(&c, &so, err);
 	}
 	lib_public_bodies_close(&o.bodies); /* before the gate takes the write lock */

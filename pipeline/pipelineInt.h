@@ -23,6 +23,8 @@
 #include "../site-gen/site.h"
 #include "../media/media.h"   /* the rendering side only: it sees library/public.h */
 
+#include <pthread.h>
+
 /* The marker file every build writes; an out_dir without it is not ours. */
 #define SITE_MARKER ".hearth-site"
 
@@ -536,6 +538,7 @@ struct pipe_search_out {
 	void (*kept)(void *arg, const struct pipe_file *was);
 	void *arg;
 	lib_body_reader *bodies;       /* NULL when the records hold their bodies */
+	pthread_mutex_t *body_mu;      /* held around each read of bodies, as the page threads do */
 	const char *common;            /* the key of what every page shows */
 	const char *theme_dir, *def_theme; /* where search.js is (def_theme may be NULL) */
 };
@@ -549,6 +552,14 @@ struct pipe_search_out {
  */
 int pipe_search_write(const struct site_ctx *c, const struct pipe_search_out *o,
 		      struct hearth_err *err);
+/*
+ * The body of s, read from r under mu (r's statement is one for all the
+ * threads). SITE_AGAIN when the catalogue no longer has the body the view
+ * was keyed with: it changed since it was read, and the build starts
+ * again. *body is a new allocation, NULL on failure.
+ */
+int pipe_body_read(lib_body_reader *r, pthread_mutex_t *mu, const struct pub_story *s,
+		   char **body, struct hearth_err *err);
 /* Feeds h with what the search page shows (its document). */
 void pipe_search_page_key(struct sha256 *h, const struct site_ctx *c);
 

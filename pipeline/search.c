@@ -217,24 +217,34 @@ static bool keep_all(const struct pipe_search_out *o, const char key[65])
 	return all;
 }
 
-/* The body of s for the index, as build.c reads it for its page. */
-static int read_body(const struct pipe_search_out *o, const struct pub_story *s, char **body,
-		     struct hearth_err *err)
+int pipe_body_read(lib_body_reader *r, pthread_mutex_t *mu, const struct pub_story *s,
+		   char **body, struct hearth_err *err)
 {
 	char sha[65];
 	int rc;
-	if (s->body) {
-		*body = xstrdup(s->body);
-		return 0;
-	}
-	if (!o->bodies)
-		return herr(err, HEARTH_EINVAL, "story '%s': no body to index", s->slug);
-	rc = lib_public_body(o->bodies, s->slug, body, sha, err);
+
+	*body = NULL;
+	if (!r)
+		return herr(err, HEARTH_EINVAL, "story '%s': no body to show", s->slug);
+	pthread_mutex_lock(mu);
+	rc = lib_public_body(r, s->slug, body, sha, err);
+	pthread_mutex_unlock(mu);
 	if (rc == HEARTH_ENOENT || (!rc && (!s->body_sha256 || strcmp(sha, s->body_sha256))))
 		rc = SITE_AGAIN; /* it changed since the view was read: start again */
 	if (rc)
 		xfree(body);
 	return rc;
+}
+
+/* The body of s for the index: the record's, or read as its page reads it. */
+static int read_body(const struct pipe_search_out *o, const struct pub_story *s, char **body,
+		     struct hearth_err *err)
+{
+	if (s->body) {
+		*body = xstrdup(s->body);
+		return 0;
+	}
+	return pipe_body_read(o->bodies, o->body_mu, s, body, err);
 }
 
 /*
