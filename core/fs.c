@@ -446,15 +446,16 @@ char **dir_list(const char *dir, bool hidden)
 	DIR *d = opendir(dir);
 	struct dirent *de;
 	char **v = NULL;
+	size_t n = 0, cap = 0; /* a folder of 10,000 stories: no length counted per name */
 	if (!d)
 		return NULL;
 	while ((de = readdir(d)))
 		if (de->d_name[0] != '.' ||
 		    (hidden && strcmp(de->d_name, ".") && strcmp(de->d_name, "..")))
-			v = strv_push(v, de->d_name);
+			strv_append(&v, &n, &cap, de->d_name);
 	closedir(d);
 	if (v)
-		qsort(v, strv_len(v), sizeof *v, cmp_names);
+		qsort(v, n, sizeof *v, cmp_names);
 	return v;
 }
 

@@ -75,6 +75,11 @@ struct hearth_lib {
 /* The Podcasting 2.0 namespace for podcast GUIDs. */
 #define LIB_PODCAST_NS "ead4c236-bf58-58c6-a2c6-a6b28d128cb6"
 
+/* ---- open.c ------------------------------------------------------------ */
+
+/* SQLite's settings for the whole process; called before any connection is made. */
+void lib_db_setup(void);
+
 /* ---- db.c: statements, transactions, the audit writer ------------------ */
 
 /* Fills err with what SQLite said about the last call; returns HEARTH_EDB. */
