@@ -1508,7 +1508,8 @@ static int build_gated(hearth_lib *lib, const struct site_input *in,
 		rc = write_pages(&c, &o, opts->jobs, &st, err);
 	if (!rc) {
 		struct pipe_search_out so = {staging,  out_dir,	   &old,   keep_feed, kept_search, &o,
-					     o.bodies, &o.body_mu, common, theme_dir, def_theme};
+					     o.bodies, &o.body_mu, common, theme_dir, def_theme,
+					     opts->jobs};
 		rc = pipe_search_write(&c, &so, err);
 	}
 	lib_public_bodies_close(&o.bodies); /* before the gate takes the write lock */

@@ -408,7 +408,9 @@ bool pipe_state_link_kept(const struct pipe_state *now, const struct pipe_state 
 /*
  * Notes with key every regular file under dir that s lacks (files written
  * into staging by others, the transcripts): so a patch moves them in and a
- * later build removes them when they are no longer made. Sorts s first.
+ * later build removes them when they are no longer made. Takes the
+ * identity of each file under dir that s has and does not know yet (as
+ * pipe_state_fill does), on two threads for a large site. Sorts s first.
  */
 void pipe_state_note_rest(struct pipe_state *s, const char *dir, const char key[65]);
 /* Sorts s by rel (once). */
@@ -541,6 +543,7 @@ struct pipe_search_out {
 	pthread_mutex_t *body_mu;      /* held around each read of bodies, as the page threads do */
 	const char *common;            /* the key of what every page shows */
 	const char *theme_dir, *def_theme; /* where search.js is (def_theme may be NULL) */
+	int jobs;                      /* the build's -j (0: every core): one reads bodies ahead when > 1 */
 };
 
 /*

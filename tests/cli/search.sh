@@ -160,6 +160,18 @@ check altered_shard_made_again [ "$(find_term third | head -1)" = cafe ]
 "$HEARTH" -C "$L" build -o "$T/clean" >/dev/null 2>&1
 if diff -r "$T/clean" "$P" >"$T/diff" 2>&1; then pass incremental_equals_clean; else
 	fail incremental_equals_clean "$(head -c 600 "$T/diff")"; fi
+# a clean build of this many stories reads the bodies for the index on a
+# thread of its own (-j 2) and walks the folders it wrote on two: one
+# thread (-j 1) makes the same site, and both a site whose state takes
+# the next build as having nothing to do
+"$HEARTH" -C "$L" build -j 1 -o "$T/one" >/dev/null 2>&1
+"$HEARTH" -C "$L" build -j 2 -o "$T/two" >/dev/null 2>&1
+if diff -r "$T/one" "$T/two" >"$T/diff" 2>&1 && diff -r "$T/clean" "$T/two" >>"$T/diff" 2>&1
+then pass index_same_on_one_thread; else
+	fail index_same_on_one_thread "$(head -c 600 "$T/diff")"; fi
+check two_threads_found_words [ "$(python3 "$T/index.py" "$T/two" term quillfeather)" = river ]
+quick nothing_to_do_after_one_thread -j 2 -o "$T/one"
+quick nothing_to_do_after_two -j 2 -o "$T/two"
 
 # the page in Chromium: searching, filters, hiding by warning, axe, screenshots
 node "$HEARTH_ROOT/tests/browser/search.mjs" "$P" "$HEARTH_ROOT/build/screenshots" \
