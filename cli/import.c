@@ -11,13 +11,18 @@
  * only) are read and checked, and when none of them names a file (a
  * recording, music, art, a transcript: media/'s intake) there is nothing
  * to store, only records to write, which is library work, done as
- * media_import does it. Anything else (a bundle with files, two bundles
- * of one slug, a settings file that names a podcast image, which media/
- * checks) goes to hearth-media, which reads again from the start.
+ * media_import does it. A settings file that names a podcast image is
+ * taken here when media/ checked that image before (its memo,
+ * media_show_image_lookup). Anything else (a bundle with files, two
+ * bundles of one slug, an image not checked yet) goes to hearth-media,
+ * which reads again from the start.
  */
 #define _GNU_SOURCE
 #include "cli.h"
-#ifndef HEARTH_LEAN
+#include "../pipeline/pipeline.h" /* site_programs_salt */
+#ifdef HEARTH_LEAN
+#include "../media/media.h" /* media_show_image_lookup: the memo, without FFmpeg */
+#else
 #include "../media/intake.h"
 #endif
 
@@ -116,7 +121,15 @@ static int plan_path(struct cli *c, struct plan *p, const char *path)
 struct done {
 	size_t n_stories, n_changed, n_collections, n_coll_changed;
 	struct buf report;
+	char **notes; /* strv */
 };
+
+/* The notes of an import, as they come: before what it did or why it failed. */
+static void say_notes(char *const *notes)
+{
+	for (size_t i = 0; notes && notes[i]; i++)
+		fprintf(stderr, "hearth: import: note: %s\n", notes[i]);
+}
 
 static void say_imported(const struct plan *p, const struct done *d)
 {
@@ -167,19 +180,20 @@ static int by_base(const void *pa, const void *pb)
 	return strcmp(path_base(*(char *const *)pa), path_base(*(char *const *)pb));
 }
 
-/* True when a settings file names a podcast image (media/ checks it as a cover). */
-static bool names_image(const char *yaml)
+/*
+ * Whether the podcast image the settings file yaml names (if any) is one
+ * hearth-media's check passed before, under the programs it would run
+ * with: its note, if any, onto *notes.
+ */
+static bool show_image_known(hearth_lib *lib, const char *yaml, const struct lib_settings *set,
+			     char ***notes)
 {
-	struct buf text = BUF_INIT;
-	struct ynode *y = NULL;
-	bool named = true; /* what cannot be read is hearth-media's to report */
-
-	if (file_read_max(yaml, LIB_MAX_SETTINGS_SIZE, NULL, &text, NULL) == 0 &&
-	    yaml_parse(text.data ? text.data : "", text.len, yaml, 0, &y, NULL) == 0)
-		named = ymap_str(ymap_get(y, "podcast"), "image") != NULL;
-	ynode_free(y);
-	buf_release(&text);
-	return named;
+	char *media = cli_media_path(), salt[65];
+	if (!media)
+		return false; /* hearth-media is missing: exec says so */
+	site_programs_salt(media, salt);
+	free(media);
+	return media_show_image_lookup(lib, salt, yaml, set, notes) == 0;
 }
 
 /*
@@ -293,8 +307,8 @@ static int import_text(hearth_lib *lib, const struct plan *p, struct done *d,
 	memset(d, 0, sizeof *d);
 	d->n_stories = nb;
 	d->n_collections = nc;
-	if ((p->settings && names_image(p->settings)) ||
-	    lib_settings_load(lib, &set, err) != 0) {
+	if (lib_settings_load(lib, &set, err) != 0 ||
+	    (p->settings && !show_image_known(lib, p->settings, &set, &d->notes))) {
 		rc = 0;
 		goto end;
 	}
@@ -367,6 +381,8 @@ int cmd_import(struct cli *c, int argc, char **argv)
 	if (rc || helped)
 		goto end;
 	rc = import_text(lib, &p, &d, &err);
+	if (rc != 0)
+		say_notes(d.notes);
 	if (rc < 0) {
 		rc = cli_fail_err(c, &err);
 		fprintf(stderr, "hearth: import: nothing was imported; the library is unchanged\n");
@@ -376,10 +392,13 @@ int cmd_import(struct cli *c, int argc, char **argv)
 	} else {
 		lib_close(&lib);
 		buf_release(&d.report);
+		strv_free(d.notes);
+		d.notes = NULL;
 		rc = cli_exec_media(c, c->argv);
 	}
 end:
 	buf_release(&d.report);
+	strv_free(d.notes);
 	plan_release(&p);
 	lib_close(&lib);
 	return rc;
@@ -399,16 +418,18 @@ int cmd_import(struct cli *c, int argc, char **argv)
 	im.bundles = p.bundles;
 	im.collections = p.collections;
 	im.settings = p.settings;
+	char salt[65];
+	site_programs_salt(NULL, salt);
+	im.salt = salt; /* its image's check remembered, for the lean hearth's next import */
 	rc = media_import(lib, &im, &err);
-	for (size_t i = 0; im.notes && im.notes[i]; i++)
-		fprintf(stderr, "hearth: import: note: %s\n", im.notes[i]);
+	say_notes(im.notes);
 	if (rc) {
 		rc = cli_fail_err(c, &err);
 		fprintf(stderr, "hearth: import: nothing was imported; the library is unchanged\n");
 		goto end;
 	}
 	struct done d = {im.n_stories, im.n_changed, im.n_collections, im.n_coll_changed,
-			 im.report};
+			 im.report, NULL};
 	say_imported(&p, &d);
 end:
 	media_import_release(&im);

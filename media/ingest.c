@@ -24,14 +24,6 @@
 
 /* ---- rules shared by every way in --------------------------------------- */
 
-/* The limits on incoming files that the settings set. */
-static void limits_from(const struct lib_settings *st, struct media_limits *out)
-{
-	out->max_file_size = st->max_file_size;
-	out->max_duration = st->max_duration;
-	out->max_pixels = st->max_pixels;
-}
-
 /*
  * When the story has no chapters of its own (front matter), takes those
  * embedded in its sound file at path (after intake). Chapters are kept in
@@ -264,7 +256,7 @@ static int prepare(hearth_lib *lib, struct media_submission *sub, const struct l
 	size_t n_alt = 0, bad = 0;
 	int rc;
 
-	limits_from(set, &lim);
+	media_limits_of(set, &lim);
 	p->s = *sub->story;
 	p->s.assets = xcalloc(sub->n_files + 1, sizeof *p->s.assets);
 	p->file_of = xcalloc(sub->n_files + 1, sizeof *p->file_of);
@@ -385,42 +377,29 @@ void media_submission_release(struct media_submission *sub)
  * before anything is written: too small, it is refused with its name and
  * size; not square, it is taken with a note that the cover is its centre.
  * A file that does not parse, an unsafe path or a missing image is left to
- * lib_settings_import, which says what is wrong with it.
+ * lib_settings_import, which says what is wrong with it. With a salt, the
+ * check goes through its memo (media_cover_check_cached), which the lean
+ * hearth's next import reads (media_show_image_lookup).
  */
-static int check_show_image(const char *yaml, const struct media_limits *lim, char ***notes,
-			    struct hearth_err *err)
+static int check_show_image(hearth_lib *lib, const char *salt, const char *yaml,
+			    const struct media_limits *lim, char ***notes, struct hearth_err *err)
 {
-	struct buf text = BUF_INIT;
-	struct ynode *y = NULL;
 	struct media_info info;
-	char *dir = NULL, *img = NULL;
-	const char *rel;
-	int rc = 0;
+	char sha[65];
+	bool named;
+	int rc;
 
-	if (file_read_max(yaml, LIB_MAX_SETTINGS_SIZE, NULL, &text, NULL) != 0 ||
-	    yaml_parse(text.data ? text.data : "", text.len, yaml, 0, &y, NULL) != 0)
-		goto end;
-	rel = ymap_str(ymap_get(y, "podcast"), "image");
-	if (!rel || !path_is_safe_rel(rel))
-		goto end;
-	dir = path_dir(yaml);
-	img = strcmp(dir, ".") ? path_join(dir, rel) : xstrdup(rel);
-	if (!path_exists(img))
-		goto end;
-	if ((rc = media_cover_check(img, img, lim, &info, err)))
-		goto end;
-	if (info.width != info.height) {
-		int side = media_cover_side(info.width, info.height);
-		char *note = xasprintf("%s is %d\u00d7%d, not square; the podcast cover is its "
-				       "centre, %d\u00d7%d",
-				       img, info.width, info.height, side, side);
+	char *img = media_show_image(yaml, &named);
+	if (!img)
+		return 0;
+	if (salt && sha256_file(img, sha, NULL) == 0)
+		rc = media_cover_check_cached(lib, salt, img, sha, img, lim, &info, err);
+	else
+		rc = media_cover_check(img, img, lim, &info, err);
+	char *note = rc ? NULL : media_cover_note(img, &info);
+	if (note)
 		*notes = strv_push(*notes, note);
-		free(note);
-	}
-end:
-	ynode_free(y);
-	buf_release(&text);
-	free(dir);
+	free(note);
 	free(img);
 	return rc;
 }
@@ -543,7 +522,7 @@ int media_import(hearth_lib *lib, struct media_import *im, struct hearth_err *er
 	/* read and check everything before writing anything, within the limits */
 	if ((rc = lib_settings_load(lib, &set, err)))
 		goto end;
-	limits_from(&set, &lim);
+	media_limits_of(&set, &lim);
 	/* a bundle none of whose files changed is not opened at all */
 	if ((rc = one_bundle_per_slug(im->bundles, err)) ||
 	    (rc = changed_bundles(lib, im->bundles, &set, &todo, err)))
@@ -551,7 +530,8 @@ int media_import(hearth_lib *lib, struct media_import *im, struct hearth_err *er
 	n_todo = strv_len(todo);
 	if ((rc = read_all(im, todo, &set, &stories, &colls, err)))
 		goto end;
-	if (im->settings && (rc = check_show_image(im->settings, &lim, &im->notes, err)))
+	if (im->settings &&
+	    (rc = check_show_image(lib, im->salt, im->settings, &lim, &im->notes, err)))
 		goto end;
 	if ((rc = lib_store_lock(lib, LIB_LOCK_SHARED, true, &l, err)))
 		goto end;

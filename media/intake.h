@@ -135,6 +135,7 @@ struct media_import {
 	char *const *bundles;      /* borrowed strv: story bundle folders */
 	char *const *collections;  /* borrowed strv: collection files */
 	const char *settings;      /* a hearth.yaml to take, or NULL */
+	const char *salt;          /* site_programs_salt's, for the memo of its image's check; NULL: none */
 	/* filled by media_import */
 	size_t n_stories, n_changed;          /* bundles; new or changed stories */
 	size_t n_collections, n_coll_changed;

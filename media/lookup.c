@@ -19,7 +19,10 @@
  * one's memo.
  *
  * The media_lookup functions answer from the cache alone: MEDIA_UNCACHED
- * when the work is not there, and then only hearth-media can do it.
+ * when the work is not there, and then only hearth-media can do it. The
+ * check of the show's image an import makes (media_show_image_lookup) is
+ * answered so too, so the lean hearth imports a settings file that names
+ * an image it checked before without starting hearth-media.
  */
 #include "mediaInt.h"
 
@@ -390,5 +393,73 @@ int media_cover_check_remember(hearth_lib *lib, const char *salt, const char *sh
 	snprintf(line, sizeof line, "%d %d\n", info->width, info->height);
 	rc = file_write_atomic(memo, line, strlen(line), err);
 	free(memo);
+	return rc;
+}
+
+/* ---- the show's image, as an import checks it ----------------------------- */
+
+void media_limits_of(const struct lib_settings *set, struct media_limits *out)
+{
+	out->max_file_size = set->max_file_size;
+	out->max_duration = set->max_duration;
+	out->max_pixels = set->max_pixels;
+}
+
+char *media_show_image(const char *yaml, bool *named)
+{
+	struct buf text = BUF_INIT;
+	struct ynode *y = NULL;
+	char *img = NULL;
+	const char *rel;
+
+	*named = true; /* what cannot be read is lib_settings_import's to report */
+	if (file_read_max(yaml, LIB_MAX_SETTINGS_SIZE, NULL, &text, NULL) != 0 ||
+	    yaml_parse(text.data ? text.data : "", text.len, yaml, 0, &y, NULL) != 0)
+		goto end;
+	rel = ymap_str(ymap_get(y, "podcast"), "image");
+	*named = rel != NULL;
+	if (!rel || !path_is_safe_rel(rel))
+		goto end;
+	char *dir = path_dir(yaml);
+	img = strcmp(dir, ".") ? path_join(dir, rel) : xstrdup(rel);
+	free(dir);
+	if (!path_exists(img))
+		xfree(&img);
+end:
+	ynode_free(y);
+	buf_release(&text);
+	return img;
+}
+
+char *media_cover_note(const char *img, const struct media_info *info)
+{
+	if (info->width == info->height)
+		return NULL;
+	int side = media_cover_side(info->width, info->height);
+	return xasprintf("%s is %d\u00d7%d, not square; the podcast cover is its centre, %d\u00d7%d",
+			 img, info->width, info->height, side, side);
+}
+
+int media_show_image_lookup(hearth_lib *lib, const char *salt, const char *yaml,
+			    const struct lib_settings *set, char ***notes)
+{
+	struct media_limits lim;
+	struct media_info info;
+	char sha[65];
+	bool named;
+	int rc = MEDIA_UNCACHED;
+
+	char *img = media_show_image(yaml, &named);
+	if (!img)
+		return named ? MEDIA_UNCACHED : 0;
+	media_limits_of(set, &lim);
+	if (sha256_file(img, sha, NULL) == 0 &&
+	    (rc = media_cover_check_lookup(lib, salt, img, sha, img, &lim, &info, NULL)) == 0) {
+		char *note = media_cover_note(img, &info);
+		if (note)
+			*notes = strv_push(*notes, note);
+		free(note);
+	}
+	free(img);
 	return rc;
 }

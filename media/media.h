@@ -244,6 +244,30 @@ int media_cover_check_cached(hearth_lib *lib, const char *salt, const char *path
 			     const struct media_limits *limits, struct media_info *info,
 			     struct hearth_err *err);
 
+/* The limits of a library's settings, as intake and the build apply them. */
+void media_limits_of(const struct lib_settings *set, struct media_limits *out);
+/*
+ * The podcast image the settings file yaml names, as the path it is read
+ * from (a new allocation), when it names one that is safe and there; NULL
+ * otherwise, *named then false when it names none, true when the file
+ * could not be read or parsed or the image is not safe or not there (the
+ * import's lib_settings_import says what is wrong).
+ */
+char *media_show_image(const char *yaml, bool *named);
+/*
+ * The note an import gives for the show's image img of info's size: NULL
+ * when square, else that its centre square is the cover. A new allocation.
+ */
+char *media_cover_note(const char *img, const struct media_info *info);
+/*
+ * The check an import makes of the image the settings file yaml names
+ * (media_import), from the memo alone, with set's limits and salt: 0 when
+ * the file names no image, or one that passed (its note, if any, pushed
+ * onto *notes); MEDIA_UNCACHED when only hearth-media can say.
+ */
+int media_show_image_lookup(hearth_lib *lib, const char *salt, const char *yaml,
+			    const struct lib_settings *set, char ***notes);
+
 /* ---- the podcast cover ------------------------------------------------- */
 
 /* Apple's bounds for podcast artwork, in pixels a side. */

@@ -974,69 +974,6 @@ static int patch_in(const struct pipe_state *old, struct pipe_state *now,
 
 
 /*
- * The programs whose code makes the site. hearth-media and hearth-site
- * are built together from the same sources and make the same bytes, so
- * either keys both, by the folder they share and their identity: a site
- * one made is current for the other. Another program (a test) is keyed
- * by itself, as "/proc/self/exe". media is the program the lean hearth
- * names in its quick check (pipe_quick_in.program).
- */
-struct programs {
-	char *media, *site; /* owned; site NULL for another program */
-};
-
-static void programs_find(struct programs *p)
-{
-	char *self = NULL;
-	size_t cap = 256;
-	ssize_t n;
-
-	p->media = p->site = NULL;
-	for (;;) {
-		self = xrealloc(self, cap);
-		n = readlink("/proc/self/exe", self, cap);
-		if (n < 0 || (size_t)n < cap)
-			break;
-		cap *= 2;
-	}
-	if (n > 0) {
-		self[n] = '\0';
-		const char *base = path_base(self);
-		if (!strcmp(base, "hearth-media") || !strcmp(base, "hearth-site")) {
-			char *dir = path_dir(self);
-			p->media = path_join(dir, "hearth-media");
-			p->site = path_join(dir, "hearth-site");
-			free(dir);
-		}
-	}
-	free(self);
-	if (!p->media)
-		p->media = xstrdup("/proc/self/exe");
-}
-
-static void programs_release(struct programs *p)
-{
-	xfree(&p->media);
-	xfree(&p->site);
-}
-
-static void key_programs(struct sha256 *h, const struct programs *p)
-{
-	key_file_id(h, p->media);
-	key_file_id(h, p->site);
-}
-
-/* The programs' key, salting what media/ remembers of their work. */
-static void programs_salt(const struct programs *p, char out[65])
-{
-	struct sha256 h;
-	sha256_init(&h);
-	key_str(&h, "hearth media memo 1");
-	key_programs(&h, p);
-	key_hex(&h, out);
-}
-
-/*
  * The key of everything a build reads: the programs, the settings, the
  * address, the theme (and the default theme it falls back on), the show's
  * cover, SOURCE_DATE_EPOCH, every story of both views and every
@@ -1448,7 +1385,7 @@ static int build_gated(hearth_lib *lib, const struct site_input *in,
 	if ((rc = pipe_feeds_precheck(&c, err)))
 		goto end;
 
-	programs_find(&pr);
+	programs_find(&pr, NULL);
 	key_themes(theme_dir, def_theme, themes); /* the theme's files read once */
 	inputs_key(&c, &pr, themes, cover_path, now.inputs);
 	quick_note(in, rd, opts, &pr, themes, cover_path, out_dir, &now);

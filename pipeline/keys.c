@@ -16,6 +16,7 @@
 #include <stdint.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #if UINTPTR_MAX == UINT64_MAX
 _Static_assert(sizeof(struct pub_story) == 176, "pub_story changed: hash the new field in keys.c");
@@ -460,4 +461,77 @@ void key_search_entry(struct sha256 *h, const struct site_entry *e)
 	for (size_t i = 0; i < s->n_assets; i++)
 		key_int(h, s->assets[i].role);
 	key_str(h, e->m.transcript);
+}
+
+/* ---- the building programs ---------------------------------------------- */
+
+void programs_find(struct programs *p, const char *media)
+{
+	char *self = NULL;
+	size_t cap = 256;
+	ssize_t n = 0;
+
+	p->media = p->site = NULL;
+	if (media) { /* the lean hearth, which names hearth-media */
+		char *dir = path_dir(media);
+		p->media = xstrdup(media);
+		p->site = path_join(dir, "hearth-site");
+		free(dir);
+		return;
+	}
+	for (;;) {
+		self = xrealloc(self, cap);
+		n = readlink("/proc/self/exe", self, cap);
+		if (n < 0 || (size_t)n < cap)
+			break;
+		cap *= 2;
+	}
+	if (n > 0) {
+		self[n] = '\0';
+		const char *base = path_base(self);
+		if (!strcmp(base, "hearth-media") || !strcmp(base, "hearth-site")) {
+			char *dir = path_dir(self);
+			p->media = path_join(dir, "hearth-media");
+			p->site = path_join(dir, "hearth-site");
+			free(dir);
+		}
+	}
+	free(self);
+	if (!p->media)
+		p->media = xstrdup("/proc/self/exe");
+}
+
+void programs_release(struct programs *p)
+{
+	xfree(&p->media);
+	xfree(&p->site);
+}
+
+void key_programs(struct sha256 *h, const struct programs *p)
+{
+	key_file_id(h, p->media);
+	key_file_id(h, p->site);
+}
+
+/*
+ * By the programs' identities alone, not their names: the lean hearth
+ * names hearth-media by the path it found it at, which may not be the
+ * one hearth-media reads as its own.
+ */
+void programs_salt(const struct programs *p, char out[65])
+{
+	struct sha256 h;
+	sha256_init(&h);
+	key_str(&h, "hearth media memo 2");
+	key_identity(&h, p->media);
+	key_identity(&h, p->site);
+	key_hex(&h, out);
+}
+
+void site_programs_salt(const char *media, char out[65])
+{
+	struct programs p;
+	programs_find(&p, media);
+	programs_salt(&p, out);
+	programs_release(&p);
 }

@@ -99,6 +99,15 @@ int site_build(hearth_lib *lib, const struct site_opts *opts,
 #define SITE_NEEDS_MEDIA 2
 
 /*
+ * The salt of what media/ remembers of the building programs' work (its
+ * memos: media_cover_check_lookup and the like): the identities of
+ * hearth-media and hearth-site. media is hearth-media's path, from the
+ * lean hearth; NULL in hearth-media or hearth-site, which find themselves.
+ * Both ways give the same salt for the same programs.
+ */
+void site_programs_salt(const char *media, char out[65]);
+
+/*
  * Decides, without reading the public view and without media/ or
  * site-gen/, whether site_build with opts would find nothing to do, from
  * the quick record the last build left (see pipeline/quick.c). program is

@@ -266,6 +266,28 @@ void key_settings(struct sha256 *h, const struct lib_settings *s, bool all);
 /* What only the feeds show of the settings (key_settings with all has it too). */
 void key_feed_settings(struct sha256 *h, const struct lib_settings *s);
 void key_file_id(struct sha256 *h, const char *path);
+
+/*
+ * The programs whose code makes the site. hearth-media and hearth-site
+ * are built together from the same sources and make the same bytes, so
+ * either keys both, by the folder they share and their identity: a site
+ * one made is current for the other. Another program (a test) is keyed
+ * by itself, as "/proc/self/exe". media is the program the lean hearth
+ * names in its quick check (pipe_quick_in.program).
+ */
+struct programs {
+	char *media, *site; /* owned; site NULL for another program */
+};
+/*
+ * Finds them: from the running program (media NULL), or beside the
+ * hearth-media at media (the lean hearth's). programs_release frees them.
+ */
+void programs_find(struct programs *p, const char *media);
+void programs_release(struct programs *p);
+/* Feeds h with the programs, by name and identity (a build's inputs). */
+void key_programs(struct sha256 *h, const struct programs *p);
+/* The programs' key, salting what media/ remembers of their work (site_programs_salt). */
+void programs_salt(const struct programs *p, char out[65]);
 void key_tree(struct sha256 *h, const char *dir);
 /*
  * The key of a theme and the default theme it falls back on, as 64 hex

@@ -412,9 +412,9 @@ static int run_episode_cover(struct pool *p, struct job *j)
  */
 static int run_cover(struct pool *p, struct job *j)
 {
-	struct media_limits lim = {p->set->max_file_size, p->set->max_duration,
-				   p->set->max_pixels};
+	struct media_limits lim;
 	struct media_info info;
+	media_limits_of(p->set, &lim);
 	int rc = p->ops->cover_check(p->lib, p->salt, p->cover_path, p->cover_sha,
 				     p->set->image, &lim, &info, &j->err);
 	if (!rc && !*p->cover_sha) /* read when the pool started; it cannot be now */

@@ -116,3 +116,41 @@ ref import "$M"
 check many_picture_then_bad_fails test "$RC" -ne 0 -a "$(cat "$T/ref.rc")" -ne 0
 check many_picture_then_bad_goes_to_media test "$MEDIA_RAN" = yes
 check many_picture_then_bad_same_message diff "$ERR" "$T/ref.err"
+
+# a settings file that names the show's image: the first import checks it
+# in hearth-media; the next is the lean hearth's, answered by what that
+# check remembered, with the same note; a changed image, a memo lost, or
+# an image too small go back to hearth-media, which says the same as ever
+S="$T/show"
+mkdir -p "$S/stories"
+bundle "$S/stories" showone "Show one"
+cat >"$S/hearth.yaml" <<YAML
+title: Show
+base_url: https://show.example.org
+podcast:
+  category: Health & Fitness
+  image: cover.png
+  owner: {name: Show editors, email: show@example.org}
+YAML
+picture "$S/cover.png" 2000x1500
+note="cover.png is 2000×1500, not square; the podcast cover is its centre, 1500×1500"
+CMD=import media_expect yes image_first_checked_by_media "$S"
+check image_first_note grep -q "$note" "$ERR"
+touch -d '2001-01-01' "$S/hearth.yaml" # the settings file read again, not the image
+CMD=import media_expect no image_known_is_lean "$S"
+check image_known_note grep -q "$note" "$ERR"
+check image_known_imported grep -q "settings from $S/hearth.yaml" "$OUT"
+picture "$S/cover.png" 2400x1800
+CMD=import media_expect yes image_changed_checked_by_media "$S"
+check image_changed_note grep -q "cover.png is 2400×1800, not square" "$ERR"
+CMD=import media_expect no image_changed_then_lean "$S"
+find "$L/cache" -name '*-cover-*.memo' -delete
+CMD=import media_expect yes image_memo_lost_checked_by_media "$S"
+picture "$S/cover.png" 800x600
+before=$(snapshot "$L")
+CMD=import build image_small "$S"
+check image_small_refused grep -q "cover\.png: the podcast image must be at least 1400×1400 pixels, but it is 800×600" "$ERR"
+check image_small_by_media test "$MEDIA_RAN" = yes -a "$RC" -ne 0
+check image_small_imports_nothing test "$(snapshot "$L")" = "$before"
+CMD=import build image_small_again "$S"
+check image_small_again_by_media test "$MEDIA_RAN" = yes -a "$RC" -ne 0
