@@ -6,6 +6,10 @@
  * file matches the one the current site was built with takes the file as
  * it is (state.c) instead of making it again.
  *
+ * The building programs are found here too (programs_find): their names
+ * and identities key a build's inputs, their identities alone salt what
+ * media/ remembers of their work (site_programs_salt).
+ *
  * Every field of the records goes in, with its length or a mark for NULL,
  * so no two different records hash alike. The size checks below stop the
  * build from compiling when a record gains a field: add the field here
