@@ -58,9 +58,11 @@ static xmlDocPtr page(const char *id, const char *markdown)
 
 static size_t count_of(const char *hay, const char *needle)
 {
-	size_t n = 0;
-	for (const char *p = hay; (p = strstr(p, needle)); p += strlen(needle))
-		n++;
+	size_t n = 0, k = strlen(needle);
+	/* not strstr: under ASan each call measures the rest of a large page */
+	for (const char *p = hay; *p; p++)
+		if (*p == *needle && !strncmp(p, needle, k))
+			n++;
 	return n;
 }
 
