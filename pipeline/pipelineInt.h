@@ -585,6 +585,19 @@ int pipe_search_write(const struct site_ctx *c, const struct pipe_search_out *o,
  */
 int pipe_body_read(lib_body_reader *r, pthread_mutex_t *mu, const struct pub_story *s,
 		   char **body, struct hearth_err *err);
+/*
+ * Items 0 to n-1, each made by fetch (a new allocation, or NULL) and
+ * given to take (which takes it) in that order on the calling thread.
+ * With beside, fetch runs on a thread of its own up to PIPE_AHEAD items
+ * ahead of take, so fetching one item and taking the one before overlap.
+ * The first fetch that fails ends it: its error is returned, take has had
+ * exactly the items before it, and every item read ahead is freed.
+ */
+#define PIPE_AHEAD 32
+int pipe_read_ahead(size_t n, bool beside,
+		    int (*fetch)(void *arg, size_t k, char **item, struct hearth_err *err),
+		    void *fetch_arg, void (*take)(void *arg, size_t k, char *item), void *take_arg,
+		    struct hearth_err *err);
 /* Feeds h with what the search page shows (its document). */
 void pipe_search_page_key(struct sha256 *h, const struct site_ctx *c);
 

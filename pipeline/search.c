@@ -520,29 +520,22 @@ static void plan_release(struct plan *pl)
 }
 
 /*
- * The bodies of the stories to add, read ahead on a thread of their own
- * while the calling thread splits each into the index: reading one (the
- * catalogue, then its digest) costs about as much as splitting it, so on
- * two cores the index of a clean build takes about half as long. The
- * bodies pass through a ring of AHEAD slots: at most that many wait in
- * memory.
+ * pipe_read_ahead: fetch on a thread of its own, through a ring of
+ * PIPE_AHEAD slots, so at most that many items wait in memory.
  */
-#define AHEAD 32
-#define AHEAD_FROM 64 /* fewer stories to add (an edit): no thread */
-
 struct ahead {
-	const struct pipe_search_out *o;
-	const struct pub_story **s; /* the stories, in the order they are added */
+	int (*fetch)(void *arg, size_t k, char **item, struct hearth_err *err);
+	void *arg;
 	size_t n;
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
-	size_t filled, taken; /* slots the reader filled, the splitter took */
-	bool stop;            /* the splitter is done: read no more */
+	size_t filled, taken; /* slots the reader filled, the taker took */
+	bool stop;            /* the taker is done: read no more */
 	struct ahead_slot {
-		char *body;
+		char *item;
 		int rc;
 		struct hearth_err err;
-	} ring[AHEAD];
+	} ring[PIPE_AHEAD];
 };
 
 static void *read_ahead(void *arg)
@@ -550,41 +543,112 @@ static void *read_ahead(void *arg)
 	struct ahead *a = arg;
 	for (size_t k = 0; k < a->n; k++) {
 		pthread_mutex_lock(&a->mu);
-		while (!a->stop && a->filled - a->taken == AHEAD)
+		while (!a->stop && a->filled - a->taken == PIPE_AHEAD)
 			pthread_cond_wait(&a->cv, &a->mu);
 		bool stop = a->stop;
 		pthread_mutex_unlock(&a->mu);
 		if (stop)
 			break;
-		struct ahead_slot *sl = &a->ring[k % AHEAD];
-		sl->rc = read_body(a->o, a->s[k], &sl->body, &sl->err);
+		struct ahead_slot *sl = &a->ring[k % PIPE_AHEAD];
+		sl->item = NULL;
+		sl->rc = a->fetch(a->arg, k, &sl->item, &sl->err);
 		pthread_mutex_lock(&a->mu);
 		a->filled++;
 		pthread_cond_broadcast(&a->cv);
 		pthread_mutex_unlock(&a->mu);
 		if (sl->rc)
-			break; /* the splitter stops at this slot */
+			break; /* the taker stops at this slot */
 	}
 	return NULL;
 }
 
-/* Whether the index has a core to read bodies ahead on: the build's -j, 0 for every core. */
-static bool read_ahead_wanted(const struct pipe_search_out *o, size_t n)
+int pipe_read_ahead(size_t n, bool beside,
+		    int (*fetch)(void *arg, size_t k, char **item, struct hearth_err *err),
+		    void *fetch_arg, void (*take)(void *arg, size_t k, char *item), void *take_arg,
+		    struct hearth_err *err)
 {
-	if (n < AHEAD_FROM)
-		return false;
-	return o->jobs > 0 ? o->jobs > 1 : sysconf(_SC_NPROCESSORS_ONLN) > 1;
+	struct ahead a = {.fetch = fetch, .arg = fetch_arg, .n = n};
+	pthread_t reader;
+	int rc = 0;
+
+	if (!beside || n < 2) {
+		for (size_t k = 0; k < n && !rc; k++) {
+			char *item = NULL;
+			if (!(rc = fetch(fetch_arg, k, &item, err)))
+				take(take_arg, k, item);
+		}
+		return rc;
+	}
+	pthread_mutex_init(&a.mu, NULL);
+	pthread_cond_init(&a.cv, NULL);
+	if (pthread_create(&reader, NULL, read_ahead, &a) != 0) {
+		pthread_cond_destroy(&a.cv);
+		pthread_mutex_destroy(&a.mu);
+		return pipe_read_ahead(n, false, fetch, fetch_arg, take, take_arg, err);
+	}
+	for (size_t k = 0; k < n && !rc; k++) {
+		pthread_mutex_lock(&a.mu);
+		while (a.filled == k)
+			pthread_cond_wait(&a.cv, &a.mu);
+		pthread_mutex_unlock(&a.mu);
+		struct ahead_slot *sl = &a.ring[k % PIPE_AHEAD];
+		char *item = sl->item;
+		sl->item = NULL;
+		if ((rc = sl->rc)) {
+			*err = sl->err;
+			break;
+		}
+		pthread_mutex_lock(&a.mu);
+		a.taken++;
+		pthread_cond_broadcast(&a.cv);
+		pthread_mutex_unlock(&a.mu);
+		take(take_arg, k, item);
+	}
+	pthread_mutex_lock(&a.mu);
+	a.stop = true;
+	pthread_cond_broadcast(&a.cv);
+	pthread_mutex_unlock(&a.mu);
+	pthread_join(reader, NULL);
+	for (size_t i = 0; i < PIPE_AHEAD; i++) /* read, never taken: after a failure */
+		free(a.ring[i].item);
+	pthread_cond_destroy(&a.cv);
+	pthread_mutex_destroy(&a.mu);
+	return rc;
 }
 
+/* Fewer stories to add than this (an edit): their bodies are read in turn. */
+#define AHEAD_FROM 64
+
 /*
- * Adds story pl->todo[k] with body (taken), noting the shards it is in.
+ * The stories to add and where their bodies come from. Reading one (the
+ * catalogue, then its digest) costs about as much as splitting it into
+ * the index, so with a core to spare the bodies are read ahead on a
+ * thread of their own (pipe_read_ahead) and the index of a clean build
+ * takes about half as long. The reader sees the stories' records, never
+ * the index this thread changes.
  */
-static void add_one(site_search *s, struct plan *pl, size_t k, char *body)
+struct todo {
+	const struct pipe_search_out *o;
+	const struct pub_story **s; /* in the order they are added */
+	site_search *index;
+	struct plan *pl;
+};
+
+static int todo_read(void *arg, size_t k, char **body, struct hearth_err *err)
 {
+	const struct todo *t = arg;
+	return read_body(t->o, t->s[k], body, err);
+}
+
+/* Adds story pl->todo[k] with body (taken), noting the shards it is in. */
+static void todo_take(void *arg, size_t k, char *body)
+{
+	struct todo *t = arg;
+	struct plan *pl = t->pl;
 	uint32_t *sh = NULL;
-	site_search_add(s, pl->todo[k], body);
+	site_search_add(t->index, pl->todo[k], body);
 	free(body);
-	size_t n = site_search_last_shards(s, &sh);
+	size_t n = site_search_last_shards(t->index, &sh);
 	pl->own[k] = shards_text(sh, n);
 	if (pl->shard_made)
 		for (size_t j = 0; j < n; j++)
@@ -596,62 +660,16 @@ static void add_one(site_search *s, struct plan *pl, size_t k, char *body)
 static int add_todo(const struct pipe_search_out *o, site_search *s, struct plan *pl,
 		    struct hearth_err *err)
 {
-	struct ahead a = {.o = o, .n = pl->n_todo};
-	pthread_t reader;
-	int rc = 0;
+	struct todo t = {.o = o, .index = s, .pl = pl};
+	bool beside = pl->n_todo >= AHEAD_FROM &&
+		      (o->jobs > 0 ? o->jobs > 1 : sysconf(_SC_NPROCESSORS_ONLN) > 1);
 
 	pl->own = xcalloc(pl->n_todo + 1, sizeof *pl->own);
-	if (!read_ahead_wanted(o, pl->n_todo)) {
-		for (size_t k = 0; k < pl->n_todo && !rc; k++) {
-			char *body = NULL;
-			if (!(rc = read_body(o, site_search_entry(s, pl->todo[k])->s, &body, err)))
-				add_one(s, pl, k, body);
-		}
-		return rc;
-	}
-	/* the reader sees the stories' records, never the index this thread changes */
-	a.s = xcalloc(a.n, sizeof *a.s);
-	for (size_t k = 0; k < a.n; k++)
-		a.s[k] = site_search_entry(s, pl->todo[k])->s;
-	pthread_mutex_init(&a.mu, NULL);
-	pthread_cond_init(&a.cv, NULL);
-	if (pthread_create(&reader, NULL, read_ahead, &a) != 0) {
-		for (size_t k = 0; k < a.n && !rc; k++) {
-			char *body = NULL;
-			if (!(rc = read_body(o, a.s[k], &body, err)))
-				add_one(s, pl, k, body);
-		}
-		goto end;
-	}
-	for (size_t k = 0; k < a.n && !rc; k++) {
-		pthread_mutex_lock(&a.mu);
-		while (a.filled == k)
-			pthread_cond_wait(&a.cv, &a.mu);
-		pthread_mutex_unlock(&a.mu);
-		struct ahead_slot *sl = &a.ring[k % AHEAD];
-		char *body = sl->body;
-		sl->body = NULL;
-		if ((rc = sl->rc)) {
-			*err = sl->err;
-			break;
-		}
-		pthread_mutex_lock(&a.mu);
-		a.taken++;
-		pthread_cond_broadcast(&a.cv);
-		pthread_mutex_unlock(&a.mu);
-		add_one(s, pl, k, body);
-	}
-	pthread_mutex_lock(&a.mu);
-	a.stop = true;
-	pthread_cond_broadcast(&a.cv);
-	pthread_mutex_unlock(&a.mu);
-	pthread_join(reader, NULL);
-	for (size_t i = 0; i < AHEAD; i++) /* read, never taken: after a failure */
-		free(a.ring[i].body);
-end:
-	pthread_cond_destroy(&a.cv);
-	pthread_mutex_destroy(&a.mu);
-	free(a.s);
+	t.s = xcalloc(pl->n_todo + 1, sizeof *t.s);
+	for (size_t k = 0; k < pl->n_todo; k++)
+		t.s[k] = site_search_entry(s, pl->todo[k])->s;
+	int rc = pipe_read_ahead(pl->n_todo, beside, todo_read, &t, todo_take, &t, err);
+	free(t.s);
 	return rc;
 }
 

@@ -1195,6 +1195,62 @@ static void patch_list_distrusts_its_files(void)
  * noted (key, identity, rendition), in order, and so again after the
  * quick record's rewrite.
  */
+/* pipe_read_ahead's items: "item <k>", failing at fail_at (SIZE_MAX: never). */
+struct ahead_test {
+	size_t fail_at, taken, fetched;
+	bool in_order, slow_take;
+};
+
+static int ahead_fetch(void *arg, size_t k, char **item, struct hearth_err *err)
+{
+	struct ahead_test *t = arg;
+	__atomic_add_fetch(&t->fetched, 1, __ATOMIC_RELAXED);
+	if (k == t->fail_at)
+		return herr(err, HEARTH_EINVAL, "item %zu cannot be read", k);
+	*item = xasprintf("item %zu", k);
+	return 0;
+}
+
+static void ahead_take(void *arg, size_t k, char *item)
+{
+	struct ahead_test *t = arg;
+	char want[32];
+	snprintf(want, sizeof want, "item %zu", k);
+	if (k != t->taken || !item || strcmp(item, want))
+		t->in_order = false;
+	t->taken++;
+	if (t->slow_take && k % 100 == 0) /* the ring fills while this one waits */
+		usleep(2000);
+	free(item);
+}
+
+/*
+ * pipe_read_ahead, as the search index reads bodies ahead: every item
+ * taken once, in order, on one thread or two; a failure anywhere (the
+ * first item, inside the ring, after a full ring) returns its error, with
+ * exactly the items before it taken and none read ahead left (ASan).
+ */
+static void read_ahead_in_order(void)
+{
+	const size_t n = 1000, fails[] = {SIZE_MAX, 0, 1, 31, 32, 33, 500, 999};
+	for (int beside = 0; beside < 2; beside++)
+		for (size_t f = 0; f < sizeof fails / sizeof fails[0]; f++) {
+			struct ahead_test t = {.fail_at = fails[f], .in_order = true,
+					       .slow_take = f == 6};
+			struct hearth_err err = {0};
+			int rc = pipe_read_ahead(n, beside, ahead_fetch, &t, ahead_take, &t, &err);
+			size_t want = fails[f] == SIZE_MAX ? n : fails[f];
+			CHECK(t.in_order && t.taken == want);
+			if (fails[f] == SIZE_MAX) {
+				CHECK(rc == 0 && t.fetched == n);
+			} else {
+				CHECK(rc == HEARTH_EINVAL && strstr(err.msg, "cannot be read"));
+				/* the reader stops at the item that failed */
+				CHECK(t.fetched == want + 1);
+			}
+		}
+}
+
 /*
  * pipe_state_note_rest on a site of many folders, walked on two threads:
  * every file the state lacks is noted with the key, at every depth, each
@@ -1601,6 +1657,7 @@ int main(void)
 {
 	RUN(lists_come_in_pages);
 	RUN(rest_is_found_on_two_threads);
+	RUN(read_ahead_in_order);
 	RUN(entries_union_in_order);
 	RUN(groups_are_made_as_sorted);
 	RUN(view_holds_only_public_fields);
