@@ -396,10 +396,8 @@ static int check_show_image(hearth_lib *lib, const char *salt, const char *yaml,
 		rc = media_cover_check_cached(lib, salt, img, sha, img, lim, &info, err);
 	else
 		rc = media_cover_check(img, img, lim, &info, err);
-	char *note = rc ? NULL : media_cover_note(img, &info);
-	if (note)
-		*notes = strv_push(*notes, note);
-	free(note);
+	if (!rc)
+		media_cover_note(img, &info, notes);
 	free(img);
 	return rc;
 }

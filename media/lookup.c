@@ -431,13 +431,16 @@ end:
 	return img;
 }
 
-char *media_cover_note(const char *img, const struct media_info *info)
+void media_cover_note(const char *img, const struct media_info *info, char ***notes)
 {
 	if (info->width == info->height)
-		return NULL;
+		return;
 	int side = media_cover_side(info->width, info->height);
-	return xasprintf("%s is %d\u00d7%d, not square; the podcast cover is its centre, %d\u00d7%d",
-			 img, info->width, info->height, side, side);
+	char *note = xasprintf("%s is %d\u00d7%d, not square; the podcast cover is its centre, "
+			       "%d\u00d7%d",
+			       img, info->width, info->height, side, side);
+	*notes = strv_push(*notes, note);
+	free(note);
 }
 
 int media_show_image_lookup(hearth_lib *lib, const char *salt, const char *yaml,
@@ -454,12 +457,8 @@ int media_show_image_lookup(hearth_lib *lib, const char *salt, const char *yaml,
 		return named ? MEDIA_UNCACHED : 0;
 	media_limits_of(set, &lim);
 	if (sha256_file(img, sha, NULL) == 0 &&
-	    (rc = media_cover_check_lookup(lib, salt, img, sha, img, &lim, &info, NULL)) == 0) {
-		char *note = media_cover_note(img, &info);
-		if (note)
-			*notes = strv_push(*notes, note);
-		free(note);
-	}
+	    (rc = media_cover_check_lookup(lib, salt, img, sha, img, &lim, &info, NULL)) == 0)
+		media_cover_note(img, &info, notes);
 	free(img);
 	return rc;
 }

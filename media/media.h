@@ -255,10 +255,10 @@ void media_limits_of(const struct lib_settings *set, struct media_limits *out);
  */
 char *media_show_image(const char *yaml, bool *named);
 /*
- * The note an import gives for the show's image img of info's size: NULL
- * when square, else that its centre square is the cover. A new allocation.
+ * The note an import gives for the show's image img of info's size, onto
+ * *notes (a strv) when it is not square: its centre square is the cover.
  */
-char *media_cover_note(const char *img, const struct media_info *info);
+void media_cover_note(const char *img, const struct media_info *info, char ***notes);
 /*
  * The check an import makes of the image the settings file yaml names
  * (media_import), from the memo alone, with set's limits and salt: 0 when

@@ -652,10 +652,7 @@ static int write_pages(const struct site_ctx *c, struct out *o, int jobs,
 	p.notes = xcalloc(p.n + 1, sizeof *p.notes);
 	st->stories += c->on_site.n;
 	st->collections += c->n_colls;
-	if (jobs <= 0) {
-		long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-		jobs = cpus > 0 ? (int)cpus : 1;
-	}
+	jobs = pipe_cores(jobs);
 	threads = (size_t)jobs < p.n ? (size_t)jobs : p.n;
 	pthread_mutex_init(&p.mu, NULL);
 	/* one thread works here; the others are started beside it */

@@ -469,6 +469,14 @@ void key_search_entry(struct sha256 *h, const struct site_entry *e)
 
 /* ---- the building programs ---------------------------------------------- */
 
+int pipe_cores(int jobs)
+{
+	if (jobs > 0)
+		return jobs;
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	return cpus > 0 ? (int)cpus : 1;
+}
+
 void programs_find(struct programs *p, const char *media)
 {
 	char *self = NULL;

@@ -267,6 +267,9 @@ void key_settings(struct sha256 *h, const struct lib_settings *s, bool all);
 void key_feed_settings(struct sha256 *h, const struct lib_settings *s);
 void key_file_id(struct sha256 *h, const char *path);
 
+/* The threads a build of -j jobs works on: jobs, or with 0 every core online. */
+int pipe_cores(int jobs);
+
 /*
  * The programs whose code makes the site. hearth-media and hearth-site
  * are built together from the same sources and make the same bytes, so
@@ -591,7 +594,7 @@ int pipe_body_read(lib_body_reader *r, pthread_mutex_t *mu, const struct pub_sto
  * With beside, fetch runs on a thread of its own up to PIPE_AHEAD items
  * ahead of take, so fetching one item and taking the one before overlap.
  * The first fetch that fails ends it: its error is returned, take has had
- * exactly the items before it, and every item read ahead is freed.
+ * exactly the items before it, and no item after it is fetched.
  */
 #define PIPE_AHEAD 32
 int pipe_read_ahead(size_t n, bool beside,

@@ -747,10 +747,7 @@ int site_media_run(hearth_lib *lib, const struct site_media_ops *ops,
 		p.n_audio += p.jobs[i].kind == J_AUDIO;
 	p.started = now_s();
 
-	if (jobs <= 0) {
-		long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-		jobs = cpus > 0 ? (int)cpus : 1;
-	}
+	jobs = pipe_cores(jobs);
 	p.threads = jobs;
 	threads = (size_t)jobs < p.n ? (size_t)jobs : p.n;
 	pthread_mutex_init(&p.mu, NULL);

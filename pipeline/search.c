@@ -608,9 +608,8 @@ int pipe_read_ahead(size_t n, bool beside,
 	a.stop = true;
 	pthread_cond_broadcast(&a.cv);
 	pthread_mutex_unlock(&a.mu);
+	/* the taker stops only at the slot that failed, where the reader stopped: nothing is left */
 	pthread_join(reader, NULL);
-	for (size_t i = 0; i < PIPE_AHEAD; i++) /* read, never taken: after a failure */
-		free(a.ring[i].item);
 	pthread_cond_destroy(&a.cv);
 	pthread_mutex_destroy(&a.mu);
 	return rc;
@@ -661,8 +660,7 @@ static int add_todo(const struct pipe_search_out *o, site_search *s, struct plan
 		    struct hearth_err *err)
 {
 	struct todo t = {.o = o, .index = s, .pl = pl};
-	bool beside = pl->n_todo >= AHEAD_FROM &&
-		      (o->jobs > 0 ? o->jobs > 1 : sysconf(_SC_NPROCESSORS_ONLN) > 1);
+	bool beside = pl->n_todo >= AHEAD_FROM && pipe_cores(o->jobs) > 1;
 
 	pl->own = xcalloc(pl->n_todo + 1, sizeof *pl->own);
 	t.s = xcalloc(pl->n_todo + 1, sizeof *t.s);

@@ -657,7 +657,7 @@ void pipe_state_note_rest(struct pipe_state *s, const char *dir, const char key[
 	if (top >= 0)
 		rest_dir(&w, s, top, NULL, 0, &w.found[0]);
 	/* a second thread only for a site with folders enough to share */
-	if (w.n_dirs >= 64 && sysconf(_SC_NPROCESSORS_ONLN) > 1)
+	if (w.n_dirs >= 64 && pipe_cores(0) > 1)
 		helped = pthread_create(&helper, NULL, rest_helper, &w) == 0;
 	rest_share(&w, 0);
 	if (helped)

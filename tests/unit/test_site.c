@@ -1228,7 +1228,7 @@ static void ahead_take(void *arg, size_t k, char *item)
  * pipe_read_ahead, as the search index reads bodies ahead: every item
  * taken once, in order, on one thread or two; a failure anywhere (the
  * first item, inside the ring, after a full ring) returns its error, with
- * exactly the items before it taken and none read ahead left (ASan).
+ * exactly the items before it taken and none after it fetched.
  */
 static void read_ahead_in_order(void)
 {
