@@ -160,8 +160,16 @@ $(ASAN)/hearth-media: $(call obj,$(ASAN),$(LIB_SRC) $(CLI_SRC))
 $(ASAN)/tests/unit/test_%: $(ASAN)/tests/unit/test_%.o $(call obj,$(ASAN),$(LIB_SRC))
 	$(CC) $(SAN_LD) -o $@ $^ $(PKG_LIBS) $(CURL_LIBS)
 
+# Each fuzz target also builds without libFuzzer, with tests/fuzz/replay.c,
+# so make check replays its seeds and the inputs that once failed
+# (tests/cli/fuzz_replay.sh); make fuzz runs them under libFuzzer.
+FUZZ_SRC    := $(wildcard tests/fuzz/fuzz_*.c)
+FUZZ_REPLAY := $(patsubst tests/fuzz/fuzz_%.c,$(ASAN)/tests/fuzz/replay_%,$(FUZZ_SRC))
+$(ASAN)/tests/fuzz/replay_%: $(ASAN)/tests/fuzz/fuzz_%.o $(ASAN)/tests/fuzz/replay.o $(call obj,$(ASAN),$(LIB_SRC))
+	$(CC) $(SAN_LD) -o $@ $^ $(PKG_LIBS) $(CURL_LIBS)
+
 UNIT_BIN := $(patsubst %.c,$(ASAN)/%,$(UNIT_SRC))
-unit: $(UNIT_BIN) $(ASAN)/hearth
+unit: $(UNIT_BIN) $(FUZZ_REPLAY) $(ASAN)/hearth
 
 check: unit hearth
 	@tools/setup-deps.sh test

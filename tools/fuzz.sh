@@ -1,16 +1,17 @@
 #!/usr/bin/env bash
 # fuzz.sh - `make fuzz`: the fuzz targets of tests/fuzz/ built with clang's
 # libFuzzer, AddressSanitizer and UBSan into build/fuzz/, fed seeds made on
-# the spot (small sound files, images and transcripts from ffmpeg and the
-# demo content, front matter, EXIF blocks), each run for FUZZ_SECONDS
-# (default 150).
+# the spot (tests/fuzz/seeds.sh: small sound files, images and transcripts
+# from ffmpeg and the demo content, front matter, EXIF blocks, hostile
+# Markdown), each run for FUZZ_SECONDS (default 150).
 #
 #   make fuzz FUZZ_SECONDS=60                every target, a minute each
 #   make fuzz FUZZ_TARGETS=transcript        one target
 #
 # Targets: transcript (WebVTT/SRT reader), probe (sniffing and probing),
 # frontmatter (story.md: front matter, YAML, the bundle reader), orient
-# (the EXIF orientation reader, a PNG's eXIf chunk, the turn).
+# (the EXIF orientation reader, a PNG's eXIf chunk, the turn), markdown
+# (a story's body to page nodes, feed HTML and HTML5).
 #
 # The corpus each run finds is kept in build/fuzz/corpus/<target>/ and
 # starts the next run. A crash, leak, timeout or sanitizer report stops
@@ -23,7 +24,7 @@ cd "$(dirname "$0")/.."
 root=$(pwd)
 out=build/fuzz
 secs=${FUZZ_SECONDS:-150}
-read -r -a targets <<<"${FUZZ_TARGETS:-transcript probe frontmatter orient}"
+read -r -a targets <<<"${FUZZ_TARGETS:-transcript probe frontmatter orient markdown}"
 cc=${FUZZ_CC:-clang}
 
 # the Makefile's list of libraries (it passes it in), so the two never drift
@@ -68,67 +69,7 @@ fi
 
 # ---- seeds ---------------------------------------------------------------------
 seeds="$out/seeds"
-rm -rf "$seeds"
-mkdir -p "$seeds/transcript" "$seeds/probe" "$seeds/frontmatter" "$seeds/orient"
-ff() { ffmpeg -nostdin -hide_banner -loglevel error -y "$@"; }
-
-for f in content/stories/*/*.vtt content/stories/*/*.srt; do
-	[ -f "$f" ] && cp "$f" "$seeds/transcript/$(basename "$(dirname "$f")")-$(basename "$f")"
-done
-printf 'WEBVTT - seeds\nKind: captions\n\nSTYLE\n::cue { color: yellow }\n\nNOTE a note\n\nintro\n00:01.000 --> 00:04.500 align:start line:0\n<v Sam>Hello &amp; <i>welcome</i></v>\n\n00:00:04.500 --> 00:00:06.000\n<v.loud Jo>Fish &#233; <00:00:05.000>chips</v>\n' \
-	>"$seeds/transcript/full.vtt"
-printf '1\r\n00:00:00,500 --> 00:00:02,000\r\n{\\an8}<font color="#ff0">Hello</font>\r\n\r\n2\r\n00:00:02,000 --> 00:00:03,250 X1:10 X2:20 Y1:1 Y2:2\r\nSecond line\r\nof two\r\n' \
-	>"$seeds/transcript/crlf.srt"
-printf '\xef\xbb\xbfWEBVTT\n\n00:03.000 --> 00:02.000\nback\n\n00:01.000 --> 00:05.000\nout of order\n' \
-	>"$seeds/transcript/bad.vtt"
-
-for f in content/stories/*/story.md; do
-	cp "$f" "$seeds/frontmatter/$(basename "$(dirname "$f")").md"
-done
-printf -- '---\ntitle: "Night & day"\nsummary: >\n  folded\n  text\naudio: voice.wav\nart:\n  - file: art/picture.png\n    alt: A picture\nchapters:\n  - {start: "0:00", title: One}\n  - {start: 90.5, title: Two}\nwarnings: [a, b]\ncontributor: {name: Jo, attribution: name}\nconsent: {site: yes, podcast: no, given: 2024-05-09}\n---\nBody\n' \
-	>"$seeds/frontmatter/full.md"
-printf -- '---\ntitle: &a x\nsummary: *a\n---\n' >"$seeds/frontmatter/alias.md"
-printf -- '---\ntitle: x\ntitle: y\n...\n' >"$seeds/frontmatter/dup.md"
-printf -- '\xef\xbb\xbf---\r\ntitle: [[[[[[x]]]]]]\r\n---\r\n' >"$seeds/frontmatter/bom-crlf.md"
-
-# TIFF blocks with orientation 6 (little and big endian, and as an Exif
-# segment), and a PNG carrying one in an eXIf chunk
-o="$seeds/orient"
-printf 'II*\x00\x08\x00\x00\x00\x01\x00\x12\x01\x03\x00\x01\x00\x00\x00\x06\x00\x00\x00\x00\x00\x00\x00' >"$o/le.tif"
-printf 'MM\x00*\x00\x00\x00\x08\x00\x01\x01\x12\x00\x03\x00\x00\x00\x01\x00\x08\x00\x00\x00\x00\x00\x00' >"$o/be.tif"
-{ printf 'Exif\x00\x00'; cat "$o/le.tif"; } >"$o/exif.bin"
-{
-	printf '\x89PNG\r\n\x1a\n\x00\x00\x00\x0dIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x02\x00\x00\x00CRC!'
-	printf '\x00\x00\x00\x1aeXIf'; cat "$o/be.tif"; printf 'CRC!'
-	printf '\x00\x00\x00\x00IEND\xaeB`\x82'
-} >"$o/exif.png"
-
-# inputs that once failed (tests/fuzz/regress/<target>/) start every run
-for d in tests/fuzz/regress/*/; do
-	[ -d "$d" ] && mkdir -p "$seeds/$(basename "$d")" && cp "$d"* "$seeds/$(basename "$d")/" 2>/dev/null
-done
-
-p="$seeds/probe"
-ff -f lavfi -i "sine=frequency=440:duration=0.25:sample_rate=8000" -ac 1 "$p/tone.wav"
-ff -i "$p/tone.wav" "$p/tone.flac"
-ff -i "$p/tone.wav" -c:a libmp3lame -b:a 32k "$p/tone.mp3"
-ff -i "$p/tone.wav" -c:a libvorbis "$p/tone.ogg"
-ff -i "$p/tone.wav" -c:a libopus -b:a 16k "$p/tone.opus"
-ff -i "$p/tone.wav" -c:a aac -b:a 32k "$p/tone.m4a"
-ff -i "$p/tone.wav" -c:a aac -b:a 32k -f adts "$p/tone.aac"
-ff -i "$p/tone.wav" -c:a libopus -b:a 16k "$p/tone.webm"
-printf '%s\n' ';FFMETADATA1' '[CHAPTER]' 'TIMEBASE=1/1000' 'START=0' 'END=100' 'title=One' \
-	'[CHAPTER]' 'TIMEBASE=1/1000' 'START=100' 'END=250' 'title=Two' >"$out/chapters.txt"
-for e in mp3 m4a mka; do
-	ff -i "$p/tone.wav" -i "$out/chapters.txt" -map_metadata 1 -map_chapters 1 "$p/chapters.$e"
-done
-ff -i "$p/tone.wav" -metadata CHAPTER000=00:00:00.000 -metadata CHAPTER000NAME=One \
-	"$p/chapters.ogg"
-ff -f lavfi -i "testsrc=size=16x16" -frames:v 1 -f image2 -c:v png "$p/pic.png"
-ff -f lavfi -i "testsrc=size=16x16" -frames:v 1 -f image2 "$p/pic.jpg"
-ff -f lavfi -i "testsrc=size=16x16" -frames:v 1 -f image2 -c:v libwebp "$p/pic.webp"
-ff -f lavfi -i "testsrc=size=16x16:duration=0.2:rate=5" "$p/anim.gif"
-cp "$seeds"/transcript/crlf.srt "$p/"
+tests/fuzz/seeds.sh "$seeds" || { echo "fuzz: cannot make the seeds" >&2; exit 2; }
 
 # ---- run -------------------------------------------------------------------------
 mkdir -p "$out/crashes" "$out/tmp"
