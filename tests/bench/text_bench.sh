@@ -12,6 +12,10 @@
 #             Hugo's files and folders costs on this disk, with no work
 #             done to know what goes in them (no target: the floor any
 #             generator of the same site stands on)
+#   blank     hearth init, import, build of the same stories in a library
+#             of its own, with a theme whose page.xsl writes next to
+#             nothing (no target: what Hearth costs whatever turns its
+#             pages into HTML, the bound of any faster theme engine)
 # then the same rounds of hearth and hugo in memory (a folder in
 # BENCH_TMPFS, /dev/shm unless it says otherwise; empty for none), where
 # the disk does not count, and, on the library of the last round:
@@ -58,6 +62,16 @@ timed() {
 median() { cut -d' ' -f"$2" "$1" | sort -g | awk '{v[NR]=$1} END {print v[int((NR+1)/2)]}'; }
 
 echo "bench: writing $N stories for Hearth and for Hugo in $W..." >&2
+# the blank theme: every page an HTML document with no words in it
+mkdir -p "$W/blank"
+cat >"$W/blank/page.xsl" <<'XSL'
+<?xml version="1.0" encoding="UTF-8"?>
+<xsl:stylesheet version="1.0" xmlns:xsl="http://www.w3.org/1999/XSL/Transform">
+  <xsl:output method="html" encoding="UTF-8" indent="no"/>
+  <xsl:param name="root" select="''"/>
+  <xsl:template match="/"><html lang="en"><head><title>-</title></head><body></body></html></xsl:template>
+</xsl:stylesheet>
+XSL
 python3 "$here/tests/bench/gen_stories.py" "$N" "$W/content" "$W/hugo"
 
 # rounds DIR PREFIX [copy]: RUNS rounds of hearth (init, import, build)
@@ -73,6 +87,11 @@ rounds() {
 		timed "${p}build" "$hearth" -C "$D/lib" build
 		rm -rf "$D/hugo/public" "$D/hugo/resources"
 		timed "${p}hugo" hugo --quiet -s "$D/hugo"
+		rm -rf "$D/blib"
+		"$hearth" init "$D/blib" >/dev/null
+		timed "${p}bimport" "$hearth" -C "$D/blib" import "$D/content"
+		timed "${p}bbuild" "$hearth" -C "$D/blib" build --theme "$W/blank"
+		rm -rf "$D/blib"
 		[ "${3:-}" = copy ] || continue
 		rm -rf "$D/copy"
 		sync
@@ -161,6 +180,9 @@ printf '%-36s %-22s %-18s %s\n' "import + build / Hugo, peak memory" "${rm_}x" "
 cp_t=$(printf "%.2f" "$(median "$W/.r-copy" 1)")
 cp_r=$(awk -v a="$cp_t" -v b="$hu_t" 'BEGIN {printf "%.2f", a / b}')
 printf '%-36s %-22s %-18s %s\n' "cp -r of Hugo's public/ (disk floor)" "${cp_t} s, ${cp_r}x Hugo" "" ""
+b_imp=$(printf "%.2f" "$(median "$W/.r-bimport" 1)") b_bld=$(printf "%.2f" "$(median "$W/.r-bbuild" 1)")
+b_rt=$(awk -v a="$b_imp" -v b="$b_bld" -v c="$hu_t" 'BEGIN {printf "%.2f", (a + b) / c}')
+printf '%-36s %-22s %-18s %s\n' "the same, a theme writing nothing" "${b_imp} s + ${b_bld} s, ${b_rt}x Hugo" "" ""
 if [ -s "$W/.r-m_build" ]; then
 	m_imp=$(printf "%.2f" "$(median "$W/.r-m_import" 1)") m_bld=$(printf "%.2f" "$(median "$W/.r-m_build" 1)")
 	m_hu=$(printf "%.2f" "$(median "$W/.r-m_hugo" 1)")
@@ -168,6 +190,9 @@ if [ -s "$W/.r-m_build" ]; then
 	printf '%-36s %-22s %-18s %s\n' "in memory: hearth import + build" "${m_imp} s + ${m_bld} s" "" ""
 	printf '%-36s %-22s %-18s %s\n' "in memory: hugo --quiet" "${m_hu} s" "" ""
 	printf '%-36s %-22s %-18s %s\n' "in memory: import + build / Hugo" "${m_rt}x" "" ""
+	mb_imp=$(printf "%.2f" "$(median "$W/.r-m_bimport" 1)") mb_bld=$(printf "%.2f" "$(median "$W/.r-m_bbuild" 1)")
+	mb_rt=$(awk -v a="$mb_imp" -v b="$mb_bld" -v c="$m_hu" 'BEGIN {printf "%.2f", (a + b) / c}')
+	printf '%-36s %-22s %-18s %s\n' "in memory, a theme writing nothing" "${mb_imp} s + ${mb_bld} s, ${mb_rt}x" "" ""
 fi
 ei=$(median "$W/.r-edit_import" 1) eb=$(median "$W/.r-edit_build" 1)
 e=$(awk -v a="$ei" -v b="$eb" 'BEGIN {print a + b}')
@@ -189,8 +214,11 @@ summary_add "edit one story @$N, stories of 3 to 5 paragraphs" "$(ms "$e") ($(ms
 	"(no target)" info
 summary_add "import + build @$N vs Hugo, time" "${rt}x (${hh_t} s / ${hu_t} s)" "<= 0.15x" "$(holds "$rt <= 0.15")"
 summary_add "  cp -r of Hugo's output on the same disk" "${cp_r}x (${cp_t} s / ${hu_t} s)" "(no target)" info
+summary_add "  Hearth, a theme writing nothing, same disk" "${b_rt}x ($b_imp + $b_bld s / $hu_t s)" "(no target)" info
 [ -z "${m_rt:-}" ] ||
 	summary_add "  the same in memory (tmpfs), vs Hugo there" "${m_rt}x ($m_imp + $m_bld s / $m_hu s)" "(no target)" info
+[ -z "${mb_rt:-}" ] ||
+	summary_add "  in memory, a theme writing nothing" "${mb_rt}x ($mb_imp + $mb_bld s / $m_hu s)" "(no target)" info
 summary_add "import + build @$N vs Hugo, peak memory" "${rm_}x ($(mb "$hh_m") / $(mb "$hu_m"))" "<= 0.1x" \
 	"$(holds "$rm_ <= 0.1")"
 t=$(median "$W/.r-list" 1) m=$(median "$W/.r-list" 2)
