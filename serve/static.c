@@ -312,6 +312,12 @@ bool static_parse_date(const char *s, time_t *t)
 	const char *at = strstr(months, mon);
 	if (!at || strlen(mon) != 3 || (at - months) % 3)
 		return false;
+	/* each field in its range (a hostile header's -2147483648 as the year
+	 * overflowed year - 1900), and a day the month has: no 31 Feb read
+	 * as 3 March */
+	if (day < 1 || day > 31 || year < 1 || year > 9999 || h < 0 || h > 23 || m < 0 ||
+	    m > 59 || sec < 0 || sec > 60)
+		return false;
 	tm.tm_mon = (int)(at - months) / 3;
 	tm.tm_mday = day;
 	tm.tm_year = year - 1900;
@@ -319,5 +325,5 @@ bool static_parse_date(const char *s, time_t *t)
 	tm.tm_min = m;
 	tm.tm_sec = sec;
 	*t = timegm(&tm);
-	return *t != (time_t)-1;
+	return *t != (time_t)-1 && tm.tm_mday == day && tm.tm_mon == (int)(at - months) / 3;
 }

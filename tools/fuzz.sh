@@ -11,7 +11,9 @@
 # Targets: transcript (WebVTT/SRT reader), probe (sniffing and probing),
 # frontmatter (story.md: front matter, YAML, the bundle reader), orient
 # (the EXIF orientation reader, a PNG's eXIf chunk, the turn), markdown
-# (a story's body to page nodes, feed HTML and HTML5).
+# (a story's body to page nodes, feed HTML and HTML5), http (what hearth
+# serve reads of a request itself: the path, Range, If-None-Match,
+# If-Modified-Since).
 #
 # The corpus each run finds is kept in build/fuzz/corpus/<target>/ and
 # starts the next run. A crash, leak, timeout or sanitizer report stops
@@ -24,7 +26,7 @@ cd "$(dirname "$0")/.."
 root=$(pwd)
 out=build/fuzz
 secs=${FUZZ_SECONDS:-150}
-read -r -a targets <<<"${FUZZ_TARGETS:-transcript probe frontmatter orient markdown}"
+read -r -a targets <<<"${FUZZ_TARGETS:-transcript probe frontmatter orient markdown http}"
 cc=${FUZZ_CC:-clang}
 
 # the Makefile's list of libraries (it passes it in), so the two never drift
@@ -42,9 +44,9 @@ fi
 # ---- build ---------------------------------------------------------------------
 # Everything is rebuilt when any source is newer than the last build.
 mkdir -p "$out/obj"
-srcs=$(ls core/*.c library/*.c media/*.c feeds/*.c site-gen/*.c)
+srcs=$(ls core/*.c library/*.c media/*.c feeds/*.c site-gen/*.c pipeline/*.c serve/*.c deploy/*.c)
 stamp="$out/.built"
-if [ ! -e "$stamp" ] || [ -n "$(find core library media feeds site-gen tests/fuzz \
+if [ ! -e "$stamp" ] || [ -n "$(find core library media feeds site-gen pipeline serve deploy tests/fuzz \
 		-newer "$stamp" -name '*.[ch]' | head -n 1)" ]; then
 	echo "fuzz: building with $($cc --version | head -n 1)"
 	export cc cflags out

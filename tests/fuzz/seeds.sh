@@ -3,7 +3,7 @@
 # into DIR/<target>/: small sound files and pictures from ffmpeg, the demo
 # content's transcripts and story.md files, front matter, EXIF blocks,
 # Markdown a hostile peer might type, and the inputs that once failed
-# (tests/fuzz/regress/<target>/). tools/fuzz.sh (make fuzz) starts each
+# (tests/fuzz/regress/<target>/), and requests to hearth serve. tools/fuzz.sh (make fuzz) starts each
 # target from them; tests/cli/fuzz_replay.sh (make check) replays them all
 # through each target without libFuzzer.
 set -eu
@@ -12,7 +12,7 @@ seeds=$1
 out=$(mktemp -d "${TMPDIR:-/tmp}/hearth-seeds.XXXXXX")
 trap 'rm -rf "$out"' EXIT
 rm -rf "$seeds"
-mkdir -p "$seeds/transcript" "$seeds/probe" "$seeds/frontmatter" "$seeds/orient" "$seeds/markdown"
+mkdir -p "$seeds/transcript" "$seeds/probe" "$seeds/frontmatter" "$seeds/orient" "$seeds/markdown" "$seeds/http"
 ff() { ffmpeg -nostdin -hide_banner -loglevel error -y "$@"; }
 
 for f in content/stories/*/*.vtt content/stories/*/*.srt; do
@@ -60,6 +60,20 @@ for i in $(seq 150); do printf '%*s- item\n' $((i * 2)) ''; done >"$m/lists.md"
 printf '%0.s*a ' $(seq 200) >"$m/emphasis.md"
 printf 'nul \x00 byte, bell \x07, &#0; &#1; &#xFFFE; &#x110000; &#55296; \xff\xfe \xc0\xaf \xed\xa0\x80 \r\n# heading\r\n###### six\n####### seven\n' >"$m/bytes.md"
 printf '```"><script>\ncode & <b>\n```\n\n    indented\n\n1. one\n7) seven\n\n---\n***\nhard  \nbreak\\\nend `code <x>`\n' >"$m/blocks.md"
+
+# requests to hearth serve: a path, a Range header, an If-None-Match list
+# and an If-Modified-Since date, one a line (fuzz_http)
+h="$seeds/http"
+printf '/\nbytes=0-99\n"abc", W/"def"\nSun, 06 Nov 1994 08:49:37 GMT\n' >"$h/plain"
+printf '/stories/a/\nbytes=-500\n*\nMon, 29 Feb 2016 23:59:59 GMT\n' >"$h/folder"
+printf '/stories/a\nbytes=5-\n\nThu, 01 Jan 1970 00:00:00 GMT\n' >"$h/redirect"
+printf '/stories/../../secret.txt\nbytes=1-0\nW/"x"\nSun, 01 Jan -2147483648 00:00:00 GMT\n' >"$h/dotdot"
+printf '/stories/out.txt\nbytes=0-1,2-3\n,,, ,\nSun, 31 Feb 99999 25:61:61 GMT\n' >"$h/link"
+printf '/%%2e%%2e/secret.txt\nbytes=18446744073709551615-\n"\nFri, 13 Dec 1901 20:45:52 GMT\n' >"$h/escaped"
+printf '/.hearth/state\nBYTES= 10 - 20 \n W/"" \nSun, 06 Nov 1994 08:49:37 GMTX\n' >"$h/hidden"
+printf '//example.org/\nbytes=99999999999999999999-\nW/\nSun, 6 Nov 1994 8:49:37 GMT\n' >"$h/host"
+printf '/index.html%%00.txt\nbytes=-0\n*,*\n\n' >"$h/nul"
+printf '/%%C0%%AF\n\n\nSun, 06 Nov 1994 08:49:37 GMT' >"$h/overlong"
 
 # inputs that once failed (tests/fuzz/regress/<target>/) start every run
 for d in tests/fuzz/regress/*/; do

@@ -61,6 +61,17 @@ static void dates(void)
 	CHECK(static_parse_date(d, &t) && t == 784111777);
 	CHECK(!static_parse_date("Sunday, 06-Nov-94 08:49:37 GMT", &t));
 	CHECK(!static_parse_date("Sun, 06 Nov 1994 08:49:37 GMT trailing", &t));
+	/* what make fuzz found: a year of INT_MIN overflowed year - 1900 (UBSan
+	 * stops here on the old code); fields out of range, and days a month
+	 * lacks, are no date */
+	CHECK(!static_parse_date("Sun, 01 Jan -2147483648 00:00:00 GMT", &t));
+	CHECK(!static_parse_date("Sun, 01 Jan 2147483647 00:00:00 GMT", &t));
+	CHECK(!static_parse_date("Sun, 00 Jan 2024 00:00:00 GMT", &t));
+	CHECK(!static_parse_date("Sun, 01 Jan 2024 24:00:00 GMT", &t));
+	CHECK(!static_parse_date("Sun, 01 Jan 2024 00:60:00 GMT", &t));
+	CHECK(!static_parse_date("Sun, 01 Jan 2024 00:00:-1 GMT", &t));
+	CHECK(!static_parse_date("Sat, 31 Feb 2024 00:00:00 GMT", &t));
+	CHECK(static_parse_date("Thu, 29 Feb 2024 12:00:00 GMT", &t) && t == 1709208000);
 }
 
 static void types(void)
