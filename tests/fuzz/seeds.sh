@@ -2,10 +2,10 @@
 # seeds.sh DIR - the inputs every fuzz target starts from, made on the spot
 # into DIR/<target>/: small sound files and pictures from ffmpeg, the demo
 # content's transcripts and story.md files, front matter, EXIF blocks,
-# Markdown a hostile peer might type, and the inputs that once failed
-# (tests/fuzz/regress/<target>/), and requests to hearth serve. tools/fuzz.sh (make fuzz) starts each
-# target from them; tests/cli/fuzz_replay.sh (make check) replays them all
-# through each target without libFuzzer.
+# Markdown a hostile peer might type, requests to hearth serve, and the
+# inputs that once failed (tests/fuzz/regress/<target>/). tools/fuzz.sh
+# (make fuzz) starts each target from them; tests/cli/fuzz_replay.sh
+# (make check) replays them all through each target without libFuzzer.
 set -eu
 cd "$(dirname "$0")/../.."
 seeds=$1
