@@ -96,6 +96,13 @@ char **strv_push(char **v, const char *s);
  */
 void strv_append(char ***v, size_t *n, size_t *cap, const char *s);
 char *strv_join(char *const *v, const char *sep); /* new allocation */
+/*
+ * The place of the first of v's n strings that equals one before it, or n
+ * when all differ: the answer of comparing each with every one before it,
+ * in O(n log n) (a list of tens of thousands, as a collection file may
+ * hold, took seconds the quadratic way).
+ */
+size_t strv_first_repeat(char *const *v, size_t n);
 
 /* ---- buffer ------------------------------------------------------------ */
 

@@ -183,6 +183,36 @@ void strv_append(char ***v, size_t *n, size_t *cap, const char *s)
 	(*v)[*n] = NULL;
 }
 
+/* A string of a list and where it stands, sorted by string then place. */
+struct placed {
+	const char *s;
+	size_t at;
+};
+
+static int by_text_then_place(const void *a, const void *b)
+{
+	const struct placed *x = a, *y = b;
+	int c = strcmp(x->s, y->s);
+	return c ? c : (x->at > y->at) - (x->at < y->at);
+}
+
+size_t strv_first_repeat(char *const *v, size_t n)
+{
+	if (n < 2)
+		return n;
+	struct placed *p = xmalloc(n * sizeof *p);
+	for (size_t i = 0; i < n; i++)
+		p[i] = (struct placed){v[i], i};
+	qsort(p, n, sizeof *p, by_text_then_place);
+	/* in a run of equal strings every place but the first is a repeat */
+	size_t first = n;
+	for (size_t k = 1; k < n; k++)
+		if (p[k].at < first && !strcmp(p[k].s, p[k - 1].s))
+			first = p[k].at;
+	free(p);
+	return first;
+}
+
 char *strv_join(char *const *v, const char *sep)
 {
 	struct buf b = BUF_INIT;

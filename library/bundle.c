@@ -175,6 +175,7 @@ static int get_list(struct ctx *c, const struct ynode *v, const char *field, cha
 		free(s);
 		return 0;
 	}
+	size_t n = 0, cap = 0; /* strv_append: a list of thousands grows in O(n) */
 	for (size_t i = 0; i < v->n; i++) {
 		const struct ynode *it = v->items[i];
 		if (it->kind != Y_SCALAR)
@@ -187,7 +188,7 @@ static int get_list(struct ctx *c, const struct ynode *v, const char *field, cha
 			return herr(c->err, HEARTH_EINVAL, "%s: line %d: %s: an item is empty",
 				    c->file, it->line, field);
 		}
-		*out = strv_push(*out, s);
+		strv_append(out, &n, &cap, s);
 		free(s);
 	}
 	return 0;
@@ -955,8 +956,10 @@ int lib_collection_read(const char *path, const struct lib_settings *set,
 			else
 				c->serial = !strcmp(v->str, "serial");
 		} else if (!strcmp(k, "stories")) {
-			if (!(rc = get_list(&cx, v, k, &c->stories)))
-				for (size_t j = 0; c->stories && c->stories[j] && !rc; j++) {
+			if (!(rc = get_list(&cx, v, k, &c->stories))) {
+				size_t n = strv_len(c->stories),
+				       again = strv_first_repeat(c->stories, n);
+				for (size_t j = 0; j < n && !rc; j++) {
 					const char *sl = c->stories[j];
 					int line = v->kind == Y_SEQ ? v->items[j]->line : v->line;
 					if (!slug_valid(sl))
@@ -964,13 +967,13 @@ int lib_collection_read(const char *path, const struct lib_settings *set,
 							  "%s: line %d: stories: '%s' is not a "
 							  "story slug",
 							  path, line, sl);
-					for (size_t q = 0; q < j && !rc; q++)
-						if (!strcmp(c->stories[q], sl))
-							rc = herr(err, HEARTH_EINVAL,
-								  "%s: line %d: stories: '%s' "
-								  "is listed twice",
-								  path, line, sl);
+					else if (j == again)
+						rc = herr(err, HEARTH_EINVAL,
+							  "%s: line %d: stories: '%s' "
+							  "is listed twice",
+							  path, line, sl);
 				}
+			}
 		} else
 			rc = herr(err, HEARTH_EINVAL, "%s: line %d: unknown key '%s'", path,
 				  v->line, k);

@@ -349,20 +349,20 @@ int lib_collection_import(hearth_lib *lib, const struct lib_collection *in, bool
 		return herr(err, HEARTH_EINVAL, "collection '%s': title: is missing", in->slug);
 	if ((rc = lib_begin(lib, err)))
 		return rc;
-	for (size_t i = 0; in->stories && in->stories[i]; i++) {
+	size_t n = strv_len(in->stories), again = strv_first_repeat(in->stories, n);
+	for (size_t i = 0; i < n; i++) {
 		if ((rc = lib_story_find(lib, in->stories[i], &sid, NULL, err))) {
 			if (rc == HEARTH_ENOENT)
 				herr(err, rc, "collection '%s': story '%s' does not exist", in->slug,
 				     in->stories[i]);
 			return lib_end(lib, rc, err);
 		}
-		for (size_t j = 0; j < i; j++)
-			if (!strcmp(in->stories[j], in->stories[i]))
-				return lib_end(lib,
-					      herr(err, HEARTH_EINVAL,
-						   "collection '%s': story '%s' is listed twice",
-						   in->slug, in->stories[i]),
-					      err);
+		if (i == again)
+			return lib_end(lib,
+				      herr(err, HEARTH_EINVAL,
+					   "collection '%s': story '%s' is listed twice",
+					   in->slug, in->stories[i]),
+				      err);
 	}
 	rc = lib_collection_get(lib, in->slug, &old, err);
 	if (rc && rc != HEARTH_ENOENT)

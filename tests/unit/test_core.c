@@ -24,6 +24,51 @@ static void buffer_grows_and_formats(void)
 	free(s);
 }
 
+/*
+ * strv_first_repeat names the first string equal to one before it, as
+ * comparing each with every earlier one does: checked against that, on
+ * lists with repeats in every arrangement of three letters and on a long
+ * list whose only repeat comes last
+ */
+static size_t first_repeat_slowly(char *const *v, size_t n)
+{
+	for (size_t j = 0; j < n; j++)
+		for (size_t q = 0; q < j; q++)
+			if (!strcmp(v[q], v[j]))
+				return j;
+	return n;
+}
+
+static void strv_first_repeats(void)
+{
+	static char a[] = "a", b[] = "b", c[] = "c", x[] = "x", y[] = "y", z[] = "z",
+		    y2[] = "y", x2[] = "x";
+	char *none[] = {a, b, c, NULL};
+	CHECK(strv_first_repeat(none, 3) == 3);
+	CHECK(strv_first_repeat(NULL, 0) == 0);
+	CHECK(strv_first_repeat(none, 1) == 1);
+	char *later[] = {x, y, z, y2, x2, NULL};
+	CHECK(strv_first_repeat(later, 5) == 3); /* y again at 3, before x again at 4 */
+	/* every list of four over {a, b, c} */
+	char *const letters[] = {a, b, c};
+	for (int code = 0; code < 81; code++) {
+		char *v[5];
+		for (int k = 0, d = code; k < 4; k++, d /= 3)
+			v[k] = letters[d % 3];
+		v[4] = NULL;
+		CHECK(strv_first_repeat(v, 4) == first_repeat_slowly(v, 4));
+	}
+	/* 30,000 slugs, the one repeat the last */
+	size_t n = 30000, cap = 0, have = 0;
+	char **big = NULL, s[16];
+	for (size_t i = 0; i < n; i++) {
+		snprintf(s, sizeof s, "story-%zu", (i * 7919) % (n - 1));
+		strv_append(&big, &have, &cap, s);
+	}
+	CHECK(strv_first_repeat(big, n) == n - 1);
+	strv_free(big);
+}
+
 /* strv_append grows by doubling, keeps the NULL at the end and copies each string */
 static void strv_appends(void)
 {
@@ -726,6 +771,7 @@ int main(void)
 {
 	RUN(buffer_grows_and_formats);
 	RUN(strv_appends);
+	RUN(strv_first_repeats);
 	RUN(safe_paths);
 	RUN(sha256_known_vectors);
 	RUN(uuid5_matches_podcast_namespace_example);

@@ -1881,6 +1881,24 @@ static void collection_files_and_import(void)
 	CHECK_FAILS(lib_collection_read(path, NULL, &c, &err), HEARTH_EINVAL, &err, "title");
 	put(path, "title: X\nstories: [a, a]\n");
 	CHECK_FAILS(lib_collection_read(path, NULL, &c, &err), HEARTH_EINVAL, &err, "listed twice");
+	/* the first fault in the list's order is named, with its line */
+	put(path, "title: X\nstories:\n  - a\n  - b\n  - b\n  - a\n");
+	CHECK_FAILS(lib_collection_read(path, NULL, &c, &err), HEARTH_EINVAL, &err,
+		    "line 5: stories: 'b' is listed twice");
+	put(path, "title: X\nstories:\n  - a\n  - a\n  - Bad\n");
+	CHECK_FAILS(lib_collection_read(path, NULL, &c, &err), HEARTH_EINVAL, &err,
+		    "line 4: stories: 'a' is listed twice");
+	put(path, "title: X\nstories:\n  - a\n  - Bad\n  - a\n");
+	CHECK_FAILS(lib_collection_read(path, NULL, &c, &err), HEARTH_EINVAL, &err,
+		    "line 4: stories: 'Bad' is not a story slug");
+	/* and by the import of a collection made some other way */
+	{
+		static char sa[] = "a", sb[] = "b", sb2[] = "b";
+		char *list[] = {sa, sb, sb2, NULL};
+		struct lib_collection twice = {.slug = sa, .title = sb, .stories = list};
+		CHECK_FAILS(lib_collection_import(lib, &twice, &changed, &err), HEARTH_EINVAL,
+			    &err, "collection 'a': story 'b' is listed twice");
+	}
 	put(path, "title: X\npodcast: sometimes\n");
 	CHECK_FAILS(lib_collection_read(path, NULL, &c, &err), HEARTH_EINVAL, &err, "podcast");
 	put(path, "title: X\ntype: sequential\n");
