@@ -156,7 +156,7 @@ static int check_revision(hearth_lib *lib, const struct lib_story *in, const cha
 {
 	int rc;
 
-	if ((rc = lib_check_title(in, slug, err)))
+	if ((rc = lib_check_words(in, slug, err)))
 		return rc;
 	if ((!in->body || !*in->body) && !in->n_assets)
 		return herr(err, HEARTH_EINVAL,

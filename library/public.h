@@ -177,6 +177,15 @@ struct lib_settings {
 /* Every story, however it comes in: characters of its title and summary. */
 #define LIB_MAX_TITLE_CHARS 200
 #define LIB_MAX_SUMMARY_CHARS 1000
+/*
+ * ... and of its terms: content warnings, themes and tags, each list at
+ * most LIB_MAX_TERMS long, each term at most LIB_MAX_TERM_CHARS. Every
+ * story is listed with its terms on every term's page, so a story of
+ * 150,000 tags made 150,000 pages of 150,000 tags each: a build that
+ * never ended.
+ */
+#define LIB_MAX_TERMS 50
+#define LIB_MAX_TERM_CHARS 100
 
 /* feeds.archive_after and notify.podcastindex_url by default. */
 #define LIB_ARCHIVE_AFTER 300

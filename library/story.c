@@ -409,8 +409,33 @@ static int check_chapters(const struct lib_story *in, const char *slug,
 	return 0;
 }
 
-int lib_check_title(const struct lib_story *in, const char *slug, struct hearth_err *err)
+/* "st", "nd", "rd" or "th" after n */
+static const char *ordinal_suffix(size_t n)
 {
+	if (n % 100 >= 11 && n % 100 <= 13)
+		return "th";
+	return n % 10 == 1 ? "st" : n % 10 == 2 ? "nd" : n % 10 == 3 ? "rd" : "th";
+}
+
+/* A list of terms (warnings, themes or tags) within LIB_MAX_TERMS and LIB_MAX_TERM_CHARS. */
+static int check_terms(char *const *v, const char *field, const char *slug,
+		       struct hearth_err *err)
+{
+	size_t n = strv_len(v);
+	if (n > LIB_MAX_TERMS)
+		return herr(err, HEARTH_EINVAL, "story '%s': %s: %zu given, at most %d",
+			    slug, field, n, LIB_MAX_TERMS);
+	for (size_t i = 0; i < n; i++)
+		if (utf8_chars(v[i]) > LIB_MAX_TERM_CHARS)
+			return herr(err, HEARTH_EINVAL,
+				    "story '%s': %s: the %zu%s is longer than %d characters", slug,
+				    field, i + 1, ordinal_suffix(i + 1), LIB_MAX_TERM_CHARS);
+	return 0;
+}
+
+int lib_check_words(const struct lib_story *in, const char *slug, struct hearth_err *err)
+{
+	int rc;
 	if (!in->title || !*in->title)
 		return herr(err, HEARTH_EINVAL, "story '%s': title: is missing", slug);
 	if (utf8_chars(in->title) > LIB_MAX_TITLE_CHARS)
@@ -420,6 +445,10 @@ int lib_check_title(const struct lib_story *in, const char *slug, struct hearth_
 		return herr(err, HEARTH_EINVAL,
 			    "story '%s': summary: is longer than %d characters", slug,
 			    LIB_MAX_SUMMARY_CHARS);
+	if ((rc = check_terms(in->warnings, "warnings", slug, err)) ||
+	    (rc = check_terms(in->themes, "themes", slug, err)) ||
+	    (rc = check_terms(in->tags, "tags", slug, err)))
+		return rc;
 	return 0;
 }
 
@@ -429,7 +458,7 @@ static int check_input(hearth_lib *lib, const struct lib_story *in, const char *
 {
 	int rc;
 
-	if ((rc = lib_check_title(in, slug, err)))
+	if ((rc = lib_check_words(in, slug, err)))
 		return rc;
 	if ((unsigned)in->status >= ST_COUNT)
 		return herr(err, HEARTH_EINVAL, "story '%s': status: unknown value", slug);

@@ -1,7 +1,7 @@
 # textlimits.sh - text has limits: story.md, collection files and
 # hearth.yaml are refused by their size before they are read; front matter
-# parses in time linear in its size; titles and summaries are limited for
-# bundles and submissions alike; a named file's size is checked before it
+# parses in time linear in its size; titles, summaries and terms are
+# limited for bundles and submissions alike; a named file's size is checked before it
 # is hashed; no file of a bundle may be a link that leads out of it.
 . "$(dirname "$0")/lib.sh"
 
@@ -142,3 +142,19 @@ refuses submit_long_summary_refused 1 "summary: is longer than 1000 characters" 
 	-C "$L" submit "$T/told.md" --title "Short" --summary "$long_summary" --consent none
 ok submit_within_limits -C "$L" submit "$T/told.md" --title "Short" --summary "Fine." \
 	--consent none
+
+# ---- terms: 50 of each kind, 100 characters each, every way in ----------------------
+# (a story of 150,000 tags made a page for each tag listing all of them)
+tags_50=$(seq -s ', ' -f 'tag-%g' 50)
+bundle "$C/stories" many-tags "Many tags" "tags: [$tags_50]"
+ok bundle_fifty_tags_accepted -C "$L" import "$C/stories/many-tags"
+bundle "$C/stories" many-tags "Many tags" "tags: [$tags_50, one-more]"
+refuses bundle_fifty_one_tags_refused 1 "story 'many-tags': tags: 51 given, at most 50" \
+	-C "$L" import "$C/stories/many-tags"
+bundle "$C/stories" long-theme "Long theme" "themes: [fine, $(printf 'x%.0s' $(seq 101))]"
+refuses bundle_long_theme_refused 1 "themes: the 2nd is longer than 100 characters" \
+	-C "$L" import "$C/stories/long-theme"
+warnings=()
+for i in $(seq 51); do warnings+=(--warning "w$i"); done
+refuses submit_fifty_one_warnings_refused 1 "warnings: 51 given, at most 50" \
+	-C "$L" submit "$T/told.md" --title "Warned" --consent none "${warnings[@]}"

@@ -3144,6 +3144,67 @@ static void invite_spent_only_on_success(void)
 }
 
 /*
+ * A story's terms have limits, however it comes in: an import, a
+ * submission, a peer's revision. 50 of each kind are taken, 51 are not,
+ * and no term may be longer than 100 characters.
+ */
+static void term_limits(void)
+{
+	struct hearth_err err;
+	hearth_lib *lib = fresh_lib("terms");
+	struct lib_story *s = story_new("termed", "Termed");
+	char t[16];
+	bool changed;
+
+	for (int i = 0; i < LIB_MAX_TERMS; i++) {
+		snprintf(t, sizeof t, "tag-%d", i);
+		s->tags = strv_push(s->tags, t);
+	}
+	CHECK_OK(lib_story_import(lib, s, &changed, NULL, &err), &err);
+	s->tags = strv_push(s->tags, "one-more");
+	CHECK_FAILS(lib_story_import(lib, s, &changed, NULL, &err), HEARTH_EINVAL, &err,
+		    "story 'termed': tags: 51 given, at most 50");
+	strv_free(s->tags);
+	s->tags = NULL;
+	char *long_term = xmalloc(LIB_MAX_TERM_CHARS + 2);
+	memset(long_term, 'w', LIB_MAX_TERM_CHARS + 1);
+	long_term[LIB_MAX_TERM_CHARS + 1] = '\0';
+	s->warnings = strv_push(strv_push(NULL, "fine"), long_term);
+	CHECK_FAILS(lib_story_import(lib, s, &changed, NULL, &err), HEARTH_EINVAL, &err,
+		    "story 'termed': warnings: the 2nd is longer than 100 characters");
+	long_term[LIB_MAX_TERM_CHARS] = '\0'; /* 100 characters: taken */
+	strv_free(s->warnings);
+	s->warnings = strv_push(NULL, long_term);
+	CHECK_OK(lib_story_import(lib, s, &changed, NULL, &err), &err);
+
+	/* a submission and a revision, the same */
+	char *slug = NULL, *code = NULL;
+	CHECK_OK(web_submit(lib, "Submitted", true, NULL, &slug, &code, &err), &err);
+	struct lib_story *rev = story_new("x", "Submitted");
+	for (int i = 0; i <= LIB_MAX_TERMS; i++) {
+		snprintf(t, sizeof t, "w%d", i);
+		rev->warnings = strv_push(rev->warnings, t);
+	}
+	bool held = false;
+	CHECK_FAILS(lib_story_revise(lib, slug, rev, NULL, &held, &err), HEARTH_EINVAL, &err,
+		    "warnings: 51 given, at most 50");
+	struct lib_submit_opts o = {"web form", true, NULL, NULL};
+	xfree(&rev->slug);
+	rev->consent_site = true;
+	char *slug2 = NULL;
+	CHECK_FAILS(lib_story_submit(lib, rev, &o, &slug2, &err), HEARTH_EINVAL, &err,
+		    "warnings: 51 given, at most 50");
+	CHECK(!slug2 && !o.receipt);
+
+	lib_story_free(&rev);
+	free(long_term);
+	free(slug);
+	free(code);
+	lib_story_free(&s);
+	lib_close(&lib);
+}
+
+/*
  * Review with a message for the peer; approval records the version; the
  * peer confirms exactly that version; publishing waits for it; a stale
  * version cannot be confirmed.
@@ -3481,6 +3542,7 @@ int main(void)
 	RUN(serve_settings);
 	RUN(receipts_find_their_story);
 	RUN(invite_spent_only_on_success);
+	RUN(term_limits);
 	RUN(confirm_before_publish);
 	RUN(revision_of_published_is_held);
 	RUN(withdraw_by_channel);
