@@ -239,6 +239,7 @@ end:
 struct gone {
 	char **paths;  /* files to delete, relative */
 	char **dirs;   /* folders to remove when empty, relative, deepest first */
+	size_t n_paths, cap_paths, n_dirs, cap_dirs; /* strv_append's counts */
 };
 
 /* Finds what dest/rel holds that the site does not (names starting with '.' aside). */
@@ -269,9 +270,9 @@ static int find_gone(const struct dep_site *site, const char *dest, const char *
 			; /* gone meanwhile */
 		else if (S_ISDIR(st.st_mode)) {
 			rc = find_gone(site, dest, sub, g, depth + 1, err);
-			g->dirs = strv_push(g->dirs, sub);
+			strv_append(&g->dirs, &g->n_dirs, &g->cap_dirs, sub);
 		} else if (!dep_site_find(site, sub)) {
-			g->paths = strv_push(g->paths, sub);
+			strv_append(&g->paths, &g->n_paths, &g->cap_paths, sub);
 		}
 		free(full);
 		free(sub);

@@ -602,12 +602,13 @@ int dep_s3_run(const struct dep_site *site, const struct deploy_dest *dest,
 			dep_note(o, DEPLOY_SENT, rel);
 		}
 	}
+	size_t n_gone = 0, cap_gone = 0;
 	for (size_t i = 0; i < remote.n; i++) {
 		const char *rel = remote.objects[i].rel;
 		if (!dep_hidden(rel) && !dep_site_find(site, rel))
-			gone = strv_push(gone, rel);
+			strv_append(&gone, &n_gone, &cap_gone, rel);
 	}
-	dep_sort_for_deletion(gone, strv_len(gone));
+	dep_sort_for_deletion(gone, n_gone);
 	for (size_t i = 0; gone && gone[i]; i++) {
 		buf_reset(&answer);
 		if ((rc = request_ok(&s, "DELETE", gone[i], NULL, NULL, &answer, err)))

@@ -61,9 +61,10 @@ static int load_all(hearth_lib *lib, sqlite3_stmt *stmt, struct lib_collection *
 		c->serial = !strcmp((const char *)sqlite3_column_text(stmt, 5), "serial");
 		sqlite3_reset(items);
 		sqlite3_bind_int64(items, 1, sqlite3_column_int64(stmt, 0));
+		size_t n_stories = 0, cap = 0; /* a collection may hold thousands */
 		while ((rc = lib_db_step(lib, items, err)) == 1)
-			c->stories = strv_push(c->stories,
-					       (const char *)sqlite3_column_text(items, 0));
+			strv_append(&c->stories, &n_stories, &cap,
+				    (const char *)sqlite3_column_text(items, 0));
 		if (rc)
 			break;
 	}
