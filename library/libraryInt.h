@@ -177,6 +177,14 @@ int lib_audit_add(hearth_lib *lib, int64_t story_id, const char *action,
 
 /* Writes the commented default hearth.yaml to path (atomically). */
 int lib_settings_write_default(const char *path, struct hearth_err *err);
+/*
+ * The settings in text (n bytes, named name in messages) into *out, the
+ * defaults for what it leaves out; no podcast GUID. On failure *out holds
+ * nothing to release. (The reader of hearth.yaml; the fuzz target
+ * tests/fuzz/fuzz_settings.c calls it on any bytes.)
+ */
+int lib_settings_parse(const char *text, size_t n, const char *name,
+		       struct lib_settings *out, struct hearth_err *err);
 
 /* ---- bundle.c ---------------------------------------------------------- */
 

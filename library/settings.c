@@ -821,9 +821,9 @@ static int read_map(struct lib_settings *s, const struct ynode *map, const char 
 	return 0;
 }
 
-/* Parses the settings in text (named name in messages); no podcast GUID. */
-static int parse_settings(const char *text, size_t n, const char *name,
-			  struct lib_settings *out, struct hearth_err *err)
+/* Parses the settings in text (libraryInt.h). */
+int lib_settings_parse(const char *text, size_t n, const char *name,
+		       struct lib_settings *out, struct hearth_err *err)
 {
 	struct ynode *root = NULL;
 	int rc;
@@ -850,7 +850,7 @@ static int read_settings_file(const char *path, struct lib_settings *out,
 	struct buf b = BUF_INIT;
 	int rc = file_read_max(path, LIB_MAX_SETTINGS_SIZE, NULL, &b, err);
 	if (!rc)
-		rc = parse_settings(b.data, b.len, path, out, err);
+		rc = lib_settings_parse(b.data, b.len, path, out, err);
 	buf_release(&b);
 	return rc;
 }
@@ -1106,7 +1106,7 @@ int lib_settings_import(hearth_lib *lib, const char *yaml_path, struct hearth_er
 	if ((rc = file_read_max(yaml_path, LIB_MAX_SETTINGS_SIZE, NULL, &text,
 				err)))
 		goto end;
-	if ((rc = parse_settings(text.data, text.len, yaml_path, &s, err)))
+	if ((rc = lib_settings_parse(text.data, text.len, yaml_path, &s, err)))
 		goto end;
 	/*
 	 * The same bytes as the library's own, and no image to copy: nothing

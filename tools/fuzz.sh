@@ -13,7 +13,7 @@
 # (the EXIF orientation reader, a PNG's eXIf chunk, the turn), markdown
 # (a story's body to page nodes, feed HTML and HTML5), http (what hearth
 # serve reads of a request itself: the path, Range, If-None-Match,
-# If-Modified-Since).
+# If-Modified-Since), settings (hearth.yaml and collection files).
 #
 # The corpus each run finds is kept in build/fuzz/corpus/<target>/ and
 # starts the next run. A crash, leak, timeout or sanitizer report stops
@@ -26,7 +26,7 @@ cd "$(dirname "$0")/.."
 root=$(pwd)
 out=build/fuzz
 secs=${FUZZ_SECONDS:-150}
-read -r -a targets <<<"${FUZZ_TARGETS:-transcript probe frontmatter orient markdown http}"
+read -r -a targets <<<"${FUZZ_TARGETS:-transcript probe frontmatter orient markdown http settings}"
 cc=${FUZZ_CC:-clang}
 
 # the Makefile's list of libraries (it passes it in), so the two never drift

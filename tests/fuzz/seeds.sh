@@ -2,17 +2,18 @@
 # seeds.sh DIR - the inputs every fuzz target starts from, made on the spot
 # into DIR/<target>/: small sound files and pictures from ffmpeg, the demo
 # content's transcripts and story.md files, front matter, EXIF blocks,
-# Markdown a hostile peer might type, requests to hearth serve, and the
-# inputs that once failed (tests/fuzz/regress/<target>/). tools/fuzz.sh
-# (make fuzz) starts each target from them; tests/cli/fuzz_replay.sh
-# (make check) replays them all through each target without libFuzzer.
+# Markdown a hostile peer might type, requests to hearth serve, settings
+# and collection files, and the inputs that once failed
+# (tests/fuzz/regress/<target>/). tools/fuzz.sh (make fuzz) starts each
+# target from them; tests/cli/fuzz_replay.sh (make check) replays them all
+# through each target without libFuzzer.
 set -eu
 cd "$(dirname "$0")/../.."
 seeds=$1
 out=$(mktemp -d "${TMPDIR:-/tmp}/hearth-seeds.XXXXXX")
 trap 'rm -rf "$out"' EXIT
 rm -rf "$seeds"
-mkdir -p "$seeds/transcript" "$seeds/probe" "$seeds/frontmatter" "$seeds/orient" "$seeds/markdown" "$seeds/http"
+mkdir -p "$seeds/transcript" "$seeds/probe" "$seeds/frontmatter" "$seeds/orient" "$seeds/markdown" "$seeds/http" "$seeds/settings"
 ff() { ffmpeg -nostdin -hide_banner -loglevel error -y "$@"; }
 
 for f in content/stories/*/*.vtt content/stories/*/*.srt; do
@@ -74,6 +75,17 @@ printf '/.hearth/state\nBYTES= 10 - 20 \n W/"" \nSun, 06 Nov 1994 08:49:37 GMTX\
 printf '//example.org/\nbytes=99999999999999999999-\nW/\nSun, 6 Nov 1994 8:49:37 GMT\n' >"$h/host"
 printf '/index.html%%00.txt\nbytes=-0\n*,*\n\n' >"$h/nul"
 printf '/%%C0%%AF\n\n\nSun, 06 Nov 1994 08:49:37 GMT' >"$h/overlong"
+
+# hearth.yaml and collection files (fuzz_settings): the demo's, and a few
+# a careless or hostile hand might write
+s="$seeds/settings"
+cp content/hearth.yaml "$s/demo-hearth.yaml"
+for f in content/collections/*.yaml; do cp "$f" "$s/collection-$(basename "$f")"; done
+printf 'title: T\nbase_url: "https://a.example/"\nlimits: {max_duration: .inf, max_file_size: 1e400}\naudio: {loudness: .nan}\n' >"$s/nonfinite.yaml"
+printf 'title: T\nbase_url: javascript:alert(1)\nserve: {port: 65536, bind: "::1"}\nfeeds: {archive_after: 0.5}\n' >"$s/ranges.yaml"
+printf 'title: T\nstories: [a, b, a]\n' >"$s/twice.yaml"
+printf 'title: T\nstories:\n  - a\n  - Bad Slug\n' >"$s/badslug.yaml"
+printf 'title: &t x\ndescription: *t\npodcast: {owner: {name: [1, 2]}}\n' >"$s/alias.yaml"
 
 # inputs that once failed (tests/fuzz/regress/<target>/) start every run
 for d in tests/fuzz/regress/*/; do
