@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -47,7 +48,8 @@ static void check_settings(const struct lib_settings *s)
 	if (!s->title || !s->language || !s->base_url)
 		abort();
 	size_t n = strlen(s->base_url);
-	if ((strncmp(s->base_url, "https://", 8) && strncmp(s->base_url, "http://", 7)) ||
+	/* a scheme in any case, as RFC 3986 and the feed writer (fw_url_ok) take it */
+	if ((strncasecmp(s->base_url, "https://", 8) && strncasecmp(s->base_url, "http://", 7)) ||
 	    (n && s->base_url[n - 1] == '/'))
 		abort();
 	if (!within(s->archive_after, 1, 100000) || !within((double)s->max_file_size, 1, 1e15) ||
