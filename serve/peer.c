@@ -137,10 +137,11 @@ static bool field_is(struct req *r, const char *name, const char *value)
 static char **split_lines(const char *text)
 {
 	char **v = NULL, *copy = xstrdup(text ? text : ""), *save = NULL;
+	size_t n = 0, cap = 0; /* a field of 64 kB holds 32,000 lines: no quadratic growth */
 	for (char *t = strtok_r(copy, "\n", &save); t; t = strtok_r(NULL, "\n", &save)) {
 		str_trim(t);
 		if (*t)
-			v = strv_push(v, t);
+			strv_append(&v, &n, &cap, t);
 	}
 	free(copy);
 	return v;
