@@ -21,6 +21,8 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 /* ---- rules shared by every way in --------------------------------------- */
 
@@ -502,6 +504,27 @@ static int read_all(struct media_import *im, char *const *bundles,
 	return 0;
 }
 
+/*
+ * Tests only: with HEARTH_TEST_IMPORT_HOLD=PATH, an import that has taken
+ * in every file (stored, under the store's shared lock) makes PATH.held
+ * and waits, a minute at most, for PATH to exist before it records
+ * anything, so a test can run other commands while an import is in
+ * flight, however fast the machine. Without it, nothing.
+ */
+static void test_hold(void)
+{
+	const char *go = getenv("HEARTH_TEST_IMPORT_HOLD");
+	if (!go || !*go)
+		return;
+	char *held = xasprintf("%s.held", go);
+	struct hearth_err ignored;
+	(void)file_write_atomic(held, "", 0, &ignored);
+	free(held);
+	const struct timespec step = {0, 50 * 1000 * 1000};
+	for (int i = 0; i < 1200 && access(go, F_OK) != 0; i++)
+		nanosleep(&step, NULL);
+}
+
 int media_import(hearth_lib *lib, struct media_import *im, struct hearth_err *err)
 {
 	struct lib_story **stories = NULL;
@@ -538,6 +561,8 @@ int media_import(hearth_lib *lib, struct media_import *im, struct hearth_err *er
 		rc = ingest_story(lib, &lim, stories[i], paths, NULL, err);
 		strv_free(paths);
 	}
+	if (!rc)
+		test_hold();
 	if (!rc)
 		rc = lib_import_record(lib, todo, stories, n_todo, im->collections, colls,
 				       im->n_collections, im->settings, &set, &im->report,

@@ -22,7 +22,9 @@ referenced() {
 		python3 -c "import json,sys; d=json.load(sys.stdin); print(len({a['sha256'] for s in d['stories'] for a in s.get('assets',[])}))"
 }
 
-# a long sound takes intake seconds to decode: copies of it make an import slow
+# a long sound; an import is held in flight by HEARTH_TEST_IMPORT_HOLD
+# (media/ingest.c), not by being slow: on a quiet machine three copies of
+# this took in under a second
 ffmpeg -nostdin -hide_banner -loglevel error -y -f lavfi \
 	-i "sine=frequency=330:duration=600:sample_rate=22050" -ac 1 -b:a 32k "$T/long.mp3"
 
@@ -41,10 +43,27 @@ echo "this is not a picture" >"$C/bad/broken.png"
 bundle "$C" bad "Bad" "audio: first.flac
 art: [{file: broken.png, alt: Not a picture}]"
 
-"$HEARTH" -C "$L" import "$C/pair" >"$T/keep.out" 2>"$T/keep.err" &
-keep_pid=$!
-sleep 1
+# held_import NAME DIR: starts an import of DIR that takes in its files
+# and then waits, before recording anything, until held_release NAME;
+# sets held_pid, and returns once the import is waiting (a minute at most)
+held_import() {
+	rm -f "$T/$1.go" "$T/$1.go.held"
+	HEARTH_TEST_IMPORT_HOLD="$T/$1.go" "$HEARTH" -C "$L" import "$2" \
+		>"$T/$1.out" 2>"$T/$1.err" &
+	held_pid=$!
+	for _ in $(seq 600); do
+		[ -e "$T/$1.go.held" ] || ! kill -0 "$held_pid" 2>/dev/null && break
+		sleep 0.1
+	done
+	check "${1}_import_in_flight" test -e "$T/$1.go.held"
+}
+held_release() { touch "$T/$1.go"; }
+
+held_import pair "$C/pair"
+keep_pid=$held_pid
 refuses failing_import_refused 1 "broken\.png" -C "$L" import "$C/bad"
+check pair_import_still_waiting kill -0 "$keep_pid"
+held_release pair
 wait "$keep_pid"
 check long_import_succeeds test $? -eq 0
 for f in pair/a-long/long.mp3 pair/keep/voice.flac pair/keep/art.png; do
@@ -110,15 +129,15 @@ for i in 1 2 3; do
 	cp "$T/long.mp3" "$C/slow/slow-$i/long.mp3"
 	STATUS=submitted bundle "$C/slow" "slow-$i" "Slow $i" "audio: long.mp3"
 done
-"$HEARTH" -C "$L" import "$C/slow" >"$T/slow.out" 2>"$T/slow.err" &
-slow_pid=$!
-sleep 1
+held_import slow "$C/slow"
+slow_pid=$held_pid
 check slow_import_still_running kill -0 "$slow_pid"
 ok list_during_import -C "$L" list
 check list_does_not_wait_for_import ! grep -q "slow-1" "$OUT"
 ok withdraw_during_import -C "$L" withdraw early --reason "PRIVATE-REASON-TEXT"
 check withdraw_says_purged grep -q "cached rendition" "$OUT"
 check import_outlasts_withdraw kill -0 "$slow_pid"
+held_release slow
 wait "$slow_pid"
 rc=$?
 check slow_import_succeeds test "$rc" -eq 0
