@@ -9,15 +9,16 @@
  * refusal always carries a message, and that a story read has a title
  * within the limit.
  *
- * Built and run by tools/fuzz.sh (make fuzz), never by make check.
+ * Built and run by tools/fuzz.sh (make fuzz); make check replays its
+ * seeds (tests/fuzz/seeds.sh) and tests/fuzz/regress/frontmatter/.
  */
 #include "../../library/library.h"
+#include "fuzz.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 /* A bundle folder made once: story.md is rewritten for every input. */
 static const char *bundle_dir(void)
@@ -25,10 +26,7 @@ static const char *bundle_dir(void)
 	static char *dir;
 	if (dir)
 		return dir;
-	const char *tmp = getenv("TMPDIR");
-	char *base = xasprintf("%s/hearth-fuzz-XXXXXX", tmp && *tmp ? tmp : "/tmp");
-	if (!mkdtemp(base))
-		abort();
+	char *base = fuzz_folder();
 	dir = path_join(base, "fuzz-story");
 	free(base);
 	struct hearth_err err;

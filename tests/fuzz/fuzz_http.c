@@ -22,6 +22,7 @@
  * seeds (tests/fuzz/seeds.sh) and tests/fuzz/regress/http/.
  */
 #include "../../serve/serveInt.h"
+#include "fuzz.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,7 +30,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 struct site {
 	char *root;
@@ -53,10 +53,7 @@ static const struct site *site(void)
 	static struct site s;
 	if (s.root)
 		return &s;
-	const char *tmp = getenv("TMPDIR");
-	char *base = xasprintf("%s/hearth-fuzz-XXXXXX", tmp && *tmp ? tmp : "/tmp");
-	if (!mkdtemp(base))
-		abort();
+	char *base = fuzz_folder();
 	s.root = path_join(base, "public");
 	s.own[0] = made(s.root, "index.html", "home");
 	s.own[1] = made(s.root, "stories/a/index.html", "a story");

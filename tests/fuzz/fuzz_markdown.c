@@ -23,6 +23,7 @@
  * the same function (tests/fuzz/replay.c, tests/cli/fuzz_replay.sh).
  */
 #include "../../site-gen/siteInt.h"
+#include "fuzz.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -32,7 +33,6 @@
 #include <libxml/parser.h>
 #include <libxml/tree.h>
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 /* prefix, lower case, begins s in any case (an oracle of its own, not the walk's) */
 static bool lower_prefix(const char *s, const char *prefix)

@@ -9,9 +9,11 @@
  * orientation is always 1 to 8 and that a turned picture has the size the
  * orientation implies, with every pixel from the source.
  *
- * Built and run by tools/fuzz.sh (make fuzz), never by make check.
+ * Built and run by tools/fuzz.sh (make fuzz); make check replays its
+ * seeds (tests/fuzz/seeds.sh) and tests/fuzz/regress/orient/.
  */
 #include "../../media/mediaInt.h"
+#include "fuzz.h"
 
 #include <libavcodec/avcodec.h>
 #include <libavutil/frame.h>
@@ -20,7 +22,6 @@
 #include <string.h>
 #include <unistd.h>
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static const char *png_path(void)
 {

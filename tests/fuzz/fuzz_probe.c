@@ -6,17 +6,18 @@
  * and the image header reader (media_header_size).
  * These open files by path, so each input is written to one scratch file.
  *
- * Built and run by tools/fuzz.sh (make fuzz), never by make check.
+ * Built and run by tools/fuzz.sh (make fuzz); make check replays its
+ * seeds (tests/fuzz/seeds.sh) and tests/fuzz/regress/probe/.
  */
 #define _GNU_SOURCE
 #include "../../media/mediaInt.h"
+#include "fuzz.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static char scratch[4096];
 

@@ -14,6 +14,7 @@
  * seeds (tests/fuzz/seeds.sh) and tests/fuzz/regress/settings/.
  */
 #include "../../library/libraryInt.h"
+#include "fuzz.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -21,7 +22,6 @@
 #include <string.h>
 #include <strings.h>
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 /* The folder the collection file is written in, made once. */
 static const char *shelf(void)
@@ -29,10 +29,7 @@ static const char *shelf(void)
 	static char *path;
 	if (path)
 		return path;
-	const char *tmp = getenv("TMPDIR");
-	char *base = xasprintf("%s/hearth-fuzz-XXXXXX", tmp && *tmp ? tmp : "/tmp");
-	if (!mkdtemp(base))
-		abort();
+	char *base = fuzz_folder();
 	path = path_join(base, "first-steps.yaml");
 	free(base);
 	return path;

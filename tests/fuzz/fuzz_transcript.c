@@ -9,15 +9,16 @@
  * without complaint and come out the same. Anything else means the
  * published transcript could be broken for players.
  *
- * Built and run by tools/fuzz.sh (make fuzz), never by make check.
+ * Built and run by tools/fuzz.sh (make fuzz); make check replays its
+ * seeds (tests/fuzz/seeds.sh) and tests/fuzz/regress/transcript/.
  */
 #include "../../media/mediaInt.h"
+#include "fuzz.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
