@@ -195,14 +195,18 @@ FEEDS_BENCH_BIN := $(REL)/tests/bench/feeds_bench
 $(FEEDS_BENCH_BIN): $(REL)/tests/bench/feeds_bench.o $(REL)/libhearth.a
 	$(CC) $(OPT) $(AS_NEEDED) -o $@ $^ $(PKG_LIBS)
 
+WRITE_FLOOR_BIN := $(REL)/tests/bench/write_floor
+$(WRITE_FLOOR_BIN): $(REL)/tests/bench/write_floor.o
+	$(CC) $(OPT) -o $@ $^ -lpthread
+
 # Each bench adds its targets to one file; the run ends with them all.
 BENCH_SUMMARY := $(CURDIR)/build/bench-targets.tsv
-bench: hearth $(BENCH_BIN) $(FEEDS_BENCH_BIN)
+bench: hearth $(BENCH_BIN) $(FEEDS_BENCH_BIN) $(WRITE_FLOOR_BIN)
 	@tools/setup-deps.sh bench
 	@rm -f $(BENCH_SUMMARY)
 	@BENCH_SUMMARY=$(BENCH_SUMMARY) tools/bench.sh
 	@BENCH_SUMMARY=$(BENCH_SUMMARY) tests/bench/build_bench.sh
-	@BENCH_SUMMARY=$(BENCH_SUMMARY) tests/bench/text_bench.sh
+	@BENCH_SUMMARY=$(BENCH_SUMMARY) WRITE_FLOOR=$(WRITE_FLOOR_BIN) tests/bench/text_bench.sh
 	@BENCH_SUMMARY=$(BENCH_SUMMARY) tests/bench/serve_bench.sh
 	@BENCH_SUMMARY=$(BENCH_SUMMARY) FEEDS_BENCH=$(FEEDS_BENCH_BIN) tests/bench/feeds_bench.sh
 	@BENCH_SUMMARY=$(BENCH_SUMMARY) tests/bench/search_bench.sh
@@ -211,9 +215,9 @@ bench: hearth $(BENCH_BIN) $(FEEDS_BENCH_BIN)
 bench-build: hearth
 	@tests/bench/build_bench.sh
 
-bench-text: hearth
+bench-text: hearth $(WRITE_FLOOR_BIN)
 	@tools/setup-deps.sh bench
-	@tests/bench/text_bench.sh
+	@WRITE_FLOOR=$(WRITE_FLOOR_BIN) tests/bench/text_bench.sh
 
 bench-serve: hearth
 	@tools/setup-deps.sh bench

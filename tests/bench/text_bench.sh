@@ -8,17 +8,21 @@
 # median of BENCH_RUNS, default 3, counts), from a fresh library each time:
 #   hearth    hearth init, import, build
 #   hugo      hugo --quiet, into an emptied public/
-#   copy      cp -r of the public/ Hugo made, to a new folder: what making
-#             Hugo's files and folders costs on this disk, with no work
-#             done to know what goes in them (no target: the floor any
-#             generator of the same site stands on)
 #   blank     hearth init, import, build of the same stories in a library
 #             of its own, with a theme whose page.xsl writes next to
 #             nothing (no target: what Hearth costs whatever turns its
 #             pages into HTML, the bound of any faster theme engine)
-# then the same rounds of hearth and hugo in memory (a folder in
-# BENCH_TMPFS, /dev/shm unless it says otherwise; empty for none), where
-# the disk does not count, and, on the library of the last round:
+#   floors    tests/bench/write_floor (WRITE_FLOOR) writing the public/
+#             Hugo made, then the one Hearth made, from memory into a new
+#             folder on two threads: what creating each site's files and
+#             folders costs on this file system with no work done to know
+#             what goes in them (no target: the floor under any generator
+#             of that site, Hearth's and Hugo's alike)
+# then the same rounds in an ext4 with a journal made for them in a file
+# on the same disk (as root, where a loop device can be had), and in
+# memory (a folder in BENCH_TMPFS, /dev/shm unless it says otherwise;
+# empty for none), where the disk does not count, and, on the library of
+# the last round:
 #   one story edited (import + build, BENCH_QUICK_RUNS times), import
 #   with nothing changed, `hearth list`, `hearth --help` (and
 #   hearth-media --help, the whole program, for reference)
@@ -30,7 +34,8 @@ set -euo pipefail
 
 here=$(cd "$(dirname "$0")/../.." && pwd)
 hearth="$here/hearth"
-for t in "$hearth" "$here/hearth-media"; do
+floor=${WRITE_FLOOR:-$here/build/rel/tests/bench/write_floor}
+for t in "$hearth" "$here/hearth-media" "$floor"; do
 	[ -x "$t" ] || { echo "bench: $t is missing (make bench builds it)" >&2; exit 1; }
 done
 for tool in hugo python3 /usr/bin/time; do
@@ -42,8 +47,8 @@ QUICK=${BENCH_QUICK_RUNS:-11}
 load_before=$(cut -d' ' -f1 /proc/loadavg 2>/dev/null || echo "?")
 mkdir -p "${BENCH_DIR:-$here/build}"
 W=$(mktemp -d "${BENCH_DIR:-$here/build}/text-bench.XXXXXX")
-M=
-trap 'rm -rf "$W" ${M:+"$M"}' EXIT
+M= J=
+trap 'if [ -n "$J" ]; then umount "$J" 2>/dev/null; rm -rf "$J" "$J.img"; fi; rm -rf "$W" ${M:+"$M"}' EXIT
 
 # timed NAME CMD...: runs CMD with its output discarded and appends
 # "seconds kilobytes" to $W/.r-NAME (wall time from the shell's clock, in
@@ -74,9 +79,17 @@ cat >"$W/blank/page.xsl" <<'XSL'
 XSL
 python3 "$here/tests/bench/gen_stories.py" "$N" "$W/content" "$W/hugo"
 
-# rounds DIR PREFIX [copy]: RUNS rounds of hearth (init, import, build)
-# and hugo on the stories in DIR, the figures named PREFIX<name>; with
-# "copy", each round also times cp -r of the public/ Hugo made
+# floor NAME SITE DEST: appends the seconds write_floor takes to write
+# SITE into DEST (then removed) to $W/.r-NAME
+floor() {
+	rm -rf "$3"
+	sync
+	"$floor" "$2" "$3" | cut -d' ' -f1 >>"$W/.r-$1"
+	rm -rf "$3"
+}
+# rounds DIR PREFIX: RUNS rounds of hearth (init, import, build), hugo,
+# the blank theme and the floors on the stories in DIR, the figures named
+# PREFIX<name>
 rounds() {
 	local D=$1 p=$2 r
 	for r in $(seq "$RUNS"); do
@@ -92,14 +105,31 @@ rounds() {
 		timed "${p}bimport" "$hearth" -C "$D/blib" import "$D/content"
 		timed "${p}bbuild" "$hearth" -C "$D/blib" build --theme "$W/blank"
 		rm -rf "$D/blib"
-		[ "${3:-}" = copy ] || continue
-		rm -rf "$D/copy"
-		sync
-		timed "${p}copy" cp -r "$D/hugo/public" "$D/copy"
+		floor "${p}floor_hugo" "$D/hugo/public" "$D/floor"
+		floor "${p}floor_hearth" "$D/lib/public" "$D/floor"
 	done
-	rm -rf "$D/copy"
 }
-rounds "$W" "" copy
+rounds "$W" ""
+# the same rounds in an ext4 of their own with a journal, in a file on
+# the same disk: a file system without a journal (as some machines' root)
+# scans for the inodes freed in the last minutes before each new one, so
+# there every figure follows how much was deleted just before it. Needs
+# root and a loop device; BENCH_EXT4=0 skips it.
+if [ "${BENCH_EXT4-1}" != 0 ] && [ "$(id -u)" = 0 ] && command -v mkfs.ext4 >/dev/null; then
+	J=$(mktemp -d "$W.ext4.XXXXXX")
+	truncate -s 4G "$J.img"
+	if mkfs.ext4 -q -F "$J.img" && mount -o loop "$J.img" "$J" 2>/dev/null; then
+		cp -r "$W/content" "$J/content"
+		mkdir "$J/hugo"
+		(cd "$W/hugo" && cp -r hugo.toml layouts content "$J/hugo/")
+		rounds "$J" j_
+		umount "$J"
+	else
+		echo "bench: no loop device for a journaled ext4; its rounds are skipped" >&2
+	fi
+	rm -rf "$J" "$J.img"
+	J=
+fi
 T=${BENCH_TMPFS-/dev/shm}
 if [ -n "$T" ] && [ -d "$T" ] && [ -w "$T" ] &&
 	[ "$(df -Pk "$T" | awk 'NR == 2 {print $4}')" -gt 1048576 ]; then
@@ -155,6 +185,28 @@ for r in $(seq "$QUICK"); do
 	timed_quick help_media "$here/hearth-media" --help
 	timed_quick floor /bin/true
 done
+# the costliest Markdown within the size limit: one story of 1.9 MB of
+# one-letter list items (a build took 550 MB for it before the parse had
+# a limit), and the same size of prose, each in a library of its own
+for kind in hostile prose; do
+	mkdir -p "$W/$kind/stories/one"
+	python3 - "$kind" "$W/$kind/stories/one/story.md" <<'PY'
+import sys
+kind, path = sys.argv[1], sys.argv[2]
+line = "- a\n" if kind == "hostile" else "Morning group listen voice river quiet window kitchen walk.\n"
+with open(path, "w") as f:
+    f.write("---\ntitle: One\nstatus: published\npublished: 2024-01-01\n"
+            "contributor: {name: A B, attribution: anonymous}\n"
+            "consent: {site: yes, podcast: no, given: 2024-01-01, recorded_by: Jo}\n---\n")
+    f.write(line * (1900000 // len(line)))
+PY
+	"$hearth" init "$W/$kind/lib" >/dev/null
+	"$hearth" -C "$W/$kind/lib" import "$W/$kind" >/dev/null
+	for r in $(seq "$RUNS"); do
+		rm -rf "$W/$kind/lib/public"
+		timed "${kind}_md" "$hearth" -C "$W/$kind/lib" build
+	done
+done
 
 imp=$(printf "%.2f" "$(median "$W/.r-import" 1)") bld=$(printf "%.2f" "$(median "$W/.r-build" 1)")
 hh_t=$(awk -v a="$imp" -v b="$bld" 'BEGIN {printf "%.2f", a + b}')
@@ -165,61 +217,84 @@ rm_=$(awk -v a="$hh_m" -v b="$hu_m" 'BEGIN {printf "%.2f", a / b}')
 ms() { awk -v s="$1" 'BEGIN {printf "%.0f ms", s * 1000}'; }
 mb() { awk -v k="$1" 'BEGIN {printf "%.1f MB", k / 1024}'; }
 holds() { awk "BEGIN {exit !($1)}" && echo yes || echo NO; }
+row() { printf '%-46s %-30s %-18s %s\n' "$@"; }
 
 echo
 echo "Text library: $N stories, $(uname -m), $(nproc) cores, load $load_before at the start;"
 echo "medians of $RUNS rounds ($QUICK for the quick commands), in $W's file system."
 echo
-printf '%-36s %-22s %-18s %s\n' "figure" "measured" "target" "holds"
-printf '%-36s %-22s %-18s %s\n' "hearth import" "${imp} s, $(mb "$(median "$W/.r-import" 2)")" "" ""
-printf '%-36s %-22s %-18s %s\n' "hearth build" "${bld} s, $(mb "$(median "$W/.r-build" 2)")" "" ""
-printf '%-36s %-22s %-18s %s\n' "hearth import + build" "${hh_t} s, $(mb "$hh_m")" "" ""
-printf '%-36s %-22s %-18s %s\n' "hugo --quiet (reference)" "${hu_t} s, $(mb "$hu_m")" "" ""
-printf '%-36s %-22s %-18s %s\n' "import + build / Hugo, time" "${rt}x" "<= 0.15x" "$(holds "$rt <= 0.15")"
-printf '%-36s %-22s %-18s %s\n' "import + build / Hugo, peak memory" "${rm_}x" "<= 0.1x" "$(holds "$rm_ <= 0.1")"
-cp_t=$(printf "%.2f" "$(median "$W/.r-copy" 1)")
-cp_r=$(awk -v a="$cp_t" -v b="$hu_t" 'BEGIN {printf "%.2f", a / b}')
-printf '%-36s %-22s %-18s %s\n' "cp -r of Hugo's public/ (disk floor)" "${cp_t} s, ${cp_r}x Hugo" "" ""
-b_imp=$(printf "%.2f" "$(median "$W/.r-bimport" 1)") b_bld=$(printf "%.2f" "$(median "$W/.r-bbuild" 1)")
-b_rt=$(awk -v a="$b_imp" -v b="$b_bld" -v c="$hu_t" 'BEGIN {printf "%.2f", (a + b) / c}')
-printf '%-36s %-22s %-18s %s\n' "the same, a theme writing nothing" "${b_imp} s + ${b_bld} s, ${b_rt}x Hugo" "" ""
+row "figure" "measured" "target" "holds"
+row "hearth import" "${imp} s, $(mb "$(median "$W/.r-import" 2)")" "" ""
+row "hearth build" "${bld} s, $(mb "$(median "$W/.r-build" 2)")" "" ""
+row "hearth import + build" "${hh_t} s, $(mb "$hh_m")" "" ""
+row "hugo --quiet (reference)" "${hu_t} s, $(mb "$hu_m")" "" ""
+row "import + build / Hugo, time" "${rt}x" "<= 0.15x" "$(holds "$rt <= 0.15")"
+row "import + build / Hugo, peak memory" "${rm_}x" "<= 0.1x" "$(holds "$rm_ <= 0.1")"
+# place PREFIX LABEL: the rows of one place's rounds (PREFIX names its
+# figures): Hearth and Hugo, the blank theme and the floors, each against
+# Hugo's time there; sets RT, B_RT, FLOOR_HUGO and FLOOR_HEARTH to their
+# ratios with their seconds
+place() {
+	local p=$1 l=$2 imp bld hu bimp bbld fh fs
+	imp=$(printf "%.2f" "$(median "$W/.r-${p}import" 1)") bld=$(printf "%.2f" "$(median "$W/.r-${p}build" 1)")
+	hu=$(printf "%.2f" "$(median "$W/.r-${p}hugo" 1)")
+	bimp=$(printf "%.2f" "$(median "$W/.r-${p}bimport" 1)") bbld=$(printf "%.2f" "$(median "$W/.r-${p}bbuild" 1)")
+	fh=$(printf "%.2f" "$(median "$W/.r-${p}floor_hugo" 1)") fs=$(printf "%.2f" "$(median "$W/.r-${p}floor_hearth" 1)")
+	ratio() { awk -v a="$1" -v c="$hu" 'BEGIN {printf "%.2f", a / c}'; }
+	RT="$(ratio "$(awk -v a="$imp" -v b="$bld" 'BEGIN {print a + b}')")x ($imp + $bld s / $hu s)"
+	B_RT="$(ratio "$(awk -v a="$bimp" -v b="$bbld" 'BEGIN {print a + b}')")x ($bimp + $bbld s / $hu s)"
+	FLOOR_HUGO="$(ratio "$fh")x ($fh s / $hu s)" FLOOR_HEARTH="$(ratio "$fs")x ($fs s / $hu s)"
+	row "$l: import + build / Hugo" "$RT" "" ""
+	row "$l: a theme writing nothing" "$B_RT" "" ""
+	row "$l: writing Hearth's site alone" "$FLOOR_HEARTH" "" ""
+	row "$l: writing Hugo's site alone" "$FLOOR_HUGO" "" ""
+}
+place "" "this folder"
+d_floor_hugo=$FLOOR_HUGO d_floor_hearth=$FLOOR_HEARTH d_b_rt=$B_RT
+if [ -s "$W/.r-j_build" ]; then
+	place j_ "a journaled ext4"
+	j_rt=$RT j_b_rt=$B_RT j_floor_hearth=$FLOOR_HEARTH
+fi
 if [ -s "$W/.r-m_build" ]; then
-	m_imp=$(printf "%.2f" "$(median "$W/.r-m_import" 1)") m_bld=$(printf "%.2f" "$(median "$W/.r-m_build" 1)")
-	m_hu=$(printf "%.2f" "$(median "$W/.r-m_hugo" 1)")
-	m_rt=$(awk -v a="$m_imp" -v b="$m_bld" -v c="$m_hu" 'BEGIN {printf "%.2f", (a + b) / c}')
-	printf '%-36s %-22s %-18s %s\n' "in memory: hearth import + build" "${m_imp} s + ${m_bld} s" "" ""
-	printf '%-36s %-22s %-18s %s\n' "in memory: hugo --quiet" "${m_hu} s" "" ""
-	printf '%-36s %-22s %-18s %s\n' "in memory: import + build / Hugo" "${m_rt}x" "" ""
-	mb_imp=$(printf "%.2f" "$(median "$W/.r-m_bimport" 1)") mb_bld=$(printf "%.2f" "$(median "$W/.r-m_bbuild" 1)")
-	mb_rt=$(awk -v a="$mb_imp" -v b="$mb_bld" -v c="$m_hu" 'BEGIN {printf "%.2f", (a + b) / c}')
-	printf '%-36s %-22s %-18s %s\n' "in memory, a theme writing nothing" "${mb_imp} s + ${mb_bld} s, ${mb_rt}x" "" ""
+	place m_ "in memory"
+	m_rt=$RT mb_rt=$B_RT m_floor_hearth=$FLOOR_HEARTH
 fi
 ei=$(median "$W/.r-edit_import" 1) eb=$(median "$W/.r-edit_build" 1)
 e=$(awk -v a="$ei" -v b="$eb" 'BEGIN {print a + b}')
-printf '%-36s %-22s %-18s %s\n' "one story edited: import + build" "$(ms "$ei") + $(ms "$eb")" "" ""
+row "one story edited: import + build" "$(ms "$ei") + $(ms "$eb")" "" ""
 t=$(median "$W/.r-noop_import" 1)
-printf '%-36s %-22s %-18s %s\n' "import, nothing changed" "$(ms "$t"), $(mb "$(median "$W/.r-noop_import" 2)")" "" ""
+row "import, nothing changed" "$(ms "$t"), $(mb "$(median "$W/.r-noop_import" 2)")" "" ""
 t=$(median "$W/.r-list" 1) m=$(median "$W/.r-list" 2)
-printf '%-36s %-22s %-18s %s\n' "hearth list" "$(ms "$t"), $(mb "$m")" "< 20 ms, < 10 MB" "$(holds "$t < 0.020 && $m < 10240")"
+row "hearth list" "$(ms "$t"), $(mb "$m")" "< 20 ms, < 10 MB" "$(holds "$t < 0.020 && $m < 10240")"
 t=$(median "$W/.r-help" 1) m=$(median "$W/.r-help" 2)
-printf '%-36s %-22s %-18s %s\n' "hearth --help" "$(ms "$t"), $(mb "$m")" "" ""
+row "hearth --help" "$(ms "$t"), $(mb "$m")" "" ""
 t=$(median "$W/.r-help_media" 1) m=$(median "$W/.r-help_media" 2)
-printf '%-36s %-22s %-18s %s\n' "hearth-media --help (reference)" "$(ms "$t"), $(mb "$m")" "" ""
+row "hearth-media --help (reference)" "$(ms "$t"), $(mb "$m")" "" ""
 t=$(median "$W/.r-floor" 1)
-printf '%-36s %-22s %-18s %s\n' "/bin/true (starting any program)" "$(ms "$t")" "" ""
+row "/bin/true (starting any program)" "$(ms "$t")" "" ""
+hostile_md="$(ms "$(median "$W/.r-hostile_md" 1)"), $(mb "$(median "$W/.r-hostile_md" 2)")"
+prose_md="$(ms "$(median "$W/.r-prose_md" 1)"), $(mb "$(median "$W/.r-prose_md" 2)")"
+row "build, 1.9 MB of one-letter list items" "$hostile_md" "" ""
+row "build, 1.9 MB of prose" "$prose_md" "" ""
 echo
 
 . "$here/tests/bench/summary.sh"
 summary_add "edit one story @$N, stories of 3 to 5 paragraphs" "$(ms "$e") ($(ms "$ei") + $(ms "$eb"))" \
 	"(no target)" info
 summary_add "import + build @$N vs Hugo, time" "${rt}x (${hh_t} s / ${hu_t} s)" "<= 0.15x" "$(holds "$rt <= 0.15")"
-summary_add "  cp -r of Hugo's output on the same disk" "${cp_r}x (${cp_t} s / ${hu_t} s)" "(no target)" info
-summary_add "  Hearth, a theme writing nothing, same disk" "${b_rt}x ($b_imp + $b_bld s / $hu_t s)" "(no target)" info
+summary_add "  a theme writing nothing, same folder" "$d_b_rt" "(no target)" info
+summary_add "  writing Hearth's finished site alone there" "$d_floor_hearth" "(no target)" info
+summary_add "  writing Hugo's finished site alone there" "$d_floor_hugo" "(no target)" info
+[ -z "${j_rt:-}" ] ||
+	summary_add "  in a journaled ext4 on the same disk" "$j_rt" "(no target)" info
+[ -z "${j_rt:-}" ] ||
+	summary_add "  there, writing Hearth's site alone" "$j_floor_hearth" "(no target)" info
 [ -z "${m_rt:-}" ] ||
-	summary_add "  the same in memory (tmpfs), vs Hugo there" "${m_rt}x ($m_imp + $m_bld s / $m_hu s)" "(no target)" info
-[ -z "${mb_rt:-}" ] ||
-	summary_add "  in memory, a theme writing nothing" "${mb_rt}x ($mb_imp + $mb_bld s / $m_hu s)" "(no target)" info
+	summary_add "  in memory (tmpfs), vs Hugo there" "$m_rt" "(no target)" info
+[ -z "${m_rt:-}" ] ||
+	summary_add "  in memory, a theme writing nothing" "$mb_rt" "(no target)" info
 summary_add "import + build @$N vs Hugo, peak memory" "${rm_}x ($(mb "$hh_m") / $(mb "$hu_m"))" "<= 0.1x" \
 	"$(holds "$rm_ <= 0.1")"
 t=$(median "$W/.r-list" 1) m=$(median "$W/.r-list" 2)
+summary_add "build of one 1.9 MB story of one-letter list items" "$hostile_md (prose: $prose_md)" "(no target)" info
 summary_add "hearth list @$N" "$(ms "$t"), $(mb "$m")" "< 20 ms, < 10 MB" "$(holds "$t < 0.020 && $m < 10240")"
