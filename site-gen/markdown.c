@@ -37,6 +37,7 @@
  */
 #include "siteInt.h"
 
+#include <setjmp.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -386,9 +387,26 @@ static void image_alt(struct walk *w, cmark_iter *it, cmark_node *image)
  * chunk is on the walk's stack, enough for a story of several pages: a
  * chunk taken from malloc and given back for each story made the heap
  * grow and shrink, and the kernel map fresh pages, story after story.
+ *
+ * cmark's tree can take hundreds of bytes for one byte of Markdown: a
+ * body of 2 MB of "[[" (within LIB_MAX_STORY_SIZE) took 560 MB, of lines
+ * of one letter 370 MB, where 2 MB of prose takes 16 MB and 2 MB of
+ * Markdown with a link, an emphasis and a code span in every line and
+ * lists of one word between them 95 MB (49 bytes a byte). So the parse
+ * of a body of n bytes may take at most ARENA_BASE + n * ARENA_PER_BYTE;
+ * past it the allocator jumps back to the walk (cmark holds nothing but
+ * the arena's memory, all dropped at once), which shows the body as plain
+ * paragraphs instead. Only text of a few characters between marks comes
+ * near the limit. A build's memory stays bounded by a story's size
+ * whatever the story holds, and a build that could not finish could not
+ * remove a withdrawn story either. What a body becomes still follows
+ * from its bytes alone, so a page and its feed item agree, and an edit
+ * builds what a clean build does.
  */
 #define ARENA_FIRST 32768
 #define ARENA_CHUNK 65536
+#define ARENA_BASE ((size_t)16 << 20)
+#define ARENA_PER_BYTE 64
 
 struct chunk {
 	struct chunk *prev;
@@ -398,11 +416,19 @@ struct chunk {
 
 struct arena {
 	struct chunk *top;   /* where blocks come from (never NULL); the others before it */
-	struct chunk *first; /* on the stack: not freed */
+	struct chunk *first; /* its data on the stack: not freed */
 	void *last;          /* the newest block, which can grow in place */
+	size_t taken, limit; /* bytes of chunks taken from malloc, and at most */
+	jmp_buf *over;       /* where to go past the limit, or NULL for none */
 };
 
+/*
+ * The thread's current arena and its first chunk: static, not on the
+ * walk's stack, so that they hold their values after the jump back.
+ */
 static _Thread_local struct arena *cur_arena;
+static _Thread_local struct arena walk_arena;
+static _Thread_local struct chunk walk_first;
 
 /* A block's size is kept just before it. */
 #define HEAD sizeof(max_align_t)
@@ -417,6 +443,9 @@ static void *arena_alloc(struct arena *a, size_t size)
 		abort();
 	if (c->cap - c->used < need) {
 		size_t cap = need > ARENA_CHUNK / 4 ? need : ARENA_CHUNK;
+		if (a->over && cap > a->limit - a->taken)
+			longjmp(*a->over, 1);
+		a->taken += cap;
 		c = xmalloc(CHUNK_HEAD + cap);
 		c->data = (char *)c + CHUNK_HEAD;
 		c->cap = cap;
@@ -483,6 +512,28 @@ static void arena_release(struct arena *a)
 }
 
 static cmark_mem arena_mem = {arena_calloc, arena_realloc, arena_free};
+
+/*
+ * Makes the thread's walk arena current, its first chunk data (size
+ * bytes), for a body of len bytes.
+ */
+static struct arena *arena_start(char *data, size_t size, size_t len, jmp_buf *over)
+{
+	size_t limit = len < (SIZE_MAX - ARENA_BASE) / ARENA_PER_BYTE
+			       ? ARENA_BASE + len * ARENA_PER_BYTE
+			       : SIZE_MAX;
+	walk_first = (struct chunk){.cap = size, .data = data};
+	walk_arena = (struct arena){
+		.top = &walk_first, .first = &walk_first, .limit = limit, .over = over};
+	cur_arena = &walk_arena;
+	return cur_arena;
+}
+
+static void arena_end(void)
+{
+	cur_arena = NULL;
+	arena_release(&walk_arena);
+}
 
 /* ---- the walk ------------------------------------------------------------ */
 
@@ -646,22 +697,75 @@ static void step(struct walk *w, cmark_iter *it, cmark_event_type ev, cmark_node
 	}
 }
 
+/*
+ * The Markdown as it is, for a body cmark could not parse within its
+ * arena's limit: a paragraph for each run of lines between blank ones, its
+ * lines as they are, no markup read.
+ */
+static void plain(struct walk *w, const char *s)
+{
+	while (*s) {
+		/* the blank lines before a paragraph */
+		const char *line = s;
+		while (*line == ' ' || *line == '\t' || *line == '\r')
+			line++;
+		if (*line == '\n') {
+			s = line + 1;
+			continue;
+		}
+		if (!*line)
+			return;
+		/* its lines, up to a blank one or the end */
+		const char *end = s, *next;
+		for (;;) {
+			const char *nl = strchr(end, '\n');
+			next = nl ? nl + 1 : end + strlen(end);
+			const char *t = end;
+			while (*t == ' ' || *t == '\t' || *t == '\r')
+				t++;
+			if (t == nl || !*t)
+				break; /* a blank line ends the paragraph (not part of it) */
+			end = next;
+			if (!nl)
+				break;
+		}
+		while (end > line && (end[-1] == '\n' || end[-1] == '\r' || end[-1] == ' ' || end[-1] == '\t'))
+			end--;
+		cr(w);
+		open_el(w, "p");
+		put_text(&w->text, line, (size_t)(end - line), false);
+		close_el(w);
+		text(w, "\n");
+		s = next;
+	}
+}
+
 /* The walk of markdown's tree into w's nodes or HTML. */
 static void walk(struct walk *w, const char *markdown)
 {
 	if (!markdown || !*markdown)
 		return;
 	_Alignas(max_align_t) char first_data[ARENA_FIRST];
-	struct chunk first = {.cap = sizeof first_data, .data = first_data};
-	struct arena arena = {.top = &first, .first = &first};
-	cur_arena = &arena;
+	size_t len = strlen(markdown);
+	jmp_buf over;
+	struct arena *arena = arena_start(first_data, sizeof first_data, len, &over);
+	if (setjmp(over)) {
+		/* past the arena's limit in cmark: nothing of its tree was walked yet */
+		arena_end();
+		w->text = (struct buf)BUF_INIT;
+		plain(w, markdown);
+		flush(w);
+		buf_release(&w->text);
+		return;
+	}
 	cmark_parser *parser = cmark_parser_new_with_mem(CMARK_OPT_DEFAULT, &arena_mem);
-	cmark_parser_feed(parser, markdown, strlen(markdown));
+	cmark_parser_feed(parser, markdown, len);
 	cmark_node *doc = cmark_parser_finish(parser);
 	cmark_parser_free(parser);
+	/* the walk takes little beside the tree (strings of its nodes), and no jump may cut it */
+	arena->over = NULL;
 	if (!doc) {
-		cur_arena = NULL;
-		arena_release(&arena);
+		arena_end();
 		return;
 	}
 	cmark_iter *it = cmark_iter_new(doc);
@@ -676,8 +780,7 @@ static void walk(struct walk *w, const char *markdown)
 	buf_release(&w->attr);
 	cmark_iter_free(it);
 	cmark_node_free(doc);
-	cur_arena = NULL;
-	arena_release(&arena);
+	arena_end();
 }
 
 void site_markdown_nodes(xmlNodePtr parent, const char *markdown)

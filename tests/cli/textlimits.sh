@@ -2,7 +2,9 @@
 # hearth.yaml are refused by their size before they are read; front matter
 # parses in time linear in its size; titles, summaries and terms are
 # limited for bundles and submissions alike; a named file's size is checked before it
-# is hashed; no file of a bundle may be a link that leads out of it.
+# is hashed; no file of a bundle may be a link that leads out of it; a
+# body whose Markdown would cost cmark hundreds of bytes a byte is built
+# as plain paragraphs.
 . "$(dirname "$0")/lib.sh"
 
 L="$T/lib"
@@ -158,3 +160,25 @@ warnings=()
 for i in $(seq 51); do warnings+=(--warning "w$i"); done
 refuses submit_fifty_one_warnings_refused 1 "warnings: 51 given, at most 50" \
 	-C "$L" submit "$T/told.md" --title "Warned" --consent none "${warnings[@]}"
+
+# ---- Markdown that costs cmark hundreds of bytes a byte -----------------------------
+# (2 MB of one-letter list items took 550 MB to build; past a limit
+# proportional to its size, a body is shown as plain paragraphs, on the
+# page and in the feeds alike, and a story of ordinary Markdown is not)
+bundle "$C/stories" degenerate "Degenerate"
+python3 - "$C/stories/degenerate/story.md" <<'PY'
+import sys
+with open(sys.argv[1], "a") as f:
+    f.write("\n*Emphasis* here.\n\n" + "- a\n" * 470000 + "\n*Last.*\n")
+PY
+bundle "$C/stories" ordinary "Ordinary"
+printf '\n*Emphasis* here.\n\n- a list\n- of two\n' >>"$C/stories/ordinary/story.md"
+ok degenerate_markdown_imports -C "$L" import "$C/stories/degenerate" "$C/stories/ordinary"
+ok degenerate_markdown_builds -C "$L" build
+page="$L/public/stories/degenerate/index.html"
+check degenerate_markdown_shown_plain grep -q '<p>\*Emphasis\* here.</p>' "$page"
+check degenerate_markdown_keeps_its_lines grep -qzF $'<p>- a\n- a\n- a\n' "$page"
+check degenerate_markdown_makes_no_list ! grep -q '<li>a</li>' "$page"
+check degenerate_markdown_plain_in_feed grep -qF '<p>*Emphasis* here.</p>' "$L/public/atom.xml"
+check ordinary_markdown_still_read grep -q '<em>Emphasis</em> here.' "$L/public/stories/ordinary/index.html"
+check ordinary_markdown_list grep -q '<li>of two</li>' "$L/public/stories/ordinary/index.html"

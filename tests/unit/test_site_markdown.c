@@ -412,6 +412,49 @@ static void huge_document(void)
 }
 
 /*
+ * A body whose tree would take cmark more than its arena's limit (bytes
+ * of "[[", lines of a letter: hundreds of bytes a byte) is shown as it
+ * is, a paragraph for each run of lines between blank ones, no markup
+ * read, in the page and in the feeds alike; a body as large but of
+ * ordinary Markdown is still read (huge_document).
+ */
+static void degenerate_markdown_is_plain(void)
+{
+	static const char *const fills[] = {"[[", "a\n", "- a\n", "> ", "***a", "`a` "};
+	for (size_t f = 0; f < sizeof fills / sizeof *fills; f++) {
+		struct buf md = BUF_INIT, want = BUF_INIT;
+		buf_puts(&md, "\n  \n*first* & <last>\n");
+		for (size_t n = 0; n < 1800000; n += strlen(fills[f]))
+			buf_puts(&md, fills[f]);
+		buf_puts(&md, "\n\n\n*second*\r\n\n");
+		/* the first paragraph: its lines, the white space after the last taken off */
+		buf_puts(&want, "<body><p>*first* &amp; &lt;last&gt;\n");
+		size_t from = strlen("\n  \n*first* & <last>\n"), to = md.len - strlen("\n\n\n*second*\r\n\n");
+		while (to > from && strchr(" \t\r\n", md.data[to - 1]))
+			to--;
+		struct buf body = BUF_INIT;
+		buf_add(&body, md.data + from, to - from);
+		site_html_escape(&want, buf_cstr(&body), false);
+		buf_puts(&want, "</p>\n<p>*second*</p>\n</body>");
+		char *got = walked(buf_cstr(&md));
+		char *nodes = serialised(buf_cstr(&md), true), *html = as_html(buf_cstr(&md));
+		bool same = !strcmp(got, buf_cstr(&want)), agree = !strcmp(nodes, html);
+		const char *why = check_body(got);
+		if (!same)
+			printf("# fill %zu: got %.200s\n", f, got);
+		free(got);
+		free(nodes);
+		free(html);
+		buf_release(&body);
+		buf_release(&md);
+		buf_release(&want);
+		CHECK(same);
+		CHECK(agree);
+		CHECK(why == NULL);
+	}
+}
+
+/*
  * Documents put together from pieces of Markdown syntax by a seeded
  * generator: a bounded number, the same every run.
  */
@@ -457,6 +500,7 @@ int main(void)
 	RUN(unrepresentable_characters_are_replaced);
 	RUN(deep_nesting_is_flattened);
 	RUN(huge_document);
+	RUN(degenerate_markdown_is_plain);
 	RUN(generated_documents_match);
 	xmlCleanupParser();
 	return 0;
