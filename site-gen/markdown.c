@@ -699,44 +699,38 @@ static void step(struct walk *w, cmark_iter *it, cmark_event_type ev, cmark_node
 
 /*
  * The Markdown as it is, for a body cmark could not parse within its
- * arena's limit: a paragraph for each run of lines between blank ones, its
- * lines as they are, no markup read.
+ * arena's limit: a paragraph for each run of lines between blank ones,
+ * each line without the white space at its ends, no markup read.
  */
 static void plain(struct walk *w, const char *s)
 {
+	bool open = false;
 	while (*s) {
-		/* the blank lines before a paragraph */
-		const char *line = s;
-		while (*line == ' ' || *line == '\t' || *line == '\r')
-			line++;
-		if (*line == '\n') {
-			s = line + 1;
-			continue;
+		const char *nl = strchr(s, '\n');
+		const char *a = s, *b = nl ? nl : s + strlen(s);
+		s = nl ? nl + 1 : b;
+		while (a < b && (*a == ' ' || *a == '\t' || *a == '\r'))
+			a++;
+		while (b > a && (b[-1] == ' ' || b[-1] == '\t' || b[-1] == '\r'))
+			b--;
+		if (a == b && open) { /* a blank line ends a paragraph */
+			close_el(w);
+			text(w, "\n");
+			open = false;
+		} else if (a != b) {
+			if (open) {
+				put_text(&w->text, "\n", 1, false);
+			} else {
+				cr(w);
+				open_el(w, "p");
+				open = true;
+			}
+			put_text(&w->text, a, (size_t)(b - a), false);
 		}
-		if (!*line)
-			return;
-		/* its lines, up to a blank one or the end */
-		const char *end = s, *next;
-		for (;;) {
-			const char *nl = strchr(end, '\n');
-			next = nl ? nl + 1 : end + strlen(end);
-			const char *t = end;
-			while (*t == ' ' || *t == '\t' || *t == '\r')
-				t++;
-			if (t == nl || !*t)
-				break; /* a blank line ends the paragraph (not part of it) */
-			end = next;
-			if (!nl)
-				break;
-		}
-		while (end > line && (end[-1] == '\n' || end[-1] == '\r' || end[-1] == ' ' || end[-1] == '\t'))
-			end--;
-		cr(w);
-		open_el(w, "p");
-		put_text(&w->text, line, (size_t)(end - line), false);
+	}
+	if (open) {
 		close_el(w);
 		text(w, "\n");
-		s = next;
 	}
 }
 
