@@ -165,6 +165,16 @@ int media_transcript_mem(const char *data, size_t n, const char *name, double du
 /* Shared size limit for text files Hearth reads whole (transcripts, text). */
 #define MEDIA_MAX_TEXT_BYTES (16 * 1024 * 1024)
 
+/*
+ * Most cues a transcript may have: one every 2 seconds for 11 hours, or
+ * every word of two hours. A story page shows each cue, and a cue costs
+ * its build about 5 kB (the page's nodes and the theme's): 400,000 cues
+ * of a few letters (15 MB, within MEDIA_MAX_TEXT_BYTES) took a build of
+ * 1.9 GB and made a page of 100 MB. Counted before libavformat reads the
+ * file.
+ */
+#define MEDIA_MAX_CUES 20000
+
 /* ---- which way up (orient.c) ------------------------------------------- */
 
 /*

@@ -882,6 +882,13 @@ int media_transcript_mem(const char *data, size_t n, const char *name, double du
 			    n);
 	t.vtt = starts_webvtt(data, n);
 	find_timing_lines(&t);
+	if (t.n_tl > MEDIA_MAX_CUES) {
+		rc = herr(err, HEARTH_EINVAL,
+			  "%s: has %zu cues; a transcript may have at most %d (one every 2 seconds "
+			  "for 11 hours): join short cues into longer ones",
+			  name, t.n_tl, MEDIA_MAX_CUES);
+		goto end;
+	}
 	if ((rc = check_utf8(&t, err)))
 		goto end;
 	if (t.vtt)
