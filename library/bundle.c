@@ -434,6 +434,10 @@ static int read_art(struct ctx *c, struct lib_story *s, const struct ynode *v)
 {
 	if (v->kind != Y_SEQ)
 		return read_art_item(c, s, v);
+	/* before any file is looked at (lib_check_words says it again for every way in) */
+	if (v->n > LIB_MAX_ART)
+		return herr(c->err, HEARTH_EINVAL, "%s: line %d: art: %zu pieces given, at most %d",
+			    c->file, v->line, v->n, LIB_MAX_ART);
 	for (size_t i = 0; i < v->n; i++) {
 		int rc = read_art_item(c, s, v->items[i]);
 		if (rc)

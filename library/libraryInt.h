@@ -253,8 +253,9 @@ int lib_story_load_all(hearth_lib *lib, sqlite3_stmt *stmt, struct lib_story ***
 	"LEFT JOIN consent c ON c.story_id = s.id "
 
 /* story.c: a story's title (present, not too long), summary (not too
- * long) and terms (LIB_MAX_TERMS of each kind at most, each within
- * LIB_MAX_TERM_CHARS), whoever sends them; messages name slug. */
+ * long), terms (LIB_MAX_TERMS of each kind at most, each within
+ * LIB_MAX_TERM_CHARS) and pieces of art (LIB_MAX_ART at most), whoever
+ * sends them; messages name slug. */
 int lib_check_words(const struct lib_story *in, const char *slug, struct hearth_err *err);
 
 #endif

@@ -449,6 +449,12 @@ int lib_check_words(const struct lib_story *in, const char *slug, struct hearth_
 	    (rc = check_terms(in->themes, "themes", slug, err)) ||
 	    (rc = check_terms(in->tags, "tags", slug, err)))
 		return rc;
+	size_t art = 0;
+	for (size_t i = 0; i < in->n_assets; i++)
+		art += in->assets[i].role == ROLE_ART;
+	if (art > LIB_MAX_ART)
+		return herr(err, HEARTH_EINVAL, "story '%s': art: %zu pieces given, at most %d",
+			    slug, art, LIB_MAX_ART);
 	return 0;
 }
 
