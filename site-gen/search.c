@@ -305,6 +305,7 @@ struct site_search {
 	size_t cur, stamp;
 	uint32_t cur_weight;
 	bool cur_label;
+	size_t cur_words;      /* the distinct words it has postings for (not filters) */
 	struct term **touched; /* the terms it has postings in */
 	size_t n_touched, cap_touched;
 	/* the terms with postings by shard, then bytes (by_shard), until the next add */
@@ -421,13 +422,16 @@ static void grow(site_search *s)
 	s->tab_cap = cap;
 }
 
-static struct term *term_get(site_search *s, const char *w, size_t n)
+/* The term w, made when it is new unless !make (then NULL). */
+static struct term *term_get(site_search *s, const char *w, size_t n, bool make)
 {
 	uint32_t h = fnv1a(w, n);
 	size_t j = h & (s->tab_cap - 1);
 	for (; s->tab[j]; j = (j + 1) & (s->tab_cap - 1))
 		if (s->tab[j]->hash == h && s->tab[j]->len == n && !memcmp(s->tab[j]->s, w, n))
 			return s->tab[j];
+	if (!make)
+		return NULL;
 	struct term *t = xcalloc(1, sizeof *t);
 	t->s = xmalloc(n + 1);
 	memcpy(t->s, w, n);
@@ -441,11 +445,26 @@ static struct term *term_get(site_search *s, const char *w, size_t n)
 	return t;
 }
 
+/*
+ * Most distinct words a story adds to the index; its filters (kind,
+ * themes, tags, warnings) always go in. A book of 100,000 words has about
+ * 10,000 distinct ones; a transcript of 16 MB of distinct made-up words
+ * had 2.3 million, which took the build 340 MB more and put 27 MB into
+ * the shards a reader downloads. Past the limit, a word the story has
+ * already counts again and a new one is left out: which ones follows
+ * from the story alone (title, summary, terms, body, transcript, in that
+ * order), as every posting does.
+ */
+#define SEARCH_MAX_STORY_WORDS 30000
+
 /* Counts the term w for the story being added, with the current weight. */
 static void add_term(void *arg, const char *w, size_t n)
 {
 	site_search *s = arg;
-	struct term *t = term_get(s, w, n);
+	bool full = !s->cur_label && s->cur_words >= SEARCH_MAX_STORY_WORDS;
+	struct term *t = term_get(s, w, n, !full);
+	if (full && (!t || t->stamp != s->stamp))
+		return;
 	struct doc *d = &s->docs[s->cur];
 	if (t->stamp == s->stamp) {
 		t->p[t->n - 1].w += s->cur_weight;
@@ -463,6 +482,7 @@ static void add_term(void *arg, const char *w, size_t n)
 			s->touched = xrealloc(s->touched, s->cap_touched * sizeof *s->touched);
 		}
 		s->touched[s->n_touched++] = t;
+		s->cur_words += !s->cur_label;
 	}
 	if (!s->cur_label)
 		d->len += s->cur_weight;
@@ -512,6 +532,7 @@ void site_search_add(site_search *s, size_t i, const char *body)
 	s->cur = i;
 	s->stamp++;
 	s->n_touched = 0;
+	s->cur_words = 0;
 	s->docs[i].len = 0;
 	free(s->sorted); /* made again when asked for */
 	s->sorted = NULL;

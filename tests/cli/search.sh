@@ -176,3 +176,23 @@ quick nothing_to_do_after_two -j 2 -o "$T/two"
 # the page in Chromium: searching, filters, hiding by warning, axe, screenshots
 node "$HEARTH_ROOT/tests/browser/search.mjs" "$P" "$HEARTH_ROOT/build/screenshots" \
 	2>"$T/browser.err" || fail search_browser_run "search.mjs stopped: $(tail -c 800 "$T/browser.err")"
+
+# a story of more distinct words than the index takes from one story
+# (30,000): its first words and its filters are found, the words past the
+# limit are not, and no other story loses a word (a transcript of 2.3
+# million made-up words took the build 340 MB more and the index 27 MB)
+W="$T/words"
+mkdir -p "$W/content/stories"
+bundle "$W/content/stories" lexicon "A lexicon" 'tags: [wordy]'
+python3 -c "print(' '.join('lexa%05d' % i for i in range(30500)))" >>"$W/content/stories/lexicon/story.md"
+bundle "$W/content/stories" plain "Plain words" 'tags: [wordy]'
+echo "Lexa30499 is a word this story has too." >>"$W/content/stories/plain/story.md"
+"$HEARTH" init "$W/lib" >/dev/null && site_address "$W/lib"
+ok many_words_import -C "$W/lib" import "$W/content"
+ok many_words_build -C "$W/lib" build
+words_term() { python3 "$T/index.py" "$W/lib/public" term "$1"; }
+check many_words_first_found [ "$(words_term lexa00000)" = lexicon ]
+check many_words_limit_found [ "$(words_term lexa29980)" = lexicon ]
+check many_words_past_limit_left_out [ -z "$(words_term lexa29999)" ]
+check many_words_other_story_keeps_its_word [ "$(words_term lexa30499)" = plain ]
+check many_words_filter_kept [ "$(words_term tag:wordy | sort | tr '\n' ' ')" = "lexicon plain " ]
